@@ -1,0 +1,70 @@
+/**
+ * Every refusal metamorph makes is one of these classes. Each kind has a stable
+ * `code` (safe to match on in programs and logs) and a `details` record naming
+ * what is wrong and where; the message is for people.
+ */
+export abstract class MetamorphError extends Error {
+  abstract readonly code: string;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+/** A field name that the object's class does not define. */
+export class UnknownFieldError extends MetamorphError {
+  readonly code = "MM_UNKNOWN_FIELD";
+}
+
+/** A class definition that cannot be turned into a class (bad name, bad member, duplicate field). */
+export class InvalidClassDefinitionError extends MetamorphError {
+  readonly code = "MM_INVALID_DEFINITION";
+}
+
+/** A class that no namespace manages was given where a managed one is needed. */
+export class UnmanagedClassError extends MetamorphError {
+  readonly code = "MM_UNMANAGED_CLASS";
+}
+
+/** Arguments of swapObjects / forwardObjects that do not pair up (lengths, duplicates, primitives). */
+export class SwapArgumentError extends MetamorphError {
+  readonly code = "MM_SWAP_ARGUMENTS";
+}
+
+/** An object that cannot be rewritten in place (frozen, sealed, non-extensible, private fields, array vs plain). */
+export class UnswappableObjectError extends MetamorphError {
+  readonly code = "MM_UNSWAPPABLE_OBJECT";
+}
+
+/** The requested instance-finding backend cannot run here (e.g. the heap query outside Node). */
+export class InstanceFinderUnavailableError extends MetamorphError {
+  readonly code = "MM_FINDER_UNAVAILABLE";
+}
+
+/** A class whose private `#` state cannot be carried over without a cooperative export hook. */
+export class PrivateStateError extends MetamorphError {
+  readonly code = "MM_PRIVATE_STATE";
+}
+
+/** A binding name that is already taken in a namespace. */
+export class DuplicateBindingError extends MetamorphError {
+  readonly code = "MM_DUPLICATE_BINDING";
+}
+
+/** A binding name that a namespace does not hold. */
+export class UnknownBindingError extends MetamorphError {
+  readonly code = "MM_UNKNOWN_BINDING";
+}
+
+/** A shadow built on a namespace version that is no longer the live one. */
+export class StaleShadowError extends MetamorphError {
+  readonly code = "MM_STALE_SHADOW";
+}
+
+/** An undo record applied out of order or twice. */
+export class UndoError extends MetamorphError {
+  readonly code = "MM_UNDO";
+}

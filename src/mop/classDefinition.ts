@@ -1,0 +1,85 @@
+/**
+ * A class definition is plain, serialisable data: what a class is, not the
+ * class itself. Builders and change detectors work on definitions only; a
+ * definition becomes a real class through `createClass`.
+ */
+
+/**
+ * A member key. Strings stand for themselves; symbols are written as
+ * `{ symbol: "Symbol.iterator" }` (a well-known symbol) or `{ symbol: "app.id" }`
+ * (a registered `Symbol.for` key) so that definitions stay serialisable.
+ */
+export type MemberKey = string | { readonly symbol: string };
+
+export interface FieldDefinition {
+  readonly name: string;
+  /**
+   * JavaScript expression source that computes the field's initial value in a
+   * fresh object (`this` is the object under construction, earlier fields are
+   * already set). Absent when the initial value is unknown (ordinary classes
+   * whose constructors compute it).
+   */
+  readonly initializer?: string;
+}
+
+export type MethodKind = "method" | "get" | "set";
+
+export interface MethodDefinition {
+  readonly key: MemberKey;
+  readonly kind: MethodKind;
+  readonly static: boolean;
+  /** Method-definition source text as it would stand in a class body, e.g. `area() { return this.w * this.h; }`. */
+  readonly source: string;
+}
+
+/** How the fields of a class were learned. */
+export type FieldOrigin = "created" | "declared" | "source" | "observed";
+
+export interface ClassDefinition {
+  readonly name: string;
+  /** Name of the superclass in the same namespace, or null for a root class. */
+  readonly superclass: string | null;
+  /** Instance fields of this class only (not inherited), in constructor order. */
+  readonly fields: readonly FieldDefinition[];
+  /** Instance and static methods and accessors, string and symbol keyed. */
+  readonly methods: readonly MethodDefinition[];
+  /** Static data fields, with initialisers where known. */
+  readonly staticFields: readonly FieldDefinition[];
+  /** Whether the class body declares private `#` members. */
+  readonly hasPrivateMembers: boolean;
+  /** 1 for the first version of a class in a namespace, then one more per update. */
+  readonly version: number;
+  readonly fieldOrigin: FieldOrigin;
+}
+
+const WELL_KNOWN_PREFIX = "Symbol.";
+
+export function memberKeyToProperty(key: MemberKey): PropertyKey {
+  if (typeof key === "string") return key;
+  if (key.symbol.startsWith(WELL_KNOWN_PREFIX)) {
+    const wellKnown = (Symbol as unknown as Record<string, unknown>)[
+      key.symbol.slice(WELL_KNOWN_PREFIX.length)
+    ];
+    if (typeof wellKnown === "symbol") return wellKnown;
+  }
+  return Symbol.for(key.symbol);
+}
+
+export function propertyToMemberKey(property: PropertyKey): MemberKey {
+  if (typeof property === "string") return property;
+  if (typeof property === "number") return String(property);
+  const registered = Symbol.keyFor(property);
+  if (registered !== undefined) return { symbol: registered };
+  const description = property.description ?? "";
+  if (description.startsWith(WELL_KNOWN_PREFIX)) return { symbol: description };
+  // An unregistered symbol cannot round-trip through JSON; keep its description.
+  return { symbol: description };
+}
+
+export function memberKeyName(key: MemberKey): string {
+  return typeof key === "string" ? key : `[${key.symbol}]`;
+}
+
+export function sameMemberKey(a: MemberKey, b: MemberKey): boolean {
+  return typeof a === "string" || typeof b === "string" ? a === b : a.symbol === b.symbol;
+}
