@@ -68,3 +68,52 @@ export class StaleShadowError extends MetamorphError {
 export class UndoError extends MetamorphError {
   readonly code = "MM_UNDO";
 }
+
+/** The TypeScript compiler, needed to read class source text, cannot be loaded here (not installed, or no Node `require`). */
+export class SourceParserUnavailableError extends MetamorphError {
+  readonly code = "MM_PARSER_UNAVAILABLE";
+}
+
+/** A patch that is malformed or does not fit the namespace it is applied to. */
+export class InvalidPatchError extends MetamorphError {
+  readonly code = "MM_INVALID_PATCH";
+}
+
+/** Two patches whose steps conflict cannot be composed. */
+export class PatchConflictError extends MetamorphError {
+  readonly code = "MM_PATCH_CONFLICT";
+}
+
+/** A patch read from JSON whose functions have not been hydrated explicitly. */
+export class NotHydratedError extends MetamorphError {
+  readonly code = "MM_NOT_HYDRATED";
+}
+
+/** System or application validations failed; `report` lists every failure. */
+export class ValidationError extends MetamorphError {
+  readonly code = "MM_VALIDATION_FAILED";
+  readonly report: import("./validation/report.js").ValidationReport;
+  constructor(
+    message: string,
+    report: import("./validation/report.js").ValidationReport,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, details);
+    this.report = report;
+  }
+}
+
+/** An application migrator or field initialiser threw; `cause` is what it threw. */
+export class MigrationError extends MetamorphError {
+  readonly code = "MM_MIGRATION_FAILED";
+}
+
+/** Something threw inside the commit; everything it touched was restored. */
+export class CommitError extends MetamorphError {
+  readonly code = "MM_COMMIT_FAILED";
+}
+
+/** An update that cannot be rolled back (already permanent, or superseded). */
+export class RollbackError extends MetamorphError {
+  readonly code = "MM_ROLLBACK";
+}

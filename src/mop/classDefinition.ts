@@ -83,3 +83,56 @@ export function memberKeyName(key: MemberKey): string {
 export function sameMemberKey(a: MemberKey, b: MemberKey): boolean {
   return typeof a === "string" || typeof b === "string" ? a === b : a.symbol === b.symbol;
 }
+
+/**
+ * Turns the members of an object literal (methods in shorthand syntax,
+ * getters, setters) into method definitions from their source text. Arrow
+ * functions and `function` expressions have no method syntax and are refused
+ * by `createClass`; closures of the literal are not kept.
+ */
+export function describeMembers(members: object, isStatic: boolean): MethodDefinition[] {
+  const out: MethodDefinition[] = [];
+  for (const property of Reflect.ownKeys(members)) {
+    const d = Reflect.getOwnPropertyDescriptor(members, property)!;
+    const key = propertyToMemberKey(property);
+    const parts: Array<[MethodKind, unknown]> =
+      "value" in d ? [["method", d.value]] : [["get", d.get], ["set", d.set]];
+    for (const [kind, fn] of parts) {
+      if (typeof fn !== "function") continue;
+      out.push({ key, kind, static: isStatic, source: Function.prototype.toString.call(fn) });
+    }
+  }
+  return out;
+}
+
+/** What a caller writes to define a class: a definition with everything optional but the name. */
+export interface ClassSpec {
+  readonly name: string;
+  readonly superclass?: string | null;
+  readonly fields?: readonly (string | FieldDefinition)[];
+  /** Method definitions, or an object literal whose methods and accessors are read as source. */
+  readonly methods?: readonly MethodDefinition[] | object;
+  readonly statics?: object;
+  readonly staticFields?: readonly (string | FieldDefinition)[];
+}
+
+const toFieldDefinition = (f: string | FieldDefinition): FieldDefinition =>
+  typeof f === "string" ? { name: f } : f;
+
+export function definitionFromSpec(spec: ClassSpec, version = 1): ClassDefinition {
+  const methods = Array.isArray(spec.methods)
+    ? (spec.methods as MethodDefinition[])
+    : spec.methods
+      ? describeMembers(spec.methods, false)
+      : [];
+  return {
+    name: spec.name,
+    superclass: spec.superclass ?? null,
+    fields: (spec.fields ?? []).map(toFieldDefinition),
+    methods: [...methods, ...(spec.statics ? describeMembers(spec.statics, true) : [])],
+    staticFields: (spec.staticFields ?? []).map(toFieldDefinition),
+    hasPrivateMembers: false,
+    version,
+    fieldOrigin: "created",
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The operations a patch is made of. Operations are data: every function is
+ * carried as source text (`source`) so a patch can be printed and serialised;
+ * a patch built in-process also keeps the live function (`fn`), which the
+ * update uses. A patch read back from JSON has sources only until it is
+ * hydrated explicitly.
+ */
+import type { FieldDefinition, MemberKey, MethodDefinition, MethodKind } from "../mop/classDefinition.js";
+
+/** A function carried by a patch: its source text, and the live function when there is one. */
+export interface PatchFunction<F extends Function = Function> {
+  readonly source: string;
+  readonly fn?: F;
+}
+
+/** A read-only view of an object as it was before the update, including fields being removed. */
+export type OldView = Readonly<Record<string, unknown>>;
+
+/** Derives a value for a new field of a migrated object from its old state. */
+export type FieldInitialiser = (old: OldView) => unknown;
+
+/** Sets derived fields on `target` (the migrated object, already carrying default-migrated fields). */
+export type Migrator = (old: OldView, target: Record<string, unknown>) => void;
+
+/** A predicate over the new world; returns true, or false / a message when it fails. */
+export type NamespaceValidation = (world: ValidationWorld) => boolean | string;
+export type InstanceValidation = (instance: Readonly<Record<string, unknown>>) => boolean | string;
+
+/** What application validations see of the shadow. */
+export interface ValidationWorld {
+  /** The shadow's value for a binding (for a changed class, its new version). */
+  lookup(name: string): unknown;
+  /** Migrated instances of a class in the shadow (by its new name), subclasses included. */
+  instancesOf(className: string): readonly object[];
+}
+
+export type Policy = "eager" | "lazy" | "progressive";
+
+export interface ClassShape {
+  readonly name: string;
+  readonly superclass?: string | null;
+  readonly fields?: readonly FieldDefinition[];
+  readonly methods?: readonly MethodDefinition[];
+  readonly staticFields?: readonly FieldDefinition[];
+}
+
+export type Operation =
+  | { readonly op: "addClass"; readonly shape: ClassShape }
+  | { readonly op: "removeClass"; readonly className: string }
+  | { readonly op: "renameClass"; readonly className: string; readonly to: string }
+  | {
+      readonly op: "addField";
+      readonly className: string;
+      readonly field: string;
+      /** Expression source giving each new object (and migrated objects without `initial`) its value. */
+      readonly defaultSource?: string;
+      /** Derives the value for a migrated object from its old state. */
+      readonly initial?: PatchFunction<FieldInitialiser>;
+      /** Insert before this field (default: at the end of the class's own fields). */
+      readonly before?: string;
+    }
+  | { readonly op: "removeField"; readonly className: string; readonly field: string }
+  | { readonly op: "renameField"; readonly className: string; readonly field: string; readonly to: string }
+  | { readonly op: "reorderFields"; readonly className: string; readonly order: readonly string[] }
+  /** Moves a field declared by `className` to its superclass (and removes it from siblings that declare it). */
+  | { readonly op: "pullUpField"; readonly className: string; readonly field: string }
+  /** Moves a field declared by `className` down into every direct subclass. */
+  | { readonly op: "pushDownField"; readonly className: string; readonly field: string }
+  | { readonly op: "changeSuperclass"; readonly className: string; readonly superclass: string | null }
+  /** Adds class `shape` (whose superclass is `className`'s current one) between `className` and its superclass. */
+  | { readonly op: "insertSuperclass"; readonly className: string; readonly shape: ClassShape }
+  | { readonly op: "addMethod"; readonly className: string; readonly method: MethodDefinition }
+  | { readonly op: "replaceMethod"; readonly className: string; readonly method: MethodDefinition }
+  | {
+      readonly op: "removeMethod";
+      readonly className: string;
+      readonly key: MemberKey;
+      readonly static: boolean;
+      readonly kind?: MethodKind;
+    }
+  /**
+   * Moves `fields` of `className` into a new class `into`; every instance gets
+   * its own new `into` object, referenced by the new field `via`.
+   */
+  | {
+      readonly op: "splitClass";
+      readonly className: string;
+      readonly fields: readonly string[];
+      readonly into: string;
+      readonly via: string;
+    }
+  | { readonly op: "migrator"; readonly className: string; readonly migrator: PatchFunction<Migrator> }
+  | {
+      readonly op: "validateNamespace";
+      readonly name: string;
+      readonly check: PatchFunction<NamespaceValidation>;
+    }
+  | {
+      readonly op: "validateInstances";
+      readonly name: string;
+      readonly className: string;
+      readonly check: PatchFunction<InstanceValidation>;
+    }
+  | { readonly op: "policy"; readonly policy: Policy };
+
+export type OperationKind = Operation["op"];

@@ -1,0 +1,197 @@
+/**
+ * Identity exchange for JavaScript objects, after Smalltalk's `become:` and
+ * `becomeForward:`. JavaScript cannot redirect references, so the objects keep
+ * their identities and exchange everything else instead: prototype, own
+ * properties (data and accessor, string and symbol keyed, enumerable or not)
+ * and, for arrays, elements and length. Everything that referenced an object
+ * (variables, closures, other objects' fields, Map/Set/WeakMap entries) keeps
+ * referencing the same object, and now sees the other one's contents.
+ *
+ * Both operations are all-or-nothing: every argument and every object is
+ * checked and every state captured before the first object changes, and a
+ * failure part-way (only possible with exotic objects such as proxies whose
+ * traps refuse) restores every touched object before rethrowing.
+ */
+import { SwapArgumentError, UnswappableObjectError } from "../errors.js";
+import {
+  applyState,
+  applyStateFrom,
+  captureCheckedState,
+  type ObjectState,
+  type PrototypeVerdicts,
+} from "./objectRewriting.js";
+
+/**
+ * Exchanges the contents of `olds[i]` and `news[i]` for every i: afterwards
+ * `olds[i]` has the prototype and own properties `news[i]` had, and vice versa.
+ * Applying the same swap twice restores everything (values, prototypes; not
+ * necessarily V8's hidden classes, which only ever move forward).
+ *
+ * Values are exchanged as they are: a field of `news[i]` that referred to
+ * `news[i]` itself now sits in `olds[i]` and still refers to `news[i]` — which
+ * is exactly what Smalltalk's two-way become gives, since there every
+ * reference to either object is exchanged.
+ *
+ * @throws SwapArgumentError when the lists are not arrays of equal length, hold
+ *   a non-object, or an object appears twice across both lists.
+ * @throws UnswappableObjectError when an object cannot be rewritten (see
+ *   `assertRewritable`) or an array is paired with a non-array.
+ */
+export function swapObjects(olds: readonly object[], news: readonly object[]): void {
+  checkArguments(olds, news);
+  const n = olds.length;
+  const verdicts: PrototypeVerdicts = new Map();
+  const oldStates: ObjectState[] = new Array(n);
+  const newStates: ObjectState[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    oldStates[i] = captureCheckedState(olds[i], `olds[${i}]`, "target", verdicts);
+    newStates[i] = captureCheckedState(news[i], `news[${i}]`, "target", verdicts);
+  }
+  let step = 0; // 2i rewrites olds[i], 2i + 1 rewrites news[i]
+  try {
+    for (; step < 2 * n; step++) {
+      const i = step >> 1;
+      if ((step & 1) === 0) applyStateFrom(olds[i]!, oldStates[i]!, newStates[i]!);
+      else applyStateFrom(news[i]!, newStates[i]!, oldStates[i]!);
+    }
+  } catch (error) {
+    const touched: object[] = [];
+    const originals: ObjectState[] = [];
+    for (let s = step; s >= 0; s--) {
+      const i = s >> 1;
+      touched.push((s & 1) === 0 ? olds[i]! : news[i]!);
+      originals.push((s & 1) === 0 ? oldStates[i]! : newStates[i]!);
+    }
+    restoreOrThrow(error, touched, originals);
+  }
+}
+
+/**
+ * One-way become: afterwards `olds[i]` has the prototype and own properties of
+ * `news[i]` (copied shallowly, descriptors included) and `news[i]` is
+ * unchanged. Everything that referenced `olds[i]` now sees `news[i]`'s
+ * contents — but as a copy: later writes to one are not seen through the
+ * other.
+ *
+ * `news[i]` is only read, so it may be frozen or non-extensible; it may not
+ * have non-configurable own properties (the copy would make `olds[i]`
+ * impossible to rewrite or restore), internal slots or private members.
+ *
+ * @throws SwapArgumentError / UnswappableObjectError as `swapObjects`.
+ */
+export function forwardObjects(olds: readonly object[], news: readonly object[]): void {
+  checkArguments(olds, news);
+  const n = olds.length;
+  const verdicts: PrototypeVerdicts = new Map();
+  const oldStates: ObjectState[] = new Array(n);
+  const newStates: ObjectState[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    oldStates[i] = captureCheckedState(olds[i], `olds[${i}]`, "target", verdicts);
+    newStates[i] = captureCheckedState(news[i], `news[${i}]`, "source", verdicts);
+  }
+  let i = 0;
+  try {
+    for (; i < n; i++) applyStateFrom(olds[i]!, oldStates[i]!, newStates[i]!);
+  } catch (error) {
+    restoreOrThrow(error, olds.slice(0, i + 1).reverse(), oldStates.slice(0, i + 1).reverse());
+  }
+}
+
+/** Restores every touched object (most recent first) and rethrows the original failure. */
+function restoreOrThrow(
+  error: unknown,
+  touched: readonly object[],
+  originals: readonly ObjectState[],
+): never {
+  const failures: unknown[] = [];
+  for (let j = 0; j < touched.length; j++) {
+    try {
+      applyState(touched[j]!, originals[j]!);
+    } catch (restoreError) {
+      failures.push(restoreError);
+    }
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(
+      [error, ...failures],
+      `object exchange failed and ${failures.length} object(s) could not be restored`,
+    );
+  }
+  throw error;
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? "null" : typeof value;
+}
+
+/** Argument checks that need no object inspection: lists, lengths, primitives, duplicates, array pairing. */
+function checkArguments(olds: readonly object[], news: readonly object[]): void {
+  if (!Array.isArray(olds) || !Array.isArray(news)) {
+    throw new SwapArgumentError("olds and news must both be arrays of objects", {
+      olds: kindOf(olds),
+      news: kindOf(news),
+    });
+  }
+  if (olds.length !== news.length) {
+    throw new SwapArgumentError(
+      `olds and news must pair up, but olds has ${olds.length} objects and news ${news.length}`,
+      { oldsLength: olds.length, newsLength: news.length },
+    );
+  }
+  const n = olds.length;
+  for (let i = 0; i < n; i++) {
+    checkObject(olds[i], "olds", i);
+    checkObject(news[i], "news", i);
+  }
+  const seen = new Set<object>();
+  for (let i = 0; i < n; i++) {
+    if (seen.has(olds[i]!)) throw duplicateError(olds, news, "olds", i);
+    seen.add(olds[i]!);
+    if (seen.has(news[i]!)) throw duplicateError(olds, news, "news", i);
+    seen.add(news[i]!);
+  }
+  for (let i = 0; i < n; i++) {
+    const oldIsArray = Array.isArray(olds[i]);
+    if (oldIsArray !== Array.isArray(news[i])) {
+      throw new UnswappableObjectError(
+        `olds[${i}] and news[${i}] cannot be exchanged: ${oldIsArray ? "olds" : "news"}[${i}] is an array and the other is not (an array's elements and length live outside its properties)`,
+        { index: i, rule: "array-mismatch" },
+      );
+    }
+  }
+}
+
+function checkObject(value: unknown, list: string, index: number): void {
+  if (typeof value === "function") {
+    throw new UnswappableObjectError(
+      `${list}[${index}] is a function; a function's code cannot be exchanged`,
+      { role: `${list}[${index}]`, index, rule: "function" },
+    );
+  }
+  if (typeof value !== "object" || value === null) {
+    throw new SwapArgumentError(`${list}[${index}] is not an object (${kindOf(value)})`, {
+      list,
+      index,
+      type: kindOf(value),
+    });
+  }
+}
+
+/** Names both positions of the first object that appears twice (found again only on this error path). */
+function duplicateError(
+  olds: readonly object[],
+  news: readonly object[],
+  list: "olds" | "news",
+  index: number,
+): SwapArgumentError {
+  const obj = (list === "olds" ? olds : news)[index]!;
+  let first = "";
+  for (let j = 0; j <= index && first === ""; j++) {
+    if (olds[j] === obj && !(list === "olds" && j === index)) first = `olds[${j}]`;
+    else if (news[j] === obj && !(list === "news" && j === index)) first = `news[${j}]`;
+  }
+  return new SwapArgumentError(
+    `${list}[${index}] is the same object as ${first}; each object may appear only once across olds and news`,
+    { list, index, duplicateOf: first },
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * Reading a class as data. Classes made by `createClass` and classes behind a
+ * handle carry their definition. For ordinary classes the fields are learned,
+ * in this order of preference:
+ *  - declared: the caller lists them (`fields` option, or a `static
+ *    metamorphFields` array on the class) — exact, always preferred;
+ *  - source: read from the class's source text (`Function.prototype.toString`):
+ *    class field declarations, then `this.x = …` statements at the top level
+ *    of the constructor, in that order (the order V8 creates them in). Fields
+ *    created conditionally, in loops, in other methods or by helpers are not
+ *    seen;
+ *  - observed: the own data properties of a sample instance (`observe`), minus
+ *    the fields its superclasses define. Exact for that instance only.
+ */
+import type {
+  ClassDefinition,
+  FieldDefinition,
+  FieldOrigin,
+  MethodDefinition,
+} from "./classDefinition.js";
+import { propertyToMemberKey } from "./classDefinition.js";
+import { currentVersion, isClassHandle } from "./classHandle.js";
+import { parseClassSource } from "./classSource.js";
+import { createdDefinition } from "./createClass.js";
+
+export interface ReadClassDefinitionOptions {
+  /** The instance fields of the class itself, in constructor order. */
+  readonly fields?: readonly (string | FieldDefinition)[];
+  /** A sample instance to observe the fields of. */
+  readonly observe?: object;
+}
+
+function superclassName(cls: Function): string | null {
+  const parent = Object.getPrototypeOf(cls) as Function | null;
+  if (parent === null || parent === Function.prototype) return null;
+  return parent.name || null;
+}
+
+function toField(field: string | FieldDefinition): FieldDefinition {
+  return typeof field === "string" ? { name: field } : field;
+}
+
+function declaredFields(cls: Function): readonly FieldDefinition[] | undefined {
+  if (!Object.hasOwn(cls, "metamorphFields")) return undefined;
+  const declared = (cls as unknown as { metamorphFields: unknown }).metamorphFields;
+  return Array.isArray(declared) ? declared.map((f) => toField(f as string)) : undefined;
+}
+
+function inheritedFieldNames(cls: Function): Set<string> {
+  const names = new Set<string>();
+  for (let p = Object.getPrototypeOf(cls); p && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+    for (const f of readClassDefinition(p as Function).fields) names.add(f.name);
+  }
+  return names;
+}
+
+/** Methods and accessors actually present on the class (the source may be unavailable for some). */
+function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): MethodDefinition[] {
+  const bySource = new Map<string, MethodDefinition>();
+  for (const m of sourced) bySource.set(`${m.static}|${m.kind}|${JSON.stringify(m.key)}`, m);
+  const out: MethodDefinition[] = [];
+  const collect = (holder: object, isStatic: boolean) => {
+    for (const property of Reflect.ownKeys(holder)) {
+      if (property === "constructor" || (isStatic && ["length", "name", "prototype"].includes(property as string))) continue;
+      const d = Reflect.getOwnPropertyDescriptor(holder, property)!;
+      const key = propertyToMemberKey(property);
+      const kinds: Array<["method" | "get" | "set", unknown]> =
+        "value" in d ? [["method", d.value]] : [["get", d.get], ["set", d.set]];
+      for (const [kind, fn] of kinds) {
+        if (typeof fn !== "function") continue;
+        const sourcedOne = bySource.get(`${isStatic}|${kind}|${JSON.stringify(key)}`);
+        out.push(sourcedOne ?? { key, kind, static: isStatic, source: Function.prototype.toString.call(fn) });
+      }
+    }
+  };
+  collect(cls.prototype as object, false);
+  collect(cls, true);
+  return out;
+}
+
+/** Reads a class as a plain, serialisable definition. */
+export function readClassDefinition(
+  cls: Function,
+  options: ReadClassDefinitionOptions = {},
+): ClassDefinition {
+  if (isClassHandle(cls)) return currentVersion(cls).definition;
+  const created = createdDefinition(cls);
+  if (created) return created;
+
+  const parsed = parseClassSource(Function.prototype.toString.call(cls));
+  let fields: readonly FieldDefinition[] = parsed.fields;
+  let fieldOrigin: FieldOrigin = "source";
+  const declared = options.fields?.map(toField) ?? declaredFields(cls);
+  if (declared) {
+    fields = declared;
+    fieldOrigin = "declared";
+  } else if (options.observe) {
+    const inherited = inheritedFieldNames(cls);
+    fields = Object.keys(options.observe)
+      .filter((name) => !inherited.has(name))
+      .map((name) => ({ name }));
+    fieldOrigin = "observed";
+  }
+  return {
+    name: cls.name,
+    superclass: superclassName(cls),
+    fields,
+    methods: reflectMethods(cls, parsed.methods),
+    staticFields: parsed.staticFields,
+    hasPrivateMembers: parsed.hasPrivateMembers,
+    version: 1,
+    fieldOrigin,
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Bulk replace: the live namespace becomes its shadow in one synchronous
+ * step. Every changed class handle switches to its new version, every class
+ * follows its (possibly new) superclass, and the shadow's bindings become the
+ * live snapshot. In JavaScript no other code of this isolate runs inside a
+ * synchronous block, so the switch is atomic for the program.
+ */
+import type { Patch } from "immer";
+import { StaleShadowError, UndoError } from "../errors.js";
+import type { Undo } from "../mop/classHandle.js";
+import { installVersion, patchMethodsInPlace, reparent } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
+import { commitSnapshot, immer } from "./namespace.js";
+import type { Shadow } from "./shadow.js";
+
+export interface ReplaceRecord {
+  readonly namespace: Namespace;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** immer patches that turn the old snapshot into the new one, and back. */
+  readonly patches: readonly Patch[];
+  readonly inversePatches: readonly Patch[];
+  /** Restores every binding, handle and prototype link exactly as before. Once only, and only while this is the latest replace. */
+  undo(): void;
+}
+
+/** Class bindings of a snapshot, superclasses before subclasses. */
+export function classesInHierarchyOrder(snapshot: NamespaceSnapshot): Binding[] {
+  const classes = Object.values(snapshot.bindings).filter((b) => b.kind === "class");
+  const byName = new Map(classes.map((b) => [b.name, b]));
+  const ordered: Binding[] = [];
+  const placed = new Set<string>();
+  const visit = (b: Binding, path: Set<string>) => {
+    if (placed.has(b.name) || path.has(b.name) || b.kind !== "class") return;
+    path.add(b.name);
+    const parent = b.definition.superclass;
+    const parentBinding = parent === null ? undefined : byName.get(parent);
+    if (parentBinding) visit(parentBinding, path);
+    placed.add(b.name);
+    ordered.push(b);
+  };
+  for (const b of classes) visit(b, new Set());
+  return ordered;
+}
+
+/**
+ * Replaces `namespace`'s live world by `shadow`'s. Throws StaleShadowError,
+ * before changing anything, if the namespace changed since the shadow was made.
+ * If anything throws part-way, everything done so far is undone and the error
+ * is rethrown.
+ */
+export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceRecord {
+  if (shadow.namespace !== namespace || namespace.version !== shadow.baseVersion) {
+    throw new StaleShadowError(
+      `the shadow was made from version ${shadow.baseVersion} of namespace ${shadow.namespace.name}, but ${namespace.name} is at version ${namespace.version}`,
+      { namespace: namespace.name, shadowVersion: shadow.baseVersion, liveVersion: namespace.version },
+    );
+  }
+  const undos: Undo[] = [];
+  const rollback = () => {
+    for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
+  };
+  const target = immer.produce(shadow.snapshot, (draft) => {
+    draft.version = namespace.version + 1;
+  });
+  try {
+    const ordered = classesInHierarchyOrder(target);
+    const changed = shadow.changedClasses();
+    for (const binding of ordered) {
+      if (binding.kind !== "class") continue;
+      const entry = changed.get(binding.handle);
+      if (entry?.version) {
+        undos.push(
+          entry.mode === "version"
+            ? installVersion(binding.handle, entry.version)
+            : patchMethodsInPlace(binding.handle, entry.version),
+        );
+      }
+      if (entry?.mode === "version") namespace.track(binding.handle);
+    }
+    for (const binding of ordered) {
+      if (binding.kind !== "class") continue;
+      const parentName = binding.definition.superclass;
+      const parent =
+        parentName === null ? null : (target.bindings[parentName] as { handle: Constructor }).handle;
+      undos.push(reparent(binding.handle, parent));
+    }
+    namespace[commitSnapshot](target);
+    undos.push(() => namespace[commitSnapshot]("pop"));
+  } catch (error) {
+    rollback();
+    throw error;
+  }
+  let undone = false;
+  const toVersion = target.version;
+  return {
+    namespace,
+    fromVersion: shadow.baseVersion,
+    toVersion,
+    patches: shadow.patches,
+    inversePatches: shadow.inversePatches,
+    undo() {
+      if (undone || namespace.version !== toVersion) {
+        throw new UndoError(
+          `cannot undo the replace of ${namespace.name} to version ${toVersion}: ${undone ? "already undone" : `the namespace is now at version ${namespace.version}`}`,
+          { namespace: namespace.name, version: toVersion },
+        );
+      }
+      undone = true;
+      rollback();
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * A namespace is a named registry of bindings — classes (through their
+ * handles), functions and values — held as immutable immer snapshots with a
+ * version number and a history. A program that is updated by metamorph looks
+ * its classes up here (or holds their handles); an update builds a shadow of
+ * the namespace and replaces the live snapshot in one step.
+ */
+import { Immer } from "immer";
+import { DuplicateBindingError, UnknownBindingError, UnmanagedClassError } from "../errors.js";
+import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
+import { definitionFromSpec } from "../mop/classDefinition.js";
+import {
+  createClassHandle,
+  currentVersion,
+  handleOwner,
+  isClassHandle,
+  setConstructionRecorder,
+  versionHistory,
+} from "../mop/classHandle.js";
+import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
+import { createClass } from "../mop/createClass.js";
+import type { FindOptions, InstanceFinder, InstanceFinderKind } from "../mop/instanceFinding.js";
+import { createHeapFinder, createRegistryFinder } from "../mop/instanceFinding.js";
+import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
+import { readClassDefinition } from "../mop/readClassDefinition.js";
+
+/**
+ * Values are boxed so that immer's auto-freeze, which makes snapshots
+ * immutable, never freezes the program's own objects (immer does not draft or
+ * freeze class instances or functions).
+ */
+export class BoxedValue {
+  constructor(readonly value: unknown) {}
+}
+
+export type Binding =
+  | {
+      readonly kind: "class";
+      readonly name: string;
+      readonly handle: Constructor;
+      readonly definition: ClassDefinition;
+    }
+  | { readonly kind: "function"; readonly name: string; readonly function: Function }
+  | { readonly kind: "value"; readonly name: string; readonly box: BoxedValue };
+
+export interface NamespaceSnapshot {
+  readonly version: number;
+  readonly bindings: Readonly<Record<string, Binding>>;
+}
+
+export const immer = new Immer({ autoFreeze: true });
+immer.setAutoFreeze(true);
+
+export interface NamespaceOptions {
+  /**
+   * How `allInstances` finds objects: "registry" (WeakRefs recorded at
+   * construction through class handles; works everywhere) or "heap" (a
+   * `node:inspector` heap query; zero construction cost, Node only, and it
+   * also finds objects made before the class was registered). Default: "registry".
+   */
+  readonly instanceFinder?: InstanceFinderKind;
+}
+
+export interface DefineClassOptions {
+  /** Names visible to method and initialiser sources. */
+  readonly scope?: CreateClassOptions["scope"];
+}
+
+export function bindingValue(binding: Binding): unknown {
+  switch (binding.kind) {
+    case "class":
+      return binding.handle;
+    case "function":
+      return binding.function;
+    case "value":
+      return binding.box.value;
+  }
+}
+
+/** Writes a snapshot as the namespace's live one; only bulk replace uses it. */
+export const commitSnapshot = Symbol("metamorph.commitSnapshot");
+
+export class Namespace {
+  readonly name: string;
+  readonly finder: InstanceFinder;
+  #snapshot: NamespaceSnapshot = immer.produce({ version: 0, bindings: {} }, () => {});
+  #history: NamespaceSnapshot[] = [];
+  /** Scopes given when classes were defined, reused when they are rebuilt from new definitions. */
+  readonly scopes = new Map<Constructor, CreateClassOptions["scope"]>();
+
+  constructor(name: string, options: NamespaceOptions = {}) {
+    this.name = name;
+    this.finder =
+      (options.instanceFinder ?? "registry") === "heap" ? createHeapFinder() : createRegistryFinder();
+    this.#history.push(this.#snapshot);
+  }
+
+  get version(): number {
+    return this.#snapshot.version;
+  }
+
+  get snapshot(): NamespaceSnapshot {
+    return this.#snapshot;
+  }
+
+  /** Every snapshot this namespace has had, oldest first (the last one is live). */
+  get history(): readonly NamespaceSnapshot[] {
+    return this.#history;
+  }
+
+  [commitSnapshot](snapshot: NamespaceSnapshot | "pop"): void {
+    if (snapshot === "pop") {
+      this.#history.pop();
+      this.#snapshot = this.#history[this.#history.length - 1]!;
+      return;
+    }
+    this.#snapshot = snapshot;
+    this.#history.push(snapshot);
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.#snapshot.bindings, name);
+  }
+
+  binding(name: string): Binding {
+    const binding = this.#snapshot.bindings[name];
+    if (!binding) {
+      throw new UnknownBindingError(`namespace ${this.name} has no binding "${name}"`, {
+        namespace: this.name,
+        binding: name,
+      });
+    }
+    return binding;
+  }
+
+  /** The value bound to `name`: a class handle, a function or a value. */
+  lookup(name: string): unknown {
+    return bindingValue(this.binding(name));
+  }
+
+  /** The class handle bound to `name`. */
+  classNamed<T extends object = object>(name: string): Constructor<T> {
+    const binding = this.binding(name);
+    if (binding.kind !== "class") {
+      throw new UnknownBindingError(`"${name}" in namespace ${this.name} is not a class`, {
+        namespace: this.name,
+        binding: name,
+      });
+    }
+    return binding.handle as Constructor<T>;
+  }
+
+  /** Class handles in definition order. */
+  classes(): Constructor[] {
+    return Object.values(this.#snapshot.bindings).flatMap((b) =>
+      b.kind === "class" ? [b.handle] : [],
+    );
+  }
+
+  bindingNames(): string[] {
+    return Object.keys(this.#snapshot.bindings);
+  }
+
+  /** Whether this namespace manages the handle. */
+  owns(handle: unknown): boolean {
+    return isClassHandle(handle) && handleOwner(handle) === this;
+  }
+
+  #bind(binding: Binding): void {
+    if (this.has(binding.name)) {
+      throw new DuplicateBindingError(
+        `namespace ${this.name} already binds "${binding.name}"`,
+        { namespace: this.name, binding: binding.name },
+      );
+    }
+    const next = immer.produce(this.#snapshot, (draft) => {
+      draft.version += 1;
+      (draft.bindings as Record<string, Binding>)[binding.name] = binding;
+    });
+    this[commitSnapshot](next);
+  }
+
+  #superclassHandle(definition: ClassDefinition): Constructor | null {
+    return definition.superclass === null ? null : this.classNamed(definition.superclass);
+  }
+
+  /** Starts tracking a handle's instances with this namespace's finder. */
+  track(handle: Constructor): void {
+    for (const version of versionHistory(handle)) this.finder.enable(version.ctor.prototype as object);
+    setConstructionRecorder(handle, this.finder.kind === "registry" ? this.finder.record : null);
+  }
+
+  /** Defines a new class from a specification and binds its handle. */
+  defineClass<T extends object = Record<string, unknown>>(
+    spec: ClassSpec,
+    options: DefineClassOptions = {},
+  ): Constructor<T> & (new (init?: Partial<T>) => T) {
+    const definition = definitionFromSpec(spec);
+    const superclass = this.#superclassHandle(definition);
+    const initial = createClass(definition, { superclass, scope: options.scope ?? {} });
+    const handle = createClassHandle(initial, definition, { superclass, owner: this });
+    this.scopes.set(handle, options.scope ?? {});
+    this.track(handle);
+    this.#bind({ kind: "class", name: definition.name, handle, definition });
+    return handle as Constructor<T> & (new (init?: Partial<T>) => T);
+  }
+
+  /**
+   * Registers an ordinary class and returns its handle, which the program
+   * should use from now on (`new`, `extends`, statics). The class's own
+   * prototype becomes the handle's, so instances made before registration
+   * are instances of the handle too. A superclass must be registered first.
+   */
+  registerClass<C extends Constructor>(cls: C, options: ReadClassDefinitionOptions = {}): C {
+    const read = readClassDefinition(cls, options);
+    const parentCtor = Object.getPrototypeOf(cls) as Function;
+    let superclass: Constructor | null = null;
+    if (read.superclass !== null) {
+      superclass = this.#managedSuperclass(parentCtor, read.name);
+    }
+    const definition: ClassDefinition = { ...read, superclass: superclass?.name ?? null };
+    const handle = createClassHandle(cls, definition, { superclass, owner: this });
+    this.track(handle);
+    this.#bind({ kind: "class", name: definition.name, handle, definition });
+    return handle as C;
+  }
+
+  #managedSuperclass(parent: Function, className: string): Constructor {
+    for (const handle of this.classes()) {
+      if (handle === parent || currentVersion(handle).ctor === parent) return handle;
+    }
+    throw new UnmanagedClassError(
+      `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage; register ${parent.name} first`,
+      { className, superclass: parent.name },
+    );
+  }
+
+  /** Binds a function or a value. */
+  define(name: string, value: unknown): void {
+    this.#bind(
+      typeof value === "function" && !isClassHandle(value)
+        ? { kind: "function", name, function: value }
+        : { kind: "value", name, box: new BoxedValue(value) },
+    );
+  }
+
+  /** Every live instance of a class this namespace manages, on any of its versions. */
+  allInstances<T extends object>(handle: Constructor<T>, options: FindOptions = {}): T[] {
+    if (!this.owns(handle)) {
+      throw new UnmanagedClassError(`${handle.name} is not managed by namespace ${this.name}`, {
+        className: handle.name,
+        namespace: this.name,
+      });
+    }
+    const seen = new Set<object>();
+    const out: T[] = [];
+    for (const version of versionHistory(handle)) {
+      for (const o of this.finder.find(version.ctor.prototype as object, options)) {
+        if (!seen.has(o)) {
+          seen.add(o);
+          out.push(o as T);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** Every live instance of a managed class, found by its namespace's backend. */
+export function allInstances<T extends object>(
+  cls: Constructor<T>,
+  options: FindOptions = {},
+): T[] {
+  const owner = isClassHandle(cls) ? handleOwner(cls) : undefined;
+  if (!(owner instanceof Namespace)) {
+    const className = (cls as Function).name;
+    throw new UnmanagedClassError(
+      `${className} is not managed by a namespace; define or register it with one first`,
+      { className },
+    );
+  }
+  return owner.allInstances(cls, options);
+}

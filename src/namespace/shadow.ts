@@ -1,0 +1,220 @@
+/**
+ * A shadow is a copy-on-write copy of a namespace in which an update builds
+ * the new world: new class versions, added, removed and renamed bindings.
+ * Its bindings are an immer draft history (cost proportional to what changes);
+ * new class versions are real classes that nothing live refers to. Nothing
+ * done here is visible through the live namespace or to the running program
+ * until `replaceNamespace` installs it.
+ */
+import type { Patch } from "immer";
+import { DuplicateBindingError, UnknownBindingError } from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { ClassVersion } from "../mop/classHandle.js";
+import { createClassHandle, currentVersion } from "../mop/classHandle.js";
+import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
+import { createClass } from "../mop/createClass.js";
+import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
+import { BoxedValue, bindingValue, immer } from "./namespace.js";
+
+/**
+ * How a changed class reaches the new world: "version" installs a new class
+ * version with a new prototype (instances migrate onto it); "in-place"
+ * patches the current prototype's methods (no instance is touched).
+ */
+export type InstallMode = "version" | "in-place";
+
+export interface ShadowClass {
+  readonly handle: Constructor;
+  /** True for a class the shadow added: its handle is bound nowhere live. */
+  readonly added: boolean;
+  definition: ClassDefinition;
+  /** The version to install, when the class changed. */
+  version: ClassVersion | null;
+  mode: InstallMode;
+}
+
+export class Shadow {
+  readonly namespace: Namespace;
+  readonly baseVersion: number;
+  #snapshot: NamespaceSnapshot;
+  readonly patches: Patch[] = [];
+  readonly inversePatches: Patch[] = [];
+  readonly #classes = new Map<Constructor, ShadowClass>();
+
+  constructor(namespace: Namespace) {
+    this.namespace = namespace;
+    this.baseVersion = namespace.version;
+    this.#snapshot = namespace.snapshot;
+  }
+
+  get snapshot(): NamespaceSnapshot {
+    return this.#snapshot;
+  }
+
+  #produce(recipe: (bindings: Record<string, Binding>) => void): void {
+    const [next, patches, inverse] = immer.produceWithPatches(this.#snapshot, (draft) => {
+      recipe(draft.bindings as Record<string, Binding>);
+    });
+    this.#snapshot = next;
+    this.patches.push(...patches);
+    this.inversePatches.unshift(...inverse);
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.#snapshot.bindings, name);
+  }
+
+  binding(name: string): Binding {
+    const binding = this.#snapshot.bindings[name];
+    if (!binding) {
+      throw new UnknownBindingError(`the shadow of ${this.namespace.name} has no binding "${name}"`, {
+        namespace: this.namespace.name,
+        binding: name,
+      });
+    }
+    return binding;
+  }
+
+  /**
+   * The value bound to `name` as the new world will see it. For a class that
+   * changed, this is its new version's constructor, so objects built in the
+   * shadow (by migrators and validations) are new-version objects.
+   */
+  lookup(name: string): unknown {
+    const binding = this.binding(name);
+    if (binding.kind === "class") {
+      const pending = this.#classes.get(binding.handle);
+      if (pending?.version && pending.mode === "version") return pending.version.ctor;
+    }
+    return bindingValue(binding);
+  }
+
+  classNamed(name: string): Constructor {
+    const binding = this.binding(name);
+    if (binding.kind !== "class") {
+      throw new UnknownBindingError(`"${name}" is not a class in the shadow of ${this.namespace.name}`, {
+        namespace: this.namespace.name,
+        binding: name,
+      });
+    }
+    return binding.handle;
+  }
+
+  definitionOf(name: string): ClassDefinition {
+    const handle = this.classNamed(name);
+    return this.#classes.get(handle)?.definition ?? currentVersion(handle).definition;
+  }
+
+  /** Class names in the shadow. */
+  classNames(): string[] {
+    return Object.values(this.#snapshot.bindings).flatMap((b) => (b.kind === "class" ? [b.name] : []));
+  }
+
+  /** The classes this shadow adds or changes. */
+  changedClasses(): ReadonlyMap<Constructor, ShadowClass> {
+    return this.#classes;
+  }
+
+  #scope(handle: Constructor | null): CreateClassOptions["scope"] {
+    return (handle && this.namespace.scopes.get(handle)) ?? {};
+  }
+
+  #superclass(definition: ClassDefinition): Constructor | null {
+    return definition.superclass === null ? null : this.classNamed(definition.superclass);
+  }
+
+  /** Adds a class; its handle exists but is bound only in the shadow. */
+  addClass(
+    definition: ClassDefinition,
+    scope: CreateClassOptions["scope"] = {},
+    implementation?: Constructor,
+  ): Constructor {
+    if (this.has(definition.name)) {
+      throw new DuplicateBindingError(`the shadow already binds "${definition.name}"`, {
+        namespace: this.namespace.name,
+        binding: definition.name,
+      });
+    }
+    const superclass = this.#superclass(definition);
+    const initial = implementation ?? createClass(definition, { superclass, scope });
+    const handle = createClassHandle(initial, definition, { superclass, owner: this.namespace });
+    this.namespace.scopes.set(handle, scope);
+    this.#classes.set(handle, { handle, added: true, definition, version: null, mode: "in-place" });
+    this.#produce((bindings) => {
+      bindings[definition.name] = { kind: "class", name: definition.name, handle, definition };
+    });
+    return handle;
+  }
+
+  /**
+   * Gives a class a new definition. Its new version is built now (a class no
+   * live code refers to) from `implementation` or from the definition.
+   */
+  changeClass(
+    name: string,
+    definition: ClassDefinition,
+    mode: InstallMode,
+    implementation?: Constructor,
+  ): ClassVersion {
+    const handle = this.classNamed(name);
+    const superclass = this.#superclass(definition);
+    const ctor =
+      implementation ?? createClass(definition, { superclass, scope: this.#scope(handle) });
+    const version: ClassVersion = { ctor, definition };
+    const entry = this.#classes.get(handle);
+    if (entry?.added) {
+      // A class added by this shadow simply gets its final shape as version 1.
+      this.#classes.delete(handle);
+      this.#produce((bindings) => {
+        delete bindings[name];
+      });
+      this.addClass(definition, this.#scope(handle), ctor);
+      return version;
+    }
+    this.#classes.set(handle, { handle, added: false, definition, version, mode });
+    if (definition.name !== name) this.renameBinding(name, definition.name);
+    this.#produce((bindings) => {
+      const b = bindings[definition.name];
+      if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
+    });
+    return version;
+  }
+
+  removeBinding(name: string): void {
+    const binding = this.binding(name);
+    if (binding.kind === "class") this.#classes.delete(binding.handle);
+    this.#produce((bindings) => {
+      delete bindings[name];
+    });
+  }
+
+  renameBinding(from: string, to: string): void {
+    const binding = this.binding(from);
+    if (from === to) return;
+    if (this.has(to)) {
+      throw new DuplicateBindingError(`the shadow already binds "${to}"`, {
+        namespace: this.namespace.name,
+        binding: to,
+      });
+    }
+    this.#produce((bindings) => {
+      delete bindings[from];
+      bindings[to] = { ...binding, name: to } as Binding;
+    });
+  }
+
+  /** Binds or rebinds a function or a value. */
+  define(name: string, value: unknown): void {
+    this.#produce((bindings) => {
+      bindings[name] =
+        typeof value === "function"
+          ? { kind: "function", name, function: value }
+          : { kind: "value", name, box: new BoxedValue(value) };
+    });
+  }
+}
+
+/** Makes a shadow of `namespace`: copy-on-write, invisible until replaced. */
+export function cloneNamespace(namespace: Namespace): Shadow {
+  return new Shadow(namespace);
+}
