@@ -20,7 +20,7 @@ import type {
 } from "./classDefinition.js";
 import { propertyToMemberKey } from "./classDefinition.js";
 import { currentVersion, isClassHandle } from "./classHandle.js";
-import { parseClassSource } from "./classSource.js";
+import { readClassSource } from "./classSource.js";
 import { createdDefinition } from "./createClass.js";
 
 export interface ReadClassDefinitionOptions {
@@ -87,7 +87,7 @@ export function readClassDefinition(
   const created = createdDefinition(cls);
   if (created) return created;
 
-  const parsed = parseClassSource(Function.prototype.toString.call(cls));
+  const parsed = readClassSource(cls);
   let fields: readonly FieldDefinition[] = parsed.fields;
   let fieldOrigin: FieldOrigin = "source";
   const declared = options.fields?.map(toField) ?? declaredFields(cls);
