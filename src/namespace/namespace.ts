@@ -5,7 +5,7 @@
  * its classes up here (or holds their handles); an update builds a shadow of
  * the namespace and replaces the live snapshot in one step.
  */
-import { Immer } from "immer";
+import { enablePatches, Immer } from "immer";
 import { DuplicateBindingError, UnknownBindingError, UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
 import { definitionFromSpec } from "../mop/classDefinition.js";
@@ -48,8 +48,8 @@ export interface NamespaceSnapshot {
   readonly bindings: Readonly<Record<string, Binding>>;
 }
 
+enablePatches();
 export const immer = new Immer({ autoFreeze: true });
-immer.setAutoFreeze(true);
 
 export interface NamespaceOptions {
   /**
