@@ -1,0 +1,198 @@
+/**
+ * A patch: a named, immutable list of operations. It is data first — it can
+ * be printed, serialised, composed and checked without running any of its
+ * code — and it carries live functions only when it was built in-process or
+ * hydrated explicitly.
+ */
+import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../errors.js";
+import type { Operation, PatchFunction, Policy } from "./operations.js";
+import { findConflict } from "./patchConflicts.js";
+import type { PatchJson } from "./patchJson.js";
+import { readOperations, readPatchJson, writePatchJson } from "./patchJson.js";
+import { describeOperation } from "./patchSummary.js";
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** The function-carrying slots of an operation. */
+function functionsOf(op: Operation): { readonly key: string; readonly fn: PatchFunction }[] {
+  switch (op.op) {
+    case "addField":
+      return op.initial ? [{ key: "initial", fn: op.initial }] : [];
+    case "migrator":
+      return [{ key: "migrator", fn: op.migrator }];
+    case "validateNamespace":
+    case "validateInstances":
+      return [{ key: "check", fn: op.check }];
+    default:
+      return [];
+  }
+}
+
+/** Freezes operation data, but never the user's functions (they are not ours to freeze). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}
+
+/**
+ * Compiles a function source with `scope`'s names in view. A function's
+ * `toString()` is an expression unless it was written in method shorthand
+ * (`migrate(old, t) { … }`), which only parses inside an object literal.
+ */
+function compile(source: string, names: readonly string[], values: readonly unknown[]): Function {
+  let factory: Function;
+  try {
+    factory = new Function(...names, `"use strict";\nreturn (${source}\n);`);
+  } catch (asExpression) {
+    try {
+      factory = new Function(...names, `"use strict";\nreturn Object.values({ ${source}\n })[0];`);
+    } catch {
+      throw asExpression;
+    }
+  }
+  const fn: unknown = factory(...values);
+  if (typeof fn !== "function")
+    throw new TypeError(`its source evaluates to ${typeof fn}, not a function`);
+  return fn;
+}
+
+export class Patch {
+  readonly name: string;
+  readonly operations: readonly Operation[];
+
+  /**
+   * Checks and copies `operations` (the shapes `Patch.fromJSON` accepts, plus
+   * live `fn`s); the patch owns its copy, deeply frozen.
+   */
+  constructor(name: string, operations: readonly Operation[]) {
+    if (typeof name !== "string" || name.length === 0) {
+      throw new InvalidPatchError("a patch needs a non-empty name", { patch: name });
+    }
+    this.name = name;
+    this.operations = deepFreeze(readOperations(operations));
+    Object.freeze(this);
+  }
+
+  /** A patch with no operations: composing with it changes nothing. */
+  static empty(name = "empty"): Patch {
+    return new Patch(name, []);
+  }
+
+  /** The last `policy` operation's policy, or eager. */
+  get policy(): Policy {
+    for (let i = this.operations.length - 1; i >= 0; i--) {
+      const op = this.operations[i]!;
+      if (op.op === "policy") return op.policy;
+    }
+    return "eager";
+  }
+
+  /** Whether every function of the patch is live (built in-process, or hydrated). */
+  get hydrated(): boolean {
+    return this.operations.every((op) => functionsOf(op).every(({ fn }) => fn.fn !== undefined));
+  }
+
+  /**
+   * This patch followed by `next`, as one patch (`next` was written against
+   * the world this patch leaves). Refused with a PatchConflictError when a
+   * step of `next` cannot follow this patch (see patchConflicts.ts); the
+   * error's details name both steps. The empty patch is the identity.
+   *
+   * Not called `then`: an object with a `then` method is a thenable, and
+   * `await`ing a patch (or returning one from an async function) would call
+   * it with the promise's resolve function.
+   */
+  andThen(next: Patch): Patch {
+    if (!(next instanceof Patch)) {
+      throw new InvalidPatchError(
+        `patch "${this.name}": andThen expects a Patch, got ${typeof next}`,
+        {
+          patch: this.name,
+        },
+      );
+    }
+    if (next.operations.length === 0) return this;
+    if (this.operations.length === 0) return next;
+    const conflict = findConflict(this, next);
+    if (conflict) {
+      const { message, ...details } = conflict;
+      throw new PatchConflictError(message, details);
+    }
+    return new Patch(`${this.name} + ${next.name}`, [...this.operations, ...next.operations]);
+  }
+
+  /** `patches[0].andThen(patches[1])…`; the empty patch named `name` when there are none. */
+  static compose(patches: readonly Patch[], name = "empty"): Patch {
+    return patches.reduce((composed, next) => composed.andThen(next), Patch.empty(name));
+  }
+
+  /** One line per operation, in order. */
+  summary(): string {
+    return this.operations.map(describeOperation).join("\n");
+  }
+
+  toJSON(): PatchJson {
+    return writePatchJson(this.name, this.operations);
+  }
+
+  /**
+   * Reads a patch's JSON form (already parsed). Refuses, with the path at
+   * fault, anything that is not a well-formed patch. The functions come back
+   * as sources only: call `hydrate` to compile them.
+   */
+  static fromJSON(json: unknown): Patch {
+    const { name, operations } = readPatchJson(json);
+    return new Patch(name, operations);
+  }
+
+  /**
+   * Compiles every function source of the patch (live functions are compiled
+   * again, so the result behaves as it will on the other side of a wire).
+   * The sources see `scope`'s names and globals, no closure. Hydrating runs
+   * the patch's code: hydrate only patches you trust.
+   */
+  hydrate(scope: Readonly<Record<string, unknown>> = {}): Patch {
+    const names = Object.keys(scope);
+    for (const name of names) {
+      if (!IDENTIFIER.test(name)) {
+        throw new InvalidPatchError(
+          `patch "${this.name}": hydrate scope name ${JSON.stringify(name)} is not an identifier`,
+          { patch: this.name, scopeName: name },
+        );
+      }
+    }
+    const values = names.map((n) => scope[n]);
+    const operations = this.operations.map((op, index): Operation => {
+      const functions = functionsOf(op);
+      if (functions.length === 0) return op;
+      const copy: Record<string, unknown> = { ...op };
+      for (const { key, fn } of functions) {
+        try {
+          copy[key] = { source: fn.source, fn: compile(fn.source, names, values) };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new InvalidPatchError(
+            `patch "${this.name}": operations[${index}] (${describeOperation(op)}): its ${key} function does not compile: ${reason}`,
+            { patch: this.name, index, operation: op.op, function: key, cause: reason },
+          );
+        }
+      }
+      return copy as Operation;
+    });
+    return new Patch(this.name, operations);
+  }
+
+  /** Throws NotHydratedError naming the first operation whose function is source only. */
+  requireHydrated(): void {
+    for (const [index, op] of this.operations.entries()) {
+      const missing = functionsOf(op).find(({ fn }) => fn.fn === undefined);
+      if (missing) {
+        throw new NotHydratedError(
+          `patch "${this.name}": operations[${index}] (${describeOperation(op)}) carries its ${missing.key} function as source only; call patch.hydrate(scope) to compile it`,
+          { patch: this.name, index, operation: op.op, function: missing.key },
+        );
+      }
+    }
+  }
+}
