@@ -2,14 +2,24 @@
  * Class handles: the class object a program holds keeps its identity across
  * versions. A handle is a generated forwarding constructor (DESIGN.md: about
  * 1.25x a plain `new`, against 2x for a Proxy construct trap) over a
- * swappable current version. Each version is a real class; its prototype is
- * the handle's `prototype` while it is current, so `instanceof`, `extends`
- * and inherited methods use V8's native paths. Statics are accessors on the
- * handle that forward to the current version.
+ * swappable current version.
+ *
+ * Every class keeps ONE prototype object for its whole life (the first
+ * version's). New versions bring a new constructor (how fresh objects are
+ * initialised) and their methods are installed on that stable prototype. So
+ * migrating an instance never changes its prototype, only its own fields.
+ * That matters in V8 (Node 20, measured): once an object's prototype changes,
+ * its map loses its back pointer, any later `delete` on it drops it into
+ * dictionary mode, and objects that gain fields after the change never share
+ * maps. With a stable prototype, a migration (delete trailing fields, add new
+ * ones) can be undone or rolled back and every object stays fast and shares
+ * one map with the objects migrated alike. `instanceof`, `extends` and `super`
+ * use V8's native paths and need no bookkeeping across versions.
  */
 import { UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
 import type { Constructor } from "./createClass.js";
+import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 
 export interface ClassVersion {
   readonly ctor: Constructor;
@@ -18,22 +28,26 @@ export interface ClassVersion {
 
 interface HandleState {
   readonly handle: Constructor;
+  /** The stable prototype: `handle.prototype`, for the handle's whole life. */
+  readonly prototype: object;
   current: Constructor;
+  /** Whether `new current()` builds on the stable prototype (else construction goes through Reflect.construct). */
+  direct: boolean;
   definition: ClassDefinition;
-  /** Every version this handle has had, oldest first; old prototypes may still hold unmigrated instances. */
+  /** Every version this handle has had, oldest first. */
   readonly versions: ClassVersion[];
-  /** Prototypes of superseded versions whose instances still count as instances of the handle. */
-  readonly retained: Set<object>;
-  /** Extra objects whose [[Prototype]] must follow the superclass (homes of methods patched in place). */
+  /** Objects whose [[Prototype]] must follow the superclass: homes of installed methods (their `super`). */
   readonly homes: Set<object>;
   staticKeys: PropertyKey[];
-  recorder: ((instance: object) => void) | null;
+  /** Called with every object constructed through the handle itself (not through subclasses). */
+  observers: readonly ((instance: object) => void)[];
   readonly owner: unknown;
 }
 
 const states = new WeakMap<Function, HandleState>();
 const prototypeStates = new WeakMap<object, HandleState>();
-const SKIPPED_STATICS = new Set<PropertyKey>(["length", "name", "prototype"]);
+const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
+const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
 
 function stateOf(handle: Function): HandleState {
   const state = states.get(handle);
@@ -49,7 +63,7 @@ export function isClassHandle(value: unknown): value is Constructor {
   return typeof value === "function" && states.has(value);
 }
 
-/** The handle whose version (current or retained) owns `prototype`, if any. */
+/** The handle whose stable prototype is `prototype`, if any. */
 export function handleOfPrototype(prototype: object): Constructor | undefined {
   return prototypeStates.get(prototype)?.handle;
 }
@@ -82,12 +96,13 @@ export function superclassHandle(handle: Function): Constructor | null {
   return isClassHandle(parent) ? parent : null;
 }
 
-/** Called with every object constructed through the handle itself (not through subclasses). */
-export function setConstructionRecorder(
-  handle: Function,
-  recorder: ((instance: object) => void) | null,
-): void {
-  stateOf(handle).recorder = recorder;
+/** Observes every object constructed through the handle itself; returns the undo. */
+export function observeConstruction(handle: Function, observer: (instance: object) => void): Undo {
+  const state = stateOf(handle);
+  state.observers = [...state.observers, observer];
+  return () => {
+    state.observers = state.observers.filter((o) => o !== observer);
+  };
 }
 
 function defineStaticForwarders(state: HandleState): void {
@@ -110,17 +125,6 @@ function defineStaticForwarders(state: HandleState): void {
   state.staticKeys = keys;
 }
 
-function adoptPrototype(state: HandleState, ctor: Constructor): void {
-  const prototype = ctor.prototype as object;
-  Object.defineProperty(prototype, "constructor", {
-    value: state.handle,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-  prototypeStates.set(prototype, state);
-}
-
 export interface CreateClassHandleOptions {
   /** The superclass handle; the first version must already extend it (or its current version). */
   readonly superclass?: Constructor | null;
@@ -129,10 +133,11 @@ export interface CreateClassHandleOptions {
 }
 
 /**
- * Wraps `initial` (version 1) in a new class handle. If `initial` extends the
- * current version of the superclass handle rather than the handle itself, it
- * is re-pointed at the handle so that `super()` always reaches the superclass's
- * current version.
+ * Wraps `initial` (version 1) in a new class handle; `initial.prototype`
+ * becomes the handle's stable prototype, so objects `initial` made before
+ * are instances of the handle. `initial` must extend the superclass handle
+ * (classes made by createClass do) or the superclass's current version (an
+ * ordinary class: its `super()` keeps calling that class's own constructor).
  */
 export function createClassHandle(
   initial: Constructor,
@@ -147,33 +152,38 @@ export function createClassHandle(
       if (target === undefined) {
         throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
       }
-      if (target === handle) {
-        const instance = Reflect.construct(state.current, args, state.current) as object;
-        if (state.recorder !== null) state.recorder(instance);
-        return instance;
+      if (target !== handle || !state.direct) {
+        // A subclass's super() call, or a version whose own prototype is not
+        // the stable one: correct, but V8 then gives objects their own maps.
+        const made = Reflect.construct(state.current, args, target === handle ? handle : target) as object;
+        if (target === handle) for (const observe of state.observers) observe(made);
+        return made;
       }
-      return Reflect.construct(state.current, args, target);
+      const instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
+      for (const observe of state.observers) observe(instance);
+      return instance;
     },
   }[name]!;
   const handle = forward as unknown as Constructor;
+  const prototype = initial.prototype as object;
   Object.assign(state, {
     handle,
+    prototype,
     current: initial,
+    direct: true,
     definition,
     versions: [{ ctor: initial, definition }],
-    retained: new Set<object>(),
     homes: new Set<object>(),
     staticKeys: [],
-    recorder: null,
+    observers: [],
     owner: options.owner,
   });
   states.set(handle, state);
+  prototypeStates.set(prototype, state);
   const parent = options.superclass ?? null;
   if (parent !== null) {
-    const parentCurrent = currentVersion(parent).ctor;
     const initialParent = Object.getPrototypeOf(initial);
-    if (initialParent === parentCurrent) Object.setPrototypeOf(initial, parent);
-    else if (initialParent !== parent) {
+    if (initialParent !== parent && initialParent !== currentVersion(parent).ctor) {
       throw new UnmanagedClassError(
         `class ${name} does not extend ${parent.name}, its declared superclass in this namespace`,
         { className: name, superclass: parent.name },
@@ -181,134 +191,34 @@ export function createClassHandle(
     }
     Object.setPrototypeOf(handle, parent);
   }
-  handle.prototype = initial.prototype;
-  adoptPrototype(state, initial);
+  handle.prototype = prototype;
+  const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];
+  if (typeof home === "object" && home !== null) state.homes.add(home);
+  Object.defineProperty(handle, INITIALISE_FIELDS, {
+    configurable: true,
+    value(this: unknown, init: unknown) {
+      const initialise = (state.current as unknown as Record<symbol, Function | undefined>)[INITIALISE_FIELDS];
+      if (!initialise) {
+        throw new UnmanagedClassError(
+          `${state.definition.name} is not made by createClass; a created class cannot extend it`,
+          { className: state.definition.name },
+        );
+      }
+      initialise.call(this, init);
+    },
+  });
+  Object.defineProperty(prototype, "constructor", {
+    value: handle,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   defineStaticForwarders(state);
   return handle;
 }
 
-/** Restores exactly what one install changed. */
+/** Restores exactly what one change did. */
 export type Undo = () => void;
-
-/**
- * Makes `version` the handle's current version: new instances are built by
- * it and get its prototype. Static data values that both versions define are
- * carried over. Returns the undo that restores the previous version.
- */
-export function installVersion(handle: Function, version: ClassVersion): Undo {
-  const state = stateOf(handle);
-  const before = {
-    current: state.current,
-    definition: state.definition,
-    prototype: handle.prototype as object,
-    versions: state.versions.length,
-    name: Object.getOwnPropertyDescriptor(handle, "name")!,
-  };
-  for (const key of Reflect.ownKeys(version.ctor)) {
-    if (SKIPPED_STATICS.has(key)) continue;
-    const oldDescriptor = Reflect.getOwnPropertyDescriptor(before.current, key);
-    const newDescriptor = Reflect.getOwnPropertyDescriptor(version.ctor, key);
-    if (oldDescriptor && "value" in oldDescriptor && typeof oldDescriptor.value !== "function") {
-      if (newDescriptor && "value" in newDescriptor && newDescriptor.writable) {
-        (version.ctor as unknown as Record<PropertyKey, unknown>)[key] = oldDescriptor.value;
-      }
-    }
-  }
-  state.current = version.ctor;
-  state.definition = version.definition;
-  state.versions.push(version);
-  adoptPrototype(state, version.ctor);
-  handle.prototype = version.ctor.prototype;
-  if (version.definition.name !== handle.name) {
-    Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
-  }
-  defineStaticForwarders(state);
-  return () => {
-    state.current = before.current;
-    state.definition = before.definition;
-    state.versions.length = before.versions;
-    handle.prototype = before.prototype;
-    Object.defineProperty(handle, "name", before.name);
-    defineStaticForwarders(state);
-  };
-}
-
-/** Replaces the definition a handle reports without changing its version (methods patched in place). */
-export function setCurrentDefinition(handle: Function, definition: ClassDefinition): Undo {
-  const state = stateOf(handle);
-  const before = state.definition;
-  state.definition = definition;
-  return () => {
-    state.definition = before;
-  };
-}
-
-/** Records an object (a method's home) whose [[Prototype]] must follow this class's superclass. */
-export function addMethodHome(handle: Function, home: object): void {
-  stateOf(handle).homes.add(home);
-}
-
-/**
- * Points the handle, its current prototype and its method homes at
- * `superclass` (a handle, or null for a root class). Prototype objects only:
- * no instance changes map.
- */
-export function reparent(handle: Function, superclass: Constructor | null): Undo {
-  const state = stateOf(handle);
-  const targets: object[] = [handle, state.current, state.current.prototype, ...state.homes];
-  const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
-  const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
-  const wanted = (t: object): object =>
-    t === handle || t === state.current ? (superclass ?? Function.prototype) : parentPrototype;
-  for (const t of targets) {
-    const w = wanted(t);
-    if (Object.getPrototypeOf(t) !== w) Object.setPrototypeOf(t, w);
-  }
-  return () => {
-    targets.forEach((t, i) => {
-      if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
-    });
-  };
-}
-
-/**
- * Keeps `instanceof handle` true for objects still on a superseded prototype
- * (lazy migration) by installing `Symbol.hasInstance` while any is retained.
- */
-export function retainPrototype(handle: Function, prototype: object): Undo {
-  const state = stateOf(handle);
-  state.retained.add(prototype);
-  prototypeStates.set(prototype, state);
-  syncHasInstance(state);
-  return () => releasePrototype(handle, prototype);
-}
-
-export function releasePrototype(handle: Function, prototype: object): void {
-  const state = stateOf(handle);
-  state.retained.delete(prototype);
-  syncHasInstance(state);
-}
-
-function syncHasInstance(state: HandleState): void {
-  const { handle } = state;
-  if (state.retained.size === 0) {
-    Reflect.deleteProperty(handle, Symbol.hasInstance);
-    return;
-  }
-  Object.defineProperty(handle, Symbol.hasInstance, {
-    configurable: true,
-    value(this: Function, candidate: unknown): boolean {
-      // Subclass handles inherit this static; they answer for themselves.
-      if (this !== handle) return Function.prototype[Symbol.hasInstance].call(this, candidate);
-      if ((typeof candidate !== "object" && typeof candidate !== "function") || candidate === null) {
-        return false;
-      }
-      if (Function.prototype[Symbol.hasInstance].call(this, candidate)) return true;
-      for (const p of state.retained) if (Object.prototype.isPrototypeOf.call(p, candidate)) return true;
-      return false;
-    },
-  });
-}
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
   return new Map(
@@ -329,52 +239,100 @@ function restoreDescriptors(
   for (const [key, descriptor] of saved) Object.defineProperty(holder, key, descriptor);
 }
 
+const isMethodDescriptor = (d: PropertyDescriptor | undefined) =>
+  d !== undefined && (!("value" in d) || typeof d.value === "function");
+
 /** Copies `from`'s methods and accessors over `to`'s, removing those `from` lacks; data properties stay. */
 function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyKey>): void {
-  const isMethod = (d: PropertyDescriptor | undefined) =>
-    d !== undefined && (!("value" in d) || typeof d.value === "function");
   for (const key of Reflect.ownKeys(to)) {
-    if (skip.has(key) || !isMethod(Reflect.getOwnPropertyDescriptor(to, key))) continue;
+    if (skip.has(key) || !isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
     if (!Object.hasOwn(from, key)) Reflect.deleteProperty(to, key);
   }
   for (const key of Reflect.ownKeys(from)) {
     if (skip.has(key)) continue;
     const d = Reflect.getOwnPropertyDescriptor(from, key)!;
-    if (isMethod(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
+    if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
   }
 }
 
-const PROTOTYPE_SKIP = new Set<PropertyKey>(["constructor"]);
-
 /**
- * Installs the methods, accessors and statics of `source` on the handle's
- * current version in place (DESIGN.md: about 40 µs whatever the number of
- * instances, no steady-state cost): no instance changes prototype or map.
- * Static data values of the current version are kept.
+ * Makes `version` the handle's current version: fresh objects are built by
+ * its constructor, and its methods and accessors replace the old ones on the
+ * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
+ * steady-state cost). Static data values of the old version are carried over
+ * when the new one defines them too. Returns the undo.
  */
-export function patchMethodsInPlace(handle: Function, source: ClassVersion): Undo {
+export function installVersion(handle: Function, version: ClassVersion): Undo {
   const state = stateOf(handle);
-  const prototype = state.current.prototype as object;
-  const ctor = state.current;
-  const savedPrototype = snapshotDescriptors(prototype, PROTOTYPE_SKIP);
-  const savedStatics = snapshotDescriptors(ctor, SKIPPED_STATICS);
-  const before = { definition: state.definition, name: Object.getOwnPropertyDescriptor(handle, "name")! };
-  const hadHome = state.homes.has(source.ctor.prototype as object);
-
-  transplantMethods(source.ctor.prototype as object, prototype, PROTOTYPE_SKIP);
-  transplantMethods(source.ctor, ctor, SKIPPED_STATICS);
-  state.homes.add(source.ctor.prototype as object);
-  state.definition = source.definition;
-  if (source.definition.name !== handle.name) {
-    Object.defineProperty(handle, "name", { ...before.name, value: source.definition.name });
+  const { prototype } = state;
+  const before = {
+    current: state.current,
+    definition: state.definition,
+    versions: state.versions.length,
+    name: Object.getOwnPropertyDescriptor(handle, "name")!,
+    prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
+    direct: state.direct,
+  };
+  const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
+    version.ctor.prototype) as object;
+  const hadHome = state.homes.has(home);
+  if (version.ctor !== before.current) {
+    for (const key of Reflect.ownKeys(version.ctor)) {
+      if (SKIPPED_STATICS.has(key)) continue;
+      const oldD = Reflect.getOwnPropertyDescriptor(before.current, key);
+      const newD = Reflect.getOwnPropertyDescriptor(version.ctor, key);
+      if (oldD && "value" in oldD && typeof oldD.value !== "function" && newD && "value" in newD && newD.writable) {
+        (version.ctor as unknown as Record<PropertyKey, unknown>)[key] = oldD.value;
+      }
+    }
+  }
+  if (home !== prototype) {
+    transplantMethods(home, prototype, PROTOTYPE_SKIP);
+    state.homes.add(home);
+  }
+  state.current = version.ctor;
+  state.direct = version.ctor.prototype === prototype;
+  state.definition = version.definition;
+  state.versions.push(version);
+  if (version.definition.name !== handle.name) {
+    Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }
   defineStaticForwarders(state);
   return () => {
-    restoreDescriptors(prototype, savedPrototype, PROTOTYPE_SKIP);
-    restoreDescriptors(ctor, savedStatics, SKIPPED_STATICS);
-    if (!hadHome) state.homes.delete(source.ctor.prototype as object);
+    restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
+    if (!hadHome) state.homes.delete(home);
+    state.current = before.current;
+    state.direct = before.direct;
     state.definition = before.definition;
+    state.versions.length = before.versions;
     Object.defineProperty(handle, "name", before.name);
     defineStaticForwarders(state);
+  };
+}
+
+/** The handle's stable prototype. */
+export function stablePrototype(handle: Function): object {
+  return stateOf(handle).prototype;
+}
+
+/**
+ * Points the handle, its current constructor, its stable prototype and the
+ * homes of its methods at `superclass` (a handle, or null for a root class).
+ * Only class-level objects change; no instance changes map.
+ */
+export function reparent(handle: Function, superclass: Constructor | null): Undo {
+  const state = stateOf(handle);
+  const functions: object[] = [handle, state.current];
+  const targets: object[] = [...functions, state.prototype, ...state.homes];
+  const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
+  const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
+  for (const t of targets) {
+    const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
+    if (Object.getPrototypeOf(t) !== wanted) Object.setPrototypeOf(t, wanted);
+  }
+  return () => {
+    targets.forEach((t, i) => {
+      if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
+    });
   };
 }

@@ -14,8 +14,10 @@ import { memberKeyName } from "./classDefinition.js";
 export type Constructor<T extends object = object> = abstract new (...args: any[]) => T;
 
 export interface CreateClassOptions {
-  /** The superclass constructor, required when `definition.superclass` is not null. */
+  /** The superclass constructor (made by createClass, or a class handle), required when `definition.superclass` is not null. */
   readonly superclass?: Constructor | null;
+  /** Build objects on this existing prototype (a class handle's stable prototype) instead of a new one. */
+  readonly prototype?: object;
   /** Names visible to method and initialiser sources (what a module's imports would be). */
   readonly scope?: Readonly<Record<string, unknown>>;
 }
@@ -73,10 +75,10 @@ export function checkDefinition(definition: ClassDefinition): void {
   for (const method of definition.methods) {
     const id = `${method.static ? "static " : ""}${method.kind} ${memberKeyName(method.key)}`;
     if (members.has(id)) {
-      throw new InvalidClassDefinitionError(
-        `class ${definition.name} defines ${id} twice`,
-        { ...where, member: memberKeyName(method.key) },
-      );
+      throw new InvalidClassDefinitionError(`class ${definition.name} defines ${id} twice`, {
+        ...where,
+        member: memberKeyName(method.key),
+      });
     }
     members.add(id);
   }
@@ -92,31 +94,75 @@ function fieldInitialiser(expression: string | undefined): string {
   return expression === undefined || expression.trim() === "" ? "undefined" : `(${expression})`;
 }
 
-/** Generates the class source. The constructor takes an optional record of field values. */
-export function classSource(definition: ClassDefinition, hasSuperclass: boolean): string {
-  const lines: string[] = [];
-  lines.push(`return class ${definition.name}${hasSuperclass ? " extends __superclass" : ""} {`);
-  for (const field of definition.staticFields) {
-    lines.push(`  static [${JSON.stringify(field.name)}] = ${fieldInitialiser(field.initializer)};`);
-  }
-  lines.push("  constructor(__init) {");
-  if (hasSuperclass) lines.push("    super(__init);");
-  for (const field of definition.fields) {
+/**
+ * Hidden static of every constructor metamorph makes: `(obj, init) => void`
+ * writes all the class's fields (inherited first) on `obj`. Subclasses call
+ * their superclass's through it instead of `super()`, so that a class handle
+ * can forward it to the superclass's current version.
+ */
+export const INITIALISE_FIELDS: unique symbol = Symbol("metamorph.initialiseFields");
+/** Hidden static: the object holding the version's instance methods (their `super` home). */
+export const METHOD_HOME: unique symbol = Symbol("metamorph.methodHome");
+
+function fieldLines(definition: ClassDefinition): string[] {
+  return definition.fields.map((field) => {
     const key = JSON.stringify(field.name);
-    lines.push(
-      `    this[${key}] = __init != null && Object.hasOwn(__init, ${key}) ? __init[${key}] : ${fieldInitialiser(field.initializer)};`,
-    );
-  }
-  lines.push("  }");
-  for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
-  lines.push("};");
-  return lines.join("\n");
+    return `    this[${key}] = __init != null && Object.hasOwn(__init, ${key}) ? __init[${key}] : ${fieldInitialiser(field.initializer)};`;
+  });
 }
 
 /**
- * Creates a real class from a definition. Methods and initialisers are
- * evaluated from their source text; they see `options.scope` and globals but
- * no closure of the code that wrote them.
+ * Generates the constructor's source. Constructors are plain functions, not
+ * `class` syntax, because V8 (Node 20, measured) gives every object its own
+ * hidden class when a class is constructed with a foreign `new.target`, which
+ * is what a class handle forwarding to a class would have to do; a function's
+ * writable `prototype` also lets every version of a class share one
+ * prototype object. Methods are compiled inside a real class body so `super`
+ * works, and copied onto the prototype.
+ */
+export function classSource(definition: ClassDefinition, hasSuperclass: boolean): string {
+  const name = definition.name;
+  const lines: string[] = [];
+  lines.push("function __initialise(__init) {");
+  // Like super(): the superclass is the constructor's current [[Prototype]].
+  if (hasSuperclass) lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
+  lines.push(...fieldLines(definition));
+  lines.push("}");
+  lines.push(`const ${name} = function ${name}(__init) {`);
+  lines.push(
+    `  if (new.target === undefined) throw new TypeError("Class constructor ${name} cannot be invoked without 'new'");`,
+  );
+  lines.push("  __initialise.call(this, __init);");
+  lines.push("};");
+  lines.push(`const __home = class ${name}${hasSuperclass ? " extends __superclass" : ""} {`);
+  for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
+  lines.push("};");
+  lines.push(`return { ctor: ${name}, home: __home, initialise: __initialise };`);
+  return lines.join("\n");
+}
+
+function copyMembers(from: object, to: object, skip: readonly PropertyKey[]): void {
+  for (const key of Reflect.ownKeys(from)) {
+    if (!skip.includes(key)) Object.defineProperty(to, key, Reflect.getOwnPropertyDescriptor(from, key)!);
+  }
+}
+
+interface Generated {
+  ctor: Function;
+  home: Function;
+  initialise: Function;
+}
+
+/**
+ * Creates a real class from a definition: `new`, `instanceof`, `extends`
+ * (also by ordinary `class X extends Created`), `super` in methods and statics
+ * all behave as for `class` syntax. Methods and initialisers are evaluated
+ * from their source text; they see `options.scope` and globals but no closure
+ * of the code that wrote them.
+ *
+ * With `options.prototype`, the new constructor builds objects on that
+ * existing prototype and the methods are NOT copied onto it: a class handle
+ * installs them at commit (`installVersion`), so nothing live changes before.
  */
 export function createClass<T extends object = Record<string, unknown>>(
   definition: ClassDefinition,
@@ -130,22 +176,46 @@ export function createClass<T extends object = Record<string, unknown>>(
       { className: definition.name, superclass: definition.superclass },
     );
   }
+  if (superclass !== null && typeof (superclass as unknown as Record<symbol, unknown>)[INITIALISE_FIELDS] !== "function") {
+    throw new InvalidClassDefinitionError(
+      `class ${definition.name} cannot extend ${superclass.name}: a created class extends only classes made by createClass or class handles`,
+      { className: definition.name, superclass: superclass.name },
+    );
+  }
   const scope = options.scope ?? {};
-  const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && n !== "__superclass");
-  let cls: Function;
+  const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
+  let generated: Generated;
   try {
     const factory = new Function(
       "__superclass",
+      "__INITIALISE",
       ...names,
       `"use strict";\n${classSource(definition, superclass !== null)}`,
     );
-    cls = factory(superclass, ...names.map((n) => scope[n])) as Function;
+    generated = factory(superclass, INITIALISE_FIELDS, ...names.map((n) => scope[n])) as Generated;
   } catch (error) {
     throw new InvalidClassDefinitionError(
       `class ${definition.name} does not compile: ${(error as Error).message}`,
       { className: definition.name, cause: (error as Error).message },
     );
   }
-  definitions.set(cls, definition);
-  return cls as Constructor<T> & (new (init?: Partial<T>) => T);
+  const { ctor, home, initialise } = generated;
+  const hidden = (value: unknown) => ({ value, writable: false, enumerable: false, configurable: true });
+  const prototype =
+    options.prototype ?? Object.create(superclass === null ? Object.prototype : (superclass.prototype as object));
+  ctor.prototype = prototype;
+  if (!options.prototype) {
+    copyMembers(home.prototype as object, prototype, []);
+    Object.defineProperty(prototype, "constructor", { value: ctor, writable: true, configurable: true });
+  }
+  Object.setPrototypeOf(ctor, superclass ?? Function.prototype);
+  copyMembers(home, ctor, ["length", "name", "prototype"]);
+  Object.defineProperty(ctor, INITIALISE_FIELDS, hidden(initialise));
+  Object.defineProperty(ctor, METHOD_HOME, hidden(home.prototype));
+  for (const field of definition.staticFields) {
+    const compute = new Function(...names, `"use strict"; return ${fieldInitialiser(field.initializer)};`);
+    (ctor as unknown as Record<string, unknown>)[field.name] = compute.call(ctor, ...names.map((n) => scope[n]));
+  }
+  definitions.set(ctor, definition);
+  return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);
 }

@@ -8,7 +8,7 @@
 import type { Patch } from "immer";
 import { StaleShadowError, UndoError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
-import { installVersion, patchMethodsInPlace, reparent } from "../mop/classHandle.js";
+import { installVersion, reparent } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot, immer } from "./namespace.js";
@@ -70,14 +70,7 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     for (const binding of ordered) {
       if (binding.kind !== "class") continue;
       const entry = changed.get(binding.handle);
-      if (entry?.version) {
-        undos.push(
-          entry.mode === "version"
-            ? installVersion(binding.handle, entry.version)
-            : patchMethodsInPlace(binding.handle, entry.version),
-        );
-      }
-      if (entry?.mode === "version") namespace.track(binding.handle);
+      if (entry?.version) undos.push(installVersion(binding.handle, entry.version));
     }
     for (const binding of ordered) {
       if (binding.kind !== "class") continue;

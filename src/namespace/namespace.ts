@@ -14,8 +14,8 @@ import {
   currentVersion,
   handleOwner,
   isClassHandle,
-  setConstructionRecorder,
-  versionHistory,
+  observeConstruction,
+  stablePrototype,
 } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
@@ -184,10 +184,14 @@ export class Namespace {
     return definition.superclass === null ? null : this.classNamed(definition.superclass);
   }
 
-  /** Starts tracking a handle's instances with this namespace's finder. */
+  readonly #tracked = new WeakSet<Constructor>();
+
+  /** Starts tracking a handle's instances with this namespace's finder (once per handle). */
   track(handle: Constructor): void {
-    for (const version of versionHistory(handle)) this.finder.enable(version.ctor.prototype as object);
-    setConstructionRecorder(handle, this.finder.kind === "registry" ? this.finder.record : null);
+    if (this.#tracked.has(handle)) return;
+    this.#tracked.add(handle);
+    this.finder.enable(stablePrototype(handle));
+    if (this.finder.kind === "registry") observeConstruction(handle, this.finder.record);
   }
 
   /** Defines a new class from a specification and binds its handle. */
@@ -244,7 +248,7 @@ export class Namespace {
     );
   }
 
-  /** Every live instance of a class this namespace manages, on any of its versions. */
+  /** Every live instance of a class this namespace manages. */
   allInstances<T extends object>(handle: Constructor<T>, options: FindOptions = {}): T[] {
     if (!this.owns(handle)) {
       throw new UnmanagedClassError(`${handle.name} is not managed by namespace ${this.name}`, {
@@ -252,17 +256,7 @@ export class Namespace {
         namespace: this.name,
       });
     }
-    const seen = new Set<object>();
-    const out: T[] = [];
-    for (const version of versionHistory(handle)) {
-      for (const o of this.finder.find(version.ctor.prototype as object, options)) {
-        if (!seen.has(o)) {
-          seen.add(o);
-          out.push(o as T);
-        }
-      }
-    }
-    return out;
+    return this.finder.find(stablePrototype(handle), options) as T[];
   }
 }
 

@@ -10,18 +10,11 @@ import type { Patch } from "immer";
 import { DuplicateBindingError, UnknownBindingError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { ClassVersion } from "../mop/classHandle.js";
-import { createClassHandle, currentVersion } from "../mop/classHandle.js";
+import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { BoxedValue, bindingValue, immer } from "./namespace.js";
-
-/**
- * How a changed class reaches the new world: "version" installs a new class
- * version with a new prototype (instances migrate onto it); "in-place"
- * patches the current prototype's methods (no instance is touched).
- */
-export type InstallMode = "version" | "in-place";
 
 export interface ShadowClass {
   readonly handle: Constructor;
@@ -30,7 +23,6 @@ export interface ShadowClass {
   definition: ClassDefinition;
   /** The version to install, when the class changed. */
   version: ClassVersion | null;
-  mode: InstallMode;
 }
 
 export class Shadow {
@@ -75,18 +67,9 @@ export class Shadow {
     return binding;
   }
 
-  /**
-   * The value bound to `name` as the new world will see it. For a class that
-   * changed, this is its new version's constructor, so objects built in the
-   * shadow (by migrators and validations) are new-version objects.
-   */
+  /** The value bound to `name` in the new world (a class's handle, which keeps its identity). */
   lookup(name: string): unknown {
-    const binding = this.binding(name);
-    if (binding.kind === "class") {
-      const pending = this.#classes.get(binding.handle);
-      if (pending?.version && pending.mode === "version") return pending.version.ctor;
-    }
-    return bindingValue(binding);
+    return bindingValue(this.binding(name));
   }
 
   classNamed(name: string): Constructor {
@@ -139,7 +122,8 @@ export class Shadow {
     const initial = implementation ?? createClass(definition, { superclass, scope });
     const handle = createClassHandle(initial, definition, { superclass, owner: this.namespace });
     this.namespace.scopes.set(handle, scope);
-    this.#classes.set(handle, { handle, added: true, definition, version: null, mode: "in-place" });
+    this.namespace.track(handle);
+    this.#classes.set(handle, { handle, added: true, definition, version: null });
     this.#produce((bindings) => {
       bindings[definition.name] = { kind: "class", name: definition.name, handle, definition };
     });
@@ -150,16 +134,12 @@ export class Shadow {
    * Gives a class a new definition. Its new version is built now (a class no
    * live code refers to) from `implementation` or from the definition.
    */
-  changeClass(
-    name: string,
-    definition: ClassDefinition,
-    mode: InstallMode,
-    implementation?: Constructor,
-  ): ClassVersion {
+  changeClass(name: string, definition: ClassDefinition, implementation?: Constructor): ClassVersion {
     const handle = this.classNamed(name);
     const superclass = this.#superclass(definition);
     const ctor =
-      implementation ?? createClass(definition, { superclass, scope: this.#scope(handle) });
+      implementation ??
+      createClass(definition, { superclass, scope: this.#scope(handle), prototype: stablePrototype(handle) });
     const version: ClassVersion = { ctor, definition };
     const entry = this.#classes.get(handle);
     if (entry?.added) {
@@ -171,7 +151,7 @@ export class Shadow {
       this.addClass(definition, this.#scope(handle), ctor);
       return version;
     }
-    this.#classes.set(handle, { handle, added: false, definition, version, mode });
+    this.#classes.set(handle, { handle, added: false, definition, version });
     if (definition.name !== name) this.renameBinding(name, definition.name);
     this.#produce((bindings) => {
       const b = bindings[definition.name];

@@ -131,7 +131,7 @@ describe("shadows and bulk replace", () => {
         },
       },
     });
-    shadow.changeClass("Account", v2, "in-place");
+    shadow.changeClass("Account", v2);
     const Audit = shadow.addClass(definitionFromSpec({ name: "Audit", fields: ["entries"] }));
     shadow.define("rate", 3);
     // Invisible before commit.
@@ -186,7 +186,7 @@ describe("shadows and bulk replace", () => {
           },
         },
       }),
-      "in-place",
+
     );
     expect(() => replaceNamespace(two.ns, shadow)).toThrow(StaleShadowError);
     replaceNamespace(one.ns, shadow);

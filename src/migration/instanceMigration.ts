@@ -1,0 +1,150 @@
+/**
+ * Migrating one object: its new field values are computed first (default
+ * migrator: values follow names through renames; new fields get their
+ * initialiser or default; then application migrators), into a shadow copy
+ * that validations can look at. Only then is the object rewritten in place:
+ * the fields after the longest common prefix of old and new layout are
+ * deleted from the end backwards (V8's fast "delete last property" path) and
+ * the new ones added in the new constructor's order. The prototype never
+ * changes (class handles keep one prototype per class), so the object keeps
+ * its identity, stays in fast mode, shares one map with the objects migrated
+ * alike, and can be migrated back just as cheaply.
+ */
+import { MigrationError } from "../errors.js";
+import type { FieldInitialiser, Migrator, OldView } from "./operations.js";
+
+export type FieldSource =
+  /** The old value of field `from`; an old object without it gets `otherwise` (e.g. a field pulled up). */
+  | { readonly kind: "carry"; readonly from: string; readonly otherwise: FieldSource }
+  | { readonly kind: "initial"; readonly fn: FieldInitialiser }
+  | { readonly kind: "default"; readonly fn: (this: object) => unknown }
+  | { readonly kind: "split"; readonly make: (old: OldView) => object }
+  | { readonly kind: "none" };
+
+/** How every instance of one old version becomes an instance of the new one. Computed once per class. */
+export interface ClassMigrationPlan {
+  /** The class's name after the update. */
+  readonly className: string;
+  /** The class's stable prototype: instances are found by it and keep it. */
+  readonly prototype: object;
+  /** Every field of the new version, inherited first. */
+  readonly fields: readonly string[];
+  readonly sources: readonly FieldSource[];
+  /** Application migrators of the class and its ancestors, root first. */
+  readonly migrators: readonly Migrator[];
+  /** Whether migrators need a read-only view of the old object. */
+  readonly needsOldView: boolean;
+}
+
+/** An object's migration, computed but not applied. */
+export interface PreparedMigration {
+  readonly object: object;
+  readonly plan: ClassMigrationPlan;
+  /** The object's own enumerable fields and their values before the update. */
+  readonly oldKeys: readonly string[];
+  readonly oldValues: readonly unknown[];
+  /** The new values, in `plan.fields` order. */
+  readonly newValues: readonly unknown[];
+  /** The shadow copy: new prototype, new fields (what validations inspect). */
+  readonly copy: object;
+}
+
+function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
+  const view: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) view[keys[i]!] = values[i];
+  return Object.freeze(view);
+}
+
+/** Computes an object's migration without changing it. Throws MigrationError naming the object. */
+export function prepareMigration(
+  object: object,
+  plan: ClassMigrationPlan,
+  index: number,
+): PreparedMigration {
+  const record = object as Record<string, unknown>;
+  const oldKeys = Object.keys(object);
+  const oldValues = oldKeys.map((k) => record[k]);
+  const view = oldViewOf(oldKeys, oldValues);
+  const copy = Object.create(plan.prototype) as Record<string, unknown>;
+  const { fields, sources } = plan;
+  let field = "";
+  try {
+    for (let i = 0; i < fields.length; i++) {
+      field = fields[i]!;
+      let source = sources[i]!;
+      if (source.kind === "carry") {
+        if (Object.hasOwn(view, source.from)) {
+          copy[field] = view[source.from];
+          continue;
+        }
+        source = source.otherwise;
+      }
+      switch (source.kind) {
+        case "carry":
+          copy[field] = undefined;
+          break;
+        case "initial":
+          copy[field] = source.fn(view);
+          break;
+        case "default":
+          copy[field] = source.fn.call(copy);
+          break;
+        case "split":
+          copy[field] = source.make(view);
+          break;
+        case "none":
+          copy[field] = undefined;
+      }
+    }
+    field = "";
+    for (const migrator of plan.migrators) migrator(view, copy);
+  } catch (error) {
+    const what = field ? `computing field "${field}" of` : "running the migrator of";
+    throw new MigrationError(
+      `${what} ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
+      { className: plan.className, field: field || undefined, index, object, cause: error },
+    );
+  }
+  return {
+    object,
+    plan,
+    oldKeys,
+    oldValues,
+    newValues: fields.map((f) => copy[f]),
+    copy,
+  };
+}
+
+function commonPrefix(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  let k = 0;
+  while (k < n && a[k] === b[k]) k++;
+  return k;
+}
+
+/** Rewrites `object`'s own fields from layout `fromKeys` to `toKeys` with `toValues`. */
+export function rewriteFields(
+  object: object,
+  fromKeys: readonly string[],
+  toKeys: readonly string[],
+  toValues: readonly unknown[],
+): void {
+  const record = object as Record<string, unknown>;
+  const k = commonPrefix(fromKeys, toKeys);
+  for (let i = fromKeys.length - 1; i >= k; i--) delete record[fromKeys[i]!];
+  for (let i = 0; i < k; i++) {
+    const key = toKeys[i]!;
+    if (record[key] !== toValues[i]) record[key] = toValues[i];
+  }
+  for (let i = k; i < toKeys.length; i++) record[toKeys[i]!] = toValues[i];
+}
+
+/** Applies a prepared migration in place. */
+export function applyMigration(prepared: PreparedMigration): void {
+  rewriteFields(prepared.object, prepared.oldKeys, prepared.plan.fields, prepared.newValues);
+}
+
+/** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
+export function revertMigration(prepared: PreparedMigration): void {
+  rewriteFields(prepared.object, Object.keys(prepared.object), prepared.oldKeys, prepared.oldValues);
+}

@@ -1,0 +1,586 @@
+/**
+ * The update pipeline: build → detect changes → shadow → migrate → validate →
+ * commit, or refuse with nothing changed. For eager updates everything up to
+ * and including the commit runs in one synchronous block, so no program code
+ * can write to an object between the moment its new state is computed and
+ * the moment it is installed: no write is lost. Every check that can fail
+ * runs before the first object is rewritten; the commit keeps an undo log and
+ * restores every touched object if anything throws part-way.
+ */
+import { performance } from "node:perf_hooks";
+import {
+  CommitError,
+  InvalidPatchError,
+  PrivateStateError,
+  RollbackError,
+  UnswappableObjectError,
+  ValidationError,
+} from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { Undo } from "../mop/classHandle.js";
+import { currentVersion, observeConstruction, stablePrototype } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { ReplaceRecord } from "../namespace/bulkReplace.js";
+import { classesInHierarchyOrder, replaceNamespace } from "../namespace/bulkReplace.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { bindingValue } from "../namespace/namespace.js";
+import { cloneNamespace, type Shadow } from "../namespace/shadow.js";
+import {
+  runInstanceValidations,
+  runNamespaceValidations,
+  validateConformance,
+  validateDefinitions,
+  validateRemovedClassReferences,
+} from "../validation/index.js";
+import type { ValidationFailure, ValidationReport } from "../validation/report.js";
+import { formatReport, makeReport } from "../validation/report.js";
+import type { BuildResult } from "./build.js";
+import { buildDefinitions } from "./build.js";
+import type { Change } from "./changes.js";
+import { ancestry, changedClasses, detectChanges, fieldChain, migratingClasses } from "./changes.js";
+import type { ClassMigrationPlan, FieldSource, PreparedMigration } from "./instanceMigration.js";
+import { applyMigration, prepareMigration, rewriteFields } from "./instanceMigration.js";
+import { installLazyGuards, nextTask } from "./lazyMigration.js";
+import type { OldView, Policy, ValidationWorld } from "./operations.js";
+import type { Patch } from "./patch.js";
+
+export type UpdatePhase = "build" | "shadow" | "migrate" | "validate" | "commit" | "sweep" | "rollback";
+
+export interface UpdateEvent {
+  readonly phase: UpdatePhase;
+  readonly status: "start" | "end" | "failed";
+  readonly patch: string;
+  readonly ms?: number;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface UpdateOptions {
+  /** Overrides the patch's policy. */
+  readonly policy?: Policy;
+  /** Progressive sweep: objects migrated per macrotask. Default 2000. */
+  readonly sliceSize?: number;
+  /** Run after the commit; false or a throw rolls the update back. */
+  readonly healthCheck?: () => boolean | Promise<boolean>;
+  readonly onEvent?: (event: UpdateEvent) => void;
+  /**
+   * Fault injection for tests: called before each object is rewritten inside
+   * the commit (step 0 … total-1); a throw aborts the commit there.
+   */
+  readonly onCommitStep?: (step: number, total: number) => void;
+}
+
+export interface UpdateTimings {
+  build: number;
+  shadow: number;
+  migrate: number;
+  validate: number;
+  commit: number;
+  total: number;
+}
+
+export interface LazyCompletion {
+  readonly migrated: number;
+  readonly failed: readonly { readonly object: object; readonly error: unknown }[];
+}
+
+export interface UpdateResult {
+  readonly outcome: "committed" | "rolled-back";
+  readonly patch: string;
+  readonly policy: Policy;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly changes: readonly Change[];
+  readonly classesChanged: number;
+  /** Instances migrated inside the commit (eager) — lazy ones migrate later, see `migratedSoFar`. */
+  readonly instancesMigrated: number;
+  readonly timings: UpdateTimings;
+  /** The longest time the program could not run because of this update (ms). */
+  readonly pauseMs: number;
+  readonly validation: ValidationReport;
+  /** Instances migrated since the commit by first touch or sweep. */
+  migratedSoFar(): number;
+  /** Instances still on an old version (a heap or registry query). */
+  pendingInstances(): number;
+  /** Resolves when no old-version instance is left (eager: at once; lazy: never by itself, see `completeMigration`). */
+  readonly completion: Promise<LazyCompletion>;
+  /** Migrates every pending instance now (lazy and progressive). */
+  completeMigration(): LazyCompletion;
+  /** Reverts to the previous version; values written since the commit to fields both versions have are kept. */
+  rollback(): void;
+  /** Drops the state retained for rollback. */
+  makePermanent(): void;
+  readonly state: () => "committed" | "permanent" | "rolled-back";
+}
+
+interface Plan extends ClassMigrationPlan {
+  readonly handle: Constructor;
+  /** Old field name → new field name, for reverse migration. */
+  readonly reverse: ReadonlyMap<string, string>;
+  readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
+  readonly oldFields: readonly string[];
+}
+
+const active = new WeakMap<Namespace, Active>();
+
+interface Active {
+  readonly completeMigration: () => LazyCompletion;
+}
+
+function compileDefault(source: string, where: string): (this: object) => unknown {
+  try {
+    return new Function(`"use strict"; return (${source});`) as (this: object) => unknown;
+  } catch (error) {
+    throw new InvalidPatchError(`${where}: the default "${source}" does not compile: ${(error as Error).message}`, {
+      where,
+    });
+  }
+}
+
+function currentDefinitions(namespace: Namespace): Map<string, ClassDefinition> {
+  const out = new Map<string, ClassDefinition>();
+  for (const b of Object.values(namespace.snapshot.bindings)) {
+    if (b.kind === "class") out.set(b.name, currentVersion(b.handle).definition);
+  }
+  return out;
+}
+
+function newDefinitions(build: BuildResult): Map<string, ClassDefinition> {
+  return new Map([...build.classes].map(([n, c]) => [n, c.definition]));
+}
+
+function failWith(message: string, failures: ValidationFailure[], rules: number, instances: number): never {
+  const report = makeReport(failures, rules, instances);
+  throw new ValidationError(`${message}\n${formatReport(report)}`, report, {
+    failures: failures.length,
+  });
+}
+
+/** How each field of class `name`'s new version gets its value. */
+function migrationPlan(
+  name: string,
+  build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  shadow: Shadow,
+): Plan {
+  const cls = build.classes.get(name)!;
+  const handle = shadow.classNamed(name);
+  const chain = ancestry(name, defs).reverse();
+  const fields: string[] = [];
+  const sources: FieldSource[] = [];
+  const reverse = new Map<string, string>();
+  for (const className of chain) {
+    const owner = build.classes.get(className)!;
+    for (const field of owner.definition.fields) {
+      const origin = owner.fieldOrigins.has(field.name) ? owner.fieldOrigins.get(field.name)! : field.name;
+      const split = owner.splits.find((s) => s.via === field.name);
+      let fallback: FieldSource = { kind: "none" };
+      const initial = owner.initialisers.get(field.name);
+      if (split) {
+        const into = shadow.classNamed(split.into);
+        fallback = {
+          kind: "split",
+          make: (old: OldView) =>
+            new (into as new (init: object) => object)(
+              Object.fromEntries(split.fields.map((f) => [f, old[f]])),
+            ),
+        };
+      } else if (initial) fallback = { kind: "initial", fn: initial };
+      else if (field.initializer !== undefined) {
+        fallback = { kind: "default", fn: compileDefault(field.initializer, `${className}.${field.name}`) };
+      }
+      fields.push(field.name);
+      if (origin !== null && !initial && !split) {
+        sources.push({ kind: "carry", from: origin, otherwise: fallback });
+        reverse.set(origin, field.name);
+      } else sources.push(fallback);
+    }
+  }
+  const migrators = chain.flatMap((c) => build.classes.get(c)!.migrators);
+  const oldName = cls.oldName!;
+  const oldDefaults = new Map<string, (this: object) => unknown>();
+  for (const c of ancestry(oldName, oldDefs)) {
+    for (const f of oldDefs.get(c)!.fields) {
+      if (f.initializer !== undefined) oldDefaults.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
+    }
+  }
+  return {
+    className: name,
+    handle,
+    prototype: stablePrototype(handle),
+    fields,
+    sources,
+    migrators,
+    needsOldView: true,
+    reverse,
+    oldDefaults,
+    oldFields: fieldChain(oldName, oldDefs),
+  };
+}
+
+function checkRewritable(object: object, plan: Plan, index: number): void {
+  if (!Object.isExtensible(object)) {
+    const what = Object.isFrozen(object) ? "frozen" : Object.isSealed(object) ? "sealed" : "not extensible";
+    throw new UnswappableObjectError(
+      `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
+      { className: plan.className, index, object },
+    );
+  }
+}
+
+/**
+ * Runs an update synchronously up to and including the commit. Throws a
+ * typed error, with nothing changed, when the update is refused.
+ */
+export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOptions = {}): UpdateResult {
+  const emit = (phase: UpdatePhase, status: UpdateEvent["status"], ms?: number, detail?: Record<string, unknown>) =>
+    options.onEvent?.({ phase, status, patch: patch.name, ...(ms === undefined ? {} : { ms }), ...(detail ? { detail } : {}) });
+  const timings: UpdateTimings = { build: 0, shadow: 0, migrate: 0, validate: 0, commit: 0, total: 0 };
+  const tStart = performance.now();
+  let tPhase = tStart;
+  let current: UpdatePhase = "build";
+  const phase = (name: UpdatePhase) => {
+    const now = performance.now();
+    if (current !== name) {
+      timings[current as keyof UpdateTimings] = now - tPhase;
+      emit(current, "end", now - tPhase);
+      tPhase = now;
+      current = name;
+      emit(name, "start");
+    }
+  };
+  emit("build", "start");
+  try {
+    // An earlier lazy update finishes first: one update at a time per namespace.
+    active.get(namespace)?.completeMigration();
+
+    const oldDefs = currentDefinitions(namespace);
+    const build = buildDefinitions(oldDefs, patch.operations);
+    const policy = options.policy ?? build.policy;
+    const defs = newDefinitions(build);
+    const definitionFailures = validateDefinitions(defs);
+    if (definitionFailures.length > 0) failWith(`patch ${patch.name} is refused`, definitionFailures, 1, 0);
+    const changes = detectChanges(oldDefs, build);
+    const migrating = migratingClasses(changes);
+    const changed = changedClasses(changes);
+    for (const name of migrating) {
+      const d = oldDefs.get(build.classes.get(name)!.oldName!)!;
+      if (d.hasPrivateMembers) {
+        throw new PrivateStateError(
+          `class ${name} declares private # members, which cannot be copied to a new version; give it an export hook (see the lifecycle's prepareForUpdate) or keep its fields unchanged`,
+          { className: name },
+        );
+      }
+      if (d.fieldOrigin !== "created") {
+        throw new InvalidPatchError(
+          `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
+          { className: name },
+        );
+      }
+    }
+
+    phase("shadow");
+    const shadow = cloneNamespace(namespace);
+    for (const name of build.removed) shadow.removeBinding(name);
+    const ordered = classesInHierarchyOrderOf(defs);
+    for (const name of ordered) {
+      const cls = build.classes.get(name)!;
+      if (cls.oldName === null) shadow.addClass(cls.definition, {});
+      else if (changed.has(name)) {
+        shadow.changeClass(cls.oldName, cls.definition);
+      }
+    }
+    const plans = ordered.filter((n) => migrating.has(n)).map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
+
+    phase("migrate");
+    const prepared: PreparedMigration[] = [];
+    const instancesByPlan = new Map<Plan, object[]>();
+    for (const plan of plans) {
+      const instances = namespace.finder.find(plan.prototype);
+      instancesByPlan.set(plan, instances);
+      if (policy !== "eager") continue;
+      instances.forEach((object, index) => {
+        checkRewritable(object, plan, index);
+        prepared.push(prepareMigration(object, plan, index));
+      });
+    }
+
+    phase("validate");
+    const failures: ValidationFailure[] = [];
+    let rulesRun = 1;
+    const copiesByClass = new Map<string, object[]>();
+    for (const p of prepared) {
+      const list = copiesByClass.get(p.plan.className) ?? [];
+      list.push(p.copy);
+      copiesByClass.set(p.plan.className, list);
+      if (p.plan.migrators.length > 0) {
+        failures.push(
+          ...validateConformance(p.copy, {
+            className: p.plan.className,
+            fields: p.plan.fields,
+            prototype: p.plan.prototype,
+          }),
+        );
+      }
+    }
+    const world: ValidationWorld = {
+      lookup: (name) => shadow.lookup(name),
+      instancesOf: (className) => {
+        const names = [...defs.keys()].filter((n) => ancestry(n, defs).includes(className));
+        return names.flatMap((n) => {
+          if (copiesByClass.has(n)) return copiesByClass.get(n)!;
+          const handle = shadow.classNamed(n);
+          return namespace.finder.find(stablePrototype(handle));
+        });
+      },
+    };
+    if (build.removed.length > 0) {
+      rulesRun++;
+      const removed = new Map(
+        build.removed.map((name) => {
+          const handle = namespace.classNamed(name);
+          return [name, { handle, prototypes: [stablePrototype(handle)] }] as const;
+        }),
+      );
+      const bindings = new Map(
+        Object.values(shadow.snapshot.bindings).map((b) => [b.name, bindingValue(b)] as const),
+      );
+      const survivors = [...defs.keys()].flatMap((n) => world.instancesOf(n) as object[]);
+      failures.push(...validateRemovedClassReferences({ removed, bindings, instances: survivors }));
+    }
+    rulesRun += build.namespaceValidations.length + build.instanceValidations.length;
+    failures.push(...runNamespaceValidations(build.namespaceValidations, world));
+    const instanceChecks = runInstanceValidations(build.instanceValidations, world);
+    failures.push(...instanceChecks.failures);
+    // Validations saw shadow copies; the report names the live objects.
+    const originals = new Map(prepared.map((p) => [p.copy, p.object] as const));
+    const named = failures.map((f) =>
+      f.object && originals.has(f.object) ? { ...f, object: originals.get(f.object)! } : f,
+    );
+    const report = makeReport(named, rulesRun, prepared.length + instanceChecks.instancesChecked);
+    if (!report.ok) failWith(`patch ${patch.name} failed validation`, named, rulesRun, report.instancesChecked);
+
+    phase("commit");
+    const fromVersion = namespace.version;
+    let record: ReplaceRecord;
+    const lazyUndos: Undo[] = [];
+    const migratedLater: PreparedMigration[] = [];
+    const laterFailures: { object: object; error: unknown }[] = [];
+    const planByPrototype = new Map(plans.map((p) => [p.prototype, p]));
+    // Lazy: objects already on the new layout (migrated, or built after the commit).
+    const migrated = new WeakSet<object>();
+    let guarded = false;
+    const migrateOne = (object: object) => {
+      if (migrated.has(object)) return;
+      const plan = planByPrototype.get(Object.getPrototypeOf(object));
+      if (!plan) return;
+      const p = prepareMigration(object, plan, migratedLater.length);
+      applyMigration(p);
+      migrated.add(object);
+      migratedLater.push(p);
+    };
+    let applied = 0;
+    try {
+      record = replaceNamespace(namespace, shadow);
+      try {
+        if (policy === "eager") {
+          for (; applied < prepared.length; applied++) {
+            options.onCommitStep?.(applied, prepared.length);
+            applyMigration(prepared[applied]!);
+          }
+        } else {
+          for (const plan of plans) {
+            lazyUndos.push(installLazyGuards(plan.prototype, (o) => migrated.has(o), migrateOne));
+            lazyUndos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
+          }
+          guarded = plans.length > 0;
+        }
+      } catch (error) {
+        for (let i = applied - 1; i >= 0; i--) revertPrepared(prepared[i]!);
+        for (let i = lazyUndos.length - 1; i >= 0; i--) lazyUndos[i]!();
+        record.undo();
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof CommitError) throw error;
+      throw new CommitError(
+        `the commit of patch ${patch.name} failed after ${applied} of ${prepared.length} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
+        { patch: patch.name, applied, total: prepared.length, cause: error },
+      );
+    }
+    const commitEnd = performance.now();
+    timings.commit = commitEnd - tPhase;
+    emit("commit", "end", timings.commit, { migrated: prepared.length });
+    timings.total = commitEnd - tStart;
+
+    // --- after the commit: lazy completion, rollback, permanence ---
+    let state: "committed" | "permanent" | "rolled-back" = "committed";
+    let stopSweep = false;
+    const unmigrated = (plan: Plan) => namespace.finder.find(plan.prototype).filter((o) => !migrated.has(o));
+    const pending = () => (guarded ? plans.reduce((n, p) => n + unmigrated(p).length, 0) : 0);
+    const release = () => {
+      if (!guarded) return;
+      guarded = false;
+      for (let i = lazyUndos.length - 1; i >= 0; i--) lazyUndos[i]!();
+    };
+    const completeMigration = (): LazyCompletion => {
+      for (const plan of plans) {
+        for (const object of guarded ? unmigrated(plan) : []) {
+          try {
+            migrateOne(object);
+          } catch (error) {
+            laterFailures.push({ object, error });
+          }
+        }
+      }
+      if (pending() === 0) {
+        release();
+        if (active.get(namespace) === handleOfActive) active.delete(namespace);
+      }
+      return { migrated: migratedLater.length, failed: laterFailures };
+    };
+    const handleOfActive: Active = { completeMigration };
+    let completion: Promise<LazyCompletion>;
+    if (policy === "eager" || plans.length === 0) {
+      completion = Promise.resolve({ migrated: prepared.length, failed: [] });
+    } else {
+      active.set(namespace, handleOfActive);
+      if (policy === "progressive") {
+        const sliceSize = options.sliceSize ?? 2000;
+        completion = (async () => {
+          await nextTask();
+          emit("sweep", "start");
+          const t0 = performance.now();
+          for (const plan of plans) {
+            const queue = unmigrated(plan);
+            for (let i = 0; i < queue.length && !stopSweep; i += sliceSize) {
+              for (const object of queue.slice(i, i + sliceSize)) {
+                try {
+                  migrateOne(object);
+                } catch (error) {
+                  laterFailures.push({ object, error });
+                }
+              }
+              await nextTask();
+            }
+          }
+          const done = stopSweep ? { migrated: migratedLater.length, failed: laterFailures } : completeMigration();
+          emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
+          return done;
+        })();
+      } else {
+        completion = new Promise<LazyCompletion>(() => {});
+      }
+    }
+
+    const reverseOne = (object: object, plan: Plan, retained: PreparedMigration | undefined) => {
+      const current = object as Record<string, unknown>;
+      const keys = retained ? retained.oldKeys : plan.oldFields;
+      const values = keys.map((k, i) => {
+        const newName = plan.reverse.get(k);
+        if (newName !== undefined && Object.hasOwn(current, newName)) return current[newName];
+        if (retained) return retained.oldValues[i];
+        return plan.oldDefaults.get(k)?.call(object);
+      });
+      rewriteFields(object, Object.keys(object), keys, values);
+    };
+
+    const result: UpdateResult = {
+      outcome: "committed",
+      patch: patch.name,
+      policy,
+      fromVersion,
+      toVersion: namespace.version,
+      changes,
+      classesChanged: new Set(changes.map((c) => c.className)).size,
+      instancesMigrated: prepared.length,
+      timings,
+      pauseMs: timings.total,
+      validation: report,
+      migratedSoFar: () => migratedLater.length,
+      pendingInstances: () => (state === "committed" ? pending() : 0),
+      completion,
+      completeMigration,
+      state: () => state,
+      makePermanent() {
+        if (state !== "committed") {
+          throw new RollbackError(`update ${patch.name} is already ${state}`, { patch: patch.name, state });
+        }
+        state = "permanent";
+        prepared.length = 0;
+        migratedLater.length = 0;
+      },
+      rollback() {
+        if (state !== "committed") {
+          throw new RollbackError(`update ${patch.name} is ${state} and cannot be rolled back`, {
+            patch: patch.name,
+            state,
+          });
+        }
+        if (namespace.version !== result.toVersion) {
+          throw new RollbackError(
+            `update ${patch.name} was followed by another update (namespace ${namespace.name} is at version ${namespace.version}); roll that back first`,
+            { patch: patch.name },
+          );
+        }
+        const t0 = performance.now();
+        emit("rollback", "start");
+        stopSweep = true;
+        const retained = new Map<object, PreparedMigration>();
+        for (const p of prepared) retained.set(p.object, p);
+        for (const p of migratedLater) retained.set(p.object, p);
+        for (const plan of plans) {
+          for (const object of namespace.finder.find(plan.prototype)) {
+            if (guarded && !migrated.has(object)) continue; // still on the old layout
+            reverseOne(object, plan, retained.get(object));
+          }
+        }
+        release();
+        record.undo();
+        if (active.get(namespace) === handleOfActive) active.delete(namespace);
+        state = "rolled-back";
+        emit("rollback", "end", performance.now() - t0);
+      },
+    };
+    return result;
+  } catch (error) {
+    emit(current, "failed", performance.now() - tPhase, { error: (error as Error)?.message });
+    throw error;
+  }
+}
+
+function revertPrepared(p: PreparedMigration): void {
+  rewriteFields(p.object, Object.keys(p.object), p.oldKeys, p.oldValues);
+}
+
+function classesInHierarchyOrderOf(defs: ReadonlyMap<string, ClassDefinition>): string[] {
+  const snapshot = {
+    version: 0,
+    bindings: Object.fromEntries(
+      [...defs].map(([name, definition]) => [
+        name,
+        { kind: "class" as const, name, handle: Object as unknown as Constructor, definition },
+      ]),
+    ),
+  };
+  return classesInHierarchyOrder(snapshot).map((b) => b.name);
+}
+
+/**
+ * Runs an update and, when a health check is given, rolls it back if the
+ * check fails after the commit. Refusals reject with a typed error and
+ * nothing changed.
+ */
+export async function update(namespace: Namespace, patch: Patch, options: UpdateOptions = {}): Promise<UpdateResult> {
+  const result = updateSync(namespace, patch, options);
+  if (!options.healthCheck) return result;
+  let healthy = false;
+  try {
+    healthy = await options.healthCheck();
+  } catch {
+    healthy = false;
+  }
+  if (healthy) return result;
+  result.rollback();
+  return { ...result, outcome: "rolled-back" };
+}
