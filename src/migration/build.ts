@@ -170,6 +170,13 @@ export function buildDefinitions(
         break;
       case "removeClass": {
         const d = classNamed(op.className);
+        const splitter = [...drafts.values()].find((x) => x.splits.some((sp) => sp.into === op.className));
+        if (splitter) {
+          throw new InvalidPatchError(
+            `${where}: ${op.className} holds the fields split off ${splitter.name} by this patch; it cannot be removed in the same patch`,
+            { operation: index, className: op.className },
+          );
+        }
         drafts.delete(op.className);
         if (d.oldName !== null) removed.push(d.oldName);
         break;
@@ -185,7 +192,13 @@ export function buildDefinitions(
         drafts.delete(op.className);
         d.name = op.to;
         drafts.set(op.to, d);
-        for (const other of drafts.values()) if (other.superclass === op.className) other.superclass = op.to;
+        for (const other of drafts.values()) {
+          if (other.superclass === op.className) {
+            other.superclass = op.to;
+            other.touched = true;
+          }
+          for (const sp of other.splits) if (sp.into === op.className) sp.into = op.to;
+        }
         break;
       }
       case "addField": {

@@ -116,8 +116,10 @@ export function detectChanges(
       });
     }
     const oldSuper = before.superclass;
+    // The new superclass under its old name; a class the patch adds has none, so it always differs.
+    const newSuper = after.superclass === null ? undefined : build.classes.get(after.superclass);
     const newSuperOldName =
-      after.superclass === null ? null : (build.classes.get(after.superclass)?.oldName ?? after.superclass);
+      after.superclass === null ? null : newSuper ? (newSuper.oldName ?? `new class ${after.superclass}`) : after.superclass;
     if (oldSuper !== newSuperOldName) {
       const layout = !sameList(fieldChain(cls.oldName, old), fieldChain(name, next));
       add({

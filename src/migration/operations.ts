@@ -28,7 +28,7 @@ export type InstanceValidation = (instance: Readonly<Record<string, unknown>>) =
 
 /** What application validations see of the shadow. */
 export interface ValidationWorld {
-  /** The shadow's value for a binding (for a changed class, its new version). */
+  /** The shadow's value for a binding (a class handle, function or value), or undefined. */
   lookup(name: string): unknown;
   /** Migrated instances of a class in the shadow (by its new name), subclasses included. */
   instancesOf(className: string): readonly object[];

@@ -262,7 +262,14 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
     if (definitionFailures.length > 0) failWith(`patch ${patch.name} is refused`, definitionFailures, 1, 0);
     const changes = detectChanges(oldDefs, build);
     const migrating = migratingClasses(changes);
+    // Every class whose definition differs in any way gets a new version,
+    // even when nothing about it migrates (a renamed superclass, say).
+    const sameDefinition = (a: ClassDefinition, b: ClassDefinition) =>
+      JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
     const changed = changedClasses(changes);
+    for (const [name, cls] of build.classes) {
+      if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!)) changed.add(name);
+    }
     for (const name of migrating) {
       const d = oldDefs.get(build.classes.get(name)!.oldName!)!;
       if (d.hasPrivateMembers) {
@@ -282,13 +289,15 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
     phase("shadow");
     const shadow = cloneNamespace(namespace);
     for (const name of build.removed) shadow.removeBinding(name);
+    // Renames in two steps, so that swaps and names reused by new classes never collide.
+    const renamed = [...build.classes].filter(([name, c]) => c.oldName !== null && c.oldName !== name);
+    for (const [, c] of renamed) shadow.renameBinding(c.oldName!, `\u0000${c.oldName}`);
+    for (const [name, c] of renamed) shadow.renameBinding(`\u0000${c.oldName}`, name);
     const ordered = classesInHierarchyOrderOf(defs);
     for (const name of ordered) {
       const cls = build.classes.get(name)!;
       if (cls.oldName === null) shadow.addClass(cls.definition, {});
-      else if (changed.has(name)) {
-        shadow.changeClass(cls.oldName, cls.definition);
-      }
+      else if (changed.has(name)) shadow.changeClass(name, cls.definition);
     }
     const plans = ordered.filter((n) => migrating.has(n)).map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
 
@@ -324,7 +333,7 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
       }
     }
     const world: ValidationWorld = {
-      lookup: (name) => shadow.lookup(name),
+      lookup: (name) => (shadow.has(name) ? shadow.lookup(name) : undefined),
       instancesOf: (className) => {
         const names = [...defs.keys()].filter((n) => ancestry(n, defs).includes(className));
         return names.flatMap((n) => {

@@ -96,7 +96,12 @@ export function describeMembers(members: object, isStatic: boolean): MethodDefin
     const d = Reflect.getOwnPropertyDescriptor(members, property)!;
     const key = propertyToMemberKey(property);
     const parts: Array<[MethodKind, unknown]> =
-      "value" in d ? [["method", d.value]] : [["get", d.get], ["set", d.set]];
+      "value" in d
+        ? [["method", d.value]]
+        : [
+            ["get", d.get],
+            ["set", d.set],
+          ];
     for (const [kind, fn] of parts) {
       if (typeof fn !== "function") continue;
       out.push({ key, kind, static: isStatic, source: Function.prototype.toString.call(fn) });

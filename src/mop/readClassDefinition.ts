@@ -48,7 +48,11 @@ function declaredFields(cls: Function): readonly FieldDefinition[] | undefined {
 
 function inheritedFieldNames(cls: Function): Set<string> {
   const names = new Set<string>();
-  for (let p = Object.getPrototypeOf(cls); p && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+  for (
+    let p = Object.getPrototypeOf(cls);
+    p && p !== Function.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
     for (const f of readClassDefinition(p as Function).fields) names.add(f.name);
   }
   return names;
@@ -61,15 +65,31 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
   const out: MethodDefinition[] = [];
   const collect = (holder: object, isStatic: boolean) => {
     for (const property of Reflect.ownKeys(holder)) {
-      if (property === "constructor" || (isStatic && ["length", "name", "prototype"].includes(property as string))) continue;
+      if (
+        property === "constructor" ||
+        (isStatic && ["length", "name", "prototype"].includes(property as string))
+      )
+        continue;
       const d = Reflect.getOwnPropertyDescriptor(holder, property)!;
       const key = propertyToMemberKey(property);
       const kinds: Array<["method" | "get" | "set", unknown]> =
-        "value" in d ? [["method", d.value]] : [["get", d.get], ["set", d.set]];
+        "value" in d
+          ? [["method", d.value]]
+          : [
+              ["get", d.get],
+              ["set", d.set],
+            ];
       for (const [kind, fn] of kinds) {
         if (typeof fn !== "function") continue;
         const sourcedOne = bySource.get(`${isStatic}|${kind}|${JSON.stringify(key)}`);
-        out.push(sourcedOne ?? { key, kind, static: isStatic, source: Function.prototype.toString.call(fn) });
+        out.push(
+          sourcedOne ?? {
+            key,
+            kind,
+            static: isStatic,
+            source: Function.prototype.toString.call(fn),
+          },
+        );
       }
     }
   };

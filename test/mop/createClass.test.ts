@@ -61,7 +61,6 @@ describe("createClass", () => {
         fields: [{ name: "z", initializer: "0" }],
         methods: {
           norm(this: { z: number }) {
-            // @ts-expect-error: super is valid once compiled into the class body
             return Math.hypot(super.norm(), this.z);
           },
         },

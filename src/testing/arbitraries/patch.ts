@@ -491,6 +491,8 @@ const GENERATORS: readonly Generator[] = [
         fields: [...x.fields.filter((f) => !moved.includes(f)), { name: via }],
       }));
       s.classes.push({ name: into, superclass: null, fields: moved, methods: [] });
+      // The new objects must exist when the update runs: keep the class.
+      s.pinned.add(into);
       return b.splitClass(
         c.name,
         moved.map((f) => f.name),

@@ -1,0 +1,73 @@
+// Builds live namespaces from the patch arbitrary's model worlds, and takes
+// structural snapshots of object graphs that record values, keys, prototypes
+// and identities (references are recorded as indexes into the graph).
+import { Namespace } from "../../src/namespace/namespace.js";
+import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";
+
+export interface LiveWorld {
+  readonly ns: Namespace;
+  /** Every instance, in creation order. */
+  readonly objects: object[];
+}
+
+/** Defines the world's classes and makes `perClass` instances of each, with values derived from `seed`. */
+export function liveWorld(world: ModelWorld, perClass: number, seed = 1): LiveWorld {
+  const ns = new Namespace("fuzz");
+  for (const c of world.classes) {
+    ns.defineClass({ name: c.name, superclass: c.superclass, fields: c.fields, methods: c.methods });
+  }
+  const objects: object[] = [];
+  let n = seed;
+  for (const c of world.classes) {
+    const cls = ns.classNamed(c.name) as unknown as new () => Record<string, unknown>;
+    for (let i = 0; i < perClass; i++) {
+      const o = new cls();
+      // Sizes stay numbers: the arbitrary's validations expect them to.
+      for (const key of Object.keys(o)) o[key] = key !== "size" && n++ % 3 === 0 ? `s${n}` : n++;
+      objects.push(o);
+    }
+  }
+  // Shared references and a cycle: the first object points at the last and back.
+  if (objects.length > 1) {
+    const first = objects[0] as Record<string, unknown>;
+    const last = objects[objects.length - 1] as Record<string, unknown>;
+    const k1 = Object.keys(first)[0];
+    const k2 = Object.keys(last)[0];
+    if (k1 && k2) {
+      first[k1] = last;
+      last[k2] = first;
+    }
+  }
+  return { ns, objects };
+}
+
+export interface ObjectShape {
+  readonly prototype: object | null;
+  readonly entries: readonly [string, unknown][];
+}
+
+/**
+ * Values (references as `{ ref: index }`), key order and prototype of each
+ * object, and of every object reachable from them (indexed after them in
+ * the order found), so two snapshots are equal exactly when the graphs are.
+ */
+export function graphSnapshot(roots: readonly object[]): ObjectShape[] {
+  const objects = [...roots];
+  const index = new Map(objects.map((o, i) => [o, i] as const));
+  const shapes: ObjectShape[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    shapes.push({
+      prototype: Object.getPrototypeOf(o),
+      entries: Object.entries(o).map(([k, v]) => {
+        if (typeof v !== "object" || v === null) return [k, v];
+        if (!index.has(v)) {
+          index.set(v, objects.length);
+          objects.push(v);
+        }
+        return [k, { ref: index.get(v) }];
+      }),
+    });
+  }
+  return shapes;
+}
