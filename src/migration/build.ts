@@ -8,6 +8,8 @@
 import { InvalidPatchError } from "../errors.js";
 import type { ClassDefinition, FieldDefinition, MethodDefinition } from "../mop/classDefinition.js";
 import { memberKeyName, sameMemberKey } from "../mop/classDefinition.js";
+import type { Constructor } from "../mop/createClass.js";
+import { readClassDefinition } from "../mop/readClassDefinition.js";
 import type {
   ClassShape,
   FieldInitialiser,
@@ -31,6 +33,8 @@ export interface ClassBuild {
   readonly splits: readonly { readonly into: string; readonly via: string; readonly fields: readonly string[] }[];
   /** Whether any operation touched this class's fields, superclass or migration. */
   readonly layoutTouched: boolean;
+  /** A new implementation given by replaceImplementation, used instead of a generated version. */
+  readonly implementation?: Constructor;
 }
 
 export interface BuildResult {
@@ -61,6 +65,8 @@ interface Draft {
   splits: { into: string; via: string; fields: string[] }[];
   layoutTouched: boolean;
   touched: boolean;
+  implementation?: Constructor;
+  hasPrivateMembers?: boolean;
 }
 
 function describe(op: Operation, index: number): string {
@@ -355,6 +361,35 @@ export function buildDefinitions(
         d.layoutTouched = true;
         break;
       }
+      case "replaceImplementation": {
+        const d = classNamed(op.className);
+        const implementation = live(op.implementation, where) as Constructor;
+        const read = readClassDefinition(implementation);
+        const renames = op.renames ?? {};
+        const before = new Set(d.fields.map((f) => f.name));
+        for (const [to, from] of Object.entries(renames)) {
+          if (!before.has(from)) {
+            throw new InvalidPatchError(`${where}: ${d.name} has no field "${from}" to rename to "${to}"`, {
+              operation: index,
+              className: d.name,
+              field: from,
+            });
+          }
+        }
+        const origins = new Map<string, string | null>();
+        for (const f of read.fields) {
+          const from = renames[f.name] ?? f.name;
+          origins.set(f.name, before.has(from) ? originOf(d, from) : null);
+        }
+        d.fields = [...read.fields];
+        d.methods = [...read.methods];
+        d.staticFields = [...read.staticFields];
+        d.fieldOrigins = origins;
+        d.implementation = implementation;
+        d.hasPrivateMembers = read.hasPrivateMembers;
+        d.layoutTouched = true;
+        break;
+      }
       case "migrator": {
         const d = classNamed(op.className);
         d.migrators.push(live(op.migrator, where));
@@ -383,7 +418,7 @@ export function buildDefinitions(
       fields: d.fields,
       methods: d.methods,
       staticFields: d.staticFields,
-      hasPrivateMembers: base?.hasPrivateMembers ?? false,
+      hasPrivateMembers: d.hasPrivateMembers ?? base?.hasPrivateMembers ?? false,
       version: base === null ? 1 : d.touched ? base.version + 1 : base.version,
       fieldOrigin: base?.fieldOrigin ?? "created",
     };
@@ -395,6 +430,7 @@ export function buildDefinitions(
       migrators: d.migrators,
       splits: d.splits,
       layoutTouched: d.layoutTouched,
+      ...(d.implementation ? { implementation: d.implementation } : {}),
     });
   }
   return { classes, removed, namespaceValidations, instanceValidations, policy };

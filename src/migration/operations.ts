@@ -90,6 +90,18 @@ export type Operation =
       readonly via: string;
     }
   | { readonly op: "migrator"; readonly className: string; readonly migrator: PatchFunction<Migrator> }
+  /**
+   * A new implementation of a class written as ordinary code (live reload):
+   * its fields, methods and constructor replace the class's. Values follow
+   * field names; `renames` maps a new field name to the old field whose
+   * value it takes.
+   */
+  | {
+      readonly op: "replaceImplementation";
+      readonly className: string;
+      readonly implementation: PatchFunction<Function>;
+      readonly renames?: Readonly<Record<string, string>>;
+    }
   | {
       readonly op: "validateNamespace";
       readonly name: string;

@@ -20,6 +20,8 @@ function functionsOf(op: Operation): { readonly key: string; readonly fn: PatchF
       return op.initial ? [{ key: "initial", fn: op.initial }] : [];
     case "migrator":
       return [{ key: "migrator", fn: op.migrator }];
+    case "replaceImplementation":
+      return [{ key: "implementation", fn: op.implementation }];
     case "validateNamespace":
     case "validateInstances":
       return [{ key: "check", fn: op.check }];

@@ -644,6 +644,24 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     });
   }
 
+  /**
+   * Replaces `cls`'s implementation by an ordinary class (its fields are read
+   * from its source text, see readClassDefinition). `renames` maps a new field
+   * to the old field whose value it takes; other values follow names.
+   */
+  replaceImplementation(
+    cls: ClassName<S>,
+    implementation: Function,
+    options: { readonly renames?: Readonly<Record<string, string>> } = {},
+  ): PatchBuilder<S> {
+    return this.#with({
+      op: "replaceImplementation",
+      className: this.#string(cls, "replaceImplementation", "class name"),
+      implementation: liveFunction<Function>(implementation, this.#name, "replaceImplementation", "implementation"),
+      ...(options.renames ? { renames: { ...options.renames } } : {}),
+    });
+  }
+
   /** Runs `migrator(old, target)` on each migrated instance of `cls`, after the default field copy. */
   migrate(cls: ClassName<S>, migrator: Migrator): PatchBuilder<S> {
     return this.#with({

@@ -313,6 +313,8 @@ export function operationProblem(op: Operation): OperationProblem | undefined {
     }
     case "migrator":
       return functionProblem(op.migrator.source, `migrator of ${op.className}`);
+    case "replaceImplementation":
+      return functionProblem(op.implementation.source, `implementation of ${op.className}`);
     case "validateNamespace":
     case "validateInstances":
       if (op.name.trim().length === 0) return problem("the validation has no name");

@@ -197,6 +197,7 @@ class SymbolicWorld {
       case "replaceMethod":
       case "removeMethod":
       case "migrator":
+      case "replaceImplementation":
         break;
     }
   }

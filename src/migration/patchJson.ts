@@ -39,7 +39,7 @@ export interface PatchJson {
   readonly operations: readonly OperationJson[];
 }
 
-const FUNCTION_KEYS = new Set(["initial", "migrator", "check"]);
+const FUNCTION_KEYS = new Set(["initial", "migrator", "check", "implementation"]);
 
 function isPatchFunction(value: unknown): value is PatchFunction {
   return typeof value === "object" && value !== null && "source" in value;
@@ -213,6 +213,13 @@ const readFunction: Read<PatchFunction> = (value, path, context) => {
 const readPolicy = readEnum<Policy>(["eager", "lazy", "progressive"]);
 const readStrings = readArray(readString);
 
+const readStringRecord: Read<Readonly<Record<string, string>>> = (value, path, context) => {
+  if (!isRecord(value)) return fail(path, `expected an object of field names, got ${kindOf(value)}`);
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, readString(v, `${path}.${k}`, context)]),
+  );
+};
+
 /** Every operation kind and its keys, in the order written back. */
 const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, Slot>> } = {
   addClass: { shape: required(readShape) },
@@ -251,6 +258,11 @@ const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, 
     via: required(readString),
   },
   migrator: { className: required(readString), migrator: required(readFunction) },
+  replaceImplementation: {
+    className: required(readString),
+    implementation: required(readFunction),
+    renames: optional(readStringRecord),
+  },
   validateNamespace: { name: required(readString), check: required(readFunction) },
   validateInstances: {
     name: required(readString),

@@ -124,6 +124,12 @@ export function describeOperation(op: Operation): string {
       return `${cls}split fields ${list(op.fields)} into new class ${displayName(op.into)} (via field ${displayName(op.via)})`;
     case "migrator":
       return `${cls}migrate instances with ${displaySource(op.migrator.source)}`;
+    case "replaceImplementation":
+      return `${cls}replace implementation with ${displaySource(op.implementation.source)}${
+        op.renames && Object.keys(op.renames).length > 0
+          ? ` (renames: ${Object.entries(op.renames).map(([to, from]) => `${from} → ${to}`).join(", ")})`
+          : ""
+      }`;
     case "validateNamespace":
       return `validate ${displayName(op.name)}: ${displaySource(op.check.source)}`;
     case "validateInstances":

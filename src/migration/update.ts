@@ -278,7 +278,7 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
           { className: name },
         );
       }
-      if (d.fieldOrigin !== "created") {
+      if (d.fieldOrigin !== "created" && !build.classes.get(name)!.implementation) {
         throw new InvalidPatchError(
           `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
           { className: name },
@@ -297,7 +297,7 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
     for (const name of ordered) {
       const cls = build.classes.get(name)!;
       if (cls.oldName === null) shadow.addClass(cls.definition, {});
-      else if (changed.has(name)) shadow.changeClass(name, cls.definition);
+      else if (changed.has(name)) shadow.changeClass(name, cls.definition, cls.implementation);
     }
     const plans = ordered.filter((n) => migrating.has(n)).map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
 

@@ -1,0 +1,74 @@
+import { describe, expect, test } from "vitest";
+import { InvalidPatchError } from "../../src/errors.js";
+import { Patch } from "../../src/migration/patch.js";
+import { patch } from "../../src/migration/patchBuilder.js";
+import { updateSync } from "../../src/migration/update.js";
+import { Namespace } from "../../src/namespace/namespace.js";
+import { hasFastProperties } from "../support/v8.js";
+
+describe("ordinary classes get new implementations (live reload)", () => {
+  class Note {
+    title = "";
+    body: string;
+    constructor(body: string) {
+      this.body = body;
+    }
+    show() {
+      return `${this.title}: ${this.body}`;
+    }
+  }
+
+  test("values follow names and renames; methods and construction switch; identity kept", () => {
+    const ns = new Namespace("notes");
+    const NoteHandle = ns.registerClass(Note);
+    const a = new NoteHandle("first");
+    a.title = "A";
+    class Note2 {
+      heading = "";
+      text: string;
+      tags: string[] = [];
+      constructor(text: string) {
+        this.text = text;
+      }
+      show() {
+        return `[${this.heading}] ${this.text} ${this.tags.length}`;
+      }
+    }
+    const result = updateSync(
+      ns,
+      patch("reload").replaceImplementation("Note", Note2, { renames: { heading: "title", text: "body" } }).build(),
+    );
+    expect(result.instancesMigrated).toBe(1);
+    expect(a.show()).toBe("[A] first 0");
+    expect(Object.keys(a)).toEqual(["heading", "text", "tags"]);
+    expect(hasFastProperties(a)).toBe(true);
+    const b = new NoteHandle("second");
+    expect(b).toBeInstanceOf(NoteHandle);
+    expect(b.show()).toBe("[] second 0");
+    expect(Object.getPrototypeOf(b)).toBe(Object.getPrototypeOf(a));
+  });
+
+  test("an ordinary class cannot have its fields changed without an implementation; a bad rename hint is named", () => {
+    const ns = new Namespace("notes2");
+    ns.registerClass(Note);
+    expect(() => updateSync(ns, patch("x").addField("Note", "y").build())).toThrow(/needs a new implementation/);
+    class Other {}
+    expect(() =>
+      updateSync(ns, patch("y").replaceImplementation("Note", Other, { renames: { a: "missing" } }).build()),
+    ).toThrow(InvalidPatchError);
+  });
+
+  test("the operation is data: summarised, and carried through JSON as source", () => {
+    class Note3 {
+      x = 1;
+    }
+    const p = patch("json").replaceImplementation("Note", Note3, { renames: { x: "title" } }).build();
+    expect(p.summary()).toContain("Note: replace implementation with");
+    expect(p.summary()).toContain("title → x");
+    const back = Patch.fromJSON(JSON.parse(JSON.stringify(p)));
+    expect(back.hydrated).toBe(false);
+    const hydrated = back.hydrate();
+    const op = hydrated.operations[0]!;
+    expect(op.op === "replaceImplementation" && typeof op.implementation.fn).toBe("function");
+  });
+});
