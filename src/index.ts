@@ -3,6 +3,31 @@
  * restarting them. This is the one public entry point.
  */
 
+// Errors
+export * from "./errors.js";
+// Patches and updates (src/migration)
+export type { Change, ChangeKind } from "./migration/changes.js";
+export type {
+  FieldInitialiser,
+  InstanceValidation,
+  Migrator,
+  NamespaceValidation,
+  OldView,
+  Operation,
+  Policy,
+  ValidationWorld,
+} from "./migration/operations.js";
+export { Patch } from "./migration/patch.js";
+export { patch } from "./migration/patchBuilder.js";
+export type {
+  LazyCompletion,
+  UpdateEvent,
+  UpdateOptions,
+  UpdatePhase,
+  UpdateResult,
+  UpdateTimings,
+} from "./migration/update.js";
+export { update, updateSync } from "./migration/update.js";
 // Reflection (src/mop)
 export type {
   ClassDefinition,
@@ -30,7 +55,6 @@ export {
 export { forwardObjects, swapObjects } from "./mop/objectSwapping.js";
 export type { ReadClassDefinitionOptions } from "./mop/readClassDefinition.js";
 export { readClassDefinition } from "./mop/readClassDefinition.js";
-
 // Namespaces (src/namespace)
 export type { ReplaceRecord } from "./namespace/bulkReplace.js";
 export { replaceNamespace } from "./namespace/bulkReplace.js";
@@ -42,33 +66,5 @@ export type {
 } from "./namespace/namespace.js";
 export { allInstances, Namespace } from "./namespace/namespace.js";
 export { cloneNamespace, Shadow } from "./namespace/shadow.js";
-
-// Patches and updates (src/migration)
-export type { Change, ChangeKind } from "./migration/changes.js";
-export type {
-  FieldInitialiser,
-  InstanceValidation,
-  Migrator,
-  NamespaceValidation,
-  OldView,
-  Operation,
-  Policy,
-  ValidationWorld,
-} from "./migration/operations.js";
-export { Patch } from "./migration/patch.js";
-export { patch } from "./migration/patchBuilder.js";
-export type {
-  LazyCompletion,
-  UpdateEvent,
-  UpdateOptions,
-  UpdatePhase,
-  UpdateResult,
-  UpdateTimings,
-} from "./migration/update.js";
-export { update, updateSync } from "./migration/update.js";
-
 // Validation reports (src/validation)
 export type { ValidationFailure, ValidationReport } from "./validation/report.js";
-
-// Errors
-export * from "./errors.js";

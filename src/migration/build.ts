@@ -30,7 +30,11 @@ export interface ClassBuild {
   readonly initialisers: ReadonlyMap<string, FieldInitialiser>;
   readonly migrators: readonly Migrator[];
   /** Fields moved into a new class by splitClass: the new field `via` holds a new `into` object. */
-  readonly splits: readonly { readonly into: string; readonly via: string; readonly fields: readonly string[] }[];
+  readonly splits: readonly {
+    readonly into: string;
+    readonly via: string;
+    readonly fields: readonly string[];
+  }[];
   /** Whether any operation touched this class's fields, superclass or migration. */
   readonly layoutTouched: boolean;
   /** A new implementation given by replaceImplementation, used instead of a generated version. */
@@ -42,7 +46,10 @@ export interface BuildResult {
   readonly classes: ReadonlyMap<string, ClassBuild>;
   /** Old names of classes the patch removes. */
   readonly removed: readonly string[];
-  readonly namespaceValidations: readonly { readonly name: string; readonly check: NamespaceValidation }[];
+  readonly namespaceValidations: readonly {
+    readonly name: string;
+    readonly check: NamespaceValidation;
+  }[];
   readonly instanceValidations: readonly {
     readonly name: string;
     readonly className: string;
@@ -75,9 +82,12 @@ function describe(op: Operation, index: number): string {
 
 function live<F extends Function>(fn: { source: string; fn?: F }, where: string): F {
   if (!fn.fn) {
-    throw new InvalidPatchError(`${where}: its function is not hydrated; call patch.hydrate() first`, {
-      operation: where,
-    });
+    throw new InvalidPatchError(
+      `${where}: its function is not hydrated; call patch.hydrate() first`,
+      {
+        operation: where,
+      },
+    );
   }
   return fn.fn;
 }
@@ -176,7 +186,9 @@ export function buildDefinitions(
         break;
       case "removeClass": {
         const d = classNamed(op.className);
-        const splitter = [...drafts.values()].find((x) => x.splits.some((sp) => sp.into === op.className));
+        const splitter = [...drafts.values()].find((x) =>
+          x.splits.some((sp) => sp.into === op.className),
+        );
         if (splitter) {
           throw new InvalidPatchError(
             `${where}: ${op.className} holds the fields split off ${splitter.name} by this patch; it cannot be removed in the same patch`,
@@ -190,10 +202,13 @@ export function buildDefinitions(
       case "renameClass": {
         const d = classNamed(op.className);
         if (drafts.has(op.to)) {
-          throw new InvalidPatchError(`${where}: cannot rename ${op.className} to ${op.to}: that name is taken`, {
-            operation: index,
-            className: op.className,
-          });
+          throw new InvalidPatchError(
+            `${where}: cannot rename ${op.className} to ${op.to}: that name is taken`,
+            {
+              operation: index,
+              className: op.className,
+            },
+          );
         }
         drafts.delete(op.className);
         d.name = op.to;
@@ -211,7 +226,9 @@ export function buildDefinitions(
         const d = classNamed(op.className);
         noField(d, op.field);
         const field: FieldDefinition =
-          op.defaultSource === undefined ? { name: op.field } : { name: op.field, initializer: op.defaultSource };
+          op.defaultSource === undefined
+            ? { name: op.field }
+            : { name: op.field, initializer: op.defaultSource };
         const at = op.before === undefined ? d.fields.length : ownField(d, op.before);
         d.fields.splice(at, 0, field);
         d.fieldOrigins.set(op.field, null);
@@ -259,11 +276,14 @@ export function buildDefinitions(
         const d = classNamed(op.className);
         const field = d.fields[ownField(d, op.field)]!;
         if (d.superclass === null) {
-          throw new InvalidPatchError(`${where}: ${d.name} has no superclass to pull "${op.field}" up to`, {
-            operation: index,
-            className: d.name,
-            field: op.field,
-          });
+          throw new InvalidPatchError(
+            `${where}: ${d.name} has no superclass to pull "${op.field}" up to`,
+            {
+              operation: index,
+              className: d.name,
+              field: op.field,
+            },
+          );
         }
         const parent = classNamed(d.superclass);
         noField(parent, op.field);
@@ -338,14 +358,21 @@ export function buildDefinitions(
         const before = d.methods.length;
         d.methods = d.methods.filter(
           (x) =>
-            !(sameMemberKey(x.key, op.key) && x.static === op.static && (op.kind === undefined || x.kind === op.kind)),
+            !(
+              sameMemberKey(x.key, op.key) &&
+              x.static === op.static &&
+              (op.kind === undefined || x.kind === op.kind)
+            ),
         );
         if (d.methods.length === before) {
-          throw new InvalidPatchError(`${where}: ${d.name} has no method ${memberKeyName(op.key)} to remove`, {
-            operation: index,
-            className: d.name,
-            member: memberKeyName(op.key),
-          });
+          throw new InvalidPatchError(
+            `${where}: ${d.name} has no method ${memberKeyName(op.key)} to remove`,
+            {
+              operation: index,
+              className: d.name,
+              member: memberKeyName(op.key),
+            },
+          );
         }
         break;
       }
@@ -357,7 +384,11 @@ export function buildDefinitions(
         d.fields.push({ name: op.via });
         d.fieldOrigins.set(op.via, null);
         addDraft({ name: op.into, superclass: null, fields: moved });
-        d.splits.push({ into: op.into, via: op.via, fields: op.fields.map((f) => originOf(d, f) ?? f) });
+        d.splits.push({
+          into: op.into,
+          via: op.via,
+          fields: op.fields.map((f) => originOf(d, f) ?? f),
+        });
         d.layoutTouched = true;
         break;
       }
@@ -369,11 +400,14 @@ export function buildDefinitions(
         const before = new Set(d.fields.map((f) => f.name));
         for (const [to, from] of Object.entries(renames)) {
           if (!before.has(from)) {
-            throw new InvalidPatchError(`${where}: ${d.name} has no field "${from}" to rename to "${to}"`, {
-              operation: index,
-              className: d.name,
-              field: from,
-            });
+            throw new InvalidPatchError(
+              `${where}: ${d.name} has no field "${from}" to rename to "${to}"`,
+              {
+                operation: index,
+                className: d.name,
+                field: from,
+              },
+            );
           }
         }
         const origins = new Map<string, string | null>();
@@ -401,7 +435,11 @@ export function buildDefinitions(
         break;
       case "validateInstances":
         classNamed(op.className);
-        instanceValidations.push({ name: op.name, className: op.className, check: live(op.check, where) });
+        instanceValidations.push({
+          name: op.name,
+          className: op.className,
+          check: live(op.check, where),
+        });
         break;
       case "policy":
         policy = op.policy;

@@ -45,7 +45,10 @@ export function fieldChain(
 }
 
 /** Class names from `name` up to its root (stops on cycles). */
-export function ancestry(name: string, definitions: ReadonlyMap<string, ClassDefinition>): string[] {
+export function ancestry(
+  name: string,
+  definitions: ReadonlyMap<string, ClassDefinition>,
+): string[] {
   const out: string[] = [];
   for (let n: string | null = name; n !== null && !out.includes(n); ) {
     out.push(n);
@@ -119,7 +122,11 @@ export function detectChanges(
     // The new superclass under its old name; a class the patch adds has none, so it always differs.
     const newSuper = after.superclass === null ? undefined : build.classes.get(after.superclass);
     const newSuperOldName =
-      after.superclass === null ? null : newSuper ? (newSuper.oldName ?? `new class ${after.superclass}`) : after.superclass;
+      after.superclass === null
+        ? null
+        : newSuper
+          ? (newSuper.oldName ?? `new class ${after.superclass}`)
+          : after.superclass;
     if (oldSuper !== newSuperOldName) {
       const layout = !sameList(fieldChain(cls.oldName, old), fieldChain(name, next));
       add({
@@ -192,6 +199,8 @@ export function migratingClasses(changes: readonly Change[]): Set<string> {
 /** New names of the classes whose definition changed in any way. */
 export function changedClasses(changes: readonly Change[]): Set<string> {
   return new Set(
-    changes.filter((c) => c.kind !== "class-removed" && c.kind !== "class-added").map((c) => c.className),
+    changes
+      .filter((c) => c.kind !== "class-removed" && c.kind !== "class-added")
+      .map((c) => c.className),
   );
 }

@@ -146,5 +146,10 @@ export function applyMigration(prepared: PreparedMigration): void {
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
 export function revertMigration(prepared: PreparedMigration): void {
-  rewriteFields(prepared.object, Object.keys(prepared.object), prepared.oldKeys, prepared.oldValues);
+  rewriteFields(
+    prepared.object,
+    Object.keys(prepared.object),
+    prepared.oldKeys,
+    prepared.oldValues,
+  );
 }

@@ -27,7 +27,11 @@ export function installLazyGuards(
   const saved = new Map<PropertyKey, PropertyDescriptor | undefined>();
   const seen = new Set<PropertyKey>(["constructor"]);
   const parent = () => Object.getPrototypeOf(prototype) as object;
-  for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+  for (
+    let p: object | null = prototype;
+    p !== null && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
     const own = p === prototype;
     for (const key of Reflect.ownKeys(p)) {
       if (seen.has(key)) continue;

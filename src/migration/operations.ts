@@ -5,7 +5,12 @@
  * update uses. A patch read back from JSON has sources only until it is
  * hydrated explicitly.
  */
-import type { FieldDefinition, MemberKey, MethodDefinition, MethodKind } from "../mop/classDefinition.js";
+import type {
+  FieldDefinition,
+  MemberKey,
+  MethodDefinition,
+  MethodKind,
+} from "../mop/classDefinition.js";
 
 /** A function carried by a patch: its source text, and the live function when there is one. */
 export interface PatchFunction<F extends Function = Function> {
@@ -60,13 +65,22 @@ export type Operation =
       readonly before?: string;
     }
   | { readonly op: "removeField"; readonly className: string; readonly field: string }
-  | { readonly op: "renameField"; readonly className: string; readonly field: string; readonly to: string }
+  | {
+      readonly op: "renameField";
+      readonly className: string;
+      readonly field: string;
+      readonly to: string;
+    }
   | { readonly op: "reorderFields"; readonly className: string; readonly order: readonly string[] }
   /** Moves a field declared by `className` to its superclass (and removes it from siblings that declare it). */
   | { readonly op: "pullUpField"; readonly className: string; readonly field: string }
   /** Moves a field declared by `className` down into every direct subclass. */
   | { readonly op: "pushDownField"; readonly className: string; readonly field: string }
-  | { readonly op: "changeSuperclass"; readonly className: string; readonly superclass: string | null }
+  | {
+      readonly op: "changeSuperclass";
+      readonly className: string;
+      readonly superclass: string | null;
+    }
   /** Adds class `shape` (whose superclass is `className`'s current one) between `className` and its superclass. */
   | { readonly op: "insertSuperclass"; readonly className: string; readonly shape: ClassShape }
   | { readonly op: "addMethod"; readonly className: string; readonly method: MethodDefinition }
@@ -89,7 +103,11 @@ export type Operation =
       readonly into: string;
       readonly via: string;
     }
-  | { readonly op: "migrator"; readonly className: string; readonly migrator: PatchFunction<Migrator> }
+  | {
+      readonly op: "migrator";
+      readonly className: string;
+      readonly migrator: PatchFunction<Migrator>;
+    }
   /**
    * A new implementation of a class written as ordinary code (live reload):
    * its fields, methods and constructor replace the class's. Values follow

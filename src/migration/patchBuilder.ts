@@ -657,7 +657,12 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     return this.#with({
       op: "replaceImplementation",
       className: this.#string(cls, "replaceImplementation", "class name"),
-      implementation: liveFunction<Function>(implementation, this.#name, "replaceImplementation", "implementation"),
+      implementation: liveFunction<Function>(
+        implementation,
+        this.#name,
+        "replaceImplementation",
+        "implementation",
+      ),
       ...(options.renames ? { renames: { ...options.renames } } : {}),
     });
   }

@@ -214,7 +214,8 @@ const readPolicy = readEnum<Policy>(["eager", "lazy", "progressive"]);
 const readStrings = readArray(readString);
 
 const readStringRecord: Read<Readonly<Record<string, string>>> = (value, path, context) => {
-  if (!isRecord(value)) return fail(path, `expected an object of field names, got ${kindOf(value)}`);
+  if (!isRecord(value))
+    return fail(path, `expected an object of field names, got ${kindOf(value)}`);
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [k, readString(v, `${path}.${k}`, context)]),
   );

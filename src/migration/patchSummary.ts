@@ -127,7 +127,9 @@ export function describeOperation(op: Operation): string {
     case "replaceImplementation":
       return `${cls}replace implementation with ${displaySource(op.implementation.source)}${
         op.renames && Object.keys(op.renames).length > 0
-          ? ` (renames: ${Object.entries(op.renames).map(([to, from]) => `${from} → ${to}`).join(", ")})`
+          ? ` (renames: ${Object.entries(op.renames)
+              .map(([to, from]) => `${from} → ${to}`)
+              .join(", ")})`
           : ""
       }`;
     case "validateNamespace":

@@ -37,14 +37,27 @@ import { formatReport, makeReport } from "../validation/report.js";
 import type { BuildResult } from "./build.js";
 import { buildDefinitions } from "./build.js";
 import type { Change } from "./changes.js";
-import { ancestry, changedClasses, detectChanges, fieldChain, migratingClasses } from "./changes.js";
+import {
+  ancestry,
+  changedClasses,
+  detectChanges,
+  fieldChain,
+  migratingClasses,
+} from "./changes.js";
 import type { ClassMigrationPlan, FieldSource, PreparedMigration } from "./instanceMigration.js";
 import { applyMigration, prepareMigration, rewriteFields } from "./instanceMigration.js";
 import { installLazyGuards, nextTask } from "./lazyMigration.js";
 import type { OldView, Policy, ValidationWorld } from "./operations.js";
 import type { Patch } from "./patch.js";
 
-export type UpdatePhase = "build" | "shadow" | "migrate" | "validate" | "commit" | "sweep" | "rollback";
+export type UpdatePhase =
+  | "build"
+  | "shadow"
+  | "migrate"
+  | "validate"
+  | "commit"
+  | "sweep"
+  | "rollback";
 
 export interface UpdateEvent {
   readonly phase: UpdatePhase;
@@ -130,9 +143,12 @@ function compileDefault(source: string, where: string): (this: object) => unknow
   try {
     return new Function(`"use strict"; return (${source});`) as (this: object) => unknown;
   } catch (error) {
-    throw new InvalidPatchError(`${where}: the default "${source}" does not compile: ${(error as Error).message}`, {
-      where,
-    });
+    throw new InvalidPatchError(
+      `${where}: the default "${source}" does not compile: ${(error as Error).message}`,
+      {
+        where,
+      },
+    );
   }
 }
 
@@ -148,7 +164,12 @@ function newDefinitions(build: BuildResult): Map<string, ClassDefinition> {
   return new Map([...build.classes].map(([n, c]) => [n, c.definition]));
 }
 
-function failWith(message: string, failures: ValidationFailure[], rules: number, instances: number): never {
+function failWith(
+  message: string,
+  failures: ValidationFailure[],
+  rules: number,
+  instances: number,
+): never {
   const report = makeReport(failures, rules, instances);
   throw new ValidationError(`${message}\n${formatReport(report)}`, report, {
     failures: failures.length,
@@ -172,7 +193,9 @@ function migrationPlan(
   for (const className of chain) {
     const owner = build.classes.get(className)!;
     for (const field of owner.definition.fields) {
-      const origin = owner.fieldOrigins.has(field.name) ? owner.fieldOrigins.get(field.name)! : field.name;
+      const origin = owner.fieldOrigins.has(field.name)
+        ? owner.fieldOrigins.get(field.name)!
+        : field.name;
       const split = owner.splits.find((s) => s.via === field.name);
       let fallback: FieldSource = { kind: "none" };
       const initial = owner.initialisers.get(field.name);
@@ -187,7 +210,10 @@ function migrationPlan(
         };
       } else if (initial) fallback = { kind: "initial", fn: initial };
       else if (field.initializer !== undefined) {
-        fallback = { kind: "default", fn: compileDefault(field.initializer, `${className}.${field.name}`) };
+        fallback = {
+          kind: "default",
+          fn: compileDefault(field.initializer, `${className}.${field.name}`),
+        };
       }
       fields.push(field.name);
       if (origin !== null && !initial && !split) {
@@ -201,7 +227,8 @@ function migrationPlan(
   const oldDefaults = new Map<string, (this: object) => unknown>();
   for (const c of ancestry(oldName, oldDefs)) {
     for (const f of oldDefs.get(c)!.fields) {
-      if (f.initializer !== undefined) oldDefaults.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
+      if (f.initializer !== undefined)
+        oldDefaults.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
     }
   }
   return {
@@ -220,7 +247,11 @@ function migrationPlan(
 
 function checkRewritable(object: object, plan: Plan, index: number): void {
   if (!Object.isExtensible(object)) {
-    const what = Object.isFrozen(object) ? "frozen" : Object.isSealed(object) ? "sealed" : "not extensible";
+    const what = Object.isFrozen(object)
+      ? "frozen"
+      : Object.isSealed(object)
+        ? "sealed"
+        : "not extensible";
     throw new UnswappableObjectError(
       `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
       { className: plan.className, index, object },
@@ -232,10 +263,32 @@ function checkRewritable(object: object, plan: Plan, index: number): void {
  * Runs an update synchronously up to and including the commit. Throws a
  * typed error, with nothing changed, when the update is refused.
  */
-export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOptions = {}): UpdateResult {
-  const emit = (phase: UpdatePhase, status: UpdateEvent["status"], ms?: number, detail?: Record<string, unknown>) =>
-    options.onEvent?.({ phase, status, patch: patch.name, ...(ms === undefined ? {} : { ms }), ...(detail ? { detail } : {}) });
-  const timings: UpdateTimings = { build: 0, shadow: 0, migrate: 0, validate: 0, commit: 0, total: 0 };
+export function updateSync(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions = {},
+): UpdateResult {
+  const emit = (
+    phase: UpdatePhase,
+    status: UpdateEvent["status"],
+    ms?: number,
+    detail?: Record<string, unknown>,
+  ) =>
+    options.onEvent?.({
+      phase,
+      status,
+      patch: patch.name,
+      ...(ms === undefined ? {} : { ms }),
+      ...(detail ? { detail } : {}),
+    });
+  const timings: UpdateTimings = {
+    build: 0,
+    shadow: 0,
+    migrate: 0,
+    validate: 0,
+    commit: 0,
+    total: 0,
+  };
   const tStart = performance.now();
   let tPhase = tStart;
   let current: UpdatePhase = "build";
@@ -259,7 +312,8 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
     const policy = options.policy ?? build.policy;
     const defs = newDefinitions(build);
     const definitionFailures = validateDefinitions(defs);
-    if (definitionFailures.length > 0) failWith(`patch ${patch.name} is refused`, definitionFailures, 1, 0);
+    if (definitionFailures.length > 0)
+      failWith(`patch ${patch.name} is refused`, definitionFailures, 1, 0);
     const changes = detectChanges(oldDefs, build);
     const migrating = migratingClasses(changes);
     // Every class whose definition differs in any way gets a new version,
@@ -268,7 +322,8 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
       JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
     const changed = changedClasses(changes);
     for (const [name, cls] of build.classes) {
-      if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!)) changed.add(name);
+      if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
+        changed.add(name);
     }
     for (const name of migrating) {
       const d = oldDefs.get(build.classes.get(name)!.oldName!)!;
@@ -290,7 +345,9 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
     const shadow = cloneNamespace(namespace);
     for (const name of build.removed) shadow.removeBinding(name);
     // Renames in two steps, so that swaps and names reused by new classes never collide.
-    const renamed = [...build.classes].filter(([name, c]) => c.oldName !== null && c.oldName !== name);
+    const renamed = [...build.classes].filter(
+      ([name, c]) => c.oldName !== null && c.oldName !== name,
+    );
     for (const [, c] of renamed) shadow.renameBinding(c.oldName!, `\u0000${c.oldName}`);
     for (const [name, c] of renamed) shadow.renameBinding(`\u0000${c.oldName}`, name);
     const ordered = classesInHierarchyOrderOf(defs);
@@ -299,7 +356,9 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
       if (cls.oldName === null) shadow.addClass(cls.definition, {});
       else if (changed.has(name)) shadow.changeClass(name, cls.definition, cls.implementation);
     }
-    const plans = ordered.filter((n) => migrating.has(n)).map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
+    const plans = ordered
+      .filter((n) => migrating.has(n))
+      .map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
 
     phase("migrate");
     const prepared: PreparedMigration[] = [];
@@ -367,7 +426,8 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
       f.object && originals.has(f.object) ? { ...f, object: originals.get(f.object)! } : f,
     );
     const report = makeReport(named, rulesRun, prepared.length + instanceChecks.instancesChecked);
-    if (!report.ok) failWith(`patch ${patch.name} failed validation`, named, rulesRun, report.instancesChecked);
+    if (!report.ok)
+      failWith(`patch ${patch.name} failed validation`, named, rulesRun, report.instancesChecked);
 
     phase("commit");
     const fromVersion = namespace.version;
@@ -425,7 +485,8 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
     // --- after the commit: lazy completion, rollback, permanence ---
     let state: "committed" | "permanent" | "rolled-back" = "committed";
     let stopSweep = false;
-    const unmigrated = (plan: Plan) => namespace.finder.find(plan.prototype).filter((o) => !migrated.has(o));
+    const unmigrated = (plan: Plan) =>
+      namespace.finder.find(plan.prototype).filter((o) => !migrated.has(o));
     const pending = () => (guarded ? plans.reduce((n, p) => n + unmigrated(p).length, 0) : 0);
     const release = () => {
       if (!guarded) return;
@@ -473,7 +534,9 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
               await nextTask();
             }
           }
-          const done = stopSweep ? { migrated: migratedLater.length, failed: laterFailures } : completeMigration();
+          const done = stopSweep
+            ? { migrated: migratedLater.length, failed: laterFailures }
+            : completeMigration();
           emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
           return done;
         })();
@@ -513,7 +576,10 @@ export function updateSync(namespace: Namespace, patch: Patch, options: UpdateOp
       state: () => state,
       makePermanent() {
         if (state !== "committed") {
-          throw new RollbackError(`update ${patch.name} is already ${state}`, { patch: patch.name, state });
+          throw new RollbackError(`update ${patch.name} is already ${state}`, {
+            patch: patch.name,
+            state,
+          });
         }
         state = "permanent";
         prepared.length = 0;
@@ -580,7 +646,11 @@ function classesInHierarchyOrderOf(defs: ReadonlyMap<string, ClassDefinition>): 
  * check fails after the commit. Refusals reject with a typed error and
  * nothing changed.
  */
-export async function update(namespace: Namespace, patch: Patch, options: UpdateOptions = {}): Promise<UpdateResult> {
+export async function update(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions = {},
+): Promise<UpdateResult> {
   const result = updateSync(namespace, patch, options);
   if (!options.healthCheck) return result;
   let healthy = false;

@@ -155,7 +155,11 @@ export function createClassHandle(
       if (target !== handle || !state.direct) {
         // A subclass's super() call, or a version whose own prototype is not
         // the stable one: correct, but V8 then gives objects their own maps.
-        const made = Reflect.construct(state.current, args, target === handle ? handle : target) as object;
+        const made = Reflect.construct(
+          state.current,
+          args,
+          target === handle ? handle : target,
+        ) as object;
         if (target === handle) for (const observe of state.observers) observe(made);
         return made;
       }
@@ -197,7 +201,9 @@ export function createClassHandle(
   Object.defineProperty(handle, INITIALISE_FIELDS, {
     configurable: true,
     value(this: unknown, init: unknown) {
-      const initialise = (state.current as unknown as Record<symbol, Function | undefined>)[INITIALISE_FIELDS];
+      const initialise = (state.current as unknown as Record<symbol, Function | undefined>)[
+        INITIALISE_FIELDS
+      ];
       if (!initialise) {
         throw new UnmanagedClassError(
           `${state.definition.name} is not made by createClass; a created class cannot extend it`,
@@ -281,7 +287,14 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
       if (SKIPPED_STATICS.has(key)) continue;
       const oldD = Reflect.getOwnPropertyDescriptor(before.current, key);
       const newD = Reflect.getOwnPropertyDescriptor(version.ctor, key);
-      if (oldD && "value" in oldD && typeof oldD.value !== "function" && newD && "value" in newD && newD.writable) {
+      if (
+        oldD &&
+        "value" in oldD &&
+        typeof oldD.value !== "function" &&
+        newD &&
+        "value" in newD &&
+        newD.writable
+      ) {
         (version.ctor as unknown as Record<PropertyKey, unknown>)[key] = oldD.value;
       }
     }

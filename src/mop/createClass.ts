@@ -125,7 +125,8 @@ export function classSource(definition: ClassDefinition, hasSuperclass: boolean)
   const lines: string[] = [];
   lines.push("function __initialise(__init) {");
   // Like super(): the superclass is the constructor's current [[Prototype]].
-  if (hasSuperclass) lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
+  if (hasSuperclass)
+    lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
   lines.push(...fieldLines(definition));
   lines.push("}");
   lines.push(`const ${name} = function ${name}(__init) {`);
@@ -143,7 +144,8 @@ export function classSource(definition: ClassDefinition, hasSuperclass: boolean)
 
 function copyMembers(from: object, to: object, skip: readonly PropertyKey[]): void {
   for (const key of Reflect.ownKeys(from)) {
-    if (!skip.includes(key)) Object.defineProperty(to, key, Reflect.getOwnPropertyDescriptor(from, key)!);
+    if (!skip.includes(key))
+      Object.defineProperty(to, key, Reflect.getOwnPropertyDescriptor(from, key)!);
   }
 }
 
@@ -176,7 +178,10 @@ export function createClass<T extends object = Record<string, unknown>>(
       { className: definition.name, superclass: definition.superclass },
     );
   }
-  if (superclass !== null && typeof (superclass as unknown as Record<symbol, unknown>)[INITIALISE_FIELDS] !== "function") {
+  if (
+    superclass !== null &&
+    typeof (superclass as unknown as Record<symbol, unknown>)[INITIALISE_FIELDS] !== "function"
+  ) {
     throw new InvalidClassDefinitionError(
       `class ${definition.name} cannot extend ${superclass.name}: a created class extends only classes made by createClass or class handles`,
       { className: definition.name, superclass: superclass.name },
@@ -200,21 +205,37 @@ export function createClass<T extends object = Record<string, unknown>>(
     );
   }
   const { ctor, home, initialise } = generated;
-  const hidden = (value: unknown) => ({ value, writable: false, enumerable: false, configurable: true });
+  const hidden = (value: unknown) => ({
+    value,
+    writable: false,
+    enumerable: false,
+    configurable: true,
+  });
   const prototype =
-    options.prototype ?? Object.create(superclass === null ? Object.prototype : (superclass.prototype as object));
+    options.prototype ??
+    Object.create(superclass === null ? Object.prototype : (superclass.prototype as object));
   ctor.prototype = prototype;
   if (!options.prototype) {
     copyMembers(home.prototype as object, prototype, []);
-    Object.defineProperty(prototype, "constructor", { value: ctor, writable: true, configurable: true });
+    Object.defineProperty(prototype, "constructor", {
+      value: ctor,
+      writable: true,
+      configurable: true,
+    });
   }
   Object.setPrototypeOf(ctor, superclass ?? Function.prototype);
   copyMembers(home, ctor, ["length", "name", "prototype"]);
   Object.defineProperty(ctor, INITIALISE_FIELDS, hidden(initialise));
   Object.defineProperty(ctor, METHOD_HOME, hidden(home.prototype));
   for (const field of definition.staticFields) {
-    const compute = new Function(...names, `"use strict"; return ${fieldInitialiser(field.initializer)};`);
-    (ctor as unknown as Record<string, unknown>)[field.name] = compute.call(ctor, ...names.map((n) => scope[n]));
+    const compute = new Function(
+      ...names,
+      `"use strict"; return ${fieldInitialiser(field.initializer)};`,
+    );
+    (ctor as unknown as Record<string, unknown>)[field.name] = compute.call(
+      ctor,
+      ...names.map((n) => scope[n]),
+    );
   }
   definitions.set(ctor, definition);
   return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);

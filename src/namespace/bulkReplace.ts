@@ -54,7 +54,11 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
   if (shadow.namespace !== namespace || namespace.version !== shadow.baseVersion) {
     throw new StaleShadowError(
       `the shadow was made from version ${shadow.baseVersion} of namespace ${shadow.namespace.name}, but ${namespace.name} is at version ${namespace.version}`,
-      { namespace: namespace.name, shadowVersion: shadow.baseVersion, liveVersion: namespace.version },
+      {
+        namespace: namespace.name,
+        shadowVersion: shadow.baseVersion,
+        liveVersion: namespace.version,
+      },
     );
   }
   const undos: Undo[] = [];
@@ -76,7 +80,9 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
       if (binding.kind !== "class") continue;
       const parentName = binding.definition.superclass;
       const parent =
-        parentName === null ? null : (target.bindings[parentName] as { handle: Constructor }).handle;
+        parentName === null
+          ? null
+          : (target.bindings[parentName] as { handle: Constructor }).handle;
       undos.push(reparent(binding.handle, parent));
     }
     namespace[commitSnapshot](target);

@@ -91,7 +91,9 @@ export class Namespace {
   constructor(name: string, options: NamespaceOptions = {}) {
     this.name = name;
     this.finder =
-      (options.instanceFinder ?? "registry") === "heap" ? createHeapFinder() : createRegistryFinder();
+      (options.instanceFinder ?? "registry") === "heap"
+        ? createHeapFinder()
+        : createRegistryFinder();
     this.#history.push(this.#snapshot);
   }
 
@@ -168,10 +170,10 @@ export class Namespace {
 
   #bind(binding: Binding): void {
     if (this.has(binding.name)) {
-      throw new DuplicateBindingError(
-        `namespace ${this.name} already binds "${binding.name}"`,
-        { namespace: this.name, binding: binding.name },
-      );
+      throw new DuplicateBindingError(`namespace ${this.name} already binds "${binding.name}"`, {
+        namespace: this.name,
+        binding: binding.name,
+      });
     }
     const next = immer.produce(this.#snapshot, (draft) => {
       draft.version += 1;

@@ -59,10 +59,13 @@ export class Shadow {
   binding(name: string): Binding {
     const binding = this.#snapshot.bindings[name];
     if (!binding) {
-      throw new UnknownBindingError(`the shadow of ${this.namespace.name} has no binding "${name}"`, {
-        namespace: this.namespace.name,
-        binding: name,
-      });
+      throw new UnknownBindingError(
+        `the shadow of ${this.namespace.name} has no binding "${name}"`,
+        {
+          namespace: this.namespace.name,
+          binding: name,
+        },
+      );
     }
     return binding;
   }
@@ -75,10 +78,13 @@ export class Shadow {
   classNamed(name: string): Constructor {
     const binding = this.binding(name);
     if (binding.kind !== "class") {
-      throw new UnknownBindingError(`"${name}" is not a class in the shadow of ${this.namespace.name}`, {
-        namespace: this.namespace.name,
-        binding: name,
-      });
+      throw new UnknownBindingError(
+        `"${name}" is not a class in the shadow of ${this.namespace.name}`,
+        {
+          namespace: this.namespace.name,
+          binding: name,
+        },
+      );
     }
     return binding.handle;
   }
@@ -90,7 +96,9 @@ export class Shadow {
 
   /** Class names in the shadow. */
   classNames(): string[] {
-    return Object.values(this.#snapshot.bindings).flatMap((b) => (b.kind === "class" ? [b.name] : []));
+    return Object.values(this.#snapshot.bindings).flatMap((b) =>
+      b.kind === "class" ? [b.name] : [],
+    );
   }
 
   /** The classes this shadow adds or changes. */
@@ -134,12 +142,20 @@ export class Shadow {
    * Gives a class a new definition. Its new version is built now (a class no
    * live code refers to) from `implementation` or from the definition.
    */
-  changeClass(name: string, definition: ClassDefinition, implementation?: Constructor): ClassVersion {
+  changeClass(
+    name: string,
+    definition: ClassDefinition,
+    implementation?: Constructor,
+  ): ClassVersion {
     const handle = this.classNamed(name);
     const superclass = this.#superclass(definition);
     const ctor =
       implementation ??
-      createClass(definition, { superclass, scope: this.#scope(handle), prototype: stablePrototype(handle) });
+      createClass(definition, {
+        superclass,
+        scope: this.#scope(handle),
+        prototype: stablePrototype(handle),
+      });
     const version: ClassVersion = { ctor, definition };
     const entry = this.#classes.get(handle);
     if (entry?.added) {

@@ -14,7 +14,11 @@ import { graphSnapshot, liveWorld } from "../support/world.js";
 const failureArb = fc.oneof(
   fc.record({ kind: fc.constant("migrator" as const), at: fc.nat(12), classIndex: fc.nat() }),
   fc.record({ kind: fc.constant("validation" as const) }),
-  fc.record({ kind: fc.constant("instance-validation" as const), at: fc.nat(12), classIndex: fc.nat() }),
+  fc.record({
+    kind: fc.constant("instance-validation" as const),
+    at: fc.nat(12),
+    classIndex: fc.nat(),
+  }),
   fc.record({ kind: fc.constant("commit" as const), at: fc.nat(12) }),
 );
 
@@ -25,47 +29,64 @@ function definitionsOf(world: ReturnType<typeof liveWorld>) {
 describe("failure injection (acceptance 14)", () => {
   test("property: after a failed update the object graph, classes and bindings are exactly as before", () => {
     fc.assert(
-      fc.property(patchScenarioArbitrary({ maxOperations: 6 }), failureArb, ({ before, patch: p, after }, failure) => {
-        const world = liveWorld(before, 3);
-        const snapshot = graphSnapshot(world.objects);
-        const definitions = definitionsOf(world);
-        const version = world.ns.version;
-        const names = after.classes.map((c) => c.name);
-        const target = names[("classIndex" in failure ? failure.classIndex : 0) % names.length]!;
-        let seen = 0;
-        const extra: Operation[] = [];
-        if (failure.kind === "migrator") {
-          const fn = () => {
-            if (seen++ === failure.at) throw new Error("injected migrator failure");
-          };
-          extra.push({ op: "migrator", className: target, migrator: { source: String(fn), fn } });
-        } else if (failure.kind === "validation") {
-          const fn = () => "injected validation failure";
-          extra.push({ op: "validateNamespace", name: "injected", check: { source: String(fn), fn } });
-        } else if (failure.kind === "instance-validation") {
-          const fn = () => seen++ !== failure.at || "injected instance failure";
-          extra.push({ op: "validateInstances", name: "injected", className: target, check: { source: String(fn), fn } });
-        }
-        const injected = new Patch("injected", [...p.operations.filter((o) => o.op !== "policy"), ...extra]);
-        let failed = false;
-        try {
-          updateSync(world.ns, injected, {
-            policy: "eager",
-            onCommitStep: (step) => {
-              if (failure.kind === "commit" && step === failure.at) throw new Error("injected commit failure");
-            },
-          });
-        } catch (error) {
-          expect(error).toBeInstanceOf(MetamorphError);
-          failed = true;
-        }
-        if (failed) {
-          expect(graphSnapshot(world.objects)).toEqual(snapshot);
-          expect(definitionsOf(world)).toEqual(definitions);
-          expect(world.ns.version).toBe(version);
-          expect(world.objects.every((o) => hasFastProperties(o))).toBe(true);
-        }
-      }),
+      fc.property(
+        patchScenarioArbitrary({ maxOperations: 6 }),
+        failureArb,
+        ({ before, patch: p, after }, failure) => {
+          const world = liveWorld(before, 3);
+          const snapshot = graphSnapshot(world.objects);
+          const definitions = definitionsOf(world);
+          const version = world.ns.version;
+          const names = after.classes.map((c) => c.name);
+          const target = names[("classIndex" in failure ? failure.classIndex : 0) % names.length]!;
+          let seen = 0;
+          const extra: Operation[] = [];
+          if (failure.kind === "migrator") {
+            const fn = () => {
+              if (seen++ === failure.at) throw new Error("injected migrator failure");
+            };
+            extra.push({ op: "migrator", className: target, migrator: { source: String(fn), fn } });
+          } else if (failure.kind === "validation") {
+            const fn = () => "injected validation failure";
+            extra.push({
+              op: "validateNamespace",
+              name: "injected",
+              check: { source: String(fn), fn },
+            });
+          } else if (failure.kind === "instance-validation") {
+            const fn = () => seen++ !== failure.at || "injected instance failure";
+            extra.push({
+              op: "validateInstances",
+              name: "injected",
+              className: target,
+              check: { source: String(fn), fn },
+            });
+          }
+          const injected = new Patch("injected", [
+            ...p.operations.filter((o) => o.op !== "policy"),
+            ...extra,
+          ]);
+          let failed = false;
+          try {
+            updateSync(world.ns, injected, {
+              policy: "eager",
+              onCommitStep: (step) => {
+                if (failure.kind === "commit" && step === failure.at)
+                  throw new Error("injected commit failure");
+              },
+            });
+          } catch (error) {
+            expect(error).toBeInstanceOf(MetamorphError);
+            failed = true;
+          }
+          if (failed) {
+            expect(graphSnapshot(world.objects)).toEqual(snapshot);
+            expect(definitionsOf(world)).toEqual(definitions);
+            expect(world.ns.version).toBe(version);
+            expect(world.objects.every((o) => hasFastProperties(o))).toBe(true);
+          }
+        },
+      ),
       { seed: Number(process.env.FUZZ_SEED ?? 99), numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
   });
@@ -75,7 +96,13 @@ function modelFields(world: ModelWorld, name: string): string[] {
   const defs = new Map(
     world.classes.map((c) => [
       c.name,
-      { ...c, staticFields: [], hasPrivateMembers: false, version: 1, fieldOrigin: "created" as const },
+      {
+        ...c,
+        staticFields: [],
+        hasPrivateMembers: false,
+        version: 1,
+        fieldOrigin: "created" as const,
+      },
     ]),
   );
   return fieldChain(name, defs);

@@ -36,7 +36,9 @@ describe("ordinary classes get new implementations (live reload)", () => {
     }
     const result = updateSync(
       ns,
-      patch("reload").replaceImplementation("Note", Note2, { renames: { heading: "title", text: "body" } }).build(),
+      patch("reload")
+        .replaceImplementation("Note", Note2, { renames: { heading: "title", text: "body" } })
+        .build(),
     );
     expect(result.instancesMigrated).toBe(1);
     expect(a.show()).toBe("[A] first 0");
@@ -51,10 +53,17 @@ describe("ordinary classes get new implementations (live reload)", () => {
   test("an ordinary class cannot have its fields changed without an implementation; a bad rename hint is named", () => {
     const ns = new Namespace("notes2");
     ns.registerClass(Note);
-    expect(() => updateSync(ns, patch("x").addField("Note", "y").build())).toThrow(/needs a new implementation/);
+    expect(() => updateSync(ns, patch("x").addField("Note", "y").build())).toThrow(
+      /needs a new implementation/,
+    );
     class Other {}
     expect(() =>
-      updateSync(ns, patch("y").replaceImplementation("Note", Other, { renames: { a: "missing" } }).build()),
+      updateSync(
+        ns,
+        patch("y")
+          .replaceImplementation("Note", Other, { renames: { a: "missing" } })
+          .build(),
+      ),
     ).toThrow(InvalidPatchError);
   });
 
@@ -62,7 +71,9 @@ describe("ordinary classes get new implementations (live reload)", () => {
     class Note3 {
       x = 1;
     }
-    const p = patch("json").replaceImplementation("Note", Note3, { renames: { x: "title" } }).build();
+    const p = patch("json")
+      .replaceImplementation("Note", Note3, { renames: { x: "title" } })
+      .build();
     expect(p.summary()).toContain("Note: replace implementation with");
     expect(p.summary()).toContain("title → x");
     const back = Patch.fromJSON(JSON.parse(JSON.stringify(p)));

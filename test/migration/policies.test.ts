@@ -14,7 +14,10 @@ function counters(n: number) {
   const ns = new Namespace("counters");
   const Counter = ns.defineClass<Counter>({
     name: "Counter",
-    fields: [{ name: "id", initializer: "0" }, { name: "count", initializer: "0" }],
+    fields: [
+      { name: "id", initializer: "0" },
+      { name: "count", initializer: "0" },
+    ],
     methods: {
       bump(this: Counter) {
         return ++this.count;
@@ -65,7 +68,9 @@ describe("lazy", () => {
     expect(list.every((c) => Object.keys(c).join() === "id,total,log")).toBe(true);
     // Guards are gone: the prototype holds the new version's own method again.
     const proto = Object.getPrototypeOf(list[0]!);
-    expect(Object.getOwnPropertyDescriptor(proto, "bump")!.value.toString()).toContain("this.log.push");
+    expect(Object.getOwnPropertyDescriptor(proto, "bump")!.value.toString()).toContain(
+      "this.log.push",
+    );
     expect(list.every((c) => hasFastProperties(c))).toBe(true);
   });
 });
@@ -123,7 +128,10 @@ describe("rollback", () => {
     result.rollback();
     expect(result.state()).toBe("rolled-back");
     const after = graphSnapshot(list);
-    expect(after[2]!.entries).toEqual([["id", 2], ["count", 21]]);
+    expect(after[2]!.entries).toEqual([
+      ["id", 2],
+      ["count", 21],
+    ]);
     after[2] = before[2]!;
     expect(after).toEqual(before);
     expect(Object.keys(later)).toEqual(["id", "count"]);
@@ -169,29 +177,32 @@ describe("rollback", () => {
 describe("policy independence (acceptance 12)", () => {
   test("property: eager, lazy and progressive reach the same final state for random patches", async () => {
     await fc.assert(
-      fc.asyncProperty(patchScenarioArbitrary({ maxOperations: 6 }), async ({ before, patch: p }) => {
-        const finals = [];
-        for (const policy of ["eager", "lazy", "progressive"] as const) {
-          const world = liveWorld(before, 3);
-          let result: ReturnType<typeof updateSync>;
-          try {
-            result = updateSync(world.ns, p, { policy });
-          } catch (error) {
-            finals.push(`refused: ${(error as Error).constructor.name}`);
-            continue;
+      fc.asyncProperty(
+        patchScenarioArbitrary({ maxOperations: 6 }),
+        async ({ before, patch: p }) => {
+          const finals = [];
+          for (const policy of ["eager", "lazy", "progressive"] as const) {
+            const world = liveWorld(before, 3);
+            let result: ReturnType<typeof updateSync>;
+            try {
+              result = updateSync(world.ns, p, { policy });
+            } catch (error) {
+              finals.push(`refused: ${(error as Error).constructor.name}`);
+              continue;
+            }
+            if (policy === "lazy") result.completeMigration();
+            if (policy === "progressive") await result.completion;
+            finals.push(
+              JSON.stringify(
+                graphSnapshot(world.objects).map((s) => s.entries),
+                (_k, v) => (v === undefined ? "<undefined>" : v),
+              ),
+            );
           }
-          if (policy === "lazy") result.completeMigration();
-          if (policy === "progressive") await result.completion;
-          finals.push(
-            JSON.stringify(
-              graphSnapshot(world.objects).map((s) => s.entries),
-              (_k, v) => (v === undefined ? "<undefined>" : v),
-            ),
-          );
-        }
-        expect(finals[1]).toEqual(finals[0]);
-        expect(finals[2]).toEqual(finals[0]);
-      }),
+          expect(finals[1]).toEqual(finals[0]);
+          expect(finals[2]).toEqual(finals[0]);
+        },
+      ),
       { seed: 1234, numRuns: 60 },
     );
   });

@@ -24,14 +24,21 @@ function people(n = 5) {
   const ns = new Namespace("people");
   const Person = ns.defineClass<{ first: string; last: string; age: number; greet(): string }>({
     name: "Person",
-    fields: [{ name: "first", initializer: '""' }, { name: "last", initializer: '""' }, { name: "age", initializer: "0" }],
+    fields: [
+      { name: "first", initializer: '""' },
+      { name: "last", initializer: '""' },
+      { name: "age", initializer: "0" },
+    ],
     methods: {
       greet(this: Rec) {
         return `hi ${this.first}`;
       },
     },
   });
-  const list = Array.from({ length: n }, (_, i) => new Person({ first: `f${i}`, last: `l${i}`, age: i }));
+  const list = Array.from(
+    { length: n },
+    (_, i) => new Person({ first: `f${i}`, last: `l${i}`, age: i }),
+  );
   return { ns, Person, list };
 }
 
@@ -42,12 +49,20 @@ describe("field changes (acceptance 1, 2, 10)", () => {
       ns,
       patch("add")
         .addField("Person", "nick", { default: "none" })
-        .addField("Person", "initials", { initial: (old) => `${String(old.first)[0]}${String(old.last)[0]}` })
+        .addField("Person", "initials", {
+          initial: (old) => `${String(old.first)[0]}${String(old.last)[0]}`,
+        })
         .build(),
     );
     expect(result.instancesMigrated).toBe(5);
     list.forEach((p, i) => {
-      expect(p).toMatchObject({ first: `f${i}`, last: `l${i}`, age: i, nick: "none", initials: "fl" });
+      expect(p).toMatchObject({
+        first: `f${i}`,
+        last: `l${i}`,
+        age: i,
+        nick: "none",
+        initials: "fl",
+      });
       expect(Object.keys(p)).toEqual(["first", "last", "age", "nick", "initials"]);
     });
     const fresh = new Person() as unknown as Rec;
@@ -74,7 +89,10 @@ describe("field changes (acceptance 1, 2, 10)", () => {
   test("a patch with no effective change migrates nothing and touches no object", () => {
     const { ns, list } = people();
     const before = snapshot(list);
-    const result = updateSync(ns, patch("noop").reorderFields("Person", ["first", "last", "age"]).build());
+    const result = updateSync(
+      ns,
+      patch("noop").reorderFields("Person", ["first", "last", "age"]).build(),
+    );
     expect(result.instancesMigrated).toBe(0);
     expect(result.changes.filter((c) => c.migratesInstances)).toEqual([]);
     expect(snapshot(list)).toEqual(before);
@@ -119,8 +137,16 @@ describe("hierarchies (acceptance 3, 4, 5)", () => {
   test("pull-up and push-down keep every value", () => {
     const ns = new Namespace("pull");
     const Shape = ns.defineClass<Rec>({ name: "Shape", fields: ["id"] });
-    const Circle = ns.defineClass<Rec>({ name: "Circle", superclass: "Shape", fields: ["color", "r"] });
-    const Square = ns.defineClass<Rec>({ name: "Square", superclass: "Shape", fields: ["color", "side"] });
+    const Circle = ns.defineClass<Rec>({
+      name: "Circle",
+      superclass: "Shape",
+      fields: ["color", "r"],
+    });
+    const Square = ns.defineClass<Rec>({
+      name: "Square",
+      superclass: "Shape",
+      fields: ["color", "side"],
+    });
     const c = new Circle({ id: 1, color: "red", r: 2 });
     const s = new Square({ id: 2, color: "blue", side: 3 });
     const plain = new Shape({ id: 3 });
@@ -141,7 +167,12 @@ describe("hierarchies (acceptance 3, 4, 5)", () => {
     const Customer = ns.defineClass<Rec>({ name: "Customer", fields: ["name", "street", "city"] });
     const a = new Customer({ name: "a", street: "s1", city: "c1" });
     const b = new Customer({ name: "b", street: "s2", city: "c2" });
-    updateSync(ns, patch("split").splitClass("Customer", ["street", "city"], { into: "Address", via: "address" }).build());
+    updateSync(
+      ns,
+      patch("split")
+        .splitClass("Customer", ["street", "city"], { into: "Address", via: "address" })
+        .build(),
+    );
     const Address = ns.classNamed("Address");
     expect(Object.keys(a)).toEqual(["name", "address"]);
     expect(a.address).toBeInstanceOf(Address);
@@ -171,18 +202,30 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
   });
 
   test.each([
-    ["a subclass re-declares an inherited field", (ns: Namespace) => {
-      ns.defineClass({ name: "Sub", superclass: "Person", fields: ["x"] });
-      return patch("dup-down").addField("Sub", "age").build();
-    }, "duplicate-field"],
-    ["a superclass gains a field a subclass already has", (ns: Namespace) => {
-      ns.defineClass({ name: "Sub", superclass: "Person", fields: ["x"] });
-      return patch("dup-up").addField("Person", "x").build();
-    }, "duplicate-field"],
-    ["a cyclic superclass chain", (ns: Namespace) => {
-      ns.defineClass({ name: "Sub", superclass: "Person", fields: ["x"] });
-      return patch("cycle").changeSuperclass("Person", "Sub").build();
-    }, "cyclic-superclass"],
+    [
+      "a subclass re-declares an inherited field",
+      (ns: Namespace) => {
+        ns.defineClass({ name: "Sub", superclass: "Person", fields: ["x"] });
+        return patch("dup-down").addField("Sub", "age").build();
+      },
+      "duplicate-field",
+    ],
+    [
+      "a superclass gains a field a subclass already has",
+      (ns: Namespace) => {
+        ns.defineClass({ name: "Sub", superclass: "Person", fields: ["x"] });
+        return patch("dup-up").addField("Person", "x").build();
+      },
+      "duplicate-field",
+    ],
+    [
+      "a cyclic superclass chain",
+      (ns: Namespace) => {
+        ns.defineClass({ name: "Sub", superclass: "Person", fields: ["x"] });
+        return patch("cycle").changeSuperclass("Person", "Sub").build();
+      },
+      "cyclic-superclass",
+    ],
   ])("refused with a typed error, nothing changed: %s", (_what, make, rule) => {
     const { ns, Person, list } = people(3);
     const p = make(ns);
@@ -244,7 +287,11 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
         ns,
         patch("validate")
           .addField("Person", "adult", { initial: (old) => Number(old.age) >= 3 })
-          .validateInstances("all adults", "Person", (p) => p.adult === true || `${p.first} is a minor`)
+          .validateInstances(
+            "all adults",
+            "Person",
+            (p) => p.adult === true || `${p.first} is a minor`,
+          )
           .build(),
       );
     } catch (e) {
@@ -253,7 +300,11 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
     expect(error).toBeInstanceOf(ValidationError);
     const failures = (error as ValidationError).report.failures;
     expect(failures.map((f) => f.object)).toEqual(list.slice(0, 3));
-    expect(failures.map((f) => f.message)).toEqual(["f0 is a minor", "f1 is a minor", "f2 is a minor"].map((m, i) => `Person instance #${i}: ${m}`));
+    expect(failures.map((f) => f.message)).toEqual(
+      ["f0 is a minor", "f1 is a minor", "f2 is a minor"].map(
+        (m, i) => `Person instance #${i}: ${m}`,
+      ),
+    );
     expect(failures.every((f) => f.rule === "all adults")).toBe(true);
     expect(snapshot(list)).toEqual(before);
   });
@@ -263,11 +314,18 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
     const before = snapshot(list);
     const version = ns.version;
     expect(() =>
-      updateSync(ns, patch("mid-commit").addField("Person", "z", { default: 1 }).renameField("Person", "age", "years").build(), {
-        onCommitStep: (step) => {
-          if (step === 5) throw new Error("injected");
+      updateSync(
+        ns,
+        patch("mid-commit")
+          .addField("Person", "z", { default: 1 })
+          .renameField("Person", "age", "years")
+          .build(),
+        {
+          onCommitStep: (step) => {
+            if (step === 5) throw new Error("injected");
+          },
         },
-      }),
+      ),
     ).toThrow(CommitError);
     expect(snapshot(list)).toEqual(before);
     expect(ns.version).toBe(version);
@@ -278,8 +336,12 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
 
   test("a reference to an unknown class or field is an InvalidPatchError naming it", () => {
     const { ns } = people(1);
-    expect(() => updateSync(ns, patch("x").removeField("Person", "nope").build())).toThrow(InvalidPatchError);
-    expect(() => updateSync(ns, patch("x").removeField("Nobody", "x").build())).toThrow(/no class "Nobody"/);
+    expect(() => updateSync(ns, patch("x").removeField("Person", "nope").build())).toThrow(
+      InvalidPatchError,
+    );
+    expect(() => updateSync(ns, patch("x").removeField("Nobody", "x").build())).toThrow(
+      /no class "Nobody"/,
+    );
   });
 });
 
@@ -328,7 +390,9 @@ describe("identity, visibility, speed (acceptance 9, 11, 15)", () => {
     expect(seenDuringValidation).toBe(true);
     expect(ns.has("Audit")).toBe(true);
     expect(ns.has("Legacy")).toBe(false);
-    const Audit = ns.classNamed<{ entries: unknown[] }>("Audit") as unknown as new () => { entries: unknown[] };
+    const Audit = ns.classNamed<{ entries: unknown[] }>("Audit") as unknown as new () => {
+      entries: unknown[];
+    };
     expect(new Audit().entries).toEqual([]);
   });
 
@@ -344,7 +408,13 @@ describe("identity, visibility, speed (acceptance 9, 11, 15)", () => {
 
   test("migrated objects are in fast mode and share one hidden class per class", () => {
     const { ns, Person, list } = people(20);
-    updateSync(ns, patch("fast").renameField("Person", "last", "family").addField("Person", "n", { default: 0 }).build());
+    updateSync(
+      ns,
+      patch("fast")
+        .renameField("Person", "last", "family")
+        .addField("Person", "n", { default: 0 })
+        .build(),
+    );
     expect(list.every((p) => hasFastProperties(p))).toBe(true);
     expect(list.every((p) => haveSameMap(p, list[0]!))).toBe(true);
     const fresh = new Person();

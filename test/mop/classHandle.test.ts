@@ -20,9 +20,18 @@ function counterVersion(label: string, superclass: Function | null = null, field
     fields: fields.map((name) => ({ name, initializer: "0" })),
     methods: [
       { key: "inc", kind: "method", static: false, source: "inc() { return ++this.count; }" },
-      { key: "label", kind: "method", static: false, source: `label() { return ${JSON.stringify(label)}; }` },
+      {
+        key: "label",
+        kind: "method",
+        static: false,
+        source: `label() { return ${JSON.stringify(label)}; }`,
+      },
     ],
-    statics: { make() { return "made"; } },
+    statics: {
+      make() {
+        return "made";
+      },
+    },
     staticFields: [{ name: "created", initializer: "0" }],
   });
   const ctor = createClass<Counter>(definition, { superclass: superclass as never });

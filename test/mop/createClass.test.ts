@@ -91,9 +91,13 @@ describe("createClass", () => {
     [{ name: "A", fields: ["x", "x"] }, 'defines field "x" twice'],
     [{ name: "A", fields: ["#x"] }, "not a valid field name"],
     [{ name: "A", superclass: "B" }, "no superclass constructor"],
-    [{ name: "A", methods: [{ key: "m", kind: "method", static: false, source: "m() {" }] }, "does not compile"],
+    [
+      { name: "A", methods: [{ key: "m", kind: "method", static: false, source: "m() {" }] },
+      "does not compile",
+    ],
   ] as const)("refuses %o with a typed error", (spec, message) => {
-    const attempt = () => createClass(definitionFromSpec(spec as Parameters<typeof definitionFromSpec>[0]));
+    const attempt = () =>
+      createClass(definitionFromSpec(spec as Parameters<typeof definitionFromSpec>[0]));
     expect(attempt).toThrow(InvalidClassDefinitionError);
     expect(attempt).toThrow(message);
     try {

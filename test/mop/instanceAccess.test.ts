@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { UnknownFieldError } from "../../src/errors.js";
-import { fieldNamesOf, readInstanceVariable, writeInstanceVariable } from "../../src/mop/instanceAccess.js";
+import {
+  fieldNamesOf,
+  readInstanceVariable,
+  writeInstanceVariable,
+} from "../../src/mop/instanceAccess.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 
 describe("instance variables by name", () => {
@@ -26,7 +30,9 @@ describe("instance variables by name", () => {
     const d = new Dog({ name: "rex" });
     const keys = Object.keys(d);
     expect(() => writeInstanceVariable(d, "trick", 1)).toThrow(UnknownFieldError);
-    expect(() => readInstanceVariable(d, "trick")).toThrow(/Dog has no instance variable "trick" \(it has: name, tricks\)/);
+    expect(() => readInstanceVariable(d, "trick")).toThrow(
+      /Dog has no instance variable "trick" \(it has: name, tricks\)/,
+    );
     expect(Object.keys(d)).toEqual(keys);
     try {
       readInstanceVariable(d, "x");

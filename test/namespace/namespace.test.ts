@@ -76,28 +76,31 @@ describe("Namespace", () => {
     expect(Object.keys(b)).toEqual(["name", "price", "isbn"]);
     expect(ns.allInstances(ItemHandle)).toEqual([early]);
     expect(ns.allInstances(ItemHandle, { includeSubclasses: true })).toHaveLength(2);
-    expect(ns.snapshot.bindings.Book?.kind === "class" && ns.snapshot.bindings.Book.definition.fields).toEqual([
-      { name: "isbn", initializer: '""' },
-    ]);
+    expect(
+      ns.snapshot.bindings.Book?.kind === "class" && ns.snapshot.bindings.Book.definition.fields,
+    ).toEqual([{ name: "isbn", initializer: '""' }]);
   });
 
-  test.each(["registry", "heap"] as const)("allInstances (%s) reports live instances only", (finder) => {
-    const { ns, Account } = bank(finder);
-    const kept = [new Account(), new Account()];
-    (() => {
-      for (let i = 0; i < 50; i++) new Account();
-    })();
-    collectGarbage();
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        collectGarbage();
-        const found = allInstances(Account);
-        expect(new Set(found)).toEqual(new Set(kept));
-        expect(ns.allInstances(Account)).toHaveLength(2);
-        resolve();
-      }, 0),
-    );
-  });
+  test.each(["registry", "heap"] as const)(
+    "allInstances (%s) reports live instances only",
+    (finder) => {
+      const { ns, Account } = bank(finder);
+      const kept = [new Account(), new Account()];
+      (() => {
+        for (let i = 0; i < 50; i++) new Account();
+      })();
+      collectGarbage();
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          collectGarbage();
+          const found = allInstances(Account);
+          expect(new Set(found)).toEqual(new Set(kept));
+          expect(ns.allInstances(Account)).toHaveLength(2);
+          resolve();
+        }, 0),
+      );
+    },
+  );
 
   test("a class not managed by a namespace is refused by allInstances", () => {
     class Loose {}
@@ -148,9 +151,12 @@ describe("shadows and bulk replace", () => {
     expect(ns.lookup("rate")).toBe(3);
     expect(ns.version).toBe(before.version + 1);
     // The inverse patches take the new bindings back to the old ones.
-    expect(applyPatches(ns.snapshot.bindings, record.inversePatches.map((p) => ({ ...p, path: p.path.slice(1) })))).toEqual(
-      before.bindings,
-    );
+    expect(
+      applyPatches(
+        ns.snapshot.bindings,
+        record.inversePatches.map((p) => ({ ...p, path: p.path.slice(1) })),
+      ),
+    ).toEqual(before.bindings);
 
     record.undo();
     expect(ns.snapshot).toBe(before);
@@ -186,7 +192,6 @@ describe("shadows and bulk replace", () => {
           },
         },
       }),
-
     );
     expect(() => replaceNamespace(two.ns, shadow)).toThrow(StaleShadowError);
     replaceNamespace(one.ns, shadow);

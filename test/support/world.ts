@@ -14,7 +14,12 @@ export interface LiveWorld {
 export function liveWorld(world: ModelWorld, perClass: number, seed = 1): LiveWorld {
   const ns = new Namespace("fuzz");
   for (const c of world.classes) {
-    ns.defineClass({ name: c.name, superclass: c.superclass, fields: c.fields, methods: c.methods });
+    ns.defineClass({
+      name: c.name,
+      superclass: c.superclass,
+      fields: c.fields,
+      methods: c.methods,
+    });
   }
   const objects: object[] = [];
   let n = seed;
