@@ -90,9 +90,14 @@ export function sameMemberKey(a: MemberKey, b: MemberKey): boolean {
  * functions and `function` expressions have no method syntax and are refused
  * by `createClass`; closures of the literal are not kept.
  */
-export function describeMembers(members: object, isStatic: boolean): MethodDefinition[] {
+export function describeMembers(
+  members: object,
+  isStatic: boolean,
+  skip: ReadonlySet<PropertyKey> = new Set(),
+): MethodDefinition[] {
   const out: MethodDefinition[] = [];
   for (const property of Reflect.ownKeys(members)) {
+    if (skip.has(property)) continue;
     const d = Reflect.getOwnPropertyDescriptor(members, property)!;
     const key = propertyToMemberKey(property);
     const parts: Array<[MethodKind, unknown]> =

@@ -18,7 +18,7 @@ import type {
   FieldOrigin,
   MethodDefinition,
 } from "./classDefinition.js";
-import { propertyToMemberKey } from "./classDefinition.js";
+import { describeMembers } from "./classDefinition.js";
 import { currentVersion, isClassHandle } from "./classHandle.js";
 import { readClassSource } from "./classSource.js";
 import { createdDefinition } from "./createClass.js";
@@ -58,44 +58,21 @@ function inheritedFieldNames(cls: Function): Set<string> {
   return names;
 }
 
-/** Methods and accessors actually present on the class (the source may be unavailable for some). */
+const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
+const STATIC_SKIP: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
+
+/**
+ * Methods and accessors actually present on the class; the source text of
+ * each comes from the parsed class where it has it (exact member text), else
+ * from the function itself.
+ */
 function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): MethodDefinition[] {
-  const bySource = new Map<string, MethodDefinition>();
-  for (const m of sourced) bySource.set(`${m.static}|${m.kind}|${JSON.stringify(m.key)}`, m);
-  const out: MethodDefinition[] = [];
-  const collect = (holder: object, isStatic: boolean) => {
-    for (const property of Reflect.ownKeys(holder)) {
-      if (
-        property === "constructor" ||
-        (isStatic && ["length", "name", "prototype"].includes(property as string))
-      )
-        continue;
-      const d = Reflect.getOwnPropertyDescriptor(holder, property)!;
-      const key = propertyToMemberKey(property);
-      const kinds: Array<["method" | "get" | "set", unknown]> =
-        "value" in d
-          ? [["method", d.value]]
-          : [
-              ["get", d.get],
-              ["set", d.set],
-            ];
-      for (const [kind, fn] of kinds) {
-        if (typeof fn !== "function") continue;
-        const sourcedOne = bySource.get(`${isStatic}|${kind}|${JSON.stringify(key)}`);
-        out.push(
-          sourcedOne ?? {
-            key,
-            kind,
-            static: isStatic,
-            source: Function.prototype.toString.call(fn),
-          },
-        );
-      }
-    }
-  };
-  collect(cls.prototype as object, false);
-  collect(cls, true);
-  return out;
+  const id = (m: MethodDefinition) => `${m.static}|${m.kind}|${JSON.stringify(m.key)}`;
+  const bySource = new Map(sourced.map((m) => [id(m), m] as const));
+  return [
+    ...describeMembers(cls.prototype as object, false, PROTOTYPE_SKIP),
+    ...describeMembers(cls, true, STATIC_SKIP),
+  ].map((m) => bySource.get(id(m)) ?? m);
 }
 
 /** Reads a class as a plain, serialisable definition. */
