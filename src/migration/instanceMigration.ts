@@ -32,8 +32,15 @@ export interface ClassMigrationPlan {
   readonly sources: readonly FieldSource[];
   /** Application migrators of the class and its ancestors, root first. */
   readonly migrators: readonly Migrator[];
-  /** Whether migrators need a read-only view of the old object. */
+  /** Whether user code (migrators, initialisers, splits) reads the old object: it gets a frozen copy. */
   readonly needsOldView: boolean;
+  /**
+   * Whether the new state is built as a shadow copy (an object on the class
+   * prototype): for migrators (they write to it), defaults (they may read
+   * `this`) and validations (they inspect it). Otherwise only an array of
+   * values is made, which keeps large eager updates light on the GC.
+   */
+  readonly needsCopy: boolean;
 }
 
 /** An object's migration, computed but not applied. */
@@ -45,8 +52,8 @@ export interface PreparedMigration {
   readonly oldValues: readonly unknown[];
   /** The new values, in `plan.fields` order. */
   readonly newValues: readonly unknown[];
-  /** The shadow copy: new prototype, new fields (what validations inspect). */
-  readonly copy: object;
+  /** The shadow copy with the new fields (what validations inspect), when the plan needs one. */
+  readonly copy: object | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -64,40 +71,40 @@ export function prepareMigration(
   const record = object as Record<string, unknown>;
   const oldKeys = Object.keys(object);
   const oldValues = oldKeys.map((k) => record[k]);
-  const view = oldViewOf(oldKeys, oldValues);
-  const copy = Object.create(plan.prototype) as Record<string, unknown>;
+  // Framework code reads the live object; user code gets a frozen copy, so
+  // nothing it does can touch the object before the commit.
+  const view: OldView = plan.needsOldView ? oldViewOf(oldKeys, oldValues) : record;
   const { fields, sources } = plan;
+  const copy = plan.needsCopy ? (Object.create(plan.prototype) as Record<string, unknown>) : null;
+  const values: unknown[] = new Array(fields.length);
   let field = "";
   try {
     for (let i = 0; i < fields.length; i++) {
       field = fields[i]!;
       let source = sources[i]!;
-      if (source.kind === "carry") {
-        if (Object.hasOwn(view, source.from)) {
-          copy[field] = view[source.from];
-          continue;
+      let value: unknown;
+      if (source.kind === "carry" && Object.hasOwn(view, source.from)) value = view[source.from];
+      else {
+        if (source.kind === "carry") source = source.otherwise;
+        switch (source.kind) {
+          case "initial":
+            value = source.fn(view);
+            break;
+          case "default":
+            value = source.fn.call(copy ?? {});
+            break;
+          case "split":
+            value = source.make(view);
+            break;
+          default:
+            value = undefined;
         }
-        source = source.otherwise;
       }
-      switch (source.kind) {
-        case "carry":
-          copy[field] = undefined;
-          break;
-        case "initial":
-          copy[field] = source.fn(view);
-          break;
-        case "default":
-          copy[field] = source.fn.call(copy);
-          break;
-        case "split":
-          copy[field] = source.make(view);
-          break;
-        case "none":
-          copy[field] = undefined;
-      }
+      values[i] = value;
+      if (copy) copy[field] = value;
     }
     field = "";
-    for (const migrator of plan.migrators) migrator(view, copy);
+    if (copy) for (const migrator of plan.migrators) migrator(view, copy);
   } catch (error) {
     const what = field ? `computing field "${field}" of` : "running the migrator of";
     throw new MigrationError(
@@ -110,7 +117,7 @@ export function prepareMigration(
     plan,
     oldKeys,
     oldValues,
-    newValues: fields.map((f) => copy[f]),
+    newValues: copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values,
     copy,
   };
 }

@@ -223,6 +223,13 @@ function migrationPlan(
     }
   }
   const migrators = chain.flatMap((c) => build.classes.get(c)!.migrators);
+  const userCode = (x: FieldSource): boolean =>
+    x.kind === "initial" || x.kind === "split" || (x.kind === "carry" && userCode(x.otherwise));
+  const usesThis = (x: FieldSource): boolean =>
+    x.kind === "default" || (x.kind === "carry" && usesThis(x.otherwise));
+  // Validations (and the removed-class check) inspect the new state as copies.
+  const validated =
+    build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const oldName = cls.oldName!;
   const oldDefaults = new Map<string, (this: object) => unknown>();
   for (const c of ancestry(oldName, oldDefs)) {
@@ -238,7 +245,8 @@ function migrationPlan(
     fields,
     sources,
     migrators,
-    needsOldView: true,
+    needsOldView: migrators.length > 0 || sources.some(userCode),
+    needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
     reverse,
     oldDefaults,
     oldFields: fieldChain(oldName, oldDefs),
@@ -311,7 +319,10 @@ export function updateSync(
     const build = buildDefinitions(oldDefs, patch.operations);
     const policy = options.policy ?? build.policy;
     const defs = newDefinitions(build);
-    const definitionFailures = validateDefinitions(defs);
+    const definitionFailures = [
+      ...validateDefinitions(defs),
+      ...newlyShadowedMethods(oldDefs, build, defs),
+    ];
     if (definitionFailures.length > 0)
       failWith(`patch ${patch.name} is refused`, definitionFailures, 1, 0);
     const changes = detectChanges(oldDefs, build);
@@ -362,12 +373,9 @@ export function updateSync(
 
     phase("migrate");
     const prepared: PreparedMigration[] = [];
-    const instancesByPlan = new Map<Plan, object[]>();
-    for (const plan of plans) {
-      const instances = namespace.finder.find(plan.prototype);
-      instancesByPlan.set(plan, instances);
-      if (policy !== "eager") continue;
-      instances.forEach((object, index) => {
+    // Lazy and progressive updates find their instances after the commit.
+    for (const plan of policy === "eager" ? plans : []) {
+      namespace.finder.find(plan.prototype).forEach((object, index) => {
         checkRewritable(object, plan, index);
         prepared.push(prepareMigration(object, plan, index));
       });
@@ -378,6 +386,7 @@ export function updateSync(
     let rulesRun = 1;
     const copiesByClass = new Map<string, object[]>();
     for (const p of prepared) {
+      if (!p.copy) continue;
       const list = copiesByClass.get(p.plan.className) ?? [];
       list.push(p.copy);
       copiesByClass.set(p.plan.className, list);
@@ -421,7 +430,9 @@ export function updateSync(
     const instanceChecks = runInstanceValidations(build.instanceValidations, world);
     failures.push(...instanceChecks.failures);
     // Validations saw shadow copies; the report names the live objects.
-    const originals = new Map(prepared.map((p) => [p.copy, p.object] as const));
+    const originals = new Map(
+      prepared.flatMap((p) => (p.copy ? [[p.copy, p.object] as const] : [])),
+    );
     const named = failures.map((f) =>
       f.object && originals.has(f.object) ? { ...f, object: originals.get(f.object)! } : f,
     );
@@ -622,6 +633,45 @@ export function updateSync(
     emit(current, "failed", performance.now() - tPhase, { error: (error as Error)?.message });
     throw error;
   }
+}
+
+/**
+ * A field that the patch gives the same name as an instance method of its
+ * class chain (or a method named like an existing field) makes the method
+ * unreachable on every instance — almost always a mistake (`comment` and
+ * `comment()`). Shadowing that already existed before the patch is left
+ * alone: it may be the deliberate `this.m = this.m.bind(this)` idiom.
+ */
+function newlyShadowedMethods(
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
+): ValidationFailure[] {
+  const clashes = (name: string, world: ReadonlyMap<string, ClassDefinition>): Set<string> => {
+    const chain = ancestry(name, world).map((c) => world.get(c)!);
+    const methods = new Set(
+      chain
+        .flatMap((d) =>
+          d.methods.filter((m) => !m.static && m.kind === "method" && typeof m.key === "string"),
+        )
+        .map((m) => m.key as string),
+    );
+    return new Set(fieldChain(name, world).filter((f) => methods.has(f)));
+  };
+  const failures: ValidationFailure[] = [];
+  for (const [name, cls] of build.classes) {
+    const before = cls.oldName === null ? new Set<string>() : clashes(cls.oldName, oldDefs);
+    for (const field of clashes(name, defs)) {
+      if (before.has(field)) continue;
+      failures.push({
+        rule: "field-shadows-method",
+        className: name,
+        field,
+        message: `class ${name} would have both a field and a method named "${field}": the field hides the method on every instance; rename one of them`,
+      });
+    }
+  }
+  return failures;
 }
 
 function revertPrepared(p: PreparedMigration): void {

@@ -149,6 +149,16 @@ function copyMembers(from: object, to: object, skip: readonly PropertyKey[]): vo
   }
 }
 
+/** esbuild (tsx) wraps named inner functions in `__name(fn, "name")`; sources carried out of their module need it. */
+function keepName<F extends Function>(fn: F, name: string): F {
+  try {
+    Object.defineProperty(fn, "name", { value: name, configurable: true });
+  } catch {
+    // A function whose name cannot be set keeps its own.
+  }
+  return fn;
+}
+
 interface Generated {
   ctor: Function;
   home: Function;
@@ -187,6 +197,15 @@ export function createClass<T extends object = Record<string, unknown>>(
       { className: definition.name, superclass: superclass.name },
     );
   }
+  for (const method of definition.methods) {
+    const rewritten = /__vite_ssr_(?:dynamic_)?import_?\w*/.exec(method.source);
+    if (rewritten) {
+      throw new InvalidClassDefinitionError(
+        `class ${definition.name}: method ${memberKeyName(method.key)} uses a module import that the bundler rewrote to ${rewritten[0]}; a method carried as source sees only globals and the \`scope\` option, so pass the import there and refer to it without a module prefix`,
+        { className: definition.name, member: memberKeyName(method.key) },
+      );
+    }
+  }
   const scope = options.scope ?? {};
   const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
   let generated: Generated;
@@ -194,10 +213,16 @@ export function createClass<T extends object = Record<string, unknown>>(
     const factory = new Function(
       "__superclass",
       "__INITIALISE",
+      "__name",
       ...names,
       `"use strict";\n${classSource(definition, superclass !== null)}`,
     );
-    generated = factory(superclass, INITIALISE_FIELDS, ...names.map((n) => scope[n])) as Generated;
+    generated = factory(
+      superclass,
+      INITIALISE_FIELDS,
+      keepName,
+      ...names.map((n) => scope[n]),
+    ) as Generated;
   } catch (error) {
     throw new InvalidClassDefinitionError(
       `class ${definition.name} does not compile: ${(error as Error).message}`,

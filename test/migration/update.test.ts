@@ -245,6 +245,36 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
     expect(Object.keys(new Person())).toEqual(["first", "last", "age"]);
   });
 
+  test("a field that would hide a method of the same name is refused, naming both", () => {
+    const { ns, list } = people(2);
+    const before = snapshot(list);
+    let error: unknown;
+    try {
+      updateSync(
+        ns,
+        patch("shadow")
+          .addField("Person", "comment", { default: "" })
+          .addMethods("Person", {
+            comment(this: Rec) {
+              return this.comment;
+            },
+          })
+          .build(),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).report.failures).toEqual([
+      expect.objectContaining({
+        rule: "field-shadows-method",
+        className: "Person",
+        field: "comment",
+      }),
+    ]);
+    expect(snapshot(list)).toEqual(before);
+  });
+
   test("an invalid class name is refused before anything changes", () => {
     const { ns, list } = people(2);
     const before = snapshot(list);

@@ -107,6 +107,41 @@ describe("createClass", () => {
     }
   });
 
+  test("method sources transpiled by esbuild (with __name wrappers) still run", () => {
+    const Named = createClass<{ x: number; m(): number }>(
+      definitionFromSpec({
+        name: "Named",
+        fields: ["x"],
+        methods: [
+          {
+            key: "m",
+            kind: "method",
+            static: false,
+            source:
+              'm() { const f = __name((y) => y + 1, "f"); return f(this.x) + f.name.length; }',
+          },
+        ],
+      }),
+    );
+    expect(new Named({ x: 1 }).m()).toBe(3);
+  });
+
+  test("a method whose imports the bundler rewrote is refused with a message saying what to do", () => {
+    const spec = definitionFromSpec({
+      name: "Rewritten",
+      methods: [
+        {
+          key: "m",
+          kind: "method",
+          static: false,
+          source: "m() { return __vite_ssr_import_1__.helper(); }",
+        },
+      ],
+    });
+    expect(() => createClass(spec)).toThrow(InvalidClassDefinitionError);
+    expect(() => createClass(spec)).toThrow(/pass the import there/);
+  });
+
   test("property: any valid definition yields a class whose instances have exactly its fields, in order", () => {
     fc.assert(
       fc.property(classDefinitionArb, (definition) => {
