@@ -31,8 +31,14 @@ interface HandleState {
   /** The stable prototype: `handle.prototype`, for the handle's whole life. */
   readonly prototype: object;
   current: Constructor;
-  /** Whether `new current()` builds on the stable prototype (else construction goes through Reflect.construct). */
-  direct: boolean;
+  /**
+   * How the handle builds an object: "initialise" — the handle allocates it
+   * and the current version's field initialiser fills it (versions made by
+   * createClass); "new" — `new current()` (an ordinary class whose prototype
+   * is the stable one); "reflect" — Reflect.construct onto the stable
+   * prototype (an ordinary class given as a new implementation).
+   */
+  construction: "initialise" | "new" | "reflect";
   definition: ClassDefinition;
   /** Every version this handle has had, oldest first. */
   readonly versions: ClassVersion[];
@@ -152,19 +158,20 @@ export function createClassHandle(
       if (target === undefined) {
         throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
       }
-      if (target !== handle || !state.direct) {
-        // A subclass's super() call, or a version whose own prototype is not
-        // the stable one: correct, but V8 then gives objects their own maps.
-        const made = Reflect.construct(
-          state.current,
-          args,
-          target === handle ? handle : target,
-        ) as object;
-        if (target === handle) for (const observe of state.observers) observe(made);
-        return made;
+      let instance: object;
+      if (state.construction === "initialise") {
+        // The handle is the only allocator: every object of the class, fresh
+        // or migrated, grows its fields from the handle's own initial map, so
+        // objects with the same fields share one hidden class (V8, measured).
+        (state.current as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!.call(this, args[0]);
+        instance = this as object;
+      } else if (state.construction === "new" && target === handle) {
+        instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
+      } else {
+        // Correct, but V8 gives objects built this way maps of their own.
+        instance = Reflect.construct(state.current, args, target) as object;
       }
-      const instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
-      for (const observe of state.observers) observe(instance);
+      if (target === handle) for (const observe of state.observers) observe(instance);
       return instance;
     },
   }[name]!;
@@ -174,7 +181,7 @@ export function createClassHandle(
     handle,
     prototype,
     current: initial,
-    direct: true,
+    construction: constructionOf(initial, prototype),
     definition,
     versions: [{ ctor: initial, definition }],
     homes: new Set<object>(),
@@ -221,6 +228,11 @@ export function createClassHandle(
   });
   defineStaticForwarders(state);
   return handle;
+}
+
+function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {
+  if (typeof (ctor as unknown as Record<symbol, unknown>)[INITIALISE_FIELDS] === "function") return "initialise";
+  return ctor.prototype === prototype ? "new" : "reflect";
 }
 
 /** Restores exactly what one change did. */
@@ -277,7 +289,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     versions: state.versions.length,
     name: Object.getOwnPropertyDescriptor(handle, "name")!,
     prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
-    direct: state.direct,
+    construction: state.construction,
   };
   const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
     version.ctor.prototype) as object;
@@ -304,7 +316,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.homes.add(home);
   }
   state.current = version.ctor;
-  state.direct = version.ctor.prototype === prototype;
+  state.construction = constructionOf(version.ctor, prototype);
   state.definition = version.definition;
   state.versions.push(version);
   if (version.definition.name !== handle.name) {
@@ -315,7 +327,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
     if (!hadHome) state.homes.delete(home);
     state.current = before.current;
-    state.direct = before.direct;
+    state.construction = before.construction;
     state.definition = before.definition;
     state.versions.length = before.versions;
     Object.defineProperty(handle, "name", before.name);

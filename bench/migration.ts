@@ -1,0 +1,506 @@
+/**
+ * The costs of an update (issue 3), each next to what a program would do
+ * without metamorph, in the same run:
+ * - eager update of 10^5 and 10^6 instances (pause and total) against a
+ *   hand-written in-place loop making the same field changes;
+ * - lazy and progressive: commit pause at 10^6 instances, first-touch cost,
+ *   time to complete the sweep, longest slice of the sweep;
+ * - steady state after an update: method calls and field reads on migrated
+ *   objects against fresh objects of the new version, and on a mix of both at
+ *   one call site; calls while lazy guards are installed against after;
+ * - a methods-only patch at 10^6 instances (independent of the count);
+ * - the published Pharo figure as a reference point.
+ *
+ * The class is the demo's Picture (path, name, size); the patch renames
+ * `path` to `basepath` (its first field, so every field is rewritten) and
+ * adds a `comment`, as patch v2 of the demo does.
+ */
+import { performance } from "node:perf_hooks";
+import type { Policy } from "../src/migration/operations.js";
+import type { Patch } from "../src/migration/patch.js";
+import { patch } from "../src/migration/patchBuilder.js";
+import type { UpdateResult } from "../src/migration/update.js";
+import { updateSync } from "../src/migration/update.js";
+import { currentVersion, stablePrototype } from "../src/mop/classHandle.js";
+import { Namespace } from "../src/namespace/namespace.js";
+import { type BenchModule, consume, type Figure, msOnce, versus } from "./harness.js";
+import {
+  collectGarbage,
+  describeCensus,
+  HOT,
+  measureLoop,
+  measurePair,
+  median,
+  natives,
+  nextTask,
+} from "./loops.js";
+
+interface PictureV1 {
+  path: string;
+  name: string;
+  size: number;
+  weight(): number;
+}
+
+interface PictureV2 {
+  basepath: string;
+  name: string;
+  size: number;
+  comment: string;
+  weight(): number;
+}
+
+const RATIO = "ratio = baseline / value: higher is better, 1 = as fast as the baseline";
+const CALL_BODY = "acc += o.weight();";
+const READ_BODY = "acc += o.size + o.name.length;";
+const ADDED_READ_BODY = "acc += o.comment.length + 1;";
+
+function world(n: number, label: string) {
+  const ns = new Namespace(`bench-migration-${label}`);
+  const Picture = ns.defineClass<PictureV1>({
+    name: "Picture",
+    fields: [
+      { name: "path", initializer: '""' },
+      { name: "name", initializer: '""' },
+      { name: "size", initializer: "0" },
+    ],
+    methods: {
+      weight(this: PictureV1) {
+        return this.size * 2;
+      },
+    },
+  });
+  const list: PictureV1[] = new Array(n);
+  for (let i = 0; i < n; i++)
+    list[i] = new Picture({ path: "/pictures", name: "holiday", size: i });
+  return { ns, Picture, list };
+}
+
+/** Builds a world across many jobs, as a running program would (see loops.ts on WeakRefs kept during a job). */
+async function worldAcrossJobs(n: number, label: string) {
+  const w = world(0, label);
+  const list: PictureV1[] = new Array(n);
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 10_000);
+    for (; i < end; i++) list[i] = new w.Picture({ path: "/pictures", name: "holiday", size: i });
+    await nextTask();
+  }
+  return { ...w, list };
+}
+
+const v2 = (policy: Policy): Patch =>
+  patch("v2")
+    .renameField("Picture", "path", "basepath")
+    .addField("Picture", "comment", { default: "" })
+    .replaceMethods("Picture", {
+      weight(this: PictureV2) {
+        return this.size * 2 + this.comment.length;
+      },
+    })
+    .policy(policy)
+    .build();
+
+/** What a programmer would write by hand for the same change, following DESIGN.md's order rules (objects stay fast). */
+function handWrittenRewrite(list: readonly PictureV1[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i] as unknown as Record<string, unknown>;
+    const path = o.path;
+    const name = o.name;
+    const size = o.size;
+    delete o.size;
+    delete o.name;
+    delete o.path;
+    o.basepath = path;
+    o.name = name;
+    o.size = size;
+    o.comment = "";
+  }
+}
+
+function expectLayout(objects: readonly object[], layout: string, what: string): void {
+  const step = Math.max(1, Math.floor(objects.length / 1000));
+  for (let i = 0; i < objects.length; i += step) {
+    const keys = Object.keys(objects[i]!).join();
+    if (keys !== layout)
+      throw new Error(`${what}: object #${i} has fields ${keys}, expected ${layout}`);
+  }
+}
+
+const phases = (r: UpdateResult) => {
+  const t = r.timings;
+  return `build ${t.build.toFixed(1)}, shadow ${t.shadow.toFixed(1)}, migrate ${t.migrate.toFixed(1)}, validate ${t.validate.toFixed(1)}, commit ${t.commit.toFixed(1)} ms`;
+};
+
+interface EagerRun {
+  pause: number;
+  total: number;
+  hand: number;
+  phases: string;
+  /** "min–max" of the pauses and of the hand-written loop. */
+  spread: string;
+}
+
+const range = (xs: readonly number[]) =>
+  `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms`;
+
+/** Eager update of n instances and the hand-written loop, alternated `repeats` times on fresh worlds; medians. */
+async function eager(n: number, repeats: number): Promise<EagerRun> {
+  const pauses: number[] = [];
+  const totals: number[] = [];
+  const hands: number[] = [];
+  let lastPhases = "";
+  for (let r = 0; r < repeats; r++) {
+    {
+      const w = await worldAcrossJobs(n, `eager-${n}-${r}`);
+      collectGarbage();
+      const t0 = performance.now();
+      const result = updateSync(w.ns, v2("eager"));
+      await result.completion;
+      totals.push(performance.now() - t0);
+      pauses.push(result.pauseMs);
+      lastPhases = phases(result);
+      if (result.instancesMigrated !== n) {
+        throw new Error(`eager update migrated ${result.instancesMigrated} of ${n} instances`);
+      }
+      expectLayout(w.list, "basepath,name,size,comment", "eager update");
+      result.makePermanent();
+    }
+    collectGarbage();
+    await nextTask();
+    {
+      const w = await worldAcrossJobs(n, `hand-${n}-${r}`);
+      collectGarbage();
+      hands.push(msOnce(() => handWrittenRewrite(w.list)));
+      expectLayout(w.list, "basepath,name,size,comment", "hand-written loop");
+    }
+    collectGarbage();
+    await nextTask();
+  }
+  return {
+    pause: median(pauses),
+    total: median(totals),
+    hand: median(hands),
+    phases: lastPhases,
+    spread: `pauses ${range(pauses)}, hand-written ${range(hands)}`,
+  };
+}
+
+async function eagerFigures(): Promise<{ figures: Figure[]; e5: EagerRun; e6: EagerRun }> {
+  const e5 = await eager(100_000, 5);
+  const e6 = await eager(1_000_000, 3);
+  const figures: Figure[] = [];
+  for (const [label, count, run, repeats] of [
+    ["1e5", "10^5", e5, 5],
+    ["1e6", "10^6", e6, 3],
+  ] as const) {
+    const slower = (run.pause / run.hand).toFixed(1);
+    figures.push(
+      versus(
+        `migration.eager.pause.${label}`,
+        run.pause,
+        run.hand,
+        "ms",
+        `eager update (rename the first field + add a field + replace a method) of ${count} instances: time the program cannot run, median of ${repeats} (${run.spread}; last run: ${run.phases}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds (framework / hand-written = ${slower}×); ${RATIO}`,
+      ),
+      versus(
+        `migration.eager.total.${label}`,
+        run.total,
+        run.hand,
+        "ms",
+        `eager update of ${count} instances, from the call until every instance is migrated (completion resolved), median of ${repeats}; baseline: the hand-written loop; ${RATIO}`,
+      ),
+      {
+        key: `migration.eager.perInstance.${label}`,
+        value: (run.pause * 1e6) / (label === "1e5" ? 1e5 : 1e6),
+        unit: "ns/object",
+        baseline: (run.hand * 1e6) / (label === "1e5" ? 1e5 : 1e6),
+        ratio: run.hand / run.pause,
+        note: `eager pause per migrated instance at ${count}; baseline: the hand-written loop per object; ${RATIO}`,
+      },
+    );
+  }
+  return { figures, e5, e6 };
+}
+
+function pharoFigures(e5: EagerRun): Figure[] {
+  return [
+    versus(
+      "migration.pharoReference.pause.1e5",
+      e5.pause,
+      250,
+      "ms",
+      "our eager pause at 10^5 instances; baseline: the published Pharo figure (an update touching 100,000 instances with 250 ms unresponsive; other hardware, other change); ratio = Pharo / ours, higher is better",
+    ),
+    versus(
+      "migration.pharoReference.total.1e5",
+      e5.total,
+      1000,
+      "ms",
+      "our eager update of 10^5 instances, call to completion; baseline: the published Pharo figure (100,000 instances applied in 1 s); ratio = Pharo / ours, higher is better",
+    ),
+  ];
+}
+
+/** Longest gap between two consecutive macrotasks of a ticker running alongside: the longest the program could not run. */
+function startTicker() {
+  let last = performance.now();
+  let longest = 0;
+  let ticks = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    ticks++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop() {
+      running = false;
+      return { longest, ticks };
+    },
+  };
+}
+
+async function lazyFigures(eagerPause1e6: number): Promise<Figure[]> {
+  const N = 1_000_000;
+  const TOUCHED = 100_000;
+  const figures: Figure[] = [];
+
+  // Lazy: the commit installs guards; objects migrate on their first method call.
+  {
+    const w = await worldAcrossJobs(N, "lazy");
+    collectGarbage();
+    const result = updateSync(w.ns, v2("lazy"));
+    const pause = result.pauseMs;
+    const lazyPhases = phases(result);
+    await nextTask();
+    // First touch: the first method call on each of TOUCHED objects, in allocation order.
+    const first = msOnce(() => {
+      let acc = 0;
+      for (let i = 0; i < TOUCHED; i++) acc += w.list[i]!.weight();
+      consume(acc);
+    });
+    // Second touch of the same objects: a guarded call on a migrated object.
+    const second = msOnce(() => {
+      let acc = 0;
+      for (let i = 0; i < TOUCHED; i++) acc += w.list[i]!.weight();
+      consume(acc);
+    });
+    if (result.migratedSoFar() !== TOUCHED) {
+      throw new Error(`lazy: ${result.migratedSoFar()} migrated after touching ${TOUCHED}`);
+    }
+    expectLayout(w.list.slice(0, TOUCHED), "basepath,name,size,comment", "lazy first touch");
+    await nextTask();
+    // Steady state while guards are installed (900,000 objects still pending), then after.
+    const hot = w.list.slice(0, HOT);
+    const guardedCall = measureLoop(CALL_BODY, hot);
+    const pendingBefore = result.pendingInstances();
+    const completeMs = msOnce(() => result.completeMigration());
+    if (result.pendingInstances() !== 0)
+      throw new Error("lazy: instances pending after completeMigration");
+    const afterCall = measureLoop(CALL_BODY, hot);
+    expectLayout(w.list, "basepath,name,size,comment", "lazy completeMigration");
+    figures.push(
+      versus(
+        "migration.lazy.commitPause.1e6",
+        pause,
+        eagerPause1e6,
+        "ms",
+        `lazy update of 10^6 instances: commit pause (${lazyPhases}); baseline: the eager pause at 10^6; ${RATIO}`,
+      ),
+      {
+        key: "migration.lazy.firstTouch",
+        value: (first * 1e6) / TOUCHED,
+        unit: "ns/object",
+        baseline: (second * 1e6) / TOUCHED,
+        ratio: second / first,
+        note: `first method call on each of ${TOUCHED} unmigrated objects (migrates it), in allocation order; baseline: the second call on the same objects (guarded, already migrated); ${RATIO}`,
+      },
+      {
+        key: "migration.lazy.completeMigration.1e6",
+        value: completeMs,
+        unit: "ms",
+        note: `completeMigration() migrating the ${pendingBefore} instances still pending after ${TOUCHED} first touches, in one synchronous block (then the guards are removed)`,
+      },
+      versus(
+        "migration.lazy.guardedMethodCall",
+        guardedCall,
+        afterCall,
+        "ns/op",
+        `method call on migrated objects while lazy guards are installed (other instances still pending); baseline: the same call on the same objects after the last instance migrated and the guards were removed; ${RATIO}`,
+      ),
+    );
+  }
+  collectGarbage();
+  await nextTask();
+
+  // Progressive: lazy plus a background sweep in slices between macrotasks.
+  {
+    const w = await worldAcrossJobs(N, "progressive");
+    collectGarbage();
+    const t0 = performance.now();
+    const result = updateSync(w.ns, v2("progressive"));
+    const pause = result.pauseMs;
+    const ticker = startTicker();
+    const done = await result.completion;
+    const sweepMs = performance.now() - t0;
+    const { longest, ticks } = ticker.stop();
+    if (done.migrated !== N || done.failed.length > 0 || result.pendingInstances() !== 0) {
+      throw new Error(
+        `progressive: ${done.migrated} migrated, ${done.failed.length} failed of ${N}`,
+      );
+    }
+    expectLayout(w.list, "basepath,name,size,comment", "progressive sweep");
+    figures.push(
+      versus(
+        "migration.progressive.commitPause.1e6",
+        pause,
+        eagerPause1e6,
+        "ms",
+        `progressive update of 10^6 instances: commit pause (${phases(result)}); baseline: the eager pause at 10^6; ${RATIO}`,
+      ),
+      {
+        key: "migration.progressive.sweep.1e6",
+        value: sweepMs,
+        unit: "ms",
+        baseline: eagerPause1e6,
+        ratio: eagerPause1e6 / sweepMs,
+        note: `progressive update of 10^6 instances, from the call until the sweep resolved (slices of 2000 objects between macrotasks; the program ran ${ticks} tasks meanwhile); baseline: the eager pause at 10^6; ratio = baseline / value (below 1: the sweep takes longer overall than an eager pause, but never blocks long)`,
+      },
+      {
+        key: "migration.progressive.longestBlock.1e6",
+        value: longest,
+        unit: "ms",
+        note: "longest time the program could not run during the progressive sweep of 10^6 instances (largest gap between two consecutive macrotasks of a ticker running alongside), the commit pause excluded",
+      },
+    );
+
+    // A methods-only patch on this world of 10^6 migrated instances, against a tiny one.
+    const small = world(1000, "methods-small");
+    const methodsOnly = (ns: Namespace, k: number) => {
+      const p = patch(`methods-${k}`)
+        .replaceMethods("Picture", {
+          weight(this: { size: number }) {
+            return this.size * 3;
+          },
+        })
+        .build();
+      const q = patch(`methods-${k}b`)
+        .replaceMethods("Picture", {
+          weight(this: { size: number }) {
+            return this.size * 4;
+          },
+        })
+        .build();
+      return updateSync(ns, k % 2 === 0 ? p : q);
+    };
+    const large: number[] = [];
+    const tiny: number[] = [];
+    let migrated = 0;
+    for (let k = 0; k < 7; k++) {
+      const a = methodsOnly(w.ns, k);
+      migrated += a.instancesMigrated;
+      large.push(a.pauseMs);
+      tiny.push(methodsOnly(small.ns, k).pauseMs);
+      await nextTask();
+    }
+    if (migrated !== 0) throw new Error(`a methods-only patch migrated ${migrated} instances`);
+    const proto = stablePrototype(w.Picture);
+    const byHand = msOnce(() => {
+      Object.defineProperty(proto, "weight", {
+        value: function weight(this: { size: number }) {
+          return this.size * 5;
+        },
+        writable: true,
+        configurable: true,
+      });
+    });
+    figures.push(
+      versus(
+        "migration.methodsOnly.1e6",
+        median(large) * 1000,
+        median(tiny) * 1000,
+        "µs",
+        `methods-only patch (replace one method, no field change) with 10^6 live instances: whole update, median of 7; baseline: the same patch with 10^3 live instances (ratio ≈ 1: independent of the instance count; DESIGN.md: ~40 µs); patching the prototype by hand takes ${(byHand * 1000).toFixed(1)} µs`,
+      ),
+    );
+    consume(w.list.length + small.list.length);
+  }
+  return figures;
+}
+
+/** Steady state: migrated objects against fresh ones of the new version, and a mix at one call site. */
+export function steadyStateFigures(): Figure[] {
+  const w = world(HOT, "steady");
+  updateSync(w.ns, v2("eager")).makePermanent();
+  const migrated = w.list as unknown as PictureV2[];
+  const Fresh = w.Picture as unknown as new (init: object) => PictureV2;
+  const fresh = Array.from(
+    { length: HOT },
+    (_, i) => new Fresh({ basepath: "/pictures", name: "holiday", size: i }),
+  );
+  // Interleaved: every call site sees both kinds of object.
+  const mixed = Array.from({ length: HOT }, (_, i) => (i % 2 === 0 ? migrated[i]! : fresh[i]!));
+  const [migratedCall, freshCall] = measurePair(CALL_BODY, migrated, fresh);
+  const [migratedRead, freshRead] = measurePair(READ_BODY, migrated, fresh);
+  const [addedRead, freshAddedRead] = measurePair(ADDED_READ_BODY, migrated, fresh);
+  const [mixedCall, freshCall2] = measurePair(CALL_BODY, mixed, fresh);
+  const [mixedRead, freshRead2] = measurePair(READ_BODY, mixed, fresh);
+  const census = `migrated: ${describeCensus(migrated)}; fresh: ${describeCensus(fresh)}; mix: ${describeCensus(mixed)}`;
+  const proto = stablePrototype(w.Picture);
+  const protoNote = natives
+    ? `; the class's stable prototype is ${natives.hasFastProperties(proto) ? "in fast mode" : "in dictionary mode"}`
+    : "";
+  const goal = "goal: ratio ≥ 0.95";
+  consume(currentVersion(w.Picture));
+  return [
+    versus(
+      "migration.steady.methodCall.migrated",
+      migratedCall,
+      freshCall,
+      "ns/op",
+      `method call (reads size and the added comment) on objects migrated by an eager update; baseline: fresh objects of the new version (${census}${protoNote}); ${RATIO}; ${goal}`,
+    ),
+    versus(
+      "migration.steady.fieldRead.migrated",
+      migratedRead,
+      freshRead,
+      "ns/op",
+      `two reads of fields the objects had before the update (size, name) on migrated objects; baseline: fresh objects of the new version; ${RATIO}; ${goal}`,
+    ),
+    versus(
+      "migration.steady.addedFieldRead.migrated",
+      addedRead,
+      freshAddedRead,
+      "ns/op",
+      `read of the field the update added (comment) on migrated objects; baseline: fresh objects of the new version. An object's in-object capacity is fixed when it is constructed, so fields added by a migration live in its out-of-object property array (one more load; checked with %DebugPrint), while fresh objects hold them in-object; ${RATIO}; ${goal}`,
+    ),
+    versus(
+      "migration.steady.methodCall.mixed",
+      mixedCall,
+      freshCall2,
+      "ns/op",
+      `method call at one call site seeing migrated and fresh objects interleaved (2 hidden classes: polymorphic); baseline: fresh objects only; ${RATIO}; ${goal}`,
+    ),
+    versus(
+      "migration.steady.fieldRead.mixed",
+      mixedRead,
+      freshRead2,
+      "ns/op",
+      `two field reads at one site seeing migrated and fresh objects interleaved; baseline: fresh objects only; ${RATIO}; ${goal}`,
+    ),
+  ];
+}
+
+export const migrationBench: BenchModule = {
+  name: "migration",
+  async run() {
+    const steady = steadyStateFigures();
+    collectGarbage();
+    const { figures: eagerFs, e5, e6 } = await eagerFigures();
+    const lazy = await lazyFigures(e6.pause);
+    return [...eagerFs, ...pharoFigures(e5), ...lazy, ...steady];
+  },
+};

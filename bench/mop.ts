@@ -1,0 +1,209 @@
+/**
+ * What a class handle costs the program that holds it, each next to the same
+ * work without the handle, in the same run:
+ * - construction through a class handle against `new` of the same class
+ *   version (the handle's forwarding constructor alone, then with the
+ *   registry instance finder's WeakRef recording);
+ * - method calls and field reads on handle-constructed objects against
+ *   objects built by the class version directly;
+ * - construction through the handle of a 2-level subclass;
+ * - and, for context, classes made by createClass against the same classes
+ *   written by hand with `class` syntax.
+ */
+import { currentVersion } from "../src/mop/classHandle.js";
+import type { Constructor } from "../src/mop/createClass.js";
+import { Namespace } from "../src/namespace/namespace.js";
+import { type BenchModule, type Figure, versus } from "./harness.js";
+import { HOT, measureConstructionPair, measurePair, natives } from "./loops.js";
+
+interface Point {
+  x: number;
+  y: number;
+  label: string;
+  norm(): number;
+}
+
+interface Point3 extends Point {
+  z: number;
+}
+
+const ARGS = `{ x: i, y: i + 1, label: "p" }`;
+const SUB_ARGS = `{ x: i, y: i + 1, label: "p", z: 2 }`;
+const RATIO = "ratio = baseline / value: higher is better, 1 = as fast as the baseline";
+const CALL_BODY = "acc += o.norm();";
+const READ_BODY = "acc += o.x + o.y;";
+
+/** The hand-written equivalents: same fields, same order, same constructor argument. */
+class NativePoint {
+  x: number;
+  y: number;
+  label: string;
+  constructor(init: { x: number; y: number; label: string }) {
+    this.x = init.x;
+    this.y = init.y;
+    this.label = init.label;
+  }
+  norm(): number {
+    return this.x * this.x + this.y * this.y;
+  }
+}
+
+class NativePoint3 extends NativePoint {
+  z: number;
+  constructor(init: { x: number; y: number; label: string; z: number }) {
+    super(init);
+    this.z = init.z;
+  }
+}
+
+function defineClasses(ns: Namespace) {
+  const Point = ns.defineClass<Point>({
+    name: "Point",
+    fields: [
+      { name: "x", initializer: "0" },
+      { name: "y", initializer: "0" },
+      { name: "label", initializer: '""' },
+    ],
+    methods: {
+      norm(this: Point) {
+        return this.x * this.x + this.y * this.y;
+      },
+    },
+  });
+  const Point3 = ns.defineClass<Point3>({
+    name: "Point3",
+    superclass: "Point",
+    fields: [{ name: "z", initializer: "0" }],
+  });
+  return { Point, Point3 };
+}
+
+const versionOf = (handle: Constructor) => currentVersion(handle).ctor as unknown as Function;
+
+function sameMapNote(a: object, b: object): string {
+  if (!natives) return "";
+  return natives.haveSameMap(a, b)
+    ? "; both share one hidden class"
+    : "; they do NOT share a hidden class";
+}
+
+async function constructionFigures(): Promise<Figure[]> {
+  // The heap finder records nothing at construction: the handle's forwarding alone.
+  const bare = defineClasses(new Namespace("bench-mop-heap", { instanceFinder: "heap" }));
+  // The default registry finder records a WeakRef per construction.
+  const registered = defineClasses(new Namespace("bench-mop-registry"));
+
+  const [handleNew, plainNew] = await measureConstructionPair(
+    ARGS,
+    bare.Point,
+    versionOf(bare.Point),
+  );
+  const [registryNew, plainNew2] = await measureConstructionPair(
+    ARGS,
+    registered.Point,
+    versionOf(registered.Point),
+  );
+  const [subNew, subPlainNew] = await measureConstructionPair(
+    SUB_ARGS,
+    bare.Point3,
+    versionOf(bare.Point3),
+  );
+  const [createdNew, nativeNew] = await measureConstructionPair(
+    ARGS,
+    versionOf(bare.Point),
+    NativePoint,
+  );
+  const [subHandleNew, subNativeNew] = await measureConstructionPair(
+    SUB_ARGS,
+    bare.Point3,
+    NativePoint3,
+  );
+  const a = new bare.Point({ x: 1, y: 2, label: "p" });
+  const b = new (versionOf(bare.Point) as new (init: object) => object)({ x: 1, y: 2, label: "p" });
+  return [
+    versus(
+      "mop.classHandle.construction",
+      handleNew,
+      plainNew,
+      "ns/op",
+      `new through a class handle (generated forwarding constructor, heap finder: nothing recorded); baseline: new of the same class version directly${sameMapNote(a, b)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.construction.registry",
+      registryNew,
+      plainNew2,
+      "ns/op",
+      `new through a class handle of a namespace with the default registry finder (forwarding + one WeakRef per object; constructions spread over jobs of 1000, see mop.registryConstruction.* for one long job); baseline: new of the same class version directly; ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.construction.subclass",
+      subNew,
+      subPlainNew,
+      "ns/op",
+      `new through the handle of a 2-level subclass (heap finder); baseline: new of the subclass's current version directly (which still initialises inherited fields through the superclass handle); ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.construction.subclass.vsNativeClass",
+      subHandleNew,
+      subNativeNew,
+      "ns/op",
+      `new through the handle of a 2-level subclass; baseline: the same two classes written by hand (class B extends A, same fields and constructor argument); ${RATIO}`,
+    ),
+    versus(
+      "mop.createClass.construction.vsNativeClass",
+      createdNew,
+      nativeNew,
+      "ns/op",
+      `new of a class made by createClass (no handle); baseline: the same class written by hand with class syntax, same fields and init-object argument; ${RATIO}`,
+    ),
+  ];
+}
+
+function steadyStateFigures(): Figure[] {
+  const { Point } = defineClasses(new Namespace("bench-mop-steady", { instanceFinder: "heap" }));
+  const Version = versionOf(Point) as new (init: object) => Point;
+  const viaHandle = Array.from(
+    { length: HOT },
+    (_, i) => new Point({ x: i, y: i + 1, label: "p" }),
+  );
+  const direct = Array.from({ length: HOT }, (_, i) => new Version({ x: i, y: i + 1, label: "p" }));
+  const native = Array.from(
+    { length: HOT },
+    (_, i) => new NativePoint({ x: i, y: i + 1, label: "p" }),
+  );
+
+  const [handleCall, directCall] = measurePair(CALL_BODY, viaHandle, direct);
+  const [handleRead, directRead] = measurePair(READ_BODY, viaHandle, direct);
+  const [createdCall, nativeCall] = measurePair(CALL_BODY, viaHandle, native);
+  const same = sameMapNote(viaHandle[0]!, direct[0]!);
+  return [
+    versus(
+      "mop.classHandle.methodCall",
+      handleCall,
+      directCall,
+      "ns/op",
+      `method call on objects built through a class handle; baseline: objects built by the class version directly${same}; ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.fieldRead",
+      handleRead,
+      directRead,
+      "ns/op",
+      `two field reads on objects built through a class handle; baseline: objects built by the class version directly${same}; ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.methodCall.vsNativeClass",
+      createdCall,
+      nativeCall,
+      "ns/op",
+      `method call on objects built through a class handle; baseline: instances of the same class written by hand with class syntax; ${RATIO}`,
+    ),
+  ];
+}
+
+export const mopBench: BenchModule = {
+  name: "mop",
+  async run() {
+    return [...(await constructionFigures()), ...steadyStateFigures()];
+  },
+};
