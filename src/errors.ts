@@ -117,3 +117,22 @@ export class CommitError extends MetamorphError {
 export class RollbackError extends MetamorphError {
   readonly code = "MM_ROLLBACK";
 }
+
+/** The update lifecycle or a manager was used wrongly (a second hold on one tracker, an update given to a closed manager, a quiescence criterion without a call tracker). */
+export class LifecycleError extends MetamorphError {
+  readonly code = "MM_LIFECYCLE";
+}
+
+/** A migration check (metamorph/testing) found a property that does not hold; `report` has every result, with shrunk counterexamples and the seed to replay them. */
+export class MigrationCheckError extends MetamorphError {
+  readonly code = "MM_MIGRATION_CHECK";
+  readonly report: import("./testing/check.js").MigrationReport;
+  constructor(
+    message: string,
+    report: import("./testing/check.js").MigrationReport,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, details);
+    this.report = report;
+  }
+}

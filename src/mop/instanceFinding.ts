@@ -77,10 +77,27 @@ export interface RegistryStats {
   readonly prototypes: number;
   /** `WeakRef` slots held across all prototypes, cleared ones included until the next compaction. */
   readonly references: number;
-  /** How many times a prototype's list was compacted because many of its objects died (not counting `find`). */
+  /** Lists compacted because sampled finalizations showed that many of their objects died. */
   readonly compactions: number;
+  /** Lists compacted by the growth backstop, because finalization did not report in time. */
+  readonly backstopCompactions: number;
 }
 
+export interface RegistryFinderOptions {
+  /**
+   * Watch a sample of recorded objects with a FinalizationRegistry so that
+   * lists are compacted soon after many of their objects die (default true).
+   * Without it, lists are compacted only by queries and by the growth backstop.
+   */
+  readonly finalization?: boolean;
+}
+
+/**
+ * Knows only objects recorded while their prototype was enabled: `find` on a
+ * prototype that was never enabled returns its enabled subclasses' instances
+ * (includeSubclasses) or nothing. An object moved onto a prototype that is not
+ * enabled is found only through the lists it was recorded in.
+ */
 export interface RegistryFinder extends InstanceFinder {
   readonly kind: "registry";
   stats(): RegistryStats;
@@ -92,6 +109,24 @@ interface RegistryEntry {
   refs: WeakRef<object>[];
   /** Deaths among `refs` since the last compaction, estimated from sampled finalizations. */
   estimatedDeaths: number;
+  /** `refs.length` at which `record` next checks that finalization still reports deaths. */
+  checkAt: number;
+  /** Set at the last check; cleared when finalization reports its death. */
+  sentinel: Sentinel | null;
+}
+
+/** Held value of a throw-away object registered at a growth check, to see whether finalization runs. */
+interface Sentinel {
+  readonly entry: RegistryEntry;
+  /**
+   * The throw-away object. A WeakRef is cleared by the very collection that
+   * queues the finalization callback, so "cleared but not reported" means the
+   * callback is late; a WeakRef made in a job also pins the object until the
+   * job ends, when nothing recorded in it could have died yet anyway.
+   */
+  readonly target: WeakRef<object>;
+  /** A growth check already found the target collected but its death unreported. */
+  overdue: boolean;
 }
 
 /**
@@ -102,13 +137,29 @@ interface RegistryEntry {
  * allocation patterns (every other object dies) cannot alias with the sampling.
  */
 const SAMPLE_MEAN_GAP = 16;
+/** Fewer dead slots than this are not worth a pass over the list. */
+const MIN_DEATHS_TO_COMPACT = 512;
+/** First list length at which `record` checks that finalization is working. */
+const FIRST_GROWTH_CHECK = 4096;
 
-export function createRegistryFinder(): RegistryFinder {
+/**
+ * Finalization callbacks are not guaranteed to run, and we have seen them come
+ * late (on Node 20 they appear to follow full collections only) or, in a
+ * loaded test worker, not at all for seconds. So memory must stay bounded without them: whenever a list doubles,
+ * `record` checks a sentinel registered at an earlier doubling. If two checks
+ * in a row find it collected but not reported, finalization is not keeping up
+ * and the list is compacted there (amortised O(1) per record). While
+ * finalization works, growth costs one sentinel per doubling.
+ */
+export function createRegistryFinder(options: RegistryFinderOptions = {}): RegistryFinder {
+  const useFinalization = options.finalization !== false;
   const byPrototype = new WeakMap<object, RegistryEntry>();
   // Enumerable twin of byPrototype, for includeSubclasses queries.
   const entries = new Set<RegistryEntry>();
   let compactions = 0;
-  let sampleCountdown = 1;
+  let backstopCompactions = 0;
+  // With finalization off, sampling never comes due.
+  let sampleCountdown = useFinalization ? 1 : Number.POSITIVE_INFINITY;
   let sampleSeed = 0x2545f491;
 
   function nextSampleGap(): number {
@@ -119,10 +170,18 @@ export function createRegistryFinder(): RegistryFinder {
     return 1 + ((sampleSeed >>> 0) % (2 * SAMPLE_MEAN_GAP - 1));
   }
 
-  const deathWatch = new FinalizationRegistry<RegistryEntry>((entry) => {
-    entry.estimatedDeaths += SAMPLE_MEAN_GAP;
-    if (entry.estimatedDeaths * 2 >= entry.refs.length && entries.has(entry)) {
-      compact(entry, null);
+  const deathWatch = new FinalizationRegistry<RegistryEntry | Sentinel>((held) => {
+    if ("overdue" in held) {
+      if (held.entry.sentinel === held) held.entry.sentinel = null;
+      return;
+    }
+    held.estimatedDeaths += SAMPLE_MEAN_GAP;
+    if (
+      held.estimatedDeaths >= MIN_DEATHS_TO_COMPACT &&
+      held.estimatedDeaths * 2 >= held.refs.length &&
+      entries.has(held)
+    ) {
+      compact(held, null);
       compactions++;
     }
   });
@@ -130,14 +189,15 @@ export function createRegistryFinder(): RegistryFinder {
   /**
    * One pass over an entry's list: drops cleared refs, duplicate refs, and refs
    * to objects that now sit on another enabled prototype (they were re-recorded
-   * there, which owns them now); hands every kept object to `visit`. `seen` is
-   * shared across the entries of one query, so an object kept in an earlier
-   * entry is never kept or reported again.
+   * there, which owns them now); hands every kept object to `visit` unless an
+   * earlier list of the same query already did (`seen` maps each object to the
+   * list that reported it; a ref is dropped only as a duplicate in its own list,
+   * so every list stays complete for later queries).
    */
   function compact(
     entry: RegistryEntry,
     visit: ((object: object, current: object | null) => void) | null,
-    seen: Set<object> = new Set(),
+    seen: Map<object, RegistryEntry> = new Map(),
   ): void {
     const home = entry.prototype.deref();
     const refs = entry.refs;
@@ -148,13 +208,38 @@ export function createRegistryFinder(): RegistryFinder {
       if (object === undefined) continue;
       const current = getPrototypeOf(object) as object | null;
       if (current !== home && current !== null && byPrototype.has(current)) continue;
-      if (seen.has(object)) continue;
-      seen.add(object);
+      const reporter = seen.get(object);
+      if (reporter === entry) continue;
       refs[kept++] = ref;
+      if (reporter !== undefined) continue;
+      seen.set(object, entry);
       if (visit !== null) visit(object, current);
     }
     refs.length = kept;
     entry.estimatedDeaths = 0;
+  }
+
+  function checkGrowth(entry: RegistryEntry): void {
+    entry.checkAt = Math.max(FIRST_GROWTH_CHECK, 2 * entry.refs.length);
+    const pending = entry.sentinel;
+    if (pending !== null) {
+      // Not collected yet: no collection has run that could have reported deaths.
+      if (pending.target.deref() !== undefined) return;
+      // Collected but unreported: allow one check of grace, in case the
+      // collection happened in this very job and the callback had no turn yet.
+      if (!pending.overdue) {
+        pending.overdue = true;
+        return;
+      }
+      compact(entry, null);
+      backstopCompactions++;
+      entry.checkAt = Math.max(FIRST_GROWTH_CHECK, 2 * entry.refs.length);
+    }
+    const target = {};
+    const sentinel: Sentinel = { entry, target: new WeakRef(target), overdue: false };
+    entry.sentinel = sentinel;
+    // Without finalization the sentinel is never reported, so growth alone compacts.
+    if (useFinalization) deathWatch.register(target, sentinel);
   }
 
   function enable(prototype: object): void {
@@ -163,6 +248,8 @@ export function createRegistryFinder(): RegistryFinder {
       prototype: new WeakRef(prototype),
       refs: [],
       estimatedDeaths: 0,
+      checkAt: FIRST_GROWTH_CHECK,
+      sentinel: null,
     };
     byPrototype.set(prototype, entry);
     entries.add(entry);
@@ -172,16 +259,17 @@ export function createRegistryFinder(): RegistryFinder {
   function record(instance: object): void {
     const entry = byPrototype.get(getPrototypeOf(instance) as object);
     if (entry === undefined) return;
-    entry.refs.push(new WeakRef(instance));
+    const refs = entry.refs;
+    refs.push(new WeakRef(instance));
     if (--sampleCountdown === 0) {
       sampleCountdown = nextSampleGap();
       deathWatch.register(instance, entry);
     }
+    if (refs.length >= entry.checkAt) checkGrowth(entry);
   }
 
   function find(prototype: object, options?: FindOptions): object[] {
     const found: object[] = [];
-    const seen = new Set<object>();
     if (options?.includeSubclasses !== true) {
       const entry = byPrototype.get(prototype);
       if (entry === undefined) return found;
@@ -190,6 +278,7 @@ export function createRegistryFinder(): RegistryFinder {
       });
       return found;
     }
+    const seen = new Map<object, RegistryEntry>();
     for (const entry of entries) {
       const home = entry.prototype.deref();
       if (home === undefined) {
@@ -221,7 +310,7 @@ export function createRegistryFinder(): RegistryFinder {
       prototypes++;
       references += entry.refs.length;
     }
-    return { prototypes, references, compactions };
+    return { prototypes, references, compactions, backstopCompactions };
   }
 
   return { kind: "registry", enable, record, find, stats };
@@ -245,6 +334,11 @@ interface InspectorModule {
   readonly Session: new () => InspectorSession;
 }
 
+/**
+ * Sees every object of this realm, recorded or not. Each query forces V8's full
+ * garbage collections, so it costs tens of milliseconds even for few objects.
+ * Objects created in another realm (a `vm` context) are not reported.
+ */
 export interface HeapFinder extends InstanceFinder {
   readonly kind: "heap";
 }
@@ -342,9 +436,9 @@ export function createHeapFinder(): HeapFinder {
   const session = new Session();
 
   /**
-   * Connected only inside a query: while any session is connected, V8 keeps the
-   * arguments of console calls alive for the console history, which would both
-   * leak and make those objects look alive to the query.
+   * Connected only inside a query: while any session is connected, Node
+   * forwards console calls to V8, whose console history keeps their arguments
+   * alive until discarded, which would leak and make them look alive to queries.
    */
   function withSession<T>(stash: Stash, body: () => T): T {
     Object.defineProperty(globalThis, STASH, {
