@@ -10,7 +10,9 @@
  */
 import { createInstanceHandle, retargetInstanceHandle } from "../src/mop/instanceHandle.js";
 import { swapObjects } from "../src/mop/objectSwapping.js";
-import { type BenchModule, consume, type Figure, msOnce, nsPerOp, versus } from "./harness.js";
+import { type BenchModule, type Figure, msOnce, versus } from "./harness.js";
+// Every loop compiled from its own source text, so subject and baseline keep their own type feedback.
+import { HOT, measureLoop, measurePair } from "./loops.js";
 
 class Point {
   x: number;
@@ -41,57 +43,6 @@ class Particle {
 }
 
 const PAIRS = 1_000_000;
-// Objects per steady-state measurement: few enough to stay in cache, so the
-// figure is the cost of dispatch, not of memory traffic.
-const HOT = 1024;
-const CALLS = 5_000_000;
-
-/**
- * A loop compiled from its own source text, so every measurement has its own
- * feedback (a shared call site would see both kinds of object and turn
- * polymorphic, measuring the mix instead of either).
- */
-function hotLoop<T>(body: string): (objects: readonly T[], n: number) => number {
-  // `objects.length` is a power of two, so a mask picks the next object cheaply.
-  return new Function(
-    "objects",
-    "n",
-    `"use strict"; let acc = 0; const mask = objects.length - 1;
-     for (let i = 0; i < n; i++) { const o = objects[i & mask]; ${body} }
-     return acc;`,
-  ) as (objects: readonly T[], n: number) => number;
-}
-
-function measureLoop<T>(body: string, objects: readonly T[]): number {
-  const loop = hotLoop<T>(body);
-  return nsPerOp((n) => consume(loop(objects, n)), CALLS);
-}
-
-/**
- * Measures a loop body on two sets of objects, alternating twice and keeping
- * each side's best median, so that load from other processes hits both alike.
- */
-function measurePair<T, U>(
-  body: string,
-  subject: readonly T[],
-  baseline: readonly U[],
-): [number, number] {
-  const subjectLoop = hotLoop<T>(body);
-  const baselineLoop = hotLoop<U>(body);
-  let s = Number.POSITIVE_INFINITY;
-  let b = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 2; round++) {
-    s = Math.min(
-      s,
-      nsPerOp((n) => consume(subjectLoop(subject, n)), CALLS),
-    );
-    b = Math.min(
-      b,
-      nsPerOp((n) => consume(baselineLoop(baseline, n)), CALLS),
-    );
-  }
-  return [s, b];
-}
 
 const CALL_BODY = "acc += o.energy();";
 const READ_BODY = "acc += o.mass + o.charge;";
