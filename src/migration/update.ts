@@ -7,7 +7,6 @@
  * runs before the first object is rewritten; the commit keeps an undo log and
  * restores every touched object if anything throws part-way.
  */
-import { performance } from "node:perf_hooks";
 import {
   CommitError,
   InvalidPatchError,
@@ -336,14 +335,22 @@ export function updateSync(
       if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
         changed.add(name);
     }
+    const privateStateRefusal = (name: string) =>
+      new PrivateStateError(
+        `class ${name} declares private # members, which reflection cannot copy to a new version: add \`static metamorphExport(instance)\` to the running version and apply a new version that extends Adoptable with \`static metamorphImport(instance, state)\` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)`,
+        { className: name },
+      );
+    for (const [name, cls] of build.classes) {
+      // A new implementation of a class with private state breaks its old
+      // objects (they lack the new private brand) even with no field change.
+      const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+      if (cls.implementation && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
+        throw privateStateRefusal(name);
+      }
+    }
     for (const name of migrating) {
       const d = oldDefs.get(build.classes.get(name)!.oldName!)!;
-      if (d.hasPrivateMembers) {
-        throw new PrivateStateError(
-          `class ${name} declares private # members, which cannot be copied to a new version; give it an export hook (see the lifecycle's prepareForUpdate) or keep its fields unchanged`,
-          { className: name },
-        );
-      }
+      if (d.hasPrivateMembers) throw privateStateRefusal(name);
       if (d.fieldOrigin !== "created" && !build.classes.get(name)!.implementation) {
         throw new InvalidPatchError(
           `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,

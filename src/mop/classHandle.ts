@@ -231,7 +231,8 @@ export function createClassHandle(
 }
 
 function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {
-  if (typeof (ctor as unknown as Record<symbol, unknown>)[INITIALISE_FIELDS] === "function") return "initialise";
+  // Own property: an ordinary class extending a handle inherits the handle's.
+  if (Object.hasOwn(ctor, INITIALISE_FIELDS)) return "initialise";
   return ctor.prototype === prototype ? "new" : "reflect";
 }
 
@@ -352,8 +353,13 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
   const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
   const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
   for (const t of targets) {
+    const current = Object.getPrototypeOf(t) as object | null;
+    // A root class may extend something outside the namespace (EventEmitter,
+    // a lifecycle base class): only a link to a managed class is cut.
+    const managed = current !== null && (isClassHandle(current) || prototypeStates.has(current));
+    if (superclass === null && !managed) continue;
     const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
-    if (Object.getPrototypeOf(t) !== wanted) Object.setPrototypeOf(t, wanted);
+    if (current !== wanted) Object.setPrototypeOf(t, wanted);
   }
   return () => {
     targets.forEach((t, i) => {
