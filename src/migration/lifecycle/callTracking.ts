@@ -1,0 +1,593 @@
+/**
+ * In-flight calls of the methods of managed classes: what alterability for
+ * asynchronous code is decided on.
+ *
+ * A class handle keeps one prototype for the whole life of its class, so every
+ * call of an instance method passes through that prototype's property.
+ * Tracking a class redefines each of its methods there by a wrapper that
+ * counts the call as in flight until it returns — or, when it returns a native
+ * promise, until that promise settles — and then calls the method it replaced
+ * with `Reflect.apply` (the method keeps its own home object, so `super`
+ * inside it and `super.m()` from subclasses work unchanged).
+ *
+ * Wrappers stay correct across updates: each one closes over the function it
+ * wrapped, so an update's undo log, which may restore a wrapper of an old
+ * version, restores a wrapper that still calls the old version. An update
+ * replaces wrappers by the new version's methods; `refresh()` wraps those
+ * (the lifecycle calls it in the same synchronous block as the commit, so no
+ * call can slip through untracked).
+ *
+ * Holding (forced quiescence): while a hold covers a method, a new call of it
+ * is queued at entry instead of running, and its caller gets a promise for
+ * the result; `release()` runs the queued calls in arrival order on whatever
+ * version is current by then. Only methods that return promises can be held:
+ * `async` methods, and methods declared `holdable`. A synchronous method's
+ * caller expects its value now, and a synchronous call can never straddle a
+ * synchronous commit anyway, so those calls run through a hold (and still
+ * count as in flight while they run — which matters for a re-entrant update
+ * point inside such a method).
+ *
+ * Limits (documented in docs/lifecycle.md): calls that started before the
+ * class was tracked are invisible, so track at start-up; accessors and static
+ * methods are not tracked; a promise that is not a native `Promise` (any other
+ * thenable) counts only while the method itself runs, because calling its
+ * `then` could start work.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { performance } from "node:perf_hooks";
+import { LifecycleError, UnmanagedClassError } from "../../errors.js";
+import { isClassHandle, stablePrototype } from "../../mop/classHandle.js";
+import type { Constructor } from "../../mop/createClass.js";
+
+/** A class, or some of its instance methods. */
+export type QuiescenceTarget =
+  | Constructor
+  | { readonly class: Constructor; readonly methods: readonly PropertyKey[] };
+
+export interface TrackOptions {
+  /** Track only these methods (default: every instance method of the class, including ones a later version adds). */
+  readonly methods?: readonly PropertyKey[];
+  /**
+   * Methods that are not `async` but always return a promise, so that
+   * forced quiescence may hold them (their callers then get another promise
+   * for the same result).
+   */
+  readonly holdable?: readonly PropertyKey[];
+}
+
+export interface CallTrackerOptions {
+  /**
+   * Let a call through a hold when it is made from inside a tracked call that
+   * is still in flight (found with `AsyncLocalStorage`), so that an in-flight
+   * call which awaits another held method can still drain instead of waiting
+   * for the time-out. Costs an AsyncLocalStorage context per tracked call.
+   * Default false.
+   */
+  readonly followAsyncContext?: boolean;
+}
+
+/** A description of one call, safe to keep in reports (it does not hold the receiver). */
+export interface CallRecord {
+  readonly id: number;
+  readonly className: string;
+  readonly method: string;
+  /** `performance.now()` when the call's synchronous part returned its promise; NaN for a synchronous call still running. */
+  readonly startedAt: number;
+  /** The call returned a promise that had not settled yet. */
+  readonly awaiting: boolean;
+}
+
+export interface Hold {
+  /** `performance.now()` when the hold began. */
+  readonly startedAt: number;
+  /** Calls waiting at entry. */
+  queued(): number;
+  /** Calls queued since the hold began (released or not). */
+  heldSoFar(): number;
+  readonly released: boolean;
+  /**
+   * Ends the hold and runs every queued call, in arrival order, on the
+   * method that is current now (the new version after a commit, the old one
+   * after a postponement). Returns how many calls it released.
+   */
+  release(): number;
+}
+
+interface MethodSlot {
+  readonly handle: Constructor;
+  readonly prototype: object;
+  readonly key: PropertyKey;
+  readonly className: string;
+  readonly method: string;
+  holdable: boolean;
+  wrapper: Function | undefined;
+}
+
+interface Call {
+  readonly id: number;
+  readonly slot: MethodSlot;
+  readonly startedAt: number;
+  awaiting: boolean;
+  ended: boolean;
+  /** Links of the in-flight list (measured: a Set costs ~0.6 µs per call when entries come and go). */
+  prev: Call | undefined;
+  next: Call | undefined;
+}
+
+/** Calls awaiting their promise, oldest first: an intrusive doubly linked list, O(1) both ways. */
+class CallList {
+  head: Call | undefined;
+  tail: Call | undefined;
+
+  add(call: Call): void {
+    call.prev = this.tail;
+    call.next = undefined;
+    if (this.tail) this.tail.next = call;
+    else this.head = call;
+    this.tail = call;
+  }
+
+  delete(call: Call): void {
+    if (call.prev) call.prev.next = call.next;
+    else if (this.head === call) this.head = call.next;
+    if (call.next) call.next.prev = call.prev;
+    else if (this.tail === call) this.tail = call.prev;
+    call.prev = undefined;
+    call.next = undefined;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Call> {
+    for (let c = this.head; c !== undefined; c = c.next) yield c;
+  }
+}
+
+interface Queued {
+  readonly slot: MethodSlot;
+  readonly self: unknown;
+  readonly args: unknown[];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface TrackedClass {
+  readonly handle: Constructor;
+  readonly options: TrackOptions;
+  readonly slots: Map<PropertyKey, MethodSlot>;
+}
+
+interface WrapperInfo {
+  readonly tracker: CallTracker;
+  readonly slot: MethodSlot;
+  readonly original: Function;
+}
+
+/** Every wrapper any tracker installed, so that a restored one is recognised. */
+const wrappers = new WeakMap<Function, WrapperInfo>();
+
+const AsyncFunction = (async () => {}).constructor;
+
+function isAsync(fn: Function): boolean {
+  return fn instanceof AsyncFunction;
+}
+
+function keyName(key: PropertyKey): string {
+  return typeof key === "symbol" ? `[${key.description ?? ""}]` : String(key);
+}
+
+function record(call: Call): CallRecord {
+  return {
+    id: call.id,
+    className: call.slot.className,
+    method: call.slot.method,
+    startedAt: call.startedAt,
+    awaiting: call.awaiting,
+  };
+}
+
+function targetClass(target: QuiescenceTarget): Constructor {
+  return typeof target === "function" ? target : target.class;
+}
+
+/** Whether `target` names `slot`'s method. */
+export function targetCovers(
+  target: QuiescenceTarget,
+  handle: Constructor,
+  key: PropertyKey,
+): boolean {
+  if (typeof target === "function") return target === handle;
+  return target.class === handle && target.methods.includes(key);
+}
+
+export function describeTarget(target: QuiescenceTarget): string {
+  if (typeof target === "function") return target.name;
+  return target.methods.map((m) => `${target.class.name}.${keyName(m)}`).join(", ");
+}
+
+let nextCallId = 1;
+
+export class CallTracker {
+  readonly #classes = new Map<Constructor, TrackedClass>();
+  /** Calls awaiting their promise. */
+  readonly #inFlight = new CallList();
+  /** Synchronous calls running now, outermost first. */
+  readonly #stack: MethodSlot[] = [];
+  readonly #listeners = new Set<() => void>();
+  readonly #context: AsyncLocalStorage<Call> | undefined;
+  #hold: HoldState | undefined;
+
+  constructor(options: CallTrackerOptions = {}) {
+    this.#context = options.followAsyncContext ? new AsyncLocalStorage<Call>() : undefined;
+  }
+
+  /**
+   * Starts tracking the instance methods of a class handle (again: refreshes).
+   * Calls already running when tracking starts are not seen.
+   */
+  track(handle: Constructor, options: TrackOptions = {}): this {
+    if (!isClassHandle(handle)) {
+      throw new UnmanagedClassError(
+        `${(handle as Function)?.name || "(anonymous)"} is not a class handle; define or register the class with a namespace and track the handle it returns`,
+        { className: (handle as Function)?.name },
+      );
+    }
+    const existing = this.#classes.get(handle);
+    const tracked: TrackedClass = existing
+      ? { handle, options, slots: existing.slots }
+      : { handle, options, slots: new Map() };
+    this.#classes.set(handle, tracked);
+    this.#wrapClass(tracked);
+    return this;
+  }
+
+  isTracking(handle: Constructor): boolean {
+    return this.#classes.has(handle);
+  }
+
+  /** Classes tracked, in the order they were first tracked. */
+  trackedClasses(): Constructor[] {
+    return [...this.#classes.keys()];
+  }
+
+  /**
+   * Stops tracking a class: its methods become the unwrapped functions again
+   * (where a wrapper of this tracker is still the installed method). Calls in
+   * flight keep being counted until they end.
+   */
+  untrack(handle: Constructor): void {
+    const tracked = this.#classes.get(handle);
+    if (!tracked) return;
+    this.#classes.delete(handle);
+    for (const slot of tracked.slots.values()) {
+      const d = Reflect.getOwnPropertyDescriptor(slot.prototype, slot.key);
+      const info =
+        d && "value" in d && typeof d.value === "function" ? wrappers.get(d.value) : undefined;
+      if (d && info?.tracker === this)
+        Object.defineProperty(slot.prototype, slot.key, { ...d, value: info.original });
+      slot.wrapper = undefined;
+    }
+  }
+
+  /** Stops tracking every class. */
+  untrackAll(): void {
+    for (const handle of [...this.#classes.keys()]) this.untrack(handle);
+  }
+
+  /**
+   * Wraps every tracked method whose installed function is not one of this
+   * tracker's wrappers (an update installed new methods, a rollback restored
+   * old ones, lazy guards came or went). Returns the methods it wrapped anew.
+   */
+  refresh(): string[] {
+    const wrapped: string[] = [];
+    for (const tracked of this.#classes.values()) wrapped.push(...this.#wrapClass(tracked));
+    return wrapped;
+  }
+
+  #wrapClass(tracked: TrackedClass): string[] {
+    const prototype = stablePrototype(tracked.handle);
+    const only = tracked.options.methods;
+    const holdable = new Set(tracked.options.holdable ?? []);
+    const wrapped: string[] = [];
+    for (const key of Reflect.ownKeys(prototype)) {
+      if (key === "constructor" || (only !== undefined && !only.includes(key))) continue;
+      const d = Reflect.getOwnPropertyDescriptor(prototype, key)!;
+      if (!("value" in d) || typeof d.value !== "function") continue;
+      let slot = tracked.slots.get(key);
+      if (!slot) {
+        slot = {
+          handle: tracked.handle,
+          prototype,
+          key,
+          className: tracked.handle.name,
+          method: keyName(key),
+          holdable: false,
+          wrapper: undefined,
+        };
+        tracked.slots.set(key, slot);
+      }
+      const info = wrappers.get(d.value);
+      if (info?.tracker === this && info.slot === slot) {
+        // Ours already (perhaps restored by an undo log): adopt it as is.
+        slot.wrapper = d.value;
+        slot.holdable = holdable.has(key) || isAsync(info.original);
+        continue;
+      }
+      // A wrapper of this tracker from an earlier tracking of the class is replaced, not wrapped again.
+      const original = info?.tracker === this ? info.original : (d.value as Function);
+      const wrapper = this.#makeWrapper(slot, original);
+      Object.defineProperty(prototype, key, { ...d, value: wrapper });
+      slot.wrapper = wrapper;
+      slot.holdable = holdable.has(key) || isAsync(original);
+      wrapped.push(`${slot.className}.${slot.method}`);
+    }
+    return wrapped;
+  }
+
+  #makeWrapper(slot: MethodSlot, original: Function): Function {
+    const tracker = this;
+    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+      return tracker.#enter(slot, original, this, args);
+    };
+    Object.defineProperty(wrapper, "name", { value: original.name, configurable: true });
+    Object.defineProperty(wrapper, "length", { value: original.length, configurable: true });
+    wrappers.set(wrapper, { tracker: this, slot, original });
+    return wrapper;
+  }
+
+  #enter(slot: MethodSlot, original: Function, self: unknown, args: unknown[]): unknown {
+    const hold = this.#hold;
+    if (hold !== undefined && slot.holdable && hold.covers(slot) && !this.#insideLiveCall()) {
+      return hold.enqueue(slot, self, args);
+    }
+    return this.#invoke(slot, original, self, args);
+  }
+
+  #insideLiveCall(): boolean {
+    const parent = this.#context?.getStore();
+    return parent !== undefined && !parent.ended;
+  }
+
+  /**
+   * Runs one call, counted as in flight. Synchronous calls nest, so while one
+   * runs it is on a stack (a push and a pop: no allocation, no clock); only a
+   * call that returns a promise gets a record, a start time and a place in
+   * the in-flight set until the promise settles (see bench figures in
+   * docs/lifecycle.md).
+   */
+  #invoke(slot: MethodSlot, fn: Function, self: unknown, args: unknown[]): unknown {
+    const stack = this.#stack;
+    stack.push(slot);
+    let result: unknown;
+    let context: Call | undefined;
+    try {
+      if (this.#context) {
+        context = {
+          id: nextCallId++,
+          slot,
+          startedAt: performance.now(),
+          awaiting: false,
+          ended: false,
+          prev: undefined,
+          next: undefined,
+        };
+        const call = context;
+        result = this.#context.run(call, () => Reflect.apply(fn, self, args));
+      } else result = Reflect.apply(fn, self, args);
+    } finally {
+      // Frames push and pop in strict nesting order, exceptions included.
+      stack.pop();
+      if (context) context.ended = true;
+    }
+    if (result instanceof Promise) {
+      const call: Call = context ?? {
+        id: nextCallId++,
+        slot,
+        startedAt: performance.now(),
+        awaiting: true,
+        ended: false,
+        prev: undefined,
+        next: undefined,
+      };
+      call.awaiting = true;
+      call.ended = false;
+      this.#inFlight.add(call);
+      // A chained promise, not a reaction on the method's own one: a rejection
+      // the caller does not handle is still reported as unhandled.
+      return result.then(
+        (value) => {
+          this.#end(call);
+          return value;
+        },
+        (error) => {
+          this.#end(call);
+          throw error;
+        },
+      );
+    }
+    return result;
+  }
+
+  #end(call: Call): void {
+    if (call.ended) return;
+    call.ended = true;
+    this.#inFlight.delete(call);
+    this.#notify();
+  }
+
+  #notify(): void {
+    if (this.#listeners.size === 0) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure must not break the program's call.
+      }
+    }
+  }
+
+  /** Called after any call ends and whenever the set of queued calls changes; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Calls in flight now: the synchronous calls running (outermost first; an
+   * update point inside a tracked method sees them, with `startedAt` NaN),
+   * then the calls awaiting their promise, oldest first. All, or those of the
+   * targets.
+   */
+  inFlight(targets?: readonly QuiescenceTarget[]): CallRecord[] {
+    const out: CallRecord[] = [];
+    const wanted = (slot: MethodSlot) =>
+      targets === undefined || targets.some((t) => targetCovers(t, slot.handle, slot.key));
+    for (const slot of this.#stack) {
+      if (wanted(slot)) {
+        out.push({
+          id: 0,
+          className: slot.className,
+          method: slot.method,
+          startedAt: Number.NaN,
+          awaiting: false,
+        });
+      }
+    }
+    for (const call of this.#inFlight) if (wanted(call.slot)) out.push(record(call));
+    return out;
+  }
+
+  /** Those of the given (awaiting) calls still in flight. */
+  stillInFlight(ids: readonly number[]): CallRecord[] {
+    const wanted = new Set(ids);
+    return [...this.#inFlight].filter((c) => wanted.has(c.id)).map(record);
+  }
+
+  /** No call of the targets' methods is in flight. */
+  isQuiescent(targets: readonly QuiescenceTarget[]): boolean {
+    for (const slot of this.#stack) {
+      if (targets.some((t) => targetCovers(t, slot.handle, slot.key))) return false;
+    }
+    for (const call of this.#inFlight) {
+      if (targets.some((t) => targetCovers(t, call.slot.handle, call.slot.key))) return false;
+    }
+    return true;
+  }
+
+  /** Methods of the targets that a hold would queue (the `async` and declared-holdable ones). */
+  holdableMethods(targets: readonly QuiescenceTarget[]): string[] {
+    const out: string[] = [];
+    for (const tracked of this.#classes.values()) {
+      for (const slot of tracked.slots.values()) {
+        if (
+          slot.holdable &&
+          slot.wrapper &&
+          targets.some((t) => targetCovers(t, slot.handle, slot.key))
+        ) {
+          out.push(`${slot.className}.${slot.method}`);
+        }
+      }
+    }
+    return out;
+  }
+
+  get holding(): boolean {
+    return this.#hold !== undefined;
+  }
+
+  /**
+   * Starts holding new calls of the targets' holdable methods at entry. One
+   * hold at a time per tracker; every target class must be tracked.
+   */
+  hold(targets: readonly QuiescenceTarget[]): Hold {
+    if (this.#hold !== undefined) {
+      throw new LifecycleError("this call tracker is already holding calls for another update", {});
+    }
+    for (const target of targets) {
+      const cls = targetClass(target);
+      if (!this.#classes.has(cls)) {
+        throw new LifecycleError(
+          `${cls.name} is not tracked, so its calls cannot be held; track it first`,
+          {
+            className: cls.name,
+          },
+        );
+      }
+    }
+    const state = new HoldState(targets, () => {
+      this.#notify();
+    });
+    this.#hold = state;
+    const tracker = this;
+    return {
+      startedAt: state.startedAt,
+      queued: () => state.queue.length,
+      heldSoFar: () => state.total,
+      get released() {
+        return state.released;
+      },
+      release(): number {
+        if (state.released) return 0;
+        state.released = true;
+        if (tracker.#hold === state) tracker.#hold = undefined;
+        const queue = state.queue.splice(0);
+        for (const q of queue) tracker.#runQueued(q);
+        tracker.#notify();
+        return queue.length;
+      },
+    };
+  }
+
+  /** Runs a released call on the method current now, counted as in flight like any call. */
+  #runQueued(q: Queued): void {
+    let fn: unknown;
+    try {
+      // Looked up from the prototype the call entered through, so a call that
+      // came through `super.m()` from a subclass is not redirected to the override.
+      fn = Reflect.get(q.slot.prototype, q.slot.key, q.self);
+    } catch (error) {
+      q.reject(error);
+      return;
+    }
+    if (typeof fn !== "function") {
+      q.reject(
+        new TypeError(
+          `${q.slot.className}.${q.slot.method} is not a function any more: the update removed it while this call was held`,
+        ),
+      );
+      return;
+    }
+    const info = wrappers.get(fn);
+    try {
+      if (info?.tracker === this) q.resolve(this.#invoke(info.slot, info.original, q.self, q.args));
+      else q.resolve(this.#invoke(q.slot, fn, q.self, q.args));
+    } catch (error) {
+      q.reject(error);
+    }
+  }
+}
+
+class HoldState {
+  readonly startedAt = performance.now();
+  readonly queue: Queued[] = [];
+  released = false;
+  total = 0;
+
+  constructor(
+    readonly targets: readonly QuiescenceTarget[],
+    private readonly changed: () => void,
+  ) {}
+
+  covers(slot: MethodSlot): boolean {
+    return this.targets.some((t) => targetCovers(t, slot.handle, slot.key));
+  }
+
+  enqueue(slot: MethodSlot, self: unknown, args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ slot, self, args, resolve, reject });
+      this.total++;
+      this.changed();
+    });
+  }
+}
