@@ -1,0 +1,147 @@
+/**
+ * The browser side of the Vite plugin (`metamorph/vite`). Modules that define
+ * classes are rewritten by the plugin so that each class binding becomes a
+ * class handle managed here, and so that they accept their own hot updates.
+ * When Vite re-imports a new version of such a module, its classes arrive
+ * here again: instead of new, unrelated classes, they become the new
+ * implementations of the existing handles, in one update (`updateSync`) that
+ * migrates every live instance in the page — same objects, same state, new
+ * code. Importers keep their bindings, which hold the handles.
+ *
+ * This is the same library code as in Node; the TypeScript compiler (needed
+ * to read a class's fields from its source) is the classic script the plugin
+ * adds to the page (`/@metamorph/typescript.js`, global `ts`).
+ */
+import type ts from "typescript";
+import { MetamorphError } from "../errors.js";
+import { updateSync } from "../migration/update.js";
+import { isClassHandle } from "../mop/classHandle.js";
+import { provideTypeScript } from "../mop/classSource.js";
+import type { Constructor } from "../mop/createClass.js";
+import { Namespace } from "../namespace/namespace.js";
+import { describeClassChange } from "./common.js";
+import { readMigrations } from "./migrations.js";
+import { planClassUpdates } from "./plan.js";
+
+const PREFIX = "[metamorph]";
+
+export const namespace = new Namespace("vite");
+
+interface ModuleRecord {
+  readonly path: string;
+  readonly classes: Map<string, Constructor>;
+  readonly used: Set<string>;
+  versions: number;
+}
+
+const records = new Map<string, ModuleRecord>();
+
+/** What the page can inspect: how many updates were applied, and the last one's summary. */
+export const status = { updates: 0, failures: 0, last: "" };
+(globalThis as Record<string, unknown>).__metamorph = status;
+
+let parser: "unknown" | "ready" | "missing" = "unknown";
+
+function ensureParser(): boolean {
+  if (parser === "unknown") {
+    const global = (globalThis as { ts?: typeof ts }).ts;
+    if (global && typeof global.createSourceFile === "function") {
+      provideTypeScript(global);
+      parser = "ready";
+    } else {
+      parser = "missing";
+      console.error(
+        `${PREFIX} the TypeScript compiler is not loaded (the plugin adds <script src="/@metamorph/typescript.js"> to index.html); classes are not managed`,
+      );
+    }
+  }
+  return parser === "ready";
+}
+
+function message(error: unknown): string {
+  if (error instanceof MetamorphError) return `${error.code} ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export interface ModuleApi {
+  /** Called right after each class declaration; returns what the binding must hold. */
+  manage(name: string, cls: Function): Function;
+  /** Called at the end of the module: applies the new versions of its classes, if any. */
+  commit(migrations?: Record<string, unknown>): void;
+}
+
+/** Registers one evaluation of a module (`url` is its import.meta.url). */
+export function module(url: string): ModuleApi {
+  const path = new URL(url).pathname;
+  let record = records.get(path);
+  const first = record === undefined;
+  if (!record) {
+    record = { path, classes: new Map(), used: new Set(), versions: 1 };
+    records.set(path, record);
+  } else {
+    record.versions++;
+  }
+  const current = record;
+  const pending: { name: string; handle: Constructor; implementation: Function }[] = [];
+  return {
+    manage(name, cls) {
+      const existing = current.classes.get(name);
+      if (existing) {
+        pending.push({ name, handle: existing, implementation: cls });
+        return existing;
+      }
+      if (!ensureParser()) return cls;
+      if (namespace.has(name)) {
+        console.warn(
+          `${PREFIX} ${path}: class ${name} is not managed: another module already defines a managed class named ${name}`,
+        );
+        return cls;
+      }
+      try {
+        const handle = namespace.registerClass(cls as Constructor);
+        current.classes.set(name, handle);
+        if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
+        return handle;
+      } catch (error) {
+        console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${message(error)}`);
+        return cls;
+      }
+    },
+    commit(migrationsModule) {
+      if (pending.length === 0) return;
+      const file = `${path.replace(/\.[^./]+$/, "")}.migrations.ts`;
+      try {
+        const migrations = migrationsModule ? readMigrations(migrationsModule) : {};
+        const plan = planClassUpdates(pending, {
+          namespace,
+          patchName: `${path} #${current.versions}`,
+          migrations,
+          migrationsFile: file.split("/").pop()!,
+          used: current.used,
+        });
+        const result = updateSync(namespace, plan.builder.build());
+        for (const key of plan.used) current.used.add(key);
+        status.updates++;
+        status.last = `${path}: updated ${plan.summaries.map(describeClassChange).join("; ")} | ${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated, pause ${result.pauseMs.toFixed(2)} ms`;
+        console.info(`${PREFIX} ${status.last}`);
+        for (const warning of plan.warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
+        // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
+        globalThis.dispatchEvent?.(
+          new CustomEvent("metamorph:update", {
+            detail: { module: path, classes: plan.summaries.map((s) => s.className) },
+          }),
+        );
+      } catch (error) {
+        status.failures++;
+        console.error(
+          `${PREFIX} ${path}: error: ${message(error)} — the running version is kept; save again to retry`,
+        );
+      }
+    },
+  };
+}
+
+/** Whether a value is a class handle managed in this page. */
+export function isManaged(value: unknown): boolean {
+  return isClassHandle(value) && namespace.owns(value);
+}

@@ -1,0 +1,87 @@
+/**
+ * Parts of the live-reload tools that run in Node and in the browser alike
+ * (no Node imports): change summaries and content hashes.
+ */
+import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
+import { memberKeyName } from "../mop/classDefinition.js";
+
+export interface ClassChangeSummary {
+  readonly className: string;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** [from, to] */
+  readonly renamed: readonly (readonly [string, string])[];
+  /** Fields whose initialiser changed. */
+  readonly initialisers: readonly string[];
+  readonly methodsAdded: readonly string[];
+  readonly methodsRemoved: readonly string[];
+  readonly methodsChanged: readonly string[];
+  readonly superclass?: readonly [string | null, string | null];
+  readonly added_class?: boolean;
+}
+
+const methodId = (m: MethodDefinition) =>
+  `${m.static ? "static " : ""}${m.kind === "method" ? "" : `${m.kind} `}${memberKeyName(m.key)}`;
+
+const methodLabel = (m: MethodDefinition) => `${methodId(m)}${m.kind === "method" ? "()" : ""}`;
+
+export function summariseClassChange(
+  before: ClassDefinition,
+  after: ClassDefinition,
+  renames: Readonly<Record<string, string>>,
+  superclass: readonly [string | null, string | null] | undefined,
+): ClassChangeSummary {
+  const oldFields = before.fields.map((f) => f.name);
+  const newFields = after.fields.map((f) => f.name);
+  const renamedTo = new Set(Object.keys(renames));
+  const renamedFrom = new Set(Object.values(renames));
+  const oldMethods = new Map(before.methods.map((m) => [methodId(m), m] as const));
+  const newMethods = new Map(after.methods.map((m) => [methodId(m), m] as const));
+  return {
+    className: after.name,
+    added: newFields.filter((f) => !oldFields.includes(f) && !renamedTo.has(f)),
+    removed: oldFields.filter((f) => !newFields.includes(f) && !renamedFrom.has(f)),
+    renamed: Object.entries(renames).map(([to, from]) => [from, to] as const),
+    initialisers: after.fields
+      .filter((f) => {
+        const old = before.fields.find((o) => o.name === (renames[f.name] ?? f.name));
+        return old !== undefined && old.initializer !== f.initializer;
+      })
+      .map((f) => f.name),
+    methodsAdded: [...newMethods]
+      .filter(([k]) => !oldMethods.has(k))
+      .map(([, m]) => methodLabel(m)),
+    methodsRemoved: [...oldMethods]
+      .filter(([k]) => !newMethods.has(k))
+      .map(([, m]) => methodLabel(m)),
+    methodsChanged: [...newMethods]
+      .filter(([k, m]) => oldMethods.has(k) && oldMethods.get(k)!.source !== m.source)
+      .map(([, m]) => methodLabel(m)),
+    ...(superclass ? { superclass } : {}),
+  };
+}
+
+export function describeClassChange(c: ClassChangeSummary): string {
+  const parts: string[] = [];
+  for (const f of c.added) parts.push(`+${f}`);
+  for (const f of c.removed) parts.push(`-${f}`);
+  for (const [from, to] of c.renamed) parts.push(`${from}→${to}`);
+  for (const f of c.initialisers) parts.push(`${f} = …`);
+  if (c.superclass)
+    parts.push(`extends ${c.superclass[0] ?? "(none)"}→${c.superclass[1] ?? "(none)"}`);
+  for (const m of c.methodsAdded) parts.push(`+${m}`);
+  for (const m of c.methodsRemoved) parts.push(`-${m}`);
+  for (const m of c.methodsChanged) parts.push(`~${m}`);
+  if (c.added_class) return `${c.className} (new class)`;
+  return parts.length === 0 ? `${c.className} (no change)` : `${c.className} (${parts.join(", ")})`;
+}
+
+/** A short content hash (FNV-1a, 32 bits, hex) to tell file versions apart. */
+export function contentHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}

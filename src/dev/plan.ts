@@ -1,0 +1,191 @@
+/**
+ * From new class implementations to one patch — shared by `metamorph dev`
+ * (Node) and the Vite plugin's client (browser), so it imports nothing from
+ * Node. For each changed class: `replaceImplementation` with the rename hints
+ * that apply, `changeSuperclass` when the `extends` changed, the migrations
+ * module's one-shot migrator and field resets, its validations, and a warning
+ * for each ambiguous change saying how to choose. Subclasses of a class whose
+ * fields moved are given their current implementation again, so that their
+ * instances migrate too.
+ */
+
+import { type PatchBuilder, patch } from "../migration/patchBuilder.js";
+import type { FieldDefinition } from "../mop/classDefinition.js";
+import { currentVersion, isClassHandle, superclassHandle } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import { readClassDefinition } from "../mop/readClassDefinition.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { type ClassChangeSummary, contentHash, summariseClassChange } from "./common.js";
+import type { DevMigrations } from "./migrations.js";
+
+export interface ClassUpdate {
+  readonly name: string;
+  readonly handle: Constructor;
+  readonly implementation: Function;
+}
+
+export interface PlanOptions {
+  readonly namespace: Namespace;
+  readonly patchName: string;
+  readonly migrations: DevMigrations;
+  /** How to name the migrations module in messages (e.g. "counter.migrations.ts"). */
+  readonly migrationsFile: string;
+  /** One-shot steps already applied (see DevPlan.used). */
+  readonly used: ReadonlySet<string>;
+  /**
+   * Computes, for an object, the new initial values of fields whose initialiser
+   * changed and that the migrations module lists in `reset` (evaluated where
+   * the class is defined). Without it, `reset` is not supported.
+   */
+  readonly resetValues?: (
+    className: string,
+    fields: readonly FieldDefinition[],
+  ) => Record<string, (this: object) => unknown>;
+}
+
+export interface DevPlan {
+  readonly builder: PatchBuilder;
+  readonly summaries: ClassChangeSummary[];
+  readonly warnings: string[];
+  /** One-shot steps this plan applies; mark them used once the update commits. */
+  readonly used: string[];
+  /** Whether the plan changes any class. */
+  readonly changesClasses: boolean;
+}
+
+/** A class that now extends a class metamorph does not manage. */
+export class UnmanagedSuperclassChange extends TypeError {
+  constructor(
+    readonly className: string,
+    superclass: string,
+  ) {
+    super(
+      `class ${className} now extends ${superclass}, which metamorph does not manage (only classes declared in the program's modules are); restart to change it`,
+    );
+  }
+}
+
+/** A class with `#` members: new methods could not read the private state of existing objects. */
+export class PrivateMembersChange extends TypeError {
+  constructor(readonly className: string) {
+    super(
+      `class ${className} declares private # members; the methods of a new version could not read the private state of the existing objects, so it cannot be reloaded in place. Restart to apply the change, or use ordinary fields (TypeScript's \`private\` is fine)`,
+    );
+  }
+}
+
+/** Superclasses first, by the new implementations' `extends`. */
+function hierarchyOrder(updates: readonly ClassUpdate[]): ClassUpdate[] {
+  const byName = new Map(updates.map((u) => [u.name, u] as const));
+  const out: ClassUpdate[] = [];
+  const visit = (u: ClassUpdate, path: Set<string>) => {
+    if (out.includes(u) || path.has(u.name)) return;
+    path.add(u.name);
+    const parent = Object.getPrototypeOf(u.implementation) as Function;
+    const parentName = isClassHandle(parent) ? currentVersion(parent).definition.name : undefined;
+    const parentUpdate = parentName === undefined ? undefined : byName.get(parentName);
+    if (parentUpdate) visit(parentUpdate, path);
+    out.push(u);
+  };
+  for (const u of updates) visit(u, new Set());
+  return out;
+}
+
+export function planClassUpdates(updates: readonly ClassUpdate[], options: PlanOptions): DevPlan {
+  const { namespace, migrations: m, migrationsFile: file } = options;
+  const used: string[] = [];
+  const warnings: string[] = [];
+  const summaries: ClassChangeSummary[] = [];
+  let builder: PatchBuilder = patch(options.patchName);
+  const ordered = hierarchyOrder(updates);
+  const fieldsMoved = new Set<string>();
+  for (const { name, handle, implementation } of ordered) {
+    const before = currentVersion(handle).definition;
+    const after = readClassDefinition(implementation);
+    if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
+    const parent = Object.getPrototypeOf(implementation) as Function;
+    let superclass: string | null;
+    if (parent === Function.prototype) superclass = null;
+    else if (isClassHandle(parent) && namespace.owns(parent)) {
+      superclass = currentVersion(parent).definition.name;
+    } else {
+      throw new UnmanagedSuperclassChange(name, parent.name || "an anonymous class");
+    }
+    const oldFields = before.fields.map((f) => f.name);
+    const newFields = after.fields.map((f) => f.name);
+    const renames: Record<string, string> = {};
+    for (const [to, from] of Object.entries(m.renames?.[name] ?? {})) {
+      if (oldFields.includes(from) && newFields.includes(to) && !oldFields.includes(to)) {
+        renames[to] = from;
+      }
+    }
+    const movedSuper = superclass !== before.superclass;
+    if (movedSuper) builder = builder.changeSuperclass(name, superclass);
+    builder = builder.replaceImplementation(name, implementation, { renames });
+    const summary = summariseClassChange(
+      before,
+      after,
+      renames,
+      movedSuper ? [before.superclass, superclass] : undefined,
+    );
+    summaries.push(summary);
+    if (summary.added.length + summary.removed.length + summary.renamed.length > 0 || movedSuper) {
+      fieldsMoved.add(name);
+    }
+    if (summary.added.length > 0 && summary.removed.length > 0) {
+      const example = `${summary.added[0]}: "${summary.removed[0]}"`;
+      warnings.push(
+        `${name}: field${summary.removed.length > 1 ? "s" : ""} ${summary.removed.join(", ")} disappeared while ${summary.added.join(", ")} appeared; treated as removed + added (new fields start from their initialisers). If it is a rename, write in ${file}: export const renames = { ${name}: { ${example} } }${options.resetValues ? " — saving it re-applies this update with the rename" : ""}`,
+      );
+    }
+    // Changed initialisers: existing objects keep their values unless the field is listed in `reset`.
+    const resetList = m.reset?.[name] ?? [];
+    const resets: FieldDefinition[] = [];
+    for (const field of after.fields) {
+      const old = before.fields.find((f) => f.name === (renames[field.name] ?? field.name));
+      if (
+        old?.initializer === undefined ||
+        field.initializer === undefined ||
+        old.initializer === field.initializer
+      ) {
+        continue;
+      }
+      if (resetList.includes(field.name) && options.resetValues) resets.push(field);
+      else {
+        warnings.push(
+          `${name}.${field.name}: initialiser changed (${old.initializer} → ${field.initializer}); existing objects keep their values.${options.resetValues ? ` To give them the new initial value, write in ${file}: export const reset = { ${name}: ["${field.name}"] }` : ""}`,
+        );
+      }
+    }
+    if (resets.length > 0 && options.resetValues) {
+      const initialValues = options.resetValues(name, resets);
+      builder = builder.migrate(name, (_old, target) => {
+        for (const [field, fn] of Object.entries(initialValues)) target[field] = fn.call(target);
+      });
+    }
+    // A migrator runs once: on the first update of its class after it was written (or changed).
+    const migrator = m.migrate?.[name];
+    const migrateKey = `${name}:migrate:${contentHash(String(migrator))}`;
+    if (migrator && !options.used.has(migrateKey)) {
+      used.push(migrateKey);
+      builder = builder.migrate(name, migrator);
+    }
+    const validation = m.validate?.[name];
+    if (validation)
+      builder = builder.validateInstances(`${file}: validate.${name}`, name, validation);
+  }
+  // Subclasses of a class whose fields moved migrate too; they keep their implementation.
+  if (fieldsMoved.size > 0) {
+    const planned = new Set(ordered.map((u) => u.name));
+    for (const handle of namespace.classes()) {
+      const name = currentVersion(handle).definition.name;
+      if (planned.has(name)) continue;
+      let inherits = false;
+      for (let p = superclassHandle(handle); p; p = superclassHandle(p)) {
+        if (fieldsMoved.has(currentVersion(p).definition.name)) inherits = true;
+      }
+      if (inherits) builder = builder.replaceImplementation(name, currentVersion(handle).ctor);
+    }
+  }
+  return { builder, summaries, warnings, used, changesClasses: ordered.length > 0 };
+}

@@ -1,0 +1,210 @@
+/**
+ * `metamorph dev` on a small program written by the test (in the system's
+ * temporary directory) that answers expressions read from its standard input:
+ * the less common shapes of an edit — new classes, functions and imports
+ * (including a module loaded for the first time), `export default class`, a
+ * class extending one metamorph cannot manage, private `#` members, changed
+ * module-level variables and statements.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BIN, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
+
+let dir: string;
+let program: Running;
+
+const files: Record<string, string> = {
+  "package.json": '{ "type": "module" }\n',
+  "main.ts": `import { createInterface } from "node:readline";
+import * as shapes from "./shapes.js";
+import Widget from "./widget.js";
+import { Chatty } from "./chatty.js";
+import { Secret } from "./secret.js";
+
+const objects = { square: new shapes.Square(2), widget: new Widget(), chatty: new Chatty(), secret: new Secret() };
+Object.assign(globalThis, { objects, shapes });
+createInterface({ input: process.stdin }).on("line", (line) => {
+  try {
+    console.log("=> " + JSON.stringify((0, eval)(line)));
+  } catch (error) {
+    console.log("=> threw " + String(error));
+  }
+});
+console.log("ready");
+`,
+  "shapes.ts": `const UNIT = "cm";
+
+export class Shape {
+  area(): number {
+    return 0;
+  }
+}
+
+export class Square extends Shape {
+  constructor(public side: number) {
+    super();
+  }
+  override area(): number {
+    return this.side ** 2;
+  }
+}
+`,
+  "widget.ts": `export default class Widget {
+  clicks = 0;
+  name(): string {
+    return "widget";
+  }
+}
+`,
+  "chatty.ts": `import { EventEmitter } from "node:events";
+
+export class Chatty extends EventEmitter {
+  greet(): string {
+    return "hello";
+  }
+}
+`,
+  "secret.ts": `export class Secret {
+  #hidden = 1;
+  reveal(): number {
+    return this.#hidden;
+  }
+}
+`,
+};
+
+/** Sends an expression and returns the program's answer. */
+async function ask(expression: string): Promise<unknown> {
+  const from = program.stdout.all.length;
+  program.send(expression);
+  const line = await program.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
+  const answer = line.slice(3);
+  return answer.startsWith("threw ") ? answer : JSON.parse(answer);
+}
+
+async function save(file: string, change: (text: string) => string, expected: RegExp) {
+  const from = program.stderr.all.length;
+  editFile(join(dir, file), change);
+  return program.stderr.waitFor(expected, {
+    from,
+    what: `the reaction to saving ${file}: ${expected}`,
+  });
+}
+
+describe("metamorph dev: other kinds of edits", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "metamorph-cases-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    program = run([BIN, "dev", "main.ts"], dir, {}, { stdin: true });
+    await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
+  }, 30_000);
+
+  afterAll(async () => {
+    await program?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  test("new declarations, new imports, default exports, unmanaged and private classes", async () => {
+    expect(await ask("objects.square.area()")).toBe(4);
+    await program.stderr.waitFor(/chatty\.ts: warning: class Chatty is not managed/, {
+      what: "the warning about a class extending EventEmitter",
+    });
+
+    // A new class and a new function, used by a changed method.
+    await save(
+      "shapes.ts",
+      (t) =>
+        `${t}
+export class Circle extends Shape {
+  constructor(public radius: number) {
+    super();
+  }
+  override area(): number {
+    return 3 * this.radius ** 2;
+  }
+}
+
+function label(shape: Shape): string {
+  return \`\${shape.constructor.name} of area \${shape.area()} \${UNIT}²\`;
+}
+`.replace(
+          "    return this.side ** 2;\n  }",
+          "    return this.side ** 2;\n  }\n  describe(): string {\n    return label(this) + ' next to ' + label(new Circle(1));\n  }",
+        ),
+      /shapes\.ts: updated Square \(\+describe\(\)\); Circle \(new class\)/,
+    );
+    expect(await ask("objects.square.describe()")).toBe(
+      "Square of area 4 cm² next to Circle of area 3 cm²",
+    );
+
+    // A new import of a module the program never loaded.
+    writeAtomically(
+      join(dir, "format.ts"),
+      "export function loud(text: string): string {\n  return text.toUpperCase() + '!';\n}\n",
+    );
+    await save(
+      "shapes.ts",
+      (t) =>
+        `import { loud } from "./format.js";\n${t}`.replace(
+          "return label(this) + ' next to ' + label(new Circle(1));",
+          "return loud(label(this));",
+        ),
+      /shapes\.ts: updated Square \(~describe\(\)\)/,
+    );
+    expect(await ask("objects.square.describe()")).toBe("SQUARE OF AREA 4 CM²!");
+    // The new module is managed too: its functions reload.
+    await save(
+      "format.ts",
+      (t) => t.replace("+ '!'", "+ '!!!'"),
+      /format\.ts: updated function loud/,
+    );
+    expect(await ask("objects.square.describe()")).toBe("SQUARE OF AREA 4 CM²!!!");
+
+    // A changed module-level constant keeps its running value (with a note); a new statement does not run.
+    await save(
+      "shapes.ts",
+      (t) =>
+        `${t.replace('const UNIT = "cm";', 'const UNIT = "mm";')}\nconsole.log("loaded again");\n`,
+      /shapes\.ts: note: line \d+: module-level const UNIT keeps its running value/,
+    );
+    await program.stderr.waitFor(
+      /shapes\.ts: note: line \d+: changed top-level statement not re-run/,
+    );
+    expect(await ask("objects.square.describe()")).toBe("SQUARE OF AREA 4 CM²!!!");
+    expect(program.stdout.all).not.toContain("loaded again");
+
+    // export default class
+    await save(
+      "widget.ts",
+      (t) => t.replace('return "widget";', 'return "gadget";'),
+      /widget\.ts: updated Widget \(~name\(\)\)/,
+    );
+    expect(await ask("objects.widget.name()")).toBe("gadget");
+
+    // A class extending a class metamorph does not manage: methods replaced, with a warning.
+    await save(
+      "chatty.ts",
+      (t) => t.replace('return "hello";', 'return "hello again";'),
+      /chatty\.ts: warning: class Chatty is not managed .*its methods were replaced/,
+    );
+    expect(await ask("objects.chatty.greet()")).toBe("hello again");
+
+    // Private # members: refused with a clear error; the running version is kept.
+    const refused = await save(
+      "secret.ts",
+      (t) => t.replace("return this.#hidden;", "return this.#hidden * 10;"),
+      /error/,
+    );
+    expect(refused).toMatch(
+      /secret\.ts:1: error: TypeError: class Secret declares private # members/,
+    );
+    expect(await ask("objects.secret.reveal()")).toBe(1);
+    expect(
+      await ask(
+        "objects.square instanceof shapes.Square && objects.square instanceof shapes.Shape",
+      ),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Acceptance: the Vite plugin in headless Chromium (Debian's `chromium`,
+ * driven by playwright-core; no downloaded browser). The page of
+ * examples/vite-todo (a copy in the system's temporary directory) holds a
+ * counter and a todo list; the test edits the class files (a field added, a
+ * method's output changed) and checks that the page did not reload, that the
+ * objects are the same objects with the same state, and that the new
+ * behaviour shows. A missing Chromium fails the test (CI installs it).
+ */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { ViteDevServer } from "vite";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { copyExample, removeDir, writeAtomically } from "./support.js";
+
+const CHROMIUM = process.env.METAMORPH_CHROMIUM ?? "/usr/bin/chromium";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let dir: string | undefined;
+let profile: string | undefined;
+let server: ViteDevServer | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+const consoleLines: string[] = [];
+/** A failure while starting (no Chromium, no server): reported by the test itself, never skipped. */
+let setupError: unknown;
+
+function edit(file: string, change: (text: string) => string): void {
+  const path = join(dir!, file);
+  const before = readFileSync(path, "utf8");
+  const after = change(before);
+  if (after === before) throw new Error(`test edit of ${file} changed nothing`);
+  writeAtomically(path, after);
+}
+
+/** Waits (bounded) for the page's count of metamorph updates to reach `n`. */
+async function updates(n: number, what: string): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (count) =>
+        ((globalThis as { __metamorph?: { updates: number } }).__metamorph?.updates ?? 0) >= count,
+      n,
+      { timeout: 15_000 },
+    );
+  } catch {
+    throw new Error(
+      `timed out waiting for metamorph to apply ${what} in the page; browser console:\n${consoleLines.join("\n")}`,
+    );
+  }
+}
+
+describe("metamorph/vite in headless Chromium", () => {
+  beforeAll(async () => {
+    try {
+      await setUp();
+    } catch (error) {
+      setupError = error;
+    }
+  }, 60_000);
+
+  async function setUp(): Promise<void> {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does it) or set METAMORPH_CHROMIUM`,
+      );
+    }
+    dir = copyExample("vite-todo");
+    const { createServer } = await import("vite");
+    const { metamorph } = await import("../../src/dev/vite.js");
+    server = await createServer({
+      root: dir,
+      configFile: false,
+      logLevel: "silent",
+      cacheDir: join(dir, ".vite"),
+      plugins: [metamorph()],
+      server: { host: "127.0.0.1", port: 0, strictPort: false },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error("the Vite dev server did not report its URL");
+    profile = mkdtempSync(join(tmpdir(), "metamorph-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+    await page.goto(url);
+    try {
+      await page.waitForFunction(() => "app" in globalThis, null, { timeout: 30_000 });
+    } catch {
+      throw new Error(
+        `the example page did not start; browser console:\n${consoleLines.join("\n")}`,
+      );
+    }
+  }
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) removeDir(profile);
+    if (dir) removeDir(dir);
+  });
+
+  test("edited classes: no reload, state and identity kept, new behaviour shown", async () => {
+    if (setupError) throw setupError;
+    for (let i = 0; i < 3; i++) await page.click("#increment");
+    for (const text of ["milk", "eggs"]) {
+      await page.fill("#text", text);
+      await page.click("#add button");
+    }
+    expect(await page.textContent("#counter")).toBe("Count: 3");
+    expect(await page.textContent("#todos")).toBe("- milk\n- eggs");
+    // Marks that a reload would lose: a global, and the objects' identity.
+    await page.evaluate(() => {
+      const g = globalThis as Record<string, unknown>;
+      const app = g.app as Record<string, unknown>;
+      g.marker = { counter: app.counter, todos: app.todos, loaded: performance.timeOrigin };
+    });
+    const unchanged = () =>
+      page.evaluate(() => {
+        const g = globalThis as Record<string, unknown>;
+        const app = g.app as Record<string, object>;
+        const marker = g.marker as Record<string, unknown> | undefined;
+        return {
+          sameCounter: marker?.counter === app.counter,
+          sameTodos: marker?.todos === app.todos,
+          instances:
+            app.counter instanceof (app.Counter as unknown as Function) &&
+            app.todos instanceof (app.TodoList as unknown as Function),
+        };
+      });
+
+    // 1. Counter: a new field, used by changed methods.
+    edit("counter.ts", (t) =>
+      t
+        .replace("  count = 0;", "  count = 0;\n  step = 2;")
+        .replace("this.count += 1;", "this.count += this.step;")
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
+        .replace("`Count: ${this.count}`", "`Clicks: ${this.count} (step ${this.step})`"),
+    );
+    await updates(1, "the edit of counter.ts");
+    expect(await unchanged()).toEqual({ sameCounter: true, sameTodos: true, instances: true });
+    expect(
+      await page.evaluate(() =>
+        JSON.stringify((globalThis as unknown as { app: { counter: object } }).app.counter),
+      ),
+    ).toBe('{"count":3,"step":2}');
+    expect(await page.textContent("#counter")).toBe("Clicks: 3 (step 2)");
+    await page.click("#increment");
+    expect(await page.textContent("#counter")).toBe("Clicks: 5 (step 2)");
+
+    // 2. Todo list: a new field and a changed rendering.
+    edit("todo.ts", (t) =>
+      t.replace("  items: Item[] = [];", '  title = "Groceries";\n  items: Item[] = [];').replace(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
+        'return this.items.map((item) => `- ${item.text}`).join("\\n");',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
+        'return `${this.title}: ${this.items.map((item) => item.text).join(", ")}`;',
+      ),
+    );
+    await updates(2, "the edit of todo.ts");
+    expect(await unchanged()).toEqual({ sameCounter: true, sameTodos: true, instances: true });
+    expect(await page.textContent("#todos")).toBe("Groceries: milk, eggs");
+    await page.fill("#text", "bread");
+    await page.click("#add button");
+    expect(await page.textContent("#todos")).toBe("Groceries: milk, eggs, bread");
+    expect(await page.textContent("#counter")).toBe("Clicks: 5 (step 2)");
+    expect(consoleLines.join("\n")).toMatch(
+      /\[metamorph\] \/todo\.ts: updated TodoList \(\+title, ~render\(\)\) \| 1 instance migrated/,
+    );
+    expect(consoleLines.join("\n")).not.toMatch(/\[vite\] page reload|pageerror/);
+  }, 60_000);
+});
