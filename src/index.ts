@@ -3,31 +3,6 @@
  * restarting them. This is the one public entry point.
  */
 
-// Errors
-export * from "./errors.js";
-// Patches and updates (src/migration)
-export type { Change, ChangeKind } from "./migration/changes.js";
-export type {
-  FieldInitialiser,
-  InstanceValidation,
-  Migrator,
-  NamespaceValidation,
-  OldView,
-  Operation,
-  Policy,
-  ValidationWorld,
-} from "./migration/operations.js";
-export { Patch } from "./migration/patch.js";
-export { patch } from "./migration/patchBuilder.js";
-export type {
-  LazyCompletion,
-  UpdateEvent,
-  UpdateOptions,
-  UpdatePhase,
-  UpdateResult,
-  UpdateTimings,
-} from "./migration/update.js";
-export { update, updateSync } from "./migration/update.js";
 // Reflection (src/mop)
 export type {
   ClassDefinition,
@@ -55,6 +30,7 @@ export {
 export { forwardObjects, swapObjects } from "./mop/objectSwapping.js";
 export type { ReadClassDefinitionOptions } from "./mop/readClassDefinition.js";
 export { readClassDefinition } from "./mop/readClassDefinition.js";
+
 // Namespaces (src/namespace)
 export type { ReplaceRecord } from "./namespace/bulkReplace.js";
 export { replaceNamespace } from "./namespace/bulkReplace.js";
@@ -66,5 +42,62 @@ export type {
 } from "./namespace/namespace.js";
 export { allInstances, Namespace } from "./namespace/namespace.js";
 export { cloneNamespace, Shadow } from "./namespace/shadow.js";
+
+// Patches and updates (src/migration)
+export type { Change, ChangeKind } from "./migration/changes.js";
+export type {
+  FieldInitialiser,
+  InstanceValidation,
+  Migrator,
+  NamespaceValidation,
+  OldView,
+  Operation,
+  Policy,
+  ValidationWorld,
+} from "./migration/operations.js";
+export { Patch } from "./migration/patch.js";
+export { patch } from "./migration/patchBuilder.js";
+export type {
+  LazyCompletion,
+  UpdateEvent,
+  UpdateOptions,
+  UpdatePhase,
+  UpdateResult,
+  UpdateTimings,
+} from "./migration/update.js";
+export { update, updateSync } from "./migration/update.js";
+
+// Update lifecycle (src/migration/lifecycle); the whole API, including the
+// generic criteria helpers (when, always, within, evaluate), is at "metamorph/lifecycle".
+export type {
+  Cooperative,
+  Criterion,
+  LifecycleEvent,
+  LifecycleHooks,
+  LifecycleReport,
+  LifecycleStatus,
+  LifecycleUpdate,
+  SchedulePolicy,
+  Ticket,
+} from "./migration/lifecycle/index.js";
+export {
+  Adoptable,
+  allOf,
+  anyOf,
+  applyUpdate,
+  asap,
+  CallTracker,
+  ExplicitManager,
+  prepareComponents,
+  quiescent,
+  retirementReport,
+  runUpdate,
+  ScheduledManager,
+  whenIdle,
+} from "./migration/lifecycle/index.js";
+
 // Validation reports (src/validation)
 export type { ValidationFailure, ValidationReport } from "./validation/report.js";
+
+// Errors
+export * from "./errors.js";
