@@ -437,9 +437,8 @@ export function updateSync(
     const instanceChecks = runInstanceValidations(build.instanceValidations, world);
     failures.push(...instanceChecks.failures);
     // Validations saw shadow copies; the report names the live objects.
-    const originals = new Map(
-      prepared.flatMap((p) => (p.copy ? [[p.copy, p.object] as const] : [])),
-    );
+    const originals = new Map<object, object>();
+    if (failures.length > 0) for (const p of prepared) if (p.copy) originals.set(p.copy, p.object);
     const named = failures.map((f) =>
       f.object && originals.has(f.object) ? { ...f, object: originals.get(f.object)! } : f,
     );
