@@ -1,0 +1,316 @@
+/**
+ * `checkMigration(patch, options)`: runs the migration properties of a patch
+ * over generated worlds with fast-check and returns a report — for each
+ * property, passed, skipped (and why) or failed with the shrunk
+ * counterexample, the seed and the path that replay it. `assertMigration`
+ * does the same and throws a MigrationCheckError with a readable message,
+ * for use inside a test.
+ */
+import { performance } from "node:perf_hooks";
+import fc from "fast-check";
+import { MigrationCheckError, ValidationError } from "../errors.js";
+import { Patch } from "../migration/patch.js";
+import { updateSync } from "../migration/update.js";
+import type {
+  MigrationProperty,
+  Postcondition,
+  PropertyContext,
+  PropertyInput,
+  PropertyName,
+} from "./properties.js";
+import {
+  buildProperties,
+  describeError,
+  formatPropertyInput,
+  PROPERTY_NAMES,
+  PropertyViolation,
+} from "./properties.js";
+import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world.js";
+import { buildWorld, worldModel, worldSpecArbitrary } from "./world.js";
+
+/** Options of `checkMigration`: the old world, how to populate it, which properties, how many runs. */
+export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<string, unknown>>> =
+  WorldSource &
+    InstanceOptions<S> & {
+      /** Replaces the generated populations entirely (see `worldSpecArbitrary`). */
+      readonly world?: fc.Arbitrary<WorldSpec>;
+      /** The properties to check (default: all; those the options cannot support are skipped). */
+      readonly properties?: readonly PropertyName[];
+      /** A patch that undoes this one: enables the round-trip property. */
+      readonly reverse?: Patch;
+      /** Patches meant to follow this one: enables the composition property. */
+      readonly composeWith?: Patch | readonly Patch[];
+      /** A relation between each old instance and its migrated self: enables the postcondition property. */
+      readonly postcondition?: Postcondition;
+      /** Runs per property (default 100). */
+      readonly numRuns?: number;
+      /** The fast-check seed (default: random; the report gives it). */
+      readonly seed?: number;
+      /** Replays one counterexample (with `seed` and a single property): the `path` of a failure. */
+      readonly path?: string;
+    };
+
+export interface PropertyFailure {
+  /** Why the property does not hold for the shrunk counterexample. */
+  readonly message: string;
+  /** The shrunk counterexample (absent when the property failed before any run). */
+  readonly counterexample?: PropertyInput;
+  /** The counterexample, one instance a line. */
+  readonly counterexampleText?: string;
+  readonly seed: number;
+  /** With `seed`, replays exactly this counterexample. */
+  readonly path?: string;
+  readonly shrinks: number;
+  /** What the property threw. */
+  readonly error?: unknown;
+}
+
+export interface PropertyResult {
+  readonly name: PropertyName;
+  readonly description: string;
+  readonly status: "passed" | "failed" | "skipped";
+  /** Runs made (up to and including the first failure). */
+  readonly runs: number;
+  /** Time spent on the property (ms), shrinking included. */
+  readonly ms: number;
+  /** Why the property was skipped. */
+  readonly reason?: string;
+  readonly failure?: PropertyFailure;
+}
+
+export interface MigrationReport {
+  readonly ok: boolean;
+  readonly patch: string;
+  readonly seed: number;
+  readonly numRuns: number;
+  readonly properties: readonly PropertyResult[];
+}
+
+function newSeed(): number {
+  return (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+}
+
+function context<S extends WorldSchema>(
+  patch: Patch,
+  options: CheckMigrationOptions<S>,
+): PropertyContext {
+  if (!(patch instanceof Patch)) {
+    throw new TypeError(`checkMigration expects a Patch, got ${typeof patch}`);
+  }
+  const composeWith =
+    options.composeWith === undefined
+      ? []
+      : options.composeWith instanceof Patch
+        ? [options.composeWith]
+        : [...options.composeWith];
+  for (const p of [patch, ...(options.reverse ? [options.reverse] : []), ...composeWith]) {
+    p.requireHydrated();
+  }
+  const model = worldModel(options);
+  const worlds = options.world ?? worldSpecArbitrary(model, options as InstanceOptions);
+  return {
+    patch,
+    model,
+    worlds,
+    instanceOptions: options.construct ? { construct: options.construct } : {},
+    composeWith,
+    ...(options.reverse ? { reverse: options.reverse } : {}),
+    ...(options.postcondition ? { postcondition: options.postcondition } : {}),
+  };
+}
+
+/**
+ * The properties of `patch` as plain values (an arbitrary and a predicate
+ * each), for `fc.assert` or `@fast-check/vitest`:
+ *
+ *     for (const p of migrationProperties(patch, options))
+ *       test.prop([p.arbitrary])(p.name, p.predicate);
+ */
+export function migrationProperties<
+  S extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: CheckMigrationOptions<S>): MigrationProperty[] {
+  return selectProperties(context(patch, options), options.properties);
+}
+
+function selectProperties(
+  ctx: PropertyContext,
+  properties: readonly PropertyName[] | undefined,
+): MigrationProperty[] {
+  const all = buildProperties(ctx);
+  const wanted = properties ?? PROPERTY_NAMES;
+  for (const name of wanted) {
+    if (!PROPERTY_NAMES.includes(name)) {
+      throw new TypeError(
+        `checkMigration: unknown property "${name}" (one of ${PROPERTY_NAMES.join(", ")})`,
+      );
+    }
+  }
+  return all.filter((p) => wanted.includes(p.name));
+}
+
+/** A refusal of the patch on a world with no instances: the patch does not fit the classes at all. */
+function preflight(patch: Patch, ctx: PropertyContext): string | undefined {
+  const world = buildWorld(ctx.model, { instances: [] }, ctx.instanceOptions);
+  try {
+    updateSync(world.namespace, patch, { policy: "eager" });
+  } catch (error) {
+    if (error instanceof ValidationError) return undefined; // may depend on instances: the properties tell
+    return `the patch does not apply to these classes: ${describeError(error)}`;
+  }
+  return undefined;
+}
+
+async function runProperty(
+  property: MigrationProperty,
+  parameters: fc.Parameters<[PropertyInput]>,
+  seed: number,
+): Promise<Omit<PropertyResult, "ms">> {
+  const base = { name: property.name, description: property.description };
+  if (property.skipped !== undefined) {
+    return { ...base, status: "skipped", runs: 0, reason: property.skipped };
+  }
+  if (property.refused !== undefined) {
+    return {
+      ...base,
+      status: "failed",
+      runs: 0,
+      failure: { message: property.refused, seed, shrinks: 0 },
+    };
+  }
+  const details = await fc.check(
+    fc.asyncProperty(property.arbitrary, property.predicate),
+    parameters,
+  );
+  if (!details.failed) return { ...base, status: "passed", runs: details.numRuns };
+  if (details.counterexample === null) {
+    const message = details.interrupted
+      ? "the run was interrupted"
+      : `too many skipped runs (${details.numSkips})`;
+    return {
+      ...base,
+      status: "failed",
+      runs: details.numRuns,
+      failure: { message, seed, shrinks: details.numShrinks },
+    };
+  }
+  const [input] = details.counterexample;
+  const error = details.errorInstance;
+  const message =
+    error instanceof PropertyViolation
+      ? error.message
+      : `the property threw: ${describeError(error)}`;
+  return {
+    ...base,
+    status: "failed",
+    runs: details.numRuns,
+    failure: {
+      message,
+      counterexample: input,
+      counterexampleText: formatPropertyInput(input),
+      seed,
+      path: details.counterexamplePath,
+      shrinks: details.numShrinks,
+      error,
+    },
+  };
+}
+
+/**
+ * Runs the migration properties of `patch` (all by default) and reports on
+ * each. Never throws for a property that fails — see `assertMigration`; it
+ * throws for options that make no sense (no classes, a patch that is not
+ * hydrated).
+ */
+export async function checkMigration<
+  S extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
+  const ctx = context(patch, options);
+  const properties = selectProperties(ctx, options.properties);
+  const numRuns = options.numRuns ?? 100;
+  const seed = options.seed ?? newSeed();
+  const parameters: fc.Parameters<[PropertyInput]> = {
+    numRuns,
+    seed,
+    ...(options.path === undefined ? {} : { path: options.path }),
+  };
+  const refused = preflight(patch, ctx);
+  const results: PropertyResult[] = [];
+  for (const property of properties) {
+    if (refused !== undefined && property.skipped === undefined) {
+      results.push({
+        name: property.name,
+        description: property.description,
+        status: "failed",
+        runs: 0,
+        ms: 0,
+        failure: { message: refused, seed, shrinks: 0 },
+      });
+      continue;
+    }
+    const t0 = performance.now();
+    const result = await runProperty(property, parameters, seed);
+    results.push({ ...result, ms: Math.round(performance.now() - t0) });
+  }
+  return {
+    ok: results.every((r) => r.status !== "failed"),
+    patch: patch.name,
+    seed,
+    numRuns,
+    properties: results,
+  };
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split("\n")
+    .map((line) => by + line)
+    .join("\n");
+}
+
+/** The report in words: one line per property, and for each failure its counterexample and how to replay it. */
+export function formatMigrationReport(report: MigrationReport): string {
+  const failed = report.properties.filter((p) => p.status === "failed");
+  const head = report.ok
+    ? `migration ${report.patch}: every property holds (seed ${report.seed}, ${report.numRuns} runs each)`
+    : `migration ${report.patch}: ${failed.length} of ${report.properties.length} properties fail (seed ${report.seed}, ${report.numRuns} runs each)`;
+  const lines = [head];
+  for (const p of report.properties) {
+    if (p.status === "passed") lines.push(`  ✓ ${p.name} (${p.runs} runs, ${p.ms} ms)`);
+    else if (p.status === "skipped") lines.push(`  - ${p.name}: skipped, ${p.reason}`);
+    else {
+      const f = p.failure!;
+      lines.push(`  ✗ ${p.name}: ${p.description}`);
+      lines.push(indent(f.message, "      "));
+      if (f.counterexampleText !== undefined) {
+        lines.push(
+          `    counterexample (after ${p.runs} run${p.runs === 1 ? "" : "s"}, shrunk ${f.shrinks} time${f.shrinks === 1 ? "" : "s"}):`,
+        );
+        lines.push(indent(f.counterexampleText, "      "));
+      }
+      if (f.path !== undefined) {
+        lines.push(
+          `    replay: checkMigration(patch, { ...options, properties: ["${p.name}"], seed: ${f.seed}, path: "${f.path}" })`,
+        );
+      }
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
+ * `checkMigration`, then throws a MigrationCheckError whose message is the
+ * formatted report when a property fails; resolves to the report otherwise.
+ */
+export async function assertMigration<
+  S extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
+  const report = await checkMigration(patch, options);
+  if (!report.ok) {
+    throw new MigrationCheckError(formatMigrationReport(report), report, {
+      patch: report.patch,
+      seed: report.seed,
+      failed: report.properties.filter((p) => p.status === "failed").map((p) => p.name),
+    });
+  }
+  return report;
+}

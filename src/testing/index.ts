@@ -1,0 +1,118 @@
+/**
+ * metamorph/testing — prove a migration before it touches a live program.
+ *
+ * - Arbitraries (fast-check): worlds of live instances of the classes a
+ *   patch applies to (shared references, cycles, subclass instances),
+ *   instances of one class, class hierarchies, object graphs, and random
+ *   patches to fuzz metamorph itself.
+ * - `checkMigration(patch, options)`: totality, validity, rollback, policy
+ *   independence, composition, round trip, no-op and postcondition
+ *   properties, each with a shrunk counterexample and a replayable seed;
+ *   `assertMigration` throws a readable failure inside a test.
+ * - `typedMigration<Old, New>()`: migrators that fail to compile when they
+ *   forget a new field or give it the wrong type.
+ *
+ * Vitest users: `describeMigration` lives in `metamorph/testing/vitest`.
+ */
+
+// The building-block arbitraries.
+export type {
+  DefectKind,
+  HierarchyOptions,
+  InjectedDefect,
+  InvalidHierarchy,
+} from "./arbitraries/classDefinitions.js";
+export {
+  classDefinitionArb as classDefinitionArbitrary,
+  classNameArb as classNameArbitrary,
+  fieldNameArb as fieldNameArbitrary,
+  hierarchyArb as hierarchyArbitrary,
+  invalidHierarchyArb as invalidHierarchyArbitrary,
+} from "./arbitraries/classDefinitions.js";
+export type {
+  ObjectGraph,
+  ObjectGraphOptions,
+  ObjectGraphSpec,
+} from "./arbitraries/objectGraph.js";
+export {
+  buildObjectGraph,
+  objectGraphArbitrary,
+  objectGraphSpecArbitrary,
+} from "./arbitraries/objectGraph.js";
+export type {
+  ModelClass,
+  ModelWorld,
+  PatchArbitraryOptions,
+  PatchScenario,
+  PatchSequenceScenario,
+} from "./arbitraries/patch.js";
+export {
+  DEFAULT_MODEL_WORLD,
+  patchArbitrary,
+  patchScenarioArbitrary,
+  patchSequenceArbitrary,
+} from "./arbitraries/patch.js";
+export type {
+  CheckMigrationOptions,
+  MigrationReport,
+  PropertyFailure,
+  PropertyResult,
+} from "./check.js";
+export {
+  assertMigration,
+  checkMigration,
+  formatMigrationReport,
+  migrationProperties,
+} from "./check.js";
+export type { EngineScenario, EngineScenarioOptions } from "./fuzz.js";
+export { engineScenarioArbitrary, modelWorldOf } from "./fuzz.js";
+export type {
+  MigrationProperty,
+  Postcondition,
+  PostconditionContext,
+  PropertyInput,
+  PropertyName,
+  RollbackScenario,
+} from "./properties.js";
+export {
+  formatPropertyInput,
+  PROPERTY_DESCRIPTIONS,
+  PROPERTY_NAMES,
+  PropertyViolation,
+} from "./properties.js";
+export type { SnapshotComparison, SnapshotOptions, StateSnapshot } from "./snapshot.js";
+export { canSeeFastMode, compareSnapshots, reachableObjects, takeSnapshot } from "./snapshot.js";
+export type {
+  CarriedFields,
+  DataFields,
+  Derivations,
+  DerivedFields,
+  OptionalFields,
+  RequiredFields,
+  TypedMigration,
+  TypedMigrationBuilder,
+} from "./typedMigration.js";
+export { typedMigration } from "./typedMigration.js";
+export type {
+  ClassValues,
+  InstanceOptions,
+  InstanceSpec,
+  LiveWorld,
+  ValueSpec,
+  ValuesOption,
+  WorldClass,
+  WorldModel,
+  WorldSchema,
+  WorldSource,
+  WorldSpec,
+} from "./world.js";
+export {
+  buildWorld,
+  formatWorldSpec,
+  inferredValues,
+  instanceArbitrary,
+  primitiveValues,
+  worldArbitrary,
+  worldModel,
+  worldSpecArbitrary,
+} from "./world.js";

@@ -1,0 +1,48 @@
+/**
+ * Vitest integration (`metamorph/testing/vitest`): one test per migration
+ * property, each failing with the formatted report — the property, why it
+ * fails, the shrunk counterexample and the seed and path that replay it.
+ *
+ *     describeMigration(toV2, { classes: [PersonV1], seed: 42, numRuns: 200 });
+ *
+ * For fast-check's own Vitest runner, use `migrationProperties` with
+ * `@fast-check/vitest`'s `test.prop([property.arbitrary])(property.name, property.predicate)`.
+ */
+import { describe, test } from "vitest";
+import type { Patch } from "../migration/patch.js";
+import type { CheckMigrationOptions } from "./check.js";
+import { assertMigration, migrationProperties } from "./check.js";
+import type { WorldSchema } from "./world.js";
+
+export type DescribeMigrationOptions<
+  S extends WorldSchema = Record<string, Record<string, unknown>>,
+> = CheckMigrationOptions<S> & {
+  /** Per-test timeout in ms (default: Vitest's). */
+  readonly timeout?: number;
+};
+
+/**
+ * Declares a `describe` block named after the patch with one test per
+ * property; properties the options cannot support are declared skipped,
+ * with the reason in their name.
+ */
+export function describeMigration<S extends WorldSchema = Record<string, Record<string, unknown>>>(
+  patch: Patch,
+  options: DescribeMigrationOptions<S>,
+): void {
+  describe(`migration ${patch.name}`, () => {
+    for (const property of migrationProperties(patch, options)) {
+      if (property.skipped !== undefined) {
+        test.skip(`${property.name} (skipped: ${property.skipped})`, () => {});
+        continue;
+      }
+      test(
+        property.name,
+        async () => {
+          await assertMigration(patch, { ...options, properties: [property.name] });
+        },
+        options.timeout,
+      );
+    }
+  });
+}
