@@ -33,7 +33,8 @@ export interface ClassBuild {
   readonly splits: readonly {
     readonly into: string;
     readonly via: string;
-    readonly fields: readonly string[];
+    /** Moved fields: their name in `into`, and the old field their value comes from (null: none). */
+    readonly fields: readonly { readonly to: string; readonly from: string | null }[];
   }[];
   /** Whether any operation touched this class's fields, superclass or migration. */
   readonly layoutTouched: boolean;
@@ -69,7 +70,7 @@ interface Draft {
   fieldOrigins: Map<string, string | null>;
   initialisers: Map<string, FieldInitialiser>;
   migrators: Migrator[];
-  splits: { into: string; via: string; fields: string[] }[];
+  splits: { into: string; via: string; fields: { to: string; from: string | null }[] }[];
   layoutTouched: boolean;
   touched: boolean;
   implementation?: Constructor;
@@ -298,6 +299,9 @@ export function buildDefinitions(
         }
         parent.fields.push(field);
         parent.fieldOrigins.set(op.field, originOf(d, op.field));
+        const pulledInit = d.initialisers.get(op.field);
+        if (pulledInit) parent.initialisers.set(op.field, pulledInit);
+        d.initialisers.delete(op.field);
         parent.layoutTouched = true;
         break;
       }
@@ -305,11 +309,14 @@ export function buildDefinitions(
         const d = classNamed(op.className);
         const field = d.fields[ownField(d, op.field)]!;
         d.fields.splice(ownField(d, op.field), 1);
+        const pushed = d.initialisers.get(op.field);
+        d.initialisers.delete(op.field);
         for (const child of drafts.values()) {
           if (child.superclass !== d.name) continue;
           noField(child, op.field);
           child.fields.push(field);
           child.fieldOrigins.set(op.field, originOf(d, op.field));
+          if (pushed) child.initialisers.set(op.field, pushed);
           child.layoutTouched = true;
           child.touched = true;
         }
@@ -387,7 +394,7 @@ export function buildDefinitions(
         d.splits.push({
           into: op.into,
           via: op.via,
-          fields: op.fields.map((f) => originOf(d, f) ?? f),
+          fields: op.fields.map((f) => ({ to: f, from: originOf(d, f) })),
         });
         d.layoutTouched = true;
         break;

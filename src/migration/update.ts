@@ -204,7 +204,11 @@ function migrationPlan(
           kind: "split",
           make: (old: OldView) =>
             new (into as new (init: object) => object)(
-              Object.fromEntries(split.fields.map((f) => [f, old[f]])),
+              Object.fromEntries(
+                split.fields.flatMap(({ to, from }) =>
+                  from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
+                ),
+              ),
             ),
         };
       } else if (initial) fallback = { kind: "initial", fn: initial };
@@ -379,9 +383,15 @@ export function updateSync(
       .map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
 
     phase("migrate");
+    // Eager updates compute every object's new state here. Lazy and
+    // progressive ones migrate after the commit; they compute it here too
+    // (a dry run, not applied) only when validations must see the new state.
     const prepared: PreparedMigration[] = [];
-    // Lazy and progressive updates find their instances after the commit.
-    for (const plan of policy === "eager" ? plans : []) {
+    const dryRun =
+      policy !== "eager" &&
+      build.namespaceValidations.length + build.instanceValidations.length + build.removed.length >
+        0;
+    for (const plan of policy === "eager" || dryRun ? plans : []) {
       namespace.finder.find(plan.prototype).forEach((object, index) => {
         checkRewritable(object, plan, index);
         prepared.push(prepareMigration(object, plan, index));
@@ -426,8 +436,13 @@ export function updateSync(
           return [name, { handle, prototypes: [stablePrototype(handle)] }] as const;
         }),
       );
+      // Class bindings are left out: until the commit their prototype chains
+      // are the old ones, and a class still extending a removed one is
+      // already refused as an unknown superclass.
       const bindings = new Map(
-        Object.values(shadow.snapshot.bindings).map((b) => [b.name, bindingValue(b)] as const),
+        Object.values(shadow.snapshot.bindings)
+          .filter((b) => b.kind !== "class")
+          .map((b) => [b.name, bindingValue(b)] as const),
       );
       const survivors = [...defs.keys()].flatMap((n) => world.instancesOf(n) as object[]);
       failures.push(...validateRemovedClassReferences({ removed, bindings, instances: survivors }));
@@ -446,6 +461,9 @@ export function updateSync(
     if (!report.ok)
       failWith(`patch ${patch.name} failed validation`, named, rulesRun, report.instancesChecked);
 
+    // A dry run only served the validations: lazy objects migrate at first touch.
+    if (dryRun) prepared.length = 0;
+
     phase("commit");
     const fromVersion = namespace.version;
     let record: ReplaceRecord;
@@ -457,7 +475,9 @@ export function updateSync(
     const migrated = new WeakSet<object>();
     let guarded = false;
     const migrateOne = (object: object) => {
-      if (migrated.has(object)) return;
+      // Once the guards are gone (completion, rollback, a later update) every
+      // object has the new layout: a late sweep must not migrate again.
+      if (!guarded || migrated.has(object)) return;
       const plan = planByPrototype.get(Object.getPrototypeOf(object));
       if (!plan) return;
       const p = prepareMigration(object, plan, migratedLater.length);
@@ -540,7 +560,7 @@ export function updateSync(
           const t0 = performance.now();
           for (const plan of plans) {
             const queue = unmigrated(plan);
-            for (let i = 0; i < queue.length && !stopSweep; i += sliceSize) {
+            for (let i = 0; i < queue.length && !stopSweep && guarded; i += sliceSize) {
               for (const object of queue.slice(i, i + sliceSize)) {
                 try {
                   migrateOne(object);
@@ -551,9 +571,10 @@ export function updateSync(
               await nextTask();
             }
           }
-          const done = stopSweep
-            ? { migrated: migratedLater.length, failed: laterFailures }
-            : completeMigration();
+          const done =
+            stopSweep || !guarded
+              ? { migrated: migratedLater.length, failed: laterFailures }
+              : completeMigration();
           emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
           return done;
         })();
@@ -567,7 +588,12 @@ export function updateSync(
       const keys = retained ? retained.oldKeys : plan.oldFields;
       const values = keys.map((k, i) => {
         const newName = plan.reverse.get(k);
-        if (newName !== undefined && Object.hasOwn(current, newName)) return current[newName];
+        if (newName !== undefined && Object.hasOwn(current, newName)) {
+          // A value the program wrote since the commit is kept; a value the
+          // migration itself installed goes back to what it was.
+          const installed = retained?.newValues[retained.plan.fields.indexOf(newName)];
+          if (!retained || !Object.is(current[newName], installed)) return current[newName];
+        }
         if (retained) return retained.oldValues[i];
         return plan.oldDefaults.get(k)?.call(object);
       });
@@ -582,7 +608,7 @@ export function updateSync(
       toVersion: namespace.version,
       changes,
       classesChanged: new Set(changes.map((c) => c.className)).size,
-      instancesMigrated: prepared.length,
+      instancesMigrated: policy === "eager" ? prepared.length : 0,
       timings,
       pauseMs: timings.total,
       validation: report,
@@ -619,7 +645,7 @@ export function updateSync(
         emit("rollback", "start");
         stopSweep = true;
         const retained = new Map<object, PreparedMigration>();
-        for (const p of prepared) retained.set(p.object, p);
+        if (policy === "eager") for (const p of prepared) retained.set(p.object, p);
         for (const p of migratedLater) retained.set(p.object, p);
         for (const plan of plans) {
           for (const object of namespace.finder.find(plan.prototype)) {

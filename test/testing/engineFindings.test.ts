@@ -1,9 +1,10 @@
 /**
  * Engine bugs the testing kit found (through the properties and the engine
  * fuzz in engineFuzz.test.ts), each reduced to a reproduction that asserts
- * the CORRECT behaviour. They are marked `test.fails` while the bug is
- * there: when one is fixed its test turns red — drop `.fails` here and the
- * bug's entry in KNOWN_ENGINE_BUGS (engineFuzz.test.ts).
+ * the CORRECT behaviour. Those still open are marked `test.fails` (D, F, H,
+ * J): when one is fixed its test turns red — drop `.fails` here and the
+ * bug's entry in KNOWN_ENGINE_BUGS (engineFuzz.test.ts). A, B, C, E, G and K
+ * are fixed and guard against regressions.
  */
 import { describe, expect, test } from "vitest";
 import type { Patch } from "../../src/migration/patch.js";
@@ -44,7 +45,7 @@ function apply(
 }
 
 describe("engine findings (reproductions; `fails` while the bug is there)", () => {
-  test.fails("A: a lazy update validates the migrated objects, not the unmigrated ones", () => {
+  test("A: a lazy update validates the migrated objects, not the unmigrated ones", () => {
     const { ns, make } = world([{ name: "Person", fields: ["first", "last"] }]);
     make("Person", { first: "a", last: "b" });
     const p = patch("full")
@@ -60,7 +61,7 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     expect(() => updateSync(ns, p)).not.toThrow();
   });
 
-  test.fails("A, as the kit reports it: policy independence and validity fail on a correct lazy patch", async () => {
+  test("A: as the kit reports it: policy independence and validity fail on a correct lazy patch", async () => {
     const p = patch("full")
       .addField("Person", "full", { initial: (o) => `${String(o.first)} ${String(o.last)}` })
       .validateInstances(
@@ -79,7 +80,7 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     expect(report.ok).toBe(true);
   });
 
-  test.fails("B: rollback() restores the value a migrator replaced (renamed field)", () => {
+  test("B: rollback() restores the value a migrator replaced (renamed field)", () => {
     const { ns, make } = world([{ name: "Counter", fields: ["count"] }]);
     const c = make("Counter", { count: 1 });
     const r = updateSync(
@@ -95,7 +96,7 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     expect(c.count).toBe(1); // 100 today: the migrated value is kept as if the program wrote it
   });
 
-  test.fails("C: a class can get a new superclass while its former superclass is removed, in one patch", () => {
+  test("C: a class can get a new superclass while its former superclass is removed, in one patch", () => {
     const { ns } = world([
       { name: "Shape", fields: ["x"] },
       { name: "Round", superclass: "Shape", fields: ["smooth"] },
@@ -119,7 +120,7 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     expect(apply(specs, objects, [a.andThen(b)])).toEqual(apply(specs, objects, [a, b])); // n: 1 vs n: 2
   });
 
-  test.fails("E: a progressive sweep that outlives completeMigration() leaves objects made afterwards alone", async () => {
+  test("E: a progressive sweep that outlives completeMigration() leaves objects made afterwards alone", async () => {
     const { ns, make } = world([{ name: "Counter", fields: ["count"] }]);
     make("Counter", { count: 1 });
     const r = updateSync(
@@ -146,7 +147,7 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     expect(Object.keys(y.owner as object)).toEqual(Object.keys(fresh)); // [name, x] vs [owner, name, x]
   });
 
-  test.fails("G: splitClass keeps the value of a field renamed earlier in the same patch", () => {
+  test("G: splitClass keeps the value of a field renamed earlier in the same patch", () => {
     const { ns, make } = world([{ name: "Cd", fields: ["x"] }]);
     const c = make("Cd", { x: 42 });
     updateSync(
@@ -177,7 +178,7 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     expect(apply(specs, objects, [a.andThen(b)])).toEqual(apply(specs, objects, [a, b])); // a: "old" comes back
   });
 
-  test.fails("K: a field added with `initial` keeps that value when a later step of the same patch moves it", () => {
+  test("K: a field added with `initial` keeps that value when a later step of the same patch moves it", () => {
     const specs = [
       { name: "Shape", fields: ["w"] },
       { name: "Picture", superclass: "Shape", fields: ["path"] },
