@@ -163,7 +163,10 @@ export function createClassHandle(
         // The handle is the only allocator: every object of the class, fresh
         // or migrated, grows its fields from the handle's own initial map, so
         // objects with the same fields share one hidden class (V8, measured).
-        (state.current as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!.call(this, args[0]);
+        (state.current as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!.call(
+          this,
+          args[0],
+        );
         instance = this as object;
       } else if (state.construction === "new" && target === handle) {
         instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
