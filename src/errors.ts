@@ -89,18 +89,20 @@ export class NotHydratedError extends MetamorphError {
   readonly code = "MM_NOT_HYDRATED";
 }
 
-/** System or application validations failed; `report` lists every failure. */
-export class ValidationError extends MetamorphError {
-  readonly code = "MM_VALIDATION_FAILED";
-  readonly report: import("./validation/report.js").ValidationReport;
-  constructor(
-    message: string,
-    report: import("./validation/report.js").ValidationReport,
-    details: Record<string, unknown> = {},
-  ) {
+/** An error that carries the full report of what was checked. */
+export abstract class ReportedError<R> extends MetamorphError {
+  readonly report: R;
+  constructor(message: string, report: R, details: Record<string, unknown> = {}) {
     super(message, details);
     this.report = report;
   }
+}
+
+/** System or application validations failed; `report` lists every failure. */
+export class ValidationError extends ReportedError<
+  import("./validation/report.js").ValidationReport
+> {
+  readonly code = "MM_VALIDATION_FAILED";
 }
 
 /** An application migrator or field initialiser threw; `cause` is what it threw. */
@@ -124,15 +126,8 @@ export class LifecycleError extends MetamorphError {
 }
 
 /** A migration check (metamorph/testing) found a property that does not hold; `report` has every result, with shrunk counterexamples and the seed to replay them. */
-export class MigrationCheckError extends MetamorphError {
+export class MigrationCheckError extends ReportedError<
+  import("./testing/check.js").MigrationReport
+> {
   readonly code = "MM_MIGRATION_CHECK";
-  readonly report: import("./testing/check.js").MigrationReport;
-  constructor(
-    message: string,
-    report: import("./testing/check.js").MigrationReport,
-    details: Record<string, unknown> = {},
-  ) {
-    super(message, details);
-    this.report = report;
-  }
 }

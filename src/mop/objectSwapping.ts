@@ -20,8 +20,25 @@ import {
   createStateTable,
   type InterceptCache,
   type PrototypeVerdicts,
+  type RewriteRole,
   type StateTable,
 } from "./objectRewriting.js";
+
+/**
+ * Checks the arguments and captures every object's state before anything is
+ * changed. Row 2i holds olds[i], row 2i + 1 holds news[i]; `newsRole` says
+ * whether news are rewritten too ("target") or only read ("source").
+ */
+function captureBatch(olds: readonly object[], news: readonly object[], newsRole: RewriteRole) {
+  const batch = checkArguments(olds, news);
+  const verdicts: PrototypeVerdicts = new Map();
+  const states = createStateTable();
+  for (let i = 0; i < olds.length; i++) {
+    captureCheckedRow(states, olds[i], "olds", "target", verdicts, i);
+    captureCheckedRow(states, news[i], "news", newsRole, verdicts, i);
+  }
+  return { states, cache: interceptCacheFor(batch, verdicts) };
+}
 
 /**
  * Exchanges the contents of `olds[i]` and `news[i]` for every i: afterwards
@@ -40,16 +57,8 @@ import {
  *   `assertRewritable`) or an array is paired with a non-array.
  */
 export function swapObjects(olds: readonly object[], news: readonly object[]): void {
-  const batch = checkArguments(olds, news);
   const n = olds.length;
-  const verdicts: PrototypeVerdicts = new Map();
-  // Row 2i holds olds[i], row 2i + 1 holds news[i].
-  const states = createStateTable();
-  for (let i = 0; i < n; i++) {
-    captureCheckedRow(states, olds[i], "olds", "target", verdicts, i);
-    captureCheckedRow(states, news[i], "news", "target", verdicts, i);
-  }
-  const cache = interceptCacheFor(batch, verdicts);
+  const { states, cache } = captureBatch(olds, news, "target");
   let row = 0;
   try {
     for (; row < 2 * n; row++) {
@@ -82,16 +91,8 @@ export function swapObjects(olds: readonly object[], news: readonly object[]): v
  * @throws SwapArgumentError / UnswappableObjectError as `swapObjects`.
  */
 export function forwardObjects(olds: readonly object[], news: readonly object[]): void {
-  const batch = checkArguments(olds, news);
   const n = olds.length;
-  const verdicts: PrototypeVerdicts = new Map();
-  // Row 2i holds olds[i], row 2i + 1 holds news[i].
-  const states = createStateTable();
-  for (let i = 0; i < n; i++) {
-    captureCheckedRow(states, olds[i], "olds", "target", verdicts, i);
-    captureCheckedRow(states, news[i], "news", "source", verdicts, i);
-  }
-  const cache = interceptCacheFor(batch, verdicts);
+  const { states, cache } = captureBatch(olds, news, "source");
   let i = 0;
   try {
     for (; i < n; i++) applyRow(olds[i]!, states, 2 * i, states, 2 * i + 1, cache);
