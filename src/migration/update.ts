@@ -17,7 +17,12 @@ import {
 } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Undo } from "../mop/classHandle.js";
-import { currentVersion, observeConstruction, stablePrototype } from "../mop/classHandle.js";
+import {
+  currentVersion,
+  forgetOldVersions,
+  observeConstruction,
+  stablePrototype,
+} from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import { classesInHierarchyOrder, replaceNamespace } from "../namespace/bulkReplace.js";
@@ -627,6 +632,10 @@ export function updateSync(
         state = "permanent";
         prepared.length = 0;
         migratedLater.length = 0;
+        if (namespace.version === result.toVersion) {
+          for (const handle of namespace.classes()) forgetOldVersions(handle);
+        }
+        namespace.forgetHistoryBefore(result.toVersion);
       },
       rollback() {
         if (state !== "committed") {

@@ -339,6 +339,19 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   };
 }
 
+/**
+ * Forgets every version but the current one and the homes of methods no
+ * longer installed: called when an update is made permanent (nothing can
+ * undo it), so that a class updated many times does not keep them all.
+ */
+export function forgetOldVersions(handle: Function): void {
+  const state = stateOf(handle);
+  state.versions.splice(0, state.versions.length - 1);
+  const home = ((state.current as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
+    state.current.prototype) as object;
+  for (const h of state.homes) if (h !== home) state.homes.delete(h);
+}
+
 /** The handle's stable prototype. */
 export function stablePrototype(handle: Function): object {
   return stateOf(handle).prototype;

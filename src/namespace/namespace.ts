@@ -105,9 +105,19 @@ export class Namespace {
     return this.#snapshot;
   }
 
-  /** Every snapshot this namespace has had, oldest first (the last one is live). */
+  /** The snapshots this namespace still keeps, oldest first (the last one is live). */
   get history(): readonly NamespaceSnapshot[] {
     return this.#history;
+  }
+
+  /**
+   * Drops the snapshots older than `version` (an update made permanent can no
+   * longer be undone, so nothing needs them): long-lived programs updated many
+   * times (live reload) do not keep every world they ever had.
+   */
+  forgetHistoryBefore(version: number): void {
+    const keepFrom = this.#history.findIndex((s) => s.version >= version);
+    if (keepFrom > 0) this.#history.splice(0, Math.min(keepFrom, this.#history.length - 1));
   }
 
   [commitSnapshot](snapshot: NamespaceSnapshot | "pop"): void {

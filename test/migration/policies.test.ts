@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { RollbackError } from "../../src/errors.js";
 import { patch } from "../../src/migration/patchBuilder.js";
 import { update, updateSync } from "../../src/migration/update.js";
+import { versionHistory } from "../../src/mop/classHandle.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { patchScenarioArbitrary } from "../../src/testing/arbitraries/patch.js";
 import { hasFastProperties, haveSameMap } from "../support/v8.js";
@@ -160,6 +161,19 @@ describe("rollback", () => {
     const r = updateSync(ns2, v2("eager"));
     r.makePermanent();
     expect(() => r.rollback()).toThrow(RollbackError);
+  });
+
+  test("making an update permanent lets go of old versions and snapshots, and behaviour is unchanged", () => {
+    const { ns, Counter, list } = counters(3);
+    const first = updateSync(ns, v2("eager"));
+    first.makePermanent();
+    const second = updateSync(ns, patch("v3").addField("Counter", "extra", { default: 7 }).build());
+    second.makePermanent();
+    expect(versionHistory(Counter)).toHaveLength(1);
+    expect(ns.history.map((s) => s.version)).toEqual([ns.version]);
+    expect(list[1]!.bump()).toBe(11);
+    expect((new Counter() as unknown as Record<string, unknown>).extra).toBe(7);
+    expect(() => second.rollback()).toThrow(RollbackError);
   });
 
   test("a failing health check rolls the update back automatically", async () => {
