@@ -632,9 +632,10 @@ export function updateSync(
         state = "permanent";
         prepared.length = 0;
         migratedLater.length = 0;
-        if (namespace.version === result.toVersion) {
-          for (const handle of namespace.classes()) forgetOldVersions(handle);
-        }
+        // Homes of retired methods are still needed while a later update
+        // (which could be rolled back onto this one's methods) is not permanent.
+        const latest = namespace.version === result.toVersion;
+        for (const handle of namespace.classes()) forgetOldVersions(handle, latest);
         namespace.forgetHistoryBefore(result.toVersion);
       },
       rollback() {

@@ -290,7 +290,6 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   const before = {
     current: state.current,
     definition: state.definition,
-    versions: state.versions.length,
     name: Object.getOwnPropertyDescriptor(handle, "name")!,
     prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
     construction: state.construction,
@@ -333,7 +332,8 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.current = before.current;
     state.construction = before.construction;
     state.definition = before.definition;
-    state.versions.length = before.versions;
+    const at = state.versions.lastIndexOf(version);
+    if (at >= 0) state.versions.splice(at, 1);
     Object.defineProperty(handle, "name", before.name);
     defineStaticForwarders(state);
   };
@@ -344,9 +344,10 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
  * longer installed: called when an update is made permanent (nothing can
  * undo it), so that a class updated many times does not keep them all.
  */
-export function forgetOldVersions(handle: Function): void {
+export function forgetOldVersions(handle: Function, homesToo: boolean): void {
   const state = stateOf(handle);
   state.versions.splice(0, state.versions.length - 1);
+  if (!homesToo) return;
   const home = ((state.current as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
     state.current.prototype) as object;
   for (const h of state.homes) if (h !== home) state.homes.delete(h);
