@@ -24,6 +24,7 @@ import {
   stablePrototype,
 } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import type { RegistryFinder } from "../mop/instanceFinding.js";
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import { classesInHierarchyOrder, replaceNamespace } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
@@ -563,23 +564,49 @@ export function updateSync(
           await nextTask();
           emit("sweep", "start");
           const t0 = performance.now();
+          const sweepOne = (object: object) => {
+            try {
+              migrateOne(object);
+            } catch (error) {
+              laterFailures.push({ object, error });
+            }
+          };
+          // The registry hands over its references, dereferenced slice by
+          // slice, so no task enumerates every instance; a heap query cannot
+          // be sliced and runs once per class.
+          const finder = namespace.finder;
+          const registry = finder.kind === "registry" ? (finder as RegistryFinder) : null;
           for (const plan of plans) {
+            if (registry) {
+              const refs = registry.snapshot(plan.prototype);
+              for (let i = 0; i < refs.length && !stopSweep && guarded; i += sliceSize) {
+                const end = Math.min(refs.length, i + sliceSize);
+                for (let j = i; j < end; j++) {
+                  const object = refs[j]!.deref();
+                  if (object !== undefined && Object.getPrototypeOf(object) === plan.prototype) {
+                    sweepOne(object);
+                  }
+                }
+                await nextTask();
+              }
+              continue;
+            }
             const queue = unmigrated(plan);
             for (let i = 0; i < queue.length && !stopSweep && guarded; i += sliceSize) {
-              for (const object of queue.slice(i, i + sliceSize)) {
-                try {
-                  migrateOne(object);
-                } catch (error) {
-                  laterFailures.push({ object, error });
-                }
-              }
+              for (const object of queue.slice(i, i + sliceSize)) sweepOne(object);
               await nextTask();
             }
           }
-          const done =
-            stopSweep || !guarded
-              ? { migrated: migratedLater.length, failed: laterFailures }
-              : completeMigration();
+          let done: LazyCompletion;
+          if (stopSweep || !guarded)
+            done = { migrated: migratedLater.length, failed: laterFailures };
+          else if (registry && laterFailures.length === 0) {
+            // Every object on the class prototype at the commit was recorded
+            // and has been visited: the guards can go without another full scan.
+            release();
+            if (active.get(namespace) === handleOfActive) active.delete(namespace);
+            done = { migrated: migratedLater.length, failed: laterFailures };
+          } else done = completeMigration();
           emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
           return done;
         })();

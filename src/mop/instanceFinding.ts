@@ -101,6 +101,14 @@ export interface RegistryFinderOptions {
 export interface RegistryFinder extends InstanceFinder {
   readonly kind: "registry";
   stats(): RegistryStats;
+  /**
+   * A copy of the references recorded under exactly `prototype`, not yet
+   * dereferenced: a caller can walk it in slices across event-loop tasks (the
+   * progressive sweep) instead of paying for a whole `find` in one task. It
+   * may hold cleared references and objects that have since moved to another
+   * prototype; check each one.
+   */
+  snapshot(prototype: object): readonly WeakRef<object>[];
 }
 
 interface RegistryEntry {
@@ -313,7 +321,11 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     return { prototypes, references, compactions, backstopCompactions };
   }
 
-  return { kind: "registry", enable, record, find, stats };
+  function snapshot(prototype: object): readonly WeakRef<object>[] {
+    return byPrototype.get(prototype)?.refs.slice() ?? [];
+  }
+
+  return { kind: "registry", enable, record, find, stats, snapshot };
 }
 
 // ---------------------------------------------------------------------------
