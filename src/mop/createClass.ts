@@ -104,10 +104,18 @@ export const INITIALISE_FIELDS: unique symbol = Symbol("metamorph.initialiseFiel
 /** Hidden static: the object holding the version's instance methods (their `super` home). */
 export const METHOD_HOME: unique symbol = Symbol("metamorph.methodHome");
 
+/**
+ * `key in init` is what V8 inlines; it also sees what the record inherits, so
+ * names that plain objects inherit (`constructor`, `toString`, …) take the
+ * slower `Object.hasOwn`. Measured (bench mop.createClass.construction): the
+ * generated constructor went from ~5× to ~1.25× the time of a hand-written class.
+ */
 function fieldLines(definition: ClassDefinition): string[] {
   return definition.fields.map((field) => {
     const key = JSON.stringify(field.name);
-    return `    this[${key}] = __init != null && Object.hasOwn(__init, ${key}) ? __init[${key}] : ${fieldInitialiser(field.initializer)};`;
+    const given =
+      field.name in Object.prototype ? `Object.hasOwn(__init, ${key})` : `${key} in __init`;
+    return `    this[${key}] = __init != null && ${given} ? __init[${key}] : ${fieldInitialiser(field.initializer)};`;
   });
 }
 

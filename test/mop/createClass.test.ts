@@ -45,6 +45,22 @@ describe("createClass", () => {
     expect(new Point().x).toBe(0);
   });
 
+  test("an init record sets only its own fields, also for names plain objects inherit", () => {
+    const Odd = createClass<{ toString: unknown; size: number }>(
+      definitionFromSpec({
+        name: "Odd",
+        fields: [
+          { name: "toString", initializer: '"default"' },
+          { name: "size", initializer: "1" },
+        ],
+      }),
+    );
+    expect(new Odd({}).toString).toBe("default");
+    expect(new Odd({ toString: "mine" }).toString).toBe("mine");
+    expect(new Odd({ size: 5 }).size).toBe(5);
+    expect(new Odd().size).toBe(1);
+  });
+
   test("every instance shares one hidden class", () => {
     const a = new Point({ x: 1, y: 2 });
     const b = new Point();
