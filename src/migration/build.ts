@@ -168,7 +168,10 @@ export function buildDefinitions(
         methods: [...(shape.methods ?? [])],
         staticFields: [...(shape.staticFields ?? [])],
         base: null,
-        fieldOrigins: new Map(),
+        // A new class has no old instances of its own; its fields reach old
+        // objects only as a new superclass's, and then they start fresh (a
+        // field of that name removed earlier in the patch must not come back).
+        fieldOrigins: new Map((shape.fields ?? []).map((f) => [f.name, null])),
         initialisers: new Map(),
         migrators: [],
         splits: [],

@@ -30,7 +30,8 @@ export type ConflictRule =
   | "field-added-twice"
   | "policy"
   | "validation-name"
-  | "stale-old-view";
+  | "stale-old-view"
+  | "removed-migrated-class";
 
 /** One step of one of the two patches. `index` is the position in that patch's operations. */
 export interface StepReference {
@@ -452,16 +453,44 @@ export function findConflict(first: PatchLike, second: PatchLike): CompositionCo
       }
     }
 
-    if ("className" in op && readsOldState(op)) {
-      const changed = fromFirst(world.layoutChanged.get(op.className));
-      if (changed) {
+    if (op.op === "removeClass") {
+      // As for old views below: without the hierarchy, a layout change to any
+      // class may be one the removed class inherits.
+      const own = fromFirst(world.layoutChanged.get(op.className));
+      const any = [...world.layoutChanged].find(([, fact]) => fromFirst(fact));
+      const migrated = own ?? (any ? fromFirst(any[1]) : undefined);
+      if (migrated && any) {
         const cls = displayName(op.className);
+        const changed = own ? cls : `${displayName(any[0])} (it may be a superclass of ${cls})`;
+        return conflict(
+          "removed-migrated-class",
+          migrated.index,
+          (a, b) =>
+            `${b} removes class ${cls}, whose instances ${a} migrates (it changes the fields of ${changed}): one combined update would leave them unmigrated; apply the patches as two updates`,
+          { className: op.className },
+        );
+      }
+    }
+
+    if ("className" in op && readsOldState(op)) {
+      // The class hierarchy is not known here, so a layout change to any class
+      // (it may be a superclass of this one) makes the old view differ.
+      const own = fromFirst(world.layoutChanged.get(op.className));
+      const any = [...world.layoutChanged].find(([, fact]) => fromFirst(fact));
+      const changed = own ?? (any ? fromFirst(any[1]) : undefined);
+      const changedClass = own ? op.className : any?.[0];
+      if (changed && changedClass !== undefined) {
+        const cls = displayName(op.className);
+        const other =
+          changedClass === op.className
+            ? cls
+            : `${displayName(changedClass)} (it may be a superclass of ${cls})`;
         return conflict(
           "stale-old-view",
           changed.index,
           (a, b) =>
             `${b} derives values from the old state of ${cls} instances, but in one combined update ` +
-            `the old state is the one before "${first.name}", and ${a} changes the fields of ${cls}; ` +
+            `the old state is the one before "${first.name}", and ${a} changes the fields of ${other}; ` +
             "apply the patches as two updates, or write the function against the original fields",
           { className: op.className },
         );

@@ -51,6 +51,17 @@ interface KnownBug {
 /** See engineFindings.test.ts for what each one is, with a reproduction. */
 const KNOWN_ENGINE_BUGS: readonly KnownBug[] = [
   {
+    // When both patches change fields, the combined update can still differ
+    // from the two updates one after the other in cases the symbolic check
+    // lets through (F below; a class renamed onto a name whose instances
+    // another step changes): composition is not checked for these scenarios.
+    // D, H and J are fixed (refused by andThen, or equal).
+    id: "F, composition",
+    property: "composition",
+    applies: (a, b) =>
+      ops(a, ...FIELD_OPERATIONS).length > 0 && ops(b, ...FIELD_OPERATIONS).length > 0,
+  },
+  {
     // F: objects made by splitClass are built on their superclass's live
     // version, so a superclass changed in the same patch is not seen.
     id: "F",
@@ -58,15 +69,6 @@ const KNOWN_ENGINE_BUGS: readonly KnownBug[] = [
     applies: (a) =>
       ops(a, "splitClass").length > 0 &&
       ops(a, "changeSuperclass", "insertSuperclass", "pullUpField", "pushDownField").length > 0,
-  },
-  {
-    // When both patches change fields, the combined update may differ from the two
-    // updates one after the other (D, F, H, J in engineFindings.test.ts): the
-    // symbolic composition check lets through steps whose meaning changes once combined.
-    id: "D, F, H, J",
-    property: "composition",
-    applies: (a, b) =>
-      ops(a, ...FIELD_OPERATIONS).length > 0 && ops(b, ...FIELD_OPERATIONS).length > 0,
   },
 ];
 

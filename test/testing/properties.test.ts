@@ -90,9 +90,10 @@ describe("composition", () => {
   const Box = { name: "Box", fields: [{ name: "w", initializer: "0" }] };
   const addH = patch("add-h").addField("Box", "h", { default: 1 }).build();
 
-  test("an initialiser that depends on the whole old object disagrees between a then b and a.andThen(b)", async () => {
-    // The composition check is symbolic: it cannot see that adding a field to
-    // Shape changes the old state of a Square, which `count-fields` reads whole.
+  test("an initialiser that depends on the whole old object cannot be composed after a layout change", async () => {
+    // The composition check is symbolic and does not know the hierarchy, so it
+    // refuses: adding a field to Shape may change the old state of a Square,
+    // which `count-fields` reads whole (combined: fields 1, one after the other: 2).
     const Shape = { name: "Shape", fields: [{ name: "w", initializer: "0" }] };
     const Square = { name: "Square", superclass: "Shape", fields: [] };
     const addId = patch("add-id").addField("Shape", "id", { default: 0 }).build();
@@ -107,10 +108,8 @@ describe("composition", () => {
       properties: ["composition"],
     });
     const f = failure(report, "composition");
-    expect(f.message).toContain("add-id then count-fields differs from add-id + count-fields");
-    expect(f.message).toMatch(/one after the other: #0 Square \{w: 0, id: 0, fields: 2\}/);
-    expect(f.message).toMatch(/composed: #0 Square \{w: 0, id: 0, fields: 1\}/);
-    expect(f.counterexampleText).toBe("#0 Square { w: 0 }");
+    expect(f.message).toContain("add-id.andThen(count-fields) is refused: PatchConflictError");
+    expect(f.message).toContain("changes the fields of Shape (it may be a superclass of Square)");
   });
 
   test("a patch that cannot follow (it names a field the first one renamed) is reported with the conflict", async () => {
