@@ -3,6 +3,7 @@ import {
   CommitError,
   InvalidPatchError,
   MigrationError,
+  UnswappableObjectError,
   ValidationError,
 } from "../../src/errors.js";
 import { patch } from "../../src/migration/patchBuilder.js";
@@ -362,6 +363,23 @@ describe("migrators, refusals and failures (acceptance 6, 7, 8)", () => {
     expect(Object.keys(new Person())).toEqual(["first", "last", "age"]);
     expect(list.every((p) => hasFastProperties(p))).toBe(true);
     expect(list[0]!.greet()).toBe("hi f0");
+  });
+
+  test("a frozen instance is refused before anything changes, naming the object", () => {
+    const { ns, list } = people(4);
+    Object.freeze(list[2]);
+    const before = snapshot(list);
+    let error: unknown;
+    try {
+      updateSync(ns, patch("frozen").addField("Person", "z", { default: 1 }).build());
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnswappableObjectError);
+    expect((error as UnswappableObjectError).code).toBe("MM_UNSWAPPABLE_OBJECT");
+    expect((error as UnswappableObjectError).details.object).toBe(list[2]);
+    expect((error as Error).message).toContain("instance handle");
+    expect(snapshot(list)).toEqual(before);
   });
 
   test("a reference to an unknown class or field is an InvalidPatchError naming it", () => {
