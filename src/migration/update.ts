@@ -29,7 +29,7 @@ import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import { classesInHierarchyOrder, replaceNamespace } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { bindingValue } from "../namespace/namespace.js";
-import { cloneNamespace, type Shadow } from "../namespace/shadow.js";
+import { cloneNamespace } from "../namespace/shadow.js";
 import {
   runInstanceValidations,
   runNamespaceValidations,
@@ -49,10 +49,11 @@ import {
   fieldChain,
   migratingClasses,
 } from "./changes.js";
-import type { ClassMigrationPlan, FieldSource, PreparedMigration } from "./instanceMigration.js";
+import type { PreparedMigration } from "./instanceMigration.js";
 import { applyMigration, prepareMigration, rewriteFields } from "./instanceMigration.js";
 import { installLazyGuards, nextTask } from "./lazyMigration.js";
-import type { OldView, Policy, ValidationWorld } from "./operations.js";
+import { type Plan, migrationPlan } from "./migrationPlan.js";
+import type { Policy, ValidationWorld } from "./operations.js";
 import type { Patch } from "./patch.js";
 
 export type UpdatePhase =
@@ -130,31 +131,10 @@ export interface UpdateResult {
   readonly state: () => "committed" | "permanent" | "rolled-back";
 }
 
-interface Plan extends ClassMigrationPlan {
-  readonly handle: Constructor;
-  /** Old field name → new field name, for reverse migration. */
-  readonly reverse: ReadonlyMap<string, string>;
-  readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
-  readonly oldFields: readonly string[];
-}
-
 const active = new WeakMap<Namespace, Active>();
 
 interface Active {
   readonly completeMigration: () => LazyCompletion;
-}
-
-function compileDefault(source: string, where: string): (this: object) => unknown {
-  try {
-    return new Function(`"use strict"; return (${source});`) as (this: object) => unknown;
-  } catch (error) {
-    throw new InvalidPatchError(
-      `${where}: the default "${source}" does not compile: ${(error as Error).message}`,
-      {
-        where,
-      },
-    );
-  }
 }
 
 function currentDefinitions(namespace: Namespace): Map<string, ClassDefinition> {
@@ -179,87 +159,6 @@ function failWith(
   throw new ValidationError(`${message}\n${formatReport(report)}`, report, {
     failures: failures.length,
   });
-}
-
-/** How each field of class `name`'s new version gets its value. */
-function migrationPlan(
-  name: string,
-  build: BuildResult,
-  defs: ReadonlyMap<string, ClassDefinition>,
-  oldDefs: ReadonlyMap<string, ClassDefinition>,
-  shadow: Shadow,
-): Plan {
-  const cls = build.classes.get(name)!;
-  const handle = shadow.classNamed(name);
-  const chain = ancestry(name, defs).reverse();
-  const fields: string[] = [];
-  const sources: FieldSource[] = [];
-  const reverse = new Map<string, string>();
-  for (const className of chain) {
-    const owner = build.classes.get(className)!;
-    for (const field of owner.definition.fields) {
-      const origin = owner.fieldOrigins.has(field.name)
-        ? owner.fieldOrigins.get(field.name)!
-        : field.name;
-      const split = owner.splits.find((s) => s.via === field.name);
-      let fallback: FieldSource = { kind: "none" };
-      const initial = owner.initialisers.get(field.name);
-      if (split) {
-        const into = shadow.classNamed(split.into);
-        fallback = {
-          kind: "split",
-          make: (old: OldView) =>
-            new (into as new (init: object) => object)(
-              Object.fromEntries(
-                split.fields.flatMap(({ to, from }) =>
-                  from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
-                ),
-              ),
-            ),
-        };
-      } else if (initial) fallback = { kind: "initial", fn: initial };
-      else if (field.initializer !== undefined) {
-        fallback = {
-          kind: "default",
-          fn: compileDefault(field.initializer, `${className}.${field.name}`),
-        };
-      }
-      fields.push(field.name);
-      if (origin !== null && !initial && !split) {
-        sources.push({ kind: "carry", from: origin, otherwise: fallback });
-        reverse.set(origin, field.name);
-      } else sources.push(fallback);
-    }
-  }
-  const migrators = chain.flatMap((c) => build.classes.get(c)!.migrators);
-  const userCode = (x: FieldSource): boolean =>
-    x.kind === "initial" || x.kind === "split" || (x.kind === "carry" && userCode(x.otherwise));
-  const usesThis = (x: FieldSource): boolean =>
-    x.kind === "default" || (x.kind === "carry" && usesThis(x.otherwise));
-  // Validations (and the removed-class check) inspect the new state as copies.
-  const validated =
-    build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  const oldName = cls.oldName!;
-  const oldDefaults = new Map<string, (this: object) => unknown>();
-  for (const c of ancestry(oldName, oldDefs)) {
-    for (const f of oldDefs.get(c)!.fields) {
-      if (f.initializer !== undefined)
-        oldDefaults.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
-    }
-  }
-  return {
-    className: name,
-    handle,
-    prototype: stablePrototype(handle),
-    fields,
-    sources,
-    migrators,
-    needsOldView: migrators.length > 0 || sources.some(userCode),
-    needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
-    reverse,
-    oldDefaults,
-    oldFields: fieldChain(oldName, oldDefs),
-  };
 }
 
 function checkRewritable(object: object, plan: Plan, index: number): void {

@@ -1,0 +1,118 @@
+/**
+ * The migration plan of one class: for every field of its new version
+ * (inherited first), where the value of a migrated object comes from — the
+ * old field it carries (through renames), an initialiser, a default, a split
+ * — and what a rollback needs to go back. Computed once per class, before
+ * any object is looked at.
+ */
+import { InvalidPatchError } from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { stablePrototype } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { Shadow } from "../namespace/shadow.js";
+import type { BuildResult } from "./build.js";
+import { ancestry, fieldChain } from "./changes.js";
+import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
+import type { OldView } from "./operations.js";
+
+export interface Plan extends ClassMigrationPlan {
+  readonly handle: Constructor;
+  /** Old field name → new field name, for reverse migration. */
+  readonly reverse: ReadonlyMap<string, string>;
+  readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
+  readonly oldFields: readonly string[];
+}
+
+export function compileDefault(source: string, where: string): (this: object) => unknown {
+  try {
+    return new Function(`"use strict"; return (${source});`) as (this: object) => unknown;
+  } catch (error) {
+    throw new InvalidPatchError(
+      `${where}: the default "${source}" does not compile: ${(error as Error).message}`,
+      {
+        where,
+      },
+    );
+  }
+}
+
+/** How each field of class `name`'s new version gets its value. */
+export function migrationPlan(
+  name: string,
+  build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  shadow: Shadow,
+): Plan {
+  const cls = build.classes.get(name)!;
+  const handle = shadow.classNamed(name);
+  const chain = ancestry(name, defs).reverse();
+  const fields: string[] = [];
+  const sources: FieldSource[] = [];
+  const reverse = new Map<string, string>();
+  for (const className of chain) {
+    const owner = build.classes.get(className)!;
+    for (const field of owner.definition.fields) {
+      const origin = owner.fieldOrigins.has(field.name)
+        ? owner.fieldOrigins.get(field.name)!
+        : field.name;
+      const split = owner.splits.find((s) => s.via === field.name);
+      let fallback: FieldSource = { kind: "none" };
+      const initial = owner.initialisers.get(field.name);
+      if (split) {
+        const into = shadow.classNamed(split.into);
+        fallback = {
+          kind: "split",
+          make: (old: OldView) =>
+            new (into as new (init: object) => object)(
+              Object.fromEntries(
+                split.fields.flatMap(({ to, from }) =>
+                  from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
+                ),
+              ),
+            ),
+        };
+      } else if (initial) fallback = { kind: "initial", fn: initial };
+      else if (field.initializer !== undefined) {
+        fallback = {
+          kind: "default",
+          fn: compileDefault(field.initializer, `${className}.${field.name}`),
+        };
+      }
+      fields.push(field.name);
+      if (origin !== null && !initial && !split) {
+        sources.push({ kind: "carry", from: origin, otherwise: fallback });
+        reverse.set(origin, field.name);
+      } else sources.push(fallback);
+    }
+  }
+  const migrators = chain.flatMap((c) => build.classes.get(c)!.migrators);
+  const userCode = (x: FieldSource): boolean =>
+    x.kind === "initial" || x.kind === "split" || (x.kind === "carry" && userCode(x.otherwise));
+  const usesThis = (x: FieldSource): boolean =>
+    x.kind === "default" || (x.kind === "carry" && usesThis(x.otherwise));
+  // Validations (and the removed-class check) inspect the new state as copies.
+  const validated =
+    build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
+  const oldName = cls.oldName!;
+  const oldDefaults = new Map<string, (this: object) => unknown>();
+  for (const c of ancestry(oldName, oldDefs)) {
+    for (const f of oldDefs.get(c)!.fields) {
+      if (f.initializer !== undefined)
+        oldDefaults.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
+    }
+  }
+  return {
+    className: name,
+    handle,
+    prototype: stablePrototype(handle),
+    fields,
+    sources,
+    migrators,
+    needsOldView: migrators.length > 0 || sources.some(userCode),
+    needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
+    reverse,
+    oldDefaults,
+    oldFields: fieldChain(oldName, oldDefs),
+  };
+}
