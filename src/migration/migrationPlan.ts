@@ -13,6 +13,7 @@ import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
+import { rewriteFields } from "./instanceMigration.js";
 import type { OldView } from "./operations.js";
 
 export interface Plan extends ClassMigrationPlan {
@@ -34,6 +35,21 @@ export function compileDefault(source: string, where: string): (this: object) =>
       },
     );
   }
+}
+
+/** Compiled default initialisers of every field of `name` in `defs`, inherited included. */
+function defaultsOf(
+  name: string,
+  defs: ReadonlyMap<string, ClassDefinition>,
+): Map<string, (this: object) => unknown> {
+  const out = new Map<string, (this: object) => unknown>();
+  for (const c of ancestry(name, defs)) {
+    for (const f of defs.get(c)!.fields) {
+      if (f.initializer !== undefined)
+        out.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
+    }
+  }
+  return out;
 }
 
 /** How each field of class `name`'s new version gets its value. */
@@ -61,16 +77,34 @@ export function migrationPlan(
       const initial = owner.initialisers.get(field.name);
       if (split) {
         const into = shadow.classNamed(split.into);
+        const layout = fieldChain(split.into, defs);
+        const defaults = defaultsOf(split.into, defs);
         fallback = {
           kind: "split",
-          make: (old: OldView) =>
-            new (into as new (init: object) => object)(
-              Object.fromEntries(
-                split.fields.flatMap(({ to, from }) =>
-                  from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
-                ),
+          make: (old: OldView) => {
+            const init: Record<string, unknown> = Object.fromEntries(
+              split.fields.flatMap(({ to, from }) =>
+                from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
               ),
-            ),
+            );
+            const child = new (into as new (init: object) => object)(init);
+            // Built before the commit, the child's superclasses initialise it
+            // with their live versions; a superclass this patch changes would
+            // leave it the old fields, so it gets the new world's layout.
+            const keys = Object.keys(child);
+            if (keys.length !== layout.length || keys.some((k, i) => k !== layout[i])) {
+              const current = child as Record<string, unknown>;
+              const values = layout.map((f) =>
+                Object.hasOwn(init, f)
+                  ? init[f]
+                  : Object.hasOwn(current, f)
+                    ? current[f]
+                    : defaults.get(f)?.call(child),
+              );
+              rewriteFields(child, keys, layout, values);
+            }
+            return child;
+          },
         };
       } else if (initial) fallback = { kind: "initial", fn: initial };
       else if (field.initializer !== undefined) {
@@ -95,13 +129,7 @@ export function migrationPlan(
   const validated =
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const oldName = cls.oldName!;
-  const oldDefaults = new Map<string, (this: object) => unknown>();
-  for (const c of ancestry(oldName, oldDefs)) {
-    for (const f of oldDefs.get(c)!.fields) {
-      if (f.initializer !== undefined)
-        oldDefaults.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
-    }
-  }
+  const oldDefaults = defaultsOf(oldName, oldDefs);
   return {
     className: name,
     handle,

@@ -53,22 +53,13 @@ const KNOWN_ENGINE_BUGS: readonly KnownBug[] = [
   {
     // When both patches change fields, the combined update can still differ
     // from the two updates one after the other in cases the symbolic check
-    // lets through (F below; a class renamed onto a name whose instances
-    // another step changes): composition is not checked for these scenarios.
-    // D, H and J are fixed (refused by andThen, or equal).
-    id: "F, composition",
+    // lets through (e.g. a class renamed onto a name that another step
+    // reuses): composition is not checked for these scenarios. D, H and J
+    // are fixed (refused by andThen, or equal).
+    id: "composition",
     property: "composition",
     applies: (a, b) =>
       ops(a, ...FIELD_OPERATIONS).length > 0 && ops(b, ...FIELD_OPERATIONS).length > 0,
-  },
-  {
-    // F: objects made by splitClass are built on their superclass's live
-    // version, so a superclass changed in the same patch is not seen.
-    id: "F",
-    property: "policy-independence",
-    applies: (a) =>
-      ops(a, "splitClass").length > 0 &&
-      ops(a, "changeSuperclass", "insertSuperclass", "pullUpField", "pushDownField").length > 0,
   },
 ];
 
