@@ -87,6 +87,29 @@ interface Entry {
   readonly update: LifecycleUpdate;
 }
 
+/** The report of an update the manager settled without running the lifecycle (cancelled, or a guard tripped). */
+function reportWithoutRun(
+  ticket: TicketImpl,
+  status: "cancelled" | "failed",
+  reason: string,
+): LifecycleReport {
+  return {
+    update: ticket.name,
+    attempt: ticket.attempts,
+    status,
+    reason,
+    pauseMs: 0,
+    holdMs: 0,
+    heldCalls: 0,
+    straddled: [],
+    components: [],
+    resumeFailures: [],
+    hookErrors: [],
+    timings: { total: 0 },
+    events: [],
+  };
+}
+
 class TicketImpl implements Ticket {
   readonly done: Promise<LifecycleReport>;
   state: TicketState = "queued";
@@ -232,21 +255,7 @@ export abstract class UpdateManager {
       return true;
     }
     this.queue.splice(index, 1);
-    this.#finish(ticket, {
-      update: ticket.name,
-      attempt: ticket.attempts,
-      status: "cancelled",
-      reason,
-      pauseMs: 0,
-      holdMs: 0,
-      heldCalls: 0,
-      straddled: [],
-      components: [],
-      resumeFailures: [],
-      hookErrors: [],
-      timings: { total: 0 },
-      events: [],
-    });
+    this.#finish(ticket, reportWithoutRun(ticket, "cancelled", reason));
     this.wake();
     return true;
   }
@@ -303,20 +312,12 @@ export abstract class UpdateManager {
     } catch (error) {
       // runUpdate never rejects; this is a bug guard so the manager cannot get stuck.
       report = {
-        update: ticket.name,
-        attempt: ticket.attempts,
-        status: "failed",
-        reason: `the lifecycle threw: ${(error as Error)?.message ?? String(error)}`,
+        ...reportWithoutRun(
+          ticket,
+          "failed",
+          `the lifecycle threw: ${(error as Error)?.message ?? String(error)}`,
+        ),
         error,
-        pauseMs: 0,
-        holdMs: 0,
-        heldCalls: 0,
-        straddled: [],
-        components: [],
-        resumeFailures: [],
-        hookErrors: [],
-        timings: { total: 0 },
-        events: [],
       };
     }
     this.#running = undefined;
