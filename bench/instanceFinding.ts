@@ -3,7 +3,11 @@
  * to every construction. Run with --expose-gc for steadier numbers.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { createHeapFinder, createRegistryFinder } from "../src/mop/instanceFinding.js";
+import {
+  createHeapFinder,
+  createRegistryFinder,
+  type InstanceFinder,
+} from "../src/mop/instanceFinding.js";
 import { type BenchModule, consume, type Figure, msOnce, nsPerOp, versus } from "./harness.js";
 
 class Point {
@@ -49,35 +53,17 @@ function allInstancesFigures(backend: string, label: string, n: number, ms: numb
   ];
 }
 
-async function registryQuery(n: number, repeats: number): Promise<number> {
-  const finder = createRegistryFinder();
+/** Median time of `finder.find` over `n` live Points (the registry records them as they are made). */
+async function queryMs(finder: InstanceFinder, n: number, repeats: number): Promise<number> {
   finder.enable(Point.prototype);
-  const points = population(n, finder.record);
+  const points = population(n, finder.kind === "registry" ? finder.record : undefined);
   const samples: number[] = [];
   for (let r = 0; r < repeats; r++) {
     await endJob();
     samples.push(
       msOnce(() => {
         const found = finder.find(Point.prototype);
-        if (found.length !== n) throw new Error(`registry found ${found.length} of ${n}`);
-        consume(found);
-      }),
-    );
-  }
-  consume(points.length);
-  return median(samples);
-}
-
-async function heapQuery(n: number, repeats: number): Promise<number> {
-  const finder = createHeapFinder();
-  const points = population(n);
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    await endJob();
-    samples.push(
-      msOnce(() => {
-        const found = finder.find(Point.prototype);
-        if (found.length !== n) throw new Error(`heap found ${found.length} of ${n}`);
+        if (found.length !== n) throw new Error(`${finder.kind} found ${found.length} of ${n}`);
         consume(found);
       }),
     );
@@ -148,9 +134,18 @@ export const instanceFindingBench: BenchModule = {
       ["1e5", 100_000, 3],
       ["1e6", 1_000_000, 1],
     ] as const) {
-      figures.push(...allInstancesFigures("registry", label, n, await registryQuery(n, repeats)));
+      figures.push(
+        ...allInstancesFigures(
+          "registry",
+          label,
+          n,
+          await queryMs(createRegistryFinder(), n, repeats),
+        ),
+      );
       await endJob();
-      figures.push(...allInstancesFigures("heap", label, n, await heapQuery(n, repeats)));
+      figures.push(
+        ...allInstancesFigures("heap", label, n, await queryMs(createHeapFinder(), n, repeats)),
+      );
       await endJob();
     }
     figures.push(...(await constructionFigures()));
