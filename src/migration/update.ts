@@ -436,16 +436,20 @@ export function updateSync(
       for (let i = lazyUndos.length - 1; i >= 0; i--) lazyUndos[i]!();
     };
     const completeMigration = (): LazyCompletion => {
+      let failedNow = 0;
       for (const plan of plans) {
         for (const object of guarded ? unmigrated(plan) : []) {
           try {
             migrateOne(object);
           } catch (error) {
             laterFailures.push({ object, error });
+            failedNow++;
           }
         }
       }
-      if (pending() === 0) {
+      // This pass tried every unmigrated object: only those that failed are left
+      // (no second enumeration needed to know).
+      if (failedNow === 0) {
         release();
         if (active.get(namespace) === handleOfActive) active.delete(namespace);
       }
