@@ -16,9 +16,9 @@
  * adds a `comment`, as patch v2 of the demo does.
  */
 import { performance } from "node:perf_hooks";
-import type { Policy } from "../src/migration/operations.js";
-import type { Patch } from "../src/migration/patch.js";
-import { patch } from "../src/migration/patchBuilder.js";
+import type { Policy } from "../src/patch/operations.js";
+import type { Patch } from "../src/patch/patch.js";
+import { patch } from "../src/patch/builder.js";
 import type { UpdateResult } from "../src/migration/update.js";
 import { updateSync } from "../src/migration/update.js";
 import { currentVersion, stablePrototype } from "../src/mop/classHandle.js";

@@ -98,13 +98,6 @@ export abstract class ReportedError<R> extends MetamorphError {
   }
 }
 
-/** System or application validations failed; `report` lists every failure. */
-export class ValidationError extends ReportedError<
-  import("./validation/report.js").ValidationReport
-> {
-  readonly code = "MM_VALIDATION_FAILED";
-}
-
 /** An application migrator or field initialiser threw; `cause` is what it threw. */
 export class MigrationError extends MetamorphError {
   readonly code = "MM_MIGRATION_FAILED";
@@ -125,9 +118,3 @@ export class LifecycleError extends MetamorphError {
   readonly code = "MM_LIFECYCLE";
 }
 
-/** A migration check (metamorph/testing) found a property that does not hold; `report` has every result, with shrunk counterexamples and the seed to replay them. */
-export class MigrationCheckError extends ReportedError<
-  import("./testing/check.js").MigrationReport
-> {
-  readonly code = "MM_MIGRATION_CHECK";
-}

@@ -54,9 +54,9 @@ export type {
   Operation,
   Policy,
   ValidationWorld,
-} from "./migration/operations.js";
-export { Patch } from "./migration/patch.js";
-export { patch } from "./migration/patchBuilder.js";
+} from "./patch/operations.js";
+export { Patch } from "./patch/patch.js";
+export { patch } from "./patch/builder.js";
 export type {
   LazyCompletion,
   UpdateEvent,
@@ -67,7 +67,7 @@ export type {
 } from "./migration/update.js";
 export { update, updateSync } from "./migration/update.js";
 
-// Update lifecycle (src/migration/lifecycle); the whole API, including the
+// Update lifecycle (src/lifecycle); the whole API, including the
 // generic criteria helpers (when, always, within, evaluate), is at "metamorph/lifecycle".
 export type {
   Cooperative,
@@ -79,7 +79,7 @@ export type {
   LifecycleUpdate,
   SchedulePolicy,
   Ticket,
-} from "./migration/lifecycle/index.js";
+} from "./lifecycle/index.js";
 export {
   Adoptable,
   allOf,
@@ -94,10 +94,11 @@ export {
   runUpdate,
   ScheduledManager,
   whenIdle,
-} from "./migration/lifecycle/index.js";
+} from "./lifecycle/index.js";
 
 // Validation reports (src/validation)
 export type { ValidationFailure, ValidationReport } from "./validation/report.js";
+export { ValidationError } from "./validation/report.js";
 
 // Errors
 export * from "./errors.js";

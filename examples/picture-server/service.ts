@@ -23,7 +23,7 @@ import http from "node:http";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { Namespace, Patch, UpdateTimings } from "../../src/index.js";
 import { updateSync } from "../../src/index.js";
-import { ScheduledManager } from "../../src/migration/lifecycle/index.js";
+import { ScheduledManager } from "../../src/lifecycle/index.js";
 import { RequestGate } from "./gate.js";
 import type { Gallery, PictureWorld, SavedState } from "./model.js";
 import { createPictureWorld, seedPictures } from "./model.js";

@@ -28,7 +28,7 @@
  * applies it again with the new migrations, as long as no other update came
  * in between; otherwise the migrations apply to the next update of the file.
  */
-import type { OldView } from "../migration/operations.js";
+import type { OldView } from "../patch/operations.js";
 
 export interface DevMigrations {
   readonly renames?: Readonly<Record<string, Readonly<Record<string, string>>>>;

@@ -9,7 +9,7 @@
  * instances migrate too.
  */
 
-import { type PatchBuilder, patch } from "../migration/patchBuilder.js";
+import { type PatchBuilder, patch } from "../patch/builder.js";
 import type { FieldDefinition } from "../mop/classDefinition.js";
 import { currentVersion, isClassHandle, superclassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";

@@ -19,7 +19,8 @@
 import { existsSync, type FSWatcher, readFileSync, watch } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MetamorphError, MigrationError, ValidationError } from "../errors.js";
+import { MetamorphError, MigrationError } from "../errors.js";
+import { ValidationError } from "../validation/report.js";
 import type { UpdateResult } from "../migration/update.js";
 import { updateSync } from "../migration/update.js";
 import type { Constructor } from "../mop/createClass.js";

@@ -18,7 +18,7 @@ import type {
   NamespaceValidation,
   Operation,
   Policy,
-} from "./operations.js";
+} from "../patch/operations.js";
 
 /** Where a field of the new definition takes its value from in an old instance. */
 export interface ClassBuild {

@@ -11,7 +11,7 @@
  * alike, and can be migrated back just as cheaply.
  */
 import { MigrationError } from "../errors.js";
-import type { FieldInitialiser, Migrator, OldView } from "./operations.js";
+import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 
 export type FieldSource =
   /** The old value of field `from`; an old object without it gets `otherwise` (e.g. a field pulled up). */

@@ -14,7 +14,7 @@ import type { BuildResult } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
 import { rewriteFields } from "./instanceMigration.js";
-import type { OldView } from "./operations.js";
+import type { OldView } from "../patch/operations.js";
 
 export interface Plan extends ClassMigrationPlan {
   readonly handle: Constructor;

@@ -13,7 +13,6 @@ import {
   PrivateStateError,
   RollbackError,
   UnswappableObjectError,
-  ValidationError,
 } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Undo } from "../mop/classHandle.js";
@@ -38,7 +37,7 @@ import {
   validateRemovedClassReferences,
 } from "../validation/index.js";
 import type { ValidationFailure, ValidationReport } from "../validation/report.js";
-import { formatReport, makeReport } from "../validation/report.js";
+import { formatReport, makeReport, ValidationError } from "../validation/report.js";
 import type { BuildResult } from "./build.js";
 import { buildDefinitions } from "./build.js";
 import type { Change } from "./changes.js";
@@ -53,8 +52,8 @@ import type { PreparedMigration } from "./instanceMigration.js";
 import { applyMigration, prepareMigration, rewriteFields } from "./instanceMigration.js";
 import { installLazyGuards, nextTask } from "./lazyMigration.js";
 import { type Plan, migrationPlan } from "./migrationPlan.js";
-import type { Policy, ValidationWorld } from "./operations.js";
-import type { Patch } from "./patch.js";
+import type { Policy, ValidationWorld } from "../patch/operations.js";
+import type { Patch } from "../patch/patch.js";
 
 export type UpdatePhase =
   | "build"

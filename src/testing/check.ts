@@ -8,8 +8,9 @@
  */
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
-import { MigrationCheckError, ValidationError } from "../errors.js";
-import { Patch } from "../migration/patch.js";
+import { ReportedError } from "../errors.js";
+import { ValidationError } from "../validation/report.js";
+import { Patch } from "../patch/patch.js";
 import { updateSync } from "../migration/update.js";
 import type {
   MigrationProperty,
@@ -49,6 +50,11 @@ export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<
       /** Replays one counterexample (with `seed` and a single property): the `path` of a failure. */
       readonly path?: string;
     };
+
+/** A migration check found a property that does not hold; `report` has every result, with shrunk counterexamples and the seed to replay them. */
+export class MigrationCheckError extends ReportedError<MigrationReport> {
+  readonly code = "MM_MIGRATION_CHECK";
+}
 
 export interface PropertyFailure {
   /** Why the property does not hold for the shrunk counterexample. */

@@ -5,7 +5,7 @@
  * classes to check that the engine keeps its promises on any patch.
  */
 import fc from "fast-check";
-import type { Patch } from "../migration/patch.js";
+import type { Patch } from "../patch/patch.js";
 import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
 import type { HierarchyOptions } from "./arbitraries/classDefinitions.js";
 import { hierarchyArb } from "./arbitraries/classDefinitions.js";

@@ -9,10 +9,11 @@
  * runs never share state and a shrunk counterexample replays exactly.
  */
 import fc from "fast-check";
-import { MigrationError, ValidationError } from "../errors.js";
+import { MigrationError } from "../errors.js";
+import { ValidationError } from "../validation/report.js";
 import { nextTask } from "../migration/lazyMigration.js";
-import type { OldView, Policy, ValidationWorld } from "../migration/operations.js";
-import { Patch } from "../migration/patch.js";
+import type { OldView, Policy, ValidationWorld } from "../patch/operations.js";
+import { Patch } from "../patch/patch.js";
 import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
 import { updateSync } from "../migration/update.js";
 import { currentVersion, handleOfPrototype } from "../mop/classHandle.js";

@@ -25,7 +25,7 @@
  * function: a patch carrying it can be applied in-process but its source,
  * written to JSON, does not carry the derivations' closures.
  */
-import type { Migrator, OldView } from "../migration/operations.js";
+import type { Migrator, OldView } from "../patch/operations.js";
 
 /** The data fields of an instance type: everything but functions (methods). */
 export type DataFields<T> = {

@@ -9,7 +9,7 @@
  * `@fast-check/vitest`'s `test.prop([property.arbitrary])(property.name, property.predicate)`.
  */
 import { describe, test } from "vitest";
-import type { Patch } from "../migration/patch.js";
+import type { Patch } from "../patch/patch.js";
 import type { CheckMigrationOptions } from "./check.js";
 import { assertMigration, migrationProperties } from "./check.js";
 import type { WorldSchema } from "./world.js";

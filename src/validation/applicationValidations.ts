@@ -8,7 +8,7 @@ import type {
   InstanceValidation,
   NamespaceValidation,
   ValidationWorld,
-} from "../migration/operations.js";
+} from "../patch/operations.js";
 import type { ValidationFailure } from "./report.js";
 
 export interface NamedNamespaceValidation {

@@ -2,6 +2,8 @@
  * Validation results. Every failure of every rule is collected before the
  * update decides; the report travels inside the error that refuses the update.
  */
+import { ReportedError } from "../errors.js";
+
 export interface ValidationFailure {
   /** The rule that failed: a system rule (e.g. "duplicate-field") or the name of an application validation. */
   readonly rule: string;
@@ -36,4 +38,9 @@ export function formatReport(report: ValidationReport, limit = 10): string {
   });
   if (report.failures.length > limit) lines.push(`  … and ${report.failures.length - limit} more`);
   return lines.join("\n");
+}
+
+/** System or application validations failed; `report` lists every failure. */
+export class ValidationError extends ReportedError<ValidationReport> {
+  readonly code = "MM_VALIDATION_FAILED";
 }

@@ -15,7 +15,7 @@ import { QuiescenceTimeoutError, RequestGate } from "../../examples/picture-serv
 import { createPictureWorld, seedPictures } from "../../examples/picture-server/model.js";
 import { v2 } from "../../examples/picture-server/patches.js";
 import { applyUpdate } from "../../examples/picture-server/service.js";
-import { ScheduledManager } from "../../src/migration/lifecycle/index.js";
+import { ScheduledManager } from "../../src/lifecycle/index.js";
 
 const main = fileURLToPath(new URL("../../examples/picture-server/main.ts", import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;

@@ -3,9 +3,9 @@ import type {
   Cooperative,
   ResumeNotice,
   UpdateNotice,
-} from "../../src/migration/lifecycle/index.js";
-import { runUpdate } from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+} from "../../src/lifecycle/index.js";
+import { runUpdate } from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { deferred, eventually } from "./support.js";
 

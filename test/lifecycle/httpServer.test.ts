@@ -1,9 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "vitest";
-import type { LifecycleReport } from "../../src/migration/lifecycle/index.js";
-import { ScheduledManager } from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import type { LifecycleReport } from "../../src/lifecycle/index.js";
+import { ScheduledManager } from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 
 interface Reply {

@@ -1,14 +1,14 @@
 import { describe, expect, test } from "vitest";
-import { ValidationError } from "../../src/errors.js";
-import type { LifecycleEvent } from "../../src/migration/lifecycle/index.js";
+import { ValidationError } from "../../src/validation/report.js";
+import type { LifecycleEvent } from "../../src/lifecycle/index.js";
 import {
   always,
   CallTracker,
   quiescent,
   runUpdate,
   when,
-} from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+} from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { deferred, eventually, isSettled } from "./support.js";
 

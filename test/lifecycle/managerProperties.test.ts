@@ -5,9 +5,9 @@ import type {
   LifecycleUpdate,
   ManagerEvent,
   Ticket,
-} from "../../src/migration/lifecycle/index.js";
-import { ExplicitManager, ScheduledManager } from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+} from "../../src/lifecycle/index.js";
+import { ExplicitManager, ScheduledManager } from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { deferred, sleep } from "./support.js";
 

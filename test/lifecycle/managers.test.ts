@@ -1,15 +1,15 @@
 import { performance } from "node:perf_hooks";
 import { describe, expect, test } from "vitest";
 import { LifecycleError } from "../../src/errors.js";
-import type { LifecycleUpdate, ManagerEvent } from "../../src/migration/lifecycle/index.js";
+import type { LifecycleUpdate, ManagerEvent } from "../../src/lifecycle/index.js";
 import {
   ExplicitManager,
   inWindow,
   ScheduledManager,
   whenIdle,
   within,
-} from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+} from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { deferred, eventually, isSettled, sleep } from "./support.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { CommitError, PrivateStateError } from "../../src/errors.js";
-import { Adoptable, applyUpdate, runUpdate } from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import { Adoptable, applyUpdate, runUpdate } from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 
 /**

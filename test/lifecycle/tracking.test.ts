@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { LifecycleError } from "../../src/errors.js";
-import { CallTracker } from "../../src/migration/lifecycle/index.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import { CallTracker } from "../../src/lifecycle/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { updateSync } from "../../src/migration/update.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { deferred, isSettled } from "./support.js";

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MetamorphError, ValidationError } from "../../src/errors.js";
+import { MetamorphError } from "../../src/errors.js";
+import { ValidationError } from "../../src/validation/report.js";
 import { fieldChain } from "../../src/migration/changes.js";
-import type { Operation } from "../../src/migration/operations.js";
-import { Patch } from "../../src/migration/patch.js";
+import type { Operation } from "../../src/patch/operations.js";
+import { Patch } from "../../src/patch/patch.js";
 import { updateSync } from "../../src/migration/update.js";
 import { classHandleOf, currentVersion } from "../../src/mop/classHandle.js";
 import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { InvalidPatchError } from "../../src/errors.js";
-import { Patch } from "../../src/migration/patch.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import { Patch } from "../../src/patch/patch.js";
+import { patch } from "../../src/patch/builder.js";
 import { updateSync } from "../../src/migration/update.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { hasFastProperties } from "../support/v8.js";

@@ -9,11 +9,11 @@ import type {
   Operation,
   Policy,
   ValidationWorld,
-} from "../../src/migration/operations.js";
-import { Patch } from "../../src/migration/patch.js";
-import { patch } from "../../src/migration/patchBuilder.js";
-import { PATCH_FORMAT } from "../../src/migration/patchJson.js";
-import { describeOperation } from "../../src/migration/patchSummary.js";
+} from "../../src/patch/operations.js";
+import { Patch } from "../../src/patch/patch.js";
+import { patch } from "../../src/patch/builder.js";
+import { PATCH_FORMAT } from "../../src/patch/json.js";
+import { describeOperation } from "../../src/patch/summary.js";
 import type { MethodDefinition } from "../../src/mop/classDefinition.js";
 import {
   DEFAULT_MODEL_WORLD,

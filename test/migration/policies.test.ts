@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { RollbackError } from "../../src/errors.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import { patch } from "../../src/patch/builder.js";
 import { update, updateSync } from "../../src/migration/update.js";
 import { versionHistory } from "../../src/mop/classHandle.js";
 import { Namespace } from "../../src/namespace/namespace.js";

@@ -5,8 +5,8 @@ import {
   MigrationError,
   UnswappableObjectError,
   ValidationError,
-} from "../../src/errors.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+} from "../../src/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { updateSync } from "../../src/migration/update.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { hasFastProperties, haveSameMap } from "../support/v8.js";

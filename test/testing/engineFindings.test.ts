@@ -8,8 +8,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { PatchConflictError } from "../../src/errors.js";
-import type { Patch } from "../../src/migration/patch.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import type { Patch } from "../../src/patch/patch.js";
+import { patch } from "../../src/patch/builder.js";
 import { updateSync } from "../../src/migration/update.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { checkMigration } from "../../src/testing/index.js";

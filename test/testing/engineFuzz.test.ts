@@ -13,8 +13,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { Operation } from "../../src/migration/operations.js";
-import type { Patch } from "../../src/migration/patch.js";
+import type { Operation } from "../../src/patch/operations.js";
+import type { Patch } from "../../src/patch/patch.js";
 import type { PropertyName } from "../../src/testing/index.js";
 import {
   checkMigration,

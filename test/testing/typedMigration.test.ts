@@ -4,8 +4,8 @@
  * refuses. Their compile-time checks are in typedMigration.test-d.ts.
  */
 import { describe, expect, test } from "vitest";
-import { ValidationError } from "../../src/errors.js";
-import { patch } from "../../src/migration/patchBuilder.js";
+import { ValidationError } from "../../src/validation/report.js";
+import { patch } from "../../src/patch/builder.js";
 import { updateSync } from "../../src/migration/update.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import type { DataFields } from "../../src/testing/index.js";

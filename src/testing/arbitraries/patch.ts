@@ -19,10 +19,10 @@ import type {
   Migrator,
   NamespaceValidation,
   Policy,
-} from "../../migration/operations.js";
-import type { Patch } from "../../migration/patch.js";
-import type { PatchBuilder } from "../../migration/patchBuilder.js";
-import { patch } from "../../migration/patchBuilder.js";
+} from "../../patch/operations.js";
+import type { Patch } from "../../patch/patch.js";
+import type { PatchBuilder } from "../../patch/builder.js";
+import { patch } from "../../patch/builder.js";
 import type {
   FieldDefinition,
   MemberKey,

@@ -1,8 +1,8 @@
 // Docs example (docs/lifecycle.md): cooperative components (two-phase) and a
 // class with private state carried over by its export hook.
 import { Namespace, patch } from "../../../src/index.js";
-import type { Cooperative } from "../../../src/migration/lifecycle/index.js";
-import { Adoptable, runUpdate } from "../../../src/migration/lifecycle/index.js";
+import type { Cooperative } from "../../../src/lifecycle/index.js";
+import { Adoptable, runUpdate } from "../../../src/lifecycle/index.js";
 
 export async function main(log: (line: string) => void): Promise<void> {
   // Version 1 ships with an export hook: only code inside the class can read #balance.

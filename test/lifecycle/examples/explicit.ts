@@ -1,7 +1,7 @@
 // Docs example (docs/lifecycle.md): update points with an explicit manager,
 // requirements, and a retirement report.
 import { Namespace, patch } from "../../../src/index.js";
-import { ExplicitManager } from "../../../src/migration/lifecycle/index.js";
+import { ExplicitManager } from "../../../src/lifecycle/index.js";
 
 export async function main(log: (line: string) => void): Promise<void> {
   const game = new Namespace("game");

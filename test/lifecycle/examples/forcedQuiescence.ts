@@ -1,7 +1,7 @@
 // Docs example (docs/lifecycle.md): a scheduled manager applies an update with
 // forced quiescence while a slow asynchronous call is in flight.
 import { Namespace, patch } from "../../../src/index.js";
-import { ScheduledManager } from "../../../src/migration/lifecycle/index.js";
+import { ScheduledManager } from "../../../src/lifecycle/index.js";
 
 export async function main(log: (line: string) => void): Promise<void> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,20 +7,21 @@
  * so the whole patch is still all or nothing.
  */
 import { performance } from "node:perf_hooks";
-import { InvalidPatchError, ValidationError } from "../../errors.js";
-import type { ClassDefinition } from "../../mop/classDefinition.js";
-import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
-import type { Constructor } from "../../mop/createClass.js";
-import { createClass } from "../../mop/createClass.js";
-import type { Namespace } from "../../namespace/namespace.js";
-import { validateDefinitions } from "../../validation/index.js";
-import { formatReport, makeReport } from "../../validation/report.js";
-import { buildDefinitions } from "../build.js";
-import { changedClasses, detectChanges, migratingClasses } from "../changes.js";
-import type { Operation, Policy } from "../operations.js";
-import { Patch } from "../patch.js";
-import type { LazyCompletion, UpdateOptions, UpdateResult } from "../update.js";
-import { updateSync } from "../update.js";
+import { InvalidPatchError } from "../errors.js";
+import { ValidationError } from "../validation/report.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { currentVersion, stablePrototype } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import { createClass } from "../mop/createClass.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { validateDefinitions } from "../validation/index.js";
+import { formatReport, makeReport } from "../validation/report.js";
+import { buildDefinitions } from "../migration/build.js";
+import { changedClasses, detectChanges, migratingClasses } from "../migration/changes.js";
+import type { Operation, Policy } from "../patch/operations.js";
+import { Patch } from "../patch/patch.js";
+import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
+import { updateSync } from "../migration/update.js";
 import type { AdoptionResult } from "./privateState.js";
 import { applyAdoptions, needsAdoption } from "./privateState.js";
 

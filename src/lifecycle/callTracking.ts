@@ -35,9 +35,9 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
-import { LifecycleError, UnmanagedClassError } from "../../errors.js";
-import { isClassHandle, stablePrototype } from "../../mop/classHandle.js";
-import type { Constructor } from "../../mop/createClass.js";
+import { LifecycleError, UnmanagedClassError } from "../errors.js";
+import { isClassHandle, stablePrototype } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
 
 /** A class, or some of its instance methods. */
 export type QuiescenceTarget =

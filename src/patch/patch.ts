@@ -6,10 +6,10 @@
  */
 import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../errors.js";
 import type { Operation, PatchFunction, Policy } from "./operations.js";
-import { findConflict } from "./patchConflicts.js";
-import type { PatchJson } from "./patchJson.js";
-import { readOperations, readPatchJson, writePatchJson } from "./patchJson.js";
-import { describeOperation } from "./patchSummary.js";
+import { findConflict } from "./conflicts.js";
+import type { PatchJson } from "./json.js";
+import { readOperations, readPatchJson, writePatchJson } from "./json.js";
+import { describeOperation } from "./summary.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -14,7 +14,7 @@
  * left to the engine, which checks the composed patch against the live world.
  */
 import type { Operation, Policy } from "./operations.js";
-import { describeOperation, displayName } from "./patchSummary.js";
+import { describeOperation, displayName } from "./summary.js";
 
 export type ConflictRule =
   | "class-removed"

@@ -24,12 +24,12 @@
  * must therefore be synchronous.
  */
 import { performance } from "node:perf_hooks";
-import { LifecycleError } from "../../errors.js";
-import { currentVersion } from "../../mop/classHandle.js";
-import type { Constructor } from "../../mop/createClass.js";
-import type { Namespace } from "../../namespace/namespace.js";
-import type { Patch } from "../patch.js";
-import type { UpdateEvent, UpdateOptions } from "../update.js";
+import { LifecycleError } from "../errors.js";
+import { currentVersion } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { Namespace } from "../namespace/namespace.js";
+import type { Patch } from "../patch/patch.js";
+import type { UpdateEvent, UpdateOptions } from "../migration/update.js";
 import { affectedClasses } from "./affected.js";
 import type { Criterion, Evaluation } from "./alterability.js";
 import {

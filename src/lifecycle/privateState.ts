@@ -44,19 +44,19 @@ import {
   PrivateStateError,
   RollbackError,
   UnswappableObjectError,
-} from "../../errors.js";
-import type { ClassDefinition } from "../../mop/classDefinition.js";
-import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
-import type { Constructor } from "../../mop/createClass.js";
-import { METHOD_HOME } from "../../mop/createClass.js";
-import { readClassDefinition } from "../../mop/readClassDefinition.js";
-import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
-import { replaceNamespace } from "../../namespace/bulkReplace.js";
-import type { Namespace } from "../../namespace/namespace.js";
-import { cloneNamespace } from "../../namespace/shadow.js";
-import { rewriteFields } from "../instanceMigration.js";
-import type { Operation } from "../operations.js";
-import type { UpdateEvent } from "../update.js";
+} from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { currentVersion, stablePrototype } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import { METHOD_HOME } from "../mop/createClass.js";
+import { readClassDefinition } from "../mop/readClassDefinition.js";
+import type { ReplaceRecord } from "../namespace/bulkReplace.js";
+import { replaceNamespace } from "../namespace/bulkReplace.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { cloneNamespace } from "../namespace/shadow.js";
+import { rewriteFields } from "../migration/instanceMigration.js";
+import type { Operation } from "../patch/operations.js";
+import type { UpdateEvent } from "../migration/update.js";
 
 /** The object the next Adoptable constructor returns instead of a fresh one. */
 let adoptee: object | undefined;

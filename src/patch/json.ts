@@ -14,8 +14,8 @@ import type {
   MethodKind,
 } from "../mop/classDefinition.js";
 import type { ClassShape, Operation, OperationKind, PatchFunction, Policy } from "./operations.js";
-import { operationProblem } from "./patchChecks.js";
-import { describeOperation } from "./patchSummary.js";
+import { operationProblem } from "./checks.js";
+import { describeOperation } from "./summary.js";
 
 export const PATCH_FORMAT = "metamorph.patch/1";
 

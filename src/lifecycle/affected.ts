@@ -4,9 +4,9 @@
  * whose inherited methods may change. Code of these classes is what must be
  * quiescent by default, and their methods are what forced quiescence holds.
  */
-import type { Constructor } from "../../mop/createClass.js";
-import type { Namespace } from "../../namespace/namespace.js";
-import type { Patch } from "../patch.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { Namespace } from "../namespace/namespace.js";
+import type { Patch } from "../patch/patch.js";
 
 export function affectedClasses(namespace: Namespace, patch: Patch): Constructor[] {
   const named = new Set<string>();

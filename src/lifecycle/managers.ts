@@ -18,8 +18,8 @@
  * manager never rejects.
  */
 import { performance } from "node:perf_hooks";
-import { LifecycleError } from "../../errors.js";
-import type { Constructor } from "../../mop/createClass.js";
+import { LifecycleError } from "../errors.js";
+import type { Constructor } from "../mop/createClass.js";
 import type { TrackOptions } from "./callTracking.js";
 import { CallTracker } from "./callTracking.js";
 import type {

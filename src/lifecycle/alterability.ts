@@ -7,7 +7,7 @@
  * "yes" and the commit.
  */
 import { performance } from "node:perf_hooks";
-import { LifecycleError } from "../../errors.js";
+import { LifecycleError } from "../errors.js";
 import type { CallTracker, QuiescenceTarget } from "./callTracking.js";
 import { describeTarget } from "./callTracking.js";
 
