@@ -117,4 +117,3 @@ export class RollbackError extends MetamorphError {
 export class LifecycleError extends MetamorphError {
   readonly code = "MM_LIFECYCLE";
 }
-

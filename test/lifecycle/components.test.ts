@@ -1,9 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type {
-  Cooperative,
-  ResumeNotice,
-  UpdateNotice,
-} from "../../src/lifecycle/index.js";
+import type { Cooperative, ResumeNotice, UpdateNotice } from "../../src/lifecycle/index.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
 import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";

@@ -1,13 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ValidationError } from "../../src/validation/report.js";
 import type { LifecycleEvent } from "../../src/lifecycle/index.js";
-import {
-  always,
-  CallTracker,
-  quiescent,
-  runUpdate,
-  when,
-} from "../../src/lifecycle/index.js";
+import { always, CallTracker, quiescent, runUpdate, when } from "../../src/lifecycle/index.js";
 import { patch } from "../../src/patch/builder.js";
 import { Namespace } from "../../src/namespace/namespace.js";
 import { deferred, eventually, isSettled } from "./support.js";
