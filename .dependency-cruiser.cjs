@@ -1,0 +1,63 @@
+// Folders under src/ are layers; an import may only point down this list
+// (towards errors.ts). The three tools at the top may not import each other,
+// except the CLI, which drives the dev runtime.
+const LAYERS = [
+  "errors",
+  "mop",
+  "namespace",
+  "patch",
+  "validation",
+  "migration",
+  "lifecycle",
+  "testing|dev",
+  "cli",
+];
+const path = (layer) => (layer === "errors" ? "^src/errors\\.ts$" : `^src/(${layer})/`);
+
+const upward = LAYERS.slice(0, -1).map((layer, i) => ({
+  name: `layer-${layer.replace("|", "-")}`,
+  comment: `src/${layer} imports only from the layers below it`,
+  severity: "error",
+  from: { path: path(layer) },
+  to: { path: LAYERS.slice(i + 1).map(path) },
+}));
+
+module.exports = {
+  forbidden: [
+    ...upward,
+    {
+      name: "testing-dev-apart",
+      comment: "the testing kit and the dev tools are separate layers on the same level",
+      severity: "error",
+      from: { path: "^src/testing/" },
+      to: { path: "^src/dev/" },
+    },
+    {
+      name: "dev-testing-apart",
+      comment: "the testing kit and the dev tools are separate layers on the same level",
+      severity: "error",
+      from: { path: "^src/dev/" },
+      to: { path: "^src/testing/" },
+    },
+    {
+      name: "no-entry-points-inside",
+      comment: "src/index.ts is the root entry point; nothing inside the library imports it",
+      severity: "error",
+      from: { path: "^src/.+/" },
+      to: { path: "^src/index\\.ts$" },
+    },
+    {
+      name: "no-circular",
+      comment: "modules do not import each other in a circle",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    exclude: { path: "^(node_modules|dist)/" },
+  },
+};
