@@ -98,7 +98,8 @@ export function tallyOf(cases: readonly AnyCase[]): Tally {
   return tally;
 }
 
-async function runCase(c: AnyCase): Promise<void> {
+/** Runs one case; exported so the harness's own test can show it catches a changed world. */
+export async function runCase(c: AnyCase): Promise<void> {
   if ((c.refuse === undefined) === (c.accept === undefined)) {
     throw new Error(`case "${c.name}" must give exactly one of refuse and accept`);
   }
