@@ -61,6 +61,9 @@ function keyText(key: PropertyKey): string {
   return typeof key === "symbol" ? `[${key.toString()}]` : JSON.stringify(key);
 }
 
+const isInternal = (key: PropertyKey): boolean =>
+  typeof key === "symbol" && (key.description ?? "").startsWith("metamorph.");
+
 class Walker {
   readonly walked: object[] = [];
   readonly positions = new Map<object, number>();
@@ -125,6 +128,10 @@ class Walker {
       const flags = `${d.enumerable ? "e" : "-"}${d.configurable ? "c" : "-"}`;
       if ("value" in d) {
         parts.push(`${keyText(key)}:${flags}${d.writable ? "w" : "-"} ${this.encode(d.value, isData)}`);
+      } else if (isInternal(key)) {
+        // metamorph's own forwarding accessors on a class handle: which
+        // function objects implement them is not the program's state.
+        parts.push(`${keyText(key)}:${flags} internal accessor`);
       } else {
         parts.push(
           `${keyText(key)}:${flags} get ${this.encode(d.get, false)} set ${this.encode(d.set, false)}`,
