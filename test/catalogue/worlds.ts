@@ -54,3 +54,25 @@ export function shopWorld(name = "shop", finder: "registry" | "heap" = "registry
 export function emptyWorld(): World {
   return {};
 }
+
+export interface HeapWorld extends World {
+  readonly ns: Namespace;
+  readonly objects: object[];
+}
+
+/**
+ * One class under the heap finder. Every heap query walks the worker's whole
+ * heap, so this world is as small as a case allows.
+ */
+export function heapWorld(): HeapWorld {
+  const ns = new Namespace("heaped", { instanceFinder: "heap" });
+  const Item = ns.defineClass<Item>({
+    name: "Item",
+    fields: [
+      { name: "name", initializer: '""' },
+      { name: "price", initializer: "0" },
+    ],
+  });
+  const objects = [new Item({ name: "pen", price: 1 }), new Item({ name: "ink", price: 4.5 })];
+  return { ns, objects, heapCounts: true };
+}
