@@ -49,11 +49,12 @@ export class LazyMigration {
 
   /** Installs the guards (inside the commit); `uninstall` undoes a partial install. */
   install(): void {
+    // The guard runs on every call while installed: it closes over the set
+    // itself rather than reaching it through `this`.
+    const migrated = this.migrated;
     for (const plan of this.plans) {
-      this.undos.push(
-        installLazyGuards(plan.prototype, (o) => this.migrated.has(o), this.migrateOne),
-      );
-      this.undos.push(observeConstruction(plan.handle, (o) => this.migrated.add(o)));
+      this.undos.push(installLazyGuards(plan.prototype, (o) => migrated.has(o), this.migrateOne));
+      this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
     if (this.guarded) active.set(this.namespace, this);
