@@ -7,11 +7,11 @@ import {
 } from "../../src/errors.js";
 import type { FieldDefinition, MethodDefinition } from "../../src/mop/classDefinition.js";
 import {
-  type ParsedClass,
   parseClassSource,
   parseModuleClasses,
   readClassSource,
-} from "../../src/mop/classSource.js";
+} from "../../src/mop/source/parse.js";
+import type { ParsedClass } from "../../src/mop/source/parsedClass.js";
 
 type AnyClass = new (...args: never[]) => object;
 
@@ -906,7 +906,8 @@ describe("loading the compiler", () => {
     vi.resetModules();
     const spy = vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined as never);
     try {
-      const fresh = await import("../../src/mop/classSource.js");
+      const fresh = await import("../../src/mop/source/parse.js");
+      const parser = await import("../../src/mop/source/parser.js");
       const errors = await import("../../src/errors.js");
       let caught: unknown;
       try {
@@ -918,7 +919,7 @@ describe("loading the compiler", () => {
       expect((caught as InstanceType<typeof SourceParserUnavailableError>).code).toBe(
         "MM_PARSER_UNAVAILABLE",
       );
-      fresh.provideTypeScript(ts);
+      parser.provideTypeScript(ts);
       expect(fresh.parseClassSource("class A { a = 1 }").fields).toEqual([
         { name: "a", initializer: "1" },
       ]);
