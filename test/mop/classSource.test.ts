@@ -12,6 +12,7 @@ import {
   readClassSource,
 } from "../../src/mop/source/parse.js";
 import type { ParsedClass } from "../../src/mop/source/parsedClass.js";
+import { sourceDeclaresPrivateMembers } from "../../src/mop/source/privateMembers.js";
 
 type AnyClass = new (...args: never[]) => object;
 
@@ -472,6 +473,24 @@ describe("parseClassSource: private members", () => {
     const parsed = parseClassSource("class C { #x; constructor(x) { this.#x = x; this.y = 1; } }");
     expect(parsed.fields).toEqual([{ name: "y", initializer: "1" }]);
     expect(parsed.privateMembers).toEqual(["#x"]);
+  });
+});
+
+describe("the private-member detector used by rewriting", () => {
+  test("agrees with the parsed members: instance # members count, static ones and uses do not", () => {
+    const cases: [string, boolean][] = [
+      ["class Counter { #count = 0; static #instances = 0; inc() { this.#count++; } }", true],
+      ["class Plain { a = 1; m() { return this.a; } }", false],
+      ["class Inner { peek(o) { return #secret in o ? o.#secret : 0; } }", false],
+      ["class C { #x; constructor(x) { this.#x = x; this.y = 1; } }", true],
+      ["class S { static #n = 0; static get #x() { return S.#n; } }", false],
+      ["class M { #m() {} }", true],
+    ];
+    for (const [source, expected] of cases) {
+      const parsed = parseClassSource(source);
+      expect([source, sourceDeclaresPrivateMembers(source)]).toEqual([source, expected]);
+      expect(parsed.members.some((m) => m.private && !m.static)).toBe(expected);
+    }
   });
 });
 
