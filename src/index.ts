@@ -19,7 +19,7 @@ export { classHandleOf, currentVersion, isClassHandle } from "./mop/classHandle.
 export type { Constructor, CreateClassOptions } from "./mop/createClass.js";
 export { createClass } from "./mop/createClass.js";
 export { readInstanceVariable, writeInstanceVariable } from "./mop/instanceAccess.js";
-export type { FindOptions, InstanceFinderKind } from "./mop/instanceFinding.js";
+export type { FindOptions, InstanceFinderKind } from "./mop/instances/finder.js";
 export type { InstanceHandleOptions } from "./mop/instanceHandle.js";
 export {
   createInstanceHandle,

@@ -16,14 +16,10 @@ import {
 } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Undo } from "../mop/classHandle.js";
-import {
-  currentVersion,
-  forgetOldVersions,
-  observeConstruction,
-  stablePrototype,
-} from "../mop/classHandle.js";
+import { currentVersion, observeConstruction, stablePrototype } from "../mop/classHandle.js";
+import { forgetOldVersions } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
-import type { RegistryFinder } from "../mop/instanceFinding.js";
+import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import { classesInHierarchyOrder, replaceNamespace } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
