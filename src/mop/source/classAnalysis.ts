@@ -3,14 +3,21 @@
  * constructor creates them (see parse.ts), methods, statics, private members,
  * and notes on what could not be learned.
  */
-import type ts from "typescript";
+import type {
+  AnyNode,
+  Class,
+  MethodDefinition as MethodNode,
+  PropertyDefinition,
+  StaticBlock,
+} from "acorn";
 import type { FieldDefinition, MethodDefinition, MethodKind } from "../classDefinition.js";
 import { memberKeyName } from "../classDefinition.js";
 import { analyseBody, Notes } from "./bodyFields.js";
 import type { ParsedClass, ParsedMember } from "./parsedClass.js";
+import { forEachChild } from "./parser.js";
 import { declaredNames } from "./scope.js";
 import type { Source } from "./syntax.js";
-import { calleeName, hasDecorators, hasModifier, keyDisplay, readKey } from "./syntax.js";
+import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
 import { PRIVATE_HELPER, PRIVATE_USE_HELPER, scanWrites } from "./thisWrites.js";
 
 /** What the analysis of one class accumulates while it walks the members. */
@@ -18,7 +25,7 @@ interface ClassState {
   readonly src: Source;
   readonly notes: Notes;
   readonly privateMembers: string[];
-  /** Lowered private state or auto-accessors: state reflection cannot see. */
+  /** Lowered private state: state reflection cannot see. */
   hiddenState: boolean;
   readonly members: ParsedMember[];
   readonly methods: MethodDefinition[];
@@ -28,9 +35,8 @@ interface ClassState {
   readonly staticFields: Map<string, string | undefined>;
 }
 
-function span(state: ClassState, node: ts.Node): { start: number; end: number } {
-  const { file, shift } = state.src;
-  return { start: node.getStart(file) - shift, end: node.getEnd() - shift };
+function span(state: ClassState, node: { start: number; end: number }) {
+  return { start: node.start - state.src.shift, end: node.end - state.src.shift };
 }
 
 function addPrivate(state: ClassState, privateName: string): void {
@@ -42,12 +48,16 @@ function onLoweredPrivate(state: ClassState, text: string): void {
   state.notes.add(`private state lowered by a transpiler (\`${text}\`) is invisible to reflection`);
 }
 
+/**
+ * Analyses `node`, named `name`; `extent` is the class's span in the text
+ * (an exported declaration's includes `export`).
+ */
 export function analyseClass(
   src: Source,
-  node: ts.ClassLikeDeclaration,
+  node: Class,
   name: string,
+  extent: { start: number; end: number } = node,
 ): ParsedClass {
-  const { t } = src;
   const state: ClassState = {
     src,
     notes: new Notes(),
@@ -59,30 +69,16 @@ export function analyseClass(
     instanceFields: new Map(),
     staticFields: new Map(),
   };
-  if (hasDecorators(t, node))
-    state.notes.add(
-      "class decorators are not evaluated; they may replace the class or its members",
-    );
-  const constructorNode = node.members.find(
-    (member): member is ts.ConstructorDeclaration =>
-      t.isConstructorDeclaration(member) && member.body !== undefined,
+  // 1. Members in source order: field declarations, methods, static blocks.
+  for (const member of node.body.body) analyseMember(state, member);
+  // 2. Constructor writes, after every declared field.
+  const constructorNode = node.body.body.find(
+    (member): member is MethodNode =>
+      member.type === "MethodDefinition" && member.kind === "constructor",
   );
-  // 1. Parameter properties, emitted before all other fields.
   if (constructorNode !== undefined) {
-    for (const parameter of constructorNode.parameters) {
-      if (
-        t.isParameterPropertyDeclaration(parameter, constructorNode) &&
-        t.isIdentifier(parameter.name)
-      ) {
-        state.instanceFields.set(parameter.name.text, undefined);
-      }
-    }
-  }
-  // 2. Members in source order: field declarations, methods, static blocks.
-  for (const member of node.members) analyseMember(state, member);
-  // 3. Constructor writes.
-  if (constructorNode?.body !== undefined) {
-    const scope = declaredNames(t, constructorNode.parameters, constructorNode.body);
+    const { params, body } = constructorNode.value;
+    const scope = declaredNames(params, body);
     scope.add("arguments");
     analyseBody(
       {
@@ -94,84 +90,63 @@ export function analyseClass(
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
       },
-      constructorNode.body.statements,
+      body.body,
     );
   }
   reportWritesElsewhere(state, node);
   reportPrivateUses(state, node);
-  return finish(state, node, name, constructorNode);
+  return finish(state, node, name, constructorNode, extent);
 }
 
-function analyseMember(state: ClassState, member: ts.ClassElement): void {
-  const { t } = state.src;
-  if (hasDecorators(t, member)) {
-    state.notes.add(
-      "member decorators are not evaluated; they may replace members or add initialisers",
-    );
-  }
-  if (t.isPropertyDeclaration(member)) {
+function analyseMember(state: ClassState, member: MethodNode | PropertyDefinition | StaticBlock) {
+  if (member.type === "PropertyDefinition") {
     analyseProperty(state, member);
-  } else if (t.isMethodDeclaration(member) || t.isGetAccessor(member) || t.isSetAccessor(member)) {
-    analyseMethod(state, member);
-  } else if (t.isConstructorDeclaration(member)) {
-    if (member.body === undefined) return;
-    state.members.push({
-      kind: "constructor",
-      name: "constructor",
-      key: null,
-      static: false,
-      private: false,
-      ...span(state, member),
-    });
-    for (const parameter of member.parameters) {
-      if (t.isParameterPropertyDeclaration(parameter, member) && t.isIdentifier(parameter.name)) {
-        state.members.push({
-          kind: "field",
-          name: parameter.name.text,
-          key: parameter.name.text,
-          static: false,
-          private: false,
-          ...span(state, parameter),
-        });
-      }
+  } else if (member.type === "MethodDefinition") {
+    if (member.kind === "constructor") {
+      state.members.push({
+        kind: "constructor",
+        name: "constructor",
+        key: null,
+        static: false,
+        private: false,
+        ...span(state, member),
+      });
+    } else {
+      analyseMethod(state, member, member.kind);
     }
-  } else if (t.isClassStaticBlockDeclaration(member)) {
-    state.members.push({
-      kind: "static-block",
-      name: "static {}",
-      key: null,
-      static: true,
-      private: false,
-      ...span(state, member),
-    });
-    analyseBody(
-      {
-        src: state.src,
-        where: "a static block",
-        what: "static field",
-        fields: state.staticFields,
-        scope: declaredNames(t, [], member.body),
-        notes: state.notes,
-        onPrivate: (text) => onLoweredPrivate(state, text),
-      },
-      member.body.statements,
-    );
+  } else {
+    analyseStaticBlock(state, member);
   }
 }
 
-function analyseProperty(state: ClassState, member: ts.PropertyDeclaration): void {
-  const { t, file } = state.src;
-  if (
-    hasModifier(t, member, t.SyntaxKind.DeclareKeyword) ||
-    hasModifier(t, member, t.SyntaxKind.AbstractKeyword)
-  ) {
-    return;
-  }
-  const isStatic = hasModifier(t, member, t.SyntaxKind.StaticKeyword);
-  const key = readKey(state.src, member.name);
-  const isAccessor = hasModifier(t, member, t.SyntaxKind.AccessorKeyword);
+function analyseStaticBlock(state: ClassState, member: StaticBlock): void {
   state.members.push({
-    kind: isAccessor ? "accessor" : "field",
+    kind: "static-block",
+    name: "static {}",
+    key: null,
+    static: true,
+    private: false,
+    ...span(state, member),
+  });
+  analyseBody(
+    {
+      src: state.src,
+      where: "a static block",
+      what: "static field",
+      fields: state.staticFields,
+      scope: declaredNames([], member),
+      notes: state.notes,
+      onPrivate: (text) => onLoweredPrivate(state, text),
+    },
+    member.body,
+  );
+}
+
+function analyseProperty(state: ClassState, member: PropertyDefinition): void {
+  const isStatic = member.static;
+  const key = readKey(state.src, member.key, member.computed);
+  state.members.push({
+    kind: "field",
     name: keyDisplay(key),
     key: key.type === "key" ? key.key : null,
     static: isStatic,
@@ -181,11 +156,6 @@ function analyseProperty(state: ClassState, member: ts.PropertyDeclaration): voi
   const label = isStatic ? "static field" : "field";
   if (key.type === "private") {
     addPrivate(state, key.name);
-  } else if (isAccessor) {
-    state.hiddenState = true;
-    state.notes.add(
-      `auto-accessor ${label} \`${keyDisplay(key)}\` keeps its value in hidden private storage; not learned`,
-    );
   } else if (key.type === "unsupported") {
     state.notes.add(`${label} with computed key \`${key.text}\`; not learned`);
   } else if (typeof key.key !== "string") {
@@ -193,24 +163,14 @@ function analyseProperty(state: ClassState, member: ts.PropertyDeclaration): voi
   } else {
     (isStatic ? state.staticFields : state.instanceFields).set(
       key.key,
-      member.initializer === undefined ? undefined : member.initializer.getText(file),
+      member.value ? textOf(state.src, member.value) : undefined,
     );
   }
 }
 
-function analyseMethod(
-  state: ClassState,
-  member: ts.MethodDeclaration | ts.AccessorDeclaration,
-): void {
-  const { t, file } = state.src;
-  if (member.body === undefined) return; // an overload signature or abstract member
-  const isStatic = hasModifier(t, member, t.SyntaxKind.StaticKeyword);
-  const kind: MethodKind = t.isGetAccessor(member)
-    ? "get"
-    : t.isSetAccessor(member)
-      ? "set"
-      : "method";
-  const key = readKey(state.src, member.name);
+function analyseMethod(state: ClassState, member: MethodNode, kind: MethodKind): void {
+  const isStatic = member.static;
+  const key = readKey(state.src, member.key, member.computed);
   state.members.push({
     kind,
     name: keyDisplay(key),
@@ -229,7 +189,7 @@ function analyseMethod(
     );
     return;
   }
-  addMethod(state, { key: key.key, kind, static: isStatic, source: member.getText(file) });
+  addMethod(state, { key: key.key, kind, static: isStatic, source: textOf(state.src, member) });
 }
 
 function addMethod(state: ClassState, definition: MethodDefinition): void {
@@ -253,22 +213,22 @@ function addMethod(state: ClassState, definition: MethodDefinition): void {
  * Writes elsewhere (methods, arrow-function field initialisers) create fields
  * only when that code runs, so they are reported, not learned.
  */
-function reportWritesElsewhere(state: ClassState, node: ts.ClassLikeDeclaration): void {
-  const { t, file } = state.src;
-  for (const member of node.members) {
-    if (hasModifier(t, member, t.SyntaxKind.StaticKeyword)) continue;
-    let body: ts.Node | undefined;
+function reportWritesElsewhere(state: ClassState, node: Class): void {
+  const { src } = state;
+  for (const member of node.body.body) {
+    if (member.type === "StaticBlock" || member.static) continue;
+    let body: AnyNode | undefined;
     let label = "";
-    if ((t.isMethodDeclaration(member) || t.isAccessor(member)) && member.body !== undefined) {
-      body = member.body;
-      label = `method \`${member.name.getText(file)}\``;
-    } else if (t.isPropertyDeclaration(member) && member.initializer !== undefined) {
-      body = member.initializer;
-      label = `the initialiser of field \`${member.name.getText(file)}\``;
+    if (member.type === "MethodDefinition" && member.kind !== "constructor") {
+      body = member.value.body;
+      label = `method \`${keyText(state, member)}\``;
+    } else if (member.type === "PropertyDefinition" && member.value) {
+      body = member.value;
+      label = `the initialiser of field \`${keyText(state, member)}\``;
     }
     if (body === undefined) continue;
-    t.forEachChild(body, (child) =>
-      scanWrites(state.src, child, (write) => {
+    forEachChild(body, (child) =>
+      scanWrites(src, child, (write) => {
         if (write.type === "field" && !state.instanceFields.has(write.name)) {
           state.notes.add(
             `field \`${write.name}\` is assigned in ${label}, not by the constructor; not learned`,
@@ -279,27 +239,33 @@ function reportWritesElsewhere(state: ClassState, node: ts.ClassLikeDeclaration)
   }
 }
 
+/** A member's key as written, brackets included. */
+function keyText(state: ClassState, member: MethodNode | PropertyDefinition): string {
+  const text = textOf(state.src, member.key);
+  if (member.key.type === "PrivateIdentifier") return text;
+  return member.computed ? `[${text}]` : text;
+}
+
 /**
  * Private names used but declared by an enclosing class, and transpiled
  * private-member helpers anywhere in the body.
  */
-function reportPrivateUses(state: ClassState, node: ts.ClassLikeDeclaration): void {
-  const { t, file } = state.src;
+function reportPrivateUses(state: ClassState, node: Class): void {
   const usedPrivate = new Set<string>();
-  const walk = (current: ts.Node): void => {
-    if (t.isPrivateIdentifier(current)) usedPrivate.add(current.text);
-    if (t.isCallExpression(current)) {
-      const callee = calleeName(t, current.expression);
+  const walk = (current: AnyNode): void => {
+    if (current.type === "PrivateIdentifier") usedPrivate.add(`#${current.name}`);
+    if (current.type === "CallExpression") {
+      const callee = calleeName(current.callee);
       if (
         callee !== undefined &&
         (PRIVATE_HELPER.test(callee) || PRIVATE_USE_HELPER.test(callee))
       ) {
-        onLoweredPrivate(state, current.getText(file));
+        onLoweredPrivate(state, textOf(state.src, current));
       }
     }
-    t.forEachChild(current, walk);
+    forEachChild(current, walk);
   };
-  for (const member of node.members) walk(member);
+  for (const member of node.body.body) walk(member);
   for (const used of usedPrivate) {
     if (!state.privateMembers.includes(used)) {
       state.notes.add(`uses private name \`${used}\` declared by an enclosing class`);
@@ -319,26 +285,23 @@ function toFields(map: Map<string, string | undefined>): readonly FieldDefinitio
 
 function finish(
   state: ClassState,
-  node: ts.ClassLikeDeclaration,
+  node: Class,
   name: string,
-  constructorNode: ts.ConstructorDeclaration | undefined,
+  constructorNode: MethodNode | undefined,
+  extent: { start: number; end: number },
 ): ParsedClass {
-  const { t, file } = state.src;
-  const heritage = node.heritageClauses?.find(
-    (clause) => clause.token === t.SyntaxKind.ExtendsKeyword,
-  );
-  const superType = heritage?.types[0];
+  const { src } = state;
   return Object.freeze({
     name,
-    superclass: superType === undefined ? null : superType.expression.getText(file),
+    superclass: node.superClass ? textOf(src, node.superClass) : null,
     fields: toFields(state.instanceFields),
     staticFields: toFields(state.staticFields),
     methods: Object.freeze(state.methods.map((method) => Object.freeze(method))),
-    constructorSource: constructorNode === undefined ? null : constructorNode.getText(file),
+    constructorSource: constructorNode === undefined ? null : textOf(src, constructorNode),
     hasPrivateMembers: state.privateMembers.length > 0 || state.hiddenState,
     privateMembers: Object.freeze(state.privateMembers),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),
-    ...span(state, node),
+    ...span(state, extent),
   });
 }

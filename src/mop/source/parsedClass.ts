@@ -4,14 +4,7 @@
  */
 import type { FieldDefinition, MemberKey, MethodDefinition } from "../classDefinition.js";
 
-export type ParsedMemberKind =
-  | "field"
-  | "method"
-  | "get"
-  | "set"
-  | "constructor"
-  | "static-block"
-  | "accessor";
+export type ParsedMemberKind = "field" | "method" | "get" | "set" | "constructor" | "static-block";
 
 /** Where one member of a class stands in the parsed text. */
 export interface ParsedMember {
@@ -34,7 +27,7 @@ export interface ParsedClass {
    * gives "default", as the engine names it).
    */
   readonly name: string;
-  /** The `extends` expression as written (type arguments dropped), e.g. "Base" or "mixin(Base)". */
+  /** The `extends` expression as written, e.g. "Base" or "mixin(Base)". */
   readonly superclass: string | null;
   /** Instance fields in constructor order (see the module comment). */
   readonly fields: readonly FieldDefinition[];
@@ -42,15 +35,15 @@ export interface ParsedClass {
   /** String- and symbol-keyed methods and accessors, instance and static, in source order. Private ones are not included. */
   readonly methods: readonly MethodDefinition[];
   readonly constructorSource: string | null;
-  /** Whether instances or the class carry state that reflection cannot see: `#` members, lowered private fields, auto-accessors. */
+  /** Whether instances or the class carry state that reflection cannot see: `#` members (auto-accessors are emitted as such) and lowered private fields. */
   readonly hasPrivateMembers: boolean;
   /** Declared `#` names, instance and static, in source order. */
   readonly privateMembers: readonly string[];
-  /** What could not be learned, for people (computed keys, conditional fields, auto-accessors, …). */
+  /** What could not be learned, for people (computed keys, conditional fields, lowered private state, …). */
   readonly unsupported: readonly string[];
-  /** Every runtime member with its span; type-only members (overloads, `declare`, index signatures) are left out. */
+  /** Every member with its span. */
   readonly members: readonly ParsedMember[];
-  /** Span of the class in the parsed text (a class declaration's span includes `export`/decorators). */
+  /** Span of the class in the parsed text (an exported declaration's span includes `export`). */
   readonly start: number;
   readonly end: number;
 }

@@ -2,71 +2,102 @@
  * Scope analysis: the names a constructor binds, and whether an expression
  * depends on them (then it cannot be re-evaluated as a field initialiser).
  */
-import type ts from "typescript";
-import type { TypeScript } from "./parser.js";
+import type { AnyNode, Pattern } from "acorn";
+import { forEachChild } from "./parser.js";
 
-export function containsReturn(t: TypeScript, node: ts.Node): boolean {
-  const walk = (current: ts.Node): true | undefined => {
-    if (t.isReturnStatement(current)) return true;
-    if (t.isFunctionLike(current) || t.isClassLike(current)) return undefined;
-    return t.forEachChild(current, walk);
-  };
-  return walk(node) === true;
+function isFunction(node: AnyNode): boolean {
+  return (
+    node.type === "FunctionDeclaration" ||
+    node.type === "FunctionExpression" ||
+    node.type === "ArrowFunctionExpression"
+  );
 }
 
-function addBindingNames(t: TypeScript, name: ts.BindingName, into: Set<string>): void {
-  if (t.isIdentifier(name)) {
-    into.add(name.text);
-    return;
-  }
-  for (const element of name.elements) {
-    if (!t.isOmittedExpression(element)) addBindingNames(t, element.name, into);
+function isClass(node: AnyNode): boolean {
+  return node.type === "ClassDeclaration" || node.type === "ClassExpression";
+}
+
+export function containsReturn(node: AnyNode): boolean {
+  let found = false;
+  const walk = (current: AnyNode): void => {
+    if (found) return;
+    if (current.type === "ReturnStatement") {
+      found = true;
+      return;
+    }
+    if (isFunction(current) || isClass(current)) return;
+    forEachChild(current, walk);
+  };
+  walk(node);
+  return found;
+}
+
+function addBindingNames(pattern: Pattern, into: Set<string>): void {
+  switch (pattern.type) {
+    case "Identifier":
+      into.add(pattern.name);
+      return;
+    case "ObjectPattern":
+      for (const property of pattern.properties) {
+        addBindingNames(property.type === "RestElement" ? property : property.value, into);
+      }
+      return;
+    case "ArrayPattern":
+      for (const element of pattern.elements) if (element !== null) addBindingNames(element, into);
+      return;
+    case "RestElement":
+      addBindingNames(pattern.argument, into);
+      return;
+    case "AssignmentPattern":
+      addBindingNames(pattern.left, into);
+      return;
+    case "MemberExpression":
+      return;
   }
 }
 
 /** Names a function-like node or block binds for the code inside it (parameters and declarations, conservatively ignoring block scope). */
 export function declaredNames(
-  t: TypeScript,
-  parameters: readonly ts.ParameterDeclaration[],
-  body: ts.Node | undefined,
+  parameters: readonly Pattern[],
+  body: AnyNode | undefined,
 ): Set<string> {
   const names = new Set<string>();
-  for (const parameter of parameters) addBindingNames(t, parameter.name, names);
-  const walk = (current: ts.Node): void => {
-    if (t.isVariableDeclaration(current) || t.isBindingElement(current)) {
-      if (t.isIdentifier(current.name)) names.add(current.name.text);
-    } else if (
-      (t.isFunctionDeclaration(current) || t.isClassDeclaration(current)) &&
-      current.name
+  for (const parameter of parameters) addBindingNames(parameter, names);
+  const walk = (current: AnyNode): void => {
+    if (current.type === "VariableDeclarator") addBindingNames(current.id, names);
+    else if (current.type === "CatchClause" && current.param) addBindingNames(current.param, names);
+    else if (
+      (current.type === "FunctionDeclaration" || current.type === "ClassDeclaration") &&
+      current.id
     ) {
-      names.add(current.name.text);
+      names.add(current.id.name);
     }
     // Names inside nested functions are theirs, not ours.
-    if (t.isFunctionLike(current) || t.isClassLike(current)) return;
-    t.forEachChild(current, walk);
+    if (isFunction(current) || isClass(current)) return;
+    forEachChild(current, walk);
   };
-  if (body !== undefined) t.forEachChild(body, walk);
+  if (body !== undefined) forEachChild(body, walk);
   return names;
 }
 
-function isReferencePosition(t: TypeScript, id: ts.Identifier): boolean {
-  const parent = id.parent;
-  if (parent === undefined) return true;
-  if (t.isPropertyAccessExpression(parent) && parent.name === id) return false;
-  if (t.isQualifiedName(parent) && parent.right === id) return false;
-  if (t.isPropertyAssignment(parent) && parent.name === id) return false;
-  if (t.isBindingElement(parent) && parent.propertyName === id) return false;
-  if (
-    (t.isMethodDeclaration(parent) ||
-      t.isPropertyDeclaration(parent) ||
-      t.isAccessor(parent) ||
-      t.isJsxAttribute(parent)) &&
-    parent.name === id
-  ) {
-    return false;
+/** Children of `node` whose identifiers are names of properties or labels, not variables. */
+function nonReferenceChild(node: AnyNode, child: AnyNode): boolean {
+  switch (node.type) {
+    case "MemberExpression":
+      return child === node.property && !node.computed;
+    case "Property":
+    case "MethodDefinition":
+    case "PropertyDefinition":
+      return child === node.key && !node.computed && node.value !== child;
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+      return child === node.label;
+    case "MetaProperty":
+      return true;
+    default:
+      return false;
   }
-  if (t.isLabeledStatement(parent) || t.isBreakOrContinueStatement(parent)) return false;
-  return true;
 }
 
 /**
@@ -75,35 +106,39 @@ function isReferencePosition(t: TypeScript, id: ts.Identifier): boolean {
  * initialiser. `this` and `super` count too unless `allowThis`.
  */
 export function dependsOnScope(
-  t: TypeScript,
-  expression: ts.Expression,
+  expression: AnyNode,
   scope: ReadonlySet<string>,
   allowThis: boolean,
 ): boolean {
-  const walk = (current: ts.Node, shadowed: ReadonlySet<string>): true | undefined => {
-    if (t.isTypeNode(current)) return undefined;
-    if (t.isIdentifier(current)) {
-      return isReferencePosition(t, current) &&
-        scope.has(current.text) &&
-        !shadowed.has(current.text)
-        ? true
-        : undefined;
+  let depends = false;
+  const walk = (current: AnyNode, shadowed: ReadonlySet<string>): void => {
+    if (depends) return;
+    if (current.type === "Identifier") {
+      if (scope.has(current.name) && !shadowed.has(current.name)) depends = true;
+      return;
     }
-    if (current.kind === t.SyntaxKind.ThisKeyword || current.kind === t.SyntaxKind.SuperKeyword) {
-      return allowThis ? undefined : true;
+    if (current.type === "ThisExpression" || current.type === "Super") {
+      if (!allowThis) depends = true;
+      return;
     }
-    if (t.isMetaProperty(current) && current.keywordToken === t.SyntaxKind.NewKeyword) return true;
+    if (current.type === "MetaProperty" && current.meta.name === "new") {
+      depends = true;
+      return;
+    }
     let inner = shadowed;
-    if (t.isFunctionLike(current)) {
-      const own = declaredNames(
-        t,
-        current.parameters,
-        "body" in current ? current.body : undefined,
-      );
-      if (t.isFunctionExpression(current) && current.name) own.add(current.name.text);
+    if (
+      current.type === "FunctionDeclaration" ||
+      current.type === "FunctionExpression" ||
+      current.type === "ArrowFunctionExpression"
+    ) {
+      const own = declaredNames(current.params, current.body);
+      if (current.type === "FunctionExpression" && current.id) own.add(current.id.name);
       inner = new Set([...shadowed, ...own]);
     }
-    return t.forEachChild(current, (child) => walk(child, inner));
+    forEachChild(current, (child) => {
+      if (!nonReferenceChild(current, child)) walk(child, inner);
+    });
   };
-  return walk(expression, new Set()) === true;
+  walk(expression, new Set());
+  return depends;
 }

@@ -1,40 +1,24 @@
-/** Reading the syntax shared by the analyses: modifiers, wrappers, member keys, callees, `this`. */
-import type ts from "typescript";
+/** Reading the syntax shared by the analyses: wrappers, member keys, callees, `this`, text. */
+import type { AnyNode, Expression, PrivateIdentifier } from "acorn";
 import type { MemberKey } from "../classDefinition.js";
 import { memberKeyName } from "../classDefinition.js";
-import type { TypeScript } from "./parser.js";
 
 export interface Source {
-  readonly t: TypeScript;
-  readonly file: ts.SourceFile;
+  readonly text: string;
   /** Subtracted from positions so spans refer to the caller's text rather than the wrapped one. */
   readonly shift: number;
 }
 
-export function hasModifier(t: TypeScript, node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return (t.canHaveModifiers(node) && t.getModifiers(node)?.some((m) => m.kind === kind)) === true;
+/** The node's text as written. */
+export function textOf(src: Source, node: AnyNode): string {
+  return src.text.slice(node.start, node.end);
 }
 
-export function hasDecorators(t: TypeScript, node: ts.Node): boolean {
-  return t.canHaveDecorators(node) && (t.getDecorators(node)?.length ?? 0) > 0;
-}
-
-/** Strips parentheses and TypeScript-only wrappers (`as`, `satisfies`, `!`, `<T>x`). */
-export function skipOuterExpressions(t: TypeScript, node: ts.Expression): ts.Expression {
+/** Strips parentheses (kept in the tree so that spans are the text as written). */
+export function skipOuterExpressions(node: AnyNode): AnyNode {
   let current = node;
-  for (;;) {
-    if (
-      t.isParenthesizedExpression(current) ||
-      t.isAsExpression(current) ||
-      t.isSatisfiesExpression(current) ||
-      t.isNonNullExpression(current) ||
-      t.isTypeAssertionExpression(current)
-    ) {
-      current = current.expression;
-    } else {
-      return current;
-    }
-  }
+  while (current.type === "ParenthesizedExpression") current = current.expression;
+  return current;
 }
 
 export type KeyInfo =
@@ -42,73 +26,87 @@ export type KeyInfo =
   | { readonly type: "private"; readonly name: string }
   | { readonly type: "unsupported"; readonly text: string };
 
-export function literalKey(t: TypeScript, node: ts.Node): string | undefined {
-  if (t.isStringLiteral(node) || t.isNoSubstitutionTemplateLiteral(node)) return node.text;
-  if (t.isNumericLiteral(node)) return String(Number(node.text));
-  if (t.isBigIntLiteral(node)) return BigInt(node.text.slice(0, -1)).toString();
+/** The property key a literal names: strings, numbers (canonical form), bigints, plain templates. */
+export function literalKey(node: AnyNode): string | undefined {
+  if (node.type === "Literal") {
+    if (typeof node.value === "string") return node.value;
+    if (typeof node.value === "number") return String(node.value);
+    if (node.bigint !== undefined) return BigInt(node.bigint).toString();
+    return undefined;
+  }
+  if (node.type === "TemplateLiteral" && node.expressions.length === 0) {
+    return node.quasis[0]?.value.cooked ?? undefined;
+  }
   return undefined;
 }
 
-export function readKey(src: Source, name: ts.PropertyName): KeyInfo {
-  const { t } = src;
-  if (t.isIdentifier(name)) return { type: "key", key: name.text };
-  if (t.isPrivateIdentifier(name)) return { type: "private", name: name.text };
-  const literal = literalKey(t, name);
-  if (literal !== undefined) return { type: "key", key: literal };
-  if (t.isComputedPropertyName(name)) {
-    const expression = skipOuterExpressions(t, name.expression);
-    const computedLiteral = literalKey(t, expression);
-    if (computedLiteral !== undefined) return { type: "key", key: computedLiteral };
-    // [Symbol.iterator] — a well-known symbol.
+/** A member's or property's key: `computed` when written in brackets. */
+export function readKey(
+  src: Source,
+  key: Expression | PrivateIdentifier,
+  computed: boolean,
+): KeyInfo {
+  if (key.type === "PrivateIdentifier") return { type: "private", name: `#${key.name}` };
+  if (!computed) {
+    if (key.type === "Identifier") return { type: "key", key: key.name };
+    const literal = literalKey(key);
+    if (literal !== undefined) return { type: "key", key: literal };
+    return { type: "unsupported", text: textOf(src, key) };
+  }
+  const expression = skipOuterExpressions(key);
+  const computedLiteral = literalKey(expression);
+  if (computedLiteral !== undefined) return { type: "key", key: computedLiteral };
+  // [Symbol.iterator] — a well-known symbol.
+  if (
+    expression.type === "MemberExpression" &&
+    !expression.computed &&
+    expression.object.type === "Identifier" &&
+    expression.object.name === "Symbol" &&
+    expression.property.type === "Identifier"
+  ) {
+    return { type: "key", key: { symbol: `Symbol.${expression.property.name}` } };
+  }
+  // [Symbol.for("app.id")] — a registered symbol; a "Symbol."-prefixed
+  // registry key would be read back as a well-known symbol, so refuse it.
+  if (
+    expression.type === "CallExpression" &&
+    calleeName(expression.callee) === "Symbol.for" &&
+    expression.arguments.length === 1
+  ) {
+    const argument = expression.arguments[0]!;
+    const registered = argument.type === "SpreadElement" ? undefined : literalKey(argument);
     if (
-      t.isPropertyAccessExpression(expression) &&
-      t.isIdentifier(expression.expression) &&
-      expression.expression.text === "Symbol" &&
-      t.isIdentifier(expression.name)
+      registered !== undefined &&
+      (argument.type === "TemplateLiteral" ||
+        (argument.type === "Literal" && typeof argument.value === "string")) &&
+      !registered.startsWith("Symbol.")
     ) {
-      return { type: "key", key: { symbol: `Symbol.${expression.name.text}` } };
-    }
-    // [Symbol.for("app.id")] — a registered symbol; a "Symbol."-prefixed
-    // registry key would be read back as a well-known symbol, so refuse it.
-    if (
-      t.isCallExpression(expression) &&
-      calleeName(t, expression.expression) === "Symbol.for" &&
-      expression.arguments.length === 1
-    ) {
-      const argument = expression.arguments[0]!;
-      if (
-        (t.isStringLiteral(argument) || t.isNoSubstitutionTemplateLiteral(argument)) &&
-        !argument.text.startsWith("Symbol.")
-      ) {
-        return { type: "key", key: { symbol: argument.text } };
-      }
+      return { type: "key", key: { symbol: registered } };
     }
   }
-  return { type: "unsupported", text: name.getText(src.file) };
+  return { type: "unsupported", text: `[${textOf(src, key)}]` };
 }
 
 /** `f`, `Object.defineProperty`, and Babel's `(0, _helper.default)` as `_helper`. */
-export function calleeName(t: TypeScript, node: ts.Expression): string | undefined {
-  const callee = skipOuterExpressions(t, node);
-  if (t.isIdentifier(callee)) return callee.text;
-  if (t.isPropertyAccessExpression(callee) && t.isIdentifier(callee.name)) {
-    if (callee.name.text === "default") return calleeName(t, callee.expression);
-    const object = skipOuterExpressions(t, callee.expression);
-    if (t.isIdentifier(object)) return `${object.text}.${callee.name.text}`;
+export function calleeName(node: AnyNode): string | undefined {
+  const callee = skipOuterExpressions(node);
+  if (callee.type === "Identifier") return callee.name;
+  if (callee.type === "MemberExpression" && !callee.computed) {
+    if (callee.property.type !== "Identifier") return undefined;
+    if (callee.property.name === "default") return calleeName(callee.object);
+    const object = skipOuterExpressions(callee.object);
+    if (object.type === "Identifier") return `${object.name}.${callee.property.name}`;
     return undefined;
   }
-  if (t.isBinaryExpression(callee) && callee.operatorToken.kind === t.SyntaxKind.CommaToken) {
-    return calleeName(t, callee.right);
+  if (callee.type === "SequenceExpression") {
+    const last = callee.expressions[callee.expressions.length - 1];
+    return last === undefined ? undefined : calleeName(last);
   }
   return undefined;
 }
 
-export function isThis(t: TypeScript, node: ts.Node | undefined): boolean {
-  return (
-    node !== undefined &&
-    t.isExpression(node) &&
-    skipOuterExpressions(t, node).kind === t.SyntaxKind.ThisKeyword
-  );
+export function isThis(node: AnyNode | undefined): boolean {
+  return node !== undefined && skipOuterExpressions(node).type === "ThisExpression";
 }
 
 export function keyDisplay(key: KeyInfo): string {
