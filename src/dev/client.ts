@@ -16,7 +16,7 @@ import type ts from "typescript";
 import { MetamorphError } from "../errors.js";
 import { updateSync } from "../migration/update.js";
 import { isClassHandle } from "../mop/classHandle.js";
-import { provideTypeScript } from "../mop/classSource.js";
+import { provideTypeScript } from "../mop/source/parser.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { describeClassChange } from "./common.js";
