@@ -41,7 +41,7 @@ import type {
   Policy,
 } from "./operations.js";
 import { Patch } from "./patch.js";
-import { operationProblem } from "./checks.js";
+import { operationProblem } from "./checks/operation.js";
 
 // ---------------------------------------------------------------------------
 // Types: what the builder knows of the classes, as `{ Class: { field: type } }`

@@ -14,7 +14,7 @@ import type {
   MethodKind,
 } from "../mop/classDefinition.js";
 import type { ClassShape, Operation, OperationKind, PatchFunction, Policy } from "./operations.js";
-import { operationProblem } from "./checks.js";
+import { operationProblem } from "./checks/operation.js";
 import { describeOperation } from "./summary.js";
 
 export const PATCH_FORMAT = "metamorph.patch/1";
