@@ -4,6 +4,7 @@
  * trusting the definition's types.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import { fieldNameRefusal } from "../namespace/names.js";
 import { show } from "./describe.js";
 
 /**
@@ -19,7 +20,7 @@ export function fieldNameProblem(name: unknown): string | undefined {
     return `"${name}" is private; private fields cannot be declared as data fields`;
   if (name === "__proto__")
     return `"__proto__" would set the prototype instead of creating a field`;
-  return undefined;
+  return fieldNameRefusal(name);
 }
 
 export function superclassOf(definition: ClassDefinition): string | null {

@@ -4,6 +4,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { isValidClassName } from "../mop/createClass.js";
+import { classNameRefusal } from "../namespace/names.js";
 import { superclassOf } from "./definitionReading.js";
 import { show } from "./describe.js";
 import { checkInheritedFields, checkOwnFields } from "./fieldDeclarations.js";
@@ -62,6 +63,9 @@ function checkClassNames(
         className: String(name),
         message: `${show(name)} is not a valid class name`,
       });
+    } else {
+      const unsafe = classNameRefusal(name);
+      if (unsafe !== undefined) failures.push({ rule, className: name, message: unsafe });
     }
     if (key !== undefined && key !== name) {
       failures.push({

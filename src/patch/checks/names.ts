@@ -5,6 +5,7 @@
 import type { MemberKey } from "../../mop/classDefinition.js";
 import { memberKeyName } from "../../mop/classDefinition.js";
 import { isValidClassName } from "../../mop/createClass.js";
+import { classNameRefusal, fieldNameRefusal } from "../../namespace/names.js";
 import { type OperationProblem, problem } from "./problem.js";
 
 export function classNameProblem(name: string, role = "class name"): OperationProblem | undefined {
@@ -15,7 +16,8 @@ export function classNameProblem(name: string, role = "class name"): OperationPr
       { className: name },
     );
   }
-  return undefined;
+  const unsafe = classNameRefusal(name);
+  return unsafe === undefined ? undefined : problem(unsafe, { className: name });
 }
 
 export function fieldNameProblem(field: string, role = "field name"): OperationProblem | undefined {
@@ -28,7 +30,8 @@ export function fieldNameProblem(field: string, role = "field name"): OperationP
   }
   // Assigning `this["__proto__"]` in a constructor would change the object's prototype, not add a field.
   if (field === "__proto__") return problem(`"__proto__" cannot be a field name`, { field });
-  return undefined;
+  const refused = fieldNameRefusal(field);
+  return refused === undefined ? undefined : problem(`the ${role}: ${refused}`, { field });
 }
 
 export function memberKeyProblem(key: MemberKey): OperationProblem | undefined {

@@ -51,6 +51,18 @@ function fieldListProblem(
 
 const none = (): undefined => undefined;
 
+/** `renames` maps a new field to the old field whose value it takes: both are field names. */
+function renamesProblem(
+  renames: Readonly<Record<string, string>> | undefined,
+): OperationProblem | undefined {
+  for (const [to, from] of Object.entries(renames ?? {})) {
+    const p =
+      fieldNameProblem(to, "renamed field name") ?? fieldNameProblem(from, "old field name");
+    if (p) return p;
+  }
+  return undefined;
+}
+
 const renameClass: Check<"renameClass"> = (op) =>
   classNameProblem(op.to, "new class name") ??
   (op.to === op.className
@@ -178,6 +190,7 @@ const CHECKS: { readonly [K in OperationKind]: Check<K> } = {
   splitClass,
   migrator: (op) => functionProblem(op.migrator.source, `migrator of ${op.className}`),
   replaceImplementation: (op) =>
+    renamesProblem(op.renames) ??
     functionProblem(op.implementation.source, `implementation of ${op.className}`),
   validateNamespace: validation,
   validateInstances: validation,
