@@ -3,6 +3,7 @@
 // as it was — bindings, versions, history, scopes and the objects.
 import { describe, expect, test } from "vitest";
 import {
+  definitionFromSpec,
   DuplicateBindingError,
   InvalidClassDefinitionError,
   InvalidPatchError,
@@ -242,14 +243,8 @@ describe("names that would not mean what they say are refused (issue 12, item 14
 
   test("the definitions validation reports the same names", () => {
     const failures = validateDefinitions([
-      { name: "undefined", superclass: null, fields: [], methods: [], staticFields: [] },
-      {
-        name: "Shape",
-        superclass: null,
-        fields: [{ name: "constructor" }],
-        methods: [],
-        staticFields: [],
-      },
+      definitionFromSpec({ name: "undefined" }),
+      definitionFromSpec({ name: "Shape", fields: ["constructor"] }),
     ]);
     expect(failures.map((f) => [f.rule, f.className, f.field])).toEqual([
       ["class-name", "undefined", undefined],
