@@ -3,7 +3,6 @@
 // as it was — bindings, versions, history, scopes and the objects.
 import { describe, expect, test } from "vitest";
 import {
-  definitionFromSpec,
   DuplicateBindingError,
   InvalidClassDefinitionError,
   InvalidPatchError,
@@ -15,6 +14,7 @@ import {
   updateSync,
   ValidationError,
 } from "../../src/index.js";
+import { definitionFromSpec } from "../../src/mop/classDefinition.js";
 import { InvalidBindingNameError } from "../../src/namespace/errors.js";
 import { cloneNamespace } from "../../src/namespace/shadow.js";
 import { PATCH_FORMAT } from "../../src/patch/json.js";
