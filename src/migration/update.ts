@@ -35,6 +35,7 @@ import {
   validateConformance,
   validateDefinitions,
   validateRemovedClassReferences,
+  validateShadowedMethods,
 } from "../validation/index.js";
 import type { ValidationFailure, ValidationReport } from "../validation/report.js";
 import { formatReport, makeReport, ValidationError } from "../validation/report.js";
@@ -228,7 +229,11 @@ export function updateSync(
     const defs = newDefinitions(build);
     const definitionFailures = [
       ...validateDefinitions(defs),
-      ...newlyShadowedMethods(oldDefs, build, defs),
+      ...validateShadowedMethods(
+        oldDefs,
+        defs,
+        [...build.classes].map(([name, { oldName }]) => ({ name, oldName })),
+      ),
     ];
     if (definitionFailures.length > 0)
       failWith(`patch ${patch.name} is refused`, definitionFailures, 1, 0);
@@ -604,45 +609,6 @@ export function updateSync(
     emit(current, "failed", performance.now() - tPhase, { error: (error as Error)?.message });
     throw error;
   }
-}
-
-/**
- * A field that the patch gives the same name as an instance method of its
- * class chain (or a method named like an existing field) makes the method
- * unreachable on every instance — almost always a mistake (`comment` and
- * `comment()`). Shadowing that already existed before the patch is left
- * alone: it may be the deliberate `this.m = this.m.bind(this)` idiom.
- */
-function newlyShadowedMethods(
-  oldDefs: ReadonlyMap<string, ClassDefinition>,
-  build: BuildResult,
-  defs: ReadonlyMap<string, ClassDefinition>,
-): ValidationFailure[] {
-  const clashes = (name: string, world: ReadonlyMap<string, ClassDefinition>): Set<string> => {
-    const chain = ancestry(name, world).map((c) => world.get(c)!);
-    const methods = new Set(
-      chain
-        .flatMap((d) =>
-          d.methods.filter((m) => !m.static && m.kind === "method" && typeof m.key === "string"),
-        )
-        .map((m) => m.key as string),
-    );
-    return new Set(fieldChain(name, world).filter((f) => methods.has(f)));
-  };
-  const failures: ValidationFailure[] = [];
-  for (const [name, cls] of build.classes) {
-    const before = cls.oldName === null ? new Set<string>() : clashes(cls.oldName, oldDefs);
-    for (const field of clashes(name, defs)) {
-      if (before.has(field)) continue;
-      failures.push({
-        rule: "field-shadows-method",
-        className: name,
-        field,
-        message: `class ${name} would have both a field and a method named "${field}": the field hides the method on every instance; rename one of them`,
-      });
-    }
-  }
-  return failures;
 }
 
 function revertPrepared(p: PreparedMigration): void {

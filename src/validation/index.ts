@@ -20,4 +20,5 @@ export {
   type RemovedClassReferencesInput,
   validateRemovedClassReferences,
 } from "./removedReferences.js";
+export { type RenamedClass, validateShadowedMethods } from "./shadowedMethods.js";
 export { SYSTEM_RULES, type SystemRule } from "./systemRules.js";

@@ -7,6 +7,7 @@ export const SYSTEM_RULES = {
   fieldName: "field-name",
   conformance: "conformance",
   removedClassReference: "removed-class-reference",
+  fieldShadowsMethod: "field-shadows-method",
 } as const;
 
 export type SystemRule = (typeof SYSTEM_RULES)[keyof typeof SYSTEM_RULES];

@@ -299,3 +299,38 @@ describe("refusals leave no entry in the namespace's scopes (issue 12, item 10)"
     expect(ns.snapshot).toBe(before.snapshot);
   });
 });
+
+describe("typed errors where there were raw ones (issue 12, item 13)", () => {
+  test("removeClass of a class that still has a subclass: a ValidationError naming the subclass, nothing changed", () => {
+    const { ns, points } = world();
+    const Point3 = ns.defineClass({ name: "Point3", superclass: "Point", fields: ["z"] });
+    const p3 = new Point3();
+    const objects = [...points, p3];
+    const before = stateOf(ns, objects);
+    const error = thrown(() => updateSync(ns, patch("drop Point").removeClass("Point").build()));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.code).toBe("MM_VALIDATION_FAILED");
+    const failures = (error as ValidationError).report.failures;
+    expect(failures.map((f) => [f.rule, f.className])).toEqual([["unknown-superclass", "Point3"]]);
+    expect(failures[0]!.message).toBe(
+      "class Point3 extends Point, which is not a class of the namespace",
+    );
+    expect(stateOf(ns, objects)).toEqual(before);
+  });
+
+  test("renaming a class to __proto__: an InvalidPatchError however the patch is made, before any update", () => {
+    const { ns, points } = world();
+    const before = stateOf(ns, points);
+    const made = [
+      () => patch("p").renameClass("Point", "__proto__"),
+      () => new Patch("p", [{ op: "renameClass", className: "Point", to: "__proto__" }]),
+      () => Patch.fromJSON(jsonPatch([{ op: "renameClass", className: "Point", to: "__proto__" }])),
+    ];
+    for (const make of made) {
+      const error = thrown(make);
+      expect(error).toBeInstanceOf(InvalidPatchError);
+      expect(error.details).toMatchObject({ className: "__proto__" });
+    }
+    expect(stateOf(ns, points)).toEqual(before);
+  });
+});
