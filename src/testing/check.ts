@@ -18,16 +18,15 @@ import type {
   PropertyContext,
   PropertyInput,
   PropertyName,
-} from "./properties.js";
-import {
-  buildProperties,
-  describeError,
-  formatPropertyInput,
-  PROPERTY_NAMES,
-  PropertyViolation,
-} from "./properties.js";
-import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world.js";
-import { buildWorld, worldModel, worldSpecArbitrary } from "./world.js";
+} from "./properties/types.js";
+import { buildProperties } from "./properties/index.js";
+import { formatPropertyInput } from "./properties/inputs.js";
+import { PROPERTY_NAMES, PropertyViolation } from "./properties/types.js";
+import { describeError } from "./properties/wording.js";
+import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
+import { buildWorld } from "./world/build.js";
+import { worldModel } from "./world/model.js";
+import { worldSpecArbitrary } from "./world/population.js";
 
 /** Options of `checkMigration`: the old world, how to populate it, which properties, how many runs. */
 export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<string, unknown>>> =
