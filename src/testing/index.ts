@@ -52,18 +52,10 @@ export {
   patchScenarioArbitrary,
   patchSequenceArbitrary,
 } from "./arbitraries/patch.js";
-export type {
-  CheckMigrationOptions,
-  MigrationReport,
-  PropertyFailure,
-  PropertyResult,
-} from "./check.js";
-export {
-  assertMigration,
-  checkMigration,
-  formatMigrationReport,
-  migrationProperties,
-} from "./check.js";
+export type { CheckMigrationOptions } from "./check.js";
+export { assertMigration, checkMigration, migrationProperties } from "./check.js";
+export type { MigrationReport, PropertyFailure, PropertyResult } from "./report.js";
+export { formatMigrationReport } from "./report.js";
 export type {
   MigrationProperty,
   Postcondition,
@@ -71,6 +63,10 @@ export type {
   PropertyInput,
   PropertyName,
   RollbackScenario,
+  Verdict,
+  Workload,
+  WorkloadCommand,
+  WorkloadRun,
 } from "./properties/types.js";
 export { formatPropertyInput } from "./properties/inputs.js";
 export { PROPERTY_DESCRIPTIONS, PROPERTY_NAMES, PropertyViolation } from "./properties/types.js";

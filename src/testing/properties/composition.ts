@@ -7,8 +7,8 @@ import { compareSnapshots, takeSnapshot } from "../snapshot.js";
 import type { LiveWorld, WorldSpec } from "../world/types.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
-import type { MigrationProperty } from "./types.js";
-import { PROPERTY_DESCRIPTIONS } from "./types.js";
+import type { PropertyDefinition } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
 import { describeError, refusalText } from "./wording.js";
 
 /**
@@ -27,19 +27,20 @@ async function applyInTurn(live: LiveWorld, patches: readonly Patch[]): Promise<
   return text;
 }
 
+/** Whether the two paths were compared (they are not when one after the other fails). */
 async function compareOne(
   kit: PropertyKit,
   world: WorldSpec,
   next: Patch,
   whole: Patch,
-): Promise<void> {
+): Promise<boolean> {
   const one = kit.build(world);
   const oneText = await applyInTurn(one, [kit.patch, next]);
   const both = kit.build(world);
   const bothText = await applyInTurn(both, [whole]);
   // One after the other may be refused where the composition is not (an
   // intermediate state that fails a validation); the converse is a failure.
-  if (oneText !== "committed") return;
+  if (oneText !== "committed") return false;
   if (bothText !== "committed") {
     fail("composition", `one after the other: ${oneText}; composed (${whole.name}): ${bothText}`);
   }
@@ -54,9 +55,10 @@ async function compareOne(
       `${kit.patch.name} then ${next.name} differs from ${whole.name}:\n${difference}`,
     );
   }
+  return true;
 }
 
-export function composition(kit: PropertyKit): MigrationProperty {
+export function composition(kit: PropertyKit): PropertyDefinition {
   const { patch, composeWith } = kit;
   const composed: Patch[] = [];
   let refused: string | undefined;
@@ -73,11 +75,13 @@ export function composition(kit: PropertyKit): MigrationProperty {
     ...(composeWith.length === 0 ? { skipped: "no `composeWith` patch to compose with" } : {}),
     ...(refused === undefined ? {} : { refused }),
     arbitrary: kit.plain,
-    async predicate({ world }) {
+    async check({ world }) {
       if (refused !== undefined) fail("composition", refused);
+      let compared = false;
       for (const [i, next] of composeWith.entries()) {
-        await compareOne(kit, world, next, composed[i]!);
+        if (await compareOne(kit, world, next, composed[i]!)) compared = true;
       }
+      return compared ? CHECKED : vacuous("applying the patches one after the other failed");
     },
   };
 }

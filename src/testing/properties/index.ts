@@ -18,6 +18,7 @@ import { roundTrip } from "./roundTrip.js";
 import { totality } from "./totality.js";
 import type { MigrationProperty, PropertyContext } from "./types.js";
 import { validity } from "./validity.js";
+import { workload } from "./workload.js";
 
 /** The properties of `context.patch`, in PROPERTY_NAMES order. */
 export function buildProperties(context: PropertyContext): MigrationProperty[] {
@@ -31,5 +32,14 @@ export function buildProperties(context: PropertyContext): MigrationProperty[] {
     roundTrip,
     noOp,
     postcondition,
-  ].map((property) => property(kit));
+    workload,
+  ].map((property): MigrationProperty => {
+    const definition = property(kit);
+    return {
+      ...definition,
+      predicate: async (input) => {
+        await definition.check(input);
+      },
+    };
+  });
 }

@@ -32,6 +32,10 @@ export function formatPropertyInput(input: PropertyInput): string {
   const lines = [formatWorldSpec(input.world)];
   if (input.rollback) lines.push(`scenario: ${formatRollbackScenario(input.rollback)}`);
   if (input.sliceSize !== undefined) lines.push(`progressive slice size: ${input.sliceSize}`);
+  if (input.workload) {
+    const run = input.workload;
+    lines.push(`workload: ${String(run.commands)}; update before call ${run.at} (${run.policy})`);
+  }
   return lines.join("\n");
 }
 

@@ -7,8 +7,8 @@ import { compareSnapshots, takeSnapshot } from "../snapshot.js";
 import type { WorldSpec } from "../world/types.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
-import type { MigrationProperty } from "./types.js";
-import { PROPERTY_DESCRIPTIONS } from "./types.js";
+import type { PropertyDefinition } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
 import { className, describeError } from "./wording.js";
 
 function emptyPatchChangesNothing(kit: PropertyKit, world: WorldSpec): void {
@@ -52,14 +52,16 @@ async function othersUntouched(kit: PropertyKit, world: WorldSpec): Promise<void
   });
 }
 
-export function noOp(kit: PropertyKit): MigrationProperty {
+export function noOp(kit: PropertyKit): PropertyDefinition {
   return {
     name: "no-op",
     description: PROPERTY_DESCRIPTIONS["no-op"],
     arbitrary: kit.plain,
-    async predicate({ world }) {
+    async check({ world }) {
+      // The empty patch is always checked, whatever the patch under test does.
       emptyPatchChangesNothing(kit, world);
       await othersUntouched(kit, world);
+      return CHECKED;
     },
   };
 }

@@ -2,8 +2,9 @@
 import type { OldView } from "../../patch/operations.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
-import type { MigrationProperty, Postcondition, PostconditionContext } from "./types.js";
-import { PROPERTY_DESCRIPTIONS } from "./types.js";
+import type { PropertyDefinition, Postcondition, PostconditionContext } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
+import { userFrame } from "./userFrame.js";
 import { className, describeError } from "./wording.js";
 
 function holds(
@@ -18,7 +19,7 @@ function holds(
   } catch (error) {
     fail(
       "postcondition",
-      `the postcondition threw on instance #${context.index} (${context.oldClass}): ${describeError(error)}`,
+      `the postcondition threw on instance #${context.index} (${context.oldClass}): ${describeError(error)}${userFrame(error)}`,
     );
   }
   if (r === false || typeof r === "string") {
@@ -31,17 +32,17 @@ function holds(
 
 export function postcondition({
   patch,
-  postcondition: check,
+  postcondition: relation,
   build,
   plain,
-}: PropertyKit): MigrationProperty {
+}: PropertyKit): PropertyDefinition {
   return {
     name: "postcondition",
     description: PROPERTY_DESCRIPTIONS.postcondition,
-    ...(check ? {} : { skipped: "no `postcondition` given" }),
+    ...(relation ? {} : { skipped: "no `postcondition` given" }),
     arbitrary: plain,
-    async predicate({ world }) {
-      if (!check) return;
+    async check({ world }) {
+      if (!relation) return vacuous("no postcondition");
       const live = build(world);
       const ns = live.namespace;
       const olds = live.instances.map((o) => ({
@@ -49,12 +50,13 @@ export function postcondition({
         view: Object.freeze({ ...(o as Record<string, unknown>) }) as OldView,
       }));
       const out = attempt(ns, patch);
-      if (!out.ok) return; // totality's and validity's concern
-      if ((await settle(out.result)).failed.length > 0) return;
+      if (!out.ok) return vacuous("the update was refused"); // totality's and validity's concern
+      if ((await settle(out.result)).failed.length > 0) return vacuous("a migrator threw");
       for (const [index, o] of live.instances.entries()) {
         const context = { index, oldClass: olds[index]!.className, newClass: className(ns, o) };
-        holds(check, olds[index]!.view, o, context);
+        holds(relation, olds[index]!.view, o, context);
       }
+      return live.instances.length === 0 ? vacuous("the world has no instances") : CHECKED;
     },
   };
 }

@@ -13,8 +13,8 @@ import { classBindings } from "../world/model.js";
 import { printable, rollbackScenarios } from "./inputs.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
-import type { MigrationProperty, RollbackScenario } from "./types.js";
-import { PROPERTY_DESCRIPTIONS } from "./types.js";
+import type { PropertyDefinition, RollbackScenario } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
 import { describeError, fieldsOf } from "./wording.js";
 
 const INJECTED_VALIDATION = "metamorph/testing: injected refusal";
@@ -89,14 +89,14 @@ function checkLayouts(ns: Namespace, layouts: Map<string, string[]>, what: strin
   }
 }
 
-export function rollback({ patch, build, worlds }: PropertyKit): MigrationProperty {
+export function rollback({ patch, build, worlds }: PropertyKit): PropertyDefinition {
   return {
     name: "rollback",
     description: PROPERTY_DESCRIPTIONS.rollback,
     arbitrary: fc
       .record({ world: worlds, rollback: rollbackScenarios })
       .map((input) => printable(input)),
-    async predicate({ world, rollback: scenario }) {
+    async check({ world, rollback: scenario }) {
       const live = build(world);
       const ns = live.namespace;
       const before = takeSnapshot(ns, live.instances, { versions: true, fastMode: true });
@@ -116,6 +116,7 @@ export function rollback({ patch, build, worlds }: PropertyKit): MigrationProper
         fail("rollback", `${what}, but the namespace is at version ${ns.version}, not ${version}`);
       }
       checkLayouts(ns, layouts, what);
+      return CHECKED;
     },
   };
 }

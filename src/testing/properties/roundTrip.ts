@@ -2,24 +2,24 @@
 import { compareSnapshots, takeSnapshot } from "../snapshot.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
-import type { MigrationProperty } from "./types.js";
-import { PROPERTY_DESCRIPTIONS } from "./types.js";
+import type { PropertyDefinition } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
 import { describeError } from "./wording.js";
 
-export function roundTrip({ patch, reverse, build, plain }: PropertyKit): MigrationProperty {
+export function roundTrip({ patch, reverse, build, plain }: PropertyKit): PropertyDefinition {
   return {
     name: "round-trip",
     description: PROPERTY_DESCRIPTIONS["round-trip"],
     ...(reverse ? {} : { skipped: "the patch declares no `reverse`" }),
     arbitrary: plain,
-    async predicate({ world }) {
-      if (!reverse) return;
+    async check({ world }) {
+      if (!reverse) return vacuous("no reverse");
       const live = build(world);
       const ns = live.namespace;
       const before = takeSnapshot(ns, live.instances);
       const out = attempt(ns, patch);
-      if (!out.ok) return; // totality's and validity's concern
-      if ((await settle(out.result)).failed.length > 0) return;
+      if (!out.ok) return vacuous("the update was refused"); // totality's and validity's concern
+      if ((await settle(out.result)).failed.length > 0) return vacuous("a migrator threw");
       const back = attempt(ns, reverse);
       if (!back.ok) {
         fail(
@@ -40,6 +40,7 @@ export function roundTrip({ patch, reverse, build, plain }: PropertyKit): Migrat
       if (difference !== undefined) {
         fail("round-trip", `the reverse does not give the old state back:\n${difference}`);
       }
+      return CHECKED;
     },
   };
 }

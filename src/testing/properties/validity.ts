@@ -12,20 +12,20 @@ import { reachableObjects } from "../snapshot.js";
 import type { LiveWorld } from "../world/types.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
-import type { MigrationProperty } from "./types.js";
-import { PROPERTY_DESCRIPTIONS } from "./types.js";
+import type { PropertyDefinition } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
 import { describeError, label, validationText } from "./wording.js";
 
-export function validity({ patch, build, plain }: PropertyKit): MigrationProperty {
+export function validity({ patch, build, plain }: PropertyKit): PropertyDefinition {
   return {
     name: "validity",
     description: PROPERTY_DESCRIPTIONS.validity,
     arbitrary: plain,
-    async predicate({ world }) {
+    async check({ world }) {
       const live = build(world);
       const out = attempt(live.namespace, patch);
       if (!out.ok) {
-        if (out.error instanceof MigrationError) return; // totality's concern
+        if (out.error instanceof MigrationError) return vacuous("a migrator threw"); // totality's concern
         if (out.error instanceof ValidationError) {
           fail(
             "validity",
@@ -35,8 +35,9 @@ export function validity({ patch, build, plain }: PropertyKit): MigrationPropert
         fail("validity", `the update was refused: ${describeError(out.error)}`);
       }
       const completion = await settle(out.result);
-      if (completion.failed.length > 0) return; // totality's and policy independence's concern
+      if (completion.failed.length > 0) return vacuous("a migrator threw"); // totality's and policy independence's concern
       recheckValidations(patch, live);
+      return CHECKED;
     },
   };
 }

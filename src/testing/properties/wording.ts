@@ -9,6 +9,7 @@ import type { Namespace } from "../../namespace/namespace.js";
 import { ValidationError } from "../../validation/report.js";
 import type { LiveWorld } from "../world/types.js";
 import { classBindings } from "../world/model.js";
+import { userFrame } from "./userFrame.js";
 
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -52,7 +53,7 @@ export function validationText(error: ValidationError, world: LiveWorld): string
 
 export function migrationText(error: MigrationError, world: LiveWorld): string {
   const object = error.details.object;
-  return `${error.message} (world instance ${label(world, object)})`;
+  return `${error.message} (world instance ${label(world, object)})${userFrame(error)}`;
 }
 
 /** Every field of class `name` in `ns`, inherited first. */

@@ -5,34 +5,46 @@
  * primitives or references to other instances.
  */
 import fc from "fast-check";
+import { edgesOfArbitrary, edgesOfSample, PRIMITIVE_EDGES, withEdges } from "./edges.js";
 import type { ClassValues, InstanceOptions, ValueSpec, WorldClass, WorldModel } from "./types.js";
 
-/** Primitive values for fields whose kind is unknown. */
-export const primitiveValues: fc.Arbitrary<unknown> = fc.oneof(
-  fc.integer({ min: -100, max: 100 }),
-  fc.string({ maxLength: 6 }),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
+/** Primitive values for fields whose kind is unknown, edges (0, "", null, undefined…) mixed in. */
+export const primitiveValues: fc.Arbitrary<unknown> = withEdges(
+  fc.oneof(
+    fc.integer({ min: -100, max: 100 }),
+    fc.string({ maxLength: 6 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+  ),
+  PRIMITIVE_EDGES,
 );
+
+const BOUND = 1000;
 
 /**
  * Values like `sample` (a field's value in a fresh instance): strings for a
- * string, integers for an integer, and so on; undefined when the sample does
- * not tell (null, undefined, objects other than arrays).
+ * string, integers for an integer, and so on, with the kind's edge values
+ * mixed in (see edges.ts); undefined when the sample does not tell (null,
+ * undefined, objects other than arrays).
  */
 export function inferredValues(sample: unknown): fc.Arbitrary<unknown> | undefined {
+  const values = valuesLike(sample);
+  return values && withEdges(values, edgesOfSample(sample, BOUND));
+}
+
+function valuesLike(sample: unknown): fc.Arbitrary<unknown> | undefined {
   switch (typeof sample) {
     case "string":
       return fc.string({ maxLength: 8 });
     case "number":
       return Number.isInteger(sample)
-        ? fc.integer({ min: -1000, max: 1000 })
-        : fc.double({ min: -1000, max: 1000 });
+        ? fc.integer({ min: -BOUND, max: BOUND })
+        : fc.double({ min: -BOUND, max: BOUND });
     case "boolean":
       return fc.boolean();
     case "bigint":
-      return fc.bigInt({ min: -1000n, max: 1000n });
+      return fc.bigInt({ min: -BigInt(BOUND), max: BigInt(BOUND) });
     case "object":
       return Array.isArray(sample)
         ? fc.array(fc.oneof(fc.integer({ min: -100, max: 100 }), fc.string({ maxLength: 4 })), {
@@ -87,7 +99,7 @@ export function fieldsArbitrary(
       }
     }
     if (declared) {
-      perField[field] = declared.map((value) => ({ value }));
+      perField[field] = withEdges(declared, edgesOfArbitrary(declared)).map((value) => ({ value }));
       continue;
     }
     const inferred = inferredValues(cls.samples?.[field]);
@@ -103,7 +115,8 @@ export function fieldsArbitrary(
   }
   const fieldsArb = fc.record(perField);
   if (!recordArb) return fieldsArb;
-  return fc.tuple(fieldsArb, recordArb).map(([generated, given]) => {
+  const records = withEdges(recordArb, edgesOfArbitrary(recordArb));
+  return fc.tuple(fieldsArb, records).map(([generated, given]) => {
     const out = { ...generated };
     for (const field of cls.fields) {
       if (Object.hasOwn(given, field)) out[field] = { value: given[field] };
