@@ -1,16 +1,19 @@
 /**
- * Arbitraries to fuzz metamorph itself: random class hierarchies, and random
- * patches (or sequences of patches, each valid after the previous ones)
- * against them. Feed a scenario to `checkMigration` with its `world` as the
+ * Test support, out of the public kit: arbitraries to fuzz metamorph
+ * itself — random class hierarchies, and random patches (or sequences of
+ * patches, each valid after the previous ones) against them. Feed a scenario to `checkMigration` with its `world` as the
  * classes to check that the engine keeps its promises on any patch.
  */
 import fc from "fast-check";
-import type { Patch } from "../patch/patch.js";
-import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
-import type { HierarchyOptions } from "./arbitraries/classDefinitions.js";
-import { hierarchyArb } from "./arbitraries/classDefinitions.js";
-import type { ModelWorld } from "./arbitraries/patch.js";
-import { DEFAULT_MODEL_WORLD, patchSequenceArbitrary } from "./arbitraries/patch.js";
+import type { Patch } from "../../src/patch/patch.js";
+import type { ClassDefinition, MethodDefinition } from "../../src/mop/classDefinition.js";
+import type { HierarchyOptions } from "../../src/testing/arbitraries/classDefinitions.js";
+import { hierarchyArb } from "../../src/testing/arbitraries/classDefinitions.js";
+import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";
+import {
+  DEFAULT_MODEL_WORLD,
+  patchSequenceArbitrary,
+} from "../../src/testing/arbitraries/patch.js";
 
 /** The patch arbitraries' model of a list of class definitions. */
 export function modelWorldOf(definitions: readonly ClassDefinition[]): ModelWorld {
