@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { HooksData } from "../dev/hooks.js";
-import { PREFIX } from "../dev/report.js";
+import { PREFIX } from "../dev/reporter.js";
 import { DevRuntime } from "../dev/runtime.js";
 
 const USAGE = `usage: metamorph dev [--memory[=<n>]] [--debounce <ms>] <entry> [args…]

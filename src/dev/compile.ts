@@ -217,6 +217,40 @@ function lineOf(file: ts.SourceFile, node: ts.Node): number {
   return file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
 }
 
+function importOf(t: TypeScript, statement: ts.ImportDeclaration, text: string): TopImport {
+  const clause = statement.importClause;
+  const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
+  const list: ImportBinding[] = [];
+  if (clause && !clause.isTypeOnly) {
+    if (clause.name) list.push({ local: clause.name.text, imported: "default" });
+    const named = clause.namedBindings;
+    if (named && t.isNamespaceImport(named)) list.push({ local: named.name.text, imported: "*" });
+    if (named && t.isNamedImports(named)) {
+      for (const element of named.elements) {
+        if (element.isTypeOnly) continue;
+        list.push({
+          local: element.name.text,
+          imported: (element.propertyName ?? element.name).text,
+        });
+      }
+    }
+  }
+  return { text, specifier, bindings: list };
+}
+
+function variableOf(
+  t: TypeScript,
+  statement: ts.VariableStatement,
+  text: string,
+  line: number,
+): TopVariable {
+  const flags = statement.declarationList.flags;
+  const kind = flags & t.NodeFlags.Const ? "const" : flags & t.NodeFlags.Let ? "let" : "var";
+  const names: string[] = [];
+  for (const d of statement.declarationList.declarations) bindingNames(t, d.name, names);
+  return { name: names[0] ?? "", text, line, kind, names };
+}
+
 /** The top-level statements of a parsed module. */
 export function topLevel(file: ts.SourceFile): TopLevel {
   const t = typescript();
@@ -231,27 +265,10 @@ export function topLevel(file: ts.SourceFile): TopLevel {
     const text = statement.getText(file);
     const line = lineOf(file, statement);
     if (t.isImportDeclaration(statement)) {
-      const clause = statement.importClause;
-      const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
-      const list: ImportBinding[] = [];
-      if (clause && !clause.isTypeOnly) {
-        if (clause.name) list.push({ local: clause.name.text, imported: "default" });
-        const named = clause.namedBindings;
-        if (named && t.isNamespaceImport(named))
-          list.push({ local: named.name.text, imported: "*" });
-        if (named && t.isNamedImports(named)) {
-          for (const element of named.elements) {
-            if (element.isTypeOnly) continue;
-            list.push({
-              local: element.name.text,
-              imported: (element.propertyName ?? element.name).text,
-            });
-          }
-        }
-      }
-      for (const b of list) bindings.add(b.local);
-      imports.push({ text, specifier, bindings: list });
-      statements.push({ kind: "import", names: list.map((b) => b.local), text, line });
+      const imported = importOf(t, statement, text);
+      for (const b of imported.bindings) bindings.add(b.local);
+      imports.push(imported);
+      statements.push({ kind: "import", names: imported.bindings.map((b) => b.local), text, line });
       continue;
     }
     if (t.isClassDeclaration(statement) && statement.name) {
@@ -288,15 +305,10 @@ export function topLevel(file: ts.SourceFile): TopLevel {
       t.isVariableStatement(statement) &&
       !hasModifier(t, statement, t.SyntaxKind.DeclareKeyword)
     ) {
-      const flags = statement.declarationList.flags;
-      const kind = flags & t.NodeFlags.Const ? "const" : flags & t.NodeFlags.Let ? "let" : "var";
-      const names: string[] = [];
-      for (const d of statement.declarationList.declarations) bindingNames(t, d.name, names);
-      for (const n of names) bindings.add(n);
-      if (names.length > 0) {
-        variables.set(names[0]!, { name: names[0]!, text: stripExport(text), line, kind, names });
-      }
-      statements.push({ kind: "variable", names, text: stripExport(text), line });
+      const variable = variableOf(t, statement, stripExport(text), line);
+      for (const n of variable.names) bindings.add(n);
+      if (variable.names.length > 0) variables.set(variable.name, variable);
+      statements.push({ kind: "variable", names: variable.names, text: variable.text, line });
       continue;
     }
     if (
@@ -304,9 +316,6 @@ export function topLevel(file: ts.SourceFile): TopLevel {
       t.isIdentifier(statement.name)
     ) {
       bindings.add(statement.name.text);
-    }
-    if (t.isClassDeclaration(statement) && !statement.name) {
-      // `export default class {}` binds nothing a program can name.
     }
     if (
       t.isInterfaceDeclaration(statement) ||
