@@ -1,16 +1,17 @@
 /**
  * Finding and loading the migrations module of a source file in Node (the
  * convention itself, shared with the browser, is in ./migrations.ts). Each
- * saved version is imported afresh (a query string per content hash), after
- * a syntax check, so that a broken migrations module is reported with its
- * position instead of failing the reload somewhere else.
+ * saved version is imported afresh (a query string per content hash); a
+ * broken one is reported with its position instead of failing the reload
+ * somewhere else.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { contentHash, parseSource, syntaxProblem } from "./compile.js";
+import { contentHash } from "./compile.js";
 import { type DevMigrations, readMigrations } from "./migrations.js";
 import type { MigrationsState, ModuleRecord } from "./moduleGraph.js";
 import { locateInStack } from "./reporter.js";
+import { compileProblem } from "./savedVersion.js";
 
 const MIGRATIONS_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 
@@ -40,8 +41,6 @@ export async function loadMigrations(record: ModuleRecord): Promise<MigrationsSt
   if (record.migrations?.file === file && record.migrations.hash === hash) {
     return record.migrations;
   }
-  const problem = syntaxProblem(parseSource(text, file));
-  if (problem) throw problem;
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(`${pathToFileURL(file).href}?metamorph=${hash}`)) as Record<
@@ -49,6 +48,8 @@ export async function loadMigrations(record: ModuleRecord): Promise<MigrationsSt
       unknown
     >;
   } catch (error) {
+    const problem = compileProblem(error, file);
+    if (problem) throw problem;
     const at = locateInStack(error, file);
     throw located(error, file, at?.line ?? 1, at?.column);
   }

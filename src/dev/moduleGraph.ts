@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { contentHash } from "./common.js";
+import type { SourceType } from "./compile.js";
 import type { DevMigrations } from "./migrations.js";
 import { errorText } from "./reporter.js";
 
@@ -28,6 +29,8 @@ export interface ModuleRecord {
   readonly url: string;
   readonly file: string;
   readonly evaluate: (code: string) => unknown;
+  /** How the module's JavaScript parses: an ES module, or a CommonJS script. */
+  readonly sourceType: SourceType;
   /** Names bound in the module scope by the version that was loaded. */
   readonly bindings: ReadonlySet<string>;
   /** Names added by later versions (new imports and declarations), with their values. */
@@ -36,8 +39,8 @@ export interface ModuleRecord {
   readonly classes: Map<string, Constructor>;
   /** Classes left unmanaged, with the reason. */
   readonly unmanaged: Map<string, string>;
-  /** Source text of the running version ("" when unknown: every class counts as changed). */
-  source: string;
+  /** JavaScript of the running version ("" when unknown: every class counts as changed). */
+  js: string;
   reloads: number;
   /** The last attempt failed; its error text (to say when it is fixed). */
   failing: string | undefined;
@@ -85,6 +88,8 @@ export class ModuleGraph {
     evaluate: (code: string) => unknown,
     names: readonly string[],
     hash: string,
+    js: string | undefined,
+    sourceType: SourceType,
   ): { record: ModuleRecord; stale: boolean } {
     const file = fileURLToPath(url.split(/[?#]/)[0]!);
     let source = "";
@@ -93,16 +98,17 @@ export class ModuleGraph {
     } catch {
       // Unreadable now: the next change event reloads it.
     }
-    const stale = contentHash(source) !== hash;
+    const stale = contentHash(source) !== hash || js === undefined;
     const record: ModuleRecord = {
       url,
       file,
       evaluate,
+      sourceType,
       bindings: new Set(names),
       extras: new Map(),
       classes: new Map(),
       unmanaged: new Map(),
-      source: stale ? "" : source,
+      js: stale ? "" : (js ?? ""),
       reloads: 0,
       failing: undefined,
       migrations: undefined,

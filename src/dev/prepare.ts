@@ -1,21 +1,14 @@
 /**
  * Preparing the reload of one module from its saved text, without changing
  * anything the program can see yet: what changed between the running version
- * and the saved one (decided on the source text), the new imports resolved in
+ * and the saved one (compared as JavaScript), the new imports resolved in
  * the module's own context, the new versions of its classes and functions
  * evaluated in the module's scope (so they close over the same module state),
  * and the patch that makes the new classes the implementations of the
  * existing handles. The reloader commits it (./reloader.ts).
  */
 import type { Constructor } from "../mop/createClass.js";
-import {
-  compileModule,
-  parseSource,
-  SourceProblem,
-  syntaxProblem,
-  type TopLevel,
-  topLevel,
-} from "./compile.js";
+import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type DevPlan,
@@ -78,22 +71,17 @@ function at(error: unknown, file: string, line: number): Error {
 export async function prepareReload(
   context: PrepareContext,
   record: ModuleRecord,
-  text: string,
+  js: string,
   migrations: MigrationsState | undefined,
 ): Promise<PreparedReload> {
-  const sourceFile = parseSource(text, record.file);
-  const problem = syntaxProblem(sourceFile);
-  if (problem) throw problem;
-  const next = topLevel(sourceFile);
-  const previous = topLevel(parseSource(record.source, record.file));
-  const js = compileModule(text, record.file);
-  const jsTop = topLevel(parseSource(js, record.file.replace(/\.[^./\\]+$/, ".js")));
+  const next = topLevel(parseModule(js, record.file, record.sourceType));
+  const previous = topLevel(parseModule(record.js, record.file, record.sourceType));
   const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
-  const { imported, importedFrom } = await resolveNewImports(context.graph, record, jsTop, text);
+  const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
   const changes = diffVersions(record, previous, next, known);
   const warnings: string[] = [];
   const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
-  const code = scopeCode(record, jsTop, changes, extrasNames, known, warnings);
+  const code = scopeCode(record, next, changes, extrasNames, known, warnings);
   const extrasValues = Object.fromEntries([...record.extras, ...Object.entries(imported)]);
   const newClasses: string[] = [];
   /** New classes registered by an earlier attempt that failed: updated like changed ones. */
@@ -159,7 +147,6 @@ async function resolveNewImports(
   graph: ModuleGraph,
   record: ModuleRecord,
   jsTop: TopLevel,
-  text: string,
 ): Promise<{ imported: Record<string, unknown>; importedFrom: Map<string, ImportLink> }> {
   const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
   const imported: Record<string, unknown> = {};
@@ -184,14 +171,14 @@ async function resolveNewImports(
         const missing = new SyntaxError(
           `module ${declaration.specifier} has no export named ${b.imported}`,
         );
-        throw at(missing, record.file, lineOfText(text, declaration.specifier));
+        throw at(missing, record.file, declaration.line);
       }
     }
   }
   return { imported, importedFrom };
 }
 
-/** What changed, decided on the source text (the code is taken from the compiled module). */
+/** What changed between the JavaScript of the running version and of the saved one. */
 function diffVersions(
   record: ModuleRecord,
   previous: TopLevel,
@@ -203,7 +190,7 @@ function diffVersions(
     const before = previous.classes.get(name);
     if (!known(name)) continue; // new: declared by the scope code
     if (record.classes.has(name)) {
-      if (!before || before.text !== cls.text || record.source === "") changes.classes.push(name);
+      if (!before || before.text !== cls.text || record.js === "") changes.classes.push(name);
     } else if (record.bindings.has(name) && before && before.text !== cls.text) {
       changes.unmanaged.push(name);
     }
@@ -372,11 +359,6 @@ function transplantMethods(from: Function, to: Function): void {
   };
   copy(from.prototype as object, to.prototype as object, new Set(["constructor"]));
   copy(from, to, new Set(["length", "name", "prototype"]));
-}
-
-function lineOfText(text: string, needle: string): number {
-  const index = text.indexOf(needle);
-  return index < 0 ? 1 : text.slice(0, index).split("\n").length;
 }
 
 /** The source line of the class or function whose evaluation threw (best effort). */

@@ -15,6 +15,7 @@ import type { ClassChangeSummary } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
+import { javaScriptOf } from "./savedVersion.js";
 import { errorText, type Reporter } from "./reporter.js";
 
 export interface ReloadReport {
@@ -43,7 +44,7 @@ const UNCHANGED: Outcome = {
 interface LastReload {
   readonly record: ModuleRecord;
   readonly result: UpdateResult | undefined;
-  readonly previousSource: string;
+  readonly previousJs: string;
   /** Whether it printed warnings (ambiguous changes a migrations module can resolve). */
   readonly warned: boolean;
   readonly undoLocal: () => void;
@@ -86,7 +87,13 @@ export class Reloader {
     } catch (error) {
       return report(this.#failed(record, error));
     }
-    if (text === record.source && record.failing === undefined) {
+    let js: string;
+    try {
+      js = await javaScriptOf(record, text);
+    } catch (error) {
+      return report(this.#failed(record, error));
+    }
+    if (js === record.js && record.failing === undefined) {
       if (migrations?.hash === record.migrations?.hash) return report(UNCHANGED);
       record.migrations = migrations;
       if (this.#undoForMigrations(record, migrations)) return this.reload(file);
@@ -96,12 +103,12 @@ export class Reloader {
     let result: UpdateResult | undefined;
     try {
       const context = { graph: this.graph, rel: (f: string) => this.reporter.rel(f) };
-      prepared = await prepareReload(context, record, text, migrations);
+      prepared = await prepareReload(context, record, js, migrations);
       if (prepared.hasClassChanges) result = updateSync(this.namespace, prepared.builder.build());
     } catch (error) {
       return report(this.#failed(record, error));
     }
-    return report(this.#commit(record, text, migrations, prepared, result));
+    return report(this.#commit(record, js, migrations, prepared, result));
   }
 
   /**
@@ -137,7 +144,7 @@ export class Reloader {
       return false;
     }
     last.undoLocal();
-    record.source = last.previousSource;
+    record.js = last.previousJs;
     this.#last = undefined;
     this.reporter.print(
       `${rel}: ${this.reporter.rel(migrations?.file ?? "migrations")} changed: undid the last update of ${rel} to apply it again with it`,
@@ -148,7 +155,7 @@ export class Reloader {
   /** Committed (or nothing to migrate): the rest cannot fail part-way. */
   #commit(
     record: ModuleRecord,
-    text: string,
+    js: string,
     migrations: MigrationsState | undefined,
     prepared: PreparedReload,
     result: UpdateResult | undefined,
@@ -164,8 +171,8 @@ export class Reloader {
     for (const [local, from] of prepared.importedFrom) record.importedFrom.set(local, from);
     record.setExtra = prepared.setExtra;
     this.graph.propagate(record, [...functionNames, ...extrasAdded]);
-    const previousSource = record.source;
-    record.source = text;
+    const previousJs = record.js;
+    record.js = js;
     record.migrations = migrations;
     record.reloads++;
     const fixed = record.failing !== undefined;
@@ -177,7 +184,7 @@ export class Reloader {
     this.#last = {
       record,
       result,
-      previousSource,
+      previousJs,
       warned: prepared.warnings.length > 0,
       undoLocal: () => {
         prepared.assign(previousFunctions);

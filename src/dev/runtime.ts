@@ -16,8 +16,9 @@
  * printed and the next save tries again.
  */
 import { dirname } from "node:path";
+import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { Namespace } from "../namespace/namespace.js";
-import { DEV_GLOBAL } from "./compile.js";
+import { DEV_GLOBAL, type SourceType } from "./compile.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
 import { type ReloadReport, Reloader } from "./reloader.js";
@@ -37,6 +38,8 @@ export interface DevRuntimeOptions {
   readonly debounceMs?: number;
   /** Watch the program's files (default true). */
   readonly watch?: boolean;
+  /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
+  readonly sources?: MessagePort;
 }
 
 /** The one runtime of this process (instrumented modules find it through a global). */
@@ -47,11 +50,15 @@ export class DevRuntime {
   readonly #graph: ModuleGraph;
   readonly #watcher: Watcher;
   readonly #reloader: Reloader;
+  readonly #sources: MessagePort | undefined;
+  /** JavaScript posted by the loader for modules that have not registered yet, by URL. */
+  readonly #loaded = new Map<string, string>();
   /** Called with every report (tests and tools). */
   onReport: ((report: ReloadReport) => void) | undefined;
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
+    this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
     this.#graph = new ModuleGraph(this.namespace, (record, message) =>
@@ -75,8 +82,13 @@ export class DevRuntime {
   install(): this {
     const key = Symbol.for(DEV_GLOBAL);
     (globalThis as Record<symbol, unknown>)[key] = {
-      module: (url: string, evaluate: (code: string) => unknown, names: string[], hash: string) =>
-        this.registerModule(url, evaluate, names, hash),
+      module: (
+        url: string,
+        evaluate: (code: string) => unknown,
+        names: string[],
+        hash: string,
+        sourceType?: SourceType,
+      ) => this.registerModule(url, evaluate, names, hash, sourceType),
     };
     return this;
   }
@@ -101,8 +113,10 @@ export class DevRuntime {
     evaluate: (code: string) => unknown,
     names: readonly string[],
     hash: string,
+    sourceType: SourceType = "module",
   ): ModuleHooks {
-    const { record, stale } = this.#graph.register(url, evaluate, names, hash);
+    const js = this.#javaScriptLoaded(url);
+    const { record, stale } = this.#graph.register(url, evaluate, names, hash, js, sourceType);
     this.#watcher.watchDirectory(dirname(record.file));
     // Saved between the load and now: reload once the module has run.
     if (stale) this.#watcher.markDirty(record.file);
@@ -117,6 +131,27 @@ export class DevRuntime {
   /** Reloads one module from its file; never throws (failures are reported). */
   reload(file: string): Promise<ReloadReport> {
     return this.#reloader.reload(file);
+  }
+
+  /**
+   * The JavaScript the loader compiled `url` from. The loader posts it before
+   * the module can run, so it is waiting on the port by the time the module
+   * registers.
+   */
+  #javaScriptLoaded(url: string): string | undefined {
+    if (this.#sources) {
+      for (
+        let m = receiveMessageOnPort(this.#sources);
+        m;
+        m = receiveMessageOnPort(this.#sources)
+      ) {
+        const { url: loaded, js } = m.message as { url: string; js: string };
+        this.#loaded.set(loaded, js);
+      }
+    }
+    const js = this.#loaded.get(url);
+    this.#loaded.delete(url);
+    return js;
   }
 
   /** The modules to reload when `file` changed: itself, or those a migrations module belongs to. */
