@@ -4,7 +4,7 @@
  * permanence, which forgets what a rollback would need.
  */
 import { RollbackError } from "../errors.js";
-import { forgetOldVersions } from "../mop/classHandle.js";
+import { forgetOldVersions } from "../mop/classVersions.js";
 import type { ValidationReport } from "../validation/report.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
