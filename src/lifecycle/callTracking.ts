@@ -52,7 +52,6 @@ export type { Hold } from "./holds.js";
 export type { TrackOptions } from "./methodWrapping.js";
 export type { CallRecord } from "./inFlightCalls.js";
 export type { QuiescenceTarget } from "./quiescenceTargets.js";
-export { describeTarget, targetCovers } from "./quiescenceTargets.js";
 
 export interface CallTrackerOptions {
   /**
