@@ -8,12 +8,19 @@
  * lifecycle's own outcomes (postponed, failed, rolled back) come back as a
  * result with nothing changed.
  */
-import type { CallTracker } from "../lifecycle/callTracking.js";
-import type { FinalStatus, LifecycleEvent, LifecycleReport } from "../lifecycle/lifecycle.js";
-import { runUpdate } from "../lifecycle/lifecycle.js";
+// Through the lifecycle's entry point: its internal files are being reshaped around the engine's phases.
+import type {
+  AppliedUpdate,
+  CallTracker,
+  FinalStatus,
+  LifecycleEvent,
+  LifecycleReport,
+  LifecycleUpdate,
+} from "../lifecycle/index.js";
+import { runUpdate } from "../lifecycle/index.js";
 import type { UpdateEvent } from "../migration/update.js";
 import type { Namespace } from "../namespace/namespace.js";
-import type { Bundle } from "./bundle.js";
+import type { Bundle, BundleOptions } from "./bundle.js";
 import { ReleaseMismatchError } from "./errors.js";
 import { watchHealth } from "./healthWindow.js";
 import type { ReleaseHistory } from "./history.js";
@@ -120,6 +127,63 @@ function phaseProgress(event: UpdateEvent): ApplyProgress {
   };
 }
 
+/** The lifecycle update a verified bundle asks for: its patches with its options. */
+function lifecycleUpdate(
+  target: ReleaseTarget,
+  bundle: VerifiedBundle,
+  onProgress: (progress: ApplyProgress) => void,
+): LifecycleUpdate {
+  const { manifest, options } = bundle.payload;
+  const optional = <K extends keyof BundleOptions>(key: K) =>
+    options[key] === undefined ? {} : { [key]: options[key] };
+  return {
+    name: manifest.name,
+    namespace: target.namespace,
+    patch: patchesOf(bundle, target.scope),
+    options: {
+      ...optional("policy"),
+      ...optional("sliceSize"),
+      ...(target.healthCheck ? { healthCheck: target.healthCheck } : {}),
+      onEvent: (event) => onProgress(phaseProgress(event)),
+    },
+    ...optional("forceQuiescence"),
+    ...optional("timeoutMs"),
+    ...optional("prepareTimeoutMs"),
+    ...optional("overTimeoutMs"),
+  };
+}
+
+/** Records a committed release and opens its health-check window; returns its pending count. */
+function recordCommitted(
+  target: ReleaseTarget,
+  bundle: VerifiedBundle,
+  report: LifecycleReport,
+  applied: AppliedUpdate,
+): number {
+  const { manifest, options } = bundle.payload;
+  const record = target.history.record({
+    version: manifest.toVersion,
+    name: manifest.name,
+    bundleId: bundle.id,
+    applied: {
+      pauseMs: report.pauseMs,
+      pendingInstances: () => applied.pendingInstances(),
+      rollback: () => applied.rollback(),
+      makePermanent: () => applied.makePermanent(),
+    },
+  });
+  if (options.healthCheckWindowMs !== undefined && target.healthCheck) {
+    watchHealth({
+      history: target.history,
+      releaseId: record.id,
+      check: target.healthCheck,
+      windowMs: options.healthCheckWindowMs,
+      ...(target.signal ? { signal: target.signal } : {}),
+    });
+  }
+  return record.pending;
+}
+
 /** Reads, verifies, checks and applies a bundle's text; see the module comment for the order. */
 export async function applyBundle(
   target: ReleaseTarget,
@@ -136,64 +200,22 @@ export async function applyBundle(
   const bundle = verifyBundle(read, target.trust);
   onProgress({ kind: "verified", bundleId: bundle.id, keyId: bundle.verifiedBy });
   checkRelease(target, bundle);
-  const patch = patchesOf(bundle, target.scope);
-  const { manifest, options } = bundle.payload;
-  const report = await runUpdate(
-    {
-      name: manifest.name,
-      namespace: target.namespace,
-      patch,
-      options: {
-        ...(options.policy ? { policy: options.policy } : {}),
-        ...(options.sliceSize !== undefined ? { sliceSize: options.sliceSize } : {}),
-        ...(target.healthCheck ? { healthCheck: target.healthCheck } : {}),
-        onEvent: (event) => onProgress(phaseProgress(event)),
-      },
-      ...(options.forceQuiescence !== undefined
-        ? { forceQuiescence: options.forceQuiescence }
-        : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.prepareTimeoutMs !== undefined
-        ? { prepareTimeoutMs: options.prepareTimeoutMs }
-        : {}),
-      ...(options.overTimeoutMs !== undefined ? { overTimeoutMs: options.overTimeoutMs } : {}),
-    },
-    {
-      ...(target.tracker ? { tracker: target.tracker, autoTrack: "keep" as const } : {}),
-      onEvent: (event) => onProgress(lifecycleProgress(event)),
-    },
-  );
+  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress), {
+    ...(target.tracker ? { tracker: target.tracker, autoTrack: "keep" as const } : {}),
+    onEvent: (event) => onProgress(lifecycleProgress(event)),
+  });
   const applied = report.applied;
   let pending = 0;
   if (report.status === "committed" && applied) {
-    const record = target.history.record({
-      version: manifest.toVersion,
-      name: manifest.name,
-      bundleId: bundle.id,
-      applied: {
-        pauseMs: report.pauseMs,
-        pendingInstances: () => applied.pendingInstances(),
-        rollback: () => applied.rollback(),
-        makePermanent: () => applied.makePermanent(),
-      },
-    });
-    pending = record.pending;
+    pending = recordCommitted(target, bundle, report, applied);
     onProgress({
       kind: "committed",
       migrated: applied.instancesMigrated,
       pending,
       pauseMs: report.pauseMs,
     });
-    if (options.healthCheckWindowMs !== undefined && target.healthCheck) {
-      watchHealth({
-        history: target.history,
-        releaseId: record.id,
-        check: target.healthCheck,
-        windowMs: options.healthCheckWindowMs,
-        ...(target.signal ? { signal: target.signal } : {}),
-      });
-    }
   }
+  const { manifest } = bundle.payload;
   return {
     status: report.status,
     version: target.history.version,

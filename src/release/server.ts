@@ -6,24 +6,17 @@
  * Commands that change the service run one at a time.
  */
 import { chmod, unlink } from "node:fs/promises";
-import type { Server, Socket } from "node:net";
+import type { Server } from "node:net";
 import { createServer } from "node:net";
-import { CallTracker } from "../lifecycle/callTracking.js";
+import { CallTracker } from "../lifecycle/index.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ApplyProgress, ReleaseTarget } from "./applyBundle.js";
 import { applyBundle } from "./applyBundle.js";
-import { ControlTimeoutError } from "./errors.js";
+import { serveConnection } from "./connection.js";
 import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
-import {
-  encode,
-  jsonSafe,
-  LineReader,
-  MAX_MESSAGE_BYTES,
-  parseRequest,
-  wireError,
-} from "./protocol.js";
+import { jsonSafe, MAX_MESSAGE_BYTES, wireError } from "./protocol.js";
 import { MAX_BUNDLE_BYTES } from "./readBundle.js";
 import { defaultSocketPath, prepareSocketPath } from "./socketPlace.js";
 
@@ -53,10 +46,6 @@ export interface ControlServer {
   readonly history: ReleaseHistory;
   /** Stops listening, ends health-check windows, removes the socket file. Requests in progress finish. */
   close(): Promise<void>;
-}
-
-function send(socket: Socket, message: ControlMessage): void {
-  if (!socket.destroyed && socket.writable) socket.write(encode(message));
 }
 
 /** The answer to one request (progress lines go out through `progress` as they happen). */
@@ -138,66 +127,16 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
     return run;
   };
 
-  const serve = (socket: Socket) => {
-    const reader = new LineReader(maxMessageBytes);
-    let handled = false;
-    const timer = setTimeout(() => {
-      send(socket, {
-        type: "error",
-        ...wireError(
-          new ControlTimeoutError(`no complete request within ${requestTimeoutMs} ms`, {
-            timeoutMs: requestTimeoutMs,
-          }),
-        ),
-      });
-      socket.destroy();
-    }, requestTimeoutMs);
-    const refuse = (error: unknown, command?: ControlRequest["command"]) => {
-      clearTimeout(timer);
-      handled = true;
-      socket.removeAllListeners("data");
-      send(socket, { type: "error", ...(command ? { command } : {}), ...wireError(error) });
-      socket.end();
-      // A client that does not read its answer does not hold the connection.
-      setTimeout(() => socket.destroy(), 1000).unref();
-    };
-    socket.on("error", () => {});
-    socket.on("close", () => clearTimeout(timer));
-    socket.on("data", (chunk: Buffer) => {
-      if (handled) return;
-      let lines: string[];
-      try {
-        lines = reader.push(chunk);
-      } catch (error) {
-        refuse(error);
-        return;
-      }
-      if (lines.length === 0) return;
-      handled = true;
-      clearTimeout(timer);
-      socket.removeAllListeners("data");
-      let request: ControlRequest;
-      try {
-        request = parseRequest(lines[0]!);
-      } catch (error) {
-        refuse(error);
-        return;
-      }
-      const progress = (p: ApplyProgress) =>
-        send(socket, { type: "progress", ...(jsonSafe(p) as Record<string, unknown>) });
-      const work = () => answer(target, request, progress);
-      const run = request.command === "status" ? work() : serialised(work);
-      run.then(
-        (message) => {
-          send(socket, message);
-          socket.end();
-        },
-        (error) => refuse(error, request.command),
-      );
-    });
+  const handle = (request: ControlRequest, send: (message: ControlMessage) => void) => {
+    const progress = (p: ApplyProgress) =>
+      send({ type: "progress", ...(jsonSafe(p) as Record<string, unknown>) });
+    const work = () => answer(target, request, progress);
+    // Status reads; the other commands change the service, one at a time.
+    return request.command === "status" ? work() : serialised(work);
   };
-
-  const server: Server = createServer(serve);
+  const server: Server = createServer((socket) =>
+    serveConnection(socket, { maxMessageBytes, requestTimeoutMs, handle }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(path, () => {
