@@ -74,8 +74,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "rollback of an update that added and removed classes",
     item: 10,
-    known:
-      "item 10: the rolled-back update leaves the added class's entry in the namespace's scopes",
     setup: shopWorld,
     restores: true,
     act: (w) =>
