@@ -21,7 +21,8 @@ export type Phase =
   | "options"
   | "lifecycle"
   | "reflection"
-  | "dev";
+  | "release"
+  | "testing";
 
 // biome-ignore lint/suspicious/noExplicitAny: error classes take different constructor arguments
 type ErrorClass = abstract new (...args: any[]) => Error;

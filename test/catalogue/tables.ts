@@ -5,7 +5,9 @@ import { implementationCases } from "./cases/implementation.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { builderCases, jsonCases } from "./cases/patch.js";
 import { reflectionCases } from "./cases/reflection.js";
+import { releaseCases } from "./cases/release.js";
 import { rollbackCases } from "./cases/rollback.js";
+import { testingCases } from "./cases/testing.js";
 import {
   commitCases,
   migrationCases,
@@ -26,6 +28,8 @@ export const tables: readonly (readonly [Phase, readonly AnyCase[]])[] = [
   ["rollback", rollbackCases],
   ["lifecycle", lifecycleCases],
   ["reflection", reflectionCases],
+  ["release", releaseCases],
+  ["testing", testingCases],
 ];
 
 export const allCases: readonly AnyCase[] = tables.flatMap(([, cases]) => cases);

@@ -9,12 +9,35 @@ import {
   UnmanagedClassError,
 } from "../../../src/index.js";
 import { definitionFromSpec } from "../../../src/mop/index.js";
+// Not exported from an entry point yet: programs match on its code.
+import { InvalidBindingNameError } from "../../../src/namespace/errors.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
 const DEFINITION = { error: InvalidClassDefinitionError, code: "MM_INVALID_DEFINITION" } as const;
 
+const BINDING_NAME = { error: InvalidBindingNameError, code: "MM_INVALID_BINDING_NAME" } as const;
+
 export const definitionCases: AnyCase[] = [
+  kase<ShopWorld>({
+    name: "define a value under the empty name",
+    setup: shopWorld,
+    act: (w) => w.ns.define("", 1),
+    refuse: { ...BINDING_NAME, names: ["shop"] },
+  }),
+  kase<ShopWorld>({
+    name: "define a value under __proto__",
+    known: "catalogue: the refusal's message does not name the binding at fault (__proto__)",
+    setup: shopWorld,
+    act: (w) => w.ns.define("__proto__", { polluted: true }),
+    refuse: { ...BINDING_NAME, names: ["shop", "__proto__"] },
+  }),
+  kase<ShopWorld>({
+    name: "define a value under a name that is not a string",
+    setup: shopWorld,
+    act: (w) => w.ns.define(7 as unknown as string, 1),
+    refuse: { ...BINDING_NAME, names: ["shop"] },
+  }),
   kase<ShopWorld>({
     name: "defineClass with an empty name",
     setup: shopWorld,
