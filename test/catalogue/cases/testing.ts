@@ -37,7 +37,6 @@ export const testingCases: AnyCase[] = [
   }),
   kase<ShopWorld>({
     name: "checkMigration given something that is not a patch",
-    item: 13,
     known: "testing kit: a plain TypeError, not a typed refusal with a code",
     setup: shopWorld,
     act: () => checkMigration({} as never, { classes: [Account] }),
