@@ -22,7 +22,8 @@ export type Phase =
   | "lifecycle"
   | "reflection"
   | "release"
-  | "testing";
+  | "testing"
+  | "dev";
 
 // biome-ignore lint/suspicious/noExplicitAny: error classes take different constructor arguments
 type ErrorClass = abstract new (...args: any[]) => Error;

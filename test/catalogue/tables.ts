@@ -1,6 +1,7 @@
 // Every case table, by phase, for the catalogue test, the documentation check
 // and the counts script (test/catalogue/counts.ts).
 import { definitionCases } from "./cases/definitions.js";
+import { devCases } from "./cases/dev.js";
 import { implementationCases } from "./cases/implementation.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { builderCases, jsonCases } from "./cases/patch.js";
@@ -30,6 +31,7 @@ export const tables: readonly (readonly [Phase, readonly AnyCase[]])[] = [
   ["reflection", reflectionCases],
   ["release", releaseCases],
   ["testing", testingCases],
+  ["dev", devCases],
 ];
 
 export const allCases: readonly AnyCase[] = tables.flatMap(([, cases]) => cases);
