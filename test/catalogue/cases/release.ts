@@ -48,6 +48,18 @@ function releaseWorld(): ReleaseWorld {
   return { ...w, history: new ReleaseHistory({ namespace: "shop", version: "1.0.0" }) };
 }
 
+/** The history keeps its state in private fields the deep snapshot cannot see: its public view must not move. */
+function historyUnchanged(w: ReleaseWorld): void {
+  const releases = w.history.releases();
+  if (
+    w.history.version !== "1.0.0" ||
+    releases.length !== 1 ||
+    releases[0]!.state !== "permanent"
+  ) {
+    throw new Error(`the history moved: ${JSON.stringify(releases)}`);
+  }
+}
+
 export const releaseCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a bundle that is not JSON",
@@ -129,11 +141,13 @@ export const releaseCases: AnyCase[] = [
     setup: releaseWorld,
     act: (w) => w.history.rollback(),
     refuse: { error: ReleaseStateError, code: "MM_RELEASE_STATE", names: ["1.0.0"] },
+    after: historyUnchanged,
   }),
   kase<ReleaseWorld>({
     name: "making the start release permanent again",
     setup: releaseWorld,
     act: (w) => w.history.makePermanent(),
     refuse: { error: ReleaseStateError, code: "MM_RELEASE_STATE", names: ["1.0.0"] },
+    after: historyUnchanged,
   }),
 ];

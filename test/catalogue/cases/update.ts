@@ -32,6 +32,19 @@ const apply =
   (build: (p: Builder) => { build(): Patch }, options?: UpdateOptions) => (w: { ns: Namespace }) =>
     updateSync(w.ns, build(patch("p")).build(), options);
 
+/**
+ * For options the engine should refuse: when it accepts them instead, the
+ * update is rolled back at once, so that a sweep that never ends (sliceSize 0)
+ * or lazy guards do not outlive the case; the case then fails as "accepted".
+ */
+const applyThenUndo =
+  (build: (p: Builder) => { build(): Patch }, options: UpdateOptions) => (w: { ns: Namespace }) => {
+    const result = updateSync(w.ns, build(patch("p")).build(), options);
+    result.completion.catch(() => {});
+    result.rollback();
+    return result;
+  };
+
 export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addField to a class the namespace does not have",
@@ -605,7 +618,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: an unknown policy behaves as lazy and completion never resolves",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "turbo" as "lazy" }),
+    act: applyThenUndo((p) => p.addField("Item", "stock"), { policy: "turbo" as "lazy" }),
     refuse: { error: MetamorphError, names: ["turbo"] },
   }),
   kase<ShopWorld>({
@@ -613,7 +626,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: sliceSize NaN resolves with nothing migrated",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), {
+    act: applyThenUndo((p) => p.addField("Item", "stock"), {
       policy: "progressive",
       sliceSize: Number.NaN,
     }),
@@ -624,7 +637,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: sliceSize 0 never ends",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: 0 }),
+    act: applyThenUndo((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: 0 }),
     refuse: { error: MetamorphError, names: ["sliceSize"] },
   }),
   kase<ShopWorld>({
@@ -632,7 +645,10 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: a negative sliceSize is accepted",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: -5 }),
+    act: applyThenUndo((p) => p.addField("Item", "stock"), {
+      policy: "progressive",
+      sliceSize: -5,
+    }),
     refuse: { error: MetamorphError, names: ["sliceSize"] },
   }),
   kase<ShopWorld>({
@@ -640,7 +656,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: options are not validated (a non-function healthCheck)",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), {
+    act: applyThenUndo((p) => p.addField("Item", "stock"), {
       healthCheck: true as unknown as () => boolean,
     }),
     refuse: { error: MetamorphError, names: ["healthCheck"] },
