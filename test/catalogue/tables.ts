@@ -1,5 +1,6 @@
 // Every case table, by phase, for the catalogue test, the documentation check
 // and the counts script (test/catalogue/counts.ts).
+import { argumentCases } from "./cases/arguments.js";
 import { definitionCases } from "./cases/definitions.js";
 import { devCases } from "./cases/dev.js";
 import { implementationCases } from "./cases/implementation.js";
@@ -21,7 +22,7 @@ import type { AnyCase, Phase } from "./support.js";
 export const tables: readonly (readonly [Phase, readonly AnyCase[]])[] = [
   ["patch", builderCases],
   ["json", jsonCases],
-  ["definitions", definitionCases],
+  ["definitions", [...definitionCases, ...argumentCases]],
   ["migration", [...patchFitCases, ...migrationCases, ...implementationCases]],
   ["validation", validationCases],
   ["commit", commitCases],
