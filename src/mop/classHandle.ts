@@ -39,6 +39,8 @@ interface HandleState {
    * prototype (an ordinary class given as a new implementation).
    */
   construction: "initialise" | "new" | "reflect";
+  /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
+  initialise: Function | null;
   definition: ClassDefinition;
   /** Every version this handle has had, oldest first. */
   readonly versions: ClassVersion[];
@@ -152,29 +154,33 @@ export function createClassHandle(
 ): Constructor {
   const name = definition.name;
   const state = {} as HandleState;
+  // The hot path of every managed class: no rest array, no iterator, the
+  // initialiser read from the state rather than looked up on the version.
   const forward = {
-    [name]: function (this: unknown, ...args: unknown[]) {
+    [name]: function (this: unknown, init: unknown) {
       const target = new.target as Function | undefined;
       if (target === undefined) {
         throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
       }
       let instance: object;
-      if (state.construction === "initialise") {
+      if (state.initialise !== null) {
         // The handle is the only allocator: every object of the class, fresh
         // or migrated, grows its fields from the handle's own initial map, so
         // objects with the same fields share one hidden class (V8, measured).
-        (state.current as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!.call(
-          this,
-          args[0],
-        );
+        state.initialise.call(this, init);
         instance = this as object;
       } else if (state.construction === "new" && target === handle) {
-        instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
+        // biome-ignore lint/complexity/noArguments: every argument, without a rest array on the hot path above
+        instance = new (state.current as unknown as new (...a: unknown[]) => object)(...arguments);
       } else {
         // Correct, but V8 gives objects built this way maps of their own.
-        instance = Reflect.construct(state.current, args, target) as object;
+        // biome-ignore lint/complexity/noArguments: as above
+        instance = Reflect.construct(state.current, arguments, target) as object;
       }
-      if (target === handle) for (const observe of state.observers) observe(instance);
+      const observers = state.observers;
+      if (observers.length !== 0 && target === handle) {
+        for (let i = 0; i < observers.length; i++) observers[i]!(instance);
+      }
       return instance;
     },
   }[name]!;
@@ -210,6 +216,7 @@ function initialiseState(
     prototype,
     current: initial,
     construction: constructionOf(initial, prototype),
+    initialise: initialiserOf(initial, prototype),
     definition,
     versions: [{ ctor: initial, definition }],
     homes: new Set<object>(),
@@ -249,6 +256,12 @@ function defineInitialiseFields(state: HandleState): void {
       initialise.call(this, init);
     },
   });
+}
+
+/** The field initialiser a handle calls for versions made by createClass, else null. */
+export function initialiserOf(ctor: Constructor, prototype: object): Function | null {
+  if (constructionOf(ctor, prototype) !== "initialise") return null;
+  return (ctor as unknown as Record<symbol, Function>)[INITIALISE_FIELDS] ?? null;
 }
 
 export function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {
