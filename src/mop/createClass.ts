@@ -258,6 +258,8 @@ function checkCreation(definition: ClassDefinition, superclass: Constructor | nu
   }
 }
 
+let generatedClasses = 0;
+
 /** Compiles the generated source once, with the scope's names as parameters. */
 function generate(
   definition: ClassDefinition,
@@ -271,7 +273,9 @@ function generate(
       "__INITIALISE",
       "__name",
       ...names,
-      `"use strict";\n${classSource(definition, superclass !== null)}`,
+      // Numbered, so that classes of identical definitions (two namespaces,
+      // two versions) do not share compiled code and its type feedback.
+      `"use strict"; // metamorph class ${++generatedClasses}\n${classSource(definition, superclass !== null)}`,
     );
     return factory(
       superclass,
