@@ -87,6 +87,10 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     }
     namespace[commitSnapshot](target);
     undos.push(() => namespace[commitSnapshot]("pop"));
+    for (const [handle, scope] of shadow.addedScopes()) {
+      namespace.scopes.set(handle, scope);
+      undos.push(() => namespace.scopes.delete(handle));
+    }
   } catch (error) {
     rollback();
     throw error;

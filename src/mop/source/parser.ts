@@ -97,10 +97,3 @@ function isNode(value: unknown): value is AnyNode {
     typeof (value as { start?: unknown }).start === "number"
   );
 }
-
-/**
- * Kept so that code written for the TypeScript-based parser still compiles;
- * the parser needs no compiler any more, so what it is given is ignored.
- * @deprecated nothing to provide: class sources are parsed with acorn.
- */
-export function provideTypeScript(_module: unknown): void {}
