@@ -19,6 +19,7 @@ import type {
   Operation,
   Policy,
 } from "../patch/operations.js";
+import { applyStaticFieldOperation, isStaticFieldOperation } from "./staticFields.js";
 
 /** Where a field of the new definition takes its value from in an old instance. */
 export interface ClassBuild {
@@ -38,6 +39,8 @@ export interface ClassBuild {
   }[];
   /** Whether any operation touched this class's fields, superclass or migration. */
   readonly layoutTouched: boolean;
+  /** Static fields whose value does not come from the old static of the same name (see staticFields.ts). */
+  readonly staticOrigins: ReadonlyMap<string, string | null>;
   /** A new implementation given by replaceImplementation, used instead of a generated version. */
   readonly implementation?: Constructor;
 }
@@ -66,6 +69,7 @@ interface Draft {
   fields: FieldDefinition[];
   methods: MethodDefinition[];
   staticFields: FieldDefinition[];
+  staticOrigins: Map<string, string | null>;
   base: ClassDefinition | null;
   fieldOrigins: Map<string, string | null>;
   initialisers: Map<string, FieldInitialiser>;
@@ -107,6 +111,7 @@ export function buildDefinitions(
       fields: [...d.fields],
       methods: [...d.methods],
       staticFields: [...d.staticFields],
+      staticOrigins: new Map(),
       base: d,
       fieldOrigins: new Map(),
       initialisers: new Map(),
@@ -167,6 +172,7 @@ export function buildDefinitions(
         fields: [...(shape.fields ?? [])],
         methods: [...(shape.methods ?? [])],
         staticFields: [...(shape.staticFields ?? [])],
+        staticOrigins: new Map(),
         base: null,
         // A new class has no old instances of its own; its fields reach old
         // objects only as a new superclass's, and then they start fresh (a
@@ -184,6 +190,10 @@ export function buildDefinitions(
     const originOf = (d: Draft, field: string): string | null =>
       d.fieldOrigins.has(field) ? d.fieldOrigins.get(field)! : field;
 
+    if (isStaticFieldOperation(op)) {
+      applyStaticFieldOperation(classNamed(op.className), op, where, index);
+      return;
+    }
     switch (op.op) {
       case "addClass":
         addDraft(op.shape);
@@ -478,6 +488,7 @@ export function buildDefinitions(
       migrators: d.migrators,
       splits: d.splits,
       layoutTouched: d.layoutTouched,
+      staticOrigins: d.staticOrigins,
       ...(d.implementation ? { implementation: d.implementation } : {}),
     });
   }

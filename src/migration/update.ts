@@ -245,7 +245,10 @@ export function updateSync(
       JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
     const changed = changedClasses(changes);
     for (const [name, cls] of build.classes) {
-      if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
+      if (
+        cls.oldName !== null &&
+        (cls.staticOrigins.size > 0 || !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
+      )
         changed.add(name);
     }
     const privateStateRefusal = (name: string) =>
@@ -285,7 +288,8 @@ export function updateSync(
     for (const name of ordered) {
       const cls = build.classes.get(name)!;
       if (cls.oldName === null) shadow.addClass(cls.definition, {});
-      else if (changed.has(name)) shadow.changeClass(name, cls.definition, cls.implementation);
+      else if (changed.has(name))
+        shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins);
     }
     const plans = ordered
       .filter((n) => migrating.has(n))
