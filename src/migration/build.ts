@@ -19,6 +19,7 @@ import type {
   Operation,
   Policy,
 } from "../patch/operations.js";
+import { requireTrustedOperations } from "../patch/trust.js";
 import { applyStaticFieldOperation, isStaticFieldOperation } from "./staticFields.js";
 
 /** Where a field of the new definition takes its value from in an old instance. */
@@ -102,6 +103,8 @@ export function buildDefinitions(
   current: ReadonlyMap<string, ClassDefinition>,
   operations: readonly Operation[],
 ): BuildResult {
+  // Nothing of a patch read from JSON is compiled unless someone vouched for it.
+  requireTrustedOperations(operations, "be applied");
   const drafts = new Map<string, Draft>();
   for (const [name, d] of current) {
     drafts.set(name, {
