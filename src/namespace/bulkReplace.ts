@@ -8,7 +8,7 @@
 import type { Patch } from "immer";
 import { StaleShadowError, UndoError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
-import { reparent } from "../mop/classHandle.js";
+import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot, immer } from "./namespace.js";

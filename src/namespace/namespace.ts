@@ -24,8 +24,9 @@ import {
 } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
-import type { FindOptions, InstanceFinder, InstanceFinderKind } from "../mop/instanceFinding.js";
-import { createHeapFinder, createRegistryFinder } from "../mop/instanceFinding.js";
+import type { FindOptions, InstanceFinder, InstanceFinderKind } from "../mop/instances/finder.js";
+import { createHeapFinder } from "../mop/instances/heapFinder.js";
+import { createRegistryFinder } from "../mop/instances/registryFinder.js";
 import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { InvalidBindingNameError } from "./errors.js";

@@ -8,7 +8,8 @@
  * the program wrote it since), so a static's value survives both directions.
  */
 import type { ClassVersion, Undo } from "../mop/classHandle.js";
-import { currentVersion, installVersion } from "../mop/classHandle.js";
+import { currentVersion } from "../mop/classHandle.js";
+import { installVersion } from "../mop/classVersions.js";
 
 type Statics = Record<PropertyKey, unknown>;
 

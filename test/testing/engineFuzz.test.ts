@@ -10,11 +10,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Patch } from "../../src/patch/patch.js";
 import type { PropertyName } from "../../src/testing/index.js";
-import {
-  checkMigration,
-  engineScenarioArbitrary,
-  formatMigrationReport,
-} from "../../src/testing/index.js";
+import { checkMigration, formatMigrationReport } from "../../src/testing/index.js";
+import { engineScenarioArbitrary } from "../support/engineFuzz.js";
 
 const ENGINE_PROPERTIES: readonly PropertyName[] = [
   "totality",
