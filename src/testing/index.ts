@@ -102,3 +102,4 @@ export { inferredValues, primitiveValues } from "./world/values.js";
 export { instanceArbitrary } from "./world/instances.js";
 export { worldModel } from "./world/model.js";
 export { worldSpecArbitrary } from "./world/population.js";
+export { WorldSourceError } from "./world/ordinaryClasses.js";
