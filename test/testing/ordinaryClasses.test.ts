@@ -112,7 +112,7 @@ describe("ordinary classes", () => {
         key: "describe",
         kind: "method",
         static: false,
-        source: "describe() { return `${this.owner} at ${this.rate}`; }",
+        source: "describe() { return this.owner + ' at ' + this.rate; }",
       })
       .build();
     const report = await checkMigration(v2, {
