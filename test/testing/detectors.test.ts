@@ -64,6 +64,17 @@ describe("each property catches its seeded bug", () => {
     expect(f.message).toContain('validation "fickle" let the update through but does not hold');
   });
 
+  test("validity: a validation that throws refuses the update, shown at the validation's line", async () => {
+    const p = patch("initials")
+      .validateInstances("owner has an initial", "Account", (a) => {
+        return (a.owner as string)[0]!.toUpperCase() !== "" || "no initial";
+      })
+      .build();
+    const f = await failure(p, "validity", { classes: [Account] });
+    expect(f.message).toContain('validation "owner has an initial" of Account instance #0 threw');
+    expect(f.message).toMatch(/\n {4}at test\/testing\/detectors\.test\.ts:\d+:\d+/);
+  });
+
   test("rollback: an initialiser that pushes into the old object's history array changes the world a rolled-back update should leave alone", async () => {
     const p = patch("audited")
       .addField("Account", "audited", {
