@@ -136,7 +136,10 @@ describe("properties of refusals", () => {
         const w = shopWorld();
         let p: Patch;
         try {
-          p = Patch.fromJSON({ format: "metamorph.patch/1", name: "fuzzed", operations });
+          p = Patch.fromJSON(
+            { format: "metamorph.patch/1", name: "fuzzed", operations },
+            { trust: "in-process" },
+          );
         } catch (error) {
           expect(error).toBeInstanceOf(MetamorphError);
           return;
