@@ -436,7 +436,9 @@ export const jsonCases: AnyCase[] = [
     name: "an untrusted patch composed with a trusted one stays untrusted",
     setup: shopWorld,
     act: (w) => {
-      const trusted = patch("mine").addClass({ name: "Tag", fields: ["label"] }).build();
+      const trusted = patch("mine")
+        .addClass({ name: "Tag", fields: ["label"] })
+        .build();
       return updateSync(w.ns, trusted.andThen(Patch.fromJSON(json([sideEffectMigrator]))));
     },
     refuse: { error: UntrustedPatchError, code: "MM_UNTRUSTED_PATCH", names: ["not trusted"] },

@@ -255,6 +255,59 @@ export const patchFitCases: AnyCase[] = [
   }),
 ];
 
+export const staticFieldCases: AnyCase[] = [
+  kase<ShopWorld>({
+    name: "removeStaticField of a static field the class does not have",
+    item: 21,
+    setup: shopWorld,
+    act: apply((p) => p.removeStaticField("Item", "VERSION")),
+    refuse: { ...INVALID, names: ["Item", '"VERSION"'] },
+  }),
+  kase<ShopWorld>({
+    name: "addStaticField twice",
+    item: 21,
+    setup: shopWorld,
+    act: apply((p) =>
+      p
+        .addStaticField("Item", "VERSION", { default: "1" })
+        .addStaticField("Item", "VERSION", { default: "2" }),
+    ),
+    refuse: { ...INVALID, names: ["Item", '"VERSION"', "already has"] },
+  }),
+  kase<ShopWorld>({
+    name: "renameStaticField of a static field the class does not have",
+    item: 21,
+    setup: shopWorld,
+    act: apply((p) => p.renameStaticField("Item", "VERSION", "RELEASE")),
+    refuse: { ...INVALID, names: ["Item", '"VERSION"'] },
+  }),
+  kase<ShopWorld>({
+    name: "a static field added then rolled back",
+    item: 21,
+    setup: shopWorld,
+    restores: true,
+    act: (w) =>
+      updateSync(
+        w.ns,
+        patch("s").addStaticField("Item", "VERSION", { default: "2" }).build(),
+      ).rollback(),
+  }),
+  kase<ShopWorld>({
+    name: "a static field's value survives a new version",
+    item: 21,
+    setup: shopWorld,
+    act: (w) => {
+      updateSync(w.ns, patch("s").addStaticField("Item", "count", { default: 0 }).build());
+      (w.Item as unknown as { count: number }).count = 5;
+      updateSync(w.ns, patch("t").addField("Item", "stock").build());
+      return (w.Item as unknown as { count: number }).count;
+    },
+    accept: (count) => {
+      if (count !== 5) throw new Error(`count ${String(count)}`);
+    },
+  }),
+];
+
 export const migrationCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a migrator that throws on one object",
