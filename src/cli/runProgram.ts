@@ -15,6 +15,7 @@ import { MessageChannel } from "node:worker_threads";
 import type { HooksData } from "../dev/hooks.js";
 import { PREFIX } from "../dev/reporter.js";
 import { DevRuntime } from "../dev/runtime.js";
+import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
 
 export interface ProgramOptions {
   readonly entry: string;
@@ -22,6 +23,8 @@ export interface ProgramOptions {
   readonly memory: number;
   readonly debounceMs: number | undefined;
   readonly write: (line: string) => void;
+  /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
+  readonly supervised: boolean;
 }
 
 /** `.ts` here, `.js` in the compiled package. */
@@ -59,6 +62,13 @@ function exposeGc(): void {
   (globalThis as { gc?: unknown }).gc = runInNewContext("gc");
 }
 
+/** A start-up error: a syntax error as its one line, anything else with its stack. */
+function startError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof SyntaxError && /^\S+:\d+:\d+: /.test(error.message)) return error.message;
+  return error.stack ?? error.message;
+}
+
 /** Starts the program; returns an exit code when it could not start, undefined while it runs. */
 export async function runProgram(options: ProgramOptions): Promise<number | undefined> {
   const entryFile = resolve(options.entry);
@@ -79,6 +89,9 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     memory: options.memory,
     sources: port1,
     write: options.write,
+    ...(options.supervised
+      ? { restart: (reason: string) => tellSupervisor({ type: "restart", reason }) }
+      : {}),
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
   });
   runtime.install();
@@ -95,11 +108,15 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
   try {
     await import(pathToFileURL(entryFile).href);
   } catch (error) {
-    options.write(
-      `${PREFIX} ${options.entry} could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    options.write(`${PREFIX} ${options.entry} could not start: ${startError(error)}`);
     runtime.close();
+    if (options.supervised) {
+      tellSupervisor({ type: "start-failed", files: [entryFile, ...runtime.files] });
+    }
+    releaseSupervisorChannel();
     return 1;
   }
+  if (options.supervised) tellSupervisor({ type: "started" });
+  releaseSupervisorChannel();
   return undefined;
 }
