@@ -31,6 +31,27 @@ export interface ProgramOptions {
 const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
 const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
 
+interface TsxApi {
+  readonly esm: { register(): unknown };
+  readonly cjs: { register(): unknown };
+}
+
+/** tsx's registration APIs, resolved from the first of `bases` (module URLs) that has tsx. */
+export async function findTsx(bases: readonly string[]): Promise<TsxApi | undefined> {
+  for (const base of bases) {
+    try {
+      const require = createRequire(base);
+      const esm = (await import(
+        pathToFileURL(require.resolve("tsx/esm/api")).href
+      )) as TsxApi["esm"];
+      return { esm, cjs: require("tsx/cjs/api") as TsxApi["cjs"] };
+    } catch {
+      // Not resolvable from there: try the next place.
+    }
+  }
+  return undefined;
+}
+
 /**
  * Registers tsx (ES modules and `require`), from metamorph's own dependencies
  * or the program's; false when it is not installed.
@@ -38,22 +59,10 @@ const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
 async function registerTsx(entryFile: string): Promise<boolean> {
   // Run from source, this process already runs under tsx.
   if (OWN_EXTENSION === ".ts") return true;
-  const candidates = [import.meta.url, pathToFileURL(entryFile).href];
-  for (const base of candidates) {
-    try {
-      const require = createRequire(base);
-      const esm = (await import(pathToFileURL(require.resolve("tsx/esm/api")).href)) as {
-        register(): unknown;
-      };
-      const cjs = require("tsx/cjs/api") as { register(): unknown };
-      esm.register();
-      cjs.register();
-      return true;
-    } catch {
-      // Not resolvable from there: try the next place.
-    }
-  }
-  return false;
+  const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
+  tsx?.esm.register();
+  tsx?.cjs.register();
+  return tsx !== undefined;
 }
 
 function exposeGc(): void {
