@@ -16,7 +16,7 @@
 import { MetamorphError } from "../errors.js";
 import { updateSync } from "../migration/update.js";
 import { isClassHandle } from "../mop/classHandle.js";
-import type { ParsedClass } from "../mop/classSource.js";
+import type { ParsedClass } from "../mop/source/parsedClass.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { describeClassChange } from "./common.js";

@@ -7,8 +7,8 @@
  * parser. The map returned is relative to the input; Vite chains it with the
  * maps of the earlier transforms.
  */
-import type { ParsedClass } from "../mop/classSource.js";
-import { parseClassSource } from "../mop/classSource.js";
+import type { ParsedClass } from "../mop/source/parsedClass.js";
+import { parseClassSource } from "../mop/source/parse.js";
 import {
   type ParsedModule,
   parseModule,
