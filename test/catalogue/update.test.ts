@@ -1,4 +1,10 @@
-import { commitCases, migrationCases, optionCases, patchFitCases, validationCases } from "./cases/update.js";
+import {
+  commitCases,
+  migrationCases,
+  optionCases,
+  patchFitCases,
+  validationCases,
+} from "./cases/update.js";
 import { catalogue } from "./support.js";
 
 catalogue("migration", [...patchFitCases, ...migrationCases]);

@@ -24,7 +24,12 @@ const MIGRATION = { error: MigrationError, code: "MM_MIGRATION_FAILED" } as cons
 
 /** An update of the shop's namespace. */
 const apply =
-  (build: (p: ReturnType<typeof patch>) => { build(): ReturnType<ReturnType<typeof patch>["build"]> }, options?: UpdateOptions) =>
+  (
+    build: (p: ReturnType<typeof patch>) => {
+      build(): ReturnType<ReturnType<typeof patch>["build"]>;
+    },
+    options?: UpdateOptions,
+  ) =>
   (w: { ns: Namespace }) =>
     updateSync(w.ns, build(patch("p")).build(), options);
 
@@ -68,7 +73,13 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addMethods of a method named like a field of a subclass",
     setup: shopWorld,
-    act: apply((p) => p.addMethods("Item", { isbn() { return ""; } })),
+    act: apply((p) =>
+      p.addMethods("Item", {
+        isbn() {
+          return "";
+        },
+      }),
+    ),
     refuse: { ...VALIDATION, rule: "field-shadows-method", names: ["Book", '"isbn"'] },
   }),
   kase<ShopWorld>({
@@ -86,7 +97,8 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addClass extending a class that does not exist",
     item: 13,
-    known: "item 13 (same family): a TypeError (reading 'methods') in newlyShadowedMethods before the unknown-superclass rule reports",
+    known:
+      "item 13 (same family): a TypeError (reading 'methods') in newlyShadowedMethods before the unknown-superclass rule reports",
     setup: shopWorld,
     act: apply((p) => p.addClass({ name: "Comic", superclass: "Magazine" })),
     refuse: { ...VALIDATION, rule: "unknown-superclass", names: ["Comic", "Magazine"] },
@@ -134,13 +146,25 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addMethods of a method the class already has",
     setup: shopWorld,
-    act: apply((p) => p.addMethods("Item", { total() { return 0; } })),
+    act: apply((p) =>
+      p.addMethods("Item", {
+        total() {
+          return 0;
+        },
+      }),
+    ),
     refuse: { ...INVALID, names: ["Item", "total", "replaceMethod"] },
   }),
   kase<ShopWorld>({
     name: "replaceMethods of a method the class does not have",
     setup: shopWorld,
-    act: apply((p) => p.replaceMethods("Item", { discount() { return 0; } })),
+    act: apply((p) =>
+      p.replaceMethods("Item", {
+        discount() {
+          return 0;
+        },
+      }),
+    ),
     refuse: { ...INVALID, names: ["Item", "discount", "to replace"] },
   }),
   kase<ShopWorld>({
@@ -152,7 +176,9 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "splitClass then removeClass of the class holding the split fields",
     setup: shopWorld,
-    act: apply((p) => p.splitClass("Item", ["price"], { into: "Pricing", via: "pricing" }).removeClass("Pricing")),
+    act: apply((p) =>
+      p.splitClass("Item", ["price"], { into: "Pricing", via: "pricing" }).removeClass("Pricing"),
+    ),
     refuse: { ...INVALID, names: ["Pricing", "split off"] },
   }),
   kase<ShopWorld>({
@@ -255,7 +281,11 @@ export const migrationCases: AnyCase[] = [
       return w;
     },
     act: apply((p) => p.addField("Item", "stock")),
-    refuse: { error: UnswappableObjectError, code: "MM_UNSWAPPABLE_OBJECT", names: ["Item", "frozen", "instance handle"] },
+    refuse: {
+      error: UnswappableObjectError,
+      code: "MM_UNSWAPPABLE_OBJECT",
+      names: ["Item", "frozen", "instance handle"],
+    },
   }),
   kase<ShopWorld>({
     name: "a sealed instance",
@@ -421,14 +451,18 @@ export const validationCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a namespace validation that returns a message",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock", { default: 0 }).validate("stock-known", () => "stock is unknown")),
+    act: apply((p) =>
+      p.addField("Item", "stock", { default: 0 }).validate("stock-known", () => "stock is unknown"),
+    ),
     refuse: { ...VALIDATION, rule: "stock-known", names: ["stock is unknown"] },
   }),
   kase<ShopWorld>({
     name: "an instance validation that fails on one object",
     setup: shopWorld,
     act: apply((p) =>
-      p.renameField("Item", "price", "cost").validateInstances("cheap", "Item", (o) => (o.cost as number) < 10),
+      p
+        .renameField("Item", "price", "cost")
+        .validateInstances("cheap", "Item", (o) => (o.cost as number) < 10),
     ),
     refuse: { ...VALIDATION, rule: "cheap", names: ["cheap"] },
   }),
@@ -455,13 +489,20 @@ export const validationCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "an instance validation writing to a live object of a class that does not migrate",
     item: 16,
-    known: "item 16: validations of a methods-only change receive the live objects and can write to them",
+    known:
+      "item 16: validations of a methods-only change receive the live objects and can write to them",
     setup: shopWorld,
     act: apply((p) =>
-      p.replaceMethods("Item", { total() { return 0; } }).validateInstances("writes", "Item", (o) => {
-        (o as Record<string, unknown>).name = "written";
-        return false;
-      }),
+      p
+        .replaceMethods("Item", {
+          total() {
+            return 0;
+          },
+        })
+        .validateInstances("writes", "Item", (o) => {
+          (o as Record<string, unknown>).name = "written";
+          return false;
+        }),
     ),
     refuse: { ...VALIDATION, rule: "writes", names: ["writes"] },
   }),
@@ -488,7 +529,9 @@ export const validationCases: AnyCase[] = [
     item: 10,
     known: "item 10: a refused update leaves the added class's entry in the namespace's scopes",
     setup: shopWorld,
-    act: apply((p) => p.addClass({ name: "Tag", fields: ["label"] }).validate("never", () => false)),
+    act: apply((p) =>
+      p.addClass({ name: "Tag", fields: ["label"] }).validate("never", () => false),
+    ),
     refuse: { ...VALIDATION, rule: "never", names: ["never"] },
   }),
   kase<ShopWorld>({
@@ -505,12 +548,19 @@ export const commitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a commit that fails part-way",
     setup: shopWorld,
-    act: apply((p) => p.renameField("Item", "price", "cost").addField("Item", "stock", { default: 1 }), {
-      onCommitStep: (step) => {
-        if (step === 2) throw new Error("power cut");
+    act: apply(
+      (p) => p.renameField("Item", "price", "cost").addField("Item", "stock", { default: 1 }),
+      {
+        onCommitStep: (step) => {
+          if (step === 2) throw new Error("power cut");
+        },
       },
-    }),
-    refuse: { error: CommitError, code: "MM_COMMIT_FAILED", names: ["p", "after 2 of 3", "power cut"] },
+    ),
+    refuse: {
+      error: CommitError,
+      code: "MM_COMMIT_FAILED",
+      names: ["p", "after 2 of 3", "power cut"],
+    },
   }),
   kase<ShopWorld>({
     name: "a commit that fails on its first object",
@@ -550,7 +600,8 @@ export const commitCases: AnyCase[] = [
       },
     }),
     accept: (result) => {
-      if ((result as ReturnType<typeof updateSync>).outcome !== "committed") throw new Error("not committed");
+      if ((result as ReturnType<typeof updateSync>).outcome !== "committed")
+        throw new Error("not committed");
     },
   }),
 ];
@@ -569,7 +620,10 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: sliceSize NaN resolves with nothing migrated",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: Number.NaN }),
+    act: apply((p) => p.addField("Item", "stock"), {
+      policy: "progressive",
+      sliceSize: Number.NaN,
+    }),
     refuse: { error: MetamorphError, names: ["sliceSize"] },
   }),
   kase<ShopWorld>({
@@ -593,13 +647,17 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: options are not validated (a non-function healthCheck)",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { healthCheck: true as unknown as () => boolean }),
+    act: apply((p) => p.addField("Item", "stock"), {
+      healthCheck: true as unknown as () => boolean,
+    }),
     refuse: { error: MetamorphError, names: ["healthCheck"] },
   }),
   kase<ShopWorld>({
     name: "an options policy overriding the patch's",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock", { default: 2 }).policy("lazy"), { policy: "eager" }),
+    act: apply((p) => p.addField("Item", "stock", { default: 2 }).policy("lazy"), {
+      policy: "eager",
+    }),
     accept: (result, w) => {
       const r = result as ReturnType<typeof updateSync>;
       if (r.policy !== "eager" || r.instancesMigrated !== 3) throw new Error(`policy ${r.policy}`);
