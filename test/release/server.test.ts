@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdir, stat } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import {
   listen,
   packBundle,
 } from "../../src/release/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { privateDir, release, service, sideEffectPatches } from "./support.js";
 
 const keys = generateKeys();
@@ -270,5 +272,75 @@ describe("the control socket", () => {
     await expect(connect(join(dir, "none.sock")).status()).rejects.toMatchObject({
       code: "MM_CONTROL_SOCKET",
     });
+  });
+});
+
+describe("the control socket, further cases", () => {
+  test("a stale socket left by a dead process is replaced", async () => {
+    const { ns } = service();
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const path = join(dir, "s.sock");
+    // A process killed while listening leaves its socket file behind.
+    const child = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        "require('node:net').createServer().listen(process.argv[1], () => process.kill(process.pid, 'SIGKILL'))",
+        path,
+      ],
+      { timeout: 10_000 },
+    );
+    expect(child.signal).toBe("SIGKILL");
+    expect((await stat(path)).isSocket()).toBe(true);
+    const server = await listen({ trust: [keys.publicKey], namespace: ns, path, version: "9" });
+    cleanups.push(() => server.close());
+    expect(await connect(path).status()).toMatchObject({ ok: true, version: "9" });
+  });
+
+  test("an update that cannot reach quiescence in time is postponed: ok false, nothing changed, the version stays", async () => {
+    const { ns } = service();
+    type Job = { run(gate: Promise<void>): Promise<string> };
+    const Job = ns.defineClass<Job>({
+      name: "Job",
+      fields: [],
+      methods: {
+        async run(gate: Promise<void>) {
+          await gate;
+          return "v1";
+        },
+      },
+    });
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const { CallTracker } = await import("../../src/lifecycle/index.js");
+    const tracker = new CallTracker().track(Job);
+    const server = await listen({
+      trust: [keys.publicKey],
+      namespace: ns,
+      path: join(dir, "s.sock"),
+      version: "1",
+      tracker,
+    });
+    cleanups.push(() => server.close());
+    let open!: () => void;
+    const inFlight = new Job().run(new Promise<void>((resolve) => (open = resolve)));
+    const text = packBundle(
+      patch("jobs-v2")
+        .replaceMethods("Job", {
+          async run() {
+            return "v2";
+          },
+        })
+        .build(),
+      { fromVersion: "1", toVersion: "2", timeoutMs: 50 },
+      keys.privateKey,
+    );
+    const answer = await connect(server.path).apply(text);
+    expect(answer).toMatchObject({ type: "result", ok: false, status: "postponed", version: "1" });
+    open();
+    expect(await inFlight).toBe("v1");
+    expect(await new Job().run(Promise.resolve())).toBe("v1");
+    expect(server.history.version).toBe("1");
   });
 });
