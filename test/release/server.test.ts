@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, stat } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
@@ -275,7 +275,39 @@ describe("the control socket", () => {
   });
 });
 
+/** Tries to connect to `path` as another user; answers "connected" or the error code. */
+function connectAs(uid: number, path: string): string {
+  const child = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      "const s = require('node:net').createConnection(process.argv[1]); s.on('connect', () => { console.log('connected'); s.destroy(); }); s.on('error', (e) => console.log(e.code));",
+      path,
+    ],
+    { uid, gid: uid, timeout: 10_000, encoding: "utf8" },
+  );
+  return child.stdout.trim() || `exit ${child.status} ${child.stderr}`;
+}
+
 describe("the control socket, further cases", () => {
+  test("another user cannot connect: neither through the directory nor to the socket itself", async () => {
+    const { path, dir } = await started();
+    const runDir = join(path, "..");
+    if (process.getuid?.() === 0) {
+      // As root, the test can be another user (nobody) for real.
+      const nobody = 65534;
+      await chmod(dir, 0o755);
+      expect(connectAs(nobody, path)).toBe("EACCES");
+      // Even with the directory opened up, the socket's own mode (0600) refuses.
+      await chmod(runDir, 0o711);
+      expect(connectAs(nobody, path)).toBe("EACCES");
+    } else {
+      // Not root: no other user to be; the modes are what keeps one out.
+      expect((await stat(runDir)).mode & 0o077).toBe(0);
+      expect((await stat(path)).mode & 0o077).toBe(0);
+    }
+  });
+
   test("a stale socket left by a dead process is replaced", async () => {
     const { ns } = service();
     const { dir, remove } = await privateDir();
