@@ -8,16 +8,13 @@
  */
 import { performance } from "node:perf_hooks";
 import { InvalidPatchError } from "../errors.js";
-import { ValidationError } from "../validation/report.js";
-import type { ClassDefinition } from "../mop/classDefinition.js";
-import { currentVersion, stablePrototype } from "../mop/classHandle.js";
+import { stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { validateDefinitions } from "../validation/index.js";
-import { formatReport, makeReport } from "../validation/report.js";
-import { buildDefinitions } from "../migration/build.js";
-import { changedClasses, detectChanges, migratingClasses } from "../migration/changes.js";
+import type { BuildResult } from "../migration/build.js";
+import { buildPhase } from "../migration/phases/build.js";
+import { detectPhase } from "../migration/phases/detect.js";
 import type { Operation, Policy } from "../patch/operations.js";
 import { Patch } from "../patch/patch.js";
 import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
@@ -141,37 +138,20 @@ export function applyUpdate(
 }
 
 /**
- * Builds the patch against the live definitions without touching anything
- * live (building is pure) and throws what the apply step would throw for a
- * malformed patch or invalid new definitions. The lifecycle runs it while
- * preparing, so that a patch that can never apply is refused before any call
- * is held, and so that the build code is compiled by the engine before the
- * pause (a first update in a process spends most of its pause compiling).
+ * Runs the engine's pure phases — build and detect changes — against the
+ * live definitions without touching anything live, so it throws what the
+ * apply step would throw for a malformed patch, invalid new definitions or a
+ * refused change. The lifecycle runs it while preparing, so that a patch
+ * that can never apply is refused before any call is held, and so that the
+ * build code is compiled by the engine before the pause (a first update in a
+ * process spends most of its pause compiling).
  */
 export function preflight(namespace: Namespace, patch: Patch): void {
   const { rest } = splitPatch(namespace, patch);
   if (!rest) return;
-  const current = new Map<string, ClassDefinition>();
-  for (const name of namespace.bindingNames()) {
-    const b = namespace.binding(name);
-    if (b.kind === "class") current.set(name, currentVersion(b.handle).definition);
-  }
-  const build = buildDefinitions(current, rest.operations);
-  const failures = validateDefinitions(
-    new Map([...build.classes].map(([n, c]) => [n, c.definition])),
-  );
-  if (failures.length === 0) {
-    // Pure, and what the apply step runs next: compiled now rather than in the pause.
-    const changes = detectChanges(current, build);
-    migratingClasses(changes);
-    changedClasses(changes);
-    warmClassVersions(namespace, build.classes);
-  } else {
-    const report = makeReport(failures, 1, 0);
-    throw new ValidationError(`patch ${patch.name} is refused\n${formatReport(report)}`, report, {
-      failures: failures.length,
-    });
-  }
+  const built = buildPhase(namespace, rest);
+  detectPhase(built);
+  warmClassVersions(namespace, built.build.classes);
 }
 
 /**
@@ -181,10 +161,7 @@ export function preflight(namespace: Namespace, patch: Patch): void {
  * again, which the engine then finds in its compilation cache — measured: a
  * first update's shadow phase drops from 5–15 ms to well under a millisecond.
  */
-function warmClassVersions(
-  namespace: Namespace,
-  classes: ReturnType<typeof buildDefinitions>["classes"],
-): void {
+function warmClassVersions(namespace: Namespace, classes: BuildResult["classes"]): void {
   for (const [, cls] of classes) {
     if (cls.oldName === null || cls.implementation || !namespace.has(cls.oldName)) continue;
     // Static initialisers are program code: never run them an extra time.

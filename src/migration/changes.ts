@@ -5,7 +5,7 @@
  * propagate to subclasses. The installer only reads these answers.
  */
 import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
-import type { BuildResult } from "./build.js";
+import type { BuildResult, ClassBuild } from "./build.js";
 
 export type ChangeKind =
   | "class-added"
@@ -68,110 +68,91 @@ const methodSignature = (methods: readonly MethodDefinition[], isStatic: boolean
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** A change; every kind that migrates a class's instances migrates its subclasses' too. */
+const change = (
+  kind: ChangeKind,
+  className: string,
+  description: string,
+  migrates = false,
+): Change => ({
+  kind,
+  className,
+  description,
+  migratesInstances: migrates,
+  propagatesToSubclasses: migrates,
+});
+
 export function detectChanges(
   old: ReadonlyMap<string, ClassDefinition>,
   build: BuildResult,
 ): Change[] {
   const next = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
-  const changes: Change[] = [];
-  const add = (c: Change) => changes.push(c);
-  for (const name of build.removed) {
-    add({
-      kind: "class-removed",
-      className: name,
-      description: `${name} removed`,
-      migratesInstances: false,
-      propagatesToSubclasses: false,
-    });
-  }
+  const changes: Change[] = build.removed.map((name) =>
+    change("class-removed", name, `${name} removed`),
+  );
   for (const [name, cls] of build.classes) {
-    if (cls.oldName === null) {
-      add({
-        kind: "class-added",
-        className: name,
-        description: `${name} added`,
-        migratesInstances: false,
-        propagatesToSubclasses: false,
-      });
-      continue;
-    }
-    const before = old.get(cls.oldName)!;
-    const after = cls.definition;
-    if (cls.oldName !== name) {
-      add({
-        kind: "class-renamed",
-        className: name,
-        description: `${cls.oldName} renamed to ${name}`,
-        migratesInstances: false,
-        propagatesToSubclasses: false,
-      });
-    }
-    const ownBefore = before.fields.map((f) => f.name);
-    const ownAfter = after.fields.map((f) => f.name);
-    const renamed = [...cls.fieldOrigins].some(([to, from]) => from !== null && from !== to);
-    if (!sameList(ownBefore, ownAfter) || renamed || cls.splits.length > 0) {
-      add({
-        kind: "fields-changed",
-        className: name,
-        description: `${name} fields (${ownBefore.join(", ")}) → (${ownAfter.join(", ")})`,
-        migratesInstances: true,
-        propagatesToSubclasses: true,
-      });
-    }
-    const oldSuper = before.superclass;
-    // The new superclass under its old name; a class the patch adds has none, so it always differs.
-    const newSuper = after.superclass === null ? undefined : build.classes.get(after.superclass);
-    const newSuperOldName =
-      after.superclass === null
-        ? null
-        : newSuper
-          ? (newSuper.oldName ?? `new class ${after.superclass}`)
-          : after.superclass;
-    if (oldSuper !== newSuperOldName) {
-      const layout = !sameList(fieldChain(cls.oldName, old), fieldChain(name, next));
-      add({
-        kind: "superclass-changed",
-        className: name,
-        description: `${name} superclass ${oldSuper ?? "none"} → ${after.superclass ?? "none"}`,
-        migratesInstances: layout,
-        propagatesToSubclasses: layout,
-      });
-    }
-    if (methodSignature(before.methods, false) !== methodSignature(after.methods, false)) {
-      add({
-        kind: "methods-changed",
-        className: name,
-        description: `${name} methods changed`,
-        migratesInstances: false,
-        propagatesToSubclasses: false,
-      });
-    }
-    if (
-      methodSignature(before.methods, true) !== methodSignature(after.methods, true) ||
-      JSON.stringify(before.staticFields) !== JSON.stringify(after.staticFields)
-    ) {
-      add({
-        kind: "statics-changed",
-        className: name,
-        description: `${name} statics changed`,
-        migratesInstances: false,
-        propagatesToSubclasses: false,
-      });
-    }
-    if (cls.migrators.length > 0 || cls.initialisers.size > 0) {
-      add({
-        kind: "migrator-added",
-        className: name,
-        description: `${name} has an application migrator`,
-        migratesInstances: true,
-        propagatesToSubclasses: true,
-      });
-    }
+    if (cls.oldName === null) changes.push(change("class-added", name, `${name} added`));
+    else changes.push(...classChanges(name, cls, old, build, next));
   }
-  // Propagation: a subclass of a class whose change propagates migrates too.
+  changes.push(...inheritedChanges(changes, build, next));
+  return changes;
+}
+
+/** What differs between an existing class's old and new definitions. */
+function classChanges(
+  name: string,
+  cls: ClassBuild,
+  old: ReadonlyMap<string, ClassDefinition>,
+  build: BuildResult,
+  next: ReadonlyMap<string, ClassDefinition>,
+): Change[] {
+  const oldName = cls.oldName!;
+  const before = old.get(oldName)!;
+  const after = cls.definition;
+  const out: Change[] = [];
+  if (oldName !== name) out.push(change("class-renamed", name, `${oldName} renamed to ${name}`));
+  const ownBefore = before.fields.map((f) => f.name);
+  const ownAfter = after.fields.map((f) => f.name);
+  const renamed = [...cls.fieldOrigins].some(([to, from]) => from !== null && from !== to);
+  if (!sameList(ownBefore, ownAfter) || renamed || cls.splits.length > 0) {
+    const description = `${name} fields (${ownBefore.join(", ")}) → (${ownAfter.join(", ")})`;
+    out.push(change("fields-changed", name, description, true));
+  }
+  if (before.superclass !== newSuperclassOldName(after, build)) {
+    const layout = !sameList(fieldChain(oldName, old), fieldChain(name, next));
+    const description = `${name} superclass ${before.superclass ?? "none"} → ${after.superclass ?? "none"}`;
+    out.push(change("superclass-changed", name, description, layout));
+  }
+  if (methodSignature(before.methods, false) !== methodSignature(after.methods, false))
+    out.push(change("methods-changed", name, `${name} methods changed`));
+  if (
+    methodSignature(before.methods, true) !== methodSignature(after.methods, true) ||
+    JSON.stringify(before.staticFields) !== JSON.stringify(after.staticFields)
+  )
+    out.push(change("statics-changed", name, `${name} statics changed`));
+  if (cls.migrators.length > 0 || cls.initialisers.size > 0)
+    out.push(change("migrator-added", name, `${name} has an application migrator`, true));
+  return out;
+}
+
+/** The new superclass under its old name; a class the patch adds has none, so it always differs. */
+function newSuperclassOldName(after: ClassDefinition, build: BuildResult): string | null {
+  if (after.superclass === null) return null;
+  const newSuper = build.classes.get(after.superclass);
+  if (!newSuper) return after.superclass;
+  return newSuper.oldName ?? `new class ${after.superclass}`;
+}
+
+/** Propagation: a subclass of a class whose change propagates migrates too. */
+function inheritedChanges(
+  changes: readonly Change[],
+  build: BuildResult,
+  next: ReadonlyMap<string, ClassDefinition>,
+): Change[] {
   const migrating = new Set(
     changes.filter((c) => c.propagatesToSubclasses && c.migratesInstances).map((c) => c.className),
   );
+  const out: Change[] = [];
   for (const [name, cls] of build.classes) {
     if (cls.oldName === null) continue;
     const own = changes.some((c) => c.className === name && c.migratesInstances);
@@ -179,16 +160,11 @@ export function detectChanges(
       .slice(1)
       .find((a) => migrating.has(a));
     if (!own && inherited !== undefined) {
-      add({
-        kind: "inherited-fields-changed",
-        className: name,
-        description: `${name} inherits the change of ${inherited}`,
-        migratesInstances: true,
-        propagatesToSubclasses: true,
-      });
+      const description = `${name} inherits the change of ${inherited}`;
+      out.push(change("inherited-fields-changed", name, description, true));
     }
   }
-  return changes;
+  return out;
 }
 
 /** New names of the classes whose instances migrate. */

@@ -6,11 +6,11 @@
  * any object is looked at.
  */
 import { InvalidPatchError } from "../errors.js";
-import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Shadow } from "../namespace/shadow.js";
-import type { BuildResult } from "./build.js";
+import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
 import { rewriteFields } from "./instanceMigration.js";
@@ -60,7 +60,6 @@ export function migrationPlan(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
   shadow: Shadow,
 ): Plan {
-  const cls = build.classes.get(name)!;
   const handle = shadow.classNamed(name);
   const chain = ancestry(name, defs).reverse();
   const fields: string[] = [];
@@ -69,67 +68,17 @@ export function migrationPlan(
   for (const className of chain) {
     const owner = build.classes.get(className)!;
     for (const field of owner.definition.fields) {
-      const origin = owner.fieldOrigins.has(field.name)
-        ? owner.fieldOrigins.get(field.name)!
-        : field.name;
-      const split = owner.splits.find((s) => s.via === field.name);
-      let fallback: FieldSource = { kind: "none" };
-      const initial = owner.initialisers.get(field.name);
-      if (split) {
-        const into = shadow.classNamed(split.into);
-        const layout = fieldChain(split.into, defs);
-        const defaults = defaultsOf(split.into, defs);
-        fallback = {
-          kind: "split",
-          make: (old: OldView) => {
-            const init: Record<string, unknown> = Object.fromEntries(
-              split.fields.flatMap(({ to, from }) =>
-                from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
-              ),
-            );
-            const child = new (into as new (init: object) => object)(init);
-            // Built before the commit, the child's superclasses initialise it
-            // with their live versions; a superclass this patch changes would
-            // leave it the old fields, so it gets the new world's layout.
-            const keys = Object.keys(child);
-            if (keys.length !== layout.length || keys.some((k, i) => k !== layout[i])) {
-              const current = child as Record<string, unknown>;
-              const values = layout.map((f) =>
-                Object.hasOwn(init, f)
-                  ? init[f]
-                  : Object.hasOwn(current, f)
-                    ? current[f]
-                    : defaults.get(f)?.call(child),
-              );
-              rewriteFields(child, keys, layout, values);
-            }
-            return child;
-          },
-        };
-      } else if (initial) fallback = { kind: "initial", fn: initial };
-      else if (field.initializer !== undefined) {
-        fallback = {
-          kind: "default",
-          fn: compileDefault(field.initializer, `${className}.${field.name}`),
-        };
-      }
+      const source = fieldSource(className, owner, field, defs, shadow);
       fields.push(field.name);
-      if (origin !== null && !initial && !split) {
-        sources.push({ kind: "carry", from: origin, otherwise: fallback });
-        reverse.set(origin, field.name);
-      } else sources.push(fallback);
+      sources.push(source);
+      if (source.kind === "carry") reverse.set(source.from, field.name);
     }
   }
   const migrators = chain.flatMap((c) => build.classes.get(c)!.migrators);
-  const userCode = (x: FieldSource): boolean =>
-    x.kind === "initial" || x.kind === "split" || (x.kind === "carry" && userCode(x.otherwise));
-  const usesThis = (x: FieldSource): boolean =>
-    x.kind === "default" || (x.kind === "carry" && usesThis(x.otherwise));
   // Validations (and the removed-class check) inspect the new state as copies.
   const validated =
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  const oldName = cls.oldName!;
-  const oldDefaults = defaultsOf(oldName, oldDefs);
+  const oldName = build.classes.get(name)!.oldName!;
   return {
     className: name,
     handle,
@@ -140,7 +89,74 @@ export function migrationPlan(
     needsOldView: migrators.length > 0 || sources.some(userCode),
     needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
     reverse,
-    oldDefaults,
+    oldDefaults: defaultsOf(oldName, oldDefs),
     oldFields: fieldChain(oldName, oldDefs),
+  };
+}
+
+const userCode = (x: FieldSource): boolean =>
+  x.kind === "initial" || x.kind === "split" || (x.kind === "carry" && userCode(x.otherwise));
+const usesThis = (x: FieldSource): boolean =>
+  x.kind === "default" || (x.kind === "carry" && usesThis(x.otherwise));
+
+/** Where field `field` of class `className` (declared by `owner`) takes its value from. */
+function fieldSource(
+  className: string,
+  owner: ClassBuild,
+  field: FieldDefinition,
+  defs: ReadonlyMap<string, ClassDefinition>,
+  shadow: Shadow,
+): FieldSource {
+  const origin = owner.fieldOrigins.has(field.name)
+    ? owner.fieldOrigins.get(field.name)!
+    : field.name;
+  const split = owner.splits.find((s) => s.via === field.name);
+  const initial = owner.initialisers.get(field.name);
+  let fallback: FieldSource = { kind: "none" };
+  if (split) fallback = { kind: "split", make: splitMaker(split, defs, shadow) };
+  else if (initial) fallback = { kind: "initial", fn: initial };
+  else if (field.initializer !== undefined) {
+    fallback = {
+      kind: "default",
+      fn: compileDefault(field.initializer, `${className}.${field.name}`),
+    };
+  }
+  if (origin !== null && !initial && !split)
+    return { kind: "carry", from: origin, otherwise: fallback };
+  return fallback;
+}
+
+/** Builds the object that holds the fields a split moved out of an old object. */
+function splitMaker(
+  split: ClassBuild["splits"][number],
+  defs: ReadonlyMap<string, ClassDefinition>,
+  shadow: Shadow,
+): (old: OldView) => object {
+  const into = shadow.classNamed(split.into);
+  const layout = fieldChain(split.into, defs);
+  const defaults = defaultsOf(split.into, defs);
+  return (old: OldView) => {
+    const init: Record<string, unknown> = Object.fromEntries(
+      split.fields.flatMap(({ to, from }) =>
+        from !== null && Object.hasOwn(old, from) ? [[to, old[from]]] : [],
+      ),
+    );
+    const child = new (into as new (init: object) => object)(init);
+    // Built before the commit, the child's superclasses initialise it
+    // with their live versions; a superclass this patch changes would
+    // leave it the old fields, so it gets the new world's layout.
+    const keys = Object.keys(child);
+    if (keys.length !== layout.length || keys.some((k, i) => k !== layout[i])) {
+      const current = child as Record<string, unknown>;
+      const values = layout.map((f) =>
+        Object.hasOwn(init, f)
+          ? init[f]
+          : Object.hasOwn(current, f)
+            ? current[f]
+            : defaults.get(f)?.call(child),
+      );
+      rewriteFields(child, keys, layout, values);
+    }
+    return child;
   };
 }

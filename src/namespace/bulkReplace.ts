@@ -8,7 +8,7 @@
 import type { Patch } from "immer";
 import { StaleShadowError, UndoError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
-import { installVersion, reparent } from "../mop/classHandle.js";
+import { installVersion, reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot, immer } from "./namespace.js";
@@ -87,6 +87,10 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     }
     namespace[commitSnapshot](target);
     undos.push(() => namespace[commitSnapshot]("pop"));
+    for (const [handle, scope] of shadow.addedScopes()) {
+      namespace.scopes.set(handle, scope);
+      undos.push(() => namespace.scopes.delete(handle));
+    }
   } catch (error) {
     rollback();
     throw error;

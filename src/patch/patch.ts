@@ -6,7 +6,7 @@
  */
 import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../errors.js";
 import type { Operation, PatchFunction, Policy } from "./operations.js";
-import { findConflict } from "./conflicts.js";
+import { findConflict } from "./composition/findConflict.js";
 import type { PatchJson } from "./json.js";
 import { readOperations, readPatchJson, writePatchJson } from "./json.js";
 import { describeOperation } from "./summary.js";
@@ -98,7 +98,7 @@ export class Patch {
   /**
    * This patch followed by `next`, as one patch (`next` was written against
    * the world this patch leaves). Refused with a PatchConflictError when a
-   * step of `next` cannot follow this patch (see patchConflicts.ts); the
+   * step of `next` cannot follow this patch (see composition/rules.ts); the
    * error's details name both steps. The empty patch is the identity.
    *
    * Not called `then`: an object with a `then` method is a thenable, and

@@ -4,7 +4,7 @@
  * - Arbitraries (fast-check): worlds of live instances of the classes a
  *   patch applies to (shared references, cycles, subclass instances),
  *   instances of one class, class hierarchies, object graphs, and random
- *   patches to fuzz metamorph itself.
+ *   patches valid against a model of classes.
  * - `checkMigration(patch, options)`: totality, validity, rollback, policy
  *   independence, composition, round trip, no-op and postcondition
  *   properties, each with a shrunk counterexample and a replayable seed;
@@ -52,20 +52,10 @@ export {
   patchScenarioArbitrary,
   patchSequenceArbitrary,
 } from "./arbitraries/patch.js";
-export type {
-  CheckMigrationOptions,
-  MigrationReport,
-  PropertyFailure,
-  PropertyResult,
-} from "./check.js";
-export {
-  assertMigration,
-  checkMigration,
-  formatMigrationReport,
-  migrationProperties,
-} from "./check.js";
-export type { EngineScenario, EngineScenarioOptions } from "./fuzz.js";
-export { engineScenarioArbitrary, modelWorldOf } from "./fuzz.js";
+export type { CheckMigrationOptions } from "./check.js";
+export { assertMigration, checkMigration, migrationProperties } from "./check.js";
+export type { MigrationReport, PropertyFailure, PropertyResult } from "./report.js";
+export { formatMigrationReport } from "./report.js";
 export type {
   MigrationProperty,
   Postcondition,
@@ -73,15 +63,15 @@ export type {
   PropertyInput,
   PropertyName,
   RollbackScenario,
-} from "./properties.js";
-export {
-  formatPropertyInput,
-  PROPERTY_DESCRIPTIONS,
-  PROPERTY_NAMES,
-  PropertyViolation,
-} from "./properties.js";
+  Verdict,
+  Workload,
+  WorkloadCommand,
+  WorkloadRun,
+} from "./properties/types.js";
+export { formatPropertyInput } from "./properties/inputs.js";
+export { PROPERTY_DESCRIPTIONS, PROPERTY_NAMES, PropertyViolation } from "./properties/types.js";
 export type { SnapshotComparison, SnapshotOptions, StateSnapshot } from "./snapshot.js";
-export { canSeeFastMode, compareSnapshots, reachableObjects, takeSnapshot } from "./snapshot.js";
+export { compareSnapshots, reachableObjects, takeSnapshot } from "./snapshot.js";
 export type {
   CarriedFields,
   DataFields,
@@ -105,14 +95,10 @@ export type {
   WorldSchema,
   WorldSource,
   WorldSpec,
-} from "./world.js";
-export {
-  buildWorld,
-  formatWorldSpec,
-  inferredValues,
-  instanceArbitrary,
-  primitiveValues,
-  worldArbitrary,
-  worldModel,
-  worldSpecArbitrary,
-} from "./world.js";
+} from "./world/types.js";
+export { buildWorld, worldArbitrary } from "./world/build.js";
+export { formatWorldSpec } from "./world/format.js";
+export { inferredValues, primitiveValues } from "./world/values.js";
+export { instanceArbitrary } from "./world/instances.js";
+export { worldModel } from "./world/model.js";
+export { worldSpecArbitrary } from "./world/population.js";

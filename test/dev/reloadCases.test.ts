@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BIN, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
+import { CLI, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
 
 let dir: string;
 let program: Running;
@@ -97,7 +97,7 @@ describe("metamorph dev: other kinds of edits", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "metamorph-cases-"));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    program = run([BIN, "dev", "main.ts"], dir, {}, { stdin: true });
+    program = run([...CLI, "dev", "main.ts"], dir, {}, { stdin: true });
     await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
   }, 30_000);
 

@@ -2,12 +2,9 @@ import { createRequire } from "node:module";
 import fc from "fast-check";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { InstanceFinderUnavailableError } from "../../src/errors.js";
-import {
-  createHeapFinder,
-  createRegistryFinder,
-  type HeapFinder,
-  type InstanceFinder,
-} from "../../src/mop/instanceFinding.js";
+import type { InstanceFinder } from "../../src/mop/instances/finder.js";
+import { createHeapFinder, type HeapFinder } from "../../src/mop/instances/heapFinder.js";
+import { createRegistryFinder } from "../../src/mop/instances/registryFinder.js";
 import { collectGarbage } from "../support/v8.js";
 
 type Ctor = new () => object;

@@ -16,11 +16,8 @@ import { describe, expect, test } from "vitest";
 import type { Operation } from "../../src/patch/operations.js";
 import type { Patch } from "../../src/patch/patch.js";
 import type { PropertyName } from "../../src/testing/index.js";
-import {
-  checkMigration,
-  engineScenarioArbitrary,
-  formatMigrationReport,
-} from "../../src/testing/index.js";
+import { checkMigration, formatMigrationReport } from "../../src/testing/index.js";
+import { engineScenarioArbitrary } from "../support/engineFuzz.js";
 
 const ops = (p: Patch, ...kinds: readonly Operation["op"][]) =>
   p.operations.filter((o) => kinds.includes(o.op));

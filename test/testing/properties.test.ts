@@ -214,6 +214,7 @@ describe("the report", () => {
       "round-trip": "skipped",
       "no-op": "passed",
       postcondition: "skipped",
+      workload: "skipped",
     });
     const text = formatMigrationReport(report);
     expect(text).toContain("migration plain: every property holds (seed 5, 10 runs each)");

@@ -1,0 +1,25 @@
+/**
+ * Colour in what `metamorph dev` prints: only when the stream is a terminal
+ * and NO_COLOR (https://no-color.org) is not set to a non-empty value.
+ */
+import { styleText } from "node:util";
+import { PREFIX } from "../dev/reporter.js";
+
+export function colourAllowed(stream: { readonly isTTY?: boolean }): boolean {
+  const noColour = process.env.NO_COLOR;
+  return stream.isTTY === true && (noColour === undefined || noColour === "");
+}
+
+/** Colours the prefix, `error:` and `warning:` of a line. */
+export function colourLine(line: string): string {
+  return line
+    .replace(PREFIX, styleText("cyan", PREFIX))
+    .replace(/\berror:/, styleText("red", "error:"))
+    .replace(/\bwarning:/, styleText("yellow", "warning:"));
+}
+
+/** A line writer for `stream`, coloured where colour is allowed. */
+export function styledWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  const colour = colourAllowed(stream);
+  return (line) => stream.write(`${colour ? colourLine(line) : line}\n`);
+}

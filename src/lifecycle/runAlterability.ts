@@ -1,0 +1,42 @@
+/**
+ * What a run waits for: the update's criterion (by default quiescence of
+ * the affected classes with a tracker, the caller's update point without),
+ * and, under forced quiescence, the methods whose new calls are held.
+ */
+import { LifecycleError } from "../errors.js";
+import type { Criterion } from "./alterability.js";
+import { allOf, always, quiescenceTargets, quiescent } from "./alterability.js";
+import type { QuiescenceTarget } from "./callTracking.js";
+import type { LifecycleContext, LifecycleUpdate, RunOptions } from "./hooks.js";
+
+export interface Alterability {
+  readonly criterion: Criterion;
+  readonly holdTargets: readonly QuiescenceTarget[];
+}
+
+export function runAlterability(
+  update: LifecycleUpdate,
+  ctx: LifecycleContext,
+  options: RunOptions,
+): Alterability {
+  const tracker = ctx.tracker;
+  const byDefault =
+    (options.defaultAlterability ?? (tracker ? "quiescence" : "update-point")) === "quiescence"
+      ? quiescent(...ctx.affected)
+      : always;
+  let criterion = update.alterability ?? byDefault;
+  let holdTargets: QuiescenceTarget[] = [];
+  if (update.forceQuiescence) {
+    if (!tracker) {
+      throw new LifecycleError(`update ${ctx.name} forces quiescence, which needs a call tracker`, {
+        update: ctx.name,
+      });
+    }
+    holdTargets = quiescenceTargets(criterion);
+    if (holdTargets.length === 0) {
+      holdTargets = [...ctx.affected];
+      criterion = allOf(criterion, quiescent(...holdTargets));
+    }
+  }
+  return { criterion, holdTargets };
+}

@@ -1,0 +1,90 @@
+/** Building: the operations on whole classes (add, remove, rename, superclasses, implementations). */
+import type { Constructor } from "../../mop/createClass.js";
+import { readClassDefinition } from "../../mop/readClassDefinition.js";
+import type { Operation } from "../../patch/operations.js";
+import type { Step } from "./drafts.js";
+import { originOf } from "./drafts.js";
+
+type Op<K extends Operation["op"]> = Extract<Operation, { op: K }>;
+
+export function addClass(step: Step, op: Op<"addClass">): void {
+  step.addDraft(op.shape);
+}
+
+export function removeClass(step: Step, op: Op<"removeClass">): void {
+  const d = step.classNamed(op.className);
+  const classes = step.drafts.classes;
+  const splitter = [...classes.values()].find((x) =>
+    x.splits.some((sp) => sp.into === op.className),
+  );
+  if (splitter) {
+    step.refuse(
+      `${op.className} holds the fields split off ${splitter.name} by this patch; it cannot be removed in the same patch`,
+      { className: op.className },
+    );
+  }
+  classes.delete(op.className);
+  if (d.oldName !== null) step.drafts.removed.push(d.oldName);
+}
+
+export function renameClass(step: Step, op: Op<"renameClass">): void {
+  const d = step.classNamed(op.className);
+  const classes = step.drafts.classes;
+  if (classes.has(op.to)) {
+    step.refuse(`cannot rename ${op.className} to ${op.to}: that name is taken`, {
+      className: op.className,
+    });
+  }
+  classes.delete(op.className);
+  d.name = op.to;
+  classes.set(op.to, d);
+  for (const other of classes.values()) {
+    if (other.superclass === op.className) {
+      other.superclass = op.to;
+      other.touched = true;
+    }
+    for (const sp of other.splits) if (sp.into === op.className) sp.into = op.to;
+  }
+}
+
+export function changeSuperclass(step: Step, op: Op<"changeSuperclass">): void {
+  const d = step.classNamed(op.className);
+  if (op.superclass !== null) step.classNamed(op.superclass);
+  d.superclass = op.superclass;
+  d.layoutTouched = true;
+}
+
+export function insertSuperclass(step: Step, op: Op<"insertSuperclass">): void {
+  const d = step.classNamed(op.className);
+  step.addDraft({ ...op.shape, superclass: d.superclass });
+  d.superclass = op.shape.name;
+  d.layoutTouched = true;
+}
+
+export function replaceImplementation(step: Step, op: Op<"replaceImplementation">): void {
+  const d = step.classNamed(op.className);
+  const implementation = step.live(op.implementation) as Constructor;
+  const read = readClassDefinition(implementation);
+  const renames = op.renames ?? {};
+  const before = new Set(d.fields.map((f) => f.name));
+  for (const [to, from] of Object.entries(renames)) {
+    if (!before.has(from)) {
+      step.refuse(`${d.name} has no field "${from}" to rename to "${to}"`, {
+        className: d.name,
+        field: from,
+      });
+    }
+  }
+  const origins = new Map<string, string | null>();
+  for (const f of read.fields) {
+    const from = renames[f.name] ?? f.name;
+    origins.set(f.name, before.has(from) ? originOf(d, from) : null);
+  }
+  d.fields = [...read.fields];
+  d.methods = [...read.methods];
+  d.staticFields = [...read.staticFields];
+  d.fieldOrigins = origins;
+  d.implementation = implementation;
+  d.hasPrivateMembers = read.hasPrivateMembers;
+  d.layoutTouched = true;
+}

@@ -1,0 +1,174 @@
+/**
+ * The working state of a build: one mutable draft per class of the new
+ * world, and the lookups every operation uses, each refusing with an
+ * InvalidPatchError that names the operation and what it refers to.
+ */
+import { InvalidPatchError } from "../../errors.js";
+import type {
+  ClassDefinition,
+  FieldDefinition,
+  MethodDefinition,
+} from "../../mop/classDefinition.js";
+import type { Constructor } from "../../mop/createClass.js";
+import type {
+  ClassShape,
+  FieldInitialiser,
+  InstanceValidation,
+  Migrator,
+  NamespaceValidation,
+  Operation,
+  Policy,
+} from "../../patch/operations.js";
+
+export interface Split {
+  into: string;
+  via: string;
+  fields: { to: string; from: string | null }[];
+}
+
+export interface Draft {
+  oldName: string | null;
+  name: string;
+  superclass: string | null;
+  fields: FieldDefinition[];
+  methods: MethodDefinition[];
+  staticFields: FieldDefinition[];
+  base: ClassDefinition | null;
+  fieldOrigins: Map<string, string | null>;
+  initialisers: Map<string, FieldInitialiser>;
+  migrators: Migrator[];
+  splits: Split[];
+  layoutTouched: boolean;
+  touched: boolean;
+  implementation?: Constructor;
+  hasPrivateMembers?: boolean;
+}
+
+/** Everything a build accumulates besides the class drafts. */
+export interface Drafts {
+  readonly classes: Map<string, Draft>;
+  readonly removed: string[];
+  readonly namespaceValidations: { name: string; check: NamespaceValidation }[];
+  readonly instanceValidations: { name: string; className: string; check: InstanceValidation }[];
+  policy: Policy;
+}
+
+export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts {
+  const classes = new Map<string, Draft>();
+  for (const [name, d] of current) {
+    classes.set(name, {
+      oldName: name,
+      name,
+      superclass: d.superclass,
+      fields: [...d.fields],
+      methods: [...d.methods],
+      staticFields: [...d.staticFields],
+      base: d,
+      fieldOrigins: new Map(),
+      initialisers: new Map(),
+      migrators: [],
+      splits: [],
+      layoutTouched: false,
+      touched: false,
+    });
+  }
+  return {
+    classes,
+    removed: [],
+    namespaceValidations: [],
+    instanceValidations: [],
+    policy: "eager",
+  };
+}
+
+/** One operation being applied: where it is (for errors) and the drafts it works on. */
+export class Step {
+  readonly where: string;
+
+  constructor(
+    readonly drafts: Drafts,
+    op: Operation,
+    readonly index: number,
+  ) {
+    this.where = `operation ${index + 1} (${op.op})`;
+  }
+
+  refuse(message: string, detail: Record<string, unknown> = {}): never {
+    throw new InvalidPatchError(`${this.where}: ${message}`, { operation: this.index, ...detail });
+  }
+
+  /** The draft of class `name`, marked as touched by the patch. */
+  classNamed(name: string): Draft {
+    const d = this.drafts.classes.get(name);
+    if (!d) {
+      this.refuse(
+        `there is no class "${name}" (classes: ${[...this.drafts.classes.keys()].join(", ") || "none"})`,
+        { className: name },
+      );
+    }
+    d.touched = true;
+    return d;
+  }
+
+  /** The index of `d`'s own field `field`. */
+  ownField(d: Draft, field: string): number {
+    const i = d.fields.findIndex((f) => f.name === field);
+    if (i < 0) {
+      this.refuse(
+        `class ${d.name} has no field "${field}" of its own (fields: ${d.fields.map((f) => f.name).join(", ") || "none"})`,
+        { className: d.name, field },
+      );
+    }
+    return i;
+  }
+
+  noField(d: Draft, field: string): void {
+    if (d.fields.some((f) => f.name === field)) {
+      this.refuse(`class ${d.name} already has a field "${field}"`, {
+        className: d.name,
+        field,
+      });
+    }
+  }
+
+  addDraft(shape: ClassShape): Draft {
+    if (this.drafts.classes.has(shape.name)) {
+      this.refuse(`a class "${shape.name}" already exists`, { className: shape.name });
+    }
+    const draft: Draft = {
+      oldName: null,
+      name: shape.name,
+      superclass: shape.superclass ?? null,
+      fields: [...(shape.fields ?? [])],
+      methods: [...(shape.methods ?? [])],
+      staticFields: [...(shape.staticFields ?? [])],
+      base: null,
+      // A new class has no old instances of its own; its fields reach old
+      // objects only as a new superclass's, and then they start fresh (a
+      // field of that name removed earlier in the patch must not come back).
+      fieldOrigins: new Map((shape.fields ?? []).map((f) => [f.name, null])),
+      initialisers: new Map(),
+      migrators: [],
+      splits: [],
+      layoutTouched: true,
+      touched: true,
+    };
+    this.drafts.classes.set(shape.name, draft);
+    return draft;
+  }
+
+  /** The function of a patch's code, which must have been hydrated. */
+  live<F extends Function>(fn: { source: string; fn?: F }): F {
+    if (!fn.fn) {
+      throw new InvalidPatchError(
+        `${this.where}: its function is not hydrated; call patch.hydrate() first`,
+        { operation: this.where },
+      );
+    }
+    return fn.fn;
+  }
+}
+
+/** The old field a draft's field takes its value from (through earlier renames). */
+export const originOf = (d: Draft, field: string): string | null =>
+  d.fieldOrigins.has(field) ? d.fieldOrigins.get(field)! : field;

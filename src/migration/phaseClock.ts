@@ -1,0 +1,67 @@
+/**
+ * Timing and events of an update's phases. Phases follow one another without
+ * gaps (a phase's time runs from the end of the previous one), so the
+ * timings add up to the pause; a throw inside a phase is reported as that
+ * phase's "failed" event and passed on.
+ */
+import type { UpdateEvent, UpdatePhase, UpdateTimings } from "./types.js";
+
+type TimedPhase = Exclude<keyof UpdateTimings, "total">;
+
+export class PhaseClock {
+  readonly timings: UpdateTimings = {
+    build: 0,
+    shadow: 0,
+    migrate: 0,
+    validate: 0,
+    commit: 0,
+    total: 0,
+  };
+  private readonly startedAt = performance.now();
+  private since = this.startedAt;
+
+  constructor(
+    private readonly patch: string,
+    private readonly onEvent: ((event: UpdateEvent) => void) | undefined,
+  ) {}
+
+  emit(
+    phase: UpdatePhase,
+    status: UpdateEvent["status"],
+    ms?: number,
+    detail?: Record<string, unknown>,
+  ): void {
+    this.onEvent?.({
+      phase,
+      status,
+      patch: this.patch,
+      ...(ms === undefined ? {} : { ms }),
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  /** Runs `body` as phase `phase`; `detail` describes its output in the "end" event. */
+  run<T>(phase: TimedPhase, body: () => T, detail?: (output: T) => Record<string, unknown>): T {
+    this.emit(phase, "start");
+    let output: T;
+    try {
+      output = body();
+    } catch (error) {
+      this.emit(phase, "failed", performance.now() - this.since, {
+        error: (error as Error)?.message,
+      });
+      throw error;
+    }
+    const now = performance.now();
+    this.timings[phase] = now - this.since;
+    this.since = now;
+    this.emit(phase, "end", this.timings[phase], detail?.(output));
+    return output;
+  }
+
+  /** Closes the synchronous block: its total is the update's pause. */
+  finish(): UpdateTimings {
+    this.timings.total = this.since - this.startedAt;
+    return this.timings;
+  }
+}

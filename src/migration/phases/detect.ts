@@ -1,0 +1,61 @@
+/**
+ * Phase 2, detect changes: which classes get a new version and which
+ * migrate their instances (the change objects of changes.ts), and the
+ * refusals that follow from them (private state, ordinary classes rebuilt).
+ * Input: the build; output: the changes and the two class sets.
+ * Undo: nothing live is touched.
+ */
+import { InvalidPatchError, PrivateStateError } from "../../errors.js";
+import type { ClassDefinition } from "../../mop/classDefinition.js";
+import type { Change } from "../changes.js";
+import { changedClasses, detectChanges, migratingClasses } from "../changes.js";
+import type { Built } from "./build.js";
+
+export interface Detected {
+  readonly changes: readonly Change[];
+  /** New names of the classes whose instances migrate. */
+  readonly migrating: ReadonlySet<string>;
+  /** New names of the classes that get a new version. */
+  readonly changed: ReadonlySet<string>;
+}
+
+export function detectPhase({ oldDefs, build }: Built): Detected {
+  const changes = detectChanges(oldDefs, build);
+  const migrating = migratingClasses(changes);
+  // Every class whose definition differs in any way gets a new version,
+  // even when nothing about it migrates (a renamed superclass, say).
+  const changed = changedClasses(changes);
+  for (const [name, cls] of build.classes) {
+    if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
+      changed.add(name);
+  }
+  for (const [name, cls] of build.classes) {
+    // A new implementation of a class with private state breaks its old
+    // objects (they lack the new private brand) even with no field change.
+    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    if (cls.implementation && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
+      throw privateStateRefusal(name);
+    }
+  }
+  for (const name of migrating) {
+    const cls = build.classes.get(name)!;
+    const d = oldDefs.get(cls.oldName!)!;
+    if (d.hasPrivateMembers) throw privateStateRefusal(name);
+    if (d.fieldOrigin !== "created" && !cls.implementation) {
+      throw new InvalidPatchError(
+        `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
+        { className: name },
+      );
+    }
+  }
+  return { changes, migrating, changed };
+}
+
+const sameDefinition = (a: ClassDefinition, b: ClassDefinition) =>
+  JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
+
+const privateStateRefusal = (name: string) =>
+  new PrivateStateError(
+    `class ${name} declares private # members, which reflection cannot copy to a new version: add \`static metamorphExport(instance)\` to the running version and apply a new version that extends Adoptable with \`static metamorphImport(instance, state)\` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)`,
+    { className: name },
+  );

@@ -1,0 +1,58 @@
+/**
+ * Phase 3, shadow: a copy of the namespace receives the new class versions
+ * (removals, renames, new and changed classes, superclasses first), and each
+ * migrating class gets its migration plan against it. Input: build and
+ * changes; output: the shadow and the plans, superclasses first.
+ * Undo: nothing live is touched — the shadow is simply dropped.
+ */
+import type { ClassDefinition } from "../../mop/classDefinition.js";
+import type { Constructor } from "../../mop/createClass.js";
+import { classesInHierarchyOrder } from "../../namespace/bulkReplace.js";
+import type { Namespace } from "../../namespace/namespace.js";
+import type { Shadow } from "../../namespace/shadow.js";
+import { cloneNamespace } from "../../namespace/shadow.js";
+import type { Plan } from "../migrationPlan.js";
+import { migrationPlan } from "../migrationPlan.js";
+import type { Built } from "./build.js";
+import type { Detected } from "./detect.js";
+
+export interface Shadowed {
+  readonly shadow: Shadow;
+  readonly plans: readonly Plan[];
+}
+
+export function shadowPhase(namespace: Namespace, built: Built, detected: Detected): Shadowed {
+  const { build, defs, oldDefs } = built;
+  const shadow = cloneNamespace(namespace);
+  for (const name of build.removed) shadow.removeBinding(name);
+  // Renames in two steps, so that swaps and names reused by new classes never collide.
+  const renamed = [...build.classes].filter(
+    ([name, c]) => c.oldName !== null && c.oldName !== name,
+  );
+  for (const [, c] of renamed) shadow.renameBinding(c.oldName!, `\u0000${c.oldName}`);
+  for (const [name, c] of renamed) shadow.renameBinding(`\u0000${c.oldName}`, name);
+  const ordered = classesInHierarchyOrderOf(defs);
+  for (const name of ordered) {
+    const cls = build.classes.get(name)!;
+    if (cls.oldName === null) shadow.addClass(cls.definition, {});
+    else if (detected.changed.has(name))
+      shadow.changeClass(name, cls.definition, cls.implementation);
+  }
+  const plans = ordered
+    .filter((n) => detected.migrating.has(n))
+    .map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
+  return { shadow, plans };
+}
+
+function classesInHierarchyOrderOf(defs: ReadonlyMap<string, ClassDefinition>): string[] {
+  const snapshot = {
+    version: 0,
+    bindings: Object.fromEntries(
+      [...defs].map(([name, definition]) => [
+        name,
+        { kind: "class" as const, name, handle: Object as unknown as Constructor, definition },
+      ]),
+    ),
+  };
+  return classesInHierarchyOrder(snapshot).map((b) => b.name);
+}

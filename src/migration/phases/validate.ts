@@ -1,0 +1,133 @@
+/**
+ * Phase 5, validate: the patch's namespace and instance validations, the
+ * migrated objects' conformance and the references to removed classes are
+ * checked against the new world — the shadow's bindings and the prepared
+ * new states (copies), never the live objects' old state. Input: build,
+ * shadow, prepared states; output: the report, or a ValidationError naming
+ * the live objects. Undo: nothing live is touched.
+ */
+import { stablePrototype } from "../../mop/classHandle.js";
+import type { Namespace } from "../../namespace/namespace.js";
+import { bindingValue } from "../../namespace/namespace.js";
+import type { ValidationWorld } from "../../patch/operations.js";
+import {
+  runInstanceValidations,
+  runNamespaceValidations,
+  validateConformance,
+  validateRemovedClassReferences,
+} from "../../validation/index.js";
+import type { ValidationFailure, ValidationReport } from "../../validation/report.js";
+import { makeReport } from "../../validation/report.js";
+import { ancestry } from "../changes.js";
+import type { PreparedMigration } from "../instanceMigration.js";
+import { refuse } from "../refusal.js";
+import type { Built } from "./build.js";
+import type { Prepared } from "./prepare.js";
+import type { Shadowed } from "./shadow.js";
+
+export function validatePhase(
+  namespace: Namespace,
+  patchName: string,
+  built: Built,
+  { shadow }: Shadowed,
+  { prepared }: Prepared,
+): ValidationReport {
+  const { build } = built;
+  const failures: ValidationFailure[] = [];
+  const copiesByClass = conformance(prepared, failures);
+  const world = newWorld(namespace, built, shadow, copiesByClass);
+  let rulesRun = 1;
+  if (build.removed.length > 0) {
+    rulesRun++;
+    failures.push(...removedClassReferences(namespace, built, shadow, world));
+  }
+  rulesRun += build.namespaceValidations.length + build.instanceValidations.length;
+  failures.push(...runNamespaceValidations(build.namespaceValidations, world));
+  const instanceChecks = runInstanceValidations(build.instanceValidations, world);
+  failures.push(...instanceChecks.failures);
+  const named = namingLiveObjects(failures, prepared);
+  const report = makeReport(named, rulesRun, prepared.length + instanceChecks.instancesChecked);
+  if (!report.ok)
+    refuse(`patch ${patchName} failed validation`, named, rulesRun, report.instancesChecked);
+  return report;
+}
+
+/** Groups the new states by class; migrated states must conform to their class. */
+function conformance(
+  prepared: readonly PreparedMigration[],
+  failures: ValidationFailure[],
+): Map<string, object[]> {
+  const copiesByClass = new Map<string, object[]>();
+  for (const p of prepared) {
+    if (!p.copy) continue;
+    const list = copiesByClass.get(p.plan.className) ?? [];
+    list.push(p.copy);
+    copiesByClass.set(p.plan.className, list);
+    if (p.plan.migrators.length > 0) {
+      failures.push(
+        ...validateConformance(p.copy, {
+          className: p.plan.className,
+          fields: p.plan.fields,
+          prototype: p.plan.prototype,
+        }),
+      );
+    }
+  }
+  return copiesByClass;
+}
+
+/** What validations see: the shadow's bindings, and the new states of instances. */
+function newWorld(
+  namespace: Namespace,
+  { defs }: Built,
+  shadow: Shadowed["shadow"],
+  copiesByClass: ReadonlyMap<string, object[]>,
+): ValidationWorld {
+  return {
+    lookup: (name) => (shadow.has(name) ? shadow.lookup(name) : undefined),
+    instancesOf: (className) => {
+      const names = [...defs.keys()].filter((n) => ancestry(n, defs).includes(className));
+      return names.flatMap((n) => {
+        if (copiesByClass.has(n)) return copiesByClass.get(n)!;
+        const handle = shadow.classNamed(n);
+        return namespace.finder.find(stablePrototype(handle));
+      });
+    },
+  };
+}
+
+function removedClassReferences(
+  namespace: Namespace,
+  { build, defs }: Built,
+  shadow: Shadowed["shadow"],
+  world: ValidationWorld,
+): ValidationFailure[] {
+  const removed = new Map(
+    build.removed.map((name) => {
+      const handle = namespace.classNamed(name);
+      return [name, { handle, prototypes: [stablePrototype(handle)] }] as const;
+    }),
+  );
+  // Class bindings are left out: until the commit their prototype chains
+  // are the old ones, and a class still extending a removed one is
+  // already refused as an unknown superclass.
+  const bindings = new Map(
+    Object.values(shadow.snapshot.bindings)
+      .filter((b) => b.kind !== "class")
+      .map((b) => [b.name, bindingValue(b)] as const),
+  );
+  const survivors = [...defs.keys()].flatMap((n) => world.instancesOf(n) as object[]);
+  return validateRemovedClassReferences({ removed, bindings, instances: survivors });
+}
+
+/** Validations saw shadow copies; the report names the live objects. */
+function namingLiveObjects(
+  failures: readonly ValidationFailure[],
+  prepared: readonly PreparedMigration[],
+): ValidationFailure[] {
+  const originals = new Map<object, object>();
+  if (failures.length > 0) for (const p of prepared) if (p.copy) originals.set(p.copy, p.object);
+  return failures.map((f) =>
+    f.object && originals.has(f.object) ? { ...f, object: originals.get(f.object)! } : f,
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * The engine's vocabulary: what an update is told (options), what it says
+ * while it runs (events, one per phase boundary) and what it hands back (the
+ * result, which owns the update's lazy completion and rollback).
+ */
+import type { Policy } from "../patch/operations.js";
+import type { ValidationReport } from "../validation/report.js";
+import type { Change } from "./changes.js";
+
+export type UpdatePhase =
+  | "build"
+  | "shadow"
+  | "migrate"
+  | "validate"
+  | "commit"
+  | "sweep"
+  | "rollback";
+
+export interface UpdateEvent {
+  readonly phase: UpdatePhase;
+  readonly status: "start" | "end" | "failed";
+  readonly patch: string;
+  readonly ms?: number;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface UpdateOptions {
+  /** Overrides the patch's policy. */
+  readonly policy?: Policy;
+  /** Progressive sweep: objects migrated per macrotask. Default 2000. */
+  readonly sliceSize?: number;
+  /** Run after the commit; false or a throw rolls the update back. */
+  readonly healthCheck?: () => boolean | Promise<boolean>;
+  readonly onEvent?: (event: UpdateEvent) => void;
+  /**
+   * Fault injection for tests: called before each object is rewritten inside
+   * the commit (step 0 … total-1); a throw aborts the commit there.
+   */
+  readonly onCommitStep?: (step: number, total: number) => void;
+}
+
+export interface UpdateTimings {
+  build: number;
+  shadow: number;
+  migrate: number;
+  validate: number;
+  commit: number;
+  total: number;
+}
+
+export interface LazyCompletion {
+  readonly migrated: number;
+  readonly failed: readonly { readonly object: object; readonly error: unknown }[];
+}
+
+export type UpdateState = "committed" | "permanent" | "rolled-back";
+
+export interface UpdateResult {
+  readonly outcome: "committed" | "rolled-back";
+  readonly patch: string;
+  readonly policy: Policy;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly changes: readonly Change[];
+  readonly classesChanged: number;
+  /** Instances migrated inside the commit (eager) — lazy ones migrate later, see `migratedSoFar`. */
+  readonly instancesMigrated: number;
+  readonly timings: UpdateTimings;
+  /** The longest time the program could not run because of this update (ms). */
+  readonly pauseMs: number;
+  readonly validation: ValidationReport;
+  /** Instances migrated since the commit by first touch or sweep. */
+  migratedSoFar(): number;
+  /** Instances still on an old version (a heap or registry query). */
+  pendingInstances(): number;
+  /** Resolves when no old-version instance is left (eager: at once; lazy: never by itself, see `completeMigration`). */
+  readonly completion: Promise<LazyCompletion>;
+  /** Migrates every pending instance now (lazy and progressive). */
+  completeMigration(): LazyCompletion;
+  /** Reverts to the previous version; values written since the commit to fields both versions have are kept. */
+  rollback(): void;
+  /** Drops the state retained for rollback. */
+  makePermanent(): void;
+  readonly state: () => UpdateState;
+}

@@ -1,0 +1,4 @@
+import { implementationCases } from "./cases/implementation.js";
+import { catalogue } from "./support.js";
+
+catalogue("migration", implementationCases);

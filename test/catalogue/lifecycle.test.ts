@@ -1,0 +1,4 @@
+import { lifecycleCases } from "./cases/lifecycle.js";
+import { catalogue } from "./support.js";
+
+catalogue("lifecycle", lifecycleCases);
