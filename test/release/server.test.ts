@@ -376,3 +376,48 @@ describe("the control socket, further cases", () => {
     expect(server.history.version).toBe("1");
   });
 });
+
+describe("apply outcomes", () => {
+  test("a patch its own validation refuses: ok false with the typed error and the report, nothing changed", async () => {
+    const { client, counter, server } = await started();
+    const refused = patch("v2-checked")
+      .replaceMethods("Counter", {
+        label() {
+          return "v2";
+        },
+      })
+      .validateInstances(
+        "count is negative",
+        "Counter",
+        (c) => (c.count as number) < 0 || "count is not negative",
+      )
+      .build();
+    const answer = await client.apply(
+      packBundle(refused, { fromVersion: "1.0.0", toVersion: "2.0.0" }, keys.privateKey),
+    );
+    expect(answer).toMatchObject({
+      type: "result",
+      ok: false,
+      version: "1.0.0",
+      error: { code: "MM_VALIDATION_FAILED" },
+    });
+    expect(fields<{ message: string }>(answer, "error").message).toContain("count is not negative");
+    expect(counter.label()).toBe("v1:7");
+    expect(server.history.releases()).toHaveLength(1);
+  });
+
+  test("two applies at once run one after the other: the later one finds the release changed and is refused", async () => {
+    const { client, counter } = await started();
+    const answers = await Promise.all([
+      client.apply(bundle(2, "1.0.0", "2.0.0")),
+      client.apply(bundle(3, "1.0.0", "3.0.0")),
+    ]);
+    // Whichever arrived first commits; the other meets the release it left.
+    const committed = answers.filter((a) => a.type === "result" && a.ok);
+    const refused = answers.filter((a) => a.type === "error");
+    expect(committed).toHaveLength(1);
+    expect(refused).toMatchObject([{ code: "MM_RELEASE_MISMATCH" }]);
+    const version = fields<string>(committed[0]!, "version");
+    expect(counter.label()).toBe(`v${version[0]}:7`);
+  });
+});
