@@ -16,6 +16,7 @@ export { BUNDLE_FORMAT, bundleId } from "./bundle.js";
 export type { ConnectOptions, ControlClient, FinalMessage, ProgressMessage } from "./client.js";
 export { connect } from "./client.js";
 export { describeBundle } from "./describe.js";
+export { describeStatus } from "./describeStatus.js";
 export {
   BadSignatureError,
   BundleMalformedError,
