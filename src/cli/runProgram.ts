@@ -5,9 +5,9 @@
  * code works from the compiled package (dist/cli/*.js beside dist/dev/*.js)
  * and from source (src/cli/*.ts, run through tsx).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire, register } from "node:module";
-import { extname, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -35,22 +35,42 @@ const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
 async function registerTsx(entryFile: string): Promise<boolean> {
   // Run from source, this process already runs under tsx.
   if (OWN_EXTENSION === ".ts") return true;
-  const candidates = [import.meta.url, pathToFileURL(entryFile).href];
-  for (const base of candidates) {
+  for (const load of [
+    () => import("tsx/esm/api"),
+    () => importFrom(entryFile, "tsx", "./esm/api"),
+  ]) {
     try {
-      const require = createRequire(base);
-      const esm = (await import(pathToFileURL(require.resolve("tsx/esm/api")).href)) as {
-        register(): unknown;
-      };
-      const cjs = require("tsx/cjs/api") as { register(): unknown };
+      const esm = (await load()) as { register(): unknown };
+      const cjs = createRequire(entryFile)("tsx/cjs/api") as { register(): unknown };
       esm.register();
       cjs.register();
       return true;
     } catch {
-      // Not resolvable from there: try the next place.
+      // Not installed there: try the next place.
     }
   }
   return false;
+}
+
+/**
+ * Imports a package's subpath as the program's own `import` would, from the
+ * program's folder: `require.resolve` would pick the package's CommonJS
+ * build of an ES module API (tsx's `esm/api` then fails to load its parts).
+ */
+async function importFrom(file: string, name: string, subpath: string): Promise<unknown> {
+  const manifest = createRequire(file).resolve(`${name}/package.json`);
+  const { exports } = JSON.parse(readFileSync(manifest, "utf8")) as {
+    exports?: Record<string, { import?: string | { default?: string } } | string>;
+  };
+  const target = exports?.[subpath];
+  const path =
+    typeof target === "string"
+      ? target
+      : typeof target?.import === "string"
+        ? target.import
+        : target?.import?.default;
+  if (!path) throw new Error(`${name} has no ES module export ${subpath}`);
+  return import(pathToFileURL(join(dirname(manifest), path)).href);
 }
 
 function exposeGc(): void {
