@@ -11,6 +11,7 @@ import {
   type Patch,
   PrivateStateError,
   patch,
+  type UpdateEvent,
   type UpdateOptions,
   UnswappableObjectError,
   updateSync,
@@ -416,7 +417,8 @@ export const migrationCases: AnyCase[] = [
         t.vat = 0.2;
       }),
     ),
-    refuse: { error: InvalidPatchError, names: ["Item", "async"] },
+    // Refused as the migration of the first object (a MigrationError naming the promise) or as a bad patch.
+    refuse: { error: MetamorphError, names: ["Item", "promise"] },
   }),
   kase<ShopWorld>({
     name: "an async field initialiser",
@@ -424,7 +426,7 @@ export const migrationCases: AnyCase[] = [
     known: "item 5: an initialiser returning a Promise is accepted and stores the Promise",
     setup: shopWorld,
     act: apply((p) => p.addField("Item", "vat", { initial: async () => 0.2 })),
-    refuse: { error: InvalidPatchError, names: ["Item", "vat"] },
+    refuse: { error: MetamorphError, names: ["Item", "vat", "promise"] },
   }),
   kase<ShopWorld>({
     name: "a migrator that writes to another live object, then a failed validation",
@@ -593,13 +595,28 @@ export const validationCases: AnyCase[] = [
     ),
     refuse: { ...VALIDATION, rule: "never", names: ["never"] },
   }),
-  kase<ShopWorld>({
+  kase<ShopWorld & { events: UpdateEvent[] }>({
     name: "a refused update reports its pause",
     item: 17,
     known: "item 17: a refusal reports no pause",
-    setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock").validate("never", () => false)),
-    refuse: { ...VALIDATION, rule: "never", names: ["never"], details: ["pauseMs"] },
+    setup: () => ({ ...shopWorld(), events: [] as UpdateEvent[] }),
+    act: (w: ShopWorld & { events: UpdateEvent[] }) =>
+      updateSync(
+        w.ns,
+        patch("p")
+          .addField("Item", "stock")
+          .validate("never", () => false)
+          .build(),
+        {
+          onEvent: (e) => w.events.push(e),
+        },
+      ),
+    refuse: { ...VALIDATION, rule: "never", names: ["never"] },
+    // The pause of the synchronous block that refused, on the "failed" event.
+    after: (w: ShopWorld & { events: UpdateEvent[] }) => {
+      const failed = w.events.find((e) => e.status === "failed");
+      if (typeof failed?.detail?.pauseMs !== "number") throw new Error(JSON.stringify(failed));
+    },
   }),
 ];
 
