@@ -86,7 +86,6 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addClass extending a class that does not exist",
     item: 13,
-    known: "item 13 (same family): a TypeError (reading 'methods') in newlyShadowedMethods before the unknown-superclass rule reports",
     setup: shopWorld,
     act: apply((p) => p.addClass({ name: "Comic", superclass: "Magazine" })),
     refuse: { ...VALIDATION, rule: "unknown-superclass", names: ["Comic", "Magazine"] },
@@ -94,10 +93,9 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addClass named Object",
     item: 14,
-    known: "item 14: a class named Object is accepted in a patch too",
     setup: shopWorld,
     act: apply((p) => p.addClass({ name: "Object" })),
-    refuse: { ...VALIDATION, names: ["Object"] },
+    refuse: { ...INVALID, names: ["Object"] },
   }),
   kase<ShopWorld>({
     name: "renameClass to a name already taken",
@@ -108,7 +106,6 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "renameClass to __proto__",
     item: 13,
-    known: "item 13: renaming a class to __proto__ throws a raw immer error",
     setup: shopWorld,
     act: apply((p) => p.renameClass("Book", "__proto__")),
     refuse: { error: MetamorphError, names: ["__proto__"] },
@@ -164,7 +161,6 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "removeClass of a class that still has a subclass",
     item: 13,
-    known: "item 13: a TypeError in newlyShadowedMethods instead of a typed refusal",
     setup: shopWorld,
     act: apply((p) => p.removeClass("Item")),
     refuse: { error: MetamorphError, names: ["Item", "Book"] },
@@ -486,7 +482,6 @@ export const validationCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a class added and a validation failing: no scope left behind",
     item: 10,
-    known: "item 10: a refused update leaves the added class's entry in the namespace's scopes",
     setup: shopWorld,
     act: apply((p) => p.addClass({ name: "Tag", fields: ["label"] }).validate("never", () => false)),
     refuse: { ...VALIDATION, rule: "never", names: ["never"] },
