@@ -21,6 +21,8 @@ export interface DevArguments {
   readonly nodeOptions: readonly string[];
   readonly entry: string | undefined;
   readonly programArguments: readonly string[];
+  /** The arguments again without the Node options (for the program's process). */
+  readonly withoutNodeOptions: readonly string[];
 }
 
 const DEV_OPTIONS = {
@@ -115,6 +117,7 @@ export function parseDevArguments(args: readonly string[]): DevArguments {
     nodeOptions: node,
     entry,
     programArguments: rest,
+    withoutNodeOptions: [...ours, ...(entry === undefined ? [] : [entry, "--", ...rest])],
   };
 }
 

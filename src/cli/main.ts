@@ -11,7 +11,9 @@ import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { DEV_USAGE, MAIN_USAGE, parseDevArguments, UsageError } from "./args.js";
 import { styledWriter } from "./colour.js";
+import { underSupervisor } from "./childProtocol.js";
 import { runProgram } from "./runProgram.js";
+import { supervise } from "./supervisor.js";
 
 function version(): string {
   // package.json is two levels up from both src/cli and dist/cli.
@@ -63,11 +65,18 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
     return 0;
   }
   if (parsed.entry === undefined) return usageError("metamorph dev", "no entry file", DEV_USAGE);
+  const write = styledWriter(process.stderr);
+  const supervised = underSupervisor();
+  if (!supervised && (parsed.restart || parsed.nodeOptions.length > 0)) {
+    const { withoutNodeOptions: args, nodeOptions, entry } = parsed;
+    return supervise({ args, nodeOptions, entry, write, restart: parsed.restart });
+  }
   return runProgram({
     entry: parsed.entry,
     programArguments: parsed.programArguments,
     memory: parsed.memory,
     debounceMs: parsed.debounceMs,
-    write: styledWriter(process.stderr),
+    write,
+    supervised: supervised && parsed.restart,
   });
 }

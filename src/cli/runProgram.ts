@@ -5,9 +5,9 @@
  * code works from the compiled package (dist/cli/*.js beside dist/dev/*.js)
  * and from source (src/cli/*.ts, run through tsx).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire, register } from "node:module";
-import { dirname, extname, join, resolve } from "node:path";
+import { extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -15,6 +15,7 @@ import { MessageChannel } from "node:worker_threads";
 import type { HooksData } from "../dev/hooks.js";
 import { PREFIX } from "../dev/reporter.js";
 import { DevRuntime } from "../dev/runtime.js";
+import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
 
 export interface ProgramOptions {
   readonly entry: string;
@@ -22,11 +23,34 @@ export interface ProgramOptions {
   readonly memory: number;
   readonly debounceMs: number | undefined;
   readonly write: (line: string) => void;
+  /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
+  readonly supervised: boolean;
 }
 
 /** `.ts` here, `.js` in the compiled package. */
 const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
 const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
+
+interface TsxApi {
+  readonly esm: { register(): unknown };
+  readonly cjs: { register(): unknown };
+}
+
+/** tsx's registration APIs, resolved from the first of `bases` (module URLs) that has tsx. */
+export async function findTsx(bases: readonly string[]): Promise<TsxApi | undefined> {
+  for (const base of bases) {
+    try {
+      const require = createRequire(base);
+      const esm = (await import(
+        pathToFileURL(require.resolve("tsx/esm/api")).href
+      )) as TsxApi["esm"];
+      return { esm, cjs: require("tsx/cjs/api") as TsxApi["cjs"] };
+    } catch {
+      // Not resolvable from there: try the next place.
+    }
+  }
+  return undefined;
+}
 
 /**
  * Registers tsx (ES modules and `require`), from metamorph's own dependencies
@@ -35,48 +59,23 @@ const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
 async function registerTsx(entryFile: string): Promise<boolean> {
   // Run from source, this process already runs under tsx.
   if (OWN_EXTENSION === ".ts") return true;
-  for (const load of [
-    () => import("tsx/esm/api"),
-    () => importFrom(entryFile, "tsx", "./esm/api"),
-  ]) {
-    try {
-      const esm = (await load()) as { register(): unknown };
-      const cjs = createRequire(entryFile)("tsx/cjs/api") as { register(): unknown };
-      esm.register();
-      cjs.register();
-      return true;
-    } catch {
-      // Not installed there: try the next place.
-    }
-  }
-  return false;
-}
-
-/**
- * Imports a package's subpath as the program's own `import` would, from the
- * program's folder: `require.resolve` would pick the package's CommonJS
- * build of an ES module API (tsx's `esm/api` then fails to load its parts).
- */
-async function importFrom(file: string, name: string, subpath: string): Promise<unknown> {
-  const manifest = createRequire(file).resolve(`${name}/package.json`);
-  const { exports } = JSON.parse(readFileSync(manifest, "utf8")) as {
-    exports?: Record<string, { import?: string | { default?: string } } | string>;
-  };
-  const target = exports?.[subpath];
-  const path =
-    typeof target === "string"
-      ? target
-      : typeof target?.import === "string"
-        ? target.import
-        : target?.import?.default;
-  if (!path) throw new Error(`${name} has no ES module export ${subpath}`);
-  return import(pathToFileURL(join(dirname(manifest), path)).href);
+  const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
+  tsx?.esm.register();
+  tsx?.cjs.register();
+  return tsx !== undefined;
 }
 
 function exposeGc(): void {
   if (typeof (globalThis as { gc?: unknown }).gc === "function") return;
   setFlagsFromString("--expose-gc");
   (globalThis as { gc?: unknown }).gc = runInNewContext("gc");
+}
+
+/** A start-up error: a syntax error as its one line, anything else with its stack. */
+function startError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof SyntaxError && /^\S+:\d+:\d+: /.test(error.message)) return error.message;
+  return error.stack ?? error.message;
 }
 
 /** Starts the program; returns an exit code when it could not start, undefined while it runs. */
@@ -99,6 +98,9 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     memory: options.memory,
     sources: port1,
     write: options.write,
+    ...(options.supervised
+      ? { restart: (reason: string) => tellSupervisor({ type: "restart", reason }) }
+      : {}),
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
   });
   runtime.install();
@@ -115,11 +117,15 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
   try {
     await import(pathToFileURL(entryFile).href);
   } catch (error) {
-    options.write(
-      `${PREFIX} ${options.entry} could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    options.write(`${PREFIX} ${options.entry} could not start: ${startError(error)}`);
     runtime.close();
+    if (options.supervised) {
+      tellSupervisor({ type: "start-failed", files: [entryFile, ...runtime.files] });
+    }
+    releaseSupervisorChannel();
     return 1;
   }
+  if (options.supervised) tellSupervisor({ type: "started" });
+  releaseSupervisorChannel();
   return undefined;
 }

@@ -31,6 +31,8 @@ export interface PreparedReload {
   readonly unmanagedPatches: (() => void)[];
   readonly importedFrom: ReadonlyMap<string, ImportLink>;
   readonly setExtra: (name: string, value: unknown) => void;
+  /** Changes only a restart applies. */
+  readonly restartReasons: readonly string[];
 }
 
 export interface PrepareContext {
@@ -57,6 +59,8 @@ interface Changes {
   readonly unmanaged: string[];
   readonly functions: string[];
   readonly notes: string[];
+  /** Changes only a restart applies (module state that would have to be rebuilt). */
+  readonly restartReasons: string[];
 }
 
 type Known = (name: string) => boolean;
@@ -139,6 +143,7 @@ export async function prepareReload(
     unmanagedPatches,
     importedFrom,
     setExtra: evaluated.setExtra,
+    restartReasons: changes.restartReasons,
   };
 }
 
@@ -185,7 +190,13 @@ function diffVersions(
   next: TopLevel,
   known: Known,
 ): Changes {
-  const changes: Changes = { classes: [], unmanaged: [], functions: [], notes: [] };
+  const changes: Changes = {
+    classes: [],
+    unmanaged: [],
+    functions: [],
+    notes: [],
+    restartReasons: [],
+  };
   for (const [name, cls] of next.classes) {
     const before = previous.classes.get(name);
     if (!known(name)) continue; // new: declared by the scope code
@@ -200,6 +211,7 @@ function diffVersions(
       changes.notes.push(
         `class ${name} was removed from the source; its live instances keep the last version (restart to drop it)`,
       );
+      changes.restartReasons.push(`class ${name} was removed`);
     }
   }
   for (const [name, fn] of next.functions) {
@@ -214,6 +226,9 @@ function diffVersions(
       changes.notes.push(
         `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
       );
+      changes.restartReasons.push(
+        `line ${variable.line}: the initialiser of module-level ${variable.names.join(", ")} changed`,
+      );
     }
   }
   const previousOthers = new Set(previous.others.map((o) => o.text));
@@ -222,6 +237,7 @@ function diffVersions(
       changes.notes.push(
         `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
       );
+      changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
     }
   }
   return changes;

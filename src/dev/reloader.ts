@@ -14,13 +14,14 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { ClassChangeSummary } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
+import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
 import { javaScriptOf } from "./savedVersion.js";
 import { errorText, type Reporter } from "./reporter.js";
 
 export interface ReloadReport {
   readonly file: string;
-  readonly outcome: "updated" | "unchanged" | "failed";
+  readonly outcome: "updated" | "unchanged" | "failed" | "restart";
   readonly classes: readonly ClassChangeSummary[];
   readonly functions: readonly string[];
   readonly instancesMigrated: number;
@@ -50,6 +51,11 @@ interface LastReload {
   readonly undoLocal: () => void;
 }
 
+/** An edit metamorph cannot apply to a running program (as opposed to a mistake to fix). */
+function refusesLiveChange(error: unknown): boolean {
+  return error instanceof PrivateMembersChange || error instanceof UnmanagedSuperclassChange;
+}
+
 export class Reloader {
   #last: LastReload | undefined;
   #updates = 0;
@@ -59,6 +65,8 @@ export class Reloader {
     private readonly graph: ModuleGraph,
     private readonly reporter: Reporter,
     private readonly onReport: (report: ReloadReport) => void,
+    /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
+    private readonly restart: ((reason: string) => void) | undefined,
   ) {}
 
   /** Number of updates committed. */
@@ -100,10 +108,18 @@ export class Reloader {
       return report(UNCHANGED);
     }
     let prepared: PreparedReload;
-    let result: UpdateResult | undefined;
     try {
       const context = { graph: this.graph, rel: (f: string) => this.reporter.rel(f) };
       prepared = await prepareReload(context, record, js, migrations);
+    } catch (error) {
+      return report(this.#failed(record, error));
+    }
+    if (this.restart && prepared.restartReasons.length > 0) {
+      this.restart(`${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`);
+      return report({ ...UNCHANGED, outcome: "restart" });
+    }
+    let result: UpdateResult | undefined;
+    try {
       if (prepared.hasClassChanges) result = updateSync(this.namespace, prepared.builder.build());
     } catch (error) {
       return report(this.#failed(record, error));
@@ -218,6 +234,10 @@ export class Reloader {
   }
 
   #failed(record: ModuleRecord, error: unknown): Outcome {
+    if (this.restart && refusesLiveChange(error)) {
+      this.restart(`${this.reporter.rel(record.file)}: ${errorText(error)}`);
+      return { ...UNCHANGED, outcome: "restart", error };
+    }
     record.failing = errorText(error);
     const migrationsFile = record.migrations?.file ?? migrationsFileOf(record.file);
     this.reporter.failed(record.file, migrationsFile, error);

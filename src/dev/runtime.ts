@@ -38,6 +38,12 @@ export interface DevRuntimeOptions {
   readonly debounceMs?: number;
   /** Watch the program's files (default true). */
   readonly watch?: boolean;
+  /**
+   * Restarts the program (the CLI's supervisor does): called, with one line
+   * saying why, for edits that cannot be applied live. Without it such edits
+   * keep the running version and print a note.
+   */
+  readonly restart?: (reason: string) => void;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
   readonly sources?: MessagePort;
 }
@@ -73,8 +79,12 @@ export class DevRuntime {
         for (const file of files) await this.reload(file);
       },
     });
-    this.#reloader = new Reloader(this.namespace, this.#graph, this.#reporter, (report) =>
-      this.onReport?.(report),
+    this.#reloader = new Reloader(
+      this.namespace,
+      this.#graph,
+      this.#reporter,
+      (report) => this.onReport?.(report),
+      options.restart,
     );
   }
 

@@ -20,8 +20,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** `.ts` from source, `.js` in the compiled package. */
 const extension = fileURLToPath(import.meta.url).slice(-3);
 export const clientFile = join(here, `client${extension}`);
-/** The module that reads a class's source from its text. */
-const classSourceFile = join(dirname(here), `mop/classSource${extension}`);
+/** The module that reads a class's source from its text (its `readClassSource` is what the page needs). */
+const classSourceFile = join(dirname(here), `mop/source/parse${extension}`);
 const require = createRequire(import.meta.url);
 
 /** The page's stand-in for acorn: the same exports, none of which runs. */
@@ -71,7 +71,7 @@ const standIns: Plugin = {
   async resolveId(id, importer) {
     if (id === "acorn") return NO_PARSER_ID;
     if (id === "node:perf_hooks") return PERF_HOOKS_ID;
-    if (/classSource(\.[jt]s)?$/.test(id) && importer) {
+    if (id.startsWith(".") && importer) {
       const resolved = await this.resolve(id, importer, { skipSelf: true });
       if (resolved?.id.split("?")[0] === classSourceFile) return CLASS_SOURCE_ID;
     }

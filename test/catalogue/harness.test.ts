@@ -8,34 +8,62 @@ import { type ShopWorld, shopWorld } from "./worlds.js";
 
 const mutations: [string, (w: ShopWorld) => void][] = [
   ["a value", (w) => void (w.items[0]!.price = 2)],
-  ["the same value in another object (identity)", (w) => void (w.items.splice(0, 1, new w.Item({ name: "pen", price: 1 })), (w.objects as object[]).splice(0, 1, w.items[0]!))],
-  ["key order", (w) => {
-    const o = w.items[1] as unknown as Record<string, unknown>;
-    const name = o.name;
-    delete o.name;
-    o.name = name;
-  }],
+  [
+    "the same value in another object (identity)",
+    (w) => {
+      // The program's list now holds an equal copy instead of its own object.
+      (w.objects as object[])[0] = new w.Item({ name: "pen", price: 1 });
+    },
+  ],
+  [
+    "key order",
+    (w) => {
+      const o = w.items[1] as unknown as Record<string, unknown>;
+      const name = o.name;
+      delete o.name;
+      o.name = name;
+    },
+  ],
   ["a descriptor", (w) => void Object.defineProperty(w.items[0], "price", { enumerable: false })],
   ["a prototype", (w) => void Object.setPrototypeOf(w.items[0], w.Book.prototype)],
   ["extensibility", (w) => void Object.preventExtensions(w.items[0])],
-  ["an extra own symbol", (w) => void ((w.items[0] as unknown as Record<symbol, number>)[Symbol("mark")] = 1)],
-  ["fast mode", (w) => {
-    const o = w.items[1] as unknown as Record<string, unknown>;
-    for (let i = 0; i < 200; i++) o[`k${i}`] = i;
-    for (let i = 0; i < 200; i++) delete o[`k${i}`];
-  }],
-  ["the hidden-class partition", (w) => {
-    // Same keys, values and prototype, another hidden class: a detour through another prototype.
-    const proto = Object.getPrototypeOf(w.items[0]);
-    Object.setPrototypeOf(w.items[0], {});
-    Object.setPrototypeOf(w.items[0], proto);
-  }],
+  [
+    "an extra own symbol",
+    (w) => void ((w.items[0] as unknown as Record<symbol, number>)[Symbol("mark")] = 1),
+  ],
+  [
+    "fast mode",
+    (w) => {
+      const o = w.items[1] as unknown as Record<string, unknown>;
+      for (let i = 0; i < 200; i++) o[`k${i}`] = i;
+      for (let i = 0; i < 200; i++) delete o[`k${i}`];
+    },
+  ],
+  [
+    "the hidden-class partition",
+    (w) => {
+      // Same keys, values and prototype, another hidden class: a detour through another prototype.
+      const proto = Object.getPrototypeOf(w.items[0]);
+      Object.setPrototypeOf(w.items[0], {});
+      Object.setPrototypeOf(w.items[0], proto);
+    },
+  ],
   ["the namespace version", (w) => w.ns.define("extra", 1)],
   ["the namespace scopes", (w) => void w.ns.scopes.set(w.Item, {})],
-  ["a class's methods", (w) => void ((w.Item.prototype as Record<string, unknown>).total = () => 0)],
+  [
+    "a class's methods",
+    (w) => void ((w.Item.prototype as Record<string, unknown>).total = () => 0),
+  ],
   ["a static of a class", (w) => void ((w.Item as unknown as Record<string, unknown>).VERSION = 2)],
-  ["Object.prototype", () => void Object.defineProperty(Object.prototype, "polluted", { value: 1, configurable: true })],
-  ["a global", () => void Object.defineProperty(globalThis, "leaked", { value: 1, configurable: true })],
+  [
+    "Object.prototype",
+    () =>
+      void Object.defineProperty(Object.prototype, "polluted", { value: 1, configurable: true }),
+  ],
+  [
+    "a global",
+    () => void Object.defineProperty(globalThis, "leaked", { value: 1, configurable: true }),
+  ],
 ];
 
 describe("the deep snapshot sees every kind of change", () => {

@@ -134,7 +134,9 @@ class Walker {
       const d = Reflect.getOwnPropertyDescriptor(o, key)!;
       const flags = `${d.enumerable ? "e" : "-"}${d.configurable ? "c" : "-"}`;
       if ("value" in d) {
-        parts.push(`${keyText(key)}:${flags}${d.writable ? "w" : "-"} ${this.encode(d.value, isData)}`);
+        parts.push(
+          `${keyText(key)}:${flags}${d.writable ? "w" : "-"} ${this.encode(d.value, isData)}`,
+        );
       } else if (isInternal(key)) {
         // metamorph's own forwarding accessors on a class handle: which
         // function objects implement them is not the program's state.
@@ -146,12 +148,19 @@ class Walker {
       }
     }
     if (o instanceof Map) {
-      for (const [k, v] of o) parts.push(`entry ${this.encode(k, isData)} => ${this.encode(v, isData)}`);
+      for (const [k, v] of o)
+        parts.push(`entry ${this.encode(k, isData)} => ${this.encode(v, isData)}`);
     } else if (o instanceof Set) {
       for (const v of o) parts.push(`member ${this.encode(v, isData)}`);
     }
     const proto = this.encode(Reflect.getPrototypeOf(o), false);
-    let flags = Object.isExtensible(o) ? "" : Object.isFrozen(o) ? " frozen" : Object.isSealed(o) ? " sealed" : " non-extensible";
+    let flags = Object.isExtensible(o)
+      ? ""
+      : Object.isFrozen(o)
+        ? " frozen"
+        : Object.isSealed(o)
+          ? " sealed"
+          : " non-extensible";
     // Fast mode is part of the program's state for its data; prototypes and
     // functions change mode by V8's own choice (when first used as prototypes).
     if (isData && typeof o === "object" && !hasFastProperties(o)) flags += " dictionary-mode";
@@ -175,12 +184,15 @@ export function deepSnapshot(world: World): DeepSnapshot {
   const identities: unknown[] = [];
   const objects = world.objects ?? [];
   for (const o of objects) walker.enqueue(o, true);
-  for (const x of world.extra ?? []) if (typeof x === "object" || typeof x === "function") walker.encode(x, false);
+  for (const x of world.extra ?? [])
+    if (typeof x === "object" || typeof x === "function") walker.encode(x, false);
 
   for (const [n, ns] of namespacesOf(world).entries()) {
     identities.push(ns.snapshot);
     const history = ns.history.map((s) => s.version).join(",");
-    lines.push(`namespace ${n} ${JSON.stringify(ns.name)} version ${ns.version} history [${history}] finder ${ns.finder.kind}`);
+    lines.push(
+      `namespace ${n} ${JSON.stringify(ns.name)} version ${ns.version} history [${history}] finder ${ns.finder.kind}`,
+    );
     for (const name of ns.bindingNames()) {
       const value = ns.lookup(name);
       identities.push(value);

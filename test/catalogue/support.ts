@@ -21,6 +21,8 @@ export type Phase =
   | "options"
   | "lifecycle"
   | "reflection"
+  | "release"
+  | "testing"
   | "dev";
 
 // biome-ignore lint/suspicious/noExplicitAny: error classes take different constructor arguments
@@ -80,7 +82,9 @@ async function outcomeOf(run: () => unknown): Promise<{ error?: unknown; value?:
 
 export function expectRefusal(error: unknown, refusal: Refusal): void {
   if (error === undefined) {
-    throw new Error(`expected a ${refusal.code ?? refusal.error.name} refusal, but it was accepted`);
+    throw new Error(
+      `expected a ${refusal.code ?? refusal.error.name} refusal, but it was accepted`,
+    );
   }
   const e = error as Error & { code?: unknown; report?: { failures?: { rule: string }[] } };
   expect(e, `${e?.name}: ${e?.message}`).toBeInstanceOf(MetamorphError);
@@ -159,7 +163,11 @@ export function catalogue(phase: Phase, cases: readonly AnyCase[]): void {
     if (names.has(c.name)) throw new Error(`two catalogue cases are named "${c.name}"`);
     names.add(c.name);
     const label = [
-      c.refuse ? `refuses ${c.refuse.code ?? c.refuse.error.name}` : c.restores ? "restores" : "accepts",
+      c.refuse
+        ? `refuses ${c.refuse.code ?? c.refuse.error.name}`
+        : c.restores
+          ? "restores"
+          : "accepts",
       c.item === undefined ? "" : `(issue 12 item ${c.item})`,
     ]
       .filter(Boolean)
@@ -167,7 +175,8 @@ export function catalogue(phase: Phase, cases: readonly AnyCase[]): void {
     const title = `${phase}: ${c.name} — ${label}`;
     // CATALOGUE_SHOW_KNOWN=1 runs known cases as plain tests, to read why each fails today.
     const run = () => runCase(c).catch(flatten);
-    if (c.known !== undefined && !process.env.CATALOGUE_SHOW_KNOWN) test.fails(`${title} [known: ${c.known}]`, run);
+    if (c.known !== undefined && !process.env.CATALOGUE_SHOW_KNOWN)
+      test.fails(`${title} [known: ${c.known}]`, run);
     else test(title, run);
   }
   afterAll(() => {

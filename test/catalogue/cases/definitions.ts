@@ -9,17 +9,40 @@ import {
   UnmanagedClassError,
 } from "../../../src/index.js";
 import { definitionFromSpec } from "../../../src/mop/index.js";
+// Not exported from an entry point yet: programs match on its code.
+import { InvalidBindingNameError } from "../../../src/namespace/errors.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
 const DEFINITION = { error: InvalidClassDefinitionError, code: "MM_INVALID_DEFINITION" } as const;
 
+const BINDING_NAME = { error: InvalidBindingNameError, code: "MM_INVALID_BINDING_NAME" } as const;
+
 export const definitionCases: AnyCase[] = [
+  kase<ShopWorld>({
+    name: "define a value under the empty name",
+    setup: shopWorld,
+    act: (w) => w.ns.define("", 1),
+    refuse: { ...BINDING_NAME, names: ["shop"] },
+  }),
+  kase<ShopWorld>({
+    name: "define a value under __proto__",
+    known: "catalogue: the refusal's message does not name the binding at fault (__proto__)",
+    setup: shopWorld,
+    act: (w) => w.ns.define("__proto__", { polluted: true }),
+    refuse: { ...BINDING_NAME, names: ["shop", "__proto__"] },
+  }),
+  kase<ShopWorld>({
+    name: "define a value under a name that is not a string",
+    setup: shopWorld,
+    act: (w) => w.ns.define(7 as unknown as string, 1),
+    refuse: { ...BINDING_NAME, names: ["shop"] },
+  }),
   kase<ShopWorld>({
     name: "defineClass with an empty name",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "" }),
-    refuse: { ...DEFINITION, names: ['""', "not a valid class name"] },
+    refuse: { ...DEFINITION, names: ["shop", "class name cannot be empty"] },
   }),
   kase<ShopWorld>({
     name: "defineClass named with a reserved word",
@@ -79,14 +102,22 @@ export const definitionCases: AnyCase[] = [
     name: "defineClass extending a value binding",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Coin", superclass: "currency" }),
-    refuse: { error: UnknownBindingError, code: "MM_UNKNOWN_BINDING", names: ["currency", "not a class"] },
+    refuse: {
+      error: UnknownBindingError,
+      code: "MM_UNKNOWN_BINDING",
+      names: ["currency", "not a class"],
+    },
   }),
   kase<ShopWorld>({
     name: "defineClass of a name already bound",
     item: 10,
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Item" }),
-    refuse: { error: DuplicateBindingError, code: "MM_DUPLICATE_BINDING", names: ["shop", '"Item"'] },
+    refuse: {
+      error: DuplicateBindingError,
+      code: "MM_DUPLICATE_BINDING",
+      names: ["shop", '"Item"'],
+    },
   }),
   kase<ShopWorld>({
     name: "defineClass named __proto__",
@@ -120,7 +151,11 @@ export const definitionCases: AnyCase[] = [
     name: "define a value under a name already bound",
     setup: shopWorld,
     act: (w) => w.ns.define("currency", "USD"),
-    refuse: { error: DuplicateBindingError, code: "MM_DUPLICATE_BINDING", names: ["shop", '"currency"'] },
+    refuse: {
+      error: DuplicateBindingError,
+      code: "MM_DUPLICATE_BINDING",
+      names: ["shop", '"currency"'],
+    },
   }),
   kase<ShopWorld>({
     name: "lookup of a name the namespace does not bind",
@@ -139,7 +174,11 @@ export const definitionCases: AnyCase[] = [
     name: "classNamed of a value binding",
     setup: shopWorld,
     act: (w) => w.ns.classNamed("currency"),
-    refuse: { error: UnknownBindingError, code: "MM_UNKNOWN_BINDING", names: ['"currency"', "not a class"] },
+    refuse: {
+      error: UnknownBindingError,
+      code: "MM_UNKNOWN_BINDING",
+      names: ['"currency"', "not a class"],
+    },
   }),
   kase<ShopWorld>({
     name: "registerClass of a class whose superclass is not registered",
@@ -153,7 +192,11 @@ export const definitionCases: AnyCase[] = [
       }
       return w.ns.registerClass(Derived);
     },
-    refuse: { error: UnmanagedClassError, code: "MM_UNMANAGED_CLASS", names: ["Derived", "Base", "register Base first"] },
+    refuse: {
+      error: UnmanagedClassError,
+      code: "MM_UNMANAGED_CLASS",
+      names: ["Derived", "Base", "register Base first"],
+    },
   }),
   kase<ShopWorld>({
     name: "registerClass of a class named like a bound class",
@@ -169,7 +212,7 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "registerClass of a class extending Map",
     item: 22,
-    known: "item 22: a class extending a native class cannot be managed (\"register Map first\")",
+    known: 'item 22: a class extending a native class cannot be managed ("register Map first")',
     setup: shopWorld,
     act: (w) => {
       class Registry extends Map<string, number> {
@@ -180,7 +223,8 @@ export const definitionCases: AnyCase[] = [
     },
     accept: (result) => {
       const r = result as Map<string, number> & { label: string };
-      if (!(r instanceof Map) || r.get("a") !== 1 || r.label !== "r") throw new Error("not a working Map subclass");
+      if (!(r instanceof Map) || r.get("a") !== 1 || r.label !== "r")
+        throw new Error("not a working Map subclass");
     },
   }),
   kase<ShopWorld>({
@@ -194,7 +238,9 @@ export const definitionCases: AnyCase[] = [
     setup: shopWorld,
     act: () => {
       class Plain {}
-      return createClass(definitionFromSpec({ name: "Child", superclass: "Plain" }), { superclass: Plain });
+      return createClass(definitionFromSpec({ name: "Child", superclass: "Plain" }), {
+        superclass: Plain,
+      });
     },
     refuse: { ...DEFINITION, names: ["Child", "Plain"] },
   }),
@@ -213,7 +259,8 @@ export const definitionCases: AnyCase[] = [
     // As for a native class: a TypeError, nothing made.
     accept: (result, w) => {
       const [error, before] = result as [unknown, number];
-      if (!(error instanceof TypeError) || !error.message.includes("Item")) throw new Error(`got ${String(error)}`);
+      if (!(error instanceof TypeError) || !error.message.includes("Item"))
+        throw new Error(`got ${String(error)}`);
       if (w.ns.allInstances(w.Item).length !== before) throw new Error("an instance was made");
     },
   }),
@@ -227,7 +274,8 @@ export const definitionCases: AnyCase[] = [
     },
     accept: (result) => {
       const [other, Item, w] = result as [Namespace, new () => object, ShopWorld];
-      if (Item === w.Item || !other.owns(Item) || w.ns.owns(Item)) throw new Error("namespaces share a class");
+      if (Item === w.Item || !other.owns(Item) || w.ns.owns(Item))
+        throw new Error("namespaces share a class");
     },
   }),
 ];

@@ -6,7 +6,7 @@ import {
   InvalidPatchError,
   MetamorphError,
   Namespace,
-  Patch,
+  type Patch,
   PatchConflictError,
   patch,
   readClassDefinition,
@@ -21,9 +21,14 @@ interface OneClassWorld<T extends object> extends World {
   readonly handle: new (...args: never[]) => T;
 }
 
-function registered<T extends object>(cls: new (...args: never[]) => T, make: (c: new (...args: never[]) => T) => T[]): OneClassWorld<T> {
+function registered<T extends object>(
+  cls: new (...args: never[]) => T,
+  make: (c: new (...args: never[]) => T) => T[],
+): OneClassWorld<T> {
   const ns = new Namespace("app");
-  const handle = ns.registerClass(cls);
+  const handle = ns.registerClass(cls as unknown as new () => object) as unknown as new (
+    ...args: never[]
+  ) => T;
   return { ns, handle, objects: make(handle), extra: [cls] };
 }
 
@@ -31,7 +36,11 @@ function registered<T extends object>(cls: new (...args: never[]) => T, make: (c
  * Either the update commits and `check` holds, or it is refused with a typed
  * error naming `culprit` and the world exactly as before.
  */
-function carriesOrRefuses<W extends World>(run: (w: W) => unknown, culprit: string, check: (w: W) => void) {
+function carriesOrRefuses<W extends World>(
+  run: (w: W) => unknown,
+  culprit: string,
+  check: (w: W) => void,
+) {
   return async (w: W): Promise<void> => {
     const before = deepSnapshot(w);
     try {
@@ -39,7 +48,8 @@ function carriesOrRefuses<W extends World>(run: (w: W) => unknown, culprit: stri
     } catch (error) {
       if (!(error instanceof MetamorphError) || !error.message.includes(culprit)) throw error;
       const difference = snapshotDifference(before, deepSnapshot(w));
-      if (difference !== undefined) throw new Error(`refused but changed the world:\n${difference}`);
+      if (difference !== undefined)
+        throw new Error(`refused but changed the world:\n${difference}`);
       return;
     }
     check(w);
@@ -64,7 +74,9 @@ export const implementationCases: AnyCase[] = [
           if (o.onDrop) this.onDrop = o.onDrop;
         }
       }
-      return registered(Store as unknown as new () => Store, (S) => [new (S as unknown as new (o: object) => Store)({ onDrop })]);
+      return registered(Store as unknown as new () => Store, (S) => [
+        new (S as unknown as new (o: object) => Store)({ onDrop }),
+      ]);
     },
     act: carriesOrRefuses<OneClassWorld<Store>>(
       (w) => {
@@ -110,7 +122,8 @@ export const implementationCases: AnyCase[] = [
   kase<OneClassWorld<{ things: unknown[] }>>({
     name: "a superclass change to Map in a new implementation",
     item: 4,
-    known: "item 4: the superclass change is dropped (changes: []) and instances are not instanceof Map",
+    known:
+      "item 4: the superclass change is dropped (changes: []) and instances are not instanceof Map",
     setup: () => {
       class Bag {
         things: unknown[] = [];
@@ -134,7 +147,8 @@ export const implementationCases: AnyCase[] = [
   kase<OneClassWorld<{ limit: number; max: number }>>({
     name: "an accessor that becomes a data field",
     item: 18,
-    known: "item 18: preparation writes the new field through the old accessor and the update is refused",
+    known:
+      "item 18: preparation writes the new field through the old accessor and the update is refused",
     setup: () => {
       class Cache {
         limit = 5;
@@ -142,7 +156,8 @@ export const implementationCases: AnyCase[] = [
           return this.limit;
         }
         set max(v: number) {
-          if (typeof v !== "number" || v < 0) throw new TypeError("max must be a non-negative number");
+          if (typeof v !== "number" || v < 0)
+            throw new TypeError("max must be a non-negative number");
           this.limit = v;
         }
       }
@@ -165,7 +180,8 @@ export const implementationCases: AnyCase[] = [
   kase<OneClassWorld<{ n: number }>>({
     name: "static data of the old version copied onto the user's new class",
     item: 19,
-    known: "item 19: the old static VERSION (\"1\") overwrites the new class's (\"2\") on the class and the handle",
+    known:
+      'item 19: the old static VERSION ("1") overwrites the new class\'s ("2") on the class and the handle',
     setup: () => {
       class Counter {
         static VERSION = "1";
@@ -184,15 +200,20 @@ export const implementationCases: AnyCase[] = [
       return [Counter, own, w.handle];
     },
     accept: (result) => {
-      const [user, own, handle] = result as [Record<string, unknown>, string, Record<string, unknown>];
-      if (user.VERSION !== "2" || handle.VERSION !== "2") throw new Error(`VERSION ${String(user.VERSION)}/${String(handle.VERSION)}`);
-      if (Reflect.ownKeys(user).map(String).join(",") !== own) throw new Error("the user's class was changed");
+      const [user, own, handle] = result as [
+        Record<string, unknown>,
+        string,
+        Record<string, unknown>,
+      ];
+      if (user.VERSION !== "2" || handle.VERSION !== "2")
+        throw new Error(`VERSION ${String(user.VERSION)}/${String(handle.VERSION)}`);
+      if (Reflect.ownKeys(user).map(String).join(",") !== own)
+        throw new Error("the user's class was changed");
     },
   }),
   kase<OneClassWorld<{ n: number }>>({
     name: "the user's class object is never mutated by the update",
     item: 19,
-    known: "item 19: the update writes onto the class the user handed in (metamorphFields and statics)",
     setup: () => {
       class Counter {
         n = 0;
@@ -224,7 +245,12 @@ export const implementationCases: AnyCase[] = [
       class Gauge {
         level = 0;
       }
-      return updateSync(w.ns, patch("v2").replaceImplementation("Gauge", Gauge, { renames: { level: "value" } }).build());
+      return updateSync(
+        w.ns,
+        patch("v2")
+          .replaceImplementation("Gauge", Gauge, { renames: { level: "value" } })
+          .build(),
+      );
     },
     refuse: { error: InvalidPatchError, code: "MM_INVALID_PATCH", names: ["Gauge", '"value"'] },
   }),
@@ -236,8 +262,18 @@ export const implementationCases: AnyCase[] = [
       }
       return registered(Gauge, (G) => [new G()]);
     },
-    act: (w) => updateSync(w.ns, patch("v2").replaceImplementation("Gauge", 42 as unknown as Function).build()),
-    refuse: { error: InvalidPatchError, code: "MM_INVALID_PATCH", names: ["replaceImplementation", "implementation"] },
+    act: (w) =>
+      updateSync(
+        w.ns,
+        patch("v2")
+          .replaceImplementation("Gauge", 42 as unknown as Function)
+          .build(),
+      ),
+    refuse: {
+      error: InvalidPatchError,
+      code: "MM_INVALID_PATCH",
+      names: ["replaceImplementation", "implementation"],
+    },
   }),
   kase<OneClassWorld<Record<PropertyKey, unknown>>>({
     name: "symbol-keyed own state is visible to migrators",
@@ -245,7 +281,10 @@ export const implementationCases: AnyCase[] = [
     known: "item 23: migrators get a string-keyed view; the symbol-keyed state is invisible",
     setup: () => {
       const ns = new Namespace("app");
-      const Tagged = ns.defineClass<Record<PropertyKey, unknown>>({ name: "Tagged", fields: ["a"] });
+      const Tagged = ns.defineClass<Record<PropertyKey, unknown>>({
+        name: "Tagged",
+        fields: ["a"],
+      });
       const t = new Tagged({ a: 1 });
       t[Symbol.for("app.tag")] = "gold";
       return { ns, handle: Tagged, objects: [t] };
@@ -293,13 +332,18 @@ export const implementationCases: AnyCase[] = [
       updateSync(inTurn, p2);
       const once = world();
       updateSync(once, composed);
-      return [deepSnapshot({ ns: inTurn }).lines.slice(0, 4), deepSnapshot({ ns: once }).lines.slice(0, 4)];
+      return [
+        deepSnapshot({ ns: inTurn }).lines.slice(0, 4),
+        deepSnapshot({ ns: once }).lines.slice(0, 4),
+      ];
     },
     accept: (result) => {
       if (result === undefined) return;
       const [a, b] = result as [string[], string[]];
-      const strip = (lines: string[]) => lines.map((l) => l.replace(/version \d+ history \[[\d,]*\]/, "").replace(/= #\d+/g, ""));
-      if (JSON.stringify(strip(a)) !== JSON.stringify(strip(b))) throw new Error(`${a.join("\n")}\n≠\n${b.join("\n")}`);
+      const strip = (lines: string[]) =>
+        lines.map((l) => l.replace(/version \d+ history \[[\d,]*\]/, "").replace(/= #\d+/g, ""));
+      if (JSON.stringify(strip(a)) !== JSON.stringify(strip(b)))
+        throw new Error(`${a.join("\n")}\n≠\n${b.join("\n")}`);
     },
   }),
 ];

@@ -40,9 +40,12 @@ function trackedWorld(): TrackedWorld {
 }
 
 /** Runs an update through the lifecycle; a report that did not commit becomes its error. */
-const throughLifecycle = async (run: Promise<{ status: string; error?: unknown; reason?: string }>) => {
+const throughLifecycle = async (
+  run: Promise<{ status: string; error?: unknown; reason?: string }>,
+) => {
   const report = await run;
-  if (report.status !== "committed") throw report.error ?? new Error(`${report.status}: ${report.reason}`);
+  if (report.status !== "committed")
+    throw report.error ?? new Error(`${report.status}: ${report.reason}`);
   return report;
 };
 
@@ -82,7 +85,11 @@ export const lifecycleCases: AnyCase[] = [
       class Loose {}
       return new CallTracker().track(Loose);
     },
-    refuse: { error: UnmanagedClassError, code: "MM_UNMANAGED_CLASS", names: ["Loose", "not a class handle"] },
+    refuse: {
+      error: UnmanagedClassError,
+      code: "MM_UNMANAGED_CLASS",
+      names: ["Loose", "not a class handle"],
+    },
   }),
   kase<TrackedWorld>({
     name: "a second hold on one call tracker",
@@ -114,7 +121,11 @@ export const lifecycleCases: AnyCase[] = [
     setup: shopWorld,
     act: (w) =>
       throughLifecycle(
-        runUpdate({ namespace: w.ns, patch: patch("q").addField("Item", "stock").build(), forceQuiescence: true }),
+        runUpdate({
+          namespace: w.ns,
+          patch: patch("q").addField("Item", "stock").build(),
+          forceQuiescence: true,
+        }),
       ),
     refuse: { ...LIFECYCLE, names: ["q", "call tracker"] },
   }),
@@ -124,7 +135,10 @@ export const lifecycleCases: AnyCase[] = [
     act: (w) => {
       const manager = new ExplicitManager();
       manager.close();
-      return manager.enqueue({ namespace: w.ns, patch: patch("late").addField("Item", "stock").build() });
+      return manager.enqueue({
+        namespace: w.ns,
+        patch: patch("late").addField("Item", "stock").build(),
+      });
     },
     refuse: { ...LIFECYCLE, names: ["closed", "late"] },
   }),
@@ -141,7 +155,10 @@ export const lifecycleCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "runUpdate of a patch that does not fit the namespace",
     setup: shopWorld,
-    act: (w) => throughLifecycle(runUpdate({ namespace: w.ns, patch: patch("bad").removeField("Item", "stock").build() })),
+    act: (w) =>
+      throughLifecycle(
+        runUpdate({ namespace: w.ns, patch: patch("bad").removeField("Item", "stock").build() }),
+      ),
     refuse: { error: InvalidPatchError, code: "MM_INVALID_PATCH", names: ["Item", '"stock"'] },
   }),
   kase<ShopWorld>({
@@ -163,7 +180,8 @@ export const lifecycleCases: AnyCase[] = [
     },
     accept: (report, w) => {
       const r = report as { status: string; reason?: string };
-      if (r.status === "committed" || !String(r.reason).includes("not on Fridays")) throw new Error(JSON.stringify(r.status));
+      if (r.status === "committed" || !String(r.reason).includes("not on Fridays"))
+        throw new Error(JSON.stringify(r.status));
       if (Object.hasOwn(w.items[0]!, "stock")) throw new Error("migrated anyway");
     },
   }),
@@ -234,7 +252,11 @@ export const lifecycleCases: AnyCase[] = [
       }
       return applyUpdate(w.ns, patch("v2").replaceImplementation("Safe", Safe).build());
     },
-    refuse: { error: UnswappableObjectError, code: "MM_UNSWAPPABLE_OBJECT", names: ["Safe", "not extensible"] },
+    refuse: {
+      error: UnswappableObjectError,
+      code: "MM_UNSWAPPABLE_OBJECT",
+      names: ["Safe", "not extensible"],
+    },
   }),
   kase<SafeWorld>({
     name: "an export hook that throws",
@@ -252,7 +274,11 @@ export const lifecycleCases: AnyCase[] = [
       }
       return applyUpdate(w.ns, patch("v2").replaceImplementation("Safe", Safe).build());
     },
-    refuse: { error: MigrationError, code: "MM_MIGRATION_FAILED", names: ["Safe", EXPORT_HOOK, "vault jammed"] },
+    refuse: {
+      error: MigrationError,
+      code: "MM_MIGRATION_FAILED",
+      names: ["Safe", EXPORT_HOOK, "vault jammed"],
+    },
   }),
   kase<SafeWorld>({
     name: "the cooperative path with another change to the same class in one patch",
@@ -265,8 +291,15 @@ export const lifecycleCases: AnyCase[] = [
           s.#code = state.code;
         }
       }
-      return applyUpdate(w.ns, patch("v2").replaceImplementation("Safe", Safe).renameClass("Safe", "Vault").build());
+      return applyUpdate(
+        w.ns,
+        patch("v2").replaceImplementation("Safe", Safe).renameClass("Safe", "Vault").build(),
+      );
     },
-    refuse: { error: InvalidPatchError, code: "MM_INVALID_PATCH", names: ["Safe", "separate update"] },
+    refuse: {
+      error: InvalidPatchError,
+      code: "MM_INVALID_PATCH",
+      names: ["Safe", "separate update"],
+    },
   }),
 ];

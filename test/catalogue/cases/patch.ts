@@ -170,20 +170,31 @@ export const builderCases: AnyCase[] = [
     name: "addMethod declared as a getter whose source is a method",
     setup: shopWorld,
     act: () =>
-      patch("p").addMethod("Item", { key: "cost", kind: "get", static: false, source: "cost() { return 1; }" }),
+      patch("p").addMethod("Item", {
+        key: "cost",
+        kind: "get",
+        static: false,
+        source: "cost() { return 1; }",
+      }),
     refuse: { ...INVALID, names: ["cost", "getter"] },
   }),
   kase<ShopWorld>({
     name: "addMethod whose source is a class",
     setup: shopWorld,
     act: () =>
-      patch("p").addMethod("Item", { key: "Inner", kind: "method", static: false, source: "class Inner {}" }),
+      patch("p").addMethod("Item", {
+        key: "Inner",
+        kind: "method",
+        static: false,
+        source: "class Inner {}",
+      }),
     refuse: { ...INVALID, names: ["Inner", "is a class"] },
   }),
   kase<ShopWorld>({
     name: "addMethod with an empty name",
     setup: shopWorld,
-    act: () => patch("p").addMethod("Item", { key: "", kind: "method", static: false, source: "x() {}" }),
+    act: () =>
+      patch("p").addMethod("Item", { key: "", kind: "method", static: false, source: "x() {}" }),
     refuse: { ...INVALID, names: ["member name is empty"] },
   }),
   kase<ShopWorld>({
@@ -208,7 +219,11 @@ export const builderCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "andThen with something that is not a patch",
     setup: shopWorld,
-    act: () => patch("p").addField("Item", "stock").build().andThen({} as Patch),
+    act: () =>
+      patch("p")
+        .addField("Item", "stock")
+        .build()
+        .andThen({} as Patch),
     refuse: { ...INVALID, names: ["andThen expects a Patch"] },
   }),
   kase<ShopWorld>({
@@ -321,7 +336,9 @@ export const jsonCases: AnyCase[] = [
     setup: shopWorld,
     act: () =>
       Patch.fromJSON(
-        json([{ op: "migrator", className: "Item", migrator: { source: "() => {}", fn: () => {} } }]),
+        json([
+          { op: "migrator", className: "Item", migrator: { source: "() => {}", fn: () => {} } },
+        ]),
       ),
     refuse: { ...INVALID, names: ["operations[0].migrator.fn", "sources only"] },
   }),
@@ -331,7 +348,9 @@ export const jsonCases: AnyCase[] = [
     setup: shopWorld,
     act: () =>
       Patch.fromJSON(
-        JSON.parse('{"format":"metamorph.patch/1","name":"x","operations":[{"op":"removeClass","className":"Book","__proto__":{"x":1}}]}'),
+        JSON.parse(
+          '{"format":"metamorph.patch/1","name":"x","operations":[{"op":"removeClass","className":"Book","__proto__":{"x":1}}]}',
+        ),
       ),
     refuse: { ...INVALID, names: ["__proto__"] },
   }),
@@ -349,7 +368,11 @@ export const jsonCases: AnyCase[] = [
       Patch.fromJSON(
         json([{ op: "migrator", className: "Item", migrator: { source: "(old, t) => {}" } }]),
       ).requireHydrated(),
-    refuse: { error: NotHydratedError, code: "MM_NOT_HYDRATED", names: ["operations[0]", "hydrate"] },
+    refuse: {
+      error: NotHydratedError,
+      code: "MM_NOT_HYDRATED",
+      names: ["operations[0]", "hydrate"],
+    },
   }),
   kase<ShopWorld>({
     name: "applying a patch read from JSON without hydrating it",
@@ -397,7 +420,8 @@ export const jsonCases: AnyCase[] = [
     },
     accept: (result) => {
       const [a, b] = result as [Patch, Patch];
-      if (JSON.stringify(a) !== JSON.stringify(b) || b.policy !== "lazy") throw new Error("round trip lost data");
+      if (JSON.stringify(a) !== JSON.stringify(b) || b.policy !== "lazy")
+        throw new Error("round trip lost data");
     },
   }),
 ];

@@ -16,7 +16,11 @@ import {
   DuplicateBindingError,
   UnknownBindingError,
 } from "../../../src/index.js";
-import { createInstanceHandle, forwardObjects, retargetInstanceHandle } from "../../../src/mop/index.js";
+import {
+  createInstanceHandle,
+  forwardObjects,
+  retargetInstanceHandle,
+} from "../../../src/mop/index.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
@@ -177,7 +181,8 @@ export const reflectionCases: AnyCase[] = [
     },
     accept: (holder, w) => {
       const h = holder as { ref: Record<string, unknown> };
-      if (h.ref !== w.a || h.ref.y !== 2 || w.b.x !== 1 || "x" in w.a) throw new Error("not swapped");
+      if (h.ref !== w.a || h.ref.y !== 2 || w.b.x !== 1 || "x" in w.a)
+        throw new Error("not swapped");
     },
   }),
   kase<SwapWorld>({
@@ -215,7 +220,11 @@ export const reflectionCases: AnyCase[] = [
       class Loose {}
       return allInstances(Loose);
     },
-    refuse: { error: UnmanagedClassError, code: "MM_UNMANAGED_CLASS", names: ["Loose", "not managed"] },
+    refuse: {
+      error: UnmanagedClassError,
+      code: "MM_UNMANAGED_CLASS",
+      names: ["Loose", "not managed"],
+    },
   }),
   kase<ShopWorld>({
     name: "namespace.allInstances of another namespace's class",
