@@ -38,6 +38,7 @@ const UNSAFE_CLASS_NAMES: ReadonlyMap<string, string> = new Map([
  */
 export function classNameRefusal(name: unknown): string | undefined {
   if (typeof name !== "string") return `a class name is a string, not ${describe(name)}`;
+  if (name.length === 0) return "a class name cannot be empty";
   if (!isValidClassName(name))
     return `${JSON.stringify(name)} is not a valid class name (an identifier, not a reserved word)`;
   const unsafe = UNSAFE_CLASS_NAMES.get(name);
