@@ -136,6 +136,7 @@ describe("properties of refusals", () => {
         const w = shopWorld();
         let p: Patch;
         try {
+          // The program vouches for these: the property is about applying them, not about trust.
           p = Patch.fromJSON(
             { format: "metamorph.patch/1", name: "fuzzed", operations },
             { trust: "in-process" },

@@ -8,9 +8,8 @@ import {
   PatchConflictError,
   patch,
   updateSync,
+  UntrustedPatchError,
 } from "../../../src/index.js";
-// Not exported from an entry point yet: programs match on its code.
-import { UntrustedPatchError } from "../../../src/patch/errors.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
