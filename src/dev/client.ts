@@ -84,6 +84,30 @@ function sameExport(before: unknown, after: unknown): boolean {
   );
 }
 
+/**
+ * After a hot update: when the module's other exports changed (or cannot be
+ * compared), the update goes on to its importers through Vite, saying why.
+ */
+function handOn(
+  path: string,
+  hot: HotContext,
+  next: Record<string, unknown>,
+  previous: Record<string, unknown>,
+  opaque: string | null,
+): void {
+  const changed = Object.keys(previous).filter((name) => !sameExport(previous[name], next[name]));
+  const reason = opaque
+    ? `${path} cannot be updated in place because ${opaque}`
+    : changed.length > 0
+      ? `${path} exports ${changed.join(", ")} besides its classes, and ${changed.length === 1 ? "it" : "they"} changed`
+      : undefined;
+  if (reason === undefined) return;
+  console.info(
+    `${PREFIX} ${reason}: its classes were updated in place; Vite now updates its importers (a page reload if none accepts the update)`,
+  );
+  hot.invalidate(`metamorph: ${reason}`);
+}
+
 /** Registers one evaluation of a module (`url` is its import.meta.url). */
 export function module(url: string): ModuleApi {
   const path = new URL(url).pathname;
@@ -122,20 +146,7 @@ export function module(url: string): ModuleApi {
       }
     },
     accepted(hot, next, previous, opaque) {
-      if (!hot || !next) return;
-      const changed = Object.keys(previous).filter(
-        (name) => !sameExport(previous[name], next[name]),
-      );
-      const reason = opaque
-        ? `${path} cannot be updated in place because ${opaque}`
-        : changed.length > 0
-          ? `${path} exports ${changed.join(", ")} besides its classes, and ${changed.length === 1 ? "it" : "they"} changed`
-          : undefined;
-      if (reason === undefined) return;
-      console.info(
-        `${PREFIX} ${reason}: its classes were updated in place; Vite now updates its importers (a page reload if none accepts the update)`,
-      );
-      hot.invalidate(`metamorph: ${reason}`);
+      if (hot && next) handOn(path, hot, next, previous, opaque);
     },
     commit(migrationsModule) {
       if (pending.length === 0) return;

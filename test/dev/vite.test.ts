@@ -248,6 +248,7 @@ describe("metamorph/vite in headless Chromium", () => {
 
     // 4. The function of clock.ts: Vite reloads the page, and the console says why.
     const before = consoleLines.length;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
     edit("clock.ts", (t) => t.replace("return clock.label();", "return `${clock.label()}!`;"));
     const reloaded = () =>
       page
