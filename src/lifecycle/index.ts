@@ -53,11 +53,10 @@ export type {
 } from "./lifecycle.js";
 export { isFinal, retirementReport, runUpdate } from "./lifecycle.js";
 export type { ScheduledManagerOptions } from "./managers.js";
-export { ExplicitManager, ScheduledManager } from "./managers.js";
+export { ExplicitManager, ScheduledManager, UpdateManager } from "./managers.js";
 export type { SchedulePolicy } from "./schedulePolicies.js";
 export { asap, inWindow, whenIdle, within } from "./schedulePolicies.js";
 export type { Ticket, TicketState } from "./tickets.js";
-export type { ManagerEvent, ManagerOptions } from "./updateManager.js";
-export { UpdateManager } from "./updateManager.js";
+export type { ManagerEvent, ManagerOptions } from "./managerOptions.js";
 export type { AdoptionResult } from "./privateState.js";
 export { Adoptable, applyAdoptions, EXPORT_HOOK, IMPORT_HOOK } from "./privateState.js";

@@ -39,6 +39,8 @@ interface HandleState {
    * prototype (an ordinary class given as a new implementation).
    */
   construction: "initialise" | "new" | "reflect";
+  /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
+  initialise: Function | null;
   definition: ClassDefinition;
   /** Every version this handle has had, oldest first. */
   readonly versions: ClassVersion[];
@@ -138,6 +140,51 @@ export interface CreateClassHandleOptions {
   readonly owner?: unknown;
 }
 
+let forwarders = 0;
+
+/**
+ * The handle's constructor, the hot path of every managed class: no rest
+ * array, no iterator, the initialiser read from the state rather than looked
+ * up on the version. Compiled per handle (the numbered comment makes each
+ * source text unique), so that each class gets type feedback of its own: one
+ * shared closure would see every managed class's objects and turn megamorphic.
+ */
+function makeForwarder(state: HandleState, name: string): Function {
+  const factory = new Function(
+    "state",
+    "name",
+    `"use strict"; // metamorph class handle ${++forwarders}
+    const forward = {
+      [name]: function (init) {
+        const target = new.target;
+        if (target === undefined) {
+          throw new TypeError("Class constructor " + name + " cannot be invoked without 'new'");
+        }
+        let instance;
+        if (state.initialise !== null) {
+          // The handle is the only allocator: every object of the class, fresh
+          // or migrated, grows its fields from the handle's own initial map, so
+          // objects with the same fields share one hidden class (V8, measured).
+          state.initialise.call(this, init);
+          instance = this;
+        } else if (state.construction === "new" && target === forward) {
+          instance = new state.current(...arguments);
+        } else {
+          // Correct, but V8 gives objects built this way maps of their own.
+          instance = Reflect.construct(state.current, arguments, target);
+        }
+        const observers = state.observers;
+        if (observers.length !== 0 && target === forward) {
+          for (let i = 0; i < observers.length; i++) observers[i](instance);
+        }
+        return instance;
+      },
+    }[name];
+    return forward;`,
+  ) as (state: HandleState, name: string) => Function;
+  return factory(state, name);
+}
+
 /**
  * Wraps `initial` (version 1) in a new class handle; `initial.prototype`
  * becomes the handle's stable prototype, so objects `initial` made before
@@ -152,32 +199,7 @@ export function createClassHandle(
 ): Constructor {
   const name = definition.name;
   const state = {} as HandleState;
-  const forward = {
-    [name]: function (this: unknown, ...args: unknown[]) {
-      const target = new.target as Function | undefined;
-      if (target === undefined) {
-        throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
-      }
-      let instance: object;
-      if (state.construction === "initialise") {
-        // The handle is the only allocator: every object of the class, fresh
-        // or migrated, grows its fields from the handle's own initial map, so
-        // objects with the same fields share one hidden class (V8, measured).
-        (state.current as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!.call(
-          this,
-          args[0],
-        );
-        instance = this as object;
-      } else if (state.construction === "new" && target === handle) {
-        instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
-      } else {
-        // Correct, but V8 gives objects built this way maps of their own.
-        instance = Reflect.construct(state.current, args, target) as object;
-      }
-      if (target === handle) for (const observe of state.observers) observe(instance);
-      return instance;
-    },
-  }[name]!;
+  const forward = makeForwarder(state, name);
   const handle = forward as unknown as Constructor;
   const prototype = initial.prototype as object;
   initialiseState(state, handle, initial, definition, options);
@@ -210,6 +232,7 @@ function initialiseState(
     prototype,
     current: initial,
     construction: constructionOf(initial, prototype),
+    initialise: initialiserOf(initial, prototype),
     definition,
     versions: [{ ctor: initial, definition }],
     homes: new Set<object>(),
@@ -249,6 +272,12 @@ function defineInitialiseFields(state: HandleState): void {
       initialise.call(this, init);
     },
   });
+}
+
+/** The field initialiser a handle calls for versions made by createClass, else null. */
+export function initialiserOf(ctor: Constructor, prototype: object): Function | null {
+  if (constructionOf(ctor, prototype) !== "initialise") return null;
+  return (ctor as unknown as Record<symbol, Function>)[INITIALISE_FIELDS] ?? null;
 }
 
 export function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {

@@ -7,6 +7,7 @@
 import type { ClassVersion, Undo } from "./classHandle.js";
 import {
   constructionOf,
+  initialiserOf,
   defineStaticForwarders,
   isClassHandle,
   PROTOTYPE_SKIP,
@@ -68,6 +69,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     name: Object.getOwnPropertyDescriptor(handle, "name")!,
     prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
     construction: state.construction,
+    initialise: state.initialise,
   };
   const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
     version.ctor.prototype) as object;
@@ -95,6 +97,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   }
   state.current = version.ctor;
   state.construction = constructionOf(version.ctor, prototype);
+  state.initialise = initialiserOf(version.ctor, prototype);
   state.definition = version.definition;
   state.versions.push(version);
   if (version.definition.name !== handle.name) {
@@ -106,6 +109,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     if (!hadHome) state.homes.delete(home);
     state.current = before.current;
     state.construction = before.construction;
+    state.initialise = before.initialise;
     state.definition = before.definition;
     const at = state.versions.lastIndexOf(version);
     if (at >= 0) state.versions.splice(at, 1);

@@ -25,6 +25,12 @@ export interface ShadowClass {
   definition: ClassDefinition;
   /** The version to install, when the class changed. */
   version: ClassVersion | null;
+  /**
+   * Statics of the new version whose value does not come from the old static
+   * of the same name: the old static it comes from (a rename), or null for
+   * the value the new version's initialiser gave it (added, re-initialised).
+   */
+  staticOrigins?: ReadonlyMap<string, string | null>;
 }
 
 export class Shadow {
@@ -171,6 +177,7 @@ export class Shadow {
     name: string,
     definition: ClassDefinition,
     implementation?: Constructor,
+    staticOrigins?: ReadonlyMap<string, string | null>,
   ): ClassVersion {
     const handle = this.classNamed(name);
     const superclass = this.#superclass(definition);
@@ -194,7 +201,13 @@ export class Shadow {
       this.addClass(definition, scope, ctor);
       return version;
     }
-    this.#classes.set(handle, { handle, added: false, definition, version });
+    this.#classes.set(handle, {
+      handle,
+      added: false,
+      definition,
+      version,
+      ...(staticOrigins && staticOrigins.size > 0 ? { staticOrigins } : {}),
+    });
     if (definition.name !== name) this.renameBinding(name, definition.name);
     this.#produce((bindings) => {
       const b = bindings[definition.name];

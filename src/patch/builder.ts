@@ -49,6 +49,7 @@ import type {
   SpecFields,
   SpecName,
   SplitClassOptions,
+  StaticFieldOptions,
 } from "./builderTypes.js";
 import { operationProblem } from "./checks/operation.js";
 import type {
@@ -91,6 +92,26 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     return requireString(value, this.#name, call, role);
   }
 
+  /** The initialiser source of `default` (a JSON value) or `defaultSource` (an expression). */
+  #defaultSource(call: string, field: string, options: StaticFieldOptions): string | undefined {
+    if ("default" in options && options.defaultSource !== undefined) {
+      this.#fail(call, `field ${field}: give either default or defaultSource, not both`, { field });
+    }
+    if ("default" in options) {
+      const wrong = jsonProblem(options.default, "the default", new Set());
+      if (wrong !== undefined && options.default !== undefined) {
+        this.#fail(
+          call,
+          `field ${field}: ${wrong}; pass defaultSource (an expression)${call === "addField" ? " or initial (a function)" : ""} instead`,
+          { field },
+        );
+      }
+    }
+    return options.defaultSource !== undefined
+      ? this.#string(options.defaultSource, call, "defaultSource")
+      : defaultSourceOf(options.default);
+  }
+
   addClass<const Spec extends ClassSpec>(
     spec: Spec,
   ): PatchBuilder<SetClass<S, SpecName<Spec>, SpecFields<Spec>>> {
@@ -128,23 +149,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     const call = "addField";
     if (typeof options !== "object" || options === null)
       this.#fail(call, "options must be an object");
-    if ("default" in options && options.defaultSource !== undefined) {
-      this.#fail(call, `field ${field}: give either default or defaultSource, not both`, { field });
-    }
-    if ("default" in options) {
-      const wrong = jsonProblem(options.default, "the default", new Set());
-      if (wrong !== undefined && options.default !== undefined) {
-        this.#fail(
-          call,
-          `field ${field}: ${wrong}; pass defaultSource (an expression) or initial (a function) instead`,
-          { field },
-        );
-      }
-    }
-    const defaultSource =
-      options.defaultSource !== undefined
-        ? this.#string(options.defaultSource, call, "defaultSource")
-        : defaultSourceOf(options.default);
+    const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
       op: "addField",
       className: this.#string(cls, call, "class name"),
@@ -163,6 +168,66 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
       ...(options.before === undefined
         ? {}
         : { before: this.#string(options.before, call, "`before` field") }),
+    });
+  }
+
+  /**
+   * Adds the static data field `field` to `cls`, its value `default` or the
+   * expression `defaultSource` (evaluated with `this` the class).
+   */
+  addStaticField(
+    cls: ClassName<S>,
+    field: string,
+    options: StaticFieldOptions = {},
+  ): PatchBuilder<S> {
+    return this.#staticWithValue("addStaticField", cls, field, options);
+  }
+
+  removeStaticField(cls: ClassName<S>, field: string): PatchBuilder<S> {
+    return this.#with({
+      op: "removeStaticField",
+      className: this.#string(cls, "removeStaticField", "class name"),
+      field: this.#string(field, "removeStaticField", "static field name"),
+    });
+  }
+
+  /** Renames a static data field; its value moves with it. */
+  renameStaticField(cls: ClassName<S>, from: string, to: string): PatchBuilder<S> {
+    return this.#with({
+      op: "renameStaticField",
+      className: this.#string(cls, "renameStaticField", "class name"),
+      field: this.#string(from, "renameStaticField", "static field name"),
+      to: this.#string(to, "renameStaticField", "new static field name"),
+    });
+  }
+
+  /**
+   * Gives a static data field its initialiser's value again at this update
+   * (instead of keeping the running value); `default` or `defaultSource`
+   * replace the initialiser.
+   */
+  reinitialiseStaticField(
+    cls: ClassName<S>,
+    field: string,
+    options: StaticFieldOptions = {},
+  ): PatchBuilder<S> {
+    return this.#staticWithValue("reinitialiseStaticField", cls, field, options);
+  }
+
+  #staticWithValue(
+    call: "addStaticField" | "reinitialiseStaticField",
+    cls: string,
+    field: string,
+    options: StaticFieldOptions,
+  ): PatchBuilder<S> {
+    if (typeof options !== "object" || options === null)
+      this.#fail(call, "options must be an object");
+    const defaultSource = this.#defaultSource(call, field, options);
+    return this.#with({
+      op: call,
+      className: this.#string(cls, call, "class name"),
+      field: this.#string(field, call, "static field name"),
+      ...(defaultSource === undefined ? {} : { defaultSource }),
     });
   }
 

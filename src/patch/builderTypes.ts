@@ -74,6 +74,13 @@ export interface AddFieldOptions<S = AnySchema, C = string> {
   readonly before?: FieldName<S, C>;
 }
 
+export interface StaticFieldOptions {
+  /** The value (JSON-serialisable: it is stored as source text). */
+  readonly default?: unknown;
+  /** A JavaScript expression computing the value (`this` is the class). */
+  readonly defaultSource?: string;
+}
+
 export interface RemoveMethodOptions {
   /** Remove the static member (default: the instance member). */
   readonly static?: boolean;

@@ -235,6 +235,22 @@ const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, 
     before: optional(readString),
   },
   removeField: { className: required(readString), field: required(readString) },
+  addStaticField: {
+    className: required(readString),
+    field: required(readString),
+    defaultSource: optional(readString),
+  },
+  removeStaticField: { className: required(readString), field: required(readString) },
+  renameStaticField: {
+    className: required(readString),
+    field: required(readString),
+    to: required(readString),
+  },
+  reinitialiseStaticField: {
+    className: required(readString),
+    field: required(readString),
+    defaultSource: optional(readString),
+  },
   renameField: {
     className: required(readString),
     field: required(readString),

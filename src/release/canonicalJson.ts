@@ -28,7 +28,8 @@ function sorted(value: unknown, path: string, seen: Set<object>): unknown {
   seen.add(value);
   try {
     if (Array.isArray(value)) return value.map((v, i) => sorted(v, `${path}[${i}]`, seen));
-    const out: Record<string, unknown> = {};
+    // No prototype: a key named __proto__ is data here, as it is in JSON.parse's result.
+    const out: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(value).sort()) {
       out[key] = sorted((value as Record<string, unknown>)[key], `${path}.${key}`, seen);
     }

@@ -16,6 +16,7 @@ export { BUNDLE_FORMAT, bundleId } from "./bundle.js";
 export type { ConnectOptions, ControlClient, FinalMessage, ProgressMessage } from "./client.js";
 export { connect } from "./client.js";
 export { describeBundle } from "./describe.js";
+export { describeStatus } from "./describeStatus.js";
 export {
   BadSignatureError,
   BundleMalformedError,
@@ -40,6 +41,8 @@ export type {
   ReleaseStatus,
 } from "./history.js";
 export { ReleaseHistory } from "./history.js";
+export type { KeyFiles } from "./keyFiles.js";
+export { readPrivateKeyFile, readPublicKeyFile, writeKeyFiles } from "./keyFiles.js";
 export type { KeyPair, PrivateKeyInput, PublicKeyInput } from "./keys.js";
 export { generateKeys, keyIdOf } from "./keys.js";
 export type { PackOptions } from "./pack.js";
@@ -49,6 +52,6 @@ export type { ReadBundleOptions } from "./readBundle.js";
 export { MAX_BUNDLE_BYTES, readBundle } from "./readBundle.js";
 export type { ControlServer, ListenOptions } from "./server.js";
 export { listen } from "./server.js";
-export { defaultRuntimeDir, defaultSocketPath } from "./socketPlace.js";
+export { controlPath, defaultRuntimeDir, defaultSocketPath } from "./socketPlace.js";
 export type { VerifiedBundle } from "./verify.js";
 export { isVerified, patchesOf, verifyBundle } from "./verify.js";

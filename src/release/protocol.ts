@@ -108,7 +108,9 @@ export function encode(message: ControlMessage): string {
 
 /**
  * Collects bytes up to the first newline, refusing more than `maxBytes`
- * before one arrives. Returns the lines completed by each chunk.
+ * before one arrives. Returns the lines completed by each chunk. (Not
+ * `node:readline`: it buffers a line without bound, so a peer that never
+ * sends a newline would grow the server's memory until the time-out.)
  */
 export class LineReader {
   #buffered: Buffer[] = [];

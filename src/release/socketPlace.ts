@@ -22,6 +22,14 @@ export function defaultSocketPath(pid: number = process.pid): string {
   return join(defaultRuntimeDir(), `${pid}.sock`);
 }
 
+/**
+ * The socket a `--to` argument names: a process id (digits) means that
+ * process's default socket, anything else is a path.
+ */
+export function controlPath(to: string): string {
+  return /^\d+$/.test(to) ? defaultSocketPath(Number(to)) : to;
+}
+
 function octal(mode: number): string {
   return (mode & 0o777).toString(8).padStart(3, "0");
 }

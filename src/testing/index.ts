@@ -7,8 +7,12 @@
  *   patches valid against a model of classes.
  * - `checkMigration(patch, options)`: totality, validity, rollback, policy
  *   independence, composition, round trip, no-op and postcondition
- *   properties, each with a shrunk counterexample and a replayable seed;
- *   `assertMigration` throws a readable failure inside a test.
+ *   properties, and the update at every point of a workload of calls
+ *   (`workload`), over worlds of ordinary classes or class specs with edge
+ *   values mixed in; each pass says how many runs checked something, each
+ *   failure comes with a shrunk counterexample, a replayable seed and the
+ *   user's file:line:column; `assertMigration` throws a readable failure
+ *   inside a test.
  * - `typedMigration<Old, New>()`: migrators that fail to compile when they
  *   forget a new field or give it the wrong type.
  *
@@ -102,3 +106,4 @@ export { inferredValues, primitiveValues } from "./world/values.js";
 export { instanceArbitrary } from "./world/instances.js";
 export { worldModel } from "./world/model.js";
 export { worldSpecArbitrary } from "./world/population.js";
+export { WorldSourceError } from "./world/ordinaryClasses.js";

@@ -21,6 +21,8 @@ export type Phase =
   | "options"
   | "lifecycle"
   | "reflection"
+  | "release"
+  | "testing"
   | "dev";
 
 // biome-ignore lint/suspicious/noExplicitAny: error classes take different constructor arguments

@@ -200,6 +200,29 @@ describe("verification", () => {
     );
   });
 
+  test("every byte position, changed by one, is refused", () => {
+    const bytes = Buffer.from(packed(), "utf8");
+    const accepted: number[] = [];
+    for (let at = 0; at < bytes.length; at++) {
+      const changed = Buffer.from(bytes);
+      changed[at] = (changed[at]! + 1) % 256;
+      try {
+        verifyBundle(readBundle(changed), [keys.publicKey]);
+        accepted.push(at);
+      } catch (error) {
+        if (
+          !(
+            error instanceof BundleMalformedError ||
+            error instanceof UnknownKeyError ||
+            error instanceof BadSignatureError
+          )
+        )
+          throw error;
+      }
+    }
+    expect(accepted).toEqual([]);
+  });
+
   test("a change inside the patch's code keeps the file well formed and fails the signature", () => {
     const text = packed();
     const changed = text.replace("`v2:", "`v9:");

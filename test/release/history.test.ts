@@ -3,7 +3,12 @@ import { RollbackError } from "../../src/errors.js";
 import { applyUpdate } from "../../src/lifecycle/index.js";
 import { updateSync } from "../../src/migration/update.js";
 import { patch } from "../../src/patch/builder.js";
-import { ReleaseHistory, ReleaseStateError, watchHealth } from "../../src/release/index.js";
+import {
+  describeStatus,
+  ReleaseHistory,
+  ReleaseStateError,
+  watchHealth,
+} from "../../src/release/index.js";
 import { release, service } from "./support.js";
 
 function states(history: ReleaseHistory): string[] {
@@ -90,6 +95,25 @@ describe("release history", () => {
     expect(status.lastPauses).toEqual([{ version: "2", pauseMs: applied.pauseMs }]);
     applied.completeMigration();
     expect(history.status().pending).toBe(0);
+  });
+
+  test("describeStatus names the running release, each state, what rollback returns from, and why a release was rolled back", () => {
+    const { ns } = service();
+    const history = new ReleaseHistory({ namespace: "shop", version: "1" });
+    history.record({
+      version: "2",
+      name: "v2",
+      bundleId: "ab".repeat(32),
+      applied: updateSync(ns, release(2)),
+    });
+    history.record({ version: "3", name: "v3", applied: updateSync(ns, release(3)) });
+    history.rollback("error rate up");
+    const text = describeStatus(history.status());
+    expect(text).toContain("namespace shop: running 2");
+    expect(text).toMatch(/^ {2}1 +permanent +started with$/m);
+    expect(text).toMatch(/^ {2}2 +current .*bundle abababababababab {2}rollback returns from it$/m);
+    expect(text).toMatch(/^ {2}3 +rolled-back .*\(error rate up\)$/m);
+    expect(text).toMatch(/^last pauses: 2 [\d.]+ ms, 3 [\d.]+ ms$/m);
   });
 
   test("records no rollback can reach are trimmed, oldest first", () => {

@@ -1,4 +1,5 @@
-import { mkdir, stat } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
@@ -10,6 +11,7 @@ import {
   listen,
   packBundle,
 } from "../../src/release/index.js";
+import { patch } from "../../src/patch/builder.js";
 import { privateDir, release, service, sideEffectPatches } from "./support.js";
 
 const keys = generateKeys();
@@ -270,5 +272,152 @@ describe("the control socket", () => {
     await expect(connect(join(dir, "none.sock")).status()).rejects.toMatchObject({
       code: "MM_CONTROL_SOCKET",
     });
+  });
+});
+
+/** Tries to connect to `path` as another user; answers "connected" or the error code. */
+function connectAs(uid: number, path: string): string {
+  const child = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      "const s = require('node:net').createConnection(process.argv[1]); s.on('connect', () => { console.log('connected'); s.destroy(); }); s.on('error', (e) => console.log(e.code));",
+      path,
+    ],
+    { uid, gid: uid, timeout: 10_000, encoding: "utf8" },
+  );
+  return child.stdout.trim() || `exit ${child.status} ${child.stderr}`;
+}
+
+describe("the control socket, further cases", () => {
+  test("another user cannot connect: neither through the directory nor to the socket itself", async () => {
+    const { path, dir } = await started();
+    const runDir = join(path, "..");
+    if (process.getuid?.() === 0) {
+      // As root, the test can be another user (nobody) for real.
+      const nobody = 65534;
+      await chmod(dir, 0o755);
+      expect(connectAs(nobody, path)).toBe("EACCES");
+      // Even with the directory opened up, the socket's own mode (0600) refuses.
+      await chmod(runDir, 0o711);
+      expect(connectAs(nobody, path)).toBe("EACCES");
+    } else {
+      // Not root: no other user to be; the modes are what keeps one out.
+      expect((await stat(runDir)).mode & 0o077).toBe(0);
+      expect((await stat(path)).mode & 0o077).toBe(0);
+    }
+  });
+
+  test("a stale socket left by a dead process is replaced", async () => {
+    const { ns } = service();
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const path = join(dir, "s.sock");
+    // A process killed while listening leaves its socket file behind.
+    const child = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        "require('node:net').createServer().listen(process.argv[1], () => process.kill(process.pid, 'SIGKILL'))",
+        path,
+      ],
+      { timeout: 10_000 },
+    );
+    expect(child.signal).toBe("SIGKILL");
+    expect((await stat(path)).isSocket()).toBe(true);
+    const server = await listen({ trust: [keys.publicKey], namespace: ns, path, version: "9" });
+    cleanups.push(() => server.close());
+    expect(await connect(path).status()).toMatchObject({ ok: true, version: "9" });
+  });
+
+  test("an update that cannot reach quiescence in time is postponed: ok false, nothing changed, the version stays", async () => {
+    const { ns } = service();
+    type Job = { run(gate: Promise<void>): Promise<string> };
+    const Job = ns.defineClass<Job>({
+      name: "Job",
+      fields: [],
+      methods: {
+        async run(gate: Promise<void>) {
+          await gate;
+          return "v1";
+        },
+      },
+    });
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const { CallTracker } = await import("../../src/lifecycle/index.js");
+    const tracker = new CallTracker().track(Job);
+    const server = await listen({
+      trust: [keys.publicKey],
+      namespace: ns,
+      path: join(dir, "s.sock"),
+      version: "1",
+      tracker,
+    });
+    cleanups.push(() => server.close());
+    let open!: () => void;
+    const inFlight = new Job().run(new Promise<void>((resolve) => (open = resolve)));
+    const text = packBundle(
+      patch("jobs-v2")
+        .replaceMethods("Job", {
+          async run() {
+            return "v2";
+          },
+        })
+        .build(),
+      { fromVersion: "1", toVersion: "2", timeoutMs: 50 },
+      keys.privateKey,
+    );
+    const answer = await connect(server.path).apply(text);
+    expect(answer).toMatchObject({ type: "result", ok: false, status: "postponed", version: "1" });
+    open();
+    expect(await inFlight).toBe("v1");
+    expect(await new Job().run(Promise.resolve())).toBe("v1");
+    expect(server.history.version).toBe("1");
+  });
+});
+
+describe("apply outcomes", () => {
+  test("a patch its own validation refuses: ok false with the typed error and the report, nothing changed", async () => {
+    const { client, counter, server } = await started();
+    const refused = patch("v2-checked")
+      .replaceMethods("Counter", {
+        label() {
+          return "v2";
+        },
+      })
+      .validateInstances(
+        "count is negative",
+        "Counter",
+        (c) => (c.count as number) < 0 || "count is not negative",
+      )
+      .build();
+    const answer = await client.apply(
+      packBundle(refused, { fromVersion: "1.0.0", toVersion: "2.0.0" }, keys.privateKey),
+    );
+    expect(answer).toMatchObject({
+      type: "result",
+      ok: false,
+      version: "1.0.0",
+      error: { code: "MM_VALIDATION_FAILED" },
+    });
+    expect(fields<{ message: string }>(answer, "error").message).toContain("count is not negative");
+    expect(counter.label()).toBe("v1:7");
+    expect(server.history.releases()).toHaveLength(1);
+  });
+
+  test("two applies at once run one after the other: the later one finds the release changed and is refused", async () => {
+    const { client, counter } = await started();
+    const answers = await Promise.all([
+      client.apply(bundle(2, "1.0.0", "2.0.0")),
+      client.apply(bundle(3, "1.0.0", "3.0.0")),
+    ]);
+    // Whichever arrived first commits; the other meets the release it left.
+    const committed = answers.filter((a) => a.type === "result" && a.ok);
+    const refused = answers.filter((a) => a.type === "error");
+    expect(committed).toHaveLength(1);
+    expect(refused).toMatchObject([{ code: "MM_RELEASE_MISMATCH" }]);
+    const version = fields<string>(committed[0]!, "version");
+    expect(counter.label()).toBe(`v${version[0]}:7`);
   });
 });

@@ -8,6 +8,7 @@ import type { FindOptions, InstanceFinder } from "./finder.js";
 import { getPrototypeOf, isPrototypeObject } from "./finder.js";
 import type { InspectorSession } from "./inspector.js";
 import { command, loadInspector, remoteObjectId } from "./inspector.js";
+import { isShadowCopy } from "./shadowCopies.js";
 
 /**
  * Sees every object of this realm, recorded or not. Each query forces V8's full
@@ -116,7 +117,7 @@ function find(session: InspectorSession, prototype: object, options?: FindOption
     if (object === stash) continue;
     // queryObjects matches the whole chain; the default query is exact.
     if (!includeSubclasses && getPrototypeOf(object) !== prototype) continue;
-    if (isPrototypeObject(object)) continue;
+    if (isPrototypeObject(object) || isShadowCopy(object)) continue;
     found.push(object);
   }
   return found;

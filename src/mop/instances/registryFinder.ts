@@ -5,6 +5,7 @@
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import { chainContains, getPrototypeOf, isPrototypeObject } from "./finder.js";
+import { isShadowCopy } from "./shadowCopies.js";
 
 /** What the registry holds, for tests and monitoring. */
 export interface RegistryStats {
@@ -211,7 +212,9 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
     const entry = registry.byPrototype.get(prototype);
     if (entry === undefined) return found;
     compact(registry, entry, (object, current) => {
-      if (current === prototype && !isPrototypeObject(object)) found.push(object);
+      if (current === prototype && !isPrototypeObject(object) && !isShadowCopy(object)) {
+        found.push(object);
+      }
     });
     return found;
   }
@@ -232,7 +235,7 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
         const matches =
           current === home ||
           (current !== null && (current === prototype || chainContains(current, prototype)));
-        if (matches && !isPrototypeObject(object)) found.push(object);
+        if (matches && !isPrototypeObject(object) && !isShadowCopy(object)) found.push(object);
       },
       seen,
     );

@@ -5,7 +5,6 @@
  * instances, so they do not count; nor do uses of an enclosing class's
  * private names (`o.#x`, `#x in o`), which declare nothing.
  */
-import { InvalidClassDefinitionError } from "../../errors.js";
 import { parseClassSource, readClassSource } from "./parse.js";
 import type { ParsedClass } from "./parsedClass.js";
 
@@ -23,9 +22,11 @@ const verdicts = new WeakMap<Function, boolean>();
 /**
  * Whether the class (not its superclasses) declares private `#` instance
  * members; cached per constructor. Functions that are not classes (ES5
- * constructors, built-ins) declare none. Source that cannot be read as a class
- * counts as declaring some: a refusal that was not needed is safe, a rewrite
- * that loses private state is not.
+ * constructors, built-ins) declare none. Source that cannot be read — not
+ * one class, or no parser in this realm (a page gets the sources of its
+ * managed classes from the dev server, and only those) — counts as declaring
+ * some: a refusal that was not needed is safe, a rewrite that loses private
+ * state is not.
  */
 export function classDeclaresPrivateMembers(ctor: Function): boolean {
   let result = verdicts.get(ctor);
@@ -36,8 +37,7 @@ export function classDeclaresPrivateMembers(ctor: Function): boolean {
     } else {
       try {
         result = declaresInstancePrivate(readClassSource(ctor));
-      } catch (error) {
-        if (!(error instanceof InvalidClassDefinitionError)) throw error;
+      } catch {
         result = true;
       }
     }

@@ -5,7 +5,11 @@
 import type { MemberKey } from "../../mop/classDefinition.js";
 import { memberKeyName } from "../../mop/classDefinition.js";
 import { isValidClassName } from "../../mop/createClass.js";
-import { classNameRefusal, fieldNameRefusal } from "../../namespace/names.js";
+import {
+  classNameRefusal,
+  fieldNameRefusal,
+  staticFieldNameRefusal,
+} from "../../namespace/names.js";
 import { type OperationProblem, problem } from "./problem.js";
 
 export function classNameProblem(name: string, role = "class name"): OperationProblem | undefined {
@@ -43,4 +47,14 @@ export function memberKeyProblem(key: MemberKey): OperationProblem | undefined {
         member: memberKeyName(key),
       })
     : undefined;
+}
+
+/** A static data field's name: a field name, and not the class's `prototype`. */
+export function staticFieldNameProblem(
+  field: string,
+  role = "static field name",
+): OperationProblem | undefined {
+  if (field.length === 0) return problem(`the ${role} is empty`, { field });
+  const refused = staticFieldNameRefusal(field);
+  return refused === undefined ? undefined : problem(`the ${role}: ${refused}`, { field });
 }

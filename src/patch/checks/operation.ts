@@ -8,7 +8,12 @@
  */
 import type { Operation, OperationKind } from "../operations.js";
 import { methodSourceProblem } from "./methodSource.js";
-import { classNameProblem, fieldNameProblem, memberKeyProblem } from "./names.js";
+import {
+  classNameProblem,
+  fieldNameProblem,
+  memberKeyProblem,
+  staticFieldNameProblem,
+} from "./names.js";
 import { type OperationProblem, problem } from "./problem.js";
 import { duplicates, shapeProblem } from "./shape.js";
 
@@ -172,7 +177,34 @@ const validation = (
     ? problem("the validation has no name")
     : functionProblem(op.check.source, `check of validation ${JSON.stringify(op.name)}`);
 
+const emptyDefault = (field: string, defaultSource: string | undefined) =>
+  defaultSource !== undefined && defaultSource.trim() === ""
+    ? problem(
+        `static field ${field}: the initialiser is an empty expression (leave it out for undefined)`,
+        { field },
+      )
+    : undefined;
+
+const staticWithDefault = (
+  op: OperationOf<"addStaticField"> | OperationOf<"reinitialiseStaticField">,
+): OperationProblem | undefined =>
+  staticFieldNameProblem(op.field) ?? emptyDefault(op.field, op.defaultSource);
+
+const renameStaticField: Check<"renameStaticField"> = (op) =>
+  staticFieldNameProblem(op.field) ??
+  staticFieldNameProblem(op.to, "new static field name") ??
+  (op.to === op.field
+    ? problem(`static field ${op.className}.${op.field} cannot be renamed to its own name`, {
+        className: op.className,
+        field: op.field,
+      })
+    : undefined);
+
 const CHECKS: { readonly [K in OperationKind]: Check<K> } = {
+  addStaticField: staticWithDefault,
+  removeStaticField: (op) => staticFieldNameProblem(op.field),
+  renameStaticField,
+  reinitialiseStaticField: staticWithDefault,
   addClass: (op) => shapeProblem(op.shape),
   removeClass: none,
   renameClass,

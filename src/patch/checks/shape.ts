@@ -2,7 +2,12 @@
 import { memberKeyName } from "../../mop/classDefinition.js";
 import type { ClassShape } from "../operations.js";
 import { methodSourceProblem } from "./methodSource.js";
-import { classNameProblem, fieldNameProblem, memberKeyProblem } from "./names.js";
+import {
+  classNameProblem,
+  fieldNameProblem,
+  memberKeyProblem,
+  staticFieldNameProblem,
+} from "./names.js";
 import { type OperationProblem, problem } from "./problem.js";
 
 export function duplicates(names: readonly string[]): string[] {
@@ -31,7 +36,10 @@ function fieldListProblem(shape: ClassShape): OperationProblem | undefined {
     [shape.staticFields ?? [], "static field"],
   ] as const) {
     for (const f of list) {
-      const p = fieldNameProblem(f.name, `${role} name`);
+      const p =
+        role === "field"
+          ? fieldNameProblem(f.name, `${role} name`)
+          : staticFieldNameProblem(f.name, `${role} name`);
       if (p) return p;
     }
     const twice = duplicates(list.map((f) => f.name));

@@ -21,7 +21,9 @@ export type ConflictRule =
   | "policy"
   | "validation-name"
   | "stale-old-view"
-  | "removed-migrated-class";
+  | "removed-migrated-class"
+  | "removed-renamed-class"
+  | "split-changed";
 
 /** One step of one of the two patches. `index` is the position in that patch's operations. */
 export interface StepReference {

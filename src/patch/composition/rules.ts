@@ -184,11 +184,17 @@ const validationNameTaken: ConflictCheck = ({ op, world, conflict }) => {
 function layoutChangeFor(
   world: Step["world"],
   className: string,
+  changes: readonly ReadonlyMap<string, Fact>[] = [world.layoutChanged],
 ): { readonly fact: Fact; readonly changedClass: string } | undefined {
-  const own = fromFirst(world.layoutChanged.get(className));
-  if (own) return { fact: own, changedClass: className };
-  const any = [...world.layoutChanged].find(([, fact]) => fromFirst(fact));
-  return any ? { fact: any[1], changedClass: any[0] } : undefined;
+  for (const changed of changes) {
+    const own = fromFirst(changed.get(className));
+    if (own) return { fact: own, changedClass: className };
+  }
+  for (const changed of changes) {
+    const any = [...changed].find(([, fact]) => fromFirst(fact));
+    if (any) return { fact: any[1], changedClass: any[0] };
+  }
+  return undefined;
 }
 
 function describeChanged(changedClass: string, className: string): string {
@@ -200,7 +206,8 @@ function describeChanged(changedClass: string, className: string): string {
 
 const removedMigratedClass: ConflictCheck = ({ op, world, conflict }) => {
   if (op.op !== "removeClass") return undefined;
-  const changed = layoutChangeFor(world, op.className);
+  // A reorder rewrites the objects too: removed in the same update, they would keep the old order.
+  const changed = layoutChangeFor(world, op.className, [world.layoutChanged, world.reordered]);
   if (!changed) return undefined;
   const cls = displayName(op.className);
   return conflict(
@@ -210,6 +217,86 @@ const removedMigratedClass: ConflictCheck = ({ op, world, conflict }) => {
       `${b} removes class ${cls}, whose instances ${a} migrates (it changes the fields of ${describeChanged(changed.changedClass, op.className)}): one combined update would leave them unmigrated; apply the patches as two updates`,
     { className: op.className },
   );
+};
+
+/**
+ * A class the first patch renamed, removed by the second. One after the
+ * other, the class is renamed (its handle, and every object that outlives
+ * it, report the new name) and then removed; in one combined update it is
+ * removed under its old name and the rename never happens, so the two differ
+ * for whatever still refers to the class.
+ */
+const removedRenamedClass: ConflictCheck = ({ op, world, conflict }) => {
+  if (op.op !== "removeClass") return undefined;
+  const renamed = fromFirst(world.classesRenamed.get(op.className));
+  if (!renamed) return undefined;
+  const cls = displayName(op.className);
+  return conflict(
+    "removed-renamed-class",
+    renamed.index,
+    (a, b) =>
+      `${b} removes class ${cls}, which ${a} renamed from ${displayName(renamed.from)}: one combined update would remove it as ${displayName(renamed.from)} without renaming it, so what still refers to it would not see the same class; apply the patches as two updates, or remove ${displayName(renamed.from)} instead of renaming it`,
+    { className: op.className },
+  );
+};
+
+/** Steps that change which fields a class's objects have. */
+function changesLayout(op: Step["op"]): boolean {
+  return (
+    fieldsCreated(op).length > 0 ||
+    fieldsReferenced(op).length > 0 ||
+    op.op === "changeSuperclass" ||
+    op.op === "insertSuperclass" ||
+    op.op === "migrator" ||
+    op.op === "replaceImplementation"
+  );
+}
+
+/**
+ * A split makes new objects (one per instance, linked through the new `via`
+ * field) inside the update. A second patch that changes those objects' class
+ * or the link is written against objects that, in one combined update, do
+ * not exist yet when its steps are planned: refused rather than guessed.
+ */
+const splitChanged: ConflictCheck = ({ op, world, conflict }) => {
+  if (!("className" in op)) return undefined;
+  const cls = displayName(op.className);
+  const made = fromFirst(world.splitInto.get(op.className));
+  if (made && changesLayout(op)) {
+    return conflict(
+      "split-changed",
+      made.index,
+      (a, b) =>
+        `${b} changes the objects of class ${cls}, which ${a} creates by splitting another class: one combined update cannot change objects it is still creating; apply the patches as two updates`,
+      { className: op.className },
+    );
+  }
+  if (op.op === "splitClass") {
+    for (const field of op.fields) {
+      const created = fromFirst(world.fieldsCreated.get(op.className)?.get(field));
+      if (!created) continue;
+      return conflict(
+        "split-changed",
+        created.index,
+        (a, b) =>
+          `${b} moves field ${cls}.${displayName(field)}, which ${a} creates, into a new class: in one combined update the moved value would not be the one the first patch gives it; apply the patches as two updates`,
+        { className: op.className, field },
+      );
+    }
+  }
+  const links = world.splitLinks.get(op.className);
+  for (const field of [...fieldsReferenced(op), ...fieldsCreated(op)]) {
+    const link = fromFirst(links?.get(field));
+    if (!link) continue;
+    return conflict(
+      "split-changed",
+      link.index,
+      (a, b) =>
+        `${b} changes field ${cls}.${displayName(field)}, the link ${a} creates to each object's split-off part: in one combined update the link does not exist yet; apply the patches as two updates`,
+      { className: op.className, field },
+    );
+  }
+  return undefined;
 };
 
 /** A step deriving values from an old state the first patch changes: in one update, that state is gone. */
@@ -239,5 +326,7 @@ export const CONFLICT_CHECKS: readonly ConflictCheck[] = [
   policyClash,
   validationNameTaken,
   removedMigratedClass,
+  removedRenamedClass,
+  splitChanged,
   staleOldView,
 ];

@@ -25,10 +25,21 @@ export interface Gone extends Fact {
 export class SymbolicWorld {
   readonly classesGone = new Map<string, Gone>();
   readonly classesCreated = new Map<string, Fact>();
+  /** Classes known by a name a rename gave them: the new name, and the name they had. */
+  readonly classesRenamed = new Map<string, Fact & { readonly from: string }>();
   readonly fieldsGone = new Map<string, Map<string, Gone>>();
   readonly fieldsCreated = new Map<string, Map<string, Fact>>();
   /** Classes whose instances' fields (own or inherited) the steps changed. */
   readonly layoutChanged = new Map<string, Fact>();
+  /**
+   * Classes whose instances' fields the steps reordered: the objects are
+   * rewritten, though an old view (values by name) sees the same state.
+   */
+  readonly reordered = new Map<string, Fact>();
+  /** Classes a split created: their objects are made by the update itself. */
+  readonly splitInto = new Map<string, Fact>();
+  /** Per class, the fields a split created to link each object to its split-off part. */
+  readonly splitLinks = new Map<string, Map<string, Fact>>();
   readonly validations = new Map<string, Fact>();
   policy: (Fact & { readonly policy: Policy }) | undefined;
 
@@ -42,18 +53,24 @@ export class SymbolicWorld {
 
   createClass(name: string, fields: readonly string[], fact: Fact): void {
     this.classesGone.delete(name);
+    this.classesRenamed.delete(name);
     this.classesCreated.set(name, fact);
     this.fieldsGone.delete(name);
     this.layoutChanged.delete(name);
+    this.reordered.delete(name);
     this.fieldsCreated.set(name, new Map(fields.map((f) => [f, fact])));
   }
 
   removeClass(name: string, fact: Fact): void {
     this.classesCreated.delete(name);
+    this.classesRenamed.delete(name);
     this.classesGone.set(name, { ...fact, how: "removed" });
     this.fieldsGone.delete(name);
     this.fieldsCreated.delete(name);
     this.layoutChanged.delete(name);
+    this.reordered.delete(name);
+    this.splitInto.delete(name);
+    this.splitLinks.delete(name);
   }
 
   /** Whatever was known of `from` is now known of `to` (and nothing of `to` before it). */
@@ -62,10 +79,17 @@ export class SymbolicWorld {
     this.classesGone.set(from, { ...fact, how: "renamed", to });
     this.classesGone.delete(to);
     this.classesCreated.set(to, fact);
-    for (const map of [this.fieldsGone, this.fieldsCreated, this.layoutChanged] as Map<
-      string,
-      unknown
-    >[]) {
+    const original = this.classesRenamed.get(from)?.from ?? from;
+    this.classesRenamed.delete(from);
+    this.classesRenamed.set(to, { ...fact, from: original });
+    for (const map of [
+      this.fieldsGone,
+      this.fieldsCreated,
+      this.layoutChanged,
+      this.reordered,
+      this.splitInto,
+      this.splitLinks,
+    ] as Map<string, unknown>[]) {
       const entry = map.get(from);
       map.delete(from);
       if (entry === undefined) map.delete(to);
@@ -73,16 +97,25 @@ export class SymbolicWorld {
     }
   }
 
+  /**
+   * Records a layout change. A change by the first patch is what the second
+   * is checked against, so a later step of the second patch never hides it.
+   */
+  markLayout(changes: Map<string, Fact>, cls: string, fact: Fact): void {
+    if (changes.get(cls)?.origin === "first" && fact.origin === "second") return;
+    changes.set(cls, fact);
+  }
+
   createField(cls: string, field: string, fact: Fact): void {
     this.fieldsGoneOf(cls).delete(field);
     this.fieldsCreatedOf(cls).set(field, fact);
-    this.layoutChanged.set(cls, fact);
+    this.markLayout(this.layoutChanged, cls, fact);
   }
 
   dropField(cls: string, field: string, gone: Gone): void {
     this.fieldsCreatedOf(cls).delete(field);
     this.fieldsGoneOf(cls).set(field, gone);
-    this.layoutChanged.set(cls, gone);
+    this.markLayout(this.layoutChanged, cls, gone);
   }
 
   /**
@@ -104,7 +137,7 @@ export class SymbolicWorld {
           (op.shape.fields ?? []).map((f) => f.name),
           fact,
         );
-        if (op.op === "insertSuperclass") this.layoutChanged.set(op.className, fact);
+        if (op.op === "insertSuperclass") this.markLayout(this.layoutChanged, op.className, fact);
         break;
       case "removeClass":
         this.removeClass(op.className, fact);
@@ -113,13 +146,18 @@ export class SymbolicWorld {
         this.renameClass(op.className, op.to, fact);
         break;
       case "changeSuperclass":
-        this.layoutChanged.set(op.className, fact);
+        this.markLayout(this.layoutChanged, op.className, fact);
+        break;
+      case "reorderFields":
+        this.markLayout(this.reordered, op.className, fact);
         break;
       case "splitClass":
         for (const f of op.fields)
           this.dropField(op.className, f, { ...fact, how: "split", to: op.into });
         this.createField(op.className, op.via, fact);
         this.createClass(op.into, op.fields, fact);
+        this.splitInto.set(op.into, fact);
+        getOrCreate(this.splitLinks, op.className).set(op.via, fact);
         break;
       case "validateNamespace":
       case "validateInstances":

@@ -8,7 +8,7 @@ import type { WorldSpec } from "../world/types.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
 import type { PropertyDefinition } from "./types.js";
-import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS } from "./types.js";
 import { className, describeError } from "./wording.js";
 
 function emptyPatchChangesNothing(kit: PropertyKit, world: WorldSpec): void {

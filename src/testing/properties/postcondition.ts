@@ -5,7 +5,7 @@ import { attempt, fail, settle } from "./running.js";
 import type { PropertyDefinition, Postcondition, PostconditionContext } from "./types.js";
 import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
 import { userFrame } from "./userFrame.js";
-import { className, describeError } from "./wording.js";
+import { className, describeError, refusalText } from "./wording.js";
 
 function holds(
   check: Postcondition,
@@ -50,7 +50,7 @@ export function postcondition({
         view: Object.freeze({ ...(o as Record<string, unknown>) }) as OldView,
       }));
       const out = attempt(ns, patch);
-      if (!out.ok) return vacuous("the update was refused"); // totality's and validity's concern
+      if (!out.ok) return vacuous(refusalText(out.error)); // totality's and validity's concern
       if ((await settle(out.result)).failed.length > 0) return vacuous("a migrator threw");
       for (const [index, o] of live.instances.entries()) {
         const context = { index, oldClass: olds[index]!.className, newClass: className(ns, o) };

@@ -14,7 +14,7 @@ import { printable, rollbackScenarios } from "./inputs.js";
 import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
 import type { PropertyDefinition, RollbackScenario } from "./types.js";
-import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
+import { CHECKED, PROPERTY_DESCRIPTIONS } from "./types.js";
 import { describeError, fieldsOf } from "./wording.js";
 
 const INJECTED_VALIDATION = "metamorph/testing: injected refusal";

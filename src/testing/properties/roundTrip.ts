@@ -4,7 +4,7 @@ import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
 import type { PropertyDefinition } from "./types.js";
 import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
-import { describeError } from "./wording.js";
+import { describeError, refusalText } from "./wording.js";
 
 export function roundTrip({ patch, reverse, build, plain }: PropertyKit): PropertyDefinition {
   return {
@@ -18,7 +18,7 @@ export function roundTrip({ patch, reverse, build, plain }: PropertyKit): Proper
       const ns = live.namespace;
       const before = takeSnapshot(ns, live.instances);
       const out = attempt(ns, patch);
-      if (!out.ok) return vacuous("the update was refused"); // totality's and validity's concern
+      if (!out.ok) return vacuous(refusalText(out.error)); // totality's and validity's concern
       if ((await settle(out.result)).failed.length > 0) return vacuous("a migrator threw");
       const back = attempt(ns, reverse);
       if (!back.ok) {

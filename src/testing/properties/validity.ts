@@ -14,6 +14,7 @@ import type { PropertyKit } from "./kit.js";
 import { attempt, fail, settle } from "./running.js";
 import type { PropertyDefinition } from "./types.js";
 import { CHECKED, PROPERTY_DESCRIPTIONS, vacuous } from "./types.js";
+import { userFrame } from "./userFrame.js";
 import { describeError, label, validationText } from "./wording.js";
 
 export function validity({ patch, build, plain }: PropertyKit): PropertyDefinition {
@@ -29,7 +30,7 @@ export function validity({ patch, build, plain }: PropertyKit): PropertyDefiniti
         if (out.error instanceof ValidationError) {
           fail(
             "validity",
-            `the update (policy ${patch.policy}) was refused by its validations:\n${validationText(out.error, live)}`,
+            `the update (policy ${patch.policy}) was refused by its validations:\n${validationText(out.error, live)}${thrownValidationFrame(patch, out.error)}`,
           );
         }
         fail("validity", `the update was refused: ${describeError(out.error)}`);
@@ -40,6 +41,26 @@ export function validity({ patch, build, plain }: PropertyKit): PropertyDefiniti
       return CHECKED;
     },
   };
+}
+
+/**
+ * Where the first instance validation that threw is in the user's code: the
+ * engine keeps only the message, so the validation runs again on the object
+ * it threw on, and its stack tells.
+ */
+function thrownValidationFrame(patch: Patch, error: ValidationError): string {
+  for (const f of error.report.failures) {
+    const object = (f as { object?: unknown }).object;
+    if (!f.message.includes(" threw ") || typeof object !== "object" || object === null) continue;
+    const op = patch.operations.find((o) => o.op === "validateInstances" && o.name === f.rule);
+    if (op?.op !== "validateInstances" || !op.check.fn) continue;
+    try {
+      op.check.fn(object as Readonly<Record<string, unknown>>);
+    } catch (thrown) {
+      return userFrame(thrown);
+    }
+  }
+  return "";
 }
 
 /** Runs the patch's validations again, on the live objects after the migration. */

@@ -54,9 +54,7 @@ export function buildWorld(
     const construct = options.construct?.[cls.name];
     if (construct) return construct(values) as Record<string, unknown>;
     if (cls.definition.fieldOrigin === "created") return new handle(values);
-    const object = new handle();
-    Object.assign(object, values);
-    return object;
+    return Object.assign(constructWithoutArguments(handle), values);
   });
   spec.instances.forEach((instance, i) => {
     for (const [field, v] of Object.entries(instance.fields)) {
@@ -64,6 +62,21 @@ export function buildWorld(
     }
   });
   return printable({ spec, namespace, instances }, (w) => formatWorldSpec(w.spec));
+}
+
+/**
+ * An instance of an ordinary class, its fields then set from the spec: made
+ * by its constructor when that accepts no arguments, else (a constructor
+ * that needs them throws) made from its prototype alone.
+ */
+function constructWithoutArguments(
+  handle: new () => Record<string, unknown>,
+): Record<string, unknown> {
+  try {
+    return new handle();
+  } catch {
+    return Object.create(handle.prototype) as Record<string, unknown>;
+  }
 }
 
 /** Live worlds (fresh namespace and instances for every generated value). */

@@ -14,18 +14,43 @@ import fc from "fast-check";
 const EDGE_WEIGHT = 1;
 const GENERATED_WEIGHT = 3;
 
+/** Marks a value this arbitrary picked from the edges (it has no context of the base arbitrary). */
+const PICKED = Symbol("edge");
+
 /**
- * `arbitrary`, or one of `edges` a quarter of the time. An edge shrinks as
- * a value of `arbitrary` would when `arbitrary` can shrink it without
- * context (cross shrinking): -3 from `fc.integer({ min: -3, max: 120 })`
- * still shrinks to -1 when -1 fails too.
+ * One of `edges`, shrinking as a value of `base` would: through `base`'s own
+ * shrinker when it can shrink the edge without context (integers, strings,
+ * arrays…), so -3 from `fc.integer({ min: -3, max: 120 })` still shrinks to
+ * -1 when -1 fails too.
  */
+class EdgeArbitrary<T> extends fc.Arbitrary<T> {
+  constructor(
+    readonly base: fc.Arbitrary<T>,
+    readonly edges: readonly T[],
+  ) {
+    super();
+  }
+  generate(mrng: fc.Random): fc.Value<T> {
+    const edge = this.edges[mrng.nextInt(0, this.edges.length - 1)]!;
+    return new fc.Value(edge, PICKED);
+  }
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.base.canShrinkWithoutContext(value);
+  }
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    if (context !== PICKED) return this.base.shrink(value, context);
+    return this.base.canShrinkWithoutContext(value)
+      ? this.base.shrink(value, undefined)
+      : fc.Stream.nil();
+  }
+}
+
+/** `arbitrary`, or one of `edges` a quarter of the time. */
 export function withEdges<T>(arbitrary: fc.Arbitrary<T>, edges: readonly T[]): fc.Arbitrary<T> {
   if (edges.length === 0) return arbitrary;
   return fc.oneof(
-    { withCrossShrink: true },
     { arbitrary, weight: GENERATED_WEIGHT },
-    { arbitrary: fc.constantFrom(...edges), weight: EDGE_WEIGHT },
+    { arbitrary: new EdgeArbitrary(arbitrary, edges), weight: EDGE_WEIGHT },
   );
 }
 

@@ -1,12 +1,14 @@
 /**
- * Resolving a world source once: the classes (from class specs defined in a
- * fresh namespace for every world, or from a namespace factory), their
+ * Resolving a world source once: the classes (ordinary classes and class
+ * specs, made afresh in a new namespace for every world, or a namespace
+ * factory), their
  * fields, inherited first, and the values a fresh instance starts with.
  */
 import type { ClassDefinition, ClassSpec } from "../../mop/classDefinition.js";
 import { currentVersion } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
+import { ordinaryClassRegistrar } from "./ordinaryClasses.js";
 import type { WorldClass, WorldModel, WorldSource } from "./types.js";
 
 export function hierarchyOrder(specs: readonly ClassSpec[]): ClassSpec[] {
@@ -47,10 +49,18 @@ function makerOf(source: WorldSource): () => Namespace {
   if (!Array.isArray(source.classes)) {
     throw new TypeError("checkMigration: give `classes` (class specs) or `namespace` (a factory)");
   }
-  const ordered = hierarchyOrder(source.classes);
   const scope = source.scope ?? {};
+  const register = ordinaryClassRegistrar(
+    source.classes.filter((c): c is Function => typeof c === "function"),
+    scope,
+  );
+  const ordered = hierarchyOrder(
+    source.classes.filter((c): c is ClassSpec => typeof c !== "function"),
+  );
   return () => {
     const ns = new Namespace(`world${++worlds}`);
+    // Ordinary classes first: a class spec may extend one of them.
+    register(ns);
     for (const spec of ordered) ns.defineClass(spec, { scope });
     return ns;
   };

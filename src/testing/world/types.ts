@@ -29,8 +29,12 @@ export interface WorldSpec {
 /** The classes a patch applies to: class specs, or a factory of fresh namespaces holding them. */
 export type WorldSource =
   | {
-      /** Defined in this order (superclasses are put first) in a fresh namespace for every world. */
-      readonly classes: readonly ClassSpec[];
+      /**
+       * The classes, made afresh in a new namespace for every world
+       * (superclasses first): ordinary classes (`class Account { … }`, copied
+       * from their source and registered) and class specs (defined).
+       */
+      readonly classes: readonly (Function | ClassSpec)[];
       /** Names visible to the classes' method and initialiser sources. */
       readonly scope?: Readonly<Record<string, unknown>>;
     }

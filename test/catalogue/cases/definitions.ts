@@ -9,17 +9,40 @@ import {
   UnmanagedClassError,
 } from "../../../src/index.js";
 import { definitionFromSpec } from "../../../src/mop/index.js";
+// Not exported from an entry point yet: programs match on its code.
+import { InvalidBindingNameError } from "../../../src/namespace/errors.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
 const DEFINITION = { error: InvalidClassDefinitionError, code: "MM_INVALID_DEFINITION" } as const;
 
+const BINDING_NAME = { error: InvalidBindingNameError, code: "MM_INVALID_BINDING_NAME" } as const;
+
 export const definitionCases: AnyCase[] = [
+  kase<ShopWorld>({
+    name: "define a value under the empty name",
+    setup: shopWorld,
+    act: (w) => w.ns.define("", 1),
+    refuse: { ...BINDING_NAME, names: ["shop"] },
+  }),
+  kase<ShopWorld>({
+    name: "define a value under __proto__",
+    known: "catalogue: the refusal's message does not name the binding at fault (__proto__)",
+    setup: shopWorld,
+    act: (w) => w.ns.define("__proto__", { polluted: true }),
+    refuse: { ...BINDING_NAME, names: ["shop", "__proto__"] },
+  }),
+  kase<ShopWorld>({
+    name: "define a value under a name that is not a string",
+    setup: shopWorld,
+    act: (w) => w.ns.define(7 as unknown as string, 1),
+    refuse: { ...BINDING_NAME, names: ["shop"] },
+  }),
   kase<ShopWorld>({
     name: "defineClass with an empty name",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "" }),
-    refuse: { ...DEFINITION, names: ['""', "not a valid class name"] },
+    refuse: { ...DEFINITION, names: ["shop", "class name cannot be empty"] },
   }),
   kase<ShopWorld>({
     name: "defineClass named with a reserved word",
@@ -55,8 +78,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "defineClass with a field named __proto__",
     item: 14,
-    known:
-      "item 14 (same family): defineClass accepts a field named __proto__, which the field-name rule refuses in patches",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Protoed", fields: ["__proto__"] }),
     refuse: { ...DEFINITION, names: ["Protoed", "__proto__"] },
@@ -90,7 +111,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "defineClass of a name already bound",
     item: 10,
-    known: "item 10: a duplicate defineClass leaves an entry in the namespace's scopes",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Item" }),
     refuse: {
@@ -102,7 +122,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "defineClass named __proto__",
     item: 10,
-    known: "items 10 and 14: a class named __proto__ is accepted (and leaves a scopes entry)",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "__proto__" }),
     refuse: { ...DEFINITION, names: ["__proto__"] },
@@ -110,8 +129,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "defineClass named undefined",
     item: 14,
-    known:
-      "item 14: a class named undefined is accepted (fields without initialiser then hold the class)",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "undefined", fields: ["x"] }),
     refuse: { ...DEFINITION, names: ["undefined"] },
@@ -119,7 +136,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "defineClass named Object",
     item: 14,
-    known: "item 14: a class named Object is accepted and every construction throws",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Object", fields: ["x"] }),
     refuse: { ...DEFINITION, names: ["Object"] },
@@ -127,7 +143,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "defineClass with a field named constructor",
     item: 14,
-    known: "item 14: a field named constructor is accepted",
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Ctor", fields: ["constructor"] }),
     refuse: { ...DEFINITION, names: ["Ctor", "constructor"] },
@@ -151,7 +166,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "lookup of toString (an Object.prototype name)",
     item: 14,
-    known: 'item 14: namespace.lookup("toString") sees Object.prototype',
     setup: shopWorld,
     act: (w) => w.ns.lookup("toString"),
     refuse: { error: UnknownBindingError, code: "MM_UNKNOWN_BINDING", names: ['"toString"'] },

@@ -8,6 +8,7 @@ import {
   MetamorphError,
   MigrationError,
   type Namespace,
+  type Patch,
   PrivateStateError,
   patch,
   type UpdateOptions,
@@ -22,16 +23,27 @@ const INVALID = { error: InvalidPatchError, code: "MM_INVALID_PATCH" } as const;
 const VALIDATION = { error: ValidationError, code: "MM_VALIDATION_FAILED" } as const;
 const MIGRATION = { error: MigrationError, code: "MM_MIGRATION_FAILED" } as const;
 
+const builder = patch("type only");
+/** The builder as `patch(name)` returns it (untyped schema). */
+type Builder = typeof builder;
+
 /** An update of the shop's namespace. */
 const apply =
-  (
-    build: (p: ReturnType<typeof patch>) => {
-      build(): ReturnType<ReturnType<typeof patch>["build"]>;
-    },
-    options?: UpdateOptions,
-  ) =>
-  (w: { ns: Namespace }) =>
+  (build: (p: Builder) => { build(): Patch }, options?: UpdateOptions) => (w: { ns: Namespace }) =>
     updateSync(w.ns, build(patch("p")).build(), options);
+
+/**
+ * For options the engine should refuse: when it accepts them instead, the
+ * update is rolled back at once, so that a sweep that never ends (sliceSize 0)
+ * or lazy guards do not outlive the case; the case then fails as "accepted".
+ */
+const applyThenUndo =
+  (build: (p: Builder) => { build(): Patch }, options: UpdateOptions) => (w: { ns: Namespace }) => {
+    const result = updateSync(w.ns, build(patch("p")).build(), options);
+    result.completion.catch(() => {});
+    result.rollback();
+    return result;
+  };
 
 export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
@@ -97,8 +109,6 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addClass extending a class that does not exist",
     item: 13,
-    known:
-      "item 13 (same family): a TypeError (reading 'methods') in newlyShadowedMethods before the unknown-superclass rule reports",
     setup: shopWorld,
     act: apply((p) => p.addClass({ name: "Comic", superclass: "Magazine" })),
     refuse: { ...VALIDATION, rule: "unknown-superclass", names: ["Comic", "Magazine"] },
@@ -106,10 +116,9 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "addClass named Object",
     item: 14,
-    known: "item 14: a class named Object is accepted in a patch too",
     setup: shopWorld,
     act: apply((p) => p.addClass({ name: "Object" })),
-    refuse: { ...VALIDATION, names: ["Object"] },
+    refuse: { ...INVALID, names: ["Object", "cannot name a class"] },
   }),
   kase<ShopWorld>({
     name: "renameClass to a name already taken",
@@ -120,10 +129,9 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "renameClass to __proto__",
     item: 13,
-    known: "item 13: renaming a class to __proto__ throws a raw immer error",
     setup: shopWorld,
     act: apply((p) => p.renameClass("Book", "__proto__")),
-    refuse: { error: MetamorphError, names: ["__proto__"] },
+    refuse: { ...INVALID, names: ["__proto__", "cannot name a class"] },
   }),
   kase<ShopWorld>({
     name: "reorderFields that leaves a field out",
@@ -190,10 +198,9 @@ export const patchFitCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "removeClass of a class that still has a subclass",
     item: 13,
-    known: "item 13: a TypeError in newlyShadowedMethods instead of a typed refusal",
     setup: shopWorld,
     act: apply((p) => p.removeClass("Item")),
-    refuse: { error: MetamorphError, names: ["Item", "Book"] },
+    refuse: { ...VALIDATION, rule: "unknown-superclass", names: ["Item", "Book"] },
   }),
   kase<ShopWorld>({
     name: "a default expression that does not compile",
@@ -527,7 +534,6 @@ export const validationCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a class added and a validation failing: no scope left behind",
     item: 10,
-    known: "item 10: a refused update leaves the added class's entry in the namespace's scopes",
     setup: shopWorld,
     act: apply((p) =>
       p.addClass({ name: "Tag", fields: ["label"] }).validate("never", () => false),
@@ -612,7 +618,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: an unknown policy behaves as lazy and completion never resolves",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "turbo" as "lazy" }),
+    act: applyThenUndo((p) => p.addField("Item", "stock"), { policy: "turbo" as "lazy" }),
     refuse: { error: MetamorphError, names: ["turbo"] },
   }),
   kase<ShopWorld>({
@@ -620,7 +626,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: sliceSize NaN resolves with nothing migrated",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), {
+    act: applyThenUndo((p) => p.addField("Item", "stock"), {
       policy: "progressive",
       sliceSize: Number.NaN,
     }),
@@ -631,7 +637,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: sliceSize 0 never ends",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: 0 }),
+    act: applyThenUndo((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: 0 }),
     refuse: { error: MetamorphError, names: ["sliceSize"] },
   }),
   kase<ShopWorld>({
@@ -639,7 +645,10 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: a negative sliceSize is accepted",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), { policy: "progressive", sliceSize: -5 }),
+    act: applyThenUndo((p) => p.addField("Item", "stock"), {
+      policy: "progressive",
+      sliceSize: -5,
+    }),
     refuse: { error: MetamorphError, names: ["sliceSize"] },
   }),
   kase<ShopWorld>({
@@ -647,7 +656,7 @@ export const optionCases: AnyCase[] = [
     item: 9,
     known: "item 9: options are not validated (a non-function healthCheck)",
     setup: shopWorld,
-    act: apply((p) => p.addField("Item", "stock"), {
+    act: applyThenUndo((p) => p.addField("Item", "stock"), {
       healthCheck: true as unknown as () => boolean,
     }),
     refuse: { error: MetamorphError, names: ["healthCheck"] },

@@ -1,4 +1,0 @@
-import { implementationCases } from "./cases/implementation.js";
-import { catalogue } from "./support.js";
-
-catalogue("migration", implementationCases);

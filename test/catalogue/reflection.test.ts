@@ -1,4 +1,0 @@
-import { reflectionCases } from "./cases/reflection.js";
-import { catalogue } from "./support.js";
-
-catalogue("reflection", reflectionCases);

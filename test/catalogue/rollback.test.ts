@@ -1,4 +1,0 @@
-import { rollbackCases } from "./cases/rollback.js";
-import { catalogue } from "./support.js";
-
-catalogue("rollback", rollbackCases);
