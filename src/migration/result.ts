@@ -1,11 +1,14 @@
 /**
  * The result of a committed update, and what can still happen to it: lazy
- * completion (lazyCompletion.ts, sweep.ts), rollback (rollback.ts) or
+ * completion (lazyCompletion.ts, sweep.ts) — which rolls the whole update
+ * back if an object cannot be migrated — rollback (rollback.ts) or
  * permanence, which forgets what a rollback would need.
  */
 import { RollbackError } from "../errors.js";
+import type { MigrationError } from "../errors.js";
 import { forgetOldVersions } from "../mop/classHandle.js";
 import type { ValidationReport } from "../validation/report.js";
+import type { FailedDuring } from "./lazyCompletion.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import type { PhaseClock } from "./phaseClock.js";
@@ -25,19 +28,62 @@ export interface Outcome {
   readonly options: UpdateOptions;
 }
 
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rejection nobody awaits (a lazy update rolled back by a first touch)
+  // must not become an unhandled rejection; awaiting it still rejects.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
 export function updateResult(outcome: Outcome): UpdateResult {
   const { patch, built, detected, committed, clock } = outcome;
   const { namespace, lazy, applied } = committed;
   const policy = built.policy;
   let state: UpdateState = "committed";
   let stopSweep = false;
-  const eagerCompletion: LazyCompletion = { migrated: applied.length, failed: [] };
-  const completion: Promise<LazyCompletion> = !lazy?.pendingPossible
-    ? Promise.resolve(eagerCompletion)
-    : policy === "progressive"
-      ? sweep(lazy, outcome.options.sliceSize ?? 2000, clock, () => stopSweep)
-      : new Promise<LazyCompletion>(() => {});
+  const completion = deferred<LazyCompletion>();
   const timings = clock.finish();
+  const forget = () => {
+    applied.length = 0;
+    if (lazy) lazy.done.length = 0;
+  };
+  const undo = (reason: string, detail: Record<string, unknown>) => {
+    const t0 = performance.now();
+    clock.emit("rollback", "start", undefined, { reason, ...detail });
+    stopSweep = true;
+    rollBack(committed);
+    state = "rolled-back";
+    // Nothing of the update stays reachable from its result (nor is found as an instance).
+    forget();
+    const ms = performance.now() - t0;
+    timings.rollback = ms;
+    clock.emit("rollback", "end", ms, { reason, ...detail });
+  };
+  if (!lazy?.pendingPossible) completion.resolve({ migrated: applied.length, failed: [] });
+  else {
+    lazy.onComplete = completion.resolve;
+    lazy.onFailure = (error: MigrationError, during: FailedDuring) => {
+      undo("migration-failed", { during, error: error.message });
+      completion.reject(error);
+    };
+    if (policy === "progressive")
+      sweep(lazy, outcome.options.sliceSize ?? 2000, clock, () => stopSweep).then(
+        completion.resolve,
+        completion.reject,
+      );
+  }
   const refuseUnless = (verb: string) => {
     if (state !== "committed") {
       throw new RollbackError(
@@ -58,18 +104,20 @@ export function updateResult(outcome: Outcome): UpdateResult {
     classesChanged: new Set(detected.changes.map((c) => c.className)).size,
     instancesMigrated: policy === "eager" ? applied.length : 0,
     timings,
-    pauseMs: timings.total,
+    get pauseMs() {
+      return Math.max(timings.total, timings.rollback ?? 0);
+    },
     validation: outcome.report,
+    listenerErrors: clock.listenerErrors,
     migratedSoFar: () => lazy?.done.length ?? 0,
     pendingInstances: () => (state === "committed" && lazy ? lazy.pending() : 0),
-    completion,
+    completion: completion.promise,
     completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),
     state: () => state,
     makePermanent() {
       refuseUnless("permanent");
       state = "permanent";
-      applied.length = 0;
-      if (lazy) lazy.done.length = 0;
+      forget();
       // Homes of retired methods are still needed while a later update
       // (which could be rolled back onto this one's methods) is not permanent.
       const latest = namespace.version === result.toVersion;
@@ -84,12 +132,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
           { patch },
         );
       }
-      const t0 = performance.now();
-      clock.emit("rollback", "start");
-      stopSweep = true;
-      rollBack(committed);
-      state = "rolled-back";
-      clock.emit("rollback", "end", performance.now() - t0);
+      undo("requested", {});
     },
   };
   return result;
