@@ -7,6 +7,7 @@
  * inside the apply step (apply.ts → updateSync).
  */
 import { performance } from "node:perf_hooks";
+import { LifecycleError } from "../errors.js";
 import type { UpdateEvent } from "../migration/update.js";
 import type { Constructor } from "../mop/createClass.js";
 import { affectedClasses } from "./affected.js";
@@ -28,6 +29,13 @@ import type { Alterability } from "./runAlterability.js";
 import { runAlterability } from "./runAlterability.js";
 
 type States = ReadonlyMap<Cooperative, unknown> | undefined;
+
+/** Why a lazy or progressive update rolled itself back (its completion's rejection). */
+const failureOf = (applied: AppliedUpdate): Promise<string> =>
+  applied.completion.then(
+    () => "unknown",
+    (error: unknown) => message(error),
+  );
 
 const ended = (x: object): x is LifecycleReport => "events" in x && "status" in x;
 const message = (error: unknown) => (error as Error)?.message ?? String(error);
@@ -92,8 +100,13 @@ export class Run {
     // ---- still the synchronous block that the wait ended in ----
     const versionsBefore = classVersions(this.update.namespace);
     const applied = this.apply(block.startedAt);
-    if ("error" in applied)
+    if ("error" in applied) {
+      if (applied.rolledBack) {
+        const reason = `the apply hook threw after next() had committed; the update was rolled back: ${message(applied.error)}`;
+        return this.failed(reason, applied.error, "rolled-back");
+      }
       return this.failed(`refused, nothing changed: ${message(applied.error)}`, applied.error);
+    }
     // ---- end of the synchronous block ----
     return this.afterCommit(applied, block.states, versionsBefore);
   }
@@ -219,7 +232,7 @@ export class Run {
    * applying: the engine's phases, in the synchronous block; its phase
    * events move the run to migrating and validating.
    */
-  private apply(blockStart: number): AppliedUpdate | { error: unknown } {
+  private apply(blockStart: number): AppliedUpdate | { error: unknown; rolledBack?: boolean } {
     const { update, tracker, record } = this;
     // What is running now finishes on the new version (still one synchronous block).
     record.straddled = tracker?.inFlight() ?? [];
@@ -233,12 +246,22 @@ export class Run {
         tracker?.refresh();
       userOnEvent?.(event);
     };
-    const next = () => applyUpdate(update.namespace, update.patch, { ...update.options, onEvent });
+    let committedByNext: AppliedUpdate | undefined;
+    const next = () => {
+      committedByNext = applyUpdate(update.namespace, update.patch, {
+        ...update.options,
+        onEvent,
+      });
+      return committedByNext;
+    };
     try {
       record.applied = record.syncStep("apply", () =>
         this.hooks.apply ? this.hooks.apply(this.ctx, next) : next(),
       );
     } catch (error) {
+      // The hook threw after `next()` committed: the update is undone, still
+      // inside the synchronous block, so "nothing changed" stays true.
+      if (committedByNext) return this.undoAfterHook(committedByNext, error);
       return { error };
     } finally {
       tracker?.refresh();
@@ -253,6 +276,23 @@ export class Run {
     return record.applied;
   }
 
+  private undoAfterHook(
+    applied: AppliedUpdate,
+    error: unknown,
+  ): { error: unknown; rolledBack: boolean } {
+    this.record.applied = applied;
+    try {
+      applied.rollback();
+      return { error, rolledBack: true };
+    } catch (rollbackError) {
+      const failure = new LifecycleError(
+        `the apply hook threw after next() had committed, and rolling the update back failed too: ${message(rollbackError)}`,
+        { update: this.name, cause: error, rollbackError },
+      );
+      return { error: failure, rolledBack: false };
+    }
+  }
+
   /** committed: health check, resume, wait until over, clean-up — hooks here cannot undo the commit. */
   private async afterCommit(
     applied: AppliedUpdate,
@@ -260,8 +300,8 @@ export class Run {
     versionsBefore: ReturnType<typeof classVersions>,
   ): Promise<LifecycleReport> {
     const { update, hooks, ctx, tracker, record } = this;
-    const reason = await this.healthCheck(applied);
-    const status: FinalStatus = reason === undefined ? "committed" : "rolled-back";
+    let reason = await this.healthCheck(applied);
+    let status: FinalStatus = reason === undefined ? "committed" : "rolled-back";
     const committed = status === "committed";
     if (hooks.preResume)
       await record.tolerantStep("pre-resume", () => hooks.preResume!(ctx, applied));
@@ -275,6 +315,13 @@ export class Run {
           ? hooks.waitUntilOver(ctx, applied)
           : defaultWaitUntilOver(applied, update.overTimeoutMs ?? 1000, tracker),
       );
+      // An object that could not be migrated rolled the whole update back.
+      if (applied.result?.state() === "rolled-back") {
+        tracker?.refresh();
+        status = "rolled-back";
+        reason = `an object could not be migrated, so the update was rolled back: ${await failureOf(applied)}`;
+        record.to("rolled-back", reason);
+      }
     }
     const retirement = retirementReport(
       update.namespace,
@@ -365,11 +412,15 @@ export class Run {
     });
   }
 
-  private async failed(reason: string, error: unknown): Promise<LifecycleReport> {
+  private async failed(
+    reason: string,
+    error: unknown,
+    status: "failed" | "rolled-back" = "failed",
+  ): Promise<LifecycleReport> {
     await this.releaseAll(false, reason);
     if (this.setUpDone && this.hooks.cleanUp)
-      await this.record.tolerantStep("clean-up", () => this.hooks.cleanUp!(this.ctx, "failed"));
-    return this.report("failed", { reason, error });
+      await this.record.tolerantStep("clean-up", () => this.hooks.cleanUp!(this.ctx, status));
+    return this.report(status, { reason, error });
   }
 
   private cancelledReason(): string {

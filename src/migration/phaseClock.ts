@@ -57,8 +57,11 @@ export class PhaseClock {
     try {
       output = body();
     } catch (error) {
-      this.emit(phase, "failed", performance.now() - this.since, {
+      // A refusal blocks the program too: its pause is reported with it.
+      const now = performance.now();
+      this.emit(phase, "failed", now - this.since, {
         error: (error as Error)?.message,
+        pauseMs: now - this.startedAt,
       });
       throw error;
     }

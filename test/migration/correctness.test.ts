@@ -398,3 +398,96 @@ describe("item 9: every option is validated before anything happens", () => {
     },
   );
 });
+
+describe("item 17: every refusal and rollback reports its pause", () => {
+  test("item 17: a refused update's failed event carries the pause of the whole block", () => {
+    const world = shop("registry");
+    const events: UpdateEvent[] = [];
+    expect(() =>
+      updateSync(world.ns, renamePrice("eager", 1), { onEvent: (e) => events.push(e) }),
+    ).toThrow(MigrationError);
+    const failed = events.filter((e) => e.status === "failed");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.phase).toBe("migrate");
+    expect(typeof failed[0]!.detail?.pauseMs).toBe("number");
+    // The block includes every phase that ran before the failing one.
+    const before = events.filter((e) => e.status === "end").reduce((n, e) => n + (e.ms ?? 0), 0);
+    expect(failed[0]!.detail!.pauseMs as number).toBeGreaterThanOrEqual(before);
+  });
+
+  test("item 17: a rollback (requested or after a failed health check) is in timings and pauseMs", async () => {
+    const world = shop("registry");
+    const result = updateSync(world.ns, renamePrice("eager"));
+    expect(result.timings.rollback).toBeUndefined();
+    result.rollback();
+    expect(typeof result.timings.rollback).toBe("number");
+    expect(result.pauseMs).toBe(Math.max(result.timings.total, result.timings.rollback!));
+    const again = shop("registry");
+    const checked = await update(again.ns, renamePrice("eager"), { healthCheck: () => false });
+    expect(checked.outcome).toBe("rolled-back");
+    expect(typeof checked.timings.rollback).toBe("number");
+    expect(checked.pauseMs).toBe(Math.max(checked.timings.total, checked.timings.rollback!));
+  });
+});
+
+describe("item 15: a lazy migrator that calls a method on its target", () => {
+  test.each(FINDERS)("item 15: migrates once, without recursing (%s finder)", (finder) => {
+    const world = shop(finder);
+    let calls = 0;
+    const p = patch("calls")
+      .addField("Item", "label", { defaultSource: "''" })
+      .migrate("Item", (_old, target) => {
+        calls++;
+        target.label = `#${(target as unknown as Item).read()}`;
+      })
+      .policy("lazy")
+      .build();
+    const result = updateSync(world.ns, p);
+    expect(world.items[2]!.read()).toBe(3.5);
+    expect(calls).toBe(1);
+    expect({ ...world.items[2]! }).toEqual({ id: 2, price: 3.5, label: "#3.5" });
+    expect(result.state()).toBe("committed");
+    result.completeMigration();
+    expect(calls).toBe(5);
+    expect(world.items.map((i) => (i as unknown as { label: string }).label)).toEqual(
+      initialPrices().map((p) => `#${p}`),
+    );
+  });
+});
+
+describe("item 18: an accessor that becomes a data field", () => {
+  test("item 18: the new field is computed without running the old accessor", () => {
+    const ns = new Namespace("cache");
+    type Cache = { limit: number; readonly max: number };
+    const Cache = ns.defineClass<Cache>({
+      name: "Cache",
+      fields: [{ name: "limit", initializer: "10" }],
+      methods: {
+        get max() {
+          return (this as unknown as Cache).limit;
+        },
+        set max(_value: number) {
+          throw new Error("max is read-only");
+        },
+      },
+    });
+    const caches = [new Cache({ limit: 5 }), new Cache({ limit: 7 })];
+    const version = ns.version;
+    const p = patch("max-field")
+      .removeMethod("Cache", "max", { kind: "get" })
+      .removeMethod("Cache", "max", { kind: "set" })
+      .addField("Cache", "max", { initial: (old) => (old.limit as number) * 2 })
+      .validateInstances("max is twice the limit", "Cache", (c) => {
+        const cache = c as { limit: number; max: number };
+        return cache.max === cache.limit * 2;
+      })
+      .build();
+    const result = updateSync(ns, p);
+    expect(result.state()).toBe("committed");
+    expect(ns.version).toBe(version + 1);
+    expect(caches.map((c) => ({ ...c }))).toEqual([
+      { limit: 5, max: 10 },
+      { limit: 7, max: 14 },
+    ]);
+  });
+});
