@@ -1,6 +1,8 @@
 // Folders under src/ are layers; an import may only point down this list
 // (towards errors.ts). The three tools at the top may not import each other,
-// except the CLI, which drives the dev runtime.
+// except the CLI, which drives the dev runtime. `release` (signed bundles,
+// release history, the control channel) sits on the lifecycle, below the
+// tools and the CLI that drive it.
 const LAYERS = [
   "errors",
   "mop",
@@ -9,6 +11,7 @@ const LAYERS = [
   "validation",
   "migration",
   "lifecycle",
+  "release",
   "testing|dev",
   "cli",
 ];

@@ -3,11 +3,9 @@
  * to every construction. Run with --expose-gc for steadier numbers.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import {
-  createHeapFinder,
-  createRegistryFinder,
-  type InstanceFinder,
-} from "../src/mop/instanceFinding.js";
+import type { InstanceFinder } from "../src/mop/instances/finder.js";
+import { createHeapFinder } from "../src/mop/instances/heapFinder.js";
+import { createRegistryFinder } from "../src/mop/instances/registryFinder.js";
 import { type BenchModule, consume, type Figure, msOnce, nsPerOp, versus } from "./harness.js";
 
 class Point {

@@ -8,13 +8,27 @@
  *   objects built by the class version directly;
  * - construction through the handle of a 2-level subclass;
  * - and, for context, classes made by createClass against the same classes
- *   written by hand with `class` syntax.
+ *   written by hand with `class` syntax;
+ * - the issue-13 goals against a plain class written by hand, for each
+ *   finder (the platform's default first): construction in three patterns
+ *   (a tight loop whose objects die young, one whose objects are kept, and
+ *   constructions spread over event-loop turns) and `instanceof`.
  */
+import { performance } from "node:perf_hooks";
 import { currentVersion } from "../src/mop/classHandle.js";
 import type { Constructor } from "../src/mop/createClass.js";
+import { defaultInstanceFinderKind } from "../src/mop/instances/defaultFinder.js";
 import { Namespace } from "../src/namespace/namespace.js";
-import { type BenchModule, type Figure, versus } from "./harness.js";
-import { HOT, measureConstructionPair, measurePair, natives } from "./loops.js";
+import { type BenchModule, consume, type Figure, versus } from "./harness.js";
+import {
+  collectGarbage,
+  constructLoop,
+  HOT,
+  measureConstructionPair,
+  measurePair,
+  natives,
+  nextTask,
+} from "./loops.js";
 
 interface Point {
   x: number;
@@ -201,9 +215,133 @@ function steadyStateFigures(): Figure[] {
   ];
 }
 
+/** `new C(args)` n times into `out` (all kept), compiled per side like constructLoop. */
+let keptLoops = 0;
+function keptLoop(args: string): (C: Function, out: unknown[], n: number) => number {
+  return new Function(
+    "C",
+    "out",
+    "n",
+    `"use strict"; // kept loop ${++keptLoops}
+     for (let i = 0; i < n; i++) out[i] = new C(${args});
+     return out.length;`,
+  ) as (C: Function, out: unknown[], n: number) => number;
+}
+
+/** Constructions per one-job sample: the whole sample runs in one job, as a tight loop of a program would. */
+const ONE_JOB = 300_000;
+
+/**
+ * ns per construction of ONE_JOB constructions in one job, subject and
+ * baseline interleaved, each sample in a fresh job right after a full
+ * collection (so each starts from the same heap and does the same GC work).
+ * The fastest sample of each side is kept: the code is deterministic, and on
+ * a shared machine slower samples measure the other processes.
+ */
+async function oneJobPair(
+  kept: boolean,
+  subject: Function,
+  baseline: Function,
+  samples = 15,
+): Promise<[number, number]> {
+  const sides = [subject, baseline].map((C) => ({
+    C,
+    young: constructLoop(ARGS),
+    kept: keptLoop(ARGS),
+    samples: [] as number[],
+  }));
+  const ring: unknown[] = new Array(HOT).fill(null);
+  for (const side of sides)
+    consume(kept ? side.kept(side.C, [], 20_000) : side.young(side.C, ring, 20_000));
+  for (let i = 0; i < samples; i++) {
+    for (const side of i % 2 === 0 ? sides : [sides[1]!, sides[0]!]) {
+      await nextTask();
+      collectGarbage();
+      const out: unknown[] = kept ? new Array(ONE_JOB) : ring;
+      const t0 = performance.now();
+      consume(kept ? side.kept(side.C, out, ONE_JOB) : side.young(side.C, ring, ONE_JOB));
+      side.samples.push(((performance.now() - t0) * 1e6) / ONE_JOB);
+    }
+  }
+  ring.fill(null);
+  return [Math.min(...sides[0]!.samples), Math.min(...sides[1]!.samples)];
+}
+
+/**
+ * `o instanceof C` over HOT objects, for a handle against a plain class. Each
+ * entry carries its class, so one loop text serves both sides (compiled
+ * separately, each monomorphic).
+ */
+function instanceofPair(handle: Function, plain: Function): [number, number] {
+  const make = (C: Function) =>
+    Array.from({ length: HOT }, (_, i) => ({
+      o: new (C as typeof NativePoint)({ x: i, y: i, label: "p" }),
+      C,
+    }));
+  return measurePair(
+    "acc += e.o instanceof e.C ? 1 : 0;".replaceAll("e.", "o."),
+    make(handle),
+    make(plain),
+  );
+}
+
+async function goalFigures(): Promise<Figure[]> {
+  const preferred = defaultInstanceFinderKind();
+  const kinds = preferred === "heap" ? (["heap", "registry"] as const) : (["registry"] as const);
+  const figures: Figure[] = [];
+  for (const kind of kinds) {
+    const { Point } = defineClasses(
+      new Namespace(`bench-mop-goal-${kind}`, { instanceFinder: kind }),
+    );
+    const isDefault = kind === preferred;
+    const who = `${kind} finder${isDefault ? " (the default here)" : ""}`;
+    const goal = isDefault ? "; goal: ratio ≥ 0.77 (≤ 1.3× a plain new)" : "";
+    const [young, youngPlain] = await oneJobPair(false, Point, NativePoint);
+    const [kept, keptPlain] = await oneJobPair(true, Point, NativePoint);
+    const [spread, spreadPlain] = await measureConstructionPair(ARGS, Point, NativePoint);
+    figures.push(
+      versus(
+        `mop.goal.construction.youngOneJob.${kind}`,
+        young,
+        youngPlain,
+        "ns/op",
+        `${ONE_JOB} constructions through a class handle in one job, each dying young (${who}); baseline: new of a plain class written by hand, same fields${goal}`,
+      ),
+      versus(
+        `mop.goal.construction.keptOneJob.${kind}`,
+        kept,
+        keptPlain,
+        "ns/op",
+        `${ONE_JOB} constructions through a class handle in one job, all kept in an array (${who}); baseline: the same with a plain class${goal}`,
+      ),
+      versus(
+        `mop.goal.construction.spread.${kind}`,
+        spread,
+        spreadPlain,
+        "ns/op",
+        `constructions through a class handle in jobs of 1000 with an event-loop turn between them, dying young (${who}); baseline: the same with a plain class${goal}`,
+      ),
+    );
+  }
+  const { Point } = defineClasses(
+    new Namespace("bench-mop-instanceof", { instanceFinder: preferred }),
+  );
+  const [handleOf, plainOf] = instanceofPair(Point, NativePoint);
+  figures.push(
+    versus(
+      "mop.goal.instanceof",
+      handleOf,
+      plainOf,
+      "ns/op",
+      "`o instanceof Handle` on objects built through the handle; baseline: `o instanceof Plain` on instances of a plain class; goal: ratio ≥ 0.83 (≤ 1.2× a plain class)",
+    ),
+  );
+  return figures;
+}
+
 export const mopBench: BenchModule = {
   name: "mop",
   async run() {
-    return [...(await constructionFigures()), ...steadyStateFigures()];
+    return [...(await goalFigures()), ...(await constructionFigures()), ...steadyStateFigures()];
   },
 };

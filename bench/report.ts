@@ -166,7 +166,7 @@ export function renderMarkdown(results: BenchResults, moduleOrder: readonly stri
   );
   out.push("npm run bench -- migration # only the modules whose name contains one of the words");
   out.push(
-    "npm start                  # the demo; writes bench/results/demo.json for the demo figures",
+    "npm start                  # the demo; writes examples/picture-server/out/demo.json for the demo figures",
   );
   out.push("```");
   out.push("");

@@ -7,7 +7,7 @@
  * plus the machine) and regenerates BENCHMARKS.md.
  *
  * The demo's figures (pause of each update against a restart's downtime) come
- * from bench/results/demo.json when `npm start` has written it.
+ * from examples/picture-server/out/demo.json when `npm start` has written it.
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -30,7 +30,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const resultsDir = join(here, "results");
 const latestPath = join(resultsDir, "latest.json");
-const demoPath = join(resultsDir, "demo.json");
+const demoPath = join(root, "examples/picture-server/out/demo.json");
 const markdownPath = join(root, "BENCHMARKS.md");
 
 /** Bench modules in report order: file in bench/ and the name of the BenchModule it exports. */

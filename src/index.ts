@@ -1,62 +1,42 @@
 /**
  * metamorph — update running JavaScript/TypeScript programs without
- * restarting them. This is the one public entry point.
+ * restarting them. The root entry carries the vocabulary of the field: the
+ * eight reflective operations, namespaces, patches, the update functions with
+ * their options and results, and the errors. Class and instance handles are
+ * at `metamorph/mop`, the update lifecycle at `metamorph/lifecycle`, the
+ * testing kit at `metamorph/testing`, live reloads at `metamorph/dev` and
+ * `metamorph/vite`.
  */
 
-// Reflection (src/mop)
-export type {
-  ClassDefinition,
-  ClassSpec,
-  FieldDefinition,
-  FieldOrigin,
-  MemberKey,
-  MethodDefinition,
-  MethodKind,
-} from "./mop/classDefinition.js";
-export { definitionFromSpec } from "./mop/classDefinition.js";
-export type { ClassVersion } from "./mop/classHandle.js";
-export { classHandleOf, currentVersion, isClassHandle } from "./mop/classHandle.js";
-export type { Constructor, CreateClassOptions } from "./mop/createClass.js";
+// The eight reflective operations (src/mop, src/namespace)
+export type { ClassDefinition, FieldDefinition, MethodDefinition } from "./mop/classDefinition.js";
 export { createClass } from "./mop/createClass.js";
 export { readInstanceVariable, writeInstanceVariable } from "./mop/instanceAccess.js";
-export type { FindOptions, InstanceFinderKind } from "./mop/instanceFinding.js";
-export type { InstanceHandleOptions } from "./mop/instanceHandle.js";
-export {
-  createInstanceHandle,
-  instanceHandleTarget,
-  isInstanceHandle,
-  retargetInstanceHandle,
-} from "./mop/instanceHandle.js";
-export { forwardObjects, swapObjects } from "./mop/objectSwapping.js";
-export type { ReadClassDefinitionOptions } from "./mop/readClassDefinition.js";
+export { swapObjects } from "./mop/objectSwapping.js";
 export { readClassDefinition } from "./mop/readClassDefinition.js";
-
-// Namespaces (src/namespace)
 export type { ReplaceRecord } from "./namespace/bulkReplace.js";
 export { replaceNamespace } from "./namespace/bulkReplace.js";
-export type {
-  Binding,
-  DefineClassOptions,
-  NamespaceOptions,
-  NamespaceSnapshot,
-} from "./namespace/namespace.js";
-export { allInstances, Namespace } from "./namespace/namespace.js";
-export { cloneNamespace, Shadow } from "./namespace/shadow.js";
+export { cloneNamespace, type Shadow } from "./namespace/shadow.js";
 
-// Patches and updates (src/migration)
-export type { Change, ChangeKind } from "./migration/changes.js";
+// Namespaces (src/namespace)
+export type { DefineClassOptions, NamespaceOptions } from "./namespace/namespace.js";
+export { allInstances, Namespace } from "./namespace/namespace.js";
+
+// Patches (src/patch)
 export type {
   FieldInitialiser,
   InstanceValidation,
   Migrator,
   NamespaceValidation,
   OldView,
-  Operation,
   Policy,
   ValidationWorld,
 } from "./patch/operations.js";
 export { Patch } from "./patch/patch.js";
 export { patch } from "./patch/builder.js";
+
+// Updates (src/migration)
+export type { Change, ChangeKind } from "./migration/changes.js";
 export type {
   LazyCompletion,
   UpdateEvent,
@@ -67,38 +47,7 @@ export type {
 } from "./migration/update.js";
 export { update, updateSync } from "./migration/update.js";
 
-// Update lifecycle (src/lifecycle); the whole API, including the
-// generic criteria helpers (when, always, within, evaluate), is at "metamorph/lifecycle".
-export type {
-  Cooperative,
-  Criterion,
-  LifecycleEvent,
-  LifecycleHooks,
-  LifecycleReport,
-  LifecycleStatus,
-  LifecycleUpdate,
-  SchedulePolicy,
-  Ticket,
-} from "./lifecycle/index.js";
-export {
-  Adoptable,
-  allOf,
-  anyOf,
-  applyUpdate,
-  asap,
-  CallTracker,
-  ExplicitManager,
-  prepareComponents,
-  quiescent,
-  retirementReport,
-  runUpdate,
-  ScheduledManager,
-  whenIdle,
-} from "./lifecycle/index.js";
-
-// Validation reports (src/validation)
+// Validation reports and errors
 export type { ValidationFailure, ValidationReport } from "./validation/report.js";
 export { ValidationError } from "./validation/report.js";
-
-// Errors
 export * from "./errors.js";

@@ -6,17 +6,19 @@
 import {
   allInstances,
   createClass,
-  createInstanceHandle,
-  definitionFromSpec,
-  forwardObjects,
   Namespace,
   readClassDefinition,
   readInstanceVariable,
-  retargetInstanceHandle,
   swapObjects,
   type UnknownFieldError,
   writeInstanceVariable,
 } from "../../src/index.js";
+import {
+  createInstanceHandle,
+  definitionFromSpec,
+  forwardObjects,
+  retargetInstanceHandle,
+} from "../../src/mop/index.js";
 
 export function main(log: (line: string) => void = console.log): void {
   // An ordinary class, read as data (fields from its source text).

@@ -2,7 +2,7 @@
  * A small stateful program for `metamorph dev`: two counters and a todo list
  * behind an HTTP endpoint on 127.0.0.1. Run it with
  *
- *     npm run dev            (here: node ../../src/cli/bin.mjs dev server.ts)
+ *     npm run dev            (here: node --import tsx ../../src/cli/bin.ts dev server.ts)
  *
  * then click and add todos, edit counter.ts or todo.ts and save: the objects
  * keep their state and their identity, and answer with the new code.

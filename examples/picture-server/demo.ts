@@ -48,7 +48,7 @@ export interface DemoSize {
   readonly seconds?: number;
   readonly rate?: number;
   readonly clients?: number;
-  /** Folder for the chart, the saved state and the summary (default: out/, state/ and bench/results/). */
+  /** Folder for the chart, the saved state and the summary (default: out/ and state/, both ignored by git). */
   readonly outDir?: string;
   readonly quiescence?: "lifecycle" | "gate";
 }
@@ -74,7 +74,7 @@ export function demoConfig(size: DemoSize = {}): DemoConfig {
     windowMs: Math.min(2_000, Math.round(durationMs * 0.1)),
     chartPath: out ? join(out, "latency.svg") : here("./out/latency.svg"),
     statePath: out ? join(out, "restart-state.json") : here("./state/restart-state.json"),
-    resultPath: out ? join(out, "demo.json") : here("../../bench/results/demo.json"),
+    resultPath: out ? join(out, "demo.json") : here("./out/demo.json"),
     quiescence: size.quiescence ?? "lifecycle",
     log: (line) => console.log(line),
   };

@@ -2,7 +2,7 @@
  * `npm start`: the picture server updated live under load, next to a
  * stop-save-restart-load upgrade (see README.md in this folder and demo.ts).
  * The last line printed is the summary as one JSON object, also written to
- * bench/results/demo.json. Exits 0 only if no request failed and no
+ * examples/picture-server/out/demo.json. Exits 0 only if no request failed and no
  * acknowledged write was lost.
  *
  *   npx tsx examples/picture-server/main.ts [--pictures 10000] [--folders 50]

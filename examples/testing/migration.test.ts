@@ -68,9 +68,9 @@ const personV2 = patch("person-v2")
   .validateInstances(
     "fullName is text",
     "Person",
-    (p) =>
-      // Holds before and after the migration (lazy updates validate unmigrated objects too).
-      !("fullName" in p) || typeof p.fullName === "string" || "fullName is not a string",
+    // Runs on the migrated objects under every policy: a lazy update dry-runs
+    // the migration on copies and validates those before it commits.
+    (p) => typeof p.fullName === "string" || "fullName is not a string",
   )
   .build();
 

@@ -8,15 +8,15 @@
  * migrates every live instance in the page — same objects, same state, new
  * code. Importers keep their bindings, which hold the handles.
  *
- * This is the same library code as in Node; the TypeScript compiler (needed
- * to read a class's fields from its source) is the classic script the plugin
- * adds to the page (`/@metamorph/typescript.js`, global `ts`).
+ * This is the same library code as in Node, except the reading of a class's
+ * source: the dev server parses each class when it transforms the module and
+ * hands the result over with the class (`manage`); the page's stand-in for
+ * the class-source module reads it from a global table (see ./vite.ts).
  */
-import type ts from "typescript";
 import { MetamorphError } from "../errors.js";
 import { updateSync } from "../migration/update.js";
 import { isClassHandle } from "../mop/classHandle.js";
-import { provideTypeScript } from "../mop/classSource.js";
+import type { ParsedClass } from "../mop/source/parsedClass.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { describeClassChange } from "./common.js";
@@ -40,23 +40,10 @@ const records = new Map<string, ModuleRecord>();
 export const status = { updates: 0, failures: 0, last: "" };
 (globalThis as Record<string, unknown>).__metamorph = status;
 
-let parser: "unknown" | "ready" | "missing" = "unknown";
-
-function ensureParser(): boolean {
-  if (parser === "unknown") {
-    const global = (globalThis as { ts?: typeof ts }).ts;
-    if (global && typeof global.createSourceFile === "function") {
-      provideTypeScript(global);
-      parser = "ready";
-    } else {
-      parser = "missing";
-      console.error(
-        `${PREFIX} the TypeScript compiler is not loaded (the plugin adds <script src="/@metamorph/typescript.js"> to index.html); classes are not managed`,
-      );
-    }
-  }
-  return parser === "ready";
-}
+/** Parsed class sources handed over by the dev server, read by the page's class-source stand-in. */
+const classSources = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("metamorph.classSources")
+] ??= new WeakMap<Function, ParsedClass>()) as WeakMap<Function, ParsedClass>;
 
 function message(error: unknown): string {
   if (error instanceof MetamorphError) return `${error.code} ${error.message}`;
@@ -64,8 +51,8 @@ function message(error: unknown): string {
 }
 
 export interface ModuleApi {
-  /** Called right after each class declaration; returns what the binding must hold. */
-  manage(name: string, cls: Function): Function;
+  /** Called right after each class declaration, with its source as the server parsed it; returns what the binding must hold. */
+  manage(name: string, cls: Function, source: ParsedClass | null): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
 }
@@ -84,13 +71,13 @@ export function module(url: string): ModuleApi {
   const current = record;
   const pending: { name: string; handle: Constructor; implementation: Function }[] = [];
   return {
-    manage(name, cls) {
+    manage(name, cls, source) {
+      if (source) classSources.set(cls, source);
       const existing = current.classes.get(name);
       if (existing) {
         pending.push({ name, handle: existing, implementation: cls });
         return existing;
       }
-      if (!ensureParser()) return cls;
       if (namespace.has(name)) {
         console.warn(
           `${PREFIX} ${path}: class ${name} is not managed: another module already defines a managed class named ${name}`,

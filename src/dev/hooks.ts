@@ -1,29 +1,41 @@
 /**
- * Module loader hooks for `metamorph dev` (registered with `module.register`,
- * after tsx's, so they run first and tsx still resolves `./x.js` to `./x.ts`).
- * Every ES module of the program (not under node_modules, not metamorph's
- * own sources, not a `*.migrations.*` module) is compiled by `compileModule`
- * and instrumented by `instrumentModule`; everything else is left to tsx and
- * Node.
+ * Module loader hooks for `metamorph dev` (registered with `module.register`
+ * after tsx's, so that they run first and get tsx's JavaScript from
+ * `nextLoad`; for a `.js` module `nextLoad` is Node's own loader). Every
+ * module of the program (not under node_modules, not metamorph's own
+ * sources, not a `*.migrations.*` module) is rewritten by `instrumentModule`;
+ * everything else is left to tsx and Node.
+ *
+ * The JavaScript of each version reaches the dev runtime too, since changes
+ * are found by comparing the JavaScript of two versions: the version loaded
+ * at start-up through a message port (posted before the module can run), a
+ * saved version when the runtime imports `<module>?metamorph-source=<hash>`,
+ * which evaluates to that JavaScript as a string and runs nothing.
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { compileModule, contentHash, instrumentModule, SourceProblem } from "./compile.js";
+import type { MessagePort } from "node:worker_threads";
+import { contentHash, SOURCE_QUERY, SourceProblem, type SourceType } from "./compile.js";
+import { instrumentModule } from "./instrument.js";
 
 export interface HooksData {
   /** Directories whose files are never instrumented (file URLs ending in "/"). */
   readonly exclude: readonly string[];
+  /** Where the JavaScript of each module loaded at start-up is posted ({ url, js }). */
+  readonly port?: MessagePort;
 }
 
 let exclude: readonly string[] = [];
+let port: MessagePort | undefined;
 
 export function initialize(data: HooksData | undefined): void {
   exclude = data?.exclude ?? [];
+  port = data?.port;
 }
 
-const MANAGED = /\.(ts|mts|tsx|js|mjs|jsx)$/;
+const MANAGED = /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/;
 
-/** Whether the dev loader compiles and instruments the module at `url`. */
+/** Whether the dev loader instruments the module at `url`. */
 export function isProgramModule(url: string, excluded: readonly string[] = exclude): boolean {
   if (!url.startsWith("file:")) return false;
   const path = url.split(/[?#]/)[0]!;
@@ -46,28 +58,47 @@ interface LoadResult {
 
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 
+const text = (source: LoadResult["source"]) =>
+  typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
+
+/** The module's JavaScript: what tsx or Node gave, or the file itself for CommonJS JavaScript. */
+async function javaScriptOf(url: string, loaded: LoadResult): Promise<string | undefined> {
+  if (loaded.source !== undefined && loaded.source !== null) return text(loaded.source);
+  // Node leaves CommonJS to its own loader (no source); plain JavaScript can be read as is.
+  if (loaded.format === "commonjs" && /\.(js|cjs)$/.test(url.split(/[?#]/)[0]!)) {
+    return readFile(fileURLToPath(url), "utf8");
+  }
+  return undefined;
+}
+
 export async function load(
   url: string,
   context: LoadContext,
   nextLoad: NextLoad,
 ): Promise<LoadResult> {
   if (!isProgramModule(url)) return nextLoad(url, context);
+  const file = fileURLToPath(url);
+  // Hashed before compiling: a save in between makes the runtime reload the module once more.
+  const hash = contentHash(await readFile(file, "utf8"));
   const loaded = await nextLoad(url, context);
-  if (loaded.format !== "module") return loaded;
-  const fileName = fileURLToPath(url.split(/[?#]/)[0]!);
-  const source = await readFile(fileName, "utf8");
-  let js: string;
-  try {
-    js = compileModule(source, fileName);
-  } catch (error) {
-    if (error instanceof SourceProblem) {
-      const wrapped = new SyntaxError(
-        `${error.file}:${error.line}:${error.column}: ${error.message}`,
-      );
-      throw wrapped;
-    }
-    throw error;
+  if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
+  const js = await javaScriptOf(url, loaded);
+  if (js === undefined) return loaded;
+  if (new URL(url).searchParams.has(SOURCE_QUERY)) {
+    return {
+      format: "module",
+      source: `export default ${JSON.stringify(js)};`,
+      shortCircuit: true,
+    };
   }
-  const { code } = instrumentModule(js, fileName, contentHash(source));
-  return { format: "module", source: code, shortCircuit: true };
+  const sourceType: SourceType = loaded.format === "module" ? "module" : "script";
+  let code: string;
+  try {
+    code = instrumentModule(js, file, hash, sourceType).code;
+  } catch (error) {
+    if (!(error instanceof SourceProblem)) throw error;
+    throw new SyntaxError(`${error.file}:${error.line}:${error.column}: ${error.message}`);
+  }
+  port?.postMessage({ url, js });
+  return { format: loaded.format, source: code, shortCircuit: true };
 }

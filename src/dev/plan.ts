@@ -10,7 +10,7 @@
  */
 
 import { type PatchBuilder, patch } from "../patch/builder.js";
-import type { FieldDefinition } from "../mop/classDefinition.js";
+import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { currentVersion, isClassHandle, superclassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
@@ -92,100 +92,145 @@ function hierarchyOrder(updates: readonly ClassUpdate[]): ClassUpdate[] {
 }
 
 export function planClassUpdates(updates: readonly ClassUpdate[], options: PlanOptions): DevPlan {
-  const { namespace, migrations: m, migrationsFile: file } = options;
-  const used: string[] = [];
-  const warnings: string[] = [];
-  const summaries: ClassChangeSummary[] = [];
-  let builder: PatchBuilder = patch(options.patchName);
+  const plan: PlanState = {
+    builder: patch(options.patchName),
+    used: [],
+    warnings: [],
+    summaries: [],
+    fieldsMoved: new Set(),
+  };
   const ordered = hierarchyOrder(updates);
-  const fieldsMoved = new Set<string>();
-  for (const { name, handle, implementation } of ordered) {
-    const before = currentVersion(handle).definition;
-    const after = readClassDefinition(implementation);
-    if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
-    const parent = Object.getPrototypeOf(implementation) as Function;
-    let superclass: string | null;
-    if (parent === Function.prototype) superclass = null;
-    else if (isClassHandle(parent) && namespace.owns(parent)) {
-      superclass = currentVersion(parent).definition.name;
-    } else {
-      throw new UnmanagedSuperclassChange(name, parent.name || "an anonymous class");
+  for (const update of ordered) planClass(plan, update, options);
+  migrateSubclasses(plan, options.namespace, new Set(ordered.map((u) => u.name)));
+  const { builder, summaries, warnings, used } = plan;
+  return { builder, summaries, warnings, used, changesClasses: ordered.length > 0 };
+}
+
+/** The plan as it is built, class by class. */
+interface PlanState {
+  builder: PatchBuilder;
+  readonly used: string[];
+  readonly warnings: string[];
+  readonly summaries: ClassChangeSummary[];
+  /** Classes whose fields (or superclass) changed: their subclasses migrate too. */
+  readonly fieldsMoved: Set<string>;
+}
+
+/** The managed name of the new implementation's superclass (null: none). */
+function superclassOf(name: string, implementation: Function, namespace: Namespace): string | null {
+  const parent = Object.getPrototypeOf(implementation) as Function;
+  if (parent === Function.prototype) return null;
+  if (isClassHandle(parent) && namespace.owns(parent)) {
+    return currentVersion(parent).definition.name;
+  }
+  throw new UnmanagedSuperclassChange(name, parent.name || "an anonymous class");
+}
+
+/** Rename hints of the migrations module that apply: the old field exists and the new one is new. */
+function applicableRenames(
+  hints: Readonly<Record<string, string>>,
+  before: ClassDefinition,
+  after: ClassDefinition,
+): Record<string, string> {
+  const oldFields = before.fields.map((f) => f.name);
+  const newFields = after.fields.map((f) => f.name);
+  const renames: Record<string, string> = {};
+  for (const [to, from] of Object.entries(hints)) {
+    if (oldFields.includes(from) && newFields.includes(to) && !oldFields.includes(to)) {
+      renames[to] = from;
     }
-    const oldFields = before.fields.map((f) => f.name);
-    const newFields = after.fields.map((f) => f.name);
-    const renames: Record<string, string> = {};
-    for (const [to, from] of Object.entries(m.renames?.[name] ?? {})) {
-      if (oldFields.includes(from) && newFields.includes(to) && !oldFields.includes(to)) {
-        renames[to] = from;
-      }
-    }
-    const movedSuper = superclass !== before.superclass;
-    if (movedSuper) builder = builder.changeSuperclass(name, superclass);
-    builder = builder.replaceImplementation(name, implementation, { renames });
-    const summary = summariseClassChange(
-      before,
-      after,
-      renames,
-      movedSuper ? [before.superclass, superclass] : undefined,
+  }
+  return renames;
+}
+
+function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): void {
+  const { name, handle, implementation } = update;
+  const { migrations: m, migrationsFile: file } = options;
+  const before = currentVersion(handle).definition;
+  const after = readClassDefinition(implementation);
+  if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
+  const superclass = superclassOf(name, implementation, options.namespace);
+  const renames = applicableRenames(m.renames?.[name] ?? {}, before, after);
+  const movedSuper = superclass !== before.superclass;
+  if (movedSuper) plan.builder = plan.builder.changeSuperclass(name, superclass);
+  plan.builder = plan.builder.replaceImplementation(name, implementation, { renames });
+  const summary = summariseClassChange(
+    before,
+    after,
+    renames,
+    movedSuper ? [before.superclass, superclass] : undefined,
+  );
+  plan.summaries.push(summary);
+  if (summary.added.length + summary.removed.length + summary.renamed.length > 0 || movedSuper) {
+    plan.fieldsMoved.add(name);
+  }
+  if (summary.added.length > 0 && summary.removed.length > 0) {
+    const example = `${summary.added[0]}: "${summary.removed[0]}"`;
+    plan.warnings.push(
+      `${name}: field${summary.removed.length > 1 ? "s" : ""} ${summary.removed.join(", ")} disappeared while ${summary.added.join(", ")} appeared; treated as removed + added (new fields start from their initialisers). If it is a rename, write in ${file}: export const renames = { ${name}: { ${example} } }${options.resetValues ? " — saving it re-applies this update with the rename" : ""}`,
     );
-    summaries.push(summary);
-    if (summary.added.length + summary.removed.length + summary.renamed.length > 0 || movedSuper) {
-      fieldsMoved.add(name);
+  }
+  planInitialisers(plan, name, before, after, renames, options);
+  // A migrator runs once: on the first update of its class after it was written (or changed).
+  const migrator = m.migrate?.[name];
+  const migrateKey = `${name}:migrate:${contentHash(String(migrator))}`;
+  if (migrator && !options.used.has(migrateKey)) {
+    plan.used.push(migrateKey);
+    plan.builder = plan.builder.migrate(name, migrator);
+  }
+  const validation = m.validate?.[name];
+  if (validation) {
+    plan.builder = plan.builder.validateInstances(`${file}: validate.${name}`, name, validation);
+  }
+}
+
+/** Changed initialisers: existing objects keep their values unless the field is listed in `reset`. */
+function planInitialisers(
+  plan: PlanState,
+  name: string,
+  before: ClassDefinition,
+  after: ClassDefinition,
+  renames: Readonly<Record<string, string>>,
+  options: PlanOptions,
+): void {
+  const resetList = options.migrations.reset?.[name] ?? [];
+  const resets: FieldDefinition[] = [];
+  for (const field of after.fields) {
+    const old = before.fields.find((f) => f.name === (renames[field.name] ?? field.name));
+    if (
+      old?.initializer === undefined ||
+      field.initializer === undefined ||
+      old.initializer === field.initializer
+    ) {
+      continue;
     }
-    if (summary.added.length > 0 && summary.removed.length > 0) {
-      const example = `${summary.added[0]}: "${summary.removed[0]}"`;
-      warnings.push(
-        `${name}: field${summary.removed.length > 1 ? "s" : ""} ${summary.removed.join(", ")} disappeared while ${summary.added.join(", ")} appeared; treated as removed + added (new fields start from their initialisers). If it is a rename, write in ${file}: export const renames = { ${name}: { ${example} } }${options.resetValues ? " — saving it re-applies this update with the rename" : ""}`,
+    if (resetList.includes(field.name) && options.resetValues) resets.push(field);
+    else {
+      plan.warnings.push(
+        `${name}.${field.name}: initialiser changed (${old.initializer} → ${field.initializer}); existing objects keep their values.${options.resetValues ? ` To give them the new initial value, write in ${options.migrationsFile}: export const reset = { ${name}: ["${field.name}"] }` : ""}`,
       );
     }
-    // Changed initialisers: existing objects keep their values unless the field is listed in `reset`.
-    const resetList = m.reset?.[name] ?? [];
-    const resets: FieldDefinition[] = [];
-    for (const field of after.fields) {
-      const old = before.fields.find((f) => f.name === (renames[field.name] ?? field.name));
-      if (
-        old?.initializer === undefined ||
-        field.initializer === undefined ||
-        old.initializer === field.initializer
-      ) {
-        continue;
-      }
-      if (resetList.includes(field.name) && options.resetValues) resets.push(field);
-      else {
-        warnings.push(
-          `${name}.${field.name}: initialiser changed (${old.initializer} → ${field.initializer}); existing objects keep their values.${options.resetValues ? ` To give them the new initial value, write in ${file}: export const reset = { ${name}: ["${field.name}"] }` : ""}`,
-        );
-      }
-    }
-    if (resets.length > 0 && options.resetValues) {
-      const initialValues = options.resetValues(name, resets);
-      builder = builder.migrate(name, (_old, target) => {
-        for (const [field, fn] of Object.entries(initialValues)) target[field] = fn.call(target);
-      });
-    }
-    // A migrator runs once: on the first update of its class after it was written (or changed).
-    const migrator = m.migrate?.[name];
-    const migrateKey = `${name}:migrate:${contentHash(String(migrator))}`;
-    if (migrator && !options.used.has(migrateKey)) {
-      used.push(migrateKey);
-      builder = builder.migrate(name, migrator);
-    }
-    const validation = m.validate?.[name];
-    if (validation)
-      builder = builder.validateInstances(`${file}: validate.${name}`, name, validation);
   }
-  // Subclasses of a class whose fields moved migrate too; they keep their implementation.
-  if (fieldsMoved.size > 0) {
-    const planned = new Set(ordered.map((u) => u.name));
-    for (const handle of namespace.classes()) {
-      const name = currentVersion(handle).definition.name;
-      if (planned.has(name)) continue;
-      let inherits = false;
-      for (let p = superclassHandle(handle); p; p = superclassHandle(p)) {
-        if (fieldsMoved.has(currentVersion(p).definition.name)) inherits = true;
-      }
-      if (inherits) builder = builder.replaceImplementation(name, currentVersion(handle).ctor);
+  if (resets.length > 0 && options.resetValues) {
+    const initialValues = options.resetValues(name, resets);
+    plan.builder = plan.builder.migrate(name, (_old, target) => {
+      for (const [field, fn] of Object.entries(initialValues)) target[field] = fn.call(target);
+    });
+  }
+}
+
+/** Subclasses of a class whose fields moved migrate too; they keep their implementation. */
+function migrateSubclasses(plan: PlanState, namespace: Namespace, planned: Set<string>): void {
+  if (plan.fieldsMoved.size === 0) return;
+  for (const handle of namespace.classes()) {
+    const name = currentVersion(handle).definition.name;
+    if (planned.has(name)) continue;
+    let inherits = false;
+    for (let p = superclassHandle(handle); p; p = superclassHandle(p)) {
+      if (plan.fieldsMoved.has(currentVersion(p).definition.name)) inherits = true;
+    }
+    if (inherits) {
+      plan.builder = plan.builder.replaceImplementation(name, currentVersion(handle).ctor);
     }
   }
-  return { builder, summaries, warnings, used, changesClasses: ordered.length > 0 };
 }

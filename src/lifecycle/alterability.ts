@@ -8,8 +8,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { LifecycleError } from "../errors.js";
-import type { CallTracker, QuiescenceTarget } from "./callTracking.js";
-import { describeTarget } from "./callTracking.js";
+import type { CallTracker } from "./callTracking.js";
+import type { QuiescenceTarget } from "./quiescenceTargets.js";
+import { describeTarget } from "./quiescenceTargets.js";
 
 export type Criterion =
   | { readonly kind: "quiescent"; readonly targets: readonly QuiescenceTarget[] }

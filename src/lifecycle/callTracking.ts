@@ -36,24 +36,22 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
 import { LifecycleError, UnmanagedClassError } from "../errors.js";
-import { isClassHandle, stablePrototype } from "../mop/classHandle.js";
+import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import type { Hold, Queued } from "./holds.js";
+import { HoldState } from "./holds.js";
+import type { Call, CallRecord, MethodSlot } from "./inFlightCalls.js";
+import { CallList, record } from "./inFlightCalls.js";
+import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
+import { unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
+import type { QuiescenceTarget } from "./quiescenceTargets.js";
+import { targetClass, targetCovers } from "./quiescenceTargets.js";
 
-/** A class, or some of its instance methods. */
-export type QuiescenceTarget =
-  | Constructor
-  | { readonly class: Constructor; readonly methods: readonly PropertyKey[] };
-
-export interface TrackOptions {
-  /** Track only these methods (default: every instance method of the class, including ones a later version adds). */
-  readonly methods?: readonly PropertyKey[];
-  /**
-   * Methods that are not `async` but always return a promise, so that
-   * forced quiescence may hold them (their callers then get another promise
-   * for the same result).
-   */
-  readonly holdable?: readonly PropertyKey[];
-}
+// The vocabulary of tracking, where the lifecycle looks for it.
+export type { Hold } from "./holds.js";
+export type { TrackOptions } from "./methodWrapping.js";
+export type { CallRecord } from "./inFlightCalls.js";
+export type { QuiescenceTarget } from "./quiescenceTargets.js";
 
 export interface CallTrackerOptions {
   /**
@@ -64,143 +62,6 @@ export interface CallTrackerOptions {
    * Default false.
    */
   readonly followAsyncContext?: boolean;
-}
-
-/** A description of one call, safe to keep in reports (it does not hold the receiver). */
-export interface CallRecord {
-  readonly id: number;
-  readonly className: string;
-  readonly method: string;
-  /** `performance.now()` when the call's synchronous part returned its promise; NaN for a synchronous call still running. */
-  readonly startedAt: number;
-  /** The call returned a promise that had not settled yet. */
-  readonly awaiting: boolean;
-}
-
-export interface Hold {
-  /** `performance.now()` when the hold began. */
-  readonly startedAt: number;
-  /** Calls waiting at entry. */
-  queued(): number;
-  /** Calls queued since the hold began (released or not). */
-  heldSoFar(): number;
-  readonly released: boolean;
-  /**
-   * Ends the hold and runs every queued call, in arrival order, on the
-   * method that is current now (the new version after a commit, the old one
-   * after a postponement). Returns how many calls it released.
-   */
-  release(): number;
-}
-
-interface MethodSlot {
-  readonly handle: Constructor;
-  readonly prototype: object;
-  readonly key: PropertyKey;
-  readonly className: string;
-  readonly method: string;
-  holdable: boolean;
-  wrapper: Function | undefined;
-}
-
-interface Call {
-  readonly id: number;
-  readonly slot: MethodSlot;
-  readonly startedAt: number;
-  awaiting: boolean;
-  ended: boolean;
-  /** Links of the in-flight list (measured: a Set costs ~0.6 µs per call when entries come and go). */
-  prev: Call | undefined;
-  next: Call | undefined;
-}
-
-/** Calls awaiting their promise, oldest first: an intrusive doubly linked list, O(1) both ways. */
-class CallList {
-  head: Call | undefined;
-  tail: Call | undefined;
-
-  add(call: Call): void {
-    call.prev = this.tail;
-    call.next = undefined;
-    if (this.tail) this.tail.next = call;
-    else this.head = call;
-    this.tail = call;
-  }
-
-  delete(call: Call): void {
-    if (call.prev) call.prev.next = call.next;
-    else if (this.head === call) this.head = call.next;
-    if (call.next) call.next.prev = call.prev;
-    else if (this.tail === call) this.tail = call.prev;
-    call.prev = undefined;
-    call.next = undefined;
-  }
-
-  *[Symbol.iterator](): IterableIterator<Call> {
-    for (let c = this.head; c !== undefined; c = c.next) yield c;
-  }
-}
-
-interface Queued {
-  readonly slot: MethodSlot;
-  readonly self: unknown;
-  readonly args: unknown[];
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-interface TrackedClass {
-  readonly handle: Constructor;
-  readonly options: TrackOptions;
-  readonly slots: Map<PropertyKey, MethodSlot>;
-}
-
-interface WrapperInfo {
-  readonly tracker: CallTracker;
-  readonly slot: MethodSlot;
-  readonly original: Function;
-}
-
-/** Every wrapper any tracker installed, so that a restored one is recognised. */
-const wrappers = new WeakMap<Function, WrapperInfo>();
-
-const AsyncFunction = (async () => {}).constructor;
-
-function isAsync(fn: Function): boolean {
-  return fn instanceof AsyncFunction;
-}
-
-function keyName(key: PropertyKey): string {
-  return typeof key === "symbol" ? `[${key.description ?? ""}]` : String(key);
-}
-
-function record(call: Call): CallRecord {
-  return {
-    id: call.id,
-    className: call.slot.className,
-    method: call.slot.method,
-    startedAt: call.startedAt,
-    awaiting: call.awaiting,
-  };
-}
-
-function targetClass(target: QuiescenceTarget): Constructor {
-  return typeof target === "function" ? target : target.class;
-}
-
-/** Whether `target` names `slot`'s method. */
-export function targetCovers(
-  target: QuiescenceTarget,
-  handle: Constructor,
-  key: PropertyKey,
-): boolean {
-  if (typeof target === "function") return target === handle;
-  return target.class === handle && target.methods.includes(key);
-}
-
-export function describeTarget(target: QuiescenceTarget): string {
-  if (typeof target === "function") return target.name;
-  return target.methods.map((m) => `${target.class.name}.${keyName(m)}`).join(", ");
 }
 
 let nextCallId = 1;
@@ -257,14 +118,7 @@ export class CallTracker {
     const tracked = this.#classes.get(handle);
     if (!tracked) return;
     this.#classes.delete(handle);
-    for (const slot of tracked.slots.values()) {
-      const d = Reflect.getOwnPropertyDescriptor(slot.prototype, slot.key);
-      const info =
-        d && "value" in d && typeof d.value === "function" ? wrappers.get(d.value) : undefined;
-      if (d && info?.tracker === this)
-        Object.defineProperty(slot.prototype, slot.key, { ...d, value: info.original });
-      slot.wrapper = undefined;
-    }
+    unwrapClass(this, tracked);
   }
 
   /** Stops tracking every class. */
@@ -284,54 +138,9 @@ export class CallTracker {
   }
 
   #wrapClass(tracked: TrackedClass): string[] {
-    const prototype = stablePrototype(tracked.handle);
-    const only = tracked.options.methods;
-    const holdable = new Set(tracked.options.holdable ?? []);
-    const wrapped: string[] = [];
-    for (const key of Reflect.ownKeys(prototype)) {
-      if (key === "constructor" || (only !== undefined && !only.includes(key))) continue;
-      const d = Reflect.getOwnPropertyDescriptor(prototype, key)!;
-      if (!("value" in d) || typeof d.value !== "function") continue;
-      let slot = tracked.slots.get(key);
-      if (!slot) {
-        slot = {
-          handle: tracked.handle,
-          prototype,
-          key,
-          className: tracked.handle.name,
-          method: keyName(key),
-          holdable: false,
-          wrapper: undefined,
-        };
-        tracked.slots.set(key, slot);
-      }
-      const info = wrappers.get(d.value);
-      if (info?.tracker === this && info.slot === slot) {
-        // Ours already (perhaps restored by an undo log): adopt it as is.
-        slot.wrapper = d.value;
-        slot.holdable = holdable.has(key) || isAsync(info.original);
-        continue;
-      }
-      // A wrapper of this tracker from an earlier tracking of the class is replaced, not wrapped again.
-      const original = info?.tracker === this ? info.original : (d.value as Function);
-      const wrapper = this.#makeWrapper(slot, original);
-      Object.defineProperty(prototype, key, { ...d, value: wrapper });
-      slot.wrapper = wrapper;
-      slot.holdable = holdable.has(key) || isAsync(original);
-      wrapped.push(`${slot.className}.${slot.method}`);
-    }
-    return wrapped;
-  }
-
-  #makeWrapper(slot: MethodSlot, original: Function): Function {
-    const tracker = this;
-    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-      return tracker.#enter(slot, original, this, args);
-    };
-    Object.defineProperty(wrapper, "name", { value: original.name, configurable: true });
-    Object.defineProperty(wrapper, "length", { value: original.length, configurable: true });
-    wrappers.set(wrapper, { tracker: this, slot, original });
-    return wrapper;
+    return wrapClass(this, tracked, (slot, original, self, args) =>
+      this.#enter(slot, original, self, args),
+    );
   }
 
   #enter(slot: MethodSlot, original: Function, self: unknown, args: unknown[]): unknown {
@@ -558,36 +367,12 @@ export class CallTracker {
       );
       return;
     }
-    const info = wrappers.get(fn);
+    const info = wrapperInfo(fn);
     try {
-      if (info?.tracker === this) q.resolve(this.#invoke(info.slot, info.original, q.self, q.args));
+      if (info?.owner === this) q.resolve(this.#invoke(info.slot, info.original, q.self, q.args));
       else q.resolve(this.#invoke(q.slot, fn, q.self, q.args));
     } catch (error) {
       q.reject(error);
     }
-  }
-}
-
-class HoldState {
-  readonly startedAt = performance.now();
-  readonly queue: Queued[] = [];
-  released = false;
-  total = 0;
-
-  constructor(
-    readonly targets: readonly QuiescenceTarget[],
-    private readonly changed: () => void,
-  ) {}
-
-  covers(slot: MethodSlot): boolean {
-    return this.targets.some((t) => targetCovers(t, slot.handle, slot.key));
-  }
-
-  enqueue(slot: MethodSlot, self: unknown, args: unknown[]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ slot, self, args, resolve, reject });
-      this.total++;
-      this.changed();
-    });
   }
 }

@@ -91,60 +91,55 @@ export function componentName(component: Cooperative, index: number): string {
   return `${className} #${index + 1}`;
 }
 
-/**
- * Phase one: asks every component to prepare, concurrently, each within
- * `timeoutMs`. Ready only if all answered ready in time.
- */
-export async function prepareComponents(
-  components: readonly Cooperative[],
-  notice: UpdateNotice,
-  timeoutMs: number,
-): Promise<Preparation> {
-  const entries: Entry[] = components.map((component, i) => {
-    const entry: Entry = {
-      component,
-      name: componentName(component, i),
-      answer: undefined,
-      state: undefined,
-      settled: Promise.resolve(),
-      resumed: false,
-    };
-    const t0 = performance.now();
-    const settle = (answer: ComponentAnswer, state?: unknown) => {
-      if (entry.answer === undefined) {
-        entry.answer = answer;
-        entry.state = state;
-      } else if (entry.answer.verdict === "timed-out" && answer.verdict === "ready") {
-        // Late but ready: what it handed over is what it resumes from.
-        entry.state = state;
-      }
-    };
-    entry.settled = (async () => {
-      try {
-        const answer = await component.prepareForUpdate(notice);
-        const ms = performance.now() - t0;
-        if (answer && answer.ready === true)
-          settle({ component: entry.name, verdict: "ready", ms }, answer.state);
-        else {
-          const reason = (answer as { reason?: unknown } | undefined)?.reason;
-          settle({
-            component: entry.name,
-            verdict: "refused",
-            reason: typeof reason === "string" ? reason : "refused",
-            ms,
-          });
-        }
-      } catch (error) {
+/** Asks one component to prepare; its entry records the answer, however late it comes. */
+function ask(component: Cooperative, index: number, notice: UpdateNotice): Entry {
+  const entry: Entry = {
+    component,
+    name: componentName(component, index),
+    answer: undefined,
+    state: undefined,
+    settled: Promise.resolve(),
+    resumed: false,
+  };
+  const t0 = performance.now();
+  const settle = (answer: ComponentAnswer, state?: unknown) => {
+    if (entry.answer === undefined) {
+      entry.answer = answer;
+      entry.state = state;
+    } else if (entry.answer.verdict === "timed-out" && answer.verdict === "ready") {
+      // Late but ready: what it handed over is what it resumes from.
+      entry.state = state;
+    }
+  };
+  entry.settled = (async () => {
+    try {
+      const answer = await component.prepareForUpdate(notice);
+      const ms = performance.now() - t0;
+      if (answer && answer.ready === true)
+        settle({ component: entry.name, verdict: "ready", ms }, answer.state);
+      else {
+        const reason = (answer as { reason?: unknown } | undefined)?.reason;
         settle({
           component: entry.name,
-          verdict: "threw",
-          reason: (error as Error)?.message ?? String(error),
-          ms: performance.now() - t0,
+          verdict: "refused",
+          reason: typeof reason === "string" ? reason : "refused",
+          ms,
         });
       }
-    })();
-    return entry;
-  });
+    } catch (error) {
+      settle({
+        component: entry.name,
+        verdict: "threw",
+        reason: (error as Error)?.message ?? String(error),
+        ms: performance.now() - t0,
+      });
+    }
+  })();
+  return entry;
+}
+
+/** Waits for every answer or the time-out; those without an answer by then timed out. */
+async function collectAnswers(entries: readonly Entry[], timeoutMs: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
     Promise.all(entries.map((e) => e.settled)),
@@ -163,6 +158,47 @@ export async function prepareComponents(
       };
     }
   }
+}
+
+/** Phase two: resumes each component once (a timed-out one when its prepare settles). */
+async function resumeAll(
+  entries: readonly Entry[],
+  notice: ResumeNotice,
+  newStates: ReadonlyMap<Cooperative, unknown> | undefined,
+): Promise<ResumeFailure[]> {
+  const failures: ResumeFailure[] = [];
+  const resumeOne = async (e: Entry) => {
+    if (e.resumed) return;
+    e.resumed = true;
+    const state = newStates?.has(e.component) ? newStates.get(e.component) : e.state;
+    try {
+      await e.component.resumeAfterUpdate(state, notice);
+    } catch (error) {
+      failures.push({ component: e.name, error });
+    }
+  };
+  const now: Promise<void>[] = [];
+  for (const e of entries) {
+    if (e.answer!.verdict === "timed-out") {
+      // Resumed when its prepare settles; the update does not wait for it.
+      void e.settled.then(() => resumeOne(e));
+    } else now.push(resumeOne(e));
+  }
+  await Promise.all(now);
+  return failures;
+}
+
+/**
+ * Phase one: asks every component to prepare, concurrently, each within
+ * `timeoutMs`. Ready only if all answered ready in time.
+ */
+export async function prepareComponents(
+  components: readonly Cooperative[],
+  notice: UpdateNotice,
+  timeoutMs: number,
+): Promise<Preparation> {
+  const entries = components.map((component, i) => ask(component, i, notice));
+  await collectAnswers(entries, timeoutMs);
   const answers = entries.map((e) => e.answer!);
   const states = new Map<Cooperative, unknown>();
   for (const e of entries) if (e.answer!.verdict === "ready") states.set(e.component, e.state);
@@ -170,27 +206,6 @@ export async function prepareComponents(
     ready: answers.every((a) => a.verdict === "ready"),
     answers,
     states,
-    async resume(resumeNotice, newStates) {
-      const failures: ResumeFailure[] = [];
-      const resumeOne = async (e: Entry) => {
-        if (e.resumed) return;
-        e.resumed = true;
-        const state = newStates?.has(e.component) ? newStates.get(e.component) : e.state;
-        try {
-          await e.component.resumeAfterUpdate(state, resumeNotice);
-        } catch (error) {
-          failures.push({ component: e.name, error });
-        }
-      };
-      const now: Promise<void>[] = [];
-      for (const e of entries) {
-        if (e.answer!.verdict === "timed-out") {
-          // Resumed when its prepare settles; the update does not wait for it.
-          void e.settled.then(() => resumeOne(e));
-        } else now.push(resumeOne(e));
-      }
-      await Promise.all(now);
-      return failures;
-    },
+    resume: (resumeNotice, newStates) => resumeAll(entries, resumeNotice, newStates),
   };
 }

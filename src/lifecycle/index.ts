@@ -52,22 +52,11 @@ export type {
   RunOptions,
 } from "./lifecycle.js";
 export { isFinal, retirementReport, runUpdate } from "./lifecycle.js";
-export type {
-  ManagerEvent,
-  ManagerOptions,
-  ScheduledManagerOptions,
-  SchedulePolicy,
-  Ticket,
-  TicketState,
-} from "./managers.js";
-export {
-  asap,
-  ExplicitManager,
-  inWindow,
-  ScheduledManager,
-  UpdateManager,
-  whenIdle,
-  within,
-} from "./managers.js";
+export type { ScheduledManagerOptions } from "./managers.js";
+export { ExplicitManager, ScheduledManager, UpdateManager } from "./managers.js";
+export type { SchedulePolicy } from "./schedulePolicies.js";
+export { asap, inWindow, whenIdle, within } from "./schedulePolicies.js";
+export type { Ticket, TicketState } from "./tickets.js";
+export type { ManagerEvent, ManagerOptions } from "./managerOptions.js";
 export type { AdoptionResult } from "./privateState.js";
 export { Adoptable, applyAdoptions, EXPORT_HOOK, IMPORT_HOOK } from "./privateState.js";

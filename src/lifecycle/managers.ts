@@ -22,127 +22,19 @@ import { LifecycleError } from "../errors.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { TrackOptions } from "./callTracking.js";
 import { CallTracker } from "./callTracking.js";
-import type {
-  FinalStatus,
-  LifecycleEvent,
-  LifecycleReport,
-  LifecycleStatus,
-  LifecycleUpdate,
-  RunOptions,
-} from "./lifecycle.js";
+import type { LifecycleReport, LifecycleStatus, LifecycleUpdate, RunOptions } from "./lifecycle.js";
 import { runUpdate } from "./lifecycle.js";
-
-export type TicketState = "queued" | "running" | FinalStatus;
-
-export interface Ticket {
-  readonly id: number;
-  readonly name: string;
-  /** The final report (committed, rolled back, failed or cancelled). Never rejects. */
-  readonly done: Promise<LifecycleReport>;
-  /** Attempts made so far. */
-  readonly attempts: number;
-  readonly state: TicketState;
-  /** The attempts' reports, oldest first (the last 20). */
-  readonly reports: readonly LifecycleReport[];
-  /**
-   * Cancels the update: at once if it is queued or postponed, by aborting
-   * its attempt if it is still before the apply step. False when it is too
-   * late (applying or finished).
-   */
-  cancel(reason?: string): boolean;
-}
-
-export type ManagerEvent =
-  | (LifecycleEvent & { readonly ticket: number })
-  | {
-      readonly type: "queue";
-      readonly ticket: number;
-      readonly update: string;
-      /** enqueued; started / attempted: one attempt begins / ends; deferred: the policy held it back; finished: final. */
-      readonly action: "enqueued" | "started" | "attempted" | "deferred" | "finished";
-      readonly status?: FinalStatus;
-      readonly detail?: Readonly<Record<string, unknown>>;
-    };
-
-export interface ManagerOptions {
-  /** Tracks calls of managed classes; one is made if not given. */
-  readonly tracker?: CallTracker;
-  readonly onEvent?: (event: ManagerEvent) => void;
-  /** Attempts after which a postponed update is given up (reported as cancelled). Default: unlimited. */
-  readonly maxAttempts?: number;
-  /**
-   * Reports kept in `history` (default 100): a report holds its update's
-   * result, and with it what rollback needs, until it is dropped.
-   */
-  readonly historyLimit?: number;
-  /** Applied to every update that does not set them. */
-  readonly defaults?: Pick<
-    LifecycleUpdate,
-    "timeoutMs" | "forceQuiescence" | "prepareTimeoutMs" | "overTimeoutMs"
-  >;
-}
+import type { ManagerEvent, ManagerOptions } from "./managerOptions.js";
+import { applyDefaults } from "./managerOptions.js";
+import type { SchedulePolicy } from "./schedulePolicies.js";
+import { asap } from "./schedulePolicies.js";
+import type { Ticket } from "./tickets.js";
+import { nextTicketId, reportWithoutRun, TicketImpl } from "./tickets.js";
 
 interface Entry {
   readonly ticket: TicketImpl;
   readonly update: LifecycleUpdate;
 }
-
-/** The report of an update the manager settled without running the lifecycle (cancelled, or a guard tripped). */
-function reportWithoutRun(
-  ticket: TicketImpl,
-  status: "cancelled" | "failed",
-  reason: string,
-): LifecycleReport {
-  return {
-    update: ticket.name,
-    attempt: ticket.attempts,
-    status,
-    reason,
-    pauseMs: 0,
-    holdMs: 0,
-    heldCalls: 0,
-    straddled: [],
-    components: [],
-    resumeFailures: [],
-    hookErrors: [],
-    timings: { total: 0 },
-    events: [],
-  };
-}
-
-class TicketImpl implements Ticket {
-  readonly done: Promise<LifecycleReport>;
-  state: TicketState = "queued";
-  attempts = 0;
-  readonly reports: LifecycleReport[] = [];
-  /** The status of the running attempt. */
-  status: LifecycleStatus = "idle";
-  controller: AbortController | undefined;
-  #resolve!: (report: LifecycleReport) => void;
-
-  constructor(
-    readonly id: number,
-    readonly name: string,
-    private readonly cancelHook: (ticket: TicketImpl, reason: string) => boolean,
-  ) {
-    this.done = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
-
-  cancel(reason = "cancelled"): boolean {
-    return this.cancelHook(this, reason);
-  }
-
-  settle(report: LifecycleReport): void {
-    this.state = report.status;
-    this.#resolve(report);
-  }
-}
-
-let nextTicket = 1;
-/** Attempts' reports a ticket keeps (a postponed update retried for hours must not grow without bound). */
-const REPORTS_KEPT = 20;
 
 /** What both managers share: the queue, tickets, cancellation, one attempt at a time. */
 export abstract class UpdateManager {
@@ -184,30 +76,13 @@ export abstract class UpdateManager {
 
   enqueue(update: LifecycleUpdate): Ticket {
     if (this.#closed) {
-      throw new LifecycleError(
-        `the manager is closed; update ${update.name ?? update.patch.name} was not queued`,
-        {
-          update: update.name ?? update.patch.name,
-        },
-      );
+      const name = update.name ?? update.patch.name;
+      throw new LifecycleError(`the manager is closed; update ${name} was not queued`, {
+        update: name,
+      });
     }
-    const defaults = this.#options.defaults ?? {};
-    const withDefaults: LifecycleUpdate = {
-      ...update,
-      ...(update.timeoutMs === undefined && defaults.timeoutMs !== undefined
-        ? { timeoutMs: defaults.timeoutMs }
-        : {}),
-      ...(update.forceQuiescence === undefined && defaults.forceQuiescence !== undefined
-        ? { forceQuiescence: defaults.forceQuiescence }
-        : {}),
-      ...(update.prepareTimeoutMs === undefined && defaults.prepareTimeoutMs !== undefined
-        ? { prepareTimeoutMs: defaults.prepareTimeoutMs }
-        : {}),
-      ...(update.overTimeoutMs === undefined && defaults.overTimeoutMs !== undefined
-        ? { overTimeoutMs: defaults.overTimeoutMs }
-        : {}),
-    };
-    const ticket = new TicketImpl(nextTicket++, update.name ?? update.patch.name, (t, reason) =>
+    const withDefaults = applyDefaults(update, this.#options.defaults ?? {});
+    const ticket = new TicketImpl(nextTicketId(), update.name ?? update.patch.name, (t, reason) =>
       this.#cancel(t, reason),
     );
     this.queue.push({ ticket, update: withDefaults });
@@ -323,9 +198,7 @@ export abstract class UpdateManager {
     this.#running = undefined;
     ticket.controller = undefined;
     ticket.status = "idle";
-    ticket.reports.push(report);
-    if (ticket.reports.length > REPORTS_KEPT)
-      ticket.reports.splice(0, ticket.reports.length - REPORTS_KEPT);
+    ticket.record(report);
     this.history.push(report);
     if (this.history.length > this.#historyLimit)
       this.history.splice(0, this.history.length - this.#historyLimit);
@@ -391,51 +264,6 @@ export class ExplicitManager extends UpdateManager {
     this.#pass = pass;
     return pass;
   }
-}
-
-export type SchedulePolicy =
-  | { readonly kind: "asap" }
-  | {
-      readonly kind: "idle";
-      /** Highest event-loop utilisation (0…1) over a sample that counts as idle. */
-      readonly threshold: number;
-      /** Length of a sample (ms). */
-      readonly sampleMs: number;
-    }
-  | {
-      readonly kind: "window";
-      readonly description: string;
-      /** Whether updates may start at `now` (epoch ms). */
-      readonly isOpen: (now: number) => boolean;
-      /** When the window that is open at `now` closes (epoch ms); the update must commit before. */
-      readonly closesAt?: (now: number) => number | undefined;
-    };
-
-/** As soon as possible. */
-export const asap: SchedulePolicy = Object.freeze({ kind: "asap" });
-
-/** When `performance.eventLoopUtilization()` over a sample is at most `threshold` (default 0.5 over 100 ms). */
-export function whenIdle(
-  options: { readonly threshold?: number; readonly sampleMs?: number } = {},
-): SchedulePolicy {
-  return { kind: "idle", threshold: options.threshold ?? 0.5, sampleMs: options.sampleMs ?? 100 };
-}
-
-/** Between two instants (epoch ms or Dates); the update must commit before `end`. */
-export function within(start: number | Date, end: number | Date): SchedulePolicy {
-  const from = +start;
-  const to = +end;
-  return {
-    kind: "window",
-    description: `between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
-    isOpen: (now) => now >= from && now < to,
-    closesAt: () => to,
-  };
-}
-
-/** Whenever `isOpen(now)` says so. */
-export function inWindow(description: string, isOpen: (now: number) => boolean): SchedulePolicy {
-  return { kind: "window", description, isOpen };
 }
 
 export interface ScheduledManagerOptions extends ManagerOptions {
@@ -526,10 +354,22 @@ export class ScheduledManager extends UpdateManager {
     if (this.#started && this.queue.length > 0) void this.#pump();
   }
 
+  /** Tells observers that the policy held the head update back, and why. */
+  #deferred(detail: Readonly<Record<string, unknown>>): void {
+    const head = this.queue[0];
+    if (!head) return;
+    this.emit({
+      type: "queue",
+      ticket: head.ticket.id,
+      update: head.ticket.name,
+      action: "deferred",
+      detail,
+    });
+  }
+
   /** Whether the policy lets the head update start now (after waiting a sample or a check interval when it does not). */
   async #policyAllows(): Promise<{ ok: boolean; deadline?: number }> {
     const policy = this.policy;
-    const head = this.queue[0];
     switch (policy.kind) {
       case "asap":
         return { ok: true };
@@ -538,15 +378,7 @@ export class ScheduledManager extends UpdateManager {
         await this.#pause(policy.sampleMs);
         const sample = performance.eventLoopUtilization(start);
         if (sample.utilization <= policy.threshold) return { ok: true };
-        if (head) {
-          this.emit({
-            type: "queue",
-            ticket: head.ticket.id,
-            update: head.ticket.name,
-            action: "deferred",
-            detail: { utilization: sample.utilization, threshold: policy.threshold },
-          });
-        }
+        this.#deferred({ utilization: sample.utilization, threshold: policy.threshold });
         return { ok: false };
       }
       case "window": {
@@ -557,15 +389,7 @@ export class ScheduledManager extends UpdateManager {
             ? { ok: true }
             : { ok: true, deadline: performance.now() + (closes - now) };
         }
-        if (head) {
-          this.emit({
-            type: "queue",
-            ticket: head.ticket.id,
-            update: head.ticket.name,
-            action: "deferred",
-            detail: { window: policy.description },
-          });
-        }
+        this.#deferred({ window: policy.description });
         await this.#pause(this.#checkIntervalMs);
         return { ok: false };
       }

@@ -7,14 +7,13 @@
  * inside the apply step (apply.ts → updateSync).
  */
 import { performance } from "node:perf_hooks";
-import { LifecycleError } from "../errors.js";
-import type { UpdateEvent } from "../migration/update.js";
 import type { Constructor } from "../mop/createClass.js";
 import { affectedClasses } from "./affected.js";
 import type { Evaluation } from "./alterability.js";
 import { evaluate, quiescenceTargets, waitUntilAlterable } from "./alterability.js";
 import type { AppliedUpdate } from "./apply.js";
-import { applyUpdate, preflight } from "./apply.js";
+import { preflight } from "./apply.js";
+import { applyStep } from "./applyStep.js";
 import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
 import { prepareComponents } from "./cooperative.js";
@@ -99,7 +98,7 @@ export class Run {
     if (ended(block)) return block;
     // ---- still the synchronous block that the wait ended in ----
     const versionsBefore = classVersions(this.update.namespace);
-    const applied = this.apply(block.startedAt);
+    const applied = applyStep(this, block.startedAt);
     if ("error" in applied) {
       if (applied.rolledBack) {
         const reason = `the apply hook threw after next() had committed; the update was rolled back: ${message(applied.error)}`;
@@ -226,71 +225,6 @@ export class Run {
     const transfer = this.update.transferState;
     if (!this.preparation || !transfer) return undefined;
     return new Map([...this.preparation.states].map(([c, s]) => [c, transfer(s, c)] as const));
-  }
-
-  /**
-   * applying: the engine's phases, in the synchronous block; its phase
-   * events move the run to migrating and validating.
-   */
-  private apply(blockStart: number): AppliedUpdate | { error: unknown; rolledBack?: boolean } {
-    const { update, tracker, record } = this;
-    // What is running now finishes on the new version (still one synchronous block).
-    record.straddled = tracker?.inFlight() ?? [];
-    record.to("applying");
-    const userOnEvent = update.options?.onEvent;
-    const onEvent = (event: UpdateEvent) => {
-      if (event.status === "start" && event.phase === "migrate") record.to("migrating");
-      if (event.status === "start" && event.phase === "validate") record.to("validating");
-      // Lazy guards came or went, or a rollback restored old methods: wrap what is installed now.
-      if (event.status === "end" && (event.phase === "sweep" || event.phase === "rollback"))
-        tracker?.refresh();
-      userOnEvent?.(event);
-    };
-    let committedByNext: AppliedUpdate | undefined;
-    const next = () => {
-      committedByNext = applyUpdate(update.namespace, update.patch, {
-        ...update.options,
-        onEvent,
-      });
-      return committedByNext;
-    };
-    try {
-      record.applied = record.syncStep("apply", () =>
-        this.hooks.apply ? this.hooks.apply(this.ctx, next) : next(),
-      );
-    } catch (error) {
-      // The hook threw after `next()` committed: the update is undone, still
-      // inside the synchronous block, so "nothing changed" stays true.
-      if (committedByNext) return this.undoAfterHook(committedByNext, error);
-      return { error };
-    } finally {
-      tracker?.refresh();
-      record.pauseMs = performance.now() - blockStart;
-    }
-    record.to("committed", undefined, {
-      pauseMs: record.pauseMs,
-      migrated: record.applied.instancesMigrated,
-      straddled: record.straddled.length,
-      toVersion: record.applied.toVersion,
-    });
-    return record.applied;
-  }
-
-  private undoAfterHook(
-    applied: AppliedUpdate,
-    error: unknown,
-  ): { error: unknown; rolledBack: boolean } {
-    this.record.applied = applied;
-    try {
-      applied.rollback();
-      return { error, rolledBack: true };
-    } catch (rollbackError) {
-      const failure = new LifecycleError(
-        `the apply hook threw after next() had committed, and rolling the update back failed too: ${message(rollbackError)}`,
-        { update: this.name, cause: error, rollbackError },
-      );
-      return { error: failure, rolledBack: false };
-    }
   }
 
   /** committed: health check, resume, wait until over, clean-up — hooks here cannot undo the commit. */

@@ -7,6 +7,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Constructor } from "../mop/createClass.js";
+import { requireTrustedOperations } from "../patch/trust.js";
 import type {
   FieldInitialiser,
   InstanceValidation,
@@ -20,6 +21,7 @@ import type { Draft, Drafts } from "./building/drafts.js";
 import { draftsOf, Step } from "./building/drafts.js";
 import * as fieldOps from "./building/fieldOperations.js";
 import * as memberOps from "./building/memberOperations.js";
+import * as staticOps from "./building/staticFieldOperations.js";
 
 /** Where a field of the new definition takes its value from in an old instance. */
 export interface ClassBuild {
@@ -39,6 +41,8 @@ export interface ClassBuild {
   }[];
   /** Whether any operation touched this class's fields, superclass or migration. */
   readonly layoutTouched: boolean;
+  /** Statics whose value does not come from the old static of the same name (see staticFieldOperations.ts). */
+  readonly staticOrigins?: ReadonlyMap<string, string | null>;
   /** A new implementation given by replaceImplementation, used instead of a generated version. */
   readonly implementation?: Constructor;
 }
@@ -77,6 +81,10 @@ const APPLY: { readonly [K in Operation["op"]]: Apply<K> } = {
   pullUpField: fieldOps.pullUpField,
   pushDownField: fieldOps.pushDownField,
   splitClass: fieldOps.splitClass,
+  addStaticField: staticOps.addStaticField,
+  removeStaticField: staticOps.removeStaticField,
+  renameStaticField: staticOps.renameStaticField,
+  reinitialiseStaticField: staticOps.reinitialiseStaticField,
   addMethod: memberOps.addOrReplaceMethod,
   replaceMethod: memberOps.addOrReplaceMethod,
   removeMethod: memberOps.removeMethod,
@@ -91,6 +99,8 @@ export function buildDefinitions(
   current: ReadonlyMap<string, ClassDefinition>,
   operations: readonly Operation[],
 ): BuildResult {
+  // Nothing of a patch read from JSON is compiled unless someone vouched for it.
+  requireTrustedOperations(operations, "be applied");
   const drafts = draftsOf(current);
   operations.forEach((op, index) => {
     (APPLY[op.op] as Apply<typeof op.op>)(new Step(drafts, op, index), op);
@@ -125,6 +135,7 @@ function classBuild(d: Draft): ClassBuild {
     migrators: d.migrators,
     splits: d.splits,
     layoutTouched: d.layoutTouched,
+    ...(d.staticOrigins?.size ? { staticOrigins: d.staticOrigins } : {}),
     ...(d.implementation ? { implementation: d.implementation } : {}),
   };
 }

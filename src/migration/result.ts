@@ -6,7 +6,7 @@
  */
 import { RollbackError } from "../errors.js";
 import type { MigrationError } from "../errors.js";
-import { forgetOldVersions } from "../mop/classHandle.js";
+import { forgetOldVersions } from "../mop/classVersions.js";
 import type { ValidationReport } from "../validation/report.js";
 import type { FailedDuring } from "./lazyCompletion.js";
 import type { Built } from "./phases/build.js";
@@ -15,7 +15,13 @@ import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
 import { rollBack } from "./rollback.js";
 import { sweep } from "./sweep.js";
-import type { LazyCompletion, UpdateOptions, UpdateResult, UpdateState } from "./types.js";
+import type {
+  LazyCompletion,
+  UpdateOptions,
+  UpdateResult,
+  UpdateState,
+  UpdateTimings,
+} from "./types.js";
 
 export interface Outcome {
   readonly patch: string;
@@ -47,30 +53,42 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-export function updateResult(outcome: Outcome): UpdateResult {
-  const { patch, built, detected, committed, clock } = outcome;
-  const { namespace, lazy, applied } = committed;
-  const policy = built.policy;
-  let state: UpdateState = "committed";
-  let stopSweep = false;
-  const completion = deferred<LazyCompletion>();
-  const timings = clock.finish();
-  const forget = () => {
-    applied.length = 0;
-    if (lazy) lazy.done.length = 0;
-  };
-  const undo = (reason: string, detail: Record<string, unknown>) => {
+/** What can still change about a committed update. */
+interface Life {
+  state: UpdateState;
+  stopSweep: boolean;
+}
+
+/** Drops what a rollback would need: nothing of the update stays reachable from its result. */
+function forget({ applied, lazy }: Committed): void {
+  applied.length = 0;
+  if (lazy) lazy.done.length = 0;
+}
+
+/** Rolls the update back, timed and told as the rollback phase. */
+function undoer(outcome: Outcome, life: Life, timings: UpdateTimings) {
+  return (reason: string, detail: Record<string, unknown>) => {
     const t0 = performance.now();
-    clock.emit("rollback", "start", undefined, { reason, ...detail });
-    stopSweep = true;
-    rollBack(committed);
-    state = "rolled-back";
-    // Nothing of the update stays reachable from its result (nor is found as an instance).
-    forget();
+    outcome.clock.emit("rollback", "start", undefined, { reason, ...detail });
+    life.stopSweep = true;
+    rollBack(outcome.committed);
+    life.state = "rolled-back";
+    // Not found as instances afterwards either (the heap finder sees what is reachable).
+    forget(outcome.committed);
     const ms = performance.now() - t0;
     timings.rollback = ms;
-    clock.emit("rollback", "end", ms, { reason, ...detail });
+    outcome.clock.emit("rollback", "end", ms, { reason, ...detail });
   };
+}
+
+/** Resolves when no old-layout object is left; a failed migration rolls back and rejects it. */
+function completionOf(
+  outcome: Outcome,
+  life: Life,
+  undo: ReturnType<typeof undoer>,
+): Promise<LazyCompletion> {
+  const { lazy, applied } = outcome.committed;
+  const completion = deferred<LazyCompletion>();
   if (!lazy?.pendingPossible) completion.resolve({ migrated: applied.length, failed: [] });
   else {
     lazy.onComplete = completion.resolve;
@@ -78,13 +96,27 @@ export function updateResult(outcome: Outcome): UpdateResult {
       undo("migration-failed", { during, error: error.message });
       completion.reject(error);
     };
-    if (policy === "progressive")
-      sweep(lazy, outcome.options.sliceSize ?? 2000, clock, () => stopSweep).then(
+    if (outcome.built.policy === "progressive") {
+      const sliceSize = outcome.options.sliceSize ?? 2000;
+      sweep(lazy, sliceSize, outcome.clock, () => life.stopSweep).then(
         completion.resolve,
         completion.reject,
       );
+    }
   }
+  return completion.promise;
+}
+
+export function updateResult(outcome: Outcome): UpdateResult {
+  const { patch, built, detected, committed, clock } = outcome;
+  const { namespace, lazy, applied } = committed;
+  const policy = built.policy;
+  const life: Life = { state: "committed", stopSweep: false };
+  const timings = clock.finish();
+  const undo = undoer(outcome, life, timings);
+  const completion = completionOf(outcome, life, undo);
   const refuseUnless = (verb: string) => {
+    const state = life.state;
     if (state !== "committed") {
       throw new RollbackError(
         verb === "permanent"
@@ -110,14 +142,14 @@ export function updateResult(outcome: Outcome): UpdateResult {
     validation: outcome.report,
     listenerErrors: clock.listenerErrors,
     migratedSoFar: () => lazy?.done.length ?? 0,
-    pendingInstances: () => (state === "committed" && lazy ? lazy.pending() : 0),
-    completion: completion.promise,
+    pendingInstances: () => (life.state === "committed" && lazy ? lazy.pending() : 0),
+    completion,
     completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),
-    state: () => state,
+    state: () => life.state,
     makePermanent() {
       refuseUnless("permanent");
-      state = "permanent";
-      forget();
+      life.state = "permanent";
+      forget(committed);
       // Homes of retired methods are still needed while a later update
       // (which could be rolled back onto this one's methods) is not permanent.
       const latest = namespace.version === result.toVersion;

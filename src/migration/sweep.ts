@@ -5,7 +5,7 @@
  * by slice, so no task enumerates every instance; a heap query cannot be
  * sliced and runs once per class.
  */
-import type { RegistryFinder } from "../mop/instanceFinding.js";
+import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import { nextTask } from "./lazyMigration.js";
 import type { Plan } from "./migrationPlan.js";

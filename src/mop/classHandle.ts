@@ -39,6 +39,8 @@ interface HandleState {
    * prototype (an ordinary class given as a new implementation).
    */
   construction: "initialise" | "new" | "reflect";
+  /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
+  initialise: Function | null;
   definition: ClassDefinition;
   /** Every version this handle has had, oldest first. */
   readonly versions: ClassVersion[];
@@ -51,11 +53,11 @@ interface HandleState {
 }
 
 const states = new WeakMap<Function, HandleState>();
-const prototypeStates = new WeakMap<object, HandleState>();
-const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
-const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
+export const prototypeStates = new WeakMap<object, HandleState>();
+export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
+export const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
 
-function stateOf(handle: Function): HandleState {
+export function stateOf(handle: Function): HandleState {
   const state = states.get(handle);
   if (!state) {
     throw new UnmanagedClassError(`${handle.name || "(anonymous)"} is not a class handle`, {
@@ -111,7 +113,7 @@ export function observeConstruction(handle: Function, observer: (instance: objec
   };
 }
 
-function defineStaticForwarders(state: HandleState): void {
+export function defineStaticForwarders(state: HandleState): void {
   const { handle } = state;
   for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
   const keys: PropertyKey[] = [];
@@ -138,6 +140,51 @@ export interface CreateClassHandleOptions {
   readonly owner?: unknown;
 }
 
+let forwarders = 0;
+
+/**
+ * The handle's constructor, the hot path of every managed class: no rest
+ * array, no iterator, the initialiser read from the state rather than looked
+ * up on the version. Compiled per handle (the numbered comment makes each
+ * source text unique), so that each class gets type feedback of its own: one
+ * shared closure would see every managed class's objects and turn megamorphic.
+ */
+function makeForwarder(state: HandleState, name: string): Function {
+  const factory = new Function(
+    "state",
+    "name",
+    `"use strict"; // metamorph class handle ${++forwarders}
+    const forward = {
+      [name]: function (init) {
+        const target = new.target;
+        if (target === undefined) {
+          throw new TypeError("Class constructor " + name + " cannot be invoked without 'new'");
+        }
+        let instance;
+        if (state.initialise !== null) {
+          // The handle is the only allocator: every object of the class, fresh
+          // or migrated, grows its fields from the handle's own initial map, so
+          // objects with the same fields share one hidden class (V8, measured).
+          state.initialise.call(this, init);
+          instance = this;
+        } else if (state.construction === "new" && target === forward) {
+          instance = new state.current(...arguments);
+        } else {
+          // Correct, but V8 gives objects built this way maps of their own.
+          instance = Reflect.construct(state.current, arguments, target);
+        }
+        const observers = state.observers;
+        if (observers.length !== 0 && target === forward) {
+          for (let i = 0; i < observers.length; i++) observers[i](instance);
+        }
+        return instance;
+      },
+    }[name];
+    return forward;`,
+  ) as (state: HandleState, name: string) => Function;
+  return factory(state, name);
+}
+
 /**
  * Wraps `initial` (version 1) in a new class handle; `initial.prototype`
  * becomes the handle's stable prototype, so objects `initial` made before
@@ -152,39 +199,40 @@ export function createClassHandle(
 ): Constructor {
   const name = definition.name;
   const state = {} as HandleState;
-  const forward = {
-    [name]: function (this: unknown, ...args: unknown[]) {
-      const target = new.target as Function | undefined;
-      if (target === undefined) {
-        throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
-      }
-      let instance: object;
-      if (state.construction === "initialise") {
-        // The handle is the only allocator: every object of the class, fresh
-        // or migrated, grows its fields from the handle's own initial map, so
-        // objects with the same fields share one hidden class (V8, measured).
-        (state.current as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!.call(
-          this,
-          args[0],
-        );
-        instance = this as object;
-      } else if (state.construction === "new" && target === handle) {
-        instance = new (state.current as unknown as new (...a: unknown[]) => object)(...args);
-      } else {
-        // Correct, but V8 gives objects built this way maps of their own.
-        instance = Reflect.construct(state.current, args, target) as object;
-      }
-      if (target === handle) for (const observe of state.observers) observe(instance);
-      return instance;
-    },
-  }[name]!;
+  const forward = makeForwarder(state, name);
   const handle = forward as unknown as Constructor;
+  const prototype = initial.prototype as object;
+  initialiseState(state, handle, initial, definition, options);
+  handle.prototype = prototype;
+  const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];
+  if (typeof home === "object" && home !== null) state.homes.add(home);
+  defineInitialiseFields(state);
+  Object.defineProperty(prototype, "constructor", {
+    value: handle,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  defineStaticForwarders(state);
+  return handle;
+}
+
+/** Fills the handle's state, registers it, and links the handle to its superclass. */
+function initialiseState(
+  state: HandleState,
+  handle: Constructor,
+  initial: Constructor,
+  definition: ClassDefinition,
+  options: CreateClassHandleOptions,
+): void {
+  const name = definition.name;
   const prototype = initial.prototype as object;
   Object.assign(state, {
     handle,
     prototype,
     current: initial,
     construction: constructionOf(initial, prototype),
+    initialise: initialiserOf(initial, prototype),
     definition,
     versions: [{ ctor: initial, definition }],
     homes: new Set<object>(),
@@ -205,10 +253,11 @@ export function createClassHandle(
     }
     Object.setPrototypeOf(handle, parent);
   }
-  handle.prototype = prototype;
-  const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];
-  if (typeof home === "object" && home !== null) state.homes.add(home);
-  Object.defineProperty(handle, INITIALISE_FIELDS, {
+}
+
+/** What a created subclass's `super` initialisation calls: the current version's field initialiser. */
+function defineInitialiseFields(state: HandleState): void {
+  Object.defineProperty(state.handle, INITIALISE_FIELDS, {
     configurable: true,
     value(this: unknown, init: unknown) {
       const initialise = (state.current as unknown as Record<symbol, Function | undefined>)[
@@ -223,17 +272,15 @@ export function createClassHandle(
       initialise.call(this, init);
     },
   });
-  Object.defineProperty(prototype, "constructor", {
-    value: handle,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-  defineStaticForwarders(state);
-  return handle;
 }
 
-function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {
+/** The field initialiser a handle calls for versions made by createClass, else null. */
+export function initialiserOf(ctor: Constructor, prototype: object): Function | null {
+  if (constructionOf(ctor, prototype) !== "initialise") return null;
+  return (ctor as unknown as Record<symbol, Function>)[INITIALISE_FIELDS] ?? null;
+}
+
+export function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {
   // Own property: an ordinary class extending a handle inherits the handle's.
   if (Object.hasOwn(ctor, INITIALISE_FIELDS)) return "initialise";
   return ctor.prototype === prototype ? "new" : "reflect";
@@ -242,145 +289,7 @@ function constructionOf(ctor: Constructor, prototype: object): HandleState["cons
 /** Restores exactly what one change did. */
 export type Undo = () => void;
 
-function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
-  return new Map(
-    Reflect.ownKeys(holder)
-      .filter((k) => !skip.has(k))
-      .map((k) => [k, Reflect.getOwnPropertyDescriptor(holder, k)!] as const),
-  );
-}
-
-function restoreDescriptors(
-  holder: object,
-  saved: Map<PropertyKey, PropertyDescriptor>,
-  skip: ReadonlySet<PropertyKey>,
-): void {
-  for (const key of Reflect.ownKeys(holder)) {
-    if (!skip.has(key) && !saved.has(key)) Reflect.deleteProperty(holder, key);
-  }
-  for (const [key, descriptor] of saved) Object.defineProperty(holder, key, descriptor);
-}
-
-const isMethodDescriptor = (d: PropertyDescriptor | undefined) =>
-  d !== undefined && (!("value" in d) || typeof d.value === "function");
-
-/** Copies `from`'s methods and accessors over `to`'s, removing those `from` lacks; data properties stay. */
-function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyKey>): void {
-  for (const key of Reflect.ownKeys(to)) {
-    if (skip.has(key) || !isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
-    if (!Object.hasOwn(from, key)) Reflect.deleteProperty(to, key);
-  }
-  for (const key of Reflect.ownKeys(from)) {
-    if (skip.has(key)) continue;
-    const d = Reflect.getOwnPropertyDescriptor(from, key)!;
-    if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
-  }
-}
-
-/**
- * Makes `version` the handle's current version: fresh objects are built by
- * its constructor, and its methods and accessors replace the old ones on the
- * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
- * steady-state cost). Static data values of the old version are carried over
- * when the new one defines them too. Returns the undo.
- */
-export function installVersion(handle: Function, version: ClassVersion): Undo {
-  const state = stateOf(handle);
-  const { prototype } = state;
-  const before = {
-    current: state.current,
-    definition: state.definition,
-    name: Object.getOwnPropertyDescriptor(handle, "name")!,
-    prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
-    construction: state.construction,
-  };
-  const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
-    version.ctor.prototype) as object;
-  const hadHome = state.homes.has(home);
-  if (version.ctor !== before.current) {
-    for (const key of Reflect.ownKeys(version.ctor)) {
-      if (SKIPPED_STATICS.has(key)) continue;
-      const oldD = Reflect.getOwnPropertyDescriptor(before.current, key);
-      const newD = Reflect.getOwnPropertyDescriptor(version.ctor, key);
-      if (
-        oldD &&
-        "value" in oldD &&
-        typeof oldD.value !== "function" &&
-        newD &&
-        "value" in newD &&
-        newD.writable
-      ) {
-        (version.ctor as unknown as Record<PropertyKey, unknown>)[key] = oldD.value;
-      }
-    }
-  }
-  if (home !== prototype) {
-    transplantMethods(home, prototype, PROTOTYPE_SKIP);
-    state.homes.add(home);
-  }
-  state.current = version.ctor;
-  state.construction = constructionOf(version.ctor, prototype);
-  state.definition = version.definition;
-  state.versions.push(version);
-  if (version.definition.name !== handle.name) {
-    Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
-  }
-  defineStaticForwarders(state);
-  return () => {
-    restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
-    if (!hadHome) state.homes.delete(home);
-    state.current = before.current;
-    state.construction = before.construction;
-    state.definition = before.definition;
-    const at = state.versions.lastIndexOf(version);
-    if (at >= 0) state.versions.splice(at, 1);
-    Object.defineProperty(handle, "name", before.name);
-    defineStaticForwarders(state);
-  };
-}
-
-/**
- * Forgets every version but the current one and the homes of methods no
- * longer installed: called when an update is made permanent (nothing can
- * undo it), so that a class updated many times does not keep them all.
- */
-export function forgetOldVersions(handle: Function, homesToo: boolean): void {
-  const state = stateOf(handle);
-  state.versions.splice(0, state.versions.length - 1);
-  if (!homesToo) return;
-  const home = ((state.current as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
-    state.current.prototype) as object;
-  for (const h of state.homes) if (h !== home) state.homes.delete(h);
-}
-
 /** The handle's stable prototype. */
 export function stablePrototype(handle: Function): object {
   return stateOf(handle).prototype;
-}
-
-/**
- * Points the handle, its current constructor, its stable prototype and the
- * homes of its methods at `superclass` (a handle, or null for a root class).
- * Only class-level objects change; no instance changes map.
- */
-export function reparent(handle: Function, superclass: Constructor | null): Undo {
-  const state = stateOf(handle);
-  const functions: object[] = [handle, state.current];
-  const targets: object[] = [...functions, state.prototype, ...state.homes];
-  const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
-  const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
-  for (const t of targets) {
-    const current = Object.getPrototypeOf(t) as object | null;
-    // A root class may extend something outside the namespace (EventEmitter,
-    // a lifecycle base class): only a link to a managed class is cut.
-    const managed = current !== null && (isClassHandle(current) || prototypeStates.has(current));
-    if (superclass === null && !managed) continue;
-    const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
-    if (current !== wanted) Object.setPrototypeOf(t, wanted);
-  }
-  return () => {
-    targets.forEach((t, i) => {
-      if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
-    });
-  };
 }

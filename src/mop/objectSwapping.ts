@@ -13,16 +13,13 @@
  * traps refuse) restores every touched object before rethrowing.
  */
 import { SwapArgumentError, UnswappableObjectError } from "../errors.js";
+import { applyRow, applyRowFresh, type InterceptCache } from "./rewriting/applyState.js";
 import {
-  applyRow,
-  applyRowFresh,
   captureCheckedRow,
-  createStateTable,
-  type InterceptCache,
   type PrototypeVerdicts,
   type RewriteRole,
-  type StateTable,
-} from "./objectRewriting.js";
+} from "./rewriting/rewritability.js";
+import { createStateTable, type StateTable } from "./rewriting/stateTable.js";
 
 /**
  * Checks the arguments and captures every object's state before anything is

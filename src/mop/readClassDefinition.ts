@@ -20,7 +20,7 @@ import type {
 } from "./classDefinition.js";
 import { describeMembers } from "./classDefinition.js";
 import { currentVersion, isClassHandle } from "./classHandle.js";
-import { readClassSource } from "./classSource.js";
+import { readClassSource } from "./source/parse.js";
 import { createdDefinition } from "./createClass.js";
 
 export interface ReadClassDefinitionOptions {

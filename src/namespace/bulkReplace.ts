@@ -8,11 +8,12 @@
 import type { Patch } from "immer";
 import { StaleShadowError, UndoError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
-import { installVersion, reparent } from "../mop/classHandle.js";
+import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot, immer } from "./namespace.js";
 import type { Shadow } from "./shadow.js";
+import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {
   readonly namespace: Namespace;
@@ -74,7 +75,8 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     for (const binding of ordered) {
       if (binding.kind !== "class") continue;
       const entry = changed.get(binding.handle);
-      if (entry?.version) undos.push(installVersion(binding.handle, entry.version));
+      if (entry?.version)
+        undos.push(installWithStatics(binding.handle, entry.version, entry.staticOrigins));
     }
     for (const binding of ordered) {
       if (binding.kind !== "class") continue;
@@ -87,6 +89,10 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     }
     namespace[commitSnapshot](target);
     undos.push(() => namespace[commitSnapshot]("pop"));
+    for (const [handle, scope] of shadow.addedScopes()) {
+      namespace.scopes.set(handle, scope);
+      undos.push(() => namespace.scopes.delete(handle));
+    }
   } catch (error) {
     rollback();
     throw error;

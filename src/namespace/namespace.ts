@@ -6,7 +6,12 @@
  * the namespace and replaces the live snapshot in one step.
  */
 import { enablePatches, Immer } from "immer";
-import { DuplicateBindingError, UnknownBindingError, UnmanagedClassError } from "../errors.js";
+import {
+  DuplicateBindingError,
+  InvalidClassDefinitionError,
+  UnknownBindingError,
+  UnmanagedClassError,
+} from "../errors.js";
 import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
 import { definitionFromSpec } from "../mop/classDefinition.js";
 import {
@@ -19,10 +24,18 @@ import {
 } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
-import type { FindOptions, InstanceFinder, InstanceFinderKind } from "../mop/instanceFinding.js";
-import { createHeapFinder, createRegistryFinder } from "../mop/instanceFinding.js";
+import type { FindOptions, InstanceFinder, InstanceFinderKind } from "../mop/instances/finder.js";
+import { createHeapFinder } from "../mop/instances/heapFinder.js";
+import { createRegistryFinder } from "../mop/instances/registryFinder.js";
 import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
+import { InvalidBindingNameError } from "./errors.js";
+import {
+  bindingNameRefusal,
+  classNameRefusal,
+  fieldNameRefusal,
+  staticFieldNameRefusal,
+} from "./names.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -135,7 +148,8 @@ export class Namespace {
   }
 
   binding(name: string): Binding {
-    const binding = this.#snapshot.bindings[name];
+    // Own bindings only: "toString" or "constructor" are not bindings because Object.prototype has them.
+    const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
     if (!binding) {
       throw new UnknownBindingError(`namespace ${this.name} has no binding "${name}"`, {
         namespace: this.name,
@@ -178,13 +192,50 @@ export class Namespace {
     return isClassHandle(handle) && handleOwner(handle) === this;
   }
 
-  #bind(binding: Binding): void {
-    if (this.has(binding.name)) {
-      throw new DuplicateBindingError(`namespace ${this.name} already binds "${binding.name}"`, {
+  /** Refuses a name this namespace cannot bind, before anything is created for it. */
+  #requireFree(name: string): void {
+    const refusal = bindingNameRefusal(name);
+    if (refusal !== undefined) {
+      throw new InvalidBindingNameError(`namespace ${this.name}: ${refusal}`, {
         namespace: this.name,
-        binding: binding.name,
+        binding: name,
       });
     }
+    if (this.has(name)) {
+      throw new DuplicateBindingError(`namespace ${this.name} already binds "${name}"`, {
+        namespace: this.name,
+        binding: name,
+      });
+    }
+  }
+
+  /** Refuses a class definition whose name or fields would not mean what they say. */
+  #requireDefinable(definition: ClassDefinition): void {
+    const where = { namespace: this.name, className: definition.name };
+    const refusal = classNameRefusal(definition.name);
+    if (refusal !== undefined) {
+      throw new InvalidClassDefinitionError(`namespace ${this.name}: ${refusal}`, where);
+    }
+    const fields = [
+      ...definition.fields.map((field) => ({ field, refusal: fieldNameRefusal(field.name) })),
+      ...definition.staticFields.map((field) => ({
+        field,
+        refusal: staticFieldNameRefusal(field.name),
+      })),
+    ];
+    for (const { field, refusal: wrong } of fields) {
+      if (wrong !== undefined) {
+        throw new InvalidClassDefinitionError(
+          `namespace ${this.name}, class ${definition.name}: ${wrong}`,
+          { ...where, field: field.name },
+        );
+      }
+    }
+    this.#requireFree(definition.name);
+  }
+
+  #bind(binding: Binding): void {
+    this.#requireFree(binding.name);
     const next = immer.produce(this.#snapshot, (draft) => {
       draft.version += 1;
       (draft.bindings as Record<string, Binding>)[binding.name] = binding;
@@ -212,6 +263,7 @@ export class Namespace {
     options: DefineClassOptions = {},
   ): Constructor<T> & (new (init?: Partial<T>) => T) {
     const definition = definitionFromSpec(spec);
+    this.#requireDefinable(definition);
     const superclass = this.#superclassHandle(definition);
     const initial = createClass(definition, { superclass, scope: options.scope ?? {} });
     const handle = createClassHandle(initial, definition, { superclass, owner: this });
@@ -229,6 +281,7 @@ export class Namespace {
    */
   registerClass<C extends Constructor>(cls: C, options: ReadClassDefinitionOptions = {}): C {
     const read = readClassDefinition(cls, options);
+    this.#requireDefinable(read);
     const parentCtor = Object.getPrototypeOf(cls) as Function;
     let superclass: Constructor | null = null;
     if (read.superclass !== null) {

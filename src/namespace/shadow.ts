@@ -13,8 +13,10 @@ import type { ClassVersion } from "../mop/classHandle.js";
 import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
+import { InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { BoxedValue, bindingValue, immer } from "./namespace.js";
+import { bindingNameRefusal } from "./names.js";
 
 export interface ShadowClass {
   readonly handle: Constructor;
@@ -23,6 +25,12 @@ export interface ShadowClass {
   definition: ClassDefinition;
   /** The version to install, when the class changed. */
   version: ClassVersion | null;
+  /**
+   * Statics of the new version whose value does not come from the old static
+   * of the same name: the old static it comes from (a rename), or null for
+   * the value the new version's initialiser gave it (added, re-initialised).
+   */
+  staticOrigins?: ReadonlyMap<string, string | null>;
 }
 
 export class Shadow {
@@ -32,6 +40,12 @@ export class Shadow {
   readonly patches: Patch[] = [];
   readonly inversePatches: Patch[] = [];
   readonly #classes = new Map<Constructor, ShadowClass>();
+  /**
+   * Scopes of the classes this shadow adds. They reach the namespace only
+   * when the shadow is installed (and leave it when that is undone), so a
+   * refused update leaves no trace in `namespace.scopes`.
+   */
+  readonly #addedScopes = new Map<Constructor, CreateClassOptions["scope"]>();
 
   constructor(namespace: Namespace) {
     this.namespace = namespace;
@@ -57,7 +71,7 @@ export class Shadow {
   }
 
   binding(name: string): Binding {
-    const binding = this.#snapshot.bindings[name];
+    const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
     if (!binding) {
       throw new UnknownBindingError(
         `the shadow of ${this.namespace.name} has no binding "${name}"`,
@@ -107,7 +121,23 @@ export class Shadow {
   }
 
   #scope(handle: Constructor | null): CreateClassOptions["scope"] {
-    return (handle && this.namespace.scopes.get(handle)) ?? {};
+    if (handle === null) return {};
+    return this.#addedScopes.get(handle) ?? this.namespace.scopes.get(handle) ?? {};
+  }
+
+  /** The scopes of the classes this shadow adds, for `replaceNamespace` to install. */
+  addedScopes(): ReadonlyMap<Constructor, CreateClassOptions["scope"]> {
+    return this.#addedScopes;
+  }
+
+  #requireBindable(name: string): void {
+    const refusal = bindingNameRefusal(name);
+    if (refusal !== undefined) {
+      throw new InvalidBindingNameError(`the shadow of ${this.namespace.name}: ${refusal}`, {
+        namespace: this.namespace.name,
+        binding: name,
+      });
+    }
   }
 
   #superclass(definition: ClassDefinition): Constructor | null {
@@ -120,6 +150,7 @@ export class Shadow {
     scope: CreateClassOptions["scope"] = {},
     implementation?: Constructor,
   ): Constructor {
+    this.#requireBindable(definition.name);
     if (this.has(definition.name)) {
       throw new DuplicateBindingError(`the shadow already binds "${definition.name}"`, {
         namespace: this.namespace.name,
@@ -129,7 +160,7 @@ export class Shadow {
     const superclass = this.#superclass(definition);
     const initial = implementation ?? createClass(definition, { superclass, scope });
     const handle = createClassHandle(initial, definition, { superclass, owner: this.namespace });
-    this.namespace.scopes.set(handle, scope);
+    this.#addedScopes.set(handle, scope);
     this.namespace.track(handle);
     this.#classes.set(handle, { handle, added: true, definition, version: null });
     this.#produce((bindings) => {
@@ -146,6 +177,7 @@ export class Shadow {
     name: string,
     definition: ClassDefinition,
     implementation?: Constructor,
+    staticOrigins?: ReadonlyMap<string, string | null>,
   ): ClassVersion {
     const handle = this.classNamed(name);
     const superclass = this.#superclass(definition);
@@ -160,14 +192,22 @@ export class Shadow {
     const entry = this.#classes.get(handle);
     if (entry?.added) {
       // A class added by this shadow simply gets its final shape as version 1.
+      const scope = this.#scope(handle);
       this.#classes.delete(handle);
+      this.#addedScopes.delete(handle);
       this.#produce((bindings) => {
         delete bindings[name];
       });
-      this.addClass(definition, this.#scope(handle), ctor);
+      this.addClass(definition, scope, ctor);
       return version;
     }
-    this.#classes.set(handle, { handle, added: false, definition, version });
+    this.#classes.set(handle, {
+      handle,
+      added: false,
+      definition,
+      version,
+      ...(staticOrigins && staticOrigins.size > 0 ? { staticOrigins } : {}),
+    });
     if (definition.name !== name) this.renameBinding(name, definition.name);
     this.#produce((bindings) => {
       const b = bindings[definition.name];
@@ -178,7 +218,10 @@ export class Shadow {
 
   removeBinding(name: string): void {
     const binding = this.binding(name);
-    if (binding.kind === "class") this.#classes.delete(binding.handle);
+    if (binding.kind === "class") {
+      this.#classes.delete(binding.handle);
+      this.#addedScopes.delete(binding.handle);
+    }
     this.#produce((bindings) => {
       delete bindings[name];
     });
@@ -187,6 +230,7 @@ export class Shadow {
   renameBinding(from: string, to: string): void {
     const binding = this.binding(from);
     if (from === to) return;
+    this.#requireBindable(to);
     if (this.has(to)) {
       throw new DuplicateBindingError(`the shadow already binds "${to}"`, {
         namespace: this.namespace.name,
@@ -201,6 +245,7 @@ export class Shadow {
 
   /** Binds or rebinds a function or a value. */
   define(name: string, value: unknown): void {
+    this.#requireBindable(name);
     this.#produce((bindings) => {
       bindings[name] =
         typeof value === "function"

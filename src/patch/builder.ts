@@ -1,3 +1,6 @@
+// size: one fluent builder class — a short method per kind of operation, each carrying its
+// typed signature (how the step changes the known classes); its argument checks and types live
+// in builderArguments.ts and builderTypes.ts.
 /**
  * The fluent way to write a patch:
  *
@@ -17,326 +20,47 @@
  * known shape (a renamed field is known by its new name afterwards).
  */
 import { InvalidPatchError } from "../errors.js";
-import type {
-  ClassSpec,
-  FieldDefinition,
-  MemberKey,
-  MethodDefinition,
-  MethodKind,
-} from "../mop/classDefinition.js";
+import type { ClassSpec, MemberKey, MethodDefinition } from "../mop/classDefinition.js";
+import { memberKeyName } from "../mop/classDefinition.js";
 import {
-  definitionFromSpec,
-  describeMembers,
-  memberKeyName,
-  propertyToMemberKey,
-} from "../mop/classDefinition.js";
+  defaultSourceOf,
+  fail,
+  jsonProblem,
+  liveFunction,
+  memberKeyOf,
+  membersOf,
+  methodOf,
+  requireString,
+  requireStrings,
+  shapeOf,
+} from "./builderArguments.js";
 import type {
-  ClassShape,
+  AddFieldOptions,
+  AnySchema,
+  ClassName,
+  DropClass,
+  FieldName,
+  FieldsOf,
+  InstanceOf,
+  PatchSchema,
+  RemoveMethodOptions,
+  RenameKey,
+  SetClass,
+  SpecFields,
+  SpecName,
+  SplitClassOptions,
+  StaticFieldOptions,
+} from "./builderTypes.js";
+import { operationProblem } from "./checks/operation.js";
+import type {
   InstanceValidation,
   Migrator,
   NamespaceValidation,
-  OldView,
   Operation,
-  PatchFunction,
   Policy,
 } from "./operations.js";
 import { Patch } from "./patch.js";
-import { operationProblem } from "./checks.js";
 
-// ---------------------------------------------------------------------------
-// Types: what the builder knows of the classes, as `{ Class: { field: type } }`
-
-/** Known classes and their fields (the value types are documentation only). */
-export type PatchSchema = object;
-
-/** The schema of an untyped builder: any class, any field. */
-export type AnySchema = Record<string, Record<string, unknown>>;
-
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type IsOpen<S> = string extends keyof S ? true : false;
-
-/** Class names the builder accepts. */
-export type ClassName<S> = IsOpen<S> extends true ? string : Extract<keyof S, string>;
-
-/** Field names of class `C` the builder accepts. */
-export type FieldName<S, C> =
-  IsOpen<S> extends true
-    ? string
-    : C extends keyof S
-      ? IsOpen<S[C]> extends true
-        ? string
-        : Extract<keyof S[C], string>
-      : string;
-
-type FieldsOf<S, C> = C extends keyof S ? S[C] : {};
-
-/** `S` with class `C` described by `Fields` (an open schema stays open). */
-type SetClass<S, C extends string, Fields> =
-  IsOpen<S> extends true ? S : Simplify<Omit<S, C> & { [K in C]: Simplify<Fields> }>;
-
-type DropClass<S, C extends PropertyKey> = IsOpen<S> extends true ? S : Simplify<Omit<S, C>>;
-
-type RenameKey<T, From extends PropertyKey, To extends string> = Omit<T, From> & {
-  [K in To]: From extends keyof T ? T[From] : unknown;
-};
-
-type SpecFieldName<F> = F extends string
-  ? F
-  : F extends { readonly name: infer N extends string }
-    ? N
-    : never;
-
-/** The fields a ClassSpec declares, when written as a literal. */
-type SpecFields<Spec> = Spec extends { readonly fields: readonly (infer F)[] }
-  ? { [K in SpecFieldName<F>]: unknown }
-  : {};
-
-type SpecName<Spec> = Spec extends { readonly name: infer N extends string } ? N : string;
-
-/** What `this` is inside methods given as an object literal: the known fields, anything else unknown. */
-export type InstanceOf<S, C> = Simplify<FieldsOf<S, C> & { readonly [key: string]: unknown }>;
-
-// ---------------------------------------------------------------------------
-// Options
-
-export interface AddFieldOptions<S = AnySchema, C = string> {
-  /**
-   * The value of the field in new objects, and in migrated objects unless
-   * `initial` derives one. Must be JSON-serialisable: it is stored as source
-   * text, so every object gets its own copy.
-   */
-  readonly default?: unknown;
-  /** A JavaScript expression computing the value (`this` is the object under construction). */
-  readonly defaultSource?: string;
-  /** Derives the value for a migrated object from its old state. */
-  readonly initial?: (old: OldView) => unknown;
-  /** Insert the field before this one (default: after the class's own fields). */
-  readonly before?: FieldName<S, C>;
-}
-
-export interface RemoveMethodOptions {
-  /** Remove the static member (default: the instance member). */
-  readonly static?: boolean;
-  /** Remove only this kind of member (default: the method and both accessors of that name). */
-  readonly kind?: MethodKind;
-}
-
-export interface SplitClassOptions<Into extends string, Via extends string> {
-  /** The new class that receives the moved fields. */
-  readonly into: Into;
-  /** The new field that links each object to its own `into` object. */
-  readonly via: Via;
-}
-
-// ---------------------------------------------------------------------------
-// Argument checks that need the caller's values (functions, objects), not just the operation
-
-const fail = (
-  patchName: string,
-  call: string,
-  message: string,
-  details: Record<string, unknown> = {},
-): never => {
-  throw new InvalidPatchError(`patch "${patchName}", ${call}: ${message}`, {
-    patch: patchName,
-    operation: call,
-    ...details,
-  });
-};
-
-/** A value that JSON writes and reads back unchanged (so its source text is a faithful copy). */
-function jsonProblem(value: unknown, path: string, seen: Set<object>): string | undefined {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return undefined;
-    case "number":
-      return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot carry`;
-    case "object": {
-      if (value === null) return undefined;
-      if (seen.has(value)) return `${path} refers back to itself`;
-      const proto = Object.getPrototypeOf(value);
-      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-        return `${path} is a ${proto?.constructor?.name ?? "non-plain"} object, which JSON would not copy faithfully`;
-      }
-      seen.add(value);
-      for (const [k, v] of Object.entries(value)) {
-        const p = jsonProblem(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, seen);
-        if (p) return p;
-      }
-      seen.delete(value);
-      return undefined;
-    }
-    default:
-      return `${path} is ${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}, which JSON cannot carry`;
-  }
-}
-
-function defaultSourceOf(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (Object.is(value, -0)) return "-0";
-  return JSON.stringify(value);
-}
-
-function liveFunction<F extends Function>(
-  fn: unknown,
-  patchName: string,
-  call: string,
-  role: string,
-): PatchFunction<F> {
-  if (typeof fn !== "function")
-    fail(patchName, call, `the ${role} must be a function, got ${typeof fn}`);
-  return { source: Function.prototype.toString.call(fn), fn: fn as F };
-}
-
-function requireString(value: unknown, patchName: string, call: string, role: string): string {
-  if (typeof value !== "string") {
-    return fail(
-      patchName,
-      call,
-      `the ${role} must be a string, got ${value === null ? "null" : typeof value}`,
-    );
-  }
-  return value;
-}
-
-function requireStrings(value: unknown, patchName: string, call: string, role: string): string[] {
-  if (!Array.isArray(value))
-    return fail(patchName, call, `the ${role} must be an array of field names`);
-  return value.map((v, i) => requireString(v, patchName, call, `${role}[${i}]`));
-}
-
-/**
- * Method definitions from an object literal of members. A symbol key must be
- * one a patch can carry (well-known or `Symbol.for`); a non-function member
- * is refused rather than silently dropped.
- */
-function membersOf(
-  members: unknown,
-  isStatic: boolean,
-  patchName: string,
-  call: string,
-): MethodDefinition[] {
-  if (typeof members !== "object" || members === null || Array.isArray(members)) {
-    return fail(patchName, call, "expected an object literal of methods, e.g. { area() { … } }");
-  }
-  for (const key of Reflect.ownKeys(members)) {
-    const name = typeof key === "symbol" ? `[${key.description ?? ""}]` : key;
-    if (typeof key === "symbol" && Symbol.keyFor(key) === undefined && !isWellKnown(key)) {
-      fail(
-        patchName,
-        call,
-        `member ${name} is keyed by a local Symbol(), which a patch cannot carry; use Symbol.for(${JSON.stringify(key.description ?? "")}) or a well-known symbol`,
-        { member: name },
-      );
-    }
-    const d = Reflect.getOwnPropertyDescriptor(members, key)!;
-    if ("value" in d && typeof d.value !== "function") {
-      fail(
-        patchName,
-        call,
-        `member ${name} is not a function (a ${d.value === null ? "null" : typeof d.value}); fields are added with addField`,
-        { member: name },
-      );
-    }
-  }
-  const methods = describeMembers(members, isStatic);
-  if (methods.length === 0) fail(patchName, call, "the object has no methods");
-  return methods;
-}
-
-function isWellKnown(key: symbol): boolean {
-  const description = key.description ?? "";
-  if (!description.startsWith("Symbol.")) return false;
-  return (
-    (Symbol as unknown as Record<string, unknown>)[description.slice("Symbol.".length)] === key
-  );
-}
-
-function memberKeyOf(key: unknown, patchName: string, call: string): MemberKey {
-  if (typeof key === "string") return key;
-  if (typeof key === "symbol") {
-    if (Symbol.keyFor(key) === undefined && !isWellKnown(key)) {
-      fail(
-        patchName,
-        call,
-        "a local Symbol() cannot be carried by a patch; use Symbol.for(…) or a well-known symbol",
-      );
-    }
-    return propertyToMemberKey(key);
-  }
-  if (
-    typeof key === "object" &&
-    key !== null &&
-    typeof (key as { symbol?: unknown }).symbol === "string"
-  ) {
-    return { symbol: (key as { symbol: string }).symbol };
-  }
-  return fail(patchName, call, `expected a member name, a symbol or { symbol }, got ${typeof key}`);
-}
-
-function shapeOf(
-  spec: unknown,
-  patchName: string,
-  call: string,
-  withSuperclass: boolean,
-): ClassShape {
-  if (typeof spec !== "object" || spec === null || typeof (spec as ClassSpec).name !== "string") {
-    return fail(patchName, call, "expected a class spec { name, fields?, methods?, … }");
-  }
-  const s = spec as ClassSpec;
-  if (s.methods !== undefined && !Array.isArray(s.methods))
-    membersOf(s.methods, false, patchName, call);
-  if (s.statics !== undefined) membersOf(s.statics, true, patchName, call);
-  const definition = definitionFromSpec(s);
-  const shape: ClassShape = {
-    name: definition.name,
-    ...(withSuperclass && s.superclass !== undefined ? { superclass: s.superclass } : {}),
-    fields: definition.fields.map(copyField),
-    methods: definition.methods,
-    staticFields: definition.staticFields.map(copyField),
-  };
-  if (!withSuperclass && s.superclass !== undefined) {
-    fail(
-      patchName,
-      call,
-      `the inserted class ${s.name} takes the current superclass of the class below it; leave its superclass out`,
-      { className: s.name },
-    );
-  }
-  return shape;
-}
-
-/** A field definition without an `initializer: undefined` key, so JSON round trips are exact. */
-function copyField(f: FieldDefinition): FieldDefinition {
-  return f.initializer === undefined
-    ? { name: f.name }
-    : { name: f.name, initializer: f.initializer };
-}
-
-function methodOf(method: unknown, patchName: string, call: string): MethodDefinition {
-  if (typeof method !== "object" || method === null) {
-    return fail(patchName, call, "expected a method definition { key, kind, static, source }");
-  }
-  const m = method as MethodDefinition;
-  if (m.kind !== "method" && m.kind !== "get" && m.kind !== "set") {
-    fail(
-      patchName,
-      call,
-      `method kind must be "method", "get" or "set", got ${JSON.stringify(m.kind)}`,
-    );
-  }
-  if (typeof m.static !== "boolean")
-    fail(patchName, call, "method definition: static must be true or false");
-  return {
-    key: memberKeyOf(m.key, patchName, call),
-    kind: m.kind,
-    static: m.static,
-    source: requireString(m.source, patchName, call, "method source"),
-  };
-}
-
-// ---------------------------------------------------------------------------
 // The builder
 
 export class PatchBuilder<S extends PatchSchema = AnySchema> {
@@ -366,6 +90,26 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
 
   #string(value: unknown, call: string, role: string): string {
     return requireString(value, this.#name, call, role);
+  }
+
+  /** The initialiser source of `default` (a JSON value) or `defaultSource` (an expression). */
+  #defaultSource(call: string, field: string, options: StaticFieldOptions): string | undefined {
+    if ("default" in options && options.defaultSource !== undefined) {
+      this.#fail(call, `field ${field}: give either default or defaultSource, not both`, { field });
+    }
+    if ("default" in options) {
+      const wrong = jsonProblem(options.default, "the default", new Set());
+      if (wrong !== undefined && options.default !== undefined) {
+        this.#fail(
+          call,
+          `field ${field}: ${wrong}; pass defaultSource (an expression)${call === "addField" ? " or initial (a function)" : ""} instead`,
+          { field },
+        );
+      }
+    }
+    return options.defaultSource !== undefined
+      ? this.#string(options.defaultSource, call, "defaultSource")
+      : defaultSourceOf(options.default);
   }
 
   addClass<const Spec extends ClassSpec>(
@@ -405,23 +149,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     const call = "addField";
     if (typeof options !== "object" || options === null)
       this.#fail(call, "options must be an object");
-    if ("default" in options && options.defaultSource !== undefined) {
-      this.#fail(call, `field ${field}: give either default or defaultSource, not both`, { field });
-    }
-    if ("default" in options) {
-      const wrong = jsonProblem(options.default, "the default", new Set());
-      if (wrong !== undefined && options.default !== undefined) {
-        this.#fail(
-          call,
-          `field ${field}: ${wrong}; pass defaultSource (an expression) or initial (a function) instead`,
-          { field },
-        );
-      }
-    }
-    const defaultSource =
-      options.defaultSource !== undefined
-        ? this.#string(options.defaultSource, call, "defaultSource")
-        : defaultSourceOf(options.default);
+    const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
       op: "addField",
       className: this.#string(cls, call, "class name"),
@@ -440,6 +168,66 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
       ...(options.before === undefined
         ? {}
         : { before: this.#string(options.before, call, "`before` field") }),
+    });
+  }
+
+  /**
+   * Adds the static data field `field` to `cls`, its value `default` or the
+   * expression `defaultSource` (evaluated with `this` the class).
+   */
+  addStaticField(
+    cls: ClassName<S>,
+    field: string,
+    options: StaticFieldOptions = {},
+  ): PatchBuilder<S> {
+    return this.#staticWithValue("addStaticField", cls, field, options);
+  }
+
+  removeStaticField(cls: ClassName<S>, field: string): PatchBuilder<S> {
+    return this.#with({
+      op: "removeStaticField",
+      className: this.#string(cls, "removeStaticField", "class name"),
+      field: this.#string(field, "removeStaticField", "static field name"),
+    });
+  }
+
+  /** Renames a static data field; its value moves with it. */
+  renameStaticField(cls: ClassName<S>, from: string, to: string): PatchBuilder<S> {
+    return this.#with({
+      op: "renameStaticField",
+      className: this.#string(cls, "renameStaticField", "class name"),
+      field: this.#string(from, "renameStaticField", "static field name"),
+      to: this.#string(to, "renameStaticField", "new static field name"),
+    });
+  }
+
+  /**
+   * Gives a static data field its initialiser's value again at this update
+   * (instead of keeping the running value); `default` or `defaultSource`
+   * replace the initialiser.
+   */
+  reinitialiseStaticField(
+    cls: ClassName<S>,
+    field: string,
+    options: StaticFieldOptions = {},
+  ): PatchBuilder<S> {
+    return this.#staticWithValue("reinitialiseStaticField", cls, field, options);
+  }
+
+  #staticWithValue(
+    call: "addStaticField" | "reinitialiseStaticField",
+    cls: string,
+    field: string,
+    options: StaticFieldOptions,
+  ): PatchBuilder<S> {
+    if (typeof options !== "object" || options === null)
+      this.#fail(call, "options must be an object");
+    const defaultSource = this.#defaultSource(call, field, options);
+    return this.#with({
+      op: call,
+      className: this.#string(cls, call, "class name"),
+      field: this.#string(field, call, "static field name"),
+      ...(defaultSource === undefined ? {} : { defaultSource }),
     });
   }
 

@@ -14,7 +14,7 @@ import type {
   MethodKind,
 } from "../mop/classDefinition.js";
 import type { ClassShape, Operation, OperationKind, PatchFunction, Policy } from "./operations.js";
-import { operationProblem } from "./checks.js";
+import { operationProblem } from "./checks/operation.js";
 import { describeOperation } from "./summary.js";
 
 export const PATCH_FORMAT = "metamorph.patch/1";
@@ -132,8 +132,9 @@ const optional = (read: Read<unknown>): Slot => ({ read, optional: true });
 function readObject<T>(slots: Readonly<Record<string, Slot>>, what: string): Read<T> {
   return (value, path, context) => {
     if (!isRecord(value)) return fail(path, `expected ${what}, got ${kindOf(value)}`);
+    // Own keys only: `in` would take "__proto__" or "toString" for known slots and drop them silently.
     for (const key of Object.keys(value)) {
-      if (!(key in slots)) {
+      if (!Object.hasOwn(slots, key)) {
         fail(
           `${path}.${key}`,
           `unknown property of ${what} (it has ${Object.keys(slots).join(", ")})`,
@@ -142,7 +143,7 @@ function readObject<T>(slots: Readonly<Record<string, Slot>>, what: string): Rea
     }
     const out: Record<string, unknown> = {};
     for (const [key, slot] of Object.entries(slots)) {
-      const v = value[key];
+      const v = Object.hasOwn(value, key) ? value[key] : undefined;
       if (v === undefined) {
         if (slot.optional) continue;
         fail(`${path}.${key}`, `missing (${what} needs ${key})`);
@@ -234,6 +235,22 @@ const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, 
     before: optional(readString),
   },
   removeField: { className: required(readString), field: required(readString) },
+  addStaticField: {
+    className: required(readString),
+    field: required(readString),
+    defaultSource: optional(readString),
+  },
+  removeStaticField: { className: required(readString), field: required(readString) },
+  renameStaticField: {
+    className: required(readString),
+    field: required(readString),
+    to: required(readString),
+  },
+  reinitialiseStaticField: {
+    className: required(readString),
+    field: required(readString),
+    defaultSource: optional(readString),
+  },
   renameField: {
     className: required(readString),
     field: required(readString),

@@ -65,6 +65,33 @@ export type Operation =
       readonly before?: string;
     }
   | { readonly op: "removeField"; readonly className: string; readonly field: string }
+  /**
+   * Static (class-side) data fields. Their values live on the class, not on
+   * instances: each new version of a class keeps the values of the statics it
+   * shares with the old one, a renamed static keeps its value under its new
+   * name, and an added or re-initialised one takes the value of its
+   * initialiser (`defaultSource`, an expression; `this` is the class).
+   */
+  | {
+      readonly op: "addStaticField";
+      readonly className: string;
+      readonly field: string;
+      readonly defaultSource?: string;
+    }
+  | { readonly op: "removeStaticField"; readonly className: string; readonly field: string }
+  | {
+      readonly op: "renameStaticField";
+      readonly className: string;
+      readonly field: string;
+      readonly to: string;
+    }
+  /** Gives a static its initialiser's value again (a new `defaultSource` replaces the initialiser). */
+  | {
+      readonly op: "reinitialiseStaticField";
+      readonly className: string;
+      readonly field: string;
+      readonly defaultSource?: string;
+    }
   | {
       readonly op: "renameField";
       readonly className: string;

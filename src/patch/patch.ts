@@ -6,10 +6,35 @@
  */
 import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../errors.js";
 import type { Operation, PatchFunction, Policy } from "./operations.js";
-import { findConflict } from "./conflicts.js";
+import { findConflict } from "./composition/findConflict.js";
 import type { PatchJson } from "./json.js";
 import { readOperations, readPatchJson, writePatchJson } from "./json.js";
 import { describeOperation } from "./summary.js";
+import {
+  carriesUntrusted,
+  IN_PROCESS,
+  markUntrusted,
+  type PatchTrust,
+  requireTrustedOperations,
+  type TrustOption,
+  trustFrom,
+  UNTRUSTED,
+} from "./trust.js";
+
+/** Options of `Patch.fromJSON`. */
+export interface FromJsonOptions {
+  /**
+   * Who vouches for the patch's code. Without it the patch is inert data:
+   * it can be read, printed, checked and composed, but hydrating or applying
+   * it is refused (UntrustedPatchError) before any of its code is compiled.
+   * `"in-process"`: the program itself wrote it (a patch it serialised);
+   * `{ verifiedBy: keyId }`: its signature was verified against that key.
+   */
+  readonly trust?: TrustOption;
+}
+
+/** Trust is kept beside the frozen patch, so only this module can set it. */
+const trustOf = new WeakMap<Patch, PatchTrust>();
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -72,8 +97,19 @@ export class Patch {
       throw new InvalidPatchError("a patch needs a non-empty name", { patch: name });
     }
     this.name = name;
+    // Operations copied from an untrusted patch stay untrusted, however they are recombined.
+    const fromUntrusted = Array.isArray(operations) && carriesUntrusted(operations);
     this.operations = deepFreeze(readOperations(operations));
+    if (fromUntrusted) {
+      markUntrusted(name, this.operations);
+      trustOf.set(this, UNTRUSTED);
+    }
     Object.freeze(this);
+  }
+
+  /** Who vouches for this patch's code: built in-process, verified, or untrusted (read from JSON). */
+  get trust(): PatchTrust {
+    return trustOf.get(this) ?? IN_PROCESS;
   }
 
   /** A patch with no operations: composing with it changes nothing. */
@@ -98,7 +134,7 @@ export class Patch {
   /**
    * This patch followed by `next`, as one patch (`next` was written against
    * the world this patch leaves). Refused with a PatchConflictError when a
-   * step of `next` cannot follow this patch (see patchConflicts.ts); the
+   * step of `next` cannot follow this patch (see composition/rules.ts); the
    * error's details name both steps. The empty patch is the identity.
    *
    * Not called `then`: an object with a `then` method is a thenable, and
@@ -141,20 +177,27 @@ export class Patch {
   /**
    * Reads a patch's JSON form (already parsed). Refuses, with the path at
    * fault, anything that is not a well-formed patch. The functions come back
-   * as sources only: call `hydrate` to compile them.
+   * as sources only, and — unless `options.trust` vouches for it — the patch
+   * is untrusted: hydrating or applying it is refused before any of its code
+   * is compiled.
    */
-  static fromJSON(json: unknown): Patch {
+  static fromJSON(json: unknown, options: FromJsonOptions = {}): Patch {
+    const trust = trustFrom(options.trust);
     const { name, operations } = readPatchJson(json);
-    return new Patch(name, operations);
+    const read = new Patch(name, operations);
+    if (trust.level === "untrusted") markUntrusted(name, read.operations);
+    trustOf.set(read, trust);
+    return read;
   }
 
   /**
    * Compiles every function source of the patch (live functions are compiled
    * again, so the result behaves as it will on the other side of a wire).
    * The sources see `scope`'s names and globals, no closure. Hydrating runs
-   * the patch's code: hydrate only patches you trust.
+   * the patch's code, so an untrusted patch is refused (UntrustedPatchError).
    */
   hydrate(scope: Readonly<Record<string, unknown>> = {}): Patch {
+    requireTrustedOperations(this.operations, "be hydrated");
     const names = Object.keys(scope);
     for (const name of names) {
       if (!IDENTIFIER.test(name)) {
@@ -182,7 +225,9 @@ export class Patch {
       }
       return copy as Operation;
     });
-    return new Patch(this.name, operations);
+    const hydrated = new Patch(this.name, operations);
+    trustOf.set(hydrated, this.trust);
+    return hydrated;
   }
 
   /** Throws NotHydratedError naming the first operation whose function is source only. */

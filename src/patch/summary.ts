@@ -100,6 +100,17 @@ export function describeOperation(op: Operation): string {
     }
     case "removeField":
       return `${cls}remove field ${displayName(op.field)}`;
+    case "addStaticField":
+    case "reinitialiseStaticField": {
+      const value =
+        op.defaultSource === undefined ? "" : ` = ${displaySource(op.defaultSource, 40)}`;
+      const verb = op.op === "addStaticField" ? "add" : "re-initialise";
+      return `${cls}${verb} static field ${displayName(op.field)}${value}`;
+    }
+    case "removeStaticField":
+      return `${cls}remove static field ${displayName(op.field)}`;
+    case "renameStaticField":
+      return `${cls}rename static field ${displayName(op.field)} → ${displayName(op.to)}`;
     case "renameField":
       return `${cls}rename field ${displayName(op.field)} → ${displayName(op.to)}`;
     case "reorderFields":

@@ -7,27 +7,30 @@
  * for use inside a test.
  */
 import { performance } from "node:perf_hooks";
-import fc from "fast-check";
+import type fc from "fast-check";
 import { ReportedError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { Patch } from "../patch/patch.js";
 import { updateSync } from "../migration/update.js";
+import { buildProperties } from "./properties/index.js";
 import type {
   MigrationProperty,
   Postcondition,
   PropertyContext,
   PropertyInput,
   PropertyName,
-} from "./properties.js";
-import {
-  buildProperties,
-  describeError,
-  formatPropertyInput,
-  PROPERTY_NAMES,
-  PropertyViolation,
-} from "./properties.js";
-import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world.js";
-import { buildWorld, worldModel, worldSpecArbitrary } from "./world.js";
+  Workload,
+} from "./properties/types.js";
+import { PROPERTY_NAMES } from "./properties/types.js";
+import { describeError } from "./properties/wording.js";
+import type { MigrationReport, PropertyResult } from "./report.js";
+import { formatMigrationReport } from "./report.js";
+import type { VacuityRule } from "./runProperty.js";
+import { runProperty } from "./runProperty.js";
+import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
+import { buildWorld } from "./world/build.js";
+import { worldModel } from "./world/model.js";
+import { worldSpecArbitrary } from "./world/population.js";
 
 /** Options of `checkMigration`: the old world, how to populate it, which properties, how many runs. */
 export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<string, unknown>>> =
@@ -43,53 +46,27 @@ export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<
       readonly composeWith?: Patch | readonly Patch[];
       /** A relation between each old instance and its migrated self: enables the postcondition property. */
       readonly postcondition?: Postcondition;
+      /** A model of the program's calls on live objects: enables the workload property (the update at every point of a workload). */
+      readonly workload?: Workload<object, unknown>;
       /** Runs per property (default 100). */
       readonly numRuns?: number;
       /** The fast-check seed (default: random; the report gives it). */
       readonly seed?: number;
       /** Replays one counterexample (with `seed` and a single property): the `path` of a failure. */
       readonly path?: string;
+      /**
+       * Fewest runs of a property that must really check something — not end
+       * early because the update was refused, a migrator threw or the world
+       * was empty (default: a tenth of `numRuns`, at least 1; 0 turns it off).
+       */
+      readonly minChecked?: number;
+      /** Below `minChecked`: fail the property (default) or pass it with a warning. */
+      readonly vacuity?: "fail" | "warn";
     };
 
 /** A migration check found a property that does not hold; `report` has every result, with shrunk counterexamples and the seed to replay them. */
 export class MigrationCheckError extends ReportedError<MigrationReport> {
   readonly code = "MM_MIGRATION_CHECK";
-}
-
-export interface PropertyFailure {
-  /** Why the property does not hold for the shrunk counterexample. */
-  readonly message: string;
-  /** The shrunk counterexample (absent when the property failed before any run). */
-  readonly counterexample?: PropertyInput;
-  /** The counterexample, one instance a line. */
-  readonly counterexampleText?: string;
-  readonly seed: number;
-  /** With `seed`, replays exactly this counterexample. */
-  readonly path?: string;
-  readonly shrinks: number;
-  /** What the property threw. */
-  readonly error?: unknown;
-}
-
-export interface PropertyResult {
-  readonly name: PropertyName;
-  readonly description: string;
-  readonly status: "passed" | "failed" | "skipped";
-  /** Runs made (up to and including the first failure). */
-  readonly runs: number;
-  /** Time spent on the property (ms), shrinking included. */
-  readonly ms: number;
-  /** Why the property was skipped. */
-  readonly reason?: string;
-  readonly failure?: PropertyFailure;
-}
-
-export interface MigrationReport {
-  readonly ok: boolean;
-  readonly patch: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  readonly properties: readonly PropertyResult[];
 }
 
 function newSeed(): number {
@@ -122,6 +99,7 @@ function context<S extends WorldSchema>(
     composeWith,
     ...(options.reverse ? { reverse: options.reverse } : {}),
     ...(options.postcondition ? { postcondition: options.postcondition } : {}),
+    ...(options.workload ? { workload: options.workload } : {}),
   };
 }
 
@@ -166,61 +144,6 @@ function preflight(patch: Patch, ctx: PropertyContext): string | undefined {
   return undefined;
 }
 
-async function runProperty(
-  property: MigrationProperty,
-  parameters: fc.Parameters<[PropertyInput]>,
-  seed: number,
-): Promise<Omit<PropertyResult, "ms">> {
-  const base = { name: property.name, description: property.description };
-  if (property.skipped !== undefined) {
-    return { ...base, status: "skipped", runs: 0, reason: property.skipped };
-  }
-  if (property.refused !== undefined) {
-    return {
-      ...base,
-      status: "failed",
-      runs: 0,
-      failure: { message: property.refused, seed, shrinks: 0 },
-    };
-  }
-  const details = await fc.check(
-    fc.asyncProperty(property.arbitrary, property.predicate),
-    parameters,
-  );
-  if (!details.failed) return { ...base, status: "passed", runs: details.numRuns };
-  if (details.counterexample === null) {
-    const message = details.interrupted
-      ? "the run was interrupted"
-      : `too many skipped runs (${details.numSkips})`;
-    return {
-      ...base,
-      status: "failed",
-      runs: details.numRuns,
-      failure: { message, seed, shrinks: details.numShrinks },
-    };
-  }
-  const [input] = details.counterexample;
-  const error = details.errorInstance;
-  const message =
-    error instanceof PropertyViolation
-      ? error.message
-      : `the property threw: ${describeError(error)}`;
-  return {
-    ...base,
-    status: "failed",
-    runs: details.numRuns,
-    failure: {
-      message,
-      counterexample: input,
-      counterexampleText: formatPropertyInput(input),
-      seed,
-      path: details.counterexamplePath,
-      shrinks: details.numShrinks,
-      error,
-    },
-  };
-}
-
 /**
  * Runs the migration properties of `patch` (all by default) and reports on
  * each. Never throws for a property that fails — see `assertMigration`; it
@@ -240,6 +163,12 @@ export async function checkMigration<
     ...(options.path === undefined ? {} : { path: options.path }),
   };
   const refused = preflight(patch, ctx);
+  const rule: VacuityRule = {
+    // A replayed counterexample is one run: nothing to count.
+    minChecked:
+      options.path !== undefined ? 0 : (options.minChecked ?? Math.max(1, Math.ceil(numRuns / 10))),
+    vacuity: options.vacuity ?? "fail",
+  };
   const results: PropertyResult[] = [];
   for (const property of properties) {
     if (refused !== undefined && property.skipped === undefined) {
@@ -254,7 +183,7 @@ export async function checkMigration<
       continue;
     }
     const t0 = performance.now();
-    const result = await runProperty(property, parameters, seed);
+    const result = await runProperty(property, parameters, seed, rule);
     results.push({ ...result, ms: Math.round(performance.now() - t0) });
   }
   return {
@@ -264,43 +193,6 @@ export async function checkMigration<
     numRuns,
     properties: results,
   };
-}
-
-function indent(text: string, by: string): string {
-  return text
-    .split("\n")
-    .map((line) => by + line)
-    .join("\n");
-}
-
-/** The report in words: one line per property, and for each failure its counterexample and how to replay it. */
-export function formatMigrationReport(report: MigrationReport): string {
-  const failed = report.properties.filter((p) => p.status === "failed");
-  const head = report.ok
-    ? `migration ${report.patch}: every property holds (seed ${report.seed}, ${report.numRuns} runs each)`
-    : `migration ${report.patch}: ${failed.length} of ${report.properties.length} properties fail (seed ${report.seed}, ${report.numRuns} runs each)`;
-  const lines = [head];
-  for (const p of report.properties) {
-    if (p.status === "passed") lines.push(`  ✓ ${p.name} (${p.runs} runs, ${p.ms} ms)`);
-    else if (p.status === "skipped") lines.push(`  - ${p.name}: skipped, ${p.reason}`);
-    else {
-      const f = p.failure!;
-      lines.push(`  ✗ ${p.name}: ${p.description}`);
-      lines.push(indent(f.message, "      "));
-      if (f.counterexampleText !== undefined) {
-        lines.push(
-          `    counterexample (after ${p.runs} run${p.runs === 1 ? "" : "s"}, shrunk ${f.shrinks} time${f.shrinks === 1 ? "" : "s"}):`,
-        );
-        lines.push(indent(f.counterexampleText, "      "));
-      }
-      if (f.path !== undefined) {
-        lines.push(
-          `    replay: checkMigration(patch, { ...options, properties: ["${p.name}"], seed: ${f.seed}, path: "${f.path}" })`,
-        );
-      }
-    }
-  }
-  return lines.join("\n");
 }
 
 /**

@@ -4,11 +4,15 @@
  * - Arbitraries (fast-check): worlds of live instances of the classes a
  *   patch applies to (shared references, cycles, subclass instances),
  *   instances of one class, class hierarchies, object graphs, and random
- *   patches to fuzz metamorph itself.
+ *   patches valid against a model of classes.
  * - `checkMigration(patch, options)`: totality, validity, rollback, policy
  *   independence, composition, round trip, no-op and postcondition
- *   properties, each with a shrunk counterexample and a replayable seed;
- *   `assertMigration` throws a readable failure inside a test.
+ *   properties, and the update at every point of a workload of calls
+ *   (`workload`), over worlds of ordinary classes or class specs with edge
+ *   values mixed in; each pass says how many runs checked something, each
+ *   failure comes with a shrunk counterexample, a replayable seed and the
+ *   user's file:line:column; `assertMigration` throws a readable failure
+ *   inside a test.
  * - `typedMigration<Old, New>()`: migrators that fail to compile when they
  *   forget a new field or give it the wrong type.
  *
@@ -52,20 +56,10 @@ export {
   patchScenarioArbitrary,
   patchSequenceArbitrary,
 } from "./arbitraries/patch.js";
-export type {
-  CheckMigrationOptions,
-  MigrationReport,
-  PropertyFailure,
-  PropertyResult,
-} from "./check.js";
-export {
-  assertMigration,
-  checkMigration,
-  formatMigrationReport,
-  migrationProperties,
-} from "./check.js";
-export type { EngineScenario, EngineScenarioOptions } from "./fuzz.js";
-export { engineScenarioArbitrary, modelWorldOf } from "./fuzz.js";
+export type { CheckMigrationOptions } from "./check.js";
+export { assertMigration, checkMigration, migrationProperties } from "./check.js";
+export type { MigrationReport, PropertyFailure, PropertyResult } from "./report.js";
+export { formatMigrationReport } from "./report.js";
 export type {
   MigrationProperty,
   Postcondition,
@@ -73,15 +67,15 @@ export type {
   PropertyInput,
   PropertyName,
   RollbackScenario,
-} from "./properties.js";
-export {
-  formatPropertyInput,
-  PROPERTY_DESCRIPTIONS,
-  PROPERTY_NAMES,
-  PropertyViolation,
-} from "./properties.js";
+  Verdict,
+  Workload,
+  WorkloadCommand,
+  WorkloadRun,
+} from "./properties/types.js";
+export { formatPropertyInput } from "./properties/inputs.js";
+export { PROPERTY_DESCRIPTIONS, PROPERTY_NAMES, PropertyViolation } from "./properties/types.js";
 export type { SnapshotComparison, SnapshotOptions, StateSnapshot } from "./snapshot.js";
-export { canSeeFastMode, compareSnapshots, reachableObjects, takeSnapshot } from "./snapshot.js";
+export { compareSnapshots, reachableObjects, takeSnapshot } from "./snapshot.js";
 export type {
   CarriedFields,
   DataFields,
@@ -105,14 +99,11 @@ export type {
   WorldSchema,
   WorldSource,
   WorldSpec,
-} from "./world.js";
-export {
-  buildWorld,
-  formatWorldSpec,
-  inferredValues,
-  instanceArbitrary,
-  primitiveValues,
-  worldArbitrary,
-  worldModel,
-  worldSpecArbitrary,
-} from "./world.js";
+} from "./world/types.js";
+export { buildWorld, worldArbitrary } from "./world/build.js";
+export { formatWorldSpec } from "./world/format.js";
+export { inferredValues, primitiveValues } from "./world/values.js";
+export { instanceArbitrary } from "./world/instances.js";
+export { worldModel } from "./world/model.js";
+export { worldSpecArbitrary } from "./world/population.js";
+export { WorldSourceError } from "./world/ordinaryClasses.js";

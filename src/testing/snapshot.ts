@@ -46,9 +46,6 @@ const hasFastProperties: ((o: object) => boolean) | undefined = (() => {
   }
 })();
 
-/** Whether fast-mode checks are available in this process. */
-export const canSeeFastMode: boolean = hasFastProperties !== undefined;
-
 function bindingNames(ns: Namespace): Map<unknown, string> {
   const names = new Map<unknown, string>();
   for (const b of Object.values(ns.snapshot.bindings)) {
@@ -93,6 +90,105 @@ export function renderDefinition(name: string, d: ClassDefinition, withVersion =
   return `${parts.join(" ")} { ${body.join("; ")} }`;
 }
 
+/** The objects a snapshot walks, in the order it meets them, and the labels of everything else. */
+interface Walk {
+  readonly walked: object[];
+  readonly positions: Map<object, number>;
+  readonly opaque: Map<unknown, string>;
+  readonly roots: ReadonlySet<object>;
+}
+
+function enqueue(walk: Walk, o: object): number {
+  let at = walk.positions.get(o);
+  if (at === undefined) {
+    at = walk.walked.length;
+    walk.positions.set(o, at);
+    walk.walked.push(o);
+  }
+  return at;
+}
+
+/** A value that is not walked, by identity: `<Map @0>`, `<fn f @1>`. */
+function opaqueLabel(walk: Walk, value: symbol | object): string {
+  let id = walk.opaque.get(value);
+  if (id === undefined) {
+    const kind =
+      typeof value === "symbol"
+        ? value.toString()
+        : typeof value === "function"
+          ? `fn ${(value as Function).name}`
+          : (Object.getPrototypeOf(value)?.constructor?.name ?? "object");
+    id = `<${kind} @${walk.opaque.size}>`;
+    walk.opaque.set(value, id);
+  }
+  return id;
+}
+
+/** A value in a snapshot line: primitives as literals, walked objects as `#i`, the rest by identity. */
+function encode(walk: Walk, options: SnapshotOptions, value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Object.is(value, -0) ? "-0" : String(value);
+    case "bigint":
+      return `${value}n`;
+    case "undefined":
+      return "undefined";
+    case "boolean":
+      return String(value);
+    case "symbol":
+    case "function":
+    case "object": {
+      if (value === null) return "null";
+      const label = options.labels?.get(value as object);
+      if (label !== undefined) return label;
+      if (typeof value === "object") {
+        const instanceOfClass = handleOfPrototype(Object.getPrototypeOf(value) ?? {});
+        const walkIt =
+          isWalkable(value) &&
+          (!options.shallow || walk.roots.has(value) || instanceOfClass === undefined);
+        if (walkIt) return `#${enqueue(walk, value)}`;
+      }
+      return opaqueLabel(walk, value);
+    }
+  }
+}
+
+function prototypeName(
+  walk: Walk,
+  options: SnapshotOptions,
+  classNames: Map<unknown, string>,
+  o: object,
+): string {
+  const proto = Object.getPrototypeOf(o);
+  if (options.classNames === false && handleOfPrototype(proto ?? {}) !== undefined)
+    return "instance";
+  if (proto === null) return "null";
+  if (Array.isArray(o) && proto === Array.prototype) return "Array";
+  if (proto === Object.prototype) return "Object";
+  const handle = handleOfPrototype(proto);
+  if (handle) return classNames.get(handle) ?? `(unbound ${handle.name})`;
+  return `proto ${encode(walk, options, proto)}`;
+}
+
+/** One object's line: its own properties with their attributes, and its flags. */
+function renderObject(walk: Walk, options: SnapshotOptions, o: object): string {
+  const parts: string[] = [];
+  for (const key of Reflect.ownKeys(o)) {
+    const d = Reflect.getOwnPropertyDescriptor(o, key)!;
+    let text = `${d.enumerable ? "" : "~"}${renderKey(key)}`;
+    if ("value" in d) {
+      text += `: ${encode(walk, options, d.value)}${d.writable ? "" : " (read-only)"}`;
+    } else text += `: get ${encode(walk, options, d.get)} set ${encode(walk, options, d.set)}`;
+    if (!d.configurable) text += " (non-configurable)";
+    parts.push(text);
+  }
+  let flags = Object.isExtensible(o) ? "" : " (non-extensible)";
+  if (options.fastMode && hasFastProperties && !hasFastProperties(o)) flags += " (dictionary mode)";
+  return `{${parts.join(", ")}}${flags}`;
+}
+
 /** Takes a snapshot of `roots` and everything reachable from them, and of `ns`'s bindings. */
 export function takeSnapshot(
   ns: Namespace,
@@ -100,88 +196,14 @@ export function takeSnapshot(
   options: SnapshotOptions = {},
 ): StateSnapshot {
   const classNames = bindingNames(ns);
-  const walked: object[] = [];
-  const positions = new Map<object, number>();
-  const opaque = new Map<unknown, string>();
-  const rootSet = new Set(roots);
-  const enqueue = (o: object): number => {
-    let at = positions.get(o);
-    if (at === undefined) {
-      at = walked.length;
-      positions.set(o, at);
-      walked.push(o);
-    }
-    return at;
-  };
-  for (const r of roots) enqueue(r);
-  const encode = (value: unknown): string => {
-    switch (typeof value) {
-      case "string":
-        return JSON.stringify(value);
-      case "number":
-        return Object.is(value, -0) ? "-0" : String(value);
-      case "bigint":
-        return `${value}n`;
-      case "undefined":
-        return "undefined";
-      case "boolean":
-        return String(value);
-      case "symbol":
-      case "function":
-      case "object": {
-        if (value === null) return "null";
-        const label = options.labels?.get(value as object);
-        if (label !== undefined) return label;
-        if (typeof value === "object") {
-          const instanceOfClass = handleOfPrototype(Object.getPrototypeOf(value) ?? {});
-          const walk =
-            isWalkable(value) &&
-            (!options.shallow || rootSet.has(value) || instanceOfClass === undefined);
-          if (walk) return `#${enqueue(value)}`;
-        }
-        let id = opaque.get(value);
-        if (id === undefined) {
-          const kind =
-            typeof value === "symbol"
-              ? value.toString()
-              : typeof value === "function"
-                ? `fn ${(value as Function).name}`
-                : (Object.getPrototypeOf(value)?.constructor?.name ?? "object");
-          id = `<${kind} @${opaque.size}>`;
-          opaque.set(value, id);
-        }
-        return id;
-      }
-    }
-  };
-  const prototypeName = (o: object): string => {
-    const proto = Object.getPrototypeOf(o);
-    if (options.classNames === false && handleOfPrototype(proto ?? {}) !== undefined)
-      return "instance";
-    if (proto === null) return "null";
-    if (Array.isArray(o) && proto === Array.prototype) return "Array";
-    if (proto === Object.prototype) return "Object";
-    const handle = handleOfPrototype(proto);
-    if (handle) return classNames.get(handle) ?? `(unbound ${handle.name})`;
-    return `proto ${encode(proto)}`;
-  };
+  const walk: Walk = { walked: [], positions: new Map(), opaque: new Map(), roots: new Set(roots) };
+  for (const r of roots) enqueue(walk, r);
   const objects: string[] = [];
-  for (let i = 0; i < walked.length; i++) {
-    const o = walked[i]!;
-    const parts: string[] = [];
-    for (const key of Reflect.ownKeys(o)) {
-      const d = Reflect.getOwnPropertyDescriptor(o, key)!;
-      let text = `${d.enumerable ? "" : "~"}${renderKey(key)}`;
-      if ("value" in d) {
-        text += `: ${encode(d.value)}${d.writable ? "" : " (read-only)"}`;
-      } else text += `: get ${encode(d.get)} set ${encode(d.set)}`;
-      if (!d.configurable) text += " (non-configurable)";
-      parts.push(text);
-    }
-    let flags = Object.isExtensible(o) ? "" : " (non-extensible)";
-    if (options.fastMode && hasFastProperties && !hasFastProperties(o))
-      flags += " (dictionary mode)";
-    objects.push(`#${i} ${prototypeName(o)} {${parts.join(", ")}}${flags}`);
+  for (let i = 0; i < walk.walked.length; i++) {
+    const o = walk.walked[i]!;
+    // The body before the prototype: both may enqueue objects, and positions follow that order.
+    const body = renderObject(walk, options, o);
+    objects.push(`#${i} ${prototypeName(walk, options, classNames, o)} ${body}`);
   }
   const bindings: string[] = [];
   const values: unknown[] = [];
@@ -191,12 +213,13 @@ export function takeSnapshot(
       bindings.push(
         renderDefinition(b.name, currentVersion(b.handle).definition, options.versions),
       );
-    } else if (b.kind === "function") bindings.push(`function ${b.name} ${encode(b.function)}`);
-    else bindings.push(`value ${b.name} ${encode(b.box.value)}`);
+    } else if (b.kind === "function") {
+      bindings.push(`function ${b.name} ${encode(walk, options, b.function)}`);
+    } else bindings.push(`value ${b.name} ${encode(walk, options, b.box.value)}`);
   }
   // Across worlds, the order of bindings is not part of the state (a rename rebinds at the end).
   if (!options.versions) bindings.sort();
-  return { objects, bindings, identities: [...walked, ...values] };
+  return { objects, bindings, identities: [...walk.walked, ...values] };
 }
 
 /** Lines that differ between two renderings, at most `limit` of them, as `label: line` pairs. */

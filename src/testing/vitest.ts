@@ -12,7 +12,7 @@ import { describe, test } from "vitest";
 import type { Patch } from "../patch/patch.js";
 import type { CheckMigrationOptions } from "./check.js";
 import { assertMigration, migrationProperties } from "./check.js";
-import type { WorldSchema } from "./world.js";
+import type { WorldSchema } from "./world/types.js";
 
 export type DescribeMigrationOptions<
   S extends WorldSchema = Record<string, Record<string, unknown>>,

@@ -11,16 +11,14 @@ export {
   type ValidationFailure,
   type ValidationReport,
 } from "./report.js";
+export { type ConformanceExpectation, validateConformance } from "./conformance.js";
+export { type CyclicSuperclassFailure, validateDefinitions } from "./definitions.js";
+export type { DuplicateFieldFailure } from "./fieldDeclarations.js";
 export {
-  type ConformanceExpectation,
-  type CyclicSuperclassFailure,
-  type DuplicateFieldFailure,
   type RemovedClass,
   type RemovedClassReferenceFailure,
   type RemovedClassReferencesInput,
-  SYSTEM_RULES,
-  type SystemRule,
-  validateConformance,
-  validateDefinitions,
   validateRemovedClassReferences,
-} from "./systemValidations.js";
+} from "./removedReferences.js";
+export { type RenamedClass, validateShadowedMethods } from "./shadowedMethods.js";
+export { SYSTEM_RULES, type SystemRule } from "./systemRules.js";

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
-  BIN,
+  CLI,
   copyExample,
   editFile,
   type Running,
@@ -98,7 +98,7 @@ export function totalClicks(): number {
 describe("metamorph dev (Node)", () => {
   beforeAll(async () => {
     dir = copyExample("dev-counter");
-    program = run([BIN, "dev", "server.ts"], dir, { PORT: "0" });
+    program = run([...CLI, "dev", "server.ts"], dir, { PORT: "0" });
     const listening = await program.stdout.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/, {
       timeoutMs: 20_000,
       what: "the example to start listening",

@@ -5,7 +5,7 @@
  * time) must not grow it by more than a small, fixed amount per reload.
  */
 import { afterAll, expect, test } from "vitest";
-import { BIN, copyExample, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, copyExample, editFile, type Running, removeDir, run } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 test("200 reloads: the heap stays bounded", async () => {
   dir = copyExample("dev-counter");
-  program = run([BIN, "dev", "--memory=20", "--debounce", "0", "server.ts"], dir, { PORT: "0" });
+  program = run([...CLI, "dev", "--memory=20", "--debounce", "0", "server.ts"], dir, { PORT: "0" });
   await program.stdout.waitFor(/listening on/, { timeoutMs: 20_000, what: "the example to start" });
   const heaps: number[] = [];
   const reloads = 200;

@@ -4,13 +4,15 @@
  * the less common shapes of an edit — new classes, functions and imports
  * (including a module loaded for the first time), `export default class`, a
  * class extending one metamorph cannot manage, private `#` members, changed
- * module-level variables and statements.
+ * module-level variables and statements. Run with `--no-restart`: these are
+ * the edits that keep the running version (the restarts are in
+ * test/cli/restart.test.ts).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BIN, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
+import { CLI, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
 
 let dir: string;
 let program: Running;
@@ -97,7 +99,7 @@ describe("metamorph dev: other kinds of edits", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "metamorph-cases-"));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    program = run([BIN, "dev", "main.ts"], dir, {}, { stdin: true });
+    program = run([...CLI, "dev", "--no-restart", "main.ts"], dir, {}, { stdin: true });
     await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
   }, 30_000);
 

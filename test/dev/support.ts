@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
-export const BIN = join(REPO, "src/cli/bin.mjs");
+export const BIN = join(REPO, "src/cli/bin.ts");
+/** The `metamorph` command from source: Node arguments that run it (the package runs dist/cli/bin.js). */
+export const CLI = ["--import", import.meta.resolve("tsx"), BIN] as const;
 
 /** A fresh copy of `examples/<name>` in the system's temporary directory. */
 export function copyExample(name: string): string {

@@ -33,6 +33,8 @@ let server: ViteDevServer | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 const consoleLines: string[] = [];
+/** Every script the page loaded at start-up: URL and size in bytes. */
+const scripts: Promise<{ url: string; bytes: number }>[] = [];
 /** A failure while starting (no Chromium, no server): reported by the test itself, never skipped. */
 let setupError: unknown;
 
@@ -98,6 +100,10 @@ describe("metamorph/vite in headless Chromium", () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+    page.on("response", (response) => {
+      if (response.request().resourceType() !== "script") return;
+      scripts.push(response.body().then((body) => ({ url: response.url(), bytes: body.length })));
+    });
     await page.goto(url);
     try {
       await page.waitForFunction(() => "app" in globalThis, null, { timeout: 30_000 });
@@ -113,6 +119,25 @@ describe("metamorph/vite in headless Chromium", () => {
     await server?.close();
     if (profile) removeDir(profile);
     if (dir) removeDir(dir);
+  });
+
+  test("what the plugin adds to the page: one minified module, no parser", async () => {
+    if (setupError) throw setupError;
+    const loaded = await Promise.all(scripts);
+    // The app's own modules and Vite's client are there without the plugin; the rest is the plugin's.
+    const app = /\/(main|counter|todo)\.ts(\?|$)|\/@vite\/client|\/node_modules\/vite\//;
+    const added = loaded.filter((s) => !app.test(s.url));
+    const bytes = added.reduce((sum, s) => sum + s.bytes, 0);
+    if (process.env.METAMORPH_TEST_VERBOSE) {
+      console.log(
+        `the plugin adds ${added.length} scripts, ${(bytes / 1000).toFixed(1)} kB:\n${added
+          .map((s) => `${(s.bytes / 1000).toFixed(1)} kB ${s.url}`)
+          .join("\n")}`,
+      );
+    }
+    expect(added.map((s) => new URL(s.url).pathname)).toEqual(["/@id/__x00__metamorph:client"]);
+    // 116.3 kB measured (goal 100 kB); a parser would add about 100 kB more (acorn minified).
+    expect(bytes).toBeLessThan(120_000);
   });
 
   test("edited classes: no reload, state and identity kept, new behaviour shown", async () => {

@@ -160,7 +160,9 @@ describe.each(FINDERS)(
       const prices = initialPrices();
       prices[0] = 101.5;
       expect(world.ns.version).toBe(version);
-      world.items.forEach((item, i) => expect({ ...item }).toEqual({ id: i, price: prices[i] }));
+      expect(world.items.map((item) => ({ ...item }))).toEqual(
+        prices.map((price, id) => ({ id, price })),
+      );
     });
 
     test("item 2: a successful lazy completion resolves completion", async () => {

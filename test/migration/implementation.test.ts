@@ -76,7 +76,7 @@ describe("ordinary classes get new implementations (live reload)", () => {
       .build();
     expect(p.summary()).toContain("Note: replace implementation with");
     expect(p.summary()).toContain("title → x");
-    const back = Patch.fromJSON(JSON.parse(JSON.stringify(p)));
+    const back = Patch.fromJSON(JSON.parse(JSON.stringify(p)), { trust: "in-process" });
     expect(back.hydrated).toBe(false);
     const hydrated = back.hydrate();
     const op = hydrated.operations[0]!;

@@ -5,11 +5,10 @@ import {
   classHandleOf,
   createClassHandle,
   currentVersion,
-  installVersion,
   isClassHandle,
-  reparent,
   stablePrototype,
 } from "../../src/mop/classHandle.js";
+import { installVersion, reparent } from "../../src/mop/classVersions.js";
 import { createClass } from "../../src/mop/createClass.js";
 
 type Counter = { count: number; inc(): number; label(): string };

@@ -5,13 +5,13 @@ import {
   SwapArgumentError,
   UnswappableObjectError,
 } from "../../src/errors.js";
+import { applyState } from "../../src/mop/rewriting/applyState.js";
+import { assertRewritable } from "../../src/mop/rewriting/rewritability.js";
+import { captureState } from "../../src/mop/rewriting/stateTable.js";
 import {
-  applyState,
-  assertRewritable,
-  captureState,
   classDeclaresPrivateMembers,
   sourceDeclaresPrivateMembers,
-} from "../../src/mop/objectRewriting.js";
+} from "../../src/mop/source/privateMembers.js";
 import { forwardObjects, swapObjects } from "../../src/mop/objectSwapping.js";
 import {
   buildObjectGraph,

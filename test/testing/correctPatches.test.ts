@@ -81,10 +81,13 @@ const badge = patch("badge")
   })
   .build();
 
+/** Every property passed, but the workload property, which needs a model of the program's calls (workload.test.ts). */
 function expectEveryPropertyPassed(report: MigrationReport, runs: number): void {
   if (!report.ok) throw new Error(formatMigrationReport(report));
   expect(report.properties.map((p) => [p.name, p.status, p.runs])).toEqual(
-    PROPERTY_NAMES.map((name) => [name, "passed", runs]),
+    PROPERTY_NAMES.map((name) =>
+      name === "workload" ? [name, "skipped", 0] : [name, "passed", runs],
+    ),
   );
 }
 

@@ -114,6 +114,7 @@ describe("a migrator that drops a value for some inputs", () => {
     const report = await checkMigration(fixed, options);
     expect(report.properties.filter((p) => p.status !== "passed")).toEqual([
       expect.objectContaining({ name: "composition", status: "skipped" }),
+      expect.objectContaining({ name: "workload", status: "skipped" }),
     ]);
   });
 });

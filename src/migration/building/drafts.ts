@@ -33,6 +33,8 @@ export interface Draft {
   fields: FieldDefinition[];
   methods: MethodDefinition[];
   staticFields: FieldDefinition[];
+  /** Set by the static-field operations (staticFieldOperations.ts). */
+  staticOrigins?: Map<string, string | null>;
   base: ClassDefinition | null;
   fieldOrigins: Map<string, string | null>;
   initialisers: Map<string, FieldInitialiser>;

@@ -26,7 +26,11 @@ export function detectPhase({ oldDefs, build }: Built): Detected {
   // even when nothing about it migrates (a renamed superclass, say).
   const changed = changedClasses(changes);
   for (const [name, cls] of build.classes) {
-    if (cls.oldName !== null && !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
+    if (
+      cls.oldName !== null &&
+      (cls.staticOrigins !== undefined ||
+        !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
+    )
       changed.add(name);
   }
   for (const [name, cls] of build.classes) {

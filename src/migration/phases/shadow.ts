@@ -36,7 +36,7 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
     const cls = build.classes.get(name)!;
     if (cls.oldName === null) shadow.addClass(cls.definition, {});
     else if (detected.changed.has(name))
-      shadow.changeClass(name, cls.definition, cls.implementation);
+      shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins);
   }
   const plans = ordered
     .filter((n) => detected.migrating.has(n))

@@ -201,6 +201,127 @@ interface InjectInput {
   readonly badFieldName: string;
 }
 
+/** The hierarchy being made invalid, and the questions the injectors ask of it. */
+interface Work {
+  readonly classes: Mutable[];
+  /** Proper ancestors, nearest first. */
+  readonly ancestors: (c: Mutable) => Mutable[];
+}
+
+const choose = <T>(items: readonly T[], n: number): T => items[n % items.length]!;
+
+type Injector = (work: Work, input: InjectInput) => InjectedDefect;
+
+/** A class re-declares a field of one of its ancestors. */
+const duplicateFieldUp: Injector = ({ classes, ancestors }, input) => {
+  let candidates = upCandidates(classes, ancestors);
+  if (candidates.length === 0) {
+    classes.push({ name: "Base_", superclass: null, fields: ["shared_"] });
+    classes.push({ name: "Derived_", superclass: "Base_", fields: [] });
+    candidates = upCandidates(classes, ancestors);
+  }
+  const { sub, ancestor, field } = choose(candidates, input.pick);
+  sub.fields.splice(input.pick2 % (sub.fields.length + 1), 0, field);
+  return {
+    kind: "duplicate-field-up",
+    rule: "duplicate-field",
+    className: sub.name,
+    ancestor: ancestor.name,
+    field,
+  };
+};
+
+/** An ancestor is given a field one of its subclasses declares. */
+const duplicateFieldDown: Injector = ({ classes, ancestors }, input) => {
+  let candidates = downCandidates(classes, ancestors);
+  if (candidates.length === 0) {
+    classes.push({ name: "Base_", superclass: null, fields: [] });
+    classes.push({ name: "Derived_", superclass: "Base_", fields: ["shared_"] });
+    candidates = downCandidates(classes, ancestors);
+  }
+  const { sub, ancestor, field } = choose(candidates, input.pick);
+  ancestor.fields.splice(input.pick2 % (ancestor.fields.length + 1), 0, field);
+  return {
+    kind: "duplicate-field-down",
+    rule: "duplicate-field",
+    className: sub.name,
+    ancestor: ancestor.name,
+    field,
+  };
+};
+
+/** A class declares one of its own fields twice. */
+const duplicateFieldOwn: Injector = ({ classes }, input) => {
+  let candidates = classes.filter((c) => c.fields.length > 0);
+  if (candidates.length === 0) {
+    classes.push({ name: "Lone_", superclass: null, fields: ["only_"] });
+    candidates = classes.filter((c) => c.fields.length > 0);
+  }
+  const target = choose(candidates, input.pick);
+  const field = choose(target.fields, input.pick2);
+  target.fields.push(field);
+  return { kind: "duplicate-field-own", rule: "duplicate-field", className: target.name, field };
+};
+
+/** The chain from a class is closed back to the class or one of its ancestors. */
+const cycle: Injector = ({ classes, ancestors }, input) => {
+  ensureOne(classes);
+  const from = choose(classes, input.pick);
+  const path = [from, ...ancestors(from)];
+  const depth = input.pick2 % path.length;
+  path[depth]!.superclass = from.name;
+  return {
+    kind: "cycle",
+    rule: "cyclic-superclass",
+    className: from.name,
+    cycle: path.slice(0, depth + 1).map((c) => c.name),
+  };
+};
+
+const badClassName: Injector = ({ classes }, input) => {
+  ensureOne(classes);
+  const target = choose(classes, input.pick);
+  const old = target.name;
+  for (const c of classes) if (c.superclass === old) c.superclass = input.badClassName;
+  target.name = input.badClassName;
+  return { kind: "bad-class-name", rule: "class-name", className: input.badClassName };
+};
+
+const badFieldName: Injector = ({ classes }, input) => {
+  ensureOne(classes);
+  const target = choose(classes, input.pick);
+  if (target.fields.length === 0) target.fields.push(input.badFieldName);
+  else target.fields[input.pick2 % target.fields.length] = input.badFieldName;
+  return {
+    kind: "bad-field-name",
+    rule: "field-name",
+    className: target.name,
+    field: input.badFieldName,
+  };
+};
+
+const unknownSuperclass: Injector = ({ classes }, input) => {
+  ensureOne(classes);
+  const target = choose(classes, input.pick);
+  target.superclass = "Missing_";
+  return {
+    kind: "unknown-superclass",
+    rule: "unknown-superclass",
+    className: target.name,
+    superclass: "Missing_",
+  };
+};
+
+const INJECTORS: Readonly<Record<DefectKind, Injector>> = {
+  "duplicate-field-up": duplicateFieldUp,
+  "duplicate-field-down": duplicateFieldDown,
+  "duplicate-field-own": duplicateFieldOwn,
+  cycle,
+  "bad-class-name": badClassName,
+  "bad-field-name": badFieldName,
+  "unknown-superclass": unknownSuperclass,
+};
+
 function inject(input: InjectInput): InvalidHierarchy {
   const classes: Mutable[] = input.hierarchy.map((d) => ({
     name: d.name,
@@ -208,110 +329,16 @@ function inject(input: InjectInput): InvalidHierarchy {
     fields: d.fields.map((f) => f.name),
   }));
   const byName = (name: string): Mutable => classes.find((c) => c.name === name)!;
-  /** Proper ancestors, nearest first. */
   const ancestors = (c: Mutable): Mutable[] => {
     const out: Mutable[] = [];
     for (let s = c.superclass; s !== null; s = byName(s).superclass) out.push(byName(s));
     return out;
   };
-  const choose = <T>(items: readonly T[], n: number): T => items[n % items.length]!;
-  const done = (defect: InjectedDefect): InvalidHierarchy => ({
+  const defect = INJECTORS[input.kind]({ classes, ancestors }, input);
+  return {
     definitions: classes.map((c) => makeDefinition(c.name, c.superclass, c.fields)),
     defect,
-  });
-
-  switch (input.kind) {
-    case "duplicate-field-up": {
-      let candidates = upCandidates(classes, ancestors);
-      if (candidates.length === 0) {
-        classes.push({ name: "Base_", superclass: null, fields: ["shared_"] });
-        classes.push({ name: "Derived_", superclass: "Base_", fields: [] });
-        candidates = upCandidates(classes, ancestors);
-      }
-      const { sub, ancestor, field } = choose(candidates, input.pick);
-      sub.fields.splice(input.pick2 % (sub.fields.length + 1), 0, field);
-      return done({
-        kind: input.kind,
-        rule: "duplicate-field",
-        className: sub.name,
-        ancestor: ancestor.name,
-        field,
-      });
-    }
-    case "duplicate-field-down": {
-      let candidates = downCandidates(classes, ancestors);
-      if (candidates.length === 0) {
-        classes.push({ name: "Base_", superclass: null, fields: [] });
-        classes.push({ name: "Derived_", superclass: "Base_", fields: ["shared_"] });
-        candidates = downCandidates(classes, ancestors);
-      }
-      const { sub, ancestor, field } = choose(candidates, input.pick);
-      ancestor.fields.splice(input.pick2 % (ancestor.fields.length + 1), 0, field);
-      return done({
-        kind: input.kind,
-        rule: "duplicate-field",
-        className: sub.name,
-        ancestor: ancestor.name,
-        field,
-      });
-    }
-    case "duplicate-field-own": {
-      let candidates = classes.filter((c) => c.fields.length > 0);
-      if (candidates.length === 0) {
-        classes.push({ name: "Lone_", superclass: null, fields: ["only_"] });
-        candidates = classes.filter((c) => c.fields.length > 0);
-      }
-      const target = choose(candidates, input.pick);
-      const field = choose(target.fields, input.pick2);
-      target.fields.push(field);
-      return done({ kind: input.kind, rule: "duplicate-field", className: target.name, field });
-    }
-    case "cycle": {
-      ensureOne(classes);
-      const from = choose(classes, input.pick);
-      // Closing the chain from `from` back to `from` or any of its ancestors.
-      const path = [from, ...ancestors(from)];
-      const depth = input.pick2 % path.length;
-      path[depth]!.superclass = from.name;
-      return done({
-        kind: input.kind,
-        rule: "cyclic-superclass",
-        className: from.name,
-        cycle: path.slice(0, depth + 1).map((c) => c.name),
-      });
-    }
-    case "bad-class-name": {
-      ensureOne(classes);
-      const target = choose(classes, input.pick);
-      const old = target.name;
-      for (const c of classes) if (c.superclass === old) c.superclass = input.badClassName;
-      target.name = input.badClassName;
-      return done({ kind: input.kind, rule: "class-name", className: input.badClassName });
-    }
-    case "bad-field-name": {
-      ensureOne(classes);
-      const target = choose(classes, input.pick);
-      if (target.fields.length === 0) target.fields.push(input.badFieldName);
-      else target.fields[input.pick2 % target.fields.length] = input.badFieldName;
-      return done({
-        kind: input.kind,
-        rule: "field-name",
-        className: target.name,
-        field: input.badFieldName,
-      });
-    }
-    case "unknown-superclass": {
-      ensureOne(classes);
-      const target = choose(classes, input.pick);
-      target.superclass = "Missing_";
-      return done({
-        kind: input.kind,
-        rule: "unknown-superclass",
-        className: target.name,
-        superclass: "Missing_",
-      });
-    }
-  }
+  };
 }
 
 interface FieldPair {

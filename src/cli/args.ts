@@ -1,0 +1,153 @@
+/**
+ * The command line of `metamorph dev`, read with `node:util`'s `parseArgs`:
+ * metamorph's options and Node's options (anything Node accepts in
+ * NODE_OPTIONS, such as `--inspect` or `--enable-source-maps`) before the
+ * entry; everything after the entry (or after `--`) belongs to the program.
+ */
+import { parseArgs } from "node:util";
+
+/** A command line metamorph cannot read: exit 2, with this message. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface DevArguments {
+  readonly help: boolean;
+  /** Print the heap every n-th update (0: never). */
+  readonly memory: number;
+  readonly debounceMs: number | undefined;
+  readonly restart: boolean;
+  /** Options for the Node process that runs the program. */
+  readonly nodeOptions: readonly string[];
+  readonly entry: string | undefined;
+  readonly programArguments: readonly string[];
+  /** The arguments again without the Node options (for the program's process). */
+  readonly withoutNodeOptions: readonly string[];
+}
+
+const DEV_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  memory: { type: "string" },
+  debounce: { type: "string" },
+  "no-restart": { type: "boolean" },
+} as const;
+
+/** metamorph options that take a value as the next argument. */
+const TAKES_VALUE = new Set(["--debounce", "--memory"]);
+/** Node options that take a value as the next argument (the rest use `=`). */
+const NODE_TAKES_VALUE = new Set([
+  "-r",
+  "--require",
+  "--import",
+  "--loader",
+  "--experimental-loader",
+  "-C",
+  "--conditions",
+  "--env-file",
+  "--title",
+  "--input-type",
+]);
+
+const isNodeOption = (arg: string) =>
+  !(arg.split("=")[0]! in DEV_OPTIONS_BY_FLAG) &&
+  process.allowedNodeEnvironmentFlags.has(arg.split("=")[0]!);
+
+const DEV_OPTIONS_BY_FLAG: Record<string, true> = Object.fromEntries([
+  ...Object.keys(DEV_OPTIONS).map((name) => [`--${name}`, true]),
+  ["-h", true],
+]);
+
+/** Splits `metamorph dev` arguments: [ours, Node's, entry, the program's]. */
+function split(args: readonly string[]) {
+  const ours: string[] = [];
+  const node: string[] = [];
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    const target = isNodeOption(arg) ? node : ours;
+    // `--memory` alone means every update; it takes an optional value.
+    if (arg === "--memory" && (args[i + 1] === undefined || !/^\d+$/.test(args[i + 1]!))) {
+      ours.push("--memory=1");
+      continue;
+    }
+    target.push(arg);
+    const takesValue = target === node ? NODE_TAKES_VALUE.has(arg) : TAKES_VALUE.has(arg);
+    if (takesValue && i + 1 < args.length) target.push(args[++i]!);
+  }
+  const entry = args[i];
+  let rest = args.slice(i + 1);
+  if (rest[0] === "--") rest = rest.slice(1);
+  return { ours, node, entry, rest };
+}
+
+function wholeNumber(value: string | undefined, option: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) {
+    throw new UsageError(
+      `option ${option} needs a whole number${min > 0 ? ` ≥ ${min}` : ""}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+export function parseDevArguments(args: readonly string[]): DevArguments {
+  const { ours, node, entry, rest } = split(args);
+  let values: { [K in keyof typeof DEV_OPTIONS]?: string | boolean };
+  try {
+    ({ values } = parseArgs({
+      args: ours,
+      options: DEV_OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    help: values.help === true,
+    memory: wholeNumber(values.memory as string | undefined, "--memory", 1) ?? 0,
+    debounceMs: wholeNumber(values.debounce as string | undefined, "--debounce", 0),
+    restart: values["no-restart"] !== true,
+    nodeOptions: node,
+    entry,
+    programArguments: rest,
+    withoutNodeOptions: [...ours, ...(entry === undefined ? [] : [entry, "--", ...rest])],
+  };
+}
+
+export const MAIN_USAGE = `usage: metamorph <command> [options]
+
+commands:
+  dev <entry>     run a program and update it in place when its files are saved
+
+options:
+  -h, --help      show this help (metamorph <command> --help for a command's)
+  --version       print metamorph's version
+`;
+
+export const DEV_USAGE = `usage: metamorph dev [options] [node options] <entry> [--] [program arguments…]
+
+Runs <entry> (JavaScript, or TypeScript with tsx installed; an ES module or
+CommonJS) and keeps it running while you edit it: on save, the classes and
+functions of the changed module are updated in place and every live instance
+is migrated to the new class.
+
+options:
+  --memory[=<n>]    print the heap size (after a full GC) with every update,
+                    or every <n>th update
+  --debounce <ms>   wait this long after a change before reloading (default 40)
+  --no-restart      never restart the program (by default it restarts when an
+                    edit cannot be applied live, and after a start-up failure
+                    once a file is saved); type rs + Enter to restart by hand
+  -h, --help        show this help
+
+Node options (--inspect, --enable-source-maps, --max-old-space-size=…) before
+the entry are passed to the Node process that runs the program; NODE_OPTIONS
+works too. Arguments after the entry (or after --) are the program's own.
+`;

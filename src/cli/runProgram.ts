@@ -1,0 +1,131 @@
+/**
+ * Running the program of `metamorph dev` in this process: tsx when the entry
+ * is TypeScript, the dev loader (../dev/hooks) and the dev runtime, then the
+ * entry itself. Module URLs are built from this file's own URL, so the same
+ * code works from the compiled package (dist/cli/*.js beside dist/dev/*.js)
+ * and from source (src/cli/*.ts, run through tsx).
+ */
+import { existsSync } from "node:fs";
+import { createRequire, register } from "node:module";
+import { extname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { MessageChannel } from "node:worker_threads";
+import type { HooksData } from "../dev/hooks.js";
+import { PREFIX } from "../dev/reporter.js";
+import { DevRuntime } from "../dev/runtime.js";
+import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
+
+export interface ProgramOptions {
+  readonly entry: string;
+  readonly programArguments: readonly string[];
+  readonly memory: number;
+  readonly debounceMs: number | undefined;
+  readonly write: (line: string) => void;
+  /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
+  readonly supervised: boolean;
+}
+
+/** `.ts` here, `.js` in the compiled package. */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
+const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
+
+interface TsxApi {
+  readonly esm: { register(): unknown };
+  readonly cjs: { register(): unknown };
+}
+
+/** tsx's registration APIs, resolved from the first of `bases` (module URLs) that has tsx. */
+export async function findTsx(bases: readonly string[]): Promise<TsxApi | undefined> {
+  for (const base of bases) {
+    try {
+      const require = createRequire(base);
+      const esm = (await import(
+        pathToFileURL(require.resolve("tsx/esm/api")).href
+      )) as TsxApi["esm"];
+      return { esm, cjs: require("tsx/cjs/api") as TsxApi["cjs"] };
+    } catch {
+      // Not resolvable from there: try the next place.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Registers tsx (ES modules and `require`), from metamorph's own dependencies
+ * or the program's; false when it is not installed.
+ */
+async function registerTsx(entryFile: string): Promise<boolean> {
+  // Run from source, this process already runs under tsx.
+  if (OWN_EXTENSION === ".ts") return true;
+  const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
+  tsx?.esm.register();
+  tsx?.cjs.register();
+  return tsx !== undefined;
+}
+
+function exposeGc(): void {
+  if (typeof (globalThis as { gc?: unknown }).gc === "function") return;
+  setFlagsFromString("--expose-gc");
+  (globalThis as { gc?: unknown }).gc = runInNewContext("gc");
+}
+
+/** A start-up error: a syntax error as its one line, anything else with its stack. */
+function startError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof SyntaxError && /^\S+:\d+:\d+: /.test(error.message)) return error.message;
+  return error.stack ?? error.message;
+}
+
+/** Starts the program; returns an exit code when it could not start, undefined while it runs. */
+export async function runProgram(options: ProgramOptions): Promise<number | undefined> {
+  const entryFile = resolve(options.entry);
+  if (!existsSync(entryFile)) {
+    options.write(`${PREFIX} dev: ${options.entry}: no such file`);
+    return 1;
+  }
+  if (TYPESCRIPT_ENTRY.test(entryFile) && !(await registerTsx(entryFile))) {
+    options.write(
+      `${PREFIX} dev: ${options.entry} is TypeScript, which needs tsx: npm install -D tsx`,
+    );
+    return 1;
+  }
+  if (options.memory > 0) exposeGc();
+  process.setSourceMapsEnabled(true);
+  const { port1, port2 } = new MessageChannel();
+  const runtime = new DevRuntime({
+    memory: options.memory,
+    sources: port1,
+    write: options.write,
+    ...(options.supervised
+      ? { restart: (reason: string) => tellSupervisor({ type: "restart", reason }) }
+      : {}),
+    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+  });
+  runtime.install();
+  const data: HooksData = { exclude: [new URL("../", import.meta.url).href], port: port2 };
+  register(new URL(`../dev/hooks${OWN_EXTENSION}`, import.meta.url), {
+    parentURL: import.meta.url,
+    data,
+    transferList: [port2],
+  });
+  process.argv = [process.argv[0]!, entryFile, ...options.programArguments];
+  options.write(
+    `${PREFIX} dev: running ${options.entry}; save a file to update the running program`,
+  );
+  try {
+    await import(pathToFileURL(entryFile).href);
+  } catch (error) {
+    options.write(`${PREFIX} ${options.entry} could not start: ${startError(error)}`);
+    runtime.close();
+    if (options.supervised) {
+      tellSupervisor({ type: "start-failed", files: [entryFile, ...runtime.files] });
+    }
+    releaseSupervisorChannel();
+    return 1;
+  }
+  if (options.supervised) tellSupervisor({ type: "started" });
+  releaseSupervisorChannel();
+  return undefined;
+}

@@ -1,0 +1,186 @@
+/**
+ * The program's modules as the dev runtime knows them: one record per loaded
+ * file (its scope evaluator, the names it binds, the class handles its
+ * bindings hold, what later versions added), the managed classes of each, and
+ * the links that later edits created between modules (a new `import` of a
+ * name another module defines), along which changed values are propagated.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Constructor } from "../mop/createClass.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { contentHash } from "./common.js";
+import type { SourceType } from "./compile.js";
+import type { DevMigrations } from "./migrations.js";
+import { errorText } from "./reporter.js";
+
+export interface MigrationsState {
+  readonly file: string;
+  readonly hash: string;
+  readonly value: DevMigrations;
+}
+
+export interface ImportLink {
+  readonly file: string;
+  readonly name: string;
+}
+
+export interface ModuleRecord {
+  readonly url: string;
+  readonly file: string;
+  readonly evaluate: (code: string) => unknown;
+  /** How the module's JavaScript parses: an ES module, or a CommonJS script. */
+  readonly sourceType: SourceType;
+  /** Names bound in the module scope by the version that was loaded. */
+  readonly bindings: ReadonlySet<string>;
+  /** Names added by later versions (new imports and declarations), with their values. */
+  readonly extras: Map<string, unknown>;
+  /** Managed classes by name: the handles the module bindings hold. */
+  readonly classes: Map<string, Constructor>;
+  /** Classes left unmanaged, with the reason. */
+  readonly unmanaged: Map<string, string>;
+  /** JavaScript of the running version ("" when unknown: every class counts as changed). */
+  js: string;
+  reloads: number;
+  /** The last attempt failed; its error text (to say when it is fixed). */
+  failing: string | undefined;
+  migrations: MigrationsState | undefined;
+  /** One-shot migrators already applied (`${className}:migrate:${hash of its source}`). */
+  readonly used: Set<string>;
+  /** Extras that are imports: where each came from (to follow later changes of that module). */
+  readonly importedFrom: Map<string, ImportLink>;
+  /** Assigns an extra in the scope of the latest reloaded code. */
+  setExtra: ((name: string, value: unknown) => void) | undefined;
+}
+
+/** What an instrumented module hands the runtime, and what it gets back. */
+export interface ModuleHooks {
+  manage(name: string, cls: Function): Function;
+}
+
+const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
+
+export class ModuleGraph {
+  readonly #modules = new Map<string, ModuleRecord>();
+
+  constructor(
+    readonly namespace: Namespace,
+    /** Says why a class is left unmanaged (a warning line). */
+    private readonly warn: (record: ModuleRecord, message: string) => void,
+  ) {}
+
+  /** Files of the modules registered so far, in load order. */
+  get files(): string[] {
+    return [...this.#modules.keys()];
+  }
+
+  get(file: string): ModuleRecord | undefined {
+    return this.#modules.get(file);
+  }
+
+  has(file: string): boolean {
+    return this.#modules.has(file);
+  }
+
+  /** Registers a module as it starts; `stale` is true when its file changed since it was loaded. */
+  register(
+    url: string,
+    evaluate: (code: string) => unknown,
+    names: readonly string[],
+    hash: string,
+    js: string | undefined,
+    sourceType: SourceType,
+  ): { record: ModuleRecord; stale: boolean } {
+    const file = fileURLToPath(url.split(/[?#]/)[0]!);
+    let source = "";
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      // Unreadable now: the next change event reloads it.
+    }
+    const stale = contentHash(source) !== hash || js === undefined;
+    const record: ModuleRecord = {
+      url,
+      file,
+      evaluate,
+      sourceType,
+      bindings: new Set(names),
+      extras: new Map(),
+      classes: new Map(),
+      unmanaged: new Map(),
+      js: stale ? "" : (js ?? ""),
+      reloads: 0,
+      failing: undefined,
+      migrations: undefined,
+      used: new Set(),
+      importedFrom: new Map(),
+      setExtra: undefined,
+    };
+    this.#modules.set(file, record);
+    return { record, stale };
+  }
+
+  /** The class handle the module binding `name` holds (registering `cls` the first time). */
+  manage(record: ModuleRecord, name: string, cls: Function): Function {
+    const existing = record.classes.get(name);
+    if (existing) return existing;
+    if (this.namespace.has(name)) {
+      const reason = `another module already defines a managed class named ${name}; rename one of them to have both reloaded`;
+      record.unmanaged.set(name, reason);
+      this.warn(record, `class ${name} is not managed: ${reason}`);
+      return cls;
+    }
+    try {
+      const handle = this.namespace.registerClass(cls as Constructor);
+      record.classes.set(name, handle);
+      return handle;
+    } catch (error) {
+      const reason = errorText(error);
+      record.unmanaged.set(name, reason);
+      this.warn(
+        record,
+        `class ${name} is not managed (${reason}); its methods are still reloaded, its fields are not`,
+      );
+      return cls;
+    }
+  }
+
+  /** The modules whose migrations module is `file`. */
+  modulesOfMigrations(base: string): ModuleRecord[] {
+    return [...this.#modules.values()].filter((r) => stripExtension(r.file) === base);
+  }
+
+  /** The program module a relative import of `record` names, once loaded (tsx style: `./x.js` may be `./x.ts`). */
+  moduleOfSpecifier(record: ModuleRecord, specifier: string): ModuleRecord | undefined {
+    if (!/^(\.|\/|file:)/.test(specifier)) return undefined;
+    let file: string;
+    try {
+      file = fileURLToPath(new URL(specifier, record.url));
+    } catch {
+      return undefined;
+    }
+    const base = stripExtension(file);
+    const candidates = [file, ...[".ts", ".tsx", ".mts", ".js", ".mjs"].map((e) => base + e)];
+    for (const candidate of candidates) {
+      const found = this.#modules.get(candidate);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Other modules that imported (by a later edit) names this module just changed get the new values. */
+  propagate(changed: ModuleRecord, names: readonly string[]): void {
+    if (names.length === 0) return;
+    for (const record of this.#modules.values()) {
+      if (record === changed) continue;
+      for (const [local, from] of record.importedFrom) {
+        if (from.file !== changed.file || !names.includes(from.name)) continue;
+        const value = changed.extras.has(from.name)
+          ? changed.extras.get(from.name)
+          : changed.evaluate(from.name);
+        record.extras.set(local, value);
+        record.setExtra?.(local, value);
+      }
+    }
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * Preparing the reload of one module from its saved text, without changing
+ * anything the program can see yet: what changed between the running version
+ * and the saved one (compared as JavaScript), the new imports resolved in
+ * the module's own context, the new versions of its classes and functions
+ * evaluated in the module's scope (so they close over the same module state),
+ * and the patch that makes the new classes the implementations of the
+ * existing handles. The reloader commits it (./reloader.ts).
+ */
+import type { Constructor } from "../mop/createClass.js";
+import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
+import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
+import {
+  type DevPlan,
+  PrivateMembersChange,
+  planClassUpdates,
+  UnmanagedSuperclassChange,
+} from "./plan.js";
+import type { ClassChangeSummary } from "./common.js";
+
+export interface PreparedReload {
+  readonly builder: DevPlan["builder"];
+  readonly summaries: ClassChangeSummary[];
+  readonly functions: Record<string, unknown>;
+  readonly assign: (functions: Record<string, unknown>) => void;
+  readonly extras: Record<string, unknown>;
+  readonly notes: string[];
+  readonly warnings: string[];
+  readonly used: string[];
+  readonly hasClassChanges: boolean;
+  readonly unmanagedPatches: (() => void)[];
+  readonly importedFrom: ReadonlyMap<string, ImportLink>;
+  readonly setExtra: (name: string, value: unknown) => void;
+  /** Changes only a restart applies. */
+  readonly restartReasons: readonly string[];
+}
+
+export interface PrepareContext {
+  readonly graph: ModuleGraph;
+  readonly rel: (file: string) => string;
+}
+
+const EXTRAS = "__metamorph$extras";
+const MANAGE = "__metamorph$manage";
+
+/** What the code evaluated in the module's scope returns. */
+interface Evaluated {
+  extras: Record<string, unknown>;
+  classes: Record<string, Constructor>;
+  unmanaged: Record<string, Function>;
+  unmanagedLive: Record<string, Function>;
+  functions: Record<string, unknown>;
+  assign: (f: Record<string, unknown>) => void;
+  setExtra: (name: string, value: unknown) => void;
+}
+
+interface Changes {
+  readonly classes: string[];
+  readonly unmanaged: string[];
+  readonly functions: string[];
+  readonly notes: string[];
+  /** Changes only a restart applies (module state that would have to be rebuilt). */
+  readonly restartReasons: string[];
+}
+
+type Known = (name: string) => boolean;
+
+/** An error with the line to print it at. */
+function at(error: unknown, file: string, line: number): Error {
+  return Object.assign(error instanceof Error ? error : new Error(String(error)), {
+    location: { file, line },
+  });
+}
+
+export async function prepareReload(
+  context: PrepareContext,
+  record: ModuleRecord,
+  js: string,
+  migrations: MigrationsState | undefined,
+): Promise<PreparedReload> {
+  const next = topLevel(parseModule(js, record.file, record.sourceType));
+  const previous = topLevel(parseModule(record.js, record.file, record.sourceType));
+  const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
+  const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
+  const changes = diffVersions(record, previous, next, known);
+  const warnings: string[] = [];
+  const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
+  const code = scopeCode(record, next, changes, extrasNames, known, warnings);
+  const extrasValues = Object.fromEntries([...record.extras, ...Object.entries(imported)]);
+  const newClasses: string[] = [];
+  /** New classes registered by an earlier attempt that failed: updated like changed ones. */
+  const redeclared: { name: string; handle: Constructor; implementation: Function }[] = [];
+  const manage = (name: string, cls: Function) => {
+    const existing = record.classes.get(name);
+    if (existing) {
+      redeclared.push({ name, handle: existing, implementation: cls });
+      return existing;
+    }
+    const handle = context.graph.manage(record, name, cls);
+    if (handle !== cls) newClasses.push(name);
+    return handle;
+  };
+  let evaluated: Evaluated;
+  try {
+    const wrapper = record.evaluate(code) as (
+      extras: Record<string, unknown>,
+      manage: (name: string, cls: Function) => Function,
+    ) => Evaluated;
+    evaluated = wrapper(extrasValues, manage);
+  } catch (error) {
+    const line = locateEvaluationLine(error, next, changes.classes, changes.functions);
+    throw at(error, record.file, line ?? 1);
+  }
+  const updates = [
+    ...changes.classes.map((name) => ({
+      name,
+      handle: record.classes.get(name)!,
+      implementation: evaluated.classes[name]!,
+    })),
+    ...redeclared,
+  ];
+  const plan = planReload(context, record, next, updates, migrations, extrasNames, extrasValues);
+  warnings.push(...plan.warnings);
+  for (const name of newClasses) plan.summaries.push(newClassSummary(name));
+  const unmanagedPatches = changes.unmanaged.map((name) => {
+    warnings.push(
+      `class ${name} is not managed (${record.unmanaged.get(name) ?? "not a class declaration"}): its methods were replaced, its fields and existing objects were not migrated`,
+    );
+    const live = evaluated.unmanagedLive[name]!;
+    const replacement = evaluated.unmanaged[name]!;
+    return () => transplantMethods(replacement, live);
+  });
+  return {
+    builder: plan.builder,
+    summaries: plan.summaries,
+    functions: evaluated.functions,
+    assign: evaluated.assign,
+    extras: evaluated.extras,
+    notes: changes.notes,
+    warnings,
+    used: plan.used,
+    hasClassChanges: plan.changesClasses,
+    unmanagedPatches,
+    importedFrom,
+    setExtra: evaluated.setExtra,
+    restartReasons: changes.restartReasons,
+  };
+}
+
+/** New imports: resolved now, in the module's own context. */
+async function resolveNewImports(
+  graph: ModuleGraph,
+  record: ModuleRecord,
+  jsTop: TopLevel,
+): Promise<{ imported: Record<string, unknown>; importedFrom: Map<string, ImportLink> }> {
+  const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
+  const imported: Record<string, unknown> = {};
+  const importedFrom = new Map<string, ImportLink>();
+  for (const declaration of jsTop.imports) {
+    const fresh = declaration.bindings.filter((b) => !known(b.local));
+    if (fresh.length === 0) continue;
+    const spec = JSON.stringify(declaration.specifier);
+    const namespace = (await (record.evaluate(`import(${spec})`) as Promise<unknown>)) as Record<
+      string,
+      unknown
+    >;
+    const target = graph.moduleOfSpecifier(record, declaration.specifier);
+    for (const b of fresh) {
+      if (target && b.imported !== "*") {
+        importedFrom.set(b.local, { file: target.file, name: b.imported });
+      }
+      if (b.imported === "*") imported[b.local] = namespace;
+      else if (b.imported in namespace) imported[b.local] = namespace[b.imported];
+      else if (target?.extras.has(b.imported)) imported[b.local] = target.extras.get(b.imported);
+      else {
+        const missing = new SyntaxError(
+          `module ${declaration.specifier} has no export named ${b.imported}`,
+        );
+        throw at(missing, record.file, declaration.line);
+      }
+    }
+  }
+  return { imported, importedFrom };
+}
+
+/** What changed between the JavaScript of the running version and of the saved one. */
+function diffVersions(
+  record: ModuleRecord,
+  previous: TopLevel,
+  next: TopLevel,
+  known: Known,
+): Changes {
+  const changes: Changes = {
+    classes: [],
+    unmanaged: [],
+    functions: [],
+    notes: [],
+    restartReasons: [],
+  };
+  for (const [name, cls] of next.classes) {
+    const before = previous.classes.get(name);
+    if (!known(name)) continue; // new: declared by the scope code
+    if (record.classes.has(name)) {
+      if (!before || before.text !== cls.text || record.js === "") changes.classes.push(name);
+    } else if (record.bindings.has(name) && before && before.text !== cls.text) {
+      changes.unmanaged.push(name);
+    }
+  }
+  for (const name of previous.classes.keys()) {
+    if (!next.classes.has(name) && record.classes.has(name)) {
+      changes.notes.push(
+        `class ${name} was removed from the source; its live instances keep the last version (restart to drop it)`,
+      );
+      changes.restartReasons.push(`class ${name} was removed`);
+    }
+  }
+  for (const [name, fn] of next.functions) {
+    const before = previous.functions.get(name);
+    if (record.bindings.has(name) && before && before.text !== fn.text) {
+      changes.functions.push(name);
+    }
+  }
+  for (const [name, variable] of next.variables) {
+    const before = previous.variables.get(name);
+    if (variable.names.every(known) && before && before.text !== variable.text) {
+      changes.notes.push(
+        `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
+      );
+      changes.restartReasons.push(
+        `line ${variable.line}: the initialiser of module-level ${variable.names.join(", ")} changed`,
+      );
+    }
+  }
+  const previousOthers = new Set(previous.others.map((o) => o.text));
+  for (const other of next.others) {
+    if (!previousOthers.has(other.text) && !/^export\s*\{/.test(other.text)) {
+      changes.notes.push(
+        `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
+      );
+      changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
+    }
+  }
+  return changes;
+}
+
+/** `let { a, b } = extras;`: the names later versions added, in the scope of the evaluated code. */
+function extrasPrologue(extrasNames: readonly string[]): string {
+  return extrasNames.length > 0 ? `let { ${extrasNames.join(", ")} } = ${EXTRAS};` : "";
+}
+
+/**
+ * The code evaluated in the module's scope: a function of the extras and the
+ * `manage` callback that declares the new names and returns the new classes
+ * and functions, with setters for the module bindings they replace.
+ */
+function scopeCode(
+  record: ModuleRecord,
+  jsTop: TopLevel,
+  changes: Changes,
+  extrasNames: readonly string[],
+  known: Known,
+  warnings: string[],
+): string {
+  const declared: string[] = [];
+  const chunks: string[] = [];
+  for (const statement of jsTop.statements) {
+    const fresh = statement.names.filter((n) => !known(n));
+    if (statement.kind === "import" || statement.kind === "other" || fresh.length === 0) continue;
+    if (fresh.length < statement.names.length) {
+      warnings.push(
+        `line ${statement.line}: ${statement.names.join(", ")} mixes new and existing names; the new ones are not defined until a restart`,
+      );
+      continue;
+    }
+    if (statement.kind === "class") {
+      const name = statement.names[0]!;
+      chunks.push(
+        `let ${name} = ${statement.text};\n${name} = ${MANAGE}(${JSON.stringify(name)}, ${name});`,
+      );
+    } else {
+      chunks.push(statement.text);
+    }
+    declared.push(...statement.names);
+  }
+  const entry = (name: string, value: string) => `${JSON.stringify(name)}: ${value}`;
+  const classEntries = changes.classes.map((name) => {
+    const c = jsTop.classes.get(name);
+    if (!c) throw new SourceProblem(`class ${name} could not be compiled`, record.file, 1, 1);
+    return entry(name, c.expression);
+  });
+  const unmanagedEntries = changes.unmanaged.map((n) => entry(n, jsTop.classes.get(n)!.expression));
+  const functionEntries = changes.functions.map((n) => entry(n, jsTop.functions.get(n)!.text));
+  const assignments = changes.functions.map((name) => `${name} = f[${JSON.stringify(name)}];`);
+  const unmanagedLive = changes.unmanaged.map((name) => entry(name, name));
+  const setters = extrasNames.map((n) => `case ${JSON.stringify(n)}: ${n} = v; break;`);
+  return [
+    `(function (${EXTRAS}, ${MANAGE}) {`,
+    extrasPrologue(extrasNames),
+    ...chunks,
+    "return {",
+    `extras: { ${declared.join(", ")} },`,
+    `classes: { ${classEntries.join(",\n")} },`,
+    `unmanaged: { ${unmanagedEntries.join(",\n")} },`,
+    `unmanagedLive: { ${unmanagedLive.join(", ")} },`,
+    `functions: { ${functionEntries.join(",\n")} },`,
+    `assign(f) { ${assignments.join(" ")} },`,
+    `setExtra(n, v) { switch (n) { ${setters.join(" ")} } },`,
+    "};",
+    "})",
+    `//# sourceURL=${record.url.split(/[?#]/)[0]}?metamorph-reload=${record.reloads + 1}`,
+  ].join("\n");
+}
+
+/** The patch: new implementations, superclass changes, hints from the migrations module. */
+function planReload(
+  context: PrepareContext,
+  record: ModuleRecord,
+  next: TopLevel,
+  updates: readonly { name: string; handle: Constructor; implementation: Function }[],
+  migrations: MigrationsState | undefined,
+  extrasNames: readonly string[],
+  extrasValues: Record<string, unknown>,
+): DevPlan {
+  const rel = context.rel(record.file);
+  try {
+    return planClassUpdates(updates, {
+      namespace: context.graph.namespace,
+      patchName: `${rel} #${record.reloads + 1}`,
+      migrations: migrations?.value ?? {},
+      migrationsFile: migrations
+        ? context.rel(migrations.file)
+        : `${rel.replace(/\.[^./\\]+$/, "")}.migrations.ts`,
+      used: record.used,
+      resetValues: (_className, fields) => {
+        const getters = fields.map(
+          (f) => `${JSON.stringify(f.name)}() { return (${f.initializer}); }`,
+        );
+        const compute = record.evaluate(
+          `(function (${EXTRAS}) { ${extrasPrologue(extrasNames)} return { ${getters.join(", ")} }; })`,
+        ) as (extras: Record<string, unknown>) => Record<string, (this: object) => unknown>;
+        return compute(extrasValues);
+      },
+    });
+  } catch (error) {
+    if (error instanceof UnmanagedSuperclassChange || error instanceof PrivateMembersChange) {
+      throw at(error, record.file, next.classes.get(error.className)?.line ?? 1);
+    }
+    throw error;
+  }
+}
+
+function newClassSummary(className: string): ClassChangeSummary {
+  return {
+    className,
+    added: [],
+    removed: [],
+    renamed: [],
+    initialisers: [],
+    methodsAdded: [],
+    methodsRemoved: [],
+    methodsChanged: [],
+    added_class: true,
+  };
+}
+
+/** Replaces methods and accessors (instance and static) of an unmanaged class with those of its new version. */
+function transplantMethods(from: Function, to: Function): void {
+  const copy = (source: object, target: object, skip: ReadonlySet<PropertyKey>) => {
+    for (const key of Reflect.ownKeys(source)) {
+      if (skip.has(key)) continue;
+      const d = Reflect.getOwnPropertyDescriptor(source, key)!;
+      if ("value" in d && typeof d.value !== "function") continue;
+      Object.defineProperty(target, key, d);
+    }
+  };
+  copy(from.prototype as object, to.prototype as object, new Set(["constructor"]));
+  copy(from, to, new Set(["length", "name", "prototype"]));
+}
+
+/** The source line of the class or function whose evaluation threw (best effort). */
+function locateEvaluationLine(
+  error: unknown,
+  top: TopLevel,
+  classes: readonly string[],
+  functions: readonly string[],
+): number | undefined {
+  const message = error instanceof Error ? error.message : "";
+  for (const name of [...classes, ...functions]) {
+    const decl = top.classes.get(name) ?? top.functions.get(name);
+    if (decl && message.includes(name)) return decl.line;
+  }
+  const first = classes[0] ?? functions[0];
+  return first ? (top.classes.get(first) ?? top.functions.get(first))?.line : undefined;
+}

@@ -1,0 +1,246 @@
+/**
+ * Reloading one module when its file (or its migrations module) was saved:
+ * prepare the new version (./prepare.ts), apply its patch with `updateSync`
+ * (every live instance migrated, or nothing changed), then — the part that
+ * cannot fail — assign the changed functions, record what the version added,
+ * and pass new values to the modules that imported them. The last update
+ * stays undoable until the next one, so that a migrations module saved right
+ * after a warning can have it applied again with the new hints.
+ */
+import { readFileSync } from "node:fs";
+import type { UpdateResult } from "../migration/update.js";
+import { updateSync } from "../migration/update.js";
+import type { Namespace } from "../namespace/namespace.js";
+import type { ClassChangeSummary } from "./common.js";
+import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
+import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
+import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
+import { type PreparedReload, prepareReload } from "./prepare.js";
+import { javaScriptOf } from "./savedVersion.js";
+import { errorText, type Reporter } from "./reporter.js";
+
+export interface ReloadReport {
+  readonly file: string;
+  readonly outcome: "updated" | "unchanged" | "failed" | "restart";
+  readonly classes: readonly ClassChangeSummary[];
+  readonly functions: readonly string[];
+  readonly instancesMigrated: number;
+  readonly pauseMs: number;
+  readonly warnings: readonly string[];
+  readonly error?: unknown;
+}
+
+type Outcome = Omit<ReloadReport, "file">;
+
+const UNCHANGED: Outcome = {
+  outcome: "unchanged",
+  classes: [],
+  functions: [],
+  instancesMigrated: 0,
+  pauseMs: 0,
+  warnings: [],
+};
+
+/** The last committed reload, while it can still be undone. */
+interface LastReload {
+  readonly record: ModuleRecord;
+  readonly result: UpdateResult | undefined;
+  readonly previousJs: string;
+  /** Whether it printed warnings (ambiguous changes a migrations module can resolve). */
+  readonly warned: boolean;
+  readonly undoLocal: () => void;
+}
+
+/** An edit metamorph cannot apply to a running program (as opposed to a mistake to fix). */
+function refusesLiveChange(error: unknown): boolean {
+  return error instanceof PrivateMembersChange || error instanceof UnmanagedSuperclassChange;
+}
+
+export class Reloader {
+  #last: LastReload | undefined;
+  #updates = 0;
+
+  constructor(
+    private readonly namespace: Namespace,
+    private readonly graph: ModuleGraph,
+    private readonly reporter: Reporter,
+    private readonly onReport: (report: ReloadReport) => void,
+    /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
+    private readonly restart: ((reason: string) => void) | undefined,
+  ) {}
+
+  /** Number of updates committed. */
+  get updates(): number {
+    return this.#updates;
+  }
+
+  /** Reloads one module from its file; never throws (failures are reported). */
+  async reload(file: string): Promise<ReloadReport> {
+    const report = (r: Outcome): ReloadReport => {
+      const full = { file, ...r };
+      this.onReport(full);
+      return full;
+    };
+    const record = this.graph.get(file);
+    if (!record) return report(UNCHANGED);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      return report({ ...UNCHANGED, error });
+    }
+    let migrations: MigrationsState | undefined;
+    try {
+      migrations = await loadMigrations(record);
+    } catch (error) {
+      return report(this.#failed(record, error));
+    }
+    let js: string;
+    try {
+      js = await javaScriptOf(record, text);
+    } catch (error) {
+      return report(this.#failed(record, error));
+    }
+    if (js === record.js && record.failing === undefined) {
+      if (migrations?.hash === record.migrations?.hash) return report(UNCHANGED);
+      record.migrations = migrations;
+      if (this.#undoForMigrations(record, migrations)) return this.reload(file);
+      return report(UNCHANGED);
+    }
+    let prepared: PreparedReload;
+    try {
+      const context = { graph: this.graph, rel: (f: string) => this.reporter.rel(f) };
+      prepared = await prepareReload(context, record, js, migrations);
+    } catch (error) {
+      return report(this.#failed(record, error));
+    }
+    if (this.restart && prepared.restartReasons.length > 0) {
+      this.restart(`${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`);
+      return report({ ...UNCHANGED, outcome: "restart" });
+    }
+    let result: UpdateResult | undefined;
+    try {
+      if (prepared.hasClassChanges) result = updateSync(this.namespace, prepared.builder.build());
+    } catch (error) {
+      return report(this.#failed(record, error));
+    }
+    return report(this.#commit(record, js, migrations, prepared, result));
+  }
+
+  /**
+   * Only the migrations module changed. When the last update of this module
+   * warned and is still undoable, undo it so that it is applied again with
+   * the new migrations (nothing is lost); returns whether it did.
+   */
+  #undoForMigrations(record: ModuleRecord, migrations: MigrationsState | undefined): boolean {
+    const last = this.#last;
+    const rel = this.reporter.rel(record.file);
+    const undoable =
+      last?.record === record &&
+      last.warned &&
+      last.result?.state() === "committed" &&
+      this.namespace.version === last.result.toVersion;
+    if (!undoable) {
+      if (migrations) {
+        this.reporter.note(
+          record.file,
+          `${this.reporter.rel(migrations.file)} saved; it applies to the next update of ${rel}`,
+        );
+      }
+      return false;
+    }
+    try {
+      last.result!.rollback();
+    } catch (error) {
+      this.reporter.note(
+        record.file,
+        `the last update could not be undone (${errorText(error)}); the migrations apply to the next update of ${rel}`,
+      );
+      this.#last = undefined;
+      return false;
+    }
+    last.undoLocal();
+    record.js = last.previousJs;
+    this.#last = undefined;
+    this.reporter.print(
+      `${rel}: ${this.reporter.rel(migrations?.file ?? "migrations")} changed: undid the last update of ${rel} to apply it again with it`,
+    );
+    return true;
+  }
+
+  /** Committed (or nothing to migrate): the rest cannot fail part-way. */
+  #commit(
+    record: ModuleRecord,
+    js: string,
+    migrations: MigrationsState | undefined,
+    prepared: PreparedReload,
+    result: UpdateResult | undefined,
+  ): Outcome {
+    const functionNames = Object.keys(prepared.functions);
+    const previousFunctions: Record<string, unknown> = {};
+    for (const name of functionNames) previousFunctions[name] = record.evaluate(name);
+    prepared.assign(prepared.functions);
+    for (const apply of prepared.unmanagedPatches) apply();
+    const extrasAdded = Object.keys(prepared.extras).filter((n) => !record.extras.has(n));
+    for (const [name, value] of Object.entries(prepared.extras)) record.extras.set(name, value);
+    for (const key of prepared.used) record.used.add(key);
+    for (const [local, from] of prepared.importedFrom) record.importedFrom.set(local, from);
+    record.setExtra = prepared.setExtra;
+    this.graph.propagate(record, [...functionNames, ...extrasAdded]);
+    const previousJs = record.js;
+    record.js = js;
+    record.migrations = migrations;
+    record.reloads++;
+    const fixed = record.failing !== undefined;
+    record.failing = undefined;
+    if (result) {
+      const previous = this.#last?.result;
+      if (previous?.state() === "committed") previous.makePermanent();
+    }
+    this.#last = {
+      record,
+      result,
+      previousJs,
+      warned: prepared.warnings.length > 0,
+      undoLocal: () => {
+        prepared.assign(previousFunctions);
+        this.graph.propagate(record, functionNames);
+        for (const name of extrasAdded) record.extras.delete(name);
+        for (const key of prepared.used) record.used.delete(key);
+      },
+    };
+    this.#updates++;
+    const instancesMigrated = result?.instancesMigrated ?? 0;
+    const pauseMs = result?.pauseMs ?? 0;
+    this.reporter.updated({
+      file: record.file,
+      summaries: prepared.summaries,
+      functions: functionNames,
+      committed: result !== undefined,
+      instancesMigrated,
+      pauseMs,
+      fixed,
+      warnings: prepared.warnings,
+      notes: prepared.notes,
+    });
+    return {
+      outcome: "updated",
+      classes: prepared.summaries,
+      functions: functionNames,
+      instancesMigrated,
+      pauseMs,
+      warnings: prepared.warnings,
+    };
+  }
+
+  #failed(record: ModuleRecord, error: unknown): Outcome {
+    if (this.restart && refusesLiveChange(error)) {
+      this.restart(`${this.reporter.rel(record.file)}: ${errorText(error)}`);
+      return { ...UNCHANGED, outcome: "restart", error };
+    }
+    record.failing = errorText(error);
+    const migrationsFile = record.migrations?.file ?? migrationsFileOf(record.file);
+    this.reporter.failed(record.file, migrationsFile, error);
+    return { ...UNCHANGED, outcome: "failed", error };
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The bookkeeping of calls in flight: a method's slot on its class's stable
+ * prototype, one record per call awaiting its promise, and the list of those
+ * calls in the order they started.
+ */
+import type { Constructor } from "../mop/createClass.js";
+
+/** A description of one call, safe to keep in reports (it does not hold the receiver). */
+export interface CallRecord {
+  readonly id: number;
+  readonly className: string;
+  readonly method: string;
+  /** `performance.now()` when the call's synchronous part returned its promise; NaN for a synchronous call still running. */
+  readonly startedAt: number;
+  /** The call returned a promise that had not settled yet. */
+  readonly awaiting: boolean;
+}
+
+export interface MethodSlot {
+  readonly handle: Constructor;
+  readonly prototype: object;
+  readonly key: PropertyKey;
+  readonly className: string;
+  readonly method: string;
+  holdable: boolean;
+  wrapper: Function | undefined;
+}
+
+export interface Call {
+  readonly id: number;
+  readonly slot: MethodSlot;
+  readonly startedAt: number;
+  awaiting: boolean;
+  ended: boolean;
+  /** Links of the in-flight list (measured: a Set costs ~0.6 µs per call when entries come and go). */
+  prev: Call | undefined;
+  next: Call | undefined;
+}
+
+/** Calls awaiting their promise, oldest first: an intrusive doubly linked list, O(1) both ways. */
+export class CallList {
+  head: Call | undefined;
+  tail: Call | undefined;
+
+  add(call: Call): void {
+    call.prev = this.tail;
+    call.next = undefined;
+    if (this.tail) this.tail.next = call;
+    else this.head = call;
+    this.tail = call;
+  }
+
+  delete(call: Call): void {
+    if (call.prev) call.prev.next = call.next;
+    else if (this.head === call) this.head = call.next;
+    if (call.next) call.next.prev = call.prev;
+    else if (this.tail === call) this.tail = call.prev;
+    call.prev = undefined;
+    call.next = undefined;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Call> {
+    for (let c = this.head; c !== undefined; c = c.next) yield c;
+  }
+}
+
+export function record(call: Call): CallRecord {
+  return {
+    id: call.id,
+    className: call.slot.className,
+    method: call.slot.method,
+    startedAt: call.startedAt,
+    awaiting: call.awaiting,
+  };
+}

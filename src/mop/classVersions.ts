@@ -1,0 +1,160 @@
+/**
+ * Versions of a class handle: installing a new version (its constructor and
+ * methods on the stable prototype), forgetting old ones once an update is
+ * permanent, and moving the handle under another superclass. Each change
+ * returns its undo.
+ */
+import type { ClassVersion, Undo } from "./classHandle.js";
+import {
+  constructionOf,
+  initialiserOf,
+  defineStaticForwarders,
+  isClassHandle,
+  PROTOTYPE_SKIP,
+  prototypeStates,
+  SKIPPED_STATICS,
+  stateOf,
+} from "./classHandle.js";
+import type { Constructor } from "./createClass.js";
+import { METHOD_HOME } from "./createClass.js";
+
+function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
+  return new Map(
+    Reflect.ownKeys(holder)
+      .filter((k) => !skip.has(k))
+      .map((k) => [k, Reflect.getOwnPropertyDescriptor(holder, k)!] as const),
+  );
+}
+
+function restoreDescriptors(
+  holder: object,
+  saved: Map<PropertyKey, PropertyDescriptor>,
+  skip: ReadonlySet<PropertyKey>,
+): void {
+  for (const key of Reflect.ownKeys(holder)) {
+    if (!skip.has(key) && !saved.has(key)) Reflect.deleteProperty(holder, key);
+  }
+  for (const [key, descriptor] of saved) Object.defineProperty(holder, key, descriptor);
+}
+
+const isMethodDescriptor = (d: PropertyDescriptor | undefined) =>
+  d !== undefined && (!("value" in d) || typeof d.value === "function");
+
+/** Copies `from`'s methods and accessors over `to`'s, removing those `from` lacks; data properties stay. */
+function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyKey>): void {
+  for (const key of Reflect.ownKeys(to)) {
+    if (skip.has(key) || !isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
+    if (!Object.hasOwn(from, key)) Reflect.deleteProperty(to, key);
+  }
+  for (const key of Reflect.ownKeys(from)) {
+    if (skip.has(key)) continue;
+    const d = Reflect.getOwnPropertyDescriptor(from, key)!;
+    if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
+  }
+}
+
+/**
+ * Makes `version` the handle's current version: fresh objects are built by
+ * its constructor, and its methods and accessors replace the old ones on the
+ * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
+ * steady-state cost). Static data values of the old version are carried over
+ * when the new one defines them too. Returns the undo.
+ */
+export function installVersion(handle: Function, version: ClassVersion): Undo {
+  const state = stateOf(handle);
+  const { prototype } = state;
+  const before = {
+    current: state.current,
+    definition: state.definition,
+    name: Object.getOwnPropertyDescriptor(handle, "name")!,
+    prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
+    construction: state.construction,
+    initialise: state.initialise,
+  };
+  const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
+    version.ctor.prototype) as object;
+  const hadHome = state.homes.has(home);
+  if (version.ctor !== before.current) {
+    for (const key of Reflect.ownKeys(version.ctor)) {
+      if (SKIPPED_STATICS.has(key)) continue;
+      const oldD = Reflect.getOwnPropertyDescriptor(before.current, key);
+      const newD = Reflect.getOwnPropertyDescriptor(version.ctor, key);
+      if (
+        oldD &&
+        "value" in oldD &&
+        typeof oldD.value !== "function" &&
+        newD &&
+        "value" in newD &&
+        newD.writable
+      ) {
+        (version.ctor as unknown as Record<PropertyKey, unknown>)[key] = oldD.value;
+      }
+    }
+  }
+  if (home !== prototype) {
+    transplantMethods(home, prototype, PROTOTYPE_SKIP);
+    state.homes.add(home);
+  }
+  state.current = version.ctor;
+  state.construction = constructionOf(version.ctor, prototype);
+  state.initialise = initialiserOf(version.ctor, prototype);
+  state.definition = version.definition;
+  state.versions.push(version);
+  if (version.definition.name !== handle.name) {
+    Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
+  }
+  defineStaticForwarders(state);
+  return () => {
+    restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
+    if (!hadHome) state.homes.delete(home);
+    state.current = before.current;
+    state.construction = before.construction;
+    state.initialise = before.initialise;
+    state.definition = before.definition;
+    const at = state.versions.lastIndexOf(version);
+    if (at >= 0) state.versions.splice(at, 1);
+    Object.defineProperty(handle, "name", before.name);
+    defineStaticForwarders(state);
+  };
+}
+
+/**
+ * Forgets every version but the current one and the homes of methods no
+ * longer installed: called when an update is made permanent (nothing can
+ * undo it), so that a class updated many times does not keep them all.
+ */
+export function forgetOldVersions(handle: Function, homesToo: boolean): void {
+  const state = stateOf(handle);
+  state.versions.splice(0, state.versions.length - 1);
+  if (!homesToo) return;
+  const home = ((state.current as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
+    state.current.prototype) as object;
+  for (const h of state.homes) if (h !== home) state.homes.delete(h);
+}
+
+/**
+ * Points the handle, its current constructor, its stable prototype and the
+ * homes of its methods at `superclass` (a handle, or null for a root class).
+ * Only class-level objects change; no instance changes map.
+ */
+export function reparent(handle: Function, superclass: Constructor | null): Undo {
+  const state = stateOf(handle);
+  const functions: object[] = [handle, state.current];
+  const targets: object[] = [...functions, state.prototype, ...state.homes];
+  const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
+  const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
+  for (const t of targets) {
+    const current = Object.getPrototypeOf(t) as object | null;
+    // A root class may extend something outside the namespace (EventEmitter,
+    // a lifecycle base class): only a link to a managed class is cut.
+    const managed = current !== null && (isClassHandle(current) || prototypeStates.has(current));
+    if (superclass === null && !managed) continue;
+    const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
+    if (current !== wanted) Object.setPrototypeOf(t, wanted);
+  }
+  return () => {
+    targets.forEach((t, i) => {
+      if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
+    });
+  };
+}

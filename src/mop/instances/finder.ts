@@ -1,0 +1,65 @@
+/**
+ * Finding every live instance of a class. JavaScript has no `allInstances`, so
+ * there are two interchangeable backends:
+ *
+ * - the **registry** records a `WeakRef` to each instance when it is
+ *   constructed (opt-in per prototype), at a small cost on every construction
+ *   and a `deref()` per object when enumerating;
+ * - the **heap** backend asks V8 itself through an in-process `node:inspector`
+ *   session (`Runtime.queryObjects`): nothing to pay at construction, a full
+ *   garbage collection plus a heap walk at query time, Node only.
+ *
+ * Both are synchronous, because an update's commit is one synchronous block.
+ * Every method of a finder works unbound (`const { record } = finder`), so a
+ * class handle can keep `record` as a plain function.
+ */
+
+export type InstanceFinderKind = "registry" | "heap";
+
+export interface FindOptions {
+  readonly includeSubclasses?: boolean;
+}
+
+export interface InstanceFinder {
+  readonly kind: InstanceFinderKind;
+  /** Registry: start recording instances whose [[Prototype]] is exactly `prototype` (opt-in per class). Heap: no-op. */
+  enable(prototype: object): void;
+  /**
+   * Registry: record a freshly constructed object (called by class handles right
+   * after each construction; objects whose prototype is not enabled are
+   * ignored). Call it again after an object's prototype changed (e.g. an
+   * identity swap, or its rollback) so it is found under its new prototype; it
+   * is never reported twice. Heap: no-op.
+   */
+  record(instance: object): void;
+  /**
+   * Every live object whose [[Prototype]] is exactly `prototype` (default) or
+   * that has `prototype` anywhere in its chain (`includeSubclasses`). Never
+   * prototype objects (an object whose own `constructor` is a function whose
+   * `.prototype` is that object), never dead objects, never duplicates.
+   */
+  find(prototype: object, options?: FindOptions): object[];
+}
+
+const isPrototypeOfIntrinsic = Object.prototype.isPrototypeOf;
+const hasOwn = Object.hasOwn;
+export const getPrototypeOf = Object.getPrototypeOf;
+
+/** `ancestor` is somewhere in the [[Prototype]] chain of `object` (not `object` itself). */
+export function chainContains(object: object, ancestor: object): boolean {
+  return isPrototypeOfIntrinsic.call(ancestor, object);
+}
+
+/**
+ * Subclass prototypes have the parent prototype in their chain, so a chain
+ * query would report them as instances. Reading the descriptor (not the
+ * property) keeps an accessor named `constructor` from running.
+ */
+export function isPrototypeObject(object: object): boolean {
+  if (!hasOwn(object, "constructor")) return false;
+  const descriptor = Object.getOwnPropertyDescriptor(object, "constructor");
+  const ctor: unknown = descriptor?.value;
+  if (typeof ctor !== "function") return false;
+  const ctorPrototype = Object.getOwnPropertyDescriptor(ctor, "prototype");
+  return ctorPrototype !== undefined && ctorPrototype.value === object;
+}

@@ -1,0 +1,148 @@
+/**
+ * The heap finder asks V8 itself through an in-process `node:inspector`
+ * session (`Runtime.queryObjects`): nothing to pay at construction, a full
+ * garbage collection plus a heap walk at query time, Node only.
+ */
+import { InstanceFinderUnavailableError } from "../../errors.js";
+import type { FindOptions, InstanceFinder } from "./finder.js";
+import { getPrototypeOf, isPrototypeObject } from "./finder.js";
+import type { InspectorSession } from "./inspector.js";
+import { command, loadInspector, remoteObjectId } from "./inspector.js";
+import { isShadowCopy } from "./shadowCopies.js";
+
+/**
+ * Sees every object of this realm, recorded or not. Each query forces V8's full
+ * garbage collections, so it costs tens of milliseconds even for few objects.
+ * Objects created in another realm (a `vm` context) are not reported.
+ */
+export interface HeapFinder extends InstanceFinder {
+  readonly kind: "heap";
+}
+
+// A registered symbol because the inspector evaluates source text, which can
+// name `Symbol.for(key)` but not a module-local symbol.
+const STASH_KEY = "metamorph.instanceFinding.heap";
+const STASH = Symbol.for(STASH_KEY);
+const STASH_SOURCE = `globalThis[Symbol.for(${JSON.stringify(STASH_KEY)})]`;
+const OBJECT_GROUP = "metamorph.instanceFinding";
+
+interface Stash {
+  prototype: object | null;
+  found: unknown;
+}
+
+/**
+ * Connected only inside a query: while any session is connected, Node
+ * forwards console calls to V8, whose console history keeps their arguments
+ * alive until discarded, which would leak and make them look alive to queries.
+ */
+function withSession<T>(session: InspectorSession, stash: Stash, body: () => T): T {
+  Object.defineProperty(globalThis, STASH, {
+    value: stash,
+    configurable: true,
+    writable: true,
+    enumerable: false,
+  });
+  let connected = false;
+  try {
+    session.connect();
+    connected = true;
+    return body();
+  } catch (error) {
+    if (error instanceof InstanceFinderUnavailableError) throw error;
+    throw new InstanceFinderUnavailableError(
+      `The heap instance finder cannot use node:inspector: ${String(error)}`,
+      { backend: "heap", cause: error },
+    );
+  } finally {
+    if (connected) {
+      // Disconnecting releases the session's remote objects too; releasing the
+      // group first keeps that true should the session ever be kept open.
+      try {
+        command(session, "Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP });
+      } finally {
+        session.disconnect();
+      }
+    }
+    delete (globalThis as Record<symbol, unknown>)[STASH];
+    stash.prototype = null;
+    stash.found = undefined;
+  }
+}
+
+/** Every object with `stash.prototype` anywhere in its chain, as V8 reports them. */
+function query(session: InspectorSession, stash: Stash): unknown[] {
+  let found: unknown;
+  withSession(session, stash, () => {
+    const evaluated = command(session, "Runtime.evaluate", {
+      expression: `${STASH_SOURCE}.prototype`,
+      objectGroup: OBJECT_GROUP,
+      silent: true,
+    });
+    const prototypeId = remoteObjectId(evaluated, "result", "Runtime.evaluate");
+    // V8 runs a full garbage collection before walking the heap, so only
+    // live objects come back.
+    const queried = command(session, "Runtime.queryObjects", {
+      prototypeObjectId: prototypeId,
+      objectGroup: OBJECT_GROUP,
+    });
+    const arrayId = remoteObjectId(queried, "objects", "Runtime.queryObjects");
+    // The array lives in this realm; hand it over by reference rather than
+    // serialising it through the protocol.
+    command(session, "Runtime.callFunctionOn", {
+      objectId: arrayId,
+      functionDeclaration: `function () { ${STASH_SOURCE}.found = this; }`,
+      silent: true,
+    });
+    found = stash.found;
+  });
+  if (!Array.isArray(found)) {
+    throw new InstanceFinderUnavailableError(
+      "Runtime.queryObjects returned no array to this realm",
+      { backend: "heap" },
+    );
+  }
+  return found;
+}
+
+function find(session: InspectorSession, prototype: object, options?: FindOptions): object[] {
+  const includeSubclasses = options?.includeSubclasses === true;
+  const stash: Stash = { prototype, found: undefined };
+  const candidates = query(session, stash);
+  const found: object[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const object = candidates[i];
+    if ((typeof object !== "object" && typeof object !== "function") || object === null) continue;
+    // Our own stash is alive during the query (it matters for Object.prototype).
+    if (object === stash) continue;
+    // queryObjects matches the whole chain; the default query is exact.
+    if (!includeSubclasses && getPrototypeOf(object) !== prototype) continue;
+    if (isPrototypeObject(object) || isShadowCopy(object)) continue;
+    found.push(object);
+  }
+  return found;
+}
+
+export function createHeapFinder(): HeapFinder {
+  const { Session } = loadInspector();
+  const session = new Session();
+  // Fail at creation, not inside a commit, when the heap cannot be queried here
+  // (no inspector, an asynchronous one, or a realm the inspector does not see).
+  withSession(session, { prototype: null, found: undefined }, () => {
+    remoteObjectId(
+      command(session, "Runtime.evaluate", {
+        expression: STASH_SOURCE,
+        objectGroup: OBJECT_GROUP,
+        silent: true,
+      }),
+      "result",
+      "Runtime.evaluate",
+    );
+  });
+  return {
+    kind: "heap",
+    enable(_prototype: object): void {},
+    record(_instance: object): void {},
+    find: (prototype, options) => find(session, prototype, options),
+  };
+}

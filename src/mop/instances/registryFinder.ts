@@ -1,0 +1,293 @@
+/**
+ * The registry finder records a `WeakRef` to each instance when it is
+ * constructed (opt-in per prototype), at a small cost on every construction
+ * and a `deref()` per object when enumerating.
+ */
+import type { FindOptions, InstanceFinder } from "./finder.js";
+import { chainContains, getPrototypeOf, isPrototypeObject } from "./finder.js";
+import { isShadowCopy } from "./shadowCopies.js";
+
+/** What the registry holds, for tests and monitoring. */
+export interface RegistryStats {
+  /** Enabled prototypes still alive. */
+  readonly prototypes: number;
+  /** `WeakRef` slots held across all prototypes, cleared ones included until the next compaction. */
+  readonly references: number;
+  /** Lists compacted because sampled finalizations showed that many of their objects died. */
+  readonly compactions: number;
+  /** Lists compacted by the growth backstop, because finalization did not report in time. */
+  readonly backstopCompactions: number;
+}
+
+export interface RegistryFinderOptions {
+  /**
+   * Watch a sample of recorded objects with a FinalizationRegistry so that
+   * lists are compacted soon after many of their objects die (default true).
+   * Without it, lists are compacted only by queries and by the growth backstop.
+   */
+  readonly finalization?: boolean;
+}
+
+/**
+ * Knows only objects recorded while their prototype was enabled: `find` on a
+ * prototype that was never enabled returns its enabled subclasses' instances
+ * (includeSubclasses) or nothing. An object moved onto a prototype that is not
+ * enabled is found only through the lists it was recorded in.
+ */
+export interface RegistryFinder extends InstanceFinder {
+  readonly kind: "registry";
+  stats(): RegistryStats;
+  /**
+   * A copy of the references recorded under exactly `prototype`, not yet
+   * dereferenced: a caller can walk it in slices across event-loop tasks (the
+   * progressive sweep) instead of paying for a whole `find` in one task. It
+   * may hold cleared references and objects that have since moved to another
+   * prototype; check each one.
+   */
+  snapshot(prototype: object): readonly WeakRef<object>[];
+}
+
+interface RegistryEntry {
+  /** Weak so that an abandoned class version (and its list) can be collected. */
+  readonly prototype: WeakRef<object>;
+  refs: WeakRef<object>[];
+  /** Deaths among `refs` since the last compaction, estimated from sampled finalizations. */
+  estimatedDeaths: number;
+  /** `refs.length` at which `record` next checks that finalization still reports deaths. */
+  checkAt: number;
+  /** Set at the last check; cleared when finalization reports its death. */
+  sentinel: Sentinel | null;
+}
+
+/** Held value of a throw-away object registered at a growth check, to see whether finalization runs. */
+interface Sentinel {
+  readonly entry: RegistryEntry;
+  /**
+   * The throw-away object. A WeakRef is cleared by the very collection that
+   * queues the finalization callback, so "cleared but not reported" means the
+   * callback is late; a WeakRef made in a job also pins the object until the
+   * job ends, when nothing recorded in it could have died yet anyway.
+   */
+  readonly target: WeakRef<object>;
+  /** A growth check already found the target collected but its death unreported. */
+  overdue: boolean;
+}
+
+/**
+ * Only about one recorded object in SAMPLE_MEAN_GAP is watched for death: a
+ * FinalizationRegistry registration per construction would cost about a third
+ * again of the WeakRef itself, and an estimate is enough to decide when half of
+ * a list is dead and worth compacting. Gaps are pseudo-random so that periodic
+ * allocation patterns (every other object dies) cannot alias with the sampling.
+ */
+const SAMPLE_MEAN_GAP = 16;
+/** Fewer dead slots than this are not worth a pass over the list. */
+const MIN_DEATHS_TO_COMPACT = 512;
+/** First list length at which `record` checks that finalization is working. */
+const FIRST_GROWTH_CHECK = 4096;
+
+/** The registry's mutable state, shared by the functions below. */
+interface Registry {
+  readonly useFinalization: boolean;
+  readonly byPrototype: WeakMap<object, RegistryEntry>;
+  /** Enumerable twin of byPrototype, for includeSubclasses queries. */
+  readonly entries: Set<RegistryEntry>;
+  readonly deathWatch: FinalizationRegistry<RegistryEntry | Sentinel>;
+  compactions: number;
+  backstopCompactions: number;
+  /** Constructions until the next sampled one; with finalization off, sampling never comes due. */
+  sampleCountdown: number;
+  sampleSeed: number;
+}
+
+function nextSampleGap(registry: Registry): number {
+  // xorshift32: cheap, and only runs once per sampled object.
+  let seed = registry.sampleSeed;
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  registry.sampleSeed = seed;
+  return 1 + ((seed >>> 0) % (2 * SAMPLE_MEAN_GAP - 1));
+}
+
+function onFinalized(registry: Registry, held: RegistryEntry | Sentinel): void {
+  if ("overdue" in held) {
+    if (held.entry.sentinel === held) held.entry.sentinel = null;
+    return;
+  }
+  held.estimatedDeaths += SAMPLE_MEAN_GAP;
+  if (
+    held.estimatedDeaths >= MIN_DEATHS_TO_COMPACT &&
+    held.estimatedDeaths * 2 >= held.refs.length &&
+    registry.entries.has(held)
+  ) {
+    compact(registry, held, null);
+    registry.compactions++;
+  }
+}
+
+/**
+ * One pass over an entry's list: drops cleared refs, duplicate refs, and refs
+ * to objects that now sit on another enabled prototype (they were re-recorded
+ * there, which owns them now); hands every kept object to `visit` unless an
+ * earlier list of the same query already did (`seen` maps each object to the
+ * list that reported it; a ref is dropped only as a duplicate in its own list,
+ * so every list stays complete for later queries).
+ */
+function compact(
+  registry: Registry,
+  entry: RegistryEntry,
+  visit: ((object: object, current: object | null) => void) | null,
+  seen: Map<object, RegistryEntry> = new Map(),
+): void {
+  const home = entry.prototype.deref();
+  const refs = entry.refs;
+  let kept = 0;
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i]!;
+    const object = ref.deref();
+    if (object === undefined) continue;
+    const current = getPrototypeOf(object) as object | null;
+    if (current !== home && current !== null && registry.byPrototype.has(current)) continue;
+    const reporter = seen.get(object);
+    if (reporter === entry) continue;
+    refs[kept++] = ref;
+    if (reporter !== undefined) continue;
+    seen.set(object, entry);
+    if (visit !== null) visit(object, current);
+  }
+  refs.length = kept;
+  entry.estimatedDeaths = 0;
+}
+
+/**
+ * Finalization callbacks are not guaranteed to run, and we have seen them come
+ * late (on Node 20 they appear to follow full collections only) or, in a
+ * loaded test worker, not at all for seconds. So memory must stay bounded
+ * without them: whenever a list doubles, `record` checks a sentinel registered
+ * at an earlier doubling. If two checks in a row find it collected but not
+ * reported, finalization is not keeping up and the list is compacted there
+ * (amortised O(1) per record). While finalization works, growth costs one
+ * sentinel per doubling.
+ */
+function checkGrowth(registry: Registry, entry: RegistryEntry): void {
+  entry.checkAt = Math.max(FIRST_GROWTH_CHECK, 2 * entry.refs.length);
+  const pending = entry.sentinel;
+  if (pending !== null) {
+    // Not collected yet: no collection has run that could have reported deaths.
+    if (pending.target.deref() !== undefined) return;
+    // Collected but unreported: allow one check of grace, in case the
+    // collection happened in this very job and the callback had no turn yet.
+    if (!pending.overdue) {
+      pending.overdue = true;
+      return;
+    }
+    compact(registry, entry, null);
+    registry.backstopCompactions++;
+    entry.checkAt = Math.max(FIRST_GROWTH_CHECK, 2 * entry.refs.length);
+  }
+  const target = {};
+  const sentinel: Sentinel = { entry, target: new WeakRef(target), overdue: false };
+  entry.sentinel = sentinel;
+  // Without finalization the sentinel is never reported, so growth alone compacts.
+  if (registry.useFinalization) registry.deathWatch.register(target, sentinel);
+}
+
+function enable(registry: Registry, prototype: object): void {
+  if (registry.byPrototype.has(prototype)) return;
+  const entry: RegistryEntry = {
+    prototype: new WeakRef(prototype),
+    refs: [],
+    estimatedDeaths: 0,
+    checkAt: FIRST_GROWTH_CHECK,
+    sentinel: null,
+  };
+  registry.byPrototype.set(prototype, entry);
+  registry.entries.add(entry);
+}
+
+function find(registry: Registry, prototype: object, options?: FindOptions): object[] {
+  const found: object[] = [];
+  if (options?.includeSubclasses !== true) {
+    const entry = registry.byPrototype.get(prototype);
+    if (entry === undefined) return found;
+    compact(registry, entry, (object, current) => {
+      if (current === prototype && !isPrototypeObject(object) && !isShadowCopy(object)) {
+        found.push(object);
+      }
+    });
+    return found;
+  }
+  const seen = new Map<object, RegistryEntry>();
+  for (const entry of registry.entries) {
+    const home = entry.prototype.deref();
+    if (home === undefined) {
+      registry.entries.delete(entry);
+      continue;
+    }
+    if (home !== prototype && !chainContains(home, prototype)) continue;
+    compact(
+      registry,
+      entry,
+      (object, current) => {
+        // Objects on their recorded prototype inherit the check made on `home`;
+        // the others moved to an unmanaged prototype and are checked one by one.
+        const matches =
+          current === home ||
+          (current !== null && (current === prototype || chainContains(current, prototype)));
+        if (matches && !isPrototypeObject(object) && !isShadowCopy(object)) found.push(object);
+      },
+      seen,
+    );
+  }
+  return found;
+}
+
+function stats(registry: Registry): RegistryStats {
+  let prototypes = 0;
+  let references = 0;
+  for (const entry of registry.entries) {
+    if (entry.prototype.deref() === undefined) continue;
+    prototypes++;
+    references += entry.refs.length;
+  }
+  const { compactions, backstopCompactions } = registry;
+  return { prototypes, references, compactions, backstopCompactions };
+}
+
+export function createRegistryFinder(options: RegistryFinderOptions = {}): RegistryFinder {
+  const useFinalization = options.finalization !== false;
+  const registry: Registry = {
+    useFinalization,
+    byPrototype: new WeakMap(),
+    entries: new Set(),
+    deathWatch: new FinalizationRegistry((held) => onFinalized(registry, held)),
+    compactions: 0,
+    backstopCompactions: 0,
+    sampleCountdown: useFinalization ? 1 : Number.POSITIVE_INFINITY,
+    sampleSeed: 0x2545f491,
+  };
+  const { byPrototype, deathWatch } = registry;
+
+  // The hot path: runs after every construction of a managed class.
+  function record(instance: object): void {
+    const entry = byPrototype.get(getPrototypeOf(instance) as object);
+    if (entry === undefined) return;
+    const refs = entry.refs;
+    refs.push(new WeakRef(instance));
+    if (--registry.sampleCountdown === 0) {
+      registry.sampleCountdown = nextSampleGap(registry);
+      deathWatch.register(instance, entry);
+    }
+    if (refs.length >= entry.checkAt) checkGrowth(registry, entry);
+  }
+
+  return {
+    kind: "registry",
+    enable: (prototype) => enable(registry, prototype),
+    record,
+    find: (prototype, findOptions) => find(registry, prototype, findOptions),
+    stats: () => stats(registry),
+    snapshot: (prototype) => byPrototype.get(prototype)?.refs.slice() ?? [],
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The fields a constructor or static block creates, in order: only top-level
+ * statements count as unconditional; writes inside conditionals, loops and
+ * callbacks are reported, not learned.
+ */
+import type { AnyNode, Statement } from "acorn";
+import { containsReturn, dependsOnScope } from "./scope.js";
+import type { Source } from "./syntax.js";
+import { textOf } from "./syntax.js";
+import type { Write } from "./thisWrites.js";
+import { collectWrites, scanWrites } from "./thisWrites.js";
+
+const NESTED = "in a nested function or expression";
+
+function describeStatement(statement: AnyNode): string {
+  switch (statement.type) {
+    case "IfStatement":
+    case "SwitchStatement":
+      return "conditionally";
+    case "ForStatement":
+    case "ForInStatement":
+    case "ForOfStatement":
+    case "WhileStatement":
+    case "DoWhileStatement":
+      return "in a loop";
+    case "TryStatement":
+      return "in a try statement";
+    default:
+      return NESTED;
+  }
+}
+
+export class Notes {
+  private readonly seen = new Set<string>();
+  readonly list: string[] = [];
+  add(note: string): void {
+    if (this.seen.has(note)) return;
+    this.seen.add(note);
+    this.list.push(note);
+  }
+}
+
+export interface BodyContext {
+  readonly src: Source;
+  /** "the constructor" or "a static block", for notes. */
+  readonly where: string;
+  /** "field" or "static field", for notes. */
+  readonly what: string;
+  readonly fields: Map<string, string | undefined>;
+  readonly scope: ReadonlySet<string>;
+  readonly notes: Notes;
+  readonly onPrivate: (text: string) => void;
+}
+
+/** One pass over a body: the writes seen so far. */
+interface BodyState {
+  readonly context: BodyContext;
+  /** Fields this body creates (not declared before it runs). */
+  readonly introduced: Set<string>;
+  /** Fields written only conditionally so far, with how. */
+  readonly pending: Map<string, string>;
+  stopped: boolean;
+}
+
+/** An unconditional write: the first fixes the position, the last the value. */
+function apply(state: BodyState, write: Write): void {
+  const { context, pending, introduced } = state;
+  const { fields, notes, what, where } = context;
+  switch (write.type) {
+    case "field": {
+      if (pending.has(write.name)) {
+        notes.add(
+          `${what} \`${write.name}\` is also assigned ${pending.get(write.name)} earlier in ${where}; its position in the field order may vary`,
+        );
+        pending.delete(write.name);
+      }
+      if (!fields.has(write.name)) introduced.add(write.name);
+      const value = write.value;
+      // A field declared earlier is created before the constructor runs, so
+      // its initialiser cannot rely on `this` the way the constructor does.
+      const known =
+        value !== undefined && !dependsOnScope(value, context.scope, introduced.has(write.name));
+      fields.set(write.name, known ? textOf(context.src, value) : undefined);
+      return;
+    }
+    case "private":
+      context.onPrivate(write.text);
+      return;
+    case "opaque":
+      notes.add(`${where} creates properties that cannot be named statically: \`${write.text}\``);
+      return;
+    case "ignored":
+      return;
+  }
+}
+
+function conditional(state: BodyState, how: string): (write: Write) => void {
+  return (write) => {
+    if (write.type === "field") {
+      const { fields } = state.context;
+      if (!fields.has(write.name) && !state.pending.has(write.name)) {
+        state.pending.set(write.name, how);
+      }
+    } else {
+      apply(state, write);
+    }
+  };
+}
+
+function run(state: BodyState, list: readonly AnyNode[]): void {
+  const { src, notes, where } = state.context;
+  for (const statement of list) {
+    if (state.stopped) return;
+    if (statement.type === "ExpressionStatement") {
+      const writes: Write[] = [];
+      const rest: AnyNode[] = [];
+      collectWrites(src, statement.expression, writes, rest);
+      for (const write of writes) apply(state, write);
+      for (const node of rest) scanWrites(src, node, conditional(state, NESTED));
+    } else if (statement.type === "BlockStatement") {
+      run(state, statement.body);
+    } else if (statement.type === "ReturnStatement") {
+      if (statement.argument) {
+        scanWrites(src, statement.argument, conditional(state, NESTED));
+        notes.add(`${where} returns another object; the instance's fields may not be these`);
+      }
+      state.stopped = true;
+    } else {
+      scanWrites(src, statement, conditional(state, describeStatement(statement)));
+      if (containsReturn(statement)) {
+        notes.add(
+          `${where} may return early; fields assigned after that return are not always set`,
+        );
+      }
+    }
+  }
+}
+
+/** Learns the fields a constructor or static block writes, in order. */
+export function analyseBody(context: BodyContext, statements: readonly Statement[]): void {
+  const state: BodyState = { context, introduced: new Set(), pending: new Map(), stopped: false };
+  run(state, statements);
+  for (const [name, how] of state.pending) {
+    context.notes.add(
+      `${context.what} \`${name}\` is assigned only ${how} in ${context.where}; not learned`,
+    );
+  }
+}

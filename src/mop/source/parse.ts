@@ -1,0 +1,168 @@
+/**
+ * Learning the definition of ordinary classes (classes metamorph did not make)
+ * from their source text: fields in the order a constructor creates them,
+ * methods and accessors, statics, the superclass expression and private
+ * members. Two sources of text are supported: `Function.prototype.toString()`
+ * of a live class and whole module files, for the live-reload tool, which
+ * diffs two versions. Both are JavaScript: at run time a class's text is what
+ * tsc, esbuild or tsx emitted, and the tools that read TypeScript files turn
+ * them into JavaScript first.
+ *
+ * Field order follows what the engine does on `new`, because migration must add
+ * fields in that order to keep rewritten objects on the fresh objects' hidden
+ * class path:
+ *   1. class field declarations, in declaration order, with their initialiser.
+ *      TypeScript parameter properties (`constructor(private x: number)`) are
+ *      among them: with `useDefineForClassFields` (the default for target
+ *      ES2022+) tsc, esbuild and oxc emit them as declarations (`x;`) placed
+ *      before every other field;
+ *   2. `this.x = …` writes at the top level of the constructor body, in order
+ *      (parameter properties are such writes in the other emits).
+ * A name keeps the position of its first write and the value of its last
+ * unconditional write; a constructor write whose value depends on parameters or
+ * locals makes the initial value unknown (no initialiser), as
+ * `FieldDefinition.initializer` requires.
+ *
+ * Lowered forms of fields are understood too: `__publicField(this, "x", v)` and
+ * `__defNormalProp` (esbuild below ES2022), `_defineProperty(this, "x", v)`
+ * (Babel), `Object.defineProperty(this, "x", { value })` (tsc below ES2022) and
+ * `static { this.s = v; }` (tsc/esbuild with `useDefineForClassFields: false`).
+ */
+import type { AnyNode, Class, Program } from "acorn";
+import { InvalidClassDefinitionError } from "../../errors.js";
+import { analyseClass } from "./classAnalysis.js";
+import { decoratedClasses } from "./decorators.js";
+import type { ParsedClass } from "./parsedClass.js";
+import { parseJavaScript } from "./parser.js";
+import type { Source } from "./syntax.js";
+import { skipOuterExpressions } from "./syntax.js";
+
+/**
+ * Parses the source text of one class, such as `Function.prototype.toString()`
+ * of a class constructor. Spans refer to `source`.
+ */
+export function parseClassSource(source: string): ParsedClass {
+  // A bare anonymous `class {}` is not a statement; inside parentheses every
+  // class is an expression. The newline keeps a trailing line comment from
+  // swallowing the closing parenthesis.
+  const wrapped = `(${source}\n)`;
+  const result = parseJavaScript(wrapped, "script");
+  const cls = result.ok ? singleClass(result.program) : undefined;
+  if (cls === undefined) {
+    const excerpt = source.length > 80 ? `${source.slice(0, 77)}...` : source;
+    const failure = result.ok ? undefined : result.failure;
+    const reason = /^\s*(async\s+)?function\b/.test(source)
+      ? "this is a function, not a class (ES5-style constructor functions are not supported)"
+      : failure === undefined
+        ? "this is not a single class"
+        : `syntax error at offset ${Math.max(0, failure.pos - 1)} (${failure.message})`;
+    throw new InvalidClassDefinitionError(
+      `parseClassSource expects the source text of one class (\`class … { … }\`); ${reason}: \`${excerpt}\``,
+      { source: excerpt, ...(failure === undefined ? {} : { syntaxError: failure.message }) },
+    );
+  }
+  return analyseClass({ text: wrapped, shift: 1 }, cls, cls.id?.name ?? "");
+}
+
+function singleClass(program: Program): Class | undefined {
+  const statement = program.body.length === 1 ? program.body[0] : undefined;
+  if (statement?.type !== "ExpressionStatement") return undefined;
+  const expression = statement.expression;
+  if (expression.type !== "ParenthesizedExpression") return undefined;
+  return expression.expression.type === "ClassExpression" ? expression.expression : undefined;
+}
+
+/**
+ * Parses a whole JavaScript module and returns its top-level classes in
+ * source order: `class X`, `export class X`, `export default class [X]`,
+ * `const X = class …` (also `let`/`var`, several per statement) and
+ * `export default (class …)`. Decorators, which reach JavaScript as calls
+ * after the class (`X = __decorate([…], X)`), are reported. A file that is
+ * not a module (CommonJS) is read as a script. Throws
+ * InvalidClassDefinitionError on a syntax error.
+ */
+export function parseModuleClasses(source: string, fileName: string): ParsedClass[] {
+  let result = parseJavaScript(source, "module");
+  if (!result.ok) {
+    const script = parseJavaScript(source, "script");
+    if (script.ok) result = script;
+  }
+  if (!result.ok) {
+    const { line, column, message } = result.failure;
+    throw new InvalidClassDefinitionError(
+      `Cannot read the classes of ${fileName}: syntax error at ${line}:${column}: ${message}`,
+      { fileName, line, column, syntaxError: message },
+    );
+  }
+  const src: Source = { text: source, shift: 0 };
+  const classes: ParsedClass[] = [];
+  for (const statement of result.program.body) {
+    for (const [node, name, extent] of topLevelClasses(statement)) {
+      classes.push(analyseClass(src, node, name, extent));
+    }
+  }
+  const decorated = decoratedClasses(result.program);
+  return classes.map((parsed) => {
+    const notes = decorated.get(parsed.name);
+    if (notes === undefined) return parsed;
+    return Object.freeze({
+      ...parsed,
+      unsupported: Object.freeze([...notes, ...parsed.unsupported]),
+    });
+  });
+}
+
+type Found = readonly [Class, string, AnyNode];
+
+/** The classes one top-level statement binds, with their names and spans. */
+function topLevelClasses(statement: AnyNode): Found[] {
+  switch (statement.type) {
+    case "ClassDeclaration":
+      return statement.id ? [[statement, statement.id.name, statement]] : [];
+    case "VariableDeclaration": {
+      const found: Found[] = [];
+      for (const declaration of statement.declarations) {
+        const value = declaration.init ? skipOuterExpressions(declaration.init) : undefined;
+        if (value?.type === "ClassExpression" && declaration.id.type === "Identifier") {
+          found.push([value, declaration.id.name, value]);
+        }
+      }
+      return found;
+    }
+    case "ExportNamedDeclaration": {
+      const declaration = statement.declaration;
+      if (declaration?.type === "ClassDeclaration") {
+        return [[declaration, declaration.id.name, statement]];
+      }
+      return declaration ? topLevelClasses(declaration) : [];
+    }
+    case "ExportDefaultDeclaration": {
+      const declaration = skipOuterExpressions(statement.declaration);
+      if (declaration.type === "ClassDeclaration") return [[declaration, "default", statement]];
+      if (declaration.type === "ClassExpression") return [[declaration, "default", declaration]];
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+const classCache = new WeakMap<Function, ParsedClass>();
+
+/**
+ * The parsed source of a live class, cached per class. Uses
+ * `Function.prototype.toString` (a class may define its own static
+ * `toString`); an anonymous class expression takes the runtime name the engine
+ * gave it (`const X = class {}` is named "X").
+ */
+export function readClassSource(cls: Function): ParsedClass {
+  const cached = classCache.get(cls);
+  if (cached !== undefined) return cached;
+  if (typeof cls !== "function") {
+    throw new InvalidClassDefinitionError(`readClassSource expects a class, got ${typeof cls}`);
+  }
+  let parsed = parseClassSource(Function.prototype.toString.call(cls));
+  if (parsed.name === "" && cls.name !== "") parsed = Object.freeze({ ...parsed, name: cls.name });
+  classCache.set(cls, parsed);
+  return parsed;
+}

@@ -1,0 +1,49 @@
+/**
+ * What reading a class's source yields: its members with their spans, its
+ * fields in constructor order, its methods, statics and private members.
+ */
+import type { FieldDefinition, MemberKey, MethodDefinition } from "../classDefinition.js";
+
+export type ParsedMemberKind = "field" | "method" | "get" | "set" | "constructor" | "static-block";
+
+/** Where one member of a class stands in the parsed text. */
+export interface ParsedMember {
+  readonly kind: ParsedMemberKind;
+  /** `x`, `#x`, `[Symbol.iterator]`, `constructor`, `static {}`, or `[expr]` for an unsupported computed key. */
+  readonly name: string;
+  /** The member key, or null for constructors, static blocks, private names and unsupported computed keys. */
+  readonly key: MemberKey | null;
+  readonly static: boolean;
+  readonly private: boolean;
+  /** Span in the parsed text, without leading comments (slice the text to get the member's source). */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ParsedClass {
+  /**
+   * The class name; `""` for an anonymous class expression. In a module, the
+   * binding name (`const X = class …` gives "X"; `export default class {}`
+   * gives "default", as the engine names it).
+   */
+  readonly name: string;
+  /** The `extends` expression as written, e.g. "Base" or "mixin(Base)". */
+  readonly superclass: string | null;
+  /** Instance fields in constructor order (see the module comment). */
+  readonly fields: readonly FieldDefinition[];
+  readonly staticFields: readonly FieldDefinition[];
+  /** String- and symbol-keyed methods and accessors, instance and static, in source order. Private ones are not included. */
+  readonly methods: readonly MethodDefinition[];
+  readonly constructorSource: string | null;
+  /** Whether instances or the class carry state that reflection cannot see: `#` members (auto-accessors are emitted as such) and lowered private fields. */
+  readonly hasPrivateMembers: boolean;
+  /** Declared `#` names, instance and static, in source order. */
+  readonly privateMembers: readonly string[];
+  /** What could not be learned, for people (computed keys, conditional fields, lowered private state, …). */
+  readonly unsupported: readonly string[];
+  /** Every member with its span. */
+  readonly members: readonly ParsedMember[];
+  /** Span of the class in the parsed text (an exported declaration's span includes `export`). */
+  readonly start: number;
+  readonly end: number;
+}

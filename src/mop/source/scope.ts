@@ -1,0 +1,144 @@
+/**
+ * Scope analysis: the names a constructor binds, and whether an expression
+ * depends on them (then it cannot be re-evaluated as a field initialiser).
+ */
+import type { AnyNode, Pattern } from "acorn";
+import { forEachChild } from "./parser.js";
+
+function isFunction(node: AnyNode): boolean {
+  return (
+    node.type === "FunctionDeclaration" ||
+    node.type === "FunctionExpression" ||
+    node.type === "ArrowFunctionExpression"
+  );
+}
+
+function isClass(node: AnyNode): boolean {
+  return node.type === "ClassDeclaration" || node.type === "ClassExpression";
+}
+
+export function containsReturn(node: AnyNode): boolean {
+  let found = false;
+  const walk = (current: AnyNode): void => {
+    if (found) return;
+    if (current.type === "ReturnStatement") {
+      found = true;
+      return;
+    }
+    if (isFunction(current) || isClass(current)) return;
+    forEachChild(current, walk);
+  };
+  walk(node);
+  return found;
+}
+
+function addBindingNames(pattern: Pattern, into: Set<string>): void {
+  switch (pattern.type) {
+    case "Identifier":
+      into.add(pattern.name);
+      return;
+    case "ObjectPattern":
+      for (const property of pattern.properties) {
+        addBindingNames(property.type === "RestElement" ? property : property.value, into);
+      }
+      return;
+    case "ArrayPattern":
+      for (const element of pattern.elements) if (element !== null) addBindingNames(element, into);
+      return;
+    case "RestElement":
+      addBindingNames(pattern.argument, into);
+      return;
+    case "AssignmentPattern":
+      addBindingNames(pattern.left, into);
+      return;
+    case "MemberExpression":
+      return;
+  }
+}
+
+/** Names a function-like node or block binds for the code inside it (parameters and declarations, conservatively ignoring block scope). */
+export function declaredNames(
+  parameters: readonly Pattern[],
+  body: AnyNode | undefined,
+): Set<string> {
+  const names = new Set<string>();
+  for (const parameter of parameters) addBindingNames(parameter, names);
+  const walk = (current: AnyNode): void => {
+    if (current.type === "VariableDeclarator") addBindingNames(current.id, names);
+    else if (current.type === "CatchClause" && current.param) addBindingNames(current.param, names);
+    else if (
+      (current.type === "FunctionDeclaration" || current.type === "ClassDeclaration") &&
+      current.id
+    ) {
+      names.add(current.id.name);
+    }
+    // Names inside nested functions are theirs, not ours.
+    if (isFunction(current) || isClass(current)) return;
+    forEachChild(current, walk);
+  };
+  if (body !== undefined) forEachChild(body, walk);
+  return names;
+}
+
+/** Children of `node` whose identifiers are names of properties or labels, not variables. */
+function nonReferenceChild(node: AnyNode, child: AnyNode): boolean {
+  switch (node.type) {
+    case "MemberExpression":
+      return child === node.property && !node.computed;
+    case "Property":
+    case "MethodDefinition":
+    case "PropertyDefinition":
+      return child === node.key && !node.computed && node.value !== child;
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+      return child === node.label;
+    case "MetaProperty":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether an expression depends on the constructor's parameters or locals (or
+ * `arguments`, `new.target`), i.e. whether it cannot be re-evaluated as a field
+ * initialiser. `this` and `super` count too unless `allowThis`.
+ */
+export function dependsOnScope(
+  expression: AnyNode,
+  scope: ReadonlySet<string>,
+  allowThis: boolean,
+): boolean {
+  let depends = false;
+  const walk = (current: AnyNode, shadowed: ReadonlySet<string>): void => {
+    if (depends) return;
+    if (current.type === "Identifier") {
+      if (scope.has(current.name) && !shadowed.has(current.name)) depends = true;
+      return;
+    }
+    if (current.type === "ThisExpression" || current.type === "Super") {
+      if (!allowThis) depends = true;
+      return;
+    }
+    if (current.type === "MetaProperty" && current.meta.name === "new") {
+      depends = true;
+      return;
+    }
+    let inner = shadowed;
+    if (
+      current.type === "FunctionDeclaration" ||
+      current.type === "FunctionExpression" ||
+      current.type === "ArrowFunctionExpression"
+    ) {
+      const own = declaredNames(current.params, current.body);
+      if (current.type === "FunctionExpression" && current.id) own.add(current.id.name);
+      inner = new Set([...shadowed, ...own]);
+    }
+    forEachChild(current, (child) => {
+      if (!nonReferenceChild(current, child)) walk(child, inner);
+    });
+  };
+  walk(expression, new Set());
+  return depends;
+}

@@ -1,0 +1,157 @@
+/**
+ * Writes to `this` (the instance in a constructor, the class in a static
+ * block): assignments, and the calls transpilers emit for fields
+ * (`__publicField`, `_defineProperty`, `Object.defineProperty`) and lowered
+ * private state (`_A_p.set(this, v)`).
+ */
+import type { AnyNode, AssignmentExpression, CallExpression } from "acorn";
+import { forEachChild } from "./parser.js";
+import type { Source } from "./syntax.js";
+import { calleeName, isThis, literalKey, readKey, skipOuterExpressions, textOf } from "./syntax.js";
+
+export type Write =
+  | { readonly type: "field"; readonly name: string; readonly value: AnyNode | undefined }
+  | { readonly type: "private"; readonly text: string }
+  | { readonly type: "opaque"; readonly text: string }
+  | { readonly type: "ignored" };
+
+type ThisTarget =
+  | { readonly type: "name"; readonly name: string }
+  | { readonly type: "private" }
+  | { readonly type: "dynamic" };
+
+function thisTarget(node: AnyNode): ThisTarget | undefined {
+  const target = skipOuterExpressions(node);
+  if (target.type !== "MemberExpression" || !isThis(target.object)) return undefined;
+  if (target.property.type === "PrivateIdentifier") return { type: "private" };
+  if (!target.computed) {
+    return target.property.type === "Identifier"
+      ? { type: "name", name: target.property.name }
+      : undefined;
+  }
+  const literal = literalKey(skipOuterExpressions(target.property));
+  return literal === undefined ? { type: "dynamic" } : { type: "name", name: literal };
+}
+
+const FIELD_HELPER = /^_{1,2}(publicField|defNormalProp|defineProperty\d*)$/;
+export const PRIVATE_HELPER =
+  /^_{1,2}(privateAdd|privateFieldInit|classPrivateFieldInitSpec|classPrivateMethodInitSpec|classPrivateFieldInit|classPrivateMethodInit)\d*$/;
+export const PRIVATE_USE_HELPER =
+  /^_{1,2}(privateGet|privateSet|privateMethod|privateWrapper|privateIn|classPrivateFieldGet|classPrivateFieldSet|classPrivateMethodGet|classPrivateFieldLooseBase|classPrivateFieldLooseKey|classPrivateFieldIn)\d*$/;
+const DEFINE_PROPERTY = new Set(["Object.defineProperty", "Reflect.defineProperty", "__defProp"]);
+
+/** The `value` of a property descriptor literal, or "opaque" when it defines an accessor. */
+function descriptorValue(src: Source, descriptor: AnyNode): AnyNode | undefined | "opaque" {
+  if (descriptor.type !== "ObjectExpression") return "opaque";
+  let value: AnyNode | undefined;
+  for (const property of descriptor.properties) {
+    if (property.type !== "Property") continue;
+    const name = readKey(src, property.key, property.computed);
+    const key = name.type === "key" ? name.key : undefined;
+    if (key === "get" || key === "set") return "opaque";
+    if (key === "value" && property.kind === "init" && !property.method) value = property.value;
+  }
+  return value;
+}
+
+/** Recognises the calls that transpilers and programmers use to create a field on `this`. */
+function callWrite(src: Source, call: CallExpression): Write | undefined {
+  const name = calleeName(call.callee);
+  if (name === undefined) return undefined;
+  const [target, key, value] = call.arguments;
+  if (!isThis(target)) return undefined;
+  if (name === "__name") return { type: "ignored" };
+  // TypeScript lowers `#p = v` to `_A_p.set(this, v)` on a WeakMap, and
+  // private methods to `_A_instances.add(this)` on a WeakSet.
+  if (PRIVATE_HELPER.test(name) || /^_[A-Za-z0-9_$]*\.(set|add)$/.test(name)) {
+    return { type: "private", text: textOf(src, call) };
+  }
+  if (name === "Object.assign") return { type: "opaque", text: textOf(src, call) };
+  const keyText = key === undefined ? undefined : literalKey(skipOuterExpressions(key));
+  if (FIELD_HELPER.test(name)) {
+    if (keyText === undefined) return { type: "opaque", text: textOf(src, call) };
+    return { type: "field", name: keyText, value };
+  }
+  if (DEFINE_PROPERTY.has(name)) {
+    const fieldValue =
+      value === undefined ? "opaque" : descriptorValue(src, skipOuterExpressions(value));
+    if (keyText === undefined || fieldValue === "opaque") {
+      return { type: "opaque", text: textOf(src, call) };
+    }
+    return { type: "field", name: keyText, value: fieldValue };
+  }
+  return undefined;
+}
+
+function isAssignment(node: AnyNode): node is AssignmentExpression {
+  return node.type === "AssignmentExpression" && node.operator === "=";
+}
+
+/**
+ * Writes that an expression statement makes unconditionally, in evaluation
+ * order (`this.a = this.b = 0` writes b first; minifiers join statements with
+ * commas). Sub-expressions that may hold further, conditional writes go to `rest`.
+ */
+export function collectWrites(src: Source, node: AnyNode, out: Write[], rest: AnyNode[]): void {
+  const expression = skipOuterExpressions(node);
+  if (expression.type === "SequenceExpression") {
+    for (const part of expression.expressions) collectWrites(src, part, out, rest);
+    return;
+  }
+  if (isAssignment(expression)) {
+    let value: AnyNode = skipOuterExpressions(expression.right);
+    if (isAssignment(value)) {
+      collectWrites(src, value, out, rest);
+      while (isAssignment(value)) value = skipOuterExpressions(value.right);
+    } else {
+      rest.push(value);
+    }
+    const target = thisTarget(expression.left);
+    if (target?.type === "name") out.push({ type: "field", name: target.name, value });
+    else if (target?.type === "dynamic")
+      out.push({ type: "opaque", text: textOf(src, expression) });
+    else if (target === undefined) rest.push(expression.left);
+    return;
+  }
+  if (expression.type === "CallExpression") {
+    const write = callWrite(src, expression);
+    if (write !== undefined) {
+      out.push(write);
+      rest.push(...expression.arguments);
+      return;
+    }
+  }
+  rest.push(expression);
+}
+
+/** Whether `node` gives `this` a new meaning for the code inside it. */
+function bindsOwnThis(node: AnyNode): boolean {
+  switch (node.type) {
+    case "FunctionDeclaration":
+    case "FunctionExpression":
+    case "ClassDeclaration":
+    case "ClassExpression":
+    case "StaticBlock":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Every write to `this` anywhere inside `node`, including arrow functions but not functions with their own `this`. */
+export function scanWrites(src: Source, node: AnyNode, visit: (write: Write) => void): void {
+  const walk = (current: AnyNode): void => {
+    if (bindsOwnThis(current)) return;
+    if (isAssignment(current)) {
+      const target = thisTarget(current.left);
+      if (target?.type === "name")
+        visit({ type: "field", name: target.name, value: current.right });
+      else if (target?.type === "dynamic") visit({ type: "opaque", text: textOf(src, current) });
+    } else if (current.type === "CallExpression") {
+      const write = callWrite(src, current);
+      if (write !== undefined) visit(write);
+    }
+    forEachChild(current, walk);
+  };
+  walk(node);
+}

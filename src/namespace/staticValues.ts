@@ -1,0 +1,55 @@
+/**
+ * Static data fields across versions. Installing a version carries the old
+ * version's static values over by name (see installVersion); on top of that,
+ * a renamed static takes the old value of its former name, an added or
+ * re-initialised one keeps the value its initialiser gave the new version,
+ * and undoing the install (a rollback) carries the values of the statics both
+ * versions have back to the old version's (a re-initialised one only when
+ * the program wrote it since), so a static's value survives both directions.
+ */
+import type { ClassVersion, Undo } from "../mop/classHandle.js";
+import { currentVersion } from "../mop/classHandle.js";
+import { installVersion } from "../mop/classVersions.js";
+
+type Statics = Record<PropertyKey, unknown>;
+
+/** `installVersion` with the static plan applied; its undo carries static values back. */
+export function installWithStatics(
+  handle: Function,
+  version: ClassVersion,
+  origins: ReadonlyMap<string, string | null> = new Map(),
+): Undo {
+  const old = currentVersion(handle);
+  const oldCtor = old.ctor as unknown as Statics;
+  const newCtor = version.ctor as unknown as Statics;
+  const fresh = new Map<string, unknown>();
+  for (const [name, origin] of origins) if (origin === null) fresh.set(name, newCtor[name]);
+  const undoInstall = installVersion(handle, version);
+  for (const [name, origin] of origins) {
+    if (origin === null) newCtor[name] = fresh.get(name);
+    else if (isDataStatic(oldCtor, origin)) newCtor[name] = oldCtor[origin];
+  }
+  const oldStatics = new Set(old.definition.staticFields.map((f) => f.name));
+  return () => {
+    for (const { name } of version.definition.staticFields) {
+      let origin = origins.has(name) ? origins.get(name)! : name;
+      // A re-initialised static the program did not write since goes back to its old value.
+      if (origin === null && oldStatics.has(name) && !Object.is(newCtor[name], fresh.get(name)))
+        origin = name;
+      if (origin === null || !oldStatics.has(origin)) continue;
+      if (isDataStatic(newCtor, name) && isDataStatic(oldCtor, origin, true))
+        oldCtor[origin] = newCtor[name];
+    }
+    undoInstall();
+  };
+}
+
+function isDataStatic(ctor: object, name: string, writable = false): boolean {
+  const d = Reflect.getOwnPropertyDescriptor(ctor, name);
+  return (
+    d !== undefined &&
+    "value" in d &&
+    typeof d.value !== "function" &&
+    (!writable || d.writable === true)
+  );
+}

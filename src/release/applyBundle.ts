@@ -1,0 +1,233 @@
+/**
+ * Applying a bundle to a running namespace, in the order that keeps the
+ * trust boundary: read (bounded, inert) → verify the signature → check that
+ * the process runs the bundle's from-version (a replayed or out-of-order
+ * bundle is refused here) → compile the patches → run the update through the
+ * lifecycle with the bundle's options → record the release. Every refusal
+ * before the lifecycle is a typed error with nothing compiled; the
+ * lifecycle's own outcomes (postponed, failed, rolled back) come back as a
+ * result with nothing changed.
+ */
+// Through the lifecycle's entry point: its internal files are being reshaped around the engine's phases.
+import type {
+  AppliedUpdate,
+  CallTracker,
+  FinalStatus,
+  LifecycleEvent,
+  LifecycleReport,
+  LifecycleUpdate,
+} from "../lifecycle/index.js";
+import { runUpdate } from "../lifecycle/index.js";
+import type { UpdateEvent } from "../migration/update.js";
+import type { Namespace } from "../namespace/namespace.js";
+import type { Bundle, BundleOptions } from "./bundle.js";
+import { ReleaseMismatchError } from "./errors.js";
+import { watchHealth } from "./healthWindow.js";
+import type { ReleaseHistory } from "./history.js";
+import type { PublicKeyInput } from "./keys.js";
+import { readBundle } from "./readBundle.js";
+import type { VerifiedBundle } from "./verify.js";
+import { patchesOf, verifyBundle } from "./verify.js";
+
+/** The running service a bundle is applied to. */
+export interface ReleaseTarget {
+  readonly namespace: Namespace;
+  readonly history: ReleaseHistory;
+  /** Public keys whose bundles this process applies. */
+  readonly trust: readonly PublicKeyInput[];
+  /** Names the patches' sources see when they are compiled (after verification). */
+  readonly scope?: Readonly<Record<string, unknown>>;
+  readonly tracker?: CallTracker;
+  /** The service's health: run once right after the commit, then through the bundle's window. */
+  readonly healthCheck?: () => boolean | Promise<boolean>;
+  readonly maxBundleBytes?: number;
+  /** Ends health-check windows still running (the server's close). */
+  readonly signal?: AbortSignal;
+}
+
+/** A step of the apply, streamed to whoever asked for it. */
+export type ApplyProgress =
+  | { readonly kind: "verified"; readonly bundleId: string; readonly keyId: string }
+  | {
+      readonly kind: "lifecycle";
+      readonly step: string;
+      readonly atMs: number;
+      readonly reason?: string;
+    }
+  | {
+      readonly kind: "phase";
+      readonly phase: string;
+      readonly status: string;
+      readonly ms?: number;
+      readonly migrated?: number;
+    }
+  | {
+      readonly kind: "committed";
+      readonly migrated: number;
+      readonly pending: number;
+      readonly pauseMs: number;
+    };
+
+export interface ApplyOutcome {
+  readonly status: FinalStatus;
+  /** The release running after the attempt. */
+  readonly version: string;
+  readonly bundleId: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly reason?: string;
+  readonly error?: unknown;
+  readonly pauseMs: number;
+  readonly migrated: number;
+  readonly pending: number;
+  readonly heldCalls: number;
+  readonly report: LifecycleReport;
+}
+
+/** Refuses a bundle made for another namespace, or for another release than the one running. */
+export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): void {
+  const { manifest } = bundle.payload;
+  if (manifest.namespace !== undefined && manifest.namespace !== target.history.namespace) {
+    throw new ReleaseMismatchError(
+      `bundle ${manifest.name} is for namespace ${manifest.namespace}; this process serves ${target.history.namespace}`,
+      { expected: target.history.namespace, bundle: manifest.namespace },
+    );
+  }
+  if (manifest.fromVersion !== target.history.version) {
+    throw new ReleaseMismatchError(
+      `bundle ${manifest.name} turns release ${manifest.fromVersion} into ${manifest.toVersion}, but this process runs ${target.history.version}${manifest.toVersion === target.history.version ? " (it was applied already)" : ""}`,
+      {
+        running: target.history.version,
+        fromVersion: manifest.fromVersion,
+        toVersion: manifest.toVersion,
+      },
+    );
+  }
+}
+
+function lifecycleProgress(event: LifecycleEvent): ApplyProgress {
+  return event.type === "transition"
+    ? {
+        kind: "lifecycle",
+        step: event.to,
+        atMs: event.atMs,
+        ...(event.reason ? { reason: event.reason } : {}),
+      }
+    : { kind: "lifecycle", step: event.step, atMs: event.atMs };
+}
+
+function phaseProgress(event: UpdateEvent): ApplyProgress {
+  const migrated = event.detail?.migrated;
+  return {
+    kind: "phase",
+    phase: event.phase,
+    status: event.status,
+    ...(event.ms !== undefined ? { ms: event.ms } : {}),
+    ...(typeof migrated === "number" ? { migrated } : {}),
+  };
+}
+
+/** The lifecycle update a verified bundle asks for: its patches with its options. */
+function lifecycleUpdate(
+  target: ReleaseTarget,
+  bundle: VerifiedBundle,
+  onProgress: (progress: ApplyProgress) => void,
+): LifecycleUpdate {
+  const { manifest, options } = bundle.payload;
+  const optional = <K extends keyof BundleOptions>(key: K) =>
+    options[key] === undefined ? {} : { [key]: options[key] };
+  return {
+    name: manifest.name,
+    namespace: target.namespace,
+    patch: patchesOf(bundle, target.scope),
+    options: {
+      ...optional("policy"),
+      ...optional("sliceSize"),
+      ...(target.healthCheck ? { healthCheck: target.healthCheck } : {}),
+      onEvent: (event) => onProgress(phaseProgress(event)),
+    },
+    ...optional("forceQuiescence"),
+    ...optional("timeoutMs"),
+    ...optional("prepareTimeoutMs"),
+    ...optional("overTimeoutMs"),
+  };
+}
+
+/** Records a committed release and opens its health-check window; returns its pending count. */
+function recordCommitted(
+  target: ReleaseTarget,
+  bundle: VerifiedBundle,
+  report: LifecycleReport,
+  applied: AppliedUpdate,
+): number {
+  const { manifest, options } = bundle.payload;
+  const record = target.history.record({
+    version: manifest.toVersion,
+    name: manifest.name,
+    bundleId: bundle.id,
+    applied: {
+      pauseMs: report.pauseMs,
+      pendingInstances: () => applied.pendingInstances(),
+      rollback: () => applied.rollback(),
+      makePermanent: () => applied.makePermanent(),
+    },
+  });
+  if (options.healthCheckWindowMs !== undefined && target.healthCheck) {
+    watchHealth({
+      history: target.history,
+      releaseId: record.id,
+      check: target.healthCheck,
+      windowMs: options.healthCheckWindowMs,
+      ...(target.signal ? { signal: target.signal } : {}),
+    });
+  }
+  return record.pending;
+}
+
+/** Reads, verifies, checks and applies a bundle's text; see the module comment for the order. */
+export async function applyBundle(
+  target: ReleaseTarget,
+  input: string | Uint8Array | Bundle,
+  onProgress: (progress: ApplyProgress) => void = () => {},
+): Promise<ApplyOutcome> {
+  const read =
+    typeof input === "string" || input instanceof Uint8Array
+      ? readBundle(
+          input,
+          target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
+        )
+      : input;
+  const bundle = verifyBundle(read, target.trust);
+  onProgress({ kind: "verified", bundleId: bundle.id, keyId: bundle.verifiedBy });
+  checkRelease(target, bundle);
+  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress), {
+    ...(target.tracker ? { tracker: target.tracker, autoTrack: "keep" as const } : {}),
+    onEvent: (event) => onProgress(lifecycleProgress(event)),
+  });
+  const applied = report.applied;
+  let pending = 0;
+  if (report.status === "committed" && applied) {
+    pending = recordCommitted(target, bundle, report, applied);
+    onProgress({
+      kind: "committed",
+      migrated: applied.instancesMigrated,
+      pending,
+      pauseMs: report.pauseMs,
+    });
+  }
+  const { manifest } = bundle.payload;
+  return {
+    status: report.status,
+    version: target.history.version,
+    bundleId: bundle.id,
+    fromVersion: manifest.fromVersion,
+    toVersion: manifest.toVersion,
+    ...(report.reason !== undefined ? { reason: report.reason } : {}),
+    ...(report.error !== undefined ? { error: report.error } : {}),
+    pauseMs: report.pauseMs,
+    migrated: applied?.instancesMigrated ?? 0,
+    pending,
+    heldCalls: report.heldCalls,
+    report,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * One connection of the control channel: read one request line (bounded in
+ * size and time), hand it over, write the progress lines and the answer,
+ * close. Whatever goes wrong becomes one typed error line; the connection
+ * never outlives its bounds and never takes the server down.
+ */
+import type { Socket } from "node:net";
+import { ControlTimeoutError } from "./errors.js";
+import type { ControlMessage, ControlRequest } from "./protocol.js";
+import { encode, LineReader, parseRequest, wireError } from "./protocol.js";
+
+export interface ConnectionOptions {
+  readonly maxMessageBytes: number;
+  readonly requestTimeoutMs: number;
+  /** Answers a request; `progress` sends a line at once. A rejection is sent as a typed error. */
+  readonly handle: (
+    request: ControlRequest,
+    progress: (message: ControlMessage) => void,
+  ) => Promise<ControlMessage>;
+}
+
+function send(socket: Socket, message: ControlMessage): void {
+  if (!socket.destroyed && socket.writable) socket.write(encode(message));
+}
+
+export function serveConnection(socket: Socket, options: ConnectionOptions): void {
+  const { maxMessageBytes, requestTimeoutMs } = options;
+  const reader = new LineReader(maxMessageBytes);
+  let handled = false;
+  const timer = setTimeout(() => {
+    const error = new ControlTimeoutError(`no complete request within ${requestTimeoutMs} ms`, {
+      timeoutMs: requestTimeoutMs,
+    });
+    send(socket, { type: "error", ...wireError(error) });
+    socket.destroy();
+  }, requestTimeoutMs);
+  const stopReading = () => {
+    handled = true;
+    clearTimeout(timer);
+    socket.removeAllListeners("data");
+  };
+  const refuse = (error: unknown, command?: ControlRequest["command"]) => {
+    stopReading();
+    send(socket, { type: "error", ...(command ? { command } : {}), ...wireError(error) });
+    socket.end();
+    // A client that does not read its answer does not hold the connection.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
+  socket.on("error", () => {});
+  socket.on("close", () => clearTimeout(timer));
+  socket.on("data", (chunk: Buffer) => {
+    if (handled) return;
+    let request: ControlRequest;
+    try {
+      const lines = reader.push(chunk);
+      if (lines.length === 0) return;
+      stopReading();
+      request = parseRequest(lines[0]!);
+    } catch (error) {
+      refuse(error);
+      return;
+    }
+    options
+      .handle(request, (message) => send(socket, message))
+      .then(
+        (message) => {
+          send(socket, message);
+          socket.end();
+        },
+        (error) => refuse(error, request.command),
+      );
+  });
+}

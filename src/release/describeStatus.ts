@@ -1,0 +1,30 @@
+/** A service's release status as a person reads it (`metamorph status`). */
+import type { ReleaseStatus } from "./history.js";
+
+function ms(value: number): string {
+  return value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`;
+}
+
+export function describeStatus(status: ReleaseStatus): string {
+  const lines = [
+    `namespace ${status.namespace}: running ${status.version}`,
+    `pending migration: ${status.pending} object${status.pending === 1 ? "" : "s"}`,
+    "releases (oldest first):",
+  ];
+  for (const r of status.releases) {
+    const parts = [`  ${r.version.padEnd(12)} ${r.state.padEnd(11)}`];
+    if (r.appliedAt) parts.push(`applied ${r.appliedAt}, pause ${ms(r.pauseMs)}`);
+    else parts.push("started with");
+    if (r.pending > 0) parts.push(`${r.pending} pending`);
+    if (r.bundleId) parts.push(`bundle ${r.bundleId.slice(0, 16)}`);
+    if (r.canRollBack) parts.push("rollback returns from it");
+    if (r.reason) parts.push(`(${r.reason})`);
+    lines.push(parts.join("  "));
+  }
+  if (status.lastPauses.length > 0) {
+    lines.push(
+      `last pauses: ${status.lastPauses.map((p) => `${p.version} ${ms(p.pauseMs)}`).join(", ")}`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,52 @@
+/**
+ * Key files as `metamorph keygen` writes them: `<name>.key` (the private key,
+ * 0600, never overwritten) and `<name>.pub` (the public key, 0644), PEM.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InvalidKeyError } from "./errors.js";
+import type { KeyPair } from "./keys.js";
+import { generateKeys, privateKeyOf, publicKeyOf } from "./keys.js";
+
+export interface KeyFiles extends KeyPair {
+  readonly privateKeyPath: string;
+  readonly publicKeyPath: string;
+}
+
+/** Generates a key pair into `dir` (created 0700 if missing). Refuses to overwrite an existing private key. */
+export async function writeKeyFiles(dir: string, name = "release"): Promise<KeyFiles> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const keys = generateKeys();
+  const privateKeyPath = join(dir, `${name}.key`);
+  const publicKeyPath = join(dir, `${name}.pub`);
+  try {
+    // "wx": fails if the file exists; a lost private key is worse than a refused keygen.
+    await writeFile(privateKeyPath, keys.privateKey, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new InvalidKeyError(
+        `${privateKeyPath} exists; it was left alone (remove it first to make a new key)`,
+        {
+          path: privateKeyPath,
+        },
+      );
+    }
+    throw error;
+  }
+  await writeFile(publicKeyPath, keys.publicKey, { mode: 0o644 });
+  return { ...keys, privateKeyPath, publicKeyPath };
+}
+
+/** Reads a PEM public key file, checked to be Ed25519 (for `listen({ trust })` and `--trust`). */
+export async function readPublicKeyFile(path: string): Promise<string> {
+  const pem = await readFile(path, "utf8");
+  publicKeyOf(pem);
+  return pem;
+}
+
+/** Reads a PEM private key file, checked to be Ed25519 (for `metamorph pack --key`). */
+export async function readPrivateKeyFile(path: string): Promise<string> {
+  const pem = await readFile(path, "utf8");
+  privateKeyOf(pem);
+  return pem;
+}

@@ -1,0 +1,183 @@
+/**
+ * Reading a bundle file: bounded in size, parsed, every field checked, the
+ * patches read with `Patch.fromJSON`'s checks — and nothing compiled. What
+ * comes back is inert data; only `verifyBundle` turns it into something that
+ * may be applied.
+ */
+import { InvalidPatchError } from "../errors.js";
+import type { PatchJson } from "../patch/json.js";
+import { Patch } from "../patch/patch.js";
+import type { Bundle, BundleManifest, BundleOptions, BundleSignature } from "./bundle.js";
+import { BUNDLE_FORMAT } from "./bundle.js";
+import { canonicalJsonPretty } from "./canonicalJson.js";
+import { BundleMalformedError, BundleOversizeError } from "./errors.js";
+
+/** Default bound on a bundle file (bytes): patches are source text, far below this. */
+export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+
+export interface ReadBundleOptions {
+  /** Refused above this many bytes, before parsing. Default MAX_BUNDLE_BYTES. */
+  readonly maxBytes?: number;
+}
+
+type Record_ = Readonly<Record<string, unknown>>;
+
+function fail(path: string, problem: string): never {
+  throw new BundleMalformedError(`bundle ${path}: ${problem}`, { path });
+}
+
+function record(
+  value: unknown,
+  path: string,
+  keys: readonly string[],
+  required: readonly string[],
+): Record_ {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(path, `expected an object, got ${Array.isArray(value) ? "an array" : typeof value}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) fail(`${path}.${key}`, `unknown property (known: ${keys.join(", ")})`);
+  }
+  for (const key of required) {
+    if (!(key in value)) fail(`${path}.${key}`, "missing");
+  }
+  return value as Record_;
+}
+
+function text(value: unknown, path: string): string {
+  if (typeof value !== "string" || value.length === 0) fail(path, "expected a non-empty string");
+  return value;
+}
+
+function readManifest(value: unknown): BundleManifest {
+  const path = "payload.manifest";
+  const m = record(
+    value,
+    path,
+    ["name", "namespace", "fromVersion", "toVersion", "created", "createdBy"],
+    ["name", "fromVersion", "toVersion", "created", "createdBy"],
+  );
+  const created = text(m.created, `${path}.created`);
+  if (Number.isNaN(Date.parse(created))) fail(`${path}.created`, "not an ISO 8601 date");
+  return {
+    name: text(m.name, `${path}.name`),
+    ...(m.namespace !== undefined ? { namespace: text(m.namespace, `${path}.namespace`) } : {}),
+    fromVersion: text(m.fromVersion, `${path}.fromVersion`),
+    toVersion: text(m.toVersion, `${path}.toVersion`),
+    created,
+    createdBy: text(m.createdBy, `${path}.createdBy`),
+  };
+}
+
+const DURATIONS = [
+  "timeoutMs",
+  "prepareTimeoutMs",
+  "overTimeoutMs",
+  "healthCheckWindowMs",
+] as const;
+
+function readOptions(value: unknown): BundleOptions {
+  const path = "payload.options";
+  const o = record(value, path, ["policy", "forceQuiescence", "sliceSize", ...DURATIONS], []);
+  const out: Record<string, unknown> = {};
+  if (o.policy !== undefined) {
+    if (o.policy !== "eager" && o.policy !== "lazy" && o.policy !== "progressive")
+      fail(`${path}.policy`, "expected eager, lazy or progressive");
+    out.policy = o.policy;
+  }
+  if (o.forceQuiescence !== undefined) {
+    if (typeof o.forceQuiescence !== "boolean")
+      fail(`${path}.forceQuiescence`, "expected a boolean");
+    out.forceQuiescence = o.forceQuiescence;
+  }
+  for (const key of [...DURATIONS, "sliceSize"] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < (key === "sliceSize" ? 1 : 0))
+      fail(
+        `${path}.${key}`,
+        `expected a whole number${key === "sliceSize" ? " ≥ 1" : " of ms ≥ 0"}`,
+      );
+    out[key] = v;
+  }
+  return out as BundleOptions;
+}
+
+function readPatches(value: unknown): PatchJson[] {
+  if (!Array.isArray(value) || value.length === 0)
+    fail("payload.patches", "expected a non-empty array of patches");
+  return value.map((json, i) => {
+    try {
+      // Checks the shape only: the sources stay text, nothing is compiled.
+      Patch.fromJSON(json);
+    } catch (error) {
+      if (error instanceof InvalidPatchError) fail(`payload.patches[${i}]`, error.message);
+      throw error;
+    }
+    return json as PatchJson;
+  });
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function readSignature(value: unknown): BundleSignature {
+  const path = "signature";
+  const s = record(value, path, ["algorithm", "keyId", "value"], ["algorithm", "keyId", "value"]);
+  if (s.algorithm !== "ed25519") fail(`${path}.algorithm`, "expected ed25519");
+  const keyId = text(s.keyId, `${path}.keyId`);
+  if (!/^[0-9a-f]{32}$/.test(keyId)) fail(`${path}.keyId`, "expected 32 lower-case hex digits");
+  const v = text(s.value, `${path}.value`);
+  // Base64 decoders ignore stray bits and characters: only the one spelling of 64 bytes is accepted.
+  const bytes = Buffer.from(v, "base64");
+  if (!BASE64.test(v) || bytes.length !== 64 || bytes.toString("base64") !== v)
+    fail(`${path}.value`, "expected the base64 of a 64-byte Ed25519 signature");
+  return { algorithm: "ed25519", keyId, value: v };
+}
+
+/** Parses and checks a bundle file's text (or bytes). Compiles nothing; verifies nothing. */
+export function readBundle(input: string | Uint8Array, options: ReadBundleOptions = {}): Bundle {
+  const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
+  const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
+  if (size > maxBytes) {
+    throw new BundleOversizeError(`a bundle of ${size} bytes is over the bound of ${maxBytes}`, {
+      bytes: size,
+      maxBytes,
+    });
+  }
+  const source = typeof input === "string" ? input : Buffer.from(input).toString("utf8");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch (error) {
+    fail("(file)", `not JSON: ${(error as Error).message}`);
+  }
+  const root = record(
+    parsed,
+    "(root)",
+    ["format", "payload", "signature"],
+    ["format", "payload", "signature"],
+  );
+  if (root.format !== BUNDLE_FORMAT) fail("format", `expected ${JSON.stringify(BUNDLE_FORMAT)}`);
+  const payload = record(
+    root.payload,
+    "payload",
+    ["manifest", "patches", "options"],
+    ["manifest", "patches", "options"],
+  );
+  const bundle: Bundle = {
+    format: BUNDLE_FORMAT,
+    payload: {
+      manifest: readManifest(payload.manifest),
+      patches: readPatches(payload.patches),
+      options: readOptions(payload.options),
+    },
+    signature: readSignature(root.signature),
+  };
+  if (source !== canonicalJsonPretty(parsed)) {
+    fail(
+      "(file)",
+      "not in canonical form: it was edited or re-encoded after packing (pack it again)",
+    );
+  }
+  return bundle;
+}

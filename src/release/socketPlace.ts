@@ -1,0 +1,85 @@
+/**
+ * Where a control socket lives, and making that place safe: a runtime
+ * directory only the owner can enter (created 0700), a socket file 0600,
+ * and never a socket someone else is serving or a file that is not a socket.
+ */
+import { mkdir, lstat, stat, unlink } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { ControlSocketError } from "./errors.js";
+
+/** `$XDG_RUNTIME_DIR/metamorph`, or `<tmpdir>/metamorph-<uid>` where there is none. */
+export function defaultRuntimeDir(): string {
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  if (xdg) return join(xdg, "metamorph");
+  const uid = typeof process.getuid === "function" ? process.getuid() : "user";
+  return join(tmpdir(), `metamorph-${uid}`);
+}
+
+/** The socket a process listens on by default (`metamorph apply --to <pid>` finds it here). */
+export function defaultSocketPath(pid: number = process.pid): string {
+  return join(defaultRuntimeDir(), `${pid}.sock`);
+}
+
+/**
+ * The socket a `--to` argument names: a process id (digits) means that
+ * process's default socket, anything else is a path.
+ */
+export function controlPath(to: string): string {
+  return /^\d+$/.test(to) ? defaultSocketPath(Number(to)) : to;
+}
+
+function octal(mode: number): string {
+  return (mode & 0o777).toString(8).padStart(3, "0");
+}
+
+/** Creates the directory 0700 if missing, and refuses one that another user owns or can enter. */
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await stat(dir);
+  if (typeof process.getuid === "function" && st.uid !== process.getuid()) {
+    throw new ControlSocketError(
+      `the socket directory ${dir} belongs to another user (uid ${st.uid}); use a directory of your own`,
+      { dir, uid: st.uid },
+    );
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new ControlSocketError(
+      `the socket directory ${dir} is open to other users (mode ${octal(st.mode)}); use one only you can enter (chmod 700)`,
+      { dir, mode: octal(st.mode) },
+    );
+  }
+}
+
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Makes `path` ready for a server to listen on: its directory private, and
+ * a stale socket from a process that died removed.
+ */
+export async function prepareSocketPath(path: string): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  let st: Awaited<ReturnType<typeof lstat>>;
+  try {
+    st = await lstat(path);
+  } catch {
+    return;
+  }
+  if (!st.isSocket()) {
+    throw new ControlSocketError(`${path} exists and is not a socket; it was left alone`, { path });
+  }
+  if (await answers(path)) {
+    throw new ControlSocketError(`another process already listens on ${path}`, { path });
+  }
+  await unlink(path);
+}

@@ -1,0 +1,104 @@
+/**
+ * One property under fast-check: the runs, the count of runs that really
+ * checked something (a pass over runs that checked nothing is not a pass),
+ * and the failure with its shrunk counterexample.
+ */
+import fc from "fast-check";
+import { formatPropertyInput } from "./properties/inputs.js";
+import type { MigrationProperty, PropertyInput } from "./properties/types.js";
+import { PropertyViolation } from "./properties/types.js";
+import { userFrame } from "./properties/userFrame.js";
+import { describeError } from "./properties/wording.js";
+import type { PropertyResult } from "./report.js";
+
+/** How few checked runs a pass may have, and what happens below that. */
+export interface VacuityRule {
+  /** Fewest runs that must check something; 0 turns the rule off. */
+  readonly minChecked: number;
+  readonly vacuity: "fail" | "warn";
+}
+
+export async function runProperty(
+  property: MigrationProperty,
+  parameters: fc.Parameters<[PropertyInput]>,
+  seed: number,
+  rule: VacuityRule,
+): Promise<Omit<PropertyResult, "ms">> {
+  const base = { name: property.name, description: property.description };
+  if (property.skipped !== undefined) {
+    return { ...base, status: "skipped", runs: 0, reason: property.skipped };
+  }
+  if (property.refused !== undefined) {
+    return {
+      ...base,
+      status: "failed",
+      runs: 0,
+      failure: { message: property.refused, seed, shrinks: 0 },
+    };
+  }
+  // Counted during the runs only: a passing property is never shrunk.
+  let checked = 0;
+  const vacuous: Record<string, number> = {};
+  const details = await fc.check(
+    fc.asyncProperty(property.arbitrary, async (input) => {
+      const verdict = await property.check(input);
+      if (verdict.checked) checked++;
+      else vacuous[verdict.reason] = (vacuous[verdict.reason] ?? 0) + 1;
+    }),
+    parameters,
+  );
+  if (!details.failed) {
+    return passed({ ...base, runs: details.numRuns, checked, vacuous }, rule, seed);
+  }
+  if (details.counterexample === null) {
+    const message = details.interrupted
+      ? "the run was interrupted"
+      : `too many skipped runs (${details.numSkips})`;
+    return {
+      ...base,
+      status: "failed",
+      runs: details.numRuns,
+      failure: { message, seed, shrinks: details.numShrinks },
+    };
+  }
+  const [input] = details.counterexample;
+  const error = details.errorInstance;
+  const message =
+    error instanceof PropertyViolation
+      ? error.message
+      : `the property threw: ${describeError(error)}${userFrame(error)}`;
+  return {
+    ...base,
+    status: "failed",
+    runs: details.numRuns,
+    failure: {
+      message,
+      counterexample: input,
+      counterexampleText: formatPropertyInput(input),
+      seed,
+      path: details.counterexamplePath,
+      shrinks: details.numShrinks,
+      error,
+    },
+  };
+}
+
+function reasons(vacuous: Readonly<Record<string, number>>): string {
+  return Object.entries(vacuous)
+    .sort(([, a], [, b]) => b - a)
+    .map(([reason, n]) => `${reason}: ${n}`)
+    .join("; ");
+}
+
+/** A pass, unless too few of its runs checked anything. */
+function passed(
+  result: Pick<PropertyResult, "name" | "description" | "runs" | "checked" | "vacuous">,
+  rule: VacuityRule,
+  seed: number,
+): Omit<PropertyResult, "ms"> {
+  const checked = result.checked ?? result.runs;
+  if (checked >= Math.min(rule.minChecked, result.runs)) return { ...result, status: "passed" };
+  const message = `only ${checked} of ${result.runs} runs checked something (${reasons(result.vacuous ?? {})}); the property passed over runs in which it checked nothing — generate worlds the patch applies to (\`values\`), or lower \`minChecked\` (${rule.minChecked})`;
+  if (rule.vacuity === "warn") return { ...result, status: "passed", warning: message };
+  return { ...result, status: "failed", failure: { message, seed, shrinks: 0 } };
+}

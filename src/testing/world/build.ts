@@ -1,0 +1,89 @@
+/** Building a world spec into fresh live objects. */
+import type fc from "fast-check";
+import type { Namespace } from "../../namespace/namespace.js";
+import { formatWorldSpec, printable } from "./format.js";
+import { worldModel } from "./model.js";
+import { worldSpecArbitrary } from "./population.js";
+import type { InstanceOptions, LiveWorld, WorldModel, WorldSource, WorldSpec } from "./types.js";
+
+/** A copy of plain data (arrays and plain objects, cycles kept); anything else is shared. */
+export function clonePlain(value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (seen.has(value)) return seen.get(value);
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    value.forEach((v, i) => {
+      out[i] = clonePlain(v, seen);
+    });
+    out.length = value.length;
+    return out;
+  }
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = Object.create(proto);
+  seen.set(value, out);
+  for (const [k, v] of Object.entries(value)) out[k] = clonePlain(v, seen);
+  return out;
+}
+
+/**
+ * Builds a spec into live objects in a fresh namespace (or in `namespace`).
+ * Plain data values are copied, so one spec builds independent worlds.
+ */
+export function buildWorld(
+  model: WorldModel,
+  spec: WorldSpec,
+  options: Pick<InstanceOptions, "construct"> & { readonly namespace?: Namespace } = {},
+): LiveWorld {
+  const namespace = options.namespace ?? model.make();
+  const byName = new Map(model.classes.map((c) => [c.name, c] as const));
+  const instances = spec.instances.map((instance) => {
+    const cls = byName.get(instance.className);
+    if (!cls) {
+      throw new TypeError(`world spec: there is no class ${instance.className} in the world`);
+    }
+    const handle = namespace.classNamed(cls.name) as unknown as new (
+      init?: Record<string, unknown>,
+    ) => Record<string, unknown>;
+    const values: Record<string, unknown> = {};
+    for (const field of cls.fields) {
+      const v = instance.fields[field];
+      values[field] = v && "value" in v ? clonePlain(v.value) : undefined;
+    }
+    const construct = options.construct?.[cls.name];
+    if (construct) return construct(values) as Record<string, unknown>;
+    if (cls.definition.fieldOrigin === "created") return new handle(values);
+    return Object.assign(constructWithoutArguments(handle), values);
+  });
+  spec.instances.forEach((instance, i) => {
+    for (const [field, v] of Object.entries(instance.fields)) {
+      if ("ref" in v) instances[i]![field] = instances[v.ref % instances.length];
+    }
+  });
+  return printable({ spec, namespace, instances }, (w) => formatWorldSpec(w.spec));
+}
+
+/**
+ * An instance of an ordinary class, its fields then set from the spec: made
+ * by its constructor when that accepts no arguments, else (a constructor
+ * that needs them throws) made from its prototype alone.
+ */
+function constructWithoutArguments(
+  handle: new () => Record<string, unknown>,
+): Record<string, unknown> {
+  try {
+    return new handle();
+  } catch {
+    return Object.create(handle.prototype) as Record<string, unknown>;
+  }
+}
+
+/** Live worlds (fresh namespace and instances for every generated value). */
+export function worldArbitrary(
+  source: WorldSource,
+  options: InstanceOptions = {},
+): fc.Arbitrary<LiveWorld> {
+  const model = worldModel(source);
+  return worldSpecArbitrary(model, options).map((spec) => buildWorld(model, spec, options));
+}

@@ -1,0 +1,80 @@
+/** Instances of one class, as a fast-check arbitrary. */
+import type fc from "fast-check";
+import type { ClassSpec } from "../../mop/classDefinition.js";
+import { handleOfPrototype, handleOwner } from "../../mop/classHandle.js";
+import type { Constructor } from "../../mop/createClass.js";
+import { Namespace } from "../../namespace/namespace.js";
+import { buildWorld } from "./build.js";
+import { hierarchyOrder, worldModel } from "./model.js";
+import type { InstanceOptions } from "./types.js";
+import { fieldsArbitrary } from "./values.js";
+
+/**
+ * Instances of one class: a live class (a class handle, or any class of a
+ * namespace) or a class spec / definition (made once, in a namespace of its
+ * own; give `classes` when it has a superclass). Every value is a fresh
+ * instance; field values as for worlds (no references).
+ */
+export function instanceArbitrary<T extends object>(
+  cls: Constructor<T>,
+  options?: Omit<
+    InstanceOptions<{ [k: string]: T }>,
+    "minInstances" | "maxInstances" | "instantiate"
+  >,
+): fc.Arbitrary<T>;
+export function instanceArbitrary(
+  spec: ClassSpec,
+  options?: Omit<InstanceOptions, "minInstances" | "maxInstances" | "instantiate"> & {
+    readonly classes?: readonly ClassSpec[];
+  },
+): fc.Arbitrary<Record<string, unknown>>;
+export function instanceArbitrary(
+  target: Constructor | ClassSpec,
+  options: InstanceOptions & { readonly classes?: readonly ClassSpec[] } = {},
+): fc.Arbitrary<object> {
+  let namespace: Namespace;
+  let className: string;
+  let construct = options.construct;
+  if (typeof target === "function") {
+    const proto = (target as { prototype?: unknown }).prototype;
+    const handle =
+      typeof proto === "object" && proto !== null ? handleOfPrototype(proto) : undefined;
+    const owner = handle ? findOwner(handle) : undefined;
+    if (handle && owner) {
+      namespace = owner;
+      className = Object.values(owner.snapshot.bindings).find(
+        (b) => b.kind === "class" && b.handle === handle,
+      )!.name;
+    } else {
+      // An unmanaged class: register it in a namespace of its own.
+      namespace = new Namespace(`instances of ${target.name}`);
+      const registered = namespace.registerClass(target);
+      className = registered.name;
+      construct = {
+        [className]: (fields) => Object.assign(Reflect.construct(target, []) as object, fields),
+        ...construct,
+      };
+    }
+  } else {
+    const others = (options.classes ?? []).filter((c) => c.name !== target.name);
+    const ns = new Namespace(`instances of ${target.name}`);
+    for (const spec of hierarchyOrder([...others, target])) ns.defineClass(spec);
+    namespace = ns;
+    className = target.name;
+  }
+  const model = worldModel({ namespace: () => namespace }, false);
+  const cls = model.classes.find((c) => c.name === className)!;
+  return fieldsArbitrary(cls, model, { ...options, references: false }, undefined).map(
+    (fields) =>
+      buildWorld(
+        model,
+        { instances: [{ className, fields }] },
+        { namespace, ...(construct ? { construct } : {}) },
+      ).instances[0]!,
+  );
+}
+
+function findOwner(handle: Constructor): Namespace | undefined {
+  const owner = handleOwner(handle);
+  return owner instanceof Namespace ? owner : undefined;
+}

@@ -1,0 +1,70 @@
+/**
+ * A field that an update gives the same name as an instance method of its
+ * class chain (or a method named like an existing field) makes the method
+ * unreachable on every instance — almost always a mistake (`comment` and
+ * `comment()`). Shadowing that already existed before the update is left
+ * alone: it may be the deliberate `this.m = this.m.bind(this)` idiom.
+ *
+ * Chains are followed only through classes that exist: a superclass missing
+ * from the world (removed while a subclass still extends it) is the
+ * definitions rules' `unknown-superclass` failure, not a reason to crash here.
+ */
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { ValidationFailure } from "./report.js";
+import { SYSTEM_RULES } from "./systemRules.js";
+
+/** A class of the new world and the name it had before the update (null for a new class). */
+export interface RenamedClass {
+  readonly name: string;
+  readonly oldName: string | null;
+}
+
+export function validateShadowedMethods(
+  before: ReadonlyMap<string, ClassDefinition>,
+  after: ReadonlyMap<string, ClassDefinition>,
+  classes: Iterable<RenamedClass>,
+): ValidationFailure[] {
+  const failures: ValidationFailure[] = [];
+  for (const { name, oldName } of classes) {
+    const existed = oldName === null ? new Set<string>() : clashes(oldName, before);
+    for (const field of clashes(name, after)) {
+      if (existed.has(field)) continue;
+      failures.push({
+        rule: SYSTEM_RULES.fieldShadowsMethod,
+        className: name,
+        field,
+        message: `class ${name} would have both a field and a method named "${field}": the field hides the method on every instance; rename one of them`,
+      });
+    }
+  }
+  return failures;
+}
+
+/** Fields of `name`'s chain that share their name with one of its instance methods. */
+function clashes(name: string, world: ReadonlyMap<string, ClassDefinition>): Set<string> {
+  const chain = existingChain(name, world);
+  const methods = new Set(
+    chain.flatMap((d) =>
+      d.methods.flatMap((m) =>
+        !m.static && m.kind === "method" && typeof m.key === "string" ? [m.key] : [],
+      ),
+    ),
+  );
+  const fields = [...chain].reverse().flatMap((d) => d.fields.map((f) => f.name));
+  return new Set(fields.filter((f) => methods.has(f)));
+}
+
+/** The definitions from `name` up to its root, stopping at a missing class or a cycle. */
+function existingChain(
+  name: string,
+  world: ReadonlyMap<string, ClassDefinition>,
+): ClassDefinition[] {
+  const chain: ClassDefinition[] = [];
+  const seen = new Set<string>();
+  for (let d = world.get(name); d !== undefined && !seen.has(d.name); ) {
+    seen.add(d.name);
+    chain.push(d);
+    d = d.superclass === null ? undefined : world.get(d.superclass);
+  }
+  return chain;
+}

@@ -1,0 +1,80 @@
+/**
+ * The restart path of `metamorph dev` (issue 15, item 5): after a start-up
+ * failure it waits for a fix and starts again; an edit that cannot be
+ * applied live restarts the program with one line saying why; `rs` + Enter
+ * restarts by hand; `--no-restart` keeps the old behaviour (exit 1).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CLI, editFile, type Running, removeDir, run } from "../dev/support.js";
+
+let dir: string;
+let program: Running | undefined;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "metamorph-restart-"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(
+    join(dir, "main.mjs"),
+    `import { limit } from "./config.mjs";
+if (limit < 0) throw new Error("limit must not be negative");
+console.log("ready " + limit);
+setInterval(() => {}, 1000);
+`,
+  );
+  writeFileSync(join(dir, "config.mjs"), "export const limit = -1;\n");
+});
+
+afterAll(async () => {
+  await program?.stop();
+  if (dir) removeDir(dir);
+});
+
+describe("metamorph dev restarts", () => {
+  test("--no-restart: a start-up failure ends the command with exit 1", async () => {
+    const once = run([...CLI, "dev", "--no-restart", "main.mjs"], dir);
+    const code = await new Promise((resolve) => once.child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(once.stderr.all.join("\n")).toMatch(
+      /main\.mjs could not start: Error: limit must not be negative/,
+    );
+  }, 30_000);
+
+  test("a start-up failure waits for a fix; an edit only a restart applies restarts; so does rs", async () => {
+    program = run([...CLI, "dev", "main.mjs"], dir, {}, { stdin: true });
+    const running = program;
+    await running.stderr.waitFor(/main\.mjs could not start: Error: limit must not be negative/, {
+      timeoutMs: 30_000,
+    });
+    await running.stderr.waitFor(/^\[metamorph\] waiting for a change to restart/);
+
+    // The fix: the program starts.
+    let from = running.stderr.all.length;
+    editFile(join(dir, "config.mjs"), (t) => t.replace("-1", "3"));
+    expect(await running.stderr.waitFor(/restarting/, { from, timeoutMs: 20_000 })).toBe(
+      "[metamorph] restarting: config.mjs was saved",
+    );
+    await running.stdout.waitFor(/^ready 3$/, { timeoutMs: 30_000 });
+
+    // A module-level initialiser changed: applied by a restart, with the reason.
+    from = running.stderr.all.length;
+    editFile(join(dir, "config.mjs"), (t) => t.replace("3", "4"));
+    expect(await running.stderr.waitFor(/restarting/, { from, timeoutMs: 20_000 })).toBe(
+      "[metamorph] restarting: config.mjs: line 1: the initialiser of module-level limit changed",
+    );
+    await running.stdout.waitFor(/^ready 4$/, { timeoutMs: 30_000 });
+
+    // rs + Enter.
+    from = running.stderr.all.length;
+    const readyBefore = running.stdout.all.filter((l) => l === "ready 4").length;
+    running.send("rs");
+    expect(await running.stderr.waitFor(/restarting/, { from, timeoutMs: 20_000 })).toBe(
+      "[metamorph] restarting: rs",
+    );
+    await expect
+      .poll(() => running.stdout.all.filter((l) => l === "ready 4").length, { timeout: 30_000 })
+      .toBe(readyBefore + 1);
+  }, 120_000);
+});

@@ -1,0 +1,81 @@
+/**
+ * `metamorph dev` in a CommonJS project (`"type": "commonjs"`, npm's
+ * default): a JavaScript entry that `require`s a module declaring a class
+ * runs, and an edit of that class updates the live object in place; a
+ * TypeScript entry in such a project runs too (through tsx's require hook).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+
+let dir: string | undefined;
+let program: Running | undefined;
+
+afterEach(async () => {
+  await program?.stop();
+  program = undefined;
+  if (dir) removeDir(dir);
+  dir = undefined;
+});
+
+function project(files: Record<string, string>): string {
+  const created = mkdtempSync(join(tmpdir(), "metamorph-cjs-"));
+  writeFileSync(join(created, "package.json"), '{ "type": "commonjs" }\n');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(created, name), text);
+  return created;
+}
+
+async function ask(running: Running, expression: string): Promise<unknown> {
+  const from = running.stdout.all.length;
+  running.send(expression);
+  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
+  return JSON.parse(line.slice(3));
+}
+
+const REPL = `const { createInterface } = require("node:readline");
+createInterface({ input: process.stdin }).on("line", (line) => {
+  console.log("=> " + JSON.stringify((0, eval)(line)));
+});
+console.log("ready");
+`;
+
+describe("metamorph dev in a CommonJS project", () => {
+  test("a .js entry runs, and an edited class is updated in place", async () => {
+    dir = project({
+      "app.js": `const { Counter } = require("./counter.js");\nconst c = new Counter();\nc.n = 5;\nglobalThis.c = c;\nglobalThis.Counter = Counter;\n${REPL}`,
+      "counter.js": `class Counter {\n  n = 0;\n  describe() {\n    return "n=" + this.n;\n  }\n}\nmodule.exports = { Counter };\n`,
+    });
+    program = run([...CLI, "dev", "app.js"], dir, {}, { stdin: true });
+    await program.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    expect(await ask(program, "c.describe()")).toBe("n=5");
+    const from = program.stderr.all.length;
+    editFile(join(dir, "counter.js"), (t) =>
+      t
+        .replace("  n = 0;", "  n = 0;\n  step = 2;")
+        .replace('"n=" + this.n', '"count " + this.n * this.step'),
+    );
+    await program.stderr.waitFor(
+      /counter\.js: updated Counter \(\+step, ~describe\(\)\) \| 1 instance migrated/,
+      {
+        from,
+        timeoutMs: 20_000,
+      },
+    );
+    expect(await ask(program, "[c.describe(), c instanceof Counter]")).toEqual(["count 10", true]);
+  }, 60_000);
+
+  test("a .ts entry runs", async () => {
+    dir = project({
+      "app.ts": `import { helper } from "./helper";\nclass Greeter {\n  constructor(private readonly name: string) {}\n  greet(): string {\n    return helper(this.name);\n  }\n}\nconsole.log(new Greeter("cjs").greet());\n`,
+      "helper.ts": `export function helper(name: string): string {\n  return "hello " + name;\n}\n`,
+    });
+    program = run([...CLI, "dev", "app.ts"], dir);
+    await program.stdout.waitFor(/^hello cjs$/, {
+      timeoutMs: 30_000,
+      what: "the program's output",
+    });
+    expect(program.stderr.all.join("\n")).not.toMatch(/ERR_|could not start/);
+  }, 60_000);
+});

@@ -1,0 +1,296 @@
+/**
+ * The package as users get it: `npm pack`, then the tarball installed into
+ * fresh projects (offline, from the npm cache) and used with plain `node`
+ * (ESM and CommonJS), a strict consumer `tsc`, Vite, and the `metamorph`
+ * command. Figures (installed size, page payload, tsc time) are printed.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  bytesBelow,
+  FIXTURES,
+  lockedVersion,
+  pack,
+  project,
+  REPO,
+  type Run,
+  run,
+} from "./support.js";
+
+const MB = 1024 * 1024;
+const version = (
+  JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }
+).version;
+const QUICKSTART_OUTPUT = [
+  "Hello, Ada Lovelace!",
+  '{"given":"Ada","last":"Lovelace","fullName":"Ada Lovelace"}',
+  "committed 1 true",
+];
+const figures: string[] = [];
+const dirs: string[] = [];
+let tarball = "";
+
+function ok(result: Run, what: string): Run {
+  if (result.status !== 0) {
+    throw new Error(`${what} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+function consumer(...args: Parameters<typeof project>): string {
+  const dir = project(...args);
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(() => {
+  tarball = pack();
+}, 180_000);
+
+afterAll(() => {
+  if (figures.length > 0) console.log(`package figures:\n  ${figures.join("\n  ")}`);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("plain node", () => {
+  let dir = "";
+  beforeAll(() => {
+    dir = consumer(
+      "node",
+      { type: "module" },
+      {
+        "quickstart.mjs": readFileSync(join(FIXTURES, "quickstart.mjs"), "utf8"),
+        "quickstart.cjs": readFileSync(join(FIXTURES, "quickstart.cjs"), "utf8"),
+      },
+      [tarball],
+    );
+  }, 120_000);
+
+  test("the README quick start runs from an ES module", () => {
+    const result = ok(run("node", ["quickstart.mjs"], dir), "node quickstart.mjs");
+    expect(result.stdout.trim().split("\n")).toEqual(QUICKSTART_OUTPUT);
+  });
+
+  test("the same through require() from CommonJS", () => {
+    const result = ok(run("node", ["quickstart.cjs"], dir), "node quickstart.cjs");
+    expect(result.stdout.trim().split("\n")).toEqual(QUICKSTART_OUTPUT);
+  });
+
+  test("what users install is small and carries no compiler", () => {
+    const installed = bytesBelow(join(dir, "node_modules"));
+    const listed = ok(run("npm", ["ls", "--omit=dev", "--all", "--parseable"], dir), "npm ls");
+    const packages = listed.stdout
+      .split("\n")
+      .filter((line) => line.includes("node_modules"))
+      .map((line) => line.slice(line.lastIndexOf("node_modules/") + "node_modules/".length));
+    figures.push(`installed: ${(installed / MB).toFixed(2)} MB (${packages.sort().join(", ")})`);
+    expect(packages).not.toContain("typescript");
+    expect(packages).not.toContain("tsx");
+    expect(packages).not.toContain("fast-check");
+    expect(installed).toBeLessThanOrEqual(3 * MB);
+  });
+
+  test("npx metamorph --version prints the package's version", () => {
+    const result = ok(run("npx", ["--no-install", "metamorph", "--version"], dir), "--version");
+    expect(result.stdout.trim()).toBe(version);
+  });
+});
+
+describe("a strict consumer's tsc", () => {
+  const STRICT = {
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noPropertyAccessFromIndexSignature: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+    skipLibCheck: false,
+    noEmit: true,
+    target: "ES2022",
+    types: ["node"],
+  };
+  const VARIANTS = [
+    { resolution: "node16", module: "node16" },
+    { resolution: "nodenext", module: "nodenext" },
+    { resolution: "bundler", module: "esnext" },
+  ] as const;
+  let dir = "";
+  beforeAll(() => {
+    const files: Record<string, string> = {
+      "src/consumer.ts": readFileSync(join(FIXTURES, "consumer.ts"), "utf8"),
+    };
+    for (const { resolution, module } of VARIANTS) {
+      for (const dom of [true, false]) {
+        files[`tsconfig.${resolution}.${dom ? "dom" : "nodom"}.json`] = JSON.stringify({
+          compilerOptions: {
+            ...STRICT,
+            module,
+            moduleResolution: resolution,
+            lib: dom ? ["ES2023", "DOM"] : ["ES2023"],
+          },
+          include: ["src"],
+        });
+      }
+    }
+    dir = consumer("types", { type: "module" }, files, [
+      tarball,
+      `typescript@${lockedVersion("typescript")}`,
+      `@types/node@${lockedVersion("@types/node")}`,
+    ]);
+  }, 180_000);
+
+  for (const { resolution } of VARIANTS) {
+    for (const dom of [true, false]) {
+      const config = `tsconfig.${resolution}.${dom ? "dom" : "nodom"}.json`;
+      test(`moduleResolution ${resolution}, ${dom ? "with" : "without"} the DOM lib`, () => {
+        const tsc = join(dir, "node_modules/typescript/bin/tsc");
+        const result = run("node", [tsc, "-p", config], dir);
+        figures.push(`consumer tsc (${config}): ${(result.ms / 1000).toFixed(2)} s`);
+        expect(result.stdout + result.stderr).toBe("");
+        expect(result.status).toBe(0);
+      });
+    }
+  }
+});
+
+/** A child process whose output can be awaited line by line, bounded in time. */
+function watch(child: ChildProcess): (pattern: RegExp, timeoutMs?: number) => Promise<string> {
+  let text = "";
+  const waiters: (() => void)[] = [];
+  const take = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  };
+  child.stdout?.on("data", take);
+  child.stderr?.on("data", take);
+  return async (pattern, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = pattern.exec(text);
+      if (found) return found[0];
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern}; output:\n${text}`);
+      await new Promise<void>((wake) => {
+        waiters.push(wake);
+        setTimeout(wake, 200);
+      });
+    }
+  };
+}
+
+const COUNTER_JS = `class Counter {
+  constructor() { this.count = 0; }
+  tick() { this.count += 1; return this.label(); }
+  label() { return "count " + this.count; }
+}
+const counter = new Counter();
+setInterval(() => console.log(counter.tick()), 100);
+`;
+
+describe("metamorph dev from the installed package", () => {
+  async function devSession(dir: string, entry: string, file: string): Promise<void> {
+    const child = spawn("npx", ["--no-install", "metamorph", "dev", entry], {
+      cwd: dir,
+      env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const waitFor = watch(child);
+    try {
+      await waitFor(/count 3\b/);
+      const source = readFileSync(join(dir, file), "utf8");
+      writeFileSync(
+        join(dir, file),
+        source.replace('"count " + this.count', '"total " + this.count'),
+      );
+      // The same object keeps counting with the new code: no restart, state kept.
+      const line = await waitFor(/total (\d+)/);
+      expect(Number(line.split(" ")[1])).toBeGreaterThan(3);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }
+
+  test("a .js entry in a CommonJS project", async () => {
+    const dir = consumer("dev-cjs", { type: "commonjs" }, { "app.js": COUNTER_JS }, [tarball]);
+    await devSession(dir, "app.js", "app.js");
+  }, 120_000);
+
+  test("a .ts entry, with tsx installed beside it", async () => {
+    const source = COUNTER_JS.replace("class Counter {", "class Counter {\n  count: number;");
+    const dir = consumer("dev-ts", { type: "module" }, { "app.ts": source }, [
+      tarball,
+      `tsx@${lockedVersion("tsx")}`,
+    ]);
+    await devSession(dir, "app.ts", "app.ts");
+  }, 120_000);
+});
+
+describe("Vite with metamorph/vite from vite.config.ts", () => {
+  const EXAMPLE = join(REPO, "examples/vite-todo");
+  let dir = "";
+  beforeAll(() => {
+    const files: Record<string, string> = {
+      "vite.config.ts": `import { defineConfig } from "vite";
+import metamorph from "metamorph/vite";
+
+export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1" } });
+`,
+    };
+    for (const file of ["index.html", "main.ts", "counter.ts", "todo.ts"]) {
+      files[file] = readFileSync(join(EXAMPLE, file), "utf8");
+    }
+    dir = consumer("vite", { type: "module" }, files, [tarball, `vite@${lockedVersion("vite")}`]);
+  }, 180_000);
+
+  test("vite build succeeds", () => {
+    ok(run("npx", ["--no-install", "vite", "build", "--logLevel", "error"], dir), "vite build");
+    expect(readFileSync(join(dir, "dist/index.html"), "utf8")).toContain("<script");
+  }, 120_000);
+
+  test("the dev page keeps its objects across an edit; what the plugin adds is small", async () => {
+    const { openPage } = await import("./vitePage.js");
+    const vite = (await import(
+      pathToFileURL(join(dir, "node_modules/vite/dist/node/index.js")).href
+    )) as typeof import("vite");
+    const withPlugin = await openPage(vite, dir, {});
+    try {
+      const page = withPlugin.page;
+      for (let i = 0; i < 2; i++) await page.click("#increment");
+      await page.evaluate(() => {
+        const g = globalThis as Record<string, unknown>;
+        g.marker = (g.app as Record<string, unknown>).counter;
+      });
+      copyFileSync(join(dir, "counter.ts"), join(dir, "counter.ts.orig"));
+      const source = readFileSync(join(dir, "counter.ts"), "utf8");
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
+      const edited = source.replace("`Count: ${this.count}`", "`Clicks: ${this.count}`");
+      expect(edited).not.toBe(source);
+      writeFileSync(join(dir, "counter.ts"), edited);
+      await page.waitForFunction(
+        () =>
+          ((globalThis as { __metamorph?: { updates: number } }).__metamorph?.updates ?? 0) >= 1,
+        null,
+        { timeout: 20_000 },
+      );
+      expect(
+        await page.evaluate(() => {
+          const g = globalThis as Record<string, unknown>;
+          return g.marker === (g.app as Record<string, unknown>).counter;
+        }),
+      ).toBe(true);
+      expect(await page.textContent("#counter")).toBe("Clicks: 2");
+    } finally {
+      await withPlugin.close();
+    }
+    copyFileSync(join(dir, "counter.ts.orig"), join(dir, "counter.ts"));
+    const without = await openPage(vite, dir, { configFile: false });
+    await without.close();
+    const added = withPlugin.bytes() - without.bytes();
+    figures.push(
+      `page payload: ${(withPlugin.bytes() / 1024).toFixed(1)} kB with the plugin, ${(without.bytes() / 1024).toFixed(1)} kB without: the plugin adds ${(added / 1024).toFixed(1)} kB`,
+    );
+    expect(added).toBeLessThanOrEqual(100 * 1024);
+  }, 120_000);
+});
