@@ -52,8 +52,12 @@ export interface PreparedMigration {
   readonly oldValues: readonly unknown[];
   /** The new values, in `plan.fields` order. */
   readonly newValues: readonly unknown[];
-  /** The shadow copy with the new fields (what validations inspect), when the plan needs one. */
-  readonly copy: object | null;
+  /**
+   * The shadow copy with the new fields (what validations inspect), when the
+   * plan needs one; dropped once applied, so that it is never found as an
+   * instance (a heap query finds whatever is reachable on the prototype).
+   */
+  copy: object | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -187,6 +191,7 @@ export function rewriteFields(
 /** Applies a prepared migration in place. */
 export function applyMigration(prepared: PreparedMigration): void {
   rewriteFields(prepared.object, prepared.oldKeys, prepared.plan.fields, prepared.newValues);
+  prepared.copy = null;
 }
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */

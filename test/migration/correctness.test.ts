@@ -493,3 +493,33 @@ describe("item 18: an accessor that becomes a data field", () => {
     ]);
   });
 });
+
+describe("item 11: shadow copies are never found as instances (heap finder)", () => {
+  const validated = (policy: "eager" | "lazy", failOn?: number) =>
+    patch("validated")
+      .addField("Item", "vat", { defaultSource: "0.2" })
+      .migrate("Item", (old) => {
+        if (old.id === failOn) throw new Error("refused");
+      })
+      .validateInstances("vat set", "Item", (i) => (i as { vat: number }).vat === 0.2)
+      .policy(policy)
+      .build();
+  const found = (world: Shop) => world.ns.finder.find(world.proto);
+
+  test("item 11: after a commit, a rollback and a refusal the heap finder finds exactly the live objects", () => {
+    const world = shop("heap");
+    const committed = updateSync(world.ns, validated("eager"));
+    expect(new Set(found(world))).toEqual(new Set(world.items));
+    committed.rollback();
+    expect(new Set(found(world))).toEqual(new Set(world.items));
+    expect(() => updateSync(world.ns, validated("eager", 2))).toThrow(MigrationError);
+    expect(new Set(found(world))).toEqual(new Set(world.items));
+    const lazy = updateSync(world.ns, validated("lazy"));
+    expect(found(world)).toHaveLength(5);
+    lazy.completeMigration();
+    expect(new Set(found(world))).toEqual(new Set(world.items));
+    expect(world.items.map((i) => (i as unknown as { vat: number }).vat)).toEqual([
+      0.2, 0.2, 0.2, 0.2, 0.2,
+    ]);
+  });
+});
