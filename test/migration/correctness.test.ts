@@ -523,3 +523,50 @@ describe("item 11: shadow copies are never found as instances (heap finder)", ()
     ]);
   });
 });
+
+describe("item 16: validations never see a live object", () => {
+  test("item 16: a validation of a class that does not migrate writes to a copy; the live objects keep their values", () => {
+    const world = shop("registry");
+    const version = world.ns.version;
+    let seen: object[] = [];
+    const methodsOnly = patch("methods")
+      .replaceMethods("Item", {
+        read(this: { price: number }) {
+          return this.price * 2;
+        },
+      })
+      .validateInstances("pokes", "Item", (i) => {
+        seen.push(i);
+        (i as { price: number }).price = -1;
+        return true;
+      })
+      .build();
+    updateSync(world.ns, methodsOnly);
+    expect(seen).toHaveLength(5);
+    expect(seen.some((o) => world.items.includes(o as Item))).toBe(false);
+    expect(world.items.map((i) => ({ ...i }))).toEqual(
+      initialPrices().map((price, id) => ({ id, price })),
+    );
+    expect(world.ns.version).toBe(version + 1);
+    expect(world.items[1]!.read()).toBe(5);
+    // A failure still names the live object.
+    seen = [];
+    const failing = patch("fails")
+      .replaceMethods("Item", {
+        read(this: { price: number }) {
+          return this.price;
+        },
+      })
+      .validateInstances("id 2 is bad", "Item", (i) => (i as { id: number }).id !== 2)
+      .build();
+    let error: unknown;
+    try {
+      updateSync(world.ns, failing);
+    } catch (e) {
+      error = e;
+    }
+    expect(
+      (error as { report: { failures: { object?: object }[] } }).report.failures[0]!.object,
+    ).toBe(world.items[2]);
+  });
+});
