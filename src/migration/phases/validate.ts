@@ -94,7 +94,10 @@ function newWorld(
           // Instances of a class that does not migrate are shown as copies
           // too: a validation never gets hold of a live object.
           const live = namespace.finder.find(stablePrototype(shadow.classNamed(n)));
-          copiesByClass.set(n, live.map((o) => copyOf(o, originals)));
+          copiesByClass.set(
+            n,
+            live.map((o) => copyOf(o, originals)),
+          );
         }
         return copiesByClass.get(n)!;
       });
