@@ -48,6 +48,7 @@ export type {
   UpdateResult,
   UpdateTimings,
 } from "./migration/update.js";
+export { InvalidOptionError, NestedUpdateError } from "./migration/errors.js";
 export { update, updateSync } from "./migration/update.js";
 
 // Validation reports and errors

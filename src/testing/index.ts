@@ -57,7 +57,12 @@ export {
   patchSequenceArbitrary,
 } from "./arbitraries/patch.js";
 export type { CheckMigrationOptions } from "./check.js";
-export { assertMigration, checkMigration, migrationProperties } from "./check.js";
+export {
+  assertMigration,
+  checkMigration,
+  MigrationCheckError,
+  migrationProperties,
+} from "./check.js";
 export type { MigrationReport, PropertyFailure, PropertyResult } from "./report.js";
 export { formatMigrationReport } from "./report.js";
 export type {
