@@ -16,13 +16,13 @@
  * adds a `comment`, as patch v2 of the demo does.
  */
 import { performance } from "node:perf_hooks";
-import type { Policy } from "../src/patch/operations.js";
-import type { Patch } from "../src/patch/patch.js";
-import { patch } from "../src/patch/builder.js";
-import type { UpdateResult } from "../src/migration/update.js";
-import { updateSync } from "../src/migration/update.js";
+import type { Policy } from "../src/index.js";
+import type { Patch } from "../src/index.js";
+import { patch } from "../src/index.js";
+import type { UpdateResult } from "../src/index.js";
+import { updateSync } from "../src/index.js";
 import { currentVersion, stablePrototype } from "../src/mop/classHandle.js";
-import { Namespace } from "../src/namespace/namespace.js";
+import { Namespace } from "../src/index.js";
 import { type BenchModule, consume, type Figure, msOnce, versus } from "./harness.js";
 import {
   collectGarbage,

@@ -15,10 +15,10 @@
  *   constructions spread over event-loop turns) and `instanceof`.
  */
 import { performance } from "node:perf_hooks";
-import { currentVersion } from "../src/mop/classHandle.js";
-import type { Constructor } from "../src/mop/createClass.js";
+import { currentVersion } from "../src/mop/index.js";
+import type { Constructor } from "../src/mop/index.js";
 import { defaultInstanceFinderKind } from "../src/mop/instances/defaultFinder.js";
-import { Namespace } from "../src/namespace/namespace.js";
+import { Namespace } from "../src/index.js";
 import { type BenchModule, consume, type Figure, versus } from "./harness.js";
 import {
   collectGarbage,

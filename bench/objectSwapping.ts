@@ -8,8 +8,8 @@
  * - method calls and field reads through an instance handle against direct
  *   ones, and retargeting 10^6 handles.
  */
-import { createInstanceHandle, retargetInstanceHandle } from "../src/mop/instanceHandle.js";
-import { swapObjects } from "../src/mop/objectSwapping.js";
+import { createInstanceHandle, retargetInstanceHandle } from "../src/mop/index.js";
+import { swapObjects } from "../src/index.js";
 import { type BenchModule, type Figure, msOnce, versus } from "./harness.js";
 // Every loop compiled from its own source text, so subject and baseline keep their own type feedback.
 import { HOT, measureLoop, measurePair } from "./loops.js";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { UnmanagedClassError } from "../../src/errors.js";
-import { definitionFromSpec } from "../../src/mop/classDefinition.js";
+import { UnmanagedClassError } from "../../src/index.js";
+import { definitionFromSpec } from "../../src/mop/index.js";
 import {
   classHandleOf,
   createClassHandle,
@@ -9,7 +9,7 @@ import {
   stablePrototype,
 } from "../../src/mop/classHandle.js";
 import { installVersion, reparent } from "../../src/mop/classVersions.js";
-import { createClass } from "../../src/mop/createClass.js";
+import { createClass } from "../../src/index.js";
 
 type Counter = { count: number; inc(): number; label(): string };
 

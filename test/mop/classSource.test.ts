@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import ts from "typescript";
 import { describe, expect, test, vi } from "vitest";
-import { InvalidClassDefinitionError } from "../../src/errors.js";
-import type { FieldDefinition, MethodDefinition } from "../../src/mop/classDefinition.js";
+import { InvalidClassDefinitionError } from "../../src/index.js";
+import type { FieldDefinition, MethodDefinition } from "../../src/index.js";
 import {
   parseClassSource,
   parseModuleClasses,

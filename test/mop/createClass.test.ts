@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { InvalidClassDefinitionError } from "../../src/errors.js";
-import { definitionFromSpec } from "../../src/mop/classDefinition.js";
-import { createClass } from "../../src/mop/createClass.js";
-import { readClassDefinition } from "../../src/mop/readClassDefinition.js";
+import { InvalidClassDefinitionError } from "../../src/index.js";
+import { definitionFromSpec } from "../../src/mop/index.js";
+import { createClass } from "../../src/index.js";
+import { readClassDefinition } from "../../src/index.js";
 import { classDefinitionArb } from "../../src/testing/arbitraries/classDefinitions.js";
 import { haveSameMap } from "../support/v8.js";
 

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { UnknownFieldError } from "../../src/errors.js";
+import { UnknownFieldError } from "../../src/index.js";
 import {
   fieldNamesOf,
   readInstanceVariable,
   writeInstanceVariable,
 } from "../../src/mop/instanceAccess.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { Namespace } from "../../src/index.js";
 
 describe("instance variables by name", () => {
   const ns = new Namespace("zoo");

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import fc from "fast-check";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { InstanceFinderUnavailableError } from "../../src/errors.js";
+import { InstanceFinderUnavailableError } from "../../src/index.js";
 import type { InstanceFinder } from "../../src/mop/instances/finder.js";
 import { createHeapFinder, type HeapFinder } from "../../src/mop/instances/heapFinder.js";
 import { createRegistryFinder } from "../../src/mop/instances/registryFinder.js";

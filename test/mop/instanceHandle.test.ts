@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { SwapArgumentError, UnswappableObjectError } from "../../src/errors.js";
+import { SwapArgumentError, UnswappableObjectError } from "../../src/index.js";
 import {
   createInstanceHandle,
   instanceHandleTarget,
   isInstanceHandle,
   retargetInstanceHandle,
-} from "../../src/mop/instanceHandle.js";
-import { swapObjects } from "../../src/mop/objectSwapping.js";
+} from "../../src/mop/index.js";
+import { swapObjects } from "../../src/index.js";
 import { hasFastProperties, haveSameMap } from "../support/v8.js";
 
 const RUNS = { seed: 42, numRuns: 100 } as const;

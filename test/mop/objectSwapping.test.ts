@@ -1,10 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import {
-  type MetamorphError,
-  SwapArgumentError,
-  UnswappableObjectError,
-} from "../../src/errors.js";
+import { type MetamorphError, SwapArgumentError, UnswappableObjectError } from "../../src/index.js";
 import { applyState } from "../../src/mop/rewriting/applyState.js";
 import { assertRewritable } from "../../src/mop/rewriting/rewritability.js";
 import { captureState } from "../../src/mop/rewriting/stateTable.js";

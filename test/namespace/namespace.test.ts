@@ -6,11 +6,11 @@ import {
   UndoError,
   UnknownBindingError,
   UnmanagedClassError,
-} from "../../src/errors.js";
-import { definitionFromSpec } from "../../src/mop/classDefinition.js";
-import { replaceNamespace } from "../../src/namespace/bulkReplace.js";
-import { allInstances, Namespace } from "../../src/namespace/namespace.js";
-import { cloneNamespace } from "../../src/namespace/shadow.js";
+} from "../../src/index.js";
+import { definitionFromSpec } from "../../src/mop/index.js";
+import { replaceNamespace } from "../../src/index.js";
+import { allInstances, Namespace } from "../../src/index.js";
+import { cloneNamespace } from "../../src/index.js";
 import { collectGarbage } from "../support/v8.js";
 
 type Account = { owner: string; balance: number; deposit(n: number): number; kind(): string };

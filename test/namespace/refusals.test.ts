@@ -14,9 +14,9 @@ import {
   updateSync,
   ValidationError,
 } from "../../src/index.js";
-import { definitionFromSpec } from "../../src/mop/classDefinition.js";
-import { InvalidBindingNameError } from "../../src/namespace/errors.js";
-import { cloneNamespace } from "../../src/namespace/shadow.js";
+import { definitionFromSpec } from "../../src/mop/index.js";
+import { InvalidBindingNameError } from "../../src/index.js";
+import { cloneNamespace } from "../../src/index.js";
 import { PATCH_FORMAT } from "../../src/patch/json.js";
 import { validateDefinitions } from "../../src/validation/index.js";
 

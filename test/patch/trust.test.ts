@@ -4,7 +4,7 @@
 // patches it vouches for by name, run as before.
 import { describe, expect, test } from "vitest";
 import { Namespace, Patch, patch, updateSync } from "../../src/index.js";
-import { UntrustedPatchError } from "../../src/patch/errors.js";
+import { UntrustedPatchError } from "../../src/index.js";
 import { PATCH_FORMAT } from "../../src/patch/json.js";
 
 type Flagged = typeof globalThis & { [key: string]: unknown };

@@ -17,7 +17,7 @@ import {
   verifyBundle,
 } from "../../src/release/index.js";
 import { generateKeyPairSync } from "node:crypto";
-import { updateSync } from "../../src/migration/update.js";
+import { updateSync } from "../../src/index.js";
 import { canonicalJsonPretty } from "../../src/release/canonicalJson.js";
 import { release, service, sideEffectPatches } from "./support.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { RollbackError } from "../../src/errors.js";
+import { RollbackError } from "../../src/index.js";
 import { applyUpdate } from "../../src/lifecycle/index.js";
-import { updateSync } from "../../src/migration/update.js";
-import { patch } from "../../src/patch/builder.js";
+import { updateSync } from "../../src/index.js";
+import { patch } from "../../src/index.js";
 import {
   describeStatus,
   ReleaseHistory,

@@ -11,7 +11,7 @@ import {
   listen,
   packBundle,
 } from "../../src/release/index.js";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import { privateDir, release, service, sideEffectPatches } from "./support.js";
 
 const keys = generateKeys();

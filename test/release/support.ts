@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { patch } from "../../src/patch/builder.js";
-import { Patch } from "../../src/patch/patch.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 
 export type Counter = { count: number; label(): string };
 

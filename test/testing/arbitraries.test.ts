@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { currentVersion } from "../../src/mop/classHandle.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { currentVersion } from "../../src/mop/index.js";
+import { Namespace } from "../../src/index.js";
 import type { WorldSpec } from "../../src/testing/index.js";
 import {
   buildWorld,

@@ -4,8 +4,8 @@
  * reverse, patches to compose with, validations and a postcondition.
  */
 import { describe, expect, test } from "vitest";
-import { patch } from "../../src/patch/builder.js";
-import type { MethodDefinition } from "../../src/mop/classDefinition.js";
+import { patch } from "../../src/index.js";
+import type { MethodDefinition } from "../../src/index.js";
 import type { MigrationReport } from "../../src/testing/index.js";
 import { checkMigration, formatMigrationReport, PROPERTY_NAMES } from "../../src/testing/index.js";
 

@@ -5,14 +5,14 @@
  * the message of the branch that caught it.
  */
 import { describe, expect, test } from "vitest";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import type {
   CheckMigrationOptions,
   PropertyFailure,
   PropertyName,
 } from "../../src/testing/index.js";
 import { checkMigration, formatMigrationReport } from "../../src/testing/index.js";
-import type { Patch } from "../../src/patch/patch.js";
+import type { Patch } from "../../src/index.js";
 
 const Account = {
   name: "Account",

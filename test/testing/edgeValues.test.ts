@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import type { CheckMigrationOptions } from "../../src/testing/index.js";
 import { checkMigration, inferredValues, primitiveValues } from "../../src/testing/index.js";
 import { edgesOfArbitrary } from "../../src/testing/world/edges.js";

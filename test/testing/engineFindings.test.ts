@@ -7,11 +7,11 @@
  * (engineFuzz.test.ts).
  */
 import { describe, expect, test } from "vitest";
-import { PatchConflictError } from "../../src/errors.js";
-import type { Patch } from "../../src/patch/patch.js";
-import { patch } from "../../src/patch/builder.js";
-import { updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { PatchConflictError } from "../../src/index.js";
+import type { Patch } from "../../src/index.js";
+import { patch } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { checkMigration } from "../../src/testing/index.js";
 
 type Rec = Record<string, unknown>;

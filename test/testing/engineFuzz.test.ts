@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { Patch } from "../../src/patch/patch.js";
+import type { Patch } from "../../src/index.js";
 import type { PropertyName } from "../../src/testing/index.js";
 import { checkMigration, formatMigrationReport } from "../../src/testing/index.js";
 import { engineScenarioArbitrary } from "../support/engineFuzz.js";

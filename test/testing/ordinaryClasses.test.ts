@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import type { MigrationReport } from "../../src/testing/index.js";
 import {
   checkMigration,

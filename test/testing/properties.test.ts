@@ -4,7 +4,7 @@
  * reported, by that property, with a shrunk counterexample.
  */
 import { describe, expect, test } from "vitest";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import type { MigrationReport, PropertyName } from "../../src/testing/index.js";
 import { checkMigration, formatMigrationReport, PROPERTY_NAMES } from "../../src/testing/index.js";
 

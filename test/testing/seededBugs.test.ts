@@ -4,9 +4,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MigrationCheckError } from "../../src/testing/check.js";
-import type { Patch } from "../../src/patch/patch.js";
-import { patch } from "../../src/patch/builder.js";
+import { MigrationCheckError } from "../../src/testing/index.js";
+import type { Patch } from "../../src/index.js";
+import { patch } from "../../src/index.js";
 import type {
   CheckMigrationOptions,
   MigrationReport,

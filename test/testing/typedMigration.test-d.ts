@@ -6,8 +6,8 @@
  */
 
 import fc from "fast-check";
-import type { Migrator } from "../../src/patch/operations.js";
-import { patch } from "../../src/patch/builder.js";
+import type { Migrator } from "../../src/index.js";
+import { patch } from "../../src/index.js";
 import type {
   CarriedFields,
   DataFields,

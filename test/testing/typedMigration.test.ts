@@ -4,10 +4,10 @@
  * refuses. Their compile-time checks are in typedMigration.test-d.ts.
  */
 import { describe, expect, test } from "vitest";
-import { ValidationError } from "../../src/validation/report.js";
-import { patch } from "../../src/patch/builder.js";
-import { updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { ValidationError } from "../../src/index.js";
+import { patch } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import type { DataFields } from "../../src/testing/index.js";
 import { checkMigration, typedMigration } from "../../src/testing/index.js";
 

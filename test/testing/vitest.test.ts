@@ -6,7 +6,7 @@
  */
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import { migrationProperties } from "../../src/testing/index.js";
 import { describeMigration } from "../../src/testing/vitest.js";
 

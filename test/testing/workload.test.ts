@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { AccountV1, accountWorkload, BankV1 } from "../../examples/testing/accountService.js";
 // Runs the example a user copies, so it stays true.
 import "../../examples/testing/accountService.test.js";
-import { patch } from "../../src/patch/builder.js";
+import { patch } from "../../src/index.js";
 import type { PropertyResult } from "../../src/testing/index.js";
 import { checkMigration, formatMigrationReport } from "../../src/testing/index.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { ValidationWorld } from "../../src/patch/operations.js";
+import type { ValidationWorld } from "../../src/index.js";
 import {
   type InstanceValidationFailure,
   runInstanceValidations,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { ClassDefinition, MethodDefinition } from "../../src/mop/classDefinition.js";
+import type { ClassDefinition, MethodDefinition } from "../../src/index.js";
 import { makeDefinition } from "../../src/testing/arbitraries/classDefinitions.js";
 import {
   type CyclicSuperclassFailure,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { definitionFromSpec } from "../../src/mop/classDefinition.js";
+import { definitionFromSpec } from "../../src/mop/index.js";
 import { validateShadowedMethods } from "../../src/validation/index.js";
 
 const world = (...specs: Parameters<typeof definitionFromSpec>[0][]) =>

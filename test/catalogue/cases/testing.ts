@@ -2,7 +2,7 @@
 import { patch } from "../../../src/index.js";
 import { assertMigration, checkMigration, WorldSourceError } from "../../../src/testing/index.js";
 // Not exported from metamorph/testing: programs match on its code.
-import { MigrationCheckError } from "../../../src/testing/check.js";
+import { MigrationCheckError } from "../../../src/testing/index.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 

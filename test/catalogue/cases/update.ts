@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from "../../../src/index.js";
 // Not exported from an entry point yet: programs match on their codes.
-import { InvalidOptionError, NestedUpdateError } from "../../../src/migration/errors.js";
+import { InvalidOptionError, NestedUpdateError } from "../../../src/index.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
