@@ -1,0 +1,20 @@
+/** The release commands (issue 14): name → run(arguments) → exit code, and their lines in `metamorph --help`. */
+import { apply } from "./apply.js";
+import { inspect } from "./inspect.js";
+import { keygen } from "./keygen.js";
+import { pack } from "./pack.js";
+import { permanent, rollback } from "./releaseStep.js";
+import { status } from "./status.js";
+
+export const RELEASE_COMMANDS: Readonly<
+  Record<string, (args: readonly string[]) => Promise<number>>
+> = { keygen, pack, inspect, apply, status, rollback, permanent };
+
+export const RELEASE_COMMANDS_USAGE = `  keygen -o <dir>  make an Ed25519 key pair for signing patch bundles
+  pack <module>   sign a patch module's patches into a bundle file
+  inspect <file>  print what a bundle holds (compiles nothing)
+  apply <file>    apply a bundle to a running service (--to <socket|pid>)
+  status          show a running service's releases (--to <socket|pid>)
+  rollback        roll a running service back one release (--to …)
+  permanent       make a running service's current release permanent (--to …)
+`;
