@@ -4,67 +4,23 @@
  * in a child process that opened its control socket with `listen`. Unix
  * sockets in a private temporary directory only; every wait is bounded.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { paint } from "../../src/cli/commands/paint.js";
-import { CLI, REPO, removeDir, run, type Running } from "../dev/support.js";
+import { CLI, removeDir, run, type Running } from "../dev/support.js";
+import { FIXTURES, type Workspace, workspace } from "./releaseSupport.js";
 
-const FIXTURES = join(REPO, "test/cli/fixtures");
+let space: Workspace;
 let dir: string;
-let runtimeDir: string;
-const marker = () => join(dir, "compiled.marker");
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `metamorph …` to its end (bounded, asynchronously: the service answers meanwhile). */
-function metamorph(args: readonly string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: "",
-        XDG_RUNTIME_DIR: runtimeDir,
-        MM_TEST_MARKER: marker(),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 30_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function pack(module: string, key: string, out: string, extra: readonly string[] = []) {
-  return metamorph([
-    "pack",
-    join(FIXTURES, module),
-    "--key",
-    key,
-    "--from",
-    "1.0.0",
-    "--to",
-    "2.0.0",
-    "-o",
-    out,
-    ...extra,
-  ]);
-}
+const marker = () => space.marker;
+const metamorph = (args: readonly string[]) => space.metamorph(args);
+const pack = (module: string, key: string, out: string, extra: readonly string[] = []) =>
+  space.pack(module, key, out, extra);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mm-cli-release-"));
-  runtimeDir = join(dir, "run");
+  space = workspace("mm-cli-release-");
+  dir = space.dir;
   const keys = await Promise.all([
     metamorph(["keygen", "-o", "keys"]),
     metamorph(["keygen", "-o", "other"]),
@@ -206,13 +162,13 @@ describe("apply, status, rollback, permanent against a running service", () => {
     service = run(
       [...CLI.slice(0, 2), join(FIXTURES, "service.ts"), join(dir, "keys/release.pub")],
       dir,
-      { XDG_RUNTIME_DIR: runtimeDir },
+      { XDG_RUNTIME_DIR: space.runtimeDir },
       { stdin: true },
     );
     const ready = await service.stdout.waitFor(/^ready /, { timeoutMs: 20_000 });
     socket = ready.slice("ready ".length);
     pid = String(service.child.pid);
-    expect(socket).toBe(join(runtimeDir, "metamorph", `${pid}.sock`));
+    expect(socket).toBe(join(space.runtimeDir, "metamorph", `${pid}.sock`));
   }, 30_000);
 
   afterAll(async () => {

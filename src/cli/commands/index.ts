@@ -4,13 +4,16 @@ import { inspect } from "./inspect.js";
 import { keygen } from "./keygen.js";
 import { pack } from "./pack.js";
 import { permanent, rollback } from "./releaseStep.js";
+import { run } from "./run.js";
 import { status } from "./status.js";
 
+/** Each resolves with the exit code, or undefined while the program it started runs (`run`). */
 export const RELEASE_COMMANDS: Readonly<
-  Record<string, (args: readonly string[]) => Promise<number>>
-> = { keygen, pack, inspect, apply, status, rollback, permanent };
+  Record<string, (args: readonly string[]) => Promise<number | undefined>>
+> = { run, keygen, pack, inspect, apply, status, rollback, permanent };
 
-export const RELEASE_COMMANDS_USAGE = `  keygen -o <dir>  make an Ed25519 key pair for signing patch bundles
+export const RELEASE_COMMANDS_USAGE = `  run <entry>     run a service with a control socket for signed updates (--trust <key>)
+  keygen -o <dir>  make an Ed25519 key pair for signing patch bundles
   pack <module>   sign a patch module's patches into a bundle file
   inspect <file>  print what a bundle holds (compiles nothing)
   apply <file>    apply a bundle to a running service (--to <socket|pid>)
