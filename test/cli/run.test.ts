@@ -81,9 +81,12 @@ describe("metamorph run: an unmodified service with a control socket", () => {
     expect(JSON.parse(status.stdout.trim())).toMatchObject({ version: "2.0.0" });
   }, 60_000);
 
-  test("run without a trusted key is a usage error", async () => {
+  test("run without a trusted key is a usage error (2), without an entry file a refusal (1)", async () => {
     const result = await metamorph(["run", join(FIXTURES, "app/main.ts")]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("option --trust is required");
+    const missing = await metamorph(["run", "--trust", "keys/release.pub", "nowhere.ts"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("MM_RUN_START");
   }, 30_000);
 });

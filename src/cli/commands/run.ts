@@ -11,11 +11,12 @@ import { register } from "node:module";
 import { extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MessageChannel } from "node:worker_threads";
+import { MetamorphError } from "../../errors.js";
 import type { HooksData } from "../../dev/hooks.js";
 import { DevRuntime } from "../../dev/index.js";
 import { listen, readPublicKeyFile } from "../../release/index.js";
 import { findTsx } from "../runProgram.js";
-import { CommandUsageError, EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
+import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
 export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] <entry> [--] [program arguments…]
 
@@ -43,6 +44,11 @@ const SPEC = {
   positionals: ["<entry>"],
   required: ["trust"],
 } as const;
+
+/** The service could not be started (no such entry, TypeScript without tsx): exit 1. */
+class ServiceStartError extends MetamorphError {
+  readonly code = "MM_RUN_START";
+}
 
 const TAKES_VALUE = new Set(["--trust", "--control", "--release"]);
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
@@ -77,15 +83,18 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
   let started = false;
   const code = await runCommand(SPEC, ours, async ({ values, positionals }) => {
     const entryFile = resolve(positionals[0]!);
-    if (!existsSync(entryFile)) throw new CommandUsageError(`${positionals[0]}: no such file`);
+    if (!existsSync(entryFile)) {
+      throw new ServiceStartError(`${positionals[0]}: no such file`, { entry: positionals[0] });
+    }
     const trust = await Promise.all((values.trust as unknown as string[]).map(readPublicKeyFile));
     const { port1, port2 } = new MessageChannel();
     const runtime = new DevRuntime({ watch: false, sources: port1 }).install();
     if (TYPESCRIPT.test(entryFile) && OWN_EXTENSION !== ".ts") {
       const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
       if (!tsx) {
-        throw new CommandUsageError(
+        throw new ServiceStartError(
           `${positionals[0]} is TypeScript, which needs tsx: npm install -D tsx`,
+          { entry: positionals[0] },
         );
       }
       tsx.esm.register();
