@@ -106,8 +106,8 @@ export function patchesOf(bundle: Bundle, scope: Readonly<Record<string, unknown
       {},
     );
   }
-  // The signature was verified against this key: the patch layer lets its code compile.
-  const trust = { verifiedBy: bundle.verifiedBy };
+  // The signature vouches for the code: the patches carry the key that verified them.
+  const trust = { verifiedBy: bundle.signature.keyId };
   const patches = bundle.payload.patches.map((json) =>
     PatchClass.fromJSON(json, { trust }).hydrate(scope),
   );
