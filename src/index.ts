@@ -20,6 +20,7 @@ export { cloneNamespace, type Shadow } from "./namespace/shadow.js";
 
 // Namespaces (src/namespace)
 export type { DefineClassOptions, NamespaceOptions } from "./namespace/namespace.js";
+export { InvalidBindingNameError } from "./namespace/errors.js";
 export { allInstances, Namespace } from "./namespace/namespace.js";
 
 // Patches (src/patch)
@@ -32,7 +33,9 @@ export type {
   Policy,
   ValidationWorld,
 } from "./patch/operations.js";
-export { Patch } from "./patch/patch.js";
+export { UntrustedPatchError } from "./patch/errors.js";
+export { type FromJsonOptions, Patch } from "./patch/patch.js";
+export type { PatchTrust, TrustOption } from "./patch/trust.js";
 export { patch } from "./patch/builder.js";
 
 // Updates (src/migration)

@@ -40,7 +40,7 @@ export function classNameRefusal(name: unknown): string | undefined {
   if (typeof name !== "string") return `a class name is a string, not ${describe(name)}`;
   if (name.length === 0) return "a class name cannot be empty";
   if (!isValidClassName(name))
-    return `${JSON.stringify(name)} is not an identifier, or is a reserved word`;
+    return `${JSON.stringify(name)} is not a valid class name (an identifier, not a reserved word)`;
   const unsafe = UNSAFE_CLASS_NAMES.get(name);
   return unsafe === undefined
     ? undefined

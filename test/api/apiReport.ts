@@ -116,7 +116,10 @@ export function apiReports(root: string): Map<string, string> {
     const exports = checker
       .getExportsOfModule(moduleSymbol)
       .sort((a, b) => a.name.localeCompare(b.name));
-    const body = exports.flatMap((s) => describe(checker, s.name, s));
+    // Types the report names but no entry point exports print as import("path"): keep it relative.
+    const body = exports
+      .flatMap((s) => describe(checker, s.name, s))
+      .map((line) => line.replaceAll(`import("${root.replace(/\/$/, "")}/`, 'import("./'));
     out.set(
       specifier,
       `# ${specifier} — ${exports.length} exports\n\n\`\`\`\n${body.join("\n")}\n\`\`\`\n`,

@@ -112,19 +112,15 @@ describe("each property catches its seeded bug", () => {
     );
   });
 
-  test("composition: a follow-up migrator that reads a field the first patch added sees it one after the other, not in the composition", async () => {
-    const cents = patch("cents")
-      .addField("Account", "cents", { initial: (old) => (old.balance as number) * 100 })
+  test("composition: an initialiser that is not a function of the old state (it counts its calls) gives the composed update other values", async () => {
+    let stamps = 0;
+    const stamped = patch("stamped")
+      .addField("Account", "stamp", { default: 0, initial: () => ++stamps })
       .build();
-    const doubled = patch("doubled")
-      .addField("Account", "doubled", { default: 0 })
-      .migrate("Account", (old, a) => {
-        a.doubled = typeof old.cents === "number" ? old.cents * 2 : -1;
-      })
-      .build();
-    const f = await failure(cents, "composition", { classes: [Account], composeWith: doubled });
-    expect(f.message).toContain("cents then doubled differs from");
-    expect(f.message).toMatch(/doubled: -1/);
+    const seen = patch("seen").addField("Note", "seen", { default: false }).build();
+    const f = await failure(stamped, "composition", { composeWith: seen, minInstances: 1 });
+    expect(f.message).toContain("stamped then seen differs from stamped + seen");
+    expect(f.message).toMatch(/one after the other: .*stamp: \d+/);
   });
 
   test("round trip: a reverse that forgets to restore the balance it renamed", async () => {

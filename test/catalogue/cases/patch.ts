@@ -382,6 +382,7 @@ export const jsonCases: AnyCase[] = [
         w.ns,
         Patch.fromJSON(
           json([{ op: "migrator", className: "Item", migrator: { source: "(old, t) => {}" } }]),
+          { trust: "in-process" },
         ),
       ),
     refuse: { ...INVALID, names: ["not hydrated", "hydrate()"] },
@@ -392,6 +393,7 @@ export const jsonCases: AnyCase[] = [
     act: () =>
       Patch.fromJSON(
         json([{ op: "migrator", className: "Item", migrator: { source: "(old, t) => {" } }]),
+        { trust: "in-process" },
       ).hydrate(),
     refuse: { ...INVALID, names: ["operations[0]", "does not compile"] },
   }),
@@ -401,6 +403,7 @@ export const jsonCases: AnyCase[] = [
     act: () =>
       Patch.fromJSON(
         json([{ op: "migrator", className: "Item", migrator: { source: "42" } }]),
+        { trust: "in-process" },
       ).hydrate(),
     refuse: { ...INVALID, names: ["operations[0]", "not a function"] },
   }),
