@@ -13,7 +13,7 @@ import { DEV_USAGE, MAIN_USAGE, parseDevArguments, UsageError } from "./args.js"
 import { styledWriter } from "./colour.js";
 import { underSupervisor } from "./childProtocol.js";
 import { RELEASE_COMMANDS, RELEASE_COMMANDS_USAGE } from "./commands/index.js";
-import { runProgram } from "./runProgram.js";
+import { cannotStart, runProgram } from "./runProgram.js";
 import { supervise } from "./supervisor.js";
 
 function version(): string {
@@ -73,6 +73,11 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
   const write = styledWriter(process.stderr);
   const supervised = underSupervisor();
   if (!supervised && (parsed.restart || parsed.nodeOptions.length > 0)) {
+    const problem = await cannotStart(parsed.entry);
+    if (problem !== undefined) {
+      write(problem);
+      return 1;
+    }
     const { withoutNodeOptions: args, nodeOptions, entry } = parsed;
     return supervise({ args, nodeOptions, entry, write, restart: parsed.restart });
   }

@@ -5,9 +5,9 @@
  * code works from the compiled package (dist/cli/*.js beside dist/dev/*.js)
  * and from source (src/cli/*.ts, run through tsx).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire, register } from "node:module";
-import { extname, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -36,33 +36,46 @@ interface TsxApi {
   readonly cjs: { register(): unknown };
 }
 
-/** tsx's registration APIs, resolved from the first of `bases` (module URLs) that has tsx. */
+/** The file a package's `exports` map gives for `subpath` under the `import` condition. */
+function importTarget(packageJson: string, subpath: string): string {
+  const manifest = JSON.parse(readFileSync(packageJson, "utf8")) as {
+    exports?: Record<string, { import?: { default?: string } | string }>;
+  };
+  const entry = manifest.exports?.[subpath]?.import;
+  const target = typeof entry === "string" ? entry : entry?.default;
+  if (!target) throw new Error(`${packageJson} exports no ${subpath} for import`);
+  return join(dirname(packageJson), target);
+}
+
+/**
+ * tsx's registration APIs, from the first of `bases` (module URLs) that can
+ * resolve tsx. `require.resolve` would pick the CommonJS build of
+ * `tsx/esm/api`, whose `register` cannot load its ES half: the ES build is
+ * taken from tsx's `exports` map.
+ */
 export async function findTsx(bases: readonly string[]): Promise<TsxApi | undefined> {
   for (const base of bases) {
+    let packageJson: string;
     try {
-      const require = createRequire(base);
-      const esm = (await import(
-        pathToFileURL(require.resolve("tsx/esm/api")).href
-      )) as TsxApi["esm"];
-      return { esm, cjs: require("tsx/cjs/api") as TsxApi["cjs"] };
+      packageJson = createRequire(base).resolve("tsx/package.json");
     } catch {
-      // Not resolvable from there: try the next place.
+      continue; // not resolvable from there: try the next place
     }
+    const require = createRequire(packageJson);
+    const esmFile = importTarget(packageJson, "./esm/api");
+    const esm = (await import(pathToFileURL(esmFile).href)) as TsxApi["esm"];
+    return { esm, cjs: require("tsx/cjs/api") as TsxApi["cjs"] };
   }
   return undefined;
 }
 
-/**
- * Registers tsx (ES modules and `require`), from metamorph's own dependencies
- * or the program's; false when it is not installed.
- */
-async function registerTsx(entryFile: string): Promise<boolean> {
+/** Registers tsx (ES modules and `require`), from metamorph's own dependencies or the program's. */
+async function registerTsx(entryFile: string): Promise<void> {
   // Run from source, this process already runs under tsx.
-  if (OWN_EXTENSION === ".ts") return true;
+  if (OWN_EXTENSION === ".ts") return;
   const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
   tsx?.esm.register();
   tsx?.cjs.register();
-  return tsx !== undefined;
 }
 
 function exposeGc(): void {
@@ -78,19 +91,27 @@ function startError(error: unknown): string {
   return error.stack ?? error.message;
 }
 
+/**
+ * What no restart can fix: a missing entry file, a TypeScript entry without
+ * tsx. One line, or undefined when the program can be started.
+ */
+export async function cannotStart(entry: string): Promise<string | undefined> {
+  const entryFile = resolve(entry);
+  if (!existsSync(entryFile)) return `${PREFIX} dev: ${entry}: no such file`;
+  if (!TYPESCRIPT_ENTRY.test(entryFile) || OWN_EXTENSION === ".ts") return undefined;
+  if (await findTsx([import.meta.url, pathToFileURL(entryFile).href])) return undefined;
+  return `${PREFIX} dev: ${entry} is TypeScript, which needs tsx: npm install -D tsx`;
+}
+
 /** Starts the program; returns an exit code when it could not start, undefined while it runs. */
 export async function runProgram(options: ProgramOptions): Promise<number | undefined> {
   const entryFile = resolve(options.entry);
-  if (!existsSync(entryFile)) {
-    options.write(`${PREFIX} dev: ${options.entry}: no such file`);
+  const problem = await cannotStart(options.entry);
+  if (problem !== undefined) {
+    options.write(problem);
     return 1;
   }
-  if (TYPESCRIPT_ENTRY.test(entryFile) && !(await registerTsx(entryFile))) {
-    options.write(
-      `${PREFIX} dev: ${options.entry} is TypeScript, which needs tsx: npm install -D tsx`,
-    );
-    return 1;
-  }
+  if (TYPESCRIPT_ENTRY.test(entryFile)) await registerTsx(entryFile);
   if (options.memory > 0) exposeGc();
   process.setSourceMapsEnabled(true);
   const { port1, port2 } = new MessageChannel();

@@ -112,7 +112,6 @@ class Supervisor {
 
   /** After a start-up failure: restart on the next save of a source file near the program's. */
   #waitForChange(files: readonly string[]): void {
-    this.options.write(`${PREFIX} waiting for a change to restart (rs + Enter restarts now)`);
     for (const directory of new Set(files.map((f) => dirname(f)))) {
       try {
         const watcher = watch(directory, { persistent: true }, (_event, name) => {
@@ -123,6 +122,8 @@ class Supervisor {
         // A directory that cannot be watched: rs + Enter still restarts.
       }
     }
+    // Said once the watchers are in place, so that a save right after this line is seen.
+    this.options.write(`${PREFIX} waiting for a change to restart (rs + Enter restarts now)`);
   }
 
   #stopWaiting(): void {

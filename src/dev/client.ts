@@ -55,6 +55,57 @@ export interface ModuleApi {
   manage(name: string, cls: Function, source: ParsedClass | null): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
+  /**
+   * Called by Vite (in the old module instance) with the new one after a hot
+   * update: when the module's other exports changed, the update goes on to
+   * its importers (Vite reloads the page if none accepts it), saying why.
+   */
+  accepted(
+    hot: HotContext | undefined,
+    next: Record<string, unknown> | undefined,
+    previous: Record<string, unknown>,
+    opaque: string | null,
+  ): void;
+}
+
+/** The part of Vite's `import.meta.hot` used here. */
+interface HotContext {
+  invalidate(message?: string): void;
+}
+
+/** Whether a new export is the same as the old: the same value, or a function with the same source. */
+function sameExport(before: unknown, after: unknown): boolean {
+  if (Object.is(before, after)) return true;
+  return (
+    typeof before === "function" &&
+    typeof after === "function" &&
+    !isClassHandle(before) &&
+    Function.prototype.toString.call(before) === Function.prototype.toString.call(after)
+  );
+}
+
+/**
+ * After a hot update: when the module's other exports changed (or cannot be
+ * compared), the update goes on to its importers through Vite, saying why.
+ */
+function handOn(
+  path: string,
+  hot: HotContext,
+  next: Record<string, unknown>,
+  previous: Record<string, unknown>,
+  opaque: string | null,
+): void {
+  const changed = Object.keys(previous).filter((name) => !sameExport(previous[name], next[name]));
+  const reason = opaque
+    ? `${path} cannot be updated in place because ${opaque}`
+    : changed.length > 0
+      ? `${path} exports ${changed.join(", ")} besides its classes, and ${changed.length === 1 ? "it" : "they"} changed`
+      : undefined;
+  if (reason === undefined) return;
+  console.info(
+    `${PREFIX} ${reason}: its classes were updated in place; Vite now updates its importers (a page reload if none accepts the update)`,
+  );
+  hot.invalidate(`metamorph: ${reason}`);
 }
 
 /** Registers one evaluation of a module (`url` is its import.meta.url). */
@@ -93,6 +144,9 @@ export function module(url: string): ModuleApi {
         console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${message(error)}`);
         return cls;
       }
+    },
+    accepted(hot, next, previous, opaque) {
+      if (hot && next) handOn(path, hot, next, previous, opaque);
     },
     commit(migrationsModule) {
       if (pending.length === 0) return;

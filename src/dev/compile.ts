@@ -142,7 +142,8 @@ export interface TopLevel {
   readonly bindings: ReadonlySet<string>;
 }
 
-function patternNames(pattern: Pattern, out: string[]): void {
+/** Every name a binding pattern declares (destructuring included). */
+export function patternNames(pattern: Pattern, out: string[]): void {
   switch (pattern.type) {
     case "Identifier":
       out.push(pattern.name);

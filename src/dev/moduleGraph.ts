@@ -67,6 +67,8 @@ export class ModuleGraph {
     readonly namespace: Namespace,
     /** Says why a class is left unmanaged (a warning line). */
     private readonly warn: (record: ModuleRecord, message: string) => void,
+    /** Called with each class handle made (the runtime tracks its calls). */
+    private readonly managed: (handle: Constructor) => void = () => {},
   ) {}
 
   /** Files of the modules registered so far, in load order. */
@@ -133,6 +135,7 @@ export class ModuleGraph {
     try {
       const handle = this.namespace.registerClass(cls as Constructor);
       record.classes.set(name, handle);
+      this.managed(handle);
       return handle;
     } catch (error) {
       const reason = errorText(error);

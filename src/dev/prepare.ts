@@ -17,6 +17,8 @@ import {
   UnmanagedSuperclassChange,
 } from "./plan.js";
 import type { ClassChangeSummary } from "./common.js";
+import { initialiserWarnings } from "./initialisers.js";
+import { transplantMethods } from "./unmanagedClasses.js";
 
 export interface PreparedReload {
   readonly builder: DevPlan["builder"];
@@ -78,7 +80,8 @@ export async function prepareReload(
   js: string,
   migrations: MigrationsState | undefined,
 ): Promise<PreparedReload> {
-  const next = topLevel(parseModule(js, record.file, record.sourceType));
+  const nextModule = parseModule(js, record.file, record.sourceType);
+  const next = topLevel(nextModule);
   const previous = topLevel(parseModule(record.js, record.file, record.sourceType));
   const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
   const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
@@ -120,7 +123,7 @@ export async function prepareReload(
     ...redeclared,
   ];
   const plan = planReload(context, record, next, updates, migrations, extrasNames, extrasValues);
-  warnings.push(...plan.warnings);
+  warnings.push(...plan.warnings, ...initialiserWarnings(plan.summaries, next, nextModule.origin));
   for (const name of newClasses) plan.summaries.push(newClassSummary(name));
   const unmanagedPatches = changes.unmanaged.map((name) => {
     warnings.push(
@@ -361,20 +364,6 @@ function newClassSummary(className: string): ClassChangeSummary {
     methodsChanged: [],
     added_class: true,
   };
-}
-
-/** Replaces methods and accessors (instance and static) of an unmanaged class with those of its new version. */
-function transplantMethods(from: Function, to: Function): void {
-  const copy = (source: object, target: object, skip: ReadonlySet<PropertyKey>) => {
-    for (const key of Reflect.ownKeys(source)) {
-      if (skip.has(key)) continue;
-      const d = Reflect.getOwnPropertyDescriptor(source, key)!;
-      if ("value" in d && typeof d.value !== "function") continue;
-      Object.defineProperty(target, key, d);
-    }
-  };
-  copy(from.prototype as object, to.prototype as object, new Set(["constructor"]));
-  copy(from, to, new Set(["length", "name", "prototype"]));
 }
 
 /** The source line of the class or function whose evaluation threw (best effort). */

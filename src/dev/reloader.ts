@@ -10,6 +10,9 @@
 import { readFileSync } from "node:fs";
 import type { UpdateResult } from "../migration/update.js";
 import { updateSync } from "../migration/update.js";
+import { affectedClasses } from "../lifecycle/affected.js";
+import type { CallTracker } from "../lifecycle/callTracking.js";
+import { runUpdate } from "../lifecycle/lifecycle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ClassChangeSummary } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
@@ -67,6 +70,10 @@ export class Reloader {
     private readonly onReport: (report: ReloadReport) => void,
     /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
     private readonly restart: ((reason: string) => void) | undefined,
+    /** Calls in flight of the managed classes (every managed class is tracked). */
+    private readonly tracker: CallTracker,
+    /** How long a reload waits for calls in flight to finish. */
+    private readonly quiescenceTimeoutMs: number,
   ) {}
 
   /** Number of updates committed. */
@@ -120,11 +127,50 @@ export class Reloader {
     }
     let result: UpdateResult | undefined;
     try {
-      if (prepared.hasClassChanges) result = updateSync(this.namespace, prepared.builder.build());
+      if (prepared.hasClassChanges) result = await this.#apply(record, prepared);
     } catch (error) {
       return report(this.#failed(record, error));
     }
     return report(this.#commit(record, js, migrations, prepared, result));
+  }
+
+  /**
+   * Applies the patch: at once when no call of an affected class is in
+   * flight; otherwise through the lifecycle's forced quiescence — new calls
+   * held at entry, the ones in flight drained, apply, release — so that a
+   * call suspended at an `await` never resumes on objects of the new layout.
+   */
+  async #apply(record: ModuleRecord, prepared: PreparedReload): Promise<UpdateResult | undefined> {
+    const patch = prepared.builder.build();
+    const affected = affectedClasses(this.namespace, patch).filter((c) =>
+      this.tracker.isTracking(c),
+    );
+    const inFlight = this.tracker.inFlight(affected);
+    if (inFlight.length === 0) {
+      const result = updateSync(this.namespace, patch);
+      this.tracker.refresh();
+      return result;
+    }
+    const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
+    this.reporter.print(
+      `${this.reporter.rel(record.file)}: waiting for ${inFlight.length} call${inFlight.length === 1 ? "" : "s"} in flight (${calls}); new calls are held`,
+    );
+    const outcome = await runUpdate(
+      {
+        namespace: this.namespace,
+        patch,
+        forceQuiescence: true,
+        timeoutMs: this.quiescenceTimeoutMs,
+        affects: affected,
+      },
+      { tracker: this.tracker },
+    );
+    if (outcome.status !== "committed") {
+      throw new Error(
+        `the calls in flight (${calls}) did not finish within ${this.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
+      );
+    }
+    return outcome.applied?.result;
   }
 
   /**

@@ -17,6 +17,7 @@
  */
 import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
+import { CallTracker } from "../lifecycle/callTracking.js";
 import { Namespace } from "../namespace/namespace.js";
 import { DEV_GLOBAL, type SourceType } from "./compile.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
@@ -36,6 +37,8 @@ export interface DevRuntimeOptions {
   readonly memory?: number;
   /** Wait this long after a change before reloading (editors write in bursts). Default 40 ms. */
   readonly debounceMs?: number;
+  /** How long a reload waits for calls in flight of the classes it changes (ms). Default 5000. */
+  readonly quiescenceTimeoutMs?: number;
   /** Watch the program's files (default true). */
   readonly watch?: boolean;
   /**
@@ -56,6 +59,8 @@ export class DevRuntime {
   readonly #graph: ModuleGraph;
   readonly #watcher: Watcher;
   readonly #reloader: Reloader;
+  /** Calls in flight of every managed class (a reload of a class waits for them). */
+  readonly #tracker = new CallTracker();
   readonly #sources: MessagePort | undefined;
   /** JavaScript posted by the loader for modules that have not registered yet, by URL. */
   readonly #loaded = new Map<string, string>();
@@ -67,8 +72,16 @@ export class DevRuntime {
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
-    this.#graph = new ModuleGraph(this.namespace, (record, message) =>
-      this.#reporter.warning(record.file, message),
+    this.#graph = new ModuleGraph(
+      this.namespace,
+      (record, message) => this.#reporter.warning(record.file, message),
+      (handle) => {
+        try {
+          this.#tracker.track(handle);
+        } catch {
+          // Untracked: its reloads never wait for calls in flight.
+        }
+      },
     );
     this.#watcher = new Watcher({
       debounceMs: options.debounceMs ?? 40,
@@ -85,6 +98,8 @@ export class DevRuntime {
       this.#reporter,
       (report) => this.onReport?.(report),
       options.restart,
+      this.#tracker,
+      options.quiescenceTimeoutMs ?? 5000,
     );
   }
 

@@ -12,6 +12,7 @@ import { parseClassSource } from "../mop/source/parse.js";
 import {
   type ParsedModule,
   parseModule,
+  patternNames,
   SourceProblem,
   type TopLevel,
   topLevel,
@@ -28,31 +29,50 @@ export interface ViteInstrumented {
   readonly code: string;
   readonly map: object;
   readonly classes: readonly string[];
+  /** Exports nothing but classes (the others are compared after each hot update). */
   readonly selfAccepting: boolean;
 }
 
-/** Whether Vite can apply a new version of the module by itself: it exports only managed classes. */
-function exportsOnlyClasses(parsed: ParsedModule, top: TopLevel): boolean {
-  const isClass = (name: string) => top.classes.has(name);
-  return parsed.program.body.every((statement) => {
-    switch (statement.type) {
-      case "ExportNamedDeclaration":
-        if (statement.declaration) return statement.declaration.type === "ClassDeclaration";
-        return (
-          !statement.source &&
-          statement.specifiers.every((s) => s.local.type === "Identifier" && isClass(s.local.name))
-        );
-      case "ExportDefaultDeclaration": {
-        const d = statement.declaration;
-        if (d.type === "ClassDeclaration") return d.id !== null && d.id !== undefined;
-        return d.type === "Identifier" && isClass(d.name);
+/**
+ * What the module exports besides its classes: exported name → local binding
+ * (compared after a hot update, see ./client.ts `accepted`), or why they
+ * cannot be compared (a re-export, an exported expression).
+ */
+export function otherExports(
+  parsed: ParsedModule,
+  top: TopLevel,
+): { readonly locals: Record<string, string>; readonly opaque: string | undefined } {
+  const locals: Record<string, string> = {};
+  let opaque: string | undefined;
+  const add = (exported: string, local: string) => {
+    if (!top.classes.has(local)) locals[exported] = local;
+  };
+  for (const statement of parsed.program.body) {
+    if (statement.type === "ExportAllDeclaration") opaque ??= "it re-exports another module";
+    if (statement.type === "ExportNamedDeclaration") {
+      const d = statement.declaration;
+      if (statement.source) opaque ??= "it re-exports another module";
+      else if (d?.type === "FunctionDeclaration") add(d.id.name, d.id.name);
+      else if (d?.type === "VariableDeclaration") {
+        const names: string[] = [];
+        for (const declarator of d.declarations) patternNames(declarator.id, names);
+        for (const name of names) add(name, name);
       }
-      case "ExportAllDeclaration":
-        return false;
-      default:
-        return true;
+      for (const s of statement.specifiers) {
+        const exported =
+          s.exported.type === "Identifier" ? s.exported.name : String(s.exported.value);
+        if (s.local.type === "Identifier") add(exported, s.local.name);
+      }
     }
-  });
+    if (statement.type === "ExportDefaultDeclaration") {
+      const d = statement.declaration;
+      if (d.type === "Identifier") add("default", d.name);
+      else if (d.type === "FunctionDeclaration" && d.id) add("default", d.id.name);
+      else if (d.type !== "ClassDeclaration")
+        opaque ??= "it exports a value by expression (export default …)";
+    }
+  }
+  return { locals, opaque };
 }
 
 /** The parsed source of a class, as the page would read it from `Function.prototype.toString`. */
@@ -86,16 +106,18 @@ export function instrumentForVite(
     const source = classSourceOf(top.classes.get(name)!.expression);
     return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)})`;
   });
-  const selfAccepting = exportsOnlyClasses(parsed, top);
+  const others = otherExports(parsed, top);
+  const selfAccepting = Object.keys(others.locals).length === 0 && others.opaque === undefined;
+  // The old instance compares its other exports with the new one's, and hands the update on to Vite when they changed.
+  const previous = Object.entries(others.locals).map(([e, l]) => `${JSON.stringify(e)}: ${l}`);
+  const accept = `\nif (import.meta.hot) import.meta.hot.accept((next) => ${MODULE}.accepted(import.meta.hot, next, { ${previous.join(", ")} }, ${JSON.stringify(others.opaque ?? null)}));`;
   const header =
     `import * as ${CLIENT} from ${JSON.stringify(CLIENT_ID)};` +
     (migrationsSpecifier
       ? `import * as ${MIGRATIONS} from ${JSON.stringify(migrationsSpecifier)};`
       : "") +
     `const ${MODULE} = ${CLIENT}.module(import.meta.url);\n`;
-  const footer = `\n${MODULE}.commit(${migrationsSpecifier ? MIGRATIONS : "undefined"});${
-    selfAccepting ? "\nif (import.meta.hot) import.meta.hot.accept();" : ""
-  }\n`;
+  const footer = `\n${MODULE}.commit(${migrationsSpecifier ? MIGRATIONS : "undefined"});${accept}\n`;
   const end = parsed.js.length;
   edits.push({ start: 0, end: 0, text: header }, { start: end, end, text: footer });
   const out = applyEdits(parsed.js, edits, parsed.tokens, parsed.origin);

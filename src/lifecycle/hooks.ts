@@ -138,7 +138,8 @@ export async function defaultWaitUntilOver(
     if (applied.policy === "progressive") {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        applied.completion,
+        // A failed migration rolled the update back: the run reports it from the state.
+        applied.completion.catch(() => undefined),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, overTimeoutMs);
         }),

@@ -42,7 +42,9 @@
  *
  * Files: run.ts (the state machine), runRecord.ts (events, timings, the
  * report), hooks.ts (what a run is given, hook defaults), events.ts,
- * report.ts (the report and retirement), apply.ts (the apply step).
+ * report.ts (the report and retirement), runAlterability.ts (what a run
+ * waits for), applyStep.ts (the apply step: the engine's phases inside the
+ * synchronous block), apply.ts (`applyUpdate`, `preflight`).
  */
 import type { LifecycleUpdate, RunOptions } from "./hooks.js";
 import type { LifecycleReport } from "./report.js";

@@ -7,13 +7,13 @@
  * inside the apply step (apply.ts → updateSync).
  */
 import { performance } from "node:perf_hooks";
-import type { UpdateEvent } from "../migration/update.js";
 import type { Constructor } from "../mop/createClass.js";
 import { affectedClasses } from "./affected.js";
 import type { Evaluation } from "./alterability.js";
 import { evaluate, quiescenceTargets, waitUntilAlterable } from "./alterability.js";
 import type { AppliedUpdate } from "./apply.js";
-import { applyUpdate, preflight } from "./apply.js";
+import { preflight } from "./apply.js";
+import { applyStep } from "./applyStep.js";
 import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
 import { prepareComponents } from "./cooperative.js";
@@ -28,6 +28,13 @@ import type { Alterability } from "./runAlterability.js";
 import { runAlterability } from "./runAlterability.js";
 
 type States = ReadonlyMap<Cooperative, unknown> | undefined;
+
+/** Why a lazy or progressive update rolled itself back (its completion's rejection). */
+const failureOf = (applied: AppliedUpdate): Promise<string> =>
+  applied.completion.then(
+    () => "unknown",
+    (error: unknown) => message(error),
+  );
 
 const ended = (x: object): x is LifecycleReport => "events" in x && "status" in x;
 const message = (error: unknown) => (error as Error)?.message ?? String(error);
@@ -91,9 +98,14 @@ export class Run {
     if (ended(block)) return block;
     // ---- still the synchronous block that the wait ended in ----
     const versionsBefore = classVersions(this.update.namespace);
-    const applied = this.apply(block.startedAt);
-    if ("error" in applied)
+    const applied = applyStep(this, block.startedAt);
+    if ("error" in applied) {
+      if (applied.rolledBack) {
+        const reason = `the apply hook threw after next() had committed; the update was rolled back: ${message(applied.error)}`;
+        return this.failed(reason, applied.error, "rolled-back");
+      }
       return this.failed(`refused, nothing changed: ${message(applied.error)}`, applied.error);
+    }
     // ---- end of the synchronous block ----
     return this.afterCommit(applied, block.states, versionsBefore);
   }
@@ -215,44 +227,6 @@ export class Run {
     return new Map([...this.preparation.states].map(([c, s]) => [c, transfer(s, c)] as const));
   }
 
-  /**
-   * applying: the engine's phases, in the synchronous block; its phase
-   * events move the run to migrating and validating.
-   */
-  private apply(blockStart: number): AppliedUpdate | { error: unknown } {
-    const { update, tracker, record } = this;
-    // What is running now finishes on the new version (still one synchronous block).
-    record.straddled = tracker?.inFlight() ?? [];
-    record.to("applying");
-    const userOnEvent = update.options?.onEvent;
-    const onEvent = (event: UpdateEvent) => {
-      if (event.status === "start" && event.phase === "migrate") record.to("migrating");
-      if (event.status === "start" && event.phase === "validate") record.to("validating");
-      // Lazy guards came or went, or a rollback restored old methods: wrap what is installed now.
-      if (event.status === "end" && (event.phase === "sweep" || event.phase === "rollback"))
-        tracker?.refresh();
-      userOnEvent?.(event);
-    };
-    const next = () => applyUpdate(update.namespace, update.patch, { ...update.options, onEvent });
-    try {
-      record.applied = record.syncStep("apply", () =>
-        this.hooks.apply ? this.hooks.apply(this.ctx, next) : next(),
-      );
-    } catch (error) {
-      return { error };
-    } finally {
-      tracker?.refresh();
-      record.pauseMs = performance.now() - blockStart;
-    }
-    record.to("committed", undefined, {
-      pauseMs: record.pauseMs,
-      migrated: record.applied.instancesMigrated,
-      straddled: record.straddled.length,
-      toVersion: record.applied.toVersion,
-    });
-    return record.applied;
-  }
-
   /** committed: health check, resume, wait until over, clean-up — hooks here cannot undo the commit. */
   private async afterCommit(
     applied: AppliedUpdate,
@@ -260,8 +234,8 @@ export class Run {
     versionsBefore: ReturnType<typeof classVersions>,
   ): Promise<LifecycleReport> {
     const { update, hooks, ctx, tracker, record } = this;
-    const reason = await this.healthCheck(applied);
-    const status: FinalStatus = reason === undefined ? "committed" : "rolled-back";
+    let reason = await this.healthCheck(applied);
+    let status: FinalStatus = reason === undefined ? "committed" : "rolled-back";
     const committed = status === "committed";
     if (hooks.preResume)
       await record.tolerantStep("pre-resume", () => hooks.preResume!(ctx, applied));
@@ -275,6 +249,13 @@ export class Run {
           ? hooks.waitUntilOver(ctx, applied)
           : defaultWaitUntilOver(applied, update.overTimeoutMs ?? 1000, tracker),
       );
+      // An object that could not be migrated rolled the whole update back.
+      if (applied.result?.state() === "rolled-back") {
+        tracker?.refresh();
+        status = "rolled-back";
+        reason = `an object could not be migrated, so the update was rolled back: ${await failureOf(applied)}`;
+        record.to("rolled-back", reason);
+      }
     }
     const retirement = retirementReport(
       update.namespace,
@@ -365,11 +346,15 @@ export class Run {
     });
   }
 
-  private async failed(reason: string, error: unknown): Promise<LifecycleReport> {
+  private async failed(
+    reason: string,
+    error: unknown,
+    status: "failed" | "rolled-back" = "failed",
+  ): Promise<LifecycleReport> {
     await this.releaseAll(false, reason);
     if (this.setUpDone && this.hooks.cleanUp)
-      await this.record.tolerantStep("clean-up", () => this.hooks.cleanUp!(this.ctx, "failed"));
-    return this.report("failed", { reason, error });
+      await this.record.tolerantStep("clean-up", () => this.hooks.cleanUp!(this.ctx, status));
+    return this.report(status, { reason, error });
   }
 
   private cancelledReason(): string {

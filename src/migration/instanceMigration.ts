@@ -52,8 +52,12 @@ export interface PreparedMigration {
   readonly oldValues: readonly unknown[];
   /** The new values, in `plan.fields` order. */
   readonly newValues: readonly unknown[];
-  /** The shadow copy with the new fields (what validations inspect), when the plan needs one. */
-  readonly copy: object | null;
+  /**
+   * The shadow copy with the new fields (what validations inspect), when the
+   * plan needs one; dropped once applied, so that it is never found as an
+   * instance (a heap query finds whatever is reachable on the prototype).
+   */
+  copy: object | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -67,6 +71,8 @@ export function prepareMigration(
   object: object,
   plan: ClassMigrationPlan,
   index: number,
+  /** Told about the shadow copy as soon as it exists (lazy guards must not migrate it). */
+  onCopy?: (copy: object) => void,
 ): PreparedMigration {
   const record = object as Record<string, unknown>;
   const oldKeys = Object.keys(object);
@@ -76,6 +82,7 @@ export function prepareMigration(
   const view: OldView = plan.needsOldView ? oldViewOf(oldKeys, oldValues) : record;
   const { fields, sources } = plan;
   const copy = plan.needsCopy ? (Object.create(plan.prototype) as Record<string, unknown>) : null;
+  if (copy) onCopy?.(copy);
   const values: unknown[] = new Array(fields.length);
   let field = "";
   try {
@@ -100,11 +107,20 @@ export function prepareMigration(
             value = undefined;
         }
       }
+      if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
       values[i] = value;
-      if (copy) copy[field] = value;
+      // Defined, not assigned: until the commit the prototype is the old
+      // version's, whose accessor of the same name must not run.
+      if (copy) defineField(copy, field, value);
     }
     field = "";
-    if (copy) for (const migrator of plan.migrators) migrator(view, copy);
+    if (copy) {
+      for (const migrator of plan.migrators) {
+        const returned: unknown = migrator(view, copy);
+        if (isThenable(returned))
+          throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
+      }
+    }
   } catch (error) {
     const what = field ? `computing field "${field}" of` : "running the migrator of";
     throw new MigrationError(
@@ -120,6 +136,32 @@ export function prepareMigration(
     newValues: copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values,
     copy,
   };
+}
+
+function defineField(object: object, key: string, value: unknown): void {
+  Object.defineProperty(object, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === "object" || typeof value === "function") &&
+  value !== null &&
+  typeof (value as { then?: unknown }).then === "function";
+
+/**
+ * Migration is synchronous: what an asynchronous migrator writes after its
+ * first await would land after the commit, on whatever the object is then.
+ * Its promise is observed so that a rejection does not go unhandled.
+ */
+function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
+  Promise.resolve(value).catch(() => {});
+  return new Error(
+    `${what} returned a promise; migrators and initialisers must be synchronous (an asynchronous one's writes would be lost)`,
+  );
 }
 
 function commonPrefix(a: readonly string[], b: readonly string[]): number {
@@ -149,6 +191,7 @@ export function rewriteFields(
 /** Applies a prepared migration in place. */
 export function applyMigration(prepared: PreparedMigration): void {
   rewriteFields(prepared.object, prepared.oldKeys, prepared.plan.fields, prepared.newValues);
+  prepared.copy = null;
 }
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */

@@ -2,23 +2,43 @@
  * The state of a lazy or progressive update after its commit: which objects
  * already have the new layout, the guards that migrate the others at first
  * touch (lazyMigration.ts), and completing the migration of whatever is
- * left. One such update at a time per namespace: a later update completes
- * the earlier one first.
+ * left. The update stays transactional until it is complete: the first
+ * object that cannot be migrated — at first touch, in the sweep or in
+ * `complete()` — makes `onFailure` roll the whole update back (result.ts).
+ * One such update at a time per namespace: a later update completes the
+ * earlier one first.
  */
+import { MetamorphError, MigrationError, UnswappableObjectError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
 import { observeConstruction } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
+import { whileBusy } from "./exclusive.js";
 import type { PreparedMigration } from "./instanceMigration.js";
-import { applyMigration, prepareMigration } from "./instanceMigration.js";
+import { applyMigration, prepareMigration, revertMigration } from "./instanceMigration.js";
 import { installLazyGuards } from "./lazyMigration.js";
 import type { Plan } from "./migrationPlan.js";
 import type { LazyCompletion } from "./types.js";
 
+/** Where a lazy migration failed. */
+export type FailedDuring = "first-touch" | "sweep" | "complete";
+
 const active = new WeakMap<Namespace, LazyMigration>();
 
-/** Completes the namespace's lazy update in progress, if any. */
-export function completeEarlierUpdate(namespace: Namespace): void {
-  active.get(namespace)?.complete();
+/**
+ * Completes the namespace's lazy update in progress, if any. If it cannot
+ * complete, it is rolled back and the new update is refused: it was written
+ * for the version that no longer runs.
+ */
+export function completeEarlierUpdate(namespace: Namespace, patch: string): void {
+  const earlier = active.get(namespace);
+  if (!earlier) return;
+  earlier.complete();
+  if (earlier.failure) {
+    throw new MigrationError(
+      `update ${patch} was not applied: the earlier lazy update ${earlier.patch} could not complete and was rolled back (${earlier.failure.message})`,
+      { ...earlier.failure.details, patch, earlier: earlier.patch, cause: earlier.failure },
+    );
+  }
 }
 
 export class LazyMigration {
@@ -29,10 +49,17 @@ export class LazyMigration {
   private guarded = false;
   /** Migrations done since the commit (kept for rollback until the update is permanent). */
   readonly done: PreparedMigration[] = [];
-  readonly failures: { object: object; error: unknown }[] = [];
+  /** The failure that rolled the update back, if one did. */
+  failure: MigrationError | undefined;
+  /** Told when no old-layout object is left; set by the result (result.ts). */
+  onComplete: ((completion: LazyCompletion) => void) | undefined;
+  /** Rolls the update back; set by the result (result.ts). */
+  onFailure: ((error: MigrationError, during: FailedDuring) => void) | undefined;
+  private during: FailedDuring = "first-touch";
 
   constructor(
     readonly namespace: Namespace,
+    readonly patch: string,
     readonly plans: readonly Plan[],
   ) {
     this.planByPrototype = new Map(plans.map((p) => [p.prototype, p]));
@@ -73,27 +100,56 @@ export class LazyMigration {
     else if (active.get(this.namespace) === this) active.delete(this.namespace);
   }
 
-  readonly migrateOne = (object: object): void => {
-    // Once the guards are gone (completion, rollback, a later update) every
-    // object has the new layout: a late sweep must not migrate again.
-    if (!this.guarded || this.migrated.has(object)) return;
+  /**
+   * Migrates one object if it is still on the old layout. Returns false when
+   * it could not be migrated and the update was rolled back instead.
+   */
+  readonly migrateOne = (object: object): boolean => {
+    if (this.failure) return false;
+    if (!this.guarded || this.migrated.has(object)) return true;
     const plan = this.planByPrototype.get(Object.getPrototypeOf(object));
-    if (!plan) return;
-    const p = prepareMigration(object, plan, this.done.length);
-    applyMigration(p);
-    this.migrated.add(object);
-    this.done.push(p);
-  };
-
-  /** Migrates one object, recording a failure instead of throwing. */
-  tryMigrate(object: object): boolean {
+    if (!plan) return true;
+    let prepared: PreparedMigration | undefined;
     try {
-      this.migrateOne(object);
-      return true;
+      prepared = whileBusy(this.namespace, `the lazy migration of ${this.patch}`, () => {
+        if (!Object.isExtensible(object)) {
+          throw new UnswappableObjectError(
+            `${plan.className} instance #${this.done.length} is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,
+            { className: plan.className, object },
+          );
+        }
+        // The new state is built on a copy that is on the class prototype: a
+        // migrator calling a method on it must not migrate it in turn.
+        return prepareMigration(object, plan, this.done.length, (copy) => this.migrated.add(copy));
+      });
+      applyMigration(prepared);
     } catch (error) {
-      this.failures.push({ object, error });
+      // A rewrite that threw part-way (a setter on the way) is undone first.
+      if (prepared) revertMigration(prepared);
+      this.fail(object, plan, error);
       return false;
     }
+    this.migrated.add(object);
+    this.done.push(prepared);
+    return true;
+  };
+
+  private fail(object: object, plan: Plan, error: unknown): void {
+    const cause = error instanceof MetamorphError ? error : undefined;
+    const message = (error as Error)?.message ?? String(error);
+    this.failure = new MigrationError(
+      `update ${this.patch} was rolled back: migrating a ${plan.className} object (${this.during}) failed: ${message}`,
+      {
+        ...(cause?.details ?? {}),
+        patch: this.patch,
+        className: plan.className,
+        object,
+        migrators: plan.migrators.map((m) => m.name || "(anonymous migrator)"),
+        during: this.during,
+        cause: error,
+      },
+    );
+    this.onFailure?.(this.failure, this.during);
   }
 
   unmigrated(plan: Plan): object[] {
@@ -105,20 +161,42 @@ export class LazyMigration {
   }
 
   progress(): LazyCompletion {
-    return { migrated: this.done.length, failed: this.failures };
+    return {
+      migrated: this.done.length,
+      failed: this.failure
+        ? [{ object: this.failure.details.object as object, error: this.failure }]
+        : [],
+    };
   }
 
-  /** Migrates every pending object now; the guards go when none failed. */
+  /** Migrates `object` as part of the sweep (false: the update was rolled back). */
+  sweepOne(object: object): boolean {
+    return this.migrating("sweep", () => this.migrateOne(object));
+  }
+
+  /** Migrates every pending object now; the guards go. A failure rolls the update back. */
   complete(): LazyCompletion {
-    let failedNow = 0;
-    for (const plan of this.plans) {
-      for (const object of this.guarded ? this.unmigrated(plan) : []) {
-        if (!this.tryMigrate(object)) failedNow++;
+    this.migrating("complete", () => {
+      for (const plan of this.plans) {
+        for (const object of this.guarded ? this.unmigrated(plan) : []) {
+          if (!this.migrateOne(object)) return false;
+        }
       }
+      this.release();
+      return true;
+    });
+    const progress = this.progress();
+    if (!this.failure) this.onComplete?.(progress);
+    return progress;
+  }
+
+  private migrating<T>(during: FailedDuring, body: () => T): T {
+    const outer = this.during;
+    this.during = during;
+    try {
+      return body();
+    } finally {
+      this.during = outer;
     }
-    // This pass tried every unmigrated object: only those that failed are left
-    // (no second enumeration needed to know).
-    if (failedNow === 0) this.release();
-    return this.progress();
   }
 }

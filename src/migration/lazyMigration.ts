@@ -9,6 +9,11 @@
  * sweep, or `completeMigration()`), after which calls cost nothing extra.
  * While they are installed a call pays one WeakSet lookup (see bench).
  *
+ * A migration that fails at first touch rolls the whole update back (see
+ * lazyCompletion.ts); the guard then runs the member that is installed after
+ * the rollback — the old version's — so the triggering call proceeds on the
+ * old version.
+ *
  * What lazy cannot observe: a direct read of an own field of an unmigrated
  * object (`obj.x` where `x` is a field, not an accessor) runs no guard, so it
  * sees the old layout until a method is called on the object or the sweep
@@ -18,11 +23,15 @@
  */
 import type { Undo } from "../mop/classHandle.js";
 
-/** Wraps every method and accessor reachable from `prototype` in a migrating guard. */
+/**
+ * Wraps every method and accessor reachable from `prototype` in a migrating
+ * guard. `migrate` returns false when the object could not be migrated and
+ * the update was rolled back instead.
+ */
 export function installLazyGuards(
   prototype: object,
   isMigrated: (obj: object) => boolean,
-  migrate: (obj: object) => void,
+  migrate: (obj: object) => boolean,
 ): Undo {
   const saved = new Map<PropertyKey, PropertyDescriptor | undefined>();
   const seen = new Set<PropertyKey>(["constructor"]);
@@ -40,9 +49,7 @@ export function installLazyGuards(
       const isMethod = "value" in d && typeof d.value === "function";
       if (!isMethod && !("get" in d || "set" in d)) continue;
       saved.set(key, own ? d : undefined);
-      const ensure = (self: object) => {
-        if (!isMigrated(self)) migrate(self);
-      };
+      const ensure = (self: object) => isMigrated(self) || migrate(self);
       if (isMethod) {
         const original = own ? (d.value as Function) : undefined;
         Object.defineProperty(prototype, key, {
@@ -50,7 +57,8 @@ export function installLazyGuards(
           writable: true,
           enumerable: d.enumerable ?? false,
           value: function (this: object, ...args: unknown[]) {
-            ensure(this);
+            if (!ensure(this))
+              return Reflect.apply(Reflect.get(prototype, key, this) as Function, this, args);
             const fn = original ?? (Reflect.get(parent(), key, this) as Function);
             return Reflect.apply(fn, this, args);
           },
@@ -60,12 +68,12 @@ export function installLazyGuards(
           configurable: true,
           enumerable: d.enumerable ?? false,
           get(this: object) {
-            ensure(this);
+            if (!ensure(this)) return Reflect.get(prototype, key, this);
             return own ? d.get?.call(this) : Reflect.get(parent(), key, this);
           },
           set(this: object, value: unknown) {
-            ensure(this);
-            if (own) d.set?.call(this, value);
+            if (!ensure(this)) Reflect.set(prototype, key, value, this);
+            else if (own) d.set?.call(this, value);
             else Reflect.set(parent(), key, value, this);
           },
         });

@@ -2,11 +2,12 @@
  * Timing and events of an update's phases. Phases follow one another without
  * gaps (a phase's time runs from the end of the previous one), so the
  * timings add up to the pause; a throw inside a phase is reported as that
- * phase's "failed" event and passed on.
+ * phase's "failed" event and passed on. A listener that throws is recorded,
+ * never allowed to change the update.
  */
 import type { UpdateEvent, UpdatePhase, UpdateTimings } from "./types.js";
 
-type TimedPhase = Exclude<keyof UpdateTimings, "total">;
+type TimedPhase = Exclude<keyof UpdateTimings, "total" | "rollback">;
 
 export class PhaseClock {
   readonly timings: UpdateTimings = {
@@ -17,6 +18,8 @@ export class PhaseClock {
     commit: 0,
     total: 0,
   };
+  /** Errors thrown by the event listener, with the event it was given. */
+  readonly listenerErrors: { readonly event: UpdateEvent; readonly error: unknown }[] = [];
   private readonly startedAt = performance.now();
   private since = this.startedAt;
 
@@ -31,13 +34,20 @@ export class PhaseClock {
     ms?: number,
     detail?: Record<string, unknown>,
   ): void {
-    this.onEvent?.({
+    if (!this.onEvent) return;
+    const event: UpdateEvent = {
       phase,
       status,
       patch: this.patch,
       ...(ms === undefined ? {} : { ms }),
       ...(detail ? { detail } : {}),
-    });
+    };
+    try {
+      this.onEvent(event);
+    } catch (error) {
+      // A listener observes the update; its failure never changes the outcome.
+      this.listenerErrors.push({ event, error });
+    }
   }
 
   /** Runs `body` as phase `phase`; `detail` describes its output in the "end" event. */
@@ -47,8 +57,11 @@ export class PhaseClock {
     try {
       output = body();
     } catch (error) {
-      this.emit(phase, "failed", performance.now() - this.since, {
+      // A refusal blocks the program too: its pause is reported with it.
+      const now = performance.now();
+      this.emit(phase, "failed", now - this.since, {
         error: (error as Error)?.message,
+        pauseMs: now - this.startedAt,
       });
       throw error;
     }

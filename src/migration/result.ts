@@ -1,18 +1,27 @@
 /**
  * The result of a committed update, and what can still happen to it: lazy
- * completion (lazyCompletion.ts, sweep.ts), rollback (rollback.ts) or
+ * completion (lazyCompletion.ts, sweep.ts) — which rolls the whole update
+ * back if an object cannot be migrated — rollback (rollback.ts) or
  * permanence, which forgets what a rollback would need.
  */
 import { RollbackError } from "../errors.js";
+import type { MigrationError } from "../errors.js";
 import { forgetOldVersions } from "../mop/classVersions.js";
 import type { ValidationReport } from "../validation/report.js";
+import type { FailedDuring } from "./lazyCompletion.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
 import { rollBack } from "./rollback.js";
 import { sweep } from "./sweep.js";
-import type { LazyCompletion, UpdateOptions, UpdateResult, UpdateState } from "./types.js";
+import type {
+  LazyCompletion,
+  UpdateOptions,
+  UpdateResult,
+  UpdateState,
+  UpdateTimings,
+} from "./types.js";
 
 export interface Outcome {
   readonly patch: string;
@@ -25,20 +34,89 @@ export interface Outcome {
   readonly options: UpdateOptions;
 }
 
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rejection nobody awaits (a lazy update rolled back by a first touch)
+  // must not become an unhandled rejection; awaiting it still rejects.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** What can still change about a committed update. */
+interface Life {
+  state: UpdateState;
+  stopSweep: boolean;
+}
+
+/** Drops what a rollback would need: nothing of the update stays reachable from its result. */
+function forget({ applied, lazy }: Committed): void {
+  applied.length = 0;
+  if (lazy) lazy.done.length = 0;
+}
+
+/** Rolls the update back, timed and told as the rollback phase. */
+function undoer(outcome: Outcome, life: Life, timings: UpdateTimings) {
+  return (reason: string, detail: Record<string, unknown>) => {
+    const t0 = performance.now();
+    outcome.clock.emit("rollback", "start", undefined, { reason, ...detail });
+    life.stopSweep = true;
+    rollBack(outcome.committed);
+    life.state = "rolled-back";
+    // Not found as instances afterwards either (the heap finder sees what is reachable).
+    forget(outcome.committed);
+    const ms = performance.now() - t0;
+    timings.rollback = ms;
+    outcome.clock.emit("rollback", "end", ms, { reason, ...detail });
+  };
+}
+
+/** Resolves when no old-layout object is left; a failed migration rolls back and rejects it. */
+function completionOf(
+  outcome: Outcome,
+  life: Life,
+  undo: ReturnType<typeof undoer>,
+): Promise<LazyCompletion> {
+  const { lazy, applied } = outcome.committed;
+  const completion = deferred<LazyCompletion>();
+  if (!lazy?.pendingPossible) completion.resolve({ migrated: applied.length, failed: [] });
+  else {
+    lazy.onComplete = completion.resolve;
+    lazy.onFailure = (error: MigrationError, during: FailedDuring) => {
+      undo("migration-failed", { during, error: error.message });
+      completion.reject(error);
+    };
+    if (outcome.built.policy === "progressive") {
+      const sliceSize = outcome.options.sliceSize ?? 2000;
+      sweep(lazy, sliceSize, outcome.clock, () => life.stopSweep).then(
+        completion.resolve,
+        completion.reject,
+      );
+    }
+  }
+  return completion.promise;
+}
+
 export function updateResult(outcome: Outcome): UpdateResult {
   const { patch, built, detected, committed, clock } = outcome;
   const { namespace, lazy, applied } = committed;
   const policy = built.policy;
-  let state: UpdateState = "committed";
-  let stopSweep = false;
-  const eagerCompletion: LazyCompletion = { migrated: applied.length, failed: [] };
-  const completion: Promise<LazyCompletion> = !lazy?.pendingPossible
-    ? Promise.resolve(eagerCompletion)
-    : policy === "progressive"
-      ? sweep(lazy, outcome.options.sliceSize ?? 2000, clock, () => stopSweep)
-      : new Promise<LazyCompletion>(() => {});
+  const life: Life = { state: "committed", stopSweep: false };
   const timings = clock.finish();
+  const undo = undoer(outcome, life, timings);
+  const completion = completionOf(outcome, life, undo);
   const refuseUnless = (verb: string) => {
+    const state = life.state;
     if (state !== "committed") {
       throw new RollbackError(
         verb === "permanent"
@@ -58,18 +136,20 @@ export function updateResult(outcome: Outcome): UpdateResult {
     classesChanged: new Set(detected.changes.map((c) => c.className)).size,
     instancesMigrated: policy === "eager" ? applied.length : 0,
     timings,
-    pauseMs: timings.total,
+    get pauseMs() {
+      return Math.max(timings.total, timings.rollback ?? 0);
+    },
     validation: outcome.report,
+    listenerErrors: clock.listenerErrors,
     migratedSoFar: () => lazy?.done.length ?? 0,
-    pendingInstances: () => (state === "committed" && lazy ? lazy.pending() : 0),
+    pendingInstances: () => (life.state === "committed" && lazy ? lazy.pending() : 0),
     completion,
     completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),
-    state: () => state,
+    state: () => life.state,
     makePermanent() {
       refuseUnless("permanent");
-      state = "permanent";
-      applied.length = 0;
-      if (lazy) lazy.done.length = 0;
+      life.state = "permanent";
+      forget(committed);
       // Homes of retired methods are still needed while a later update
       // (which could be rolled back onto this one's methods) is not permanent.
       const latest = namespace.version === result.toVersion;
@@ -84,12 +164,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
           { patch },
         );
       }
-      const t0 = performance.now();
-      clock.emit("rollback", "start");
-      stopSweep = true;
-      rollBack(committed);
-      state = "rolled-back";
-      clock.emit("rollback", "end", performance.now() - t0);
+      undo("requested", {});
     },
   };
   return result;

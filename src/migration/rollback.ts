@@ -51,8 +51,3 @@ function reverseOne(object: object, plan: Plan, retained: PreparedMigration | un
   });
   rewriteFields(object, Object.keys(object), keys, values);
 }
-
-/** Undoes one eager migration applied inside a commit that then failed. */
-export function revertPrepared(p: PreparedMigration): void {
-  rewriteFields(p.object, Object.keys(p.object), p.oldKeys, p.oldValues);
-}

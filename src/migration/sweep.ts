@@ -30,12 +30,16 @@ export async function sweep(
   }
   let done: LazyCompletion;
   if (!going()) done = lazy.progress();
-  else if (registry && lazy.failures.length === 0) {
+  else if (registry) {
     // Every object on the class prototype at the commit was recorded
     // and has been visited: the guards can go without another full scan.
     lazy.release();
     done = lazy.progress();
   } else done = lazy.complete();
+  if (lazy.failure) {
+    clock.emit("sweep", "failed", performance.now() - t0, { error: lazy.failure.message });
+    throw lazy.failure;
+  }
   clock.emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
   return done;
 }
@@ -53,7 +57,7 @@ async function sweepRegistered(
     for (let j = i; j < end; j++) {
       const object = refs[j]!.deref();
       if (object !== undefined && Object.getPrototypeOf(object) === plan.prototype) {
-        lazy.tryMigrate(object);
+        if (!lazy.sweepOne(object)) return;
       }
     }
     await nextTask();
@@ -68,7 +72,7 @@ async function sweepFound(
 ): Promise<void> {
   const queue = lazy.unmigrated(plan);
   for (let i = 0; i < queue.length && going(); i += sliceSize) {
-    for (const object of queue.slice(i, i + sliceSize)) lazy.tryMigrate(object);
+    for (const object of queue.slice(i, i + sliceSize)) if (!lazy.sweepOne(object)) return;
     await nextTask();
   }
 }

@@ -45,7 +45,10 @@ export interface UpdateTimings {
   migrate: number;
   validate: number;
   commit: number;
+  /** The synchronous block from the commit's start to its end: the update's pause. */
   total: number;
+  /** How long the rollback blocked the program, once the update was rolled back. */
+  rollback?: number;
 }
 
 export interface LazyCompletion {
@@ -66,16 +69,27 @@ export interface UpdateResult {
   /** Instances migrated inside the commit (eager) — lazy ones migrate later, see `migratedSoFar`. */
   readonly instancesMigrated: number;
   readonly timings: UpdateTimings;
-  /** The longest time the program could not run because of this update (ms). */
+  /** The longest time the program could not run because of this update (ms): the commit's block or, once rolled back, the rollback's if longer. */
   readonly pauseMs: number;
   readonly validation: ValidationReport;
+  /** Errors the `onEvent` listener threw; they changed nothing. */
+  readonly listenerErrors: readonly { readonly event: UpdateEvent; readonly error: unknown }[];
   /** Instances migrated since the commit by first touch or sweep. */
   migratedSoFar(): number;
   /** Instances still on an old version (a heap or registry query). */
   pendingInstances(): number;
-  /** Resolves when no old-version instance is left (eager: at once; lazy: never by itself, see `completeMigration`). */
+  /**
+   * Resolves when no old-version instance is left (eager: at once; lazy: once
+   * `completeMigration` ran, or a later update completed it). Rejects with a
+   * MigrationError naming the object and the migrators when an object could
+   * not be migrated and the whole update was rolled back.
+   */
   readonly completion: Promise<LazyCompletion>;
-  /** Migrates every pending instance now (lazy and progressive). */
+  /**
+   * Migrates every pending instance now (lazy and progressive). If one
+   * cannot be migrated, the whole update is rolled back (see `state()`) and
+   * the failure is listed in `failed`.
+   */
   completeMigration(): LazyCompletion;
   /** Reverts to the previous version; values written since the commit to fields both versions have are kept. */
   rollback(): void;

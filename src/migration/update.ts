@@ -15,7 +15,9 @@
  */
 import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
+import { refuseIfBusy, whileBusy, whileBusyAsync } from "./exclusive.js";
 import { completeEarlierUpdate } from "./lazyCompletion.js";
+import { checkOptions } from "./options.js";
 import { PhaseClock } from "./phaseClock.js";
 import { buildPhase } from "./phases/build.js";
 import { commitPhase } from "./phases/commit.js";
@@ -44,10 +46,16 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
+  checkOptions(options, patch.name);
+  refuseIfBusy(namespace, patch.name);
+  return whileBusy(namespace, `update ${patch.name}`, () => pipeline(namespace, patch, options));
+}
+
+function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): UpdateResult {
   const clock = new PhaseClock(patch.name, options.onEvent);
   const { built, detected } = clock.run("build", () => {
     // An earlier lazy update finishes first: one update at a time per namespace.
-    completeEarlierUpdate(namespace);
+    completeEarlierUpdate(namespace, patch.name);
     const built = buildPhase(namespace, patch, options.policy);
     return { built, detected: detectPhase(built) };
   });
@@ -85,10 +93,14 @@ export async function update(
   options: UpdateOptions = {},
 ): Promise<UpdateResult> {
   const result = updateSync(namespace, patch, options);
-  if (!options.healthCheck) return result;
+  const healthCheck = options.healthCheck;
+  if (!healthCheck) return result;
   let healthy = false;
   try {
-    healthy = await options.healthCheck();
+    // An update started by the health check is refused: it would commit under this one.
+    healthy = await whileBusyAsync(namespace, `the health check of ${patch.name}`, async () =>
+      healthCheck(),
+    );
   } catch {
     healthy = false;
   }

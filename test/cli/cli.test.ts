@@ -80,9 +80,11 @@ describe("metamorph command line", () => {
   }, 60_000);
 
   test("a missing entry file is one line, not a stack trace", () => {
-    const result = metamorph(["dev", "--no-restart", "nowhere.ts"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe("[metamorph] dev: nowhere.ts: no such file\n");
+    for (const options of [[], ["--no-restart"]]) {
+      const result = metamorph(["dev", ...options, "nowhere.ts"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe("[metamorph] dev: nowhere.ts: no such file\n");
+    }
   }, 30_000);
 
   test("arguments after the entry, or after --, are the program's own", () => {

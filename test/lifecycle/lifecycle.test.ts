@@ -427,3 +427,66 @@ describe("lifecycle steps and statuses", () => {
     expect(await call).toBe("v2/v2");
   });
 });
+
+describe("issue 12 item 6: an apply hook that throws after next()", () => {
+  test("item 6: the update is rolled back inside the block and the report says so", async () => {
+    const { ns, Worker, tracker } = world();
+    const workers = [new Worker({ n: 1 }), new Worker({ n: 2 })];
+    const proto = Object.getPrototypeOf(workers[0]!) as object;
+    const version = ns.version;
+    const boom = new Error("hook after next");
+    const statuses: string[] = [];
+    const report = await runUpdate(
+      {
+        namespace: ns,
+        patch: v2(),
+        alterability: always,
+        hooks: {
+          apply: (_ctx, next) => {
+            next();
+            throw boom;
+          },
+          cleanUp: (_ctx, status) => {
+            statuses.push(status);
+          },
+        },
+      },
+      { tracker },
+    );
+    expect(report.status).toBe("rolled-back");
+    expect(report.reason).toMatch(
+      /apply hook threw after next\(\) had committed; the update was rolled back/,
+    );
+    expect(report.error).toBe(boom);
+    expect(report.applied?.result?.state()).toBe("rolled-back");
+    expect(statuses).toEqual(["rolled-back"]);
+    expect(ns.version).toBe(version);
+    expect(workers.map((w) => ({ ...w }))).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(workers.every((w) => Object.getPrototypeOf(w) === proto)).toBe(true);
+    expect(workers[0]!.tag()).toBe("v1");
+  });
+});
+
+describe("issue 12 item 2 through the lifecycle: a lazy update that cannot complete", () => {
+  test("item 2: wait-until-over rolls it back and the report says rolled-back, with the reason", async () => {
+    const { ns, Worker, tracker } = world();
+    const workers = [new Worker({ n: 1 }), new Worker({ n: 2 }), new Worker({ n: 3 })];
+    const version = ns.version;
+    const lazy = patch("v2-lazy")
+      .renameField("Worker", "n", "count")
+      .migrate("Worker", (old) => {
+        if (old.n === 3) throw new Error("worker 3 cannot move");
+      })
+      .policy("lazy")
+      .build();
+    const report = await runUpdate(
+      { namespace: ns, patch: lazy, alterability: always, overTimeoutMs: 10 },
+      { tracker },
+    );
+    expect(report.status).toBe("rolled-back");
+    expect(report.reason).toMatch(/could not be migrated.*worker 3 cannot move/);
+    expect(ns.version).toBe(version);
+    expect(workers.map((w) => ({ ...w }))).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(workers[0]!.tag()).toBe("v1");
+  });
+});

@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MetamorphError } from "../../src/errors.js";
+import { MetamorphError, MigrationError } from "../../src/errors.js";
 import { ValidationError } from "../../src/validation/report.js";
 import { fieldChain } from "../../src/migration/changes.js";
 import type { Operation } from "../../src/patch/operations.js";
 import { Patch } from "../../src/patch/patch.js";
+import type { UpdateResult } from "../../src/migration/update.js";
 import { updateSync } from "../../src/migration/update.js";
+import { Namespace } from "../../src/namespace/namespace.js";
 import { classHandleOf, currentVersion } from "../../src/mop/classHandle.js";
 import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";
 import { patchScenarioArbitrary } from "../../src/testing/arbitraries/patch.js";
@@ -142,3 +144,121 @@ describe("fuzzing the engine with random patches", () => {
     );
   });
 });
+
+type Finder = "registry" | "heap";
+type FailurePoint = "first-touch" | "sweep" | "complete";
+
+const PROBE = {
+  key: "__probe",
+  kind: "method" as const,
+  static: false,
+  source: "__probe() { return 1; }",
+};
+
+/** liveWorld, with a method on every class so that a first touch can go through the lazy guards. */
+function probedWorld(before: ModelWorld, finder: Finder): { ns: Namespace; objects: object[] } {
+  const ns = new Namespace("fuzz", { instanceFinder: finder });
+  for (const c of before.classes) {
+    ns.defineClass({
+      name: c.name,
+      superclass: c.superclass,
+      fields: c.fields,
+      methods: [...c.methods, PROBE],
+    });
+  }
+  const objects: object[] = [];
+  let n = 1;
+  for (const c of before.classes) {
+    const cls = ns.classNamed(c.name) as unknown as new () => Record<string, unknown>;
+    for (let i = 0; i < 3; i++) {
+      const o = new cls();
+      for (const key of Object.keys(o)) o[key] = key !== "size" && n++ % 3 === 0 ? `s${n}` : n++;
+      objects.push(o);
+    }
+  }
+  return { ns, objects };
+}
+
+/** Drives a committed lazy or progressive update to the point where the injected failure fires. */
+async function driveTo(point: FailurePoint, result: UpdateResult, objects: readonly object[]) {
+  if (point === "first-touch") {
+    for (const o of objects) {
+      if (result.state() !== "committed") break;
+      const probe = (o as { __probe?: () => unknown }).__probe;
+      if (typeof probe === "function") probe.call(o);
+    }
+    return; // a lazy update's completion waits for every object: not awaited here
+  }
+  if (point === "complete") result.completeMigration();
+  await result.completion.catch(() => undefined);
+}
+
+describe.each(["registry", "heap"] as const)(
+  "failure injection into lazy and progressive updates (%s finder)",
+  (finder) => {
+    test("property: a migration failure at first touch, in the sweep or in completeMigration leaves everything exactly as before", async () => {
+      const rolledBack = new Set<FailurePoint>();
+      await fc.assert(
+        fc.asyncProperty(
+          patchScenarioArbitrary({ maxOperations: 5 }),
+          fc.constantFrom<FailurePoint>("first-touch", "sweep", "complete"),
+          fc.nat(4),
+          fc.nat(),
+          async ({ before, patch: p }, point, at, classIndex) => {
+            const world = probedWorld(before, finder);
+            const snapshot = graphSnapshot(world.objects);
+            const definitions = definitionsOf({ ns: world.ns, objects: world.objects });
+            const version = world.ns.version;
+            const names = before.classes.map((c) => c.name);
+            const target = names[classIndex % names.length]!;
+            let seen = 0;
+            const fn = () => {
+              if (seen++ === at) throw new Error("injected lazy failure");
+            };
+            const renamed = p.operations.some(
+              (o) => (o.op === "renameClass" || o.op === "removeClass") && o.className === target,
+            );
+            const injected = new Patch("injected", [
+              ...p.operations.filter((o) => o.op !== "policy"),
+              ...(renamed
+                ? []
+                : [
+                    {
+                      op: "migrator" as const,
+                      className: target,
+                      migrator: { source: String(fn), fn },
+                    },
+                  ]),
+            ]);
+            const policy = point === "sweep" ? "progressive" : "lazy";
+            let result: UpdateResult;
+            try {
+              result = updateSync(world.ns, injected, { policy, sliceSize: 2 });
+            } catch (error) {
+              // Refused before the commit (a dry run for validations met the failure first).
+              expect(error).toBeInstanceOf(MetamorphError);
+              expect(graphSnapshot(world.objects)).toEqual(snapshot);
+              expect(world.ns.version).toBe(version);
+              return;
+            }
+            await driveTo(point, result, world.objects);
+            if (result.state() !== "rolled-back") return; // the failure did not fire: nothing to undo
+            rolledBack.add(point);
+            await expect(result.completion).rejects.toBeInstanceOf(MigrationError);
+            expect(graphSnapshot(world.objects)).toEqual(snapshot);
+            expect(definitionsOf({ ns: world.ns, objects: world.objects })).toEqual(definitions);
+            expect(world.ns.version).toBe(version);
+            expect(world.objects.every((o) => hasFastProperties(o))).toBe(true);
+            expect(result.pendingInstances()).toBe(0);
+          },
+        ),
+        {
+          seed: Number(process.env.FUZZ_SEED ?? 12),
+          numRuns: Number(process.env.FUZZ_RUNS ?? (finder === "heap" ? 8 : 60)),
+        },
+      );
+      // The property exercised rollbacks from each point, not only updates that never failed.
+      expect([...rolledBack].sort()).toEqual(["complete", "first-touch", "sweep"]);
+    });
+  },
+);

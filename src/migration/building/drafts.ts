@@ -169,6 +169,27 @@ export class Step {
     }
     return fn.fn;
   }
+
+  /**
+   * `live`, for code that runs inside the migration (migrators,
+   * initialisers), which must be synchronous: an async function's writes
+   * after its first await would be lost, and its rejection unhandled.
+   */
+  liveSync<F extends Function>(fn: { source: string; fn?: F }, what: string): F {
+    const f = this.live(fn);
+    const kind = Object.getPrototypeOf(f)?.constructor?.name;
+    if (
+      kind === "AsyncFunction" ||
+      kind === "AsyncGeneratorFunction" ||
+      kind === "GeneratorFunction"
+    ) {
+      this.refuse(
+        `the ${what} is ${kind === "AsyncFunction" ? "an async function" : "a generator"}; migration code must be synchronous (its writes after an await would be lost)`,
+        { what },
+      );
+    }
+    return f;
+  }
 }
 
 /** The old field a draft's field takes its value from (through earlier renames). */

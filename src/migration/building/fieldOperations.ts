@@ -20,7 +20,11 @@ export function addField(step: Step, op: Op<"addField">): void {
   const at = op.before === undefined ? d.fields.length : step.ownField(d, op.before);
   d.fields.splice(at, 0, field);
   d.fieldOrigins.set(op.field, null);
-  if (op.initial) d.initialisers.set(op.field, step.live(op.initial));
+  if (op.initial)
+    d.initialisers.set(
+      op.field,
+      step.liveSync(op.initial, `initialiser of ${op.className}.${op.field}`),
+    );
   d.layoutTouched = true;
 }
 

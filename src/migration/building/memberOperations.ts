@@ -42,7 +42,7 @@ export function removeMethod(step: Step, op: Op<"removeMethod">): void {
 
 export function migrator(step: Step, op: Op<"migrator">): void {
   const d = step.classNamed(op.className);
-  d.migrators.push(step.live(op.migrator));
+  d.migrators.push(step.liveSync(op.migrator, `migrator of ${op.className}`));
   d.layoutTouched = true;
 }
 

@@ -11,10 +11,9 @@ import { CommitError } from "../../errors.js";
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
-import { applyMigration } from "../instanceMigration.js";
+import { applyMigration, revertMigration } from "../instanceMigration.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { Committed } from "../rollback.js";
-import { revertPrepared } from "../rollback.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
@@ -30,7 +29,7 @@ export function commitPhase(
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
   const applied = dryRun ? [] : [...prepared];
-  const lazy = policy === "eager" ? undefined : new LazyMigration(namespace, plans);
+  const lazy = policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans);
   let done = 0;
   let record: ReplaceRecord | undefined;
   try {
@@ -44,7 +43,7 @@ export function commitPhase(
     }
   } catch (error) {
     if (record) {
-      for (let i = done - 1; i >= 0; i--) revertPrepared(applied[i]!);
+      for (let i = done - 1; i >= 0; i--) revertMigration(applied[i]!);
       lazy?.uninstall();
       record.undo();
     }

@@ -35,7 +35,8 @@ export function validatePhase(
   const { build } = built;
   const failures: ValidationFailure[] = [];
   const copiesByClass = conformance(prepared, failures);
-  const world = newWorld(namespace, built, shadow, copiesByClass);
+  const originals = new Map<object, object>();
+  const world = newWorld(namespace, built, shadow, copiesByClass, originals);
   let rulesRun = 1;
   if (build.removed.length > 0) {
     rulesRun++;
@@ -45,7 +46,7 @@ export function validatePhase(
   failures.push(...runNamespaceValidations(build.namespaceValidations, world));
   const instanceChecks = runInstanceValidations(build.instanceValidations, world);
   failures.push(...instanceChecks.failures);
-  const named = namingLiveObjects(failures, prepared);
+  const named = namingLiveObjects(failures, prepared, originals);
   const report = makeReport(named, rulesRun, prepared.length + instanceChecks.instancesChecked);
   if (!report.ok)
     refuse(`patch ${patchName} failed validation`, named, rulesRun, report.instancesChecked);
@@ -81,19 +82,36 @@ function newWorld(
   namespace: Namespace,
   { defs }: Built,
   shadow: Shadowed["shadow"],
-  copiesByClass: ReadonlyMap<string, object[]>,
+  copiesByClass: Map<string, object[]>,
+  originals: Map<object, object>,
 ): ValidationWorld {
   return {
     lookup: (name) => (shadow.has(name) ? shadow.lookup(name) : undefined),
     instancesOf: (className) => {
       const names = [...defs.keys()].filter((n) => ancestry(n, defs).includes(className));
       return names.flatMap((n) => {
-        if (copiesByClass.has(n)) return copiesByClass.get(n)!;
-        const handle = shadow.classNamed(n);
-        return namespace.finder.find(stablePrototype(handle));
+        if (!copiesByClass.has(n)) {
+          // Instances of a class that does not migrate are shown as copies
+          // too: a validation never gets hold of a live object.
+          const live = namespace.finder.find(stablePrototype(shadow.classNamed(n)));
+          copiesByClass.set(
+            n,
+            live.map((o) => copyOf(o, originals)),
+          );
+        }
+        return copiesByClass.get(n)!;
       });
     },
   };
+}
+
+/** A shallow copy of `object` on its prototype (own properties with their descriptors). */
+function copyOf(object: object, originals: Map<object, object>): object {
+  const copy = Object.create(Object.getPrototypeOf(object)) as object;
+  for (const key of Reflect.ownKeys(object))
+    Object.defineProperty(copy, key, Reflect.getOwnPropertyDescriptor(object, key)!);
+  originals.set(copy, object);
+  return copy;
 }
 
 function removedClassReferences(
@@ -124,8 +142,8 @@ function removedClassReferences(
 function namingLiveObjects(
   failures: readonly ValidationFailure[],
   prepared: readonly PreparedMigration[],
+  originals: Map<object, object>,
 ): ValidationFailure[] {
-  const originals = new Map<object, object>();
   if (failures.length > 0) for (const p of prepared) if (p.copy) originals.set(p.copy, p.object);
   return failures.map((f) =>
     f.object && originals.has(f.object) ? { ...f, object: originals.get(f.object)! } : f,

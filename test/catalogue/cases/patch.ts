@@ -401,10 +401,9 @@ export const jsonCases: AnyCase[] = [
     name: "hydrating a source that is not a function",
     setup: shopWorld,
     act: () =>
-      Patch.fromJSON(
-        json([{ op: "migrator", className: "Item", migrator: { source: "42" } }]),
-        { trust: "in-process" },
-      ).hydrate(),
+      Patch.fromJSON(json([{ op: "migrator", className: "Item", migrator: { source: "42" } }]), {
+        trust: "in-process",
+      }).hydrate(),
     refuse: { ...INVALID, names: ["operations[0]", "not a function"] },
   }),
   kase<ShopWorld>({

@@ -1,0 +1,84 @@
+/**
+ * The lifecycle's apply step, the end of its synchronous block: the
+ * engine's phases run (through `applyUpdate`, or the `apply` hook wrapping
+ * it as `next()`), and their phase events move the run to migrating and
+ * validating. A hook that throws after `next()` committed has the update
+ * rolled back, still inside the block, so "nothing changed" stays true.
+ */
+import { performance } from "node:perf_hooks";
+import { LifecycleError } from "../errors.js";
+import type { UpdateEvent } from "../migration/update.js";
+import type { AppliedUpdate } from "./apply.js";
+import { applyUpdate } from "./apply.js";
+import type { CallTracker } from "./callTracking.js";
+import type { LifecycleContext, LifecycleHooks, LifecycleUpdate } from "./hooks.js";
+import type { RunRecord } from "./runRecord.js";
+
+export interface ApplyingRun {
+  readonly record: RunRecord;
+  readonly update: LifecycleUpdate;
+  readonly hooks: LifecycleHooks;
+  readonly ctx: LifecycleContext;
+  readonly tracker: CallTracker | undefined;
+}
+
+export type ApplyOutcome =
+  | AppliedUpdate
+  | { readonly error: unknown; readonly rolledBack?: boolean };
+
+export function applyStep(run: ApplyingRun, blockStart: number): ApplyOutcome {
+  const { update, tracker, record, hooks, ctx } = run;
+  // What is running now finishes on the new version (still one synchronous block).
+  record.straddled = tracker?.inFlight() ?? [];
+  record.to("applying");
+  const userOnEvent = update.options?.onEvent;
+  const onEvent = (event: UpdateEvent) => {
+    if (event.status === "start" && event.phase === "migrate") record.to("migrating");
+    if (event.status === "start" && event.phase === "validate") record.to("validating");
+    // Lazy guards came or went, or a rollback restored old methods: wrap what is installed now.
+    if (event.status === "end" && (event.phase === "sweep" || event.phase === "rollback"))
+      tracker?.refresh();
+    userOnEvent?.(event);
+  };
+  let committedByNext: AppliedUpdate | undefined;
+  const next = () => {
+    committedByNext = applyUpdate(update.namespace, update.patch, { ...update.options, onEvent });
+    return committedByNext;
+  };
+  try {
+    record.applied = record.syncStep("apply", () =>
+      hooks.apply ? hooks.apply(ctx, next) : next(),
+    );
+  } catch (error) {
+    if (committedByNext) return undoAfterHook(record, committedByNext, error);
+    return { error };
+  } finally {
+    tracker?.refresh();
+    record.pauseMs = performance.now() - blockStart;
+  }
+  record.to("committed", undefined, {
+    pauseMs: record.pauseMs,
+    migrated: record.applied.instancesMigrated,
+    straddled: record.straddled.length,
+    toVersion: record.applied.toVersion,
+  });
+  return record.applied;
+}
+
+function undoAfterHook(
+  record: RunRecord,
+  applied: AppliedUpdate,
+  error: unknown,
+): { error: unknown; rolledBack: boolean } {
+  record.applied = applied;
+  try {
+    applied.rollback();
+    return { error, rolledBack: true };
+  } catch (rollbackError) {
+    const failure = new LifecycleError(
+      `the apply hook threw after next() had committed, and rolling the update back failed too: ${(rollbackError as Error)?.message ?? String(rollbackError)}`,
+      { update: record.name, cause: error, rollbackError },
+    );
+    return { error: failure, rolledBack: false };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Issue 15, item 3: a reload of a class with a call in flight (an `async`
+ * method suspended at an `await`) waits for it through the lifecycle's
+ * forced quiescence — new calls held, the call drained, then the update —
+ * and says what it waited for. Without it, the call resumes after a
+ * `total → sum` rename and writes a stray `total`.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+
+let dir: string | undefined;
+let program: Running | undefined;
+
+afterAll(async () => {
+  await program?.stop();
+  if (dir) removeDir(dir);
+});
+
+const ACCOUNT = `type Gate = { gate: Promise<void> };
+
+export class Account {
+  total = 100;
+
+  async work(): Promise<void> {
+    const before = this.total;
+    await (globalThis as unknown as Gate).gate;
+    this.total = before + 1;
+  }
+}
+`;
+
+const MAIN = `import { createInterface } from "node:readline";
+import { Account } from "./account.js";
+
+let open: () => void = () => {};
+const gate = new Promise<void>((resolve) => {
+  open = resolve;
+});
+Object.assign(globalThis, { account: new Account(), gate, open });
+createInterface({ input: process.stdin }).on("line", (line) => {
+  console.log("=> " + JSON.stringify((0, eval)(line)));
+});
+console.log("ready");
+`;
+
+async function ask(running: Running, expression: string): Promise<unknown> {
+  const from = running.stdout.all.length;
+  running.send(expression);
+  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
+  return JSON.parse(line.slice(3));
+}
+
+test("a reload waits for the call in flight, then renames: no stray field", async () => {
+  dir = mkdtempSync(join(tmpdir(), "metamorph-inflight-"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(dir, "account.ts"), ACCOUNT);
+  writeFileSync(join(dir, "main.ts"), MAIN);
+  writeFileSync(
+    join(dir, "account.migrations.ts"),
+    'export const renames = { Account: { sum: "total" } };\n',
+  );
+  program = run([...CLI, "dev", "main.ts"], dir, {}, { stdin: true });
+  const running = program;
+  await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+  expect(await ask(running, 'void account.work(), "working"')).toBe("working");
+
+  const from = running.stderr.all.length;
+  editFile(join(dir, "account.ts"), (t) => t.replaceAll("total", "sum"));
+  const waiting = await running.stderr.waitFor(/waiting for/, { from, timeoutMs: 20_000 });
+  expect(waiting).toBe(
+    "[metamorph] account.ts: waiting for 1 call in flight (Account.work()); new calls are held",
+  );
+  expect(await ask(running, 'open(), "opened"')).toBe("opened");
+  await running.stderr.waitFor(/account\.ts: updated Account \(total→sum/, {
+    from,
+    timeoutMs: 20_000,
+  });
+  expect(await ask(running, "account")).toEqual({ sum: 101 });
+}, 60_000);
