@@ -13,7 +13,7 @@ export const RELEASE_COMMANDS: Readonly<
 > = { run, keygen, pack, inspect, apply, status, rollback, permanent };
 
 export const RELEASE_COMMANDS_USAGE = `  run <entry>     run a service with a control socket for signed updates (--trust <key>)
-  keygen -o <dir>  make an Ed25519 key pair for signing patch bundles
+  keygen          make an Ed25519 key pair for signing bundles (-o <dir>)
   pack <module>   sign a patch module's patches into a bundle file
   inspect <file>  print what a bundle holds (compiles nothing)
   apply <file>    apply a bundle to a running service (--to <socket|pid>)
