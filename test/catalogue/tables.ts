@@ -15,6 +15,7 @@ import {
   migrationCases,
   optionCases,
   patchFitCases,
+  staticFieldCases,
   validationCases,
 } from "./cases/update.js";
 import type { AnyCase, Phase } from "./support.js";
@@ -23,7 +24,7 @@ export const tables: readonly (readonly [Phase, readonly AnyCase[]])[] = [
   ["patch", builderCases],
   ["json", jsonCases],
   ["definitions", [...definitionCases, ...argumentCases]],
-  ["migration", [...patchFitCases, ...migrationCases, ...implementationCases]],
+  ["migration", [...patchFitCases, ...staticFieldCases, ...migrationCases, ...implementationCases]],
   ["validation", validationCases],
   ["commit", commitCases],
   ["options", optionCases],

@@ -7,10 +7,9 @@ import {
   Namespace,
   UnknownBindingError,
   UnmanagedClassError,
+  InvalidBindingNameError,
 } from "../../../src/index.js";
 import { definitionFromSpec } from "../../../src/mop/index.js";
-// Not exported from an entry point yet: programs match on its code.
-import { InvalidBindingNameError } from "../../../src/namespace/errors.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 

@@ -8,6 +8,7 @@ import {
   PatchConflictError,
   patch,
   updateSync,
+  UntrustedPatchError,
 } from "../../../src/index.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
@@ -26,6 +27,13 @@ const json = (operations: unknown[], extra: Record<string, unknown> = {}) => ({
   operations,
   ...extra,
 });
+
+/** A migrator that would set a global if its source were ever compiled and run. */
+const sideEffectMigrator = {
+  op: "migrator",
+  className: "Item",
+  migrator: { source: "(old, t) => { globalThis.catalogueJsonRan = true; }" },
+};
 
 export const builderCases: AnyCase[] = [
   kase<ShopWorld>({
@@ -375,16 +383,31 @@ export const jsonCases: AnyCase[] = [
     },
   }),
   kase<ShopWorld>({
-    name: "applying a patch read from JSON without hydrating it",
+    name: "applying a patch read from JSON that nobody vouched for",
+    setup: shopWorld,
+    act: (w) => updateSync(w.ns, Patch.fromJSON(json([sideEffectMigrator]))),
+    refuse: {
+      error: UntrustedPatchError,
+      code: "MM_UNTRUSTED_PATCH",
+      names: ["from-json", "not trusted", "operations[0]"],
+    },
+  }),
+  kase<ShopWorld>({
+    name: "hydrating a patch read from JSON that nobody vouched for",
+    setup: shopWorld,
+    // The migrator would leave a global behind if it were compiled and run; the snapshot sees globals.
+    act: () => Patch.fromJSON(json([sideEffectMigrator])).hydrate(),
+    refuse: {
+      error: UntrustedPatchError,
+      code: "MM_UNTRUSTED_PATCH",
+      names: ["from-json", "not trusted"],
+    },
+  }),
+  kase<ShopWorld>({
+    name: "applying a trusted patch read from JSON without hydrating it",
     setup: shopWorld,
     act: (w) =>
-      updateSync(
-        w.ns,
-        Patch.fromJSON(
-          json([{ op: "migrator", className: "Item", migrator: { source: "(old, t) => {}" } }]),
-          { trust: "in-process" },
-        ),
-      ),
+      updateSync(w.ns, Patch.fromJSON(json([sideEffectMigrator]), { trust: "in-process" })),
     refuse: { ...INVALID, names: ["not hydrated", "hydrate()"] },
   }),
   kase<ShopWorld>({
@@ -393,7 +416,9 @@ export const jsonCases: AnyCase[] = [
     act: () =>
       Patch.fromJSON(
         json([{ op: "migrator", className: "Item", migrator: { source: "(old, t) => {" } }]),
-        { trust: "in-process" },
+        {
+          trust: "in-process",
+        },
       ).hydrate(),
     refuse: { ...INVALID, names: ["operations[0]", "does not compile"] },
   }),
@@ -405,6 +430,17 @@ export const jsonCases: AnyCase[] = [
         trust: "in-process",
       }).hydrate(),
     refuse: { ...INVALID, names: ["operations[0]", "not a function"] },
+  }),
+  kase<ShopWorld>({
+    name: "an untrusted patch composed with a trusted one stays untrusted",
+    setup: shopWorld,
+    act: (w) => {
+      const trusted = patch("mine")
+        .addClass({ name: "Tag", fields: ["label"] })
+        .build();
+      return updateSync(w.ns, trusted.andThen(Patch.fromJSON(json([sideEffectMigrator]))));
+    },
+    refuse: { error: UntrustedPatchError, code: "MM_UNTRUSTED_PATCH", names: ["not trusted"] },
   }),
   kase<ShopWorld>({
     name: "a round trip through JSON keeps every operation",

@@ -166,8 +166,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a health check that applies another update",
     item: 7,
-    known:
-      "item 7: the health check's update commits, then update() rolls back over it and rejects",
     setup: shopWorld,
     restores: true,
     act: (w) =>
@@ -223,8 +221,6 @@ export const rollbackCases: AnyCase[] = [
   kase<HeapWorld>({
     name: "a committed update with the heap finder, its result held: only live objects found",
     item: 11,
-    known:
-      "item 11: the heap finder reports the shadow copies kept for rollback as instances (4 for 2)",
     setup: heapWorld,
     act: (w) => {
       const r = updateSync(w.ns, patch("rename").renameField("Item", "price", "cost").build());
@@ -240,8 +236,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a lazy migrator that throws at first touch",
     item: 2,
-    known:
-      "item 2: the lazy update stays committed and the object's calls throw MM_MIGRATION_FAILED for good",
     setup: shopWorld,
     restores: true,
     act: (w) => {
@@ -257,7 +251,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a lazy migrator that throws in completeMigration",
     item: 2,
-    known: "item 2: completeMigration reports the failure and leaves the update committed",
     setup: shopWorld,
     restores: true,
     act: (w) => {
@@ -276,7 +269,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a progressive migrator that throws in the sweep",
     item: 2,
-    known: "item 2: the sweep's failure does not make the update fail; completion resolves",
     setup: shopWorld,
     restores: true,
     act: async (w) => {
@@ -296,7 +288,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "an eager update while an earlier lazy one cannot migrate an object",
     item: 3,
-    known: "item 3: the object that could not be migrated loses its value (cost 0 where 4.5 was)",
     setup: shopWorld,
     act: (w) => {
       quietly(updateSync(w.ns, lazyFailing("lazy")));
@@ -316,7 +307,6 @@ export const rollbackCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a lifecycle apply hook that throws after next()",
     item: 6,
-    known: "item 6: the report says refused, nothing changed, while every instance was migrated",
     setup: shopWorld,
     restores: true,
     act: (w) =>

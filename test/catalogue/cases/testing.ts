@@ -1,6 +1,6 @@
 // The testing kit (metamorph/testing) used wrongly or on a broken patch.
 import { patch } from "../../../src/index.js";
-import { assertMigration, checkMigration } from "../../../src/testing/index.js";
+import { assertMigration, checkMigration, WorldSourceError } from "../../../src/testing/index.js";
 // Not exported from metamorph/testing: programs match on its code.
 import { MigrationCheckError } from "../../../src/testing/check.js";
 import { type AnyCase, kase } from "../support.js";
@@ -15,6 +15,16 @@ const Account = {
 };
 
 export const testingCases: AnyCase[] = [
+  kase<ShopWorld>({
+    name: "checkMigration over a native class",
+    setup: shopWorld,
+    act: () => checkMigration(patch("p").addField("Map", "x").build(), { classes: [Map] }),
+    refuse: {
+      error: WorldSourceError,
+      code: "MM_WORLD_SOURCE",
+      names: ["Map", "not a class written in JavaScript"],
+    },
+  }),
   kase<ShopWorld>({
     name: "assertMigration of a patch whose migrator divides by a zero it does not expect",
     setup: shopWorld,
