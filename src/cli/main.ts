@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { DEV_USAGE, MAIN_USAGE, parseDevArguments, UsageError } from "./args.js";
 import { styledWriter } from "./colour.js";
 import { underSupervisor } from "./childProtocol.js";
+import { RELEASE_COMMANDS, RELEASE_COMMANDS_USAGE } from "./commands/index.js";
 import { cannotStart, runProgram } from "./runProgram.js";
 import { supervise } from "./supervisor.js";
 
@@ -19,6 +20,8 @@ function version(): string {
   // package.json is two levels up from both src/cli and dist/cli.
   return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 }
+
+const USAGE = MAIN_USAGE.replace("\n\noptions:", `\n${RELEASE_COMMANDS_USAGE}\noptions:`);
 
 function usageError(command: string, message: string, usage: string): number {
   process.stderr.write(`${command}: ${message}\n\n${usage}`);
@@ -29,6 +32,8 @@ function usageError(command: string, message: string, usage: string): number {
 export async function main(argv: readonly string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   if (command === "dev") return dev(rest);
+  if (command !== undefined && Object.hasOwn(RELEASE_COMMANDS, command))
+    return RELEASE_COMMANDS[command]!(rest);
   let values: { help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({
@@ -38,18 +43,18 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       allowPositionals: true,
     }));
   } catch (error) {
-    return usageError("metamorph", (error as Error).message, MAIN_USAGE);
+    return usageError("metamorph", (error as Error).message, USAGE);
   }
   if (values.version) {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
   if (values.help || command === "help") {
-    process.stdout.write(MAIN_USAGE);
+    process.stdout.write(USAGE);
     return 0;
   }
-  if (command === undefined) return usageError("metamorph", "no command", MAIN_USAGE);
-  return usageError("metamorph", `unknown command "${command}"`, MAIN_USAGE);
+  if (command === undefined) return usageError("metamorph", "no command", USAGE);
+  return usageError("metamorph", `unknown command "${command}"`, USAGE);
 }
 
 async function dev(args: readonly string[]): Promise<number | undefined> {

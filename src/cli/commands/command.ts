@@ -1,0 +1,125 @@
+/**
+ * What every release command shares: reading its own options with
+ * `node:util`'s `parseArgs` (a usage error names the flag and exits 2),
+ * `--help`, the exit codes, and printing a typed refusal as its code and
+ * message (exit 1).
+ */
+import type { ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
+import { MetamorphError } from "../../errors.js";
+import { colourAllowed } from "../colour.js";
+import { paint } from "./paint.js";
+
+/** 0 done (committed), 1 refused, failed or postponed, 2 the command line is wrong. */
+export const EXIT_OK = 0;
+export const EXIT_REFUSED = 1;
+export const EXIT_USAGE = 2;
+
+/** A command line the command cannot read: exit 2, with this message. */
+export class CommandUsageError extends Error {
+  override name = "CommandUsageError";
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export interface CommandSpec<O extends Options> {
+  /** "apply", as in `metamorph apply`. */
+  readonly name: string;
+  readonly usage: string;
+  readonly options: O;
+  /** How many positional arguments the command takes (exactly). */
+  readonly positionals: readonly string[];
+  /** Options that must be given (by their long name). */
+  readonly required?: readonly (keyof O & string)[];
+}
+
+export type Values<O extends Options> = {
+  [K in keyof O]?: O[K] extends { type: "boolean" } ? boolean : string;
+};
+
+export interface Parsed<O extends Options> {
+  readonly values: Values<O>;
+  readonly positionals: readonly string[];
+}
+
+function usageError(name: string, message: string, usage: string): number {
+  process.stderr.write(`metamorph ${name}: ${message}\n\n${usage}`);
+  return EXIT_USAGE;
+}
+
+/**
+ * Parses `args` for `spec`, then runs `body`. `--help` prints the usage
+ * (exit 0); a usage error (unknown flag, missing value or argument) prints
+ * it naming what is wrong (exit 2); a MetamorphError thrown by `body` is a
+ * refusal (exit 1). Anything else is a bug and propagates.
+ */
+export async function runCommand<O extends Options>(
+  spec: CommandSpec<O>,
+  args: readonly string[],
+  body: (parsed: Parsed<O>) => Promise<number>,
+): Promise<number> {
+  let parsed: Parsed<O>;
+  try {
+    const result = parseArgs({
+      args: [...args],
+      options: { ...spec.options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: true,
+    });
+    const values = result.values as Values<O> & { help?: boolean };
+    if (values.help) {
+      process.stdout.write(spec.usage);
+      return EXIT_OK;
+    }
+    const { positionals } = result;
+    if (positionals.length < spec.positionals.length) {
+      throw new CommandUsageError(`missing ${spec.positionals[positionals.length]}`);
+    }
+    if (positionals.length > spec.positionals.length) {
+      throw new CommandUsageError(
+        `unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`,
+      );
+    }
+    for (const option of spec.required ?? []) {
+      if (values[option] === undefined)
+        throw new CommandUsageError(`option --${option} is required`);
+    }
+    parsed = { values, positionals };
+  } catch (error) {
+    return usageError(spec.name, (error as Error).message, spec.usage);
+  }
+  try {
+    return await body(parsed);
+  } catch (error) {
+    if (error instanceof CommandUsageError) return usageError(spec.name, error.message, spec.usage);
+    if (error instanceof MetamorphError) {
+      printRefusal(spec.name, error.code, error.message);
+      return EXIT_REFUSED;
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === "string" && code.startsWith("E")) {
+      // A file that cannot be read or written: the OS's message names it.
+      printRefusal(spec.name, code, (error as Error).message);
+      return EXIT_REFUSED;
+    }
+    throw error;
+  }
+}
+
+/** `metamorph apply: error MM_…: message` on stderr, red on a terminal. */
+export function printRefusal(name: string, code: string, message: string): void {
+  const colour = colourAllowed(process.stderr);
+  process.stderr.write(`metamorph ${name}: ${paint(colour, "red", `error ${code}`)}: ${message}\n`);
+}
+
+/** A whole number of milliseconds (≥ 0) from option `--<option>`, or undefined when absent. */
+export function milliseconds(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
+    throw new CommandUsageError(
+      `option --${option} needs a whole number of ms ≥ 0, got "${value}"`,
+    );
+  }
+  return n;
+}

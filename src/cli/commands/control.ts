@@ -1,0 +1,80 @@
+/**
+ * What the commands that talk to a running service share: the `--to`
+ * target (a socket path, or a process id whose default socket controlPath
+ * finds), one request, and the answer printed for a person or, with
+ * `--json`, as the channel's own JSON lines. Exit 0 when the service did it,
+ * 1 when it refused or could not be reached.
+ */
+import { MetamorphError } from "../../errors.js";
+import type { FinalMessage, ProgressMessage } from "../../release/index.js";
+import { connect, controlPath } from "../../release/index.js";
+import { EXIT_OK, EXIT_REFUSED, printRefusal } from "./command.js";
+
+export const TO_OPTION = { to: { type: "string" }, json: { type: "boolean" } } as const;
+
+export const TO_HELP = `  --to <socket|pid>  the service: its control socket, or its process id
+                     (then the socket is <runtime dir>/metamorph/<pid>.sock)
+  --json             print the service's answer as JSON lines`;
+
+export interface ControlCall {
+  readonly command: string;
+  readonly to: string;
+  readonly json: boolean;
+  readonly timeoutMs?: number;
+  /** Sends the request; progress lines arrive through the callback. */
+  readonly send: (
+    client: ReturnType<typeof connect>,
+    onProgress: (message: ProgressMessage) => void,
+  ) => Promise<FinalMessage>;
+  /** A progress line for a person (on stderr); undefined prints nothing. */
+  readonly describeProgress?: (message: ProgressMessage) => string | undefined;
+  /** The successful answer for a person (on stdout). */
+  readonly describeResult: (message: FinalMessage & { readonly type: "result" }) => string;
+  /** What to add to a refusal for a person: the validation report, the status reached. */
+  readonly describeFailure?: (message: FinalMessage & { readonly type: "result" }) => {
+    readonly code: string;
+    readonly message: string;
+  };
+}
+
+function jsonLine(message: unknown): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Sends one request to the service and prints the answer; returns the exit code. */
+export async function callService(call: ControlCall): Promise<number> {
+  const client = connect(controlPath(call.to), {
+    ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+  });
+  const onProgress = (message: ProgressMessage) => {
+    if (call.json) return jsonLine(message);
+    const line = call.describeProgress?.(message);
+    if (line !== undefined) process.stderr.write(`${line}\n`);
+  };
+  let final: FinalMessage;
+  try {
+    final = await call.send(client, onProgress);
+  } catch (error) {
+    // The service could not be reached or answered out of bounds.
+    if (!call.json || !(error instanceof MetamorphError)) throw error;
+    jsonLine({ type: "error", code: error.code, name: error.name, message: error.message });
+    return EXIT_REFUSED;
+  }
+  if (call.json) jsonLine(final);
+  if (final.type === "error") {
+    if (!call.json) printRefusal(call.command, final.code, final.message);
+    return EXIT_REFUSED;
+  }
+  if (final.ok) {
+    if (!call.json) process.stdout.write(`${call.describeResult(final)}\n`);
+    return EXIT_OK;
+  }
+  if (!call.json) {
+    const failure = call.describeFailure?.(final) ?? {
+      code: "MM_REFUSED",
+      message: `${call.command} was not done`,
+    };
+    printRefusal(call.command, failure.code, failure.message);
+  }
+  return EXIT_REFUSED;
+}

@@ -1,0 +1,98 @@
+/**
+ * `metamorph pack <patch-module> --key <private key> --from <v> --to <v> -o <file>`:
+ * signs the module's patches, with the lifecycle options, into a bundle file
+ * (packBundle). See patchModule.ts for what a patch module exports.
+ */
+import { writeFile } from "node:fs/promises";
+import type { Policy } from "../../patch/operations.js";
+import { packBundle, readPrivateKeyFile } from "../../release/index.js";
+import { bundleId, readBundle } from "../../release/index.js";
+import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
+import { loadPatches } from "./patchModule.js";
+
+export const PACK_USAGE = `usage: metamorph pack <patch-module> --key <private key> --from <version> --to <version> -o <file> [options]
+
+Signs the patches a patch module exports into one bundle file for
+metamorph apply. The patch module is an ES module (JavaScript, or TypeScript
+with tsx) that exports a Patch as default, an array of them as default, or
+an array named patches; several patches are applied as one update. Importing
+it runs it: pack only modules you trust (your own).
+
+options:
+  --key <file>             the private key (PEM, from metamorph keygen) (required)
+  --from <version>         the release the service must be running (required)
+  --to <version>           the release it runs after the update (required)
+  -o, --out <file>         where to write the bundle (required)
+  --name <name>            the update's name in reports (default: the patches')
+  --namespace <name>       only a service serving this namespace accepts it
+  --policy <policy>        eager, lazy or progressive (default: the patches')
+  --force-quiescence       hold new calls of the affected classes while
+                           in-flight ones drain
+  --timeout <ms>           past this, the update is postponed, nothing changed
+  --health-window <ms>     a failing health check within this window after
+                           the commit rolls the release back by itself
+  -h, --help               show this help
+`;
+
+const SPEC = {
+  name: "pack",
+  usage: PACK_USAGE,
+  options: {
+    key: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    out: { type: "string", short: "o" },
+    name: { type: "string" },
+    namespace: { type: "string" },
+    policy: { type: "string" },
+    "force-quiescence": { type: "boolean" },
+    timeout: { type: "string" },
+    "health-window": { type: "string" },
+  },
+  positionals: ["<patch-module>"],
+  required: ["key", "from", "to", "out"],
+} as const;
+
+const POLICIES: readonly Policy[] = ["eager", "lazy", "progressive"];
+
+function policyOf(value: string | undefined): Policy | undefined {
+  if (value === undefined) return undefined;
+  if (!POLICIES.includes(value as Policy)) {
+    throw new CommandUsageError(
+      `option --policy needs one of ${POLICIES.join(", ")}, got "${value}"`,
+    );
+  }
+  return value as Policy;
+}
+
+export function pack(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async ({ values, positionals }) => {
+    // Usage is checked before anything is read or run.
+    const policy = policyOf(values.policy);
+    const timeoutMs = milliseconds(values.timeout, "timeout");
+    const healthCheckWindowMs = milliseconds(values["health-window"], "health-window");
+    const privateKey = await readPrivateKeyFile(values.key!);
+    const patches = await loadPatches(positionals[0]!);
+    const text = packBundle(
+      patches,
+      {
+        fromVersion: values.from!,
+        toVersion: values.to!,
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+        ...(policy !== undefined ? { policy } : {}),
+        ...(values["force-quiescence"] ? { forceQuiescence: true } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(healthCheckWindowMs !== undefined ? { healthCheckWindowMs } : {}),
+      },
+      privateKey,
+    );
+    await writeFile(values.out!, text);
+    const bundle = readBundle(text, { maxBytes: Number.POSITIVE_INFINITY });
+    const { manifest } = bundle.payload;
+    process.stdout.write(
+      `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n`,
+    );
+    return EXIT_OK;
+  });
+}

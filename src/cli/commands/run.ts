@@ -1,0 +1,133 @@
+/**
+ * `metamorph run [--trust <public key>…] [--control <path>] [--release <v>] <entry> [-- args]`:
+ * runs an unmodified service with its classes managed — the loader and
+ * runtime `metamorph dev` uses, without watching any file — and opens its
+ * control channel (`listen`) so that `metamorph apply` can update it. The
+ * classes are registered in the runtime's namespace under their own names,
+ * so a bundle's patches name them as the code does (`Counter`).
+ */
+import { existsSync } from "node:fs";
+import { register } from "node:module";
+import { extname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { MessageChannel } from "node:worker_threads";
+import { MetamorphError } from "../../errors.js";
+import type { HooksData } from "../../dev/hooks.js";
+import { DevRuntime } from "../../dev/index.js";
+import { listen, readPublicKeyFile } from "../../release/index.js";
+import { findTsx } from "../runProgram.js";
+import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
+
+export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] <entry> [--] [program arguments…]
+
+Runs a service (JavaScript, or TypeScript with tsx installed) with its
+classes managed, and opens a control socket through which metamorph apply,
+status, rollback and permanent update it while it runs. Nothing is watched:
+the service changes only through signed bundles.
+
+options:
+  --trust <file>       a public key (PEM, from metamorph keygen) whose bundles
+                       the service applies; repeat for several (required)
+  --control <path>     the control socket (default: <runtime dir>/metamorph/<pid>.sock)
+  --release <version>  the release the code on disk is (default: 0)
+  -h, --help           show this help
+`;
+
+const SPEC = {
+  name: "run",
+  usage: RUN_USAGE,
+  options: {
+    trust: { type: "string", multiple: true },
+    control: { type: "string" },
+    release: { type: "string" },
+  },
+  positionals: ["<entry>"],
+  required: ["trust"],
+} as const;
+
+/** The service could not be started (no such entry, TypeScript without tsx): exit 1. */
+class ServiceStartError extends MetamorphError {
+  readonly code = "MM_RUN_START";
+}
+
+const TAKES_VALUE = new Set(["--trust", "--control", "--release"]);
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+/** `.ts` from source (already under tsx), `.js` in the package: the dev loader sits beside it either way. */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
+
+/** Splits the arguments: ours (up to the entry), the entry, the program's (after it, or after `--`). */
+function split(args: readonly string[]): { ours: string[]; program: string[] } {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      return {
+        ours: [...args.slice(0, i), ...args.slice(i + 1, i + 2)],
+        program: args.slice(i + 2),
+      };
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      const program = args.slice(i + 1);
+      return {
+        ours: args.slice(0, i + 1),
+        program: program[0] === "--" ? program.slice(1) : program,
+      };
+    }
+    if (TAKES_VALUE.has(arg)) i++;
+  }
+  return { ours: [...args], program: [] };
+}
+
+/** Starts the service; resolves with an exit code only when it could not start (it runs on otherwise). */
+export async function run(args: readonly string[]): Promise<number | undefined> {
+  const { ours, program } = split(args);
+  let started = false;
+  const code = await runCommand(SPEC, ours, async ({ values, positionals }) => {
+    const entryFile = resolve(positionals[0]!);
+    if (!existsSync(entryFile)) {
+      throw new ServiceStartError(`${positionals[0]}: no such file`, { entry: positionals[0] });
+    }
+    const trust = await Promise.all((values.trust as unknown as string[]).map(readPublicKeyFile));
+    const { port1, port2 } = new MessageChannel();
+    const runtime = new DevRuntime({ watch: false, sources: port1 }).install();
+    if (TYPESCRIPT.test(entryFile) && OWN_EXTENSION !== ".ts") {
+      const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
+      if (!tsx) {
+        throw new ServiceStartError(
+          `${positionals[0]} is TypeScript, which needs tsx: npm install -D tsx`,
+          { entry: positionals[0] },
+        );
+      }
+      tsx.esm.register();
+      tsx.cjs.register();
+    }
+    const data: HooksData = { exclude: [new URL("../../", import.meta.url).href], port: port2 };
+    register(new URL(`../../dev/hooks${OWN_EXTENSION}`, import.meta.url), {
+      parentURL: import.meta.url,
+      data,
+      transferList: [port2],
+    });
+    // The socket is open before the service starts, so a deploy step can wait for it.
+    const control = await listen({
+      trust,
+      namespace: runtime.namespace,
+      version: values.release ?? "0",
+      ...(values.control !== undefined ? { path: values.control } : {}),
+    });
+    process.stderr.write(
+      `metamorph run: control socket ${control.path} (release ${control.history.version})\n`,
+    );
+    process.argv = [process.argv[0]!, entryFile, ...program];
+    try {
+      await import(pathToFileURL(entryFile).href);
+    } catch (error) {
+      process.stderr.write(
+        `metamorph run: ${positionals[0]} could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      await control.close();
+      return EXIT_REFUSED;
+    }
+    started = true;
+    return EXIT_OK;
+  });
+  return started ? undefined : code;
+}
