@@ -26,8 +26,20 @@ export function attempt(ns: Namespace, patch: Patch, options: UpdateOptions = {}
 /** Finishes a lazy or progressive migration: at once, or (`sweep`) by awaiting the progressive sweep. */
 export async function settle(result: UpdateResult, sweep = false): Promise<LazyCompletion> {
   if (result.policy === "eager") return result.completion;
-  if (sweep && result.policy === "progressive") return result.completion;
+  // A sweep that fails rolls the update back and rejects `completion`: report
+  // it as the failed object, as completeMigration() does.
+  if (sweep && result.policy === "progressive") {
+    return result.completion.catch((error: unknown) => ({
+      migrated: result.migratedSoFar(),
+      failed: [{ object: failedObject(error), error }],
+    }));
+  }
   return result.completeMigration();
+}
+
+function failedObject(error: unknown): object {
+  const details = (error as { details?: { object?: unknown } } | null)?.details;
+  return typeof details?.object === "object" && details.object !== null ? details.object : {};
 }
 
 export function fail(property: PropertyName, message: string): never {
