@@ -54,17 +54,6 @@ export interface ClassDefinition {
 
 const WELL_KNOWN_PREFIX = "Symbol.";
 
-export function memberKeyToProperty(key: MemberKey): PropertyKey {
-  if (typeof key === "string") return key;
-  if (key.symbol.startsWith(WELL_KNOWN_PREFIX)) {
-    const wellKnown = (Symbol as unknown as Record<string, unknown>)[
-      key.symbol.slice(WELL_KNOWN_PREFIX.length)
-    ];
-    if (typeof wellKnown === "symbol") return wellKnown;
-  }
-  return Symbol.for(key.symbol);
-}
-
 export function propertyToMemberKey(property: PropertyKey): MemberKey {
   if (typeof property === "string") return property;
   if (typeof property === "number") return String(property);

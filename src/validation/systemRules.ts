@@ -9,5 +9,3 @@ export const SYSTEM_RULES = {
   removedClassReference: "removed-class-reference",
   fieldShadowsMethod: "field-shadows-method",
 } as const;
-
-export type SystemRule = (typeof SYSTEM_RULES)[keyof typeof SYSTEM_RULES];
