@@ -6,20 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from "../support/chromium.js";
 import { chromium, type Page } from "playwright-core";
 import type * as Vite from "vite";
-
-const CHROMIUM = process.env.METAMORPH_CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface OpenPage {
   readonly page: Page;
