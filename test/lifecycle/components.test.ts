@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import type { Cooperative, ResumeNotice, UpdateNotice } from "../../src/lifecycle/index.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { deferred, eventually } from "./support.js";
 
 type Account = { balance: number; describe(): string };

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { expect, test } from "vitest";
 import type { LifecycleReport } from "../../src/lifecycle/index.js";
 import { ScheduledManager } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 
 interface Reply {
   readonly start: string;

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { ValidationError } from "../../src/validation/report.js";
+import { ValidationError } from "../../src/index.js";
 import type { LifecycleEvent } from "../../src/lifecycle/index.js";
 import { always, CallTracker, quiescent, runUpdate, when } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { deferred, eventually, isSettled } from "./support.js";
 
 type Worker = {

@@ -7,8 +7,8 @@ import type {
   Ticket,
 } from "../../src/lifecycle/index.js";
 import { ExplicitManager, ScheduledManager } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { deferred, sleep } from "./support.js";
 
 /**

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { describe, expect, test } from "vitest";
-import { LifecycleError } from "../../src/errors.js";
+import { LifecycleError } from "../../src/index.js";
 import type { LifecycleUpdate, ManagerEvent } from "../../src/lifecycle/index.js";
 import {
   ExplicitManager,
@@ -9,8 +9,8 @@ import {
   whenIdle,
   within,
 } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { deferred, eventually, isSettled, sleep } from "./support.js";
 
 type Item = { v: number; tag(): string; work(gate: Promise<unknown>): Promise<string> };

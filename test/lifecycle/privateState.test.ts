@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { CommitError, PrivateStateError } from "../../src/errors.js";
+import { CommitError, PrivateStateError } from "../../src/index.js";
 import { Adoptable, applyUpdate, runUpdate } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 
 /**
  * Version 1, as shipped: private state, and the export hook that lets it be

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { LifecycleError } from "../../src/errors.js";
+import { LifecycleError } from "../../src/index.js";
 import { CallTracker } from "../../src/lifecycle/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { deferred, isSettled } from "./support.js";
 
 type Worker = {

@@ -4,13 +4,13 @@
  * for both instance finders where instances are found.
  */
 import { describe, expect, test } from "vitest";
-import { InvalidPatchError, MigrationError } from "../../src/errors.js";
-import { InvalidOptionError, NestedUpdateError } from "../../src/migration/errors.js";
-import type { UpdateEvent } from "../../src/migration/update.js";
-import { update, updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
-import { patch } from "../../src/patch/builder.js";
-import type { Patch } from "../../src/patch/patch.js";
+import { InvalidPatchError, MigrationError } from "../../src/index.js";
+import { InvalidOptionError, NestedUpdateError } from "../../src/index.js";
+import type { UpdateEvent } from "../../src/index.js";
+import { update, updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
+import { patch } from "../../src/index.js";
+import type { Patch } from "../../src/index.js";
 import { hasFastProperties } from "../support/v8.js";
 
 type Item = { id: number; price: number; bump(): number; read(): number };

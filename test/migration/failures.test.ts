@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MetamorphError, MigrationError } from "../../src/errors.js";
-import { ValidationError } from "../../src/validation/report.js";
+import { MetamorphError, MigrationError } from "../../src/index.js";
+import { ValidationError } from "../../src/index.js";
 import { fieldChain } from "../../src/migration/changes.js";
 import type { Operation } from "../../src/patch/operations.js";
-import { Patch } from "../../src/patch/patch.js";
-import type { UpdateResult } from "../../src/migration/update.js";
-import { updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
-import { classHandleOf, currentVersion } from "../../src/mop/classHandle.js";
-import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";
-import { patchScenarioArbitrary } from "../../src/testing/arbitraries/patch.js";
+import { Patch } from "../../src/index.js";
+import type { UpdateResult } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
+import { classHandleOf, currentVersion } from "../../src/mop/index.js";
+import type { ModelWorld } from "../../src/testing/index.js";
+import { patchScenarioArbitrary } from "../../src/testing/index.js";
 import { hasFastProperties } from "../support/v8.js";
 import { graphSnapshot, liveWorld } from "../support/world.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { InvalidPatchError } from "../../src/errors.js";
-import { Patch } from "../../src/patch/patch.js";
-import { patch } from "../../src/patch/builder.js";
-import { updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { InvalidPatchError } from "../../src/index.js";
+import { Patch } from "../../src/index.js";
+import { patch } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { hasFastProperties } from "../support/v8.js";
 
 describe("ordinary classes get new implementations (live reload)", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../../src/errors.js";
+import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../../src/index.js";
 import type {
   FieldInitialiser,
   InstanceValidation,
@@ -10,18 +10,18 @@ import type {
   Policy,
   ValidationWorld,
 } from "../../src/patch/operations.js";
-import { Patch } from "../../src/patch/patch.js";
-import { patch } from "../../src/patch/builder.js";
+import { Patch } from "../../src/index.js";
+import { patch } from "../../src/index.js";
 import { PATCH_FORMAT } from "../../src/patch/json.js";
 import { describeOperation } from "../../src/patch/summary.js";
-import type { MethodDefinition } from "../../src/mop/classDefinition.js";
+import type { MethodDefinition } from "../../src/index.js";
 import {
   DEFAULT_MODEL_WORLD,
   type ModelWorld,
   patchArbitrary,
   patchScenarioArbitrary,
   patchSequenceArbitrary,
-} from "../../src/testing/arbitraries/patch.js";
+} from "../../src/testing/index.js";
 
 const PROPERTY = { seed: 42, numRuns: 200 } as const;
 

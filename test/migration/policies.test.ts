@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { RollbackError } from "../../src/errors.js";
-import { patch } from "../../src/patch/builder.js";
-import { update, updateSync } from "../../src/migration/update.js";
+import { RollbackError } from "../../src/index.js";
+import { patch } from "../../src/index.js";
+import { update, updateSync } from "../../src/index.js";
 import { versionHistory } from "../../src/mop/classHandle.js";
-import { Namespace } from "../../src/namespace/namespace.js";
-import { patchScenarioArbitrary } from "../../src/testing/arbitraries/patch.js";
+import { Namespace } from "../../src/index.js";
+import { patchScenarioArbitrary } from "../../src/testing/index.js";
 import { hasFastProperties, haveSameMap } from "../support/v8.js";
 import { graphSnapshot, liveWorld } from "../support/world.js";
 

@@ -6,9 +6,9 @@ import {
   UnswappableObjectError,
   ValidationError,
 } from "../../src/index.js";
-import { patch } from "../../src/patch/builder.js";
-import { updateSync } from "../../src/migration/update.js";
-import { Namespace } from "../../src/namespace/namespace.js";
+import { patch } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
+import { Namespace } from "../../src/index.js";
 import { hasFastProperties, haveSameMap } from "../support/v8.js";
 
 type Rec = Record<string, unknown>;

@@ -5,15 +5,12 @@
  * classes to check that the engine keeps its promises on any patch.
  */
 import fc from "fast-check";
-import type { Patch } from "../../src/patch/patch.js";
-import type { ClassDefinition, MethodDefinition } from "../../src/mop/classDefinition.js";
-import type { HierarchyOptions } from "../../src/testing/arbitraries/classDefinitions.js";
+import type { Patch } from "../../src/index.js";
+import type { ClassDefinition, MethodDefinition } from "../../src/index.js";
+import type { HierarchyOptions } from "../../src/testing/index.js";
 import { hierarchyArb } from "../../src/testing/arbitraries/classDefinitions.js";
-import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";
-import {
-  DEFAULT_MODEL_WORLD,
-  patchSequenceArbitrary,
-} from "../../src/testing/arbitraries/patch.js";
+import type { ModelWorld } from "../../src/testing/index.js";
+import { DEFAULT_MODEL_WORLD, patchSequenceArbitrary } from "../../src/testing/index.js";
 
 /** The patch arbitraries' model of a list of class definitions. */
 export function modelWorldOf(definitions: readonly ClassDefinition[]): ModelWorld {

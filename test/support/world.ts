@@ -1,8 +1,8 @@
 // Builds live namespaces from the patch arbitrary's model worlds, and takes
 // structural snapshots of object graphs that record values, keys, prototypes
 // and identities (references are recorded as indexes into the graph).
-import { Namespace } from "../../src/namespace/namespace.js";
-import type { ModelWorld } from "../../src/testing/arbitraries/patch.js";
+import { Namespace } from "../../src/index.js";
+import type { ModelWorld } from "../../src/testing/index.js";
 
 export interface LiveWorld {
   readonly ns: Namespace;
