@@ -3,8 +3,8 @@
  * fuzz in engineFuzz.test.ts), each reduced to a reproduction that asserts
  * the CORRECT behaviour. All are fixed and guard against regressions (D
  * and H: `andThen` now refuses the composition). A new finding goes here
- * as `test.fails` until it is fixed, with an entry in KNOWN_ENGINE_BUGS
- * (engineFuzz.test.ts).
+ * as `test.fails` until it is fixed, with its seed and an open note; the
+ * engine fuzz keeps no skip list.
  */
 import { describe, expect, test } from "vitest";
 import { PatchConflictError } from "../../src/index.js";
