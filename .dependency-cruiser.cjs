@@ -28,20 +28,16 @@ const upward = LAYERS.slice(0, -1).map((layer, i) => ({
 module.exports = {
   forbidden: [
     ...upward,
-    {
-      name: "testing-dev-apart",
+    ...[
+      ["testing", "dev"],
+      ["dev", "testing"],
+    ].map(([from, to]) => ({
+      name: `${from}-${to}-apart`,
       comment: "the testing kit and the dev tools are separate layers on the same level",
       severity: "error",
-      from: { path: "^src/testing/" },
-      to: { path: "^src/dev/" },
-    },
-    {
-      name: "dev-testing-apart",
-      comment: "the testing kit and the dev tools are separate layers on the same level",
-      severity: "error",
-      from: { path: "^src/dev/" },
-      to: { path: "^src/testing/" },
-    },
+      from: { path: `^src/${from}/` },
+      to: { path: `^src/${to}/` },
+    })),
     {
       name: "no-entry-points-inside",
       comment: "src/index.ts is the root entry point; nothing inside the library imports it",

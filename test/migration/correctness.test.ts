@@ -72,6 +72,25 @@ function expectOldVersion(world: Shop, version: number, prices: readonly number[
   expect(new world.Item({ id: 9, price: 2 }).bump()).toBe(3);
 }
 
+/**
+ * An update of `world` started from inside another one (a migrator, a
+ * validation, a health check): `start` records what it threw and throws it on.
+ */
+function nestedUpdate(world: Shop): { start(): void; readonly error: unknown } {
+  const attempt = {
+    error: undefined as unknown,
+    start(): void {
+      try {
+        updateSync(world.ns, patch("inner").addField("Item", "w").build());
+      } catch (error) {
+        attempt.error = error;
+        throw error;
+      }
+    },
+  };
+  return attempt;
+}
+
 const initialPrices = (n = 5) => Array.from({ length: n }, (_, i) => i + 1.5);
 
 describe.each(FINDERS)(
@@ -253,61 +272,50 @@ describe("item 7: nested updates are refused with a typed error", () => {
   test("item 7: an update started from a migrator is refused; the outer one is refused; nothing changed", () => {
     const world = shop("registry");
     const version = world.ns.version;
-    let inner: unknown;
+    const inner = nestedUpdate(world);
     const outer = patch("outer")
       .addField("Item", "vat", { defaultSource: "0" })
       .migrate("Item", () => {
-        try {
-          updateSync(world.ns, patch("inner").addField("Item", "w").build());
-        } catch (error) {
-          inner = error;
-          throw error;
-        }
+        inner.start();
       })
       .build();
     expect(() => updateSync(world.ns, outer)).toThrow(MigrationError);
-    expect(inner).toBeInstanceOf(NestedUpdateError);
-    expect((inner as NestedUpdateError).code).toBe("MM_NESTED_UPDATE");
+    expect(inner.error).toBeInstanceOf(NestedUpdateError);
+    expect((inner.error as NestedUpdateError).code).toBe("MM_NESTED_UPDATE");
     expectOldVersion(world, version, initialPrices());
   });
 
   test("item 7: an update started from a validation is refused", () => {
     const world = shop("registry");
     const version = world.ns.version;
-    let inner: unknown;
+    const inner = nestedUpdate(world);
     const outer = patch("outer")
       .addField("Item", "vat", { defaultSource: "0" })
       .validate("nested", () => {
         try {
-          updateSync(world.ns, patch("inner").addField("Item", "w").build());
+          inner.start();
           return true;
-        } catch (error) {
-          inner = error;
+        } catch {
           return "nested update refused";
         }
       })
       .build();
     expect(() => updateSync(world.ns, outer)).toThrow(/failed validation/);
-    expect(inner).toBeInstanceOf(NestedUpdateError);
+    expect(inner.error).toBeInstanceOf(NestedUpdateError);
     expectOldVersion(world, version, initialPrices());
   });
 
   test("item 7: a health check that applies an update: the inner one is refused, the outer rolled back", async () => {
     const world = shop("registry");
     const version = world.ns.version;
-    let inner: unknown;
+    const inner = nestedUpdate(world);
     const result = await update(world.ns, renamePrice("eager"), {
       healthCheck: () => {
-        try {
-          updateSync(world.ns, patch("inner").addField("Item", "w").build());
-        } catch (error) {
-          inner = error;
-          throw error;
-        }
+        inner.start();
         return true;
       },
     });
-    expect(inner).toBeInstanceOf(NestedUpdateError);
+    expect(inner.error).toBeInstanceOf(NestedUpdateError);
     expect(result.outcome).toBe("rolled-back");
     expectOldVersion(world, version, initialPrices());
   });
@@ -315,22 +323,17 @@ describe("item 7: nested updates are refused with a typed error", () => {
   test("item 7: a lazy migrator that starts an update is refused, and the lazy update rolls back", () => {
     const world = shop("registry");
     const version = world.ns.version;
-    let inner: unknown;
+    const inner = nestedUpdate(world);
     const p = patch("lazy")
       .addField("Item", "vat", { defaultSource: "0" })
       .migrate("Item", () => {
-        try {
-          updateSync(world.ns, patch("inner").addField("Item", "w").build());
-        } catch (error) {
-          inner = error;
-          throw error;
-        }
+        inner.start();
       })
       .policy("lazy")
       .build();
     const result = updateSync(world.ns, p);
     expect(world.items[0]!.read()).toBe(1.5);
-    expect(inner).toBeInstanceOf(NestedUpdateError);
+    expect(inner.error).toBeInstanceOf(NestedUpdateError);
     expect(result.state()).toBe("rolled-back");
     expectOldVersion(world, version, initialPrices());
   });

@@ -29,6 +29,7 @@ const QUICKSTART_OUTPUT = [
   '{"given":"Ada","last":"Lovelace","fullName":"Ada Lovelace"}',
   "committed 1 true",
 ];
+const QUICKSTART = readFileSync(join(FIXTURES, "quickstart.mjs"), "utf8");
 const figures: string[] = [];
 const dirs: string[] = [];
 let tarball = "";
@@ -62,8 +63,12 @@ describe("plain node", () => {
       "node",
       { type: "module" },
       {
-        "quickstart.mjs": readFileSync(join(FIXTURES, "quickstart.mjs"), "utf8"),
-        "quickstart.cjs": readFileSync(join(FIXTURES, "quickstart.cjs"), "utf8"),
+        "quickstart.mjs": QUICKSTART,
+        // The same program loaded with require() from CommonJS.
+        "quickstart.cjs": QUICKSTART.replace(
+          'import { Namespace, patch, updateSync } from "metamorph";',
+          'const { Namespace, patch, updateSync } = require("metamorph");',
+        ),
       },
       [tarball],
     );
