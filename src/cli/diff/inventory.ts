@@ -1,0 +1,91 @@
+/**
+ * What `metamorph diff` reads of one release: for each module's JavaScript,
+ * the classes `metamorph run` / `metamorph dev` manage (every top-level class
+ * declaration, as src/dev/instrument.ts rewrites them), read as class
+ * definitions from their source alone (nothing is evaluated), and its
+ * top-level functions, variables and other statements.
+ */
+import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { dependsOnScope } from "../../mop/source/scope.js";
+import { parseClassSource } from "../../mop/source/parse.js";
+import {
+  parseModule,
+  type SourceType,
+  type TopClass,
+  type TopLevel,
+  topLevel,
+} from "../../dev/compile.js";
+
+/** One module of a release: its path inside the release's directory and its JavaScript. */
+export interface ModuleSource {
+  /** Relative to the release's directory, with "/" separators. */
+  readonly file: string;
+  readonly js: string;
+  readonly sourceType?: SourceType;
+}
+
+export interface ManagedClass {
+  readonly name: string;
+  readonly file: string;
+  /** The user's line (through the module's source map). */
+  readonly line: number;
+  /** `class extends B { … }`: what a new implementation is written as. */
+  readonly expression: string;
+  readonly definition: ClassDefinition;
+  /** Module-level names the class's code refers to (which a bundle's code cannot reach). */
+  readonly moduleNames: readonly string[];
+}
+
+export interface ModuleInventory {
+  readonly file: string;
+  readonly top: TopLevel;
+}
+
+export interface ReleaseInventory {
+  readonly modules: ReadonlyMap<string, ModuleInventory>;
+  /** By class name: `metamorph run` registers classes under their own names. */
+  readonly classes: ReadonlyMap<string, ManagedClass>;
+}
+
+/** The module-level names `cls` refers to (its own name included: an implementation is anonymous). */
+function moduleNamesOf(cls: TopClass, top: TopLevel): string[] {
+  const parts = [cls.node.superClass, cls.node.body].filter((n) => n != null);
+  return [...top.bindings].filter((name) =>
+    parts.some((part) => dependsOnScope(part, new Set([name]), true)),
+  );
+}
+
+function definitionOf(cls: TopClass): ClassDefinition {
+  const parsed = parseClassSource(cls.expression);
+  return {
+    name: cls.name,
+    superclass: parsed.superclass,
+    fields: parsed.fields,
+    methods: parsed.methods,
+    staticFields: parsed.staticFields,
+    hasPrivateMembers: parsed.hasPrivateMembers,
+    version: 1,
+    fieldOrigin: "source",
+  };
+}
+
+/** Reads a release's modules (a syntax error is a SourceProblem naming the file and line). */
+export function readRelease(modules: readonly ModuleSource[]): ReleaseInventory {
+  const inventories = new Map<string, ModuleInventory>();
+  const classes = new Map<string, ManagedClass>();
+  for (const { file, js, sourceType } of modules) {
+    const top = topLevel(parseModule(js, file, sourceType));
+    inventories.set(file, { file, top });
+    for (const cls of top.classes.values()) {
+      classes.set(cls.name, {
+        name: cls.name,
+        file,
+        line: cls.line,
+        expression: cls.expression,
+        definition: definitionOf(cls),
+        moduleNames: moduleNamesOf(cls, top),
+      });
+    }
+  }
+  return { modules: inventories, classes };
+}
