@@ -25,6 +25,23 @@ export interface RenderOptions {
   readonly language: "typescript" | "javascript";
 }
 
+/**
+ * Each implementation is passed through this identity so that it stays an
+ * anonymous class expression: tsx (which compiles a TypeScript patch module
+ * when it is packed) gives a class bound to a name a `static { __name(…) }`
+ * block, which would not compile in the service.
+ */
+function helper(language: RenderOptions["language"]): string[] {
+  return [
+    "// Keeps each class anonymous, as the bundle carries it: tsx would give a class bound to a",
+    "// name a naming helper that the service does not have.",
+    language === "typescript"
+      ? "const implementation = <C extends Function>(cls: C): C => cls;"
+      : "const implementation = (cls) => cls;",
+    "",
+  ];
+}
+
 const RULE = `// ${"-".repeat(75)}`;
 const WIDTH = 100;
 
@@ -48,7 +65,7 @@ const identifier = (text: string) => text.replace(/[^A-Za-z0-9_$]/g, "_").replac
 
 /** Import names for the migrations modules the patch uses, unique and apart from the classes'. */
 function migrationsBindings(classes: readonly ClassChange[]): Map<MigrationsModule, string> {
-  const taken = new Set(["patch", ...classes.map((c) => c.name)]);
+  const taken = new Set(["patch", "implementation", ...classes.map((c) => c.name)]);
   const out = new Map<MigrationsModule, string>();
   for (const c of classes) {
     if (!c.migrations || !(c.migrator || c.validation) || out.has(c.migrations)) continue;
@@ -142,7 +159,7 @@ function classSection(c: ClassChange, implementationName: string): string[] {
     ...facts.flatMap((f) => comment(f, "  ")),
     ...c.todos.flatMap((t) => comment(`TODO: ${t}`)),
     "",
-    `const ${implementationName} = ${c.implementation};`,
+    `const ${implementationName} = implementation(${c.implementation});`,
     "",
   ];
 }
@@ -206,7 +223,7 @@ function patchChain(
 export function renderPatchModule(derivation: PatchDerivation, options: RenderOptions): string {
   const bindings = migrationsBindings(derivation.classes);
   const names = new Map<ClassChange, string>();
-  const taken = new Set(["patch", ...bindings.values()]);
+  const taken = new Set(["patch", "implementation", ...bindings.values()]);
   for (const c of derivation.classes) {
     let name = identifier(c.name);
     while (taken.has(name)) name = `${name}_`;
@@ -227,6 +244,7 @@ export function renderPatchModule(derivation: PatchDerivation, options: RenderOp
         : `import * as ${binding} from ${JSON.stringify(importPath(options, m))};`,
     ),
     "",
+    ...(derivation.classes.length > 0 ? helper(options.language) : []),
   ];
   return [...header(derivation, options, todos), ...imports, ...body].join("\n");
 }
