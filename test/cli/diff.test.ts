@@ -254,6 +254,35 @@ describe("renderPatchModule: a module a person reads", () => {
       if (line.startsWith("//")) expect(line.length).toBeLessThanOrEqual(100);
     }
   });
+
+  test("TypeScript output warns about names tsx would wrap in a helper; JavaScript does not", () => {
+    const derived = derive(
+      [mod("a.js", "export class A {\n  run() { return 1; }\n}\n")],
+      [
+        mod(
+          "a.js",
+          "export class A {\n  run() { const twice = (x) => 2 * x; function one() { return 1; } return twice(one()); }\n}\n",
+        ),
+      ],
+    );
+    expect(derived.classes[0]!.namedInside).toEqual(["twice", "one"]);
+    const options = {
+      oldDir: "/r/1",
+      newDir: "/r/2",
+      date: new Date(0),
+      name: "p",
+      importFrom: "metamorph",
+      outFile: "/r/p.ts",
+    };
+    const typescript = renderPatchModule(derived, { ...options, language: "typescript" });
+    expect(typescript).toContain(
+      "// TODO: A's code names twice, one: tsx, which compiles this TypeScript module",
+    );
+    expect(typescript).toContain("const implementation = <C extends Function>(cls: C): C => cls;");
+    const javascript = renderPatchModule(derived, { ...options, language: "javascript" });
+    expect(javascript).not.toContain("// TODO:");
+    expect(javascript).toContain("const implementation = (cls) => cls;");
+  });
 });
 
 // ---------------------------------------------------------------------------

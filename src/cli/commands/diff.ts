@@ -76,7 +76,7 @@ function summary(derivation: PatchDerivation, out: string, todos: number): strin
   const lines = [`wrote ${out}`];
   for (const c of derivation.classes) {
     lines.push(
-      `  ${c.name}: ${c.reason === "subclass" ? "migrates with its superclass" : "new implementation"}${c.todos.length ? ` (${c.todos.length} TODO)` : ""}`,
+      `  ${c.name}: ${c.reason === "subclass" ? "migrates with its superclass" : "new implementation"}`,
     );
   }
   for (const f of derivation.functions)

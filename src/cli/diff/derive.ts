@@ -59,6 +59,8 @@ export interface ClassChange {
   readonly resets: readonly (readonly [string, string])[];
   /** Module-level names the implementation refers to. */
   readonly moduleNames: readonly string[];
+  /** Functions and classes named inside the implementation. */
+  readonly namedInside: readonly string[];
   readonly todos: readonly string[];
 }
 
@@ -199,6 +201,7 @@ function changedClass(
     validation,
     resets,
     moduleNames: after.moduleNames,
+    namedInside: after.namedInside,
     todos: [...todos, ...moduleNamesTodo(after)],
   };
 }
@@ -224,6 +227,7 @@ function subclassChange(cls: ManagedClass, parent: string): ClassChange {
     validation: false,
     resets: [],
     moduleNames: cls.moduleNames,
+    namedInside: cls.namedInside,
     todos: moduleNamesTodo(cls).map((t) => `${t} (its superclass ${parent}'s fields moved)`),
   };
 }

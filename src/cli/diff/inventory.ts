@@ -6,6 +6,8 @@
  * top-level functions, variables and other statements.
  */
 import type { ClassDefinition } from "../../mop/classDefinition.js";
+import type { AnyNode } from "acorn";
+import { forEachChild } from "../../mop/source/parser.js";
 import { dependsOnScope } from "../../mop/source/scope.js";
 import { parseClassSource } from "../../mop/source/parse.js";
 import {
@@ -34,6 +36,8 @@ export interface ManagedClass {
   readonly definition: ClassDefinition;
   /** Module-level names the class's code refers to (which a bundle's code cannot reach). */
   readonly moduleNames: readonly string[];
+  /** Functions and classes named inside the class's code (tsx's keepNames wraps them, see render.ts). */
+  readonly namedInside: readonly string[];
 }
 
 export interface ModuleInventory {
@@ -53,6 +57,41 @@ function moduleNamesOf(cls: TopClass, top: TopLevel): string[] {
   return [...top.bindings].filter((name) =>
     parts.some((part) => dependsOnScope(part, new Set([name]), true)),
   );
+}
+
+const FUNCTION_LIKE = new Set([
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ClassExpression",
+  "FunctionDeclaration",
+  "ClassDeclaration",
+]);
+
+/** A name a function or class inside the class's code has or is given by where it stands. */
+function nameOf(node: AnyNode, parent: AnyNode | undefined): string | undefined {
+  if (!FUNCTION_LIKE.has(node.type)) return undefined;
+  const own = (node as { id?: { name: string } | null }).id?.name;
+  if (own) return own;
+  if (parent?.type === "VariableDeclarator" && parent.id.type === "Identifier")
+    return parent.id.name;
+  if (parent?.type === "Property" && parent.key.type === "Identifier" && parent.value === node) {
+    return parent.key.name;
+  }
+  if (parent?.type === "AssignmentExpression" && parent.left.type === "Identifier") {
+    return parent.left.name;
+  }
+  return undefined;
+}
+
+function namedInside(cls: TopClass): string[] {
+  const names: string[] = [];
+  const walk = (node: AnyNode, parent: AnyNode | undefined) => {
+    const name = nameOf(node, parent);
+    if (name !== undefined && !names.includes(name)) names.push(name);
+    forEachChild(node, (child) => walk(child, node));
+  };
+  walk(cls.node.body, undefined);
+  return names;
 }
 
 function definitionOf(cls: TopClass): ClassDefinition {
@@ -84,6 +123,7 @@ export function readRelease(modules: readonly ModuleSource[]): ReleaseInventory 
         expression: cls.expression,
         definition: definitionOf(cls),
         moduleNames: moduleNamesOf(cls, top),
+        namedInside: namedInside(cls),
       });
     }
   }

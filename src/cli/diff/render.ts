@@ -128,7 +128,23 @@ function withInitialiser(c: ClassChange, field: string): string {
   return init === undefined ? field : `${field} = ${init}`;
 }
 
-function classSection(c: ClassChange, implementationName: string): string[] {
+/**
+ * tsx compiles a TypeScript patch module with esbuild's keepNames, which
+ * names each named function or class inside a method with a `__name(…)`
+ * call; the method's source then calls a helper the service does not have.
+ */
+function keepNamesTodo(c: ClassChange, language: RenderOptions["language"]): string[] {
+  if (language !== "typescript" || c.namedInside.length === 0) return [];
+  return [
+    `${c.name}'s code names ${c.namedInside.join(", ")}: tsx, which compiles this TypeScript module for metamorph pack, wraps such names in a __name(…) helper that the service does not have, so calling them would throw there. Derive the module as JavaScript (-o <file>.mjs), or write them without names`,
+  ];
+}
+
+function classSection(
+  c: ClassChange,
+  implementationName: string,
+  language: RenderOptions["language"],
+): string[] {
   const s = c.summary;
   const from = c.migrations ? ` (from ${c.migrations.file})` : "";
   const facts: string[] = [];
@@ -157,7 +173,7 @@ function classSection(c: ClassChange, implementationName: string): string[] {
     RULE,
     `// ${c.name} — ${c.file}:${c.line}`,
     ...facts.flatMap((f) => comment(f, "  ")),
-    ...c.todos.flatMap((t) => comment(`TODO: ${t}`)),
+    ...[...c.todos, ...keepNamesTodo(c, language)].flatMap((t) => comment(`TODO: ${t}`)),
     "",
     `const ${implementationName} = implementation(${c.implementation});`,
     "",
@@ -231,7 +247,7 @@ export function renderPatchModule(derivation: PatchDerivation, options: RenderOp
     names.set(c, name);
   }
   const body = [
-    ...derivation.classes.flatMap((c) => classSection(c, names.get(c)!)),
+    ...derivation.classes.flatMap((c) => classSection(c, names.get(c)!, options.language)),
     ...notesSection(derivation, options),
     ...patchChain(derivation, names, bindings, options.name),
   ];
