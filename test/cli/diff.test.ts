@@ -133,6 +133,16 @@ describe("derivePatch: what changed, class by class", () => {
     expect(derived.classes[1]!.todos.join("\n")).toContain("Circle.r: initialiser changed (1 → 2)");
   });
 
+  test("a module that only parses as CommonJS is read as a script", () => {
+    const legacy = (fields: string) =>
+      mod(
+        "legacy.js",
+        `var yield = 1;\nclass Legacy {\n  ${fields}\n}\nmodule.exports = { Legacy };\n`,
+      );
+    const derived = derive([legacy("x = 1;")], [legacy("x = 1;\n  y = 2;")]);
+    expect(derived.classes.map((c) => [c.name, c.summary.added])).toEqual([["Legacy", ["y"]]]);
+  });
+
   test("what no patch carries is noted: new and removed classes and modules, module state", () => {
     const before = [
       mod("a.js", "export class Gone {}\nexport const limit = 1;\n"),

@@ -11,7 +11,9 @@ import { forEachChild } from "../../mop/source/parser.js";
 import { dependsOnScope } from "../../mop/source/scope.js";
 import { parseClassSource } from "../../mop/source/parse.js";
 import {
+  type ParsedModule,
   parseModule,
+  SourceProblem,
   type SourceType,
   type TopClass,
   type TopLevel,
@@ -108,12 +110,30 @@ function definitionOf(cls: TopClass): ClassDefinition {
   };
 }
 
+/**
+ * A module whose kind is not known from its name (`.js`, `.ts`) is read as an
+ * ES module, else as CommonJS (a script), as Node would run it.
+ */
+function parse(js: string, file: string, sourceType: SourceType | undefined): ParsedModule {
+  if (sourceType !== undefined) return parseModule(js, file, sourceType);
+  try {
+    return parseModule(js, file, "module");
+  } catch (asModule) {
+    if (!(asModule instanceof SourceProblem)) throw asModule;
+    try {
+      return parseModule(js, file, "script");
+    } catch {
+      throw asModule;
+    }
+  }
+}
+
 /** Reads a release's modules (a syntax error is a SourceProblem naming the file and line). */
 export function readRelease(modules: readonly ModuleSource[]): ReleaseInventory {
   const inventories = new Map<string, ModuleInventory>();
   const classes = new Map<string, ManagedClass>();
   for (const { file, js, sourceType } of modules) {
-    const top = topLevel(parseModule(js, file, sourceType));
+    const top = topLevel(parse(js, file, sourceType));
     inventories.set(file, { file, top });
     for (const cls of top.classes.values()) {
       classes.set(cls.name, {

@@ -60,7 +60,11 @@ function findEsbuild(near: string): Esbuild | undefined {
   return undefined;
 }
 
-const sourceTypeOf = (file: string): SourceType => (/\.c[jt]s$/.test(file) ? "script" : "module");
+/** By the extension when it says; otherwise decided when the module is parsed (inventory.ts). */
+function sourceTypeOf(file: string): SourceType | undefined {
+  if (/\.c[jt]s$/.test(file)) return "script";
+  return /\.m[jt]s$/.test(file) ? "module" : undefined;
+}
 
 async function javaScriptOf(
   dir: string,
@@ -100,11 +104,11 @@ export async function readModules(dir: string): Promise<ModuleSource[]> {
   const tsconfigFile = join(dir, "tsconfig.json");
   const tsconfig = existsSync(tsconfigFile) ? await readFile(tsconfigFile, "utf8") : undefined;
   return Promise.all(
-    files.map(async (file) => ({
-      file,
-      js: await javaScriptOf(dir, file, esbuild, tsconfig),
-      sourceType: sourceTypeOf(file),
-    })),
+    files.map(async (file): Promise<ModuleSource> => {
+      const js = await javaScriptOf(dir, file, esbuild, tsconfig);
+      const sourceType = sourceTypeOf(file);
+      return sourceType === undefined ? { file, js } : { file, js, sourceType };
+    }),
   );
 }
 
