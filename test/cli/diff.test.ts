@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { derivePatch, type MigrationsModule } from "../../src/cli/diff/derive.js";
 import type { ModuleSource } from "../../src/cli/diff/inventory.js";
+import { hookSources } from "../../src/cli/diff/migrationsSource.js";
 import { renderPatchModule } from "../../src/cli/diff/render.js";
 import { CLI, REPO, removeDir, run, type Running } from "../dev/support.js";
 import { type Workspace, workspace } from "./releaseSupport.js";
@@ -265,6 +266,62 @@ describe("renderPatchModule: a module a person reads", () => {
     }
   });
 
+  test("a JavaScript module copies a TypeScript migrations module's hooks instead of importing it", () => {
+    const migrationsJs = [
+      "export const renames = { Counter: { total: 'count' } };",
+      "export const migrate = {",
+      "  Counter(old, counter) {",
+      "    counter.total = old.count * 10;",
+      "  },",
+      "};",
+      "export default { validate: { Counter: (counter) => counter.total >= 0 || 'negative' } };",
+    ].join("\n");
+    const sources = hookSources(migrationsJs, "counter.migrations.ts");
+    expect(sources).toEqual({
+      "migrate.Counter":
+        "({ Counter(old, counter) {\n    counter.total = old.count * 10;\n  } }).Counter",
+      "validate.Counter": "({ Counter: (counter) => counter.total >= 0 || 'negative' }).Counter",
+    });
+    const derived = derive(
+      [mod("counter.js", "export class Counter {\n  count = 0;\n}\n")],
+      [mod("counter.js", "export class Counter {\n  total = 0;\n}\n")],
+      [
+        {
+          file: "counter.migrations.ts",
+          value: {
+            renames: { Counter: { total: "count" } },
+            migrate: { Counter: () => {} },
+            validate: { Counter: () => true },
+          },
+          isDefault: false,
+          sources,
+        },
+      ],
+    );
+    const options = {
+      oldDir: "/r/1",
+      newDir: "/r/2",
+      date: new Date(0),
+      name: "p",
+      importFrom: "metamorph",
+      outFile: "/r/p.mjs",
+    } as const;
+    const javascript = renderPatchModule(derived, { ...options, language: "javascript" });
+    expect(javascript).not.toContain("import * as");
+    expect(javascript).not.toContain("// TODO:");
+    expect(javascript).toContain(`const migrateCounter = ${sources["migrate.Counter"]};`);
+    expect(javascript).toContain(
+      '  .migrate("Counter", migrateCounter)\n  .validateInstances("counter.migrations.ts: validate.Counter", "Counter", validateCounter)',
+    );
+    const typescript = renderPatchModule(derived, {
+      ...options,
+      outFile: "/r/p.ts",
+      language: "typescript",
+    });
+    expect(typescript).toContain('import * as counterMigrations from "./2/counter.migrations.ts";');
+    expect(typescript).toContain('  .migrate("Counter", counterMigrations.migrate.Counter)');
+  });
+
   test("TypeScript output warns about names tsx would wrap in a helper; JavaScript does not", () => {
     const derived = derive(
       [mod("a.js", "export class A {\n  run() { return 1; }\n}\n")],
@@ -371,6 +428,11 @@ const NEW_TREE: Record<string, string> = {
   "account.ts": OLD_TREE["account.ts"]!.replaceAll("owner", "holder"),
   "account.migrations.ts": `export default {
   renames: { Account: { holder: "owner" } },
+  migrate: {
+    Account(old: { owner: unknown }, account: { holder: unknown }) {
+      account.holder = String(old.owner).toUpperCase();
+    },
+  },
   validate: { Account: (account: { holder: unknown }) => typeof account.holder === "string" || "holder must be a string" },
 };
 `,
@@ -407,6 +469,7 @@ interface State {
 describe("metamorph diff → pack → apply to the old release under metamorph run", () => {
   let service: Running | undefined;
   let patchText = "";
+  let patchTextTs = "";
   let diffOutput = "";
   let applied = -1;
   let before: State;
@@ -421,28 +484,35 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
 
   beforeAll(async () => {
     const builder = join(REPO, "src/patch/builder.ts");
-    const [derived, keys] = await Promise.all([
+    const [derived, derivedTs, keys] = await Promise.all([
+      metamorph(["diff", "v1", "v2", "-o", "v2.patch.mjs", "--import", builder]),
       metamorph(["diff", "v1", "v2", "-o", "v2.patch.ts", "--import", builder]),
       metamorph(["keygen", "-o", "keys"]),
     ]);
     expect(derived.stderr).toBe("");
-    expect([derived.code, keys.code]).toEqual([0, 0]);
+    expect([derived.code, derivedTs.code, keys.code]).toEqual([0, 0, 0]);
     diffOutput = derived.stdout;
-    patchText = readFileSync(join(space.dir, "v2.patch.ts"), "utf8");
-    const packed = await metamorph([
-      "pack",
-      "v2.patch.ts",
-      "--key",
-      "keys/release.key",
-      "--from",
-      "1.0.0",
-      "--to",
-      "2.0.0",
-      "-o",
-      "v2.bundle.json",
+    patchText = readFileSync(join(space.dir, "v2.patch.mjs"), "utf8");
+    patchTextTs = readFileSync(join(space.dir, "v2.patch.ts"), "utf8");
+    const pack = (module: string, out: string) =>
+      metamorph([
+        "pack",
+        module,
+        "--key",
+        "keys/release.key",
+        "--from",
+        "1.0.0",
+        "--to",
+        "2.0.0",
+        "-o",
+        out,
+      ]);
+    const packed = await Promise.all([
+      pack("v2.patch.mjs", "v2.bundle.json"),
+      pack("v2.patch.ts", "v2-ts.bundle.json"),
     ]);
-    expect(packed.stderr).toBe("");
-    expect(packed.code).toBe(0);
+    expect(packed.map((p) => p.stderr)).toEqual(["", ""]);
+    expect(packed.map((p) => p.code)).toEqual([0, 0]);
     const socket = join(space.dir, "service.sock");
     service = run(
       [
@@ -477,13 +547,18 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
       / \* {3}old release: .*\/v1\n \* {3}new release: .*\/v2\n \* {3}derived: {5}\d{4}-/,
     );
     expect(patchText).toContain(
-      "// Account — account.ts:1\n//   fields renamed: owner → holder (from account.migrations.ts)\n//   methods changed: describe()\n//   validation: validate.Account (from account.migrations.ts)",
+      "// Account — account.ts:1\n//   fields renamed: owner → holder (from account.migrations.ts)\n//   methods changed: describe()\n//   migrator: migrate.Account (from account.migrations.ts)\n//   validation: validate.Account (from account.migrations.ts)",
     );
     expect(patchText).toContain("// Counter — counter.ts:2\n//   fields added: step = 5\n");
     expect(patchText).toContain("// Greeter — greeter.ts:1\n//   methods changed: greet()\n");
     expect(patchText).not.toContain("// Clock");
     expect(patchText).toContain("// TODO: top-level functions changed: format (format.ts:1).");
-    expect(patchText).toContain('import accountMigrations from "./v2/account.migrations.ts";');
+    // JavaScript carries a copy of the TypeScript migrations' hooks; TypeScript imports them.
+    expect(patchText).not.toContain('account.migrations.ts";');
+    expect(patchText).toContain("const migrateAccount = ({ Account(old, account) {");
+    expect(patchText).toContain('  .migrate("Account", migrateAccount)');
+    expect(patchTextTs).toContain('import accountMigrations from "./v2/account.migrations.ts";');
+    expect(patchTextTs).toContain('  .migrate("Account", accountMigrations.migrate.Account)');
     expect(diffOutput).toContain("1 TODO to decide before metamorph pack");
   });
 
@@ -498,7 +573,7 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect(applied).toBe(0);
     expect(after).toMatchObject({
       counter: { count: 3, step: 5 },
-      account: { holder: "ada", balance: 10, describe: "ada: 10" },
+      account: { holder: "ADA", balance: 10, describe: "ADA: 10" },
       greeting: "hello, bob!",
       ticks: 3,
     });

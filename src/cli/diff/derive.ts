@@ -20,6 +20,7 @@ import {
   readRelease,
   type ReleaseInventory,
 } from "./inventory.js";
+import type { HookSources } from "./migrationsSource.js";
 import { releaseNotes } from "./notes.js";
 
 /** A migrations module of the new release, loaded (its file relative to the new release). */
@@ -28,6 +29,8 @@ export interface MigrationsModule {
   readonly value: DevMigrations;
   /** Whether its hints are the default export (else named exports). */
   readonly isDefault: boolean;
+  /** For a TypeScript module: its migrators' and validations' text as JavaScript ("migrate.Account" → expression). */
+  readonly sources?: HookSources;
 }
 
 export interface ReleasePair {

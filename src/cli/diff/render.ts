@@ -63,25 +63,63 @@ function comment(text: string, indent = ""): string[] {
 
 const identifier = (text: string) => text.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(\d)/, "_$1");
 
-/** Import names for the migrations modules the patch uses, unique and apart from the classes'. */
-function migrationsBindings(classes: readonly ClassChange[]): Map<MigrationsModule, string> {
-  const taken = new Set(["patch", "implementation", ...classes.map((c) => c.name)]);
-  const out = new Map<MigrationsModule, string>();
-  for (const c of classes) {
-    if (!c.migrations || !(c.migrator || c.validation) || out.has(c.migrations)) continue;
-    const base = c.migrations.file
-      .split("/")
-      .pop()!
-      .replace(/\.migrations\.[^.]+$/, "");
-    const stem = identifier(
-      `${base.replace(/[-.](\w)/g, (_, l: string) => l.toUpperCase())}Migrations`,
-    );
-    let name = stem;
-    for (let i = 2; taken.has(name); i++) name = `${stem}${i}`;
+type Hook = "migrate" | "validate";
+
+/** The migrator and validation of its migrations module a class uses. */
+const usedHooks = (c: ClassChange): Hook[] => [
+  ...(c.migrator ? (["migrate"] as const) : []),
+  ...(c.validation ? (["validate"] as const) : []),
+];
+
+/** A hook's JavaScript text, for a JavaScript module whose migrations module is TypeScript (it cannot import it). */
+function copiedSource(c: ClassChange, hook: Hook, language: RenderOptions["language"]) {
+  return language === "javascript" ? c.migrations?.sources?.[`${hook}.${c.name}`] : undefined;
+}
+
+/** The names the module binds: implementations, imported migrations modules, copied hooks. */
+interface Names {
+  readonly classes: Map<ClassChange, string>;
+  readonly bindings: Map<MigrationsModule, string>;
+  /** `${hook}.${class}` → [const name, source]. */
+  readonly copies: Map<string, readonly [string, string]>;
+}
+
+function allocateNames(
+  classes: readonly ClassChange[],
+  language: RenderOptions["language"],
+): Names {
+  const taken = new Set(["patch", "implementation"]);
+  const unique = (stem: string) => {
+    let name = identifier(stem);
+    for (let i = 2; taken.has(name); i++) name = `${identifier(stem)}${i}`;
     taken.add(name);
-    out.set(c.migrations, name);
+    return name;
+  };
+  const names: Names = { classes: new Map(), bindings: new Map(), copies: new Map() };
+  for (const c of classes) names.classes.set(c, unique(c.name));
+  for (const c of classes) {
+    for (const hook of usedHooks(c)) {
+      const source = copiedSource(c, hook, language);
+      if (source !== undefined) {
+        names.copies.set(`${hook}.${c.name}`, [unique(`${hook}${c.name}`), source]);
+      } else if (c.migrations && !names.bindings.has(c.migrations)) {
+        const base = c.migrations.file
+          .split("/")
+          .pop()!
+          .replace(/\.migrations\.[^.]+$/, "");
+        const camel = base.replace(/[-.](\w)/g, (_, l: string) => l.toUpperCase());
+        names.bindings.set(c.migrations, unique(`${camel}Migrations`));
+      }
+    }
   }
-  return out;
+  return names;
+}
+
+/** How the patch names one of a class's hooks: its copy, or the imported module's. */
+function hookReference(c: ClassChange, hook: Hook, names: Names): string {
+  const copy = names.copies.get(`${hook}.${c.name}`);
+  if (copy) return copy[0];
+  return `${names.bindings.get(c.migrations!)}.${hook}.${c.name}`;
 }
 
 function importPath(options: RenderOptions, migrations: MigrationsModule): string {
@@ -140,11 +178,8 @@ function keepNamesTodo(c: ClassChange, language: RenderOptions["language"]): str
   ];
 }
 
-function classSection(
-  c: ClassChange,
-  implementationName: string,
-  language: RenderOptions["language"],
-): string[] {
+function classSection(c: ClassChange, names: Names, language: RenderOptions["language"]): string[] {
+  const implementationName = names.classes.get(c)!;
   const s = c.summary;
   const from = c.migrations ? ` (from ${c.migrations.file})` : "";
   const facts: string[] = [];
@@ -177,10 +212,21 @@ function classSection(
     "",
     `const ${implementationName} = implementation(${c.implementation});`,
     "",
+    ...usedHooks(c).flatMap((hook) => {
+      const copy = names.copies.get(`${hook}.${c.name}`);
+      if (!copy) return [];
+      return [
+        ...comment(
+          `${hook}.${c.name}, copied from ${c.migrations!.file} as JavaScript (a JavaScript module cannot import TypeScript): edit it there too`,
+        ),
+        `const ${copy[0]} = ${copy[1]};`,
+        "",
+      ];
+    }),
   ];
 }
 
-function notesSection(derivation: PatchDerivation, options: RenderOptions): string[] {
+function notesSection(derivation: PatchDerivation, options: RenderOptions, names: Names): string[] {
   const lines: string[] = [];
   if (derivation.functions.length > 0) {
     const where = derivation.functions.map((f) => `${f.name} (${f.file}:${f.line})`).join(", ");
@@ -190,9 +236,7 @@ function notesSection(derivation: PatchDerivation, options: RenderOptions): stri
       ),
     );
   }
-  const typescriptMigrations = derivation.classes.some(
-    (c) => c.migrations && /\.m?ts$/.test(c.migrations.file),
-  );
+  const typescriptMigrations = [...names.bindings.keys()].some((m) => /\.[mc]?ts$/.test(m.file));
   if (options.language === "javascript" && typescriptMigrations) {
     lines.push(
       ...comment(
@@ -205,20 +249,14 @@ function notesSection(derivation: PatchDerivation, options: RenderOptions): stri
   return [RULE, "// Not in this patch (a restart applies these):", ...lines, ""];
 }
 
-function patchChain(
-  derivation: PatchDerivation,
-  names: Map<ClassChange, string>,
-  bindings: Map<MigrationsModule, string>,
-  name: string,
-): string[] {
+function patchChain(derivation: PatchDerivation, names: Names, name: string): string[] {
   const steps: string[] = [];
   for (const c of derivation.classes) {
-    const m = c.migrations ? bindings.get(c.migrations) : undefined;
     const cls = JSON.stringify(c.name);
     if (c.superclass) steps.push(`  .changeSuperclass(${cls}, ${JSON.stringify(c.superclass[1])})`);
     const renames = Object.entries(c.renames).map(([to, from]) => `${to}: ${JSON.stringify(from)}`);
     steps.push(
-      `  .replaceImplementation(${cls}, ${names.get(c)}${renames.length ? `, { renames: { ${renames.join(", ")} } }` : ""})`,
+      `  .replaceImplementation(${cls}, ${names.classes.get(c)}${renames.length ? `, { renames: { ${renames.join(", ")} } }` : ""})`,
     );
     if (c.resets.length > 0) {
       const sets = c.resets
@@ -226,10 +264,10 @@ function patchChain(
         .join(" ");
       steps.push(`  .migrate(${cls}, (_old, object) => { ${sets} })`);
     }
-    if (c.migrator && m) steps.push(`  .migrate(${cls}, ${m}.migrate.${c.name})`);
-    if (c.validation && m) {
+    if (c.migrator) steps.push(`  .migrate(${cls}, ${hookReference(c, "migrate", names)})`);
+    if (c.validation) {
       const label = JSON.stringify(`${c.migrations!.file}: validate.${c.name}`);
-      steps.push(`  .validateInstances(${label}, ${cls}, ${m}.validate.${c.name})`);
+      steps.push(`  .validateInstances(${label}, ${cls}, ${hookReference(c, "validate", names)})`);
     }
   }
   return [`export default patch(${JSON.stringify(name)})`, ...steps, "  .build();", ""];
@@ -237,24 +275,16 @@ function patchChain(
 
 /** The patch module's text. */
 export function renderPatchModule(derivation: PatchDerivation, options: RenderOptions): string {
-  const bindings = migrationsBindings(derivation.classes);
-  const names = new Map<ClassChange, string>();
-  const taken = new Set(["patch", "implementation", ...bindings.values()]);
-  for (const c of derivation.classes) {
-    let name = identifier(c.name);
-    while (taken.has(name)) name = `${name}_`;
-    taken.add(name);
-    names.set(c, name);
-  }
+  const names = allocateNames(derivation.classes, options.language);
   const body = [
-    ...derivation.classes.flatMap((c) => classSection(c, names.get(c)!, options.language)),
-    ...notesSection(derivation, options),
-    ...patchChain(derivation, names, bindings, options.name),
+    ...derivation.classes.flatMap((c) => classSection(c, names, options.language)),
+    ...notesSection(derivation, options, names),
+    ...patchChain(derivation, names, options.name),
   ];
   const todos = body.filter((line) => line.startsWith("// TODO:")).length;
   const imports = [
     `import { patch } from ${JSON.stringify(options.importFrom)};`,
-    ...[...bindings].map(([m, binding]) =>
+    ...[...names.bindings].map(([m, binding]) =>
       m.isDefault
         ? `import ${binding} from ${JSON.stringify(importPath(options, m))};`
         : `import * as ${binding} from ${JSON.stringify(importPath(options, m))};`,

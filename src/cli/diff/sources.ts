@@ -12,14 +12,16 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join, relative, sep } from "node:path";
-import { pathToFileURL } from "node:url";
+import { extname, join, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { MetamorphError } from "../../errors.js";
 import type { SourceType } from "../../dev/compile.js";
-import { isMigrationsFile, readMigrations } from "../../dev/migrations.js";
+import { type DevMigrations, isMigrationsFile, readMigrations } from "../../dev/migrations.js";
 import { migrationsFileOf } from "../../dev/migrationsLoader.js";
+import { findTsx } from "../runProgram.js";
 import type { MigrationsModule } from "./derive.js";
 import type { ModuleSource } from "./inventory.js";
+import { hookSources } from "./migrationsSource.js";
 
 /** A release's source that cannot be read: TypeScript without tsx, a syntax error, a broken migrations module. */
 export class DiffSourceError extends MetamorphError {
@@ -28,6 +30,8 @@ export class DiffSourceError extends MetamorphError {
 
 const PROGRAM_MODULE = /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/;
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+/** `.ts` from source (already under tsx), `.js` in the package. */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /** The program modules under `dir`, relative, sorted (so a derivation does not depend on the file system's order). */
 export async function programModules(dir: string): Promise<string[]> {
@@ -97,12 +101,16 @@ async function javaScriptOf(
   }
 }
 
+async function tsconfigOf(dir: string): Promise<string | undefined> {
+  const file = join(dir, "tsconfig.json");
+  return existsSync(file) ? readFile(file, "utf8") : undefined;
+}
+
 /** The JavaScript of every program module under `dir`. */
 export async function readModules(dir: string): Promise<ModuleSource[]> {
   const files = await programModules(dir);
   const esbuild = files.some((f) => TYPESCRIPT.test(f)) ? findEsbuild(dir) : undefined;
-  const tsconfigFile = join(dir, "tsconfig.json");
-  const tsconfig = existsSync(tsconfigFile) ? await readFile(tsconfigFile, "utf8") : undefined;
+  const tsconfig = await tsconfigOf(dir);
   return Promise.all(
     files.map(async (file): Promise<ModuleSource> => {
       const js = await javaScriptOf(dir, file, esbuild, tsconfig);
@@ -110,6 +118,45 @@ export async function readModules(dir: string): Promise<ModuleSource[]> {
       return sourceType === undefined ? { file, js } : { file, js, sourceType };
     }),
   );
+}
+
+let tsxRegistered = false;
+
+/** Importing a TypeScript migrations module needs tsx, unless this process already runs under it. */
+async function registerTsx(near: string): Promise<void> {
+  if (tsxRegistered || OWN_EXTENSION === ".ts") return;
+  const tsx = await findTsx([import.meta.url, pathToFileURL(near).href]);
+  if (!tsx) {
+    throw new DiffSourceError(`${near} is TypeScript, which needs tsx: npm install -D tsx`, {
+      file: near,
+    });
+  }
+  tsx.esm.register();
+  tsxRegistered = true;
+}
+
+async function readMigrationsModule(dir: string, found: string): Promise<MigrationsModule> {
+  const file = relative(dir, found).split(sep).join("/");
+  const typescript = TYPESCRIPT.test(found);
+  if (typescript) await registerTsx(found);
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(found).href)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DiffSourceError(`${found} could not be loaded: ${reason}`, { file: found });
+  }
+  const isDefault = typeof namespace.default === "object" && namespace.default !== null;
+  let value: DevMigrations;
+  try {
+    value = readMigrations(namespace);
+  } catch (error) {
+    throw new DiffSourceError(`${found}: ${(error as Error).message}`, { file: found });
+  }
+  if (!typescript) return { file, value, isDefault };
+  const esbuild = findEsbuild(dir);
+  const js = await javaScriptOf(dir, file, esbuild, await tsconfigOf(dir));
+  return { file, value, isDefault, sources: hookSources(js, file) };
 }
 
 /** The migrations modules next to the program modules of `dir`, imported. */
@@ -120,16 +167,7 @@ export async function readMigrationsModules(
   const out: MigrationsModule[] = [];
   for (const { file } of modules) {
     const found = migrationsFileOf(join(dir, file));
-    if (!found) continue;
-    const relativeFile = relative(dir, found).split(sep).join("/");
-    try {
-      const namespace = (await import(pathToFileURL(found).href)) as Record<string, unknown>;
-      const isDefault = typeof namespace.default === "object" && namespace.default !== null;
-      out.push({ file: relativeFile, value: readMigrations(namespace), isDefault });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new DiffSourceError(`${found} could not be loaded: ${reason}`, { file: found });
-    }
+    if (found) out.push(await readMigrationsModule(dir, found));
   }
   return out;
 }
