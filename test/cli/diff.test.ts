@@ -134,6 +134,27 @@ describe("derivePatch: what changed, class by class", () => {
     expect(derived.classes[1]!.todos.join("\n")).toContain("Circle.r: initialiser changed (1 → 2)");
   });
 
+  test("a changed initialiser listed in reset is given to existing objects; one not listed is a TODO", () => {
+    const before = [mod("c.js", "export class C {\n  step = 1;\n  size = 1;\n}\n")];
+    const after = [mod("c.js", "export class C {\n  step = 2;\n  size = 3;\n}\n")];
+    const hints = { file: "c.migrations.js", value: { reset: { C: ["step"] } }, isDefault: false };
+    const [c] = derive(before, after, [hints]).classes;
+    expect(c!.resets).toEqual([["step", "2"]]);
+    expect(c!.todos).toEqual([
+      'C.size: initialiser changed (1 → 3); existing objects keep their values. To give them the new value, list it in c.migrations.js: export const reset = { C: ["size"] }',
+    ]);
+    const text = renderPatchModule(derive(before, after, [hints]), {
+      oldDir: "/r/1",
+      newDir: "/r/2",
+      date: new Date(0),
+      name: "p",
+      importFrom: "metamorph",
+      outFile: "/r/p.mjs",
+      language: "javascript",
+    });
+    expect(text).toContain('  .migrate("C", (_old, object) => { object["step"] = 2; })');
+  });
+
   test("a module that only parses as CommonJS is read as a script", () => {
     const legacy = (fields: string) =>
       mod(

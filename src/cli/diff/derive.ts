@@ -173,9 +173,11 @@ function changedClass(
   );
   const migrator = hints?.migrate?.[name] !== undefined;
   const resetList = hints?.reset?.[name] ?? [];
-  const resets = summary.initialisers
-    .filter((f) => resetList.includes(f))
-    .map((f) => [f, after.definition.fields.find((x) => x.name === f)!.initializer!] as const);
+  // A field whose new value is not known from the source (set from a parameter) cannot be reset.
+  const resets = summary.initialisers.flatMap((f) => {
+    const initializer = after.definition.fields.find((x) => x.name === f)?.initializer;
+    return resetList.includes(f) && initializer !== undefined ? [[f, initializer] as const] : [];
+  });
   const migrationsFile = migrations?.file ?? `${stripExtension(after.file)}.migrations.ts`;
   const todos = classTodos(name, before.definition, after.definition, summary, {
     migrationsFile,

@@ -4,8 +4,10 @@
  * releases and the date, one section per class saying what changed and
  * giving its new implementation, `TODO:` where a person must decide, what
  * no patch carries, and the patch itself (`export default patch(…)…build()`,
- * what src/cli/commands/patchModule.ts loads). TypeScript and JavaScript get
- * the same text: the implementations are the releases' JavaScript.
+ * what src/cli/commands/patchModule.ts loads). The implementations are the
+ * releases' JavaScript in both languages; they differ in the helper's type
+ * and in how a TypeScript migrations module's hooks are reached (a
+ * TypeScript module imports them, a JavaScript one carries a copy).
  */
 import { dirname, relative, sep } from "node:path";
 import { describeClassChange } from "../../dev/common.js";
