@@ -30,6 +30,39 @@ const QUICKSTART_OUTPUT = [
   "committed 1 true",
 ];
 const QUICKSTART = readFileSync(join(FIXTURES, "quickstart.mjs"), "utf8");
+/** A refusal thrown from inside metamorph, its stack printed. */
+const THROWS = `import { Namespace } from "metamorph";
+try {
+  new Namespace("demo").registerClass(42);
+} catch (error) {
+  console.log(error.stack);
+}
+`;
+/** A consumer file of the same size that does not import metamorph: the tsc baseline. */
+const BASELINE = `import { EventEmitter } from "node:events";
+
+interface Person {
+  readonly first: string;
+  readonly last: string;
+  greet(): string;
+}
+
+function person(first: string, last: string): Person {
+  return { first, last, greet: () => \`Hi, \${first}\` };
+}
+
+const people = new Map<string, Person>([["ada", person("Ada", "Lovelace")]]);
+const events = new EventEmitter();
+events.on("renamed", (name: string) => console.log(name));
+const ada = people.get("ada");
+const fields = ada ? Object.keys(ada) : [];
+try {
+  events.emit("renamed", ada?.greet() ?? "nobody");
+} catch (error) {
+  if (error instanceof TypeError) console.log(error.message);
+}
+console.log(fields.length, [...people.keys()].join(","));
+`;
 const figures: string[] = [];
 const dirs: string[] = [];
 let tarball = "";
@@ -69,6 +102,7 @@ describe("plain node", () => {
           'import { Namespace, patch, updateSync } from "metamorph";',
           'const { Namespace, patch, updateSync } = require("metamorph");',
         ),
+        "throws.mjs": THROWS,
       },
       [tarball],
     );
@@ -82,6 +116,22 @@ describe("plain node", () => {
   test("the same through require() from CommonJS", () => {
     const result = ok(run("node", ["quickstart.cjs"], dir), "node quickstart.cjs");
     expect(result.stdout.trim().split("\n")).toEqual(QUICKSTART_OUTPUT);
+  });
+
+  test("with --enable-source-maps, a stack through metamorph names our TypeScript files and lines", () => {
+    const result = ok(run("node", ["--enable-source-maps", "throws.mjs"], dir), "throws.mjs");
+    const frames = [
+      ...result.stdout.matchAll(/node_modules\/metamorph\/(src\/[\w/]+\.ts):(\d+):\d+/g),
+    ];
+    expect(frames.length, result.stdout).toBeGreaterThan(0);
+    // The first frame is the line of our source that throws.
+    const [, file, line] = frames[0]!;
+    const text = readFileSync(join(REPO, file!), "utf8").split("\n")[Number(line) - 1];
+    expect(text).toContain("throw new InvalidClassDefinitionError");
+    // Without the flag the same frames are in dist/*.js: the maps are what names the sources.
+    const plain = ok(run("node", ["throws.mjs"], dir), "throws.mjs").stdout;
+    expect(plain).toMatch(/node_modules\/metamorph\/dist\/[\w/]+\.js:\d+/);
+    expect(plain).not.toMatch(/\.ts:\d+/);
   });
 
   test("what users install is small and carries no compiler", () => {
@@ -125,17 +175,21 @@ describe("a strict consumer's tsc", () => {
   beforeAll(() => {
     const files: Record<string, string> = {
       "src/consumer.ts": readFileSync(join(FIXTURES, "consumer.ts"), "utf8"),
+      "baseline/plain.ts": BASELINE,
     };
     for (const { resolution, module } of VARIANTS) {
       for (const dom of [true, false]) {
-        files[`tsconfig.${resolution}.${dom ? "dom" : "nodom"}.json`] = JSON.stringify({
-          compilerOptions: {
-            ...STRICT,
-            module,
-            moduleResolution: resolution,
-            lib: dom ? ["ES2023", "DOM"] : ["ES2023"],
-          },
-          include: ["src"],
+        const compilerOptions = {
+          ...STRICT,
+          module,
+          moduleResolution: resolution,
+          lib: dom ? ["ES2023", "DOM"] : ["ES2023"],
+        };
+        const name = `${resolution}.${dom ? "dom" : "nodom"}`;
+        files[`tsconfig.${name}.json`] = JSON.stringify({ compilerOptions, include: ["src"] });
+        files[`tsconfig.baseline.${name}.json`] = JSON.stringify({
+          compilerOptions,
+          include: ["baseline"],
         });
       }
     }
@@ -148,11 +202,19 @@ describe("a strict consumer's tsc", () => {
 
   for (const { resolution } of VARIANTS) {
     for (const dom of [true, false]) {
-      const config = `tsconfig.${resolution}.${dom ? "dom" : "nodom"}.json`;
+      const name = `${resolution}.${dom ? "dom" : "nodom"}`;
       test(`moduleResolution ${resolution}, ${dom ? "with" : "without"} the DOM lib`, () => {
         const tsc = join(dir, "node_modules/typescript/bin/tsc");
-        const result = run("node", [tsc, "-p", config], dir);
-        figures.push(`consumer tsc (${config}): ${(result.ms / 1000).toFixed(2)} s`);
+        // The same tsc on the same project without metamorph, just before: what metamorph adds.
+        const baseline = ok(
+          run("node", [tsc, "-p", `tsconfig.baseline.${name}.json`], dir),
+          "baseline tsc",
+        );
+        const result = run("node", [tsc, "-p", `tsconfig.${name}.json`], dir);
+        const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+        figures.push(
+          `consumer tsc (${name}): ${s(result.ms)}; without metamorph ${s(baseline.ms)}; metamorph adds ${s(result.ms - baseline.ms)}`,
+        );
         expect(result.stdout + result.stderr).toBe("");
         expect(result.status).toBe(0);
       });
