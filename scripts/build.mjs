@@ -9,19 +9,28 @@
 //   coarsened to one segment per line: tsc's output keeps the source's
 //   statements line by line, so lines stay exact and only columns are lost
 //   (tsc's full maps are as large as the JavaScript itself).
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { promisify } from "node:util";
 
 const DIST = "dist";
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const tsc = (...args) =>
-  execFileSync(process.execPath, [TSC, "-p", "tsconfig.build.json", ...args], { stdio: "inherit" });
+  promisify(execFile)(process.execPath, [TSC, "-p", "tsconfig.build.json", ...args]).catch(
+    (error) => {
+      process.stdout.write(error.stdout ?? "");
+      throw error;
+    },
+  );
 
 rmSync(DIST, { recursive: true, force: true });
-tsc("--declaration", "false", "--removeComments", "--sourceMap");
-tsc("--emitDeclarationOnly");
+// Two passes at once, writing different files.
+await Promise.all([
+  tsc("--declaration", "false", "--removeComments", "--sourceMap"),
+  tsc("--emitDeclarationOnly"),
+]);
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
