@@ -227,9 +227,9 @@ describe("a strict consumer's tsc", () => {
           `consumer tsc (${name}): ${s(consumer.result.ms)}, without metamorph ${s(baseline.result.ms)} (check time ${consumer.stats.get("Check time")} vs ${baseline.stats.get("Check time")}); metamorph adds ${added("Files")} files, ${added("Lines of Definitions")} lines of declarations to ${stat(baseline, "Lines of Definitions")} + ${stat(baseline, "Lines of Library")} of @types/node and the libs`,
         );
         expect(consumer.said).toBe("");
-        const result = consumer.result;
-        expect(result.status).toBe(0);
-      });
+        expect(consumer.result.status).toBe(0);
+        // Two tsc runs; a loaded machine makes each take tens of seconds.
+      }, 300_000);
     }
   }
 });
