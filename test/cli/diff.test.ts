@@ -581,6 +581,9 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect(patchTextTs).toContain('import accountMigrations from "./v2/account.migrations.ts";');
     expect(patchTextTs).toContain('  .migrate("Account", accountMigrations.migrate.Account)');
     expect(diffOutput).toContain("1 TODO to decide before metamorph pack");
+    expect(patchText).toContain(
+      ' * 1 TODO: a person must decide it before packing (search for "TODO:").',
+    );
   });
 
   test("applied to the running old release: new fields, renamed state, new methods; state kept", () => {

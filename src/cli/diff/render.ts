@@ -178,7 +178,7 @@ function header(derivation: PatchDerivation, options: RenderOptions, todos: numb
     ` * ${counts.join("; ")}.`,
     todos === 0
       ? " * Nothing here needs a decision (no TODO)."
-      : ` * ${todos} TODO${todos === 1 ? "" : "s"}: a person must decide each before packing (search for "TODO:").`,
+      : ` * ${todos === 1 ? "1 TODO: a person must decide it" : `${todos} TODOs: a person must decide each`} before packing (search for "TODO:").`,
     " *",
     " * Each class section gives the class's new implementation, read from the new release as",
     " * JavaScript. The service compiles a bundle's code with the globals only: an implementation",
