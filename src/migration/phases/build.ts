@@ -13,6 +13,7 @@ import type { Patch } from "../../patch/patch.js";
 import { validateDefinitions, validateShadowedMethods } from "../../validation/index.js";
 import type { BuildResult } from "../build.js";
 import { buildDefinitions } from "../build.js";
+import { deriveImplementation } from "../building/derivedImplementation.js";
 import { refuse } from "../refusal.js";
 
 export interface Built {
@@ -43,5 +44,49 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
     ...validateShadowedMethods(oldDefs, defs, renames),
   ];
   if (failures.length > 0) refuse(`patch ${patch.name} is refused`, failures, 1, 0);
-  return { oldDefs, build, defs, policy: policy ?? build.policy };
+  const derived = withDerivedImplementations(namespace, oldDefs, build);
+  return { oldDefs, build: derived, defs, policy: policy ?? build.policy };
+}
+
+/**
+ * Ordinary classes the patch changes without handing in a new
+ * implementation get one derived from their running version
+ * (derivedImplementation.ts): their own constructor keeps running. Classes
+ * whose fields move to or from another class, or whose superclass changes,
+ * are left alone (the detect phase refuses them when their instances migrate).
+ */
+function withDerivedImplementations(
+  namespace: Namespace,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  build: BuildResult,
+): BuildResult {
+  const bindings = namespace.snapshot.bindings;
+  const handleOf = (name: string | null) => {
+    const b = name === null ? undefined : bindings[name];
+    return b?.kind === "class" ? b.handle : null;
+  };
+  const classes = new Map(build.classes);
+  for (const [name, cls] of build.classes) {
+    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    const handle = handleOf(cls.oldName);
+    if (!old || !handle || cls.implementation || cls.movesFields || cls.definition === old)
+      continue;
+    if (old.fieldOrigin === "created" || old.hasPrivateMembers) continue;
+    const parent = cls.definition.superclass;
+    const sameSuperclass =
+      parent === null
+        ? old.superclass === null
+        : build.classes.get(parent)?.oldName === old.superclass;
+    if (!sameSuperclass) continue;
+    const implementation = deriveImplementation({
+      handle,
+      superclass: handleOf(old.superclass),
+      scope: namespace.scopes.get(handle) ?? {},
+      old,
+      definition: cls.definition,
+      fieldOrigins: cls.fieldOrigins,
+    });
+    classes.set(name, { ...cls, implementation });
+  }
+  return { ...build, classes };
 }
