@@ -158,3 +158,54 @@ describe("the derived version keeps what the patch does not change", () => {
     expect(Reflect.ownKeys(cls.prototype).map(String)).toEqual(methods);
   });
 });
+
+describe("ordinary subclasses of a class whose fields change", () => {
+  function accounts(extendHandle: boolean) {
+    const ns = new Namespace("bank");
+    class Account {
+      owner: string;
+      balance = 0;
+      constructor(owner: string) {
+        this.owner = owner;
+      }
+    }
+    const A = ns.registerClass(Account);
+    const Base = (extendHandle ? A : Account) as typeof Account;
+    class Savings extends Base {
+      rate: number;
+      constructor(owner: string, rate: number) {
+        super(owner);
+        this.rate = rate;
+      }
+    }
+    const S = ns.registerClass(Savings);
+    return { ns, A, S, old: new S("ann", 2) };
+  }
+
+  test.each([
+    ["the class itself", false],
+    ["its handle", true],
+  ])(
+    "a subclass extending %s gets the new layout, old and fresh objects alike",
+    (_, extendHandle) => {
+      const { ns, A, S, old } = accounts(extendHandle);
+      const result = updateSync(
+        ns,
+        patch("v2")
+          .renameField("Account", "balance", "amount")
+          .addField("Account", "currency", { default: "EUR" })
+          .build(),
+      );
+      const layout = ["owner", "amount", "currency", "rate"];
+      expect(Object.keys(old)).toEqual(layout);
+      const fresh = new S("bob", 3);
+      expect(Object.keys(fresh)).toEqual(layout);
+      expect({ ...fresh }).toEqual({ owner: "bob", amount: 0, currency: "EUR", rate: 3 });
+      expect(fresh).toBeInstanceOf(A);
+      expect({ ...new A("cy") }).toEqual({ owner: "cy", amount: 0, currency: "EUR" });
+      result.rollback();
+      expect({ ...old }).toEqual({ owner: "ann", balance: 0, rate: 2 });
+      expect({ ...new S("dee", 1) }).toEqual({ owner: "dee", balance: 0, rate: 1 });
+    },
+  );
+});

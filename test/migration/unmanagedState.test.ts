@@ -402,7 +402,7 @@ function scenario(ordinary: boolean) {
   return fc.record({
     policy: fc.constantFrom(...POLICIES),
     op: ordinary
-      ? fc.constant<Operation>("replaceImplementation")
+      ? fc.constantFrom<Operation>("replaceImplementation", "addField", "renameField")
       : fc.constantFrom<Operation>("addField", "renameField"),
     withMigrator: fc.boolean(),
     objects: fc.array(extraArbitrary, { minLength: 1, maxLength: 5 }),

@@ -27,6 +27,14 @@ import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
 import { compileDefault } from "../migrationPlan.js";
 
+/** A field of the new layout, and where a fresh object of the running version has its value. */
+export interface DerivedField {
+  readonly name: string;
+  /** The old field it takes its value from, or null for a field that starts fresh. */
+  readonly from: string | null;
+  readonly initializer?: string;
+}
+
 /** What a derived version needs to know about the class. */
 export interface Derivation {
   /** The class handle whose version is derived. */
@@ -37,18 +45,23 @@ export interface Derivation {
   /** The running version's definition. */
   readonly old: ClassDefinition;
   readonly definition: ClassDefinition;
-  /** New field name → old field name, or null for a field that starts fresh (ClassBuild.fieldOrigins). */
-  readonly fieldOrigins: ReadonlyMap<string, string | null>;
+  /** Every field of the running version, inherited first. */
+  readonly oldLayout: readonly string[];
+  /** Every field of the new version, inherited first. */
+  readonly layout: readonly DerivedField[];
 }
 
 type Reshape = (self: Record<string, unknown>) => void;
 
-/** The own-field change a fresh object of the running version needs, or null when there is none. */
-function reshaper({ old, definition, fieldOrigins }: Derivation): Reshape | null {
-  const oldNames = old.fields.map((f) => f.name);
-  const fields = definition.fields.map((f) => ({
-    name: f.name,
-    from: fieldOrigins.has(f.name) ? fieldOrigins.get(f.name)! : f.name,
+/**
+ * The field change a fresh object of the running version needs, or null
+ * when there is none. The whole layout, inherited fields too: an ordinary
+ * subclass's `super()` calls its superclass's own (old) constructor, unless
+ * it extends the handle — then those fields are already new and stay.
+ */
+function reshaper({ oldLayout, layout, definition }: Derivation): Reshape | null {
+  const fields = layout.map((f) => ({
+    ...f,
     initial:
       f.initializer === undefined
         ? undefined
@@ -56,34 +69,37 @@ function reshaper({ old, definition, fieldOrigins }: Derivation): Reshape | null
   }));
   let kept = 0;
   while (
-    kept < oldNames.length &&
+    kept < oldLayout.length &&
     kept < fields.length &&
-    fields[kept]!.name === oldNames[kept] &&
-    fields[kept]!.from === oldNames[kept]
+    fields[kept]!.name === oldLayout[kept] &&
+    fields[kept]!.from === oldLayout[kept]
   )
     kept++;
-  if (kept === oldNames.length && kept === fields.length) return null;
-  const removed = oldNames.slice(kept).reverse();
+  if (kept === oldLayout.length && kept === fields.length) return null;
+  const removed = oldLayout.slice(kept).reverse();
   const added = fields.slice(kept);
   return (self) => {
-    const values = added.map(({ from, initial }) =>
+    const values = added.map(({ name, from, initial }) =>
       from !== null && Object.hasOwn(self, from)
         ? { value: self[from] }
-        : from === null || initial !== undefined
-          ? { value: initial?.call(self) }
-          : undefined,
+        : Object.hasOwn(self, name)
+          ? { value: self[name] }
+          : from === null || initial !== undefined
+            ? { value: initial?.call(self) }
+            : undefined,
     );
     // From the end backwards: V8 deletes the last-added property fast.
     for (const name of removed) delete self[name];
     added.forEach(({ name }, i) => {
       const v = values[i];
-      if (v !== undefined)
-        Object.defineProperty(self, name, {
-          value: v.value,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
+      if (v === undefined) return;
+      delete self[name];
+      Object.defineProperty(self, name, {
+        value: v.value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     });
   };
 }
