@@ -50,6 +50,15 @@ export interface ClassDefinition {
   /** 1 for the first version of a class in a namespace, then one more per update. */
   readonly version: number;
   readonly fieldOrigin: FieldOrigin;
+  /**
+   * What reading an ordinary class's source could not learn, one note per
+   * thing, for people: fields assigned only conditionally, in a loop or by
+   * another method, computed keys, lowered private state, ... Absent when
+   * there is nothing to say. Instances may hold such state; a migration
+   * carries it over unchanged (never deletes it), and an update of the class
+   * reports each note as a warning (`UpdateResult.warnings`).
+   */
+  readonly unsupported?: readonly string[];
 }
 
 const WELL_KNOWN_PREFIX = "Symbol.";

@@ -44,6 +44,8 @@ export interface Draft {
   touched: boolean;
   implementation?: Constructor;
   hasPrivateMembers?: boolean;
+  /** Fields moved between this class and another (pull up, push down, split): no version can be derived from the running one. */
+  movesFields?: boolean;
 }
 
 /** Everything a build accumulates besides the class drafts. */
