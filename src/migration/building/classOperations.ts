@@ -63,6 +63,12 @@ export function insertSuperclass(step: Step, op: Op<"insertSuperclass">): void {
 
 export function replaceImplementation(step: Step, op: Op<"replaceImplementation">): void {
   const d = step.classNamed(op.className);
+  if (d.staticOrigins !== undefined && d.staticOrigins.size > 0) {
+    step.refuse(
+      `class ${d.name} had its static fields changed earlier in this patch; a new implementation brings its own statics (declare them there instead)`,
+      { className: d.name },
+    );
+  }
   const implementation = step.live(op.implementation) as Constructor;
   const read = readClassDefinition(implementation);
   const renames = op.renames ?? {};
