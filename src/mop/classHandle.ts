@@ -98,6 +98,22 @@ export function handleOwner(handle: Function): unknown {
   return stateOf(handle).owner;
 }
 
+/**
+ * The class outside the namespace that `handle`'s root class extends (`Map`,
+ * `Error`, a package's class), read from the root handle's [[Prototype]];
+ * null when the root extends nothing.
+ */
+export function externalSuperclassOf(handle: Function): Function | null {
+  let c: unknown = handle;
+  while (isClassHandle(c)) c = Object.getPrototypeOf(c);
+  return typeof c === "function" && c !== Function.prototype ? c : null;
+}
+
+/** Whether `fn` is built into the platform (`Map`, `Error`, `HTMLElement`): its source is native code. */
+export function isNativeClass(fn: Function): boolean {
+  return /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
+}
+
 /** The superclass handle, read from the handle's own [[Prototype]]. */
 export function superclassHandle(handle: Function): Constructor | null {
   const parent = Object.getPrototypeOf(handle);
@@ -138,6 +154,12 @@ export interface CreateClassHandleOptions {
   readonly superclass?: Constructor | null;
   /** Who manages the handle (a namespace); handles of different owners never mix. */
   readonly owner?: unknown;
+  /**
+   * For a root class, the class outside the namespace it extends (`Map`, a
+   * package's class), which the first version must extend directly: the
+   * handle extends it too, so statics and `instanceof` behave as for the class.
+   */
+  readonly external?: Function | null;
 }
 
 let forwarders = 0;
@@ -252,6 +274,17 @@ function initialiseState(
       );
     }
     Object.setPrototypeOf(handle, parent);
+    return;
+  }
+  const external = options.external ?? null;
+  if (external !== null) {
+    if (Object.getPrototypeOf(initial) !== external) {
+      throw new UnmanagedClassError(
+        `class ${name} does not extend ${external.name}, its declared superclass outside the namespace`,
+        { className: name, superclass: external.name },
+      );
+    }
+    Object.setPrototypeOf(handle, external);
   }
 }
 

@@ -8,7 +8,8 @@
 import { InvalidPatchError, PrivateStateError } from "../../errors.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import type { Change } from "../changes.js";
-import { changedClasses, detectChanges, migratingClasses } from "../changes.js";
+import { ExternalSuperclassError } from "../../namespace/errors.js";
+import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -19,7 +20,8 @@ export interface Detected {
   readonly changed: ReadonlySet<string>;
 }
 
-export function detectPhase({ oldDefs, build }: Built): Detected {
+export function detectPhase({ oldDefs, build, defs }: Built): Detected {
+  refuseExternalMoves(oldDefs, build, defs);
   const changes = detectChanges(oldDefs, build);
   const migrating = migratingClasses(changes);
   // Every class whose definition differs in any way gets a new version,
@@ -63,3 +65,37 @@ const privateStateRefusal = (name: string) =>
     `class ${name} declares private # members, which reflection cannot copy to a new version: add \`static metamorphExport(instance)\` to the running version and apply a new version that extends Adoptable with \`static metamorphImport(instance, state)\` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)`,
     { className: name },
   );
+
+/**
+ * A class outside the namespace that a root extends (`Map`, `Error`, a
+ * package's class) gives every instance internal slots or state of its own
+ * (a Map's entries, an Error's stack, an element's node) that reflection
+ * cannot add to or take from an existing object. So no existing class may
+ * move onto, off or between such superclasses, and a class under a managed
+ * superclass keeps reaching it through that superclass.
+ */
+function refuseExternalMoves(
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  build: Built["build"],
+  defs: ReadonlyMap<string, ClassDefinition>,
+): void {
+  for (const [name, cls] of build.classes) {
+    if (cls.oldName === null) continue;
+    const before = externalRoot(cls.oldName, oldDefs);
+    const after = externalRoot(name, defs);
+    const what = (x: string | null) => (x === null ? "no class outside the namespace" : x);
+    if (before !== after) {
+      throw new ExternalSuperclassError(
+        `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; keep ${name}'s superclass as it is, or restart the program to change it`,
+        { className: name, from: before, to: after },
+      );
+    }
+    const wasRoot = oldDefs.get(cls.oldName)!.superclass === null;
+    if (after !== null && !wasRoot && cls.definition.superclass === null) {
+      throw new ExternalSuperclassError(
+        `class ${name} would extend ${after} directly instead of through ${oldDefs.get(cls.oldName)!.superclass}: a class keeps the way it reaches a class outside the namespace; keep its superclass`,
+        { className: name, from: before, to: after },
+      );
+    }
+  }
+}
