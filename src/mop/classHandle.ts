@@ -53,6 +53,18 @@ interface HandleState {
 }
 
 const states = new WeakMap<Function, HandleState>();
+/** The constructor each installed definition came with (the class the user handed in, or a generated one). */
+const constructorsOfDefinitions = new WeakMap<ClassDefinition, Constructor>();
+
+/** Remembers which constructor `version.definition` describes. */
+export function recordVersion(version: ClassVersion): void {
+  constructorsOfDefinitions.set(version.definition, version.ctor);
+}
+
+/** The constructor of the version a handle installed with `definition`, if any. */
+export function constructorOfDefinition(definition: ClassDefinition): Constructor | undefined {
+  return constructorsOfDefinitions.get(definition);
+}
 export const prototypeStates = new WeakMap<object, HandleState>();
 export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
 export const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
@@ -264,6 +276,7 @@ function initialiseState(
   });
   states.set(handle, state);
   prototypeStates.set(prototype, state);
+  recordVersion({ ctor: initial, definition });
   const parent = options.superclass ?? null;
   if (parent !== null) {
     const initialParent = Object.getPrototypeOf(initial);

@@ -12,6 +12,7 @@ import {
   isClassHandle,
   PROTOTYPE_SKIP,
   prototypeStates,
+  recordVersion,
   SKIPPED_STATICS,
   stateOf,
 } from "./classHandle.js";
@@ -103,6 +104,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   state.initialise = initialiserOf(version.ctor, prototype);
   state.definition = version.definition;
   state.versions.push(version);
+  recordVersion(version);
   if (version.definition.name !== handle.name) {
     Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }

@@ -5,11 +5,13 @@
  * Input: the build; output: the changes and the two class sets.
  * Undo: nothing live is touched.
  */
-import { InvalidPatchError, PrivateStateError } from "../../errors.js";
+import { InvalidPatchError } from "../../errors.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { constructorOfDefinition } from "../../mop/classHandle.js";
 import type { Change } from "../changes.js";
 import { ExternalSuperclassError } from "../../namespace/errors.js";
 import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
+import { privateStateRefusal } from "../privateStateRefusal.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -40,13 +42,13 @@ export function detectPhase({ oldDefs, build, defs }: Built): Detected {
     // objects (they lack the new private brand) even with no field change.
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     if (cls.implementation && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
-      throw privateStateRefusal(name);
+      throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
     }
   }
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
     const d = oldDefs.get(cls.oldName!)!;
-    if (d.hasPrivateMembers) throw privateStateRefusal(name);
+    if (d.hasPrivateMembers) throw privateStateRefusal(name, [constructorOfDefinition(d)]);
     if (d.fieldOrigin !== "created" && !cls.implementation) {
       throw new InvalidPatchError(
         `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
@@ -59,12 +61,6 @@ export function detectPhase({ oldDefs, build, defs }: Built): Detected {
 
 const sameDefinition = (a: ClassDefinition, b: ClassDefinition) =>
   JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
-
-const privateStateRefusal = (name: string) =>
-  new PrivateStateError(
-    `class ${name} declares private # members, which reflection cannot copy to a new version: add \`static metamorphExport(instance)\` to the running version and apply a new version that extends Adoptable with \`static metamorphImport(instance, state)\` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)`,
-    { className: name },
-  );
 
 /**
  * A class outside the namespace that a root extends (`Map`, `Error`, a
