@@ -30,11 +30,6 @@ export function classOrigin(cls: Function): ClassOrigin {
   return origin;
 }
 
-/** Whether `cls` is a class the program did not write (native or a package's). */
-export function isThirdPartyClass(cls: Function): boolean {
-  const { kind } = classOrigin(cls);
-  return kind === "native" || kind === "package";
-}
 
 function originOfUrl(url: string | undefined): ClassOrigin {
   if (url === undefined || url === "") return { kind: "unknown" };
