@@ -30,7 +30,6 @@ export function classOrigin(cls: Function): ClassOrigin {
   return origin;
 }
 
-
 function originOfUrl(url: string | undefined): ClassOrigin {
   if (url === undefined || url === "") return { kind: "unknown" };
   return url.startsWith("node:") || /[\\/]node_modules[\\/]/.test(url)

@@ -5,7 +5,6 @@ export {
 } from "./applicationValidations.js";
 export type { ValidationFailure } from "./report.js";
 export { validateConformance } from "./conformance.js";
-export { requireNoExternalState } from "./externalState.js";
 export { type CyclicSuperclassFailure, validateDefinitions } from "./definitions.js";
 export type { DuplicateFieldFailure } from "./fieldDeclarations.js";
 export {

@@ -7,9 +7,7 @@
  * prepared migrations. Undo: nothing live is touched (states are copies).
  */
 import { UnswappableObjectError } from "../../errors.js";
-import { externalSuperclassOf } from "../../mop/classHandle.js";
 import type { Namespace } from "../../namespace/namespace.js";
-import { requireNoExternalState } from "../../validation/index.js";
 import type { PreparedMigration } from "../instanceMigration.js";
 import { prepareMigration } from "../instanceMigration.js";
 import type { Plan } from "../migrationPlan.js";
@@ -29,29 +27,12 @@ export function preparePhase(namespace: Namespace, built: Built, { plans }: Shad
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const prepared: PreparedMigration[] = [];
   for (const plan of policy === "eager" || dryRun ? plans : []) {
-    const external = externalStateCheck(plan);
     namespace.finder.find(plan.prototype).forEach((object, index) => {
       checkRewritable(object, plan, index);
-      external?.(object, index);
       prepared.push(prepareMigration(object, plan, index));
     });
   }
-  // Lazy updates migrate at first touch, too late to refuse: check now.
-  if (policy !== "eager" && !dryRun) {
-    for (const plan of plans) {
-      const external = externalStateCheck(plan);
-      if (external) namespace.finder.find(plan.prototype).forEach(external);
-    }
-  }
   return { prepared, dryRun };
-}
-
-/** For a class extending a class outside the namespace: the check that no instance holds state a migration would delete. */
-function externalStateCheck(plan: Plan): ((object: object, index: number) => void) | undefined {
-  const external = externalSuperclassOf(plan.handle);
-  if (external === null) return undefined;
-  const expected = { className: plan.className, external, fields: plan.oldFields };
-  return (object, index) => requireNoExternalState(object, index, expected);
 }
 
 function checkRewritable(object: object, plan: Plan, index: number): void {
