@@ -92,6 +92,31 @@ describe("classes extending native classes (item 22)", () => {
     expect(bags[1]!.total()).toBe(5);
   });
 
+  test("a managed subclass of a Map subclass reaches Map through it and keeps its entries when it migrates", () => {
+    const { ns, B } = bagWorld();
+    class Special extends (B as unknown as new () => BagLike) {
+      level = 1;
+    }
+    const S = ns.registerClass(Special);
+    const s = new S();
+    s.set("k", 4);
+    class Special2 extends (B as unknown as new () => BagLike) {
+      level = 1;
+      note = "n";
+    }
+    const result = updateSync(ns, patch("v2").replaceImplementation("Special", Special2).build());
+    expect(result.changes.map((c) => c.kind)).toEqual(["fields-changed"]);
+    expect([s.get("k"), s.label, (s as unknown as Special2).note, s instanceof B]).toEqual([
+      4,
+      "bag",
+      "n",
+      true,
+    ]);
+    result.rollback();
+    expect(Object.keys(s)).toEqual(["label", "level"]);
+    expect(s.get("k")).toBe(4);
+  });
+
   test("Set, Array and Error subclasses keep their internal state across an update", () => {
     const ns = new Namespace("natives");
     class Tags extends Set<string> {
