@@ -131,6 +131,7 @@ function classBuild(d: Draft): ClassBuild {
   const definition: ClassDefinition = {
     name: d.name,
     superclass: d.superclass,
+    ...(d.externalSuperclass === undefined ? {} : { externalSuperclass: d.externalSuperclass }),
     fields: d.fields,
     methods: d.methods,
     staticFields: d.staticFields,

@@ -39,6 +39,12 @@ export interface ClassDefinition {
   readonly name: string;
   /** Name of the superclass in the same namespace, or null for a root class. */
   readonly superclass: string | null;
+  /**
+   * For a root class that extends a class outside the namespace (`Map`,
+   * `Error`, `HTMLElement`, a package's class): that class's name. It is an
+   * external binding, never updated; absent when the root extends nothing.
+   */
+  readonly externalSuperclass?: string;
   /** Instance fields of this class only (not inherited), in constructor order. */
   readonly fields: readonly FieldDefinition[];
   /** Instance and static methods and accessors, string and symbol keyed. */
