@@ -14,6 +14,8 @@ import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe } from "./protocol.js";
 import { workerParticipant } from "./clusterIpc.js";
+import { readBundle } from "./readBundle.js";
+import { verifyBundle } from "./verify.js";
 import type { Participant, WorkerReport } from "./transaction.js";
 import { abortAll, clusterRefusal, commitAll, prepareAll } from "./transaction.js";
 
@@ -31,6 +33,7 @@ interface Waiting {
   readonly id: string;
   readonly ids: ReadonlyMap<Participant, string>;
   readonly timer: NodeJS.Timeout;
+  readonly fromVersion: string;
 }
 
 function runningWorkers(
@@ -113,12 +116,23 @@ export class ClusterControl implements ControlHandler {
     }
   }
 
+  /** The primary checks the signature too, so a forged bundle is refused before any worker sees it. */
+  #verify(bundle: string): string {
+    const { target } = this.local;
+    const read = readBundle(
+      bundle,
+      target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
+    );
+    return verifyBundle(read, target.trust).payload.manifest.fromVersion;
+  }
+
   async #apply(
     bundle: string,
     participants: readonly Participant[],
     send: Send,
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
+    const fromVersion = this.#verify(bundle);
     const t0 = performance.now();
     const prepared = await prepareAll(participants, bundle, undefined);
     send({
@@ -130,7 +144,7 @@ export class ClusterControl implements ControlHandler {
     if (!prepared.ready) return this.#refused("apply", prepared.workers, t0);
     const committed = await commitAll(prepared.ids);
     if (!committed.committed) return this.#refused("apply", committed.workers, t0);
-    return this.#committed("apply", committed.workers, t0, prepared.workers);
+    return this.#committed("apply", committed.workers, t0, fromVersion, prepared.workers);
   }
 
   async #prepare(
@@ -139,6 +153,7 @@ export class ClusterControl implements ControlHandler {
     participants: readonly Participant[],
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
+    const fromVersion = this.#verify(bundle);
     const t0 = performance.now();
     const expiry = expiresInMs ?? DEFAULT_PREPARED_EXPIRY_MS;
     // The workers keep theirs a little longer: the cluster's own expiry aborts them all first.
@@ -151,7 +166,7 @@ export class ClusterControl implements ControlHandler {
       void abortAll(prepared.ids);
     }, expiry);
     timer.unref();
-    this.#waiting = { id, ids: prepared.ids, timer };
+    this.#waiting = { id, ids: prepared.ids, timer, fromVersion };
     return {
       type: "result",
       ok: true,
@@ -168,7 +183,7 @@ export class ClusterControl implements ControlHandler {
     const t0 = performance.now();
     const committed = await commitAll(waiting.ids);
     if (!committed.committed) return this.#refused("commit", committed.workers, t0, id);
-    return this.#committed("commit", committed.workers, t0, [], id);
+    return this.#committed("commit", committed.workers, t0, waiting.fromVersion, [], id);
   }
 
   async #everyWorker(
@@ -197,6 +212,7 @@ export class ClusterControl implements ControlHandler {
     command: "apply" | "commit",
     workers: readonly WorkerReport[],
     t0: number,
+    fromVersion: string,
     prepared: readonly WorkerReport[],
     id?: string,
   ): ControlMessage {
@@ -207,6 +223,7 @@ export class ClusterControl implements ControlHandler {
       command,
       status: "committed",
       ...(id ? { id } : {}),
+      fromVersion,
       ...(version ? { version, toVersion: version } : {}),
       pauseMs: Math.max(0, ...workers.map((w) => w.pauseMs ?? 0)),
       migrated: workers.reduce((n, w) => n + (w.migrated ?? 0), 0),

@@ -34,7 +34,11 @@ export interface WorkerReport {
   readonly outcome: WorkerOutcome;
   readonly version?: string;
   readonly pauseMs?: number;
+  /** How long the worker held new calls of the affected classes (forced quiescence). */
+  readonly holdMs?: number;
+  readonly heldCalls?: number;
   readonly migrated?: number;
+  /** How long the worker took to answer this phase (ms). */
   readonly ms: number;
   readonly error?: { readonly code: string; readonly message: string };
   readonly reason?: string;
@@ -63,6 +67,8 @@ function line(pid: number, outcome: WorkerOutcome, m: Final | undefined, ms: num
       ? { version: m.fromVersion as string }
       : {}),
     ...num("pauseMs"),
+    ...num("holdMs"),
+    ...num("heldCalls"),
     ...num("migrated"),
     ...(error ? { error } : {}),
     ...(typeof m?.reason === "string" ? { reason: m.reason } : {}),
