@@ -80,6 +80,8 @@ export interface ApplyOutcome {
   readonly error?: unknown;
   readonly pauseMs: number;
   readonly migrated: number;
+  /** Migrated so far, inside the commit and since (lazy and progressive updates: first use, the sweep). */
+  readonly migratedSoFar: number;
   readonly pending: number;
   readonly heldCalls: number;
   readonly report: LifecycleReport;
@@ -250,6 +252,10 @@ export async function applyVerified(
     ...(report.error !== undefined ? { error: report.error } : {}),
     pauseMs: report.pauseMs,
     migrated: applied?.instancesMigrated ?? 0,
+    migratedSoFar:
+      applied?.result?.state() === "committed"
+        ? applied.result.migratedSoFar() + (applied.adoption?.instancesAdopted ?? 0)
+        : (applied?.instancesMigrated ?? 0),
     pending,
     heldCalls: report.heldCalls,
     report,

@@ -38,6 +38,7 @@ export interface WorkerReport {
   readonly holdMs?: number;
   readonly heldCalls?: number;
   readonly migrated?: number;
+  readonly migratedSoFar?: number;
   /** How long the worker took to answer this phase (ms). */
   readonly ms: number;
   readonly error?: { readonly code: string; readonly message: string };
@@ -70,6 +71,7 @@ function line(pid: number, outcome: WorkerOutcome, m: Final | undefined, ms: num
     ...num("holdMs"),
     ...num("heldCalls"),
     ...num("migrated"),
+    ...num("migratedSoFar"),
     ...(error ? { error } : {}),
     ...(typeof m?.reason === "string" ? { reason: m.reason } : {}),
   };

@@ -1,14 +1,19 @@
 /**
- * A "v4" whose code has a side effect the moment it is compiled: a static
- * initialiser writes the file named by DEMO_MARKER. The demo signs it, changes
- * one byte of the signed bundle and sends it: the service refuses it before
- * compiling anything, so the file never appears.
+ * Release v4: methods only — a folder's summary names the release that
+ * answered. The demo applies it after the load and rolls it back with
+ * `metamorph rollback`.
  */
 import { patch } from "../../../src/index.js";
 
+interface FolderShape {
+  name: string;
+  pictures: unknown[];
+}
+
 export default patch("v4")
-  .addStaticField("Gallery", "compiledAt", {
-    defaultSource:
-      'process.getBuiltinModule("node:fs").writeFileSync(process.env.DEMO_MARKER ?? "/dev/null", "compiled")',
+  .replaceMethods("Folder", {
+    summary(this: FolderShape) {
+      return { name: this.name, pictures: this.pictures.length, release: "v4" };
+    },
   })
   .build();
