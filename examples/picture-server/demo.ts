@@ -284,23 +284,33 @@ function summarise(d: Delivered, samples: readonly Sample[], windowMs: number): 
   };
 }
 
-/** After the load: v4 (methods only) applied, then `metamorph rollback` back to v3, and every write read back again. */
-async function rollBack(
+/**
+ * After the load: v4 (methods only) applied — while the writes are read back
+ * the first time, which v4 does not change — then `metamorph rollback` back
+ * to v3, and every write read back again.
+ */
+async function applyAndRollBack(
   delivery: Delivery,
   loads: Loads,
   problems: string[],
-): Promise<DemoSummary["rollback"]> {
-  const v4 = await metamorph(["apply", delivery.bundles.v4], delivery.socket);
+): Promise<{ verification: Verification; rollback: DemoSummary["rollback"] }> {
+  const [verification, v4] = await Promise.all([
+    loads.verify(),
+    metamorph(["apply", delivery.bundles.v4], delivery.socket),
+  ]);
   if (v4.code !== 0)
     problems.push(`v4 was not applied: ${JSON.stringify(v4.answer).slice(0, 300)}`);
   const result = await metamorph(["rollback"], delivery.socket);
   const after = await loads.verify();
   problems.push(...after.problems.slice(0, 5).map((p) => `after the rollback: ${p}`));
   return {
-    ok: v4.code === 0 && result.code === 0,
-    version: String(result.answer.version ?? "?"),
-    ms: round(result.ms),
-    lostWrites: after.lost,
+    verification,
+    rollback: {
+      ok: v4.code === 0 && result.code === 0,
+      version: String(result.answer.version ?? "?"),
+      ms: round(result.ms),
+      lostWrites: after.lost,
+    },
   };
 }
 
@@ -340,8 +350,7 @@ export async function runDemo(config: DemoConfig = defaultConfig): Promise<DemoS
     });
     await running;
     log(`load over: ${loads.samples.length} requests; reading every acknowledged write back…`);
-    verification = await loads.verify();
-    rollback = await rollBack(delivery, loads, problems);
+    ({ verification, rollback } = await applyAndRollBack(delivery, loads, problems));
     log(
       `metamorph apply v4.bundle.json, then metamorph rollback → running ${rollback.version} on every worker (${ms(rollback.ms)}); every acknowledged write read back again: ${rollback.lostWrites} lost`,
     );
