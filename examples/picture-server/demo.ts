@@ -323,7 +323,7 @@ export async function runDemo(config: DemoConfig = defaultConfig): Promise<DemoS
   );
   const delivery = await prepareDelivery();
   log(
-    `release: a key pair and bundles v2, v3 (signed) and v4 (one byte changed after signing) in ${delivery.dir}`,
+    `release: a key pair; bundles v2, v3, v4 signed with it, and a tampered v4 (one byte changed after signing) in ${delivery.dir}`,
   );
   const service = await spawnCluster(delivery, {
     workers: config.workers,
@@ -478,11 +478,11 @@ function report(config: DemoConfig, outcome: Outcome): DemoSummary {
   );
   log("");
   log(
-    `latency p50 / p99 (n)  ${pad("before", 24)}${pad("during", 24)}after   [±${config.windowMs / 1000} s]`,
+    `latency p50 / p99 (n)  ${pad("before", 27)}${pad("during", 27)}after   [±${config.windowMs / 1000} s]`,
   );
   for (const u of updates) {
     log(
-      `${pad(u.name, 23)} ${pad(lat(u.latency.before), 24)}${pad(lat(u.latency.during), 24)}${lat(u.latency.after)}`,
+      `${pad(u.name, 23)} ${pad(lat(u.latency.before), 27)}${pad(lat(u.latency.during), 27)}${lat(u.latency.after)}`,
     );
   }
   log("");
