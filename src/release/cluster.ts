@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
-import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe } from "./protocol.js";
+import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
 import { workerParticipant } from "./clusterIpc.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
@@ -34,6 +34,7 @@ interface Waiting {
   readonly ids: ReadonlyMap<Participant, string>;
   readonly timer: NodeJS.Timeout;
   readonly fromVersion: string;
+  readonly commitTimeoutMs: number;
 }
 
 function runningWorkers(
@@ -117,13 +118,20 @@ export class ClusterControl implements ControlHandler {
   }
 
   /** The primary checks the signature too, so a forged bundle is refused before any worker sees it. */
-  #verify(bundle: string): string {
+  #verify(bundle: string): { fromVersion: string; commitTimeoutMs: number } {
     const { target } = this.local;
     const read = readBundle(
       bundle,
       target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
     );
-    return verifyBundle(read, target.trust).payload.manifest.fromVersion;
+    const { payload } = verifyBundle(read, target.trust);
+    const { options } = payload;
+    // A commit waits for quiescence and (lazy, progressive) for the end of the migration.
+    const waits = (options.timeoutMs ?? 5_000) + (options.overTimeoutMs ?? 1_000);
+    return {
+      fromVersion: payload.manifest.fromVersion,
+      commitTimeoutMs: this.#timeoutMs + waits,
+    };
   }
 
   async #apply(
@@ -132,7 +140,7 @@ export class ClusterControl implements ControlHandler {
     send: Send,
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
-    const fromVersion = this.#verify(bundle);
+    const { fromVersion, commitTimeoutMs } = this.#verify(bundle);
     const t0 = performance.now();
     const prepared = await prepareAll(participants, bundle, undefined);
     send({
@@ -142,7 +150,7 @@ export class ClusterControl implements ControlHandler {
       atMs: performance.now() - t0,
     });
     if (!prepared.ready) return this.#refused("apply", prepared.workers, t0);
-    const committed = await commitAll(prepared.ids);
+    const committed = await commitAll(prepared.ids, commitTimeoutMs);
     if (!committed.committed) return this.#refused("apply", committed.workers, t0);
     return this.#committed("apply", committed.workers, t0, fromVersion, prepared.workers);
   }
@@ -153,11 +161,15 @@ export class ClusterControl implements ControlHandler {
     participants: readonly Participant[],
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
-    const fromVersion = this.#verify(bundle);
+    const { fromVersion, commitTimeoutMs } = this.#verify(bundle);
     const t0 = performance.now();
     const expiry = expiresInMs ?? DEFAULT_PREPARED_EXPIRY_MS;
     // The workers keep theirs a little longer: the cluster's own expiry aborts them all first.
-    const prepared = await prepareAll(participants, bundle, expiry + 5_000);
+    const prepared = await prepareAll(
+      participants,
+      bundle,
+      Math.min(expiry + 5_000, MAX_PREPARED_EXPIRY_MS),
+    );
     if (!prepared.ready) return this.#refused("prepare", prepared.workers, t0);
     const id = randomUUID();
     const timer = setTimeout(() => {
@@ -166,7 +178,7 @@ export class ClusterControl implements ControlHandler {
       void abortAll(prepared.ids);
     }, expiry);
     timer.unref();
-    this.#waiting = { id, ids: prepared.ids, timer, fromVersion };
+    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, commitTimeoutMs };
     return {
       type: "result",
       ok: true,
@@ -181,7 +193,7 @@ export class ClusterControl implements ControlHandler {
   async #commit(id: string): Promise<ControlMessage> {
     const waiting = this.#take(id);
     const t0 = performance.now();
-    const committed = await commitAll(waiting.ids);
+    const committed = await commitAll(waiting.ids, waiting.commitTimeoutMs);
     if (!committed.committed) return this.#refused("commit", committed.workers, t0, id);
     return this.#committed("commit", committed.workers, t0, waiting.fromVersion, [], id);
   }

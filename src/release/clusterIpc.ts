@@ -41,7 +41,7 @@ export function workerParticipant(
   const pid = worker.process.pid ?? -1;
   return {
     pid,
-    call(request) {
+    call(request, callTimeoutMs = timeoutMs) {
       const seq = ++sequence;
       return new Promise<ControlMessage>((resolve) => {
         const finish = (message: ControlMessage) => {
@@ -68,11 +68,11 @@ export function workerParticipant(
           () =>
             refuse(
               new ControlTimeoutError(
-                `worker ${pid} did not answer ${request.command} within ${timeoutMs} ms`,
-                { pid, timeoutMs },
+                `worker ${pid} did not answer ${request.command} within ${callTimeoutMs} ms`,
+                { pid, timeoutMs: callTimeoutMs },
               ),
             ),
-          timeoutMs,
+          callTimeoutMs,
         );
         worker.on("message", listen);
         worker.once("exit", exited);

@@ -16,7 +16,7 @@ export interface Participant {
   /** Names it in the report (a worker's pid). */
   readonly pid: number;
   /** One request; resolves with its final message (a time-out or a lost worker is an error message). */
-  call(request: ControlRequest): Promise<ControlMessage>;
+  call(request: ControlRequest, timeoutMs?: number): Promise<ControlMessage>;
 }
 
 export type WorkerOutcome =
@@ -80,11 +80,12 @@ function line(pid: number, outcome: WorkerOutcome, m: Final | undefined, ms: num
 async function timed(
   participant: Participant,
   request: ControlRequest,
+  timeoutMs?: number,
 ): Promise<{ message: Final; ms: number }> {
   const t0 = performance.now();
   let message: ControlMessage;
   try {
-    message = await participant.call(request);
+    message = await participant.call(request, timeoutMs);
   } catch (error) {
     message = { type: "error", command: request.command, ...wireError(error) };
   }
@@ -149,10 +150,21 @@ export interface Committed {
   readonly workers: readonly WorkerReport[];
 }
 
-/** Phase two everywhere; when one did not commit, the ones that did are rolled back. */
-export async function commitAll(ids: ReadonlyMap<Participant, string>): Promise<Committed> {
+/**
+ * Phase two everywhere; when one did not commit, the ones that did are
+ * rolled back. `timeoutMs` bounds a commit's answer: the bundle's own waits
+ * (quiescence, the end of a lazy migration) plus a margin. A worker that
+ * answers later is reported failed, though it may still commit: its status
+ * tells.
+ */
+export async function commitAll(
+  ids: ReadonlyMap<Participant, string>,
+  timeoutMs?: number,
+): Promise<Committed> {
   const entries = [...ids];
-  const answers = await Promise.all(entries.map(([p, id]) => timed(p, { command: "commit", id })));
+  const answers = await Promise.all(
+    entries.map(([p, id]) => timed(p, { command: "commit", id }, timeoutMs)),
+  );
   const committed = answers.every(({ message }) => ok(message));
   if (committed) {
     return {

@@ -135,7 +135,8 @@ beforeAll(async () => {
     { stdin: true },
   );
   await service.stderr.waitFor(/^metamorph run: control socket /, { timeoutMs: 30_000 });
-  const deadline = Date.now() + 30_000;
+  // Four workers start under tsx: on a busy machine that takes a while.
+  const deadline = Date.now() + 90_000;
   while (
     service.stdout.all.filter((l) => /^worker \d+ port \d+$/.test(l)).length < WORKERS &&
     Date.now() < deadline
@@ -145,8 +146,8 @@ beforeAll(async () => {
   ports = service.stdout.all
     .filter((l) => /^worker \d+ port \d+$/.test(l))
     .map((l) => Number(l.split(" ")[3]));
-  expect(ports).toHaveLength(WORKERS);
-}, 90_000);
+  expect(ports, service.stderr.all.join("\n")).toHaveLength(WORKERS);
+}, 150_000);
 
 afterAll(async () => {
   agent.destroy();
