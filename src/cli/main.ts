@@ -86,6 +86,7 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
     programArguments: parsed.programArguments,
     memory: parsed.memory,
     debounceMs: parsed.debounceMs,
+    progressiveAbove: parsed.progressiveAbove,
     write,
     supervised: supervised && parsed.restart,
   });

@@ -22,6 +22,7 @@ export interface ProgramOptions {
   readonly programArguments: readonly string[];
   readonly memory: number;
   readonly debounceMs: number | undefined;
+  readonly progressiveAbove: number | undefined;
   readonly write: (line: string) => void;
   /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
   readonly supervised: boolean;
@@ -84,6 +85,11 @@ function exposeGc(): void {
   (globalThis as { gc?: unknown }).gc = runInNewContext("gc");
 }
 
+/** A line rewritten in place on a terminal (never coloured); undefined ends it. */
+function overwriteLine(stream: NodeJS.WriteStream): (line: string | undefined) => void {
+  return (line) => stream.write(line === undefined ? "\r\u001b[2K" : `\r\u001b[2K${line}`);
+}
+
 /** A start-up error: a syntax error as its one line, anything else with its stack. */
 function startError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -123,6 +129,10 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
       ? { restart: (reason: string) => tellSupervisor({ type: "restart", reason }) }
       : {}),
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.progressiveAbove === undefined
+      ? {}
+      : { progressiveAbove: options.progressiveAbove }),
+    ...(process.stderr.isTTY ? { overwrite: overwriteLine(process.stderr) } : {}),
   });
   runtime.install();
   const data: HooksData = { exclude: [new URL("../", import.meta.url).href], port: port2 };

@@ -8,7 +8,7 @@
  * after a warning can have it applied again with the new hints.
  */
 import { readFileSync } from "node:fs";
-import type { UpdateResult } from "../migration/update.js";
+import type { UpdateOptions, UpdateResult } from "../migration/types.js";
 import { updateSync } from "../migration/update.js";
 import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
@@ -19,6 +19,7 @@ import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
+import { estimatePopulation, followSweep, type ProgressOutput, sweepLine } from "./progressive.js";
 import { javaScriptOf } from "./savedVersion.js";
 import { errorText, type Reporter } from "./reporter.js";
 
@@ -34,6 +35,12 @@ export interface ReloadReport {
 }
 
 type Outcome = Omit<ReloadReport, "file">;
+
+/** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
+interface Applied {
+  readonly result: UpdateResult | undefined;
+  readonly population: number;
+}
 
 const UNCHANGED: Outcome = {
   outcome: "unchanged",
@@ -59,22 +66,52 @@ function refusesLiveChange(error: unknown): boolean {
   return error instanceof PrivateMembersChange || error instanceof UnmanagedSuperclassChange;
 }
 
+/** When a reload migrates progressively, and where it says how far it is. */
+export interface ProgressiveOptions {
+  /** Instances of the reloaded classes above which a reload is progressive. */
+  readonly above: number;
+  /** Objects migrated per slice (between two tasks of the program). */
+  readonly sliceSize?: number;
+  readonly output: ProgressOutput;
+}
+
+export interface ReloaderOptions {
+  readonly namespace: Namespace;
+  readonly graph: ModuleGraph;
+  readonly reporter: Reporter;
+  readonly onReport: (report: ReloadReport) => void;
+  /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
+  readonly restart: ((reason: string) => void) | undefined;
+  /** Calls in flight of the managed classes (every managed class is tracked). */
+  readonly tracker: CallTracker;
+  /** How long a reload waits for calls in flight to finish. */
+  readonly quiescenceTimeoutMs: number;
+  readonly progressive: ProgressiveOptions;
+}
+
 export class Reloader {
   #last: LastReload | undefined;
   #updates = 0;
 
-  constructor(
-    private readonly namespace: Namespace,
-    private readonly graph: ModuleGraph,
-    private readonly reporter: Reporter,
-    private readonly onReport: (report: ReloadReport) => void,
-    /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
-    private readonly restart: ((reason: string) => void) | undefined,
-    /** Calls in flight of the managed classes (every managed class is tracked). */
-    private readonly tracker: CallTracker,
-    /** How long a reload waits for calls in flight to finish. */
-    private readonly quiescenceTimeoutMs: number,
-  ) {}
+  private readonly namespace: Namespace;
+  private readonly graph: ModuleGraph;
+  private readonly reporter: Reporter;
+  private readonly onReport: (report: ReloadReport) => void;
+  private readonly restart: ((reason: string) => void) | undefined;
+  private readonly tracker: CallTracker;
+  private readonly quiescenceTimeoutMs: number;
+  private readonly progressive: ProgressiveOptions;
+
+  constructor(options: ReloaderOptions) {
+    this.namespace = options.namespace;
+    this.graph = options.graph;
+    this.reporter = options.reporter;
+    this.onReport = options.onReport;
+    this.restart = options.restart;
+    this.tracker = options.tracker;
+    this.quiescenceTimeoutMs = options.quiescenceTimeoutMs;
+    this.progressive = options.progressive;
+  }
 
   /** Number of updates committed. */
   get updates(): number {
@@ -125,13 +162,15 @@ export class Reloader {
       this.restart(`${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`);
       return report({ ...UNCHANGED, outcome: "restart" });
     }
-    let result: UpdateResult | undefined;
+    let applied: Applied = { result: undefined, population: 0 };
     try {
-      if (prepared.hasClassChanges) result = await this.#apply(record, prepared);
+      if (prepared.hasClassChanges) applied = await this.#apply(record, prepared);
     } catch (error) {
       return report(this.#failed(record, error));
     }
-    return report(this.#commit(record, js, migrations, prepared, result));
+    const outcome = this.#commit(record, js, migrations, prepared, applied);
+    if (applied.result?.policy !== "progressive") return report(outcome);
+    return report(await this.#finishSweep(record, applied, outcome));
   }
 
   /**
@@ -140,16 +179,25 @@ export class Reloader {
    * held at entry, the ones in flight drained, apply, release — so that a
    * call suspended at an `await` never resumes on objects of the new layout.
    */
-  async #apply(record: ModuleRecord, prepared: PreparedReload): Promise<UpdateResult | undefined> {
+  async #apply(record: ModuleRecord, prepared: PreparedReload): Promise<Applied> {
     const patch = prepared.builder.build();
-    const affected = affectedClasses(this.namespace, patch).filter((c) =>
-      this.tracker.isTracking(c),
-    );
+    const classes = affectedClasses(this.namespace, patch);
+    const population = estimatePopulation(this.namespace, classes);
+    const progressive = population > this.progressive.above;
+    const options: UpdateOptions = progressive
+      ? {
+          policy: "progressive",
+          ...(this.progressive.sliceSize === undefined
+            ? {}
+            : { sliceSize: this.progressive.sliceSize }),
+        }
+      : { policy: "eager" };
+    const affected = classes.filter((c) => this.tracker.isTracking(c));
     const inFlight = this.tracker.inFlight(affected);
     if (inFlight.length === 0) {
-      const result = updateSync(this.namespace, patch);
+      const result = updateSync(this.namespace, patch, options);
       this.tracker.refresh();
-      return result;
+      return { result, population };
     }
     const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
     this.reporter.print(
@@ -159,6 +207,7 @@ export class Reloader {
       {
         namespace: this.namespace,
         patch,
+        options,
         forceQuiescence: true,
         timeoutMs: this.quiescenceTimeoutMs,
         affects: affected,
@@ -170,7 +219,34 @@ export class Reloader {
         `the calls in flight (${calls}) did not finish within ${this.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
       );
     }
-    return outcome.applied?.result;
+    return { result: outcome.applied?.result, population };
+  }
+
+  /**
+   * A progressive reload, committed: follows its sweep to the end with a
+   * progress line. A failed migration rolled the whole update back: the
+   * module's own changes are undone too and the failure is reported.
+   */
+  async #finishSweep(record: ModuleRecord, applied: Applied, outcome: Outcome): Promise<Outcome> {
+    const { result, population } = applied;
+    const rel = this.reporter.rel(record.file);
+    try {
+      const summary = await followSweep(result!, population, rel, this.progressive.output);
+      this.tracker.refresh();
+      this.reporter.print(sweepLine(rel, result!.pauseMs, summary));
+      return { ...outcome, instancesMigrated: summary.migrated };
+    } catch (error) {
+      this.tracker.refresh();
+      const last = this.#last;
+      if (last !== undefined && last.result === result) {
+        last.undoLocal();
+        record.js = last.previousJs;
+        record.reloads--;
+        this.#last = undefined;
+        this.#updates--;
+      }
+      return this.#failed(record, error);
+    }
   }
 
   /**
@@ -220,8 +296,9 @@ export class Reloader {
     js: string,
     migrations: MigrationsState | undefined,
     prepared: PreparedReload,
-    result: UpdateResult | undefined,
+    applied: Applied,
   ): Outcome {
+    const { result } = applied;
     const functionNames = Object.keys(prepared.functions);
     const previousFunctions: Record<string, unknown> = {};
     for (const name of functionNames) previousFunctions[name] = record.evaluate(name);
@@ -265,6 +342,7 @@ export class Reloader {
       committed: result !== undefined,
       instancesMigrated,
       pauseMs,
+      ...(result?.policy === "progressive" ? { progressive: applied.population } : {}),
       fixed,
       warnings: prepared.warnings,
       notes: prepared.notes,

@@ -23,7 +23,8 @@ import { DEV_GLOBAL, type SourceType } from "./compile.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
 import { type ReloadReport, Reloader } from "./reloader.js";
-import { Reporter } from "./reporter.js";
+import { PROGRESSIVE_ABOVE } from "./progressive.js";
+import { PREFIX, Reporter } from "./reporter.js";
 import { Watcher } from "./watcher.js";
 
 export type { ReloadReport } from "./reloader.js";
@@ -47,6 +48,20 @@ export interface DevRuntimeOptions {
    * keep the running version and print a note.
    */
   readonly restart?: (reason: string) => void;
+  /**
+   * Reloads whose classes have more instances than this migrate progressively
+   * (slice by slice between the program's tasks, with a progress line)
+   * instead of in one block. Default 50,000.
+   */
+  readonly progressiveAbove?: number;
+  /** Objects migrated per slice of a progressive reload. Default 2000. */
+  readonly sliceSize?: number;
+  /**
+   * Rewrites the progress line of a progressive reload in place (a terminal),
+   * given the line, or undefined to end it. Without it, progress is printed
+   * as a line per ~10 % through `write`.
+   */
+  readonly overwrite?: (line: string | undefined) => void;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
   readonly sources?: MessagePort;
 }
@@ -92,15 +107,29 @@ export class DevRuntime {
         for (const file of files) await this.reload(file);
       },
     });
-    this.#reloader = new Reloader(
-      this.namespace,
-      this.#graph,
-      this.#reporter,
-      (report) => this.onReport?.(report),
-      options.restart,
-      this.#tracker,
-      options.quiescenceTimeoutMs ?? 5000,
-    );
+    const overwrite = options.overwrite;
+    this.#reloader = new Reloader({
+      namespace: this.namespace,
+      graph: this.#graph,
+      reporter: this.#reporter,
+      onReport: (report) => this.onReport?.(report),
+      restart: options.restart,
+      tracker: this.#tracker,
+      quiescenceTimeoutMs: options.quiescenceTimeoutMs ?? 5000,
+      progressive: {
+        above: options.progressiveAbove ?? PROGRESSIVE_ABOVE,
+        ...(options.sliceSize === undefined ? {} : { sliceSize: options.sliceSize }),
+        output: {
+          line: (text) => this.#reporter.print(text),
+          ...(overwrite
+            ? {
+                overwrite: (text: string) => overwrite(`${PREFIX} ${text}`),
+                endOverwrite: () => overwrite(undefined),
+              }
+            : {}),
+        },
+      },
+    });
   }
 
   /** Makes this runtime the one instrumented modules register with. */
