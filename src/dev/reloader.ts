@@ -21,6 +21,13 @@ import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
 import { estimatePopulation, followSweep, type ProgressOutput, sweepLine } from "./progressive.js";
 import { javaScriptOf } from "./savedVersion.js";
+import {
+  type AddedFields,
+  captureAdded,
+  readWritesSince,
+  restoreWritesSince,
+  type WritesSince,
+} from "./writesSince.js";
 import { errorText, type Reporter } from "./reporter.js";
 
 export interface ReloadReport {
@@ -40,6 +47,8 @@ type Outcome = Omit<ReloadReport, "file">;
 interface Applied {
   readonly result: UpdateResult | undefined;
   readonly population: number;
+  /** What was said about values written since an undone update and kept (./writesSince.ts). */
+  readonly notes?: readonly string[];
 }
 
 const UNCHANGED: Outcome = {
@@ -58,7 +67,19 @@ interface LastReload {
   readonly previousJs: string;
   /** Whether it printed warnings (ambiguous changes a migrations module can resolve). */
   readonly warned: boolean;
+  /** The fields it added and the values it gave them, to keep what is written to them until an undo. */
+  readonly added: readonly AddedFields[];
   readonly undoLocal: () => void;
+}
+
+/** The fields each class of a reload added, with its handle. */
+function addedFields(record: ModuleRecord, prepared: PreparedReload) {
+  return prepared.summaries.flatMap((s) => {
+    const handle = record.classes.get(s.className);
+    return handle && s.added.length > 0
+      ? [{ className: s.className, handle, fields: s.added }]
+      : [];
+  });
 }
 
 /** An edit metamorph cannot apply to a running program (as opposed to a mistake to fix). */
@@ -91,6 +112,8 @@ export interface ReloaderOptions {
 
 export class Reloader {
   #last: LastReload | undefined;
+  /** Values written since an update undone for a migrations module, until it is applied again. */
+  #writesSince: { readonly record: ModuleRecord; readonly writes: WritesSince } | undefined;
   #updates = 0;
 
   private readonly namespace: Namespace;
@@ -127,6 +150,8 @@ export class Reloader {
     };
     const record = this.graph.get(file);
     if (!record) return report(UNCHANGED);
+    const writes = this.#writesSince?.record === record ? this.#writesSince.writes : undefined;
+    this.#writesSince = undefined;
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -164,7 +189,7 @@ export class Reloader {
     }
     let applied: Applied = { result: undefined, population: 0 };
     try {
-      if (prepared.hasClassChanges) applied = await this.#apply(record, prepared);
+      if (prepared.hasClassChanges) applied = await this.#apply(record, prepared, writes);
     } catch (error) {
       return report(this.#failed(record, error));
     }
@@ -179,11 +204,16 @@ export class Reloader {
    * held at entry, the ones in flight drained, apply, release — so that a
    * call suspended at an `await` never resumes on objects of the new layout.
    */
-  async #apply(record: ModuleRecord, prepared: PreparedReload): Promise<Applied> {
+  async #apply(
+    record: ModuleRecord,
+    prepared: PreparedReload,
+    writes: WritesSince | undefined,
+  ): Promise<Applied> {
     const patch = prepared.builder.build();
     const classes = affectedClasses(this.namespace, patch);
     const population = estimatePopulation(this.namespace, classes);
-    const progressive = population > this.progressive.above;
+    // Writes to put back need every object migrated in the commit.
+    const progressive = population > this.progressive.above && writes === undefined;
     const options: UpdateOptions = progressive
       ? {
           policy: "progressive",
@@ -196,8 +226,9 @@ export class Reloader {
     const inFlight = this.tracker.inFlight(affected);
     if (inFlight.length === 0) {
       const result = updateSync(this.namespace, patch, options);
+      const notes = writes ? restoreWritesSince(writes) : [];
       this.tracker.refresh();
-      return { result, population };
+      return { result, population, notes };
     }
     const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
     this.reporter.print(
@@ -219,7 +250,8 @@ export class Reloader {
         `the calls in flight (${calls}) did not finish within ${this.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
       );
     }
-    return { result: outcome.applied?.result, population };
+    const notes = writes ? restoreWritesSince(writes) : [];
+    return { result: outcome.applied?.result, population, notes };
   }
 
   /**
@@ -271,6 +303,7 @@ export class Reloader {
       }
       return false;
     }
+    const writes = last.added.length > 0 ? readWritesSince(this.namespace, last.added) : undefined;
     try {
       last.result!.rollback();
     } catch (error) {
@@ -284,6 +317,7 @@ export class Reloader {
     last.undoLocal();
     record.js = last.previousJs;
     this.#last = undefined;
+    if (writes && writes.size > 0) this.#writesSince = { record, writes };
     this.reporter.print(
       `${rel}: ${this.reporter.rel(migrations?.file ?? "migrations")} changed: undid the last update of ${rel} to apply it again with it`,
     );
@@ -325,6 +359,10 @@ export class Reloader {
       result,
       previousJs,
       warned: prepared.warnings.length > 0,
+      added:
+        prepared.warnings.length > 0 && result?.policy === "eager"
+          ? captureAdded(this.namespace, addedFields(record, prepared))
+          : [],
       undoLocal: () => {
         prepared.assign(previousFunctions);
         this.graph.propagate(record, functionNames);
@@ -345,7 +383,7 @@ export class Reloader {
       ...(result?.policy === "progressive" ? { progressive: applied.population } : {}),
       fixed,
       warnings: prepared.warnings,
-      notes: prepared.notes,
+      notes: [...prepared.notes, ...(applied.notes ?? [])],
     });
     return {
       outcome: "updated",
