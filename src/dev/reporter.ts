@@ -8,9 +8,10 @@ import { fileURLToPath } from "node:url";
 import { MetamorphError, MigrationError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { type ClassChangeSummary, describeClassChange } from "./common.js";
-import { SourceProblem } from "./compile.js";
+import { SourceProblem } from "./conventions.js";
+import { PREFIX } from "./prefix.js";
 
-export const PREFIX = "[metamorph]";
+export { PREFIX } from "./prefix.js";
 
 export function displayPath(file: string, root: string): string {
   const rel = relative(root, file);

@@ -19,10 +19,10 @@ import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
 import { Namespace } from "../namespace/namespace.js";
-import { DEV_GLOBAL, type SourceType } from "./compile.js";
+import { DEV_GLOBAL, type SourceType } from "./conventions.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
-import { type ReloadReport, Reloader } from "./reloader.js";
+import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
 import { PROGRESSIVE_ABOVE } from "./progressive.js";
 import { PREFIX, Reporter } from "./reporter.js";
 import { Watcher } from "./watcher.js";
@@ -73,7 +73,10 @@ export class DevRuntime {
   readonly #reporter: Reporter;
   readonly #graph: ModuleGraph;
   readonly #watcher: Watcher;
-  readonly #reloader: Reloader;
+  /** What the reloader is made with; the reloader itself (and the engine) is loaded on first use. */
+  readonly #reloaderOptions: ReloaderOptions;
+  #reloader: Promise<Reloader> | undefined;
+  #updates = (): number => 0;
   /** Calls in flight of every managed class (a reload of a class waits for them). */
   readonly #tracker = new CallTracker();
   readonly #sources: MessagePort | undefined;
@@ -108,7 +111,7 @@ export class DevRuntime {
       },
     });
     const overwrite = options.overwrite;
-    this.#reloader = new Reloader({
+    this.#reloaderOptions = {
       namespace: this.namespace,
       graph: this.#graph,
       reporter: this.#reporter,
@@ -129,7 +132,19 @@ export class DevRuntime {
             : {}),
         },
       },
+    };
+    // Loaded once the program has started (the first reload is then as quick
+    // as the next), but never before: start-up does not wait for the engine.
+    if (options.watch ?? true) setTimeout(() => void this.#loadReloader(), 250).unref();
+  }
+
+  #loadReloader(): Promise<Reloader> {
+    this.#reloader ??= import("./reloader.js").then(({ Reloader }) => {
+      const reloader = new Reloader(this.#reloaderOptions);
+      this.#updates = () => reloader.updates;
+      return reloader;
     });
+    return this.#reloader;
   }
 
   /** Makes this runtime the one instrumented modules register with. */
@@ -159,7 +174,7 @@ export class DevRuntime {
 
   /** Number of updates committed. */
   get updates(): number {
-    return this.#reloader.updates;
+    return this.#updates();
   }
 
   registerModule(
@@ -183,8 +198,8 @@ export class DevRuntime {
   }
 
   /** Reloads one module from its file; never throws (failures are reported). */
-  reload(file: string): Promise<ReloadReport> {
-    return this.#reloader.reload(file);
+  async reload(file: string): Promise<ReloadReport> {
+    return (await this.#loadReloader()).reload(file);
   }
 
   /**
