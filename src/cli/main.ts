@@ -90,6 +90,7 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
     memory: parsed.memory,
     debounceMs: parsed.debounceMs,
     progressiveAbove: parsed.progressiveAbove,
+    instanceFinder: parsed.instanceFinder,
     write,
     supervised: supervised && parsed.restart,
   });

@@ -24,6 +24,7 @@ export interface ProgramOptions {
   readonly memory: number;
   readonly debounceMs: number | undefined;
   readonly progressiveAbove: number | undefined;
+  readonly instanceFinder: "registry" | "heap" | undefined;
   readonly write: (line: string) => void;
   /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
   readonly supervised: boolean;
@@ -80,6 +81,7 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     ...(options.progressiveAbove === undefined
       ? {}
       : { progressiveAbove: options.progressiveAbove }),
+    ...(options.instanceFinder === undefined ? {} : { instanceFinder: options.instanceFinder }),
     ...(process.stderr.isTTY ? { overwrite: overwriteLine(process.stderr) } : {}),
   });
   runtime.install();

@@ -18,6 +18,7 @@
 import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
+import type { InstanceFinderKind } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
 import { DEV_GLOBAL, type SourceType } from "./conventions.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
@@ -62,13 +63,22 @@ export interface DevRuntimeOptions {
    * as a line per ~10 % through `write`.
    */
   readonly overwrite?: (line: string | undefined) => void;
+  /**
+   * How reloads find the live instances. "registry" (default): a `WeakRef`
+   * recorded at each construction, which keeps every object alive until the
+   * end of the job that made it — allocation-heavy code is slower and uses
+   * more memory. "heap" (Node): nothing paid at construction, but every
+   * reload walks the whole heap after full collections, which in a process
+   * that loaded tsx makes its pause long (~1 s).
+   */
+  readonly instanceFinder?: InstanceFinderKind;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
   readonly sources?: MessagePort;
 }
 
 /** The one runtime of this process (instrumented modules find it through a global). */
 export class DevRuntime {
-  readonly namespace = new Namespace("dev");
+  readonly namespace: Namespace;
   readonly root: string;
   readonly #reporter: Reporter;
   readonly #graph: ModuleGraph;
@@ -87,6 +97,7 @@ export class DevRuntime {
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
+    this.namespace = new Namespace("dev", { instanceFinder: options.instanceFinder ?? "registry" });
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
