@@ -6,7 +6,8 @@
  * - start-up: time from spawning to the first output of a hello-world `.ts`
  *   (supervised, the default, and with `--no-restart`), rounds interleaved;
  * - allocation-heavy code: 2,000,000 temporaries of a managed class in one
- *   job, time and resident memory reported by the program itself;
+ *   job, time and resident memory reported by the program itself, with the
+ *   default (registry) instance finder and with `--instance-finder heap`;
  * - a reload of 200,000 instances: the longest block of the event loop while
  *   the reload migrates progressively, against the pause of the same reload
  *   in one block (`--progressive-above` above the population).
@@ -194,34 +195,40 @@ const ms = performance.now() - t0;
 console.log(\`done \${ms} \${process.memoryUsage().rss} \${acc.x}\`);
 `;
 
+const ALLOCATION_ROUNDS = 3;
+
 async function allocation(): Promise<Figure[]> {
   const dir = project({ "vec.ts": VEC, "main.ts": ALLOCATE });
-  const time = { tsx: [] as number[], dev: [] as number[] };
-  const rss = { tsx: [] as number[], dev: [] as number[] };
+  const commands = {
+    tsx: [TSX, "main.ts"],
+    dev: [BIN, "dev", "main.ts"],
+    devHeap: [BIN, "dev", "--instance-finder", "heap", "main.ts"],
+  };
+  type Name = keyof typeof commands;
+  const time: Record<Name, number[]> = { tsx: [], dev: [], devHeap: [] };
+  const rss: Record<Name, number[]> = { tsx: [], dev: [], devHeap: [] };
   try {
-    for (let round = 0; round < 5; round++) {
-      for (const [name, args] of [
-        ["tsx", [TSX, "main.ts"]],
-        ["dev", [BIN, "dev", "main.ts"]],
-      ] as const) {
+    for (let round = 0; round < ALLOCATION_ROUNDS; round++) {
+      for (const [name, args] of Object.entries(commands)) {
         const started = start(args, dir);
         const { text } = await started.line(/^done /);
         await stop(started);
         const [, ms, bytes] = text.split(" ");
-        time[name].push(Number(ms));
-        rss[name].push(Number(bytes) / 1e6);
+        time[name as Name].push(Number(ms));
+        rss[name as Name].push(Number(bytes) / 1e6);
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const loop = "2,000,000 temporaries of a managed class in one job (a vector add loop)";
   return [
     versus(
       "dev.allocation2M",
       median(time.dev),
       median(time.tsx),
       "ms",
-      "2,000,000 temporaries of a managed class in one job (a vector add loop) under metamorph dev against tsx; median of 5 (goal: within 1.2×)",
+      `${loop} under metamorph dev (registry finder, the default) against tsx; median of ${ALLOCATION_ROUNDS} (goal: within 1.2×)`,
     ),
     versus(
       "dev.allocation2MRss",
@@ -229,6 +236,20 @@ async function allocation(): Promise<Figure[]> {
       median(rss.tsx),
       "MB",
       "resident memory at the end of the same loop (goal: within 1.2×)",
+    ),
+    versus(
+      "dev.allocation2MHeapFinder",
+      median(time.devHeap),
+      median(time.tsx),
+      "ms",
+      `${loop} under metamorph dev --instance-finder heap against tsx`,
+    ),
+    versus(
+      "dev.allocation2MHeapFinderRss",
+      median(rss.devHeap),
+      median(rss.tsx),
+      "MB",
+      "resident memory at the end of the same loop, --instance-finder heap",
     ),
   ];
 }
