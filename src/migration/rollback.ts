@@ -7,7 +7,7 @@
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { PreparedMigration } from "./instanceMigration.js";
-import { rewriteFields } from "./instanceMigration.js";
+import { restoreOldLayout } from "./instanceMigration.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import type { Plan } from "./migrationPlan.js";
 
@@ -49,5 +49,5 @@ function reverseOne(object: object, plan: Plan, retained: PreparedMigration | un
     if (retained) return retained.oldValues[i];
     return plan.oldDefaults.get(k)?.call(object);
   });
-  rewriteFields(object, Object.keys(object), keys, values);
+  restoreOldLayout(object, plan, keys, values, retained);
 }
