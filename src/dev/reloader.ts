@@ -8,24 +8,26 @@
  * after a warning can have it applied again with the new hints.
  */
 import { readFileSync } from "node:fs";
-import type { UpdateOptions, UpdateResult } from "../migration/types.js";
-import { updateSync } from "../migration/update.js";
-import { affectedClasses } from "../lifecycle/affected.js";
+import type { UpdateResult } from "../migration/types.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
-import { runUpdate } from "../lifecycle/lifecycle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ClassChangeSummary } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
+import {
+  type Applied,
+  type ApplyContext,
+  applyReload,
+  type ProgressiveOptions,
+} from "./applyReload.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
-import { estimatePopulation, followSweep, type ProgressOutput, sweepLine } from "./progressive.js";
+import { followSweep, sweepLine } from "./progressive.js";
 import { javaScriptOf } from "./savedVersion.js";
 import {
   type AddedFields,
   captureAdded,
   readWritesSince,
-  restoreWritesSince,
   type WritesSince,
 } from "./writesSince.js";
 import { errorText, type Reporter } from "./reporter.js";
@@ -42,14 +44,6 @@ export interface ReloadReport {
 }
 
 type Outcome = Omit<ReloadReport, "file">;
-
-/** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
-interface Applied {
-  readonly result: UpdateResult | undefined;
-  readonly population: number;
-  /** What was said about values written since an undone update and kept (./writesSince.ts). */
-  readonly notes?: readonly string[];
-}
 
 const UNCHANGED: Outcome = {
   outcome: "unchanged",
@@ -87,27 +81,11 @@ function refusesLiveChange(error: unknown): boolean {
   return error instanceof PrivateMembersChange || error instanceof UnmanagedSuperclassChange;
 }
 
-/** When a reload migrates progressively, and where it says how far it is. */
-export interface ProgressiveOptions {
-  /** Instances of the reloaded classes above which a reload is progressive. */
-  readonly above: number;
-  /** Objects migrated per slice (between two tasks of the program). */
-  readonly sliceSize?: number;
-  readonly output: ProgressOutput;
-}
-
-export interface ReloaderOptions {
-  readonly namespace: Namespace;
+export interface ReloaderOptions extends ApplyContext {
   readonly graph: ModuleGraph;
-  readonly reporter: Reporter;
   readonly onReport: (report: ReloadReport) => void;
   /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
   readonly restart: ((reason: string) => void) | undefined;
-  /** Calls in flight of the managed classes (every managed class is tracked). */
-  readonly tracker: CallTracker;
-  /** How long a reload waits for calls in flight to finish. */
-  readonly quiescenceTimeoutMs: number;
-  readonly progressive: ProgressiveOptions;
 }
 
 export class Reloader {
@@ -122,8 +100,8 @@ export class Reloader {
   private readonly onReport: (report: ReloadReport) => void;
   private readonly restart: ((reason: string) => void) | undefined;
   private readonly tracker: CallTracker;
-  private readonly quiescenceTimeoutMs: number;
   private readonly progressive: ProgressiveOptions;
+  readonly #applyContext: ApplyContext;
 
   constructor(options: ReloaderOptions) {
     this.namespace = options.namespace;
@@ -132,8 +110,8 @@ export class Reloader {
     this.onReport = options.onReport;
     this.restart = options.restart;
     this.tracker = options.tracker;
-    this.quiescenceTimeoutMs = options.quiescenceTimeoutMs;
     this.progressive = options.progressive;
+    this.#applyContext = options;
   }
 
   /** Number of updates committed. */
@@ -189,69 +167,14 @@ export class Reloader {
     }
     let applied: Applied = { result: undefined, population: 0 };
     try {
-      if (prepared.hasClassChanges) applied = await this.#apply(record, prepared, writes);
+      if (prepared.hasClassChanges)
+        applied = await applyReload(this.#applyContext, record, prepared, writes);
     } catch (error) {
       return report(this.#failed(record, error));
     }
     const outcome = this.#commit(record, js, migrations, prepared, applied);
     if (applied.result?.policy !== "progressive") return report(outcome);
     return report(await this.#finishSweep(record, applied, outcome));
-  }
-
-  /**
-   * Applies the patch: at once when no call of an affected class is in
-   * flight; otherwise through the lifecycle's forced quiescence — new calls
-   * held at entry, the ones in flight drained, apply, release — so that a
-   * call suspended at an `await` never resumes on objects of the new layout.
-   */
-  async #apply(
-    record: ModuleRecord,
-    prepared: PreparedReload,
-    writes: WritesSince | undefined,
-  ): Promise<Applied> {
-    const patch = prepared.builder.build();
-    const classes = affectedClasses(this.namespace, patch);
-    const population = estimatePopulation(this.namespace, classes);
-    // Writes to put back need every object migrated in the commit.
-    const progressive = population > this.progressive.above && writes === undefined;
-    const options: UpdateOptions = progressive
-      ? {
-          policy: "progressive",
-          ...(this.progressive.sliceSize === undefined
-            ? {}
-            : { sliceSize: this.progressive.sliceSize }),
-        }
-      : { policy: "eager" };
-    const affected = classes.filter((c) => this.tracker.isTracking(c));
-    const inFlight = this.tracker.inFlight(affected);
-    if (inFlight.length === 0) {
-      const result = updateSync(this.namespace, patch, options);
-      const notes = writes ? restoreWritesSince(writes) : [];
-      this.tracker.refresh();
-      return { result, population, notes };
-    }
-    const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
-    this.reporter.print(
-      `${this.reporter.rel(record.file)}: waiting for ${inFlight.length} call${inFlight.length === 1 ? "" : "s"} in flight (${calls}); new calls are held`,
-    );
-    const outcome = await runUpdate(
-      {
-        namespace: this.namespace,
-        patch,
-        options,
-        forceQuiescence: true,
-        timeoutMs: this.quiescenceTimeoutMs,
-        affects: affected,
-      },
-      { tracker: this.tracker },
-    );
-    if (outcome.status !== "committed") {
-      throw new Error(
-        `the calls in flight (${calls}) did not finish within ${this.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
-      );
-    }
-    const notes = writes ? restoreWritesSince(writes) : [];
-    return { result: outcome.applied?.result, population, notes };
   }
 
   /**
