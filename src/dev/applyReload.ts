@@ -15,6 +15,7 @@ import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
 import { estimatePopulation, type ProgressOutput } from "./progressive.js";
 import type { Reporter } from "./reporter.js";
+import type { SuspendableTracking } from "./tracking.js";
 import { restoreWritesSince, type WritesSince } from "./writesSince.js";
 
 /** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
@@ -38,8 +39,10 @@ export interface ProgressiveOptions {
 export interface ApplyContext {
   readonly namespace: Namespace;
   readonly reporter: Reporter;
-  /** Calls in flight of the managed classes (every managed class is tracked). */
+  /** Calls in flight of the managed classes' `async` methods. */
   readonly tracker: CallTracker;
+  /** Tracks the methods of the current versions again after an update. */
+  readonly tracking: SuspendableTracking;
   /** How long a reload waits for calls in flight to finish. */
   readonly quiescenceTimeoutMs: number;
   readonly progressive: ProgressiveOptions;
@@ -75,7 +78,7 @@ export async function applyReload(
   if (inFlight.length === 0) {
     const result = updateSync(context.namespace, patch, options);
     const notes = writes ? restoreWritesSince(writes) : [];
-    context.tracker.refresh();
+    context.tracking.refresh();
     return { result, population, notes };
   }
   const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
@@ -99,5 +102,6 @@ export async function applyReload(
     );
   }
   const notes = writes ? restoreWritesSince(writes) : [];
+  context.tracking.refresh();
   return { result: outcome.applied?.result, population, notes };
 }

@@ -9,7 +9,6 @@
  */
 import { readFileSync } from "node:fs";
 import type { UpdateResult } from "../migration/types.js";
-import type { CallTracker } from "../lifecycle/callTracking.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ClassChangeSummary } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
@@ -99,7 +98,6 @@ export class Reloader {
   private readonly reporter: Reporter;
   private readonly onReport: (report: ReloadReport) => void;
   private readonly restart: ((reason: string) => void) | undefined;
-  private readonly tracker: CallTracker;
   private readonly progressive: ProgressiveOptions;
   readonly #applyContext: ApplyContext;
 
@@ -109,7 +107,6 @@ export class Reloader {
     this.reporter = options.reporter;
     this.onReport = options.onReport;
     this.restart = options.restart;
-    this.tracker = options.tracker;
     this.progressive = options.progressive;
     this.#applyContext = options;
   }
@@ -187,11 +184,11 @@ export class Reloader {
     const rel = this.reporter.rel(record.file);
     try {
       const summary = await followSweep(result!, population, rel, this.progressive.output);
-      this.tracker.refresh();
+      this.#applyContext.tracking.refresh();
       this.reporter.print(sweepLine(rel, result!.pauseMs, summary));
       return { ...outcome, instancesMigrated: summary.migrated };
     } catch (error) {
-      this.tracker.refresh();
+      this.#applyContext.tracking.refresh();
       const last = this.#last;
       if (last !== undefined && last.result === result) {
         last.undoLocal();
@@ -238,6 +235,7 @@ export class Reloader {
       return false;
     }
     last.undoLocal();
+    this.#applyContext.tracking.refresh();
     record.js = last.previousJs;
     this.#last = undefined;
     if (writes && writes.size > 0) this.#writesSince = { record, writes };

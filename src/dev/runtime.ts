@@ -26,6 +26,7 @@ import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
 import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
 import { PROGRESSIVE_ABOVE } from "./progressive.js";
 import { PREFIX, Reporter } from "./reporter.js";
+import { SuspendableTracking } from "./tracking.js";
 import { Watcher } from "./watcher.js";
 
 export type { ReloadReport } from "./reloader.js";
@@ -89,6 +90,7 @@ export class DevRuntime {
   #updates = (): number => 0;
   /** Calls in flight of every managed class (a reload of a class waits for them). */
   readonly #tracker = new CallTracker();
+  readonly #tracking = new SuspendableTracking(this.#tracker);
   readonly #sources: MessagePort | undefined;
   /** JavaScript posted by the loader for modules that have not registered yet, by URL. */
   readonly #loaded = new Map<string, string>();
@@ -106,7 +108,7 @@ export class DevRuntime {
       (record, message) => this.#reporter.warning(record.file, message),
       (handle) => {
         try {
-          this.#tracker.track(handle);
+          this.#tracking.track(handle);
         } catch {
           // Untracked: its reloads never wait for calls in flight.
         }
@@ -129,6 +131,7 @@ export class DevRuntime {
       onReport: (report) => this.onReport?.(report),
       restart: options.restart,
       tracker: this.#tracker,
+      tracking: this.#tracking,
       quiescenceTimeoutMs: options.quiescenceTimeoutMs ?? 5000,
       progressive: {
         above: options.progressiveAbove ?? PROGRESSIVE_ABOVE,
