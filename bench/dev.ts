@@ -43,14 +43,10 @@ function ensureBuilt(): void {
     // not built yet
   }
   if (built >= newest(join(root, "src"))) return;
-  execFileSync(
-    process.execPath,
-    [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }
 
 function median(values: readonly number[]): number {
