@@ -53,6 +53,7 @@ export type {
   UpdateTimings,
 } from "./migration/update.js";
 export { InvalidOptionError, NestedUpdateError } from "./migration/errors.js";
+export type { UpdateWarning } from "./migration/warnings.js";
 export { update, updateSync } from "./migration/update.js";
 
 // Validation reports and errors
