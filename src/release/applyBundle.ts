@@ -29,6 +29,7 @@ import type { PublicKeyInput } from "./keys.js";
 import { readBundle } from "./readBundle.js";
 import type { VerifiedBundle } from "./verify.js";
 import { patchesOf, verifyBundle } from "./verify.js";
+import { compileScope } from "./compileScope.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -135,7 +136,7 @@ function lifecycleUpdate(
   target: ReleaseTarget,
   bundle: VerifiedBundle,
   onProgress: (progress: ApplyProgress) => void,
-  patch: Patch = patchesOf(bundle, target.scope),
+  patch: Patch = patchesOf(bundle, compileScope(target.namespace, target.scope)),
 ): LifecycleUpdate {
   const { manifest, options } = bundle.payload;
   const optional = <K extends keyof BundleOptions>(key: K) =>

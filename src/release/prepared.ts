@@ -15,6 +15,7 @@ import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import { DEFAULT_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { VerifiedBundle } from "./verify.js";
 import { patchesOf } from "./verify.js";
+import { compileScope } from "./compileScope.js";
 
 export interface PreparedUpdate {
   readonly id: string;
@@ -79,7 +80,7 @@ export class PreparedUpdates {
   ): PreparedUpdate {
     this.refuseIfWaiting("prepare");
     const bundle = admitBundle(target, input, onProgress);
-    const patch = patchesOf(bundle, target.scope);
+    const patch = patchesOf(bundle, compileScope(target.namespace, target.scope));
     const report = dryRun(target.namespace, patch);
     onProgress({
       kind: "phase",
