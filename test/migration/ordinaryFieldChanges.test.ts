@@ -209,3 +209,23 @@ describe("ordinary subclasses of a class whose fields change", () => {
     },
   );
 });
+
+test("a field operation on a class with a conditional field: carried, constructed, and warned about", () => {
+  class Store {
+    declare items: Map<string, number>;
+    declare onDrop?: () => void;
+    constructor(o: { onDrop?: () => void } = {}) {
+      this.items = new Map();
+      if (o.onDrop) this.onDrop = o.onDrop;
+    }
+  }
+  const ns = new Namespace("cache");
+  const S = ns.registerClass(Store);
+  const old = new S({ onDrop: hook });
+  const result = updateSync(ns, patch("v2").addField("Store", "drops", { default: 0 }).build());
+  expect({ ...old }).toEqual({ items: new Map(), drops: 0, onDrop: hook });
+  expect({ ...new S({ onDrop: hook }) }).toEqual({ items: new Map(), onDrop: hook, drops: 0 });
+  expect(result.warnings).toEqual([
+    expect.objectContaining({ code: "MM_UNSEEN_STATE", className: "Store", field: "onDrop" }),
+  ]);
+});
