@@ -9,8 +9,9 @@
  *   dev server parsed (handed over with each class, see ./client.ts), and
  *   acorn: the page loads no parser;
  * - patch composition (`Patch#andThen`): the page never combines patches;
- * - the heap instance finder (Node's inspector): the page's namespace uses
- *   the registry finder, the only one a browser can run.
+ * - the heap instance finder and Node's inspector: the page's namespace uses
+ *   the registry finder, the only one a browser can run, and a class's origin
+ *   (asked of the inspector on refusal paths) is "unknown" in a page anyway.
  *
  * `node:perf_hooks` becomes the page's `performance`. The dev page test
  * (test/dev/vite.test.ts, and the consumer check) is what proves that no
@@ -37,6 +38,8 @@ const UNAVAILABLE: Readonly<Record<string, string>> = {
   [ours("patch/composition/findConflict")]: "composing patches is not part of the page runtime",
   [ours("mop/instances/heapFinder")]:
     "the heap finder needs Node's inspector; the page uses the registry finder",
+  // Its callers (the heap finder, class origins on refusal paths) treat a throw as "no inspector here".
+  [ours("mop/instances/inspector")]: "Node's inspector is not in the page",
 };
 
 /** The names a module exports (functions, constants, classes), read from its text. */

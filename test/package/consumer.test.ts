@@ -379,7 +379,7 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     expect(added).toBeLessThanOrEqual(150 * 1024);
   }, 120_000);
 
-  // Known gap (issue 11, goal 3): the page runtime is ~126 kB minified (plus
+  // Known gap (issue 11, goal 3): the page runtime is ~136 kB minified (plus
   // ~1.3 kB per instrumented module), the engine the page runs itself
   // (namespace, patch model and checks, migration, validation, immer) being
   // all of it; see src/dev/vitePageStandIns.ts for what the page does without.
