@@ -15,6 +15,7 @@ import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
 import { rollBack } from "./rollback.js";
 import { sweep } from "./sweep.js";
+import { updateWarnings } from "./warnings.js";
 import type {
   LazyCompletion,
   UpdateOptions,
@@ -140,6 +141,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
       return Math.max(timings.total, timings.rollback ?? 0);
     },
     validation: outcome.report,
+    warnings: updateWarnings(built, detected),
     listenerErrors: clock.listenerErrors,
     migratedSoFar: () => lazy?.done.length ?? 0,
     pendingInstances: () => (life.state === "committed" && lazy ? lazy.pending() : 0),
