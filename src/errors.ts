@@ -19,6 +19,20 @@ export class UnknownFieldError extends MetamorphError {
   readonly code = "MM_UNKNOWN_FIELD";
 }
 
+/**
+ * An entry point was given an argument of the wrong kind (something that is
+ * not a namespace, an object, …): what a JavaScript caller, or a TypeScript
+ * caller through `any`, can pass. Refused before anything is read from it.
+ */
+export class InvalidArgumentError extends MetamorphError {
+  readonly code = "MM_INVALID_ARGUMENT";
+}
+
+/** An option has a value that cannot be honoured (an unknown update policy or instance finder, a slice size that is not a positive integer, a hook that is not a function, a testing property that does not exist). */
+export class InvalidOptionError extends MetamorphError {
+  readonly code = "MM_INVALID_OPTION";
+}
+
 /** A class definition that cannot be turned into a class (bad name, bad member, duplicate field). */
 export class InvalidClassDefinitionError extends MetamorphError {
   readonly code = "MM_INVALID_DEFINITION";

@@ -12,6 +12,7 @@
  */
 import { MigrationError } from "../errors.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
+import { readOwnState } from "./ownState.js";
 
 export type FieldSource =
   /** The old value of field `from`; an old object without it gets `otherwise` (e.g. a field pulled up). */
@@ -75,8 +76,7 @@ export function prepareMigration(
   onCopy?: (copy: object) => void,
 ): PreparedMigration {
   const record = object as Record<string, unknown>;
-  const oldKeys = Object.keys(object);
-  const oldValues = oldKeys.map((k) => record[k]);
+  const { keys: oldKeys, values: oldValues } = readOwnState(object, plan.className, index);
   // Framework code reads the live object; user code gets a frozen copy, so
   // nothing it does can touch the object before the commit.
   const view: OldView = plan.needsOldView ? oldViewOf(oldKeys, oldValues) : record;
