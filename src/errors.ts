@@ -122,6 +122,16 @@ export class CommitError extends MetamorphError {
   readonly code = "MM_COMMIT_FAILED";
 }
 
+/**
+ * An afterCommit hook of the patch threw (or returned a promise). The update
+ * had committed; it was rolled back at once, in the same synchronous block:
+ * every object restored exactly, the old version reinstalled, the
+ * afterRollback hooks run. `details` names the hook and has the `cause`.
+ */
+export class AfterCommitError extends MetamorphError {
+  readonly code = "MM_AFTER_COMMIT_FAILED";
+}
+
 /** An update that cannot be rolled back (already permanent, or superseded). */
 export class RollbackError extends MetamorphError {
   readonly code = "MM_ROLLBACK";

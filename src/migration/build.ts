@@ -61,6 +61,8 @@ export interface BuildResult {
     readonly className: string;
     readonly check: InstanceValidation;
   }[];
+  /** The patch's afterCommit and afterRollback hooks, in the patch's order. */
+  readonly hooks: Drafts["hooks"];
   readonly policy: Policy;
 }
 
@@ -91,6 +93,8 @@ const APPLY: { readonly [K in Operation["op"]]: Apply<K> } = {
   migrator: memberOps.migrator,
   validateNamespace: memberOps.validateNamespace,
   validateInstances: memberOps.validateInstances,
+  afterCommit: memberOps.hook,
+  afterRollback: memberOps.hook,
   policy: memberOps.policy,
 };
 
@@ -111,8 +115,8 @@ export function buildDefinitions(
 function finish(drafts: Drafts): BuildResult {
   const classes = new Map<string, ClassBuild>();
   for (const d of drafts.classes.values()) classes.set(d.name, classBuild(d));
-  const { removed, namespaceValidations, instanceValidations, policy } = drafts;
-  return { classes, removed, namespaceValidations, instanceValidations, policy };
+  const { removed, namespaceValidations, instanceValidations, hooks, policy } = drafts;
+  return { classes, removed, namespaceValidations, instanceValidations, hooks, policy };
 }
 
 function classBuild(d: Draft): ClassBuild {

@@ -2,6 +2,7 @@
 // throw, validations that fail, commits that break, options that make no
 // sense. Every refusal must leave the world exactly as it was.
 import {
+  AfterCommitError,
   CommitError,
   InvalidClassDefinitionError,
   InvalidPatchError,
@@ -677,6 +678,64 @@ export const commitCases: AnyCase[] = [
       },
     }),
     refuse: { error: CommitError, code: "MM_COMMIT_FAILED", names: ["after 0 of 3"] },
+  }),
+  kase<ShopWorld>({
+    name: "an afterCommit hook that throws after writing to the migrated objects",
+    item: 24,
+    setup: shopWorld,
+    act: (w) =>
+      updateSync(
+        w.ns,
+        patch("rearm")
+          .renameField("Item", "price", "cost")
+          .addField("Item", "timer", { default: null })
+          .afterCommit("arm", (ctx) => {
+            const live = ctx.instancesOf("Item") as Record<string, unknown>[];
+            live[0]!.cost = 0;
+            live[1]!.timer = "armed";
+            // A new own property (deleting one from the middle would leave the
+            // object in dictionary mode, which no rollback can undo).
+            live[2]!.handle = 7;
+            throw new Error("timer service down");
+          })
+          .build(),
+      ),
+    refuse: {
+      error: AfterCommitError,
+      code: "MM_AFTER_COMMIT_FAILED",
+      names: ["rearm", '"arm"', "timer service down", "rolled back"],
+    },
+  }),
+  kase<ShopWorld>({
+    name: "a lazy update whose afterCommit hook touches objects, then throws",
+    item: 24,
+    setup: shopWorld,
+    act: (w) =>
+      updateSync(
+        w.ns,
+        patch("rearm")
+          .policy("lazy")
+          .addField("Item", "stock", { default: 1 })
+          .afterCommit("arm", (ctx) => {
+            const live = ctx.instancesOf("Item") as { total(): number; stock: number }[];
+            live[0]!.total();
+            live[0]!.stock = 99;
+            throw new Error("timer service down");
+          })
+          .build(),
+      ),
+    refuse: {
+      error: AfterCommitError,
+      code: "MM_AFTER_COMMIT_FAILED",
+      names: ["rearm", "timer service down"],
+    },
+  }),
+  kase<ShopWorld>({
+    name: "an async afterCommit hook",
+    item: 24,
+    setup: shopWorld,
+    act: apply((p) => p.addField("Item", "stock").afterCommit("later", async () => {})),
+    refuse: { ...INVALID, names: ["afterCommit hook", "async function"] },
   }),
   kase<ShopWorld>({
     name: "an onEvent listener that throws on the commit event",
