@@ -19,6 +19,9 @@
 import type { Namespace } from "../namespace/namespace.js";
 import type { UpdateHookContext } from "../patch/operations.js";
 import type { NamedHook } from "./building/drafts.js";
+import { rewriteFields } from "./instanceMigration.js";
+import type { OwnState } from "./ownState.js";
+import { readOwnState } from "./ownState.js";
 
 /** A hook that threw, and what it threw. */
 export interface HookError {
@@ -27,16 +30,56 @@ export interface HookError {
   readonly error: unknown;
 }
 
+/**
+ * The own state of the objects an afterCommit hook was handed that the
+ * update does not own (an instance of a class it does not migrate, of a
+ * removed subclass, …), recorded when they are handed out: if the hook fails,
+ * they are put back too, so that whatever a hook reaches through its context
+ * is restored with the update.
+ */
+export class HookWitness {
+  private readonly states = new Map<object, OwnState>();
+
+  constructor(private readonly owned: (object: object) => boolean) {}
+
+  see(objects: readonly object[]): void {
+    for (const object of objects) {
+      if (this.states.has(object) || this.owned(object)) continue;
+      try {
+        this.states.set(object, readOwnState(object, "", -1));
+      } catch {
+        // Unreadable (a throwing getter): nothing recorded, nothing to restore.
+      }
+    }
+  }
+
+  /** Puts back every recorded object the update does not own (`owned`, decided now). */
+  restore(owned: (object: object) => boolean): void {
+    for (const [object, state] of this.states) {
+      if (!owned(object)) rewriteFields(object, Object.keys(object), state.keys, state.values);
+    }
+  }
+}
+
 /** The live world as hooks see it: bindings and instances of the version running now. */
-export function hookContext(namespace: Namespace, patch: string): UpdateHookContext {
+export function hookContext(
+  namespace: Namespace,
+  patch: string,
+  witness?: HookWitness,
+): UpdateHookContext {
   return {
     patch,
     get version() {
       return namespace.version;
     },
     lookup: (name) => (namespace.has(name) ? namespace.lookup(name) : undefined),
-    instancesOf: (className) =>
-      namespace.allInstances(namespace.classNamed(className), { includeSubclasses: true }),
+    instancesOf: (className) => {
+      const found = namespace.allInstances(namespace.classNamed(className), {
+        includeSubclasses: true,
+      });
+      witness?.see(found);
+      return found;
+    },
   };
 }
 

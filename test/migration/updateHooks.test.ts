@@ -37,6 +37,9 @@ function tickers(n = 3, finder: "registry" | "heap" = "registry") {
         this.count += 1;
         return this.count;
       },
+      reset(this: Ticker) {
+        this.count = 0;
+      },
     },
   });
   const objects = Array.from({ length: n }, (_, i) => new Ticker({ count: i * 10 }));
@@ -248,6 +251,51 @@ describe("afterCommit", () => {
     );
     expect(counts).toEqual([2, 12]);
     expect(objects.map((o) => o.count)).toEqual([2, 12]);
+  });
+});
+
+describe("what a failed afterCommit restores", () => {
+  test("objects handed to the hook that the update does not migrate (a class it leaves alone)", () => {
+    const { ns, world } = tickers(2);
+    const Other = ns.defineClass({ name: "Other", fields: [{ name: "x", initializer: "1" }] });
+    const other = new Other() as Rec;
+    const all = { ns, objects: [...world.objects, other] };
+    const before = deepSnapshot(all);
+    expect(() =>
+      updateSync(
+        ns,
+        patch("p")
+          .addField("Ticker", "z")
+          .afterCommit("touch", (ctx) => {
+            const [o] = ctx.instancesOf("Other") as Rec[];
+            o!.x = 2;
+            o!.y = 3;
+            throw new Error("stop");
+          })
+          .build(),
+      ),
+    ).toThrow(AfterCommitError);
+    expect(snapshotDifference(before, deepSnapshot(all))).toBeUndefined();
+  });
+
+  test("a method the patch removed comes back in its place on the prototype", () => {
+    const { ns, Ticker } = tickers(1);
+    const keys = Reflect.ownKeys(Ticker.prototype);
+    expect(() =>
+      updateSync(
+        ns,
+        patch("p")
+          .removeMethod("Ticker", "tick")
+          .afterCommit("fail", () => {
+            throw new Error("stop");
+          })
+          .build(),
+      ),
+    ).toThrow(AfterCommitError);
+    expect(Reflect.ownKeys(Ticker.prototype)).toEqual(keys);
+    const result = updateSync(ns, patch("q").removeMethod("Ticker", "tick").build());
+    result.rollback();
+    expect(Reflect.ownKeys(Ticker.prototype)).toEqual(keys);
   });
 });
 

@@ -17,7 +17,7 @@ import { applyMigration, revertMigration } from "../instanceMigration.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { Committed } from "../rollback.js";
 import { rollBack } from "../rollback.js";
-import { hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
+import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
@@ -75,8 +75,15 @@ function afterCommit(
   hooks: Built["build"]["hooks"],
   fromVersion: number,
 ): void {
-  const { namespace, lazy } = committed;
-  const context = hookContext(namespace, patchName);
+  const { namespace, lazy, applied } = committed;
+  let migrated: Set<object> | undefined;
+  const owned = (object: object): boolean => {
+    if (lazy?.isMigrated(object)) return true;
+    migrated ??= new Set(applied.map((p) => p.object));
+    return migrated.has(object);
+  };
+  const witness = new HookWitness(owned);
+  const context = hookContext(namespace, patchName, witness);
   const toVersion = namespace.version;
   // An object a hook touches that cannot be migrated fails the hook (and so the update).
   if (lazy)
@@ -86,6 +93,10 @@ function afterCommit(
   const failure = runAfterCommit(hooks.afterCommit, context);
   if (lazy) lazy.onFailure = undefined;
   if (!failure) return;
+  // Objects the update does not own first: the rollback then turns objects
+  // the hooks made on the new version back to the old layout.
+  const ownedAtFailure = new Set([...applied, ...(lazy?.done ?? [])].map((p) => p.object));
+  witness.restore((object) => ownedAtFailure.has(object));
   rollBack(committed, { exact: true });
   committed.applied.length = 0;
   const rollbackErrors = runAfterRollback(hooks.afterRollback, context);
