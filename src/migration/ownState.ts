@@ -13,14 +13,23 @@ export interface OwnState {
   readonly values: readonly unknown[];
 }
 
-export function readOwnState(object: object, className: string, index: number): OwnState {
-  const record = object as Record<string, unknown>;
-  let keys: string[];
+/** `Object.keys(object)`, refused with a typed error if a Proxy trap throws. */
+export function ownKeysOf(object: object, className: string, index: number): string[] {
   try {
-    keys = Object.keys(object);
+    return Object.keys(object);
   } catch (error) {
     throw unreadable(object, className, index, "listing its own properties", error);
   }
+}
+
+/** The values of `keys` (own fields), refused with a typed error naming the property whose getter throws. */
+export function valuesOf(
+  object: object,
+  keys: readonly string[],
+  className: string,
+  index: number,
+): unknown[] {
+  const record = object as Record<string, unknown>;
   const values: unknown[] = new Array(keys.length);
   let i = 0;
   try {
@@ -28,7 +37,13 @@ export function readOwnState(object: object, className: string, index: number): 
   } catch (error) {
     throw unreadable(object, className, index, `reading its property "${keys[i]}"`, error);
   }
-  return { keys, values };
+  return values;
+}
+
+/** Both: an object's own enumerable string-keyed fields and their values. */
+export function readOwnState(object: object, className: string, index: number): OwnState {
+  const keys = ownKeysOf(object, className, index);
+  return { keys, values: valuesOf(object, keys, className, index) };
 }
 
 function unreadable(

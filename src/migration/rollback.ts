@@ -7,7 +7,7 @@
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { PreparedMigration } from "./instanceMigration.js";
-import { rewriteFields } from "./instanceMigration.js";
+import { restoreOldLayout, revertMigration } from "./instanceMigration.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import type { Plan } from "./migrationPlan.js";
 
@@ -52,7 +52,7 @@ function reverseOne(
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
   if (retained && exact) {
-    rewriteFields(object, Object.keys(object), keys, retained.oldValues);
+    revertMigration(retained);
     return;
   }
   const values = keys.map((k, i) => {
@@ -66,5 +66,5 @@ function reverseOne(
     if (retained) return retained.oldValues[i];
     return plan.oldDefaults.get(k)?.call(object);
   });
-  rewriteFields(object, Object.keys(object), keys, values);
+  restoreOldLayout(object, plan, keys, values, retained);
 }
