@@ -117,6 +117,16 @@ export class MigrationError extends MetamorphError {
   readonly code = "MM_MIGRATION_FAILED";
 }
 
+/**
+ * Migration code (a migrator, a field initialiser) wrote to something other
+ * than the object it migrates — another live instance, a class prototype or
+ * constructor, Object.prototype — before the update was decided. The write
+ * was undone; the update is refused. `details` names the `target` and `key`.
+ */
+export class MigrationSideEffectError extends MetamorphError {
+  readonly code = "MM_MIGRATION_SIDE_EFFECT";
+}
+
 /** Something threw inside the commit; everything it touched was restored. */
 export class CommitError extends MetamorphError {
   readonly code = "MM_COMMIT_FAILED";

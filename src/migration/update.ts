@@ -86,9 +86,18 @@ function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): U
   });
   const shadowed = clock.run("shadow", () => shadowPhase(namespace, built, detected));
   const prepared = clock.run("migrate", () => preparePhase(namespace, built, shadowed));
-  const report = clock.run("validate", () =>
-    validatePhase(namespace, patch.name, built, shadowed, prepared),
-  );
+  const report = clock.run("validate", () => {
+    const { witness } = prepared;
+    try {
+      const report = validatePhase(namespace, patch.name, built, shadowed, prepared);
+      // A migrator's write elsewhere than its target is undone, and refuses the update.
+      witness?.refuseChanges(patch.name);
+      return report;
+    } catch (error) {
+      witness?.restore();
+      throw error;
+    }
+  });
   const fromVersion = namespace.version;
   const committed = clock.run(
     "commit",
