@@ -39,6 +39,7 @@ const MODULES = [
   { name: "instanceFinding", file: "instanceFinding.ts" },
   { name: "mop", file: "mop.ts" },
   { name: "migration", file: "migration.ts" },
+  { name: "dev", file: "dev.ts" },
 ] as const;
 const DEMO = "demo";
 const ORDER = [...MODULES.map((m) => m.name), DEMO];

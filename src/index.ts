@@ -19,8 +19,12 @@ export { replaceNamespace } from "./namespace/bulkReplace.js";
 export { cloneNamespace, type Shadow } from "./namespace/shadow.js";
 
 // Namespaces (src/namespace)
-export type { DefineClassOptions, NamespaceOptions } from "./namespace/namespace.js";
-export { InvalidBindingNameError } from "./namespace/errors.js";
+export type {
+  DefineClassOptions,
+  NamespaceOptions,
+  RegisterClassOptions,
+} from "./namespace/namespace.js";
+export { ExternalSuperclassError, InvalidBindingNameError } from "./namespace/errors.js";
 export { allInstances, Namespace } from "./namespace/namespace.js";
 
 // Patches (src/patch)

@@ -1,13 +1,15 @@
 /**
- * `npm start`: the picture server updated live under load, next to a
- * stop-save-restart-load upgrade (see README.md in this folder and demo.ts).
+ * `npm start`: the picture server run by `metamorph run` as a cluster,
+ * updated live under load by signed bundles that `metamorph apply` delivers,
+ * next to a stop-save-restart-load upgrade (see README.md in this folder and
+ * demo.ts).
  * The last line printed is the summary as one JSON object, also written to
  * examples/picture-server/out/demo.json. Exits 0 only if no request failed and no
  * acknowledged write was lost.
  *
  *   npx tsx examples/picture-server/main.ts [--pictures 10000] [--folders 50]
  *       [--seconds 20] [--rate 1500] [--clients 32] [--out DIR]
- *       [--quiescence lifecycle|gate]
+ *       [--workers 2]
  */
 import { parseArgs } from "node:util";
 import { demoConfig, runDemo } from "./demo.js";
@@ -20,7 +22,7 @@ const { values } = parseArgs({
     rate: { type: "string" },
     clients: { type: "string" },
     out: { type: "string" },
-    quiescence: { type: "string" },
+    workers: { type: "string" },
   },
 });
 const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -31,7 +33,7 @@ const config = demoConfig({
   ...(values.rate === undefined ? {} : { rate: number(values.rate)! }),
   ...(values.clients === undefined ? {} : { clients: number(values.clients)! }),
   ...(values.out === undefined ? {} : { outDir: values.out }),
-  ...(values.quiescence === "gate" ? { quiescence: "gate" as const } : {}),
+  ...(values.workers === undefined ? {} : { workers: number(values.workers)! }),
 });
 
 // Bounded no matter what: the whole run must end within two minutes.

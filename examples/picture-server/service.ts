@@ -322,6 +322,8 @@ export interface RunningService {
   readonly port: number;
   readonly world: PictureWorld;
   readonly gate: RequestGate;
+  /** The lifecycle's manager, whose tracker sees the gallery's calls (quiescence "lifecycle"). */
+  readonly manager: ScheduledManager | undefined;
   readonly version: string;
   readonly pictures: number;
   /** Time to build the state: seeding, or loading a saved state (ms). */
@@ -468,6 +470,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     port,
     world,
     gate,
+    manager,
     get version() {
       return version;
     },
@@ -489,7 +492,8 @@ async function listen(server: http.Server, port: number): Promise<number> {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
-        server.listen(port, HOST, () => {
+        // exclusive: a worker of a cluster gets a port of its own, not one shared by all workers.
+        server.listen({ port, host: HOST, exclusive: true }, () => {
           server.off("error", reject);
           resolve();
         });

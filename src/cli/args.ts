@@ -16,6 +16,10 @@ export interface DevArguments {
   /** Print the heap every n-th update (0: never). */
   readonly memory: number;
   readonly debounceMs: number | undefined;
+  /** Reloads touching more instances than this migrate progressively (undefined: the default). */
+  readonly progressiveAbove: number | undefined;
+  /** How reloads find instances (undefined: the runtime's default). */
+  readonly instanceFinder: "registry" | "heap" | undefined;
   readonly restart: boolean;
   /** Options for the Node process that runs the program. */
   readonly nodeOptions: readonly string[];
@@ -29,11 +33,13 @@ const DEV_OPTIONS = {
   help: { type: "boolean", short: "h" },
   memory: { type: "string" },
   debounce: { type: "string" },
+  "progressive-above": { type: "string" },
+  "instance-finder": { type: "string" },
   "no-restart": { type: "boolean" },
 } as const;
 
 /** metamorph options that take a value as the next argument. */
-const TAKES_VALUE = new Set(["--debounce", "--memory"]);
+const TAKES_VALUE = new Set(["--debounce", "--memory", "--progressive-above", "--instance-finder"]);
 /** Node options that take a value as the next argument (the rest use `=`). */
 const NODE_TAKES_VALUE = new Set([
   "-r",
@@ -109,10 +115,20 @@ export function parseDevArguments(args: readonly string[]): DevArguments {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const finder = values["instance-finder"] as string | undefined;
+  if (finder !== undefined && finder !== "registry" && finder !== "heap") {
+    throw new UsageError(`option --instance-finder needs registry or heap, got "${finder}"`);
+  }
   return {
     help: values.help === true,
+    instanceFinder: finder,
     memory: wholeNumber(values.memory as string | undefined, "--memory", 1) ?? 0,
     debounceMs: wholeNumber(values.debounce as string | undefined, "--debounce", 0),
+    progressiveAbove: wholeNumber(
+      values["progressive-above"] as string | undefined,
+      "--progressive-above",
+      0,
+    ),
     restart: values["no-restart"] !== true,
     nodeOptions: node,
     entry,
@@ -142,6 +158,15 @@ options:
   --memory[=<n>]    print the heap size (after a full GC) with every update,
                     or every <n>th update
   --debounce <ms>   wait this long after a change before reloading (default 40)
+  --progressive-above <n>
+                    reloads whose classes have more than <n> instances
+                    migrate them progressively, between the program's own
+                    tasks, with a progress line (default 50000)
+  --instance-finder <registry|heap>
+                    how reloads find live objects: registry (default) records
+                    each construction, which keeps temporaries alive until
+                    the end of their job; heap costs nothing at construction
+                    (allocation-heavy code) but makes each reload walk the heap
   --no-restart      never restart the program (by default it restarts when an
                     edit cannot be applied live, and after a start-up failure
                     once a file is saved); type rs + Enter to restart by hand

@@ -3,7 +3,7 @@
  * and NO_COLOR (https://no-color.org) is not set to a non-empty value.
  */
 import { inspect } from "node:util";
-import { PREFIX } from "../dev/reporter.js";
+import { PREFIX } from "../dev/prefix.js";
 
 export function colourAllowed(stream: { readonly isTTY?: boolean }): boolean {
   const noColour = process.env.NO_COLOR;

@@ -12,16 +12,15 @@ import { parseArgs } from "node:util";
 import { DEV_USAGE, MAIN_USAGE, parseDevArguments, UsageError } from "./args.js";
 import { styledWriter } from "./colour.js";
 import { underSupervisor } from "./childProtocol.js";
-import { RELEASE_COMMANDS, RELEASE_COMMANDS_USAGE } from "./commands/index.js";
-import { cannotStart, runProgram } from "./runProgram.js";
-import { supervise } from "./supervisor.js";
+import { cannotStart } from "./tsxLookup.js";
 
 function version(): string {
   // package.json is two levels up from both src/cli and dist/cli.
   return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 }
 
-const USAGE = MAIN_USAGE.replace("\n\noptions:", `\n${RELEASE_COMMANDS_USAGE}\noptions:`);
+/** The release commands, loaded only when one is run or listed (`dev` starts without them). */
+const releaseCommands = () => import("./commands/index.js");
 
 function usageError(command: string, message: string, usage: string): number {
   process.stderr.write(`${command}: ${message}\n\n${usage}`);
@@ -32,6 +31,8 @@ function usageError(command: string, message: string, usage: string): number {
 export async function main(argv: readonly string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   if (command === "dev") return dev(rest);
+  const { RELEASE_COMMANDS, RELEASE_COMMANDS_USAGE } = await releaseCommands();
+  const USAGE = MAIN_USAGE.replace("\n\noptions:", `\n${RELEASE_COMMANDS_USAGE}\noptions:`);
   if (command !== undefined && Object.hasOwn(RELEASE_COMMANDS, command))
     return RELEASE_COMMANDS[command]!(rest);
   let values: { help?: boolean; version?: boolean };
@@ -79,13 +80,17 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
       return 1;
     }
     const { withoutNodeOptions: args, nodeOptions, entry } = parsed;
+    const { supervise } = await import("./supervisor.js");
     return supervise({ args, nodeOptions, entry, write, restart: parsed.restart });
   }
+  const { runProgram } = await import("./runProgram.js");
   return runProgram({
     entry: parsed.entry,
     programArguments: parsed.programArguments,
     memory: parsed.memory,
     debounceMs: parsed.debounceMs,
+    progressiveAbove: parsed.progressiveAbove,
+    instanceFinder: parsed.instanceFinder,
     write,
     supervised: supervised && parsed.restart,
   });

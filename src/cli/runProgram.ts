@@ -5,68 +5,29 @@
  * code works from the compiled package (dist/cli/*.js beside dist/dev/*.js)
  * and from source (src/cli/*.ts, run through tsx).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire, register } from "node:module";
-import { dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { register } from "node:module";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { MessageChannel } from "node:worker_threads";
 import type { HooksData } from "../dev/hooks.js";
-import { PREFIX } from "../dev/reporter.js";
-import { DevRuntime } from "../dev/runtime.js";
+import { PREFIX } from "../dev/prefix.js";
 import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
+import { cannotStart, findTsx, OWN_EXTENSION, TYPESCRIPT_ENTRY } from "./tsxLookup.js";
+
+export { findTsx } from "./tsxLookup.js";
 
 export interface ProgramOptions {
   readonly entry: string;
   readonly programArguments: readonly string[];
   readonly memory: number;
   readonly debounceMs: number | undefined;
+  readonly progressiveAbove: number | undefined;
+  readonly instanceFinder: "registry" | "heap" | undefined;
   readonly write: (line: string) => void;
   /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
   readonly supervised: boolean;
-}
-
-/** `.ts` here, `.js` in the compiled package. */
-const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
-const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
-
-interface TsxApi {
-  readonly esm: { register(): unknown };
-  readonly cjs: { register(): unknown };
-}
-
-/** The file a package's `exports` map gives for `subpath` under the `import` condition. */
-function importTarget(packageJson: string, subpath: string): string {
-  const manifest = JSON.parse(readFileSync(packageJson, "utf8")) as {
-    exports?: Record<string, { import?: { default?: string } | string }>;
-  };
-  const entry = manifest.exports?.[subpath]?.import;
-  const target = typeof entry === "string" ? entry : entry?.default;
-  if (!target) throw new Error(`${packageJson} exports no ${subpath} for import`);
-  return join(dirname(packageJson), target);
-}
-
-/**
- * tsx's registration APIs, from the first of `bases` (module URLs) that can
- * resolve tsx. `require.resolve` would pick the CommonJS build of
- * `tsx/esm/api`, whose `register` cannot load its ES half: the ES build is
- * taken from tsx's `exports` map.
- */
-export async function findTsx(bases: readonly string[]): Promise<TsxApi | undefined> {
-  for (const base of bases) {
-    let packageJson: string;
-    try {
-      packageJson = createRequire(base).resolve("tsx/package.json");
-    } catch {
-      continue; // not resolvable from there: try the next place
-    }
-    const require = createRequire(packageJson);
-    const esmFile = importTarget(packageJson, "./esm/api");
-    const esm = (await import(pathToFileURL(esmFile).href)) as TsxApi["esm"];
-    return { esm, cjs: require("tsx/cjs/api") as TsxApi["cjs"] };
-  }
-  return undefined;
 }
 
 /** Registers tsx (ES modules and `require`), from metamorph's own dependencies or the program's. */
@@ -84,23 +45,16 @@ function exposeGc(): void {
   (globalThis as { gc?: unknown }).gc = runInNewContext("gc");
 }
 
+/** A line rewritten in place on a terminal (never coloured); undefined ends it. */
+function overwriteLine(stream: NodeJS.WriteStream): (line: string | undefined) => void {
+  return (line) => stream.write(line === undefined ? "\r\u001b[2K" : `\r\u001b[2K${line}`);
+}
+
 /** A start-up error: a syntax error as its one line, anything else with its stack. */
 function startError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error instanceof SyntaxError && /^\S+:\d+:\d+: /.test(error.message)) return error.message;
   return error.stack ?? error.message;
-}
-
-/**
- * What no restart can fix: a missing entry file, a TypeScript entry without
- * tsx. One line, or undefined when the program can be started.
- */
-export async function cannotStart(entry: string): Promise<string | undefined> {
-  const entryFile = resolve(entry);
-  if (!existsSync(entryFile)) return `${PREFIX} dev: ${entry}: no such file`;
-  if (!TYPESCRIPT_ENTRY.test(entryFile) || OWN_EXTENSION === ".ts") return undefined;
-  if (await findTsx([import.meta.url, pathToFileURL(entryFile).href])) return undefined;
-  return `${PREFIX} dev: ${entry} is TypeScript, which needs tsx: npm install -D tsx`;
 }
 
 /** Starts the program; returns an exit code when it could not start, undefined while it runs. */
@@ -114,6 +68,7 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
   if (TYPESCRIPT_ENTRY.test(entryFile)) await registerTsx(entryFile);
   if (options.memory > 0) exposeGc();
   process.setSourceMapsEnabled(true);
+  const { DevRuntime } = await import("../dev/runtime.js");
   const { port1, port2 } = new MessageChannel();
   const runtime = new DevRuntime({
     memory: options.memory,
@@ -123,6 +78,11 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
       ? { restart: (reason: string) => tellSupervisor({ type: "restart", reason }) }
       : {}),
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.progressiveAbove === undefined
+      ? {}
+      : { progressiveAbove: options.progressiveAbove }),
+    ...(options.instanceFinder === undefined ? {} : { instanceFinder: options.instanceFinder }),
+    ...(process.stderr.isTTY ? { overwrite: overwriteLine(process.stderr) } : {}),
   });
   runtime.install();
   const data: HooksData = { exclude: [new URL("../", import.meta.url).href], port: port2 };

@@ -11,7 +11,7 @@ import { type FSWatcher, watch } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
-import { PREFIX } from "../dev/reporter.js";
+import { PREFIX } from "../dev/prefix.js";
 import { CHILD_ENV, type ChildMessage } from "./childProtocol.js";
 
 export interface SupervisorOptions {

@@ -19,32 +19,18 @@ import type {
 } from "acorn";
 import { parse } from "acorn";
 import { contentHash } from "./common.js";
+import { SourceProblem, type SourceType } from "./conventions.js";
 import { type Origin, originOf, splitInlineMap } from "./sourceMap.js";
+
+export { DEV_GLOBAL, SourceProblem, type SourceType } from "./conventions.js";
 
 export { contentHash };
 
-/** The global through which instrumented modules reach the dev runtime. */
-export const DEV_GLOBAL = "metamorph.dev";
 /** Names injected into instrumented modules (chosen not to collide with program names). */
 export const MODULE_VAR = "__metamorph$module";
 export const CODE_PARAM = "__metamorph$code";
 /** The query that asks the dev loader for a module's JavaScript instead of the module (./hooks.ts). */
 export const SOURCE_QUERY = "metamorph-source";
-
-/** A compile or parse problem with its position in the source (1-based line and column). */
-export class SourceProblem extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-    this.name = "SourceProblem";
-  }
-}
-
-export type SourceType = "module" | "script";
 
 /** A module's JavaScript, parsed, with the way back to the user's positions. */
 export interface ParsedModule {

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { contentHash } from "./common.js";
-import type { SourceType } from "./compile.js";
+import type { SourceType } from "./conventions.js";
 import type { DevMigrations } from "./migrations.js";
 import { errorText } from "./reporter.js";
 

@@ -8,18 +8,27 @@
  * after a warning can have it applied again with the new hints.
  */
 import { readFileSync } from "node:fs";
-import type { UpdateResult } from "../migration/update.js";
-import { updateSync } from "../migration/update.js";
-import { affectedClasses } from "../lifecycle/affected.js";
-import type { CallTracker } from "../lifecycle/callTracking.js";
-import { runUpdate } from "../lifecycle/lifecycle.js";
+import type { UpdateResult } from "../migration/types.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ClassChangeSummary } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
+import {
+  type Applied,
+  type ApplyContext,
+  applyReload,
+  type ProgressiveOptions,
+} from "./applyReload.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
+import { followSweep, sweepLine } from "./progressive.js";
 import { javaScriptOf } from "./savedVersion.js";
+import {
+  type AddedFields,
+  captureAdded,
+  readWritesSince,
+  type WritesSince,
+} from "./writesSince.js";
 import { errorText, type Reporter } from "./reporter.js";
 
 export interface ReloadReport {
@@ -51,7 +60,19 @@ interface LastReload {
   readonly previousJs: string;
   /** Whether it printed warnings (ambiguous changes a migrations module can resolve). */
   readonly warned: boolean;
+  /** The fields it added and the values it gave them, to keep what is written to them until an undo. */
+  readonly added: readonly AddedFields[];
   readonly undoLocal: () => void;
+}
+
+/** The fields each class of a reload added, with its handle. */
+function addedFields(record: ModuleRecord, prepared: PreparedReload) {
+  return prepared.summaries.flatMap((s) => {
+    const handle = record.classes.get(s.className);
+    return handle && s.added.length > 0
+      ? [{ className: s.className, handle, fields: s.added }]
+      : [];
+  });
 }
 
 /** An edit metamorph cannot apply to a running program (as opposed to a mistake to fix). */
@@ -59,22 +80,36 @@ function refusesLiveChange(error: unknown): boolean {
   return error instanceof PrivateMembersChange || error instanceof UnmanagedSuperclassChange;
 }
 
+export interface ReloaderOptions extends ApplyContext {
+  readonly graph: ModuleGraph;
+  readonly onReport: (report: ReloadReport) => void;
+  /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
+  readonly restart: ((reason: string) => void) | undefined;
+}
+
 export class Reloader {
   #last: LastReload | undefined;
+  /** Values written since an update undone for a migrations module, until it is applied again. */
+  #writesSince: { readonly record: ModuleRecord; readonly writes: WritesSince } | undefined;
   #updates = 0;
 
-  constructor(
-    private readonly namespace: Namespace,
-    private readonly graph: ModuleGraph,
-    private readonly reporter: Reporter,
-    private readonly onReport: (report: ReloadReport) => void,
-    /** Restarts the program (when a supervisor can); without it, such edits keep the running version. */
-    private readonly restart: ((reason: string) => void) | undefined,
-    /** Calls in flight of the managed classes (every managed class is tracked). */
-    private readonly tracker: CallTracker,
-    /** How long a reload waits for calls in flight to finish. */
-    private readonly quiescenceTimeoutMs: number,
-  ) {}
+  private readonly namespace: Namespace;
+  private readonly graph: ModuleGraph;
+  private readonly reporter: Reporter;
+  private readonly onReport: (report: ReloadReport) => void;
+  private readonly restart: ((reason: string) => void) | undefined;
+  private readonly progressive: ProgressiveOptions;
+  readonly #applyContext: ApplyContext;
+
+  constructor(options: ReloaderOptions) {
+    this.namespace = options.namespace;
+    this.graph = options.graph;
+    this.reporter = options.reporter;
+    this.onReport = options.onReport;
+    this.restart = options.restart;
+    this.progressive = options.progressive;
+    this.#applyContext = options;
+  }
 
   /** Number of updates committed. */
   get updates(): number {
@@ -90,6 +125,8 @@ export class Reloader {
     };
     const record = this.graph.get(file);
     if (!record) return report(UNCHANGED);
+    const writes = this.#writesSince?.record === record ? this.#writesSince.writes : undefined;
+    this.#writesSince = undefined;
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -125,52 +162,43 @@ export class Reloader {
       this.restart(`${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`);
       return report({ ...UNCHANGED, outcome: "restart" });
     }
-    let result: UpdateResult | undefined;
+    let applied: Applied = { result: undefined, population: 0 };
     try {
-      if (prepared.hasClassChanges) result = await this.#apply(record, prepared);
+      if (prepared.hasClassChanges)
+        applied = await applyReload(this.#applyContext, record, prepared, writes);
     } catch (error) {
       return report(this.#failed(record, error));
     }
-    return report(this.#commit(record, js, migrations, prepared, result));
+    const outcome = this.#commit(record, js, migrations, prepared, applied);
+    if (applied.result?.policy !== "progressive") return report(outcome);
+    return report(await this.#finishSweep(record, applied, outcome));
   }
 
   /**
-   * Applies the patch: at once when no call of an affected class is in
-   * flight; otherwise through the lifecycle's forced quiescence — new calls
-   * held at entry, the ones in flight drained, apply, release — so that a
-   * call suspended at an `await` never resumes on objects of the new layout.
+   * A progressive reload, committed: follows its sweep to the end with a
+   * progress line. A failed migration rolled the whole update back: the
+   * module's own changes are undone too and the failure is reported.
    */
-  async #apply(record: ModuleRecord, prepared: PreparedReload): Promise<UpdateResult | undefined> {
-    const patch = prepared.builder.build();
-    const affected = affectedClasses(this.namespace, patch).filter((c) =>
-      this.tracker.isTracking(c),
-    );
-    const inFlight = this.tracker.inFlight(affected);
-    if (inFlight.length === 0) {
-      const result = updateSync(this.namespace, patch);
-      this.tracker.refresh();
-      return result;
+  async #finishSweep(record: ModuleRecord, applied: Applied, outcome: Outcome): Promise<Outcome> {
+    const { result, population } = applied;
+    const rel = this.reporter.rel(record.file);
+    try {
+      const summary = await followSweep(result!, population, rel, this.progressive.output);
+      this.#applyContext.tracking.refresh();
+      this.reporter.print(sweepLine(rel, result!.pauseMs, summary));
+      return { ...outcome, instancesMigrated: summary.migrated };
+    } catch (error) {
+      this.#applyContext.tracking.refresh();
+      const last = this.#last;
+      if (last !== undefined && last.result === result) {
+        last.undoLocal();
+        record.js = last.previousJs;
+        record.reloads--;
+        this.#last = undefined;
+        this.#updates--;
+      }
+      return this.#failed(record, error);
     }
-    const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
-    this.reporter.print(
-      `${this.reporter.rel(record.file)}: waiting for ${inFlight.length} call${inFlight.length === 1 ? "" : "s"} in flight (${calls}); new calls are held`,
-    );
-    const outcome = await runUpdate(
-      {
-        namespace: this.namespace,
-        patch,
-        forceQuiescence: true,
-        timeoutMs: this.quiescenceTimeoutMs,
-        affects: affected,
-      },
-      { tracker: this.tracker },
-    );
-    if (outcome.status !== "committed") {
-      throw new Error(
-        `the calls in flight (${calls}) did not finish within ${this.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
-      );
-    }
-    return outcome.applied?.result;
   }
 
   /**
@@ -195,6 +223,7 @@ export class Reloader {
       }
       return false;
     }
+    const writes = last.added.length > 0 ? readWritesSince(this.namespace, last.added) : undefined;
     try {
       last.result!.rollback();
     } catch (error) {
@@ -206,8 +235,10 @@ export class Reloader {
       return false;
     }
     last.undoLocal();
+    this.#applyContext.tracking.refresh();
     record.js = last.previousJs;
     this.#last = undefined;
+    if (writes && writes.size > 0) this.#writesSince = { record, writes };
     this.reporter.print(
       `${rel}: ${this.reporter.rel(migrations?.file ?? "migrations")} changed: undid the last update of ${rel} to apply it again with it`,
     );
@@ -220,8 +251,9 @@ export class Reloader {
     js: string,
     migrations: MigrationsState | undefined,
     prepared: PreparedReload,
-    result: UpdateResult | undefined,
+    applied: Applied,
   ): Outcome {
+    const { result } = applied;
     const functionNames = Object.keys(prepared.functions);
     const previousFunctions: Record<string, unknown> = {};
     for (const name of functionNames) previousFunctions[name] = record.evaluate(name);
@@ -248,6 +280,10 @@ export class Reloader {
       result,
       previousJs,
       warned: prepared.warnings.length > 0,
+      added:
+        prepared.warnings.length > 0 && result?.policy === "eager"
+          ? captureAdded(this.namespace, addedFields(record, prepared))
+          : [],
       undoLocal: () => {
         prepared.assign(previousFunctions);
         this.graph.propagate(record, functionNames);
@@ -265,9 +301,10 @@ export class Reloader {
       committed: result !== undefined,
       instancesMigrated,
       pauseMs,
+      ...(result?.policy === "progressive" ? { progressive: applied.population } : {}),
       fixed,
       warnings: prepared.warnings,
-      notes: prepared.notes,
+      notes: [...prepared.notes, ...(applied.notes ?? [])],
     });
     return {
       outcome: "updated",

@@ -8,9 +8,10 @@ import { fileURLToPath } from "node:url";
 import { MetamorphError, MigrationError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { type ClassChangeSummary, describeClassChange } from "./common.js";
-import { SourceProblem } from "./compile.js";
+import { SourceProblem } from "./conventions.js";
+import { PREFIX } from "./prefix.js";
 
-export const PREFIX = "[metamorph]";
+export { PREFIX } from "./prefix.js";
 
 export function displayPath(file: string, root: string): string {
   const rel = relative(root, file);
@@ -95,6 +96,8 @@ export interface UpdateLine {
   readonly committed: boolean;
   readonly instancesMigrated: number;
   readonly pauseMs: number;
+  /** Committed progressively: the instances (estimated) that migrate after this line. */
+  readonly progressive?: number;
   /** The previous attempt had failed. */
   readonly fixed: boolean;
   readonly warnings: readonly string[];
@@ -142,8 +145,12 @@ export class Reporter {
       ...u.functions.map((f) => `function ${f}`),
     ];
     const changed = parts.length > 0 || u.committed;
+    const migrated =
+      u.progressive === undefined
+        ? `${u.instancesMigrated} instance${u.instancesMigrated === 1 ? "" : "s"} migrated`
+        : `migrating ${u.progressive} instances progressively`;
     let line = changed
-      ? `${rel}: updated ${parts.join("; ")} | ${u.instancesMigrated} instance${u.instancesMigrated === 1 ? "" : "s"} migrated, pause ${u.pauseMs.toFixed(2)} ms`
+      ? `${rel}: updated ${parts.join("; ")} | ${migrated}, pause ${u.pauseMs.toFixed(2)} ms`
       : `${rel}: no class or function changed${u.fixed ? " (back to the running version)" : ""}`;
     if (this.memory > 0 && this.#updates % this.memory === 0) {
       line += ` | heap ${heapMegabytes().toFixed(1)} MB`;

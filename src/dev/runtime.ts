@@ -18,12 +18,15 @@
 import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
+import type { InstanceFinderKind } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
-import { DEV_GLOBAL, type SourceType } from "./compile.js";
+import { DEV_GLOBAL, type SourceType } from "./conventions.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
-import { type ReloadReport, Reloader } from "./reloader.js";
-import { Reporter } from "./reporter.js";
+import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
+import { PROGRESSIVE_ABOVE } from "./progressive.js";
+import { PREFIX, Reporter } from "./reporter.js";
+import { SuspendableTracking } from "./tracking.js";
 import { Watcher } from "./watcher.js";
 
 export type { ReloadReport } from "./reloader.js";
@@ -47,20 +50,47 @@ export interface DevRuntimeOptions {
    * keep the running version and print a note.
    */
   readonly restart?: (reason: string) => void;
+  /**
+   * Reloads whose classes have more instances than this migrate progressively
+   * (slice by slice between the program's tasks, with a progress line)
+   * instead of in one block. Default 50,000.
+   */
+  readonly progressiveAbove?: number;
+  /** Objects migrated per slice of a progressive reload. Default 2000. */
+  readonly sliceSize?: number;
+  /**
+   * Rewrites the progress line of a progressive reload in place (a terminal),
+   * given the line, or undefined to end it. Without it, progress is printed
+   * as a line per ~10 % through `write`.
+   */
+  readonly overwrite?: (line: string | undefined) => void;
+  /**
+   * How reloads find the live instances. "registry" (default): a `WeakRef`
+   * recorded at each construction, which keeps every object alive until the
+   * end of the job that made it — allocation-heavy code is slower and uses
+   * more memory. "heap" (Node): nothing paid at construction, but every
+   * reload walks the whole heap after full collections, which in a process
+   * that loaded tsx makes its pause long (~1 s).
+   */
+  readonly instanceFinder?: InstanceFinderKind;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
   readonly sources?: MessagePort;
 }
 
 /** The one runtime of this process (instrumented modules find it through a global). */
 export class DevRuntime {
-  readonly namespace = new Namespace("dev");
+  readonly namespace: Namespace;
   readonly root: string;
   readonly #reporter: Reporter;
   readonly #graph: ModuleGraph;
   readonly #watcher: Watcher;
-  readonly #reloader: Reloader;
+  /** What the reloader is made with; the reloader itself (and the engine) is loaded on first use. */
+  readonly #reloaderOptions: ReloaderOptions;
+  #reloader: Promise<Reloader> | undefined;
+  #updates = (): number => 0;
   /** Calls in flight of every managed class (a reload of a class waits for them). */
   readonly #tracker = new CallTracker();
+  readonly #tracking = new SuspendableTracking(this.#tracker);
   readonly #sources: MessagePort | undefined;
   /** JavaScript posted by the loader for modules that have not registered yet, by URL. */
   readonly #loaded = new Map<string, string>();
@@ -69,6 +99,7 @@ export class DevRuntime {
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
+    this.namespace = new Namespace("dev", { instanceFinder: options.instanceFinder ?? "registry" });
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
@@ -77,7 +108,7 @@ export class DevRuntime {
       (record, message) => this.#reporter.warning(record.file, message),
       (handle) => {
         try {
-          this.#tracker.track(handle);
+          this.#tracking.track(handle);
         } catch {
           // Untracked: its reloads never wait for calls in flight.
         }
@@ -92,15 +123,42 @@ export class DevRuntime {
         for (const file of files) await this.reload(file);
       },
     });
-    this.#reloader = new Reloader(
-      this.namespace,
-      this.#graph,
-      this.#reporter,
-      (report) => this.onReport?.(report),
-      options.restart,
-      this.#tracker,
-      options.quiescenceTimeoutMs ?? 5000,
-    );
+    const overwrite = options.overwrite;
+    this.#reloaderOptions = {
+      namespace: this.namespace,
+      graph: this.#graph,
+      reporter: this.#reporter,
+      onReport: (report) => this.onReport?.(report),
+      restart: options.restart,
+      tracker: this.#tracker,
+      tracking: this.#tracking,
+      quiescenceTimeoutMs: options.quiescenceTimeoutMs ?? 5000,
+      progressive: {
+        above: options.progressiveAbove ?? PROGRESSIVE_ABOVE,
+        ...(options.sliceSize === undefined ? {} : { sliceSize: options.sliceSize }),
+        output: {
+          line: (text) => this.#reporter.print(text),
+          ...(overwrite
+            ? {
+                overwrite: (text: string) => overwrite(`${PREFIX} ${text}`),
+                endOverwrite: () => overwrite(undefined),
+              }
+            : {}),
+        },
+      },
+    };
+    // Loaded once the program has started (the first reload is then as quick
+    // as the next), but never before: start-up does not wait for the engine.
+    if (options.watch ?? true) setTimeout(() => void this.#loadReloader(), 250).unref();
+  }
+
+  #loadReloader(): Promise<Reloader> {
+    this.#reloader ??= import("./reloader.js").then(({ Reloader }) => {
+      const reloader = new Reloader(this.#reloaderOptions);
+      this.#updates = () => reloader.updates;
+      return reloader;
+    });
+    return this.#reloader;
   }
 
   /** Makes this runtime the one instrumented modules register with. */
@@ -130,7 +188,7 @@ export class DevRuntime {
 
   /** Number of updates committed. */
   get updates(): number {
-    return this.#reloader.updates;
+    return this.#updates();
   }
 
   registerModule(
@@ -154,8 +212,8 @@ export class DevRuntime {
   }
 
   /** Reloads one module from its file; never throws (failures are reported). */
-  reload(file: string): Promise<ReloadReport> {
-    return this.#reloader.reload(file);
+  async reload(file: string): Promise<ReloadReport> {
+    return (await this.#loadReloader()).reload(file);
   }
 
   /**

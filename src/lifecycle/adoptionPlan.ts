@@ -9,9 +9,10 @@ import {
   UnswappableObjectError,
 } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { currentVersion, stablePrototype } from "../mop/classHandle.js";
+import { constructorOfDefinition, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
+import { privateStateAdvice } from "../migration/privateStateRefusal.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Operation } from "../patch/operations.js";
 import type { ExportHook, ImportHook } from "./adoptable.js";
@@ -68,6 +69,12 @@ function checkPlace(
   }
 }
 
+/** The class whose code the version of `definition` runs (behind a forwarding version). */
+function runningImplementation(definition: ClassDefinition): Function | undefined {
+  const ctor = constructorOfDefinition(definition);
+  return ctor === undefined ? undefined : implementationOf(ctor);
+}
+
 /** Private state needs both hooks, and new private members need Adoptable. */
 function checkCooperation(
   name: string,
@@ -77,8 +84,11 @@ function checkCooperation(
   read: { hasPrivateMembers: boolean; adopt: boolean },
 ): void {
   if (oldDefinition.hasPrivateMembers && !hooks.exportHook) {
+    const advice =
+      privateStateAdvice(name, [runningImplementation(oldDefinition), implementation]) ??
+      `add \`static ${EXPORT_HOOK}(instance) { return { /* its private state */ }; }\` to class ${name} (the version running now), and \`static ${IMPORT_HOOK}(instance, state)\` to the new version`;
     throw new PrivateStateError(
-      `class ${name} declares private # members, which only its own code can read, and it has no export hook: add \`static ${EXPORT_HOOK}(instance) { return { /* its private state */ }; }\` to class ${name} (the version running now), and \`static ${IMPORT_HOOK}(instance, state)\` to the new version`,
+      `class ${name} declares private # members, which only its own code can read, and it has no export hook: ${advice}`,
       { className: name, hook: EXPORT_HOOK },
     );
   }

@@ -7,6 +7,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Constructor } from "../mop/createClass.js";
+import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { requireTrustedOperations } from "../patch/trust.js";
 import type {
   FieldInitialiser,
@@ -43,8 +44,10 @@ export interface ClassBuild {
   readonly layoutTouched: boolean;
   /** Statics whose value does not come from the old static of the same name (see staticFieldOperations.ts). */
   readonly staticOrigins?: ReadonlyMap<string, string | null>;
-  /** A new implementation given by replaceImplementation, used instead of a generated version. */
+  /** A new implementation given by replaceImplementation (or derived, phases/build.ts), used instead of a generated version. */
   readonly implementation?: Constructor;
+  /** Whether the patch moves fields between this class and another (pull up, push down, split). */
+  readonly movesFields?: boolean;
 }
 
 export interface BuildResult {
@@ -119,17 +122,27 @@ function finish(drafts: Drafts): BuildResult {
   return { classes, removed, namespaceValidations, instanceValidations, hooks, policy };
 }
 
+/** What the source reader could not learn about the class's new version: its new implementation's, or its old version's. */
+function unsupportedOf(d: Draft): { unsupported?: readonly string[] } {
+  const unsupported = d.implementation
+    ? readClassDefinition(d.implementation).unsupported
+    : d.base?.unsupported;
+  return unsupported === undefined ? {} : { unsupported };
+}
+
 function classBuild(d: Draft): ClassBuild {
   const base = d.base;
   const definition: ClassDefinition = {
     name: d.name,
     superclass: d.superclass,
+    ...(d.externalSuperclass === undefined ? {} : { externalSuperclass: d.externalSuperclass }),
     fields: d.fields,
     methods: d.methods,
     staticFields: d.staticFields,
     hasPrivateMembers: d.hasPrivateMembers ?? base?.hasPrivateMembers ?? false,
     version: base === null ? 1 : d.touched ? base.version + 1 : base.version,
     fieldOrigin: base?.fieldOrigin ?? "created",
+    ...unsupportedOf(d),
   };
   return {
     oldName: d.oldName,
@@ -141,5 +154,6 @@ function classBuild(d: Draft): ClassBuild {
     layoutTouched: d.layoutTouched,
     ...(d.staticOrigins?.size ? { staticOrigins: d.staticOrigins } : {}),
     ...(d.implementation ? { implementation: d.implementation } : {}),
+    ...(d.movesFields ? { movesFields: true } : {}),
   };
 }

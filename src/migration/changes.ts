@@ -57,6 +57,19 @@ export function ancestry(
   return out;
 }
 
+/**
+ * The class outside the namespace that `name`'s root extends (`Map`, a
+ * package's class), or null. Instances carry what it gives them (internal
+ * slots, its own state), so it is the same for a class's whole life.
+ */
+export function externalRoot(
+  name: string,
+  definitions: ReadonlyMap<string, ClassDefinition>,
+): string | null {
+  const chain = ancestry(name, definitions);
+  return definitions.get(chain[chain.length - 1]!)?.externalSuperclass ?? null;
+}
+
 const methodSignature = (methods: readonly MethodDefinition[], isStatic: boolean) =>
   JSON.stringify(
     methods
@@ -118,9 +131,12 @@ function classChanges(
     const description = `${name} fields (${ownBefore.join(", ")}) → (${ownAfter.join(", ")})`;
     out.push(change("fields-changed", name, description, true));
   }
-  if (before.superclass !== newSuperclassOldName(after, build)) {
+  if (
+    before.superclass !== newSuperclassOldName(after, build) ||
+    (before.externalSuperclass ?? null) !== (after.externalSuperclass ?? null)
+  ) {
     const layout = !sameList(fieldChain(oldName, old), fieldChain(name, next));
-    const description = `${name} superclass ${before.superclass ?? "none"} → ${after.superclass ?? "none"}`;
+    const description = `${name} superclass ${superclassText(before)} → ${superclassText(after)}`;
     out.push(change("superclass-changed", name, description, layout));
   }
   if (methodSignature(before.methods, false) !== methodSignature(after.methods, false))
@@ -134,6 +150,10 @@ function classChanges(
     out.push(change("migrator-added", name, `${name} has an application migrator`, true));
   return out;
 }
+
+const superclassText = (d: ClassDefinition): string =>
+  d.superclass ??
+  (d.externalSuperclass === undefined ? "none" : `${d.externalSuperclass} (outside the namespace)`);
 
 /** The new superclass under its old name; a class the patch adds has none, so it always differs. */
 function newSuperclassOldName(after: ClassDefinition, build: BuildResult): string | null {

@@ -18,6 +18,7 @@ import { whileBusy } from "./exclusive.js";
 import { sweep } from "./sweep.js";
 import type { HookError } from "./updateHooks.js";
 import { hookContext, runAfterRollback } from "./updateHooks.js";
+import { updateWarnings } from "./warnings.js";
 import type {
   LazyCompletion,
   UpdateOptions,
@@ -153,6 +154,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
       return Math.max(timings.total, timings.rollback ?? 0);
     },
     validation: outcome.report,
+    warnings: updateWarnings(built, detected),
     listenerErrors: clock.listenerErrors,
     hookErrors,
     migratedSoFar: () => lazy?.done.length ?? 0,

@@ -6,6 +6,7 @@
 import type { Policy } from "../patch/operations.js";
 import type { ValidationReport } from "../validation/report.js";
 import type { Change } from "./changes.js";
+import type { UpdateWarning } from "./warnings.js";
 
 export type UpdatePhase =
   | "build"
@@ -72,6 +73,8 @@ export interface UpdateResult {
   /** The longest time the program could not run because of this update (ms): the commit's block or, once rolled back, the rollback's if longer. */
   readonly pauseMs: number;
   readonly validation: ValidationReport;
+  /** What deserves a look although nothing was refused (warnings.ts), e.g. state a class's source does not reveal. */
+  readonly warnings: readonly UpdateWarning[];
   /** Errors the `onEvent` listener threw; they changed nothing. */
   readonly listenerErrors: readonly { readonly event: UpdateEvent; readonly error: unknown }[];
   /**

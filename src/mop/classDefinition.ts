@@ -40,6 +40,12 @@ export interface ClassDefinition {
   readonly name: string;
   /** Name of the superclass in the same namespace, or null for a root class. */
   readonly superclass: string | null;
+  /**
+   * For a root class that extends a class outside the namespace (`Map`,
+   * `Error`, `HTMLElement`, a package's class): that class's name. It is an
+   * external binding, never updated; absent when the root extends nothing.
+   */
+  readonly externalSuperclass?: string;
   /** Instance fields of this class only (not inherited), in constructor order. */
   readonly fields: readonly FieldDefinition[];
   /** Instance and static methods and accessors, string and symbol keyed. */
@@ -51,6 +57,15 @@ export interface ClassDefinition {
   /** 1 for the first version of a class in a namespace, then one more per update. */
   readonly version: number;
   readonly fieldOrigin: FieldOrigin;
+  /**
+   * What reading an ordinary class's source could not learn, one note per
+   * thing, for people: fields assigned only conditionally, in a loop or by
+   * another method, computed keys, lowered private state, ... Absent when
+   * there is nothing to say. Instances may hold such state; a migration
+   * carries it over unchanged (never deletes it), and an update of the class
+   * reports each note as a warning (`UpdateResult.warnings`).
+   */
+  readonly unsupported?: readonly string[];
 }
 
 const WELL_KNOWN_PREFIX = "Symbol.";

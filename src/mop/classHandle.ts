@@ -53,6 +53,18 @@ interface HandleState {
 }
 
 const states = new WeakMap<Function, HandleState>();
+/** The constructor each installed definition came with (the class the user handed in, or a generated one). */
+const constructorsOfDefinitions = new WeakMap<ClassDefinition, Constructor>();
+
+/** Remembers which constructor `version.definition` describes. */
+export function recordVersion(version: ClassVersion): void {
+  constructorsOfDefinitions.set(version.definition, version.ctor);
+}
+
+/** The constructor of the version a handle installed with `definition`, if any. */
+export function constructorOfDefinition(definition: ClassDefinition): Constructor | undefined {
+  return constructorsOfDefinitions.get(definition);
+}
 export const prototypeStates = new WeakMap<object, HandleState>();
 export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
 export const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
@@ -98,6 +110,22 @@ export function handleOwner(handle: Function): unknown {
   return stateOf(handle).owner;
 }
 
+/**
+ * The class outside the namespace that `handle`'s root class extends (`Map`,
+ * `Error`, a package's class), read from the root handle's [[Prototype]];
+ * null when the root extends nothing.
+ */
+export function externalSuperclassOf(handle: Function): Function | null {
+  let c: unknown = handle;
+  while (isClassHandle(c)) c = Object.getPrototypeOf(c);
+  return typeof c === "function" && c !== Function.prototype ? c : null;
+}
+
+/** Whether `fn` is built into the platform (`Map`, `Error`, `HTMLElement`): its source is native code. */
+export function isNativeClass(fn: Function): boolean {
+  return /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
+}
+
 /** The superclass handle, read from the handle's own [[Prototype]]. */
 export function superclassHandle(handle: Function): Constructor | null {
   const parent = Object.getPrototypeOf(handle);
@@ -138,6 +166,12 @@ export interface CreateClassHandleOptions {
   readonly superclass?: Constructor | null;
   /** Who manages the handle (a namespace); handles of different owners never mix. */
   readonly owner?: unknown;
+  /**
+   * For a root class, the class outside the namespace it extends (`Map`, a
+   * package's class), which the first version must extend directly: the
+   * handle extends it too, so statics and `instanceof` behave as for the class.
+   */
+  readonly external?: Function | null;
 }
 
 let forwarders = 0;
@@ -242,6 +276,7 @@ function initialiseState(
   });
   states.set(handle, state);
   prototypeStates.set(prototype, state);
+  recordVersion({ ctor: initial, definition });
   const parent = options.superclass ?? null;
   if (parent !== null) {
     const initialParent = Object.getPrototypeOf(initial);
@@ -252,6 +287,17 @@ function initialiseState(
       );
     }
     Object.setPrototypeOf(handle, parent);
+    return;
+  }
+  const external = options.external ?? null;
+  if (external !== null) {
+    if (Object.getPrototypeOf(initial) !== external) {
+      throw new UnmanagedClassError(
+        `class ${name} does not extend ${external.name}, its declared superclass outside the namespace`,
+        { className: name, superclass: external.name },
+      );
+    }
+    Object.setPrototypeOf(handle, external);
   }
 }
 

@@ -12,11 +12,12 @@ import {
   isClassHandle,
   PROTOTYPE_SKIP,
   prototypeStates,
+  recordVersion,
   SKIPPED_STATICS,
   stateOf,
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
-import { METHOD_HOME } from "./createClass.js";
+import { createdDefinition, METHOD_HOME } from "./createClass.js";
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
   return new Map(
@@ -63,7 +64,8 @@ function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyK
  * its constructor, and its methods and accessors replace the old ones on the
  * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
  * steady-state cost). Static data values of the old version are carried over
- * when the new one defines them too. Returns the undo.
+ * when the new one defines them too and metamorph generated it (createClass);
+ * a class the user wrote is never written to. Returns the undo.
  */
 export function installVersion(handle: Function, version: ClassVersion): Undo {
   const state = stateOf(handle);
@@ -79,7 +81,9 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
     version.ctor.prototype) as object;
   const hadHome = state.homes.has(home);
-  if (version.ctor !== before.current) {
+  // Only a constructor metamorph made takes the old static values: a class
+  // the user handed in (a new implementation) keeps its own, untouched.
+  if (version.ctor !== before.current && createdDefinition(version.ctor) !== undefined) {
     for (const key of Reflect.ownKeys(version.ctor)) {
       if (SKIPPED_STATICS.has(key)) continue;
       const oldD = Reflect.getOwnPropertyDescriptor(before.current, key);
@@ -105,6 +109,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   state.initialise = initialiserOf(version.ctor, prototype);
   state.definition = version.definition;
   state.versions.push(version);
+  recordVersion(version);
   if (version.definition.name !== handle.name) {
     Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }

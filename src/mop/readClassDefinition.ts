@@ -11,6 +11,8 @@
  *    seen;
  *  - observed: the own data properties of a sample instance (`observe`), minus
  *    the fields its superclasses define. Exact for that instance only.
+ * What the source reader could not learn is listed in the definition's
+ * `unsupported` notes.
  */
 import type {
   ClassDefinition,
@@ -107,5 +109,6 @@ export function readClassDefinition(
     hasPrivateMembers: parsed.hasPrivateMembers,
     version: 1,
     fieldOrigin,
+    ...(parsed.unsupported.length > 0 ? { unsupported: parsed.unsupported } : {}),
   };
 }

@@ -5,3 +5,12 @@ import { MetamorphError } from "../errors.js";
 export class InvalidBindingNameError extends MetamorphError {
   readonly code = "MM_INVALID_BINDING_NAME";
 }
+
+/**
+ * A class would move onto, off or between superclasses outside its namespace
+ * (`Map`, `Error`, `HTMLElement`, a package's class): an existing object
+ * cannot gain or lose the internal slots and state such a class gives it.
+ */
+export class ExternalSuperclassError extends MetamorphError {
+  readonly code = "MM_EXTERNAL_SUPERCLASS";
+}

@@ -18,8 +18,10 @@ import { definitionFromSpec } from "../mop/classDefinition.js";
 import {
   createClassHandle,
   currentVersion,
+  handleOfPrototype,
   handleOwner,
   isClassHandle,
+  isNativeClass,
   observeConstruction,
   stablePrototype,
 } from "../mop/classHandle.js";
@@ -73,6 +75,16 @@ export interface NamespaceOptions {
    * also finds objects made before the class was registered). Default: "registry".
    */
   readonly instanceFinder?: InstanceFinderKind;
+}
+
+export interface RegisterClassOptions extends ReadClassDefinitionOptions {
+  /**
+   * Accept a superclass this namespace does not manage and that is not
+   * native (a package's class, `EventEmitter`) as an external binding: it
+   * stays what it is, and updates can never move the class onto or off it.
+   * Native superclasses (`Map`, `Error`, `HTMLElement`) need no option.
+   */
+  readonly externalSuperclass?: boolean;
 }
 
 export interface DefineClassOptions {
@@ -282,30 +294,62 @@ export class Namespace {
    * Registers an ordinary class and returns its handle, which the program
    * should use from now on (`new`, `extends`, statics). The class's own
    * prototype becomes the handle's, so instances made before registration
-   * are instances of the handle too. A superclass must be registered first.
+   * are instances of the handle too. A superclass this namespace manages must
+   * be registered first; a native one (`Map`, `Error`, `HTMLElement`), or one
+   * the caller declares external (`externalSuperclass: true`: a package's
+   * class, `EventEmitter`), stays an external binding that updates never
+   * change.
    */
-  registerClass<C extends Constructor>(cls: C, options: ReadClassDefinitionOptions = {}): C {
-    const read = readClassDefinition(cls, options);
+  registerClass<C extends Constructor>(cls: C, options: RegisterClassOptions = {}): C {
+    const { externalSuperclass: declaredExternal = false, ...readOptions } = options;
+    const read = readClassDefinition(cls, readOptions);
     this.#requireDefinable(read);
-    const parentCtor = Object.getPrototypeOf(cls) as Function;
+    const parent = Object.getPrototypeOf(cls) as Function | null;
     let superclass: Constructor | null = null;
-    if (read.superclass !== null) {
-      superclass = this.#managedSuperclass(parentCtor, read.name);
+    let external: Function | null = null;
+    if (parent !== null && parent !== Function.prototype) {
+      superclass = this.#managedSuperclass(parent);
+      if (superclass === null)
+        external = this.#externalSuperclass(parent, read.name, declaredExternal);
     }
-    const definition: ClassDefinition = { ...read, superclass: superclass?.name ?? null };
-    const handle = createClassHandle(cls, definition, { superclass, owner: this });
+    const { externalSuperclass: _read, ...rest } = read;
+    const definition: ClassDefinition = {
+      ...rest,
+      superclass: superclass?.name ?? null,
+      ...(external === null ? {} : { externalSuperclass: external.name || "(anonymous class)" }),
+    };
+    const handle = createClassHandle(cls, definition, { superclass, owner: this, external });
     this.track(handle);
     this.#bind({ kind: "class", name: definition.name, handle, definition });
     return handle as C;
   }
 
-  #managedSuperclass(parent: Function, className: string): Constructor {
+  #managedSuperclass(parent: Function): Constructor | null {
     for (const handle of this.classes()) {
       if (handle === parent || currentVersion(handle).ctor === parent) return handle;
     }
+    return null;
+  }
+
+  /**
+   * `parent` as an external superclass: native, or declared external by the
+   * caller, and with no managed class above it (a class between two managed
+   * ones could not follow their updates).
+   */
+  #externalSuperclass(parent: Function, className: string, declared: boolean): Function {
+    const where = { className, superclass: parent.name, namespace: this.name };
+    for (let p: unknown = parent; typeof p === "function"; p = Object.getPrototypeOf(p)) {
+      if (isClassHandle(p) || handleOfPrototype((p as Function).prototype) !== undefined) {
+        throw new UnmanagedClassError(
+          `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage${p === parent ? "" : ` but which extends the managed class ${(p as Function).name}`}; register ${parent.name} first (or extend the handle this namespace gave for it)`,
+          where,
+        );
+      }
+    }
+    if (declared || isNativeClass(parent)) return parent;
     throw new UnmanagedClassError(
-      `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage; register ${parent.name} first`,
-      { className, superclass: parent.name },
+      `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage; register ${parent.name} first, or, if ${parent.name} is not yours to update (a package's class), register ${className} with { externalSuperclass: true } to keep ${parent.name} as it is`,
+      where,
     );
   }
 

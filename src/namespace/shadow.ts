@@ -7,13 +7,18 @@
  * until `replaceNamespace` installs it.
  */
 import type { Patch } from "immer";
-import { DuplicateBindingError, UnknownBindingError } from "../errors.js";
+import { DuplicateBindingError, UnknownBindingError, UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { ClassVersion } from "../mop/classHandle.js";
-import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
+import {
+  createClassHandle,
+  currentVersion,
+  externalSuperclassOf,
+  stablePrototype,
+} from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
-import { InvalidBindingNameError } from "./errors.js";
+import { ExternalSuperclassError, InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { BoxedValue, bindingValue, immer } from "./namespace.js";
 import { bindingNameRefusal } from "./names.js";
@@ -181,6 +186,7 @@ export class Shadow {
   ): ClassVersion {
     const handle = this.classNamed(name);
     const superclass = this.#superclass(definition);
+    if (implementation) this.#requireParent(handle, definition, superclass, implementation);
     const ctor =
       implementation ??
       createClass(definition, {
@@ -214,6 +220,36 @@ export class Shadow {
       if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
     });
     return version;
+  }
+
+  /**
+   * A new implementation must extend what its definition says by identity:
+   * the superclass's handle of this namespace (or its current version), or
+   * the very class outside the namespace the class extends now (a class of
+   * the same name from elsewhere is not it).
+   */
+  #requireParent(
+    handle: Constructor,
+    definition: ClassDefinition,
+    superclass: Constructor | null,
+    implementation: Constructor,
+  ): void {
+    const parent = Object.getPrototypeOf(implementation) as Function;
+    const where = { namespace: this.namespace.name, className: definition.name };
+    if (superclass !== null) {
+      if (parent === superclass || parent === currentVersion(superclass).ctor) return;
+      throw new UnmanagedClassError(
+        `the new implementation of ${definition.name} extends ${parent.name}, which is not the class ${superclass.name} of namespace ${this.namespace.name}; extend the handle the namespace gave for it`,
+        { ...where, superclass: parent.name },
+      );
+    }
+    if (definition.externalSuperclass === undefined) return;
+    const external = externalSuperclassOf(handle);
+    if (parent === external) return;
+    throw new ExternalSuperclassError(
+      `the new implementation of ${definition.name} extends a class named ${definition.externalSuperclass} that is not the ${definition.externalSuperclass} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class`,
+      { ...where, from: external?.name ?? null, to: definition.externalSuperclass },
+    );
   }
 
   removeBinding(name: string): void {

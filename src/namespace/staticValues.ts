@@ -1,6 +1,8 @@
 /**
- * Static data fields across versions. Installing a version carries the old
- * version's static values over by name (see installVersion); on top of that,
+ * Static data fields across versions. Installing a version made by metamorph
+ * carries the old version's static values over by name (see installVersion);
+ * a new implementation the user wrote keeps the values it declares and is
+ * never written to (each of its statics counts as re-initialised). On top of that,
  * a renamed static takes the old value of its former name, an added or
  * re-initialised one keeps the value its initialiser gave the new version,
  * and undoing the install (a rollback) carries the values of the statics both
@@ -10,6 +12,7 @@
 import type { ClassVersion, Undo } from "../mop/classHandle.js";
 import { currentVersion } from "../mop/classHandle.js";
 import { installVersion } from "../mop/classVersions.js";
+import { createdDefinition } from "../mop/createClass.js";
 
 type Statics = Record<PropertyKey, unknown>;
 
@@ -22,17 +25,25 @@ export function installWithStatics(
   const old = currentVersion(handle);
   const oldCtor = old.ctor as unknown as Statics;
   const newCtor = version.ctor as unknown as Statics;
+  // A class the user wrote (a new implementation) is never written to: each
+  // static it declares starts from its own value, as a re-initialised one.
+  const userMade = createdDefinition(version.ctor) === undefined;
+  const plan: ReadonlyMap<string, string | null> = userMade
+    ? new Map(version.definition.staticFields.map((f) => [f.name, null]))
+    : origins;
   const fresh = new Map<string, unknown>();
-  for (const [name, origin] of origins) if (origin === null) fresh.set(name, newCtor[name]);
+  for (const [name, origin] of plan) if (origin === null) fresh.set(name, newCtor[name]);
   const undoInstall = installVersion(handle, version);
-  for (const [name, origin] of origins) {
-    if (origin === null) newCtor[name] = fresh.get(name);
-    else if (isDataStatic(oldCtor, origin)) newCtor[name] = oldCtor[origin];
+  if (!userMade) {
+    for (const [name, origin] of plan) {
+      if (origin === null) newCtor[name] = fresh.get(name);
+      else if (isDataStatic(oldCtor, origin)) newCtor[name] = oldCtor[origin];
+    }
   }
   const oldStatics = new Set(old.definition.staticFields.map((f) => f.name));
   return () => {
     for (const { name } of version.definition.staticFields) {
-      let origin = origins.has(name) ? origins.get(name)! : name;
+      let origin = plan.has(name) ? plan.get(name)! : name;
       // A re-initialised static the program did not write since goes back to its old value.
       if (origin === null && oldStatics.has(name) && !Object.is(newCtor[name], fresh.get(name)))
         origin = name;

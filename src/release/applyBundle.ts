@@ -20,6 +20,7 @@ import type {
 import { runUpdate } from "../lifecycle/index.js";
 import type { UpdateEvent } from "../migration/update.js";
 import type { Namespace } from "../namespace/namespace.js";
+import type { Patch } from "../patch/patch.js";
 import type { Bundle, BundleOptions } from "./bundle.js";
 import { ReleaseMismatchError } from "./errors.js";
 import { watchHealth } from "./healthWindow.js";
@@ -79,6 +80,8 @@ export interface ApplyOutcome {
   readonly error?: unknown;
   readonly pauseMs: number;
   readonly migrated: number;
+  /** Migrated so far, inside the commit and since (lazy and progressive updates: first use, the sweep). */
+  readonly migratedSoFar: number;
   readonly pending: number;
   readonly heldCalls: number;
   readonly report: LifecycleReport;
@@ -132,6 +135,7 @@ function lifecycleUpdate(
   target: ReleaseTarget,
   bundle: VerifiedBundle,
   onProgress: (progress: ApplyProgress) => void,
+  patch: Patch = patchesOf(bundle, target.scope),
 ): LifecycleUpdate {
   const { manifest, options } = bundle.payload;
   const optional = <K extends keyof BundleOptions>(key: K) =>
@@ -139,7 +143,7 @@ function lifecycleUpdate(
   return {
     name: manifest.name,
     namespace: target.namespace,
-    patch: patchesOf(bundle, target.scope),
+    patch,
     options: {
       ...optional("policy"),
       ...optional("sliceSize"),
@@ -184,12 +188,12 @@ function recordCommitted(
   return record.pending;
 }
 
-/** Reads, verifies, checks and applies a bundle's text; see the module comment for the order. */
-export async function applyBundle(
+/** Reads (bounded, inert), verifies and checks a bundle for this process; compiles nothing. */
+export function admitBundle(
   target: ReleaseTarget,
   input: string | Uint8Array | Bundle,
   onProgress: (progress: ApplyProgress) => void = () => {},
-): Promise<ApplyOutcome> {
+): VerifiedBundle {
   const read =
     typeof input === "string" || input instanceof Uint8Array
       ? readBundle(
@@ -200,7 +204,29 @@ export async function applyBundle(
   const bundle = verifyBundle(read, target.trust);
   onProgress({ kind: "verified", bundleId: bundle.id, keyId: bundle.verifiedBy });
   checkRelease(target, bundle);
-  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress), {
+  return bundle;
+}
+
+/** Reads, verifies, checks and applies a bundle's text; see the module comment for the order. */
+export async function applyBundle(
+  target: ReleaseTarget,
+  input: string | Uint8Array | Bundle,
+  onProgress: (progress: ApplyProgress) => void = () => {},
+): Promise<ApplyOutcome> {
+  return applyVerified(target, admitBundle(target, input, onProgress), onProgress);
+}
+
+/** Applies an admitted bundle through the lifecycle and records the release if it committed. */
+export async function applyVerified(
+  target: ReleaseTarget,
+  bundle: VerifiedBundle,
+  onProgress: (progress: ApplyProgress) => void = () => {},
+  /** The bundle's patches, compiled already (by a prepare). */
+  compiled?: Patch,
+): Promise<ApplyOutcome> {
+  // Checked again: a prepared bundle may wait while another release is applied.
+  checkRelease(target, bundle);
+  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress, compiled), {
     ...(target.tracker ? { tracker: target.tracker, autoTrack: "keep" as const } : {}),
     onEvent: (event) => onProgress(lifecycleProgress(event)),
   });
@@ -226,6 +252,10 @@ export async function applyBundle(
     ...(report.error !== undefined ? { error: report.error } : {}),
     pauseMs: report.pauseMs,
     migrated: applied?.instancesMigrated ?? 0,
+    migratedSoFar:
+      applied?.result?.state() === "committed"
+        ? applied.result.migratedSoFar() + (applied.adoption?.instancesAdopted ?? 0)
+        : (applied?.instancesMigrated ?? 0),
     pending,
     heldCalls: report.heldCalls,
     report,

@@ -64,3 +64,18 @@ export class ControlSocketError extends MetamorphError {
 export class UnverifiedBundleError extends MetamorphError {
   readonly code = "MM_BUNDLE_UNVERIFIED";
 }
+
+/** Another update is prepared and waiting: it must be committed or aborted (or expire) first. */
+export class ReleasePreparedError extends MetamorphError {
+  readonly code = "MM_RELEASE_PREPARED";
+}
+
+/** No prepared update has that id: it was never prepared here, already committed or aborted, or it expired. */
+export class PreparedUnknownError extends MetamorphError {
+  readonly code = "MM_PREPARED_UNKNOWN";
+}
+
+/** A worker of a cluster refused, failed or did not answer, so the cluster update did not happen. */
+export class ClusterRefusedError extends MetamorphError {
+  readonly code = "MM_CLUSTER_REFUSED";
+}

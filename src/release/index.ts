@@ -50,6 +50,8 @@ export { packBundle } from "./pack.js";
 export type { ControlCommand, ControlMessage, ControlRequest, WireError } from "./protocol.js";
 export type { ReadBundleOptions } from "./readBundle.js";
 export { MAX_BUNDLE_BYTES, readBundle } from "./readBundle.js";
+export type { ServedNamespace } from "./serve.js";
+export { serveNamespace } from "./serve.js";
 export type { ControlServer, ListenOptions } from "./server.js";
 export { listen } from "./server.js";
 export { controlPath, defaultRuntimeDir, defaultSocketPath } from "./socketPlace.js";

@@ -6,10 +6,21 @@
 import { MetamorphError } from "../errors.js";
 import { ControlMessageError, ControlOversizeError } from "./errors.js";
 
-export type ControlCommand = "apply" | "status" | "rollback" | "permanent";
+export type ControlCommand =
+  | "apply"
+  | "status"
+  | "rollback"
+  | "permanent"
+  | "prepare"
+  | "commit"
+  | "abort";
 
 export type ControlRequest =
   | { readonly command: "apply"; readonly bundle: string }
+  /** Phase one: verify, check, compile, dry run; the update then waits under an id until committed, aborted or expired. */
+  | { readonly command: "prepare"; readonly bundle: string; readonly expiresInMs?: number }
+  | { readonly command: "commit"; readonly id: string }
+  | { readonly command: "abort"; readonly id: string }
   | { readonly command: "status" }
   | { readonly command: "rollback" }
   | { readonly command: "permanent" };
@@ -32,7 +43,62 @@ export type ControlMessage =
 /** Default bound on one message (bytes): a bundle's bound plus room for its JSON escaping. */
 export const MAX_MESSAGE_BYTES = 12 * 1024 * 1024;
 
-const COMMANDS: readonly ControlCommand[] = ["apply", "status", "rollback", "permanent"];
+const COMMANDS: readonly ControlCommand[] = [
+  "apply",
+  "status",
+  "rollback",
+  "permanent",
+  "prepare",
+  "commit",
+  "abort",
+];
+
+const PROPERTIES: Readonly<Record<ControlCommand, readonly string[]>> = {
+  apply: ["bundle"],
+  prepare: ["bundle", "expiresInMs"],
+  commit: ["id"],
+  abort: ["id"],
+  status: [],
+  rollback: [],
+  permanent: [],
+};
+
+/** A prepared update waits at most this long by default (ms) before it aborts by itself. */
+export const DEFAULT_PREPARED_EXPIRY_MS = 60_000;
+/** ...and never longer than this (ms). */
+export const MAX_PREPARED_EXPIRY_MS = 3_600_000;
+
+function bundleOf(command: string, rest: Record<string, unknown>): string {
+  if (typeof rest.bundle !== "string" || rest.bundle.length === 0) {
+    throw new ControlMessageError(`${command}: bundle must be the bundle file's text`, { command });
+  }
+  return rest.bundle;
+}
+
+function idOf(command: string, rest: Record<string, unknown>): string {
+  if (typeof rest.id !== "string" || !/^[\w.-]{1,100}$/.test(rest.id)) {
+    throw new ControlMessageError(`${command}: id must be the id prepare answered with`, {
+      command,
+    });
+  }
+  return rest.id;
+}
+
+function expiryOf(rest: Record<string, unknown>): { expiresInMs?: number } {
+  const value = rest.expiresInMs;
+  if (value === undefined) return {};
+  if (
+    !Number.isInteger(value) ||
+    (value as number) < 1 ||
+    (value as number) > MAX_PREPARED_EXPIRY_MS
+  ) {
+    throw new ControlMessageError(
+      `prepare: expiresInMs must be a whole number of ms from 1 to ${MAX_PREPARED_EXPIRY_MS}`,
+      { command: "prepare" },
+    );
+  }
+  return { expiresInMs: value as number };
+}
 
 /** Parses one request line; a ControlMessageError names what is wrong. */
 export function parseRequest(line: string): ControlRequest {
@@ -52,7 +118,7 @@ export function parseRequest(line: string): ControlRequest {
       { command: typeof command === "string" ? command : String(command) },
     );
   }
-  const allowed = command === "apply" ? ["bundle"] : [];
+  const allowed = PROPERTIES[command as ControlCommand];
   const extra = Object.keys(rest).find((k) => !allowed.includes(k));
   if (extra !== undefined) {
     throw new ControlMessageError(`${command}: unknown property ${JSON.stringify(extra)}`, {
@@ -60,13 +126,17 @@ export function parseRequest(line: string): ControlRequest {
       property: extra,
     });
   }
-  if (command === "apply") {
-    if (typeof rest.bundle !== "string" || rest.bundle.length === 0) {
-      throw new ControlMessageError("apply: bundle must be the bundle file's text", { command });
-    }
-    return { command, bundle: rest.bundle };
+  switch (command as ControlCommand) {
+    case "apply":
+      return { command: "apply", bundle: bundleOf(command, rest) };
+    case "prepare":
+      return { command: "prepare", bundle: bundleOf(command, rest), ...expiryOf(rest) };
+    case "commit":
+    case "abort":
+      return { command: command as "commit" | "abort", id: idOf(command, rest) };
+    default:
+      return { command } as ControlRequest;
   }
-  return { command } as ControlRequest;
 }
 
 /** Details reduced to what JSON carries plainly (objects of the program, functions and cycles are left out). */

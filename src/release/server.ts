@@ -10,13 +10,14 @@ import type { Server } from "node:net";
 import { createServer } from "node:net";
 import { CallTracker } from "../lifecycle/index.js";
 import type { Namespace } from "../namespace/namespace.js";
-import type { ApplyProgress, ReleaseTarget } from "./applyBundle.js";
-import { applyBundle } from "./applyBundle.js";
+import type { ReleaseTarget } from "./applyBundle.js";
 import { serveConnection } from "./connection.js";
 import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
+import type { ControlHandler } from "./localControl.js";
+import { LocalControl } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
-import { jsonSafe, MAX_MESSAGE_BYTES, wireError } from "./protocol.js";
+import { MAX_MESSAGE_BYTES } from "./protocol.js";
 import { MAX_BUNDLE_BYTES } from "./readBundle.js";
 import { defaultSocketPath, prepareSocketPath } from "./socketPlace.js";
 
@@ -39,101 +40,51 @@ export interface ListenOptions {
   readonly maxBundleBytes?: number;
   /** An existing history (a service that listens again after closing). */
   readonly history?: ReleaseHistory;
+  /** Answers requests instead of this process alone (a cluster primary: see cluster.ts), given this process's own. */
+  readonly handler?: (local: LocalControl) => ControlHandler;
 }
 
 export interface ControlServer {
   readonly path: string;
   readonly history: ReleaseHistory;
+  /** This process's own answers (the handler, unless a cluster primary's coordinates its workers). */
+  readonly local: LocalControl;
   /** Stops listening, ends health-check windows, removes the socket file. Requests in progress finish. */
   close(): Promise<void>;
 }
 
-/** The answer to one request (progress lines go out through `progress` as they happen). */
-async function answer(
-  target: ReleaseTarget,
-  request: ControlRequest,
-  progress: (p: ApplyProgress) => void,
-): Promise<ControlMessage> {
-  const { history } = target;
-  switch (request.command) {
-    case "status":
-      return {
-        type: "result",
-        ok: true,
-        command: "status",
-        namespaceVersion: target.namespace.version,
-        ...history.status(),
-      };
-    case "rollback": {
-      const now = history.rollback();
-      return {
-        type: "result",
-        ok: true,
-        command: "rollback",
-        version: now.version,
-        releases: history.releases(),
-      };
-    }
-    case "permanent": {
-      const now = history.makePermanent();
-      return {
-        type: "result",
-        ok: true,
-        command: "permanent",
-        version: now.version,
-        releases: history.releases(),
-      };
-    }
-    case "apply": {
-      const outcome = await applyBundle(target, request.bundle, progress);
-      const { report, error, ...rest } = outcome;
-      return {
-        type: "result",
-        ok: outcome.status === "committed",
-        command: "apply",
-        ...(jsonSafe(rest) as Record<string, unknown>),
-        ...(error !== undefined ? { error: wireError(error) } : {}),
-        holdMs: report.holdMs,
-        timings: jsonSafe(report.timings),
-      };
-    }
-  }
+/** The service as the release layer sees it, from listen's options (also a cluster worker's, which has no socket). */
+export function releaseTarget(
+  options: Omit<ListenOptions, "path" | "requestTimeoutMs" | "maxMessageBytes" | "handler">,
+  signal?: AbortSignal,
+): ReleaseTarget {
+  const history =
+    options.history ??
+    new ReleaseHistory({ namespace: options.namespace.name, version: options.version ?? "0" });
+  return {
+    namespace: options.namespace,
+    history,
+    trust: options.trust,
+    tracker: options.tracker ?? new CallTracker(),
+    maxBundleBytes: options.maxBundleBytes ?? MAX_BUNDLE_BYTES,
+    ...(signal ? { signal } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}),
+  };
 }
 
 /** Opens the control socket of a running service. */
 export async function listen(options: ListenOptions): Promise<ControlServer> {
   const path = options.path ?? defaultSocketPath();
   await prepareSocketPath(path);
-  const history =
-    options.history ??
-    new ReleaseHistory({ namespace: options.namespace.name, version: options.version ?? "0" });
   const closing = new AbortController();
-  const target: ReleaseTarget = {
-    namespace: options.namespace,
-    history,
-    trust: options.trust,
-    tracker: options.tracker ?? new CallTracker(),
-    maxBundleBytes: options.maxBundleBytes ?? MAX_BUNDLE_BYTES,
-    signal: closing.signal,
-    ...(options.scope ? { scope: options.scope } : {}),
-    ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}),
-  };
+  const target = releaseTarget(options, closing.signal);
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  let exclusive: Promise<unknown> = Promise.resolve();
-  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = exclusive.then(work, work);
-    exclusive = run.catch(() => {});
-    return run;
-  };
-
-  const handle = (request: ControlRequest, send: (message: ControlMessage) => void) => {
-    const progress = (p: ApplyProgress) =>
-      send({ type: "progress", ...(jsonSafe(p) as Record<string, unknown>) });
-    const work = () => answer(target, request, progress);
-    // Status reads; the other commands change the service, one at a time.
-    return request.command === "status" ? work() : serialised(work);
-  };
+  const local = new LocalControl(target);
+  const handler = options.handler?.(local) ?? local;
+  const handle = (request: ControlRequest, send: (message: ControlMessage) => void) =>
+    handler.handle(request, send);
   const server: Server = createServer((socket) =>
     serveConnection(socket, { maxMessageBytes, requestTimeoutMs, handle }),
   );
@@ -148,9 +99,13 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
   await chmod(path, 0o600);
   return {
     path,
-    history,
+    get history() {
+      return local.target.history;
+    },
+    local,
     async close() {
       closing.abort();
+      handler.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await unlink(path).catch(() => {});
     },

@@ -147,11 +147,12 @@ class Walker {
         );
       }
     }
-    if (o instanceof Map) {
-      for (const [k, v] of o)
+    // By brand, not `instanceof`: a Map subclass's prototype is no Map.
+    if (types.isMap(o)) {
+      for (const [k, v] of Map.prototype.entries.call(o))
         parts.push(`entry ${this.encode(k, isData)} => ${this.encode(v, isData)}`);
-    } else if (o instanceof Set) {
-      for (const v of o) parts.push(`member ${this.encode(v, isData)}`);
+    } else if (types.isSet(o)) {
+      for (const v of Set.prototype.values.call(o)) parts.push(`member ${this.encode(v, isData)}`);
     }
     const proto = this.encode(Reflect.getPrototypeOf(o), false);
     let flags = Object.isExtensible(o)

@@ -581,6 +581,9 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect(patchTextTs).toContain('import accountMigrations from "./v2/account.migrations.ts";');
     expect(patchTextTs).toContain('  .migrate("Account", accountMigrations.migrate.Account)');
     expect(diffOutput).toContain("1 TODO to decide before metamorph pack");
+    expect(patchText).toContain(
+      ' * 1 TODO: a person must decide it before packing (search for "TODO:").',
+    );
   });
 
   test("applied to the running old release: new fields, renamed state, new methods; state kept", () => {
@@ -646,4 +649,124 @@ describe("metamorph diff: usage and refusals", () => {
     expect(result.stderr).toContain("a.ts");
     expect(() => readFileSync(join(space.dir, "broken.patch.ts"))).toThrow();
   }, 30_000);
+});
+
+describe("a superclass change, derived and applied", () => {
+  const OLD: Record<string, string> = {
+    "package.json": '{ "type": "module" }\n',
+    "base.ts": `export class Base {
+  kind(): string {
+    return "base";
+  }
+}
+
+export class Other {
+  kind(): string {
+    return "other";
+  }
+}
+`,
+    "shape.ts": `import { Base, Other } from "./base.js";
+
+export const parents = [Base, Other];
+
+export class Shape extends Base {
+  size = 1;
+}
+`,
+    "main.ts": `import { createInterface } from "node:readline";
+import { Shape } from "./shape.js";
+
+const shape = Object.assign(new Shape(), { size: 4 });
+process.stdout.write("started\\n");
+createInterface({ input: process.stdin })
+  .on("line", () => process.stdout.write(\`state \${JSON.stringify({ kind: shape.kind(), size: shape.size })}\\n\`))
+  .on("close", () => process.exit(0));
+`,
+  };
+  const NEW = { ...OLD, "shape.ts": OLD["shape.ts"]!.replace("extends Base", "extends Other") };
+
+  let service: Running | undefined;
+  let patchText = "";
+  let applied: Awaited<ReturnType<Workspace["metamorph"]>>;
+  let after: { kind: string; size: number };
+
+  beforeAll(async () => {
+    writeTree(join(space.dir, "s1"), OLD);
+    writeTree(join(space.dir, "s2"), NEW);
+    const builder = join(REPO, "src/patch/builder.ts");
+    const [derived, keys] = await Promise.all([
+      metamorph(["diff", "s1", "s2", "-o", "s2.patch.mjs", "--import", builder]),
+      metamorph(["keygen", "-o", "skeys"]),
+    ]);
+    expect([derived.code, keys.code]).toEqual([0, 0]);
+    patchText = readFileSync(join(space.dir, "s2.patch.mjs"), "utf8");
+    const packed = await metamorph([
+      "pack",
+      "s2.patch.mjs",
+      "--key",
+      "skeys/release.key",
+      "--from",
+      "1",
+      "--to",
+      "2",
+      "-o",
+      "s2.bundle.json",
+    ]);
+    expect(packed.stderr).toBe("");
+    const socket = join(space.dir, "shape.sock");
+    service = run(
+      [
+        ...CLI,
+        "run",
+        "--trust",
+        "skeys/release.pub",
+        "--control",
+        socket,
+        "--release",
+        "1",
+        "s1/main.ts",
+      ],
+      space.dir,
+      { XDG_RUNTIME_DIR: space.runtimeDir },
+      { stdin: true },
+    );
+    await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
+    applied = await metamorph(["apply", "s2.bundle.json", "--to", socket]);
+    const from = service.stdout.all.length;
+    service.send("show");
+    const line = await service.stdout.waitFor(/^state /, { from, timeoutMs: 10_000 });
+    after = JSON.parse(line.slice("state ".length)) as typeof after;
+  }, 120_000);
+
+  afterAll(async () => {
+    service?.child.stdin?.end();
+    await service?.stop();
+  });
+
+  test("the module changes the superclass, loads with a stand-in, and says what the service lacks", () => {
+    expect(patchText).toContain("//   superclass: Base → Other");
+    expect(patchText).toContain("const Other = class {};");
+    expect(patchText).toContain(
+      '  .changeSuperclass("Shape", "Other")\n  .replaceImplementation("Shape", Shape)',
+    );
+    expect(patchText).toContain(
+      "// TODO: the implementation of Shape refers to Other, declared or imported in shape.ts",
+    );
+  });
+
+  test("the service refuses it, nothing changed, and keeps answering", () => {
+    expect(applied.code).toBe(1);
+    expect(applied.stderr).toContain("MM_INVALID_PATCH");
+    expect(applied.stderr).toContain("Other is not defined");
+    expect(after).toEqual({ kind: "base", size: 4 });
+  });
+
+  // A bundle's code is compiled with the globals only, and `metamorph run`
+  // passes no scope to listen(), so `class extends Other` cannot name the
+  // service's class Other there; the patch model has no way to say "the
+  // superclass handle named Other" inside an implementation's source.
+  test.fails("a superclass change reaches the service through a bundle", () => {
+    expect(after).toEqual({ kind: "other", size: 4 });
+  });
 });

@@ -80,3 +80,59 @@ test("a reload waits for the call in flight, then renames: no stray field", asyn
   });
   expect(await ask(running, "account")).toEqual({ sum: 101 });
 }, 60_000);
+
+test("an async method added by a reload is waited for too (only async methods are tracked)", async () => {
+  const dir2 = mkdtempSync(join(tmpdir(), "metamorph-inflight-added-"));
+  const SYNC_ONLY = `type Gate = { gate: Promise<void> };
+
+export class Account {
+  total = 100;
+
+  read(): number {
+    return this.total;
+  }
+}
+`;
+  writeFileSync(join(dir2, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(dir2, "account.ts"), SYNC_ONLY);
+  writeFileSync(join(dir2, "main.ts"), MAIN);
+  writeFileSync(
+    join(dir2, "account.migrations.ts"),
+    'export const renames = { Account: { sum: "total" } };\n',
+  );
+  const running = run([...CLI, "dev", "main.ts"], dir2, {}, { stdin: true });
+  try {
+    await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    let from = running.stderr.all.length;
+    editFile(join(dir2, "account.ts"), (t) =>
+      t.replace(
+        "  read(): number {",
+        `  async work(): Promise<void> {
+    const before = this.total;
+    await (globalThis as unknown as Gate).gate;
+    this.total = before + 1;
+  }
+
+  read(): number {`,
+      ),
+    );
+    await running.stderr.waitFor(/updated Account \(\+work\(\)\)/, { from, timeoutMs: 20_000 });
+    expect(await ask(running, 'void account.work(), "working"')).toBe("working");
+
+    from = running.stderr.all.length;
+    editFile(join(dir2, "account.ts"), (t) => t.replaceAll("total", "sum"));
+    const waiting = await running.stderr.waitFor(/waiting for/, { from, timeoutMs: 20_000 });
+    expect(waiting).toBe(
+      "[metamorph] account.ts: waiting for 1 call in flight (Account.work()); new calls are held",
+    );
+    expect(await ask(running, 'open(), "opened"')).toBe("opened");
+    await running.stderr.waitFor(/account\.ts: updated Account \(total→sum/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    expect(await ask(running, "account")).toEqual({ sum: 101 });
+  } finally {
+    await running.stop();
+    removeDir(dir2);
+  }
+}, 60_000);

@@ -1,7 +1,8 @@
 /**
  * Issue 16, item 3: ordinary classes, as the program wrote them, in
  * `checkMigration(patch, { classes: [Account] })` — including patches that
- * change their fields (a new implementation of the class). Each world gets
+ * change their fields (a new implementation of the class, or field
+ * operations, for which the engine derives the new version). Each world gets
  * a fresh copy of the class, so a committed update never reaches the next
  * world, nor the class the test holds.
  */
@@ -127,8 +128,44 @@ describe("ordinary classes", () => {
     expect(report.ok, formatMigrationReport(report)).toBe(true);
   });
 
-  test("a field change without a new implementation is refused as the engine refuses it, before any run", async () => {
-    const p = patch("add").addField("Account", "currency", { default: "EUR" }).build();
+  test("addField, renameField and removeField work on an ordinary class directly, every property", async () => {
+    const p = patch("v2")
+      .addField("Account", "currency", { default: "EUR" })
+      .renameField("Account", "balance", "amount")
+      .removeField("Account", "months")
+      .build();
+    const report = await checkMigration(p, {
+      classes: [Account],
+      postcondition: (old, now) =>
+        (now.amount === old.balance && now.currency === "EUR" && !("months" in now)) ||
+        `amount ${String(now.amount)} for balance ${String(old.balance)}`,
+      numRuns: 40,
+      seed: 1,
+    });
+    expect(report.ok, formatMigrationReport(report)).toBe(true);
+    expect(status(report)).toMatchObject({ totality: "passed", postcondition: "passed" });
+  });
+
+  test("a migrator alone on an ordinary class is applied", async () => {
+    const p = patch("double")
+      .migrate("Account", (old, account) => {
+        account.balance = (old.balance as number) * 2;
+      })
+      .build();
+    const report = await checkMigration(p, {
+      classes: [Account],
+      values: { Account: { balance: fc.integer({ min: 0, max: 1000 }) } },
+      postcondition: (old, now) => now.balance === (old.balance as number) * 2,
+      numRuns: 30,
+      seed: 4,
+    });
+    expect(report.ok, formatMigrationReport(report)).toBe(true);
+  });
+
+  test("moving a field out of an ordinary class without a new implementation is refused as the engine refuses it, before any run", async () => {
+    const p = patch("split")
+      .splitClass("Account", ["months"], { into: "Term", via: "term" })
+      .build();
     const report = await checkMigration(p, {
       classes: [Account],
       numRuns: 10,

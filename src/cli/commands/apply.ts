@@ -7,31 +7,58 @@
  */
 import { readFile } from "node:fs/promises";
 import { colourAllowed } from "../colour.js";
-import { milliseconds, runCommand } from "./command.js";
+import type { ProgressMessage } from "../../release/index.js";
+import { CommandUsageError, milliseconds, runCommand } from "./command.js";
 import { describeProgress } from "./applyProgress.js";
 import { callService, TO_HELP, TO_OPTION } from "./control.js";
 
 export const APPLY_USAGE = `usage: metamorph apply <bundle> --to <socket|pid> [--json] [--timeout <ms>]
+       metamorph apply <bundle> --prepare [--expires-in <ms>] --to <socket|pid>
+       metamorph apply --commit <id> | --abort <id> --to <socket|pid>
 
 Sends a bundle (from metamorph pack) to a running service. The service
 verifies the signature against the keys it trusts, checks that it runs the
 bundle's from-release, and applies it (quiescence, migration, validation,
 commit), streaming progress. Exit 0 when committed; 1 when refused, failed
 or postponed, with nothing changed in the service; 2 for a usage error.
+Sent to a cluster's primary, it updates every worker as one transaction.
+
+The two phases as separate steps, to update several hosts together:
+--prepare verifies, checks, compiles and dry-runs the bundle (every worker of
+a cluster) and leaves the update waiting under an id, which it prints;
+--commit <id> applies it, --abort <id> drops it. A prepared update that is
+neither committed nor aborted within --expires-in (default 60000 ms) is
+aborted by itself.
 
 options:
 ${TO_HELP}
   --timeout <ms>     give up waiting for the answer after this (default 120000)
+  --prepare          phase one only: print the id of the prepared update
+  --expires-in <ms>  abort the prepared update by itself after this
+  --commit <id>      phase two: apply the update prepared under <id>
+  --abort <id>       drop the update prepared under <id>
   -h, --help         show this help
 `;
+
+const OPTIONS = {
+  ...TO_OPTION,
+  timeout: { type: "string" },
+  prepare: { type: "boolean" },
+  "expires-in": { type: "string" },
+  commit: { type: "string" },
+  abort: { type: "string" },
+} as const;
 
 const SPEC = {
   name: "apply",
   usage: APPLY_USAGE,
-  options: { ...TO_OPTION, timeout: { type: "string" } },
+  options: OPTIONS,
   positionals: ["<bundle>"],
   required: ["to"],
 } as const;
+
+/** `--commit <id>` and `--abort <id>` take no bundle. */
+const FINISH_SPEC = { ...SPEC, positionals: [] } as const;
 
 type Answer = Readonly<Record<string, unknown>>;
 
@@ -48,20 +75,69 @@ function failure(m: Answer): { code: string; message: string } {
   };
 }
 
+function workerLines(m: Answer): string {
+  const workers = m.workers as readonly Answer[] | undefined;
+  if (!Array.isArray(workers)) return "";
+  const lines = workers.map(
+    (w) =>
+      `\n  worker ${String(w.pid)}: ${String(w.outcome)}${typeof w.pauseMs === "number" ? `, pause ${w.pauseMs.toFixed(2)} ms` : ""}${w.version ? `, running ${String(w.version)}` : ""}${w.error ? ` (${String((w.error as Answer).code)}: ${String((w.error as Answer).message)})` : ""}`,
+  );
+  return lines.join("");
+}
+
+function prepared(m: Answer): string {
+  return `${String(m.id)}\nprepared: waits for apply --commit ${String(m.id)} or --abort, until ${String(m.expiresAt)}${workerLines(m)}`;
+}
+
 export function apply(args: readonly string[]): Promise<number> {
-  return runCommand(SPEC, args, async ({ values, positionals }) => {
+  const finishing = args.some((a) => /^--(commit|abort)(=|$)/.test(a));
+  return runCommand(finishing ? FINISH_SPEC : SPEC, args, async ({ values, positionals }) => {
     const timeoutMs = milliseconds(values.timeout, "timeout");
-    const text = await readFile(positionals[0]!, "utf8");
+    const expiresInMs = milliseconds(values["expires-in"], "expires-in");
     const colour = colourAllowed(process.stderr);
-    return callService({
-      command: "apply",
+    const common = {
       to: values.to!,
       json: values.json === true,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      describeProgress: (message: ProgressMessage) => describeProgress(message, colour),
+      describeFailure: (m: Answer) => {
+        const f = failure(m);
+        return { ...f, message: f.message + workerLines(m) };
+      },
+    };
+    if (values.commit !== undefined && values.abort !== undefined) {
+      throw new CommandUsageError("--commit and --abort exclude each other");
+    }
+    const id = values.commit ?? values.abort;
+    if (id !== undefined) {
+      const command = values.commit !== undefined ? "commit" : "abort";
+      return callService({
+        ...common,
+        command,
+        send: (client, onProgress) => client.request({ command, id }, onProgress),
+        describeResult: (m) =>
+          command === "commit" ? committed(m) + workerLines(m) : `aborted ${id}${workerLines(m)}`,
+      });
+    }
+    const text = await readFile(positionals[0]!, "utf8");
+    if (values.prepare) {
+      return callService({
+        ...common,
+        command: "prepare",
+        send: (client, onProgress) =>
+          client.request(
+            { command: "prepare", bundle: text, ...(expiresInMs ? { expiresInMs } : {}) },
+            onProgress,
+          ),
+        describeResult: prepared,
+      });
+    }
+    if (expiresInMs !== undefined) throw new CommandUsageError("--expires-in goes with --prepare");
+    return callService({
+      ...common,
+      command: "apply",
       send: (client, onProgress) => client.apply(text, onProgress),
-      describeProgress: (message) => describeProgress(message, colour),
-      describeResult: committed,
-      describeFailure: failure,
+      describeResult: (m) => committed(m) + workerLines(m),
     });
   });
 }

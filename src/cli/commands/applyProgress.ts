@@ -9,7 +9,15 @@ function ms(value: unknown): string {
 /** One line per progress message; `colour` when the line goes to a terminal. */
 export function describeProgress(message: ProgressMessage, colour: boolean): string | undefined {
   const m = message as Readonly<Record<string, unknown>>;
+  const line = describeStep(m, colour);
+  // A cluster's primary forwards its workers' steps, naming the worker.
+  return line !== undefined && typeof m.worker === "number" ? `worker ${m.worker}  ${line}` : line;
+}
+
+function describeStep(m: Readonly<Record<string, unknown>>, colour: boolean): string | undefined {
   switch (m.kind) {
+    case "cluster":
+      return `${paint(colour, "cyan", "cluster")}   every worker ${String(m.step)} at ${ms(m.atMs)}`;
     case "verified":
       return `${paint(colour, "green", "verified")}  bundle ${String(m.bundleId).slice(0, 16)}, signed by trusted key ${String(m.keyId)}`;
     case "lifecycle":

@@ -25,6 +25,9 @@ says per class what changed, with a TODO wherever a person must decide
 (a field removed with no migrator, an ambiguous rename, code the bundle
 cannot reach, changed top-level functions). Review it, then sign it with
 metamorph pack. Migrations modules of the new release are imported.
+JavaScript output (.mjs) is the safer choice: tsx, which compiles a
+TypeScript patch module when it is packed, renames functions in a way the
+service cannot follow (the module says where, in a TODO).
 
 options:
   -o, --out <file>      where to write the patch module (required)

@@ -14,7 +14,8 @@ import { MessageChannel } from "node:worker_threads";
 import { MetamorphError } from "../../errors.js";
 import type { HooksData } from "../../dev/hooks.js";
 import { DevRuntime } from "../../dev/index.js";
-import { listen, readPublicKeyFile } from "../../release/index.js";
+import { readPublicKeyFile } from "../../release/index.js";
+import { openControl } from "./runControl.js";
 import { findTsx } from "../runProgram.js";
 import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
@@ -106,16 +107,13 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       data,
       transferList: [port2],
     });
-    // The socket is open before the service starts, so a deploy step can wait for it.
-    const control = await listen({
+    const control = await openControl({
+      args,
       trust,
       namespace: runtime.namespace,
       version: values.release ?? "0",
       ...(values.control !== undefined ? { path: values.control } : {}),
     });
-    process.stderr.write(
-      `metamorph run: control socket ${control.path} (release ${control.history.version})\n`,
-    );
     process.argv = [process.argv[0]!, entryFile, ...program];
     try {
       await import(pathToFileURL(entryFile).href);

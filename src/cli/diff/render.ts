@@ -117,6 +117,31 @@ function allocateNames(
   return names;
 }
 
+/**
+ * Stand-ins for what the implementations extend that this module does not
+ * define (the service's own classes, or imports): `class extends X` is
+ * evaluated when this module loads, so X must exist here; what the service
+ * resolves X to is its own matter (the class's TODO says).
+ */
+function standIns(classes: readonly ClassChange[], names: Names): string[] {
+  const defined = new Set(names.classes.values());
+  const out: string[] = [];
+  for (const c of classes) {
+    const parent = c.definition.superclass;
+    if (parent === null || !/^[A-Za-z_$][\w$]*$/.test(parent)) continue;
+    if (defined.has(parent) || parent in globalThis || out.includes(parent)) continue;
+    out.push(parent);
+  }
+  if (out.length === 0) return [];
+  return [
+    ...comment(
+      `Stand-ins so that this module loads: the implementations below extend ${out.join(", ")}, which the service has and this module does not (see each class's TODO).`,
+    ),
+    ...out.map((name) => `const ${name} = class {};`),
+    "",
+  ];
+}
+
 /** How the patch names one of a class's hooks: its copy, or the imported module's. */
 function hookReference(c: ClassChange, hook: Hook, names: Names): string {
   const copy = names.copies.get(`${hook}.${c.name}`);
@@ -153,7 +178,7 @@ function header(derivation: PatchDerivation, options: RenderOptions, todos: numb
     ` * ${counts.join("; ")}.`,
     todos === 0
       ? " * Nothing here needs a decision (no TODO)."
-      : ` * ${todos} TODO${todos === 1 ? "" : "s"}: a person must decide each before packing (search for "TODO:").`,
+      : ` * ${todos === 1 ? "1 TODO: a person must decide it" : `${todos} TODOs: a person must decide each`} before packing (search for "TODO:").`,
     " *",
     " * Each class section gives the class's new implementation, read from the new release as",
     " * JavaScript. The service compiles a bundle's code with the globals only: an implementation",
@@ -293,6 +318,7 @@ export function renderPatchModule(derivation: PatchDerivation, options: RenderOp
     ),
     "",
     ...(derivation.classes.length > 0 ? helper(options.language) : []),
+    ...standIns(derivation.classes, names),
   ];
   return [...header(derivation, options, todos), ...imports, ...body].join("\n");
 }

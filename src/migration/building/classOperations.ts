@@ -1,8 +1,9 @@
 /** Building: the operations on whole classes (add, remove, rename, superclasses, implementations). */
+import { currentVersion, handleOfPrototype, isClassHandle } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { readClassDefinition } from "../../mop/readClassDefinition.js";
 import type { Operation } from "../../patch/operations.js";
-import type { Step } from "./drafts.js";
+import type { Draft, Step } from "./drafts.js";
 import { originOf } from "./drafts.js";
 
 type Op<K extends Operation["op"]> = Extract<Operation, { op: K }>;
@@ -49,7 +50,12 @@ export function renameClass(step: Step, op: Op<"renameClass">): void {
 
 export function changeSuperclass(step: Step, op: Op<"changeSuperclass">): void {
   const d = step.classNamed(op.className);
-  if (op.superclass !== null) step.classNamed(op.superclass);
+  if (op.superclass !== null) {
+    step.classNamed(op.superclass);
+    // Only a root extends a class outside the namespace; whether the move
+    // is possible is decided on the whole world (phases/detect.ts).
+    delete d.externalSuperclass;
+  }
   d.superclass = op.superclass;
   d.layoutTouched = true;
 }
@@ -58,11 +64,18 @@ export function insertSuperclass(step: Step, op: Op<"insertSuperclass">): void {
   const d = step.classNamed(op.className);
   step.addDraft({ ...op.shape, superclass: d.superclass });
   d.superclass = op.shape.name;
+  delete d.externalSuperclass;
   d.layoutTouched = true;
 }
 
 export function replaceImplementation(step: Step, op: Op<"replaceImplementation">): void {
   const d = step.classNamed(op.className);
+  if (d.staticOrigins !== undefined && d.staticOrigins.size > 0) {
+    step.refuse(
+      `class ${d.name} had its static fields changed earlier in this patch; a new implementation brings its own statics (declare them there instead)`,
+      { className: d.name },
+    );
+  }
   const implementation = step.live(op.implementation) as Constructor;
   const read = readClassDefinition(implementation);
   const renames = op.renames ?? {};
@@ -87,4 +100,37 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   d.implementation = implementation;
   d.hasPrivateMembers = read.hasPrivateMembers;
   d.layoutTouched = true;
+  followSuperclass(step, d, implementation);
+}
+
+/**
+ * The superclass a new implementation extends becomes the draft's: a class
+ * handle (or the current version of one) by the name its class has in the
+ * new world, anything else as a class outside the namespace. Whether the
+ * class may move there is decided on the whole world (phases/detect.ts), and
+ * that the handle is this namespace's when the shadow is built.
+ */
+function followSuperclass(step: Step, d: Draft, implementation: Constructor): void {
+  const parent = Object.getPrototypeOf(implementation) as Function | null;
+  if (parent === null || parent === Function.prototype) {
+    d.superclass = null;
+    delete d.externalSuperclass;
+    return;
+  }
+  const handle = isClassHandle(parent) ? parent : handleOfPrototype(parent.prototype as object);
+  if (handle === undefined) {
+    d.superclass = null;
+    d.externalSuperclass = parent.name || "(anonymous class)";
+    return;
+  }
+  const liveName = currentVersion(handle).definition.name;
+  const superDraft = [...step.drafts.classes.values()].find((x) => x.oldName === liveName);
+  if (superDraft === undefined || superDraft === d) {
+    step.refuse(
+      `the new implementation of ${d.name} extends ${liveName}, which is not a class of the namespace after this patch`,
+      { className: d.name, superclass: liveName },
+    );
+  }
+  d.superclass = superDraft.name;
+  delete d.externalSuperclass;
 }

@@ -31,6 +31,8 @@ export interface Draft {
   oldName: string | null;
   name: string;
   superclass: string | null;
+  /** The class outside the namespace a root class extends (ClassDefinition.externalSuperclass). */
+  externalSuperclass?: string;
   fields: FieldDefinition[];
   methods: MethodDefinition[];
   staticFields: FieldDefinition[];
@@ -45,6 +47,8 @@ export interface Draft {
   touched: boolean;
   implementation?: Constructor;
   hasPrivateMembers?: boolean;
+  /** Fields moved between this class and another (pull up, push down, split): no version can be derived from the running one. */
+  movesFields?: boolean;
 }
 
 /** Everything a build accumulates besides the class drafts. */
@@ -73,6 +77,7 @@ export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts 
       oldName: name,
       name,
       superclass: d.superclass,
+      ...(d.externalSuperclass === undefined ? {} : { externalSuperclass: d.externalSuperclass }),
       fields: [...d.fields],
       methods: [...d.methods],
       staticFields: [...d.staticFields],

@@ -1,7 +1,9 @@
 /**
  * Building: the operations on fields. Each keeps the draft's field origins
  * (where a new field's value comes from in an old object) and initialisers
- * in step with its field list.
+ * in step with its field list. Those that move fields between classes mark
+ * both drafts: an ordinary class's new version is derived from its running
+ * one only for changes of its own fields (derivedImplementation.ts).
  */
 import type { FieldDefinition } from "../../mop/classDefinition.js";
 import type { Operation } from "../../patch/operations.js";
@@ -84,6 +86,8 @@ export function pullUpField(step: Step, op: Op<"pullUpField">): void {
     }
   }
   parent.fields.push(field);
+  parent.movesFields = true;
+  d.movesFields = true;
   parent.fieldOrigins.set(op.field, originOf(d, op.field));
   const pulledInit = d.initialisers.get(op.field);
   if (pulledInit) parent.initialisers.set(op.field, pulledInit);
@@ -97,10 +101,12 @@ export function pushDownField(step: Step, op: Op<"pushDownField">): void {
   d.fields.splice(step.ownField(d, op.field), 1);
   const pushed = d.initialisers.get(op.field);
   d.initialisers.delete(op.field);
+  d.movesFields = true;
   for (const child of step.drafts.classes.values()) {
     if (child.superclass !== d.name) continue;
     step.noField(child, op.field);
     child.fields.push(field);
+    child.movesFields = true;
     child.fieldOrigins.set(op.field, originOf(d, op.field));
     if (pushed) child.initialisers.set(op.field, pushed);
     child.layoutTouched = true;
@@ -115,6 +121,7 @@ export function splitClass(step: Step, op: Op<"splitClass">): void {
   step.noField(d, op.via);
   d.fields = d.fields.filter((f) => !op.fields.includes(f.name));
   d.fields.push({ name: op.via });
+  d.movesFields = true;
   d.fieldOrigins.set(op.via, null);
   step.addDraft({ name: op.into, superclass: null, fields: moved });
   d.splits.push({

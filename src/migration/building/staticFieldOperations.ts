@@ -4,7 +4,8 @@
  * comes from — the old static of another name (a rename) or nothing (`null`:
  * its initialiser's value, for an added or re-initialised static). Statics
  * not in `staticOrigins` keep the value of the same name, which is what
- * installing a version does anyway (see namespace/staticValues.ts).
+ * installing a version does anyway (see namespace/staticValues.ts). A class
+ * given a new implementation takes the statics that class declares.
  */
 import type { FieldDefinition } from "../../mop/classDefinition.js";
 import type { Operation } from "../../patch/operations.js";
@@ -15,6 +16,22 @@ type Op<K extends Operation["op"]> = Extract<Operation, { op: K }>;
 function origins(d: Draft): Map<string, string | null> {
   d.staticOrigins ??= new Map();
   return d.staticOrigins;
+}
+
+/**
+ * The class of a draft that a static operation may change: not one given a
+ * new implementation by the patch, whose statics are what that class
+ * declares (metamorph never writes to a class the user handed in).
+ */
+function staticTarget(step: Step, className: string): Draft {
+  const d = step.classNamed(className);
+  if (d.implementation !== undefined) {
+    step.refuse(
+      `class ${className} gets a new implementation in this patch; its static fields are what that class declares (declare the value there instead)`,
+      { className },
+    );
+  }
+  return d;
 }
 
 function staticAt(step: Step, d: Draft, field: string): number {
@@ -40,20 +57,20 @@ const withInitialiser = (name: string, source: string | undefined): FieldDefinit
   source === undefined ? { name } : { name, initializer: source };
 
 export function addStaticField(step: Step, op: Op<"addStaticField">): void {
-  const d = step.classNamed(op.className);
+  const d = staticTarget(step, op.className);
   noStatic(step, d, op.field);
   d.staticFields.push(withInitialiser(op.field, op.defaultSource));
   origins(d).set(op.field, null);
 }
 
 export function removeStaticField(step: Step, op: Op<"removeStaticField">): void {
-  const d = step.classNamed(op.className);
+  const d = staticTarget(step, op.className);
   d.staticFields.splice(staticAt(step, d, op.field), 1);
   origins(d).delete(op.field);
 }
 
 export function renameStaticField(step: Step, op: Op<"renameStaticField">): void {
-  const d = step.classNamed(op.className);
+  const d = staticTarget(step, op.className);
   const i = staticAt(step, d, op.field);
   noStatic(step, d, op.to);
   d.staticFields[i] = { ...d.staticFields[i]!, name: op.to };
@@ -64,7 +81,7 @@ export function renameStaticField(step: Step, op: Op<"renameStaticField">): void
 }
 
 export function reinitialiseStaticField(step: Step, op: Op<"reinitialiseStaticField">): void {
-  const d = step.classNamed(op.className);
+  const d = staticTarget(step, op.className);
   const i = staticAt(step, d, op.field);
   d.staticFields[i] = withInitialiser(op.field, op.defaultSource ?? d.staticFields[i]!.initializer);
   origins(d).set(op.field, null);

@@ -13,6 +13,9 @@ import type { Patch } from "../../patch/patch.js";
 import { validateDefinitions, validateShadowedMethods } from "../../validation/index.js";
 import type { BuildResult } from "../build.js";
 import { buildDefinitions } from "../build.js";
+import type { DerivedField } from "../building/derivedImplementation.js";
+import { deriveImplementation } from "../building/derivedImplementation.js";
+import { ancestry, fieldChain } from "../changes.js";
 import { refuse } from "../refusal.js";
 
 export interface Built {
@@ -43,5 +46,74 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
     ...validateShadowedMethods(oldDefs, defs, renames),
   ];
   if (failures.length > 0) refuse(`patch ${patch.name} is refused`, failures, 1, 0);
-  return { oldDefs, build, defs, policy: policy ?? build.policy };
+  const derived = withDerivedImplementations(namespace, oldDefs, build);
+  return { oldDefs, build: derived, defs, policy: policy ?? build.policy };
+}
+
+/**
+ * Ordinary classes the patch changes without handing in a new
+ * implementation — or whose superclass it changes that way — get one derived
+ * from their running version (derivedImplementation.ts): their own
+ * constructor keeps running. Classes whose fields move to or from another
+ * class, or whose superclass changes, are left alone (the detect phase
+ * refuses them when their instances migrate).
+ */
+function withDerivedImplementations(
+  namespace: Namespace,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  build: BuildResult,
+): BuildResult {
+  const bindings = namespace.snapshot.bindings;
+  const handleOf = (name: string | null) => {
+    const b = name === null ? undefined : bindings[name];
+    return b?.kind === "class" ? b.handle : null;
+  };
+  const defs = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
+  const changed = (name: string): boolean =>
+    ancestry(name, defs).some((n) => {
+      const c = build.classes.get(n)!;
+      return c.oldName === null || c.definition !== oldDefs.get(c.oldName);
+    });
+  const classes = new Map(build.classes);
+  for (const [name, cls] of build.classes) {
+    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    const handle = handleOf(cls.oldName);
+    if (!old || !handle || cls.implementation || cls.movesFields || !changed(name)) continue;
+    if (old.fieldOrigin === "created" || old.hasPrivateMembers) continue;
+    const parent = cls.definition.superclass;
+    const sameSuperclass =
+      parent === null
+        ? old.superclass === null
+        : build.classes.get(parent)?.oldName === old.superclass;
+    if (!sameSuperclass) continue;
+    const implementation = deriveImplementation({
+      handle,
+      superclass: handleOf(old.superclass),
+      scope: namespace.scopes.get(handle) ?? {},
+      old,
+      definition: cls.definition,
+      oldLayout: fieldChain(cls.oldName!, oldDefs),
+      layout: layoutOf(name, build, defs),
+    });
+    classes.set(name, { ...cls, implementation });
+  }
+  return { ...build, classes };
+}
+
+/** Every field of class `name`'s new version, inherited first, with the old field each takes its value from. */
+function layoutOf(
+  name: string,
+  build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
+): DerivedField[] {
+  return ancestry(name, defs)
+    .reverse()
+    .flatMap((className) => {
+      const { definition, fieldOrigins } = build.classes.get(className)!;
+      return definition.fields.map((f) => ({
+        name: f.name,
+        from: fieldOrigins.has(f.name) ? fieldOrigins.get(f.name)! : f.name,
+        ...(f.initializer === undefined ? {} : { initializer: f.initializer }),
+      }));
+    });
 }

@@ -5,10 +5,13 @@
  * Input: the build; output: the changes and the two class sets.
  * Undo: nothing live is touched.
  */
-import { InvalidPatchError, PrivateStateError } from "../../errors.js";
+import { InvalidPatchError } from "../../errors.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { constructorOfDefinition } from "../../mop/classHandle.js";
 import type { Change } from "../changes.js";
-import { changedClasses, detectChanges, migratingClasses } from "../changes.js";
+import { ExternalSuperclassError } from "../../namespace/errors.js";
+import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
+import { privateStateRefusal } from "../privateStateRefusal.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -19,7 +22,8 @@ export interface Detected {
   readonly changed: ReadonlySet<string>;
 }
 
-export function detectPhase({ oldDefs, build }: Built): Detected {
+export function detectPhase({ oldDefs, build, defs }: Built): Detected {
+  refuseExternalMoves(oldDefs, build, defs);
   const changes = detectChanges(oldDefs, build);
   const migrating = migratingClasses(changes);
   // Every class whose definition differs in any way gets a new version,
@@ -38,13 +42,13 @@ export function detectPhase({ oldDefs, build }: Built): Detected {
     // objects (they lack the new private brand) even with no field change.
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     if (cls.implementation && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
-      throw privateStateRefusal(name);
+      throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
     }
   }
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
     const d = oldDefs.get(cls.oldName!)!;
-    if (d.hasPrivateMembers) throw privateStateRefusal(name);
+    if (d.hasPrivateMembers) throw privateStateRefusal(name, [constructorOfDefinition(d)]);
     if (d.fieldOrigin !== "created" && !cls.implementation) {
       throw new InvalidPatchError(
         `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
@@ -58,8 +62,36 @@ export function detectPhase({ oldDefs, build }: Built): Detected {
 const sameDefinition = (a: ClassDefinition, b: ClassDefinition) =>
   JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
 
-const privateStateRefusal = (name: string) =>
-  new PrivateStateError(
-    `class ${name} declares private # members, which reflection cannot copy to a new version: add \`static metamorphExport(instance)\` to the running version and apply a new version that extends Adoptable with \`static metamorphImport(instance, state)\` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)`,
-    { className: name },
-  );
+/**
+ * A class outside the namespace that a root extends (`Map`, `Error`, a
+ * package's class) gives every instance internal slots or state of its own
+ * (a Map's entries, an Error's stack, an element's node) that reflection
+ * cannot add to or take from an existing object. So no existing class may
+ * move onto, off or between such superclasses, and a class under a managed
+ * superclass keeps reaching it through that superclass.
+ */
+function refuseExternalMoves(
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  build: Built["build"],
+  defs: ReadonlyMap<string, ClassDefinition>,
+): void {
+  for (const [name, cls] of build.classes) {
+    if (cls.oldName === null) continue;
+    const before = externalRoot(cls.oldName, oldDefs);
+    const after = externalRoot(name, defs);
+    const what = (x: string | null) => (x === null ? "no class outside the namespace" : x);
+    if (before !== after) {
+      throw new ExternalSuperclassError(
+        `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; keep ${name}'s superclass as it is, or restart the program to change it`,
+        { className: name, from: before, to: after },
+      );
+    }
+    const wasRoot = oldDefs.get(cls.oldName)!.superclass === null;
+    if (after !== null && !wasRoot && cls.definition.superclass === null) {
+      throw new ExternalSuperclassError(
+        `class ${name} would extend ${after} directly instead of through ${oldDefs.get(cls.oldName)!.superclass}: a class keeps the way it reaches a class outside the namespace; keep its superclass`,
+        { className: name, from: before, to: after },
+      );
+    }
+  }
+}

@@ -9,7 +9,9 @@ import {
   UnmanagedClassError,
   InvalidBindingNameError,
 } from "../../../src/index.js";
+import { patch, updateSync } from "../../../src/index.js";
 import { definitionFromSpec } from "../../../src/mop/index.js";
+import { ExternalSuperclassError } from "../../../src/namespace/errors.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
@@ -210,7 +212,6 @@ export const definitionCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "registerClass of a class extending Map",
     item: 22,
-    known: 'item 22: a class extending a native class cannot be managed ("register Map first")',
     setup: shopWorld,
     act: (w) => {
       class Registry extends Map<string, number> {
@@ -223,6 +224,69 @@ export const definitionCases: AnyCase[] = [
       const r = result as Map<string, number> & { label: string };
       if (!(r instanceof Map) || r.get("a") !== 1 || r.label !== "r")
         throw new Error("not a working Map subclass");
+    },
+  }),
+  kase<ShopWorld>({
+    name: "registerClass of a class extending a package's class without declaring it external",
+    item: 22,
+    setup: shopWorld,
+    act: (w) => {
+      class Emitter {
+        listeners = [];
+      }
+      class Channel extends Emitter {
+        topic = "t";
+      }
+      return w.ns.registerClass(Channel);
+    },
+    refuse: {
+      error: UnmanagedClassError,
+      code: "MM_UNMANAGED_CLASS",
+      names: ["Channel", "Emitter", "externalSuperclass: true"],
+    },
+  }),
+  kase<ShopWorld & { Bag: new () => Map<string, number> }>({
+    name: "changeSuperclass moving a Map subclass under a managed class",
+    item: 22,
+    setup: () => {
+      const w = shopWorld();
+      class Bag extends Map<string, number> {
+        label = "b";
+      }
+      const B = w.ns.registerClass(Bag);
+      const bag = new B();
+      bag.set("a", 1);
+      return { ...w, Bag: B, extra: [...(w.extra ?? []), bag] };
+    },
+    act: (w) => updateSync(w.ns, patch("under").changeSuperclass("Bag", "Item").build()),
+    refuse: {
+      error: ExternalSuperclassError,
+      code: "MM_EXTERNAL_SUPERCLASS",
+      names: ["Bag", "Map", "internal slots"],
+    },
+  }),
+  kase<ShopWorld>({
+    name: "a field change of an Array subclass whose instances hold elements keeps them",
+    item: 22,
+    setup: () => {
+      const w = shopWorld();
+      class Row extends Array<number> {
+        kind = "row";
+      }
+      const R = w.ns.registerClass(Row);
+      return { ...w, extra: [...(w.extra ?? []), R.from([1, 2])] };
+    },
+    act: (w) => {
+      class Row extends Array<number> {
+        kind = "row";
+        width = 0;
+      }
+      return updateSync(w.ns, patch("v2").replaceImplementation("Row", Row).build());
+    },
+    accept: (_r, w) => {
+      const row = w.extra?.at(-1) as number[] & { width: number };
+      if (row.length !== 2 || row[0] !== 1 || row[1] !== 2 || row.width !== 0)
+        throw new Error(`the row is now ${JSON.stringify(Object.entries(row))}`);
     },
   }),
   kase<ShopWorld>({

@@ -218,7 +218,7 @@ export const patchFitCases: AnyCase[] = [
     },
   }),
   kase<ShopWorld>({
-    name: "fields added to a registered ordinary class without a new implementation",
+    name: "fields moved out of a registered ordinary class without a new implementation",
     setup: () => {
       const w = shopWorld();
       class Shelf {
@@ -228,7 +228,9 @@ export const patchFitCases: AnyCase[] = [
       const shelf = new S();
       return { ...w, objects: [...w.objects, shelf] };
     },
-    act: apply((p) => p.addField("Shelf", "label")),
+    // Its own field changes (addField, …) get a derived version
+    // (test/migration/ordinaryFieldChanges.test.ts); moving fields out does not.
+    act: apply((p) => p.splitClass("Shelf", ["slots"], { into: "Slots", via: "holder" })),
     refuse: { ...INVALID, names: ["Shelf", "ordinary class", "new implementation"] },
   }),
   kase<ShopWorld>({

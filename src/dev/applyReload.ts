@@ -1,0 +1,107 @@
+/**
+ * Applying a reload's patch with the engine: the policy (eager, or
+ * progressive above the population threshold, see ./progressive.ts), at once
+ * when no call of an affected class is in flight, otherwise through the
+ * lifecycle's forced quiescence; and, in the same task as the commit, the
+ * values written since an undone update put back (./writesSince.ts).
+ */
+import { affectedClasses } from "../lifecycle/affected.js";
+import type { CallTracker } from "../lifecycle/callTracking.js";
+import { runUpdate } from "../lifecycle/lifecycle.js";
+import type { UpdateOptions, UpdateResult } from "../migration/types.js";
+import { updateSync } from "../migration/update.js";
+import type { Namespace } from "../namespace/namespace.js";
+import type { ModuleRecord } from "./moduleGraph.js";
+import type { PreparedReload } from "./prepare.js";
+import { estimatePopulation, type ProgressOutput } from "./progressive.js";
+import type { Reporter } from "./reporter.js";
+import type { SuspendableTracking } from "./tracking.js";
+import { restoreWritesSince, type WritesSince } from "./writesSince.js";
+
+/** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
+export interface Applied {
+  readonly result: UpdateResult | undefined;
+  readonly population: number;
+  /** What was said about values written since an undone update and kept (./writesSince.ts). */
+  readonly notes?: readonly string[];
+}
+
+/** When a reload migrates progressively, and where it says how far it is. */
+export interface ProgressiveOptions {
+  /** Instances of the reloaded classes above which a reload is progressive. */
+  readonly above: number;
+  /** Objects migrated per slice (between two tasks of the program). */
+  readonly sliceSize?: number;
+  readonly output: ProgressOutput;
+}
+
+/** What applying a reload needs from the reloader. */
+export interface ApplyContext {
+  readonly namespace: Namespace;
+  readonly reporter: Reporter;
+  /** Calls in flight of the managed classes' `async` methods. */
+  readonly tracker: CallTracker;
+  /** Tracks the methods of the current versions again after an update. */
+  readonly tracking: SuspendableTracking;
+  /** How long a reload waits for calls in flight to finish. */
+  readonly quiescenceTimeoutMs: number;
+  readonly progressive: ProgressiveOptions;
+}
+
+/**
+ * Applies the patch: at once when no call of an affected class is in
+ * flight; otherwise through the lifecycle's forced quiescence — new calls
+ * held at entry, the ones in flight drained, apply, release — so that a
+ * call suspended at an `await` never resumes on objects of the new layout.
+ */
+export async function applyReload(
+  context: ApplyContext,
+  record: ModuleRecord,
+  prepared: PreparedReload,
+  writes: WritesSince | undefined,
+): Promise<Applied> {
+  const patch = prepared.builder.build();
+  const classes = affectedClasses(context.namespace, patch);
+  const population = estimatePopulation(context.namespace, classes);
+  // Writes to put back need every object migrated in the commit.
+  const progressive = population > context.progressive.above && writes === undefined;
+  const options: UpdateOptions = progressive
+    ? {
+        policy: "progressive",
+        ...(context.progressive.sliceSize === undefined
+          ? {}
+          : { sliceSize: context.progressive.sliceSize }),
+      }
+    : { policy: "eager" };
+  const affected = classes.filter((c) => context.tracker.isTracking(c));
+  const inFlight = context.tracker.inFlight(affected);
+  if (inFlight.length === 0) {
+    const result = updateSync(context.namespace, patch, options);
+    const notes = writes ? restoreWritesSince(writes) : [];
+    context.tracking.refresh();
+    return { result, population, notes };
+  }
+  const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
+  context.reporter.print(
+    `${context.reporter.rel(record.file)}: waiting for ${inFlight.length} call${inFlight.length === 1 ? "" : "s"} in flight (${calls}); new calls are held`,
+  );
+  const outcome = await runUpdate(
+    {
+      namespace: context.namespace,
+      patch,
+      options,
+      forceQuiescence: true,
+      timeoutMs: context.quiescenceTimeoutMs,
+      affects: affected,
+    },
+    { tracker: context.tracker },
+  );
+  if (outcome.status !== "committed") {
+    throw new Error(
+      `the calls in flight (${calls}) did not finish within ${context.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
+    );
+  }
+  const notes = writes ? restoreWritesSince(writes) : [];
+  context.tracking.refresh();
+  return { result: outcome.applied?.result, population, notes };
+}

@@ -1,0 +1,63 @@
+/**
+ * Which calls a reload waits for. Only a call suspended at an `await` can
+ * straddle a reload (a synchronous call always ends before the synchronous
+ * commit starts), so only the methods that can suspend — `async` functions
+ * and async generators — are tracked: the others stay the bare functions of
+ * the class, and calling them costs nothing more than without metamorph. A
+ * method that returns a promise without being declared `async` is not
+ * tracked (documented in docs/dev.md).
+ */
+import type { CallTracker } from "../lifecycle/callTracking.js";
+import { currentVersion } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+
+const SUSPENDABLE = new Set(["AsyncFunction", "AsyncGeneratorFunction"]);
+
+/** The instance methods of the handle's current version that can be suspended. */
+function suspendableMethods(handle: Constructor): PropertyKey[] {
+  const prototype = currentVersion(handle).ctor.prototype as object;
+  return Reflect.ownKeys(prototype).filter((key) => {
+    if (key === "constructor") return false;
+    const d = Reflect.getOwnPropertyDescriptor(prototype, key);
+    return (
+      d !== undefined &&
+      "value" in d &&
+      typeof d.value === "function" &&
+      SUSPENDABLE.has((d.value as Function).constructor.name)
+    );
+  });
+}
+
+/** Tracks the suspendable methods of managed classes, again after each update. */
+export class SuspendableTracking {
+  /** The methods tracked per class, as a key to see when a version changed them. */
+  readonly #tracked = new WeakMap<Constructor, string>();
+  readonly #handles = new Set<Constructor>();
+
+  constructor(readonly tracker: CallTracker) {}
+
+  /** Starts tracking a class (at its registration). */
+  track(handle: Constructor): void {
+    this.#handles.add(handle);
+    this.#retrack(handle);
+  }
+
+  /**
+   * After an update (or its undo): tracks the methods of the current
+   * versions — new async methods included — and wraps again the methods an
+   * update replaced.
+   */
+  refresh(): void {
+    for (const handle of this.#handles) this.#retrack(handle);
+    this.tracker.refresh();
+  }
+
+  #retrack(handle: Constructor): void {
+    const methods = suspendableMethods(handle);
+    const key = methods.map(String).join("\n");
+    if (this.#tracked.get(handle) === key && this.tracker.isTracking(handle)) return;
+    this.tracker.untrack(handle);
+    this.tracker.track(handle, { methods });
+    this.#tracked.set(handle, key);
+  }
+}

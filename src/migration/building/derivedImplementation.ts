@@ -1,0 +1,200 @@
+/**
+ * New versions of ordinary classes (classes the program wrote, registered
+ * with `registerClass`) for patches that do not hand in a new implementation:
+ * `addField`, `removeField`, `renameField`, `reorderFields`, method changes.
+ * A version generated from the definition alone would lose the program's
+ * constructor (its parameters, its conditional fields, its side effects), so
+ * the new version is derived from the running one instead:
+ *  - construction runs the running version's constructor (on the stable
+ *    prototype, so `instanceof` the handle holds), then makes the class's own
+ *    field change on the fresh object: an added field gets its initial value
+ *    (the `default`; `undefined` without one), a removed field is deleted, a
+ *    renamed one moved, in the new field order;
+ *  - methods and accessors the patch does not change are the running ones
+ *    (their closures — a module's imports — intact); the ones it adds or
+ *    changes are compiled from their source, as for any class; statics
+ *    likewise;
+ *  - the name is kept; no subclass of the running version is made (its
+ *    prototype chain and statics stay those of the class).
+ * Only a class whose own fields change this way is derived: moving fields
+ * between classes and superclass changes still need a new implementation
+ * (`replaceImplementation`).
+ */
+import type { ClassDefinition, MethodDefinition } from "../../mop/classDefinition.js";
+import { propertyToMemberKey } from "../../mop/classDefinition.js";
+import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
+import type { Constructor } from "../../mop/createClass.js";
+import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
+import { compileDefault } from "../migrationPlan.js";
+
+/** A field of the new layout, and where a fresh object of the running version has its value. */
+export interface DerivedField {
+  readonly name: string;
+  /** The old field it takes its value from, or null for a field that starts fresh. */
+  readonly from: string | null;
+  readonly initializer?: string;
+}
+
+/** What a derived version needs to know about the class. */
+export interface Derivation {
+  /** The class handle whose version is derived. */
+  readonly handle: Constructor;
+  /** The superclass handle of the new version (unchanged), or null. */
+  readonly superclass: Constructor | null;
+  readonly scope: Readonly<Record<string, unknown>>;
+  /** The running version's definition. */
+  readonly old: ClassDefinition;
+  readonly definition: ClassDefinition;
+  /** Every field of the running version, inherited first. */
+  readonly oldLayout: readonly string[];
+  /** Every field of the new version, inherited first. */
+  readonly layout: readonly DerivedField[];
+}
+
+type Reshape = (self: Record<string, unknown>) => void;
+
+/**
+ * The field change a fresh object of the running version needs, or null
+ * when there is none. The whole layout, inherited fields too: an ordinary
+ * subclass's `super()` calls its superclass's own (old) constructor, unless
+ * it extends the handle — then those fields are already new and stay.
+ */
+function reshaper({ oldLayout, layout, definition }: Derivation): Reshape | null {
+  const fields = layout.map((f) => ({
+    ...f,
+    initial:
+      f.initializer === undefined
+        ? undefined
+        : compileDefault(f.initializer, `${definition.name}.${f.name}`),
+  }));
+  let kept = 0;
+  while (
+    kept < oldLayout.length &&
+    kept < fields.length &&
+    fields[kept]!.name === oldLayout[kept] &&
+    fields[kept]!.from === oldLayout[kept]
+  )
+    kept++;
+  if (kept === oldLayout.length && kept === fields.length) return null;
+  const removed = oldLayout.slice(kept).reverse();
+  const added = fields.slice(kept);
+  return (self) => {
+    const values = added.map(({ name, from, initial }) =>
+      from !== null && Object.hasOwn(self, from)
+        ? { value: self[from] }
+        : Object.hasOwn(self, name)
+          ? { value: self[name] }
+          : from === null || initial !== undefined
+            ? { value: initial?.call(self) }
+            : undefined,
+    );
+    // From the end backwards: V8 deletes the last-added property fast.
+    for (const name of removed) delete self[name];
+    added.forEach(({ name }, i) => {
+      const v = values[i];
+      if (v === undefined) return;
+      delete self[name];
+      Object.defineProperty(self, name, {
+        value: v.value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    });
+  };
+}
+
+/** The members of one key, as a comparable text. */
+function signature(methods: readonly MethodDefinition[], isStatic: boolean, key: PropertyKey) {
+  const wanted = JSON.stringify(propertyToMemberKey(key));
+  return methods
+    .filter((m) => m.static === isStatic && JSON.stringify(m.key) === wanted)
+    .map((m) => `${m.kind}:${m.source}`)
+    .sort()
+    .join("\n");
+}
+
+/**
+ * Defines on `target` every method and accessor `compiled` has (the new
+ * definition's): the running one where the patch left that member as it was,
+ * else the compiled one.
+ */
+function mergeMembers(
+  target: object,
+  running: object,
+  compiled: object,
+  { old, definition }: Derivation,
+  isStatic: boolean,
+): void {
+  for (const key of Reflect.ownKeys(compiled)) {
+    if (SKIPPED.has(key) || key === "constructor") continue;
+    const fresh = Reflect.getOwnPropertyDescriptor(compiled, key)!;
+    if ("value" in fresh && typeof fresh.value !== "function") continue;
+    const same =
+      Object.hasOwn(running, key) &&
+      signature(old.methods, isStatic, key) === signature(definition.methods, isStatic, key);
+    Object.defineProperty(
+      target,
+      key,
+      same ? Reflect.getOwnPropertyDescriptor(running, key)! : fresh,
+    );
+  }
+}
+
+/** Static data of the running version (its values carry over as installVersion does). */
+function copyStaticData(target: object, running: object): void {
+  for (const key of Reflect.ownKeys(running)) {
+    if (SKIPPED.has(key)) continue;
+    const d = Reflect.getOwnPropertyDescriptor(running, key)!;
+    if ("value" in d && typeof d.value !== "function") Object.defineProperty(target, key, d);
+  }
+}
+
+const SKIPPED: ReadonlySet<PropertyKey> = new Set([
+  "length",
+  "name",
+  "prototype",
+  METHOD_HOME,
+  INITIALISE_FIELDS,
+]);
+
+/** The derived version constructor of an ordinary class (see the module comment). */
+export function deriveImplementation(derivation: Derivation): Constructor {
+  const { handle, definition } = derivation;
+  const running = currentVersion(handle).ctor as unknown as Record<PropertyKey, unknown>;
+  const prototype = stablePrototype(handle);
+  // Every member as the definition has it, compiled as createClass does; only
+  // the ones the patch changed are used.
+  const compiled = createClass(definition, {
+    superclass: derivation.superclass,
+    scope: derivation.scope,
+    prototype,
+  }) as unknown as Record<PropertyKey, unknown>;
+  const reshape = reshaper(derivation);
+  const name = definition.name;
+  const ctor = function (this: unknown, ...args: unknown[]): object {
+    if (new.target === undefined)
+      throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
+    const self = Reflect.construct(running as unknown as Function, args, new.target) as Record<
+      string,
+      unknown
+    >;
+    reshape?.(self);
+    return self;
+  };
+  Object.defineProperty(ctor, "name", { value: name, configurable: true });
+  ctor.prototype = prototype;
+  const runningHome = (running[METHOD_HOME] ?? running.prototype) as object;
+  const home = Object.create(Object.getPrototypeOf(runningHome) as object | null) as object;
+  mergeMembers(home, runningHome, compiled[METHOD_HOME] as object, derivation, false);
+  copyStaticData(ctor, running);
+  mergeMembers(ctor, running, compiled, derivation, true);
+  Object.defineProperty(ctor, METHOD_HOME, {
+    value: home,
+    writable: false,
+    enumerable: false,
+    configurable: true,
+  });
+  Object.setPrototypeOf(ctor, Object.getPrototypeOf(running));
+  return ctor as unknown as Constructor;
+}

@@ -1,0 +1,292 @@
+/**
+ * A cluster's primary answering for its workers (`node:cluster`, and so
+ * PM2's cluster mode): `apply` updates every worker as one transaction
+ * (transaction.ts), `prepare` prepares every worker and keeps the cluster's
+ * update waiting under one id (aborted by itself at its expiry), `commit`
+ * and `abort` finish it, `status`, `rollback` and `permanent` go to every
+ * worker. The report lists each worker: pid, outcome, pause. With no worker
+ * running, the primary answers for itself.
+ */
+import cluster from "node:cluster";
+import { randomUUID } from "node:crypto";
+import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
+import type { ControlHandler, LocalControl, Send } from "./localControl.js";
+import type { ControlMessage, ControlRequest } from "./protocol.js";
+import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
+import { workerParticipant } from "./clusterIpc.js";
+import { readBundle } from "./readBundle.js";
+import { verifyBundle } from "./verify.js";
+import type { Participant, WorkerReport } from "./transaction.js";
+import { abortAll, clusterRefusal, commitAll, prepareAll } from "./transaction.js";
+
+export interface ClusterControlOptions {
+  /** How long a worker may take to answer one request (ms). Default 30 000. */
+  readonly workerTimeoutMs?: number;
+  /** The workers to coordinate (default: the running workers of `node:cluster`). */
+  readonly participants?: (
+    timeoutMs: number,
+    onProgress: (pid: number, m: ControlMessage) => void,
+  ) => Participant[];
+}
+
+interface Waiting {
+  readonly id: string;
+  readonly ids: ReadonlyMap<Participant, string>;
+  readonly timer: NodeJS.Timeout;
+  readonly fromVersion: string;
+  readonly commitTimeoutMs: number;
+}
+
+function runningWorkers(
+  timeoutMs: number,
+  onProgress: (pid: number, m: ControlMessage) => void,
+): Participant[] {
+  return Object.values(cluster.workers ?? {})
+    .filter((w) => w?.isConnected() && !w.isDead())
+    .map((w) => workerParticipant(w!, timeoutMs, onProgress));
+}
+
+const commonVersion = (workers: readonly WorkerReport[]): string | undefined => {
+  const versions = new Set(workers.map((w) => w.version));
+  return versions.size === 1 ? [...versions][0] : undefined;
+};
+
+export class ClusterControl implements ControlHandler {
+  #waiting: Waiting | undefined;
+  #exclusive: Promise<unknown> = Promise.resolve();
+  readonly #timeoutMs: number;
+
+  constructor(
+    readonly local: LocalControl,
+    readonly options: ClusterControlOptions = {},
+  ) {
+    this.#timeoutMs = options.workerTimeoutMs ?? 30_000;
+  }
+
+  handle(request: ControlRequest, send: Send): Promise<ControlMessage> {
+    const progress = (pid: number, m: ControlMessage) => {
+      if (m.type === "progress") send({ ...m, worker: pid });
+    };
+    const participants = (this.options.participants ?? runningWorkers)(this.#timeoutMs, progress);
+    if (participants.length === 0 && this.#waiting === undefined)
+      return this.local.handle(request, send);
+    const work = () => this.#answer(request, participants, send);
+    return request.command === "status" ? work() : this.#serialised(work);
+  }
+
+  close(): void {
+    if (this.#waiting) clearTimeout(this.#waiting.timer);
+    this.#waiting = undefined;
+    this.local.close();
+  }
+
+  #serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#exclusive.then(work, work);
+    this.#exclusive = run.catch(() => {});
+    return run;
+  }
+
+  async #answer(
+    request: ControlRequest,
+    participants: readonly Participant[],
+    send: Send,
+  ): Promise<ControlMessage> {
+    switch (request.command) {
+      case "apply":
+        return this.#apply(request.bundle, participants, send);
+      case "prepare":
+        return this.#prepare(request.bundle, request.expiresInMs, participants);
+      case "commit":
+        return this.#commit(request.id);
+      case "abort": {
+        const waiting = this.#take(request.id);
+        const workers = await abortAll(waiting.ids);
+        return {
+          type: "result",
+          ok: true,
+          command: "abort",
+          id: request.id,
+          workers: jsonSafe(workers),
+        };
+      }
+      case "status":
+        return this.#everyWorker(request, participants);
+      default:
+        this.#refuseIfWaiting();
+        return this.#everyWorker(request, participants);
+    }
+  }
+
+  /** The primary checks the signature too, so a forged bundle is refused before any worker sees it. */
+  #verify(bundle: string): { fromVersion: string; commitTimeoutMs: number } {
+    const { target } = this.local;
+    const read = readBundle(
+      bundle,
+      target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
+    );
+    const { payload } = verifyBundle(read, target.trust);
+    const { options } = payload;
+    // A commit waits for quiescence and (lazy, progressive) for the end of the migration.
+    const waits = (options.timeoutMs ?? 5_000) + (options.overTimeoutMs ?? 1_000);
+    return {
+      fromVersion: payload.manifest.fromVersion,
+      commitTimeoutMs: this.#timeoutMs + waits,
+    };
+  }
+
+  async #apply(
+    bundle: string,
+    participants: readonly Participant[],
+    send: Send,
+  ): Promise<ControlMessage> {
+    this.#refuseIfWaiting();
+    const { fromVersion, commitTimeoutMs } = this.#verify(bundle);
+    const t0 = performance.now();
+    const prepared = await prepareAll(participants, bundle, undefined);
+    send({
+      type: "progress",
+      kind: "cluster",
+      step: prepared.ready ? "prepared" : "refused",
+      atMs: performance.now() - t0,
+    });
+    if (!prepared.ready) return this.#refused("apply", prepared.workers, t0);
+    const committed = await commitAll(prepared.ids, commitTimeoutMs);
+    if (!committed.committed) return this.#refused("apply", committed.workers, t0);
+    return this.#committed("apply", committed.workers, t0, fromVersion, prepared.workers);
+  }
+
+  async #prepare(
+    bundle: string,
+    expiresInMs: number | undefined,
+    participants: readonly Participant[],
+  ): Promise<ControlMessage> {
+    this.#refuseIfWaiting();
+    const { fromVersion, commitTimeoutMs } = this.#verify(bundle);
+    const t0 = performance.now();
+    const expiry = expiresInMs ?? DEFAULT_PREPARED_EXPIRY_MS;
+    // The workers keep theirs a little longer: the cluster's own expiry aborts them all first.
+    const prepared = await prepareAll(
+      participants,
+      bundle,
+      Math.min(expiry + 5_000, MAX_PREPARED_EXPIRY_MS),
+    );
+    if (!prepared.ready) return this.#refused("prepare", prepared.workers, t0);
+    const id = randomUUID();
+    const timer = setTimeout(() => {
+      if (this.#waiting?.id !== id) return;
+      this.#waiting = undefined;
+      void abortAll(prepared.ids);
+    }, expiry);
+    timer.unref();
+    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, commitTimeoutMs };
+    return {
+      type: "result",
+      ok: true,
+      command: "prepare",
+      id,
+      expiresAt: new Date(Date.now() + expiry).toISOString(),
+      workers: jsonSafe(prepared.workers),
+      ms: performance.now() - t0,
+    };
+  }
+
+  async #commit(id: string): Promise<ControlMessage> {
+    const waiting = this.#take(id);
+    const t0 = performance.now();
+    const committed = await commitAll(waiting.ids, waiting.commitTimeoutMs);
+    if (!committed.committed) return this.#refused("commit", committed.workers, t0, id);
+    return this.#committed("commit", committed.workers, t0, waiting.fromVersion, [], id);
+  }
+
+  async #everyWorker(
+    request: ControlRequest,
+    participants: readonly Participant[],
+  ): Promise<ControlMessage> {
+    const answers = await Promise.all(
+      participants.map((p) => p.call(request).then((m) => ({ pid: p.pid, ...m }))),
+    );
+    const ok = answers.every((a) => a.type === "result" && a.ok === true);
+    const first = answers[0] as Readonly<Record<string, unknown>> | undefined;
+    return {
+      // A person reads the first worker's answer; every worker's is in `workers`.
+      ...(request.command === "status" ? first : {}),
+      type: "result",
+      ok,
+      command: request.command,
+      ...(request.command !== "status" && typeof first?.version === "string"
+        ? { version: first.version }
+        : {}),
+      workers: jsonSafe(answers, 6),
+    } as ControlMessage;
+  }
+
+  #committed(
+    command: "apply" | "commit",
+    workers: readonly WorkerReport[],
+    t0: number,
+    fromVersion: string,
+    prepared: readonly WorkerReport[],
+    id?: string,
+  ): ControlMessage {
+    const version = commonVersion(workers);
+    return {
+      type: "result",
+      ok: true,
+      command,
+      status: "committed",
+      ...(id ? { id } : {}),
+      fromVersion,
+      ...(version ? { version, toVersion: version } : {}),
+      pauseMs: Math.max(0, ...workers.map((w) => w.pauseMs ?? 0)),
+      migrated: workers.reduce((n, w) => n + (w.migrated ?? 0), 0),
+      pending: 0,
+      /** From the request to the last worker committed (ms). */
+      clusterMs: performance.now() - t0,
+      prepareMs: Math.max(0, ...prepared.map((w) => w.ms)),
+      workers: jsonSafe(workers),
+    };
+  }
+
+  #refused(
+    command: "apply" | "prepare" | "commit",
+    workers: readonly WorkerReport[],
+    t0: number,
+    id?: string,
+  ): ControlMessage {
+    const error = clusterRefusal(`cluster ${command}`, workers);
+    return {
+      type: "result",
+      ok: false,
+      command,
+      status: "refused",
+      ...(id ? { id } : {}),
+      reason: error.message,
+      error: { code: error.code, name: error.name, message: error.message },
+      ...(commonVersion(workers) ? { version: commonVersion(workers) } : {}),
+      clusterMs: performance.now() - t0,
+      workers: jsonSafe(workers),
+    };
+  }
+
+  #refuseIfWaiting(): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined) return;
+    throw new ReleasePreparedError(
+      `refused: cluster update ${waiting.id} is prepared and waits for commit or abort`,
+      { id: waiting.id },
+    );
+  }
+
+  #take(id: string): Waiting {
+    const waiting = this.#waiting;
+    if (waiting === undefined || waiting.id !== id) {
+      throw new PreparedUnknownError(
+        `no prepared cluster update ${id}: it was never prepared here, was committed or aborted already, or expired`,
+        { id },
+      );
+    }
+    clearTimeout(waiting.timer);
+    this.#waiting = undefined;
+    return waiting;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The control channel between a cluster's primary and its workers: Node's
+ * own IPC channel of `node:cluster` (`worker.send` / `process.send`), with
+ * messages marked as metamorph's so that the program's own messages pass by.
+ * Each request carries a sequence number; progress and the final answer
+ * come back with it. A worker that does not answer in time, or exits, is an
+ * error answer — never a hang.
+ */
+import type { Worker } from "node:cluster";
+import { ControlTimeoutError } from "./errors.js";
+import type { ControlHandler } from "./localControl.js";
+import type { ControlMessage, ControlRequest } from "./protocol.js";
+import { parseRequest, wireError } from "./protocol.js";
+import type { Participant } from "./transaction.js";
+
+const TAG = "metamorph.control";
+
+interface RequestEnvelope {
+  readonly [TAG]: "request";
+  readonly seq: number;
+  readonly request: ControlRequest;
+}
+
+interface AnswerEnvelope {
+  readonly [TAG]: "progress" | "answer";
+  readonly seq: number;
+  readonly message: ControlMessage;
+}
+
+const isEnvelope = (m: unknown): m is Record<string, unknown> =>
+  typeof m === "object" && m !== null && TAG in m;
+
+let sequence = 0;
+
+/** A worker as a participant of the primary's transactions. */
+export function workerParticipant(
+  worker: Worker,
+  timeoutMs: number,
+  onProgress: (pid: number, message: ControlMessage) => void = () => {},
+): Participant {
+  const pid = worker.process.pid ?? -1;
+  return {
+    pid,
+    call(request, callTimeoutMs = timeoutMs) {
+      const seq = ++sequence;
+      return new Promise<ControlMessage>((resolve) => {
+        const finish = (message: ControlMessage) => {
+          clearTimeout(timer);
+          worker.off("message", listen);
+          worker.off("exit", exited);
+          resolve(message);
+        };
+        const refuse = (error: Error) =>
+          finish({ type: "error", command: request.command, ...wireError(error) });
+        const listen = (m: unknown) => {
+          if (!isEnvelope(m) || m.seq !== seq) return;
+          const envelope = m as unknown as AnswerEnvelope;
+          if (envelope[TAG] === "progress") onProgress(pid, envelope.message);
+          else finish(envelope.message);
+        };
+        const exited = () =>
+          refuse(
+            new ControlTimeoutError(`worker ${pid} exited before answering ${request.command}`, {
+              pid,
+            }),
+          );
+        const timer = setTimeout(
+          () =>
+            refuse(
+              new ControlTimeoutError(
+                `worker ${pid} did not answer ${request.command} within ${callTimeoutMs} ms`,
+                { pid, timeoutMs: callTimeoutMs },
+              ),
+            ),
+          callTimeoutMs,
+        );
+        worker.on("message", listen);
+        worker.once("exit", exited);
+        const envelope: RequestEnvelope = { [TAG]: "request", seq, request };
+        try {
+          worker.send(envelope);
+        } catch (error) {
+          refuse(error as Error);
+        }
+      });
+    },
+  };
+}
+
+/** In a worker: answers the primary's requests with this process's own control. */
+export function serveWorker(handler: ControlHandler): () => void {
+  const send = (envelope: AnswerEnvelope) => {
+    if (process.connected) process.send?.(envelope);
+  };
+  const onMessage = (m: unknown) => {
+    if (!isEnvelope(m) || m[TAG] !== "request") return;
+    const seq = Number(m.seq);
+    let request: ControlRequest;
+    try {
+      // The channel is the primary's, but a request is read as strictly as from the socket.
+      request = parseRequest(JSON.stringify(m.request));
+    } catch (error) {
+      send({ [TAG]: "answer", seq, message: { type: "error", ...wireError(error) } });
+      return;
+    }
+    handler
+      .handle(request, (message) => send({ [TAG]: "progress", seq, message }))
+      .then(
+        (message) => send({ [TAG]: "answer", seq, message }),
+        (error) =>
+          send({
+            [TAG]: "answer",
+            seq,
+            message: { type: "error", command: request.command, ...wireError(error) },
+          }),
+      );
+  };
+  process.on("message", onMessage);
+  return () => process.off("message", onMessage);
+}

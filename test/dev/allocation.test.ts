@@ -1,0 +1,108 @@
+/**
+ * Issue 15, item 1 (the part `metamorph dev` can choose): with
+ * `--instance-finder heap`, nothing is recorded when a managed class
+ * constructs, so 2,000,000 short-lived temporaries made in one job die
+ * young — the heap does not grow by their size before the job ends (with the
+ * registry each one is kept alive by its `WeakRef` until then) — and a
+ * reload afterwards still finds and migrates the live objects. The time of
+ * the loop is printed beside the same loop's without metamorph, not asserted.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+
+let dir: string | undefined;
+let program: Running | undefined;
+
+afterAll(async () => {
+  await program?.stop();
+  if (dir) removeDir(dir);
+});
+
+const VEC = `export class Vec {
+  constructor(public x: number, public y: number) {}
+  add(o: Vec): Vec {
+    return new Vec(this.x + o.x, this.y + o.y);
+  }
+}
+`;
+
+const LOOP = `const n = 2_000_000;
+const before = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+let acc = new Vec(0, 0);
+const one = new Vec(1, 1);
+for (let i = 0; i < n; i++) acc = acc.add(one);
+const ms = performance.now() - t0;
+const grewMB = (process.memoryUsage().heapUsed - before) / 1e6;
+`;
+
+const MAIN = `import { createInterface } from "node:readline";
+import { Vec } from "./vec.js";
+${LOOP}
+Object.assign(globalThis, { acc, Vec });
+createInterface({ input: process.stdin }).on("line", (line) => {
+  console.log("=> " + JSON.stringify((0, eval)(line)));
+});
+console.log(JSON.stringify({ ms, grewMB, x: acc.x }));
+`;
+
+const PLAIN = `class Vec {
+  constructor(x, y) { this.x = x; this.y = y; }
+  add(o) { return new Vec(this.x + o.x, this.y + o.y); }
+}
+${LOOP}
+console.log(JSON.stringify({ ms, grewMB, x: acc.x }));
+`;
+
+async function ask(running: Running, expression: string): Promise<unknown> {
+  const from = running.stdout.all.length;
+  running.send(expression);
+  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
+  return JSON.parse(line.slice(3));
+}
+
+interface Loop {
+  ms: number;
+  grewMB: number;
+  x: number;
+}
+
+test("2M temporaries in one job under --instance-finder heap: they die young, and a reload still migrates", async () => {
+  dir = mkdtempSync(join(tmpdir(), "metamorph-allocation-"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(dir, "vec.ts"), VEC);
+  writeFileSync(join(dir, "main.ts"), MAIN);
+  writeFileSync(join(dir, "plain.mjs"), PLAIN);
+
+  const plain = run(["plain.mjs"], dir);
+  const plainLoop = JSON.parse(
+    await plain.stdout.waitFor(/^\{/, { timeoutMs: 30_000, what: "the plain loop" }),
+  ) as Loop;
+  await plain.stop();
+
+  program = run([...CLI, "dev", "--instance-finder", "heap", "main.ts"], dir, {}, { stdin: true });
+  const running = program;
+  const loop = JSON.parse(
+    await running.stdout.waitFor(/^\{/, {
+      timeoutMs: 60_000,
+      what: "the loop under metamorph dev",
+    }),
+  ) as Loop;
+  console.log(
+    `2,000,000 temporaries in one job: ${loop.ms.toFixed(0)} ms under metamorph dev --instance-finder heap, ${plainLoop.ms.toFixed(0)} ms without metamorph (${(loop.ms / plainLoop.ms).toFixed(2)}×); heap grew ${loop.grewMB.toFixed(1)} MB (${plainLoop.grewMB.toFixed(1)} MB)`,
+  );
+  expect(loop.x).toBe(2_000_000);
+  // 2M objects kept alive until the job ends would be well over 64 MB.
+  expect(loop.grewMB).toBeLessThan(64);
+
+  const from = running.stderr.all.length;
+  editFile(join(dir, "vec.ts"), (t) => t.replace("  add(o: Vec)", "  z = 7;\n  add(o: Vec)"));
+  await running.stderr.waitFor(/vec\.ts: updated Vec \(\+z\) \| \d+ instances? migrated/, {
+    from,
+    timeoutMs: 30_000,
+  });
+  expect(await ask(running, "[acc.x, acc.z, acc instanceof Vec]")).toEqual([2_000_000, 7, true]);
+}, 120_000);

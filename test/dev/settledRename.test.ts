@@ -1,0 +1,110 @@
+/**
+ * Issue 15, item 8: a rename settled after the fact. An edit renames
+ * `count → total` and `label → title` without a hint (taken as removed +
+ * added, with a warning); the program goes on writing the new fields; then
+ * the migrations module is saved with the hints. The update is undone and
+ * applied again with the renames, and what was written since is kept: a
+ * counter at 65 that counted 8 more under its new name is at 73 (not 65, nor
+ * 8), a string written since keeps its value, a field nobody wrote gets the
+ * old field's value, and an object created since keeps what it holds.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { CLI, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
+
+let dir: string | undefined;
+let program: Running | undefined;
+
+afterAll(async () => {
+  await program?.stop();
+  if (dir) removeDir(dir);
+});
+
+const COUNTER = `export class Counter {
+  count = 0;
+  label = "";
+
+  tick(): void {
+    this.count++;
+  }
+}
+`;
+
+const MAIN = `import { createInterface } from "node:readline";
+import { Counter } from "./counter.js";
+
+const c = new Counter();
+c.label = "clicks";
+const d = new Counter();
+d.count = 5;
+d.label = "idle";
+Object.assign(globalThis, { c, d, Counter });
+createInterface({ input: process.stdin }).on("line", (line) => {
+  console.log("=> " + JSON.stringify((0, eval)(line)));
+});
+console.log("ready");
+`;
+
+async function ask(running: Running, expression: string): Promise<unknown> {
+  const from = running.stdout.all.length;
+  running.send(expression);
+  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
+  return JSON.parse(line.slice(3));
+}
+
+test("a rename hint saved after the update keeps what was written to the new fields since", async () => {
+  dir = mkdtempSync(join(tmpdir(), "metamorph-settled-"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(dir, "counter.ts"), COUNTER);
+  writeFileSync(join(dir, "main.ts"), MAIN);
+  program = run([...CLI, "dev", "main.ts"], dir, {}, { stdin: true });
+  const running = program;
+  await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+  expect(await ask(running, "for (let i = 0; i < 65; i++) c.tick(); c.count")).toBe(65);
+
+  // The rename without a hint: removed + added, with a warning.
+  let from = running.stderr.all.length;
+  editFile(join(dir, "counter.ts"), (t) =>
+    t.replaceAll("count", "total").replaceAll("label", "title"),
+  );
+  await running.stderr.waitFor(/warning: Counter: fields count, label disappeared/, {
+    from,
+    timeoutMs: 20_000,
+  });
+  expect(await ask(running, "c")).toEqual({ total: 0, title: "" });
+
+  // The program goes on under the new names.
+  expect(
+    await ask(
+      running,
+      'for (let i = 0; i < 8; i++) c.tick(); c.title = "written"; globalThis.b = new Counter(); b.tick(); b.tick(); [c.total, b.total]',
+    ),
+  ).toEqual([8, 2]);
+
+  // The hints, after the fact.
+  from = running.stderr.all.length;
+  writeAtomically(
+    join(dir, "counter.migrations.ts"),
+    'export const renames = { Counter: { total: "count", title: "label" } };\n',
+  );
+  await running.stderr.waitFor(/updated Counter \(count→total, label→title/, {
+    from,
+    timeoutMs: 20_000,
+  });
+  await running.stderr.waitFor(/note: Counter\.title: kept/, { from, timeoutMs: 20_000 });
+  const lines = running.stderr.all.slice(from).join("\n");
+  expect(lines).toMatch(/undid the last update of counter\.ts/);
+  expect(lines).toMatch(
+    /counter\.ts: note: Counter\.total: kept the values written since the undone update on 2 objects/,
+  );
+  expect(lines).toMatch(
+    /counter\.ts: note: Counter\.title: kept the values written since the undone update on 2 objects/,
+  );
+
+  expect(await ask(running, "c")).toEqual({ total: 73, title: "written" });
+  expect(await ask(running, "d")).toEqual({ total: 5, title: "idle" });
+  expect(await ask(running, "b")).toEqual({ total: 2, title: "" });
+  expect(await ask(running, "[c, d, b].every((o) => o instanceof Counter)")).toBe(true);
+}, 90_000);

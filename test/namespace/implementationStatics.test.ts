@@ -1,0 +1,89 @@
+// Issue 12, item 19: a new implementation's static data is its own. The
+// update never writes to the class the user handed in (neither the old
+// version's values nor its `metamorphFields`), the handle shows what the new
+// class declares, and a rollback gives the old version its values back.
+import { describe, expect, test } from "vitest";
+import { InvalidPatchError, Namespace, patch, updateSync } from "../../src/index.js";
+import { hasFastProperties } from "../support/v8.js";
+
+type Statics = Record<string, unknown>;
+
+const ownState = (cls: Function) =>
+  Reflect.ownKeys(cls).map((k) => [String(k), Reflect.getOwnPropertyDescriptor(cls, k)?.value]);
+
+function world() {
+  const ns = new Namespace("impl-statics");
+  class Counter {
+    static VERSION = "1";
+    static metamorphFields = ["n"];
+    static created = 0;
+    n = 0;
+  }
+  const handle = ns.registerClass(Counter);
+  const c = new handle();
+  // The running program moved a static on.
+  (handle as unknown as Statics).created = 5;
+  return { ns, Counter, handle, statics: handle as unknown as Statics, c };
+}
+
+describe("statics of a new implementation (item 19)", () => {
+  test("the handle shows the new class's statics and the new class is left as it was written", () => {
+    const { ns, handle, statics, c } = world();
+    class Counter {
+      static VERSION = "2";
+      static metamorphFields = ["n", "m"];
+      static created = 0;
+      n = 0;
+      m = 1;
+    }
+    const before = ownState(Counter);
+    const result = updateSync(ns, patch("v2").replaceImplementation("Counter", Counter).build());
+    expect(result.outcome).toBe("committed");
+    expect(ownState(Counter)).toEqual(before);
+    expect([statics.VERSION, statics.created]).toEqual(["2", 0]);
+    expect(statics.metamorphFields).toEqual(["n", "m"]);
+    // The declared fields of the new class are the ones that migrate.
+    expect(Object.keys(c)).toEqual(["n", "m"]);
+    expect(new handle()).toBeInstanceOf(handle);
+    expect(hasFastProperties(c)).toBe(true);
+  });
+
+  test("a rollback restores the old version's statics; a value written since is carried back", () => {
+    const { ns, Counter: Old, statics } = world();
+    class Counter {
+      static VERSION = "2";
+      static metamorphFields = ["n"];
+      static created = 0;
+      n = 0;
+    }
+    const result = updateSync(ns, patch("v2").replaceImplementation("Counter", Counter).build());
+    statics.created = 9; // written by the program under the new version
+    result.rollback();
+    expect([statics.VERSION, statics.created]).toEqual(["1", 9]);
+    expect((Old as unknown as Statics).metamorphFields).toEqual(["n"]);
+    expect(Counter.VERSION).toBe("2");
+  });
+
+  test("static operations on a class given a new implementation in the same patch are refused", () => {
+    const { ns, statics } = world();
+    class Counter {
+      static VERSION = "2";
+      n = 0;
+    }
+    const version = ns.version;
+    for (const p of [
+      patch("a")
+        .replaceImplementation("Counter", Counter)
+        .renameStaticField("Counter", "VERSION", "V"),
+      patch("b")
+        .reinitialiseStaticField("Counter", "created")
+        .replaceImplementation("Counter", Counter),
+    ]) {
+      expect(() => updateSync(ns, p.build())).toThrow(InvalidPatchError);
+      expect(() => updateSync(ns, p.build())).toThrow(/declare/);
+    }
+    expect(ns.version).toBe(version);
+    expect([statics.VERSION, statics.created]).toEqual(["1", 5]);
+    expect(Counter.VERSION).toBe("2");
+  });
+});
