@@ -19,6 +19,20 @@ export class UnknownFieldError extends MetamorphError {
   readonly code = "MM_UNKNOWN_FIELD";
 }
 
+/**
+ * An entry point was given an argument of the wrong kind (something that is
+ * not a namespace, an object, …): what a JavaScript caller, or a TypeScript
+ * caller through `any`, can pass. Refused before anything is read from it.
+ */
+export class InvalidArgumentError extends MetamorphError {
+  readonly code = "MM_INVALID_ARGUMENT";
+}
+
+/** An option has a value that cannot be honoured (an unknown update policy or instance finder, a slice size that is not a positive integer, a hook that is not a function, a testing property that does not exist). */
+export class InvalidOptionError extends MetamorphError {
+  readonly code = "MM_INVALID_OPTION";
+}
+
 /** A class definition that cannot be turned into a class (bad name, bad member, duplicate field). */
 export class InvalidClassDefinitionError extends MetamorphError {
   readonly code = "MM_INVALID_DEFINITION";
@@ -103,9 +117,29 @@ export class MigrationError extends MetamorphError {
   readonly code = "MM_MIGRATION_FAILED";
 }
 
+/**
+ * Migration code (a migrator, a field initialiser) wrote to something other
+ * than the object it migrates — another live instance, a class prototype or
+ * constructor, Object.prototype — before the update was decided. The write
+ * was undone; the update is refused. `details` names the `target` and `key`.
+ */
+export class MigrationSideEffectError extends MetamorphError {
+  readonly code = "MM_MIGRATION_SIDE_EFFECT";
+}
+
 /** Something threw inside the commit; everything it touched was restored. */
 export class CommitError extends MetamorphError {
   readonly code = "MM_COMMIT_FAILED";
+}
+
+/**
+ * An afterCommit hook of the patch threw (or returned a promise). The update
+ * had committed; it was rolled back at once, in the same synchronous block:
+ * every object restored exactly, the old version reinstalled, the
+ * afterRollback hooks run. `details` names the hook and has the `cause`.
+ */
+export class AfterCommitError extends MetamorphError {
+  readonly code = "MM_AFTER_COMMIT_FAILED";
 }
 
 /** An update that cannot be rolled back (already permanent, or superseded). */

@@ -35,6 +35,8 @@ export type {
   NamespaceValidation,
   OldView,
   Policy,
+  UpdateHook,
+  UpdateHookContext,
   ValidationWorld,
 } from "./patch/operations.js";
 export { UntrustedPatchError } from "./patch/errors.js";

@@ -64,6 +64,8 @@ export interface BuildResult {
     readonly className: string;
     readonly check: InstanceValidation;
   }[];
+  /** The patch's afterCommit and afterRollback hooks, in the patch's order. */
+  readonly hooks: Drafts["hooks"];
   readonly policy: Policy;
 }
 
@@ -94,6 +96,8 @@ const APPLY: { readonly [K in Operation["op"]]: Apply<K> } = {
   migrator: memberOps.migrator,
   validateNamespace: memberOps.validateNamespace,
   validateInstances: memberOps.validateInstances,
+  afterCommit: memberOps.hook,
+  afterRollback: memberOps.hook,
   policy: memberOps.policy,
 };
 
@@ -114,8 +118,8 @@ export function buildDefinitions(
 function finish(drafts: Drafts): BuildResult {
   const classes = new Map<string, ClassBuild>();
   for (const d of drafts.classes.values()) classes.set(d.name, classBuild(d));
-  const { removed, namespaceValidations, instanceValidations, policy } = drafts;
-  return { classes, removed, namespaceValidations, instanceValidations, policy };
+  const { removed, namespaceValidations, instanceValidations, hooks, policy } = drafts;
+  return { classes, removed, namespaceValidations, instanceValidations, hooks, policy };
 }
 
 /** What the source reader could not learn about the class's new version: its new implementation's, or its old version's. */

@@ -9,7 +9,5 @@ export class NestedUpdateError extends MetamorphError {
   readonly code = "MM_NESTED_UPDATE";
 }
 
-/** An update option has a value the engine cannot honour (an unknown policy, a slice size that is not a positive integer, a hook that is not a function). */
-export class InvalidOptionError extends MetamorphError {
-  readonly code = "MM_INVALID_OPTION";
-}
+// Lives in src/errors.ts: the namespace (its instance finder) and the testing kit refuse options too.
+export { InvalidOptionError } from "../errors.js";

@@ -14,6 +14,7 @@ import { MigrationError } from "../errors.js";
 import { applyState } from "../mop/rewriting/applyState.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
+import { ownKeysOf, valuesOf } from "./ownState.js";
 import type { Carried } from "./carriedState.js";
 import {
   carriedFieldNames,
@@ -107,7 +108,7 @@ export function prepareMigration(
   onCopy?: (copy: object) => void,
 ): PreparedMigration {
   const record = object as Record<string, unknown>;
-  let oldKeys = Object.keys(object);
+  let oldKeys = ownKeysOf(object, plan.className, index);
   const userCode = plan.needsOldView || plan.needsCopy;
   const before = hasUnmanagedState(object, oldKeys, plan.known, userCode)
     ? captureState(object)
@@ -118,7 +119,7 @@ export function prepareMigration(
   if (copy) onCopy?.(copy);
   const values: unknown[] = new Array(fields.length);
   let field = "";
-  const oldValues = oldKeys.map((k) => record[k]);
+  const oldValues = valuesOf(object, oldKeys, plan.className, index);
   let carried: Carried | null = null;
   try {
     // Framework code reads the live object; user code gets a frozen copy, so

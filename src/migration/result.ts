@@ -14,7 +14,10 @@ import type { Detected } from "./phases/detect.js";
 import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
 import { rollBack } from "./rollback.js";
+import { whileBusy } from "./exclusive.js";
 import { sweep } from "./sweep.js";
+import type { HookError } from "./updateHooks.js";
+import { hookContext, runAfterRollback } from "./updateHooks.js";
 import { updateWarnings } from "./warnings.js";
 import type {
   LazyCompletion,
@@ -66,14 +69,23 @@ function forget({ applied, lazy }: Committed): void {
   if (lazy) lazy.done.length = 0;
 }
 
-/** Rolls the update back, timed and told as the rollback phase. */
-function undoer(outcome: Outcome, life: Life, timings: UpdateTimings) {
+/** Rolls the update back, timed and told as the rollback phase; then the afterRollback hooks run. */
+function undoer(outcome: Outcome, life: Life, timings: UpdateTimings, hookErrors: HookError[]) {
   return (reason: string, detail: Record<string, unknown>) => {
     const t0 = performance.now();
     outcome.clock.emit("rollback", "start", undefined, { reason, ...detail });
     life.stopSweep = true;
     rollBack(outcome.committed);
     life.state = "rolled-back";
+    const { namespace } = outcome.committed;
+    hookErrors.push(
+      ...whileBusy(namespace, `the afterRollback hooks of ${outcome.patch}`, () =>
+        runAfterRollback(
+          outcome.built.build.hooks.afterRollback,
+          hookContext(namespace, outcome.patch),
+        ),
+      ),
+    );
     // Not found as instances afterwards either (the heap finder sees what is reachable).
     forget(outcome.committed);
     const ms = performance.now() - t0;
@@ -114,7 +126,8 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const policy = built.policy;
   const life: Life = { state: "committed", stopSweep: false };
   const timings = clock.finish();
-  const undo = undoer(outcome, life, timings);
+  const hookErrors: HookError[] = [];
+  const undo = undoer(outcome, life, timings, hookErrors);
   const completion = completionOf(outcome, life, undo);
   const refuseUnless = (verb: string) => {
     const state = life.state;
@@ -143,6 +156,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
     validation: outcome.report,
     warnings: updateWarnings(built, detected),
     listenerErrors: clock.listenerErrors,
+    hookErrors,
     migratedSoFar: () => lazy?.done.length ?? 0,
     pendingInstances: () => (life.state === "committed" && lazy ? lazy.pending() : 0),
     completion,

@@ -7,7 +7,7 @@
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { PreparedMigration } from "./instanceMigration.js";
-import { restoreOldLayout } from "./instanceMigration.js";
+import { restoreOldLayout, revertMigration } from "./instanceMigration.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import type { Plan } from "./migrationPlan.js";
 
@@ -20,7 +20,15 @@ export interface Committed {
   readonly record: ReplaceRecord;
 }
 
-export function rollBack({ namespace, plans, applied, lazy, record }: Committed): void {
+/**
+ * `exact`: every migrated object gets exactly its state from before the
+ * update, even values written since the commit — what an afterCommit hook
+ * that failed wrote is undone with the update, inside the same pause.
+ */
+export function rollBack(
+  { namespace, plans, applied, lazy, record }: Committed,
+  { exact = false }: { readonly exact?: boolean } = {},
+): void {
   const retained = new Map<object, PreparedMigration>();
   for (const p of applied) retained.set(p.object, p);
   for (const p of lazy?.done ?? []) retained.set(p.object, p);
@@ -28,16 +36,25 @@ export function rollBack({ namespace, plans, applied, lazy, record }: Committed)
   for (const plan of plans) {
     for (const object of namespace.finder.find(plan.prototype)) {
       if (guarded && !lazy!.isMigrated(object)) continue; // still on the old layout
-      reverseOne(object, plan, retained.get(object));
+      reverseOne(object, plan, retained.get(object), exact);
     }
   }
   lazy?.release();
   record.undo();
 }
 
-function reverseOne(object: object, plan: Plan, retained: PreparedMigration | undefined): void {
+function reverseOne(
+  object: object,
+  plan: Plan,
+  retained: PreparedMigration | undefined,
+  exact: boolean,
+): void {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
+  if (retained && exact) {
+    revertMigration(retained);
+    return;
+  }
   const values = keys.map((k, i) => {
     const newName = plan.reverse.get(k);
     if (newName !== undefined && Object.hasOwn(current, newName)) {

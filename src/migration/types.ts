@@ -77,6 +77,15 @@ export interface UpdateResult {
   readonly warnings: readonly UpdateWarning[];
   /** Errors the `onEvent` listener threw; they changed nothing. */
   readonly listenerErrors: readonly { readonly event: UpdateEvent; readonly error: unknown }[];
+  /**
+   * Errors the patch's afterRollback hooks threw when the update was rolled
+   * back (the rollback itself completed); empty until then.
+   */
+  readonly hookErrors: readonly {
+    readonly hook: string;
+    readonly when: "afterCommit" | "afterRollback";
+    readonly error: unknown;
+  }[];
   /** Instances migrated since the commit by first touch or sweep. */
   migratedSoFar(): number;
   /** Instances still on an old version (a heap or registry query). */

@@ -13,8 +13,9 @@
  * (lazyCompletion.ts), the progressive sweep (sweep.ts) and rollback
  * (rollback.ts) work on what the commit recorded (result.ts).
  */
-import type { Namespace } from "../namespace/namespace.js";
-import type { Patch } from "../patch/patch.js";
+import { InvalidArgumentError, InvalidPatchError } from "../errors.js";
+import { Namespace } from "../namespace/namespace.js";
+import { Patch } from "../patch/patch.js";
 import { refuseIfBusy, whileBusy, whileBusyAsync } from "./exclusive.js";
 import { completeEarlierUpdate } from "./lazyCompletion.js";
 import { checkOptions } from "./options.js";
@@ -46,9 +47,33 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
+  checkArguments(namespace, patch);
   checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
   return whileBusy(namespace, `update ${patch.name}`, () => pipeline(namespace, patch, options));
+}
+
+/** What a JavaScript caller (or one through `any`) can pass instead: refused before anything is read from it. */
+function checkArguments(namespace: unknown, patch: unknown): void {
+  if (!(patch instanceof Patch)) {
+    throw new InvalidPatchError(
+      `an update applies a Patch (made with patch(name)…build() or Patch.fromJSON), not ${describe(patch)}`,
+      { type: describe(patch) },
+    );
+  }
+  if (!(namespace instanceof Namespace)) {
+    throw new InvalidArgumentError(
+      `update ${patch.name}: the first argument must be a Namespace, not ${describe(namespace)}`,
+      { patch: patch.name, type: describe(namespace) },
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
 }
 
 function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): UpdateResult {
@@ -61,9 +86,18 @@ function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): U
   });
   const shadowed = clock.run("shadow", () => shadowPhase(namespace, built, detected));
   const prepared = clock.run("migrate", () => preparePhase(namespace, built, shadowed));
-  const report = clock.run("validate", () =>
-    validatePhase(namespace, patch.name, built, shadowed, prepared),
-  );
+  const report = clock.run("validate", () => {
+    const { witness } = prepared;
+    try {
+      const report = validatePhase(namespace, patch.name, built, shadowed, prepared);
+      // A migrator's write elsewhere than its target is undone, and refuses the update.
+      witness?.refuseChanges(patch.name);
+      return report;
+    } catch (error) {
+      witness?.restore();
+      throw error;
+    }
+  });
   const fromVersion = namespace.version;
   const committed = clock.run(
     "commit",

@@ -3,6 +3,7 @@
  * class itself. Builders and change detectors work on definitions only; a
  * definition becomes a real class through `createClass`.
  */
+import { InvalidClassDefinitionError } from "../errors.js";
 
 /**
  * A member key. Strings stand for themselves; symbols are written as
@@ -133,7 +134,36 @@ export interface ClassSpec {
 const toFieldDefinition = (f: string | FieldDefinition): FieldDefinition =>
   typeof f === "string" ? { name: f } : f;
 
+/** A spec whose parts are not what they say (from JavaScript, or through `any`) is refused before any is read. */
+function checkSpecShape(spec: ClassSpec): void {
+  if (typeof spec !== "object" || spec === null) {
+    throw new InvalidClassDefinitionError(
+      `a class spec is an object ({ name, fields, methods }), not ${spec === null ? "null" : typeof spec}`,
+      { type: spec === null ? "null" : typeof spec },
+    );
+  }
+  for (const part of ["fields", "staticFields"] as const) {
+    const value: unknown = spec[part];
+    if (value !== undefined && !Array.isArray(value)) {
+      throw new InvalidClassDefinitionError(
+        `class ${String(spec.name)}: ${part} must be an array of field names or definitions, not ${value === null ? "null" : typeof value}`,
+        { className: spec.name, part },
+      );
+    }
+  }
+  for (const part of ["methods", "statics"] as const) {
+    const value: unknown = spec[part];
+    if (value !== undefined && (typeof value !== "object" || value === null)) {
+      throw new InvalidClassDefinitionError(
+        `class ${String(spec.name)}: ${part} must be an object or an array of member definitions, not ${value === null ? "null" : typeof value}`,
+        { className: spec.name, part },
+      );
+    }
+  }
+}
+
 export function definitionFromSpec(spec: ClassSpec, version = 1): ClassDefinition {
+  checkSpecShape(spec);
   const methods = Array.isArray(spec.methods)
     ? (spec.methods as MethodDefinition[])
     : spec.methods

@@ -32,9 +32,14 @@ function restoreDescriptors(
   saved: Map<PropertyKey, PropertyDescriptor>,
   skip: ReadonlySet<PropertyKey>,
 ): void {
-  for (const key of Reflect.ownKeys(holder)) {
-    if (!skip.has(key) && !saved.has(key)) Reflect.deleteProperty(holder, key);
-  }
+  // Keys in their saved order too: a method the version removed comes back
+  // where it was, not at the end (from the first key out of place, every key
+  // is deleted and defined again in order).
+  const keys = Reflect.ownKeys(holder).filter((k) => !skip.has(k));
+  const order = [...saved.keys()];
+  let same = 0;
+  while (same < keys.length && same < order.length && keys[same] === order[same]) same++;
+  for (let i = same; i < keys.length; i++) Reflect.deleteProperty(holder, keys[i]!);
   for (const [key, descriptor] of saved) Object.defineProperty(holder, key, descriptor);
 }
 

@@ -3,7 +3,7 @@
  * object's class definition (inherited fields first, then the class's own),
  * so that a typo is an error rather than a silent new property.
  */
-import { UnknownFieldError } from "../errors.js";
+import { InvalidArgumentError, UnknownFieldError } from "../errors.js";
 import { classHandleOf, isClassHandle, superclassHandle } from "./classHandle.js";
 import { readClassDefinition } from "./readClassDefinition.js";
 
@@ -37,6 +37,13 @@ export function classOf(obj: object): Function | undefined {
 }
 
 function checkedField(obj: object, name: string): void {
+  if ((typeof obj !== "object" && typeof obj !== "function") || obj === null) {
+    const type = obj === null ? "null" : typeof obj;
+    throw new InvalidArgumentError(
+      `instance variable "${String(name)}": ${type} is not an object, it has no instance variables`,
+      { field: name, type },
+    );
+  }
   const cls = classOf(obj);
   const fields = cls ? fieldNamesOf(cls) : Object.keys(obj);
   if (!fields.includes(name)) {

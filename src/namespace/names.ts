@@ -51,7 +51,8 @@ export function classNameRefusal(name: unknown): string | undefined {
 export function bindingNameRefusal(name: unknown): string | undefined {
   if (typeof name !== "string") return `a binding name is a string, not ${describe(name)}`;
   if (name.length === 0) return "a binding name cannot be empty";
-  if (name === "__proto__") return UNSAFE_CLASS_NAMES.get("__proto__");
+  if (name === "__proto__")
+    return `"__proto__" cannot be a binding: ${UNSAFE_CLASS_NAMES.get("__proto__")}`;
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { enablePatches, Immer } from "immer";
 import {
   DuplicateBindingError,
   InvalidClassDefinitionError,
+  InvalidOptionError,
   UnknownBindingError,
   UnmanagedClassError,
 } from "../errors.js";
@@ -115,10 +116,14 @@ export class Namespace {
 
   constructor(name: string, options: NamespaceOptions = {}) {
     this.name = name;
-    this.finder =
-      (options.instanceFinder ?? "registry") === "heap"
-        ? createHeapFinder()
-        : createRegistryFinder();
+    const finder: unknown = options.instanceFinder ?? "registry";
+    if (finder !== "registry" && finder !== "heap") {
+      throw new InvalidOptionError(
+        `namespace ${name}: instanceFinder ${JSON.stringify(finder)} is not "registry" or "heap"`,
+        { namespace: name, option: "instanceFinder", value: finder },
+      );
+    }
+    this.finder = finder === "heap" ? createHeapFinder() : createRegistryFinder();
     this.#history.push(this.#snapshot);
   }
 
@@ -376,7 +381,7 @@ export function allInstances<T extends object>(
 ): T[] {
   const owner = isClassHandle(cls) ? handleOwner(cls) : undefined;
   if (!(owner instanceof Namespace)) {
-    const className = (cls as Function).name;
+    const className = typeof cls === "function" ? cls.name : String(cls);
     throw new UnmanagedClassError(
       `${className} is not managed by a namespace; define or register it with one first`,
       { className },

@@ -58,6 +58,7 @@ import type {
   NamespaceValidation,
   Operation,
   Policy,
+  UpdateHook,
 } from "./operations.js";
 import { Patch } from "./patch.js";
 
@@ -480,6 +481,36 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
       name: this.#string(name, "validateInstances", "validation name"),
       className: this.#string(cls, "validateInstances", "class name"),
       check: liveFunction<InstanceValidation>(check, this.#name, "validateInstances", "check"),
+    });
+  }
+
+  /**
+   * Program code run in the commit's synchronous block once the new version
+   * is installed — re-arm timers, rebuild per-instance closures. If it
+   * throws, the update is rolled back (every object restored, the old
+   * version reinstalled, the afterRollback hooks run) and the update fails
+   * with MM_AFTER_COMMIT_FAILED. Hooks run in the order they are declared.
+   */
+  afterCommit(name: string, hook: UpdateHook): PatchBuilder<S> {
+    return this.#with({
+      op: "afterCommit",
+      name: this.#string(name, "afterCommit", "hook name"),
+      hook: liveFunction<UpdateHook>(hook, this.#name, "afterCommit", "hook"),
+    });
+  }
+
+  /**
+   * Program code run whenever the committed update is rolled back, once the
+   * old version is back: it undoes what the afterCommit hooks did (which may
+   * have run only in part). Hooks run in reverse order of declaration; what
+   * one throws is reported (`result.hookErrors`, the error's details) and
+   * does not stop the rollback.
+   */
+  afterRollback(name: string, hook: UpdateHook): PatchBuilder<S> {
+    return this.#with({
+      op: "afterRollback",
+      name: this.#string(name, "afterRollback", "hook name"),
+      hook: liveFunction<UpdateHook>(hook, this.#name, "afterRollback", "hook"),
     });
   }
 

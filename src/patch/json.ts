@@ -39,7 +39,7 @@ export interface PatchJson {
   readonly operations: readonly OperationJson[];
 }
 
-const FUNCTION_KEYS = new Set(["initial", "migrator", "check", "implementation"]);
+const FUNCTION_KEYS = new Set(["initial", "migrator", "check", "implementation", "hook"]);
 
 function isPatchFunction(value: unknown): value is PatchFunction {
   return typeof value === "object" && value !== null && "source" in value;
@@ -287,6 +287,8 @@ const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, 
     className: required(readString),
     check: required(readFunction),
   },
+  afterCommit: { name: required(readString), hook: required(readFunction) },
+  afterRollback: { name: required(readString), hook: required(readFunction) },
   policy: { policy: required(readPolicy) },
 };
 

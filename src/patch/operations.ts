@@ -39,6 +39,32 @@ export interface ValidationWorld {
   instancesOf(className: string): readonly object[];
 }
 
+/**
+ * What an update hook (`afterCommit`, `afterRollback`) is given: the live
+ * world right after the commit, or right after the rollback.
+ */
+export interface UpdateHookContext {
+  /** The patch whose update is committing or being rolled back. */
+  readonly patch: string;
+  /** The namespace's version now: the new one after the commit, the restored one after a rollback. */
+  readonly version: number;
+  /** The live value of a binding (a class handle, function or value), or undefined. */
+  lookup(name: string): unknown;
+  /**
+   * The live instances of a class (by its name in the version now running),
+   * subclasses included. Under the lazy and progressive policies, objects not
+   * yet touched are migrated when one of their methods is called.
+   */
+  instancesOf(className: string): readonly object[];
+}
+
+/**
+ * Program code a patch carries for after its commit (re-arm timers, rebuild
+ * per-instance closures) or for after its rollback (undo that). Synchronous:
+ * it runs inside the update's pause.
+ */
+export type UpdateHook = (context: UpdateHookContext) => void;
+
 export type Policy = "eager" | "lazy" | "progressive";
 
 export interface ClassShape {
@@ -157,6 +183,26 @@ export type Operation =
       readonly name: string;
       readonly className: string;
       readonly check: PatchFunction<InstanceValidation>;
+    }
+  /**
+   * Runs in the commit's synchronous block, once the new version is
+   * installed (eager: every object migrated; lazy and progressive: the
+   * guards in place). If it throws, the update is rolled back exactly.
+   */
+  | {
+      readonly op: "afterCommit";
+      readonly name: string;
+      readonly hook: PatchFunction<UpdateHook>;
+    }
+  /**
+   * Runs whenever the committed update is rolled back (asked for, a failed
+   * health check, a lazy migration that failed, an afterCommit hook that
+   * threw), once the old version is back: it undoes what afterCommit did.
+   */
+  | {
+      readonly op: "afterRollback";
+      readonly name: string;
+      readonly hook: PatchFunction<UpdateHook>;
     }
   | { readonly op: "policy"; readonly policy: Policy };
 

@@ -50,6 +50,9 @@ function functionsOf(op: Operation): { readonly key: string; readonly fn: PatchF
     case "validateNamespace":
     case "validateInstances":
       return [{ key: "check", fn: op.check }];
+    case "afterCommit":
+    case "afterRollback":
+      return [{ key: "hook", fn: op.hook }];
     default:
       return [];
   }

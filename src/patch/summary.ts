@@ -147,6 +147,10 @@ export function describeOperation(op: Operation): string {
       return `validate ${displayName(op.name)}: ${displaySource(op.check.source)}`;
     case "validateInstances":
       return `validate every ${displayName(op.className)} instance, ${displayName(op.name)}: ${displaySource(op.check.source)}`;
+    case "afterCommit":
+      return `after the commit, run hook ${displayName(op.name)}: ${displaySource(op.hook.source)}`;
+    case "afterRollback":
+      return `after a rollback, run hook ${displayName(op.name)}: ${displaySource(op.hook.source)}`;
     case "policy":
       return `policy ${op.policy}`;
   }

@@ -109,6 +109,10 @@ export function codeOf(op: Operation): string | undefined {
     case "validateNamespace":
     case "validateInstances":
       return "a validation";
+    case "afterCommit":
+      return "an afterCommit hook";
+    case "afterRollback":
+      return "an afterRollback hook";
     default:
       return undefined;
   }

@@ -8,7 +8,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type fc from "fast-check";
-import { ReportedError } from "../errors.js";
+import { InvalidOptionError, InvalidPatchError, ReportedError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { Patch } from "../patch/patch.js";
 import { updateSync } from "../migration/update.js";
@@ -78,7 +78,10 @@ function context<S extends WorldSchema>(
   options: CheckMigrationOptions<S>,
 ): PropertyContext {
   if (!(patch instanceof Patch)) {
-    throw new TypeError(`checkMigration expects a Patch, got ${typeof patch}`);
+    throw new InvalidPatchError(
+      `checkMigration expects a Patch (made with patch(name)…build()), not ${patch === null ? "null" : typeof patch}`,
+      { type: patch === null ? "null" : typeof patch },
+    );
   }
   const composeWith =
     options.composeWith === undefined
@@ -124,8 +127,9 @@ function selectProperties(
   const wanted = properties ?? PROPERTY_NAMES;
   for (const name of wanted) {
     if (!PROPERTY_NAMES.includes(name)) {
-      throw new TypeError(
+      throw new InvalidOptionError(
         `checkMigration: unknown property "${name}" (one of ${PROPERTY_NAMES.join(", ")})`,
+        { option: "properties", value: name },
       );
     }
   }

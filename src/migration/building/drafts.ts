@@ -18,6 +18,7 @@ import type {
   NamespaceValidation,
   Operation,
   Policy,
+  UpdateHook,
 } from "../../patch/operations.js";
 
 export interface Split {
@@ -56,7 +57,17 @@ export interface Drafts {
   readonly removed: string[];
   readonly namespaceValidations: { name: string; check: NamespaceValidation }[];
   readonly instanceValidations: { name: string; className: string; check: InstanceValidation }[];
+  /** afterCommit and afterRollback hooks, in the patch's order. */
+  readonly hooks: {
+    readonly afterCommit: NamedHook[];
+    readonly afterRollback: NamedHook[];
+  };
   policy: Policy;
+}
+
+export interface NamedHook {
+  readonly name: string;
+  readonly hook: UpdateHook;
 }
 
 export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts {
@@ -84,6 +95,7 @@ export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts 
     removed: [],
     namespaceValidations: [],
     instanceValidations: [],
+    hooks: { afterCommit: [], afterRollback: [] },
     policy: "eager",
   };
 }

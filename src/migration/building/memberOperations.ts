@@ -59,6 +59,14 @@ export function validateInstances(step: Step, op: Op<"validateInstances">): void
   });
 }
 
+/** afterCommit / afterRollback: synchronous, like migration code (they run inside the update's pause). */
+export function hook(step: Step, op: Op<"afterCommit" | "afterRollback">): void {
+  step.drafts.hooks[op.op].push({
+    name: op.name,
+    hook: step.liveSync(op.hook, `${op.op} hook ${JSON.stringify(op.name)}`),
+  });
+}
+
 export function policy(step: Step, op: Op<"policy">): void {
   step.drafts.policy = op.policy;
 }

@@ -5,15 +5,19 @@
  * and prepared states; output: what was committed, which rollback.ts can
  * revert later. Undo: if anything throws part-way, the objects already
  * rewritten, the guards and the bindings are restored before the
- * CommitError leaves this phase.
+ * CommitError leaves this phase. Then, in the same synchronous block, the
+ * patch's afterCommit hooks run (updateHooks.ts); if one throws, the update
+ * is rolled back exactly and AfterCommitError leaves this phase.
  */
-import { CommitError } from "../../errors.js";
+import { AfterCommitError, CommitError } from "../../errors.js";
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import { applyMigration, revertMigration } from "../instanceMigration.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { Committed } from "../rollback.js";
+import { rollBack } from "../rollback.js";
+import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
@@ -22,13 +26,14 @@ import type { Shadowed } from "./shadow.js";
 export function commitPhase(
   namespace: Namespace,
   patchName: string,
-  { policy }: Built,
+  { policy, build: { hooks } }: Built,
   { shadow, plans }: Shadowed,
   { prepared, dryRun }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
   const applied = dryRun ? [] : [...prepared];
+  const fromVersion = namespace.version;
   const lazy = policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans);
   let done = 0;
   let record: ReplaceRecord | undefined;
@@ -53,5 +58,63 @@ export function commitPhase(
       { patch: patchName, applied: done, total: applied.length, cause: error },
     );
   }
-  return { namespace, plans, applied, lazy, record };
+  const committed: Committed = { namespace, plans, applied, lazy, record };
+  if (hooks.afterCommit.length > 0) afterCommit(committed, patchName, hooks, fromVersion);
+  return committed;
+}
+
+/**
+ * The patch's afterCommit hooks, in the commit's synchronous block. If one
+ * throws, the update is rolled back exactly before the error leaves: objects
+ * (including what the hooks wrote to them), bindings and class versions; then
+ * the afterRollback hooks run (in reverse) to undo what the earlier hooks did.
+ */
+function afterCommit(
+  committed: Committed,
+  patchName: string,
+  hooks: Built["build"]["hooks"],
+  fromVersion: number,
+): void {
+  const { namespace, lazy, applied } = committed;
+  let migrated: Set<object> | undefined;
+  const owned = (object: object): boolean => {
+    if (lazy?.isMigrated(object)) return true;
+    migrated ??= new Set(applied.map((p) => p.object));
+    return migrated.has(object);
+  };
+  const witness = new HookWitness(owned);
+  const context = hookContext(namespace, patchName, witness);
+  const toVersion = namespace.version;
+  // An object a hook touches that cannot be migrated fails the hook (and so the update).
+  if (lazy)
+    lazy.onFailure = (error) => {
+      throw error;
+    };
+  const failure = runAfterCommit(hooks.afterCommit, context);
+  if (lazy) lazy.onFailure = undefined;
+  if (!failure) return;
+  // Objects the update does not own first: the rollback then turns objects
+  // the hooks made on the new version back to the old layout.
+  const ownedAtFailure = new Set([...applied, ...(lazy?.done ?? [])].map((p) => p.object));
+  witness.restore((object) => ownedAtFailure.has(object));
+  rollBack(committed, { exact: true });
+  committed.applied.length = 0;
+  const rollbackErrors = runAfterRollback(hooks.afterRollback, context);
+  const cause = failure.error;
+  throw new AfterCommitError(
+    `update ${patchName} was rolled back: its afterCommit hook "${failure.hook}" threw after the commit (${(cause as Error)?.message ?? String(cause)}); every object was restored and version ${fromVersion} reinstalled in place of ${toVersion}` +
+      (rollbackErrors.length > 0
+        ? `; ${rollbackErrors.length} afterRollback hook(s) threw too (details.afterRollbackErrors)`
+        : ""),
+    {
+      patch: patchName,
+      hook: failure.hook,
+      index: failure.index,
+      rolledBack: true,
+      fromVersion,
+      toVersion,
+      afterRollbackErrors: rollbackErrors,
+      cause,
+    },
+  );
 }

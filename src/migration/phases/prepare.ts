@@ -11,6 +11,7 @@ import type { Namespace } from "../../namespace/namespace.js";
 import type { PreparedMigration } from "../instanceMigration.js";
 import { prepareMigration } from "../instanceMigration.js";
 import type { Plan } from "../migrationPlan.js";
+import { LiveStateWitness } from "../sideEffects.js";
 import type { Built } from "./build.js";
 import type { Shadowed } from "./shadow.js";
 
@@ -18,6 +19,8 @@ export interface Prepared {
   readonly prepared: readonly PreparedMigration[];
   /** The new states only served the validations: the commit applies none of them. */
   readonly dryRun: boolean;
+  /** What migration code must not have written, when it ran (checked after the validations). */
+  readonly witness: LiveStateWitness | undefined;
 }
 
 export function preparePhase(namespace: Namespace, built: Built, { plans }: Shadowed): Prepared {
@@ -26,13 +29,24 @@ export function preparePhase(namespace: Namespace, built: Built, { plans }: Shad
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const prepared: PreparedMigration[] = [];
-  for (const plan of policy === "eager" || dryRun ? plans : []) {
-    namespace.finder.find(plan.prototype).forEach((object, index) => {
-      checkRewritable(object, plan, index);
-      prepared.push(prepareMigration(object, plan, index));
+  const active = policy === "eager" || dryRun ? plans : [];
+  const found = active.map((plan) => namespace.finder.find(plan.prototype));
+  // Only migration code can write where it should not (sideEffects.ts).
+  const witness = active.some((p) => p.needsOldView)
+    ? new LiveStateWitness(namespace, found)
+    : undefined;
+  try {
+    active.forEach((plan, p) => {
+      found[p]!.forEach((object, index) => {
+        checkRewritable(object, plan, index);
+        prepared.push(prepareMigration(object, plan, index));
+      });
     });
+  } catch (error) {
+    witness?.restore();
+    throw error;
   }
-  return { prepared, dryRun };
+  return { prepared, dryRun, witness };
 }
 
 function checkRewritable(object: object, plan: Plan, index: number): void {

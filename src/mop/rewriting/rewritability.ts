@@ -3,7 +3,7 @@
  * not frozen, sealed or non-extensible, no non-configurable own property, no
  * built-in internal slots, no private `#` members on the class chain.
  */
-import { SwapArgumentError, UnswappableObjectError } from "../../errors.js";
+import { MetamorphError, SwapArgumentError, UnswappableObjectError } from "../../errors.js";
 import { classDeclaresPrivateMembers } from "../source/privateMembers.js";
 import { constructorOf, describe } from "./applyState.js";
 import type { StateTable } from "./stateTable.js";
@@ -77,6 +77,10 @@ function roleOf(roleName: string | undefined, index: number): string | undefined
   return index >= 0 ? `${roleName}[${index}]` : roleName;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function refuse(
   obj: object,
   roleName: string | undefined,
@@ -122,22 +126,30 @@ export function captureCheckedRow(
       type,
     });
   }
-  if (kind === "target" && !Reflect.isExtensible(obj)) {
-    const reason = Object.isFrozen(obj)
-      ? "frozen"
-      : Object.isSealed(obj)
-        ? "sealed"
-        : "non-extensible";
-    refuse(obj, roleName, index, reason, `it is ${reason}`);
+  let row: number;
+  try {
+    if (kind === "target" && !Reflect.isExtensible(obj)) {
+      const reason = Object.isFrozen(obj)
+        ? "frozen"
+        : Object.isSealed(obj)
+          ? "sealed"
+          : "non-extensible";
+      refuse(obj, roleName, index, reason, `it is ${reason}`);
+    }
+    const proto = Reflect.getPrototypeOf(obj);
+    let verdict = verdicts.get(proto);
+    if (verdict === undefined) {
+      verdict = prototypeRefusal(proto);
+      verdicts.set(proto, verdict);
+    }
+    if (verdict !== null) refuse(obj, roleName, index, verdict.rule, verdict.reason);
+    row = captureRow(table, obj);
+  } catch (error) {
+    if (error instanceof MetamorphError) throw error;
+    // A Proxy trap or an exotic object threw while its state was read: the
+    // state cannot be captured, so it could be neither rewritten nor restored.
+    refuse(obj, roleName, index, "unreadable", `reading its own state threw: ${messageOf(error)}`);
   }
-  const proto = Reflect.getPrototypeOf(obj);
-  let verdict = verdicts.get(proto);
-  if (verdict === undefined) {
-    verdict = prototypeRefusal(proto);
-    verdicts.set(proto, verdict);
-  }
-  if (verdict !== null) refuse(obj, roleName, index, verdict.rule, verdict.reason);
-  const row = captureRow(table, obj);
   for (let j = table.starts[row]!; j < table.starts[row + 1]!; j++) {
     if ((table.attributes[j]! & CONFIGURABLE) === 0) {
       const key = String(table.keys[j]);

@@ -177,6 +177,13 @@ const validation = (
     ? problem("the validation has no name")
     : functionProblem(op.check.source, `check of validation ${JSON.stringify(op.name)}`);
 
+const hook = (
+  op: OperationOf<"afterCommit"> | OperationOf<"afterRollback">,
+): OperationProblem | undefined =>
+  op.name.trim().length === 0
+    ? problem(`the ${op.op} hook has no name`)
+    : functionProblem(op.hook.source, `${op.op} hook ${JSON.stringify(op.name)}`);
+
 const emptyDefault = (field: string, defaultSource: string | undefined) =>
   defaultSource !== undefined && defaultSource.trim() === ""
     ? problem(
@@ -226,5 +233,7 @@ const CHECKS: { readonly [K in OperationKind]: Check<K> } = {
     functionProblem(op.implementation.source, `implementation of ${op.className}`),
   validateNamespace: validation,
   validateInstances: validation,
+  afterCommit: hook,
+  afterRollback: hook,
   policy: none,
 };

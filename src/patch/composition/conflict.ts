@@ -20,6 +20,8 @@ export type ConflictRule =
   | "field-added-twice"
   | "policy"
   | "validation-name"
+  | "hook-name"
+  | "hook-sees-later-change"
   | "stale-old-view"
   | "removed-migrated-class"
   | "removed-renamed-class"

@@ -14,6 +14,8 @@ export function classesReferenced(op: Operation): string[] {
     case "changeSuperclass":
       return op.superclass === null ? [op.className] : [op.className, op.superclass];
     case "validateNamespace":
+    case "afterCommit":
+    case "afterRollback":
     case "policy":
       return [];
     default:

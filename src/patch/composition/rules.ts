@@ -15,6 +15,7 @@ import {
   readsOldState,
 } from "./footprint.js";
 import type { Fact, Gone } from "./symbolicWorld.js";
+import { changesWorld } from "./symbolicWorld.js";
 
 type ConflictCheck = (step: Step) => CompositionConflict | undefined;
 
@@ -177,6 +178,48 @@ const validationNameTaken: ConflictCheck = ({ op, world, conflict }) => {
   );
 };
 
+const hookNameTaken: ConflictCheck = ({ op, world, conflict }) => {
+  if (op.op !== "afterCommit" && op.op !== "afterRollback") return undefined;
+  const named = fromFirst(world.hooks.get(op.name));
+  if (!named) return undefined;
+  return conflict(
+    "hook-name",
+    named.index,
+    (a, b) =>
+      `both declare a hook named ${JSON.stringify(op.name)}: ${a} and ${b}; an error report could not tell them apart`,
+  );
+};
+
+/**
+ * Hooks run on the world of their own update. Applied in turn, the first
+ * patch's afterCommit runs before the second patch changes anything, and the
+ * second patch's afterRollback runs with the first patch still applied; in
+ * one combined update neither would.
+ */
+const hookSeesLaterChange: ConflictCheck = ({ op, world, conflict }) => {
+  if (op.op === "afterRollback") {
+    const change = fromFirst(world.change);
+    if (!change) return undefined;
+    return conflict(
+      "hook-sees-later-change",
+      change.index,
+      (a, b) =>
+        `${b} would run after rolling back the second patch, with the first still applied; in one combined update it would run after ${a} is undone too; apply the patches as two updates`,
+    );
+  }
+  if (!changesWorld(op)) return undefined;
+  const hook = [...world.hooks.values()].find(
+    (h) => h.origin === "first" && h.when === "afterCommit",
+  );
+  if (!hook) return undefined;
+  return conflict(
+    "hook-sees-later-change",
+    hook.index,
+    (a, b) =>
+      `${a} would run right after the first patch's commit; in one combined update it would run after ${b} too; apply the patches as two updates`,
+  );
+};
+
 /**
  * The first patch's layout change that may concern `className`: its own, or —
  * the hierarchy being unknown here — any class's, which may be a superclass.
@@ -325,6 +368,8 @@ export const CONFLICT_CHECKS: readonly ConflictCheck[] = [
   classCreatedTwice,
   policyClash,
   validationNameTaken,
+  hookNameTaken,
+  hookSeesLaterChange,
   removedMigratedClass,
   removedRenamedClass,
   splitChanged,

@@ -41,6 +41,10 @@ export class SymbolicWorld {
   /** Per class, the fields a split created to link each object to its split-off part. */
   readonly splitLinks = new Map<string, Map<string, Fact>>();
   readonly validations = new Map<string, Fact>();
+  /** afterCommit and afterRollback hooks, by name. */
+  readonly hooks = new Map<string, Fact & { readonly when: "afterCommit" | "afterRollback" }>();
+  /** The first step that changes the world (not a validation, hook or policy). */
+  change: Fact | undefined;
   policy: (Fact & { readonly policy: Policy }) | undefined;
 
   fieldsGoneOf(cls: string): Map<string, Gone> {
@@ -129,6 +133,7 @@ export class SymbolicWorld {
   }
 
   apply(op: Operation, fact: Fact): void {
+    if (changesWorld(op)) this.change ??= fact;
     switch (op.op) {
       case "addClass":
       case "insertSuperclass":
@@ -166,6 +171,10 @@ export class SymbolicWorld {
       case "policy":
         this.policy = { ...fact, policy: op.policy };
         break;
+      case "afterCommit":
+      case "afterRollback":
+        this.hooks.set(op.name, { ...fact, when: op.op });
+        break;
       default:
         this.applyFieldStep(op, fact);
     }
@@ -202,4 +211,18 @@ function getOrCreate<V>(map: Map<string, Map<string, V>>, key: string): Map<stri
   let inner = map.get(key);
   if (!inner) map.set(key, (inner = new Map()));
   return inner;
+}
+
+/** Whether a step changes classes, fields, methods or instances (validations, hooks and the policy do not). */
+export function changesWorld(op: Operation): boolean {
+  switch (op.op) {
+    case "validateNamespace":
+    case "validateInstances":
+    case "afterCommit":
+    case "afterRollback":
+    case "policy":
+      return false;
+    default:
+      return true;
+  }
 }

@@ -3,59 +3,61 @@
 // typed refusal naming the argument, not a TypeError from deep inside.
 import {
   allInstances,
+  InvalidArgumentError,
   InvalidClassDefinitionError,
+  InvalidOptionError,
   InvalidPatchError,
-  MetamorphError,
   Namespace,
   patch,
   readClassDefinition,
   readInstanceVariable,
+  UnmanagedClassError,
   updateSync,
 } from "../../../src/index.js";
 import { type AnyCase, kase } from "../support.js";
 import { type ShopWorld, shopWorld } from "../worlds.js";
 
-const UNTYPED = "catalogue: an untyped TypeError from inside instead of a typed refusal";
-
 export const argumentCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "updateSync with something that is not a patch",
-    known: UNTYPED,
     setup: shopWorld,
     act: (w) => updateSync(w.ns, {} as never),
-    refuse: { error: InvalidPatchError, code: "MM_INVALID_PATCH", names: ["Patch"] },
+    refuse: {
+      error: InvalidPatchError,
+      code: "MM_INVALID_PATCH",
+      names: ["Patch", "plain object"],
+    },
   }),
   kase<ShopWorld>({
     name: "updateSync with something that is not a namespace",
-    known: UNTYPED,
     setup: shopWorld,
     act: () => updateSync({} as never, patch("p").addField("Item", "z").build()),
-    refuse: { error: MetamorphError, names: ["Namespace"] },
+    refuse: {
+      error: InvalidArgumentError,
+      code: "MM_INVALID_ARGUMENT",
+      names: ["Namespace", "plain object"],
+    },
   }),
   kase<ShopWorld>({
     name: "allInstances of null",
-    known: UNTYPED,
     setup: shopWorld,
     act: () => allInstances(null as never),
-    refuse: { error: MetamorphError, code: "MM_UNMANAGED_CLASS", names: ["null"] },
+    refuse: { error: UnmanagedClassError, code: "MM_UNMANAGED_CLASS", names: ["null"] },
   }),
   kase<ShopWorld>({
     name: "readInstanceVariable of null",
-    known: UNTYPED,
     setup: shopWorld,
     act: () => readInstanceVariable(null as never, "price"),
-    refuse: { error: MetamorphError, names: ["null"] },
+    refuse: { error: InvalidArgumentError, code: "MM_INVALID_ARGUMENT", names: ["null", "price"] },
   }),
   kase<ShopWorld>({
     name: "defineClass of null",
-    known: UNTYPED,
     setup: shopWorld,
     act: (w) => w.ns.defineClass(null as never),
     refuse: { error: InvalidClassDefinitionError, code: "MM_INVALID_DEFINITION", names: ["null"] },
   }),
   kase<ShopWorld>({
     name: "defineClass whose fields are not an array",
-    known: UNTYPED,
     setup: shopWorld,
     act: (w) => w.ns.defineClass({ name: "Quirk", fields: "abc" as never }),
     refuse: {
@@ -67,10 +69,13 @@ export const argumentCases: AnyCase[] = [
   kase<ShopWorld>({
     name: "a namespace with an unknown instance finder",
     item: 9,
-    known: "item 9 (same family): an unknown instanceFinder silently becomes the registry",
     setup: shopWorld,
     act: () => new Namespace("odd", { instanceFinder: "bogus" as never }),
-    refuse: { error: MetamorphError, names: ["bogus"] },
+    refuse: {
+      error: InvalidOptionError,
+      code: "MM_INVALID_OPTION",
+      names: ["odd", "instanceFinder", "bogus"],
+    },
   }),
   kase<ShopWorld>({
     name: "readClassDefinition of a number",

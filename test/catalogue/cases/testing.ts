@@ -1,5 +1,5 @@
 // The testing kit (metamorph/testing) used wrongly or on a broken patch.
-import { patch } from "../../../src/index.js";
+import { InvalidOptionError, InvalidPatchError, patch } from "../../../src/index.js";
 import { assertMigration, checkMigration, WorldSourceError } from "../../../src/testing/index.js";
 // Not exported from metamorph/testing: programs match on its code.
 import { MigrationCheckError } from "../../../src/testing/index.js";
@@ -47,20 +47,26 @@ export const testingCases: AnyCase[] = [
   }),
   kase<ShopWorld>({
     name: "checkMigration given something that is not a patch",
-    known: "testing kit: a plain TypeError, not a typed refusal with a code",
     setup: shopWorld,
     act: () => checkMigration({} as never, { classes: [Account] }),
-    refuse: { error: MigrationCheckError, names: ["Patch"] },
+    refuse: {
+      error: InvalidPatchError,
+      code: "MM_INVALID_PATCH",
+      names: ["checkMigration", "Patch"],
+    },
   }),
   kase<ShopWorld>({
     name: "checkMigration asked for a property that does not exist",
-    known: "testing kit: a plain TypeError, not a typed refusal with a code",
     setup: shopWorld,
     act: () =>
       checkMigration(patch("p").addField("Account", "x").build(), {
         classes: [Account],
         properties: ["telepathy" as never],
       }),
-    refuse: { error: MigrationCheckError, names: ["telepathy"] },
+    refuse: {
+      error: InvalidOptionError,
+      code: "MM_INVALID_OPTION",
+      names: ["checkMigration", "telepathy"],
+    },
   }),
 ];

@@ -1,0 +1,178 @@
+/**
+ * What a migrator may reach (issue 12 item 16). A migrator (or a field
+ * initialiser, or a split) computes one object's new state: it may read
+ * anything, and write only to its `target` — the shadow copy the update
+ * installs at the commit. A write anywhere else would happen before the
+ * update is decided and survive a refusal.
+ *
+ * JavaScript cannot confine a function that reaches live objects through
+ * its closure (a membrane over its arguments would not see `items[0].name =
+ * …` written through a captured array), so the engine undoes instead of
+ * enforcing: before the first migrator runs, it records the own fields of
+ * every instance the update migrates, and the own members of the prototypes
+ * and constructors of every class of the namespace (and of Object.prototype,
+ * Array.prototype and Function.prototype). Once the migrators and the
+ * validations have run, it compares: a difference is put back and the update
+ * is refused (MigrationSideEffectError, MM_MIGRATION_SIDE_EFFECT) naming the
+ * object or class and the key; if the update is refused for another reason,
+ * the differences are put back before that refusal leaves. The cost is paid
+ * only when some migrating class runs such code: one read of each instance's
+ * fields before, one after (see BENCHMARKS.md for the eager figure).
+ *
+ * Not seen: writes to objects that are neither migrated instances nor those
+ * prototypes (an unrelated plain object, a Map's entries), symbol-keyed or
+ * non-enumerable own properties of instances, and migrations at first touch
+ * of lazy and progressive updates (after the commit, rolled back as a whole
+ * by item 2 when they fail).
+ */
+import { MigrationSideEffectError } from "../errors.js";
+import { currentVersion, stablePrototype } from "../mop/classHandle.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { rewriteFields } from "./instanceMigration.js";
+
+interface Holder {
+  readonly holder: object;
+  readonly what: string;
+  readonly keys: readonly PropertyKey[];
+  readonly descriptors: readonly PropertyDescriptor[];
+}
+
+export interface SideEffect {
+  readonly what: string;
+  readonly key: string;
+  readonly object: object;
+}
+
+function holderOf(holder: object, what: string): Holder {
+  const keys = Reflect.ownKeys(holder);
+  return {
+    holder,
+    what,
+    keys,
+    descriptors: keys.map((k) => Reflect.getOwnPropertyDescriptor(holder, k)!),
+  };
+}
+
+const sameDescriptor = (a: PropertyDescriptor | undefined, b: PropertyDescriptor): boolean =>
+  a !== undefined &&
+  Object.is(a.value, b.value) &&
+  a.get === b.get &&
+  a.set === b.set &&
+  a.writable === b.writable &&
+  a.enumerable === b.enumerable &&
+  a.configurable === b.configurable;
+
+function holderChange(h: Holder): string | undefined {
+  const now = Reflect.ownKeys(h.holder);
+  if (now.length !== h.keys.length) {
+    const added = now.find((k) => !h.keys.includes(k));
+    if (added !== undefined) return String(added);
+  }
+  for (let i = 0; i < h.keys.length; i++) {
+    const key = h.keys[i]!;
+    if (now[i] !== key) return String(key);
+    if (!sameDescriptor(Reflect.getOwnPropertyDescriptor(h.holder, key), h.descriptors[i]!))
+      return String(key);
+  }
+  return undefined;
+}
+
+function restoreHolder(h: Holder): void {
+  const now = Reflect.ownKeys(h.holder);
+  let same = 0;
+  while (same < now.length && same < h.keys.length && now[same] === h.keys[same]) same++;
+  for (let i = same; i < now.length; i++) Reflect.deleteProperty(h.holder, now[i]!);
+  h.keys.forEach((key, i) => {
+    if (!sameDescriptor(Reflect.getOwnPropertyDescriptor(h.holder, key), h.descriptors[i]!))
+      Object.defineProperty(h.holder, key, h.descriptors[i]!);
+  });
+}
+
+/** The live state a migration must leave alone, recorded before its code runs. */
+export class LiveStateWitness {
+  private readonly holders: Holder[] = [];
+  private readonly objects: object[] = [];
+  private readonly keys: string[][] = [];
+  /** Every object's values, one after the other (fewer arrays for large updates). */
+  private readonly values: unknown[] = [];
+
+  constructor(namespace: Namespace, instances: readonly (readonly object[])[]) {
+    for (const handle of namespace.classes()) {
+      this.holders.push(holderOf(stablePrototype(handle), `${handle.name}.prototype`));
+      this.holders.push(holderOf(currentVersion(handle).ctor, `class ${handle.name}`));
+    }
+    this.holders.push(holderOf(Object.prototype, "Object.prototype"));
+    this.holders.push(holderOf(Array.prototype, "Array.prototype"));
+    this.holders.push(holderOf(Function.prototype, "Function.prototype"));
+    for (const list of instances) {
+      for (const object of list) {
+        const record = object as Record<string, unknown>;
+        const keys = Object.keys(object);
+        this.objects.push(object);
+        this.keys.push(keys);
+        for (let i = 0; i < keys.length; i++) this.values.push(record[keys[i]!]);
+      }
+    }
+  }
+
+  /** The first write since the record was made, if any. */
+  firstChange(): SideEffect | undefined {
+    for (const h of this.holders) {
+      const key = holderChange(h);
+      if (key !== undefined) return { what: h.what, key, object: h.holder };
+    }
+    let v = 0;
+    for (let o = 0; o < this.objects.length; o++) {
+      const object = this.objects[o]!;
+      const record = object as Record<string, unknown>;
+      const keys = this.keys[o]!;
+      const now = Object.keys(object);
+      const what = `a ${object.constructor?.name ?? "live"} instance`;
+      if (now.length !== keys.length) {
+        const key = now.find((k) => !keys.includes(k)) ?? keys.find((k) => !now.includes(k));
+        return { what, key: key ?? "", object };
+      }
+      for (let i = 0; i < keys.length; i++, v++) {
+        if (now[i] !== keys[i] || !Object.is(record[keys[i]!], this.values[v]))
+          return { what, key: keys[i]!, object };
+      }
+    }
+    return undefined;
+  }
+
+  /** Puts back everything recorded. */
+  restore(): void {
+    for (const h of this.holders) {
+      if (holderChange(h) !== undefined) restoreHolder(h);
+    }
+    let v = 0;
+    for (let o = 0; o < this.objects.length; o++) {
+      const keys = this.keys[o]!;
+      const object = this.objects[o]!;
+      const values = this.values.slice(v, v + keys.length);
+      v += keys.length;
+      const now = Object.keys(object);
+      const record = object as Record<string, unknown>;
+      if (
+        now.length === keys.length &&
+        keys.every((k, i) => now[i] === k && Object.is(record[k], values[i]))
+      )
+        continue;
+      rewriteFields(object, now, keys, values);
+    }
+  }
+
+  /**
+   * After the migrators and validations: a write they made is put back and
+   * the update refused, before anything of it is installed.
+   */
+  refuseChanges(patch: string): void {
+    const change = this.firstChange();
+    if (!change) return;
+    this.restore();
+    throw new MigrationSideEffectError(
+      `update ${patch} was refused: its migration code wrote to ${change.what} (property "${change.key}"), not to the object it migrates; a migrator may write only to its target. The write was undone`,
+      { patch, target: change.what, key: change.key, object: change.object },
+    );
+  }
+}

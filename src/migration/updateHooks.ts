@@ -1,0 +1,131 @@
+/**
+ * Running a patch's afterCommit and afterRollback hooks (item 24 of issue
+ * 12): program code for after the commit (re-arm timers, rebuild closures)
+ * and for undoing that after a rollback. They are code carried by the patch,
+ * so a patch from JSON runs them only once trusted and hydrated, like its
+ * migrators (src/patch/trust.ts); they must be synchronous (building refuses
+ * async ones) because they run inside the update's pause.
+ *
+ * afterCommit hooks run in declaration order, right after the commit
+ * installed the new version (eager: every object migrated; lazy and
+ * progressive: the guards in place — objects still migrate at first touch,
+ * and one that cannot be migrated then fails the hook). The first that
+ * throws stops the others and the update is rolled back. afterRollback hooks
+ * run in reverse order once the old version is back — after a requested
+ * rollback, a failed health check, a failed lazy migration or a failed
+ * afterCommit hook; what they throw is reported, never allowed to stop the
+ * rollback (the objects and the old version are already restored).
+ */
+import type { Namespace } from "../namespace/namespace.js";
+import type { UpdateHookContext } from "../patch/operations.js";
+import type { NamedHook } from "./building/drafts.js";
+import { rewriteFields } from "./instanceMigration.js";
+import type { OwnState } from "./ownState.js";
+import { readOwnState } from "./ownState.js";
+
+/** A hook that threw, and what it threw. */
+export interface HookError {
+  readonly hook: string;
+  readonly when: "afterCommit" | "afterRollback";
+  readonly error: unknown;
+}
+
+/**
+ * The own state of the objects an afterCommit hook was handed that the
+ * update does not own (an instance of a class it does not migrate, of a
+ * removed subclass, …), recorded when they are handed out: if the hook fails,
+ * they are put back too, so that whatever a hook reaches through its context
+ * is restored with the update.
+ */
+export class HookWitness {
+  private readonly states = new Map<object, OwnState>();
+
+  constructor(private readonly owned: (object: object) => boolean) {}
+
+  see(objects: readonly object[]): void {
+    for (const object of objects) {
+      if (this.states.has(object) || this.owned(object)) continue;
+      try {
+        this.states.set(object, readOwnState(object, "", -1));
+      } catch {
+        // Unreadable (a throwing getter): nothing recorded, nothing to restore.
+      }
+    }
+  }
+
+  /** Puts back every recorded object the update does not own (`owned`, decided now). */
+  restore(owned: (object: object) => boolean): void {
+    for (const [object, state] of this.states) {
+      if (!owned(object)) rewriteFields(object, Object.keys(object), state.keys, state.values);
+    }
+  }
+}
+
+/** The live world as hooks see it: bindings and instances of the version running now. */
+export function hookContext(
+  namespace: Namespace,
+  patch: string,
+  witness?: HookWitness,
+): UpdateHookContext {
+  return {
+    patch,
+    get version() {
+      return namespace.version;
+    },
+    lookup: (name) => (namespace.has(name) ? namespace.lookup(name) : undefined),
+    instancesOf: (className) => {
+      const found = namespace.allInstances(namespace.classNamed(className), {
+        includeSubclasses: true,
+      });
+      witness?.see(found);
+      return found;
+    },
+  };
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === "object" || typeof value === "function") &&
+  value !== null &&
+  typeof (value as { then?: unknown }).then === "function";
+
+function runOne(entry: NamedHook, context: UpdateHookContext): void {
+  const returned: unknown = entry.hook(context);
+  if (isThenable(returned)) {
+    // Observed, so that its rejection is not unhandled; its work would land after the pause.
+    Promise.resolve(returned).catch(() => {});
+    throw new Error(
+      `it returned a promise; hooks run synchronously inside the update's pause (work after an await would run on whatever the program is then)`,
+    );
+  }
+}
+
+/** Runs the afterCommit hooks in order; returns the first failure (the rest are not run). */
+export function runAfterCommit(
+  hooks: readonly NamedHook[],
+  context: UpdateHookContext,
+): { readonly hook: string; readonly index: number; readonly error: unknown } | undefined {
+  for (let index = 0; index < hooks.length; index++) {
+    try {
+      runOne(hooks[index]!, context);
+    } catch (error) {
+      return { hook: hooks[index]!.name, index, error };
+    }
+  }
+  return undefined;
+}
+
+/** Runs every afterRollback hook, last declared first; returns what they threw. */
+export function runAfterRollback(
+  hooks: readonly NamedHook[],
+  context: UpdateHookContext,
+): HookError[] {
+  const errors: HookError[] = [];
+  for (let i = hooks.length - 1; i >= 0; i--) {
+    try {
+      runOne(hooks[i]!, context);
+    } catch (error) {
+      errors.push({ hook: hooks[i]!.name, when: "afterRollback", error });
+    }
+  }
+  return errors;
+}

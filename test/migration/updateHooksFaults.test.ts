@@ -1,0 +1,154 @@
+// Fault injection into afterCommit hooks (issue 12 item 24): random patches
+// over random worlds, with an afterCommit hook that writes to the migrated
+// objects (values of any field, new own properties, the last own property
+// deleted) and throws at a random point. Whenever the hook throws, the deep
+// snapshot — keys in order, descriptors, values, identities, prototypes,
+// extensibility, fast mode and the hidden-class partition, the namespace's
+// state — is exactly what it was before the update, for eager and lazy
+// updates and both instance finders.
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { AfterCommitError, Namespace, Patch, updateSync } from "../../src/index.js";
+import type { Operation, UpdateHookContext } from "../../src/patch/operations.js";
+import type { ModelWorld } from "../../src/testing/index.js";
+import { patchScenarioArbitrary } from "../../src/testing/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+
+type Rec = Record<string, unknown>;
+
+const PROBE = {
+  key: "__probe",
+  kind: "method" as const,
+  static: false,
+  source: "__probe() { return 1; }",
+};
+
+/** The model's classes, with a method on each (lazy objects migrate when the hook calls it). */
+function worldOf(before: ModelWorld, finder: "registry" | "heap") {
+  const ns = new Namespace("hooks", { instanceFinder: finder });
+  for (const c of before.classes) {
+    ns.defineClass({
+      name: c.name,
+      superclass: c.superclass,
+      fields: c.fields,
+      methods: [...c.methods, PROBE],
+    });
+  }
+  const objects: object[] = [];
+  let n = 1;
+  for (const c of before.classes) {
+    const cls = ns.classNamed(c.name) as unknown as new () => Rec;
+    for (let i = 0; i < 3; i++) {
+      const o = new cls();
+      for (const key of Object.keys(o)) o[key] = key !== "size" && n++ % 3 === 0 ? `s${n}` : n++;
+      objects.push(o);
+    }
+  }
+  return { ns, objects };
+}
+
+const writeArb = fc.record({
+  classIndex: fc.nat(),
+  objectIndex: fc.nat(),
+  kind: fc.constantFrom("set" as const, "add" as const, "delete-last" as const),
+  keyIndex: fc.nat(),
+  value: fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant(null)),
+});
+
+type Write = typeof writeArb extends fc.Arbitrary<infer W> ? W : never;
+
+/** The hook: performs `writes` in order on the live objects, throwing before write `throwAt`. */
+function injectedHook(
+  writes: readonly Write[],
+  throwAt: number,
+  classNames: readonly string[],
+  lazy: boolean,
+) {
+  return (ctx: UpdateHookContext) => {
+    for (let i = 0; i <= writes.length; i++) {
+      if (i === throwAt) throw new Error(`injected afterCommit failure at write ${i}`);
+      const w = writes[i];
+      if (!w || classNames.length === 0) continue;
+      const live = ctx.instancesOf(classNames[w.classIndex % classNames.length]!) as Rec[];
+      if (live.length === 0) continue;
+      const o = live[w.objectIndex % live.length]!;
+      if (lazy) (o.__probe as () => unknown).call(o); // a first touch migrates it
+      const keys = Object.keys(o);
+      if (w.kind === "add") o[`hook${i}`] = w.value;
+      else if (keys.length === 0) continue;
+      else if (w.kind === "set") o[keys[w.keyIndex % keys.length]!] = w.value;
+      else delete o[keys[keys.length - 1]!];
+    }
+  };
+}
+
+describe.each(["registry", "heap"] as const)(
+  "fault injection into afterCommit (%s finder)",
+  (finder) => {
+    test("property: an afterCommit hook that throws at any point leaves the deep snapshot exactly as before", () => {
+      let rolledBack = 0;
+      let committed = 0;
+      fc.assert(
+        fc.property(
+          patchScenarioArbitrary({ maxOperations: 5 }),
+          // Each heap query is a heap snapshot: fewer writes (instancesOf calls) there.
+          fc.array(writeArb, { maxLength: finder === "heap" ? 3 : 6 }),
+          fc.nat(7),
+          fc.boolean(),
+          ({ before, patch: p, after }, writes, throwAtRaw, lazy) => {
+            const world = worldOf(before, finder);
+            const snapshot = deepSnapshot(world);
+            const version = world.ns.version;
+            const names = after.classes.map((c) => c.name);
+            const throwAt = throwAtRaw % (writes.length + 2); // writes.length + 1: never throws
+            const hook = injectedHook(writes, throwAt, names, lazy);
+            // A migrator on every class of the new world: each surviving object is migrated,
+            // so the rollback owns every object the hook can reach.
+            const migrate = (): void => {};
+            const injected = new Patch("injected", [
+              ...p.operations.filter((o) => o.op !== "policy"),
+              ...names.map(
+                (className): Operation => ({
+                  op: "migrator",
+                  className,
+                  migrator: { source: String(migrate), fn: migrate },
+                }),
+              ),
+              { op: "afterCommit", name: "injected", hook: { source: String(hook), fn: hook } },
+            ]);
+            let error: unknown;
+            let result: ReturnType<typeof updateSync> | undefined;
+            try {
+              result = updateSync(world.ns, injected, { policy: lazy ? "lazy" : "eager" });
+            } catch (e) {
+              error = e;
+            }
+            if (result) {
+              expect(throwAt).toBe(writes.length + 1);
+              committed++;
+              result.completion.catch(() => {});
+              result.rollback();
+              return;
+            }
+            if (!(error instanceof AfterCommitError)) {
+              // Refused before the commit (the random patch does not fit this world): nothing ran.
+              expect(snapshotDifference(snapshot, deepSnapshot(world))).toBeUndefined();
+              return;
+            }
+            rolledBack++;
+            expect(error.details.rolledBack).toBe(true);
+            expect(world.ns.version).toBe(version);
+            expect(snapshotDifference(snapshot, deepSnapshot(world))).toBeUndefined();
+          },
+        ),
+        {
+          seed: Number(process.env.FUZZ_SEED ?? 24),
+          numRuns: Number(process.env.FUZZ_RUNS ?? (finder === "heap" ? 3 : 80)),
+        },
+      );
+      // The property exercised rollbacks, not only updates whose hook never threw.
+      expect(rolledBack).toBeGreaterThan(0);
+      if (finder === "registry") expect(committed).toBeGreaterThan(0);
+    });
+  },
+);
