@@ -8,6 +8,7 @@
 import { InvalidClassDefinitionError } from "../errors.js";
 import type { ClassDefinition, MethodDefinition } from "./classDefinition.js";
 import { memberKeyName } from "./classDefinition.js";
+import { keepName } from "./keepName.js";
 
 /** Any class or constructor function. */
 // biome-ignore lint/suspicious/noExplicitAny: constructor arguments are the class's own business
@@ -167,16 +168,6 @@ function copyMembers(from: object, to: object, skip: readonly PropertyKey[]): vo
     if (!skip.includes(key))
       Object.defineProperty(to, key, Reflect.getOwnPropertyDescriptor(from, key)!);
   }
-}
-
-/** esbuild (tsx) wraps named inner functions in `__name(fn, "name")`; sources carried out of their module need it. */
-function keepName<F extends Function>(fn: F, name: string): F {
-  try {
-    Object.defineProperty(fn, "name", { value: name, configurable: true });
-  } catch {
-    // A function whose name cannot be set keeps its own.
-  }
-  return fn;
 }
 
 interface Generated {

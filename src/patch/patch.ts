@@ -20,6 +20,7 @@ import {
   trustFrom,
   UNTRUSTED,
 } from "./trust.js";
+import { keepName } from "../mop/keepName.js";
 
 /** Options of `Patch.fromJSON`. */
 export interface FromJsonOptions {
@@ -201,7 +202,9 @@ export class Patch {
    */
   hydrate(scope: Readonly<Record<string, unknown>> = {}): Patch {
     requireTrustedOperations(this.operations, "be hydrated");
-    const names = Object.keys(scope);
+    // Sources written by esbuild (a TypeScript patch module packed through tsx) call __name.
+    const visible: Readonly<Record<string, unknown>> = { __name: keepName, ...scope };
+    const names = Object.keys(visible);
     for (const name of names) {
       if (!IDENTIFIER.test(name)) {
         throw new InvalidPatchError(
@@ -210,7 +213,7 @@ export class Patch {
         );
       }
     }
-    const values = names.map((n) => scope[n]);
+    const values = names.map((n) => visible[n]);
     const operations = this.operations.map((op, index): Operation => {
       const functions = functionsOf(op);
       if (functions.length === 0) return op;

@@ -193,19 +193,7 @@ function withInitialiser(c: ClassChange, field: string): string {
   return init === undefined ? field : `${field} = ${init}`;
 }
 
-/**
- * tsx compiles a TypeScript patch module with esbuild's keepNames, which
- * names each named function or class inside a method with a `__name(…)`
- * call; the method's source then calls a helper the service does not have.
- */
-function keepNamesTodo(c: ClassChange, language: RenderOptions["language"]): string[] {
-  if (language !== "typescript" || c.namedInside.length === 0) return [];
-  return [
-    `${c.name}'s code names ${c.namedInside.join(", ")}: tsx, which compiles this TypeScript module for metamorph pack, wraps such names in a __name(…) helper that the service does not have, so calling them would throw there. Derive the module as JavaScript (-o <file>.mjs), or write them without names`,
-  ];
-}
-
-function classSection(c: ClassChange, names: Names, language: RenderOptions["language"]): string[] {
+function classSection(c: ClassChange, names: Names): string[] {
   const implementationName = names.classes.get(c)!;
   const s = c.summary;
   const from = c.migrations ? ` (from ${c.migrations.file})` : "";
@@ -235,7 +223,7 @@ function classSection(c: ClassChange, names: Names, language: RenderOptions["lan
     RULE,
     `// ${c.name} — ${c.file}:${c.line}`,
     ...facts.flatMap((f) => comment(f, "  ")),
-    ...[...c.todos, ...keepNamesTodo(c, language)].flatMap((t) => comment(`TODO: ${t}`)),
+    ...c.todos.flatMap((t) => comment(`TODO: ${t}`)),
     "",
     `const ${implementationName} = implementation(${c.implementation});`,
     "",
@@ -304,7 +292,7 @@ function patchChain(derivation: PatchDerivation, names: Names, name: string): st
 export function renderPatchModule(derivation: PatchDerivation, options: RenderOptions): string {
   const names = allocateNames(derivation.classes, options.language);
   const body = [
-    ...derivation.classes.flatMap((c) => classSection(c, names, options.language)),
+    ...derivation.classes.flatMap((c) => classSection(c, names)),
     ...notesSection(derivation, options, names),
     ...patchChain(derivation, names, options.name),
   ];

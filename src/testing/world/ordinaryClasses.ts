@@ -11,15 +11,11 @@
 import { MetamorphError } from "../../errors.js";
 import type { Constructor } from "../../mop/createClass.js";
 import type { Namespace } from "../../namespace/namespace.js";
+import { keepName } from "../../mop/keepName.js";
 
 /** A world source names a class the kit cannot use; `details.className` says which. */
 export class WorldSourceError extends MetamorphError {
   readonly code = "MM_WORLD_SOURCE";
-}
-
-/** The helper esbuild (tsx, Vitest) emits to keep class names: `static { __name(this, "A") }`. */
-function keepName(target: Function, value: string): Function {
-  return Object.defineProperty(target, "name", { value, configurable: true });
 }
 
 /** Superclasses first. */
