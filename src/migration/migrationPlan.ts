@@ -20,6 +20,8 @@ export interface Plan extends ClassMigrationPlan {
   readonly handle: Constructor;
   /** Old field name → new field name, for reverse migration. */
   readonly reverse: ReadonlyMap<string, string>;
+  /** Old field name → the new field holding the object a split moved it into (and its name there). */
+  readonly reverseSplit: ReadonlyMap<string, { readonly via: string; readonly to: string }>;
   readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
   readonly oldFields: readonly string[];
 }
@@ -65,11 +67,17 @@ export function migrationPlan(
   const fields: string[] = [];
   const sources: FieldSource[] = [];
   const reverse = new Map<string, string>();
+  const reverseSplit = new Map<string, { via: string; to: string }>();
   const oldName = build.classes.get(name)!.oldName!;
   const oldFields = fieldChain(oldName, oldDefs);
   const oldFieldSet = new Set(oldFields);
   for (const className of chain) {
     const owner = build.classes.get(className)!;
+    for (const split of owner.splits) {
+      for (const moved of split.fields) {
+        if (moved.from !== null) reverseSplit.set(moved.from, { via: split.via, to: moved.to });
+      }
+    }
     for (const field of owner.definition.fields) {
       const source = fieldSource(className, owner, field, defs, shadow, oldFieldSet);
       fields.push(field.name);
@@ -93,6 +101,7 @@ export function migrationPlan(
     needsOldView: migrators.length > 0 || sources.some(userCode),
     needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
     reverse,
+    reverseSplit,
     oldDefaults: defaultsOf(oldName, oldDefs),
     oldFields,
   };

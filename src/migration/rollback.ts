@@ -63,6 +63,19 @@ function reverseOne(
       const installed = retained?.newValues[retained.plan.fields.indexOf(newName)];
       if (!retained || !Object.is(current[newName], installed)) return current[newName];
     }
+    // A field a split moved out comes back from the object that holds it now
+    // (an object made since the commit has no other record of it).
+    const moved = plan.reverseSplit.get(k);
+    const holder = moved !== undefined ? current[moved.via] : undefined;
+    if (
+      moved !== undefined &&
+      typeof holder === "object" &&
+      holder !== null &&
+      Object.hasOwn(holder, moved.to)
+    ) {
+      const value = (holder as Record<string, unknown>)[moved.to];
+      if (!retained || !Object.is(value, retained.oldValues[i])) return value;
+    }
     if (retained) return retained.oldValues[i];
     return plan.oldDefaults.get(k)?.call(object);
   });
