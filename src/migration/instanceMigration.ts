@@ -17,7 +17,14 @@ export type FieldSource =
   /** The old value of field `from`; an old object without it gets `otherwise` (e.g. a field pulled up). */
   | { readonly kind: "carry"; readonly from: string; readonly otherwise: FieldSource }
   | { readonly kind: "initial"; readonly fn: FieldInitialiser }
-  | { readonly kind: "default"; readonly fn: (this: object) => unknown }
+  | {
+      readonly kind: "default";
+      readonly fn: (this: object) => unknown;
+      /** Whether the source can read `this` (the object being built): then it runs on a shadow copy. */
+      readonly readsThis: boolean;
+      /** The value, when the source is a JSON primitive literal. */
+      readonly constant?: { readonly value: unknown };
+    }
   | { readonly kind: "split"; readonly make: (old: OldView) => object }
   | { readonly kind: "none" };
 
@@ -147,7 +154,7 @@ function defineField(object: object, key: string, value: unknown): void {
   });
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === "object" || typeof value === "function") &&
   value !== null &&
   typeof (value as { then?: unknown }).then === "function";
@@ -157,7 +164,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * first await would land after the commit, on whatever the object is then.
  * Its promise is observed so that a rejection does not go unhandled.
  */
-function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
+export function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
   Promise.resolve(value).catch(() => {});
   return new Error(
     `${what} returned a promise; migrators and initialisers must be synchronous (an asynchronous one's writes would be lost)`,

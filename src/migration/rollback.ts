@@ -6,24 +6,27 @@
  */
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
-import type { PreparedMigration } from "./instanceMigration.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import type { Plan } from "./migrationPlan.js";
+import type { MigrationLog, Retained } from "./migrationLog.js";
 
 export interface Committed {
   readonly namespace: Namespace;
   readonly plans: readonly Plan[];
-  /** Eager migrations applied in the commit. */
-  readonly applied: PreparedMigration[];
+  /** Eager migrations applied in the commit, one log per plan. */
+  readonly applied: readonly MigrationLog[];
+  /** How many objects the commit migrated (eager). */
+  readonly migrated: number;
   readonly lazy: LazyMigration | undefined;
   readonly record: ReplaceRecord;
 }
 
 export function rollBack({ namespace, plans, applied, lazy, record }: Committed): void {
-  const retained = new Map<object, PreparedMigration>();
-  for (const p of applied) retained.set(p.object, p);
-  for (const p of lazy?.done ?? []) retained.set(p.object, p);
+  const retained = new Map<object, Retained>();
+  for (const log of [...applied, ...(lazy?.logs ?? [])]) {
+    for (let i = 0; i < log.length; i++) retained.set(log.objects[i]!, log.retained(i));
+  }
   const guarded = lazy?.pendingPossible ?? false;
   for (const plan of plans) {
     for (const object of namespace.finder.find(plan.prototype)) {
@@ -35,7 +38,7 @@ export function rollBack({ namespace, plans, applied, lazy, record }: Committed)
   record.undo();
 }
 
-function reverseOne(object: object, plan: Plan, retained: PreparedMigration | undefined): void {
+function reverseOne(object: object, plan: Plan, retained: Retained | undefined): void {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
   const values = keys.map((k, i) => {

@@ -68,7 +68,7 @@ function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): U
   const committed = clock.run(
     "commit",
     () => commitPhase(namespace, patch.name, built, shadowed, prepared, options.onCommitStep),
-    (c) => ({ migrated: c.applied.length }),
+    (c) => ({ migrated: c.migrated }),
   );
   return updateResult({
     patch: patch.name,

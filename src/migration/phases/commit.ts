@@ -11,8 +11,8 @@ import { CommitError } from "../../errors.js";
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
-import { applyMigration, revertMigration } from "../instanceMigration.js";
 import { LazyMigration } from "../lazyCompletion.js";
+import type { ApplyProgress } from "../migrationLog.js";
 import type { Committed } from "../rollback.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
@@ -24,34 +24,43 @@ export function commitPhase(
   patchName: string,
   { policy }: Built,
   { shadow, plans }: Shadowed,
-  { prepared, dryRun }: Prepared,
+  { logs, count, dryRun }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
-  const applied = dryRun ? [] : [...prepared];
+  const applied = dryRun ? [] : [...logs];
+  const total = dryRun ? 0 : count;
   const lazy = policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans);
-  let done = 0;
+  // How far the commit got: every object of the logs before `log`, and `progress` in it.
+  let log = 0;
+  let before = 0;
+  const progress: ApplyProgress = { done: 0, partial: false };
   let record: ReplaceRecord | undefined;
   try {
     record = replaceNamespace(namespace, shadow);
     if (lazy) lazy.install();
     else {
-      for (; done < applied.length; done++) {
-        onCommitStep?.(done, applied.length);
-        applyMigration(applied[done]!);
+      const onStep = onCommitStep ? (i: number) => onCommitStep(before + i, total) : undefined;
+      for (; log < applied.length; log++) {
+        applied[log]!.applyAll(progress, onStep);
+        before += applied[log]!.length;
       }
     }
   } catch (error) {
+    const done = before + progress.done;
     if (record) {
-      for (let i = done - 1; i >= 0; i--) revertMigration(applied[i]!);
+      if (log < applied.length) applied[log]!.revertApplied(progress);
+      for (let l = log - 1; l >= 0; l--) {
+        applied[l]!.revertApplied({ done: applied[l]!.length, partial: false });
+      }
       lazy?.uninstall();
       record.undo();
     }
     if (error instanceof CommitError) throw error;
     throw new CommitError(
-      `the commit of patch ${patchName} failed after ${done} of ${applied.length} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
-      { patch: patchName, applied: done, total: applied.length, cause: error },
+      `the commit of patch ${patchName} failed after ${done} of ${total} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
+      { patch: patchName, applied: done, total, cause: error },
     );
   }
-  return { namespace, plans, applied, lazy, record };
+  return { namespace, plans, applied, migrated: total, lazy, record };
 }

@@ -8,14 +8,16 @@
  */
 import { UnswappableObjectError } from "../../errors.js";
 import type { Namespace } from "../../namespace/namespace.js";
-import type { PreparedMigration } from "../instanceMigration.js";
-import { prepareMigration } from "../instanceMigration.js";
 import type { Plan } from "../migrationPlan.js";
+import { MigrationLog } from "../migrationLog.js";
 import type { Built } from "./build.js";
 import type { Shadowed } from "./shadow.js";
 
 export interface Prepared {
-  readonly prepared: readonly PreparedMigration[];
+  /** One log per plan (in plan order), its objects in the order they were found. */
+  readonly logs: readonly MigrationLog[];
+  /** How many objects the logs hold. */
+  readonly count: number;
   /** The new states only served the validations: the commit applies none of them. */
   readonly dryRun: boolean;
 }
@@ -25,14 +27,20 @@ export function preparePhase(namespace: Namespace, built: Built, { plans }: Shad
   const dryRun =
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  const prepared: PreparedMigration[] = [];
+  const logs: MigrationLog[] = [];
+  let count = 0;
   for (const plan of policy === "eager" || dryRun ? plans : []) {
-    namespace.finder.find(plan.prototype).forEach((object, index) => {
+    const log = new MigrationLog(plan, plan.compiled);
+    const objects = namespace.finder.find(plan.prototype);
+    for (let index = 0; index < objects.length; index++) {
+      const object = objects[index]!;
       checkRewritable(object, plan, index);
-      prepared.push(prepareMigration(object, plan, index));
-    });
+      log.prepare(object, index);
+    }
+    logs.push(log);
+    count += log.length;
   }
-  return { prepared, dryRun };
+  return { logs, count, dryRun };
 }
 
 function checkRewritable(object: object, plan: Plan, index: number): void {

@@ -33,6 +33,13 @@ export interface InstanceFinder {
    */
   record(instance: object): void;
   /**
+   * `record` for an object its class handle has just constructed (the
+   * namespace's construction observer): such an object cannot have been
+   * recorded before, which lets the registry skip duplicate checks when it
+   * enumerates lists fed only this way.
+   */
+  recordConstructed(instance: object): void;
+  /**
    * Every live object whose [[Prototype]] is exactly `prototype` (default) or
    * that has `prototype` anywhere in its chain (`includeSubclasses`). Never
    * prototype objects (an object whose own `constructor` is a function whose
