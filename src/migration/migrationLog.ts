@@ -34,9 +34,9 @@ export interface ApplyProgress {
 export class MigrationLog {
   readonly objects: object[] = [];
   /** Old values of compiled-path objects: object i's at [i·stride, (i+1)·stride). */
-  readonly old: unknown[] = [];
+  old: unknown[] = [];
   /** Values user code computed before the commit: object i's at [i·computedCount, …). */
-  readonly computed: unknown[] = [];
+  computed: unknown[] = [];
   /** Objects on the general path, by position in `objects`. */
   readonly general = new Map<number, PreparedMigration>();
 
@@ -44,6 +44,14 @@ export class MigrationLog {
     readonly plan: Plan,
     readonly compiled: CompiledPlan,
   ) {}
+
+  /** Sizes the flat arrays for `count` objects up front (an eager update knows how many it found). */
+  reserve(count: number): void {
+    const { stride, computedCount } = this.compiled;
+    if (this.old.length === 0 && stride > 0) this.old.length = count * stride;
+    if (this.computed.length === 0 && computedCount > 0)
+      this.computed.length = count * computedCount;
+  }
 
   get length(): number {
     return this.objects.length;

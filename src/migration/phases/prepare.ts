@@ -11,6 +11,7 @@ import type { Namespace } from "../../namespace/namespace.js";
 import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
 import type { Built } from "./build.js";
+import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
 
 export interface Prepared {
@@ -22,7 +23,13 @@ export interface Prepared {
   readonly dryRun: boolean;
 }
 
-export function preparePhase(namespace: Namespace, built: Built, { plans }: Shadowed): Prepared {
+export function preparePhase(
+  namespace: Namespace,
+  built: Built,
+  { plans }: Shadowed,
+  /** Instances found before the pause (update()), where still valid. */
+  prefound?: Prefound,
+): Prepared {
   const { build, policy } = built;
   const dryRun =
     policy !== "eager" &&
@@ -31,11 +38,16 @@ export function preparePhase(namespace: Namespace, built: Built, { plans }: Shad
   let count = 0;
   for (const plan of policy === "eager" || dryRun ? plans : []) {
     const log = new MigrationLog(plan, plan.compiled);
-    const objects = namespace.finder.find(plan.prototype);
-    for (let index = 0; index < objects.length; index++) {
-      const object = objects[index]!;
+    const early = policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined;
+    const objects = early ?? namespace.finder.find(plan.prototype);
+    log.reserve(objects.length);
+    let index = 0;
+    for (let i = 0; i < objects.length; i++) {
+      const object = objects[i]!;
+      // Found earlier: an object the program has since moved off the class is not an instance.
+      if (early && Object.getPrototypeOf(object) !== plan.prototype) continue;
       checkRewritable(object, plan, index);
-      log.prepare(object, index);
+      log.prepare(object, index++);
     }
     logs.push(log);
     count += log.length;

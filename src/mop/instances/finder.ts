@@ -70,3 +70,19 @@ export function isPrototypeObject(object: object): boolean {
   const ctorPrototype = Object.getOwnPropertyDescriptor(ctor, "prototype");
   return ctorPrototype !== undefined && ctorPrototype.value === object;
 }
+
+/**
+ * Counts the ways an object can join a class's instances other than by its
+ * construction through a class handle: metamorph's own prototype changes
+ * (applyState) and explicit `record` calls. An update that found instances
+ * ahead of its pause checks it did not change meanwhile.
+ */
+let membershipChanges = 0;
+
+export function noteMembershipChange(): void {
+  membershipChanges++;
+}
+
+export function membershipEpoch(): number {
+  return membershipChanges;
+}

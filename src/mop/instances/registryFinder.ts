@@ -4,7 +4,12 @@
  * and a `deref()` per object when enumerating.
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import { chainContains, getPrototypeOf, isPrototypeObject } from "./finder.js";
+import {
+  chainContains,
+  getPrototypeOf,
+  isPrototypeObject,
+  noteMembershipChange,
+} from "./finder.js";
 import { isShadowCopy, shadowCopiesMarked } from "./shadowCopies.js";
 
 /** What the registry holds, for tests and monitoring. */
@@ -45,6 +50,16 @@ export interface RegistryFinder extends InstanceFinder {
    * prototype; check each one.
    */
   snapshot(prototype: object): readonly WeakRef<object>[];
+  /**
+   * `find(prototype)` spread over event-loop tasks, each slice at most about
+   * `sliceMs` long, so that no task dereferences every instance (each
+   * `deref()` keeps its object alive until the task ends, and that set's
+   * growth is what makes one long enumeration slow). The list is read when
+   * called; objects recorded afterwards are not included. Resolves to
+   * undefined when the list may hold an object twice (`record` was called):
+   * use `find` then.
+   */
+  findInSlices(prototype: object, sliceMs: number): Promise<object[] | undefined>;
 }
 
 interface RegistryEntry {
@@ -271,6 +286,44 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
   return found;
 }
 
+async function findInSlices(
+  registry: Registry,
+  prototype: object,
+  sliceMs: number,
+): Promise<object[] | undefined> {
+  const entry = registry.byPrototype.get(prototype);
+  if (entry === undefined) return [];
+  if (entry.recordedExplicitly) return undefined;
+  const refs = entry.refs.slice();
+  const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
+  const found: object[] = [];
+  let i = 0;
+  while (i < refs.length) {
+    await nextTask();
+    const deadline = performance.now() + sliceMs;
+    do {
+      const end = Math.min(refs.length, i + 256);
+      for (; i < end; i++) {
+        const object = refs[i]!.deref();
+        if (
+          object !== undefined &&
+          getPrototypeOf(object) === prototype &&
+          !isPrototypeObject(object) &&
+          !(copiesPossible && isShadowCopy(object))
+        )
+          found.push(object);
+      }
+    } while (i < refs.length && performance.now() < deadline);
+  }
+  return found;
+}
+
+/** Waits for the next macrotask (the current job's kept-alive set is then dropped). */
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) =>
+    typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
 function stats(registry: Registry): RegistryStats {
   let prototypes = 0;
   let references = 0;
@@ -315,6 +368,7 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     if (entry === undefined) return;
     entry.recordedExplicitly = true;
     entry.everRecordedExplicitly = true;
+    noteMembershipChange();
     recordConstructed(instance);
   }
 
@@ -326,5 +380,6 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     find: (prototype, findOptions) => find(registry, prototype, findOptions),
     stats: () => stats(registry),
     snapshot: (prototype) => byPrototype.get(prototype)?.refs.slice() ?? [],
+    findInSlices: (prototype, sliceMs) => findInSlices(registry, prototype, sliceMs),
   };
 }
