@@ -11,6 +11,7 @@
  * alike, and can be migrated back just as cheaply.
  */
 import { MigrationError } from "../errors.js";
+import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 
 export type FieldSource =
@@ -88,7 +89,8 @@ export function prepareMigration(
   // nothing it does can touch the object before the commit.
   const view: OldView = plan.needsOldView ? oldViewOf(oldKeys, oldValues) : record;
   const { fields, sources } = plan;
-  const copy = plan.needsCopy ? (Object.create(plan.prototype) as Record<string, unknown>) : null;
+  // Marked, so that no finder reports it as an instance (it sits on the class prototype).
+  const copy = plan.needsCopy ? createShadowCopy(plan.prototype) : null;
   if (copy) onCopy?.(copy);
   const values: unknown[] = new Array(fields.length);
   let field = "";

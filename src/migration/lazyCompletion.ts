@@ -89,7 +89,7 @@ export class LazyMigration {
     // itself rather than reaching it through `this`.
     const migrated = this.migrated;
     for (const plan of this.plans) {
-      this.undos.push(installLazyGuards(plan.prototype, (o) => migrated.has(o), this.migrateOne));
+      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateOne));
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
@@ -113,6 +113,14 @@ export class LazyMigration {
    * Migrates one object if it is still on the old layout. Returns false when
    * it could not be migrated and the update was rolled back instead.
    */
+  /**
+   * The new state may be built on a copy that is on the class prototype: a
+   * migrator calling a method on it must not migrate it in turn.
+   */
+  private readonly onCopy = (copy: object): void => {
+    this.migrated.add(copy);
+  };
+
   readonly migrateOne = (object: object): boolean => {
     if (this.failure) return false;
     if (!this.guarded || this.migrated.has(object)) return true;
@@ -127,14 +135,11 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
-      // The new state may be built on a copy that is on the class prototype:
-      // a migrator calling a method on it must not migrate it in turn.
-      const onCopy = (copy: object) => this.migrated.add(copy);
       if (log.compiled.runsUserCode || !log.compiled.fast) {
         whileBusy(this.namespace, this.busyWith, () =>
-          log.prepare(object, this.migratedCount, onCopy),
+          log.prepare(object, this.migratedCount, this.onCopy),
         );
-      } else log.prepare(object, this.migratedCount, onCopy);
+      } else log.prepare(object, this.migratedCount);
       prepared = true;
       log.applyAt(log.length - 1);
     } catch (error) {

@@ -97,7 +97,7 @@ function completionOf(
       completion.reject(error);
     };
     if (outcome.built.policy === "progressive") {
-      const sliceSize = outcome.options.sliceSize ?? 2000;
+      const sliceSize = outcome.options.sliceSize;
       sweep(lazy, sliceSize, outcome.clock, () => life.stopSweep).then(
         completion.resolve,
         completion.reject,
