@@ -127,7 +127,7 @@ function superclassOf(name: string, implementation: Function, namespace: Namespa
 }
 
 /** Rename hints of the migrations module that apply: the old field exists and the new one is new. */
-function applicableRenames(
+export function applicableRenames(
   hints: Readonly<Record<string, string>>,
   before: ClassDefinition,
   after: ClassDefinition,

@@ -224,9 +224,13 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
        }
      };`,
   )(constants) as CompiledPlan["applyRange"];
+  // Exactly the old fields, in order, and no unmanaged own state
+  // (carriedState.ts): no non-enumerable property, and no symbol-keyed one
+  // where user code reads the old state.
   const matchSource = `"use strict"; return function matches(o) {
        const k = Object.keys(o);
-       return k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")};
+       return k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")}
+         && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};
      };`;
   const matches = new Function(matchSource)() as CompiledPlan["matches"];
   const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));

@@ -12,7 +12,19 @@
  */
 import { MigrationError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
+import { applyState } from "../mop/rewriting/applyState.js";
+import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
+import type { Carried } from "./carriedState.js";
+import {
+  carriedFieldNames,
+  carriedFrom,
+  hasUnmanagedState,
+  migratedState,
+  rolledBackState,
+  unmanagedOf,
+  viewEntries,
+} from "./carriedState.js";
 
 export type FieldSource =
   /** The old value of field `from`; an old object without it gets `otherwise` (e.g. a field pulled up). */
@@ -37,6 +49,13 @@ export interface ClassMigrationPlan {
   readonly prototype: object;
   /** Every field of the new version, inherited first. */
   readonly fields: readonly string[];
+  /** The new fields, as a set. */
+  readonly fieldSet: ReadonlySet<string>;
+  /**
+   * Every field name of the old and the new layout: an own property named by
+   * neither is not the migration's to delete (carriedState.ts).
+   */
+  readonly known: ReadonlySet<string>;
   readonly sources: readonly FieldSource[];
   /** Application migrators of the class and its ancestors, root first. */
   readonly migrators: readonly Migrator[];
@@ -55,7 +74,11 @@ export interface ClassMigrationPlan {
 export interface PreparedMigration {
   readonly object: object;
   readonly plan: ClassMigrationPlan;
-  /** The object's own enumerable fields and their values before the update. */
+  /**
+   * The object's own fields and their values before the update: its own
+   * enumerable string keys, or, when it carries unmanaged state, the old and
+   * new layouts' fields it has.
+   */
   readonly oldKeys: readonly string[];
   readonly oldValues: readonly unknown[];
   /** The new values, in `plan.fields` order. */
@@ -66,12 +89,21 @@ export interface PreparedMigration {
    * instance (a heap query finds whatever is reachable on the prototype).
    */
   copy: object | null;
+  /** Unmanaged own state carried over (carriedState.ts); null for an object that has none. */
+  readonly carried: Carried | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
   const view: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) view[keys[i]!] = values[i];
   return Object.freeze(view);
+}
+
+/** The old view of an object with unmanaged state: every own property, symbol-keyed ones included. */
+function fullViewOf(entries: readonly [PropertyKey, unknown][]): OldView {
+  const view: Record<PropertyKey, unknown> = {};
+  for (const [key, value] of entries) view[key] = value;
+  return Object.freeze(view) as OldView;
 }
 
 /** Computes an object's migration without changing it. Throws MigrationError naming the object. */
@@ -83,39 +115,31 @@ export function prepareMigration(
   onCopy?: (copy: object) => void,
 ): PreparedMigration {
   const record = object as Record<string, unknown>;
-  const oldKeys = Object.keys(object);
-  const oldValues = oldKeys.map((k) => record[k]);
-  // Framework code reads the live object; user code gets a frozen copy, so
-  // nothing it does can touch the object before the commit.
-  const view: OldView = plan.needsOldView ? oldViewOf(oldKeys, oldValues) : record;
+  let oldKeys = Object.keys(object);
+  const userCode = plan.needsOldView || plan.needsCopy;
+  const before = hasUnmanagedState(object, oldKeys, plan.known, userCode)
+    ? captureState(object)
+    : null;
+  if (before) oldKeys = before.keys.filter((k): k is string => plan.known.has(k as string));
   const { fields, sources } = plan;
   // Marked, so that no finder reports it as an instance (it sits on the class prototype).
   const copy = plan.needsCopy ? createShadowCopy(plan.prototype) : null;
   if (copy) onCopy?.(copy);
   const values: unknown[] = new Array(fields.length);
   let field = "";
+  const oldValues = oldKeys.map((k) => record[k]);
+  let carried: Carried | null = null;
   try {
+    // Framework code reads the live object; user code gets a frozen copy, so
+    // nothing it does can touch the object before the commit.
+    const view: OldView = !plan.needsOldView
+      ? record
+      : before
+        ? fullViewOf(viewEntries(object, before))
+        : oldViewOf(oldKeys, oldValues);
     for (let i = 0; i < fields.length; i++) {
       field = fields[i]!;
-      let source = sources[i]!;
-      let value: unknown;
-      if (source.kind === "carry" && Object.hasOwn(view, source.from)) value = view[source.from];
-      else {
-        if (source.kind === "carry") source = source.otherwise;
-        switch (source.kind) {
-          case "initial":
-            value = source.fn(view);
-            break;
-          case "default":
-            value = source.fn.call(copy ?? {});
-            break;
-          case "split":
-            value = source.make(view);
-            break;
-          default:
-            value = undefined;
-        }
-      }
+      const value = sourcedValue(sources[i]!, view, copy);
       if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
       values[i] = value;
       // Defined, not assigned: until the commit the prototype is the old
@@ -123,13 +147,8 @@ export function prepareMigration(
       if (copy) defineField(copy, field, value);
     }
     field = "";
-    if (copy) {
-      for (const migrator of plan.migrators) {
-        const returned: unknown = migrator(view, copy);
-        if (isThenable(returned))
-          throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
-      }
-    }
+    carried = before ? carriedFrom(before, plan.known) : null;
+    if (copy) carried = migrateCopy(object, plan, view, copy, carried);
   } catch (error) {
     const what = field ? `computing field "${field}" of` : "running the migrator of";
     throw new MigrationError(
@@ -144,6 +163,53 @@ export function prepareMigration(
     oldValues,
     newValues: copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values,
     copy,
+    carried,
+  };
+}
+
+/** The value a field takes from its source. */
+function sourcedValue(source: FieldSource, view: OldView, copy: object | null): unknown {
+  switch (source.kind) {
+    case "carry":
+      return Object.hasOwn(view, source.from)
+        ? view[source.from]
+        : sourcedValue(source.otherwise, view, copy);
+    case "initial":
+      return source.fn(view);
+    case "default":
+      return source.fn.call(copy ?? {});
+    case "split":
+      return source.make(view);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Runs the migrators on the shadow copy, which holds the carried state too:
+ * validations see it, and migrators may change it like any field. Returns
+ * what the migrated object carries.
+ */
+function migrateCopy(
+  object: object,
+  plan: ClassMigrationPlan,
+  view: OldView,
+  copy: object,
+  carried: Carried | null,
+): Carried | null {
+  carried?.keys.forEach((key, i) => {
+    Object.defineProperty(copy, key, carried.descriptors[i]!);
+  });
+  for (const migrator of plan.migrators) {
+    const returned: unknown = migrator(view, copy as Record<string, unknown>);
+    if (isThenable(returned))
+      throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
+  }
+  if (plan.migrators.length === 0) return carried;
+  if (!carried && !hasUnmanagedState(copy, Object.keys(copy), plan.fieldSet, true)) return null;
+  return {
+    before: carried?.before ?? captureState(object),
+    ...unmanagedOf(captureState(copy), plan.fieldSet),
   };
 }
 
@@ -199,16 +265,49 @@ export function rewriteFields(
 
 /** Applies a prepared migration in place. */
 export function applyMigration(prepared: PreparedMigration): void {
-  rewriteFields(prepared.object, prepared.oldKeys, prepared.plan.fields, prepared.newValues);
+  const { object, carried, plan, newValues } = prepared;
+  if (carried) applyState(object, migratedState(carried, plan.fields, newValues));
+  else rewriteFields(object, prepared.oldKeys, plan.fields, newValues);
   prepared.copy = null;
 }
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
 export function revertMigration(prepared: PreparedMigration): void {
-  rewriteFields(
-    prepared.object,
-    Object.keys(prepared.object),
-    prepared.oldKeys,
-    prepared.oldValues,
+  if (prepared.carried) applyState(prepared.object, prepared.carried.before);
+  else
+    rewriteFields(
+      prepared.object,
+      Object.keys(prepared.object),
+      prepared.oldKeys,
+      prepared.oldValues,
+    );
+}
+
+/** The fields a migrated object's new state must have, in order: its class's, then carried ones. */
+export function expectedFields(prepared: PreparedMigration): readonly string[] {
+  const { carried, plan } = prepared;
+  return carried ? [...plan.fields, ...carriedFieldNames(carried, plan.known)] : plan.fields;
+}
+
+/**
+ * Gives a migrated object the old layout `keys` with `values` (a rollback),
+ * keeping every own property that is not a field of the new layout: what the
+ * migration carried and what the program added since.
+ */
+export function restoreOldLayout(
+  object: object,
+  plan: ClassMigrationPlan,
+  keys: readonly string[],
+  values: readonly unknown[],
+  retained: Pick<PreparedMigration, "carried"> | undefined,
+): void {
+  const now = Object.keys(object);
+  if (!retained?.carried && !hasUnmanagedState(object, now, plan.fieldSet, true)) {
+    rewriteFields(object, now, keys, values);
+    return;
+  }
+  applyState(
+    object,
+    rolledBackState(object, plan.fieldSet, keys, values, retained?.carried ?? undefined),
   );
 }

@@ -7,6 +7,7 @@
  * PreparedMigration. Eager updates fill a log in the prepare phase and apply
  * it in the commit; lazy ones append to it as objects migrate.
  */
+import type { Carried } from "./carriedState.js";
 import type { CompiledPlan } from "./compiledMigration.js";
 import type { ClassMigrationPlan, PreparedMigration } from "./instanceMigration.js";
 import {
@@ -24,6 +25,8 @@ export interface Retained {
   readonly oldKeys: readonly string[];
   readonly oldValues: readonly unknown[];
   readonly newValues: readonly unknown[];
+  /** Unmanaged own state the migration carried (general path only). */
+  readonly carried: Carried | null;
 }
 
 export interface ApplyProgress {
@@ -151,6 +154,7 @@ export class MigrationLog {
     return {
       object: this.objects[i]!,
       plan: this.plan,
+      carried: null,
       oldKeys: compiled.oldLayout,
       oldValues: this.oldValuesAt(i),
       newValues: compiled.installed(

@@ -69,10 +69,13 @@ export function migrationPlan(
   const fields: string[] = [];
   const sources: FieldSource[] = [];
   const reverse = new Map<string, string>();
+  const oldName = build.classes.get(name)!.oldName!;
+  const oldFields = fieldChain(oldName, oldDefs);
+  const oldFieldSet = new Set(oldFields);
   for (const className of chain) {
     const owner = build.classes.get(className)!;
     for (const field of owner.definition.fields) {
-      const source = fieldSource(className, owner, field, defs, shadow);
+      const source = fieldSource(className, owner, field, defs, shadow, oldFieldSet);
       fields.push(field.name);
       sources.push(source);
       if (source.kind === "carry") reverse.set(source.from, field.name);
@@ -82,19 +85,20 @@ export function migrationPlan(
   // Validations (and the removed-class check) inspect the new state as copies.
   const validated =
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  const oldName = build.classes.get(name)!.oldName!;
   const plan = {
     className: name,
     handle,
     prototype: stablePrototype(handle),
     fields,
+    fieldSet: new Set(fields),
+    known: new Set([...oldFields, ...fields]),
     sources,
     migrators,
     needsOldView: migrators.length > 0 || sources.some(userCode),
     needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
     reverse,
     oldDefaults: defaultsOf(oldName, oldDefs),
-    oldFields: fieldChain(oldName, oldDefs),
+    oldFields,
   };
   return { ...plan, compiled: compilePlan(plan, plan.oldFields) };
 }
@@ -111,10 +115,15 @@ function fieldSource(
   field: FieldDefinition,
   defs: ReadonlyMap<string, ClassDefinition>,
   shadow: Shadow,
+  oldFields: ReadonlySet<string>,
 ): FieldSource {
-  const origin = owner.fieldOrigins.has(field.name)
+  let origin = owner.fieldOrigins.has(field.name)
     ? owner.fieldOrigins.get(field.name)!
     : field.name;
+  // A new field named like an own property the old definition did not know
+  // (one its constructor set conditionally, say) is that property revealed:
+  // an object that has it keeps its value (carriedState.ts).
+  if (origin === null && !oldFields.has(field.name)) origin = field.name;
   const split = owner.splits.find((s) => s.via === field.name);
   const initial = owner.initialisers.get(field.name);
   let fallback: FieldSource = { kind: "none" };

@@ -6,7 +6,7 @@
  */
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { rewriteFields } from "./instanceMigration.js";
+import { restoreOldLayout } from "./instanceMigration.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import type { Plan } from "./migrationPlan.js";
 import type { MigrationLog, Retained } from "./migrationLog.js";
@@ -52,5 +52,5 @@ function reverseOne(object: object, plan: Plan, retained: Retained | undefined):
     if (retained) return retained.oldValues[i];
     return plan.oldDefaults.get(k)?.call(object);
   });
-  rewriteFields(object, Object.keys(object), keys, values);
+  restoreOldLayout(object, plan, keys, values, retained);
 }

@@ -39,7 +39,12 @@ describe("compiled and general migration paths", () => {
   test("objects with extra own properties take the general path and end alike; rollback restores both exactly", () => {
     const { ns, list } = pictures(4);
     (list[1] as unknown as Rec).extra = "kept?";
-    Object.defineProperty(list[2], "hidden", { value: 1, enumerable: false, writable: true });
+    Object.defineProperty(list[2], "hidden", {
+      value: 1,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
     const before = list.map((o) => ({ keys: Object.keys(o), values: Object.values(o) }));
     const result = updateSync(ns, reshape());
     expect(result.instancesMigrated).toBe(4);

@@ -20,6 +20,7 @@ import type { ValidationFailure, ValidationReport } from "../../validation/repor
 import { makeReport } from "../../validation/report.js";
 import { ancestry } from "../changes.js";
 import type { PreparedMigration } from "../instanceMigration.js";
+import { expectedFields } from "../instanceMigration.js";
 import { refuse } from "../refusal.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
@@ -70,7 +71,7 @@ function conformance(
       failures.push(
         ...validateConformance(p.copy, {
           className: p.plan.className,
-          fields: p.plan.fields,
+          fields: expectedFields(p),
           prototype: p.plan.prototype,
         }),
       );

@@ -1,0 +1,98 @@
+// Builds dist/ (run by `npm run build`, hence by `prepack`): ES modules with
+// source maps, and declaration files with their doc comments.
+//
+// The installed package must stay within 3 MB with acorn and immer, so:
+// - the JavaScript is emitted without comments (the declarations keep them,
+//   for editors), in a separate pass;
+// - the maps carry no sources (they name ../src/*.ts; a stack trace under
+//   `node --enable-source-maps` names our TypeScript file and line) and are
+//   coarsened to one segment per line: tsc's output keeps the source's
+//   statements line by line, so lines stay exact and only columns are lost
+//   (tsc's full maps are as large as the JavaScript itself).
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const DIST = "dist";
+const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const tsc = (...args) =>
+  promisify(execFile)(process.execPath, [TSC, "-p", "tsconfig.build.json", ...args]).catch(
+    (error) => {
+      process.stdout.write(error.stdout ?? "");
+      throw error;
+    },
+  );
+
+rmSync(DIST, { recursive: true, force: true });
+// Two passes at once, writing different files.
+await Promise.all([
+  tsc("--declaration", "false", "--removeComments", "--sourceMap"),
+  tsc("--emitDeclarationOnly"),
+]);
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
+
+/** The numbers of one segment (base64 VLQ, as the source map format defines it). */
+function decodeSegment(text) {
+  const values = [];
+  let value = 0;
+  let shift = 0;
+  for (const c of text) {
+    const digit = DIGIT.get(c);
+    value += (digit & 31) << shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    value = 0;
+    shift = 0;
+  }
+  return values;
+}
+
+function encodeNumber(n) {
+  let rest = n < 0 ? (-n << 1) | 1 : n << 1;
+  let out = "";
+  do {
+    const digit = rest & 31;
+    rest >>>= 5;
+    out += BASE64[digit | (rest > 0 ? 32 : 0)];
+  } while (rest > 0);
+  return out;
+}
+
+/** Mappings with one segment per generated line: the first, moved to column 0. */
+function coarsen(mappings) {
+  // Source index, original line and column are relative across the whole map.
+  const state = [0, 0, 0];
+  const written = [0, 0, 0];
+  return mappings
+    .split(";")
+    .map((line) => {
+      let kept;
+      for (const segment of line.split(",")) {
+        if (segment === "") continue;
+        const values = decodeSegment(segment);
+        if (values.length < 4) continue;
+        for (let i = 0; i < 3; i++) state[i] += values[i + 1];
+        kept ??= [...state];
+      }
+      if (kept === undefined) return "";
+      const out = [0, ...kept.map((v, i) => v - written[i])];
+      for (let i = 0; i < 3; i++) written[i] = kept[i];
+      return out.map(encodeNumber).join("");
+    })
+    .join(";");
+}
+
+for (const entry of readdirSync(DIST, { recursive: true })) {
+  if (!entry.endsWith(".js.map")) continue;
+  const file = join(DIST, entry);
+  const map = JSON.parse(readFileSync(file, "utf8"));
+  map.mappings = coarsen(map.mappings);
+  writeFileSync(file, JSON.stringify(map));
+}

@@ -1,0 +1,77 @@
+/**
+ * What changed between two releases that a patch does not carry: modules
+ * added or removed, classes added or removed, module-level variables and
+ * statements (module state is kept, as `metamorph dev` keeps it). Each note
+ * says what happens to the running service; a restart applies them all.
+ */
+import type { ReleaseInventory } from "./inventory.js";
+
+function moduleNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+  const notes: string[] = [];
+  for (const file of next.modules.keys()) {
+    if (!old.modules.has(file)) {
+      notes.push(
+        `${file} is a new module: the running service never imported it; restart to load it`,
+      );
+    }
+  }
+  for (const file of old.modules.keys()) {
+    if (!next.modules.has(file)) {
+      notes.push(`${file} was removed: the running service keeps its code until a restart`);
+    }
+  }
+  return notes;
+}
+
+function classNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+  const notes: string[] = [];
+  for (const [name, cls] of next.classes) {
+    if (!old.classes.has(name)) {
+      notes.push(
+        `${cls.file}:${cls.line}: class ${name} is new: no code of the running service refers to it; restart to use it`,
+      );
+    }
+  }
+  for (const [name, cls] of old.classes) {
+    if (!next.classes.has(name)) {
+      notes.push(
+        `${cls.file}: class ${name} was removed: its live instances keep the last version; restart to drop it`,
+      );
+    }
+  }
+  return notes;
+}
+
+function statementNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+  const notes: string[] = [];
+  for (const [file, module] of next.modules) {
+    const before = old.modules.get(file);
+    if (!before) continue;
+    for (const [name, variable] of module.top.variables) {
+      const was = before.top.variables.get(name);
+      if (was && was.text !== variable.text) {
+        notes.push(
+          `${file}:${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} changed: the service keeps its running value; restart to re-run its initialiser`,
+        );
+      }
+    }
+    for (const [name, fn] of module.top.functions) {
+      if (!before.top.functions.has(name)) {
+        notes.push(`${file}:${fn.line}: function ${name} is new: it exists after a restart`);
+      }
+    }
+    const previous = new Set(before.top.others.map((o) => o.text));
+    for (const other of module.top.others) {
+      if (!previous.has(other.text) && !/^export\s*\{/.test(other.text)) {
+        notes.push(
+          `${file}:${other.line}: a changed top-level statement is not re-run (module state is kept); restart to run it`,
+        );
+      }
+    }
+  }
+  return notes;
+}
+
+export function releaseNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+  return [...moduleNotes(old, next), ...classNotes(old, next), ...statementNotes(old, next)];
+}

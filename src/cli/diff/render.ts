@@ -1,0 +1,298 @@
+/**
+ * Writing a derived patch (./derive.ts) as a patch module a person reads,
+ * edits and then signs with `metamorph pack`: a header naming the two
+ * releases and the date, one section per class saying what changed and
+ * giving its new implementation, `TODO:` where a person must decide, what
+ * no patch carries, and the patch itself (`export default patch(…)…build()`,
+ * what src/cli/commands/patchModule.ts loads). The implementations are the
+ * releases' JavaScript in both languages; they differ in the helper's type
+ * and in how a TypeScript migrations module's hooks are reached (a
+ * TypeScript module imports them, a JavaScript one carries a copy).
+ */
+import { dirname, relative, sep } from "node:path";
+import { describeClassChange } from "../../dev/common.js";
+import type { ClassChange, MigrationsModule, PatchDerivation } from "./derive.js";
+
+export interface RenderOptions {
+  /** The two release directories, as the header names them. */
+  readonly oldDir: string;
+  readonly newDir: string;
+  readonly date: Date;
+  /** The patch's name (in reports and in the bundle's manifest by default). */
+  readonly name: string;
+  /** Where the module imports `patch` from ("metamorph"). */
+  readonly importFrom: string;
+  /** The module's own path, absolute: imports of migrations modules are relative to it. */
+  readonly outFile: string;
+  readonly language: "typescript" | "javascript";
+}
+
+/**
+ * Each implementation is passed through this identity so that it stays an
+ * anonymous class expression: tsx (which compiles a TypeScript patch module
+ * when it is packed) gives a class bound to a name a `static { __name(…) }`
+ * block, which would not compile in the service.
+ */
+function helper(language: RenderOptions["language"]): string[] {
+  return [
+    "// Keeps each class anonymous, as the bundle carries it: tsx would give a class bound to a",
+    "// name a naming helper that the service does not have.",
+    language === "typescript"
+      ? "const implementation = <C extends Function>(cls: C): C => cls;"
+      : "const implementation = (cls) => cls;",
+    "",
+  ];
+}
+
+const RULE = `// ${"-".repeat(75)}`;
+const WIDTH = 100;
+
+/** `// text`, wrapped at WIDTH, continuation lines indented under the first word. */
+function comment(text: string, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = `// ${indent}`;
+  const continuation = `// ${" ".repeat(indent.length + (text.startsWith("TODO:") ? 6 : 2))}`;
+  for (const word of text.split(" ")) {
+    if (line.length + word.length + 1 > WIDTH && line.trim() !== "//") {
+      lines.push(line.trimEnd());
+      line = continuation;
+    }
+    line += line.endsWith(" ") ? word : ` ${word}`;
+  }
+  lines.push(line.trimEnd());
+  return lines;
+}
+
+const identifier = (text: string) => text.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(\d)/, "_$1");
+
+type Hook = "migrate" | "validate";
+
+/** The migrator and validation of its migrations module a class uses. */
+const usedHooks = (c: ClassChange): Hook[] => [
+  ...(c.migrator ? (["migrate"] as const) : []),
+  ...(c.validation ? (["validate"] as const) : []),
+];
+
+/** A hook's JavaScript text, for a JavaScript module whose migrations module is TypeScript (it cannot import it). */
+function copiedSource(c: ClassChange, hook: Hook, language: RenderOptions["language"]) {
+  return language === "javascript" ? c.migrations?.sources?.[`${hook}.${c.name}`] : undefined;
+}
+
+/** The names the module binds: implementations, imported migrations modules, copied hooks. */
+interface Names {
+  readonly classes: Map<ClassChange, string>;
+  readonly bindings: Map<MigrationsModule, string>;
+  /** `${hook}.${class}` → [const name, source]. */
+  readonly copies: Map<string, readonly [string, string]>;
+}
+
+function allocateNames(
+  classes: readonly ClassChange[],
+  language: RenderOptions["language"],
+): Names {
+  const taken = new Set(["patch", "implementation"]);
+  const unique = (stem: string) => {
+    let name = identifier(stem);
+    for (let i = 2; taken.has(name); i++) name = `${identifier(stem)}${i}`;
+    taken.add(name);
+    return name;
+  };
+  const names: Names = { classes: new Map(), bindings: new Map(), copies: new Map() };
+  for (const c of classes) names.classes.set(c, unique(c.name));
+  for (const c of classes) {
+    for (const hook of usedHooks(c)) {
+      const source = copiedSource(c, hook, language);
+      if (source !== undefined) {
+        names.copies.set(`${hook}.${c.name}`, [unique(`${hook}${c.name}`), source]);
+      } else if (c.migrations && !names.bindings.has(c.migrations)) {
+        const base = c.migrations.file
+          .split("/")
+          .pop()!
+          .replace(/\.migrations\.[^.]+$/, "");
+        const camel = base.replace(/[-.](\w)/g, (_, l: string) => l.toUpperCase());
+        names.bindings.set(c.migrations, unique(`${camel}Migrations`));
+      }
+    }
+  }
+  return names;
+}
+
+/** How the patch names one of a class's hooks: its copy, or the imported module's. */
+function hookReference(c: ClassChange, hook: Hook, names: Names): string {
+  const copy = names.copies.get(`${hook}.${c.name}`);
+  if (copy) return copy[0];
+  return `${names.bindings.get(c.migrations!)}.${hook}.${c.name}`;
+}
+
+function importPath(options: RenderOptions, migrations: MigrationsModule): string {
+  const target = `${options.newDir}${sep}${migrations.file.split("/").join(sep)}`;
+  const path = relative(dirname(options.outFile), target).split(sep).join("/");
+  return path.startsWith(".") ? path : `./${path}`;
+}
+
+function header(derivation: PatchDerivation, options: RenderOptions, todos: number): string[] {
+  const { classes, functions } = derivation;
+  const changed = classes.filter((c) => c.reason === "changed").map((c) => c.name);
+  const subclasses = classes.filter((c) => c.reason === "subclass").map((c) => c.name);
+  const counts = [
+    `${changed.length} class${changed.length === 1 ? "" : "es"} changed${changed.length ? ` (${changed.join(", ")})` : ""}`,
+    ...(subclasses.length
+      ? [`${subclasses.length} subclass(es) migrated with them (${subclasses.join(", ")})`]
+      : []),
+    `${functions.length} top-level function${functions.length === 1 ? "" : "s"} changed${functions.length ? ` (${functions.map((f) => f.name).join(", ")})` : ""}`,
+  ];
+  return [
+    "/**",
+    " * A metamorph patch module derived by `metamorph diff`. Review and edit it, then sign it:",
+    " *   metamorph pack <this file> --key <private key> --from <old release> --to <new release> -o <bundle>",
+    " *",
+    ` *   old release: ${options.oldDir}`,
+    ` *   new release: ${options.newDir}`,
+    ` *   derived:     ${options.date.toISOString()}`,
+    " *",
+    ` * ${counts.join("; ")}.`,
+    todos === 0
+      ? " * Nothing here needs a decision (no TODO)."
+      : ` * ${todos} TODO${todos === 1 ? "" : "s"}: a person must decide each before packing (search for "TODO:").`,
+    " *",
+    " * Each class section gives the class's new implementation, read from the new release as",
+    " * JavaScript. The service compiles a bundle's code with the globals only: an implementation",
+    " * does not see the imports and declarations of the module it came from.",
+    " */",
+  ];
+}
+
+/** `step = 5`, or `step` when its initial value is not known from the source. */
+function withInitialiser(c: ClassChange, field: string): string {
+  const init = c.definition.fields.find((f) => f.name === field)?.initializer;
+  return init === undefined ? field : `${field} = ${init}`;
+}
+
+/**
+ * tsx compiles a TypeScript patch module with esbuild's keepNames, which
+ * names each named function or class inside a method with a `__name(…)`
+ * call; the method's source then calls a helper the service does not have.
+ */
+function keepNamesTodo(c: ClassChange, language: RenderOptions["language"]): string[] {
+  if (language !== "typescript" || c.namedInside.length === 0) return [];
+  return [
+    `${c.name}'s code names ${c.namedInside.join(", ")}: tsx, which compiles this TypeScript module for metamorph pack, wraps such names in a __name(…) helper that the service does not have, so calling them would throw there. Derive the module as JavaScript (-o <file>.mjs), or write them without names`,
+  ];
+}
+
+function classSection(c: ClassChange, names: Names, language: RenderOptions["language"]): string[] {
+  const implementationName = names.classes.get(c)!;
+  const s = c.summary;
+  const from = c.migrations ? ` (from ${c.migrations.file})` : "";
+  const facts: string[] = [];
+  if (c.reason === "subclass") {
+    facts.push(
+      "unchanged; given its implementation again so that its instances migrate with the fields its superclass moved",
+    );
+  }
+  if (s.added.length)
+    facts.push(`fields added: ${s.added.map((f) => withInitialiser(c, f)).join(", ")}`);
+  if (s.removed.length) facts.push(`fields removed: ${s.removed.join(", ")}`);
+  if (s.renamed.length)
+    facts.push(`fields renamed: ${s.renamed.map(([a, b]) => `${a} → ${b}`).join(", ")}${from}`);
+  if (s.initialisers.length) facts.push(`initialisers changed: ${s.initialisers.join(", ")}`);
+  for (const [field] of c.resets)
+    facts.push(`reset: ${field} gets its new initial value on every object${from}`);
+  if (c.superclass)
+    facts.push(`superclass: ${c.superclass[0] ?? "(none)"} → ${c.superclass[1] ?? "(none)"}`);
+  if (s.methodsAdded.length) facts.push(`methods added: ${s.methodsAdded.join(", ")}`);
+  if (s.methodsRemoved.length) facts.push(`methods removed: ${s.methodsRemoved.join(", ")}`);
+  if (s.methodsChanged.length) facts.push(`methods changed: ${s.methodsChanged.join(", ")}`);
+  if (c.migrator) facts.push(`migrator: migrate.${c.name}${from}`);
+  if (c.validation) facts.push(`validation: validate.${c.name}${from}`);
+  if (facts.length === 0) facts.push(describeClassChange(s));
+  return [
+    RULE,
+    `// ${c.name} — ${c.file}:${c.line}`,
+    ...facts.flatMap((f) => comment(f, "  ")),
+    ...[...c.todos, ...keepNamesTodo(c, language)].flatMap((t) => comment(`TODO: ${t}`)),
+    "",
+    `const ${implementationName} = implementation(${c.implementation});`,
+    "",
+    ...usedHooks(c).flatMap((hook) => {
+      const copy = names.copies.get(`${hook}.${c.name}`);
+      if (!copy) return [];
+      return [
+        ...comment(
+          `${hook}.${c.name}, copied from ${c.migrations!.file} as JavaScript (a JavaScript module cannot import TypeScript): edit it there too`,
+        ),
+        `const ${copy[0]} = ${copy[1]};`,
+        "",
+      ];
+    }),
+  ];
+}
+
+function notesSection(derivation: PatchDerivation, options: RenderOptions, names: Names): string[] {
+  const lines: string[] = [];
+  if (derivation.functions.length > 0) {
+    const where = derivation.functions.map((f) => `${f.name} (${f.file}:${f.line})`).join(", ");
+    lines.push(
+      ...comment(
+        `TODO: top-level functions changed: ${where}. No patch operation replaces a top-level function, so the running service keeps their old code until it restarts on the new release. If the change matters now, move the behaviour into a method of a class above, or plan a restart`,
+      ),
+    );
+  }
+  const typescriptMigrations = [...names.bindings.keys()].some((m) => /\.[mc]?ts$/.test(m.file));
+  if (options.language === "javascript" && typescriptMigrations) {
+    lines.push(
+      ...comment(
+        "TODO: this JavaScript module imports TypeScript migrations modules, which metamorph pack loads only for a TypeScript patch module: derive it again with -o <file>.ts",
+      ),
+    );
+  }
+  for (const note of derivation.notes) lines.push(...comment(note, "  "));
+  if (lines.length === 0) return [];
+  return [RULE, "// Not in this patch (a restart applies these):", ...lines, ""];
+}
+
+function patchChain(derivation: PatchDerivation, names: Names, name: string): string[] {
+  const steps: string[] = [];
+  for (const c of derivation.classes) {
+    const cls = JSON.stringify(c.name);
+    if (c.superclass) steps.push(`  .changeSuperclass(${cls}, ${JSON.stringify(c.superclass[1])})`);
+    const renames = Object.entries(c.renames).map(([to, from]) => `${to}: ${JSON.stringify(from)}`);
+    steps.push(
+      `  .replaceImplementation(${cls}, ${names.classes.get(c)}${renames.length ? `, { renames: { ${renames.join(", ")} } }` : ""})`,
+    );
+    if (c.resets.length > 0) {
+      const sets = c.resets
+        .map(([field, init]) => `object[${JSON.stringify(field)}] = ${init};`)
+        .join(" ");
+      steps.push(`  .migrate(${cls}, (_old, object) => { ${sets} })`);
+    }
+    if (c.migrator) steps.push(`  .migrate(${cls}, ${hookReference(c, "migrate", names)})`);
+    if (c.validation) {
+      const label = JSON.stringify(`${c.migrations!.file}: validate.${c.name}`);
+      steps.push(`  .validateInstances(${label}, ${cls}, ${hookReference(c, "validate", names)})`);
+    }
+  }
+  return [`export default patch(${JSON.stringify(name)})`, ...steps, "  .build();", ""];
+}
+
+/** The patch module's text. */
+export function renderPatchModule(derivation: PatchDerivation, options: RenderOptions): string {
+  const names = allocateNames(derivation.classes, options.language);
+  const body = [
+    ...derivation.classes.flatMap((c) => classSection(c, names, options.language)),
+    ...notesSection(derivation, options, names),
+    ...patchChain(derivation, names, options.name),
+  ];
+  const todos = body.filter((line) => line.startsWith("// TODO:")).length;
+  const imports = [
+    `import { patch } from ${JSON.stringify(options.importFrom)};`,
+    ...[...names.bindings].map(([m, binding]) =>
+      m.isDefault
+        ? `import ${binding} from ${JSON.stringify(importPath(options, m))};`
+        : `import * as ${binding} from ${JSON.stringify(importPath(options, m))};`,
+    ),
+    "",
+    ...(derivation.classes.length > 0 ? helper(options.language) : []),
+  ];
+  return [...header(derivation, options, todos), ...imports, ...body].join("\n");
+}

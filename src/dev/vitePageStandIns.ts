@@ -1,0 +1,118 @@
+/**
+ * The stand-ins that keep the page runtime small (see ./viteClient.ts). The
+ * page runtime is internal: its only callers are the modules the plugin
+ * rewrites (./viteInstrument.ts), which register classes and apply one patch
+ * per edit. So modules that only other paths reach are replaced, in the page
+ * bundle alone, by modules with the same exports that throw when called:
+ *
+ * - the class-source module, whose `readClassSource` instead returns what the
+ *   dev server parsed (handed over with each class, see ./client.ts), and
+ *   acorn: the page loads no parser;
+ * - patch composition (`Patch#andThen`): the page never combines patches;
+ * - the heap instance finder (Node's inspector): the page's namespace uses
+ *   the registry finder, the only one a browser can run.
+ *
+ * `node:perf_hooks` becomes the page's `performance`. The dev page test
+ * (test/dev/vite.test.ts, and the consumer check) is what proves that no
+ * update reaches a stand-in.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "vite";
+
+/** `.ts` from source, `.js` in the compiled package. */
+const extension = fileURLToPath(import.meta.url).slice(-3);
+const sourceRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+
+/** A module of ours, by its path below src/ (or dist/) without extension. */
+const ours = (path: string): string => join(sourceRoot, `${path}${extension}`);
+
+const classSourceFile = ours("mop/source/parse");
+
+/** Our modules the page does without, and why (said by the stand-in when called). */
+const UNAVAILABLE: Readonly<Record<string, string>> = {
+  [ours("patch/composition/findConflict")]: "composing patches is not part of the page runtime",
+  [ours("mop/instances/heapFinder")]:
+    "the heap finder needs Node's inspector; the page uses the registry finder",
+};
+
+/** The names a module exports (functions, constants, classes), read from its text. */
+function exportedNames(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map(
+    (m) => m[1]!,
+  );
+}
+
+function throwing(name: string, why: string): string {
+  return `export function ${name}() { throw new Error(${JSON.stringify(`metamorph: ${name} is not available in the page (${why})`)}); }`;
+}
+
+/** The page's stand-in for acorn: the same exports, none of which runs. */
+function noParser(): string {
+  const real = readFileSync(join(dirname(require.resolve("acorn")), "acorn.mjs"), "utf8");
+  const list = /export\s*\{([^}]*)\}\s*;?\s*$/.exec(real)?.[1] ?? "parse";
+  const names = list
+    .split(",")
+    .map(
+      (n) =>
+        n
+          .trim()
+          .split(/\s+as\s+/)
+          .pop()!,
+    )
+    .filter(Boolean);
+  return names.map((n) => throwing(n, "class sources are parsed on the dev server")).join("\n");
+}
+
+/**
+ * The page's stand-in for the class-source module: `readClassSource` returns
+ * what the server computed for the class (./client.ts puts it in a global
+ * table), and every other export of the real module throws.
+ */
+function classSourceStandIn(): string {
+  const others = exportedNames(classSourceFile).filter((n) => n !== "readClassSource");
+  return [
+    `const table = (globalThis[Symbol.for("metamorph.classSources")] ??= new WeakMap());`,
+    "export function readClassSource(cls) {",
+    "  const parsed = table.get(cls);",
+    `  if (parsed === undefined) throw new Error("metamorph: the source of class " + cls.name + " was not handed over by the dev server");`,
+    "  return parsed.name === '' && cls.name !== '' ? { ...parsed, name: cls.name } : parsed;",
+    "}",
+    ...others.map((n) => throwing(n, "class sources are read on the dev server")),
+  ].join("\n");
+}
+
+const PREFIX = "\0metamorph:stand-in:";
+const NO_PARSER_ID = `${PREFIX}acorn`;
+const PERF_HOOKS_ID = `${PREFIX}perf_hooks`;
+const CLASS_SOURCE_ID = `${PREFIX}class-source`;
+
+/** The bundler plugin that puts the stand-ins in place (for the page bundle only). */
+export const pageStandIns: Plugin = {
+  name: "metamorph:page-stand-ins",
+  enforce: "pre",
+  async resolveId(id, importer) {
+    if (id === "acorn") return NO_PARSER_ID;
+    if (id === "node:perf_hooks") return PERF_HOOKS_ID;
+    if (!id.startsWith(".") || !importer) return undefined;
+    const resolved = await this.resolve(id, importer, { skipSelf: true });
+    const file = resolved?.id.split("?")[0];
+    if (file === classSourceFile) return CLASS_SOURCE_ID;
+    if (file !== undefined && file in UNAVAILABLE) return `${PREFIX}${file}`;
+    return undefined;
+  },
+  load(id) {
+    if (!id.startsWith(PREFIX)) return undefined;
+    if (id === CLASS_SOURCE_ID) return classSourceStandIn();
+    if (id === NO_PARSER_ID) return noParser();
+    if (id === PERF_HOOKS_ID) return "export const performance = globalThis.performance;\n";
+    const file = id.slice(PREFIX.length);
+    return exportedNames(file)
+      .map((n) => throwing(n, UNAVAILABLE[file]!))
+      .join("\n");
+  },
+};

@@ -1,0 +1,215 @@
+/**
+ * Own state a migration does not manage: properties that no field of the old
+ * or the new layout names (a field the constructor assigns only conditionally,
+ * which reading the source cannot see; a property some other code added),
+ * symbol-keyed properties, non-enumerable ones. A migration never deletes
+ * them: they are carried over to the migrated object with the same value and
+ * the same descriptor, after the new fields, and a rollback puts them back
+ * where they were. Migrators see them in the old view and may change them on
+ * the new object like any field.
+ *
+ * Most objects have nothing of the kind, and for them the migration keeps its
+ * fast path (`rewriteFields`); an object that has some is rewritten from
+ * complete states (`applyState`), which handles every descriptor and order.
+ */
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
+import { captureState } from "../mop/rewriting/stateTable.js";
+
+/** Own properties carried over unchanged, and the object's complete state before the migration. */
+export interface Carried {
+  readonly before: ObjectState;
+  readonly keys: readonly PropertyKey[];
+  readonly descriptors: readonly PropertyDescriptor[];
+}
+
+/**
+ * Whether `object` may hold state outside `known` (the old and new layouts'
+ * field names), given its own enumerable string keys. Symbols are looked for
+ * only when `withSymbols` (user code reads or writes the object's state):
+ * otherwise the field rewrite never touches them, so they stay as they are.
+ */
+export function hasUnmanagedState(
+  object: object,
+  keys: readonly string[],
+  known: ReadonlySet<string>,
+  withSymbols: boolean,
+): boolean {
+  for (let i = 0; i < keys.length; i++) if (!known.has(keys[i]!)) return true;
+  if (Object.getOwnPropertyNames(object).length !== keys.length) return true;
+  return withSymbols && Object.getOwnPropertySymbols(object).length > 0;
+}
+
+/** The properties of `state` that are not data fields named in `fields`: what is carried. */
+export function unmanagedOf(
+  state: ObjectState,
+  fields: ReadonlySet<string>,
+): { keys: PropertyKey[]; descriptors: PropertyDescriptor[] } {
+  const keys: PropertyKey[] = [];
+  const descriptors: PropertyDescriptor[] = [];
+  state.keys.forEach((key, i) => {
+    if (typeof key === "string" && fields.has(key)) return;
+    keys.push(key);
+    descriptors.push(state.descriptors[i]!);
+  });
+  return { keys, descriptors };
+}
+
+/** What an object whose state was `before` carries: every property no field of either layout names. */
+export function carriedFrom(before: ObjectState, known: ReadonlySet<string>): Carried {
+  return { before, ...unmanagedOf(before, known) };
+}
+
+/** The values the old view shows: every own property, symbols and non-enumerable ones included. */
+export function viewEntries(object: object, state: ObjectState): [PropertyKey, unknown][] {
+  return state.keys.map((key, i) => {
+    const d = state.descriptors[i]!;
+    return [key, "value" in d ? d.value : Reflect.get(object, key)];
+  });
+}
+
+const INDEX = /^(?:0|[1-9]\d*)$/;
+const isIndex = (key: PropertyKey): boolean =>
+  typeof key === "string" && INDEX.test(key) && Number(key) <= 4294967294;
+
+/**
+ * A complete state from properties in the order wanted, put in the order
+ * `Reflect.ownKeys` has (array indices, then strings, then symbols), which
+ * `applyState` expects.
+ */
+export function stateOf(
+  template: ObjectState,
+  keys: readonly PropertyKey[],
+  descriptors: readonly PropertyDescriptor[],
+): ObjectState {
+  const order = keys.map((_, i) => i);
+  const rank = (key: PropertyKey) => (isIndex(key) ? 0 : typeof key === "string" ? 1 : 2);
+  const indices = order.filter((i) => rank(keys[i]!) === 0);
+  indices.sort((a, b) => Number(keys[a]) - Number(keys[b]));
+  const sorted = [
+    ...indices,
+    ...order.filter((i) => rank(keys[i]!) === 1),
+    ...order.filter((i) => rank(keys[i]!) === 2),
+  ];
+  return {
+    prototype: template.prototype,
+    keys: sorted.map((i) => keys[i]!),
+    descriptors: sorted.map((i) => descriptors[i]!),
+    elementCount: indices.length,
+    arrayLength: template.arrayLength,
+  };
+}
+
+export const dataField = (value: unknown): PropertyDescriptor => ({
+  value,
+  writable: true,
+  enumerable: true,
+  configurable: true,
+});
+
+/** The migrated state: the new layout's fields, then the carried properties. */
+export function migratedState(
+  carried: Carried,
+  fields: readonly string[],
+  values: readonly unknown[],
+): ObjectState {
+  return stateOf(
+    carried.before,
+    [...fields, ...carried.keys],
+    [...values.map(dataField), ...carried.descriptors],
+  );
+}
+
+/**
+ * The state a rollback gives back: the old layout's fields with `values`,
+ * and every own property that is not a field of the new layout as it is now
+ * — the program may have changed it since the commit — unless it is still
+ * what the migration installed (a migrator's change), which goes back to
+ * what it was; in the order the object had before the migration where
+ * known, else after the old fields.
+ */
+export function rolledBackState(
+  object: object,
+  newFields: ReadonlySet<string>,
+  oldKeys: readonly string[],
+  values: readonly unknown[],
+  carried: Carried | undefined,
+): ObjectState {
+  const now = captureState(object);
+  const before = carried?.before;
+  const descriptorBefore = (key: PropertyKey) => {
+    const j = before?.keys.indexOf(key) ?? -1;
+    return j >= 0 ? before!.descriptors[j]! : undefined;
+  };
+  const installed = new Map<PropertyKey, PropertyDescriptor>();
+  carried?.keys.forEach((key, i) => {
+    installed.set(key, carried.descriptors[i]!);
+  });
+  const kept = new Map<PropertyKey, PropertyDescriptor>();
+  const current = unmanagedOf(now, newFields);
+  current.keys.forEach((key, i) => {
+    const d = current.descriptors[i]!;
+    const put = installed.get(key);
+    if (put === undefined || !sameDescriptor(put, d)) kept.set(key, d);
+    else {
+      const was = descriptorBefore(key);
+      if (was) kept.set(key, was);
+    }
+  });
+  // What a migrator deleted, and the program did not add back, returns.
+  for (const [key, was] of unmanagedPairs(before, newFields)) {
+    if (!installed.has(key) && !kept.has(key) && !oldKeys.includes(key as string))
+      kept.set(key, was);
+  }
+  const restored = new Map<PropertyKey, PropertyDescriptor>();
+  oldKeys.forEach((key, i) => {
+    // A field keeps the attributes it had (a non-enumerable one stays so).
+    const was = descriptorBefore(key);
+    restored.set(key, was && "value" in was ? { ...was, value: values[i] } : dataField(values[i]));
+  });
+  const keys: PropertyKey[] = [];
+  const descriptors: PropertyDescriptor[] = [];
+  const take = (key: PropertyKey) => {
+    const d = kept.get(key) ?? restored.get(key);
+    if (d === undefined) return;
+    keys.push(key);
+    descriptors.push(d);
+    kept.delete(key);
+    restored.delete(key);
+  };
+  for (const key of before?.keys ?? oldKeys) take(key);
+  for (const key of [...restored.keys(), ...kept.keys()]) take(key);
+  return stateOf(now, keys, descriptors);
+}
+
+function unmanagedPairs(
+  state: ObjectState | undefined,
+  fields: ReadonlySet<string>,
+): [PropertyKey, PropertyDescriptor][] {
+  if (state === undefined) return [];
+  const { keys, descriptors } = unmanagedOf(state, fields);
+  return keys.map((key, i) => [key, descriptors[i]!]);
+}
+
+function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
+  return (
+    Object.is(a.value, b.value) &&
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable
+  );
+}
+
+/**
+ * The string-keyed data fields a migrated object has beyond its class's:
+ * the carried ones it had before, which conformance accepts (a field a
+ * migrator adds is still an extra field).
+ */
+export function carriedFieldNames(carried: Carried, known: ReadonlySet<string>): string[] {
+  const had = new Set(unmanagedOf(carried.before, known).keys);
+  return carried.keys.filter((key, i): key is string => {
+    const d = carried.descriptors[i]!;
+    return typeof key === "string" && had.has(key) && "value" in d && d.enumerable === true;
+  });
+}
