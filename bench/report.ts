@@ -131,7 +131,8 @@ const MODULE_TITLES: Readonly<Record<string, string>> = {
   objectSwapping: "Object swapping and instance handles (issue 2)",
   instanceFinding: "Finding all instances (issue 2)",
   mop: "Class handles (issue 2)",
-  migration: "Updates: eager, lazy, progressive, steady state (issue 3)",
+  eager: "Eager updates against a hand-written loop: three patch shapes, both finders (issue 13)",
+  migration: "Updates: lazy, progressive, methods-only, steady state (issues 3 and 13)",
   demo: "The demo service: pause against a restart (issue 7)",
 };
 

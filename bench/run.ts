@@ -38,6 +38,7 @@ const MODULES = [
   { name: "objectSwapping", file: "objectSwapping.ts" },
   { name: "instanceFinding", file: "instanceFinding.ts" },
   { name: "mop", file: "mop.ts" },
+  { name: "eager", file: "eagerShapes.ts" },
   { name: "migration", file: "migration.ts" },
   { name: "dev", file: "dev.ts" },
 ] as const;

@@ -38,10 +38,19 @@ export function dryRun(namespace: Namespace, patch: Patch): DryRunReport {
   const built = buildPhase(namespace, rest, "eager");
   const shadowed = shadowPhase(namespace, built, detectPhase(built));
   const prepared = preparePhase(namespace, built, shadowed);
-  const validation = validatePhase(namespace, rest.name, built, shadowed, prepared);
+  const { witness } = prepared;
+  let validation: ValidationReport | undefined;
+  try {
+    validation = validatePhase(namespace, rest.name, built, shadowed, prepared);
+    // As in the update itself: a migrator's write elsewhere than its target is undone, and refuses.
+    witness?.refuseChanges(rest.name);
+  } catch (error) {
+    witness?.restore();
+    throw error;
+  }
   return {
     patch: patch.name,
-    instancesPrepared: prepared.prepared.length,
+    instancesPrepared: prepared.count,
     validation,
     ms: performance.now() - t0,
   };

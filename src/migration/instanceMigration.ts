@@ -11,6 +11,7 @@
  * alike, and can be migrated back just as cheaply.
  */
 import { MigrationError } from "../errors.js";
+import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import { applyState } from "../mop/rewriting/applyState.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
@@ -30,7 +31,14 @@ export type FieldSource =
   /** The old value of field `from`; an old object without it gets `otherwise` (e.g. a field pulled up). */
   | { readonly kind: "carry"; readonly from: string; readonly otherwise: FieldSource }
   | { readonly kind: "initial"; readonly fn: FieldInitialiser }
-  | { readonly kind: "default"; readonly fn: (this: object) => unknown }
+  | {
+      readonly kind: "default";
+      readonly fn: (this: object) => unknown;
+      /** Whether the source can read `this` (the object being built): then it runs on a shadow copy. */
+      readonly readsThis: boolean;
+      /** The value, when the source is a JSON primitive literal. */
+      readonly constant?: { readonly value: unknown };
+    }
   | { readonly kind: "split"; readonly make: (old: OldView) => object }
   | { readonly kind: "none" };
 
@@ -115,7 +123,8 @@ export function prepareMigration(
     : null;
   if (before) oldKeys = before.keys.filter((k): k is string => plan.known.has(k as string));
   const { fields, sources } = plan;
-  const copy = plan.needsCopy ? (Object.create(plan.prototype) as Record<string, unknown>) : null;
+  // Marked, so that no finder reports it as an instance (it sits on the class prototype).
+  const copy = plan.needsCopy ? createShadowCopy(plan.prototype) : null;
   if (copy) onCopy?.(copy);
   const values: unknown[] = new Array(fields.length);
   let field = "";
@@ -214,7 +223,7 @@ function defineField(object: object, key: string, value: unknown): void {
   });
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === "object" || typeof value === "function") &&
   value !== null &&
   typeof (value as { then?: unknown }).then === "function";
@@ -224,7 +233,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * first await would land after the commit, on whatever the object is then.
  * Its promise is observed so that a rejection does not go unhandled.
  */
-function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
+export function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
   Promise.resolve(value).catch(() => {});
   return new Error(
     `${what} returned a promise; migrators and initialisers must be synchronous (an asynchronous one's writes would be lost)`,
@@ -291,7 +300,7 @@ export function restoreOldLayout(
   plan: ClassMigrationPlan,
   keys: readonly string[],
   values: readonly unknown[],
-  retained: PreparedMigration | undefined,
+  retained: Pick<PreparedMigration, "carried"> | undefined,
 ): void {
   const now = Object.keys(object);
   if (!retained?.carried && !hasUnmanagedState(object, now, plan.fieldSet, true)) {

@@ -13,10 +13,9 @@ import type { Undo } from "../mop/classHandle.js";
 import { observeConstruction } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
-import type { PreparedMigration } from "./instanceMigration.js";
-import { applyMigration, prepareMigration, revertMigration } from "./instanceMigration.js";
 import { installLazyGuards } from "./lazyMigration.js";
 import type { Plan } from "./migrationPlan.js";
+import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
 
 /** Where a lazy migration failed. */
@@ -45,10 +44,13 @@ export class LazyMigration {
   /** Objects already on the new layout (migrated, or built after the commit). */
   private readonly migrated = new WeakSet<object>();
   private readonly undos: Undo[] = [];
-  private readonly planByPrototype: ReadonlyMap<object, Plan>;
+  private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
-  /** Migrations done since the commit (kept for rollback until the update is permanent). */
-  readonly done: PreparedMigration[] = [];
+  /** Migrations done since the commit, per plan (kept for rollback until the update is permanent). */
+  readonly logs: readonly MigrationLog[];
+  /** How many objects migrated since the commit. */
+  migratedCount = 0;
+  private readonly busyWith: string;
   /** The failure that rolled the update back, if one did. */
   failure: MigrationError | undefined;
   /** Told when no old-layout object is left; set by the result (result.ts). */
@@ -62,7 +64,14 @@ export class LazyMigration {
     readonly patch: string,
     readonly plans: readonly Plan[],
   ) {
-    this.planByPrototype = new Map(plans.map((p) => [p.prototype, p]));
+    this.logs = plans.map((p) => new MigrationLog(p, p.compiled));
+    this.logByPrototype = new Map(this.logs.map((log) => [log.plan.prototype, log]));
+    this.busyWith = `the lazy migration of ${patch}`;
+  }
+
+  /** Forgets what a rollback would need (the update became permanent or was rolled back). */
+  forget(): void {
+    for (const log of this.logs) log.clear();
   }
 
   /** Whether guards are installed (some objects may still have the old layout). */
@@ -80,7 +89,7 @@ export class LazyMigration {
     // itself rather than reaching it through `this`.
     const migrated = this.migrated;
     for (const plan of this.plans) {
-      this.undos.push(installLazyGuards(plan.prototype, (o) => migrated.has(o), this.migrateOne));
+      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateOne));
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
@@ -104,33 +113,46 @@ export class LazyMigration {
    * Migrates one object if it is still on the old layout. Returns false when
    * it could not be migrated and the update was rolled back instead.
    */
+  /**
+   * The new state may be built on a copy that is on the class prototype: a
+   * migrator calling a method on it must not migrate it in turn.
+   */
+  private readonly onCopy = (copy: object): void => {
+    this.migrated.add(copy);
+  };
+
   readonly migrateOne = (object: object): boolean => {
     if (this.failure) return false;
     if (!this.guarded || this.migrated.has(object)) return true;
-    const plan = this.planByPrototype.get(Object.getPrototypeOf(object));
-    if (!plan) return true;
-    let prepared: PreparedMigration | undefined;
+    const log = this.logByPrototype.get(Object.getPrototypeOf(object));
+    if (!log) return true;
+    const plan = log.plan;
+    let prepared = false;
     try {
-      prepared = whileBusy(this.namespace, `the lazy migration of ${this.patch}`, () => {
-        if (!Object.isExtensible(object)) {
-          throw new UnswappableObjectError(
-            `${plan.className} instance #${this.done.length} is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,
-            { className: plan.className, object },
-          );
-        }
-        // The new state is built on a copy that is on the class prototype: a
-        // migrator calling a method on it must not migrate it in turn.
-        return prepareMigration(object, plan, this.done.length, (copy) => this.migrated.add(copy));
-      });
-      applyMigration(prepared);
+      if (!Object.isExtensible(object)) {
+        throw new UnswappableObjectError(
+          `${plan.className} instance #${this.migratedCount} is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,
+          { className: plan.className, object },
+        );
+      }
+      if (log.compiled.runsUserCode || !log.compiled.fast) {
+        whileBusy(this.namespace, this.busyWith, () =>
+          log.prepare(object, this.migratedCount, this.onCopy),
+        );
+      } else log.prepare(object, this.migratedCount);
+      prepared = true;
+      log.applyAt(log.length - 1);
     } catch (error) {
       // A rewrite that threw part-way (a setter on the way) is undone first.
-      if (prepared) revertMigration(prepared);
+      if (prepared) {
+        log.revertAt(log.length - 1);
+        log.dropLast();
+      }
       this.fail(object, plan, error);
       return false;
     }
     this.migrated.add(object);
-    this.done.push(prepared);
+    this.migratedCount++;
     return true;
   };
 
@@ -162,7 +184,7 @@ export class LazyMigration {
 
   progress(): LazyCompletion {
     return {
-      migrated: this.done.length,
+      migrated: this.migratedCount,
       failed: this.failure
         ? [{ object: this.failure.details.object as object, error: this.failure }]
         : [],

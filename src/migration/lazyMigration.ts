@@ -30,9 +30,10 @@ import type { Undo } from "../mop/classHandle.js";
  */
 export function installLazyGuards(
   prototype: object,
-  isMigrated: (obj: object) => boolean,
+  migrated: { has(obj: object): boolean },
   migrate: (obj: object) => boolean,
 ): Undo {
+  const isMigrated = (obj: object) => migrated.has(obj);
   const saved = new Map<PropertyKey, PropertyDescriptor | undefined>();
   const seen = new Set<PropertyKey>(["constructor"]);
   const parent = () => Object.getPrototypeOf(prototype) as object;
@@ -51,17 +52,18 @@ export function installLazyGuards(
       saved.set(key, own ? d : undefined);
       const ensure = (self: object) => isMigrated(self) || migrate(self);
       if (isMethod) {
-        const original = own ? (d.value as Function) : undefined;
+        const afterRollback = (self: object, args: ArrayLike<unknown>) =>
+          Reflect.apply(Reflect.get(prototype, key, self) as Function, self, Array.from(args));
+        const original = own
+          ? (d.value as Function)
+          : function (this: object, ...args: unknown[]) {
+              return Reflect.apply(Reflect.get(parent(), key, this) as Function, this, args);
+            };
         Object.defineProperty(prototype, key, {
           configurable: true,
           writable: true,
           enumerable: d.enumerable ?? false,
-          value: function (this: object, ...args: unknown[]) {
-            if (!ensure(this))
-              return Reflect.apply(Reflect.get(prototype, key, this) as Function, this, args);
-            const fn = original ?? (Reflect.get(parent(), key, this) as Function);
-            return Reflect.apply(fn, this, args);
-          },
+          value: methodGuard(migrated, migrate, original, afterRollback),
         });
       } else {
         Object.defineProperty(prototype, key, {
@@ -86,6 +88,30 @@ export function installLazyGuards(
       else Reflect.deleteProperty(prototype, key);
     }
   };
+}
+
+/**
+ * The guard of one method, compiled on its own so that each has its own
+ * type feedback, with `arguments` passed straight through (no rest array):
+ * on a migrated object it costs one WeakSet lookup.
+ */
+function methodGuard(
+  migrated: { has(obj: object): boolean },
+  migrate: (obj: object) => boolean,
+  original: Function,
+  afterRollback: (self: object, args: ArrayLike<unknown>) => unknown,
+): Function {
+  return new Function(
+    "migrated",
+    "migrate",
+    "original",
+    "afterRollback",
+    `"use strict";
+     return function () {
+       if (!migrated.has(this) && !migrate(this)) return afterRollback(this, arguments);
+       return original.apply(this, arguments);
+     };`,
+  )(migrated, migrate, original, afterRollback) as Function;
 }
 
 /** Waits for the next macrotask, so that the program's own tasks run between sweep slices. */

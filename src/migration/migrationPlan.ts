@@ -15,6 +15,8 @@ import { ancestry, fieldChain } from "./changes.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { OldView } from "../patch/operations.js";
+import type { CompiledPlan } from "./compiledMigration.js";
+import { compilePlan, constantDefault, defaultReadsThis } from "./compiledMigration.js";
 
 export interface Plan extends ClassMigrationPlan {
   readonly handle: Constructor;
@@ -24,6 +26,8 @@ export interface Plan extends ClassMigrationPlan {
   readonly reverseSplit: ReadonlyMap<string, { readonly via: string; readonly to: string }>;
   readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
   readonly oldFields: readonly string[];
+  /** The plan as code, for objects on the old layout (compiledMigration.ts). */
+  readonly compiled: CompiledPlan;
 }
 
 export function compileDefault(source: string, where: string): (this: object) => unknown {
@@ -89,7 +93,7 @@ export function migrationPlan(
   // Validations (and the removed-class check) inspect the new state as copies.
   const validated =
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  return {
+  const plan = {
     className: name,
     handle,
     prototype: stablePrototype(handle),
@@ -105,12 +109,13 @@ export function migrationPlan(
     oldDefaults: defaultsOf(oldName, oldDefs),
     oldFields,
   };
+  return { ...plan, compiled: compilePlan(plan, plan.oldFields) };
 }
 
 const userCode = (x: FieldSource): boolean =>
   x.kind === "initial" || x.kind === "split" || (x.kind === "carry" && userCode(x.otherwise));
 const usesThis = (x: FieldSource): boolean =>
-  x.kind === "default" || (x.kind === "carry" && usesThis(x.otherwise));
+  (x.kind === "default" && x.readsThis) || (x.kind === "carry" && usesThis(x.otherwise));
 
 /** Where field `field` of class `className` (declared by `owner`) takes its value from. */
 function fieldSource(
@@ -134,9 +139,12 @@ function fieldSource(
   if (split) fallback = { kind: "split", make: splitMaker(split, defs, shadow) };
   else if (initial) fallback = { kind: "initial", fn: initial };
   else if (field.initializer !== undefined) {
+    const constant = constantDefault(field.initializer);
     fallback = {
       kind: "default",
       fn: compileDefault(field.initializer, `${className}.${field.name}`),
+      readsThis: defaultReadsThis(field.initializer),
+      ...(constant ? { constant } : {}),
     };
   }
   if (origin !== null && !initial && !split)

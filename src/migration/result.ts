@@ -65,8 +65,8 @@ interface Life {
 
 /** Drops what a rollback would need: nothing of the update stays reachable from its result. */
 function forget({ applied, lazy }: Committed): void {
-  applied.length = 0;
-  if (lazy) lazy.done.length = 0;
+  for (const log of applied) log.clear();
+  lazy?.forget();
 }
 
 /** Rolls the update back, timed and told as the rollback phase; then the afterRollback hooks run. */
@@ -100,9 +100,9 @@ function completionOf(
   life: Life,
   undo: ReturnType<typeof undoer>,
 ): Promise<LazyCompletion> {
-  const { lazy, applied } = outcome.committed;
+  const { lazy, migrated } = outcome.committed;
   const completion = deferred<LazyCompletion>();
-  if (!lazy?.pendingPossible) completion.resolve({ migrated: applied.length, failed: [] });
+  if (!lazy?.pendingPossible) completion.resolve({ migrated, failed: [] });
   else {
     lazy.onComplete = completion.resolve;
     lazy.onFailure = (error: MigrationError, during: FailedDuring) => {
@@ -110,7 +110,7 @@ function completionOf(
       completion.reject(error);
     };
     if (outcome.built.policy === "progressive") {
-      const sliceSize = outcome.options.sliceSize ?? 2000;
+      const sliceSize = outcome.options.sliceSize;
       sweep(lazy, sliceSize, outcome.clock, () => life.stopSweep).then(
         completion.resolve,
         completion.reject,
@@ -122,7 +122,7 @@ function completionOf(
 
 export function updateResult(outcome: Outcome): UpdateResult {
   const { patch, built, detected, committed, clock } = outcome;
-  const { namespace, lazy, applied } = committed;
+  const { namespace, lazy, migrated } = committed;
   const policy = built.policy;
   const life: Life = { state: "committed", stopSweep: false };
   const timings = clock.finish();
@@ -148,7 +148,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
     toVersion: namespace.version,
     changes: detected.changes,
     classesChanged: new Set(detected.changes.map((c) => c.className)).size,
-    instancesMigrated: policy === "eager" ? applied.length : 0,
+    instancesMigrated: policy === "eager" ? migrated : 0,
     timings,
     get pauseMs() {
       return Math.max(timings.total, timings.rollback ?? 0);
@@ -157,7 +157,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
     warnings: updateWarnings(built, detected),
     listenerErrors: clock.listenerErrors,
     hookErrors,
-    migratedSoFar: () => lazy?.done.length ?? 0,
+    migratedSoFar: () => lazy?.migratedCount ?? 0,
     pendingInstances: () => (life.state === "committed" && lazy ? lazy.pending() : 0),
     completion,
     completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),

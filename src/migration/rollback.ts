@@ -6,18 +6,33 @@
  */
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
-import type { PreparedMigration } from "./instanceMigration.js";
-import { restoreOldLayout, revertMigration } from "./instanceMigration.js";
+import { restoreOldLayout } from "./instanceMigration.js";
 import type { LazyMigration } from "./lazyCompletion.js";
+import type { MigrationLog, Retained } from "./migrationLog.js";
 import type { Plan } from "./migrationPlan.js";
 
 export interface Committed {
   readonly namespace: Namespace;
   readonly plans: readonly Plan[];
-  /** Eager migrations applied in the commit. */
-  readonly applied: PreparedMigration[];
+  /** Eager migrations applied in the commit, one log per plan. */
+  readonly applied: MigrationLog[];
+  /** How many objects the commit migrated (eager). */
+  readonly migrated: number;
   readonly lazy: LazyMigration | undefined;
   readonly record: ReplaceRecord;
+}
+
+/** Every object the update migrated (eager and so far lazily), with its log and place in it. */
+export function migratedEntries(
+  applied: readonly MigrationLog[],
+  lazy: LazyMigration | undefined,
+): Map<object, { readonly log: MigrationLog; readonly index: number }> {
+  const entries = new Map<object, { log: MigrationLog; index: number }>();
+  for (const log of [...applied, ...(lazy?.logs ?? [])]) {
+    for (let index = 0; index < log.length; index++)
+      entries.set(log.objects[index]!, { log, index });
+  }
+  return entries;
 }
 
 /**
@@ -29,32 +44,23 @@ export function rollBack(
   { namespace, plans, applied, lazy, record }: Committed,
   { exact = false }: { readonly exact?: boolean } = {},
 ): void {
-  const retained = new Map<object, PreparedMigration>();
-  for (const p of applied) retained.set(p.object, p);
-  for (const p of lazy?.done ?? []) retained.set(p.object, p);
+  const entries = migratedEntries(applied, lazy);
   const guarded = lazy?.pendingPossible ?? false;
   for (const plan of plans) {
     for (const object of namespace.finder.find(plan.prototype)) {
       if (guarded && !lazy!.isMigrated(object)) continue; // still on the old layout
-      reverseOne(object, plan, retained.get(object), exact);
+      const entry = entries.get(object);
+      if (entry && exact) entry.log.revertAt(entry.index);
+      else reverseOne(object, plan, entry?.log.retained(entry.index));
     }
   }
   lazy?.release();
   record.undo();
 }
 
-function reverseOne(
-  object: object,
-  plan: Plan,
-  retained: PreparedMigration | undefined,
-  exact: boolean,
-): void {
+function reverseOne(object: object, plan: Plan, retained: Retained | undefined): void {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
-  if (retained && exact) {
-    revertMigration(retained);
-    return;
-  }
   const values = keys.map((k, i) => {
     const newName = plan.reverse.get(k);
     if (newName !== undefined && Object.hasOwn(current, newName)) {

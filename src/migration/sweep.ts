@@ -1,9 +1,12 @@
 /**
  * The progressive sweep: after the commit, pending objects migrate slice by
  * slice between the program's own tasks, until none is left and the lazy
- * guards can go. The registry hands over its references, dereferenced slice
- * by slice, so no task enumerates every instance; a heap query cannot be
- * sliced and runs once per class.
+ * guards can go. A slice ends after SLICE_MS (or `sliceSize` objects, when
+ * given), whichever comes first: a count alone cannot bound the block, since
+ * one object can cost much more than another (garbage collection, user
+ * migrators). The registry hands over its references, dereferenced slice by
+ * slice, so no task enumerates every instance; a heap query cannot be sliced
+ * and runs once per class.
  */
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { LazyMigration } from "./lazyCompletion.js";
@@ -12,9 +15,33 @@ import type { Plan } from "./migrationPlan.js";
 import type { PhaseClock } from "./phaseClock.js";
 import type { LazyCompletion } from "./types.js";
 
+/** Longest a slice runs before the program gets its turn (ms). */
+export const SLICE_MS = 4;
+/** Objects between two looks at the clock. */
+const CHECK_EVERY = 64;
+
+/** A slice's budget: true while the slice may go on with the next object. */
+function sliceBudget(sliceSize: number | undefined): () => boolean {
+  let count = 0;
+  let deadline = 0;
+  return () => {
+    if (count === 0) deadline = performance.now() + SLICE_MS;
+    count++;
+    if (sliceSize !== undefined && count > sliceSize) {
+      count = 0;
+      return false;
+    }
+    if (count % CHECK_EVERY === 0 && performance.now() >= deadline) {
+      count = 0;
+      return false;
+    }
+    return true;
+  };
+}
+
 export async function sweep(
   lazy: LazyMigration,
-  sliceSize: number,
+  sliceSize: number | undefined,
   clock: PhaseClock,
   stopped: () => boolean,
 ): Promise<LazyCompletion> {
@@ -48,14 +75,15 @@ async function sweepRegistered(
   lazy: LazyMigration,
   registry: RegistryFinder,
   plan: Plan,
-  sliceSize: number,
+  sliceSize: number | undefined,
   going: () => boolean,
 ): Promise<void> {
   const refs = registry.snapshot(plan.prototype);
-  for (let i = 0; i < refs.length && going(); i += sliceSize) {
-    const end = Math.min(refs.length, i + sliceSize);
-    for (let j = i; j < end; j++) {
-      const object = refs[j]!.deref();
+  const more = sliceBudget(sliceSize);
+  let i = 0;
+  while (i < refs.length && going()) {
+    for (; i < refs.length && more(); i++) {
+      const object = refs[i]!.deref();
       if (object !== undefined && Object.getPrototypeOf(object) === plan.prototype) {
         if (!lazy.sweepOne(object)) return;
       }
@@ -67,12 +95,14 @@ async function sweepRegistered(
 async function sweepFound(
   lazy: LazyMigration,
   plan: Plan,
-  sliceSize: number,
+  sliceSize: number | undefined,
   going: () => boolean,
 ): Promise<void> {
   const queue = lazy.unmigrated(plan);
-  for (let i = 0; i < queue.length && going(); i += sliceSize) {
-    for (const object of queue.slice(i, i + sliceSize)) if (!lazy.sweepOne(object)) return;
+  const more = sliceBudget(sliceSize);
+  let i = 0;
+  while (i < queue.length && going()) {
+    for (; i < queue.length && more(); i++) if (!lazy.sweepOne(queue[i]!)) return;
     await nextTask();
   }
 }

@@ -28,7 +28,11 @@ export interface UpdateEvent {
 export interface UpdateOptions {
   /** Overrides the patch's policy. */
   readonly policy?: Policy;
-  /** Progressive sweep: objects migrated per macrotask. Default 2000. */
+  /**
+   * Progressive sweep: at most this many objects migrated per macrotask. A
+   * slice also ends after about 4 ms, so by default slices are bounded by
+   * time alone.
+   */
   readonly sliceSize?: number;
   /** Run after the commit; false or a throw rolls the update back. */
   readonly healthCheck?: () => boolean | Promise<boolean>;

@@ -23,6 +23,8 @@ import { PhaseClock } from "./phaseClock.js";
 import { buildPhase } from "./phases/build.js";
 import { commitPhase } from "./phases/commit.js";
 import { detectPhase } from "./phases/detect.js";
+import type { Prefound } from "./phases/find.js";
+import { findBeforePause } from "./phases/find.js";
 import { preparePhase } from "./phases/prepare.js";
 import { shadowPhase } from "./phases/shadow.js";
 import { validatePhase } from "./phases/validate.js";
@@ -76,7 +78,12 @@ function describe(value: unknown): string {
   return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
 }
 
-function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): UpdateResult {
+function pipeline(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions,
+  prefound?: Prefound,
+): UpdateResult {
   const clock = new PhaseClock(patch.name, options.onEvent);
   const { built, detected } = clock.run("build", () => {
     // An earlier lazy update finishes first: one update at a time per namespace.
@@ -85,7 +92,7 @@ function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): U
     return { built, detected: detectPhase(built) };
   });
   const shadowed = clock.run("shadow", () => shadowPhase(namespace, built, detected));
-  const prepared = clock.run("migrate", () => preparePhase(namespace, built, shadowed));
+  const prepared = clock.run("migrate", () => preparePhase(namespace, built, shadowed, prefound));
   const report = clock.run("validate", () => {
     const { witness } = prepared;
     try {
@@ -102,7 +109,7 @@ function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): U
   const committed = clock.run(
     "commit",
     () => commitPhase(namespace, patch.name, built, shadowed, prepared, options.onCommitStep),
-    (c) => ({ migrated: c.applied.length }),
+    (c) => ({ migrated: c.migrated }),
   );
   return updateResult({
     patch: patch.name,
@@ -119,14 +126,28 @@ function pipeline(namespace: Namespace, patch: Patch, options: UpdateOptions): U
 /**
  * Runs an update and, when a health check is given, rolls it back if the
  * check fails after the commit. Refusals reject with a typed error and
- * nothing changed.
+ * nothing changed. An eager update with the registry finder finds its
+ * instances first, in slices between the program's tasks (phases/find.ts),
+ * so that its pause only migrates them; it commits a few tasks later than
+ * `updateSync` would.
  */
 export async function update(
   namespace: Namespace,
   patch: Patch,
   options: UpdateOptions = {},
 ): Promise<UpdateResult> {
-  const result = updateSync(namespace, patch, options);
+  checkOptions(options, patch.name);
+  refuseIfBusy(namespace, patch.name);
+  const prefound = await findBeforePause(namespace, patch, options.policy);
+  let result: UpdateResult;
+  try {
+    refuseIfBusy(namespace, patch.name);
+    result = whileBusy(namespace, `update ${patch.name}`, () =>
+      pipeline(namespace, patch, options, prefound),
+    );
+  } finally {
+    prefound?.release();
+  }
   const healthCheck = options.healthCheck;
   if (!healthCheck) return result;
   let healthy = false;

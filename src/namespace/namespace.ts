@@ -271,7 +271,7 @@ export class Namespace {
     if (this.#tracked.has(handle)) return;
     this.#tracked.add(handle);
     this.finder.enable(stablePrototype(handle));
-    if (this.finder.kind === "registry") observeConstruction(handle, this.finder.record);
+    if (this.finder.kind === "registry") observeConstruction(handle, this.finder.recordConstructed);
   }
 
   /** Defines a new class from a specification and binds its handle. */

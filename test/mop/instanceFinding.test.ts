@@ -290,6 +290,28 @@ describe.each(backends)("%s finder", (kind, createFinder) => {
     expectSameObjects(finder.find(B.prototype), [b!]);
   });
 
+  test("an object recorded at construction and again by `record` is reported once", () => {
+    const finder = createFinder();
+    const { A, B } = hierarchy();
+    enableAll(finder, A, B);
+    const constructed = [new B(), new B(), new A()];
+    for (const o of constructed) finder.recordConstructed(o);
+    const [b, other, a] = constructed;
+    // A list fed only by constructions is enumerated without a duplicate check…
+    expectSameObjects(finder.find(B.prototype), [b!, other!]);
+    // …until `record` adds to it (a rollback re-recording an object, say).
+    finder.record(b!);
+    finder.record(b!);
+    expectSameObjects(finder.find(B.prototype), [b!, other!]);
+    expectSameObjects(finder.find(A.prototype, { includeSubclasses: true }), [b!, other!, a!]);
+    expectSameObjects(finder.find(B.prototype), [b!, other!]);
+    // Moved to A and recorded there, it is still in B's list: once, under A.
+    Object.setPrototypeOf(b!, A.prototype);
+    finder.record(b!);
+    expectSameObjects(finder.find(A.prototype), [a!, b!]);
+    expectSameObjects(finder.find(A.prototype, { includeSubclasses: true }), [b!, other!, a!]);
+  });
+
   test("finds a re-recorded object under its new prototype only", () => {
     const finder = createFinder();
     const { A, B, C } = hierarchy();

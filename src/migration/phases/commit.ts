@@ -13,10 +13,10 @@ import { AfterCommitError, CommitError } from "../../errors.js";
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
-import { applyMigration, revertMigration } from "../instanceMigration.js";
 import { LazyMigration } from "../lazyCompletion.js";
+import type { ApplyProgress } from "../migrationLog.js";
 import type { Committed } from "../rollback.js";
-import { rollBack } from "../rollback.js";
+import { migratedEntries, rollBack } from "../rollback.js";
 import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
@@ -28,37 +28,46 @@ export function commitPhase(
   patchName: string,
   { policy, build: { hooks } }: Built,
   { shadow, plans }: Shadowed,
-  { prepared, dryRun }: Prepared,
+  { logs, count, dryRun }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
-  const applied = dryRun ? [] : [...prepared];
+  const applied = dryRun ? [] : [...logs];
+  const total = dryRun ? 0 : count;
   const fromVersion = namespace.version;
   const lazy = policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans);
-  let done = 0;
+  // How far the commit got: every object of the logs before `log`, and `progress` in it.
+  let log = 0;
+  let before = 0;
+  const progress: ApplyProgress = { done: 0, partial: false };
   let record: ReplaceRecord | undefined;
   try {
     record = replaceNamespace(namespace, shadow);
     if (lazy) lazy.install();
     else {
-      for (; done < applied.length; done++) {
-        onCommitStep?.(done, applied.length);
-        applyMigration(applied[done]!);
+      const onStep = onCommitStep ? (i: number) => onCommitStep(before + i, total) : undefined;
+      for (; log < applied.length; log++) {
+        applied[log]!.applyAll(progress, onStep);
+        before += applied[log]!.length;
       }
     }
   } catch (error) {
+    const done = before + progress.done;
     if (record) {
-      for (let i = done - 1; i >= 0; i--) revertMigration(applied[i]!);
+      if (log < applied.length) applied[log]!.revertApplied(progress);
+      for (let l = log - 1; l >= 0; l--) {
+        applied[l]!.revertApplied({ done: applied[l]!.length, partial: false });
+      }
       lazy?.uninstall();
       record.undo();
     }
     if (error instanceof CommitError) throw error;
     throw new CommitError(
-      `the commit of patch ${patchName} failed after ${done} of ${applied.length} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
-      { patch: patchName, applied: done, total: applied.length, cause: error },
+      `the commit of patch ${patchName} failed after ${done} of ${total} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
+      { patch: patchName, applied: done, total, cause: error },
     );
   }
-  const committed: Committed = { namespace, plans, applied, lazy, record };
+  const committed: Committed = { namespace, plans, applied, migrated: total, lazy, record };
   if (hooks.afterCommit.length > 0) afterCommit(committed, patchName, hooks, fromVersion);
   return committed;
 }
@@ -79,7 +88,7 @@ function afterCommit(
   let migrated: Set<object> | undefined;
   const owned = (object: object): boolean => {
     if (lazy?.isMigrated(object)) return true;
-    migrated ??= new Set(applied.map((p) => p.object));
+    migrated ??= new Set(applied.flatMap((log) => log.objects));
     return migrated.has(object);
   };
   const witness = new HookWitness(owned);
@@ -95,7 +104,7 @@ function afterCommit(
   if (!failure) return;
   // Objects the update does not own first: the rollback then turns objects
   // the hooks made on the new version back to the old layout.
-  const ownedAtFailure = new Set([...applied, ...(lazy?.done ?? [])].map((p) => p.object));
+  const ownedAtFailure = new Set(migratedEntries(applied, lazy).keys());
   witness.restore((object) => ownedAtFailure.has(object));
   rollBack(committed, { exact: true });
   committed.applied.length = 0;

@@ -8,45 +8,66 @@
  */
 import { UnswappableObjectError } from "../../errors.js";
 import type { Namespace } from "../../namespace/namespace.js";
-import type { PreparedMigration } from "../instanceMigration.js";
-import { prepareMigration } from "../instanceMigration.js";
 import type { Plan } from "../migrationPlan.js";
+import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
 import type { Built } from "./build.js";
+import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
 
 export interface Prepared {
-  readonly prepared: readonly PreparedMigration[];
+  /** One log per plan (in plan order), its objects in the order they were found. */
+  readonly logs: readonly MigrationLog[];
+  /** How many objects the logs hold. */
+  readonly count: number;
   /** The new states only served the validations: the commit applies none of them. */
   readonly dryRun: boolean;
   /** What migration code must not have written, when it ran (checked after the validations). */
   readonly witness: LiveStateWitness | undefined;
 }
 
-export function preparePhase(namespace: Namespace, built: Built, { plans }: Shadowed): Prepared {
+export function preparePhase(
+  namespace: Namespace,
+  built: Built,
+  { plans }: Shadowed,
+  /** Instances found before the pause (update()), where still valid. */
+  prefound?: Prefound,
+): Prepared {
   const { build, policy } = built;
   const dryRun =
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  const prepared: PreparedMigration[] = [];
   const active = policy === "eager" || dryRun ? plans : [];
-  const found = active.map((plan) => namespace.finder.find(plan.prototype));
+  const found = active.map((plan) => {
+    const early = policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined;
+    if (!early) return namespace.finder.find(plan.prototype);
+    // Found earlier: an object the program has since moved off the class is not an instance.
+    return early.filter((object) => Object.getPrototypeOf(object) === plan.prototype);
+  });
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView)
     ? new LiveStateWitness(namespace, found)
     : undefined;
+  const logs: MigrationLog[] = [];
+  let count = 0;
   try {
     active.forEach((plan, p) => {
-      found[p]!.forEach((object, index) => {
+      const objects = found[p]!;
+      const log = new MigrationLog(plan, plan.compiled);
+      log.reserve(objects.length);
+      for (let index = 0; index < objects.length; index++) {
+        const object = objects[index]!;
         checkRewritable(object, plan, index);
-        prepared.push(prepareMigration(object, plan, index));
-      });
+        log.prepare(object, index);
+      }
+      logs.push(log);
+      count += log.length;
     });
   } catch (error) {
     witness?.restore();
     throw error;
   }
-  return { prepared, dryRun, witness };
+  return { logs, count, dryRun, witness };
 }
 
 function checkRewritable(object: object, plan: Plan, index: number): void {

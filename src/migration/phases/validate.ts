@@ -31,8 +31,10 @@ export function validatePhase(
   patchName: string,
   built: Built,
   { shadow }: Shadowed,
-  { prepared }: Prepared,
+  { logs, count }: Prepared,
 ): ValidationReport {
+  // Validations see shadow copies, which only objects on the general path have.
+  const prepared = logs.flatMap((log) => [...log.general.values()]);
   const { build } = built;
   const failures: ValidationFailure[] = [];
   const copiesByClass = conformance(prepared, failures);
@@ -48,7 +50,7 @@ export function validatePhase(
   const instanceChecks = runInstanceValidations(build.instanceValidations, world);
   failures.push(...instanceChecks.failures);
   const named = namingLiveObjects(failures, prepared, originals);
-  const report = makeReport(named, rulesRun, prepared.length + instanceChecks.instancesChecked);
+  const report = makeReport(named, rulesRun, count + instanceChecks.instancesChecked);
   if (!report.ok)
     refuse(`patch ${patchName} failed validation`, named, rulesRun, report.instancesChecked);
   return report;

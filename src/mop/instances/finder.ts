@@ -33,6 +33,13 @@ export interface InstanceFinder {
    */
   record(instance: object): void;
   /**
+   * `record` for an object its class handle has just constructed (the
+   * namespace's construction observer): such an object cannot have been
+   * recorded before, which lets the registry skip duplicate checks when it
+   * enumerates lists fed only this way.
+   */
+  recordConstructed(instance: object): void;
+  /**
    * Every live object whose [[Prototype]] is exactly `prototype` (default) or
    * that has `prototype` anywhere in its chain (`includeSubclasses`). Never
    * prototype objects (an object whose own `constructor` is a function whose
@@ -62,4 +69,20 @@ export function isPrototypeObject(object: object): boolean {
   if (typeof ctor !== "function") return false;
   const ctorPrototype = Object.getOwnPropertyDescriptor(ctor, "prototype");
   return ctorPrototype !== undefined && ctorPrototype.value === object;
+}
+
+/**
+ * Counts the ways an object can join a class's instances other than by its
+ * construction through a class handle: metamorph's own prototype changes
+ * (applyState) and explicit `record` calls. An update that found instances
+ * ahead of its pause checks it did not change meanwhile.
+ */
+let membershipChanges = 0;
+
+export function noteMembershipChange(): void {
+  membershipChanges++;
+}
+
+export function membershipEpoch(): number {
+  return membershipChanges;
 }

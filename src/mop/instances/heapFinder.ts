@@ -143,6 +143,7 @@ export function createHeapFinder(): HeapFinder {
     kind: "heap",
     enable(_prototype: object): void {},
     record(_instance: object): void {},
+    recordConstructed(_instance: object): void {},
     find: (prototype, options) => find(session, prototype, options),
   };
 }

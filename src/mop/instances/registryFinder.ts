@@ -4,8 +4,13 @@
  * and a `deref()` per object when enumerating.
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import { chainContains, getPrototypeOf, isPrototypeObject } from "./finder.js";
-import { isShadowCopy } from "./shadowCopies.js";
+import {
+  chainContains,
+  getPrototypeOf,
+  isPrototypeObject,
+  noteMembershipChange,
+} from "./finder.js";
+import { isShadowCopy, shadowCopiesMarked } from "./shadowCopies.js";
 
 /** What the registry holds, for tests and monitoring. */
 export interface RegistryStats {
@@ -45,6 +50,16 @@ export interface RegistryFinder extends InstanceFinder {
    * prototype; check each one.
    */
   snapshot(prototype: object): readonly WeakRef<object>[];
+  /**
+   * `find(prototype)` spread over event-loop tasks, each slice at most about
+   * `sliceMs` long, so that no task dereferences every instance (each
+   * `deref()` keeps its object alive until the task ends, and that set's
+   * growth is what makes one long enumeration slow). The list is read when
+   * called; objects recorded afterwards are not included. Resolves to
+   * undefined when the list may hold an object twice (`record` was called):
+   * use `find` then.
+   */
+  findInSlices(prototype: object, sliceMs: number): Promise<object[] | undefined>;
 }
 
 interface RegistryEntry {
@@ -57,6 +72,13 @@ interface RegistryEntry {
   checkAt: number;
   /** Set at the last check; cleared when finalization reports its death. */
   sentinel: Sentinel | null;
+  /**
+   * `record` (not `recordConstructed`) added to this list since it was last
+   * deduplicated: it may hold an object twice, or a marked shadow copy.
+   */
+  recordedExplicitly: boolean;
+  /** `record` ever added to this list: an object may sit in another list too. */
+  everRecordedExplicitly: boolean;
 }
 
 /** Held value of a throw-away object registered at a growth check, to see whether finalization runs. */
@@ -138,26 +160,35 @@ function compact(
   registry: Registry,
   entry: RegistryEntry,
   visit: ((object: object, current: object | null) => void) | null,
-  seen: Map<object, RegistryEntry> = new Map(),
+  seen?: Map<object, RegistryEntry>,
 ): void {
+  // A list fed only by constructions holds each object once: no duplicate
+  // check, so a query of 10^6 objects builds no 10^6-entry map.
+  const dedupe = seen ?? (entry.recordedExplicitly ? new Map<object, RegistryEntry>() : null);
   const home = entry.prototype.deref();
   const refs = entry.refs;
+  const byPrototype = registry.byPrototype;
   let kept = 0;
   for (let i = 0; i < refs.length; i++) {
     const ref = refs[i]!;
     const object = ref.deref();
     if (object === undefined) continue;
     const current = getPrototypeOf(object) as object | null;
-    if (current !== home && current !== null && registry.byPrototype.has(current)) continue;
-    const reporter = seen.get(object);
-    if (reporter === entry) continue;
-    refs[kept++] = ref;
-    if (reporter !== undefined) continue;
-    seen.set(object, entry);
+    if (current !== home && current !== null && byPrototype.has(current)) continue;
+    if (dedupe !== null) {
+      const reporter = dedupe.get(object);
+      if (reporter === entry) continue;
+      refs[kept++] = ref;
+      if (reporter !== undefined) continue;
+      dedupe.set(object, entry);
+    } else refs[kept++] = ref;
     if (visit !== null) visit(object, current);
   }
   refs.length = kept;
   entry.estimatedDeaths = 0;
+  // With a map shared across lists, an object first reported by another list
+  // is kept here however often it appears, so only a local check dedupes.
+  if (seen === undefined) entry.recordedExplicitly = false;
 }
 
 /**
@@ -201,6 +232,8 @@ function enable(registry: Registry, prototype: object): void {
     estimatedDeaths: 0,
     checkAt: FIRST_GROWTH_CHECK,
     sentinel: null,
+    recordedExplicitly: false,
+    everRecordedExplicitly: false,
   };
   registry.byPrototype.set(prototype, entry);
   registry.entries.add(entry);
@@ -211,14 +244,23 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
   if (options?.includeSubclasses !== true) {
     const entry = registry.byPrototype.get(prototype);
     if (entry === undefined) return found;
+    const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
     compact(registry, entry, (object, current) => {
-      if (current === prototype && !isPrototypeObject(object) && !isShadowCopy(object)) {
+      if (
+        current === prototype &&
+        !isPrototypeObject(object) &&
+        !(copiesPossible && isShadowCopy(object))
+      ) {
         found.push(object);
       }
     });
     return found;
   }
-  const seen = new Map<object, RegistryEntry>();
+  // An object sits in two lists only if `record` put it in one of them.
+  let crossListDuplicates = false;
+  for (const entry of registry.entries) crossListDuplicates ||= entry.everRecordedExplicitly;
+  const seen = crossListDuplicates ? new Map<object, RegistryEntry>() : undefined;
+  const copiesPossible = crossListDuplicates || shadowCopiesMarked();
   for (const entry of registry.entries) {
     const home = entry.prototype.deref();
     if (home === undefined) {
@@ -235,13 +277,52 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
         const matches =
           current === home ||
           (current !== null && (current === prototype || chainContains(current, prototype)));
-        if (matches && !isPrototypeObject(object) && !isShadowCopy(object)) found.push(object);
+        if (matches && !isPrototypeObject(object) && !(copiesPossible && isShadowCopy(object)))
+          found.push(object);
       },
       seen,
     );
   }
   return found;
 }
+
+async function findInSlices(
+  registry: Registry,
+  prototype: object,
+  sliceMs: number,
+): Promise<object[] | undefined> {
+  const entry = registry.byPrototype.get(prototype);
+  if (entry === undefined) return [];
+  if (entry.recordedExplicitly) return undefined;
+  const refs = entry.refs.slice();
+  const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
+  const found: object[] = [];
+  let i = 0;
+  while (i < refs.length) {
+    await nextTask();
+    const deadline = performance.now() + sliceMs;
+    do {
+      const end = Math.min(refs.length, i + 256);
+      for (; i < end; i++) {
+        const object = refs[i]!.deref();
+        if (
+          object !== undefined &&
+          getPrototypeOf(object) === prototype &&
+          !isPrototypeObject(object) &&
+          !(copiesPossible && isShadowCopy(object))
+        )
+          found.push(object);
+      }
+    } while (i < refs.length && performance.now() < deadline);
+  }
+  return found;
+}
+
+/** Waits for the next macrotask (the current job's kept-alive set is then dropped). */
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) =>
+    typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 
 function stats(registry: Registry): RegistryStats {
   let prototypes = 0;
@@ -270,7 +351,7 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
   const { byPrototype, deathWatch } = registry;
 
   // The hot path: runs after every construction of a managed class.
-  function record(instance: object): void {
+  function recordConstructed(instance: object): void {
     const entry = byPrototype.get(getPrototypeOf(instance) as object);
     if (entry === undefined) return;
     const refs = entry.refs;
@@ -282,12 +363,23 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     if (refs.length >= entry.checkAt) checkGrowth(registry, entry);
   }
 
+  function record(instance: object): void {
+    const entry = byPrototype.get(getPrototypeOf(instance) as object);
+    if (entry === undefined) return;
+    entry.recordedExplicitly = true;
+    entry.everRecordedExplicitly = true;
+    noteMembershipChange();
+    recordConstructed(instance);
+  }
+
   return {
     kind: "registry",
     enable: (prototype) => enable(registry, prototype),
     record,
+    recordConstructed,
     find: (prototype, findOptions) => find(registry, prototype, findOptions),
     stats: () => stats(registry),
     snapshot: (prototype) => byPrototype.get(prototype)?.refs.slice() ?? [],
+    findInSlices: (prototype, sliceMs) => findInSlices(registry, prototype, sliceMs),
   };
 }

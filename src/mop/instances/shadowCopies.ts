@@ -5,6 +5,12 @@
  * next update would migrate them too); every finder leaves them out.
  */
 const copies = new WeakSet<object>();
+/**
+ * Whether an object made elsewhere was ever marked: until then, an object a
+ * class handle constructed cannot be a shadow copy, which spares the
+ * registry one WeakSet lookup per object it enumerates.
+ */
+let anyMarked = false;
 
 /** A new empty object on `prototype`, marked as a shadow copy (never found as an instance). */
 export function createShadowCopy(prototype: object | null): Record<PropertyKey, unknown> {
@@ -15,9 +21,15 @@ export function createShadowCopy(prototype: object | null): Record<PropertyKey, 
 
 /** Marks an object made elsewhere as a shadow copy. */
 export function markShadowCopy(object: object): void {
+  anyMarked = true;
   copies.add(object);
 }
 
 export function isShadowCopy(object: object): boolean {
   return copies.has(object);
+}
+
+/** Whether any object was marked with markShadowCopy (so constructed objects may be shadow copies). */
+export function shadowCopiesMarked(): boolean {
+  return anyMarked;
 }

@@ -29,6 +29,7 @@
  * always have the `Reflect.ownKeys` order.
  */
 import { UnswappableObjectError } from "../../errors.js";
+import { noteMembershipChange } from "../instances/finder.js";
 import type { AccessorPair, PropertyBag, StateTable, ObjectState } from "./stateTable.js";
 import {
   ACCESSOR,
@@ -184,8 +185,9 @@ export function applyRow(
   }
 
   // 3. The prototype, only when it differs (a no-op setPrototypeOf still costs a runtime call).
-  if (prototypeChanges && !Reflect.setPrototypeOf(obj, prototype)) {
-    throw failedStep(obj, "setPrototypeOf");
+  if (prototypeChanges) {
+    noteMembershipChange();
+    if (!Reflect.setPrototypeOf(obj, prototype)) throw failedStep(obj, "setPrototypeOf");
   }
 
   // 4a. Kept prefix: only data values can differ.

@@ -1,0 +1,247 @@
+/**
+ * Issue 13's eager goals: the pause of `update()` for three patch shapes, at
+ * 10^5 and 10^6 instances, with each instance finder, against a
+ * hand-written in-place loop making the same field changes over a list the
+ * program already holds (same process, alternated, fresh worlds built
+ * across jobs as a running program builds them); and `updateSync`, whose
+ * pause includes finding, against the hand loop plus a find() of the same
+ * instances.
+ */
+import { performance } from "node:perf_hooks";
+import type { Patch } from "../src/index.js";
+import { Namespace, patch, update, updateSync } from "../src/index.js";
+import type { BenchModule, Figure } from "./harness.js";
+import { msOnce, versus } from "./harness.js";
+import { collectGarbage, median, nextTask } from "./loops.js";
+
+type Finder = "registry" | "heap";
+type Rec = Record<string, unknown>;
+
+export interface Shape {
+  readonly name: string;
+  readonly what: string;
+  readonly patch: () => Patch;
+  readonly hand: (list: readonly Rec[]) => void;
+  readonly layout: string;
+}
+
+export const SHAPES: readonly Shape[] = [
+  {
+    name: "addField",
+    what: "add one field",
+    patch: () => patch("add").addField("Picture", "comment", { default: "" }).build(),
+    hand: (list) => {
+      for (let i = 0; i < list.length; i++) list[i]!.comment = "";
+    },
+    layout: "path,name,size,comment",
+  },
+  {
+    name: "renameAdd",
+    what: "rename the first field + add a field + replace a method",
+    patch: () =>
+      patch("rename")
+        .renameField("Picture", "path", "basepath")
+        .addField("Picture", "comment", { default: "" })
+        .replaceMethods("Picture", {
+          weight(this: Rec) {
+            return (this.size as number) * 2 + (this.comment as string).length;
+          },
+        })
+        .build(),
+    hand: (list) => {
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i]!;
+        const path = o.path;
+        const name = o.name;
+        const size = o.size;
+        delete o.size;
+        delete o.name;
+        delete o.path;
+        o.basepath = path;
+        o.name = name;
+        o.size = size;
+        o.comment = "";
+      }
+    },
+    layout: "basepath,name,size,comment",
+  },
+  {
+    name: "reshape",
+    what: "remove 2 fields, rename 1, add 2 computed from old fields",
+    patch: () =>
+      patch("reshape")
+        .removeField("Picture", "path")
+        .removeField("Picture", "size")
+        .renameField("Picture", "name", "title")
+        .addField("Picture", "weight2", { initial: (old) => (old.size as number) * 2 })
+        .addField("Picture", "depth", { initial: (old) => (old.path as string).length })
+        .build(),
+    hand: (list) => {
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i]!;
+        const path = o.path as string;
+        const name = o.name;
+        const size = o.size as number;
+        delete o.size;
+        delete o.name;
+        delete o.path;
+        o.title = name;
+        o.weight2 = size * 2;
+        o.depth = path.length;
+      }
+    },
+    layout: "title,weight2,depth",
+  },
+];
+
+async function world(n: number, finder: Finder, label: string) {
+  const ns = new Namespace(`bench-eager-${label}`, { instanceFinder: finder });
+  const Picture = ns.defineClass<Rec>({
+    name: "Picture",
+    fields: [
+      { name: "path", initializer: '""' },
+      { name: "name", initializer: '""' },
+      { name: "size", initializer: "0" },
+    ],
+    methods: {
+      weight(this: Rec) {
+        return (this.size as number) * 2;
+      },
+    },
+  });
+  const list: Rec[] = new Array(n);
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 10_000);
+    for (; i < end; i++) list[i] = new Picture({ path: "/pictures", name: "holiday", size: i });
+    await nextTask();
+  }
+  collectGarbage();
+  await nextTask();
+  return { ns, Picture, list };
+}
+
+function expectLayout(list: readonly object[], layout: string, what: string): void {
+  const step = Math.max(1, Math.floor(list.length / 1000));
+  for (let i = 0; i < list.length; i += step) {
+    const keys = Object.keys(list[i]!).join();
+    if (keys !== layout) throw new Error(`${what}: object #${i} has ${keys}, expected ${layout}`);
+  }
+}
+
+export interface Run {
+  readonly pause: number;
+  readonly hand: number;
+  readonly find: number;
+  readonly spread: string;
+}
+
+const range = (xs: readonly number[]) =>
+  `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} ms`;
+
+/** Alternates the library's update and the hand loop on fresh worlds; medians. */
+export const eagerRun = (shape: Shape, n: number, finder: Finder, repeats: number) =>
+  measure(shape, n, finder, repeats, false);
+
+async function measure(
+  shape: Shape,
+  n: number,
+  finder: Finder,
+  repeats: number,
+  sync: boolean,
+): Promise<Run> {
+  const pauses: number[] = [];
+  const hands: number[] = [];
+  const finds: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    {
+      const w = await world(n, finder, `${shape.name}-${n}-${finder}-${r}`);
+      if (sync) {
+        finds.push(msOnce(() => w.ns.allInstances(w.Picture)));
+        collectGarbage();
+        await nextTask();
+      }
+      const result = sync ? updateSync(w.ns, shape.patch()) : await update(w.ns, shape.patch());
+      if (result.instancesMigrated !== n) {
+        throw new Error(`${shape.name}: migrated ${result.instancesMigrated} of ${n}`);
+      }
+      pauses.push(result.pauseMs);
+      expectLayout(w.list, shape.layout, `${shape.name} update`);
+      result.makePermanent();
+    }
+    collectGarbage();
+    await nextTask();
+    {
+      const w = await world(n, finder, `hand-${shape.name}-${n}-${finder}-${r}`);
+      const t0 = performance.now();
+      shape.hand(w.list);
+      hands.push(performance.now() - t0);
+      expectLayout(w.list, shape.layout, `${shape.name} hand loop`);
+    }
+    collectGarbage();
+    await nextTask();
+  }
+  return {
+    pause: median(pauses),
+    hand: median(hands),
+    find: finds.length > 0 ? median(finds) : 0,
+    spread: `pauses ${range(pauses)}, hand-written ${range(hands)}`,
+  };
+}
+
+const GOAL = "goal: ratio ≥ 0.5 (≤ 2× the hand-written loop)";
+
+export interface EagerShapes {
+  readonly figures: Figure[];
+  /** The rename + add shape with the registry finder, for the figures that use it as a baseline. */
+  readonly renameAdd: { readonly e5: Run; readonly e6: Run };
+}
+
+export async function eagerShapeFigures(): Promise<EagerShapes> {
+  const figures: Figure[] = [];
+  const runs = new Map<string, Run>();
+  for (const finder of ["registry", "heap"] as const) {
+    for (const [label, n, repeats] of [
+      ["1e5", 100_000, 3],
+      ["1e6", 1_000_000, 1],
+    ] as const) {
+      for (const shape of SHAPES) {
+        const run = await measure(shape, n, finder, repeats, false);
+        runs.set(`${shape.name}.${finder}.${label}`, run);
+        figures.push(
+          versus(
+            `migration.goal.eager.${shape.name}.${finder}.${label}`,
+            run.pause,
+            run.hand,
+            "ms",
+            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (the heap query is inside the pause)"}, median of ${repeats} (${run.spread}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
+          ),
+        );
+      }
+    }
+  }
+  for (const finder of ["registry", "heap"] as const) {
+    const shape = SHAPES[1]!;
+    const run = await measure(shape, 100_000, finder, 3, true);
+    figures.push(
+      versus(
+        `migration.goal.eagerSync.${shape.name}.${finder}.1e5`,
+        run.pause,
+        run.hand + run.find,
+        "ms",
+        `pause of updateSync (${shape.what}) of 10^5 instances, ${finder} finder, finding included, median of 3 (${run.spread}); baseline: the hand-written loop (${run.hand.toFixed(1)} ms) plus a find() of the same instances in its own job (${run.find.toFixed(1)} ms); ${GOAL}`,
+      ),
+    );
+  }
+  return {
+    figures,
+    renameAdd: { e5: runs.get("renameAdd.registry.1e5")!, e6: runs.get("renameAdd.registry.1e6")! },
+  };
+}
+
+/** Run by bench/run.ts in a process of its own (the migration module uses the same runs' baselines only through its own measurements). */
+export const eagerBench: BenchModule = {
+  name: "eager",
+  async run() {
+    return (await eagerShapeFigures()).figures;
+  },
+};

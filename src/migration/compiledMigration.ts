@@ -1,0 +1,257 @@
+/**
+ * A class migration plan compiled to code: one generated function per plan
+ * that reads exactly the old version's fields, deletes the ones after the
+ * common prefix from the end backwards and adds the new ones in order, as a
+ * programmer would write the loop by hand — so V8 runs it like the hand loop
+ * (monomorphic property accesses, no per-object allocation). Old values go
+ * into one flat array (`stride` per object) for commit failure and rollback;
+ * values computed by user code (initialisers, splits, defaults that are not
+ * constants) are computed before the commit into another flat array.
+ *
+ * Only objects whose own enumerable keys are exactly the old version's
+ * fields, in order, take this path (`matches`); any other object (extra or
+ * missing own properties) and every object of a plan that needs a shadow
+ * copy (migrators, validations, defaults reading `this`) goes through the
+ * general path of instanceMigration.ts. Both give the same result.
+ *
+ * Keys are embedded as JSON string literals; nothing else from the plan
+ * becomes source text (functions and constants are passed in as arrays).
+ */
+import { MigrationError } from "../errors.js";
+import type { OldView } from "../patch/operations.js";
+import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
+import { asyncRefusal, isThenable } from "./instanceMigration.js";
+
+/** Where the value of one new field comes from on the compiled path. */
+type ValueSource =
+  | { readonly kind: "old"; readonly index: number }
+  | { readonly kind: "constant"; readonly value: unknown }
+  | {
+      readonly kind: "computed";
+      readonly slot: number;
+      readonly source: FieldSource;
+      readonly field: string;
+    };
+
+export interface CompiledPlan {
+  /** Whether any object of the plan can take the compiled path. */
+  readonly fast: boolean;
+  /** The old layout the compiled path expects: the old version's fields, inherited first. */
+  readonly oldLayout: readonly string[];
+  /** Old values kept per object (`oldLayout.length`). */
+  readonly stride: number;
+  /** Values computed before the commit per object. */
+  readonly computedCount: number;
+  /** Whether computing runs user code (initialisers, splits, defaults). */
+  readonly runsUserCode: boolean;
+  /** Whether `object`'s own enumerable keys are exactly `oldLayout`, in order. */
+  matches(object: object): boolean;
+  /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
+  compute(object: object, computed: unknown[], base: number, index: number): void;
+  /** Rewrites `object`, saving its old values into `old[oldBase…]`. */
+  apply(object: object, old: unknown[], oldBase: number, computed: unknown[], base: number): void;
+  /** Rewrites `objects[start…end)` (all on the compiled path), object i's slots at i·stride and i·computedCount. */
+  applyRange(
+    objects: readonly object[],
+    start: number,
+    end: number,
+    old: unknown[],
+    computed: unknown[],
+    /** Set to the position reached when the loop ends or throws. */
+    progress: { done: number },
+  ): void;
+  /** The new values installed in `object` (by `plan.fields` order), for rollback. */
+  installed(
+    old: readonly unknown[],
+    oldBase: number,
+    computed: readonly unknown[],
+    base: number,
+  ): unknown[];
+}
+
+const IDENTIFIER_FREE_THIS = /\bthis\b|\beval\b/;
+const JSON_PRIMITIVE = /^\s*(?:"(?:[^"\\\n]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)\s*$/;
+
+/** Whether a default initialiser's source can read `this` (then it needs a shadow copy). */
+export function defaultReadsThis(source: string): boolean {
+  return IDENTIFIER_FREE_THIS.test(source);
+}
+
+/** The value of a default whose source is a JSON primitive literal (a string, number, boolean, null). */
+export function constantDefault(source: string): { value: unknown } | undefined {
+  if (!JSON_PRIMITIVE.test(source)) return undefined;
+  try {
+    const value: unknown = JSON.parse(source);
+    return typeof value === "object" && value !== null ? undefined : { value };
+  } catch {
+    return undefined;
+  }
+}
+
+function valueSources(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+): { values: ValueSource[]; computed: number } {
+  let computed = 0;
+  const values = plan.sources.map((declared, j): ValueSource => {
+    let source = declared;
+    if (source.kind === "carry") {
+      const index = oldLayout.indexOf(source.from);
+      if (index >= 0) return { kind: "old", index };
+      source = source.otherwise;
+    }
+    if (source.kind === "none") return { kind: "constant", value: undefined };
+    if (source.kind === "default" && source.constant) {
+      return { kind: "constant", value: source.constant.value };
+    }
+    return { kind: "computed", slot: computed++, source, field: plan.fields[j]! };
+  });
+  return { values, computed };
+}
+
+const key = (k: string) => `[${JSON.stringify(k)}]`;
+
+/** The source of the rewrite of `o` from `oldLayout` to `fields`, reading `v0…` and writing `old[ob…]`. */
+function applyBody(
+  oldLayout: readonly string[],
+  fields: readonly string[],
+  values: readonly ValueSource[],
+): string {
+  const lines: string[] = [];
+  for (const [i, k] of oldLayout.entries()) {
+    lines.push(`const v${i} = o${key(k)}; old[ob + ${i}] = v${i};`);
+  }
+  const expr = (j: number): string => {
+    const v = values[j]!;
+    if (v.kind === "old") return `v${v.index}`;
+    if (v.kind === "constant") return `C[${j}]`;
+    return `comp[cb + ${v.slot}]`;
+  };
+  let prefix = 0;
+  while (
+    prefix < oldLayout.length &&
+    prefix < fields.length &&
+    oldLayout[prefix] === fields[prefix]
+  )
+    prefix++;
+  for (let i = oldLayout.length - 1; i >= prefix; i--) lines.push(`delete o${key(oldLayout[i]!)};`);
+  for (let j = 0; j < prefix; j++) {
+    const v = values[j]!;
+    if (v.kind === "old" && v.index === j) continue; // carried in place: nothing to do
+    lines.push(`{ const x = ${expr(j)}; if (o${key(fields[j]!)} !== x) o${key(fields[j]!)} = x; }`);
+  }
+  for (let j = prefix; j < fields.length; j++) lines.push(`o${key(fields[j]!)} = ${expr(j)};`);
+  return lines.join("\n");
+}
+
+/**
+ * What user code gets to read: a frozen copy of the old fields, so nothing
+ * it does can touch the object before the commit. An object literal (one
+ * shared shape) unless a key would mean something else in one.
+ */
+function oldViewFunction(oldLayout: readonly string[]): (object: object) => OldView {
+  if (oldLayout.includes("__proto__")) {
+    return (object) => {
+      const view: Record<string, unknown> = {};
+      for (const k of oldLayout) view[k] = (object as Record<string, unknown>)[k];
+      return Object.freeze(view);
+    };
+  }
+  const entries = oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ");
+  return new Function(`"use strict"; return (o) => Object.freeze({ ${entries} });`)() as (
+    object: object,
+  ) => OldView;
+}
+
+/** Runs the user code of a plan (initialisers, splits, defaults) for one object before the commit. */
+function computeFunction(
+  plan: ClassMigrationPlan,
+  computedSources: readonly Extract<ValueSource, { kind: "computed" }>[],
+  oldLayout: readonly string[],
+): CompiledPlan["compute"] {
+  const readsOld = computedSources.some(
+    (v) => v.source.kind === "initial" || v.source.kind === "split",
+  );
+  const viewOf = readsOld ? oldViewFunction(oldLayout) : undefined;
+  return function compute(object: object, computed: unknown[], base: number, index: number): void {
+    if (computedSources.length === 0) return;
+    const view = viewOf ? viewOf(object) : (object as OldView);
+    let field = "";
+    try {
+      for (const v of computedSources) {
+        field = v.field;
+        const source = v.source;
+        let value: unknown;
+        if (source.kind === "initial") value = source.fn(view);
+        else if (source.kind === "split") value = source.make(view);
+        else if (source.kind === "default") value = source.fn.call({});
+        if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
+        computed[base + v.slot] = value;
+      }
+    } catch (error) {
+      throw new MigrationError(
+        `computing field "${field}" of ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
+        { className: plan.className, field, index, object, cause: error },
+      );
+    }
+  };
+}
+
+/** Compiles `plan` for objects of the old layout `oldLayout`. */
+export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string[]): CompiledPlan {
+  const { values, computed: computedCount } = valueSources(plan, oldLayout);
+  const stride = oldLayout.length;
+  const fast = !plan.needsCopy && plan.fields.every((f) => typeof f === "string");
+  const constants = values.map((v) => (v.kind === "constant" ? v.value : undefined));
+  const body = applyBody(oldLayout, plan.fields, values);
+  const apply = new Function(
+    "C",
+    `"use strict";
+     return function apply(o, old, ob, comp, cb) {\n${body}\n};`,
+  )(constants) as CompiledPlan["apply"];
+  const applyRange = new Function(
+    "C",
+    `"use strict";
+     return function applyRange(objects, start, end, old, comp, progress) {
+       let i = start;
+       try {
+         for (; i < end; i++) {
+           const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
+           ${body}
+         }
+       } finally {
+         progress.done = i;
+       }
+     };`,
+  )(constants) as CompiledPlan["applyRange"];
+  // Exactly the old fields, in order, and no unmanaged own state
+  // (carriedState.ts): no non-enumerable property, and no symbol-keyed one
+  // where user code reads the old state.
+  const matchSource = `"use strict"; return function matches(o) {
+       const k = Object.keys(o);
+       return k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")}
+         && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};
+     };`;
+  const matches = new Function(matchSource)() as CompiledPlan["matches"];
+  const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));
+  const compute = computeFunction(plan, computedSources, oldLayout);
+  return {
+    fast,
+    oldLayout,
+    stride,
+    computedCount,
+    runsUserCode: computedSources.length > 0,
+    matches,
+    compute,
+    apply,
+    applyRange,
+    installed: (old, oldBase, computed, base) =>
+      values.map((v) =>
+        v.kind === "old"
+          ? old[oldBase + v.index]
+          : v.kind === "constant"
+            ? v.value
+            : computed[base + v.slot],
+      ),
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * What the migration of one class's instances keeps until the update is
+ * permanent: the objects in order, and for those on the compiled path their
+ * old values and computed values in two flat arrays (struct of arrays: no
+ * object per instance survives, so a large update gives the garbage
+ * collector nothing to copy); objects on the general path keep their
+ * PreparedMigration. Eager updates fill a log in the prepare phase and apply
+ * it in the commit; lazy ones append to it as objects migrate.
+ */
+import type { Carried } from "./carriedState.js";
+import type { CompiledPlan } from "./compiledMigration.js";
+import type { ClassMigrationPlan, PreparedMigration } from "./instanceMigration.js";
+import {
+  applyMigration,
+  prepareMigration,
+  revertMigration,
+  rewriteFields,
+} from "./instanceMigration.js";
+import type { Plan } from "./migrationPlan.js";
+
+/** An object's migration as rollback needs it: old layout and values, and the values installed. */
+export interface Retained {
+  readonly object: object;
+  readonly plan: ClassMigrationPlan;
+  readonly oldKeys: readonly string[];
+  readonly oldValues: readonly unknown[];
+  readonly newValues: readonly unknown[];
+  /** Unmanaged own state the migration carried (general path only). */
+  readonly carried: Carried | null;
+}
+
+export interface ApplyProgress {
+  done: number;
+  partial: boolean;
+}
+
+export class MigrationLog {
+  readonly objects: object[] = [];
+  /** Old values of compiled-path objects: object i's at [i·stride, (i+1)·stride). */
+  old: unknown[] = [];
+  /** Values user code computed before the commit: object i's at [i·computedCount, …). */
+  computed: unknown[] = [];
+  /** Objects on the general path, by position in `objects`. */
+  readonly general = new Map<number, PreparedMigration>();
+
+  constructor(
+    readonly plan: Plan,
+    readonly compiled: CompiledPlan,
+  ) {}
+
+  /** Sizes the flat arrays for `count` objects up front (an eager update knows how many it found). */
+  reserve(count: number): void {
+    const { stride, computedCount } = this.compiled;
+    if (this.old.length === 0 && stride > 0) this.old.length = count * stride;
+    if (this.computed.length === 0 && computedCount > 0)
+      this.computed.length = count * computedCount;
+  }
+
+  get length(): number {
+    return this.objects.length;
+  }
+
+  /**
+   * Computes `object`'s migration (user code runs here, never touching the
+   * object) and appends it; `index` names the object in errors.
+   */
+  prepare(object: object, index: number, onCopy?: (copy: object) => void): void {
+    const i = this.objects.length;
+    const { compiled } = this;
+    if (compiled.fast && takesFastPath(compiled, object)) {
+      compiled.compute(object, this.computed, i * compiled.computedCount, index);
+    } else {
+      this.general.set(i, prepareMigration(object, this.plan, index, onCopy));
+    }
+    this.objects.push(object);
+  }
+
+  /**
+   * Applies every prepared migration (the commit of an eager update). When
+   * it throws, `progress` says how many objects were rewritten and whether
+   * the next one was partly rewritten (then it must be reverted too).
+   */
+  applyAll(progress: ApplyProgress, onStep?: (i: number) => void): void {
+    const { objects, compiled } = this;
+    progress.done = 0;
+    progress.partial = false;
+    if (!onStep && this.general.size === 0) {
+      progress.partial = true; // a throw inside the range comes from a rewrite
+      compiled.applyRange(objects, 0, objects.length, this.old, this.computed, progress);
+      progress.partial = false;
+      return;
+    }
+    for (let i = 0; i < objects.length; i++) {
+      onStep?.(i);
+      progress.partial = true;
+      this.applyAt(i);
+      progress.partial = false;
+      progress.done = i + 1;
+    }
+  }
+
+  /** Reverts what `applyAll` did, by its `progress`, last object first. */
+  revertApplied(progress: ApplyProgress): void {
+    for (let i = progress.partial ? progress.done : progress.done - 1; i >= 0; i--) {
+      this.revertAt(i);
+    }
+  }
+
+  applyAt(i: number): void {
+    const general = this.general.get(i);
+    if (general) {
+      applyMigration(general);
+      return;
+    }
+    const { compiled } = this;
+    compiled.apply(
+      this.objects[i]!,
+      this.old,
+      i * compiled.stride,
+      this.computed,
+      i * compiled.computedCount,
+    );
+  }
+
+  /** Puts object i back exactly as it was before `applyAt(i)`. */
+  revertAt(i: number): void {
+    const general = this.general.get(i);
+    if (general) {
+      revertMigration(general);
+      return;
+    }
+    const object = this.objects[i]!;
+    rewriteFields(object, Object.keys(object), this.compiled.oldLayout, this.oldValuesAt(i));
+  }
+
+  /** Drops the last entry (its migration failed before or while it was applied). */
+  dropLast(): void {
+    const i = this.objects.length - 1;
+    this.general.delete(i);
+    this.objects.length = i;
+    this.old.length = Math.min(this.old.length, i * this.compiled.stride);
+    this.computed.length = Math.min(this.computed.length, i * this.compiled.computedCount);
+  }
+
+  private oldValuesAt(i: number): unknown[] {
+    const { stride } = this.compiled;
+    return this.old.slice(i * stride, (i + 1) * stride);
+  }
+
+  retained(i: number): Retained {
+    const general = this.general.get(i);
+    if (general) return general;
+    const { compiled } = this;
+    return {
+      object: this.objects[i]!,
+      plan: this.plan,
+      carried: null,
+      oldKeys: compiled.oldLayout,
+      oldValues: this.oldValuesAt(i),
+      newValues: compiled.installed(
+        this.old,
+        i * compiled.stride,
+        this.computed,
+        i * compiled.computedCount,
+      ),
+    };
+  }
+
+  /** Forgets everything (the update became permanent or was rolled back). */
+  clear(): void {
+    this.objects.length = 0;
+    this.old.length = 0;
+    this.computed.length = 0;
+    this.general.clear();
+  }
+}
+
+/**
+ * Whether the compiled path takes an object: exactly the old layout
+ * (`matches`), and its own state can be read without throwing — a Proxy
+ * trap or an own getter that throws sends the object to the general path,
+ * which refuses it with a typed error naming the
+ * property (ownState.ts) before anything changed. Reads without allocating.
+ */
+function takesFastPath(compiled: CompiledPlan, object: object): boolean {
+  try {
+    if (!compiled.matches(object)) return false;
+    const record = object as Record<string, unknown>;
+    const { oldLayout } = compiled;
+    for (let k = 0; k < oldLayout.length; k++) void record[oldLayout[k]!];
+    return true;
+  } catch {
+    return false;
+  }
+}
