@@ -133,7 +133,13 @@ function fieldSource(
   // (one its constructor set conditionally, say) is that property revealed:
   // an object that has it keeps its value (carriedState.ts).
   if (origin === null && !oldFields.has(field.name)) origin = field.name;
-  const split = owner.splits.find((s) => s.via === field.name);
+  // A split moves fields out of objects that have them: an instance of a
+  // class that arrives under the split class in the same update (a
+  // superclass change) never had them, and gets the field's default, as it
+  // would applying the split and then the move one after the other.
+  const split = owner.splits.find(
+    (s) => s.via === field.name && s.fields.some((f) => f.from !== null && oldFields.has(f.from)),
+  );
   const initial = owner.initialisers.get(field.name);
   let fallback: FieldSource = { kind: "none" };
   if (split) fallback = { kind: "split", make: splitMaker(split, defs, shadow) };

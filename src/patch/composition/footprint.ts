@@ -71,5 +71,10 @@ export function fieldsCreated(op: Operation): string[] {
 
 /** Steps that derive values from the old state of `op.className`'s instances. */
 export function readsOldState(op: Operation): boolean {
-  return op.op === "migrator" || (op.op === "addField" && op.initial !== undefined);
+  // A split reads the values it moves out of each object, as a migrator would.
+  return (
+    op.op === "migrator" ||
+    op.op === "splitClass" ||
+    (op.op === "addField" && op.initial !== undefined)
+  );
 }
