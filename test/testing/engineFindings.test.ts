@@ -197,4 +197,33 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
     const objects: [string, Rec][] = [["Picture", { w: 1, path: "p" }]];
     expect(apply(specs, objects, [a.andThen(b)])).toEqual(apply(specs, objects, [a, b])); // c: undefined vs 4
   });
+  test("L: a class moved under a split class by the next patch gets the link's default, in one patch as in two (seed 5)", () => {
+    const specs = [
+      { name: "Loose", fields: [] },
+      { name: "Holder", fields: ["e"] },
+    ];
+    const a = patch("split").splitClass("Holder", ["e"], { into: "Part", via: "owner" }).build();
+    const b = patch("move").changeSuperclass("Loose", "Holder").build();
+    const objects: [string, Rec][] = [
+      ["Holder", { e: 1 }],
+      ["Loose", {}],
+    ];
+    // Combined, the split used to make a Part for the Loose object too, from fields it never had.
+    expect(apply(specs, objects, [a.andThen(b)])).toEqual(apply(specs, objects, [a, b]));
+  });
+
+  test("M: a.andThen(b) is refused when b splits fields out of a class whose layout a changes (seed 5)", () => {
+    const a = patch("move").changeSuperclass("Person", "Shape").build();
+    const b = patch("split").splitClass("Shape", ["a", "b"], { into: "Part", via: "c" }).build();
+    // One after the other, the Person instance gets Shape's b = 0 and then a Part holding it;
+    // combined, the split would read the Person's state from before it had Shape's fields.
+    expect(() => a.andThen(b)).toThrow(PatchConflictError);
+    const specs = [
+      { name: "Shape", fields: ["a", "b"] },
+      { name: "Person", fields: ["name"] },
+    ];
+    expect(apply(specs, [["Person", { name: "p" }]], [a, b])).toEqual([
+      { name: "p", c: { a: "<undefined>", b: "<undefined>" } },
+    ]);
+  });
 });
