@@ -226,4 +226,21 @@ describe("engine findings (reproductions; `fails` while the bug is there)", () =
       { name: "p", c: { a: "<undefined>", b: "<undefined>" } },
     ]);
   });
+  test("N: a.andThen(b) is refused when b pulls up a field a pushed down (seed 5)", () => {
+    const specs = [
+      { name: "Base", fields: ["e"] },
+      { name: "Sub", superclass: "Base", fields: ["s"] },
+    ];
+    const a = patch("down").pushDownField("Base", "e").build();
+    const b = patch("up").pullUpField("Sub", "e").build();
+    expect(() => a.andThen(b)).toThrow(PatchConflictError);
+    // In turn, the Base object loses e and gets it back fresh; the Sub object keeps its value.
+    const objects: [string, Rec][] = [
+      ["Base", { e: 1 }],
+      ["Sub", { e: 2, s: 3 }],
+    ];
+    const [base, sub] = apply(specs, objects, [a, b]) as Rec[];
+    expect(base!.e).toBe("<undefined>");
+    expect(sub!.e).toBe(2);
+  });
 });

@@ -124,6 +124,23 @@ const fieldGone: ConflictCheck = ({ op, world, conflict }) => {
   return undefined;
 };
 
+/** A field moved up or down by the first patch and again by the second: combined, the moves cancel. */
+const fieldMovedBack: ConflictCheck = ({ op, world, conflict }) => {
+  if (op.op !== "pullUpField" && op.op !== "pushDownField") return undefined;
+  for (const [cls, fields] of world.fieldsGone) {
+    const gone = fromFirst(fields.get(op.field));
+    if (!gone || (gone.how !== "moved down" && gone.how !== "moved up")) continue;
+    return conflict(
+      "field-moved",
+      gone.index,
+      (a, b) =>
+        `${b} moves field ${displayName(op.field)} again, which ${a} ${departed(gone)} from ${displayName(cls)}: applied in turn, the objects that lost it get it back fresh; in one combined update they would keep their old value; apply the patches as two updates`,
+      { className: cls, field: op.field },
+    );
+  }
+  return undefined;
+};
+
 const fieldCreatedTwice: ConflictCheck = ({ op, world, conflict }) => {
   if (!("className" in op)) return undefined;
   const cls = op.className;
@@ -364,6 +381,7 @@ export const CONFLICT_CHECKS: readonly ConflictCheck[] = [
   fieldDepartedTwice,
   classGone,
   fieldGone,
+  fieldMovedBack,
   fieldCreatedTwice,
   classCreatedTwice,
   policyClash,
