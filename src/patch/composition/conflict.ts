@@ -3,8 +3,8 @@
  * words a conflict, naming both steps (patch, position, summary).
  */
 import type { Operation } from "../operations.js";
-import { describeOperation } from "../summary.js";
-import type { Fact, SymbolicWorld } from "./symbolicWorld.js";
+import { describeOperation, displayName } from "../summary.js";
+import type { Fact, Gone, SymbolicWorld } from "./symbolicWorld.js";
 
 export type ConflictRule =
   | "class-removed"
@@ -102,3 +102,15 @@ function reference(patch: PatchLike, index: number): StepReference {
 function at(r: StepReference): string {
   return `"${r.patch}" operations[${r.index}] (${r.step})`;
 }
+
+/** How a class or field left, in words. */
+export const departed = (gone: Gone): string =>
+  gone.how === "renamed"
+    ? `renamed to ${displayName(gone.to!)}`
+    : gone.how === "split"
+      ? `moved into the new class ${displayName(gone.to!)}`
+      : gone.how === "moved up"
+        ? "moved up into the superclass"
+        : gone.how === "moved down"
+          ? "moved down into the subclasses"
+          : "removed";

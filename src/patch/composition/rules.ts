@@ -6,7 +6,7 @@
  */
 import { displayName } from "../summary.js";
 import type { CompositionConflict, ConflictRule, Step } from "./conflict.js";
-import { fromFirst } from "./conflict.js";
+import { departed, fromFirst } from "./conflict.js";
 import {
   classesCreated,
   classesReferenced,
@@ -14,21 +14,10 @@ import {
   fieldsReferenced,
   readsOldState,
 } from "./footprint.js";
-import type { Fact, Gone } from "./symbolicWorld.js";
+import type { Fact } from "./symbolicWorld.js";
 import { changesWorld } from "./symbolicWorld.js";
 
 type ConflictCheck = (step: Step) => CompositionConflict | undefined;
-
-const departed = (gone: Gone): string =>
-  gone.how === "renamed"
-    ? `renamed to ${displayName(gone.to!)}`
-    : gone.how === "split"
-      ? `moved into the new class ${displayName(gone.to!)}`
-      : gone.how === "moved up"
-        ? "moved up into the superclass"
-        : gone.how === "moved down"
-          ? "moved down into the subclasses"
-          : "removed";
 
 /** The same class rename or removal in both: say so, rather than "refers to a removed class". */
 const classDepartedTwice: ConflictCheck = ({ op, world, conflict }) => {
@@ -124,19 +113,26 @@ const fieldGone: ConflictCheck = ({ op, world, conflict }) => {
   return undefined;
 };
 
-/** A field moved up or down by the first patch and again by the second: combined, the moves cancel. */
+/**
+ * A field moved up or down by the second patch after the first moved one
+ * (the same, or one it then renamed — the hierarchy is unknown here): the
+ * moves may cancel in one combined update, where in turn the objects that
+ * lost the field get it back fresh.
+ */
 const fieldMovedBack: ConflictCheck = ({ op, world, conflict }) => {
   if (op.op !== "pullUpField" && op.op !== "pushDownField") return undefined;
   for (const [cls, fields] of world.fieldsGone) {
-    const gone = fromFirst(fields.get(op.field));
-    if (!gone || (gone.how !== "moved down" && gone.how !== "moved up")) continue;
-    return conflict(
-      "field-moved",
-      gone.index,
-      (a, b) =>
-        `${b} moves field ${displayName(op.field)} again, which ${a} ${departed(gone)} from ${displayName(cls)}: applied in turn, the objects that lost it get it back fresh; in one combined update they would keep their old value; apply the patches as two updates`,
-      { className: cls, field: op.field },
-    );
+    for (const [name, fact] of fields) {
+      const gone = fromFirst(fact);
+      if (!gone || (gone.how !== "moved down" && gone.how !== "moved up")) continue;
+      return conflict(
+        "field-moved",
+        gone.index,
+        (a, b) =>
+          `${b} moves field ${displayName(op.field)} after ${a} ${departed(gone)} field ${displayName(name)} of ${displayName(cls)}: in one combined update the two moves may cancel where, applied in turn, the objects that lost the field get it back fresh; apply the patches as two updates`,
+        { className: cls, field: name },
+      );
+    }
   }
   return undefined;
 };
