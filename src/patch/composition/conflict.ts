@@ -15,6 +15,7 @@ export type ConflictRule =
   | "field-removed"
   | "field-renamed"
   | "field-moved"
+  | "field-moved-back"
   | "field-removed-twice"
   | "field-renamed-twice"
   | "field-added-twice"

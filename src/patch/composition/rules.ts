@@ -114,22 +114,23 @@ const fieldGone: ConflictCheck = ({ op, world, conflict }) => {
 };
 
 /**
- * A field moved up or down by the second patch after the first moved one
- * (the same, or one it then renamed — the hierarchy is unknown here): the
- * moves may cancel in one combined update, where in turn the objects that
- * lost the field get it back fresh.
+ * A field moved up or down by the second patch the other way from a move of
+ * the first (of the same field, or of one it then renamed — the hierarchy
+ * is unknown here): in one combined update the two moves may cancel, where
+ * in turn the objects that lost the field get it back fresh.
  */
 const fieldMovedBack: ConflictCheck = ({ op, world, conflict }) => {
   if (op.op !== "pullUpField" && op.op !== "pushDownField") return undefined;
+  const opposite = op.op === "pullUpField" ? "moved down" : "moved up";
   for (const [cls, fields] of world.fieldsGone) {
     for (const [name, fact] of fields) {
       const gone = fromFirst(fact);
-      if (!gone || (gone.how !== "moved down" && gone.how !== "moved up")) continue;
+      if (!gone || gone.how !== opposite) continue;
       return conflict(
-        "field-moved",
+        "field-moved-back",
         gone.index,
         (a, b) =>
-          `${b} moves field ${displayName(op.field)} after ${a} ${departed(gone)} field ${displayName(name)} of ${displayName(cls)}: in one combined update the two moves may cancel where, applied in turn, the objects that lost the field get it back fresh; apply the patches as two updates`,
+          `${b} moves field ${displayName(op.field)} back after ${a} ${departed(gone)} field ${displayName(name)} of ${displayName(cls)}: in one combined update the two moves may cancel where, applied in turn, the objects that lost the field get it back fresh; apply the patches as two updates`,
         { className: cls, field: name },
       );
     }
