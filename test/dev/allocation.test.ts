@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -43,9 +43,7 @@ const MAIN = `import { createInterface } from "node:readline";
 import { Vec } from "./vec.js";
 ${LOOP}
 Object.assign(globalThis, { acc, Vec });
-createInterface({ input: process.stdin }).on("line", (line) => {
-  console.log("=> " + JSON.stringify((0, eval)(line)));
-});
+${ANSWER_STDIN}
 console.log(JSON.stringify({ ms, grewMB, x: acc.x }));
 `;
 
@@ -56,13 +54,6 @@ const PLAIN = `class Vec {
 ${LOOP}
 console.log(JSON.stringify({ ms, grewMB, x: acc.x }));
 `;
-
-async function ask(running: Running, expression: string): Promise<unknown> {
-  const from = running.stdout.all.length;
-  running.send(expression);
-  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
-  return JSON.parse(line.slice(3));
-}
 
 interface Loop {
   ms: number;

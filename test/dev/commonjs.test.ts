@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -27,17 +27,8 @@ function project(files: Record<string, string>): string {
   return created;
 }
 
-async function ask(running: Running, expression: string): Promise<unknown> {
-  const from = running.stdout.all.length;
-  running.send(expression);
-  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
-  return JSON.parse(line.slice(3));
-}
-
 const REPL = `const { createInterface } = require("node:readline");
-createInterface({ input: process.stdin }).on("line", (line) => {
-  console.log("=> " + JSON.stringify((0, eval)(line)));
-});
+${ANSWER_STDIN}
 console.log("ready");
 `;
 

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -40,18 +40,9 @@ const gate = new Promise<void>((resolve) => {
   open = resolve;
 });
 Object.assign(globalThis, { account: new Account(), gate, open });
-createInterface({ input: process.stdin }).on("line", (line) => {
-  console.log("=> " + JSON.stringify((0, eval)(line)));
-});
+${ANSWER_STDIN}
 console.log("ready");
 `;
-
-async function ask(running: Running, expression: string): Promise<unknown> {
-  const from = running.stdout.all.length;
-  running.send(expression);
-  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
-  return JSON.parse(line.slice(3));
-}
 
 test("a reload waits for the call in flight, then renames: no stray field", async () => {
   dir = mkdtempSync(join(tmpdir(), "metamorph-inflight-"));

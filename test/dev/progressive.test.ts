@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -61,18 +61,9 @@ function check() {
   return { sum, withY, instances: dots.every((d) => d instanceof Dot) };
 }
 Object.assign(globalThis, { loop, arm, check });
-createInterface({ input: process.stdin }).on("line", (line) => {
-  console.log("=> " + JSON.stringify((0, eval)(line)));
-});
+${ANSWER_STDIN}
 console.log("ready");
 `;
-
-async function ask(running: Running, expression: string): Promise<unknown> {
-  const from = running.stdout.all.length;
-  running.send(expression);
-  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
-  return JSON.parse(line.slice(3));
-}
 
 test("above the threshold a reload migrates progressively, says how far it is, and the loop keeps running", async () => {
   dir = mkdtempSync(join(tmpdir(), "metamorph-progressive-"));

@@ -12,7 +12,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
+import {
+  CLI,
+  editFile,
+  removeDir,
+  run,
+  writeAtomically,
+  ANSWER_STDIN,
+  ask,
+  type Running,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -41,18 +50,9 @@ const d = new Counter();
 d.count = 5;
 d.label = "idle";
 Object.assign(globalThis, { c, d, Counter });
-createInterface({ input: process.stdin }).on("line", (line) => {
-  console.log("=> " + JSON.stringify((0, eval)(line)));
-});
+${ANSWER_STDIN}
 console.log("ready");
 `;
-
-async function ask(running: Running, expression: string): Promise<unknown> {
-  const from = running.stdout.all.length;
-  running.send(expression);
-  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
-  return JSON.parse(line.slice(3));
-}
 
 test("a rename hint saved after the update keeps what was written to the new fields since", async () => {
   dir = mkdtempSync(join(tmpdir(), "metamorph-settled-"));

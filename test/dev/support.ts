@@ -122,3 +122,20 @@ export function run(
       }),
   };
 }
+
+/**
+ * The end of a child program the dev tests talk to: it evaluates each line
+ * of stdin and answers `=> <JSON>` (read back with `ask`). The program must
+ * import `createInterface` from "node:readline".
+ */
+export const ANSWER_STDIN = `createInterface({ input: process.stdin }).on("line", (line) => {
+  console.log("=> " + JSON.stringify((0, eval)(line)));
+});`;
+
+/** Sends `expression` to a program ending with ANSWER_STDIN and returns its answer. */
+export async function ask(running: Running, expression: string): Promise<unknown> {
+  const from = running.stdout.all.length;
+  running.send(expression);
+  const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
+  return JSON.parse(line.slice(3));
+}
