@@ -7,12 +7,11 @@ import type { Operation } from "../../src/patch/operations.js";
 import { Patch } from "../../src/index.js";
 import type { UpdateResult } from "../../src/index.js";
 import { updateSync } from "../../src/index.js";
-import { Namespace } from "../../src/index.js";
 import { classHandleOf, currentVersion } from "../../src/mop/index.js";
 import type { ModelWorld } from "../../src/testing/index.js";
 import { patchScenarioArbitrary } from "../../src/testing/index.js";
 import { hasFastProperties } from "../support/v8.js";
-import { graphSnapshot, liveWorld } from "../support/world.js";
+import { graphSnapshot, liveWorld, probedWorld } from "../support/world.js";
 
 const failureArb = fc.oneof(
   fc.record({ kind: fc.constant("migrator" as const), at: fc.nat(12), classIndex: fc.nat() }),
@@ -145,39 +144,7 @@ describe("fuzzing the engine with random patches", () => {
   });
 });
 
-type Finder = "registry" | "heap";
 type FailurePoint = "first-touch" | "sweep" | "complete";
-
-const PROBE = {
-  key: "__probe",
-  kind: "method" as const,
-  static: false,
-  source: "__probe() { return 1; }",
-};
-
-/** liveWorld, with a method on every class so that a first touch can go through the lazy guards. */
-function probedWorld(before: ModelWorld, finder: Finder): { ns: Namespace; objects: object[] } {
-  const ns = new Namespace("fuzz", { instanceFinder: finder });
-  for (const c of before.classes) {
-    ns.defineClass({
-      name: c.name,
-      superclass: c.superclass,
-      fields: c.fields,
-      methods: [...c.methods, PROBE],
-    });
-  }
-  const objects: object[] = [];
-  let n = 1;
-  for (const c of before.classes) {
-    const cls = ns.classNamed(c.name) as unknown as new () => Record<string, unknown>;
-    for (let i = 0; i < 3; i++) {
-      const o = new cls();
-      for (const key of Object.keys(o)) o[key] = key !== "size" && n++ % 3 === 0 ? `s${n}` : n++;
-      objects.push(o);
-    }
-  }
-  return { ns, objects };
-}
 
 /** Drives a committed lazy or progressive update to the point where the injected failure fires. */
 async function driveTo(point: FailurePoint, result: UpdateResult, objects: readonly object[]) {

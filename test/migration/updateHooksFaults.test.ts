@@ -8,44 +8,13 @@
 // updates and both instance finders.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { AfterCommitError, Namespace, Patch, updateSync } from "../../src/index.js";
+import { AfterCommitError, Patch, updateSync } from "../../src/index.js";
 import type { Operation, UpdateHookContext } from "../../src/patch/operations.js";
-import type { ModelWorld } from "../../src/testing/index.js";
 import { patchScenarioArbitrary } from "../../src/testing/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+import { probedWorld } from "../support/world.js";
 
 type Rec = Record<string, unknown>;
-
-const PROBE = {
-  key: "__probe",
-  kind: "method" as const,
-  static: false,
-  source: "__probe() { return 1; }",
-};
-
-/** The model's classes, with a method on each (lazy objects migrate when the hook calls it). */
-function worldOf(before: ModelWorld, finder: "registry" | "heap") {
-  const ns = new Namespace("hooks", { instanceFinder: finder });
-  for (const c of before.classes) {
-    ns.defineClass({
-      name: c.name,
-      superclass: c.superclass,
-      fields: c.fields,
-      methods: [...c.methods, PROBE],
-    });
-  }
-  const objects: object[] = [];
-  let n = 1;
-  for (const c of before.classes) {
-    const cls = ns.classNamed(c.name) as unknown as new () => Rec;
-    for (let i = 0; i < 3; i++) {
-      const o = new cls();
-      for (const key of Object.keys(o)) o[key] = key !== "size" && n++ % 3 === 0 ? `s${n}` : n++;
-      objects.push(o);
-    }
-  }
-  return { ns, objects };
-}
 
 const writeArb = fc.record({
   classIndex: fc.nat(),
@@ -96,7 +65,7 @@ describe.each(["registry", "heap"] as const)(
           fc.nat(7),
           fc.boolean(),
           ({ before, patch: p, after }, writes, throwAtRaw, lazy) => {
-            const world = worldOf(before, finder);
+            const world = probedWorld(before, finder, "hooks");
             const snapshot = deepSnapshot(world);
             const version = world.ns.version;
             const names = after.classes.map((c) => c.name);

@@ -10,15 +10,28 @@ export interface LiveWorld {
   readonly objects: object[];
 }
 
-/** Defines the world's classes and makes `perClass` instances of each, with values derived from `seed`. */
-export function liveWorld(world: ModelWorld, perClass: number, seed = 1): LiveWorld {
-  const ns = new Namespace("fuzz");
+/** A method every class of a probed world has, so that a first touch can go through lazy guards. */
+const PROBE = {
+  key: "__probe",
+  kind: "method" as const,
+  static: false,
+  source: "__probe() { return 1; }",
+};
+
+/** Defines the world's classes in `ns` (with `extraMethods`) and makes `perClass` instances of each. */
+function populate(
+  world: ModelWorld,
+  ns: Namespace,
+  extraMethods: readonly (typeof PROBE)[],
+  perClass: number,
+  seed: number,
+): LiveWorld {
   for (const c of world.classes) {
     ns.defineClass({
       name: c.name,
       superclass: c.superclass,
       fields: c.fields,
-      methods: c.methods,
+      methods: [...c.methods, ...extraMethods],
     });
   }
   const objects: object[] = [];
@@ -32,6 +45,12 @@ export function liveWorld(world: ModelWorld, perClass: number, seed = 1): LiveWo
       objects.push(o);
     }
   }
+  return { ns, objects };
+}
+
+/** Defines the world's classes and makes `perClass` instances of each, with values derived from `seed`. */
+export function liveWorld(world: ModelWorld, perClass: number, seed = 1): LiveWorld {
+  const { ns, objects } = populate(world, new Namespace("fuzz"), [], perClass, seed);
   // Shared references and a cycle: the first object points at the last and back.
   if (objects.length > 1) {
     const first = objects[0] as Record<string, unknown>;
@@ -44,6 +63,18 @@ export function liveWorld(world: ModelWorld, perClass: number, seed = 1): LiveWo
     }
   }
   return { ns, objects };
+}
+
+/**
+ * Three instances of each class of the world, every class with a `__probe()`
+ * method: calling it is a first touch that migrates a lazy object.
+ */
+export function probedWorld(
+  world: ModelWorld,
+  finder: "registry" | "heap",
+  name = "fuzz",
+): LiveWorld {
+  return populate(world, new Namespace(name, { instanceFinder: finder }), [PROBE], 3, 1);
 }
 
 export interface ObjectShape {
