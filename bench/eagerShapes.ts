@@ -9,10 +9,11 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Patch } from "../src/index.js";
-import { Namespace, patch, update, updateSync } from "../src/index.js";
+import { patch, update, updateSync } from "../src/index.js";
 import type { BenchModule, Figure } from "./harness.js";
 import { msOnce, versus } from "./harness.js";
 import { collectGarbage, median, nextTask } from "./loops.js";
+import { pictureWorldAcrossJobs } from "./pictureWorld.js";
 
 type Finder = "registry" | "heap";
 type Rec = Record<string, unknown>;
@@ -94,30 +95,12 @@ export const SHAPES: readonly Shape[] = [
   },
 ];
 
+/** The Pictures, made across jobs, then the garbage of making them collected. */
 async function world(n: number, finder: Finder, label: string) {
-  const ns = new Namespace(`bench-eager-${label}`, { instanceFinder: finder });
-  const Picture = ns.defineClass<Rec>({
-    name: "Picture",
-    fields: [
-      { name: "path", initializer: '""' },
-      { name: "name", initializer: '""' },
-      { name: "size", initializer: "0" },
-    ],
-    methods: {
-      weight(this: Rec) {
-        return (this.size as number) * 2;
-      },
-    },
-  });
-  const list: Rec[] = new Array(n);
-  for (let i = 0; i < n; ) {
-    const end = Math.min(n, i + 10_000);
-    for (; i < end; i++) list[i] = new Picture({ path: "/pictures", name: "holiday", size: i });
-    await nextTask();
-  }
+  const w = await pictureWorldAcrossJobs(n, `eager-${label}`, finder);
   collectGarbage();
   await nextTask();
-  return { ns, Picture, list };
+  return { ns: w.ns, Picture: w.Picture, list: w.list as unknown as Rec[] };
 }
 
 function expectLayout(list: readonly object[], layout: string, what: string): void {

@@ -22,8 +22,12 @@ import { patch } from "../src/index.js";
 import type { UpdateResult } from "../src/index.js";
 import { updateSync } from "../src/index.js";
 import { currentVersion, stablePrototype } from "../src/mop/classHandle.js";
-import { Namespace } from "../src/index.js";
+import type { Namespace } from "../src/index.js";
 import { eagerRun, type Run, SHAPES } from "./eagerShapes.js";
+import {
+  pictureWorld as world,
+  pictureWorldAcrossJobs as worldAcrossJobs,
+} from "./pictureWorld.js";
 import { type BenchModule, consume, type Figure, msOnce, versus } from "./harness.js";
 import {
   collectGarbage,
@@ -35,13 +39,6 @@ import {
   natives,
   nextTask,
 } from "./loops.js";
-
-interface PictureV1 {
-  path: string;
-  name: string;
-  size: number;
-  weight(): number;
-}
 
 interface PictureV2 {
   basepath: string;
@@ -55,39 +52,6 @@ const RATIO = "ratio = baseline / value: higher is better, 1 = as fast as the ba
 const CALL_BODY = "acc += o.weight();";
 const READ_BODY = "acc += o.size + o.name.length;";
 const ADDED_READ_BODY = "acc += o.comment.length + 1;";
-
-function world(n: number, label: string, finder: "registry" | "heap" = "registry") {
-  const ns = new Namespace(`bench-migration-${label}`, { instanceFinder: finder });
-  const Picture = ns.defineClass<PictureV1>({
-    name: "Picture",
-    fields: [
-      { name: "path", initializer: '""' },
-      { name: "name", initializer: '""' },
-      { name: "size", initializer: "0" },
-    ],
-    methods: {
-      weight(this: PictureV1) {
-        return this.size * 2;
-      },
-    },
-  });
-  const list: PictureV1[] = new Array(n);
-  for (let i = 0; i < n; i++)
-    list[i] = new Picture({ path: "/pictures", name: "holiday", size: i });
-  return { ns, Picture, list };
-}
-
-/** Builds a world across many jobs, as a running program would (see loops.ts on WeakRefs kept during a job). */
-async function worldAcrossJobs(n: number, label: string, finder?: "registry" | "heap") {
-  const w = world(0, label, finder);
-  const list: PictureV1[] = new Array(n);
-  for (let i = 0; i < n; ) {
-    const end = Math.min(n, i + 10_000);
-    for (; i < end; i++) list[i] = new w.Picture({ path: "/pictures", name: "holiday", size: i });
-    await nextTask();
-  }
-  return { ...w, list };
-}
 
 const v2 = (policy: Policy): Patch =>
   patch("v2")
