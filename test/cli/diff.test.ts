@@ -470,6 +470,28 @@ function writeTree(dir: string, files: Record<string, string>): void {
 let space: Workspace;
 const metamorph = (args: readonly string[]) => space.metamorph(args);
 
+/** The old tree's `entry` running under `metamorph run`, trusting `key`, once it has started. */
+async function serve(
+  key: string,
+  socket: string,
+  release: string,
+  entry: string,
+): Promise<Running> {
+  const service = run(
+    [...CLI, "run", "--trust", key, "--control", socket, "--release", release, entry],
+    space.dir,
+    { XDG_RUNTIME_DIR: space.runtimeDir },
+    { stdin: true },
+  );
+  try {
+    await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
+  } catch (error) {
+    await service.stop(); // not handed back, so afterAll could not stop it
+    throw error;
+  }
+  return service;
+}
+
 beforeAll(() => {
   space = workspace("mm-cli-diff-");
   writeTree(join(space.dir, "v1"), OLD_TREE);
@@ -536,23 +558,7 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect(packed.map((p) => p.stderr)).toEqual(["", ""]);
     expect(packed.map((p) => p.code)).toEqual([0, 0]);
     const socket = join(space.dir, "service.sock");
-    service = run(
-      [
-        ...CLI,
-        "run",
-        "--trust",
-        "keys/release.pub",
-        "--control",
-        socket,
-        "--release",
-        "1.0.0",
-        "v1/main.ts",
-      ],
-      space.dir,
-      { XDG_RUNTIME_DIR: space.runtimeDir },
-      { stdin: true },
-    );
-    await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
+    service = await serve("keys/release.pub", socket, "1.0.0", "v1/main.ts");
     before = await show();
     const result = await metamorph(["apply", "v2.bundle.json", "--to", socket]);
     applied = result.code ?? -1;
@@ -716,23 +722,7 @@ createInterface({ input: process.stdin })
     ]);
     expect(packed.stderr).toBe("");
     const socket = join(space.dir, "shape.sock");
-    service = run(
-      [
-        ...CLI,
-        "run",
-        "--trust",
-        "skeys/release.pub",
-        "--control",
-        socket,
-        "--release",
-        "1",
-        "s1/main.ts",
-      ],
-      space.dir,
-      { XDG_RUNTIME_DIR: space.runtimeDir },
-      { stdin: true },
-    );
-    await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
+    service = await serve("skeys/release.pub", socket, "1", "s1/main.ts");
     applied = await metamorph(["apply", "s2.bundle.json", "--to", socket]);
     const from = service.stdout.all.length;
     service.send("show");
