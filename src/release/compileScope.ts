@@ -6,19 +6,8 @@
  * parameter name (not an identifier, or a reserved word) is left out rather
  * than refusing the bundle: the code cannot have named it either.
  */
+import { isValidClassName } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-function usableAsParameter(name: string): boolean {
-  if (!IDENTIFIER.test(name)) return false;
-  try {
-    new Function(name, "");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function compileScope(
   namespace: Namespace,
@@ -26,7 +15,8 @@ export function compileScope(
 ): Readonly<Record<string, unknown>> {
   const scope: Record<string, unknown> = {};
   for (const name of namespace.bindingNames()) {
-    if (usableAsParameter(name)) scope[name] = namespace.lookup(name);
+    // An identifier that is not a reserved word: what a parameter name may be.
+    if (isValidClassName(name)) scope[name] = namespace.lookup(name);
   }
   return { ...scope, ...given };
 }
