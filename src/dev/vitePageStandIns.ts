@@ -11,7 +11,10 @@
  * - patch composition (`Patch#andThen`): the page never combines patches;
  * - the heap instance finder and Node's inspector: the page's namespace uses
  *   the registry finder, the only one a browser can run, and a class's origin
- *   (asked of the inspector on refusal paths) is "unknown" in a page anyway.
+ *   (asked of the inspector on refusal paths) is "unknown" in a page anyway;
+ * - the modules of ./vitePageModules.ts (patch JSON, trust, summaries, class
+ *   origins) are replaced by their page forms, which do what the real ones
+ *   do for everything the page gives them.
  *
  * `node:perf_hooks` becomes the page's `performance`. The dev page test
  * (test/dev/vite.test.ts, and the consumer check) is what proves that no
@@ -22,6 +25,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
+import { PAGE_MODULES, throwing } from "./vitePageModules.js";
 
 /** `.ts` from source, `.js` in the compiled package. */
 const extension = fileURLToPath(import.meta.url).slice(-3);
@@ -32,6 +36,11 @@ const require = createRequire(import.meta.url);
 const ours = (path: string): string => join(sourceRoot, `${path}${extension}`);
 
 const classSourceFile = ours("mop/source/parse");
+
+/** The modules of ./vitePageModules.ts, by file. */
+const pageModules = new Map(
+  Object.entries(PAGE_MODULES).map(([path, text]) => [ours(path), () => text(ours)]),
+);
 
 /** Our modules the page does without, and why (said by the stand-in when called). */
 const UNAVAILABLE: Readonly<Record<string, string>> = {
@@ -48,10 +57,6 @@ function exportedNames(file: string): string[] {
   return [...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map(
     (m) => m[1]!,
   );
-}
-
-function throwing(name: string, why: string): string {
-  return `export function ${name}() { throw new Error(${JSON.stringify(`metamorph: ${name} is not available in the page (${why})`)}); }`;
 }
 
 /** The page's stand-in for acorn: the same exports, none of which runs. */
@@ -105,7 +110,9 @@ export const pageStandIns: Plugin = {
     const resolved = await this.resolve(id, importer, { skipSelf: true });
     const file = resolved?.id.split("?")[0];
     if (file === classSourceFile) return CLASS_SOURCE_ID;
-    if (file !== undefined && file in UNAVAILABLE) return `${PREFIX}${file}`;
+    if (file !== undefined && (file in UNAVAILABLE || pageModules.has(file))) {
+      return `${PREFIX}${file}`;
+    }
     return undefined;
   },
   load(id) {
@@ -114,6 +121,8 @@ export const pageStandIns: Plugin = {
     if (id === NO_PARSER_ID) return noParser();
     if (id === PERF_HOOKS_ID) return "export const performance = globalThis.performance;\n";
     const file = id.slice(PREFIX.length);
+    const pageModule = pageModules.get(file);
+    if (pageModule) return pageModule();
     return exportedNames(file)
       .map((n) => throwing(n, UNAVAILABLE[file]!))
       .join("\n");
