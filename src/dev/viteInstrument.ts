@@ -1,7 +1,7 @@
 /**
  * The Vite plugin's rewrite of an app module (JavaScript, after Vite's own
  * transforms): each class binding becomes a class handle managed by the page
- * runtime (./client.ts), the module accepts its own hot updates when it
+ * runtime (./vitePageRuntime.ts), the module accepts its own hot updates when it
  * exports nothing but classes, and each class is handed over with its parsed
  * source — computed here, on the dev server, so that the page never loads a
  * parser. The map returned is relative to the input; Vite chains it with the
@@ -35,7 +35,7 @@ export interface ViteInstrumented {
 
 /**
  * What the module exports besides its classes: exported name → local binding
- * (compared after a hot update, see ./client.ts `accepted`), or why they
+ * (compared after a hot update, see ./vitePageRuntime.ts `accepted`), or why they
  * cannot be compared (a re-export, an exported expression).
  */
 export function otherExports(

@@ -6,7 +6,7 @@
  * bundle alone, by modules with the same exports that throw when called:
  *
  * - the class-source module, whose `readClassSource` instead returns what the
- *   dev server parsed (handed over with each class, see ./client.ts), and
+ *   dev server parsed (handed over with each class, see ./vitePageRuntime.ts), and
  *   acorn: the page loads no parser;
  * - patch composition (`Patch#andThen`): the page never combines patches;
  * - the heap instance finder and Node's inspector: the page's namespace uses
@@ -16,7 +16,11 @@
  *   origins) are replaced by their page forms, which do what the real ones
  *   do for everything the page gives them.
  *
- * `node:perf_hooks` becomes the page's `performance`. The dev page test
+ * `node:perf_hooks` becomes the page's `performance` (the event-loop delay
+ * monitor of `metamorph dev`'s progress lines is not used there), and
+ * `setImmediate`, which lazy migration's sweep waits on between slices,
+ * becomes a task queued through a `MessageChannel` (what browsers have for
+ * "run after the pending events", without setTimeout's clamping). The dev page test
  * (test/dev/vite.test.ts, and the consumer check) is what proves that no
  * update reaches a stand-in.
  */
@@ -78,7 +82,7 @@ function noParser(): string {
 
 /**
  * The page's stand-in for the class-source module: `readClassSource` returns
- * what the server computed for the class (./client.ts puts it in a global
+ * what the server computed for the class (./vitePageRuntime.ts puts it in a global
  * table), and every other export of the real module throws.
  */
 function classSourceStandIn(): string {
@@ -98,6 +102,16 @@ const PREFIX = "\0metamorph:stand-in:";
 const NO_PARSER_ID = `${PREFIX}acorn`;
 const PERF_HOOKS_ID = `${PREFIX}perf_hooks`;
 const CLASS_SOURCE_ID = `${PREFIX}class-source`;
+/** The page's `setImmediate`, imported wherever the page runtime names it (see ./viteClient.ts). */
+export const PAGE_TIMERS_ID = "metamorph:page-timers";
+const TIMERS_ID = `${PREFIX}timers`;
+
+const PAGE_TIMERS = [
+  "const channel = new MessageChannel();",
+  "const queue = [];",
+  "channel.port1.onmessage = () => queue.shift()();",
+  "export function setImmediate(run) { queue.push(run); channel.port2.postMessage(0); }",
+].join("\n");
 
 /** The bundler plugin that puts the stand-ins in place (for the page bundle only). */
 export const pageStandIns: Plugin = {
@@ -106,6 +120,7 @@ export const pageStandIns: Plugin = {
   async resolveId(id, importer) {
     if (id === "acorn") return NO_PARSER_ID;
     if (id === "node:perf_hooks") return PERF_HOOKS_ID;
+    if (id === PAGE_TIMERS_ID) return TIMERS_ID;
     if (!id.startsWith(".") || !importer) return undefined;
     const resolved = await this.resolve(id, importer, { skipSelf: true });
     const file = resolved?.id.split("?")[0];
@@ -119,7 +134,13 @@ export const pageStandIns: Plugin = {
     if (!id.startsWith(PREFIX)) return undefined;
     if (id === CLASS_SOURCE_ID) return classSourceStandIn();
     if (id === NO_PARSER_ID) return noParser();
-    if (id === PERF_HOOKS_ID) return "export const performance = globalThis.performance;\n";
+    if (id === TIMERS_ID) return PAGE_TIMERS;
+    if (id === PERF_HOOKS_ID) {
+      return [
+        "export const performance = globalThis.performance;",
+        throwing("monitorEventLoopDelay", "progress on the page is reported without it"),
+      ].join("\n");
+    }
     const file = id.slice(PREFIX.length);
     const pageModule = pageModules.get(file);
     if (pageModule) return pageModule();
