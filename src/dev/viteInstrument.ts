@@ -7,7 +7,6 @@
  * parser. The map returned is relative to the input; Vite chains it with the
  * maps of the earlier transforms.
  */
-import type { ParsedClass } from "../mop/source/parsedClass.js";
 import { parseClassSource } from "../mop/source/parse.js";
 import {
   type ParsedModule,
@@ -19,6 +18,7 @@ import {
 } from "./compile.js";
 import { classEdits } from "./instrument.js";
 import { applyEdits } from "./sourceMap.js";
+import { type HandedClassSource, handedClassSource } from "./vitePageClassSource.js";
 
 export const CLIENT_ID = "virtual:metamorph/client";
 const CLIENT = "__metamorph$client";
@@ -76,9 +76,9 @@ export function otherExports(
 }
 
 /** The parsed source of a class, as the page would read it from `Function.prototype.toString`. */
-function classSourceOf(expression: string): ParsedClass | undefined {
+function classSourceOf(expression: string): HandedClassSource | undefined {
   try {
-    return parseClassSource(expression);
+    return handedClassSource(parseClassSource(expression));
   } catch {
     return undefined; // the page reports the class as unmanaged
   }

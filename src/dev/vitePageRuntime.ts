@@ -16,12 +16,12 @@
 import { MetamorphError } from "../errors.js";
 import type { UpdateResult } from "../migration/types.js";
 import { isClassHandle } from "../mop/classHandle.js";
-import type { ParsedClass } from "../mop/source/parsedClass.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { describeClassChange } from "./common.js";
 import { readMigrations } from "./migrations.js";
 import { planClassUpdates } from "./plan.js";
+import type { HandedClassSource } from "./vitePageClassSource.js";
 import { applyOnPage, duration } from "./vitePageUpdate.js";
 
 const PREFIX = "[metamorph]";
@@ -48,7 +48,7 @@ export const status = { updates: 0, failures: 0, migrating: 0, last: "" };
 /** Parsed class sources handed over by the dev server, read by the page's class-source stand-in. */
 const classSources = ((globalThis as Record<symbol, unknown>)[
   Symbol.for("metamorph.classSources")
-] ??= new WeakMap<Function, ParsedClass>()) as WeakMap<Function, ParsedClass>;
+] ??= new WeakMap<Function, HandedClassSource>()) as WeakMap<Function, HandedClassSource>;
 
 function message(error: unknown): string {
   if (error instanceof MetamorphError) return `${error.code} ${error.message}`;
@@ -57,7 +57,7 @@ function message(error: unknown): string {
 
 export interface ModuleApi {
   /** Called right after each class declaration, with its source as the server parsed it; returns what the binding must hold. */
-  manage(name: string, cls: Function, source: ParsedClass | null): Function;
+  manage(name: string, cls: Function, source: HandedClassSource | null): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
   /**

@@ -82,17 +82,24 @@ function noParser(): string {
 
 /**
  * The page's stand-in for the class-source module: `readClassSource` returns
- * what the server computed for the class (./vitePageRuntime.ts puts it in a global
- * table), and every other export of the real module throws.
+ * what the server computed for the class (./vitePageRuntime.ts puts it in a
+ * global table; ./vitePageClassSource.ts restores what the handed form
+ * leaves out), and every other export of the real module throws.
  */
 function classSourceStandIn(): string {
   const others = exportedNames(classSourceFile).filter((n) => n !== "readClassSource");
   return [
+    `import { pageClassSource } from ${JSON.stringify(ours("dev/vitePageClassSource"))};`,
     `const table = (globalThis[Symbol.for("metamorph.classSources")] ??= new WeakMap());`,
+    "const read = new WeakMap();",
     "export function readClassSource(cls) {",
-    "  const parsed = table.get(cls);",
-    `  if (parsed === undefined) throw new Error("metamorph: the source of class " + cls.name + " was not handed over by the dev server");`,
-    "  return parsed.name === '' && cls.name !== '' ? { ...parsed, name: cls.name } : parsed;",
+    "  let parsed = read.get(cls);",
+    "  if (parsed !== undefined) return parsed;",
+    "  const handed = table.get(cls);",
+    `  if (handed === undefined) throw new Error("metamorph: the source of class " + cls.name + " was not handed over by the dev server");`,
+    "  parsed = pageClassSource(handed, Function.prototype.toString.call(cls), cls.name);",
+    "  read.set(cls, parsed);",
+    "  return parsed;",
     "}",
     ...others.map((n) => throwing(n, "class sources are read on the dev server")),
   ].join("\n");
