@@ -80,9 +80,10 @@ function consumer(...args: Parameters<typeof project>): string {
   return dir;
 }
 
+// Packing builds dist/ (two tsc passes): minutes on a loaded 2-core machine.
 beforeAll(() => {
   tarball = pack();
-}, 180_000);
+}, 360_000);
 
 afterAll(() => {
   if (figures.length > 0) console.log(`package figures:\n  ${figures.join("\n  ")}`);
