@@ -648,6 +648,48 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
   test("a changed top-level function is updated too", () => {
     expect(after.format).toBe("No. 7");
   });
+
+  test("inspect and status list the function; a bundle naming a module the service lacks is refused", async () => {
+    const socket = join(space.dir, "service.sock");
+    const [inspected, status] = await Promise.all([
+      metamorph(["inspect", "v2.bundle.json"]),
+      metamorph(["status", "--to", socket]),
+    ]);
+    expect(inspected.stdout).toContain("    format.ts: format\n      function format(n) {");
+    expect(status.stdout).toMatch(/^ {2}2\.0\.0 .*functions format\.ts:format/m);
+    writeFileSync(
+      join(space.dir, "elsewhere.patch.mjs"),
+      `import { patch } from ${JSON.stringify(join(REPO, "src/patch/builder.ts"))};\nexport const functions = { "lib/format.ts": { format: function format(n) { return "?" + n; } } };\nexport default patch("elsewhere").build();\n`,
+    );
+    const packed = await metamorph([
+      "pack",
+      "elsewhere.patch.mjs",
+      "--key",
+      "keys/release.key",
+      "--from",
+      "2.0.0",
+      "--to",
+      "3.0.0",
+      "-o",
+      "elsewhere.bundle.json",
+    ]);
+    expect(packed.code).toBe(0);
+    const refused = await metamorph(["apply", "elsewhere.bundle.json", "--to", socket]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("MM_RELEASE_FUNCTION");
+    expect(refused.stderr).toContain(
+      "lib/format.ts: function format: the service has not loaded this module",
+    );
+    expect((await show()).format).toBe("No. 7");
+  });
+
+  // Last: it returns the service to release 1.0.0.
+  test("metamorph rollback puts the old function back with the old classes", async () => {
+    const rolled = await metamorph(["rollback", "--to", join(space.dir, "service.sock")]);
+    expect(rolled.code).toBe(0);
+    const now = await show();
+    expect(now).toMatchObject({ format: "#7", greeting: "hello, bob" });
+  });
 });
 
 describe("metamorph diff: usage and refusals", () => {
