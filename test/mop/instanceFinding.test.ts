@@ -646,11 +646,13 @@ describe("the default finder", () => {
     vi.resetModules();
   });
 
-  test("is the heap finder where node:inspector answers (Node)", async () => {
+  test("is the registry in Node too, where the heap finder is available (defaultFinder.ts says why)", async () => {
     vi.resetModules();
     const fresh = await import("../../src/mop/instances/defaultFinder.js");
-    expect(fresh.defaultInstanceFinderKind()).toBe("heap");
-    expect(fresh.createInstanceFinder().kind).toBe("heap");
+    expect(fresh.heapFinderAvailable()).toBe(true);
+    expect(fresh.defaultInstanceFinderKind()).toBe("registry");
+    expect(fresh.createInstanceFinder().kind).toBe("registry");
+    expect(fresh.createInstanceFinder("heap").kind).toBe("heap");
     expect(fresh.createInstanceFinder("registry").kind).toBe("registry");
   });
 
@@ -658,6 +660,7 @@ describe("the default finder", () => {
     vi.resetModules();
     vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined as never);
     const fresh = await import("../../src/mop/instances/defaultFinder.js");
+    expect(fresh.heapFinderAvailable()).toBe(false);
     expect(fresh.defaultInstanceFinderKind()).toBe("registry");
     expect(fresh.createInstanceFinder().kind).toBe("registry");
   });
