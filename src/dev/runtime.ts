@@ -67,12 +67,16 @@ export interface DevRuntimeOptions {
    */
   readonly overwrite?: (line: string | undefined) => void;
   /**
-   * How reloads find the live instances. "registry" (default): a `WeakRef`
-   * recorded at each construction, which keeps every object alive until the
-   * end of the job that made it — allocation-heavy code is slower and uses
-   * more memory. "heap" (Node): nothing paid at construction, but every
-   * reload walks the whole heap after full collections, which in a process
-   * that loaded tsx makes its pause long (~1 s).
+   * How reloads find the live instances. Default: the library's default for
+   * this platform (see src/mop/instances/defaultFinder.ts). "heap" (Node):
+   * nothing paid at construction — managed classes construct like plain ones
+   * and temporaries die young — but every reload queries the heap (a full
+   * collection and a heap walk: ~100 ms with a few thousand instances). "registry": a
+   * `WeakRef` recorded at each construction, which by specification keeps
+   * every object alive until the end of the job that made it —
+   * allocation-heavy code is many times slower, uses more memory, and
+   * ~2^24 temporaries in one job abort V8 — while a reload finds instances
+   * in a few milliseconds.
    */
   readonly instanceFinder?: InstanceFinderKind;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
@@ -101,7 +105,10 @@ export class DevRuntime {
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
-    this.namespace = new Namespace("dev", { instanceFinder: options.instanceFinder ?? "registry" });
+    this.namespace = new Namespace(
+      "dev",
+      options.instanceFinder === undefined ? {} : { instanceFinder: options.instanceFinder },
+    );
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
