@@ -66,6 +66,12 @@ export function checkFunctions(
   });
 }
 
+/** What the release history records of the bundle's functions: `module:name` each (status lists them). */
+export function recordedFunctions(bundle: Bundle): { readonly functions?: readonly string[] } {
+  const functions = bundle.payload.functions;
+  return functions ? { functions: functions.map((f) => `${f.module}:${f.name}`) } : {};
+}
+
 const hookName = (functions: readonly BundleFunction[]) =>
   `top-level functions ${functions.map((f) => `${f.module}:${f.name}`).join(", ")}`;
 
