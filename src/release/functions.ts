@@ -27,7 +27,8 @@ import { isVerified } from "./verify.js";
 export interface FunctionBinding {
   /** The function the binding holds now. */
   read(): unknown;
-  assign(value: Function): void;
+  /** Any value: a rollback puts back what the binding held, whatever the program had assigned. */
+  assign(value: unknown): void;
   /** Evaluates an expression in the module's scope (only ever a verified bundle's function). */
   evaluate(expression: string): unknown;
 }
@@ -110,7 +111,7 @@ export function withFunctions(
         },
       );
     }
-    return { binding, next: fn, old: binding.read() as Function };
+    return { binding, next: fn, old: binding.read() };
   });
   const name = hookName(functions);
   const hooks = newPatch(patch.name)
