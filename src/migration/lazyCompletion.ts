@@ -14,6 +14,7 @@ import { observeConstruction } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
 import { installLazyGuards } from "./lazyMigration.js";
+import { MigratedSet } from "./migratedSet.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
@@ -42,7 +43,7 @@ export function completeEarlierUpdate(namespace: Namespace, patch: string): void
 
 export class LazyMigration {
   /** Objects already on the new layout (migrated, or built after the commit). */
-  private readonly migrated = new WeakSet<object>();
+  private readonly migrated = new MigratedSet();
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
@@ -121,7 +122,10 @@ export class LazyMigration {
     this.migrated.add(copy);
   };
 
-  readonly migrateOne = (object: object): boolean => {
+  readonly migrateOne = (object: object): boolean => this.migrate(object, false);
+
+  /** `inBulk`: one of many (sweep, completion), marked where marking does not block (migratedSet.ts). */
+  private migrate(object: object, inBulk: boolean): boolean {
     if (this.failure) return false;
     if (!this.guarded || this.migrated.has(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
@@ -151,10 +155,11 @@ export class LazyMigration {
       this.fail(object, plan, error);
       return false;
     }
-    this.migrated.add(object);
+    if (inBulk) this.migrated.addInBulk(object);
+    else this.migrated.add(object);
     this.migratedCount++;
     return true;
-  };
+  }
 
   private fail(object: object, plan: Plan, error: unknown): void {
     const cause = error instanceof MetamorphError ? error : undefined;
@@ -193,7 +198,7 @@ export class LazyMigration {
 
   /** Migrates `object` as part of the sweep (false: the update was rolled back). */
   sweepOne(object: object): boolean {
-    return this.migrating("sweep", () => this.migrateOne(object));
+    return this.migrating("sweep", () => this.migrate(object, true));
   }
 
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
@@ -201,7 +206,7 @@ export class LazyMigration {
     this.migrating("complete", () => {
       for (const plan of this.plans) {
         for (const object of this.guarded ? this.unmigrated(plan) : []) {
-          if (!this.migrateOne(object)) return false;
+          if (!this.migrate(object, true)) return false;
         }
       }
       this.release();
