@@ -5,8 +5,9 @@
  * Objects marked in bulk (the sweep, `completeMigration()`) therefore go
  * into chunks of at most CHUNK entries each, whose growth costs a few
  * milliseconds at most; objects marked one at a time (first touch, built
- * after the commit) go into one set, checked first, which the guards of a
- * lazy update without a sweep consult alone.
+ * after the commit) go into one set, checked first, until it holds CHUNK
+ * objects too (then into the chunks): the guards of a lazy update whose
+ * program touches few objects consult that set alone.
  *
  * A brand on the object itself (a private field) would make the check one
  * hidden-class test, but it cannot be taken off: every later deletion of a
@@ -19,6 +20,7 @@ export const CHUNK = 1 << 15;
 
 export class MigratedSet {
   private readonly single = new WeakSet<object>();
+  private inSingle = 0;
   private readonly chunks: WeakSet<object>[] = [];
   private inLast = CHUNK;
 
@@ -31,7 +33,11 @@ export class MigratedSet {
 
   /** Marks an object migrated on its own (first touch, construction). */
   add(object: object): void {
-    this.single.add(object);
+    if (this.inSingle === CHUNK) this.addInBulk(object);
+    else {
+      this.single.add(object);
+      this.inSingle++;
+    }
   }
 
   /** Marks an object migrated as one of many (sweep, completion). */

@@ -14,6 +14,10 @@ describe("MigratedSet", () => {
     expect(bulk.every((o) => set.has(o))).toBe(true);
     expect(single.every((o) => set.has(o))).toBe(true);
     expect(set.has({})).toBe(false);
+    // Beyond CHUNK objects marked one at a time, the rest go into chunks.
+    const many = Array.from({ length: CHUNK + 3 }, () => ({}));
+    for (const o of many) set.add(o);
+    expect(many.every((o) => set.has(o))).toBe(true);
     expect(set.has(bulk.slice)).toBe(false);
   });
 
