@@ -90,7 +90,7 @@ export class LazyMigration {
     // itself rather than reaching it through `this`.
     const migrated = this.migrated;
     for (const plan of this.plans) {
-      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateOne));
+      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateUnmarked));
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
@@ -122,12 +122,20 @@ export class LazyMigration {
     this.migrated.add(copy);
   };
 
-  readonly migrateOne = (object: object): boolean => this.migrate(object, false);
+  readonly migrateOne = (object: object): boolean => this.migrate(object, false, false);
 
-  /** `inBulk`: one of many (sweep, completion), marked where marking does not block (migratedSet.ts). */
-  private migrate(object: object, inBulk: boolean): boolean {
+  /** What a guard calls once it has seen that `object` is not marked (no second look at the set). */
+  private readonly migrateUnmarked = (object: object): boolean =>
+    this.migrate(object, false, true);
+
+  /**
+   * `inBulk`: one of many (sweep, completion), marked where marking does not
+   * block (migratedSet.ts). `unmarked`: the caller has just seen that the
+   * object is not marked, and no code ran since.
+   */
+  private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
-    if (!this.guarded || this.migrated.has(object)) return true;
+    if (!this.guarded || (!unmarked && this.migrated.has(object))) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
     const plan = log.plan;
@@ -198,15 +206,19 @@ export class LazyMigration {
 
   /** Migrates `object` as part of the sweep (false: the update was rolled back). */
   sweepOne(object: object): boolean {
-    return this.migrating("sweep", () => this.migrate(object, true));
+    return this.migrating("sweep", () => this.migrate(object, true, false));
   }
 
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
   complete(): LazyCompletion {
     this.migrating("complete", () => {
       for (const plan of this.plans) {
+        // Unless user code runs while objects migrate (and may migrate others
+        // of the list through their guards), the list holds unmarked objects.
+        const { fast, runsUserCode } = plan.compiled;
+        const unmarked = fast && !runsUserCode;
         for (const object of this.guarded ? this.unmigrated(plan) : []) {
-          if (!this.migrate(object, true)) return false;
+          if (!this.migrate(object, true, unmarked)) return false;
         }
       }
       this.release();
