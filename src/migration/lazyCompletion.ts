@@ -125,8 +125,7 @@ export class LazyMigration {
   readonly migrateOne = (object: object): boolean => this.migrate(object, false, false);
 
   /** What a guard calls once it has seen that `object` is not marked (no second look at the set). */
-  private readonly migrateUnmarked = (object: object): boolean =>
-    this.migrate(object, false, true);
+  private readonly migrateUnmarked = (object: object): boolean => this.migrate(object, false, true);
 
   /**
    * `inBulk`: one of many (sweep, completion), marked where marking does not
