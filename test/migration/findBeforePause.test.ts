@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { runUpdate } from "../../src/lifecycle/index.js";
 import { Namespace, patch, swapObjects, update } from "../../src/index.js";
 
 type Finder = "registry" | "heap";
@@ -131,4 +132,42 @@ describe("update() with the heap finder", () => {
     expect(result.instancesMigrated).toBe(3);
     for (const o of objects) expect(o).toMatchObject({ mark: "m" });
   });
+});
+
+describe("the lifecycle finds before its apply step too", () => {
+  test.each<Finder>(["registry", "heap"])(
+    "%s: instances found before the block, objects constructed meanwhile migrated too",
+    async (finder) => {
+      const { ns, Picture, pictures } = world(finder, 3);
+      const queries = countQueries();
+      const atMigration: number[] = [];
+      const late: object[] = [];
+      let atSuspend = -1;
+      const report = await runUpdate({
+        namespace: ns,
+        patch: patch("grow")
+          .addField("Picture", "tags", {
+            initial: () => {
+              atMigration.push(queries.count);
+              return 1;
+            },
+          })
+          .build(),
+        hooks: {
+          // Runs after the instances were found, just before the apply step.
+          suspend: () => {
+            atSuspend = queries.count;
+            late.push(new Picture({ path: "/late", size: 9 }));
+          },
+        },
+      });
+      expect(report.status).toBe("committed");
+      expect(late).toHaveLength(1);
+      for (const o of [...pictures, ...late]) expect(o).toMatchObject({ tags: 1 });
+      // Heap: one query, made before the block (so before suspend); none inside it.
+      expect(atSuspend).toBe(finder === "heap" ? 1 : 0);
+      expect(atMigration).toEqual(Array(4).fill(finder === "heap" ? 1 : 0));
+      expect(queries.count).toBe(finder === "heap" ? 1 : 0);
+    },
+  );
 });
