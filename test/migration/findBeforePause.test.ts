@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { dryRun } from "../../src/lifecycle/dryRun.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
 import { Namespace, patch, swapObjects, update } from "../../src/index.js";
 
@@ -170,4 +171,32 @@ describe("the lifecycle finds before its apply step too", () => {
       expect(queries.count).toBe(finder === "heap" ? 1 : 0);
     },
   );
+});
+
+describe("a dry run's heap query is kept for the update that follows", () => {
+  test("dry run then update: one query in all, and what was built in between is migrated", async () => {
+    const { ns, Picture, pictures } = world("heap", 3);
+    const queries = countQueries();
+    const grow = () => patch("grow").addField("Picture", "tags", { default: 1 }).build();
+    expect(dryRun(ns, grow()).instancesPrepared).toBe(3);
+    expect(queries.count).toBe(1);
+    const late = new Picture({ path: "/late", size: 9 });
+    const result = await update(ns, grow());
+    expect(queries.count).toBe(1);
+    expect(result.instancesMigrated).toBe(4);
+    for (const o of [...pictures, late]) expect(o).toMatchObject({ tags: 1 });
+  });
+
+  test("not after a change that can move objects between classes: the update queries again", async () => {
+    const { ns, pictures, albums } = world("heap", 2);
+    const queries = countQueries();
+    const grow = () => patch("grow").addField("Picture", "tags", { default: 1 }).build();
+    dryRun(ns, grow());
+    swapObjects([pictures[0]!], [albums[0]!]);
+    const result = await update(ns, grow());
+    expect(queries.count).toBe(2);
+    expect(result.instancesMigrated).toBe(2);
+    expect(albums[0]).toMatchObject({ tags: 1 });
+    expect(Object.keys(pictures[0]!)).toEqual(["path", "size"]);
+  });
 });
