@@ -49,6 +49,13 @@ interface HandleState {
   staticKeys: PropertyKey[];
   /** Called with every object constructed through the handle itself (not through subclasses). */
   observers: readonly ((instance: object) => void)[];
+  /**
+   * The observers as one function, null when there are none: what the
+   * forwarder calls. A loop over `observers` inside the forwarder, even one
+   * that never runs, made V8 (Node 20, measured) compile every construction
+   * site that inlines the handle ~8x slower for objects that are kept.
+   */
+  observe: ((instance: object) => void) | null;
   readonly owner: unknown;
 }
 
@@ -136,8 +143,20 @@ export function superclassHandle(handle: Function): Constructor | null {
 export function observeConstruction(handle: Function, observer: (instance: object) => void): Undo {
   const state = stateOf(handle);
   state.observers = [...state.observers, observer];
+  state.observe = combinedObserver(state.observers);
   return () => {
     state.observers = state.observers.filter((o) => o !== observer);
+    state.observe = combinedObserver(state.observers);
+  };
+}
+
+function combinedObserver(
+  observers: readonly ((instance: object) => void)[],
+): ((instance: object) => void) | null {
+  if (observers.length === 0) return null;
+  if (observers.length === 1) return observers[0]!;
+  return (instance) => {
+    for (const observer of observers) observer(instance);
   };
 }
 
@@ -207,10 +226,8 @@ function makeForwarder(state: HandleState, name: string): Function {
           // Correct, but V8 gives objects built this way maps of their own.
           instance = Reflect.construct(state.current, arguments, target);
         }
-        const observers = state.observers;
-        if (observers.length !== 0 && target === forward) {
-          for (let i = 0; i < observers.length; i++) observers[i](instance);
-        }
+        const observe = state.observe;
+        if (observe !== null && target === forward) observe(instance);
         return instance;
       },
     }[name];
@@ -272,6 +289,7 @@ function initialiseState(
     homes: new Set<object>(),
     staticKeys: [],
     observers: [],
+    observe: null,
     owner: options.owner,
   });
   states.set(handle, state);
