@@ -46,11 +46,27 @@ export interface CompiledPlan {
   readonly runsUserCode: boolean;
   /** Whether `object`'s own enumerable keys are exactly `oldLayout`, in order. */
   matches(object: object): boolean;
+  /**
+   * Whether `object` takes the compiled path (`matches`, and its fields read
+   * without throwing); if so, its old values are saved at `old[oldBase…]`.
+   * One pass over the object, with no allocation beyond the key check's.
+   */
+  readOld(object: object, old: unknown[], oldBase: number): boolean;
+  /**
+   * An eager update's first pass over `objects`: `readOld` for each, the
+   * positions of those it does not take pushed to `general`. Returns the
+   * position of the first object that cannot be extended (the update must
+   * refuse it), or -1.
+   */
+  scan(objects: readonly object[], old: unknown[], general: number[]): number;
   /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
   compute(object: object, computed: unknown[], base: number, index: number): void;
   /** Rewrites `object`, saving its old values into `old[oldBase…]`. */
   apply(object: object, old: unknown[], oldBase: number, computed: unknown[], base: number): void;
-  /** Rewrites `objects[start…end)` (all on the compiled path), object i's slots at i·stride and i·computedCount. */
+  /**
+   * Rewrites `objects[start…end)` (all on the compiled path, their old values
+   * saved by `scan`), object i's slots at i·stride and i·computedCount.
+   */
   applyRange(
     objects: readonly object[],
     start: number,
@@ -111,19 +127,24 @@ function valueSources(
 
 const key = (k: string) => `[${JSON.stringify(k)}]`;
 
-/** The source of the rewrite of `o` from `oldLayout` to `fields`, reading `v0…` and writing `old[ob…]`. */
+/**
+ * The source of the rewrite of `o` from `oldLayout` to `fields`, reading
+ * `v0…` and, when `save`, writing them to `old[ob…]` (otherwise the old
+ * values are already there, and only the fields the rewrite moves are read).
+ */
 function applyBody(
   oldLayout: readonly string[],
   fields: readonly string[],
   values: readonly ValueSource[],
+  save: boolean,
 ): string {
-  const lines: string[] = [];
-  for (const [i, k] of oldLayout.entries()) {
-    lines.push(`const v${i} = o${key(k)}; old[ob + ${i}] = v${i};`);
-  }
+  const read = new Set<number>();
   const expr = (j: number): string => {
     const v = values[j]!;
-    if (v.kind === "old") return `v${v.index}`;
+    if (v.kind === "old") {
+      read.add(v.index);
+      return `v${v.index}`;
+    }
     if (v.kind === "constant") return `C[${j}]`;
     return `comp[cb + ${v.slot}]`;
   };
@@ -134,14 +155,25 @@ function applyBody(
     oldLayout[prefix] === fields[prefix]
   )
     prefix++;
-  for (let i = oldLayout.length - 1; i >= prefix; i--) lines.push(`delete o${key(oldLayout[i]!)};`);
+  const writes: string[] = [];
+  for (let i = oldLayout.length - 1; i >= prefix; i--)
+    writes.push(`delete o${key(oldLayout[i]!)};`);
   for (let j = 0; j < prefix; j++) {
     const v = values[j]!;
     if (v.kind === "old" && v.index === j) continue; // carried in place: nothing to do
-    lines.push(`{ const x = ${expr(j)}; if (o${key(fields[j]!)} !== x) o${key(fields[j]!)} = x; }`);
+    writes.push(
+      `{ const x = ${expr(j)}; if (o${key(fields[j]!)} !== x) o${key(fields[j]!)} = x; }`,
+    );
   }
-  for (let j = prefix; j < fields.length; j++) lines.push(`o${key(fields[j]!)} = ${expr(j)};`);
-  return lines.join("\n");
+  for (let j = prefix; j < fields.length; j++) writes.push(`o${key(fields[j]!)} = ${expr(j)};`);
+  const reads = oldLayout.flatMap((k, i) =>
+    save
+      ? [`const v${i} = o${key(k)}; old[ob + ${i}] = v${i};`]
+      : read.has(i)
+        ? [`const v${i} = o${key(k)};`]
+        : [],
+  );
+  return [...reads, ...writes].join("\n");
 }
 
 /**
@@ -203,12 +235,16 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
   const stride = oldLayout.length;
   const fast = !plan.needsCopy && plan.fields.every((f) => typeof f === "string");
   const constants = values.map((v) => (v.kind === "constant" ? v.value : undefined));
-  const body = applyBody(oldLayout, plan.fields, values);
+  const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));
+  const runsUserCode = computedSources.length > 0;
   const apply = new Function(
     "C",
     `"use strict";
-     return function apply(o, old, ob, comp, cb) {\n${body}\n};`,
+     return function apply(o, old, ob, comp, cb) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
   )(constants) as CompiledPlan["apply"];
+  // After `scan`, `old` holds every object's old values; they are read
+  // again only if user code ran since (a default's expression is not
+  // watched by the side-effect witness).
   const applyRange = new Function(
     "C",
     `"use strict";
@@ -217,32 +253,37 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
        try {
          for (; i < end; i++) {
            const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
-           ${body}
+           ${applyBody(oldLayout, plan.fields, values, runsUserCode)}
          }
        } finally {
          progress.done = i;
        }
      };`,
   )(constants) as CompiledPlan["applyRange"];
-  // Exactly the old fields, in order, and no unmanaged own state
-  // (carriedState.ts): no non-enumerable property, and no symbol-keyed one
-  // where user code reads the old state.
-  const matchSource = `"use strict"; return function matches(o) {
-       const k = Object.keys(o);
-       return k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")}
-         && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};
-     };`;
-  const matches = new Function(matchSource)() as CompiledPlan["matches"];
-  const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));
-  const compute = computeFunction(plan, computedSources, oldLayout);
+  const matches = new Function(
+    `"use strict"; return function matches(o) { const k = Object.keys(o); return ${layoutCheck(plan, oldLayout)}; };`,
+  )() as CompiledPlan["matches"];
   return {
     fast,
     oldLayout,
     stride,
     computedCount,
-    runsUserCode: computedSources.length > 0,
+    runsUserCode,
     matches,
-    compute,
+    readOld: new Function(`"use strict"; return function readOld(o, old, ob) {
+       ${takeSource(plan, oldLayout, "ob", "return true;")}
+       return false;
+     };`)() as CompiledPlan["readOld"],
+    scan: new Function(`"use strict"; return function scan(objects, old, general) {
+       for (let i = 0; i < objects.length; i++) {
+         const o = objects[i];
+         if (!Object.isExtensible(o)) return i;
+         ${fast ? takeSource(plan, oldLayout, `i * ${stride}`, "continue;") : ""}
+         general.push(i);
+       }
+       return -1;
+     };`)() as CompiledPlan["scan"],
+    compute: computeFunction(plan, computedSources, oldLayout),
     apply,
     applyRange,
     installed: (old, oldBase, computed, base) =>
@@ -254,4 +295,42 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
             : computed[base + v.slot],
       ),
   };
+}
+
+/**
+ * Whether `o`, whose own enumerable keys are `k`, is on the old layout: exactly the old fields, in order, and no
+ * unmanaged own state (carriedState.ts) — no non-enumerable property, and no
+ * symbol-keyed one where user code reads the old state.
+ */
+function layoutCheck(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+  const stride = oldLayout.length;
+  return `k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")}
+         && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""}`;
+}
+
+/**
+ * Source that, for an object `o` on the old layout whose fields read
+ * without throwing, saves them at `old[base…]` and runs `then`. A Proxy
+ * trap or an own getter that throws sends the object to the general path,
+ * which refuses it with a typed error naming the property (ownState.ts)
+ * before anything changed.
+ */
+function takeSource(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+  base: string,
+  then: string,
+): string {
+  return `{
+    let taken = false;
+    try {
+      const k = Object.keys(o);
+      if (${layoutCheck(plan, oldLayout)}) {
+        const ob = ${base};
+        ${oldLayout.map((k, i) => `old[ob + ${i}] = o${key(k)};`).join(" ")}
+        taken = true;
+      }
+    } catch {}
+    if (taken) ${then}
+  }`;
 }
