@@ -53,6 +53,12 @@ export interface CompiledPlan {
    */
   readOld(object: object, old: unknown[], oldBase: number): boolean;
   /**
+   * Whether `object`'s own enumerable keys are still `oldLayout`, in order,
+   * with the values at `old[oldBase…]` (the side-effect witness's check;
+   * allocates nothing for an object with an enum cache).
+   */
+  unchanged(object: object, old: readonly unknown[], oldBase: number): boolean;
+  /**
    * An eager update's first pass over `objects`: `readOld` for each, the
    * positions of those it does not take pushed to `general`. Returns the
    * position of the first object that cannot be extended (the update must
@@ -102,6 +108,29 @@ export function constantDefault(source: string): { value: unknown } | undefined 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Generated functions by their source text. A plan's code is the same for
+ * every class of the same layouts (constants are arguments, nothing is
+ * captured), and reusing the function itself keeps its type feedback and
+ * optimised code: the next update of that shape runs optimised loops from
+ * its first object instead of the interpreter's (V8's own cache of `new
+ * Function` is cleared by full collections, and new closures would not
+ * share feedback). Bounded: the least recently used sources are dropped.
+ */
+const functions = new Map<string, unknown>();
+const FUNCTIONS_KEPT = 256;
+
+function generated<T>(source: string): T {
+  let fn = functions.get(source);
+  if (fn) functions.delete(source);
+  else {
+    fn = new Function(source)();
+    if (functions.size >= FUNCTIONS_KEPT) functions.delete(functions.keys().next().value!);
+  }
+  functions.set(source, fn);
+  return fn as T;
 }
 
 function valueSources(
@@ -190,9 +219,9 @@ function oldViewFunction(oldLayout: readonly string[]): (object: object) => OldV
     };
   }
   const entries = oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ");
-  return new Function(`"use strict"; return (o) => Object.freeze({ ${entries} });`)() as (
-    object: object,
-  ) => OldView;
+  return generated<(object: object) => OldView>(
+    `"use strict"; return (o) => Object.freeze({ ${entries} });`,
+  );
 }
 
 /** Runs the user code of a plan (initialisers, splits, defaults) for one object before the commit. */
@@ -237,18 +266,18 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
   const constants = values.map((v) => (v.kind === "constant" ? v.value : undefined));
   const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));
   const runsUserCode = computedSources.length > 0;
-  const apply = new Function(
-    "C",
+  const applyWith = generated<(...args: [...Parameters<CompiledPlan["apply"]>, unknown[]]) => void>(
     `"use strict";
-     return function apply(o, old, ob, comp, cb) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
-  )(constants) as CompiledPlan["apply"];
+     return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
+  );
   // After `scan`, `old` holds every object's old values; they are read
   // again only if user code ran since (a default's expression is not
   // watched by the side-effect witness).
-  const applyRange = new Function(
-    "C",
+  const applyRangeWith = generated<
+    (...args: [...Parameters<CompiledPlan["applyRange"]>, unknown[]]) => void
+  >(
     `"use strict";
-     return function applyRange(objects, start, end, old, comp, progress) {
+     return function applyRange(objects, start, end, old, comp, progress, C) {
        let i = start;
        try {
          for (; i < end; i++) {
@@ -259,10 +288,11 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
          progress.done = i;
        }
      };`,
-  )(constants) as CompiledPlan["applyRange"];
-  const matches = new Function(
-    `"use strict"; return function matches(o) { const k = Object.keys(o); return ${layoutCheck(plan, oldLayout)}; };`,
-  )() as CompiledPlan["matches"];
+  );
+  const matches = generated<CompiledPlan["matches"]>(
+    `"use strict"; ${layoutConstant(oldLayout)}
+     return function matches(o) { ${layoutSource(plan, oldLayout)} return same; };`,
+  );
   return {
     fast,
     oldLayout,
@@ -270,11 +300,18 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     computedCount,
     runsUserCode,
     matches,
-    readOld: new Function(`"use strict"; return function readOld(o, old, ob) {
+    readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function readOld(o, old, ob) {
        ${takeSource(plan, oldLayout, "ob", "return true;")}
        return false;
-     };`)() as CompiledPlan["readOld"],
-    scan: new Function(`"use strict"; return function scan(objects, old, general) {
+     };`),
+    unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function unchanged(o, old, ob) {
+       ${sameKeysSource(plan, oldLayout)}
+       return same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")};
+     };`),
+    scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function scan(objects, old, general) {
        for (let i = 0; i < objects.length; i++) {
          const o = objects[i];
          if (!Object.isExtensible(o)) return i;
@@ -282,10 +319,12 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
          general.push(i);
        }
        return -1;
-     };`)() as CompiledPlan["scan"],
+     };`),
     compute: computeFunction(plan, computedSources, oldLayout),
-    apply,
-    applyRange,
+    apply: (object, old, oldBase, computed, base) =>
+      applyWith(object, old, oldBase, computed, base, constants),
+    applyRange: (objects, start, end, old, computed, progress) =>
+      applyRangeWith(objects, start, end, old, computed, progress, constants),
     installed: (old, oldBase, computed, base) =>
       values.map((v) =>
         v.kind === "old"
@@ -297,16 +336,47 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
   };
 }
 
-/**
- * Whether `o`, whose own enumerable keys are `k`, is on the old layout: exactly the old fields, in order, and no
- * unmanaged own state (carriedState.ts) — no non-enumerable property, and no
- * symbol-keyed one where user code reads the old state.
- */
-function layoutCheck(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
-  const stride = oldLayout.length;
-  return `k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")}
-         && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""}`;
+/** Whether a for-in over an object on `prototype` sees keys it does not own (then it cannot check a layout). */
+function inheritsEnumerable(prototype: object): boolean {
+  for (const _ in Object.create(prototype)) return true;
+  return false;
 }
+
+/**
+ * Statements that set `same` to whether `o`'s own enumerable keys are
+ * `oldLayout`, in order (L is the layout as an array). A for-in over an
+ * object with an enum cache allocates nothing, where Object.keys makes an
+ * array per object; it also sees inherited enumerable keys, so a class
+ * whose prototype chain has some uses Object.keys.
+ */
+function sameKeysSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+  const stride = oldLayout.length;
+  if (inheritsEnumerable(plan.prototype)) {
+    return `const k = Object.keys(o);
+      let same = k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")};`;
+  }
+  return `let n = 0;
+    for (const x in o) {
+      if (n === ${stride} || x !== L[n]) { n = -1; break; }
+      n++;
+    }
+    let same = n === ${stride};`;
+}
+
+/**
+ * Statements that set `same` to whether `o` is on the old layout: exactly
+ * the old fields, in order, and no unmanaged own state (carriedState.ts) —
+ * no non-enumerable property, and no symbol-keyed one where user code reads
+ * the old state.
+ */
+function layoutSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+  const stride = oldLayout.length;
+  return `${sameKeysSource(plan, oldLayout)}
+    same = same && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
+}
+
+/** The old layout as a constant of generated code (`L`). */
+const layoutConstant = (oldLayout: readonly string[]) => `const L = ${JSON.stringify(oldLayout)};`;
 
 /**
  * Source that, for an object `o` on the old layout whose fields read
@@ -324,8 +394,8 @@ function takeSource(
   return `{
     let taken = false;
     try {
-      const k = Object.keys(o);
-      if (${layoutCheck(plan, oldLayout)}) {
+      ${layoutSource(plan, oldLayout)}
+      if (same) {
         const ob = ${base};
         ${oldLayout.map((k, i) => `old[ob + ${i}] = o${key(k)};`).join(" ")}
         taken = true;

@@ -144,11 +144,11 @@ export class LiveStateWitness {
       v += keys.length;
     }
     for (const log of this.logs) {
-      const { objects, old, generalAt } = log;
-      const { oldLayout, stride } = log.compiled;
+      const { objects, old, generalAt, compiled } = log;
+      const { oldLayout, stride } = compiled;
       for (let i = 0, g = 0; i < objects.length; i++) {
         if (g < generalAt.length && generalAt[g] === i) g++;
-        else {
+        else if (!compiled.unchanged(objects[i]!, old, i * stride)) {
           const change = fieldChange(objects[i]!, oldLayout, old, i * stride);
           if (change) return change;
         }
@@ -169,11 +169,12 @@ export class LiveStateWitness {
       v += keys.length;
     }
     for (const log of this.logs) {
-      const { objects, old, generalAt } = log;
-      const { oldLayout, stride } = log.compiled;
+      const { objects, old, generalAt, compiled } = log;
+      const { oldLayout, stride } = compiled;
       for (let i = 0, g = 0; i < objects.length; i++) {
         if (g < generalAt.length && generalAt[g] === i) g++;
-        else restoreFields(objects[i]!, oldLayout, old, i * stride);
+        else if (!compiled.unchanged(objects[i]!, old, i * stride))
+          restoreFields(objects[i]!, oldLayout, old, i * stride);
       }
     }
   }

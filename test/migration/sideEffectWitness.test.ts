@@ -119,3 +119,30 @@ describe("side-effect witness, compiled path", () => {
     );
   });
 });
+
+describe("layout checks when the prototype chain has enumerable keys", () => {
+  test("objects still take the compiled path's result, and rollback and the witness work", () => {
+    const { ns, list } = pictures(4);
+    const prototype = Object.getPrototypeOf(list[0]) as object;
+    Object.defineProperty(prototype, "tag", {
+      value: "inherited",
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    try {
+      const before = state(list);
+      expect(() => updateSync(ns, writingPatch(list, 1, 2, "add"))).toThrow(
+        MigrationSideEffectError,
+      );
+      expect(state(list)).toEqual(before);
+      const result = updateSync(ns, writingPatch(list, -1, 0, "set"));
+      expect(list.map((o) => Object.keys(o))).toEqual(list.map(() => ["basepath", "name", "big"]));
+      expect(list.map((o) => o.big)).toEqual([false, false, true, true]);
+      result.rollback();
+      expect(state(list)).toEqual(before);
+    } finally {
+      Reflect.deleteProperty(prototype, "tag");
+    }
+  });
+});
