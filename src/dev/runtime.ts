@@ -20,7 +20,9 @@ import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
 import type { InstanceFinderKind } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
+import type { ServiceModules } from "../release/index.js";
 import { DEV_GLOBAL, type SourceType } from "./conventions.js";
+import { serviceModules } from "./functionBindings.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
 import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
@@ -211,6 +213,11 @@ export class DevRuntime {
     // Saved between the load and now: reload once the module has run.
     if (stale) this.#watcher.markDirty(record.file);
     return { manage: (name, cls) => this.#graph.manage(record, name, cls) };
+  }
+
+  /** The top-level function bindings of the program's modules, named relative to `root` (metamorph run). */
+  serviceModules(root: string): ServiceModules {
+    return serviceModules(this.#graph, root);
   }
 
   /** Reloads every changed file now (in load order); resolves when done. */

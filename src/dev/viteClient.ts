@@ -1,17 +1,17 @@
 /**
  * What the page gets from the Vite plugin: metamorph's page runtime
- * (./client.ts and the engine it drives) as one minified module, bundled
+ * (./vitePageRuntime.ts and the engine it drives) as one minified module, bundled
  * once per dev server by Vite's own bundler, with the stand-ins of
  * ./vitePageStandIns.ts (no parser, no patch composition, no heap finder).
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pageStandIns } from "./vitePageStandIns.js";
+import { PAGE_TIMERS_ID, pageStandIns } from "./vitePageStandIns.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** `.ts` from source, `.js` in the compiled package. */
 const extension = fileURLToPath(import.meta.url).slice(-3);
-const clientFile = join(here, `client${extension}`);
+const clientFile = join(here, `vitePageRuntime${extension}`);
 
 async function bundle(): Promise<string> {
   const { build } = await import("vite");
@@ -33,6 +33,7 @@ async function bundle(): Promise<string> {
       rolldownOptions: {
         input: clientFile,
         preserveEntrySignatures: "strict",
+        transform: { inject: { setImmediate: [PAGE_TIMERS_ID, "setImmediate"] } },
         output: { format: "es", codeSplitting: false },
       },
     },

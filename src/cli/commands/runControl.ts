@@ -9,7 +9,7 @@
 import cluster from "node:cluster";
 import { ClusterControl } from "../../release/cluster.js";
 import { serveWorker } from "../../release/clusterIpc.js";
-import type { PublicKeyInput } from "../../release/index.js";
+import type { PublicKeyInput, ServiceModules } from "../../release/index.js";
 import { listen } from "../../release/index.js";
 import { LocalControl } from "../../release/localControl.js";
 import { receiveServedNamespace } from "../../release/serve.js";
@@ -23,12 +23,16 @@ export interface RunControlOptions {
   readonly namespace: Namespace;
   readonly version: string;
   readonly path?: string;
+  /** The service's modules, whose top-level functions bundles may replace. */
+  readonly modules?: ServiceModules;
 }
 
 export async function openControl(options: RunControlOptions): Promise<{ close(): Promise<void> }> {
-  const { trust, namespace, version } = options;
+  const { trust, namespace, version, modules } = options;
   if (cluster.isWorker) {
-    const local = new LocalControl(releaseTarget({ trust, namespace, version }));
+    const local = new LocalControl(
+      releaseTarget({ trust, namespace, version, ...(modules ? { modules } : {}) }),
+    );
     receiveServedNamespace((served) => local.serve(served));
     const stop = serveWorker(local);
     process.stderr.write(
@@ -46,6 +50,7 @@ export async function openControl(options: RunControlOptions): Promise<{ close()
     trust,
     namespace,
     version,
+    ...(modules ? { modules } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
     handler: (local) => new ClusterControl(local),
   });
