@@ -94,8 +94,16 @@ export function applyUpdate(
   namespace: Namespace,
   patch: Patch,
   options: UpdateOptions = {},
-  /** Instances of the non-cooperative part found before this block (startFindingAhead). */
-  prefound?: Prefound,
+): AppliedUpdate {
+  return applyUpdateFound(namespace, patch, options, undefined);
+}
+
+/** `applyUpdate` given the instances of its non-cooperative part found before this block (startFindingAhead). */
+export function applyUpdateFound(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions,
+  prefound: Prefound | undefined,
 ): AppliedUpdate {
   const t0 = performance.now();
   const fromVersion = namespace.version;
