@@ -32,7 +32,7 @@ import type { VerifiedBundle } from "./verify.js";
 import { patchesOf, verifyBundle } from "./verify.js";
 import { compileScope } from "./compileScope.js";
 import type { ServiceModules } from "./functions.js";
-import { checkFunctions, withFunctions } from "./functions.js";
+import { checkFunctions, recordedFunctions, withFunctions } from "./functions.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -185,9 +185,7 @@ function recordCommitted(
     version: manifest.toVersion,
     name: manifest.name,
     bundleId: bundle.id,
-    ...(bundle.payload.functions
-      ? { functions: bundle.payload.functions.map((f) => `${f.module}:${f.name}`) }
-      : {}),
+    ...recordedFunctions(bundle),
     applied: {
       pauseMs: report.pauseMs,
       pendingInstances: () => applied.pendingInstances(),

@@ -89,3 +89,12 @@ export class PreparedUnknownError extends MetamorphError {
 export class ClusterRefusedError extends MetamorphError {
   readonly code = "MM_CLUSTER_REFUSED";
 }
+
+/**
+ * A cluster worker started after updates could not replay one of them (the
+ * cluster's bundles, in order): it is stopped rather than left running the
+ * code on disk.
+ */
+export class ReplayRefusedError extends MetamorphError {
+  readonly code = "MM_RELEASE_REPLAY";
+}

@@ -27,7 +27,8 @@ import { isVerified } from "./verify.js";
 export interface FunctionBinding {
   /** The function the binding holds now. */
   read(): unknown;
-  assign(value: Function): void;
+  /** Any value: a rollback puts back what the binding held, whatever the program had assigned. */
+  assign(value: unknown): void;
   /** Evaluates an expression in the module's scope (only ever a verified bundle's function). */
   evaluate(expression: string): unknown;
 }
@@ -64,6 +65,12 @@ export function checkFunctions(
       throw refuse(`${binding} (modules are named relative to ${modules.root})`);
     return binding;
   });
+}
+
+/** What the release history records of the bundle's functions: `module:name` each (status lists them). */
+export function recordedFunctions(bundle: Bundle): { readonly functions?: readonly string[] } {
+  const functions = bundle.payload.functions;
+  return functions ? { functions: functions.map((f) => `${f.module}:${f.name}`) } : {};
 }
 
 const hookName = (functions: readonly BundleFunction[]) =>
@@ -104,7 +111,7 @@ export function withFunctions(
         },
       );
     }
-    return { binding, next: fn, old: binding.read() as Function };
+    return { binding, next: fn, old: binding.read() };
   });
   const name = hookName(functions);
   const hooks = newPatch(patch.name)

@@ -30,6 +30,7 @@ export {
   InvalidKeyError,
   ReleaseMismatchError,
   ReleaseStateError,
+  ReplayRefusedError,
   UnknownKeyError,
   UnverifiedBundleError,
 } from "./errors.js";

@@ -683,6 +683,26 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect((await show()).format).toBe("No. 7");
   });
 
+  // tsx prints a TypeScript patch module's functions without their spacing: the same code.
+  test("the JavaScript and the TypeScript patch module sign the function's source", () => {
+    const functionsOf = (file: string) =>
+      (
+        JSON.parse(readFileSync(join(space.dir, file), "utf8")) as {
+          payload: { functions: { module: string; name: string; source: string }[] };
+        }
+      ).payload.functions;
+    expect(functionsOf("v2.bundle.json")).toEqual([
+      {
+        module: "format.ts",
+        name: "format",
+        source: 'function format(n) {\n  return "No. " + n;\n}',
+      },
+    ]);
+    const [ts] = functionsOf("v2-ts.bundle.json");
+    expect(ts).toMatchObject({ module: "format.ts", name: "format" });
+    expect(ts!.source).toMatch(/^function format\(n\)\s*\{\s*return\s*"No\. "\s*\+\s*n;?\s*\}$/);
+  });
+
   // Last: it returns the service to release 1.0.0.
   test("metamorph rollback puts the old function back with the old classes", async () => {
     const rolled = await metamorph(["rollback", "--to", join(space.dir, "service.sock")]);

@@ -129,6 +129,17 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       await control.close();
       return EXIT_REFUSED;
     }
+    try {
+      control.started();
+    } catch (error) {
+      // Not left on the code on disk while the cluster runs a later release.
+      const code = (error as { code?: unknown }).code;
+      process.stderr.write(
+        `metamorph run: ${typeof code === "string" ? `${code}: ` : ""}${error instanceof Error ? error.message : String(error)}; stopping this worker\n`,
+      );
+      await control.close();
+      process.exit(EXIT_REFUSED);
+    }
     started = true;
     return EXIT_OK;
   });

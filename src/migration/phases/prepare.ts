@@ -42,27 +42,23 @@ export function preparePhase(
     const early = policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined;
     if (!early) return namespace.finder.find(plan.prototype);
     // Found earlier: an object the program has since moved off the class is not an instance.
-    return early.filter((object) => Object.getPrototypeOf(object) === plan.prototype);
+    return keepInstances(early, plan.prototype);
   });
   // Only migration code can write where it should not (sideEffects.ts).
-  const witness = active.some((p) => p.needsOldView)
-    ? new LiveStateWitness(namespace, found)
-    : undefined;
+  const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
   const logs: MigrationLog[] = [];
   let count = 0;
+  // Two passes: every object is checked and recorded before any migration
+  // code runs, since that code may reach any instance.
+  active.forEach((plan, p) => {
+    const log = new MigrationLog(plan, plan.compiled);
+    log.scan(found[p]!, (object, index) => refuseUnextensible(object, plan, index));
+    witness?.watch(log);
+    logs.push(log);
+    count += log.length;
+  });
   try {
-    active.forEach((plan, p) => {
-      const objects = found[p]!;
-      const log = new MigrationLog(plan, plan.compiled);
-      log.reserve(objects.length);
-      for (let index = 0; index < objects.length; index++) {
-        const object = objects[index]!;
-        checkRewritable(object, plan, index);
-        log.prepare(object, index);
-      }
-      logs.push(log);
-      count += log.length;
-    });
+    for (const log of logs) log.computeAll();
   } catch (error) {
     witness?.restore();
     throw error;
@@ -70,16 +66,25 @@ export function preparePhase(
   return { logs, count, dryRun, witness };
 }
 
-function checkRewritable(object: object, plan: Plan, index: number): void {
-  if (!Object.isExtensible(object)) {
-    const what = Object.isFrozen(object)
-      ? "frozen"
-      : Object.isSealed(object)
-        ? "sealed"
-        : "not extensible";
-    throw new UnswappableObjectError(
-      `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
-      { className: plan.className, index, object },
-    );
+/** `list` without the objects whose prototype is no longer `prototype`, in place (it is ours). */
+function keepInstances(list: object[], prototype: object): object[] {
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) {
+    const object = list[i]!;
+    if (Object.getPrototypeOf(object) === prototype) list[kept++] = object;
   }
+  list.length = kept;
+  return list;
+}
+
+function refuseUnextensible(object: object, plan: Plan, index: number): never {
+  const what = Object.isFrozen(object)
+    ? "frozen"
+    : Object.isSealed(object)
+      ? "sealed"
+      : "not extensible";
+  throw new UnswappableObjectError(
+    `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
+    { className: plan.className, index, object },
+  );
 }
