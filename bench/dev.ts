@@ -5,12 +5,15 @@
  * npx):
  * - start-up: time from spawning to the first output of a hello-world `.ts`
  *   (supervised, the default, and with `--no-restart`), rounds interleaved;
- * - allocation-heavy code: 2,000,000 temporaries of a managed class in one
- *   job, time and resident memory reported by the program itself, with the
- *   default (registry) instance finder and with `--instance-finder heap`;
+ * - allocation-heavy code (issue 15 item 1): temporaries of a managed class
+ *   made in one job, time and resident memory reported by the program
+ *   itself — 2,000,000 and 30,000,000 (which must run to the end) with the
+ *   finder dev uses by default, 2,000,000 with the registry for comparison;
  * - a reload of 200,000 instances: the longest block of the event loop while
  *   the reload migrates progressively, against the pause of the same reload
- *   in one block (`--progressive-above` above the population).
+ *   in one block (`--progressive-above` above the population);
+ * - a reload of 5,000 instances with each finder: its pause and the time
+ *   from the save to the program running the new code.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -20,6 +23,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { BenchModule, Figure } from "./harness.js";
 import { versus } from "./harness.js";
+import { Namespace } from "../src/namespace/namespace.js";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const BIN = join(root, "dist/cli/bin.js");
@@ -61,11 +65,16 @@ interface Started {
   readonly stderr: string[];
 }
 
-function start(args: readonly string[], cwd: string, stdin = false): Started {
+function start(
+  args: readonly string[],
+  cwd: string,
+  stdin = false,
+  env: Record<string, string> = {},
+): Started {
   const t0 = performance.now();
   const child = spawn(process.execPath, [...args], {
     cwd,
-    env: { ...process.env, NODE_OPTIONS: "" },
+    env: { ...process.env, NODE_OPTIONS: "", ...env },
     stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   const lines: { text: string; ms: number }[] = [];
@@ -181,8 +190,9 @@ const VEC = `export class Vec {
 }
 `;
 
+/** N temporaries of a managed class in ONE job (no await, no task between them), as a tight loop of a program makes them. */
 const ALLOCATE = `import { Vec } from "./vec.js";
-const n = 2_000_000;
+const n = Number(process.env.TEMPORARIES);
 const t0 = performance.now();
 let acc = new Vec(0, 0);
 const one = new Vec(1, 1);
@@ -192,62 +202,155 @@ console.log(\`done \${ms} \${process.memoryUsage().rss} \${acc.x}\`);
 `;
 
 const ALLOCATION_ROUNDS = 3;
+const TWO_MILLION = 2_000_000;
+const THIRTY_MILLION = 30_000_000;
 
+interface Loop {
+  /** ms of the loop, as the program measured it. */
+  readonly ms: number;
+  /** Resident MB at the end of the loop. */
+  readonly rss: number;
+}
+
+/** One run of the allocation program; undefined when it did not print its line (it crashed). */
+async function allocateOnce(
+  args: readonly string[],
+  dir: string,
+  temporaries: number,
+): Promise<Loop | undefined> {
+  const started = start(args, dir, false, { TEMPORARIES: String(temporaries) });
+  try {
+    const { text } = await started.line(/^done /);
+    const [, ms, bytes] = text.split(" ");
+    return { ms: Number(ms), rss: Number(bytes) / 1e6 };
+  } catch {
+    return undefined;
+  } finally {
+    await stop(started);
+  }
+}
+
+/** Medians over interleaved rounds, per command; a command whose run crashed has none. */
+async function allocationRounds(
+  commands: Record<string, readonly string[]>,
+  dir: string,
+  temporaries: number,
+): Promise<Record<string, Loop | undefined>> {
+  const runs: Record<string, Loop[]> = {};
+  const crashed = new Set<string>();
+  for (let round = 0; round < ALLOCATION_ROUNDS; round++) {
+    for (const [name, args] of Object.entries(commands)) {
+      if (crashed.has(name)) continue;
+      const loop = await allocateOnce(args, dir, temporaries);
+      if (loop === undefined) crashed.add(name);
+      else (runs[name] ??= []).push(loop);
+    }
+  }
+  const out: Record<string, Loop | undefined> = {};
+  for (const name of Object.keys(commands)) {
+    const loops = runs[name];
+    out[name] =
+      crashed.has(name) || loops === undefined
+        ? undefined
+        : { ms: median(loops.map((l) => l.ms)), rss: median(loops.map((l) => l.rss)) };
+  }
+  return out;
+}
+
+/** A row for a run that did not reach its end: no value to compare, ratio 0 so the goal shows ✗. */
+function crashedFigure(key: string, baseline: number, unit: string, note: string): Figure {
+  return { key, value: Number.NaN, unit, baseline, ratio: 0, note };
+}
+
+/**
+ * Issue 15 item 1: allocation-heavy code under `metamorph dev` with the
+ * finder it uses by default, beside the same program under tsx — time and
+ * resident memory at 2M temporaries in one job, and whether 30M in one job
+ * run to the end at all; the registry at 2M for comparison.
+ */
 async function allocation(): Promise<Figure[]> {
   const dir = project({ "vec.ts": VEC, "main.ts": ALLOCATE });
+  const finder = new Namespace("bench-dev-default").finder.kind;
   const commands = {
     tsx: [TSX, "main.ts"],
-    dev: [BIN, "dev", "main.ts"],
-    devHeap: [BIN, "dev", "--instance-finder", "heap", "main.ts"],
+    dev: [BIN, "dev", "--no-restart", "main.ts"],
+    devRegistry: [BIN, "dev", "--no-restart", "--instance-finder", "registry", "main.ts"],
   };
-  type Name = keyof typeof commands;
-  const time: Record<Name, number[]> = { tsx: [], dev: [], devHeap: [] };
-  const rss: Record<Name, number[]> = { tsx: [], dev: [], devHeap: [] };
+  const figures: Figure[] = [];
   try {
-    for (let round = 0; round < ALLOCATION_ROUNDS; round++) {
-      for (const [name, args] of Object.entries(commands)) {
-        const started = start(args, dir);
-        const { text } = await started.line(/^done /);
-        await stop(started);
-        const [, ms, bytes] = text.split(" ");
-        time[name as Name].push(Number(ms));
-        rss[name as Name].push(Number(bytes) / 1e6);
-      }
+    const two = await allocationRounds(commands, dir, TWO_MILLION);
+    // 30M under the registry end in a V8 abort after taking gigabytes: not run on a shared machine.
+    const thirtyCommands: Record<string, readonly string[]> =
+      finder === "registry" ? { tsx: commands.tsx } : { tsx: commands.tsx, dev: commands.dev };
+    const thirty = await allocationRounds(thirtyCommands, dir, THIRTY_MILLION);
+    const tsx2 = two.tsx!;
+    const tsx30 = thirty.tsx!;
+    const loop = (n: string) =>
+      `${n} temporaries of a managed class in one job (a vector add loop)`;
+    const goal = "goal: ratio ≥ 0.83 (within 1.2× of tsx)";
+    const pair = (
+      key: string,
+      ran: Loop | undefined,
+      base: Loop,
+      what: string,
+      withGoal: boolean,
+    ) => {
+      const note = `${what}; median of ${ALLOCATION_ROUNDS}${withGoal ? `; ${goal}` : ""}`;
+      if (ran === undefined)
+        return [crashedFigure(key, base.ms, "ms", `${note} — did NOT run to the end`)];
+      return [
+        versus(key, ran.ms, base.ms, "ms", note),
+        versus(
+          `${key}Rss`,
+          ran.rss,
+          base.rss,
+          "MB",
+          `resident memory at the end of the same loop${withGoal ? `; ${goal}` : ""}`,
+        ),
+      ];
+    };
+    figures.push(
+      ...pair(
+        "dev.allocation2M",
+        two.dev,
+        tsx2,
+        `${loop("2,000,000")} under metamorph dev (its default finder here: ${finder}) against tsx`,
+        true,
+      ),
+    );
+    if (finder === "registry") {
+      figures.push(
+        crashedFigure(
+          "dev.allocation30M",
+          tsx30.ms,
+          "ms",
+          `${loop("30,000,000")} under metamorph dev (default finder here: registry) against tsx; not run: the registry keeps each temporary alive until the job ends and V8 aborts past ~2^24 of them (Heap::KeepDuringJob); goal: ratio ≥ 0.83`,
+        ),
+      );
+    } else {
+      figures.push(
+        ...pair(
+          "dev.allocation30M",
+          thirty.dev,
+          tsx30,
+          `${loop("30,000,000")} under metamorph dev (its default finder here: ${finder}) against tsx: must run to the end`,
+          true,
+        ),
+      );
     }
+    figures.push(
+      ...pair(
+        "dev.allocation2MRegistry",
+        two.devRegistry,
+        tsx2,
+        `${loop("2,000,000")} under metamorph dev --instance-finder registry (the browser's finder) against tsx, for comparison`,
+        false,
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const loop = "2,000,000 temporaries of a managed class in one job (a vector add loop)";
-  return [
-    versus(
-      "dev.allocation2M",
-      median(time.dev),
-      median(time.tsx),
-      "ms",
-      `${loop} under metamorph dev (registry finder, the default) against tsx; median of ${ALLOCATION_ROUNDS} (goal: within 1.2×)`,
-    ),
-    versus(
-      "dev.allocation2MRss",
-      median(rss.dev),
-      median(rss.tsx),
-      "MB",
-      "resident memory at the end of the same loop (goal: within 1.2×)",
-    ),
-    versus(
-      "dev.allocation2MHeapFinder",
-      median(time.devHeap),
-      median(time.tsx),
-      "ms",
-      `${loop} under metamorph dev --instance-finder heap against tsx`,
-    ),
-    versus(
-      "dev.allocation2MHeapFinderRss",
-      median(rss.devHeap),
-      median(rss.tsx),
-      "MB",
-      "resident memory at the end of the same loop, --instance-finder heap",
-    ),
-  ];
+  return figures;
 }
 
 const DOT = `export class Dot {
@@ -255,31 +358,49 @@ const DOT = `export class Dot {
 }
 `;
 
-const POPULATION = `import { Dot } from "./dot.js";
-const dots = Array.from({ length: 200_000 }, () => new Dot());
+const POPULATION = (n: number) => `import { Dot } from "./dot.js";
+const dots = Array.from({ length: ${n} }, () => new Dot());
 setInterval(() => dots.length, 1000);
 console.log("ready");
 `;
 
-/** One reload adding a field to 200,000 objects; the figures from metamorph's own lines. */
-async function reloadOnce(above: number): Promise<{ pause: number; block: number }> {
-  const dir = project({ "dot.ts": DOT, "main.ts": POPULATION });
-  const started = start([BIN, "dev", "--progressive-above", String(above), "main.ts"], dir);
+interface Reload {
+  /** The update's pause, from metamorph's line. */
+  readonly pause: number;
+  /** The longest block of a progressive reload (its pause when eager). */
+  readonly block: number;
+  /** From the save to metamorph's line saying the program runs the new code (debounce included). */
+  readonly latency: number;
+}
+
+/** One reload adding a field to `population` objects; the figures from metamorph's own lines. */
+async function reloadOnce(
+  population: number,
+  above: number,
+  finderArgs: readonly string[] = [],
+): Promise<Reload> {
+  const dir = project({ "dot.ts": DOT, "main.ts": POPULATION(population) });
+  const started = start(
+    [BIN, "dev", "--no-restart", ...finderArgs, "--progressive-above", String(above), "main.ts"],
+    dir,
+  );
   try {
     await started.line(/^ready$/);
     // Past the runtime's own start-up (it loads the reloader shortly after).
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const from = started.stderr.length;
+    const saved = performance.now();
     writeFileSync(join(dir, "dot.ts"), DOT.replace("x = 0;", "x = 0;\n  y = 1;"));
-    if (above >= 200_000) {
+    if (above >= population) {
       const line = await stderrLine(started, /updated Dot .*pause (\d+\.\d+) ms/, from);
+      const latency = performance.now() - saved;
       const pause = Number(/pause (\d+\.\d+) ms/.exec(line)![1]);
-      return { pause, block: pause };
+      return { pause, block: pause, latency };
     }
     const line = await stderrLine(started, /migrated progressively in/, from);
     const pause = Number(/pause (\d+\.\d+) ms/.exec(line)![1]);
     const block = Number(/longest block (\d+) ms/.exec(line)![1]);
-    return { pause, block };
+    return { pause, block, latency: performance.now() - saved };
   } finally {
     await stop(started);
     rmSync(dir, { recursive: true, force: true });
@@ -287,8 +408,8 @@ async function reloadOnce(above: number): Promise<{ pause: number; block: number
 }
 
 async function progressive(): Promise<Figure[]> {
-  const eager = await reloadOnce(1_000_000);
-  const sliced = await reloadOnce(1000);
+  const eager = await reloadOnce(200_000, 1_000_000);
+  const sliced = await reloadOnce(200_000, 1000);
   return [
     versus(
       "dev.reload200kLongestBlock",
@@ -300,10 +421,49 @@ async function progressive(): Promise<Figure[]> {
   ];
 }
 
+const RELOAD_ROUNDS = 3;
+
+/**
+ * What a reload costs with each finder: with the heap finder every reload
+ * queries the heap (full collections and a walk of it), with the registry it
+ * reads its lists. 5,000 instances, eager; rounds interleaved, medians.
+ */
+async function reloadByFinder(): Promise<Figure[]> {
+  const heap: Reload[] = [];
+  const registry: Reload[] = [];
+  for (let round = 0; round < RELOAD_ROUNDS; round++) {
+    heap.push(await reloadOnce(5000, 1_000_000, ["--instance-finder", "heap"]));
+    registry.push(await reloadOnce(5000, 1_000_000, ["--instance-finder", "registry"]));
+  }
+  const m = (rs: Reload[], key: keyof Reload) => median(rs.map((r) => r[key]));
+  const what = "a reload adding a field to 5,000 instances (eager)";
+  return [
+    versus(
+      "dev.reload5kPauseHeapFinder",
+      m(heap, "pause"),
+      m(registry, "pause"),
+      "ms",
+      `${what}: its pause with --instance-finder heap (the heap query is in it) against the same with the registry; median of ${RELOAD_ROUNDS}`,
+    ),
+    versus(
+      "dev.reload5kLatencyHeapFinder",
+      m(heap, "latency"),
+      m(registry, "latency"),
+      "ms",
+      `${what}: from the save to the line saying the program runs the new code (40 ms debounce included), heap finder against registry; median of ${RELOAD_ROUNDS}`,
+    ),
+  ];
+}
+
 export const devBench: BenchModule = {
   name: "dev",
   async run() {
     ensureBuilt();
-    return [...(await startup()), ...(await allocation()), ...(await progressive())];
+    return [
+      ...(await startup()),
+      ...(await allocation()),
+      ...(await progressive()),
+      ...(await reloadByFinder()),
+    ];
   },
 };

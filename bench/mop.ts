@@ -9,6 +9,9 @@
  * - construction through the handle of a 2-level subclass;
  * - and, for context, classes made by createClass against the same classes
  *   written by hand with `class` syntax;
+ * - ordinary classes registered with a namespace (as `metamorph dev` does):
+ *   construction through the handle, after a new implementation, and of a
+ *   registered subclass, against the same classes written by hand;
  * - the issue-13 goals against a plain class written by hand, for each
  *   finder (the platform's default first): construction in three patterns
  *   (a tight loop whose objects die young, one whose objects are kept, and
@@ -18,7 +21,7 @@ import { performance } from "node:perf_hooks";
 import { currentVersion } from "../src/mop/index.js";
 import type { Constructor } from "../src/mop/index.js";
 import { defaultInstanceFinderKind } from "../src/mop/instances/defaultFinder.js";
-import { Namespace } from "../src/index.js";
+import { Namespace, patch, updateSync } from "../src/index.js";
 import { type BenchModule, consume, type Figure, versus } from "./harness.js";
 import {
   collectGarbage,
@@ -339,9 +342,103 @@ async function goalFigures(): Promise<Figure[]> {
   return figures;
 }
 
+const POSITIONAL = "i, i + 1";
+
+/** Two fresh objects of `C` share a hidden class (needs natives), as a note. */
+function freshMapNote(C: new (x: number, y: number) => object): string {
+  if (!natives) return "";
+  return natives.haveSameMap(new C(1, 2), new C(3, 4))
+    ? "; fresh objects share one hidden class"
+    : "; every fresh object gets a hidden class of its own";
+}
+
+/**
+ * Ordinary classes registered with a namespace, as `metamorph dev` registers
+ * every class of a program: construction through the handle (the handle
+ * calls the class itself), after a new implementation was installed (what
+ * every reload of a class does), and of a registered subclass (a class
+ * extending a handle), each against the same classes written by hand.
+ */
+async function registeredFigures(): Promise<Figure[]> {
+  const ns = new Namespace("bench-mop-registered", { instanceFinder: "heap" });
+  class Plain {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  class PlainSub extends Plain {
+    z = 1;
+  }
+  class Registered {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const Handle = ns.registerClass(Registered);
+  class Sub extends Handle {
+    z = 1;
+  }
+  const SubHandle = ns.registerClass(Sub);
+  class Reloaded {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const ReloadedHandle = ns.registerClass(Reloaded);
+  class Reloaded2 {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  class Plain2 {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  updateSync(ns, patch("bench-reload").replaceImplementation("Reloaded", Reloaded2).build());
+  const [registered, plain] = await measureConstructionPair(POSITIONAL, Handle, Plain);
+  const [reloaded, plain2] = await measureConstructionPair(POSITIONAL, ReloadedHandle, Plain2);
+  const [sub, plainSub] = await measureConstructionPair(POSITIONAL, SubHandle, PlainSub);
+  return [
+    versus(
+      "mop.registered.construction",
+      registered,
+      plain,
+      "ns/op",
+      `new through the handle of a registered ordinary class (constructions in jobs of 1000); baseline: the same class written by hand, not registered${freshMapNote(Handle)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.registered.construction.afterNewImplementation",
+      reloaded,
+      plain2,
+      "ns/op",
+      `new through the handle of a registered class after an update installed a new implementation (what each reload of a class under metamorph dev does; the object is built by the new class, then moved onto the stable prototype); baseline: the new class written by hand, not registered${freshMapNote(ReloadedHandle)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.registered.construction.subclass",
+      sub,
+      plainSub,
+      "ns/op",
+      `new through the handle of a registered subclass of a registered class (class Sub extends Handle); baseline: the same two classes written by hand${freshMapNote(SubHandle)}; ${RATIO}`,
+    ),
+  ];
+}
+
 export const mopBench: BenchModule = {
   name: "mop",
   async run() {
-    return [...(await goalFigures()), ...(await constructionFigures()), ...steadyStateFigures()];
+    return [
+      ...(await goalFigures()),
+      ...(await constructionFigures()),
+      ...(await registeredFigures()),
+      ...steadyStateFigures(),
+    ];
   },
 };

@@ -37,6 +37,7 @@ const markdownPath = join(root, "BENCHMARKS.md");
 const MODULES = [
   { name: "objectSwapping", file: "objectSwapping.ts" },
   { name: "instanceFinding", file: "instanceFinding.ts" },
+  { name: "heapQuery", file: "heapQuery.ts" },
   { name: "mop", file: "mop.ts" },
   { name: "eager", file: "eagerShapes.ts" },
   { name: "migration", file: "migration.ts" },

@@ -20,7 +20,9 @@ import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
 import type { InstanceFinderKind } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
+import type { ServiceModules } from "../release/index.js";
 import { DEV_GLOBAL, type SourceType } from "./conventions.js";
+import { serviceModules } from "./functionBindings.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
 import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
@@ -65,12 +67,16 @@ export interface DevRuntimeOptions {
    */
   readonly overwrite?: (line: string | undefined) => void;
   /**
-   * How reloads find the live instances. "registry" (default): a `WeakRef`
-   * recorded at each construction, which keeps every object alive until the
-   * end of the job that made it — allocation-heavy code is slower and uses
-   * more memory. "heap" (Node): nothing paid at construction, but every
-   * reload walks the whole heap after full collections, which in a process
-   * that loaded tsx makes its pause long (~1 s).
+   * How reloads find the live instances. Default: the library's default for
+   * this platform (see src/mop/instances/defaultFinder.ts). "heap" (Node):
+   * nothing paid at construction — managed classes construct like plain ones
+   * and temporaries die young — but every reload queries the heap (a full
+   * collection and a heap walk: ~100 ms with a few thousand instances). "registry": a
+   * `WeakRef` recorded at each construction, which by specification keeps
+   * every object alive until the end of the job that made it —
+   * allocation-heavy code is many times slower, uses more memory, and
+   * ~2^24 temporaries in one job abort V8 — while a reload finds instances
+   * in a few milliseconds.
    */
   readonly instanceFinder?: InstanceFinderKind;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
@@ -99,7 +105,10 @@ export class DevRuntime {
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
-    this.namespace = new Namespace("dev", { instanceFinder: options.instanceFinder ?? "registry" });
+    this.namespace = new Namespace(
+      "dev",
+      options.instanceFinder === undefined ? {} : { instanceFinder: options.instanceFinder },
+    );
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
@@ -204,6 +213,11 @@ export class DevRuntime {
     // Saved between the load and now: reload once the module has run.
     if (stale) this.#watcher.markDirty(record.file);
     return { manage: (name, cls) => this.#graph.manage(record, name, cls) };
+  }
+
+  /** The top-level function bindings of the program's modules, named relative to `root` (metamorph run). */
+  serviceModules(root: string): ServiceModules {
+    return serviceModules(this.#graph, root);
   }
 
   /** Reloads every changed file now (in load order); resolves when done. */

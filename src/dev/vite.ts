@@ -12,21 +12,46 @@
  * server (the page loads no parser), and the module accepts its own hot
  * updates when it exports nothing but classes. When such a module is edited, Vite re-imports
  * it; its new classes become new implementations of the same handles, and
- * every live instance in the page is migrated in place (see ./client.ts)
+ * every live instance in the page is migrated in place (see ./vitePageRuntime.ts)
  * instead of the page reloading or the objects being left on the old class.
  * A `counter.migrations.ts` next to `counter.ts` gives rename hints,
- * migrators and validations (see ./migrations.ts).
+ * migrators and validations (see ./migrations.ts). Above `progressiveAbove`
+ * instances of the edited classes, the page migrates them progressively
+ * (./vitePageUpdate.ts).
  */
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
+import { InvalidOptionError } from "../errors.js";
 import { pageRuntime } from "./viteClient.js";
+import { PAGE_OPTIONS_KEY, type PageOptions } from "./vitePageOptions.js";
 import { CLIENT_ID, instrumentForVite } from "./viteInstrument.js";
 
 export interface MetamorphViteOptions {
   /** Which modules to manage (default: every module of the app outside node_modules). */
   readonly include?: (id: string) => boolean;
+  /**
+   * Above this many instances of the edited classes, an edit migrates them
+   * progressively (the update commits at once, the objects migrate slice by
+   * slice between the page's own tasks) instead of blocking the page for all
+   * of them; the same as `metamorph dev --progressive-above`, and the same
+   * default (50,000).
+   */
+  readonly progressiveAbove?: number;
+}
+
+/** The statement that hands the options to the page runtime, checked here: a wrong one is refused at start-up. */
+function pageOptions(options: MetamorphViteOptions): string {
+  const above = options.progressiveAbove;
+  if (above !== undefined && (!Number.isSafeInteger(above) || above < 0)) {
+    throw new InvalidOptionError(
+      `metamorph/vite: progressiveAbove must be a whole number of instances ≥ 0, not ${String(above)}`,
+      { option: "progressiveAbove", value: String(above) },
+    );
+  }
+  const page: PageOptions = above === undefined ? {} : { progressiveAbove: above };
+  return `globalThis[Symbol.for(${JSON.stringify(PAGE_OPTIONS_KEY)})] = ${JSON.stringify(page)};\n`;
 }
 
 const CLIENT_BUNDLE_ID = "\0metamorph:client";
@@ -36,6 +61,7 @@ const MANAGED_FILE = /\.(ts|mts|tsx|js|mjs|jsx)$/;
 
 /** The Vite plugin (two parts: resolution runs before Vite's own, the rewrite after its transforms). */
 export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
+  const served = pageOptions(options);
   let root = process.cwd();
   const includes = (id: string): boolean => {
     const path = id.split("?")[0]!;
@@ -58,7 +84,8 @@ export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
     async load(id) {
       if (id !== CLIENT_BUNDLE_ID) return undefined;
       // No source map: the page runtime is library code, and a map would multiply its size.
-      return { code: await pageRuntime(), map: { mappings: "" } };
+      // Options first: the runtime reads them when an edit arrives.
+      return { code: served + (await pageRuntime()), map: { mappings: "" } };
     },
   };
   const rewrite: Plugin = {

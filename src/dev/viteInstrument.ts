@@ -1,13 +1,12 @@
 /**
  * The Vite plugin's rewrite of an app module (JavaScript, after Vite's own
  * transforms): each class binding becomes a class handle managed by the page
- * runtime (./client.ts), the module accepts its own hot updates when it
+ * runtime (./vitePageRuntime.ts), the module accepts its own hot updates when it
  * exports nothing but classes, and each class is handed over with its parsed
  * source — computed here, on the dev server, so that the page never loads a
  * parser. The map returned is relative to the input; Vite chains it with the
  * maps of the earlier transforms.
  */
-import type { ParsedClass } from "../mop/source/parsedClass.js";
 import { parseClassSource } from "../mop/source/parse.js";
 import {
   type ParsedModule,
@@ -19,6 +18,7 @@ import {
 } from "./compile.js";
 import { classEdits } from "./instrument.js";
 import { applyEdits } from "./sourceMap.js";
+import { type HandedClassSource, handedClassSource } from "./vitePageClassSource.js";
 
 export const CLIENT_ID = "virtual:metamorph/client";
 const CLIENT = "__metamorph$client";
@@ -35,7 +35,7 @@ export interface ViteInstrumented {
 
 /**
  * What the module exports besides its classes: exported name → local binding
- * (compared after a hot update, see ./client.ts `accepted`), or why they
+ * (compared after a hot update, see ./vitePageRuntime.ts `accepted`), or why they
  * cannot be compared (a re-export, an exported expression).
  */
 export function otherExports(
@@ -76,9 +76,9 @@ export function otherExports(
 }
 
 /** The parsed source of a class, as the page would read it from `Function.prototype.toString`. */
-function classSourceOf(expression: string): ParsedClass | undefined {
+function classSourceOf(expression: string): HandedClassSource | undefined {
   try {
-    return parseClassSource(expression);
+    return handedClassSource(parseClassSource(expression));
   } catch {
     return undefined; // the page reports the class as unmanaged
   }

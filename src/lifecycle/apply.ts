@@ -15,10 +15,12 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { BuildResult } from "../migration/build.js";
 import { buildPhase } from "../migration/phases/build.js";
 import { detectPhase } from "../migration/phases/detect.js";
+import { findBeforePause } from "../migration/phases/find.js";
 import type { Operation, Policy } from "../patch/operations.js";
 import { Patch } from "../patch/patch.js";
 import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
-import { updateSync } from "../migration/update.js";
+import type { Prefound } from "../migration/phases/find.js";
+import { updateSyncFound } from "../migration/update.js";
 import type { AdoptionResult } from "./privateState.js";
 import { applyAdoptions, needsAdoption } from "./privateState.js";
 
@@ -92,6 +94,8 @@ export function applyUpdate(
   namespace: Namespace,
   patch: Patch,
   options: UpdateOptions = {},
+  /** Instances of the non-cooperative part found before this block (findInstancesAhead). */
+  prefound?: Prefound,
 ): AppliedUpdate {
   const t0 = performance.now();
   const fromVersion = namespace.version;
@@ -104,7 +108,7 @@ export function applyUpdate(
   try {
     if (rest) {
       const { healthCheck: _ignored, ...syncOptions } = options;
-      result = updateSync(namespace, rest, syncOptions);
+      result = updateSyncFound(namespace, rest, syncOptions, prefound);
     }
   } catch (error) {
     adoption?.rollback();
@@ -135,6 +139,22 @@ export function applyUpdate(
       adoption?.makePermanent();
     },
   };
+}
+
+/**
+ * Finds, before the apply step's synchronous block, the instances its
+ * `updateSync` would find inside it (phases/find.ts: registry lists read in
+ * slices, or one heap query), so that the block only migrates them. Release
+ * the result once the block ran. Undefined when there is nothing to find
+ * ahead (not eager, refused, only cooperative operations).
+ */
+export async function findInstancesAhead(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Promise<Prefound | undefined> {
+  const { rest } = splitPatch(namespace, patch);
+  return rest ? findBeforePause(namespace, rest, policy) : undefined;
 }
 
 /**

@@ -6,7 +6,8 @@
  * one object can cost much more than another (garbage collection, user
  * migrators). The registry hands over its references, dereferenced slice by
  * slice, so no task enumerates every instance; a heap query cannot be sliced
- * and runs once per class.
+ * and runs once per class, in the first task after the commit; the sweep
+ * never searches again at its end.
  */
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { LazyMigration } from "./lazyCompletion.js";
@@ -57,12 +58,15 @@ export async function sweep(
   }
   let done: LazyCompletion;
   if (!going()) done = lazy.progress();
-  else if (registry) {
-    // Every object on the class prototype at the commit was recorded
-    // and has been visited: the guards can go without another full scan.
+  else {
+    // Every object on the class prototype at the commit was recorded (or
+    // found by the query after it) and has been visited, and every object
+    // made since was born on the new layout: the guards can go without
+    // another search — which, with the heap finder, would block the program
+    // for a whole heap query again.
     lazy.release();
     done = lazy.progress();
-  } else done = lazy.complete();
+  }
   if (lazy.failure) {
     clock.emit("sweep", "failed", performance.now() - t0, { error: lazy.failure.message });
     throw lazy.failure;

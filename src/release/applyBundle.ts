@@ -2,7 +2,8 @@
  * Applying a bundle to a running namespace, in the order that keeps the
  * trust boundary: read (bounded, inert) → verify the signature → check that
  * the process runs the bundle's from-version (a replayed or out-of-order
- * bundle is refused here) → compile the patches → run the update through the
+ * bundle is refused here) and that it has every module and top-level
+ * function the bundle replaces → compile the patches and functions → run the update through the
  * lifecycle with the bundle's options → record the release. Every refusal
  * before the lifecycle is a typed error with nothing compiled; the
  * lifecycle's own outcomes (postponed, failed, rolled back) come back as a
@@ -30,6 +31,8 @@ import { readBundle } from "./readBundle.js";
 import type { VerifiedBundle } from "./verify.js";
 import { patchesOf, verifyBundle } from "./verify.js";
 import { compileScope } from "./compileScope.js";
+import type { ServiceModules } from "./functions.js";
+import { checkFunctions, recordedFunctions, withFunctions } from "./functions.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -39,6 +42,8 @@ export interface ReleaseTarget {
   readonly trust: readonly PublicKeyInput[];
   /** Names the patches' sources see when they are compiled (after verification). */
   readonly scope?: Readonly<Record<string, unknown>>;
+  /** The service's modules, whose top-level functions a bundle may replace (metamorph run). */
+  readonly modules?: ServiceModules;
   readonly tracker?: CallTracker;
   /** The service's health: run once right after the commit, then through the bundle's window. */
   readonly healthCheck?: () => boolean | Promise<boolean>;
@@ -131,12 +136,22 @@ function phaseProgress(event: UpdateEvent): ApplyProgress {
   };
 }
 
+/**
+ * A verified bundle's code, compiled: its patches (seeing the namespace's
+ * classes and the target's scope) with its top-level functions (compiled in
+ * their modules' scopes) assigned by the same update.
+ */
+export function compileBundle(target: ReleaseTarget, bundle: VerifiedBundle): Patch {
+  const patch = patchesOf(bundle, compileScope(target.namespace, target.scope));
+  return withFunctions(target.modules, bundle, patch);
+}
+
 /** The lifecycle update a verified bundle asks for: its patches with its options. */
 function lifecycleUpdate(
   target: ReleaseTarget,
   bundle: VerifiedBundle,
   onProgress: (progress: ApplyProgress) => void,
-  patch: Patch = patchesOf(bundle, compileScope(target.namespace, target.scope)),
+  patch: Patch = compileBundle(target, bundle),
 ): LifecycleUpdate {
   const { manifest, options } = bundle.payload;
   const optional = <K extends keyof BundleOptions>(key: K) =>
@@ -170,6 +185,7 @@ function recordCommitted(
     version: manifest.toVersion,
     name: manifest.name,
     bundleId: bundle.id,
+    ...recordedFunctions(bundle),
     applied: {
       pauseMs: report.pauseMs,
       pendingInstances: () => applied.pendingInstances(),
@@ -205,6 +221,8 @@ export function admitBundle(
   const bundle = verifyBundle(read, target.trust);
   onProgress({ kind: "verified", bundleId: bundle.id, keyId: bundle.verifiedBy });
   checkRelease(target, bundle);
+  // Every module and function it names exists here, before any of its code is compiled.
+  checkFunctions(target.modules, bundle);
   return bundle;
 }
 

@@ -48,10 +48,25 @@ export interface BundleOptions {
   readonly healthCheckWindowMs?: number;
 }
 
+/**
+ * A changed top-level function: the service assigns `source` (a function
+ * expression, compiled in the scope of `module` once the signature is
+ * verified) to the module binding `name`, in the same update as the patches.
+ */
+export interface BundleFunction {
+  /** The module's path relative to the service's root, with "/" separators (`src/format.ts`). */
+  readonly module: string;
+  readonly name: string;
+  /** `function name(…) { … }` as JavaScript. */
+  readonly source: string;
+}
+
 export interface BundlePayload {
   readonly manifest: BundleManifest;
   readonly patches: readonly PatchJson[];
   readonly options: BundleOptions;
+  /** Absent when no top-level function changed (a bundle without it keeps the id it always had). */
+  readonly functions?: readonly BundleFunction[];
 }
 
 export interface BundleSignature {

@@ -13,6 +13,7 @@ import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
+import type { ReleaseLog } from "./catchUp.js";
 import { workerParticipant } from "./clusterIpc.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
@@ -27,6 +28,8 @@ export interface ClusterControlOptions {
     timeoutMs: number,
     onProgress: (pid: number, m: ControlMessage) => void,
   ) => Participant[];
+  /** Where the bundles the cluster committed are kept, for workers that start later (catchUp.ts). */
+  readonly log?: ReleaseLog;
 }
 
 interface Waiting {
@@ -35,6 +38,7 @@ interface Waiting {
   readonly timer: NodeJS.Timeout;
   readonly fromVersion: string;
   readonly commitTimeoutMs: number;
+  readonly bundle: string;
 }
 
 function runningWorkers(
@@ -152,6 +156,7 @@ export class ClusterControl implements ControlHandler {
     if (!prepared.ready) return this.#refused("apply", prepared.workers, t0);
     const committed = await commitAll(prepared.ids, commitTimeoutMs);
     if (!committed.committed) return this.#refused("apply", committed.workers, t0);
+    this.options.log?.committed(bundle);
     return this.#committed("apply", committed.workers, t0, fromVersion, prepared.workers);
   }
 
@@ -178,7 +183,7 @@ export class ClusterControl implements ControlHandler {
       void abortAll(prepared.ids);
     }, expiry);
     timer.unref();
-    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, commitTimeoutMs };
+    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, commitTimeoutMs, bundle };
     return {
       type: "result",
       ok: true,
@@ -195,6 +200,7 @@ export class ClusterControl implements ControlHandler {
     const t0 = performance.now();
     const committed = await commitAll(waiting.ids, waiting.commitTimeoutMs);
     if (!committed.committed) return this.#refused("commit", committed.workers, t0, id);
+    this.options.log?.committed(waiting.bundle);
     return this.#committed("commit", committed.workers, t0, waiting.fromVersion, [], id);
   }
 
@@ -206,6 +212,7 @@ export class ClusterControl implements ControlHandler {
       participants.map((p) => p.call(request).then((m) => ({ pid: p.pid, ...m }))),
     );
     const ok = answers.every((a) => a.type === "result" && a.ok === true);
+    if (ok && request.command === "rollback") this.options.log?.rolledBack();
     const first = answers[0] as Readonly<Record<string, unknown>> | undefined;
     return {
       // A person reads the first worker's answer; every worker's is in `workers`.

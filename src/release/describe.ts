@@ -37,5 +37,13 @@ export function describeBundle(bundle: Bundle): string {
     lines.push(`    ${patch.name} (${patch.operations.length} operations)`);
     for (const line of patch.summary().split("\n")) if (line) lines.push(`      ${line}`);
   }
+  const functions = bundle.payload.functions ?? [];
+  if (functions.length > 0) {
+    lines.push(`  top-level functions (${functions.length}), each compiled in its module's scope:`);
+    for (const f of functions) {
+      lines.push(`    ${f.module}: ${f.name}`);
+      for (const line of f.source.split("\n")) lines.push(`      ${line}`);
+    }
+  }
   return lines.join("\n");
 }

@@ -18,6 +18,7 @@ export function describeStatus(status: ReleaseStatus): string {
     if (r.pending > 0) parts.push(`${r.pending} pending`);
     if (r.bundleId) parts.push(`bundle ${r.bundleId.slice(0, 16)}`);
     if (r.canRollBack) parts.push("rollback returns from it");
+    if (r.functions) parts.push(`functions ${r.functions.join(", ")}`);
     if (r.reason) parts.push(`(${r.reason})`);
     lines.push(parts.join("  "));
   }

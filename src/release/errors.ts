@@ -30,6 +30,16 @@ export class ReleaseMismatchError extends MetamorphError {
   readonly code = "MM_RELEASE_MISMATCH";
 }
 
+/**
+ * A bundle's top-level function the service cannot replace: a module it has
+ * not loaded (by its path relative to the service's root), a name the module
+ * does not bind to a function declaration, a service that does not expose its
+ * modules, or a source that is not one function expression.
+ */
+export class FunctionBindingError extends MetamorphError {
+  readonly code = "MM_RELEASE_FUNCTION";
+}
+
 /** A key that cannot be read as an Ed25519 key. */
 export class InvalidKeyError extends MetamorphError {
   readonly code = "MM_INVALID_KEY";
@@ -78,4 +88,13 @@ export class PreparedUnknownError extends MetamorphError {
 /** A worker of a cluster refused, failed or did not answer, so the cluster update did not happen. */
 export class ClusterRefusedError extends MetamorphError {
   readonly code = "MM_CLUSTER_REFUSED";
+}
+
+/**
+ * A cluster worker started after updates could not replay one of them (the
+ * cluster's bundles, in order): it is stopped rather than left running the
+ * code on disk.
+ */
+export class ReplayRefusedError extends MetamorphError {
+  readonly code = "MM_RELEASE_REPLAY";
 }

@@ -47,6 +47,8 @@ export interface ReleaseRecord {
   readonly canRollBack: boolean;
   /** Why it was rolled back. */
   readonly reason?: string;
+  /** The top-level functions it replaced (`module:name`). */
+  readonly functions?: readonly string[];
 }
 
 export interface ReleaseStatus {
@@ -73,6 +75,7 @@ interface Entry {
   /** Dropped once the release is forgotten or rolled back. */
   applied: AppliedRelease | undefined;
   reason: string | undefined;
+  readonly functions?: readonly string[];
 }
 
 export interface ReleaseHistoryOptions {
@@ -129,6 +132,7 @@ export class ReleaseHistory {
     readonly name: string;
     readonly bundleId?: string;
     readonly applied: AppliedRelease;
+    readonly functions?: readonly string[];
   }): ReleaseRecord {
     const running = this.#running();
     if (running.state === "current") running.state = "old";
@@ -143,6 +147,7 @@ export class ReleaseHistory {
       state: "current",
       applied: release.applied,
       reason: undefined,
+      ...(release.functions?.length ? { functions: [...release.functions] } : {}),
     };
     this.#entries.push(entry);
     this.#trim();
@@ -253,6 +258,7 @@ export class ReleaseHistory {
       pending,
       canRollBack: e.state === "current",
       ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      ...(e.functions !== undefined ? { functions: e.functions } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ export type { ApplyOutcome, ApplyProgress, ReleaseTarget } from "./applyBundle.j
 export { applyBundle, checkRelease } from "./applyBundle.js";
 export type {
   Bundle,
+  BundleFunction,
   BundleManifest,
   BundleOptions,
   BundlePayload,
@@ -25,12 +26,15 @@ export {
   ControlOversizeError,
   ControlSocketError,
   ControlTimeoutError,
+  FunctionBindingError,
   InvalidKeyError,
   ReleaseMismatchError,
   ReleaseStateError,
+  ReplayRefusedError,
   UnknownKeyError,
   UnverifiedBundleError,
 } from "./errors.js";
+export type { FunctionBinding, ServiceModules } from "./functions.js";
 export type { HealthWindowOptions } from "./healthWindow.js";
 export { watchHealth } from "./healthWindow.js";
 export type {

@@ -2,11 +2,12 @@
 import { sign } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { Patch } from "../patch/patch.js";
-import type { BundleManifest, BundleOptions, BundlePayload } from "./bundle.js";
+import type { BundleFunction, BundleManifest, BundleOptions, BundlePayload } from "./bundle.js";
 import { BUNDLE_FORMAT, signedBytes } from "./bundle.js";
 import type { Bundle } from "./bundle.js";
 import { canonicalJsonPretty } from "./canonicalJson.js";
-import { BundleMalformedError } from "./errors.js";
+import { BundleMalformedError, FunctionBindingError } from "./errors.js";
+import { functionSourceProblem } from "./functionSource.js";
 import type { PrivateKeyInput } from "./keys.js";
 import { keyIdOf, privateKeyOf } from "./keys.js";
 import { readBundle } from "./readBundle.js";
@@ -20,6 +21,22 @@ export interface PackOptions extends BundleOptions {
   readonly createdBy?: string;
   /** Default: now. */
   readonly created?: Date;
+  /** Changed top-level functions, replaced in the same update (see BundleFunction). */
+  readonly functions?: readonly BundleFunction[];
+}
+
+/** Each source must be one function expression: refused here rather than at the service. */
+function checkedFunctions(functions: readonly BundleFunction[]): BundleFunction[] {
+  return functions.map((f) => {
+    const problem = functionSourceProblem(f.source, f.name);
+    if (problem !== undefined) {
+      throw new FunctionBindingError(`${f.module}: function ${f.name}: ${problem}`, {
+        module: f.module,
+        name: f.name,
+      });
+    }
+    return { module: f.module, name: f.name, source: f.source };
+  });
 }
 
 function defaultAuthor(): string {
@@ -68,7 +85,13 @@ export function packBundle(
     created: (options.created ?? new Date()).toISOString(),
     createdBy: options.createdBy ?? defaultAuthor(),
   };
-  const payload: BundlePayload = { manifest, patches: json, options: bundleOptions };
+  const functions = checkedFunctions(options.functions ?? []);
+  const payload: BundlePayload = {
+    manifest,
+    patches: json,
+    options: bundleOptions,
+    ...(functions.length > 0 ? { functions } : {}),
+  };
   const signature = sign(null, signedBytes(BUNDLE_FORMAT, payload), key);
   const bundle: Bundle = {
     format: BUNDLE_FORMAT,

@@ -10,12 +10,10 @@ import type { DryRunReport } from "../lifecycle/dryRun.js";
 import { dryRun } from "../lifecycle/dryRun.js";
 import type { Patch } from "../patch/patch.js";
 import type { ApplyProgress, ReleaseTarget } from "./applyBundle.js";
-import { admitBundle } from "./applyBundle.js";
+import { admitBundle, compileBundle } from "./applyBundle.js";
 import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import { DEFAULT_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { VerifiedBundle } from "./verify.js";
-import { patchesOf } from "./verify.js";
-import { compileScope } from "./compileScope.js";
 
 export interface PreparedUpdate {
   readonly id: string;
@@ -80,7 +78,7 @@ export class PreparedUpdates {
   ): PreparedUpdate {
     this.refuseIfWaiting("prepare");
     const bundle = admitBundle(target, input, onProgress);
-    const patch = patchesOf(bundle, compileScope(target.namespace, target.scope));
+    const patch = compileBundle(target, bundle);
     const report = dryRun(target.namespace, patch);
     onProgress({
       kind: "phase",

@@ -7,7 +7,13 @@
 import { InvalidPatchError } from "../errors.js";
 import type { PatchJson } from "../patch/json.js";
 import { Patch } from "../patch/patch.js";
-import type { Bundle, BundleManifest, BundleOptions, BundleSignature } from "./bundle.js";
+import type {
+  Bundle,
+  BundleFunction,
+  BundleManifest,
+  BundleOptions,
+  BundleSignature,
+} from "./bundle.js";
 import { BUNDLE_FORMAT } from "./bundle.js";
 import { canonicalJsonPretty } from "./canonicalJson.js";
 import { BundleMalformedError, BundleOversizeError } from "./errors.js";
@@ -118,6 +124,33 @@ function readPatches(value: unknown): PatchJson[] {
   });
 }
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Relative, "/"-separated, inside the root: no empty, "." or ".." segment, no backslash. */
+function isModulePath(path: string): boolean {
+  return !path.includes("\\") && path.split("/").every((s) => s !== "" && s !== "." && s !== "..");
+}
+
+function readFunctions(value: unknown): BundleFunction[] {
+  const path = "payload.functions";
+  if (!Array.isArray(value) || value.length === 0)
+    fail(path, "expected a non-empty array of functions (leave it out when there are none)");
+  const seen = new Set<string>();
+  return value.map((entry, i) => {
+    const at = `${path}[${i}]`;
+    const f = record(entry, at, ["module", "name", "source"], ["module", "name", "source"]);
+    const module = text(f.module, `${at}.module`);
+    if (!isModulePath(module))
+      fail(`${at}.module`, "expected a path relative to the service's root, with / separators");
+    const name = text(f.name, `${at}.name`);
+    if (!IDENTIFIER.test(name)) fail(`${at}.name`, "expected an identifier");
+    const key = `${module}\0${name}`;
+    if (seen.has(key)) fail(at, `${module}: function ${name} is listed twice`);
+    seen.add(key);
+    return { module, name, source: text(f.source, `${at}.source`) };
+  });
+}
+
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function readSignature(value: unknown): BundleSignature {
@@ -161,7 +194,7 @@ export function readBundle(input: string | Uint8Array, options: ReadBundleOption
   const payload = record(
     root.payload,
     "payload",
-    ["manifest", "patches", "options"],
+    ["manifest", "patches", "options", "functions"],
     ["manifest", "patches", "options"],
   );
   const bundle: Bundle = {
@@ -170,6 +203,7 @@ export function readBundle(input: string | Uint8Array, options: ReadBundleOption
       manifest: readManifest(payload.manifest),
       patches: readPatches(payload.patches),
       options: readOptions(payload.options),
+      ...(payload.functions !== undefined ? { functions: readFunctions(payload.functions) } : {}),
     },
     signature: readSignature(root.signature),
   };

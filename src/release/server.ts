@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { CallTracker } from "../lifecycle/index.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ReleaseTarget } from "./applyBundle.js";
+import type { ServiceModules } from "./functions.js";
 import { serveConnection } from "./connection.js";
 import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
@@ -30,6 +31,8 @@ export interface ListenOptions {
   /** Default: `defaultSocketPath()` (`<runtime dir>/<pid>.sock`). */
   readonly path?: string;
   readonly scope?: Readonly<Record<string, unknown>>;
+  /** The service's modules, whose top-level functions bundles may replace (metamorph run gives them). */
+  readonly modules?: ServiceModules;
   /** Tracks the namespace's calls for quiescence; one is made (classes tracked as updates touch them) if not given. */
   readonly tracker?: CallTracker;
   readonly healthCheck?: () => boolean | Promise<boolean>;
@@ -69,6 +72,7 @@ export function releaseTarget(
     maxBundleBytes: options.maxBundleBytes ?? MAX_BUNDLE_BYTES,
     ...(signal ? { signal } : {}),
     ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.modules ? { modules: options.modules } : {}),
     ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}),
   };
 }

@@ -51,7 +51,29 @@ describe("derivePatch: what changed, class by class", () => {
     expect(counter!.summary).toMatchObject({ added: ["step"], methodsChanged: ["label()"] });
     expect(counter!.implementation).toMatch(/^class \{/);
     expect(counter!.todos).toEqual([]);
-    expect(derived.functions).toEqual([{ name: "pad", file: "clock.js", line: 4 }]);
+    expect(derived.functions).toEqual([
+      {
+        name: "pad",
+        file: "clock.js",
+        line: 4,
+        source: "function pad(n) { return ' ' + n; }",
+        todos: [],
+      },
+    ]);
+  });
+
+  test("a changed function that uses a name only the new module has is a TODO", () => {
+    const before = [mod("f.js", "const a = 1;\nexport function f() { return a; }\n")];
+    const after = [
+      mod(
+        "f.js",
+        "import { b } from './b.js';\nconst a = 1;\nexport function f() { const c = 2; return a + b + c; }\n",
+      ),
+    ];
+    const [f] = derive(before, after).functions;
+    expect(f!.todos).toEqual([
+      "f refers to b, which the new release's module declares or imports and the running one does not: the service compiles the function in the running module, where it is not defined. Rewrite those references, or restart to apply the change",
+    ]);
   });
 
   test("a rename hint that applies is used; a removed field without a migrator is a TODO", () => {
@@ -277,11 +299,14 @@ describe("renderPatchModule: a module a person reads", () => {
     expect(text).toContain(
       'export default patch("1.0 → 1.1")\n  .replaceImplementation("Counter", Counter)\n  .migrate("Counter", counterMigrations.migrate.Counter)\n  .validateInstances("counter.migrations.ts: validate.Counter", "Counter", counterMigrations.validate.Counter)\n  .build();',
     );
-    // The ambiguous rename, the changed function, TypeScript migrations from JavaScript.
+    // The ambiguous rename, TypeScript migrations from JavaScript.
     const todos = text.split("\n").filter((l) => l.startsWith("// TODO:"));
-    expect(todos).toHaveLength(3);
-    expect(text).toContain(" * 3 TODOs: a person must decide each before packing");
-    expect(text).toContain("// TODO: top-level functions changed: f (counter.js:4).");
+    expect(todos).toHaveLength(2);
+    expect(text).toContain(" * 2 TODOs: a person must decide each before packing");
+    // The changed function, as the new release has it, exported by module and name.
+    expect(text).toContain(
+      '// f — counter.js:4\nconst fFunction = function f() { return 2; };\n\nexport const functions = {\n  "counter.js": { f: fFunction },\n};',
+    );
     for (const line of text.split("\n")) {
       if (line.startsWith("//")) expect(line.length).toBeLessThanOrEqual(100);
     }
@@ -580,17 +605,23 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect(patchText).toContain("// Counter — counter.ts:2\n//   fields added: step = 5\n");
     expect(patchText).toContain("// Greeter — greeter.ts:1\n//   methods changed: greet()\n");
     expect(patchText).not.toContain("// Clock");
-    expect(patchText).toContain("// TODO: top-level functions changed: format (format.ts:1).");
+    expect(patchText).toContain(
+      '// format — format.ts:1\nconst formatFunction = function format(n) {\n  return "No. " + n;\n};',
+    );
+    expect(patchText).toContain(
+      'export const functions = {\n  "format.ts": { format: formatFunction },\n};',
+    );
     // JavaScript carries a copy of the TypeScript migrations' hooks; TypeScript imports them.
     expect(patchText).not.toContain('account.migrations.ts";');
     expect(patchText).toContain("const migrateAccount = ({ Account(old, account) {");
     expect(patchText).toContain('  .migrate("Account", migrateAccount)');
     expect(patchTextTs).toContain('import accountMigrations from "./v2/account.migrations.ts";');
     expect(patchTextTs).toContain('  .migrate("Account", accountMigrations.migrate.Account)');
-    expect(diffOutput).toContain("1 TODO to decide before metamorph pack");
-    expect(patchText).toContain(
-      ' * 1 TODO: a person must decide it before packing (search for "TODO:").',
+    expect(patchText).not.toContain("TODO:");
+    expect(diffOutput).toContain(
+      "  function format (format.ts): new source, replaced with the classes\n  nothing to decide",
     );
+    expect(patchText).toContain(" * Nothing here needs a decision (no TODO).");
   });
 
   test("applied to the running old release: new fields, renamed state, new methods; state kept", () => {
@@ -611,12 +642,73 @@ describe("metamorph diff → pack → apply to the old release under metamorph r
     expect(after.account).not.toHaveProperty("owner");
   });
 
-  // No patch operation replaces a top-level function (the patch model has
-  // none; `metamorph dev` reassigns module bindings through its evaluator,
-  // which a bundle does not have), so the module lists it as a TODO and the
-  // service keeps the old function until it restarts.
-  test.fails("a changed top-level function is updated too", () => {
+  // The bundle carries format's new source; the service compiles it in
+  // format.ts's scope and assigns the module binding in the same update, so
+  // main.ts's live import calls the new function.
+  test("a changed top-level function is updated too", () => {
     expect(after.format).toBe("No. 7");
+  });
+
+  test("inspect and status list the function; a bundle naming a module the service lacks is refused", async () => {
+    const socket = join(space.dir, "service.sock");
+    const [inspected, status] = await Promise.all([
+      metamorph(["inspect", "v2.bundle.json"]),
+      metamorph(["status", "--to", socket]),
+    ]);
+    expect(inspected.stdout).toContain("    format.ts: format\n      function format(n) {");
+    expect(status.stdout).toMatch(/^ {2}2\.0\.0 .*functions format\.ts:format/m);
+    writeFileSync(
+      join(space.dir, "elsewhere.patch.mjs"),
+      `import { patch } from ${JSON.stringify(join(REPO, "src/patch/builder.ts"))};\nexport const functions = { "lib/format.ts": { format: function format(n) { return "?" + n; } } };\nexport default patch("elsewhere").build();\n`,
+    );
+    const packed = await metamorph([
+      "pack",
+      "elsewhere.patch.mjs",
+      "--key",
+      "keys/release.key",
+      "--from",
+      "2.0.0",
+      "--to",
+      "3.0.0",
+      "-o",
+      "elsewhere.bundle.json",
+    ]);
+    expect(packed.code).toBe(0);
+    const refused = await metamorph(["apply", "elsewhere.bundle.json", "--to", socket]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("MM_RELEASE_FUNCTION");
+    expect(refused.stderr).toContain(
+      "lib/format.ts: function format: the service has not loaded this module",
+    );
+    expect((await show()).format).toBe("No. 7");
+  });
+
+  // tsx prints a TypeScript patch module's functions without their spacing: the same code.
+  test("the JavaScript and the TypeScript patch module sign the function's source", () => {
+    const functionsOf = (file: string) =>
+      (
+        JSON.parse(readFileSync(join(space.dir, file), "utf8")) as {
+          payload: { functions: { module: string; name: string; source: string }[] };
+        }
+      ).payload.functions;
+    expect(functionsOf("v2.bundle.json")).toEqual([
+      {
+        module: "format.ts",
+        name: "format",
+        source: 'function format(n) {\n  return "No. " + n;\n}',
+      },
+    ]);
+    const [ts] = functionsOf("v2-ts.bundle.json");
+    expect(ts).toMatchObject({ module: "format.ts", name: "format" });
+    expect(ts!.source).toMatch(/^function format\(n\)\s*\{\s*return\s*"No\. "\s*\+\s*n;?\s*\}$/);
+  });
+
+  // Last: it returns the service to release 1.0.0.
+  test("metamorph rollback puts the old function back with the old classes", async () => {
+    const rolled = await metamorph(["rollback", "--to", join(space.dir, "service.sock")]);
+    expect(rolled.code).toBe(0);
+    const now = await show();
+    expect(now).toMatchObject({ format: "#7", greeting: "hello, bob" });
   });
 });
 

@@ -89,6 +89,43 @@ describe("progressive", () => {
     expect(list.every((c) => haveSameMap(c, list[0]!))).toBe(true);
   });
 
+  test("with the heap finder the sweep searches once per class, after the commit, and never again at its end", async () => {
+    const ns = new Namespace("counters-heap", { instanceFinder: "heap" });
+    const Counter = ns.defineClass<Counter>({
+      name: "Counter",
+      fields: [
+        { name: "id", initializer: "0" },
+        { name: "count", initializer: "0" },
+      ],
+      methods: {
+        bump(this: Counter) {
+          return ++this.count;
+        },
+        read(this: Counter) {
+          return this.count;
+        },
+      },
+    });
+    const list = Array.from({ length: 300 }, (_, i) => new Counter({ id: i, count: i * 10 }));
+    const find = ns.finder.find.bind(ns.finder);
+    let searches = 0;
+    ns.finder.find = (prototype, options) => {
+      searches++;
+      return find(prototype, options);
+    };
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 50 });
+    const before = searches;
+    // Made between the commit and the sweep: born on the new layout.
+    const late = new Counter({ id: -1, total: 5 } as Partial<Counter>);
+    const done = await result.completion;
+    expect(searches - before).toBe(1);
+    expect(done.migrated).toBe(300);
+    expect(result.pendingInstances()).toBe(0);
+    expect(list.map((c) => c.read())).toEqual(list.map((_, i) => i * 10));
+    expect(late.read()).toBe(5);
+    expect(Object.keys(late)).toEqual(["id", "total", "log"]);
+  });
+
   test("a timer mutating objects every millisecond never sees two versions' fields and loses no write (acceptance 13)", async () => {
     const { ns, list } = counters(3000);
     const expected = list.map((_, i) => i * 10);

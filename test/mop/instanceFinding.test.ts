@@ -421,6 +421,35 @@ describe("heap finder", () => {
     expectSameObjects(heapFinder().find(A.prototype), [a, b]);
   });
 
+  test("findEach answers several prototypes exactly, with one query when they share Object.prototype", () => {
+    const { A, B, C } = hierarchy();
+    const { A: X } = hierarchy();
+    const a = [new A(), new A()];
+    const b = [new B()];
+    const c = [new C(), new C()];
+    const x = [new X()];
+    createShadowCopy(A.prototype);
+    const original = inspector.Session.prototype.post;
+    let queries = 0;
+    vi.spyOn(inspector.Session.prototype, "post").mockImplementation(function (
+      this: unknown,
+      method,
+      ...rest
+    ) {
+      if (method === "Runtime.queryObjects") queries++;
+      return original.call(this, method, ...rest);
+    });
+    const lists = heapFinder().findEach([A.prototype, C.prototype, X.prototype]);
+    expect(queries).toBe(1);
+    expect([...lists.keys()]).toEqual([A.prototype, C.prototype, X.prototype]);
+    expectSameObjects(lists.get(A.prototype)!, a);
+    expectSameObjects(lists.get(C.prototype)!, c);
+    expectSameObjects(lists.get(X.prototype)!, x);
+    // Related prototypes only: one query of the topmost.
+    expectSameObjects(heapFinder().findEach([B.prototype, C.prototype]).get(B.prototype)!, b);
+    expect(queries).toBe(2);
+  });
+
   test("the query collects garbage itself: unreferenced objects are not reported without a gc", () => {
     const { A } = hierarchy();
     const kept = new A();
@@ -617,11 +646,13 @@ describe("the default finder", () => {
     vi.resetModules();
   });
 
-  test("is the heap finder where node:inspector answers (Node)", async () => {
+  test("is the registry in Node too, where the heap finder is available (defaultFinder.ts says why)", async () => {
     vi.resetModules();
     const fresh = await import("../../src/mop/instances/defaultFinder.js");
-    expect(fresh.defaultInstanceFinderKind()).toBe("heap");
-    expect(fresh.createInstanceFinder().kind).toBe("heap");
+    expect(fresh.heapFinderAvailable()).toBe(true);
+    expect(fresh.defaultInstanceFinderKind()).toBe("registry");
+    expect(fresh.createInstanceFinder().kind).toBe("registry");
+    expect(fresh.createInstanceFinder("heap").kind).toBe("heap");
     expect(fresh.createInstanceFinder("registry").kind).toBe("registry");
   });
 
@@ -629,6 +660,7 @@ describe("the default finder", () => {
     vi.resetModules();
     vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined as never);
     const fresh = await import("../../src/mop/instances/defaultFinder.js");
+    expect(fresh.heapFinderAvailable()).toBe(false);
     expect(fresh.defaultInstanceFinderKind()).toBe("registry");
     expect(fresh.createInstanceFinder().kind).toBe("registry");
   });

@@ -19,15 +19,15 @@ Derives the patch from the release in <old-source-dir> to the one in
 <new-source-dir>, as metamorph dev derives a reload: a new implementation
 for each changed class (the classes metamorph run manages: top-level class
 declarations), superclass changes, rename hints, migrators, resets and
-validations from the *.migrations.ts module next to a source file. Writes
-it as a patch module (TypeScript for .ts/.mts, JavaScript for .js/.mjs) that
-says per class what changed, with a TODO wherever a person must decide
-(a field removed with no migrator, an ambiguous rename, code the bundle
-cannot reach, changed top-level functions). Review it, then sign it with
-metamorph pack. Migrations modules of the new release are imported.
-JavaScript output (.mjs) is the safer choice: tsx, which compiles a
-TypeScript patch module when it is packed, renames functions in a way the
-service cannot follow (the module says where, in a TODO).
+validations from the *.migrations.ts module next to a source file, and the
+new source of each changed top-level function (replaced in the same update,
+in its module named relative to the release directory: run the service with
+metamorph run --root at the same place). Writes it as a patch module
+(TypeScript for .ts/.mts, JavaScript for .js/.mjs) that says per class what
+changed, with a TODO wherever a person must decide (a field removed with no
+migrator, an ambiguous rename, code the bundle cannot reach). Review it,
+then sign it with metamorph pack. Migrations modules of the new release are
+imported.
 
 options:
   -o, --out <file>      where to write the patch module (required)
@@ -83,7 +83,7 @@ function summary(derivation: PatchDerivation, out: string, todos: number): strin
     );
   }
   for (const f of derivation.functions)
-    lines.push(`  function ${f.name}: changed, not in the patch (TODO)`);
+    lines.push(`  function ${f.name} (${f.file}): new source, replaced with the classes`);
   lines.push(
     todos === 0
       ? "  nothing to decide"

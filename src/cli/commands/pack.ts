@@ -8,14 +8,16 @@ import type { Policy } from "../../patch/operations.js";
 import { packBundle, readPrivateKeyFile } from "../../release/index.js";
 import { bundleId, readBundle } from "../../release/index.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
-import { loadPatches } from "./patchModule.js";
+import { loadPatchModule } from "./patchModule.js";
 
 export const PACK_USAGE = `usage: metamorph pack <patch-module> --key <private key> --from <version> --to <version> -o <file> [options]
 
 Signs the patches a patch module exports into one bundle file for
 metamorph apply. The patch module is an ES module (JavaScript, or TypeScript
 with tsx) that exports a Patch as default, an array of them as default, or
-an array named patches; several patches are applied as one update. Importing
+an array named patches; several patches are applied as one update. Changed
+top-level functions go in an export named functions, by module path and
+name (as metamorph diff writes it), and are replaced in the same update. Importing
 it runs it: pack only modules you trust (your own).
 
 options:
@@ -72,7 +74,7 @@ export function pack(args: readonly string[]): Promise<number> {
     const timeoutMs = milliseconds(values.timeout, "timeout");
     const healthCheckWindowMs = milliseconds(values["health-window"], "health-window");
     const privateKey = await readPrivateKeyFile(values.key!);
-    const patches = await loadPatches(positionals[0]!);
+    const { patches, functions } = await loadPatchModule(positionals[0]!);
     const text = packBundle(
       patches,
       {
@@ -84,6 +86,7 @@ export function pack(args: readonly string[]): Promise<number> {
         ...(values["force-quiescence"] ? { forceQuiescence: true } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(healthCheckWindowMs !== undefined ? { healthCheckWindowMs } : {}),
+        functions,
       },
       privateKey,
     );
@@ -91,7 +94,7 @@ export function pack(args: readonly string[]): Promise<number> {
     const bundle = readBundle(text, { maxBytes: Number.POSITIVE_INFINITY });
     const { manifest } = bundle.payload;
     process.stdout.write(
-      `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n`,
+      `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}${functions.length > 0 ? `, ${functions.length} top-level function${functions.length === 1 ? "" : "s"}` : ""}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n`,
     );
     return EXIT_OK;
   });

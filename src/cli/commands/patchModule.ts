@@ -7,7 +7,15 @@
  *     export default [first, second];               // or several, applied as one update
  *     export const patches = [first, second];       // or a named `patches` array
  *
- * (`default` wins when both are present). Importing it runs the module: it is
+ * (`default` wins when both are present), and the top-level functions the
+ * update replaces, by module (its path relative to the service's root) and
+ * name, as `metamorph diff` writes them:
+ *
+ *     export const functions = { "src/format.ts": { format: function format(n) { … } } };
+ *
+ * Each travels as its source text (`Function.prototype.toString`), so it must
+ * not rely on this module's closure: the service compiles it in the scope of
+ * the module it replaces a function of. Importing it runs the module: it is
  * the release author's own code, run by the author on their machine, so it is
  * trusted here; what the services receive is only its JSON form, signed.
  */
@@ -16,6 +24,7 @@ import { extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MetamorphError } from "../../errors.js";
 import { Patch } from "../../patch/patch.js";
+import type { BundleFunction } from "../../release/index.js";
 import { findTsx } from "../runProgram.js";
 import { CommandUsageError } from "./command.js";
 
@@ -38,11 +47,40 @@ function isPatchLike(value: unknown): value is Pick<Patch, "name" | "toJSON"> {
   );
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The module's `functions` export as the bundle carries it (sources), in the module's order. */
+function functionsOf(modulePath: string, exported: unknown): BundleFunction[] {
+  if (exported === undefined) return [];
+  const refuse = (what: string) =>
+    new PatchModuleError(
+      `${modulePath}: export functions ${what} (expected { "<module path>": { name: function name(…) { … } } })`,
+      { module: modulePath },
+    );
+  if (!isRecord(exported)) throw refuse("is not an object");
+  const out: BundleFunction[] = [];
+  for (const [module, byName] of Object.entries(exported)) {
+    if (!isRecord(byName)) throw refuse(`["${module}"] is not an object`);
+    for (const [name, fn] of Object.entries(byName)) {
+      if (typeof fn !== "function") throw refuse(`["${module}"].${name} is not a function`);
+      out.push({ module, name, source: Function.prototype.toString.call(fn) });
+    }
+  }
+  return out;
+}
+
+/** A patch module's patches and top-level functions. */
+export interface PatchModule {
+  readonly patches: Patch[];
+  readonly functions: BundleFunction[];
+}
+
 /**
  * The module's patches, each read back through `Patch.fromJSON` (what the
  * bundle carries; a Patch from another copy of metamorph works too).
  */
-export async function loadPatches(modulePath: string): Promise<Patch[]> {
+export async function loadPatchModule(modulePath: string): Promise<PatchModule> {
   const file = resolve(modulePath);
   if (!existsSync(file)) throw new CommandUsageError(`${modulePath}: no such patch module`);
   if (TYPESCRIPT.test(file) && !UNDER_TSX) {
@@ -60,6 +98,7 @@ export async function loadPatches(modulePath: string): Promise<Patch[]> {
   const exports = (await import(pathToFileURL(file).href)) as {
     default?: unknown;
     patches?: unknown;
+    functions?: unknown;
   };
   const exported = exports.default ?? exports.patches;
   const list = Array.isArray(exported) ? exported : exported === undefined ? [] : [exported];
@@ -69,7 +108,7 @@ export async function loadPatches(modulePath: string): Promise<Patch[]> {
       { module: modulePath },
     );
   }
-  return list.map((value, i) => {
+  const patches = list.map((value, i) => {
     if (!isPatchLike(value)) {
       throw new PatchModuleError(
         `${modulePath}: export ${Array.isArray(exported) ? `[${i}] ` : ""}is not a Patch (build it with patch(name)…build())`,
@@ -78,4 +117,5 @@ export async function loadPatches(modulePath: string): Promise<Patch[]> {
     }
     return Patch.fromJSON(value.toJSON());
   });
+  return { patches, functions: functionsOf(modulePath, exports.functions) };
 }

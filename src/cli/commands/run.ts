@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import { register } from "node:module";
-import { extname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { MetamorphError } from "../../errors.js";
@@ -19,7 +19,7 @@ import { openControl } from "./runControl.js";
 import { findTsx } from "../runProgram.js";
 import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
-export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] <entry> [--] [program arguments…]
+export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--root <dir>] <entry> [--] [program arguments…]
 
 Runs a service (JavaScript, or TypeScript with tsx installed) with its
 classes managed, and opens a control socket through which metamorph apply,
@@ -31,6 +31,9 @@ options:
                        the service applies; repeat for several (required)
   --control <path>     the control socket (default: <runtime dir>/metamorph/<pid>.sock)
   --release <version>  the release the code on disk is (default: 0)
+  --root <dir>         the directory a bundle's top-level functions name their
+                       modules relative to, as metamorph diff named them
+                       (default: the entry's directory)
   -h, --help           show this help
 `;
 
@@ -41,6 +44,7 @@ const SPEC = {
     trust: { type: "string", multiple: true },
     control: { type: "string" },
     release: { type: "string" },
+    root: { type: "string" },
   },
   positionals: ["<entry>"],
   required: ["trust"],
@@ -51,7 +55,7 @@ class ServiceStartError extends MetamorphError {
   readonly code = "MM_RUN_START";
 }
 
-const TAKES_VALUE = new Set(["--trust", "--control", "--release"]);
+const TAKES_VALUE = new Set(["--trust", "--control", "--release", "--root"]);
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
 /** `.ts` from source (already under tsx), `.js` in the package: the dev loader sits beside it either way. */
 const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
@@ -112,6 +116,7 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       trust,
       namespace: runtime.namespace,
       version: values.release ?? "0",
+      modules: runtime.serviceModules(resolve(values.root ?? dirname(entryFile))),
       ...(values.control !== undefined ? { path: values.control } : {}),
     });
     process.argv = [process.argv[0]!, entryFile, ...program];
@@ -123,6 +128,17 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       );
       await control.close();
       return EXIT_REFUSED;
+    }
+    try {
+      control.started();
+    } catch (error) {
+      // Not left on the code on disk while the cluster runs a later release.
+      const code = (error as { code?: unknown }).code;
+      process.stderr.write(
+        `metamorph run: ${typeof code === "string" ? `${code}: ` : ""}${error instanceof Error ? error.message : String(error)}; stopping this worker\n`,
+      );
+      await control.close();
+      process.exit(EXIT_REFUSED);
     }
     started = true;
     return EXIT_OK;

@@ -4,12 +4,16 @@
  * answers for its workers (release/cluster.ts), and a worker — which this
  * same command runs, so that it gets managed classes too — takes its
  * requests from the primary over the cluster's IPC channel, and opens no
- * socket of its own.
+ * socket of its own. A worker that starts after updates (forked later, or
+ * again after a crash) gets the cluster's bundles from its primary before
+ * its entry runs and replays them once the entry's modules are evaluated
+ * (release/catchUp.ts), before it takes a request.
  */
 import cluster from "node:cluster";
+import { askCatchUp, ReleaseLog, replayBundles, serveCatchUp } from "../../release/catchUp.js";
 import { ClusterControl } from "../../release/cluster.js";
 import { serveWorker } from "../../release/clusterIpc.js";
-import type { PublicKeyInput } from "../../release/index.js";
+import type { PublicKeyInput, ServiceModules } from "../../release/index.js";
 import { listen } from "../../release/index.js";
 import { LocalControl } from "../../release/localControl.js";
 import { receiveServedNamespace } from "../../release/serve.js";
@@ -23,31 +27,53 @@ export interface RunControlOptions {
   readonly namespace: Namespace;
   readonly version: string;
   readonly path?: string;
+  /** The service's modules, whose top-level functions bundles may replace. */
+  readonly modules?: ServiceModules;
 }
 
-export async function openControl(options: RunControlOptions): Promise<{ close(): Promise<void> }> {
-  const { trust, namespace, version } = options;
+export interface RunControl {
+  /**
+   * Called right after the entry's modules were evaluated, in the same task:
+   * a worker replays the cluster's bundles. Throws a ReplayRefusedError when
+   * one is refused (the caller stops the worker).
+   */
+  started(): void;
+  close(): Promise<void>;
+}
+
+export async function openControl(options: RunControlOptions): Promise<RunControl> {
+  const { trust, namespace, version, modules } = options;
   if (cluster.isWorker) {
-    const local = new LocalControl(releaseTarget({ trust, namespace, version }));
-    receiveServedNamespace((served) => local.serve(served));
-    const stop = serveWorker(local);
-    process.stderr.write(
-      `metamorph run: worker ${process.pid} (release ${version}) takes updates through its primary\n`,
+    const local = new LocalControl(
+      releaseTarget({ trust, namespace, version, ...(modules ? { modules } : {}) }),
     );
+    receiveServedNamespace((served) => local.serve(served));
+    // Asked before the entry runs, so that the replay can follow its evaluation at once.
+    const bundles = await askCatchUp();
+    const stop = serveWorker(local);
     return {
+      started() {
+        const now = replayBundles(local.target, bundles);
+        process.stderr.write(
+          `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
+        );
+      },
       async close() {
         stop();
         local.close();
       },
     };
   }
+  const log = new ReleaseLog();
+  const stopCatchUp = serveCatchUp(log);
   // The socket is open before the service starts, so a deploy step can wait for it.
   const control = await listen({
     trust,
     namespace,
     version,
+    ...(modules ? { modules } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
-    handler: (local) => new ClusterControl(local),
+    handler: (local) => new ClusterControl(local, { log }),
   });
   receiveServedNamespace((served) => control.local.serve(served));
   // The workers the service forks run `metamorph run` too (same loader, same keys), not the bare entry.
@@ -55,5 +81,11 @@ export async function openControl(options: RunControlOptions): Promise<{ close()
   process.stderr.write(
     `metamorph run: control socket ${control.path} (release ${control.history.version})\n`,
   );
-  return control;
+  return {
+    started() {},
+    async close() {
+      stopCatchUp();
+      await control.close();
+    },
+  };
 }

@@ -6,14 +6,16 @@
  * apply, a superclass change when its `extends` changed, the module's
  * migrator, field resets and validations; subclasses of a class whose fields
  * moved are given their implementation again so their instances migrate;
- * changed top-level functions and everything a patch cannot carry are
- * listed. Where a person must decide, the item says so (`todos`). Pure and
+ * each changed top-level function gets its new source (the service compiles
+ * it in its module's scope); everything a bundle cannot carry is listed. Where a person must decide, the item says so (`todos`). Pure and
  * deterministic: the same sources give the same derivation.
  */
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import { type ClassChangeSummary, summariseClassChange } from "../../dev/common.js";
 import type { DevMigrations } from "../../dev/migrations.js";
 import { applicableRenames } from "../../dev/plan.js";
+import { parseJavaScript } from "../../mop/source/parser.js";
+import { dependsOnScope } from "../../mop/source/scope.js";
 import {
   type ManagedClass,
   type ModuleSource,
@@ -71,6 +73,9 @@ export interface FunctionChange {
   readonly name: string;
   readonly file: string;
   readonly line: number;
+  /** The new `function name(…) { … }`, as JavaScript. */
+  readonly source: string;
+  readonly todos: readonly string[];
 }
 
 export interface PatchDerivation {
@@ -260,14 +265,35 @@ function subclassesToMigrate(
   return out;
 }
 
+/**
+ * Names the new function refers to that its module binds only in the new
+ * release (a new import, function or variable): the running module, in whose
+ * scope the service compiles it, does not have them.
+ */
+function newNamesTodo(name: string, source: string, added: readonly string[]): string[] {
+  if (added.length === 0) return [];
+  const parsed = parseJavaScript(`(${source}\n)`, "script");
+  if (!parsed.ok) return [];
+  const used = added.filter(
+    (n) => n !== name && dependsOnScope(parsed.program, new Set([n]), true),
+  );
+  if (used.length === 0) return [];
+  return [
+    `${name} refers to ${list(used)}, which the new release's module declares or imports and the running one does not: the service compiles the function in the running module, where ${used.length === 1 ? "it is" : "they are"} not defined. Rewrite those references, or restart to apply the change`,
+  ];
+}
+
 function changedFunctions(old: ReleaseInventory, next: ReleaseInventory): FunctionChange[] {
   const out: FunctionChange[] = [];
   for (const [file, module] of next.modules) {
     const before = old.modules.get(file);
     if (!before) continue;
+    const added = [...module.top.bindings].filter((n) => !before.top.bindings.has(n));
     for (const [name, fn] of module.top.functions) {
       const was = before.top.functions.get(name);
-      if (was && was.text !== fn.text) out.push({ name, file, line: fn.line });
+      if (!was || was.text === fn.text) continue;
+      const todos = newNamesTodo(name, fn.text, added);
+      out.push({ name, file, line: fn.line, source: fn.text, todos });
     }
   }
   return out;

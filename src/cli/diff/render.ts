@@ -2,16 +2,17 @@
  * Writing a derived patch (./derive.ts) as a patch module a person reads,
  * edits and then signs with `metamorph pack`: a header naming the two
  * releases and the date, one section per class saying what changed and
- * giving its new implementation, `TODO:` where a person must decide, what
- * no patch carries, and the patch itself (`export default patch(…)…build()`,
- * what src/cli/commands/patchModule.ts loads). The implementations are the
+ * giving its new implementation, one per changed top-level function (the
+ * `functions` export), `TODO:` where a person must decide, what no bundle
+ * carries, and the patch itself (`export default patch(…)…build()`, what
+ * src/cli/commands/patchModule.ts loads). The implementations are the
  * releases' JavaScript in both languages; they differ in the helper's type
  * and in how a TypeScript migrations module's hooks are reached (a
  * TypeScript module imports them, a JavaScript one carries a copy).
  */
 import { dirname, relative, sep } from "node:path";
 import { describeClassChange } from "../../dev/common.js";
-import type { ClassChange, MigrationsModule, PatchDerivation } from "./derive.js";
+import type { ClassChange, FunctionChange, MigrationsModule, PatchDerivation } from "./derive.js";
 
 export interface RenderOptions {
   /** The two release directories, as the header names them. */
@@ -78,27 +79,34 @@ function copiedSource(c: ClassChange, hook: Hook, language: RenderOptions["langu
   return language === "javascript" ? c.migrations?.sources?.[`${hook}.${c.name}`] : undefined;
 }
 
-/** The names the module binds: implementations, imported migrations modules, copied hooks. */
+/** The names the module binds: implementations, functions, imported migrations modules, copied hooks. */
 interface Names {
   readonly classes: Map<ClassChange, string>;
+  readonly functions: Map<FunctionChange, string>;
   readonly bindings: Map<MigrationsModule, string>;
   /** `${hook}.${class}` → [const name, source]. */
   readonly copies: Map<string, readonly [string, string]>;
 }
 
 function allocateNames(
-  classes: readonly ClassChange[],
+  { classes, functions }: PatchDerivation,
   language: RenderOptions["language"],
 ): Names {
-  const taken = new Set(["patch", "implementation"]);
+  const taken = new Set(["patch", "implementation", "functions"]);
   const unique = (stem: string) => {
     let name = identifier(stem);
     for (let i = 2; taken.has(name); i++) name = `${identifier(stem)}${i}`;
     taken.add(name);
     return name;
   };
-  const names: Names = { classes: new Map(), bindings: new Map(), copies: new Map() };
+  const names: Names = {
+    classes: new Map(),
+    functions: new Map(),
+    bindings: new Map(),
+    copies: new Map(),
+  };
   for (const c of classes) names.classes.set(c, unique(c.name));
+  for (const f of functions) names.functions.set(f, unique(`${f.name}Function`));
   for (const c of classes) {
     for (const hook of usedHooks(c)) {
       const source = copiedSource(c, hook, language);
@@ -182,7 +190,8 @@ function header(derivation: PatchDerivation, options: RenderOptions, todos: numb
     " *",
     " * Each class section gives the class's new implementation, read from the new release as",
     " * JavaScript. The service compiles a bundle's code with the globals only: an implementation",
-    " * does not see the imports and declarations of the module it came from.",
+    " * does not see the imports and declarations of the module it came from. A top-level",
+    " * function does: the service compiles it in the scope of its own module.",
     " */",
   ];
 }
@@ -241,16 +250,39 @@ function classSection(c: ClassChange, names: Names): string[] {
   ];
 }
 
+/**
+ * The changed top-level functions: each as a `const` (its text as the new
+ * release has it: re-indenting could change a template literal), then the
+ * `functions` export, by module and name, that pack signs into the bundle.
+ */
+function functionsSection(derivation: PatchDerivation, names: Names): string[] {
+  const { functions } = derivation;
+  if (functions.length === 0) return [];
+  const lines = [
+    RULE,
+    ...comment(
+      "Top-level functions. Each replaces the function of that name in its module of the running service (the module named by its path relative to the service's root: metamorph run --root), in the same update as the classes: committed with them, put back by a rollback. The service compiles it in that module's scope, so it sees the module's imports and variables. Callers that captured the old function (a callback registered already) keep calling the old one.",
+    ),
+    "",
+  ];
+  for (const f of functions) {
+    lines.push(`// ${f.name} — ${f.file}:${f.line}`);
+    lines.push(...f.todos.flatMap((t) => comment(`TODO: ${t}`)));
+    lines.push(`const ${names.functions.get(f)} = ${f.source};`, "");
+  }
+  const byModule = new Map<string, FunctionChange[]>();
+  for (const f of functions) byModule.set(f.file, [...(byModule.get(f.file) ?? []), f]);
+  lines.push("export const functions = {");
+  for (const [file, list] of byModule) {
+    const entries = list.map((f) => `${f.name}: ${names.functions.get(f)}`).join(", ");
+    lines.push(`  ${JSON.stringify(file)}: { ${entries} },`);
+  }
+  lines.push("};", "");
+  return lines;
+}
+
 function notesSection(derivation: PatchDerivation, options: RenderOptions, names: Names): string[] {
   const lines: string[] = [];
-  if (derivation.functions.length > 0) {
-    const where = derivation.functions.map((f) => `${f.name} (${f.file}:${f.line})`).join(", ");
-    lines.push(
-      ...comment(
-        `TODO: top-level functions changed: ${where}. No patch operation replaces a top-level function, so the running service keeps their old code until it restarts on the new release. If the change matters now, move the behaviour into a method of a class above, or plan a restart`,
-      ),
-    );
-  }
   const typescriptMigrations = [...names.bindings.keys()].some((m) => /\.[mc]?ts$/.test(m.file));
   if (options.language === "javascript" && typescriptMigrations) {
     lines.push(
@@ -290,9 +322,10 @@ function patchChain(derivation: PatchDerivation, names: Names, name: string): st
 
 /** The patch module's text. */
 export function renderPatchModule(derivation: PatchDerivation, options: RenderOptions): string {
-  const names = allocateNames(derivation.classes, options.language);
+  const names = allocateNames(derivation, options.language);
   const body = [
     ...derivation.classes.flatMap((c) => classSection(c, names)),
+    ...functionsSection(derivation, names),
     ...notesSection(derivation, options, names),
     ...patchChain(derivation, names, options.name),
   ];

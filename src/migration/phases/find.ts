@@ -1,17 +1,30 @@
 /**
- * Finding an eager update's instances before its pause (`update()` only):
- * the registry is read in slices between the program's tasks, and the
- * objects the migrating classes construct meanwhile are collected by a
- * construction observer, so that the pause itself does not enumerate the
- * registry. The result is used only if nothing else can have changed which
- * objects are instances since (same namespace version, no prototype change
- * by metamorph, no explicit `record`); otherwise the pause finds them
- * itself, as `updateSync` always does. The heap finder cannot be sliced
- * (one query is one block), so it is left to the pause.
+ * Finding an eager update's instances before its pause (`update()` only),
+ * so that the pause itself only migrates them:
+ *
+ * - the registry is read in slices between the program's tasks;
+ * - the heap finder queries once, for every migrating class together
+ *   (heapFinder.ts `findEach`), then lets the program run one task before
+ *   the pause. That query is still a block the program sees (a full garbage
+ *   collection and a walk over the whole heap); it is simply no longer
+ *   inside the pause, where it would add to the time calls are held.
+ *
+ * In both cases the objects the migrating classes construct meanwhile are
+ * collected by a construction observer, installed in the same job as the
+ * reading starts (registry) or as the query ran (heap), so that each object
+ * is in exactly one of the two. The result is used only if nothing else can
+ * have changed which objects are instances since (same namespace version, no
+ * prototype change by metamorph, no explicit `record`); otherwise the pause
+ * finds them itself, as `updateSync` always does. Objects the program puts on
+ * a migrating prototype other than by constructing them through its handle
+ * (`Object.create`, `Object.setPrototypeOf`) between the query and the pause
+ * are not seen by the heap finder's early query; the registry never sees
+ * them at all.
  */
 import { stablePrototype } from "../../mop/classHandle.js";
 import { observeConstruction, type Undo } from "../../mop/classHandle.js";
 import { membershipEpoch } from "../../mop/instances/finder.js";
+import type { HeapFinder } from "../../mop/instances/heapFinder.js";
 import type { RegistryFinder } from "../../mop/instances/registryFinder.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Policy } from "../../patch/operations.js";
@@ -29,24 +42,97 @@ export interface Prefound {
   release(): void;
 }
 
-/** Undefined when nothing can be found ahead (not eager, refused, heap finder, …). */
+/** Undefined when nothing can be found ahead (not eager, refused, …). */
 export async function findBeforePause(
   namespace: Namespace,
   patch: Patch,
   policy: Policy | undefined,
 ): Promise<Prefound | undefined> {
-  if (namespace.finder.kind !== "registry") return undefined;
-  const registry = namespace.finder as RegistryFinder;
-  let handles: Function[];
+  const handles = migratingHandles(namespace, patch, policy);
+  if (handles === undefined) return undefined;
+  const finder = namespace.finder;
+  if (finder.kind !== "heap") return readBeforePause(namespace, finder as RegistryFinder, handles);
+  const found = takeKept(namespace, handles) ?? queryNow(namespace, finder as HeapFinder, handles);
+  // The query was one long block: the program's waiting tasks run before the pause adds another.
+  await nextTask();
+  return found;
+}
+
+/** The handles of the classes an eager update migrates; undefined if not eager, refused or none. */
+function migratingHandles(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Function[] | undefined {
   try {
     const built = buildPhase(namespace, patch, policy);
     if (built.policy !== "eager") return undefined;
-    handles = [...detectPhase(built).migrating].map((name) =>
+    const handles = [...detectPhase(built).migrating].map((name) =>
       namespace.classNamed(built.build.classes.get(name)!.oldName!),
     );
+    return handles.length > 0 ? handles : undefined;
   } catch {
     return undefined; // refused: the pause refuses it again, with nothing changed
   }
+}
+
+/**
+ * How long a dry run's heap query is kept for the update that follows it
+ * (a prepared update's commit; its expiry is 60 s too). Meanwhile its lists
+ * keep the instances they hold alive.
+ */
+const KEEP_MS = 60_000;
+
+interface Kept {
+  readonly found: Prefound;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+const kept = new WeakMap<Namespace, Kept>();
+
+/**
+ * Heap finder only: the instances of the classes `patch` migrates, found
+ * now in one query for the dry run (lifecycle/dryRun.ts) and kept, so that
+ * the update that follows on this namespace (within KEEP_MS, nothing changed
+ * meanwhile) does not query the heap a second time. Undefined for the
+ * registry, whose dry run reads its lists itself. Do not release the result:
+ * the update that takes it does, or its expiry.
+ */
+export function findAndKeep(namespace: Namespace, patch: Patch): Prefound | undefined {
+  if (namespace.finder.kind !== "heap") return undefined;
+  const handles = migratingHandles(namespace, patch, "eager");
+  if (handles === undefined) return undefined;
+  const found =
+    takeKept(namespace, handles) ?? queryNow(namespace, namespace.finder as HeapFinder, handles);
+  const timer = setTimeout(() => {
+    if (kept.get(namespace)?.found !== found) return;
+    kept.delete(namespace);
+    found.release();
+  }, KEEP_MS);
+  (timer as { unref?: () => void }).unref?.();
+  kept.set(namespace, { found, timer });
+  return found;
+}
+
+/** The kept query, if it still answers for every one of `handles` (else it is dropped). */
+function takeKept(namespace: Namespace, handles: readonly Function[]): Prefound | undefined {
+  const entry = kept.get(namespace);
+  if (entry === undefined) return undefined;
+  kept.delete(namespace);
+  clearTimeout(entry.timer);
+  if (handles.every((handle) => entry.found.objectsFor(stablePrototype(handle)) !== undefined)) {
+    return entry.found;
+  }
+  entry.found.release();
+  return undefined;
+}
+
+/** Registry: every list read in slices, constructions observed from the first slice on. */
+async function readBeforePause(
+  namespace: Namespace,
+  registry: RegistryFinder,
+  handles: readonly Function[],
+): Promise<Prefound> {
   const version = namespace.version;
   const epoch = membershipEpoch();
   const found = new Map<object, Promise<object[] | undefined>>();
@@ -72,6 +158,43 @@ export async function findBeforePause(
     release();
     throw error;
   }
+  return prefound(namespace, version, epoch, lists, born, release);
+}
+
+/** Heap: one query for every migrating class, constructions observed from the end of that same job on. */
+function queryNow(namespace: Namespace, heap: HeapFinder, handles: readonly Function[]): Prefound {
+  const version = namespace.version;
+  const epoch = membershipEpoch();
+  const prototypes = [...new Set(handles.map(stablePrototype))];
+  const lists: Map<object, object[] | undefined> = heap.findEach(prototypes);
+  const born = new Map<object, object[]>();
+  const undos: Undo[] = [];
+  for (const handle of handles) {
+    const prototype = stablePrototype(handle);
+    if (born.has(prototype)) continue;
+    const constructed: object[] = [];
+    born.set(prototype, constructed);
+    undos.push(observeConstruction(handle, (o) => constructed.push(o)));
+  }
+  const release = () => {
+    for (const undo of undos.splice(0)) undo();
+  };
+  return prefound(namespace, version, epoch, lists, born, release);
+}
+
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) =>
+    typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
+function prefound(
+  namespace: Namespace,
+  version: number,
+  epoch: number,
+  lists: Map<object, object[] | undefined>,
+  born: Map<object, object[]>,
+  release: () => void,
+): Prefound {
   return {
     objectsFor(prototype) {
       if (namespace.version !== version || membershipEpoch() !== epoch) return undefined;

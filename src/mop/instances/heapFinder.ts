@@ -5,7 +5,7 @@
  */
 import { InstanceFinderUnavailableError } from "../../errors.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import { getPrototypeOf, isPrototypeObject } from "./finder.js";
+import { chainContains, getPrototypeOf, isPrototypeObject } from "./finder.js";
 import type { InspectorSession } from "./inspector.js";
 import { command, loadInspector, remoteObjectId } from "./inspector.js";
 import { isShadowCopy } from "./shadowCopies.js";
@@ -17,6 +17,12 @@ import { isShadowCopy } from "./shadowCopies.js";
  */
 export interface HeapFinder extends InstanceFinder {
   readonly kind: "heap";
+  /**
+   * The instances of each prototype (exact, as `find` without
+   * includeSubclasses), found with as few heap queries as possible: one when
+   * the prototypes share a chain or all descend from Object.prototype.
+   */
+  findEach(prototypes: readonly object[]): Map<object, object[]>;
 }
 
 // A registered symbol because the inspector evaluates source text, which can
@@ -107,20 +113,65 @@ function query(session: InspectorSession, stash: Stash): unknown[] {
 
 function find(session: InspectorSession, prototype: object, options?: FindOptions): object[] {
   const includeSubclasses = options?.includeSubclasses === true;
-  const stash: Stash = { prototype, found: undefined };
-  const candidates = query(session, stash);
   const found: object[] = [];
+  const stash: Stash = { prototype, found: undefined };
+  forEachInstance(query(session, stash), stash, (object) => {
+    // queryObjects matches the whole chain; the default query is exact.
+    if (includeSubclasses || getPrototypeOf(object) === prototype) found.push(object);
+  });
+  return found;
+}
+
+/** The candidates that can be instances: objects, not our stash, not prototypes, not shadow copies. */
+function forEachInstance(
+  candidates: unknown[],
+  stash: Stash,
+  visit: (object: object) => void,
+): void {
   for (let i = 0; i < candidates.length; i++) {
     const object = candidates[i];
     if ((typeof object !== "object" && typeof object !== "function") || object === null) continue;
     // Our own stash is alive during the query (it matters for Object.prototype).
     if (object === stash) continue;
-    // queryObjects matches the whole chain; the default query is exact.
-    if (!includeSubclasses && getPrototypeOf(object) !== prototype) continue;
     if (isPrototypeObject(object) || isShadowCopy(object)) continue;
-    found.push(object);
+    visit(object);
   }
-  return found;
+}
+
+/**
+ * The prototypes to query so that every one of `prototypes` is covered: each
+ * chain's topmost requested prototype, or Object.prototype alone when that
+ * leaves several and all of them descend from it. Every query costs a full
+ * garbage collection and a walk over the whole heap (about a microsecond per
+ * live object of the program, measured on Node 20), whatever it matches, so
+ * one query for everything (measured: 1.1–1.4× a single class's query) beats
+ * two or more.
+ */
+function queryRoots(prototypes: readonly object[]): object[] {
+  const wanted = new Set(prototypes);
+  const roots = prototypes.filter((prototype) => {
+    for (let p = getPrototypeOf(prototype); p !== null; p = getPrototypeOf(p)) {
+      if (wanted.has(p)) return false;
+    }
+    return true;
+  });
+  if (roots.length > 1 && roots.every((root) => chainContains(root, Object.prototype))) {
+    return [Object.prototype];
+  }
+  return roots;
+}
+
+/** `find(prototype)` for each of `prototypes` (exact prototypes), in as few heap queries as the chains allow. */
+function findEach(session: InspectorSession, prototypes: readonly object[]): Map<object, object[]> {
+  const lists = new Map<object, object[]>();
+  for (const prototype of prototypes) lists.set(prototype, []);
+  for (const root of queryRoots(prototypes)) {
+    const stash: Stash = { prototype: root, found: undefined };
+    forEachInstance(query(session, stash), stash, (object) => {
+      lists.get(getPrototypeOf(object) as object)?.push(object);
+    });
+  }
+  return lists;
 }
 
 export function createHeapFinder(): HeapFinder {
@@ -145,5 +196,6 @@ export function createHeapFinder(): HeapFinder {
     record(_instance: object): void {},
     recordConstructed(_instance: object): void {},
     find: (prototype, options) => find(session, prototype, options),
+    findEach: (prototypes) => findEach(session, prototypes),
   };
 }

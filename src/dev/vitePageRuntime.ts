@@ -14,14 +14,15 @@
  * the class-source module reads it from a global table (see ./vite.ts).
  */
 import { MetamorphError } from "../errors.js";
-import { updateSync } from "../migration/update.js";
+import type { UpdateResult } from "../migration/types.js";
 import { isClassHandle } from "../mop/classHandle.js";
-import type { ParsedClass } from "../mop/source/parsedClass.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { describeClassChange } from "./common.js";
 import { readMigrations } from "./migrations.js";
 import { planClassUpdates } from "./plan.js";
+import type { HandedClassSource } from "./vitePageClassSource.js";
+import { applyOnPage, duration } from "./vitePageUpdate.js";
 
 const PREFIX = "[metamorph]";
 
@@ -36,14 +37,18 @@ interface ModuleRecord {
 
 const records = new Map<string, ModuleRecord>();
 
-/** What the page can inspect: how many updates were applied, and the last one's summary. */
-export const status = { updates: 0, failures: 0, last: "" };
+/**
+ * What the page can inspect: how many updates were applied, how many failed
+ * (refused, or rolled back while migrating progressively), how many are
+ * still migrating progressively, and the last line written.
+ */
+export const status = { updates: 0, failures: 0, migrating: 0, last: "" };
 (globalThis as Record<string, unknown>).__metamorph = status;
 
 /** Parsed class sources handed over by the dev server, read by the page's class-source stand-in. */
 const classSources = ((globalThis as Record<symbol, unknown>)[
   Symbol.for("metamorph.classSources")
-] ??= new WeakMap<Function, ParsedClass>()) as WeakMap<Function, ParsedClass>;
+] ??= new WeakMap<Function, HandedClassSource>()) as WeakMap<Function, HandedClassSource>;
 
 function message(error: unknown): string {
   if (error instanceof MetamorphError) return `${error.code} ${error.message}`;
@@ -52,7 +57,7 @@ function message(error: unknown): string {
 
 export interface ModuleApi {
   /** Called right after each class declaration, with its source as the server parsed it; returns what the binding must hold. */
-  manage(name: string, cls: Function, source: ParsedClass | null): Function;
+  manage(name: string, cls: Function, source: HandedClassSource | null): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
   /**
@@ -160,11 +165,15 @@ export function module(url: string): ModuleApi {
           migrationsFile: file.split("/").pop()!,
           used: current.used,
         });
-        const result = updateSync(namespace, plan.builder.build());
+        const { result, population, progressive } = applyOnPage(namespace, plan.builder.build());
         for (const key of plan.used) current.used.add(key);
         status.updates++;
-        status.last = `${path}: updated ${plan.summaries.map(describeClassChange).join("; ")} | ${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated, pause ${result.pauseMs.toFixed(2)} ms`;
+        const migrated = progressive
+          ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
+          : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
+        status.last = `${path}: updated ${plan.summaries.map(describeClassChange).join("; ")} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
         console.info(`${PREFIX} ${status.last}`);
+        if (progressive) followOnPage(path, result);
         for (const warning of plan.warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
         // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
         globalThis.dispatchEvent?.(
@@ -180,6 +189,25 @@ export function module(url: string): ModuleApi {
       }
     },
   };
+}
+
+/** Reports the end of a progressive migration: its duration, or the failure that rolled it back. */
+function followOnPage(path: string, result: UpdateResult): void {
+  const t0 = performance.now();
+  status.migrating++;
+  result.completion.then(
+    (done) => {
+      status.migrating--;
+      status.last = `${path}: ${done.migrated} instance${done.migrated === 1 ? "" : "s"} migrated progressively in ${duration(performance.now() - t0)}`;
+      console.info(`${PREFIX} ${status.last}`);
+    },
+    (error: unknown) => {
+      status.migrating--;
+      status.failures++;
+      status.last = `${path}: error: ${message(error)} — the update was rolled back; save again to retry`;
+      console.error(`${PREFIX} ${status.last}`);
+    },
+  );
 }
 
 /** Whether a value is a class handle managed in this page. */

@@ -1,0 +1,54 @@
+/**
+ * The top-level function bindings of the running program's modules, for a
+ * signed bundle's changed functions (src/release/functions.ts) under
+ * `metamorph run`: a module is named by its path relative to the service's
+ * root; a function is a `function` declaration of the module's running
+ * JavaScript (not an import, a class or a variable, whose bindings a new
+ * function must not take over). Its binding is read and assigned through the
+ * module's own evaluator, as `metamorph dev` assigns a changed function, so
+ * every importer of the live binding sees the new function; callers that
+ * captured the old one keep it.
+ */
+import { resolve } from "node:path";
+import type { FunctionBinding, ServiceModules } from "../release/index.js";
+import { parseModule, topLevel } from "./compile.js";
+import type { ModuleGraph, ModuleRecord } from "./moduleGraph.js";
+
+/** Why `record` has no function declaration `name`, or undefined when it has one. */
+function missing(record: ModuleRecord, name: string): string | undefined {
+  if (record.js === "") return "the service does not know this module's running source";
+  let top: ReturnType<typeof topLevel>;
+  try {
+    top = topLevel(parseModule(record.js, record.file, record.sourceType));
+  } catch {
+    return "the service cannot read this module's running source";
+  }
+  if (top.functions.has(name)) return undefined;
+  if (top.classes.has(name)) return `${name} is a class (a patch's class operations change it)`;
+  if (top.bindings.has(name)) return `${name} is not a function declaration of this module`;
+  return `the module declares no ${name}`;
+}
+
+function binding(record: ModuleRecord, name: string): FunctionBinding {
+  let setter: ((value: unknown) => void) | undefined;
+  return {
+    read: () => record.evaluate(name),
+    assign(value) {
+      setter ??= record.evaluate(`(function (value) { ${name} = value; })`) as typeof setter;
+      setter!(value);
+    },
+    evaluate: (expression) => record.evaluate(expression),
+  };
+}
+
+/** The modules of `graph` as a release target reaches them, named relative to `root`. */
+export function serviceModules(graph: ModuleGraph, root: string): ServiceModules {
+  return {
+    root,
+    functionBinding(module, name) {
+      const record = graph.get(resolve(root, ...module.split("/")));
+      if (!record) return "the service has not loaded this module";
+      return missing(record, name) ?? binding(record, name);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The Vite plugin's `progressiveAbove` (issue 15, item 4): above that many
+ * instances of the edited classes, the page migrates them progressively —
+ * the update commits at once, the objects migrate slice by slice between the
+ * page's tasks — and keeps them (same objects, same state, new code). In
+ * headless Chromium on a copy of examples/vite-todo with a population added.
+ */
+import { appendFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as vite from "vite";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { MetamorphError } from "../../src/errors.js";
+import { metamorph } from "../../src/dev/vite.js";
+import { openPage, type OpenPage } from "../package/vitePage.js";
+import { copyExample, editFile, removeDir } from "./support.js";
+
+const POPULATION = 3000;
+
+interface PageStatus {
+  readonly updates: number;
+  readonly failures: number;
+  readonly migrating: number;
+  readonly last: string;
+}
+
+describe("metamorph/vite progressiveAbove", () => {
+  let dir: string | undefined;
+  let opened: OpenPage | undefined;
+
+  beforeAll(async () => {
+    dir = copyExample("vite-todo");
+    writeFileSync(
+      join(dir, "swarm.ts"),
+      [
+        "export class Particle {",
+        "  x: number;",
+        "  constructor(x: number) {",
+        "    this.x = x;",
+        "  }",
+        "  describe(): string {",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
+        "    return `x=${this.x}`;",
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    appendFileSync(
+      join(dir, "main.ts"),
+      `import { Particle } from "./swarm.js";\nObject.assign(globalThis, { swarm: Array.from({ length: ${POPULATION} }, (_, i) => new Particle(i)) });\n`,
+    );
+    opened = await openPage(vite, dir, {
+      configFile: false,
+      plugins: [metamorph({ progressiveAbove: 100 })],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await opened?.close();
+    if (dir) removeDir(dir);
+  });
+
+  test("an edit of a class with more instances than the threshold migrates them progressively, keeping them", async () => {
+    const page = opened!.page;
+    const status = () =>
+      page.evaluate(() => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph);
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { swarm: object[]; marker: object[] };
+      g.marker = [...g.swarm];
+    });
+    editFile(join(dir!, "swarm.ts"), (t) =>
+      t
+        .replace("  x: number;", "  x: number;\n  y = 1;")
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: program source text
+        .replace("`x=${this.x}`", "`x=${this.x},y=${this.y}`"),
+    );
+    await page.waitForFunction(
+      () => {
+        const s = (globalThis as unknown as { __metamorph: PageStatus }).__metamorph;
+        return s.failures > 0 || (s.updates >= 1 && s.migrating === 0);
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    const after = await status();
+    expect(after.failures).toBe(0);
+    expect(after.last).toMatch(/\/swarm\.ts: \d+ instances migrated progressively in \d/);
+    const swarm = await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        swarm: { describe(): string }[];
+        marker: object[];
+      };
+      return {
+        same: g.swarm.every((p, i) => p === g.marker[i]),
+        first: JSON.stringify(g.swarm[0]),
+        last: g.swarm[g.swarm.length - 1]!.describe(),
+      };
+    });
+    expect(swarm).toEqual({
+      same: true,
+      first: '{"x":0,"y":1}',
+      last: `x=${POPULATION - 1},y=1`,
+    });
+  }, 60_000);
+
+  test("an edit of a class with fewer instances than the threshold migrates them in the commit", async () => {
+    const page = opened!.page;
+    const before = await page.evaluate(
+      () => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph.updates,
+    );
+    editFile(join(dir!, "counter.ts"), (t) =>
+      t.replace("  count = 0;", "  count = 0;\n  bonus = 0;"),
+    );
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph.updates > n,
+      before,
+      { timeout: 20_000 },
+    );
+    const last = await page.evaluate(
+      () => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph.last,
+    );
+    expect(last).toMatch(
+      /\/counter\.ts: updated Counter \(\+bonus\) \| 1 instance migrated, pause/,
+    );
+  }, 60_000);
+});
+
+test("a progressiveAbove that is not a whole number ≥ 0 is refused when the plugin is made", () => {
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    let error: unknown;
+    try {
+      metamorph({ progressiveAbove: bad });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MetamorphError);
+    expect((error as MetamorphError).code).toBe("MM_INVALID_OPTION");
+    expect((error as Error).message).toContain("progressiveAbove");
+  }
+});
