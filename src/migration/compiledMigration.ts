@@ -67,6 +67,12 @@ export interface CompiledPlan {
   scan(objects: object[], old: unknown[], general: number[], prototype: object | null): number;
   /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
   compute(object: object, computed: unknown[], base: number, index: number): void;
+  /**
+   * `compute` for every object of `objects` (all on the compiled path), in
+   * one generated loop; undefined where only `compute` can (a `__proto__`
+   * field).
+   */
+  readonly computeRange: ((objects: readonly object[], computed: unknown[]) => void) | undefined;
   /** Rewrites `object`, saving its old values into `old[oldBase…]`. */
   apply(object: object, old: unknown[], oldBase: number, computed: unknown[], base: number): void;
   /**
@@ -184,6 +190,70 @@ function computeFunction(
   };
 }
 
+/**
+ * `compute` as one generated loop over the objects (the hand-written loop's
+ * shape: the view built inline, each source called at its own site); the
+ * functions, and what builds the errors, are arguments.
+ */
+function computeRangeFunction(
+  plan: ClassMigrationPlan,
+  computedSources: readonly Extract<ValueSource, { kind: "computed" }>[],
+  oldLayout: readonly string[],
+  computedCount: number,
+): CompiledPlan["computeRange"] {
+  if (computedSources.length === 0) return () => {};
+  if (oldLayout.includes("__proto__")) return undefined;
+  const readsOld = computedSources.some(
+    (v) => v.source.kind === "initial" || v.source.kind === "split",
+  );
+  const view = readsOld
+    ? `Object.freeze({ ${oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ")} })`
+    : "o";
+  const calls = computedSources.map((v, s) => {
+    const call = v.source.kind === "default" ? `F[${s}].call({})` : `F[${s}](view)`;
+    return `s = ${s}; { const x = ${call};
+      if ((typeof x === "object" || typeof x === "function") && x !== null && typeof x.then === "function") throw thenable(x, ${s});
+      comp[cb + ${v.slot}] = x; }`;
+  });
+  const loop = generated<
+    (
+      objects: readonly object[],
+      comp: unknown[],
+      F: readonly Function[],
+      thenable: (value: PromiseLike<unknown>, s: number) => Error,
+      fail: (i: number, s: number, error: unknown) => Error,
+    ) => void
+  >(`"use strict";
+     return function computeRange(objects, comp, F, thenable, fail) {
+       let i = 0; let s = 0;
+       try {
+         for (; i < objects.length; i++) {
+           const o = objects[i]; const view = ${view}; const cb = i * ${computedCount};
+           ${calls.join("\n")}
+         }
+       } catch (error) {
+         throw fail(i, s, error);
+       }
+     };`);
+  const fns = computedSources.map(({ source }) =>
+    source.kind === "initial" || source.kind === "default"
+      ? source.fn
+      : source.kind === "split"
+        ? source.make
+        : () => undefined,
+  );
+  const thenable = (value: PromiseLike<unknown>, s: number) =>
+    asyncRefusal(value, `the initialiser of field "${computedSources[s]!.field}"`);
+  return (objects, computed) =>
+    loop(objects, computed, fns, thenable, (index, s, error) => {
+      const field = computedSources[s]!.field;
+      return new MigrationError(
+        `computing field "${field}" of ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
+        { className: plan.className, field, index, object: objects[index], cause: error },
+      );
+    });
+}
+
 /** Compiles `plan` for objects of the old layout `oldLayout`. */
 export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string[]): CompiledPlan {
   const { values, computed: computedCount } = valueSources(plan, oldLayout);
@@ -223,6 +293,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     runsUserCode,
     ...layoutFunctions(plan, oldLayout, fast),
     compute: computeFunction(plan, computedSources, oldLayout),
+    computeRange: computeRangeFunction(plan, computedSources, oldLayout, computedCount),
     apply: (object, old, oldBase, computed, base) =>
       applyWith(object, old, oldBase, computed, base, constants),
     applyRange: (objects, start, end, old, computed, progress) =>

@@ -91,6 +91,10 @@ export class MigrationLog {
     if (computedCount === 0 && generalAt.length === 0) return;
     const computed = computedCount > 0 ? new Array<unknown>(objects.length * computedCount) : [];
     this.computed = computed;
+    if (generalAt.length === 0 && compiled.computeRange) {
+      compiled.computeRange(objects, computed);
+      return;
+    }
     let g = 0;
     for (let i = 0; i < objects.length; i++) {
       if (g < generalAt.length && generalAt[g] === i) {
