@@ -8,11 +8,11 @@
  * instances.
  */
 import { performance } from "node:perf_hooks";
-import type { Patch } from "../src/index.js";
+import type { Patch, UpdateResult } from "../src/index.js";
 import { patch, update, updateSync } from "../src/index.js";
 import type { BenchModule, Figure } from "./harness.js";
 import { msOnce, versus } from "./harness.js";
-import { collectGarbage, median, nextTask } from "./loops.js";
+import { collectGarbage, median, nextTask, peakHeapGrowth } from "./loops.js";
 import { pictureWorldAcrossJobs } from "./pictureWorld.js";
 
 type Finder = "registry" | "heap";
@@ -173,6 +173,72 @@ async function measure(
 
 const GOAL = "goal: ratio ≥ 0.5 (≤ 2× the hand-written loop)";
 
+const MiB = 2 ** 20;
+
+interface Memory {
+  /** Peak growth of the used heap during update(), finding included (MiB). */
+  readonly update: number;
+  /** What stays after makePermanent() and a full collection (MiB). */
+  readonly kept: number;
+  readonly hand: number;
+  readonly handKept: number;
+}
+
+/** Peak heap growth of an eager update() and of the hand loop, each on a fresh world of n Pictures. */
+async function memory(shape: Shape, n: number): Promise<Memory> {
+  const before = await world(n, "registry", `memory-${shape.name}`);
+  let result: UpdateResult | undefined;
+  let kept = 0;
+  const peak = await peakHeapGrowth(
+    async () => {
+      result = await update(before.ns, shape.patch());
+    },
+    (grown) => {
+      result!.makePermanent();
+      kept = grown();
+    },
+  );
+  if (result?.instancesMigrated !== n)
+    throw new Error(`${shape.name}: migrated ${result?.instancesMigrated} of ${n}`);
+  expectLayout(before.list, shape.layout, `${shape.name} update`);
+  result = undefined;
+  collectGarbage();
+  await nextTask();
+  const hand = await world(n, "registry", `memory-hand-${shape.name}`);
+  let handKept = 0;
+  const handPeak = await peakHeapGrowth(
+    () => shape.hand(hand.list),
+    (grown) => {
+      handKept = grown();
+    },
+  );
+  expectLayout(hand.list, shape.layout, `${shape.name} hand loop`);
+  return { update: peak / MiB, kept: kept / MiB, hand: handPeak / MiB, handKept: handKept / MiB };
+}
+
+export async function memoryFigures(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const shape of SHAPES) {
+    const m = await memory(shape, 1_000_000);
+    figures.push(
+      versus(
+        `migration.goal.memory.${shape.name}.registry.1e6`,
+        m.update,
+        m.hand,
+        "MiB",
+        `peak growth of the used heap during an eager update() (${shape.what}) of 10^6 instances, registry finder, finding included (the used size before every garbage collection, from v8.GCProfiler, and at the end); baseline: the hand-written loop measured the same way; goal: ratio ≥ 0.5 (≤ 2× the hand loop's)`,
+      ),
+      {
+        key: `migration.memory.keptAfterPermanent.${shape.name}.registry.1e6`,
+        value: Math.max(0, m.kept - m.handKept),
+        unit: "MiB",
+        note: `heap growth that stays after makePermanent() and a full collection, beyond what the hand-written loop leaves (${m.handKept.toFixed(1)} MiB: the objects' new property storage; the update left ${m.kept.toFixed(1)} MiB); goal: 0 — nothing of the update reachable`,
+      },
+    );
+  }
+  return figures;
+}
+
 export interface EagerShapes {
   readonly figures: Figure[];
   /** The rename + add shape with the registry finder, for the figures that use it as a baseline. */
@@ -202,6 +268,7 @@ export async function eagerShapeFigures(): Promise<EagerShapes> {
       }
     }
   }
+  figures.push(...(await memoryFigures()));
   for (const finder of ["registry", "heap"] as const) {
     const shape = SHAPES[1]!;
     const run = await measure(shape, 100_000, finder, 3, true);

@@ -7,6 +7,7 @@
  * instead of either.
  */
 import { performance } from "node:perf_hooks";
+import { GCProfiler, getHeapStatistics } from "node:v8";
 import { consume } from "./harness.js";
 
 /** Objects per steady-state measurement: few enough to stay in cache, so the figure is dispatch, not memory traffic. */
@@ -178,6 +179,37 @@ export function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The peak growth of the used heap (bytes) while `body` runs, from a heap
+ * just collected: the largest of the used size before each garbage
+ * collection V8 makes meanwhile (v8.GCProfiler reports them) and at the
+ * end — the heap is at its fullest right before a collection, so sampling
+ * at chosen moments would miss the garbage in between.
+ */
+export async function peakHeapGrowth(
+  body: () => unknown,
+  /** Runs after `body` and is given the growth so far, after a full collection (what `body` left reachable). */
+  after?: (grown: () => number) => void,
+): Promise<number> {
+  collectGarbage();
+  const start = getHeapStatistics().used_heap_size;
+  const profiler = new GCProfiler();
+  profiler.start();
+  try {
+    await body();
+  } catch (error) {
+    profiler.stop();
+    throw error;
+  }
+  const end = getHeapStatistics().used_heap_size;
+  const peaks = profiler.stop().statistics.map((s) => s.beforeGC.heapStatistics.usedHeapSize);
+  after?.(() => {
+    collectGarbage();
+    return getHeapStatistics().used_heap_size - start;
+  });
+  return Math.max(end, ...peaks) - start;
 }
 
 /** A full garbage collection when the process runs with --expose-gc (bench/run.ts starts modules so); otherwise nothing. */

@@ -9,6 +9,9 @@
  * - construction through the handle of a 2-level subclass;
  * - and, for context, classes made by createClass against the same classes
  *   written by hand with `class` syntax;
+ * - ordinary classes registered with a namespace (as `metamorph dev` does):
+ *   construction through the handle, after a new implementation, and of a
+ *   registered subclass, against the same classes written by hand;
  * - the issue-13 goals against a plain class written by hand, for each
  *   finder (the platform's default first): construction in three patterns
  *   (a tight loop whose objects die young, one whose objects are kept, and
@@ -17,8 +20,11 @@
 import { performance } from "node:perf_hooks";
 import { currentVersion } from "../src/mop/index.js";
 import type { Constructor } from "../src/mop/index.js";
-import { defaultInstanceFinderKind } from "../src/mop/instances/defaultFinder.js";
-import { Namespace } from "../src/index.js";
+import {
+  defaultInstanceFinderKind,
+  heapFinderAvailable,
+} from "../src/mop/instances/defaultFinder.js";
+import { Namespace, patch, updateSync } from "../src/index.js";
 import { type BenchModule, consume, type Figure, versus } from "./harness.js";
 import {
   collectGarbage,
@@ -287,7 +293,7 @@ function instanceofPair(handle: Function, plain: Function): [number, number] {
 
 async function goalFigures(): Promise<Figure[]> {
   const preferred = defaultInstanceFinderKind();
-  const kinds = preferred === "heap" ? (["heap", "registry"] as const) : (["registry"] as const);
+  const kinds = heapFinderAvailable() ? (["heap", "registry"] as const) : (["registry"] as const);
   const figures: Figure[] = [];
   for (const kind of kinds) {
     const { Point } = defineClasses(
@@ -295,7 +301,10 @@ async function goalFigures(): Promise<Figure[]> {
     );
     const isDefault = kind === preferred;
     const who = `${kind} finder${isDefault ? " (the default here)" : ""}`;
-    const goal = isDefault ? "; goal: ratio ≥ 0.77 (≤ 1.3× a plain new)" : "";
+    // The goal is the default finder's; the heap finder's rows carry it too,
+    // since in Node it is the finder that can meet it (the registry's WeakRef
+    // per construction cannot, see registryFinder.ts).
+    const goal = isDefault || kind === "heap" ? "; goal: ratio ≥ 0.77 (≤ 1.3× a plain new)" : "";
     const [young, youngPlain] = await oneJobPair(false, Point, NativePoint);
     const [kept, keptPlain] = await oneJobPair(true, Point, NativePoint);
     const [spread, spreadPlain] = await measureConstructionPair(ARGS, Point, NativePoint);
@@ -339,9 +348,103 @@ async function goalFigures(): Promise<Figure[]> {
   return figures;
 }
 
+const POSITIONAL = "i, i + 1";
+
+/** Two fresh objects of `C` share a hidden class (needs natives), as a note. */
+function freshMapNote(C: new (x: number, y: number) => object): string {
+  if (!natives) return "";
+  return natives.haveSameMap(new C(1, 2), new C(3, 4))
+    ? "; fresh objects share one hidden class"
+    : "; every fresh object gets a hidden class of its own";
+}
+
+/**
+ * Ordinary classes registered with a namespace, as `metamorph dev` registers
+ * every class of a program: construction through the handle (the handle
+ * calls the class itself), after a new implementation was installed (what
+ * every reload of a class does), and of a registered subclass (a class
+ * extending a handle), each against the same classes written by hand.
+ */
+async function registeredFigures(): Promise<Figure[]> {
+  const ns = new Namespace("bench-mop-registered", { instanceFinder: "heap" });
+  class Plain {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  class PlainSub extends Plain {
+    z = 1;
+  }
+  class Registered {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const Handle = ns.registerClass(Registered);
+  class Sub extends Handle {
+    z = 1;
+  }
+  const SubHandle = ns.registerClass(Sub);
+  class Reloaded {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const ReloadedHandle = ns.registerClass(Reloaded);
+  class Reloaded2 {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  class Plain2 {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  updateSync(ns, patch("bench-reload").replaceImplementation("Reloaded", Reloaded2).build());
+  const [registered, plain] = await measureConstructionPair(POSITIONAL, Handle, Plain);
+  const [reloaded, plain2] = await measureConstructionPair(POSITIONAL, ReloadedHandle, Plain2);
+  const [sub, plainSub] = await measureConstructionPair(POSITIONAL, SubHandle, PlainSub);
+  return [
+    versus(
+      "mop.registered.construction",
+      registered,
+      plain,
+      "ns/op",
+      `new through the handle of a registered ordinary class (constructions in jobs of 1000); baseline: the same class written by hand, not registered${freshMapNote(Handle)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.registered.construction.afterNewImplementation",
+      reloaded,
+      plain2,
+      "ns/op",
+      `new through the handle of a registered class after an update installed a new implementation (what each reload of a class under metamorph dev does; the object is built by the new class, then moved onto the stable prototype); baseline: the new class written by hand, not registered${freshMapNote(ReloadedHandle)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.registered.construction.subclass",
+      sub,
+      plainSub,
+      "ns/op",
+      `new through the handle of a registered subclass of a registered class (class Sub extends Handle); baseline: the same two classes written by hand${freshMapNote(SubHandle)}; ${RATIO}`,
+    ),
+  ];
+}
+
 export const mopBench: BenchModule = {
   name: "mop",
   async run() {
-    return [...(await goalFigures()), ...(await constructionFigures()), ...steadyStateFigures()];
+    return [
+      ...(await goalFigures()),
+      ...(await constructionFigures()),
+      ...(await registeredFigures()),
+      ...steadyStateFigures(),
+    ];
   },
 };

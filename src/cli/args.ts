@@ -163,11 +163,11 @@ options:
                     migrate them progressively, between the program's own
                     tasks, with a progress line (default 50000)
   --instance-finder <registry|heap>
-                    how reloads find live objects (default: the library's
-                    for this platform, heap in Node): registry records each
-                    construction, which keeps temporaries alive until the
-                    end of their job; heap costs nothing at construction
-                    (allocation-heavy code) but makes each reload walk the heap
+                    how reloads find live objects (default: the library's,
+                    the registry): registry records each construction, which
+                    keeps temporaries alive until the end of their job; heap
+                    costs nothing at construction (allocation-heavy code)
+                    but makes each reload query the heap
   --no-restart      never restart the program (by default it restarts when an
                     edit cannot be applied live, and after a start-up failure
                     once a file is saved); type rs + Enter to restart by hand

@@ -6,6 +6,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Rolldown } from "vite";
 import { PAGE_TIMERS_ID, pageStandIns } from "./vitePageStandIns.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,7 +14,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const extension = fileURLToPath(import.meta.url).slice(-3);
 const clientFile = join(here, `vitePageRuntime${extension}`);
 
-async function bundle(): Promise<string> {
+/**
+ * The page runtime bundled as the page gets it: the entry chunk, whose
+ * `modules` say what each of our modules contributes (scripts/page-payload.mjs).
+ */
+export async function bundlePageRuntime(): Promise<Rolldown.OutputChunk> {
   const { build } = await import("vite");
   const result = await build({
     configFile: false,
@@ -42,7 +47,7 @@ async function bundle(): Promise<string> {
   for (const output of outputs) {
     if (!("output" in output)) continue;
     for (const chunk of output.output) {
-      if (chunk.type === "chunk" && chunk.isEntry) return chunk.code;
+      if (chunk.type === "chunk" && chunk.isEntry) return chunk;
     }
   }
   throw new Error("metamorph: bundling the page runtime produced no module");
@@ -52,6 +57,6 @@ let bundled: Promise<string> | undefined;
 
 /** The page runtime as one module (bundled on first use, then kept). */
 export function pageRuntime(): Promise<string> {
-  bundled ??= bundle();
+  bundled ??= bundlePageRuntime().then((chunk) => chunk.code);
   return bundled;
 }

@@ -15,10 +15,12 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { BuildResult } from "../migration/build.js";
 import { buildPhase } from "../migration/phases/build.js";
 import { detectPhase } from "../migration/phases/detect.js";
+import { type Finding, startFinding } from "../migration/phases/find.js";
 import type { Operation, Policy } from "../patch/operations.js";
 import { Patch } from "../patch/patch.js";
 import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
-import { updateSync } from "../migration/update.js";
+import type { Prefound } from "../migration/phases/find.js";
+import { updateSyncFound } from "../migration/update.js";
 import type { AdoptionResult } from "./privateState.js";
 import { applyAdoptions, needsAdoption } from "./privateState.js";
 
@@ -93,6 +95,16 @@ export function applyUpdate(
   patch: Patch,
   options: UpdateOptions = {},
 ): AppliedUpdate {
+  return applyUpdateFound(namespace, patch, options, undefined);
+}
+
+/** `applyUpdate` given the instances of its non-cooperative part found before this block (startFindingAhead). */
+export function applyUpdateFound(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions,
+  prefound: Prefound | undefined,
+): AppliedUpdate {
   const t0 = performance.now();
   const fromVersion = namespace.version;
   const { cooperative, rest } = splitPatch(namespace, patch);
@@ -104,7 +116,7 @@ export function applyUpdate(
   try {
     if (rest) {
       const { healthCheck: _ignored, ...syncOptions } = options;
-      result = updateSync(namespace, rest, syncOptions);
+      result = updateSyncFound(namespace, rest, syncOptions, prefound);
     }
   } catch (error) {
     adoption?.rollback();
@@ -135,6 +147,22 @@ export function applyUpdate(
       adoption?.makePermanent();
     },
   };
+}
+
+/**
+ * Starts finding, before the apply step's synchronous block, the instances
+ * its `updateSync` would find inside it (phases/find.ts `startFinding`), so
+ * that the block only migrates them. Release it once the block ran.
+ * Undefined when there is nothing to find ahead (not eager, refused, only
+ * cooperative operations).
+ */
+export function startFindingAhead(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Finding | undefined {
+  const { rest } = splitPatch(namespace, patch);
+  return rest ? startFinding(namespace, rest, policy) : undefined;
 }
 
 /**

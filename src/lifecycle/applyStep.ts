@@ -7,9 +7,10 @@
  */
 import { performance } from "node:perf_hooks";
 import { LifecycleError } from "../errors.js";
+import type { Prefound } from "../migration/phases/find.js";
 import type { UpdateEvent } from "../migration/update.js";
 import type { AppliedUpdate } from "./apply.js";
-import { applyUpdate } from "./apply.js";
+import { applyUpdateFound } from "./apply.js";
 import type { CallTracker } from "./callTracking.js";
 import type { LifecycleContext, LifecycleHooks, LifecycleUpdate } from "./hooks.js";
 import type { RunRecord } from "./runRecord.js";
@@ -26,7 +27,12 @@ export type ApplyOutcome =
   | AppliedUpdate
   | { readonly error: unknown; readonly rolledBack?: boolean };
 
-export function applyStep(run: ApplyingRun, blockStart: number): ApplyOutcome {
+export function applyStep(
+  run: ApplyingRun,
+  blockStart: number,
+  /** Instances found before the block (Run.findInstancesAhead). */
+  prefound?: Prefound,
+): ApplyOutcome {
   const { update, tracker, record, hooks, ctx } = run;
   // What is running now finishes on the new version (still one synchronous block).
   record.straddled = tracker?.inFlight() ?? [];
@@ -42,7 +48,12 @@ export function applyStep(run: ApplyingRun, blockStart: number): ApplyOutcome {
   };
   let committedByNext: AppliedUpdate | undefined;
   const next = () => {
-    committedByNext = applyUpdate(update.namespace, update.patch, { ...update.options, onEvent });
+    committedByNext = applyUpdateFound(
+      update.namespace,
+      update.patch,
+      { ...update.options, onEvent },
+      prefound,
+    );
     return committedByNext;
   };
   try {

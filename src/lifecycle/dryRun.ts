@@ -11,6 +11,7 @@
  */
 import { buildPhase } from "../migration/phases/build.js";
 import { detectPhase } from "../migration/phases/detect.js";
+import { findAndKeep } from "../migration/phases/find.js";
 import { preparePhase } from "../migration/phases/prepare.js";
 import { shadowPhase } from "../migration/phases/shadow.js";
 import { validatePhase } from "../migration/phases/validate.js";
@@ -37,7 +38,8 @@ export function dryRun(namespace: Namespace, patch: Patch): DryRunReport {
   // "eager": every migrating object's new state is computed, so every migrator runs once here.
   const built = buildPhase(namespace, rest, "eager");
   const shadowed = shadowPhase(namespace, built, detectPhase(built));
-  const prepared = preparePhase(namespace, built, shadowed);
+  // Heap finder: the query is kept for the commit that follows (phases/find.ts).
+  const prepared = preparePhase(namespace, built, shadowed, findAndKeep(namespace, rest));
   const { witness } = prepared;
   let validation: ValidationReport | undefined;
   try {

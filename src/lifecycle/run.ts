@@ -12,7 +12,8 @@ import { affectedClasses } from "./affected.js";
 import type { Evaluation } from "./alterability.js";
 import { evaluate, quiescenceTargets, waitUntilAlterable } from "./alterability.js";
 import type { AppliedUpdate } from "./apply.js";
-import { preflight } from "./apply.js";
+import type { Finding } from "../migration/phases/find.js";
+import { preflight, startFindingAhead } from "./apply.js";
 import { applyStep } from "./applyStep.js";
 import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
@@ -94,11 +95,20 @@ export class Run {
     if (refused) return refused;
     const alterability = await this.prepare();
     if (ended(alterability)) return alterability;
-    const block = await this.waitForAlterability(alterability);
-    if (ended(block)) return block;
-    // ---- still the synchronous block that the wait ended in ----
-    const versionsBefore = classVersions(this.update.namespace);
-    const applied = applyStep(this, block.startedAt);
+    // Found while it waits, so that the apply step's block only migrates them (phases/find.ts).
+    const finding = this.startFindingAhead();
+    let block: Awaited<ReturnType<Run["waitForAlterability"]>>;
+    let versionsBefore: ReturnType<typeof classVersions>;
+    let applied: ReturnType<typeof applyStep>;
+    try {
+      block = await this.waitForAlterability(alterability);
+      if (ended(block)) return block;
+      // ---- still the synchronous block that the wait ended in ----
+      versionsBefore = classVersions(this.update.namespace);
+      applied = applyStep(this, block.startedAt, finding?.current());
+    } finally {
+      finding?.release();
+    }
     if ("error" in applied) {
       if (applied.rolledBack) {
         const reason = `the apply hook threw after next() had committed; the update was rolled back: ${message(applied.error)}`;
@@ -108,6 +118,16 @@ export class Run {
     }
     // ---- end of the synchronous block ----
     return this.afterCommit(applied, block.states, versionsBefore);
+  }
+
+  /** Starts finding an eager update's instances for the block (undefined: the block finds them). */
+  private startFindingAhead(): Finding | undefined {
+    const { namespace, patch, options } = this.update;
+    try {
+      return startFindingAhead(namespace, patch, options?.policy);
+    } catch {
+      return undefined; // the apply step finds them itself, and reports what fails
+    }
   }
 
   /** checking: the update's requirements (never → cancelled, not yet → postponed). */

@@ -27,13 +27,20 @@ export function versionConstructor(
   implementation: Constructor,
   name: string,
 ): Constructor {
+  const prototype = stablePrototype(handle);
   const ctor = function (this: unknown, ...args: unknown[]): object {
     if (new.target === undefined)
       throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
-    return Reflect.construct(implementation, args, new.target) as object;
+    if (new.target !== ctor) return Reflect.construct(implementation, args, new.target) as object;
+    // Built natively, then moved onto the stable prototype: one shared map.
+    // With this function as new.target, V8 would copy a fresh map for every
+    // object (it caches a derived map only for derived class constructors).
+    const instance = Reflect.construct(implementation, args) as object;
+    Object.setPrototypeOf(instance, prototype);
+    return instance;
   };
   Object.defineProperty(ctor, "name", { value: name, configurable: true });
-  ctor.prototype = stablePrototype(handle);
+  ctor.prototype = prototype;
   for (const key of Reflect.ownKeys(implementation)) {
     if (key === "length" || key === "name" || key === "prototype") continue;
     Object.defineProperty(ctor, key, Reflect.getOwnPropertyDescriptor(implementation, key)!);

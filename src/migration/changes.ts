@@ -139,11 +139,15 @@ function classChanges(
     const description = `${name} superclass ${superclassText(before)} → ${superclassText(after)}`;
     out.push(change("superclass-changed", name, description, layout));
   }
-  if (methodSignature(before.methods, false) !== methodSignature(after.methods, false))
+  // A class the patch does not touch keeps its very definition object
+  // (build.ts): its members cannot differ, whatever their number.
+  const touched = before !== after;
+  if (touched && methodSignature(before.methods, false) !== methodSignature(after.methods, false))
     out.push(change("methods-changed", name, `${name} methods changed`));
   if (
-    methodSignature(before.methods, true) !== methodSignature(after.methods, true) ||
-    JSON.stringify(before.staticFields) !== JSON.stringify(after.staticFields)
+    touched &&
+    (methodSignature(before.methods, true) !== methodSignature(after.methods, true) ||
+      JSON.stringify(before.staticFields) !== JSON.stringify(after.staticFields))
   )
     out.push(change("statics-changed", name, `${name} statics changed`));
   if (cls.migrators.length > 0 || cls.initialisers.size > 0)

@@ -19,19 +19,18 @@
  */
 import { MigrationError } from "../errors.js";
 import type { OldView } from "../patch/operations.js";
-import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
+import type { ClassMigrationPlan } from "./instanceMigration.js";
 import { asyncRefusal, isThenable } from "./instanceMigration.js";
-
-/** Where the value of one new field comes from on the compiled path. */
-type ValueSource =
-  | { readonly kind: "old"; readonly index: number }
-  | { readonly kind: "constant"; readonly value: unknown }
-  | {
-      readonly kind: "computed";
-      readonly slot: number;
-      readonly source: FieldSource;
-      readonly field: string;
-    };
+import type { ValueSource } from "./compiledSource.js";
+import {
+  applyBody,
+  generated,
+  key,
+  layoutConstant,
+  layoutSource,
+  sameKeysSource,
+  takeSource,
+} from "./compiledSource.js";
 
 export interface CompiledPlan {
   /** Whether any object of the plan can take the compiled path. */
@@ -46,11 +45,34 @@ export interface CompiledPlan {
   readonly runsUserCode: boolean;
   /** Whether `object`'s own enumerable keys are exactly `oldLayout`, in order. */
   matches(object: object): boolean;
+  /**
+   * Whether `object` takes the compiled path (`matches`, and its fields read
+   * without throwing); if so, its old values are saved at `old[oldBase…]`.
+   * One pass over the object, with no allocation beyond the key check's.
+   */
+  readOld(object: object, old: unknown[], oldBase: number): boolean;
+  /**
+   * Whether `object`'s own enumerable keys are still `oldLayout`, in order,
+   * with the values at `old[oldBase…]` (the side-effect witness's check;
+   * allocates nothing for an object with an enum cache).
+   */
+  unchanged(object: object, old: readonly unknown[], oldBase: number): boolean;
+  /**
+   * An eager update's first pass over `objects`: `readOld` for each, the
+   * positions of those it does not take pushed to `general`. With
+   * `prototype`, objects no longer on it are left out (the list is
+   * compacted in place). Returns the position of the first object that
+   * cannot be extended (the update must refuse it), or -1.
+   */
+  scan(objects: object[], old: unknown[], general: number[], prototype: object | null): number;
   /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
   compute(object: object, computed: unknown[], base: number, index: number): void;
   /** Rewrites `object`, saving its old values into `old[oldBase…]`. */
   apply(object: object, old: unknown[], oldBase: number, computed: unknown[], base: number): void;
-  /** Rewrites `objects[start…end)` (all on the compiled path), object i's slots at i·stride and i·computedCount. */
+  /**
+   * Rewrites `objects[start…end)` (all on the compiled path, their old values
+   * saved by `scan`), object i's slots at i·stride and i·computedCount.
+   */
   applyRange(
     objects: readonly object[],
     start: number,
@@ -109,41 +131,6 @@ function valueSources(
   return { values, computed };
 }
 
-const key = (k: string) => `[${JSON.stringify(k)}]`;
-
-/** The source of the rewrite of `o` from `oldLayout` to `fields`, reading `v0…` and writing `old[ob…]`. */
-function applyBody(
-  oldLayout: readonly string[],
-  fields: readonly string[],
-  values: readonly ValueSource[],
-): string {
-  const lines: string[] = [];
-  for (const [i, k] of oldLayout.entries()) {
-    lines.push(`const v${i} = o${key(k)}; old[ob + ${i}] = v${i};`);
-  }
-  const expr = (j: number): string => {
-    const v = values[j]!;
-    if (v.kind === "old") return `v${v.index}`;
-    if (v.kind === "constant") return `C[${j}]`;
-    return `comp[cb + ${v.slot}]`;
-  };
-  let prefix = 0;
-  while (
-    prefix < oldLayout.length &&
-    prefix < fields.length &&
-    oldLayout[prefix] === fields[prefix]
-  )
-    prefix++;
-  for (let i = oldLayout.length - 1; i >= prefix; i--) lines.push(`delete o${key(oldLayout[i]!)};`);
-  for (let j = 0; j < prefix; j++) {
-    const v = values[j]!;
-    if (v.kind === "old" && v.index === j) continue; // carried in place: nothing to do
-    lines.push(`{ const x = ${expr(j)}; if (o${key(fields[j]!)} !== x) o${key(fields[j]!)} = x; }`);
-  }
-  for (let j = prefix; j < fields.length; j++) lines.push(`o${key(fields[j]!)} = ${expr(j)};`);
-  return lines.join("\n");
-}
-
 /**
  * What user code gets to read: a frozen copy of the old fields, so nothing
  * it does can touch the object before the commit. An object literal (one
@@ -158,9 +145,9 @@ function oldViewFunction(oldLayout: readonly string[]): (object: object) => OldV
     };
   }
   const entries = oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ");
-  return new Function(`"use strict"; return (o) => Object.freeze({ ${entries} });`)() as (
-    object: object,
-  ) => OldView;
+  return generated<(object: object) => OldView>(
+    `"use strict"; return (o) => Object.freeze({ ${entries} });`,
+  );
 }
 
 /** Runs the user code of a plan (initialisers, splits, defaults) for one object before the commit. */
@@ -203,48 +190,43 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
   const stride = oldLayout.length;
   const fast = !plan.needsCopy && plan.fields.every((f) => typeof f === "string");
   const constants = values.map((v) => (v.kind === "constant" ? v.value : undefined));
-  const body = applyBody(oldLayout, plan.fields, values);
-  const apply = new Function(
-    "C",
+  const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));
+  const runsUserCode = computedSources.length > 0;
+  const applyWith = generated<(...args: [...Parameters<CompiledPlan["apply"]>, unknown[]]) => void>(
     `"use strict";
-     return function apply(o, old, ob, comp, cb) {\n${body}\n};`,
-  )(constants) as CompiledPlan["apply"];
-  const applyRange = new Function(
-    "C",
+     return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
+  );
+  // After `scan`, `old` holds every object's old values; they are read
+  // again only if user code ran since (a default's expression is not
+  // watched by the side-effect witness).
+  const applyRangeWith = generated<
+    (...args: [...Parameters<CompiledPlan["applyRange"]>, unknown[]]) => void
+  >(
     `"use strict";
-     return function applyRange(objects, start, end, old, comp, progress) {
+     return function applyRange(objects, start, end, old, comp, progress, C) {
        let i = start;
        try {
          for (; i < end; i++) {
            const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
-           ${body}
+           ${applyBody(oldLayout, plan.fields, values, runsUserCode)}
          }
        } finally {
          progress.done = i;
        }
      };`,
-  )(constants) as CompiledPlan["applyRange"];
-  // Exactly the old fields, in order, and no unmanaged own state
-  // (carriedState.ts): no non-enumerable property, and no symbol-keyed one
-  // where user code reads the old state.
-  const matchSource = `"use strict"; return function matches(o) {
-       const k = Object.keys(o);
-       return k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")}
-         && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};
-     };`;
-  const matches = new Function(matchSource)() as CompiledPlan["matches"];
-  const computedSources = values.flatMap((v) => (v.kind === "computed" ? [v] : []));
-  const compute = computeFunction(plan, computedSources, oldLayout);
+  );
   return {
     fast,
     oldLayout,
     stride,
     computedCount,
-    runsUserCode: computedSources.length > 0,
-    matches,
-    compute,
-    apply,
-    applyRange,
+    runsUserCode,
+    ...layoutFunctions(plan, oldLayout, fast),
+    compute: computeFunction(plan, computedSources, oldLayout),
+    apply: (object, old, oldBase, computed, base) =>
+      applyWith(object, old, oldBase, computed, base, constants),
+    applyRange: (objects, start, end, old, computed, progress) =>
+      applyRangeWith(objects, start, end, old, computed, progress, constants),
     installed: (old, oldBase, computed, base) =>
       values.map((v) =>
         v.kind === "old"
@@ -253,5 +235,46 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
             ? v.value
             : computed[base + v.slot],
       ),
+  };
+}
+
+/** The functions that read objects of the old layout: check, save, compare, scan. */
+function layoutFunctions(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+  fast: boolean,
+): Pick<CompiledPlan, "matches" | "readOld" | "unchanged" | "scan"> {
+  const stride = oldLayout.length;
+  return {
+    matches: generated<CompiledPlan["matches"]>(
+      `"use strict"; ${layoutConstant(oldLayout)}
+       return function matches(o) { ${layoutSource(plan, oldLayout)} return same; };`,
+    ),
+    readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function readOld(o, old, ob) {
+       ${takeSource(plan, oldLayout, "ob", "return true;")}
+       return false;
+     };`),
+    unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function unchanged(o, old, ob) {
+       ${sameKeysSource(plan, oldLayout)}
+       return same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")};
+     };`),
+    scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function scan(objects, old, general, prototype) {
+       const n = objects.length;
+       let i = 0;
+       for (let r = 0; r < n; r++) {
+         const o = objects[r];
+         if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
+         objects[i] = o;
+         if (!Object.isExtensible(o)) return i;
+         ${fast ? takeSource(plan, oldLayout, `i * ${stride}`, "{ i++; continue; }") : ""}
+         general.push(i);
+         i++;
+       }
+       objects.length = i;
+       return -1;
+     };`),
   };
 }

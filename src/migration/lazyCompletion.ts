@@ -14,6 +14,7 @@ import { observeConstruction } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
 import { installLazyGuards } from "./lazyMigration.js";
+import { MigratedSet } from "./migratedSet.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
@@ -42,7 +43,7 @@ export function completeEarlierUpdate(namespace: Namespace, patch: string): void
 
 export class LazyMigration {
   /** Objects already on the new layout (migrated, or built after the commit). */
-  private readonly migrated = new WeakSet<object>();
+  private readonly migrated = new MigratedSet();
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
@@ -89,7 +90,7 @@ export class LazyMigration {
     // itself rather than reaching it through `this`.
     const migrated = this.migrated;
     for (const plan of this.plans) {
-      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateOne));
+      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateUnmarked));
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
@@ -121,9 +122,19 @@ export class LazyMigration {
     this.migrated.add(copy);
   };
 
-  readonly migrateOne = (object: object): boolean => {
+  readonly migrateOne = (object: object): boolean => this.migrate(object, false, false);
+
+  /** What a guard calls once it has seen that `object` is not marked (no second look at the set). */
+  private readonly migrateUnmarked = (object: object): boolean => this.migrate(object, false, true);
+
+  /**
+   * `inBulk`: one of many (sweep, completion), marked where marking does not
+   * block (migratedSet.ts). `unmarked`: the caller has just seen that the
+   * object is not marked, and no code ran since.
+   */
+  private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
-    if (!this.guarded || this.migrated.has(object)) return true;
+    if (!this.guarded || (!unmarked && this.migrated.has(object))) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
     const plan = log.plan;
@@ -151,10 +162,11 @@ export class LazyMigration {
       this.fail(object, plan, error);
       return false;
     }
-    this.migrated.add(object);
+    if (inBulk) this.migrated.addInBulk(object);
+    else this.migrated.add(object);
     this.migratedCount++;
     return true;
-  };
+  }
 
   private fail(object: object, plan: Plan, error: unknown): void {
     const cause = error instanceof MetamorphError ? error : undefined;
@@ -193,15 +205,19 @@ export class LazyMigration {
 
   /** Migrates `object` as part of the sweep (false: the update was rolled back). */
   sweepOne(object: object): boolean {
-    return this.migrating("sweep", () => this.migrateOne(object));
+    return this.migrating("sweep", () => this.migrate(object, true, false));
   }
 
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
   complete(): LazyCompletion {
     this.migrating("complete", () => {
       for (const plan of this.plans) {
+        // Unless user code runs while objects migrate (and may migrate others
+        // of the list through their guards), the list holds unmarked objects.
+        const { fast, runsUserCode } = plan.compiled;
+        const unmarked = fast && !runsUserCode;
         for (const object of this.guarded ? this.unmigrated(plan) : []) {
-          if (!this.migrateOne(object)) return false;
+          if (!this.migrate(object, true, unmarked)) return false;
         }
       }
       this.release();

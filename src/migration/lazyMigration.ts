@@ -7,7 +7,8 @@
  * per class (its pause does not grow with the number of instances); the
  * guards are removed as soon as no old-layout instance is left (progressive
  * sweep, or `completeMigration()`), after which calls cost nothing extra.
- * While they are installed a call pays one WeakSet lookup (see bench).
+ * While they are installed a call pays one WeakSet lookup, more during a
+ * sweep (migratedSet.ts; see bench).
  *
  * A migration that fails at first touch rolls the whole update back (see
  * lazyCompletion.ts); the guard then runs the member that is installed after
@@ -93,7 +94,7 @@ export function installLazyGuards(
 /**
  * The guard of one method, compiled on its own so that each has its own
  * type feedback, with `arguments` passed straight through (no rest array):
- * on a migrated object it costs one WeakSet lookup.
+ * on an object migrated on its own it costs one WeakSet lookup.
  */
 function methodGuard(
   migrated: { has(obj: object): boolean },

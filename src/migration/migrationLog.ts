@@ -35,39 +35,80 @@ export interface ApplyProgress {
 }
 
 export class MigrationLog {
-  readonly objects: object[] = [];
+  /** The objects, in order (an eager update's found list, taken over as it is). */
+  objects: object[] = [];
   /** Old values of compiled-path objects: object i's at [i·stride, (i+1)·stride). */
   old: unknown[] = [];
   /** Values user code computed before the commit: object i's at [i·computedCount, …). */
   computed: unknown[] = [];
   /** Objects on the general path, by position in `objects`. */
   readonly general = new Map<number, PreparedMigration>();
+  /**
+   * Positions of the objects `scan` sent to the general path, ascending
+   * (their PreparedMigration is made by `computeAll`).
+   */
+  readonly generalAt: number[] = [];
 
   constructor(
     readonly plan: Plan,
     readonly compiled: CompiledPlan,
   ) {}
 
-  /** Sizes the flat arrays for `count` objects up front (an eager update knows how many it found). */
-  reserve(count: number): void {
-    const { stride, computedCount } = this.compiled;
-    if (this.old.length === 0 && stride > 0) this.old.length = count * stride;
-    if (this.computed.length === 0 && computedCount > 0)
-      this.computed.length = count * computedCount;
-  }
-
   get length(): number {
     return this.objects.length;
   }
 
   /**
+   * An eager update's first pass, before any user code runs: takes `objects`
+   * over and saves the old values of those on the compiled path into `old` —
+   * the record the side-effect witness compares against and rollback
+   * restores from; the others are listed in `generalAt` and prepared by
+   * `computeAll`. An object that cannot be extended is passed to `refuse`,
+   * which throws. With `prototype` (objects found before the pause), those
+   * the program has since moved off it are left out.
+   */
+  scan(
+    objects: object[],
+    refuse: (object: object, index: number) => never,
+    prototype: object | null = null,
+  ): void {
+    const { compiled } = this;
+    const { stride, fast } = compiled;
+    this.objects = objects;
+    // Preallocated: growing a multi-megabyte array copies it several times.
+    this.old = stride > 0 && fast ? new Array<unknown>(objects.length * stride) : [];
+    const refused = compiled.scan(objects, this.old, this.generalAt, prototype);
+    if (refused >= 0) refuse(objects[refused]!, refused);
+  }
+
+  /**
+   * An eager update's second pass: runs the plan's user code for every
+   * object `scan` took (into `computed`) and prepares the general-path ones.
+   */
+  computeAll(): void {
+    const { compiled, objects, generalAt } = this;
+    const { computedCount } = compiled;
+    if (computedCount === 0 && generalAt.length === 0) return;
+    const computed = computedCount > 0 ? new Array<unknown>(objects.length * computedCount) : [];
+    this.computed = computed;
+    let g = 0;
+    for (let i = 0; i < objects.length; i++) {
+      if (g < generalAt.length && generalAt[g] === i) {
+        g++;
+        this.general.set(i, prepareMigration(objects[i]!, this.plan, i));
+      } else if (computedCount > 0) compiled.compute(objects[i]!, computed, i * computedCount, i);
+    }
+  }
+
+  /**
    * Computes `object`'s migration (user code runs here, never touching the
-   * object) and appends it; `index` names the object in errors.
+   * object) and appends it; `index` names the object in errors. Lazy
+   * updates, one object at a time.
    */
   prepare(object: object, index: number, onCopy?: (copy: object) => void): void {
     const i = this.objects.length;
     const { compiled } = this;
-    if (compiled.fast && takesFastPath(compiled, object)) {
+    if (compiled.fast && compiled.readOld(object, this.old, i * compiled.stride)) {
       compiled.compute(object, this.computed, i * compiled.computedCount, index);
     } else {
       this.general.set(i, prepareMigration(object, this.plan, index, onCopy));
@@ -137,6 +178,7 @@ export class MigrationLog {
   dropLast(): void {
     const i = this.objects.length - 1;
     this.general.delete(i);
+    if (this.generalAt[this.generalAt.length - 1] === i) this.generalAt.pop();
     this.objects.length = i;
     this.old.length = Math.min(this.old.length, i * this.compiled.stride);
     this.computed.length = Math.min(this.computed.length, i * this.compiled.computedCount);
@@ -172,24 +214,6 @@ export class MigrationLog {
     this.old.length = 0;
     this.computed.length = 0;
     this.general.clear();
-  }
-}
-
-/**
- * Whether the compiled path takes an object: exactly the old layout
- * (`matches`), and its own state can be read without throwing — a Proxy
- * trap or an own getter that throws sends the object to the general path,
- * which refuses it with a typed error naming the
- * property (ownState.ts) before anything changed. Reads without allocating.
- */
-function takesFastPath(compiled: CompiledPlan, object: object): boolean {
-  try {
-    if (!compiled.matches(object)) return false;
-    const record = object as Record<string, unknown>;
-    const { oldLayout } = compiled;
-    for (let k = 0; k < oldLayout.length; k++) void record[oldLayout[k]!];
-    return true;
-  } catch {
-    return false;
+    this.generalAt.length = 0;
   }
 }

@@ -17,7 +17,9 @@
  * object or class and the key; if the update is refused for another reason,
  * the differences are put back before that refusal leaves. The cost is paid
  * only when some migrating class runs such code: one read of each instance's
- * fields before, one after (see BENCHMARKS.md for the eager figure).
+ * fields before, one after (see BENCHMARKS.md for the eager figure). Objects
+ * on the compiled path are not copied again: their record is the old values
+ * their migration log saved before any user code ran (migrationLog.ts).
  *
  * Not seen: writes to objects that are neither migrated instances nor those
  * prototypes (an unrelated plain object, a Map's entries), symbol-keyed or
@@ -29,6 +31,7 @@ import { MigrationSideEffectError } from "../errors.js";
 import { currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { rewriteFields } from "./instanceMigration.js";
+import type { MigrationLog } from "./migrationLog.js";
 
 interface Holder {
   readonly holder: object;
@@ -93,10 +96,12 @@ export class LiveStateWitness {
   private readonly holders: Holder[] = [];
   private readonly objects: object[] = [];
   private readonly keys: string[][] = [];
-  /** Every object's values, one after the other (fewer arrays for large updates). */
+  /** Every recorded object's values, one after the other (fewer arrays for large updates). */
   private readonly values: unknown[] = [];
+  /** Logs whose compiled-path objects are recorded by the logs' own old values. */
+  private readonly logs: MigrationLog[] = [];
 
-  constructor(namespace: Namespace, instances: readonly (readonly object[])[]) {
+  constructor(namespace: Namespace) {
     for (const handle of namespace.classes()) {
       this.holders.push(holderOf(stablePrototype(handle), `${handle.name}.prototype`));
       this.holders.push(holderOf(currentVersion(handle).ctor, `class ${handle.name}`));
@@ -104,15 +109,25 @@ export class LiveStateWitness {
     this.holders.push(holderOf(Object.prototype, "Object.prototype"));
     this.holders.push(holderOf(Array.prototype, "Array.prototype"));
     this.holders.push(holderOf(Function.prototype, "Function.prototype"));
-    for (const list of instances) {
-      for (const object of list) {
-        const record = object as Record<string, unknown>;
-        const keys = Object.keys(object);
-        this.objects.push(object);
-        this.keys.push(keys);
-        for (let i = 0; i < keys.length; i++) this.values.push(record[keys[i]!]);
-      }
-    }
+  }
+
+  /** Records `object`'s own fields (an instance on the general path). */
+  private record(object: object): void {
+    const record = object as Record<string, unknown>;
+    const keys = Object.keys(object);
+    this.objects.push(object);
+    this.keys.push(keys);
+    for (let i = 0; i < keys.length; i++) this.values.push(record[keys[i]!]);
+  }
+
+  /**
+   * Records the objects of `log` after its `scan`: those on the general path
+   * by their fields, those on the compiled path by the old values the log
+   * saved.
+   */
+  watch(log: MigrationLog): void {
+    for (const i of log.generalAt) this.record(log.objects[i]!);
+    this.logs.push(log);
   }
 
   /** The first write since the record was made, if any. */
@@ -123,18 +138,20 @@ export class LiveStateWitness {
     }
     let v = 0;
     for (let o = 0; o < this.objects.length; o++) {
-      const object = this.objects[o]!;
-      const record = object as Record<string, unknown>;
       const keys = this.keys[o]!;
-      const now = Object.keys(object);
-      const what = `a ${object.constructor?.name ?? "live"} instance`;
-      if (now.length !== keys.length) {
-        const key = now.find((k) => !keys.includes(k)) ?? keys.find((k) => !now.includes(k));
-        return { what, key: key ?? "", object };
-      }
-      for (let i = 0; i < keys.length; i++, v++) {
-        if (now[i] !== keys[i] || !Object.is(record[keys[i]!], this.values[v]))
-          return { what, key: keys[i]!, object };
+      const change = fieldChange(this.objects[o]!, keys, this.values, v);
+      if (change) return change;
+      v += keys.length;
+    }
+    for (const log of this.logs) {
+      const { objects, old, generalAt, compiled } = log;
+      const { oldLayout, stride } = compiled;
+      for (let i = 0, g = 0; i < objects.length; i++) {
+        if (g < generalAt.length && generalAt[g] === i) g++;
+        else if (!compiled.unchanged(objects[i]!, old, i * stride)) {
+          const change = fieldChange(objects[i]!, oldLayout, old, i * stride);
+          if (change) return change;
+        }
       }
     }
     return undefined;
@@ -148,17 +165,17 @@ export class LiveStateWitness {
     let v = 0;
     for (let o = 0; o < this.objects.length; o++) {
       const keys = this.keys[o]!;
-      const object = this.objects[o]!;
-      const values = this.values.slice(v, v + keys.length);
+      restoreFields(this.objects[o]!, keys, this.values, v);
       v += keys.length;
-      const now = Object.keys(object);
-      const record = object as Record<string, unknown>;
-      if (
-        now.length === keys.length &&
-        keys.every((k, i) => now[i] === k && Object.is(record[k], values[i]))
-      )
-        continue;
-      rewriteFields(object, now, keys, values);
+    }
+    for (const log of this.logs) {
+      const { objects, old, generalAt, compiled } = log;
+      const { oldLayout, stride } = compiled;
+      for (let i = 0, g = 0; i < objects.length; i++) {
+        if (g < generalAt.length && generalAt[g] === i) g++;
+        else if (!compiled.unchanged(objects[i]!, old, i * stride))
+          restoreFields(objects[i]!, oldLayout, old, i * stride);
+      }
     }
   }
 
@@ -175,4 +192,36 @@ export class LiveStateWitness {
       { patch, target: change.what, key: change.key, object: change.object },
     );
   }
+}
+
+/** The first difference between `object`'s own fields and `keys` with values at `values[base…]`. */
+function fieldChange(
+  object: object,
+  keys: readonly string[],
+  values: readonly unknown[],
+  base: number,
+): SideEffect | undefined {
+  const record = object as Record<string, unknown>;
+  const now = Object.keys(object);
+  if (now.length === keys.length) {
+    let i = 0;
+    while (i < keys.length && now[i] === keys[i] && Object.is(record[keys[i]!], values[base + i]))
+      i++;
+    if (i === keys.length) return undefined;
+    return { what: instanceName(object), key: keys[i]!, object };
+  }
+  const key = now.find((k) => !keys.includes(k)) ?? keys.find((k) => !now.includes(k));
+  return { what: instanceName(object), key: key ?? "", object };
+}
+
+const instanceName = (object: object): string => `a ${object.constructor?.name ?? "live"} instance`;
+
+function restoreFields(
+  object: object,
+  keys: readonly string[],
+  values: readonly unknown[],
+  base: number,
+): void {
+  if (!fieldChange(object, keys, values, base)) return;
+  rewriteFields(object, Object.keys(object), keys, values.slice(base, base + keys.length));
 }

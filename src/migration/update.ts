@@ -49,10 +49,27 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
+  return updateSyncFound(namespace, patch, options, undefined);
+}
+
+/**
+ * `updateSync` given the instances its caller found before its own block
+ * (`findBeforePause`, phases/find.ts), as the lifecycle does while it
+ * prepares: the pause then migrates them instead of finding them. Internal
+ * (not exported by the package).
+ */
+export function updateSyncFound(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions,
+  prefound: Prefound | undefined,
+): UpdateResult {
   checkArguments(namespace, patch);
   checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
-  return whileBusy(namespace, `update ${patch.name}`, () => pipeline(namespace, patch, options));
+  return whileBusy(namespace, `update ${patch.name}`, () =>
+    pipeline(namespace, patch, options, prefound),
+  );
 }
 
 /** What a JavaScript caller (or one through `any`) can pass instead: refused before anything is read from it. */

@@ -1,10 +1,13 @@
 /**
  * Issue 15, item 1 (the part `metamorph dev` can choose): with
- * `--instance-finder heap`, nothing is recorded when a managed class
- * constructs, so 2,000,000 short-lived temporaries made in one job die
- * young — the heap does not grow by their size before the job ends (with the
- * registry each one is kept alive by its `WeakRef` until then) — and a
- * reload afterwards still finds and migrates the live objects. The time of
+ * `--instance-finder heap` (the library's default in Node once it is the
+ * heap finder), nothing is recorded when a managed class constructs, so
+ * 2,000,000 short-lived temporaries made in one job die young — the heap
+ * does not grow by their size before the job ends (with the registry each
+ * one is kept alive by its `WeakRef` until then) — 30,000,000 in one job run
+ * to the end (the registry's keep-alive set aborts V8 past ~2^24), a reload
+ * afterwards still finds and migrates the live objects, and temporaries made
+ * through the reloaded class die young too. The time of
  * the loop is printed beside the same loop's without metamorph, not asserted.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -39,12 +42,18 @@ const ms = performance.now() - t0;
 const grewMB = (process.memoryUsage().heapUsed - before) / 1e6;
 `;
 
+/** 30,000,000 temporaries in the same job: with a WeakRef per construction V8 aborts past ~2^24 of them. */
+const THIRTY_MILLION = `let big = new Vec(0, 0);
+for (let i = 0; i < 30_000_000; i++) big = big.add(one);
+`;
+
 const MAIN = `import { createInterface } from "node:readline";
 import { Vec } from "./vec.js";
 ${LOOP}
+${THIRTY_MILLION}
 Object.assign(globalThis, { acc, Vec });
 ${ANSWER_STDIN}
-console.log(JSON.stringify({ ms, grewMB, x: acc.x }));
+console.log(JSON.stringify({ ms, grewMB, x: acc.x, x30: big.x }));
 `;
 
 const PLAIN = `class Vec {
@@ -59,9 +68,10 @@ interface Loop {
   ms: number;
   grewMB: number;
   x: number;
+  x30?: number;
 }
 
-test("2M temporaries in one job under --instance-finder heap: they die young, and a reload still migrates", async () => {
+test("2M temporaries in one job under --instance-finder heap die young, 30M run to the end, a reload still migrates, and temporaries of the reloaded class die young", async () => {
   dir = mkdtempSync(join(tmpdir(), "metamorph-allocation-"));
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   writeFileSync(join(dir, "vec.ts"), VEC);
@@ -88,6 +98,8 @@ test("2M temporaries in one job under --instance-finder heap: they die young, an
   expect(loop.x).toBe(2_000_000);
   // 2M objects kept alive until the job ends would be well over 64 MB.
   expect(loop.grewMB).toBeLessThan(64);
+  // Ran to the end: the process did not abort in the same job.
+  expect(loop.x30).toBe(30_000_000);
 
   const from = running.stderr.all.length;
   editFile(join(dir, "vec.ts"), (t) => t.replace("  add(o: Vec)", "  z = 7;\n  add(o: Vec)"));
@@ -96,4 +108,12 @@ test("2M temporaries in one job under --instance-finder heap: they die young, an
     timeoutMs: 30_000,
   });
   expect(await ask(running, "[acc.x, acc.z, acc instanceof Vec]")).toEqual([2_000_000, 7, true]);
+  // After the reload Vec constructs through its new implementation: the
+  // temporaries of a loop made then still die young, and are complete objects.
+  const after = (await ask(
+    running,
+    `(() => { const before = process.memoryUsage().heapUsed; let a = new Vec(0, 0); const one = new Vec(1, 1); for (let i = 0; i < 2_000_000; i++) a = a.add(one); return [a.x, a.z, a instanceof Vec, (process.memoryUsage().heapUsed - before) / 1e6]; })()`,
+  )) as [number, number, boolean, number];
+  expect(after.slice(0, 3)).toEqual([2_000_000, 7, true]);
+  expect(after[3]).toBeLessThan(64);
 }, 120_000);

@@ -6,6 +6,8 @@
  */
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { dryRun } from "../../src/lifecycle/dryRun.js";
+import { runUpdate } from "../../src/lifecycle/index.js";
 import { Namespace, patch, swapObjects, update } from "../../src/index.js";
 
 type Finder = "registry" | "heap";
@@ -130,5 +132,71 @@ describe("update() with the heap finder", () => {
     expect(queries.count).toBe(1);
     expect(result.instancesMigrated).toBe(3);
     for (const o of objects) expect(o).toMatchObject({ mark: "m" });
+  });
+});
+
+describe("the lifecycle finds before its apply step too", () => {
+  test.each<Finder>(["registry", "heap"])(
+    "%s: instances found before the block, objects constructed meanwhile migrated too",
+    async (finder) => {
+      const { ns, Picture, pictures } = world(finder, 3);
+      const queries = countQueries();
+      const atMigration: number[] = [];
+      const late: object[] = [];
+      let atSuspend = -1;
+      const report = await runUpdate({
+        namespace: ns,
+        patch: patch("grow")
+          .addField("Picture", "tags", {
+            initial: () => {
+              atMigration.push(queries.count);
+              return 1;
+            },
+          })
+          .build(),
+        hooks: {
+          // Runs after the instances were found, just before the apply step.
+          suspend: () => {
+            atSuspend = queries.count;
+            late.push(new Picture({ path: "/late", size: 9 }));
+          },
+        },
+      });
+      expect(report.status).toBe("committed");
+      expect(late).toHaveLength(1);
+      for (const o of [...pictures, ...late]) expect(o).toMatchObject({ tags: 1 });
+      // Heap: one query, made before the block (so before suspend); none inside it.
+      expect(atSuspend).toBe(finder === "heap" ? 1 : 0);
+      expect(atMigration).toEqual(Array(4).fill(finder === "heap" ? 1 : 0));
+      expect(queries.count).toBe(finder === "heap" ? 1 : 0);
+    },
+  );
+});
+
+describe("a dry run's heap query is kept for the update that follows", () => {
+  test("dry run then update: one query in all, and what was built in between is migrated", async () => {
+    const { ns, Picture, pictures } = world("heap", 3);
+    const queries = countQueries();
+    const grow = () => patch("grow").addField("Picture", "tags", { default: 1 }).build();
+    expect(dryRun(ns, grow()).instancesPrepared).toBe(3);
+    expect(queries.count).toBe(1);
+    const late = new Picture({ path: "/late", size: 9 });
+    const result = await update(ns, grow());
+    expect(queries.count).toBe(1);
+    expect(result.instancesMigrated).toBe(4);
+    for (const o of [...pictures, late]) expect(o).toMatchObject({ tags: 1 });
+  });
+
+  test("not after a change that can move objects between classes: the update queries again", async () => {
+    const { ns, pictures, albums } = world("heap", 2);
+    const queries = countQueries();
+    const grow = () => patch("grow").addField("Picture", "tags", { default: 1 }).build();
+    dryRun(ns, grow());
+    swapObjects([pictures[0]!], [albums[0]!]);
+    const result = await update(ns, grow());
+    expect(queries.count).toBe(2);
+    expect(result.instancesMigrated).toBe(2);
+    expect(albums[0]).toMatchObject({ tags: 1 });
+    expect(Object.keys(pictures[0]!)).toEqual(["path", "size"]);
   });
 });

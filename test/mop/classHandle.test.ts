@@ -6,6 +6,7 @@ import {
   createClassHandle,
   currentVersion,
   isClassHandle,
+  observeConstruction,
   stablePrototype,
 } from "../../src/mop/classHandle.js";
 import { installVersion, reparent } from "../../src/mop/classVersions.js";
@@ -103,6 +104,81 @@ describe("class handles", () => {
     undoReparent();
     expect(s).toBeInstanceOf(Base);
     expect(Object.getPrototypeOf(Sub.prototype)).toBe(Base.prototype);
+  });
+
+  test("construction observers: each sees every object built through the handle itself, in order; undo removes only its own", () => {
+    const base = counterVersion("base");
+    const Counter = createClassHandle(base.ctor, base.definition) as unknown as new () => Counter;
+    const sub = counterVersion("sub", Counter as unknown as Function);
+    const Sub = createClassHandle(
+      sub.ctor,
+      { ...sub.definition, name: "Sub", superclass: "Counter" },
+      {
+        superclass: Counter as never,
+      },
+    ) as unknown as new () => Counter;
+    const seen: string[] = [];
+    const undoA = observeConstruction(Counter, (o) => seen.push(`a:${(o as Counter).count}`));
+    const undoB = observeConstruction(Counter, (o) => seen.push(`b:${o instanceof Counter}`));
+    const first = new Counter();
+    new Sub();
+    expect(seen).toEqual(["a:0", "b:true"]);
+    undoA();
+    new Counter();
+    expect(seen).toEqual(["a:0", "b:true", "b:true"]);
+    undoB();
+    new Counter();
+    expect(seen).toHaveLength(3);
+    expect(first.inc()).toBe(1);
+  });
+
+  test("after a new implementation with a prototype of its own, objects built through the handle are on the stable prototype, initialised by it and see its methods in its constructor", () => {
+    class Point {
+      constructor(
+        public x: number,
+        public y: number,
+      ) {}
+      sum() {
+        return this.x + this.y;
+      }
+    }
+    const definition = definitionFromSpec({
+      name: "Point",
+      fields: [{ name: "x" }, { name: "y" }],
+    });
+    const Handle = createClassHandle(Point, definition) as unknown as typeof Point;
+    const old = new Handle(1, 2);
+    class Point2 {
+      w: number;
+      seenInConstructor: number;
+      constructor(
+        public x: number,
+        public y: number,
+      ) {
+        this.w = x * 10;
+        this.seenInConstructor = this.sum();
+      }
+      sum() {
+        return this.x + this.y + 100;
+      }
+    }
+    const undo = installVersion(Handle, {
+      ctor: Point2,
+      definition: definitionFromSpec({
+        name: "Point",
+        fields: [{ name: "x" }, { name: "y" }, { name: "w" }],
+      }),
+    });
+    const fresh = new Handle(3, 4) as unknown as Point2;
+    expect(Object.getPrototypeOf(fresh)).toBe(stablePrototype(Handle));
+    expect(fresh).toBeInstanceOf(Handle);
+    expect({ ...fresh }).toEqual({ x: 3, y: 4, w: 30, seenInConstructor: 107 });
+    expect(fresh.sum()).toBe(107);
+    expect(old.sum()).toBe(103);
+    undo();
+    const again = new Handle(5, 6);
+    expect({ ...again }).toEqual({ x: 5, y: 6 });
+    expect(again.sum()).toBe(11);
   });
 
   test("a class that does not extend its declared superclass is refused", () => {

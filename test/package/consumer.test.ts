@@ -80,9 +80,10 @@ function consumer(...args: Parameters<typeof project>): string {
   return dir;
 }
 
+// Packing builds dist/ (two tsc passes): minutes on a loaded 2-core machine.
 beforeAll(() => {
   tarball = pack();
-}, 180_000);
+}, 360_000);
 
 afterAll(() => {
   if (figures.length > 0) console.log(`package figures:\n  ${figures.join("\n  ")}`);
@@ -375,14 +376,18 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     figures.push(
       `page payload: ${(withPlugin.bytes() / 1024).toFixed(1)} kB with the plugin, ${(without.bytes() / 1024).toFixed(1)} kB without: the plugin adds ${(added / 1024).toFixed(1)} kB`,
     );
-    // No parser reaches the page: acorn alone would add about 100 kB more.
-    expect(added).toBeLessThanOrEqual(175 * 1024);
+    // No parser reaches the page (acorn alone would add about 100 kB more), nor
+    // patch JSON, trust, summaries or composition (about 10 kB more).
+    expect(added).toBeLessThanOrEqual(150 * 1024);
   }, 120_000);
 
-  // Known gap (issue 11, goal 3): the page runtime is ~152 kB minified (plus
-  // ~1.3 kB per instrumented module), the engine the page runs itself
-  // (namespace, patch model and checks, migration, validation, immer) being
-  // all of it; see src/dev/vitePageStandIns.ts for what the page does without.
+  // Known gap (issue 11, goal 3): the page runtime is ~143 kB minified (plus
+  // ~0.6 kB per instrumented module), and it is the engine the page runs
+  // itself: migration and its lazy/progressive sweep (~60 kB), the class
+  // handles and registry finder (~26 kB), the builder and its operation
+  // checks (~22 kB), immer (~16 kB), namespace (~13 kB) and validation
+  // (~13 kB). See src/dev/vitePageStandIns.ts and vitePageModules.ts for what
+  // the page does without.
   test.fails("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100 * 1024);
   });

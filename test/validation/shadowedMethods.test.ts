@@ -37,6 +37,31 @@ describe("field-shadows-method", () => {
     );
   });
 
+  test("a class whose own definition is untouched is still checked when a class of its chain changed", () => {
+    // The very same definition object for Post before and after: only Base changed.
+    const post = definitionFromSpec({ name: "Post", superclass: "Base", methods });
+    const before = new Map([
+      ["Base", definitionFromSpec({ name: "Base" })],
+      ["Post", post],
+    ]);
+    const after = new Map([
+      ["Base", definitionFromSpec({ name: "Base", fields: ["size"] })],
+      ["Post", post],
+    ]);
+    const failures = validateShadowedMethods(before, after, [
+      { name: "Base", oldName: "Base" },
+      { name: "Post", oldName: "Post" },
+    ]);
+    expect(failures.map((f) => [f.className, f.field])).toEqual([["Post", "size"]]);
+    // And a world of the very same definitions has nothing new to report.
+    expect(
+      validateShadowedMethods(after, new Map(after), [
+        { name: "Base", oldName: "Base" },
+        { name: "Post", oldName: "Post" },
+      ]),
+    ).toEqual([]);
+  });
+
   test("a superclass missing from the world ends the chain instead of throwing (issue 12, item 13)", () => {
     const before = world({ name: "A", methods }, { name: "B", superclass: "A", fields: ["size"] });
     const after = world({ name: "B", superclass: "A", fields: ["size", "comment"] });

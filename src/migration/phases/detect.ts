@@ -59,8 +59,10 @@ export function detectPhase({ oldDefs, build, defs }: Built): Detected {
   return { changes, migrating, changed };
 }
 
+// A class the patch does not touch keeps its very definition object (build.ts):
+// no need to serialise both.
 const sameDefinition = (a: ClassDefinition, b: ClassDefinition) =>
-  JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
+  a === b || JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
 
 /**
  * A class outside the namespace that a root extends (`Map`, `Error`, a

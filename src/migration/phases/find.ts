@@ -48,21 +48,129 @@ export async function findBeforePause(
   patch: Patch,
   policy: Policy | undefined,
 ): Promise<Prefound | undefined> {
-  let handles: Function[];
+  const handles = migratingHandles(namespace, patch, policy);
+  if (handles === undefined) return undefined;
+  const finder = namespace.finder;
+  if (finder.kind !== "heap") return readBeforePause(namespace, finder as RegistryFinder, handles);
+  const found = takeKept(namespace, handles) ?? queryNow(namespace, finder as HeapFinder, handles);
+  // The query was one long block: the program's waiting tasks run before the pause adds another.
+  await nextTask();
+  return found;
+}
+
+/** Instances being found ahead while the caller waits for its moment (the lifecycle). */
+export interface Finding {
+  /** What is found so far: the heap finder's answer at once, the registry's once its slices are read. */
+  current(): Prefound | undefined;
+  /** Releases what was found, and drops what is still being read when it arrives. */
+  release(): void;
+}
+
+/**
+ * Starts finding without making the caller wait for it (the lifecycle keeps
+ * its own schedule: its hold starts when it always did): the heap finder
+ * queries now, in this job; the registry is read in slices while the caller
+ * waits, and is used only if done by the time the caller's block starts
+ * (else the block finds the instances itself). Undefined when there is
+ * nothing to find ahead.
+ */
+export function startFinding(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Finding | undefined {
+  const handles = migratingHandles(namespace, patch, policy);
+  if (handles === undefined) return undefined;
+  const finder = namespace.finder;
+  let found: Prefound | undefined;
+  let released = false;
+  if (finder.kind === "heap") {
+    found = takeKept(namespace, handles) ?? queryNow(namespace, finder as HeapFinder, handles);
+  } else {
+    readBeforePause(namespace, finder as RegistryFinder, handles).then(
+      (read) => {
+        if (released) read.release();
+        else found = read;
+      },
+      () => {}, // the block finds the instances itself, and reports what fails
+    );
+  }
+  return {
+    current: () => found,
+    release() {
+      released = true;
+      found?.release();
+    },
+  };
+}
+
+/** The handles of the classes an eager update migrates; undefined if not eager, refused or none. */
+function migratingHandles(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Function[] | undefined {
   try {
     const built = buildPhase(namespace, patch, policy);
     if (built.policy !== "eager") return undefined;
-    handles = [...detectPhase(built).migrating].map((name) =>
+    const handles = [...detectPhase(built).migrating].map((name) =>
       namespace.classNamed(built.build.classes.get(name)!.oldName!),
     );
+    return handles.length > 0 ? handles : undefined;
   } catch {
     return undefined; // refused: the pause refuses it again, with nothing changed
   }
-  if (handles.length === 0) return undefined;
-  const finder = namespace.finder;
-  return finder.kind === "heap"
-    ? queryBeforePause(namespace, finder as HeapFinder, handles)
-    : readBeforePause(namespace, finder as RegistryFinder, handles);
+}
+
+/**
+ * How long a dry run's heap query is kept for the update that follows it
+ * (a prepared update's commit; its expiry is 60 s too). Meanwhile its lists
+ * keep the instances they hold alive.
+ */
+const KEEP_MS = 60_000;
+
+interface Kept {
+  readonly found: Prefound;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+const kept = new WeakMap<Namespace, Kept>();
+
+/**
+ * Heap finder only: the instances of the classes `patch` migrates, found
+ * now in one query for the dry run (lifecycle/dryRun.ts) and kept, so that
+ * the update that follows on this namespace (within KEEP_MS, nothing changed
+ * meanwhile) does not query the heap a second time. Undefined for the
+ * registry, whose dry run reads its lists itself. Do not release the result:
+ * the update that takes it does, or its expiry.
+ */
+export function findAndKeep(namespace: Namespace, patch: Patch): Prefound | undefined {
+  if (namespace.finder.kind !== "heap") return undefined;
+  const handles = migratingHandles(namespace, patch, "eager");
+  if (handles === undefined) return undefined;
+  const found =
+    takeKept(namespace, handles) ?? queryNow(namespace, namespace.finder as HeapFinder, handles);
+  const timer = setTimeout(() => {
+    if (kept.get(namespace)?.found !== found) return;
+    kept.delete(namespace);
+    found.release();
+  }, KEEP_MS);
+  (timer as { unref?: () => void }).unref?.();
+  kept.set(namespace, { found, timer });
+  return found;
+}
+
+/** The kept query, if it still answers for every one of `handles` (else it is dropped). */
+function takeKept(namespace: Namespace, handles: readonly Function[]): Prefound | undefined {
+  const entry = kept.get(namespace);
+  if (entry === undefined) return undefined;
+  kept.delete(namespace);
+  clearTimeout(entry.timer);
+  if (handles.every((handle) => entry.found.objectsFor(stablePrototype(handle)) !== undefined)) {
+    return entry.found;
+  }
+  entry.found.release();
+  return undefined;
 }
 
 /** Registry: every list read in slices, constructions observed from the first slice on. */
@@ -99,15 +207,8 @@ async function readBeforePause(
   return prefound(namespace, version, epoch, lists, born, release);
 }
 
-/**
- * Heap: one query for every migrating class, constructions observed from the
- * end of that same job on, then one task for the program before the pause.
- */
-async function queryBeforePause(
-  namespace: Namespace,
-  heap: HeapFinder,
-  handles: readonly Function[],
-): Promise<Prefound> {
+/** Heap: one query for every migrating class, constructions observed from the end of that same job on. */
+function queryNow(namespace: Namespace, heap: HeapFinder, handles: readonly Function[]): Prefound {
   const version = namespace.version;
   const epoch = membershipEpoch();
   const prototypes = [...new Set(handles.map(stablePrototype))];
@@ -124,8 +225,6 @@ async function queryBeforePause(
   const release = () => {
     for (const undo of undos.splice(0)) undo();
   };
-  // The query was one long block: the program's waiting tasks run before the pause adds another.
-  await nextTask();
   return prefound(namespace, version, epoch, lists, born, release);
 }
 

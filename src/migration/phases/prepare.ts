@@ -38,31 +38,30 @@ export function preparePhase(
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const active = policy === "eager" || dryRun ? plans : [];
+  // Found earlier (update()), an object the program has since moved off its
+  // class is not an instance: the scan leaves it out.
   const found = active.map((plan) => {
     const early = policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined;
-    if (!early) return namespace.finder.find(plan.prototype);
-    // Found earlier: an object the program has since moved off the class is not an instance.
-    return early.filter((object) => Object.getPrototypeOf(object) === plan.prototype);
+    return early
+      ? { objects: early, recheck: plan.prototype }
+      : { objects: namespace.finder.find(plan.prototype), recheck: null };
   });
   // Only migration code can write where it should not (sideEffects.ts).
-  const witness = active.some((p) => p.needsOldView)
-    ? new LiveStateWitness(namespace, found)
-    : undefined;
+  const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
   const logs: MigrationLog[] = [];
   let count = 0;
+  // Two passes: every object is checked and recorded before any migration
+  // code runs, since that code may reach any instance.
+  active.forEach((plan, p) => {
+    const log = new MigrationLog(plan, plan.compiled);
+    const { objects, recheck } = found[p]!;
+    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck);
+    witness?.watch(log);
+    logs.push(log);
+    count += log.length;
+  });
   try {
-    active.forEach((plan, p) => {
-      const objects = found[p]!;
-      const log = new MigrationLog(plan, plan.compiled);
-      log.reserve(objects.length);
-      for (let index = 0; index < objects.length; index++) {
-        const object = objects[index]!;
-        checkRewritable(object, plan, index);
-        log.prepare(object, index);
-      }
-      logs.push(log);
-      count += log.length;
-    });
+    for (const log of logs) log.computeAll();
   } catch (error) {
     witness?.restore();
     throw error;
@@ -70,16 +69,14 @@ export function preparePhase(
   return { logs, count, dryRun, witness };
 }
 
-function checkRewritable(object: object, plan: Plan, index: number): void {
-  if (!Object.isExtensible(object)) {
-    const what = Object.isFrozen(object)
-      ? "frozen"
-      : Object.isSealed(object)
-        ? "sealed"
-        : "not extensible";
-    throw new UnswappableObjectError(
-      `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
-      { className: plan.className, index, object },
-    );
-  }
+function refuseUnextensible(object: object, plan: Plan, index: number): never {
+  const what = Object.isFrozen(object)
+    ? "frozen"
+    : Object.isSealed(object)
+      ? "sealed"
+      : "not extensible";
+  throw new UnswappableObjectError(
+    `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
+    { className: plan.className, index, object },
+  );
 }

@@ -1,0 +1,163 @@
+/**
+ * The source text of compiled migration code (compiledMigration.ts): the
+ * rewrite of one object, the layout checks, and the cache that keeps each
+ * generated function by its text. Keys are embedded as JSON string
+ * literals; nothing else from a plan becomes source text (functions and
+ * constants are passed in as arguments).
+ */
+import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
+
+/** Where the value of one new field comes from on the compiled path. */
+export type ValueSource =
+  | { readonly kind: "old"; readonly index: number }
+  | { readonly kind: "constant"; readonly value: unknown }
+  | {
+      readonly kind: "computed";
+      readonly slot: number;
+      readonly source: FieldSource;
+      readonly field: string;
+    };
+
+/**
+ * Generated functions by their source text. A plan's code is the same for
+ * every class of the same layouts (constants are arguments, nothing is
+ * captured), and reusing the function itself keeps its type feedback and
+ * optimised code: the next update of that shape runs optimised loops from
+ * its first object instead of the interpreter's (V8's own cache of `new
+ * Function` is cleared by full collections, and new closures would not
+ * share feedback). Bounded: the least recently used sources are dropped.
+ */
+const functions = new Map<string, unknown>();
+const FUNCTIONS_KEPT = 256;
+
+export function generated<T>(source: string): T {
+  let fn = functions.get(source);
+  if (fn) functions.delete(source);
+  else {
+    fn = new Function(source)();
+    if (functions.size >= FUNCTIONS_KEPT) functions.delete(functions.keys().next().value!);
+  }
+  functions.set(source, fn);
+  return fn as T;
+}
+
+export const key = (k: string) => `[${JSON.stringify(k)}]`;
+
+/**
+ * The source of the rewrite of `o` from `oldLayout` to `fields`, reading
+ * `v0…` and, when `save`, writing them to `old[ob…]` (otherwise the old
+ * values are already there, and only the fields the rewrite moves are read).
+ */
+export function applyBody(
+  oldLayout: readonly string[],
+  fields: readonly string[],
+  values: readonly ValueSource[],
+  save: boolean,
+): string {
+  const read = new Set<number>();
+  const expr = (j: number): string => {
+    const v = values[j]!;
+    if (v.kind === "old") {
+      read.add(v.index);
+      return `v${v.index}`;
+    }
+    if (v.kind === "constant") return `C[${j}]`;
+    return `comp[cb + ${v.slot}]`;
+  };
+  let prefix = 0;
+  while (
+    prefix < oldLayout.length &&
+    prefix < fields.length &&
+    oldLayout[prefix] === fields[prefix]
+  )
+    prefix++;
+  const writes: string[] = [];
+  for (let i = oldLayout.length - 1; i >= prefix; i--)
+    writes.push(`delete o${key(oldLayout[i]!)};`);
+  for (let j = 0; j < prefix; j++) {
+    const v = values[j]!;
+    if (v.kind === "old" && v.index === j) continue; // carried in place: nothing to do
+    writes.push(
+      `{ const x = ${expr(j)}; if (o${key(fields[j]!)} !== x) o${key(fields[j]!)} = x; }`,
+    );
+  }
+  for (let j = prefix; j < fields.length; j++) writes.push(`o${key(fields[j]!)} = ${expr(j)};`);
+  const reads = oldLayout.flatMap((k, i) =>
+    save
+      ? [`const v${i} = o${key(k)}; old[ob + ${i}] = v${i};`]
+      : read.has(i)
+        ? [`const v${i} = o${key(k)};`]
+        : [],
+  );
+  return [...reads, ...writes].join("\n");
+}
+
+/** Whether a for-in over an object on `prototype` sees keys it does not own (then it cannot check a layout). */
+function inheritsEnumerable(prototype: object): boolean {
+  for (const _ in Object.create(prototype)) return true;
+  return false;
+}
+
+/**
+ * Statements that set `same` to whether `o`'s own enumerable keys are
+ * `oldLayout`, in order (L is the layout as an array). A for-in over an
+ * object with an enum cache allocates nothing, where Object.keys makes an
+ * array per object; it also sees inherited enumerable keys, so a class
+ * whose prototype chain has some uses Object.keys.
+ */
+export function sameKeysSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+  const stride = oldLayout.length;
+  if (inheritsEnumerable(plan.prototype)) {
+    return `const k = Object.keys(o);
+      let same = k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")};`;
+  }
+  return `let n = 0;
+    for (const x in o) {
+      if (n === ${stride} || x !== L[n]) { n = -1; break; }
+      n++;
+    }
+    let same = n === ${stride};`;
+}
+
+/**
+ * Statements that set `same` to whether `o` is on the old layout: exactly
+ * the old fields, in order, and no unmanaged own state (carriedState.ts) —
+ * no non-enumerable property, and no symbol-keyed one where user code reads
+ * the old state.
+ */
+export function layoutSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+  const stride = oldLayout.length;
+  return `${sameKeysSource(plan, oldLayout)}
+    same = same && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
+}
+
+/** The old layout as a constant of generated code (`L`). */
+export const layoutConstant = (oldLayout: readonly string[]) =>
+  `const L = ${JSON.stringify(oldLayout)};`;
+
+/**
+ * Source that, for an object `o` on the old layout whose fields read
+ * without throwing, saves them at `old[base…]` and runs `then`. A Proxy
+ * trap or an own getter that throws sends the object to the general path,
+ * which refuses it with a typed error naming the property (ownState.ts)
+ * before anything changed.
+ */
+export function takeSource(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+  base: string,
+  then: string,
+): string {
+  return `{
+    let taken = false;
+    try {
+      ${layoutSource(plan, oldLayout)}
+      if (same) {
+        const ob = ${base};
+        ${oldLayout.map((k, i) => `old[ob + ${i}] = o${key(k)};`).join(" ")}
+        taken = true;
+      }
+    } catch {}
+    if (taken) ${then}
+  }`;
+}

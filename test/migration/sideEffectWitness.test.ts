@@ -1,0 +1,148 @@
+/**
+ * The side-effect witness on the compiled path: an eager update whose only
+ * user code is field initialisers (no migrator, no validation) takes the
+ * compiled path, where the witness compares each instance against the old
+ * values its migration log saved before any user code ran. A write by that
+ * code to another live instance — a changed, added or deleted field, on an
+ * object of either path — is undone exactly and refuses the update.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import {
+  MigrationError,
+  MigrationSideEffectError,
+  Namespace,
+  patch,
+  updateSync,
+} from "../../src/index.js";
+
+type Rec = Record<string, unknown>;
+
+function pictures(n: number) {
+  const ns = new Namespace("witness", {});
+  const Picture = ns.defineClass<{ path: string; name: string; size: number }>({
+    name: "Picture",
+    fields: [
+      { name: "path", initializer: '""' },
+      { name: "name", initializer: '""' },
+      { name: "size", initializer: "0" },
+    ],
+    methods: {},
+  });
+  const list = Array.from(
+    { length: n },
+    (_, i) => new Picture({ path: `/p${i}`, name: `n${i}`, size: i }) as unknown as Rec,
+  );
+  return { ns, list };
+}
+
+const state = (list: readonly Rec[]) =>
+  list.map((o) => Reflect.ownKeys(o).map((k) => [k, Object.getOwnPropertyDescriptor(o, k)!.value]));
+
+type Write = "set" | "add" | "delete";
+
+function write(target: Rec, kind: Write): void {
+  if (kind === "set") target.name = "touched";
+  else if (kind === "add") target.intruder = 1;
+  else delete target.path;
+}
+
+/** Renames `path`, drops `size`, adds a field whose initialiser writes to `list[target]` when it runs for `list[at]`. */
+function writingPatch(list: readonly Rec[], at: number, target: number, kind: Write) {
+  let seen = 0;
+  return patch("writes")
+    .renameField("Picture", "path", "basepath")
+    .removeField("Picture", "size")
+    .addField("Picture", "big", {
+      initial: (old) => {
+        if (seen++ === at) write(list[target]!, kind);
+        return (old.size as number) > 1;
+      },
+    })
+    .build();
+}
+
+describe("side-effect witness, compiled path", () => {
+  test("an initialiser that writes to another instance is refused and its write undone", () => {
+    const { ns, list } = pictures(5);
+    const before = state(list);
+    const error = (() => {
+      try {
+        updateSync(ns, writingPatch(list, 0, 3, "set"));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(MigrationSideEffectError);
+    expect((error as MigrationSideEffectError).code).toBe("MM_MIGRATION_SIDE_EFFECT");
+    expect((error as Error).message).toContain('"name"');
+    expect(state(list)).toEqual(before);
+    expect(ns.version).toBe(1);
+  });
+
+  test("a refusal for another reason undoes the write too", () => {
+    const { ns, list } = pictures(4);
+    const before = state(list);
+    let seen = 0;
+    const p = patch("throws")
+      .addField("Picture", "big", {
+        initial: () => {
+          if (seen === 0) list[2]!.name = "touched";
+          if (seen++ === 3) throw new Error("no");
+          return true;
+        },
+      })
+      .build();
+    expect(() => updateSync(ns, p)).toThrow(MigrationError);
+    expect(state(list)).toEqual(before);
+  });
+
+  test("property: any write to any instance, on either path, is refused and undone exactly", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(5),
+        fc.nat(5),
+        fc.constantFrom<Write>("set", "add", "delete"),
+        fc.option(fc.nat(5), { nil: undefined }),
+        (at, target, kind, general) => {
+          const { ns, list } = pictures(6);
+          // An object with an extra own property takes the general path.
+          if (general !== undefined) list[general]!.extra = "own";
+          const before = state(list);
+          expect(() => updateSync(ns, writingPatch(list, at, target, kind))).toThrow(
+            MigrationSideEffectError,
+          );
+          expect(state(list)).toEqual(before);
+        },
+      ),
+      { seed: 2026, numRuns: 60 },
+    );
+  });
+});
+
+describe("layout checks when the prototype chain has enumerable keys", () => {
+  test("objects still take the compiled path's result, and rollback and the witness work", () => {
+    const { ns, list } = pictures(4);
+    const prototype = Object.getPrototypeOf(list[0]) as object;
+    Object.defineProperty(prototype, "tag", {
+      value: "inherited",
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    try {
+      const before = state(list);
+      expect(() => updateSync(ns, writingPatch(list, 1, 2, "add"))).toThrow(
+        MigrationSideEffectError,
+      );
+      expect(state(list)).toEqual(before);
+      const result = updateSync(ns, writingPatch(list, -1, 0, "set"));
+      expect(list.map((o) => Object.keys(o))).toEqual(list.map(() => ["basepath", "name", "big"]));
+      expect(list.map((o) => o.big)).toEqual([false, false, true, true]);
+      result.rollback();
+      expect(state(list)).toEqual(before);
+    } finally {
+      Reflect.deleteProperty(prototype, "tag");
+    }
+  });
+});
