@@ -121,14 +121,13 @@ export class Namespace {
   constructor(name: string, options: NamespaceOptions = {}) {
     this.name = name;
     const finder: unknown = options.instanceFinder ?? defaultInstanceFinderKind();
-    if (!isInstanceFinderChoice(finder)) {
+    if (!isInstanceFinderChoice(finder))
       throw new InvalidOptionError(
         `namespace ${name}: instanceFinder ${JSON.stringify(finder)} is not "registry", "heap" or "adaptive"`,
         { namespace: name, option: "instanceFinder", value: finder },
       );
-    }
     this.finder = createInstanceFinder(finder);
-    // After an adaptive finder's switch, observers feeding the registry would only cost each construction a call.
+    // After an adaptive finder's switch, feeding the registry would only cost each construction a call.
     if (isAdaptiveFinder(this.finder))
       this.finder.onSwitch(() => this.#recording.splice(0).forEach((stop) => void stop()));
     this.#history.push(this.#snapshot);
@@ -272,8 +271,7 @@ export class Namespace {
   }
 
   readonly #tracked = new WeakSet<Constructor>();
-  /** Undoes the construction observers that feed the registry (until an adaptive finder switches to the heap). */
-  readonly #recording: (() => void)[] = [];
+  readonly #recording: (() => void)[] = []; // undoes the observers feeding the registry
 
   /** Starts tracking a handle's instances with this namespace's finder (once per handle). */
   track(handle: Constructor): void {
