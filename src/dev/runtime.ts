@@ -18,7 +18,7 @@
 import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
-import type { InstanceFinderKind } from "../mop/instances/finder.js";
+import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
 import type { ServiceModules } from "../release/index.js";
 import { DEV_GLOBAL, type SourceType } from "./conventions.js";
@@ -68,7 +68,8 @@ export interface DevRuntimeOptions {
   readonly overwrite?: (line: string | undefined) => void;
   /**
    * How reloads find the live instances. Default: the library's default
-   * (src/mop/instances/defaultFinder.ts; the registry today). "registry": a
+   * (src/mop/instances/defaultFinder.ts): "adaptive", the registry until the
+   * program makes 65,536 managed objects in one job, then the heap. "registry": a
    * `WeakRef` recorded at each construction, which by specification keeps
    * every object alive until the end of the job that made it —
    * allocation-heavy code is many times slower, uses more memory, and ~2^24
@@ -80,7 +81,7 @@ export interface DevRuntimeOptions {
    * reloaded class has an `async` method (applyReload.ts), and a progressive
    * reload's sweep blocks the program for long stretches.
    */
-  readonly instanceFinder?: InstanceFinderKind;
+  readonly instanceFinder?: InstanceFinderChoice;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
   readonly sources?: MessagePort;
 }

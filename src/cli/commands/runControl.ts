@@ -53,11 +53,15 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
     receiveServedNamespace((served) => local.serve(served));
     // Asked before the entry runs, so that the replay can follow its evaluation at once. A
     // primary that is not `metamorph run` (PM2's daemon) keeps no bundles and would not answer.
-    const bundles = process.env[PRIMARY_ENV] === String(process.ppid) ? await askCatchUp() : [];
+    const catchUp =
+      process.env[PRIMARY_ENV] === String(process.ppid)
+        ? await askCatchUp()
+        : { bundles: [], permanent: 0 };
     const stop = serveWorker(local);
     return {
       started() {
-        const now = replayBundles(local.target, bundles);
+        const now = replayBundles(local.target, catchUp);
+        const { bundles } = catchUp;
         process.stderr.write(
           `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
         );

@@ -3,22 +3,15 @@
  * constructed (opt-in per prototype), at a small cost on every construction
  * and a `deref()` per object when enumerating.
  *
- * What the specification allows: the `WeakRef` constructor (and every
- * `deref()`) adds its target to the agent's kept-alive set (ECMAScript
- * AddToKeptObjects), emptied only when the current job ends
- * (ClearKeptObjects). So an object recorded at construction cannot be
- * collected before the job that made it ends, whatever is done with the
- * reference: a loop making N temporaries of a managed class in one job keeps
- * all N alive until it ends, and V8 aborts when that set outgrows its table
- * (~2^24 entries, `Heap::KeepDuringJob`). The cost per construction is the
- * `WeakRef` and that set's insertion (measured: the lookups and list pushes
- * around it are lost in the noise). No finder without the inspector can do
- * better: enumerating an object later without keeping it alive takes a
- * `WeakRef` made while it is alive, i.e. in its job for a temporary;
- * holding it strongly instead (a nursery flushed later) keeps it alive
- * longer, and not recording some objects loses them for every later update.
- * Where temporaries in long jobs matter and `node:inspector` works, the heap
- * finder records nothing.
+ * What the specification allows: the `WeakRef` constructor (and each
+ * `deref()`) adds its target to the kept-alive set (AddToKeptObjects),
+ * emptied only when the current job ends: an object recorded at construction
+ * lives at least until its job ends — N temporaries made in one job all stay
+ * alive until then, and V8 aborts past ~2^24 (`Heap::KeepDuringJob`). That
+ * `WeakRef` is the cost per construction (the lookups around it are noise).
+ * No finder without the inspector can do better: enumerating an object later
+ * without keeping it alive takes a `WeakRef` made while it lives; a strong
+ * nursery keeps it longer, and skipping objects loses them for later updates.
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import {
