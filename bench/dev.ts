@@ -8,7 +8,8 @@
  * - allocation-heavy code (issue 15 item 1): temporaries of a managed class
  *   made in one job, time and resident memory reported by the program
  *   itself — 2,000,000 and 30,000,000 (which must run to the end) with the
- *   finder dev uses by default, 2,000,000 with the registry for comparison;
+ *   finder dev uses by default and with the heap finder, 2,000,000 with the
+ *   registry for comparison;
  * - a reload of 200,000 instances: the longest block of the event loop while
  *   the reload migrates progressively, against the pause of the same reload
  *   in one block (`--progressive-above` above the population);
@@ -275,13 +276,16 @@ async function allocation(): Promise<Figure[]> {
     tsx: [TSX, "main.ts"],
     dev: [BIN, "dev", "--no-restart", "main.ts"],
     devRegistry: [BIN, "dev", "--no-restart", "--instance-finder", "registry", "main.ts"],
+    devHeap: [BIN, "dev", "--no-restart", "--instance-finder", "heap", "main.ts"],
   };
   const figures: Figure[] = [];
   try {
     const two = await allocationRounds(commands, dir, TWO_MILLION);
     // 30M under the registry end in a V8 abort after taking gigabytes: not run on a shared machine.
     const thirtyCommands: Record<string, readonly string[]> =
-      finder === "registry" ? { tsx: commands.tsx } : { tsx: commands.tsx, dev: commands.dev };
+      finder === "registry"
+        ? { tsx: commands.tsx, devHeap: commands.devHeap }
+        : { tsx: commands.tsx, dev: commands.dev, devHeap: commands.devHeap };
     const thirty = await allocationRounds(thirtyCommands, dir, THIRTY_MILLION);
     const tsx2 = two.tsx!;
     const tsx30 = thirty.tsx!;
@@ -339,6 +343,20 @@ async function allocation(): Promise<Figure[]> {
       );
     }
     figures.push(
+      ...pair(
+        "dev.allocation2MHeapFinder",
+        two.devHeap,
+        tsx2,
+        `${loop("2,000,000")} under metamorph dev --instance-finder heap against tsx`,
+        true,
+      ),
+      ...pair(
+        "dev.allocation30MHeapFinder",
+        thirty.devHeap,
+        tsx30,
+        `${loop("30,000,000")} under metamorph dev --instance-finder heap against tsx: must run to the end`,
+        true,
+      ),
       ...pair(
         "dev.allocation2MRegistry",
         two.devRegistry,

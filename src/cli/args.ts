@@ -19,7 +19,7 @@ export interface DevArguments {
   /** Reloads touching more instances than this migrate progressively (undefined: the default). */
   readonly progressiveAbove: number | undefined;
   /** How reloads find instances (undefined: the runtime's default). */
-  readonly instanceFinder: "registry" | "heap" | undefined;
+  readonly instanceFinder: "registry" | "heap" | "adaptive" | undefined;
   readonly restart: boolean;
   /** Options for the Node process that runs the program. */
   readonly nodeOptions: readonly string[];
@@ -116,8 +116,10 @@ export function parseDevArguments(args: readonly string[]): DevArguments {
     throw new UsageError((error as Error).message);
   }
   const finder = values["instance-finder"] as string | undefined;
-  if (finder !== undefined && finder !== "registry" && finder !== "heap") {
-    throw new UsageError(`option --instance-finder needs registry or heap, got "${finder}"`);
+  if (finder !== undefined && finder !== "registry" && finder !== "heap" && finder !== "adaptive") {
+    throw new UsageError(
+      `option --instance-finder needs registry, heap or adaptive, got "${finder}"`,
+    );
   }
   return {
     help: values.help === true,
@@ -162,12 +164,14 @@ options:
                     reloads whose classes have more than <n> instances
                     migrate them progressively, between the program's own
                     tasks, with a progress line (default 50000)
-  --instance-finder <registry|heap>
-                    how reloads find live objects (default: the library's
-                    for this platform, heap in Node): registry records each
-                    construction, which keeps temporaries alive until the
-                    end of their job; heap costs nothing at construction
-                    (allocation-heavy code) but makes each reload walk the heap
+  --instance-finder <registry|heap|adaptive>
+                    how reloads find live objects (default: adaptive, the
+                    library's): registry records each construction, which
+                    keeps temporaries alive until the end of their job; heap
+                    costs nothing at construction but makes each reload
+                    query the heap; adaptive is the registry until the
+                    program makes 65,536 managed objects in one job, then
+                    the heap
   --no-restart      never restart the program (by default it restarts when an
                     edit cannot be applied live, and after a start-up failure
                     once a file is saved); type rs + Enter to restart by hand

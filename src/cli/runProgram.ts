@@ -24,7 +24,7 @@ export interface ProgramOptions {
   readonly memory: number;
   readonly debounceMs: number | undefined;
   readonly progressiveAbove: number | undefined;
-  readonly instanceFinder: "registry" | "heap" | undefined;
+  readonly instanceFinder: "registry" | "heap" | "adaptive" | undefined;
   readonly write: (line: string) => void;
   /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
   readonly supervised: boolean;

@@ -9,7 +9,8 @@ import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
 import { runUpdate } from "../lifecycle/lifecycle.js";
 import type { UpdateOptions, UpdateResult } from "../migration/types.js";
-import { updateSync } from "../migration/update.js";
+import { update, updateSync } from "../migration/update.js";
+import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
@@ -49,6 +50,27 @@ export interface ApplyContext {
 }
 
 /**
+ * Whether the reload can find its instances ahead of its pause (`update()`:
+ * with the heap finder the query, a full collection and a walk of the heap,
+ * then runs before the pause instead of inside it): only when no affected
+ * class has a method a call can be suspended in — the program runs between
+ * the query and the pause, and a call starting there could straddle the
+ * commit — and no values written since an undone update are to be put back
+ * (that must happen in the commit's task).
+ */
+function findsAhead(
+  context: ApplyContext,
+  classes: readonly Constructor[],
+  writes: WritesSince | undefined,
+): boolean {
+  return (
+    context.namespace.finder.kind === "heap" &&
+    writes === undefined &&
+    !classes.some((c) => context.tracking.suspendable(c))
+  );
+}
+
+/**
  * Applies the patch: at once when no call of an affected class is in
  * flight; otherwise through the lifecycle's forced quiescence — new calls
  * held at entry, the ones in flight drained, apply, release — so that a
@@ -76,7 +98,9 @@ export async function applyReload(
   const affected = classes.filter((c) => context.tracker.isTracking(c));
   const inFlight = context.tracker.inFlight(affected);
   if (inFlight.length === 0) {
-    const result = updateSync(context.namespace, patch, options);
+    const result = findsAhead(context, classes, writes)
+      ? await update(context.namespace, patch, options)
+      : updateSync(context.namespace, patch, options);
     const notes = writes ? restoreWritesSince(writes) : [];
     context.tracking.refresh();
     return { result, population, notes };

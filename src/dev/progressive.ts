@@ -9,6 +9,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { UpdateResult } from "../migration/types.js";
@@ -29,18 +30,21 @@ export interface ProgressOutput {
 /**
  * Instances of `classes` (an upper bound for the registry finder: its
  * references not yet dereferenced, some of them cleared). The registry's is
- * a copy of a list; the heap finder's is a query (one collection per class).
+ * a copy of a list; the heap finder's is one query for all the classes (a
+ * full collection and a walk of the heap, whatever the number of classes).
  */
 export function estimatePopulation(namespace: Namespace, classes: readonly Constructor[]): number {
   const finder = namespace.finder;
-  let total = 0;
-  for (const handle of classes) {
-    const prototype = stablePrototype(handle);
-    total +=
-      finder.kind === "registry"
-        ? (finder as RegistryFinder).snapshot(prototype).length
-        : finder.find(prototype).length;
+  const prototypes = [...new Set(classes.map(stablePrototype))];
+  if (finder.kind === "heap") {
+    if (prototypes.length === 0) return 0;
+    let total = 0;
+    for (const found of (finder as HeapFinder).findEach(prototypes).values()) total += found.length;
+    return total;
   }
+  let total = 0;
+  for (const prototype of prototypes)
+    total += (finder as RegistryFinder).snapshot(prototype).length;
   return total;
 }
 

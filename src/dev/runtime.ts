@@ -18,7 +18,7 @@
 import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
-import type { InstanceFinderKind } from "../mop/instances/finder.js";
+import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
 import type { ServiceModules } from "../release/index.js";
 import { DEV_GLOBAL, type SourceType } from "./conventions.js";
@@ -67,18 +67,21 @@ export interface DevRuntimeOptions {
    */
   readonly overwrite?: (line: string | undefined) => void;
   /**
-   * How reloads find the live instances. Default: the library's default for
-   * this platform (see src/mop/instances/defaultFinder.ts). "heap" (Node):
-   * nothing paid at construction — managed classes construct like plain ones
-   * and temporaries die young — but every reload queries the heap (a full
-   * collection and a heap walk: ~100 ms with a few thousand instances). "registry": a
+   * How reloads find the live instances. Default: the library's default
+   * (src/mop/instances/defaultFinder.ts): "adaptive", the registry until the
+   * program makes 65,536 managed objects in one job, then the heap. "registry": a
    * `WeakRef` recorded at each construction, which by specification keeps
    * every object alive until the end of the job that made it —
-   * allocation-heavy code is many times slower, uses more memory, and
-   * ~2^24 temporaries in one job abort V8 — while a reload finds instances
-   * in a few milliseconds.
+   * allocation-heavy code is many times slower, uses more memory, and ~2^24
+   * temporaries in one job abort V8 — while a reload finds instances in a
+   * few milliseconds. "heap" (Node): nothing paid at construction — managed
+   * classes construct like plain ones and temporaries die young — but every
+   * reload queries the heap (a full collection and a walk of the heap, about
+   * a microsecond per live object of the program), before its pause when no
+   * reloaded class has an `async` method (applyReload.ts), and a progressive
+   * reload's sweep blocks the program for long stretches.
    */
-  readonly instanceFinder?: InstanceFinderKind;
+  readonly instanceFinder?: InstanceFinderChoice;
   /** Where the dev loader posts the JavaScript of each module it loads (see ./hooks.ts). */
   readonly sources?: MessagePort;
 }
@@ -105,10 +108,8 @@ export class DevRuntime {
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
-    this.namespace = new Namespace(
-      "dev",
-      options.instanceFinder === undefined ? {} : { instanceFinder: options.instanceFinder },
-    );
+    const instanceFinder = options.instanceFinder;
+    this.namespace = new Namespace("dev", instanceFinder === undefined ? {} : { instanceFinder });
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);

@@ -52,6 +52,11 @@ export class SuspendableTracking {
     this.tracker.refresh();
   }
 
+  /** Whether the class has methods a call can be suspended in (then a reload must be atomic with its check for calls in flight). */
+  suspendable(handle: Constructor): boolean {
+    return suspendableMethods(handle).length > 0;
+  }
+
   #retrack(handle: Constructor): void {
     const methods = suspendableMethods(handle);
     const key = methods.map(String).join("\n");

@@ -26,7 +26,8 @@ import { applyOnPage, duration } from "./vitePageUpdate.js";
 
 const PREFIX = "[metamorph]";
 
-export const namespace = new Namespace("vite");
+// The registry: a page has no heap to query (the adaptive default would only count constructions).
+export const namespace = new Namespace("vite", { instanceFinder: "registry" });
 
 interface ModuleRecord {
   readonly path: string;

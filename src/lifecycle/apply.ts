@@ -15,7 +15,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { BuildResult } from "../migration/build.js";
 import { buildPhase } from "../migration/phases/build.js";
 import { detectPhase } from "../migration/phases/detect.js";
-import { findBeforePause } from "../migration/phases/find.js";
+import { type Finding, startFinding } from "../migration/phases/find.js";
 import type { Operation, Policy } from "../patch/operations.js";
 import { Patch } from "../patch/patch.js";
 import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
@@ -94,8 +94,16 @@ export function applyUpdate(
   namespace: Namespace,
   patch: Patch,
   options: UpdateOptions = {},
-  /** Instances of the non-cooperative part found before this block (findInstancesAhead). */
-  prefound?: Prefound,
+): AppliedUpdate {
+  return applyUpdateFound(namespace, patch, options, undefined);
+}
+
+/** `applyUpdate` given the instances of its non-cooperative part found before this block (startFindingAhead). */
+export function applyUpdateFound(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions,
+  prefound: Prefound | undefined,
 ): AppliedUpdate {
   const t0 = performance.now();
   const fromVersion = namespace.version;
@@ -142,19 +150,19 @@ export function applyUpdate(
 }
 
 /**
- * Finds, before the apply step's synchronous block, the instances its
- * `updateSync` would find inside it (phases/find.ts: registry lists read in
- * slices, or one heap query), so that the block only migrates them. Release
- * the result once the block ran. Undefined when there is nothing to find
- * ahead (not eager, refused, only cooperative operations).
+ * Starts finding, before the apply step's synchronous block, the instances
+ * its `updateSync` would find inside it (phases/find.ts `startFinding`), so
+ * that the block only migrates them. Release it once the block ran.
+ * Undefined when there is nothing to find ahead (not eager, refused, only
+ * cooperative operations).
  */
-export async function findInstancesAhead(
+export function startFindingAhead(
   namespace: Namespace,
   patch: Patch,
   policy: Policy | undefined,
-): Promise<Prefound | undefined> {
+): Finding | undefined {
   const { rest } = splitPatch(namespace, patch);
-  return rest ? findBeforePause(namespace, rest, policy) : undefined;
+  return rest ? startFinding(namespace, rest, policy) : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import { LifecycleError } from "../errors.js";
 import type { Prefound } from "../migration/phases/find.js";
 import type { UpdateEvent } from "../migration/update.js";
 import type { AppliedUpdate } from "./apply.js";
-import { applyUpdate } from "./apply.js";
+import { applyUpdateFound } from "./apply.js";
 import type { CallTracker } from "./callTracking.js";
 import type { LifecycleContext, LifecycleHooks, LifecycleUpdate } from "./hooks.js";
 import type { RunRecord } from "./runRecord.js";
@@ -48,7 +48,7 @@ export function applyStep(
   };
   let committedByNext: AppliedUpdate | undefined;
   const next = () => {
-    committedByNext = applyUpdate(
+    committedByNext = applyUpdateFound(
       update.namespace,
       update.patch,
       { ...update.options, onEvent },

@@ -12,8 +12,8 @@ import { affectedClasses } from "./affected.js";
 import type { Evaluation } from "./alterability.js";
 import { evaluate, quiescenceTargets, waitUntilAlterable } from "./alterability.js";
 import type { AppliedUpdate } from "./apply.js";
-import type { Prefound } from "../migration/phases/find.js";
-import { findInstancesAhead, preflight } from "./apply.js";
+import type { Finding } from "../migration/phases/find.js";
+import { preflight, startFindingAhead } from "./apply.js";
 import { applyStep } from "./applyStep.js";
 import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
@@ -95,8 +95,8 @@ export class Run {
     if (refused) return refused;
     const alterability = await this.prepare();
     if (ended(alterability)) return alterability;
-    // Found now, so that the apply step's block only migrates them (phases/find.ts).
-    const prefound = await this.findInstancesAhead();
+    // Found while it waits, so that the apply step's block only migrates them (phases/find.ts).
+    const finding = this.startFindingAhead();
     let block: Awaited<ReturnType<Run["waitForAlterability"]>>;
     let versionsBefore: ReturnType<typeof classVersions>;
     let applied: ReturnType<typeof applyStep>;
@@ -105,9 +105,9 @@ export class Run {
       if (ended(block)) return block;
       // ---- still the synchronous block that the wait ended in ----
       versionsBefore = classVersions(this.update.namespace);
-      applied = applyStep(this, block.startedAt, prefound);
+      applied = applyStep(this, block.startedAt, finding?.current());
     } finally {
-      prefound?.release();
+      finding?.release();
     }
     if ("error" in applied) {
       if (applied.rolledBack) {
@@ -120,11 +120,11 @@ export class Run {
     return this.afterCommit(applied, block.states, versionsBefore);
   }
 
-  /** An eager update's instances, found before the block (undefined: the block finds them). */
-  private async findInstancesAhead(): Promise<Prefound | undefined> {
+  /** Starts finding an eager update's instances for the block (undefined: the block finds them). */
+  private startFindingAhead(): Finding | undefined {
     const { namespace, patch, options } = this.update;
     try {
-      return await findInstancesAhead(namespace, patch, options?.policy);
+      return startFindingAhead(namespace, patch, options?.policy);
     } catch {
       return undefined; // the apply step finds them itself, and reports what fails
     }

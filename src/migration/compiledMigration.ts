@@ -59,11 +59,12 @@ export interface CompiledPlan {
   unchanged(object: object, old: readonly unknown[], oldBase: number): boolean;
   /**
    * An eager update's first pass over `objects`: `readOld` for each, the
-   * positions of those it does not take pushed to `general`. Returns the
-   * position of the first object that cannot be extended (the update must
-   * refuse it), or -1.
+   * positions of those it does not take pushed to `general`. With
+   * `prototype`, objects no longer on it are left out (the list is
+   * compacted in place). Returns the position of the first object that
+   * cannot be extended (the update must refuse it), or -1.
    */
-  scan(objects: readonly object[], old: unknown[], general: number[]): number;
+  scan(objects: object[], old: unknown[], general: number[], prototype: object | null): number;
   /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
   compute(object: object, computed: unknown[], base: number, index: number): void;
   /** Rewrites `object`, saving its old values into `old[oldBase…]`. */
@@ -214,37 +215,13 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
        }
      };`,
   );
-  const matches = generated<CompiledPlan["matches"]>(
-    `"use strict"; ${layoutConstant(oldLayout)}
-     return function matches(o) { ${layoutSource(plan, oldLayout)} return same; };`,
-  );
   return {
     fast,
     oldLayout,
     stride,
     computedCount,
     runsUserCode,
-    matches,
-    readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function readOld(o, old, ob) {
-       ${takeSource(plan, oldLayout, "ob", "return true;")}
-       return false;
-     };`),
-    unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function unchanged(o, old, ob) {
-       ${sameKeysSource(plan, oldLayout)}
-       return same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")};
-     };`),
-    scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function scan(objects, old, general) {
-       for (let i = 0; i < objects.length; i++) {
-         const o = objects[i];
-         if (!Object.isExtensible(o)) return i;
-         ${fast ? takeSource(plan, oldLayout, `i * ${stride}`, "continue;") : ""}
-         general.push(i);
-       }
-       return -1;
-     };`),
+    ...layoutFunctions(plan, oldLayout, fast),
     compute: computeFunction(plan, computedSources, oldLayout),
     apply: (object, old, oldBase, computed, base) =>
       applyWith(object, old, oldBase, computed, base, constants),
@@ -258,5 +235,46 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
             ? v.value
             : computed[base + v.slot],
       ),
+  };
+}
+
+/** The functions that read objects of the old layout: check, save, compare, scan. */
+function layoutFunctions(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+  fast: boolean,
+): Pick<CompiledPlan, "matches" | "readOld" | "unchanged" | "scan"> {
+  const stride = oldLayout.length;
+  return {
+    matches: generated<CompiledPlan["matches"]>(
+      `"use strict"; ${layoutConstant(oldLayout)}
+       return function matches(o) { ${layoutSource(plan, oldLayout)} return same; };`,
+    ),
+    readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function readOld(o, old, ob) {
+       ${takeSource(plan, oldLayout, "ob", "return true;")}
+       return false;
+     };`),
+    unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function unchanged(o, old, ob) {
+       ${sameKeysSource(plan, oldLayout)}
+       return same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")};
+     };`),
+    scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
+     return function scan(objects, old, general, prototype) {
+       const n = objects.length;
+       let i = 0;
+       for (let r = 0; r < n; r++) {
+         const o = objects[r];
+         if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
+         objects[i] = o;
+         if (!Object.isExtensible(o)) return i;
+         ${fast ? takeSource(plan, oldLayout, `i * ${stride}`, "{ i++; continue; }") : ""}
+         general.push(i);
+         i++;
+       }
+       objects.length = i;
+       return -1;
+     };`),
   };
 }

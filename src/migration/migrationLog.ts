@@ -64,15 +64,20 @@ export class MigrationLog {
    * the record the side-effect witness compares against and rollback
    * restores from; the others are listed in `generalAt` and prepared by
    * `computeAll`. An object that cannot be extended is passed to `refuse`,
-   * which throws.
+   * which throws. With `prototype` (objects found before the pause), those
+   * the program has since moved off it are left out.
    */
-  scan(objects: object[], refuse: (object: object, index: number) => never): void {
+  scan(
+    objects: object[],
+    refuse: (object: object, index: number) => never,
+    prototype: object | null = null,
+  ): void {
     const { compiled } = this;
     const { stride, fast } = compiled;
     this.objects = objects;
     // Preallocated: growing a multi-megabyte array copies it several times.
     this.old = stride > 0 && fast ? new Array<unknown>(objects.length * stride) : [];
-    const refused = compiled.scan(objects, this.old, this.generalAt);
+    const refused = compiled.scan(objects, this.old, this.generalAt, prototype);
     if (refused >= 0) refuse(objects[refused]!, refused);
   }
 

@@ -27,9 +27,13 @@ import {
 } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
-import type { FindOptions, InstanceFinder, InstanceFinderKind } from "../mop/instances/finder.js";
-import { createHeapFinder } from "../mop/instances/heapFinder.js";
-import { createRegistryFinder } from "../mop/instances/registryFinder.js";
+import { isAdaptiveFinder } from "../mop/instances/adaptiveFinder.js";
+import {
+  createInstanceFinder,
+  defaultInstanceFinderKind,
+  isInstanceFinderChoice,
+} from "../mop/instances/defaultFinder.js";
+import type { FindOptions, InstanceFinder, InstanceFinderChoice } from "../mop/instances/finder.js";
 import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { InvalidBindingNameError } from "./errors.js";
@@ -69,12 +73,12 @@ export const immer = new Immer({ autoFreeze: true });
 
 export interface NamespaceOptions {
   /**
-   * How `allInstances` finds objects: "registry" (WeakRefs recorded at
-   * construction through class handles; works everywhere) or "heap" (a
-   * `node:inspector` heap query; zero construction cost, Node only, and it
-   * also finds objects made before the class was registered). Default: "registry".
+   * How `allInstances` finds objects: "registry" (a WeakRef recorded per
+   * construction through a class handle), "heap" (a `node:inspector` heap
+   * query: Node only, nothing paid at construction) or "adaptive" (default:
+   * the registry until one job makes 65,536 managed objects, then the heap).
    */
-  readonly instanceFinder?: InstanceFinderKind;
+  readonly instanceFinder?: InstanceFinderChoice;
 }
 
 export interface RegisterClassOptions extends ReadClassDefinitionOptions {
@@ -116,14 +120,16 @@ export class Namespace {
 
   constructor(name: string, options: NamespaceOptions = {}) {
     this.name = name;
-    const finder: unknown = options.instanceFinder ?? "registry";
-    if (finder !== "registry" && finder !== "heap") {
+    const finder: unknown = options.instanceFinder ?? defaultInstanceFinderKind();
+    if (!isInstanceFinderChoice(finder))
       throw new InvalidOptionError(
-        `namespace ${name}: instanceFinder ${JSON.stringify(finder)} is not "registry" or "heap"`,
+        `namespace ${name}: instanceFinder ${JSON.stringify(finder)} is not "registry", "heap" or "adaptive"`,
         { namespace: name, option: "instanceFinder", value: finder },
       );
-    }
-    this.finder = finder === "heap" ? createHeapFinder() : createRegistryFinder();
+    this.finder = createInstanceFinder(finder);
+    // After an adaptive finder's switch, feeding the registry would only cost each construction a call.
+    if (isAdaptiveFinder(this.finder))
+      this.finder.onSwitch(() => this.#recording.splice(0).forEach((stop) => void stop()));
     this.#history.push(this.#snapshot);
   }
 
@@ -265,13 +271,15 @@ export class Namespace {
   }
 
   readonly #tracked = new WeakSet<Constructor>();
+  readonly #recording: (() => void)[] = []; // undoes the observers feeding the registry
 
   /** Starts tracking a handle's instances with this namespace's finder (once per handle). */
   track(handle: Constructor): void {
     if (this.#tracked.has(handle)) return;
     this.#tracked.add(handle);
     this.finder.enable(stablePrototype(handle));
-    if (this.finder.kind === "registry") observeConstruction(handle, this.finder.recordConstructed);
+    if (this.finder.kind === "registry")
+      this.#recording.push(observeConstruction(handle, this.finder.recordConstructed));
   }
 
   /** Defines a new class from a specification and binds its handle. */

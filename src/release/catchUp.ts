@@ -2,8 +2,10 @@
  * Bringing a cluster worker that starts after updates — forked later, or
  * forked again after a crash — to the cluster's release before it takes
  * requests, instead of leaving it on the code on disk. The primary keeps the
- * bundles the cluster committed, in order (a rollback drops the last; making
- * a release permanent drops none: a new worker still starts from the disk).
+ * bundles the cluster committed, in order (a rollback drops the last), and
+ * how many of them the cluster made permanent (a new worker still starts from
+ * the disk, so it replays those too, then makes them permanent as well, so
+ * that a later rollback cannot take it further back than the others).
  * A worker asks for them before its entry runs, and replays them right after
  * the entry's modules have been evaluated — synchronously, in the same task,
  * so no request or message reaches it in between: each bundle is read,
@@ -25,6 +27,13 @@ const TAG = "metamorph.catchUp";
 interface CatchUpMessage {
   readonly [TAG]: "request" | "bundles";
   readonly bundles?: readonly string[];
+  readonly permanent?: number;
+}
+
+/** What a worker replays: the cluster's bundles, oldest first; the first `permanent` of them are permanent. */
+export interface CatchUp {
+  readonly bundles: readonly string[];
+  readonly permanent: number;
 }
 
 const isCatchUp = (m: unknown): m is CatchUpMessage =>
@@ -33,17 +42,23 @@ const isCatchUp = (m: unknown): m is CatchUpMessage =>
 /** The primary's record of the bundles the cluster runs, oldest first. */
 export class ReleaseLog {
   readonly #bundles: string[] = [];
+  #permanent = 0;
 
-  get bundles(): readonly string[] {
-    return [...this.#bundles];
+  get catchUp(): CatchUp {
+    return { bundles: [...this.#bundles], permanent: this.#permanent };
   }
 
   committed(bundle: string): void {
     this.#bundles.push(bundle);
   }
 
+  /** The workers rolled back their current release (never a permanent one: they refuse that). */
   rolledBack(): void {
-    this.#bundles.pop();
+    if (this.#bundles.length > this.#permanent) this.#bundles.pop();
+  }
+
+  madePermanent(): void {
+    this.#permanent = this.#bundles.length;
   }
 }
 
@@ -51,7 +66,7 @@ export class ReleaseLog {
 export function serveCatchUp(log: ReleaseLog): () => void {
   const onMessage = (worker: Worker, m: unknown) => {
     if (!isCatchUp(m) || m[TAG] !== "request") return;
-    const answer: CatchUpMessage = { [TAG]: "bundles", bundles: log.bundles };
+    const answer: CatchUpMessage = { [TAG]: "bundles", ...log.catchUp };
     if (worker.isConnected()) worker.send(answer);
   };
   cluster.on("message", onMessage);
@@ -59,12 +74,16 @@ export function serveCatchUp(log: ReleaseLog): () => void {
 }
 
 /** In a worker: the bundles the cluster runs, from its primary (bounded in time). */
-export function askCatchUp(timeoutMs = 10_000): Promise<readonly string[]> {
+export function askCatchUp(timeoutMs = 10_000): Promise<CatchUp> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: unknown) => {
       if (!isCatchUp(m) || m[TAG] !== "bundles") return;
       finish();
-      resolve(Array.isArray(m.bundles) ? m.bundles.filter((b) => typeof b === "string") : []);
+      const bundles = Array.isArray(m.bundles)
+        ? m.bundles.filter((b) => typeof b === "string")
+        : [];
+      const permanent = Number.isSafeInteger(m.permanent) ? (m.permanent as number) : 0;
+      resolve({ bundles, permanent: Math.max(0, Math.min(permanent, bundles.length)) });
     };
     const timer = setTimeout(() => {
       finish();
@@ -86,11 +105,12 @@ export function askCatchUp(timeoutMs = 10_000): Promise<readonly string[]> {
 }
 
 /**
- * Applies `bundles` in order, synchronously; returns the release running
- * after them. The first that is refused throws a ReplayRefusedError (the ones
+ * Applies the bundles in order, synchronously, making the first `permanent`
+ * of them permanent as the cluster did; returns the release running after
+ * them. The first that is refused throws a ReplayRefusedError (the ones
  * before it stay applied: the caller stops the process).
  */
-export function replayBundles(target: ReleaseTarget, bundles: readonly string[]): string {
+export function replayBundles(target: ReleaseTarget, { bundles, permanent }: CatchUp): string {
   bundles.forEach((text, index) => {
     let name = `bundle ${index + 1} of ${bundles.length}`;
     try {
@@ -108,6 +128,7 @@ export function replayBundles(target: ReleaseTarget, bundles: readonly string[])
         ...recordedFunctions(bundle),
         applied: result,
       });
+      if (index + 1 === permanent) target.history.makePermanent();
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const reason = error instanceof Error ? error.message : String(error);

@@ -213,6 +213,7 @@ export class ClusterControl implements ControlHandler {
     );
     const ok = answers.every((a) => a.type === "result" && a.ok === true);
     if (ok && request.command === "rollback") this.options.log?.rolledBack();
+    if (ok && request.command === "permanent") this.options.log?.madePermanent();
     const first = answers[0] as Readonly<Record<string, unknown>> | undefined;
     return {
       // A person reads the first worker's answer; every worker's is in `workers`.

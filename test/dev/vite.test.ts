@@ -133,11 +133,11 @@ describe("metamorph/vite in headless Chromium", () => {
       );
     }
     expect(added.map((s) => new URL(s.url).pathname)).toEqual(["/@id/__x00__metamorph:client"]);
-    // 143.3 kB measured (goal 100 kB, a known gap: the engine alone is over
+    // 147.4 kB measured (goal 100 kB, a known gap: the engine alone is over
     // it, see test/package/consumer.test.ts); a parser would add about 100 kB
     // (acorn, minified) and the patch JSON reader, trust checks and summaries
     // about 10 kB, so this bound catches any of them reaching the page.
-    expect(bytes).toBeLessThan(150_000);
+    expect(bytes).toBeLessThan(155_000);
   });
 
   test("edited classes: no reload, state and identity kept, new behaviour shown", async () => {

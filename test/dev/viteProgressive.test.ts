@@ -23,6 +23,10 @@ interface PageStatus {
   readonly last: string;
 }
 
+function status(page: OpenPage["page"]): Promise<PageStatus> {
+  return page.evaluate(() => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph);
+}
+
 describe("metamorph/vite progressiveAbove", () => {
   let dir: string | undefined;
   let opened: OpenPage | undefined;
@@ -62,8 +66,6 @@ describe("metamorph/vite progressiveAbove", () => {
 
   test("an edit of a class with more instances than the threshold migrates them progressively, keeping them", async () => {
     const page = opened!.page;
-    const status = () =>
-      page.evaluate(() => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph);
     await page.evaluate(() => {
       const g = globalThis as unknown as { swarm: object[]; marker: object[] };
       g.marker = [...g.swarm];
@@ -82,7 +84,7 @@ describe("metamorph/vite progressiveAbove", () => {
       null,
       { timeout: 20_000 },
     );
-    const after = await status();
+    const after = await status(page);
     expect(after.failures).toBe(0);
     expect(after.last).toMatch(/\/swarm\.ts: \d+ instances migrated progressively in \d/);
     const swarm = await page.evaluate(() => {
@@ -101,6 +103,38 @@ describe("metamorph/vite progressiveAbove", () => {
       first: '{"x":0,"y":1}',
       last: `x=${POPULATION - 1},y=1`,
     });
+  }, 60_000);
+
+  test("a migrator that throws during a progressive migration rolls the whole update back, saying so", async () => {
+    const page = opened!.page;
+    const failuresBefore = (await status(page)).failures;
+    writeFileSync(
+      join(dir!, "swarm.migrations.ts"),
+      `export const migrate = { Particle(old: { x: number }, p: { z: number }) { if (old.x === ${POPULATION - 7}) throw new Error("particle ${POPULATION - 7} cannot move"); p.z = 3; } };\n`,
+    );
+    editFile(join(dir!, "swarm.ts"), (t) => t.replace("  y = 1;", "  y = 1;\n  z = 0;"));
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph.failures > n,
+      failuresBefore,
+      { timeout: 20_000 },
+    );
+    const after = await status(page);
+    expect(after.migrating).toBe(0);
+    expect(after.last).toMatch(
+      new RegExp(
+        `/swarm\\.ts: error: .*particle ${POPULATION - 7} cannot move.* the update was rolled back`,
+      ),
+    );
+    // Every object is back on the version before, the same objects with their state.
+    const swarm = await page.evaluate(() => {
+      const g = globalThis as unknown as { swarm: { describe(): string }[]; marker: object[] };
+      return {
+        same: g.swarm.every((p, i) => p === g.marker[i]),
+        shapes: [...new Set(g.swarm.map((p) => Object.keys(p).join(",")))],
+        last: g.swarm[g.swarm.length - 1]!.describe(),
+      };
+    });
+    expect(swarm).toEqual({ same: true, shapes: ["x,y"], last: `x=${POPULATION - 1},y=1` });
   }, 60_000);
 
   test("an edit of a class with fewer instances than the threshold migrates them in the commit", async () => {

@@ -646,22 +646,21 @@ describe("the default finder", () => {
     vi.resetModules();
   });
 
-  test("is the registry in Node too, where the heap finder is available (defaultFinder.ts says why)", async () => {
+  test("is the adaptive one, which starts as the registry (defaultFinder.ts says why)", async () => {
     vi.resetModules();
     const fresh = await import("../../src/mop/instances/defaultFinder.js");
     expect(fresh.heapFinderAvailable()).toBe(true);
-    expect(fresh.defaultInstanceFinderKind()).toBe("registry");
+    expect(fresh.defaultInstanceFinderKind()).toBe("adaptive");
     expect(fresh.createInstanceFinder().kind).toBe("registry");
     expect(fresh.createInstanceFinder("heap").kind).toBe("heap");
     expect(fresh.createInstanceFinder("registry").kind).toBe("registry");
   });
 
-  test("is the registry where there is no heap query (a browser)", async () => {
+  test("answers as the registry where there is no heap query (a browser)", async () => {
     vi.resetModules();
     vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined as never);
     const fresh = await import("../../src/mop/instances/defaultFinder.js");
     expect(fresh.heapFinderAvailable()).toBe(false);
-    expect(fresh.defaultInstanceFinderKind()).toBe("registry");
     expect(fresh.createInstanceFinder().kind).toBe("registry");
   });
 });

@@ -24,7 +24,12 @@ function worker() {
 describe("replayBundles", () => {
   test("in order: the last release runs, each one recorded (the latest current)", () => {
     const { counter, target } = worker();
-    expect(replayBundles(target, [bundle(2, "1", "2"), bundle(3, "2", "3")])).toBe("3");
+    expect(
+      replayBundles(target, {
+        bundles: [bundle(2, "1", "2"), bundle(3, "2", "3")],
+        permanent: 0,
+      }),
+    ).toBe("3");
     expect(counter.label()).toBe("v3:7");
     expect(target.history.releases().map((r) => [r.version, r.state])).toEqual([
       ["1", "permanent"],
@@ -38,7 +43,7 @@ describe("replayBundles", () => {
 
   test("out of order, or signed by a key the worker does not trust: refused, naming the bundle and the cause", () => {
     const { counter, target } = worker();
-    expect(() => replayBundles(target, [bundle(3, "2", "3")])).toThrow(
+    expect(() => replayBundles(target, { bundles: [bundle(3, "2", "3")], permanent: 0 })).toThrow(
       expect.objectContaining({
         code: "MM_RELEASE_REPLAY",
         details: expect.objectContaining({ index: 0, running: "1", cause: "MM_RELEASE_MISMATCH" }),
@@ -49,7 +54,7 @@ describe("replayBundles", () => {
       { fromVersion: "1", toVersion: "2" },
       generateKeys().privateKey,
     );
-    expect(() => replayBundles(target, [stranger])).toThrow(
+    expect(() => replayBundles(target, { bundles: [stranger], permanent: 0 })).toThrow(
       expect.objectContaining({
         code: "MM_RELEASE_REPLAY",
         details: expect.objectContaining({ cause: "MM_BUNDLE_UNKNOWN_KEY" }),
@@ -58,23 +63,40 @@ describe("replayBundles", () => {
     expect([counter.label(), target.history.version]).toEqual(["v1:7", "1"]);
   });
 
+  test("the ones the cluster made permanent are permanent in the worker too: a rollback stops above them", () => {
+    const { counter, target } = worker();
+    replayBundles(target, { bundles: [bundle(2, "1", "2"), bundle(3, "2", "3")], permanent: 1 });
+    expect(target.history.releases().map((r) => [r.version, r.state])).toEqual([
+      ["1", "old"],
+      ["2", "permanent"],
+      ["3", "current"],
+    ]);
+    target.history.rollback();
+    expect(counter.label()).toBe("v2:7");
+    expect(() => target.history.rollback()).toThrow(
+      expect.objectContaining({ code: "MM_RELEASE_STATE" }),
+    );
+  });
+
   test("no bundles: the worker stays on the disk's release", () => {
     const { counter, target } = worker();
-    expect(replayBundles(target, [])).toBe("1");
+    expect(replayBundles(target, { bundles: [], permanent: 0 })).toBe("1");
     expect(counter.label()).toBe("v1:7");
   });
 });
 
 describe("ReleaseLog", () => {
-  test("keeps the committed bundles in order; a rollback drops the last", () => {
+  test("keeps the committed bundles in order; a rollback drops the last, never a permanent one", () => {
     const log = new ReleaseLog();
     log.committed("a");
     log.committed("b");
-    expect(log.bundles).toEqual(["a", "b"]);
+    expect(log.catchUp).toEqual({ bundles: ["a", "b"], permanent: 0 });
     log.rolledBack();
-    expect(log.bundles).toEqual(["a"]);
+    expect(log.catchUp).toEqual({ bundles: ["a"], permanent: 0 });
+    log.madePermanent();
+    log.committed("c");
     log.rolledBack();
     log.rolledBack();
-    expect(log.bundles).toEqual([]);
+    expect(log.catchUp).toEqual({ bundles: ["a"], permanent: 1 });
   });
 });

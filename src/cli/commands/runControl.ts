@@ -31,6 +31,9 @@ export interface RunControlOptions {
   readonly modules?: ServiceModules;
 }
 
+/** Set by a `metamorph run` primary to its pid, for the workers it forks. */
+const PRIMARY_ENV = "METAMORPH_RUN_PRIMARY";
+
 export interface RunControl {
   /**
    * Called right after the entry's modules were evaluated, in the same task:
@@ -48,12 +51,17 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
       releaseTarget({ trust, namespace, version, ...(modules ? { modules } : {}) }),
     );
     receiveServedNamespace((served) => local.serve(served));
-    // Asked before the entry runs, so that the replay can follow its evaluation at once.
-    const bundles = await askCatchUp();
+    // Asked before the entry runs, so that the replay can follow its evaluation at once. A
+    // primary that is not `metamorph run` (PM2's daemon) keeps no bundles and would not answer.
+    const catchUp =
+      process.env[PRIMARY_ENV] === String(process.ppid)
+        ? await askCatchUp()
+        : { bundles: [], permanent: 0 };
     const stop = serveWorker(local);
     return {
       started() {
-        const now = replayBundles(local.target, bundles);
+        const now = replayBundles(local.target, catchUp);
+        const { bundles } = catchUp;
         process.stderr.write(
           `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
         );
@@ -66,6 +74,8 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
   }
   const log = new ReleaseLog();
   const stopCatchUp = serveCatchUp(log);
+  // Inherited by the workers the entry forks: their primary answers catch-up requests.
+  process.env[PRIMARY_ENV] = String(process.pid);
   // The socket is open before the service starts, so a deploy step can wait for it.
   const control = await listen({
     trust,

@@ -58,6 +58,52 @@ export async function findBeforePause(
   return found;
 }
 
+/** Instances being found ahead while the caller waits for its moment (the lifecycle). */
+export interface Finding {
+  /** What is found so far: the heap finder's answer at once, the registry's once its slices are read. */
+  current(): Prefound | undefined;
+  /** Releases what was found, and drops what is still being read when it arrives. */
+  release(): void;
+}
+
+/**
+ * Starts finding without making the caller wait for it (the lifecycle keeps
+ * its own schedule: its hold starts when it always did): the heap finder
+ * queries now, in this job; the registry is read in slices while the caller
+ * waits, and is used only if done by the time the caller's block starts
+ * (else the block finds the instances itself). Undefined when there is
+ * nothing to find ahead.
+ */
+export function startFinding(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Finding | undefined {
+  const handles = migratingHandles(namespace, patch, policy);
+  if (handles === undefined) return undefined;
+  const finder = namespace.finder;
+  let found: Prefound | undefined;
+  let released = false;
+  if (finder.kind === "heap") {
+    found = takeKept(namespace, handles) ?? queryNow(namespace, finder as HeapFinder, handles);
+  } else {
+    readBeforePause(namespace, finder as RegistryFinder, handles).then(
+      (read) => {
+        if (released) read.release();
+        else found = read;
+      },
+      () => {}, // the block finds the instances itself, and reports what fails
+    );
+  }
+  return {
+    current: () => found,
+    release() {
+      released = true;
+      found?.release();
+    },
+  };
+}
+
 /** The handles of the classes an eager update migrates; undefined if not eager, refused or none. */
 function migratingHandles(
   namespace: Namespace,

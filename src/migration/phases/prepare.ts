@@ -38,11 +38,13 @@ export function preparePhase(
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const active = policy === "eager" || dryRun ? plans : [];
+  // Found earlier (update()), an object the program has since moved off its
+  // class is not an instance: the scan leaves it out.
   const found = active.map((plan) => {
     const early = policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined;
-    if (!early) return namespace.finder.find(plan.prototype);
-    // Found earlier: an object the program has since moved off the class is not an instance.
-    return keepInstances(early, plan.prototype);
+    return early
+      ? { objects: early, recheck: plan.prototype }
+      : { objects: namespace.finder.find(plan.prototype), recheck: null };
   });
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
@@ -52,7 +54,8 @@ export function preparePhase(
   // code runs, since that code may reach any instance.
   active.forEach((plan, p) => {
     const log = new MigrationLog(plan, plan.compiled);
-    log.scan(found[p]!, (object, index) => refuseUnextensible(object, plan, index));
+    const { objects, recheck } = found[p]!;
+    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck);
     witness?.watch(log);
     logs.push(log);
     count += log.length;
@@ -64,17 +67,6 @@ export function preparePhase(
     throw error;
   }
   return { logs, count, dryRun, witness };
-}
-
-/** `list` without the objects whose prototype is no longer `prototype`, in place (it is ours). */
-function keepInstances(list: object[], prototype: object): object[] {
-  let kept = 0;
-  for (let i = 0; i < list.length; i++) {
-    const object = list[i]!;
-    if (Object.getPrototypeOf(object) === prototype) list[kept++] = object;
-  }
-  list.length = kept;
-  return list;
 }
 
 function refuseUnextensible(object: object, plan: Plan, index: number): never {

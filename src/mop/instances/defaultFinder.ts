@@ -20,14 +20,18 @@
  *   `new`; a WeakRef alone, spread over event-loop turns, about 1.8×), and
  *   its enumeration is read in slices before the pause.
  *
- * Choose the heap finder (`instanceFinder: "heap"`) for programs whose heap
- * is small and which construct many short-lived managed objects in one job
- * (the registry keeps each of them alive until the job ends); every update,
- * `allInstances` and rollback then costs one query, of about a microsecond
- * per live object of the program.
+ * Neither is right for every program, so the default is neither: the
+ * adaptive finder (adaptiveFinder.ts) starts as the registry and switches,
+ * for good, to the heap query the first time the program makes
+ * `SWITCH_AFTER` (65,536) managed objects in one job — the allocation-heavy
+ * programs the registry serves worst (a WeakRef per temporary, each kept
+ * alive until the job ends; 30M in one job abort V8) and for which a query
+ * per update is the smaller cost. Where the heap cannot be queried (browsers)
+ * it stays the registry. Name "registry" or "heap" to fix the finder.
  */
 import { InstanceFinderUnavailableError } from "../../errors.js";
-import type { InstanceFinder, InstanceFinderKind } from "./finder.js";
+import { createAdaptiveFinder } from "./adaptiveFinder.js";
+import type { InstanceFinder, InstanceFinderChoice } from "./finder.js";
 import { createHeapFinder } from "./heapFinder.js";
 import { createRegistryFinder } from "./registryFinder.js";
 
@@ -47,14 +51,23 @@ export function heapFinderAvailable(): boolean {
   return probed;
 }
 
-/** The finder kind a namespace gets when it names none: the registry (see above for why). */
-export function defaultInstanceFinderKind(): InstanceFinderKind {
-  return "registry";
+/** The finder a namespace gets when it names none: the adaptive one (see above for why). */
+export function defaultInstanceFinderKind(): InstanceFinderChoice {
+  return "adaptive";
+}
+
+export function isInstanceFinderChoice(value: unknown): value is InstanceFinderChoice {
+  return value === "registry" || value === "heap" || value === "adaptive";
 }
 
 /** A finder of the given kind, or of the default kind. */
-export function createInstanceFinder(kind?: InstanceFinderKind): InstanceFinder {
-  return (kind ?? defaultInstanceFinderKind()) === "heap"
-    ? createHeapFinder()
-    : createRegistryFinder();
+export function createInstanceFinder(kind?: InstanceFinderChoice): InstanceFinder {
+  switch (kind ?? defaultInstanceFinderKind()) {
+    case "heap":
+      return createHeapFinder();
+    case "registry":
+      return createRegistryFinder();
+    case "adaptive":
+      return createAdaptiveFinder();
+  }
 }

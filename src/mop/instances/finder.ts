@@ -14,13 +14,18 @@
  * class handle can keep `record` as a plain function.
  */
 
+/** The backend that answers a finder's queries. */
 export type InstanceFinderKind = "registry" | "heap";
+
+/** What a namespace may ask for: a backend, or the adaptive finder that starts as the registry and may switch to the heap (adaptiveFinder.ts). */
+export type InstanceFinderChoice = InstanceFinderKind | "adaptive";
 
 export interface FindOptions {
   readonly includeSubclasses?: boolean;
 }
 
 export interface InstanceFinder {
+  /** The backend answering now (the adaptive finder's changes once, from "registry" to "heap"). */
   readonly kind: InstanceFinderKind;
   /** Registry: start recording instances whose [[Prototype]] is exactly `prototype` (opt-in per class). Heap: no-op. */
   enable(prototype: object): void;

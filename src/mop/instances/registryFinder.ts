@@ -2,6 +2,16 @@
  * The registry finder records a `WeakRef` to each instance when it is
  * constructed (opt-in per prototype), at a small cost on every construction
  * and a `deref()` per object when enumerating.
+ *
+ * What the specification allows: the `WeakRef` constructor (and each
+ * `deref()`) adds its target to the kept-alive set (AddToKeptObjects),
+ * emptied only when the current job ends: an object recorded at construction
+ * lives at least until its job ends — N temporaries made in one job all stay
+ * alive until then, and V8 aborts past ~2^24 (`Heap::KeepDuringJob`). That
+ * `WeakRef` is the cost per construction (the lookups around it are noise).
+ * No finder without the inspector can do better: enumerating an object later
+ * without keeping it alive takes a `WeakRef` made while it lives; a strong
+ * nursery keeps it longer, and skipping objects loses them for later updates.
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import {

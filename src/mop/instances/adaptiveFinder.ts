@@ -1,0 +1,138 @@
+/**
+ * The adaptive finder: the registry until the program shows that it
+ * allocates managed objects in bulk, then the heap query for good.
+ *
+ * Why: each finder is right for one kind of program (see defaultFinder.ts).
+ * The registry's cost is per construction — a `WeakRef`, and the object kept
+ * alive until its job ends — which a program making a few long-lived objects
+ * never notices, and which a loop making millions of temporaries in one job
+ * pays 10–50× over (and V8 aborts past ~2^24 of them). The heap query's cost
+ * is per update, proportional to the whole heap, and nothing at
+ * construction. A program that has just made `switchAfter` managed objects
+ * in one job is the second kind: from then on the heap answers.
+ *
+ * The switch is one-way and safe at any moment. Before it the registry has
+ * recorded every object made through a class handle; after it the heap query
+ * sees every object (also ones made before their class was registered, which
+ * the registry never saw). Code that read `kind` as "registry" and walks the
+ * registry's lists across tasks (a progressive sweep, a find ahead of a
+ * pause) stays correct: the objects constructed after the switch are the ones
+ * the lists miss, and those callers already observe constructions themselves
+ * or only look for objects that existed before they started.
+ */
+import type { FindOptions, InstanceFinder, InstanceFinderKind } from "./finder.js";
+import { createHeapFinder, type HeapFinder } from "./heapFinder.js";
+import { createRegistryFinder, type RegistryFinder } from "./registryFinder.js";
+
+/**
+ * Constructions in one job after which the adaptive finder switches to the
+ * heap query: enough that programs building their world in one job (a
+ * server's start-up, a loaded save) stay on the registry, few enough that the
+ * registry never keeps more than this many temporaries alive per job.
+ */
+export const SWITCH_AFTER = 1 << 16;
+
+export interface AdaptiveFinderOptions {
+  readonly switchAfter?: number;
+  /** Creates the heap finder at the switch (tests inject one that fails). */
+  readonly heap?: () => HeapFinder;
+}
+
+/**
+ * Both backends' methods: `kind` says which one answers, and a caller that
+ * narrows on it may use that backend's own methods (the registry's keep
+ * answering after the switch, for the objects recorded before it).
+ */
+export interface AdaptiveFinder extends InstanceFinder {
+  readonly stats: RegistryFinder["stats"];
+  readonly snapshot: RegistryFinder["snapshot"];
+  readonly findInSlices: RegistryFinder["findInSlices"];
+  readonly findEach: HeapFinder["findEach"];
+  /** Called once when the finder switches to the heap query. */
+  onSwitch(listener: () => void): void;
+}
+
+/**
+ * The heap finder is created at the switch; if the heap cannot be queried
+ * there (no inspector), the registry stays.
+ */
+export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): AdaptiveFinder {
+  const registry = createRegistryFinder();
+  const switchAfter = options.switchAfter ?? SWITCH_AFTER;
+  const makeHeap = options.heap ?? createHeapFinder;
+  let heap: HeapFinder | null = null;
+  let listeners: (() => void)[] = [];
+  let heapUnavailable = false;
+  let constructedInJob = 0;
+  let resetPending = false;
+  const reset = () => {
+    constructedInJob = 0;
+    resetPending = false;
+  };
+
+  function switchToHeap(): void {
+    try {
+      heap = makeHeap();
+    } catch {
+      heapUnavailable = true; // stay on the registry; never try again
+      return;
+    }
+    const called = listeners;
+    listeners = [];
+    for (const listener of called) listener();
+  }
+
+  function recordConstructed(instance: object): void {
+    if (heap !== null) return;
+    registry.recordConstructed(instance);
+    if (heapUnavailable) return;
+    if (++constructedInJob >= switchAfter) switchToHeap();
+    else if (!resetPending) {
+      resetPending = true;
+      // The next turn of the event loop: the job that made these objects has ended.
+      afterThisJob(reset);
+    }
+  }
+
+  const finder: AdaptiveFinder = {
+    get kind(): InstanceFinderKind {
+      return heap === null ? "registry" : "heap";
+    },
+    enable: (prototype: object) => {
+      if (heap === null) registry.enable(prototype);
+    },
+    record: (instance: object) => {
+      if (heap === null) registry.record(instance);
+    },
+    recordConstructed,
+    find: (prototype: object, findOptions?: FindOptions): object[] =>
+      (heap ?? registry).find(prototype, findOptions),
+    findEach: (prototypes: readonly object[]) => {
+      if (heap !== null) return heap.findEach(prototypes);
+      return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
+    },
+    stats: () => registry.stats(),
+    snapshot: (prototype: object) => registry.snapshot(prototype),
+    findInSlices: (prototype: object, sliceMs: number) => registry.findInSlices(prototype, sliceMs),
+    onSwitch(listener: () => void): void {
+      if (heap === null) listeners.push(listener);
+    },
+  };
+  return finder;
+}
+
+/** Runs `callback` in a later turn of the event loop, without keeping a Node process alive. */
+function afterThisJob(callback: () => void): void {
+  if (typeof setImmediate !== "function") {
+    setTimeout(callback, 0);
+    return;
+  }
+  // A page's stand-in for setImmediate returns nothing to unref.
+  const timer: { unref?: () => void } | undefined = setImmediate(callback);
+  timer?.unref?.();
+}
+
+/** Whether a finder is the adaptive one (the namespace stops observing constructions at its switch). */
+export function isAdaptiveFinder(finder: InstanceFinder): finder is AdaptiveFinder {
+  return typeof (finder as Partial<AdaptiveFinder>).onSwitch === "function";
+}

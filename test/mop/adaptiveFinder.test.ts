@@ -1,0 +1,140 @@
+/**
+ * The adaptive finder (src/mop/instances/adaptiveFinder.ts): the registry
+ * until a job makes `switchAfter` managed objects, then the heap query — and
+ * whatever the moment of the switch, every live instance is found, once.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import {
+  type AdaptiveFinder,
+  createAdaptiveFinder,
+  SWITCH_AFTER,
+} from "../../src/mop/instances/adaptiveFinder.js";
+import { InstanceFinderUnavailableError } from "../../src/errors.js";
+import { Namespace, patch, update } from "../../src/index.js";
+
+const nextJob = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A class of each test's own, so that no other test's objects are found. */
+function pointClass() {
+  return class Point {
+    constructor(readonly x: number) {}
+  };
+}
+
+describe("createAdaptiveFinder", () => {
+  test("stays the registry while no job makes switchAfter objects, and counts per job", async () => {
+    const Point = pointClass();
+    const finder = createAdaptiveFinder({ switchAfter: 10 });
+    finder.enable(Point.prototype);
+    const kept: object[] = [];
+    for (let job = 0; job < 5; job++) {
+      for (let i = 0; i < 9; i++) {
+        const p = new Point(i);
+        finder.recordConstructed(p);
+        kept.push(p);
+      }
+      await nextJob();
+    }
+    expect(finder.kind).toBe("registry");
+    expect(finder.stats().references).toBe(45);
+    expect(finder.find(Point.prototype)).toHaveLength(45);
+  });
+
+  test("switches to the heap at switchAfter constructions in one job, calls its listeners once, then records nothing", () => {
+    const Point = pointClass();
+    const finder = createAdaptiveFinder({ switchAfter: 10 });
+    finder.enable(Point.prototype);
+    let switched = 0;
+    finder.onSwitch(() => switched++);
+    const kept = Array.from({ length: 25 }, (_, i) => {
+      const p = new Point(i);
+      finder.recordConstructed(p);
+      return p;
+    });
+    const unrecorded = new Point(-1); // made without the finder: the heap sees it anyway
+    expect(finder.kind).toBe("heap");
+    expect(switched).toBe(1);
+    expect(finder.stats().references).toBe(10);
+    const found = finder.find(Point.prototype);
+    expect(new Set(found)).toEqual(new Set([...kept, unrecorded]));
+    expect(finder.findEach([Point.prototype]).get(Point.prototype)).toHaveLength(26);
+  });
+
+  test("stays the registry, recording, where the heap cannot be queried", () => {
+    const Point = pointClass();
+    const finder = createAdaptiveFinder({
+      switchAfter: 3,
+      heap: () => {
+        throw new InstanceFinderUnavailableError("no inspector here");
+      },
+    });
+    finder.enable(Point.prototype);
+    const kept = Array.from({ length: 8 }, (_, i) => {
+      const p = new Point(i);
+      finder.recordConstructed(p);
+      return p;
+    });
+    expect(finder.kind).toBe("registry");
+    expect(new Set(finder.find(Point.prototype))).toEqual(new Set(kept));
+  });
+});
+
+describe("a namespace's default finder", () => {
+  test("is adaptive: a job making SWITCH_AFTER objects switches it to the heap, and an update then migrates every instance", async () => {
+    const ns = new Namespace("adaptive");
+    const Cell = ns.defineClass<{ v: number }>({
+      name: "Cell",
+      fields: [{ name: "v", initializer: "0" }],
+      methods: {},
+    });
+    const early = Array.from({ length: 10 }, (_, v) => new Cell({ v }));
+    await nextJob();
+    expect(ns.finder.kind).toBe("registry");
+    const bulk = Array.from({ length: SWITCH_AFTER + 10 }, (_, v) => new Cell({ v }));
+    expect(ns.finder.kind).toBe("heap");
+    // Nothing is recorded after the switch.
+    const recorded = (ns.finder as AdaptiveFinder).stats().references;
+    const after = Array.from({ length: 100 }, (_, v) => new Cell({ v }));
+    expect((ns.finder as AdaptiveFinder).stats().references).toBe(recorded);
+    bulk.push(...after);
+    const result = await update(ns, patch("tag").addField("Cell", "tag", { default: 1 }).build());
+    expect(result.instancesMigrated).toBe(early.length + bulk.length);
+    for (const cell of [...early, ...bulk])
+      expect((cell as unknown as { tag: number }).tag).toBe(1);
+  });
+
+  test("property: whenever the switch happens, an update migrates exactly the live instances (seed 2026)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(40), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 2, max: 60 }),
+        async (jobs, switchAfter) => {
+          const finder = createAdaptiveFinder({ switchAfter });
+          const ns = new Namespace("adaptive-property", { instanceFinder: "registry" });
+          const Cell = ns.defineClass<{ v: number }>({
+            name: "Cell",
+            fields: [{ name: "v", initializer: "0" }],
+            methods: {},
+          });
+          const prototype = Cell.prototype;
+          finder.enable(prototype);
+          const live: object[] = [];
+          for (const count of jobs) {
+            for (let v = 0; v < count; v++) {
+              const cell = new Cell({ v });
+              finder.recordConstructed(cell);
+              live.push(cell);
+            }
+            await nextJob();
+          }
+          const found = finder.find(prototype);
+          expect(found).toHaveLength(live.length);
+          expect(new Set(found)).toEqual(new Set(live));
+          expect(finder.kind).toBe(jobs.some((n) => n >= switchAfter) ? "heap" : "registry");
+        },
+      ),
+      { seed: 2026, numRuns: 25 },
+    );
+  }, 60_000);
+});
