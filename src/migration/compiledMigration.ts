@@ -322,8 +322,8 @@ function layoutFunctions(
        return function matches(o) { ${layoutSource(plan, oldLayout)} return same; };`,
     ),
     readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function readOld(o, old, ob) {
-       ${takeSource(plan, oldLayout, "ob", "return true;")}
+     return function readOld(o, old, at) {
+       ${takeSource(plan, oldLayout, "at", "return true;")}
        return false;
      };`),
     unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
