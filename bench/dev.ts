@@ -24,7 +24,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { BenchModule, Figure } from "./harness.js";
 import { versus } from "./harness.js";
-import { Namespace } from "../src/namespace/namespace.js";
+import { defaultInstanceFinderKind } from "../src/mop/instances/defaultFinder.js";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const BIN = join(root, "dist/cli/bin.js");
@@ -271,7 +271,8 @@ function crashedFigure(key: string, baseline: number, unit: string, note: string
  */
 async function allocation(): Promise<Figure[]> {
   const dir = project({ "vec.ts": VEC, "main.ts": ALLOCATE });
-  const finder = new Namespace("bench-dev-default").finder.kind;
+  // The default's choice, not the backend answering now: the adaptive finder starts as the registry.
+  const finder = defaultInstanceFinderKind();
   const commands = {
     tsx: [TSX, "main.ts"],
     dev: [BIN, "dev", "--no-restart", "main.ts"],

@@ -293,21 +293,24 @@ function instanceofPair(handle: Function, plain: Function): [number, number] {
 
 async function goalFigures(): Promise<Figure[]> {
   const preferred = defaultInstanceFinderKind();
-  const kinds = heapFinderAvailable() ? (["heap", "registry"] as const) : (["registry"] as const);
+  const kinds = heapFinderAvailable()
+    ? (["adaptive", "heap", "registry"] as const)
+    : (["registry"] as const);
   const figures: Figure[] = [];
   for (const kind of kinds) {
-    const { Point } = defineClasses(
-      new Namespace(`bench-mop-goal-${kind}`, { instanceFinder: kind }),
-    );
+    // A namespace per pattern: the adaptive finder switches for good once one job makes enough objects.
+    const point = (pattern: string) =>
+      defineClasses(new Namespace(`bench-mop-goal-${kind}-${pattern}`, { instanceFinder: kind }))
+        .Point;
     const isDefault = kind === preferred;
     const who = `${kind} finder${isDefault ? " (the default here)" : ""}`;
     // The goal is the default finder's; the heap finder's rows carry it too,
     // since in Node it is the finder that can meet it (the registry's WeakRef
     // per construction cannot, see registryFinder.ts).
     const goal = isDefault || kind === "heap" ? "; goal: ratio ≥ 0.77 (≤ 1.3× a plain new)" : "";
-    const [young, youngPlain] = await oneJobPair(false, Point, NativePoint);
-    const [kept, keptPlain] = await oneJobPair(true, Point, NativePoint);
-    const [spread, spreadPlain] = await measureConstructionPair(ARGS, Point, NativePoint);
+    const [young, youngPlain] = await oneJobPair(false, point("young"), NativePoint);
+    const [kept, keptPlain] = await oneJobPair(true, point("kept"), NativePoint);
+    const [spread, spreadPlain] = await measureConstructionPair(ARGS, point("spread"), NativePoint);
     figures.push(
       versus(
         `mop.goal.construction.youngOneJob.${kind}`,
