@@ -8,10 +8,12 @@
 import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
 import { runUpdate } from "../lifecycle/lifecycle.js";
+import { dropKept } from "../migration/phases/find.js";
 import type { UpdateOptions, UpdateResult } from "../migration/types.js";
 import { update, updateSync } from "../migration/update.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
+import type { Patch } from "../patch/patch.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
 import { estimatePopulation, type ProgressOutput } from "./progressive.js";
@@ -84,7 +86,22 @@ export async function applyReload(
 ): Promise<Applied> {
   const patch = prepared.builder.build();
   const classes = affectedClasses(context.namespace, patch);
-  const population = estimatePopulation(context.namespace, classes);
+  const population = estimatePopulation(context.namespace, classes, patch);
+  try {
+    return await applyCounted(context, record, patch, classes, population, writes);
+  } finally {
+    dropKept(context.namespace); // the count's heap query, if the update did not take it
+  }
+}
+
+async function applyCounted(
+  context: ApplyContext,
+  record: ModuleRecord,
+  patch: Patch,
+  classes: readonly Constructor[],
+  population: number,
+  writes: WritesSince | undefined,
+): Promise<Applied> {
   // Writes to put back need every object migrated in the commit.
   const progressive = population > context.progressive.above && writes === undefined;
   const options: UpdateOptions = progressive

@@ -160,6 +160,15 @@ export function findAndKeep(namespace: Namespace, patch: Patch): Prefound | unde
   return found;
 }
 
+/** Drops the query `findAndKeep` kept for `namespace`, if no update took it (its lists hold instances alive). */
+export function dropKept(namespace: Namespace): void {
+  const entry = kept.get(namespace);
+  if (entry === undefined) return;
+  kept.delete(namespace);
+  clearTimeout(entry.timer);
+  entry.found.release();
+}
+
 /** The kept query, if it still answers for every one of `handles` (else it is dropped). */
 function takeKept(namespace: Namespace, handles: readonly Function[]): Prefound | undefined {
   const entry = kept.get(namespace);

@@ -1,0 +1,77 @@
+/**
+ * A dev reload decides whether to migrate progressively from the number of
+ * instances its patch migrates (src/dev/progressive.ts). With the heap
+ * finder that count is a heap query; the update that follows takes that very
+ * query instead of making a second one (phases/find.ts `findAndKeep`), and a
+ * count no update took is dropped (`dropKept`) so that its lists stop
+ * holding instances.
+ */
+import { createRequire } from "node:module";
+import { afterEach, expect, test, vi } from "vitest";
+import { estimatePopulation } from "../../src/dev/progressive.js";
+import { Namespace, patch, update } from "../../src/index.js";
+import { dropKept } from "../../src/migration/phases/find.js";
+
+type Post = (method: string, params: object, callback: (...args: unknown[]) => void) => void;
+const { Session } = createRequire(import.meta.url)("node:inspector") as {
+  Session: { prototype: { post: Post } };
+};
+
+/** Counts the heap queries (Runtime.queryObjects) made from now on. */
+function countQueries(): { readonly count: number } {
+  const original = Session.prototype.post;
+  const counter = { count: 0 };
+  vi.spyOn(Session.prototype, "post").mockImplementation(function (this: unknown, method, ...rest) {
+    if (method === "Runtime.queryObjects") counter.count++;
+    return original.call(this, method, ...rest);
+  });
+  return counter;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function world(n: number) {
+  const ns = new Namespace("reload-count", { instanceFinder: "heap" });
+  const Dot = ns.defineClass<{ x: number }>({
+    name: "Dot",
+    fields: [{ name: "x", initializer: "0" }],
+    methods: {},
+  });
+  const dots = Array.from({ length: n }, (_, x) => new Dot({ x }));
+  const grow = patch("grow").addField("Dot", "y", { default: 2 }).build();
+  return { ns, Dot, dots, grow };
+}
+
+test("the count's heap query is the one the update uses: one query per reload", async () => {
+  const { ns, Dot, dots, grow } = world(500);
+  const queries = countQueries();
+  expect(estimatePopulation(ns, [Dot], grow)).toBe(500);
+  expect(queries.count).toBe(1);
+  const result = await update(ns, grow);
+  expect(queries.count).toBe(1);
+  expect(result.instancesMigrated).toBe(500);
+  for (const dot of dots) expect((dot as unknown as { y: number }).y).toBe(2);
+});
+
+test("a count no update took is dropped: the next update queries for itself and still migrates every instance", async () => {
+  const { ns, Dot, dots, grow } = world(300);
+  const queries = countQueries();
+  expect(estimatePopulation(ns, [Dot], grow)).toBe(300);
+  dropKept(ns);
+  const later = Array.from({ length: 7 }, (_, x) => new Dot({ x }));
+  const result = await update(ns, grow);
+  expect(queries.count).toBe(2);
+  expect(result.instancesMigrated).toBe(307);
+  for (const dot of [...dots, ...later]) expect((dot as unknown as { y: number }).y).toBe(2);
+});
+
+test("objects made between the count and the update are migrated too", async () => {
+  const { ns, Dot, dots, grow } = world(200);
+  expect(estimatePopulation(ns, [Dot], grow)).toBe(200);
+  const later = Array.from({ length: 5 }, (_, x) => new Dot({ x }));
+  const result = await update(ns, grow);
+  expect(result.instancesMigrated).toBe(205);
+  for (const dot of [...dots, ...later]) expect((dot as unknown as { y: number }).y).toBe(2);
+});
