@@ -8,9 +8,10 @@
 import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
 import { runUpdate } from "../lifecycle/lifecycle.js";
-import { dropKept } from "../migration/phases/find.js";
+import { dropKept, findAndKeep } from "../migration/phases/find.js";
 import type { UpdateOptions, UpdateResult } from "../migration/types.js";
 import { update, updateSync } from "../migration/update.js";
+import { stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
@@ -86,12 +87,33 @@ export async function applyReload(
 ): Promise<Applied> {
   const patch = prepared.builder.build();
   const classes = affectedClasses(context.namespace, patch);
-  const population = estimatePopulation(context.namespace, classes, patch);
+  const population = countForReload(context.namespace, classes, patch);
   try {
     return await applyCounted(context, record, patch, classes, population, writes);
   } finally {
     dropKept(context.namespace); // the count's heap query, if the update did not take it
   }
+}
+
+/**
+ * The instances a reload's patch migrates, which decide whether it is
+ * progressive. With the heap finder the count is the heap query that an
+ * eager update then takes (phases/find.ts `findAndKeep`) instead of querying
+ * twice; the caller drops it (`dropKept`) if no update took it. Here, not in
+ * ./progressive.ts, because the Vite page shares that module and has no heap.
+ */
+export function countForReload(
+  namespace: Namespace,
+  classes: readonly Constructor[],
+  patch: Patch,
+): number {
+  if (namespace.finder.kind !== "heap") return estimatePopulation(namespace, classes);
+  const kept = findAndKeep(namespace, patch);
+  if (kept === undefined) return 0; // nothing migrates, or the update refuses it
+  const prototypes = new Set(classes.map(stablePrototype));
+  let total = 0;
+  for (const prototype of prototypes) total += kept.objectsFor(prototype)?.length ?? 0;
+  return total;
 }
 
 async function applyCounted(

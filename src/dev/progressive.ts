@@ -12,9 +12,7 @@ import type { Constructor } from "../mop/createClass.js";
 import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { findAndKeep } from "../migration/phases/find.js";
 import type { UpdateResult } from "../migration/types.js";
-import type { Patch } from "../patch/patch.js";
 
 /** Default threshold: instances of the reloaded classes above which a reload is progressive. */
 export const PROGRESSIVE_ABOVE = 50_000;
@@ -34,25 +32,12 @@ export interface ProgressOutput {
  * references not yet dereferenced, some of them cleared). The registry's is
  * a copy of a list; the heap finder's is one query for all the classes (a
  * full collection and a walk of the heap, whatever the number of classes).
- * Given the `patch` about to be applied, the heap finder counts the
- * instances it migrates with the query that update then takes
- * (phases/find.ts `findAndKeep`) instead of querying twice; the caller drops
- * it (`dropKept`) if no update took it.
  */
-export function estimatePopulation(
-  namespace: Namespace,
-  classes: readonly Constructor[],
-  patch?: Patch,
-): number {
+export function estimatePopulation(namespace: Namespace, classes: readonly Constructor[]): number {
   const finder = namespace.finder;
   const prototypes = [...new Set(classes.map(stablePrototype))];
   if (finder.kind === "heap") {
     if (prototypes.length === 0) return 0;
-    if (patch !== undefined) {
-      const kept = findAndKeep(namespace, patch);
-      if (kept === undefined) return 0; // nothing migrates, or the update refuses it
-      return prototypes.reduce((total, p) => total + (kept.objectsFor(p)?.length ?? 0), 0);
-    }
     let total = 0;
     for (const found of (finder as HeapFinder).findEach(prototypes).values()) total += found.length;
     return total;

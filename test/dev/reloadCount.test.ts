@@ -1,6 +1,6 @@
 /**
  * A dev reload decides whether to migrate progressively from the number of
- * instances its patch migrates (src/dev/progressive.ts). With the heap
+ * instances its patch migrates (src/dev/applyReload.ts `countForReload`). With the heap
  * finder that count is a heap query; the update that follows takes that very
  * query instead of making a second one (phases/find.ts `findAndKeep`), and a
  * count no update took is dropped (`dropKept`) so that its lists stop
@@ -8,7 +8,7 @@
  */
 import { createRequire } from "node:module";
 import { afterEach, expect, test, vi } from "vitest";
-import { estimatePopulation } from "../../src/dev/progressive.js";
+import { countForReload } from "../../src/dev/applyReload.js";
 import { Namespace, patch, update } from "../../src/index.js";
 import { dropKept } from "../../src/migration/phases/find.js";
 
@@ -47,7 +47,7 @@ function world(n: number) {
 test("the count's heap query is the one the update uses: one query per reload", async () => {
   const { ns, Dot, dots, grow } = world(500);
   const queries = countQueries();
-  expect(estimatePopulation(ns, [Dot], grow)).toBe(500);
+  expect(countForReload(ns, [Dot], grow)).toBe(500);
   expect(queries.count).toBe(1);
   const result = await update(ns, grow);
   expect(queries.count).toBe(1);
@@ -58,7 +58,7 @@ test("the count's heap query is the one the update uses: one query per reload", 
 test("a count no update took is dropped: the next update queries for itself and still migrates every instance", async () => {
   const { ns, Dot, dots, grow } = world(300);
   const queries = countQueries();
-  expect(estimatePopulation(ns, [Dot], grow)).toBe(300);
+  expect(countForReload(ns, [Dot], grow)).toBe(300);
   dropKept(ns);
   const later = Array.from({ length: 7 }, (_, x) => new Dot({ x }));
   const result = await update(ns, grow);
@@ -69,7 +69,7 @@ test("a count no update took is dropped: the next update queries for itself and 
 
 test("objects made between the count and the update are migrated too", async () => {
   const { ns, Dot, dots, grow } = world(200);
-  expect(estimatePopulation(ns, [Dot], grow)).toBe(200);
+  expect(countForReload(ns, [Dot], grow)).toBe(200);
   const later = Array.from({ length: 5 }, (_, x) => new Dot({ x }));
   const result = await update(ns, grow);
   expect(result.instancesMigrated).toBe(205);
