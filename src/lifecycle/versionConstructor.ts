@@ -36,7 +36,9 @@ export function versionConstructor(
     // With this function as new.target, V8 would copy a fresh map for every
     // object (it caches a derived map only for derived class constructors).
     const instance = Reflect.construct(implementation, args) as object;
-    Object.setPrototypeOf(instance, prototype);
+    // Only the object the implementation built, not one its constructor returned instead.
+    if (Object.getPrototypeOf(instance) === implementation.prototype)
+      Object.setPrototypeOf(instance, prototype);
     return instance;
   };
   Object.defineProperty(ctor, "name", { value: name, configurable: true });

@@ -212,12 +212,13 @@ export class LazyMigration {
   complete(): LazyCompletion {
     this.migrating("complete", () => {
       for (const plan of this.plans) {
-        // Unless user code runs while objects migrate (and may migrate others
-        // of the list through their guards), the list holds unmarked objects.
-        const { fast, runsUserCode } = plan.compiled;
-        const unmarked = fast && !runsUserCode;
+        // Each object is looked up again before it migrates: code can run
+        // while others migrate (a setter on the prototype hit by a new field's
+        // write, a getter on the general path) and migrate a later object of
+        // the list through its guard — migrating it twice would read the new
+        // layout as the old one. One lookup beside a whole migration.
         for (const object of this.guarded ? this.unmigrated(plan) : []) {
-          if (!this.migrate(object, true, unmarked)) return false;
+          if (!this.migrate(object, true, false)) return false;
         }
       }
       this.release();

@@ -207,6 +207,7 @@ function makeForwarder(state: HandleState, name: string): Function {
     "state",
     "name",
     "setPrototypeOf",
+    "getPrototypeOf",
     `"use strict"; // metamorph class handle ${++forwarders}
     const forward = {
       [name]: function (init) {
@@ -231,7 +232,13 @@ function makeForwarder(state: HandleState, name: string): Function {
           // (the handle is not a derived class constructor, so V8 does not
           // cache the derived map): measured ~5 µs per object, every object
           // a hidden class of its own.
-          if (state.construction === "reflect") setPrototypeOf(instance, state.prototype);
+          // Only the object the implementation built: one its constructor
+          // returned instead (a cached instance, a proxy) stays as it is.
+          if (
+            state.construction === "reflect" &&
+            getPrototypeOf(instance) === state.current.prototype
+          )
+            setPrototypeOf(instance, state.prototype);
         } else {
           // Through super() from a subclass: correct, but V8 gives objects
           // built this way maps of their own (see above).
@@ -243,8 +250,13 @@ function makeForwarder(state: HandleState, name: string): Function {
       },
     }[name];
     return forward;`,
-  ) as (state: HandleState, name: string, setPrototypeOf: typeof Object.setPrototypeOf) => Function;
-  return factory(state, name, Object.setPrototypeOf);
+  ) as (
+    state: HandleState,
+    name: string,
+    setPrototypeOf: typeof Object.setPrototypeOf,
+    getPrototypeOf: typeof Object.getPrototypeOf,
+  ) => Function;
+  return factory(state, name, Object.setPrototypeOf, Object.getPrototypeOf);
 }
 
 /**

@@ -181,6 +181,35 @@ describe("class handles", () => {
     expect(again.sum()).toBe(11);
   });
 
+  test("after a new implementation whose constructor returns another object, that object keeps its own prototype", () => {
+    class Point {
+      constructor(public x: number) {}
+    }
+    const Handle = createClassHandle(
+      Point,
+      definitionFromSpec({ name: "Point", fields: [{ name: "x" }] }),
+    ) as unknown as typeof Point;
+    const cached = Object.freeze({ cached: true });
+    const proxied = new Proxy({}, {});
+    const returned = [cached, proxied];
+    class Point2 {
+      constructor(public x: number) {
+        // biome-ignore lint/correctness/noConstructorReturn: what the test is about
+        if (x < returned.length) return returned[x] as Point2;
+      }
+    }
+    const undo = installVersion(Handle, {
+      ctor: Point2,
+      definition: definitionFromSpec({ name: "Point", fields: [{ name: "x" }] }),
+    });
+    expect(new Handle(0)).toBe(cached);
+    expect(Object.getPrototypeOf(cached)).toBe(Object.prototype);
+    expect(new Handle(1)).toBe(proxied);
+    expect(Object.getPrototypeOf(proxied)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(new Handle(5))).toBe(stablePrototype(Handle));
+    undo();
+  });
+
   test("a class that does not extend its declared superclass is refused", () => {
     const base = counterVersion("base");
     const Base = createClassHandle(base.ctor, base.definition);
