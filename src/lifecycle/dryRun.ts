@@ -11,7 +11,7 @@
  */
 import { buildPhase } from "../migration/phases/build.js";
 import { detectPhase } from "../migration/phases/detect.js";
-import { findAndKeep } from "../migration/phases/find.js";
+import { dropKept, findAndKeep } from "../migration/phases/find.js";
 import { preparePhase } from "../migration/phases/prepare.js";
 import { shadowPhase } from "../migration/phases/shadow.js";
 import { validatePhase } from "../migration/phases/validate.js";
@@ -48,6 +48,7 @@ export function dryRun(namespace: Namespace, patch: Patch): DryRunReport {
     witness?.refuseChanges(rest.name);
   } catch (error) {
     witness?.restore();
+    dropKept(namespace); // no commit follows a refused dry run
     throw error;
   }
   return {

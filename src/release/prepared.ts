@@ -8,6 +8,8 @@
 import { randomUUID } from "node:crypto";
 import type { DryRunReport } from "../lifecycle/dryRun.js";
 import { dryRun } from "../lifecycle/dryRun.js";
+import { dropKept } from "../migration/phases/find.js";
+import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
 import type { ApplyProgress, ReleaseTarget } from "./applyBundle.js";
 import { admitBundle, compileBundle } from "./applyBundle.js";
@@ -49,7 +51,13 @@ export function summarise(prepared: PreparedUpdate): PreparedSummary {
 }
 
 export class PreparedUpdates {
-  #waiting: { readonly update: PreparedUpdate; readonly timer: NodeJS.Timeout } | undefined;
+  #waiting:
+    | {
+        readonly update: PreparedUpdate;
+        readonly timer: NodeJS.Timeout;
+        readonly namespace: Namespace;
+      }
+    | undefined;
   /** Ids that expired, so that a late commit hears why. */
   readonly #expired = new Set<string>();
 
@@ -97,11 +105,12 @@ export class PreparedUpdates {
     const timer = setTimeout(() => {
       if (this.#waiting?.update !== update) return;
       this.#waiting = undefined;
+      dropKept(target.namespace);
       this.#expired.add(update.id);
       this.onExpired(update.id);
     }, expiresInMs);
     timer.unref();
-    this.#waiting = { update, timer };
+    this.#waiting = { update, timer, namespace: target.namespace };
     return update;
   }
 
@@ -122,14 +131,24 @@ export class PreparedUpdates {
     return waiting.update;
   }
 
-  /** Drops the update waiting under `id`; nothing of it had changed the program. */
+  /**
+   * Drops the update waiting under `id`; nothing of it had changed the
+   * program. The dry run's kept heap query goes too: it holds the instances
+   * it found, and observes constructions, until a commit takes it.
+   */
   abort(id: string): PreparedUpdate {
-    return this.take(id);
+    const namespace = this.#waiting?.namespace;
+    const update = this.take(id);
+    if (namespace) dropKept(namespace);
+    return update;
   }
 
   /** Drops whatever waits (the server's close). */
   clear(): void {
-    if (this.#waiting) clearTimeout(this.#waiting.timer);
+    if (this.#waiting) {
+      clearTimeout(this.#waiting.timer);
+      dropKept(this.#waiting.namespace);
+    }
     this.#waiting = undefined;
   }
 }

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { dryRun } from "../../src/lifecycle/dryRun.js";
+import { dropKept } from "../../src/migration/phases/find.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
 import { Namespace, patch, swapObjects, update } from "../../src/index.js";
 
@@ -185,6 +186,36 @@ describe("a dry run's heap query is kept for the update that follows", () => {
     expect(queries.count).toBe(1);
     expect(result.instancesMigrated).toBe(4);
     for (const o of [...pictures, late]) expect(o).toMatchObject({ tags: 1 });
+  });
+
+  test("not after a refused dry run: its query is dropped, and the next update queries for itself", async () => {
+    const { ns, pictures } = world("heap", 3);
+    const queries = countQueries();
+    const refused = patch("refused")
+      .addField("Picture", "tags", { default: 1 })
+      .validate("never", () => false)
+      .build();
+    expect(() => dryRun(ns, refused)).toThrow();
+    expect(queries.count).toBe(1);
+    const result = await update(
+      ns,
+      patch("grow").addField("Picture", "tags", { default: 2 }).build(),
+    );
+    expect(queries.count).toBe(2);
+    expect(result.instancesMigrated).toBe(3);
+    for (const o of pictures) expect(o).toMatchObject({ tags: 2 });
+  });
+
+  test("not after dropKept (an aborted or expired prepared update): the update queries again", async () => {
+    const { ns, pictures } = world("heap", 2);
+    const queries = countQueries();
+    const grow = () => patch("grow").addField("Picture", "tags", { default: 1 }).build();
+    dryRun(ns, grow());
+    dropKept(ns);
+    const result = await update(ns, grow());
+    expect(queries.count).toBe(2);
+    expect(result.instancesMigrated).toBe(2);
+    for (const o of pictures) expect(o).toMatchObject({ tags: 1 });
   });
 
   test("not after a change that can move objects between classes: the update queries again", async () => {
