@@ -9,6 +9,7 @@ import {
   type AdaptiveFinder,
   createAdaptiveFinder,
   SWITCH_AFTER,
+  TURN_FACTOR,
 } from "../../src/mop/instances/adaptiveFinder.js";
 import { InstanceFinderUnavailableError } from "../../src/errors.js";
 import { Namespace, patch, update } from "../../src/index.js";
@@ -59,6 +60,24 @@ describe("createAdaptiveFinder", () => {
     const found = finder.find(Point.prototype);
     expect(new Set(found)).toEqual(new Set([...kept, unrecorded]));
     expect(finder.findEach([Point.prototype]).get(Point.prototype)).toHaveLength(26);
+  });
+
+  test("many small runs in one turn of the event loop switch it only past TURN_FACTOR × switchAfter together", async () => {
+    const Point = pointClass();
+    const run = async (finder: ReturnType<typeof createAdaptiveFinder>, runs: number) => {
+      for (let r = 0; r < runs; r++) {
+        for (let i = 0; i < 9; i++) finder.recordConstructed(new Point(i));
+        await Promise.resolve(); // the next microtask: a new synchronous run, the same turn
+      }
+    };
+    const below = createAdaptiveFinder({ switchAfter: 10 });
+    below.enable(Point.prototype);
+    await run(below, Math.floor((10 * TURN_FACTOR - 1) / 9));
+    expect(below.kind).toBe("registry");
+    const above = createAdaptiveFinder({ switchAfter: 10 });
+    above.enable(Point.prototype);
+    await run(above, Math.ceil((10 * TURN_FACTOR) / 9));
+    expect(above.kind).toBe("heap");
   });
 
   test("stays the registry, recording, where the heap cannot be queried", () => {

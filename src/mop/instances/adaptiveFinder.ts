@@ -9,7 +9,8 @@
  * pays 10–50× over (and V8 aborts past ~2^24 of them). The heap query's cost
  * is per update, proportional to the whole heap, and nothing at
  * construction. A program that has just made `switchAfter` managed objects
- * in one job is the second kind: from then on the heap answers.
+ * in one synchronous run (or 16 times as many in one turn of the event loop)
+ * is the second kind: from then on the heap answers.
  *
  * The switch is one-way and safe at any moment. Before it the registry has
  * recorded every object made through a class handle; after it the heap query
@@ -31,6 +32,9 @@ import { createRegistryFinder, type RegistryFinder } from "./registryFinder.js";
  * registry never keeps more than this many temporaries alive per job.
  */
 export const SWITCH_AFTER = 1 << 16;
+
+/** Constructions in one event-loop turn, in units of SWITCH_AFTER, after which it switches too. */
+export const TURN_FACTOR = 16;
 
 export interface AdaptiveFinderOptions {
   readonly switchAfter?: number;
@@ -63,11 +67,24 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   let heap: HeapFinder | null = null;
   let listeners: (() => void)[] = [];
   let heapUnavailable = false;
-  let constructedInJob = 0;
-  let resetPending = false;
-  const reset = () => {
-    constructedInJob = 0;
-    resetPending = false;
+  // Two windows. A synchronous run (up to the next microtask checkpoint) is
+  // what a loop of temporaries fills; crossing `switchAfter` there is the
+  // signal. A whole event-loop turn may hold many small runs (a busy server's
+  // callbacks), which alone should not switch a program to the heap query for
+  // good — unless together they reach TURN_FACTOR × as many, which bounds what
+  // the registry keeps alive in a turn whatever the shape of the code.
+  const turnSwitchAfter = switchAfter * TURN_FACTOR;
+  let inRun = 0;
+  let inTurn = 0;
+  let runResetPending = false;
+  let turnResetPending = false;
+  const resetRun = () => {
+    inRun = 0;
+    runResetPending = false;
+  };
+  const resetTurn = () => {
+    inTurn = 0;
+    turnResetPending = false;
   };
 
   function switchToHeap(): void {
@@ -86,11 +103,17 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     if (heap !== null) return;
     registry.recordConstructed(instance);
     if (heapUnavailable) return;
-    if (++constructedInJob >= switchAfter) switchToHeap();
-    else if (!resetPending) {
-      resetPending = true;
-      // The next turn of the event loop: the job that made these objects has ended.
-      afterThisJob(reset);
+    if (++inRun >= switchAfter || ++inTurn >= turnSwitchAfter) {
+      switchToHeap();
+      return;
+    }
+    if (!runResetPending) {
+      runResetPending = true;
+      queueMicrotask(resetRun);
+    }
+    if (!turnResetPending) {
+      turnResetPending = true;
+      afterThisTurn(resetTurn);
     }
   }
 
@@ -122,7 +145,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
 }
 
 /** Runs `callback` in a later turn of the event loop, without keeping a Node process alive. */
-function afterThisJob(callback: () => void): void {
+function afterThisTurn(callback: () => void): void {
   if (typeof setImmediate !== "function") {
     setTimeout(callback, 0);
     return;
