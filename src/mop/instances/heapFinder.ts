@@ -115,24 +115,33 @@ function find(session: InspectorSession, prototype: object, options?: FindOption
   const includeSubclasses = options?.includeSubclasses === true;
   const found: object[] = [];
   const stash: Stash = { prototype, found: undefined };
-  forEachInstance(query(session, stash), stash, (object) => {
+  forEachInstance(
+    query(session, stash),
+    stash,
     // queryObjects matches the whole chain; the default query is exact.
-    if (includeSubclasses || getPrototypeOf(object) === prototype) found.push(object);
-  });
+    (object) => includeSubclasses || getPrototypeOf(object) === prototype,
+    (object) => found.push(object),
+  );
   return found;
 }
 
-/** The candidates that can be instances: objects, not our stash, not prototypes, not shadow copies. */
+/**
+ * The candidates that can be instances: objects, not our stash, that the
+ * caller `wants` (checked first: a query of Object.prototype returns the
+ * whole heap, and the caller's prototype test is the cheap one), not
+ * prototypes, not shadow copies.
+ */
 function forEachInstance(
   candidates: unknown[],
   stash: Stash,
+  wants: (object: object) => boolean,
   visit: (object: object) => void,
 ): void {
   for (let i = 0; i < candidates.length; i++) {
     const object = candidates[i];
     if ((typeof object !== "object" && typeof object !== "function") || object === null) continue;
     // Our own stash is alive during the query (it matters for Object.prototype).
-    if (object === stash) continue;
+    if (object === stash || !wants(object)) continue;
     if (isPrototypeObject(object) || isShadowCopy(object)) continue;
     visit(object);
   }
@@ -167,9 +176,12 @@ function findEach(session: InspectorSession, prototypes: readonly object[]): Map
   for (const prototype of prototypes) lists.set(prototype, []);
   for (const root of queryRoots(prototypes)) {
     const stash: Stash = { prototype: root, found: undefined };
-    forEachInstance(query(session, stash), stash, (object) => {
-      lists.get(getPrototypeOf(object) as object)?.push(object);
-    });
+    forEachInstance(
+      query(session, stash),
+      stash,
+      (object) => lists.has(getPrototypeOf(object) as object),
+      (object) => lists.get(getPrototypeOf(object) as object)!.push(object),
+    );
   }
   return lists;
 }
