@@ -112,6 +112,14 @@ describe("metamorph/vite progressiveAbove", () => {
       join(dir!, "swarm.migrations.ts"),
       `export const migrate = { Particle(old: { x: number }, p: { z: number }) { if (old.x === ${POPULATION - 7}) throw new Error("particle ${POPULATION - 7} cannot move"); p.z = 3; } };\n`,
     );
+    // Until Vite's watcher has seen the new file, its resolver may not find
+    // it, and the page's import of the edited class would fail (measured:
+    // the edit then never reaches the page). A person's two saves are further
+    // apart than this test's.
+    await page.waitForFunction(async () => (await fetch("/swarm.migrations.ts")).ok, undefined, {
+      timeout: 20_000,
+      polling: 100,
+    });
     editFile(join(dir!, "swarm.ts"), (t) => t.replace("  y = 1;", "  y = 1;\n  z = 0;"));
     await page.waitForFunction(
       (n) => (globalThis as unknown as { __metamorph: PageStatus }).__metamorph.failures > n,
