@@ -67,25 +67,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   let heap: HeapFinder | null = null;
   let listeners: (() => void)[] = [];
   let heapUnavailable = false;
-  // Two windows. A synchronous run (up to the next microtask checkpoint) is
-  // what a loop of temporaries fills; crossing `switchAfter` there is the
-  // signal. A whole event-loop turn may hold many small runs (a busy server's
-  // callbacks), which alone should not switch a program to the heap query for
-  // good — unless together they reach TURN_FACTOR × as many, which bounds what
-  // the registry keeps alive in a turn whatever the shape of the code.
-  const turnSwitchAfter = switchAfter * TURN_FACTOR;
-  let inRun = 0;
-  let inTurn = 0;
-  let runResetPending = false;
-  let turnResetPending = false;
-  const resetRun = () => {
-    inRun = 0;
-    runResetPending = false;
-  };
-  const resetTurn = () => {
-    inTurn = 0;
-    turnResetPending = false;
-  };
+  const full = constructionWindows(switchAfter);
 
   function switchToHeap(): void {
     try {
@@ -102,19 +84,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   function recordConstructed(instance: object): void {
     if (heap !== null) return;
     registry.recordConstructed(instance);
-    if (heapUnavailable) return;
-    if (++inRun >= switchAfter || ++inTurn >= turnSwitchAfter) {
-      switchToHeap();
-      return;
-    }
-    if (!runResetPending) {
-      runResetPending = true;
-      queueMicrotask(resetRun);
-    }
-    if (!turnResetPending) {
-      turnResetPending = true;
-      afterThisTurn(resetTurn);
-    }
+    if (!heapUnavailable && full()) switchToHeap();
   }
 
   const finder: AdaptiveFinder = {
@@ -142,6 +112,43 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     },
   };
   return finder;
+}
+
+/**
+ * Counts one construction; true once a window is full. Two windows: a
+ * synchronous run (up to the next microtask checkpoint) is what a loop of
+ * temporaries fills, and crossing `switchAfter` there is the signal. A whole
+ * event-loop turn may hold many small runs (a busy server's callbacks), which
+ * alone should not switch a program to the heap query for good — unless
+ * together they reach TURN_FACTOR × as many, which bounds what the registry
+ * keeps alive in a turn whatever the shape of the code.
+ */
+function constructionWindows(switchAfter: number): () => boolean {
+  const turnSwitchAfter = switchAfter * TURN_FACTOR;
+  let inRun = 0;
+  let inTurn = 0;
+  let runResetPending = false;
+  let turnResetPending = false;
+  const resetRun = () => {
+    inRun = 0;
+    runResetPending = false;
+  };
+  const resetTurn = () => {
+    inTurn = 0;
+    turnResetPending = false;
+  };
+  return () => {
+    if (++inRun >= switchAfter || ++inTurn >= turnSwitchAfter) return true;
+    if (!runResetPending) {
+      runResetPending = true;
+      queueMicrotask(resetRun);
+    }
+    if (!turnResetPending) {
+      turnResetPending = true;
+      afterThisTurn(resetTurn);
+    }
+    return false;
+  };
 }
 
 /** Runs `callback` in a later turn of the event loop, without keeping a Node process alive. */
