@@ -6,27 +6,11 @@
  * count no update took is dropped (`dropKept`) so that its lists stop
  * holding instances.
  */
-import { createRequire } from "node:module";
 import { afterEach, expect, test, vi } from "vitest";
 import { countForReload } from "../../src/dev/applyReload.js";
 import { Namespace, patch, update } from "../../src/index.js";
 import { dropKept } from "../../src/migration/phases/find.js";
-
-type Post = (method: string, params: object, callback: (...args: unknown[]) => void) => void;
-const { Session } = createRequire(import.meta.url)("node:inspector") as {
-  Session: { prototype: { post: Post } };
-};
-
-/** Counts the heap queries (Runtime.queryObjects) made from now on. */
-function countQueries(): { readonly count: number } {
-  const original = Session.prototype.post;
-  const counter = { count: 0 };
-  vi.spyOn(Session.prototype, "post").mockImplementation(function (this: unknown, method, ...rest) {
-    if (method === "Runtime.queryObjects") counter.count++;
-    return original.call(this, method, ...rest);
-  });
-  return counter;
-}
+import { countQueries } from "../support/heapQueries.js";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -4,20 +4,14 @@
  * missed, and the heap finder's query runs once, before the pause, with a
  * task of the program between the two.
  */
-import { createRequire } from "node:module";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { dryRun } from "../../src/lifecycle/dryRun.js";
 import { dropKept } from "../../src/migration/phases/find.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
 import { Namespace, patch, swapObjects, update } from "../../src/index.js";
+import { countQueries } from "../support/heapQueries.js";
 
 type Finder = "registry" | "heap";
-type Post = (method: string, params: object, callback: (...args: unknown[]) => void) => void;
-
-const { Session } = createRequire(import.meta.url)("node:inspector") as {
-  Session: { prototype: { post: Post } };
-};
-
 function world(finder: Finder, n: number) {
   const ns = new Namespace("pictures", { instanceFinder: finder });
   const fields = [
@@ -37,17 +31,6 @@ function world(finder: Finder, n: number) {
   const pictures = Array.from({ length: n }, (_, i) => new Picture({ path: `/p${i}`, size: i }));
   const albums = Array.from({ length: n }, (_, i) => new Album({ path: `/a${i}`, size: i }));
   return { ns, Picture, Album, pictures, albums };
-}
-
-/** Counts the heap queries (Runtime.queryObjects) made from now on. */
-function countQueries(): { readonly count: number } {
-  const original = Session.prototype.post;
-  const counter = { count: 0 };
-  vi.spyOn(Session.prototype, "post").mockImplementation(function (this: unknown, method, ...rest) {
-    if (method === "Runtime.queryObjects") counter.count++;
-    return original.call(this, method, ...rest);
-  });
-  return counter;
 }
 
 afterEach(() => {

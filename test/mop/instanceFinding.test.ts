@@ -10,6 +10,7 @@ import {
   isShadowCopy,
   markShadowCopy,
 } from "../../src/mop/instances/shadowCopies.js";
+import { countQueries } from "../support/heapQueries.js";
 import { collectGarbage } from "../support/v8.js";
 
 type Ctor = new () => object;
@@ -429,25 +430,16 @@ describe("heap finder", () => {
     const c = [new C(), new C()];
     const x = [new X()];
     createShadowCopy(A.prototype);
-    const original = inspector.Session.prototype.post;
-    let queries = 0;
-    vi.spyOn(inspector.Session.prototype, "post").mockImplementation(function (
-      this: unknown,
-      method,
-      ...rest
-    ) {
-      if (method === "Runtime.queryObjects") queries++;
-      return original.call(this, method, ...rest);
-    });
+    const queries = countQueries();
     const lists = heapFinder().findEach([A.prototype, C.prototype, X.prototype]);
-    expect(queries).toBe(1);
+    expect(queries.count).toBe(1);
     expect([...lists.keys()]).toEqual([A.prototype, C.prototype, X.prototype]);
     expectSameObjects(lists.get(A.prototype)!, a);
     expectSameObjects(lists.get(C.prototype)!, c);
     expectSameObjects(lists.get(X.prototype)!, x);
     // Related prototypes only: one query of the topmost.
     expectSameObjects(heapFinder().findEach([B.prototype, C.prototype]).get(B.prototype)!, b);
-    expect(queries).toBe(2);
+    expect(queries.count).toBe(2);
   });
 
   test("the query collects garbage itself: unreferenced objects are not reported without a gc", () => {
