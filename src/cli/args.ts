@@ -5,6 +5,8 @@
  * entry; everything after the entry (or after `--`) belongs to the program.
  */
 import { parseArgs } from "node:util";
+// finder.ts imports nothing: the supervisor's start-up stays light.
+import { type InstanceFinderChoice, isInstanceFinderChoice } from "../mop/instances/finder.js";
 
 /** A command line metamorph cannot read: exit 2, with this message. */
 export class UsageError extends Error {
@@ -19,7 +21,7 @@ export interface DevArguments {
   /** Reloads touching more instances than this migrate progressively (undefined: the default). */
   readonly progressiveAbove: number | undefined;
   /** How reloads find instances (undefined: the runtime's default). */
-  readonly instanceFinder: "registry" | "heap" | "adaptive" | undefined;
+  readonly instanceFinder: InstanceFinderChoice | undefined;
   readonly restart: boolean;
   /** Options for the Node process that runs the program. */
   readonly nodeOptions: readonly string[];
@@ -116,7 +118,7 @@ export function parseDevArguments(args: readonly string[]): DevArguments {
     throw new UsageError((error as Error).message);
   }
   const finder = values["instance-finder"] as string | undefined;
-  if (finder !== undefined && finder !== "registry" && finder !== "heap" && finder !== "adaptive") {
+  if (finder !== undefined && !isInstanceFinderChoice(finder)) {
     throw new UsageError(
       `option --instance-finder needs registry, heap or adaptive, got "${finder}"`,
     );

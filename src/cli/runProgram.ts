@@ -13,6 +13,7 @@ import { runInNewContext } from "node:vm";
 import { MessageChannel } from "node:worker_threads";
 import type { HooksData } from "../dev/hooks.js";
 import { PREFIX } from "../dev/prefix.js";
+import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
 import { cannotStart, findTsx, OWN_EXTENSION, TYPESCRIPT_ENTRY } from "./tsxLookup.js";
 
@@ -24,7 +25,7 @@ export interface ProgramOptions {
   readonly memory: number;
   readonly debounceMs: number | undefined;
   readonly progressiveAbove: number | undefined;
-  readonly instanceFinder: "registry" | "heap" | "adaptive" | undefined;
+  readonly instanceFinder: InstanceFinderChoice | undefined;
   readonly write: (line: string) => void;
   /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
   readonly supervised: boolean;

@@ -28,12 +28,9 @@ import {
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
 import { isAdaptiveFinder } from "../mop/instances/adaptiveFinder.js";
-import {
-  createInstanceFinder,
-  defaultInstanceFinderKind,
-  isInstanceFinderChoice,
-} from "../mop/instances/defaultFinder.js";
+import { createInstanceFinder, defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
 import type { FindOptions, InstanceFinder, InstanceFinderChoice } from "../mop/instances/finder.js";
+import { isInstanceFinderChoice } from "../mop/instances/finder.js";
 import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { InvalidBindingNameError } from "./errors.js";

@@ -56,10 +56,6 @@ export function defaultInstanceFinderKind(): InstanceFinderChoice {
   return "adaptive";
 }
 
-export function isInstanceFinderChoice(value: unknown): value is InstanceFinderChoice {
-  return value === "registry" || value === "heap" || value === "adaptive";
-}
-
 /** A finder of the given kind, or of the default kind. */
 export function createInstanceFinder(kind?: InstanceFinderChoice): InstanceFinder {
   switch (kind ?? defaultInstanceFinderKind()) {

@@ -20,6 +20,10 @@ export type InstanceFinderKind = "registry" | "heap";
 /** What a namespace may ask for: a backend, or the adaptive finder that starts as the registry and may switch to the heap (adaptiveFinder.ts). */
 export type InstanceFinderChoice = InstanceFinderKind | "adaptive";
 
+export function isInstanceFinderChoice(value: unknown): value is InstanceFinderChoice {
+  return value === "registry" || value === "heap" || value === "adaptive";
+}
+
 export interface FindOptions {
   readonly includeSubclasses?: boolean;
 }
