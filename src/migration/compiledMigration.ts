@@ -266,9 +266,10 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     `"use strict";
      return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
   );
-  // After `scan`, `old` holds every object's old values; they are read
-  // again only if user code ran since (a default's expression is not
-  // watched by the side-effect witness).
+  // The old values are saved again as each object is rewritten: code can
+  // run inside the block after `scan` (an update's event listener, a
+  // validation, a default's expression), and a value it wrote must be
+  // neither lost nor rolled back to the one the scan saw.
   const applyRangeWith = generated<
     (...args: [...Parameters<CompiledPlan["applyRange"]>, unknown[]]) => void
   >(
@@ -278,7 +279,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
        try {
          for (; i < end; i++) {
            const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
-           ${applyBody(oldLayout, plan.fields, values, runsUserCode)}
+           ${applyBody(oldLayout, plan.fields, values, true)}
          }
        } finally {
          progress.done = i;

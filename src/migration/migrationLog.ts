@@ -17,6 +17,7 @@ import {
   rewriteFields,
 } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
+import { stillHolds } from "./ownState.js";
 
 /** An object's migration as rollback needs it: old layout and values, and the values installed. */
 export interface Retained {
@@ -154,7 +155,7 @@ export class MigrationLog {
   applyAt(i: number): void {
     const general = this.general.get(i);
     if (general) {
-      applyMigration(general);
+      applyMigration(this.asItIsNow(i, general));
       return;
     }
     const { compiled } = this;
@@ -165,6 +166,20 @@ export class MigrationLog {
       this.computed,
       i * compiled.computedCount,
     );
+  }
+
+  /**
+   * `prepared`, or, if code that ran since it was prepared (an update's event
+   * listener, a validation) wrote to the object, the object prepared again:
+   * its new state is computed from what it holds now, so that write is not
+   * lost, and a revert restores it.
+   */
+  private asItIsNow(i: number, prepared: PreparedMigration): PreparedMigration {
+    const { object, oldKeys, oldValues, carried } = prepared;
+    if (stillHolds(object, oldKeys, oldValues, carried?.before ?? null)) return prepared;
+    const again = prepareMigration(object, this.plan, i);
+    this.general.set(i, again);
+    return again;
   }
 
   /** Puts object i back exactly as it was before `applyAt(i)`. */
