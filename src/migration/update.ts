@@ -24,7 +24,7 @@ import { buildPhase } from "./phases/build.js";
 import { commitPhase } from "./phases/commit.js";
 import { detectPhase } from "./phases/detect.js";
 import type { Prefound } from "./phases/find.js";
-import { findBeforePause } from "./phases/find.js";
+import { findBeforePause, takeKeptFor } from "./phases/find.js";
 import { preparePhase } from "./phases/prepare.js";
 import { shadowPhase } from "./phases/shadow.js";
 import { validatePhase } from "./phases/validate.js";
@@ -49,7 +49,16 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
-  return updateSyncFound(namespace, patch, options, undefined);
+  checkArguments(namespace, patch);
+  checkOptions(options, patch.name);
+  refuseIfBusy(namespace, patch.name);
+  // A dry run's heap query, kept for the update that follows it.
+  const kept = takeKeptFor(namespace, patch, options.policy);
+  try {
+    return updateSyncFound(namespace, patch, options, kept);
+  } finally {
+    kept?.release();
+  }
 }
 
 /**
