@@ -21,6 +21,8 @@ import { MigrationError } from "../errors.js";
 import type { OldView } from "../patch/operations.js";
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 import { asyncRefusal, isThenable } from "./instanceMigration.js";
+import type { LeanPlan } from "./compiledLean.js";
+import { compileLean } from "./compiledLean.js";
 import type { ValueSource } from "./compiledSource.js";
 import {
   applyBody,
@@ -88,6 +90,8 @@ export interface CompiledPlan {
     /** Set to the position reached when the loop ends or throws. */
     progress: { done: number },
   ): void;
+  /** The rewrite without a record of old values, where every old field is carried (compiledLean.ts). */
+  readonly lean: LeanPlan | undefined;
   /** The new values installed in `object` (by `plan.fields` order), for rollback. */
   installed(
     old: readonly unknown[],
@@ -295,6 +299,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     ...layoutFunctions(plan, oldLayout, fast),
     compute: computeFunction(plan, computedSources, oldLayout),
     computeRange: computeRangeFunction(plan, computedSources, oldLayout, computedCount),
+    lean: fast ? compileLean(plan, oldLayout, values, constants, computedCount) : undefined,
     apply: (object, old, oldBase, computed, base) =>
       applyWith(object, old, oldBase, computed, base, constants),
     applyRange: (objects, start, end, old, computed, progress) =>

@@ -118,7 +118,12 @@ function pipeline(
     return { built, detected: detectPhase(built) };
   });
   const shadowed = clock.run("shadow", () => shadowPhase(namespace, built, detected));
-  const prepared = clock.run("migrate", () => preparePhase(namespace, built, shadowed, prefound));
+  // Only an exact rollback (an afterCommit hook failing) or code run between
+  // rewrites (onCommitStep) needs old values the objects do not still hold.
+  const lean = options.onCommitStep === undefined && built.build.hooks.afterCommit.length === 0;
+  const prepared = clock.run("migrate", () =>
+    preparePhase(namespace, built, shadowed, prefound, lean),
+  );
   const report = clock.run("validate", () => {
     const { witness } = prepared;
     try {

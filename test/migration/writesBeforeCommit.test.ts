@@ -62,18 +62,20 @@ describe("writes inside the update's block before its commit", () => {
             written: fc.integer({ min: 0, max: n - 1 }),
             field: fc.constantFrom(...FIELDS),
             frozen: fc.integer({ min: 0, max: n - 1 }),
+            how: fc.constantFrom("freeze", "seal") as fc.Arbitrary<"freeze" | "seal">,
             // An object with an own property of its own takes the general path.
             general: fc.integer({ min: -1, max: n - 1 }),
           }),
         ),
-        (shape, { n, written, field, frozen, general }) => {
+        (shape, { n, written, field, frozen, how, general }) => {
           const { ns, list } = pictures(n);
           if (general >= 0) list[general]!.extra = "own";
           const onEvent = (event: UpdateEvent) => {
             if (!commitStarts(event)) return;
             list[written]![field] = "written in the block";
             // Made unextensible after the scan: the rewrite throws on it.
-            Object.freeze(list[frozen]);
+            if (how === "freeze") Object.freeze(list[frozen]);
+            else Object.seal(list[frozen]);
           };
           const expected = list.map((o) => Object.entries(o));
           expected[written] = expected[written]!.map(([k, v]) =>

@@ -33,6 +33,11 @@ export function preparePhase(
   { plans }: Shadowed,
   /** Instances found before the pause (update()), where still valid. */
   prefound?: Prefound,
+  /**
+   * Nothing after the commit needs the exact old values (no afterCommit
+   * hook, no commit-step callback): plans that carry every field keep none.
+   */
+  leanAllowed = false,
 ): Prepared {
   const { build, policy } = built;
   const dryRun =
@@ -63,7 +68,8 @@ export function preparePhase(
   active.forEach((plan, p) => {
     const log = new MigrationLog(plan, plan.compiled);
     const { objects, recheck } = found[p]!;
-    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck);
+    const lean = leanAllowed && policy === "eager" && witness === undefined;
+    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck, lean);
     witness?.watch(log);
     logs.push(log);
     count += log.length;
