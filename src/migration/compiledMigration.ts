@@ -54,11 +54,18 @@ export interface CompiledPlan {
    */
   readOld(object: object, old: unknown[], oldBase: number): boolean;
   /**
-   * Whether `object`'s own enumerable keys are still `oldLayout`, in order,
-   * with the values at `old[oldBase…]` (the side-effect witness's check;
-   * allocates nothing for an object with an enum cache).
+   * The position of the first object of `objects` from `from` on, skipping
+   * the positions in `general` (ascending), that is not `unchanged` against
+   * its values at `old[i·stride…]` (own enumerable keys `oldLayout` in
+   * order, the same values); -1 if none. The side-effect witness's pass, in
+   * one generated loop that allocates nothing for objects with an enum cache.
    */
-  unchanged(object: object, old: readonly unknown[], oldBase: number): boolean;
+  firstChanged(
+    objects: readonly object[],
+    old: readonly unknown[],
+    general: readonly number[],
+    from: number,
+  ): number;
   /**
    * An eager update's first pass over `objects`: `readOld` for each, the
    * positions of those it does not take pushed to `general`. With
@@ -320,7 +327,7 @@ function layoutFunctions(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   fast: boolean,
-): Pick<CompiledPlan, "matches" | "readOld" | "unchanged" | "scan"> {
+): Pick<CompiledPlan, "matches" | "readOld" | "firstChanged" | "scan"> {
   const stride = oldLayout.length;
   return {
     matches: generated<CompiledPlan["matches"]>(
@@ -332,10 +339,19 @@ function layoutFunctions(
        ${takeSource(plan, oldLayout, "at", "return true;")}
        return false;
      };`),
-    unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function unchanged(o, old, ob) {
-       ${sameKeysSource(plan, oldLayout)}
-       return same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")};
+    firstChanged: generated<
+      CompiledPlan["firstChanged"]
+    >(`"use strict"; ${layoutConstant(oldLayout)}
+     return function firstChanged(objects, old, general, from) {
+       let g = 0;
+       while (g < general.length && general[g] < from) g++;
+       for (let i = from; i < objects.length; i++) {
+         if (g < general.length && general[g] === i) { g++; continue; }
+         const o = objects[i]; const ob = i * ${stride};
+         ${sameKeysSource(plan, oldLayout)}
+         if (!(same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")})) return i;
+       }
+       return -1;
      };`),
     scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
      return function scan(objects, old, general, prototype) {
