@@ -12,7 +12,7 @@
  */
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 import type { ValueSource } from "./compiledSource.js";
-import { applyBody, generated, key, layoutConstant, takeSource } from "./compiledSource.js";
+import { applyBody, generated, key, scanSource } from "./compiledSource.js";
 
 export interface LeanPlan {
   /**
@@ -51,46 +51,34 @@ export function compileLean(
   if (carriedTo.some((j) => j < 0)) return undefined;
   const stride = oldLayout.length;
   const locals = oldLayout.map((_, i) => `v${i}`).join(", ");
-  const scan = generated<LeanPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
-    return function scanLean(objects, general, prototype) {
-      const n = objects.length;
-      let i = 0;
-      for (let r = 0; r < n; r++) {
-        const o = objects[r];
-        if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
-        objects[i] = o;
-        if (!Object.isExtensible(o)) return i;
-        ${takeSource(plan, oldLayout, null, "{ i++; continue; }")}
-        general.push(i);
-        i++;
-      }
-      objects.length = i;
-      return -1;
-    };`);
+  // The scan's signature, with no array of old values.
+  const scan = generated<(...args: [object[], null, number[], object | null]) => number>(
+    scanSource(plan, oldLayout, null),
+  );
   const applyRange = generated<
     (...args: [...Parameters<LeanPlan["applyRange"]>, readonly unknown[]]) => void
   >(`"use strict";
-    return function applyRangeLean(objects, start, end, comp, progress, partial, C) {
-      let i = start; let r = 0; ${stride > 0 ? `let ${locals};` : ""}
-      try {
-        for (; i < end; i++) {
-          r = 0;
-          const o = objects[i]; const cb = i * ${computedCount};
-          ${applyBody(oldLayout, plan.fields, values, "hoisted")}
-        }
-      } catch (error) {
-        partial.length = 0;
-        if (r === 1) partial.push(${locals});
-        throw error;
-      } finally {
-        progress.done = i;
-      }
-    };`);
+return function applyRangeLean(objects, start, end, comp, progress, partial, C) {
+let i = start; let r = 0; ${stride > 0 ? `let ${locals};` : ""}
+try {
+for (; i < end; i++) {
+r = 0;
+const o = objects[i]; const cb = i * ${computedCount};
+${applyBody(oldLayout, plan.fields, values, "hoisted")}
+}
+} catch (error) {
+partial.length = 0;
+if (r === 1) partial.push(${locals});
+throw error;
+} finally {
+progress.done = i;
+}
+};`);
   const oldValues = generated<LeanPlan["oldValues"]>(
     `"use strict"; return (o) => [${carriedTo.map((j) => `o${key(plan.fields[j]!)}`).join(", ")}];`,
   );
   return {
-    scan,
+    scan: (objects, general, prototype) => scan(objects, null, general, prototype),
     applyRange: (objects, start, end, computed, progress, partial) =>
       applyRange(objects, start, end, computed, progress, partial, constants),
     oldValues,

@@ -9,7 +9,7 @@
  * constants) are computed before the commit into another flat array.
  *
  * Only objects whose own enumerable keys are exactly the old version's
- * fields, in order, take this path (`matches`); any other object (extra or
+ * fields, in order, take this path; any other object (extra or
  * missing own properties) and every object of a plan that needs a shadow
  * copy (migrators, validations, defaults reading `this`) goes through the
  * general path of instanceMigration.ts. Both give the same result.
@@ -29,8 +29,8 @@ import {
   generated,
   key,
   layoutConstant,
-  layoutSource,
   sameKeysSource,
+  scanSource,
   takeSource,
 } from "./compiledSource.js";
 
@@ -45,10 +45,8 @@ export interface CompiledPlan {
   readonly computedCount: number;
   /** Whether computing runs user code (initialisers, splits, defaults). */
   readonly runsUserCode: boolean;
-  /** Whether `object`'s own enumerable keys are exactly `oldLayout`, in order. */
-  matches(object: object): boolean;
   /**
-   * Whether `object` takes the compiled path (`matches`, and its fields read
+   * Whether `object` takes the compiled path (its layout, and its fields read
    * without throwing); if so, its old values are saved at `old[oldBase…]`.
    * One pass over the object, with no allocation beyond the key check's.
    */
@@ -223,8 +221,8 @@ function computeRangeFunction(
   const calls = computedSources.map((v, s) => {
     const call = v.source.kind === "default" ? `F[${s}].call({})` : `F[${s}](view)`;
     return `s = ${s}; { const x = ${call};
-      if ((typeof x === "object" || typeof x === "function") && x !== null && typeof x.then === "function") throw thenable(x, ${s});
-      comp[cb + ${v.slot}] = x; }`;
+if ((typeof x === "object" || typeof x === "function") && x !== null && typeof x.then === "function") throw thenable(x, ${s});
+comp[cb + ${v.slot}] = x; }`;
   });
   const loop = generated<
     (
@@ -235,17 +233,17 @@ function computeRangeFunction(
       fail: (i: number, s: number, error: unknown) => Error,
     ) => void
   >(`"use strict";
-     return function computeRange(objects, comp, F, thenable, fail) {
-       let i = 0; let s = 0;
-       try {
-         for (; i < objects.length; i++) {
-           const o = objects[i]; const view = ${view}; const cb = i * ${computedCount};
-           ${calls.join("\n")}
-         }
-       } catch (error) {
-         throw fail(i, s, error);
-       }
-     };`);
+return function computeRange(objects, comp, F, thenable, fail) {
+let i = 0; let s = 0;
+try {
+for (; i < objects.length; i++) {
+const o = objects[i]; const view = ${view}; const cb = i * ${computedCount};
+${calls.join("\n")}
+}
+} catch (error) {
+throw fail(i, s, error);
+}
+};`);
   const fns = computedSources.map(({ source }) =>
     source.kind === "initial" || source.kind === "default"
       ? source.fn
@@ -275,7 +273,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
   const runsUserCode = computedSources.length > 0;
   const applyWith = generated<(...args: [...Parameters<CompiledPlan["apply"]>, unknown[]]) => void>(
     `"use strict";
-     return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
+return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
   );
   // The old values are saved again as each object is rewritten: code can
   // run inside the block after `scan` (an update's event listener, a
@@ -285,17 +283,17 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     (...args: [...Parameters<CompiledPlan["applyRange"]>, unknown[]]) => void
   >(
     `"use strict";
-     return function applyRange(objects, start, end, old, comp, progress, C) {
-       let i = start;
-       try {
-         for (; i < end; i++) {
-           const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
-           ${applyBody(oldLayout, plan.fields, values, true)}
-         }
-       } finally {
-         progress.done = i;
-       }
-     };`,
+return function applyRange(objects, start, end, old, comp, progress, C) {
+let i = start;
+try {
+for (; i < end; i++) {
+const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
+${applyBody(oldLayout, plan.fields, values, true)}
+}
+} finally {
+progress.done = i;
+}
+};`,
   );
   return {
     fast,
@@ -327,47 +325,30 @@ function layoutFunctions(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   fast: boolean,
-): Pick<CompiledPlan, "matches" | "readOld" | "firstChanged" | "scan"> {
+): Pick<CompiledPlan, "readOld" | "firstChanged" | "scan"> {
   const stride = oldLayout.length;
   return {
-    matches: generated<CompiledPlan["matches"]>(
-      `"use strict"; ${layoutConstant(oldLayout)}
-       return function matches(o) { ${layoutSource(plan, oldLayout)} return same; };`,
-    ),
     readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function readOld(o, old, at) {
-       ${takeSource(plan, oldLayout, "at", "return true;")}
-       return false;
-     };`),
+return function readOld(o, old, at) {
+${takeSource(plan, oldLayout, "at", "return true;")}
+return false;
+};`),
     firstChanged: generated<
       CompiledPlan["firstChanged"]
     >(`"use strict"; ${layoutConstant(oldLayout)}
-     return function firstChanged(objects, old, general, from) {
-       let g = 0;
-       while (g < general.length && general[g] < from) g++;
-       for (let i = from; i < objects.length; i++) {
-         if (g < general.length && general[g] === i) { g++; continue; }
-         const o = objects[i]; const ob = i * ${stride};
-         ${sameKeysSource(plan, oldLayout)}
-         if (!(same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")})) return i;
-       }
-       return -1;
-     };`),
-    scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function scan(objects, old, general, prototype) {
-       const n = objects.length;
-       let i = 0;
-       for (let r = 0; r < n; r++) {
-         const o = objects[r];
-         if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
-         objects[i] = o;
-         if (!Object.isExtensible(o)) return i;
-         ${fast ? takeSource(plan, oldLayout, `i * ${stride}`, "{ i++; continue; }") : ""}
-         general.push(i);
-         i++;
-       }
-       objects.length = i;
-       return -1;
-     };`),
+return function firstChanged(objects, old, general, from) {
+let g = 0;
+while (g < general.length && general[g] < from) g++;
+for (let i = from; i < objects.length; i++) {
+if (g < general.length && general[g] === i) { g++; continue; }
+const o = objects[i]; const ob = i * ${stride};
+${sameKeysSource(plan, oldLayout)}
+if (!(same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")})) return i;
+}
+return -1;
+};`),
+    scan: generated<CompiledPlan["scan"]>(
+      scanSource(plan, oldLayout, fast ? `i * ${stride}` : undefined),
+    ),
   };
 }

@@ -115,14 +115,14 @@ export function sameKeysSource(plan: ClassMigrationPlan, oldLayout: readonly str
   const stride = oldLayout.length;
   if (inheritsEnumerable(plan.prototype)) {
     return `const k = Object.keys(o);
-      let same = k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")};`;
+let same = k.length === ${stride}${oldLayout.map((f, i) => ` && k[${i}] === ${JSON.stringify(f)}`).join("")};`;
   }
   return `let n = 0;
-    for (const x in o) {
-      if (n === ${stride} || x !== L[n]) { n = -1; break; }
-      n++;
-    }
-    let same = n === ${stride};`;
+for (const x in o) {
+if (n === ${stride} || x !== L[n]) { n = -1; break; }
+n++;
+}
+let same = n === ${stride};`;
 }
 
 /**
@@ -134,7 +134,7 @@ export function sameKeysSource(plan: ClassMigrationPlan, oldLayout: readonly str
 export function layoutSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
   const stride = oldLayout.length;
   return `${sameKeysSource(plan, oldLayout)}
-    same = same && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
+same = same && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
 }
 
 /** The old layout as a constant of generated code (`L`). */
@@ -160,14 +160,43 @@ export function takeSource(
       ? oldLayout.map((k) => `void o${key(k)};`)
       : [`const ob = ${base};`, ...oldLayout.map((k, i) => `old[ob + ${i}] = o${key(k)};`)];
   return `{
-    let taken = false;
-    try {
-      ${layoutSource(plan, oldLayout)}
-      if (same) {
-        ${reads.join(" ")}
-        taken = true;
-      }
-    } catch {}
-    if (taken) ${then}
-  }`;
+let taken = false;
+try {
+${layoutSource(plan, oldLayout)}
+if (same) {
+${reads.join(" ")}
+taken = true;
+}
+} catch {}
+if (taken) ${then}
+}`;
+}
+
+/**
+ * The source of an eager update's first pass (`CompiledPlan.scan`): `base`
+ * is where object i's old values go (null: read, not saved; undefined: no
+ * object takes the compiled path).
+ */
+export function scanSource(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+  base: string | null | undefined,
+): string {
+  const take = base === undefined ? "" : takeSource(plan, oldLayout, base, "{ i++; continue; }");
+  return `"use strict"; ${layoutConstant(oldLayout)}
+return function scan(objects, old, general, prototype) {
+const n = objects.length;
+let i = 0;
+for (let r = 0; r < n; r++) {
+const o = objects[r];
+if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
+objects[i] = o;
+if (!Object.isExtensible(o)) return i;
+${take}
+general.push(i);
+i++;
+}
+objects.length = i;
+return -1;
+};`;
 }

@@ -154,15 +154,9 @@ export class MigrationLog {
     const { objects, compiled } = this;
     progress.done = 0;
     progress.partial = false;
-    const { lean } = this;
-    if (lean && !onStep) {
+    if (this.lean && !onStep) {
       progress.partial = true; // a throw inside the range comes from a rewrite
-      try {
-        lean.applyRange(objects, 0, objects.length, this.computed, progress, this.partial);
-      } catch (error) {
-        this.partialAt = progress.done;
-        throw error;
-      }
+      this.applyLean(0, objects.length, progress);
       progress.partial = false;
       return;
     }
@@ -194,14 +188,9 @@ export class MigrationLog {
       applyMigration(this.asItIsNow(i, general));
       return;
     }
-    const { compiled, lean } = this;
-    if (lean) {
-      try {
-        lean.applyRange(this.objects, i, i + 1, this.computed, { done: i }, this.partial);
-      } catch (error) {
-        this.partialAt = i;
-        throw error;
-      }
+    const { compiled } = this;
+    if (this.lean) {
+      this.applyLean(i, i + 1, { done: i });
       return;
     }
     compiled.apply(
@@ -211,6 +200,16 @@ export class MigrationLog {
       this.computed,
       i * compiled.computedCount,
     );
+  }
+
+  /** The lean rewrite of `[start, end)`; a throw records where, and what that rewrite read. */
+  private applyLean(start: number, end: number, progress: { done: number }): void {
+    try {
+      this.lean!.applyRange(this.objects, start, end, this.computed, progress, this.partial);
+    } catch (error) {
+      this.partialAt = progress.done;
+      throw error;
+    }
   }
 
   /**

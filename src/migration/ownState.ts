@@ -82,12 +82,10 @@ export function stillHolds(
 
 function sameFields(object: object, keys: readonly string[], values: readonly unknown[]): boolean {
   const now = Object.keys(object);
-  if (now.length !== keys.length) return false;
-  const record = object as Record<string, unknown>;
-  for (let i = 0; i < keys.length; i++) {
-    if (now[i] !== keys[i] || !Object.is(record[keys[i]!], values[i])) return false;
-  }
-  return true;
+  let i = 0;
+  while (i < keys.length && now[i] === keys[i] && Object.is(values[i], (object as never)[keys[i]!]))
+    i++;
+  return i === keys.length && now.length === i;
 }
 
 function sameState(a: ObjectState, b: ObjectState): boolean {
@@ -99,18 +97,17 @@ function sameState(a: ObjectState, b: ObjectState): boolean {
   )
     return false;
   for (let i = 0; i < a.keys.length; i++) {
-    const x = a.descriptors[i]!;
-    const y = b.descriptors[i]!;
-    if (
-      a.keys[i] !== b.keys[i] ||
-      !Object.is(x.value, y.value) ||
-      x.get !== y.get ||
-      x.set !== y.set ||
-      x.writable !== y.writable ||
-      x.enumerable !== y.enumerable ||
-      x.configurable !== y.configurable
-    )
+    if (a.keys[i] !== b.keys[i] || !sameDescriptor(a.descriptors[i], b.descriptors[i]!))
       return false;
   }
   return true;
 }
+
+export const sameDescriptor = (a: PropertyDescriptor | undefined, b: PropertyDescriptor): boolean =>
+  a !== undefined &&
+  Object.is(a.value, b.value) &&
+  a.get === b.get &&
+  a.set === b.set &&
+  a.writable === b.writable &&
+  a.enumerable === b.enumerable &&
+  a.configurable === b.configurable;

@@ -32,6 +32,7 @@ import { currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { MigrationLog } from "./migrationLog.js";
+import { sameDescriptor } from "./ownState.js";
 
 interface Holder {
   readonly holder: object;
@@ -55,15 +56,6 @@ function holderOf(holder: object, what: string): Holder {
     descriptors: keys.map((k) => Reflect.getOwnPropertyDescriptor(holder, k)!),
   };
 }
-
-const sameDescriptor = (a: PropertyDescriptor | undefined, b: PropertyDescriptor): boolean =>
-  a !== undefined &&
-  Object.is(a.value, b.value) &&
-  a.get === b.get &&
-  a.set === b.set &&
-  a.writable === b.writable &&
-  a.enumerable === b.enumerable &&
-  a.configurable === b.configurable;
 
 function holderChange(h: Holder): string | undefined {
   const now = Reflect.ownKeys(h.holder);

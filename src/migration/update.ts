@@ -49,11 +49,8 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
-  checkArguments(namespace, patch);
-  checkOptions(options, patch.name);
-  refuseIfBusy(namespace, patch.name);
   // A dry run's heap query, kept for the update that follows it.
-  const kept = takeKeptFor(namespace, patch, options.policy);
+  const kept = takeKeptFor(namespace, patch, options?.policy);
   try {
     return updateSyncFound(namespace, patch, options, kept);
   } finally {

@@ -162,7 +162,7 @@ export function findAndKeep(namespace: Namespace, patch: Patch): Prefound | unde
 
 /**
  * The query a dry run kept for `namespace` (`findAndKeep`), if it answers
- * for every class `patch` migrates (else it is dropped): `updateSync` takes
+ * for every class `patch` migrates: `updateSync` takes
  * it as `update()` does, instead of querying the heap again in its pause.
  * The caller releases it.
  */
@@ -171,11 +171,8 @@ export function takeKeptFor(
   patch: Patch,
   policy: Policy | undefined,
 ): Prefound | undefined {
-  if (!kept.has(namespace)) return undefined;
-  const handles = migratingHandles(namespace, patch, policy);
-  if (handles !== undefined) return takeKept(namespace, handles);
-  dropKept(namespace);
-  return undefined;
+  const handles = kept.has(namespace) ? migratingHandles(namespace, patch, policy) : undefined;
+  return handles && takeKept(namespace, handles);
 }
 
 /** Drops the query `findAndKeep` kept for `namespace`, if no update took it (its lists hold instances alive). */
