@@ -68,22 +68,8 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   let heap: HeapFinder | null = null;
   let listeners: (() => void)[] = [];
   let heapUnavailable = false;
-  /**
-   * The objects of the current synchronous run, not recorded yet: held
-   * strongly until the run ends (a `WeakRef` would keep them alive as long,
-   * by specification), then recorded — or, when the run switches the finder,
-   * dropped, since the heap query finds them. A loop of temporaries then
-   * never pays a `WeakRef` (and V8's kept-objects table) for the objects
-   * before the switch: 65,536 of them took ~30 ms, twice the whole loop of
-   * 2,000,000 under tsx (bench dev.allocation2M).
-   */
-  let pending: object[] = [];
-  const flush = (): void => {
-    if (pending.length === 0) return;
-    const objects = pending;
-    pending = [];
-    for (const instance of objects) registry.recordConstructed(instance);
-  };
+  const run = currentRun(registry);
+  const flush = run.flush;
   const full = constructionWindows(switchAfter, flush);
 
   function switchToHeap(): void {
@@ -94,7 +80,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
       flush();
       return;
     }
-    pending = [];
+    run.drop();
     const called = listeners;
     listeners = [];
     for (const listener of called) listener();
@@ -106,7 +92,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
       registry.recordConstructed(instance);
       return;
     }
-    pending.push(instance);
+    run.add(instance);
     if (full()) switchToHeap();
   }
 
@@ -143,6 +129,33 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     },
   };
   return finder;
+}
+
+/**
+ * The objects of the current synchronous run, not recorded yet: held
+ * strongly until the run ends (a `WeakRef` would keep them alive as long,
+ * by specification), then recorded — or, when the run switches the finder,
+ * dropped, since the heap query finds them. A loop of temporaries then never
+ * pays a `WeakRef` (and V8's kept-objects table) for the objects before the
+ * switch: 65,536 of them took ~30 ms, twice the whole loop of 2,000,000 under
+ * tsx (bench dev.allocation2M).
+ */
+function currentRun(registry: RegistryFinder) {
+  let pending: object[] = [];
+  return {
+    add(instance: object): void {
+      pending.push(instance);
+    },
+    flush(): void {
+      if (pending.length === 0) return;
+      const objects = pending;
+      pending = [];
+      for (const instance of objects) registry.recordConstructed(instance);
+    },
+    drop(): void {
+      pending = [];
+    },
+  };
 }
 
 /**
