@@ -7,6 +7,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Rolldown } from "vite";
+import { pagePruning } from "./vitePagePruning.js";
 import { PAGE_TIMERS_ID, pageStandIns } from "./vitePageStandIns.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,7 +28,7 @@ export async function bundlePageRuntime(): Promise<Rolldown.OutputChunk> {
     root: here,
     publicDir: false,
     mode: "production",
-    plugins: [pageStandIns],
+    plugins: [pageStandIns, pagePruning],
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
     build: {
       write: false,

@@ -7,7 +7,7 @@
 import { expect, test } from "vitest";
 import { pageRuntime } from "../../src/dev/viteClient.js";
 
-test("the page runtime carries no parser, patch composition, heap finder, JSON reader or trust checks", async () => {
+test("the page runtime carries no parser, patch composition, heap finder, JSON reader, trust checks, nor operations its patches never carry", async () => {
   const code = await pageRuntime();
   // Text that only the real modules hold: acorn's tokenizer, the conflict rules, the inspector query.
   expect(code).not.toMatch(/Unexpected token|ecmaVersion/);
@@ -17,12 +17,16 @@ test("the page runtime carries no parser, patch composition, heap finder, JSON r
   // The patch reader's own messages, and the trust refusal's advice.
   expect(code).not.toContain("unknown property of a patch");
   expect(code).not.toContain("vouch for it with Patch.fromJSON");
+  // The builder's and the building's code for operations the page's patches never carry.
+  expect(code).not.toContain("options must be { into, via }");
+  expect(code).not.toContain("give either default or defaultSource, not both");
+  expect(code).not.toContain("use replaceMethod");
   for (const why of [
     "was not handed over by the dev server",
-    "composing patches is not part of the page runtime",
     "the heap finder needs Node's inspector",
-    "the page never reads a patch's JSON form",
-    "the page reads no patch from JSON, so none is untrusted",
+    // Pruned (src/dev/vitePagePruning.ts): one thrower per pruned module.
+    "is not available in the page (the page's patches carry only the operations its own plan builds)",
+    "is not available in the page (the page's patches are built in-process, never read, written or composed)",
   ]) {
     expect(code).toContain(why);
   }
