@@ -64,6 +64,12 @@ export const PAGE_PRUNED: Readonly<
       "PatchBuilder.afterCommit",
       "PatchBuilder.afterRollback",
       "PatchBuilder.policy",
+      "PatchBuilder.addMethods",
+      "PatchBuilder.replaceMethods",
+      "PatchBuilder.addStaticMethods",
+      "PatchBuilder.#defaultSource",
+      "PatchBuilder.#staticWithValue",
+      "PatchBuilder.#methods",
     ],
   },
   "patch/checks/operation": {
@@ -98,6 +104,16 @@ export const PAGE_PRUNED: Readonly<
       "Patch.fromJSON",
       "Patch.hydrate",
     ],
+  },
+  // Only when a patch removes a class.
+  "migration/phases/validate": { why: PATCH_OPERATIONS, names: ["removedClassReferences"] },
+  "namespace/namespace": {
+    why: "the page's namespace holds the program's classes, registered as their modules run",
+    names: ["Namespace.defineClass", "Namespace.define", "allInstances"],
+  },
+  "mop/instances/adaptiveFinder": {
+    why: "the page's namespace uses the registry finder",
+    names: ["createAdaptiveFinder"],
   },
   "migration/building/classOperations": {
     why: PATCH_OPERATIONS,
