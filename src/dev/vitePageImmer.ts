@@ -252,5 +252,8 @@ export class Immer {
   }
 }
 
-/** immer needs it to record patches; here patches are always available. */
+/**
+ * immer needs it to record patches; here patches are always available.
+ * @public (the namespace calls it; the page bundle resolves "immer" to this module)
+ */
 export function enablePatches(): void {}

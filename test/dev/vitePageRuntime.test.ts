@@ -5,10 +5,13 @@
  * stand-in is shown by the dev page tests (./vite.test.ts).
  */
 import { expect, test } from "vitest";
-import { pageRuntime } from "../../src/dev/viteClient.js";
+import { pageModules } from "../../src/dev/viteClient.js";
+
+const CLIENT = "virtual:metamorph/client";
+const PREFIX = "virtual:metamorph/page/";
 
 test("the page runtime carries no parser, patch composition, heap finder, JSON reader, trust checks, nor operations its patches never carry", async () => {
-  const code = await pageRuntime();
+  const code = [...(await pageModules(CLIENT, PREFIX)).values()].join("\n");
   // Text that only the real modules hold: acorn's tokenizer, the conflict rules, the inspector query.
   expect(code).not.toMatch(/Unexpected token|ecmaVersion/);
   expect(code).not.toContain("apply the patches as two updates");
@@ -33,6 +36,37 @@ test("the page runtime carries no parser, patch composition, heap finder, JSON r
   ]) {
     expect(code).toContain(why);
   }
-  // The engine's own entry points are there: the page applies updates itself.
-  expect(code).toMatch(/export\s*\{[^}]*\bmodule\b/);
+}, 60_000);
+
+/** A module's static imports (`import … from "…"`, not `import("…")`). */
+const staticImports = (code: string) =>
+  [...code.matchAll(/(?:^|[;}\s])import\s*(?:[\w*{][^"'`]*?from\s*)?["'`]([^"'`]+)["'`]/g)].map(
+    (m) => m[1]!,
+  );
+
+test("a page loads what registers classes and makes their objects; the update engine only on the first edit", async () => {
+  const modules = await pageModules(CLIENT, PREFIX);
+  const entry = modules.get(CLIENT)!;
+  // The entry's own entry points: the instrumented modules call these.
+  expect(entry).toMatch(/export\s*\{[^}]*\bmodule\b/);
+  const loaded = new Set([CLIENT]);
+  for (const id of loaded)
+    for (const imported of staticImports(modules.get(id)!)) loaded.add(imported);
+  const engines = [...modules.keys()].filter((id) => !loaded.has(id));
+  expect(engines).toEqual([`${PREFIX}vitePageEngine.js`]);
+  expect(entry).toContain(`import(${JSON.stringify(engines[0])})`);
+  const atLoad = [...loaded].map((id) => modules.get(id)!).join("\n");
+  const engine = modules.get(engines[0]!)!;
+  // Planning, migration and validation (their messages) are in the engine alone.
+  for (const text of [
+    "disappeared while", // planning's rename warning
+    "cannot be migrated in place", // migration
+    "is refused", // the build phase's refusal
+  ]) {
+    expect(engine).toContain(text);
+    expect(atLoad).not.toContain(text);
+  }
+  // Registering classes is at load (the namespace's own refusals).
+  expect(atLoad).toContain("is not managed: another module already defines a managed class named");
+  expect(atLoad.length).toBeLessThan(engine.length);
 }, 60_000);
