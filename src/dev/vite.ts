@@ -80,6 +80,10 @@ export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
     configResolved(config) {
       root = config.root;
     },
+    configureServer() {
+      // Bundled while the server starts, not when the page first asks for it.
+      pageModules(CLIENT_ID, PAGE_PREFIX).catch(() => {}); // a failure is reported by load()
+    },
     resolveId(id) {
       if (id === CLIENT_ID) return CLIENT_BUNDLE_ID;
       return id.startsWith(PAGE_PREFIX) ? `\0${id}` : undefined;
