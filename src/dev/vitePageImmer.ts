@@ -1,15 +1,16 @@
 /**
  * The page's immer (see ./vitePageStandIns.ts): the part of immer's API the
  * namespace uses — `new Immer({ autoFreeze })`, `produce`,
- * `produceWithPatches`, `enablePatches` — in about a tenth of its size, for
- * what namespace snapshots hold: plain objects and arrays (drafted copy on
- * write), and values immer never drafts (class instances, functions), kept
- * by identity (arrays written within their length or pushed to: a write
- * past the end that leaves holes is not held to immer's). Like immer: an untouched subtree is the base's own object,
- * the result is deeply frozen (plain data only), and the patches (immer's
- * format: `{ op, path, value }`) turn the base into the result and the
- * inverse patches back. test/dev/vitePageImmer.test.ts holds it to immer
- * itself over random recipes.
+ * `produceWithPatches`, `freeze`, `enablePatches` — in about a tenth of its
+ * size, for what namespace snapshots hold: plain objects and arrays (drafted
+ * copy on write), and values immer never drafts (class instances,
+ * functions), kept by identity (arrays written within their length or
+ * pushed to: a write past the end that leaves holes is not held to immer's).
+ * Like immer: an untouched subtree is the base's own object, the result is
+ * deeply frozen (plain data only), and the patches (immer's format:
+ * `{ op, path, value }`) turn the base into the result and the inverse
+ * patches back. test/dev/vitePageImmer.test.ts holds it to immer itself over
+ * random recipes, and to every name our modules import from immer.
  */
 
 export type PatchPath = (string | number)[];
@@ -168,18 +169,11 @@ function finishNew(value: unknown, how: Finishing, seen: Set<object>): unknown {
   return value;
 }
 
-/** Deeply freezes plain data that is not frozen yet (immer's auto-freeze of an unchanged base). */
-function freezeDeep(value: unknown): void {
-  if (!draftable(value) || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const key of Reflect.ownKeys(value)) freezeDeep(value[key]);
-}
-
 function finishDraft(state: DraftState, path: PatchPath, how: Finishing): Data {
   state.revoke();
   if (!state.modified) {
     for (const child of state.children) stateOf(child)?.revoke();
-    if (how.freeze) freezeDeep(state.base);
+    if (how.freeze) freeze(state.base, true);
     return state.base;
   }
   const copy = state.copy!;
@@ -250,6 +244,17 @@ export class Immer {
   produceWithPatches<T>(base: T, recipe: (draft: T) => unknown): [T, Patch[], Patch[]] {
     return this.#run(base, recipe, true);
   }
+}
+
+/**
+ * immer's `freeze`: `value` frozen if it is plain data (deeply with `deep`,
+ * through plain data only), left as it is otherwise or when already frozen.
+ */
+export function freeze<T>(value: T, deep = false): T {
+  if (!draftable(value) || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (deep) for (const key of Reflect.ownKeys(value)) freeze(value[key], true);
+  return value;
 }
 
 /**

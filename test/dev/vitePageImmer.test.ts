@@ -5,10 +5,13 @@
  * untouched subtrees kept by identity, the same frozen nodes, and patches
  * that immer's own applyPatches turns into the result and back.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
-import { applyPatches, enablePatches, Immer as RealImmer } from "immer";
+import { applyPatches, enablePatches, freeze as realFreeze, Immer as RealImmer } from "immer";
 import { expect, test } from "vitest";
-import { Immer } from "../../src/dev/vitePageImmer.js";
+import * as pageImmer from "../../src/dev/vitePageImmer.js";
+import { freeze, Immer } from "../../src/dev/vitePageImmer.js";
 
 enablePatches();
 
@@ -153,4 +156,36 @@ test("a recipe that changes nothing returns the base itself, frozen deeply", () 
   expect(Object.isFrozen(base.bindings.a.list)).toBe(true);
   // Class instances are not the snapshot's to freeze (immer does not freeze them either).
   expect(Object.isFrozen(base.bindings.a.box)).toBe(false);
+});
+
+test("freeze freezes what immer's freeze freezes, shallowly or deeply", () => {
+  fc.assert(
+    fc.property(spec, fc.boolean(), (data, deep) => {
+      const mine = build(data);
+      const theirs = build(data);
+      expect(freeze(mine, deep)).toBe(mine);
+      expect(realFreeze(theirs, deep)).toBe(theirs);
+      sameSharing(mine, undefined, theirs, undefined);
+      if (mine instanceof Box) expect(Object.isFrozen(mine)).toBe(Object.isFrozen(theirs));
+    }),
+    { seed: 2026, numRuns: 300 },
+  );
+});
+
+test("the page's immer exports every name our modules import from immer", () => {
+  const src = join(import.meta.dirname, "../../src");
+  const imported = new Set<string>();
+  for (const file of readdirSync(src, { recursive: true }) as string[]) {
+    if (!file.endsWith(".ts")) continue;
+    const text = readFileSync(join(src, file), "utf8");
+    for (const [, names] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"immer"/g)) {
+      for (const name of names!.split(",")) {
+        const [local] = name.trim().split(/\s+as\s+/);
+        if (local && !local.startsWith("type ")) imported.add(local);
+      }
+    }
+    // `import type { … } from "immer"` imports no value.
+  }
+  expect(imported.size).toBeGreaterThan(0);
+  for (const name of imported) expect(Object.keys(pageImmer)).toContain(name);
 });
