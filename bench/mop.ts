@@ -17,7 +17,10 @@
  *   (a tight loop whose objects die young, one whose objects are kept, and
  *   constructions spread over event-loop turns) and `instanceof`.
  */
-import { performance } from "node:perf_hooks";
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { currentVersion } from "../src/mop/index.js";
 import type { Constructor } from "../src/mop/index.js";
 import {
@@ -25,78 +28,14 @@ import {
   heapFinderAvailable,
 } from "../src/mop/instances/defaultFinder.js";
 import { Namespace, patch, updateSync } from "../src/index.js";
-import { type BenchModule, consume, type Figure, versus } from "./harness.js";
-import {
-  collectGarbage,
-  constructLoop,
-  HOT,
-  measureConstructionPair,
-  measurePair,
-  natives,
-  nextTask,
-} from "./loops.js";
+import { type BenchModule, type Figure, versus } from "./harness.js";
+import { HOT, measureConstructionPair, measurePair, natives } from "./loops.js";
+import { ARGS, defineClasses, NativePoint, NativePoint3, type Point } from "./pointClasses.js";
 
-interface Point {
-  x: number;
-  y: number;
-  label: string;
-  norm(): number;
-}
-
-interface Point3 extends Point {
-  z: number;
-}
-
-const ARGS = `{ x: i, y: i + 1, label: "p" }`;
 const SUB_ARGS = `{ x: i, y: i + 1, label: "p", z: 2 }`;
 const RATIO = "ratio = baseline / value: higher is better, 1 = as fast as the baseline";
 const CALL_BODY = "acc += o.norm();";
 const READ_BODY = "acc += o.x + o.y;";
-
-/** The hand-written equivalents: same fields, same order, same constructor argument. */
-class NativePoint {
-  x: number;
-  y: number;
-  label: string;
-  constructor(init: { x: number; y: number; label: string }) {
-    this.x = init.x;
-    this.y = init.y;
-    this.label = init.label;
-  }
-  norm(): number {
-    return this.x * this.x + this.y * this.y;
-  }
-}
-
-class NativePoint3 extends NativePoint {
-  z: number;
-  constructor(init: { x: number; y: number; label: string; z: number }) {
-    super(init);
-    this.z = init.z;
-  }
-}
-
-function defineClasses(ns: Namespace) {
-  const Point = ns.defineClass<Point>({
-    name: "Point",
-    fields: [
-      { name: "x", initializer: "0" },
-      { name: "y", initializer: "0" },
-      { name: "label", initializer: '""' },
-    ],
-    methods: {
-      norm(this: Point) {
-        return this.x * this.x + this.y * this.y;
-      },
-    },
-  });
-  const Point3 = ns.defineClass<Point3>({
-    name: "Point3",
-    superclass: "Point",
-    fields: [{ name: "z", initializer: "0" }],
-  });
-  return { Point, Point3 };
-}
 
 const versionOf = (handle: Constructor) => currentVersion(handle).ctor as unknown as Function;
 
@@ -221,56 +160,57 @@ function steadyStateFigures(): Figure[] {
   ];
 }
 
-/** `new C(args)` n times into `out` (all kept), compiled per side like constructLoop. */
-let keptLoops = 0;
-function keptLoop(args: string): (C: Function, out: unknown[], n: number) => number {
-  return new Function(
-    "C",
-    "out",
-    "n",
-    `"use strict"; // kept loop ${++keptLoops}
-     for (let i = 0; i < n; i++) out[i] = new C(${args});
-     return out.length;`,
-  ) as (C: Function, out: unknown[], n: number) => number;
-}
-
 /** Constructions per one-job sample: the whole sample runs in one job, as a tight loop of a program would. */
 const ONE_JOB = 300_000;
 
+const SIDE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "constructionSide.ts");
+const SIDE_ROUNDS = 3;
+const run = promisify(execFile);
+
+/** One side's fastest ns per construction, measured in a fresh process (constructionSide.ts says why). */
+async function sideInProcess(
+  side: string,
+  pattern: "young" | "kept",
+  samples: number,
+): Promise<number> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--expose-gc",
+      "--allow-natives-syntax",
+      SIDE_SCRIPT,
+      side,
+      pattern,
+      String(ONE_JOB),
+      String(samples),
+    ],
+    { timeout: 120_000 },
+  );
+  return Number(stdout.trim());
+}
+
 /**
- * ns per construction of ONE_JOB constructions in one job, subject and
- * baseline interleaved, each sample in a fresh job right after a full
- * collection (so each starts from the same heap and does the same GC work).
- * The fastest sample of each side is kept: the code is deterministic, and on
- * a shared machine slower samples measure the other processes.
+ * ns per construction of ONE_JOB constructions in one job through a handle
+ * of `kind`'s namespace and of the plain class: each side in processes of its
+ * own, in alternating order, SIDE_ROUNDS each; the fastest run of each side
+ * is kept (the code is deterministic; on a shared machine slower runs measure
+ * the other processes).
  */
-async function oneJobPair(
-  kept: boolean,
-  subject: Function,
-  baseline: Function,
-  samples = 15,
-): Promise<[number, number]> {
-  const sides = [subject, baseline].map((C) => ({
-    C,
-    young: constructLoop(ARGS),
-    kept: keptLoop(ARGS),
-    samples: [] as number[],
-  }));
-  const ring: unknown[] = new Array(HOT).fill(null);
-  for (const side of sides)
-    consume(kept ? side.kept(side.C, [], 20_000) : side.young(side.C, ring, 20_000));
-  for (let i = 0; i < samples; i++) {
-    for (const side of i % 2 === 0 ? sides : [sides[1]!, sides[0]!]) {
-      await nextTask();
-      collectGarbage();
-      const out: unknown[] = kept ? new Array(ONE_JOB) : ring;
-      const t0 = performance.now();
-      consume(kept ? side.kept(side.C, out, ONE_JOB) : side.young(side.C, ring, ONE_JOB));
-      side.samples.push(((performance.now() - t0) * 1e6) / ONE_JOB);
-    }
+async function oneJobPair(kind: string, pattern: "young" | "kept"): Promise<[number, number]> {
+  const handle: number[] = [];
+  const plain: number[] = [];
+  // The registry's rows carry no goal and cost ~0.5 µs a construction: one round, fewer samples.
+  const rounds = kind === "registry" ? 1 : SIDE_ROUNDS;
+  const samples = kind === "registry" ? 5 : 15;
+  for (let round = 0; round < rounds; round++) {
+    const handleFirst = round % 2 === 0;
+    if (handleFirst) handle.push(await sideInProcess(kind, pattern, samples));
+    plain.push(await sideInProcess("plain", pattern, samples));
+    if (!handleFirst) handle.push(await sideInProcess(kind, pattern, samples));
   }
-  ring.fill(null);
-  return [Math.min(...sides[0]!.samples), Math.min(...sides[1]!.samples)];
+  return [Math.min(...handle), Math.min(...plain)];
 }
 
 /**
@@ -308,8 +248,8 @@ async function goalFigures(): Promise<Figure[]> {
     // since in Node it is the finder that can meet it (the registry's WeakRef
     // per construction cannot, see registryFinder.ts).
     const goal = isDefault || kind === "heap" ? "; goal: ratio ≥ 0.77 (≤ 1.3× a plain new)" : "";
-    const [young, youngPlain] = await oneJobPair(false, point("young"), NativePoint);
-    const [kept, keptPlain] = await oneJobPair(true, point("kept"), NativePoint);
+    const [young, youngPlain] = await oneJobPair(kind, "young");
+    const [kept, keptPlain] = await oneJobPair(kind, "kept");
     const [spread, spreadPlain] = await measureConstructionPair(ARGS, point("spread"), NativePoint);
     figures.push(
       versus(
@@ -317,14 +257,14 @@ async function goalFigures(): Promise<Figure[]> {
         young,
         youngPlain,
         "ns/op",
-        `${ONE_JOB} constructions through a class handle in one job, each dying young (${who}); baseline: new of a plain class written by hand, same fields${goal}`,
+        `${ONE_JOB} constructions through a class handle in one job, each dying young (${who}; each side in processes of its own, see bench/constructionSide.ts); baseline: new of a plain class written by hand, same fields${goal}`,
       ),
       versus(
         `mop.goal.construction.keptOneJob.${kind}`,
         kept,
         keptPlain,
         "ns/op",
-        `${ONE_JOB} constructions through a class handle in one job, all kept in an array (${who}); baseline: the same with a plain class${goal}`,
+        `${ONE_JOB} constructions through a class handle in one job, all kept in an array (${who}; each side in processes of its own); baseline: the same with a plain class${goal}`,
       ),
       versus(
         `mop.goal.construction.spread.${kind}`,

@@ -18,46 +18,12 @@
  */
 import { UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
+import type { ClassVersion, HandleState } from "./handleState.js";
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
+import { makeForwarder } from "./handleForwarder.js";
 
-export interface ClassVersion {
-  readonly ctor: Constructor;
-  readonly definition: ClassDefinition;
-}
-
-interface HandleState {
-  readonly handle: Constructor;
-  /** The stable prototype: `handle.prototype`, for the handle's whole life. */
-  readonly prototype: object;
-  current: Constructor;
-  /**
-   * How the handle builds an object: "initialise" — the handle allocates it
-   * and the current version's field initialiser fills it (versions made by
-   * createClass); "new" — `new current()` (an ordinary class whose prototype
-   * is the stable one); "reflect" — Reflect.construct onto the stable
-   * prototype (an ordinary class given as a new implementation).
-   */
-  construction: "initialise" | "new" | "reflect";
-  /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
-  initialise: Function | null;
-  definition: ClassDefinition;
-  /** Every version this handle has had, oldest first. */
-  readonly versions: ClassVersion[];
-  /** Objects whose [[Prototype]] must follow the superclass: homes of installed methods (their `super`). */
-  readonly homes: Set<object>;
-  staticKeys: PropertyKey[];
-  /** Called with every object constructed through the handle itself (not through subclasses). */
-  observers: readonly ((instance: object) => void)[];
-  /**
-   * The observers as one function, null when there are none: what the
-   * forwarder calls. A loop over `observers` inside the forwarder, even one
-   * that never runs, made V8 (Node 20, measured) compile every construction
-   * site that inlines the handle ~8x slower for objects that are kept.
-   */
-  observe: ((instance: object) => void) | null;
-  readonly owner: unknown;
-}
+export type { ClassVersion } from "./handleState.js";
 
 const states = new WeakMap<Function, HandleState>();
 /** The constructor each installed definition came with (the class the user handed in, or a generated one). */
@@ -73,6 +39,8 @@ export function constructorOfDefinition(definition: ClassDefinition): Constructo
   return constructorsOfDefinitions.get(definition);
 }
 export const prototypeStates = new WeakMap<object, HandleState>();
+/** The handle each version constructor belongs to. */
+export const versionStates = new WeakMap<Function, HandleState>();
 export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
 export const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
 
@@ -193,72 +161,6 @@ export interface CreateClassHandleOptions {
   readonly external?: Function | null;
 }
 
-let forwarders = 0;
-
-/**
- * The handle's constructor, the hot path of every managed class: no rest
- * array, no iterator, the initialiser read from the state rather than looked
- * up on the version. Compiled per handle (the numbered comment makes each
- * source text unique), so that each class gets type feedback of its own: one
- * shared closure would see every managed class's objects and turn megamorphic.
- */
-function makeForwarder(state: HandleState, name: string): Function {
-  const factory = new Function(
-    "state",
-    "name",
-    "setPrototypeOf",
-    "getPrototypeOf",
-    `"use strict"; // metamorph class handle ${++forwarders}
-    const forward = {
-      [name]: function (init) {
-        const target = new.target;
-        if (target === undefined) {
-          throw new TypeError("Class constructor " + name + " cannot be invoked without 'new'");
-        }
-        let instance;
-        if (state.initialise !== null) {
-          // The handle is the only allocator: every object of the class, fresh
-          // or migrated, grows its fields from the handle's own initial map, so
-          // objects with the same fields share one hidden class (V8, measured).
-          state.initialise.call(this, init);
-          instance = this;
-        } else if (target === forward) {
-          instance = new state.current(...arguments);
-          // "reflect": a new implementation with a prototype of its own
-          // builds the object natively (its own cached initial map), then the
-          // object moves onto the stable prototype (a cached prototype
-          // transition: one shared map). Building it with the handle as
-          // new.target instead makes V8 copy a fresh map for every object
-          // (the handle is not a derived class constructor, so V8 does not
-          // cache the derived map): measured ~5 µs per object, every object
-          // a hidden class of its own.
-          // Only the object the implementation built: one its constructor
-          // returned instead (a cached instance, a proxy) stays as it is.
-          if (
-            state.construction === "reflect" &&
-            getPrototypeOf(instance) === state.current.prototype
-          )
-            setPrototypeOf(instance, state.prototype);
-        } else {
-          // Through super() from a subclass: correct, but V8 gives objects
-          // built this way maps of their own (see above).
-          instance = Reflect.construct(state.current, arguments, target);
-        }
-        const observe = state.observe;
-        if (observe !== null && target === forward) observe(instance);
-        return instance;
-      },
-    }[name];
-    return forward;`,
-  ) as (
-    state: HandleState,
-    name: string,
-    setPrototypeOf: typeof Object.setPrototypeOf,
-    getPrototypeOf: typeof Object.getPrototypeOf,
-  ) => Function;
-  return factory(state, name, Object.setPrototypeOf, Object.getPrototypeOf);
-}
-
 /**
  * Wraps `initial` (version 1) in a new class handle; `initial.prototype`
  * becomes the handle's stable prototype, so objects `initial` made before
@@ -314,9 +216,11 @@ function initialiseState(
     observers: [],
     observe: null,
     owner: options.owner,
+    children: new Set<HandleState>(),
   });
   states.set(handle, state);
   prototypeStates.set(prototype, state);
+  versionStates.set(initial, state);
   recordVersion({ ctor: initial, definition });
   const parent = options.superclass ?? null;
   if (parent !== null) {
@@ -328,6 +232,8 @@ function initialiseState(
       );
     }
     Object.setPrototypeOf(handle, parent);
+    stateOf(parent).children.add(state);
+    followSuperclass(state);
     return;
   }
   const external = options.external ?? null;
@@ -371,6 +277,44 @@ export function constructionOf(ctor: Constructor, prototype: object): HandleStat
   // Own property: an ordinary class extending a handle inherits the handle's.
   if (Object.hasOwn(ctor, INITIALISE_FIELDS)) return "initialise";
   return ctor.prototype === prototype ? "new" : "reflect";
+}
+
+/**
+ * The class a subclass's ordinary constructor should reach with `super()`:
+ * the current version itself when it is an ordinary class, the handle when
+ * it is made by createClass (the handle then only initialises fields: it is
+ * the one allocator either way).
+ */
+function runningClass(state: HandleState): Function {
+  return state.construction === "initialise" ? state.handle : state.current;
+}
+
+/**
+ * Links the current version of `state`'s class, when it is an ordinary class
+ * written to extend the superclass handle (`class Sub extends Handle`, or a
+ * new implementation of it), straight to the superclass's running class, so
+ * that `super()` never passes through the handle. Through the handle, an
+ * ordinary function, V8 allocated once with the subclass as new.target and the
+ * superclass's version allocated again: the subclass's cached initial map
+ * flipped between two constructors and every object got a map of its own
+ * (~100× a plain `new`, bench mop.registered.construction.subclass). Called
+ * whenever the running classes change (a new version of either class, its
+ * undo, a new superclass); a constructor extending anything else is left.
+ */
+export function followSuperclass(state: HandleState): void {
+  if (state.construction === "initialise") return;
+  const parent = Object.getPrototypeOf(state.handle) as Function | null;
+  const parentState = parent === null ? undefined : states.get(parent);
+  if (parentState === undefined) return;
+  const linked = Object.getPrototypeOf(state.current) as Function | null;
+  if (linked !== parent && (linked === null || versionStates.get(linked) !== parentState)) return;
+  const wanted = runningClass(parentState);
+  if (linked !== wanted) Object.setPrototypeOf(state.current, wanted);
+}
+
+/** followSuperclass for the subclasses of `state`'s class, after its running class changed. */
+export function followSuperclassInChildren(state: HandleState): void {
+  for (const child of state.children) followSuperclass(child);
 }
 
 /** Restores exactly what one change did. */

@@ -9,12 +9,15 @@ import {
   constructionOf,
   initialiserOf,
   defineStaticForwarders,
+  followSuperclass,
+  followSuperclassInChildren,
   isClassHandle,
   PROTOTYPE_SKIP,
   prototypeStates,
   recordVersion,
   SKIPPED_STATICS,
   stateOf,
+  versionStates,
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
@@ -110,6 +113,11 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   state.definition = version.definition;
   state.versions.push(version);
   recordVersion(version);
+  const hadOwner = versionStates.has(version.ctor);
+  if (!hadOwner) versionStates.set(version.ctor, state);
+  const linkedBefore = Object.getPrototypeOf(version.ctor) as object | null;
+  followSuperclass(state);
+  followSuperclassInChildren(state);
   if (version.definition.name !== handle.name) {
     Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }
@@ -123,6 +131,12 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.definition = before.definition;
     const at = state.versions.lastIndexOf(version);
     if (at >= 0) state.versions.splice(at, 1);
+    if (Object.getPrototypeOf(version.ctor) !== linkedBefore)
+      Object.setPrototypeOf(version.ctor, linkedBefore);
+    followSuperclass(state);
+    followSuperclassInChildren(state);
+    // After the children let go of it: they recognise it as this class's version.
+    if (!hadOwner) versionStates.delete(version.ctor);
     Object.defineProperty(handle, "name", before.name);
     defineStaticForwarders(state);
   };
@@ -152,19 +166,31 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
   const functions: object[] = [handle, state.current];
   const targets: object[] = [...functions, state.prototype, ...state.homes];
   const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
+  const parentBefore = Object.getPrototypeOf(handle) as Function | null;
   const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
   for (const t of targets) {
     const current = Object.getPrototypeOf(t) as object | null;
     // A root class may extend something outside the namespace (EventEmitter,
     // a lifecycle base class): only a link to a managed class is cut.
-    const managed = current !== null && (isClassHandle(current) || prototypeStates.has(current));
+    const managed =
+      current !== null &&
+      (isClassHandle(current) ||
+        prototypeStates.has(current) ||
+        versionStates.has(current as Function));
     if (superclass === null && !managed) continue;
     const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
     if (current !== wanted) Object.setPrototypeOf(t, wanted);
   }
+  const moveChild = (from: Function | null, to: Function | null) => {
+    if (from !== null && isClassHandle(from)) stateOf(from).children.delete(state);
+    if (to !== null && isClassHandle(to)) stateOf(to).children.add(state);
+  };
+  moveChild(parentBefore, superclass);
+  followSuperclass(state);
   return () => {
     targets.forEach((t, i) => {
       if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
     });
+    moveChild(superclass, parentBefore);
   };
 }

@@ -9,7 +9,7 @@ import { setFlagsFromString } from "node:v8";
 import { expect, test } from "vitest";
 import { definitionFromSpec } from "../../src/mop/index.js";
 import { createClassHandle, stablePrototype } from "../../src/mop/classHandle.js";
-import { installVersion } from "../../src/mop/classVersions.js";
+import { installVersion, reparent } from "../../src/mop/classVersions.js";
 import { Namespace } from "../../src/index.js";
 
 setFlagsFromString("--allow-natives-syntax");
@@ -62,13 +62,12 @@ test("after a new implementation with a prototype of its own: fresh objects shar
   expect(haveSameMap(a, b)).toBe(true);
 });
 
-// Known (docs/dev.md, Limits): super() from a registered subclass reaches the
-// superclass's handle, an ordinary function, which allocates with the
-// subclass as new.target before the superclass's version allocates again:
-// the subclass's initial map flips between the two constructors, and V8
-// copies a fresh map for every object. Fix: link the subclass's running
-// class to the superclass's running version (and re-link at every update).
-test.fails("a registered subclass of a registered class: fresh objects share one hidden class", () => {
+// super() from a registered subclass used to reach the superclass's handle,
+// an ordinary function, which allocated with the subclass as new.target
+// before the superclass's version allocated again: the subclass's initial
+// map flipped between the two constructors, a fresh map for every object.
+// The subclass's running class now extends the superclass's running version.
+test("a registered subclass of a registered class: fresh objects share one hidden class", () => {
   const ns = new Namespace("hidden-classes-subclass", { instanceFinder: "heap" });
   class Base {
     constructor(
@@ -82,4 +81,89 @@ test.fails("a registered subclass of a registered class: fresh objects share one
   }
   const SubHandle = ns.registerClass(Sub);
   expect(haveSameMap(new SubHandle(1, 2), new SubHandle(3, 4))).toBe(true);
+});
+
+/** A registered `Base` and `class Sub extends BaseHandle` registered too, as `metamorph dev` registers them. */
+function registeredPair(name: string) {
+  const ns = new Namespace(name, { instanceFinder: "heap" });
+  class Base {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const BaseHandle = ns.registerClass(Base);
+  class Sub extends BaseHandle {
+    z = 1;
+  }
+  const SubHandle = ns.registerClass(Sub);
+  return { Base, BaseHandle, Sub, SubHandle };
+}
+
+const pointDefinition = (name: string, fields: string[], superclass: string | null = null) =>
+  definitionFromSpec({ name, superclass, fields: fields.map((f) => ({ name: f })) });
+
+test("a registered subclass follows each new implementation of its superclass, and goes back with its undo", () => {
+  const { Base, BaseHandle, Sub, SubHandle } = registeredPair("hidden-classes-follow");
+  expect(Object.getPrototypeOf(Sub)).toBe(Base);
+  class Base2 {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const undo = installVersion(BaseHandle, {
+    ctor: Base2,
+    definition: pointDefinition("Base", ["w", "x", "y"]),
+  });
+  expect(Object.getPrototypeOf(Sub)).toBe(Base2);
+  const a = new SubHandle(1, 2) as unknown as Record<string, number>;
+  const b = new SubHandle(3, 4);
+  expect({ ...a }).toEqual({ w: 0, x: 1, y: 2, z: 1 });
+  expect(haveSameMap(a, b)).toBe(true);
+  expect(a).toBeInstanceOf(SubHandle);
+  expect(a).toBeInstanceOf(BaseHandle);
+  undo();
+  expect(Object.getPrototypeOf(Sub)).toBe(Base);
+  const c = new SubHandle(5, 6) as unknown as Record<string, number>;
+  expect({ ...c }).toEqual({ x: 5, y: 6, z: 1 });
+  expect(haveSameMap(c, new SubHandle(7, 8))).toBe(true);
+});
+
+test("a new implementation of a registered subclass extends the superclass's running version once installed, its own again after the undo", () => {
+  const { Base, BaseHandle, SubHandle } = registeredPair("hidden-classes-sub-version");
+  class Sub2 extends BaseHandle {
+    z = 2;
+    v = 3;
+  }
+  const undo = installVersion(SubHandle, {
+    ctor: Sub2,
+    definition: pointDefinition("Sub", ["z", "v"], "Base"),
+  });
+  expect(Object.getPrototypeOf(Sub2)).toBe(Base);
+  const a = new SubHandle(1, 2) as unknown as Record<string, number>;
+  expect({ ...a }).toEqual({ x: 1, y: 2, z: 2, v: 3 });
+  expect(Object.getPrototypeOf(a)).toBe(stablePrototype(SubHandle));
+  expect(haveSameMap(a, new SubHandle(3, 4))).toBe(true);
+  undo();
+  expect(Object.getPrototypeOf(Sub2)).toBe(BaseHandle);
+  expect({ ...(new SubHandle(1, 2) as unknown as Record<string, number>) }).toEqual({
+    x: 1,
+    y: 2,
+    z: 1,
+  });
+});
+
+test("a registered subclass moved to the root and back: its class links follow, and the undo restores them", () => {
+  const { Base, BaseHandle, Sub, SubHandle } = registeredPair("hidden-classes-reparent");
+  const undo = reparent(SubHandle, null);
+  expect(Object.getPrototypeOf(Sub)).toBe(Function.prototype);
+  expect(Object.getPrototypeOf(SubHandle)).toBe(Function.prototype);
+  undo();
+  expect(Object.getPrototypeOf(Sub)).toBe(Base);
+  expect(Object.getPrototypeOf(SubHandle)).toBe(BaseHandle);
+  const a = new SubHandle(1, 2);
+  expect(haveSameMap(a, new SubHandle(3, 4))).toBe(true);
+  expect(a).toBeInstanceOf(BaseHandle);
 });

@@ -28,6 +28,27 @@
  * alive until the job ends; 30M in one job abort V8) and for which a query
  * per update is the smaller cost. Where the heap cannot be queried (browsers)
  * it stays the registry. Name "registry" or "heap" to fix the finder.
+ *
+ * Re-decided against issue 13's construction goal (≤ 1.3× a plain `new` in
+ * three patterns), with each side of a figure measured in a process of its
+ * own (bench `mop.goal.construction.*`; Node 20, 2 cores, load ~10):
+ *
+ * - heap: 0.85 (young, one job) / 0.94 (kept, one job) / 0.88 (spread over
+ *   turns) — the goal, in every pattern: nothing is paid at construction;
+ * - adaptive: 0.78 / 0.75 once a job has switched it, but 0.06 spread: a
+ *   program constructing steadily across turns never switches and pays the
+ *   registry's `WeakRef` per object (~100 ns) for good;
+ * - registry: 0.01 / 0.01 / 0.05.
+ *
+ * Only the heap finder meets the construction goal, so it was tried as the
+ * Node default — and a dev session's reloads each then pay a heap query:
+ * `test/dev/memory.test.ts`'s 200 reloads timed out at 60 s (with the
+ * adaptive default they take a few seconds), and a service beside 200 MB of
+ * data would stop for ~2 s at every update, rollback and `allInstances`
+ * (bench `finder.heapQuery.1e4.bigHeap`), unsliceable. A construction cost
+ * that the program pays only while it constructs steadily (and can remove by
+ * naming "heap") is kept over a stop that every update of every program pays:
+ * the default stays adaptive in Node, the registry in browsers.
  */
 import { InstanceFinderUnavailableError } from "../../errors.js";
 import { createAdaptiveFinder } from "./adaptiveFinder.js";
