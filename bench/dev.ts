@@ -153,12 +153,14 @@ async function startup(): Promise<Figure[]> {
   };
   const samples: Record<keyof typeof commands, number[]> = { tsx: [], dev: [], devNoRestart: [] };
   try {
-    for (let round = 0; round < ROUNDS; round++) {
+    // Round -1 warms the disk cache and is not counted: its first start
+    // would otherwise read every file of tsx and metamorph from disk.
+    for (let round = -1; round < ROUNDS; round++) {
       for (const [name, args] of Object.entries(commands)) {
         const started = start(args, dir);
         const { ms } = await started.line(/^hello$/);
         await stop(started);
-        samples[name as keyof typeof commands].push(ms);
+        if (round >= 0) samples[name as keyof typeof commands].push(ms);
       }
     }
   } finally {
@@ -171,7 +173,7 @@ async function startup(): Promise<Figure[]> {
       median(samples.dev),
       tsx,
       "ms",
-      `time to the first output of a hello-world .ts, metamorph dev (supervised, the default) against tsx main.ts; median of ${ROUNDS} interleaved rounds (goal: within 1.3× of tsx)`,
+      `time to the first output of a hello-world .ts, metamorph dev (supervised, the default) against tsx main.ts; median of ${ROUNDS} interleaved rounds after one not counted; goal: ratio ≥ 0.77 (within 1.3× of tsx)`,
     ),
     versus(
       "dev.startupNoRestart",

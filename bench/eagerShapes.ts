@@ -262,7 +262,7 @@ export async function eagerShapeFigures(): Promise<EagerShapes> {
             run.pause,
             run.hand,
             "ms",
-            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (the heap query is inside the pause)"}, median of ${repeats} (${run.spread}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
+            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (instances found by one heap query before the pause, a block of its own the program sees: finder.heapUpdate.startBlock; not part of this figure)"}, median of ${repeats} (${run.spread}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
           ),
         );
       }

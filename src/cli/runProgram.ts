@@ -15,7 +15,7 @@ import type { HooksData } from "../dev/hooks.js";
 import { PREFIX } from "../dev/prefix.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
-import { cannotStart, findTsx, OWN_EXTENSION, TYPESCRIPT_ENTRY } from "./tsxLookup.js";
+import { cannotStart, findTsx, OWN_EXTENSION, TYPESCRIPT_ENTRY, type TsxApi } from "./tsxLookup.js";
 
 export { findTsx } from "./tsxLookup.js";
 
@@ -31,13 +31,14 @@ export interface ProgramOptions {
   readonly supervised: boolean;
 }
 
-/** Registers tsx (ES modules and `require`), from metamorph's own dependencies or the program's. */
-async function registerTsx(entryFile: string): Promise<void> {
-  // Run from source, this process already runs under tsx.
-  if (OWN_EXTENSION === ".ts") return;
-  const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
-  tsx?.esm.register();
-  tsx?.cjs.register();
+/**
+ * tsx's registration APIs for a TypeScript entry, from metamorph's own
+ * dependencies or the program's; undefined when none is needed (run from
+ * source, this process already runs under tsx).
+ */
+async function tsxFor(entryFile: string): Promise<TsxApi | undefined> {
+  if (OWN_EXTENSION === ".ts" || !TYPESCRIPT_ENTRY.test(entryFile)) return undefined;
+  return findTsx([import.meta.url, pathToFileURL(entryFile).href]);
 }
 
 function exposeGc(): void {
@@ -66,10 +67,15 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     options.write(problem);
     return 1;
   }
-  if (TYPESCRIPT_ENTRY.test(entryFile)) await registerTsx(entryFile);
+  // Both loaded side by side, and before any hook is registered: once tsx's
+  // hooks are in, every module this process imports is resolved and loaded by
+  // a round trip to the hooks thread (the dev runtime's ~50 modules cost
+  // ~20 ms more that way on a hello-world's start-up).
+  const [{ DevRuntime }, tsx] = await Promise.all([import("../dev/runtime.js"), tsxFor(entryFile)]);
+  tsx?.esm.register();
+  tsx?.cjs.register();
   if (options.memory > 0) exposeGc();
   process.setSourceMapsEnabled(true);
-  const { DevRuntime } = await import("../dev/runtime.js");
   const { port1, port2 } = new MessageChannel();
   const runtime = new DevRuntime({
     memory: options.memory,

@@ -24,7 +24,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { InvalidOptionError } from "../errors.js";
-import { pageRuntime } from "./viteClient.js";
+import { pageModules } from "./viteClient.js";
 import { PAGE_OPTIONS_KEY, type PageOptions } from "./vitePageOptions.js";
 import { CLIENT_ID, instrumentForVite } from "./viteInstrument.js";
 
@@ -55,6 +55,8 @@ function pageOptions(options: MetamorphViteOptions): string {
 }
 
 const CLIENT_BUNDLE_ID = "\0metamorph:client";
+/** The page runtime's other modules (the engine the first edit loads, and common code): `${PAGE_PREFIX}${file}`. */
+const PAGE_PREFIX = "virtual:metamorph/page/";
 const sourceRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const MANAGED_FILE = /\.(ts|mts|tsx|js|mjs|jsx)$/;
@@ -78,14 +80,22 @@ export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
     configResolved(config) {
       root = config.root;
     },
+    configureServer() {
+      // Bundled while the server starts, not when the page first asks for it.
+      pageModules(CLIENT_ID, PAGE_PREFIX).catch(() => {}); // a failure is reported by load()
+    },
     resolveId(id) {
-      return id === CLIENT_ID ? CLIENT_BUNDLE_ID : undefined;
+      if (id === CLIENT_ID) return CLIENT_BUNDLE_ID;
+      return id.startsWith(PAGE_PREFIX) ? `\0${id}` : undefined;
     },
     async load(id) {
-      if (id !== CLIENT_BUNDLE_ID) return undefined;
+      const specifier = id === CLIENT_BUNDLE_ID ? CLIENT_ID : id.slice(1);
+      if (id !== CLIENT_BUNDLE_ID && !specifier.startsWith(PAGE_PREFIX)) return undefined;
+      const code = (await pageModules(CLIENT_ID, PAGE_PREFIX)).get(specifier);
+      if (code === undefined) return undefined;
       // No source map: the page runtime is library code, and a map would multiply its size.
       // Options first: the runtime reads them when an edit arrives.
-      return { code: served + (await pageRuntime()), map: { mappings: "" } };
+      return { code: id === CLIENT_BUNDLE_ID ? served + code : code, map: { mappings: "" } };
     },
   };
   const rewrite: Plugin = {

@@ -12,17 +12,17 @@
  * source: the dev server parses each class when it transforms the module and
  * hands the result over with the class (`manage`); the page's stand-in for
  * the class-source module reads it from a global table (see ./vite.ts).
+ * What only an edit needs — planning, migration, validation — is
+ * ./vitePageEngine.ts, imported on the first edit: until then the page has
+ * loaded what registers classes and makes their objects, nothing more.
  */
 import { MetamorphError } from "../errors.js";
 import type { UpdateResult } from "../migration/types.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
-import { describeClassChange } from "./common.js";
-import { readMigrations } from "./migrations.js";
-import { planClassUpdates } from "./plan.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
-import { applyOnPage, duration } from "./vitePageUpdate.js";
+import type { PageEdit } from "./vitePageEngine.js";
 
 const PREFIX = "[metamorph]";
 
@@ -156,40 +156,72 @@ export function module(url: string): ModuleApi {
     },
     commit(migrationsModule) {
       if (pending.length === 0) return;
-      const file = `${path.replace(/\.[^./]+$/, "")}.migrations.ts`;
-      try {
-        const migrations = migrationsModule ? readMigrations(migrationsModule) : {};
-        const plan = planClassUpdates(pending, {
-          namespace,
-          patchName: `${path} #${current.versions}`,
-          migrations,
-          migrationsFile: file.split("/").pop()!,
-          used: current.used,
-        });
-        const { result, population, progressive } = applyOnPage(namespace, plan.builder.build());
-        for (const key of plan.used) current.used.add(key);
-        status.updates++;
-        const migrated = progressive
-          ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
-          : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
-        status.last = `${path}: updated ${plan.summaries.map(describeClassChange).join("; ")} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
-        console.info(`${PREFIX} ${status.last}`);
-        if (progressive) followOnPage(path, result);
-        for (const warning of plan.warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
-        // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
-        globalThis.dispatchEvent?.(
-          new CustomEvent("metamorph:update", {
-            detail: { module: path, classes: plan.summaries.map((s) => s.className) },
-          }),
-        );
-      } catch (error) {
-        status.failures++;
-        console.error(
-          `${PREFIX} ${path}: error: ${message(error)} — the running version is kept; save again to retry`,
+      const edit: PageEdit = {
+        path,
+        versions: current.versions,
+        pending,
+        used: current.used,
+        migrationsModule: migrationsModule as Record<string, unknown> | undefined,
+      };
+      if (engine) applyEdit(engine, edit);
+      else {
+        // Edits that arrive while it loads wait for it, in order.
+        loadEngine().then(
+          (loaded) => applyEdit(loaded, edit),
+          (error: unknown) => refused(path, error),
         );
       }
     },
   };
+}
+
+type Engine = typeof import("./vitePageEngine.js");
+let engine: Engine | undefined;
+let loading: Promise<Engine> | undefined;
+
+function loadEngine(): Promise<Engine> {
+  loading ??= import("./vitePageEngine.js").then((loaded) => {
+    engine = loaded;
+    return loaded;
+  });
+  return loading;
+}
+
+function refused(path: string, error: unknown): void {
+  status.failures++;
+  console.error(
+    `${PREFIX} ${path}: error: ${message(error)} — the running version is kept; save again to retry`,
+  );
+}
+
+/** Applies one edit, saying what it did (or why it was refused, nothing changed). */
+function applyEdit(loaded: Engine, edit: PageEdit): void {
+  const { path } = edit;
+  try {
+    const { result, population, progressive, described, classes, warnings } = loaded.applyEdit(
+      namespace,
+      edit,
+    );
+    status.updates++;
+    const migrated = progressive
+      ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
+      : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
+    status.last = `${path}: updated ${described} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
+    console.info(`${PREFIX} ${status.last}`);
+    if (progressive) followOnPage(path, result);
+    for (const warning of warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
+    // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
+    globalThis.dispatchEvent?.(
+      new CustomEvent("metamorph:update", { detail: { module: path, classes } }),
+    );
+  } catch (error) {
+    refused(path, error);
+  }
+}
+
+/** A duration for people. */
+function duration(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 }
 
 /** Reports the end of a progressive migration: its duration, or the failure that rolled it back. */

@@ -36,8 +36,3 @@ export function applyOnPage(namespace: Namespace, patch: Patch): PageUpdate {
   const result = updateSync(namespace, patch, { policy: progressive ? "progressive" : "eager" });
   return { result, population, progressive };
 }
-
-/** A duration for people. */
-export function duration(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
-}

@@ -21,6 +21,8 @@ import { MigrationError } from "../errors.js";
 import type { OldView } from "../patch/operations.js";
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 import { asyncRefusal, isThenable } from "./instanceMigration.js";
+import type { LeanPlan } from "./compiledLean.js";
+import { compileLean } from "./compiledLean.js";
 import type { ValueSource } from "./compiledSource.js";
 import {
   applyBody,
@@ -52,11 +54,18 @@ export interface CompiledPlan {
    */
   readOld(object: object, old: unknown[], oldBase: number): boolean;
   /**
-   * Whether `object`'s own enumerable keys are still `oldLayout`, in order,
-   * with the values at `old[oldBase…]` (the side-effect witness's check;
-   * allocates nothing for an object with an enum cache).
+   * The position of the first object of `objects` from `from` on, skipping
+   * the positions in `general` (ascending), that is not `unchanged` against
+   * its values at `old[i·stride…]` (own enumerable keys `oldLayout` in
+   * order, the same values); -1 if none. The side-effect witness's pass, in
+   * one generated loop that allocates nothing for objects with an enum cache.
    */
-  unchanged(object: object, old: readonly unknown[], oldBase: number): boolean;
+  firstChanged(
+    objects: readonly object[],
+    old: readonly unknown[],
+    general: readonly number[],
+    from: number,
+  ): number;
   /**
    * An eager update's first pass over `objects`: `readOld` for each, the
    * positions of those it does not take pushed to `general`. With
@@ -88,6 +97,8 @@ export interface CompiledPlan {
     /** Set to the position reached when the loop ends or throws. */
     progress: { done: number },
   ): void;
+  /** The rewrite without a record of old values, where every old field is carried (compiledLean.ts). */
+  readonly lean: LeanPlan | undefined;
   /** The new values installed in `object` (by `plan.fields` order), for rollback. */
   installed(
     old: readonly unknown[],
@@ -266,9 +277,10 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     `"use strict";
      return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
   );
-  // After `scan`, `old` holds every object's old values; they are read
-  // again only if user code ran since (a default's expression is not
-  // watched by the side-effect witness).
+  // The old values are saved again as each object is rewritten: code can
+  // run inside the block after `scan` (an update's event listener, a
+  // validation, a default's expression), and a value it wrote must be
+  // neither lost nor rolled back to the one the scan saw.
   const applyRangeWith = generated<
     (...args: [...Parameters<CompiledPlan["applyRange"]>, unknown[]]) => void
   >(
@@ -278,7 +290,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
        try {
          for (; i < end; i++) {
            const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
-           ${applyBody(oldLayout, plan.fields, values, runsUserCode)}
+           ${applyBody(oldLayout, plan.fields, values, true)}
          }
        } finally {
          progress.done = i;
@@ -294,6 +306,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
     ...layoutFunctions(plan, oldLayout, fast),
     compute: computeFunction(plan, computedSources, oldLayout),
     computeRange: computeRangeFunction(plan, computedSources, oldLayout, computedCount),
+    lean: fast ? compileLean(plan, oldLayout, values, constants, computedCount) : undefined,
     apply: (object, old, oldBase, computed, base) =>
       applyWith(object, old, oldBase, computed, base, constants),
     applyRange: (objects, start, end, old, computed, progress) =>
@@ -314,7 +327,7 @@ function layoutFunctions(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   fast: boolean,
-): Pick<CompiledPlan, "matches" | "readOld" | "unchanged" | "scan"> {
+): Pick<CompiledPlan, "matches" | "readOld" | "firstChanged" | "scan"> {
   const stride = oldLayout.length;
   return {
     matches: generated<CompiledPlan["matches"]>(
@@ -326,10 +339,19 @@ function layoutFunctions(
        ${takeSource(plan, oldLayout, "at", "return true;")}
        return false;
      };`),
-    unchanged: generated<CompiledPlan["unchanged"]>(`"use strict"; ${layoutConstant(oldLayout)}
-     return function unchanged(o, old, ob) {
-       ${sameKeysSource(plan, oldLayout)}
-       return same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")};
+    firstChanged: generated<
+      CompiledPlan["firstChanged"]
+    >(`"use strict"; ${layoutConstant(oldLayout)}
+     return function firstChanged(objects, old, general, from) {
+       let g = 0;
+       while (g < general.length && general[g] < from) g++;
+       for (let i = from; i < objects.length; i++) {
+         if (g < general.length && general[g] === i) { g++; continue; }
+         const o = objects[i]; const ob = i * ${stride};
+         ${sameKeysSource(plan, oldLayout)}
+         if (!(same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`).join("")})) return i;
+       }
+       return -1;
      };`),
     scan: generated<CompiledPlan["scan"]>(`"use strict"; ${layoutConstant(oldLayout)}
      return function scan(objects, old, general, prototype) {

@@ -46,13 +46,15 @@ export const key = (k: string) => `[${JSON.stringify(k)}]`;
 /**
  * The source of the rewrite of `o` from `oldLayout` to `fields`, reading
  * `v0…` and, when `save`, writing them to `old[ob…]` (otherwise the old
- * values are already there, and only the fields the rewrite moves are read).
+ * values are already there, and only the fields the rewrite moves are
+ * read); `"hoisted"` reads every one into variables `v0…` declared by the
+ * caller and then sets `r = 1`, saving nothing.
  */
 export function applyBody(
   oldLayout: readonly string[],
   fields: readonly string[],
   values: readonly ValueSource[],
-  save: boolean,
+  save: boolean | "hoisted",
 ): string {
   const read = new Set<number>();
   const expr = (j: number): string => {
@@ -82,6 +84,10 @@ export function applyBody(
     );
   }
   for (let j = prefix; j < fields.length; j++) writes.push(`o${key(fields[j]!)} = ${expr(j)};`);
+  if (save === "hoisted") {
+    const reads = oldLayout.map((k, i) => `v${i} = o${key(k)};`);
+    return [...reads, "r = 1;", ...writes].join("\n");
+  }
   const reads = oldLayout.flatMap((k, i) =>
     save
       ? [`const v${i} = o${key(k)}; old[ob + ${i}] = v${i};`]
@@ -145,16 +151,20 @@ export const layoutConstant = (oldLayout: readonly string[]) =>
 export function takeSource(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
-  base: string,
+  base: string | null,
   then: string,
 ): string {
+  // Without a base the fields are read (a getter may throw) and not saved.
+  const reads =
+    base === null
+      ? oldLayout.map((k) => `void o${key(k)};`)
+      : [`const ob = ${base};`, ...oldLayout.map((k, i) => `old[ob + ${i}] = o${key(k)};`)];
   return `{
     let taken = false;
     try {
       ${layoutSource(plan, oldLayout)}
       if (same) {
-        const ob = ${base};
-        ${oldLayout.map((k, i) => `old[ob + ${i}] = o${key(k)};`).join(" ")}
+        ${reads.join(" ")}
         taken = true;
       }
     } catch {}

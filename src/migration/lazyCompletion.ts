@@ -11,6 +11,7 @@
 import { MetamorphError, MigrationError, UnswappableObjectError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
 import { observeConstruction } from "../mop/classHandle.js";
+import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
 import { installLazyGuards } from "./lazyMigration.js";
@@ -18,6 +19,19 @@ import { MigratedSet } from "./migratedSet.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
+
+/**
+ * A log for `count` objects of `plan` migrated one after another, its arrays
+ * allocated once: growing multi-megabyte arrays element by element copies
+ * them again and again.
+ */
+function batchLog(plan: Plan, count: number): MigrationLog {
+  const log = new MigrationLog(plan, plan.compiled);
+  const { fast, stride, computedCount } = plan.compiled;
+  if (fast && stride > 0) log.old = new Array<unknown>(count * stride);
+  if (fast && computedCount > 0) log.computed = new Array<unknown>(count * computedCount);
+  return log;
+}
 
 /** Where a lazy migration failed. */
 export type FailedDuring = "first-touch" | "sweep" | "complete";
@@ -47,8 +61,12 @@ export class LazyMigration {
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
-  /** Migrations done since the commit, per plan (kept for rollback until the update is permanent). */
-  readonly logs: readonly MigrationLog[];
+  /**
+   * Migrations done since the commit (kept for rollback until the update is
+   * permanent): one log per plan, in plan order, then one per plan for each
+   * `complete()` that ran.
+   */
+  readonly logs: MigrationLog[];
   /** How many objects migrated since the commit. */
   migratedCount = 0;
   private readonly busyWith: string;
@@ -59,6 +77,11 @@ export class LazyMigration {
   /** Rolls the update back; set by the result (result.ts). */
   onFailure: ((error: MigrationError, during: FailedDuring) => void) | undefined;
   private during: FailedDuring = "first-touch";
+  /**
+   * While `complete()` runs: per log, the position from which its objects
+   * are migrated but not yet marked (see completeAll); null otherwise.
+   */
+  private unmarkedFrom: number[] | null = null;
 
   constructor(
     readonly namespace: Namespace,
@@ -81,6 +104,7 @@ export class LazyMigration {
   }
 
   isMigrated(object: object): boolean {
+    this.settleMarks();
     return this.migrated.has(object);
   }
 
@@ -111,10 +135,6 @@ export class LazyMigration {
   }
 
   /**
-   * Migrates one object if it is still on the old layout. Returns false when
-   * it could not be migrated and the update was rolled back instead.
-   */
-  /**
    * The new state may be built on a copy that is on the class prototype: a
    * migrator calling a method on it must not migrate it in turn.
    */
@@ -122,22 +142,46 @@ export class LazyMigration {
     this.migrated.add(copy);
   };
 
+  /**
+   * Migrates one object if it is still on the old layout. Returns false when
+   * it could not be migrated and the update was rolled back instead.
+   */
   readonly migrateOne = (object: object): boolean => this.migrate(object, false, false);
 
   /** What a guard calls once it has seen that `object` is not marked (no second look at the set). */
   private readonly migrateUnmarked = (object: object): boolean => this.migrate(object, false, true);
 
   /**
-   * `inBulk`: one of many (sweep, completion), marked where marking does not
-   * block (migratedSet.ts). `unmarked`: the caller has just seen that the
-   * object is not marked, and no code ran since.
+   * `inBulk`: one of many (the sweep), marked where marking does not block
+   * (migratedSet.ts). `unmarked`: the caller has just seen that the object
+   * is not marked, and no code ran since.
    */
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
-    if (!this.guarded || (!unmarked && this.migrated.has(object))) return true;
+    if (!this.guarded) return true;
+    // A guard reached during `complete()`: the objects it migrated are not
+    // marked yet, and this one may be among them.
+    if (this.unmarkedFrom !== null) {
+      this.settleMarks();
+      unmarked = false;
+    }
+    if (!unmarked && this.migrated.has(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
+    if (!this.rewrite(object, log)) return false;
+    if (inBulk) this.migrated.addInBulk(object);
+    else this.migrated.add(object);
+    return true;
+  }
+
+  /**
+   * Migrates `object`, known to be unmigrated and on `log`'s class
+   * prototype, appending it to `log`; does not mark it. False when it could
+   * not be migrated and the update was rolled back instead.
+   */
+  private rewrite(object: object, log: MigrationLog): boolean {
     const plan = log.plan;
+    const compiled = log.compiled;
     let prepared = false;
     try {
       if (!Object.isExtensible(object)) {
@@ -146,7 +190,7 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
-      if (log.compiled.runsUserCode || !log.compiled.fast) {
+      if (compiled.runsUserCode || !compiled.fast) {
         whileBusy(this.namespace, this.busyWith, () =>
           log.prepare(object, this.migratedCount, this.onCopy),
         );
@@ -162,10 +206,22 @@ export class LazyMigration {
       this.fail(object, plan, error);
       return false;
     }
-    if (inBulk) this.migrated.addInBulk(object);
-    else this.migrated.add(object);
     this.migratedCount++;
     return true;
+  }
+
+  /**
+   * Marks what `complete()` migrated so far (log positions from
+   * `unmarkedFrom` on) and stops deferring: a guard, a rollback or a count
+   * is about to look at the marks.
+   */
+  private settleMarks(): void {
+    const from = this.unmarkedFrom;
+    if (from === null) return;
+    this.unmarkedFrom = null;
+    this.logs.forEach((log, k) => {
+      for (let i = from[k]!; i < log.length; i++) this.migrated.addInBulk(log.objects[i]!);
+    });
   }
 
   private fail(object: object, plan: Plan, error: unknown): void {
@@ -186,12 +242,41 @@ export class LazyMigration {
     this.onFailure?.(this.failure, this.during);
   }
 
+  /** The objects of `plan`'s class still on the old layout. */
   unmigrated(plan: Plan): object[] {
-    return this.namespace.finder.find(plan.prototype).filter((o) => !this.migrated.has(o));
+    return this.withoutMigrated(this.namespace.finder.find(plan.prototype));
+  }
+
+  /**
+   * `unmigrated` for every plan, in plan order, with one heap query for all
+   * of them where the finder queries the heap (each query is a full
+   * collection and a walk over the whole heap, whatever it matches).
+   */
+  unmigratedEach(): object[][] {
+    const finder = this.namespace.finder;
+    if (finder.kind !== "heap" || !("findEach" in finder) || this.plans.length < 2) {
+      return this.plans.map((plan) => this.unmigrated(plan));
+    }
+    const found = (finder as HeapFinder).findEach([
+      ...new Set(this.plans.map((plan) => plan.prototype)),
+    ]);
+    return this.plans.map((plan) => this.withoutMigrated(found.get(plan.prototype) ?? []));
+  }
+
+  private withoutMigrated(objects: object[]): object[] {
+    this.settleMarks();
+    const { migrated } = this;
+    let kept = 0;
+    for (let i = 0; i < objects.length; i++) {
+      const object = objects[i]!;
+      if (!migrated.has(object)) objects[kept++] = object;
+    }
+    objects.length = kept;
+    return objects;
   }
 
   pending(): number {
-    return this.guarded ? this.plans.reduce((n, p) => n + this.unmigrated(p).length, 0) : 0;
+    return this.guarded ? this.unmigratedEach().reduce((n, list) => n + list.length, 0) : 0;
   }
 
   progress(): LazyCompletion {
@@ -211,22 +296,49 @@ export class LazyMigration {
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
   complete(): LazyCompletion {
     this.migrating("complete", () => {
-      for (const plan of this.plans) {
-        // Each object is looked up again before it migrates: code can run
-        // while others migrate (a setter on the prototype hit by a new field's
-        // write, a getter on the general path) and migrate a later object of
-        // the list through its guard — migrating it twice would read the new
-        // layout as the old one. One lookup beside a whole migration.
-        for (const object of this.guarded ? this.unmigrated(plan) : []) {
-          if (!this.migrate(object, true, false)) return false;
+      if (!this.guarded) return;
+      try {
+        this.completeAll(this.unmigratedEach());
+      } finally {
+        if (this.unmarkedFrom !== null) {
+          if (this.guarded) this.settleMarks();
+          else this.unmarkedFrom = null;
         }
       }
-      this.release();
-      return true;
     });
     const progress = this.progress();
     if (!this.failure) this.onComplete?.(progress);
     return progress;
+  }
+
+  /**
+   * Migrates `lists` (per plan) and releases the guards. The objects are not
+   * marked one by one — a WeakSet entry costs about as much as the rewrite
+   * itself, and once this returns no guard is left to ask: what the logs hold
+   * from `unmarkedFrom` on is marked at once if a guard runs meanwhile (user
+   * code reached from a setter, a getter or a general-path migrator), and
+   * from then on each object is looked up again before it migrates, since
+   * that code may have migrated a later object of the list through its guard
+   * (migrating it twice would read the new layout as the old one).
+   */
+  private completeAll(lists: readonly object[][]): void {
+    const batches = this.plans.map((plan, k) => batchLog(plan, lists[k]!.length));
+    this.logs.push(...batches);
+    this.unmarkedFrom = this.logs.map((log) => log.length);
+    for (let k = 0; k < lists.length; k++) {
+      const list = lists[k]!;
+      const log = batches[k]!;
+      const prototype = log.plan.prototype;
+      for (let i = 0; i < list.length; i++) {
+        const object = list[i]!;
+        const ok =
+          this.unmarkedFrom !== null && Object.getPrototypeOf(object) === prototype
+            ? this.rewrite(object, log)
+            : this.migrate(object, true, false);
+        if (!ok) return;
+      }
+    }
+    this.release();
   }
 
   private migrating<T>(during: FailedDuring, body: () => T): T {

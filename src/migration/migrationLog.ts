@@ -8,6 +8,7 @@
  * it in the commit; lazy ones append to it as objects migrate.
  */
 import type { Carried } from "./carriedState.js";
+import type { LeanPlan } from "./compiledLean.js";
 import type { CompiledPlan } from "./compiledMigration.js";
 import type { ClassMigrationPlan, PreparedMigration } from "./instanceMigration.js";
 import {
@@ -17,6 +18,7 @@ import {
   rewriteFields,
 } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
+import { stillHolds } from "./ownState.js";
 
 /** An object's migration as rollback needs it: old layout and values, and the values installed. */
 export interface Retained {
@@ -48,6 +50,14 @@ export class MigrationLog {
    * (their PreparedMigration is made by `computeAll`).
    */
   readonly generalAt: number[] = [];
+  /**
+   * Set when `scan` kept no old values (compiledLean.ts): each is read back
+   * from the field it was carried into.
+   */
+  private lean: LeanPlan | undefined;
+  /** The old values of the object whose rewrite threw (position `partialAt`), if it had started. */
+  private readonly partial: unknown[] = [];
+  private partialAt = -1;
 
   constructor(
     readonly plan: Plan,
@@ -65,16 +75,31 @@ export class MigrationLog {
    * restores from; the others are listed in `generalAt` and prepared by
    * `computeAll`. An object that cannot be extended is passed to `refuse`,
    * which throws. With `prototype` (objects found before the pause), those
-   * the program has since moved off it are left out.
+   * the program has since moved off it are left out. With `lean`, where the
+   * plan allows it and every object takes the compiled path, no old values
+   * are kept (compiledLean.ts): the caller guarantees that nothing will need
+   * them but a revert inside the same block.
    */
   scan(
     objects: object[],
     refuse: (object: object, index: number) => never,
     prototype: object | null = null,
+    lean = false,
   ): void {
     const { compiled } = this;
     const { stride, fast } = compiled;
     this.objects = objects;
+    if (lean && compiled.lean) {
+      const refused = compiled.lean.scan(objects, this.generalAt, prototype);
+      if (refused >= 0) refuse(objects[refused]!, refused);
+      if (this.generalAt.length === 0) {
+        this.lean = compiled.lean;
+        return;
+      }
+      // Some objects take the general path: scan again, saving old values.
+      this.generalAt.length = 0;
+      prototype = null; // those off it are already left out
+    }
     // Preallocated: growing a multi-megabyte array copies it several times.
     this.old = stride > 0 && fast ? new Array<unknown>(objects.length * stride) : [];
     const refused = compiled.scan(objects, this.old, this.generalAt, prototype);
@@ -129,6 +154,18 @@ export class MigrationLog {
     const { objects, compiled } = this;
     progress.done = 0;
     progress.partial = false;
+    const { lean } = this;
+    if (lean && !onStep) {
+      progress.partial = true; // a throw inside the range comes from a rewrite
+      try {
+        lean.applyRange(objects, 0, objects.length, this.computed, progress, this.partial);
+      } catch (error) {
+        this.partialAt = progress.done;
+        throw error;
+      }
+      progress.partial = false;
+      return;
+    }
     if (!onStep && this.general.size === 0) {
       progress.partial = true; // a throw inside the range comes from a rewrite
       compiled.applyRange(objects, 0, objects.length, this.old, this.computed, progress);
@@ -154,10 +191,19 @@ export class MigrationLog {
   applyAt(i: number): void {
     const general = this.general.get(i);
     if (general) {
-      applyMigration(general);
+      applyMigration(this.asItIsNow(i, general));
       return;
     }
-    const { compiled } = this;
+    const { compiled, lean } = this;
+    if (lean) {
+      try {
+        lean.applyRange(this.objects, i, i + 1, this.computed, { done: i }, this.partial);
+      } catch (error) {
+        this.partialAt = i;
+        throw error;
+      }
+      return;
+    }
     compiled.apply(
       this.objects[i]!,
       this.old,
@@ -165,6 +211,20 @@ export class MigrationLog {
       this.computed,
       i * compiled.computedCount,
     );
+  }
+
+  /**
+   * `prepared`, or, if code that ran since it was prepared (an update's event
+   * listener, a validation) wrote to the object, the object prepared again:
+   * its new state is computed from what it holds now, so that write is not
+   * lost, and a revert restores it.
+   */
+  private asItIsNow(i: number, prepared: PreparedMigration): PreparedMigration {
+    const { object, oldKeys, oldValues, carried } = prepared;
+    if (stillHolds(object, oldKeys, oldValues, carried?.before ?? null)) return prepared;
+    const again = prepareMigration(object, this.plan, i);
+    this.general.set(i, again);
+    return again;
   }
 
   /** Puts object i back exactly as it was before `applyAt(i)`. */
@@ -175,7 +235,14 @@ export class MigrationLog {
       return;
     }
     const object = this.objects[i]!;
-    rewriteFields(object, Object.keys(object), this.compiled.oldLayout, this.oldValuesAt(i));
+    const { lean } = this;
+    if (lean && i === this.partialAt && this.partial.length === 0) return; // not started
+    const values = !lean
+      ? this.oldValuesAt(i)
+      : i === this.partialAt
+        ? this.partial
+        : lean.oldValues(object);
+    rewriteFields(object, Object.keys(object), this.compiled.oldLayout, values);
   }
 
   /** Drops the last entry (its migration failed before or while it was applied). */
@@ -193,9 +260,11 @@ export class MigrationLog {
     return this.old.slice(i * stride, (i + 1) * stride);
   }
 
-  retained(i: number): Retained {
+  /** Undefined where no old values were kept: a rollback then finds them in the object. */
+  retained(i: number): Retained | undefined {
     const general = this.general.get(i);
     if (general) return general;
+    if (this.lean) return undefined;
     const { compiled } = this;
     return {
       object: this.objects[i]!,
@@ -219,5 +288,8 @@ export class MigrationLog {
     this.computed.length = 0;
     this.general.clear();
     this.generalAt.length = 0;
+    this.lean = undefined;
+    this.partial.length = 0;
+    this.partialAt = -1;
   }
 }

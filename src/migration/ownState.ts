@@ -7,6 +7,8 @@
  * property, before anything changed.
  */
 import { UnswappableObjectError } from "../errors.js";
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
+import { captureState } from "../mop/rewriting/stateTable.js";
 
 export interface OwnState {
   readonly keys: readonly string[];
@@ -58,4 +60,57 @@ function unreadable(
     `${className} instance #${index} cannot be migrated: ${what} threw (${message}); its state cannot be captured, so it could be neither migrated nor restored`,
     { className, index, object, rule: "unreadable", cause },
   );
+}
+
+/**
+ * Whether `object`'s own state is still `keys` with `values` (or, for an
+ * object carrying unmanaged state, still `before`). False where reading it
+ * throws: preparing it again then refuses it with the typed error.
+ */
+export function stillHolds(
+  object: object,
+  keys: readonly string[],
+  values: readonly unknown[],
+  before: ObjectState | null,
+): boolean {
+  try {
+    return before ? sameState(captureState(object), before) : sameFields(object, keys, values);
+  } catch {
+    return false;
+  }
+}
+
+function sameFields(object: object, keys: readonly string[], values: readonly unknown[]): boolean {
+  const now = Object.keys(object);
+  if (now.length !== keys.length) return false;
+  const record = object as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) {
+    if (now[i] !== keys[i] || !Object.is(record[keys[i]!], values[i])) return false;
+  }
+  return true;
+}
+
+function sameState(a: ObjectState, b: ObjectState): boolean {
+  if (
+    a.prototype !== b.prototype ||
+    a.keys.length !== b.keys.length ||
+    a.elementCount !== b.elementCount ||
+    a.arrayLength !== b.arrayLength
+  )
+    return false;
+  for (let i = 0; i < a.keys.length; i++) {
+    const x = a.descriptors[i]!;
+    const y = b.descriptors[i]!;
+    if (
+      a.keys[i] !== b.keys[i] ||
+      !Object.is(x.value, y.value) ||
+      x.get !== y.get ||
+      x.set !== y.set ||
+      x.writable !== y.writable ||
+      x.enumerable !== y.enumerable ||
+      x.configurable !== y.configurable
+    )
+      return false;
+  }
+  return true;
 }

@@ -146,12 +146,10 @@ export class LiveStateWitness {
     for (const log of this.logs) {
       const { objects, old, generalAt, compiled } = log;
       const { oldLayout, stride } = compiled;
-      for (let i = 0, g = 0; i < objects.length; i++) {
-        if (g < generalAt.length && generalAt[g] === i) g++;
-        else if (!compiled.unchanged(objects[i]!, old, i * stride)) {
-          const change = fieldChange(objects[i]!, oldLayout, old, i * stride);
-          if (change) return change;
-        }
+      for (let i = compiled.firstChanged(objects, old, generalAt, 0); i >= 0; ) {
+        const change = fieldChange(objects[i]!, oldLayout, old, i * stride);
+        if (change) return change;
+        i = compiled.firstChanged(objects, old, generalAt, i + 1);
       }
     }
     return undefined;
@@ -171,10 +169,9 @@ export class LiveStateWitness {
     for (const log of this.logs) {
       const { objects, old, generalAt, compiled } = log;
       const { oldLayout, stride } = compiled;
-      for (let i = 0, g = 0; i < objects.length; i++) {
-        if (g < generalAt.length && generalAt[g] === i) g++;
-        else if (!compiled.unchanged(objects[i]!, old, i * stride))
-          restoreFields(objects[i]!, oldLayout, old, i * stride);
+      for (let i = compiled.firstChanged(objects, old, generalAt, 0); i >= 0; ) {
+        restoreFields(objects[i]!, oldLayout, old, i * stride);
+        i = compiled.firstChanged(objects, old, generalAt, i + 1);
       }
     }
   }

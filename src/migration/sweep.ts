@@ -6,7 +6,7 @@
  * one object can cost much more than another (garbage collection, user
  * migrators). The registry hands over its references, dereferenced slice by
  * slice, so no task enumerates every instance; a heap query cannot be sliced
- * and runs once per class, in the first task after the commit; the sweep
+ * and runs once for all classes, in the first task after the commit; the sweep
  * never searches again at its end.
  */
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
@@ -52,9 +52,13 @@ export async function sweep(
   const finder = lazy.namespace.finder;
   const registry = finder.kind === "registry" ? (finder as RegistryFinder) : null;
   const going = () => !stopped() && lazy.pendingPossible;
-  for (const plan of lazy.plans) {
-    if (registry) await sweepRegistered(lazy, registry, plan, sliceSize, going);
-    else await sweepFound(lazy, plan, sliceSize, going);
+  if (registry) {
+    for (const plan of lazy.plans) await sweepRegistered(lazy, registry, plan, sliceSize, going);
+  } else {
+    // One heap query for every class (each query walks the whole heap).
+    for (const queue of going() ? lazy.unmigratedEach() : []) {
+      await sweepFound(lazy, queue, sliceSize, going);
+    }
   }
   let done: LazyCompletion;
   if (!going()) done = lazy.progress();
@@ -98,11 +102,10 @@ async function sweepRegistered(
 
 async function sweepFound(
   lazy: LazyMigration,
-  plan: Plan,
+  queue: readonly object[],
   sliceSize: number | undefined,
   going: () => boolean,
 ): Promise<void> {
-  const queue = lazy.unmigrated(plan);
   const more = sliceBudget(sliceSize);
   let i = 0;
   while (i < queue.length && going()) {

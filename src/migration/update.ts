@@ -24,7 +24,7 @@ import { buildPhase } from "./phases/build.js";
 import { commitPhase } from "./phases/commit.js";
 import { detectPhase } from "./phases/detect.js";
 import type { Prefound } from "./phases/find.js";
-import { findBeforePause } from "./phases/find.js";
+import { findBeforePause, takeKeptFor } from "./phases/find.js";
 import { preparePhase } from "./phases/prepare.js";
 import { shadowPhase } from "./phases/shadow.js";
 import { validatePhase } from "./phases/validate.js";
@@ -49,7 +49,16 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
-  return updateSyncFound(namespace, patch, options, undefined);
+  checkArguments(namespace, patch);
+  checkOptions(options, patch.name);
+  refuseIfBusy(namespace, patch.name);
+  // A dry run's heap query, kept for the update that follows it.
+  const kept = takeKeptFor(namespace, patch, options.policy);
+  try {
+    return updateSyncFound(namespace, patch, options, kept);
+  } finally {
+    kept?.release();
+  }
 }
 
 /**
@@ -109,7 +118,12 @@ function pipeline(
     return { built, detected: detectPhase(built) };
   });
   const shadowed = clock.run("shadow", () => shadowPhase(namespace, built, detected));
-  const prepared = clock.run("migrate", () => preparePhase(namespace, built, shadowed, prefound));
+  // Only an exact rollback (an afterCommit hook failing) or code run between
+  // rewrites (onCommitStep) needs old values the objects do not still hold.
+  const lean = options.onCommitStep === undefined && built.build.hooks.afterCommit.length === 0;
+  const prepared = clock.run("migrate", () =>
+    preparePhase(namespace, built, shadowed, prefound, lean),
+  );
   const report = clock.run("validate", () => {
     const { witness } = prepared;
     try {

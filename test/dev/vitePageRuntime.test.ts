@@ -5,10 +5,13 @@
  * stand-in is shown by the dev page tests (./vite.test.ts).
  */
 import { expect, test } from "vitest";
-import { pageRuntime } from "../../src/dev/viteClient.js";
+import { pageModules } from "../../src/dev/viteClient.js";
 
-test("the page runtime carries no parser, patch composition, heap finder, JSON reader or trust checks", async () => {
-  const code = await pageRuntime();
+const CLIENT = "virtual:metamorph/client";
+const PREFIX = "virtual:metamorph/page/";
+
+test("the page runtime carries no parser, patch composition, heap finder, JSON reader, trust checks, nor operations its patches never carry", async () => {
+  const code = [...(await pageModules(CLIENT, PREFIX)).values()].join("\n");
   // Text that only the real modules hold: acorn's tokenizer, the conflict rules, the inspector query.
   expect(code).not.toMatch(/Unexpected token|ecmaVersion/);
   expect(code).not.toContain("apply the patches as two updates");
@@ -17,15 +20,53 @@ test("the page runtime carries no parser, patch composition, heap finder, JSON r
   // The patch reader's own messages, and the trust refusal's advice.
   expect(code).not.toContain("unknown property of a patch");
   expect(code).not.toContain("vouch for it with Patch.fromJSON");
+  // The builder's and the building's code for operations the page's patches never carry.
+  expect(code).not.toContain("options must be { into, via }");
+  // immer itself: the page has its own (src/dev/vitePageImmer.ts).
+  expect(code).not.toContain("[Immer]");
+  expect(code).toContain("the page's immer drafts only plain objects and arrays");
+  expect(code).not.toContain("give either default or defaultSource, not both");
+  expect(code).not.toContain("use replaceMethod");
   for (const why of [
     "was not handed over by the dev server",
-    "composing patches is not part of the page runtime",
     "the heap finder needs Node's inspector",
-    "the page never reads a patch's JSON form",
-    "the page reads no patch from JSON, so none is untrusted",
+    // Pruned (src/dev/vitePagePruning.ts): one thrower per pruned module.
+    "is not available in the page (the page's patches carry only the operations its own plan builds)",
+    "is not available in the page (the page's patches are built in-process, never read, written or composed)",
   ]) {
     expect(code).toContain(why);
   }
-  // The engine's own entry points are there: the page applies updates itself.
-  expect(code).toMatch(/export\s*\{[^}]*\bmodule\b/);
+}, 60_000);
+
+/** A module's static imports (`import … from "…"`, not `import("…")`). */
+const staticImports = (code: string) =>
+  [...code.matchAll(/(?:^|[;}\s])import\s*(?:[\w*{][^"'`]*?from\s*)?["'`]([^"'`]+)["'`]/g)].map(
+    (m) => m[1]!,
+  );
+
+test("a page loads what registers classes and makes their objects; the update engine only on the first edit", async () => {
+  const modules = await pageModules(CLIENT, PREFIX);
+  const entry = modules.get(CLIENT)!;
+  // The entry's own entry points: the instrumented modules call these.
+  expect(entry).toMatch(/export\s*\{[^}]*\bmodule\b/);
+  const loaded = new Set([CLIENT]);
+  for (const id of loaded)
+    for (const imported of staticImports(modules.get(id)!)) loaded.add(imported);
+  const engines = [...modules.keys()].filter((id) => !loaded.has(id));
+  expect(engines).toEqual([`${PREFIX}vitePageEngine.js`]);
+  expect(entry).toContain(`import(${JSON.stringify(engines[0])})`);
+  const atLoad = [...loaded].map((id) => modules.get(id)!).join("\n");
+  const engine = modules.get(engines[0]!)!;
+  // Planning, migration and validation (their messages) are in the engine alone.
+  for (const text of [
+    "disappeared while", // planning's rename warning
+    "cannot be migrated in place", // migration
+    "is refused", // the build phase's refusal
+  ]) {
+    expect(engine).toContain(text);
+    expect(atLoad).not.toContain(text);
+  }
+  // Registering classes is at load (the namespace's own refusals).
+  expect(atLoad).toContain("is not managed: another module already defines a managed class named");
+  expect(atLoad.length).toBeLessThan(engine.length);
 }, 60_000);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { dryRun } from "../../src/lifecycle/dryRun.js";
 import { dropKept } from "../../src/migration/phases/find.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
-import { Namespace, patch, swapObjects, update } from "../../src/index.js";
+import { Namespace, patch, swapObjects, update, updateSync } from "../../src/index.js";
 import { countQueries } from "../support/heapQueries.js";
 
 type Finder = "registry" | "heap";
@@ -119,6 +119,24 @@ describe("update() with the heap finder", () => {
   });
 });
 
+describe("updateSync finds in its pause", () => {
+  test("with the heap finder, one query for every migrating class", () => {
+    const { ns, pictures, albums } = world("heap", 3);
+    const queries = countQueries();
+    const result = updateSync(
+      ns,
+      patch("both")
+        .addField("Picture", "tags", { default: 1 })
+        .addField("Album", "tags", { default: 2 })
+        .build(),
+    );
+    expect(queries.count).toBe(1);
+    expect(result.instancesMigrated).toBe(6);
+    for (const o of pictures) expect(o).toMatchObject({ tags: 1 });
+    for (const o of albums) expect(o).toMatchObject({ tags: 2 });
+  });
+});
+
 describe("the lifecycle finds before its apply step too", () => {
   test.each<Finder>(["registry", "heap"])(
     "%s: instances found before the block, objects constructed meanwhile migrated too",
@@ -169,6 +187,21 @@ describe("a dry run's heap query is kept for the update that follows", () => {
     expect(queries.count).toBe(1);
     expect(result.instancesMigrated).toBe(4);
     for (const o of [...pictures, late]) expect(o).toMatchObject({ tags: 1 });
+  });
+
+  test("dry run then updateSync: one query in all, and what was built in between is migrated", () => {
+    const { ns, Picture, pictures } = world("heap", 3);
+    const queries = countQueries();
+    const grow = () => patch("grow").addField("Picture", "tags", { default: 1 }).build();
+    expect(dryRun(ns, grow()).instancesPrepared).toBe(3);
+    const late = new Picture({ path: "/late", size: 9 });
+    const result = updateSync(ns, grow());
+    expect(queries.count).toBe(1);
+    expect(result.instancesMigrated).toBe(4);
+    for (const o of [...pictures, late]) expect(o).toMatchObject({ tags: 1 });
+    // Taken once: the next update queries for itself.
+    updateSync(ns, patch("more").addField("Picture", "more", { default: 2 }).build());
+    expect(queries.count).toBe(2);
   });
 
   test("not after a refused dry run: its query is dropped, and the next update queries for itself", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { CHUNK, MigratedSet } from "../../src/migration/migratedSet.js";
+import { CHUNK, MigratedSet, SINGLE } from "../../src/migration/migratedSet.js";
 
 describe("MigratedSet", () => {
   test("objects marked one at a time and in bulk, across several chunks, are found; others are not", () => {
@@ -14,8 +14,8 @@ describe("MigratedSet", () => {
     expect(bulk.every((o) => set.has(o))).toBe(true);
     expect(single.every((o) => set.has(o))).toBe(true);
     expect(set.has({})).toBe(false);
-    // Beyond CHUNK objects marked one at a time, the rest go into chunks.
-    const many = Array.from({ length: CHUNK + 3 }, () => ({}));
+    // Beyond SINGLE objects marked one at a time, the rest go into chunks.
+    const many = Array.from({ length: SINGLE + 3 }, () => ({}));
     for (const o of many) set.add(o);
     expect(many.every((o) => set.has(o))).toBe(true);
     expect(set.has(bulk.slice)).toBe(false);

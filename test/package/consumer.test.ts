@@ -333,6 +333,7 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   }, 120_000);
 
   let added = Number.NaN;
+  let afterEdit = Number.NaN;
 
   test("the dev page keeps its objects across an edit", async () => {
     const { openPage } = await import("./vitePage.js");
@@ -340,6 +341,7 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
       pathToFileURL(join(dir, "node_modules/vite/dist/node/index.js")).href
     )) as typeof import("vite");
     const withPlugin = await openPage(vite, dir, {});
+    const atLoad = withPlugin.bytes();
     try {
       const page = withPlugin.page;
       for (let i = 0; i < 2; i++) await page.click("#increment");
@@ -372,23 +374,26 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     copyFileSync(join(dir, "counter.ts.orig"), join(dir, "counter.ts"));
     const without = await openPage(vite, dir, { configFile: false });
     await without.close();
-    added = withPlugin.bytes() - without.bytes();
+    added = atLoad - without.bytes();
+    // The edit re-fetched counter.ts (a few kB) and brought the update engine.
+    afterEdit = withPlugin.bytes() - atLoad;
+    const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     figures.push(
-      `page payload: ${(withPlugin.bytes() / 1024).toFixed(1)} kB with the plugin, ${(without.bytes() / 1024).toFixed(1)} kB without: the plugin adds ${(added / 1024).toFixed(1)} kB`,
+      `page payload at load: ${kB(atLoad)} with the plugin, ${kB(without.bytes())} without: the plugin adds ${kB(added)}; the first edit loads ${kB(afterEdit)} more (the update engine and the edited module)`,
+      `page first load (fresh dev server): ${s(withPlugin.loadMs)} with the plugin, ${s(without.loadMs)} without`,
     );
-    // No parser reaches the page (acorn alone would add about 100 kB more), nor
-    // patch JSON, trust, summaries or composition (about 10 kB more).
-    expect(added).toBeLessThanOrEqual(155 * 1024);
   }, 120_000);
 
-  // Known gap (issue 11, goal 3): the page runtime is ~147 kB minified (plus
-  // ~0.6 kB per instrumented module), and it is the engine the page runs
-  // itself: migration and its lazy/progressive sweep (~63 kB), the class
-  // handles and registry finder (~27 kB), the builder and its operation
-  // checks (~22 kB), immer (~16 kB), namespace (~13 kB) and validation
-  // (~13 kB). See src/dev/vitePageStandIns.ts and vitePageModules.ts for what
-  // the page does without.
-  test.fails("what the plugin adds to a page is at most 100 kB", () => {
-    expect(added).toBeLessThanOrEqual(100 * 1024);
+  // Issue 11, goal 3. The page loads what registers classes and makes their
+  // objects (src/dev/vitePageRuntime.ts and its common code, ~30 kB, plus
+  // ~0.6 kB per instrumented module); planning, migration and validation
+  // (src/dev/vitePageEngine.ts, ~90 kB) come with the first edit of a class.
+  // No parser (acorn alone would add about 100 kB) nor immer, patch JSON,
+  // trust, summaries or composition reach the page at all.
+  test("what the plugin adds to a page is at most 100 kB", () => {
+    expect(added).toBeLessThanOrEqual(100_000);
+    // With the engine, after the first edit: 120 kB measured; the bound catches a parser or immer coming back.
+    expect(added + afterEdit).toBeLessThanOrEqual(135_000);
   });
 });

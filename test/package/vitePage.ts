@@ -14,6 +14,8 @@ export interface OpenPage {
   readonly page: Page;
   /** Bytes of every response body the page has loaded so far. */
   bytes(): number;
+  /** Milliseconds from asking for the page to its app running (a fresh dev server's first load). */
+  readonly loadMs: number;
   close(): Promise<void>;
 }
 
@@ -57,14 +59,17 @@ export async function openPage(
         () => {},
       );
     });
+    const start = performance.now();
     await page.goto(url);
+    let loadMs: number;
     try {
-      await page.waitForFunction(() => "app" in globalThis, null, { timeout: 30_000 });
+      await page.waitForFunction(() => "app" in globalThis, null, { timeout: 30_000, polling: 10 });
+      loadMs = performance.now() - start;
       await page.waitForLoadState("networkidle");
     } catch {
       throw new Error(`the page did not start; browser console:\n${lines.join("\n")}`);
     }
-    return { page, bytes: () => total, close };
+    return { page, bytes: () => total, loadMs, close };
   } catch (error) {
     await close();
     throw error;

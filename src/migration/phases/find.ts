@@ -160,6 +160,24 @@ export function findAndKeep(namespace: Namespace, patch: Patch): Prefound | unde
   return found;
 }
 
+/**
+ * The query a dry run kept for `namespace` (`findAndKeep`), if it answers
+ * for every class `patch` migrates (else it is dropped): `updateSync` takes
+ * it as `update()` does, instead of querying the heap again in its pause.
+ * The caller releases it.
+ */
+export function takeKeptFor(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Prefound | undefined {
+  if (!kept.has(namespace)) return undefined;
+  const handles = migratingHandles(namespace, patch, policy);
+  if (handles !== undefined) return takeKept(namespace, handles);
+  dropKept(namespace);
+  return undefined;
+}
+
 /** Drops the query `findAndKeep` kept for `namespace`, if no update took it (its lists hold instances alive). */
 export function dropKept(namespace: Namespace): void {
   const entry = kept.get(namespace);

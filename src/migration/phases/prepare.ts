@@ -7,6 +7,7 @@
  * prepared migrations. Undo: nothing live is touched (states are copies).
  */
 import { UnswappableObjectError } from "../../errors.js";
+import type { HeapFinder } from "../../mop/instances/heapFinder.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
@@ -32,6 +33,11 @@ export function preparePhase(
   { plans }: Shadowed,
   /** Instances found before the pause (update()), where still valid. */
   prefound?: Prefound,
+  /**
+   * Nothing after the commit needs the exact old values (no afterCommit
+   * hook, no commit-step callback): plans that carry every field keep none.
+   */
+  leanAllowed = false,
 ): Prepared {
   const { build, policy } = built;
   const dryRun =
@@ -40,11 +46,18 @@ export function preparePhase(
   const active = policy === "eager" || dryRun ? plans : [];
   // Found earlier (update()), an object the program has since moved off its
   // class is not an instance: the scan leaves it out.
-  const found = active.map((plan) => {
-    const early = policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined;
-    return early
-      ? { objects: early, recheck: plan.prototype }
-      : { objects: namespace.finder.find(plan.prototype), recheck: null };
+  const early = active.map((plan) =>
+    policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined,
+  );
+  const now = findNow(
+    namespace,
+    active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
+  );
+  const found = active.map((plan, p) => {
+    const objects = early[p];
+    return objects
+      ? { objects, recheck: plan.prototype }
+      : { objects: now(plan.prototype), recheck: null };
   });
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
@@ -55,7 +68,8 @@ export function preparePhase(
   active.forEach((plan, p) => {
     const log = new MigrationLog(plan, plan.compiled);
     const { objects, recheck } = found[p]!;
-    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck);
+    const lean = leanAllowed && policy === "eager" && witness === undefined;
+    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck, lean);
     witness?.watch(log);
     logs.push(log);
     count += log.length;
@@ -67,6 +81,18 @@ export function preparePhase(
     throw error;
   }
   return { logs, count, dryRun, witness };
+}
+
+/**
+ * The instances of each of `prototypes`, found now: with the heap finder in
+ * as few queries as their chains allow (each query is a full collection and
+ * a walk over the whole heap), else one list at a time.
+ */
+function findNow(namespace: Namespace, prototypes: readonly object[]): (p: object) => object[] {
+  const finder = namespace.finder;
+  if (prototypes.length < 2 || finder.kind !== "heap") return (p) => finder.find(p);
+  const lists = (finder as HeapFinder).findEach(prototypes);
+  return (p) => lists.get(p)!;
 }
 
 function refuseUnextensible(object: object, plan: Plan, index: number): never {

@@ -1,0 +1,53 @@
+/**
+ * What the page needs only when a class is edited: planning the update
+ * (./plan.ts), the update engine that applies it (./vitePageUpdate.ts, and
+ * through it migration and validation), and the description of what changed.
+ * ./vitePageRuntime.ts imports it on the first edit, so a page that is only
+ * loaded (the classes registered, their objects made) never loads it; the
+ * page bundle (./viteClient.ts) makes it a module of its own.
+ */
+import type { Constructor } from "../mop/createClass.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { describeClassChange } from "./common.js";
+import { readMigrations } from "./migrations.js";
+import { planClassUpdates } from "./plan.js";
+import { applyOnPage, type PageUpdate } from "./vitePageUpdate.js";
+
+/** One evaluation of an edited module: its classes' new implementations. */
+export interface PageEdit {
+  readonly path: string;
+  /** The module's evaluations so far (names the patch). */
+  readonly versions: number;
+  readonly pending: readonly { name: string; handle: Constructor; implementation: Function }[];
+  /** One-shot steps applied by earlier updates (see DevPlan.used); this edit's are added when it commits. */
+  readonly used: Set<string>;
+  readonly migrationsModule: Record<string, unknown> | undefined;
+}
+
+export interface AppliedEdit extends PageUpdate {
+  /** What changed, class by class, for people. */
+  readonly described: string;
+  readonly classes: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Plans and applies one edit; throws (with nothing changed) when it is refused. */
+export function applyEdit(namespace: Namespace, edit: PageEdit): AppliedEdit {
+  const file = `${edit.path.replace(/\.[^./]+$/, "")}.migrations.ts`;
+  const migrations = edit.migrationsModule ? readMigrations(edit.migrationsModule) : {};
+  const plan = planClassUpdates(edit.pending, {
+    namespace,
+    patchName: `${edit.path} #${edit.versions}`,
+    migrations,
+    migrationsFile: file.split("/").pop()!,
+    used: edit.used,
+  });
+  const update = applyOnPage(namespace, plan.builder.build());
+  for (const key of plan.used) edit.used.add(key);
+  return {
+    ...update,
+    described: plan.summaries.map(describeClassChange).join("; "),
+    classes: plan.summaries.map((s) => s.className),
+    warnings: plan.warnings,
+  };
+}
