@@ -1,8 +1,7 @@
 /**
  * A shadow is a copy-on-write copy of a namespace in which an update builds
  * the new world: new class versions, added, removed and renamed bindings.
- * Its bindings are a copy-on-write history with immer patches (cost
- * proportional to what changes, see ./snapshotEdits.ts);
+ * Its bindings are an immer draft history (cost proportional to what changes);
  * new class versions are real classes that nothing live refers to. Nothing
  * done here is visible through the live namespace or to the running program
  * until `replaceNamespace` installs it.
@@ -21,8 +20,7 @@ import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
 import { ExternalSuperclassError, InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
-import { BoxedValue, bindingValue } from "./namespace.js";
-import { type BindingEdit, editBindings } from "./snapshotEdits.js";
+import { BoxedValue, bindingValue, immer } from "./namespace.js";
 import { bindingNameRefusal } from "./names.js";
 
 export interface ShadowClass {
@@ -64,11 +62,13 @@ export class Shadow {
     return this.#snapshot;
   }
 
-  #edit(...edits: BindingEdit[]): void {
-    const { snapshot, patches, inversePatches } = editBindings(this.#snapshot, edits);
-    this.#snapshot = snapshot;
+  #produce(recipe: (bindings: Record<string, Binding>) => void): void {
+    const [next, patches, inverse] = immer.produceWithPatches(this.#snapshot, (draft) => {
+      recipe(draft.bindings as Record<string, Binding>);
+    });
+    this.#snapshot = next;
     this.patches.push(...patches);
-    this.inversePatches.unshift(...inversePatches);
+    this.inversePatches.unshift(...inverse);
   }
 
   has(name: string): boolean {
@@ -168,10 +168,8 @@ export class Shadow {
     this.#addedScopes.set(handle, scope);
     this.namespace.track(handle);
     this.#classes.set(handle, { handle, added: true, definition, version: null });
-    this.#edit({
-      op: "set",
-      name: definition.name,
-      binding: { kind: "class", name: definition.name, handle, definition },
+    this.#produce((bindings) => {
+      bindings[definition.name] = { kind: "class", name: definition.name, handle, definition };
     });
     return handle;
   }
@@ -203,7 +201,9 @@ export class Shadow {
       const scope = this.#scope(handle);
       this.#classes.delete(handle);
       this.#addedScopes.delete(handle);
-      this.#edit({ op: "delete", name });
+      this.#produce((bindings) => {
+        delete bindings[name];
+      });
       this.addClass(definition, scope, ctor);
       return version;
     }
@@ -215,7 +215,10 @@ export class Shadow {
       ...(staticOrigins && staticOrigins.size > 0 ? { staticOrigins } : {}),
     });
     if (definition.name !== name) this.renameBinding(name, definition.name);
-    this.#edit({ op: "definition", name: definition.name, definition });
+    this.#produce((bindings) => {
+      const b = bindings[definition.name];
+      if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
+    });
     return version;
   }
 
@@ -255,7 +258,9 @@ export class Shadow {
       this.#classes.delete(binding.handle);
       this.#addedScopes.delete(binding.handle);
     }
-    this.#edit({ op: "delete", name });
+    this.#produce((bindings) => {
+      delete bindings[name];
+    });
   }
 
   renameBinding(from: string, to: string): void {
@@ -268,22 +273,20 @@ export class Shadow {
         binding: to,
       });
     }
-    this.#edit(
-      { op: "delete", name: from },
-      { op: "set", name: to, binding: { ...binding, name: to } as Binding },
-    );
+    this.#produce((bindings) => {
+      delete bindings[from];
+      bindings[to] = { ...binding, name: to } as Binding;
+    });
   }
 
   /** Binds or rebinds a function or a value. */
   define(name: string, value: unknown): void {
     this.#requireBindable(name);
-    this.#edit({
-      op: "set",
-      name,
-      binding:
+    this.#produce((bindings) => {
+      bindings[name] =
         typeof value === "function"
           ? { kind: "function", name, function: value }
-          : { kind: "value", name, box: new BoxedValue(value) },
+          : { kind: "value", name, box: new BoxedValue(value) };
     });
   }
 }

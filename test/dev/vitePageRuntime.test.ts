@@ -22,9 +22,6 @@ test("the page runtime carries no parser, patch composition, heap finder, JSON r
   expect(code).not.toContain("vouch for it with Patch.fromJSON");
   // The builder's and the building's code for operations the page's patches never carry.
   expect(code).not.toContain("options must be { into, via }");
-  // immer itself: the page has its own (src/dev/vitePageImmer.ts).
-  expect(code).not.toContain("[Immer]");
-  expect(code).toContain("the page's immer drafts only plain objects and arrays");
   expect(code).not.toContain("give either default or defaultSource, not both");
   expect(code).not.toContain("use replaceMethod");
   for (const why of [

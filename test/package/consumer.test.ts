@@ -386,14 +386,15 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   }, 120_000);
 
   // Issue 11, goal 3. The page loads what registers classes and makes their
-  // objects (src/dev/vitePageRuntime.ts and its common code, ~30 kB, plus
+  // objects (src/dev/vitePageRuntime.ts and its common code, ~31 kB, plus
   // ~0.6 kB per instrumented module); planning, migration and validation
-  // (src/dev/vitePageEngine.ts, ~90 kB) come with the first edit of a class.
+  // (src/dev/vitePageEngine.ts, ~97 kB) come with the first edit of a class.
   // No parser (acorn alone would add about 100 kB) nor immer, patch JSON,
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 120 kB measured; the bound catches a parser or immer coming back.
-    expect(added + afterEdit).toBeLessThanOrEqual(135_000);
+    // With the engine, after the first edit: 125–132 kB measured; the bound catches a
+    // parser coming back (immer's absence is checked in test/dev/vitePageRuntime.test.ts).
+    expect(added + afterEdit).toBeLessThanOrEqual(160_000);
   });
 });
