@@ -216,7 +216,8 @@ function initialiseState(
     observers: [],
     observe: null,
     owner: options.owner,
-    children: new Set<HandleState>(),
+    children: new Set<WeakRef<HandleState>>(),
+    self: new WeakRef(state),
   });
   states.set(handle, state);
   prototypeStates.set(prototype, state);
@@ -232,7 +233,7 @@ function initialiseState(
       );
     }
     Object.setPrototypeOf(handle, parent);
-    stateOf(parent).children.add(state);
+    stateOf(parent).children.add(state.self);
     followSuperclass(state);
     return;
   }
@@ -314,7 +315,11 @@ export function followSuperclass(state: HandleState): void {
 
 /** followSuperclass for the subclasses of `state`'s class, after its running class changed. */
 export function followSuperclassInChildren(state: HandleState): void {
-  for (const child of state.children) followSuperclass(child);
+  for (const ref of state.children) {
+    const child = ref.deref();
+    if (child === undefined) state.children.delete(ref);
+    else followSuperclass(child);
+  }
 }
 
 /** Restores exactly what one change did. */

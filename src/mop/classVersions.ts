@@ -182,8 +182,8 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
     if (current !== wanted) Object.setPrototypeOf(t, wanted);
   }
   const moveChild = (from: Function | null, to: Function | null) => {
-    if (from !== null && isClassHandle(from)) stateOf(from).children.delete(state);
-    if (to !== null && isClassHandle(to)) stateOf(to).children.add(state);
+    if (from !== null && isClassHandle(from)) stateOf(from).children.delete(state.self);
+    if (to !== null && isClassHandle(to)) stateOf(to).children.add(state.self);
   };
   moveChild(parentBefore, superclass);
   followSuperclass(state);

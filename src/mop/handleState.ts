@@ -41,6 +41,13 @@ export interface HandleState {
    */
   observe: ((instance: object) => void) | null;
   readonly owner: unknown;
-  /** The handles whose superclass this handle is (their running classes follow this one's, see followSuperclass). */
-  readonly children: Set<HandleState>;
+  /**
+   * The handles whose superclass this handle is (their running classes
+   * follow this one's, see followSuperclass), held weakly: a subclass added
+   * by an update that was rolled back, or that the program dropped, must not
+   * stay reachable from its superclass.
+   */
+  readonly children: Set<WeakRef<HandleState>>;
+  /** The one weak reference to this state that superclasses' `children` hold. */
+  readonly self: WeakRef<HandleState>;
 }

@@ -11,6 +11,7 @@ import { definitionFromSpec } from "../../src/mop/index.js";
 import { createClassHandle, stablePrototype } from "../../src/mop/classHandle.js";
 import { installVersion, reparent } from "../../src/mop/classVersions.js";
 import { Namespace } from "../../src/index.js";
+import { collectGarbage } from "../support/v8.js";
 
 setFlagsFromString("--allow-natives-syntax");
 const haveSameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as (
@@ -166,4 +167,35 @@ test("a registered subclass moved to the root and back: its class links follow, 
   const a = new SubHandle(1, 2);
   expect(haveSameMap(a, new SubHandle(3, 4))).toBe(true);
   expect(a).toBeInstanceOf(BaseHandle);
+});
+
+// A superclass handle lists its subclasses so that their running classes
+// follow its own; the list must not keep a subclass alive (one added by an
+// update that was rolled back, or a class the program dropped).
+test("a superclass handle does not keep a dropped subclass handle alive", async () => {
+  const ns = new Namespace("hidden-classes-retention", { instanceFinder: "heap" });
+  class Base {
+    constructor(public x: number) {}
+  }
+  const BaseHandle = ns.registerClass(Base);
+  const dropped = (() => {
+    class Sub extends BaseHandle {
+      z = 1;
+    }
+    return new WeakRef(
+      createClassHandle(Sub, pointDefinition("Sub", ["x", "z"], "Base"), {
+        superclass: BaseHandle,
+      }),
+    );
+  })();
+  // A WeakRef keeps its target alive until the job that created it ends.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  collectGarbage();
+  expect(dropped.deref()).toBeUndefined();
+  // The superclass still installs new versions (its list is pruned, not broken).
+  class Base2 {
+    constructor(public x: number) {}
+  }
+  installVersion(BaseHandle, { ctor: Base2, definition: pointDefinition("Base", ["x"]) });
+  expect(new BaseHandle(3)).toBeInstanceOf(BaseHandle);
 });
