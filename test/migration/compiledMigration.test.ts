@@ -4,27 +4,8 @@
  * eager update's instances before its pause without losing any.
  */
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, swapObjects, update, updateSync } from "../../src/index.js";
-
-type Rec = Record<string, unknown>;
-
-function pictures(n: number, finder?: "registry" | "heap") {
-  const ns = new Namespace("pictures", finder ? { instanceFinder: finder } : {});
-  const Picture = ns.defineClass<{ path: string; name: string; size: number }>({
-    name: "Picture",
-    fields: [
-      { name: "path", initializer: '""' },
-      { name: "name", initializer: '""' },
-      { name: "size", initializer: "0" },
-    ],
-    methods: {},
-  });
-  const list = Array.from(
-    { length: n },
-    (_, i) => new Picture({ path: `/p${i}`, name: `n${i}`, size: i }),
-  );
-  return { ns, Picture, list };
-}
+import { patch, swapObjects, update, updateSync } from "../../src/index.js";
+import { pictures, type Rec } from "../support/pictures.js";
 
 const reshape = () =>
   patch("reshape")
@@ -37,7 +18,7 @@ const reshape = () =>
 
 describe("compiled and general migration paths", () => {
   test("objects with extra own properties take the general path and end alike; rollback restores both exactly", () => {
-    const { ns, list } = pictures(4);
+    const { ns, list } = pictures(4, "pictures");
     (list[1] as unknown as Rec).extra = "kept?";
     Object.defineProperty(list[2], "hidden", {
       value: 1,
@@ -62,7 +43,7 @@ describe("compiled and general migration paths", () => {
   });
 
   test("an initialiser that throws on the compiled path refuses the update with nothing changed", () => {
-    const { ns, list } = pictures(3);
+    const { ns, list } = pictures(3, "pictures");
     const before = list.map((o) => Object.entries(o));
     const failing = patch("fails")
       .addField("Picture", "x", {
@@ -77,7 +58,7 @@ describe("compiled and general migration paths", () => {
   });
 
   test("a commit failure part-way restores every object already rewritten", () => {
-    const { ns, list } = pictures(5);
+    const { ns, list } = pictures(5, "pictures");
     const before = list.map((o) => Object.entries(o));
     expect(() =>
       updateSync(ns, reshape(), {
@@ -92,7 +73,7 @@ describe("compiled and general migration paths", () => {
 
 describe("update() finds an eager update's instances before its pause", () => {
   test("objects constructed while it finds are migrated too", async () => {
-    const { ns, Picture, list } = pictures(3);
+    const { ns, Picture, list } = pictures(3, "pictures");
     const pending = update(ns, reshape());
     // Constructed after the update started finding, before its pause.
     const late = [new Picture({ path: "/late", name: "late", size: 9 })];
@@ -105,7 +86,7 @@ describe("update() finds an eager update's instances before its pause", () => {
   });
 
   test("an object swapped onto the class while it finds is migrated (the pause finds again)", async () => {
-    const { ns, list } = pictures(2);
+    const { ns, list } = pictures(2, "pictures");
     const Other = ns.defineClass<{ path: string; name: string; size: number }>({
       name: "Other",
       fields: [
@@ -130,7 +111,7 @@ describe("update() finds an eager update's instances before its pause", () => {
   });
 
   test("with the heap finder, the pause finds them itself", async () => {
-    const { ns, list } = pictures(3, "heap");
+    const { ns, list } = pictures(3, "pictures", "heap");
     const result = await update(ns, reshape());
     expect(result.instancesMigrated).toBe(3);
     expect(Object.keys(list[2]!)).toEqual(["basepath", "name", "tags", "big", "comment"]);

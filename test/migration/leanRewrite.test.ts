@@ -12,27 +12,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Patch, UpdateOptions } from "../../src/index.js";
-import { Namespace, patch, updateSync } from "../../src/index.js";
-
-type Rec = Record<string, unknown>;
-
-function pictures(n: number) {
-  const ns = new Namespace("lean", { instanceFinder: "registry" });
-  const Picture = ns.defineClass<{ path: string; name: string; size: number }>({
-    name: "Picture",
-    fields: [
-      { name: "path", initializer: '""' },
-      { name: "name", initializer: '""' },
-      { name: "size", initializer: "0" },
-    ],
-    methods: {},
-  });
-  const list = Array.from(
-    { length: n },
-    (_, i) => new Picture({ path: `/p${i}`, name: `n${i}`, size: i }) as unknown as Rec,
-  );
-  return { ns, list };
-}
+import { patch, updateSync } from "../../src/index.js";
+import { pictures, type Rec } from "../support/pictures.js";
 
 const SHAPES: readonly (() => Patch)[] = [
   () => patch("add").addField("Picture", "comment", { default: "" }).build(),
@@ -75,7 +56,7 @@ const ACT: fc.Arbitrary<Act> = fc.oneof(
 
 /** Runs one update with `options` on a fresh world; the states after commit and after rollback. */
 function run(shape: number, n: number, acts: readonly Act[], options: UpdateOptions) {
-  const { ns, list } = pictures(n);
+  const { ns, list } = pictures(n, "lean", "registry");
   const result = updateSync(ns, SHAPES[shape]!(), options);
   const committed = state(list);
   for (const a of acts) act(list, a);
@@ -106,7 +87,7 @@ describe("the rewrite that keeps no old values", () => {
 
   test("a field deleted since the commit comes back with the old version's default", () => {
     const rolledBack = (options: UpdateOptions) => {
-      const { ns, list } = pictures(2);
+      const { ns, list } = pictures(2, "lean", "registry");
       const result = updateSync(ns, SHAPES[0]!(), options);
       delete list[1]!.size;
       result.rollback();
@@ -128,7 +109,7 @@ describe("the rewrite that keeps no old values", () => {
     // The field whose deletion throws, after the rewrite has deleted the ones after it.
     const stuck = ["", "path", "path", "name"];
     SHAPES.forEach((make, shape) => {
-      const { ns, list } = pictures(6);
+      const { ns, list } = pictures(6, "lean", "registry");
       const before = state(list);
       const onEvent = (e: { phase: string; status: string }) => {
         if (e.phase !== "commit" || e.status !== "start") return;

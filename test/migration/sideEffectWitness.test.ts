@@ -8,33 +8,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import {
-  MigrationError,
-  MigrationSideEffectError,
-  Namespace,
-  patch,
-  updateSync,
-} from "../../src/index.js";
-
-type Rec = Record<string, unknown>;
-
-function pictures(n: number) {
-  const ns = new Namespace("witness", {});
-  const Picture = ns.defineClass<{ path: string; name: string; size: number }>({
-    name: "Picture",
-    fields: [
-      { name: "path", initializer: '""' },
-      { name: "name", initializer: '""' },
-      { name: "size", initializer: "0" },
-    ],
-    methods: {},
-  });
-  const list = Array.from(
-    { length: n },
-    (_, i) => new Picture({ path: `/p${i}`, name: `n${i}`, size: i }) as unknown as Rec,
-  );
-  return { ns, list };
-}
+import { MigrationError, MigrationSideEffectError, patch, updateSync } from "../../src/index.js";
+import { pictures, type Rec } from "../support/pictures.js";
 
 const state = (list: readonly Rec[]) =>
   list.map((o) => Reflect.ownKeys(o).map((k) => [k, Object.getOwnPropertyDescriptor(o, k)!.value]));
@@ -64,7 +39,7 @@ function writingPatch(list: readonly Rec[], at: number, target: number, kind: Wr
 
 describe("side-effect witness, compiled path", () => {
   test("an initialiser that writes to another instance is refused and its write undone", () => {
-    const { ns, list } = pictures(5);
+    const { ns, list } = pictures(5, "witness");
     const before = state(list);
     const error = (() => {
       try {
@@ -81,7 +56,7 @@ describe("side-effect witness, compiled path", () => {
   });
 
   test("a refusal for another reason undoes the write too", () => {
-    const { ns, list } = pictures(4);
+    const { ns, list } = pictures(4, "witness");
     const before = state(list);
     let seen = 0;
     const p = patch("throws")
@@ -105,7 +80,7 @@ describe("side-effect witness, compiled path", () => {
         fc.constantFrom<Write>("set", "add", "delete"),
         fc.option(fc.nat(5), { nil: undefined }),
         (at, target, kind, general) => {
-          const { ns, list } = pictures(6);
+          const { ns, list } = pictures(6, "witness");
           // An object with an extra own property takes the general path.
           if (general !== undefined) list[general]!.extra = "own";
           const before = state(list);
@@ -122,7 +97,7 @@ describe("side-effect witness, compiled path", () => {
 
 describe("layout checks when the prototype chain has enumerable keys", () => {
   test("objects still take the compiled path's result, and rollback and the witness work", () => {
-    const { ns, list } = pictures(4);
+    const { ns, list } = pictures(4, "witness");
     const prototype = Object.getPrototypeOf(list[0]) as object;
     Object.defineProperty(prototype, "tag", {
       value: "inherited",

@@ -8,27 +8,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Patch, UpdateEvent } from "../../src/index.js";
-import { CommitError, Namespace, patch, updateSync } from "../../src/index.js";
-
-type Rec = Record<string, unknown>;
-
-function pictures(n: number) {
-  const ns = new Namespace("writes", { instanceFinder: "registry" });
-  const Picture = ns.defineClass<{ path: string; name: string; size: number }>({
-    name: "Picture",
-    fields: [
-      { name: "path", initializer: '""' },
-      { name: "name", initializer: '""' },
-      { name: "size", initializer: "0" },
-    ],
-    methods: {},
-  });
-  const list = Array.from(
-    { length: n },
-    (_, i) => new Picture({ path: `/p${i}`, name: `n${i}`, size: i }) as unknown as Rec,
-  );
-  return { ns, list };
-}
+import { CommitError, patch, updateSync } from "../../src/index.js";
+import { pictures } from "../support/pictures.js";
 
 /** Patches with and without user code, fields kept in place, renamed and removed. */
 const SHAPES: readonly (() => Patch)[] = [
@@ -68,7 +49,7 @@ describe("writes inside the update's block before its commit", () => {
           }),
         ),
         (shape, { n, written, field, frozen, how, general }) => {
-          const { ns, list } = pictures(n);
+          const { ns, list } = pictures(n, "writes", "registry");
           if (general >= 0) list[general]!.extra = "own";
           const onEvent = (event: UpdateEvent) => {
             if (!commitStarts(event)) return;
@@ -93,7 +74,7 @@ describe("writes inside the update's block before its commit", () => {
   });
 
   test("an exact rollback (an afterCommit hook that throws) restores them, not the scanned values", () => {
-    const { ns, list } = pictures(4);
+    const { ns, list } = pictures(4, "writes", "registry");
     const onEvent = (event: UpdateEvent) => {
       if (commitStarts(event)) list[2]!.size = 99;
     };
@@ -114,7 +95,7 @@ describe("writes inside the update's block before its commit", () => {
 
   test("a committed update carries them, and a rollback keeps them", () => {
     for (const make of SHAPES) {
-      const { ns, list } = pictures(3);
+      const { ns, list } = pictures(3, "writes", "registry");
       list[2]!.extra = "own"; // the general path
       const onEvent = (event: UpdateEvent) => {
         if (!commitStarts(event)) return;
