@@ -54,11 +54,31 @@ const NODE_TAKES_VALUE = new Set([
   "--env-file",
   "--title",
   "--input-type",
+  "--cpu-prof-dir",
+  "--cpu-prof-name",
+  "--cpu-prof-interval",
 ]);
 
-const isNodeOption = (arg: string) =>
-  !(arg.split("=")[0]! in DEV_OPTIONS_BY_FLAG) &&
-  process.allowedNodeEnvironmentFlags.has(arg.split("=")[0]!);
+/**
+ * Node's profiling options, which Node accepts on its command line but not in
+ * NODE_OPTIONS (so `allowedNodeEnvironmentFlags` does not list them); the
+ * program's process is started with them like any other Node option.
+ */
+const NODE_COMMAND_LINE_ONLY = new Set([
+  "--cpu-prof",
+  "--cpu-prof-dir",
+  "--cpu-prof-name",
+  "--cpu-prof-interval",
+  "--prof",
+]);
+
+const isNodeOption = (arg: string) => {
+  const flag = arg.split("=")[0]!;
+  return (
+    !(flag in DEV_OPTIONS_BY_FLAG) &&
+    (process.allowedNodeEnvironmentFlags.has(flag) || NODE_COMMAND_LINE_ONLY.has(flag))
+  );
+};
 
 const DEV_OPTIONS_BY_FLAG: Record<string, true> = Object.fromEntries([
   ...Object.keys(DEV_OPTIONS).map((name) => [`--${name}`, true]),
@@ -179,7 +199,8 @@ options:
                     once a file is saved); type rs + Enter to restart by hand
   -h, --help        show this help
 
-Node options (--inspect, --enable-source-maps, --max-old-space-size=…) before
-the entry are passed to the Node process that runs the program; NODE_OPTIONS
-works too. Arguments after the entry (or after --) are the program's own.
+Node options (--inspect, --enable-source-maps, --max-old-space-size=…, and the
+profilers: --cpu-prof, --cpu-prof-dir …, --prof) before the entry are passed to
+the Node process that runs the program; NODE_OPTIONS works too (except for the
+profilers, which Node takes only on its command line). Arguments after the entry (or after --) are the program's own.
 `;

@@ -6,7 +6,7 @@
  * and the one-line hint when tsx is missing for a TypeScript entry.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -104,6 +104,16 @@ describe("metamorph command line", () => {
     });
     expect(environment.code).toBe(0);
     expect(JSON.parse(environment.stdout).heapLimit).toBeLessThan(200 * 1024 * 1024);
+  }, 60_000);
+
+  test("Node's command-line-only profilers reach the program: --cpu-prof writes its profile where --cpu-prof-dir says", () => {
+    const profiles = join(dir, "profiles");
+    const result = metamorph(["dev", "--cpu-prof", "--cpu-prof-dir", profiles, "args.mjs", "x"]);
+    expect(result.code).toBe(0);
+    const { args, execArgv } = JSON.parse(result.stdout);
+    expect(args).toEqual(["x"]);
+    expect(execArgv).toEqual(expect.arrayContaining(["--cpu-prof", "--cpu-prof-dir", profiles]));
+    expect(readdirSync(profiles).some((name) => name.endsWith(".cpuprofile"))).toBe(true);
   }, 60_000);
 
   test("colour only on a terminal, never with NO_COLOR", () => {
