@@ -4,27 +4,13 @@
  * class in between is left out, and every other one is migrated.
  */
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, update } from "../../src/index.js";
-
-type Rec = Record<string, unknown>;
+import { patch, update } from "../../src/index.js";
+import { pictures } from "../support/pictures.js";
 
 describe("eager scan of instances found before the pause", () => {
   test("an object moved off its class while update() finds is not migrated", async () => {
     const n = 300_000;
-    const ns = new Namespace("scan", { instanceFinder: "registry" });
-    const Picture = ns.defineClass<{ path: string; name: string; size: number }>({
-      name: "Picture",
-      fields: [
-        { name: "path", initializer: '""' },
-        { name: "name", initializer: '""' },
-        { name: "size", initializer: "0" },
-      ],
-      methods: {},
-    });
-    const list = Array.from(
-      { length: n },
-      (_, i) => new Picture({ path: `/p${i}`, name: "n", size: i }) as unknown as Rec,
-    );
+    const { ns, list } = pictures(n, "scan", "registry");
     await new Promise((resolve) => setImmediate(resolve)); // construction's job ends
     const pending = update(
       ns,
