@@ -374,6 +374,61 @@ async function allocation(): Promise<Figure[]> {
   return figures;
 }
 
+/** The same loop inside a function: its bindings are locals, out of reach of the module-scope evaluator metamorph dev adds to every module. */
+const ALLOCATE_IN_FUNCTION = `import { Vec } from "./vec.js";
+function loop(n: number): [number, number] {
+  const t0 = performance.now();
+  let acc = new Vec(0, 0);
+  const one = new Vec(1, 1);
+  for (let i = 0; i < n; i++) acc = acc.add(one);
+  return [performance.now() - t0, acc.x];
+}
+const [ms, x] = loop(Number(process.env.TEMPORARIES));
+console.log(\`done \${ms} \${process.memoryUsage().rss} \${x}\`);
+`;
+
+/**
+ * The 30M loop of allocation() written inside a function. Under metamorph
+ * dev every module gets a direct \`eval\` closure (reloads compile code in the
+ * module's scope), which makes V8 keep all of the module's top-level
+ * bindings in its context: a top-level loop then stores every temporary
+ * there, where a loop in a function keeps it in a register (and V8 can drop
+ * it). These rows show what that costs, beside the goal rows' top-level loop.
+ */
+async function allocationInFunction(): Promise<Figure[]> {
+  const dir = project({ "vec.ts": VEC, "main.ts": ALLOCATE_IN_FUNCTION });
+  try {
+    const runs = await allocationRounds(
+      {
+        tsx: [TSX, "main.ts"],
+        dev: [BIN, "dev", "--no-restart", "main.ts"],
+        devHeap: [BIN, "dev", "--no-restart", "--instance-finder", "heap", "main.ts"],
+      },
+      dir,
+      THIRTY_MILLION,
+    );
+    const tsx = runs.tsx!;
+    const row = (key: string, ran: Loop | undefined, how: string): Figure =>
+      ran === undefined
+        ? crashedFigure(key, tsx.ms, "ms", `${how} — did NOT run to the end`)
+        : versus(key, ran.ms, tsx.ms, "ms", `${how}; median of ${ALLOCATION_ROUNDS}`);
+    return [
+      row(
+        "dev.allocation30MInFunction",
+        runs.dev,
+        `30,000,000 temporaries of a managed class in one job, the loop inside a function (dev.allocation30M's loop is at the module's top level), under metamorph dev (default finder: ${defaultInstanceFinderKind()}) against tsx`,
+      ),
+      row(
+        "dev.allocation30MInFunctionHeapFinder",
+        runs.devHeap,
+        "the same under metamorph dev --instance-finder heap against tsx",
+      ),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const DOT = `export class Dot {
   x = 0;
 }
@@ -483,6 +538,7 @@ export const devBench: BenchModule = {
     return [
       ...(await startup()),
       ...(await allocation()),
+      ...(await allocationInFunction()),
       ...(await progressive()),
       ...(await reloadByFinder()),
     ];
