@@ -68,22 +68,6 @@ test("after a new implementation with a prototype of its own: fresh objects shar
 // before the superclass's version allocated again: the subclass's initial
 // map flipped between the two constructors, a fresh map for every object.
 // The subclass's running class now extends the superclass's running version.
-test("a registered subclass of a registered class: fresh objects share one hidden class", () => {
-  const ns = new Namespace("hidden-classes-subclass", { instanceFinder: "heap" });
-  class Base {
-    constructor(
-      public x: number,
-      public y: number,
-    ) {}
-  }
-  const BaseHandle = ns.registerClass(Base);
-  class Sub extends BaseHandle {
-    z = 1;
-  }
-  const SubHandle = ns.registerClass(Sub);
-  expect(haveSameMap(new SubHandle(1, 2), new SubHandle(3, 4))).toBe(true);
-});
-
 /** A registered `Base` and `class Sub extends BaseHandle` registered too, as `metamorph dev` registers them. */
 function registeredPair(name: string) {
   const ns = new Namespace(name, { instanceFinder: "heap" });
@@ -100,6 +84,11 @@ function registeredPair(name: string) {
   const SubHandle = ns.registerClass(Sub);
   return { Base, BaseHandle, Sub, SubHandle };
 }
+
+test("a registered subclass of a registered class: fresh objects share one hidden class", () => {
+  const { SubHandle } = registeredPair("hidden-classes-subclass");
+  expect(haveSameMap(new SubHandle(1, 2), new SubHandle(3, 4))).toBe(true);
+});
 
 const pointDefinition = (name: string, fields: string[], superclass: string | null = null) =>
   definitionFromSpec({ name, superclass, fields: fields.map((f) => ({ name: f })) });
