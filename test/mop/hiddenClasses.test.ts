@@ -63,11 +63,6 @@ test("after a new implementation with a prototype of its own: fresh objects shar
   expect(haveSameMap(a, b)).toBe(true);
 });
 
-// super() from a registered subclass used to reach the superclass's handle,
-// an ordinary function, which allocated with the subclass as new.target
-// before the superclass's version allocated again: the subclass's initial
-// map flipped between the two constructors, a fresh map for every object.
-// The subclass's running class now extends the superclass's running version.
 /** A registered `Base` and `class Sub extends BaseHandle` registered too, as `metamorph dev` registers them. */
 function registeredPair(name: string) {
   const ns = new Namespace(name, { instanceFinder: "heap" });
@@ -85,6 +80,11 @@ function registeredPair(name: string) {
   return { Base, BaseHandle, Sub, SubHandle };
 }
 
+// super() from a registered subclass used to reach the superclass's handle,
+// an ordinary function, which allocated with the subclass as new.target
+// before the superclass's version allocated again: the subclass's initial
+// map flipped between the two constructors, a fresh map for every object.
+// The subclass's running class now extends the superclass's running version.
 test("a registered subclass of a registered class: fresh objects share one hidden class", () => {
   const { SubHandle } = registeredPair("hidden-classes-subclass");
   expect(haveSameMap(new SubHandle(1, 2), new SubHandle(3, 4))).toBe(true);
