@@ -28,7 +28,6 @@ export { contentHash };
 
 /** Names injected into instrumented modules (chosen not to collide with program names). */
 export const MODULE_VAR = "__metamorph$module";
-export const CODE_PARAM = "__metamorph$code";
 /** The query that asks the dev loader for a module's JavaScript instead of the module (./hooks.ts). */
 export const SOURCE_QUERY = "metamorph-source";
 

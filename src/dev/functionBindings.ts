@@ -5,7 +5,7 @@
  * root; a function is a `function` declaration of the module's running
  * JavaScript (not an import, a class or a variable, whose bindings a new
  * function must not take over). Its binding is read and assigned through the
- * module's own evaluator, as `metamorph dev` assigns a changed function, so
+ * module's accessor (./scopeAccess.ts), as `metamorph dev` assigns a changed function, so
  * every importer of the live binding sees the new function; callers that
  * captured the old one keep it.
  */
@@ -30,12 +30,11 @@ function missing(record: ModuleRecord, name: string): string | undefined {
 }
 
 function binding(record: ModuleRecord, name: string): FunctionBinding {
-  let setter: ((value: unknown) => void) | undefined;
+  const scope = record.access.bindings;
   return {
-    read: () => record.evaluate(name),
+    read: () => scope[name],
     assign(value) {
-      setter ??= record.evaluate(`(function (value) { ${name} = value; })`) as typeof setter;
-      setter!(value);
+      scope[name] = value;
     },
     evaluate: (expression) => record.evaluate(expression),
   };

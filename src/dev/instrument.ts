@@ -4,13 +4,14 @@
  * the class is defined (`class X {…}` → `let X = class {…}; X =
  * dev.manage("X", X);`, so that code inside and outside the class names the
  * handle), and the module registers itself with the dev runtime together with
- * an evaluator for code in its scope (a direct `eval` inside the module),
- * through which later versions of its classes and functions are evaluated —
- * module state is kept and no new module instance is ever created. The
- * output carries a source map back to the user's file.
+ * accessors for the module bindings later code may use (./scopeAccess.ts),
+ * through which later versions of its classes and functions reach the
+ * module's scope (./scopeEvaluate.ts) — module state is kept and no new
+ * module instance is ever created. No `eval` is left in the module: it would
+ * keep every binding of the module in its context. The output carries a
+ * source map back to the user's file.
  */
 import {
-  CODE_PARAM,
   DEV_GLOBAL,
   MODULE_VAR,
   type ParsedModule,
@@ -19,6 +20,7 @@ import {
   type TopLevel,
   topLevel,
 } from "./compile.js";
+import { accessHeader } from "./scopeAccess.js";
 import { applyEdits, type Edit, withInlineMap } from "./sourceMap.js";
 
 /**
@@ -68,7 +70,8 @@ export function instrumentModule(
       ? "import.meta.url"
       : 'require("node:url").pathToFileURL(__filename).href';
   const names = JSON.stringify([...top.bindings]);
-  const header = `const ${MODULE_VAR} = globalThis[Symbol.for(${JSON.stringify(DEV_GLOBAL)})]?.module(${url}, (${CODE_PARAM}) => eval(${CODE_PARAM}), ${names}, ${JSON.stringify(hash)}, ${JSON.stringify(sourceType)});\n`;
+  const access = accessHeader(parsed.program, top, sourceType);
+  const header = `const ${MODULE_VAR} = globalThis[Symbol.for(${JSON.stringify(DEV_GLOBAL)})]?.module(${url}, ${access}, ${names}, ${JSON.stringify(hash)}, ${JSON.stringify(sourceType)});\n`;
   const at = headerOffset(parsed.js);
   edits.push({ start: at, end: at, text: header });
   const out = applyEdits(parsed.js, edits, parsed.tokens, parsed.origin);

@@ -1,6 +1,6 @@
 /**
  * The program's modules as the dev runtime knows them: one record per loaded
- * file (its scope evaluator, the names it binds, the class handles its
+ * file (the accessors of its scope, the names it binds, the class handles its
  * bindings hold, what later versions added), the managed classes of each, and
  * the links that later edits created between modules (a new `import` of a
  * name another module defines), along which changed values are propagated.
@@ -13,6 +13,8 @@ import { contentHash } from "./common.js";
 import type { SourceType } from "./conventions.js";
 import type { DevMigrations } from "./migrations.js";
 import { errorText } from "./reporter.js";
+import type { ScopeAccess } from "./scopeAccess.js";
+import { evaluateInScope } from "./scopeEvaluate.js";
 
 export interface MigrationsState {
   readonly file: string;
@@ -28,6 +30,9 @@ export interface ImportLink {
 export interface ModuleRecord {
   readonly url: string;
   readonly file: string;
+  /** Accessors of the module bindings later code may use, handed over by the module. */
+  readonly access: ScopeAccess;
+  /** Evaluates an expression as if written in the module (through `access`, see ./scopeEvaluate.ts). */
   readonly evaluate: (code: string) => unknown;
   /** How the module's JavaScript parses: an ES module, or a CommonJS script. */
   readonly sourceType: SourceType;
@@ -87,7 +92,7 @@ export class ModuleGraph {
   /** Registers a module as it starts; `stale` is true when its file changed since it was loaded. */
   register(
     url: string,
-    evaluate: (code: string) => unknown,
+    access: ScopeAccess,
     names: readonly string[],
     hash: string,
     js: string | undefined,
@@ -101,12 +106,14 @@ export class ModuleGraph {
       // Unreadable now: the next change event reloads it.
     }
     const stale = contentHash(source) !== hash || js === undefined;
+    const bindings = new Set(names);
     const record: ModuleRecord = {
       url,
       file,
-      evaluate,
+      access,
+      evaluate: (code) => evaluateInScope(access, bindings, sourceType, code),
       sourceType,
-      bindings: new Set(names),
+      bindings,
       extras: new Map(),
       classes: new Map(),
       unmanaged: new Map(),

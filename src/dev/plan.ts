@@ -17,6 +17,7 @@ import { readClassDefinition } from "../mop/readClassDefinition.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { type ClassChangeSummary, contentHash, summariseClassChange } from "./common.js";
 import type { DevMigrations } from "./migrations.js";
+import { asWritten } from "./scopeEvaluate.js";
 
 export interface ClassUpdate {
   readonly name: string;
@@ -143,11 +144,27 @@ export function applicableRenames(
   return renames;
 }
 
+/**
+ * A class's definition with its methods' and initialisers' sources as the
+ * user wrote them: a version evaluated by a reload reads its module's
+ * bindings through accessors (./scopeEvaluate.ts), the first version does not.
+ */
+function asWrittenDefinition(definition: ClassDefinition): ClassDefinition {
+  const field = (f: FieldDefinition): FieldDefinition =>
+    f.initializer === undefined ? f : { ...f, initializer: asWritten(f.initializer) };
+  return {
+    ...definition,
+    fields: definition.fields.map(field),
+    staticFields: definition.staticFields.map(field),
+    methods: definition.methods.map((m) => ({ ...m, source: asWritten(m.source) })),
+  };
+}
+
 function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): void {
   const { name, handle, implementation } = update;
   const { migrations: m, migrationsFile: file } = options;
-  const before = currentVersion(handle).definition;
-  const after = readClassDefinition(implementation);
+  const before = asWrittenDefinition(currentVersion(handle).definition);
+  const after = asWrittenDefinition(readClassDefinition(implementation));
   if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
   const superclass = superclassOf(name, implementation, options.namespace);
   const renames = applicableRenames(m.renames?.[name] ?? {}, before, after);

@@ -18,6 +18,7 @@ import {
 } from "./plan.js";
 import type { ClassChangeSummary } from "./common.js";
 import { initialiserWarnings } from "./initialisers.js";
+import { evaluatedNames, refuseUnreachable } from "./scopeCheck.js";
 import { transplantMethods } from "./unmanagedClasses.js";
 
 export interface PreparedReload {
@@ -86,6 +87,8 @@ export async function prepareReload(
   const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
   const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
   const changes = diffVersions(record, previous, next, known);
+  const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
+  refuseUnreachable(record, nextModule, evaluatedNames(next, changed, known));
   const warnings: string[] = [];
   const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
   const code = scopeCode(record, next, changes, extrasNames, known, warnings);

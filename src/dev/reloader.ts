@@ -22,6 +22,7 @@ import {
 } from "./applyReload.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
 import { followSweep, sweepLine } from "./progressive.js";
+import { TopLevelOnlyBinding } from "./scopeEvaluate.js";
 import { javaScriptOf } from "./savedVersion.js";
 import {
   type AddedFields,
@@ -77,7 +78,11 @@ function addedFields(record: ModuleRecord, prepared: PreparedReload) {
 
 /** An edit metamorph cannot apply to a running program (as opposed to a mistake to fix). */
 function refusesLiveChange(error: unknown): boolean {
-  return error instanceof PrivateMembersChange || error instanceof UnmanagedSuperclassChange;
+  return (
+    error instanceof PrivateMembersChange ||
+    error instanceof UnmanagedSuperclassChange ||
+    error instanceof TopLevelOnlyBinding
+  );
 }
 
 export interface ReloaderOptions extends ApplyContext {

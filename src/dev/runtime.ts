@@ -28,6 +28,7 @@ import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
 import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
 import { PROGRESSIVE_ABOVE } from "./progressive.js";
 import { PREFIX, Reporter } from "./reporter.js";
+import type { ScopeAccess } from "./scopeAccess.js";
 import { SuspendableTracking } from "./tracking.js";
 import { Watcher } from "./watcher.js";
 
@@ -177,11 +178,11 @@ export class DevRuntime {
     (globalThis as Record<symbol, unknown>)[key] = {
       module: (
         url: string,
-        evaluate: (code: string) => unknown,
+        access: ScopeAccess,
         names: string[],
         hash: string,
         sourceType?: SourceType,
-      ) => this.registerModule(url, evaluate, names, hash, sourceType),
+      ) => this.registerModule(url, access, names, hash, sourceType),
     };
     return this;
   }
@@ -203,13 +204,13 @@ export class DevRuntime {
 
   registerModule(
     url: string,
-    evaluate: (code: string) => unknown,
+    access: ScopeAccess,
     names: readonly string[],
     hash: string,
     sourceType: SourceType = "module",
   ): ModuleHooks {
     const js = this.#javaScriptLoaded(url);
-    const { record, stale } = this.#graph.register(url, evaluate, names, hash, js, sourceType);
+    const { record, stale } = this.#graph.register(url, access, names, hash, js, sourceType);
     this.#watcher.watchDirectory(dirname(record.file));
     // Saved between the load and now: reload once the module has run.
     if (stale) this.#watcher.markDirty(record.file);

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { contentHash } from "../../src/dev/common.js";
 import { serviceModules } from "../../src/dev/functionBindings.js";
 import { ModuleGraph } from "../../src/dev/moduleGraph.js";
+import type { ScopeAccess } from "../../src/dev/scopeAccess.js";
 import { Namespace, patch } from "../../src/index.js";
 import { signedBytes } from "../../src/release/bundle.js";
 import { canonicalJsonPretty } from "../../src/release/canonicalJson.js";
@@ -251,14 +252,15 @@ describe("metamorph run's side: function declarations of the loaded modules", ()
     const scope = new Function(`"use strict";
       const limit = 3;
       function area(n) { return n * limit; }
-      return { evaluate: (code) => eval(code), call: (n) => area(n) };`)() as {
-      evaluate: (code: string) => unknown;
+      const access = { bindings: { __proto__: null, get limit() { return limit; }, get area() { return area; }, set area(v) { area = v; } }, import: (s) => import(s), strict: true };
+      return { access, call: (n) => area(n) };`)() as {
+      access: ScopeAccess;
       call: (n: number) => number;
     };
     const graph = new ModuleGraph(new Namespace("run"), () => {});
     graph.register(
       pathToFileURL(file).href,
-      scope.evaluate,
+      scope.access,
       ["join", "Shape", "limit", "area"],
       contentHash(js),
       js,

@@ -1,0 +1,162 @@
+/**
+ * What an instrumented module hands the dev runtime so that later versions
+ * of its classes and functions can reach its scope: an object of accessors
+ * (a getter, and a setter for `let`/`var`/function/class bindings) for the
+ * module bindings new code may use — imports, function and class
+ * declarations, the variables some function or class body of the module
+ * already references (in the module's context anyway: a closure keeps them),
+ * and those never assigned after their declaration (`const UNIT = "cm"`: a
+ * context slot written once and read costs nothing measurable). The
+ * variables only top-level statements reassign (`let acc` of a top-level
+ * loop) get none, so V8 keeps them in registers: a direct
+ * `eval` in the module, the way this used to be done, forces every binding
+ * of the module into its context and a top-level loop then stores each
+ * temporary there (issue 15, item 1). Code that needs one of those cannot
+ * be applied live (./scopeEvaluate.ts).
+ */
+import type { AnyNode, Program } from "acorn";
+import { forEachChild } from "../mop/source/parser.js";
+import type { TopLevel } from "./compile.js";
+import type { SourceType } from "./conventions.js";
+
+/** The module's side of evaluating code in its scope (built by the header `accessHeader` writes). */
+export interface ScopeAccess {
+  /** Accessors of the module bindings new code may use, by name (a null-prototype object). */
+  readonly bindings: Record<string, unknown>;
+  /** `import()` as the module itself calls it (relative specifiers resolve against the module). */
+  readonly import: (specifier: string) => Promise<unknown>;
+  /** The module's `import.meta` (ES modules). */
+  readonly meta?: object;
+  /** Whether the module's code is strict (ES modules, scripts with a "use strict" directive). */
+  readonly strict: boolean;
+}
+
+/** The setters' parameter (chosen not to collide with a program name). */
+const VALUE = "__metamorph$value";
+
+/** Bindings CommonJS gives a module's code as parameters of its wrapper. */
+const COMMONJS_BINDINGS = ["require", "module", "exports", "__filename", "__dirname"];
+
+function isFunctionOrClass(node: AnyNode): boolean {
+  return (
+    node.type === "FunctionDeclaration" ||
+    node.type === "FunctionExpression" ||
+    node.type === "ArrowFunctionExpression" ||
+    node.type === "ClassDeclaration" ||
+    node.type === "ClassExpression"
+  );
+}
+
+/** Identifiers that name properties, labels or meta properties rather than variables. */
+function isNameOnly(parent: AnyNode, child: AnyNode): boolean {
+  switch (parent.type) {
+    case "MemberExpression":
+      return child === parent.property && !parent.computed;
+    case "Property":
+    case "MethodDefinition":
+    case "PropertyDefinition":
+      return child === parent.key && !parent.computed && parent.value !== child;
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+      return child === parent.label;
+    case "MetaProperty":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Names a pattern assigns to (`x`, `[x, { y }]`), members left out. */
+function assignedNames(pattern: AnyNode, into: Set<string>): void {
+  if (pattern.type === "Identifier") into.add(pattern.name);
+  else if (pattern.type === "ObjectPattern") {
+    for (const p of pattern.properties) {
+      assignedNames(p.type === "RestElement" ? p.argument : p.value, into);
+    }
+  } else if (pattern.type === "ArrayPattern") {
+    for (const e of pattern.elements) if (e) assignedNames(e, into);
+  } else if (pattern.type === "AssignmentPattern") assignedNames(pattern.left, into);
+  else if (pattern.type === "RestElement") assignedNames(pattern.argument, into);
+}
+
+/** How a module's code uses names, by name only (shadowing is not resolved). */
+export interface NameUses {
+  /** Every identifier inside a function or class (declared there or not). */
+  readonly inFunctions: ReadonlySet<string>;
+  /** Every name assigned anywhere after its declaration (`x = …`, `x++`, `for (x of …)`). */
+  readonly assigned: ReadonlySet<string>;
+}
+
+/**
+ * How `program` uses names. Shadowing is not resolved: an over-approximation
+ * that at worst gives a module binding an accessor it did not need, or
+ * counts a binding as reassigned because a local of the same name is.
+ */
+export function nameUses(program: Program): NameUses {
+  const inFunctions = new Set<string>();
+  const assigned = new Set<string>();
+  const walk = (node: AnyNode, inside: boolean): void => {
+    if (inside && node.type === "Identifier") inFunctions.add(node.name);
+    if (node.type === "AssignmentExpression") assignedNames(node.left, assigned);
+    else if (node.type === "UpdateExpression") assignedNames(node.argument, assigned);
+    else if (
+      (node.type === "ForInStatement" || node.type === "ForOfStatement") &&
+      node.left.type !== "VariableDeclaration"
+    ) {
+      assignedNames(node.left, assigned);
+    }
+    const deeper = inside || isFunctionOrClass(node);
+    forEachChild(node, (child) => {
+      if (!isNameOnly(node, child)) walk(child, deeper);
+    });
+  };
+  walk(program, false);
+  return { inFunctions, assigned };
+}
+
+/** Whether a script begins with a "use strict" directive. */
+function hasUseStrict(program: Program): boolean {
+  for (const statement of program.body) {
+    if (statement.type !== "ExpressionStatement" || statement.directive === undefined) break;
+    if (statement.directive === "use strict") return true;
+  }
+  return false;
+}
+
+/** The module bindings that get accessors, each with whether it can be assigned. */
+export function accessorBindings(
+  program: Program,
+  top: TopLevel,
+  sourceType: SourceType,
+): Map<string, boolean> {
+  const uses = nameUses(program);
+  const out = new Map<string, boolean>();
+  for (const i of top.imports) for (const b of i.bindings) out.set(b.local, false);
+  for (const name of top.functions.keys()) out.set(name, true);
+  for (const name of top.classes.keys()) out.set(name, true);
+  for (const variable of top.variables.values()) {
+    for (const name of variable.names) {
+      // A binding written only by its declaration costs nothing in the context.
+      if (uses.inFunctions.has(name) || !uses.assigned.has(name)) {
+        out.set(name, variable.kind !== "const");
+      }
+    }
+  }
+  if (sourceType === "script") {
+    for (const name of COMMONJS_BINDINGS) if (!top.bindings.has(name)) out.set(name, false);
+  }
+  return out;
+}
+
+/** The text of the `ScopeAccess` object a module hands the runtime (one line). */
+export function accessHeader(program: Program, top: TopLevel, sourceType: SourceType): string {
+  const accessors: string[] = ["__proto__: null"];
+  for (const [name, writable] of accessorBindings(program, top, sourceType)) {
+    accessors.push(`get ${name}() { return ${name}; }`);
+    if (writable) accessors.push(`set ${name}(${VALUE}) { ${name} = ${VALUE}; }`);
+  }
+  const strict = sourceType === "module" || hasUseStrict(program);
+  const meta = sourceType === "module" ? ", meta: import.meta" : "";
+  return `{ bindings: { ${accessors.join(", ")} }, import: (s) => import(s)${meta}, strict: ${strict} }`;
+}
