@@ -9,7 +9,8 @@
  *   made in one job, time and resident memory reported by the program
  *   itself — 2,000,000 and 30,000,000 (which must run to the end) with the
  *   finder dev uses by default and with the heap finder, 2,000,000 with the
- *   registry for comparison;
+ *   registry for comparison; the 30M loop also inside a function, and in the
+ *   same module as the class (a single-file program);
  * - a reload of 200,000 instances: the longest block of the event loop while
  *   the reload migrates progressively, against the pause of the same reload
  *   in one block (`--progressive-above` above the population);
@@ -389,11 +390,13 @@ console.log(\`done \${ms} \${process.memoryUsage().rss} \${x}\`);
 
 /**
  * The 30M loop of allocation() written inside a function. Under metamorph
- * dev every module gets a direct \`eval\` closure (reloads compile code in the
- * module's scope), which makes V8 keep all of the module's top-level
- * bindings in its context: a top-level loop then stores every temporary
- * there, where a loop in a function keeps it in a register (and V8 can drop
- * it). These rows show what that costs, beside the goal rows' top-level loop.
+ * dev every module used to get a direct \`eval\` closure (reloads compiled
+ * code in the module's scope), which made V8 keep all of the module's
+ * top-level bindings in its context: a top-level loop then stored every
+ * temporary there, where a loop in a function keeps it in a register. Now a
+ * module hands over accessors for the bindings later code may use only
+ * (src/dev/scopeAccess.ts); these rows keep the loop in a function beside
+ * the goal rows' top-level loop, to show the two now cost the same.
  */
 async function allocationInFunction(): Promise<Figure[]> {
   const dir = project({ "vec.ts": VEC, "main.ts": ALLOCATE_IN_FUNCTION });
@@ -423,6 +426,54 @@ async function allocationInFunction(): Promise<Figure[]> {
         runs.devHeap,
         "the same under metamorph dev --instance-finder heap against tsx",
       ),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A single-file program: the class and the top-level loop in one module (the module that declares the class is the one whose scope reloads reach). */
+const ALLOCATE_SINGLE_FILE = `class Vec {
+  constructor(public x: number, public y: number) {}
+  add(o: Vec): Vec {
+    return new Vec(this.x + o.x, this.y + o.y);
+  }
+}
+const n = Number(process.env.TEMPORARIES);
+const t0 = performance.now();
+let acc = new Vec(0, 0);
+const one = new Vec(1, 1);
+for (let i = 0; i < n; i++) acc = acc.add(one);
+const ms = performance.now() - t0;
+console.log(\`done \${ms} \${process.memoryUsage().rss} \${acc.x}\`);
+`;
+
+/** The 30M top-level loop in the module that declares the class, under metamorph dev (heap finder) and tsx. */
+async function allocationSingleFile(): Promise<Figure[]> {
+  const dir = project({ "main.ts": ALLOCATE_SINGLE_FILE });
+  try {
+    const runs = await allocationRounds(
+      {
+        tsx: [TSX, "main.ts"],
+        devHeap: [BIN, "dev", "--no-restart", "--instance-finder", "heap", "main.ts"],
+      },
+      dir,
+      THIRTY_MILLION,
+    );
+    const tsx = runs.tsx!;
+    const how =
+      "30,000,000 temporaries of a managed class in one job, class and top-level loop in ONE module, under metamorph dev --instance-finder heap against tsx";
+    const key = "dev.allocation30MSingleFileHeapFinder";
+    return [
+      runs.devHeap === undefined
+        ? crashedFigure(key, tsx.ms, "ms", `${how} — did NOT run to the end`)
+        : versus(
+            key,
+            runs.devHeap.ms,
+            tsx.ms,
+            "ms",
+            `${how}; median of ${ALLOCATION_ROUNDS}; goal: ratio ≥ 0.83 (within 1.2× of tsx)`,
+          ),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -539,6 +590,7 @@ export const devBench: BenchModule = {
       ...(await startup()),
       ...(await allocation()),
       ...(await allocationInFunction()),
+      ...(await allocationSingleFile()),
       ...(await progressive()),
       ...(await reloadByFinder()),
     ];
