@@ -14,9 +14,9 @@
  * temporary there (issue 15, item 1). Code that needs one of those cannot
  * be applied live (./scopeEvaluate.ts).
  */
-import type { AnyNode, Program } from "acorn";
+import type { AnyNode } from "acorn";
 import { forEachChild } from "../mop/source/parser.js";
-import type { TopLevel } from "./compile.js";
+import { moduleBody, type ParsedModule, type TopLevel } from "./compile.js";
 import type { SourceType } from "./conventions.js";
 
 /** The module's side of evaluating code in its scope (built by the header `accessHeader` writes). */
@@ -89,11 +89,11 @@ export interface NameUses {
 }
 
 /**
- * How `program` uses names. Shadowing is not resolved: an over-approximation
+ * How the module's top-level `statements` use names. Shadowing is not resolved: an over-approximation
  * that at worst gives a module binding an accessor it did not need, or
  * counts a binding as reassigned because a local of the same name is.
  */
-export function nameUses(program: Program): NameUses {
+export function nameUses(statements: readonly AnyNode[]): NameUses {
   const inFunctions = new Set<string>();
   const assigned = new Set<string>();
   const walk = (node: AnyNode, inside: boolean): void => {
@@ -111,13 +111,13 @@ export function nameUses(program: Program): NameUses {
       if (!isNameOnly(node, child)) walk(child, deeper);
     });
   };
-  walk(program, false);
+  for (const statement of statements) walk(statement, false);
   return { inFunctions, assigned };
 }
 
-/** Whether a script begins with a "use strict" directive. */
-function hasUseStrict(program: Program): boolean {
-  for (const statement of program.body) {
+/** Whether a statement list begins with a "use strict" directive. */
+function hasUseStrict(statements: readonly AnyNode[]): boolean {
+  for (const statement of statements) {
     if (statement.type !== "ExpressionStatement" || statement.directive === undefined) break;
     if (statement.directive === "use strict") return true;
   }
@@ -126,11 +126,11 @@ function hasUseStrict(program: Program): boolean {
 
 /** The module bindings that get accessors, each with whether it can be assigned. */
 export function accessorBindings(
-  program: Program,
+  parsed: ParsedModule,
   top: TopLevel,
   sourceType: SourceType,
 ): Map<string, boolean> {
-  const uses = nameUses(program);
+  const uses = nameUses(moduleBody(parsed).statements);
   const out = new Map<string, boolean>();
   for (const i of top.imports) for (const b of i.bindings) out.set(b.local, false);
   for (const name of top.functions.keys()) out.set(name, true);
@@ -150,13 +150,16 @@ export function accessorBindings(
 }
 
 /** The text of the `ScopeAccess` object a module hands the runtime (one line). */
-export function accessHeader(program: Program, top: TopLevel, sourceType: SourceType): string {
+export function accessHeader(parsed: ParsedModule, top: TopLevel, sourceType: SourceType): string {
   const accessors: string[] = ["__proto__: null"];
-  for (const [name, writable] of accessorBindings(program, top, sourceType)) {
+  for (const [name, writable] of accessorBindings(parsed, top, sourceType)) {
     accessors.push(`get ${name}() { return ${name}; }`);
     if (writable) accessors.push(`set ${name}(${VALUE}) { ${name} = ${VALUE}; }`);
   }
-  const strict = sourceType === "module" || hasUseStrict(program);
+  const strict =
+    sourceType === "module" ||
+    hasUseStrict(parsed.program.body) ||
+    hasUseStrict(moduleBody(parsed).statements);
   const meta = sourceType === "module" ? ", meta: import.meta" : "";
   return `{ bindings: { ${accessors.join(", ")} }, import: (s) => import(s)${meta}, strict: ${strict} }`;
 }

@@ -6,7 +6,7 @@
  * line, and the reload refused — an edit only a restart applies.
  */
 import type { AnyNode } from "acorn";
-import { type ParsedModule, patternNames, type TopLevel } from "./compile.js";
+import { moduleBody, type ParsedModule, patternNames, type TopLevel } from "./compile.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import { type ModuleScopeNames, TopLevelOnlyBinding } from "./scopeEvaluate.js";
 import { codeReferences } from "./scopeReferences.js";
@@ -40,7 +40,7 @@ export function unreachableBinding(
   evaluated: ReadonlySet<string>,
   scope: ModuleScopeNames,
 ): { readonly name: string; readonly line: number } | undefined {
-  for (const statement of next.program.body) {
+  for (const statement of moduleBody(next).statements) {
     const declaration = declared(statement);
     if (!declaration?.names.some((n) => evaluated.has(n))) continue;
     for (const ref of codeReferences(declaration.node).free) {

@@ -13,7 +13,7 @@ import { accessHeader, accessorBindings, nameUses } from "../../src/dev/scopeAcc
 
 function accessors(js: string, sourceType: SourceType = "module"): Record<string, boolean> {
   const parsed = parseModule(js, "/m.js", sourceType);
-  return Object.fromEntries(accessorBindings(parsed.program, topLevel(parsed), sourceType));
+  return Object.fromEntries(accessorBindings(parsed, topLevel(parsed), sourceType));
 }
 
 const MODULE = `import { join } from "node:path";
@@ -59,7 +59,7 @@ describe("the module bindings that get accessors", () => {
       "let a = 1, b = 2;\nfunction f(b) { return b; }\nclass C { [a] = 1; static { a; } }\nfor (a of []);\n({ b } = {});\nlabel: a++;\n",
       "/m.js",
     );
-    const uses = nameUses(parsed.program);
+    const uses = nameUses(parsed.program.body);
     expect([...uses.inFunctions].sort()).toEqual(["C", "a", "b", "f"]);
     expect([...uses.assigned].sort()).toEqual(["a", "b"]);
   });
@@ -69,8 +69,8 @@ describe("the module bindings that get accessors", () => {
       "let x = 0, y = 0, z = 0;\nfunction f(o) { return { x: 1 }.x + o.y; }\nz: for (;;) { break z; }\n",
       "/m.js",
     );
-    expect(nameUses(parsed.program).inFunctions.has("x")).toBe(false);
-    expect(nameUses(parsed.program).inFunctions.has("y")).toBe(false);
+    expect(nameUses(parsed.program.body).inFunctions.has("x")).toBe(false);
+    expect(nameUses(parsed.program.body).inFunctions.has("y")).toBe(false);
   });
 
   test("a CommonJS module also gives require, module, exports, __filename and __dirname", () => {
@@ -84,15 +84,32 @@ describe("the module bindings that get accessors", () => {
     });
   });
 
+  test("TypeScript tsx compiled for require: the module's top level is its wrapper's body", () => {
+    const js =
+      '__filename="/m.ts";(()=>{"use strict";\nconst { join } = require("node:path");\nlet acc = 0;\nlet hits = 0;\nfunction hit() { hits++; }\nfor (let i = 0; i < 9; i++) acc = acc + i;\n})()\n';
+    expect(accessors(js, "script")).toEqual({
+      join: false,
+      hit: true,
+      hits: true,
+      require: false,
+      module: false,
+      exports: false,
+      __filename: false,
+      __dirname: false,
+    });
+    const parsed = parseModule(js, "/m.js", "script");
+    expect(accessHeader(parsed, topLevel(parsed), "script")).toContain("strict: true");
+  });
+
   test("the header is an object of accessors; strict for modules and for scripts that say so", () => {
     const js = "let a = 1;\nconst f = () => a;\n";
     const parsed = parseModule(js, "/m.js");
-    const header = accessHeader(parsed.program, topLevel(parsed), "module");
+    const header = accessHeader(parsed, topLevel(parsed), "module");
     expect(header).toContain("get a() { return a; }");
     expect(header).toContain("set a(__metamorph$value) { a = __metamorph$value; }");
     expect(header).toContain("meta: import.meta, strict: true");
     const script = parseModule("x = 1;\n", "/m.js", "script");
-    expect(accessHeader(script.program, topLevel(script), "script")).toContain("strict: false");
+    expect(accessHeader(script, topLevel(script), "script")).toContain("strict: false");
   });
 
   test("an instrumented module has no eval: its accessors read and write its bindings", () => {
