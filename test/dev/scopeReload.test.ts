@@ -6,8 +6,9 @@
  * module already uses reloads live and shares that variable with the old
  * code; one that reads a variable only the top-level code reassigns (the
  * loop's counter) cannot reach it, and is refused naming the variable and
- * its line, the running version kept (`--no-restart`; with restarts on, the
- * runtime restarts instead, as for the other edits it cannot apply live).
+ * its line, the running version kept (`--no-restart`); with restarts on
+ * (the default) the program restarts instead, saying why, as for the other
+ * edits metamorph cannot apply live.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,4 +102,38 @@ describe("metamorph dev: a class and a top-level loop in one module", () => {
       400_000,
     ]);
   });
+});
+
+describe("metamorph dev with restarts (the default)", () => {
+  let restartDir: string | undefined;
+  let running: Running | undefined;
+
+  afterAll(async () => {
+    await running?.stop();
+    if (restartDir) removeDir(restartDir);
+  });
+
+  test("a reload that needs a top-level-only variable restarts the program, saying why", async () => {
+    restartDir = mkdtempSync(join(tmpdir(), "metamorph-scope-restart-"));
+    writeFileSync(join(restartDir, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(restartDir, "main.ts"), MAIN);
+    running = run([...CLI, "dev", "main.ts"], restartDir, {}, { stdin: true });
+    await running.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
+    const from = running.stderr.all.length;
+    const ready = running.stdout.all.length;
+    editFile(join(restartDir, "main.ts"), (t) =>
+      t.replace(
+        "  add(o: Vec): Vec {",
+        "  progress(): number {\n    return steps;\n  }\n  add(o: Vec): Vec {",
+      ),
+    );
+    const line = await running.stderr.waitFor(/restarting/, { from, timeoutMs: 20_000 });
+    expect(line).toMatch(/restarting: main\.ts: .*uses steps, a module-level variable/);
+    await running.stdout.waitFor(/^ready$/, {
+      from: ready,
+      timeoutMs: 30_000,
+      what: "the restart",
+    });
+    expect(await ask(running, "acc.progress()")).toBe(100_000);
+  }, 60_000);
 });
