@@ -13,7 +13,7 @@ import { contentHash } from "./common.js";
 import type { SourceType } from "./conventions.js";
 import type { DevMigrations } from "./migrations.js";
 import { errorText } from "./reporter.js";
-import type { ScopeAccess } from "./scopeAccess.js";
+import { type ScopeAccess, withFastBindings } from "./scopeAccess.js";
 import { evaluateInScope } from "./scopeEvaluate.js";
 
 export interface MigrationsState {
@@ -107,11 +107,12 @@ export class ModuleGraph {
     }
     const stale = contentHash(source) !== hash || js === undefined;
     const bindings = new Set(names);
+    const fast = withFastBindings(access);
     const record: ModuleRecord = {
       url,
       file,
-      access,
-      evaluate: (code) => evaluateInScope(access, bindings, sourceType, code),
+      access: fast,
+      evaluate: (code) => evaluateInScope(fast, bindings, sourceType, code),
       sourceType,
       bindings,
       extras: new Map(),

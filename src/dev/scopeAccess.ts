@@ -21,7 +21,7 @@ import type { SourceType } from "./conventions.js";
 
 /** The module's side of evaluating code in its scope (built by the header `accessHeader` writes). */
 export interface ScopeAccess {
-  /** Accessors of the module bindings new code may use, by name (a null-prototype object). */
+  /** Accessors of the module bindings new code may use, by name (own properties only count). */
   readonly bindings: Record<string, unknown>;
   /** `import()` as the module itself calls it (relative specifiers resolve against the module). */
   readonly import: (specifier: string) => Promise<unknown>;
@@ -151,7 +151,7 @@ export function accessorBindings(
 
 /** The text of the `ScopeAccess` object a module hands the runtime (one line). */
 export function accessHeader(parsed: ParsedModule, top: TopLevel, sourceType: SourceType): string {
-  const accessors: string[] = ["__proto__: null"];
+  const accessors: string[] = [];
   for (const [name, writable] of accessorBindings(parsed, top, sourceType)) {
     accessors.push(`get ${name}() { return ${name}; }`);
     if (writable) accessors.push(`set ${name}(${VALUE}) { ${name} = ${VALUE}; }`);
@@ -162,4 +162,18 @@ export function accessHeader(parsed: ParsedModule, top: TopLevel, sourceType: So
     hasUseStrict(moduleBody(parsed).statements);
   const meta = sourceType === "module" ? ", meta: import.meta" : "";
   return `{ bindings: { ${accessors.join(", ")} }, import: (s) => import(s)${meta}, strict: ${strict} }`;
+}
+
+/**
+ * `access` with its accessors on an object V8 keeps in fast mode: an object
+ * literal with accessors is created in dictionary mode, where every read of
+ * a binding by reloaded code would be a generic lookup and a call instead of
+ * an inlined getter (about 6× slower in a hot method).
+ */
+export function withFastBindings(access: ScopeAccess): ScopeAccess {
+  const bindings: Record<string, unknown> = {};
+  for (const name of Object.keys(access.bindings)) {
+    Object.defineProperty(bindings, name, Object.getOwnPropertyDescriptor(access.bindings, name)!);
+  }
+  return { ...access, bindings };
 }

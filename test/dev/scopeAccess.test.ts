@@ -9,7 +9,13 @@
 import { describe, expect, test } from "vitest";
 import { parseModule, type SourceType, topLevel } from "../../src/dev/compile.js";
 import { instrumentModule } from "../../src/dev/instrument.js";
-import { accessHeader, accessorBindings, nameUses } from "../../src/dev/scopeAccess.js";
+import {
+  accessHeader,
+  accessorBindings,
+  nameUses,
+  type ScopeAccess,
+  withFastBindings,
+} from "../../src/dev/scopeAccess.js";
 
 function accessors(js: string, sourceType: SourceType = "module"): Record<string, boolean> {
   const parsed = parseModule(js, "/m.js", sourceType);
@@ -118,5 +124,20 @@ describe("the module bindings that get accessors", () => {
     const header = code.slice(0, code.indexOf("\n"));
     expect(header).toContain("get nextId() { return nextId; }");
     expect(header).not.toContain("get acc()");
+  });
+
+  test("the runtime's copy of the accessors reads and writes the module's bindings", () => {
+    const module = new Function(`"use strict"; let a = 1; const b = 2;
+      return { access: { bindings: { get a() { return a; }, set a(v) { a = v; }, get b() { return b; } }, import: (s) => import(s), strict: true }, a: () => a };`)() as {
+      access: ScopeAccess;
+      a: () => number;
+    };
+    const fast = withFastBindings(module.access).bindings;
+    expect(Object.keys(fast)).toEqual(["a", "b"]);
+    fast.a = 5;
+    expect([module.a(), fast.a, fast.b]).toEqual([5, 5, 2]);
+    expect(() => {
+      fast.b = 3;
+    }).toThrow(TypeError);
   });
 });
