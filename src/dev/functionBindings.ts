@@ -10,9 +10,14 @@
  * captured the old one keep it.
  */
 import { resolve } from "node:path";
-import type { FunctionBinding, ServiceModules } from "../release/index.js";
+import {
+  type FunctionBinding,
+  FunctionBindingError,
+  type ServiceModules,
+} from "../release/index.js";
 import { parseModule, topLevel } from "./compile.js";
 import type { ModuleGraph, ModuleRecord } from "./moduleGraph.js";
+import { TopLevelOnlyBinding } from "./scopeEvaluate.js";
 
 /** Why `record` has no function declaration `name`, or undefined when it has one. */
 function missing(record: ModuleRecord, name: string): string | undefined {
@@ -29,14 +34,26 @@ function missing(record: ModuleRecord, name: string): string | undefined {
   return `the module declares no ${name}`;
 }
 
-function binding(record: ModuleRecord, name: string): FunctionBinding {
+function binding(record: ModuleRecord, module: string, name: string): FunctionBinding {
   const scope = record.access.bindings;
   return {
     read: () => scope[name],
     assign(value) {
       scope[name] = value;
     },
-    evaluate: (expression) => record.evaluate(expression),
+    evaluate(expression) {
+      try {
+        return record.evaluate(expression);
+      } catch (error) {
+        // Refused before anything of it ran: the service cannot take this function live.
+        if (!(error instanceof TopLevelOnlyBinding)) throw error;
+        throw new FunctionBindingError(`${module}: function ${name}: ${error.message}`, {
+          module,
+          name,
+          binding: error.binding,
+        });
+      }
+    },
   };
 }
 
@@ -47,7 +64,7 @@ export function serviceModules(graph: ModuleGraph, root: string): ServiceModules
     functionBinding(module, name) {
       const record = graph.get(resolve(root, ...module.split("/")));
       if (!record) return "the service has not loaded this module";
-      return missing(record, name) ?? binding(record, name);
+      return missing(record, name) ?? binding(record, module, name);
     },
   };
 }

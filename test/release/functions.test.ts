@@ -246,6 +246,8 @@ describe("metamorph run's side: function declarations of the loaded modules", ()
       "export class Shape {}",
       "const limit = 3;",
       "export function area(n) { return n * limit; }",
+      "let counter = 0;",
+      "counter++;",
     ].join("\n");
     const file = join(dir.dir, "shapes.mjs");
     writeFileSync(file, js);
@@ -261,7 +263,7 @@ describe("metamorph run's side: function declarations of the loaded modules", ()
     graph.register(
       pathToFileURL(file).href,
       scope.access,
-      ["join", "Shape", "limit", "area"],
+      ["join", "Shape", "limit", "area", "counter"],
       contentHash(js),
       js,
       "module",
@@ -284,6 +286,14 @@ describe("metamorph run's side: function declarations of the loaded modules", ()
     if (typeof area === "string") throw new Error(area);
     expect(area.read()).toBeTypeOf("function");
     area.assign(area.evaluate("(function area(n) { return n * limit * 10; })"));
+    expect(scope.call(2)).toBe(60);
+    // A module binding the module gave no accessor (only its top-level code reassigns it) is out of reach.
+    expect(() => area.evaluate("(function area(n) { return n * counter; })")).toThrow(
+      expect.objectContaining({
+        code: "MM_RELEASE_FUNCTION",
+        message: expect.stringMatching(/^shapes\.mjs: function area: the new code uses counter,/),
+      }),
+    );
     expect(scope.call(2)).toBe(60);
   });
 });
