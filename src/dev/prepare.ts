@@ -85,10 +85,11 @@ export async function prepareReload(
   const next = topLevel(nextModule);
   const previous = topLevel(parseModule(record.js, record.file, record.sourceType));
   const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
-  const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
   const changes = diffVersions(record, previous, next, known);
   const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
+  // Before anything runs, new imports included.
   refuseUnreachable(record, nextModule, evaluatedNames(next, changed, known));
+  const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
   const warnings: string[] = [];
   const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
   const code = scopeCode(record, next, changes, extrasNames, known, warnings);
