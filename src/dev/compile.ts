@@ -89,6 +89,8 @@ export interface TopDeclaration {
   /** The declaration's text, `export`/`export default` removed. */
   readonly text: string;
   readonly line: number;
+  /** Offset in the JavaScript where the text ends (a class's `expression` ends there too). */
+  readonly end: number;
 }
 
 export interface TopClass extends TopDeclaration {
@@ -112,6 +114,8 @@ export interface TopStatement {
   /** Text without `export`/`export default`; a class declaration as a class expression for "class". */
   readonly text: string;
   readonly line: number;
+  /** Offset in the JavaScript where the text ends. */
+  readonly end: number;
 }
 
 export interface TopLevel {
@@ -242,20 +246,30 @@ export function topLevel(parsed: ParsedModule): TopLevel {
       const imported = importOf(statement, text, line);
       const names = imported.bindings.map((b) => b.local);
       top.imports.push(imported);
-      top.statements.push({ kind: "import", names, text, line });
+      top.statements.push({ kind: "import", names, text, line, end: statement.end });
       for (const n of names) top.bindings.add(n);
     } else if (declaration?.type === "ClassDeclaration") {
       const name = declaration.id.name;
       const expression = `class${js.slice(declaration.id.end, declaration.end)}`;
       const own = js.slice(declaration.start, declaration.end);
-      top.classes.set(name, { name, text: own, line, expression, node: declaration, statement });
-      top.statements.push({ kind: "class", names: [name], text: expression, line });
+      const { end } = declaration;
+      top.classes.set(name, {
+        name,
+        text: own,
+        line,
+        end,
+        expression,
+        node: declaration,
+        statement,
+      });
+      top.statements.push({ kind: "class", names: [name], text: expression, line, end });
       top.bindings.add(name);
     } else if (declaration?.type === "FunctionDeclaration") {
       const name = declaration.id.name;
       const own = js.slice(declaration.start, declaration.end);
-      top.functions.set(name, { name, text: own, line });
-      top.statements.push({ kind: "function", names: [name], text: own, line });
+      const { end } = declaration;
+      top.functions.set(name, { name, text: own, line, end });
+      top.statements.push({ kind: "function", names: [name], text: own, line, end });
       top.bindings.add(name);
     } else if (declaration?.type === "VariableDeclaration") {
       const names: string[] = [];
@@ -263,13 +277,14 @@ export function topLevel(parsed: ParsedModule): TopLevel {
       const own = js.slice(declaration.start, declaration.end);
       const kind =
         declaration.kind === "let" || declaration.kind === "var" ? declaration.kind : "const";
-      const variable = { name: names[0] ?? "", text: own, line, kind, names } as const;
+      const { end } = declaration;
+      const variable = { name: names[0] ?? "", text: own, line, end, kind, names } as const;
       if (names.length > 0) top.variables.set(variable.name, variable);
-      top.statements.push({ kind: "variable", names, text: own, line });
+      top.statements.push({ kind: "variable", names, text: own, line, end });
       for (const n of names) top.bindings.add(n);
     } else {
       top.others.push({ text, line });
-      top.statements.push({ kind: "other", names: [], text, line });
+      top.statements.push({ kind: "other", names: [], text, line, end: statement.end });
     }
   }
   return top;

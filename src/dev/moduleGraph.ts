@@ -14,7 +14,7 @@ import type { SourceType } from "./conventions.js";
 import type { DevMigrations } from "./migrations.js";
 import { errorText } from "./reporter.js";
 import { type ScopeAccess, withFastBindings } from "./scopeAccess.js";
-import { evaluateInScope } from "./scopeEvaluate.js";
+import { type CodeOrigin, evaluateInScope } from "./scopeEvaluate.js";
 
 export interface MigrationsState {
   readonly file: string;
@@ -33,7 +33,7 @@ export interface ModuleRecord {
   /** Accessors of the module bindings later code may use, handed over by the module. */
   readonly access: ScopeAccess;
   /** Evaluates an expression as if written in the module (through `access`, see ./scopeEvaluate.ts). */
-  readonly evaluate: (code: string) => unknown;
+  readonly evaluate: (code: string, origin?: CodeOrigin) => unknown;
   /** How the module's JavaScript parses: an ES module, or a CommonJS script. */
   readonly sourceType: SourceType;
   /** Names bound in the module scope by the version that was loaded. */
@@ -112,7 +112,7 @@ export class ModuleGraph {
       url,
       file,
       access: fast,
-      evaluate: (code) => evaluateInScope(fast, bindings, sourceType, code),
+      evaluate: (code, origin) => evaluateInScope(fast, bindings, sourceType, code, origin),
       sourceType,
       bindings,
       extras: new Map(),

@@ -19,6 +19,7 @@ import {
 import type { ClassChangeSummary } from "./common.js";
 import { initialiserWarnings } from "./initialisers.js";
 import { evaluatedNames, refuseUnreachable } from "./scopeCheck.js";
+import { MappedCode } from "./scopeCodeMap.js";
 import { transplantMethods } from "./unmanagedClasses.js";
 
 export interface PreparedReload {
@@ -109,7 +110,7 @@ export async function prepareReload(
   };
   let evaluated: Evaluated;
   try {
-    const wrapper = record.evaluate(code) as (
+    const wrapper = record.evaluate(code.text, code.origin(nextModule.origin)) as (
       extras: Record<string, unknown>,
       manage: (name: string, cls: Function) => Function,
     ) => Evaluated;
@@ -258,7 +259,8 @@ function extrasPrologue(extrasNames: readonly string[]): string {
 /**
  * The code evaluated in the module's scope: a function of the extras and the
  * `manage` callback that declares the new names and returns the new classes
- * and functions, with setters for the module bindings they replace.
+ * and functions, with setters for the module bindings they replace. Its
+ * pieces of the saved JavaScript keep the way back to it (MappedCode).
  */
 function scopeCode(
   record: ModuleRecord,
@@ -267,9 +269,10 @@ function scopeCode(
   extrasNames: readonly string[],
   known: Known,
   warnings: string[],
-): string {
+): MappedCode {
   const declared: string[] = [];
-  const chunks: string[] = [];
+  const code = new MappedCode().add(`(function (${EXTRAS}, ${MANAGE}) {\n`);
+  code.add(`${extrasPrologue(extrasNames)}\n`);
   for (const statement of jsTop.statements) {
     const fresh = statement.names.filter((n) => !known(n));
     if (statement.kind === "import" || statement.kind === "other" || fresh.length === 0) continue;
@@ -281,41 +284,47 @@ function scopeCode(
     }
     if (statement.kind === "class") {
       const name = statement.names[0]!;
-      chunks.push(
-        `let ${name} = ${statement.text};\n${name} = ${MANAGE}(${JSON.stringify(name)}, ${name});`,
-      );
+      code.add(`let ${name} = `).addFrom(statement.text, statement.end);
+      code.add(`;\n${name} = ${MANAGE}(${JSON.stringify(name)}, ${name});\n`);
     } else {
-      chunks.push(statement.text);
+      code.addFrom(statement.text, statement.end).add("\n");
     }
     declared.push(...statement.names);
   }
-  const entry = (name: string, value: string) => `${JSON.stringify(name)}: ${value}`;
-  const classEntries = changes.classes.map((name) => {
+  const entries = (names: readonly string[], value: (name: string) => [string, number]) => {
+    names.forEach((name, i) => {
+      const [text, end] = value(name);
+      code.add(`${i > 0 ? ",\n" : ""}${JSON.stringify(name)}: `).addFrom(text, end);
+    });
+  };
+  const classOf = (name: string): [string, number] => {
     const c = jsTop.classes.get(name);
     if (!c) throw new SourceProblem(`class ${name} could not be compiled`, record.file, 1, 1);
-    return entry(name, c.expression);
-  });
-  const unmanagedEntries = changes.unmanaged.map((n) => entry(n, jsTop.classes.get(n)!.expression));
-  const functionEntries = changes.functions.map((n) => entry(n, jsTop.functions.get(n)!.text));
+    return [c.expression, c.end];
+  };
+  const functionOf = (name: string): [string, number] => {
+    const f = jsTop.functions.get(name)!;
+    return [f.text, f.end];
+  };
   const assignments = changes.functions.map((name) => `${name} = f[${JSON.stringify(name)}];`);
-  const unmanagedLive = changes.unmanaged.map((name) => entry(name, name));
+  const unmanagedLive = changes.unmanaged.map((name) => `${JSON.stringify(name)}: ${name}`);
   const setters = extrasNames.map((n) => `case ${JSON.stringify(n)}: ${n} = v; break;`);
-  return [
-    `(function (${EXTRAS}, ${MANAGE}) {`,
-    extrasPrologue(extrasNames),
-    ...chunks,
-    "return {",
-    `extras: { ${declared.join(", ")} },`,
-    `classes: { ${classEntries.join(",\n")} },`,
-    `unmanaged: { ${unmanagedEntries.join(",\n")} },`,
-    `unmanagedLive: { ${unmanagedLive.join(", ")} },`,
-    `functions: { ${functionEntries.join(",\n")} },`,
-    `assign(f) { ${assignments.join(" ")} },`,
-    `setExtra(n, v) { switch (n) { ${setters.join(" ")} } },`,
-    "};",
-    "})",
-    `//# sourceURL=${record.url.split(/[?#]/)[0]}?metamorph-reload=${record.reloads + 1}`,
-  ].join("\n");
+  code.add(`return {\nextras: { ${declared.join(", ")} },\nclasses: { `);
+  entries(changes.classes, classOf);
+  code.add(" },\nunmanaged: { ");
+  entries(changes.unmanaged, classOf);
+  code.add(` },\nunmanagedLive: { ${unmanagedLive.join(", ")} },\nfunctions: { `);
+  entries(changes.functions, functionOf);
+  return code.add(
+    [
+      " },",
+      `assign(f) { ${assignments.join(" ")} },`,
+      `setExtra(n, v) { switch (n) { ${setters.join(" ")} } },`,
+      "};",
+      "})",
+      `//# sourceURL=${record.url.split(/[?#]/)[0]}?metamorph-reload=${record.reloads + 1}`,
+    ].join("\n"),
+  );
 }
 
 /** The patch: new implementations, superclass changes, hints from the migrations module. */

@@ -12,6 +12,7 @@ import { parse } from "acorn";
 import type { SourceType } from "./conventions.js";
 import type { ScopeAccess } from "./scopeAccess.js";
 import { type CodeReferences, codeReferences } from "./scopeReferences.js";
+import { applyEdits, withInlineMap } from "./sourceMap.js";
 
 /** Names the rewritten code uses for the accessors and the module's environment. */
 export const SCOPE_PARAM = "__metamorph$scope";
@@ -36,12 +37,11 @@ export interface ModuleScopeNames {
   readonly isBound: (name: string) => boolean;
 }
 
-/** `code` with its free references to module bindings going through `SCOPE_PARAM`. */
-export function rewriteForScope(
-  code: string,
+/** The edits that make `code`'s free references to module bindings go through `SCOPE_PARAM`. */
+export function scopeEdits(
   references: CodeReferences,
   scope: ModuleScopeNames,
-): string {
+): { start: number; end: number; text: string }[] {
   const edits: { start: number; end: number; text: string }[] = [];
   for (const ref of references.free) {
     if (!scope.hasAccessor(ref.name)) {
@@ -58,10 +58,18 @@ export function rewriteForScope(
   for (const span of references.dynamicImports)
     edits.push({ ...span, text: `${ENV_PARAM}.import` });
   for (const span of references.importMetas) edits.push({ ...span, text: `${ENV_PARAM}.meta` });
-  edits.sort((a, b) => a.start - b.start);
+  return edits.sort((a, b) => a.start - b.start);
+}
+
+/** `code` with its free references to module bindings going through `SCOPE_PARAM`. */
+export function rewriteForScope(
+  code: string,
+  references: CodeReferences,
+  scope: ModuleScopeNames,
+): string {
   let out = "";
   let at = 0;
-  for (const edit of edits) {
+  for (const edit of scopeEdits(references, scope)) {
     out += code.slice(at, edit.start) + edit.text;
     at = edit.end;
   }
@@ -100,24 +108,60 @@ export function asWritten(text: string): string {
   return out;
 }
 
+/** Where an offset of evaluated code stands in the user's file, when it came from there. */
+export type CodeOrigin = (
+  offset: number,
+) => { source: string; line: number; column: number } | undefined;
+
+/** Lines `new Function` puts before its body, plus the body's first line (`return (`). */
+const HEADER_LINES = 3;
+
 /**
- * Evaluates the expression `code` as if it were written in the module that
- * handed over `access` (`bound`: the names its scope binds). `new Function`
- * sees the global scope only, never this module's.
+ * The rewritten code, with an inline source map when `origin` says where its
+ * tokens came from (Node applies it to stack traces of evaluated code).
+ */
+function rewritten(
+  code: string,
+  references: CodeReferences,
+  scope: ModuleScopeNames,
+  tokens: readonly number[],
+  origin: CodeOrigin | undefined,
+): string {
+  if (origin === undefined) return rewriteForScope(code, references, scope);
+  const anchors = tokens.filter((t) => origin(t) !== undefined);
+  const fallback = anchors.length > 0 ? origin(anchors[0]!)! : undefined;
+  if (fallback === undefined) return rewriteForScope(code, references, scope);
+  const edits = scopeEdits(references, scope);
+  const out = applyEdits(code, edits, anchors, (offset) => origin(offset) ?? fallback);
+  const map = out.map as { mappings: string };
+  return withInlineMap(out.code, { ...map, mappings: ";".repeat(HEADER_LINES) + map.mappings });
+}
+
+/**
+ * Evaluates the expression `code` as if written in the module that handed
+ * over `access` (`bound`: the names its scope binds). `new Function` sees
+ * the global scope only, never this module's.
  */
 export function evaluateInScope(
   access: ScopeAccess,
   bound: ReadonlySet<string>,
   sourceType: SourceType,
   code: string,
+  origin?: CodeOrigin,
 ): unknown {
-  const program = parse(code, { ecmaVersion: "latest", sourceType });
-  const rewritten = rewriteForScope(code, codeReferences(program), {
+  const tokens: number[] = [];
+  const program = parse(code, {
+    ecmaVersion: "latest",
+    sourceType,
+    onToken: (token) => tokens.push(token.start),
+  });
+  const scope: ModuleScopeNames = {
     hasAccessor: (name) => Object.hasOwn(access.bindings, name),
     isBound: (name) => bound.has(name),
-  });
+  };
+  const body = rewritten(code, codeReferences(program), scope, tokens, origin);
   const directive = access.strict ? '"use strict"; ' : "";
-  const make = new Function(SCOPE_PARAM, ENV_PARAM, `${directive}return (${rewritten}\n);`) as (
+  const make = new Function(SCOPE_PARAM, ENV_PARAM, `${directive}return (\n${body}\n);`) as (
     scope: Record<string, unknown>,
     env: ScopeAccess,
   ) => unknown;

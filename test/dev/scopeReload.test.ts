@@ -82,6 +82,26 @@ describe("metamorph dev: a class and a top-level loop in one module", () => {
     ]);
   });
 
+  test("a reloaded method's stack positions name the user's file and line", async () => {
+    await save(
+      (t) =>
+        t.replace(
+          "  scaled(): number {",
+          '  boom(): never {\n    throw new Error("boom at " + scale);\n  }\n  scaled(): number {',
+        ),
+      /main\.ts: updated Vec \(\+boom\(\)\)/,
+    );
+    const line =
+      readFileSync(join(dir, "main.ts"), "utf8")
+        .split("\n")
+        .indexOf('    throw new Error("boom at " + scale);') + 1;
+    const frame = await ask(
+      program,
+      '(() => { try { acc.boom(); } catch (e) { return e.stack.split("\\n").slice(0, 2); } })()',
+    );
+    expect(frame).toEqual(["Error: boom at 4", expect.stringContaining(`main.ts:${line}:11`)]);
+  });
+
   test("a new method that reads a variable only top-level code reassigns is refused, naming it and its line", async () => {
     const refused = await save(
       (t) =>
