@@ -1,17 +1,15 @@
-/**
- * Before a reload evaluates anything: the declarations of the saved version
- * it will evaluate (changed and new classes and functions, new variables)
- * must reach only module bindings the running module gave accessors
- * (./scopeAccess.ts). The first that does not is named with the user's
- * line, and the reload refused — an edit only a restart applies.
- */
+// Before a reload evaluates anything: the declarations of the saved version
+// it will evaluate (changed and new classes and functions, new variables)
+// must reach only module bindings the running module gave accessors
+// (./scopeAccess.ts). The first that does not is named with the user's
+// line, and the reload refused — an edit only a restart applies.
 import type { AnyNode } from "acorn";
 import { moduleBody, type ParsedModule, patternNames, type TopLevel } from "./compile.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import { type ModuleScopeNames, TopLevelOnlyBinding } from "./scopeEvaluate.js";
 import { codeReferences } from "./scopeReferences.js";
 
-/** The declaration of a top-level statement (`export` looked through) and the names it binds. */
+// The declaration of a top-level statement (`export` looked through) and the names it binds.
 function declared(statement: AnyNode): { node: AnyNode; names: string[] } | undefined {
   const inner =
     (statement.type === "ExportNamedDeclaration" ||
@@ -31,10 +29,8 @@ function declared(statement: AnyNode): { node: AnyNode; names: string[] } | unde
   return { node: inner, names };
 }
 
-/**
- * The first reference, in the top-level declarations of `next` that bind one
- * of `evaluated`, to a module binding without an accessor: its name and line.
- */
+// The first reference, in the top-level declarations of `next` that bind one
+// of `evaluated`, to a module binding without an accessor: its name and line.
 export function unreachableBinding(
   next: ParsedModule,
   evaluated: ReadonlySet<string>,
@@ -52,7 +48,7 @@ export function unreachableBinding(
   return undefined;
 }
 
-/** The top-level names whose declarations a reload evaluates: `changed`, or new (not `known`). */
+// The top-level names whose declarations a reload evaluates: `changed`, or new (not `known`).
 export function evaluatedNames(
   next: TopLevel,
   changed: readonly string[],
@@ -68,7 +64,7 @@ export function evaluatedNames(
   return names;
 }
 
-/** Throws TopLevelOnlyBinding, located at the user's line, when a reload of `record` needs a binding it cannot reach. */
+// Throws TopLevelOnlyBinding, located at the user's line, when a reload of `record` needs a binding it cannot reach.
 export function refuseUnreachable(
   record: ModuleRecord,
   next: ParsedModule,

@@ -1,28 +1,24 @@
-/**
- * Evaluating code "in a module's scope" without being in it: the code's free
- * references to module bindings (./scopeReferences.ts) are rewritten to go
- * through the accessors the module handed over (./scopeAccess.ts) — `x` →
- * `s.x`, `x()` → `(0, s["x"])()` so that `this` stays undefined, `{ x }` →
- * `{ x: s["x"] }`, writes and destructuring targets alike — and `import()` /
- * `import.meta` to the module's own; then it is evaluated by `new Function`
- * (strict when the module is). A reference to a module binding that has no
- * accessor cannot be served: the code is refused before anything of it runs.
- */
+// Evaluating code "in a module's scope" without being in it: the code's free
+// references to module bindings (./scopeReferences.ts) are rewritten to go
+// through the accessors the module handed over (./scopeAccess.ts) — `x` →
+// `s.x`, `x()` → `(0, s["x"])()` so that `this` stays undefined, `{ x }` →
+// `{ x: s["x"] }`, writes and destructuring targets alike — and `import()` /
+// `import.meta` to the module's own; then it is evaluated by `new Function`
+// (strict when the module is). A reference to a module binding that has no
+// accessor cannot be served: the code is refused before anything of it runs.
 import { parse } from "acorn";
 import type { SourceType } from "./conventions.js";
 import type { ScopeAccess } from "./scopeAccess.js";
 import { type CodeReferences, codeReferences } from "./scopeReferences.js";
 import { applyEdits, withInlineMap } from "./sourceMap.js";
 
-/** Names the rewritten code uses for the accessors and the module's environment. */
-export const SCOPE_PARAM = "__metamorph$scope";
-export const ENV_PARAM = "__metamorph$env";
+// Names the rewritten code uses for the accessors and the module's environment.
+const SCOPE_PARAM = "__metamorph$scope";
+const ENV_PARAM = "__metamorph$env";
 
-/**
- * New code uses a module-level variable that only the module's top-level
- * statements used, so the running module gave it no accessor: a change only
- * a restart applies.
- */
+// New code uses a module-level variable that only the module's top-level
+// statements used, so the running module gave it no accessor: a change only
+// a restart applies.
 export class TopLevelOnlyBinding extends TypeError {
   constructor(readonly binding: string) {
     super(
@@ -31,14 +27,14 @@ export class TopLevelOnlyBinding extends TypeError {
   }
 }
 
-/** What the module scope offers the rewrite: names with accessors, and every name it binds. */
+// What the module scope offers the rewrite: names with accessors, and every name it binds.
 export interface ModuleScopeNames {
   readonly hasAccessor: (name: string) => boolean;
   readonly isBound: (name: string) => boolean;
 }
 
-/** The edits that make `code`'s free references to module bindings go through `SCOPE_PARAM`. */
-export function scopeEdits(
+// The edits that make `code`'s free references to module bindings go through `SCOPE_PARAM`.
+function scopeEdits(
   references: CodeReferences,
   scope: ModuleScopeNames,
 ): { start: number; end: number; text: string }[] {
@@ -61,8 +57,8 @@ export function scopeEdits(
   return edits.sort((a, b) => a.start - b.start);
 }
 
-/** `code` with its free references to module bindings going through `SCOPE_PARAM`. */
-export function rewriteForScope(
+// `code` with its free references to module bindings going through `SCOPE_PARAM`.
+function rewriteForScope(
   code: string,
   references: CodeReferences,
   scope: ModuleScopeNames,
@@ -79,7 +75,7 @@ export function rewriteForScope(
 const scopeParam = SCOPE_PARAM.replace("$", "\\$");
 const envParam = ENV_PARAM.replace("$", "\\$");
 const keyed = `${scopeParam}\\["([^"]+)"\\]`;
-/** The rewrite's forms, each with its original (statement-start callees first; a shorthand's key is its name). */
+// The rewrite's forms, each with its original (statement-start callees first; a shorthand's key is its name).
 const REWRITES: readonly (readonly [RegExp, string])[] = [
   [new RegExp(`;\\(0,${keyed}\\)`, "g"), "$1"],
   [new RegExp(`\\(0, ${keyed}\\)`, "g"), "$1"],
@@ -95,12 +91,10 @@ const REWRITES: readonly (readonly [RegExp, string])[] = [
   [new RegExp(`${envParam}\\.meta\\b`, "g"), "import.meta"],
 ];
 
-/**
- * The text as written of code `rewriteForScope` rewrote (a method's or an
- * initialiser's source, read back from the evaluated class), so that
- * versions compare as the user wrote them. The names the rewrite uses are
- * reserved, so its forms are found exactly.
- */
+// The text as written of code `rewriteForScope` rewrote (a method's or an
+// initialiser's source, read back from the evaluated class), so that
+// versions compare as the user wrote them. The names the rewrite uses are
+// reserved, so its forms are found exactly.
 export function asWritten(text: string): string {
   if (!text.includes("__metamorph$")) return text;
   let out = text;
@@ -108,18 +102,16 @@ export function asWritten(text: string): string {
   return out;
 }
 
-/** Where an offset of evaluated code stands in the user's file, when it came from there. */
+// Where an offset of evaluated code stands in the user's file, when it came from there.
 export type CodeOrigin = (
   offset: number,
 ) => { source: string; line: number; column: number } | undefined;
 
-/** Lines `new Function` puts before its body, plus the body's first line (`return (`). */
+// Lines `new Function` puts before its body, plus the body's first line (`return (`).
 const HEADER_LINES = 3;
 
-/**
- * The rewritten code, with an inline source map when `origin` says where its
- * tokens came from (Node applies it to stack traces of evaluated code).
- */
+// The rewritten code, with an inline source map when `origin` says where its
+// tokens came from (Node applies it to stack traces of evaluated code).
 function rewritten(
   code: string,
   references: CodeReferences,
@@ -137,11 +129,9 @@ function rewritten(
   return withInlineMap(out.code, { ...map, mappings: ";".repeat(HEADER_LINES) + map.mappings });
 }
 
-/**
- * Evaluates the expression `code` as if written in the module that handed
- * over `access` (`bound`: the names its scope binds). `new Function` sees
- * the global scope only, never this module's.
- */
+// Evaluates the expression `code` as if written in the module that handed
+// over `access` (`bound`: the names its scope binds). `new Function` sees
+// the global scope only, never this module's.
 export function evaluateInScope(
   access: ScopeAccess,
   bound: ReadonlySet<string>,

@@ -1,13 +1,11 @@
-/**
- * Scope resolution of code that a reload evaluates outside its module
- * (./scopeEvaluate.ts): which identifiers of the code are free — not
- * declared by the code itself (parameters, locals, hoisted `var`s and
- * functions, block-scoped `let`/`const`/`class`, catch parameters, loop
- * bindings, named function and class expressions) — so that those naming a
- * module binding can be rewritten to go through the module's accessors. Also
- * `import()` and `import.meta`, which must be the module's own. Property
- * keys, member names, labels and meta properties are not references.
- */
+// Scope resolution of code that a reload evaluates outside its module
+// (./scopeEvaluate.ts): which identifiers of the code are free — not
+// declared by the code itself (parameters, locals, hoisted `var`s and
+// functions, block-scoped `let`/`const`/`class`, catch parameters, loop
+// bindings, named function and class expressions) — so that those naming a
+// module binding can be rewritten to go through the module's accessors. Also
+// `import()` and `import.meta`, which must be the module's own. Property
+// keys, member names, labels and meta properties are not references.
 import type {
   AnonymousFunctionDeclaration,
   AnyNode,
@@ -25,13 +23,13 @@ import type {
 import { forEachChild } from "../mop/source/parser.js";
 import { patternNames } from "./compile.js";
 
-/** How a free identifier is used, which decides its rewrite. */
+// How a free identifier is used, which decides its rewrite.
 export type ReferenceUse =
-  /** A read or a write (`x`, `x = 1`, `x++`, `[x] = a`, `typeof x`, `new x`). */
+  // A read or a write (`x`, `x = 1`, `x++`, `[x] = a`, `typeof x`, `new x`).
   | "plain"
-  /** Called (`x()`, `x?.()`, `` x`…` ``): must be called with `this` undefined. */
+  // Called (`x()`, `x?.()`, `` x`…` ``): must be called with `this` undefined.
   | "callee"
-  /** A shorthand property (`{ x }`, `({ x } = o)`): the key must stay. */
+  // A shorthand property (`{ x }`, `({ x } = o)`): the key must stay.
   | "shorthand";
 
 export interface FreeReference {
@@ -39,15 +37,15 @@ export interface FreeReference {
   readonly start: number;
   readonly end: number;
   readonly use: ReferenceUse;
-  /** A callee that begins a statement of a statement list (a rewrite starting with `(` needs a `;`). */
+  // A callee that begins a statement of a statement list (a rewrite starting with `(` needs a `;`).
   readonly startsStatement: boolean;
 }
 
 export interface CodeReferences {
   readonly free: readonly FreeReference[];
-  /** Spans of the `import` keyword of each `import(…)`. */
+  // Spans of the `import` keyword of each `import(…)`.
   readonly dynamicImports: readonly { readonly start: number; readonly end: number }[];
-  /** Spans of each `import.meta`. */
+  // Spans of each `import.meta`.
   readonly importMetas: readonly { readonly start: number; readonly end: number }[];
 }
 
@@ -67,7 +65,7 @@ class Scope {
   }
 }
 
-/** `var` declarations of a function body (not crossing nested functions or classes). */
+// `var` declarations of a function body (not crossing nested functions or classes).
 function declareVars(node: AnyNode, scope: Scope): void {
   if (node.type === "VariableDeclaration" && node.kind === "var") {
     for (const d of node.declarations) scope.declarePattern(d.id);
@@ -78,7 +76,7 @@ function declareVars(node: AnyNode, scope: Scope): void {
   forEachChild(node, (child) => declareVars(child, scope));
 }
 
-/** The block-scoped declarations of a statement list (function declarations included: strict code). */
+// The block-scoped declarations of a statement list (function declarations included: strict code).
 function declareLexical(statements: readonly AnyNode[], scope: Scope): void {
   for (const statement of statements) {
     if (statement.type === "VariableDeclaration" && statement.kind !== "var") {
@@ -106,15 +104,13 @@ function isFunction(node: AnyNode): node is FunctionNode {
   );
 }
 
-/**
- * The free identifiers of `program`, with `import()` and `import.meta`.
- */
+// The free identifiers of `program`, with `import()` and `import.meta`.
 // size: one walker per kind of binding construct (patterns, targets, functions, classes, loops), sharing the scope chain and the results; the main switch has one case per node kind that binds names or whose identifiers are not references.
 export function codeReferences(program: AnyNode): CodeReferences {
   const free: FreeReference[] = [];
   const dynamicImports: { start: number; end: number }[] = [];
   const importMetas: { start: number; end: number }[] = [];
-  /** Starts of the expression statements of statement lists. */
+  // Starts of the expression statements of statement lists.
   const statementStarts = new Set<number>();
 
   const reference = (node: AnyNode, use: ReferenceUse, scope: Scope): void => {
@@ -132,69 +128,45 @@ export function codeReferences(program: AnyNode): CodeReferences {
     for (const s of list) walk(s, scope);
   };
 
-  /** A binding pattern: its names are declared already; defaults and computed keys are expressions. */
-  const binding = (pattern: AnyNode, scope: Scope): void => {
-    switch (pattern.type) {
+  // A pattern: a declaration's (its names are declared already) or an assignment's (its
+  // identifiers are references: writes). Defaults and computed keys are expressions.
+  const pattern = (node: AnyNode, scope: Scope, assigns: boolean): void => {
+    switch (node.type) {
       case "Identifier":
+        if (assigns) reference(node, "plain", scope);
         return;
       case "ObjectPattern":
-        for (const p of pattern.properties) {
-          if (p.type === "RestElement") binding(p.argument, scope);
-          else {
-            if (p.computed) walk(p.key, scope);
-            binding(p.value, scope);
-          }
-        }
-        return;
-      case "ArrayPattern":
-        for (const e of pattern.elements) if (e) binding(e, scope);
-        return;
-      case "AssignmentPattern":
-        binding(pattern.left, scope);
-        walk(pattern.right, scope);
-        return;
-      case "RestElement":
-        binding(pattern.argument, scope);
-        return;
-      default:
-        walk(pattern, scope);
-    }
-  };
-
-  /** An assignment target: its identifiers are references (writes). */
-  const target = (pattern: AnyNode, scope: Scope): void => {
-    switch (pattern.type) {
-      case "Identifier":
-        reference(pattern, "plain", scope);
-        return;
-      case "ObjectPattern":
-        for (const p of pattern.properties) {
+        for (const p of node.properties) {
           if (p.type === "RestElement") {
-            target(p.argument, scope);
+            pattern(p.argument, scope, assigns);
             continue;
           }
           if (p.computed) walk(p.key, scope);
-          if (p.shorthand && p.value.type === "Identifier") reference(p.value, "shorthand", scope);
-          else if (p.shorthand && p.value.type === "AssignmentPattern") {
-            reference(p.value.left, "shorthand", scope);
-            walk(p.value.right, scope);
-          } else target(p.value, scope);
+          const value = p.value;
+          const shorthand = assigns && p.shorthand;
+          if (shorthand && value.type === "AssignmentPattern") {
+            reference(value.left, "shorthand", scope);
+            walk(value.right, scope);
+          } else if (shorthand) reference(value, "shorthand", scope);
+          else pattern(value, scope, assigns);
         }
         return;
       case "ArrayPattern":
-        for (const e of pattern.elements) if (e) target(e, scope);
+        for (const e of node.elements) if (e) pattern(e, scope, assigns);
         return;
       case "AssignmentPattern":
-        target(pattern.left, scope);
-        walk(pattern.right, scope);
+        pattern(node.left, scope, assigns);
+        walk(node.right, scope);
         return;
       case "RestElement":
-        target(pattern.argument, scope);
+        pattern(node.argument, scope, assigns);
         return;
       default:
-        walk(pattern, scope);
+        walk(node, scope);
     }
   };
+  const binding = (node: AnyNode, scope: Scope): void => pattern(node, scope, false);
+  const target = (node: AnyNode, scope: Scope): void => pattern(node, scope, true);
 
   const fn = (node: FunctionNode, scope: Scope): void => {
     let outer = scope;

@@ -81,7 +81,7 @@ export function declaredNames(
 }
 
 /** Children of `node` whose identifiers are names of properties or labels, not variables. */
-function nonReferenceChild(node: AnyNode, child: AnyNode): boolean {
+export function nonReferenceChild(node: AnyNode, child: AnyNode): boolean {
   switch (node.type) {
     case "MemberExpression":
       return child === node.property && !node.computed;
