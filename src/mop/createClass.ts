@@ -21,9 +21,30 @@ export interface CreateClassOptions {
   readonly prototype?: object;
   /** Names visible to method and initialiser sources (what a module's imports would be). */
   readonly scope?: Readonly<Record<string, unknown>>;
+  /**
+   * The running version this one replaces. When createClass made it from the
+   * same fields, superclass link and scope, its field initialiser is reused:
+   * only the methods are compiled (an edit of method bodies compiles no
+   * field code), and fresh objects are built by the very same initialiser,
+   * so construction sites keep their type feedback.
+   */
+  readonly previous?: Constructor;
 }
 
 const definitions = new WeakMap<Function, ClassDefinition>();
+/** The scope each created class was compiled with. */
+const scopes = new WeakMap<Function, Readonly<Record<string, unknown>>>();
+/**
+ * The constructor whose [[Prototype]] a created class's field initialiser
+ * reads to reach the superclass's (the one it was compiled with), when it is
+ * not the class itself: a reused initialiser (`previous`).
+ */
+const initialiserHolders = new WeakMap<Function, Function>();
+
+/** The constructor whose [[Prototype]] `ctor`'s field initialiser follows to its superclass: `ctor` unless it reuses an earlier version's. */
+export function initialiserHolder(ctor: Function): Function {
+  return initialiserHolders.get(ctor) ?? ctor;
+}
 
 /** The definition a class was created from, if `createClass` made it. */
 export function createdDefinition(cls: Function): ClassDefinition | undefined {
@@ -141,15 +162,21 @@ function fieldLines(definition: ClassDefinition): string[] {
  * prototype object. Methods are compiled inside a real class body so `super`
  * works, and copied onto the prototype.
  */
-export function classSource(definition: ClassDefinition, hasSuperclass: boolean): string {
+export function classSource(
+  definition: ClassDefinition,
+  hasSuperclass: boolean,
+  initialiserGiven = false,
+): string {
   const name = definition.name;
   const lines: string[] = [];
-  lines.push("function __initialise(__init) {");
-  // Like super(): the superclass is the constructor's current [[Prototype]].
-  if (hasSuperclass)
-    lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
-  lines.push(...fieldLines(definition));
-  lines.push("}");
+  if (!initialiserGiven) {
+    lines.push("function __initialise(__init) {");
+    // Like super(): the superclass is the constructor's current [[Prototype]].
+    if (hasSuperclass)
+      lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
+    lines.push(...fieldLines(definition));
+    lines.push("}");
+  }
   lines.push(`const ${name} = function ${name}(__init) {`);
   lines.push(
     `  if (new.target === undefined) throw new TypeError("Class constructor ${name} cannot be invoked without 'new'");`,
@@ -196,7 +223,8 @@ export function createClass<T extends object = Record<string, unknown>>(
   checkCreation(definition, superclass);
   const scope = options.scope ?? {};
   const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
-  const { ctor, home, initialise } = generate(definition, superclass, scope, names);
+  const reused = reusableInitialiser(definition, superclass, scope, options.previous);
+  const { ctor, home, initialise } = generate(definition, superclass, scope, names, reused);
   const hidden = (value: unknown) => ({
     value,
     writable: false,
@@ -230,6 +258,8 @@ export function createClass<T extends object = Record<string, unknown>>(
     );
   }
   definitions.set(ctor, definition);
+  scopes.set(ctor, scope);
+  if (reused !== null) initialiserHolders.set(ctor, initialiserHolder(options.previous!));
   return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);
 }
 
@@ -261,6 +291,46 @@ function checkCreation(definition: ClassDefinition, superclass: Constructor | nu
   }
 }
 
+/**
+ * `previous`'s field initialiser, when it writes exactly what `definition`'s
+ * would: same fields with the same initialisers, compiled against the same
+ * scope, and reaching the same superclass (or none). Else null.
+ */
+function reusableInitialiser(
+  definition: ClassDefinition,
+  superclass: Constructor | null,
+  scope: Readonly<Record<string, unknown>>,
+  previous: Constructor | undefined,
+): Function | null {
+  if (previous === undefined || !Object.hasOwn(previous, INITIALISE_FIELDS)) return null;
+  const before = definitions.get(previous);
+  if (before === undefined || !sameScope(scopes.get(previous), scope)) return null;
+  if ((before.superclass === null) !== (superclass === null)) return null;
+  const holder = initialiserHolder(previous);
+  if (superclass !== null && Object.getPrototypeOf(holder) !== superclass) return null;
+  const fields = definition.fields;
+  if (before.fields.length !== fields.length) return null;
+  for (let i = 0; i < fields.length; i++) {
+    const a = before.fields[i]!;
+    const b = fields[i]!;
+    if (a.name !== b.name || fieldInitialiser(a.initializer) !== fieldInitialiser(b.initializer))
+      return null;
+  }
+  return (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!;
+}
+
+/** Whether sources compiled against `a` and `b` see the same names bound to the same values. */
+function sameScope(
+  a: Readonly<Record<string, unknown>> | undefined,
+  b: Readonly<Record<string, unknown>>,
+): boolean {
+  if (a === b) return true;
+  if (a === undefined) return false;
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  return keys.every((k) => Object.hasOwn(a, k) && a[k] === b[k]);
+}
+
 let generatedClasses = 0;
 
 /** Compiles the generated source once, with the scope's names as parameters. */
@@ -269,21 +339,24 @@ function generate(
   superclass: Constructor | null,
   scope: Readonly<Record<string, unknown>>,
   names: readonly string[],
+  initialiser: Function | null,
 ): Generated {
   try {
     const factory = new Function(
       "__superclass",
       "__INITIALISE",
       "__name",
+      "__initialise",
       ...names,
       // Numbered, so that classes of identical definitions (two namespaces,
       // two versions) do not share compiled code and its type feedback.
-      `"use strict"; // metamorph class ${++generatedClasses}\n${classSource(definition, superclass !== null)}`,
+      `"use strict"; // metamorph class ${++generatedClasses}\n${classSource(definition, superclass !== null, initialiser !== null)}`,
     );
     return factory(
       superclass,
       INITIALISE_FIELDS,
       keepName,
+      initialiser,
       ...names.map((n) => scope[n]),
     ) as Generated;
   } catch (error) {

@@ -193,6 +193,7 @@ export class Shadow {
         superclass,
         scope: this.#scope(handle),
         prototype: stablePrototype(handle),
+        previous: currentVersion(handle).ctor,
       });
     const version: ClassVersion = { ctor, definition };
     const entry = this.#classes.get(handle);

@@ -30,8 +30,11 @@ export function detectPhase({ oldDefs, build, defs }: Built): Detected {
   // even when nothing about it migrates (a renamed superclass, say).
   const changed = changedClasses(changes);
   for (const [name, cls] of build.classes) {
+    // A class a change already names (a methods-only edit, say) needs no
+    // serialising of both its definitions to know it differs.
     if (
       cls.oldName !== null &&
+      !changed.has(name) &&
       (cls.staticOrigins !== undefined ||
         !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
     )
