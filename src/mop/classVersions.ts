@@ -20,7 +20,8 @@ import {
   versionStates,
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
-import { createdDefinition, initialiserHolder, METHOD_HOME } from "./createClass.js";
+import { createdDefinition, METHOD_HOME } from "./createClass.js";
+import { initialiserHolder } from "./initialiserReuse.js";
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
   return new Map(

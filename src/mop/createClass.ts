@@ -8,6 +8,7 @@
 import { InvalidClassDefinitionError } from "../errors.js";
 import type { ClassDefinition, MethodDefinition } from "./classDefinition.js";
 import { memberKeyName } from "./classDefinition.js";
+import { recordInitialiser, reusableInitialiser, reusingConstructor } from "./initialiserReuse.js";
 import { keepName } from "./keepName.js";
 
 /** Any class or constructor function. */
@@ -32,19 +33,6 @@ export interface CreateClassOptions {
 }
 
 const definitions = new WeakMap<Function, ClassDefinition>();
-/** The scope each created class was compiled with. */
-const scopes = new WeakMap<Function, Readonly<Record<string, unknown>>>();
-/**
- * The constructor whose [[Prototype]] a created class's field initialiser
- * reads to reach the superclass's (the one it was compiled with), when it is
- * not the class itself: a reused initialiser (`previous`).
- */
-const initialiserHolders = new WeakMap<Function, Function>();
-
-/** The constructor whose [[Prototype]] `ctor`'s field initialiser follows to its superclass: `ctor` unless it reuses an earlier version's. */
-export function initialiserHolder(ctor: Function): Function {
-  return initialiserHolders.get(ctor) ?? ctor;
-}
 
 /** The definition a class was created from, if `createClass` made it. */
 export function createdDefinition(cls: Function): ClassDefinition | undefined {
@@ -162,31 +150,31 @@ function fieldLines(definition: ClassDefinition): string[] {
  * prototype object. Methods are compiled inside a real class body so `super`
  * works, and copied onto the prototype.
  */
-export function classSource(
-  definition: ClassDefinition,
-  hasSuperclass: boolean,
-  initialiserGiven = false,
-): string {
+export function classSource(definition: ClassDefinition, hasSuperclass: boolean): string {
   const name = definition.name;
   const lines: string[] = [];
-  if (!initialiserGiven) {
-    lines.push("function __initialise(__init) {");
-    // Like super(): the superclass is the constructor's current [[Prototype]].
-    if (hasSuperclass)
-      lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
-    lines.push(...fieldLines(definition));
-    lines.push("}");
-  }
+  lines.push("function __initialise(__init) {");
+  // Like super(): the superclass is the constructor's current [[Prototype]].
+  if (hasSuperclass)
+    lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
+  lines.push(...fieldLines(definition));
+  lines.push("}");
   lines.push(`const ${name} = function ${name}(__init) {`);
   lines.push(
     `  if (new.target === undefined) throw new TypeError("Class constructor ${name} cannot be invoked without 'new'");`,
   );
   lines.push("  __initialise.call(this, __init);");
   lines.push("};");
-  lines.push(`const __home = class ${name}${hasSuperclass ? " extends __superclass" : ""} {`);
-  for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
-  lines.push("};");
+  lines.push(`const __home = ${homeSource(definition, hasSuperclass)};`);
   lines.push(`return { ctor: ${name}, home: __home, initialise: __initialise };`);
+  return lines.join("\n");
+}
+
+/** The class whose body holds the methods (their `super` home). */
+function homeSource(definition: ClassDefinition, hasSuperclass: boolean): string {
+  const lines = [`class ${definition.name}${hasSuperclass ? " extends __superclass" : ""} {`];
+  for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
+  lines.push("}");
   return lines.join("\n");
 }
 
@@ -223,7 +211,20 @@ export function createClass<T extends object = Record<string, unknown>>(
   checkCreation(definition, superclass);
   const scope = options.scope ?? {};
   const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
-  const reused = reusableInitialiser(definition, superclass, scope, options.previous);
+  const previous = options.previous;
+  const reused =
+    previous === undefined
+      ? null
+      : reusableInitialiser({
+          definition,
+          superclass,
+          scope,
+          previous,
+          before: definitions.get(previous),
+          initialise: Object.hasOwn(previous, INITIALISE_FIELDS)
+            ? (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]
+            : undefined,
+        });
   const { ctor, home, initialise } = generate(definition, superclass, scope, names, reused);
   const hidden = (value: unknown) => ({
     value,
@@ -258,8 +259,7 @@ export function createClass<T extends object = Record<string, unknown>>(
     );
   }
   definitions.set(ctor, definition);
-  scopes.set(ctor, scope);
-  if (reused !== null) initialiserHolders.set(ctor, initialiserHolder(options.previous!));
+  recordInitialiser(ctor, scope, reused === null ? null : previous!);
   return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);
 }
 
@@ -291,46 +291,6 @@ function checkCreation(definition: ClassDefinition, superclass: Constructor | nu
   }
 }
 
-/**
- * `previous`'s field initialiser, when it writes exactly what `definition`'s
- * would: same fields with the same initialisers, compiled against the same
- * scope, and reaching the same superclass (or none). Else null.
- */
-function reusableInitialiser(
-  definition: ClassDefinition,
-  superclass: Constructor | null,
-  scope: Readonly<Record<string, unknown>>,
-  previous: Constructor | undefined,
-): Function | null {
-  if (previous === undefined || !Object.hasOwn(previous, INITIALISE_FIELDS)) return null;
-  const before = definitions.get(previous);
-  if (before === undefined || !sameScope(scopes.get(previous), scope)) return null;
-  if ((before.superclass === null) !== (superclass === null)) return null;
-  const holder = initialiserHolder(previous);
-  if (superclass !== null && Object.getPrototypeOf(holder) !== superclass) return null;
-  const fields = definition.fields;
-  if (before.fields.length !== fields.length) return null;
-  for (let i = 0; i < fields.length; i++) {
-    const a = before.fields[i]!;
-    const b = fields[i]!;
-    if (a.name !== b.name || fieldInitialiser(a.initializer) !== fieldInitialiser(b.initializer))
-      return null;
-  }
-  return (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]!;
-}
-
-/** Whether sources compiled against `a` and `b` see the same names bound to the same values. */
-function sameScope(
-  a: Readonly<Record<string, unknown>> | undefined,
-  b: Readonly<Record<string, unknown>>,
-): boolean {
-  if (a === b) return true;
-  if (a === undefined) return false;
-  const keys = Object.keys(b);
-  if (Object.keys(a).length !== keys.length) return false;
-  return keys.every((k) => Object.hasOwn(a, k) && a[k] === b[k]);
-}
-
 let generatedClasses = 0;
 
 /** Compiles the generated source once, with the scope's names as parameters. */
@@ -341,22 +301,37 @@ function generate(
   names: readonly string[],
   initialiser: Function | null,
 ): Generated {
+  const hasSuperclass = superclass !== null;
+  // Numbered, so that classes of identical definitions (two namespaces,
+  // two versions) do not share compiled code and its type feedback.
+  const numbered = `"use strict"; // metamorph class ${++generatedClasses}\n`;
   try {
+    if (initialiser !== null) {
+      // Only the methods are new: compile their class alone.
+      const factory = new Function(
+        "__superclass",
+        "__name",
+        ...names,
+        `${numbered}return ${homeSource(definition, hasSuperclass)};`,
+      );
+      const home = factory(superclass, keepName, ...names.map((n) => scope[n])) as Function;
+      return {
+        ctor: reusingConstructor(definition.name, initialiser),
+        home,
+        initialise: initialiser,
+      };
+    }
     const factory = new Function(
       "__superclass",
       "__INITIALISE",
       "__name",
-      "__initialise",
       ...names,
-      // Numbered, so that classes of identical definitions (two namespaces,
-      // two versions) do not share compiled code and its type feedback.
-      `"use strict"; // metamorph class ${++generatedClasses}\n${classSource(definition, superclass !== null, initialiser !== null)}`,
+      `${numbered}${classSource(definition, hasSuperclass)}`,
     );
     return factory(
       superclass,
       INITIALISE_FIELDS,
       keepName,
-      initialiser,
       ...names.map((n) => scope[n]),
     ) as Generated;
   } catch (error) {

@@ -63,6 +63,14 @@ describe("methods-only update: the running version's field initialiser is reused
     expect(fresh).toBeInstanceOf(Item);
     expect(haveSameMap(old, fresh)).toBe(true);
     expect(haveSameMap(old, new Item())).toBe(true);
+    // The new version's own constructor, for a program that holds it, builds as the old one did.
+    const Version = currentVersion(Item).ctor as unknown as new (init?: Partial<Item>) => Item;
+    expect(Version.name).toBe("Item");
+    const direct = new Version({ size: 4 });
+    expect([direct.weight(), direct.label, direct instanceof Item]).toEqual([12, "item", true]);
+    expect(() => (Version as unknown as () => void)()).toThrow(
+      "Class constructor Item cannot be invoked without 'new'",
+    );
     result.rollback();
     expect(currentVersion(Item).ctor).toBe(before.ctor);
     expect([old.weight(), fresh.weight(), new Item().weight()]).toEqual([10, 14, 2]);
