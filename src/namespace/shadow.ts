@@ -51,6 +51,13 @@ export class Shadow {
    * refused update leaves no trace in `namespace.scopes`.
    */
   readonly #addedScopes = new Map<Constructor, CreateClassOptions["scope"]>();
+  /**
+   * New definitions of existing bindings, not yet in the snapshot: they go
+   * into the next produce (the next structural edit, a read of the
+   * snapshot, or the commit's `snapshotAs`), so that an update that only
+   * changes definitions makes one produce in all.
+   */
+  readonly #definitions = new Map<string, ClassDefinition>();
 
   constructor(namespace: Namespace) {
     this.namespace = namespace;
@@ -59,16 +66,36 @@ export class Shadow {
   }
 
   get snapshot(): NamespaceSnapshot {
+    if (this.#definitions.size > 0) this.#produce(() => {});
     return this.#snapshot;
   }
 
-  #produce(recipe: (bindings: Record<string, Binding>) => void): void {
+  #produce(
+    recipe: (bindings: Record<string, Binding>) => void,
+    version?: number,
+  ): NamespaceSnapshot {
+    const definitions = [...this.#definitions];
+    this.#definitions.clear();
     const [next, patches, inverse] = immer.produceWithPatches(this.#snapshot, (draft) => {
-      recipe(draft.bindings as Record<string, Binding>);
+      const bindings = draft.bindings as Record<string, Binding>;
+      for (const [name, definition] of definitions) {
+        const b = bindings[name];
+        if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
+      }
+      recipe(bindings);
+      if (version !== undefined) draft.version = version;
     });
     this.#snapshot = next;
-    this.patches.push(...patches);
-    this.inversePatches.unshift(...inverse);
+    // The version is the commit's, not an edit of the bindings.
+    const edits = (p: Patch) => p.path[0] !== "version";
+    this.patches.push(...(version === undefined ? patches : patches.filter(edits)));
+    this.inversePatches.unshift(...(version === undefined ? inverse : inverse.filter(edits)));
+    return next;
+  }
+
+  /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
+  snapshotAs(version: number): NamespaceSnapshot {
+    return this.#produce(() => {}, version);
   }
 
   has(name: string): boolean {
@@ -76,7 +103,7 @@ export class Shadow {
   }
 
   binding(name: string): Binding {
-    const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
+    const binding = this.has(name) ? this.snapshot.bindings[name] : undefined;
     if (!binding) {
       throw new UnknownBindingError(
         `the shadow of ${this.namespace.name} has no binding "${name}"`,
@@ -216,10 +243,7 @@ export class Shadow {
       ...(staticOrigins && staticOrigins.size > 0 ? { staticOrigins } : {}),
     });
     if (definition.name !== name) this.renameBinding(name, definition.name);
-    this.#produce((bindings) => {
-      const b = bindings[definition.name];
-      if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
-    });
+    this.#definitions.set(definition.name, definition);
     return version;
   }
 
