@@ -226,12 +226,6 @@ export function createClass<T extends object = Record<string, unknown>>(
             : undefined,
         });
   const { ctor, home, initialise } = generate(definition, superclass, scope, names, reused);
-  const hidden = (value: unknown) => ({
-    value,
-    writable: false,
-    enumerable: false,
-    configurable: true,
-  });
   const prototype =
     options.prototype ??
     Object.create(superclass === null ? Object.prototype : (superclass.prototype as object));
@@ -290,6 +284,13 @@ function checkCreation(definition: ClassDefinition, superclass: Constructor | nu
     }
   }
 }
+
+const hidden = (value: unknown) => ({
+  value,
+  writable: false,
+  enumerable: false,
+  configurable: true,
+});
 
 let generatedClasses = 0;
 

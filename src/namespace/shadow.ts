@@ -38,6 +38,10 @@ export interface ShadowClass {
   staticOrigins?: ReadonlyMap<string, string | null>;
 }
 
+// The version is the commit's, not an edit of the bindings.
+const edits = (p: Patch) => p.path[0] !== "version";
+const nothing = () => {};
+
 export class Shadow {
   readonly namespace: Namespace;
   readonly baseVersion: number;
@@ -66,7 +70,7 @@ export class Shadow {
   }
 
   get snapshot(): NamespaceSnapshot {
-    if (this.#definitions.size > 0) this.#produce(() => {});
+    if (this.#definitions.size > 0) this.#produce(nothing);
     return this.#snapshot;
   }
 
@@ -86,8 +90,6 @@ export class Shadow {
       if (version !== undefined) draft.version = version;
     });
     this.#snapshot = next;
-    // The version is the commit's, not an edit of the bindings.
-    const edits = (p: Patch) => p.path[0] !== "version";
     this.patches.push(...(version === undefined ? patches : patches.filter(edits)));
     this.inversePatches.unshift(...(version === undefined ? inverse : inverse.filter(edits)));
     return next;
@@ -95,7 +97,7 @@ export class Shadow {
 
   /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
   snapshotAs(version: number): NamespaceSnapshot {
-    return this.#produce(() => {}, version);
+    return this.#produce(nothing, version);
   }
 
   has(name: string): boolean {
