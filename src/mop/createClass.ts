@@ -22,14 +22,6 @@ export interface CreateClassOptions {
   readonly prototype?: object;
   /** Names visible to method and initialiser sources (what a module's imports would be). */
   readonly scope?: Readonly<Record<string, unknown>>;
-  /**
-   * The running version this one replaces. When createClass made it from the
-   * same fields, superclass link and scope, its field initialiser is reused:
-   * only the methods are compiled (an edit of method bodies compiles no
-   * field code), and fresh objects are built by the very same initialiser,
-   * so construction sites keep their type feedback.
-   */
-  readonly previous?: Constructor;
 }
 
 const definitions = new WeakMap<Function, ClassDefinition>();
@@ -206,12 +198,35 @@ export function createClass<T extends object = Record<string, unknown>>(
   definition: ClassDefinition,
   options: CreateClassOptions = {},
 ): Constructor<T> & (new (init?: Partial<T>) => T) {
+  return created<T>(definition, options, undefined);
+}
+
+/**
+ * `createClass` for a new version of a class that replaces `previous` (its
+ * running version). When createClass made `previous` from the same fields,
+ * superclass link and scope, its field initialiser is reused: only the
+ * methods are compiled (an edit of method bodies compiles no field code), and
+ * fresh objects are built by the very same initialiser, so construction sites
+ * keep their type feedback (initialiserReuse.ts). Internal: the shadow's.
+ */
+export function createVersion(
+  definition: ClassDefinition,
+  options: CreateClassOptions,
+  previous: Constructor,
+): Constructor {
+  return created(definition, options, previous);
+}
+
+function created<T extends object>(
+  definition: ClassDefinition,
+  options: CreateClassOptions,
+  previous: Constructor | undefined,
+): Constructor<T> & (new (init?: Partial<T>) => T) {
   checkDefinition(definition);
   const superclass = options.superclass ?? null;
   checkCreation(definition, superclass);
   const scope = options.scope ?? {};
   const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
-  const previous = options.previous;
   const reused =
     previous === undefined
       ? null

@@ -17,7 +17,7 @@ import {
   stablePrototype,
 } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
-import { createClass } from "../mop/createClass.js";
+import { createClass, createVersion } from "../mop/createClass.js";
 import { ExternalSuperclassError, InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { BoxedValue, bindingValue, immer } from "./namespace.js";
@@ -37,6 +37,9 @@ export interface ShadowClass {
    */
   staticOrigins?: ReadonlyMap<string, string | null>;
 }
+
+/** The commit's (replaceNamespace) own access to a shadow: not part of its public surface. */
+export const snapshotAs = Symbol("metamorph.snapshotAs");
 
 // The version is the commit's, not an edit of the bindings.
 const edits = (p: Patch) => p.path[0] !== "version";
@@ -58,7 +61,7 @@ export class Shadow {
   /**
    * New definitions of existing bindings, not yet in the snapshot: they go
    * into the next produce (the next structural edit, a read of the
-   * snapshot, or the commit's `snapshotAs`), so that an update that only
+   * snapshot, or the commit's snapshotAs), so that an update that only
    * changes definitions makes one produce in all.
    */
   readonly #definitions = new Map<string, ClassDefinition>();
@@ -96,7 +99,7 @@ export class Shadow {
   }
 
   /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
-  snapshotAs(version: number): NamespaceSnapshot {
+  [snapshotAs](version: number): NamespaceSnapshot {
     return this.#produce(nothing, version);
   }
 
@@ -218,12 +221,11 @@ export class Shadow {
     if (implementation) this.#requireParent(handle, definition, superclass, implementation);
     const ctor =
       implementation ??
-      createClass(definition, {
-        superclass,
-        scope: this.#scope(handle),
-        prototype: stablePrototype(handle),
-        previous: currentVersion(handle).ctor,
-      });
+      createVersion(
+        definition,
+        { superclass, scope: this.#scope(handle), prototype: stablePrototype(handle) },
+        currentVersion(handle).ctor,
+      );
     const version: ClassVersion = { ctor, definition };
     const entry = this.#classes.get(handle);
     if (entry?.added) {
