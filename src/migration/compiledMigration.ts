@@ -72,8 +72,19 @@ export interface CompiledPlan {
    * cannot be extended (the update must refuse it), or -1.
    */
   scan(objects: object[], old: unknown[], general: number[], prototype: object | null): number;
-  /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
-  compute(object: object, computed: unknown[], base: number, index: number): void;
+  /**
+   * Runs the user code of the plan for `object` into `computed[base…]`;
+   * throws MigrationError naming the object. User code reads a frozen copy
+   * of the old fields, or, with `watched` (an eager update's prepare phase,
+   * under the side-effect witness: see `computeRange`), the object itself.
+   */
+  compute(
+    object: object,
+    computed: unknown[],
+    base: number,
+    index: number,
+    watched?: boolean,
+  ): void;
   /**
    * `compute` for every object of `objects` (all on the compiled path), in
    * one generated loop; undefined where only `compute` can (a `__proto__`
@@ -175,9 +186,15 @@ function computeFunction(
     (v) => v.source.kind === "initial" || v.source.kind === "split",
   );
   const viewOf = readsOld ? oldViewFunction(oldLayout) : undefined;
-  return function compute(object: object, computed: unknown[], base: number, index: number): void {
+  return function compute(
+    object: object,
+    computed: unknown[],
+    base: number,
+    index: number,
+    watched = false,
+  ): void {
     if (computedSources.length === 0) return;
-    const view = viewOf ? viewOf(object) : (object as OldView);
+    const view = viewOf && !watched ? viewOf(object) : (object as OldView);
     let field = "";
     try {
       for (const v of computedSources) {
@@ -201,8 +218,16 @@ function computeFunction(
 
 /**
  * `compute` as one generated loop over the objects (the hand-written loop's
- * shape: the view built inline, each source called at its own site); the
- * functions, and what builds the errors, are arguments.
+ * shape, each source called at its own site); the functions, and what
+ * builds the errors, are arguments. It runs only in an eager update's
+ * prepare phase, where a plan whose user code reads the old state always
+ * has the side-effect witness (sideEffects.ts) watching every instance: so
+ * that code reads the object itself, as it is before the commit, instead of
+ * a frozen copy made for it — a write to it is undone and refuses the
+ * update like a write to any other instance. The copy and its freeze cost
+ * about 80 ns per object (half the rewrite of the reshape shape), and 10^6
+ * copies are 10^6 objects of garbage. Objects on the general path still get
+ * a frozen copy (instanceMigration.ts), as lazy migrations do.
  */
 function computeRangeFunction(
   plan: ClassMigrationPlan,
@@ -212,14 +237,8 @@ function computeRangeFunction(
 ): CompiledPlan["computeRange"] {
   if (computedSources.length === 0) return () => {};
   if (oldLayout.includes("__proto__")) return undefined;
-  const readsOld = computedSources.some(
-    (v) => v.source.kind === "initial" || v.source.kind === "split",
-  );
-  const view = readsOld
-    ? `Object.freeze({ ${oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ")} })`
-    : "o";
   const calls = computedSources.map((v, s) => {
-    const call = v.source.kind === "default" ? `F[${s}].call({})` : `F[${s}](view)`;
+    const call = v.source.kind === "default" ? `F[${s}].call({})` : `F[${s}](o)`;
     return `s = ${s}; { const x = ${call};
 if ((typeof x === "object" || typeof x === "function") && x !== null && typeof x.then === "function") throw thenable(x, ${s});
 comp[cb + ${v.slot}] = x; }`;
@@ -237,7 +256,7 @@ return function computeRange(objects, comp, F, thenable, fail) {
 let i = 0; let s = 0;
 try {
 for (; i < objects.length; i++) {
-const o = objects[i]; const view = ${view}; const cb = i * ${computedCount};
+const o = objects[i]; const cb = i * ${computedCount};
 ${calls.join("\n")}
 }
 } catch (error) {
@@ -330,7 +349,7 @@ function layoutFunctions(
   return {
     readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
 return function readOld(o, old, at) {
-${takeSource(plan, oldLayout, "at", "return true;")}
+${takeSource(plan, oldLayout, "at", "return true;", plan.needsOldView)}
 return false;
 };`),
     firstChanged: generated<

@@ -125,7 +125,9 @@ export class MigrationLog {
       if (g < generalAt.length && generalAt[g] === i) {
         g++;
         this.general.set(i, prepareMigration(objects[i]!, this.plan, i));
-      } else if (computedCount > 0) compiled.compute(objects[i]!, computed, i * computedCount, i);
+      } else if (computedCount > 0) {
+        compiled.compute(objects[i]!, computed, i * computedCount, i, true);
+      }
     }
   }
 

@@ -95,6 +95,79 @@ describe("side-effect witness, compiled path", () => {
   });
 });
 
+describe("what an initialiser reads on the compiled path", () => {
+  test("the object itself, as it is before the commit: its fields, and the old version's methods", () => {
+    const { ns, list } = pictures(3, "view");
+    const seen: unknown[] = [];
+    const result = updateSync(
+      ns,
+      patch("reads")
+        .removeField("Picture", "size")
+        .addField("Picture", "twice", {
+          initial: (old) => {
+            seen.push(old);
+            return (old.size as number) * 2;
+          },
+        })
+        .build(),
+    );
+    expect(seen).toEqual(list.map(() => expect.anything()));
+    for (const [i, old] of seen.entries()) expect(old).toBe(list[i]);
+    expect(list.map((o) => o.twice)).toEqual([0, 2, 4]);
+    result.rollback();
+    expect(list.map((o) => Object.entries(o))).toEqual(
+      list.map((_, i) => [
+        ["path", `/p${i}`],
+        ["name", `n${i}`],
+        ["size", i],
+      ]),
+    );
+  });
+
+  test.each<Write>(["set", "add", "delete"])(
+    "a write to the object it reads (%s) is undone and refuses the update",
+    (kind) => {
+      const { ns, list } = pictures(4, "view");
+      const before = state(list);
+      const p = patch("writes-old")
+        .removeField("Picture", "size")
+        .addField("Picture", "big", {
+          initial: (old) => {
+            write(old as Rec, kind);
+            return true;
+          },
+        })
+        .build();
+      expect(() => updateSync(ns, p)).toThrow(MigrationSideEffectError);
+      expect(state(list)).toEqual(before);
+      expect(ns.version).toBe(1);
+    },
+  );
+
+  test("the same in an update where some objects take the general path, which read a frozen copy", () => {
+    const { ns, list } = pictures(3, "view");
+    list[1]!.extra = "own";
+    const views: { live: boolean; frozen: boolean }[] = [];
+    updateSync(
+      ns,
+      patch("copies")
+        .addField("Picture", "big", {
+          initial: (old) => {
+            views.push({ live: list.includes(old as Rec), frozen: Object.isFrozen(old) });
+            return (old.size as number) > 0;
+          },
+        })
+        .build(),
+    );
+    expect(views).toEqual([
+      { live: true, frozen: false },
+      { live: false, frozen: true },
+      { live: true, frozen: false },
+    ]);
+    expect(list.map((o) => o.big)).toEqual([false, true, true]);
+  });
+});
+
 describe("layout checks when the prototype chain has enumerable keys", () => {
   test("objects still take the compiled path's result, and rollback and the witness work", () => {
     const { ns, list } = pictures(4, "witness");
