@@ -48,13 +48,16 @@ export const key = (k: string) => `[${JSON.stringify(k)}]`;
  * `v0…` and, when `save`, writing them to `old[ob…]` (otherwise the old
  * values are already there, and only the fields the rewrite moves are
  * read); `"hoisted"` reads every one into variables `v0…` declared by the
- * caller and then sets `r = 1`, saving nothing.
+ * caller and then sets `r = 1`, saving nothing; `"checked"` reads every one
+ * and, before writing anything, returns `i` unless `o` still has exactly
+ * the layout and the values saved at `old[ob…]` (`same` is the key check of
+ * `sameKeysSource`, run first).
  */
 export function applyBody(
   oldLayout: readonly string[],
   fields: readonly string[],
   values: readonly ValueSource[],
-  save: boolean | "hoisted",
+  save: boolean | "hoisted" | "checked",
 ): string {
   const read = new Set<number>();
   const expr = (j: number): string => {
@@ -87,6 +90,11 @@ export function applyBody(
   if (save === "hoisted") {
     const reads = oldLayout.map((k, i) => `v${i} = o${key(k)};`);
     return [...reads, "r = 1;", ...writes].join("\n");
+  }
+  if (save === "checked") {
+    const reads = oldLayout.map((k, i) => `const v${i} = o${key(k)};`);
+    const same = oldLayout.map((_, i) => ` && Object.is(v${i}, old[ob + ${i}])`).join("");
+    return [...reads, `if (!(same${same})) return i;`, ...writes].join("\n");
   }
   const reads = oldLayout.flatMap((k, i) =>
     save

@@ -8,7 +8,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MigrationError, MigrationSideEffectError, patch, updateSync } from "../../src/index.js";
+import {
+  MigrationError,
+  MigrationSideEffectError,
+  Namespace,
+  patch,
+  updateSync,
+} from "../../src/index.js";
 import { pictures, type Rec } from "../support/pictures.js";
 
 const state = (list: readonly Rec[]) =>
@@ -92,6 +98,61 @@ describe("side-effect witness, compiled path", () => {
       ),
       { seed: 2026, numRuns: 60 },
     );
+  });
+});
+
+describe("the check left to the rewrite (no event listener, no commit-step callback)", () => {
+  /** Two classes migrated by one patch, whose initialiser for `from` writes to an instance of `to`. */
+  function twoClasses(from: "A" | "B", to: "A" | "B") {
+    const ns = new Namespace("two");
+    const A = ns.defineClass({ name: "A", fields: ["x", "y"] });
+    const B = ns.defineClass({ name: "B", fields: ["u", "v"] });
+    const lists = {
+      A: Array.from({ length: 4 }, (_, i) => new A({ x: i, y: `a${i}` }) as Rec),
+      B: Array.from({ length: 4 }, (_, i) => new B({ u: i, v: `b${i}` }) as Rec),
+    };
+    let calls = 0;
+    const initial = (name: "A" | "B") => (old: Readonly<Rec>) => {
+      if (name === from && calls++ === 1) lists[to][2]![to === "A" ? "y" : "v"] = "written";
+      return Object.keys(old).length;
+    };
+    const p = patch("both")
+      .removeField("A", "x")
+      .addField("A", "n", { initial: initial("A") })
+      .removeField("B", "u")
+      .addField("B", "n", { initial: initial("B") })
+      .build();
+    return { ns, lists, p };
+  }
+
+  test.each([
+    ["A", "A"],
+    ["A", "B"],
+    ["B", "A"],
+    ["B", "B"],
+  ] as const)(
+    "a write by %s's initialiser to an instance of %s: whatever was rewritten is undone, the write too, and the update refused",
+    (from, to) => {
+      const { ns, lists, p } = twoClasses(from, to);
+      const before = { A: state(lists.A), B: state(lists.B), version: ns.version };
+      expect(() => updateSync(ns, p)).toThrow(/wrote to a (A|B) instance \(property "(y|v)"\)/);
+      expect({ A: state(lists.A), B: state(lists.B), version: ns.version }).toEqual(before);
+    },
+  );
+
+  test("with an event listener the witness compares before the commit, with the same outcome", () => {
+    const { ns, lists, p } = twoClasses("A", "B");
+    const before = { A: state(lists.A), B: state(lists.B) };
+    const failed: string[] = [];
+    expect(() =>
+      updateSync(ns, p, {
+        onEvent: (event) => {
+          if (event.status === "failed") failed.push(event.phase);
+        },
+      }),
+    ).toThrow(MigrationSideEffectError);
+    expect(failed).toEqual(["validate"]);
+    expect({ A: state(lists.A), B: state(lists.B) }).toEqual(before);
   });
 });
 
