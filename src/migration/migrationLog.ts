@@ -190,6 +190,17 @@ export class MigrationLog {
     return -1;
   }
 
+  /**
+   * The commit rewrote every object: the computed values now live in their
+   * fields, and neither a revert nor a rollback reads them again (a rollback
+   * compares only carried fields with what was installed, and those come
+   * from the old values), so the update stops holding them — 16 MiB at
+   * 10^6 objects with two computed fields — until it is made permanent.
+   */
+  committed(): void {
+    this.computed = [];
+  }
+
   /** Reverts what `applyAll` did, by its `progress`, last object first. */
   revertApplied(progress: ApplyProgress): void {
     for (let i = progress.partial ? progress.done : progress.done - 1; i >= 0; i--) {

@@ -52,6 +52,7 @@ export function commitPhase(
         if (changed >= 0) throw witness!.changedAt(patchName, applied[log]!, changed);
         before += applied[log]!.length;
       }
+      for (const done of applied) done.committed();
     }
   } catch (error) {
     const done = before + progress.done;
