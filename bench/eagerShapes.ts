@@ -267,7 +267,7 @@ export async function eagerShapeFigures(): Promise<EagerShapes> {
   for (const finder of ["registry", "heap"] as const) {
     for (const [label, n, repeats] of [
       ["1e5", 100_000, 3],
-      ["1e6", 1_000_000, 1],
+      ["1e6", 1_000_000, 3],
     ] as const) {
       for (const shape of SHAPES) {
         const run = await measure(shape, n, finder, repeats, false);
