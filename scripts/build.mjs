@@ -8,12 +8,17 @@
 //   `node --enable-source-maps` names our TypeScript file and line) and are
 //   coarsened to one segment per line: tsc's output keeps the source's
 //   statements line by line, so lines stay exact and only columns are lost
-//   (tsc's full maps are as large as the JavaScript itself).
+//   (tsc's full maps are as large as the JavaScript itself);
+// - the JavaScript and the declarations are indented by two spaces instead of
+//   tsc's four (a quarter of the JavaScript was indentation); lines that
+//   start inside a template literal keep theirs, since it is part of the
+//   string. Lines stay where they were, so the coarsened maps stay exact.
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { tokenizer } from "acorn";
 
 const DIST = "dist";
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -95,4 +100,43 @@ for (const entry of readdirSync(DIST, { recursive: true })) {
   const map = JSON.parse(readFileSync(file, "utf8"));
   map.mappings = coarsen(map.mappings);
   writeFileSync(file, JSON.stringify(map));
+}
+
+/** Offsets inside template literal text (where a line's leading spaces are part of a string). */
+function templateRanges(js) {
+  const ranges = [];
+  for (const token of tokenizer(js, { ecmaVersion: "latest", sourceType: "module" })) {
+    if (token.type.label === "template" || token.type.label === "invalidTemplate") {
+      ranges.push([token.start, token.end]);
+    }
+  }
+  return ranges;
+}
+
+/** Halves the indentation of every line that does not start inside one of `ranges`. */
+function reindent(text, ranges = []) {
+  let r = 0;
+  let offset = 0;
+  return text
+    .split("\n")
+    .map((line) => {
+      const start = offset;
+      offset += line.length + 1;
+      while (r < ranges.length && ranges[r][1] <= start) r++;
+      if (r < ranges.length && ranges[r][0] <= start) return line;
+      // tsc indents by fours; a remainder (a doc comment's " * ") stays.
+      const spaces = line.length - line.trimStart().length;
+      return line.slice(Math.floor(spaces / 4) * 2);
+    })
+    .join("\n");
+}
+
+for (const entry of readdirSync(DIST, { recursive: true })) {
+  const file = join(DIST, entry);
+  if (entry.endsWith(".js")) {
+    const js = readFileSync(file, "utf8");
+    writeFileSync(file, reindent(js, templateRanges(js)));
+  } else if (entry.endsWith(".d.ts")) {
+    writeFileSync(file, reindent(readFileSync(file, "utf8")));
+  }
 }
