@@ -114,7 +114,7 @@ function startTicker() {
   };
 }
 
-async function lazyFigures(eagerPause1e6: number, hand1e6: number): Promise<Figure[]> {
+export async function lazyFigures(eagerPause1e6: number, hand1e6: number): Promise<Figure[]> {
   const N = 1_000_000;
   const TOUCHED = 100_000;
   const figures: Figure[] = [];
@@ -480,9 +480,11 @@ async function handSlicedBlock(
  * gives the program anyway; with the heap finder the heap query is timed on
  * its own and the longest gap outside it reported as a figure of its own.
  */
-async function progressiveBlockFigures(): Promise<Figure[]> {
+export async function progressiveBlockFigures(
+  finders: readonly string[] = ["registry", "heap"],
+): Promise<Figure[]> {
   const figures: Figure[] = [];
-  for (const finder of ["registry", "heap"] as const) {
+  for (const finder of (["registry", "heap"] as const).filter((f) => finders.includes(f))) {
     for (const [label, n] of [
       ["1e5", 100_000],
       ["1e6", 1_000_000],

@@ -14,6 +14,7 @@ import { observeConstruction } from "../mop/classHandle.js";
 import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
+import { Brands } from "./lazyBrand.js";
 import { installLazyGuards } from "./lazyMigration.js";
 import { MigratedSet } from "./migratedSet.js";
 import type { Plan } from "./migrationPlan.js";
@@ -56,8 +57,13 @@ export function completeEarlierUpdate(namespace: Namespace, patch: string): void
 }
 
 export class LazyMigration {
-  /** Objects already on the new layout (migrated, or built after the commit). */
+  /**
+   * Objects already on the new layout: migrated at their first touch
+   * (branded, lazyBrand.ts), or in bulk, or built after the commit (in the
+   * set).
+   */
   private readonly migrated = new MigratedSet();
+  private readonly brands = new Brands();
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
@@ -103,9 +109,30 @@ export class LazyMigration {
     return this.guarded;
   }
 
+  /**
+   * Whether `object` is on the new layout, for a rollback or a hook witness
+   * (commit.ts), which may rewrite objects next: the brands go first, into
+   * the set (see settleBrands).
+   */
   isMigrated(object: object): boolean {
     this.settleMarks();
+    this.settleBrands();
     return this.migrated.has(object);
+  }
+
+  /**
+   * Moves the objects branded so far into the set and takes their brands
+   * off: a rewrite (a rollback's) deleting a field before a brand would
+   * leave the object in dictionary mode.
+   */
+  private settleBrands(): void {
+    if (this.brands.size > 0) {
+      this.brands.clear((object) => this.migrated.addInBulk(object), true);
+    }
+  }
+
+  private marked(object: object): boolean {
+    return this.brands.has(object) || this.migrated.has(object);
   }
 
   /** Installs the guards (inside the commit); `uninstall` undoes a partial install. */
@@ -114,7 +141,9 @@ export class LazyMigration {
     // itself rather than reaching it through `this`.
     const migrated = this.migrated;
     for (const plan of this.plans) {
-      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateUnmarked));
+      this.undos.push(
+        installLazyGuards(plan.prototype, this.brands.token, migrated, this.migrateUnmarked),
+      );
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
@@ -125,6 +154,9 @@ export class LazyMigration {
     this.guarded = false;
     for (let i = this.undos.length - 1; i >= 0; i--) this.undos[i]!();
     this.undos.length = 0;
+    // No guard is left to ask: the objects go back to their hidden class
+    // without the brand (a rollback has already moved them into the set).
+    this.brands.clear();
     if (active.get(this.namespace) === this) active.delete(this.namespace);
   }
 
@@ -165,13 +197,23 @@ export class LazyMigration {
       this.settleMarks();
       unmarked = false;
     }
-    if (!unmarked && this.migrated.has(object)) return true;
+    if (!unmarked && this.marked(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
     if (!this.rewrite(object, log)) return false;
     if (inBulk) this.migrated.addInBulk(object);
-    else this.migrated.add(object);
+    else if (!this.branded(object, log)) this.migrated.add(object);
     return true;
+  }
+
+  /**
+   * Brands `object`, just migrated at its first touch, if it took the
+   * compiled path: its own string-keyed properties are then exactly the new
+   * fields (lazyBrand.ts counts on it to take the brand off again).
+   */
+  private branded(object: object, log: MigrationLog): boolean {
+    if (log.general.has(log.length - 1)) return false;
+    return this.brands.brand(object, log.plan.fields.length);
   }
 
   /**
@@ -225,6 +267,8 @@ export class LazyMigration {
   }
 
   private fail(object: object, plan: Plan, error: unknown): void {
+    // The rollback that follows rewrites the objects.
+    this.settleBrands();
     const cause = error instanceof MetamorphError ? error : undefined;
     const message = (error as Error)?.message ?? String(error);
     this.failure = new MigrationError(
@@ -265,11 +309,11 @@ export class LazyMigration {
 
   private withoutMigrated(objects: object[]): object[] {
     this.settleMarks();
-    const { migrated } = this;
+    const { migrated, brands } = this;
     let kept = 0;
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
-      if (!migrated.has(object)) objects[kept++] = object;
+      if (!brands.has(object) && !migrated.has(object)) objects[kept++] = object;
     }
     objects.length = kept;
     return objects;

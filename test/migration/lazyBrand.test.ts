@@ -1,0 +1,124 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+import { hasFastProperties, haveSameMap } from "../support/v8.js";
+
+interface ItemV1 {
+  id: number;
+  price: number;
+  peek(): number;
+}
+
+function world(n: number, label: string) {
+  const ns = new Namespace(`lazy-brand-${label}`);
+  const Item = ns.defineClass<ItemV1>({
+    name: "Item",
+    fields: [
+      { name: "id", initializer: "0" },
+      { name: "price", initializer: "0" },
+    ],
+    methods: {
+      peek(this: ItemV1) {
+        return this.id;
+      },
+    },
+  });
+  const items = Array.from({ length: n }, (_, i) => new Item({ id: i, price: i * 10 }));
+  return { ns, Item, items, world: { ns, objects: items } };
+}
+
+/** v2 renames price to cost and adds note; its peek adds an expando on demand. */
+const v2 = () =>
+  patch("v2")
+    .renameField("Item", "price", "cost")
+    .addField("Item", "note", { default: "n" })
+    .replaceMethods("Item", {
+      peek(this: Record<string, unknown>, expando?: string) {
+        if (expando !== undefined) this[expando] = 1;
+        return this.cost as number;
+      },
+    })
+    .policy("lazy")
+    .build();
+
+const ownSymbols = (o: object) => Object.getOwnPropertySymbols(o).length;
+type Peek = { peek(expando?: string): number };
+
+/**
+ * An object migrated at its first touch is marked by a brand (lazyBrand.ts):
+ * a non-enumerable symbol property the guards read instead of a WeakSet.
+ */
+describe("lazy first touch: the brand", () => {
+  test("is invisible to enumeration, and gone with the guards: the object then shares a fresh object's hidden class", () => {
+    const { ns, Item, items } = world(3, "visible");
+    const result = updateSync(ns, v2());
+    expect((items[0] as unknown as Peek).peek()).toBe(0);
+    expect(ownSymbols(items[0]!)).toBe(1);
+    expect(Object.keys(items[0]!)).toEqual(["id", "cost", "note"]);
+    expect({ ...items[0] }).toEqual({ id: 0, cost: 0, note: "n" });
+    expect(JSON.stringify(items[0])).toBe('{"id":0,"cost":0,"note":"n"}');
+    // A second call does not migrate again.
+    expect((items[0] as unknown as Peek).peek()).toBe(0);
+    expect(result.migratedSoFar()).toBe(1);
+    result.completeMigration();
+    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
+    for (const item of items) {
+      expect(ownSymbols(item)).toBe(0);
+      expect(hasFastProperties(item)).toBe(true);
+      expect(haveSameMap(item, fresh)).toBe(true);
+    }
+    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual([0, 10, 20]);
+  });
+
+  test("an update rolled back restores touched objects exactly, properties the program added after the brand included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(5), fc.option(fc.constantFrom("x", "y", "z"))), {
+          maxLength: 12,
+        }),
+        (touches) => {
+          // Item 6 is never touched.
+          const { ns, items, world: w } = world(7, "rollback");
+          const untouched = items[6]!;
+          const before = deepSnapshot(w);
+          const result = updateSync(ns, v2());
+          for (const [i, expando] of touches) {
+            (items[i] as unknown as Peek).peek(expando ?? undefined);
+          }
+          const added = new Map<number, string[]>();
+          for (const [i, expando] of touches) {
+            if (expando !== null) added.set(i, [...(added.get(i) ?? []), expando]);
+          }
+          result.rollback();
+          items.forEach((item, i) => {
+            expect(ownSymbols(item)).toBe(0);
+            expect(hasFastProperties(item)).toBe(true);
+            if (!added.has(i)) expect(haveSameMap(item, untouched)).toBe(true);
+          });
+          // The expandos stay (the program wrote them), everything else is as before.
+          if (added.size === 0) expect(snapshotDifference(before, deepSnapshot(w))).toBeUndefined();
+        },
+      ),
+      { seed: 13, numRuns: 60 },
+    );
+  });
+
+  test("a touched object frozen by the program keeps its brand, which a later update does not take for its own", () => {
+    const { ns, items } = world(2, "frozen");
+    const first = updateSync(ns, v2());
+    (items[0] as unknown as Peek).peek();
+    Object.freeze(items[0]);
+    first.completeMigration();
+    expect(ownSymbols(items[0]!)).toBe(1);
+    first.makePermanent();
+    const second = updateSync(
+      ns,
+      patch("v3").addField("Item", "tag", { default: "t" }).policy("lazy").build(),
+    );
+    // The frozen object cannot be migrated in place: the update is rolled back.
+    expect(() => (items[0] as unknown as Peek).peek()).not.toThrow();
+    expect(second.state()).toBe("rolled-back");
+    expect(Object.keys(items[1]!)).toEqual(["id", "cost", "note"]);
+  });
+});
