@@ -96,8 +96,18 @@ export function installLazyGuards(
 }
 
 /**
- * The guard of one method, compiled on its own so that each has its own
- * type feedback, with `arguments` passed straight through (no rest array):
+ * Numbers every guard's source: V8 caches what `new Function` compiles by
+ * its source text, type feedback included, so guards of one text would
+ * share it — after a few classes the brand check and the call of the
+ * original go megamorphic (measured: 2.2 → 6.9 ns per call from the sixth
+ * class on).
+ */
+let guards = 0;
+
+/**
+ * The guard of one method, compiled on its own (its own source text, see
+ * `guards`) so that each has its own type feedback, with `arguments`
+ * passed straight through (no rest array):
  * on an object migrated at its first touch it costs one property load (the
  * brand), on one marked in bulk a WeakSet lookup more.
  */
@@ -115,7 +125,7 @@ function methodGuard(
     "migrate",
     "original",
     "afterRollback",
-    `"use strict";
+    `"use strict"; // guard ${++guards}
      return function () {
        if (this[B] !== token && !migrated.has(this) && !migrate(this)) return afterRollback(this, arguments);
        return original.apply(this, arguments);
