@@ -206,14 +206,14 @@ export async function lazyFigures(eagerPause1e6: number, hand1e6: number): Promi
         guardedCall,
         afterCall,
         "ns/op",
-        `method call on migrated objects while lazy guards are installed (other instances still pending); baseline: the same call on the same objects after the last instance migrated and the guards were removed; ${RATIO}; goal: ratio ≥ 0.67 (≤ 1.5×)`,
+        `method call on objects migrated at their first touch (branded) while lazy guards are installed (other instances still pending); baseline: the same call on the same objects after the last instance migrated and the guards were removed; ${RATIO}; goal: ratio ≥ 0.67 (≤ 1.5×)`,
       ),
       versus(
         "migration.lazy.guardedMethodCall.spread",
         guardedSpreadCall,
         afterSpreadCall,
         "ns/op",
-        `method call while lazy guards are installed, on ${HOT} objects spread evenly over the ${TOUCHED} migrated by first touch (the row above takes the first ${HOT}, the first marked); baseline: the same call on the same objects after completion; ${RATIO}`,
+        `method call while lazy guards are installed, on ${HOT} objects spread evenly over the ${TOUCHED} migrated by first touch (the row above takes the first ${HOT}, the first branded: lazyBrand.ts); baseline: the same call on the same objects after completion; ${RATIO}`,
       ),
       {
         key: "migration.lazy.firstTouchOverHand",
