@@ -334,7 +334,14 @@ export class LazyMigration {
 
   /** Migrates `object` as part of the sweep (false: the update was rolled back). */
   sweepOne(object: object): boolean {
-    return this.migrating("sweep", () => this.migrate(object, true, false));
+    // Not through `migrating`: no closure per object of the sweep.
+    const outer = this.during;
+    this.during = "sweep";
+    try {
+      return this.migrate(object, true, false);
+    } finally {
+      this.during = outer;
+    }
   }
 
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
