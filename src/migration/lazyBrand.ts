@@ -18,9 +18,11 @@
  * `Reflect.ownKeys` and `Object.getOwnPropertySymbols`; nothing enumerates it
  * (`Object.keys`, for-in, spread, `Object.assign`, JSON, structuredClone).
  *
- * Objects migrated in bulk (sweep, `completeMigration()`) and made after the
- * commit are marked in the WeakSet instead: unbranding them would be another
- * pass over every object, in the block the sweep must keep short.
+ * The sweep brands what it migrates too, and takes the brands off in slices
+ * of its own once every object is migrated (lazyCompletion.ts
+ * `allMigrated`). Objects `completeMigration()` migrates and objects made
+ * after the commit are marked in the WeakSet instead: unbranding them would
+ * be another pass over every object, in the same block.
  */
 
 /** One symbol for every lazy update: an object carries at most one brand at a time. */
@@ -77,8 +79,25 @@ export class Brands {
    * dictionary mode: one `delete` per object is all that completing pays.
    */
   clear(each?: (object: object) => void, exact = false): void {
+    this.clearUntil(Number.POSITIVE_INFINITY, each, exact);
+  }
+
+  /**
+   * `clear`, stopping once `performance.now()` reaches `deadline` (looked at
+   * every 64 objects); true when no brand is left.
+   */
+  clearUntil(deadline: number, each?: (object: object) => void, exact = false): boolean {
     const { objects, named, token } = this;
     for (let i = objects.length - 1; i >= 0; i--) {
+      if (
+        (i & 63) === 0 &&
+        deadline !== Number.POSITIVE_INFINITY &&
+        performance.now() >= deadline
+      ) {
+        objects.length = i + 1;
+        named.length = i + 1;
+        return false;
+      }
       const object = objects[i]!;
       try {
         if ((object as Branded)[BRAND] !== token) continue;
@@ -92,6 +111,7 @@ export class Brands {
     }
     objects.length = 0;
     named.length = 0;
+    return true;
   }
 }
 

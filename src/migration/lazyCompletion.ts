@@ -64,6 +64,11 @@ export class LazyMigration {
    */
   private readonly migrated = new MigratedSet();
   private readonly brands = new Brands();
+  /**
+   * Set once the sweep has migrated every object (see `allVisited`): the
+   * guards stay only while the brands come off, in slices.
+   */
+  private allMigrated = false;
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
@@ -117,7 +122,7 @@ export class LazyMigration {
   isMigrated(object: object): boolean {
     this.settleMarks();
     this.settleBrands();
-    return this.migrated.has(object);
+    return this.allMigrated || this.migrated.has(object);
   }
 
   /**
@@ -132,7 +137,22 @@ export class LazyMigration {
   }
 
   private marked(object: object): boolean {
-    return this.brands.has(object) || this.migrated.has(object);
+    return this.allMigrated || this.brands.has(object) || this.migrated.has(object);
+  }
+
+  /**
+   * The sweep has migrated every object that was on a class prototype at
+   * the commit (objects made since were born on the new layout): from now
+   * on every object counts as migrated, and the guards only wait for
+   * `unbrandUntil` to take the brands off before they go.
+   */
+  allVisited(): void {
+    this.allMigrated = true;
+  }
+
+  /** Takes brands off until `deadline` (performance.now()); true when none is left. */
+  unbrandUntil(deadline: number): boolean {
+    return this.brands.clearUntil(deadline);
   }
 
   /** Installs the guards (inside the commit); `uninstall` undoes a partial install. */
@@ -190,7 +210,7 @@ export class LazyMigration {
    */
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
-    if (!this.guarded) return true;
+    if (!this.guarded || this.allMigrated) return true;
     // A guard reached during `complete()`: the objects it migrated are not
     // marked yet, and this one may be among them.
     if (this.unmarkedFrom !== null) {
@@ -201,13 +221,14 @@ export class LazyMigration {
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
     if (!this.rewrite(object, log)) return false;
+    if (this.branded(object, log)) return true;
     if (inBulk) this.migrated.addInBulk(object);
-    else if (!this.branded(object, log)) this.migrated.add(object);
+    else this.migrated.add(object);
     return true;
   }
 
   /**
-   * Brands `object`, just migrated at its first touch, if it took the
+   * Brands `object`, just migrated (first touch or sweep), if it took the
    * compiled path: its own string-keyed properties are then exactly the new
    * fields (lazyBrand.ts counts on it to take the brand off again).
    */
@@ -348,6 +369,10 @@ export class LazyMigration {
   complete(): LazyCompletion {
     this.migrating("complete", () => {
       if (!this.guarded) return;
+      if (this.allMigrated) {
+        this.release(); // the brands the sweep had not taken off yet go at once
+        return;
+      }
       try {
         this.completeAll(this.unmigratedEach());
       } finally {

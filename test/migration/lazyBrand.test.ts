@@ -29,7 +29,7 @@ function world(n: number, label: string) {
 }
 
 /** v2 renames price to cost and adds note; its peek adds an expando on demand. */
-const v2 = () =>
+const v2 = (policy: "lazy" | "progressive" = "lazy") =>
   patch("v2")
     .renameField("Item", "price", "cost")
     .addField("Item", "note", { default: "n" })
@@ -39,8 +39,10 @@ const v2 = () =>
         return this.cost as number;
       },
     })
-    .policy("lazy")
+    .policy(policy)
     .build();
+
+const nextTask = () => new Promise((resolve) => setImmediate(resolve));
 
 const ownSymbols = (o: object) => Object.getOwnPropertySymbols(o).length;
 type Peek = { peek(expando?: string): number };
@@ -120,5 +122,63 @@ describe("lazy first touch: the brand", () => {
     expect(() => (items[0] as unknown as Peek).peek()).not.toThrow();
     expect(second.state()).toBe("rolled-back");
     expect(Object.keys(items[1]!)).toEqual(["id", "cost", "note"]);
+  });
+});
+
+/**
+ * The progressive sweep brands what it migrates, and once every object is
+ * migrated takes the brands off in slices of their own while the guards
+ * stay (every object then counts as migrated): completing or rolling back
+ * in that window must leave no brand and nothing migrated twice.
+ */
+describe("progressive sweep: brands", () => {
+  const N = 300;
+
+  async function untilUnbranding(items: readonly object[], result: { pendingInstances(): number }) {
+    for (let turn = 0; turn < 10_000; turn++) {
+      await nextTask();
+      if (result.pendingInstances() === 0 && items.some((i) => ownSymbols(i) > 0)) return true;
+    }
+    return false;
+  }
+
+  test("the sweep leaves every object without its brand, on a fresh object's hidden class", async () => {
+    const { ns, Item, items } = world(N, "sweep");
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
+    const done = await result.completion;
+    expect(done.migrated).toBe(N);
+    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
+    for (const item of items) {
+      expect(ownSymbols(item)).toBe(0);
+      expect(haveSameMap(item, fresh)).toBe(true);
+    }
+    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+  });
+
+  test("completeMigration() while the brands come off: all go at once, nothing migrates twice", async () => {
+    const { ns, Item, items } = world(N, "sweep-complete");
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
+    expect(await untilUnbranding(items, result)).toBe(true);
+    expect((items[7] as unknown as Peek).peek()).toBe(70);
+    result.completeMigration();
+    const done = await result.completion;
+    expect(done.migrated).toBe(N);
+    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
+    for (const item of items) {
+      expect(ownSymbols(item)).toBe(0);
+      expect(haveSameMap(item, fresh)).toBe(true);
+    }
+    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+  });
+
+  test("a rollback while the brands come off restores every object exactly", async () => {
+    const { ns, items, world: w } = world(N, "sweep-rollback");
+    const before = deepSnapshot(w);
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
+    expect(await untilUnbranding(items, result)).toBe(true);
+    result.rollback();
+    await result.completion.catch(() => {});
+    expect(items.every((i) => ownSymbols(i) === 0 && hasFastProperties(i))).toBe(true);
+    expect(snapshotDifference(before, deepSnapshot(w))).toBeUndefined();
   });
 });
