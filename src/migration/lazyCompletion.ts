@@ -14,9 +14,8 @@ import { observeConstruction } from "../mop/classHandle.js";
 import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
-import { Brands } from "./lazyBrand.js";
 import { installLazyGuards } from "./lazyMigration.js";
-import { MigratedSet } from "./migratedSet.js";
+import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
@@ -57,18 +56,8 @@ export function completeEarlierUpdate(namespace: Namespace, patch: string): void
 }
 
 export class LazyMigration {
-  /**
-   * Objects already on the new layout: migrated at their first touch
-   * (branded, lazyBrand.ts), or in bulk, or built after the commit (in the
-   * set).
-   */
-  private readonly migrated = new MigratedSet();
-  private readonly brands = new Brands();
-  /**
-   * Set once the sweep has migrated every object (see `allVisited`): the
-   * guards stay only while the brands come off, in slices.
-   */
-  private allMigrated = false;
+  /** Objects already on the new layout. */
+  private readonly marks = new LazyMarks();
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
@@ -121,48 +110,28 @@ export class LazyMigration {
    */
   isMigrated(object: object): boolean {
     this.settleMarks();
-    this.settleBrands();
-    return this.allMigrated || this.migrated.has(object);
+    this.marks.settleBrands();
+    return this.marks.has(object);
   }
 
-  /**
-   * Moves the objects branded so far into the set and takes their brands
-   * off: a rewrite (a rollback's) deleting a field before a brand would
-   * leave the object in dictionary mode.
-   */
-  private settleBrands(): void {
-    if (this.brands.size > 0) {
-      this.brands.clear((object) => this.migrated.addInBulk(object), true);
-    }
-  }
-
-  private marked(object: object): boolean {
-    return this.allMigrated || this.brands.has(object) || this.migrated.has(object);
-  }
-
-  /**
-   * The sweep has migrated every object that was on a class prototype at
-   * the commit (objects made since were born on the new layout): from now
-   * on every object counts as migrated, and the guards only wait for
-   * `unbrandUntil` to take the brands off before they go.
-   */
+  /** See LazyMarks.allVisited (the sweep). */
   allVisited(): void {
-    this.allMigrated = true;
+    this.marks.allVisited();
   }
 
   /** Takes brands off until `deadline` (performance.now()); true when none is left. */
   unbrandUntil(deadline: number): boolean {
-    return this.brands.clearUntil(deadline);
+    return this.marks.unbrandUntil(deadline);
   }
 
   /** Installs the guards (inside the commit); `uninstall` undoes a partial install. */
   install(): void {
     // The guard runs on every call while installed: it closes over the set
     // itself rather than reaching it through `this`.
-    const migrated = this.migrated;
+    const migrated = this.marks.set;
     for (const plan of this.plans) {
       this.undos.push(
-        installLazyGuards(plan.prototype, this.brands.token, migrated, this.migrateUnmarked),
+        installLazyGuards(plan.prototype, this.marks.token, migrated, this.migrateUnmarked),
       );
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
@@ -176,7 +145,7 @@ export class LazyMigration {
     this.undos.length = 0;
     // No guard is left to ask: the objects go back to their hidden class
     // without the brand (a rollback has already moved them into the set).
-    this.brands.clear();
+    this.marks.unbrand();
     if (active.get(this.namespace) === this) active.delete(this.namespace);
   }
 
@@ -191,7 +160,7 @@ export class LazyMigration {
    * migrator calling a method on it must not migrate it in turn.
    */
   private readonly onCopy = (copy: object): void => {
-    this.migrated.add(copy);
+    this.marks.set.add(copy);
   };
 
   /**
@@ -210,31 +179,19 @@ export class LazyMigration {
    */
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
-    if (!this.guarded || this.allMigrated) return true;
+    if (!this.guarded || this.marks.allMigrated) return true;
     // A guard reached during `complete()`: the objects it migrated are not
     // marked yet, and this one may be among them.
     if (this.unmarkedFrom !== null) {
       this.settleMarks();
       unmarked = false;
     }
-    if (!unmarked && this.marked(object)) return true;
+    if (!unmarked && this.marks.has(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
     if (!this.rewrite(object, log)) return false;
-    if (this.branded(object, log)) return true;
-    if (inBulk) this.migrated.addInBulk(object);
-    else this.migrated.add(object);
+    this.marks.mark(object, log, inBulk);
     return true;
-  }
-
-  /**
-   * Brands `object`, just migrated (first touch or sweep), if it took the
-   * compiled path: its own string-keyed properties are then exactly the new
-   * fields (lazyBrand.ts counts on it to take the brand off again).
-   */
-  private branded(object: object, log: MigrationLog): boolean {
-    if (log.general.has(log.length - 1)) return false;
-    return this.brands.brand(object, log.plan.fields.length);
   }
 
   /**
@@ -283,13 +240,13 @@ export class LazyMigration {
     if (from === null) return;
     this.unmarkedFrom = null;
     this.logs.forEach((log, k) => {
-      for (let i = from[k]!; i < log.length; i++) this.migrated.addInBulk(log.objects[i]!);
+      for (let i = from[k]!; i < log.length; i++) this.marks.set.addInBulk(log.objects[i]!);
     });
   }
 
   private fail(object: object, plan: Plan, error: unknown): void {
     // The rollback that follows rewrites the objects.
-    this.settleBrands();
+    this.marks.settleBrands();
     const cause = error instanceof MetamorphError ? error : undefined;
     const message = (error as Error)?.message ?? String(error);
     this.failure = new MigrationError(
@@ -330,11 +287,11 @@ export class LazyMigration {
 
   private withoutMigrated(objects: object[]): object[] {
     this.settleMarks();
-    const { migrated, brands } = this;
+    const { marks } = this;
     let kept = 0;
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
-      if (!brands.has(object) && !migrated.has(object)) objects[kept++] = object;
+      if (!marks.has(object)) objects[kept++] = object;
     }
     objects.length = kept;
     return objects;
@@ -369,7 +326,7 @@ export class LazyMigration {
   complete(): LazyCompletion {
     this.migrating("complete", () => {
       if (!this.guarded) return;
-      if (this.allMigrated) {
+      if (this.marks.allMigrated) {
         this.release(); // the brands the sweep had not taken off yet go at once
         return;
       }
