@@ -13,6 +13,7 @@ import { runInNewContext } from "node:vm";
 import { MessageChannel } from "node:worker_threads";
 import type { HooksData } from "../dev/hooks.js";
 import { PREFIX } from "../dev/prefix.js";
+import { installRequireHook } from "../dev/requireHook.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
 import { cannotStart, findTsx, OWN_EXTENSION, TYPESCRIPT_ENTRY, type TsxApi } from "./tsxLookup.js";
@@ -92,7 +93,9 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     ...(process.stderr.isTTY ? { overwrite: overwriteLine(process.stderr) } : {}),
   });
   runtime.install();
-  const data: HooksData = { exclude: [new URL("../", import.meta.url).href], port: port2 };
+  const exclude = [new URL("../", import.meta.url).href];
+  installRequireHook({ exclude, loaded: (url, js) => runtime.sourceLoaded(url, js) });
+  const data: HooksData = { exclude, port: port2 };
   register(new URL(`../dev/hooks${OWN_EXTENSION}`, import.meta.url), {
     parentURL: import.meta.url,
     data,

@@ -8,6 +8,7 @@
  * through the module's source map, see ./sourceMap.ts).
  */
 import type {
+  BlockStatement,
   ClassDeclaration,
   FunctionDeclaration,
   ImportDeclaration,
@@ -178,9 +179,53 @@ function declarationOf(
   return inner.type === "VariableDeclaration" ? inner : undefined;
 }
 
+/**
+ * The statements that make a module's top level, and where code may be put
+ * before them (after a shebang and the directive prologue, so that a
+ * `"use strict"` stays a directive). tsx compiles TypeScript for `require`
+ * into `__filename="…";(()=>{ … })()`: there the module's top level is the
+ * arrow's body (its scope keeps the module's `const require = …` from
+ * clashing with CommonJS's own parameters).
+ */
+export function moduleBody(parsed: ParsedModule): {
+  statements: (Statement | ModuleDeclaration)[];
+  start: number;
+} {
+  const { program, js } = parsed;
+  const wrapped = tsxRequireWrapper(program);
+  const statements = wrapped ? wrapped.body : program.body;
+  let start = wrapped ? wrapped.start + 1 : js.startsWith("#!") ? lineEnd(js) : 0;
+  for (const statement of statements) {
+    if (statement.type !== "ExpressionStatement" || statement.directive === undefined) break;
+    start = statement.end;
+  }
+  return { statements, start };
+}
+
+function lineEnd(js: string): number {
+  const eol = js.indexOf("\n");
+  return eol < 0 ? js.length : eol + 1;
+}
+
+/** The block of tsx's `__filename="…";(()=>{ … })()`, if that is the whole program. */
+function tsxRequireWrapper(program: Program): BlockStatement | undefined {
+  const [assignment, call, ...rest] = program.body;
+  if (rest.length > 0 || assignment?.type !== "ExpressionStatement") return undefined;
+  const target = assignment.expression;
+  if (target.type !== "AssignmentExpression" || target.left.type !== "Identifier") return undefined;
+  if (target.left.name !== "__filename" || call?.type !== "ExpressionStatement") return undefined;
+  const invoked = call.expression;
+  if (invoked.type !== "CallExpression" || invoked.arguments.length > 0) return undefined;
+  const arrow = invoked.callee;
+  if (arrow.type !== "ArrowFunctionExpression" || arrow.async || arrow.params.length > 0) {
+    return undefined;
+  }
+  return arrow.body.type === "BlockStatement" ? arrow.body : undefined;
+}
+
 /** The top-level statements of a parsed module. */
 export function topLevel(parsed: ParsedModule): TopLevel {
-  const { js, program, origin } = parsed;
+  const { js, origin } = parsed;
   const top = {
     statements: [] as TopStatement[],
     imports: [] as TopImport[],
@@ -190,7 +235,7 @@ export function topLevel(parsed: ParsedModule): TopLevel {
     others: [] as { text: string; line: number }[],
     bindings: new Set<string>(),
   };
-  for (const statement of program.body) {
+  for (const statement of moduleBody(parsed).statements) {
     const text = js.slice(statement.start, statement.end);
     const line = origin(statement.start).line;
     const declaration = declarationOf(statement);

@@ -13,6 +13,7 @@ import {
   CODE_PARAM,
   DEV_GLOBAL,
   MODULE_VAR,
+  moduleBody,
   type ParsedModule,
   parseModule,
   type SourceType,
@@ -41,13 +42,6 @@ export function classEdits(
   return edits;
 }
 
-/** Where a header may go: after a shebang line, else at the very start. */
-function headerOffset(js: string): number {
-  if (!js.startsWith("#!")) return 0;
-  const eol = js.indexOf("\n");
-  return eol < 0 ? js.length : eol + 1;
-}
-
 /**
  * Rewrites a module's JavaScript (with its inline source map, if any) for the
  * dev runtime. `hash` identifies the file version it was compiled from.
@@ -69,7 +63,7 @@ export function instrumentModule(
       : 'require("node:url").pathToFileURL(__filename).href';
   const names = JSON.stringify([...top.bindings]);
   const header = `const ${MODULE_VAR} = globalThis[Symbol.for(${JSON.stringify(DEV_GLOBAL)})]?.module(${url}, (${CODE_PARAM}) => eval(${CODE_PARAM}), ${names}, ${JSON.stringify(hash)}, ${JSON.stringify(sourceType)});\n`;
-  const at = headerOffset(parsed.js);
+  const at = moduleBody(parsed).start;
   edits.push({ start: at, end: at, text: header });
   const out = applyEdits(parsed.js, edits, parsed.tokens, parsed.origin);
   return { code: withInlineMap(out.code, out.map), managed: [...top.classes.keys()] };

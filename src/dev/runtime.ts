@@ -186,6 +186,11 @@ export class DevRuntime {
     return this;
   }
 
+  /** The JavaScript a module was compiled from, for modules the loader thread did not see (./requireHook.ts). */
+  sourceLoaded(url: string, js: string): void {
+    this.#loaded.set(url, js);
+  }
+
   /** Stops watching. */
   close(): void {
     this.#watcher.close();

@@ -3,11 +3,14 @@
  * chain as at start-up (tsx for TypeScript, Node's own loader for
  * JavaScript): the runtime imports `<module>?metamorph-source=<hash>`, which
  * the dev loader answers with that JavaScript as a string (see ./hooks.ts).
- * Identical contents share one such module. A compile error becomes a
- * SourceProblem at the user's line and column.
+ * Identical contents share one such module. A CommonJS module's comes from
+ * the `require` extension that compiled it (./requireHook.ts): Node 20's
+ * module hooks do not see what tsx compiles for `require`. A compile error
+ * becomes a SourceProblem at the user's line and column.
  */
 import { contentHash, SOURCE_QUERY, SourceProblem } from "./compile.js";
 import type { ModuleRecord } from "./moduleGraph.js";
+import { requireCompiled } from "./requireHook.js";
 
 /** esbuild's (tsx's) report: `<file>:<line>:<column>: ERROR: <message>` (column 0-based). */
 const ESBUILD_ERROR = /:(\d+):(\d+): ERROR: (.+)/;
@@ -21,6 +24,13 @@ export function compileProblem(error: unknown, file: string): SourceProblem | un
 }
 
 export async function javaScriptOf(record: ModuleRecord, text: string): Promise<string> {
+  if (record.sourceType === "script") {
+    try {
+      return requireCompiled(record.file);
+    } catch (error) {
+      throw compileProblem(error, record.file) ?? error;
+    }
+  }
   const url = `${record.url.split(/[?#]/)[0]}?${SOURCE_QUERY}=${contentHash(text)}`;
   try {
     const namespace = (await import(url)) as { default?: unknown };

@@ -18,7 +18,7 @@
  */
 import { UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
-import type { ClassVersion, HandleState } from "./handleState.js";
+import { type ClassVersion, type HandleState, withObserver } from "./handleState.js";
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { makeForwarder } from "./handleForwarder.js";
@@ -111,10 +111,10 @@ export function superclassHandle(handle: Function): Constructor | null {
 export function observeConstruction(handle: Function, observer: (instance: object) => void): Undo {
   const state = stateOf(handle);
   state.observers = [...state.observers, observer];
-  state.observe = combinedObserver(state.observers);
+  withObserver(state, combinedObserver(state.observers));
   return () => {
     state.observers = state.observers.filter((o) => o !== observer);
-    state.observe = combinedObserver(state.observers);
+    withObserver(state, combinedObserver(state.observers));
   };
 }
 
@@ -174,7 +174,7 @@ export function createClassHandle(
   options: CreateClassHandleOptions = {},
 ): Constructor {
   const name = definition.name;
-  const state = {} as HandleState;
+  const state = withObserver({}, null) as HandleState;
   const forward = makeForwarder(state, name);
   const handle = forward as unknown as Constructor;
   const prototype = initial.prototype as object;
@@ -214,7 +214,6 @@ function initialiseState(
     homes: new Set<object>(),
     staticKeys: [],
     observers: [],
-    observe: null,
     owner: options.owner,
     children: new Set<WeakRef<HandleState>>(),
     self: new WeakRef(state),

@@ -3,6 +3,7 @@
  * nothing of metamorph — run with its classes managed and a control socket,
  * updated in place by a signed bundle. Unix sockets only; waits bounded.
  */
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLI, removeDir, run, type Running } from "../dev/support.js";
@@ -89,4 +90,48 @@ describe("metamorph run: an unmodified service with a control socket", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("MM_RUN_START");
   }, 30_000);
+});
+
+describe("metamorph run: a TypeScript service in a CommonJS package (npm's default)", () => {
+  // tsx compiles it for require, which Node 20's module hooks do not see:
+  // its classes were left unmanaged and no bundle could name them.
+  test("a signed bundle updates its class in place", async () => {
+    const app = join(dir, "cjs-app");
+    cpSync(join(FIXTURES, "app"), app, { recursive: true });
+    writeFileSync(join(app, "package.json"), '{ "type": "commonjs" }\n');
+    const socket = join(dir, "cjs.sock");
+    const packed = await pack("label.patch.ts", "keys/release.key", "cjs-label.bundle.json");
+    expect(packed.code).toBe(0);
+    const service = run(
+      [
+        ...CLI,
+        "run",
+        "--trust",
+        join(dir, "keys/release.pub"),
+        "--control",
+        socket,
+        "--release",
+        "1.0.0",
+        join(app, "main.ts"),
+      ],
+      dir,
+      {},
+      { stdin: true },
+    );
+    try {
+      await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
+      await service.stderr.waitFor(/^metamorph run: control socket /, { timeoutMs: 20_000 });
+      const applied = await metamorph(["apply", "cjs-label.bundle.json", "--to", socket]);
+      expect(applied.code).toBe(0);
+      const from = service.stdout.all.length;
+      service.send("show");
+      const line = await service.stdout.waitFor(/^state /, { from });
+      expect(
+        JSON.parse(line.slice("state ".length)).map((c: { label: string }) => c.label),
+      ).toEqual(["v2:1", "v2:2", "v2:3"]);
+    } finally {
+      service.child.stdin?.end();
+      await service.stop();
+    }
+  }, 60_000);
 });

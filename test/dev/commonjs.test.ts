@@ -57,6 +57,40 @@ describe("metamorph dev in a CommonJS project", () => {
     expect(await ask(program, "[c.describe(), c instanceof Counter]")).toEqual(["count 10", true]);
   }, 60_000);
 
+  test("TypeScript compiled for require (tsx's wrapped CommonJS): an edited class updates its live objects", async () => {
+    // tsx compiles TypeScript in a CommonJS package through its require
+    // extension, which Node 20's module hooks never see: before the require
+    // hook, such a program ran unmanaged and every save was silently ignored.
+    dir = project({
+      "app.ts": `import { Counter } from "./counter";\nconst c = new Counter();\nc.n = 5;\nObject.assign(globalThis, { c, Counter });\n${REPL.replace('const { createInterface } = require("node:readline");', 'import { createInterface } from "node:readline";')}`,
+      "counter.ts": `export class Counter {\n  n = 0;\n  describe(): string {\n    return "n=" + this.n;\n  }\n}\n`,
+    });
+    program = run([...CLI, "dev", "app.ts"], dir, {}, { stdin: true });
+    await program.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    expect(await ask(program, "c.describe()")).toBe("n=5");
+    const from = program.stderr.all.length;
+    editFile(join(dir, "counter.ts"), (t) =>
+      t
+        .replace("  n = 0;", "  n = 0;\n  step = 2;")
+        .replace('"n=" + this.n', '"count " + this.n * this.step'),
+    );
+    await program.stderr.waitFor(
+      /counter\.ts: updated Counter \(\+step, ~describe\(\)\) \| 1 instance migrated/,
+      { from, timeoutMs: 20_000 },
+    );
+    expect(await ask(program, "[c.describe(), c instanceof Counter]")).toEqual(["count 10", true]);
+  }, 60_000);
+
+  test('a "use strict" CommonJS module stays strict once instrumented', async () => {
+    dir = project({
+      "app.js": `const { strict } = require("./mode.js");\nglobalThis.strict = strict;\n${REPL}`,
+      "mode.js": `"use strict";\nclass Probe {}\nfunction strict() {\n  return this === undefined;\n}\nmodule.exports = { strict, Probe };\n`,
+    });
+    program = run([...CLI, "dev", "app.js"], dir, {}, { stdin: true });
+    await program.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    expect(await ask(program, "strict()")).toBe(true);
+  }, 60_000);
+
   test("a .ts entry runs", async () => {
     dir = project({
       "app.ts": `import { helper } from "./helper";\nclass Greeter {\n  constructor(private readonly name: string) {}\n  greet(): string {\n    return helper(this.name);\n  }\n}\nconsole.log(new Greeter("cjs").greet());\n`,

@@ -98,6 +98,41 @@ describe("createAdaptiveFinder", () => {
     expect(above.kind).toBe("heap");
   });
 
+  test("jobs spread over turns switch it once switchPerSecond of them fall within one second of its clock", async () => {
+    const Point = pointClass();
+    // Jobs of 9 (never a full job of 10), each in a turn of its own, `step` ms apart.
+    const spread = async (step: number, jobs: number) => {
+      let clock = 0;
+      const finder = createAdaptiveFinder({
+        switchAfter: 10,
+        switchPerSecond: 30,
+        now: () => clock,
+      });
+      finder.enable(Point.prototype);
+      const kept: object[] = [];
+      for (let job = 0; job < jobs; job++) {
+        for (let i = 0; i < 9; i++) {
+          const p = new Point(i);
+          finder.recordConstructed(p);
+          kept.push(p);
+        }
+        await nextJob();
+        clock += step;
+      }
+      return { finder, kept };
+    };
+    // 400 ms apart: at most 3 jobs (27) in a second: the registry, every object recorded.
+    const slow = await spread(400, 12);
+    expect(slow.finder.kind).toBe("registry");
+    expect(slow.finder.find(Point.prototype)).toHaveLength(slow.kept.length);
+    // 100 ms apart: the 4th job crosses 30 within the second, and the heap finds everything.
+    const fast = await spread(100, 5);
+    expect(fast.finder.kind).toBe("heap");
+    expect(new Set(fast.finder.find(Point.prototype))).toEqual(
+      new Set([...slow.kept, ...fast.kept]),
+    );
+  });
+
   test("stays the registry, recording, where the heap cannot be queried", () => {
     const Point = pointClass();
     const finder = createAdaptiveFinder({

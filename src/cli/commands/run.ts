@@ -14,6 +14,7 @@ import { MessageChannel } from "node:worker_threads";
 import { MetamorphError } from "../../errors.js";
 import type { HooksData } from "../../dev/hooks.js";
 import { DevRuntime } from "../../dev/index.js";
+import { installRequireHook } from "../../dev/requireHook.js";
 import { readPublicKeyFile } from "../../release/index.js";
 import { openControl } from "./runControl.js";
 import { findTsx } from "../runProgram.js";
@@ -105,7 +106,9 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       tsx.esm.register();
       tsx.cjs.register();
     }
-    const data: HooksData = { exclude: [new URL("../../", import.meta.url).href], port: port2 };
+    const exclude = [new URL("../../", import.meta.url).href];
+    installRequireHook({ exclude, loaded: (url, js) => runtime.sourceLoaded(url, js) });
+    const data: HooksData = { exclude, port: port2 };
     register(new URL(`../../dev/hooks${OWN_EXTENSION}`, import.meta.url), {
       parentURL: import.meta.url,
       data,

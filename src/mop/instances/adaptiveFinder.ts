@@ -9,8 +9,9 @@
  * pays 10–50× over (and V8 aborts past ~2^24 of them). The heap query's cost
  * is per update, proportional to the whole heap, and nothing at
  * construction. A program that has just made `switchAfter` managed objects
- * in one synchronous run (or 16 times as many in one turn of the event loop)
- * is the second kind: from then on the heap answers.
+ * in one synchronous run (or 16 times as many in one turn of the event loop,
+ * or SWITCH_PER_SECOND within a second however spread) is the second kind:
+ * from then on the heap answers.
  *
  * The switch is one-way and safe at any moment. Before it the registry has
  * recorded every object made through a class handle (the current run's are
@@ -37,8 +38,24 @@ export const SWITCH_AFTER = 1 << 16;
 /** Constructions in one event-loop turn, in units of SWITCH_AFTER, after which it switches too. */
 export const TURN_FACTOR = 16;
 
+/**
+ * Constructions within one second after which it switches too, whatever the
+ * shape of the jobs: a program that constructs managed objects steadily, a
+ * few at a time across event-loop turns, never fills a job or a turn, and
+ * would pay the registry's ~100–150 ns per object (a `WeakRef` and an entry;
+ * a plain `new` takes ~7 ns) for good — measured 0.05 of a plain `new` (bench
+ * `mop.goal.construction.spread.adaptive`). 2^17 a second is where that
+ * recording costs ~1.5–2% of a core; a service making fewer keeps the
+ * registry, and with it updates that never stop for a heap query.
+ */
+export const SWITCH_PER_SECOND = 1 << 17;
+
 export interface AdaptiveFinderOptions {
   readonly switchAfter?: number;
+  /** Constructions within one second that switch it (SWITCH_PER_SECOND). */
+  readonly switchPerSecond?: number;
+  /** The clock of that window, in ms (tests inject one). */
+  readonly now?: () => number;
   /** Creates the heap finder at the switch (tests inject one that fails). */
   readonly heap?: () => HeapFinder;
 }
@@ -70,7 +87,11 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   let heapUnavailable = false;
   const run = currentRun(registry);
   const flush = run.flush;
-  const full = constructionWindows(switchAfter, flush);
+  const full = constructionWindows(
+    { switchAfter, perSecond: options.switchPerSecond ?? SWITCH_PER_SECOND },
+    flush,
+    options.now ?? (() => performance.now()),
+  );
 
   function switchToHeap(): void {
     try {
@@ -159,18 +180,27 @@ function currentRun(registry: RegistryFinder) {
 }
 
 /**
- * Counts one construction; true once a window is full. Two windows: a
+ * Counts one construction; true once a window is full. Three windows: a
  * synchronous run (up to the next microtask checkpoint) is what a loop of
  * temporaries fills, and crossing `switchAfter` there is the signal. A whole
  * event-loop turn may hold many small runs (a busy server's callbacks), which
  * alone should not switch a program to the heap query for good — unless
  * together they reach TURN_FACTOR × as many, which bounds what the registry
- * keeps alive in a turn whatever the shape of the code.
+ * keeps alive in a turn whatever the shape of the code. And a second, whose
+ * count crossing `perSecond` marks a program that constructs steadily (read
+ * from the clock once per run, not per construction).
  */
-function constructionWindows(switchAfter: number, onRunEnd: () => void): () => boolean {
+function constructionWindows(
+  limits: { readonly switchAfter: number; readonly perSecond: number },
+  onRunEnd: () => void,
+  now: () => number,
+): () => boolean {
+  const { switchAfter, perSecond } = limits;
   const turnSwitchAfter = switchAfter * TURN_FACTOR;
   let inRun = 0;
   let inTurn = 0;
+  let inSecond = 0;
+  let secondStarted = Number.NEGATIVE_INFINITY;
   let runResetPending = false;
   let turnResetPending = false;
   const resetRun = () => {
@@ -183,10 +213,17 @@ function constructionWindows(switchAfter: number, onRunEnd: () => void): () => b
     turnResetPending = false;
   };
   return () => {
-    if (++inRun >= switchAfter || ++inTurn >= turnSwitchAfter) return true;
+    if (++inRun >= switchAfter || ++inTurn >= turnSwitchAfter || ++inSecond >= perSecond) {
+      return true;
+    }
     if (!runResetPending) {
       runResetPending = true;
       queueMicrotask(resetRun);
+      const at = now();
+      if (at - secondStarted >= 1000) {
+        secondStarted = at;
+        inSecond = 1;
+      }
     }
     if (!turnResetPending) {
       turnResetPending = true;
