@@ -33,8 +33,13 @@ export type Branded = { [BRAND]?: object };
 export class Brands {
   /** Names this update: a brand of another update (never left behind) would not count. */
   readonly token: object = Object.freeze({});
-  /** The branded objects, to take the brands off again. */
-  private readonly objects: object[] = [];
+  /**
+   * The branded objects, to take the brands off again: held strongly while
+   * the update's logs hold them anyway (for a rollback), weakly once it is
+   * permanent (`weaken`), so that brands keep nothing alive.
+   */
+  private readonly objects: (object | WeakRef<object>)[] = [];
+  private weak = false;
   /** Per branded object, how many own string-keyed properties it had when branded. */
   private readonly named: number[] = [];
   /** Reused by every `brand` (Object.defineProperty reads it, and keeps nothing). */
@@ -64,9 +69,20 @@ export class Brands {
     } catch {
       return false;
     }
-    this.objects.push(object);
+    this.objects.push(this.weak ? new WeakRef(object) : object);
     this.named.push(named);
     return true;
+  }
+
+  /**
+   * From now on holds the branded objects weakly (the update became
+   * permanent: nothing else of it may keep them alive).
+   */
+  weaken(): void {
+    if (this.weak) return;
+    this.weak = true;
+    const { objects } = this;
+    for (let i = 0; i < objects.length; i++) objects[i] = new WeakRef(objects[i]!);
   }
 
   /**
@@ -98,7 +114,9 @@ export class Brands {
         named.length = i + 1;
         return false;
       }
-      const object = objects[i]!;
+      const entry = objects[i]!;
+      const object = entry instanceof WeakRef ? entry.deref() : entry;
+      if (object === undefined) continue;
       try {
         if ((object as Branded)[BRAND] !== token) continue;
         each?.(object);

@@ -96,6 +96,7 @@ export class LazyMigration {
   /** Forgets what a rollback would need (the update became permanent or was rolled back). */
   forget(): void {
     for (const log of this.logs) log.clear();
+    this.marks.forget();
   }
 
   /** Whether guards are installed (some objects may still have the old layout). */

@@ -70,6 +70,11 @@ export class LazyMarks {
     return this.brands.clearUntil(deadline);
   }
 
+  /** The update became permanent: the brands' list must keep nothing alive. */
+  forget(): void {
+    this.brands.weaken();
+  }
+
   /** Takes every brand off (the guards go). */
   unbrand(): void {
     this.brands.clear();

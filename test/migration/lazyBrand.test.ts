@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Namespace, patch, updateSync } from "../../src/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
-import { hasFastProperties, haveSameMap } from "../support/v8.js";
+import { collectGarbage, hasFastProperties, haveSameMap } from "../support/v8.js";
 
 interface ItemV1 {
   id: number;
@@ -104,6 +104,26 @@ describe("lazy first touch: the brand", () => {
       ),
       { seed: 13, numRuns: 60 },
     );
+  });
+
+  test("once the update is permanent, its brands keep no object alive", async () => {
+    const { ns, Item } = world(0, "retention");
+    const make = Item as unknown as new (init: object) => Peek;
+    let items: Peek[] | null = [0, 1, 2, 3].map((i) => new make({ id: i, price: i }));
+    const refs = items.map((item) => new WeakRef(item));
+    await nextTask(); // the finder records what a job built when the job ends
+    const result = updateSync(ns, v2());
+    // In a function of its own: the loop's last item would stay in a register of this async frame.
+    ((all: Peek[]) => {
+      for (const item of all) item.peek();
+    })(items);
+    expect(result.migratedSoFar()).toBe(4);
+    items = null;
+    result.makePermanent();
+    await nextTask();
+    collectGarbage();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    result.completeMigration();
   });
 
   test("a touched object frozen by the program keeps its brand, which a later update does not take for its own", () => {
