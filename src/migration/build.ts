@@ -130,6 +130,20 @@ function unsupportedOf(d: Draft): { unsupported?: readonly string[] } {
   return unsupported === undefined ? {} : { unsupported };
 }
 
+/**
+ * A new definition is plain data that nothing changes after the build (a
+ * snapshot holds it frozen). Frozen here, all of it is: its other parts are
+ * the live definition's (frozen in its snapshot) or the patch's (frozen with
+ * the patch). So immer, which deep-freezes and searches for drafts in every
+ * new value put into a snapshot, stops at its first level.
+ */
+function frozen(definition: ClassDefinition): ClassDefinition {
+  Object.freeze(definition.fields);
+  Object.freeze(definition.methods);
+  Object.freeze(definition.staticFields);
+  return Object.freeze(definition);
+}
+
 function classBuild(d: Draft): ClassBuild {
   const base = d.base;
   const definition: ClassDefinition = {
@@ -146,7 +160,7 @@ function classBuild(d: Draft): ClassBuild {
   };
   return {
     oldName: d.oldName,
-    definition: d.touched || base === null ? definition : base,
+    definition: d.touched || base === null ? frozen(definition) : base,
     fieldOrigins: d.fieldOrigins,
     initialisers: d.initialisers,
     migrators: d.migrators,

@@ -17,10 +17,8 @@
  * Keys are embedded as JSON string literals; nothing else from the plan
  * becomes source text (functions and constants are passed in as arrays).
  */
-import { MigrationError } from "../errors.js";
-import type { OldView } from "../patch/operations.js";
+import { computeFunction, computeRangeFunction } from "./compiledCompute.js";
 import type { ClassMigrationPlan } from "./instanceMigration.js";
-import { asyncRefusal, isThenable } from "./instanceMigration.js";
 import type { LeanPlan } from "./compiledLean.js";
 import { compileLean } from "./compiledLean.js";
 import type { ValueSource } from "./compiledSource.js";
@@ -72,8 +70,19 @@ export interface CompiledPlan {
    * cannot be extended (the update must refuse it), or -1.
    */
   scan(objects: object[], old: unknown[], general: number[], prototype: object | null): number;
-  /** Runs the user code of the plan for `object` into `computed[base…]`; throws MigrationError naming the object. */
-  compute(object: object, computed: unknown[], base: number, index: number): void;
+  /**
+   * Runs the user code of the plan for `object` into `computed[base…]`;
+   * throws MigrationError naming the object. User code reads a frozen copy
+   * of the old fields, or, with `watched` (an eager update's prepare phase,
+   * under the side-effect witness: see `computeRange`), the object itself.
+   */
+  compute(
+    object: object,
+    computed: unknown[],
+    base: number,
+    index: number,
+    watched?: boolean,
+  ): void;
   /**
    * `compute` for every object of `objects` (all on the compiled path), in
    * one generated loop; undefined where only `compute` can (a `__proto__`
@@ -95,6 +104,21 @@ export interface CompiledPlan {
     /** Set to the position reached when the loop ends or throws. */
     progress: { done: number },
   ): void;
+  /**
+   * `applyRange` for an update whose side-effect witness left the check of
+   * these objects to their rewrite (sideEffects.ts `checkAtRewrite`): each
+   * object is rewritten only if it still has the old layout and the values
+   * `scan` saved; returns the position of the first that has not (nothing
+   * of it written, `progress.done` there), or -1.
+   */
+  applyRangeChecked(
+    objects: readonly object[],
+    start: number,
+    end: number,
+    old: readonly unknown[],
+    computed: unknown[],
+    progress: { done: number },
+  ): number;
   /** The rewrite without a record of old values, where every old field is carried (compiledLean.ts). */
   readonly lean: LeanPlan | undefined;
   /** The new values installed in `object` (by `plan.fields` order), for rollback. */
@@ -146,123 +170,6 @@ function valueSources(
   return { values, computed };
 }
 
-/**
- * What user code gets to read: a frozen copy of the old fields, so nothing
- * it does can touch the object before the commit. An object literal (one
- * shared shape) unless a key would mean something else in one.
- */
-function oldViewFunction(oldLayout: readonly string[]): (object: object) => OldView {
-  if (oldLayout.includes("__proto__")) {
-    return (object) => {
-      const view: Record<string, unknown> = {};
-      for (const k of oldLayout) view[k] = (object as Record<string, unknown>)[k];
-      return Object.freeze(view);
-    };
-  }
-  const entries = oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ");
-  return generated<(object: object) => OldView>(
-    `"use strict"; return (o) => Object.freeze({ ${entries} });`,
-  );
-}
-
-/** Runs the user code of a plan (initialisers, splits, defaults) for one object before the commit. */
-function computeFunction(
-  plan: ClassMigrationPlan,
-  computedSources: readonly Extract<ValueSource, { kind: "computed" }>[],
-  oldLayout: readonly string[],
-): CompiledPlan["compute"] {
-  const readsOld = computedSources.some(
-    (v) => v.source.kind === "initial" || v.source.kind === "split",
-  );
-  const viewOf = readsOld ? oldViewFunction(oldLayout) : undefined;
-  return function compute(object: object, computed: unknown[], base: number, index: number): void {
-    if (computedSources.length === 0) return;
-    const view = viewOf ? viewOf(object) : (object as OldView);
-    let field = "";
-    try {
-      for (const v of computedSources) {
-        field = v.field;
-        const source = v.source;
-        let value: unknown;
-        if (source.kind === "initial") value = source.fn(view);
-        else if (source.kind === "split") value = source.make(view);
-        else if (source.kind === "default") value = source.fn.call({});
-        if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
-        computed[base + v.slot] = value;
-      }
-    } catch (error) {
-      throw new MigrationError(
-        `computing field "${field}" of ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
-        { className: plan.className, field, index, object, cause: error },
-      );
-    }
-  };
-}
-
-/**
- * `compute` as one generated loop over the objects (the hand-written loop's
- * shape: the view built inline, each source called at its own site); the
- * functions, and what builds the errors, are arguments.
- */
-function computeRangeFunction(
-  plan: ClassMigrationPlan,
-  computedSources: readonly Extract<ValueSource, { kind: "computed" }>[],
-  oldLayout: readonly string[],
-  computedCount: number,
-): CompiledPlan["computeRange"] {
-  if (computedSources.length === 0) return () => {};
-  if (oldLayout.includes("__proto__")) return undefined;
-  const readsOld = computedSources.some(
-    (v) => v.source.kind === "initial" || v.source.kind === "split",
-  );
-  const view = readsOld
-    ? `Object.freeze({ ${oldLayout.map((k) => `${JSON.stringify(k)}: o${key(k)}`).join(", ")} })`
-    : "o";
-  const calls = computedSources.map((v, s) => {
-    const call = v.source.kind === "default" ? `F[${s}].call({})` : `F[${s}](view)`;
-    return `s = ${s}; { const x = ${call};
-if ((typeof x === "object" || typeof x === "function") && x !== null && typeof x.then === "function") throw thenable(x, ${s});
-comp[cb + ${v.slot}] = x; }`;
-  });
-  const loop = generated<
-    (
-      objects: readonly object[],
-      comp: unknown[],
-      F: readonly Function[],
-      thenable: (value: PromiseLike<unknown>, s: number) => Error,
-      fail: (i: number, s: number, error: unknown) => Error,
-    ) => void
-  >(`"use strict";
-return function computeRange(objects, comp, F, thenable, fail) {
-let i = 0; let s = 0;
-try {
-for (; i < objects.length; i++) {
-const o = objects[i]; const view = ${view}; const cb = i * ${computedCount};
-${calls.join("\n")}
-}
-} catch (error) {
-throw fail(i, s, error);
-}
-};`);
-  const fns = computedSources.map(({ source }) =>
-    source.kind === "initial" || source.kind === "default"
-      ? source.fn
-      : source.kind === "split"
-        ? source.make
-        : () => undefined,
-  );
-  const thenable = (value: PromiseLike<unknown>, s: number) =>
-    asyncRefusal(value, `the initialiser of field "${computedSources[s]!.field}"`);
-  return (objects, computed) =>
-    loop(objects, computed, fns, thenable, (index, s, error) => {
-      const field = computedSources[s]!.field;
-      return new MigrationError(
-        `computing field "${field}" of ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
-        { className: plan.className, field, index, object: objects[index], cause: error },
-      );
-    });
-}
-
 /** Compiles `plan` for objects of the old layout `oldLayout`. */
 export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string[]): CompiledPlan {
   const { values, computed: computedCount } = valueSources(plan, oldLayout);
@@ -295,6 +202,24 @@ progress.done = i;
 }
 };`,
   );
+  const applyRangeCheckedWith = generated<
+    (...args: [...Parameters<CompiledPlan["applyRangeChecked"]>, unknown[]]) => number
+  >(
+    `"use strict"; ${layoutConstant(oldLayout)}
+return function applyRangeChecked(objects, start, end, old, comp, progress, C) {
+let i = start;
+try {
+for (; i < end; i++) {
+const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
+${sameKeysSource(plan, oldLayout)}
+${applyBody(oldLayout, plan.fields, values, "checked")}
+}
+} finally {
+progress.done = i;
+}
+return -1;
+};`,
+  );
   return {
     fast,
     oldLayout,
@@ -309,6 +234,8 @@ progress.done = i;
       applyWith(object, old, oldBase, computed, base, constants),
     applyRange: (objects, start, end, old, computed, progress) =>
       applyRangeWith(objects, start, end, old, computed, progress, constants),
+    applyRangeChecked: (objects, start, end, old, computed, progress) =>
+      applyRangeCheckedWith(objects, start, end, old, computed, progress, constants),
     installed: (old, oldBase, computed, base) =>
       values.map((v) =>
         v.kind === "old"
@@ -330,7 +257,7 @@ function layoutFunctions(
   return {
     readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
 return function readOld(o, old, at) {
-${takeSource(plan, oldLayout, "at", "return true;")}
+${takeSource(plan, oldLayout, "at", "return true;", plan.needsOldView)}
 return false;
 };`),
     firstChanged: generated<

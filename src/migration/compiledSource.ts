@@ -48,13 +48,16 @@ export const key = (k: string) => `[${JSON.stringify(k)}]`;
  * `v0…` and, when `save`, writing them to `old[ob…]` (otherwise the old
  * values are already there, and only the fields the rewrite moves are
  * read); `"hoisted"` reads every one into variables `v0…` declared by the
- * caller and then sets `r = 1`, saving nothing.
+ * caller and then sets `r = 1`, saving nothing; `"checked"` reads every one
+ * and, before writing anything, returns `i` unless `o` still has exactly
+ * the layout and the values saved at `old[ob…]` (`same` is the key check of
+ * `sameKeysSource`, run first).
  */
 export function applyBody(
   oldLayout: readonly string[],
   fields: readonly string[],
   values: readonly ValueSource[],
-  save: boolean | "hoisted",
+  save: boolean | "hoisted" | "checked",
 ): string {
   const read = new Set<number>();
   const expr = (j: number): string => {
@@ -87,6 +90,11 @@ export function applyBody(
   if (save === "hoisted") {
     const reads = oldLayout.map((k, i) => `v${i} = o${key(k)};`);
     return [...reads, "r = 1;", ...writes].join("\n");
+  }
+  if (save === "checked") {
+    const reads = oldLayout.map((k, i) => `const v${i} = o${key(k)};`);
+    const same = oldLayout.map((_, i) => ` && Object.is(v${i}, old[ob + ${i}])`).join("");
+    return [...reads, `if (!(same${same})) return i;`, ...writes].join("\n");
   }
   const reads = oldLayout.flatMap((k, i) =>
     save
@@ -128,13 +136,22 @@ let same = n === ${stride};`;
 /**
  * Statements that set `same` to whether `o` is on the old layout: exactly
  * the old fields, in order, and no unmanaged own state (carriedState.ts) —
- * no non-enumerable property, and no symbol-keyed one where user code reads
- * the old state.
+ * no non-enumerable property, and, with `symbols`, no symbol-keyed one.
+ * User code that reads a frozen copy of the old fields (lazy migrations)
+ * needs `symbols`: the copy would not have them, the general path's does.
+ * An eager update's user code reads the object itself (computeRange in
+ * compiledMigration.ts), symbols included, and the rewrite leaves them
+ * alone; the check costs about 45 ns per object (V8 has no fast path for
+ * symbols), a quarter of the reshape shape's rewrite.
  */
-export function layoutSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+export function layoutSource(
+  plan: ClassMigrationPlan,
+  oldLayout: readonly string[],
+  symbols: boolean,
+): string {
   const stride = oldLayout.length;
   return `${sameKeysSource(plan, oldLayout)}
-same = same && Object.getOwnPropertyNames(o).length === ${stride}${plan.needsOldView ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
+same = same && Object.getOwnPropertyNames(o).length === ${stride}${symbols ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
 }
 
 /** The old layout as a constant of generated code (`L`). */
@@ -153,6 +170,7 @@ export function takeSource(
   oldLayout: readonly string[],
   base: string | null,
   then: string,
+  symbols: boolean,
 ): string {
   // Without a base the fields are read (a getter may throw) and not saved.
   const reads =
@@ -162,7 +180,7 @@ export function takeSource(
   return `{
 let taken = false;
 try {
-${layoutSource(plan, oldLayout)}
+${layoutSource(plan, oldLayout, symbols)}
 if (same) {
 ${reads.join(" ")}
 taken = true;
@@ -182,7 +200,8 @@ export function scanSource(
   oldLayout: readonly string[],
   base: string | null | undefined,
 ): string {
-  const take = base === undefined ? "" : takeSource(plan, oldLayout, base, "{ i++; continue; }");
+  const take =
+    base === undefined ? "" : takeSource(plan, oldLayout, base, "{ i++; continue; }", false);
   return `"use strict"; ${layoutConstant(oldLayout)}
 return function scan(objects, old, general, prototype) {
 const n = objects.length;

@@ -19,7 +19,10 @@
  * only when some migrating class runs such code: one read of each instance's
  * fields before, one after (see BENCHMARKS.md for the eager figure). Objects
  * on the compiled path are not copied again: their record is the old values
- * their migration log saved before any user code ran (migrationLog.ts).
+ * their migration log saved before any user code ran (migrationLog.ts); and
+ * when no program code can run between the check and the commit (no event
+ * listener, no commit-step callback), their rewrite compares them as it
+ * reads them (`checkAtRewrite`) instead of a pass of its own.
  *
  * Not seen: writes to objects that are neither migrated instances nor those
  * prototypes (an unrelated plain object, a Map's entries), symbol-keyed or
@@ -122,6 +125,37 @@ export class LiveStateWitness {
     this.logs.push(log);
   }
 
+  /**
+   * Leaves the comparison of the compiled-path objects of every log
+   * rewritten in one range to that rewrite (`MigrationLog.checkedAtRewrite`):
+   * it reads their fields anyway, so this pass over every object before the
+   * commit is saved. The caller guarantees that no code other than the
+   * update's own runs between `refuseChanges` and the rewrite (no event
+   * listener, no commit-step callback), so that whatever the rewrite finds
+   * changed was written by the migration code. The commit then undoes what
+   * it rewrote and refuses with `changedAt`.
+   */
+  checkAtRewrite(): void {
+    for (const log of this.logs) {
+      if (log.generalAt.length === 0) log.checkedAtRewrite = true;
+    }
+  }
+
+  /**
+   * The refusal for object `index` of `log`, which its checked rewrite found
+   * changed; call `restore` once what the commit rewrote is undone.
+   */
+  changedAt(patch: string, log: MigrationLog, index: number): MigrationSideEffectError {
+    const { objects, old, compiled } = log;
+    const object = objects[index]!;
+    const change = fieldChange(object, compiled.oldLayout, old, index * compiled.stride) ?? {
+      what: instanceName(object),
+      key: "",
+      object,
+    };
+    return refusal(patch, change);
+  }
+
   /** The first write since the record was made, if any. */
   firstChange(): SideEffect | undefined {
     for (const h of this.holders) {
@@ -136,6 +170,7 @@ export class LiveStateWitness {
       v += keys.length;
     }
     for (const log of this.logs) {
+      if (log.checkedAtRewrite) continue;
       const { objects, old, generalAt, compiled } = log;
       const { oldLayout, stride } = compiled;
       for (let i = compiled.firstChanged(objects, old, generalAt, 0); i >= 0; ) {
@@ -176,11 +211,15 @@ export class LiveStateWitness {
     const change = this.firstChange();
     if (!change) return;
     this.restore();
-    throw new MigrationSideEffectError(
-      `update ${patch} was refused: its migration code wrote to ${change.what} (property "${change.key}"), not to the object it migrates; a migrator may write only to its target. The write was undone`,
-      { patch, target: change.what, key: change.key, object: change.object },
-    );
+    throw refusal(patch, change);
   }
+}
+
+function refusal(patch: string, change: SideEffect): MigrationSideEffectError {
+  return new MigrationSideEffectError(
+    `update ${patch} was refused: its migration code wrote to ${change.what} (property "${change.key}"), not to the object it migrates; a migrator may write only to its target. The write was undone`,
+    { patch, target: change.what, key: change.key, object: change.object },
+  );
 }
 
 /** The first difference between `object`'s own fields and `keys` with values at `values[base…]`. */

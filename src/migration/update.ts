@@ -123,6 +123,9 @@ function pipeline(
   );
   const report = clock.run("validate", () => {
     const { witness } = prepared;
+    // No program code runs between here and the rewrite: the rewrite checks
+    // what the migration code may have written to the objects it rewrites.
+    if (!options.onEvent && !options.onCommitStep && !prepared.dryRun) witness?.checkAtRewrite();
     try {
       const report = validatePhase(namespace, patch.name, built, shadowed, prepared);
       // A migrator's write elsewhere than its target is undone, and refuses the update.

@@ -130,6 +130,10 @@ function combinedObserver(
 
 export function defineStaticForwarders(state: HandleState): void {
   const { handle } = state;
+  // Forwarders read the current version at each access: when it has the
+  // statics the handle forwards already (a version with new methods, say),
+  // they stay as they are.
+  if (forwardsAlready(state)) return;
   for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
   const keys: PropertyKey[] = [];
   for (const key of Reflect.ownKeys(state.current)) {
@@ -146,6 +150,21 @@ export function defineStaticForwarders(state: HandleState): void {
     keys.push(key);
   }
   state.staticKeys = keys;
+}
+
+/** Whether the handle's forwarders are exactly those `state.current`'s own statics need (same keys, order and enumerability). */
+function forwardsAlready(state: HandleState): boolean {
+  const keys = state.staticKeys;
+  let i = 0;
+  for (const key of Reflect.ownKeys(state.current)) {
+    if (SKIPPED_STATICS.has(key)) continue;
+    if (keys[i] !== key) return false;
+    const enumerable = Reflect.getOwnPropertyDescriptor(state.current, key)!.enumerable ?? false;
+    if (Reflect.getOwnPropertyDescriptor(state.handle, key)?.enumerable !== enumerable)
+      return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 export interface CreateClassHandleOptions {

@@ -21,6 +21,7 @@ import {
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
+import { initialiserHolder } from "./initialiserReuse.js";
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
   return new Map(
@@ -163,7 +164,11 @@ export function forgetOldVersions(handle: Function, homesToo: boolean): void {
  */
 export function reparent(handle: Function, superclass: Constructor | null): Undo {
   const state = stateOf(handle);
-  const functions: object[] = [handle, state.current];
+  // A version that reuses an earlier one's field initialiser reaches the
+  // superclass's through that earlier constructor's [[Prototype]]: it follows too.
+  const holder = initialiserHolder(state.current);
+  const functions: object[] =
+    holder === state.current ? [handle, state.current] : [handle, state.current, holder];
   const targets: object[] = [...functions, state.prototype, ...state.homes];
   const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
   const parentBefore = Object.getPrototypeOf(handle) as Function | null;

@@ -8,6 +8,7 @@
 import { InvalidClassDefinitionError } from "../errors.js";
 import type { ClassDefinition, MethodDefinition } from "./classDefinition.js";
 import { memberKeyName } from "./classDefinition.js";
+import { recordInitialiser, reusableInitialiser, reusingConstructor } from "./initialiserReuse.js";
 import { keepName } from "./keepName.js";
 
 /** Any class or constructor function. */
@@ -156,10 +157,16 @@ export function classSource(definition: ClassDefinition, hasSuperclass: boolean)
   );
   lines.push("  __initialise.call(this, __init);");
   lines.push("};");
-  lines.push(`const __home = class ${name}${hasSuperclass ? " extends __superclass" : ""} {`);
-  for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
-  lines.push("};");
+  lines.push(`const __home = ${homeSource(definition, hasSuperclass)};`);
   lines.push(`return { ctor: ${name}, home: __home, initialise: __initialise };`);
+  return lines.join("\n");
+}
+
+/** The class whose body holds the methods (their `super` home). */
+function homeSource(definition: ClassDefinition, hasSuperclass: boolean): string {
+  const lines = [`class ${definition.name}${hasSuperclass ? " extends __superclass" : ""} {`];
+  for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
+  lines.push("}");
   return lines.join("\n");
 }
 
@@ -191,18 +198,49 @@ export function createClass<T extends object = Record<string, unknown>>(
   definition: ClassDefinition,
   options: CreateClassOptions = {},
 ): Constructor<T> & (new (init?: Partial<T>) => T) {
+  return created<T>(definition, options, undefined);
+}
+
+/**
+ * `createClass` for a new version of a class that replaces `previous` (its
+ * running version). When createClass made `previous` from the same fields,
+ * superclass link and scope, its field initialiser is reused: only the
+ * methods are compiled (an edit of method bodies compiles no field code), and
+ * fresh objects are built by the very same initialiser, so construction sites
+ * keep their type feedback (initialiserReuse.ts). Internal: the shadow's.
+ */
+export function createVersion(
+  definition: ClassDefinition,
+  options: CreateClassOptions,
+  previous: Constructor,
+): Constructor {
+  return created(definition, options, previous);
+}
+
+function created<T extends object>(
+  definition: ClassDefinition,
+  options: CreateClassOptions,
+  previous: Constructor | undefined,
+): Constructor<T> & (new (init?: Partial<T>) => T) {
   checkDefinition(definition);
   const superclass = options.superclass ?? null;
   checkCreation(definition, superclass);
   const scope = options.scope ?? {};
   const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
-  const { ctor, home, initialise } = generate(definition, superclass, scope, names);
-  const hidden = (value: unknown) => ({
-    value,
-    writable: false,
-    enumerable: false,
-    configurable: true,
-  });
+  const reused =
+    previous === undefined
+      ? null
+      : reusableInitialiser({
+          definition,
+          superclass,
+          scope,
+          previous,
+          before: definitions.get(previous),
+          initialise: Object.hasOwn(previous, INITIALISE_FIELDS)
+            ? (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]
+            : undefined,
+        });
+  const { ctor, home, initialise } = generate(definition, superclass, scope, names, reused);
   const prototype =
     options.prototype ??
     Object.create(superclass === null ? Object.prototype : (superclass.prototype as object));
@@ -230,6 +268,7 @@ export function createClass<T extends object = Record<string, unknown>>(
     );
   }
   definitions.set(ctor, definition);
+  recordInitialiser(ctor, scope, reused === null ? null : previous!);
   return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);
 }
 
@@ -261,6 +300,13 @@ function checkCreation(definition: ClassDefinition, superclass: Constructor | nu
   }
 }
 
+const hidden = (value: unknown) => ({
+  value,
+  writable: false,
+  enumerable: false,
+  configurable: true,
+});
+
 let generatedClasses = 0;
 
 /** Compiles the generated source once, with the scope's names as parameters. */
@@ -269,16 +315,34 @@ function generate(
   superclass: Constructor | null,
   scope: Readonly<Record<string, unknown>>,
   names: readonly string[],
+  initialiser: Function | null,
 ): Generated {
+  const hasSuperclass = superclass !== null;
+  // Numbered, so that classes of identical definitions (two namespaces,
+  // two versions) do not share compiled code and its type feedback.
+  const numbered = `"use strict"; // metamorph class ${++generatedClasses}\n`;
   try {
+    if (initialiser !== null) {
+      // Only the methods are new: compile their class alone.
+      const factory = new Function(
+        "__superclass",
+        "__name",
+        ...names,
+        `${numbered}return ${homeSource(definition, hasSuperclass)};`,
+      );
+      const home = factory(superclass, keepName, ...names.map((n) => scope[n])) as Function;
+      return {
+        ctor: reusingConstructor(definition.name, initialiser),
+        home,
+        initialise: initialiser,
+      };
+    }
     const factory = new Function(
       "__superclass",
       "__INITIALISE",
       "__name",
       ...names,
-      // Numbered, so that classes of identical definitions (two namespaces,
-      // two versions) do not share compiled code and its type feedback.
-      `"use strict"; // metamorph class ${++generatedClasses}\n${classSource(definition, superclass !== null)}`,
+      `${numbered}${classSource(definition, hasSuperclass)}`,
     );
     return factory(
       superclass,

@@ -11,8 +11,9 @@ import type { Undo } from "../mop/classHandle.js";
 import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
-import { commitSnapshot, immer } from "./namespace.js";
+import { commitSnapshot } from "./namespace.js";
 import type { Shadow } from "./shadow.js";
+import { snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {
@@ -66,9 +67,7 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
   const rollback = () => {
     for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
   };
-  const target = immer.produce(shadow.snapshot, (draft) => {
-    draft.version = namespace.version + 1;
-  });
+  const target = shadow[snapshotAs](namespace.version + 1);
   try {
     const ordered = classesInHierarchyOrder(target);
     const changed = shadow.changedClasses();

@@ -17,7 +17,7 @@ import {
   stablePrototype,
 } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
-import { createClass } from "../mop/createClass.js";
+import { createClass, createVersion } from "../mop/createClass.js";
 import { ExternalSuperclassError, InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { BoxedValue, bindingValue, immer } from "./namespace.js";
@@ -38,6 +38,13 @@ export interface ShadowClass {
   staticOrigins?: ReadonlyMap<string, string | null>;
 }
 
+/** The commit's (replaceNamespace) own access to a shadow: not part of its public surface. */
+export const snapshotAs = Symbol("metamorph.snapshotAs");
+
+// The version is the commit's, not an edit of the bindings.
+const edits = (p: Patch) => p.path[0] !== "version";
+const nothing = () => {};
+
 export class Shadow {
   readonly namespace: Namespace;
   readonly baseVersion: number;
@@ -51,6 +58,13 @@ export class Shadow {
    * refused update leaves no trace in `namespace.scopes`.
    */
   readonly #addedScopes = new Map<Constructor, CreateClassOptions["scope"]>();
+  /**
+   * New definitions of existing bindings, not yet in the snapshot: they go
+   * into the next produce (the next structural edit, a read of the
+   * snapshot, or the commit's snapshotAs), so that an update that only
+   * changes definitions makes one produce in all.
+   */
+  readonly #definitions = new Map<string, ClassDefinition>();
 
   constructor(namespace: Namespace) {
     this.namespace = namespace;
@@ -59,16 +73,34 @@ export class Shadow {
   }
 
   get snapshot(): NamespaceSnapshot {
+    if (this.#definitions.size > 0) this.#produce(nothing);
     return this.#snapshot;
   }
 
-  #produce(recipe: (bindings: Record<string, Binding>) => void): void {
+  #produce(
+    recipe: (bindings: Record<string, Binding>) => void,
+    version?: number,
+  ): NamespaceSnapshot {
+    const definitions = [...this.#definitions];
+    this.#definitions.clear();
     const [next, patches, inverse] = immer.produceWithPatches(this.#snapshot, (draft) => {
-      recipe(draft.bindings as Record<string, Binding>);
+      const bindings = draft.bindings as Record<string, Binding>;
+      for (const [name, definition] of definitions) {
+        const b = bindings[name];
+        if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
+      }
+      recipe(bindings);
+      if (version !== undefined) draft.version = version;
     });
     this.#snapshot = next;
-    this.patches.push(...patches);
-    this.inversePatches.unshift(...inverse);
+    this.patches.push(...(version === undefined ? patches : patches.filter(edits)));
+    this.inversePatches.unshift(...(version === undefined ? inverse : inverse.filter(edits)));
+    return next;
+  }
+
+  /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
+  [snapshotAs](version: number): NamespaceSnapshot {
+    return this.#produce(nothing, version);
   }
 
   has(name: string): boolean {
@@ -76,7 +108,7 @@ export class Shadow {
   }
 
   binding(name: string): Binding {
-    const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
+    const binding = this.has(name) ? this.snapshot.bindings[name] : undefined;
     if (!binding) {
       throw new UnknownBindingError(
         `the shadow of ${this.namespace.name} has no binding "${name}"`,
@@ -189,11 +221,11 @@ export class Shadow {
     if (implementation) this.#requireParent(handle, definition, superclass, implementation);
     const ctor =
       implementation ??
-      createClass(definition, {
-        superclass,
-        scope: this.#scope(handle),
-        prototype: stablePrototype(handle),
-      });
+      createVersion(
+        definition,
+        { superclass, scope: this.#scope(handle), prototype: stablePrototype(handle) },
+        currentVersion(handle).ctor,
+      );
     const version: ClassVersion = { ctor, definition };
     const entry = this.#classes.get(handle);
     if (entry?.added) {
@@ -215,10 +247,7 @@ export class Shadow {
       ...(staticOrigins && staticOrigins.size > 0 ? { staticOrigins } : {}),
     });
     if (definition.name !== name) this.renameBinding(name, definition.name);
-    this.#produce((bindings) => {
-      const b = bindings[definition.name];
-      if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
-    });
+    this.#definitions.set(definition.name, definition);
     return version;
   }
 

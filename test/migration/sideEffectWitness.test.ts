@@ -8,7 +8,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MigrationError, MigrationSideEffectError, patch, updateSync } from "../../src/index.js";
+import {
+  MigrationError,
+  MigrationSideEffectError,
+  Namespace,
+  patch,
+  updateSync,
+} from "../../src/index.js";
 import { pictures, type Rec } from "../support/pictures.js";
 
 const state = (list: readonly Rec[]) =>
@@ -92,6 +98,134 @@ describe("side-effect witness, compiled path", () => {
       ),
       { seed: 2026, numRuns: 60 },
     );
+  });
+});
+
+describe("the check left to the rewrite (no event listener, no commit-step callback)", () => {
+  /** Two classes migrated by one patch, whose initialiser for `from` writes to an instance of `to`. */
+  function twoClasses(from: "A" | "B", to: "A" | "B") {
+    const ns = new Namespace("two");
+    const A = ns.defineClass({ name: "A", fields: ["x", "y"] });
+    const B = ns.defineClass({ name: "B", fields: ["u", "v"] });
+    const lists = {
+      A: Array.from({ length: 4 }, (_, i) => new A({ x: i, y: `a${i}` }) as Rec),
+      B: Array.from({ length: 4 }, (_, i) => new B({ u: i, v: `b${i}` }) as Rec),
+    };
+    let calls = 0;
+    const initial = (name: "A" | "B") => (old: Readonly<Rec>) => {
+      if (name === from && calls++ === 1) lists[to][2]![to === "A" ? "y" : "v"] = "written";
+      return Object.keys(old).length;
+    };
+    const p = patch("both")
+      .removeField("A", "x")
+      .addField("A", "n", { initial: initial("A") })
+      .removeField("B", "u")
+      .addField("B", "n", { initial: initial("B") })
+      .build();
+    return { ns, lists, p };
+  }
+
+  test.each([
+    ["A", "A"],
+    ["A", "B"],
+    ["B", "A"],
+    ["B", "B"],
+  ] as const)(
+    "a write by %s's initialiser to an instance of %s: whatever was rewritten is undone, the write too, and the update refused",
+    (from, to) => {
+      const { ns, lists, p } = twoClasses(from, to);
+      const before = { A: state(lists.A), B: state(lists.B), version: ns.version };
+      expect(() => updateSync(ns, p)).toThrow(/wrote to a (A|B) instance \(property "(y|v)"\)/);
+      expect({ A: state(lists.A), B: state(lists.B), version: ns.version }).toEqual(before);
+    },
+  );
+
+  test("with an event listener the witness compares before the commit, with the same outcome", () => {
+    const { ns, lists, p } = twoClasses("A", "B");
+    const before = { A: state(lists.A), B: state(lists.B) };
+    const failed: string[] = [];
+    expect(() =>
+      updateSync(ns, p, {
+        onEvent: (event) => {
+          if (event.status === "failed") failed.push(event.phase);
+        },
+      }),
+    ).toThrow(MigrationSideEffectError);
+    expect(failed).toEqual(["validate"]);
+    expect({ A: state(lists.A), B: state(lists.B) }).toEqual(before);
+  });
+});
+
+describe("what an initialiser reads on the compiled path", () => {
+  test("the object itself, as it is before the commit: its fields, and the old version's methods", () => {
+    const { ns, list } = pictures(3, "view");
+    const seen: unknown[] = [];
+    const result = updateSync(
+      ns,
+      patch("reads")
+        .removeField("Picture", "size")
+        .addField("Picture", "twice", {
+          initial: (old) => {
+            seen.push(old);
+            return (old.size as number) * 2;
+          },
+        })
+        .build(),
+    );
+    expect(seen).toEqual(list.map(() => expect.anything()));
+    for (const [i, old] of seen.entries()) expect(old).toBe(list[i]);
+    expect(list.map((o) => o.twice)).toEqual([0, 2, 4]);
+    result.rollback();
+    expect(list.map((o) => Object.entries(o))).toEqual(
+      list.map((_, i) => [
+        ["path", `/p${i}`],
+        ["name", `n${i}`],
+        ["size", i],
+      ]),
+    );
+  });
+
+  test.each<Write>(["set", "add", "delete"])(
+    "a write to the object it reads (%s) is undone and refuses the update",
+    (kind) => {
+      const { ns, list } = pictures(4, "view");
+      const before = state(list);
+      const p = patch("writes-old")
+        .removeField("Picture", "size")
+        .addField("Picture", "big", {
+          initial: (old) => {
+            write(old as Rec, kind);
+            return true;
+          },
+        })
+        .build();
+      expect(() => updateSync(ns, p)).toThrow(MigrationSideEffectError);
+      expect(state(list)).toEqual(before);
+      expect(ns.version).toBe(1);
+    },
+  );
+
+  test("the same in an update where some objects take the general path, which read a frozen copy", () => {
+    const { ns, list } = pictures(3, "view");
+    list[1]!.extra = "own";
+    const views: { live: boolean; frozen: boolean }[] = [];
+    updateSync(
+      ns,
+      patch("copies")
+        .addField("Picture", "big", {
+          initial: (old) => {
+            views.push({ live: list.includes(old as Rec), frozen: Object.isFrozen(old) });
+            return (old.size as number) > 0;
+          },
+        })
+        .build(),
+    );
+    expect(views).toEqual([
+      { live: true, frozen: false },
+      { live: false, frozen: true },
+      { live: true, frozen: false },
+    ]);
+    expect(list.map((o) => o.big)).toEqual([false, true, true]);
   });
 });
 

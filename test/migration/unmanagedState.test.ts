@@ -278,6 +278,35 @@ describe.each(FINDERS)("item 23: symbol-keyed state (%s finder)", (finder) => {
     });
   });
 
+  test("an eager initialiser reads it on the object itself, and it stays untouched", () => {
+    const { ns, objects, before } = tagged(finder);
+    const seen: unknown[] = [];
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .addField("Tagged", "c", {
+          initial: (old) => {
+            const view = old as Record<PropertyKey, unknown>;
+            seen.push([view[TAG], view[LOCAL], view.a]);
+            return (view.a as number) * 10;
+          },
+        })
+        .build(),
+    );
+    expect(
+      [...seen].sort((x, y) => Number((x as unknown[])[2]) - Number((y as unknown[])[2])),
+    ).toEqual([
+      ["gold", 7, 1],
+      [undefined, undefined, 2],
+    ]);
+    expectCarried(objects[0]!, before[0]!, (k) => typeof k === "symbol");
+    expect(objects.map((o) => o.c)).toEqual([10, 20]);
+    result.rollback();
+    objects.forEach((o, i) => {
+      expectSameState(o, before[i]!);
+    });
+  });
+
   test.each(POLICIES)("without a migrator it is carried untouched (%s)", (policy) => {
     const { ns, objects, before } = tagged(finder);
     const result = updateSync(

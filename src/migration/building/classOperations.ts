@@ -4,7 +4,7 @@ import type { Constructor } from "../../mop/createClass.js";
 import { readClassDefinition } from "../../mop/readClassDefinition.js";
 import type { Operation } from "../../patch/operations.js";
 import type { Draft, Step } from "./drafts.js";
-import { originOf } from "./drafts.js";
+import { originOf, touch } from "./drafts.js";
 
 type Op<K extends Operation["op"]> = Extract<Operation, { op: K }>;
 
@@ -41,8 +41,7 @@ export function renameClass(step: Step, op: Op<"renameClass">): void {
   classes.set(op.to, d);
   for (const other of classes.values()) {
     if (other.superclass === op.className) {
-      other.superclass = op.to;
-      other.touched = true;
+      touch(other).superclass = op.to;
     }
     for (const sp of other.splits) if (sp.into === op.className) sp.into = op.to;
   }

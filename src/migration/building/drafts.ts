@@ -78,9 +78,11 @@ export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts 
       name,
       superclass: d.superclass,
       ...(d.externalSuperclass === undefined ? {} : { externalSuperclass: d.externalSuperclass }),
-      fields: [...d.fields],
-      methods: [...d.methods],
-      staticFields: [...d.staticFields],
+      // The live definition's own lists until an operation touches the
+      // class (touch): a build costs nothing per class it leaves alone.
+      fields: d.fields as FieldDefinition[],
+      methods: d.methods as MethodDefinition[],
+      staticFields: d.staticFields as FieldDefinition[],
       base: d,
       fieldOrigins: new Map(),
       initialisers: new Map(),
@@ -125,8 +127,7 @@ export class Step {
         { className: name },
       );
     }
-    d.touched = true;
-    return d;
+    return touch(d);
   }
 
   /** The index of `d`'s own field `field`. */
@@ -207,6 +208,16 @@ export class Step {
     }
     return f;
   }
+}
+
+/** Marks `d` as changed by the patch; the first time, gives it lists of its own to change. */
+export function touch(d: Draft): Draft {
+  if (d.touched) return d;
+  d.fields = [...d.fields];
+  d.methods = [...d.methods];
+  d.staticFields = [...d.staticFields];
+  d.touched = true;
+  return d;
 }
 
 /** The old field a draft's field takes its value from (through earlier renames). */

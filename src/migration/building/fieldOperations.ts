@@ -8,7 +8,7 @@
 import type { FieldDefinition } from "../../mop/classDefinition.js";
 import type { Operation } from "../../patch/operations.js";
 import type { Step } from "./drafts.js";
-import { originOf } from "./drafts.js";
+import { originOf, touch } from "./drafts.js";
 
 type Op<K extends Operation["op"]> = Extract<Operation, { op: K }>;
 
@@ -80,9 +80,8 @@ export function pullUpField(step: Step, op: Op<"pullUpField">): void {
     if (sibling.superclass !== parent.name) continue;
     const i = sibling.fields.findIndex((f) => f.name === op.field);
     if (i >= 0) {
-      sibling.fields.splice(i, 1);
+      touch(sibling).fields.splice(i, 1);
       sibling.layoutTouched = true;
-      sibling.touched = true;
     }
   }
   parent.fields.push(field);
@@ -105,12 +104,11 @@ export function pushDownField(step: Step, op: Op<"pushDownField">): void {
   for (const child of step.drafts.classes.values()) {
     if (child.superclass !== d.name) continue;
     step.noField(child, op.field);
-    child.fields.push(field);
+    touch(child).fields.push(field);
     child.movesFields = true;
     child.fieldOrigins.set(op.field, originOf(d, op.field));
     if (pushed) child.initialisers.set(op.field, pushed);
     child.layoutTouched = true;
-    child.touched = true;
   }
   d.layoutTouched = true;
 }

@@ -11,7 +11,7 @@ import type { Namespace } from "../../namespace/namespace.js";
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
 import { validateDefinitions, validateShadowedMethods } from "../../validation/index.js";
-import type { BuildResult } from "../build.js";
+import type { BuildResult, ClassBuild } from "../build.js";
 import { buildDefinitions } from "../build.js";
 import type { DerivedField } from "../building/derivedImplementation.js";
 import { deriveImplementation } from "../building/derivedImplementation.js";
@@ -46,7 +46,7 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
     ...validateShadowedMethods(oldDefs, defs, renames),
   ];
   if (failures.length > 0) refuse(`patch ${patch.name} is refused`, failures, 1, 0);
-  const derived = withDerivedImplementations(namespace, oldDefs, build);
+  const derived = withDerivedImplementations(namespace, oldDefs, build, defs);
   return { oldDefs, build: derived, defs, policy: policy ?? build.policy };
 }
 
@@ -62,24 +62,23 @@ function withDerivedImplementations(
   namespace: Namespace,
   oldDefs: ReadonlyMap<string, ClassDefinition>,
   build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
 ): BuildResult {
+  // No closure per update: under tsx and Vitest each also costs a __name call.
   const bindings = namespace.snapshot.bindings;
-  const handleOf = (name: string | null) => {
-    const b = name === null ? undefined : bindings[name];
-    return b?.kind === "class" ? b.handle : null;
-  };
-  const defs = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
-  const changed = (name: string): boolean =>
-    ancestry(name, defs).some((n) => {
-      const c = build.classes.get(n)!;
-      return c.oldName === null || c.definition !== oldDefs.get(c.oldName);
-    });
-  const classes = new Map(build.classes);
+  let classes: Map<string, ClassBuild> | undefined;
   for (const [name, cls] of build.classes) {
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const handle = handleOf(cls.oldName);
-    if (!old || !handle || cls.implementation || cls.movesFields || !changed(name)) continue;
-    if (old.fieldOrigin === "created" || old.hasPrivateMembers) continue;
+    // Classes metamorph generated (most) are rebuilt from their definition.
+    if (!old || old.fieldOrigin === "created" || old.hasPrivateMembers) continue;
+    const handle = handleIn(bindings, cls.oldName);
+    if (
+      !handle ||
+      cls.implementation ||
+      cls.movesFields ||
+      !changedAlong(name, build, defs, oldDefs)
+    )
+      continue;
     const parent = cls.definition.superclass;
     const sameSuperclass =
       parent === null
@@ -88,16 +87,35 @@ function withDerivedImplementations(
     if (!sameSuperclass) continue;
     const implementation = deriveImplementation({
       handle,
-      superclass: handleOf(old.superclass),
+      superclass: handleIn(bindings, old.superclass),
       scope: namespace.scopes.get(handle) ?? {},
       old,
       definition: cls.definition,
       oldLayout: fieldChain(cls.oldName!, oldDefs),
       layout: layoutOf(name, build, defs),
     });
+    classes ??= new Map(build.classes);
     classes.set(name, { ...cls, implementation });
   }
-  return { ...build, classes };
+  return classes === undefined ? build : { ...build, classes };
+}
+
+function handleIn(bindings: Namespace["snapshot"]["bindings"], name: string | null) {
+  const b = name === null ? undefined : bindings[name];
+  return b?.kind === "class" ? b.handle : null;
+}
+
+/** Whether the patch changes class `name` or a class it inherits from. */
+function changedAlong(
+  name: string,
+  build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): boolean {
+  return ancestry(name, defs).some((n) => {
+    const c = build.classes.get(n)!;
+    return c.oldName === null || c.definition !== oldDefs.get(c.oldName);
+  });
 }
 
 /** Every field of class `name`'s new version, inherited first, with the old field each takes its value from. */

@@ -9,7 +9,7 @@
  * patch's afterCommit hooks run (updateHooks.ts); if one throws, the update
  * is rolled back exactly and AfterCommitError leaves this phase.
  */
-import { AfterCommitError, CommitError } from "../../errors.js";
+import { AfterCommitError, CommitError, MigrationSideEffectError } from "../../errors.js";
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
@@ -28,7 +28,7 @@ export function commitPhase(
   patchName: string,
   { policy, build: { hooks } }: Built,
   { shadow, plans }: Shadowed,
-  { logs, count, dryRun }: Prepared,
+  { logs, count, dryRun, witness }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
@@ -47,9 +47,12 @@ export function commitPhase(
     else {
       const onStep = onCommitStep ? (i: number) => onCommitStep(before + i, total) : undefined;
       for (; log < applied.length; log++) {
-        applied[log]!.applyAll(progress, onStep);
+        const changed = applied[log]!.applyAll(progress, onStep);
+        // Migration code wrote to an object the witness left to its rewrite to check.
+        if (changed >= 0) throw witness!.changedAt(patchName, applied[log]!, changed);
         before += applied[log]!.length;
       }
+      for (const done of applied) done.committed();
     }
   } catch (error) {
     const done = before + progress.done;
@@ -60,6 +63,10 @@ export function commitPhase(
       }
       lazy?.uninstall();
       record.undo();
+    }
+    if (error instanceof MigrationSideEffectError) {
+      witness!.restore();
+      throw error;
     }
     if (error instanceof CommitError) throw error;
     throw new CommitError(

@@ -30,8 +30,11 @@ export function detectPhase({ oldDefs, build, defs }: Built): Detected {
   // even when nothing about it migrates (a renamed superclass, say).
   const changed = changedClasses(changes);
   for (const [name, cls] of build.classes) {
+    // A class a change already names (a methods-only edit, say) needs no
+    // serialising of both its definitions to know it differs.
     if (
       cls.oldName !== null &&
+      !changed.has(name) &&
       (cls.staticOrigins !== undefined ||
         !sameDefinition(cls.definition, oldDefs.get(cls.oldName)!))
     )
@@ -64,6 +67,8 @@ export function detectPhase({ oldDefs, build, defs }: Built): Detected {
 const sameDefinition = (a: ClassDefinition, b: ClassDefinition) =>
   a === b || JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
 
+const what = (x: string | null) => (x === null ? "no class outside the namespace" : x);
+
 /**
  * A class outside the namespace that a root extends (`Map`, `Error`, a
  * package's class) gives every instance internal slots or state of its own
@@ -81,7 +86,6 @@ function refuseExternalMoves(
     if (cls.oldName === null) continue;
     const before = externalRoot(cls.oldName, oldDefs);
     const after = externalRoot(name, defs);
-    const what = (x: string | null) => (x === null ? "no class outside the namespace" : x);
     if (before !== after) {
       throw new ExternalSuperclassError(
         `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; keep ${name}'s superclass as it is, or restart the program to change it`,
