@@ -15,7 +15,7 @@ import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
 import { installLazyGuards } from "./lazyMigration.js";
-import { MigratedSet } from "./migratedSet.js";
+import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
@@ -56,8 +56,8 @@ export function completeEarlierUpdate(namespace: Namespace, patch: string): void
 }
 
 export class LazyMigration {
-  /** Objects already on the new layout (migrated, or built after the commit). */
-  private readonly migrated = new MigratedSet();
+  /** Objects already on the new layout. */
+  private readonly marks = new LazyMarks();
   private readonly undos: Undo[] = [];
   private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
   private guarded = false;
@@ -96,6 +96,7 @@ export class LazyMigration {
   /** Forgets what a rollback would need (the update became permanent or was rolled back). */
   forget(): void {
     for (const log of this.logs) log.clear();
+    this.marks.forget();
   }
 
   /** Whether guards are installed (some objects may still have the old layout). */
@@ -103,18 +104,36 @@ export class LazyMigration {
     return this.guarded;
   }
 
+  /**
+   * Whether `object` is on the new layout, for a rollback or a hook witness
+   * (commit.ts), which may rewrite objects next: the brands go first, into
+   * the set (see settleBrands).
+   */
   isMigrated(object: object): boolean {
     this.settleMarks();
-    return this.migrated.has(object);
+    this.marks.settleBrands();
+    return this.marks.has(object);
+  }
+
+  /** See LazyMarks.allVisited (the sweep). */
+  allVisited(): void {
+    this.marks.allVisited();
+  }
+
+  /** Takes brands off until `deadline` (performance.now()); true when none is left. */
+  unbrandUntil(deadline: number): boolean {
+    return this.marks.unbrandUntil(deadline);
   }
 
   /** Installs the guards (inside the commit); `uninstall` undoes a partial install. */
   install(): void {
     // The guard runs on every call while installed: it closes over the set
     // itself rather than reaching it through `this`.
-    const migrated = this.migrated;
+    const migrated = this.marks.set;
     for (const plan of this.plans) {
-      this.undos.push(installLazyGuards(plan.prototype, migrated, this.migrateUnmarked));
+      this.undos.push(
+        installLazyGuards(plan.prototype, this.marks.token, migrated, this.migrateUnmarked),
+      );
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
@@ -125,6 +144,9 @@ export class LazyMigration {
     this.guarded = false;
     for (let i = this.undos.length - 1; i >= 0; i--) this.undos[i]!();
     this.undos.length = 0;
+    // No guard is left to ask: the objects go back to their hidden class
+    // without the brand (a rollback has already moved them into the set).
+    this.marks.unbrand();
     if (active.get(this.namespace) === this) active.delete(this.namespace);
   }
 
@@ -139,7 +161,7 @@ export class LazyMigration {
    * migrator calling a method on it must not migrate it in turn.
    */
   private readonly onCopy = (copy: object): void => {
-    this.migrated.add(copy);
+    this.marks.set.add(copy);
   };
 
   /**
@@ -158,19 +180,18 @@ export class LazyMigration {
    */
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
-    if (!this.guarded) return true;
+    if (!this.guarded || this.marks.allMigrated) return true;
     // A guard reached during `complete()`: the objects it migrated are not
     // marked yet, and this one may be among them.
     if (this.unmarkedFrom !== null) {
       this.settleMarks();
       unmarked = false;
     }
-    if (!unmarked && this.migrated.has(object)) return true;
+    if (!unmarked && this.marks.has(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
     if (!this.rewrite(object, log)) return false;
-    if (inBulk) this.migrated.addInBulk(object);
-    else this.migrated.add(object);
+    this.marks.mark(object, log, inBulk);
     return true;
   }
 
@@ -220,11 +241,13 @@ export class LazyMigration {
     if (from === null) return;
     this.unmarkedFrom = null;
     this.logs.forEach((log, k) => {
-      for (let i = from[k]!; i < log.length; i++) this.migrated.addInBulk(log.objects[i]!);
+      for (let i = from[k]!; i < log.length; i++) this.marks.set.addInBulk(log.objects[i]!);
     });
   }
 
   private fail(object: object, plan: Plan, error: unknown): void {
+    // The rollback that follows rewrites the objects.
+    this.marks.settleBrands();
     const cause = error instanceof MetamorphError ? error : undefined;
     const message = (error as Error)?.message ?? String(error);
     this.failure = new MigrationError(
@@ -265,11 +288,11 @@ export class LazyMigration {
 
   private withoutMigrated(objects: object[]): object[] {
     this.settleMarks();
-    const { migrated } = this;
+    const { marks } = this;
     let kept = 0;
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
-      if (!migrated.has(object)) objects[kept++] = object;
+      if (!marks.has(object)) objects[kept++] = object;
     }
     objects.length = kept;
     return objects;
@@ -290,13 +313,24 @@ export class LazyMigration {
 
   /** Migrates `object` as part of the sweep (false: the update was rolled back). */
   sweepOne(object: object): boolean {
-    return this.migrating("sweep", () => this.migrate(object, true, false));
+    // Not through `migrating`: no closure per object of the sweep.
+    const outer = this.during;
+    this.during = "sweep";
+    try {
+      return this.migrate(object, true, false);
+    } finally {
+      this.during = outer;
+    }
   }
 
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
   complete(): LazyCompletion {
     this.migrating("complete", () => {
       if (!this.guarded) return;
+      if (this.marks.allMigrated) {
+        this.release(); // the brands the sweep had not taken off yet go at once
+        return;
+      }
       try {
         this.completeAll(this.unmigratedEach());
       } finally {

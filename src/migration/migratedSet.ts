@@ -2,22 +2,21 @@
  * The objects a lazy update has already put on the new layout. A single
  * WeakSet would do, but a hash table grows by rehashing every entry at once:
  * one `add` at ~700k entries blocked the progressive sweep for 118–154 ms.
- * Objects marked in bulk (the sweep, `completeMigration()`) therefore go
+ * Objects marked in bulk (`completeMigration()`, a sweep object that cannot
+ * be branded, the branded objects of a rollback) therefore go
  * into chunks of at most CHUNK entries each, whose growth costs a few
- * milliseconds at most; objects marked one at a time (first touch, built
- * after the commit) go into one set, checked first, until it holds SINGLE
- * objects (then into the chunks): the guards of a lazy update whose program
- * touches up to SINGLE objects consult that set alone — an object not yet
- * migrated is looked up once, not once per chunk (each lookup of an object
- * in a large table is a cache miss: ~20 ns without an identity hash, ~100
- * ns with one). That set grows one first touch at a time, so its last
- * rehash (a few milliseconds at SINGLE entries) is spread over the
- * program's own calls.
+ * milliseconds at most; objects marked one at a time (built after the
+ * commit, a first touch that cannot be branded) go into one set, checked first, until it holds SINGLE
+ * objects (then into the chunks): an object not yet migrated is looked up
+ * once, not once per chunk (each lookup of an object in a large table is a
+ * cache miss: ~20 ns without an identity hash, ~100 ns with one). That set
+ * grows one object at a time, so its last rehash (a few milliseconds at
+ * SINGLE entries) is spread over the program's own work.
  *
- * A brand on the object itself (a private field) would make the check one
- * hidden-class test, but it cannot be taken off: every later deletion of a
- * field that precedes it (a rollback, a later rename or removal) would put
- * the object into dictionary mode for good.
+ * Objects migrated at their first touch or by the sweep are not added here
+ * but branded (lazyBrand.ts: the guard's check is one property load), until
+ * a rollback is under way: then they are moved here. A private field as
+ * the brand could never be taken off (see lazyBrand.ts).
  */
 
 /** Entries per bulk chunk: its last rehash stays within a few milliseconds. */
@@ -38,7 +37,7 @@ export class MigratedSet {
     return false;
   }
 
-  /** Marks an object migrated on its own (first touch, construction). */
+  /** Marks an object migrated on its own (construction, a copy, a first touch that could not be branded). */
   add(object: object): void {
     if (this.inSingle === SINGLE) this.addInBulk(object);
     else {
@@ -47,7 +46,7 @@ export class MigratedSet {
     }
   }
 
-  /** Marks an object migrated as one of many (sweep, completion). */
+  /** Marks an object migrated as one of many (completion, a rollback's settling). */
   addInBulk(object: object): void {
     if (this.inLast === CHUNK) {
       this.chunks.push(new WeakSet());

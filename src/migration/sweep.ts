@@ -60,14 +60,19 @@ export async function sweep(
       await sweepFound(lazy, queue, sliceSize, going);
     }
   }
-  let done: LazyCompletion;
-  if (!going()) done = lazy.progress();
-  else {
+  if (going()) {
     // Every object on the class prototype at the commit was recorded (or
     // found by the query after it) and has been visited, and every object
     // made since was born on the new layout: the guards can go without
     // another search — which, with the heap finder, would block the program
-    // for a whole heap query again.
+    // for a whole heap query again — once the brands are off, slice by slice.
+    lazy.allVisited();
+    do await nextTask();
+    while (going() && !lazy.unbrandUntil(performance.now() + SLICE_MS));
+  }
+  let done: LazyCompletion;
+  if (!going()) done = lazy.progress();
+  else {
     lazy.release();
     done = lazy.progress();
   }

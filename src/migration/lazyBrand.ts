@@ -1,0 +1,163 @@
+/**
+ * The mark of an object a lazy update migrated at its first touch: a
+ * non-enumerable, configurable property under one symbol, whose value is
+ * the update's own token. The guard of every method then tells a migrated
+ * object from a pending one by one property load — a hidden-class check V8
+ * inlines, where a WeakSet lookup costs a hash-table probe (a cache miss
+ * once the table is large) and a WeakSet entry (identity hash, insertion,
+ * rehash as it grows) about as much as the rewrite itself.
+ *
+ * The brand is added right after the rewrite, so it is the object's last
+ * property, and taken off (`delete`, which V8 undoes as a map transition back
+ * to the object's hidden class without it) before anything else changes the
+ * object's fields: when the guards go (the update complete), and before a
+ * rollback rewrites the object (then moved into the WeakSet, which the
+ * rollback consults). An object left with a brand would keep a hidden class
+ * of its own, and a field deleted before it would put the object into
+ * dictionary mode. What the program can see meanwhile: one more own symbol in
+ * `Reflect.ownKeys` and `Object.getOwnPropertySymbols`; nothing enumerates it
+ * (`Object.keys`, for-in, spread, `Object.assign`, JSON, structuredClone).
+ *
+ * The sweep brands what it migrates too, and takes the brands off in slices
+ * of its own once every object is migrated (lazyCompletion.ts
+ * `allMigrated`). Objects `completeMigration()` migrates and objects made
+ * after the commit are marked in the WeakSet instead: unbranding them would
+ * be another pass over every object, in the same block.
+ */
+
+/** One symbol for every lazy update: an object carries at most one brand at a time. */
+export const BRAND: unique symbol = Symbol("metamorph: migrated lazily");
+
+export type Branded = { [BRAND]?: object };
+
+export class Brands {
+  /** Names this update: a brand of another update (never left behind) would not count. */
+  readonly token: object = Object.freeze({});
+  /**
+   * The branded objects, to take the brands off again: held strongly while
+   * the update's logs hold them anyway (for a rollback), weakly once it is
+   * permanent (`weaken`), so that brands keep nothing alive.
+   */
+  private readonly objects: (object | WeakRef<object>)[] = [];
+  private weak = false;
+  /** Per branded object, how many own string-keyed properties it had when branded. */
+  private readonly named: number[] = [];
+  /** Reused by every `brand` (Object.defineProperty reads it, and keeps nothing). */
+  private readonly descriptor: PropertyDescriptor = {
+    value: this.token,
+    writable: false,
+    enumerable: false,
+    configurable: true,
+  };
+
+  get size(): number {
+    return this.objects.length;
+  }
+
+  has(object: object): boolean {
+    return (object as Branded)[BRAND] === this.token;
+  }
+
+  /**
+   * Brands `object`, just rewritten to `named` own string-keyed properties
+   * (and extensible). False where it could not be branded (a Proxy whose
+   * trap refuses or throws): the caller marks it another way.
+   */
+  brand(object: object, named: number): boolean {
+    try {
+      if (!Reflect.defineProperty(object, BRAND, this.descriptor)) return false;
+    } catch {
+      return false;
+    }
+    this.objects.push(this.weak ? new WeakRef(object) : object);
+    this.named.push(named);
+    return true;
+  }
+
+  /**
+   * From now on holds the branded objects weakly (the update became
+   * permanent: nothing else of it may keep them alive).
+   */
+  weaken(): void {
+    if (this.weak) return;
+    this.weak = true;
+    const { objects } = this;
+    for (let i = 0; i < objects.length; i++) objects[i] = new WeakRef(objects[i]!);
+  }
+
+  /**
+   * Takes every brand off. `each` sees every object that still carried this
+   * update's brand, before its brand goes. `exact`: an object the program
+   * gave properties after its brand gets them again after the brand is off,
+   * so that it keeps the hidden class it would have had without a brand (a
+   * rollback restores hidden classes too); otherwise (the guards go, the
+   * update complete) such an object just loses its brand, and V8 keeps it in
+   * dictionary mode: one `delete` per object is all that completing pays.
+   */
+  clear(each?: (object: object) => void, exact = false): void {
+    this.clearUntil(Number.POSITIVE_INFINITY, each, exact);
+  }
+
+  /**
+   * `clear`, stopping once `performance.now()` reaches `deadline` (looked at
+   * every 64 objects); true when no brand is left.
+   */
+  clearUntil(deadline: number, each?: (object: object) => void, exact = false): boolean {
+    const { objects, named, token } = this;
+    for (let i = objects.length - 1; i >= 0; i--) {
+      if (
+        (i & 63) === 0 &&
+        deadline !== Number.POSITIVE_INFINITY &&
+        performance.now() >= deadline
+      ) {
+        objects.length = i + 1;
+        named.length = i + 1;
+        return false;
+      }
+      const entry = objects[i]!;
+      const object = entry instanceof WeakRef ? entry.deref() : entry;
+      if (object === undefined) continue;
+      try {
+        if ((object as Branded)[BRAND] !== token) continue;
+        each?.(object);
+        if (exact) unbrandExactly(object, named[i]!);
+        else delete (object as Branded)[BRAND];
+      } catch {
+        // A Proxy trap that throws: its object keeps the brand, which no
+        // later update's token matches.
+      }
+    }
+    objects.length = 0;
+    named.length = 0;
+    return true;
+  }
+}
+
+/** Whether `key` names an array element, which V8 keeps apart from the properties. */
+const isIndex = (key: string) => String(Number(key) >>> 0) === key && key !== "4294967295";
+
+/**
+ * Deletes the brand of `object`, which had `named` own string-keyed
+ * properties when branded: those the program added since come after the
+ * brand, so they are taken off first (last first, each a step back in V8's
+ * transition tree), then the brand, and put back in their order. Where the
+ * program also added symbols, their order against the strings is unknown:
+ * the brand is only deleted.
+ */
+function unbrandExactly(object: object, named: number): void {
+  const record = object as Record<string, unknown> & Branded;
+  const names = Object.getOwnPropertyNames(object).filter((k) => !isIndex(k));
+  if (names.length <= named || Object.getOwnPropertySymbols(object).length !== 1) {
+    delete record[BRAND];
+    return;
+  }
+  const added = names.slice(named);
+  const descriptors = added.map((k) => Reflect.getOwnPropertyDescriptor(object, k)!);
+  for (let i = added.length - 1; i >= 0; i--) delete record[added[i]!];
+  delete record[BRAND];
+  added.forEach((k, i) => {
+    const d = descriptors[i]!;
+    if ("value" in d && d.writable && d.enumerable && d.configurable) record[k] = d.value;
+    else Object.defineProperty(object, k, d);
+  });
+}

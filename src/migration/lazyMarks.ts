@@ -1,0 +1,82 @@
+/**
+ * Which objects a lazy update has put on the new layout: branded ones
+ * (lazyBrand.ts: migrated at their first touch or by the sweep, on the
+ * compiled path), those in the set (migratedSet.ts: migrated in bulk by
+ * `completeMigration()`, made after the commit, copies, and every branded
+ * one once a rollback is under way), and — once the sweep has visited every
+ * object — all of them.
+ */
+import { Brands } from "./lazyBrand.js";
+import { MigratedSet } from "./migratedSet.js";
+import type { MigrationLog } from "./migrationLog.js";
+
+export class LazyMarks {
+  readonly set = new MigratedSet();
+  private readonly brands = new Brands();
+  /**
+   * Set once the sweep has migrated every object (see `allVisited`): the
+   * guards stay only while the brands come off, in slices.
+   */
+  private all = false;
+
+  /** What the guards compare an object's brand with. */
+  get token(): object {
+    return this.brands.token;
+  }
+
+  get allMigrated(): boolean {
+    return this.all;
+  }
+
+  has(object: object): boolean {
+    return this.all || this.brands.has(object) || this.set.has(object);
+  }
+
+  /**
+   * Marks `object`, just migrated and appended to `log`: branded if it took
+   * the compiled path (its own string-keyed properties are then exactly the
+   * new fields, which lazyBrand.ts counts on to take the brand off again),
+   * otherwise put in the set (`inBulk`: one of many).
+   */
+  mark(object: object, log: MigrationLog, inBulk: boolean): void {
+    if (!log.general.has(log.length - 1) && this.brands.brand(object, log.plan.fields.length)) {
+      return;
+    }
+    if (inBulk) this.set.addInBulk(object);
+    else this.set.add(object);
+  }
+
+  /**
+   * Moves the objects branded so far into the set and takes their brands
+   * off exactly: a rewrite (a rollback's) deleting a field before a brand
+   * would leave the object in dictionary mode.
+   */
+  settleBrands(): void {
+    if (this.brands.size > 0) this.brands.clear((object) => this.set.addInBulk(object), true);
+  }
+
+  /**
+   * The sweep has migrated every object that was on a class prototype at
+   * the commit (objects made since were born on the new layout): from now
+   * on every object counts as migrated, and the guards only wait for
+   * `unbrandUntil` to take the brands off before they go.
+   */
+  allVisited(): void {
+    this.all = true;
+  }
+
+  /** Takes brands off until `deadline` (performance.now()); true when none is left. */
+  unbrandUntil(deadline: number): boolean {
+    return this.brands.clearUntil(deadline);
+  }
+
+  /** The update became permanent: the brands' list must keep nothing alive. */
+  forget(): void {
+    this.brands.weaken();
+  }
+
+  /** Takes every brand off (the guards go). */
+  unbrand(): void {
+    this.brands.clear();
+  }
+}

@@ -1,0 +1,204 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+import { collectGarbage, hasFastProperties, haveSameMap } from "../support/v8.js";
+
+interface ItemV1 {
+  id: number;
+  price: number;
+  peek(): number;
+}
+
+function world(n: number, label: string) {
+  const ns = new Namespace(`lazy-brand-${label}`);
+  const Item = ns.defineClass<ItemV1>({
+    name: "Item",
+    fields: [
+      { name: "id", initializer: "0" },
+      { name: "price", initializer: "0" },
+    ],
+    methods: {
+      peek(this: ItemV1) {
+        return this.id;
+      },
+    },
+  });
+  const items = Array.from({ length: n }, (_, i) => new Item({ id: i, price: i * 10 }));
+  return { ns, Item, items, world: { ns, objects: items } };
+}
+
+/** v2 renames price to cost and adds note; its peek adds an expando on demand. */
+const v2 = (policy: "lazy" | "progressive" = "lazy") =>
+  patch("v2")
+    .renameField("Item", "price", "cost")
+    .addField("Item", "note", { default: "n" })
+    .replaceMethods("Item", {
+      peek(this: Record<string, unknown>, expando?: string) {
+        if (expando !== undefined) this[expando] = 1;
+        return this.cost as number;
+      },
+    })
+    .policy(policy)
+    .build();
+
+const nextTask = () => new Promise((resolve) => setImmediate(resolve));
+
+const ownSymbols = (o: object) => Object.getOwnPropertySymbols(o).length;
+type Peek = { peek(expando?: string): number };
+
+/**
+ * An object migrated at its first touch is marked by a brand (lazyBrand.ts):
+ * a non-enumerable symbol property the guards read instead of a WeakSet.
+ */
+describe("lazy first touch: the brand", () => {
+  test("is invisible to enumeration, and gone with the guards: the object then shares a fresh object's hidden class", () => {
+    const { ns, Item, items } = world(3, "visible");
+    const result = updateSync(ns, v2());
+    expect((items[0] as unknown as Peek).peek()).toBe(0);
+    expect(ownSymbols(items[0]!)).toBe(1);
+    expect(Object.keys(items[0]!)).toEqual(["id", "cost", "note"]);
+    expect({ ...items[0] }).toEqual({ id: 0, cost: 0, note: "n" });
+    expect(JSON.stringify(items[0])).toBe('{"id":0,"cost":0,"note":"n"}');
+    // A second call does not migrate again.
+    expect((items[0] as unknown as Peek).peek()).toBe(0);
+    expect(result.migratedSoFar()).toBe(1);
+    result.completeMigration();
+    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
+    for (const item of items) {
+      expect(ownSymbols(item)).toBe(0);
+      expect(hasFastProperties(item)).toBe(true);
+      expect(haveSameMap(item, fresh)).toBe(true);
+    }
+    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual([0, 10, 20]);
+  });
+
+  test("an update rolled back restores touched objects exactly, properties the program added after the brand included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(5), fc.option(fc.constantFrom("x", "y", "z"))), {
+          maxLength: 12,
+        }),
+        (touches) => {
+          // Item 6 is never touched.
+          const { ns, items, world: w } = world(7, "rollback");
+          const untouched = items[6]!;
+          const before = deepSnapshot(w);
+          const result = updateSync(ns, v2());
+          for (const [i, expando] of touches) {
+            (items[i] as unknown as Peek).peek(expando ?? undefined);
+          }
+          const added = new Map<number, string[]>();
+          for (const [i, expando] of touches) {
+            if (expando !== null) added.set(i, [...(added.get(i) ?? []), expando]);
+          }
+          result.rollback();
+          items.forEach((item, i) => {
+            expect(ownSymbols(item)).toBe(0);
+            expect(hasFastProperties(item)).toBe(true);
+            if (!added.has(i)) expect(haveSameMap(item, untouched)).toBe(true);
+          });
+          // The expandos stay (the program wrote them), everything else is as before.
+          if (added.size === 0) expect(snapshotDifference(before, deepSnapshot(w))).toBeUndefined();
+        },
+      ),
+      { seed: 13, numRuns: 60 },
+    );
+  });
+
+  test("once the update is permanent, its brands keep no object alive", async () => {
+    const { ns, Item } = world(0, "retention");
+    const make = Item as unknown as new (init: object) => Peek;
+    let items: Peek[] | null = [0, 1, 2, 3].map((i) => new make({ id: i, price: i }));
+    const refs = items.map((item) => new WeakRef(item));
+    await nextTask(); // the finder records what a job built when the job ends
+    const result = updateSync(ns, v2());
+    // In a function of its own: the loop's last item would stay in a register of this async frame.
+    ((all: Peek[]) => {
+      for (const item of all) item.peek();
+    })(items);
+    expect(result.migratedSoFar()).toBe(4);
+    items = null;
+    result.makePermanent();
+    await nextTask();
+    collectGarbage();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    result.completeMigration();
+  });
+
+  test("a touched object frozen by the program keeps its brand, which a later update does not take for its own", () => {
+    const { ns, items } = world(2, "frozen");
+    const first = updateSync(ns, v2());
+    (items[0] as unknown as Peek).peek();
+    Object.freeze(items[0]);
+    first.completeMigration();
+    expect(ownSymbols(items[0]!)).toBe(1);
+    first.makePermanent();
+    const second = updateSync(
+      ns,
+      patch("v3").addField("Item", "tag", { default: "t" }).policy("lazy").build(),
+    );
+    // The frozen object cannot be migrated in place: the update is rolled back.
+    expect(() => (items[0] as unknown as Peek).peek()).not.toThrow();
+    expect(second.state()).toBe("rolled-back");
+    expect(Object.keys(items[1]!)).toEqual(["id", "cost", "note"]);
+  });
+});
+
+/**
+ * The progressive sweep brands what it migrates, and once every object is
+ * migrated takes the brands off in slices of their own while the guards
+ * stay (every object then counts as migrated): completing or rolling back
+ * in that window must leave no brand and nothing migrated twice.
+ */
+describe("progressive sweep: brands", () => {
+  const N = 300;
+
+  async function untilUnbranding(items: readonly object[], result: { pendingInstances(): number }) {
+    for (let turn = 0; turn < 10_000; turn++) {
+      await nextTask();
+      if (result.pendingInstances() === 0 && items.some((i) => ownSymbols(i) > 0)) return true;
+    }
+    return false;
+  }
+
+  test("the sweep leaves every object without its brand, on a fresh object's hidden class", async () => {
+    const { ns, Item, items } = world(N, "sweep");
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
+    const done = await result.completion;
+    expect(done.migrated).toBe(N);
+    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
+    for (const item of items) {
+      expect(ownSymbols(item)).toBe(0);
+      expect(haveSameMap(item, fresh)).toBe(true);
+    }
+    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+  });
+
+  test("completeMigration() while the brands come off: all go at once, nothing migrates twice", async () => {
+    const { ns, Item, items } = world(N, "sweep-complete");
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
+    expect(await untilUnbranding(items, result)).toBe(true);
+    expect((items[7] as unknown as Peek).peek()).toBe(70);
+    result.completeMigration();
+    const done = await result.completion;
+    expect(done.migrated).toBe(N);
+    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
+    for (const item of items) {
+      expect(ownSymbols(item)).toBe(0);
+      expect(haveSameMap(item, fresh)).toBe(true);
+    }
+    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+  });
+
+  test("a rollback while the brands come off restores every object exactly", async () => {
+    const { ns, items, world: w } = world(N, "sweep-rollback");
+    const before = deepSnapshot(w);
+    const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
+    expect(await untilUnbranding(items, result)).toBe(true);
+    result.rollback();
+    await result.completion.catch(() => {});
+    expect(items.every((i) => ownSymbols(i) === 0 && hasFastProperties(i))).toBe(true);
+    expect(snapshotDifference(before, deepSnapshot(w))).toBeUndefined();
+  });
+});
