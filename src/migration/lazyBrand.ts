@@ -89,10 +89,10 @@ export class Brands {
    * Takes every brand off. `each` sees every object that still carried this
    * update's brand, before its brand goes. `exact`: an object the program
    * gave properties after its brand gets them again after the brand is off,
-   * so that it keeps the hidden class it would have had without a brand (a
-   * rollback restores hidden classes too); otherwise (the guards go, the
-   * update complete) such an object just loses its brand, and V8 keeps it in
-   * dictionary mode: one `delete` per object is all that completing pays.
+   * so that it keeps the hidden class it would have had without a brand
+   * (what every caller asks for: a rollback restores hidden classes, and a
+   * completed update must not leave such an object in dictionary mode, slower
+   * than a fresh one, for good); otherwise it just loses its brand.
    */
   clear(each?: (object: object) => void, exact = false): void {
     this.clearUntil(Number.POSITIVE_INFINITY, each, exact);

@@ -65,9 +65,14 @@ export class LazyMarks {
     this.all = true;
   }
 
-  /** Takes brands off until `deadline` (performance.now()); true when none is left. */
+  /**
+   * Takes brands off until `deadline` (performance.now()); true when none is
+   * left. Exactly, as every unbranding: an object the program gave a
+   * property after its brand would otherwise stay in dictionary mode for
+   * good, slower than a fresh one.
+   */
   unbrandUntil(deadline: number): boolean {
-    return this.brands.clearUntil(deadline);
+    return this.brands.clearUntil(deadline, undefined, true);
   }
 
   /** The update became permanent: the brands' list must keep nothing alive. */
@@ -75,8 +80,8 @@ export class LazyMarks {
     this.brands.weaken();
   }
 
-  /** Takes every brand off (the guards go). */
+  /** Takes every brand off, exactly (the guards go). */
   unbrand(): void {
-    this.brands.clear();
+    this.brands.clear(undefined, true);
   }
 }

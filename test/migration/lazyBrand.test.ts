@@ -73,6 +73,22 @@ describe("lazy first touch: the brand", () => {
     expect(items.map((i) => (i as unknown as Peek).peek())).toEqual([0, 10, 20]);
   });
 
+  test("completing keeps objects the program gave a property after their brand in fast mode, on a fresh object's hidden class", () => {
+    // A plain delete of the brand, no longer the last property, would leave
+    // such an object in dictionary mode for good.
+    const { ns, Item, items } = world(3, "expando");
+    const result = updateSync(ns, v2());
+    (items[0] as unknown as Peek).peek("x");
+    (items[1] as unknown as Peek).peek();
+    result.completeMigration();
+    const fresh = new (Item as unknown as new (init: object) => Peek)({ id: 9, cost: 1 });
+    fresh.peek("x");
+    expect(ownSymbols(items[0]!)).toBe(0);
+    expect(hasFastProperties(items[0]!)).toBe(true);
+    expect(haveSameMap(items[0]!, fresh)).toBe(true);
+    expect({ ...items[0] }).toEqual({ id: 0, cost: 0, note: "n", x: 1 });
+  });
+
   test("an update rolled back restores touched objects exactly, properties the program added after the brand included", () => {
     fc.assert(
       fc.property(
