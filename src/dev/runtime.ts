@@ -5,10 +5,12 @@
  * ./prepare.ts), and every outcome is printed (./reporter.ts).
  *
  * A reload never creates a new module instance. The loader gave every module
- * an evaluator for code in its own scope (a direct `eval` inside the module);
- * the new versions of its classes and functions are compiled from the saved
- * file and evaluated through it, so they close over the same module-level
- * variables and imports as the old ones. The new classes become new
+ * accessors to the bindings of its scope that new code may use
+ * (./scopeAccess.ts; no `eval` inside the module, which would keep every
+ * module variable out of registers); the new versions of its classes and
+ * functions are compiled from the saved file with their references to those
+ * bindings going through the accessors (./scopeEvaluate.ts), so they share
+ * the same module-level variables and imports as the old ones. The new classes become new
  * implementations of the existing class handles through one patch applied by
  * `updateSync`: every live instance is migrated, keeps its identity, and the
  * module bindings — which other modules import as live bindings — keep
