@@ -1,32 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, updateSync } from "../../src/index.js";
+import { patch, updateSync } from "../../src/index.js";
+import { itemWorld } from "../support/lazyItems.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 import { collectGarbage, hasFastProperties, haveSameMap } from "../support/v8.js";
 
-interface ItemV1 {
-  id: number;
-  price: number;
-  peek(): number;
-}
-
-function world(n: number, label: string) {
-  const ns = new Namespace(`lazy-brand-${label}`);
-  const Item = ns.defineClass<ItemV1>({
-    name: "Item",
-    fields: [
-      { name: "id", initializer: "0" },
-      { name: "price", initializer: "0" },
-    ],
-    methods: {
-      peek(this: ItemV1) {
-        return this.id;
-      },
-    },
-  });
-  const items = Array.from({ length: n }, (_, i) => new Item({ id: i, price: i * 10 }));
-  return { ns, Item, items, world: { ns, objects: items } };
-}
+const world = (n: number, label: string) => itemWorld(n, `lazy-brand-${label}`);
 
 /** v2 renames price to cost and adds note; its peek adds an expando on demand. */
 const v2 = (policy: "lazy" | "progressive" = "lazy") =>
@@ -46,6 +25,16 @@ const nextTask = () => new Promise((resolve) => setImmediate(resolve));
 
 const ownSymbols = (o: object) => Object.getOwnPropertySymbols(o).length;
 type Peek = { peek(expando?: string): number };
+
+/** Every item without a brand, on a fresh object's hidden class, answering with its v2 field. */
+function expectSettled(Item: unknown, items: readonly object[]): void {
+  const fresh = new (Item as new (init: object) => object)({ id: 9, cost: 1 });
+  for (const item of items) {
+    expect(ownSymbols(item)).toBe(0);
+    expect(haveSameMap(item, fresh)).toBe(true);
+  }
+  expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+}
 
 /**
  * An object migrated at its first touch is marked by a brand (lazyBrand.ts):
@@ -183,12 +172,7 @@ describe("progressive sweep: brands", () => {
     const result = updateSync(ns, v2("progressive"), { sliceSize: 16 });
     const done = await result.completion;
     expect(done.migrated).toBe(N);
-    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
-    for (const item of items) {
-      expect(ownSymbols(item)).toBe(0);
-      expect(haveSameMap(item, fresh)).toBe(true);
-    }
-    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+    expectSettled(Item, items);
   });
 
   test("completeMigration() while the brands come off: all go at once, nothing migrates twice", async () => {
@@ -199,12 +183,7 @@ describe("progressive sweep: brands", () => {
     result.completeMigration();
     const done = await result.completion;
     expect(done.migrated).toBe(N);
-    const fresh = new (Item as unknown as new (init: object) => object)({ id: 9, cost: 1 });
-    for (const item of items) {
-      expect(ownSymbols(item)).toBe(0);
-      expect(haveSameMap(item, fresh)).toBe(true);
-    }
-    expect(items.map((i) => (i as unknown as Peek).peek())).toEqual(items.map((_, i) => i * 10));
+    expectSettled(Item, items);
   });
 
   test("a rollback while the brands come off restores every object exactly", async () => {

@@ -1,12 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, updateSync } from "../../src/index.js";
+import { patch, updateSync } from "../../src/index.js";
+import { itemWorld } from "../support/lazyItems.js";
 
-interface ItemV1 {
-  id: number;
-  price: number;
-  peek(): number;
-}
 interface ItemV2 {
   id: number;
   cost: number;
@@ -14,23 +10,7 @@ interface ItemV2 {
   peek(): number;
 }
 
-function world(n: number, label: string) {
-  const ns = new Namespace(`lazy-complete-${label}`);
-  const Item = ns.defineClass<ItemV1>({
-    name: "Item",
-    fields: [
-      { name: "id", initializer: "0" },
-      { name: "price", initializer: "0" },
-    ],
-    methods: {
-      peek(this: ItemV1) {
-        return this.id;
-      },
-    },
-  });
-  const items = Array.from({ length: n }, (_, i) => new Item({ id: i, price: i * 10 }));
-  return { ns, items };
-}
+const world = (n: number, label: string) => itemWorld(n, `lazy-complete-${label}`);
 
 const v2 = () =>
   patch("v2")

@@ -1,0 +1,30 @@
+/**
+ * The world of the lazy-migration tests: `n` Items (`id`, `price`) in a
+ * namespace of their own, each with `peek()`; the v2 patches rename `price`
+ * to `cost` and add `note`.
+ */
+import { Namespace } from "../../src/index.js";
+
+interface ItemV1 {
+  id: number;
+  price: number;
+  peek(): number;
+}
+
+export function itemWorld(n: number, name: string) {
+  const ns = new Namespace(name);
+  const Item = ns.defineClass<ItemV1>({
+    name: "Item",
+    fields: [
+      { name: "id", initializer: "0" },
+      { name: "price", initializer: "0" },
+    ],
+    methods: {
+      peek(this: ItemV1) {
+        return this.id;
+      },
+    },
+  });
+  const items = Array.from({ length: n }, (_, i) => new Item({ id: i, price: i * 10 }));
+  return { ns, Item, items, world: { ns, objects: items } };
+}
