@@ -113,7 +113,7 @@ describe("the module bindings that get accessors", () => {
     const header = accessHeader(parsed, topLevel(parsed), "module");
     expect(header).toContain("get a() { return a; }");
     expect(header).toContain("set a(__metamorph$value) { a = __metamorph$value; }");
-    expect(header).toContain("meta: import.meta, strict: true");
+    expect(header).toContain("get meta() { return import.meta; }, strict: true");
     const script = parseModule("x = 1;\n", "/m.js", "script");
     expect(accessHeader(script, topLevel(script), "script")).toContain("strict: false");
   });
@@ -139,5 +139,24 @@ describe("the module bindings that get accessors", () => {
     expect(() => {
       fast.b = 3;
     }).toThrow(TypeError);
+  });
+
+  test("withFastBindings keeps import.meta a getter: the module's import.meta is not made until a reload reads it", () => {
+    let made = 0;
+    const meta = { url: "file:///m.mjs" };
+    const access = {
+      bindings: { __proto__: null },
+      import: async () => ({}),
+      get meta() {
+        made++;
+        return meta;
+      },
+      strict: true,
+    };
+    const fast = withFastBindings(access);
+    expect(made).toBe(0);
+    expect(fast.meta).toBe(meta);
+    expect(made).toBe(1);
+    expect(fast.strict).toBe(true);
   });
 });
