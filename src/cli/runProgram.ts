@@ -1,20 +1,11 @@
-/**
- * Running the program of `metamorph dev` in this process: tsx when the entry
- * is TypeScript, the dev loader (../dev/hooks) and the dev runtime, then the
- * entry itself. Module URLs are built from this file's own URL, so the same
- * code works from the compiled package (dist/cli/*.js beside dist/dev/*.js)
- * and from source (src/cli/*.ts, run through tsx).
- */
-import { register } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { MessageChannel } from "node:worker_threads";
-import type { HooksData } from "../dev/hooks.js";
 import { PREFIX } from "../dev/prefix.js";
-import { installRequireHook } from "../dev/requireHook.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
+import { installProgramLoader } from "./programLoader.js";
 import { releaseSupervisorChannel, tellSupervisor } from "./childProtocol.js";
 import { cannotStart, findTsx, OWN_EXTENSION, TYPESCRIPT_ENTRY, type TsxApi } from "./tsxLookup.js";
 
@@ -93,14 +84,7 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     ...(process.stderr.isTTY ? { overwrite: overwriteLine(process.stderr) } : {}),
   });
   runtime.install();
-  const exclude = [new URL("../", import.meta.url).href];
-  installRequireHook({ exclude, loaded: (url, js) => runtime.sourceLoaded(url, js) });
-  const data: HooksData = { exclude, port: port2 };
-  register(new URL(`../dev/hooks${OWN_EXTENSION}`, import.meta.url), {
-    parentURL: import.meta.url,
-    data,
-    transferList: [port2],
-  });
+  installProgramLoader(runtime, port2);
   process.argv = [process.argv[0]!, entryFile, ...options.programArguments];
   options.write(
     `${PREFIX} dev: running ${options.entry}; save a file to update the running program`,

@@ -7,17 +7,16 @@
  * so a bundle's patches name them as the code does (`Counter`).
  */
 import { existsSync } from "node:fs";
-import { register } from "node:module";
-import { dirname, extname, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { MetamorphError } from "../../errors.js";
-import type { HooksData } from "../../dev/hooks.js";
 import { DevRuntime } from "../../dev/index.js";
-import { installRequireHook } from "../../dev/requireHook.js";
 import { readPublicKeyFile } from "../../release/index.js";
 import { openControl } from "./runControl.js";
+import { installProgramLoader } from "../programLoader.js";
 import { findTsx } from "../runProgram.js";
+import { OWN_EXTENSION, TYPESCRIPT_ENTRY } from "../tsxLookup.js";
 import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
 export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--root <dir>] <entry> [--] [program arguments…]
@@ -57,9 +56,6 @@ class ServiceStartError extends MetamorphError {
 }
 
 const TAKES_VALUE = new Set(["--trust", "--control", "--release", "--root"]);
-const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
-/** `.ts` from source (already under tsx), `.js` in the package: the dev loader sits beside it either way. */
-const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /** Splits the arguments: ours (up to the entry), the entry, the program's (after it, or after `--`). */
 function split(args: readonly string[]): { ours: string[]; program: string[] } {
@@ -95,7 +91,7 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
     const trust = await Promise.all((values.trust as unknown as string[]).map(readPublicKeyFile));
     const { port1, port2 } = new MessageChannel();
     const runtime = new DevRuntime({ watch: false, sources: port1 }).install();
-    if (TYPESCRIPT.test(entryFile) && OWN_EXTENSION !== ".ts") {
+    if (TYPESCRIPT_ENTRY.test(entryFile) && OWN_EXTENSION !== ".ts") {
       const tsx = await findTsx([import.meta.url, pathToFileURL(entryFile).href]);
       if (!tsx) {
         throw new ServiceStartError(
@@ -106,14 +102,7 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       tsx.esm.register();
       tsx.cjs.register();
     }
-    const exclude = [new URL("../../", import.meta.url).href];
-    installRequireHook({ exclude, loaded: (url, js) => runtime.sourceLoaded(url, js) });
-    const data: HooksData = { exclude, port: port2 };
-    register(new URL(`../../dev/hooks${OWN_EXTENSION}`, import.meta.url), {
-      parentURL: import.meta.url,
-      data,
-      transferList: [port2],
-    });
+    installProgramLoader(runtime, port2);
     const control = await openControl({
       args,
       trust,
