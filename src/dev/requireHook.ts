@@ -50,9 +50,10 @@ export function installRequireHook(options: RequireHookOptions): () => void {
 }
 
 function rewritten(content: string, filename: string, options: RequireHookOptions): string {
-  if (typeof content !== "string" || content.includes(MODULE_VAR)) return content;
+  if (typeof content !== "string") return content;
+  // The path first: every dependency's code passes here, and need not be scanned.
   const url = pathToFileURL(filename).href;
-  if (!isProgramModule(url, options.exclude)) return content;
+  if (!isProgramModule(url, options.exclude) || content.includes(MODULE_VAR)) return content;
   let code: string;
   try {
     // Hashed from the file as saved, as the loader does (./hooks.ts).
