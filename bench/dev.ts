@@ -433,20 +433,7 @@ async function allocationInFunction(): Promise<Figure[]> {
 }
 
 /** A single-file program: the class and the top-level loop in one module (the module that declares the class is the one whose scope reloads reach). */
-const ALLOCATE_SINGLE_FILE = `class Vec {
-  constructor(public x: number, public y: number) {}
-  add(o: Vec): Vec {
-    return new Vec(this.x + o.x, this.y + o.y);
-  }
-}
-const n = Number(process.env.TEMPORARIES);
-const t0 = performance.now();
-let acc = new Vec(0, 0);
-const one = new Vec(1, 1);
-for (let i = 0; i < n; i++) acc = acc.add(one);
-const ms = performance.now() - t0;
-console.log(\`done \${ms} \${process.memoryUsage().rss} \${acc.x}\`);
-`;
+const ALLOCATE_SINGLE_FILE = `${VEC.replace("export ", "")}${ALLOCATE.replace(/^import .*\n/, "")}`;
 
 /** The 30M top-level loop in the module that declares the class, under metamorph dev (heap finder) and tsx. */
 async function allocationSingleFile(): Promise<Figure[]> {
