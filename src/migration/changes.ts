@@ -4,7 +4,7 @@
  * carries its own policy — must instances migrate, and does the change
  * propagate to subclasses. The installer only reads these answers.
  */
-import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
+import type { ClassDefinition, FieldDefinition, MethodDefinition } from "../mop/classDefinition.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 
 export type ChangeKind =
@@ -70,13 +70,37 @@ export function externalRoot(
   return definitions.get(chain[chain.length - 1]!)?.externalSuperclass ?? null;
 }
 
-const methodSignature = (methods: readonly MethodDefinition[], isStatic: boolean) =>
-  JSON.stringify(
-    methods
-      .filter((m) => m.static === isStatic)
-      .map((m) => [m.key, m.kind, m.source])
-      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-  );
+/**
+ * What a class's instance (or static) members are, as one string: equal for
+ * two lists exactly when they hold the same members (key, kind, source) in
+ * any order. A definition's method list is frozen data (build.ts) shared by
+ * every later definition that leaves it alone, so its signatures are kept:
+ * an update computes them only for the lists it makes.
+ */
+const signatures = new WeakMap<readonly MethodDefinition[], readonly [string, string]>();
+
+function methodSignature(methods: readonly MethodDefinition[], isStatic: boolean): string {
+  let both = signatures.get(methods);
+  if (both === undefined) {
+    both = [signatureOf(methods, false), signatureOf(methods, true)];
+    if (Object.isFrozen(methods)) signatures.set(methods, both);
+  }
+  return isStatic ? both[1] : both[0];
+}
+
+function signatureOf(methods: readonly MethodDefinition[], isStatic: boolean): string {
+  const members: string[] = [];
+  for (const m of methods)
+    if (m.static === isStatic) members.push(JSON.stringify([m.key, m.kind, m.source]));
+  // Any fixed order will do: signatures are only compared with each other.
+  return members.sort().join("\n");
+}
+
+/** Whether two static field lists are the same data (each field as JSON). */
+const sameStaticFields = (a: readonly FieldDefinition[], b: readonly FieldDefinition[]) =>
+  a === b ||
+  (a.length === b.length &&
+    a.every((f, i) => f === b[i] || JSON.stringify(f) === JSON.stringify(b[i])));
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
@@ -147,7 +171,7 @@ function classChanges(
   if (
     touched &&
     (methodSignature(before.methods, true) !== methodSignature(after.methods, true) ||
-      JSON.stringify(before.staticFields) !== JSON.stringify(after.staticFields))
+      !sameStaticFields(before.staticFields, after.staticFields))
   )
     out.push(change("statics-changed", name, `${name} statics changed`));
   if (cls.migrators.length > 0 || cls.initialisers.size > 0)

@@ -13,6 +13,7 @@ import type { Patch } from "../../patch/patch.js";
 import { validateDefinitions, validateShadowedMethods } from "../../validation/index.js";
 import type { BuildResult, ClassBuild } from "../build.js";
 import { buildDefinitions } from "../build.js";
+import { passesAsBefore, rememberPassed } from "../building/bodiesOnly.js";
 import type { DerivedField } from "../building/derivedImplementation.js";
 import { deriveImplementation } from "../building/derivedImplementation.js";
 import { ancestry, fieldChain } from "../changes.js";
@@ -40,12 +41,15 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   const oldDefs = currentDefinitions(namespace);
   const build = buildDefinitions(oldDefs, patch.operations);
   const defs = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
-  const renames = [...build.classes].map(([name, { oldName }]) => ({ name, oldName }));
-  const failures = [
-    ...validateDefinitions(defs),
-    ...validateShadowedMethods(oldDefs, defs, renames),
-  ];
-  if (failures.length > 0) refuse(`patch ${patch.name} is refused`, failures, 1, 0);
+  if (!passesAsBefore(namespace, oldDefs, build)) {
+    const renames = [...build.classes].map(([name, { oldName }]) => ({ name, oldName }));
+    const failures = [
+      ...validateDefinitions(defs),
+      ...validateShadowedMethods(oldDefs, defs, renames),
+    ];
+    if (failures.length > 0) refuse(`patch ${patch.name} is refused`, failures, 1, 0);
+  }
+  rememberPassed(namespace, defs);
   const derived = withDerivedImplementations(namespace, oldDefs, build, defs);
   return { oldDefs, build: derived, defs, policy: policy ?? build.policy };
 }
