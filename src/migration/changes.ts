@@ -201,6 +201,7 @@ function inheritedChanges(
     changes.filter((c) => c.propagatesToSubclasses && c.migratesInstances).map((c) => c.className),
   );
   const out: Change[] = [];
+  if (migrating.size === 0) return out;
   for (const [name, cls] of build.classes) {
     if (cls.oldName === null) continue;
     const own = changes.some((c) => c.className === name && c.migratesInstances);

@@ -7,6 +7,7 @@
  */
 import type { Patch } from "immer";
 import { StaleShadowError, UndoError } from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Undo } from "../mop/classHandle.js";
 import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
@@ -29,20 +30,42 @@ export interface ReplaceRecord {
 
 /** Class bindings of a snapshot, superclasses before subclasses. */
 export function classesInHierarchyOrder(snapshot: NamespaceSnapshot): Binding[] {
-  const classes = Object.values(snapshot.bindings).filter((b) => b.kind === "class");
-  const byName = new Map(classes.map((b) => [b.name, b]));
-  const ordered: Binding[] = [];
+  const classes = new Map<string, ClassDefinition>();
+  const bindings = snapshot.bindings;
+  for (const name in bindings) {
+    const b = bindings[name]!;
+    if (b.kind === "class") classes.set(b.name, b.definition);
+  }
+  return hierarchyOrder(classes).map(bindingOf, bindings);
+}
+
+function bindingOf(this: NamespaceSnapshot["bindings"], name: string): Binding {
+  return this[name]!;
+}
+
+/**
+ * The names of `classes` (definitions by name), superclasses before
+ * subclasses, otherwise in their order; a class whose chain loops or leaves
+ * the set comes after the part of its chain inside it.
+ */
+export function hierarchyOrder(classes: ReadonlyMap<string, ClassDefinition>): string[] {
+  const ordered: string[] = [];
   const placed = new Set<string>();
-  const visit = (b: Binding, path: Set<string>) => {
-    if (placed.has(b.name) || path.has(b.name) || b.kind !== "class") return;
-    path.add(b.name);
-    const parent = b.definition.superclass;
-    const parentBinding = parent === null ? undefined : byName.get(parent);
-    if (parentBinding) visit(parentBinding, path);
-    placed.add(b.name);
-    ordered.push(b);
-  };
-  for (const b of classes) visit(b, new Set());
+  const path: string[] = [];
+  for (const start of classes.keys()) {
+    // Up to the first ancestor already placed (or missing, or on the path), then down.
+    path.length = 0;
+    for (
+      let name: string | null = start;
+      name !== null && !placed.has(name) && classes.has(name) && !path.includes(name);
+      name = classes.get(name)!.superclass
+    )
+      path.push(name);
+    for (let i = path.length - 1; i >= 0; i--) {
+      placed.add(path[i]!);
+      ordered.push(path[i]!);
+    }
+  }
   return ordered;
 }
 

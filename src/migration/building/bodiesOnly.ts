@@ -22,20 +22,26 @@ export function rememberPassed(owner: object, defs: Definitions): void {
   passed.set(owner, defs);
 }
 
-/**
- * Whether `build` only changes method bodies of `oldDefs` and `oldDefs` is
- * the very world that last passed the rules for `owner`: then the new world
- * passes them too, and neither shadows a method the old one did not.
- */
-export function passesAsBefore(owner: object, oldDefs: Definitions, build: BuildResult): boolean {
+/** Whether `build` changes nothing of `oldDefs` but the sources of methods. */
+export function bodiesOnly(oldDefs: Definitions, build: BuildResult): boolean {
   if (build.removed.length > 0 || build.classes.size !== oldDefs.size) return false;
-  const last = passed.get(owner);
-  if (last === undefined || last.size !== oldDefs.size) return false;
   for (const [name, cls] of build.classes) {
     const before = oldDefs.get(name);
-    if (before === undefined || cls.oldName !== name || last.get(name) !== before) return false;
+    if (before === undefined || cls.oldName !== name) return false;
     if (cls.definition !== before && !sameShape(before, cls.definition)) return false;
   }
+  return true;
+}
+
+/**
+ * Whether `oldDefs` is the very world that last passed the rules for
+ * `owner`: then a build that changes only method bodies (bodiesOnly)
+ * passes them too, and shadows no method the old world did not.
+ */
+export function passedBefore(owner: object, oldDefs: Definitions): boolean {
+  const last = passed.get(owner);
+  if (last === undefined || last.size !== oldDefs.size) return false;
+  for (const [name, definition] of oldDefs) if (last.get(name) !== definition) return false;
   return true;
 }
 

@@ -13,7 +13,7 @@ import type { Patch } from "../../patch/patch.js";
 import { validateDefinitions, validateShadowedMethods } from "../../validation/index.js";
 import type { BuildResult, ClassBuild } from "../build.js";
 import { buildDefinitions } from "../build.js";
-import { passesAsBefore, rememberPassed } from "../building/bodiesOnly.js";
+import { bodiesOnly, passedBefore, rememberPassed } from "../building/bodiesOnly.js";
 import type { DerivedField } from "../building/derivedImplementation.js";
 import { deriveImplementation } from "../building/derivedImplementation.js";
 import { ancestry, fieldChain } from "../changes.js";
@@ -26,6 +26,8 @@ export interface Built {
   /** New definitions by (new) class name. */
   readonly defs: ReadonlyMap<string, ClassDefinition>;
   readonly policy: Policy;
+  /** The patch changes nothing but the sources of methods (building/bodiesOnly.ts). */
+  readonly bodiesOnly: boolean;
 }
 
 export function currentDefinitions(namespace: Namespace): Map<string, ClassDefinition> {
@@ -41,7 +43,8 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   const oldDefs = currentDefinitions(namespace);
   const build = buildDefinitions(oldDefs, patch.operations);
   const defs = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
-  if (!passesAsBefore(namespace, oldDefs, build)) {
+  const onlyBodies = bodiesOnly(oldDefs, build);
+  if (!onlyBodies || !passedBefore(namespace, oldDefs)) {
     const renames = [...build.classes].map(([name, { oldName }]) => ({ name, oldName }));
     const failures = [
       ...validateDefinitions(defs),
@@ -51,7 +54,13 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   }
   rememberPassed(namespace, defs);
   const derived = withDerivedImplementations(namespace, oldDefs, build, defs);
-  return { oldDefs, build: derived, defs, policy: policy ?? build.policy };
+  return {
+    oldDefs,
+    build: derived,
+    defs,
+    policy: policy ?? build.policy,
+    bodiesOnly: onlyBodies,
+  };
 }
 
 /**

@@ -22,8 +22,9 @@ export interface Detected {
   readonly changed: ReadonlySet<string>;
 }
 
-export function detectPhase({ oldDefs, build, defs }: Built): Detected {
-  refuseExternalMoves(oldDefs, build, defs);
+export function detectPhase({ oldDefs, build, defs, bodiesOnly }: Built): Detected {
+  // Superclass links cannot move when only method bodies change.
+  if (!bodiesOnly) refuseExternalMoves(oldDefs, build, defs);
   const changes = detectChanges(oldDefs, build);
   const migrating = migratingClasses(changes);
   // Every class whose definition differs in any way gets a new version,

@@ -5,9 +5,7 @@
  * changes; output: the shadow and the plans, superclasses first.
  * Undo: nothing live is touched — the shadow is simply dropped.
  */
-import type { ClassDefinition } from "../../mop/classDefinition.js";
-import type { Constructor } from "../../mop/createClass.js";
-import { classesInHierarchyOrder } from "../../namespace/bulkReplace.js";
+import { hierarchyOrder } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Shadow } from "../../namespace/shadow.js";
 import { cloneNamespace } from "../../namespace/shadow.js";
@@ -31,7 +29,7 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
   );
   for (const [, c] of renamed) shadow.renameBinding(c.oldName!, `\u0000${c.oldName}`);
   for (const [name, c] of renamed) shadow.renameBinding(`\u0000${c.oldName}`, name);
-  const ordered = classesInHierarchyOrderOf(defs);
+  const ordered = hierarchyOrder(defs);
   for (const name of ordered) {
     const cls = build.classes.get(name)!;
     if (cls.oldName === null) shadow.addClass(cls.definition, {});
@@ -42,17 +40,4 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
     .filter((n) => detected.migrating.has(n))
     .map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
   return { shadow, plans };
-}
-
-function classesInHierarchyOrderOf(defs: ReadonlyMap<string, ClassDefinition>): string[] {
-  const snapshot = {
-    version: 0,
-    bindings: Object.fromEntries(
-      [...defs].map(([name, definition]) => [
-        name,
-        { kind: "class" as const, name, handle: Object as unknown as Constructor, definition },
-      ]),
-    ),
-  };
-  return classesInHierarchyOrder(snapshot).map((b) => b.name);
 }

@@ -36,6 +36,14 @@ export function validatePhase(
   // Validations see shadow copies, which only objects on the general path have.
   const prepared = logs.flatMap((log) => [...log.general.values()]);
   const { build } = built;
+  // Nothing to check (a methods-only update, say): no world to build for validations.
+  if (
+    prepared.length === 0 &&
+    build.removed.length === 0 &&
+    build.namespaceValidations.length === 0 &&
+    build.instanceValidations.length === 0
+  )
+    return makeReport([], 1, count);
   const failures: ValidationFailure[] = [];
   const copiesByClass = conformance(prepared, failures);
   const originals = new Map<object, object>();
