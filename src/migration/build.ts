@@ -146,7 +146,27 @@ function frozen(definition: ClassDefinition): ClassDefinition {
 
 function classBuild(d: Draft): ClassBuild {
   const base = d.base;
-  const definition: ClassDefinition = {
+  const built: ClassBuild = {
+    oldName: d.oldName,
+    // A class the patch leaves alone keeps its very definition object.
+    definition: d.touched || base === null ? newDefinition(d) : base,
+    fieldOrigins: d.fieldOrigins,
+    initialisers: d.initialisers,
+    migrators: d.migrators,
+    splits: d.splits,
+    layoutTouched: d.layoutTouched,
+  };
+  // Assigned, not spread: this runs for every class at every build.
+  const optional = built as { -readonly [K in keyof ClassBuild]: ClassBuild[K] };
+  if (d.staticOrigins?.size) optional.staticOrigins = d.staticOrigins;
+  if (d.implementation) optional.implementation = d.implementation;
+  if (d.movesFields) optional.movesFields = true;
+  return built;
+}
+
+function newDefinition(d: Draft): ClassDefinition {
+  const base = d.base;
+  return frozen({
     name: d.name,
     superclass: d.superclass,
     ...(d.externalSuperclass === undefined ? {} : { externalSuperclass: d.externalSuperclass }),
@@ -157,17 +177,5 @@ function classBuild(d: Draft): ClassBuild {
     version: base === null ? 1 : d.touched ? base.version + 1 : base.version,
     fieldOrigin: base?.fieldOrigin ?? "created",
     ...unsupportedOf(d),
-  };
-  return {
-    oldName: d.oldName,
-    definition: d.touched || base === null ? frozen(definition) : base,
-    fieldOrigins: d.fieldOrigins,
-    initialisers: d.initialisers,
-    migrators: d.migrators,
-    splits: d.splits,
-    layoutTouched: d.layoutTouched,
-    ...(d.staticOrigins?.size ? { staticOrigins: d.staticOrigins } : {}),
-    ...(d.implementation ? { implementation: d.implementation } : {}),
-    ...(d.movesFields ? { movesFields: true } : {}),
-  };
+  });
 }

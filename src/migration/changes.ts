@@ -105,6 +105,14 @@ const sameStaticFields = (a: readonly FieldDefinition[], b: readonly FieldDefini
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
+function sameFieldNames(a: ClassDefinition, b: ClassDefinition): boolean {
+  if (a.fields === b.fields) return true;
+  if (a.fields.length !== b.fields.length) return false;
+  for (let i = 0; i < a.fields.length; i++)
+    if (a.fields[i]!.name !== b.fields[i]!.name) return false;
+  return true;
+}
+
 /** A change; every kind that migrates a class's instances migrates its subclasses' too. */
 const change = (
   kind: ChangeKind,
@@ -123,7 +131,8 @@ export function detectChanges(
   old: ReadonlyMap<string, ClassDefinition>,
   build: BuildResult,
 ): Change[] {
-  const next = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
+  const next = new Map<string, ClassDefinition>();
+  for (const [n, c] of build.classes) next.set(n, c.definition);
   const changes: Change[] = build.removed.map((name) =>
     change("class-removed", name, `${name} removed`),
   );
@@ -148,10 +157,11 @@ function classChanges(
   const after = cls.definition;
   const out: Change[] = [];
   if (oldName !== name) out.push(change("class-renamed", name, `${oldName} renamed to ${name}`));
-  const ownBefore = before.fields.map((f) => f.name);
-  const ownAfter = after.fields.map((f) => f.name);
-  const renamed = [...cls.fieldOrigins].some(([to, from]) => from !== null && from !== to);
-  if (!sameList(ownBefore, ownAfter) || renamed || cls.splits.length > 0) {
+  let renamed = false;
+  for (const [to, from] of cls.fieldOrigins) if (from !== null && from !== to) renamed = true;
+  if (!sameFieldNames(before, after) || renamed || cls.splits.length > 0) {
+    const ownBefore = before.fields.map((f) => f.name);
+    const ownAfter = after.fields.map((f) => f.name);
     const description = `${name} fields (${ownBefore.join(", ")}) → (${ownAfter.join(", ")})`;
     out.push(change("fields-changed", name, description, true));
   }

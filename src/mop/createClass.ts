@@ -58,7 +58,7 @@ export function checkDefinition(definition: ClassDefinition): void {
     );
   }
   const seen = new Set<string>();
-  for (const field of [...definition.fields]) {
+  for (const field of definition.fields) {
     if (field.name.length === 0 || field.name.startsWith("#")) {
       throw new InvalidClassDefinitionError(
         `class ${definition.name}: "${field.name}" is not a valid field name`,
@@ -226,7 +226,7 @@ function created<T extends object>(
   const superclass = options.superclass ?? null;
   checkCreation(definition, superclass);
   const scope = options.scope ?? {};
-  const names = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
+  const names = scopeNames(scope);
   const reused =
     previous === undefined
       ? null
@@ -270,6 +270,13 @@ function created<T extends object>(
   definitions.set(ctor, definition);
   recordInitialiser(ctor, scope, reused === null ? null : previous!);
   return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);
+}
+
+/** The scope's names a generated source can declare as parameters. */
+function scopeNames(scope: Readonly<Record<string, unknown>>): string[] {
+  const names: string[] = [];
+  for (const n of Object.keys(scope)) if (IDENTIFIER.test(n) && !n.startsWith("__")) names.push(n);
+  return names;
 }
 
 /** What createClass checks of its options and of method sources before compiling anything. */

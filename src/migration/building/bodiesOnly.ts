@@ -51,6 +51,7 @@ function sameShape(a: ClassDefinition, b: ClassDefinition): boolean {
     a.superclass === b.superclass &&
     a.externalSuperclass === b.externalSuperclass &&
     sameItems(a.fields, b.fields) &&
+    sameItems(a.staticFields, b.staticFields) &&
     sameMembers(a.methods, b.methods)
   );
 }

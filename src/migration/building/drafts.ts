@@ -73,11 +73,10 @@ export interface NamedHook {
 export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts {
   const classes = new Map<string, Draft>();
   for (const [name, d] of current) {
-    classes.set(name, {
+    const draft: Draft = {
       oldName: name,
       name,
       superclass: d.superclass,
-      ...(d.externalSuperclass === undefined ? {} : { externalSuperclass: d.externalSuperclass }),
       // The live definition's own lists until an operation touches the
       // class (touch): a build costs nothing per class it leaves alone.
       fields: d.fields as FieldDefinition[],
@@ -90,7 +89,10 @@ export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts 
       splits: [],
       layoutTouched: false,
       touched: false,
-    });
+    };
+    // Assigned, not spread: a spread per class costs every build (interpreted code).
+    if (d.externalSuperclass !== undefined) draft.externalSuperclass = d.externalSuperclass;
+    classes.set(name, draft);
   }
   return {
     classes,
