@@ -41,9 +41,9 @@ export interface ShadowClass {
 /** The commit's (replaceNamespace) own access to a shadow: not part of its public surface. */
 export const snapshotAs = Symbol("metamorph.snapshotAs");
 
-// The version is the commit's, not an edit of the bindings.
-const edits = (p: Patch) => p.path[0] !== "version";
 const nothing = () => {};
+/** A patch of the bindings as a patch of the snapshot. */
+const inBindings = (p: Patch): Patch => ({ ...p, path: ["bindings", ...p.path] });
 
 export class Shadow {
   readonly namespace: Namespace;
@@ -77,25 +77,33 @@ export class Shadow {
     return this.#snapshot;
   }
 
+  /**
+   * Applies the pending definitions and `recipe` to the bindings, and sets
+   * `version` if given. Only the bindings are drafted (the version is the
+   * commit's, not an edit): the patches get their `bindings` step here.
+   */
   #produce(
     recipe: (bindings: Record<string, Binding>) => void,
     version?: number,
   ): NamespaceSnapshot {
     const definitions = [...this.#definitions];
     this.#definitions.clear();
-    const [next, patches, inverse] = immer.produceWithPatches(this.#snapshot, (draft) => {
-      const bindings = draft.bindings as Record<string, Binding>;
+    const base = this.#snapshot;
+    const [bindings, patches, inverse] = immer.produceWithPatches(base.bindings, (draft) => {
+      const drafted = draft as Record<string, Binding>;
       for (const [name, definition] of definitions) {
-        const b = bindings[name];
+        const b = drafted[name];
         if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
       }
-      recipe(bindings);
-      if (version !== undefined) draft.version = version;
+      recipe(drafted);
     });
-    this.#snapshot = next;
-    this.patches.push(...(version === undefined ? patches : patches.filter(edits)));
-    this.inversePatches.unshift(...(version === undefined ? inverse : inverse.filter(edits)));
-    return next;
+    if (bindings !== base.bindings || (version !== undefined && version !== base.version))
+      this.#snapshot = Object.freeze({ version: version ?? base.version, bindings });
+    for (const p of patches) this.patches.push(inBindings(p));
+    const back: Patch[] = [];
+    for (const p of inverse) back.push(inBindings(p));
+    this.inversePatches.unshift(...back);
+    return this.#snapshot;
   }
 
   /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
