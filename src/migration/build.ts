@@ -109,9 +109,10 @@ export function buildDefinitions(
   // Nothing of a patch read from JSON is compiled unless someone vouched for it.
   requireTrustedOperations(operations, "be applied");
   const drafts = draftsOf(current);
-  operations.forEach((op, index) => {
+  for (let index = 0; index < operations.length; index++) {
+    const op = operations[index]!;
     (APPLY[op.op] as Apply<typeof op.op>)(new Step(drafts, op, index), op);
-  });
+  }
   return finish(drafts);
 }
 

@@ -24,11 +24,10 @@ import { createdDefinition, METHOD_HOME } from "./createClass.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
-  return new Map(
-    Reflect.ownKeys(holder)
-      .filter((k) => !skip.has(k))
-      .map((k) => [k, Reflect.getOwnPropertyDescriptor(holder, k)!] as const),
-  );
+  const saved = new Map<PropertyKey, PropertyDescriptor>();
+  for (const k of Reflect.ownKeys(holder))
+    if (!skip.has(k)) saved.set(k, Reflect.getOwnPropertyDescriptor(holder, k)!);
+  return saved;
 }
 
 function restoreDescriptors(

@@ -106,14 +106,15 @@ export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts 
 
 /** One operation being applied: where it is (for errors) and the drafts it works on. */
 export class Step {
-  readonly where: string;
-
   constructor(
     readonly drafts: Drafts,
-    op: Operation,
+    private readonly op: Operation,
     readonly index: number,
-  ) {
-    this.where = `operation ${index + 1} (${op.op})`;
+  ) {}
+
+  /** Where the operation is, for messages (made only when one is written). */
+  get where(): string {
+    return `operation ${this.index + 1} (${this.op.op})`;
   }
 
   refuse(message: string, detail: Record<string, unknown> = {}): never {

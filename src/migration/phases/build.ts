@@ -42,7 +42,8 @@ export function currentDefinitions(namespace: Namespace): Map<string, ClassDefin
 export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy): Built {
   const oldDefs = currentDefinitions(namespace);
   const build = buildDefinitions(oldDefs, patch.operations);
-  const defs = new Map([...build.classes].map(([n, c]) => [n, c.definition]));
+  const defs = new Map<string, ClassDefinition>();
+  for (const [n, c] of build.classes) defs.set(n, c.definition);
   const onlyBodies = bodiesOnly(oldDefs, build);
   if (!onlyBodies || !passedBefore(namespace, oldDefs)) {
     const renames = [...build.classes].map(([name, { oldName }]) => ({ name, oldName }));
