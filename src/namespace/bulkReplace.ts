@@ -9,6 +9,7 @@ import type { Patch } from "immer";
 import { StaleShadowError, UndoError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Undo } from "../mop/classHandle.js";
+import { superclassHandle } from "../mop/classHandle.js";
 import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
@@ -107,6 +108,11 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
         parentName === null
           ? null
           : (target.bindings[parentName] as { handle: Constructor }).handle;
+      // A class with no new version under the superclass it already has is
+      // linked as it should be (a new version of its superclass relinks its
+      // subclasses when installed): an update costs nothing per such class.
+      if (!changed.get(binding.handle)?.version && superclassHandle(binding.handle) === parent)
+        continue;
       undos.push(reparent(binding.handle, parent));
     }
     namespace[commitSnapshot](target);
