@@ -19,7 +19,7 @@ import type {
 } from "../patch/operations.js";
 import * as classOps from "./building/classOperations.js";
 import type { Draft, Drafts } from "./building/drafts.js";
-import { draftsOf, Step } from "./building/drafts.js";
+import { draftsOf, Step, untouchedLists } from "./building/drafts.js";
 import * as fieldOps from "./building/fieldOperations.js";
 import * as memberOps from "./building/memberOperations.js";
 import * as staticOps from "./building/staticFieldOperations.js";
@@ -145,12 +145,26 @@ function frozen(definition: ClassDefinition): ClassDefinition {
   return Object.freeze(definition);
 }
 
+/** The build of a class a patch leaves alone, the same at every build: kept per definition. */
+const untouched = new WeakMap<ClassDefinition, ClassBuild>();
+
 function classBuild(d: Draft): ClassBuild {
   const base = d.base;
+  if (base !== null && !d.touched && untouchedLists(d)) {
+    const kept = untouched.get(base);
+    if (kept?.oldName === d.oldName) return kept;
+    const built = Object.freeze(plainBuild(d, base));
+    untouched.set(base, built);
+    return built;
+  }
+  return plainBuild(d, d.touched || base === null ? newDefinition(d) : base);
+}
+
+function plainBuild(d: Draft, definition: ClassDefinition): ClassBuild {
   const built: ClassBuild = {
     oldName: d.oldName,
     // A class the patch leaves alone keeps its very definition object.
-    definition: d.touched || base === null ? newDefinition(d) : base,
+    definition,
     fieldOrigins: d.fieldOrigins,
     initialisers: d.initialisers,
     migrators: d.migrators,

@@ -138,24 +138,24 @@ export function detectChanges(
   );
   for (const [name, cls] of build.classes) {
     if (cls.oldName === null) changes.push(change("class-added", name, `${name} added`));
-    else changes.push(...classChanges(name, cls, old, build, next));
+    else classChanges(name, cls, old, build, next, changes);
   }
   changes.push(...inheritedChanges(changes, build, next));
   return changes;
 }
 
-/** What differs between an existing class's old and new definitions. */
+/** What differs between an existing class's old and new definitions, added to `out`. */
 function classChanges(
   name: string,
   cls: ClassBuild,
   old: ReadonlyMap<string, ClassDefinition>,
   build: BuildResult,
   next: ReadonlyMap<string, ClassDefinition>,
-): Change[] {
+  out: Change[],
+): void {
   const oldName = cls.oldName!;
   const before = old.get(oldName)!;
   const after = cls.definition;
-  const out: Change[] = [];
   if (oldName !== name) out.push(change("class-renamed", name, `${oldName} renamed to ${name}`));
   let renamed = false;
   for (const [to, from] of cls.fieldOrigins) if (from !== null && from !== to) renamed = true;
@@ -186,7 +186,6 @@ function classChanges(
     out.push(change("statics-changed", name, `${name} statics changed`));
   if (cls.migrators.length > 0 || cls.initialisers.size > 0)
     out.push(change("migrator-added", name, `${name} has an application migrator`, true));
-  return out;
 }
 
 const superclassText = (d: ClassDefinition): string =>

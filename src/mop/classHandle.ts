@@ -77,6 +77,11 @@ export function currentVersion(handle: Function): ClassVersion {
   return { ctor: state.current, definition: state.definition };
 }
 
+/** The definition of the handle's current version (currentVersion without the pair). */
+export function currentDefinition(handle: Function): ClassDefinition {
+  return stateOf(handle).definition;
+}
+
 export function versionHistory(handle: Function): readonly ClassVersion[] {
   return stateOf(handle).versions;
 }

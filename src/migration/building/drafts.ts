@@ -70,6 +70,29 @@ export interface NamedHook {
   readonly hook: UpdateHook;
 }
 
+/**
+ * What an untouched draft holds until `touch` gives it lists of its own:
+ * shared by every draft, so a build allocates nothing per class it leaves
+ * alone; any change to them throws (every operation touches a draft first).
+ */
+const NO_ORIGINS = readOnlyEmptyMap<string, string | null>();
+const NO_INITIALISERS = readOnlyEmptyMap<string, FieldInitialiser>();
+// Frozen: a push throws, as the maps' changes do.
+const NONE = Object.freeze([]) as unknown as never[];
+
+function readOnlyEmptyMap<K, V>(): Map<K, V> {
+  const map = new Map<K, V>();
+  const refuse = () => {
+    throw new TypeError("a class draft the patch has not touched is read-only");
+  };
+  for (const method of ["set", "delete", "clear"])
+    Object.defineProperty(map, method, { value: refuse });
+  return Object.freeze(map);
+}
+
+/** Whether `d` still holds the shared empty lists of an untouched draft. */
+export const untouchedLists = (d: Draft) => d.fieldOrigins === NO_ORIGINS;
+
 export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts {
   const classes = new Map<string, Draft>();
   for (const [name, d] of current) {
@@ -83,10 +106,10 @@ export function draftsOf(current: ReadonlyMap<string, ClassDefinition>): Drafts 
       methods: d.methods as MethodDefinition[],
       staticFields: d.staticFields as FieldDefinition[],
       base: d,
-      fieldOrigins: new Map(),
-      initialisers: new Map(),
-      migrators: [],
-      splits: [],
+      fieldOrigins: NO_ORIGINS,
+      initialisers: NO_INITIALISERS,
+      migrators: NONE,
+      splits: NONE,
       layoutTouched: false,
       touched: false,
     };
@@ -219,6 +242,10 @@ export function touch(d: Draft): Draft {
   d.fields = [...d.fields];
   d.methods = [...d.methods];
   d.staticFields = [...d.staticFields];
+  d.fieldOrigins = new Map();
+  d.initialisers = new Map();
+  d.migrators = [];
+  d.splits = [];
   d.touched = true;
   return d;
 }

@@ -6,7 +6,7 @@
  * Undo: nothing live is touched.
  */
 import type { ClassDefinition } from "../../mop/classDefinition.js";
-import { currentVersion } from "../../mop/classHandle.js";
+import { currentDefinition } from "../../mop/classHandle.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
@@ -32,8 +32,10 @@ export interface Built {
 
 export function currentDefinitions(namespace: Namespace): Map<string, ClassDefinition> {
   const out = new Map<string, ClassDefinition>();
-  for (const b of Object.values(namespace.snapshot.bindings)) {
-    if (b.kind === "class") out.set(b.name, currentVersion(b.handle).definition);
+  const bindings = namespace.snapshot.bindings;
+  for (const name in bindings) {
+    const b = bindings[name]!;
+    if (b.kind === "class") out.set(b.name, currentDefinition(b.handle));
   }
   return out;
 }
