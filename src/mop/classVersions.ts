@@ -5,6 +5,7 @@
  * returns its undo.
  */
 import type { ClassVersion, Undo } from "./classHandle.js";
+import type { HandleState } from "./handleState.js";
 import {
   constructionOf,
   initialiserOf,
@@ -185,16 +186,18 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
     const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
     if (current !== wanted) Object.setPrototypeOf(t, wanted);
   }
-  const moveChild = (from: Function | null, to: Function | null) => {
-    if (from !== null && isClassHandle(from)) stateOf(from).children.delete(state.self);
-    if (to !== null && isClassHandle(to)) stateOf(to).children.add(state.self);
-  };
-  moveChild(parentBefore, superclass);
+  moveChild(state, parentBefore, superclass);
   followSuperclass(state);
   return () => {
     targets.forEach((t, i) => {
       if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
     });
-    moveChild(superclass, parentBefore);
+    moveChild(state, superclass, parentBefore);
   };
+}
+
+/** Moves `state`'s class from the children of `from` to those of `to` (either may be no handle). */
+function moveChild(state: HandleState, from: Function | null, to: Function | null): void {
+  if (from !== null && isClassHandle(from)) stateOf(from).children.delete(state.self);
+  if (to !== null && isClassHandle(to)) stateOf(to).children.add(state.self);
 }

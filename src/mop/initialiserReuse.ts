@@ -82,11 +82,17 @@ function sameScope(a: Scope | undefined, b: Scope): boolean {
  * a program holding the version's constructor gets what a generated one does.
  */
 export function reusingConstructor(name: string, initialise: Function): Function {
-  const ctor = function (this: object, init: unknown) {
+  const ctor = constructorOver(name, initialise);
+  Object.defineProperty(ctor, "name", { value: name, configurable: true });
+  return ctor;
+}
+
+// Returned unbound: a function with no inferred name is not wrapped by the
+// name-keeping helpers of bundlers (esbuild keepNames, under tsx) at each call.
+function constructorOver(name: string, initialise: Function): Function {
+  return function (this: object, init: unknown) {
     if (new.target === undefined)
       throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
     initialise.call(this, init);
   };
-  Object.defineProperty(ctor, "name", { value: name, configurable: true });
-  return ctor;
 }

@@ -70,6 +70,11 @@ export function hierarchyOrder(classes: ReadonlyMap<string, ClassDefinition>): s
   return ordered;
 }
 
+/** Runs `undos` last first. */
+function undoAll(undos: readonly Undo[]): void {
+  for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
+}
+
 /**
  * Replaces `namespace`'s live world by `shadow`'s. Throws StaleShadowError,
  * before changing anything, if the namespace changed since the shadow was made.
@@ -88,9 +93,6 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     );
   }
   const undos: Undo[] = [];
-  const rollback = () => {
-    for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
-  };
   const target = shadow[snapshotAs](namespace.version + 1);
   try {
     const ordered = classesInHierarchyOrder(target);
@@ -122,7 +124,7 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
       undos.push(() => namespace.scopes.delete(handle));
     }
   } catch (error) {
-    rollback();
+    undoAll(undos);
     throw error;
   }
   let undone = false;
@@ -141,7 +143,7 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
         );
       }
       undone = true;
-      rollback();
+      undoAll(undos);
     },
   };
 }
