@@ -14,7 +14,7 @@ import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot } from "./namespace.js";
-import type { Shadow } from "./shadow.js";
+import type { Shadow, ShadowClass } from "./shadow.js";
 import { snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
@@ -70,6 +70,42 @@ export function hierarchyOrder(classes: ReadonlyMap<string, ClassDefinition>): s
   return ordered;
 }
 
+interface ClassChange {
+  readonly handle: Constructor;
+  /** Its superclass in the new world (a handle), or null. */
+  readonly parent: Constructor | null;
+  readonly entry: ShadowClass | undefined;
+}
+
+/**
+ * The classes a replace installs a new version of or moves under another
+ * superclass, superclasses first. A class with no new version under the
+ * superclass it already has is linked as it should be (a new version of its
+ * superclass relinks its subclasses when installed): it is left out, so a
+ * replace costs nothing per class it leaves alone but this scan.
+ */
+function classesToChange(
+  target: NamespaceSnapshot,
+  changed: ReadonlyMap<Constructor, ShadowClass>,
+): ClassChange[] {
+  const out: (ClassChange & { readonly name: string })[] = [];
+  const bindings = target.bindings;
+  for (const name in bindings) {
+    const b = bindings[name]!;
+    if (b.kind !== "class") continue;
+    const parentName = b.definition.superclass;
+    const parent =
+      parentName === null ? null : (bindings[parentName] as { handle: Constructor }).handle;
+    const entry = changed.get(b.handle);
+    if (entry?.version || superclassHandle(b.handle) !== parent)
+      out.push({ name, handle: b.handle, parent, entry });
+  }
+  if (out.length < 2) return out;
+  const rank = new Map<string, number>();
+  for (const b of classesInHierarchyOrder(target)) rank.set(b.name, rank.size);
+  return out.sort((x, y) => rank.get(x.name)! - rank.get(y.name)!);
+}
+
 /** Runs `undos` last first. */
 function undoAll(undos: readonly Undo[]): void {
   for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
@@ -95,28 +131,11 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
   const undos: Undo[] = [];
   const target = shadow[snapshotAs](namespace.version + 1);
   try {
-    const ordered = classesInHierarchyOrder(target);
-    const changed = shadow.changedClasses();
-    for (const binding of ordered) {
-      if (binding.kind !== "class") continue;
-      const entry = changed.get(binding.handle);
+    const work = classesToChange(target, shadow.changedClasses());
+    for (const { handle, entry } of work)
       if (entry?.version)
-        undos.push(installWithStatics(binding.handle, entry.version, entry.staticOrigins));
-    }
-    for (const binding of ordered) {
-      if (binding.kind !== "class") continue;
-      const parentName = binding.definition.superclass;
-      const parent =
-        parentName === null
-          ? null
-          : (target.bindings[parentName] as { handle: Constructor }).handle;
-      // A class with no new version under the superclass it already has is
-      // linked as it should be (a new version of its superclass relinks its
-      // subclasses when installed): an update costs nothing per such class.
-      if (!changed.get(binding.handle)?.version && superclassHandle(binding.handle) === parent)
-        continue;
-      undos.push(reparent(binding.handle, parent));
-    }
+        undos.push(installWithStatics(handle, entry.version, entry.staticOrigins));
+    for (const { handle, parent } of work) undos.push(reparent(handle, parent));
     namespace[commitSnapshot](target);
     undos.push(() => namespace[commitSnapshot]("pop"));
     for (const [handle, scope] of shadow.addedScopes()) {
