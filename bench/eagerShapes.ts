@@ -8,7 +8,7 @@
  * instances.
  */
 import { performance } from "node:perf_hooks";
-import type { Patch, UpdateResult } from "../src/index.js";
+import type { Patch, UpdateResult, UpdateTimings } from "../src/index.js";
 import { patch, update, updateSync } from "../src/index.js";
 import type { BenchModule, Figure } from "./harness.js";
 import { msOnce, versus } from "./harness.js";
@@ -116,7 +116,13 @@ export interface Run {
   readonly hand: number;
   readonly find: number;
   readonly spread: string;
+  /** Where the median pause went, by phase (UpdateResult.timings). */
+  readonly phases: string;
 }
+
+/** The phases of one pause: what does not depend on the instances, and the two passes over them. */
+const phasesOf = (t: UpdateTimings) =>
+  `build+shadow+validate ${(t.build + t.shadow + t.validate).toFixed(1)} ms, migrate ${t.migrate.toFixed(1)} ms, commit ${t.commit.toFixed(1)} ms`;
 
 const range = (xs: readonly number[]) =>
   `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} ms`;
@@ -133,11 +139,13 @@ async function measure(
   sync: boolean,
 ): Promise<Run> {
   const pauses: number[] = [];
+  const timings: UpdateTimings[] = [];
   const hands: number[] = [];
   const finds: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const side = await librarySide(shape, n, finder, `${shape.name}-${n}-${finder}-${r}`, sync);
     pauses.push(side.pause);
+    timings.push(side.timings);
     if (sync) finds.push(side.find);
     collectGarbage();
     await nextTask();
@@ -145,11 +153,13 @@ async function measure(
     collectGarbage();
     await nextTask();
   }
+  const pause = median(pauses);
   return {
-    pause: median(pauses),
+    pause,
     hand: median(hands),
     find: finds.length > 0 ? median(finds) : 0,
     spread: `pauses ${range(pauses)}, hand-written ${range(hands)}`,
+    phases: phasesOf(timings[pauses.indexOf(pause)] ?? timings[0]!),
   };
 }
 
@@ -173,7 +183,7 @@ async function librarySide(
   finder: Finder,
   label: string,
   sync: boolean,
-): Promise<{ pause: number; find: number }> {
+): Promise<{ pause: number; find: number; timings: UpdateTimings }> {
   const w = await world(n, finder, label);
   let find = 0;
   if (sync) {
@@ -187,7 +197,7 @@ async function librarySide(
   }
   expectLayout(w.list, shape.layout, `${shape.name} update`);
   result.makePermanent();
-  return { pause: result.pauseMs, find };
+  return { pause: result.pauseMs, find, timings: result.timings };
 }
 
 /** The hand-written loop on a fresh world (ms). */
@@ -309,7 +319,7 @@ export async function eagerShapeFigures(): Promise<EagerShapes> {
             run.pause,
             run.hand,
             "ms",
-            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (instances found by one heap query before the pause, a block of its own the program sees: finder.heapUpdate.startBlock; not part of this figure)"}, median of ${repeats} (${run.spread}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
+            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (instances found by one heap query before the pause, a block of its own the program sees: finder.heapUpdate.startBlock; not part of this figure)"}, median of ${repeats} (${run.spread}; the median pause: ${run.phases}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
           ),
         );
       }
