@@ -1,13 +1,14 @@
 /**
  * An eager update() allocates the arrays its migration logs fill (old values,
  * computed values) before its pause, once the instances are found
- * (phases/find.ts `preallocate`), at the size the plan needs: none of old
- * values where the plan keeps none. The pause uses them where they are long
- * enough and allocates its own otherwise; the result, and a rollback, are the
- * same either way.
+ * (phases/ahead.ts), at the size the plan needs: none of old values where the
+ * plan keeps none. The pause uses them where they are long enough and
+ * allocates its own otherwise; the result, and a rollback, are the same
+ * either way. It also runs the plan's scan over the first instances, where
+ * reading them runs no code.
  */
 import { describe, expect, test } from "vitest";
-import { patch, update } from "../../src/index.js";
+import { patch, update, updateSync } from "../../src/index.js";
 import { findBeforePause } from "../../src/migration/phases/find.js";
 import { updateSyncFound } from "../../src/migration/update.js";
 import { pictures, type Rec } from "../support/pictures.js";
@@ -107,5 +108,47 @@ describe.each(FINDERS)("arrays allocated before the pause (%s finder)", (finder)
     viaUpdate.rollback();
     viaFound.rollback();
     expect(snapshot(a.list)).toEqual(snapshot(b.list));
+  });
+});
+
+describe.each(FINDERS)("the scan run before the pause (%s finder)", (finder) => {
+  /** A world whose first object reads `size` through an own getter, counting its calls. */
+  function withGetter(label: string) {
+    const world = pictures(200, label, finder);
+    const calls = { n: 0 };
+    Object.defineProperty(world.list[0]!, "size", {
+      get() {
+        calls.n++;
+        return 0;
+      },
+      set() {},
+      enumerable: true,
+      configurable: true,
+    });
+    return { ...world, calls };
+  }
+
+  test("runs no getter of an instance: update() reads it as often as updateSync, which has no run ahead", async () => {
+    const ahead = withGetter(`getter-ahead-${finder}`);
+    const inPause = withGetter(`getter-pause-${finder}`);
+    const viaUpdate = await update(ahead.ns, reshape());
+    const viaSync = updateSync(inPause.ns, reshape());
+    expect(ahead.calls.n).toBe(inPause.calls.n);
+    expect(snapshot(ahead.list)).toEqual(snapshot(inPause.list));
+    viaUpdate.rollback();
+    viaSync.rollback();
+    expect(snapshot(ahead.list)).toEqual(snapshot(inPause.list));
+  });
+
+  test("writes nothing to the instances it reads, and the update still migrates each once", async () => {
+    const { ns, list } = pictures(300, `scan-${finder}`, finder);
+    const before = snapshot(list);
+    const found = await findBeforePause(ns, addField(), "eager", true);
+    // Found, arrays made and the scan run: the objects are as they were.
+    expect(snapshot(list)).toEqual(before);
+    const result = updateSyncFound(ns, addField(), {}, found);
+    expect(result.instancesMigrated).toBe(300);
+    for (const o of list) expect(Object.keys(o)).toEqual(["path", "name", "size", "comment"]);
+    found!.release();
   });
 });

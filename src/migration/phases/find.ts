@@ -30,12 +30,11 @@ import type { Namespace } from "../../namespace/namespace.js";
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
 import type { LogArrays } from "../migrationLog.js";
-import type { Plan } from "../migrationPlan.js";
 import type { Built } from "./build.js";
 import { buildPhase } from "./build.js";
 import type { Detected } from "./detect.js";
 import { detectPhase } from "./detect.js";
-import { shadowPhase } from "./shadow.js";
+import { prepareAhead } from "./ahead.js";
 
 /** Longest slice of the registry read in one task (ms). */
 const SLICE_MS = 4;
@@ -73,8 +72,12 @@ export async function findBeforePause(
     // The query was one long block: the program's waiting tasks run before the pause adds another.
     await nextTask();
   }
-  if (namespace.version === version && preallocate(namespace, migrating, found, leanAllowed)) {
-    // Allocating was a block of its own too (page faults for tens of megabytes at 10^6).
+  const { built, detected } = migrating;
+  if (
+    namespace.version === version &&
+    prepareAhead(namespace, built, detected, found.objectsFor, found.arrays, leanAllowed)
+  ) {
+    // That was a block of its own too (page faults for tens of megabytes at 10^6).
     await nextTask();
   }
   return found;
@@ -157,59 +160,6 @@ function migratingClasses(
   } catch {
     return undefined; // refused: the pause refuses it again, with nothing changed
   }
-}
-
-/**
- * Instances constructed between the allocation and the pause that still fit
- * in the arrays: 1/64 more, and at least 256.
- */
-const slack = (n: number) => n + Math.max(256, n >> 6);
-
-/**
- * Allocates, before the pause, the arrays each class's migration log will
- * fill in it, at the size its plan needs for the instances found: a new
- * array of several megabytes costs page faults (15–30 ms for 3·10^6 slots on
- * this machine) that the pause then no longer pays. The plans come from a
- * shadow built now and dropped (as a dry run builds one: lifecycle/dryRun.ts);
- * the pause builds its own. The prediction follows prepare.ts: no array of
- * old values where the plan keeps none (compiledLean.ts). Returns whether it
- * allocated anything.
- */
-function preallocate(
-  namespace: Namespace,
-  { built, detected }: Migrating,
-  found: Prefound,
-  leanAllowed: boolean,
-): boolean {
-  let plans: readonly Plan[];
-  try {
-    plans = shadowPhase(namespace, built, detected).plans;
-  } catch {
-    return false; // refused: the pause refuses it again
-  }
-  const lean =
-    leanAllowed &&
-    built.build.hooks.afterCommit.length === 0 &&
-    !plans.some((plan) => plan.needsOldView);
-  let allocated = false;
-  for (const plan of plans) {
-    const objects = found.objectsFor(plan.prototype);
-    if (objects === undefined) continue;
-    const { compiled } = plan;
-    const n = slack(objects.length);
-    const keepsOld = compiled.fast && compiled.stride > 0 && !(lean && compiled.lean);
-    const arrays: LogArrays = {
-      ...(keepsOld ? { old: new Array<unknown>(n * compiled.stride) } : {}),
-      ...(compiled.computedCount > 0
-        ? { computed: new Array<unknown>(n * compiled.computedCount) }
-        : {}),
-    };
-    if (arrays.old || arrays.computed) {
-      found.arrays.set(plan.prototype, arrays);
-      allocated = true;
-    }
-  }
-  return allocated;
 }
 
 /**
