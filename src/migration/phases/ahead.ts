@@ -75,7 +75,11 @@ export function prepareAhead(
       arrays.set(plan.prototype, made);
       done = true;
     }
-    if (warmUpScan(plan, objects, lean)) done = true;
+    try {
+      if (warmUpScan(plan, objects, lean)) done = true;
+    } catch {
+      // Only a warm-up: the pause scans every object itself and reports what fails.
+    }
   }
   return done;
 }
