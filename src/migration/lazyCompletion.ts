@@ -227,13 +227,22 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
+      const at = log.length;
       if (compiled.runsUserCode || !compiled.fast) {
         whileBusy(this.namespace, this.busyWith, () =>
           log.prepare(object, this.migratedCount, this.onCopy),
         );
+      } else if (compiled.readOld(object, log.old, at * compiled.stride)) {
+        // The compiled path with nothing to compute: `prepare` and `applyAt`
+        // without their calls and lookups (a first touch runs this alone).
+        log.objects.push(object);
+        prepared = true;
+        compiled.apply(object, log.old, at * compiled.stride, log.computed, 0);
       } else log.prepare(object, this.migratedCount);
-      prepared = true;
-      log.applyAt(log.length - 1);
+      if (!prepared) {
+        prepared = true;
+        log.applyAt(at);
+      }
     } catch (error) {
       // A rewrite that threw part-way (a setter on the way) is undone first.
       if (prepared) {
