@@ -20,9 +20,11 @@
  *
  * The sweep brands what it migrates too, and takes the brands off in slices
  * of its own once every object is migrated (lazyCompletion.ts
- * `allMigrated`). Objects `completeMigration()` migrates and objects made
- * after the commit are marked in the WeakSet instead: unbranding them would
- * be another pass over every object, in the same block.
+ * `allMigrated`). Objects `completeMigration()` migrates get no mark at all
+ * (the guards go as it returns; a guard reached meanwhile marks them in the
+ * WeakSet, lazyCompletion.ts `settleMarks`), and objects made after the
+ * commit are marked in the WeakSet: unbranding them would be another pass
+ * over every object, in the same block.
  */
 
 /** One symbol for every lazy update: an object carries at most one brand at a time. */
@@ -146,7 +148,13 @@ const isIndex = (key: string) => String(Number(key) >>> 0) === key && key !== "4
  */
 function unbrandExactly(object: object, named: number): void {
   const record = object as Record<string, unknown> & Branded;
-  const names = Object.getOwnPropertyNames(object).filter((k) => !isIndex(k));
+  const all = Object.getOwnPropertyNames(object);
+  // Nothing added since the brand (the common case): no filtering, no symbols to list.
+  if (all.length <= named) {
+    delete record[BRAND];
+    return;
+  }
+  const names = all.filter((k) => !isIndex(k));
   if (names.length <= named || Object.getOwnPropertySymbols(object).length !== 1) {
     delete record[BRAND];
     return;
