@@ -141,7 +141,7 @@ export class LazyMigration {
     const migrated = this.marks.set;
     for (const plan of this.plans) {
       this.undos.push(
-        installLazyGuards(plan.prototype, this.marks.token, migrated, this.migrateUnmarked),
+        installLazyGuards(plan.prototype, this.marks.brand, migrated, this.migrateUnmarked),
       );
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }

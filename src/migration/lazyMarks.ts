@@ -19,9 +19,9 @@ export class LazyMarks {
    */
   private all = false;
 
-  /** What the guards compare an object's brand with. */
-  get token(): object {
-    return this.brands.token;
+  /** What the guards look for on an object (its brand) and name the update by. */
+  get brand(): Brands {
+    return this.brands;
   }
 
   get allMigrated(): boolean {
