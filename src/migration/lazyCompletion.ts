@@ -379,30 +379,43 @@ export class LazyMigration {
   private completeEach(): boolean {
     const finder = this.namespace.finder;
     const registry = finder.kind === "registry" ? (finder as RegistryFinder) : null;
-    const inBulk = this.plans.map((plan) => registry !== null && bulkEligible(plan));
-    // Found before anything migrates (one heap query for every plan); the
-    // bulk pass reads its own list when its turn comes.
-    const lists = inBulk.every(Boolean)
-      ? []
-      : registry
-        ? this.plans.map((plan, k) => (inBulk[k] ? [] : this.unmigrated(plan)))
-        : this.unmigratedEach();
+    const inBulk = this.plans.map(bulkEligible);
+    // Found before anything migrates (one heap query for every plan); with
+    // the registry a bulk pass reads its own list when its turn comes.
+    const lists = registry
+      ? this.plans.map((plan, k) => (inBulk[k] ? null : this.unmigrated(plan)))
+      : this.unmigratedEach();
     this.unmarkedFrom = this.logs.map((log) => log.length);
     for (let k = 0; k < this.plans.length; k++) {
       const plan = this.plans[k]!;
-      const done = inBulk[k]
-        ? this.completeInBulk(plan, registry!)
-        : this.completeAll([plan], [lists[k]!]);
+      const list = lists[k] ?? null;
+      const done = !inBulk[k]
+        ? this.completeAll([plan], [list!])
+        : list === null
+          ? this.completeInBulk(plan, this.pendingInRegistry(plan, registry!), [])
+          : this.completeInBulk(
+              plan,
+              list.filter((o) => getPrototypeOf(o) === plan.prototype),
+              list.filter((o) => getPrototypeOf(o) !== plan.prototype),
+            );
       if (!done) return false;
     }
     return true;
   }
 
-  private completeInBulk(plan: Plan, registry: RegistryFinder): boolean {
+  /** `plan`'s pending objects in the registry's list (each once, unless `record` listed it twice). */
+  private pendingInRegistry(plan: Plan, registry: RegistryFinder): object[] {
     const marks = this.marks;
-    const pending = pendingIn(registry.snapshot(plan.prototype), plan.prototype, (object) =>
+    return pendingIn(registry.snapshot(plan.prototype), plan.prototype, (object) =>
       marks.has(object),
     );
+  }
+
+  /**
+   * Migrates `pending` (on `plan`'s prototype) in bulk, then `others` (and
+   * what the pass left to them) one by one.
+   */
+  private completeInBulk(plan: Plan, pending: object[], others: object[]): boolean {
     let result: ReturnType<typeof migrateInBulk>;
     this.bulk = plan;
     try {
@@ -422,9 +435,10 @@ export class LazyMigration {
     }
     this.logs.push(result.log);
     this.migratedCount += result.log.length;
-    if (result.others.length === 0) return true;
+    const rest = others.length === 0 ? result.others : others.concat(result.others);
+    if (rest.length === 0) return true;
     // Listed once each: an object listed twice would be migrated twice.
-    return this.completeAll([plan], [[...new Set(result.others)]]);
+    return this.completeAll([plan], [[...new Set(rest)]]);
   }
 
   /**

@@ -40,7 +40,7 @@ const stateOf = (o: object) =>
  * own to the per-object path, and, when one object cannot be migrated,
  * leave every object exactly as it was before the update.
  */
-describe("completeMigration in bulk", () => {
+describe.each(["registry", "heap"] as const)("completeMigration in bulk (%s finder)", (finder) => {
   test("property: each object migrated once; a failure or a rollback restores every object exactly", () => {
     fc.assert(
       fc.property(
@@ -51,7 +51,7 @@ describe("completeMigration in bulk", () => {
         fc.option(fc.tuple(fc.constantFrom("frozen", "getter"), fc.nat()), { nil: undefined }),
         fc.boolean(),
         (n, touched, twice, extra, failure, rollBack) => {
-          const { ns, items } = itemWorld(n, "lazy-bulk-property");
+          const { ns, items } = itemWorld(n, "lazy-bulk-property", finder);
           for (const t of twice) ns.finder.record(items[t % n]!);
           for (const e of extra) (items[e % n] as unknown as Record<string, unknown>).mine = e;
           const before = items.map(stateOf);
@@ -107,12 +107,12 @@ describe("completeMigration in bulk", () => {
           return true;
         },
       ),
-      { seed: 1315, numRuns: 150 },
+      { seed: 1315, numRuns: finder === "heap" ? 8 : 150 },
     );
   });
 
   test("an object listed twice in the registry is migrated once, and counted once", () => {
-    const { ns, items } = itemWorld(10, "lazy-bulk-twice");
+    const { ns, items } = itemWorld(10, "lazy-bulk-twice", finder);
     for (const o of items) ns.finder.record(o);
     const result = updateSync(ns, v2());
     expect(result.completeMigration()).toEqual({ migrated: 10, failed: [] });
