@@ -119,14 +119,18 @@ export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
   const progress = { done: 0 };
   const none: unknown[] = [];
   let from = 0;
+  let retried = -1;
   try {
     while (from < objects.length) {
       const at = compiled.applyRangeChecked(objects, from, objects.length, old, none, progress);
       if (at < 0) break;
       // Not as the scan saw it: migrated since (listed twice, or by a guard),
-      // or its fields read differently now (then read again and rewritten).
+      // or its fields read differently now (then read again and rewritten,
+      // once: a getter answering anew at every read goes to the per-object
+      // path, which keeps what its rewrite read).
       const object = objects[at]!;
-      if (compiled.readOld(object, old, at * stride)) {
+      if (at !== retried && compiled.readOld(object, old, at * stride)) {
+        retried = at;
         from = at;
         continue;
       }

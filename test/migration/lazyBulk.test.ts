@@ -111,6 +111,23 @@ describe.each(["registry", "heap"] as const)("completeMigration in bulk (%s find
     );
   });
 
+  test("an own getter answering a new value at every read: the completion ends, each object migrated once", () => {
+    const { ns, items } = itemWorld(6, "lazy-bulk-fickle", finder);
+    let reads = 0;
+    Object.defineProperty(items[2]!, "price", {
+      enumerable: true,
+      configurable: true,
+      get: () => ++reads,
+    });
+    const result = updateSync(ns, v2());
+    expect(result.completeMigration()).toEqual({ migrated: 6, failed: [] });
+    items.forEach((o, i) => {
+      expect(Object.keys(o)).toEqual(["id", "cost", "note"]);
+      if (i !== 2) expect((o as unknown as ItemV2).cost).toBe(i * 10);
+    });
+    expect((items[2] as unknown as ItemV2).cost).toBeGreaterThan(0);
+  });
+
   test("an object listed twice in the registry is migrated once, and counted once", () => {
     const { ns, items } = itemWorld(10, "lazy-bulk-twice", finder);
     for (const o of items) ns.finder.record(o);
