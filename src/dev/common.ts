@@ -85,3 +85,16 @@ export function contentHash(text: string): string {
   }
   return (h >>> 0).toString(16).padStart(8, "0");
 }
+
+/**
+ * The statics both versions declare with the same initialiser: those a new
+ * implementation keeps at their running value (`keepStatics`), so that a
+ * cache or a singleton survives an edit elsewhere in the class, while an
+ * edited initialiser takes effect. Compare definitions as written.
+ */
+export function unchangedStatics(before: ClassDefinition, after: ClassDefinition): string[] {
+  const old = new Map(before.staticFields.map((f) => [f.name, f.initializer] as const));
+  return after.staticFields
+    .filter((f) => old.has(f.name) && old.get(f.name) === f.initializer)
+    .map((f) => f.name);
+}

@@ -1,9 +1,9 @@
 /**
  * The loader's rewrite of a program module (Node): every top-level class
  * declaration becomes a `let` binding assigned the class handle right after
- * the class is defined (`class X {…}` → `let X = class {…}; X =
- * dev.manage("X", X);`, so that code inside and outside the class names the
- * handle), and the module registers itself with the dev runtime together with
+ * the class is defined (`class X {…}` → `let X; X = class { static { X =
+ * this; } …}; X = dev.manage("X", X);`, so that code inside and outside the
+ * class names the handle), and the module registers itself with the dev runtime together with
  * accessors for the module bindings later code may use (./scopeAccess.ts),
  * through which later versions of its classes and functions reach the
  * module's scope (./scopeEvaluate.ts) — module state is kept and no new
@@ -37,7 +37,14 @@ export function classEdits(
   for (const { name, node, statement } of top.classes.values()) {
     const isDefault = statement.type === "ExportDefaultDeclaration";
     const start = isDefault ? statement.start : node.start;
-    edits.push({ start, end: node.id.end, text: `let ${name} = class` });
+    edits.push({ start, end: node.id.end, text: `let ${name}; ${name} = class` });
+    // The binding holds the class itself while its static initialisers run
+    // (`static DEFAULT = new Config()`): before the handle exists, and where
+    // `let X = class {…}` left X in its temporal dead zone (a ReferenceError
+    // the original program never throws). Registration then records what
+    // they made (namespace/staticInstances.ts).
+    const bodyOpen = node.body.start + 1;
+    edits.push({ start: bodyOpen, end: bodyOpen, text: `static { ${name} = this; }` });
     const tail = `;${name} = ${manage(name, name)};${isDefault ? `export { ${name} as default };` : ""}`;
     edits.push({ start: statement.end, end: statement.end, text: tail });
   }

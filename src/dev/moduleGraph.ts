@@ -141,7 +141,10 @@ export class ModuleGraph {
       return cls;
     }
     try {
-      const handle = this.namespace.registerClass(cls as Constructor);
+      // The module's binding of the class is the handle from here on (instrument.ts).
+      const handle = this.namespace.registerClass(cls as Constructor, {
+        constructedOnlyThroughHandle: true,
+      });
       record.classes.set(name, handle);
       this.managed(handle);
       return handle;

@@ -15,7 +15,12 @@ import { currentVersion, isClassHandle, superclassHandle } from "../mop/classHan
 import type { Constructor } from "../mop/createClass.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { type ClassChangeSummary, contentHash, summariseClassChange } from "./common.js";
+import {
+  type ClassChangeSummary,
+  contentHash,
+  summariseClassChange,
+  unchangedStatics,
+} from "./common.js";
 import type { DevMigrations } from "./migrations.js";
 import { asWritten } from "./scopeEvaluate.js";
 
@@ -170,7 +175,11 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   const renames = applicableRenames(m.renames?.[name] ?? {}, before, after);
   const movedSuper = superclass !== before.superclass;
   if (movedSuper) plan.builder = plan.builder.changeSuperclass(name, superclass);
-  plan.builder = plan.builder.replaceImplementation(name, implementation, { renames });
+  // Compared as written (asWrittenDefinition): a reloaded version reads module bindings through accessors.
+  plan.builder = plan.builder.replaceImplementation(name, implementation, {
+    renames,
+    keepStatics: unchangedStatics(before, after),
+  });
   const summary = summariseClassChange(
     before,
     after,

@@ -142,7 +142,10 @@ export function module(url: string): ModuleApi {
         return cls;
       }
       try {
-        const handle = namespace.registerClass(cls as Constructor);
+        // The module's binding of the class is the handle from here on (viteInstrument.ts).
+        const handle = namespace.registerClass(cls as Constructor, {
+          constructedOnlyThroughHandle: true,
+        });
         current.classes.set(name, handle);
         if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
         return handle;

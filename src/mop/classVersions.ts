@@ -69,7 +69,8 @@ function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyK
  * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
  * steady-state cost). Static data values of the old version are carried over
  * when the new one defines them too and metamorph generated it (createClass);
- * a class the user wrote is never written to. Returns the undo.
+ * a class the user wrote keeps its own here (namespace/staticValues.ts
+ * carries those a patch names). Returns the undo.
  */
 export function installVersion(handle: Function, version: ClassVersion): Undo {
   const state = stateOf(handle);

@@ -14,27 +14,62 @@ let forwarders = 0;
  * shared closure would see every managed class's objects and turn megamorphic.
  */
 export function makeForwarder(state: HandleState, name: string): Function {
+  const number = ++forwarders;
+  try {
+    return compileForwarder(state, name, number, namedFunction(name));
+  } catch (error) {
+    // A name the grammar forbids as a function's (a reserved word such as
+    // `class`, only reachable through createClass definitions): V8 then names
+    // the objects' type after the local binding instead.
+    if (!(error instanceof SyntaxError)) throw error;
+    return compileForwarder(state, name, number, "{ [$mm$name]: function");
+  }
+}
+
+/**
+ * The head of the forwarder's function expression. Named after the class when
+ * the name is an identifier: V8 names an object's type in stack traces
+ * (`at Account.deposit`) after its map's constructor's *source* name, which
+ * for objects the handle allocates is the forwarder — and a computed key
+ * names nothing there, so every managed class's frames read `forward.…`.
+ * Inside the body the class's name then refers to the forwarder itself, so
+ * every binding the body reads from outside carries a prefix no class name
+ * is given (checked), and the body reads no global.
+ */
+function namedFunction(name: string): string {
+  const identifier = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name);
+  if (!identifier || name.startsWith("$mm$")) return "{ [$mm$name]: function";
+  return `{ [$mm$name]: function ${name}`;
+}
+
+function compileForwarder(
+  state: HandleState,
+  name: string,
+  number: number,
+  head: string,
+): Function {
   const factory = new Function(
-    "state",
-    "name",
-    "setPrototypeOf",
-    "getPrototypeOf",
-    `"use strict"; // metamorph class handle ${++forwarders}
-    const forward = {
-      [name]: function (init) {
+    "$mm$state",
+    "$mm$name",
+    "$mm$setPrototypeOf",
+    "$mm$getPrototypeOf",
+    "$mm$construct",
+    "$mm$TypeError",
+    `"use strict"; // metamorph class handle ${number}
+    const $mm$forward = ${head} (init) {
         const target = new.target;
         if (target === undefined) {
-          throw new TypeError("Class constructor " + name + " cannot be invoked without 'new'");
+          throw new $mm$TypeError("Class constructor " + $mm$name + " cannot be invoked without 'new'");
         }
         let instance;
-        if (state.initialise !== null) {
+        if ($mm$state.initialise !== null) {
           // The handle is the only allocator: every object of the class, fresh
           // or migrated, grows its fields from the handle's own initial map, so
           // objects with the same fields share one hidden class (V8, measured).
-          state.initialise.call(this, init);
+          $mm$state.initialise.call(this, init);
           instance = this;
-        } else if (target === forward) {
-          instance = new state.current(...arguments);
+        } else if (target === $mm$forward) {
+          instance = new $mm$state.current(...arguments);
           // "reflect": a new implementation with a prototype of its own
           // builds the object natively (its own cached initial map), then the
           // object moves onto the stable prototype (a cached prototype
@@ -46,26 +81,35 @@ export function makeForwarder(state: HandleState, name: string): Function {
           // Only the object the implementation built: one its constructor
           // returned instead (a cached instance, a proxy) stays as it is.
           if (
-            state.construction === "reflect" &&
-            getPrototypeOf(instance) === state.current.prototype
+            $mm$state.construction === "reflect" &&
+            $mm$getPrototypeOf(instance) === $mm$state.current.prototype
           )
-            setPrototypeOf(instance, state.prototype);
+            $mm$setPrototypeOf(instance, $mm$state.prototype);
         } else {
           // Through super() from a subclass: correct, but V8 gives objects
           // built this way maps of their own (see above).
-          instance = Reflect.construct(state.current, arguments, target);
+          instance = $mm$construct($mm$state.current, arguments, target);
         }
-        const observe = state.observe;
-        if (observe !== null && target === forward) observe(instance);
+        const observe = $mm$state.observe;
+        if (observe !== null && target === $mm$forward) observe(instance);
         return instance;
       },
-    }[name];
-    return forward;`,
+    }[$mm$name];
+    return $mm$forward;`,
   ) as (
     state: HandleState,
     name: string,
     setPrototypeOf: typeof Object.setPrototypeOf,
     getPrototypeOf: typeof Object.getPrototypeOf,
+    construct: typeof Reflect.construct,
+    typeError: typeof TypeError,
   ) => Function;
-  return factory(state, name, Object.setPrototypeOf, Object.getPrototypeOf);
+  return factory(
+    state,
+    name,
+    Object.setPrototypeOf,
+    Object.getPrototypeOf,
+    Reflect.construct,
+    TypeError,
+  );
 }

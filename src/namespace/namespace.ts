@@ -29,9 +29,8 @@ import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
 import { isAdaptiveFinder } from "../mop/instances/adaptiveFinder.js";
 import { createInstanceFinder, defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
-import type { FindOptions, InstanceFinder, InstanceFinderChoice } from "../mop/instances/finder.js";
+import type { FindOptions, InstanceFinder } from "../mop/instances/finder.js";
 import { isInstanceFinderChoice } from "../mop/instances/finder.js";
-import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { InvalidBindingNameError } from "./errors.js";
 import {
@@ -40,6 +39,7 @@ import {
   fieldNameRefusal,
   staticFieldNameRefusal,
 } from "./names.js";
+import { staticInstances } from "./staticInstances.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -68,30 +68,9 @@ export interface NamespaceSnapshot {
 enablePatches();
 export const immer = new Immer({ autoFreeze: true });
 
-export interface NamespaceOptions {
-  /**
-   * How `allInstances` finds objects: "registry" (a WeakRef recorded per
-   * construction through a class handle), "heap" (a `node:inspector` heap
-   * query: Node only, nothing paid at construction) or "adaptive" (default:
-   * the registry until one job makes 65,536 managed objects, then the heap).
-   */
-  readonly instanceFinder?: InstanceFinderChoice;
-}
+import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 
-export interface RegisterClassOptions extends ReadClassDefinitionOptions {
-  /**
-   * Accept a superclass this namespace does not manage and that is not
-   * native (a package's class, `EventEmitter`) as an external binding: it
-   * stays what it is, and updates can never move the class onto or off it.
-   * Native superclasses (`Map`, `Error`, `HTMLElement`) need no option.
-   */
-  readonly externalSuperclass?: boolean;
-}
-
-export interface DefineClassOptions {
-  /** Names visible to method and initialiser sources. */
-  readonly scope?: CreateClassOptions["scope"];
-}
+export type { DefineClassOptions, NamespaceOptions, RegisterClassOptions };
 
 export function bindingValue(binding: Binding): unknown {
   switch (binding.kind) {
@@ -306,7 +285,11 @@ export class Namespace {
    * change.
    */
   registerClass<C extends Constructor>(cls: C, options: RegisterClassOptions = {}): C {
-    const { externalSuperclass: declaredExternal = false, ...readOptions } = options;
+    const {
+      externalSuperclass: declaredExternal = false,
+      constructedOnlyThroughHandle = false,
+      ...readOptions
+    } = options;
     const read = readClassDefinition(cls, readOptions);
     this.#requireDefinable(read);
     const parent = Object.getPrototypeOf(cls) as Function | null;
@@ -324,7 +307,10 @@ export class Namespace {
       ...(external === null ? {} : { externalSuperclass: external.name || "(anonymous class)" }),
     };
     const handle = createClassHandle(cls, definition, { superclass, owner: this, external });
+    // Before tracking, so that no construction observer is installed for nothing.
+    if (!constructedOnlyThroughHandle && isAdaptiveFinder(this.finder)) this.finder.useHeap();
     this.track(handle);
+    for (const instance of staticInstances(cls)) this.finder.record(instance);
     this.#bind({ kind: "class", name: definition.name, handle, definition });
     return handle as C;
   }

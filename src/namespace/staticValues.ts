@@ -2,7 +2,10 @@
  * Static data fields across versions. Installing a version made by metamorph
  * carries the old version's static values over by name (see installVersion);
  * a new implementation the user wrote keeps the values it declares and is
- * never written to (each of its statics counts as re-initialised). On top of that,
+ * not written to, except the statics its patch names to keep their running
+ * value (`keepStatics`; `metamorph dev` names those whose initialiser did
+ * not change, so a cache or a singleton survives an edit of a method). On
+ * top of that,
  * a renamed static takes the old value of its former name, an added or
  * re-initialised one keeps the value its initialiser gave the new version,
  * and undoing the install (a rollback) carries the values of the statics both
@@ -25,19 +28,21 @@ export function installWithStatics(
   const old = currentVersion(handle);
   const oldCtor = old.ctor as unknown as Statics;
   const newCtor = version.ctor as unknown as Statics;
-  // A class the user wrote (a new implementation) is never written to: each
-  // static it declares starts from its own value, as a re-initialised one.
+  // A class the user wrote (a new implementation): each static it declares
+  // starts from its own value, as a re-initialised one, unless `origins`
+  // carries it (an unchanged static keeps the running value).
   const userMade = createdDefinition(version.ctor) === undefined;
   const plan: ReadonlyMap<string, string | null> = userMade
-    ? new Map(version.definition.staticFields.map((f) => [f.name, null]))
+    ? new Map(version.definition.staticFields.map((f) => [f.name, origins.get(f.name) ?? null]))
     : origins;
   const fresh = new Map<string, unknown>();
   for (const [name, origin] of plan) if (origin === null) fresh.set(name, newCtor[name]);
   const undoInstall = installVersion(handle, version);
-  if (!userMade) {
-    for (const [name, origin] of plan) {
-      if (origin === null) newCtor[name] = fresh.get(name);
-      else if (isDataStatic(oldCtor, origin)) newCtor[name] = oldCtor[origin];
+  for (const [name, origin] of plan) {
+    if (origin === null) {
+      if (!userMade) newCtor[name] = fresh.get(name);
+    } else if (isDataStatic(oldCtor, origin) && (!userMade || isDataStatic(newCtor, name, true))) {
+      newCtor[name] = oldCtor[origin];
     }
   }
   const oldStatics = new Set(old.definition.staticFields.map((f) => f.name));

@@ -436,12 +436,17 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   /**
    * Replaces `cls`'s implementation by an ordinary class (its fields are read
    * from its source text, see readClassDefinition). `renames` maps a new field
-   * to the old field whose value it takes; other values follow names.
+   * to the old field whose value it takes; other values follow names. Statics
+   * take the new class's values, except those named in `keepStatics` (a
+   * cache, a singleton), which keep their running value.
    */
   replaceImplementation(
     cls: ClassName<S>,
     implementation: Function,
-    options: { readonly renames?: Readonly<Record<string, string>> } = {},
+    options: {
+      readonly renames?: Readonly<Record<string, string>>;
+      readonly keepStatics?: readonly string[];
+    } = {},
   ): PatchBuilder<S> {
     return this.#with({
       op: "replaceImplementation",
@@ -453,6 +458,16 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
         "implementation",
       ),
       ...(options.renames ? { renames: { ...options.renames } } : {}),
+      ...(options.keepStatics
+        ? {
+            keepStatics: requireStrings(
+              options.keepStatics,
+              this.#name,
+              "replaceImplementation",
+              "keepStatics",
+            ),
+          }
+        : {}),
     });
   }
 

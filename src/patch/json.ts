@@ -284,6 +284,7 @@ const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, 
     className: required(readString),
     implementation: required(readFunction),
     renames: optional(readStringRecord),
+    keepStatics: optional(readStrings),
   },
   validateNamespace: { name: required(readString), check: required(readFunction) },
   validateInstances: {

@@ -165,13 +165,16 @@ export type Operation =
    * A new implementation of a class written as ordinary code (live reload):
    * its fields, methods and constructor replace the class's. Values follow
    * field names; `renames` maps a new field name to the old field whose
-   * value it takes.
+   * value it takes. Statics take the values the new class gives them, except
+   * those named in `keepStatics`, which keep their running value (written
+   * onto the new class).
    */
   | {
       readonly op: "replaceImplementation";
       readonly className: string;
       readonly implementation: PatchFunction<Function>;
       readonly renames?: Readonly<Record<string, string>>;
+      readonly keepStatics?: readonly string[];
     }
   | {
       readonly op: "validateNamespace";

@@ -62,6 +62,33 @@ describe("derivePatch: what changed, class by class", () => {
     ]);
   });
 
+  test("statics with an unchanged initialiser keep the service's running value (keepStatics); an edited one does not", () => {
+    const before = [
+      mod(
+        "store.js",
+        "export class Store {\n  static cache = new Map();\n  static limit = 1;\n  n = 0;\n}\n",
+      ),
+    ];
+    const after = [
+      mod(
+        "store.js",
+        "export class Store {\n  static cache = new Map();\n  static limit = 2;\n  n = 0;\n  m = 1;\n}\n",
+      ),
+    ];
+    const derived = derive(before, after);
+    expect(derived.classes.map((c) => c.keepStatics)).toEqual([["cache"]]);
+    const text = renderPatchModule(derived, {
+      oldDir: "/r/1",
+      newDir: "/r/2",
+      date: new Date(0),
+      name: "1 → 2",
+      importFrom: "metamorph",
+      outFile: "/r/p.mjs",
+      language: "javascript",
+    });
+    expect(text).toContain('.replaceImplementation("Store", Store, { keepStatics: ["cache"] })');
+  });
+
   test("a changed function that uses a name only the new module has is a TODO", () => {
     const before = [mod("f.js", "const a = 1;\nexport function f() { return a; }\n")];
     const after = [

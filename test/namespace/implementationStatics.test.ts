@@ -86,4 +86,41 @@ describe("statics of a new implementation (item 19)", () => {
     expect([statics.VERSION, statics.created]).toEqual(["1", 5]);
     expect(Counter.VERSION).toBe("2");
   });
+
+  test("keepStatics: the statics it names keep their running value, the others take the new class's; a rollback carries writes back", () => {
+    const { ns, Counter: Old, statics } = world();
+    class Counter {
+      static VERSION = "2";
+      static metamorphFields = ["n"];
+      static created = 0;
+      n = 0;
+    }
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .replaceImplementation("Counter", Counter, { keepStatics: ["created"] })
+        .build(),
+    );
+    expect([statics.VERSION, statics.created]).toEqual(["2", 5]);
+    statics.created = 6;
+    result.rollback();
+    expect([statics.VERSION, statics.created]).toEqual(["1", 6]);
+    expect((Old as unknown as Statics).created).toBe(6);
+  });
+
+  test("keepStatics naming a static one of the versions lacks is refused, and nothing changes", () => {
+    const { ns, statics } = world();
+    class Counter {
+      static VERSION = "2";
+      n = 0;
+    }
+    const version = ns.version;
+    for (const kept of ["created", "missing"]) {
+      const p = patch("v2").replaceImplementation("Counter", Counter, { keepStatics: [kept] });
+      expect(() => updateSync(ns, p.build())).toThrow(InvalidPatchError);
+      expect(() => updateSync(ns, p.build())).toThrow(new RegExp(`keepStatics names "${kept}"`));
+    }
+    expect(ns.version).toBe(version);
+    expect([statics.VERSION, statics.created]).toEqual(["1", 5]);
+  });
 });

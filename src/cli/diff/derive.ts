@@ -11,7 +11,11 @@
  * deterministic: the same sources give the same derivation.
  */
 import type { ClassDefinition } from "../../mop/classDefinition.js";
-import { type ClassChangeSummary, summariseClassChange } from "../../dev/common.js";
+import {
+  type ClassChangeSummary,
+  summariseClassChange,
+  unchangedStatics,
+} from "../../dev/common.js";
 import type { DevMigrations } from "../../dev/migrations.js";
 import { applicableRenames } from "../../dev/plan.js";
 import { parseJavaScript } from "../../mop/source/parser.js";
@@ -54,6 +58,8 @@ export interface ClassChange {
   /** The new implementation, `class [extends B] { … }`, as JavaScript. */
   readonly implementation: string;
   readonly renames: Readonly<Record<string, string>>;
+  /** Statics that keep their running value: declared by both versions with the same initialiser. */
+  readonly keepStatics: readonly string[];
   /** [old, new] managed superclass names when `extends` changed. */
   readonly superclass?: readonly [string | null, string | null];
   /** The migrations module with hints for this class, when it has any it uses. */
@@ -205,6 +211,7 @@ function changedClass(
     definition: after.definition,
     implementation: after.expression,
     renames,
+    keepStatics: unchangedStatics(before.definition, after.definition),
     ...(moved ? { superclass: [oldSuper, newSuper] as const } : {}),
     ...(usesHints && migrations ? { migrations } : {}),
     migrator,
@@ -233,6 +240,7 @@ function subclassChange(cls: ManagedClass, parent: string): ClassChange {
     definition: cls.definition,
     implementation: cls.expression,
     renames: {},
+    keepStatics: cls.definition.staticFields.map((f) => f.name),
     migrator: false,
     validation: false,
     resets: [],

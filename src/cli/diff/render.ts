@@ -302,8 +302,13 @@ function patchChain(derivation: PatchDerivation, names: Names, name: string): st
     const cls = JSON.stringify(c.name);
     if (c.superclass) steps.push(`  .changeSuperclass(${cls}, ${JSON.stringify(c.superclass[1])})`);
     const renames = Object.entries(c.renames).map(([to, from]) => `${to}: ${JSON.stringify(from)}`);
+    const options = [
+      ...(renames.length ? [`renames: { ${renames.join(", ")} }`] : []),
+      // Statics with an unchanged initialiser keep the service's running value.
+      ...(c.keepStatics.length ? [`keepStatics: ${JSON.stringify(c.keepStatics)}`] : []),
+    ];
     steps.push(
-      `  .replaceImplementation(${cls}, ${names.classes.get(c)}${renames.length ? `, { renames: { ${renames.join(", ")} } }` : ""})`,
+      `  .replaceImplementation(${cls}, ${names.classes.get(c)}${options.length ? `, { ${options.join(", ")} }` : ""})`,
     );
     if (c.resets.length > 0) {
       const sets = c.resets

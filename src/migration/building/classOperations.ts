@@ -1,4 +1,5 @@
 /** Building: the operations on whole classes (add, remove, rename, superclasses, implementations). */
+import type { FieldDefinition } from "../../mop/classDefinition.js";
 import { currentVersion, handleOfPrototype, isClassHandle } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { readClassDefinition } from "../../mop/readClassDefinition.js";
@@ -69,7 +70,7 @@ export function insertSuperclass(step: Step, op: Op<"insertSuperclass">): void {
 
 export function replaceImplementation(step: Step, op: Op<"replaceImplementation">): void {
   const d = step.classNamed(op.className);
-  if (d.staticOrigins !== undefined && d.staticOrigins.size > 0) {
+  if (d.implementation === undefined && d.staticOrigins !== undefined && d.staticOrigins.size > 0) {
     step.refuse(
       `class ${d.name} had its static fields changed earlier in this patch; a new implementation brings its own statics (declare them there instead)`,
       { className: d.name },
@@ -92,6 +93,7 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
     const from = renames[f.name] ?? f.name;
     origins.set(f.name, before.has(from) ? originOf(d, from) : null);
   }
+  d.staticOrigins = keptStatics(step, d, read.staticFields, op.keepStatics);
   d.fields = [...read.fields];
   d.methods = [...read.methods];
   d.staticFields = [...read.staticFields];
@@ -100,6 +102,39 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   d.hasPrivateMembers = read.hasPrivateMembers;
   d.layoutTouched = true;
   followSuperclass(step, d, implementation);
+}
+
+/**
+ * The statics of a new implementation that keep their running value: the
+ * ones the patch names (`keepStatics`); every other takes the value the new
+ * class gave it, and by default the class handed in is never written to
+ * (issue 12, item 19). `metamorph dev` names the statics whose initialiser
+ * is unchanged, so that an edit of a method does not replace `static cache =
+ * new Map()` or a `static shared = new Store()` singleton by a fresh one
+ * (their state was lost at every save), while an edited initialiser
+ * (`static limit = 10` → `20`) takes effect.
+ */
+function keptStatics(
+  step: Step,
+  d: Draft,
+  next: readonly FieldDefinition[],
+  named: readonly string[] | undefined,
+): Map<string, string | null> {
+  const before = new Map(d.staticFields.map((f) => [f.name, f.initializer] as const));
+  const declared = new Set(next.map((f) => f.name));
+  const kept = new Map<string, string | null>();
+  if (named !== undefined) {
+    for (const name of named) {
+      if (!before.has(name) || !declared.has(name)) {
+        step.refuse(
+          `keepStatics names "${name}", which is not a static field of both versions of ${d.name} (old: ${[...before.keys()].join(", ") || "none"}; new: ${[...declared].join(", ") || "none"})`,
+          { className: d.name, field: name },
+        );
+      }
+      kept.set(name, name);
+    }
+  }
+  return kept;
 }
 
 /**

@@ -5,7 +5,8 @@
  * its initialiser's value, for an added or re-initialised static). Statics
  * not in `staticOrigins` keep the value of the same name, which is what
  * installing a version does anyway (see namespace/staticValues.ts). A class
- * given a new implementation takes the statics that class declares.
+ * given a new implementation takes the statics that class declares, but for
+ * those its patch says to keep (`keepStatics`, classOperations.ts).
  */
 import type { FieldDefinition } from "../../mop/classDefinition.js";
 import type { Operation } from "../../patch/operations.js";
@@ -21,7 +22,7 @@ function origins(d: Draft): Map<string, string | null> {
 /**
  * The class of a draft that a static operation may change: not one given a
  * new implementation by the patch, whose statics are what that class
- * declares (metamorph never writes to a class the user handed in).
+ * declares.
  */
 function staticTarget(step: Step, className: string): Draft {
   const d = step.classNamed(className);

@@ -13,6 +13,10 @@
  * or SWITCH_PER_SECOND within a second however spread) is the second kind:
  * from then on the heap answers.
  *
+ * It also switches when the namespace is handed a class that code can
+ * construct without its handle (Namespace.registerClass, `useHeap`): the
+ * registry could never find those objects.
+ *
  * The switch is one-way and safe at any moment. Before it the registry has
  * recorded every object made through a class handle (the current run's are
  * recorded at the run's end, or before anything reads the registry); after
@@ -72,6 +76,13 @@ export interface AdaptiveFinder extends InstanceFinder {
   readonly findEach: HeapFinder["findEach"];
   /** Called once when the finder switches to the heap query. */
   onSwitch(listener: () => void): void;
+  /**
+   * Switches to the heap query now, for good, when the heap can be queried:
+   * for classes whose instances can be made without a class handle, which
+   * only the heap sees (see Namespace.registerClass). False when the
+   * registry stays (no heap to query here).
+   */
+  useHeap(): boolean;
 }
 
 /**
@@ -147,6 +158,10 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
       recorded().findInSlices(prototype, sliceMs),
     onSwitch(listener: () => void): void {
       if (heap === null) listeners.push(listener);
+    },
+    useHeap(): boolean {
+      if (heap === null && !heapUnavailable) switchToHeap();
+      return heap !== null;
     },
   };
   return finder;

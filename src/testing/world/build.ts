@@ -54,7 +54,7 @@ export function buildWorld(
     const construct = options.construct?.[cls.name];
     if (construct) return construct(values) as Record<string, unknown>;
     if (cls.definition.fieldOrigin === "created") return new handle(values);
-    return Object.assign(constructWithoutArguments(handle), values);
+    return Object.assign(constructWithoutArguments(handle, namespace), values);
   });
   spec.instances.forEach((instance, i) => {
     for (const [field, v] of Object.entries(instance.fields)) {
@@ -71,11 +71,15 @@ export function buildWorld(
  */
 function constructWithoutArguments(
   handle: new () => Record<string, unknown>,
+  namespace: Namespace,
 ): Record<string, unknown> {
   try {
     return new handle();
   } catch {
-    return Object.create(handle.prototype) as Record<string, unknown>;
+    const made = Object.create(handle.prototype) as Record<string, unknown>;
+    // Not made by the handle: the registry must be told of it.
+    namespace.finder.record(made);
+    return made;
   }
 }
 

@@ -48,10 +48,11 @@ export function instanceArbitrary(
     } else {
       // An unmanaged class: register it in a namespace of its own.
       namespace = new Namespace(`instances of ${target.name}`);
-      const registered = namespace.registerClass(target);
+      // Made below through the handle only, so the registry sees every one.
+      const registered = namespace.registerClass(target, { constructedOnlyThroughHandle: true });
       className = registered.name;
       construct = {
-        [className]: (fields) => Object.assign(Reflect.construct(target, []) as object, fields),
+        [className]: (fields) => Object.assign(Reflect.construct(registered, []) as object, fields),
         ...construct,
       };
     }

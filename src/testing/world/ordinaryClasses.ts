@@ -84,6 +84,9 @@ export function ordinaryClassRegistrar(
   revive(inOrder, scope);
   return (ns) => {
     const copies = revive(inOrder, scope);
-    for (const cls of inOrder) ns.registerClass(copies.get(cls) as Constructor);
+    // Worlds make their instances through the handles (world/build.ts), so the
+    // registry sees them all: no heap query per update in a property run.
+    for (const cls of inOrder)
+      ns.registerClass(copies.get(cls) as Constructor, { constructedOnlyThroughHandle: true });
   };
 }

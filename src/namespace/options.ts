@@ -1,0 +1,45 @@
+/** What a namespace, and the classes it is handed or defines, can be told. */
+import type { CreateClassOptions } from "../mop/createClass.js";
+import type { InstanceFinderChoice } from "../mop/instances/finder.js";
+import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
+
+export interface NamespaceOptions {
+  /**
+   * How `allInstances` finds objects: "registry" (a WeakRef recorded per
+   * construction through a class handle), "heap" (a `node:inspector` heap
+   * query: Node only, nothing paid at construction) or "adaptive" (default:
+   * the registry until one job makes 65,536 managed objects, or a class is
+   * registered that code can construct without its handle, then the heap).
+   */
+  readonly instanceFinder?: InstanceFinderChoice;
+}
+
+export interface RegisterClassOptions extends ReadClassDefinitionOptions {
+  /**
+   * Accept a superclass this namespace does not manage and that is not
+   * native (a package's class, `EventEmitter`) as an external binding: it
+   * stays what it is, and updates can never move the class onto or off it.
+   * Native superclasses (`Map`, `Error`, `HTMLElement`) need no option.
+   */
+  readonly externalSuperclass?: boolean;
+  /**
+   * Promise that every instance of the class is made through the handle
+   * `registerClass` returns — the program's own class whose name now refers
+   * to the handle, as `metamorph dev` arranges. Without it, metamorph assumes
+   * what is usually true of a class handed in: code holding the class itself
+   * makes instances the handle never sees — its own methods (`new Money(…)`
+   * inside `plus`), static factories, its package's code, and everything made
+   * before registration. The registry cannot find those, so the default
+   * (adaptive) finder answers with the heap query from then on where the heap
+   * can be queried (Node): an update then migrates every instance, at the
+   * cost of a heap query per update (docs/design.md, "Finding instances").
+   * With the registry finder (named, or in a browser) such instances stay
+   * unseen by updates.
+   */
+  readonly constructedOnlyThroughHandle?: boolean;
+}
+
+export interface DefineClassOptions {
+  /** Names visible to method and initialiser sources. */
+  readonly scope?: CreateClassOptions["scope"];
+}
