@@ -1,6 +1,6 @@
 /**
  * `completeMigration()` of one class in bulk: the pending objects are read
- * once from the registry's list (lazyDeref.ts) and rewritten by the plan's
+ * once from the registry's list and rewritten by the plan's
  * compiled loops, as an eager update's commit does (compiledMigration.ts:
  * one pass saving old values and checking layouts, one generated loop
  * rewriting), instead of one first-touch migration per object — the
@@ -18,7 +18,6 @@
 import { UnswappableObjectError } from "../errors.js";
 import { getPrototypeOf, isPrototypeObject } from "../mop/instances/finder.js";
 import { isShadowCopy, shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
-import { derefEach } from "./lazyDeref.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 
@@ -63,8 +62,10 @@ export function pendingIn(
   const pending: object[] = new Array(refs.length);
   let count = 0;
   const copies = shadowCopiesMarked();
-  derefEach(refs, (object) => {
+  for (let i = 0; i < refs.length; i++) {
+    const object = refs[i]!.deref();
     if (
+      object !== undefined &&
       getPrototypeOf(object) === prototype &&
       !migrated(object) &&
       !isPrototypeObject(object) &&
@@ -72,7 +73,7 @@ export function pendingIn(
     ) {
       pending[count++] = object;
     }
-  });
+  }
   pending.length = count;
   return pending;
 }

@@ -1,7 +1,7 @@
 // size: one class, the state of a lazy update after its commit (marks, logs,
 // guards, the completion's deferred marking), whose methods share that
 // private state and are each short; the bulk pass and the reading of the
-// registry are apart (lazyBulk.ts, lazyDeref.ts).
+// registry are apart (lazyBulk.ts).
 /**
  * The state of a lazy or progressive update after its commit: which objects
  * already have the new layout, the guards that migrate the others at first
