@@ -8,7 +8,7 @@
  * instances.
  */
 import { performance } from "node:perf_hooks";
-import type { Patch, UpdateResult } from "../src/index.js";
+import type { Patch, UpdateResult, UpdateTimings } from "../src/index.js";
 import { patch, update, updateSync } from "../src/index.js";
 import type { BenchModule, Figure } from "./harness.js";
 import { msOnce, versus } from "./harness.js";
@@ -116,7 +116,13 @@ export interface Run {
   readonly hand: number;
   readonly find: number;
   readonly spread: string;
+  /** Where the median pause went, by phase (UpdateResult.timings). */
+  readonly phases: string;
 }
+
+/** The phases of one pause: what does not depend on the instances, and the two passes over them. */
+const phasesOf = (t: UpdateTimings) =>
+  `build+shadow+validate ${(t.build + t.shadow + t.validate).toFixed(1)} ms, migrate ${t.migrate.toFixed(1)} ms, commit ${t.commit.toFixed(1)} ms`;
 
 const range = (xs: readonly number[]) =>
   `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} ms`;
@@ -133,42 +139,75 @@ async function measure(
   sync: boolean,
 ): Promise<Run> {
   const pauses: number[] = [];
+  const timings: UpdateTimings[] = [];
   const hands: number[] = [];
   const finds: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    {
-      const w = await world(n, finder, `${shape.name}-${n}-${finder}-${r}`);
-      if (sync) {
-        finds.push(msOnce(() => w.ns.allInstances(w.Picture)));
-        collectGarbage();
-        await nextTask();
-      }
-      const result = sync ? updateSync(w.ns, shape.patch()) : await update(w.ns, shape.patch());
-      if (result.instancesMigrated !== n) {
-        throw new Error(`${shape.name}: migrated ${result.instancesMigrated} of ${n}`);
-      }
-      pauses.push(result.pauseMs);
-      expectLayout(w.list, shape.layout, `${shape.name} update`);
-      result.makePermanent();
-    }
+    const side = await librarySide(shape, n, finder, `${shape.name}-${n}-${finder}-${r}`, sync);
+    pauses.push(side.pause);
+    timings.push(side.timings);
+    if (sync) finds.push(side.find);
     collectGarbage();
     await nextTask();
-    {
-      const w = await world(n, finder, `hand-${shape.name}-${n}-${finder}-${r}`);
-      const t0 = performance.now();
-      shape.hand(w.list);
-      hands.push(performance.now() - t0);
-      expectLayout(w.list, shape.layout, `${shape.name} hand loop`);
-    }
+    hands.push(await handSide(shape, n, finder, `hand-${shape.name}-${n}-${finder}-${r}`));
     collectGarbage();
     await nextTask();
   }
+  const pause = median(pauses);
   return {
-    pause: median(pauses),
+    pause,
     hand: median(hands),
     find: finds.length > 0 ? median(finds) : 0,
     spread: `pauses ${range(pauses)}, hand-written ${range(hands)}`,
+    phases: phasesOf(timings[pauses.indexOf(pause)] ?? timings[0]!),
   };
+}
+
+/*
+ * Each side builds and measures its world in a function of its own, so that
+ * nothing of it is reachable once the function returns. A world held in a
+ * block of the calling async function stayed reachable from its suspended
+ * frame: the next repetition's update then ran with 10^6 dead objects of the
+ * previous hand loop still live (154 MiB instead of 62), and with the heap
+ * finder, whose query ends with memory-reducing full collections that set
+ * the old generation's limit close to the live size, the incremental marking
+ * of that larger heap started before the pause and finished inside it (its
+ * steps and its final atomic pause: 12–59 ms of 174–214 ms); the second and
+ * third updates of a run were 40–70 % slower than the first.
+ */
+
+/** One update on a fresh world: its pause, and with `sync` the find() before it. */
+async function librarySide(
+  shape: Shape,
+  n: number,
+  finder: Finder,
+  label: string,
+  sync: boolean,
+): Promise<{ pause: number; find: number; timings: UpdateTimings }> {
+  const w = await world(n, finder, label);
+  let find = 0;
+  if (sync) {
+    find = msOnce(() => w.ns.allInstances(w.Picture));
+    collectGarbage();
+    await nextTask();
+  }
+  const result = sync ? updateSync(w.ns, shape.patch()) : await update(w.ns, shape.patch());
+  if (result.instancesMigrated !== n) {
+    throw new Error(`${shape.name}: migrated ${result.instancesMigrated} of ${n}`);
+  }
+  expectLayout(w.list, shape.layout, `${shape.name} update`);
+  result.makePermanent();
+  return { pause: result.pauseMs, find, timings: result.timings };
+}
+
+/** The hand-written loop on a fresh world (ms). */
+async function handSide(shape: Shape, n: number, finder: Finder, label: string): Promise<number> {
+  const w = await world(n, finder, label);
+  const t0 = performance.now();
+  shape.hand(w.list);
+  const ms = performance.now() - t0;
+  expectLayout(w.list, shape.layout, `${shape.name} hand loop`);
+  return ms;
 }
 
 const GOAL = "goal: ratio ≥ 0.5 (≤ 2× the hand-written loop)";
@@ -186,8 +225,15 @@ interface Memory {
   readonly handKept: number;
 }
 
-/** Peak heap growth of an eager update() and of the hand loop, each on a fresh world of n Pictures. */
+/** Peak heap growth of an eager update() and of the hand loop, each on a fresh world of n Pictures (each side in a function of its own: see librarySide). */
 async function memory(shape: Shape, n: number): Promise<Memory> {
+  const update = await updateMemory(shape, n);
+  collectGarbage();
+  await nextTask();
+  return { ...update, ...(await handMemory(shape, n)) };
+}
+
+async function updateMemory(shape: Shape, n: number) {
   const before = await world(n, "registry", `memory-${shape.name}`);
   let result: UpdateResult | undefined;
   let kept = 0;
@@ -205,9 +251,10 @@ async function memory(shape: Shape, n: number): Promise<Memory> {
   if (result?.instancesMigrated !== n)
     throw new Error(`${shape.name}: migrated ${result?.instancesMigrated} of ${n}`);
   expectLayout(before.list, shape.layout, `${shape.name} update`);
-  result = undefined;
-  collectGarbage();
-  await nextTask();
+  return { update: peak / MiB, kept: kept / MiB, held: held / MiB };
+}
+
+async function handMemory(shape: Shape, n: number) {
   const hand = await world(n, "registry", `memory-hand-${shape.name}`);
   let handKept = 0;
   const handPeak = await peakHeapGrowth(
@@ -217,13 +264,7 @@ async function memory(shape: Shape, n: number): Promise<Memory> {
     },
   );
   expectLayout(hand.list, shape.layout, `${shape.name} hand loop`);
-  return {
-    update: peak / MiB,
-    kept: kept / MiB,
-    held: held / MiB,
-    hand: handPeak / MiB,
-    handKept: handKept / MiB,
-  };
+  return { hand: handPeak / MiB, handKept: handKept / MiB };
 }
 
 export async function memoryFigures(): Promise<Figure[]> {
@@ -278,7 +319,7 @@ export async function eagerShapeFigures(): Promise<EagerShapes> {
             run.pause,
             run.hand,
             "ms",
-            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (instances found by one heap query before the pause, a block of its own the program sees: finder.heapUpdate.startBlock; not part of this figure)"}, median of ${repeats} (${run.spread}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
+            `pause of an eager update() (${shape.what}) of ${label.replace("1e", "10^")} instances, ${finder} finder${finder === "registry" ? " (instances found in slices before the pause)" : " (instances found by one heap query before the pause, a block of its own the program sees: finder.heapUpdate.startBlock; not part of this figure)"}, median of ${repeats} (${run.spread}; the median pause: ${run.phases}); baseline: a hand-written in-place loop making the same field changes over a list the program already holds; ${GOAL}`,
           ),
         );
       }

@@ -209,7 +209,7 @@ let i = 0;
 for (let r = 0; r < n; r++) {
 const o = objects[r];
 if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
-objects[i] = o;
+if (i !== r) objects[i] = o; // compacts past objects moved off the class
 if (!Object.isExtensible(o)) return i;
 ${take}
 general.push(i);

@@ -1,11 +1,13 @@
 /**
  * The mark of an object a lazy update migrated at its first touch: a
- * non-enumerable, configurable property under one symbol, whose value is
- * the update's own token. The guard of every method then tells a migrated
- * object from a pending one by one property load — a hidden-class check V8
- * inlines, where a WeakSet lookup costs a hash-table probe (a cache miss
- * once the table is large) and a WeakSet entry (identity hash, insertion,
- * rehash as it grows) about as much as the rewrite itself.
+ * non-enumerable, configurable property under the update's own symbol. The
+ * guard of every method then tells a migrated object from a pending one by
+ * `symbol in this` — answered from the hidden class alone, which V8 checks
+ * anyway to call the method (the value is never loaded: loading and
+ * comparing it cost 0.6–1 ns more per call) — where a WeakSet lookup costs
+ * a hash-table probe (a cache miss once the table is large) and a WeakSet
+ * entry (identity hash, insertion, rehash as it grows) about as much as the
+ * rewrite itself.
  *
  * The brand is added right after the rewrite, so it is the object's last
  * property, and taken off (`delete`, which V8 undoes as a map transition back
@@ -20,19 +22,23 @@
  *
  * The sweep brands what it migrates too, and takes the brands off in slices
  * of its own once every object is migrated (lazyCompletion.ts
- * `allMigrated`). Objects `completeMigration()` migrates and objects made
- * after the commit are marked in the WeakSet instead: unbranding them would
- * be another pass over every object, in the same block.
+ * `allMigrated`). Objects `completeMigration()` migrates get no mark at all
+ * (the guards go as it returns; a guard reached meanwhile marks them in the
+ * WeakSet, lazyCompletion.ts `settleMarks`), and objects made after the
+ * commit are marked in the WeakSet: unbranding them would be another pass
+ * over every object, in the same block.
  */
 
-/** One symbol for every lazy update: an object carries at most one brand at a time. */
-export const BRAND: unique symbol = Symbol("metamorph: migrated lazily");
-
-export type Branded = { [BRAND]?: object };
-
 export class Brands {
-  /** Names this update: a brand of another update (never left behind) would not count. */
+  /** Names this update (the guards' slow path is found by it, lazyMigration.ts). */
   readonly token: object = Object.freeze({});
+  /**
+   * The brand's key, one per update: the guards test `symbol in this`,
+   * which V8 answers from the object's hidden class alone (no load of the
+   * property's value), and a brand some other update left behind (on an
+   * object frozen since its brand, which cannot lose it) does not count.
+   */
+  readonly symbol: symbol = Symbol("metamorph: migrated lazily");
   /**
    * The branded objects, to take the brands off again: held strongly while
    * the update's logs hold them anyway (for a rollback), weakly once it is
@@ -55,7 +61,8 @@ export class Brands {
   }
 
   has(object: object): boolean {
-    return (object as Branded)[BRAND] === this.token;
+    // A method may be called with a primitive `this`, which `in` refuses.
+    return isObject(object) && this.symbol in object;
   }
 
   /**
@@ -65,7 +72,7 @@ export class Brands {
    */
   brand(object: object, named: number): boolean {
     try {
-      if (!Reflect.defineProperty(object, BRAND, this.descriptor)) return false;
+      if (!Reflect.defineProperty(object, this.symbol, this.descriptor)) return false;
     } catch {
       return false;
     }
@@ -103,7 +110,7 @@ export class Brands {
    * every 64 objects); true when no brand is left.
    */
   clearUntil(deadline: number, each?: (object: object) => void, exact = false): boolean {
-    const { objects, named, token } = this;
+    const { objects, named, symbol } = this;
     for (let i = objects.length - 1; i >= 0; i--) {
       if (
         (i & 63) === 0 &&
@@ -118,13 +125,13 @@ export class Brands {
       const object = entry instanceof WeakRef ? entry.deref() : entry;
       if (object === undefined) continue;
       try {
-        if ((object as Branded)[BRAND] !== token) continue;
+        if (!Object.hasOwn(object, symbol)) continue;
         each?.(object);
-        if (exact) unbrandExactly(object, named[i]!);
-        else delete (object as Branded)[BRAND];
+        if (exact) unbrandExactly(object, symbol, named[i]!);
+        else delete (object as Record<symbol, unknown>)[symbol];
       } catch {
         // A Proxy trap that throws: its object keeps the brand, which no
-        // later update's token matches.
+        // later update looks for (each has its own symbol).
       }
     }
     objects.length = 0;
@@ -132,6 +139,9 @@ export class Brands {
     return true;
   }
 }
+
+const isObject = (value: unknown): value is object =>
+  (typeof value === "object" && value !== null) || typeof value === "function";
 
 /** Whether `key` names an array element, which V8 keeps apart from the properties. */
 const isIndex = (key: string) => String(Number(key) >>> 0) === key && key !== "4294967295";
@@ -144,17 +154,23 @@ const isIndex = (key: string) => String(Number(key) >>> 0) === key && key !== "4
  * program also added symbols, their order against the strings is unknown:
  * the brand is only deleted.
  */
-function unbrandExactly(object: object, named: number): void {
-  const record = object as Record<string, unknown> & Branded;
-  const names = Object.getOwnPropertyNames(object).filter((k) => !isIndex(k));
+function unbrandExactly(object: object, symbol: symbol, named: number): void {
+  const record = object as Record<string | symbol, unknown>;
+  const all = Object.getOwnPropertyNames(object);
+  // Nothing added since the brand (the common case): no filtering, no symbols to list.
+  if (all.length <= named) {
+    delete record[symbol];
+    return;
+  }
+  const names = all.filter((k) => !isIndex(k));
   if (names.length <= named || Object.getOwnPropertySymbols(object).length !== 1) {
-    delete record[BRAND];
+    delete record[symbol];
     return;
   }
   const added = names.slice(named);
   const descriptors = added.map((k) => Reflect.getOwnPropertyDescriptor(object, k)!);
   for (let i = added.length - 1; i >= 0; i--) delete record[added[i]!];
-  delete record[BRAND];
+  delete record[symbol];
   added.forEach((k, i) => {
     const d = descriptors[i]!;
     if ("value" in d && d.writable && d.enumerable && d.configurable) record[k] = d.value;

@@ -1,3 +1,7 @@
+// size: one class, the state of a lazy update after its commit (marks, logs,
+// guards, the completion's deferred marking), whose methods share that
+// private state and are each short; the bulk pass and the reading of the
+// registry are apart (lazyBulk.ts).
 /**
  * The state of a lazy or progressive update after its commit: which objects
  * already have the new layout, the guards that migrate the others at first
@@ -11,9 +15,12 @@
 import { MetamorphError, MigrationError, UnswappableObjectError } from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
 import { observeConstruction } from "../mop/classHandle.js";
+import { getPrototypeOf } from "../mop/instances/finder.js";
 import type { HeapFinder } from "../mop/instances/heapFinder.js";
+import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
+import { BulkFailure, bulkEligible, migrateInBulk, onNewLayout, pendingIn } from "./lazyBulk.js";
 import { installLazyGuards } from "./lazyMigration.js";
 import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
@@ -82,6 +89,8 @@ export class LazyMigration {
    * are migrated but not yet marked (see completeAll); null otherwise.
    */
   private unmarkedFrom: number[] | null = null;
+  /** The plan whose objects `complete()` is rewriting in bulk (lazyBulk.ts), if any. */
+  private bulk: Plan | null = null;
 
   constructor(
     readonly namespace: Namespace,
@@ -132,7 +141,7 @@ export class LazyMigration {
     const migrated = this.marks.set;
     for (const plan of this.plans) {
       this.undos.push(
-        installLazyGuards(plan.prototype, this.marks.token, migrated, this.migrateUnmarked),
+        installLazyGuards(plan.prototype, this.marks.brand, migrated, this.migrateUnmarked),
       );
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
@@ -181,6 +190,13 @@ export class LazyMigration {
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
     if (!this.guarded || this.marks.allMigrated) return true;
+    // A guard reached inside a bulk pass: its objects carry no mark, and one
+    // on the new layout was migrated by it (lazyBulk.ts); the others are
+    // migrated here, and the pass then leaves them alone.
+    const bulk = this.bulk;
+    if (bulk !== null && getPrototypeOf(object) === bulk.prototype && onNewLayout(object, bulk)) {
+      return true;
+    }
     // A guard reached during `complete()`: the objects it migrated are not
     // marked yet, and this one may be among them.
     if (this.unmarkedFrom !== null) {
@@ -211,13 +227,22 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
+      const at = log.length;
       if (compiled.runsUserCode || !compiled.fast) {
         whileBusy(this.namespace, this.busyWith, () =>
           log.prepare(object, this.migratedCount, this.onCopy),
         );
+      } else if (compiled.readOld(object, log.old, at * compiled.stride)) {
+        // The compiled path with nothing to compute: `prepare` and `applyAt`
+        // without their calls and lookups (a first touch runs this alone).
+        log.objects.push(object);
+        prepared = true;
+        compiled.apply(object, log.old, at * compiled.stride, log.computed, 0);
       } else log.prepare(object, this.migratedCount);
-      prepared = true;
-      log.applyAt(log.length - 1);
+      if (!prepared) {
+        prepared = true;
+        log.applyAt(at);
+      }
     } catch (error) {
       // A rewrite that threw part-way (a setter on the way) is undone first.
       if (prepared) {
@@ -240,8 +265,9 @@ export class LazyMigration {
     const from = this.unmarkedFrom;
     if (from === null) return;
     this.unmarkedFrom = null;
+    // Logs pushed since `unmarkedFrom` was set are unmarked from their start.
     this.logs.forEach((log, k) => {
-      for (let i = from[k]!; i < log.length; i++) this.marks.set.addInBulk(log.objects[i]!);
+      for (let i = from[k] ?? 0; i < log.length; i++) this.marks.set.addInBulk(log.objects[i]!);
     });
   }
 
@@ -332,7 +358,7 @@ export class LazyMigration {
         return;
       }
       try {
-        this.completeAll(this.unmigratedEach());
+        if (this.completeEach()) this.release();
       } finally {
         if (this.unmarkedFrom !== null) {
           if (this.guarded) this.settleMarks();
@@ -346,19 +372,90 @@ export class LazyMigration {
   }
 
   /**
-   * Migrates `lists` (per plan) and releases the guards. The objects are not
-   * marked one by one — a WeakSet entry costs about as much as the rewrite
-   * itself, and once this returns no guard is left to ask: what the logs hold
-   * from `unmarkedFrom` on is marked at once if a guard runs meanwhile (user
-   * code reached from a setter, a getter or a general-path migrator), and
-   * from then on each object is looked up again before it migrates, since
-   * that code may have migrated a later object of the list through its guard
-   * (migrating it twice would read the new layout as the old one).
+   * Migrates every pending object, plan by plan: in bulk where the registry
+   * lists them and the plan allows it (lazyBulk.ts), one by one otherwise.
+   * False when the update was rolled back instead.
    */
-  private completeAll(lists: readonly object[][]): void {
-    const batches = this.plans.map((plan, k) => batchLog(plan, lists[k]!.length));
-    this.logs.push(...batches);
+  private completeEach(): boolean {
+    const finder = this.namespace.finder;
+    const registry = finder.kind === "registry" ? (finder as RegistryFinder) : null;
+    const inBulk = this.plans.map(bulkEligible);
+    // Found before anything migrates (one heap query for every plan); with
+    // the registry a bulk pass reads its own list when its turn comes.
+    const lists = registry
+      ? this.plans.map((plan, k) => (inBulk[k] ? null : this.unmigrated(plan)))
+      : this.unmigratedEach();
     this.unmarkedFrom = this.logs.map((log) => log.length);
+    for (let k = 0; k < this.plans.length; k++) {
+      const plan = this.plans[k]!;
+      const list = lists[k] ?? null;
+      const done = !inBulk[k]
+        ? this.completeAll([plan], [list!])
+        : list === null
+          ? this.completeInBulk(plan, this.pendingInRegistry(plan, registry!), [])
+          : this.completeInBulk(
+              plan,
+              list.filter((o) => getPrototypeOf(o) === plan.prototype),
+              list.filter((o) => getPrototypeOf(o) !== plan.prototype),
+            );
+      if (!done) return false;
+    }
+    return true;
+  }
+
+  /** `plan`'s pending objects in the registry's list (each once, unless `record` listed it twice). */
+  private pendingInRegistry(plan: Plan, registry: RegistryFinder): object[] {
+    const marks = this.marks;
+    return pendingIn(registry.snapshot(plan.prototype), plan.prototype, (object) =>
+      marks.has(object),
+    );
+  }
+
+  /**
+   * Migrates `pending` (on `plan`'s prototype) in bulk, then `others` (and
+   * what the pass left to them) one by one.
+   */
+  private completeInBulk(plan: Plan, pending: object[], others: object[]): boolean {
+    let result: ReturnType<typeof migrateInBulk>;
+    this.bulk = plan;
+    try {
+      result = migrateInBulk(plan, pending);
+    } catch (error) {
+      if (!(error instanceof BulkFailure)) throw error;
+      this.fail(error.object, plan, error.error);
+      return false;
+    } finally {
+      this.bulk = null;
+    }
+    if (this.failure) {
+      // A guard reached meanwhile failed and rolled the update back: the
+      // objects of the pass were not in its logs yet.
+      for (let i = result.log.length - 1; i >= 0; i--) result.log.revertAt(i);
+      return false;
+    }
+    this.logs.push(result.log);
+    this.migratedCount += result.log.length;
+    const rest = others.length === 0 ? result.others : others.concat(result.others);
+    if (rest.length === 0) return true;
+    // Listed once each: an object listed twice would be migrated twice.
+    return this.completeAll([plan], [[...new Set(rest)]]);
+  }
+
+  /**
+   * Migrates `lists` (one per plan of `plans`); false when the update was
+   * rolled back instead. The objects are not
+   * marked one by one — a WeakSet entry costs about as much as the rewrite
+   * itself, and once `complete()` is done no guard is left to ask: what the
+   * logs hold from `unmarkedFrom` on is marked at once if a guard runs
+   * meanwhile (user code reached from a setter, a getter or a general-path
+   * migrator), and from then on each object is looked up again before it
+   * migrates, since that code may have migrated a later object of the list
+   * through its guard (migrating it twice would read the new layout as the
+   * old one).
+   */
+  private completeAll(plans: readonly Plan[], lists: readonly object[][]): boolean {
+    const batches = plans.map((plan, k) => batchLog(plan, lists[k]!.length));
+    this.logs.push(...batches);
     for (let k = 0; k < lists.length; k++) {
       const list = lists[k]!;
       const log = batches[k]!;
@@ -369,10 +466,10 @@ export class LazyMigration {
           this.unmarkedFrom !== null && Object.getPrototypeOf(object) === prototype
             ? this.rewrite(object, log)
             : this.migrate(object, true, false);
-        if (!ok) return;
+        if (!ok) return false;
       }
     }
-    this.release();
+    return true;
   }
 
   private migrating<T>(during: FailedDuring, body: () => T): T {

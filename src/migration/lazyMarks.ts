@@ -1,10 +1,10 @@
 /**
  * Which objects a lazy update has put on the new layout: branded ones
  * (lazyBrand.ts: migrated at their first touch or by the sweep, on the
- * compiled path), those in the set (migratedSet.ts: migrated in bulk by
- * `completeMigration()`, made after the commit, copies, and every branded
- * one once a rollback is under way), and — once the sweep has visited every
- * object — all of them.
+ * compiled path), those in the set (migratedSet.ts: migrated by
+ * `completeMigration()` once a guard or a rollback asks, made after the
+ * commit, copies, and every branded one once a rollback is under way), and
+ * — once the sweep has visited every object — all of them.
  */
 import { Brands } from "./lazyBrand.js";
 import { MigratedSet } from "./migratedSet.js";
@@ -19,9 +19,9 @@ export class LazyMarks {
    */
   private all = false;
 
-  /** What the guards compare an object's brand with. */
-  get token(): object {
-    return this.brands.token;
+  /** What the guards look for on an object (its brand) and name the update by. */
+  get brand(): Brands {
+    return this.brands;
   }
 
   get allMigrated(): boolean {

@@ -31,6 +31,9 @@ export class MigratedSet {
   private inLast = CHUNK;
 
   has(object: object): boolean {
+    // Empty until something is marked here (most updates brand everything):
+    // a pass over every pending object then makes no lookup at all.
+    if (this.inSingle === 0 && this.chunks.length === 0) return false;
     if (this.single.has(object)) return true;
     const { chunks } = this;
     for (let i = chunks.length - 1; i >= 0; i--) if (chunks[i]!.has(object)) return true;

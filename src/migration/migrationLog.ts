@@ -31,6 +31,27 @@ export interface Retained {
   readonly carried: Carried | null;
 }
 
+/**
+ * Scratch arrays of a migration log, allocated before the pause
+ * (phases/find.ts): `old` for the compiled path's old values, `computed`
+ * for the values user code computes. Holes until the pause writes them; a
+ * log uses one only if it is long enough, trimmed to the length it needs.
+ */
+export interface LogArrays {
+  readonly old?: unknown[];
+  readonly computed?: unknown[];
+}
+
+/**
+ * `spare` trimmed to `length` if it is long enough (a holey array of holes,
+ * as `new Array(length)` makes it), else a new array.
+ */
+function sized(spare: unknown[] | undefined, length: number): unknown[] {
+  if (spare === undefined || spare.length < length) return new Array<unknown>(length);
+  spare.length = length;
+  return spare;
+}
+
 export interface ApplyProgress {
   done: number;
   partial: boolean;
@@ -55,6 +76,8 @@ export class MigrationLog {
    * from the field it was carried into.
    */
   private lean: LeanPlan | undefined;
+  /** The array for `computed` allocated before the pause, until `computeAll` takes it. */
+  private spareComputed: unknown[] | undefined;
   /** The old values of the object whose rewrite threw (position `partialAt`), if it had started. */
   private readonly partial: unknown[] = [];
   private partialAt = -1;
@@ -91,10 +114,13 @@ export class MigrationLog {
     refuse: (object: object, index: number) => never,
     prototype: object | null = null,
     lean = false,
+    /** Arrays allocated before the pause (phases/find.ts), used where long enough. */
+    arrays?: LogArrays,
   ): void {
     const { compiled } = this;
     const { stride, fast } = compiled;
     this.objects = objects;
+    this.spareComputed = arrays?.computed;
     if (lean && compiled.lean) {
       const refused = compiled.lean.scan(objects, this.generalAt, prototype);
       if (refused >= 0) refuse(objects[refused]!, refused);
@@ -107,7 +133,7 @@ export class MigrationLog {
       prototype = null; // those off it are already left out
     }
     // Preallocated: growing a multi-megabyte array copies it several times.
-    this.old = stride > 0 && fast ? new Array<unknown>(objects.length * stride) : [];
+    this.old = stride > 0 && fast ? sized(arrays?.old, objects.length * stride) : [];
     const refused = compiled.scan(objects, this.old, this.generalAt, prototype);
     if (refused >= 0) refuse(objects[refused]!, refused);
   }
@@ -120,7 +146,9 @@ export class MigrationLog {
     const { compiled, objects, generalAt } = this;
     const { computedCount } = compiled;
     if (computedCount === 0 && generalAt.length === 0) return;
-    const computed = computedCount > 0 ? new Array<unknown>(objects.length * computedCount) : [];
+    const computed =
+      computedCount > 0 ? sized(this.spareComputed, objects.length * computedCount) : [];
+    this.spareComputed = undefined;
     this.computed = computed;
     if (generalAt.length === 0 && compiled.computeRange) {
       compiled.computeRange(objects, computed);
@@ -309,6 +337,7 @@ export class MigrationLog {
   /** Forgets everything (the update became permanent or was rolled back). */
   clear(): void {
     this.checkedAtRewrite = false;
+    this.spareComputed = undefined;
     this.objects.length = 0;
     this.old.length = 0;
     this.computed.length = 0;

@@ -169,7 +169,12 @@ export async function update(
 ): Promise<UpdateResult> {
   checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
-  const prefound = await findBeforePause(namespace, patch, options.policy);
+  const prefound = await findBeforePause(
+    namespace,
+    patch,
+    options.policy,
+    options.onCommitStep === undefined,
+  );
   let result: UpdateResult;
   try {
     refuseIfBusy(namespace, patch.name);

@@ -257,16 +257,7 @@ function created<T extends object>(
   copyMembers(home, ctor, ["length", "name", "prototype"]);
   Object.defineProperty(ctor, INITIALISE_FIELDS, hidden(initialise));
   Object.defineProperty(ctor, METHOD_HOME, hidden(home.prototype));
-  for (const field of definition.staticFields) {
-    const compute = new Function(
-      ...names,
-      `"use strict"; return ${fieldInitialiser(field.initializer)};`,
-    );
-    (ctor as unknown as Record<string, unknown>)[field.name] = compute.call(
-      ctor,
-      ...names.map((n) => scope[n]),
-    );
-  }
+  defineStatics(ctor, definition, names, scope);
   definitions.set(ctor, definition);
   recordInitialiser(ctor, scope, reused === null ? null : previous!);
   return ctor as unknown as Constructor<T> & (new (init?: Partial<T>) => T);
@@ -277,6 +268,38 @@ function scopeNames(scope: Readonly<Record<string, unknown>>): string[] {
   const names: string[] = [];
   for (const n of Object.keys(scope)) if (IDENTIFIER.test(n) && !n.startsWith("__")) names.push(n);
   return names;
+}
+
+/**
+ * Evaluates the static field initialisers onto `ctor`, in order. As in a
+ * class body, the class's own name refers to the class being made (`static
+ * DEFAULT = new Config()`), whatever the scope holds under it. A throwing
+ * initialiser is a bad definition, reported before anything uses the class.
+ */
+function defineStatics(
+  ctor: Function,
+  definition: ClassDefinition,
+  names: readonly string[],
+  scope: Readonly<Record<string, unknown>>,
+): void {
+  const params = [...names.filter((n) => n !== definition.name), definition.name];
+  const args = [...params.slice(0, -1).map((n) => scope[n]), ctor];
+  for (const field of definition.staticFields) {
+    let value: unknown;
+    try {
+      const compute = new Function(
+        ...params,
+        `"use strict"; return ${fieldInitialiser(field.initializer)};`,
+      );
+      value = compute.call(ctor, ...args);
+    } catch (error) {
+      throw new InvalidClassDefinitionError(
+        `class ${definition.name}: the initialiser of static field ${field.name} (${field.initializer ?? "undefined"}) threw ${String(error)}`,
+        { className: definition.name, field: field.name, cause: error },
+      );
+    }
+    (ctor as unknown as Record<string, unknown>)[field.name] = value;
+  }
 }
 
 /** What createClass checks of its options and of method sources before compiling anything. */

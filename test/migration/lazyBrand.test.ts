@@ -41,6 +41,35 @@ function expectSettled(Item: unknown, items: readonly object[]): void {
  * a non-enumerable symbol property the guards read instead of a WeakSet.
  */
 describe("lazy first touch: the brand", () => {
+  test("a guarded method called with a primitive `this` runs as it would without guards", () => {
+    const { ns, Item, items } = world(2, "primitive");
+    const result = updateSync(ns, v2());
+    const peek = (Item as unknown as { prototype: Peek }).prototype.peek;
+    expect(peek.call(5 as unknown as object)).toBeUndefined();
+    expect(peek.call("s" as unknown as object)).toBeUndefined();
+    expect(result.migratedSoFar()).toBe(0);
+    expect((items[1] as unknown as Peek).peek()).toBe(10);
+    expect(result.pendingInstances()).toBe(1);
+  });
+
+  test("another update's brand left on an object does not count as this update's", () => {
+    const { ns, items } = world(2, "left-behind");
+    const first = updateSync(ns, v2());
+    expect((items[0] as unknown as Peek).peek()).toBe(0);
+    // Frozen after its brand: the brand cannot come off when the guards go.
+    Object.freeze(items[0]!);
+    first.completeMigration();
+    expect(ownSymbols(items[0]!)).toBe(1);
+    const second = updateSync(
+      ns,
+      patch("v3").addField("Item", "extra", { default: "e" }).policy("lazy").build(),
+    );
+    // items[0] is frozen and not migrated by v3: its first touch fails, v3 rolls back.
+    (items[0] as unknown as Peek).peek();
+    expect(second.state()).toBe("rolled-back");
+    expect(Object.keys(items[1]!)).toEqual(["id", "cost", "note"]);
+  });
+
   test("is invisible to enumeration, and gone with the guards: the object then shares a fresh object's hidden class", () => {
     const { ns, Item, items } = world(3, "visible");
     const result = updateSync(ns, v2());

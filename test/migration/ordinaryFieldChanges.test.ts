@@ -229,3 +229,34 @@ test("a field operation on a class with a conditional field: carried, constructe
     expect.objectContaining({ code: "MM_UNSEEN_STATE", className: "Store", field: "onDrop" }),
   ]);
 });
+
+test("a class whose static initialisers construct it takes a field change: its statics keep their objects, and no initialiser runs again", () => {
+  let constructed = 0;
+  class Config {
+    static main = new Config("main");
+    static all = [Config.main];
+    constructor(public label: string) {
+      constructed++;
+    }
+  }
+  const ns = new Namespace("statics", { instanceFinder: "heap" });
+  const Handle = ns.registerClass(Config);
+  const other = new Handle("other");
+  const main = Config.main;
+  const before = constructed;
+  for (const policy of POLICIES) {
+    const result = updateSync(
+      ns,
+      patch(`shade ${policy}`)
+        .addField("Config", `shade_${policy}`, { default: 1 })
+        .policy(policy)
+        .build(),
+    );
+    expect(result.outcome).toBe("committed");
+    result.completeMigration();
+    expect((Handle as unknown as { main: Config }).main).toBe(main);
+    expect((main as unknown as Record<string, unknown>)[`shade_${policy}`]).toBe(1);
+    expect((other as unknown as Record<string, unknown>)[`shade_${policy}`]).toBe(1);
+  }
+  expect(constructed).toBe(before);
+});

@@ -171,4 +171,26 @@ describe("createClass", () => {
       { seed: 42, numRuns: 100 },
     );
   });
+
+  test("a static initialiser sees the class under its own name; one that throws is a typed refusal naming the field", () => {
+    const definition = definitionFromSpec({
+      name: "Point",
+      fields: [{ name: "x", initializer: "0" }],
+      staticFields: [{ name: "ORIGIN", initializer: "new Point({ x: 0 })" }],
+    });
+    const Point = createClass(definition) as unknown as {
+      ORIGIN: { x: number };
+    } & (new () => object);
+    expect(Point.ORIGIN).toBeInstanceOf(Point);
+    expect(Point.ORIGIN.x).toBe(0);
+    const throwing = definitionFromSpec({
+      name: "Broken",
+      fields: [],
+      staticFields: [{ name: "value", initializer: "missingName + 1" }],
+    });
+    expect(() => createClass(throwing)).toThrow(InvalidClassDefinitionError);
+    expect(() => createClass(throwing)).toThrow(
+      /static field value \(missingName \+ 1\) threw ReferenceError/,
+    );
+  });
 });

@@ -11,8 +11,8 @@ interface ItemV1 {
   peek(): number;
 }
 
-export function itemWorld(n: number, name: string) {
-  const ns = new Namespace(name);
+export function itemWorld(n: number, name: string, finder?: "registry" | "heap") {
+  const ns = new Namespace(name, finder ? { instanceFinder: finder } : {});
   const Item = ns.defineClass<ItemV1>({
     name: "Item",
     fields: [

@@ -164,12 +164,19 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   const running = currentVersion(handle).ctor as unknown as Record<PropertyKey, unknown>;
   const prototype = stablePrototype(handle);
   // Every member as the definition has it, compiled as createClass does; only
-  // the ones the patch changed are used.
-  const compiled = createClass(definition, {
-    superclass: derivation.superclass,
-    scope: derivation.scope,
-    prototype,
-  }) as unknown as Record<PropertyKey, unknown>;
+  // the ones the patch changed are used. Not the static initialisers: static
+  // data comes from the running version (copyStaticData), and evaluating them
+  // again would run the program's code for nothing — `static DEFAULT = new
+  // Config("a")` calls the class with its own arguments, which a generated
+  // constructor reads as a fields object.
+  const compiled = createClass(
+    { ...definition, staticFields: [] },
+    {
+      superclass: derivation.superclass,
+      scope: derivation.scope,
+      prototype,
+    },
+  ) as unknown as Record<PropertyKey, unknown>;
   const reshape = reshaper(derivation);
   const name = definition.name;
   const ctor = function (this: unknown, ...args: unknown[]): object {

@@ -29,8 +29,12 @@ import type { RegistryFinder } from "../../mop/instances/registryFinder.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
+import type { LogArrays } from "../migrationLog.js";
+import type { Built } from "./build.js";
 import { buildPhase } from "./build.js";
+import type { Detected } from "./detect.js";
 import { detectPhase } from "./detect.js";
+import { prepareAhead } from "./ahead.js";
 
 /** Longest slice of the registry read in one task (ms). */
 const SLICE_MS = 4;
@@ -38,6 +42,11 @@ const SLICE_MS = 4;
 export interface Prefound {
   /** The instances of the class with this prototype, or undefined if the pause must find them. */
   objectsFor(prototype: object): object[] | undefined;
+  /**
+   * Arrays allocated before the pause for the migration logs
+   * (migrationLog.ts), by class prototype; a log takes its entry out.
+   */
+  readonly arrays: Map<object, LogArrays>;
   /** Stops collecting constructed objects. */
   release(): void;
 }
@@ -47,14 +56,30 @@ export async function findBeforePause(
   namespace: Namespace,
   patch: Patch,
   policy: Policy | undefined,
+  /** No commit-step callback: a plan that carries every field can keep no old values (prepare.ts). */
+  leanAllowed = false,
 ): Promise<Prefound | undefined> {
-  const handles = migratingHandles(namespace, patch, policy);
-  if (handles === undefined) return undefined;
+  const migrating = migratingClasses(namespace, patch, policy);
+  if (migrating === undefined) return undefined;
+  const { handles } = migrating;
+  const version = namespace.version;
   const finder = namespace.finder;
-  if (finder.kind !== "heap") return readBeforePause(namespace, finder as RegistryFinder, handles);
-  const found = takeKept(namespace, handles) ?? queryNow(namespace, finder as HeapFinder, handles);
-  // The query was one long block: the program's waiting tasks run before the pause adds another.
-  await nextTask();
+  let found: Prefound;
+  if (finder.kind !== "heap") {
+    found = await readBeforePause(namespace, finder as RegistryFinder, handles);
+  } else {
+    found = takeKept(namespace, handles) ?? queryNow(namespace, finder as HeapFinder, handles);
+    // The query was one long block: the program's waiting tasks run before the pause adds another.
+    await nextTask();
+  }
+  const { built, detected } = migrating;
+  if (
+    namespace.version === version &&
+    prepareAhead(namespace, built, detected, found.objectsFor, found.arrays, leanAllowed)
+  ) {
+    // That was a block of its own too (page faults for tens of megabytes at 10^6).
+    await nextTask();
+  }
   return found;
 }
 
@@ -110,13 +135,28 @@ function migratingHandles(
   patch: Patch,
   policy: Policy | undefined,
 ): Function[] | undefined {
+  return migratingClasses(namespace, patch, policy)?.handles;
+}
+
+interface Migrating {
+  readonly built: Built;
+  readonly detected: Detected;
+  readonly handles: Function[];
+}
+
+function migratingClasses(
+  namespace: Namespace,
+  patch: Patch,
+  policy: Policy | undefined,
+): Migrating | undefined {
   try {
     const built = buildPhase(namespace, patch, policy);
     if (built.policy !== "eager") return undefined;
-    const handles = [...detectPhase(built).migrating].map((name) =>
+    const detected = detectPhase(built);
+    const handles = [...detected.migrating].map((name) =>
       namespace.classNamed(built.build.classes.get(name)!.oldName!),
     );
-    return handles.length > 0 ? handles : undefined;
+    return handles.length > 0 ? { built, detected, handles } : undefined;
   } catch {
     return undefined; // refused: the pause refuses it again, with nothing changed
   }
@@ -275,6 +315,7 @@ function prefound(
       constructed.length = 0;
       return list;
     },
+    arrays: new Map(),
     release,
   };
 }

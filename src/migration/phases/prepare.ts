@@ -69,7 +69,16 @@ export function preparePhase(
     const log = new MigrationLog(plan, plan.compiled);
     const { objects, recheck } = found[p]!;
     const lean = leanAllowed && policy === "eager" && witness === undefined;
-    log.scan(objects, (object, index) => refuseUnextensible(object, plan, index), recheck, lean);
+    // Allocated before the pause (find.ts), where the objects were found then.
+    const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
+    prefound?.arrays.delete(plan.prototype);
+    log.scan(
+      objects,
+      (object, index) => refuseUnextensible(object, plan, index),
+      recheck,
+      lean,
+      arrays,
+    );
     witness?.watch(log);
     logs.push(log);
     count += log.length;

@@ -1,0 +1,190 @@
+/**
+ * `completeMigration()` of one class in bulk: the pending objects are read
+ * once from the registry's list and rewritten by the plan's
+ * compiled loops, as an eager update's commit does (compiledMigration.ts:
+ * one pass saving old values and checking layouts, one generated loop
+ * rewriting), instead of one first-touch migration per object — the
+ * per-object path's calls, checks and map lookups cost about as much as the
+ * rewrite itself.
+ *
+ * Only for plans where nothing of the program can run inside the loops (no
+ * initialiser, split, migrator or validation; no accessor on the prototype
+ * chain named like a field), and whose new layout differs from the old one:
+ * an object is then on the new layout exactly when it was migrated, which is
+ * how the loop recognises an object listed twice (`finder.record`) or one a
+ * guard migrated meanwhile, without a set of what it did. Every other plan
+ * takes the per-object path (lazyCompletion.ts).
+ */
+import { UnswappableObjectError } from "../errors.js";
+import { getPrototypeOf, isPrototypeObject } from "../mop/instances/finder.js";
+import { isShadowCopy, shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
+import type { Plan } from "./migrationPlan.js";
+import { MigrationLog } from "./migrationLog.js";
+
+/** Whether completing `plan` can take the bulk pass (see the module comment). */
+export function bulkEligible(plan: Plan): boolean {
+  const { compiled, fields } = plan;
+  if (!compiled.fast || compiled.runsUserCode || plan.needsOldView || plan.needsCopy) {
+    return false;
+  }
+  if (sameKeys(compiled.oldLayout, fields as readonly string[])) return false;
+  const names = new Set<PropertyKey>([...compiled.oldLayout, ...fields]);
+  for (let p: object | null = plan.prototype; p !== null; p = getPrototypeOf(p) as object | null) {
+    for (const key of Reflect.ownKeys(p)) {
+      if (!names.has(key)) continue;
+      const d = Reflect.getOwnPropertyDescriptor(p, key)!;
+      if (d.get || d.set) return false;
+    }
+  }
+  return true;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/** Whether `object`'s own enumerable keys are `plan`'s new layout, in order: it was migrated. */
+export function onNewLayout(object: object, plan: Plan): boolean {
+  return sameKeys(Object.keys(object), plan.fields as readonly string[]);
+}
+
+/**
+ * The objects of `refs` still pending on `prototype`, in order: on it, not
+ * `migrated`, neither a prototype nor a shadow copy (the checks of the
+ * registry's find).
+ */
+export function pendingIn(
+  refs: readonly WeakRef<object>[],
+  prototype: object,
+  migrated: (object: object) => boolean,
+): object[] {
+  // Written by index and cut at the end: growing by push copies the list at each doubling.
+  const pending: object[] = new Array(refs.length);
+  let count = 0;
+  const copies = shadowCopiesMarked();
+  for (let i = 0; i < refs.length; i++) {
+    const object = refs[i]!.deref();
+    if (
+      object !== undefined &&
+      getPrototypeOf(object) === prototype &&
+      !migrated(object) &&
+      !isPrototypeObject(object) &&
+      !(copies && isShadowCopy(object))
+    ) {
+      pending[count++] = object;
+    }
+  }
+  pending.length = count;
+  return pending;
+}
+
+/** A bulk pass that failed: `object` could not be migrated; nothing of the pass is left applied. */
+export class BulkFailure {
+  constructor(
+    readonly object: object,
+    readonly error: unknown,
+  ) {}
+}
+
+export interface BulkResult {
+  /** The objects migrated, with their old values (for a rollback). */
+  readonly log: MigrationLog;
+  /** Objects not on the old layout (extra or missing own properties): for the per-object path. */
+  readonly others: object[];
+}
+
+/**
+ * Migrates `objects` (pending, on `plan`'s prototype, possibly listed twice)
+ * in bulk. Throws BulkFailure, with every object it had rewritten put back,
+ * when one cannot be migrated.
+ */
+export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
+  const { compiled } = plan;
+  const { stride } = compiled;
+  const old: unknown[] = new Array(objects.length * stride);
+  const general: number[] = [];
+  const refused = compiled.scan(objects, old, general, null);
+  if (refused >= 0) {
+    const object = objects[refused]!;
+    throw new BulkFailure(
+      object,
+      new UnswappableObjectError(
+        `${plan.className} instance is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,
+        { className: plan.className, object },
+      ),
+    );
+  }
+  const others = general.map((i) => objects[i]!);
+  if (general.length > 0) removeAt(objects, old, stride, general);
+  const skipped: number[] = [];
+  const progress = { done: 0 };
+  const none: unknown[] = [];
+  let from = 0;
+  let retried = -1;
+  try {
+    while (from < objects.length) {
+      const at = compiled.applyRangeChecked(objects, from, objects.length, old, none, progress);
+      if (at < 0) break;
+      // Not as the scan saw it: migrated since (listed twice, or by a guard),
+      // or its fields read differently now (then read again and rewritten,
+      // once: a getter answering anew at every read goes to the per-object
+      // path, which keeps what its rewrite read).
+      const object = objects[at]!;
+      if (at !== retried && compiled.readOld(object, old, at * stride)) {
+        retried = at;
+        from = at;
+        continue;
+      }
+      skipped.push(at);
+      if (!onNewLayout(object, plan)) others.push(object);
+      from = at + 1;
+    }
+  } catch (error) {
+    const failed = objects[progress.done]!;
+    const log = logOf(plan, objects, old, skipped, progress.done + 1);
+    try {
+      // The object that threw: untouched if a getter of its threw (then its
+      // getter may throw again), partly rewritten if a delete did.
+      log.revertAt(log.length - 1);
+    } catch {
+      // It is as the throw left it: nothing written, or nothing more can be.
+    }
+    for (let i = log.length - 2; i >= 0; i--) log.revertAt(i);
+    throw new BulkFailure(failed, error);
+  }
+  return { log: logOf(plan, objects, old, skipped, objects.length), others };
+}
+
+/** The log of `objects[0…end)` without the positions in `skipped` (ascending). */
+function logOf(
+  plan: Plan,
+  objects: object[],
+  old: unknown[],
+  skipped: readonly number[],
+  end: number,
+): MigrationLog {
+  objects.length = end;
+  old.length = end * plan.compiled.stride;
+  if (skipped.length > 0) removeAt(objects, old, plan.compiled.stride, skipped);
+  const log = new MigrationLog(plan, plan.compiled);
+  log.objects = objects;
+  log.old = old;
+  return log;
+}
+
+/** Removes the positions `at` (ascending) from `objects` and their slots from `old`, in place. */
+function removeAt(objects: object[], old: unknown[], stride: number, at: readonly number[]): void {
+  let kept = 0;
+  let a = 0;
+  for (let i = 0; i < objects.length; i++) {
+    if (a < at.length && at[a] === i) {
+      a++;
+      continue;
+    }
+    objects[kept] = objects[i]!;
+    for (let s = 0; s < stride; s++) old[kept * stride + s] = old[i * stride + s];
+    kept++;
+  }
+  objects.length = kept;
+  old.length = kept * stride;
+}
