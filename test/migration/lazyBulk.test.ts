@@ -1,27 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { patch, updateSync } from "../../src/index.js";
+import { updateSync } from "../../src/index.js";
 import { collectGarbage, hasFastProperties } from "../support/v8.js";
-import { itemWorld } from "../support/lazyItems.js";
-
-interface ItemV2 {
-  id: number;
-  cost: number;
-  note: string;
-  peek(): number;
-}
-
-const v2 = () =>
-  patch("v2")
-    .renameField("Item", "price", "cost")
-    .addField("Item", "note", { default: "n" })
-    .replaceMethods("Item", {
-      peek(this: ItemV2) {
-        return this.cost;
-      },
-    })
-    .policy("lazy")
-    .build();
+import { type ItemV2, itemsV2, itemWorld } from "../support/lazyItems.js";
 
 /** Keys and own property descriptors (an accessor by its kind, never read). */
 const stateOf = (o: object) =>
@@ -54,7 +35,7 @@ describe.each(["registry", "heap"] as const)("completeMigration in bulk (%s find
           for (const t of twice) ns.finder.record(items[t % n]!);
           for (const e of extra) (items[e % n] as unknown as Record<string, unknown>).mine = e;
           const before = items.map(stateOf);
-          const result = updateSync(ns, v2());
+          const result = updateSync(ns, itemsV2());
           for (const t of touched) items[t % n]!.peek();
           if (failure) {
             const victim = items[failure[1] % n]!;
@@ -118,7 +99,7 @@ describe.each(["registry", "heap"] as const)("completeMigration in bulk (%s find
       configurable: true,
       get: () => ++reads,
     });
-    const result = updateSync(ns, v2());
+    const result = updateSync(ns, itemsV2());
     expect(result.completeMigration()).toEqual({ migrated: 6, failed: [] });
     items.forEach((o, i) => {
       expect(Object.keys(o)).toEqual(["id", "cost", "note"]);
@@ -130,7 +111,7 @@ describe.each(["registry", "heap"] as const)("completeMigration in bulk (%s find
   test("an object listed twice in the registry is migrated once, and counted once", () => {
     const { ns, items } = itemWorld(10, "lazy-bulk-twice", finder);
     for (const o of items) ns.finder.record(o);
-    const result = updateSync(ns, v2());
+    const result = updateSync(ns, itemsV2());
     expect(result.completeMigration()).toEqual({ migrated: 10, failed: [] });
     items.forEach((o, i) => {
       expect(o).toEqual({ id: i, cost: i * 10, note: "n" });
@@ -141,7 +122,7 @@ describe.each(["registry", "heap"] as const)("completeMigration in bulk (%s find
 describe("completeMigration and the program's own WeakRefs", () => {
   test("an object the program dereferenced earlier in the job stays alive until the job ends, however many objects the completion reads", () => {
     const { ns } = itemWorld(20_000, "lazy-bulk-kept");
-    const result = updateSync(ns, v2());
+    const result = updateSync(ns, itemsV2());
     // A temporary the program holds only weakly, dereferenced in this job: kept until the job ends (ECMAScript AddToKeptObjects).
     const ref = new WeakRef({ mine: true });
     expect(ref.deref()).toEqual({ mine: true });

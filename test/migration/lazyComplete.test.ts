@@ -1,28 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { patch, updateSync } from "../../src/index.js";
-import { itemWorld } from "../support/lazyItems.js";
-
-interface ItemV2 {
-  id: number;
-  cost: number;
-  note: string;
-  peek(): number;
-}
+import { updateSync } from "../../src/index.js";
+import { type ItemV2, itemsV2, itemWorld } from "../support/lazyItems.js";
 
 const world = (n: number, label: string) => itemWorld(n, `lazy-complete-${label}`);
-
-const v2 = () =>
-  patch("v2")
-    .renameField("Item", "price", "cost")
-    .addField("Item", "note", { default: "n" })
-    .replaceMethods("Item", {
-      peek(this: ItemV2) {
-        return this.cost;
-      },
-    })
-    .policy("lazy")
-    .build();
 
 /**
  * `completeMigration()` does not mark the objects it migrates one by one
@@ -62,7 +43,7 @@ describe("completeMigration with guards reached meanwhile", () => {
               },
             });
           }
-          const result = updateSync(ns, v2());
+          const result = updateSync(ns, itemsV2());
           for (const t of touched) items[t % n]!.peek();
           result.completeMigration();
           expect(result.pendingInstances()).toBe(0);
@@ -89,7 +70,7 @@ describe("completeMigration with guards reached meanwhile", () => {
 
   test("objects migrated by the completion are reported migrated, none pending", () => {
     const { ns, items } = world(1000, "count");
-    const result = updateSync(ns, v2());
+    const result = updateSync(ns, itemsV2());
     for (let i = 0; i < 100; i++) items[i]!.peek();
     expect(result.migratedSoFar()).toBe(100);
     const done = result.completeMigration();

@@ -26,6 +26,16 @@ function world() {
   return { ns, Counter, handle, statics: handle as unknown as Statics, c };
 }
 
+/** The new implementation: another VERSION, the same `created` initialiser. */
+function counterV2() {
+  return class Counter {
+    static VERSION = "2";
+    static metamorphFields = ["n"];
+    static created = 0;
+    n = 0;
+  };
+}
+
 describe("statics of a new implementation (item 19)", () => {
   test("the handle shows the new class's statics and the new class is left as it was written", () => {
     const { ns, handle, statics, c } = world();
@@ -50,12 +60,7 @@ describe("statics of a new implementation (item 19)", () => {
 
   test("a rollback restores the old version's statics; a value written since is carried back", () => {
     const { ns, Counter: Old, statics } = world();
-    class Counter {
-      static VERSION = "2";
-      static metamorphFields = ["n"];
-      static created = 0;
-      n = 0;
-    }
+    const Counter = counterV2();
     const result = updateSync(ns, patch("v2").replaceImplementation("Counter", Counter).build());
     statics.created = 9; // written by the program under the new version
     result.rollback();
@@ -89,12 +94,7 @@ describe("statics of a new implementation (item 19)", () => {
 
   test("keepStatics: the statics it names keep their running value, the others take the new class's; a rollback carries writes back", () => {
     const { ns, Counter: Old, statics } = world();
-    class Counter {
-      static VERSION = "2";
-      static metamorphFields = ["n"];
-      static created = 0;
-      n = 0;
-    }
+    const Counter = counterV2();
     const result = updateSync(
       ns,
       patch("v2")

@@ -3,7 +3,7 @@
  * namespace of their own, each with `peek()`; the v2 patches rename `price`
  * to `cost` and add `note`.
  */
-import { Namespace } from "../../src/index.js";
+import { Namespace, patch } from "../../src/index.js";
 
 interface ItemV1 {
   id: number;
@@ -28,3 +28,23 @@ export function itemWorld(n: number, name: string, finder?: "registry" | "heap")
   const items = Array.from({ length: n }, (_, i) => new Item({ id: i, price: i * 10 }));
   return { ns, Item, items, world: { ns, objects: items } };
 }
+
+export interface ItemV2 {
+  id: number;
+  cost: number;
+  note: string;
+  peek(): number;
+}
+
+/** The lazy v2 patch: `price` renamed to `cost`, `note` added, `peek()` reads `cost`. */
+export const itemsV2 = () =>
+  patch("v2")
+    .renameField("Item", "price", "cost")
+    .addField("Item", "note", { default: "n" })
+    .replaceMethods("Item", {
+      peek(this: ItemV2) {
+        return this.cost;
+      },
+    })
+    .policy("lazy")
+    .build();
