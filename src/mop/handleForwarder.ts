@@ -2,6 +2,7 @@
  * The code of a class handle: the forwarding constructor every `new` of a
  * managed class runs (see classHandle.ts for what a handle is).
  */
+import { isValidClassName } from "./createClass.js";
 import type { HandleState } from "./handleState.js";
 
 let forwarders = 0;
@@ -14,16 +15,7 @@ let forwarders = 0;
  * shared closure would see every managed class's objects and turn megamorphic.
  */
 export function makeForwarder(state: HandleState, name: string): Function {
-  const number = ++forwarders;
-  try {
-    return compileForwarder(state, name, number, namedFunction(name));
-  } catch (error) {
-    // A name the grammar forbids as a function's (a reserved word such as
-    // `class`, only reachable through createClass definitions): V8 then names
-    // the objects' type after the local binding instead.
-    if (!(error instanceof SyntaxError)) throw error;
-    return compileForwarder(state, name, number, "{ [$mm$name]: function");
-  }
+  return compileForwarder(state, name, ++forwarders, namedFunction(name));
 }
 
 /**
@@ -37,8 +29,9 @@ export function makeForwarder(state: HandleState, name: string): Function {
  * is given (checked), and the body reads no global.
  */
 function namedFunction(name: string): string {
-  const identifier = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name);
-  if (!identifier || name.startsWith("$mm$")) return "{ [$mm$name]: function";
+  // A name no function may have (a reserved word) or our own prefix: V8 then
+  // names the objects' type after the local binding.
+  if (!isValidClassName(name) || name.startsWith("$mm$")) return "{ [$mm$name]: function";
   return `{ [$mm$name]: function ${name}`;
 }
 
