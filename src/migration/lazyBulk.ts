@@ -16,8 +16,8 @@
  * takes the per-object path (lazyCompletion.ts).
  */
 import { UnswappableObjectError } from "../errors.js";
-import { getPrototypeOf, isPrototypeObject } from "../mop/instances/finder.js";
-import { isShadowCopy, shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
+import { getPrototypeOf, isNotInstance } from "../mop/instances/finder.js";
+import { shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 
@@ -68,8 +68,7 @@ export function pendingIn(
       object !== undefined &&
       getPrototypeOf(object) === prototype &&
       !migrated(object) &&
-      !isPrototypeObject(object) &&
-      !(copies && isShadowCopy(object))
+      !isNotInstance(object, copies)
     ) {
       pending[count++] = object;
     }

@@ -79,10 +79,10 @@ export interface AdaptiveFinder extends InstanceFinder {
   /**
    * Switches to the heap query now, for good, when the heap can be queried:
    * for classes whose instances can be made without a class handle, which
-   * only the heap sees (see Namespace.registerClass). False when the
-   * registry stays (no heap to query here).
+   * only the heap sees (see Namespace.registerClass). Where the heap cannot
+   * be queried the registry stays.
    */
-  useHeap(): boolean;
+  useHeap(): void;
 }
 
 /**
@@ -159,9 +159,8 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     onSwitch(listener: () => void): void {
       if (heap === null) listeners.push(listener);
     },
-    useHeap(): boolean {
+    useHeap(): void {
       if (heap === null && !heapUnavailable) switchToHeap();
-      return heap !== null;
     },
   };
   return finder;

@@ -13,6 +13,7 @@
  * Every method of a finder works unbound (`const { record } = finder`), so a
  * class handle can keep `record` as a plain function.
  */
+import { isShadowCopy } from "./shadowCopies.js";
 
 /** The backend that answers a finder's queries. */
 export type InstanceFinderKind = "registry" | "heap";
@@ -71,13 +72,22 @@ export function chainContains(object: object, ancestor: object): boolean {
  * query would report them as instances. Reading the descriptor (not the
  * property) keeps an accessor named `constructor` from running.
  */
-export function isPrototypeObject(object: object): boolean {
+function isPrototypeObject(object: object): boolean {
   if (!hasOwn(object, "constructor")) return false;
   const descriptor = Object.getOwnPropertyDescriptor(object, "constructor");
   const ctor: unknown = descriptor?.value;
   if (typeof ctor !== "function") return false;
   const ctorPrototype = Object.getOwnPropertyDescriptor(ctor, "prototype");
   return ctorPrototype !== undefined && ctorPrototype.value === object;
+}
+
+/**
+ * Whether `object`, met on a managed class's prototype chain, is no instance
+ * but a piece of the machinery: a subclass's prototype object, or a shadow
+ * copy (looked up only where `copiesPossible`: see shadowCopiesMarked).
+ */
+export function isNotInstance(object: object, copiesPossible: boolean): boolean {
+  return isPrototypeObject(object) || (copiesPossible && isShadowCopy(object));
 }
 
 /**

@@ -5,10 +5,9 @@
  */
 import { InstanceFinderUnavailableError } from "../../errors.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import { chainContains, getPrototypeOf, isPrototypeObject } from "./finder.js";
+import { chainContains, getPrototypeOf, isNotInstance } from "./finder.js";
 import type { InspectorSession } from "./inspector.js";
 import { command, loadInspector, remoteObjectId } from "./inspector.js";
-import { isShadowCopy } from "./shadowCopies.js";
 
 /**
  * Sees every object of this realm, recorded or not. Each query forces V8's full
@@ -142,7 +141,7 @@ function forEachInstance(
     if ((typeof object !== "object" && typeof object !== "function") || object === null) continue;
     // Our own stash is alive during the query (it matters for Object.prototype).
     if (object === stash || !wants(object)) continue;
-    if (isPrototypeObject(object) || isShadowCopy(object)) continue;
+    if (isNotInstance(object, true)) continue;
     visit(object);
   }
 }

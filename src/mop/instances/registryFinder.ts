@@ -14,13 +14,8 @@
  * nursery keeps it longer, and skipping objects loses them for later updates.
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import {
-  chainContains,
-  getPrototypeOf,
-  isPrototypeObject,
-  noteMembershipChange,
-} from "./finder.js";
-import { isShadowCopy, shadowCopiesMarked } from "./shadowCopies.js";
+import { chainContains, getPrototypeOf, isNotInstance, noteMembershipChange } from "./finder.js";
+import { shadowCopiesMarked } from "./shadowCopies.js";
 
 /** What the registry holds, for tests and monitoring. */
 export interface RegistryStats {
@@ -256,13 +251,7 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
     if (entry === undefined) return found;
     const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
     compact(registry, entry, (object, current) => {
-      if (
-        current === prototype &&
-        !isPrototypeObject(object) &&
-        !(copiesPossible && isShadowCopy(object))
-      ) {
-        found.push(object);
-      }
+      if (current === prototype && !isNotInstance(object, copiesPossible)) found.push(object);
     });
     return found;
   }
@@ -287,8 +276,7 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
         const matches =
           current === home ||
           (current !== null && (current === prototype || chainContains(current, prototype)));
-        if (matches && !isPrototypeObject(object) && !(copiesPossible && isShadowCopy(object)))
-          found.push(object);
+        if (matches && !isNotInstance(object, copiesPossible)) found.push(object);
       },
       seen,
     );
@@ -320,8 +308,7 @@ async function findInSlices(
         if (
           object !== undefined &&
           getPrototypeOf(object) === prototype &&
-          !isPrototypeObject(object) &&
-          !(copiesPossible && isShadowCopy(object))
+          !isNotInstance(object, copiesPossible)
         )
           found[kept++] = object;
       }
