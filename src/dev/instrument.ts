@@ -3,13 +3,13 @@
  * declaration becomes a `let` binding assigned the class handle right after
  * the class is defined (`class X {…}` → `let X; X = class { static { X =
  * this; } …}; X = dev.manage("X", X);`, so that code inside and outside the
- * class names the handle), and the module registers itself with the dev runtime together with
- * accessors for the module bindings later code may use (./scopeAccess.ts),
- * through which later versions of its classes and functions reach the
- * module's scope (./scopeEvaluate.ts) — module state is kept and no new
- * module instance is ever created. No `eval` is left in the module: it would
- * keep every binding of the module in its context. The output carries a
- * source map back to the user's file.
+ * class names the handle), and the module registers itself with the dev
+ * runtime together with accessors for the module bindings later code may use
+ * (./scopeAccess.ts), through which later versions of its classes and
+ * functions reach the module's scope (./scopeEvaluate.ts) — module state is
+ * kept and no new module instance is ever created. No `eval` is left in the
+ * module: it would keep every binding of the module in its context. The
+ * output carries a source map back to the user's file.
  */
 import {
   DEV_GLOBAL,

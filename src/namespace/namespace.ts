@@ -39,6 +39,7 @@ import {
   fieldNameRefusal,
   staticFieldNameRefusal,
 } from "./names.js";
+import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
 
 /**
@@ -67,8 +68,6 @@ export interface NamespaceSnapshot {
 
 enablePatches();
 export const immer = new Immer({ autoFreeze: true });
-
-import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 
 export type { DefineClassOptions, NamespaceOptions, RegisterClassOptions };
 

@@ -120,7 +120,7 @@ function keptStatics(
   next: readonly FieldDefinition[],
   named: readonly string[] | undefined,
 ): Map<string, string | null> {
-  const before = new Map(d.staticFields.map((f) => [f.name, f.initializer] as const));
+  const before = new Set(d.staticFields.map((f) => f.name));
   const declared = new Set(next.map((f) => f.name));
   const kept = new Map<string, string | null>();
   if (named !== undefined) {
