@@ -192,7 +192,7 @@ options:
                     keeps temporaries alive until the end of their job; heap
                     costs nothing at construction but makes each reload
                     query the heap; adaptive is the registry until the
-                    program makes 65,536 managed objects in one job, then
+                    program makes 1,024 managed objects in one job, then
                     the heap
   --no-restart      never restart the program (by default it restarts when an
                     edit cannot be applied live, and after a start-up failure

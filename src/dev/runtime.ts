@@ -24,6 +24,7 @@ import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
 import type { ServiceModules } from "../release/index.js";
 import { DEV_GLOBAL, type SourceType } from "./conventions.js";
+import { devFinderOptions } from "./finderOptions.js";
 import { serviceModules } from "./functionBindings.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
@@ -72,7 +73,8 @@ export interface DevRuntimeOptions {
   /**
    * How reloads find the live instances. Default: the library's default
    * (src/mop/instances/defaultFinder.ts): "adaptive", the registry until the
-   * program makes 65,536 managed objects in one job, then the heap. "registry": a
+   * program makes 1,024 managed objects in one job (./finderOptions.ts says
+   * why not the library's 65,536), then the heap. "registry": a
    * `WeakRef` recorded at each construction, which by specification keeps
    * every object alive until the end of the job that made it —
    * allocation-heavy code is many times slower, uses more memory, and ~2^24
@@ -111,8 +113,7 @@ export class DevRuntime {
 
   constructor(options: DevRuntimeOptions = {}) {
     this.root = options.root ?? process.cwd();
-    const instanceFinder = options.instanceFinder;
-    this.namespace = new Namespace("dev", instanceFinder === undefined ? {} : { instanceFinder });
+    this.namespace = new Namespace("dev", devFinderOptions(options.instanceFinder));
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);

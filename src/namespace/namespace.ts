@@ -9,7 +9,6 @@ import { enablePatches, Immer } from "immer";
 import {
   DuplicateBindingError,
   InvalidClassDefinitionError,
-  InvalidOptionError,
   UnknownBindingError,
   UnmanagedClassError,
 } from "../errors.js";
@@ -28,9 +27,8 @@ import {
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass } from "../mop/createClass.js";
 import { isAdaptiveFinder } from "../mop/instances/adaptiveFinder.js";
-import { createInstanceFinder, defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
+import { createInstanceFinder } from "../mop/instances/defaultFinder.js";
 import type { FindOptions, InstanceFinder } from "../mop/instances/finder.js";
-import { isInstanceFinderChoice } from "../mop/instances/finder.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { InvalidBindingNameError } from "./errors.js";
 import {
@@ -40,6 +38,7 @@ import {
   staticFieldNameRefusal,
 } from "./names.js";
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
+import { finderOptions } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
 
 /**
@@ -95,13 +94,8 @@ export class Namespace {
 
   constructor(name: string, options: NamespaceOptions = {}) {
     this.name = name;
-    const finder: unknown = options.instanceFinder ?? defaultInstanceFinderKind();
-    if (!isInstanceFinderChoice(finder))
-      throw new InvalidOptionError(
-        `namespace ${name}: instanceFinder ${JSON.stringify(finder)} is not "registry", "heap" or "adaptive"`,
-        { namespace: name, option: "instanceFinder", value: finder },
-      );
-    this.finder = createInstanceFinder(finder);
+    const { kind, switchAfter } = finderOptions(name, options);
+    this.finder = createInstanceFinder(kind, switchAfter);
     // After an adaptive finder's switch, feeding the registry would only cost each construction a call.
     if (isAdaptiveFinder(this.finder))
       this.finder.onSwitch(() => this.#recording.splice(0).forEach((stop) => void stop()));

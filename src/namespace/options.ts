@@ -1,6 +1,9 @@
 /** What a namespace, and the classes it is handed or defines, can be told. */
+import { InvalidOptionError } from "../errors.js";
 import type { CreateClassOptions } from "../mop/createClass.js";
+import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
+import { isInstanceFinderChoice } from "../mop/instances/finder.js";
 import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
 
 export interface NamespaceOptions {
@@ -12,6 +15,40 @@ export interface NamespaceOptions {
    * registered that code can construct without its handle, then the heap).
    */
   readonly instanceFinder?: InstanceFinderChoice;
+  /**
+   * The adaptive finder's threshold: managed objects made in one job after
+   * which it answers with the heap query for good (default 65,536; a positive
+   * integer). Lower suits programs whose updates may pay a heap query (tens of
+   * milliseconds in a small heap) but whose loops of temporaries must not pay
+   * the registry: `metamorph dev` uses 1,024. Only with the adaptive finder.
+   */
+  readonly switchToHeapAfter?: number;
+}
+
+/** The finder options, checked before the namespace exists (they come from JavaScript callers too). */
+export function finderOptions(
+  name: string,
+  options: NamespaceOptions,
+): { readonly kind: InstanceFinderChoice; readonly switchAfter: number | undefined } {
+  const kind: unknown = options.instanceFinder ?? defaultInstanceFinderKind();
+  if (!isInstanceFinderChoice(kind))
+    throw new InvalidOptionError(
+      `namespace ${name}: instanceFinder ${JSON.stringify(kind)} is not "registry", "heap" or "adaptive"`,
+      { namespace: name, option: "instanceFinder", value: kind },
+    );
+  const switchAfter: unknown = options.switchToHeapAfter;
+  if (switchAfter === undefined) return { kind, switchAfter };
+  if (typeof switchAfter !== "number" || !Number.isSafeInteger(switchAfter) || switchAfter < 1)
+    throw new InvalidOptionError(
+      `namespace ${name}: switchToHeapAfter ${String(switchAfter)} is not a positive integer`,
+      { namespace: name, option: "switchToHeapAfter", value: switchAfter },
+    );
+  if (kind !== "adaptive")
+    throw new InvalidOptionError(
+      `namespace ${name}: switchToHeapAfter applies to the adaptive instance finder, not "${kind}"`,
+      { namespace: name, option: "switchToHeapAfter", value: switchAfter },
+    );
+  return { kind, switchAfter };
 }
 
 export interface RegisterClassOptions extends ReadClassDefinitionOptions {

@@ -12,6 +12,7 @@ import {
   TURN_FACTOR,
 } from "../../src/mop/instances/adaptiveFinder.js";
 import { InstanceFinderUnavailableError } from "../../src/errors.js";
+import { createHeapFinder } from "../../src/mop/instances/heapFinder.js";
 import { Namespace, patch, update } from "../../src/index.js";
 
 const nextJob = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -209,4 +210,57 @@ describe("a namespace's default finder", () => {
       { seed: 2026, numRuns: 25 },
     );
   }, 60_000);
+});
+
+describe("the adaptive finder's heap finder", () => {
+  test("is made in a later turn, off the program's path, and the switch uses it rather than making another", async () => {
+    const Point = pointClass();
+    let made = 0;
+    const finder = createAdaptiveFinder({
+      switchAfter: 10,
+      heap: () => {
+        made++;
+        return createHeapFinder();
+      },
+    });
+    finder.enable(Point.prototype);
+    expect(made).toBe(0);
+    await nextJob();
+    expect(made).toBe(1);
+    const kept = Array.from({ length: 12 }, (_, i) => {
+      const p = new Point(i);
+      finder.recordConstructed(p);
+      return p;
+    });
+    expect(finder.kind).toBe("heap");
+    expect(made).toBe(1);
+    expect(new Set(finder.find(Point.prototype))).toEqual(new Set(kept));
+  });
+
+  test("when it cannot be made ahead, the finder records every object in the registry from then on", async () => {
+    const Point = pointClass();
+    let tried = 0;
+    const finder = createAdaptiveFinder({
+      switchAfter: 3,
+      heap: () => {
+        tried++;
+        throw new InstanceFinderUnavailableError("no inspector here");
+      },
+    });
+    finder.enable(Point.prototype);
+    const before = new Point(-1);
+    finder.recordConstructed(before);
+    await nextJob();
+    expect(tried).toBe(1);
+    // Recorded as made: no run to flush, no later attempt at a switch.
+    const kept = Array.from({ length: 8 }, (_, i) => {
+      const p = new Point(i);
+      finder.recordConstructed(p);
+      return p;
+    });
+    expect(finder.stats().references).toBe(9);
+    expect(finder.kind).toBe("registry");
+    expect(tried).toBe(1);
+    expect(new Set(finder.find(Point.prototype))).toEqual(new Set([before, ...kept]));
+  });
 });

@@ -86,13 +86,12 @@ export interface AdaptiveFinder extends InstanceFinder {
 }
 
 /**
- * The heap finder is created at the switch; if the heap cannot be queried
- * there (no inspector), the registry stays.
+ * The heap finder is made ahead (heapAhead) or at the switch; if the heap
+ * cannot be queried (no inspector), the registry stays.
  */
 export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): AdaptiveFinder {
   const registry = createRegistryFinder();
   const switchAfter = options.switchAfter ?? SWITCH_AFTER;
-  const makeHeap = options.heap ?? createHeapFinder;
   let heap: HeapFinder | null = null;
   let listeners: (() => void)[] = [];
   let heapUnavailable = false;
@@ -103,13 +102,17 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     flush,
     options.now ?? (() => performance.now()),
   );
+  const unavailable = () => {
+    heapUnavailable = true; // stay on the registry, recording directly; never try again
+    flush();
+  };
+  const ahead = heapAhead(options.heap ?? createHeapFinder, unavailable);
 
   function switchToHeap(): void {
     try {
-      heap = makeHeap();
+      heap = ahead.take();
     } catch {
-      heapUnavailable = true; // stay on the registry; never try again
-      flush();
+      unavailable();
       return;
     }
     run.drop();
@@ -164,6 +167,36 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     },
   };
   return finder;
+}
+
+/**
+ * The heap finder the switch will use, made in a later turn, off the
+ * program's path: the first heap finder of a process connects an inspector
+ * session (~2 ms, measured), which would otherwise land inside the very loop
+ * that made the finder switch. `take` makes one if none is ready (the switch
+ * came first) and throws as making one does; `onUnavailable` hears of a
+ * failure ahead.
+ */
+function heapAhead(make: () => HeapFinder, onUnavailable: () => void) {
+  let ready: HeapFinder | null = null;
+  let settled = false;
+  afterThisTurn(() => {
+    if (settled) return;
+    settled = true;
+    try {
+      ready = make();
+    } catch {
+      onUnavailable();
+    }
+  });
+  return {
+    take(): HeapFinder {
+      settled = true;
+      const heap = ready ?? make();
+      ready = null;
+      return heap;
+    },
+  };
 }
 
 /**

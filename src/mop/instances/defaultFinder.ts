@@ -81,14 +81,20 @@ export function defaultInstanceFinderKind(): InstanceFinderChoice {
   return "adaptive";
 }
 
-/** A finder of the given kind, or of the default kind. */
-export function createInstanceFinder(kind?: InstanceFinderChoice): InstanceFinder {
+/**
+ * A finder of the given kind, or of the default kind; `switchAfter` is the
+ * adaptive finder's constructions-in-one-job threshold (SWITCH_AFTER).
+ */
+export function createInstanceFinder(
+  kind?: InstanceFinderChoice,
+  switchAfter?: number,
+): InstanceFinder {
   switch (kind ?? defaultInstanceFinderKind()) {
     case "heap":
       return createHeapFinder();
     case "registry":
       return createRegistryFinder();
     case "adaptive":
-      return createAdaptiveFinder();
+      return createAdaptiveFinder(switchAfter === undefined ? {} : { switchAfter });
   }
 }
