@@ -14,7 +14,8 @@
  * handed in. Readers of the class's members (its definition, the handle's
  * static forwarders) skip it, so it is never taken for the class's own.
  */
-import type { Undo } from "./classHandle.js";
+/** Restores exactly what the change did (classHandle.ts has the same type; importing it would close a cycle). */
+type Undo = () => void;
 
 interface Hook {
   readonly answer: (this: unknown, value: unknown) => boolean;
