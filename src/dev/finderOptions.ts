@@ -12,9 +12,10 @@ import type { NamespaceOptions } from "../namespace/options.js";
  * objects held until the job ends survive the young generation; at 1,024 it
  * is within 1.2× of tsx, as with the heap finder. What it costs: a program
  * that makes more than 1,024 managed objects in one job (a world built in
- * one loop) has every later reload query the heap, ~60–100 ms in a small
- * program (bench `dev.reload5kLatencyHeapFinder`), which a developer saving
- * a file barely notices, where a service's update would.
+ * one loop) has its next reload query the heap, ~60–100 ms in a small
+ * program (bench `dev.reload5kLatencyHeapFinder`; the query re-seeds the
+ * registry), and every reload while it keeps doing so: a developer saving a
+ * file barely notices, where a service's update would.
  */
 export const DEV_SWITCH_TO_HEAP_AFTER = 1024;
 

@@ -97,8 +97,17 @@ export class Namespace {
     const { kind, switchAfter } = finderOptions(name, options);
     this.finder = createInstanceFinder(kind, switchAfter);
     // After an adaptive finder's switch, feeding the registry would only cost each construction a call.
-    if (isAdaptiveFinder(this.finder))
-      this.finder.onSwitch(() => this.#recording.splice(0).forEach((stop) => void stop()));
+    if (isAdaptiveFinder(this.finder)) {
+      const { finder } = this;
+      finder.onSwitch(() => this.#recording.splice(0).forEach((stop) => void stop()));
+      finder.onRecover(() => {
+        for (const ref of this.#trackedHandles) {
+          const handle = ref.deref();
+          if (handle !== undefined)
+            this.#recording.push(observeConstruction(handle, finder.recordConstructed));
+        }
+      });
+    }
     this.#history.push(this.#snapshot);
   }
 
@@ -240,12 +249,15 @@ export class Namespace {
   }
 
   readonly #tracked = new WeakSet<Constructor>();
+  /** The same handles, enumerable: the adaptive finder's way back to the registry observes them all again. */
+  readonly #trackedHandles: WeakRef<Constructor>[] = [];
   readonly #recording: (() => void)[] = []; // undoes the observers feeding the registry
 
   /** Starts tracking a handle's instances with this namespace's finder (once per handle). */
   track(handle: Constructor): void {
     if (this.#tracked.has(handle)) return;
     this.#tracked.add(handle);
+    this.#trackedHandles.push(new WeakRef(handle));
     this.finder.enable(stablePrototype(handle));
     if (this.finder.kind === "registry")
       this.#recording.push(observeConstruction(handle, this.finder.recordConstructed));

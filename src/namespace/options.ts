@@ -17,7 +17,7 @@ export interface NamespaceOptions {
   readonly instanceFinder?: InstanceFinderChoice;
   /**
    * The adaptive finder's threshold: managed objects made in one job after
-   * which it answers with the heap query for good (default 65,536; a positive
+   * which the heap query answers the next query (default 65,536; a positive
    * integer). Lower suits programs whose updates may pay a heap query (tens of
    * milliseconds in a small heap) but whose loops of temporaries must not pay
    * the registry: `metamorph dev` uses 1,024. Only with the adaptive finder.

@@ -180,7 +180,7 @@ describe("a namespace's default finder", () => {
   test("property: whenever the switch happens, an update migrates exactly the live instances (seed 2026)", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.nat(40), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(40), fc.boolean()), { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 2, max: 60 }),
         async (jobs, switchAfter) => {
           const finder = createAdaptiveFinder({ switchAfter });
@@ -193,18 +193,27 @@ describe("a namespace's default finder", () => {
           const prototype = Cell.prototype;
           finder.enable(prototype);
           const live: object[] = [];
-          for (const count of jobs) {
+          for (const [count, query] of jobs) {
             for (let v = 0; v < count; v++) {
               const cell = new Cell({ v });
               finder.recordConstructed(cell);
               live.push(cell);
+            }
+            expect(finder.kind).toBe(count >= switchAfter ? "heap" : finder.kind);
+            if (query) {
+              const found = finder.find(prototype);
+              expect(found).toHaveLength(live.length);
+              expect(new Set(found)).toEqual(new Set(live));
+              // Whatever answered, the registry is complete again and answers from now on.
+              expect(finder.kind).toBe("registry");
+              expect(finder.stats().references).toBe(live.length);
             }
             await nextJob();
           }
           const found = finder.find(prototype);
           expect(found).toHaveLength(live.length);
           expect(new Set(found)).toEqual(new Set(live));
-          expect(finder.kind).toBe(jobs.some((n) => n >= switchAfter) ? "heap" : "registry");
+          expect(finder.kind).toBe("registry");
         },
       ),
       { seed: 2026, numRuns: 25 },
@@ -262,5 +271,56 @@ describe("the adaptive finder's heap finder", () => {
     expect(finder.kind).toBe("registry");
     expect(tried).toBe(1);
     expect(new Set(finder.find(Point.prototype))).toEqual(new Set([before, ...kept]));
+  });
+});
+
+describe("the adaptive finder's way back to the registry", () => {
+  test("after a burst, the next query re-seeds the registry; later objects are recorded again, and the next burst switches again", async () => {
+    const ns = new Namespace("way-back", { switchToHeapAfter: 100 });
+    const Cell = ns.defineClass<{ v: number }>({
+      name: "Cell",
+      fields: [{ name: "v", initializer: "0" }],
+      methods: {},
+    });
+    const finder = ns.finder as AdaptiveFinder;
+    const cells = Array.from({ length: 150 }, (_, v) => new Cell({ v }));
+    expect(finder.kind).toBe("heap");
+    await nextJob();
+    const first = await update(ns, patch("a").addField("Cell", "a", { default: 1 }).build());
+    expect(first.instancesMigrated).toBe(150);
+    expect(finder.kind).toBe("registry");
+    expect(finder.stats().references).toBe(150);
+    await nextJob();
+    for (let v = 0; v < 10; v++) cells.push(new Cell({ v }));
+    await nextJob();
+    // Recorded as made: the observers are back on the class.
+    expect(finder.stats().references).toBe(160);
+    const second = await update(ns, patch("b").addField("Cell", "b", { default: 2 }).build());
+    expect(second.instancesMigrated).toBe(160);
+    for (const cell of cells) expect(cell).toMatchObject({ a: 1, b: 2 });
+    for (let v = 0; v < 120; v++) cells.push(new Cell({ v }));
+    expect(finder.kind).toBe("heap");
+    expect(ns.allInstances(Cell)).toHaveLength(280);
+    expect(finder.kind).toBe("registry");
+  });
+
+  test("a class the registry cannot see keeps the heap for good", () => {
+    const ns = new Namespace("for-good");
+    class Money {
+      constructor(readonly cents: number) {}
+      plus(o: Money) {
+        return new Money(this.cents + o.cents);
+      }
+    }
+    const Handle = ns.registerClass(Money);
+    const a = new Money(1);
+    const b = new Money(2);
+    const made = [a, b, a.plus(b)];
+    expect(ns.finder.kind).toBe("heap");
+    for (let i = 0; i < 2; i++) {
+      // Objects made by the class's own method, never through the handle: only the heap sees them.
+      expect(new Set(ns.allInstances(Handle))).toEqual(new Set(made));
+      expect(ns.finder.kind).toBe("heap");
+    }
   });
 });

@@ -1,31 +1,40 @@
 /**
  * The adaptive finder: the registry until the program shows that it
- * allocates managed objects in bulk, then the heap query for good.
+ * allocates managed objects in bulk, then the heap query — until the next
+ * query, which takes the registry back (or for good, for classes only the
+ * heap can see).
  *
  * Why: each finder is right for one kind of program (see defaultFinder.ts).
  * The registry's cost is per construction — a `WeakRef`, and the object kept
  * alive until its job ends — which a program making a few long-lived objects
  * never notices, and which a loop making millions of temporaries in one job
  * pays 10–50× over (and V8 aborts past ~2^24 of them). The heap query's cost
- * is per update, proportional to the whole heap, and nothing at
+ * is per query, proportional to the whole heap, and nothing at
  * construction. A program that has just made `switchAfter` managed objects
  * in one synchronous run (or 16 times as many in one turn of the event loop,
- * or SWITCH_PER_SECOND within a second however spread) is the second kind:
- * from then on the heap answers.
+ * or SWITCH_PER_SECOND within a second however spread) is the second kind
+ * for now: the heap answers the next query. That query lists every enabled
+ * prototype's instances, which become the registry's lists, and constructions
+ * are recorded again from then on: a burst (a world built in one loop at
+ * start-up) costs one heap query, not one per update for the rest of the
+ * program's life; a program that keeps making temporaries switches again at
+ * its next burst.
  *
- * It also switches when the namespace is handed a class that code can
- * construct without its handle (Namespace.registerClass, `useHeap`): the
- * registry could never find those objects.
+ * For good when the namespace is handed a class that code can construct
+ * without its handle (Namespace.registerClass, `useHeap`): the registry
+ * could never find those objects.
  *
- * The switch is one-way and safe at any moment. Before it the registry has
- * recorded every object made through a class handle (the current run's are
- * recorded at the run's end, or before anything reads the registry); after
- * it the heap query sees every object (also the switching run's, and ones
- * made before their class was registered, which the registry never saw). Code that read `kind` as "registry" and walks the
- * registry's lists across tasks (a progressive sweep, a find ahead of a
- * pause) stays correct: the objects constructed after the switch are the ones
- * the lists miss, and those callers already observe constructions themselves
- * or only look for objects that existed before they started.
+ * Each switch is safe at any moment. Before it the registry has recorded
+ * every object made through a class handle (the current run's are recorded
+ * at the run's end, or before anything reads the registry); after it the
+ * heap query sees every object (also the switching run's, and ones made
+ * before their class was registered, which the registry never saw). Code
+ * that read `kind` as "registry" and walks the registry's lists across tasks
+ * (a progressive sweep, a find ahead of a pause) stays correct: the objects
+ * constructed after the switch are the ones the lists miss, and those
+ * callers already observe constructions themselves or only look for objects
+ * that existed before they started. The way back happens inside a query, in
+ * one job with the observers' re-installation: no construction falls between.
  */
 import type { FindOptions, InstanceFinder, InstanceFinderKind } from "./finder.js";
 import { createHeapFinder, type HeapFinder } from "./heapFinder.js";
@@ -74,8 +83,13 @@ export interface AdaptiveFinder extends InstanceFinder {
   readonly snapshot: RegistryFinder["snapshot"];
   readonly findInSlices: RegistryFinder["findInSlices"];
   readonly findEach: HeapFinder["findEach"];
-  /** Called once when the finder switches to the heap query. */
+  /** Called each time the finder switches to the heap query. */
   onSwitch(listener: () => void): void;
+  /**
+   * Called each time it returns to the registry: after a switch not made for
+   * good, the first query re-seeds the registry from the heap's answer.
+   */
+  onRecover(listener: () => void): void;
   /**
    * Switches to the heap query now, for good, when the heap can be queried:
    * for classes whose instances can be made without a class handle, which
@@ -89,19 +103,27 @@ export interface AdaptiveFinder extends InstanceFinder {
  * The heap finder is made ahead (heapAhead) or at the switch; if the heap
  * cannot be queried (no inspector), the registry stays.
  */
+// size: one closure over the finder's state (which backend answers, the
+// windows, the listeners); each function in it is short.
 export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): AdaptiveFinder {
   const registry = createRegistryFinder();
-  const switchAfter = options.switchAfter ?? SWITCH_AFTER;
+  const limits = {
+    switchAfter: options.switchAfter ?? SWITCH_AFTER,
+    perSecond: options.switchPerSecond ?? SWITCH_PER_SECOND,
+  };
+  const now = options.now ?? (() => performance.now());
+  /** The heap finder while it answers; null while the registry does. */
   let heap: HeapFinder | null = null;
-  let listeners: (() => void)[] = [];
+  /** Made at the first switch and kept for the next ones. */
+  let heapFinder: HeapFinder | null = null;
+  /** `useHeap`: the registry can never be complete again. */
+  let forGood = false;
+  const switched: (() => void)[] = [];
+  const recovered: (() => void)[] = [];
   let heapUnavailable = false;
   const run = currentRun(registry);
   const flush = run.flush;
-  const full = constructionWindows(
-    { switchAfter, perSecond: options.switchPerSecond ?? SWITCH_PER_SECOND },
-    flush,
-    options.now ?? (() => performance.now()),
-  );
+  let full = constructionWindows(limits, flush, now);
   const unavailable = () => {
     heapUnavailable = true; // stay on the registry, recording directly; never try again
     flush();
@@ -110,15 +132,35 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
 
   function switchToHeap(): void {
     try {
-      heap = ahead.take();
+      heapFinder ??= ahead.take();
     } catch {
       unavailable();
       return;
     }
+    heap = heapFinder;
     run.drop();
-    const called = listeners;
-    listeners = [];
-    for (const listener of called) listener();
+    for (const listener of [...switched]) listener();
+  }
+
+  /**
+   * The heap's answer for `prototypes` — and, unless the switch was for
+   * good, the way back to the registry: the same query lists every enabled
+   * prototype's instances, which become the registry's lists, and from then
+   * on constructions are recorded again (the listeners re-install the
+   * observers). Without it one burst (a world built in one loop at start-up)
+   * made every later update, rollback and `allInstances` pay a heap query
+   * for good; with it the next burst switches again, at the cost of one
+   * query per update in a program that keeps making temporaries.
+   */
+  function fromHeap(answering: HeapFinder, prototypes: readonly object[]): Map<object, object[]> {
+    if (forGood) return answering.findEach(prototypes);
+    const enabled = registry.prototypes();
+    const lists = answering.findEach([...new Set([...prototypes, ...enabled])]);
+    registry.reseed(new Map(enabled.map((p) => [p, lists.get(p) ?? []] as const)));
+    heap = null;
+    full = constructionWindows(limits, flush, now);
+    for (const listener of [...recovered]) listener();
+    return new Map(prototypes.map((p) => [p, lists.get(p) ?? []] as const));
   }
 
   function recordConstructed(instance: object): void {
@@ -141,17 +183,20 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     get kind(): InstanceFinderKind {
       return heap === null ? "registry" : "heap";
     },
-    enable: (prototype: object) => {
-      if (heap === null) recorded().enable(prototype);
-    },
+    // Enabled in heap mode too: the way back re-seeds every enabled prototype.
+    enable: (prototype: object) => recorded().enable(prototype),
     record: (instance: object) => {
       if (heap === null) recorded().record(instance);
     },
     recordConstructed,
-    find: (prototype: object, findOptions?: FindOptions): object[] =>
-      (heap ?? recorded()).find(prototype, findOptions),
+    find: (prototype: object, findOptions?: FindOptions): object[] => {
+      if (heap === null) return recorded().find(prototype, findOptions);
+      // A subclass query may list prototypes the registry does not know: the heap answers it alone.
+      if (findOptions?.includeSubclasses === true) return heap.find(prototype, findOptions);
+      return fromHeap(heap, [prototype]).get(prototype)!;
+    },
     findEach: (prototypes: readonly object[]) => {
-      if (heap !== null) return heap.findEach(prototypes);
+      if (heap !== null) return fromHeap(heap, prototypes);
       const registry = recorded();
       return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
     },
@@ -160,10 +205,15 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     findInSlices: (prototype: object, sliceMs: number) =>
       recorded().findInSlices(prototype, sliceMs),
     onSwitch(listener: () => void): void {
-      if (heap === null) listeners.push(listener);
+      switched.push(listener);
+    },
+    onRecover(listener: () => void): void {
+      recovered.push(listener);
     },
     useHeap(): void {
-      if (heap === null && !heapUnavailable) switchToHeap();
+      if (heapUnavailable) return;
+      forGood = true;
+      if (heap === null) switchToHeap();
     },
   };
   return finder;

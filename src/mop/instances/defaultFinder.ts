@@ -21,8 +21,8 @@
  *   its enumeration is read in slices before the pause.
  *
  * Neither is right for every program, so the default is neither: the
- * adaptive finder (adaptiveFinder.ts) starts as the registry and switches,
- * for good, to the heap query the first time the program makes
+ * adaptive finder (adaptiveFinder.ts) starts as the registry and switches
+ * to the heap query (back to the registry at the next query) when the program makes
  * `SWITCH_AFTER` (65,536) managed objects in one job — the allocation-heavy
  * programs the registry serves worst (a WeakRef per temporary, each kept
  * alive until the job ends; 30M in one job abort V8) and for which a query

@@ -15,6 +15,7 @@
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import { chainContains, getPrototypeOf, isNotInstance, noteMembershipChange } from "./finder.js";
+import { readInSlices } from "./registrySlices.js";
 import { shadowCopiesMarked } from "./shadowCopies.js";
 
 /** What the registry holds, for tests and monitoring. */
@@ -65,6 +66,15 @@ export interface RegistryFinder extends InstanceFinder {
    * use `find` then.
    */
   findInSlices(prototype: object, sliceMs: number): Promise<object[] | undefined>;
+  /** The enabled prototypes still alive. */
+  prototypes(): object[];
+  /**
+   * Replaces the list of each enabled prototype in `lists` with exactly its
+   * objects (the answer of a heap query: each object once, on its exact
+   * prototype): what the adaptive finder records when it returns from the
+   * heap query to the registry.
+   */
+  reseed(lists: ReadonlyMap<object, readonly object[]>): void;
 }
 
 interface RegistryEntry {
@@ -284,45 +294,41 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
   return found;
 }
 
-async function findInSlices(
+function findInSlices(
   registry: Registry,
   prototype: object,
   sliceMs: number,
 ): Promise<object[] | undefined> {
   const entry = registry.byPrototype.get(prototype);
-  if (entry === undefined) return [];
-  if (entry.recordedExplicitly) return undefined;
-  const refs = entry.refs.slice();
+  if (entry === undefined) return Promise.resolve([]);
+  if (entry.recordedExplicitly) return Promise.resolve(undefined);
   const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
-  // Written by index and cut at the end: growing by push leaves a copy per doubling behind (~29 MiB at 10^6).
-  const found: object[] = new Array(refs.length);
-  let kept = 0;
-  let i = 0;
-  while (i < refs.length) {
-    await nextTask();
-    const deadline = performance.now() + sliceMs;
-    do {
-      const end = Math.min(refs.length, i + 256);
-      for (; i < end; i++) {
-        const object = refs[i]!.deref();
-        if (
-          object !== undefined &&
-          getPrototypeOf(object) === prototype &&
-          !isNotInstance(object, copiesPossible)
-        )
-          found[kept++] = object;
-      }
-    } while (i < refs.length && performance.now() < deadline);
-  }
-  found.length = kept;
-  return found;
+  return readInSlices(entry.refs.slice(), prototype, copiesPossible, sliceMs);
 }
 
-/** Waits for the next macrotask (the current job's kept-alive set is then dropped). */
-const nextTask = (): Promise<void> =>
-  new Promise((resolve) =>
-    typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
-  );
+function prototypes(registry: Registry): object[] {
+  const alive: object[] = [];
+  for (const entry of registry.entries) {
+    const prototype = entry.prototype.deref();
+    if (prototype === undefined) registry.entries.delete(entry);
+    else alive.push(prototype);
+  }
+  return alive;
+}
+
+function reseed(registry: Registry, lists: ReadonlyMap<object, readonly object[]>): void {
+  for (const [prototype, objects] of lists) {
+    const entry = registry.byPrototype.get(prototype);
+    if (entry === undefined) continue;
+    const refs: WeakRef<object>[] = new Array(objects.length);
+    for (let i = 0; i < objects.length; i++) refs[i] = new WeakRef(objects[i]!);
+    entry.refs = refs;
+    entry.estimatedDeaths = 0;
+    entry.checkAt = Math.max(FIRST_GROWTH_CHECK, 2 * refs.length);
+    entry.recordedExplicitly = false;
+    entry.everRecordedExplicitly = false;
+  }
+}
 
 function stats(registry: Registry): RegistryStats {
   let prototypes = 0;
@@ -381,5 +387,7 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     stats: () => stats(registry),
     snapshot: (prototype) => byPrototype.get(prototype)?.refs.slice() ?? [],
     findInSlices: (prototype, sliceMs) => findInSlices(registry, prototype, sliceMs),
+    prototypes: () => prototypes(registry),
+    reseed: (lists) => reseed(registry, lists),
   };
 }
