@@ -22,7 +22,7 @@ import {
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
-import { acceptStableInstances } from "./implementationInstances.js";
+import { linkStableToImplementation } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
@@ -125,14 +125,14 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }
   defineStaticForwarders(state);
-  // A class the user handed in, its objects on a prototype of its own; after
-  // the superclass link above, which the hook sits below.
-  const undoInstanceOf =
-    createdDefinition(version.ctor) === undefined && version.ctor.prototype !== prototype
-      ? acceptStableInstances(version.ctor, prototype)
-      : undefined;
+  // After the superclass links above: the home extends the superclass now.
+  const undoLink = linkStableToImplementation(
+    state,
+    home,
+    createdDefinition(version.ctor) === undefined,
+  );
   return () => {
-    undoInstanceOf?.();
+    undoLink();
     restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
     if (!hadHome) state.homes.delete(home);
     state.current = before.current;
@@ -184,6 +184,9 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
   const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
   for (const t of targets) {
     const current = Object.getPrototypeOf(t) as object | null;
+    // Linked onto the running implementation's prototype (implementationInstances.ts),
+    // which follows the superclass itself.
+    if (t === state.prototype && current !== null && state.homes.has(current)) continue;
     // A root class may extend something outside the namespace (EventEmitter,
     // a lifecycle base class): only a link to a managed class is cut.
     const managed =

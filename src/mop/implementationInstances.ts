@@ -1,6 +1,7 @@
 /**
- * A class handed in as a handle's new implementation (`replaceImplementation`)
- * answers `instanceof` for the handle's objects too.
+ * The handle's objects are instances of the class handed in as its new
+ * implementation (`replaceImplementation`): the stable prototype is linked
+ * onto that class's prototype.
  *
  * Why: the handle's objects stay on its stable prototype, which is not on the
  * chain of the new implementation's prototype. Code that came with the
@@ -8,73 +9,48 @@
  * release does (semver's functions wrap any argument that is not
  * `instanceof SemVer` of their own release, and throw on an object) — and
  * would reject every object the update migrated, which now runs that very
- * class's methods. An object's chain cannot list both prototypes, so the
- * class learns it through `Symbol.hasInstance`, the language's hook for this:
- * an own static of the class, the one property metamorph adds to a class
- * handed in. Readers of the class's members (its definition, the handle's
- * static forwarders) skip it, so it is never taken for the class's own.
+ * class's methods.
+ *
+ * The link adds one level to every object's chain, between the stable
+ * prototype (which holds the running version's members itself, so nothing
+ * on the new level is reached that the stable prototype lacks but the
+ * running version's own members) and the superclass's prototype, where the
+ * implementation's prototype sits already. The class handed in is not
+ * touched; the objects keep their hidden classes (their [[Prototype]] is
+ * still the stable one). Made only where the implementation's prototype
+ * extends exactly what the stable prototype does, so that nothing else moves.
  */
+import type { HandleState } from "./handleState.js";
+
 /** Restores exactly what the change did (classHandle.ts has the same type; importing it would close a cycle). */
 type Undo = () => void;
 
-interface Hook {
-  readonly answer: (this: unknown, value: unknown) => boolean;
-  /** The stable prototypes whose objects the class accepts: one per handle it implements. */
-  readonly stables: Set<object>;
-}
-
-const hooks = new WeakMap<Function, Hook>();
-const answers = new WeakSet<Function>();
-const ordinary = Function.prototype[Symbol.hasInstance];
-
-/** Whether `value` is the `Symbol.hasInstance` metamorph gave a class (not the class's own). */
-export function isInstanceHook(value: unknown): boolean {
-  return typeof value === "function" && answers.has(value);
-}
-
-function hookFor(implementation: Function): Hook {
-  const stables = new Set<object>();
-  const answer = function (this: unknown, value: unknown): boolean {
-    // Subclasses inherit the static: they answer as the language does.
-    if (
-      this === implementation &&
-      ((typeof value === "object" && value !== null) || typeof value === "function")
-    ) {
-      for (const stable of stables)
-        if (Object.prototype.isPrototypeOf.call(stable, value)) return true;
-    }
-    return ordinary.call(this, value);
-  };
-  answers.add(answer);
-  return { answer, stables };
+/** What the stable prototype extends when it is not linked onto an implementation. */
+function naturalParent(state: HandleState): object | null {
+  const parent = Object.getPrototypeOf(state.prototype) as object | null;
+  return parent !== null && state.homes.has(parent) ? Object.getPrototypeOf(parent) : parent;
 }
 
 /**
- * Makes `implementation instanceof` accept objects with `stable` on their
- * chain, unless the class answers `instanceof` itself. Returns the undo.
+ * Links the stable prototype onto `home` (the running version's own
+ * prototype) when it is a class the user wrote whose prototype extends what
+ * the stable prototype does, and back onto its natural parent otherwise (a
+ * version metamorph generated, whose home holds nothing of its own). Returns
+ * the undo.
  */
-export function acceptStableInstances(implementation: Function, stable: object): Undo {
-  const own = Reflect.getOwnPropertyDescriptor(implementation, Symbol.hasInstance);
-  if (own !== undefined && !isInstanceHook(own.value)) return () => {};
-  let hook = hooks.get(implementation);
-  if (hook === undefined || own === undefined) {
-    hook = hookFor(implementation);
-    hooks.set(implementation, hook);
-    Object.defineProperty(implementation, Symbol.hasInstance, {
-      configurable: true,
-      value: hook.answer,
-    });
-  }
-  if (hook.stables.has(stable)) return () => {};
-  hook.stables.add(stable);
-  const added = hook;
+export function linkStableToImplementation(
+  state: HandleState,
+  home: object,
+  userMade: boolean,
+): Undo {
+  const stable = state.prototype;
+  const before = Object.getPrototypeOf(stable) as object | null;
+  const natural = naturalParent(state);
+  const wanted =
+    userMade && home !== stable && Object.getPrototypeOf(home) === natural ? home : natural;
+  if (wanted === before) return () => {};
+  Object.setPrototypeOf(stable, wanted);
   return () => {
-    added.stables.delete(stable);
-    if (added.stables.size > 0) return;
-    if (
-      Reflect.getOwnPropertyDescriptor(implementation, Symbol.hasInstance)?.value === added.answer
-    )
-      delete (implementation as unknown as Record<symbol, unknown>)[Symbol.hasInstance];
-    if (hooks.get(implementation) === added) hooks.delete(implementation);
+    if (Object.getPrototypeOf(stable) === wanted) Object.setPrototypeOf(stable, before);
   };
 }
