@@ -99,25 +99,27 @@ export class Shadow {
    * commit's, not an edit). A recipe makes no object itself (bindingEdits.ts).
    */
   #produce(recipe: Recipe, version?: number): NamespaceSnapshot {
-    const definitions = [...this.#definitions];
-    this.#definitions.clear();
     const base = this.#snapshot;
-    const bindings = this.#edits.apply(
-      base.bindings,
-      definitions.length === 0
-        ? recipe
-        : (drafted) => {
-            for (const [name, definition] of definitions) {
-              const b = drafted[name];
-              if (b?.kind === "class")
-                (b as { definition: ClassDefinition }).definition = definition;
-            }
-            recipe(drafted);
-          },
-    );
+    const edit = this.#afterPendingDefinitions(recipe);
+    // Nothing to write (the commit of a shadow whose edits are all in): no produce at all.
+    const bindings = edit === nothing ? base.bindings : this.#edits.apply(base.bindings, edit);
     if (bindings !== base.bindings || (version !== undefined && version !== base.version))
       this.#snapshot = Object.freeze({ version: version ?? base.version, bindings });
     return this.#snapshot;
+  }
+
+  /** `recipe`, preceded by writing the pending definitions (which leave the queue). */
+  #afterPendingDefinitions(recipe: Recipe): Recipe {
+    if (this.#definitions.size === 0) return recipe;
+    const definitions = [...this.#definitions];
+    this.#definitions.clear();
+    return (drafted) => {
+      for (const [name, definition] of definitions) {
+        const b = drafted[name];
+        if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
+      }
+      recipe(drafted);
+    };
   }
 
   /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
@@ -130,7 +132,18 @@ export class Shadow {
   }
 
   binding(name: string): Binding {
-    const binding = this.has(name) ? this.snapshot.bindings[name] : undefined;
+    if (this.#definitions.size > 0 && this.has(name)) this.#produce(nothing);
+    return this.#bound(name);
+  }
+
+  /**
+   * The binding of `name` in the snapshot as it stands, pending definitions
+   * not applied: its kind and value (a class's handle) are what they will be.
+   * So looking a class up costs no produce, however many classes an update
+   * changes before it.
+   */
+  #bound(name: string): Binding {
+    const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
     if (!binding) {
       throw new UnknownBindingError(
         `the shadow of ${this.namespace.name} has no binding "${name}"`,
@@ -145,11 +158,11 @@ export class Shadow {
 
   /** The value bound to `name` in the new world (a class's handle, which keeps its identity). */
   lookup(name: string): unknown {
-    return bindingValue(this.binding(name));
+    return bindingValue(this.#bound(name));
   }
 
   classNamed(name: string): Constructor {
-    const binding = this.binding(name);
+    const binding = this.#bound(name);
     if (binding.kind !== "class") {
       throw new UnknownBindingError(
         `"${name}" is not a class in the shadow of ${this.namespace.name}`,
