@@ -19,20 +19,13 @@ interface Edit {
   readonly recipe: Recipe;
 }
 
-export interface BindingPatches {
-  /** immer patches that turn the old snapshot into the new one (paths start at `bindings`). */
-  readonly patches: readonly Patch[];
-  /** And back. */
-  readonly inversePatches: readonly Patch[];
-}
-
 /** A patch of the bindings as a patch of the snapshot. */
 const inBindings = (p: Patch): Patch => ({ ...p, path: ["bindings", ...p.path] });
 
-export class BindingEdits implements BindingPatches {
+export class BindingEdits {
   readonly #edits: Edit[] = [];
-  #patches: Patch[] = [];
-  #inverse: Patch[] = [];
+  readonly #patches: Patch[] = [];
+  readonly #inverse: Patch[] = [];
   /** How many edits `#patches` and `#inverse` cover. */
   #replayed = 0;
 
@@ -46,11 +39,13 @@ export class BindingEdits implements BindingPatches {
     return next;
   }
 
+  /** immer patches that turn the old bindings into the new ones (their paths start at `bindings`). */
   get patches(): Patch[] {
     this.#replay();
     return this.#patches;
   }
 
+  /** And back, last edit first. */
   get inversePatches(): Patch[] {
     this.#replay();
     return this.#inverse;
