@@ -282,6 +282,7 @@ function defineStatics(
   names: readonly string[],
   scope: Readonly<Record<string, unknown>>,
 ): void {
+  if (definition.staticFields.length === 0) return;
   const params = [...names.filter((n) => n !== definition.name), definition.name];
   const args = [...params.slice(0, -1).map((n) => scope[n]), ctor];
   for (const field of definition.staticFields) {

@@ -80,19 +80,18 @@ function sameScope(a: Scope | undefined, b: Scope): boolean {
  * initialiser: made by this closure, not compiled, since only the methods
  * changed. A class handle never calls it (it runs the initialiser itself);
  * a program holding the version's constructor gets what a generated one does.
+ * Its name comes from the computed key, as a class's does: no
+ * `defineProperty` of `name` afterwards (which replaces the function's name
+ * accessor and gives it a map of its own). And it is no function with an
+ * inferred name, which the name-keeping helpers of bundlers (esbuild
+ * keepNames, under tsx) would wrap at each call.
  */
 export function reusingConstructor(name: string, initialise: Function): Function {
-  const ctor = constructorOver(name, initialise);
-  Object.defineProperty(ctor, "name", { value: name, configurable: true });
-  return ctor;
-}
-
-// Returned unbound: a function with no inferred name is not wrapped by the
-// name-keeping helpers of bundlers (esbuild keepNames, under tsx) at each call.
-function constructorOver(name: string, initialise: Function): Function {
-  return function (this: object, init: unknown) {
-    if (new.target === undefined)
-      throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
-    initialise.call(this, init);
-  };
+  return {
+    [name]: function (this: object, init: unknown) {
+      if (new.target === undefined)
+        throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
+      initialise.call(this, init);
+    },
+  }[name]!;
 }

@@ -15,14 +15,14 @@ import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot } from "./namespace.js";
 import type { Shadow, ShadowClass } from "./shadow.js";
-import { snapshotAs } from "./shadow.js";
+import { editsOf, snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {
   readonly namespace: Namespace;
   readonly fromVersion: number;
   readonly toVersion: number;
-  /** immer patches that turn the old snapshot into the new one, and back. */
+  /** immer patches that turn the old snapshot into the new one, and back (made when read: namespace/bindingEdits.ts). */
   readonly patches: readonly Patch[];
   readonly inversePatches: readonly Patch[];
   /** Restores every binding, handle and prototype link exactly as before. Once only, and only while this is the latest replace. */
@@ -148,12 +148,18 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
   }
   let undone = false;
   const toVersion = target.version;
+  // The edits only, not the shadow: the record keeps nothing else of it.
+  const edits = shadow[editsOf]();
   return {
     namespace,
     fromVersion: shadow.baseVersion,
     toVersion,
-    patches: shadow.patches,
-    inversePatches: shadow.inversePatches,
+    get patches() {
+      return edits.patches;
+    },
+    get inversePatches() {
+      return edits.inversePatches;
+    },
     undo() {
       if (undone || namespace.version !== toVersion) {
         throw new UndoError(

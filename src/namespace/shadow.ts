@@ -20,7 +20,9 @@ import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass, createVersion } from "../mop/createClass.js";
 import { ExternalSuperclassError, InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
-import { BoxedValue, bindingValue, immer } from "./namespace.js";
+import { BoxedValue, bindingValue } from "./namespace.js";
+import type { Recipe } from "./bindingEdits.js";
+import { BindingEdits } from "./bindingEdits.js";
 import { bindingNameRefusal } from "./names.js";
 
 export interface ShadowClass {
@@ -41,16 +43,16 @@ export interface ShadowClass {
 /** The commit's (replaceNamespace) own access to a shadow: not part of its public surface. */
 export const snapshotAs = Symbol("metamorph.snapshotAs");
 
+/** The commit's (replaceNamespace) access to the shadow's edits, which the replace record reports. */
+export const editsOf = Symbol("metamorph.editsOf");
+
 const nothing = () => {};
-/** A patch of the bindings as a patch of the snapshot. */
-const inBindings = (p: Patch): Patch => ({ ...p, path: ["bindings", ...p.path] });
 
 export class Shadow {
   readonly namespace: Namespace;
   readonly baseVersion: number;
   #snapshot: NamespaceSnapshot;
-  readonly patches: Patch[] = [];
-  readonly inversePatches: Patch[] = [];
+  readonly #edits = new BindingEdits();
   readonly #classes = new Map<Constructor, ShadowClass>();
   /**
    * Scopes of the classes this shadow adds. They reach the namespace only
@@ -77,33 +79,47 @@ export class Shadow {
     return this.#snapshot;
   }
 
+  /** immer patches of the bindings so far (their paths start at `bindings`), made when read (bindingEdits.ts). */
+  get patches(): Patch[] {
+    return this.#edits.patches;
+  }
+
+  /** The patches that take the bindings back, last edit first. */
+  get inversePatches(): Patch[] {
+    return this.#edits.inversePatches;
+  }
+
+  [editsOf](): BindingEdits {
+    return this.#edits;
+  }
+
   /**
    * Applies the pending definitions and `recipe` to the bindings, and sets
    * `version` if given. Only the bindings are drafted (the version is the
-   * commit's, not an edit): the patches get their `bindings` step here.
+   * commit's, not an edit). A recipe makes no object itself (bindingEdits.ts).
    */
-  #produce(
-    recipe: (bindings: Record<string, Binding>) => void,
-    version?: number,
-  ): NamespaceSnapshot {
+  #produce(recipe: Recipe, version?: number): NamespaceSnapshot {
+    const base = this.#snapshot;
+    const edit = this.#afterPendingDefinitions(recipe);
+    // Nothing to write (the commit of a shadow whose edits are all in): no produce at all.
+    const bindings = edit === nothing ? base.bindings : this.#edits.apply(base.bindings, edit);
+    if (bindings !== base.bindings || (version !== undefined && version !== base.version))
+      this.#snapshot = Object.freeze({ version: version ?? base.version, bindings });
+    return this.#snapshot;
+  }
+
+  /** `recipe`, preceded by writing the pending definitions (which leave the queue). */
+  #afterPendingDefinitions(recipe: Recipe): Recipe {
+    if (this.#definitions.size === 0) return recipe;
     const definitions = [...this.#definitions];
     this.#definitions.clear();
-    const base = this.#snapshot;
-    const [bindings, patches, inverse] = immer.produceWithPatches(base.bindings, (draft) => {
-      const drafted = draft as Record<string, Binding>;
+    return (drafted) => {
       for (const [name, definition] of definitions) {
         const b = drafted[name];
         if (b?.kind === "class") (b as { definition: ClassDefinition }).definition = definition;
       }
       recipe(drafted);
-    });
-    if (bindings !== base.bindings || (version !== undefined && version !== base.version))
-      this.#snapshot = Object.freeze({ version: version ?? base.version, bindings });
-    for (const p of patches) this.patches.push(inBindings(p));
-    const back: Patch[] = [];
-    for (const p of inverse) back.push(inBindings(p));
-    this.inversePatches.unshift(...back);
-    return this.#snapshot;
+    };
   }
 
   /** The snapshot to install as `version` of the namespace: pending edits and the version number in one produce. */
@@ -116,7 +132,18 @@ export class Shadow {
   }
 
   binding(name: string): Binding {
-    const binding = this.has(name) ? this.snapshot.bindings[name] : undefined;
+    if (this.#definitions.size > 0 && this.has(name)) this.#produce(nothing);
+    return this.#bound(name);
+  }
+
+  /**
+   * The binding of `name` in the snapshot as it stands, pending definitions
+   * not applied: its kind and value (a class's handle) are what they will be.
+   * So looking a class up costs no produce, however many classes an update
+   * changes before it.
+   */
+  #bound(name: string): Binding {
+    const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
     if (!binding) {
       throw new UnknownBindingError(
         `the shadow of ${this.namespace.name} has no binding "${name}"`,
@@ -131,11 +158,11 @@ export class Shadow {
 
   /** The value bound to `name` in the new world (a class's handle, which keeps its identity). */
   lookup(name: string): unknown {
-    return bindingValue(this.binding(name));
+    return bindingValue(this.#bound(name));
   }
 
   classNamed(name: string): Constructor {
-    const binding = this.binding(name);
+    const binding = this.#bound(name);
     if (binding.kind !== "class") {
       throw new UnknownBindingError(
         `"${name}" is not a class in the shadow of ${this.namespace.name}`,
@@ -208,8 +235,9 @@ export class Shadow {
     this.#addedScopes.set(handle, scope);
     this.namespace.track(handle);
     this.#classes.set(handle, { handle, added: true, definition, version: null });
+    const binding: Binding = { kind: "class", name: definition.name, handle, definition };
     this.#produce((bindings) => {
-      bindings[definition.name] = { kind: "class", name: definition.name, handle, definition };
+      bindings[definition.name] = binding;
     });
     return handle;
   }
@@ -310,20 +338,22 @@ export class Shadow {
         binding: to,
       });
     }
+    const renamed = { ...binding, name: to } as Binding;
     this.#produce((bindings) => {
       delete bindings[from];
-      bindings[to] = { ...binding, name: to } as Binding;
+      bindings[to] = renamed;
     });
   }
 
   /** Binds or rebinds a function or a value. */
   define(name: string, value: unknown): void {
     this.#requireBindable(name);
+    const binding: Binding =
+      typeof value === "function"
+        ? { kind: "function", name, function: value }
+        : { kind: "value", name, box: new BoxedValue(value) };
     this.#produce((bindings) => {
-      bindings[name] =
-        typeof value === "function"
-          ? { kind: "function", name, function: value }
-          : { kind: "value", name, box: new BoxedValue(value) };
+      bindings[name] = binding;
     });
   }
 }

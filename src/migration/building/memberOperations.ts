@@ -11,12 +11,13 @@ export function addOrReplaceMethod(step: Step, op: Op<"addMethod" | "replaceMeth
   const i = d.methods.findIndex(
     (x) => sameMemberKey(x.key, m.key) && x.static === m.static && x.kind === m.kind,
   );
-  const what = `${m.static ? "static " : ""}${m.kind} ${memberKeyName(m.key)}`;
-  const detail = { className: d.name, member: memberKeyName(m.key) };
-  if (op.op === "addMethod" && i >= 0)
-    step.refuse(`${d.name} already has ${what}; use replaceMethod`, detail);
-  if (op.op === "replaceMethod" && i < 0)
+  if ((op.op === "addMethod") === i >= 0) {
+    // Named only in the refusal: an accepted method costs no message.
+    const what = `${m.static ? "static " : ""}${m.kind} ${memberKeyName(m.key)}`;
+    const detail = { className: d.name, member: memberKeyName(m.key) };
+    if (i >= 0) step.refuse(`${d.name} already has ${what}; use replaceMethod`, detail);
     step.refuse(`${d.name} has no ${what} to replace`, detail);
+  }
   if (i >= 0) d.methods[i] = m;
   else d.methods.push(m);
 }
