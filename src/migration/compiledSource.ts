@@ -199,6 +199,12 @@ export function scanSource(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   base: string | null | undefined,
+  /**
+   * false: objects that cannot be extended are not looked for (a rewrite
+   * that only adds fields throws on them instead, before it changes them:
+   * compiledLean.ts `scanAddsOnly`).
+   */
+  checkExtensible = true,
 ): string {
   const take =
     base === undefined ? "" : takeSource(plan, oldLayout, base, "{ i++; continue; }", false);
@@ -219,7 +225,7 @@ void (${probe} in o);
 if (Object.getPrototypeOf(o) !== prototype) continue;
 }
 if (i !== r) objects[i] = o; // compacts past objects moved off the class
-if (!Object.isExtensible(o)) return i;
+${checkExtensible ? "if (!Object.isExtensible(o)) return i;" : ""}
 ${take}
 general.push(i);
 i++;

@@ -118,8 +118,9 @@ function pipeline(
   // Only an exact rollback (an afterCommit hook failing) or code run between
   // rewrites (onCommitStep) needs old values the objects do not still hold.
   const lean = options.onCommitStep === undefined && built.build.hooks.afterCommit.length === 0;
+  const quiet = options.onEvent === undefined && options.onCommitStep === undefined;
   const prepared = clock.run("migrate", () =>
-    preparePhase(namespace, built, shadowed, prefound, lean),
+    preparePhase(namespace, built, shadowed, prefound, lean, quiet),
   );
   const report = clock.run("validate", () => {
     const { witness } = prepared;
@@ -174,6 +175,7 @@ export async function update(
     patch,
     options.policy,
     options.onCommitStep === undefined,
+    options.onCommitStep === undefined && options.onEvent === undefined,
   );
   let result: UpdateResult;
   try {

@@ -47,6 +47,8 @@ export function prepareAhead(
   objectsFor: (prototype: object) => object[] | undefined,
   arrays: Map<object, LogArrays>,
   leanAllowed: boolean,
+  /** The pause's scan may leave unextensible objects to the rewrite (prepare.ts). */
+  quiet = false,
 ): boolean {
   let plans: readonly Plan[];
   try {
@@ -76,7 +78,7 @@ export function prepareAhead(
       done = true;
     }
     try {
-      if (warmUpScan(plan, objects, lean)) done = true;
+      if (warmUpScan(plan, objects, lean, quiet)) done = true;
     } catch {
       // Only a warm-up: the pause scans every object itself and reports what fails.
     }
@@ -92,7 +94,12 @@ export function prepareAhead(
  * elements kind, which the scan's code checks too. Not if a read of one of
  * them would run code (an own accessor).
  */
-function warmUpScan(plan: Plan, objects: readonly object[], lean: boolean): boolean {
+function warmUpScan(
+  plan: Plan,
+  objects: readonly object[],
+  lean: boolean,
+  quiet: boolean,
+): boolean {
   const { compiled } = plan;
   if (!compiled.fast) return false; // every object takes the general path: the scan does nothing
   const sample = objects.slice(0, SAMPLE);
@@ -102,7 +109,8 @@ function warmUpScan(plan: Plan, objects: readonly object[], lean: boolean): bool
   for (let run = 0; run < 2; run++) {
     // The scan compacts the list it is given.
     const copy = sample.slice();
-    if (lean && compiled.lean) compiled.lean.scan(copy, [], plan.prototype);
+    const leanScan = compiled.lean && ((quiet && compiled.lean.scanAddsOnly) || compiled.lean.scan);
+    if (lean && leanScan) leanScan(copy, [], plan.prototype);
     else compiled.scan(copy, new Array<unknown>(copy.length * compiled.stride), [], plan.prototype);
   }
   return sample.length > 0;

@@ -58,6 +58,8 @@ export async function findBeforePause(
   policy: Policy | undefined,
   /** No commit-step callback: a plan that carries every field can keep no old values (prepare.ts). */
   leanAllowed = false,
+  /** Nor an event listener: the scan may leave unextensible objects to the rewrite (prepare.ts). */
+  quiet = false,
 ): Promise<Prefound | undefined> {
   const migrating = migratingClasses(namespace, patch, policy);
   if (migrating === undefined) return undefined;
@@ -75,7 +77,7 @@ export async function findBeforePause(
   const { built, detected } = migrating;
   if (
     namespace.version === version &&
-    prepareAhead(namespace, built, detected, found.objectsFor, found.arrays, leanAllowed)
+    prepareAhead(namespace, built, detected, found.objectsFor, found.arrays, leanAllowed, quiet)
   ) {
     // That was a block of its own too (page faults for tens of megabytes at 10^6).
     await nextTask();
