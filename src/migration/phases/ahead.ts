@@ -22,6 +22,7 @@ import type { LogArrays } from "../migrationLog.js";
 import type { Plan } from "../migrationPlan.js";
 import type { Built } from "./build.js";
 import type { Detected } from "./detect.js";
+import type { Shadowed } from "./shadow.js";
 import { shadowPhase } from "./shadow.js";
 
 /**
@@ -37,8 +38,9 @@ const SAMPLE = 8192;
  * Allocates the logs' arrays into `arrays` (by class prototype) and warms up
  * each plan's scan over the instances `objectsFor` gives (find.ts
  * `Prefound`). The prediction follows prepare.ts: no array of old values
- * where the plan keeps none (compiledLean.ts). Returns whether it did
- * anything.
+ * where the plan keeps none (compiledLean.ts). Returns the shadow it built
+ * (for the pause to take, find.ts `Ahead`) and whether it did anything
+ * else; undefined if the update is refused.
  */
 export function prepareAhead(
   namespace: Namespace,
@@ -49,13 +51,14 @@ export function prepareAhead(
   leanAllowed: boolean,
   /** The pause's scan may leave unextensible objects to the rewrite (prepare.ts). */
   quiet = false,
-): boolean {
-  let plans: readonly Plan[];
+): { readonly shadowed: Shadowed; readonly done: boolean } | undefined {
+  let shadowed: Shadowed;
   try {
-    plans = shadowPhase(namespace, built, detected).plans;
+    shadowed = shadowPhase(namespace, built, detected);
   } catch {
-    return false; // refused: the pause refuses it again
+    return undefined; // refused: the pause refuses it again
   }
+  const { plans } = shadowed;
   const lean =
     leanAllowed &&
     built.build.hooks.afterCommit.length === 0 &&
@@ -83,7 +86,7 @@ export function prepareAhead(
       // Only a warm-up: the pause scans every object itself and reports what fails.
     }
   }
-  return done;
+  return { shadowed, done };
 }
 
 /**
