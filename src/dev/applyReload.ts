@@ -26,6 +26,11 @@ import { restoreWritesSince, type WritesSince } from "./writesSince.js";
 export interface Applied {
   readonly result: UpdateResult | undefined;
   readonly population: number;
+  /**
+   * How long counting the population blocked the program (ms): with the heap
+   * finder a heap query, one block the progressive line must not hide.
+   */
+  readonly countMs?: number;
   /** What was said about values written since an undone update and kept (./writesSince.ts). */
   readonly notes?: readonly string[];
 }
@@ -87,9 +92,14 @@ export async function applyReload(
 ): Promise<Applied> {
   const patch = prepared.builder.build();
   const classes = affectedClasses(context.namespace, patch);
+  const counting = performance.now();
   const population = countForReload(context.namespace, classes, patch);
+  const countMs = performance.now() - counting;
   try {
-    return await applyCounted(context, record, patch, classes, population, writes);
+    return {
+      ...(await applyCounted(context, record, patch, classes, population, writes)),
+      countMs,
+    };
   } finally {
     dropKept(context.namespace); // the count's heap query, if the update did not take it
   }

@@ -190,7 +190,7 @@ export class Reloader {
     try {
       const summary = await followSweep(result!, population, rel, this.progressive.output);
       this.#applyContext.tracking.refresh();
-      this.reporter.print(sweepLine(rel, result!.pauseMs, summary));
+      this.reporter.print(sweepLine(rel, result!.pauseMs, summary, applied.countMs ?? 0));
       return { ...outcome, instancesMigrated: summary.migrated };
     } catch (error) {
       this.#applyContext.tracking.refresh();

@@ -46,6 +46,8 @@ export interface ClassBuild {
   readonly staticOrigins?: ReadonlyMap<string, string | null>;
   /** A new implementation given by replaceImplementation (or derived, phases/build.ts), used instead of a generated version. */
   readonly implementation?: Constructor;
+  /** The implementation was derived from the running version by the build (phases/build.ts), not handed in by the patch. */
+  readonly implementationDerived?: true;
   /** Whether the patch moves fields between this class and another (pull up, push down, split). */
   readonly movesFields?: boolean;
 }

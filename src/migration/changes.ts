@@ -5,6 +5,7 @@
  * propagate to subclasses. The installer only reads these answers.
  */
 import type { ClassDefinition, FieldDefinition, MethodDefinition } from "../mop/classDefinition.js";
+import { constructorOfDefinition } from "../mop/classHandle.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 
 export type ChangeKind =
@@ -186,6 +187,25 @@ function classChanges(
     out.push(change("statics-changed", name, `${name} statics changed`));
   if (cls.migrators.length > 0 || cls.initialisers.size > 0)
     out.push(change("migrator-added", name, `${name} has an application migrator`, true));
+  // A new implementation whose source reads exactly like the running one (a
+  // file a package release left untouched) is still other code: its methods
+  // and statics close over the new release's module, not the old one's.
+  // Left undetected, the old methods stay installed and call into the old
+  // release beside classes that moved to the new one.
+  if (
+    touched &&
+    cls.implementation !== undefined &&
+    cls.implementationDerived !== true &&
+    cls.implementation !== constructorOfDefinition(before) &&
+    !out.some((c) => c.className === name)
+  )
+    out.push(
+      change(
+        "methods-changed",
+        name,
+        `${name} methods changed (same source, the new implementation's scope)`,
+      ),
+    );
 }
 
 const superclassText = (d: ClassDefinition): string =>

@@ -63,6 +63,16 @@ test("elsewhere than a terminal: a line per ~10 %, rising; the final line says p
   );
 });
 
+test("the final line's longest block is the count's when the count (a heap query) held the program longer than any slice", () => {
+  const summary = { migrated: 2, durationMs: 5, longestBlockMs: 3 };
+  expect(sweepLine("a.ts", 1, summary, 40.2)).toBe(
+    "a.ts: 2 instances migrated progressively in 5 ms, pause 1.00 ms, longest block 40 ms (finding the instances)",
+  );
+  expect(sweepLine("a.ts", 1, summary, 2)).toBe(
+    "a.ts: 2 instances migrated progressively in 5 ms, pause 1.00 ms, longest block 3 ms",
+  );
+});
+
 test("on a terminal: the line is rewritten in place, without colour, and ended before the final line", async () => {
   const { ns, Dot } = dots(5000);
   const population = estimatePopulation(ns, [Dot]);

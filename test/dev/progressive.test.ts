@@ -107,7 +107,7 @@ test("above the threshold a reload migrates progressively, says how far it is, a
   );
   expect(final).toMatch(
     new RegExp(
-      `^\\[metamorph\\] dot\\.ts: ${COUNT} instances migrated progressively in \\d+(\\.\\d)? m?s, pause \\d+\\.\\d\\d ms, longest block \\d+ ms$`,
+      `^\\[metamorph\\] dot\\.ts: ${COUNT} instances migrated progressively in \\d+(\\.\\d)? m?s, pause \\d+\\.\\d\\d ms, longest block \\d+ ms( \\(finding the instances\\))?$`,
     ),
   );
   // No colour codes when not writing to a terminal.

@@ -111,7 +111,7 @@ function withDerivedImplementations(
       layout: layoutOf(name, build, defs),
     });
     classes ??= new Map(build.classes);
-    classes.set(name, { ...cls, implementation });
+    classes.set(name, { ...cls, implementation, implementationDerived: true });
   }
   return classes === undefined ? build : { ...build, classes };
 }

@@ -1,0 +1,111 @@
+/**
+ * A package's class replaced by the same class of its next release, as a
+ * service upgrading a dependency in place does. A release re-evaluates the
+ * package's modules: a class whose file did not change between releases
+ * reads exactly as before (semver's Comparator from 7.5.4 to 7.6.3) but its
+ * methods and statics close over the new release's module — its helpers,
+ * its other classes, its symbols. Treated as unchanged, the old methods
+ * stayed installed and called into the old release beside classes that had
+ * moved to the new one (semver: a TypeError from the first `Range.test`).
+ */
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+
+interface Release {
+  readonly Version: new (value: string) => { value: string; label(): string };
+  readonly Range: new (low: string) => { low: unknown; accepts(value: string): boolean };
+  readonly isVersion: (x: unknown) => boolean;
+  readonly make: (value: string) => { value: string; label(): string };
+  readonly ANY: symbol;
+}
+
+/** The same module source evaluated once per release: a module scope of its own each time. */
+function release(tag: string): Release {
+  return new Function(
+    "tag",
+    `"use strict";
+    const ANY = Symbol("any");
+    const label = (v) => tag + ":" + v.value;
+    class Version {
+      constructor(value) { this.value = value; }
+      label() { return label(this); }
+      static get ANY() { return ANY; }
+    }
+    class Range {
+      constructor(low) { this.low = low === "*" ? ANY : new Version(low); }
+      accepts(value) { return this.low === ANY || new Version(value).value >= this.low.value; }
+    }
+    return { Version, Range, isVersion: (x) => x instanceof Version, make: (v) => new Version(v), ANY };`,
+  )(tag) as Release;
+}
+
+describe("a class replaced by the same class of the package's next release", () => {
+  test("its methods and statics become the new release's, though its source reads the same", () => {
+    const v1 = release("v1");
+    const v2 = release("v2");
+    const ns = new Namespace("deps");
+    const Version = ns.registerClass(v1.Version);
+    const Range = ns.registerClass(v1.Range);
+    const old = new v1.Version("1.2.0");
+    const any = new v1.Range("*");
+    const result = updateSync(
+      ns,
+      patch("upgrade")
+        .replaceImplementation("Version", v2.Version)
+        .replaceImplementation("Range", v2.Range)
+        .build(),
+    );
+    expect(result.changes.map((c) => `${c.kind} ${c.className}`)).toEqual([
+      "methods-changed Version",
+      "methods-changed Range",
+    ]);
+    expect(old.label()).toBe("v2:1.2.0");
+    expect((Version as unknown as { ANY: symbol }).ANY).toBe(v2.ANY);
+    expect(new Version("3.0.0").label()).toBe("v2:3.0.0");
+    // A Range of the old release keeps its state (the old release's ANY
+    // symbol) — the patch carries no migrator to translate it.
+    expect(any.low).toBe(v1.ANY);
+    expect(new Range("*").accepts("0.1.0")).toBe(true);
+    expect(ns.allInstances(Version)).toContain(old);
+  });
+
+  test("a class given its own running implementation again is unchanged", () => {
+    const v1 = release("v1");
+    const ns = new Namespace("deps");
+    ns.registerClass(v1.Version);
+    const result = updateSync(
+      ns,
+      patch("same").replaceImplementation("Version", v1.Version).build(),
+    );
+    expect(result.changes).toEqual([]);
+  });
+
+  // Known gap: the new release's own code tests its objects with `instanceof`
+  // its own class, and an object of the old release, now running the new
+  // release's methods, is not an instance of it (semver 7.6.3's
+  // `gt(oldSemVer, "1.0.0")` throws "Invalid version"). An open note says so.
+  test.fails("the new release's `instanceof` its class accepts the objects the update migrated", () => {
+    const v1 = release("v1");
+    const v2 = release("v2");
+    const ns = new Namespace("deps");
+    ns.registerClass(v1.Version);
+    const old = new v1.Version("1.2.0");
+    updateSync(ns, patch("upgrade").replaceImplementation("Version", v2.Version).build());
+    expect(v2.isVersion(old)).toBe(true);
+  });
+
+  // Known gap: an object the new release's own code builds (`new Version`
+  // inside the package, not through the handle) sits on the new release's
+  // prototype, not the handle's: it is no instance of the handle, and the
+  // next upgrade leaves it on the release that made it. An open note says so.
+  test.fails("an object the new release's code built is migrated by the next upgrade", () => {
+    const [v1, v2, v3] = [release("v1"), release("v2"), release("v3")];
+    const ns = new Namespace("deps");
+    const Version = ns.registerClass(v1.Version);
+    updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+    const built = v2.make("2.0.0");
+    updateSync(ns, patch("to v3").replaceImplementation("Version", v3.Version).build());
+    expect(built).toBeInstanceOf(Version);
+    expect(built.label()).toBe("v3:2.0.0");
+  });
+});
