@@ -12,9 +12,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Patch, UpdateOptions } from "../../src/index.js";
-import { CommitError, patch, UnswappableObjectError, updateSync } from "../../src/index.js";
+import { CommitError, patch, UnswappableObjectError, update, updateSync } from "../../src/index.js";
 import { pictures, type Rec } from "../support/pictures.js";
-import { haveSameMap } from "../support/v8.js";
+import { hasFastProperties, haveSameMap } from "../support/v8.js";
 
 /** Adding rewrites: one field, two fields (the second add can throw after the first). */
 const ADDING: readonly (() => Patch)[] = [
@@ -98,3 +98,60 @@ describe("an adding rewrite that finds the objects that cannot be extended itsel
     expect(state(list2)).toEqual(before);
   });
 });
+
+/**
+ * `update()` runs the adding rewrite over a sample of the instances before
+ * its pause and undoes it at once (phases/ahead.ts `warmUpAdding`), so that
+ * V8 has optimised it for their hidden classes: every object must be back
+ * exactly as it was, on the hidden class it had, in fast mode.
+ */
+describe.each(["registry", "heap"] as const)(
+  "the adding rewrite warmed up before the pause, %s finder",
+  (finder) => {
+    const twinsOf = (Picture: PictureClass, n: number) =>
+      Array.from({ length: n }, (_, i) => new Picture({ path: `/p${i}`, name: `n${i}`, size: i }));
+
+    test("refused in the pause (an object frozen first): the warmed objects are exactly as before", async () => {
+      const { ns, Picture, list } = pictures(300, "warm-refused", finder);
+      Object.freeze(list[0]);
+      const before = state(list);
+      await expect(update(ns, ADDING[0]!())).rejects.toThrow(UnswappableObjectError);
+      expect(state(list)).toEqual(before);
+      const twins = twinsOf(Picture, 300);
+      Object.freeze(twins[0]);
+      expect(list.filter((o, i) => !haveSameMap(o, twins[i]!))).toEqual([]);
+      expect(list.filter((o) => !hasFastProperties(o))).toEqual([]);
+    });
+
+    test("committed, then rolled back: every object on the hidden class it had", async () => {
+      const { ns, Picture, list } = pictures(300, "warm-committed", finder);
+      const before = state(list);
+      const result = await update(ns, ADDING[1]!());
+      expect(result.instancesMigrated).toBe(300);
+      for (const o of list)
+        expect(Object.keys(o)).toEqual(["path", "name", "size", "comment", "tags"]);
+      result.rollback();
+      expect(state(list)).toEqual(before);
+      const twins = twinsOf(Picture, 300);
+      expect(list.filter((o, i) => !haveSameMap(o, twins[i]!))).toEqual([]);
+      expect(list.filter((o) => !hasFastProperties(o))).toEqual([]);
+    });
+
+    test("objects the warm-up leaves alone (an own property under an added name, a setter on the class) are migrated as before", async () => {
+      const { ns, list } = pictures(40, "warm-skipped", finder);
+      // An own, non-enumerable property named like the added field: the general path carries it.
+      Object.defineProperty(list[5], "comment", {
+        value: "own",
+        enumerable: false,
+        configurable: true,
+        writable: true,
+      });
+      const result = await update(ns, ADDING[0]!());
+      expect(result.instancesMigrated).toBe(40);
+      expect(list[5]!.comment).toBe("own");
+      expect(Object.keys(list[6]!)).toEqual(["path", "name", "size", "comment"]);
+    });
+  },
+);
+
+type PictureClass = ReturnType<typeof pictures>["Picture"];
