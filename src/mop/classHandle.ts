@@ -22,6 +22,7 @@ import { type ClassVersion, type HandleState, withObserver } from "./handleState
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { makeForwarder } from "./handleForwarder.js";
+import { isInstanceHook } from "./implementationInstances.js";
 
 export type { ClassVersion } from "./handleState.js";
 
@@ -142,7 +143,7 @@ export function defineStaticForwarders(state: HandleState): void {
   for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
   const keys: PropertyKey[] = [];
   for (const key of Reflect.ownKeys(state.current)) {
-    if (SKIPPED_STATICS.has(key)) continue;
+    if (skippedStatic(state.current, key)) continue;
     const descriptor = Reflect.getOwnPropertyDescriptor(state.current, key)!;
     Object.defineProperty(handle, key, {
       configurable: true,
@@ -157,12 +158,25 @@ export function defineStaticForwarders(state: HandleState): void {
   state.staticKeys = keys;
 }
 
+/**
+ * Statics a handle does not forward: the language's own, ours, and the
+ * `instanceof` hook metamorph gave a class handed in (implementationInstances.ts),
+ * which must not answer for the handle.
+ */
+function skippedStatic(ctor: Function, key: PropertyKey): boolean {
+  return (
+    SKIPPED_STATICS.has(key) ||
+    (key === Symbol.hasInstance &&
+      isInstanceHook(Reflect.getOwnPropertyDescriptor(ctor, key)?.value))
+  );
+}
+
 /** Whether the handle's forwarders are exactly those `state.current`'s own statics need (same keys, order and enumerability). */
 function forwardsAlready(state: HandleState): boolean {
   const keys = state.staticKeys;
   let i = 0;
   for (const key of Reflect.ownKeys(state.current)) {
-    if (SKIPPED_STATICS.has(key)) continue;
+    if (skippedStatic(state.current, key)) continue;
     if (keys[i] !== key) return false;
     const enumerable = Reflect.getOwnPropertyDescriptor(state.current, key)!.enumerable ?? false;
     if (Reflect.getOwnPropertyDescriptor(state.handle, key)?.enumerable !== enumerable)

@@ -22,6 +22,7 @@ import {
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
+import { acceptStableInstances } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 
 function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
@@ -124,7 +125,14 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }
   defineStaticForwarders(state);
+  // A class the user handed in, its objects on a prototype of its own; after
+  // the superclass link above, which the hook sits below.
+  const undoInstanceOf =
+    createdDefinition(version.ctor) === undefined && version.ctor.prototype !== prototype
+      ? acceptStableInstances(version.ctor, prototype)
+      : undefined;
   return () => {
+    undoInstanceOf?.();
     restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
     if (!hadHome) state.homes.delete(home);
     state.current = before.current;

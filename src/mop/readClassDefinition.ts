@@ -24,6 +24,7 @@ import { describeMembers } from "./classDefinition.js";
 import { currentVersion, isClassHandle } from "./classHandle.js";
 import { readClassSource } from "./source/parse.js";
 import { createdDefinition } from "./createClass.js";
+import { isInstanceHook } from "./implementationInstances.js";
 
 export interface ReadClassDefinitionOptions {
   /** The instance fields of the class itself, in constructor order. */
@@ -62,6 +63,8 @@ function inheritedFieldNames(cls: Function): Set<string> {
 
 const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
 const STATIC_SKIP: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
+/** The `instanceof` hook a class gets as a new implementation is metamorph's, not the class's (implementationInstances.ts). */
+const HOOKED_STATIC_SKIP: ReadonlySet<PropertyKey> = new Set([...STATIC_SKIP, Symbol.hasInstance]);
 
 /**
  * Methods and accessors actually present on the class; the source text of
@@ -73,7 +76,13 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
   const bySource = new Map(sourced.map((m) => [id(m), m] as const));
   return [
     ...describeMembers(cls.prototype as object, false, PROTOTYPE_SKIP),
-    ...describeMembers(cls, true, STATIC_SKIP),
+    ...describeMembers(
+      cls,
+      true,
+      isInstanceHook(Reflect.getOwnPropertyDescriptor(cls, Symbol.hasInstance)?.value)
+        ? HOOKED_STATIC_SKIP
+        : STATIC_SKIP,
+    ),
   ].map((m) => bySource.get(id(m)) ?? m);
 }
 
