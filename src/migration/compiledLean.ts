@@ -35,6 +35,20 @@ export interface LeanPlan {
   ): void;
   /** The old values of a rewritten `object`, read from the fields they were carried into. */
   oldValues(object: object): unknown[];
+  /**
+   * Set when the rewrite only adds fields after the old ones, which stay
+   * where they are: it reads nothing, and a rewrite that throws part-way
+   * is put back from the object itself (`oldValues`).
+   */
+  readonly addsOnly: boolean;
+  /**
+   * `scan` without looking for objects that cannot be extended (about a
+   * quarter of the scan), when `addsOnly`: the first add of the rewrite
+   * throws on such an object before anything of it changed. Only for an
+   * update in which no code runs between the scan and the rewrite, which
+   * then reports the object as the scan would have (phases/commit.ts).
+   */
+  readonly scanAddsOnly: LeanPlan["scan"] | undefined;
 }
 
 /** Undefined unless every old field is carried into a new one. */
@@ -51,13 +65,32 @@ export function compileLean(
   if (carriedTo.some((j) => j < 0)) return undefined;
   const stride = oldLayout.length;
   const locals = oldLayout.map((_, i) => `v${i}`).join(", ");
+  const addsOnly =
+    plan.fields.length > stride &&
+    carriedTo.every((j, i) => j === i && plan.fields[i] === oldLayout[i]);
   // The scan's signature, with no array of old values.
-  const scan = generated<(...args: [object[], null, number[], object | null]) => number>(
-    scanSource(plan, oldLayout, null),
-  );
-  const applyRange = generated<
-    (...args: [...Parameters<LeanPlan["applyRange"]>, readonly unknown[]]) => void
-  >(`"use strict";
+  type Scan = (...args: [object[], null, number[], object | null]) => number;
+  const scan = generated<Scan>(scanSource(plan, oldLayout, null));
+  const scanAddsOnly = addsOnly
+    ? generated<Scan>(scanSource(plan, oldLayout, null, false))
+    : undefined;
+  type ApplyRange = (...args: [...Parameters<LeanPlan["applyRange"]>, readonly unknown[]]) => void;
+  // Reading the old values into locals costs as much as the adds (V8 keeps
+  // locals a catch block reads on the stack): an adding rewrite reads none.
+  const applyRange = addsOnly
+    ? generated<ApplyRange>(`"use strict";
+return function applyRangeAdding(objects, start, end, comp, progress, partial, C) {
+let i = start;
+try {
+for (; i < end; i++) {
+const o = objects[i]; const cb = i * ${computedCount};
+${applyBody(oldLayout, plan.fields, values, false)}
+}
+} finally {
+progress.done = i;
+}
+};`)
+    : generated<ApplyRange>(`"use strict";
 return function applyRangeLean(objects, start, end, comp, progress, partial, C) {
 let i = start; let r = 0; ${stride > 0 ? `let ${locals};` : ""}
 try {
@@ -79,6 +112,10 @@ progress.done = i;
   );
   return {
     scan: (objects, general, prototype) => scan(objects, null, general, prototype),
+    scanAddsOnly:
+      scanAddsOnly &&
+      ((objects, general, prototype) => scanAddsOnly(objects, null, general, prototype)),
+    addsOnly,
     applyRange: (objects, start, end, computed, progress, partial) =>
       applyRange(objects, start, end, computed, progress, partial, constants),
     oldValues,

@@ -199,18 +199,33 @@ export function scanSource(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   base: string | null | undefined,
+  /**
+   * false: objects that cannot be extended are not looked for (a rewrite
+   * that only adds fields throws on them instead, before it changes them:
+   * compiledLean.ts `scanAddsOnly`).
+   */
+  checkExtensible = true,
 ): string {
   const take =
     base === undefined ? "" : takeSource(plan, oldLayout, base, "{ i++; continue; }", false);
+  // The `in` only gives V8 the object's hidden class (its result is not
+  // used): the prototype check after it then folds to a comparison of that
+  // class (about 1 ns) instead of a call to the builtin (about 10 ns, a
+  // quarter of the scan of an object). Like the other reads of the scan,
+  // it runs no code but a Proxy's trap.
+  const probe = JSON.stringify(oldLayout[0] ?? "constructor");
   return `"use strict"; ${layoutConstant(oldLayout)}
 return function scan(objects, old, general, prototype) {
 const n = objects.length;
 let i = 0;
 for (let r = 0; r < n; r++) {
 const o = objects[r];
-if (prototype !== null && Object.getPrototypeOf(o) !== prototype) continue;
+if (prototype !== null) {
+void (${probe} in o);
+if (Object.getPrototypeOf(o) !== prototype) continue;
+}
 if (i !== r) objects[i] = o; // compacts past objects moved off the class
-if (!Object.isExtensible(o)) return i;
+${checkExtensible ? "if (!Object.isExtensible(o)) return i;" : ""}
 ${take}
 general.push(i);
 i++;

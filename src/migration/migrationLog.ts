@@ -87,6 +87,12 @@ export class MigrationLog {
    * of the witness's own pass over them before the commit.
    */
   checkedAtRewrite = false;
+  /**
+   * Set when `scan` left objects that cannot be extended for the rewrite to
+   * throw on (compiledLean.ts `scanAddsOnly`): phases/commit.ts then reports
+   * such an object as the scan would have.
+   */
+  extensibleUnchecked = false;
 
   constructor(
     readonly plan: Plan,
@@ -116,16 +122,24 @@ export class MigrationLog {
     lean = false,
     /** Arrays allocated before the pause (phases/find.ts), used where long enough. */
     arrays?: LogArrays,
+    /**
+     * No code runs between this scan and the rewrite (no event listener, no
+     * commit-step callback): an adding rewrite may find the objects that
+     * cannot be extended itself.
+     */
+    nothingRunsBefore = false,
   ): void {
     const { compiled } = this;
     const { stride, fast } = compiled;
     this.objects = objects;
     this.spareComputed = arrays?.computed;
     if (lean && compiled.lean) {
-      const refused = compiled.lean.scan(objects, this.generalAt, prototype);
+      const unchecked = nothingRunsBefore ? compiled.lean.scanAddsOnly : undefined;
+      const refused = (unchecked ?? compiled.lean.scan)(objects, this.generalAt, prototype);
       if (refused >= 0) refuse(objects[refused]!, refused);
       if (this.generalAt.length === 0) {
         this.lean = compiled.lean;
+        this.extensibleUnchecked = unchecked !== undefined;
         return;
       }
       // Some objects take the general path: scan again, saving old values.
@@ -289,12 +303,10 @@ export class MigrationLog {
     }
     const object = this.objects[i]!;
     const { lean } = this;
-    if (lean && i === this.partialAt && this.partial.length === 0) return; // not started
-    const values = !lean
-      ? this.oldValuesAt(i)
-      : i === this.partialAt
-        ? this.partial
-        : lean.oldValues(object);
+    // An adding rewrite left the old fields as they were: they are read back.
+    const partial = lean && !lean.addsOnly && i === this.partialAt;
+    if (partial && this.partial.length === 0) return; // not started
+    const values = !lean ? this.oldValuesAt(i) : partial ? this.partial : lean.oldValues(object);
     rewriteFields(object, Object.keys(object), this.compiled.oldLayout, values);
   }
 
@@ -337,6 +349,7 @@ export class MigrationLog {
   /** Forgets everything (the update became permanent or was rolled back). */
   clear(): void {
     this.checkedAtRewrite = false;
+    this.extensibleUnchecked = false;
     this.spareComputed = undefined;
     this.objects.length = 0;
     this.old.length = 0;

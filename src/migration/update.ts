@@ -24,7 +24,7 @@ import { buildPhase } from "./phases/build.js";
 import { commitPhase } from "./phases/commit.js";
 import { detectPhase } from "./phases/detect.js";
 import type { Prefound } from "./phases/find.js";
-import { findBeforePause, takeKeptFor } from "./phases/find.js";
+import { findBeforePause, stillAhead, takeKeptFor } from "./phases/find.js";
 import { preparePhase } from "./phases/prepare.js";
 import { shadowPhase } from "./phases/shadow.js";
 import { validatePhase } from "./phases/validate.js";
@@ -108,18 +108,26 @@ function pipeline(
   prefound?: Prefound,
 ): UpdateResult {
   const clock = new PhaseClock(patch.name, options.onEvent);
+  let ahead = prefound?.ahead;
   const { built, detected } = clock.run("build", () => {
     // An earlier lazy update finishes first: one update at a time per namespace.
     completeEarlierUpdate(namespace, patch.name);
+    // Built before the pause (update(), phases/find.ts), if nothing changed since.
+    ahead = stillAhead(namespace, patch, options.policy, ahead);
+    if (ahead) return ahead;
     const built = buildPhase(namespace, patch, options.policy);
     return { built, detected: detectPhase(built) };
   });
-  const shadowed = clock.run("shadow", () => shadowPhase(namespace, built, detected));
+  const shadowed = clock.run(
+    "shadow",
+    () => ahead?.shadowed ?? shadowPhase(namespace, built, detected),
+  );
   // Only an exact rollback (an afterCommit hook failing) or code run between
   // rewrites (onCommitStep) needs old values the objects do not still hold.
   const lean = options.onCommitStep === undefined && built.build.hooks.afterCommit.length === 0;
+  const quiet = options.onEvent === undefined && options.onCommitStep === undefined;
   const prepared = clock.run("migrate", () =>
-    preparePhase(namespace, built, shadowed, prefound, lean),
+    preparePhase(namespace, built, shadowed, prefound, lean, quiet),
   );
   const report = clock.run("validate", () => {
     const { witness } = prepared;
@@ -174,6 +182,7 @@ export async function update(
     patch,
     options.policy,
     options.onCommitStep === undefined,
+    options.onCommitStep === undefined && options.onEvent === undefined,
   );
   let result: UpdateResult;
   try {

@@ -18,10 +18,11 @@
  * no code (own data properties).
  */
 import type { Namespace } from "../../namespace/namespace.js";
-import type { LogArrays } from "../migrationLog.js";
+import type { ApplyProgress, LogArrays } from "../migrationLog.js";
 import type { Plan } from "../migrationPlan.js";
 import type { Built } from "./build.js";
 import type { Detected } from "./detect.js";
+import type { Shadowed } from "./shadow.js";
 import { shadowPhase } from "./shadow.js";
 
 /**
@@ -37,8 +38,9 @@ const SAMPLE = 8192;
  * Allocates the logs' arrays into `arrays` (by class prototype) and warms up
  * each plan's scan over the instances `objectsFor` gives (find.ts
  * `Prefound`). The prediction follows prepare.ts: no array of old values
- * where the plan keeps none (compiledLean.ts). Returns whether it did
- * anything.
+ * where the plan keeps none (compiledLean.ts). Returns the shadow it built
+ * (for the pause to take, find.ts `Ahead`) and whether it did anything
+ * else; undefined if the update is refused.
  */
 export function prepareAhead(
   namespace: Namespace,
@@ -47,13 +49,16 @@ export function prepareAhead(
   objectsFor: (prototype: object) => object[] | undefined,
   arrays: Map<object, LogArrays>,
   leanAllowed: boolean,
-): boolean {
-  let plans: readonly Plan[];
+  /** The pause's scan may leave unextensible objects to the rewrite (prepare.ts). */
+  quiet = false,
+): { readonly shadowed: Shadowed; readonly done: boolean } | undefined {
+  let shadowed: Shadowed;
   try {
-    plans = shadowPhase(namespace, built, detected).plans;
+    shadowed = shadowPhase(namespace, built, detected);
   } catch {
-    return false; // refused: the pause refuses it again
+    return undefined; // refused: the pause refuses it again
   }
+  const { plans } = shadowed;
   const lean =
     leanAllowed &&
     built.build.hooks.afterCommit.length === 0 &&
@@ -76,12 +81,13 @@ export function prepareAhead(
       done = true;
     }
     try {
-      if (warmUpScan(plan, objects, lean)) done = true;
+      if (warmUpScan(plan, objects, lean, quiet)) done = true;
     } catch {
       // Only a warm-up: the pause scans every object itself and reports what fails.
     }
+    if (lean && warmUpAdding(plan, objects)) done = true;
   }
-  return done;
+  return { shadowed, done };
 }
 
 /**
@@ -92,7 +98,12 @@ export function prepareAhead(
  * elements kind, which the scan's code checks too. Not if a read of one of
  * them would run code (an own accessor).
  */
-function warmUpScan(plan: Plan, objects: readonly object[], lean: boolean): boolean {
+function warmUpScan(
+  plan: Plan,
+  objects: readonly object[],
+  lean: boolean,
+  quiet: boolean,
+): boolean {
   const { compiled } = plan;
   if (!compiled.fast) return false; // every object takes the general path: the scan does nothing
   const sample = objects.slice(0, SAMPLE);
@@ -102,10 +113,71 @@ function warmUpScan(plan: Plan, objects: readonly object[], lean: boolean): bool
   for (let run = 0; run < 2; run++) {
     // The scan compacts the list it is given.
     const copy = sample.slice();
-    if (lean && compiled.lean) compiled.lean.scan(copy, [], plan.prototype);
+    const leanScan = compiled.lean && ((quiet && compiled.lean.scanAddsOnly) || compiled.lean.scan);
+    if (lean && leanScan) leanScan(copy, [], plan.prototype);
     else compiled.scan(copy, new Array<unknown>(copy.length * compiled.stride), [], plan.prototype);
   }
   return sample.length > 0;
+}
+
+/**
+ * An adding rewrite (compiledLean.ts `addsOnly`) of constants only, run
+ * over a sample of the instances and undone at once, twice, in this block:
+ * without it the pause's rewrite of a new class's objects starts in the
+ * interpreter (V8 has no feedback for their hidden classes) and runs there
+ * until its on-stack compile is ready, 1–2 ms at 10^5 objects. Each added
+ * field is then deleted again, last first, which puts every object back on
+ * the hidden class it had (V8 undoes the transition of the last property
+ * added). Only objects on exactly the old layout, extensible, whose class
+ * has nothing under the added names (an assignment would run a setter), and
+ * only where no code can run: no getter read, no user code computed.
+ */
+function warmUpAdding(plan: Plan, objects: readonly object[]): boolean {
+  const { compiled } = plan;
+  const lean = compiled.lean;
+  if (!compiled.fast || !lean?.addsOnly || compiled.computedCount > 0) return false;
+  const added = plan.fields.slice(compiled.stride);
+  for (let p: object | null = plan.prototype; p !== null; p = Object.getPrototypeOf(p)) {
+    if (added.some((f) => Object.getOwnPropertyDescriptor(p, f) !== undefined)) return false;
+  }
+  const sample: object[] = [];
+  for (let i = 0; i < objects.length && sample.length < SAMPLE; i++) {
+    const o = objects[i]!;
+    if (onLayout(o, plan.prototype, compiled.oldLayout)) sample.push(o);
+  }
+  if (sample.length === 0) return false;
+  for (let run = 0; run < 2; run++) {
+    // The commit's own shape (ApplyProgress): V8 compiles the store to it as the pause needs it.
+    const progress: ApplyProgress = { done: 0, partial: false };
+    try {
+      lean.applyRange(sample, 0, sample.length, [], progress, []);
+    } catch {
+      // Only a warm-up: what it added is taken out below, and the pause reports what fails.
+    } finally {
+      const last = Math.min(progress.done, sample.length - 1);
+      for (let i = last; i >= 0; i--) {
+        const o = sample[i]!;
+        for (let f = added.length - 1; f >= 0; f--) {
+          if (Object.hasOwn(o, added[f]!)) Reflect.deleteProperty(o, added[f]!);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/** Whether `object` is an extensible instance of `prototype` with exactly `fields` as own data properties, in order. */
+function onLayout(object: object, prototype: object, fields: readonly string[]): boolean {
+  if (Object.getPrototypeOf(object) !== prototype || !Object.isExtensible(object)) return false;
+  const keys = Reflect.ownKeys(object);
+  if (keys.length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i++) {
+    if (keys[i] !== fields[i]) return false;
+    const descriptor = Object.getOwnPropertyDescriptor(object, fields[i]!)!;
+    if (!("value" in descriptor) || !descriptor.enumerable || !descriptor.configurable)
+      return false;
+  }
+  return true;
 }
 
 /** Whether reading `fields` of `object` runs no code: none is an own accessor. */

@@ -21,6 +21,7 @@ import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../u
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
+import { unextensibleError } from "./prepare.js";
 import type { Shadowed } from "./shadow.js";
 
 export function commitPhase(
@@ -67,6 +68,12 @@ export function commitPhase(
     if (error instanceof MigrationSideEffectError) {
       witness!.restore();
       throw error;
+    }
+    // The scan left it to the rewrite to find (MigrationLog.extensibleUnchecked).
+    const at = applied[log];
+    const object = at?.extensibleUnchecked ? at.objects[progress.done] : undefined;
+    if (object !== undefined && !Object.isExtensible(object)) {
+      throw unextensibleError(object, at!.plan, progress.done);
     }
     if (error instanceof CommitError) throw error;
     throw new CommitError(

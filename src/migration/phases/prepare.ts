@@ -38,6 +38,8 @@ export function preparePhase(
    * hook, no commit-step callback): plans that carry every field keep none.
    */
   leanAllowed = false,
+  /** No code runs between the scan and the rewrite (no event listener, no commit-step callback). */
+  nothingRunsBefore = false,
 ): Prepared {
   const { build, policy } = built;
   const dryRun =
@@ -74,10 +76,13 @@ export function preparePhase(
     prefound?.arrays.delete(plan.prototype);
     log.scan(
       objects,
-      (object, index) => refuseUnextensible(object, plan, index),
+      (object, index) => {
+        throw unextensibleError(object, plan, index);
+      },
       recheck,
       lean,
       arrays,
+      nothingRunsBefore,
     );
     witness?.watch(log);
     logs.push(log);
@@ -104,13 +109,18 @@ function findNow(namespace: Namespace, prototypes: readonly object[]): (p: objec
   return (p) => lists.get(p)!;
 }
 
-function refuseUnextensible(object: object, plan: Plan, index: number): never {
+/** The refusal of an object that cannot be extended (phases/commit.ts reports it too). */
+export function unextensibleError(
+  object: object,
+  plan: Plan,
+  index: number,
+): UnswappableObjectError {
   const what = Object.isFrozen(object)
     ? "frozen"
     : Object.isSealed(object)
       ? "sealed"
       : "not extensible";
-  throw new UnswappableObjectError(
+  return new UnswappableObjectError(
     `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
     { className: plan.className, index, object },
   );

@@ -1,0 +1,85 @@
+/**
+ * `update()` builds and shadows an eager update before its pause
+ * (phases/ahead.ts), and its pause takes that shadow instead of building
+ * again (phases/find.ts `stillAhead`) only if the namespace has not changed
+ * since: a class the program defines meanwhile, in a task between the two,
+ * must be neither lost by the commit nor missing after it (the commit
+ * refuses a shadow made from another version: ShadowError).
+ */
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, update } from "../../src/index.js";
+import type { Ahead } from "../../src/migration/phases/find.js";
+import { stillAhead } from "../../src/migration/phases/find.js";
+
+type Finder = "registry" | "heap";
+
+const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe.each<Finder>(["registry", "heap"])("the shadow built ahead, %s finder", (finder) => {
+  test("classes the program defines while update() prepares are kept by its commit", async () => {
+    const ns = new Namespace("ahead", { instanceFinder: finder });
+    const Picture = ns.defineClass<{ path: string }>({
+      name: "Picture",
+      fields: [{ name: "path", initializer: '""' }],
+      methods: {},
+    });
+    const pictures = Array.from({ length: 50 }, (_, i) => new Picture({ path: `/p${i}` }));
+    let done = false;
+    const defined: string[] = [];
+    // One new class in every task of the program until the update resolves.
+    const program = (async () => {
+      for (let k = 0; !done && k < 1000; k++) {
+        ns.defineClass({ name: `Other${k}`, fields: [], methods: {} });
+        defined.push(`Other${k}`);
+        await nextTask();
+      }
+    })();
+    const result = await update(
+      ns,
+      patch("grow").addField("Picture", "tags", { default: 0 }).build(),
+    );
+    done = true;
+    await program;
+    expect(result.instancesMigrated).toBe(50);
+    expect(defined.length).toBeGreaterThan(1);
+    for (const name of defined) expect(() => ns.classNamed(name)).not.toThrow();
+    for (const o of pictures) expect(Object.keys(o)).toEqual(["path", "tags"]);
+  });
+
+  test("with nothing changed in between, the update commits what it built ahead", async () => {
+    const ns = new Namespace("ahead-still", { instanceFinder: finder });
+    const Picture = ns.defineClass<{ path: string }>({
+      name: "Picture",
+      fields: [{ name: "path", initializer: '""' }],
+      methods: {},
+    });
+    const pictures = Array.from({ length: 20 }, (_, i) => new Picture({ path: `/p${i}` }));
+    const result = await update(
+      ns,
+      patch("grow").addField("Picture", "tags", { default: 0 }).build(),
+    );
+    expect(result.instancesMigrated).toBe(20);
+    for (const o of pictures) expect(Object.keys(o)).toEqual(["path", "tags"]);
+    const made = new Picture({ path: "/new" });
+    expect(Object.keys(made)).toEqual(["path", "tags"]);
+    result.rollback();
+    for (const o of pictures) expect(Object.keys(o)).toEqual(["path"]);
+  });
+});
+
+describe("stillAhead", () => {
+  test("only for the same patch and policy, the namespace at the version it was built from", () => {
+    const ns = new Namespace("still", {});
+    ns.defineClass({ name: "A", fields: [], methods: {} });
+    const grow = patch("grow").addField("A", "x", { default: 0 }).build();
+    const ahead = { patch: grow, policy: undefined, version: ns.version } as unknown as Ahead;
+    expect(stillAhead(ns, grow, undefined, ahead)).toBe(ahead);
+    expect(stillAhead(ns, grow, "lazy", ahead)).toBeUndefined();
+    expect(
+      stillAhead(ns, patch("grow").addField("A", "x").build(), undefined, ahead),
+    ).toBeUndefined();
+    expect(stillAhead(ns, grow, undefined, undefined)).toBeUndefined();
+    ns.defineClass({ name: "B", fields: [], methods: {} });
+    expect(stillAhead(ns, grow, undefined, ahead)).toBeUndefined();
+  });
+});
