@@ -94,96 +94,66 @@ export interface BulkResult {
 
 /**
  * Migrates `objects` (pending, on `plan`'s prototype, possibly listed twice)
- * in bulk. Throws BulkFailure, with every object it had rewritten put back,
- * when one cannot be migrated.
+ * in bulk, one object after another: its layout checked and its old values
+ * saved (`readOld`), then rewritten (`apply`, which saves them again as it
+ * reads them: a getter answering anew keeps what the rewrite read), so that
+ * each object is read while it is in the cache and no second pass walks
+ * the list. An object on the new layout was migrated already (listed
+ * twice, or migrated by a guard meanwhile) and is left alone; any other
+ * object not on the old layout (state of its own) is left to the
+ * per-object path. Throws BulkFailure, with every object it had
+ * rewritten put back, when one cannot be migrated.
  */
 export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
   const { compiled } = plan;
   const { stride } = compiled;
   const old: unknown[] = new Array(objects.length * stride);
-  const general: number[] = [];
-  const refused = compiled.scan(objects, old, general, null);
-  if (refused >= 0) {
-    const object = objects[refused]!;
-    throw new BulkFailure(
-      object,
-      new UnswappableObjectError(
-        `${plan.className} instance is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,
-        { className: plan.className, object },
-      ),
-    );
-  }
-  const others = general.map((i) => objects[i]!);
-  if (general.length > 0) removeAt(objects, old, stride, general);
-  const skipped: number[] = [];
-  const progress = { done: 0 };
+  const others: object[] = [];
   const none: unknown[] = [];
-  let from = 0;
-  let retried = -1;
+  // Rewritten objects are compacted to the front of `objects` (they are the log's).
+  let done = 0;
+  let i = 0;
   try {
-    while (from < objects.length) {
-      const at = compiled.applyRangeChecked(objects, from, objects.length, old, none, progress);
-      if (at < 0) break;
-      // Not as the scan saw it: migrated since (listed twice, or by a guard),
-      // or its fields read differently now (then read again and rewritten,
-      // once: a getter answering anew at every read goes to the per-object
-      // path, which keeps what its rewrite read).
-      const object = objects[at]!;
-      if (at !== retried && compiled.readOld(object, old, at * stride)) {
-        retried = at;
-        from = at;
+    for (; i < objects.length; i++) {
+      const object = objects[i]!;
+      if (!Object.isExtensible(object)) {
+        throw new UnswappableObjectError(
+          `${plan.className} instance is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,
+          { className: plan.className, object },
+        );
+      }
+      const at = done * stride;
+      if (!compiled.readOld(object, old, at)) {
+        // On the new layout: migrated already (see the module comment).
+        if (!onNewLayout(object, plan)) others.push(object);
         continue;
       }
-      skipped.push(at);
-      if (!onNewLayout(object, plan)) others.push(object);
-      from = at + 1;
+      objects[done++] = object;
+      compiled.apply(object, old, at, none, 0);
     }
   } catch (error) {
-    const failed = objects[progress.done]!;
-    const log = logOf(plan, objects, old, skipped, progress.done + 1);
+    const failed = objects[i]!;
+    const log = logOf(plan, objects, old, done);
     try {
-      // The object that threw: untouched if a getter of its threw (then its
-      // getter may throw again), partly rewritten if a delete did.
-      log.revertAt(log.length - 1);
+      // The last one, if it is the object that threw: untouched if a getter
+      // of its threw (then its getter may throw again), partly rewritten if
+      // a delete did.
+      if (log.length > 0) log.revertAt(log.length - 1);
     } catch {
       // It is as the throw left it: nothing written, or nothing more can be.
     }
-    for (let i = log.length - 2; i >= 0; i--) log.revertAt(i);
+    for (let k = log.length - 2; k >= 0; k--) log.revertAt(k);
     throw new BulkFailure(failed, error);
   }
-  return { log: logOf(plan, objects, old, skipped, objects.length), others };
+  return { log: logOf(plan, objects, old, done), others };
 }
 
-/** The log of `objects[0…end)` without the positions in `skipped` (ascending). */
-function logOf(
-  plan: Plan,
-  objects: object[],
-  old: unknown[],
-  skipped: readonly number[],
-  end: number,
-): MigrationLog {
-  objects.length = end;
-  old.length = end * plan.compiled.stride;
-  if (skipped.length > 0) removeAt(objects, old, plan.compiled.stride, skipped);
+/** The log of the first `count` of `objects`, with their old values. */
+function logOf(plan: Plan, objects: object[], old: unknown[], count: number): MigrationLog {
+  objects.length = count;
+  old.length = count * plan.compiled.stride;
   const log = new MigrationLog(plan, plan.compiled);
   log.objects = objects;
   log.old = old;
   return log;
-}
-
-/** Removes the positions `at` (ascending) from `objects` and their slots from `old`, in place. */
-function removeAt(objects: object[], old: unknown[], stride: number, at: readonly number[]): void {
-  let kept = 0;
-  let a = 0;
-  for (let i = 0; i < objects.length; i++) {
-    if (a < at.length && at[a] === i) {
-      a++;
-      continue;
-    }
-    objects[kept] = objects[i]!;
-    for (let s = 0; s < stride; s++) old[kept * stride + s] = old[i * stride + s];
-    kept++;
-  }
-  objects.length = kept;
-  old.length = kept * stride;
 }
