@@ -225,4 +225,28 @@ describe("progressive sweep: brands", () => {
     expect(items.every((i) => ownSymbols(i) === 0 && hasFastProperties(i))).toBe(true);
     expect(snapshotDifference(before, deepSnapshot(w))).toBeUndefined();
   });
+  test.each(["complete", "rollback"] as const)(
+    "a non-enumerable property the program defined after the brand keeps its value and attributes (%s)",
+    (end) => {
+      // Not looked for when the brand comes off (lazyBrand.ts unbrandExactly):
+      // the object may lose its fast properties, never its state.
+      const { ns, items } = world(3, `hidden-${end}`);
+      const result = updateSync(ns, v2());
+      (items[0] as unknown as Peek).peek();
+      Object.defineProperty(items[0]!, "hidden", { value: 7, writable: true, configurable: true });
+      if (end === "complete") result.completeMigration();
+      else result.rollback();
+      expect(ownSymbols(items[0]!)).toBe(0);
+      expect(Object.keys(items[0]!)).toEqual(
+        end === "complete" ? ["id", "cost", "note"] : ["id", "price"],
+      );
+      expect(Object.getOwnPropertyDescriptor(items[0]!, "hidden")).toEqual({
+        value: 7,
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
+      expect((items[0] as unknown as Peek).peek()).toBe(0);
+    },
+  );
 });
