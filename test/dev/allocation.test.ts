@@ -10,11 +10,18 @@
  * through the reloaded class die young too. The time of
  * the loop is printed beside the same loop's without metamorph, not asserted.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
+import {
+  CLI,
+  editFile,
+  removeDir,
+  run,
+  ANSWER_STDIN,
+  ask,
+  type Running,
+  tempProject,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -72,11 +79,7 @@ interface Loop {
 }
 
 test("2M temporaries in one job under --instance-finder heap die young, 30M run to the end, a reload still migrates, and temporaries of the reloaded class die young", async () => {
-  dir = mkdtempSync(join(tmpdir(), "metamorph-allocation-"));
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(join(dir, "vec.ts"), VEC);
-  writeFileSync(join(dir, "main.ts"), MAIN);
-  writeFileSync(join(dir, "plain.mjs"), PLAIN);
+  dir = tempProject("allocation", { "vec.ts": VEC, "main.ts": MAIN, "plain.mjs": PLAIN });
 
   const plain = run(["plain.mjs"], dir);
   const plainLoop = JSON.parse(

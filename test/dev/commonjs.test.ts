@@ -4,11 +4,18 @@
  * runs, and an edit of that class updates the live object in place; a
  * TypeScript entry in such a project runs too (through tsx's require hook).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
+import {
+  CLI,
+  editFile,
+  removeDir,
+  run,
+  ANSWER_STDIN,
+  ask,
+  type Running,
+  tempProject,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -21,10 +28,7 @@ afterEach(async () => {
 });
 
 function project(files: Record<string, string>): string {
-  const created = mkdtempSync(join(tmpdir(), "metamorph-cjs-"));
-  writeFileSync(join(created, "package.json"), '{ "type": "commonjs" }\n');
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(created, name), text);
-  return created;
+  return tempProject("cjs", files, "commonjs");
 }
 
 const REPL = `const { createInterface } = require("node:readline");

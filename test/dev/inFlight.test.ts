@@ -9,7 +9,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
+import {
+  CLI,
+  editFile,
+  removeDir,
+  run,
+  ANSWER_STDIN,
+  ask,
+  type Running,
+  tempProject,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -65,10 +74,7 @@ async function renameWhileWorking(running: Running, dir: string): Promise<void> 
 }
 
 test("a reload waits for the call in flight, then renames: no stray field", async () => {
-  dir = mkdtempSync(join(tmpdir(), "metamorph-inflight-"));
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(join(dir, "account.ts"), ACCOUNT);
-  writeFileSync(join(dir, "main.ts"), MAIN);
+  dir = tempProject("inflight", { "account.ts": ACCOUNT, "main.ts": MAIN });
   writeFileSync(
     join(dir, "account.migrations.ts"),
     'export const renames = { Account: { sum: "total" } };\n',

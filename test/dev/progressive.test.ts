@@ -9,11 +9,18 @@
  * and whatever order the finder gives (100,000 dots made in one job switch
  * the default, adaptive finder to the heap query).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { CLI, editFile, removeDir, run, ANSWER_STDIN, ask, type Running } from "./support.js";
+import {
+  CLI,
+  editFile,
+  removeDir,
+  run,
+  ANSWER_STDIN,
+  ask,
+  type Running,
+  tempProject,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -69,10 +76,7 @@ console.log("ready");
 `;
 
 test("above the threshold a reload migrates progressively, says how far it is, and the loop keeps running", async () => {
-  dir = mkdtempSync(join(tmpdir(), "metamorph-progressive-"));
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(join(dir, "dot.ts"), DOT);
-  writeFileSync(join(dir, "main.ts"), MAIN);
+  dir = tempProject("progressive", { "dot.ts": DOT, "main.ts": MAIN });
   program = run(
     [...CLI, "dev", "--progressive-above", "1000", "main.ts"],
     dir,

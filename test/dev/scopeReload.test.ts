@@ -10,11 +10,19 @@
  * (the default) the program restarts instead, saying why, as for the other
  * edits metamorph cannot apply live.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ANSWER_STDIN, ask, CLI, editFile, type Running, removeDir, run } from "./support.js";
+import {
+  ANSWER_STDIN,
+  ask,
+  CLI,
+  editFile,
+  type Running,
+  removeDir,
+  run,
+  tempProject,
+} from "./support.js";
 
 let dir: string;
 let program: Running;
@@ -50,9 +58,7 @@ async function save(change: (text: string) => string, expected: RegExp): Promise
 
 describe("metamorph dev: a class and a top-level loop in one module", () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "metamorph-scope-"));
-    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(dir, "main.ts"), MAIN);
+    dir = tempProject("scope", { "main.ts": MAIN });
     program = run([...CLI, "dev", "--no-restart", "main.ts"], dir, {}, { stdin: true });
     await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
   }, 30_000);
@@ -134,9 +140,7 @@ describe("metamorph dev with restarts (the default)", () => {
   });
 
   test("a reload that needs a top-level-only variable restarts the program, saying why", async () => {
-    restartDir = mkdtempSync(join(tmpdir(), "metamorph-scope-restart-"));
-    writeFileSync(join(restartDir, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(restartDir, "main.ts"), MAIN);
+    restartDir = tempProject("scope-restart", { "main.ts": MAIN });
     running = run([...CLI, "dev", "main.ts"], restartDir, {}, { stdin: true });
     await running.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
     const from = running.stderr.all.length;

@@ -8,8 +8,6 @@
  * 8), a string written since keeps its value, a field nobody wrote gets the
  * old field's value, and an object created since keeps what it holds.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import {
@@ -21,6 +19,7 @@ import {
   ANSWER_STDIN,
   ask,
   type Running,
+  tempProject,
 } from "./support.js";
 
 let dir: string | undefined;
@@ -55,10 +54,7 @@ console.log("ready");
 `;
 
 test("a rename hint saved after the update keeps what was written to the new fields since", async () => {
-  dir = mkdtempSync(join(tmpdir(), "metamorph-settled-"));
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(join(dir, "counter.ts"), COUNTER);
-  writeFileSync(join(dir, "main.ts"), MAIN);
+  dir = tempProject("settled", { "counter.ts": COUNTER, "main.ts": MAIN });
   program = run([...CLI, "dev", "main.ts"], dir, {}, { stdin: true });
   const running = program;
   await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });

@@ -7,11 +7,18 @@
  * which exist before the class's handle does; the statics whose initialiser
  * did not change keep their running values (the objects, a counter).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { ANSWER_STDIN, ask, CLI, editFile, type Running, removeDir, run } from "./support.js";
+import {
+  ANSWER_STDIN,
+  ask,
+  CLI,
+  editFile,
+  type Running,
+  removeDir,
+  run,
+  tempProject,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -49,10 +56,7 @@ console.log("ready");
 
 describe("metamorph dev: classes that construct themselves in static initialisers", () => {
   test("the program starts, and an edit migrates the objects the static initialisers made", async () => {
-    dir = mkdtempSync(join(tmpdir(), "metamorph-statics-"));
-    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(dir, "color.ts"), COLOR);
-    writeFileSync(join(dir, "main.ts"), MAIN);
+    dir = tempProject("statics", { "color.ts": COLOR, "main.ts": MAIN });
     program = run([...CLI, "dev", "main.ts"], dir, {}, { stdin: true });
     await program.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
     expect(

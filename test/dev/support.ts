@@ -1,5 +1,6 @@
 /**
- * Helpers for the live-reload tests: a temporary copy of an example, a child
+ * Helpers for the live-reload tests: a temporary copy of an example or a
+ * program of the test's own, a child
  * process whose output lines can be awaited (bounded waits, clear failures),
  * and atomic file writes (the watcher never sees a half-written file).
  */
@@ -21,6 +22,21 @@ export function copyExample(name: string): string {
     recursive: true,
     filter: (source) => !source.includes("node_modules"),
   });
+  return dir;
+}
+
+/**
+ * A program of the test's own in a fresh temporary directory: a package.json
+ * of the given module type and `files` (name → text).
+ */
+export function tempProject(
+  name: string,
+  files: Record<string, string>,
+  type: "module" | "commonjs" = "module",
+): string {
+  const dir = mkdtempSync(join(tmpdir(), `metamorph-${name}-`));
+  writeFileSync(join(dir, "package.json"), `{ "type": "${type}" }\n`);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
 }
 
