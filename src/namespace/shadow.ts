@@ -302,7 +302,14 @@ export class Shadow {
     const parent = Object.getPrototypeOf(implementation) as Function;
     const where = { namespace: this.namespace.name, className: definition.name };
     if (superclass !== null) {
-      if (parent === superclass || parent === currentVersion(superclass).ctor) return;
+      // Or the superclass's new version in this shadow: a package release's
+      // subclass extends the release's own base class.
+      if (
+        parent === superclass ||
+        parent === currentVersion(superclass).ctor ||
+        parent === this.#classes.get(superclass)?.version?.ctor
+      )
+        return;
       throw new UnmanagedClassError(
         `the new implementation of ${definition.name} extends ${parent.name}, which is not the class ${superclass.name} of namespace ${this.namespace.name}; extend the handle the namespace gave for it`,
         { ...where, superclass: parent.name },

@@ -180,3 +180,52 @@ describe("a class replaced by the same class of the package's next release", () 
     expect(built.label()).toBe("v3:2.0.0");
   });
 });
+
+/** A release with a base class and a subclass of it, as a package ships a hierarchy. */
+function hierarchy(tag: string) {
+  return new Function(
+    "tag",
+    `"use strict";
+    class Shape {
+      constructor(name) { this.name = name; }
+      describe() { return tag + ":" + this.name + ":" + this.area(); }
+      area() { return 0; }
+    }
+    class Square extends Shape {
+      constructor(side) { super("square"); this.side = side; }
+      area() { return this.side * this.side; }
+    }
+    return { Shape, Square };`,
+  )(tag) as {
+    Shape: new (name: string) => { name: string; describe(): string };
+    Square: new (side: number) => { name: string; side: number; describe(): string };
+  };
+}
+
+describe("a package's class hierarchy replaced by its next release", () => {
+  test.each([
+    ["base class first", ["Shape", "Square"]],
+    ["subclass first", ["Square", "Shape"]],
+  ] as const)(
+    "%s: the new release's subclass extends its own base class, which is the base class's new implementation",
+    (_, order) => {
+      const v1 = hierarchy("v1");
+      const v2 = hierarchy("v2");
+      const ns = new Namespace("shapes");
+      const Shape = ns.registerClass(v1.Shape);
+      const Square = ns.registerClass(v1.Square);
+      const square = new v1.Square(3);
+      const shape = new v1.Shape("dot");
+      let upgrade = patch("v2");
+      for (const name of order) upgrade = upgrade.replaceImplementation(name, v2[name]);
+      const result = updateSync(ns, upgrade.build());
+      expect(result.changes.filter((c) => c.kind === "superclass-changed")).toEqual([]);
+      expect([square.describe(), shape.describe()]).toEqual(["v2:square:9", "v2:dot:0"]);
+      expect(square).toBeInstanceOf(Square);
+      expect(square).toBeInstanceOf(Shape);
+      expect(new Square(2).describe()).toBe("v2:square:4");
+      result.rollback();
+      expect([square.describe(), shape.describe()]).toEqual(["v1:square:9", "v1:dot:0"]);
+    },
+  );
+});

@@ -102,6 +102,16 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   d.hasPrivateMembers = read.hasPrivateMembers;
   d.layoutTouched = true;
   followSuperclass(step, d, implementation);
+  // Subclasses given their new implementations earlier in the patch, extending this one.
+  for (const other of step.drafts.classes.values()) {
+    if (other !== d && other.implementationParent === implementation) extendDraft(other, d);
+  }
+}
+
+function extendDraft(d: Draft, superDraft: Draft): void {
+  d.superclass = superDraft.name;
+  delete d.externalSuperclass;
+  delete d.implementationParent;
 }
 
 /**
@@ -140,7 +150,9 @@ function keptStatics(
 /**
  * The superclass a new implementation extends becomes the draft's: a class
  * handle (or the current version of one) by the name its class has in the
- * new world, anything else as a class outside the namespace. Whether the
+ * new world, the new implementation another class gets in this patch (before
+ * or after this one: a package release's subclass extends the release's own
+ * base class), anything else as a class outside the namespace. Whether the
  * class may move there is decided on the whole world (phases/detect.ts), and
  * that the handle is this namespace's when the shadow is built.
  */
@@ -149,14 +161,25 @@ function followSuperclass(step: Step, d: Draft, implementation: Constructor): vo
   if (parent === null || parent === Function.prototype) {
     d.superclass = null;
     delete d.externalSuperclass;
+    delete d.implementationParent;
     return;
   }
   const handle = isClassHandle(parent) ? parent : handleOfPrototype(parent.prototype as object);
   if (handle === undefined) {
+    // The new implementation of another class of this patch (a release's own base class).
+    const sibling = [...step.drafts.classes.values()].find(
+      (x) => x !== d && x.implementation === parent,
+    );
+    if (sibling !== undefined) {
+      extendDraft(d, sibling);
+      return;
+    }
     d.superclass = null;
     d.externalSuperclass = parent.name || "(anonymous class)";
+    d.implementationParent = parent;
     return;
   }
+  delete d.implementationParent;
   const liveName = currentVersion(handle).definition.name;
   const superDraft = [...step.drafts.classes.values()].find((x) => x.oldName === liveName);
   if (superDraft === undefined || superDraft === d) {

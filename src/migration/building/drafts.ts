@@ -46,6 +46,12 @@ export interface Draft {
   layoutTouched: boolean;
   touched: boolean;
   implementation?: Constructor;
+  /**
+   * The class outside the namespace the new implementation extends, while no
+   * operation of the patch has made it another class's new implementation (a
+   * package's next release: its subclass extends its own base class).
+   */
+  implementationParent?: Function;
   hasPrivateMembers?: boolean;
   /** Fields moved between this class and another (pull up, push down, split): no version can be derived from the running one. */
   movesFields?: boolean;
