@@ -46,11 +46,24 @@ export function linkStableToImplementation(
   const stable = state.prototype;
   const before = Object.getPrototypeOf(stable) as object | null;
   const natural = naturalParent(state);
-  const wanted =
-    userMade && home !== stable && Object.getPrototypeOf(home) === natural ? home : natural;
+  const homeParent = Object.getPrototypeOf(home) as object | null;
+  const linkable = userMade && home !== stable;
+  // A subclass of a package's next release extends the release's own base
+  // class, whose prototype the base handle's stable prototype is linked onto
+  // (by this function, at the base's install): the subclass's prototype moves
+  // onto that stable prototype, as homes follow their superclass, so that the
+  // chain still passes through the base handle's.
+  const underLinkedBase =
+    linkable && natural !== null && homeParent !== null && homeParent !== natural
+      ? homeParent === Object.getPrototypeOf(natural)
+      : false;
+  const wanted = linkable && (homeParent === natural || underLinkedBase) ? home : natural;
   if (wanted === before) return () => {};
+  if (underLinkedBase) Object.setPrototypeOf(home, natural);
   Object.setPrototypeOf(stable, wanted);
   return () => {
     if (Object.getPrototypeOf(stable) === wanted) Object.setPrototypeOf(stable, before);
+    if (underLinkedBase && Object.getPrototypeOf(home) === natural)
+      Object.setPrototypeOf(home, homeParent);
   };
 }

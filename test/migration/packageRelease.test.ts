@@ -223,9 +223,19 @@ describe("a package's class hierarchy replaced by its next release", () => {
       expect([square.describe(), shape.describe()]).toEqual(["v2:square:9", "v2:dot:0"]);
       expect(square).toBeInstanceOf(Square);
       expect(square).toBeInstanceOf(Shape);
+      // The new release's classes accept the old objects, subclass included.
+      expect(square).toBeInstanceOf(v2.Square);
+      expect(square).toBeInstanceOf(v2.Shape);
+      expect(shape).toBeInstanceOf(v2.Shape);
+      expect(shape).not.toBeInstanceOf(v2.Square);
+      // An object the new release builds itself sits under the base handle too.
+      expect(new v2.Square(1)).toBeInstanceOf(Shape);
+      expect(hasFastProperties(square)).toBe(true);
       expect(new Square(2).describe()).toBe("v2:square:4");
       result.rollback();
       expect([square.describe(), shape.describe()]).toEqual(["v1:square:9", "v1:dot:0"]);
+      expect(square).not.toBeInstanceOf(v2.Square);
+      expect(Object.getPrototypeOf(v2.Square.prototype)).toBe(v2.Shape.prototype);
     },
   );
 });
