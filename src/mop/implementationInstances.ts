@@ -15,10 +15,14 @@
  * prototype (which holds the running version's members itself, so nothing
  * on the new level is reached that the stable prototype lacks but the
  * running version's own members) and the superclass's prototype, where the
- * implementation's prototype sits already. The class handed in is not
- * touched; the objects keep their hidden classes (their [[Prototype]] is
- * still the stable one). Made only where the implementation's prototype
- * extends exactly what the stable prototype does, so that nothing else moves.
+ * implementation's prototype sits already. A root class handed in is not
+ * touched (issue 12 item 19); a subclass's prototype, written against its
+ * release's base class, is moved onto the base handle's stable prototype, as
+ * the prototypes of installed versions follow their superclass. The objects
+ * keep their hidden classes (their [[Prototype]] is still the stable one).
+ * Made only where the implementation's prototype extends what the stable
+ * prototype does (or what the base's stable prototype is linked onto), so
+ * that nothing else moves.
  */
 import type { HandleState } from "./handleState.js";
 
