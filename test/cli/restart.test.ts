@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run } from "../dev/support.js";
+import { CLI, editFile, type Running, run, stopAndRemoveAfter } from "../dev/support.js";
 
 let dir: string;
 let program: Running | undefined;
@@ -27,10 +27,7 @@ setInterval(() => {}, 1000);
   writeFileSync(join(dir, "config.mjs"), "export const limit = -1;\n");
 });
 
-afterAll(async () => {
-  await program?.stop();
-  if (dir) removeDir(dir);
-});
+stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
 describe("metamorph dev restarts", () => {
   test("--no-restart: a start-up failure ends the command with exit 1", async () => {

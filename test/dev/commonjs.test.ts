@@ -9,23 +9,18 @@ import { afterEach, describe, expect, test } from "vitest";
 import {
   CLI,
   editFile,
-  removeDir,
   run,
   ANSWER_STDIN,
   ask,
   type Running,
   tempProject,
+  stopAndRemoveAfter,
 } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterEach(async () => {
-  await program?.stop();
-  program = undefined;
-  if (dir) removeDir(dir);
-  dir = undefined;
-});
+stopAndRemoveAfter(afterEach, () => ({ program, dir }));
 
 function project(files: Record<string, string>): string {
   return tempProject("cjs", files, "commonjs");

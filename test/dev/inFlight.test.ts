@@ -18,15 +18,13 @@ import {
   ask,
   type Running,
   tempProject,
+  stopAndRemoveAfter,
 } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterAll(async () => {
-  await program?.stop();
-  if (dir) removeDir(dir);
-});
+stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
 const ACCOUNT = `type Gate = { gate: Promise<void> };
 

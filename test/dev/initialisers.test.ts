@@ -3,13 +3,11 @@
  * sets later gives migrated and new objects different values; a reload that
  * adds such a field warns, naming the field and its line.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { parseModule, topLevel } from "../../src/dev/compile.js";
 import { initialiserHazards } from "../../src/dev/initialisers.js";
-import { CLI, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, editFile, type Running, run, stopAndRemoveAfter, tempProject } from "./support.js";
 
 function hazardsOf(js: string) {
   const parsed = parseModule(js, "/virtual/shapes.js");
@@ -50,22 +48,14 @@ describe("initialisers that read what the constructor sets later", () => {
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterAll(async () => {
-  await program?.stop();
-  if (dir) removeDir(dir);
-});
+stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
 test("a reload that adds such a field warns with the field and its line", async () => {
-  dir = mkdtempSync(join(tmpdir(), "metamorph-initialisers-"));
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(
-    join(dir, "monster.ts"),
-    "export class Monster {\n  constructor(public name: string) {}\n}\n",
-  );
-  writeFileSync(
-    join(dir, "main.ts"),
-    'import { Monster } from "./monster.js";\nObject.assign(globalThis, { m0: new Monster("m0") });\nsetInterval(() => {}, 1000);\nconsole.log("ready");\n',
-  );
+  dir = tempProject("initialisers", {
+    "monster.ts": "export class Monster {\n  constructor(public name: string) {}\n}\n",
+    "main.ts":
+      'import { Monster } from "./monster.js";\nObject.assign(globalThis, { m0: new Monster("m0") });\nsetInterval(() => {}, 1000);\nconsole.log("ready");\n',
+  });
   program = run([...CLI, "dev", "main.ts"], dir);
   await program.stdout.waitFor(/^ready$/, { timeoutMs: 30_000 });
   const from = program.stderr.all.length;

@@ -5,15 +5,12 @@
  * time) must not grow it by more than a small, fixed amount per reload.
  */
 import { afterAll, expect, test } from "vitest";
-import { CLI, copyExample, editFile, type Running, removeDir, run } from "./support.js";
+import { CLI, copyExample, editFile, type Running, run, stopAndRemoveAfter } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterAll(async () => {
-  await program?.stop();
-  if (dir) removeDir(dir);
-});
+stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
 test("200 reloads: the heap stays bounded", async () => {
   dir = copyExample("dev-counter");

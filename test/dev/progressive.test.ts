@@ -14,21 +14,18 @@ import { afterAll, expect, test } from "vitest";
 import {
   CLI,
   editFile,
-  removeDir,
   run,
   ANSWER_STDIN,
   ask,
   type Running,
   tempProject,
+  stopAndRemoveAfter,
 } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterAll(async () => {
-  await program?.stop();
-  if (dir) removeDir(dir);
-});
+stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
 const COUNT = 100_000;
 

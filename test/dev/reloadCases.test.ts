@@ -12,7 +12,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI, editFile, type Running, removeDir, run, writeAtomically } from "./support.js";
+import {
+  CLI,
+  editFile,
+  type Running,
+  run,
+  writeAtomically,
+  stopAndRemoveAfter,
+} from "./support.js";
 
 let dir: string;
 let program: Running;
@@ -103,10 +110,7 @@ describe("metamorph dev: other kinds of edits", () => {
     await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
   }, 30_000);
 
-  afterAll(async () => {
-    await program?.stop();
-    if (dir) removeDir(dir);
-  });
+  stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
   test("new declarations, new imports, default exports, unmanaged and private classes", async () => {
     expect(await ask("objects.square.area()")).toBe(4);

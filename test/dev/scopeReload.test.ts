@@ -19,9 +19,9 @@ import {
   CLI,
   editFile,
   type Running,
-  removeDir,
   run,
   tempProject,
+  stopAndRemoveAfter,
 } from "./support.js";
 
 let dir: string;
@@ -63,10 +63,7 @@ describe("metamorph dev: a class and a top-level loop in one module", () => {
     await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
   }, 30_000);
 
-  afterAll(async () => {
-    await program?.stop();
-    if (dir) removeDir(dir);
-  });
+  stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
   test("a new method that uses a variable a function already uses reloads live and shares it", async () => {
     expect(await ask(program, "acc.x")).toBe(100_000);
@@ -134,10 +131,7 @@ describe("metamorph dev with restarts (the default)", () => {
   let restartDir: string | undefined;
   let running: Running | undefined;
 
-  afterAll(async () => {
-    await running?.stop();
-    if (restartDir) removeDir(restartDir);
-  });
+  stopAndRemoveAfter(afterAll, () => ({ program: running, dir: restartDir }));
 
   test("a reload that needs a top-level-only variable restarts the program, saying why", async () => {
     restartDir = tempProject("scope-restart", { "main.ts": MAIN });

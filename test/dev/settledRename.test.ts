@@ -13,22 +13,19 @@ import { afterAll, expect, test } from "vitest";
 import {
   CLI,
   editFile,
-  removeDir,
   run,
   writeAtomically,
   ANSWER_STDIN,
   ask,
   type Running,
   tempProject,
+  stopAndRemoveAfter,
 } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterAll(async () => {
-  await program?.stop();
-  if (dir) removeDir(dir);
-});
+stopAndRemoveAfter(afterAll, () => ({ program, dir }));
 
 const COUNTER = `export class Counter {
   count = 0;

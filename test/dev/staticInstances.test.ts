@@ -15,20 +15,15 @@ import {
   CLI,
   editFile,
   type Running,
-  removeDir,
   run,
   tempProject,
+  stopAndRemoveAfter,
 } from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
 
-afterEach(async () => {
-  await program?.stop();
-  program = undefined;
-  if (dir) removeDir(dir);
-  dir = undefined;
-});
+stopAndRemoveAfter(afterEach, () => ({ program, dir }));
 
 const COLOR = `export class Color {
   static picked = 0;

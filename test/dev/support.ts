@@ -44,6 +44,22 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Registers `hook` (afterAll or afterEach) to stop the program and remove the
+ * folder that `made()` names when it runs: the test file's own variables,
+ * read then, so each test may replace them (stopping twice is harmless).
+ */
+export function stopAndRemoveAfter(
+  hook: (cleanUp: () => Promise<void>) => void,
+  made: () => { readonly program?: Running | undefined; readonly dir?: string | undefined },
+): void {
+  hook(async () => {
+    const { program, dir } = made();
+    await program?.stop();
+    if (dir) removeDir(dir);
+  });
+}
+
 /** Writes a file in one step (write a sibling, then rename over it). */
 export function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
