@@ -397,10 +397,26 @@ async function registeredFigures(): Promise<Figure[]> {
       public y: number,
     ) {}
   }
+  class Grown {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const GrownHandle = ns.registerClass(Grown);
+  class PlainGrown {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
   updateSync(ns, patch("bench-reload").replaceImplementation("Reloaded", Reloaded2).build());
+  updateSync(ns, patch("bench-add").addField("Grown", "w", { default: 0 }).build());
   const [registered, plain] = await measureConstructionPair(POSITIONAL, Handle, Plain);
   const [reloaded, plain2] = await measureConstructionPair(POSITIONAL, ReloadedHandle, Plain2);
   const [sub, plainSub] = await measureConstructionPair(POSITIONAL, SubHandle, PlainSub);
+  const [grown, plainGrown] = await measureConstructionPair(POSITIONAL, GrownHandle, PlainGrown);
   return [
     versus(
       "mop.registered.construction",
@@ -415,6 +431,13 @@ async function registeredFigures(): Promise<Figure[]> {
       plain2,
       "ns/op",
       `new through the handle of a registered class after an update installed a new implementation (what each reload of a class under metamorph dev does; the object is built by the new class, then moved onto the stable prototype); baseline: the new class written by hand, not registered${freshMapNote(ReloadedHandle)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.registered.construction.afterAddField",
+      grown,
+      plainGrown,
+      "ns/op",
+      `new through the handle of a registered class after an addField update (a derived version: the class's own constructor builds the object, then the new field is defined on it, src/migration/building/freshReshape.ts); baseline: the class with the field, written by hand${freshMapNote(GrownHandle)}; ${RATIO}`,
     ),
     versus(
       "mop.registered.construction.subclass",

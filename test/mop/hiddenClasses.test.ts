@@ -10,7 +10,7 @@ import { expect, test } from "vitest";
 import { definitionFromSpec } from "../../src/mop/index.js";
 import { createClassHandle, stablePrototype } from "../../src/mop/classHandle.js";
 import { installVersion, reparent } from "../../src/mop/classVersions.js";
-import { Namespace } from "../../src/index.js";
+import { Namespace, patch, updateSync } from "../../src/index.js";
 import { collectGarbage } from "../support/v8.js";
 
 setFlagsFromString("--allow-natives-syntax");
@@ -187,4 +187,28 @@ test("a superclass handle does not keep a dropped subclass handle alive", async 
   }
   installVersion(BaseHandle, { ctor: Base2, definition: pointDefinition("Base", ["x"]) });
   expect(new BaseHandle(3)).toBeInstanceOf(BaseHandle);
+});
+
+test("a registered subclass, after an update changed its superclass's fields: fresh objects share one hidden class", () => {
+  const ns = new Namespace("hidden-classes-inherited-fields", { instanceFinder: "heap" });
+  class Shape {
+    constructor(public size: number) {}
+  }
+  const ShapeHandle = ns.registerClass(Shape);
+  class Square extends ShapeHandle {
+    side = this.size;
+  }
+  const SquareHandle = ns.registerClass(Square);
+  class Shape2 {
+    kind = "shape";
+    constructor(public size: number) {}
+  }
+  const result = updateSync(ns, patch("v2").replaceImplementation("Shape", Shape2).build());
+  expect(result.changes.map((c) => `${c.kind} ${c.className}`)).toContain(
+    "inherited-fields-changed Square",
+  );
+  const a = new SquareHandle(1);
+  expect({ ...a }).toEqual({ size: 1, kind: "shape", side: 1 });
+  expect(Object.getPrototypeOf(a)).toBe(SquareHandle.prototype);
+  expect(haveSameMap(a, new SquareHandle(2))).toBe(true);
 });

@@ -25,15 +25,8 @@ import { propertyToMemberKey } from "../../mop/classDefinition.js";
 import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
-import { compileDefault } from "../migrationPlan.js";
-
-/** A field of the new layout, and where a fresh object of the running version has its value. */
-export interface DerivedField {
-  readonly name: string;
-  /** The old field it takes its value from, or null for a field that starts fresh. */
-  readonly from: string | null;
-  readonly initializer?: string;
-}
+import { compileDerivedConstructor } from "./derivedConstructor.js";
+import { compileReshape, type DerivedField, type Reshape } from "./freshReshape.js";
 
 /** What a derived version needs to know about the class. */
 export interface Derivation {
@@ -51,8 +44,6 @@ export interface Derivation {
   readonly layout: readonly DerivedField[];
 }
 
-type Reshape = (self: Record<string, unknown>) => void;
-
 /**
  * The field change a fresh object of the running version needs, or null
  * when there is none. The whole layout, inherited fields too: an ordinary
@@ -60,48 +51,7 @@ type Reshape = (self: Record<string, unknown>) => void;
  * it extends the handle — then those fields are already new and stay.
  */
 function reshaper({ oldLayout, layout, definition }: Derivation): Reshape | null {
-  const fields = layout.map((f) => ({
-    ...f,
-    initial:
-      f.initializer === undefined
-        ? undefined
-        : compileDefault(f.initializer, `${definition.name}.${f.name}`),
-  }));
-  let kept = 0;
-  while (
-    kept < oldLayout.length &&
-    kept < fields.length &&
-    fields[kept]!.name === oldLayout[kept] &&
-    fields[kept]!.from === oldLayout[kept]
-  )
-    kept++;
-  if (kept === oldLayout.length && kept === fields.length) return null;
-  const removed = oldLayout.slice(kept).reverse();
-  const added = fields.slice(kept);
-  return (self) => {
-    const values = added.map(({ name, from, initial }) =>
-      from !== null && Object.hasOwn(self, from)
-        ? { value: self[from] }
-        : Object.hasOwn(self, name)
-          ? { value: self[name] }
-          : from === null || initial !== undefined
-            ? { value: initial?.call(self) }
-            : undefined,
-    );
-    // From the end backwards: V8 deletes the last-added property fast.
-    for (const name of removed) delete self[name];
-    added.forEach(({ name }, i) => {
-      const v = values[i];
-      if (v === undefined) return;
-      delete self[name];
-      Object.defineProperty(self, name, {
-        value: v.value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    });
-  };
+  return compileReshape(oldLayout, layout, definition.name);
 }
 
 /** The members of one key, as a comparable text. */
@@ -179,16 +129,12 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   ) as unknown as Record<PropertyKey, unknown>;
   const reshape = reshaper(derivation);
   const name = definition.name;
-  const ctor = function (this: unknown, ...args: unknown[]): object {
-    if (new.target === undefined)
-      throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
-    const self = Reflect.construct(running as unknown as Function, args, new.target) as Record<
-      string,
-      unknown
-    >;
-    reshape?.(self);
-    return self;
-  };
+  const ctor = compileDerivedConstructor(
+    running as unknown as Constructor,
+    prototype,
+    reshape,
+    name,
+  ) as Function & { prototype: object };
   Object.defineProperty(ctor, "name", { value: name, configurable: true });
   ctor.prototype = prototype;
   const runningHome = (running[METHOD_HOME] ?? running.prototype) as object;

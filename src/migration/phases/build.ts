@@ -14,7 +14,7 @@ import { validateDefinitions, validateShadowedMethods } from "../../validation/i
 import type { BuildResult, ClassBuild } from "../build.js";
 import { buildDefinitions } from "../build.js";
 import { bodiesOnly, passedBefore, rememberPassed } from "../building/bodiesOnly.js";
-import type { DerivedField } from "../building/derivedImplementation.js";
+import type { DerivedField } from "../building/freshReshape.js";
 import { deriveImplementation } from "../building/derivedImplementation.js";
 import { ancestry, fieldChain } from "../changes.js";
 import { refuse } from "../refusal.js";
