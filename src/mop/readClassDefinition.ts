@@ -23,6 +23,7 @@ import type {
 import { describeMembers } from "./classDefinition.js";
 import { currentVersion, isClassHandle } from "./classHandle.js";
 import { readClassSource } from "./source/parse.js";
+import type { ParsedClass } from "./source/parsedClass.js";
 import { createdDefinition } from "./createClass.js";
 
 export interface ReadClassDefinitionOptions {
@@ -77,6 +78,30 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
   ].map((m) => bySource.get(id(m)) ?? m);
 }
 
+/**
+ * The parsed fields, without those the constructor only assigns where the
+ * class or a superclass has a setter of that name: the assignment runs the
+ * setter (p-queue's `this.concurrency = options.concurrency` validates and
+ * stores into `_concurrency`), so instances get no such field.
+ */
+function withoutSetterCalls(parsed: ParsedClass, cls: Function): readonly FieldDefinition[] {
+  if (parsed.assignedFields.length === 0) return parsed.fields;
+  const setters = new Set<string>();
+  for (const name of parsed.assignedFields) {
+    for (
+      let p = cls.prototype as object | null;
+      p !== null && p !== Object.prototype;
+      p = Object.getPrototypeOf(p)
+    ) {
+      const d = Reflect.getOwnPropertyDescriptor(p, name);
+      if (d === undefined) continue;
+      if (d.set !== undefined) setters.add(name);
+      break;
+    }
+  }
+  return setters.size === 0 ? parsed.fields : parsed.fields.filter((f) => !setters.has(f.name));
+}
+
 /** Reads a class as a plain, serialisable definition. */
 export function readClassDefinition(
   cls: Function,
@@ -87,7 +112,7 @@ export function readClassDefinition(
   if (created) return created;
 
   const parsed = readClassSource(cls);
-  let fields: readonly FieldDefinition[] = parsed.fields;
+  let fields: readonly FieldDefinition[] = withoutSetterCalls(parsed, cls);
   let fieldOrigin: FieldOrigin = "source";
   const declared = options.fields?.map(toField) ?? declaredFields(cls);
   if (declared) {

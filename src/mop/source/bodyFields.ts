@@ -47,6 +47,8 @@ export interface BodyContext {
   /** "field" or "static field", for notes. */
   readonly what: string;
   readonly fields: Map<string, string | undefined>;
+  /** Of `fields`, those only assigned (`this.x = …`), never defined: a setter of the class would take them. */
+  readonly assigned?: Set<string>;
   readonly scope: ReadonlySet<string>;
   readonly notes: Notes;
   readonly onPrivate: (text: string) => void;
@@ -74,7 +76,10 @@ function apply(state: BodyState, write: Write): void {
         );
         pending.delete(write.name);
       }
-      if (!fields.has(write.name)) introduced.add(write.name);
+      if (!fields.has(write.name)) {
+        introduced.add(write.name);
+        if (write.assigned) context.assigned?.add(write.name);
+      } else if (!write.assigned) context.assigned?.delete(write.name);
       const value = write.value;
       // A field declared earlier is created before the constructor runs, so
       // its initialiser cannot rely on `this` the way the constructor does.

@@ -10,7 +10,13 @@ import type { Source } from "./syntax.js";
 import { calleeName, isThis, literalKey, readKey, skipOuterExpressions, textOf } from "./syntax.js";
 
 export type Write =
-  | { readonly type: "field"; readonly name: string; readonly value: AnyNode | undefined }
+  | {
+      readonly type: "field";
+      readonly name: string;
+      readonly value: AnyNode | undefined;
+      /** Made by `this.name = …` (runs a setter the class has), not by a define. */
+      readonly assigned?: true;
+    }
   | { readonly type: "private"; readonly text: string }
   | { readonly type: "opaque"; readonly text: string }
   | { readonly type: "ignored" };
@@ -107,7 +113,8 @@ export function collectWrites(src: Source, node: AnyNode, out: Write[], rest: An
       rest.push(value);
     }
     const target = thisTarget(expression.left);
-    if (target?.type === "name") out.push({ type: "field", name: target.name, value });
+    if (target?.type === "name")
+      out.push({ type: "field", name: target.name, value, assigned: true });
     else if (target?.type === "dynamic")
       out.push({ type: "opaque", text: textOf(src, expression) });
     else if (target === undefined) rest.push(expression.left);

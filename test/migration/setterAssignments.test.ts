@@ -1,0 +1,75 @@
+/**
+ * A constructor that assigns through a setter of its class
+ * (`this.concurrency = options.concurrency`, with `get/set concurrency`
+ * storing into `_concurrency`, as p-queue does) creates no field of that
+ * name: the setter runs. Read as a field, the class was registered, then
+ * every later update of it was refused (`duplicate-field`: a field and an
+ * accessor of the same name), a methods-only one included.
+ */
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, readClassDefinition, updateSync } from "../../src/index.js";
+
+function queueClass(tag: string) {
+  return new Function(
+    "tag",
+    `"use strict";
+    return class Queue {
+      constructor(options = {}) { this._limit = 1; this.concurrency = options.concurrency ?? 1; this.size = 0; }
+      get concurrency() { return this._limit; }
+      set concurrency(n) { if (!(n >= 1)) throw new TypeError("bad limit"); this._limit = n; }
+      describe() { return tag + " limit=" + this.concurrency + " size=" + this.size; }
+    };`,
+  )(tag) as new (options?: {
+    concurrency?: number;
+  }) => { size: number; describe(): string };
+}
+
+describe("a constructor assigning through a setter of its class", () => {
+  test("the name is not read as a field; the fields around it are", () => {
+    expect(readClassDefinition(queueClass("v1")).fields.map((f) => f.name)).toEqual([
+      "_limit",
+      "size",
+    ]);
+  });
+
+  test("a setter the class inherits counts too; a field the class declares stays a field", () => {
+    const Base = queueClass("base");
+    const Sub = new Function(
+      "Base",
+      `"use strict"; return class Sub extends Base { constructor() { super(); this.concurrency = 2; this.extra = 1; } };`,
+    )(Base) as Function;
+    expect(readClassDefinition(Sub).fields.map((f) => f.name)).toEqual(["extra"]);
+    const Declared = new Function(
+      `"use strict"; return class Declared { concurrency = 1; get concurrency() { return 0; } set concurrency(v) {} };`,
+    )() as Function;
+    expect(readClassDefinition(Declared).fields.map((f) => f.name)).toEqual(["concurrency"]);
+  });
+
+  test("the class updates: a new implementation and a methods-only patch apply, state kept, rollback exact", () => {
+    const ns = new Namespace("setters");
+    const v1 = queueClass("v1");
+    ns.registerClass(v1);
+    const q = new v1({ concurrency: 3 });
+    q.size = 5;
+    const result = updateSync(
+      ns,
+      patch("v2").replaceImplementation("Queue", queueClass("v2")).build(),
+    );
+    expect(q.describe()).toBe("v2 limit=3 size=5");
+    expect(Object.keys(q)).toEqual(["_limit", "size"]);
+    const methods = updateSync(
+      ns,
+      patch("m")
+        .replaceMethods("Queue", {
+          describe(this: { size: number }) {
+            return `m size=${this.size}`;
+          },
+        })
+        .build(),
+    );
+    expect(q.describe()).toBe("m size=5");
+    methods.rollback();
+    result.rollback();
+    expect(q.describe()).toBe("v1 limit=3 size=5");
+  });
+});
