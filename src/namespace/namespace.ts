@@ -38,7 +38,7 @@ import {
   staticFieldNameRefusal,
 } from "./names.js";
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
-import { finderOptions } from "./options.js";
+import { finderOptions, withName } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
 
 /**
@@ -293,9 +293,10 @@ export class Namespace {
     const {
       externalSuperclass: declaredExternal = false,
       constructedOnlyThroughHandle = false,
+      name,
       ...readOptions
     } = options;
-    const read = readClassDefinition(cls, readOptions);
+    const read = withName(readClassDefinition(cls, readOptions), name);
     this.#requireDefinable(read);
     const parent = Object.getPrototypeOf(cls) as Function | null;
     let superclass: Constructor | null = null;

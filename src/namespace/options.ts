@@ -1,6 +1,8 @@
 /** What a namespace, and the classes it is handed or defines, can be told. */
 import { InvalidOptionError } from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { CreateClassOptions } from "../mop/createClass.js";
+import { isValidClassName } from "../mop/createClass.js";
 import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { isInstanceFinderChoice } from "../mop/instances/finder.js";
@@ -53,6 +55,12 @@ export function finderOptions(
 
 export interface RegisterClassOptions extends ReadClassDefinitionOptions {
   /**
+   * The name the class gets in the namespace (patches name it so), when its
+   * own is taken: a package may ship two classes of one name (ajv's core
+   * `Ajv` and the draft-07 `Ajv` extending it). Default: the class's name.
+   */
+  readonly name?: string;
+  /**
    * Accept a superclass this namespace does not manage and that is not
    * native (a package's class, `EventEmitter`) as an external binding: it
    * stays what it is, and updates can never move the class onto or off it.
@@ -79,4 +87,18 @@ export interface RegisterClassOptions extends ReadClassDefinitionOptions {
 export interface DefineClassOptions {
   /** Names visible to method and initialiser sources. */
   readonly scope?: CreateClassOptions["scope"];
+}
+
+/** `definition` under the name `registerClass` was given, if any (checked like a class name). */
+export function withName(definition: ClassDefinition, name: string | undefined): ClassDefinition {
+  if (name === undefined || name === definition.name) return definition;
+  if (!isValidClassName(name)) {
+    throw new InvalidOptionError(
+      `registerClass: name ${JSON.stringify(name)} is not a valid class name`,
+      {
+        option: "name",
+      },
+    );
+  }
+  return { ...definition, name };
 }
