@@ -39,6 +39,12 @@ export interface PlanOptions {
   /** One-shot steps already applied (see DevPlan.used). */
   readonly used: ReadonlySet<string>;
   /**
+   * The new implementations were evaluated in their module's own scope
+   * (`metamorph dev`, ./scopeEvaluate.ts), not in a new module instance (a
+   * Vite hot update): maps the module keeps per object are the same ones.
+   */
+  readonly sameScope?: boolean;
+  /**
    * Computes, for an object, the new initial values of fields whose initialiser
    * changed and that the migrations module lists in `reset` (evaluated where
    * the class is defined). Without it, `reset` is not supported.
@@ -179,6 +185,7 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   plan.builder = plan.builder.replaceImplementation(name, implementation, {
     renames,
     keepStatics: unchangedStatics(before, after),
+    ...(options.sameScope === true ? { sameScope: true } : {}),
   });
   const summary = summariseClassChange(
     before,

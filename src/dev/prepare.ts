@@ -347,6 +347,8 @@ function planReload(
         ? context.rel(migrations.file)
         : `${rel.replace(/\.[^./\\]+$/, "")}.migrations.ts`,
       used: record.used,
+      // A reload evaluates the classes in the module's own scope (./scopeEvaluate.ts).
+      sameScope: true,
       resetValues: (_className, fields) => {
         const getters = fields.map(
           (f) => `${JSON.stringify(f.name)}() { return (${f.initializer}); }`,

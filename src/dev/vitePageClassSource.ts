@@ -20,6 +20,8 @@ const EMPTY: ParsedClass = {
   constructorSource: null,
   hasPrivateMembers: false,
   privateMembers: [],
+  stateOutside: [],
+  assignedFields: [],
   unsupported: [],
   members: [],
   start: 0,

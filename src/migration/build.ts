@@ -48,6 +48,8 @@ export interface ClassBuild {
   readonly implementation?: Constructor;
   /** The implementation was derived from the running version by the build (phases/build.ts), not handed in by the patch. */
   readonly implementationDerived?: true;
+  /** The patch says the implementation was evaluated in the running version's module scope (replaceImplementation's `sameScope`). */
+  readonly sameScope?: true;
   /** Whether the patch moves fields between this class and another (pull up, push down, split). */
   readonly movesFields?: boolean;
 }
@@ -177,6 +179,7 @@ function plainBuild(d: Draft, definition: ClassDefinition): ClassBuild {
   const optional = built as { -readonly [K in keyof ClassBuild]: ClassBuild[K] };
   if (d.staticOrigins?.size) optional.staticOrigins = d.staticOrigins;
   if (d.implementation) optional.implementation = d.implementation;
+  if (d.sameScope) optional.sameScope = true;
   if (d.movesFields) optional.movesFields = true;
   return built;
 }

@@ -8,6 +8,7 @@
 import { PrivateStateError } from "../errors.js";
 import { classOrigin } from "../mop/classOrigin.js";
 import { METHOD_HOME } from "../mop/createClass.js";
+import { readClassSource } from "../mop/source/parse.js";
 
 /** The first of `classes` whose source is not the program's, with where it comes from. */
 function thirdParty(classes: readonly (Function | undefined)[]): string | undefined {
@@ -39,7 +40,47 @@ export function privateStateRefusal(
     privateStateAdvice(name, classes) ??
     "add `static metamorphExport(instance)` to the running version and apply a new version that extends Adoptable with `static metamorphImport(instance, state)` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)";
   return new PrivateStateError(
-    `class ${name} declares private # members, which reflection cannot copy to a new version: ${advice}`,
+    `class ${name} ${privateStateKind(classes)}, which reflection cannot copy to a new version: ${advice}`,
     { className: name },
+  );
+}
+
+/**
+ * What private state the classes have: `#` members, or (with none declared)
+ * private fields a transpiler lowered to maps keyed by the object
+ * (TypeScript's `_Queue_pending.set(this, 0)`), named by the first such call.
+ */
+function privateStateKind(classes: readonly (Function | undefined)[]): string {
+  let lowered: string | undefined;
+  for (const cls of classes) {
+    if (cls === undefined || Object.hasOwn(cls, METHOD_HOME)) continue;
+    let parsed: ReturnType<typeof readClassSource>;
+    try {
+      parsed = readClassSource(cls);
+    } catch {
+      continue;
+    }
+    if (parsed.privateMembers.length > 0) return "declares private # members";
+    lowered ??= parsed.unsupported.find((note) => note.startsWith("private state lowered"));
+  }
+  const call = lowered?.match(/`([^`]*)`/)?.[1];
+  return call === undefined
+    ? "declares private # members"
+    : `keeps private fields a transpiler lowered to maps keyed by the object (\`${call}\`)`;
+}
+
+/**
+ * The refusal of a new implementation of a class that keeps state for its
+ * objects in maps outside them (`listeners.get(this)`), from another module
+ * scope: its methods read the maps of the scope they were evaluated in, in
+ * which the existing objects have no entry (emittery 1.0.1 -> 1.0.3 threw
+ * from the first `emit` on an old emitter).
+ */
+export function outsideStateRefusal(name: string, calls: readonly string[]): PrivateStateError {
+  const maps = [...new Set(calls.map((c) => c.slice(0, c.indexOf("."))))];
+  const shown = `in ${maps.join(", ")} (keyed by the object: \`${calls[0]}\`)`;
+  return new PrivateStateError(
+    `class ${name} keeps state for its objects outside them, ${shown}: a new implementation evaluated in another module scope, such as a package's next release, reads maps of its own in which the existing objects have no entry. Restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope (the maps are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
+    { className: name, calls },
   );
 }

@@ -438,7 +438,11 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
    * from its source text, see readClassDefinition). `renames` maps a new field
    * to the old field whose value it takes; other values follow names. Statics
    * take the new class's values, except those named in `keepStatics` (a
-   * cache, a singleton), which keep their running value.
+   * cache, a singleton), which keep their running value. A class that keeps
+   * state for its objects in maps outside them (`listeners.get(this)`) is
+   * refused (MM_PRIVATE_STATE) unless `sameScope` says the new class was
+   * evaluated in the running version's own module scope, where those maps
+   * are the same (metamorph dev's reloads).
    */
   replaceImplementation(
     cls: ClassName<S>,
@@ -446,6 +450,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     options: {
       readonly renames?: Readonly<Record<string, string>>;
       readonly keepStatics?: readonly string[];
+      readonly sameScope?: boolean;
     } = {},
   ): PatchBuilder<S> {
     return this.#with({
@@ -468,6 +473,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
             ),
           }
         : {}),
+      ...(options.sameScope === true ? { sameScope: true } : {}),
     });
   }
 

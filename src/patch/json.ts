@@ -285,6 +285,7 @@ const OPERATION_SLOTS: { readonly [K in OperationKind]: Readonly<Record<string, 
     implementation: required(readFunction),
     renames: optional(readStringRecord),
     keepStatics: optional(readStrings),
+    sameScope: optional(readBoolean),
   },
   validateNamespace: { name: required(readString), check: required(readFunction) },
   validateInstances: {

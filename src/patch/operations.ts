@@ -167,7 +167,9 @@ export type Operation =
    * field names; `renames` maps a new field name to the old field whose
    * value it takes. Statics take the values the new class gives them, except
    * those named in `keepStatics`, which keep their running value (written
-   * onto the new class).
+   * onto the new class). `sameScope`: the new class was evaluated in the
+   * running version's own module scope, so state the class keeps for its
+   * objects in that scope (a WeakMap keyed by the object) is the same.
    */
   | {
       readonly op: "replaceImplementation";
@@ -175,6 +177,7 @@ export type Operation =
       readonly implementation: PatchFunction<Function>;
       readonly renames?: Readonly<Record<string, string>>;
       readonly keepStatics?: readonly string[];
+      readonly sameScope?: boolean;
     }
   | {
       readonly op: "validateNamespace";

@@ -14,14 +14,9 @@ import { compileReshape, type DerivedField } from "../../src/migration/building/
 type Obj = Record<string, unknown>;
 
 function reference(oldLayout: readonly string[], layout: readonly DerivedField[], self: Obj): void {
-  let kept = 0;
-  while (
-    kept < oldLayout.length &&
-    kept < layout.length &&
-    layout[kept]!.name === oldLayout[kept] &&
-    layout[kept]!.from === oldLayout[kept]
-  )
-    kept++;
+  // The longest prefix of fields that stay where they are, with their own values.
+  const differs = layout.findIndex((f, i) => f.name !== oldLayout[i] || f.from !== oldLayout[i]);
+  const kept = Math.min(differs < 0 ? layout.length : differs, oldLayout.length);
   const added = layout.slice(kept);
   const values = added.map(({ name, from, initializer }) => {
     if (from !== null && Object.hasOwn(self, from)) return { value: self[from] };

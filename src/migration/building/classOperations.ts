@@ -100,6 +100,7 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   d.fieldOrigins = origins;
   d.implementation = implementation;
   d.hasPrivateMembers = read.hasPrivateMembers;
+  d.sameScope = op.sameScope === true;
   d.layoutTouched = true;
   followSuperclass(step, d, implementation);
   // Subclasses given their new implementations earlier in the patch, extending this one.

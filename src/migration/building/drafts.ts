@@ -53,6 +53,8 @@ export interface Draft {
    */
   implementationParent?: Function;
   hasPrivateMembers?: boolean;
+  /** The new implementation shares the running version's module scope (replaceImplementation's `sameScope`). */
+  sameScope?: boolean;
   /** Fields moved between this class and another (pull up, push down, split): no version can be derived from the running one. */
   movesFields?: boolean;
 }

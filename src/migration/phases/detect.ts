@@ -11,7 +11,9 @@ import { constructorOfDefinition } from "../../mop/classHandle.js";
 import type { Change } from "../changes.js";
 import { ExternalSuperclassError } from "../../namespace/errors.js";
 import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
-import { privateStateRefusal } from "../privateStateRefusal.js";
+import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
+import { readClassSource } from "../../mop/source/parse.js";
+import type { ClassBuild } from "../build.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -48,6 +50,7 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly }: Built): Detect
     if (cls.implementation && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
       throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
     }
+    refuseStateOutside(name, cls, old);
   }
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
@@ -61,6 +64,30 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly }: Built): Detect
     }
   }
   return { changes, migrating, changed };
+}
+
+/**
+ * A new implementation handed in, other than the running one, of a class
+ * that keeps state for its objects in maps outside them, unless the patch
+ * says the implementation shares the running version's module scope.
+ */
+function refuseStateOutside(name: string, cls: ClassBuild, old: ClassDefinition | undefined): void {
+  const implementation = cls.implementation;
+  if (implementation === undefined || cls.implementationDerived || cls.sameScope) return;
+  const running = old && constructorOfDefinition(old);
+  if (implementation === running) return;
+  const calls = [...stateOutside(running), ...stateOutside(implementation)];
+  if (calls.length > 0) throw outsideStateRefusal(name, [...new Set(calls)]);
+}
+
+function stateOutside(cls: Function | undefined): readonly string[] {
+  if (cls === undefined) return [];
+  try {
+    return readClassSource(cls).stateOutside;
+  } catch {
+    // No source to read (a native or bound function): nothing is known.
+    return [];
+  }
 }
 
 // A class the patch does not touch keeps its very definition object (build.ts):

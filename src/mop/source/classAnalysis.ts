@@ -5,6 +5,7 @@
  */
 import type {
   AnyNode,
+  CallExpression,
   Class,
   MethodDefinition as MethodNode,
   PropertyDefinition,
@@ -27,11 +28,15 @@ interface ClassState {
   readonly privateMembers: string[];
   /** Lowered private state: state reflection cannot see. */
   hiddenState: boolean;
+  /** Calls that keep state for the object in a map outside it (`anyMap.get(this)`). */
+  readonly stateOutside: string[];
   readonly members: ParsedMember[];
   readonly methods: MethodDefinition[];
   /** Position in `methods` by static-ness, kind and key. */
   readonly methodIndex: Map<string, number>;
   readonly instanceFields: Map<string, string | undefined>;
+  /** Instance fields the constructor only assigns (see ParsedClass.assignedFields). */
+  readonly assignedFields: Set<string>;
   readonly staticFields: Map<string, string | undefined>;
 }
 
@@ -63,10 +68,12 @@ export function analyseClass(
     notes: new Notes(),
     privateMembers: [],
     hiddenState: false,
+    stateOutside: [],
     members: [],
     methods: [],
     methodIndex: new Map(),
     instanceFields: new Map(),
+    assignedFields: new Set(),
     staticFields: new Map(),
   };
   // 1. Members in source order: field declarations, methods, static blocks.
@@ -86,6 +93,7 @@ export function analyseClass(
         where: "the constructor",
         what: "field",
         fields: state.instanceFields,
+        assigned: state.assignedFields,
         scope,
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
@@ -255,6 +263,7 @@ function reportPrivateUses(state: ClassState, node: Class): void {
   const walk = (current: AnyNode): void => {
     if (current.type === "PrivateIdentifier") usedPrivate.add(`#${current.name}`);
     if (current.type === "CallExpression") {
+      if (keyedByThis(current)) onStateOutside(state, textOf(state.src, current));
       const callee = calleeName(current.callee);
       if (
         callee !== undefined &&
@@ -271,6 +280,35 @@ function reportPrivateUses(state: ClassState, node: Class): void {
       state.notes.add(`uses private name \`${used}\` declared by an enclosing class`);
     }
   }
+}
+
+const MAP_METHODS = new Set(["get", "set", "has", "delete"]);
+
+/**
+ * `name.get(this)`, `name.set(this, …)`, `.has`, `.delete`: a map outside
+ * the object, keyed by it (hand-written private state, as emittery keeps its
+ * listeners: `eventsMap.get(this)`).
+ */
+function keyedByThis(call: CallExpression): boolean {
+  const callee = call.callee;
+  return (
+    callee.type === "MemberExpression" &&
+    !callee.computed &&
+    callee.object.type === "Identifier" &&
+    callee.property.type === "Identifier" &&
+    MAP_METHODS.has(callee.property.name) &&
+    call.arguments[0]?.type === "ThisExpression"
+  );
+}
+
+function onStateOutside(state: ClassState, text: string): void {
+  const at = text.indexOf("(");
+  const shown = at < 0 ? text : `${text.slice(0, at)}(this…)`;
+  if (state.stateOutside.includes(shown)) return;
+  state.stateOutside.push(shown);
+  state.notes.add(
+    `keeps state for its objects outside them (\`${shown}\`), which reflection cannot see`,
+  );
 }
 
 function toFields(map: Map<string, string | undefined>): readonly FieldDefinition[] {
@@ -300,6 +338,8 @@ function finish(
     constructorSource: constructorNode === undefined ? null : textOf(src, constructorNode),
     hasPrivateMembers: state.privateMembers.length > 0 || state.hiddenState,
     privateMembers: Object.freeze(state.privateMembers),
+    stateOutside: Object.freeze(state.stateOutside),
+    assignedFields: Object.freeze([...state.assignedFields]),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),
     ...span(state, extent),

@@ -37,6 +37,18 @@ export interface ParsedClass {
   readonly constructorSource: string | null;
   /** Whether instances or the class carry state that reflection cannot see: `#` members (auto-accessors are emitted as such) and lowered private fields. */
   readonly hasPrivateMembers: boolean;
+  /**
+   * Calls by which the class keeps state for its objects in a map outside
+   * them, keyed by the object (`eventsMap.get(this…)`): invisible to
+   * reflection, and bound to the module scope the class was evaluated in.
+   */
+  readonly stateOutside: readonly string[];
+  /**
+   * Instance fields the constructor creates by assignment only (`this.x =
+   * …`, no declaration or define): where the class or a superclass has a
+   * setter of that name, the assignment calls it and creates no field.
+   */
+  readonly assignedFields: readonly string[];
   /** Declared `#` names, instance and static, in source order. */
   readonly privateMembers: readonly string[];
   /** What could not be learned, for people (computed keys, conditional fields, lowered private state, …). */
