@@ -79,27 +79,48 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
 }
 
 /**
- * The parsed fields, without those the constructor only assigns where the
- * class or a superclass has a setter of that name: the assignment runs the
- * setter (p-queue's `this.concurrency = options.concurrency` validates and
- * stores into `_concurrency`), so instances get no such field.
+ * The parsed fields, without those the constructor only assigns
+ * (`this.x = …`, never declares or defines) that are not the class's own:
+ * - where the class or a superclass has a setter of that name, the
+ *   assignment runs the setter (p-queue's `this.concurrency =
+ *   options.concurrency` validates and stores into `_concurrency`), so
+ *   instances get no such field;
+ * - where a superclass has that field, the assignment writes the inherited
+ *   field (js-sdsl's PriorityQueue sets `this.i`, its base's size, after
+ *   `super()`), which stays the superclass's.
+ * Read as fields of the class, both were accepted at registration and then
+ * made every update of the class refused (`duplicate-field`).
  */
-function withoutSetterCalls(parsed: ParsedClass, cls: Function): readonly FieldDefinition[] {
+function ownFields(parsed: ParsedClass, cls: Function): readonly FieldDefinition[] {
   if (parsed.assignedFields.length === 0) return parsed.fields;
-  const setters = new Set<string>();
+  let inherited: Set<string> | undefined;
+  const notOwn = new Set<string>();
   for (const name of parsed.assignedFields) {
-    for (
-      let p = cls.prototype as object | null;
-      p !== null && p !== Object.prototype;
-      p = Object.getPrototypeOf(p)
-    ) {
-      const d = Reflect.getOwnPropertyDescriptor(p, name);
-      if (d === undefined) continue;
-      if (d.set !== undefined) setters.add(name);
-      break;
+    if (hasSetter(cls.prototype as object | null, name)) {
+      notOwn.add(name);
+      continue;
     }
+    inherited ??= safeInheritedFieldNames(cls);
+    if (inherited.has(name)) notOwn.add(name);
   }
-  return setters.size === 0 ? parsed.fields : parsed.fields.filter((f) => !setters.has(f.name));
+  return notOwn.size === 0 ? parsed.fields : parsed.fields.filter((f) => !notOwn.has(f.name));
+}
+
+function hasSetter(prototype: object | null, name: string): boolean {
+  for (let p = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const d = Reflect.getOwnPropertyDescriptor(p, name);
+    if (d !== undefined) return d.set !== undefined;
+  }
+  return false;
+}
+
+/** inheritedFieldNames, or none where a superclass cannot be read (a native class). */
+function safeInheritedFieldNames(cls: Function): Set<string> {
+  try {
+    return inheritedFieldNames(cls);
+  } catch {
+    return new Set();
+  }
 }
 
 /** Reads a class as a plain, serialisable definition. */
@@ -112,7 +133,7 @@ export function readClassDefinition(
   if (created) return created;
 
   const parsed = readClassSource(cls);
-  let fields: readonly FieldDefinition[] = withoutSetterCalls(parsed, cls);
+  let fields: readonly FieldDefinition[] = ownFields(parsed, cls);
   let fieldOrigin: FieldOrigin = "source";
   const declared = options.fields?.map(toField) ?? declaredFields(cls);
   if (declared) {

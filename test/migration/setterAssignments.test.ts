@@ -4,7 +4,9 @@
  * storing into `_concurrency`, as p-queue does) creates no field of that
  * name: the setter runs. Read as a field, the class was registered, then
  * every later update of it was refused (`duplicate-field`: a field and an
- * accessor of the same name), a methods-only one included.
+ * accessor of the same name), a methods-only one included. Likewise a
+ * subclass assigning a field its superclass creates (js-sdsl's
+ * PriorityQueue): refused as declaring the field a second time.
  */
 import { describe, expect, test } from "vitest";
 import { Namespace, patch, readClassDefinition, updateSync } from "../../src/index.js";
@@ -72,4 +74,39 @@ describe("a constructor assigning through a setter of its class", () => {
     result.rollback();
     expect(q.describe()).toBe("v1 limit=3 size=5");
   });
+});
+
+test("a subclass assigning a field its superclass creates (after super()) does not declare it again", () => {
+  const release = (tag: string) => {
+    const Base = new Function(
+      `"use strict"; return class Base { constructor() { this.i = 0; } size() { return this.i; } };`,
+    )() as new () => { size(): number };
+    const Queue = new Function(
+      "Base",
+      "tag",
+      `"use strict"; return class PriorityQueue extends Base {
+        constructor(items = []) { super(); this.C = [...items].sort((a, b) => a - b); this.i = this.C.length; }
+        top() { return tag + ":" + this.C[0]; }
+      };`,
+    )(Base, tag) as new (
+      items?: number[],
+    ) => { size(): number; top(): string };
+    return { Base, Queue };
+  };
+  const [a, b] = [release("A"), release("B")];
+  expect(readClassDefinition(a.Queue).fields.map((f) => f.name)).toEqual(["C"]);
+  const ns = new Namespace("inherited-assignments");
+  ns.registerClass(a.Base);
+  ns.registerClass(a.Queue);
+  const q = new a.Queue([3, 1, 2]);
+  const result = updateSync(
+    ns,
+    patch("up")
+      .replaceImplementation("Base", b.Base)
+      .replaceImplementation("PriorityQueue", b.Queue)
+      .build(),
+  );
+  expect([q.top(), q.size()]).toEqual(["B:1", 3]);
+  result.rollback();
+  expect([q.top(), q.size()]).toEqual(["A:1", 3]);
 });
