@@ -5,6 +5,7 @@
  * — and what a rollback needs to go back. Computed once per class, before
  * any object is looked at.
  */
+import { unseenFields } from "./unseenFields.js";
 import { InvalidPatchError } from "../errors.js";
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { stablePrototype } from "../mop/classHandle.js";
@@ -73,7 +74,7 @@ export function migrationPlan(
   const reverse = new Map<string, string>();
   const reverseSplit = new Map<string, { via: string; to: string }>();
   const oldName = build.classes.get(name)!.oldName!;
-  const oldFields = fieldChain(oldName, oldDefs);
+  const oldFields = withoutUnseen(fieldChain(oldName, oldDefs), chain, build);
   const oldFieldSet = new Set(oldFields);
   for (const className of chain) {
     const owner = build.classes.get(className)!;
@@ -110,6 +111,24 @@ export function migrationPlan(
     oldFields,
   };
   return { ...plan, compiled: compilePlan(plan, plan.oldFields) };
+}
+
+/**
+ * The old layout less the old fields the new layout lacks but the new
+ * version may still hold unseen (unseenFields.ts): left out of the layout,
+ * such a field is state no layout names, carried over unchanged
+ * (carriedState.ts), as the update's warning says.
+ */
+function withoutUnseen(
+  oldFields: readonly string[],
+  chain: readonly string[],
+  build: BuildResult,
+): string[] {
+  const definitions = chain.map((c) => build.classes.get(c)!.definition);
+  const unseen = unseenFields(definitions);
+  if (!unseen.any && unseen.names.size === 0) return [...oldFields];
+  const newFields = new Set(definitions.flatMap((d) => d.fields.map((f) => f.name)));
+  return oldFields.filter((f) => newFields.has(f) || !(unseen.any || unseen.names.has(f)));
 }
 
 const userCode = (x: FieldSource): boolean =>

@@ -6,26 +6,29 @@
  * initialiser or rename could address it by name.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { BuildResult, ClassBuild } from "./build.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
+import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
 
 export interface UpdateWarning {
   /**
    * Stable code. `MM_UNSEEN_STATE`: the source of a migrating class has state
    * the source reader could not learn (a field assigned only conditionally,
    * in a loop or by another method, a computed key, ...).
+   * `MM_NO_INITIAL_VALUE`: a new field of an ordinary class whose initial
+   * value its constructor computes (from its arguments, say), which a
+   * migration cannot run: migrated objects got `undefined`, and nothing in
+   * the patch (a migrator, an initial value, a rename) gave it another.
    */
-  readonly code: "MM_UNSEEN_STATE";
+  readonly code: "MM_UNSEEN_STATE" | "MM_NO_INITIAL_VALUE";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
-  /** The reader's note, as in `ClassDefinition.unsupported`. */
+  /** The reader's note, as in `ClassDefinition.unsupported`, or what was found. */
   readonly note: string;
   readonly message: string;
 }
-
-/** Notes about fields start "field `name`" or "static field `name`" (src/mop/source/bodyFields.ts). */
-const FIELD_NOTE = /^field `([^`]+)`/;
 
 function notesOf(definition: ClassDefinition | undefined): readonly string[] {
   return definition?.unsupported ?? [];
@@ -51,6 +54,55 @@ export function updateWarnings(
         message: `class ${className}: ${note}; instances that have such state keep it unchanged (carried over, never deleted), but this update could not address it by name`,
       });
     }
+    warnings.push(...noInitialValue(className, cls, build, old));
   }
   return warnings;
+}
+
+/**
+ * New fields of an ordinary class's new version whose initial value its
+ * constructor computes (graphql 16.9's `isOneOf = config.isOneOf ?? false`):
+ * migrated objects get `undefined` where fresh ones get a value.
+ */
+function noInitialValue(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (cls.definition.fieldOrigin !== "source" || old === undefined) return [];
+  if (chainOf(className, build).some((c) => c.migrators.length > 0)) return [];
+  const before = new Set(old.fields.map((f) => f.name));
+  // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
+  const unseen = unseenFields([old]);
+  if (unseen.any) return [];
+  for (const name of unseen.names) before.add(name);
+  return cls.definition.fields
+    .filter(
+      (f) =>
+        f.initializer === undefined &&
+        !before.has(f.name) &&
+        (cls.fieldOrigins.get(f.name) ?? null) === null &&
+        !cls.initialisers.has(f.name),
+    )
+    .map((f) => {
+      const note = `new field \`${f.name}\` has no initial value a migration can compute (the constructor computes it)`;
+      return {
+        code: "MM_NO_INITIAL_VALUE" as const,
+        className,
+        field: f.name,
+        note,
+        message: `class ${className}: ${note}; migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
+      };
+    });
+}
+
+/** The class and its ancestors in the new world. */
+function chainOf(className: string, build: BuildResult): ClassBuild[] {
+  const chain: ClassBuild[] = [];
+  for (let c = build.classes.get(className); c !== undefined; ) {
+    chain.push(c);
+    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
+  }
+  return chain;
 }

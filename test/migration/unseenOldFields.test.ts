@@ -1,0 +1,99 @@
+/**
+ * An old field the new version may still hold although reading its source
+ * did not learn it (assigned only in an if/else, or by
+ * `Object.assign(this, rest)`) is carried over, not deleted, as the update's
+ * MM_UNSEEN_STATE warning says. superstruct 0.16.7 -> 1.0.4 deleted
+ * `validator` from every live Struct (1.0 assigns it in an if/else) and the
+ * next `is()` threw; a field the new version drops for good still goes.
+ */
+import { expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+
+type Made = Record<string, unknown> & { is(v: unknown): boolean };
+
+const evaluate = (source: string) =>
+  new Function(`"use strict"; return ${source};`)() as new (
+    props: Record<string, unknown>,
+  ) => Made;
+
+test("a field the new constructor assigns only conditionally keeps its value; rollback exact", () => {
+  const V1 = evaluate(`class Struct {
+    constructor(props) { this.type = props.type; this.validator = props.validator ?? (() => []); }
+    is(v) { return this.validator(v).length === 0; }
+  }`);
+  const V2 = evaluate(`class Struct {
+    constructor(props) { this.type = props.type; if (props.validator) { this.validator = props.validator; } else { this.validator = () => []; } }
+    is(v) { return [...this.validator(v)].length === 0; }
+  }`);
+  const ns = new Namespace("unseen-conditional");
+  ns.registerClass(V1);
+  const s = new V1({
+    type: "number",
+    validator: (v: unknown) => (typeof v === "number" ? [] : ["no"]),
+  });
+  const validator = s.validator;
+  const result = updateSync(ns, patch("up").replaceImplementation("Struct", V2).build());
+  expect(result.warnings.map((w) => w.field)).toContain("validator");
+  expect(s.validator).toBe(validator);
+  expect([s.is(1), s.is("x")]).toEqual([true, false]);
+  result.rollback();
+  expect(Object.keys(s)).toEqual(["type", "validator"]);
+  expect(s.validator).toBe(validator);
+});
+
+test("old fields survive a new constructor that writes properties it cannot name", () => {
+  const V1 = evaluate(`class Failure {
+    constructor(props) { this.value = props.value; this.path = props.path; this.name = "Failure"; }
+  }`);
+  const V2 = evaluate(`class Failure {
+    constructor(props) { this.name = "Failure"; Object.assign(this, props); }
+  }`);
+  const ns = new Namespace("unseen-opaque");
+  ns.registerClass(V1);
+  const f = new V1({ value: 3, path: ["a"] });
+  const result = updateSync(ns, patch("up").replaceImplementation("Failure", V2).build());
+  expect({ ...f }).toEqual({ name: "Failure", value: 3, path: ["a"] });
+  result.rollback();
+  expect(Object.entries(f)).toEqual([
+    ["value", 3],
+    ["path", ["a"]],
+    ["name", "Failure"],
+  ]);
+});
+
+test("a field the new version drops, with nothing unseen, is still deleted", () => {
+  const V1 = evaluate(`class Point { constructor(p) { this.x = p.x; this.legacy = 1; } }`);
+  const V2 = evaluate(`class Point { constructor(p) { this.x = p.x; } }`);
+  const ns = new Namespace("unseen-none");
+  ns.registerClass(V1);
+  const p = new V1({ x: 1 });
+  updateSync(ns, patch("up").replaceImplementation("Point", V2).build());
+  expect({ ...p }).toEqual({ x: 1 });
+});
+
+test("a new field whose initial value the constructor computes is named in an MM_NO_INITIAL_VALUE warning", () => {
+  const V1 = evaluate(`class Input { constructor(config) { this.name = config.name; } }`);
+  const V2 = evaluate(`class Input {
+    constructor(config) { this.name = config.name; this.isOneOf = config.isOneOf ?? false; this.flag = false; }
+  }`);
+  const ns = new Namespace("no-initial");
+  ns.registerClass(V1);
+  const old = new V1({ name: "Filter" });
+  const result = updateSync(ns, patch("up").replaceImplementation("Input", V2).build());
+  expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
+    ["MM_NO_INITIAL_VALUE", "isOneOf"],
+  ]);
+  expect({ ...old }).toEqual({ name: "Filter", isOneOf: undefined, flag: false });
+  result.rollback();
+  const withMigrator = updateSync(
+    ns,
+    patch("up2")
+      .replaceImplementation("Input", V2)
+      .migrate("Input", (_old, target) => {
+        (target as Record<string, unknown>).isOneOf = false;
+      })
+      .build(),
+  );
+  expect(withMigrator.warnings).toEqual([]);
+  expect(old.isOneOf).toBe(false);
+});
