@@ -16,30 +16,38 @@ const evaluate = (source: string) =>
     props: Record<string, unknown>,
   ) => Made;
 
-test("a field the new constructor assigns only conditionally keeps its value; rollback exact", () => {
-  const V1 = evaluate(`class Struct {
+test.each(["eager", "lazy", "progressive"] as const)(
+  "a field the new constructor assigns only conditionally keeps its value (%s); rollback exact",
+  async (policy) => {
+    const V1 = evaluate(`class Struct {
     constructor(props) { this.type = props.type; this.validator = props.validator ?? (() => []); }
     is(v) { return this.validator(v).length === 0; }
   }`);
-  const V2 = evaluate(`class Struct {
+    const V2 = evaluate(`class Struct {
     constructor(props) { this.type = props.type; if (props.validator) { this.validator = props.validator; } else { this.validator = () => []; } }
     is(v) { return [...this.validator(v)].length === 0; }
   }`);
-  const ns = new Namespace("unseen-conditional");
-  ns.registerClass(V1);
-  const s = new V1({
-    type: "number",
-    validator: (v: unknown) => (typeof v === "number" ? [] : ["no"]),
-  });
-  const validator = s.validator;
-  const result = updateSync(ns, patch("up").replaceImplementation("Struct", V2).build());
-  expect(result.warnings.map((w) => w.field)).toContain("validator");
-  expect(s.validator).toBe(validator);
-  expect([s.is(1), s.is("x")]).toEqual([true, false]);
-  result.rollback();
-  expect(Object.keys(s)).toEqual(["type", "validator"]);
-  expect(s.validator).toBe(validator);
-});
+    const ns = new Namespace("unseen-conditional");
+    ns.registerClass(V1);
+    const s = new V1({
+      type: "number",
+      validator: (v: unknown) => (typeof v === "number" ? [] : ["no"]),
+    });
+    const validator = s.validator;
+    const result = updateSync(ns, patch("up").replaceImplementation("Struct", V2).build(), {
+      policy,
+    });
+    expect(result.warnings.map((w) => w.field)).toContain("validator");
+    // A method call first: a lazy update migrates an object at its first call.
+    expect([s.is(1), s.is("x")]).toEqual([true, false]);
+    if (policy === "lazy") result.completeMigration();
+  await result.completion;
+    expect(s.validator).toBe(validator);
+    result.rollback();
+    expect(Object.keys(s)).toEqual(["type", "validator"]);
+    expect(s.validator).toBe(validator);
+  },
+);
 
 test("old fields survive a new constructor that writes properties it cannot name", () => {
   const V1 = evaluate(`class Failure {
