@@ -10,7 +10,7 @@
  * its identity, stays in fast mode, shares one map with the objects migrated
  * alike, and can be migrated back just as cheaply.
  */
-import { MigrationError } from "../errors.js";
+import { MigrationError, UnswappableObjectError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import { applyState } from "../mop/rewriting/applyState.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
@@ -261,7 +261,16 @@ export function rewriteFields(
     const key = toKeys[i]!;
     if (record[key] !== toValues[i]) record[key] = toValues[i];
   }
-  for (let i = k; i < toKeys.length; i++) record[toKeys[i]!] = toValues[i];
+  for (let i = k; i < toKeys.length; i++) {
+    const key = toKeys[i]!;
+    // A key the prototype chain has is defined, not assigned: an assignment
+    // would run its accessor. A rollback restores old fields while the new
+    // version's members are still installed, and a release may turn a field
+    // into an accessor (three 0.160's `updateRange`: a getter only, and the
+    // rollback threw half done).
+    if (key in record) defineField(record, key, toValues[i]);
+    else record[key] = toValues[i];
+  }
 }
 
 /** Applies a prepared migration in place. */
@@ -282,6 +291,37 @@ export function revertMigration(prepared: PreparedMigration): void {
       prepared.oldKeys,
       prepared.oldValues,
     );
+}
+
+/**
+ * Refuses, before anything changes, an object whose rewrite would have to
+ * delete an own property it cannot (not configurable: three's Object3D
+ * defines `normalMatrix` so). The rewrite (applyState) keeps the leading
+ * properties that stay where they are with the attributes they have — a
+ * field is rewritten as plain data, a carried property keeps its own — and
+ * deletes every one after. Found only at the commit, it failed there every
+ * time (MM_COMMIT_FAILED, whose advice is to retry).
+ */
+export function refuseFixedProperties(prepared: PreparedMigration, index: number): void {
+  const { plan, carried } = prepared;
+  if (!carried) return;
+  const before = carried.before;
+  const keys: readonly PropertyKey[] = [...plan.fields, ...carried.keys];
+  let kept = 0;
+  while (kept < before.keys.length && kept < keys.length && before.keys[kept] === keys[kept]) {
+    const d = before.descriptors[kept]!;
+    const plain = d.writable === true && d.enumerable === true && d.configurable === true;
+    if (!plain && plan.fieldSet.has(before.keys[kept] as string)) break;
+    kept++;
+  }
+  for (let i = kept; i < before.keys.length; i++) {
+    if (before.descriptors[i]!.configurable !== false) continue;
+    const key = String(before.keys[i]);
+    throw new UnswappableObjectError(
+      `cannot migrate ${plan.className} instance #${index}: its own property "${key}" is not configurable, and the migration would have to delete it (the new layout changes the object's properties from "${String(before.keys[kept])}" on, or rewrites "${key}" as a plain field); keep "${key}" and the properties in front of it as they are, or hold such objects through instance handles`,
+      { className: plan.className, index, property: key },
+    );
+  }
 }
 
 /** The fields a migrated object's new state must have, in order: its class's, then carried ones. */

@@ -14,6 +14,7 @@ import type { ClassMigrationPlan, PreparedMigration } from "./instanceMigration.
 import {
   applyMigration,
   prepareMigration,
+  refuseFixedProperties,
   revertMigration,
   rewriteFields,
 } from "./instanceMigration.js";
@@ -172,7 +173,7 @@ export class MigrationLog {
     for (let i = 0; i < objects.length; i++) {
       if (g < generalAt.length && generalAt[g] === i) {
         g++;
-        this.general.set(i, prepareMigration(objects[i]!, this.plan, i));
+        this.general.set(i, prepared(objects[i]!, this.plan, i));
       } else if (computedCount > 0) {
         compiled.compute(objects[i]!, computed, i * computedCount, i, true);
       }
@@ -190,7 +191,7 @@ export class MigrationLog {
     if (compiled.fast && compiled.readOld(object, this.old, i * compiled.stride)) {
       compiled.compute(object, this.computed, i * compiled.computedCount, index);
     } else {
-      this.general.set(i, prepareMigration(object, this.plan, index, onCopy));
+      this.general.set(i, prepared(object, this.plan, index, onCopy));
     }
     this.objects.push(object);
   }
@@ -360,4 +361,20 @@ export class MigrationLog {
     this.partial.length = 0;
     this.partialAt = -1;
   }
+}
+
+/**
+ * An object's migration, prepared before the commit: refused now if its
+ * rewrite would have to delete a property it cannot (refuseFixedProperties),
+ * rather than failing the commit.
+ */
+function prepared(
+  object: object,
+  plan: ClassMigrationPlan,
+  index: number,
+  onCopy?: (copy: object) => void,
+): PreparedMigration {
+  const migration = prepareMigration(object, plan, index, onCopy);
+  refuseFixedProperties(migration, index);
+  return migration;
 }
