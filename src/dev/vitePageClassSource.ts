@@ -22,6 +22,7 @@ const EMPTY: ParsedClass = {
   privateMembers: [],
   stateOutside: [],
   assignedFields: [],
+  moduleBoundFields: [],
   unsupported: [],
   members: [],
   start: 0,

@@ -50,6 +50,8 @@ export interface ClassBuild {
   readonly implementationDerived?: true;
   /** The patch says the implementation was evaluated in the running version's module scope (replaceImplementation's `sameScope`). */
   readonly sameScope?: true;
+  /** Fields of the new implementation whose initial value only its module's scope can compute (drafts.ts). */
+  readonly moduleBound?: readonly string[];
   /** Whether the patch moves fields between this class and another (pull up, push down, split). */
   readonly movesFields?: boolean;
 }
@@ -180,6 +182,7 @@ function plainBuild(d: Draft, definition: ClassDefinition): ClassBuild {
   if (d.staticOrigins?.size) optional.staticOrigins = d.staticOrigins;
   if (d.implementation) optional.implementation = d.implementation;
   if (d.sameScope) optional.sameScope = true;
+  if (d.moduleBound?.length) optional.moduleBound = d.moduleBound;
   if (d.movesFields) optional.movesFields = true;
   return built;
 }

@@ -2,6 +2,7 @@
 import type { FieldDefinition } from "../../mop/classDefinition.js";
 import { currentVersion, handleOfPrototype, isClassHandle } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
+import { readClassSource } from "../../mop/source/parse.js";
 import { readClassDefinition } from "../../mop/readClassDefinition.js";
 import type { Operation } from "../../patch/operations.js";
 import type { Draft, Step } from "./drafts.js";
@@ -94,7 +95,11 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
     origins.set(f.name, before.has(from) ? originOf(d, from) : null);
   }
   d.staticOrigins = keptStatics(step, d, read.staticFields, op.keepStatics);
-  d.fields = [...read.fields];
+  // Outside the implementation's own module scope, an initial value that
+  // reads it cannot be computed for a migrated object (phases/detect.ts).
+  const bound = op.sameScope === true ? [] : moduleBoundFields(implementation);
+  d.fields = read.fields.map((f) => (bound.includes(f.name) ? { name: f.name } : f));
+  d.moduleBound = bound;
   d.methods = [...read.methods];
   d.staticFields = [...read.staticFields];
   d.fieldOrigins = origins;
@@ -191,4 +196,13 @@ function followSuperclass(step: Step, d: Draft, implementation: Constructor): vo
   }
   d.superclass = superDraft.name;
   delete d.externalSuperclass;
+}
+
+/** The implementation's fields whose initial value reads its module's scope (none when its source cannot be read). */
+function moduleBoundFields(implementation: Function): readonly string[] {
+  try {
+    return readClassSource(implementation).moduleBoundFields;
+  } catch {
+    return [];
+  }
 }

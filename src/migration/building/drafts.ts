@@ -55,6 +55,8 @@ export interface Draft {
   hasPrivateMembers?: boolean;
   /** The new implementation shares the running version's module scope (replaceImplementation's `sameScope`). */
   sameScope?: boolean;
+  /** Fields of the new implementation whose initial value reads its module's scope, which the update cannot (no `sameScope`). */
+  moduleBound?: readonly string[];
   /** Fields moved between this class and another (pull up, push down, split): no version can be derived from the running one. */
   movesFields?: boolean;
 }

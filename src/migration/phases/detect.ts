@@ -51,6 +51,7 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly }: Built): Detect
       throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
     }
     refuseStateOutside(name, cls, old);
+    refuseModuleBoundFields(name, cls, build, old);
   }
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
@@ -78,6 +79,40 @@ function refuseStateOutside(name: string, cls: ClassBuild, old: ClassDefinition 
   if (implementation === running) return;
   const calls = [...stateOutside(running), ...stateOutside(implementation)];
   if (calls.length > 0) throw outsideStateRefusal(name, [...new Set(calls)]);
+}
+
+/**
+ * A new field of a new implementation whose initial value reads the
+ * implementation's module (three 0.160's `this.gpuType = FloatType`) cannot
+ * be computed for a migrated object outside that module: evaluated globally
+ * it threw, or read a global of the same name. Refused unless the patch
+ * gives the class a migrator (which then sets it) or the field a value.
+ */
+function refuseModuleBoundFields(
+  name: string,
+  cls: ClassBuild,
+  build: Built["build"],
+  old: ClassDefinition | undefined,
+): void {
+  if (!cls.moduleBound || old === undefined) return;
+  const before = new Set(old.fields.map((f) => f.name));
+  const fields = cls.moduleBound.filter(
+    (f) => !before.has(f) && (cls.fieldOrigins.get(f) ?? null) === null && !cls.initialisers.has(f),
+  );
+  if (fields.length === 0 || hasMigrator(name, build)) return;
+  const field = fields[0]!;
+  throw new InvalidPatchError(
+    `the new implementation of ${name} gives its new field ${fields.map((f) => `"${f}"`).join(", ")} an initial value that reads its own module's scope, which this update cannot evaluate for the existing objects; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field} = … })), or pass { sameScope: true } if the new class was evaluated in the running version's module scope`,
+    { className: name, field },
+  );
+}
+
+function hasMigrator(name: string, build: Built["build"]): boolean {
+  for (let c = build.classes.get(name); c !== undefined; ) {
+    if (c.migrators.length > 0) return true;
+    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
+  }
+  return false;
 }
 
 function stateOutside(cls: Function | undefined): readonly string[] {

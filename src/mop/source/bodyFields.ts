@@ -4,7 +4,7 @@
  * callbacks are reported, not learned.
  */
 import type { AnyNode, Statement } from "acorn";
-import { containsReturn, dependsOnScope } from "./scope.js";
+import { containsReturn, dependsOnScope, readsModuleScope } from "./scope.js";
 import type { Source } from "./syntax.js";
 import { textOf } from "./syntax.js";
 import type { Write } from "./thisWrites.js";
@@ -49,6 +49,8 @@ export interface BodyContext {
   readonly fields: Map<string, string | undefined>;
   /** Of `fields`, those only assigned (`this.x = …`), never defined: a setter of the class would take them. */
   readonly assigned?: Set<string>;
+  /** Of `fields`, those whose initialiser reads the module's scope (scope.ts, readsModuleScope). */
+  readonly moduleBound?: Set<string>;
   readonly scope: ReadonlySet<string>;
   readonly notes: Notes;
   readonly onPrivate: (text: string) => void;
@@ -86,6 +88,8 @@ function apply(state: BodyState, write: Write): void {
       const known =
         value !== undefined && !dependsOnScope(value, context.scope, introduced.has(write.name));
       fields.set(write.name, known ? textOf(context.src, value) : undefined);
+      if (known && readsModuleScope(value)) context.moduleBound?.add(write.name);
+      else context.moduleBound?.delete(write.name);
       return;
     }
     case "private":

@@ -16,7 +16,7 @@ import { memberKeyName } from "../classDefinition.js";
 import { analyseBody, Notes } from "./bodyFields.js";
 import type { ParsedClass, ParsedMember } from "./parsedClass.js";
 import { forEachChild } from "./parser.js";
-import { declaredNames } from "./scope.js";
+import { declaredNames, readsModuleScope } from "./scope.js";
 import type { Source } from "./syntax.js";
 import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
 import { PRIVATE_HELPER, PRIVATE_USE_HELPER, scanWrites } from "./thisWrites.js";
@@ -37,6 +37,8 @@ interface ClassState {
   readonly instanceFields: Map<string, string | undefined>;
   /** Instance fields the constructor only assigns (see ParsedClass.assignedFields). */
   readonly assignedFields: Set<string>;
+  /** Instance fields whose initialiser reads the module's scope (see ParsedClass.moduleBoundFields). */
+  readonly moduleBoundFields: Set<string>;
   readonly staticFields: Map<string, string | undefined>;
 }
 
@@ -74,6 +76,7 @@ export function analyseClass(
     methodIndex: new Map(),
     instanceFields: new Map(),
     assignedFields: new Set(),
+    moduleBoundFields: new Set(),
     staticFields: new Map(),
   };
   // 1. Members in source order: field declarations, methods, static blocks.
@@ -94,6 +97,7 @@ export function analyseClass(
         what: "field",
         fields: state.instanceFields,
         assigned: state.assignedFields,
+        moduleBound: state.moduleBoundFields,
         scope,
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
@@ -173,6 +177,8 @@ function analyseProperty(state: ClassState, member: PropertyDefinition): void {
       key.key,
       member.value ? textOf(state.src, member.value) : undefined,
     );
+    if (!isStatic && member.value && readsModuleScope(member.value))
+      state.moduleBoundFields.add(key.key);
   }
 }
 
@@ -340,6 +346,9 @@ function finish(
     privateMembers: Object.freeze(state.privateMembers),
     stateOutside: Object.freeze(state.stateOutside),
     assignedFields: Object.freeze([...state.assignedFields]),
+    moduleBoundFields: Object.freeze(
+      [...state.moduleBoundFields].filter((f) => state.instanceFields.get(f) !== undefined),
+    ),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),
     ...span(state, extent),

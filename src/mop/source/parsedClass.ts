@@ -49,6 +49,13 @@ export interface ParsedClass {
    * setter of that name, the assignment calls it and creates no field.
    */
   readonly assignedFields: readonly string[];
+  /**
+   * Instance fields whose initial value (as read: a declaration's
+   * initialiser, or what the constructor assigns) names a binding of the
+   * module the class was evaluated in, or a global such a binding may
+   * shadow: it can be evaluated only in that module.
+   */
+  readonly moduleBoundFields: readonly string[];
   /** Declared `#` names, instance and static, in source order. */
   readonly privateMembers: readonly string[];
   /** What could not be learned, for people (computed keys, conditional fields, lowered private state, …). */

@@ -142,3 +142,63 @@ export function dependsOnScope(
   walk(expression, new Set());
   return depends;
 }
+
+/**
+ * Standard globals a field initialiser may name and still be evaluated
+ * outside its module (a module rarely rebinds them).
+ */
+const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
+  "undefined",
+  "NaN",
+  "Infinity",
+  "Object",
+  "Array",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "Date",
+  "Number",
+  "String",
+  "Boolean",
+  "Symbol",
+  "Math",
+  "JSON",
+  "BigInt",
+  "RegExp",
+  "Error",
+  "Promise",
+]);
+
+/**
+ * Whether `expression` reads a name it does not bind itself other than a
+ * standard global: a binding of the module the class was evaluated in
+ * (three's `this.gpuType = FloatType`), or a global such a binding may
+ * shadow. Evaluated anywhere but in that module, it throws or reads
+ * something else.
+ */
+export function readsModuleScope(expression: AnyNode): boolean {
+  let reads = false;
+  const walk = (current: AnyNode, shadowed: ReadonlySet<string>): void => {
+    if (reads) return;
+    if (current.type === "Identifier") {
+      if (!shadowed.has(current.name) && !STANDARD_GLOBALS.has(current.name)) reads = true;
+      return;
+    }
+    let inner = shadowed;
+    if (
+      current.type === "FunctionDeclaration" ||
+      current.type === "FunctionExpression" ||
+      current.type === "ArrowFunctionExpression"
+    ) {
+      const own = declaredNames(current.params, current.body);
+      if (current.type === "FunctionExpression" && current.id) own.add(current.id.name);
+      inner = new Set([...shadowed, ...own]);
+    }
+    forEachChild(current, (child) => {
+      if (!nonReferenceChild(current, child)) walk(child, inner);
+    });
+  };
+  walk(expression, new Set());
+  return reads;
+}

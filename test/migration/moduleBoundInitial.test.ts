@@ -1,0 +1,77 @@
+/**
+ * A new field whose initial value, in the new implementation's constructor,
+ * reads the implementation's own module (three 0.160's BufferAttribute:
+ * `this.gpuType = FloatType`, a module constant). Compiled outside that
+ * module it threw (`FloatType is not defined`, refused with no way around:
+ * the field was computed before any migrator ran), or, when a global has
+ * the same name, silently took the global's value.
+ */
+import { expect, test } from "vitest";
+import { Namespace, patch, readClassDefinition, updateSync } from "../../src/index.js";
+import { readClassSource } from "../../src/mop/source/parse.js";
+
+type Attr = Record<string, unknown>;
+
+/** Release B of the module: a constant `name` the new field's initial value reads. */
+function releaseB(name: string) {
+  return new Function(
+    `"use strict"; const ${name} = 1015;
+    return class Attr { constructor(array) { this.array = array; this.gpu = ${name}; this.spare = []; } };`,
+  )() as new (
+    array: number[],
+  ) => Attr;
+}
+
+const releaseA = () =>
+  new Function(
+    `"use strict"; return class Attr { constructor(array) { this.array = array; } };`,
+  )() as new (
+    array: number[],
+  ) => Attr;
+
+test.each(["FloatType", "performance"])(
+  "an initial value reading the module's %s is refused, naming the field, before anything changes",
+  (name) => {
+    const ns = new Namespace("module-bound");
+    const A = releaseA();
+    ns.registerClass(A);
+    const a = new A([1]);
+    expect(() =>
+      updateSync(ns, patch("up").replaceImplementation("Attr", releaseB(name)).build()),
+    ).toThrow(
+      expect.objectContaining({
+        code: "MM_INVALID_PATCH",
+        message: expect.stringContaining('new field "gpu"'),
+      }),
+    );
+    expect(Object.keys(a)).toEqual(["array"]);
+  },
+);
+
+test("with a migrator that sets the field, the update applies; initial values that read nothing of the module still apply", () => {
+  const ns = new Namespace("module-bound-migrated");
+  const A = releaseA();
+  ns.registerClass(A);
+  const a = new A([1]);
+  const result = updateSync(
+    ns,
+    patch("up")
+      .replaceImplementation("Attr", releaseB("FloatType"))
+      .migrate("Attr", (_old, target) => {
+        (target as Attr).gpu = 1015;
+      })
+      .build(),
+  );
+  expect({ ...a }).toEqual({ array: [1], gpu: 1015, spare: [] });
+  result.rollback();
+  expect({ ...a }).toEqual({ array: [1] });
+});
+
+test("the reader names what a field's initial value needs of the module; standard globals are not the module's", () => {
+  const C = new Function(
+    `"use strict"; const LIMIT = 3;
+    return class C { constructor() { this.a = LIMIT; this.b = new Map(); this.c = Math.max(1, 2); this.d = [1].map((x) => x + 1); } };`,
+  )() as Function;
+  expect(readClassSource(C).moduleBoundFields).toEqual(["a"]);
+  expect(readClassDefinition(C).fields.map((f) => f.name)).toEqual(["a", "b", "c", "d"]);
+});
