@@ -41,7 +41,7 @@ test.each(["eager", "lazy", "progressive"] as const)(
     // A method call first: a lazy update migrates an object at its first call.
     expect([s.is(1), s.is("x")]).toEqual([true, false]);
     if (policy === "lazy") result.completeMigration();
-  await result.completion;
+    await result.completion;
     expect(s.validator).toBe(validator);
     result.rollback();
     expect(Object.keys(s)).toEqual(["type", "validator"]);

@@ -334,3 +334,17 @@ describe("typed errors where there were raw ones (issue 12, item 13)", () => {
     expect(stateOf(ns, points)).toEqual(before);
   });
 });
+
+test("an ES5 constructor function handed to registerClass is refused naming the function, not the parser", () => {
+  function XMLBuilder(this: { options: unknown }) {
+    this.options = {};
+  }
+  expect(() => new Namespace("es5").registerClass(XMLBuilder as never)).toThrow(
+    expect.objectContaining({
+      code: "MM_INVALID_DEFINITION",
+      message: expect.stringMatching(
+        /^XMLBuilder cannot be read as a class: .*ES5-style constructor functions are not supported/,
+      ),
+    }),
+  );
+});

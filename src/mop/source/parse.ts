@@ -161,7 +161,21 @@ export function readClassSource(cls: Function): ParsedClass {
   if (typeof cls !== "function") {
     throw new InvalidClassDefinitionError(`readClassSource expects a class, got ${typeof cls}`);
   }
-  let parsed = parseClassSource(Function.prototype.toString.call(cls));
+  let parsed: ParsedClass;
+  try {
+    parsed = parseClassSource(Function.prototype.toString.call(cls));
+  } catch (error) {
+    // Named after the class handed in, not the parser (fast-xml-parser's
+    // XMLBuilder is an ES5 constructor function).
+    if (!(error instanceof InvalidClassDefinitionError)) throw error;
+    throw new InvalidClassDefinitionError(
+      error.message.replace(
+        /^parseClassSource expects the source text of one class/,
+        `${cls.name || "(anonymous)"} cannot be read as a class: metamorph reads a class from its source text (\`class … { … }\`)`,
+      ),
+      { ...error.details, className: cls.name },
+    );
+  }
   if (parsed.name === "" && cls.name !== "") parsed = Object.freeze({ ...parsed, name: cls.name });
   classCache.set(cls, parsed);
   return parsed;
