@@ -101,30 +101,29 @@ export function nonReferenceChild(node: AnyNode, child: AnyNode): boolean {
 }
 
 /**
- * Whether an expression depends on the constructor's parameters or locals (or
- * `arguments`, `new.target`), i.e. whether it cannot be re-evaluated as a field
- * initialiser. `this` and `super` count too unless `allowThis`.
+ * Whether `hit` holds for a node of `expression` that it reaches as a
+ * reference (not a property name or a label), told the names functions
+ * inside `expression` bind around that node. Identifiers, `this`, `super`
+ * and `new.target` are leaves.
  */
-export function dependsOnScope(
+function someReference(
   expression: AnyNode,
-  scope: ReadonlySet<string>,
-  allowThis: boolean,
+  hit: (node: AnyNode, shadowed: ReadonlySet<string>) => boolean,
 ): boolean {
-  let depends = false;
+  let found = false;
   const walk = (current: AnyNode, shadowed: ReadonlySet<string>): void => {
-    if (depends) return;
-    if (current.type === "Identifier") {
-      if (scope.has(current.name) && !shadowed.has(current.name)) depends = true;
+    if (found) return;
+    if (hit(current, shadowed)) {
+      found = true;
       return;
     }
-    if (current.type === "ThisExpression" || current.type === "Super") {
-      if (!allowThis) depends = true;
+    if (
+      current.type === "Identifier" ||
+      current.type === "ThisExpression" ||
+      current.type === "Super" ||
+      current.type === "MetaProperty"
+    )
       return;
-    }
-    if (current.type === "MetaProperty" && current.meta.name === "new") {
-      depends = true;
-      return;
-    }
     let inner = shadowed;
     if (
       current.type === "FunctionDeclaration" ||
@@ -140,7 +139,24 @@ export function dependsOnScope(
     });
   };
   walk(expression, new Set());
-  return depends;
+  return found;
+}
+
+/**
+ * Whether an expression depends on the constructor's parameters or locals (or
+ * `arguments`, `new.target`), i.e. whether it cannot be re-evaluated as a field
+ * initialiser. `this` and `super` count too unless `allowThis`.
+ */
+export function dependsOnScope(
+  expression: AnyNode,
+  scope: ReadonlySet<string>,
+  allowThis: boolean,
+): boolean {
+  return someReference(expression, (node, shadowed) => {
+    if (node.type === "Identifier") return scope.has(node.name) && !shadowed.has(node.name);
+    if (node.type === "ThisExpression" || node.type === "Super") return !allowThis;
+    return node.type === "MetaProperty" && node.meta.name === "new";
+  });
 }
 
 /**
@@ -178,27 +194,9 @@ const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
  * something else.
  */
 export function readsModuleScope(expression: AnyNode): boolean {
-  let reads = false;
-  const walk = (current: AnyNode, shadowed: ReadonlySet<string>): void => {
-    if (reads) return;
-    if (current.type === "Identifier") {
-      if (!shadowed.has(current.name) && !STANDARD_GLOBALS.has(current.name)) reads = true;
-      return;
-    }
-    let inner = shadowed;
-    if (
-      current.type === "FunctionDeclaration" ||
-      current.type === "FunctionExpression" ||
-      current.type === "ArrowFunctionExpression"
-    ) {
-      const own = declaredNames(current.params, current.body);
-      if (current.type === "FunctionExpression" && current.id) own.add(current.id.name);
-      inner = new Set([...shadowed, ...own]);
-    }
-    forEachChild(current, (child) => {
-      if (!nonReferenceChild(current, child)) walk(child, inner);
-    });
-  };
-  walk(expression, new Set());
-  return reads;
+  return someReference(
+    expression,
+    (node, shadowed) =>
+      node.type === "Identifier" && !shadowed.has(node.name) && !STANDARD_GLOBALS.has(node.name),
+  );
 }
