@@ -202,3 +202,12 @@ function newDefinition(d: Draft): ClassDefinition {
     ...unsupportedOf(d),
   });
 }
+
+/** Whether class `name` of the new world, or one of its ancestors, has a migrator. */
+export function hasMigrator(name: string, build: BuildResult): boolean {
+  for (let c = build.classes.get(name); c !== undefined; ) {
+    if (c.migrators.length > 0) return true;
+    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
+  }
+  return false;
+}

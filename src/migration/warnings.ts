@@ -6,7 +6,7 @@
  * initialiser or rename could address it by name.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import type { BuildResult, ClassBuild } from "./build.js";
+import { type BuildResult, type ClassBuild, hasMigrator } from "./build.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
@@ -71,7 +71,7 @@ function noInitialValue(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (cls.definition.fieldOrigin !== "source" || old === undefined) return [];
-  if (chainOf(className, build).some((c) => c.migrators.length > 0)) return [];
+  if (hasMigrator(className, build)) return [];
   const before = new Set(old.fields.map((f) => f.name));
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
   const unseen = unseenFields([old]);
@@ -95,14 +95,4 @@ function noInitialValue(
         message: `class ${className}: ${note}; migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
       };
     });
-}
-
-/** The class and its ancestors in the new world. */
-function chainOf(className: string, build: BuildResult): ClassBuild[] {
-  const chain: ClassBuild[] = [];
-  for (let c = build.classes.get(className); c !== undefined; ) {
-    chain.push(c);
-    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
-  }
-  return chain;
 }

@@ -13,7 +13,7 @@ import { ExternalSuperclassError } from "../../namespace/errors.js";
 import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
 import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
 import { readClassSource } from "../../mop/source/parse.js";
-import type { ClassBuild } from "../build.js";
+import { type ClassBuild, hasMigrator } from "../build.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -105,14 +105,6 @@ function refuseModuleBoundFields(
     `the new implementation of ${name} gives its new field ${fields.map((f) => `"${f}"`).join(", ")} an initial value that reads its own module's scope, which this update cannot evaluate for the existing objects; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field} = … })), or pass { sameScope: true } if the new class was evaluated in the running version's module scope`,
     { className: name, field },
   );
-}
-
-function hasMigrator(name: string, build: Built["build"]): boolean {
-  for (let c = build.classes.get(name); c !== undefined; ) {
-    if (c.migrators.length > 0) return true;
-    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
-  }
-  return false;
 }
 
 function stateOutside(cls: Function | undefined): readonly string[] {
