@@ -1,9 +1,10 @@
 /**
  * Warnings of a committed update: what it did that deserves a look although
- * nothing was refused. Today one kind: a class whose instances migrated has
- * state its source does not reveal (see `ClassDefinition.unsupported`); the
- * migration carried any such state over unchanged, but no migrator,
- * initialiser or rename could address it by name.
+ * nothing was refused. Two kinds: a class whose instances migrated has
+ * state its source does not reveal (see `ClassDefinition.unsupported`), which
+ * the migration carried over unchanged but no migrator, initialiser or
+ * rename could address by name; and a new field whose initial value only the
+ * new constructor can compute, which migrated objects got as `undefined`.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { type BuildResult, type ClassBuild, hasMigrator } from "./build.js";
