@@ -12,7 +12,7 @@
  */
 import { MigrationError, UnswappableObjectError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
-import { applyState } from "../mop/rewriting/applyState.js";
+import { applyState, undeletableInRewrite } from "../mop/rewriting/applyState.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 import { ownKeysOf, valuesOf } from "./ownState.js";
@@ -296,32 +296,18 @@ export function revertMigration(prepared: PreparedMigration): void {
 /**
  * Refuses, before anything changes, an object whose rewrite would have to
  * delete an own property it cannot (not configurable: three's Object3D
- * defines `normalMatrix` so). The rewrite (applyState) keeps the leading
- * properties that stay where they are with the attributes they have — a
- * field is rewritten as plain data, a carried property keeps its own — and
- * deletes every one after. Found only at the commit, it failed there every
- * time (MM_COMMIT_FAILED, whose advice is to retry).
+ * defines `normalMatrix` so). Found only at the commit, it failed there
+ * every time (MM_COMMIT_FAILED, whose advice is to retry).
  */
 export function refuseFixedProperties(prepared: PreparedMigration, index: number): void {
-  const { plan, carried } = prepared;
-  if (!carried) return;
-  const before = carried.before;
-  const keys: readonly PropertyKey[] = [...plan.fields, ...carried.keys];
-  let kept = 0;
-  while (kept < before.keys.length && kept < keys.length && before.keys[kept] === keys[kept]) {
-    const d = before.descriptors[kept]!;
-    const plain = d.writable === true && d.enumerable === true && d.configurable === true;
-    if (!plain && plan.fieldSet.has(before.keys[kept] as string)) break;
-    kept++;
-  }
-  for (let i = kept; i < before.keys.length; i++) {
-    if (before.descriptors[i]!.configurable !== false) continue;
-    const key = String(before.keys[i]);
-    throw new UnswappableObjectError(
-      `cannot migrate ${plan.className} instance #${index}: its own property "${key}" is not configurable, and the migration would have to delete it (the new layout changes the object's properties from "${String(before.keys[kept])}" on, or rewrites "${key}" as a plain field); keep "${key}" and the properties in front of it as they are, or hold such objects through instance handles`,
-      { className: plan.className, index, property: key },
-    );
-  }
+  const { plan, carried, newValues } = prepared;
+  if (!carried || carried.before.descriptors.every((d) => d.configurable !== false)) return;
+  const key = undeletableInRewrite(carried.before, migratedState(carried, plan.fields, newValues));
+  if (key === undefined) return;
+  throw new UnswappableObjectError(
+    `cannot migrate ${plan.className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles`,
+    { className: plan.className, index, property: String(key) },
+  );
 }
 
 /** The fields a migrated object's new state must have, in order: its class's, then carried ones. */

@@ -33,6 +33,7 @@ import { noteMembershipChange } from "../instances/finder.js";
 import type { AccessorPair, PropertyBag, StateTable, ObjectState } from "./stateTable.js";
 import {
   ACCESSOR,
+  CONFIGURABLE,
   captureRow,
   createStateTable,
   descriptorAt,
@@ -124,6 +125,26 @@ export function applyState(obj: object, state: ObjectState): void {
   const current = createStateTable();
   captureRow(current, obj);
   applyRow(obj, current, 0, stateToTable(state), 0);
+}
+
+/**
+ * The first own property that rewriting an object from state `current` to
+ * `state` would delete although it cannot be deleted (not configurable), or
+ * undefined: what makes `applyState` fail part-way, known before it starts.
+ */
+export function undeletableInRewrite(
+  current: ObjectState,
+  state: ObjectState,
+): PropertyKey | undefined {
+  const from = stateToTable(current);
+  const to = stateToTable(state);
+  const prefix = from.prototypes[0] !== to.prototypes[0] ? 0 : keptPrefix(from, 0, to, 0);
+  const named = from.starts[0]! + from.elementCounts[0]!;
+  for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
+    if (j >= named && j < named + prefix) continue;
+    if ((from.attributes[j]! & CONFIGURABLE) === 0) return from.keys[j];
+  }
+  return undefined;
 }
 
 /** `applyState` from a row of a table, reading the object's current state first. */
