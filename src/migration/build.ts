@@ -211,3 +211,19 @@ export function hasMigrator(name: string, build: BuildResult): boolean {
   }
   return false;
 }
+
+/**
+ * Whether `field` of `cls` is new — no field of the old version (`before`)
+ * nor renamed from one — and the patch gives it no initial value.
+ */
+export function isUnvaluedNewField(
+  cls: ClassBuild,
+  before: ReadonlySet<string>,
+  field: string,
+): boolean {
+  return (
+    !before.has(field) &&
+    (cls.fieldOrigins.get(field) ?? null) === null &&
+    !cls.initialisers.has(field)
+  );
+}

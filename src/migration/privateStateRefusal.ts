@@ -8,7 +8,7 @@
 import { PrivateStateError } from "../errors.js";
 import { classOrigin } from "../mop/classOrigin.js";
 import { METHOD_HOME } from "../mop/createClass.js";
-import { readClassSource } from "../mop/source/parse.js";
+import { readableClassSource } from "../mop/source/readableSource.js";
 
 /** The first of `classes` whose source is not the program's, with where it comes from. */
 function thirdParty(classes: readonly (Function | undefined)[]): string | undefined {
@@ -54,12 +54,8 @@ function privateStateKind(classes: readonly (Function | undefined)[]): string {
   let lowered: string | undefined;
   for (const cls of classes) {
     if (cls === undefined || Object.hasOwn(cls, METHOD_HOME)) continue;
-    let parsed: ReturnType<typeof readClassSource>;
-    try {
-      parsed = readClassSource(cls);
-    } catch {
-      continue;
-    }
+    const parsed = readableClassSource(cls);
+    if (parsed === undefined) continue;
     if (parsed.privateMembers.length > 0) return "declares private # members";
     lowered ??= parsed.unsupported.find((note) => note.startsWith("private state lowered"));
   }

@@ -7,7 +7,7 @@
  * new constructor can compute, which migrated objects got as `undefined`.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { type BuildResult, type ClassBuild, hasMigrator } from "./build.js";
+import { type BuildResult, type ClassBuild, hasMigrator, isUnvaluedNewField } from "./build.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
@@ -79,13 +79,7 @@ function noInitialValue(
   if (unseen.any) return [];
   for (const name of unseen.names) before.add(name);
   return cls.definition.fields
-    .filter(
-      (f) =>
-        f.initializer === undefined &&
-        !before.has(f.name) &&
-        (cls.fieldOrigins.get(f.name) ?? null) === null &&
-        !cls.initialisers.has(f.name),
-    )
+    .filter((f) => f.initializer === undefined && isUnvaluedNewField(cls, before, f.name))
     .map((f) => {
       const note = `new field \`${f.name}\` has no initial value a migration can compute (the constructor computes it)`;
       return {

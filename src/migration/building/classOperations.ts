@@ -2,7 +2,7 @@
 import type { FieldDefinition } from "../../mop/classDefinition.js";
 import { currentVersion, handleOfPrototype, isClassHandle } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
-import { readClassSource } from "../../mop/source/parse.js";
+import { readableClassSource } from "../../mop/source/readableSource.js";
 import { readClassDefinition } from "../../mop/readClassDefinition.js";
 import type { Operation } from "../../patch/operations.js";
 import type { Draft, Step } from "./drafts.js";
@@ -97,7 +97,8 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   d.staticOrigins = keptStatics(step, d, read.staticFields, op.keepStatics);
   // Outside the implementation's own module scope, an initial value that
   // reads it cannot be computed for a migrated object (phases/detect.ts).
-  const bound = op.sameScope === true ? [] : moduleBoundFields(implementation);
+  const bound =
+    op.sameScope === true ? [] : (readableClassSource(implementation)?.moduleBoundFields ?? []);
   d.fields = read.fields.map((f) => (bound.includes(f.name) ? { name: f.name } : f));
   d.moduleBound = bound;
   d.methods = [...read.methods];
@@ -196,13 +197,4 @@ function followSuperclass(step: Step, d: Draft, implementation: Constructor): vo
   }
   d.superclass = superDraft.name;
   delete d.externalSuperclass;
-}
-
-/** The implementation's fields whose initial value reads its module's scope (none when its source cannot be read). */
-function moduleBoundFields(implementation: Function): readonly string[] {
-  try {
-    return readClassSource(implementation).moduleBoundFields;
-  } catch {
-    return [];
-  }
 }

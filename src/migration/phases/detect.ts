@@ -12,8 +12,8 @@ import type { Change } from "../changes.js";
 import { ExternalSuperclassError } from "../../namespace/errors.js";
 import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
 import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
-import { readClassSource } from "../../mop/source/parse.js";
-import { type ClassBuild, hasMigrator } from "../build.js";
+import { readableClassSource } from "../../mop/source/readableSource.js";
+import { type ClassBuild, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -77,7 +77,10 @@ function refuseStateOutside(name: string, cls: ClassBuild, old: ClassDefinition 
   if (implementation === undefined || cls.implementationDerived || cls.sameScope) return;
   const running = old && constructorOfDefinition(old);
   if (implementation === running) return;
-  const calls = [...stateOutside(running), ...stateOutside(implementation)];
+  const calls = [
+    ...(readableClassSource(running)?.stateOutside ?? []),
+    ...(readableClassSource(implementation)?.stateOutside ?? []),
+  ];
   if (calls.length > 0) throw outsideStateRefusal(name, [...new Set(calls)]);
 }
 
@@ -96,25 +99,13 @@ function refuseModuleBoundFields(
 ): void {
   if (!cls.moduleBound || old === undefined) return;
   const before = new Set(old.fields.map((f) => f.name));
-  const fields = cls.moduleBound.filter(
-    (f) => !before.has(f) && (cls.fieldOrigins.get(f) ?? null) === null && !cls.initialisers.has(f),
-  );
+  const fields = cls.moduleBound.filter((f) => isUnvaluedNewField(cls, before, f));
   if (fields.length === 0 || hasMigrator(name, build)) return;
   const field = fields[0]!;
   throw new InvalidPatchError(
     `the new implementation of ${name} gives its new field ${fields.map((f) => `"${f}"`).join(", ")} an initial value that reads its own module's scope, which this update cannot evaluate for the existing objects; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field} = … })), or pass { sameScope: true } if the new class was evaluated in the running version's module scope`,
     { className: name, field },
   );
-}
-
-function stateOutside(cls: Function | undefined): readonly string[] {
-  if (cls === undefined) return [];
-  try {
-    return readClassSource(cls).stateOutside;
-  } catch {
-    // No source to read (a native or bound function): nothing is known.
-    return [];
-  }
 }
 
 // A class the patch does not touch keeps its very definition object (build.ts):
