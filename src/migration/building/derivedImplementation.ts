@@ -26,7 +26,7 @@ import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
-import { compileReshape, type DerivedField, type Reshape } from "./freshReshape.js";
+import { compileReshape, type DerivedField } from "./freshReshape.js";
 
 /** What a derived version needs to know about the class. */
 export interface Derivation {
@@ -42,16 +42,6 @@ export interface Derivation {
   readonly oldLayout: readonly string[];
   /** Every field of the new version, inherited first. */
   readonly layout: readonly DerivedField[];
-}
-
-/**
- * The field change a fresh object of the running version needs, or null
- * when there is none. The whole layout, inherited fields too: an ordinary
- * subclass's `super()` calls its superclass's own (old) constructor, unless
- * it extends the handle — then those fields are already new and stay.
- */
-function reshaper({ oldLayout, layout, definition }: Derivation): Reshape | null {
-  return compileReshape(oldLayout, layout, definition.name);
 }
 
 /** The members of one key, as a comparable text. */
@@ -127,7 +117,11 @@ export function deriveImplementation(derivation: Derivation): Constructor {
       prototype,
     },
   ) as unknown as Record<PropertyKey, unknown>;
-  const reshape = reshaper(derivation);
+  // The field change a fresh object of the running version needs: the whole
+  // layout, inherited fields too (an ordinary subclass's `super()` calls its
+  // superclass's own, old constructor, unless it extends the handle — then
+  // those fields are already new and stay).
+  const reshape = compileReshape(derivation.oldLayout, derivation.layout, definition.name);
   const name = definition.name;
   const ctor = compileDerivedConstructor(
     running as unknown as Constructor,
