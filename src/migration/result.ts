@@ -64,8 +64,9 @@ interface Life {
 }
 
 /** Drops what a rollback would need: nothing of the update stays reachable from its result. */
-function forget({ applied, lazy }: Committed): void {
+function forget({ applied, lazy, builtOutside }: Committed): void {
   for (const log of applied) log.clear();
+  builtOutside.clear();
   lazy?.forget();
 }
 

@@ -7,6 +7,8 @@
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { restoreOldLayout } from "./instanceMigration.js";
+import type { OutsideBuilt, OutsideHomes } from "./outsideBuilt.js";
+import { findOnHomes } from "./outsideBuilt.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import type { MigrationLog, Retained } from "./migrationLog.js";
 import type { Plan } from "./migrationPlan.js";
@@ -20,6 +22,10 @@ export interface Committed {
   readonly migrated: number;
   readonly lazy: LazyMigration | undefined;
   readonly record: ReplaceRecord;
+  /** Objects the replaced implementations had built outside their handles, moved in by the commit. */
+  readonly builtOutside: OutsideBuilt;
+  /** Where the implementations this update installed build outside their handles. */
+  readonly installedHomes: OutsideHomes;
 }
 
 /** Every object the update migrated (eager and so far lazily), with its log and place in it. */
@@ -41,11 +47,19 @@ export function migratedEntries(
  * that failed wrote is undone with the update, inside the same pause.
  */
 export function rollBack(
-  { namespace, plans, applied, lazy, record }: Committed,
+  { namespace, plans, applied, lazy, record, builtOutside, installedHomes }: Committed,
   { exact = false }: { readonly exact?: boolean } = {},
 ): void {
   const entries = migratedEntries(applied, lazy);
   const guarded = lazy?.pendingPossible ?? false;
+  // What the installed release built meanwhile has its layout: back to the
+  // old one where it is (guards would take it for an unmigrated object),
+  // then onto the stable prototype, with the old version's methods.
+  const builtSince = findOnHomes(namespace.finder, installedHomes);
+  for (const { object, stable } of builtSince.entries()) {
+    const plan = plans.find((p) => p.prototype === stable);
+    if (plan) reverseOne(object, plan, undefined);
+  }
   for (const plan of plans) {
     for (const object of namespace.finder.find(plan.prototype)) {
       if (guarded && !lazy!.isMigrated(object)) continue; // still on the old layout
@@ -55,6 +69,8 @@ export function rollBack(
     }
   }
   lazy?.release();
+  builtOutside.undo(namespace.finder);
+  builtSince.moveIn(namespace.finder);
   record.undo();
 }
 

@@ -64,6 +64,26 @@ function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyK
   }
 }
 
+/** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
+function homeOf(ctor: Constructor): object {
+  return ((ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ?? ctor.prototype) as object;
+}
+
+/**
+ * The prototype objects the handle's running version builds can sit on
+ * outside the handle, or null: a class the user handed in as a new
+ * implementation (a package's next release) builds its own objects with
+ * `new` inside its module — the handle never sees them, and they sit on
+ * that class's prototype, not the stable one. Null for the class first
+ * registered (its prototype is the stable one) and for versions metamorph
+ * made (only the handle builds them).
+ */
+export function outsideHome(handle: Function): object | null {
+  const state = stateOf(handle);
+  const home = homeOf(state.current);
+  return home !== state.prototype && createdDefinition(state.current) === undefined ? home : null;
+}
+
 /**
  * Makes `version` the handle's current version: fresh objects are built by
  * its constructor, and its methods and accessors replace the old ones on the
@@ -84,8 +104,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     construction: state.construction,
     initialise: state.initialise,
   };
-  const home = ((version.ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
-    version.ctor.prototype) as object;
+  const home = homeOf(version.ctor);
   const hadHome = state.homes.has(home);
   // Only a constructor metamorph made takes the old static values: a class
   // the user handed in (a new implementation) keeps its own, untouched.
@@ -161,8 +180,7 @@ export function forgetOldVersions(handle: Function, homesToo: boolean): void {
   const state = stateOf(handle);
   state.versions.splice(0, state.versions.length - 1);
   if (!homesToo) return;
-  const home = ((state.current as unknown as Record<symbol, unknown>)[METHOD_HOME] ??
-    state.current.prototype) as object;
+  const home = homeOf(state.current);
   for (const h of state.homes) if (h !== home) state.homes.delete(h);
 }
 

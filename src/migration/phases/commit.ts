@@ -15,6 +15,7 @@ import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress } from "../migrationLog.js";
+import { outsideHomes } from "../outsideBuilt.js";
 import type { Committed } from "../rollback.js";
 import { migratedEntries, rollBack } from "../rollback.js";
 import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
@@ -28,8 +29,8 @@ export function commitPhase(
   namespace: Namespace,
   patchName: string,
   { policy, build: { hooks } }: Built,
-  { shadow, plans }: Shadowed,
-  { logs, count, dryRun, witness }: Prepared,
+  { shadow, plans, replaced }: Shadowed,
+  { logs, count, dryRun, witness, builtOutside }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
@@ -44,6 +45,8 @@ export function commitPhase(
   let record: ReplaceRecord | undefined;
   try {
     record = replaceNamespace(namespace, shadow);
+    // Onto the stable prototypes, with the old layout, before the guards or the rewrite.
+    builtOutside.moveIn(namespace.finder);
     if (lazy) lazy.install();
     else {
       const onStep = onCommitStep ? (i: number) => onCommitStep(before + i, total) : undefined;
@@ -63,6 +66,7 @@ export function commitPhase(
         applied[l]!.revertApplied({ done: applied[l]!.length, partial: false });
       }
       lazy?.uninstall();
+      builtOutside.undo(namespace.finder);
       record.undo();
     }
     if (error instanceof MigrationSideEffectError) {
@@ -81,7 +85,16 @@ export function commitPhase(
       { patch: patchName, applied: done, total, cause: error },
     );
   }
-  const committed: Committed = { namespace, plans, applied, migrated: total, lazy, record };
+  const committed: Committed = {
+    namespace,
+    plans,
+    applied,
+    migrated: total,
+    lazy,
+    record,
+    builtOutside,
+    installedHomes: outsideHomes(replaced),
+  };
   if (hooks.afterCommit.length > 0) afterCommit(committed, patchName, hooks, fromVersion);
   return committed;
 }

@@ -7,11 +7,13 @@
  * prepared migrations. Undo: nothing live is touched (states are copies).
  */
 import { UnswappableObjectError } from "../../errors.js";
-import type { HeapFinder } from "../../mop/instances/heapFinder.js";
+import { findEachOf } from "../../mop/instances/findEach.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
+import type { OutsideBuilt } from "../outsideBuilt.js";
+import { findOnHomes } from "../outsideBuilt.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
@@ -25,12 +27,14 @@ export interface Prepared {
   readonly dryRun: boolean;
   /** What migration code must not have written, when it ran (checked after the validations). */
   readonly witness: LiveStateWitness | undefined;
+  /** Objects the running implementations built outside their handles, moved onto the stable prototypes in the commit. */
+  readonly builtOutside: OutsideBuilt;
 }
 
 export function preparePhase(
   namespace: Namespace,
   built: Built,
-  { plans }: Shadowed,
+  { plans, outside }: Shadowed,
   /** Instances found before the pause (update()), where still valid. */
   prefound?: Prefound,
   /**
@@ -47,19 +51,29 @@ export function preparePhase(
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
   const active = policy === "eager" || dryRun ? plans : [];
   // Found earlier (update()), an object the program has since moved off its
-  // class is not an instance: the scan leaves it out.
+  // class is not an instance: the scan leaves it out. Objects built outside
+  // the handle are found in the pause only (nothing observes their
+  // construction), and a class that has them is found there whole, in the
+  // same query.
   const early = active.map((plan) =>
-    policy === "eager" ? prefound?.objectsFor(plan.prototype) : undefined,
+    policy === "eager" && !outside.has(plan.prototype)
+      ? prefound?.objectsFor(plan.prototype)
+      : undefined,
   );
-  const now = findNow(
-    namespace,
-    active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
-  );
+  const now = findEachOf(namespace.finder, [
+    ...active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
+    ...outside.values(),
+  ]);
+  const builtOutside = findOnHomes(namespace.finder, outside, now);
   const found = active.map((plan, p) => {
     const objects = early[p];
-    return objects
-      ? { objects, recheck: plan.prototype }
-      : { objects: now(plan.prototype), recheck: null };
+    if (objects) return { objects, recheck: plan.prototype };
+    const home = outside.get(plan.prototype);
+    // Those built outside have the running version's layout: they migrate with the rest.
+    return {
+      objects: home ? [...now(plan.prototype), ...now(home)] : now(plan.prototype),
+      recheck: null,
+    };
   });
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
@@ -94,19 +108,7 @@ export function preparePhase(
     witness?.restore();
     throw error;
   }
-  return { logs, count, dryRun, witness };
-}
-
-/**
- * The instances of each of `prototypes`, found now: with the heap finder in
- * as few queries as their chains allow (each query is a full collection and
- * a walk over the whole heap), else one list at a time.
- */
-function findNow(namespace: Namespace, prototypes: readonly object[]): (p: object) => object[] {
-  const finder = namespace.finder;
-  if (prototypes.length < 2 || finder.kind !== "heap") return (p) => finder.find(p);
-  const lists = (finder as HeapFinder).findEach(prototypes);
-  return (p) => lists.get(p)!;
+  return { logs, count, dryRun, witness, builtOutside };
 }
 
 /** The refusal of an object that cannot be extended (phases/commit.ts reports it too). */

@@ -11,12 +11,18 @@ import type { Shadow } from "../../namespace/shadow.js";
 import { cloneNamespace } from "../../namespace/shadow.js";
 import type { Plan } from "../migrationPlan.js";
 import { migrationPlan } from "../migrationPlan.js";
+import type { OutsideHomes } from "../outsideBuilt.js";
+import { noteSameScope, outsideHomes } from "../outsideBuilt.js";
 import type { Built } from "./build.js";
 import type { Detected } from "./detect.js";
 
 export interface Shadowed {
   readonly shadow: Shadow;
   readonly plans: readonly Plan[];
+  /** The handles of the classes that get a new version (outsideBuilt.ts). */
+  readonly replaced: readonly Function[];
+  /** Where their running implementations build outside the handles, before the update. */
+  readonly outside: OutsideHomes;
 }
 
 export function shadowPhase(namespace: Namespace, built: Built, detected: Detected): Shadowed {
@@ -39,5 +45,11 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
   const plans = ordered
     .filter((n) => detected.migrating.has(n))
     .map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
-  return { shadow, plans };
+  for (const cls of build.classes.values())
+    if (cls.sameScope && cls.implementation) noteSameScope(cls.implementation);
+  const replaced = [...detected.changed].flatMap((name) => {
+    const oldName = build.classes.get(name)?.oldName;
+    return oldName == null ? [] : [namespace.classNamed(oldName)];
+  });
+  return { shadow, plans, replaced, outside: outsideHomes(replaced) };
 }

@@ -35,6 +35,7 @@ import {
   ACCESSOR,
   CONFIGURABLE,
   captureRow,
+  captureState,
   createStateTable,
   descriptorAt,
   PLAIN_DATA,
@@ -125,6 +126,25 @@ export function applyState(obj: object, state: ObjectState): void {
   const current = createStateTable();
   captureRow(current, obj);
   applyRow(obj, current, 0, stateToTable(state), 0);
+}
+
+/**
+ * Moves `obj` onto `prototype`, its own properties kept as they are. An
+ * object whose properties can all be deleted is rewritten (deleted, moved
+ * while empty, defined again in order), so that it stays in fast mode and a
+ * later migration can still delete its trailing fields cheaply; any other is
+ * only moved. Returns false, changing nothing, for an object that cannot
+ * change its prototype (not extensible).
+ */
+export function moveToPrototype(obj: object, prototype: object): boolean {
+  if (!Object.isExtensible(obj)) return false;
+  const state = captureState(obj);
+  if (state.descriptors.every((d) => d.configurable === true)) {
+    applyState(obj, { ...state, prototype });
+    return true;
+  }
+  noteMembershipChange();
+  return Reflect.setPrototypeOf(obj, prototype);
 }
 
 /**

@@ -1,0 +1,225 @@
+/**
+ * Objects a package's release builds with its own code (`new Version`
+ * inside the package, as yup's `string()` or ajv's names are), not through
+ * the handle: they sit on that release's prototype. The next update of the
+ * class takes them in — migrated like every other instance, onto the stable
+ * prototype — and every way back (a rollback, a commit that fails) puts them
+ * where they were; a rollback also takes in what the rolled-back release
+ * built while it ran, with the old layout.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+import { hasFastProperties } from "../support/v8.js";
+
+type Version = { value: string; label(): string } & Record<string, unknown>;
+
+interface Release {
+  readonly Version: new (value: string) => Version;
+  readonly make: (value: string) => Version;
+  readonly isVersion: (x: unknown) => boolean;
+}
+
+/** One evaluation of a package's module; `fields` are the constructor's extra fields after `value`. */
+function release(tag: string, fields: Record<string, string> = {}): Release {
+  const assignments = Object.entries(fields)
+    .map(([name, expression]) => `this.${name} = ${expression};`)
+    .join(" ");
+  return new Function(
+    "tag",
+    `"use strict";
+    class Version {
+      constructor(value) { this.value = value; ${assignments} }
+      label() { return tag + ":" + this.value; }
+    }
+    return { Version, make: (v) => new Version(v), isVersion: (x) => x instanceof Version };`,
+  )(tag) as Release;
+}
+
+const state = (o: object) => ({ prototype: Object.getPrototypeOf(o), entries: Object.entries(o) });
+
+describe("objects the running release built outside the handle", () => {
+  test("are migrated by the next upgrade: new layout, the handle's prototype, fast properties", () => {
+    const v1 = release("v1");
+    const v2 = release("v2", { major: "Number(value.split('.')[0])" });
+    const v3 = release("v3", { major: "Number(value.split('.')[0])", tags: "[]" });
+    const ns = new Namespace("outside");
+    const Version = ns.registerClass(v1.Version);
+    updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+    const built = v2.make("2.1.0");
+    expect(built).not.toBeInstanceOf(Version); // until the next update
+    updateSync(ns, patch("to v3").replaceImplementation("Version", v3.Version).build());
+    expect(Object.getPrototypeOf(built)).toBe(Version.prototype);
+    expect(Object.keys(built)).toEqual(["value", "major", "tags"]);
+    expect(built.label()).toBe("v3:2.1.0");
+    expect([v3.isVersion(built), built instanceof Version]).toEqual([true, true]);
+    expect(hasFastProperties(built)).toBe(true);
+  });
+
+  test("a rollback of that upgrade puts them back exactly where they were", () => {
+    const v1 = release("v1");
+    const v2 = release("v2", { major: "1" });
+    const v3 = release("v3", { major: "1", tags: "[]" });
+    const ns = new Namespace("outside-rollback");
+    ns.registerClass(v1.Version);
+    updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+    const built = [v2.make("a"), v2.make("b")];
+    built[1]!.major = 7;
+    const before = built.map(state);
+    const result = updateSync(
+      ns,
+      patch("to v3").replaceImplementation("Version", v3.Version).build(),
+    );
+    result.rollback();
+    expect(built.map(state)).toEqual(before);
+    expect(built.map((o) => o.label())).toEqual(["v2:a", "v2:b"]);
+  });
+
+  test("a rollback takes in what the rolled-back release built while it ran, on the old layout", () => {
+    const v1 = release("v1");
+    const v2 = release("v2", { major: "2" });
+    const ns = new Namespace("outside-built-since");
+    const Version = ns.registerClass(v1.Version);
+    const result = updateSync(
+      ns,
+      patch("to v2").replaceImplementation("Version", v2.Version).build(),
+    );
+    const since = v2.make("x");
+    result.rollback();
+    expect(Object.getPrototypeOf(since)).toBe(Version.prototype);
+    expect(Object.keys(since)).toEqual(["value"]);
+    expect([since.label(), v1.isVersion(since), v2.isVersion(since)]).toEqual([
+      "v1:x",
+      true,
+      false,
+    ]);
+  });
+
+  test.each(["lazy", "progressive"] as const)(
+    "%s: taken in with the old layout, migrated at their first call; rollback exact",
+    async (policy) => {
+      const v1 = release("v1");
+      const v2 = release("v2", { major: "2" });
+      const v3 = release("v3", { major: "2", tags: "[]" });
+      const ns = new Namespace(`outside-${policy}`);
+      const Version = ns.registerClass(v1.Version);
+      updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+      const [touched, left] = [v2.make("t"), v2.make("l")];
+      const before = [touched, left].map(state);
+      const result = updateSync(
+        ns,
+        patch("to v3").replaceImplementation("Version", v3.Version).build(),
+        { policy },
+      );
+      expect(touched.label()).toBe("v3:t");
+      expect(Object.keys(touched)).toEqual(["value", "major", "tags"]);
+      expect(left).toBeInstanceOf(Version);
+      if (policy === "lazy") result.completeMigration();
+      await result.completion;
+      expect(Object.keys(left)).toEqual(["value", "major", "tags"]);
+      result.rollback();
+      expect([touched, left].map(state)).toEqual(before);
+    },
+  );
+
+  test.each([0, 1, 2])(
+    "a commit failing at object %i leaves them exactly as they were, with a coded error",
+    (step) => {
+      const v1 = release("v1");
+      const v2 = release("v2", { major: "2" });
+      const v3 = release("v3", { major: "2", tags: "[]" });
+      const ns = new Namespace("outside-commit-failure");
+      ns.registerClass(v1.Version);
+      updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+      const objects = [new v1.Version("through the first release"), v2.make("a"), v2.make("b")];
+      const before = objects.map(state);
+      expect(() =>
+        updateSync(ns, patch("to v3").replaceImplementation("Version", v3.Version).build(), {
+          onCommitStep: (at) => {
+            if (at === step) throw new Error("injected");
+          },
+        }),
+      ).toThrow(expect.objectContaining({ code: "MM_COMMIT_FAILED" }));
+      expect(objects.map(state)).toEqual(before);
+      expect(objects.map((o) => o.label())).toEqual([
+        "v2:through the first release",
+        "v2:a",
+        "v2:b",
+      ]);
+    },
+  );
+
+  test("a methods-only upgrade takes them in too", () => {
+    const [v1, v2, v3] = [release("v1"), release("v2"), release("v3")];
+    const ns = new Namespace("outside-methods");
+    const Version = ns.registerClass(v1.Version);
+    updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+    const built = v2.make("m");
+    const result = updateSync(
+      ns,
+      patch("to v3").replaceImplementation("Version", v3.Version).build(),
+    );
+    expect([built instanceof Version, built.label()]).toEqual([true, "v3:m"]);
+    result.rollback();
+    expect(Object.getPrototypeOf(built)).toBe(v2.Version.prototype);
+  });
+
+  test("with the registry finder they are not seen, and stay on the release that built them", () => {
+    const [v1, v2, v3] = [release("v1"), release("v2"), release("v3")];
+    const ns = new Namespace("outside-registry", { instanceFinder: "registry" });
+    ns.registerClass(v1.Version);
+    updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+    const built = v2.make("r");
+    updateSync(ns, patch("to v3").replaceImplementation("Version", v3.Version).build());
+    expect(built.label()).toBe("v2:r");
+  });
+
+  test("property: through any run of upgrades, rollbacks and objects each release builds, every object answers as the running release and a final rollback of all restores each exactly (seed 11)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("upgrade", "rollback", "build"), { minLength: 1, maxLength: 8 }),
+        (steps) => {
+          const first = release("r0");
+          const ns = new Namespace("outside-property");
+          ns.registerClass(first.Version);
+          const objects: Version[] = [new first.Version("o")];
+          // Objects made before any update applies, with their state then.
+          const pristine = new Map<Version, ReturnType<typeof state>>([
+            [objects[0]!, state(objects[0]!)],
+          ]);
+          const applied: { release: Release; rollback(): void }[] = [];
+          let count = 1;
+          for (const step of steps) {
+            const running = applied.at(-1)?.release ?? first;
+            if (step === "build") {
+              const made = running.make(`b${objects.length}`);
+              objects.push(made);
+              if (applied.length === 0) pristine.set(made, state(made));
+            } else if (step === "upgrade" || applied.length === 0) {
+              // Releases alternate between two layouts, so each upgrade migrates.
+              const next = release(`r${count}`, count % 2 === 1 ? { n: String(count) } : {});
+              count++;
+              const result = updateSync(
+                ns,
+                patch(`to r${count}`).replaceImplementation("Version", next.Version).build(),
+              );
+              applied.push({ release: next, rollback: () => result.rollback() });
+            } else applied.pop()!.rollback();
+            const now = applied.at(-1)?.release ?? first;
+            for (const o of objects) {
+              expect(now.isVersion(o)).toBe(true);
+              expect(o.label()).toBe(new now.Version(o.value).label());
+            }
+          }
+          while (applied.length > 0) applied.pop()!.rollback();
+          for (const o of objects) {
+            expect(first.isVersion(o)).toBe(true);
+            expect([Object.keys(o), o.label()]).toEqual([["value"], `r0:${o.value}`]);
+          }
+          for (const [o, before] of pristine) expect(state(o)).toEqual(before);
+        },
+      ),
+      { seed: 11, numRuns: 8 },
+    );
+  });
+});
