@@ -56,9 +56,22 @@ function inheritedFieldNames(cls: Function): Set<string> {
     p && p !== Function.prototype;
     p = Object.getPrototypeOf(p)
   ) {
-    for (const f of readClassDefinition(p as Function).fields) names.add(f.name);
+    for (const f of fieldsIfReadable(p as Function)) names.add(f.name);
   }
   return names;
+}
+
+/**
+ * A superclass's fields, or none where it cannot be read (a native class
+ * such as `Error` or `Map`, at the top of the chain): the readable classes
+ * below it still count (an error hierarchy's subclass re-assigning `name`).
+ */
+function fieldsIfReadable(cls: Function): readonly FieldDefinition[] {
+  try {
+    return readClassDefinition(cls).fields;
+  } catch {
+    return [];
+  }
 }
 
 const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
@@ -100,7 +113,7 @@ function ownFields(parsed: ParsedClass, cls: Function): readonly FieldDefinition
       notOwn.add(name);
       continue;
     }
-    inherited ??= safeInheritedFieldNames(cls);
+    inherited ??= inheritedFieldNames(cls);
     if (inherited.has(name)) notOwn.add(name);
   }
   return notOwn.size === 0 ? parsed.fields : parsed.fields.filter((f) => !notOwn.has(f.name));
@@ -112,15 +125,6 @@ function hasSetter(prototype: object | null, name: string): boolean {
     if (d !== undefined) return d.set !== undefined;
   }
   return false;
-}
-
-/** inheritedFieldNames, or none where a superclass cannot be read (a native class). */
-function safeInheritedFieldNames(cls: Function): Set<string> {
-  try {
-    return inheritedFieldNames(cls);
-  } catch {
-    return new Set();
-  }
 }
 
 /** Reads a class as a plain, serialisable definition. */
