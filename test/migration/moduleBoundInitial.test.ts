@@ -75,3 +75,24 @@ test("the reader names what a field's initial value needs of the module; standar
   expect(readClassSource(C).moduleBoundFields).toEqual(["a"]);
   expect(readClassDefinition(C).fields.map((f) => f.name)).toEqual(["a", "b", "c", "d"]);
 });
+
+test("a subclass re-assigning its superclass's field from the module is no new field of its own (cannon's Vec3Pool: `this.type = Vec3`)", () => {
+  const release = () =>
+    new Function(
+      `"use strict";
+      class Vec3 { constructor() { this.x = 0; } }
+      class Pool { constructor() { this.objects = []; this.type = Object; } get() { return this.objects.pop() ?? new this.type(); } }
+      class Vec3Pool extends Pool { constructor() { super(); this.type = Vec3; } }
+      return { Vec3, Pool, Vec3Pool };`,
+    )() as Record<"Vec3" | "Pool" | "Vec3Pool", new () => { get(): object; type: unknown }>;
+  const [a, b] = [release(), release()];
+  const ns = new Namespace("inherited-module-bound");
+  for (const name of ["Vec3", "Pool", "Vec3Pool"] as const) ns.registerClass(a[name]);
+  const pool = new a.Vec3Pool();
+  let upgrade = patch("next release");
+  for (const name of ["Vec3", "Pool", "Vec3Pool"] as const)
+    upgrade = upgrade.replaceImplementation(name, b[name]);
+  updateSync(ns, upgrade.build());
+  expect(pool.type).toBe(a.Vec3);
+  expect(pool.get()).toBeInstanceOf(b.Vec3);
+});

@@ -97,8 +97,13 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   d.staticOrigins = keptStatics(step, d, read.staticFields, op.keepStatics);
   // Outside the implementation's own module scope, an initial value that
   // reads it cannot be computed for a migrated object (phases/detect.ts).
+  // Only its own fields: one it assigns over its superclass's (cannon's
+  // `this.type = Vec3` in a Pool subclass) is the superclass's field.
+  const own = new Set(read.fields.map((f) => f.name));
   const bound =
-    op.sameScope === true ? [] : (readableClassSource(implementation)?.moduleBoundFields ?? []);
+    op.sameScope === true
+      ? []
+      : (readableClassSource(implementation)?.moduleBoundFields ?? []).filter((f) => own.has(f));
   d.fields = read.fields.map((f) => (bound.includes(f.name) ? { name: f.name } : f));
   d.moduleBound = bound;
   d.methods = [...read.methods];
