@@ -20,6 +20,7 @@ import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
+import { builtOnNewLayout } from "./builtSince.js";
 import { BulkFailure, bulkEligible, migrateInBulk, onNewLayout, pendingIn } from "./lazyBulk.js";
 import { installLazyGuards } from "./lazyMigration.js";
 import { LazyMarks } from "./lazyMarks.js";
@@ -121,7 +122,13 @@ export class LazyMigration {
   isMigrated(object: object): boolean {
     this.settleMarks();
     this.marks.settleBrands();
-    return this.marks.has(object);
+    return this.marks.has(object) || this.builtSince(object);
+  }
+
+  /** Built since the commit outside the handles, on the new layout (builtSince.ts). */
+  private builtSince(object: object): boolean {
+    const log = this.logByPrototype.get(getPrototypeOf(object) as object);
+    return log !== undefined && builtOnNewLayout(object, log.plan);
   }
 
   /** See LazyMarks.allVisited (the sweep). */
@@ -206,6 +213,10 @@ export class LazyMigration {
     if (!unmarked && this.marks.has(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return true;
+    if (builtOnNewLayout(object, log.plan)) {
+      this.marks.set.add(object);
+      return true;
+    }
     if (!this.rewrite(object, log)) return false;
     this.marks.mark(object, log, inBulk);
     return true;
@@ -318,7 +329,7 @@ export class LazyMigration {
     let kept = 0;
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
-      if (!marks.has(object)) objects[kept++] = object;
+      if (!marks.has(object) && !this.builtSince(object)) objects[kept++] = object;
     }
     objects.length = kept;
     return objects;
@@ -406,8 +417,10 @@ export class LazyMigration {
   /** `plan`'s pending objects in the registry's list (each once, unless `record` listed it twice). */
   private pendingInRegistry(plan: Plan, registry: RegistryFinder): object[] {
     const marks = this.marks;
-    return pendingIn(registry.snapshot(plan.prototype), plan.prototype, (object) =>
-      marks.has(object),
+    return pendingIn(
+      registry.snapshot(plan.prototype),
+      plan.prototype,
+      (object) => marks.has(object) || builtOnNewLayout(object, plan),
     );
   }
 

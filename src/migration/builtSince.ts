@@ -1,0 +1,51 @@
+/**
+ * Objects a lazy or progressive update finds unmarked on a migrating class's
+ * prototype although they were built after its commit, by code that does
+ * not pass through the class handles: a subclass constructed with its own
+ * class (its `super()` reaches the base class's new version directly), or
+ * a package's own code. Their construction marks nothing, so they look
+ * pending; migrating them would run the migrators over fields they never
+ * had (a fresh `price` recomputed from a missing `cents`: NaN). What tells
+ * them apart is the layout: none of the fields the old version sets and
+ * the new one drops (and the new names of renamed fields). Where the new
+ * version only adds fields nothing does (an old object may hold a field
+ * the old version set conditionally); such an object is migrated as an old
+ * one: its fields keep their values, but the migrators run over it.
+ */
+import type { Plan } from "./migrationPlan.js";
+
+interface Difference {
+  readonly newOnly: readonly string[];
+  readonly oldOnly: readonly string[];
+}
+
+const differences = new WeakMap<Plan, Difference | null>();
+
+function differenceOf(plan: Plan): Difference | null {
+  let difference = differences.get(plan);
+  if (difference === undefined) {
+    const after = new Set(plan.fields);
+    // The old layout is what the old version's source shows it sets: an old
+    // object has each of these fields, and the new version sets none it drops.
+    const oldOnly = plan.oldFields.filter((f) => !after.has(f));
+    // An added field proves nothing: an old object may hold it already (set
+    // conditionally, or by the program). A renamed one's new name does.
+    const newOnly = plan.fields.filter((f, i) => {
+      const source = plan.sources[i]!;
+      return source.kind === "carry" && source.from !== f && !plan.oldFields.includes(f);
+    });
+    difference = oldOnly.length === 0 ? null : { newOnly, oldOnly };
+    differences.set(plan, difference);
+  }
+  return difference;
+}
+
+/** Whether `object`, unmarked on `plan`'s prototype, has the new layout's fields and not the old one's. */
+export function builtOnNewLayout(object: object, plan: Plan): boolean {
+  const difference = differenceOf(plan);
+  if (difference === null) return false;
+  const { newOnly, oldOnly } = difference;
+  for (let i = 0; i < newOnly.length; i++) if (!Object.hasOwn(object, newOnly[i]!)) return false;
+  for (let i = 0; i < oldOnly.length; i++) if (Object.hasOwn(object, oldOnly[i]!)) return false;
+  return true;
+}
