@@ -22,6 +22,7 @@ import { type ClassVersion, type HandleState, withObserver } from "./handleState
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { makeForwarder } from "./handleForwarder.js";
+import { noteStablePrototype } from "./instances/finder.js";
 
 export type { ClassVersion } from "./handleState.js";
 
@@ -183,6 +184,13 @@ export interface CreateClassHandleOptions {
    * handle extends it too, so statics and `instanceof` behave as for the class.
    */
   readonly external?: Function | null;
+  /**
+   * The objects' `constructor` is the running implementation, not the handle:
+   * for an ordinary class whose own code (a package's) compares
+   * `obj.constructor` with its class (`switch (node.constructor)` in
+   * chevrotain's visitors) and builds with `new obj.constructor()`.
+   */
+  readonly implementationConstructor?: boolean;
 }
 
 /**
@@ -207,14 +215,19 @@ export function createClassHandle(
   const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];
   if (typeof home === "object" && home !== null) state.homes.add(home);
   defineInitialiseFields(state);
+  if (!state.implementationConstructor) defineConstructor(prototype, handle);
+  defineStaticForwarders(state);
+  return handle;
+}
+
+/** Sets the stable prototype's `constructor` (what `obj.constructor` answers). */
+export function defineConstructor(prototype: object, value: Function): void {
   Object.defineProperty(prototype, "constructor", {
-    value: handle,
+    value,
     writable: true,
     configurable: true,
     enumerable: false,
   });
-  defineStaticForwarders(state);
-  return handle;
 }
 
 /** Fills the handle's state, registers it, and links the handle to its superclass. */
@@ -239,11 +252,13 @@ function initialiseState(
     staticKeys: [],
     observers: [],
     owner: options.owner,
+    implementationConstructor: options.implementationConstructor === true,
     children: new Set<WeakRef<HandleState>>(),
     self: new WeakRef(state),
   });
   states.set(handle, state);
   prototypeStates.set(prototype, state);
+  noteStablePrototype(prototype);
   versionStates.set(initial, state);
   recordVersion({ ctor: initial, definition });
   const parent = options.superclass ?? null;

@@ -8,6 +8,7 @@ import type { ClassVersion, Undo } from "./classHandle.js";
 import type { HandleState } from "./handleState.js";
 import {
   constructionOf,
+  defineConstructor,
   initialiserOf,
   defineStaticForwarders,
   followSuperclass,
@@ -103,6 +104,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     prototype: snapshotDescriptors(prototype, PROTOTYPE_SKIP),
     construction: state.construction,
     initialise: state.initialise,
+    constructor: Object.getOwnPropertyDescriptor(prototype, "constructor"),
   };
   const home = homeOf(version.ctor);
   const hadHome = state.homes.has(home);
@@ -144,6 +146,10 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
   }
   defineStaticForwarders(state);
+  if (state.implementationConstructor) {
+    const userMade = createdDefinition(version.ctor) === undefined;
+    defineConstructor(prototype, userMade ? version.ctor : handle);
+  }
   // After the superclass links above: the home extends the superclass now.
   const undoLink = linkStableToImplementation(
     state,
@@ -168,6 +174,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     if (!hadOwner) versionStates.delete(version.ctor);
     Object.defineProperty(handle, "name", before.name);
     defineStaticForwarders(state);
+    if (before.constructor) Object.defineProperty(prototype, "constructor", before.constructor);
   };
 }
 

@@ -42,6 +42,8 @@ export interface HandleState {
    */
   readonly observe: ((instance: object) => void) | null;
   readonly owner: unknown;
+  /** `obj.constructor` is the running implementation rather than the handle (CreateClassHandleOptions). */
+  readonly implementationConstructor: boolean;
   /**
    * The handles whose superclass this handle is (their running classes
    * follow this one's, see followSuperclass), held weakly: a subclass added

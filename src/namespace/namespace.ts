@@ -312,7 +312,12 @@ export class Namespace {
       superclass: superclass?.name ?? null,
       ...(external === null ? {} : { externalSuperclass: external.name || "(anonymous class)" }),
     };
-    const handle = createClassHandle(cls, definition, { superclass, owner: this, external });
+    const handle = createClassHandle(cls, definition, {
+      superclass,
+      owner: this,
+      external,
+      implementationConstructor: !constructedOnlyThroughHandle,
+    });
     // Before tracking, so that no construction observer is installed for nothing.
     if (!constructedOnlyThroughHandle && isAdaptiveFinder(this.finder)) this.finder.useHeap();
     this.track(handle);

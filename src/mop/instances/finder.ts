@@ -68,11 +68,23 @@ export function chainContains(object: object, ancestor: object): boolean {
 }
 
 /**
+ * The stable prototypes of class handles: one whose `constructor` is the
+ * running implementation (a registered package class) is not that class's
+ * `.prototype`, and would otherwise pass for an instance of what it extends.
+ */
+const stablePrototypes = new WeakSet<object>();
+
+export function noteStablePrototype(prototype: object): void {
+  stablePrototypes.add(prototype);
+}
+
+/**
  * Subclass prototypes have the parent prototype in their chain, so a chain
  * query would report them as instances. Reading the descriptor (not the
  * property) keeps an accessor named `constructor` from running.
  */
 function isPrototypeObject(object: object): boolean {
+  if (stablePrototypes.has(object)) return true;
   if (!hasOwn(object, "constructor")) return false;
   const descriptor = Object.getOwnPropertyDescriptor(object, "constructor");
   const ctor: unknown = descriptor?.value;
