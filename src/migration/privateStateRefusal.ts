@@ -80,3 +80,19 @@ export function outsideStateRefusal(name: string, calls: readonly string[]): Pri
     { className: name, calls },
   );
 }
+
+/**
+ * The refusal of a new implementation, from another module scope, of a
+ * class whose objects hold their state under symbols of the running
+ * version's module (`this[kState]` with `const kState = Symbol(…)`, as
+ * undici keeps every field): the next release reads symbols of its own,
+ * under which the existing objects hold nothing (undici 5.22 -> 5.28
+ * applied, then `headers.get()` threw).
+ */
+export function moduleSymbolRefusal(name: string, symbols: readonly symbol[]): PrivateStateError {
+  const shown = symbols.slice(0, 4).map(String).join(", ") + (symbols.length > 4 ? ", …" : "");
+  return new PrivateStateError(
+    `class ${name} keeps its objects' state under symbols of its module (${shown}): a new implementation evaluated in another module scope, such as a package's next release, reads symbols of its own, under which the existing objects hold nothing. Restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope (the symbols are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
+    { className: name, symbols: symbols.map(String) },
+  );
+}

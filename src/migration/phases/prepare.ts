@@ -14,6 +14,7 @@ import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
 import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes } from "../outsideBuilt.js";
+import { moduleKeyedClasses, refuseModuleSymbols } from "../moduleSymbols.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
@@ -60,10 +61,17 @@ export function preparePhase(
       ? prefound?.objectsFor(plan.prototype)
       : undefined,
   );
+  // Looked at before anything else runs: a refusal leaves nothing changed.
+  const keyed = moduleKeyedClasses(namespace, built);
   const now = findEachOf(namespace.finder, [
     ...active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
     ...outside.values(),
+    ...[...keyed.keys()].filter((p) => !active.some((plan, k) => early[k] && plan.prototype === p)),
   ]);
+  refuseModuleSymbols(keyed, (p) => {
+    const k = active.findIndex((plan) => plan.prototype === p);
+    return (k >= 0 ? early[k] : undefined) ?? now(p);
+  });
   const builtOutside = findOnHomes(namespace.finder, outside, now);
   const found = active.map((plan, p) => {
     const objects = early[p];

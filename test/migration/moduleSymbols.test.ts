@@ -1,0 +1,90 @@
+/**
+ * Objects keeping their state under symbols of their module (`this[kItems]`
+ * with `const kItems = Symbol("items")`, as undici keeps every field): a
+ * package's next release has symbols of its own. Applied as "methods
+ * changed", undici 5.22 -> 5.28 broke every old Headers (`get()` threw);
+ * such an update is refused before anything changes. Keys the two releases
+ * share (strings, `Symbol.for`) are no reason to refuse.
+ */
+import { expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+
+type Bag = { add(x: string): Bag; size(): number; tag(): string };
+
+/** One evaluation of the module; `key` is the expression the key constant is bound to. */
+function release(tag: string, key: string, extra = "") {
+  return new Function(
+    "tag",
+    `"use strict";
+    const kItems = ${key};
+    return class Bag {
+      constructor() { this[kItems] = []; ${extra} }
+      add(x) { this[kItems].push(x); return this; }
+      size() { return this[kItems].length; }
+      tag() { return tag; }
+    };`,
+  )(tag) as new () => Bag;
+}
+
+test.each(["eager", "lazy", "progressive"] as const)(
+  "a new implementation from another evaluation is refused, naming the symbols, with nothing changed (%s)",
+  (policy) => {
+    const [v1, v2] = [release("v1", 'Symbol("items")'), release("v2", 'Symbol("items")')];
+    const ns = new Namespace("symbols");
+    ns.registerClass(v1);
+    const bag = new v1().add("a").add("b");
+    const keys = Reflect.ownKeys(bag);
+    expect(() =>
+      updateSync(ns, patch("up").replaceImplementation("Bag", v2).build(), { policy }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "MM_PRIVATE_STATE",
+        message: expect.stringContaining("symbols of its module (Symbol(items))"),
+      }),
+    );
+    expect([bag.size(), bag.tag(), Reflect.ownKeys(bag)]).toEqual([2, "v1", keys]);
+  },
+);
+
+test("a field change refused too", () => {
+  const v1 = release("v1", 'Symbol("items")');
+  const v2 = release("v2", 'Symbol("items")', "this.count = 0;");
+  const ns = new Namespace("symbols-fields");
+  ns.registerClass(v1);
+  const bag = new v1().add("a");
+  expect(() => updateSync(ns, patch("up").replaceImplementation("Bag", v2).build())).toThrow(
+    expect.objectContaining({ code: "MM_PRIVATE_STATE" }),
+  );
+  expect(Object.keys(bag)).toEqual([]);
+});
+
+test.each([
+  ["a string constant", '"items"'],
+  ["a registered symbol", 'Symbol.for("items")'],
+])("keys both releases share (%s) apply, the state kept", (_, key) => {
+  const [v1, v2] = [release("v1", key), release("v2", key)];
+  const ns = new Namespace("shared-keys");
+  ns.registerClass(v1);
+  const bag = new v1().add("a").add("b");
+  updateSync(ns, patch("up").replaceImplementation("Bag", v2).build());
+  expect([bag.size(), bag.tag()]).toEqual([2, "v2"]);
+});
+
+test("the same module scope (sameScope) applies: the symbols are the running version's", () => {
+  const v1 = new Function(
+    `"use strict";
+    const kItems = Symbol("items");
+    const make = (tag) => class Bag {
+      constructor() { this[kItems] = []; }
+      add(x) { this[kItems].push(x); return this; }
+      size() { return this[kItems].length; }
+      tag() { return tag; }
+    };
+    return [make("v1"), make("v2")];`,
+  )() as [new () => Bag, new () => Bag];
+  const ns = new Namespace("same-scope-symbols");
+  ns.registerClass(v1[0]);
+  const bag = new v1[0]().add("a");
+  updateSync(ns, patch("up").replaceImplementation("Bag", v1[1], { sameScope: true }).build());
+  expect([bag.size(), bag.tag()]).toEqual([1, "v2"]);
+});
