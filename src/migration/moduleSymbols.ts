@@ -13,6 +13,7 @@
  * anything changes.
  */
 import { constructorOfDefinition, stablePrototype } from "../mop/classHandle.js";
+import { chainContains } from "../mop/instances/finder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
 import { moduleSymbolRefusal } from "./privateStateRefusal.js";
@@ -45,24 +46,33 @@ export function moduleKeyedClasses(
     const running = old && constructorOfDefinition(old);
     if (running === undefined || running === implementation) continue;
     if (!KEYED_BY_BINDING.test(Function.prototype.toString.call(running))) continue;
-    classes.set(stablePrototype(namespace.classNamed(cls.oldName!)), name);
+    // Its subclasses' objects hold the same keys (a base class with few objects of its own).
+    const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
+    for (const handle of namespace.classes()) {
+      const other = stablePrototype(handle);
+      if (other === prototype || chainContains(other, prototype)) classes.set(other, name);
+    }
   }
   return classes;
 }
 
-/** Refuses, naming them, module symbols found on the first objects of each class. */
+/** Refuses, naming them, module symbols found on the first objects of each class (and of its subclasses). */
 export function refuseModuleSymbols(
   classes: ReadonlyMap<object, string>,
   objectsOf: (prototype: object) => readonly object[],
 ): void {
+  const found = new Map<string, Set<symbol>>();
   for (const [prototype, name] of classes) {
     const objects = objectsOf(prototype);
-    const found = new Set<symbol>();
+    let symbols = found.get(name);
+    if (symbols === undefined) found.set(name, (symbols = new Set()));
     for (let i = 0; i < objects.length && i < SAMPLE; i++) {
       for (const key of Object.getOwnPropertySymbols(objects[i]!)) {
-        if (Symbol.keyFor(key) === undefined && !WELL_KNOWN.has(key) && !ours(key)) found.add(key);
+        if (Symbol.keyFor(key) === undefined && !WELL_KNOWN.has(key) && !ours(key))
+          symbols.add(key);
       }
     }
-    if (found.size > 0) throw moduleSymbolRefusal(name, [...found]);
   }
+  for (const [name, symbols] of found)
+    if (symbols.size > 0) throw moduleSymbolRefusal(name, [...symbols]);
 }

@@ -88,3 +88,30 @@ test("the same module scope (sameScope) applies: the symbols are the running ver
   updateSync(ns, patch("up").replaceImplementation("Bag", v1[1], { sameScope: true }).build());
   expect([bag.size(), bag.tag()]).toEqual([1, "v2"]);
 });
+
+test("a base class whose objects are all of a subclass is looked at through them", () => {
+  const release = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const kItems = Symbol("items");
+      class Base { constructor() { this[kItems] = []; } size() { return this[kItems].length; } tag() { return tag; } }
+      class Sub extends Base { add(x) { this.size(); return x; } }
+      return { Base, Sub };`,
+    )(tag) as { Base: new () => Bag; Sub: new () => Bag };
+  const [v1, v2] = [release("v1"), release("v2")];
+  const ns = new Namespace("symbols-subclass");
+  ns.registerClass(v1.Base);
+  ns.registerClass(v1.Sub);
+  const sub = new v1.Sub();
+  expect(() =>
+    updateSync(
+      ns,
+      patch("up")
+        .replaceImplementation("Base", v2.Base)
+        .replaceImplementation("Sub", v2.Sub)
+        .build(),
+    ),
+  ).toThrow(expect.objectContaining({ code: "MM_PRIVATE_STATE" }));
+  expect(sub.tag()).toBe("v1");
+});
