@@ -152,6 +152,11 @@ function fieldSource(
   // (one its constructor set conditionally, say) is that property revealed:
   // an object that has it keeps its value (carriedState.ts).
   if (origin === null && !oldFields.has(field.name)) origin = field.name;
+  // A new implementation that declares a field its old superclass held (a
+  // release making a subclass standalone) keeps the objects' value of it:
+  // nothing but the name links the two versions' fields.
+  if (origin === null && owner.implementation !== undefined && !owner.implementationDerived)
+    origin = field.name;
   // A split moves fields out of objects that have them: an instance of a
   // class that arrives under the split class in the same update (a
   // superclass change) never had them, and gets the field's default, as it

@@ -225,7 +225,16 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
   }
   moveChild(state, parentBefore, superclass);
   followSuperclass(state);
+  // A new implementation that extends its release's own new superclass (a
+  // class the release moved under another) could not be linked when it was
+  // installed, under the old superclass: now it can.
+  const undoLink = linkStableToImplementation(
+    state,
+    homeOf(state.current),
+    createdDefinition(state.current) === undefined,
+  );
   return () => {
+    undoLink();
     targets.forEach((t, i) => {
       if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
     });

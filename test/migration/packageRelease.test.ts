@@ -241,3 +241,53 @@ describe("a package's class hierarchy replaced by its next release", () => {
     },
   );
 });
+
+describe("a release that moves a class under another of its classes", () => {
+  const release = (extendsQueue: boolean) =>
+    new Function(
+      `"use strict";
+      class Queue { constructor() { this.items = []; } push(x) { this.items.push(x); return this; } size() { return this.items.length; } }
+      const MinQueue = ${extendsQueue}
+        ? class MinQueue extends Queue { min() { return Math.min(...this.items); } }
+        : class MinQueue { constructor() { this.items = []; } push(x) { this.items.push(x); return this; } size() { return this.items.length; } min() { return Math.min(...this.items); } };
+      return { Queue, MinQueue };`,
+    )() as {
+      Queue: new () => { push(x: number): unknown; size(): number };
+      MinQueue: new () => { push(x: number): { min(): number }; size(): number; min(): number };
+    };
+
+  test.each([
+    ["standalone, then a subclass", false, true],
+    ["a subclass, then standalone", true, false],
+  ] as const)(
+    "%s: old objects are instances of the new class; rollback restores the chain",
+    (_, before, after) => {
+      const [v1, v2] = [release(before), release(after)];
+      const ns = new Namespace("queues");
+      ns.registerClass(v1.Queue);
+      ns.registerClass(v1.MinQueue);
+      const q = new v1.MinQueue();
+      q.push(3).min();
+      q.push(1);
+      const chain = [];
+      for (let p = Object.getPrototypeOf(q); p !== null; p = Object.getPrototypeOf(p))
+        chain.push(p);
+      const result = updateSync(
+        ns,
+        patch("v2")
+          .replaceImplementation("Queue", v2.Queue)
+          .replaceImplementation("MinQueue", v2.MinQueue)
+          .build(),
+      );
+      expect([q.min(), q.size()]).toEqual([1, 2]);
+      expect(q).toBeInstanceOf(v2.MinQueue);
+      expect(q instanceof v2.Queue).toBe(after);
+      result.rollback();
+      const restored = [];
+      for (let p = Object.getPrototypeOf(q); p !== null; p = Object.getPrototypeOf(p))
+        restored.push(p);
+      expect(restored).toEqual(chain);
+      expect(q).toBeInstanceOf(v1.MinQueue);
+    },
+  );
+});
