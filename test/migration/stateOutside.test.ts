@@ -136,3 +136,33 @@ test("private fields a transpiler lowered to maps: the refusal names the map cal
     /keeps private fields a transpiler lowered to maps keyed by the object \(`_Queue_pending\.set\(this, 0\)`\)/,
   );
 });
+
+describe("calls that only look like a map of the module", () => {
+  const classes = {
+    // A standard global on the object.
+    reflect: `class Settings { constructor() { this.color = "red"; } get(key) { return Reflect.get(this, key); } tag() { return tag; } }`,
+    // A memo the caller passes in (a deep clone's `seen`).
+    parameter: `class Tree {
+      constructor(kids = []) { this.kids = kids; }
+      clone(seen = new Map()) {
+        if (seen.has(this)) return seen.get(this);
+        const copy = new Tree(); seen.set(this, copy);
+        copy.kids = this.kids.map((k) => k.clone(seen));
+        return copy;
+      }
+      tag() { return tag; }
+    }`,
+    // A local of the method.
+    local: `class Walker { constructor() { this.n = 1; } walk() { const visited = new WeakSet(); visited.add(this); return visited.has(this); } tag() { return tag; } }`,
+  };
+  test.each(Object.entries(classes))("%s: the update applies", (_, source) => {
+    const release = (tag: string) =>
+      new Function("tag", `"use strict"; return ${source};`)(tag) as new () => { tag(): string };
+    const [v1, v2] = [release("v1"), release("v2")];
+    const ns = new Namespace("not-outside");
+    ns.registerClass(v1);
+    const object = new v1();
+    updateSync(ns, patch("up").replaceImplementation(v1.name, v2).build());
+    expect(object.tag()).toBe("v2");
+  });
+});

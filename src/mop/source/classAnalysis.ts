@@ -7,6 +7,8 @@ import type {
   AnyNode,
   CallExpression,
   Class,
+  Identifier,
+  MemberExpression,
   MethodDefinition as MethodNode,
   PropertyDefinition,
   StaticBlock,
@@ -16,7 +18,7 @@ import { memberKeyName } from "../classDefinition.js";
 import { analyseBody, Notes } from "./bodyFields.js";
 import type { ParsedClass, ParsedMember } from "./parsedClass.js";
 import { forEachChild } from "./parser.js";
-import { declaredNames, readsModuleScope } from "./scope.js";
+import { declaredNames, forEachReference, isStandardGlobal, readsModuleScope } from "./scope.js";
 import type { Source } from "./syntax.js";
 import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
 import { PRIVATE_HELPER, PRIVATE_USE_HELPER, scanWrites } from "./thisWrites.js";
@@ -269,7 +271,6 @@ function reportPrivateUses(state: ClassState, node: Class): void {
   const walk = (current: AnyNode): void => {
     if (current.type === "PrivateIdentifier") usedPrivate.add(`#${current.name}`);
     if (current.type === "CallExpression") {
-      if (keyedByThis(current)) onStateOutside(state, textOf(state.src, current));
       const callee = calleeName(current.callee);
       if (
         callee !== undefined &&
@@ -280,7 +281,17 @@ function reportPrivateUses(state: ClassState, node: Class): void {
     }
     forEachChild(current, walk);
   };
-  for (const member of node.body.body) walk(member);
+  for (const member of node.body.body) {
+    walk(member);
+    // A map of the module: not a parameter or local of the method (a memo
+    // the caller passes in, `clone(seen)`), nor a standard global (`Reflect`).
+    forEachReference(member, (current, shadowed) => {
+      if (current.type !== "CallExpression" || !keyedByThis(current)) return;
+      const map = ((current.callee as MemberExpression).object as Identifier).name;
+      if (!shadowed.has(map) && !isStandardGlobal(map))
+        onStateOutside(state, textOf(state.src, current));
+    });
+  }
   for (const used of usedPrivate) {
     if (!state.privateMembers.includes(used)) {
       state.notes.add(`uses private name \`${used}\` declared by an enclosing class`);

@@ -184,7 +184,30 @@ const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
   "RegExp",
   "Error",
   "Promise",
+  "Reflect",
+  "Proxy",
+  "Intl",
+  "ArrayBuffer",
+  "Uint8Array",
+  "Float64Array",
+  "globalThis",
 ]);
+
+/** A standard global, which no module is expected to rebind. */
+export function isStandardGlobal(name: string): boolean {
+  return STANDARD_GLOBALS.has(name);
+}
+
+/** Calls `visit` with every node of `root` reached as a reference, with the names functions inside `root` bind around it. */
+export function forEachReference(
+  root: AnyNode,
+  visit: (node: AnyNode, shadowed: ReadonlySet<string>) => void,
+): void {
+  someReference(root, (node, shadowed) => {
+    visit(node, shadowed);
+    return false;
+  });
+}
 
 /**
  * Whether `expression` reads a name it does not bind itself other than a
