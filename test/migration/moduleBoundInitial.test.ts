@@ -96,3 +96,29 @@ test("a subclass re-assigning its superclass's field from the module is no new f
   expect(pool.type).toBe(a.Vec3);
   expect(pool.get()).toBeInstanceOf(b.Vec3);
 });
+
+test("an initial value reading the module and the constructor's arguments is refused too (htmlparser2 9's Tokenizer: `new EntityDecoder(xmlMode ? … : …)`)", () => {
+  const v1 = new Function(
+    `"use strict"; return class Tok { constructor(opts) { this.xml = !!opts.xml; } };`,
+  )() as new (opts: {
+    xml: boolean;
+  }) => Attr;
+  const v2 = new Function(
+    `"use strict";
+    class Decoder { constructor(mode) { this.mode = mode; } }
+    return class Tok { constructor(opts) { this.xml = !!opts.xml; this.decoder = new Decoder(opts.xml ? 1 : 0); } };`,
+  )() as new (opts: {
+    xml: boolean;
+  }) => Attr;
+  expect(readClassSource(v2).moduleBoundFields).toEqual(["decoder"]);
+  const ns = new Namespace("module-and-arguments");
+  ns.registerClass(v1);
+  const tok = new v1({ xml: false });
+  expect(() => updateSync(ns, patch("up").replaceImplementation("Tok", v2).build())).toThrow(
+    expect.objectContaining({
+      code: "MM_INVALID_PATCH",
+      message: expect.stringContaining('"decoder"'),
+    }),
+  );
+  expect(Object.keys(tok)).toEqual(["xml"]);
+});

@@ -88,7 +88,11 @@ function apply(state: BodyState, write: Write): void {
       const known =
         value !== undefined && !dependsOnScope(value, context.scope, introduced.has(write.name));
       fields.set(write.name, known ? textOf(context.src, value) : undefined);
-      if (known && readsModuleScope(value)) context.moduleBound?.add(write.name);
+      // Also when it reads the constructor's scope (htmlparser2 9's
+      // `new EntityDecoder(xmlMode ? … : …)`): no value, and none that can
+      // be computed outside the module either.
+      if (value !== undefined && readsModuleScope(value, context.scope))
+        context.moduleBound?.add(write.name);
       else context.moduleBound?.delete(write.name);
       return;
     }

@@ -358,7 +358,7 @@ function finish(
     stateOutside: Object.freeze(state.stateOutside),
     assignedFields: Object.freeze([...state.assignedFields]),
     moduleBoundFields: Object.freeze(
-      [...state.moduleBoundFields].filter((f) => state.instanceFields.get(f) !== undefined),
+      [...state.moduleBoundFields],
     ),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),

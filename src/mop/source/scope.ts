@@ -216,10 +216,17 @@ export function forEachReference(
  * shadow. Evaluated anywhere but in that module, it throws or reads
  * something else.
  */
-export function readsModuleScope(expression: AnyNode): boolean {
+export function readsModuleScope(
+  expression: AnyNode,
+  /** Names the code around the expression binds (a constructor's parameters and locals). */
+  bound: ReadonlySet<string> = new Set(),
+): boolean {
   return someReference(
     expression,
     (node, shadowed) =>
-      node.type === "Identifier" && !shadowed.has(node.name) && !STANDARD_GLOBALS.has(node.name),
+      node.type === "Identifier" &&
+      !shadowed.has(node.name) &&
+      !bound.has(node.name) &&
+      !STANDARD_GLOBALS.has(node.name),
   );
 }
