@@ -5,24 +5,28 @@
  * release is another evaluation of its modules, with symbols of its own:
  * its methods find nothing under them on the existing objects (undici 5.22
  * -> 5.28 applied as "methods changed", then every `headers.get()` threw).
- * Reading the source cannot tell such a symbol from a string constant; the
- * objects can: a key that is a symbol neither registered (`Symbol.for`) nor
- * well-known belongs to one evaluation of one module. So a class whose
- * source reads `this[name]` and that gets a new implementation from another
- * scope has its objects looked at (a few: they share their layout) before
- * anything changes.
+ * Reading the source cannot tell such a symbol from a string constant
+ * the objects can: a symbol neither registered (`Symbol.for`) nor
+ * well-known belongs to one evaluation of one module. So every object of a
+ * class that gets a new implementation from another scope, and whose source
+ * reads `this[name]` (or defines `defineProperty(this, name, …)`), has its
+ * keys looked at; state a helper function reads (`state(this)`) is out of
+ * sight. The first objects of every such class have their field values
+ * looked at too (minimatch keeps
+ * its module's `GLOBSTAR` in its parsed pattern; the next release compares
+ * with its own), before anything changes.
  */
 import { constructorOfDefinition, stablePrototype } from "../mop/classHandle.js";
 import { chainContains } from "../mop/instances/finder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
-import { moduleSymbolRefusal } from "./privateStateRefusal.js";
+import { hasMigrator } from "./build.js";
+import { moduleSymbolRefusal, moduleSymbolValueRefusal } from "./privateStateRefusal.js";
 
-/** How many objects of a class are looked at. */
-const SAMPLE = 64;
-
-/** `this[name]`: a member of the object under a key from a binding. */
-const KEYED_BY_BINDING = /\bthis\s*\[\s*[A-Za-z_$]/;
+/** How many objects of a class have their field values looked at (every object has its keys looked at). */
+const VALUE_SAMPLE = 256;
+/** How many elements of an array held in a field (and of arrays in it) are looked at. */
+const ELEMENTS = 16;
 
 const WELL_KNOWN = new Set<symbol>(
   Object.getOwnPropertyNames(Symbol)
@@ -33,46 +37,114 @@ const WELL_KNOWN = new Set<symbol>(
 /** metamorph's own marks (a lazy update's brand). */
 const ours = (key: symbol): boolean => key.description?.startsWith("metamorph") === true;
 
-/** The stable prototypes of the classes whose objects must be looked at, with their names. */
-export function moduleKeyedClasses(
+/** A symbol of one evaluation of one module: neither registered, well-known nor metamorph's. */
+const moduleSymbol = (value: unknown): value is symbol =>
+  typeof value === "symbol" &&
+  Symbol.keyFor(value) === undefined &&
+  !WELL_KNOWN.has(value) &&
+  !ours(value);
+
+/** A class given a new implementation from another module scope. */
+export interface ScopeChange {
+  readonly name: string;
+  /**
+   * The patch migrates the class: its migrators may map the old release's
+   * symbols (as keys or values) to the new release's, and the patch author
+   * has looked at the class's state.
+   */
+  readonly migrated: boolean;
+  /** Its source reads or defines members of its objects under computed keys from bindings. */
+  readonly keyed: boolean;
+}
+
+/** `this[name]`, `defineProperty(this, name`: a member of the object under a key from a binding. */
+const KEYED_BY_BINDING = /\bthis\s*\[\s*[A-Za-z_$]|defineProperty\(\s*this\s*,\s*[A-Za-z_$]/;
+
+/**
+ * The stable prototypes whose objects must be looked at, each with the class
+ * whose new implementation comes from another scope (its subclasses' objects
+ * hold the same state: a base class may have few objects of its own).
+ */
+export function scopeChanges(
   namespace: Namespace,
   { build, oldDefs }: Built,
-): Map<object, string> {
-  const classes = new Map<object, string>();
+): Map<object, ScopeChange> {
+  const classes = new Map<object, ScopeChange>();
   for (const [name, cls] of build.classes) {
     const implementation = cls.implementation;
     if (implementation === undefined || cls.implementationDerived || cls.sameScope) continue;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     const running = old && constructorOfDefinition(old);
     if (running === undefined || running === implementation) continue;
-    if (!KEYED_BY_BINDING.test(Function.prototype.toString.call(running))) continue;
-    // Its subclasses' objects hold the same keys (a base class with few objects of its own).
+    // Keys: only for a class that reads state under computed keys itself; a
+    // symbol on its objects may also be another module's tag (a framework's
+    // mark, the program's own), which a new release of the class does not
+    // change.
+    const source = Function.prototype.toString.call(running);
+    const change = {
+      name,
+      migrated: hasMigrator(name, build),
+      keyed: KEYED_BY_BINDING.test(source),
+    };
     const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
     for (const handle of namespace.classes()) {
       const other = stablePrototype(handle);
-      if (other === prototype || chainContains(other, prototype)) classes.set(other, name);
+      if (other !== prototype && !chainContains(other, prototype)) continue;
+      // A subclass's objects hold its superclass's keys too; the name is the class's own.
+      const before = classes.get(other);
+      const own = other === prototype || before === undefined;
+      classes.set(other, {
+        name: own ? name : before.name,
+        migrated: own ? change.migrated : before.migrated,
+        keyed: change.keyed || before?.keyed === true,
+      });
     }
   }
   return classes;
 }
 
-/** Refuses, naming them, module symbols found on the first objects of each class (and of its subclasses). */
+/**
+ * Refuses, naming them, module symbols among the objects' keys (any
+ * object, for a class that reads computed keys) or among their field values
+ * (the first objects of each class), unless the patch migrates the class.
+ * A symbol another module put on the objects (a framework's tag) looks the
+ * same: such a class needs a migrator (which may leave it as it is).
+ */
 export function refuseModuleSymbols(
-  classes: ReadonlyMap<object, string>,
+  classes: ReadonlyMap<object, ScopeChange>,
   objectsOf: (prototype: object) => readonly object[],
 ): void {
-  const found = new Map<string, Set<symbol>>();
-  for (const [prototype, name] of classes) {
+  for (const [prototype, change] of classes) {
     const objects = objectsOf(prototype);
-    let symbols = found.get(name);
-    if (symbols === undefined) found.set(name, (symbols = new Set()));
-    for (let i = 0; i < objects.length && i < SAMPLE; i++) {
-      for (const key of Object.getOwnPropertySymbols(objects[i]!)) {
-        if (Symbol.keyFor(key) === undefined && !WELL_KNOWN.has(key) && !ours(key))
-          symbols.add(key);
-      }
+    if (change.migrated) continue;
+    for (let i = 0; change.keyed && i < objects.length; i++) {
+      const keys = Object.getOwnPropertySymbols(objects[i]!).filter(moduleSymbol);
+      if (keys.length > 0) throw moduleSymbolRefusal(change.name, keys);
+    }
+    for (let i = 0; i < objects.length && i < VALUE_SAMPLE; i++) {
+      const found = symbolValue(objects[i]!);
+      if (found) throw moduleSymbolValueRefusal(change.name, found.field, found.symbol);
     }
   }
-  for (const [name, symbols] of found)
-    if (symbols.size > 0) throw moduleSymbolRefusal(name, [...symbols]);
+}
+
+/** A module symbol held in a field of `object`, directly or in an array (two levels deep). */
+function symbolValue(object: object): { field: string; symbol: symbol } | undefined {
+  for (const field of Object.keys(object)) {
+    const d = Object.getOwnPropertyDescriptor(object, field);
+    if (d === undefined || !("value" in d)) continue;
+    const symbol = inValue(d.value, 2);
+    if (symbol !== undefined) return { field, symbol };
+  }
+  return undefined;
+}
+
+function inValue(value: unknown, depth: number): symbol | undefined {
+  if (moduleSymbol(value)) return value;
+  if (depth === 0 || !Array.isArray(value)) return undefined;
+  for (let i = 0; i < value.length && i < ELEMENTS; i++) {
+    const found = inValue(value[i], depth - 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -92,7 +92,25 @@ export function outsideStateRefusal(name: string, calls: readonly string[]): Pri
 export function moduleSymbolRefusal(name: string, symbols: readonly symbol[]): PrivateStateError {
   const shown = symbols.slice(0, 4).map(String).join(", ") + (symbols.length > 4 ? ", …" : "");
   return new PrivateStateError(
-    `class ${name} keeps its objects' state under symbols of its module (${shown}): a new implementation evaluated in another module scope, such as a package's next release, reads symbols of its own, under which the existing objects hold nothing. Restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope (the symbols are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
+    `class ${name} keeps its objects' state under symbols of its module (${shown}): a new implementation evaluated in another module scope, such as a package's next release, reads symbols of its own, under which the existing objects hold nothing. Restart the program to load the new version, or give the patch a migrator for ${name} that moves the state under the new release's symbols (a symbol another module put on the objects may stay as it is); if the new implementation was evaluated in the running version's own module scope (the symbols are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
     { className: name, symbols: symbols.map(String) },
+  );
+}
+
+/**
+ * The refusal of a new implementation, from another module scope, of a
+ * class whose objects hold a symbol of the running version's module as a
+ * value (minimatch's `GLOBSTAR` in its parsed pattern): the next release
+ * compares with symbols of its own and misreads the old objects (minimatch
+ * 9.0.0 -> 9.0.5 applied, then `match` threw `p.test is not a function`).
+ */
+export function moduleSymbolValueRefusal(
+  name: string,
+  field: string,
+  symbol: symbol,
+): PrivateStateError {
+  return new PrivateStateError(
+    `class ${name} holds a symbol of its module in field "${field}" (${String(symbol)}): a new implementation evaluated in another module scope, such as a package's next release, compares with symbols of its own and misreads the existing objects. Give the patch a migrator for ${name} that maps such values to the new release's symbols, or restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope, say so with replaceImplementation's { sameScope: true }`,
+    { className: name, field, symbol: String(symbol) },
   );
 }

@@ -115,3 +115,73 @@ test("a base class whose objects are all of a subclass is looked at through them
   ).toThrow(expect.objectContaining({ code: "MM_PRIVATE_STATE" }));
   expect(sub.tag()).toBe("v1");
 });
+
+test("every object is looked at: state made at first use, on one object of many; and state defined with defineProperty", () => {
+  const lazy = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const kHits = Symbol("hits");
+      return class Cart { constructor() { this.items = []; } hit() { return (this[kHits] = (this[kHits] ?? 0) + 1); } tag() { return tag; } };`,
+    )(tag) as new () => { hit(): number; tag(): string };
+  const [v1, v2] = [lazy("v1"), lazy("v2")];
+  const ns = new Namespace("symbols-late");
+  ns.registerClass(v1);
+  const carts = Array.from({ length: 300 }, () => new v1());
+  carts[250]!.hit();
+  expect(() => updateSync(ns, patch("up").replaceImplementation("Cart", v2).build())).toThrow(
+    expect.objectContaining({ code: "MM_PRIVATE_STATE" }),
+  );
+  const defined = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const kState = Symbol("state");
+      return class Counter { constructor(n) { Object.defineProperty(this, kState, { value: { n }, writable: true }); } inc() { return ++this[kState].n; } tag() { return tag; } };`,
+    )(tag) as new (
+      n: number,
+    ) => { inc(): number };
+  const [d1, d2] = [defined("v1"), defined("v2")];
+  const ns2 = new Namespace("symbols-defined");
+  ns2.registerClass(d1);
+  const counter = new d1(41);
+  expect(() => updateSync(ns2, patch("up").replaceImplementation("Counter", d2).build())).toThrow(
+    expect.objectContaining({ code: "MM_PRIVATE_STATE" }),
+  );
+  expect(counter.inc()).toBe(42);
+});
+
+test("a symbol of another module on the objects (a framework's or the program's own tag): no reason to refuse a class that reads no computed keys; a migrator lets one that does through", () => {
+  const tag = Symbol("the program's tag");
+  const plain = (t: string) =>
+    new Function(
+      "tag",
+      `"use strict"; return class Box { constructor() { this.v = 1; } tag() { return tag; } };`,
+    )(t) as new () => { tag(): string };
+  const ns0 = new Namespace("foreign-tag-plain");
+  ns0.registerClass(plain("v1"));
+  const box = new (plain("v1"))();
+  (box as unknown as Record<symbol, unknown>)[tag] = true;
+  updateSync(ns0, patch("up").replaceImplementation("Box", plain("v2")).build());
+  expect(box.tag()).toBe("v2");
+  const [v1, v2] = [release("v1", '"items"'), release("v2", '"items"')];
+  const ns = new Namespace("foreign-tag");
+  ns.registerClass(v1);
+  const bag = new v1().add("a");
+  (bag as unknown as Record<symbol, unknown>)[tag] = true;
+  expect(() => updateSync(ns, patch("up").replaceImplementation("Bag", v2).build())).toThrow(
+    expect.objectContaining({ code: "MM_PRIVATE_STATE" }),
+  );
+  updateSync(
+    ns,
+    patch("up")
+      .replaceImplementation("Bag", v2)
+      .migrate("Bag", () => {})
+      .build(),
+  );
+  expect([bag.tag(), bag.size(), (bag as unknown as Record<symbol, unknown>)[tag]]).toEqual([
+    "v2",
+    1,
+    true,
+  ]);
+});

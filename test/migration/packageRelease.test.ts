@@ -44,6 +44,23 @@ function release(tag: string): Release {
 }
 
 describe("a class replaced by the same class of the package's next release", () => {
+  test("an object holding a symbol of the old release's module is refused without a migrator that maps it", () => {
+    const [v1, v2] = [release("v1"), release("v2")];
+    const ns = new Namespace("deps");
+    ns.registerClass(v1.Version);
+    ns.registerClass(v1.Range);
+    const any = new v1.Range("*");
+    expect(() =>
+      updateSync(ns, patch("upgrade").replaceImplementation("Range", v2.Range).build()),
+    ).toThrow(
+      expect.objectContaining({
+        code: "MM_PRIVATE_STATE",
+        message: expect.stringContaining('field "low" (Symbol(any))'),
+      }),
+    );
+    expect(any.low).toBe(v1.ANY);
+  });
+
   test("its methods and statics become the new release's, though its source reads the same", () => {
     const v1 = release("v1");
     const v2 = release("v2");
@@ -57,18 +74,21 @@ describe("a class replaced by the same class of the package's next release", () 
       patch("upgrade")
         .replaceImplementation("Version", v2.Version)
         .replaceImplementation("Range", v2.Range)
+        .migrate("Range", (from, to) => {
+          if (from.low === v1.ANY) to.low = v2.ANY;
+        })
         .build(),
     );
     expect(result.changes.map((c) => `${c.kind} ${c.className}`)).toEqual([
       "methods-changed Version",
-      "methods-changed Range",
+      "migrator-added Range",
     ]);
     expect(old.label()).toBe("v2:1.2.0");
     expect((Version as unknown as { ANY: symbol }).ANY).toBe(v2.ANY);
     expect(new Version("3.0.0").label()).toBe("v2:3.0.0");
-    // A Range of the old release keeps its state (the old release's ANY
-    // symbol) — the patch carries no migrator to translate it.
-    expect(any.low).toBe(v1.ANY);
+    // The old release's ANY symbol, translated by the patch's migrator.
+    expect(any.low).toBe(v2.ANY);
+    expect(any.accepts("0.1.0")).toBe(true);
     expect(new Range("*").accepts("0.1.0")).toBe(true);
     expect(ns.allInstances(Version)).toContain(old);
   });

@@ -14,7 +14,7 @@ import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
 import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes } from "../outsideBuilt.js";
-import { moduleKeyedClasses, refuseModuleSymbols } from "../moduleSymbols.js";
+import { refuseModuleSymbols, scopeChanges } from "../moduleSymbols.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
@@ -62,7 +62,7 @@ export function preparePhase(
       : undefined,
   );
   // Looked at before anything else runs: a refusal leaves nothing changed.
-  const keyed = moduleKeyedClasses(namespace, built);
+  const keyed = scopeChanges(namespace, built);
   const now = findEachOf(namespace.finder, [
     ...active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
     ...outside.values(),
