@@ -159,8 +159,9 @@ test("a symbol of another module on the objects (a framework's or the program's 
       `"use strict"; return class Box { constructor() { this.v = 1; } tag() { return tag; } };`,
     )(t) as new () => { tag(): string };
   const ns0 = new Namespace("foreign-tag-plain");
-  ns0.registerClass(plain("v1"));
-  const box = new (plain("v1"))();
+  const p1 = plain("v1");
+  ns0.registerClass(p1);
+  const box = new p1();
   (box as unknown as Record<symbol, unknown>)[tag] = true;
   updateSync(ns0, patch("up").replaceImplementation("Box", plain("v2")).build());
   expect(box.tag()).toBe("v2");
