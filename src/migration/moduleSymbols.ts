@@ -118,13 +118,26 @@ export function refuseModuleSymbols(
     const objects = objectsOf(prototype);
     if (change.migrated) continue;
     for (let i = 0; change.keyed && i < objects.length; i++) {
-      const keys = Object.getOwnPropertySymbols(objects[i]!).filter(moduleSymbol);
-      if (keys.length > 0) throw moduleSymbolRefusal(change.name, keys);
+      const keys = unlessItThrows(() => Object.getOwnPropertySymbols(objects[i]!)) ?? [];
+      const module = keys.filter(moduleSymbol);
+      if (module.length > 0) throw moduleSymbolRefusal(change.name, module);
     }
     for (let i = 0; i < objects.length && i < VALUE_SAMPLE; i++) {
-      const found = symbolValue(objects[i]!);
+      const found = unlessItThrows(() => symbolValue(objects[i]!));
       if (found) throw moduleSymbolValueRefusal(change.name, found.field, found.symbol);
     }
+  }
+}
+
+/**
+ * Undefined where reading the object throws (a proxy's trap): the migration
+ * that follows refuses such an object with its own error.
+ */
+function unlessItThrows<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
 }
 

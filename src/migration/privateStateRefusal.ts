@@ -36,33 +36,48 @@ export function privateStateRefusal(
   name: string,
   classes: readonly (Function | undefined)[],
 ): PrivateStateError {
+  const { kind, at } = privateStateKind(classes);
+  // Only the new implementation has it: the running version has nothing to export.
+  const newOnly = at > 0;
+  const holder = classes[at];
   const advice =
-    privateStateAdvice(name, classes) ??
-    "add `static metamorphExport(instance)` to the running version and apply a new version that extends Adoptable with `static metamorphImport(instance, state)` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)";
+    privateStateAdvice(name, [holder, ...classes.filter((c) => c !== holder)]) ??
+    (newOnly
+      ? "apply it through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section) as a version that extends Adoptable with `static metamorphImport(instance, state)`, which builds its private state from the old object's fields"
+      : "add `static metamorphExport(instance)` to the running version and apply a new version that extends Adoptable with `static metamorphImport(instance, state)` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)");
   return new PrivateStateError(
-    `class ${name} ${privateStateKind(classes)}, which reflection cannot copy to a new version: ${advice}`,
+    `${newOnly ? `the new implementation of class ${name}` : `class ${name}`} ${kind}, which reflection cannot copy to a new version: ${advice}`,
     { className: name },
   );
 }
 
 /**
- * What private state the classes have: `#` members, or (with none declared)
- * private fields a transpiler lowered to maps keyed by the object
- * (TypeScript's `_Queue_pending.set(this, 0)`), named by the first such call.
+ * What private state the classes have, and which of them has it first: `#`
+ * members, or (with none declared) private fields a transpiler lowered to
+ * maps keyed by the object (TypeScript's `_Queue_pending.set(this, 0)`),
+ * named by the first such call.
  */
-function privateStateKind(classes: readonly (Function | undefined)[]): string {
-  let lowered: string | undefined;
-  for (const cls of classes) {
+function privateStateKind(classes: readonly (Function | undefined)[]): {
+  kind: string;
+  at: number;
+} {
+  let lowered: { note: string; at: number } | undefined;
+  for (let at = 0; at < classes.length; at++) {
+    const cls = classes[at];
     if (cls === undefined || Object.hasOwn(cls, METHOD_HOME)) continue;
     const parsed = readableClassSource(cls);
     if (parsed === undefined) continue;
-    if (parsed.privateMembers.length > 0) return "declares private # members";
-    lowered ??= parsed.unsupported.find((note) => note.startsWith("private state lowered"));
+    if (parsed.privateMembers.length > 0) return { kind: "declares private # members", at };
+    const note = parsed.unsupported.find((n) => n.startsWith("private state lowered"));
+    if (note !== undefined) lowered ??= { note, at };
   }
-  const call = lowered?.match(/`([^`]*)`/)?.[1];
+  const call = lowered?.note.match(/`([^`]*)`/)?.[1];
   return call === undefined
-    ? "declares private # members"
-    : `keeps private fields a transpiler lowered to maps keyed by the object (\`${call}\`)`;
+    ? { kind: "declares private # members", at: 0 }
+    : {
+        kind: `keeps private fields a transpiler lowered to maps keyed by the object (\`${call}\`)`,
+        at: lowered!.at,
+      };
 }
 
 /**

@@ -223,3 +223,43 @@ describe("objects the running release built outside the handle", () => {
     );
   });
 });
+
+test("a hierarchy upgraded and rolled back: the handles' own prototypes are never taken for objects (domhandler 5.0.0 -> 5.0.3)", () => {
+  const release = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      class Node { constructor() { this.parent = null; } kind() { return tag + ":node"; } }
+      class Element extends Node { constructor(name) { super(); this.name = name; } kind() { return tag + ":element"; } }
+      return { Node, Element, make: (n) => new Element(n) };`,
+    )(tag) as {
+      Node: new () => { kind(): string };
+      Element: new (name: string) => { kind(): string };
+      make: (name: string) => { kind(): string };
+    };
+  const [v1, v2] = [release("v1"), release("v2")];
+  const ns = new Namespace("dom");
+  const Node = ns.registerClass(v1.Node);
+  const Element = ns.registerClass(v1.Element);
+  const element = new v1.Element("div");
+  const chain = (o: object) => {
+    const found = [];
+    for (let p = Object.getPrototypeOf(o); p !== null; p = Object.getPrototypeOf(p)) found.push(p);
+    return found;
+  };
+  const before = [chain(element), chain(Element.prototype), chain(Node.prototype)];
+  const version = ns.version;
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .replaceImplementation("Node", v2.Node)
+      .replaceImplementation("Element", v2.Element)
+      .build(),
+  );
+  const built = v2.make("span");
+  expect([element.kind(), built.kind()]).toEqual(["v2:element", "v2:element"]);
+  result.rollback();
+  expect([chain(element), chain(Element.prototype), chain(Node.prototype)]).toEqual(before);
+  expect([element.kind(), built.kind()]).toEqual(["v1:element", "v1:element"]);
+  expect(ns.version).toBe(version);
+});

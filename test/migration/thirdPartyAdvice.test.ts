@@ -95,3 +95,28 @@ describe("advice for classes the program did not write (item 25)", () => {
     expect(error.message).toContain("metamorphExport");
   });
 });
+
+test("private members only the new implementation has: the message says so, and asks no export hook of the running version", () => {
+  const v1 = new Function(
+    `"use strict"; return class Matrix { constructor(r) { this.data = new Array(r).fill(0); } get(i) { return this.data[i]; } };`,
+  )() as new (
+    r: number,
+  ) => object;
+  const v2 = new Function(
+    `"use strict"; return class Matrix { data; #init(r) { this.data = new Array(r).fill(0); } constructor(r) { this.#init(r); } get(i) { return this.data[i]; } };`,
+  )() as new (
+    r: number,
+  ) => object;
+  const ns = new Namespace("private-new-only");
+  ns.registerClass(v1);
+  new v1(2);
+  let message = "";
+  try {
+    updateSync(ns, patch("up").replaceImplementation("Matrix", v2).build());
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(/^the new implementation of class Matrix declares private # members/);
+  expect(message).toContain("metamorphImport");
+  expect(message).not.toContain("metamorphExport");
+});

@@ -159,7 +159,10 @@ export function readClassSource(cls: Function): ParsedClass {
   const cached = classCache.get(cls);
   if (cached !== undefined) return cached;
   if (typeof cls !== "function") {
-    throw new InvalidClassDefinitionError(`readClassSource expects a class, got ${typeof cls}`);
+    throw new InvalidClassDefinitionError(
+      `expected a class, got ${cls === null ? "null" : typeof cls}: metamorph reads a class from its source text (\`class … { … }\`)`,
+      { type: cls === null ? "null" : typeof cls },
+    );
   }
   let parsed: ParsedClass;
   try {
@@ -170,7 +173,7 @@ export function readClassSource(cls: Function): ParsedClass {
     if (!(error instanceof InvalidClassDefinitionError)) throw error;
     throw new InvalidClassDefinitionError(
       error.message.replace(
-        /^parseClassSource expects the source text of one class/,
+        /^parseClassSource expects the source text of one class \(`class … \{ … \}`\)/,
         `${cls.name || "(anonymous)"} cannot be read as a class: metamorph reads a class from its source text (\`class … { … }\`)`,
       ),
       { ...error.details, className: cls.name },

@@ -84,7 +84,7 @@ export const argumentCases: AnyCase[] = [
     refuse: {
       error: InvalidClassDefinitionError,
       code: "MM_INVALID_DEFINITION",
-      names: ["expects a class", "number"],
+      names: ["expected a class", "number"],
     },
   }),
   kase<ShopWorld>({
