@@ -3,8 +3,9 @@
  * nothing was refused. Two kinds: a class whose instances migrated has
  * state its source does not reveal (see `ClassDefinition.unsupported`), which
  * the migration carried over unchanged but no migrator, initialiser or
- * rename could address by name; and a new field whose initial value only the
- * new constructor can compute, which migrated objects got as `undefined`.
+ * rename could address by name; a new field whose initial value only the
+ * new constructor can compute, which migrated objects got as `undefined`;
+ * and an old field the new constructor makes an alias of a new one.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { type BuildResult, type ClassBuild, hasMigrator, isUnvaluedNewField } from "./build.js";
@@ -21,8 +22,13 @@ export interface UpdateWarning {
    * value its constructor computes (from its arguments, say), which a
    * migration cannot run: migrated objects got `undefined`, and nothing in
    * the patch (a migrator, an initial value, a rename) gave it another.
+   * `MM_ALIAS_SPLIT`: the new constructor makes a field the old version had
+   * an alias of a new one (`this._args = this.registeredArguments`, a
+   * release renaming a field and keeping the old name): migrated objects
+   * keep the old field's value and get the new field's initial value, two
+   * values where fresh objects share one; no migrator joined them.
    */
-  readonly code: "MM_UNSEEN_STATE" | "MM_NO_INITIAL_VALUE";
+  readonly code: "MM_UNSEEN_STATE" | "MM_NO_INITIAL_VALUE" | "MM_ALIAS_SPLIT";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
@@ -56,6 +62,7 @@ export function updateWarnings(
       });
     }
     warnings.push(...noInitialValue(className, cls, build, old));
+    warnings.push(...aliasSplits(className, cls, build, old));
   }
   return warnings;
 }
@@ -90,4 +97,38 @@ function noInitialValue(
         message: `class ${className}: ${note}; migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
       };
     });
+}
+
+const ALIAS = /^this\.([A-Za-z_$][\w$]*)$/;
+
+/**
+ * Fields the old version had that the new constructor sets to a new field
+ * (commander 12: `this.registeredArguments = []; this._args =
+ * this.registeredArguments`): migrated objects keep `_args` with their
+ * arguments and get an empty `registeredArguments`, which the new methods
+ * read.
+ */
+function aliasSplits(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (cls.definition.fieldOrigin !== "source" || old === undefined) return [];
+  if (hasMigrator(className, build)) return [];
+  const before = new Set(old.fields.map((f) => f.name));
+  return cls.definition.fields.flatMap((f) => {
+    const target = f.initializer === undefined ? undefined : ALIAS.exec(f.initializer)?.[1];
+    if (target === undefined || !before.has(f.name) || before.has(target)) return [];
+    const note = `field \`${f.name}\` is now an alias of new field \`${target}\` (\`this.${f.name} = this.${target}\`)`;
+    return [
+      {
+        code: "MM_ALIAS_SPLIT" as const,
+        className,
+        field: f.name,
+        note,
+        message: `class ${className}: ${note}; migrated objects keep their \`${f.name}\` and got \`${target}\` from its initial value, two values where fresh objects share one — give the patch a migrator that sets \`${target}\` from \`${f.name}\``,
+      },
+    ];
+  });
 }

@@ -105,3 +105,31 @@ test("a new field whose initial value the constructor computes is named in an MM
   expect(withMigrator.warnings).toEqual([]);
   expect(old.isOneOf).toBe(false);
 });
+
+test("an old field the new constructor makes an alias of a new one is named in an MM_ALIAS_SPLIT warning; a migrator joins them (commander 10 -> 12)", () => {
+  const run = (migrate: boolean) => {
+    const V1 = evaluate(`class Cmd {
+    constructor() { this._args = []; }
+    argument(a) { this._args.push(a); return this; }
+    usage() { return this._args.join(" "); }
+  }`);
+    const V2 = evaluate(`class Cmd {
+    constructor() { this.registeredArguments = []; this._args = this.registeredArguments; }
+    argument(a) { this.registeredArguments.push(a); return this; }
+    usage() { return this.registeredArguments.join(" "); }
+  }`);
+    const ns = new Namespace("alias");
+    ns.registerClass(V1);
+    const cmd = new V1({}) as Made & { argument(a: string): unknown; usage(): string };
+    cmd.argument("<file>");
+    let upgrade = patch("up").replaceImplementation("Cmd", V2);
+    if (migrate)
+      upgrade = upgrade.migrate("Cmd", (old, target) => {
+        target.registeredArguments = old._args;
+      });
+    const result = updateSync(ns, upgrade.build());
+    return { warnings: result.warnings.map((w) => [w.code, w.field]), usage: cmd.usage() };
+  };
+  expect(run(false)).toEqual({ warnings: [["MM_ALIAS_SPLIT", "_args"]], usage: "" });
+  expect(run(true)).toEqual({ warnings: [], usage: "<file>" });
+});
