@@ -61,7 +61,7 @@ function compileForwarder(
           // objects with the same fields share one hidden class (V8, measured).
           $mm$state.initialise.call(this, init);
           instance = this;
-        } else if (target === $mm$forward) {
+        } else if (target === $mm$forward && $mm$state.construction !== "construct") {
           instance = new $mm$state.current(...arguments);
           // "reflect": a new implementation with a prototype of its own
           // builds the object natively (its own cached initial map), then the
@@ -73,11 +73,16 @@ function compileForwarder(
           // a hidden class of its own.
           // Only the object the implementation built: one its constructor
           // returned instead (a cached instance, a proxy) stays as it is.
+          // An object its constructor froze (sealed, made non-extensible)
+          // cannot move: it stays on the implementation's prototype (its
+          // methods are the running ones), and the handle builds every later
+          // object onto the stable prototype directly ("construct").
           if (
             $mm$state.construction === "reflect" &&
-            $mm$getPrototypeOf(instance) === $mm$state.current.prototype
+            $mm$getPrototypeOf(instance) === $mm$state.current.prototype &&
+            !$mm$setPrototypeOf(instance, $mm$state.prototype)
           )
-            $mm$setPrototypeOf(instance, $mm$state.prototype);
+            $mm$state.construction = "construct";
         } else {
           // Through super() from a subclass: correct, but V8 gives objects
           // built this way maps of their own (see above).
@@ -92,7 +97,7 @@ function compileForwarder(
   ) as (
     state: HandleState,
     name: string,
-    setPrototypeOf: typeof Object.setPrototypeOf,
+    setPrototypeOf: typeof Reflect.setPrototypeOf,
     getPrototypeOf: typeof Object.getPrototypeOf,
     construct: typeof Reflect.construct,
     typeError: typeof TypeError,
@@ -100,7 +105,7 @@ function compileForwarder(
   return factory(
     state,
     name,
-    Object.setPrototypeOf,
+    Reflect.setPrototypeOf,
     Object.getPrototypeOf,
     Reflect.construct,
     TypeError,

@@ -20,9 +20,12 @@ export interface HandleState {
    * and the current version's field initialiser fills it (versions made by
    * createClass); "new" — `new current()` (an ordinary class whose prototype
    * is the stable one); "reflect" — Reflect.construct onto the stable
-   * prototype (an ordinary class given as a new implementation).
+   * prototype (an ordinary class given as a new implementation);
+   * "construct" — Reflect.construct with the handle as new.target, for such
+   * an implementation whose constructor freezes its objects (found at the
+   * first construction: a frozen object cannot change its prototype).
    */
-  construction: "initialise" | "new" | "reflect";
+  construction: "initialise" | "new" | "reflect" | "construct";
   /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
   initialise: Function | null;
   definition: ClassDefinition;
