@@ -4,6 +4,7 @@
  * definition becomes a real class through `createClass`.
  */
 import { InvalidClassDefinitionError } from "../errors.js";
+import { namedAs } from "./methodName.js";
 
 /**
  * A member key. Strings stand for themselves; symbols are written as
@@ -114,7 +115,14 @@ export function describeMembers(
           ];
     for (const [kind, fn] of parts) {
       if (typeof fn !== "function") continue;
-      out.push({ key, kind, static: isStatic, source: Function.prototype.toString.call(fn) });
+      const source = Function.prototype.toString.call(fn);
+      // A method reused under another key defines that key, as the object said.
+      out.push({
+        key,
+        kind,
+        static: isStatic,
+        source: typeof key === "string" ? namedAs(source, key) : source,
+      });
     }
   }
   return out;

@@ -296,6 +296,17 @@ export class Namespace {
       name,
       ...readOptions
     } = options;
+    // Its prototype is another handle's stable one, which an update in force
+    // there has changed: registered again, the class would pass for the
+    // running version of itself, with another version's methods.
+    const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
+    if (owner !== undefined && currentVersion(owner).ctor !== cls) {
+      const by = handleOwner(owner);
+      throw new DuplicateBindingError(
+        `class ${cls.name} is managed by ${by instanceof Namespace ? `namespace ${by.name}` : "another namespace"}, where an update gave it another version (${currentVersion(owner).ctor.name}); use the handle that namespace gave, or roll that update back first`,
+        { name: cls.name, namespace: this.name },
+      );
+    }
     const read = withName(readClassDefinition(cls, readOptions), name);
     this.#requireDefinable(read);
     const parent = Object.getPrototypeOf(cls) as Function | null;

@@ -7,16 +7,19 @@ import { Namespace } from "../../src/index.js";
 import { hasFastProperties } from "../support/v8.js";
 
 describe("ordinary classes get new implementations (live reload)", () => {
-  class Note {
-    title = "";
-    body: string;
-    constructor(body: string) {
-      this.body = body;
-    }
-    show() {
-      return `${this.title}: ${this.body}`;
-    }
-  }
+  // A class of its own per test: an update a test leaves in force stays on the class.
+  const noteClass = () =>
+    class Note {
+      title = "";
+      body: string;
+      constructor(body: string) {
+        this.body = body;
+      }
+      show() {
+        return `${this.title}: ${this.body}`;
+      }
+    };
+  const Note = noteClass();
 
   test("values follow names and renames; methods and construction switch; identity kept", () => {
     const ns = new Namespace("notes");
@@ -52,7 +55,7 @@ describe("ordinary classes get new implementations (live reload)", () => {
 
   test("an ordinary class cannot have fields moved to another class without an implementation; a bad rename hint is named", () => {
     const ns = new Namespace("notes2");
-    ns.registerClass(Note);
+    ns.registerClass(noteClass());
     // Its own field changes get a version derived from the running one
     // (test/migration/ordinaryFieldChanges.test.ts); moving fields out does not.
     expect(() =>

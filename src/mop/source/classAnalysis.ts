@@ -357,9 +357,7 @@ function finish(
     privateMembers: Object.freeze(state.privateMembers),
     stateOutside: Object.freeze(state.stateOutside),
     assignedFields: Object.freeze([...state.assignedFields]),
-    moduleBoundFields: Object.freeze(
-      [...state.moduleBoundFields],
-    ),
+    moduleBoundFields: Object.freeze([...state.moduleBoundFields]),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),
     ...span(state, extent),

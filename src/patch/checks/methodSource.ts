@@ -4,6 +4,7 @@
  */
 import type { MemberKey, MethodDefinition } from "../../mop/classDefinition.js";
 import { memberKeyName } from "../../mop/classDefinition.js";
+import { methodNameIn } from "../../mop/methodName.js";
 import { type OperationProblem, problem } from "./problem.js";
 
 const ACCESSOR = /^(?:get|set)(?:\s+[^\s(]|\s*[[\\"'])/;
@@ -41,6 +42,17 @@ export function methodSourceProblem(method: MethodDefinition): OperationProblem 
   if (source.includes("[native code]")) {
     return problem(
       `member ${name} is a native or bound function, whose source cannot be carried by a patch`,
+      details,
+    );
+  }
+  const named = methodNameIn(source);
+  if (
+    named !== undefined &&
+    named.name !== null &&
+    (typeof method.key !== "string" || named.name !== method.key)
+  ) {
+    return problem(
+      `member ${name}'s source defines ${named.name}(), not ${name}: the class would get ${named.name} (write ${example.slice(5)})`,
       details,
     );
   }

@@ -38,9 +38,20 @@ export function fieldNameProblem(field: string, role = "field name"): OperationP
   return refused === undefined ? undefined : problem(`the ${role}: ${refused}`, { field });
 }
 
-export function memberKeyProblem(key: MemberKey): OperationProblem | undefined {
+export function memberKeyProblem(key: MemberKey, isStatic = false): OperationProblem | undefined {
   if (typeof key === "string") {
-    return key.length === 0 ? problem("the member name is empty", { member: key }) : undefined;
+    if (key.length === 0) return problem("the member name is empty", { member: key });
+    // A method body cannot be a constructor (class syntax makes it the
+    // constructor, which a patch does not replace this way), `__proto__`
+    // would shadow every object's prototype accessor, and a static
+    // `prototype` is a SyntaxError.
+    const reserved = isStatic ? key === "prototype" : key === "constructor" || key === "__proto__";
+    return reserved
+      ? problem(
+          `${isStatic ? "a static" : "an instance"} method cannot be named "${key}"${key === "constructor" ? " (a new constructor comes with a new implementation: replaceImplementation)" : ""}`,
+          { member: key },
+        )
+      : undefined;
   }
   return key.symbol.length === 0
     ? problem("a symbol member key needs a description (Symbol.for key or Symbol.xxx)", {

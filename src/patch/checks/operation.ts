@@ -223,8 +223,10 @@ const CHECKS: { readonly [K in OperationKind]: Check<K> } = {
   reorderFields,
   changeSuperclass,
   insertSuperclass,
-  addMethod: (op) => memberKeyProblem(op.method.key) ?? methodSourceProblem(op.method),
-  replaceMethod: (op) => memberKeyProblem(op.method.key) ?? methodSourceProblem(op.method),
+  addMethod: (op) =>
+    memberKeyProblem(op.method.key, op.method.static) ?? methodSourceProblem(op.method),
+  replaceMethod: (op) =>
+    memberKeyProblem(op.method.key, op.method.static) ?? methodSourceProblem(op.method),
   removeMethod: (op) => memberKeyProblem(op.key),
   splitClass,
   migrator: (op) => functionProblem(op.migrator.source, `migrator of ${op.className}`),

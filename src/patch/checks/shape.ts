@@ -56,7 +56,7 @@ function fieldListProblem(shape: ClassShape): OperationProblem | undefined {
 function membersProblem(shape: ClassShape): OperationProblem | undefined {
   const members = new Set<string>();
   for (const m of shape.methods ?? []) {
-    const p = memberKeyProblem(m.key) ?? methodSourceProblem(m);
+    const p = memberKeyProblem(m.key, m.static) ?? methodSourceProblem(m);
     if (p) return p;
     const id = `${m.static ? "static " : ""}${m.kind} ${memberKeyName(m.key)}`;
     if (members.has(id)) {
