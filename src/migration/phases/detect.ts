@@ -24,7 +24,7 @@ export interface Detected {
   readonly changed: ReadonlySet<string>;
 }
 
-export function detectPhase({ oldDefs, build, defs, bodiesOnly }: Built): Detected {
+export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built): Detected {
   // Superclass links cannot move when only method bodies change.
   if (!bodiesOnly) refuseExternalMoves(oldDefs, build, defs);
   const changes = detectChanges(oldDefs, build);
@@ -53,6 +53,8 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly }: Built): Detect
     refuseStateOutside(name, cls, old);
     refuseModuleBoundFields(name, cls, build, old);
   }
+  if (policy !== "eager")
+    for (const name of migrating) refuseMethodsBecomingFields(name, build, oldDefs);
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
     const d = oldDefs.get(cls.oldName!)!;
@@ -146,4 +148,31 @@ function refuseExternalMoves(
       );
     }
   }
+}
+
+/**
+ * A method the new version makes an own field (`onClick() {…}` becoming
+ * `onClick = () => …`) leaves the prototype at the commit: under a lazy or
+ * progressive policy an object not yet migrated has neither, and calling it
+ * threw a bare TypeError (`b.onClick is not a function`) where a guard
+ * would have migrated it first. Refused for those policies; eager migrates
+ * every object in the commit.
+ */
+function refuseMethodsBecomingFields(
+  name: string,
+  build: Built["build"],
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): void {
+  const cls = build.classes.get(name)!;
+  const methods = new Set<string>();
+  for (let d = oldDefs.get(cls.oldName!); d !== undefined; ) {
+    for (const m of d.methods) if (!m.static && typeof m.key === "string") methods.add(m.key);
+    d = d.superclass === null ? undefined : oldDefs.get(d.superclass);
+  }
+  const fields = cls.definition.fields.map((f) => f.name).filter((f) => methods.has(f));
+  if (fields.length === 0) return;
+  throw new InvalidPatchError(
+    `class ${name}'s new version makes its method${fields.length > 1 ? "s" : ""} ${fields.map((f) => `${f}()`).join(", ")} own field${fields.length > 1 ? "s" : ""} (an arrow function, say): a lazy or progressive update removes ${fields.length > 1 ? "them" : "it"} from the prototype before the objects are migrated, and calling ${fields.length > 1 ? "them" : "it"} on an object not yet migrated would fail; apply this update eagerly`,
+    { className: name, fields },
+  );
 }
