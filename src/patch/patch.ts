@@ -21,6 +21,7 @@ import {
   UNTRUSTED,
 } from "./trust.js";
 import { keepName } from "../mop/keepName.js";
+import { isFunctionSource } from "./checks/functionSource.js";
 
 /** Options of `Patch.fromJSON`. */
 export interface FromJsonOptions {
@@ -214,6 +215,17 @@ export class Patch {
       }
     }
     const values = names.map((n) => visible[n]);
+    // Every source is checked before any is evaluated: nothing of the patch
+    // runs unless all of it is functions.
+    this.operations.forEach((op, index) => {
+      for (const { key, fn } of functionsOf(op)) {
+        if (isFunctionSource(fn.source)) continue;
+        throw new InvalidPatchError(
+          `patch "${this.name}": operations[${index}] (${describeOperation(op)}): its ${key} source is not a function (written as function …, an arrow function or method shorthand), and none of the patch's code was run: \`${fn.source.trim().slice(0, 40)}\``,
+          { patch: this.name, index, operation: op.op, function: key },
+        );
+      }
+    });
     const operations = this.operations.map((op, index): Operation => {
       const functions = functionsOf(op);
       if (functions.length === 0) return op;

@@ -245,7 +245,7 @@ describe("the trust boundary: nothing of an unverified bundle is compiled", () =
   const GLOBAL = "__metamorphReleaseTestEffect";
   const effect = () => (globalThis as Record<string, unknown>)[GLOBAL];
 
-  test("code that sets a global when compiled is refused unverified, and runs only once verified", () => {
+  test("code that sets a global when compiled is refused unverified, and refused verified too, without running", () => {
     for (const evil of sideEffectPatches(GLOBAL)) {
       delete (globalThis as Record<string, unknown>)[GLOBAL];
       const untrusted = packBundle(evil, { fromVersion: "1", toVersion: "2" }, other.privateKey);
@@ -260,15 +260,17 @@ describe("the trust boundary: nothing of an unverified bundle is compiled", () =
       expect(() => verifyBundle(readBundle(tampered), [keys.publicKey])).toThrow(BadSignatureError);
       expect(effect()).toBeUndefined();
     }
-    // The detector works: the migrator's source runs when a verified bundle is compiled.
+    // Verified, a source that is an expression rather than a function is
+    // refused before any source of the patch is evaluated.
     const trusted = packBundle(
       sideEffectPatches(GLOBAL)[0]!,
       { fromVersion: "1", toVersion: "2" },
       keys.privateKey,
     );
-    patchesOf(verifyBundle(readBundle(trusted), [keys.publicKey]));
-    expect(effect()).toBe("migrator");
-    delete (globalThis as Record<string, unknown>)[GLOBAL];
+    expect(() => patchesOf(verifyBundle(readBundle(trusted), [keys.publicKey]))).toThrow(
+      expect.objectContaining({ code: "MM_INVALID_PATCH" }),
+    );
+    expect(effect()).toBeUndefined();
   });
 
   test("a verified bundle's patches compile into one patch that applies", () => {
