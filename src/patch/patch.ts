@@ -219,9 +219,9 @@ export class Patch {
     // runs unless all of it is functions.
     this.operations.forEach((op, index) => {
       for (const { key, fn } of functionsOf(op)) {
-        if (isFunctionSource(fn.source)) continue;
+        if (isFunctionSource(fn.source, key === "implementation")) continue;
         throw new InvalidPatchError(
-          `patch "${this.name}": operations[${index}] (${describeOperation(op)}): its ${key} source is not a function (written as function …, an arrow function or method shorthand), and none of the patch's code was run: \`${fn.source.trim().slice(0, 40)}\``,
+          `patch "${this.name}": operations[${index}] (${describeOperation(op)}): its ${key} source is not a ${key === "implementation" ? "class" : "function"} (written as ${key === "implementation" ? "class …" : "function …, an arrow function or method shorthand"}), and none of the patch's code was run: \`${fn.source.trim().slice(0, 40)}\``,
           { patch: this.name, index, operation: op.op, function: key },
         );
       }

@@ -34,7 +34,8 @@ test.each([
   "[sideEffect()]() {}",
   "`${sideEffect()}`",
   "sideEffect()",
-  "(x) => x)(sideEffect(), (y",
+  // Closing the wrapper's parenthesis early, to call the function.
+  "(x) => x)(sideEffect()",
 ])("not a function: %s", (source) => {
   expect(isFunctionSource(source)).toBe(false);
 });

@@ -36,12 +36,28 @@ function closing(source: string, open: number): number {
  * object literal, so that a comma (`x => x, sideEffect()`) cannot follow
  * it; the form alone where no parser is (a browser page).
  */
-export function isFunctionSource(text: string): boolean {
+export function isFunctionSource(text: string, classToo = false): boolean {
+  if (classToo && /^\s*class\b/.test(text)) return oneClass(text);
   if (!hasFunctionForm(text)) return false;
   try {
     return parsedAsOneFunction(text);
   } catch {
     return true; // no parser here: the form was checked
+  }
+}
+
+/** A new implementation: one class expression (evaluating it runs its static blocks, as loading the class would). */
+function oneClass(text: string): boolean {
+  try {
+    const parsed = parseJavaScript(`(${text}\n)`, "script");
+    if (!parsed.ok || parsed.program.body.length !== 1) return false;
+    const statement = parsed.program.body[0]!;
+    return (
+      statement.type === "ExpressionStatement" &&
+      unwrap(statement.expression).type === "ClassExpression"
+    );
+  } catch {
+    return true; // no parser here
   }
 }
 
@@ -54,7 +70,10 @@ function parsedAsOneFunction(text: string): boolean {
     return isFunctionNode(unwrap(statement.expression));
   }
   const asMethod = parseJavaScript(`({ ${text}\n })`, "script");
-  if (!asMethod.ok || asMethod.program.body.length !== 1) return false;
+  // Text that parses neither way is a syntax error, which compiling reports
+  // without evaluating anything.
+  if (!asMethod.ok) return true;
+  if (asMethod.program.body.length !== 1) return false;
   const statement = asMethod.program.body[0]!;
   if (statement.type !== "ExpressionStatement") return false;
   const object = unwrap(statement.expression);

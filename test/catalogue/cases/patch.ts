@@ -415,7 +415,9 @@ export const jsonCases: AnyCase[] = [
     setup: shopWorld,
     act: () =>
       Patch.fromJSON(
-        json([{ op: "migrator", className: "Item", migrator: { source: "(old, t) => {" } }]),
+        json([
+          { op: "migrator", className: "Item", migrator: { source: "(old, t) => { t.x = ; }" } },
+        ]),
         {
           trust: "in-process",
         },
