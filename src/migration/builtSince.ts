@@ -6,8 +6,8 @@
  * a package's own code. Their construction marks nothing, so they look
  * pending; migrating them would run the migrators over fields they never
  * had (a fresh `price` recomputed from a missing `cents`: NaN). What tells
- * them apart is the layout: none of the fields the old version sets and
- * the new one drops (and the new names of renamed fields). Where the new
+ * them apart is the layout: every field of the new version, and none of
+ * those the old version sets and the new one drops. Where the new
  * version only adds fields nothing does (an old object may hold a field
  * the old version set conditionally); such an object is migrated as an old
  * one: its fields keep their values, but the migrators run over it.
@@ -28,13 +28,9 @@ function differenceOf(plan: Plan): Difference | null {
     // The old layout is what the old version's source shows it sets: an old
     // object has each of these fields, and the new version sets none it drops.
     const oldOnly = plan.oldFields.filter((f) => !after.has(f));
-    // An added field proves nothing: an old object may hold it already (set
-    // conditionally, or by the program). A renamed one's new name does.
-    const newOnly = plan.fields.filter((f, i) => {
-      const source = plan.sources[i]!;
-      return source.kind === "carry" && source.from !== f && !plan.oldFields.includes(f);
-    });
-    difference = oldOnly.length === 0 ? null : { newOnly, oldOnly };
+    // And a fresh object has every field of the new version; an old one
+    // that lost a dropped field (its code deleted it) lacks the added ones.
+    difference = oldOnly.length === 0 ? null : { newOnly: plan.fields, oldOnly };
     differences.set(plan, difference);
   }
   return difference;

@@ -112,11 +112,13 @@ export function scopeChanges(
  */
 export function refuseModuleSymbols(
   classes: ReadonlyMap<object, ScopeChange>,
-  objectsOf: (prototype: object) => readonly object[],
+  /** The objects found of a prototype, or undefined where none were searched for. */
+  objectsOf: (prototype: object) => readonly object[] | undefined,
 ): void {
   for (const [prototype, change] of classes) {
-    const objects = objectsOf(prototype);
     if (change.migrated) continue;
+    const objects = objectsOf(prototype);
+    if (objects === undefined) continue;
     for (let i = 0; change.keyed && i < objects.length; i++) {
       const keys = unlessItThrows(() => Object.getOwnPropertySymbols(objects[i]!)) ?? [];
       const module = keys.filter(moduleSymbol);

@@ -15,11 +15,12 @@
  * constructions through handles); with the registry they stay where they
  * are, as before.
  */
-import { currentVersion, stablePrototype } from "../mop/classHandle.js";
+import { constructorOfDefinition, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import { findEachOf } from "../mop/instances/findEach.js";
 import { outsideHome } from "../mop/classVersions.js";
 import type { InstanceFinder } from "../mop/instances/finder.js";
 import { moveToPrototype } from "../mop/rewriting/applyState.js";
+import type { Built } from "./phases/build.js";
 
 /** The homes to search, by the stable prototype of the class that has each. */
 export type OutsideHomes = ReadonlyMap<object, object>;
@@ -95,9 +96,14 @@ export function findOnHomes(
   finder: InstanceFinder,
   homes: OutsideHomes,
   find: (prototype: object) => object[] = findEachOf(finder, [...homes.values()]),
+  /** Objects to leave where they are. */
+  except?: WeakSet<object>,
 ): OutsideBuilt {
   const built = new OutsideBuilt();
-  for (const [stable, home] of homes) built.add(find(home), home, stable);
+  for (const [stable, home] of homes) {
+    const objects = find(home);
+    built.add(except ? objects.filter((o) => !except.has(o)) : objects, home, stable);
+  }
   return built;
 }
 
@@ -111,4 +117,22 @@ const sameScope = new WeakSet<Function>();
 
 export function noteSameScope(implementation: Function): void {
   sameScope.add(implementation);
+}
+
+/**
+ * The prototypes of the implementations `built` installs from another scope
+ * (a package's next release): objects that release built before the update
+ * are on them already.
+ */
+export function installedHomes({ build, oldDefs }: Built): object[] {
+  const homes: object[] = [];
+  for (const cls of build.classes.values()) {
+    const implementation = cls.implementation;
+    if (implementation === undefined || cls.implementationDerived || cls.sameScope) continue;
+    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    const running = old && constructorOfDefinition(old);
+    if (running === undefined || running === implementation) continue;
+    homes.push(implementation.prototype as object);
+  }
+  return homes;
 }

@@ -26,6 +26,8 @@ export interface Committed {
   readonly builtOutside: OutsideBuilt;
   /** Where the implementations this update installed build outside their handles. */
   readonly installedHomes: OutsideHomes;
+  /** Objects those implementations had built before the update (a rollback leaves them). */
+  readonly preexisting: WeakSet<object>;
 }
 
 /** Every object the update migrated (eager and so far lazily), with its log and place in it. */
@@ -47,7 +49,7 @@ export function migratedEntries(
  * that failed wrote is undone with the update, inside the same pause.
  */
 export function rollBack(
-  { namespace, plans, applied, lazy, record, builtOutside, installedHomes }: Committed,
+  { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting }: Committed,
   { exact = false }: { readonly exact?: boolean } = {},
 ): void {
   const entries = migratedEntries(applied, lazy);
@@ -55,7 +57,7 @@ export function rollBack(
   // What the installed release built meanwhile has its layout: back to the
   // old one where it is (guards would take it for an unmigrated object),
   // then onto the stable prototype, with the old version's methods.
-  const builtSince = findOnHomes(namespace.finder, installedHomes);
+  const builtSince = findOnHomes(namespace.finder, installedHomes, undefined, preexisting);
   for (const { object, stable } of builtSince.entries()) {
     const plan = plans.find((p) => p.prototype === stable);
     if (plan) reverseOne(object, plan, undefined);

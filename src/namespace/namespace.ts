@@ -299,7 +299,8 @@ export class Namespace {
     // Its prototype is another handle's stable one, which an update in force
     // there has changed: registered again, the class would pass for the
     // running version of itself, with another version's methods.
-    const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
+    const owner =
+      typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
     if (owner !== undefined && currentVersion(owner).ctor !== cls) {
       const by = handleOwner(owner);
       throw new DuplicateBindingError(

@@ -263,3 +263,34 @@ test("a hierarchy upgraded and rolled back: the handles' own prototypes are neve
   expect([element.kind(), built.kind()]).toEqual(["v1:element", "v1:element"]);
   expect(ns.version).toBe(version);
 });
+
+test("a frozen object the release built (a shared sentinel) stays where it is; the upgrade applies", () => {
+  const v1 = release("v1");
+  const v2 = release("v2", { major: "2" });
+  const v3 = release("v3", { major: "2", tags: "[]" });
+  const ns = new Namespace("outside-frozen");
+  ns.registerClass(v1.Version);
+  updateSync(ns, patch("to v2").replaceImplementation("Version", v2.Version).build());
+  const sentinel = Object.freeze(v2.make("empty"));
+  const built = v2.make("b");
+  updateSync(ns, patch("to v3").replaceImplementation("Version", v3.Version).build());
+  expect([sentinel.label(), built.label()]).toEqual(["v2:empty", "v3:b"]);
+  expect(Object.getPrototypeOf(sentinel)).toBe(v2.Version.prototype);
+});
+
+test("a rollback leaves alone what the installed release had built before the update", () => {
+  const v1 = release("v1");
+  const v2 = release("v2", { major: "2" });
+  const ns = new Namespace("outside-preexisting");
+  ns.registerClass(v1.Version);
+  new v1.Version("o"); // an object of the class, so that the update searches the heap
+  const already = v2.make("already");
+  const before = state(already);
+  const result = updateSync(
+    ns,
+    patch("to v2").replaceImplementation("Version", v2.Version).build(),
+  );
+  result.rollback();
+  expect(state(already)).toEqual(before);
+  expect(already.label()).toBe("v2:already");
+});

@@ -99,3 +99,46 @@ test("property: old objects and objects built since, touched in any order, end a
     { seed: 19, numRuns: 60 },
   );
 });
+
+test("an old object whose own code deleted a field the new version drops is still migrated (its migrators run)", () => {
+  const run = (policy: "eager" | "lazy") => {
+    const V1 = class Conn {
+      port: number;
+      socket?: object;
+      constructor(port: number) {
+        this.port = port;
+        this.socket = {};
+      }
+      close() {
+        delete this.socket;
+      }
+    };
+    const V2 = class Conn {
+      port: number;
+      url: string;
+      constructor(port: number) {
+        this.port = port;
+        this.url = `tcp://h:${port}`;
+      }
+      close() {}
+    };
+    const ns = new Namespace(`closed-${policy}`);
+    ns.registerClass(V1);
+    const closed = new V1(2);
+    closed.close();
+    const result = updateSync(
+      ns,
+      patch("url")
+        .replaceImplementation("Conn", V2)
+        .migrate("Conn", (old, target) => {
+          target.url = `tcp://h:${old.port}`;
+        })
+        .build(),
+      { policy },
+    );
+    closed.close();
+    result.completeMigration();
+    return Object.entries(closed);
+  };
+  expect(run("lazy")).toEqual(run("eager"));
+});

@@ -186,3 +186,45 @@ test("a symbol of another module on the objects (a framework's or the program's 
     true,
   ]);
 });
+
+test("a symbol of the old release's module held as a field value (minimatch's GLOBSTAR) is refused where the update finds the objects; a migrator that maps it applies", () => {
+  const release = (tag: string, extra: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const ANY = Symbol("any");
+      class Pattern {
+        constructor(parts) { this.parts = parts.map((p) => (p === "*" ? ANY : p)); ${extra} }
+        match(segs) { return segs.length === this.parts.length && this.parts.every((p, i) => p === ANY || p === segs[i]); }
+        tag() { return tag; }
+      }
+      return { Pattern, ANY };`,
+    )(tag) as {
+      Pattern: new (parts: string[]) => { match(s: string[]): boolean; parts: unknown[] };
+      ANY: symbol;
+    };
+  // v2 adds a field: the update finds every object to migrate it.
+  const [v1, v2] = [release("v1", ""), release("v2", "this.flags = 0;")];
+  const ns = new Namespace("symbol-values");
+  ns.registerClass(v1.Pattern);
+  const pattern = new v1.Pattern(["src", "*"]);
+  expect(() =>
+    updateSync(ns, patch("up").replaceImplementation("Pattern", v2.Pattern).build()),
+  ).toThrow(
+    expect.objectContaining({
+      code: "MM_PRIVATE_STATE",
+      message: expect.stringContaining('field "parts" (Symbol(any))'),
+    }),
+  );
+  expect(pattern.match(["src", "a.js"])).toBe(true);
+  updateSync(
+    ns,
+    patch("up")
+      .replaceImplementation("Pattern", v2.Pattern)
+      .migrate("Pattern", (old, target) => {
+        target.parts = (old.parts as unknown[]).map((p) => (p === v1.ANY ? v2.ANY : p));
+      })
+      .build(),
+  );
+  expect(pattern.match(["src", "a.js"])).toBe(true);
+});

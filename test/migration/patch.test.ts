@@ -982,7 +982,7 @@ describe("JSON", () => {
       { ...json, operations: [{ op: "validateNamespace", name: "v", check: { source: "42" } }] },
       { trust: "in-process" },
     );
-    expect(() => notAFunction.hydrate()).toThrow(/evaluates to number, not a function/);
+    expect(() => notAFunction.hydrate()).toThrow(/its check source is not a function/);
   });
 
   test("hydrate refuses scope names that are not identifiers", () => {

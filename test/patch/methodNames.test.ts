@@ -104,3 +104,17 @@ test("a class registered again while another namespace runs another version of i
     }),
   );
 });
+
+test("a method named beyond ASCII keeps its name; a reused one takes its key", () => {
+  const { ns, acct } = account();
+  const helpers = {
+    größe(this: { balance: number }) {
+      return this.balance * 2;
+    },
+  };
+  updateSync(
+    ns,
+    patch("unicode").addMethods("Account", { größe: helpers.größe, café: helpers.größe }).build(),
+  );
+  expect([acct.größe!(), acct.café!()]).toEqual([200, 200]);
+});

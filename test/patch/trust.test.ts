@@ -54,7 +54,12 @@ function hostileOperations(flag: string): [string, unknown][] {
       {
         op: "addMethod",
         className: "Item",
-        method: { key: "x", kind: "method", static: false, source: `[${set}]() {}` },
+        method: {
+          key: { symbol: "Symbol.iterator" },
+          kind: "method",
+          static: false,
+          source: `[${set}]() {}`,
+        },
       },
     ],
     [

@@ -30,7 +30,7 @@ export function commitPhase(
   patchName: string,
   { policy, build: { hooks } }: Built,
   { shadow, plans, replaced }: Shadowed,
-  { logs, count, dryRun, witness, builtOutside }: Prepared,
+  { logs, count, dryRun, witness, builtOutside, preexisting }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
@@ -94,6 +94,7 @@ export function commitPhase(
     record,
     builtOutside,
     installedHomes: outsideHomes(replaced),
+    preexisting,
   };
   if (hooks.afterCommit.length > 0) afterCommit(committed, patchName, hooks, fromVersion);
   return committed;

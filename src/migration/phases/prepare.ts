@@ -13,7 +13,7 @@ import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
 import type { OutsideBuilt } from "../outsideBuilt.js";
-import { findOnHomes } from "../outsideBuilt.js";
+import { findOnHomes, installedHomes } from "../outsideBuilt.js";
 import { refuseModuleSymbols, scopeChanges } from "../moduleSymbols.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
@@ -30,6 +30,8 @@ export interface Prepared {
   readonly witness: LiveStateWitness | undefined;
   /** Objects the running implementations built outside their handles, moved onto the stable prototypes in the commit. */
   readonly builtOutside: OutsideBuilt;
+  /** Objects already on the prototypes of the implementations this update installs (where a query found them). */
+  readonly preexisting: WeakSet<object>;
 }
 
 export function preparePhase(
@@ -62,24 +64,43 @@ export function preparePhase(
       : undefined,
   );
   // Looked at before anything else runs: a refusal leaves nothing changed.
-  const keyed = scopeChanges(namespace, built);
-  const now = findEachOf(namespace.finder, [
+  // Only a class that reads computed keys is searched for that alone (every
+  // object must be looked at); others are looked at where found anyway.
+  const changes = scopeChanges(namespace, built);
+  const searched = new Set<object>([
     ...active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
     ...outside.values(),
-    ...[...keyed.keys()].filter((p) => !active.some((plan, k) => early[k] && plan.prototype === p)),
   ]);
-  refuseModuleSymbols(keyed, (p) => {
+  for (const [prototype, change] of changes)
+    if (change.keyed && !change.migrated) searched.add(prototype);
+  // Where the implementations this update installs already have objects (a
+  // release in use before the upgrade): a rollback leaves those alone. Asked
+  // only in a query made anyway.
+  const installed = installedHomes(built);
+  if (searched.size > 0 && namespace.finder.kind === "heap")
+    for (const home of installed) searched.add(home);
+  const now = findEachOf(namespace.finder, [...searched]);
+  const objectsOf = (p: object): readonly object[] | undefined => {
     const k = active.findIndex((plan) => plan.prototype === p);
-    return (k >= 0 ? early[k] : undefined) ?? now(p);
-  });
+    const listed = (k >= 0 ? early[k] : undefined) ?? (searched.has(p) ? now(p) : undefined);
+    const home = outside.get(p);
+    return home === undefined ? listed : [...(listed ?? []), ...now(home)];
+  };
+  refuseModuleSymbols(changes, objectsOf);
   const builtOutside = findOnHomes(namespace.finder, outside, now);
+  const preexisting = new WeakSet<object>(
+    installed.flatMap((home) => (searched.has(home) ? now(home) : [])),
+  );
   const found = active.map((plan, p) => {
     const objects = early[p];
     if (objects) return { objects, recheck: plan.prototype };
     const home = outside.get(plan.prototype);
-    // Those built outside have the running version's layout: they migrate with the rest.
+    // Those built outside have the running version's layout: they migrate
+    // with the rest (one that cannot change its prototype stays on its release).
     return {
-      objects: home ? [...now(plan.prototype), ...now(home)] : now(plan.prototype),
+      objects: home
+        ? [...now(plan.prototype), ...now(home).filter((o) => Object.isExtensible(o))]
+        : now(plan.prototype),
       recheck: null,
     };
   });
@@ -116,7 +137,7 @@ export function preparePhase(
     witness?.restore();
     throw error;
   }
-  return { logs, count, dryRun, witness, builtOutside };
+  return { logs, count, dryRun, witness, builtOutside, preexisting };
 }
 
 /** The refusal of an object that cannot be extended (phases/commit.ts reports it too). */

@@ -46,13 +46,14 @@ export function methodSourceProblem(method: MethodDefinition): OperationProblem 
     );
   }
   const named = methodNameIn(source);
-  if (
+  // A computed name is checked only for a string key (a symbol key's source is computed).
+  const mismatch =
     named !== undefined &&
-    named.name !== null &&
-    (typeof method.key !== "string" || named.name !== method.key)
-  ) {
+    (typeof method.key === "string" ? named.name !== method.key : named.name !== null);
+  if (mismatch) {
+    const defined = named.name === null ? "a computed member" : `${named.name}()`;
     return problem(
-      `member ${name}'s source defines ${named.name}(), not ${name}: the class would get ${named.name} (write ${example.slice(5)})`,
+      `member ${name}'s source defines ${defined}, not ${name}: the class would get that member instead (write ${example.slice(5)})`,
       details,
     );
   }
