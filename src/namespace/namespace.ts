@@ -40,6 +40,7 @@ import {
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 import { finderOptions, withName } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
+import { refuseUpdatedElsewhere } from "./registration.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -296,18 +297,7 @@ export class Namespace {
       name,
       ...readOptions
     } = options;
-    // Its prototype is another handle's stable one, which an update in force
-    // there has changed: registered again, the class would pass for the
-    // running version of itself, with another version's methods.
-    const owner =
-      typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
-    if (owner !== undefined && currentVersion(owner).ctor !== cls) {
-      const by = handleOwner(owner);
-      throw new DuplicateBindingError(
-        `class ${cls.name} is managed by ${by instanceof Namespace ? `namespace ${by.name}` : "another namespace"}, where an update gave it another version (${currentVersion(owner).ctor.name}); use the handle that namespace gave, or roll that update back first`,
-        { name: cls.name, namespace: this.name },
-      );
-    }
+    refuseUpdatedElsewhere(cls, this.name);
     const read = withName(readClassDefinition(cls, readOptions), name);
     this.#requireDefinable(read);
     const parent = Object.getPrototypeOf(cls) as Function | null;

@@ -63,6 +63,63 @@ export function preparePhase(
       ? prefound?.objectsFor(plan.prototype)
       : undefined,
   );
+  const { found, builtOutside, preexisting } = findInstances(
+    namespace,
+    built,
+    outside,
+    active,
+    early,
+  );
+  // Only migration code can write where it should not (sideEffects.ts).
+  const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
+  const logs: MigrationLog[] = [];
+  let count = 0;
+  // Two passes: every object is checked and recorded before any migration
+  // code runs, since that code may reach any instance.
+  active.forEach((plan, p) => {
+    const log = new MigrationLog(plan, plan.compiled);
+    const { objects, recheck } = found[p]!;
+    const lean = leanAllowed && policy === "eager" && witness === undefined;
+    // Allocated before the pause (find.ts), where the objects were found then.
+    const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
+    prefound?.arrays.delete(plan.prototype);
+    log.scan(
+      objects,
+      (object, index) => {
+        throw unextensibleError(object, plan, index);
+      },
+      recheck,
+      lean,
+      arrays,
+      nothingRunsBefore,
+    );
+    witness?.watch(log);
+    logs.push(log);
+    count += log.length;
+  });
+  try {
+    for (const log of logs) log.computeAll();
+  } catch (error) {
+    witness?.restore();
+    throw error;
+  }
+  return { logs, count, dryRun, witness, builtOutside, preexisting };
+}
+
+/**
+ * The objects of the migrating classes (those found before the pause where
+ * still valid, the rest now, in as few heap queries as possible), with the
+ * objects the running implementations built outside their handles and
+ * those the installed ones had built already; refuses module symbols on
+ * them first.
+ */
+function findInstances(
+  namespace: Namespace,
+  built: Built,
+  outside: Shadowed["outside"],
+  active: readonly Plan[],
+  early: readonly (object[] | undefined)[],
+) {
   // Looked at before anything else runs: a refusal leaves nothing changed.
   // Only a class that reads computed keys is searched for that alone (every
   // object must be looked at); others are looked at where found anyway.
@@ -104,40 +161,7 @@ export function preparePhase(
       recheck: null,
     };
   });
-  // Only migration code can write where it should not (sideEffects.ts).
-  const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
-  const logs: MigrationLog[] = [];
-  let count = 0;
-  // Two passes: every object is checked and recorded before any migration
-  // code runs, since that code may reach any instance.
-  active.forEach((plan, p) => {
-    const log = new MigrationLog(plan, plan.compiled);
-    const { objects, recheck } = found[p]!;
-    const lean = leanAllowed && policy === "eager" && witness === undefined;
-    // Allocated before the pause (find.ts), where the objects were found then.
-    const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
-    prefound?.arrays.delete(plan.prototype);
-    log.scan(
-      objects,
-      (object, index) => {
-        throw unextensibleError(object, plan, index);
-      },
-      recheck,
-      lean,
-      arrays,
-      nothingRunsBefore,
-    );
-    witness?.watch(log);
-    logs.push(log);
-    count += log.length;
-  });
-  try {
-    for (const log of logs) log.computeAll();
-  } catch (error) {
-    witness?.restore();
-    throw error;
-  }
-  return { logs, count, dryRun, witness, builtOutside, preexisting };
+  return { found, builtOutside, preexisting };
 }
 
 /** The refusal of an object that cannot be extended (phases/commit.ts reports it too). */
