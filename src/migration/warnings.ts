@@ -68,6 +68,22 @@ export function updateWarnings(
 }
 
 /**
+ * The old version's fields, for a class whose new version was read from its
+ * source and which the patch does not migrate (a migrator settles what the
+ * warnings below would say); undefined otherwise.
+ */
+function oldFieldsUnmigrated(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): Set<string> | undefined {
+  if (cls.definition.fieldOrigin !== "source" || old === undefined) return undefined;
+  if (hasMigrator(className, build)) return undefined;
+  return new Set(old.fields.map((f) => f.name));
+}
+
+/**
  * New fields of an ordinary class's new version whose initial value its
  * constructor computes (graphql 16.9's `isOneOf = config.isOneOf ?? false`):
  * migrated objects get `undefined` where fresh ones get a value.
@@ -78,11 +94,10 @@ function noInitialValue(
   build: BuildResult,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
-  if (cls.definition.fieldOrigin !== "source" || old === undefined) return [];
-  if (hasMigrator(className, build)) return [];
-  const before = new Set(old.fields.map((f) => f.name));
+  const before = oldFieldsUnmigrated(className, cls, build, old);
+  if (before === undefined) return [];
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
-  const unseen = unseenFields([old]);
+  const unseen = unseenFields([old!]);
   if (unseen.any) return [];
   for (const name of unseen.names) before.add(name);
   return cls.definition.fields
@@ -114,9 +129,8 @@ function aliasSplits(
   build: BuildResult,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
-  if (cls.definition.fieldOrigin !== "source" || old === undefined) return [];
-  if (hasMigrator(className, build)) return [];
-  const before = new Set(old.fields.map((f) => f.name));
+  const before = oldFieldsUnmigrated(className, cls, build, old);
+  if (before === undefined) return [];
   return cls.definition.fields.flatMap((f) => {
     const target = f.initializer === undefined ? undefined : ALIAS.exec(f.initializer)?.[1];
     if (target === undefined || !before.has(f.name) || before.has(target)) return [];
