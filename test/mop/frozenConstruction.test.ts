@@ -15,7 +15,9 @@ test.each(["freeze", "seal", "preventExtensions"] as const)(
     const make = (factor: number) =>
       new Function(
         `"use strict"; return class Point { constructor(x) { this.x = x; Object.${how}(this); } get() { return this.x * ${factor}; } };`,
-      )() as new (x: number) => { get(): number };
+      )() as new (
+        x: number,
+      ) => { get(): number };
     const [V1, V2] = [make(1), make(10)];
     const ns = new Namespace(`frozen-${how}`);
     const Point = ns.registerClass(V1);

@@ -32,7 +32,8 @@ test.each([
   "function () {}, sideEffect()",
   "class { static { sideEffect(); } }",
   "[sideEffect()]() {}",
-  "`${sideEffect()}`",
+  // A template literal calling something.
+  ["`$", "{sideEffect()}`"].join(""),
   "sideEffect()",
   // Closing the wrapper's parenthesis early, to call the function.
   "(x) => x)(sideEffect()",
