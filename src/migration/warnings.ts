@@ -27,8 +27,17 @@ export interface UpdateWarning {
    * release renaming a field and keeping the old name): migrated objects
    * keep the old field's value and get the new field's initial value, two
    * values where fresh objects share one; no migrator joined them.
+   * `MM_STALE_FUNCTION_FIELD`: a field whose initial value is a function
+   * (`format = () => …`, a bound handler) has a new body in the new version:
+   * existing objects keep their own function, the old body, and only fresh
+   * objects get the new one (a migrator cannot make a function bound to the
+   * live object: it sees a copy). A method changes on every object.
    */
-  readonly code: "MM_UNSEEN_STATE" | "MM_NO_INITIAL_VALUE" | "MM_ALIAS_SPLIT";
+  readonly code:
+    | "MM_UNSEEN_STATE"
+    | "MM_NO_INITIAL_VALUE"
+    | "MM_ALIAS_SPLIT"
+    | "MM_STALE_FUNCTION_FIELD";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
@@ -44,9 +53,14 @@ function notesOf(definition: ClassDefinition | undefined): readonly string[] {
 /** The warnings of an update, one per note of each migrating class (old and new version). */
 export function updateWarnings(
   { build, oldDefs }: Built,
-  { migrating }: Detected,
+  { migrating, changed }: Detected,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
+  for (const className of changed) {
+    const cls = build.classes.get(className)!;
+    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    warnings.push(...staleFunctionFields(className, cls, build, old));
+  }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
@@ -142,6 +156,43 @@ function aliasSplits(
         field: f.name,
         note,
         message: `class ${className}: ${note}; migrated objects keep their \`${f.name}\` and got \`${target}\` from its initial value, two values where fresh objects share one — give the patch a migrator that sets \`${target}\` from \`${f.name}\``,
+      },
+    ];
+  });
+}
+
+/** An initial value that makes a function: an arrow function, a function expression, a bound method. */
+const FUNCTION_VALUE =
+  /^(?:async\s*)?(?:\([^)]*\)|[\p{ID_Start}$_][\p{ID_Continue}$]*)\s*=>|^(?:async\s+)?function\b|\.bind\(\s*this\s*\)$/u;
+
+/**
+ * Fields both versions have whose initial value is a function with another
+ * body in the new version (`format = () => `$…`` becoming `€…`): each
+ * existing object holds its own function, made by the old constructor, and
+ * keeps calling the old body; no layout change migrates it.
+ */
+function staleFunctionFields(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  const before = oldFieldsUnmigrated(className, cls, build, old);
+  if (before === undefined) return [];
+  const oldInitial = new Map(old!.fields.map((f) => [f.name, f.initializer]));
+  return cls.definition.fields.flatMap((f) => {
+    const was = oldInitial.get(f.name);
+    const now = f.initializer;
+    if (!before.has(f.name) || was === undefined || now === undefined || was === now) return [];
+    if (!FUNCTION_VALUE.test(was.trim()) && !FUNCTION_VALUE.test(now.trim())) return [];
+    const note = `field \`${f.name}\` holds a function whose body the new version changes`;
+    return [
+      {
+        code: "MM_STALE_FUNCTION_FIELD" as const,
+        className,
+        field: f.name,
+        note,
+        message: `class ${className}: ${note}; existing objects keep their own \`${f.name}\` (the old body, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or restart`,
       },
     ];
   });

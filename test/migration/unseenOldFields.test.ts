@@ -133,3 +133,23 @@ test("an old field the new constructor makes an alias of a new one is named in a
   expect(run(false)).toEqual({ warnings: [["MM_ALIAS_SPLIT", "_args"]], usage: "" });
   expect(run(true)).toEqual({ warnings: [], usage: "<file>" });
 });
+
+test("a field holding a function whose body the new version changes is named in an MM_STALE_FUNCTION_FIELD warning (old objects keep the old body)", () => {
+  class Price {
+    cents = 250;
+    format = () => `$${this.cents / 100}`;
+  }
+  class PriceV2 {
+    cents = 250;
+    format = () => `€${(this.cents / 100).toFixed(2)}`;
+  }
+  Object.defineProperty(PriceV2, "name", { value: "Price" });
+  const ns = new Namespace("function-fields");
+  const P = ns.registerClass(Price);
+  const old = new P();
+  const result = updateSync(ns, patch("eur").replaceImplementation("Price", PriceV2).build());
+  expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
+    ["MM_STALE_FUNCTION_FIELD", "format"],
+  ]);
+  expect([old.format(), new P().format()]).toEqual(["$2.5", "€2.50"]);
+});
