@@ -7,6 +7,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { Constructor } from "../mop/createClass.js";
+import { constructorOfDefinition } from "../mop/classHandle.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { requireTrustedOperations } from "../patch/trust.js";
 import type {
@@ -201,6 +202,24 @@ function newDefinition(d: Draft): ClassDefinition {
     fieldOrigin: base?.fieldOrigin ?? "created",
     ...unsupportedOf(d),
   });
+}
+
+/**
+ * The class handed in as `cls`'s new implementation when it comes from
+ * another module scope than the running version (a package's next
+ * release: no `sameScope`, not derived by the build, not the running class
+ * itself), with the running class; undefined otherwise. What its module
+ * holds for the objects (maps, symbols) and what it builds itself are not
+ * the running version's.
+ */
+export function fromAnotherScope(
+  cls: ClassBuild,
+  old: ClassDefinition | undefined,
+): { readonly implementation: Constructor; readonly running: Constructor | undefined } | undefined {
+  const implementation = cls.implementation;
+  if (implementation === undefined || cls.implementationDerived || cls.sameScope) return undefined;
+  const running = old && constructorOfDefinition(old);
+  return running === implementation ? undefined : { implementation, running };
 }
 
 /** Whether class `name` of the new world, or one of its ancestors, has a migrator. */

@@ -16,11 +16,11 @@
  * its module's `GLOBSTAR` in its parsed pattern; the next release compares
  * with its own), before anything changes.
  */
-import { constructorOfDefinition, stablePrototype } from "../mop/classHandle.js";
+import { stablePrototype } from "../mop/classHandle.js";
 import { chainContains } from "../mop/instances/finder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
-import { hasMigrator } from "./build.js";
+import { fromAnotherScope, hasMigrator } from "./build.js";
 import { moduleSymbolRefusal, moduleSymbolValueRefusal } from "./privateStateRefusal.js";
 
 /** How many objects of a class have their field values looked at (every object has its keys looked at). */
@@ -71,11 +71,9 @@ export function scopeChanges(
 ): Map<object, ScopeChange> {
   const classes = new Map<object, ScopeChange>();
   for (const [name, cls] of build.classes) {
-    const implementation = cls.implementation;
-    if (implementation === undefined || cls.implementationDerived || cls.sameScope) continue;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const running = old && constructorOfDefinition(old);
-    if (running === undefined || running === implementation) continue;
+    const running = fromAnotherScope(cls, old)?.running;
+    if (running === undefined) continue;
     // Keys: only for a class that reads state under computed keys itself; a
     // symbol on its objects may also be another module's tag (a framework's
     // mark, the program's own), which a new release of the class does not

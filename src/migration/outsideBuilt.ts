@@ -15,11 +15,12 @@
  * constructions through handles); with the registry they stay where they
  * are, as before.
  */
-import { constructorOfDefinition, currentVersion, stablePrototype } from "../mop/classHandle.js";
+import { currentVersion, stablePrototype } from "../mop/classHandle.js";
 import { findEachOf } from "../mop/instances/findEach.js";
 import { outsideHome } from "../mop/classVersions.js";
 import type { InstanceFinder } from "../mop/instances/finder.js";
 import { moveToPrototype } from "../mop/rewriting/applyState.js";
+import { fromAnotherScope } from "./build.js";
 import type { Built } from "./phases/build.js";
 
 /** The homes to search, by the stable prototype of the class that has each. */
@@ -127,12 +128,9 @@ export function noteSameScope(implementation: Function): void {
 export function installedHomes({ build, oldDefs }: Built): object[] {
   const homes: object[] = [];
   for (const cls of build.classes.values()) {
-    const implementation = cls.implementation;
-    if (implementation === undefined || cls.implementationDerived || cls.sameScope) continue;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const running = old && constructorOfDefinition(old);
-    if (running === undefined || running === implementation) continue;
-    homes.push(implementation.prototype as object);
+    const change = fromAnotherScope(cls, old);
+    if (change?.running !== undefined) homes.push(change.implementation.prototype as object);
   }
   return homes;
 }

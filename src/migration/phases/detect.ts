@@ -13,7 +13,7 @@ import { ExternalSuperclassError } from "../../namespace/errors.js";
 import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
 import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
 import { readableClassSource } from "../../mop/source/readableSource.js";
-import { type ClassBuild, hasMigrator, isUnvaluedNewField } from "../build.js";
+import { type ClassBuild, fromAnotherScope, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
 
 export interface Detected {
@@ -75,10 +75,9 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
  * says the implementation shares the running version's module scope.
  */
 function refuseStateOutside(name: string, cls: ClassBuild, old: ClassDefinition | undefined): void {
-  const implementation = cls.implementation;
-  if (implementation === undefined || cls.implementationDerived || cls.sameScope) return;
-  const running = old && constructorOfDefinition(old);
-  if (implementation === running) return;
+  const change = fromAnotherScope(cls, old);
+  if (change === undefined) return;
+  const { implementation, running } = change;
   const calls = [
     ...(readableClassSource(running)?.stateOutside ?? []),
     ...(readableClassSource(implementation)?.stateOutside ?? []),
