@@ -118,14 +118,25 @@ function noInitialValue(
     .filter((f) => f.initializer === undefined && isUnvaluedNewField(cls, before, f.name))
     .map((f) => {
       const note = `new field \`${f.name}\` has no initial value a migration can compute (the constructor computes it)`;
-      return {
-        code: "MM_NO_INITIAL_VALUE" as const,
+      return fieldWarning(
+        "MM_NO_INITIAL_VALUE",
         className,
-        field: f.name,
+        f.name,
         note,
-        message: `class ${className}: ${note}; migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
-      };
+        `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
+      );
     });
+}
+
+/** A warning about one field: `advice` follows the note in the message. */
+function fieldWarning(
+  code: UpdateWarning["code"],
+  className: string,
+  field: string,
+  note: string,
+  advice: string,
+): UpdateWarning {
+  return { code, className, field, note, message: `class ${className}: ${note}; ${advice}` };
 }
 
 const ALIAS = /^this\.([A-Za-z_$][\w$]*)$/;
@@ -150,13 +161,13 @@ function aliasSplits(
     if (target === undefined || !before.has(f.name) || before.has(target)) return [];
     const note = `field \`${f.name}\` is now an alias of new field \`${target}\` (\`this.${f.name} = this.${target}\`)`;
     return [
-      {
-        code: "MM_ALIAS_SPLIT" as const,
+      fieldWarning(
+        "MM_ALIAS_SPLIT",
         className,
-        field: f.name,
+        f.name,
         note,
-        message: `class ${className}: ${note}; migrated objects keep their \`${f.name}\` and got \`${target}\` from its initial value, two values where fresh objects share one — give the patch a migrator that sets \`${target}\` from \`${f.name}\``,
-      },
+        `migrated objects keep their \`${f.name}\` and got \`${target}\` from its initial value, two values where fresh objects share one — give the patch a migrator that sets \`${target}\` from \`${f.name}\``,
+      ),
     ];
   });
 }
@@ -187,13 +198,13 @@ function staleFunctionFields(
     if (!FUNCTION_VALUE.test(was.trim()) && !FUNCTION_VALUE.test(now.trim())) return [];
     const note = `field \`${f.name}\` holds a function whose body the new version changes`;
     return [
-      {
-        code: "MM_STALE_FUNCTION_FIELD" as const,
+      fieldWarning(
+        "MM_STALE_FUNCTION_FIELD",
         className,
-        field: f.name,
+        f.name,
         note,
-        message: `class ${className}: ${note}; existing objects keep their own \`${f.name}\` (the old body, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or restart`,
-      },
+        `existing objects keep their own \`${f.name}\` (the old body, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or restart`,
+      ),
     ];
   });
 }
