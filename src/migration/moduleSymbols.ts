@@ -18,6 +18,7 @@
  */
 import { stablePrototype } from "../mop/classHandle.js";
 import { chainContains } from "../mop/instances/finder.js";
+import { platformSymbols } from "../mop/platformSymbols.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
 import { fromAnotherScope, hasMigrator } from "./build.js";
@@ -55,6 +56,8 @@ export interface ScopeChange {
   readonly migrated: boolean;
   /** Its source reads or defines members of its objects under computed keys from bindings. */
   readonly keyed: boolean;
+  /** The classes of its chain whose own source does, base first (what a refusal names). */
+  readonly readers: readonly string[];
 }
 
 /** `this[name]`, `defineProperty(this, name`: a member of the object under a key from a binding. */
@@ -70,6 +73,7 @@ export function scopeChanges(
   { build, oldDefs }: Built,
 ): Map<object, ScopeChange> {
   const classes = new Map<object, ScopeChange>();
+  const readers = new Map<object, string>();
   for (const [name, cls] of build.classes) {
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     const running = fromAnotherScope(cls, old)?.running;
@@ -85,6 +89,7 @@ export function scopeChanges(
       keyed: KEYED_BY_BINDING.test(source),
     };
     const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
+    if (change.keyed) readers.set(prototype, name);
     for (const handle of namespace.classes()) {
       const other = stablePrototype(handle);
       if (other !== prototype && !chainContains(other, prototype)) continue;
@@ -95,8 +100,15 @@ export function scopeChanges(
         name: own ? name : before.name,
         migrated: own ? change.migrated : before.migrated,
         keyed: change.keyed || before?.keyed === true,
+        readers: [],
       });
     }
+  }
+  for (const [prototype, change] of classes) {
+    const chain = [...readers].filter(([p]) => p === prototype || chainContains(prototype, p));
+    // Base first: a base's prototype is in the chain of each of its subclasses'.
+    chain.sort(([a], [b]) => (chainContains(a, b) ? 1 : chainContains(b, a) ? -1 : 0));
+    classes.set(prototype, { ...change, readers: chain.map(([, name]) => name) });
   }
   return classes;
 }
@@ -105,28 +117,52 @@ export function scopeChanges(
  * Refuses, naming them, module symbols among the objects' keys (any
  * object, for a class that reads computed keys) or among their field values
  * (the first objects of each class), unless the patch migrates the class.
- * A symbol another module put on the objects (a framework's tag) looks the
- * same: such a class needs a migrator (which may leave it as it is).
+ * Keys are gathered over every class before refusing, so that one refusal
+ * names them all, with the class whose migrator would cover them. Symbols
+ * a platform superclass puts on its objects (EventEmitter's) are shared by
+ * both releases; a symbol another module put on the objects (a framework's
+ * tag) looks like the class's own: such a class needs a migrator (which may
+ * leave it as it is).
  */
 export function refuseModuleSymbols(
   classes: ReadonlyMap<object, ScopeChange>,
   /** The objects found of a prototype, or undefined where none were searched for. */
   objectsOf: (prototype: object) => readonly object[] | undefined,
 ): void {
+  const keyed = new Map<ScopeChange, symbol[]>();
+  const values: (() => never)[] = [];
   for (const [prototype, change] of classes) {
     if (change.migrated) continue;
     const objects = objectsOf(prototype);
     if (objects === undefined) continue;
+    const platform = platformSymbols(prototype);
+    const isModule = (s: unknown): s is symbol => moduleSymbol(s) && !platform.has(s);
     for (let i = 0; change.keyed && i < objects.length; i++) {
       const keys = unlessItThrows(() => Object.getOwnPropertySymbols(objects[i]!)) ?? [];
-      const module = keys.filter(moduleSymbol);
-      if (module.length > 0) throw moduleSymbolRefusal(change.name, module);
+      const module = keys.filter(isModule);
+      if (module.length > 0) {
+        keyed.set(change, module);
+        break;
+      }
     }
-    for (let i = 0; i < objects.length && i < VALUE_SAMPLE; i++) {
-      const found = unlessItThrows(() => symbolValue(objects[i]!));
-      if (found) throw moduleSymbolValueRefusal(change.name, found.field, found.symbol);
+    for (let i = 0; values.length === 0 && i < objects.length && i < VALUE_SAMPLE; i++) {
+      const found = unlessItThrows(() => symbolValue(objects[i]!, isModule));
+      if (found)
+        values.push(() => {
+          throw moduleSymbolValueRefusal(change.name, found.field, found.symbol);
+        });
     }
   }
+  if (keyed.size > 0) {
+    const changes = [...keyed.keys()];
+    const symbols = [...new Set([...keyed.values()].flat())];
+    throw moduleSymbolRefusal(
+      changes.map((c) => c.name),
+      symbols,
+      changes[0]!.readers[0],
+    );
+  }
+  values[0]?.();
 }
 
 /**
@@ -142,21 +178,28 @@ function unlessItThrows<T>(read: () => T): T | undefined {
 }
 
 /** A module symbol held in a field of `object`, directly or in an array (two levels deep). */
-function symbolValue(object: object): { field: string; symbol: symbol } | undefined {
+function symbolValue(
+  object: object,
+  isModule: (value: unknown) => value is symbol,
+): { field: string; symbol: symbol } | undefined {
   for (const field of Object.keys(object)) {
     const d = Object.getOwnPropertyDescriptor(object, field);
     if (d === undefined || !("value" in d)) continue;
-    const symbol = inValue(d.value, 2);
+    const symbol = inValue(d.value, 2, isModule);
     if (symbol !== undefined) return { field, symbol };
   }
   return undefined;
 }
 
-function inValue(value: unknown, depth: number): symbol | undefined {
-  if (moduleSymbol(value)) return value;
+function inValue(
+  value: unknown,
+  depth: number,
+  isModule: (value: unknown) => value is symbol,
+): symbol | undefined {
+  if (isModule(value)) return value;
   if (depth === 0 || !Array.isArray(value)) return undefined;
   for (let i = 0; i < value.length && i < ELEMENTS; i++) {
-    const found = inValue(value[i], depth - 1);
+    const found = inValue(value[i], depth - 1, isModule);
     if (found !== undefined) return found;
   }
   return undefined;

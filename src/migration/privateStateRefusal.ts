@@ -104,11 +104,23 @@ export function outsideStateRefusal(name: string, calls: readonly string[]): Pri
  * under which the existing objects hold nothing (undici 5.22 -> 5.28
  * applied, then `headers.get()` threw).
  */
-export function moduleSymbolRefusal(name: string, symbols: readonly symbol[]): PrivateStateError {
+export function moduleSymbolRefusal(
+  /** The classes whose objects hold such keys. */
+  names: readonly string[],
+  symbols: readonly symbol[],
+  /** The base-most class whose own code reads state under computed keys: its migrator covers its subclasses. */
+  reader: string | undefined,
+): PrivateStateError {
   const shown = symbols.slice(0, 4).map(String).join(", ") + (symbols.length > 4 ? ", …" : "");
+  const classes =
+    names.length === 1
+      ? `class ${names[0]} keeps its objects' state`
+      : `classes ${names.slice(0, 6).join(", ")}${names.length > 6 ? ", …" : ""} keep their objects' state`;
+  const migrated = reader ?? names[0]!;
+  const readBy = names.length === 1 && names[0] === migrated ? "" : ` (read by ${migrated}'s code)`;
   return new PrivateStateError(
-    `class ${name} keeps its objects' state under symbols of its module (${shown}): a new implementation evaluated in another module scope, such as a package's next release, reads symbols of its own, under which the existing objects hold nothing. Restart the program to load the new version, or give the patch a migrator for ${name} that moves the state under the new release's symbols (a symbol another module put on the objects may stay as it is); if the new implementation was evaluated in the running version's own module scope (the symbols are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
-    { className: name, symbols: symbols.map(String) },
+    `${classes} under symbols of ${names.length === 1 ? "its" : "their"} module${readBy} (${shown}): a new implementation evaluated in another module scope, such as a package's next release, reads symbols of its own, under which the existing objects hold nothing. Restart the program to load the new version, or give the patch a migrator for ${migrated}${migrated === names[0] && names.length === 1 ? "" : " (it runs for its subclasses' objects too)"} that moves the state under the new release's symbols (a symbol another module put on the objects may stay as it is); if the new implementation was evaluated in the running version's own module scope (the symbols are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
+    { className: names[0]!, classes: [...names], symbols: symbols.map(String) },
   );
 }
 

@@ -6,6 +6,7 @@
  * such an update is refused before anything changes. Keys the two releases
  * share (strings, `Symbol.for`) are no reason to refuse.
  */
+import { EventEmitter } from "node:events";
 import { expect, test } from "vitest";
 import { Namespace, patch, updateSync } from "../../src/index.js";
 
@@ -114,6 +115,97 @@ test("a base class whose objects are all of a subclass is looked at through them
     ),
   ).toThrow(expect.objectContaining({ code: "MM_PRIVATE_STATE" }));
   expect(sub.tag()).toBe("v1");
+});
+
+test("one refusal names every class whose objects hold such keys, and the base class whose code reads them: its migrator covers them all (postcss 8.4.14 -> 8.4.47)", () => {
+  const release = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const kClean = Symbol("isClean");
+      class Node { constructor() { this[kClean] = false; } clean() { return this[kClean]; } tag() { return tag; } }
+      class Rule extends Node { constructor() { super(); this.selector = "a"; } }
+      class Decl extends Node { constructor() { super(); this.prop = "color"; } }
+      return { Node, Rule, Decl };`,
+    )(tag) as Record<"Node" | "Rule" | "Decl", new () => { clean(): boolean; tag(): string }>;
+  const [v1, v2] = [release("v1"), release("v2")];
+  const ns = new Namespace("symbols-hierarchy");
+  for (const c of [v1.Node, v1.Rule, v1.Decl]) ns.registerClass(c);
+  const objects = [new v1.Rule(), new v1.Decl()];
+  const up = () =>
+    patch("up")
+      .replaceImplementation("Node", v2.Node)
+      .replaceImplementation("Rule", v2.Rule)
+      .replaceImplementation("Decl", v2.Decl);
+  let refusal: unknown;
+  try {
+    updateSync(ns, up().build());
+  } catch (error) {
+    refusal = error;
+  }
+  expect(refusal).toMatchObject({
+    code: "MM_PRIVATE_STATE",
+    details: { classes: expect.arrayContaining(["Rule", "Decl"]) },
+    message: expect.stringMatching(
+      /^classes (Rule, Decl|Decl, Rule) keep their objects' state under symbols of their module \(read by Node's code\) \(Symbol\(isClean\)\).*a migrator for Node \(it runs for its subclasses' objects too\)/,
+    ),
+  });
+  expect(objects.map((o) => o.tag())).toEqual(["v1", "v1"]);
+  // The migrator the message names lets the whole update through.
+  updateSync(
+    ns,
+    up()
+      .migrate("Node", () => {})
+      .build(),
+  );
+  expect(objects.map((o) => o.tag())).toEqual(["v2", "v2"]);
+});
+
+test("symbols Node's EventEmitter puts on every emitter (kCapture, kShapeMode) are shared by both releases: a subclass reading computed keys applies (graphology 0.25.1 -> 0.25.4, koa 2.14 -> 2.15); a symbol of the subclass's own module is still refused", () => {
+  const release = (tag: string, own: boolean) =>
+    new Function(
+      "EventEmitter",
+      "tag",
+      `"use strict";
+      const kOwn = Symbol("own");
+      const HIDDEN = ["_events", "_eventsCount", "_maxListeners"];
+      return class Graph extends EventEmitter {
+        constructor() {
+          super();
+          this.nodes = new Map();
+          for (const prop of HIDDEN) Object.defineProperty(this, prop, { value: this[prop], writable: true, enumerable: false });
+          ${own ? "this[kOwn] = 1;" : ""}
+        }
+        addNode(key) { this.nodes.set(key, {}); this.emit("added", key); return tag; }
+      };`,
+    )(EventEmitter, tag) as new () => EventEmitter & {
+      addNode(k: string): string;
+      nodes: Map<string, object>;
+    };
+  expect(Object.getOwnPropertySymbols(new EventEmitter()).length).toBeGreaterThan(0);
+  const ns = new Namespace("emitter-symbols");
+  const v1 = release("v1", false);
+  ns.registerClass(v1, { externalSuperclass: true });
+  const graph = new v1();
+  const heard: string[] = [];
+  graph.on("added", (k: string) => heard.push(k));
+  graph.addNode("a");
+  updateSync(ns, patch("up").replaceImplementation("Graph", release("v2", false)).build());
+  expect([graph.addNode("b"), graph.nodes.size, heard]).toEqual(["v2", 2, ["a", "b"]]);
+
+  const ns2 = new Namespace("emitter-own-symbols");
+  const o1 = release("v1", true);
+  ns2.registerClass(o1, { externalSuperclass: true });
+  const own = new o1();
+  expect(() =>
+    updateSync(ns2, patch("up").replaceImplementation("Graph", release("v2", true)).build()),
+  ).toThrow(
+    expect.objectContaining({
+      code: "MM_PRIVATE_STATE",
+      message: expect.stringContaining("(Symbol(own))"),
+    }),
+  );
+  expect(own.addNode("x")).toBe("v1");
 });
 
 test("every object is looked at: state made at first use, on one object of many; and state defined with defineProperty", () => {
