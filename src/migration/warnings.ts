@@ -8,7 +8,13 @@
  * and an old field the new constructor makes an alias of a new one.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { type BuildResult, type ClassBuild, hasMigrator, isUnvaluedNewField } from "./build.js";
+import {
+  type BuildResult,
+  type ClassBuild,
+  fromAnotherScope,
+  hasMigrator,
+  isUnvaluedNewField,
+} from "./build.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
@@ -32,12 +38,19 @@ export interface UpdateWarning {
    * existing objects keep their own function, the old body, and only fresh
    * objects get the new one (a migrator cannot make a function bound to the
    * live object: it sees a copy). A method changes on every object.
+   * `MM_FIELDS_DROPPED`: a new implementation from another module scope (a
+   * package's next release) drops fields of the running version while it
+   * adds others, and the patch says no field was renamed (no `renames`, no
+   * migrator): the dropped values are gone from every object, and the new
+   * fields start from their initial values. A minifier's mangled names
+   * changing between releases look exactly like this.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
     | "MM_NO_INITIAL_VALUE"
     | "MM_ALIAS_SPLIT"
-    | "MM_STALE_FUNCTION_FIELD";
+    | "MM_STALE_FUNCTION_FIELD"
+    | "MM_FIELDS_DROPPED";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
@@ -77,6 +90,7 @@ export function updateWarnings(
     }
     warnings.push(...noInitialValue(className, cls, build, old));
     warnings.push(...aliasSplits(className, cls, build, old));
+    warnings.push(...droppedFields(className, cls, build, old));
   }
   return warnings;
 }
@@ -139,6 +153,37 @@ function fieldWarning(
   return { code, className, field, note, message: `class ${className}: ${note}; ${advice}` };
 }
 
+/**
+ * Fields of the running version a new release drops while it adds others,
+ * none said to be a rename (js-sdsl 4.3 -> 4.4's Deque: its mangled `A`,
+ * holding every element, became `W`; the update emptied every deque).
+ */
+function droppedFields(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  const before = oldFieldsUnmigrated(className, cls, build, old);
+  if (before === undefined || fromAnotherScope(cls, old) === undefined) return [];
+  const carried = new Set(cls.fieldOrigins.values());
+  const dropped = [...before].filter((f) => !carried.has(f));
+  const added = cls.definition.fields
+    .map((f) => f.name)
+    .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null);
+  if (dropped.length === 0 || added.length === 0) return [];
+  const list = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
+  const note = `the new implementation drops ${list(dropped)} and adds ${list(added)}`;
+  return [
+    {
+      code: "MM_FIELDS_DROPPED",
+      className,
+      note,
+      message: `class ${className}: ${note}; every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back`,
+    },
+  ];
+}
+
 const ALIAS = /^this\.([A-Za-z_$][\w$]*)$/;
 
 /**
@@ -191,20 +236,42 @@ function staleFunctionFields(
   const before = oldFieldsUnmigrated(className, cls, build, old);
   if (before === undefined) return [];
   const oldInitial = new Map(old!.fields.map((f) => [f.name, f.initializer]));
+  // A function made by the running release closes over its module, whatever its text.
+  const elsewhere = fromAnotherScope(cls, old) !== undefined;
   return cls.definition.fields.flatMap((f) => {
     const was = oldInitial.get(f.name);
-    const now = f.initializer;
-    if (!before.has(f.name) || was === undefined || now === undefined || was === now) return [];
+    // An initial value reading the module is not kept for another scope (classOperations.ts).
+    const now = f.initializer ?? (elsewhere ? was : undefined);
+    if (!before.has(f.name) || was === undefined || now === undefined) return [];
     if (!FUNCTION_VALUE.test(was.trim()) && !FUNCTION_VALUE.test(now.trim())) return [];
-    const note = `field \`${f.name}\` holds a function whose body the new version changes`;
+    const bound = BOUND_METHOD.exec(was.trim())?.[1];
+    const note =
+      was !== now
+        ? `field \`${f.name}\` holds a function whose body the new version changes`
+        : elsewhere
+          ? `field \`${f.name}\` holds a function the running release made, closing over its module; the new implementation comes from another module scope`
+          : bound !== undefined && methodChanged(bound, old!, cls.definition)
+            ? `field \`${f.name}\` holds method ${bound}() bound to the object, and the new version changes ${bound}()`
+            : undefined;
+    if (note === undefined) return [];
     return [
       fieldWarning(
         "MM_STALE_FUNCTION_FIELD",
         className,
         f.name,
         note,
-        `existing objects keep their own \`${f.name}\` (the old body, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or restart`,
+        `existing objects keep their own \`${f.name}\` (the old code, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or restart`,
       ),
     ];
   });
+}
+
+/** `this.name.bind(this)`: the method a bound-method field holds. */
+const BOUND_METHOD = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u;
+
+/** Whether instance method `name`'s source differs between the two definitions. */
+function methodChanged(name: string, old: ClassDefinition, now: ClassDefinition): boolean {
+  const source = (d: ClassDefinition) =>
+    d.methods.find((m) => !m.static && m.key === name && m.kind === "method")?.source;
+  return source(old) !== source(now);
 }

@@ -153,3 +153,94 @@ test("a field holding a function whose body the new version changes is named in 
   ]);
   expect([old.format(), new P().format()]).toEqual(["$2.5", "€2.50"]);
 });
+
+test("a function field with the same text in the next release still closes over the running release's module: MM_STALE_FUNCTION_FIELD (immer 10.0 -> 10.1's produce)", () => {
+  const release = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const plugins = {};
+      class Producer {
+        constructor() { this.produce = (x) => (x instanceof Map && !plugins.mapSet ? "no plugin in " + tag : tag); }
+        label() { return tag; }
+      }
+      return { Producer, enable: () => { plugins.mapSet = true; } };`,
+    )(tag) as {
+      Producer: new () => { produce(x: unknown): string; label(): string };
+      enable(): void;
+    };
+  const [v1, v2] = [release("v1"), release("v2")];
+  const ns = new Namespace("same-text-function-field");
+  const P = ns.registerClass(v1.Producer);
+  const old = new P();
+  const result = updateSync(ns, patch("up").replaceImplementation("Producer", v2.Producer).build());
+  expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
+    ["MM_STALE_FUNCTION_FIELD", "produce"],
+  ]);
+  expect(result.warnings[0]!.message).toContain("another module scope");
+  v2.enable();
+  expect([old.label(), old.produce(new Map()), new P().produce(new Map())]).toEqual([
+    "v2",
+    "no plugin in v1",
+    "v2",
+  ]);
+});
+
+test("a bound-method field (this.m.bind(this)) whose method the new version changes keeps the old method: MM_STALE_FUNCTION_FIELD; unchanged method, no warning", () => {
+  const make = (body: string, extra = "") =>
+    evaluate(`class Button {
+    constructor() { this.count = 0; this.onClick = this.click.bind(this); }
+    click() { ${body} }
+    ${extra}
+  }`) as unknown as new () => { count: number; onClick(): void };
+  const run = (v2: ReturnType<typeof make>) => {
+    const ns = new Namespace("bound-method-field");
+    const B = ns.registerClass(make("this.count += 1;"));
+    const old = new B();
+    const result = updateSync(
+      ns,
+      patch("up").replaceImplementation("Button", v2, { sameScope: true }).build(),
+    );
+    old.onClick();
+    return { warnings: result.warnings.map((w) => [w.code, w.field]), count: old.count };
+  };
+  expect(run(make("this.count += 10;"))).toEqual({
+    warnings: [["MM_STALE_FUNCTION_FIELD", "onClick"]],
+    count: 1,
+  });
+  expect(run(make("this.count += 1;", "reset() { this.count = 0; }"))).toEqual({
+    warnings: [],
+    count: 1,
+  });
+});
+
+test("a next release dropping fields while adding others (a minifier's names changed) is named in an MM_FIELDS_DROPPED warning; renames carry the values, and the warning goes (js-sdsl 4.3 -> 4.4's Deque)", () => {
+  const release = (items: string, first: string) =>
+    new Function(
+      `"use strict";
+      return class Deque {
+        constructor() { this.${items} = []; this.${first} = 0; }
+        push(x) { this.${items}.push(x); return this; }
+        size() { return this.${items}.length - this.${first}; }
+      };`,
+    )() as new () => { push(x: number): unknown; size(): number };
+  const run = (renames?: Record<string, string>) => {
+    const ns = new Namespace("mangled");
+    const D = ns.registerClass(release("A", "F"));
+    const deque = new D();
+    deque.push(1);
+    deque.push(2);
+    const result = updateSync(
+      ns,
+      patch("up")
+        .replaceImplementation("Deque", release("W", "O"), renames ? { renames } : {})
+        .build(),
+    );
+    const size = deque.size();
+    result.rollback();
+    return { warnings: result.warnings.map((w) => w.code), size, rolledBack: deque.size() };
+  };
+  const plain = run();
+  expect(plain).toEqual({ warnings: ["MM_FIELDS_DROPPED"], size: 0, rolledBack: 2 });
+  expect(run({ W: "A", O: "F" })).toEqual({ warnings: [], size: 2, rolledBack: 2 });
+});
