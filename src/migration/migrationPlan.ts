@@ -76,6 +76,8 @@ export function migrationPlan(
   const oldName = build.classes.get(name)!.oldName!;
   const oldFields = withoutUnseen(fieldChain(oldName, oldDefs), chain, build);
   const oldFieldSet = new Set(oldFields);
+  // A migrator may set what no initial value can (migrationPlan.ts moduleBoundValue).
+  const migrated = chain.some((c) => build.classes.get(c)!.migrators.length > 0);
   for (const className of chain) {
     const owner = build.classes.get(className)!;
     for (const split of owner.splits) {
@@ -84,7 +86,7 @@ export function migrationPlan(
       }
     }
     for (const field of owner.definition.fields) {
-      const source = fieldSource(className, owner, field, defs, shadow, oldFieldSet);
+      const source = fieldSource(className, owner, field, defs, shadow, oldFieldSet, migrated);
       fields.push(field.name);
       sources.push(source);
       if (source.kind === "carry") reverse.set(source.from, field.name);
@@ -144,6 +146,7 @@ function fieldSource(
   defs: ReadonlyMap<string, ClassDefinition>,
   shadow: Shadow,
   oldFields: ReadonlySet<string>,
+  migrated: boolean,
 ): FieldSource {
   let origin = owner.fieldOrigins.has(field.name)
     ? owner.fieldOrigins.get(field.name)!
@@ -176,10 +179,28 @@ function fieldSource(
       readsThis: defaultReadsThis(field.initializer),
       ...(constant ? { constant } : {}),
     };
-  }
+  } else if (!migrated && owner.moduleBound?.includes(field.name))
+    fallback = { kind: "initial", fn: moduleBoundValue(className, field.name) };
   if (origin !== null && !initial && !split)
     return { kind: "carry", from: origin, otherwise: fallback };
   return fallback;
+}
+
+/**
+ * The value of a field whose initial value reads the new implementation's
+ * module, for an old object that does not have it: none can be computed
+ * here. phases/detect.ts refuses such a field up front where no object can
+ * have it; where the old version may have set it (conditionally), objects
+ * that have it keep it, and the first one without it fails the update
+ * (before the commit when eager; lazy and progressive roll back then).
+ */
+function moduleBoundValue(className: string, field: string): () => never {
+  return () => {
+    throw new InvalidPatchError(
+      `the new implementation of ${className} gives field "${field}" an initial value that reads its own module's scope, and this object of the running version does not have the field (its constructor sets it only sometimes), so no value can be computed for it here; give the patch a migrator for ${className} that sets it (migrate("${className}", (old, target) => { target.${field} ??= … })), or pass { sameScope: true } if the new class was evaluated in the running version's module scope`,
+      { className, field },
+    );
+  };
 }
 
 /** Builds the object that holds the fields a split moved out of an old object. */

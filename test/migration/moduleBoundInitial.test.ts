@@ -122,3 +122,64 @@ test("an initial value reading the module and the constructor's arguments is ref
   );
   expect(Object.keys(tok)).toEqual(["xml"]);
 });
+
+/** chokidar 3 -> 4: the running version sets `handler` only sometimes, the next release always, from its module. */
+function watchers() {
+  const v1 = new Function(
+    `"use strict";
+    class Handler { kind() { return "v1"; } }
+    return class Watcher {
+      constructor(native) { this.closed = false; if (native) this.native = true; else this.handler = new Handler(); }
+      kind() { return this.handler.kind(); }
+    };`,
+  )() as new (
+    native?: boolean,
+  ) => { kind(): string };
+  const v2 = new Function(
+    `"use strict";
+    class Handler { kind() { return "v2"; } }
+    return class Watcher {
+      constructor() { this.closed = false; this.handler = new Handler(); }
+      kind() { return "v2/" + this.handler.kind(); }
+    };`,
+  )() as new () => { kind(): string };
+  return { v1, v2 };
+}
+
+test.each(["eager", "lazy", "progressive"] as const)(
+  "a field the running version sets only sometimes is no reason to refuse: objects that have it keep it (%s)",
+  async (policy) => {
+    const { v1, v2 } = watchers();
+    const ns = new Namespace(`module-bound-maybe-${policy}`);
+    ns.registerClass(v1);
+    const watcher = new v1();
+    const result = updateSync(ns, patch("up").replaceImplementation("Watcher", v2).build(), {
+      policy,
+    });
+    expect(watcher.kind()).toBe("v2/v1");
+    if (policy === "lazy") result.completeMigration();
+    else await result.completion;
+    expect([result.state(), result.pendingInstances(), watcher.kind()]).toEqual([
+      "committed",
+      0,
+      "v2/v1",
+    ]);
+  },
+);
+
+test("an object without that field fails the eager update before anything changes, naming the field", () => {
+  const { v1, v2 } = watchers();
+  const ns = new Namespace("module-bound-maybe-missing");
+  ns.registerClass(v1);
+  const watchers1 = [new v1(), new v1(true)];
+  const before = watchers1.map((w) => Object.keys(w));
+  let refusal: unknown;
+  try {
+    updateSync(ns, patch("up").replaceImplementation("Watcher", v2).build());
+  } catch (error) {
+    refusal = error;
+  }
+  expect(String((refusal as Error).message)).toContain('field "handler"');
+  expect(watchers1.map((w) => Object.keys(w))).toEqual(before);
+  expect(watchers1[0]!.kind()).toBe("v1");
+});

@@ -15,6 +15,7 @@ import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import { type ClassBuild, fromAnotherScope, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
+import { unseenFields } from "../unseenFields.js";
 
 export interface Detected {
   readonly changes: readonly Change[];
@@ -100,7 +101,13 @@ function refuseModuleBoundFields(
 ): void {
   if (!cls.moduleBound || old === undefined) return;
   const before = new Set(old.fields.map((f) => f.name));
-  const fields = cls.moduleBound.filter((f) => isUnvaluedNewField(cls, before, f));
+  // A field the running version sets only sometimes (so its reader could
+  // not name it as a field) is carried where objects have it; one without
+  // it fails the update when migrated (migrationPlan.ts moduleBoundValue).
+  const maybe = unseenFields([old]);
+  const fields = cls.moduleBound.filter(
+    (f) => isUnvaluedNewField(cls, before, f) && !maybe.any && !maybe.names.has(f),
+  );
   if (fields.length === 0 || hasMigrator(name, build)) return;
   const field = fields[0]!;
   throw new InvalidPatchError(
