@@ -1,6 +1,6 @@
 /**
  * Classes metamorph does not manage (they extend a class it cannot manage,
- * such as EventEmitter): a reload replaces their methods and accessors in
+ * such as a package's class): a reload replaces their methods and accessors in
  * place; their fields and existing objects stay as they are.
  */
 

@@ -18,7 +18,7 @@
  */
 import { stablePrototype } from "../mop/classHandle.js";
 import { chainContains } from "../mop/instances/finder.js";
-import { platformSymbols } from "../mop/platformSymbols.js";
+import { platformSymbols } from "../mop/platformClasses.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
 import { fromAnotherScope, hasMigrator } from "./build.js";

@@ -5,6 +5,7 @@
  * its classes up here (or holds their handles); an update builds a shadow of
  * the namespace and replaces the live snapshot in one step.
  */
+import { isPlatformClass } from "../mop/platformClasses.js";
 import { enablePatches, Immer } from "immer";
 import {
   DuplicateBindingError,
@@ -350,7 +351,8 @@ export class Namespace {
         );
       }
     }
-    if (declared || isNativeClass(parent)) return parent;
+    // Node's EventEmitter, streams, EventTarget: the platform's, like Map or Error.
+    if (declared || isNativeClass(parent) || isPlatformClass(parent)) return parent;
     throw new UnmanagedClassError(
       `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage; register ${parent.name} first, or, if ${parent.name} is not yours to update (a package's class), register ${className} with { externalSuperclass: true } to keep ${parent.name} as it is`,
       where,

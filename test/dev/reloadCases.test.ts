@@ -67,9 +67,9 @@ export class Square extends Shape {
   }
 }
 `,
-  "chatty.ts": `import { EventEmitter } from "node:events";
+  "chatty.ts": `import { Socket } from "node:net";
 
-export class Chatty extends EventEmitter {
+export class Chatty extends Socket {
   greet(): string {
     return "hello";
   }
@@ -115,7 +115,7 @@ describe("metamorph dev: other kinds of edits", () => {
   test("new declarations, new imports, default exports, unmanaged and private classes", async () => {
     expect(await ask("objects.square.area()")).toBe(4);
     await program.stderr.waitFor(/chatty\.ts: warning: class Chatty is not managed/, {
-      what: "the warning about a class extending EventEmitter",
+      what: "the warning about a class extending net.Socket",
     });
 
     // A new class and a new function, used by a changed method.

@@ -5,6 +5,7 @@
 // are replaced. Moving a class onto, off or between such superclasses is
 // refused with MM_EXTERNAL_SUPERCLASS before anything changes.
 import { EventEmitter } from "node:events";
+import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import {
   MetamorphError,
@@ -169,15 +170,34 @@ describe("classes extending native classes (item 22)", () => {
   });
 
   test("a package's class is kept external when the caller says so; without it the refusal says what to do", () => {
+    const ns = new Namespace("package-base");
+    class PackageBase {
+      created = Date.now();
+    }
+    class Job extends PackageBase {
+      name = "j";
+    }
+    const error = refusal(() => ns.registerClass(Job));
+    expect(error).toBeInstanceOf(UnmanagedClassError);
+    expect(error.message).toMatch(/externalSuperclass: true/);
+    expect(ns.has("Job")).toBe(false);
+    expect(ns.registerClass(Job, { externalSuperclass: true }).name).toBe("Job");
+  });
+
+  test("Node's EventEmitter, streams and EventTarget are the platform's, like Map: no flag needed", () => {
     const ns = new Namespace("emitters");
     class Channel extends EventEmitter {
       topic = "t";
     }
-    const error = refusal(() => ns.registerClass(Channel));
-    expect(error).toBeInstanceOf(UnmanagedClassError);
-    expect(error.message).toMatch(/externalSuperclass: true/);
-    expect(ns.has("Channel")).toBe(false);
-    const C = ns.registerClass(Channel, { externalSuperclass: true });
+    class Source extends Readable {
+      override _read() {}
+    }
+    class Target extends EventTarget {
+      n = 0;
+    }
+    ns.registerClass(Source);
+    ns.registerClass(Target);
+    const C = ns.registerClass(Channel);
     const c = new C();
     let heard = 0;
     c.on("ping", () => heard++);

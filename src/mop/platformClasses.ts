@@ -1,5 +1,9 @@
 /**
- * The symbols the platform's own classes put on every object they build:
+ * The platform's own classes written in JavaScript (Node's EventEmitter,
+ * streams, EventTarget), which a program's classes extend as they extend
+ * `Map` or `Error`: no release of the program changes them.
+ *
+ * The symbols they put on every object they build:
  * Node's EventEmitter sets `kCapture` and `kShapeMode`, its streams and
  * EventTarget their own. A class of the program that extends one of them
  * carries those keys on its objects, and both releases of a package read
@@ -23,6 +27,12 @@ const PLATFORM_CLASSES: readonly (readonly [module: string | null, name: string]
 
 let known: Map<Function, ReadonlySet<symbol>> | undefined;
 
+/** Whether `fn` is one of the platform's classes (a superclass no update of the program changes). */
+export function isPlatformClass(fn: Function): boolean {
+  known ??= learn();
+  return known.has(fn);
+}
+
 /** The symbols objects of the platform classes in `prototype`'s chain carry from those classes. */
 export function platformSymbols(prototype: object | null): ReadonlySet<symbol> {
   known ??= learn();
@@ -43,6 +53,7 @@ function learn(): Map<Function, ReadonlySet<symbol>> {
       const from = module === null ? globalThis : host?.getBuiltinModule?.(module);
       const ctor = (from as Record<string, unknown> | undefined)?.[name];
       if (typeof ctor !== "function" || classes.has(ctor)) continue;
+      classes.set(ctor, new Set());
       const object = Reflect.construct(ctor, []) as object;
       classes.set(ctor, new Set(Object.getOwnPropertySymbols(object)));
     } catch {
