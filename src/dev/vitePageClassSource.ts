@@ -23,6 +23,7 @@ const EMPTY: ParsedClass = {
   stateOutside: [],
   assignedFields: [],
   moduleBoundFields: [],
+  bareFields: [],
   unsupported: [],
   members: [],
   start: 0,

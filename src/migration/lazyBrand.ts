@@ -81,6 +81,19 @@ export class Brands {
     return true;
   }
 
+  /** The objects branded now, each with its `named` (a reopened update brands them again). */
+  entries(): (readonly [object, number])[] {
+    const entries: (readonly [object, number])[] = [];
+    const { objects, named, symbol } = this;
+    for (let i = 0; i < objects.length; i++) {
+      const entry = objects[i]!;
+      const object = entry instanceof WeakRef ? entry.deref() : entry;
+      if (object !== undefined && this.has(object) && Object.hasOwn(object, symbol))
+        entries.push([object, named[i]!]);
+    }
+    return entries;
+  }
+
   /**
    * From now on holds the branded objects weakly (the update became
    * permanent: nothing else of it may keep them alive).

@@ -23,6 +23,7 @@ import { whileBusy } from "./exclusive.js";
 import { builtOnNewLayout } from "./builtSince.js";
 import { BulkFailure, bulkEligible, migrateInBulk, onNewLayout, pendingIn } from "./lazyBulk.js";
 import { installLazyGuards } from "./lazyMigration.js";
+import type { MarksCheckpoint } from "./lazyMarks.js";
 import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
@@ -47,13 +48,37 @@ export type FailedDuring = "first-touch" | "sweep" | "complete";
 const active = new WeakMap<Namespace, LazyMigration>();
 
 /**
- * Completes the namespace's lazy update in progress, if any. If it cannot
- * complete, it is rolled back and the new update is refused: it was written
- * for the version that no longer runs.
+ * Where a lazy update stood when a later update completed it: what that
+ * completion changed is put back (`reopen`) if the later update is rolled
+ * back or refused, so that the objects it brought onto this update's layout
+ * are pending again, on their old layout, exactly as before it.
  */
-export function completeEarlierUpdate(namespace: Namespace, patch: string): void {
+export interface Checkpoint {
+  readonly logs: number;
+  readonly lengths: readonly number[];
+  readonly migrated: number;
+  readonly marks: MarksCheckpoint;
+}
+
+/** An earlier lazy update a later one completed, and where it stood (null once nothing can reopen it). */
+export interface EarlierCompletion {
+  readonly lazy: LazyMigration;
+  checkpoint: Checkpoint | null;
+}
+
+/**
+ * Completes the namespace's lazy update in progress, if any, and says where
+ * it stood before (for `reopen`). If it cannot complete, it is rolled back
+ * and the new update is refused: it was written for the version that no
+ * longer runs.
+ */
+export function completeEarlierUpdate(
+  namespace: Namespace,
+  patch: string,
+): EarlierCompletion | undefined {
   const earlier = active.get(namespace);
-  if (!earlier) return;
+  if (!earlier) return undefined;
+  const checkpoint = earlier.checkpoint();
   earlier.complete();
   if (earlier.failure) {
     throw new MigrationError(
@@ -61,6 +86,7 @@ export function completeEarlierUpdate(namespace: Namespace, patch: string): void
       { ...earlier.failure.details, patch, earlier: earlier.patch, cause: earlier.failure },
     );
   }
+  return checkpoint ? { lazy: earlier, checkpoint } : undefined;
 }
 
 export class LazyMigration {
@@ -92,6 +118,12 @@ export class LazyMigration {
   private unmarkedFrom: number[] | null = null;
   /** The plan whose objects `complete()` is rewriting in bulk (lazyBulk.ts), if any. */
   private bulk: Plan | null = null;
+  /** Set once the update is permanent or rolled back: nothing can reopen it (`reopen`). */
+  private forgotten = false;
+  /** Whether the progressive sweep (sweep.ts) is running over this update. */
+  sweeping = false;
+  /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
+  onReopen: (() => void) | undefined;
 
   constructor(
     readonly namespace: Namespace,
@@ -105,8 +137,53 @@ export class LazyMigration {
 
   /** Forgets what a rollback would need (the update became permanent or was rolled back). */
   forget(): void {
+    this.forgotten = true;
     for (const log of this.logs) log.clear();
     this.marks.forget();
+  }
+
+  /** Where this update stands, for `reopen` (null when no guard is installed: nothing to complete). */
+  checkpoint(): Checkpoint | null {
+    if (!this.guarded || this.failure) return null;
+    this.settleMarks();
+    return {
+      logs: this.logs.length,
+      lengths: this.logs.map((log) => log.length),
+      migrated: this.migratedCount,
+      marks: this.marks.checkpoint(),
+    };
+  }
+
+  /**
+   * Undoes the completion a later update ran from `checkpoint` (that update
+   * was rolled back or refused, and its own objects are back on this
+   * update's new layout): each object the completion migrated goes back to
+   * the old layout through `revert` (newest first) and is pending again; the
+   * marks are as they were (`since`: objects the later update made, now on
+   * this update's new layout), and the guards go back in. Nothing happens
+   * once the update is permanent (its logs are gone) or guarded again.
+   */
+  reopen(
+    checkpoint: Checkpoint,
+    since: readonly object[],
+    revert: (log: MigrationLog, index: number) => void,
+  ): void {
+    if (this.forgotten || this.guarded || this.failure) return;
+    const reverted: object[] = [];
+    for (let k = this.logs.length - 1; k >= 0; k--) {
+      const log = this.logs[k]!;
+      const from = k < checkpoint.logs ? checkpoint.lengths[k]! : 0;
+      for (let i = log.length - 1; i >= from; i--) {
+        revert(log, i);
+        reverted.push(log.objects[i]!);
+      }
+      log.truncate(from);
+    }
+    this.logs.length = checkpoint.logs;
+    this.migratedCount = checkpoint.migrated;
+    this.marks.reopen(checkpoint.marks, reverted, since);
+    this.install();
+    this.onReopen?.();
   }
 
   /** Whether guards are installed (some objects may still have the old layout). */

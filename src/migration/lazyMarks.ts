@@ -10,6 +10,15 @@ import { Brands } from "./lazyBrand.js";
 import { MigratedSet } from "./migratedSet.js";
 import type { MigrationLog } from "./migrationLog.js";
 
+/** Where the marks stood (LazyMigration.checkpoint). */
+export interface MarksCheckpoint {
+  /** The branded objects, each with its count of own string-keyed properties when branded. */
+  readonly branded: readonly (readonly [object, number])[];
+  /** The set's chunks (MigratedSet.chunkCount). */
+  readonly chunks: number;
+  readonly all: boolean;
+}
+
 export class LazyMarks {
   readonly set = new MigratedSet();
   private readonly brands = new Brands();
@@ -78,6 +87,26 @@ export class LazyMarks {
   /** The update became permanent: the brands' list must keep nothing alive. */
   forget(): void {
     this.brands.weaken();
+  }
+
+  checkpoint(): MarksCheckpoint {
+    return { branded: this.brands.entries(), chunks: this.set.chunkCount, all: this.all };
+  }
+
+  /**
+   * The marks as they were at `checkpoint`, after a completion that took
+   * every brand off: `reverted` (the objects the completion migrated, back
+   * on the old layout) are no longer marked, the objects branded then are
+   * branded again (in the set where they cannot be), and `since` (made on
+   * the new layout meanwhile) are marked.
+   */
+  reopen(checkpoint: MarksCheckpoint, reverted: readonly object[], since: readonly object[]): void {
+    this.set.unmark(reverted, checkpoint.chunks);
+    for (const object of since) this.set.addInBulk(object);
+    for (const [object, named] of checkpoint.branded) {
+      if (!this.brands.has(object) && !this.brands.brand(object, named)) this.set.addInBulk(object);
+    }
+    this.all = checkpoint.all;
   }
 
   /** Takes every brand off, exactly (the guards go). */

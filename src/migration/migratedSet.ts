@@ -40,6 +40,24 @@ export class MigratedSet {
     return false;
   }
 
+  /** How many chunks there are (where `unmark` starts). */
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  /**
+   * Unmarks `objects`, marked in the one-at-a-time set or in chunks from
+   * the last of `chunks` on (those an undone completion filled, see
+   * LazyMigration.reopen): a reopened lazy update counts them as pending.
+   */
+  unmark(objects: readonly object[], chunks: number): void {
+    const from = Math.max(0, chunks - 1);
+    for (const object of objects) {
+      this.single.delete(object);
+      for (let i = from; i < this.chunks.length; i++) this.chunks[i]!.delete(object);
+    }
+  }
+
   /** Marks an object migrated on its own (construction, a copy, a first touch that could not be branded). */
   add(object: object): void {
     if (this.inSingle === SINGLE) this.addInBulk(object);

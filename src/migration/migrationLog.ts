@@ -321,6 +321,11 @@ export class MigrationLog {
     this.computed.length = Math.min(this.computed.length, i * this.compiled.computedCount);
   }
 
+  /** Drops the entries from `length` on (a reopened lazy update forgets a completion, lazyCompletion.ts). */
+  truncate(length: number): void {
+    while (this.objects.length > length) this.dropLast();
+  }
+
   private oldValuesAt(i: number): unknown[] {
     const { stride } = this.compiled;
     return this.old.slice(i * stride, (i + 1) * stride);

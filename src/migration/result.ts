@@ -64,8 +64,10 @@ interface Life {
 }
 
 /** Drops what a rollback would need: nothing of the update stays reachable from its result. */
-function forget({ applied, lazy, builtOutside }: Committed): void {
+function forget({ applied, lazy, builtOutside, earlier }: Committed): void {
   for (const log of applied) log.clear();
+  // An earlier lazy update this one completed stays complete.
+  if (earlier) earlier.checkpoint = null;
   builtOutside.clear();
   lazy?.forget();
 }
@@ -116,6 +118,14 @@ function completionOf(
         completion.resolve,
         completion.reject,
       );
+      // A later update completed this one and was undone: the objects it
+      // migrated are pending again, and the sweep goes on (or starts again).
+      // The completion has resolved already; a failure still rolls back.
+      lazy.onReopen = () => {
+        if (!lazy.sweeping) {
+          sweep(lazy, sliceSize, outcome.clock, () => life.stopSweep).catch(() => {});
+        }
+      };
     }
   }
   return completion.promise;

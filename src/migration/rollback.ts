@@ -9,7 +9,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import { restoreOldLayout } from "./instanceMigration.js";
 import type { OutsideBuilt, OutsideHomes } from "./outsideBuilt.js";
 import { findOnHomes } from "./outsideBuilt.js";
-import type { LazyMigration } from "./lazyCompletion.js";
+import type { EarlierCompletion, LazyMigration } from "./lazyCompletion.js";
 import type { MigrationLog, Retained } from "./migrationLog.js";
 import type { Plan } from "./migrationPlan.js";
 
@@ -28,6 +28,8 @@ export interface Committed {
   readonly installedHomes: OutsideHomes;
   /** Objects those implementations had built before the update (a rollback leaves them). */
   readonly preexisting: WeakSet<object>;
+  /** The earlier lazy update this one completed first (reopened by its rollback). */
+  readonly earlier: EarlierCompletion | undefined;
 }
 
 /** Every object the update migrated (eager and so far lazily), with its log and place in it. */
@@ -49,10 +51,15 @@ export function migratedEntries(
  * that failed wrote is undone with the update, inside the same pause.
  */
 export function rollBack(
-  { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting }: Committed,
+  committed: Committed,
   { exact = false }: { readonly exact?: boolean } = {},
 ): void {
+  const { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting } =
+    committed;
   const entries = migratedEntries(applied, lazy);
+  // Objects made since the commit, now on the old layout: an earlier lazy
+  // update this one completed counts them as migrated when it reopens.
+  const since: object[] = [];
   const guarded = lazy?.pendingPossible ?? false;
   // What the installed release built meanwhile has its layout: back to the
   // old one where it is (guards would take it for an unmigrated object),
@@ -60,7 +67,10 @@ export function rollBack(
   const builtSince = findOnHomes(namespace.finder, installedHomes, undefined, preexisting);
   for (const { object, stable } of builtSince.entries()) {
     const plan = plans.find((p) => p.prototype === stable);
-    if (plan) reverseOne(object, plan, undefined);
+    if (plan) {
+      reverseOne(object, plan, undefined);
+      since.push(object);
+    }
   }
   for (const plan of plans) {
     for (const object of namespace.finder.find(plan.prototype)) {
@@ -68,12 +78,36 @@ export function rollBack(
       const entry = entries.get(object);
       if (entry && exact) entry.log.revertAt(entry.index);
       else reverseOne(object, plan, entry?.log.retained(entry.index));
+      if (!entry) since.push(object);
     }
   }
   lazy?.release();
   builtOutside.undo(namespace.finder);
   builtSince.moveIn(namespace.finder);
   record.undo();
+  reopenEarlier(committed.earlier, since, exact);
+}
+
+/**
+ * Puts back the earlier lazy update that `earlier`'s later update completed
+ * before it was built (lazyCompletion.ts completeEarlierUpdate), once that
+ * update is undone (rolled back, or refused after the completion): the
+ * objects the completion migrated go back to the earlier update's old layout
+ * — keeping values written since to fields both layouts have, or `exact`ly
+ * — and are pending under it again, its guards in place. Once only.
+ */
+export function reopenEarlier(
+  earlier: EarlierCompletion | undefined,
+  since: readonly object[],
+  exact: boolean,
+): void {
+  const checkpoint = earlier?.checkpoint;
+  if (!earlier || !checkpoint) return;
+  earlier.checkpoint = null;
+  earlier.lazy.reopen(checkpoint, since, (log, i) => {
+    if (exact) log.revertAt(i);
+    else reverseOne(log.objects[i]!, log.plan, log.retained(i));
+  });
 }
 
 function reverseOne(object: object, plan: Plan, retained: Retained | undefined): void {

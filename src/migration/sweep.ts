@@ -40,48 +40,67 @@ function sliceBudget(sliceSize: number | undefined): () => boolean {
   };
 }
 
-export async function sweep(
+/**
+ * Sweeps `lazy`, which counts as swept (LazyMigration.sweeping) from this
+ * call until the sweep has decided to stop, in the same synchronous step
+ * (a reopen that comes later starts another sweep).
+ */
+export function sweep(
   lazy: LazyMigration,
   sliceSize: number | undefined,
   clock: PhaseClock,
   stopped: () => boolean,
 ): Promise<LazyCompletion> {
-  await nextTask();
-  clock.emit("sweep", "start");
-  const t0 = performance.now();
-  const finder = lazy.namespace.finder;
-  const registry = finder.kind === "registry" ? (finder as RegistryFinder) : null;
-  const going = () => !stopped() && lazy.pendingPossible;
-  if (registry) {
-    for (const plan of lazy.plans) await sweepRegistered(lazy, registry, plan, sliceSize, going);
-  } else {
-    // One heap query for every class (each query walks the whole heap).
-    for (const queue of going() ? lazy.unmigratedEach() : []) {
-      await sweepFound(lazy, queue, sliceSize, going);
+  lazy.sweeping = true;
+  return sweepSlices(lazy, sliceSize, clock, stopped);
+}
+
+async function sweepSlices(
+  lazy: LazyMigration,
+  sliceSize: number | undefined,
+  clock: PhaseClock,
+  stopped: () => boolean,
+): Promise<LazyCompletion> {
+  try {
+    await nextTask();
+    clock.emit("sweep", "start");
+    const t0 = performance.now();
+    const finder = lazy.namespace.finder;
+    const registry = finder.kind === "registry" ? (finder as RegistryFinder) : null;
+    const going = () => !stopped() && lazy.pendingPossible;
+    if (registry) {
+      for (const plan of lazy.plans) await sweepRegistered(lazy, registry, plan, sliceSize, going);
+    } else {
+      // One heap query for every class (each query walks the whole heap).
+      for (const queue of going() ? lazy.unmigratedEach() : []) {
+        await sweepFound(lazy, queue, sliceSize, going);
+      }
     }
+    if (going()) {
+      // Every object on the class prototype at the commit was recorded (or
+      // found by the query after it) and has been visited, and every object
+      // made since was born on the new layout: the guards can go without
+      // another search — which, with the heap finder, would block the program
+      // for a whole heap query again — once the brands are off, slice by slice.
+      lazy.allVisited();
+      do await nextTask();
+      while (going() && !lazy.unbrandUntil(performance.now() + SLICE_MS));
+    }
+    let done: LazyCompletion;
+    if (!going()) done = lazy.progress();
+    else {
+      lazy.release();
+      done = lazy.progress();
+    }
+    if (lazy.failure) {
+      clock.emit("sweep", "failed", performance.now() - t0, { error: lazy.failure.message });
+      throw lazy.failure;
+    }
+    clock.emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
+    return done;
+  } finally {
+    lazy.sweeping = false;
   }
-  if (going()) {
-    // Every object on the class prototype at the commit was recorded (or
-    // found by the query after it) and has been visited, and every object
-    // made since was born on the new layout: the guards can go without
-    // another search — which, with the heap finder, would block the program
-    // for a whole heap query again — once the brands are off, slice by slice.
-    lazy.allVisited();
-    do await nextTask();
-    while (going() && !lazy.unbrandUntil(performance.now() + SLICE_MS));
-  }
-  let done: LazyCompletion;
-  if (!going()) done = lazy.progress();
-  else {
-    lazy.release();
-    done = lazy.progress();
-  }
-  if (lazy.failure) {
-    clock.emit("sweep", "failed", performance.now() - t0, { error: lazy.failure.message });
-    throw lazy.failure;
-  }
-  clock.emit("sweep", "end", performance.now() - t0, { migrated: done.migrated });
-  return done;
 }
 
 async function sweepRegistered(

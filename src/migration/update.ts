@@ -17,6 +17,7 @@ import { InvalidArgumentError, InvalidPatchError } from "../errors.js";
 import { Namespace } from "../namespace/namespace.js";
 import { Patch } from "../patch/patch.js";
 import { refuseIfBusy, whileBusy, whileBusyAsync } from "./exclusive.js";
+import type { EarlierCompletion } from "./lazyCompletion.js";
 import { completeEarlierUpdate } from "./lazyCompletion.js";
 import { checkOptions } from "./options.js";
 import { PhaseClock } from "./phaseClock.js";
@@ -29,6 +30,7 @@ import { preparePhase } from "./phases/prepare.js";
 import { shadowPhase } from "./phases/shadow.js";
 import { validatePhase } from "./phases/validate.js";
 import { updateResult } from "./result.js";
+import { reopenEarlier } from "./rollback.js";
 import type { UpdateOptions, UpdateResult } from "./types.js";
 
 export type {
@@ -101,6 +103,12 @@ function describe(value: unknown): string {
   return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
 }
 
+/**
+ * The phases, after an earlier lazy update of the namespace has finished
+ * (one update at a time per namespace). If this update is refused, that
+ * completion is undone: the earlier update's objects are pending again,
+ * exactly as they were.
+ */
 function pipeline(
   namespace: Namespace,
   patch: Patch,
@@ -108,10 +116,30 @@ function pipeline(
   prefound?: Prefound,
 ): UpdateResult {
   const clock = new PhaseClock(patch.name, options.onEvent);
+  let earlier: EarlierCompletion | undefined;
+  try {
+    return phases(namespace, patch, options, clock, prefound, () => {
+      earlier = completeEarlierUpdate(namespace, patch.name);
+      return earlier;
+    });
+  } catch (error) {
+    reopenEarlier(earlier, [], true);
+    throw error;
+  }
+}
+
+function phases(
+  namespace: Namespace,
+  patch: Patch,
+  options: UpdateOptions,
+  clock: PhaseClock,
+  prefound: Prefound | undefined,
+  completeEarlier: () => EarlierCompletion | undefined,
+): UpdateResult {
   let ahead = prefound?.ahead;
+  let earlier: EarlierCompletion | undefined;
   const { built, detected } = clock.run("build", () => {
-    // An earlier lazy update finishes first: one update at a time per namespace.
-    completeEarlierUpdate(namespace, patch.name);
+    earlier = completeEarlier();
     // Built before the pause (update(), phases/find.ts), if nothing changed since.
     ahead = stillAhead(namespace, patch, options.policy, ahead);
     if (ahead) return ahead;
@@ -147,7 +175,8 @@ function pipeline(
   const fromVersion = namespace.version;
   const committed = clock.run(
     "commit",
-    () => commitPhase(namespace, patch.name, built, shadowed, prepared, options.onCommitStep),
+    () =>
+      commitPhase(namespace, patch.name, built, shadowed, prepared, options.onCommitStep, earlier),
     (c) => ({ migrated: c.migrated }),
   );
   return updateResult({

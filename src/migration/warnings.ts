@@ -8,6 +8,7 @@
  * and an old field the new constructor makes an alias of a new one.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
   type ClassBuild,
@@ -114,7 +115,10 @@ function oldFieldsUnmigrated(
 /**
  * New fields of an ordinary class's new version whose initial value its
  * constructor computes (graphql 16.9's `isOneOf = config.isOneOf ?? false`):
- * migrated objects get `undefined` where fresh ones get a value.
+ * migrated objects get `undefined` where fresh ones get a value. A field
+ * declared without an initialiser and left alone by the constructor
+ * (`note;`, TypeScript's `note?: string` under useDefineForClassFields) is
+ * `undefined` on fresh objects too: migrated ones are exactly right.
  */
 function noInitialValue(
   className: string,
@@ -128,8 +132,12 @@ function noInitialValue(
   const unseen = unseenFields([old!]);
   if (unseen.any) return [];
   for (const name of unseen.names) before.add(name);
+  const bare = new Set(readableClassSource(cls.implementation)?.bareFields);
   return cls.definition.fields
-    .filter((f) => f.initializer === undefined && isUnvaluedNewField(cls, before, f.name))
+    .filter(
+      (f) =>
+        f.initializer === undefined && !bare.has(f.name) && isUnvaluedNewField(cls, before, f.name),
+    )
     .map((f) => {
       const note = `new field \`${f.name}\` has no initial value a migration can compute (the constructor computes it)`;
       return fieldWarning(

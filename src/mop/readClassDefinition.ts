@@ -127,6 +127,37 @@ function hasSetter(prototype: object | null, name: string): boolean {
   return false;
 }
 
+const NOT_STATIC_FIELDS: ReadonlySet<string> = new Set([
+  "length",
+  "name",
+  "prototype",
+  "constructor",
+  "__proto__",
+]);
+
+/**
+ * The class's static data fields: those its source declares (`static x =
+ * …`, `static { this.x = … }`), then the enumerable own data statics it
+ * holds that its source does not show, with no initializer. TypeScript
+ * below ES2022 (or without useDefineForClassFields, before ES2022) emits
+ * `static count = 0` as an assignment after the class — `C.count = 0;`,
+ * `Object.defineProperty(C, "count", { …, value: 0 })`, `(_a = class C {},
+ * _a.count = 0, _a)` or a static block's IIFE — which the class's own text
+ * does not include: without them here, `keepStatics` refused such a static
+ * and an update reset its running value (a `nextId` counter back to 0).
+ */
+function staticFieldsOf(cls: Function, parsed: ParsedClass): readonly FieldDefinition[] {
+  const known = new Set(parsed.staticFields.map((f) => f.name));
+  const found: FieldDefinition[] = [];
+  for (const key of Object.keys(cls)) {
+    if (known.has(key) || NOT_STATIC_FIELDS.has(key) || key.startsWith("#")) continue;
+    const d = Reflect.getOwnPropertyDescriptor(cls, key);
+    if (d === undefined || !("value" in d) || typeof d.value === "function") continue;
+    found.push({ name: key });
+  }
+  return found.length === 0 ? parsed.staticFields : [...parsed.staticFields, ...found];
+}
+
 /** Reads a class as a plain, serialisable definition. */
 export function readClassDefinition(
   cls: Function,
@@ -155,7 +186,7 @@ export function readClassDefinition(
     superclass: superclassName(cls),
     fields,
     methods: reflectMethods(cls, parsed.methods),
-    staticFields: parsed.staticFields,
+    staticFields: staticFieldsOf(cls, parsed),
     hasPrivateMembers: parsed.hasPrivateMembers,
     version: 1,
     fieldOrigin,

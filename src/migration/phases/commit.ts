@@ -13,6 +13,7 @@ import { AfterCommitError, CommitError, MigrationSideEffectError } from "../../e
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
+import type { EarlierCompletion } from "../lazyCompletion.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress } from "../migrationLog.js";
 import { outsideHomes } from "../outsideBuilt.js";
@@ -32,6 +33,7 @@ export function commitPhase(
   { shadow, plans, replaced }: Shadowed,
   { logs, count, dryRun, witness, builtOutside, preexisting }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
+  earlier: EarlierCompletion | undefined,
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
   const applied = dryRun ? [] : [...logs];
@@ -95,6 +97,7 @@ export function commitPhase(
     builtOutside,
     installedHomes: outsideHomes(replaced),
     preexisting,
+    earlier,
   };
   if (hooks.afterCommit.length > 0) afterCommit(committed, patchName, hooks, fromVersion);
   return committed;

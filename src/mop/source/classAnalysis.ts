@@ -41,6 +41,8 @@ interface ClassState {
   readonly assignedFields: Set<string>;
   /** Instance fields whose initialiser reads the module's scope (see ParsedClass.moduleBoundFields). */
   readonly moduleBoundFields: Set<string>;
+  /** Instance fields declared without an initialiser, so far (see ParsedClass.bareFields). */
+  readonly bareFields: Set<string>;
   readonly staticFields: Map<string, string | undefined>;
 }
 
@@ -79,6 +81,7 @@ export function analyseClass(
     instanceFields: new Map(),
     assignedFields: new Set(),
     moduleBoundFields: new Set(),
+    bareFields: new Set(),
     staticFields: new Map(),
   };
   // 1. Members in source order: field declarations, methods, static blocks.
@@ -107,6 +110,7 @@ export function analyseClass(
       body.body,
     );
   }
+  if (constructorNode !== undefined) keepBareUnwritten(state, constructorNode);
   reportWritesElsewhere(state, node);
   reportPrivateUses(state, node);
   return finish(state, node, name, constructorNode, extent);
@@ -181,7 +185,26 @@ function analyseProperty(state: ClassState, member: PropertyDefinition): void {
     );
     if (!isStatic && member.value && readsModuleScope(member.value))
       state.moduleBoundFields.add(key.key);
+    if (!isStatic) {
+      if (member.value) state.bareFields.delete(key.key);
+      else state.bareFields.add(key.key);
+    }
   }
+}
+
+/**
+ * A bare declaration the constructor writes to (`note;` then `this.note =
+ * note`, as TypeScript emits a parameter property) gets its value there:
+ * not bare. Any write counts, conditional or nested in an arrow function,
+ * and a write the reader cannot name (`Object.assign(this, props)`) may be
+ * to any field.
+ */
+function keepBareUnwritten(state: ClassState, constructorNode: MethodNode): void {
+  if (state.bareFields.size === 0) return;
+  scanWrites(state.src, constructorNode.value.body, (write) => {
+    if (write.type === "field") state.bareFields.delete(write.name);
+    else if (write.type === "opaque") state.bareFields.clear();
+  });
 }
 
 function analyseMethod(state: ClassState, member: MethodNode, kind: MethodKind): void {
@@ -358,6 +381,7 @@ function finish(
     stateOutside: Object.freeze(state.stateOutside),
     assignedFields: Object.freeze([...state.assignedFields]),
     moduleBoundFields: Object.freeze([...state.moduleBoundFields]),
+    bareFields: Object.freeze([...state.bareFields]),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),
     ...span(state, extent),

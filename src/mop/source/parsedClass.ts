@@ -56,6 +56,14 @@ export interface ParsedClass {
    * shadow: it can be evaluated only in that module.
    */
   readonly moduleBoundFields: readonly string[];
+  /**
+   * Instance fields declared without an initialiser (`note;`, what
+   * TypeScript emits for `note?: string` under useDefineForClassFields) and
+   * never written by the constructor: `undefined` on a fresh object too,
+   * which is what a migrated object gets. Their `initializer` stays absent
+   * (a definition's fields print and round-trip as read).
+   */
+  readonly bareFields: readonly string[];
   /** Declared `#` names, instance and static, in source order. */
   readonly privateMembers: readonly string[];
   /** What could not be learned, for people (computed keys, conditional fields, lowered private state, …). */
