@@ -12,6 +12,7 @@ import ts from "typescript";
 import { describe, expect, test } from "vitest";
 import { Namespace, patch, readClassDefinition, updateSync } from "../../src/index.js";
 import { parseClassSource } from "../../src/mop/source/parse.js";
+import { compileTypeScript } from "../support/tsc.js";
 
 type Made = Record<string, unknown>;
 type Ctor = new (...args: unknown[]) => Made;
@@ -20,16 +21,7 @@ const evaluate = (source: string) => new Function(`"use strict"; return (${sourc
 
 /** A TypeScript class compiled by the installed compiler, then evaluated. */
 function compiled(source: string, target: ts.ScriptTarget, useDefine?: boolean): Ctor {
-  const js = ts.transpileModule(`${source}\nexport { Note };`, {
-    compilerOptions: {
-      target,
-      module: ts.ModuleKind.CommonJS,
-      ...(useDefine === undefined ? {} : { useDefineForClassFields: useDefine }),
-    },
-  }).outputText;
-  const exports: Record<string, unknown> = {};
-  new Function("exports", "require", js)(exports, () => ({}));
-  return exports.Note as Ctor;
+  return compileTypeScript(`${source}\nexport { Note };`, target, useDefine).exports.Note as Ctor;
 }
 
 /** Registers V1, makes one object, updates to V2; the warnings and the object after. */

@@ -13,6 +13,7 @@
 import ts from "typescript";
 import { describe, expect, test } from "vitest";
 import { Namespace, patch, readClassDefinition, updateSync } from "../../src/index.js";
+import { compileTypeScript } from "../support/tsc.js";
 
 type Statics = Record<string, unknown>;
 type Ctor = (new () => { id: number; label(): string }) & Statics;
@@ -40,15 +41,7 @@ const TARGETS = [
 ] as const;
 
 function compile(source: string, target: ts.ScriptTarget, useDefine: boolean | undefined) {
-  const js = ts.transpileModule(source, {
-    compilerOptions: {
-      target,
-      module: ts.ModuleKind.CommonJS,
-      ...(useDefine === undefined ? {} : { useDefineForClassFields: useDefine }),
-    },
-  }).outputText;
-  const exports: Record<string, unknown> = {};
-  new Function("exports", "require", js)(exports, () => ({}));
+  const { js, exports } = compileTypeScript(source, target, useDefine);
   return { js, Counter: exports.Counter as Ctor, Expr: exports.Expr as Ctor };
 }
 
