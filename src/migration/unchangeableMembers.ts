@@ -29,8 +29,7 @@ import {
   sameDescriptor,
   sameSource,
 } from "../mop/prototypeMembers.js";
-import { parseJavaScript } from "../mop/source/parser.js";
-import { readsModuleScope } from "../mop/source/scope.js";
+import { functionReadsModuleScope } from "../mop/source/parse.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 
@@ -132,14 +131,12 @@ function partsReadModule(d: PropertyDescriptor): boolean {
 }
 
 function readsModule(f: Function): boolean {
-  const source = Function.prototype.toString.call(f);
-  // Method syntax (`get x() {…}`, `m() {…}`) stands in an object literal; `function` and arrows alone.
-  for (const text of [`({ ${source} })`, `(${source})`]) {
-    const parsed = parseJavaScript(text, "script");
-    if (!parsed.ok) continue;
-    return readsModuleScope(parsed.program, new Set(["arguments"]));
+  try {
+    return functionReadsModuleScope(f);
+  } catch {
+    // No parser here (the Vite page runtime reads sources on the dev server): assume it does.
+    return true;
   }
-  return true;
 }
 
 /**
