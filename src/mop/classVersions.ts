@@ -25,48 +25,10 @@ import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
 import { linkStableToImplementation } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
-
-function snapshotDescriptors(holder: object, skip: ReadonlySet<PropertyKey>) {
-  const saved = new Map<PropertyKey, PropertyDescriptor>();
-  for (const k of Reflect.ownKeys(holder))
-    if (!skip.has(k)) saved.set(k, Reflect.getOwnPropertyDescriptor(holder, k)!);
-  return saved;
-}
-
-function restoreDescriptors(
-  holder: object,
-  saved: Map<PropertyKey, PropertyDescriptor>,
-  skip: ReadonlySet<PropertyKey>,
-): void {
-  // Keys in their saved order too: a method the version removed comes back
-  // where it was, not at the end (from the first key out of place, every key
-  // is deleted and defined again in order).
-  const keys = Reflect.ownKeys(holder).filter((k) => !skip.has(k));
-  const order = [...saved.keys()];
-  let same = 0;
-  while (same < keys.length && same < order.length && keys[same] === order[same]) same++;
-  for (let i = same; i < keys.length; i++) Reflect.deleteProperty(holder, keys[i]!);
-  for (const [key, descriptor] of saved) Object.defineProperty(holder, key, descriptor);
-}
-
-const isMethodDescriptor = (d: PropertyDescriptor | undefined) =>
-  d !== undefined && (!("value" in d) || typeof d.value === "function");
-
-/** Copies `from`'s methods and accessors over `to`'s, removing those `from` lacks; data properties stay. */
-function transplantMethods(from: object, to: object, skip: ReadonlySet<PropertyKey>): void {
-  for (const key of Reflect.ownKeys(to)) {
-    if (skip.has(key) || !isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
-    if (!Object.hasOwn(from, key)) Reflect.deleteProperty(to, key);
-  }
-  for (const key of Reflect.ownKeys(from)) {
-    if (skip.has(key)) continue;
-    const d = Reflect.getOwnPropertyDescriptor(from, key)!;
-    if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
-  }
-}
+import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
-function homeOf(ctor: Constructor): object {
+export function homeOf(ctor: Constructor): object {
   return ((ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ?? ctor.prototype) as object;
 }
 
@@ -131,38 +93,11 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   };
   const home = homeOf(version.ctor);
   const hadHome = state.homes.has(home);
-  if (version.ctor !== before.current && createdDefinition(version.ctor) !== undefined)
-    carryStaticValues(before.current, version.ctor);
-  if (home !== prototype) {
-    transplantMethods(home, prototype, PROTOTYPE_SKIP);
-    state.homes.add(home);
-  }
-  state.current = version.ctor;
-  state.construction = constructionOf(version.ctor, prototype);
-  state.initialise = initialiserOf(version.ctor, prototype);
-  state.definition = version.definition;
-  state.versions.push(version);
-  recordVersion(version);
   const hadOwner = versionStates.has(version.ctor);
-  if (!hadOwner) versionStates.set(version.ctor, state);
   const linkedBefore = Object.getPrototypeOf(version.ctor) as object | null;
-  followSuperclass(state);
-  followSuperclassInChildren(state);
-  if (version.definition.name !== handle.name) {
-    Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
-  }
-  defineStaticForwarders(state);
-  if (state.implementationConstructor) {
-    const userMade = createdDefinition(version.ctor) === undefined;
-    defineConstructor(prototype, userMade ? version.ctor : handle);
-  }
-  // After the superclass links above: the home extends the superclass now.
-  const undoLink = linkStableToImplementation(
-    state,
-    home,
-    createdDefinition(version.ctor) === undefined,
-  );
-  return () => {
+  let pushed = false;
+  let undoLink: Undo = () => {};
+  const undo = (): void => {
     undoLink();
     restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
     if (!hadHome) state.homes.delete(home);
@@ -170,7 +105,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.construction = before.construction;
     state.initialise = before.initialise;
     state.definition = before.definition;
-    const at = state.versions.lastIndexOf(version);
+    const at = pushed ? state.versions.lastIndexOf(version) : -1;
     if (at >= 0) state.versions.splice(at, 1);
     if (Object.getPrototypeOf(version.ctor) !== linkedBefore)
       Object.setPrototypeOf(version.ctor, linkedBefore);
@@ -181,7 +116,46 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     Object.defineProperty(handle, "name", before.name);
     defineStaticForwarders(state);
     if (before.constructor) Object.defineProperty(prototype, "constructor", before.constructor);
+    else Reflect.deleteProperty(prototype, "constructor");
   };
+  // Whatever throws part-way (a member the prototype will not take, a
+  // constructor that cannot be relinked) leaves everything as it was.
+  try {
+    if (version.ctor !== before.current && createdDefinition(version.ctor) !== undefined)
+      carryStaticValues(before.current, version.ctor);
+    if (home !== prototype) {
+      transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name);
+      state.homes.add(home);
+    }
+    state.current = version.ctor;
+    state.construction = constructionOf(version.ctor, prototype);
+    state.initialise = initialiserOf(version.ctor, prototype);
+    state.definition = version.definition;
+    state.versions.push(version);
+    pushed = true;
+    recordVersion(version);
+    if (!hadOwner) versionStates.set(version.ctor, state);
+    followSuperclass(state);
+    followSuperclassInChildren(state);
+    if (version.definition.name !== handle.name) {
+      Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
+    }
+    defineStaticForwarders(state);
+    if (state.implementationConstructor) {
+      const userMade = createdDefinition(version.ctor) === undefined;
+      defineConstructor(prototype, userMade ? version.ctor : handle);
+    }
+    // After the superclass links above: the home extends the superclass now.
+    undoLink = linkStableToImplementation(
+      state,
+      home,
+      createdDefinition(version.ctor) === undefined,
+    );
+  } catch (error) {
+    undo();
+    throw error;
+  }
+  return undo;
 }
 
 /**
@@ -212,6 +186,46 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
   const targets: object[] = [...functions, state.prototype, ...state.homes];
   const before = targets.map((t) => Object.getPrototypeOf(t) as object | null);
   const parentBefore = Object.getPrototypeOf(handle) as Function | null;
+  const undo = (): void => {
+    targets.forEach((t, i) => {
+      if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
+    });
+  };
+  let moved = false;
+  let undoLink: Undo;
+  try {
+    relink(state, targets, functions, superclass);
+    moveChild(state, parentBefore, superclass);
+    moved = true;
+    followSuperclass(state);
+    // A new implementation that extends its release's own new superclass (a
+    // class the release moved under another) could not be linked when it was
+    // installed, under the old superclass: now it can.
+    undoLink = linkStableToImplementation(
+      state,
+      homeOf(state.current),
+      createdDefinition(state.current) === undefined,
+    );
+  } catch (error) {
+    // An object that will not take its new [[Prototype]] (not extensible).
+    undo();
+    if (moved) moveChild(state, superclass, parentBefore);
+    throw error;
+  }
+  return () => {
+    undoLink();
+    undo();
+    moveChild(state, superclass, parentBefore);
+  };
+}
+
+/** Sets the [[Prototype]] of each of `targets` for `superclass` (see reparent). */
+function relink(
+  state: HandleState,
+  targets: readonly object[],
+  functions: readonly object[],
+  superclass: Constructor | null,
+): void {
   const parentPrototype = superclass === null ? Object.prototype : (superclass.prototype as object);
   for (const t of targets) {
     const current = Object.getPrototypeOf(t) as object | null;
@@ -229,23 +243,6 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
     const wanted = functions.includes(t) ? (superclass ?? Function.prototype) : parentPrototype;
     if (current !== wanted) Object.setPrototypeOf(t, wanted);
   }
-  moveChild(state, parentBefore, superclass);
-  followSuperclass(state);
-  // A new implementation that extends its release's own new superclass (a
-  // class the release moved under another) could not be linked when it was
-  // installed, under the old superclass: now it can.
-  const undoLink = linkStableToImplementation(
-    state,
-    homeOf(state.current),
-    createdDefinition(state.current) === undefined,
-  );
-  return () => {
-    undoLink();
-    targets.forEach((t, i) => {
-      if (Object.getPrototypeOf(t) !== before[i]) Object.setPrototypeOf(t, before[i]!);
-    });
-    moveChild(state, superclass, parentBefore);
-  };
 }
 
 /** Moves `state`'s class from the children of `from` to those of `to` (either may be no handle). */

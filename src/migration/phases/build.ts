@@ -18,6 +18,7 @@ import type { DerivedField } from "../building/freshReshape.js";
 import { deriveImplementation } from "../building/derivedImplementation.js";
 import { ancestry, fieldChain } from "../changes.js";
 import { refuse } from "../refusal.js";
+import { refuseUnchangeableMembers } from "../unchangeableMembers.js";
 
 export interface Built {
   /** Live definitions by (old) class name. */
@@ -57,6 +58,8 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   }
   rememberPassed(namespace, defs);
   const derived = withDerivedImplementations(namespace, oldDefs, build, defs);
+  // Before the shadow and the migration: nothing of the patch has run yet.
+  refuseUnchangeableMembers(namespace, oldDefs, derived);
   return {
     oldDefs,
     build: derived,

@@ -15,6 +15,7 @@ import type { OutsideHomes } from "../outsideBuilt.js";
 import { noteSameScope, outsideHomes } from "../outsideBuilt.js";
 import type { Built } from "./build.js";
 import type { Detected } from "./detect.js";
+import { refuseUnguardableMembers } from "../unchangeableMembers.js";
 
 export interface Shadowed {
   readonly shadow: Shadow;
@@ -27,6 +28,8 @@ export interface Shadowed {
 
 export function shadowPhase(namespace: Namespace, built: Built, detected: Detected): Shadowed {
   const { build, defs, oldDefs } = built;
+  // Before the shadow's classes are built (static initialisers are the patch's code).
+  if (built.policy !== "eager") refuseUnguardableMembers(namespace, build, detected.migrating);
   const shadow = cloneNamespace(namespace);
   for (const name of build.removed) shadow.removeBinding(name);
   // Renames in two steps, so that swaps and names reused by new classes never collide.

@@ -34,6 +34,7 @@ import { analyseClass } from "./classAnalysis.js";
 import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
 import { parseJavaScript } from "./parser.js";
+import { readsModuleScope } from "./scope.js";
 import type { Source } from "./syntax.js";
 import { skipOuterExpressions } from "./syntax.js";
 
@@ -182,4 +183,20 @@ export function readClassSource(cls: Function): ParsedClass {
   if (parsed.name === "" && cls.name !== "") parsed = Object.freeze({ ...parsed, name: cls.name });
   classCache.set(cls, parsed);
   return parsed;
+}
+
+/**
+ * Whether function `f` (a method, accessor, `function` or arrow) reads a
+ * name it does not bind itself other than a standard global: a binding of
+ * its module (scope.ts readsModuleScope). True when its source does not
+ * parse. `arguments` counts as its own.
+ */
+export function functionReadsModuleScope(f: Function): boolean {
+  const source = Function.prototype.toString.call(f);
+  // Method syntax (`get x() {…}`, `m() {…}`) stands in an object literal; `function` and arrows alone.
+  for (const text of [`({ ${source}\n})`, `(${source}\n)`]) {
+    const parsed = parseJavaScript(text, "script");
+    if (parsed.ok) return readsModuleScope(parsed.program, new Set(["arguments"]));
+  }
+  return true;
 }

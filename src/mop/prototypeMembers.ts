@@ -1,0 +1,155 @@
+/**
+ * The members a new version puts on a class's stable prototype: saving and
+ * restoring its own descriptors, copying a version's methods and accessors
+ * over them, and the members that cannot be copied over — a non-configurable
+ * one (winston's `Logger.prototype.transports`), which `defineProperty` can
+ * neither redefine nor delete. Such a member is left in place when the new
+ * version's is the same function or the same source (decided before the
+ * commit, migration/unchangeableMembers.ts, which refuses the rest); any
+ * other is an UnswappableObjectError here, before the prototype is touched.
+ */
+import { UnswappableObjectError } from "../errors.js";
+
+export function snapshotDescriptors(
+  holder: object,
+  skip: ReadonlySet<PropertyKey>,
+): Map<PropertyKey, PropertyDescriptor> {
+  const saved = new Map<PropertyKey, PropertyDescriptor>();
+  for (const k of Reflect.ownKeys(holder))
+    if (!skip.has(k)) saved.set(k, Reflect.getOwnPropertyDescriptor(holder, k)!);
+  return saved;
+}
+
+/**
+ * Puts `holder`'s own properties (but `skip`) back as `saved` had them,
+ * keys in their saved order too: a method the version removed comes back
+ * where it was, not at the end (from the first key out of place, every key
+ * is deleted and defined again in order). A non-configurable key cannot be
+ * deleted nor moved; the install never changes one, so it is still as saved.
+ */
+export function restoreDescriptors(
+  holder: object,
+  saved: Map<PropertyKey, PropertyDescriptor>,
+  skip: ReadonlySet<PropertyKey>,
+): void {
+  const keys = Reflect.ownKeys(holder).filter((k) => !skip.has(k));
+  const order = [...saved.keys()];
+  let same = 0;
+  while (same < keys.length && same < order.length && keys[same] === order[same]) same++;
+  for (let i = same; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (Reflect.getOwnPropertyDescriptor(holder, key)?.configurable)
+      Reflect.deleteProperty(holder, key);
+  }
+  for (const [key, descriptor] of saved) Object.defineProperty(holder, key, descriptor);
+}
+
+export const isMethodDescriptor = (d: PropertyDescriptor | undefined): boolean =>
+  d !== undefined && (!("value" in d) || typeof d.value === "function");
+
+const FLAGS = ["configurable", "enumerable", "writable"] as const;
+const PARTS = ["value", "get", "set"] as const;
+
+/** Whether defining `next` over `current` changes nothing. */
+export function sameDescriptor(current: PropertyDescriptor, next: PropertyDescriptor): boolean {
+  return (
+    FLAGS.every((f) => current[f] === next[f]) && PARTS.every((p) => Object.is(current[p], next[p]))
+  );
+}
+
+const sourceOf = (f: unknown): string | undefined =>
+  typeof f === "function" ? Function.prototype.toString.call(f) : undefined;
+
+/**
+ * Whether `next` is the same member as `current` written again: a method
+ * for a method, an accessor for an accessor, each function (value, getter,
+ * setter) the same or of the same source text.
+ */
+export function sameSource(current: PropertyDescriptor, next: PropertyDescriptor): boolean {
+  if ("value" in current !== "value" in next) return false;
+  return PARTS.every(
+    (p) =>
+      Object.is(current[p], next[p]) ||
+      (current[p] !== undefined &&
+        sourceOf(current[p]) === sourceOf(next[p]) &&
+        sourceOf(next[p]) !== undefined),
+  );
+}
+
+/** `Logger.prototype.transports`, `Logger.prototype[Symbol(kState)]`. */
+export function memberPath(owner: string, key: PropertyKey): string {
+  if (typeof key === "symbol") return `${owner}[${key.toString()}]`;
+  const name = String(key);
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${owner}.${name}` : `${owner}[${JSON.stringify(name)}]`;
+}
+
+/** The refusal of a non-configurable member `next` would replace (or remove, when undefined). */
+export function nonConfigurableError(
+  className: string,
+  key: PropertyKey,
+  current: PropertyDescriptor,
+  next: PropertyDescriptor | undefined,
+  reason?: string,
+): UnswappableObjectError {
+  const path = memberPath(`${className}.prototype`, key);
+  const kind = "value" in current ? "method" : "accessor";
+  const change =
+    next === undefined
+      ? "the new version does not have it, and it cannot be removed"
+      : (reason ?? `the new version has another ${kind} there, and it cannot be redefined`);
+  return new UnswappableObjectError(
+    `class ${className} cannot be updated in place: ${path} is not configurable (defined with configurable: false) and ${change}; the update is refused before anything changed. Keep that member the same in the new version (the same function, or the same source), or restart the program to load the new version`,
+    { className, object: `${className}.prototype`, property: key, rule: "non-configurable-member" },
+  );
+}
+
+/**
+ * A non-configurable member of `to` that `from` would replace or remove:
+ * the error, or undefined when it can stay (the same descriptor, or the same
+ * source, which the build has checked is safe to keep).
+ */
+function stuckMember(
+  className: string,
+  key: PropertyKey,
+  current: PropertyDescriptor,
+  next: PropertyDescriptor | undefined,
+): UnswappableObjectError | undefined {
+  if (next !== undefined && (sameDescriptor(current, next) || sameSource(current, next)))
+    return undefined;
+  return nonConfigurableError(className, key, current, next);
+}
+
+/**
+ * Copies `from`'s methods and accessors over `to`'s, removing those `from`
+ * lacks; data properties stay, and so do non-configurable members `from`
+ * has the same. Checks every non-configurable member first, so that it
+ * throws before changing anything.
+ */
+export function transplantMethods(
+  from: object,
+  to: object,
+  skip: ReadonlySet<PropertyKey>,
+  className: string,
+): void {
+  const kept = new Set<PropertyKey>();
+  for (const key of Reflect.ownKeys(to)) {
+    const d = Reflect.getOwnPropertyDescriptor(to, key)!;
+    if (skip.has(key) || d.configurable) continue;
+    const next = Reflect.getOwnPropertyDescriptor(from, key);
+    // A data property stays unless the version has a method there.
+    if (!isMethodDescriptor(d) && !isMethodDescriptor(next)) continue;
+    const error = stuckMember(className, key, d, next);
+    if (error) throw error;
+    kept.add(key);
+  }
+  for (const key of Reflect.ownKeys(to)) {
+    if (skip.has(key) || kept.has(key)) continue;
+    if (!isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
+    if (!Object.hasOwn(from, key)) Reflect.deleteProperty(to, key);
+  }
+  for (const key of Reflect.ownKeys(from)) {
+    if (skip.has(key) || kept.has(key)) continue;
+    const d = Reflect.getOwnPropertyDescriptor(from, key)!;
+    if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
+  }
+}
