@@ -28,6 +28,27 @@ import { initialiserHolder } from "./initialiserReuse.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
+/**
+ * On a version derived from a running one (migration/building/
+ * derivedImplementation.ts: an `addField` on a registered class), the
+ * version it derives from: its methods are that version's own.
+ */
+export const DERIVED_FROM: unique symbol = Symbol("metamorph: derived from");
+
+/**
+ * The prototype of the class the user wrote that `ctor` is, or that it was
+ * derived from: where the stable prototype may be linked
+ * (implementationInstances.ts). Null for a version metamorph generated. Not
+ * a derived version's own home: it holds the very methods the stable
+ * prototype gets, so their `super` calls would find them again (an
+ * `emit` calling `super.emit` recursed forever).
+ */
+function writtenHome(ctor: Constructor): object | null {
+  const from = (ctor as unknown as Record<symbol, Constructor | undefined>)[DERIVED_FROM];
+  if (from !== undefined) return writtenHome(from);
+  return createdDefinition(ctor) === undefined ? homeOf(ctor) : null;
+}
+
 export function homeOf(ctor: Constructor): object {
   return ((ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ?? ctor.prototype) as object;
 }
@@ -146,11 +167,8 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
       defineConstructor(prototype, userMade ? version.ctor : handle);
     }
     // After the superclass links above: the home extends the superclass now.
-    undoLink = linkStableToImplementation(
-      state,
-      home,
-      createdDefinition(version.ctor) === undefined,
-    );
+    const written = writtenHome(version.ctor);
+    undoLink = linkStableToImplementation(state, written ?? home, written !== null);
   } catch (error) {
     undo();
     throw error;
@@ -201,11 +219,8 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
     // A new implementation that extends its release's own new superclass (a
     // class the release moved under another) could not be linked when it was
     // installed, under the old superclass: now it can.
-    undoLink = linkStableToImplementation(
-      state,
-      homeOf(state.current),
-      createdDefinition(state.current) === undefined,
-    );
+    const written = writtenHome(state.current);
+    undoLink = linkStableToImplementation(state, written ?? homeOf(state.current), written !== null);
   } catch (error) {
     // An object that will not take its new [[Prototype]] (not extensible).
     undo();

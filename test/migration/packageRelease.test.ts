@@ -294,3 +294,23 @@ describe("a release that moves a class under another of its classes", () => {
     },
   );
 });
+
+test("a field patch after an upgrade keeps the objects instances of the release's class (the derived version links where the release did)", () => {
+  const v1 = release("v1");
+  const v2 = release("v2");
+  const ns = new Namespace("deps-then-field");
+  const Version = ns.registerClass(v1.Version);
+  const old = new v1.Version("1.0.0");
+  updateSync(ns, patch("upgrade").replaceImplementation("Version", v2.Version).build());
+  expect(v2.isVersion(old)).toBe(true);
+  const added = updateSync(ns, patch("note").addField("Version", "note", { default: "" }).build());
+  const fresh = new Version("2.0.0");
+  expect([v2.isVersion(old), v2.isVersion(fresh), old.label(), fresh.label()]).toEqual([
+    true,
+    true,
+    "v2:1.0.0",
+    "v2:2.0.0",
+  ]);
+  added.rollback();
+  expect([v2.isVersion(old), old.label()]).toEqual([true, "v2:1.0.0"]);
+});

@@ -23,6 +23,7 @@
 import type { ClassDefinition, MethodDefinition } from "../../mop/classDefinition.js";
 import { propertyToMemberKey } from "../../mop/classDefinition.js";
 import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
+import { DERIVED_FROM } from "../../mop/classVersions.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
@@ -142,6 +143,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
     enumerable: false,
     configurable: true,
   });
+  Object.defineProperty(ctor, DERIVED_FROM, { value: running });
   Object.setPrototypeOf(ctor, Object.getPrototypeOf(running));
   return ctor as unknown as Constructor;
 }
