@@ -295,6 +295,16 @@ describe("moving onto or off a class outside the namespace is refused (items 4 a
       "a Map subclass under a managed class",
       (ns) => updateSync(ns, patch("under").changeSuperclass("Bag", "Plain").build()),
     ],
+    [
+      "a new class inserted above a Map subclass (insertSuperclass)",
+      (ns) =>
+        updateSync(
+          ns,
+          patch("insert")
+            .insertSuperclass("Bag", { name: "Mid", fields: [{ name: "m", initializer: "0" }] })
+            .build(),
+        ),
+    ],
   ];
   for (const [name, act] of cases) {
     test(name, () => {

@@ -102,7 +102,8 @@ function withDerivedImplementations(
     const sameSuperclass =
       parent === null
         ? old.superclass === null
-        : build.classes.get(parent)?.oldName === old.superclass;
+        : // A class the patch adds (insertSuperclass) has no old name: not the same.
+          old.superclass !== null && build.classes.get(parent)?.oldName === old.superclass;
     if (!sameSuperclass) continue;
     const implementation = deriveImplementation({
       handle,
