@@ -13,6 +13,7 @@
 import { MigrationError, UnswappableObjectError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import { applyState, undeletableInRewrite } from "../mop/rewriting/applyState.js";
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 import { ownKeysOf, valuesOf } from "./ownState.js";
@@ -273,10 +274,29 @@ export function rewriteFields(
   }
 }
 
+/** The old field each new field is carried from (through renames), if any. */
+const carriedFromFields = (plan: ClassMigrationPlan): (string | undefined)[] =>
+  plan.sources.map((source) => (source.kind === "carry" ? source.from : undefined));
+
+/**
+ * The complete state a prepared migration of an object with unmanaged state
+ * gives it: each carried field keeps the attributes it had (carriedState.ts).
+ */
+function migratedStateOf(prepared: PreparedMigration): ObjectState {
+  const { carried, plan, newValues } = prepared;
+  return migratedState(
+    carried!,
+    plan.fields,
+    newValues,
+    carriedFromFields(plan),
+    plan.migrators.length === 0,
+  );
+}
+
 /** Applies a prepared migration in place. */
 export function applyMigration(prepared: PreparedMigration): void {
   const { object, carried, plan, newValues } = prepared;
-  if (carried) applyState(object, migratedState(carried, plan.fields, newValues));
+  if (carried) applyState(object, migratedStateOf(prepared));
   else rewriteFields(object, prepared.oldKeys, plan.fields, newValues);
   prepared.copy = null;
 }
@@ -300,9 +320,9 @@ export function revertMigration(prepared: PreparedMigration): void {
  * every time (MM_COMMIT_FAILED, whose advice is to retry).
  */
 export function refuseFixedProperties(prepared: PreparedMigration, index: number): void {
-  const { plan, carried, newValues } = prepared;
+  const { plan, carried } = prepared;
   if (!carried || carried.before.descriptors.every((d) => d.configurable !== false)) return;
-  const key = undeletableInRewrite(carried.before, migratedState(carried, plan.fields, newValues));
+  const key = undeletableInRewrite(carried.before, migratedStateOf(prepared));
   if (key === undefined) return;
   throw new UnswappableObjectError(
     `cannot migrate ${plan.className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles`,
