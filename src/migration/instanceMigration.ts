@@ -18,6 +18,9 @@ import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 import { ownKeysOf, valuesOf } from "./ownState.js";
 import type { Carried } from "./carriedState.js";
+import type { Rebind } from "./thisCapture.js";
+import { rebindFields, rebindsOf } from "./thisCapture.js";
+import { asyncRefusal, isThenable } from "./synchronous.js";
 import {
   carriedFieldNames,
   carriedFrom,
@@ -37,6 +40,11 @@ export type FieldSource =
       readonly fn: (this: object) => unknown;
       /** Whether the source can read `this` (the object being built): then it runs on a shadow copy. */
       readonly readsThis: boolean;
+      /**
+       * Whether its value can hold `this` (a bound method, an arrow function, `new Helper(this)`):
+       * then it is computed again on the object itself once rewritten (thisCapture.ts).
+       */
+      readonly capturesThis: boolean;
       /** The value, when the source is a JSON primitive literal. */
       readonly constant?: { readonly value: unknown };
     }
@@ -93,6 +101,8 @@ export interface PreparedMigration {
   copy: object | null;
   /** Unmanaged own state carried over (carriedState.ts); null for an object that has none. */
   readonly carried: Carried | null;
+  /** Fields computed again on the object once rewritten (thisCapture.ts); null for none. */
+  readonly rebinds: readonly Rebind[] | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -131,6 +141,7 @@ export function prepareMigration(
   let field = "";
   const oldValues = valuesOf(object, oldKeys, plan.className, index);
   let carried: Carried | null = null;
+  const capturing: Rebind[] = [];
   try {
     // Framework code reads the live object; user code gets a frozen copy, so
     // nothing it does can touch the object before the commit.
@@ -141,7 +152,10 @@ export function prepareMigration(
         : oldViewOf(oldKeys, oldValues);
     for (let i = 0; i < fields.length; i++) {
       field = fields[i]!;
-      const value = sourcedValue(sources[i]!, view, copy);
+      const source = effectiveSource(sources[i]!, view);
+      const value = sourcedValue(source, view, copy);
+      if (source.kind === "default" && source.capturesThis)
+        capturing.push({ index: i, fn: source.fn });
       if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
       values[i] = value;
       // Defined, not assigned: until the commit the prototype is the old
@@ -158,24 +172,30 @@ export function prepareMigration(
       { className: plan.className, field: field || undefined, index, object, cause: error },
     );
   }
+  const newValues = copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values;
   return {
     object,
     plan,
     oldKeys,
     oldValues,
-    newValues: copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values,
+    newValues,
     copy,
     carried,
+    rebinds: copy ? rebindsOf(capturing, copy, values, newValues) : null,
   };
+}
+
+/** The source a field's value comes from for an object whose old view is `view`. */
+function effectiveSource(source: FieldSource, view: OldView): FieldSource {
+  while (source.kind === "carry" && !Object.hasOwn(view, source.from)) source = source.otherwise;
+  return source;
 }
 
 /** The value a field takes from its source. */
 function sourcedValue(source: FieldSource, view: OldView, copy: object | null): unknown {
   switch (source.kind) {
     case "carry":
-      return Object.hasOwn(view, source.from)
-        ? view[source.from]
-        : sourcedValue(source.otherwise, view, copy);
+      return view[source.from];
     case "initial":
       return source.fn(view);
     case "default":
@@ -222,23 +242,6 @@ function defineField(object: object, key: string, value: unknown): void {
     enumerable: true,
     configurable: true,
   });
-}
-
-export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === "object" || typeof value === "function") &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === "function";
-
-/**
- * Migration is synchronous: what an asynchronous migrator writes after its
- * first await would land after the commit, on whatever the object is then.
- * Its promise is observed so that a rejection does not go unhandled.
- */
-export function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
-  Promise.resolve(value).catch(() => {});
-  return new Error(
-    `${what} returned a promise; migrators and initialisers must be synchronous (an asynchronous one's writes would be lost)`,
-  );
 }
 
 function commonPrefix(a: readonly string[], b: readonly string[]): number {
@@ -293,12 +296,17 @@ function migratedStateOf(prepared: PreparedMigration): ObjectState {
   );
 }
 
-/** Applies a prepared migration in place. */
+/**
+ * Applies a prepared migration in place; fields whose value holds `this`
+ * are then computed again on the object (thisCapture.ts), after which
+ * `newValues` holds what was installed.
+ */
 export function applyMigration(prepared: PreparedMigration): void {
   const { object, carried, plan, newValues } = prepared;
   if (carried) applyState(object, migratedStateOf(prepared));
   else rewriteFields(object, prepared.oldKeys, plan.fields, newValues);
   prepared.copy = null;
+  if (prepared.rebinds) rebindFields(object, plan, prepared.rebinds, newValues as unknown[]);
 }
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
