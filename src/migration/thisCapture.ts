@@ -9,61 +9,29 @@
  * the object has its new fields and its class the new version
  * (instanceMigration.ts `rebindFields`).
  *
- * Read from the source: `this` anywhere but as the object of a member read
- * (`this.x`, `this[k]`), or anywhere inside an arrow function, captures it;
- * so does a method called on it (`this.makeHandler()` may return a closure
- * over its `this`).
- * A `function` or a class inside has a `this` of its own. What does not
- * parse is taken to capture (running an initialiser again on the object is
- * right for any initialiser; it only costs a second run).
+ * Read from the source text, without a parser (the update engine is
+ * loaded into pages, which carry none): `this` other than as the object of
+ * a member read (`this.x`, `this[k]`, `this?.x`), a method called on it
+ * (`this.makeHandler()` may return a closure over its `this`), or `this`
+ * after an arrow (`(p) => this.remove(p)`) captures it. The test is
+ * conservative: `this` in a string, or in a `function` with its own `this`,
+ * counts too — running an initialiser once more on the object is right for
+ * any initialiser, and only costs that second run.
  */
-import type { AnyNode } from "acorn";
 import { MigrationError } from "../errors.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
-import { forEachChild, parseJavaScript } from "../mop/source/parser.js";
 
 const THIS = /\bthis\b/;
-
-/** Whether `child` is the member a call (or tagged template) of `node` calls: `this.m()` passes `this`. */
-const calls = (node: AnyNode, child: AnyNode): boolean =>
-  (node.type === "CallExpression" && node.callee === child) ||
-  (node.type === "TaggedTemplateExpression" && node.tag === child);
+/** `this` not followed by a member access. */
+const BARE_THIS = /(?<![\w$.])this\b(?!\s*(?:\.|\[|\?\.))/;
+/** A method called on `this`: `this.m(`, `this[k](`, `this.m?.(`. */
+const METHOD_CALL = /(?<![\w$.])this\s*(?:\??\.\s*[\w$]+|\[[^\]]*\])\s*(?:\?\.\s*)?\(/;
+/** `this` after an arrow. */
+const ARROW_THIS = /=>[\s\S]*(?<![\w$.])this\b/;
 
 export function capturesThis(source: string): boolean {
   if (!THIS.test(source)) return false;
-  const parsed = parseJavaScript(`(${source}\n)`, "script");
-  if (!parsed.ok) return true;
-  let captures = false;
-  const visit = (
-    node: AnyNode,
-    parent: AnyNode | undefined,
-    inArrow: boolean,
-    call: boolean,
-  ): void => {
-    if (captures) return;
-    if (node.type === "ThisExpression") {
-      const read = parent?.type === "MemberExpression" && parent.object === node;
-      if (inArrow || !read) captures = true;
-      return;
-    }
-    if (call && node.type === "MemberExpression" && node.object.type === "ThisExpression") {
-      captures = true;
-      return;
-    }
-    if (node.type === "FunctionExpression" || node.type === "FunctionDeclaration") return;
-    // A class's `extends` and computed keys see the outer `this`; its body does not.
-    if (node.type === "ClassExpression" || node.type === "ClassDeclaration") {
-      if (node.superClass) visit(node.superClass, node, inArrow, false);
-      for (const member of node.body.body) {
-        if ("computed" in member && member.computed) visit(member.key, member, inArrow, false);
-      }
-      return;
-    }
-    const arrow = inArrow || node.type === "ArrowFunctionExpression";
-    forEachChild(node, (child) => visit(child, node, arrow, calls(node, child)));
-  };
-  visit(parsed.program, undefined, false, false);
-  return captures;
+  return BARE_THIS.test(source) || METHOD_CALL.test(source) || ARROW_THIS.test(source);
 }
 
 /**

@@ -220,7 +220,11 @@ test.each([
   ["this.makeHandler()", true],
   ["this.a + this.b", false],
   ["this.items.map((x) => x * 2)", false],
-  ["this.items.map(function () { return this; })", false],
+  // Conservative: a function's own this counts (it only costs a second run).
+  ["this.items.map(function () { return this; })", true],
+  ["this.items.map((x) => x + this.k)", true],
+  ["this?.a ?? this[0]", false],
+  ["`" + "$" + "{this.a}-" + "$" + "{this.b}`", false],
   ["this.a.b()", false],
   ['"plain"', false],
 ] as const)("whether `%s` can hold `this`: %s", (source, expected) => {
