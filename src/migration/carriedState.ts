@@ -106,16 +106,54 @@ export const dataField = (value: unknown): PropertyDescriptor => ({
   configurable: true,
 });
 
-/** The migrated state: the new layout's fields, then the carried properties. */
+/**
+ * The descriptor of a new field carried from old field `from` (same name or
+ * a rename) with `value`: the attributes the old property had, which are
+ * the program's (pg's Client defines `password` non-enumerable so that it
+ * is never printed). An own accessor stays one while the migration did not
+ * change its value (no migrator ran: the value is what its getter gave);
+ * otherwise, like a field that is new, a plain data field.
+ */
+function carriedField(
+  before: ObjectState,
+  from: string | undefined,
+  value: unknown,
+  keepAccessor: boolean,
+): PropertyDescriptor {
+  const j = from === undefined ? -1 : before.keys.indexOf(from);
+  if (j < 0) return dataField(value);
+  const was = before.descriptors[j]!;
+  if (!("value" in was) && !("writable" in was)) {
+    if (keepAccessor) return was;
+    return { value, writable: true, enumerable: was.enumerable, configurable: was.configurable };
+  }
+  return {
+    value,
+    writable: was.writable,
+    enumerable: was.enumerable,
+    configurable: was.configurable,
+  };
+}
+
+/**
+ * The migrated state: the new layout's fields, then the carried properties.
+ * `from[i]` is the old field the new field `fields[i]` is carried from, if any.
+ */
 export function migratedState(
   carried: Carried,
   fields: readonly string[],
   values: readonly unknown[],
+  from: readonly (string | undefined)[],
+  keepAccessors: boolean,
 ): ObjectState {
+  const { before } = carried;
   return stateOf(
-    carried.before,
+    before,
     [...fields, ...carried.keys],
-    [...values.map(dataField), ...carried.descriptors],
+    [
+      ...values.map((value, i) => carriedField(before, from[i], value, keepAccessors)),
+      ...carried.descriptors,
+    ],
   );
 }
 

@@ -10,7 +10,7 @@ import type { OldView } from "../patch/operations.js";
 import type { ValueSource } from "./compiledSource.js";
 import { generated, key } from "./compiledSource.js";
 import type { ClassMigrationPlan } from "./instanceMigration.js";
-import { asyncRefusal, isThenable } from "./instanceMigration.js";
+import { asyncRefusal, isThenable } from "./synchronous.js";
 
 type Computed = Extract<ValueSource, { kind: "computed" }>;
 

@@ -13,10 +13,14 @@
 import { MigrationError, UnswappableObjectError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import { applyState, undeletableInRewrite } from "../mop/rewriting/applyState.js";
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 import { ownKeysOf, valuesOf } from "./ownState.js";
 import type { Carried } from "./carriedState.js";
+import type { Rebind } from "./thisCapture.js";
+import { rebindFields, rebindsOf } from "./thisCapture.js";
+import { asyncRefusal, isThenable } from "./synchronous.js";
 import {
   carriedFieldNames,
   carriedFrom,
@@ -36,6 +40,11 @@ export type FieldSource =
       readonly fn: (this: object) => unknown;
       /** Whether the source can read `this` (the object being built): then it runs on a shadow copy. */
       readonly readsThis: boolean;
+      /**
+       * Whether its value can hold `this` (a bound method, an arrow function, `new Helper(this)`):
+       * then it is computed again on the object itself once rewritten (thisCapture.ts).
+       */
+      readonly capturesThis: boolean;
       /** The value, when the source is a JSON primitive literal. */
       readonly constant?: { readonly value: unknown };
     }
@@ -92,6 +101,8 @@ export interface PreparedMigration {
   copy: object | null;
   /** Unmanaged own state carried over (carriedState.ts); null for an object that has none. */
   readonly carried: Carried | null;
+  /** Fields computed again on the object once rewritten (thisCapture.ts); null for none. */
+  readonly rebinds: readonly Rebind[] | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -130,6 +141,7 @@ export function prepareMigration(
   let field = "";
   const oldValues = valuesOf(object, oldKeys, plan.className, index);
   let carried: Carried | null = null;
+  const capturing: Rebind[] = [];
   try {
     // Framework code reads the live object; user code gets a frozen copy, so
     // nothing it does can touch the object before the commit.
@@ -140,7 +152,10 @@ export function prepareMigration(
         : oldViewOf(oldKeys, oldValues);
     for (let i = 0; i < fields.length; i++) {
       field = fields[i]!;
-      const value = sourcedValue(sources[i]!, view, copy);
+      const source = effectiveSource(sources[i]!, view);
+      const value = sourcedValue(source, view, copy);
+      if (source.kind === "default" && source.capturesThis)
+        capturing.push({ index: i, fn: source.fn });
       if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
       values[i] = value;
       // Defined, not assigned: until the commit the prototype is the old
@@ -157,24 +172,30 @@ export function prepareMigration(
       { className: plan.className, field: field || undefined, index, object, cause: error },
     );
   }
+  const newValues = copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values;
   return {
     object,
     plan,
     oldKeys,
     oldValues,
-    newValues: copy && plan.migrators.length > 0 ? fields.map((f) => copy[f]) : values,
+    newValues,
     copy,
     carried,
+    rebinds: copy ? rebindsOf(capturing, copy, values, newValues) : null,
   };
+}
+
+/** The source a field's value comes from for an object whose old view is `view`. */
+function effectiveSource(source: FieldSource, view: OldView): FieldSource {
+  while (source.kind === "carry" && !Object.hasOwn(view, source.from)) source = source.otherwise;
+  return source;
 }
 
 /** The value a field takes from its source. */
 function sourcedValue(source: FieldSource, view: OldView, copy: object | null): unknown {
   switch (source.kind) {
     case "carry":
-      return Object.hasOwn(view, source.from)
-        ? view[source.from]
-        : sourcedValue(source.otherwise, view, copy);
+      return view[source.from];
     case "initial":
       return source.fn(view);
     case "default":
@@ -223,23 +244,6 @@ function defineField(object: object, key: string, value: unknown): void {
   });
 }
 
-export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === "object" || typeof value === "function") &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === "function";
-
-/**
- * Migration is synchronous: what an asynchronous migrator writes after its
- * first await would land after the commit, on whatever the object is then.
- * Its promise is observed so that a rejection does not go unhandled.
- */
-export function asyncRefusal(value: PromiseLike<unknown>, what: string): Error {
-  Promise.resolve(value).catch(() => {});
-  return new Error(
-    `${what} returned a promise; migrators and initialisers must be synchronous (an asynchronous one's writes would be lost)`,
-  );
-}
-
 function commonPrefix(a: readonly string[], b: readonly string[]): number {
   const n = Math.min(a.length, b.length);
   let k = 0;
@@ -273,12 +277,36 @@ export function rewriteFields(
   }
 }
 
-/** Applies a prepared migration in place. */
+/** The old field each new field is carried from (through renames), if any. */
+const carriedFromFields = (plan: ClassMigrationPlan): (string | undefined)[] =>
+  plan.sources.map((source) => (source.kind === "carry" ? source.from : undefined));
+
+/**
+ * The complete state a prepared migration of an object with unmanaged state
+ * gives it: each carried field keeps the attributes it had (carriedState.ts).
+ */
+function migratedStateOf(prepared: PreparedMigration): ObjectState {
+  const { carried, plan, newValues } = prepared;
+  return migratedState(
+    carried!,
+    plan.fields,
+    newValues,
+    carriedFromFields(plan),
+    plan.migrators.length === 0,
+  );
+}
+
+/**
+ * Applies a prepared migration in place; fields whose value holds `this`
+ * are then computed again on the object (thisCapture.ts), after which
+ * `newValues` holds what was installed.
+ */
 export function applyMigration(prepared: PreparedMigration): void {
   const { object, carried, plan, newValues } = prepared;
-  if (carried) applyState(object, migratedState(carried, plan.fields, newValues));
+  if (carried) applyState(object, migratedStateOf(prepared));
   else rewriteFields(object, prepared.oldKeys, plan.fields, newValues);
   prepared.copy = null;
+  if (prepared.rebinds) rebindFields(object, plan, prepared.rebinds, newValues as unknown[]);
 }
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
@@ -300,9 +328,9 @@ export function revertMigration(prepared: PreparedMigration): void {
  * every time (MM_COMMIT_FAILED, whose advice is to retry).
  */
 export function refuseFixedProperties(prepared: PreparedMigration, index: number): void {
-  const { plan, carried, newValues } = prepared;
+  const { plan, carried } = prepared;
   if (!carried || carried.before.descriptors.every((d) => d.configurable !== false)) return;
-  const key = undeletableInRewrite(carried.before, migratedState(carried, plan.fields, newValues));
+  const key = undeletableInRewrite(carried.before, migratedStateOf(prepared));
   if (key === undefined) return;
   throw new UnswappableObjectError(
     `cannot migrate ${plan.className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles`,

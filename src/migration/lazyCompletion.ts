@@ -124,6 +124,8 @@ export class LazyMigration {
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
   onReopen: (() => void) | undefined;
+  /** The object `rewrite` is migrating: a method its rewrite calls on it must not migrate it again. */
+  private rewriting: object | null = null;
 
   constructor(
     readonly namespace: Namespace,
@@ -274,6 +276,9 @@ export class LazyMigration {
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
     if (this.failure) return false;
     if (!this.guarded || this.marks.allMigrated) return true;
+    // Its own rewrite calling one of its methods (`this.makeHandler()`, an
+    // initialiser computed again on the object: thisCapture.ts).
+    if (object === this.rewriting) return true;
     // A guard reached inside a bulk pass: its objects carry no mark, and one
     // on the new layout was migrated by it (lazyBulk.ts); the others are
     // migrated here, and the pass then leaves them alone.
@@ -308,6 +313,8 @@ export class LazyMigration {
     const plan = log.plan;
     const compiled = log.compiled;
     let prepared = false;
+    const outer = this.rewriting;
+    this.rewriting = object;
     try {
       if (!Object.isExtensible(object)) {
         throw new UnswappableObjectError(
@@ -329,7 +336,9 @@ export class LazyMigration {
       } else log.prepare(object, this.migratedCount);
       if (!prepared) {
         prepared = true;
-        log.applyAt(at);
+        // Its rewrite may run user code too (an initialiser computed again on the object).
+        if (compiled.fast) log.applyAt(at);
+        else whileBusy(this.namespace, this.busyWith, () => log.applyAt(at));
       }
     } catch (error) {
       // A rewrite that threw part-way (a setter on the way) is undone first.
@@ -339,6 +348,8 @@ export class LazyMigration {
       }
       this.fail(object, plan, error);
       return false;
+    } finally {
+      this.rewriting = outer;
     }
     this.migratedCount++;
     return true;

@@ -6,6 +6,7 @@
  * any object is looked at.
  */
 import { unseenFields } from "./unseenFields.js";
+import { capturesThis } from "./thisCapture.js";
 import { InvalidPatchError } from "../errors.js";
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { stablePrototype } from "../mop/classHandle.js";
@@ -173,10 +174,12 @@ function fieldSource(
   else if (initial) fallback = { kind: "initial", fn: initial };
   else if (field.initializer !== undefined) {
     const constant = constantDefault(field.initializer);
+    const readsThis = defaultReadsThis(field.initializer);
     fallback = {
       kind: "default",
       fn: compileDefault(field.initializer, `${className}.${field.name}`),
-      readsThis: defaultReadsThis(field.initializer),
+      readsThis,
+      capturesThis: readsThis && capturesThis(field.initializer),
       ...(constant ? { constant } : {}),
     };
   } else if (!migrated && owner.moduleBound?.includes(field.name))

@@ -220,7 +220,11 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
     // class the release moved under another) could not be linked when it was
     // installed, under the old superclass: now it can.
     const written = writtenHome(state.current);
-    undoLink = linkStableToImplementation(state, written ?? homeOf(state.current), written !== null);
+    undoLink = linkStableToImplementation(
+      state,
+      written ?? homeOf(state.current),
+      written !== null,
+    );
   } catch (error) {
     // An object that will not take its new [[Prototype]] (not extensible).
     undo();

@@ -82,8 +82,9 @@ test("an own property that cannot be configured, which the new layout would move
   const NodeA = new Function(
     `"use strict"; return class Node { constructor() { this.id = 1; Object.defineProperty(this, "normalMatrix", { value: [1, 0, 0, 1] }); this.needsUpdate = false; this.autoUpdate = true; } describe() { return "A"; } };`,
   )() as new () => Attr & { describe(): string };
+  // A field inserted in front of it: the property would have to move.
   const NodeB = new Function(
-    `"use strict"; return class Node { constructor() { this.id = 1; Object.defineProperty(this, "normalMatrix", { value: [1, 0, 0, 1] }); this.autoUpdate = true; this.needsUpdate = false; } describe() { return "B"; } };`,
+    `"use strict"; return class Node { constructor() { this.id = 1; this.uuid = "u"; Object.defineProperty(this, "normalMatrix", { value: [1, 0, 0, 1] }); this.autoUpdate = true; this.needsUpdate = false; } describe() { return "B"; } };`,
   )() as new () => Attr & { describe(): string };
   const ns = new Namespace("fixed-property");
   ns.registerClass(NodeA);
@@ -96,4 +97,24 @@ test("an own property that cannot be configured, which the new layout would move
   );
   expect(Reflect.ownKeys(node)).toEqual(["id", "normalMatrix", "needsUpdate", "autoUpdate"]);
   expect(node.describe()).toBe("A");
+});
+
+test("an own property that cannot be configured stays where it is when only the fields after it change: the update keeps it as it is", () => {
+  const NodeA = new Function(
+    `"use strict"; return class Node { constructor() { this.id = 1; Object.defineProperty(this, "normalMatrix", { value: [1, 0, 0, 1] }); this.needsUpdate = false; this.autoUpdate = true; } describe() { return "A"; } };`,
+  )() as new () => Attr & { describe(): string };
+  const NodeB = new Function(
+    `"use strict"; return class Node { constructor() { this.id = 1; Object.defineProperty(this, "normalMatrix", { value: [1, 0, 0, 1] }); this.autoUpdate = true; this.needsUpdate = false; } describe() { return "B"; } };`,
+  )() as new () => Attr & { describe(): string };
+  const ns = new Namespace("fixed-property-kept");
+  ns.registerClass(NodeA);
+  const node = new NodeA();
+  const matrix = Object.getOwnPropertyDescriptor(node, "normalMatrix");
+  const result = updateSync(ns, patch("up").replaceImplementation("Node", NodeB).build());
+  expect(node.describe()).toBe("B");
+  expect(Reflect.ownKeys(node)).toEqual(["id", "normalMatrix", "autoUpdate", "needsUpdate"]);
+  expect(Object.getOwnPropertyDescriptor(node, "normalMatrix")).toEqual(matrix);
+  result.rollback();
+  expect(Reflect.ownKeys(node)).toEqual(["id", "normalMatrix", "needsUpdate", "autoUpdate"]);
+  expect(Object.getOwnPropertyDescriptor(node, "normalMatrix")).toEqual(matrix);
 });
