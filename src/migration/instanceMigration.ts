@@ -156,7 +156,9 @@ export function prepareMigration(
       const value = sourcedValue(source, view, copy);
       if (source.kind === "default" && source.capturesThis)
         capturing.push({ index: i, fn: source.fn });
-      if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
+      // A value carried over may well be a promise (a field holding one): only computed ones are refused.
+      if (source.kind !== "carry" && isThenable(value))
+        throw asyncRefusal(value, `the initialiser of field "${field}"`);
       values[i] = value;
       // Defined, not assigned: until the commit the prototype is the old
       // version's, whose accessor of the same name must not run.

@@ -268,6 +268,28 @@ describe("item 5: asynchronous migrators are refused before anything changes", (
   });
 });
 
+test("a field that holds a promise is carried over, not refused as an asynchronous initialiser (yjs Doc.whenLoaded), with a migrator and a validation", () => {
+  class Doc {
+    ready: Promise<string> = Promise.resolve("loaded");
+    count = 1;
+  }
+  const ns = new Namespace("promise-field");
+  const D = ns.registerClass(Doc);
+  const doc = new D();
+  const ready = doc.ready;
+  updateSync(
+    ns,
+    patch("up")
+      .addField("Doc", "extra", { default: 0 })
+      .migrate("Doc", (old, target) => {
+        target.extra = (old.count as number) + 1;
+      })
+      .validateInstances("ready kept", "Doc", (o) => o.ready === ready)
+      .build(),
+  );
+  expect([doc.ready === ready, (doc as unknown as { extra: number }).extra]).toEqual([true, 2]);
+});
+
 describe("item 7: nested updates are refused with a typed error", () => {
   test("item 7: an update started from a migrator is refused; the outer one is refused; nothing changed", () => {
     const world = shop("registry");
