@@ -8,6 +8,8 @@
  * and an old field the new constructor makes an alias of a new one.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import { constructorOfDefinition } from "../mop/classHandle.js";
+import { readClosureMembers } from "../mop/source/parse.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
@@ -45,13 +47,19 @@ export interface UpdateWarning {
    * migrator): the dropped values are gone from every object, and the new
    * fields start from their initial values. A minifier's mangled names
    * changing between releases look exactly like this.
+   * `MM_STALE_CLOSURE`: the running version's code made closures that keep
+   * the object (an arrow function given to a timer or a listener:
+   * `setInterval(() => this._checkPing())`) and read members the new version
+   * no longer has: they keep running with the old code and will find them
+   * missing.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
     | "MM_NO_INITIAL_VALUE"
     | "MM_ALIAS_SPLIT"
     | "MM_STALE_FUNCTION_FIELD"
-    | "MM_FIELDS_DROPPED";
+    | "MM_FIELDS_DROPPED"
+    | "MM_STALE_CLOSURE";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
@@ -74,6 +82,7 @@ export function updateWarnings(
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     warnings.push(...staleFunctionFields(className, cls, build, old));
+    warnings.push(...staleClosures(className, cls, build, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -188,6 +197,52 @@ function droppedFields(
       className,
       note,
       message: `class ${className}: ${note}; every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back`,
+    },
+  ];
+}
+
+/**
+ * Members the running version's closures read (closureMembers.ts) that the
+ * new version drops: an own method or accessor no class of its new chain
+ * has, or a field it does not carry.
+ */
+function staleClosures(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (old === undefined || old.fieldOrigin !== "source") return [];
+  const running = constructorOfDefinition(old);
+  if (running === undefined) return [];
+  let read: ReadonlySet<string>;
+  try {
+    read = readClosureMembers(running);
+  } catch {
+    return []; // no parser here (the Vite page)
+  }
+  if (read.size === 0) return [];
+  const kept = new Set<string>();
+  for (let c = build.classes.get(className); c !== undefined; ) {
+    for (const m of c.definition.methods)
+      if (!m.static && typeof m.key === "string") kept.add(m.key);
+    for (const f of c.definition.fields) kept.add(f.name);
+    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
+  }
+  const owned = new Set([
+    ...old.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
+    ...old.fields.map((f) => f.name),
+  ]);
+  const gone = [...read].filter((name) => owned.has(name) && !kept.has(name));
+  if (gone.length === 0) return [];
+  const list = gone.map((n) => `\`${n}\``).join(", ");
+  const note = `closures the running version made (arrow functions given to timers or listeners) read ${list}, which the new version no longer has`;
+  return [
+    {
+      code: "MM_STALE_CLOSURE",
+      className,
+      note,
+      message: `class ${className}: ${note}; they keep running on the existing objects with the old code and will fail when they do — roll this update back, keep those members in the new version, or restart`,
     },
   ];
 }

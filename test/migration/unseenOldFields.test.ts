@@ -6,6 +6,7 @@
  * `validator` from every live Struct (1.0 assigns it in an if/else) and the
  * next `is()` threw; a field the new version drops for good still goes.
  */
+import { EventEmitter } from "node:events";
 import { expect, test } from "vitest";
 import { Namespace, patch, updateSync } from "../../src/index.js";
 
@@ -243,4 +244,37 @@ test("a next release dropping fields while adding others (a minifier's names cha
   const plain = run();
   expect(plain).toEqual({ warnings: ["MM_FIELDS_DROPPED"], size: 0, rolledBack: 2 });
   expect(run({ W: "A", O: "F" })).toEqual({ warnings: [], size: 2, rolledBack: 2 });
+});
+
+test("closures the running version made that read members the next release drops are named in an MM_STALE_CLOSURE warning (mqtt 5.0 -> 5.10: the old keep-alive timer called a removed method)", () => {
+  const release = (v2: boolean) =>
+    new Function(
+      "EventEmitter",
+      `"use strict";
+      return class Client extends EventEmitter {
+        constructor() {
+          super();
+          ${v2 ? "this.keepalive = { stop() {} };" : "this.pingTimer = { clear() {} };"}
+          this.on("close", () => ${v2 ? "this.keepalive.stop()" : "this.pingTimer.clear()"});
+          this.on("tick", () => this.${v2 ? "onTick" : "_checkPing"}());
+          this.on("end", () => this.connected);
+        }
+        get connected() { return true; }
+        ${v2 ? "onTick() { return 2; }" : "_checkPing() { return 1; }"}
+      };`,
+    )(EventEmitter) as new () => EventEmitter;
+  const ns = new Namespace("stale-closures");
+  const C = ns.registerClass(release(false));
+  const client = new C();
+  const result = updateSync(ns, patch("up").replaceImplementation("Client", release(true)).build());
+  const stale = result.warnings.filter((w) => w.code === "MM_STALE_CLOSURE");
+  expect(stale.map((w) => w.note)).toEqual([
+    "closures the running version made (arrow functions given to timers or listeners) read `pingTimer`, `_checkPing`, which the new version no longer has",
+  ]);
+  expect(() => client.emit("tick")).toThrow(/_checkPing is not a function/);
+  // Kept members (a getter both versions have) are no reason to warn.
+  const ns2 = new Namespace("kept-closures");
+  ns2.registerClass(release(true));
+  const same = updateSync(ns2, patch("up").replaceImplementation("Client", release(true)).build());
+  expect(same.warnings.filter((w) => w.code === "MM_STALE_CLOSURE")).toEqual([]);
 });

@@ -31,6 +31,7 @@
 import type { AnyNode, Class, Program } from "acorn";
 import { InvalidClassDefinitionError } from "../../errors.js";
 import { analyseClass } from "./classAnalysis.js";
+import { closureMembers } from "./closureMembers.js";
 import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
 import { parseJavaScript } from "./parser.js";
@@ -199,4 +200,17 @@ export function functionReadsModuleScope(f: Function): boolean {
     if (parsed.ok) return readsModuleScope(parsed.program, new Set(["arguments"]));
   }
   return true;
+}
+
+/**
+ * The members of `this` that arrow functions made by `cls`'s methods and
+ * constructor read (closureMembers.ts); empty when its source does not
+ * parse as a class.
+ */
+export function readClosureMembers(cls: Function): ReadonlySet<string> {
+  const parsed = parseJavaScript(`(${Function.prototype.toString.call(cls)}\n)`, "script");
+  if (!parsed.ok) return new Set();
+  const statement = parsed.program.body[0];
+  if (statement?.type !== "ExpressionStatement") return new Set();
+  return closureMembers(skipOuterExpressions(statement.expression));
 }
