@@ -82,7 +82,7 @@ export function updateWarnings(
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     warnings.push(...staleFunctionFields(className, cls, build, old));
-    warnings.push(...staleClosures(className, cls, build, old));
+    warnings.push(...staleClosures(className, build, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -208,7 +208,6 @@ function droppedFields(
  */
 function staleClosures(
   className: string,
-  cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
