@@ -25,7 +25,13 @@ const PLATFORM_CLASSES: readonly (readonly [module: string | null, name: string]
   [null, "EventTarget"],
 ];
 
-let known: Map<Function, ReadonlySet<symbol>> | undefined;
+/** What one fresh object of a platform class holds: its own symbols, and its own string keys (EventEmitter's `_events`). */
+interface Learnt {
+  readonly symbols: ReadonlySet<symbol>;
+  readonly fields: ReadonlySet<string>;
+}
+
+let known: Map<Function, Learnt> | undefined;
 
 /** Whether `fn` is one of the platform's classes (a superclass no update of the program changes). */
 export function isPlatformClass(fn: Function): boolean {
@@ -35,27 +41,46 @@ export function isPlatformClass(fn: Function): boolean {
 
 /** The symbols objects of the platform classes in `prototype`'s chain carry from those classes. */
 export function platformSymbols(prototype: object | null): ReadonlySet<symbol> {
+  return new Set(inChain(prototype).flatMap(([, learnt]) => [...learnt.symbols]));
+}
+
+/**
+ * The own string keys objects of the platform classes in `prototype`'s
+ * chain carry from them (`_events`, `_eventsCount`, `_maxListeners`;
+ * `_readableState`), each with the class's name: that class's state, which
+ * no field of the program's class may take over.
+ */
+export function platformFields(prototype: object | null): ReadonlyMap<string, string> {
+  return new Map(
+    inChain(prototype).flatMap(([ctor, learnt]) => [...learnt.fields].map((f) => [f, ctor.name])),
+  );
+}
+
+function inChain(prototype: object | null): [Function, Learnt][] {
   known ??= learn();
-  const found = new Set<symbol>();
+  const found: [Function, Learnt][] = [];
   for (let p = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null) {
     const ctor = Object.getOwnPropertyDescriptor(p, "constructor")?.value as unknown;
-    const symbols = typeof ctor === "function" ? known.get(ctor) : undefined;
-    if (symbols !== undefined) for (const s of symbols) found.add(s);
+    const learnt = typeof ctor === "function" ? known.get(ctor) : undefined;
+    if (learnt !== undefined) found.push([ctor as Function, learnt]);
   }
   return found;
 }
 
-function learn(): Map<Function, ReadonlySet<symbol>> {
-  const classes = new Map<Function, ReadonlySet<symbol>>();
+function learn(): Map<Function, Learnt> {
+  const classes = new Map<Function, Learnt>();
   const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   for (const [module, name] of PLATFORM_CLASSES) {
     try {
       const from = module === null ? globalThis : host?.getBuiltinModule?.(module);
       const ctor = (from as Record<string, unknown> | undefined)?.[name];
       if (typeof ctor !== "function" || classes.has(ctor)) continue;
-      classes.set(ctor, new Set());
+      classes.set(ctor, { symbols: new Set(), fields: new Set() });
       const object = Reflect.construct(ctor, []) as object;
-      classes.set(ctor, new Set(Object.getOwnPropertySymbols(object)));
+      classes.set(ctor, {
+        symbols: new Set(Object.getOwnPropertySymbols(object)),
+        fields: new Set(Object.getOwnPropertyNames(object)),
+      });
     } catch {
       // Not on this platform, or not buildable without arguments: nothing to learn.
     }

@@ -368,3 +368,35 @@ describe("moving onto or off a class outside the namespace is refused (items 4 a
     expect({ ...l }).toEqual({ id: 1, leaf: true });
   });
 });
+
+describe("fields a platform superclass keeps its state under", () => {
+  test.each([
+    [
+      "renaming a field onto EventEmitter's _events",
+      () => patch("p").renameField("Svc", "hits", "_events").build(),
+    ],
+    [
+      "adding a field named _maxListeners",
+      () => patch("p").addField("Svc", "_maxListeners", { default: 3 }).build(),
+    ],
+  ])("%s is refused before anything changes, naming the field and EventEmitter", (_, make) => {
+    class Svc extends EventEmitter {
+      hits = 0;
+    }
+    const ns = new Namespace("platform-fields");
+    const S = ns.registerClass(Svc);
+    const svc = new S();
+    let heard = 0;
+    svc.on("job", () => heard++);
+    const version = ns.version;
+    const error = refusal(() => updateSync(ns, make()));
+    expect([error.code, error.message]).toEqual([
+      "MM_INVALID_PATCH",
+      expect.stringMatching(
+        /field "_(events|maxListeners)" is where its superclass EventEmitter keeps its own state/,
+      ),
+    ]);
+    svc.emit("job");
+    expect([ns.version, heard, svc.getMaxListeners(), svc.hits]).toEqual([version, 1, 10, 0]);
+  });
+});

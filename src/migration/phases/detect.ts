@@ -8,6 +8,7 @@
 import { InvalidPatchError } from "../../errors.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import { constructorOfDefinition } from "../../mop/classHandle.js";
+import { platformFields } from "../../mop/platformClasses.js";
 import type { Change } from "../changes.js";
 import { ExternalSuperclassError } from "../../namespace/errors.js";
 import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
@@ -53,6 +54,7 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
     }
     refuseStateOutside(name, cls, old);
     refuseModuleBoundFields(name, cls, build, old);
+    if (old !== undefined) refusePlatformFields(name, cls, old);
   }
   if (policy !== "eager")
     for (const name of migrating) refuseMethodsBecomingFields(name, build, oldDefs);
@@ -114,6 +116,36 @@ function refuseModuleBoundFields(
     `the new implementation of ${name} gives its new field ${fields.map((f) => `"${f}"`).join(", ")} an initial value that reads its own module's scope, which this update cannot evaluate for the existing objects; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field} = … })), or pass { sameScope: true } if the new class was evaluated in the running version's module scope`,
     { className: name, field },
   );
+}
+
+/**
+ * A field the patch gives a name that a platform superclass keeps its own
+ * state under (EventEmitter's `_events`, `_maxListeners`; a stream's
+ * `_readableState`): renaming onto it overwrote the listeners, and adding
+ * it kept the platform's value and dropped the patch's. Refused, naming
+ * the field and the class whose state it is.
+ */
+function refusePlatformFields(name: string, cls: ClassBuild, old: ClassDefinition): void {
+  const running = constructorOfDefinition(old);
+  if (running === undefined) return;
+  const platform = platformFields(running.prototype as object);
+  if (platform.size === 0) return;
+  const before = new Set(old.fields.map((f) => f.name));
+  for (const f of cls.definition.fields) {
+    const origin = cls.fieldOrigins.get(f.name) ?? null;
+    const renamedOnto = origin !== null && origin !== f.name;
+    // A new implementation's own fields are what its code does; the patch's own operations and renames are not.
+    const added =
+      origin === null &&
+      !before.has(f.name) &&
+      (cls.implementation === undefined || cls.implementationDerived);
+    const owner = platform.get(f.name);
+    if (owner !== undefined && (renamedOnto || added))
+      throw new InvalidPatchError(
+        `class ${name}: field "${f.name}" is where its superclass ${owner} keeps its own state on every object; ${renamedOnto ? `renaming "${origin}" onto it would overwrite that state` : "a field of that name would not be the class's"} — choose another name`,
+        { className: name, field: f.name, superclass: owner },
+      );
+  }
 }
 
 // A class the patch does not touch keeps its very definition object (build.ts):
