@@ -73,6 +73,20 @@ describe("ordinary classes get new implementations (live reload)", () => {
           .build(),
       ),
     ).toThrow(InvalidPatchError);
+    // Written the other way round (old → new), the refusal says which way the map goes.
+    class Renamed {
+      heading = "";
+    }
+    expect(() =>
+      updateSync(
+        ns,
+        patch("z")
+          .replaceImplementation("Note", Renamed, { renames: { title: "heading" } })
+          .build(),
+      ),
+    ).toThrow(
+      'Note has no field "heading" to rename to "title" (renames maps each new field to the old one it comes from: { "heading": "title" } renames "title" to "heading")',
+    );
   });
 
   test("the operation is data: summarised, and carried through JSON as source", () => {

@@ -83,7 +83,11 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   const before = new Set(d.fields.map((f) => f.name));
   for (const [to, from] of Object.entries(renames)) {
     if (!before.has(from)) {
-      step.refuse(`${d.name} has no field "${from}" to rename to "${to}"`, {
+      // The map written the other way round (old name → new) is the likely mistake.
+      const flipped = before.has(to)
+        ? ` (renames maps each new field to the old one it comes from: { ${JSON.stringify(from)}: ${JSON.stringify(to)} } renames "${to}" to "${from}")`
+        : "";
+      step.refuse(`${d.name} has no field "${from}" to rename to "${to}"${flipped}`, {
         className: d.name,
         field: from,
       });
