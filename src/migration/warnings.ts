@@ -18,6 +18,7 @@ import {
   hasMigrator,
   isUnvaluedNewField,
 } from "./build.js";
+import { ancestry } from "./changes.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
@@ -74,7 +75,7 @@ function notesOf(definition: ClassDefinition | undefined): readonly string[] {
 
 /** The warnings of an update, one per note of each migrating class (old and new version). */
 export function updateWarnings(
-  { build, oldDefs }: Built,
+  { build, defs, oldDefs }: Built,
   { migrating, changed }: Detected,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
@@ -82,7 +83,7 @@ export function updateWarnings(
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     warnings.push(...staleFunctionFields(className, cls, build, old));
-    warnings.push(...staleClosures(className, build, old));
+    warnings.push(...staleClosures(className, defs, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -90,13 +91,15 @@ export function updateWarnings(
     const notes = new Set([...notesOf(old), ...notesOf(cls.definition)]);
     for (const note of notes) {
       const field = FIELD_NOTE.exec(note)?.[1];
-      warnings.push({
-        code: "MM_UNSEEN_STATE",
-        className,
-        ...(field === undefined ? {} : { field }),
-        note,
-        message: `class ${className}: ${note}; instances that have such state keep it unchanged (carried over, never deleted), but this update could not address it by name`,
-      });
+      warnings.push(
+        warning(
+          "MM_UNSEEN_STATE",
+          className,
+          field,
+          note,
+          "instances that have such state keep it unchanged (carried over, never deleted), but this update could not address it by name",
+        ),
+      );
     }
     warnings.push(...noInitialValue(className, cls, build, old));
     warnings.push(...aliasSplits(className, cls, build, old));
@@ -149,7 +152,7 @@ function noInitialValue(
     )
     .map((f) => {
       const note = `new field \`${f.name}\` has no initial value a migration can compute (the constructor computes it)`;
-      return fieldWarning(
+      return warning(
         "MM_NO_INITIAL_VALUE",
         className,
         f.name,
@@ -159,16 +162,22 @@ function noInitialValue(
     });
 }
 
-/** A warning about one field: `advice` follows the note in the message. */
-function fieldWarning(
+/** A warning about a class, or one field of it: `advice` follows the note in the message. */
+function warning(
   code: UpdateWarning["code"],
   className: string,
-  field: string,
+  field: string | undefined,
   note: string,
   advice: string,
 ): UpdateWarning {
-  return { code, className, field, note, message: `class ${className}: ${note}; ${advice}` };
+  const message = `class ${className}: ${note}; ${advice}`;
+  return field === undefined
+    ? { code, className, note, message }
+    : { code, className, field, note, message };
 }
+
+/** Names as the notes quote them: `a`, `b`. */
+const quoted = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
 
 /**
  * Fields of the running version a new release drops while it adds others,
@@ -189,15 +198,15 @@ function droppedFields(
     .map((f) => f.name)
     .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null);
   if (dropped.length === 0 || added.length === 0) return [];
-  const list = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
-  const note = `the new implementation drops ${list(dropped)} and adds ${list(added)}`;
+  const note = `the new implementation drops ${quoted(dropped)} and adds ${quoted(added)}`;
   return [
-    {
-      code: "MM_FIELDS_DROPPED",
+    warning(
+      "MM_FIELDS_DROPPED",
       className,
+      undefined,
       note,
-      message: `class ${className}: ${note}; every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back`,
-    },
+      "every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back",
+    ),
   ];
 }
 
@@ -208,7 +217,7 @@ function droppedFields(
  */
 function staleClosures(
   className: string,
-  build: BuildResult,
+  defs: ReadonlyMap<string, ClassDefinition>,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined || old.fieldOrigin !== "source") return [];
@@ -221,30 +230,27 @@ function staleClosures(
     return []; // no parser here (the Vite page)
   }
   if (read.size === 0) return [];
-  const kept = new Set<string>();
-  for (let c = build.classes.get(className); c !== undefined; ) {
-    for (const m of c.definition.methods)
-      if (!m.static && typeof m.key === "string") kept.add(m.key);
-    for (const f of c.definition.fields) kept.add(f.name);
-    c = c.definition.superclass === null ? undefined : build.classes.get(c.definition.superclass);
-  }
-  const owned = new Set([
-    ...old.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
-    ...old.fields.map((f) => f.name),
-  ]);
+  const kept = new Set(ancestry(className, defs).flatMap((c) => memberNames(defs.get(c)!)));
+  const owned = new Set(memberNames(old));
   const gone = [...read].filter((name) => owned.has(name) && !kept.has(name));
   if (gone.length === 0) return [];
-  const list = gone.map((n) => `\`${n}\``).join(", ");
-  const note = `closures the running version made (arrow functions given to timers or listeners) read ${list}, which the new version no longer has`;
+  const note = `closures the running version made (arrow functions given to timers or listeners) read ${quoted(gone)}, which the new version no longer has`;
   return [
-    {
-      code: "MM_STALE_CLOSURE",
+    warning(
+      "MM_STALE_CLOSURE",
       className,
+      undefined,
       note,
-      message: `class ${className}: ${note}; they keep running on the existing objects with the old code and will fail when they do — roll this update back, keep those members in the new version, or restart`,
-    },
+      "they keep running on the existing objects with the old code and will fail when they do — roll this update back, keep those members in the new version, or restart",
+    ),
   ];
 }
+
+/** The instance members a definition names itself: string-keyed methods and accessors, and fields. */
+const memberNames = (d: ClassDefinition): string[] => [
+  ...d.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
+  ...d.fields.map((f) => f.name),
+];
 
 const ALIAS = /^this\.([A-Za-z_$][\w$]*)$/;
 
@@ -268,7 +274,7 @@ function aliasSplits(
     if (target === undefined || !before.has(f.name) || before.has(target)) return [];
     const note = `field \`${f.name}\` is now an alias of new field \`${target}\` (\`this.${f.name} = this.${target}\`)`;
     return [
-      fieldWarning(
+      warning(
         "MM_ALIAS_SPLIT",
         className,
         f.name,
@@ -317,7 +323,7 @@ function staleFunctionFields(
             : undefined;
     if (note === undefined) return [];
     return [
-      fieldWarning(
+      warning(
         "MM_STALE_FUNCTION_FIELD",
         className,
         f.name,
