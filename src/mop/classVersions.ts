@@ -27,7 +27,6 @@ import { linkStableToImplementation } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
-/** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
 /**
  * On a version derived from a running one (migration/building/
  * derivedImplementation.ts: an `addField` on a registered class), the
@@ -49,6 +48,7 @@ function writtenHome(ctor: Constructor): object | null {
   return createdDefinition(ctor) === undefined ? homeOf(ctor) : null;
 }
 
+/** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
 export function homeOf(ctor: Constructor): object {
   return ((ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ?? ctor.prototype) as object;
 }

@@ -126,6 +126,8 @@ function refuseModuleBoundFields(
  * the field and the class whose state it is.
  */
 function refusePlatformFields(name: string, cls: ClassBuild, old: ClassDefinition): void {
+  // A class the patch leaves alone keeps its very definition (build.ts): no new field.
+  if (cls.definition === old) return;
   const running = constructorOfDefinition(old);
   if (running === undefined) return;
   const platform = platformFields(running.prototype as object);
