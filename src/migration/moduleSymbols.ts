@@ -22,6 +22,7 @@ import { platformSymbols } from "../mop/platformClasses.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
 import { fromAnotherScope, hasMigrator } from "./build.js";
+import type { PrivateStateError } from "../errors.js";
 import { moduleSymbolRefusal, moduleSymbolValueRefusal } from "./privateStateRefusal.js";
 
 /** How many objects of a class have their field values looked at (every object has its keys looked at). */
@@ -130,7 +131,7 @@ export function refuseModuleSymbols(
   objectsOf: (prototype: object) => readonly object[] | undefined,
 ): void {
   const keyed = new Map<ScopeChange, symbol[]>();
-  const values: (() => never)[] = [];
+  let valueRefusal: PrivateStateError | undefined;
   for (const [prototype, change] of classes) {
     if (change.migrated) continue;
     const objects = objectsOf(prototype);
@@ -145,12 +146,9 @@ export function refuseModuleSymbols(
         break;
       }
     }
-    for (let i = 0; values.length === 0 && i < objects.length && i < VALUE_SAMPLE; i++) {
+    for (let i = 0; !valueRefusal && i < objects.length && i < VALUE_SAMPLE; i++) {
       const found = unlessItThrows(() => symbolValue(objects[i]!, isModule));
-      if (found)
-        values.push(() => {
-          throw moduleSymbolValueRefusal(change.name, found.field, found.symbol);
-        });
+      if (found) valueRefusal = moduleSymbolValueRefusal(change.name, found.field, found.symbol);
     }
   }
   if (keyed.size > 0) {
@@ -162,7 +160,7 @@ export function refuseModuleSymbols(
       changes[0]!.readers[0],
     );
   }
-  values[0]?.();
+  if (valueRefusal) throw valueRefusal;
 }
 
 /**
