@@ -22,10 +22,11 @@ import type { Namespace } from "../namespace/namespace.js";
 import { whileBusy } from "./exclusive.js";
 import { builtOnNewLayout } from "./builtSince.js";
 import { BulkFailure, bulkEligible, migrateInBulk, onNewLayout, pendingIn } from "./lazyBulk.js";
-import { installLazyGuards } from "./lazyMigration.js";
+import { callersOfGuard, installLazyGuards } from "./lazyMigration.js";
 import type { MarksCheckpoint } from "./lazyMarks.js";
 import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
+import { newCodeFrame } from "./newCodeOnStack.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
 
@@ -40,6 +41,13 @@ function batchLog(plan: Plan, count: number): MigrationLog {
   if (fast && stride > 0) log.old = new Array<unknown>(count * stride);
   if (fast && computedCount > 0) log.computed = new Array<unknown>(count * computedCount);
   return log;
+}
+
+/** One object's rewrite under way: its log, its entry, and whether its new state is being written. */
+interface Rewriting {
+  readonly log: MigrationLog;
+  readonly at: number;
+  applied: boolean;
 }
 
 /** Where a lazy migration failed. */
@@ -124,13 +132,23 @@ export class LazyMigration {
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
   onReopen: (() => void) | undefined;
+  /** The rewrites under way, outermost first (one migration's user code may touch another object). */
+  private readonly inProgress: Rewriting[] = [];
   /** The object `rewrite` is migrating: a method its rewrite calls on it must not migrate it again. */
   private rewriting: object | null = null;
 
+  /**
+   * Set when a first touch failed under new-version code (newCodeOnStack.ts):
+   * the touch throws it rather than go on with the old version.
+   */
+  private abandoned: MigrationError | undefined;
+
+  /** `changed`: the classes the update gives a new version (new names). */
   constructor(
     readonly namespace: Namespace,
     readonly patch: string,
     readonly plans: readonly Plan[],
+    private readonly changed: ReadonlySet<string>,
   ) {
     this.logs = plans.map((p) => new MigrationLog(p, p.compiled));
     this.logByPrototype = new Map(this.logs.map((log) => [log.plan.prototype, log]));
@@ -299,7 +317,12 @@ export class LazyMigration {
       this.marks.set.add(object);
       return true;
     }
-    if (!this.rewrite(object, log)) return false;
+    if (!this.rewrite(object, log)) {
+      const abandoned = this.abandoned;
+      this.abandoned = undefined;
+      if (abandoned) throw abandoned;
+      return false;
+    }
     this.marks.mark(object, log, inBulk);
     return true;
   }
@@ -315,6 +338,8 @@ export class LazyMigration {
     let prepared = false;
     const outer = this.rewriting;
     this.rewriting = object;
+    const step: Rewriting = { log, at: log.length, applied: false };
+    this.inProgress.push(step);
     try {
       if (!Object.isExtensible(object)) {
         throw new UnswappableObjectError(
@@ -327,6 +352,9 @@ export class LazyMigration {
         whileBusy(this.namespace, this.busyWith, () =>
           log.prepare(object, this.migratedCount, this.onCopy),
         );
+        // Its migrator touched another object whose migration failed and
+        // swallowed the error: the update is rolled back, this object stays.
+        if (this.failure) return false;
       } else if (compiled.readOld(object, log.old, at * compiled.stride)) {
         // The compiled path with nothing to compute: `prepare` and `applyAt`
         // without their calls and lookups (a first touch runs this alone).
@@ -336,11 +364,16 @@ export class LazyMigration {
       } else log.prepare(object, this.migratedCount);
       if (!prepared) {
         prepared = true;
+        step.applied = true;
         // Its rewrite may run user code too (an initialiser computed again on the object).
         if (compiled.fast) log.applyAt(at);
         else whileBusy(this.namespace, this.busyWith, () => log.applyAt(at));
+        // As above; `fail` has put the object back.
+        if (this.failure) return false;
       }
     } catch (error) {
+      // A migration nested in this one failed: `fail` has put this object back.
+      if (this.failure) return false;
       // A rewrite that threw part-way (a setter on the way) is undone first.
       if (prepared) {
         log.revertAt(log.length - 1);
@@ -350,6 +383,7 @@ export class LazyMigration {
       return false;
     } finally {
       this.rewriting = outer;
+      this.inProgress.pop();
     }
     this.migratedCount++;
     return true;
@@ -371,6 +405,16 @@ export class LazyMigration {
   }
 
   private fail(object: object, plan: Plan, error: unknown): void {
+    // A migration that failed inside another object's (its migrator touched
+    // it): the update is rolled back already.
+    if (this.failure) return;
+    // Objects whose migration this one is nested in (a migrator or an
+    // initialiser touched this object), already rewritten: they are not
+    // marked, so the rollback would leave them on the new layout.
+    for (let i = this.inProgress.length - 1; i >= 0; i--) {
+      const { log, at, applied } = this.inProgress[i]!;
+      if (applied && log.length > at) log.revertAt(at);
+    }
     // The rollback that follows rewrites the objects.
     this.marks.settleBrands();
     const cause = error instanceof MetamorphError ? error : undefined;
@@ -387,7 +431,22 @@ export class LazyMigration {
         cause: error,
       },
     );
+    // Read before the rollback: the namespace still holds the new versions.
+    const running = this.during === "first-touch" ? this.newCodeRunning() : undefined;
     this.onFailure?.(this.failure, this.during);
+    if (running !== undefined) {
+      this.abandoned = new MigrationError(
+        `${this.failure.message}; the call that touched it was abandoned, because new code of the update (${running}) was running and cannot go on over objects back on the old version`,
+        { ...this.failure.details, abandoned: running },
+      );
+    }
+  }
+
+  /** The new-version code running above the failing guard, if any ("unknown" without a stack). */
+  private newCodeRunning(): string | undefined {
+    const frames = callersOfGuard();
+    if (frames === undefined) return "unknown: this platform gives no call stack";
+    return newCodeFrame(this.namespace, this.changed, frames);
   }
 
   /** The objects of `plan`'s class still on the old layout. */

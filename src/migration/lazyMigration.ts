@@ -15,7 +15,8 @@
  * A migration that fails at first touch rolls the whole update back (see
  * lazyCompletion.ts); the guard then runs the member that is installed after
  * the rollback — the old version's — so the triggering call proceeds on the
- * old version.
+ * old version, unless new-version code is running further up the stack: the
+ * touch then throws (newCodeOnStack.ts).
  *
  * What lazy cannot observe: a direct read of an own field of an unmigrated
  * object (`obj.x` where `x` is a field, not an accessor) runs no guard, so it
@@ -25,6 +26,8 @@
  * whose field accessors are methods and so trigger migration.
  */
 import type { Undo } from "../mop/classHandle.js";
+import type { Frame } from "./newCodeOnStack.js";
+import { callersOf } from "./newCodeOnStack.js";
 
 /** An update's brand (lazyBrand.ts Brands). */
 export interface Brand {
@@ -45,7 +48,8 @@ export function installLazyGuards(
   migrated: { has(obj: object): boolean },
   migrate: (obj: object) => boolean,
 ): Undo {
-  const isMigrated = (obj: object) => brand.has(obj) || migrated.has(obj);
+  setSlowPath(brand.token, migrated, migrate);
+  const { token } = brand;
   const saved = new Map<PropertyKey, PropertyDescriptor | undefined>();
   const seen = new Set<PropertyKey>(["constructor"]);
   const parent = () => Object.getPrototypeOf(prototype) as object;
@@ -62,7 +66,8 @@ export function installLazyGuards(
       const isMethod = "value" in d && typeof d.value === "function";
       if (!isMethod && !("get" in d || "set" in d)) continue;
       saved.set(key, own ? d : undefined);
-      const ensure = (self: object) => isMigrated(self) || migrate(self);
+      // Through outOfLine, like a method's guard: callersOfGuard reads the stack above it.
+      const ensure = (self: object) => brand.has(self) || outOfLine(token, self);
       if (isMethod) {
         const afterRollback = (self: object, args: ArrayLike<unknown>) =>
           Reflect.apply(Reflect.get(prototype, key, self) as Function, self, Array.from(args));
@@ -75,7 +80,7 @@ export function installLazyGuards(
           configurable: true,
           writable: true,
           enumerable: d.enumerable ?? false,
-          value: methodGuard(brand, migrated, migrate, original, afterRollback),
+          value: methodGuard(brand, original, afterRollback),
         });
       } else {
         Object.defineProperty(prototype, key, {
@@ -138,6 +143,23 @@ function outOfLine(token: object, object: object): boolean {
   for (let i = 0; i < 32; i++) outOfLine(i % 2 === 0 ? a : b, a);
 }
 
+function setSlowPath(
+  token: object,
+  migrated: { has(obj: object): boolean },
+  migrate: (obj: object) => boolean,
+): void {
+  if (!slowPaths.has(token)) {
+    slowPaths.set(token, (object: object) => migrated.has(object) || migrate(object));
+  }
+}
+
+/**
+ * Who called the guard whose slow path is running (newCodeOnStack.ts), the
+ * guard itself left out; undefined where the platform gives no structured
+ * stack.
+ */
+export const callersOfGuard = (): Frame[] | undefined => callersOf(outOfLine);
+
 /**
  * The guard of one method, compiled on its own (its own source text, see
  * `guards`) so that each has its own type feedback, with `arguments`
@@ -151,14 +173,9 @@ function outOfLine(token: object, object: object): boolean {
  */
 function methodGuard(
   { token, symbol }: Brand,
-  migrated: { has(obj: object): boolean },
-  migrate: (obj: object) => boolean,
   original: Function,
   afterRollback: (self: object, args: ArrayLike<unknown>) => unknown,
 ): Function {
-  if (!slowPaths.has(token)) {
-    slowPaths.set(token, (object: object) => migrated.has(object) || migrate(object));
-  }
   return new Function(
     "B",
     "token",

@@ -88,6 +88,9 @@ export function rebindFields(
       field = plan.fields[index]!;
       const value = fn ? fn.call(object) : object;
       if (isThenable(value)) throw asyncRefusal(value, `the initialiser of field "${field}"`);
+      // Put back meanwhile: the initialiser touched another object whose
+      // lazy migration failed, and the update was rolled back under it.
+      if (!Object.hasOwn(object, field)) throw new TypeError(`the object was put back`);
       if (!Reflect.defineProperty(object, field, { value }))
         throw new TypeError(`field "${field}" cannot be written`);
       values[index] = value;

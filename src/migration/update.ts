@@ -176,7 +176,16 @@ function phases(
   const committed = clock.run(
     "commit",
     () =>
-      commitPhase(namespace, patch.name, built, shadowed, prepared, options.onCommitStep, earlier),
+      commitPhase(
+        namespace,
+        patch.name,
+        built,
+        shadowed,
+        prepared,
+        options.onCommitStep,
+        earlier,
+        detected.changed,
+      ),
     (c) => ({ migrated: c.migrated }),
   );
   return updateResult({

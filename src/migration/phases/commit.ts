@@ -34,12 +34,14 @@ export function commitPhase(
   { logs, count, dryRun, witness, builtOutside, preexisting }: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
   earlier: EarlierCompletion | undefined,
+  changed: ReadonlySet<string>,
 ): Committed {
   // A dry run only served the validations: lazy objects migrate at first touch.
   const applied = dryRun ? [] : [...logs];
   const total = dryRun ? 0 : count;
   const fromVersion = namespace.version;
-  const lazy = policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans);
+  const lazy =
+    policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans, changed);
   // How far the commit got: every object of the logs before `log`, and `progress` in it.
   let log = 0;
   let before = 0;
