@@ -19,6 +19,7 @@ import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js
 import { ownKeysOf, valuesOf } from "./ownState.js";
 import type { Carried } from "./carriedState.js";
 import type { Rebind } from "./thisCapture.js";
+import type { UnseenFields } from "./unseenFields.js";
 import { rebindFields, rebindsOf } from "./thisCapture.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
 import {
@@ -78,6 +79,10 @@ export interface ClassMigrationPlan {
    * values is made, which keeps large eager updates light on the GC.
    */
   readonly needsCopy: boolean;
+  /** What shadow copies sit on: the new version's members in front of `prototype` (copyPrototype.ts). */
+  readonly copyPrototype: object;
+  /** Fields the new version may create that its source does not name (unseenFields.ts). */
+  readonly unseen: UnseenFields;
 }
 
 /** An object's migration, computed but not applied. */
@@ -135,7 +140,7 @@ export function prepareMigration(
   if (before) oldKeys = before.keys.filter((k): k is string => plan.known.has(k as string));
   const { fields, sources } = plan;
   // Marked, so that no finder reports it as an instance (it sits on the class prototype).
-  const copy = plan.needsCopy ? createShadowCopy(plan.prototype) : null;
+  const copy = plan.needsCopy ? createShadowCopy(plan.copyPrototype) : null;
   if (copy) onCopy?.(copy);
   const values: unknown[] = new Array(fields.length);
   let field = "";

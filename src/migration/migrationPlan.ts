@@ -14,6 +14,7 @@ import type { Constructor } from "../mop/createClass.js";
 import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
+import { copyPrototype } from "./copyPrototype.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { OldView } from "../patch/operations.js";
@@ -97,17 +98,21 @@ export function migrationPlan(
   // Validations (and the removed-class check) inspect the new state as copies.
   const validated =
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
+  const needsCopy = migrators.length > 0 || validated || sources.some(usesThis);
+  const prototype = stablePrototype(handle);
   const plan = {
     className: name,
     handle,
-    prototype: stablePrototype(handle),
+    prototype,
+    copyPrototype: needsCopy ? copyPrototype([...chain].reverse(), shadow) : prototype,
+    unseen: unseenFields(chain.map((c) => build.classes.get(c)!.definition)),
     fields,
     fieldSet: new Set(fields),
     known: new Set([...oldFields, ...fields]),
     sources,
     migrators,
     needsOldView: migrators.length > 0 || sources.some(userCode),
-    needsCopy: migrators.length > 0 || validated || sources.some(usesThis),
+    needsCopy,
     reverse,
     reverseSplit,
     oldDefaults: defaultsOf(oldName, oldDefs),

@@ -11,6 +11,11 @@ export interface ConformanceExpectation {
   /** The instance's fields in the order its constructor creates them, inherited ones first. */
   readonly fields: readonly string[];
   readonly prototype: object;
+  /**
+   * Fields the class's constructor may create although its source does not
+   * name them (assigned conditionally, by a computed key…): not extra.
+   */
+  readonly unseen?: { readonly names: ReadonlySet<string>; readonly any: boolean };
 }
 
 /**
@@ -60,7 +65,10 @@ export function validateConformance(
   const { order: expectedOrder, set: expectedSet } = expectedShape(expected.fields);
   const actualSet = new Set(actual);
   const missing = expectedOrder.filter((f) => !actualSet.has(f));
-  const extra = actual.filter((f) => !expectedSet.has(f));
+  const unseen = expected.unseen;
+  const extra = actual.filter(
+    (f) => !expectedSet.has(f) && !(unseen !== undefined && (unseen.any || unseen.names.has(f))),
+  );
   const actualCommon = actual.filter((f) => expectedSet.has(f));
   const expectedCommon = expectedOrder.filter((f) => actualSet.has(f));
   const outOfOrder = actualCommon.some((f, i) => f !== expectedCommon[i]);

@@ -56,8 +56,11 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
     refuseModuleBoundFields(name, cls, build, old);
     if (old !== undefined) refusePlatformFields(name, cls, old);
   }
-  if (policy !== "eager")
-    for (const name of migrating) refuseMethodsBecomingFields(name, build, oldDefs);
+  for (const name of changed) {
+    if (build.classes.get(name)?.oldName != null) {
+      refuseMethodsBecomingFields(name, build, oldDefs, policy);
+    }
+  }
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
     const d = oldDefs.get(cls.oldName!)!;
@@ -192,27 +195,60 @@ function refuseExternalMoves(
 
 /**
  * A method the new version makes an own field (`onClick() {…}` becoming
- * `onClick = () => …`) leaves the prototype at the commit: under a lazy or
+ * `onClick = () => …`, or prom-client 15's `this.inc = this.incWithoutExemplar`
+ * in an if/else) leaves the prototype at the commit. Under a lazy or
  * progressive policy an object not yet migrated has neither, and calling it
  * threw a bare TypeError (`b.onClick is not a function`) where a guard
- * would have migrated it first. Refused for those policies; eager migrates
- * every object in the commit.
+ * would have migrated it first: refused for those policies; eager migrates
+ * every object in the commit. A field the constructor sets out of the
+ * reader's sight (conditionally: unseenFields.ts) has no initialiser to give
+ * the objects alive now, under any policy: refused unless a migrator of the
+ * class sets it.
  */
 function refuseMethodsBecomingFields(
   name: string,
   build: Built["build"],
   oldDefs: ReadonlyMap<string, ClassDefinition>,
+  policy: Built["policy"],
 ): void {
   const cls = build.classes.get(name)!;
-  const methods = new Set<string>();
-  for (let d = oldDefs.get(cls.oldName!); d !== undefined; ) {
-    for (const m of d.methods) if (!m.static && typeof m.key === "string") methods.add(m.key);
-    d = d.superclass === null ? undefined : oldDefs.get(d.superclass);
+  const methods = instanceMembers(cls.oldName!, (n) => oldDefs.get(n));
+  const newChain: ClassDefinition[] = [];
+  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
+    newChain.push(d);
+    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
   }
-  const fields = cls.definition.fields.map((f) => f.name).filter((f) => methods.has(f));
-  if (fields.length === 0) return;
-  throw new InvalidPatchError(
-    `class ${name}'s new version makes its method${fields.length > 1 ? "s" : ""} ${fields.map((f) => `${f}()`).join(", ")} own field${fields.length > 1 ? "s" : ""} (an arrow function, say): a lazy or progressive update removes ${fields.length > 1 ? "them" : "it"} from the prototype before the objects are migrated, and calling ${fields.length > 1 ? "them" : "it"} on an object not yet migrated would fail; apply this update eagerly`,
-    { className: name, fields },
-  );
+  const kept = instanceMembers(name, (n) => build.classes.get(n)?.definition);
+  const learned = cls.definition.fields.map((f) => f.name).filter((f) => methods.has(f));
+  const unseen = [...unseenFields(newChain).names].filter((f) => methods.has(f) && !kept.has(f));
+  const all = [...learned, ...unseen];
+  const s = all.length > 1 ? "s" : "";
+  const them = all.length > 1 ? "them" : "it";
+  const listed = all.map((f) => `${f}()`).join(", ");
+  if (policy !== "eager" && all.length > 0) {
+    throw new InvalidPatchError(
+      `class ${name}'s new version makes its method${s} ${listed} own field${s} (an arrow function, say): a lazy or progressive update removes ${them} from the prototype before the objects are migrated, and calling ${them} on an object not yet migrated would fail; apply this update eagerly`,
+      { className: name, fields: all },
+    );
+  }
+  if (unseen.length > 0 && !hasMigrator(name, build)) {
+    const u = unseen.length > 1 ? "s" : "";
+    throw new InvalidPatchError(
+      `class ${name}'s new version turns its method${u} ${unseen.map((f) => `${f}()`).join(", ")} into state its constructor sets out of sight (conditionally, say): the objects alive now would have neither method nor field after the update; give ${name} a migrator that sets ${unseen.length > 1 ? "them" : "it"} (\`target.${unseen[0]} = …\`)`,
+      { className: name, fields: unseen },
+    );
+  }
+}
+
+/** The instance methods and accessors (string keys) of class `name` and its ancestors. */
+function instanceMembers(
+  name: string,
+  definition: (name: string) => ClassDefinition | undefined,
+): Set<string> {
+  const members = new Set<string>();
+  for (let d = definition(name); d !== undefined; ) {
+    for (const m of d.methods) if (!m.static && typeof m.key === "string") members.add(m.key);
+    d = d.superclass === null ? undefined : definition(d.superclass);
+  }
+  return members;
 }

@@ -80,7 +80,8 @@ function conformance(
         ...validateConformance(p.copy, {
           className: p.plan.className,
           fields: expectedFields(p),
-          prototype: p.plan.prototype,
+          prototype: p.plan.copyPrototype,
+          unseen: p.plan.unseen,
         }),
       );
     }

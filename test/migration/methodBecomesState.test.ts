@@ -1,0 +1,152 @@
+/**
+ * A release that turns a method into state its constructor sets (prom-client
+ * 14 → 15: `inc()` on the prototype becomes `this.inc = this.incWithoutExemplar`,
+ * in an if/else). Migrated objects must end with the new version's method
+ * in that field, as a fresh object does — never with neither method nor
+ * field — and whatever a migrator, an initialiser or a validation sees of
+ * the object's methods is the new version's under every policy
+ * (copyPrototype.ts).
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import type { Policy } from "../../src/index.js";
+import { type MetamorphError, Namespace, patch, updateSync } from "../../src/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+
+interface Counter {
+  value: number;
+  inc(n?: number): void;
+}
+type CounterClass = new (cfg?: { exemplars?: boolean }) => Counter;
+
+function releases() {
+  class V1 {
+    value = 0;
+    inc(n = 1): void {
+      this.value += n;
+    }
+  }
+  const v2 = new Function(`"use strict";
+    class Always { constructor() { this.value = 0; this.inc = this.incPlain; }
+      incPlain(n = 1) { this.value += n * 10; } }
+    class Sometimes { constructor(cfg = {}) { this.value = 0;
+        if (cfg.exemplars) this.inc = this.incWithExemplar; else this.inc = this.incWithoutExemplar; }
+      incWithoutExemplar(n = 1) { this.value += n * 100; }
+      incWithExemplar(n = 1) { this.value += n * 1000; } }
+    return { Always, Sometimes };`)() as { Always: CounterClass; Sometimes: CounterClass };
+  return { V1, ...v2 };
+}
+
+function world(label: string) {
+  const { V1, Always, Sometimes } = releases();
+  const ns = new Namespace(`method-becomes-state-${label}`, { instanceFinder: "registry" });
+  const C = ns.registerClass(V1, { name: "Counter" }) as unknown as CounterClass;
+  const counters = [new C(), new C(), new C()];
+  for (const [i, c] of counters.entries()) c.inc(i + 1);
+  return { ns, C, counters, Always, Sometimes };
+}
+
+const policies: Policy[] = ["eager", "lazy", "progressive"];
+
+describe("a method the new constructor always sets from another method", () => {
+  test("eager: live objects get the new method in the field, as fresh ones do; rollback is exact", () => {
+    const { ns, counters, Always } = world("always");
+    const before = deepSnapshot({ ns, objects: counters });
+    const result = updateSync(ns, patch("v2").replaceImplementation("Counter", Always).build());
+    for (const c of counters) {
+      expect(c.inc).toBe(Always.prototype.incPlain);
+      c.inc();
+    }
+    expect(counters.map((c) => c.value)).toEqual([11, 12, 13]);
+    result.rollback();
+    expect(counters.map((c) => c.value)).toEqual([11, 12, 13]);
+    for (const c of counters) c.value -= 10;
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: counters }))).toBeUndefined();
+  });
+});
+
+describe("a method the new constructor sets only conditionally", () => {
+  test.each(policies)("%s without a migrator: refused before anything changes", (policy) => {
+    const { ns, counters, Sometimes } = world(`refused-${policy}`);
+    const before = deepSnapshot({ ns, objects: counters });
+    let error: unknown;
+    try {
+      updateSync(ns, patch("v2").replaceImplementation("Counter", Sometimes).build(), { policy });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as MetamorphError).code).toBe("MM_INVALID_PATCH");
+    expect((error as MetamorphError).details.fields).toEqual(["inc"]);
+    expect((error as Error).message).toMatch(
+      policy === "eager" ? /migrator that sets it/ : /eagerly/,
+    );
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: counters }))).toBeUndefined();
+  });
+
+  test("eager with a migrator setting it: accepted (the field is no extra), works, rollback exact", () => {
+    const { ns, counters, Sometimes } = world("migrated");
+    const before = deepSnapshot({ ns, objects: counters });
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .replaceImplementation("Counter", Sometimes)
+        .migrate("Counter", (_old, target) => {
+          target.inc = target.incWithoutExemplar;
+        })
+        .build(),
+    );
+    for (const c of counters) {
+      expect(c.inc).toBe(Sometimes.prototype.incWithoutExemplar);
+      c.inc();
+    }
+    expect(counters.map((c) => c.value)).toEqual([101, 102, 103]);
+    result.rollback();
+    for (const c of counters) c.value -= 100;
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: counters }))).toBeUndefined();
+    counters[0]!.inc();
+    expect(counters[0]!.value).toBe(2);
+  });
+});
+
+/**
+ * What the migrator's target, a `this`-reading default and an instance
+ * validation see of the object's methods: the new version's, whatever the
+ * policy (before, an eager update's saw the running version's).
+ */
+test("property: migration code sees the new version's methods under every policy", () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...policies), fc.integer({ min: 1, max: 4 }), (policy, n) => {
+      const { V1 } = releases();
+      const ns = new Namespace("method-views", { instanceFinder: "registry" });
+      const C = ns.registerClass(V1, { name: "Counter" }) as unknown as CounterClass;
+      const counters = Array.from({ length: n }, () => new C());
+      const V2 = new Function(`"use strict";
+        class Counter { constructor() { this.value = 0; this.kind = this.describe(); }
+          describe() { return "v2"; } inc(n = 1) { this.value += n; } }
+        return Counter;`)() as CounterClass;
+      const seen: string[] = [];
+      const result = updateSync(
+        ns,
+        patch("v2")
+          .replaceImplementation("Counter", V2)
+          .migrate("Counter", (_old, target) => {
+            seen.push(`${typeof target.describe}:${target instanceof C}`);
+          })
+          .validateInstances("sees v2", "Counter", (instance) =>
+            typeof (instance as { describe?: unknown }).describe === "function"
+              ? true
+              : "no describe()",
+          )
+          .build(),
+        { policy },
+      );
+      result.completeMigration?.();
+      for (const c of counters) expect((c as unknown as { kind: string }).kind).toBe("v2");
+      // Lazy and progressive run the migrators twice: once for the validations, before the commit.
+      expect(seen.length).toBeGreaterThanOrEqual(n);
+      expect(new Set(seen)).toEqual(new Set(["function:true"]));
+      expect(result.state()).toBe("committed");
+    }),
+    { seed: 5150, numRuns: 30 },
+  );
+});
