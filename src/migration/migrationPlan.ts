@@ -9,8 +9,9 @@ import { unseenFields } from "./unseenFields.js";
 import { capturesThis } from "./thisCapture.js";
 import { InvalidPatchError } from "../errors.js";
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
-import { stablePrototype } from "../mop/classHandle.js";
+import { constructorOfDefinition, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import { readableClassSource } from "../mop/source/readableSource.js";
 import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
@@ -53,8 +54,13 @@ function defaultsOf(
 ): Map<string, (this: object) => unknown> {
   const out = new Map<string, (this: object) => unknown>();
   for (const c of ancestry(name, defs)) {
-    for (const f of defs.get(c)!.fields) {
-      if (f.initializer !== undefined)
+    const definition = defs.get(c)!;
+    // An initialiser reading its module (i18next's `this.rules = createRules()`)
+    // cannot run here: a rollback threw a bare ReferenceError half-way for
+    // every object made since the commit, and could never complete.
+    const moduleBound = readableClassSource(constructorOfDefinition(definition))?.moduleBoundFields;
+    for (const f of definition.fields) {
+      if (f.initializer !== undefined && !moduleBound?.includes(f.name))
         out.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
     }
   }

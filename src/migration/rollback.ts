@@ -135,7 +135,21 @@ function reverseOne(object: object, plan: Plan, retained: Retained | undefined):
       if (!retained || !Object.is(value, retained.oldValues[i])) return value;
     }
     if (retained) return retained.oldValues[i];
-    return plan.oldDefaults.get(k)?.call(object);
+    return oldDefault(plan, k, object);
   });
   restoreOldLayout(object, plan, keys, values, retained);
+}
+
+/**
+ * The old version's initial value of field `k`, for an object made since the
+ * commit (it never had an old state): undefined where the initialiser cannot
+ * run outside its class (it reads the module, or fails) — a rollback
+ * completes whatever such an object holds.
+ */
+function oldDefault(plan: Plan, k: string, object: object): unknown {
+  try {
+    return plan.oldDefaults.get(k)?.call(object);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,51 @@
+/**
+ * Rolling back gives objects made since the commit the old version's
+ * initial values. An old initialiser that reads its own module (i18next 23's
+ * `this.rules = createRules()`) cannot run outside it: the rollback threw a
+ * bare ReferenceError half-way, and the update could never be rolled back.
+ * Such a field is left undefined on those objects; every object that
+ * existed before the update gets exactly its old state.
+ */
+import { expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+
+function releases() {
+  const rel1 = new Function(`"use strict";
+    function createRules() { return { en: "one/other" }; }
+    class PluralResolver { constructor(lu) { this.lu = lu; this.rules = createRules(); } get(l) { return this.rules[l]; } }
+    return PluralResolver;`)() as new (
+    lu: string,
+  ) => { get(l: string): string };
+  const rel2 = new Function(`"use strict";
+    class PluralResolver { constructor(lu) { this.lu = lu; this.cache = {}; } get(l) { return (this.cache[l] ??= l + ":intl"); } }
+    return PluralResolver;`)() as new (
+    lu: string,
+  ) => { get(l: string): string };
+  return { rel1, rel2 };
+}
+
+test.each([
+  ["through the handle", "registry"],
+  ["by the new release's own code", "adaptive"],
+] as const)("an object made %s since the commit does not stop the rollback", (how, finder) => {
+  const { rel1, rel2 } = releases();
+  const ns = new Namespace(`rollback-module-defaults-${finder}`, { instanceFinder: finder });
+  const P = ns.registerClass(rel1);
+  const old = new P("lu");
+  // The object made since is one more instance: the namespace's own state is checked by its version.
+  const before = deepSnapshot({ objects: [old] });
+  const version = ns.version;
+  const result = updateSync(ns, patch("v2").replaceImplementation("PluralResolver", rel2).build());
+  const made = how === "through the handle" ? new P("x") : new rel2("x");
+  expect(old.get("en")).toBe("en:intl");
+  result.rollback();
+  expect(result.state()).toBe("rolled-back");
+  expect(snapshotDifference(before, deepSnapshot({ objects: [old] }))).toBeUndefined();
+  expect(ns.version).toBe(version);
+  expect(old.get("en")).toBe("one/other");
+  // Back on the old layout, on the handle's prototype; its module-bound field could not be computed.
+  expect(Object.getPrototypeOf(made)).toBe(P.prototype);
+  expect(Object.keys(made)).toEqual(["lu", "rules"]);
+  expect((made as unknown as { rules: unknown }).rules).toBeUndefined();
+});
