@@ -73,7 +73,7 @@ export function outsideHome(handle: Function): object | null {
  * that defines them too: a class the user handed in (a new implementation)
  * keeps its own, untouched.
  */
-function carryStaticValues(from: Function, to: Function): void {
+function carryStaticValues(from: Function, to: Function, fields: ReadonlySet<PropertyKey>): void {
   for (const key of Reflect.ownKeys(to)) {
     if (SKIPPED_STATICS.has(key)) continue;
     const oldD = Reflect.getOwnPropertyDescriptor(from, key);
@@ -81,7 +81,9 @@ function carryStaticValues(from: Function, to: Function): void {
     if (
       oldD &&
       "value" in oldD &&
-      typeof oldD.value !== "function" &&
+      // A function is a static method (the version's own), unless the
+      // definition lists it as a field (a class held there: tar's `Pack.Sync`).
+      (typeof oldD.value !== "function" || fields.has(key)) &&
       newD &&
       "value" in newD &&
       newD.writable
@@ -111,6 +113,11 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     construction: state.construction,
     initialise: state.initialise,
     constructor: Object.getOwnPropertyDescriptor(prototype, "constructor"),
+    // The forwarders themselves, not forwarders made again: a rollback gives
+    // back the very accessor functions the handle had (prom-client's
+    // `Registry.merge` came back as another function).
+    staticKeys: state.staticKeys,
+    statics: state.staticKeys.map((key) => Reflect.getOwnPropertyDescriptor(handle, key)),
   };
   const home = homeOf(version.ctor);
   const hadHome = state.homes.has(home);
@@ -135,7 +142,12 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     // After the children let go of it: they recognise it as this class's version.
     if (!hadOwner) versionStates.delete(version.ctor);
     Object.defineProperty(handle, "name", before.name);
-    defineStaticForwarders(state);
+    for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
+    before.staticKeys.forEach((key, i) => {
+      const saved = before.statics[i];
+      if (saved) Object.defineProperty(handle, key, saved);
+    });
+    state.staticKeys = before.staticKeys;
     if (before.constructor) Object.defineProperty(prototype, "constructor", before.constructor);
     else Reflect.deleteProperty(prototype, "constructor");
   };
@@ -143,7 +155,11 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   // constructor that cannot be relinked) leaves everything as it was.
   try {
     if (version.ctor !== before.current && createdDefinition(version.ctor) !== undefined)
-      carryStaticValues(before.current, version.ctor);
+      carryStaticValues(
+        before.current,
+        version.ctor,
+        new Set(version.definition.staticFields.map((f) => f.name)),
+      );
     if (home !== prototype) {
       transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name);
       state.homes.add(home);

@@ -87,8 +87,24 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
   const bySource = new Map(sourced.map((m) => [id(m), m] as const));
   return [
     ...describeMembers(cls.prototype as object, false, PROTOTYPE_SKIP),
-    ...describeMembers(cls, true, STATIC_SKIP),
+    // A static holding a class, an arrow or a `function` (tar's `Pack.Sync =
+    // PackSync`) is a value, not a method: as a method its text would have
+    // to stand in a class body, and every version metamorph derives from
+    // the class failed to compile. It is a static field (staticFieldsOf).
+    ...describeMembers(cls, true, STATIC_SKIP).filter(
+      (m) => bySource.has(id(m)) || isMethodSyntax(m.source),
+    ),
   ].map((m) => bySource.get(id(m)) ?? m);
+}
+
+/** Whether a function's text is method syntax (`run() {…}`, `get x() {…}`), which can stand in a class body. */
+function isMethodSyntax(source: string): boolean {
+  return !(
+    /^(?:async\s+)?function\b/.test(source) ||
+    /^class\b/.test(source) ||
+    /^(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*=>/.test(source) ||
+    source.includes("[native code]")
+  );
 }
 
 /**
@@ -152,7 +168,9 @@ function staticFieldsOf(cls: Function, parsed: ParsedClass): readonly FieldDefin
   for (const key of Object.keys(cls)) {
     if (known.has(key) || NOT_STATIC_FIELDS.has(key) || key.startsWith("#")) continue;
     const d = Reflect.getOwnPropertyDescriptor(cls, key);
-    if (d === undefined || !("value" in d) || typeof d.value === "function") continue;
+    if (d === undefined || !("value" in d)) continue;
+    if (typeof d.value === "function" && isMethodSyntax(Function.prototype.toString.call(d.value)))
+      continue;
     found.push({ name: key });
   }
   return found.length === 0 ? parsed.staticFields : [...parsed.staticFields, ...found];

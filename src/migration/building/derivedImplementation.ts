@@ -83,11 +83,14 @@ function mergeMembers(
 }
 
 /** Static data of the running version (its values carry over as installVersion does). */
-function copyStaticData(target: object, running: object): void {
+function copyStaticData(target: object, running: object, fields: ReadonlySet<PropertyKey>): void {
   for (const key of Reflect.ownKeys(running)) {
     if (SKIPPED.has(key)) continue;
     const d = Reflect.getOwnPropertyDescriptor(running, key)!;
-    if ("value" in d && typeof d.value !== "function") Object.defineProperty(target, key, d);
+    // A function is a static method (merged below), unless the definition
+    // lists it as a field: a class held there (tar's `Pack.Sync = PackSync`).
+    if ("value" in d && (typeof d.value !== "function" || fields.has(key)))
+      Object.defineProperty(target, key, d);
   }
 }
 
@@ -135,7 +138,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   const runningHome = (running[METHOD_HOME] ?? running.prototype) as object;
   const home = Object.create(Object.getPrototypeOf(runningHome) as object | null) as object;
   mergeMembers(home, runningHome, compiled[METHOD_HOME] as object, derivation, false);
-  copyStaticData(ctor, running);
+  copyStaticData(ctor, running, new Set(definition.staticFields.map((f) => f.name)));
   mergeMembers(ctor, running, compiled, derivation, true);
   Object.defineProperty(ctor, METHOD_HOME, {
     value: home,
