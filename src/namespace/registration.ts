@@ -1,11 +1,29 @@
 /**
- * Registering a class another handle already has: its prototype is that
- * handle's stable one. Where an update there has given it another version,
- * the class registered again would pass for the running version of itself,
- * with another version's methods: refused.
+ * What `registerClass` refuses before reading the class: a function that is
+ * not a class at all, and a class another handle already has — its
+ * prototype is that handle's stable one. Where an update there has given it
+ * another version, the class registered again would pass for the running
+ * version of itself, with another version's methods: refused.
  */
 import { currentVersion, handleOfPrototype, handleOwner } from "../mop/classHandle.js";
-import { DuplicateBindingError } from "../errors.js";
+import { DuplicateBindingError, InvalidClassDefinitionError } from "../errors.js";
+
+/**
+ * A bound or arrow function has no prototype (i18next binds `constructor`
+ * onto its instances, so `instance.constructor` is one): without this
+ * check it was refused as a class "an update gave another version".
+ */
+export function refuseNotAClass(cls: unknown, namespace: string): void {
+  if (typeof cls === "function" && Object.hasOwn(cls, "prototype")) return;
+  const what =
+    typeof cls !== "function"
+      ? `${cls === null ? "null" : typeof cls}, not a class`
+      : `a function without a prototype (${cls.name.startsWith("bound ") ? "a bound function" : "an arrow function or a method"}), not a class`;
+  throw new InvalidClassDefinitionError(
+    `namespace ${namespace}: registerClass was given ${what}; register the class itself`,
+    { namespace },
+  );
+}
 
 export function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
   const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;

@@ -3,7 +3,8 @@
  * name (ajv's core `Ajv` and the draft-07 `Ajv` extending it); the second
  * was refused (MM_DUPLICATE_BINDING) with no way to register it.
  */
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import type { MetamorphError } from "../../src/index.js";
 import { Namespace, patch, updateSync } from "../../src/index.js";
 
 function release(tag: string) {
@@ -49,4 +50,35 @@ test("a name that is no class name is refused before anything is registered", ()
     expect.objectContaining({ code: "MM_INVALID_OPTION" }),
   );
   expect(ns.classes()).toEqual([]);
+});
+
+describe("registerClass given something that is not a named class", () => {
+  test("a bound class is refused as such, not as a class an update changed", () => {
+    class Emitter {}
+    class I18n extends Emitter {}
+    const ns = new Namespace("register-bound");
+    ns.registerClass(Emitter);
+    for (const value of [I18n.bind(null), () => 1, null]) {
+      let error: unknown;
+      try {
+        ns.registerClass(value as unknown as new () => object, { name: "I18n" });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as MetamorphError).code).toBe("MM_INVALID_DEFINITION");
+      expect((error as Error).message).toMatch(/not a class; register the class itself/);
+    }
+    expect(ns.has("I18n")).toBe(false);
+  });
+
+  test("an anonymous class (a mixin's) is refused with the option that names it", () => {
+    class Inner {}
+    const mixin = (Base: new () => object) => class extends Base {};
+    const Pack = mixin(Inner);
+    const ns = new Namespace("register-anonymous");
+    ns.registerClass(Inner);
+    expect(() => ns.registerClass(Pack)).toThrow(/registerClass\(cls, \{ name: "Pack" \}\)/);
+    expect(ns.has("Pack")).toBe(false);
+    expect(ns.registerClass(Pack, { name: "Pack" }).name).toBe("Pack");
+  });
 });
