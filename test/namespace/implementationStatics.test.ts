@@ -124,3 +124,38 @@ describe("statics of a new implementation (item 19)", () => {
     expect([statics.VERSION, statics.created]).toEqual(["1", 5]);
   });
 });
+
+test("a rollback gives the handle back its very static forwarders (same accessor functions)", () => {
+  class V1 {
+    static get shared(): string {
+      return "v1";
+    }
+    static helper(): number {
+      return 1;
+    }
+  }
+  class V2 {
+    static get EXTRA(): string {
+      return "x";
+    }
+    static get shared(): string {
+      return "v2";
+    }
+    static helper(): number {
+      return 2;
+    }
+  }
+  const ns = new Namespace("static-forwarders-rollback");
+  const H = ns.registerClass(V1, { name: "R" }) as unknown as typeof V1;
+  const before = Object.getOwnPropertyDescriptors(H);
+  const result = updateSync(ns, patch("p").replaceImplementation("R", V2).build());
+  expect(H.helper()).toBe(2);
+  result.rollback();
+  expect(Object.getOwnPropertyDescriptors(H)).toEqual(before);
+  for (const key of Reflect.ownKeys(before)) {
+    const now = Object.getOwnPropertyDescriptor(H, key)!;
+    expect(now.get).toBe(before[key as string]!.get);
+    expect(now.set).toBe(before[key as string]!.set);
+  }
+  expect([H.shared, H.helper()]).toEqual(["v1", 1]);
+});
