@@ -127,6 +127,7 @@ describe("statics of a new implementation (item 19)", () => {
 
 test("a rollback gives the handle back its very static forwarders (same accessor functions)", () => {
   class V1 {
+    n = 0;
     static get shared(): string {
       return "v1";
     }
@@ -135,6 +136,7 @@ test("a rollback gives the handle back its very static forwarders (same accessor
     }
   }
   class V2 {
+    n = 0;
     static get EXTRA(): string {
       return "x";
     }
