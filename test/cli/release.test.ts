@@ -126,6 +126,9 @@ describe("usage errors exit 2 and name what is wrong", () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^usage: metamorph ${commands[i]}`));
     });
+    // Forced quiescence sees only the calls of classes tracked from start-up:
+    // the option's help says where the service must pass its tracker.
+    expect(helps[1]!.stdout).toMatch(/--force-quiescence[\s\S]*listen\(\{ tracker \}\)/);
     const main = await metamorph(["--help"]);
     expect(main.stdout).toContain("apply <file>");
     expect(main.stdout).toContain("dev <entry>");
