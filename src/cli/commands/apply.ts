@@ -73,7 +73,7 @@ function committed(m: Answer): string {
  * a typed error of its own, by the status it ended in (each is in
  * docs/refusals.md, as every code the command prints).
  */
-export const STATUS_CODES: Readonly<Record<string, string>> = {
+const STATUS_CODES: Readonly<Record<string, string>> = {
   "rolled-back": "MM_UPDATE_ROLLED_BACK",
   failed: "MM_UPDATE_FAILED",
   postponed: "MM_UPDATE_POSTPONED",

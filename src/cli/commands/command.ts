@@ -116,7 +116,7 @@ export async function runCommand<O extends Options>(
 }
 
 /** The code printed for a file a command cannot read or write. */
-export const FILE_ACCESS = "MM_FILE_ACCESS";
+const FILE_ACCESS = "MM_FILE_ACCESS";
 
 const FILE_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: "no such file or directory",
