@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 // finder.ts imports nothing: the supervisor's start-up stays light.
 import { type InstanceFinderChoice, isInstanceFinderChoice } from "../mop/instances/finder.js";
+import { parseArgsMessage } from "./parseArgsMessage.js";
 
 /** A command line metamorph cannot read: exit 2, with this message. */
 export class UsageError extends Error {
@@ -135,7 +136,7 @@ export function parseDevArguments(args: readonly string[]): DevArguments {
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(parseArgsMessage(error));
   }
   const finder = values["instance-finder"] as string | undefined;
   if (finder !== undefined && !isInstanceFinderChoice(finder)) {

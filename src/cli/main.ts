@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { DEV_USAGE, MAIN_USAGE, parseDevArguments, UsageError } from "./args.js";
 import { styledWriter } from "./colour.js";
+import { parseArgsMessage } from "./parseArgsMessage.js";
 import { underSupervisor } from "./childProtocol.js";
 import { cannotStart } from "./tsxLookup.js";
 
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       allowPositionals: true,
     }));
   } catch (error) {
-    return usageError("metamorph", (error as Error).message, USAGE);
+    return usageError("metamorph", parseArgsMessage(error), USAGE);
   }
   if (values.version) {
     process.stdout.write(`${version()}\n`);

@@ -6,12 +6,15 @@
  * somewhere else.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { contentHash } from "./compile.js";
 import { type DevMigrations, readMigrations } from "./migrations.js";
 import type { MigrationsState, ModuleRecord } from "./moduleGraph.js";
 import { locateInStack } from "./reporter.js";
 import { compileProblem } from "./savedVersion.js";
+
+const requireCache = createRequire(import.meta.url).cache;
 
 const MIGRATIONS_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 
@@ -41,6 +44,10 @@ export async function loadMigrations(record: ModuleRecord): Promise<MigrationsSt
   if (record.migrations?.file === file && record.migrations.hash === hash) {
     return record.migrations;
   }
+  // In a CommonJS package tsx hands a .ts module to `require`, whose cache is
+  // keyed by file name alone: the query above would still find the first
+  // version loaded. Dropping the entry makes the import compile the saved one.
+  delete requireCache[file];
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(`${pathToFileURL(file).href}?metamorph=${hash}`)) as Record<

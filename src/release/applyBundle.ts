@@ -259,6 +259,17 @@ export async function applyVerified(
       pending,
       pauseMs: report.pauseMs,
     });
+  } else if (report.status === "rolled-back") {
+    // It ran, committed and was undone: the history says so, as for a window's rollback.
+    const { manifest } = bundle.payload;
+    target.history.recordRolledBack({
+      version: manifest.toVersion,
+      name: manifest.name,
+      bundleId: bundle.id,
+      pauseMs: report.pauseMs,
+      reason: report.reason ?? "rolled back",
+      ...recordedFunctions(bundle),
+    });
   }
   const { manifest } = bundle.payload;
   return {

@@ -155,6 +155,37 @@ export class ReleaseHistory {
   }
 
   /**
+   * Records a release that committed and was rolled back before it was
+   * recorded (the health check run right after the commit failed): status
+   * lists it as a window's rollback would, and the running release stays.
+   */
+  recordRolledBack(release: {
+    readonly version: string;
+    readonly name: string;
+    readonly bundleId?: string;
+    readonly pauseMs: number;
+    readonly reason: string;
+    readonly functions?: readonly string[];
+  }): ReleaseRecord {
+    const entry: Entry = {
+      id: this.#nextId++,
+      version: release.version,
+      fromVersion: this.#running().version,
+      name: release.name,
+      bundleId: release.bundleId,
+      appliedAt: new Date().toISOString(),
+      pauseMs: release.pauseMs,
+      state: "rolled-back",
+      applied: undefined,
+      reason: release.reason,
+      ...(release.functions?.length ? { functions: [...release.functions] } : {}),
+    };
+    this.#entries.push(entry);
+    this.#trim();
+    return this.#view(entry);
+  }
+
+  /**
    * Rolls the current release back; the release beneath it runs again.
    * Refused (ReleaseStateError, nothing changed) when the running release is
    * permanent; the engine's own refusal (RollbackError) passes through with

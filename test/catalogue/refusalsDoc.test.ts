@@ -33,6 +33,26 @@ const rows = doc.split("\n").filter((l) => l.startsWith("| `"));
 const rowOf = (first: string) => rows.filter((r) => r.startsWith(`| \`${first}\``));
 const retired = doc.slice(doc.indexOf("## Retired codes"), doc.indexOf("## Not refused yet"));
 
+/**
+ * Every code the sources can print: declared by an error class, written as a
+ * literal (the command line's own, the control channel's), or a warning's.
+ * Only declared classes were checked, and codes printed by the CLI or given
+ * as warnings were on no page.
+ */
+const everyCode = new Set(
+  srcFiles.flatMap((text) => [...text.matchAll(/\bMM_[A-Z]+(?:_[A-Z]+)*\b/g)].map((m) => m[0])),
+);
+const warningsSource = readFileSync(join(root, "src/migration/warnings.ts"), "utf8");
+const warningCodes = new Set(
+  [
+    ...(/readonly code:((?:\s*\|\s*"MM_[A-Z_]+")+)/.exec(warningsSource)?.[1] ?? "").matchAll(
+      /"(MM_[A-Z_]+)"/g,
+    ),
+  ].map((m) => m[1]!),
+);
+const warningsPart = doc.slice(doc.indexOf("## Warnings"), doc.indexOf("## Retired codes"));
+const errorsPart = doc.slice(0, doc.indexOf("## Warnings"));
+
 const caseCodes = new Set(allCases.flatMap((c) => (c.refuse?.code ? [c.refuse.code] : [])));
 const caseRules = new Set(allCases.flatMap((c) => (c.refuse?.rule ? [c.refuse.rule] : [])));
 
@@ -47,6 +67,21 @@ describe("docs/refusals.md", () => {
     expect(declared.size).toBeGreaterThan(20);
     const missing = [...declared.keys()].filter((code) => !doc.includes(`\`${code}\``));
     expect(missing).toEqual([]);
+  });
+
+  test("documents every code the sources can print: errors with the errors, warnings with the warnings", () => {
+    expect(warningCodes.size).toBeGreaterThanOrEqual(6);
+    const documented = (part: string, code: string) =>
+      part.split("\n").some((line) => line.startsWith(`| \`${code}\``));
+    const misplaced = [...everyCode].filter((code) => {
+      if (retired.includes(`\`${code}\``)) return false;
+      return warningCodes.has(code)
+        ? !documented(warningsPart, code)
+        : !documented(errorsPart, code);
+    });
+    expect(misplaced).toEqual([]);
+    const warningsInErrors = [...warningCodes].filter((code) => documented(errorsPart, code));
+    expect(warningsInErrors).toEqual([]);
   });
 
   test("names each code with the class that carries it", () => {

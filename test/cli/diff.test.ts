@@ -745,7 +745,7 @@ describe("metamorph diff: usage and refusals", () => {
     [["diff", "v1", "v2"], "option --out is required"],
     [["diff", "v1", "v2", "-o", "patch.txt"], "option --out needs a .ts, .mts, .js or .mjs file"],
     [["diff", "nowhere", "v2", "-o", "p.ts"], "<old-source-dir> nowhere is not a directory"],
-    [["diff", "v1", "v2", "-o", "p.ts", "--bogus"], "'--bogus'"],
+    [["diff", "v1", "v2", "-o", "p.ts", "--bogus"], "metamorph diff: unknown option --bogus\n"],
     [["diff", "v1", "v2", "v3", "-o", "p.ts"], 'unexpected argument "v3"'],
   ])(
     "metamorph %j exits 2 naming the problem",

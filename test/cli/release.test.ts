@@ -30,8 +30,9 @@ beforeAll(async () => {
     pack("v2.patch.ts", "keys/release.key", "v2.bundle.json", ["--timeout", "5000"]),
     pack("v2.patch.ts", "other/release.key", "v2-other.bundle.json"),
     pack("evil.patch.mjs", "other/release.key", "evil.bundle.json"),
+    pack("refused.patch.ts", "keys/release.key", "refused.bundle.json"),
   ]);
-  expect(packed.map((p) => p.code)).toEqual([0, 0, 0]);
+  expect(packed.map((p) => p.code)).toEqual([0, 0, 0, 0]);
 }, 60_000);
 
 afterAll(() => {
@@ -88,15 +89,31 @@ describe("keygen, pack, inspect", () => {
     const garbage = await metamorph(["inspect", "garbage.json"]);
     expect(garbage.code).toBe(1);
     expect(garbage.stderr).toContain("MM_BUNDLE_MALFORMED");
+    // A file that is not there: a typed code and the file's name, once.
+    const missing = await metamorph(["apply", "nonexist.bundle", "--to", "1"]);
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr:
+        "metamorph apply: error MM_FILE_ACCESS: nonexist.bundle: no such file or directory (ENOENT)\n",
+    });
   }, 60_000);
 });
 
 describe("usage errors exit 2 and name what is wrong", () => {
   test.each([
     [["apply", "v2.bundle.json"], "option --to is required"],
-    [["apply", "v2.bundle.json", "--to", "1", "--bogus"], "'--bogus'"],
+    [
+      ["apply", "v2.bundle.json", "--to", "1", "--bogus"],
+      "metamorph apply: unknown option --bogus\n",
+    ],
+    [["status", "--to", "1", "--bogus"], "metamorph status: unknown option --bogus\n"],
+    [["pack", "m.ts", "--bogus"], "metamorph pack: unknown option --bogus\n"],
+    [
+      ["apply", "v2.bundle.json", "--prepare", "--expires-in", "99999999", "--to", "1"],
+      'metamorph apply: option --expires-in needs a whole number of ms from 1 to 3600000, got "99999999"\n',
+    ],
     [["apply", "--to", "1"], "missing <bundle>"],
-    [["status", "--to"], "'--to <value>' argument missing"],
+    [["status", "--to"], "metamorph status: option --to needs a value\n"],
     [["pack", "m.ts", "--key", "k", "--from", "1", "--to", "2"], "option --out is required"],
     [
       ["pack", "m.ts", "--key", "k", "--from", "1", "--to", "2", "-o", "x", "--timeout", "soon"],
@@ -126,6 +143,9 @@ describe("usage errors exit 2 and name what is wrong", () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^usage: metamorph ${commands[i]}`));
     });
+    // Forced quiescence sees only the calls of classes tracked from start-up:
+    // the option's help says where the service must pass its tracker.
+    expect(helps[1]!.stdout).toMatch(/--force-quiescence[\s\S]*listen\(\{ tracker \}\)/);
     const main = await metamorph(["--help"]);
     expect(main.stdout).toContain("apply <file>");
     expect(main.stdout).toContain("dev <entry>");
@@ -199,6 +219,26 @@ describe("apply, status, rollback, permanent against a running service", () => {
       code: "MM_BUNDLE_UNKNOWN_KEY",
     });
     expect(existsSync(marker())).toBe(false);
+    expect(await runningVersion()).toBe("1.0.0");
+    expect(await state()).toEqual(ORIGINAL);
+  }, 60_000);
+
+  test("a refused update prints its validation report once, under the command typed (apply, also for --prepare)", async () => {
+    const refused = await metamorph(["apply", "refused.bundle.json", "--to", pid]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split("doubled must be odd")).toHaveLength(1 + 3);
+    const last = refused.stderr.slice(refused.stderr.indexOf("metamorph apply: error"));
+    expect(last).toMatch(
+      /^metamorph apply: error MM_VALIDATION_FAILED: failed, still running 1\.0\.0: refused, nothing changed: patch refused failed validation\n {2}- \[doubled is odd\] Counter: Counter instance #\d: doubled must be odd\n/,
+    );
+    expect(last.split("doubled must be odd")).toHaveLength(1 + 3);
+    expect(refused.stderr).toMatch(
+      /^lifecycle failed at .* \(refused, nothing changed: patch refused failed validation …\)$/m,
+    );
+    const prepared = await metamorph(["apply", "refused.bundle.json", "--prepare", "--to", pid]);
+    expect(prepared.code).toBe(1);
+    expect(prepared.stderr).toMatch(/^metamorph apply: error MM_VALIDATION_FAILED: /m);
+    expect(prepared.stderr).not.toMatch(/metamorph prepare/);
     expect(await runningVersion()).toBe("1.0.0");
     expect(await state()).toEqual(ORIGINAL);
   }, 60_000);

@@ -80,6 +80,38 @@ describe("metamorph dev in a CommonJS project", () => {
     expect(await ask(program, "[c.describe(), c instanceof Counter]")).toEqual(["count 10", true]);
   }, 60_000);
 
+  test("a .ts migrations module saved while the program runs: the next update runs its new migrator", async () => {
+    // tsx loads a .ts module of a CommonJS package through require, which
+    // caches by file name whatever the query of the import: the saved
+    // migrations module was announced, and the first-loaded one kept running.
+    dir = project({
+      "app.ts": `import { Counter } from "./counter";\nconst c = new Counter();\nObject.assign(globalThis, { c });\n${REPL.replace('const { createInterface } = require("node:readline");', 'import { createInterface } from "node:readline";')}`,
+      "counter.ts": "export class Counter {\n  a = 1;\n}\n",
+      "counter.migrations.ts":
+        "export const migrate = { Counter(old: unknown, c: Record<string, unknown>) { c.b = 100; } };\n",
+    });
+    program = run([...CLI, "dev", "app.ts"], dir, {}, { stdin: true });
+    await program.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    let from = program.stderr.all.length;
+    editFile(join(dir, "counter.ts"), (t) => t.replace("a = 1;", "a = 1;\n  b = 0;"));
+    await program.stderr.waitFor(/counter\.ts: updated Counter \(\+b\)/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    expect(await ask(program, "c")).toEqual({ a: 1, b: 100 });
+
+    from = program.stderr.all.length;
+    editFile(join(dir, "counter.migrations.ts"), (t) => t.replace("c.b = 100", "c.d = 555"));
+    await program.stderr.waitFor(/counter\.migrations\.ts saved/, { from, timeoutMs: 20_000 });
+    from = program.stderr.all.length;
+    editFile(join(dir, "counter.ts"), (t) => t.replace("b = 0;", "b = 0;\n  d = 0;"));
+    await program.stderr.waitFor(/counter\.ts: updated Counter \(\+d\)/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    expect(await ask(program, "c")).toEqual({ a: 1, b: 100, d: 555 });
+  }, 60_000);
+
   test('a "use strict" CommonJS module stays strict once instrumented', async () => {
     dir = project({
       "app.js": `const { strict } = require("./mode.js");\nglobalThis.strict = strict;\n${REPL}`,

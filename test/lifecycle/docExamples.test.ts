@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { main as cooperative } from "./examples/cooperative.js";
 import { main as explicit } from "./examples/explicit.js";
@@ -18,6 +19,19 @@ describe("lifecycle documentation examples", () => {
       "committed; straddled: 0; held calls: 1",
       "checking → preparing → waiting → applying → migrating → validating → committed",
     ]);
+  });
+
+  test("docs/lifecycle.md quotes the forced-quiescence example exactly, with the package's imports", () => {
+    // A hand-copied version had drifted: a wrong import, and without the wait
+    // for `waiting` it printed another story than the one the doc told.
+    const file = readFileSync(new URL("./examples/forcedQuiescence.ts", import.meta.url), "utf8");
+    const asPublished = file
+      .replace(/^(\/\/.*\n)+/, "")
+      .replace('"../../../src/index.js"', '"metamorph"')
+      .replace('"../../../src/lifecycle/index.js"', '"metamorph/lifecycle"');
+    const doc = readFileSync(new URL("../../docs/lifecycle.md", import.meta.url), "utf8");
+    const quoted = /### Forced quiescence[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(quoted).toBe(asPublished);
   });
 
   test("cooperative components and private state", async () => {

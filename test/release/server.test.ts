@@ -266,6 +266,27 @@ describe("the control socket", () => {
     });
   });
 
+  test("an update the health check rolls back at once is in the history as rolled-back, with the reason", async () => {
+    // It committed and was undone, as a window's verdict is: status showed the
+    // one and, for the check run right after the commit, not the other.
+    const { client, counter } = await started({ healthCheck: () => false });
+    const answer = await client.apply(bundle(2, "1.0.0", "2.0.0"));
+    expect(answer).toMatchObject({ ok: false, status: "rolled-back", version: "1.0.0" });
+    expect(counter.label()).toBe("v1:7");
+    const status = await client.status();
+    expect(
+      fields<{ version: string; state: string; reason?: string }[]>(status, "releases"),
+    ).toEqual([
+      expect.objectContaining({ version: "1.0.0", state: "permanent" }),
+      expect.objectContaining({
+        version: "2.0.0",
+        state: "rolled-back",
+        reason: expect.stringContaining("health check"),
+      }),
+    ]);
+    expect(fields<string>(status, "version")).toBe("1.0.0");
+  });
+
   test("the client says so when no service listens", async () => {
     const { dir, remove } = await privateDir();
     cleanups.push(remove);

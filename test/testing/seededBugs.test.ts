@@ -2,6 +2,7 @@
  * Acceptance 1: seeded bugs are caught, each with a shrunk counterexample
  * that replays from the reported seed and path.
  */
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { MigrationCheckError } from "../../src/testing/index.js";
@@ -13,7 +14,7 @@ import type {
   PropertyName,
   PropertyResult,
 } from "../../src/testing/index.js";
-import { assertMigration, checkMigration } from "../../src/testing/index.js";
+import { assertMigration, checkMigration, formatMigrationReport } from "../../src/testing/index.js";
 
 const SEED = 20240611;
 
@@ -267,5 +268,53 @@ describe("a validation that does not hold for some generated instance", () => {
     });
     expect(result(report, "validity").status).toBe("passed");
     expect(result(report, "validity").runs).toBe(200);
+  });
+});
+
+describe("the documented initials example (README, docs/testing.md): one bug, one failing property", () => {
+  const Person = {
+    name: "Person",
+    fields: [
+      { name: "first", initializer: '""' },
+      { name: "last", initializer: '""' },
+      { name: "friend", initializer: "null" },
+    ],
+  };
+  const initials = patch("initials")
+    .addField("Person", "initials", { initial: (old) => (old.first as string)[0]!.toUpperCase() })
+    .build();
+
+  // Completing a lazy migration that throws rolls the update back by itself;
+  // the rollback property then called rollback() again, was refused, and
+  // reported a second failure for the same bug.
+  test.each([42, SEED, 7, 1234])("seed %i: only totality fails; rollback holds", async (seed) => {
+    const report = await checkMigration(initials, { classes: [Person], seed, numRuns: 200 });
+    expect(report.properties.filter((p) => p.status === "failed").map((p) => p.name)).toEqual([
+      "totality",
+    ]);
+    expect(result(report, "rollback").status).toBe("passed");
+    expect(formatMigrationReport(report).split("\n")[0]).toBe(
+      `migration initials: 1 of 9 properties fail (seed ${seed}, 200 runs each)`,
+    );
+  });
+
+  test("README and docs/testing.md quote the report's first lines as the kit prints them", async () => {
+    const report = await checkMigration(initials, { classes: [Person], seed: 42, numRuns: 200 });
+    const printed = formatMigrationReport(report).split("\n").slice(0, 3).join("\n");
+    for (const doc of ["../../README.md", "../../docs/testing.md"]) {
+      const text = readFileSync(new URL(doc, import.meta.url), "utf8");
+      expect(text, doc).toContain(printed);
+    }
+  });
+
+  test("the scenario that failed: lazy, complete the migration, roll back (replayed at its path)", async () => {
+    const report = await checkMigration(initials, {
+      classes: [Person],
+      seed: 42,
+      numRuns: 200,
+      properties: ["rollback"],
+      path: "3:1:3",
+    });
+    expect(result(report, "rollback").status).toBe("passed");
   });
 });

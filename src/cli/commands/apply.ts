@@ -10,7 +10,8 @@ import { colourAllowed } from "../colour.js";
 import type { ProgressMessage } from "../../release/index.js";
 import { CommandUsageError, milliseconds, runCommand } from "./command.js";
 import { describeProgress } from "./applyProgress.js";
-import { callService, TO_HELP, TO_OPTION } from "./control.js";
+import { MAX_PREPARED_EXPIRY_MS } from "../../release/protocol.js";
+import { callService, NOT_DONE, TO_HELP, TO_OPTION } from "./control.js";
 
 export const APPLY_USAGE = `usage: metamorph apply <bundle> --to <socket|pid> [--json] [--timeout <ms>]
        metamorph apply <bundle> --prepare [--expires-in <ms>] --to <socket|pid>
@@ -35,6 +36,7 @@ ${TO_HELP}
   --timeout <ms>     give up waiting for the answer after this (default 120000)
   --prepare          phase one only: print the id of the prepared update
   --expires-in <ms>  abort the prepared update by itself after this
+                     (1 to 3600000)
   --commit <id>      phase two: apply the update prepared under <id>
   --abort <id>       drop the update prepared under <id>
   -h, --help         show this help
@@ -66,13 +68,40 @@ function committed(m: Answer): string {
   return `committed: ${String(m.fromVersion)} → ${String(m.toVersion)}, running ${String(m.version)}; ${String(m.migrated)} objects migrated, ${String(m.pending)} pending, pause ${Number(m.pauseMs).toFixed(2)} ms`;
 }
 
-function failure(m: Answer): { code: string; message: string } {
+/**
+ * The code printed for an update that ended without committing and without
+ * a typed error of its own, by the status it ended in (each is in
+ * docs/refusals.md, as every code the command prints).
+ */
+const STATUS_CODES: Readonly<Record<string, string>> = {
+  "rolled-back": "MM_UPDATE_ROLLED_BACK",
+  failed: "MM_UPDATE_FAILED",
+  postponed: "MM_UPDATE_POSTPONED",
+  cancelled: "MM_UPDATE_CANCELLED",
+};
+
+/** The refusal line of an update that did not commit: its code, its status and reason, said once. */
+export function failure(m: Answer): { code: string; message: string } {
   const error = m.error as { code?: string; message?: string } | undefined;
-  const reason = m.reason === undefined ? "" : `: ${String(m.reason)}`;
+  const status = String(m.status);
+  const reason = m.reason === undefined ? "" : String(m.reason);
+  // The reason usually quotes the error (a validation report): print it once.
+  const extra = error?.message && !reason.includes(error.message) ? `\n${error.message}` : "";
   return {
-    code: error?.code ?? `MM_UPDATE_${String(m.status).toUpperCase().replace(/-/g, "_")}`,
-    message: `${String(m.status)}${reason}; still running ${String(m.version)}${error?.message && error.message !== m.reason ? `\n${error.message}` : ""}`,
+    code: error?.code ?? STATUS_CODES[status] ?? NOT_DONE,
+    message: `${status}, still running ${String(m.version)}${reason ? `: ${reason}` : ""}${extra}`,
   };
+}
+
+/** `--expires-in`, checked here against the bound the service enforces, so that the flag is named. */
+function expiry(value: string | undefined): number | undefined {
+  const ms = milliseconds(value, "expires-in");
+  if (ms !== undefined && (ms < 1 || ms > MAX_PREPARED_EXPIRY_MS)) {
+    throw new CommandUsageError(
+      `option --expires-in needs a whole number of ms from 1 to ${MAX_PREPARED_EXPIRY_MS}, got "${value}"`,
+    );
+  }
+  return ms;
 }
 
 function workerLines(m: Answer): string {
@@ -93,9 +122,10 @@ export function apply(args: readonly string[]): Promise<number> {
   const finishing = args.some((a) => /^--(commit|abort)(=|$)/.test(a));
   return runCommand(finishing ? FINISH_SPEC : SPEC, args, async ({ values, positionals }) => {
     const timeoutMs = milliseconds(values.timeout, "timeout");
-    const expiresInMs = milliseconds(values["expires-in"], "expires-in");
+    const expiresInMs = expiry(values["expires-in"]);
     const colour = colourAllowed(process.stderr);
     const common = {
+      name: "apply",
       to: values.to!,
       json: values.json === true,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),

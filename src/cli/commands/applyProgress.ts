@@ -6,6 +6,12 @@ function ms(value: unknown): string {
   return typeof value === "number" ? `${value < 10 ? value.toFixed(2) : Math.round(value)} ms` : "";
 }
 
+/** A reason's first line: the final message that follows gives it whole (a validation report). */
+function firstLine(text: string): string {
+  const end = text.indexOf("\n");
+  return end < 0 ? text : `${text.slice(0, end)} …`;
+}
+
 /** One line per progress message; `colour` when the line goes to a terminal. */
 export function describeProgress(message: ProgressMessage, colour: boolean): string | undefined {
   const m = message as Readonly<Record<string, unknown>>;
@@ -21,7 +27,7 @@ function describeStep(m: Readonly<Record<string, unknown>>, colour: boolean): st
     case "verified":
       return `${paint(colour, "green", "verified")}  bundle ${String(m.bundleId).slice(0, 16)}, signed by trusted key ${String(m.keyId)}`;
     case "lifecycle":
-      return `${paint(colour, "cyan", "lifecycle")} ${String(m.step)} at ${ms(m.atMs)}${m.reason ? ` (${String(m.reason)})` : ""}`;
+      return `${paint(colour, "cyan", "lifecycle")} ${String(m.step)} at ${ms(m.atMs)}${m.reason ? ` (${firstLine(String(m.reason))})` : ""}`;
     case "phase": {
       const parts = [
         `${paint(colour, "cyan", "phase")}     ${String(m.phase)}: ${String(m.status)}`,

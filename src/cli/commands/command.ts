@@ -8,6 +8,7 @@ import type { ParseArgsConfig } from "node:util";
 import { parseArgs } from "node:util";
 import { MetamorphError } from "../../errors.js";
 import { colourAllowed } from "../colour.js";
+import { parseArgsMessage } from "../parseArgsMessage.js";
 import { paint } from "./paint.js";
 
 /** 0 done (committed), 1 refused, failed or postponed, 2 the command line is wrong. */
@@ -86,7 +87,11 @@ export async function runCommand<O extends Options>(
     }
     parsed = { values, positionals };
   } catch (error) {
-    return usageError(spec.name, (error as Error).message, spec.usage);
+    return usageError(
+      spec.name,
+      error instanceof CommandUsageError ? error.message : parseArgsMessage(error),
+      spec.usage,
+    );
   }
   try {
     return await body(parsed);
@@ -96,14 +101,44 @@ export async function runCommand<O extends Options>(
       printRefusal(spec.name, error.code, error.message);
       return EXIT_REFUSED;
     }
+    const file = fileProblem(error);
+    if (file !== undefined) {
+      printRefusal(spec.name, FILE_ACCESS, file);
+      return EXIT_REFUSED;
+    }
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (typeof code === "string" && code.startsWith("E")) {
-      // A file that cannot be read or written: the OS's message names it.
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
       printRefusal(spec.name, code, (error as Error).message);
       return EXIT_REFUSED;
     }
     throw error;
   }
+}
+
+/** The code printed for a file a command cannot read or write. */
+const FILE_ACCESS = "MM_FILE_ACCESS";
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "already exists",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/**
+ * What went wrong with a file, for a person: `v2.bundle: no such file or
+ * directory (ENOENT)`. Node's own text (`ENOENT: no such file…, open '…'`)
+ * printed after the code repeated it, and carried no MM_ code to match on.
+ */
+function fileProblem(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (typeof e?.code !== "string" || !/^E[A-Z]+$/.test(e.code) || typeof e.path !== "string") {
+    return undefined;
+  }
+  return `${e.path}: ${FILE_ERRORS[e.code] ?? e.code.toLowerCase()} (${e.code})`;
 }
 
 /** `metamorph apply: error MM_…: message` on stderr, red on a terminal. */

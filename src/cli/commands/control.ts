@@ -10,6 +10,9 @@ import type { FinalMessage, ProgressMessage } from "../../release/index.js";
 import { connect, controlPath } from "../../release/index.js";
 import { EXIT_OK, EXIT_REFUSED, printRefusal } from "./command.js";
 
+/** The code of a command the service answered without doing, and without a code of its own. */
+export const NOT_DONE = "MM_REFUSED";
+
 export const TO_OPTION = { to: { type: "string" }, json: { type: "boolean" } } as const;
 
 export const TO_HELP = `  --to <socket|pid>  the service: its control socket, or its process id
@@ -17,7 +20,10 @@ export const TO_HELP = `  --to <socket|pid>  the service: its control socket, or
   --json             print the service's answer as JSON lines`;
 
 export interface ControlCall {
+  /** The request sent (apply's phases are "prepare", "commit", "abort"). */
   readonly command: string;
+  /** The command the person typed, which messages name (default: `command`). */
+  readonly name?: string;
   readonly to: string;
   readonly json: boolean;
   readonly timeoutMs?: number;
@@ -62,7 +68,7 @@ export async function callService(call: ControlCall): Promise<number> {
   }
   if (call.json) jsonLine(final);
   if (final.type === "error") {
-    if (!call.json) printRefusal(call.command, final.code, final.message);
+    if (!call.json) printRefusal(call.name ?? call.command, final.code, final.message);
     return EXIT_REFUSED;
   }
   if (final.ok) {
@@ -71,10 +77,10 @@ export async function callService(call: ControlCall): Promise<number> {
   }
   if (!call.json) {
     const failure = call.describeFailure?.(final) ?? {
-      code: "MM_REFUSED",
+      code: NOT_DONE,
       message: `${call.command} was not done`,
     };
-    printRefusal(call.command, failure.code, failure.message);
+    printRefusal(call.name ?? call.command, failure.code, failure.message);
   }
   return EXIT_REFUSED;
 }

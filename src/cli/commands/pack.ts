@@ -29,7 +29,9 @@ options:
   --namespace <name>       only a service serving this namespace accepts it
   --policy <policy>        eager, lazy or progressive (default: the patches')
   --force-quiescence       hold new calls of the affected classes while
-                           in-flight ones drain
+                           in-flight ones drain; the service sees the calls
+                           of a class only if it tracks it from start-up
+                           (listen({ tracker }) or serveNamespace({ tracker }))
   --timeout <ms>           past this, the update is postponed, nothing changed
   --health-window <ms>     a failing health check within this window after
                            the commit rolls the release back by itself
