@@ -18,7 +18,7 @@ export function refuseNotAClass(cls: unknown, namespace: string): void {
   const what =
     typeof cls !== "function"
       ? `${cls === null ? "null" : typeof cls}, not a class`
-      : `a function without a prototype (${cls.name.startsWith("bound ") ? "a bound function" : "an arrow function or a method"}), not a class`;
+      : `a function without a prototype (${cls.name.startsWith("bound ") ? "a bound function" : "an arrow function or a method"}: ${Function.prototype.toString.call(cls).slice(0, 60)}), not a class`;
   throw new InvalidClassDefinitionError(
     `namespace ${namespace}: registerClass was given ${what}; register the class itself`,
     { namespace },

@@ -94,7 +94,7 @@ export const argumentCases: AnyCase[] = [
     refuse: {
       error: InvalidClassDefinitionError,
       code: "MM_INVALID_DEFINITION",
-      names: ["not a single class", "() => 1"],
+      names: ["not a class", "() => 1"],
     },
   }),
   kase<ShopWorld>({
