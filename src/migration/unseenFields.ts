@@ -13,7 +13,7 @@ import type { ClassDefinition } from "../mop/classDefinition.js";
 
 /** Notes about fields start "field `name`" (src/mop/source/bodyFields.ts, classAnalysis.ts). */
 export const FIELD_NOTE = /^field `([^`]+)`/;
-const ANY_FIELD_NOTE =
+export const ANY_FIELD_NOTE =
   /^the constructor (creates properties that cannot be named statically|returns another object)/;
 
 export interface UnseenFields {

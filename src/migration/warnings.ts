@@ -21,13 +21,15 @@ import {
 import { ancestry } from "./changes.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
-import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
+import { ANY_FIELD_NOTE, FIELD_NOTE, unseenFields } from "./unseenFields.js";
 
 export interface UpdateWarning {
   /**
    * Stable code. `MM_UNSEEN_STATE`: the source of a migrating class has state
    * the source reader could not learn (a field assigned only conditionally,
-   * in a loop or by another method, a computed key, ...).
+   * in a loop or by another method, a computed key, ...); or a class
+   * upgraded to another release, nothing migrating, whose running
+   * constructor makes properties it cannot name: they stay as they are.
    * `MM_NO_INITIAL_VALUE`: a new field of an ordinary class whose initial
    * value its constructor computes (from its arguments, say), which a
    * migration cannot run: migrated objects got `undefined`, and nothing in
@@ -84,6 +86,7 @@ export function updateWarnings(
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     warnings.push(...staleFunctionFields(className, cls, build, old));
     warnings.push(...staleClosures(className, defs, old));
+    if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -106,6 +109,33 @@ export function updateWarnings(
     warnings.push(...droppedFields(className, cls, build, old));
   }
   return warnings;
+}
+
+/**
+ * A class whose fields stay, upgraded to another release, whose running
+ * constructor makes properties its reader cannot name (consola's
+ * `this[type] = this._wrapLogFn(…)` per log type, `Object.assign(this, o)`):
+ * those properties are left as they are, so functions among them keep
+ * running the old release's code and what the new release makes that way
+ * (consola 3.2's `box`) is missing — silently, since nothing migrates.
+ */
+function unseenOwnState(
+  className: string,
+  cls: ClassBuild,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (fromAnotherScope(cls, old) === undefined) return [];
+  return notesOf(old)
+    .filter((note) => ANY_FIELD_NOTE.test(note))
+    .map((note) =>
+      warning(
+        "MM_UNSEEN_STATE",
+        className,
+        undefined,
+        note,
+        "the objects keep what the running release made this way: functions among it keep running that release's code, and what the new release makes this way is missing; give the class a migrator that sets them again",
+      ),
+    );
 }
 
 /**

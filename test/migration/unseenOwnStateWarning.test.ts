@@ -1,0 +1,51 @@
+/**
+ * A release upgrade of a class whose fields stay (nothing migrates) but whose
+ * running constructor makes properties the source reader cannot name:
+ * consola 3.0 → 3.2 makes one log function per type in a loop
+ * (`this[type] = this._wrap(type)`). The objects keep 3.0's closures and have
+ * no `box()`; the update said nothing. It now warns MM_UNSEEN_STATE.
+ */
+import { expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+
+function releases() {
+  const make = (types: string, tag: string) =>
+    new Function(`"use strict";
+      const TYPES = ${types};
+      class Consola {
+        constructor() { this.out = []; for (const t of TYPES) this[t] = this._wrap(t); }
+        _wrap(t) { return (m) => this.out.push("${tag} " + t + ": " + m); }
+      }
+      return Consola;`)() as new () => { out: string[] } & Record<string, (m: string) => void>;
+  return { v1: make(`["info", "warn"]`, "v1"), v2: make(`["info", "warn", "box"]`, "v2") };
+}
+
+test("a release whose constructor makes unnamed properties warns that they stay the old release's", () => {
+  const { v1, v2 } = releases();
+  const ns = new Namespace("unseen-own-state", { instanceFinder: "registry" });
+  const C = ns.registerClass(v1);
+  const c = new C();
+  const result = updateSync(ns, patch("v2").replaceImplementation("Consola", v2).build());
+  const warned = result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE");
+  expect(warned).toHaveLength(1);
+  expect(warned[0]!.className).toBe("Consola");
+  expect(warned[0]!.message).toMatch(
+    /this\[t\] = this\._wrap\(t\).*keep running that release's code/,
+  );
+  // What the warning says: the old closure, and no box().
+  c.info!("hi");
+  expect(c.out).toEqual(["v1 info: hi"]);
+  expect(c.box).toBeUndefined();
+});
+
+test("the same class evaluated again in its own module scope (sameScope) does not warn", () => {
+  const { v1 } = releases();
+  const ns = new Namespace("unseen-own-state-same", { instanceFinder: "registry" });
+  ns.registerClass(v1);
+  const again = releases().v1;
+  const result = updateSync(
+    ns,
+    patch("again").replaceImplementation("Consola", again, { sameScope: true }).build(),
+  );
+  expect(result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE")).toEqual([]);
+});
