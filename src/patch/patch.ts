@@ -175,6 +175,17 @@ export class Patch {
     return this.operations.map(describeOperation).join("\n");
   }
 
+  /** `patch <name>` then its summary: what `${patch}` and `String(patch)` print. */
+  toString(): string {
+    const summary = this.summary();
+    return summary === "" ? `patch ${this.name} (empty)` : `patch ${this.name}:\n${summary}`;
+  }
+
+  /** What `console.log(patch)` and `util.inspect` print in Node: the same as `toString()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   toJSON(): PatchJson {
     return writePatchJson(this.name, this.operations);
   }
