@@ -138,11 +138,23 @@ function withoutUnseen(
   chain: readonly string[],
   build: BuildResult,
 ): string[] {
-  const definitions = chain.map((c) => build.classes.get(c)!.definition);
+  const builds = chain.map((c) => build.classes.get(c)!);
+  // Only a class handed in (a release) may set a field its reader cannot
+  // see; a version the build makes from the running one (renameField,
+  // removeField on a registered class) drops exactly what the patch says,
+  // and an old field a patch renames is the new field's, wherever it is
+  // set: kept as unseen state, a rename left the old field beside the new.
+  if (!builds.some((b) => b.implementation !== undefined && !b.implementationDerived)) {
+    return [...oldFields];
+  }
+  const definitions = builds.map((b) => b.definition);
   const unseen = unseenFields(definitions);
   if (!unseen.any && unseen.names.size === 0) return [...oldFields];
   const newFields = new Set(definitions.flatMap((d) => d.fields.map((f) => f.name)));
-  return oldFields.filter((f) => newFields.has(f) || !(unseen.any || unseen.names.has(f)));
+  const renamed = new Set(builds.flatMap((b) => [...b.fieldOrigins.values()]));
+  return oldFields.filter(
+    (f) => newFields.has(f) || renamed.has(f) || !(unseen.any || unseen.names.has(f)),
+  );
 }
 
 const userCode = (x: FieldSource): boolean =>

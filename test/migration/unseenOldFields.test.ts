@@ -7,7 +7,7 @@
  * next `is()` threw; a field the new version drops for good still goes.
  */
 import { EventEmitter } from "node:events";
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { Namespace, patch, updateSync } from "../../src/index.js";
 
 type Made = Record<string, unknown> & { is(v: unknown): boolean };
@@ -278,3 +278,56 @@ test("closures the running version made that read members the next release drops
   const same = updateSync(ns2, patch("up").replaceImplementation("Client", release(true)).build());
   expect(same.warnings.filter((w) => w.code === "MM_STALE_CLOSURE")).toEqual([]);
 });
+
+/**
+ * What the patch says goes does go, even where the constructor makes
+ * properties its reader cannot name (`Object.assign(this, props.extra)`):
+ * a renameField or removeField on such a class (a version derived from the
+ * running one), and a release's field the patch renames with `renames`, once
+ * left the old field beside the new one (kept as unseen state).
+ */
+describe.each(["eager", "lazy", "progressive"] as const)(
+  "the patch's own renames and removals (%s)",
+  (policy) => {
+    const V1 = evaluate(`class Item {
+    constructor(props) { this.id = props.id; this.price = props.price; this.note = "n"; Object.assign(this, props.extra); }
+    total() { return this.price; }
+  }`);
+    const cases = {
+      renameField: () => patch("r").renameField("Item", "price", "cost").build(),
+      removeField: () => patch("r").removeField("Item", "note").build(),
+      renames: () =>
+        patch("r")
+          .replaceImplementation(
+            "Item",
+            evaluate(`class Item {
+            constructor(props) { this.id = props.id; this.cost = props.price; this.note = "n"; Object.assign(this, props.extra); }
+            total() { return this.cost; }
+          }`),
+            { renames: { cost: "price" } },
+          )
+          .build(),
+    };
+    test.each(Object.keys(cases) as (keyof typeof cases)[])("%s", async (kind) => {
+      const ns = new Namespace(`unseen-patch-${kind}-${policy}`, { instanceFinder: "registry" });
+      const I = ns.registerClass(V1);
+      const items = [new I({ id: 1, price: 10 }), new I({ id: 2, price: 20 })];
+      const before = items.map((i) => ({ ...i }));
+      const result = updateSync(ns, cases[kind](), { policy });
+      result.completeMigration();
+      await result.completion;
+      for (const [n, item] of items.entries()) {
+        const expected: Record<string, unknown> = { ...before[n] };
+        if (kind === "removeField") delete expected.note;
+        else {
+          expected.cost = expected.price;
+          delete expected.price;
+        }
+        expect(Object.keys(item).sort()).toEqual(Object.keys(expected).sort());
+        expect({ ...item }).toEqual(expected);
+      }
+      result.rollback();
+      expect(items.map((i) => ({ ...i }))).toEqual(before);
+    });
+  },
+);
