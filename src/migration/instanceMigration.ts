@@ -158,9 +158,13 @@ export function prepareMigration(
     for (let i = 0; i < fields.length; i++) {
       field = fields[i]!;
       const source = effectiveSource(sources[i]!, view);
-      const value = sourcedValue(source, view, copy);
-      if (source.kind === "default" && source.capturesThis)
-        capturing.push({ index: i, fn: source.fn });
+      // One that captures `this` runs once, on the object itself once it is
+      // rewritten (thisCapture.ts): run on the copy too, its side effects
+      // happened twice — `setInterval(() => this.tick())` left a timer
+      // ticking a phantom copy for ever.
+      const captures = source.kind === "default" && source.capturesThis;
+      const value = captures ? undefined : sourcedValue(source, view, copy);
+      if (captures) capturing.push({ index: i, fn: source.fn });
       // A value carried over may well be a promise (a field holding one): only computed ones are refused.
       if (source.kind !== "carry" && isThenable(value))
         throw asyncRefusal(value, `the initialiser of field "${field}"`);

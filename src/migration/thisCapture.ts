@@ -1,13 +1,13 @@
 /**
  * Whether a field initialiser's value can hold the object it is computed
  * for: `this.remove.bind(this)`, `(p) => this.remove(p)`, `new Helper(this)`,
- * `[this]`, `this` itself. Before the commit such an initialiser runs on a
- * shadow copy (it reads the object's state as the new version would see
- * it, without touching the live object), and its value would hold that
- * copy: a bound handler that writes to a phantom object (chokidar 4's
- * `FSWatcher`). The migration runs it once more on the object itself, once
- * the object has its new fields and its class the new version
- * (instanceMigration.ts `rebindFields`).
+ * `[this]`, `this` itself. Run before the commit on a shadow copy (as other
+ * initialisers are, to read the object's state as the new version would see
+ * it without touching the live object), its value would hold that copy: a
+ * bound handler that writes to a phantom object (chokidar 4's `FSWatcher`),
+ * a timer ticking it for ever. The migration runs it only on the object
+ * itself, once the object has its new fields and its class the new version
+ * (instanceMigration.ts `rebindFields`); the copy holds `undefined` there.
  *
  * Read from the source text, without a parser (the update engine is
  * loaded into pages, which carry none): `this` other than as the object of
@@ -15,8 +15,8 @@
  * (`this.makeHandler()` may return a closure over its `this`), or `this`
  * after an arrow (`(p) => this.remove(p)`) captures it. The test is
  * conservative: `this` in a string, or in a `function` with its own `this`,
- * counts too — running an initialiser once more on the object is right for
- * any initialiser, and only costs that second run.
+ * counts too: such an initialiser then runs on the object rather than on
+ * the copy, which differs only in that it sees what the migrators set.
  */
 import { MigrationError } from "../errors.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";

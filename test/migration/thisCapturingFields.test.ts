@@ -114,7 +114,7 @@ test("a migrator that makes a field the target itself gives the live object", ()
   expect(live.me).toBe(live);
 });
 
-describe("an initialiser that throws when run again on the object", () => {
+describe("an initialiser that throws when run on the object", () => {
   const hook = "__metamorphCaptureHook";
   const v2 = () =>
     new Function(`"use strict";
@@ -126,10 +126,9 @@ describe("an initialiser that throws when run again on the object", () => {
 
   test.each(POLICIES)("%s: the update is undone, and the object is exactly as it was", (policy) => {
     let calls = 0;
-    (globalThis as Record<string, unknown>)[hook] = (self: object) => {
+    (globalThis as Record<string, unknown>)[hook] = () => {
       calls++;
-      if (calls > 1) throw new Error("not on the copy");
-      return { self };
+      throw new Error("cannot link");
     };
     try {
       const ns = new Namespace(`capture-throws-${policy}`, { instanceFinder: "registry" });
@@ -151,7 +150,8 @@ describe("an initialiser that throws when run again on the object", () => {
         failed = error;
       }
       if (policy === "eager") expect(failed).toMatchObject({ code: "MM_COMMIT_FAILED" });
-      expect(calls).toBe(2);
+      // Once, on the live object: never on a copy.
+      expect(calls).toBe(1);
       expect(
         Reflect.ownKeys(live).map((k) => [k, Object.getOwnPropertyDescriptor(live, k)]),
       ).toEqual(before);
@@ -230,3 +230,40 @@ test.each([
 ] as const)("whether `%s` can hold `this`: %s", (source, expected) => {
   expect(capturesThis(source)).toBe(expected);
 });
+
+/**
+ * An initialiser that captures `this` runs once per object, on the object
+ * itself: run on the shadow copy as well, `setInterval(() => this.tick())`
+ * left a second timer ticking the copy for ever.
+ */
+test.each(POLICIES)(
+  "%s: a capturing initialiser runs once per object, never on a copy",
+  async (policy) => {
+    const seen: object[] = [];
+    const hook = "__metamorphCaptureOnce";
+    (globalThis as Record<string, unknown>)[hook] = (self: object) => {
+      seen.push(self);
+      return () => self;
+    };
+    try {
+      const ns = new Namespace(`capture-once-${policy}`, { instanceFinder: "registry" });
+      const W = ns.registerClass(release("v1"));
+      const objects = [new W(), new W(), new W()];
+      const v2 = new Function(`"use strict";
+      return class Watcher {
+        constructor() { this.removed = []; this.timer = globalThis.${hook}(this); }
+        remove(p) { this.removed = [...this.removed, "v2:" + p]; }
+      };`)() as new () => Watcher;
+      const result = updateSync(ns, patch("up").replaceImplementation("Watcher", v2).build(), {
+        policy,
+      });
+      result.completeMigration();
+      await result.completion;
+      expect(seen).toHaveLength(objects.length);
+      expect(new Set(seen)).toEqual(new Set(objects));
+      for (const o of objects) expect((o as unknown as { timer(): object }).timer()).toBe(o);
+    } finally {
+      delete (globalThis as Record<string, unknown>)[hook];
+    }
+  },
+);
