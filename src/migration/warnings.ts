@@ -9,7 +9,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
-import { readClosureMembers } from "../mop/source/parse.js";
+import { readClosureMembers, readThisHandOffs } from "../mop/source/parse.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
@@ -87,6 +87,7 @@ export function updateWarnings(
     warnings.push(...staleFunctionFields(className, cls, build, old));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
+    warnings.push(...handedOff(className, cls, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -136,6 +137,35 @@ function unseenOwnState(
         "the objects keep what the running release made this way: functions among it keep running that release's code, and what the new release makes this way is missing; give the class a migrator that sets them again",
       ),
     );
+}
+
+/**
+ * A class upgraded to another release whose running constructor hands the
+ * object to other code (`bindMembers(this)`): what that code gave it
+ * stays the running release's (thisHandOffs.ts).
+ */
+function handedOff(
+  className: string,
+  cls: ClassBuild,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  const running = fromAnotherScope(cls, old)?.running;
+  if (running === undefined) return [];
+  let calls: readonly string[];
+  try {
+    calls = readThisHandOffs(running);
+  } catch {
+    return []; // no parser here (the Vite page)
+  }
+  return calls.map((call) =>
+    warning(
+      "MM_UNSEEN_STATE",
+      className,
+      undefined,
+      `the constructor hands the object to other code: \`${call}\``,
+      "what that code gave the objects alive now (bound copies of methods, handlers, state) stays the running release's: functions among it keep running that release's code; give the class a migrator that sets them again",
+    ),
+  );
 }
 
 /**

@@ -49,3 +49,31 @@ test("the same class evaluated again in its own module scope (sameScope) does no
   );
   expect(result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE")).toEqual([]);
 });
+
+/**
+ * i18next's constructor binds every method onto the instance through a
+ * helper (`bindMembers(this)`): after an upgrade `i18n.t()` still ran the
+ * old release's `t`, silently. The update now says so.
+ */
+test("a release whose constructor hands `this` to other code warns that what it set stays the old release's", () => {
+  const make = (tag: string) =>
+    new Function(`"use strict";
+      function bindMembers(inst) {
+        for (const m of Object.getOwnPropertyNames(Object.getPrototypeOf(inst)))
+          if (m !== "constructor" && typeof inst[m] === "function") inst[m] = inst[m].bind(inst);
+      }
+      const registry = new Set();
+      class I18n { constructor() { this.lng = "en"; bindMembers(this); this.init(this); registry.add(this); } init() {} t(k) { return "${tag}:" + k; } }
+      return I18n;`)() as new () => { t(k: string): string };
+  const ns = new Namespace("handed-off", { instanceFinder: "registry" });
+  const I = ns.registerClass(make("v1"));
+  const i = new I();
+  const result = updateSync(ns, patch("v2").replaceImplementation("I18n", make("v2")).build());
+  const warned = result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE");
+  // One warning, for the helper: `this.init(this)` is the class's own code, `registry.add(this)` a registration.
+  expect(warned.map((w) => w.note)).toEqual([
+    "the constructor hands the object to other code: `bindMembers(this);`",
+  ]);
+  expect(warned[0]!.message).toMatch(/keep running that release's code/);
+  expect(i.t("hi")).toBe("v1:hi");
+});

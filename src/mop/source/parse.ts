@@ -36,6 +36,7 @@ import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
 import { parseJavaScript } from "./parser.js";
 import { readsModuleScope } from "./scope.js";
+import { thisHandOffs } from "./thisHandOffs.js";
 import type { Source } from "./syntax.js";
 import { skipOuterExpressions } from "./syntax.js";
 
@@ -213,4 +214,17 @@ export function readClosureMembers(cls: Function): ReadonlySet<string> {
   const statement = parsed.program.body[0];
   if (statement?.type !== "ExpressionStatement") return new Set();
   return closureMembers(skipOuterExpressions(statement.expression));
+}
+
+/**
+ * The constructor statements of `cls` that pass `this` to another function
+ * (thisHandOffs.ts); empty when its source does not parse as a class.
+ */
+export function readThisHandOffs(cls: Function): readonly string[] {
+  const src = `(${Function.prototype.toString.call(cls)}\n)`;
+  const parsed = parseJavaScript(src, "script");
+  if (!parsed.ok) return [];
+  const statement = parsed.program.body[0];
+  if (statement?.type !== "ExpressionStatement") return [];
+  return thisHandOffs(skipOuterExpressions(statement.expression), src);
 }

@@ -1,0 +1,34 @@
+/**
+ * Calls a class's constructor makes that hand the object to other code:
+ * `bindMembers(this)`, `autoBind(this)`, `mixin(this, …)` as statements of
+ * the constructor's body. What such a call gives the object — bound copies
+ * of its methods (i18next binds every method onto each instance), handlers,
+ * state — is out of the source reader's sight, and stays what the release
+ * that ran the constructor made: after an upgrade, `i18n.t()` still ran the
+ * old release's `t`, and nothing said so.
+ */
+import type { AnyNode } from "acorn";
+
+/**
+ * The text of each constructor statement of `classNode` that passes `this`
+ * to a plain function (`bindMembers(this)`): a method call on another
+ * object (`registry.add(this)`) registers the object more often than it
+ * gives it properties, and one on `this` is the class's own code.
+ */
+export function thisHandOffs(classNode: AnyNode, src: string): string[] {
+  if (classNode.type !== "ClassExpression" && classNode.type !== "ClassDeclaration") return [];
+  const ctor = classNode.body.body.find(
+    (m) => m.type === "MethodDefinition" && m.kind === "constructor",
+  );
+  if (ctor?.type !== "MethodDefinition") return [];
+  const out: string[] = [];
+  for (const statement of ctor.value.body.body) {
+    if (statement.type !== "ExpressionStatement") continue;
+    const call = statement.expression;
+    if (call.type !== "CallExpression" || call.callee.type !== "Identifier") continue;
+    if (call.arguments.some((a) => a.type === "ThisExpression")) {
+      out.push(src.slice(statement.start, statement.end));
+    }
+  }
+  return out;
+}
