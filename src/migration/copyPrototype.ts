@@ -10,8 +10,9 @@
  * version's members, in front of the stable prototype (so `instanceof` the
  * handle still holds). Made only where the class or an ancestor changes.
  */
-import { stablePrototype } from "../mop/classHandle.js";
+import { stablePrototype, stateOf } from "../mop/classHandle.js";
 import { homeOf } from "../mop/classVersions.js";
+import { createdDefinition } from "../mop/createClass.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import type { Shadow } from "../namespace/shadow.js";
 
@@ -25,6 +26,22 @@ export function copyPrototype(chain: readonly string[], shadow: Shadow): object 
   // Marked as a shadow copy: on the stable prototype, it is no instance.
   const preview = createShadowCopy(stable);
   const defined = new Set<PropertyKey>(["constructor"]);
+  // `this.constructor` as the commit will make it (classVersions.ts
+  // installVersion): a class the user wrote is its own constructor, so that
+  // `this.constructor.currency()` reads the new version's statics.
+  const own = versions[0];
+  if (
+    own &&
+    createdDefinition(own.ctor) === undefined &&
+    stateOf(handles[0]!).implementationConstructor
+  ) {
+    Object.defineProperty(preview, "constructor", {
+      value: own.ctor,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  }
   handles.forEach((handle, i) => {
     const version = versions[i];
     const below = i + 1 < handles.length ? stablePrototype(handles[i + 1]!) : Object.prototype;

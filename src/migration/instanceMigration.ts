@@ -83,6 +83,8 @@ export interface ClassMigrationPlan {
   readonly copyPrototype: object;
   /** Fields the new version may create that its source does not name (unseenFields.ts). */
   readonly unseen: UnseenFields;
+  /** Methods the new version turns into state only a migrator can give (methodsBecomingState.ts). */
+  readonly stateFromMethods?: readonly string[];
 }
 
 /** An object's migration, computed but not applied. */

@@ -442,11 +442,18 @@ export class LazyMigration {
     }
   }
 
-  /** The new-version code running above the failing guard, if any ("unknown" without a stack). */
+  /**
+   * The new-version code running above the failing guard, if any ("unknown"
+   * without a stack). Never throws: the rollback comes next.
+   */
   private newCodeRunning(): string | undefined {
-    const frames = callersOfGuard();
-    if (frames === undefined) return "unknown: this platform gives no call stack";
-    return newCodeFrame(this.namespace, this.changed, frames);
+    try {
+      const frames = callersOfGuard();
+      if (frames === undefined) return "unknown: no call stack could be read here";
+      return newCodeFrame(this.namespace, this.changed, frames);
+    } catch {
+      return "unknown: the call stack could not be read";
+    }
   }
 
   /** The objects of `plan`'s class still on the old layout. */

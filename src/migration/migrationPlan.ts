@@ -16,6 +16,7 @@ import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
 import { copyPrototype } from "./copyPrototype.js";
+import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { OldView } from "../patch/operations.js";
@@ -112,6 +113,11 @@ export function migrationPlan(
     prototype,
     copyPrototype: needsCopy ? copyPrototype([...chain].reverse(), shadow) : prototype,
     unseen: unseenFields(chain.map((c) => build.classes.get(c)!.definition)),
+    stateFromMethods: chain.flatMap((c) =>
+      build.classes.get(c)!.oldName === null
+        ? []
+        : methodsBecomingState(c, build, oldDefs).unvalued,
+    ),
     fields,
     fieldSet: new Set(fields),
     known: new Set([...oldFields, ...fields]),

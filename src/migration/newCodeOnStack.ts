@@ -17,6 +17,7 @@
  * module functions (not members) are not seen. Where the platform gives no
  * structured stack (not V8), the touch throws.
  */
+import { stateOf } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 
 /** One caller, as V8's call sites describe it. */
@@ -42,36 +43,59 @@ type Capture = (holder: object, above: Function) => void;
  * out), or undefined where the platform gives no structured stack.
  */
 export function callersOf(below: Function): Frame[] | undefined {
-  const capture = (Error as unknown as { captureStackTrace?: Capture }).captureStackTrace;
-  if (typeof capture !== "function") return undefined;
-  const settings = Error as unknown as { prepareStackTrace: unknown; stackTraceLimit: number };
-  const { prepareStackTrace, stackTraceLimit } = settings;
-  const holder: { stack?: unknown } = {};
+  // Never throws: its caller is on the way to a rollback (a frozen `Error`,
+  // `--frozen-intrinsics`, makes the settings read-only: then no stack).
   try {
-    settings.stackTraceLimit = Number.POSITIVE_INFINITY;
-    settings.prepareStackTrace = (_: unknown, sites: unknown) => sites;
-    capture(holder, below);
-    // V8 formats the stack when it is first read, with the hook in place then.
-    const sites = holder.stack;
-    if (!Array.isArray(sites)) return undefined;
-    return (sites as CallSite[]).slice(1).map((site) => ({
-      type: site.getTypeName(),
-      name: site.getFunctionName(),
-      method: site.getMethodName(),
-      constructs: site.isConstructor(),
-    }));
+    const capture = (Error as unknown as { captureStackTrace?: Capture }).captureStackTrace;
+    if (typeof capture !== "function") return undefined;
+    const settings = Error as unknown as { prepareStackTrace: unknown; stackTraceLimit: number };
+    const { prepareStackTrace, stackTraceLimit } = settings;
+    const holder: { stack?: unknown } = {};
+    try {
+      settings.stackTraceLimit = Number.POSITIVE_INFINITY;
+      settings.prepareStackTrace = (_: unknown, sites: unknown) => sites;
+      if (settings.prepareStackTrace === prepareStackTrace) return undefined; // not writable
+      capture(holder, below);
+      // V8 formats the stack when it is first read, with the hook in place then.
+      const sites = holder.stack;
+      if (!Array.isArray(sites)) return undefined;
+      return (sites as CallSite[]).slice(1).map((site) => ({
+        type: site.getTypeName(),
+        name: site.getFunctionName(),
+        method: site.getMethodName(),
+        constructs: site.isConstructor(),
+      }));
+    } finally {
+      restore(() => {
+        settings.prepareStackTrace = prepareStackTrace;
+      });
+      restore(() => {
+        settings.stackTraceLimit = stackTraceLimit;
+      });
+    }
   } catch {
     return undefined;
-  } finally {
-    settings.prepareStackTrace = prepareStackTrace;
-    settings.stackTraceLimit = stackTraceLimit;
   }
 }
 
-/** Own string keys of `object` and of its prototypes up to Object.prototype. */
+function restore(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Read-only: it was never changed.
+  }
+}
+
+/**
+ * The names frames give the members of `object` and of its prototypes up
+ * to Object.prototype: a string key as it is, a symbol key as
+ * `[description]` (`[Symbol.iterator]`).
+ */
 function memberNames(object: object | null, into: Set<string>): void {
   for (let p = object; p !== null && p !== Object.prototype && p !== Function.prototype; ) {
-    for (const key of Object.getOwnPropertyNames(p)) into.add(key);
+    for (const key of Reflect.ownKeys(p)) {
+      into.add(typeof key === "string" ? key : `[${key.description ?? ""}]`);
+    }
     p = Object.getPrototypeOf(p) as object | null;
   }
 }
@@ -81,9 +105,44 @@ const bare = (name: string | null): string | null =>
   name === null ? null : name.replace(/^(?:get|set) /, "");
 
 /**
+ * Receivers that are never an object of a namespace class: a frame of
+ * theirs is the platform's code (an `Array.map` calling back) or the
+ * program's own plain objects.
+ */
+const PLATFORM_TYPES: ReadonlySet<string> = new Set([
+  "Object",
+  "Array",
+  "Function",
+  "Promise",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "String",
+  "Number",
+  "Boolean",
+  "Symbol",
+  "BigInt",
+  "RegExp",
+  "Date",
+  "Error",
+  "process",
+  "global",
+  "Module",
+  "ModuleJob",
+  "ModuleLoader",
+]);
+
+/**
  * The first frame of `frames` running code of a class in `changed` (new
  * names; the namespace holds their new versions), as `Class.member`, or
- * undefined when every frame is other code.
+ * undefined when every frame is other code. A frame's receiver is known by
+ * its class's name only: every name a class deriving from a changed one
+ * goes by (binding, handle, each of its versions: objects made before the
+ * update report the old version's, which a release or a minifier may have
+ * named otherwise). A receiver of a class the namespace does not know
+ * (a subclass the program made of a handle, unregistered) running a
+ * member such a class has counts too: that errs towards throwing.
  */
 export function newCodeFrame(
   namespace: Namespace,
@@ -97,6 +156,7 @@ export function newCodeFrame(
     }
   }
   const classes = new Set<string>();
+  const others = new Set<string>();
   const members = new Set<string>();
   const statics = new Set<string>();
   for (const name of namespace.bindingNames()) {
@@ -107,12 +167,14 @@ export function newCodeFrame(
       derives = changedPrototypes.has(p);
       p = Object.getPrototypeOf(p) as object | null;
     }
-    if (!derives) continue;
-    classes.add(name).add(handle.name);
+    const names = derives ? classes : others;
+    names.add(name).add(handle.name);
+    for (const version of stateOf(handle).versions) names.add(version.ctor.name);
     const own = Object.getOwnPropertyDescriptor(handle.prototype, "constructor")?.value as
       | { name?: unknown }
       | undefined;
-    if (typeof own?.name === "string") classes.add(own.name);
+    if (typeof own?.name === "string") names.add(own.name);
+    if (!derives) continue;
     memberNames(handle.prototype as object, members);
     memberNames(handle, statics);
   }
@@ -120,10 +182,12 @@ export function newCodeFrame(
     const member = frame.method ?? bare(frame.name);
     if (frame.constructs && frame.name !== null && classes.has(frame.name)) return frame.name;
     if (member === null) continue;
-    if (frame.type !== null && classes.has(frame.type) && members.has(member)) {
-      return `${frame.type}.${member}`;
+    const type = frame.type;
+    if (type !== null && members.has(member)) {
+      if (classes.has(type)) return `${type}.${member}`;
+      if (!others.has(type) && !PLATFORM_TYPES.has(type)) return `${type}.${member}`;
     }
-    if (frame.type === "Function" && statics.has(member)) return member;
+    if (type === "Function" && statics.has(member)) return member;
   }
   return undefined;
 }

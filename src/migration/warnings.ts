@@ -88,6 +88,7 @@ export function updateWarnings(
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
     warnings.push(...handedOff(className, cls, old));
+    warnings.push(...methodsGoneOutOfSight(className, cls, build, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -137,6 +138,45 @@ function unseenOwnState(
         "the objects keep what the running release made this way: functions among it keep running that release's code, and what the new release makes this way is missing; give the class a migrator that sets them again",
       ),
     );
+}
+
+/**
+ * Methods the new version no longer has on its prototype while its
+ * constructor makes properties the reader cannot name
+ * (`Object.assign(this, { inc: this.incPlain })`, a loop over names): if
+ * it makes them there, the objects alive now have neither method nor
+ * property after the update. Said unless a migrator of the class may set
+ * them.
+ */
+function methodsGoneOutOfSight(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (old === undefined || hasMigrator(className, build)) return [];
+  const chain: ClassDefinition[] = [];
+  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
+    chain.push(d);
+    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
+  }
+  const opaque = chain.flatMap((d) => notesOf(d)).filter((note) => ANY_FIELD_NOTE.test(note));
+  if (opaque.length === 0) return [];
+  const kept = new Set(chain.flatMap((d) => memberNames(d)));
+  const fields = new Set(chain.flatMap((d) => d.fields.map((f) => f.name)));
+  const gone = old.methods
+    .flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : []))
+    .filter((m) => !kept.has(m) && !fields.has(m));
+  if (gone.length === 0) return [];
+  return [
+    warning(
+      "MM_UNSEEN_STATE",
+      className,
+      undefined,
+      `${opaque[0]}; the new version no longer has the method${gone.length > 1 ? "s" : ""} ${gone.map((m) => `${m}()`).join(", ")} on its prototype`,
+      "if the constructor now makes them properties that way, the objects alive now have neither method nor property; give the class a migrator that sets them",
+    ),
+  ];
 }
 
 /**

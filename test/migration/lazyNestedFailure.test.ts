@@ -314,3 +314,101 @@ test("property: a migration nested in another one fails: every object ends as it
     { seed: 31337, numRuns: 120 },
   );
 });
+
+/**
+ * How the frames of new code are recognised (newCodeOnStack.ts): by the
+ * receiver's class name and the member's. Objects made before the update
+ * report the old version's class name (a release or a minifier may name it
+ * otherwise), a symbol-keyed method is named `[description]`, and a
+ * subclass the program made of a handle without registering it is named
+ * nowhere in the namespace.
+ */
+describe("new code recognised whatever its names", () => {
+  const J = Symbol.for("metamorph.test.join");
+  function world(label: string, oldName: string) {
+    const v1 = new Function(
+      "J",
+      `"use strict";
+      class Item { constructor(str, next = null) { this.str = str; this.next = next; } get len() { return this.str.length; } }
+      class ${oldName} { constructor(head = null) { this.head = head; }
+        join() { let s = ""; for (let n = this.head; n; n = n.next) s += n.str + n.len; return s; }
+        [J]() { return this.join(); } }
+      return { Item, List: ${oldName} };`,
+    )(J) as { Item: new (s: string, n?: unknown) => ItemLike; List: new (h?: unknown) => ListLike };
+    const v2 = new Function(
+      "J",
+      `"use strict";
+      class Item { constructor(value, next = null) { this.value = value; this.next = next; } get len() { return this.value.length; } }
+      class List { constructor(head = null) { this.head = head; }
+        join() { let s = ""; for (let n = this.head; n; n = n.next) s += n.value + n.len; return s; }
+        [J]() { let s = ""; for (let n = this.head; n; n = n.next) s += n.value + n.len; return s; } }
+      return { Item, List };`,
+    )(J) as { Item: Function; List: Function };
+    const ns = new Namespace(`new-code-names-${label}`, { instanceFinder: "registry" });
+    const I = ns.registerClass(v1.Item);
+    const L = ns.registerClass(v1.List, { name: "List" });
+    const update = () =>
+      updateSync(
+        ns,
+        patch("r2")
+          .replaceImplementation("Item", v2.Item as new () => object, { renames: { value: "str" } })
+          .replaceImplementation("List", v2.List as new () => object)
+          .migrate("Item", (old) => {
+            if (old.str === "b") throw new Error("cannot migrate b");
+          })
+          .build(),
+        { policy: "lazy" },
+      );
+    return { I, L, update };
+  }
+  const head = (I: new (s: string, n?: unknown) => ItemLike) => new I("a", new I("b", new I("c")));
+
+  test.each([
+    [
+      "a symbol-keyed method",
+      "List",
+      (l: ListLike) => (l as unknown as Record<symbol, () => string>)[J]!(),
+      "List.[metamorph.test.join]",
+    ],
+    ["a class whose running version has another name", "b", (l: ListLike) => l.join(), "b.join"],
+  ] as const)("%s", (_what, oldName, call, abandoned) => {
+    const { I, L, update } = world(oldName, oldName);
+    const list = new L(head(I));
+    const result = update();
+    const got = outcome(() => call(list));
+    expect(result.state()).toBe("rolled-back");
+    expect((got as { error: MetamorphError }).error.details.abandoned).toBe(abandoned);
+    expect(call(list)).toBe("a1b1c1");
+  });
+
+  test("an unregistered subclass of a handle inheriting the new method", () => {
+    const { I, L, update } = world("subclass", "List");
+    const Special = class Special extends (L as unknown as new (h: unknown) => ListLike) {};
+    const list = new Special(head(I));
+    update();
+    const got = outcome(() => list.join());
+    expect((got as { error: MetamorphError }).error.details.abandoned).toBe("Special.join");
+    expect(list.join()).toBe("a1b1c1");
+  });
+
+  test("with Error's stack settings read-only, the update still rolls back; the touch throws (no stack to read)", () => {
+    const { I, L, update } = world("frozen", "List");
+    const list = new L(head(I));
+    const items: ItemLike[] = [];
+    for (let n = list.head; n; n = n.next) items.push(n);
+    const saved = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")!;
+    const result = update();
+    Object.defineProperty(Error, "stackTraceLimit", { ...saved, writable: false });
+    let got: ReturnType<typeof outcome>;
+    try {
+      got = outcome(() => items.map((i) => i.len));
+    } finally {
+      Object.defineProperty(Error, "stackTraceLimit", saved);
+    }
+    expect(result.state()).toBe("rolled-back");
+    expect((got as { error: MetamorphError }).error.details.abandoned).toMatch(/^unknown/);
+    expect(Error.stackTraceLimit).toBe(saved.value);
+    expect(items.map((i) => i.len)).toEqual([1, 1, 1]);
+    expect(list.join()).toBe("a1b1c1");
+  });
+});

@@ -150,3 +150,72 @@ test("property: migration code sees the new version's methods under every policy
     { seed: 5150, numRuns: 30 },
   );
 });
+
+describe("other ways a method becomes state", () => {
+  const v2 = (ctorBody: string) =>
+    new Function(`"use strict";
+      class Counter { constructor(cfg = {}) { this.value = 0; ${ctorBody} }
+        incPlain(n = 1) { this.value += n * 100; } incOther(n = 1) { this.value += n * 1000; } }
+      return Counter;`)() as CounterClass;
+
+  test("from the constructor's arguments: refused without a migrator", () => {
+    const { ns, counters } = world("from-arguments");
+    const before = deepSnapshot({ ns, objects: counters });
+    const next = v2("this.inc = cfg.other ? this.incOther : this.incPlain;");
+    expect(() =>
+      updateSync(ns, patch("v2").replaceImplementation("Counter", next).build()),
+    ).toThrow(/turns its method inc\(\) into state its constructor computes/);
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: counters }))).toBeUndefined();
+  });
+
+  test("a migrator that does not set it: the validation refuses the update", () => {
+    const { ns, counters } = world("migrator-forgets");
+    const before = deepSnapshot({ ns, objects: counters });
+    const next = v2("if (cfg.other) this.inc = this.incOther; else this.inc = this.incPlain;");
+    let error: unknown;
+    try {
+      updateSync(
+        ns,
+        patch("v2")
+          .replaceImplementation("Counter", next)
+          .migrate("Counter", (_old, target) => {
+            target.value = (target.value as number) + 1;
+          })
+          .build(),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect((error as MetamorphError).code).toBe("MM_VALIDATION_FAILED");
+    expect((error as Error).message).toMatch(/has no `inc`.*migrator did not set it/);
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: counters }))).toBeUndefined();
+  });
+
+  test("set out of the reader's sight (Object.assign): committed with a warning naming the method", () => {
+    const { ns, counters } = world("assign");
+    const next = v2("Object.assign(this, { inc: this.incPlain });");
+    const result = updateSync(ns, patch("v2").replaceImplementation("Counter", next).build());
+    const warned = result.warnings.filter((w) => w.note.includes("no longer has the method inc()"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.message).toMatch(/give the class a migrator that sets them/);
+    result.rollback();
+    counters[0]!.inc();
+    expect(counters[0]!.value).toBe(2);
+  });
+
+  test("a method both versions also bind onto the object (zod's parse): lazy is not refused", () => {
+    const make = (tag: string) =>
+      new Function(`"use strict";
+        class S { constructor() { this.n = 1; this.parse = this.parse.bind(this); } parse(x) { return "${tag}:" + x; } }
+        return S;`)() as new () => { parse(x: string): string };
+    const ns = new Namespace("bound-both", { instanceFinder: "registry" });
+    const S = ns.registerClass(make("v1"), { name: "S" });
+    const s = new S();
+    const result = updateSync(ns, patch("v2").replaceImplementation("S", make("v2")).build(), {
+      policy: "lazy",
+    });
+    expect(result.state()).toBe("committed");
+    expect(result.warnings.map((w) => w.code)).toEqual(["MM_STALE_FUNCTION_FIELD"]);
+    expect(s.parse("a")).toBe("v1:a");
+  });
+});

@@ -16,6 +16,7 @@ import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import { type ClassBuild, fromAnotherScope, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
+import { methodsBecomingState } from "../methodsBecomingState.js";
 import { unseenFields } from "../unseenFields.js";
 
 export interface Detected {
@@ -211,17 +212,8 @@ function refuseMethodsBecomingFields(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
   policy: Built["policy"],
 ): void {
-  const cls = build.classes.get(name)!;
-  const methods = instanceMembers(cls.oldName!, (n) => oldDefs.get(n));
-  const newChain: ClassDefinition[] = [];
-  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
-    newChain.push(d);
-    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
-  }
-  const kept = instanceMembers(name, (n) => build.classes.get(n)?.definition);
-  const learned = cls.definition.fields.map((f) => f.name).filter((f) => methods.has(f));
-  const unseen = [...unseenFields(newChain).names].filter((f) => methods.has(f) && !kept.has(f));
-  const all = [...learned, ...unseen];
+  const { valued, unvalued } = methodsBecomingState(name, build, oldDefs);
+  const all = [...valued, ...unvalued];
   const s = all.length > 1 ? "s" : "";
   const them = all.length > 1 ? "them" : "it";
   const listed = all.map((f) => `${f}()`).join(", ");
@@ -231,24 +223,11 @@ function refuseMethodsBecomingFields(
       { className: name, fields: all },
     );
   }
-  if (unseen.length > 0 && !hasMigrator(name, build)) {
-    const u = unseen.length > 1 ? "s" : "";
+  if (unvalued.length > 0 && !hasMigrator(name, build)) {
+    const u = unvalued.length > 1 ? "s" : "";
     throw new InvalidPatchError(
-      `class ${name}'s new version turns its method${u} ${unseen.map((f) => `${f}()`).join(", ")} into state its constructor sets out of sight (conditionally, say): the objects alive now would have neither method nor field after the update; give ${name} a migrator that sets ${unseen.length > 1 ? "them" : "it"} (\`target.${unseen[0]} = …\`)`,
-      { className: name, fields: unseen },
+      `class ${name}'s new version turns its method${u} ${unvalued.map((f) => `${f}()`).join(", ")} into state its constructor computes (from its arguments, or out of sight in an if/else): the objects alive now would have neither method nor field after the update; give ${name} a migrator that sets ${unvalued.length > 1 ? "them" : "it"} (\`target.${unvalued[0]} = …\`)`,
+      { className: name, fields: unvalued },
     );
   }
-}
-
-/** The instance methods and accessors (string keys) of class `name` and its ancestors. */
-function instanceMembers(
-  name: string,
-  definition: (name: string) => ClassDefinition | undefined,
-): Set<string> {
-  const members = new Set<string>();
-  for (let d = definition(name); d !== undefined; ) {
-    for (const m of d.methods) if (!m.static && typeof m.key === "string") members.add(m.key);
-    d = d.superclass === null ? undefined : definition(d.superclass);
-  }
-  return members;
 }

@@ -22,6 +22,7 @@ import { ancestry } from "../changes.js";
 import type { PreparedMigration } from "../instanceMigration.js";
 import { expectedFields } from "../instanceMigration.js";
 import { refuse } from "../refusal.js";
+import { SYSTEM_RULES } from "../../validation/systemRules.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
 import type { Shadowed } from "./shadow.js";
@@ -84,6 +85,18 @@ function conformance(
           unseen: p.plan.unseen,
         }),
       );
+      // A method turned into state no migration can compute (methodsBecomingState.ts):
+      // the migrator must set it, or the object ends with neither.
+      for (const field of p.plan.stateFromMethods ?? []) {
+        if (Object.hasOwn(p.copy, field)) continue;
+        failures.push({
+          rule: SYSTEM_RULES.conformance,
+          className: p.plan.className,
+          field,
+          object: p.copy,
+          message: `a ${p.plan.className} instance has no \`${field}\`: the new version turns the method ${field}() into state its constructor computes, and the migrator did not set it`,
+        });
+      }
     }
   }
   return copiesByClass;

@@ -1,0 +1,61 @@
+/**
+ * Methods of the running version that the new one turns into state its
+ * constructor sets (prom-client 15: `inc()` on the prototype becomes
+ * `this.inc = this.incWithoutExemplar`). They leave the prototype at the
+ * commit, so the objects alive now have the method no more, and get the
+ * field only from what the migration gives them: an initialiser the
+ * reader learnt (`valued`), or nothing it can compute — the constructor
+ * computes it from its arguments (`this.inc = cfg.ex ? this.a : this.b`)
+ * or sets it out of the reader's sight, in an if/else (`unvalued`): then
+ * only a migrator can (detect.ts refuses without one; the validation
+ * checks it did).
+ */
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { BuildResult } from "./build.js";
+import { unseenFields } from "./unseenFields.js";
+
+export interface MethodsBecomingState {
+  /** Learnt fields with an initialiser. */
+  readonly valued: readonly string[];
+  /** Fields with no initial value a migration can compute. */
+  readonly unvalued: readonly string[];
+}
+
+export function methodsBecomingState(
+  name: string,
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): MethodsBecomingState {
+  const cls = build.classes.get(name)!;
+  const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+  if (old === undefined) return { valued: [], unvalued: [] };
+  const methods = instanceMembers(cls.oldName!, (n) => oldDefs.get(n));
+  // Old objects that already have the field (zod binds `this.parse =
+  // this.parse.bind(this)` in both releases) lose nothing.
+  for (const f of old.fields) methods.delete(f.name);
+  const newChain: ClassDefinition[] = [];
+  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
+    newChain.push(d);
+    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
+  }
+  const kept = instanceMembers(name, (n) => build.classes.get(n)?.definition);
+  const learned = cls.definition.fields.filter((f) => methods.has(f.name));
+  const unseen = [...unseenFields(newChain).names].filter((f) => methods.has(f) && !kept.has(f));
+  return {
+    valued: learned.filter((f) => f.initializer !== undefined).map((f) => f.name),
+    unvalued: [...learned.filter((f) => f.initializer === undefined).map((f) => f.name), ...unseen],
+  };
+}
+
+/** The instance methods and accessors (string keys) of class `name` and its ancestors. */
+function instanceMembers(
+  name: string,
+  definition: (name: string) => ClassDefinition | undefined,
+): Set<string> {
+  const members = new Set<string>();
+  for (let d = definition(name); d !== undefined; ) {
+    for (const m of d.methods) if (!m.static && typeof m.key === "string") members.add(m.key);
+    d = d.superclass === null ? undefined : definition(d.superclass);
+  }
+  return members;
+}
