@@ -187,11 +187,13 @@ export function rolledBackState(
   current.keys.forEach((key, i) => {
     const d = current.descriptors[i]!;
     const put = installed.get(key);
-    if (put === undefined || !sameDescriptor(put, d)) kept.set(key, d);
-    else {
-      const was = descriptorBefore(key);
-      if (was) kept.set(key, was);
-    }
+    const was = descriptorBefore(key);
+    // What the program added since stays; so does a value it wrote since to
+    // state the object had before too. State the migration made that the
+    // object did not have (a release's own symbol key a migrator moved a
+    // value to) goes, written since or not: it is the new version's.
+    if (put === undefined || (was && !sameDescriptor(put, d))) kept.set(key, d);
+    else if (was) kept.set(key, was);
   });
   // What a migrator deleted, and the program did not add back, returns.
   for (const [key, was] of unmanagedPairs(before, newFields)) {
