@@ -319,7 +319,7 @@ export class Shadow {
     const external = externalSuperclassOf(handle);
     if (parent === external) return;
     throw new ExternalSuperclassError(
-      `the new implementation of ${definition.name} extends a class named ${definition.externalSuperclass} that is not the ${definition.externalSuperclass} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class`,
+      `the new implementation of ${definition.name} extends a class named ${definition.externalSuperclass} that is not the ${definition.externalSuperclass} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class, or, if ${definition.externalSuperclass} is a class of the same package (its next release beside this one), register ${definition.externalSuperclass} in this namespace and replace both in the same patch`,
       { ...where, from: external?.name ?? null, to: definition.externalSuperclass },
     );
   }
