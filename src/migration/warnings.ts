@@ -270,10 +270,22 @@ function warning(
   note: string,
   advice: string,
 ): UpdateWarning {
-  const message = `class ${className}: ${note}; ${advice}`;
+  const message = `class ${className}: ${brief(note)}; ${advice}`;
   return field === undefined
     ? { code, className, note, message }
     : { code, className, field, note, message };
+}
+
+/**
+ * A note for a message: code it quotes on one line, and cut after 100
+ * characters (prom-client's `Object.assign(this, { … })` spanned a screen);
+ * the warning's `note` keeps it whole.
+ */
+function brief(note: string): string {
+  return note.replace(/`([^`]*)`/g, (_, code: string) => {
+    const line = code.replace(/\s+/g, " ");
+    return `\`${line.length > 100 ? `${line.slice(0, 100)}…` : line}\``;
+  });
 }
 
 /** Names as the notes quote them: `a`, `b`. */

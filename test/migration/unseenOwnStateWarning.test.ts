@@ -77,3 +77,27 @@ test("a release whose constructor hands `this` to other code warns that what it 
   expect(warned[0]!.message).toMatch(/keep running that release's code/);
   expect(i.t("hi")).toBe("v1:hi");
 });
+
+test("a warning's message quotes long code on one line, cut; its note keeps it whole", () => {
+  const long = Array.from({ length: 30 }, (_, i) => `k${i}: o.k${i}`).join(",\n        ");
+  const make = (tag: string) =>
+    new Function(`"use strict";
+      return class Metric {
+        constructor(o) {
+          Object.assign(this, {
+        ${long},
+          });
+        }
+        get() { return "${tag}"; }
+      };`)() as new (
+      o: object,
+    ) => object;
+  const ns = new Namespace("long-notes", { instanceFinder: "registry" });
+  ns.registerClass(make("v1"));
+  const result = updateSync(ns, patch("v2").replaceImplementation("Metric", make("v2")).build());
+  const warned = result.warnings.find((w) => w.code === "MM_UNSEEN_STATE")!;
+  expect(warned.note).toContain("k29: o.k29");
+  expect(warned.message).not.toContain("\n");
+  expect(warned.message).toMatch(/Object\.assign\(this, \{ k0: o\.k0, k1: o\.k1.{60,100}…`/);
+  expect(warned.message.length).toBeLessThan(warned.note.length + 400);
+});
