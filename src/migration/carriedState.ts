@@ -201,9 +201,15 @@ export function rolledBackState(
       kept.set(key, was);
   }
   const restored = new Map<PropertyKey, PropertyDescriptor>();
+  const descriptorNow = (key: PropertyKey) => {
+    const j = now.keys.indexOf(key);
+    return j >= 0 ? now.descriptors[j]! : undefined;
+  };
   oldKeys.forEach((key, i) => {
-    // A field keeps the attributes it had (a non-enumerable one stays so).
-    const was = descriptorBefore(key);
+    // A field keeps the attributes it had (a non-enumerable one stays so);
+    // an object made since the commit, those both versions gave it (a
+    // read-only `id` cannot be redefined writable).
+    const was = before ? descriptorBefore(key) : descriptorNow(key);
     restored.set(key, was && "value" in was ? { ...was, value: values[i] } : dataField(values[i]));
   });
   const keys: PropertyKey[] = [];
@@ -216,8 +222,22 @@ export function rolledBackState(
     kept.delete(key);
     restored.delete(key);
   };
-  for (const key of before?.keys ?? oldKeys) take(key);
-  for (const key of [...restored.keys(), ...kept.keys()]) take(key);
+  if (before) for (const key of before.keys) take(key);
+  else {
+    // An object made since the commit never had an old state: its old
+    // fields go where the old version puts them, around what it holds
+    // besides, in the order it holds it — so that a property that cannot be
+    // deleted (three's `Object.defineProperty(this, "id", { value })`)
+    // stays where it is, and the rewrite never has to move it (the
+    // rollback threw half done).
+    let next = 0;
+    for (const key of now.keys) {
+      if (restored.has(key)) {
+        for (const at = oldKeys.indexOf(key as string); next <= at; next++) take(oldKeys[next]!);
+      } else if (kept.has(key)) take(key);
+    }
+  }
+  for (const key of [...oldKeys, ...restored.keys(), ...kept.keys()]) take(key);
   return stateOf(now, keys, descriptors);
 }
 

@@ -142,6 +142,8 @@ export class LazyMigration {
    * the touch throws it rather than go on with the old version.
    */
   private abandoned: MigrationError | undefined;
+  /** Set when the rollback after a failure itself threw: guards may still be in. */
+  private rollbackFailure: MigrationError | undefined;
 
   /** `changed`: the classes the update gives a new version (new names). */
   constructor(
@@ -292,7 +294,11 @@ export class LazyMigration {
    * is not marked, and no code ran since.
    */
   private migrate(object: object, inBulk: boolean, unmarked: boolean): boolean {
-    if (this.failure) return false;
+    if (this.failure) {
+      // The guards are still in: the member "after the rollback" is the guard again.
+      if (this.rollbackFailure) throw this.rollbackFailure;
+      return false;
+    }
     if (!this.guarded || this.marks.allMigrated) return true;
     // Its own rewrite calling one of its methods (`this.makeHandler()`, an
     // initialiser computed again on the object: thisCapture.ts).
@@ -433,7 +439,17 @@ export class LazyMigration {
     );
     // Read before the rollback: the namespace still holds the new versions.
     const running = this.during === "first-touch" ? this.newCodeRunning() : undefined;
-    this.onFailure?.(this.failure, this.during);
+    try {
+      this.onFailure?.(this.failure, this.during);
+    } catch (error) {
+      // Every call that reaches a guard now throws this, rather than recurse
+      // through guards a rollback should have taken out.
+      this.rollbackFailure = new MigrationError(
+        `${this.failure.message}; rolling the update back then failed (${(error as Error)?.message ?? String(error)}): the objects are not all as they were`,
+        { ...this.failure.details, rollback: error },
+      );
+      throw this.rollbackFailure;
+    }
     if (running !== undefined) {
       this.abandoned = new MigrationError(
         `${this.failure.message}; the call that touched it was abandoned, because new code of the update (${running}) was running and cannot go on over objects back on the old version`,
