@@ -209,13 +209,25 @@ export function rolledBackState(
     // A field keeps the attributes it had (a non-enumerable one stays so);
     // an object made since the commit, those both versions gave it (a
     // read-only `id` cannot be redefined writable).
+    // An own accessor comes back as it was (the migration read its value into a data field).
     const was = before ? descriptorBefore(key) : descriptorNow(key);
-    restored.set(key, was && "value" in was ? { ...was, value: values[i] } : dataField(values[i]));
+    restored.set(
+      key,
+      was === undefined
+        ? dataField(values[i])
+        : "value" in was
+          ? { ...was, value: values[i] }
+          : was,
+    );
   });
   const keys: PropertyKey[] = [];
   const descriptors: PropertyDescriptor[] = [];
   const take = (key: PropertyKey) => {
-    const d = kept.get(key) ?? restored.get(key);
+    // An old field's value is the one the rollback computed (from its new
+    // name, where the program wrote since): a property the program made
+    // under the old name meanwhile (an old closure's `this.count++` after a
+    // rename) does not replace it.
+    const d = restored.get(key) ?? kept.get(key);
     if (d === undefined) return;
     keys.push(key);
     descriptors.push(d);

@@ -102,9 +102,33 @@ function isMethodSyntax(source: string): boolean {
   return !(
     /^(?:async\s+)?function\b/.test(source) ||
     /^class\b/.test(source) ||
-    /^(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*=>/.test(source) ||
+    isArrow(source) ||
     source.includes("[native code]")
   );
+}
+
+/**
+ * Whether `source` is an arrow function: `x => …`, `async x => …`, or a
+ * parenthesised parameter list — balanced, since a default may hold
+ * parentheses (`(a = g()) => a`) — followed by `=>`. A method named
+ * `async` (`async(a) {…}`) has no arrow after its parameters.
+ */
+function isArrow(source: string): boolean {
+  if (/^(?:async\s+)?[A-Za-z_$][\w$]*\s*=>/.test(source)) return true;
+  const open = /^(?:async\s*)?\(/.exec(source);
+  if (open === null) return false;
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = open[0].length - 1; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote !== null) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return /^\s*=>/.test(source.slice(i + 1));
+  }
+  return false;
 }
 
 /**
@@ -165,12 +189,15 @@ const NOT_STATIC_FIELDS: ReadonlySet<string> = new Set([
 function staticFieldsOf(cls: Function, parsed: ParsedClass): readonly FieldDefinition[] {
   const known = new Set(parsed.staticFields.map((f) => f.name));
   const found: FieldDefinition[] = [];
-  for (const key of Object.keys(cls)) {
+  for (const key of Object.getOwnPropertyNames(cls)) {
     if (known.has(key) || NOT_STATIC_FIELDS.has(key) || key.startsWith("#")) continue;
     const d = Reflect.getOwnPropertyDescriptor(cls, key);
     if (d === undefined || !("value" in d)) continue;
-    if (typeof d.value === "function" && isMethodSyntax(Function.prototype.toString.call(d.value)))
-      continue;
+    // A function that is not a method is data, enumerable or not (it is
+    // not among the methods); other non-enumerable data stays unlisted.
+    if (typeof d.value === "function") {
+      if (isMethodSyntax(Function.prototype.toString.call(d.value))) continue;
+    } else if (!d.enumerable) continue;
     found.push({ name: key });
   }
   return found.length === 0 ? parsed.staticFields : [...parsed.staticFields, ...found];

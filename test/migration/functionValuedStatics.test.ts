@@ -73,3 +73,40 @@ describe.each([
     expect(Object.keys(p)).toEqual(["n"]);
   });
 });
+
+test("a non-enumerable function static and an arrow whose default holds parentheses are static data too", () => {
+  class Pack {
+    n = 1;
+    run(): number {
+      return this.n;
+    }
+  }
+  const g = () => 1;
+  const hidden = () => "hidden";
+  Object.defineProperty(Pack, "hidden", {
+    value: hidden,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  const withDefault = (a = g()) => a + 1;
+  (Pack as unknown as Record<string, unknown>).withDefault = withDefault;
+  const definition = readClassDefinition(Pack);
+  expect(definition.staticFields.map((f) => f.name)).toEqual(["hidden", "withDefault"]);
+  expect(definition.methods.filter((m) => m.static)).toEqual([]);
+  const ns = new Namespace("function-statics-hidden", { instanceFinder: "registry" });
+  const P = ns.registerClass(Pack) as unknown as Record<string, unknown>;
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .replaceMethods("Pack", {
+        run(this: { n: number }) {
+          return this.n * 2;
+        },
+      })
+      .build(),
+  );
+  expect([P.hidden, P.withDefault]).toEqual([hidden, withDefault]);
+  result.rollback();
+  expect([P.hidden, P.withDefault]).toEqual([hidden, withDefault]);
+});

@@ -58,3 +58,32 @@ test("property: after any number of writes since the commit, a rollback leaves e
     { seed: 7117, numRuns: 60 },
   );
 });
+
+test.each(["eager", "lazy", "progressive"] as const)(
+  "%s: a rename rolled back takes the value from the new name, not from a property an old closure made under the old name",
+  async (policy) => {
+    const ns = new Namespace(`stray-old-name-${policy}`, { instanceFinder: "registry" });
+    const C = ns.defineClass<{ count: number; total: number; get(): number }>({
+      name: "Counter",
+      fields: [{ name: "count", initializer: "1" }],
+      methods: {
+        get() {
+          return 0;
+        },
+      },
+    });
+    const c = new C();
+    const oldClosure = () => {
+      c.count++; // the running version's code, kept by a timer, after the rename
+    };
+    const result = updateSync(ns, patch("v2").renameField("Counter", "count", "total").build(), {
+      policy,
+    });
+    result.completeMigration();
+    await result.completion;
+    c.total = 42;
+    oldClosure();
+    result.rollback();
+    expect({ ...c }).toEqual({ count: 42 });
+  },
+);
