@@ -93,7 +93,10 @@ export function updateWarnings(
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const notes = new Set([...notesOf(old), ...notesOf(cls.definition)]);
+    // The old and the new constructor's notes, once each (their code may differ in whitespace only).
+    const notes = new Map(
+      [...notesOf(old), ...notesOf(cls.definition)].map((n) => [n.replace(/\s+/g, ""), n] as const),
+    ).values();
     for (const note of notes) {
       const field = FIELD_NOTE.exec(note)?.[1];
       warnings.push(
@@ -305,7 +308,10 @@ function droppedFields(
   const before = oldFieldsUnmigrated(className, cls, build, old);
   if (before === undefined || fromAnotherScope(cls, old) === undefined) return [];
   const carried = new Set(cls.fieldOrigins.values());
-  const dropped = [...before].filter((f) => !carried.has(f));
+  // Fields the new version may set out of sight are kept, not dropped (unseenFields.ts).
+  const unseen = unseenFields([cls.definition]);
+  if (unseen.any) return [];
+  const dropped = [...before].filter((f) => !carried.has(f) && !unseen.names.has(f));
   const added = cls.definition.fields
     .map((f) => f.name)
     .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null);

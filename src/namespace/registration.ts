@@ -14,11 +14,16 @@ import { DuplicateBindingError, InvalidClassDefinitionError } from "../errors.js
  * check it was refused as a class "an update gave another version".
  */
 export function refuseNotAClass(cls: unknown, namespace: string): void {
-  if (typeof cls === "function" && Object.hasOwn(cls, "prototype")) return;
-  const what =
-    typeof cls !== "function"
-      ? `${cls === null ? "null" : typeof cls}, not a class`
-      : `a function without a prototype (${cls.name.startsWith("bound ") ? "a bound function" : "an arrow function or a method"}: ${Function.prototype.toString.call(cls).slice(0, 60)}), not a class`;
+  let what: string;
+  try {
+    if (typeof cls === "function" && Object.hasOwn(cls, "prototype")) return;
+    what =
+      typeof cls !== "function"
+        ? `${cls === null ? "null" : typeof cls}, not a class`
+        : `a function without a prototype (${kindOf(cls)}: ${Function.prototype.toString.call(cls).slice(0, 60)}), not a class`;
+  } catch {
+    what = "something that cannot be inspected (a revoked Proxy?), not a class";
+  }
   throw new InvalidClassDefinitionError(
     `namespace ${namespace}: registerClass was given ${what}; register the class itself`,
     { namespace },
@@ -34,4 +39,11 @@ export function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
     `class ${cls.name} is managed by ${where}, where an update gave it another version (${currentVersion(owner).ctor.name}); use the handle that namespace gave, or roll that update back first`,
     { name: cls.name, namespace },
   );
+}
+
+function kindOf(fn: Function): string {
+  if (fn.name.startsWith("bound ")) return "a bound function";
+  return /^async\b/.test(Function.prototype.toString.call(fn))
+    ? "an async function"
+    : "an arrow function or a method";
 }

@@ -58,7 +58,9 @@ describe("registerClass given something that is not a named class", () => {
     class I18n extends Emitter {}
     const ns = new Namespace("register-bound");
     ns.registerClass(Emitter);
-    for (const value of [I18n.bind(null), () => 1, null]) {
+    const revoked = Proxy.revocable(class X {}, {});
+    revoked.revoke();
+    for (const value of [I18n.bind(null), () => 1, null, async function af() {}, revoked.proxy]) {
       let error: unknown;
       try {
         ns.registerClass(value as unknown as new () => object, { name: "I18n" });
