@@ -57,6 +57,10 @@ export function rollBack(
   const { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting } =
     committed;
   const entries = migratedEntries(applied, lazy);
+  // Old initialisers reading `this`, for objects made since the commit: run
+  // once the old version is back (below), not while the new version's
+  // methods are installed — `this.get.bind(this)` bound the new `get`.
+  const late: LateDefault[] = [];
   // Objects made since the commit, now on the old layout: an earlier lazy
   // update this one completed counts them as migrated when it reopens.
   const since: object[] = [];
@@ -68,7 +72,7 @@ export function rollBack(
   for (const { object, stable } of builtSince.entries()) {
     const plan = plans.find((p) => p.prototype === stable);
     if (plan) {
-      reverseOne(object, plan, undefined);
+      reverseOne(object, plan, undefined, late);
       since.push(object);
     }
   }
@@ -77,7 +81,7 @@ export function rollBack(
       if (guarded && !lazy!.isMigrated(object)) continue; // still on the old layout
       const entry = entries.get(object);
       if (entry && exact) entry.log.revertAt(entry.index);
-      else reverseOne(object, plan, entry?.log.retained(entry.index));
+      else reverseOne(object, plan, entry?.log.retained(entry.index), late);
       if (!entry) since.push(object);
     }
   }
@@ -85,7 +89,17 @@ export function rollBack(
   builtOutside.undo(namespace.finder);
   builtSince.moveIn(namespace.finder);
   record.undo();
+  for (const { object, key, fn } of late) {
+    const d = Reflect.getOwnPropertyDescriptor(object, key);
+    if (d && "value" in d) Reflect.defineProperty(object, key, { ...d, value: safely(fn, object) });
+  }
   reopenEarlier(committed.earlier, since, exact);
+}
+
+interface LateDefault {
+  readonly object: object;
+  readonly key: string;
+  readonly fn: (this: object) => unknown;
 }
 
 /**
@@ -110,7 +124,12 @@ export function reopenEarlier(
   });
 }
 
-function reverseOne(object: object, plan: Plan, retained: Retained | undefined): void {
+function reverseOne(
+  object: object,
+  plan: Plan,
+  retained: Retained | undefined,
+  late?: LateDefault[],
+): void {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
   const values = keys.map((k, i) => {
@@ -135,6 +154,11 @@ function reverseOne(object: object, plan: Plan, retained: Retained | undefined):
       if (!retained || !Object.is(value, retained.oldValues[i])) return value;
     }
     if (retained) return retained.oldValues[i];
+    const fn = plan.oldDefaults.get(k);
+    if (fn !== undefined && late !== undefined && plan.oldDefaultsReadingThis.has(k)) {
+      late.push({ object, key: k, fn });
+      return undefined;
+    }
     return oldDefault(plan, k, object);
   });
   restoreOldLayout(object, plan, keys, values, retained);
@@ -147,8 +171,13 @@ function reverseOne(object: object, plan: Plan, retained: Retained | undefined):
  * completes whatever such an object holds.
  */
 function oldDefault(plan: Plan, k: string, object: object): unknown {
+  const fn = plan.oldDefaults.get(k);
+  return fn === undefined ? undefined : safely(fn, object);
+}
+
+function safely(fn: (this: object) => unknown, object: object): unknown {
   try {
-    return plan.oldDefaults.get(k)?.call(object);
+    return fn.call(object);
   } catch {
     return undefined;
   }

@@ -49,3 +49,37 @@ test.each([
   expect(Object.keys(made)).toEqual(["lu", "rules"]);
   expect((made as unknown as { rules: unknown }).rules).toBeUndefined();
 });
+
+test.each(["eager", "lazy", "progressive"] as const)(
+  "%s: an old initialiser reading this runs for objects made since the commit once the old version is back",
+  async (policy) => {
+    const ns = new Namespace(`rollback-this-defaults-${policy}`, { instanceFinder: "registry" });
+    const C = ns.defineClass<{ handler(): string; get(): string }>({
+      name: "C",
+      fields: [{ name: "handler", initializer: "this.get.bind(this)" }],
+      methods: {
+        get() {
+          return "v1";
+        },
+      },
+    });
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .removeField("C", "handler")
+        .replaceMethods("C", {
+          get() {
+            return "v2";
+          },
+        })
+        .build(),
+      { policy },
+    );
+    result.completeMigration();
+    await result.completion;
+    const made = new C();
+    result.rollback();
+    expect(made.get()).toBe("v1");
+    expect(made.handler()).toBe("v1");
+  },
+);
