@@ -32,7 +32,8 @@ export function methodsBecomingState(
   const methods = instanceMembers(cls.oldName!, (n) => oldDefs.get(n));
   // Old objects that already have the field (zod binds `this.parse =
   // this.parse.bind(this)` in both releases) lose nothing.
-  for (const f of old.fields) methods.delete(f.name);
+  const oldFields = new Set(old.fields.map((f) => f.name));
+  for (const f of oldFields) methods.delete(f);
   const newChain: ClassDefinition[] = [];
   for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
     newChain.push(d);
@@ -41,9 +42,14 @@ export function methodsBecomingState(
   const kept = instanceMembers(name, (n) => build.classes.get(n)?.definition);
   const learned = cls.definition.fields.filter((f) => methods.has(f.name));
   const unseen = [...unseenFields(newChain).names].filter((f) => methods.has(f) && !kept.has(f));
+  // A value the patch gives (an `initial` function, a field it carries over) counts.
+  const valued = (f: { name: string; initializer?: string }) =>
+    f.initializer !== undefined ||
+    cls.initialisers.has(f.name) ||
+    oldFields.has(cls.fieldOrigins.get(f.name) ?? "");
   return {
-    valued: learned.filter((f) => f.initializer !== undefined).map((f) => f.name),
-    unvalued: [...learned.filter((f) => f.initializer === undefined).map((f) => f.name), ...unseen],
+    valued: learned.filter(valued).map((f) => f.name),
+    unvalued: [...learned.filter((f) => !valued(f)).map((f) => f.name), ...unseen],
   };
 }
 

@@ -37,9 +37,17 @@ export interface Plan extends ClassMigrationPlan {
   readonly compiled: CompiledPlan;
 }
 
-export function compileDefault(source: string, where: string): (this: object) => unknown {
+export function compileDefault(
+  source: string,
+  where: string,
+  /** What the class's own code sees besides globals (`defineClass`'s `scope`). */
+  scope: Readonly<Record<string, unknown>> = {},
+): (this: object) => unknown {
+  const names = Object.keys(scope).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
   try {
-    return new Function(`"use strict"; return (${source});`) as (this: object) => unknown;
+    return new Function(...names, `"use strict"; return function () { return (${source}); };`)(
+      ...names.map((n) => scope[n]),
+    ) as (this: object) => unknown;
   } catch (error) {
     throw new InvalidPatchError(
       `${where}: the default "${source}" does not compile: ${(error as Error).message}`,
@@ -54,6 +62,7 @@ export function compileDefault(source: string, where: string): (this: object) =>
 function defaultsOf(
   name: string,
   defs: ReadonlyMap<string, ClassDefinition>,
+  scopeOf: (className: string) => Readonly<Record<string, unknown>>,
 ): Map<string, (this: object) => unknown> {
   const out = new Map<string, (this: object) => unknown>();
   for (const c of ancestry(name, defs)) {
@@ -64,7 +73,7 @@ function defaultsOf(
     const moduleBound = readableClassSource(constructorOfDefinition(definition))?.moduleBoundFields;
     for (const f of definition.fields) {
       if (f.initializer !== undefined && !moduleBound?.includes(f.name))
-        out.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`));
+        out.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`, scopeOf(c)));
     }
   }
   return out;
@@ -129,7 +138,9 @@ export function migrationPlan(
     needsCopy,
     reverse,
     reverseSplit,
-    oldDefaults: defaultsOf(oldName, oldDefs),
+    oldDefaults: defaultsOf(oldName, oldDefs, (old) =>
+      shadow.scopeOf([...build.classes].find(([, b]) => b.oldName === old)?.[0] ?? old),
+    ),
     oldDefaultsReadingThis: new Set(
       ancestry(oldName, oldDefs).flatMap((c) =>
         oldDefs
@@ -216,7 +227,11 @@ function fieldSource(
     const readsThis = defaultReadsThis(field.initializer);
     fallback = {
       kind: "default",
-      fn: compileDefault(field.initializer, `${className}.${field.name}`),
+      fn: compileDefault(
+        field.initializer,
+        `${className}.${field.name}`,
+        shadow.scopeOf(owner.definition.name),
+      ),
       readsThis,
       capturesThis: readsThis && capturesThis(field.initializer),
       ...(constant ? { constant } : {}),
@@ -253,7 +268,7 @@ function splitMaker(
 ): (old: OldView) => object {
   const into = shadow.classNamed(split.into);
   const layout = fieldChain(split.into, defs);
-  const defaults = defaultsOf(split.into, defs);
+  const defaults = defaultsOf(split.into, defs, (c) => shadow.scopeOf(c));
   return (old: OldView) => {
     const init: Record<string, unknown> = Object.fromEntries(
       split.fields.flatMap(({ to, from }) =>

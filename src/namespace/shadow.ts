@@ -197,6 +197,18 @@ export class Shadow {
     return this.#addedScopes.get(handle) ?? this.namespace.scopes.get(handle) ?? {};
   }
 
+  /**
+   * The scope class `name`'s code sees (`defineClass`'s `scope` option):
+   * its field initialisers compiled for a migration see it too.
+   */
+  scopeOf(name: string): NonNullable<CreateClassOptions["scope"]> {
+    return (
+      (this.has(name) && this.binding(name).kind === "class"
+        ? this.#scope(this.classNamed(name))
+        : undefined) ?? {}
+    );
+  }
+
   /** The scopes of the classes this shadow adds, for `replaceNamespace` to install. */
   addedScopes(): ReadonlyMap<Constructor, CreateClassOptions["scope"]> {
     return this.#addedScopes;

@@ -125,7 +125,12 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   // layout, inherited fields too (an ordinary subclass's `super()` calls its
   // superclass's own, old constructor, unless it extends the handle — then
   // those fields are already new and stay).
-  const reshape = compileReshape(derivation.oldLayout, derivation.layout, definition.name);
+  const reshape = compileReshape(
+    derivation.oldLayout,
+    derivation.layout,
+    definition.name,
+    derivation.scope ?? {},
+  );
   const name = definition.name;
   const ctor = compileDerivedConstructor(
     running as unknown as Constructor,

@@ -44,6 +44,7 @@ export function compileReshape(
   oldLayout: readonly string[],
   layout: readonly DerivedField[],
   where: string,
+  scope: Readonly<Record<string, unknown>> = {},
 ): Reshape | null {
   let kept = 0;
   while (
@@ -57,7 +58,9 @@ export function compileReshape(
   const removed = oldLayout.slice(kept).reverse();
   const added = layout.slice(kept);
   const initials = added.map((f) =>
-    f.initializer === undefined ? undefined : compileDefault(f.initializer, `${where}.${f.name}`),
+    f.initializer === undefined
+      ? undefined
+      : compileDefault(f.initializer, `${where}.${f.name}`, scope),
   );
   const key = (name: string) => JSON.stringify(name);
   // `in` first: V8 answers it from the hidden class, where Object.hasOwn is
