@@ -220,6 +220,26 @@ export function rolledBackState(
           : was,
     );
   });
+  const { keys, descriptors } = inOrder(kept, restored, before?.keys, now.keys, oldKeys);
+  return stateOf(now, keys, descriptors);
+}
+
+/**
+ * The rolled-back state's properties in order: as the object had them
+ * before the update; for an object made since the commit, which never had
+ * an old state, its old fields where the old version puts them, around
+ * what it holds besides, in the order it holds it — so that a property that
+ * cannot be deleted (three's `Object.defineProperty(this, "id", { value })`)
+ * stays where it is, and the rewrite never has to move it (the rollback
+ * threw half done). `kept` and `restored` are consumed.
+ */
+function inOrder(
+  kept: Map<PropertyKey, PropertyDescriptor>,
+  restored: Map<PropertyKey, PropertyDescriptor>,
+  before: readonly PropertyKey[] | undefined,
+  now: readonly PropertyKey[],
+  oldKeys: readonly string[],
+): { keys: PropertyKey[]; descriptors: PropertyDescriptor[] } {
   const keys: PropertyKey[] = [];
   const descriptors: PropertyDescriptor[] = [];
   const take = (key: PropertyKey) => {
@@ -234,23 +254,17 @@ export function rolledBackState(
     kept.delete(key);
     restored.delete(key);
   };
-  if (before) for (const key of before.keys) take(key);
+  if (before) for (const key of before) take(key);
   else {
-    // An object made since the commit never had an old state: its old
-    // fields go where the old version puts them, around what it holds
-    // besides, in the order it holds it — so that a property that cannot be
-    // deleted (three's `Object.defineProperty(this, "id", { value })`)
-    // stays where it is, and the rewrite never has to move it (the
-    // rollback threw half done).
     let next = 0;
-    for (const key of now.keys) {
+    for (const key of now) {
       if (restored.has(key)) {
         for (const at = oldKeys.indexOf(key as string); next <= at; next++) take(oldKeys[next]!);
       } else if (kept.has(key)) take(key);
     }
   }
   for (const key of [...oldKeys, ...restored.keys(), ...kept.keys()]) take(key);
-  return stateOf(now, keys, descriptors);
+  return { keys, descriptors };
 }
 
 function unmanagedPairs(

@@ -45,6 +45,12 @@ export function fieldChain(
   return chain.flatMap((d) => d.fields.map((f) => f.name));
 }
 
+/** The instance members a definition names itself: string-keyed methods and accessors, and fields. */
+export const instanceMemberNames = (d: ClassDefinition): string[] => [
+  ...d.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
+  ...d.fields.map((f) => f.name),
+];
+
 /** Class names from `name` up to its root (stops on cycles). */
 export function ancestry(
   name: string,

@@ -9,7 +9,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
-import { readClosureMembers, readThisHandOffs } from "../mop/source/parse.js";
+import { readClosureMembers } from "../mop/source/parse.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
@@ -18,62 +18,15 @@ import {
   hasMigrator,
   isUnvaluedNewField,
 } from "./build.js";
-import { ancestry } from "./changes.js";
+import { ancestry, instanceMemberNames } from "./changes.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
-import { ANY_FIELD_NOTE, FIELD_NOTE, unseenFields } from "./unseenFields.js";
+import { handedOff, methodsGoneOutOfSight, unseenOwnState } from "./outOfSightWarnings.js";
+import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
+import type { UpdateWarning } from "./warning.js";
+import { notesOf, quoted, warning } from "./warning.js";
 
-export interface UpdateWarning {
-  /**
-   * Stable code. `MM_UNSEEN_STATE`: the source of a migrating class has state
-   * the source reader could not learn (a field assigned only conditionally,
-   * in a loop or by another method, a computed key, ...); or a class
-   * upgraded to another release, nothing migrating, whose running
-   * constructor makes properties it cannot name: they stay as they are.
-   * `MM_NO_INITIAL_VALUE`: a new field of an ordinary class whose initial
-   * value its constructor computes (from its arguments, say), which a
-   * migration cannot run: migrated objects got `undefined`, and nothing in
-   * the patch (a migrator, an initial value, a rename) gave it another.
-   * `MM_ALIAS_SPLIT`: the new constructor makes a field the old version had
-   * an alias of a new one (`this._args = this.registeredArguments`, a
-   * release renaming a field and keeping the old name): migrated objects
-   * keep the old field's value and get the new field's initial value, two
-   * values where fresh objects share one; no migrator joined them.
-   * `MM_STALE_FUNCTION_FIELD`: a field whose initial value is a function
-   * (`format = () => …`, a bound handler) has a new body in the new version:
-   * existing objects keep their own function, the old body, and only fresh
-   * objects get the new one (a migrator cannot make a function bound to the
-   * live object: it sees a copy). A method changes on every object.
-   * `MM_FIELDS_DROPPED`: a new implementation from another module scope (a
-   * package's next release) drops fields of the running version while it
-   * adds others, and the patch says no field was renamed (no `renames`, no
-   * migrator): the dropped values are gone from every object, and the new
-   * fields start from their initial values. A minifier's mangled names
-   * changing between releases look exactly like this.
-   * `MM_STALE_CLOSURE`: the running version's code made closures that keep
-   * the object (an arrow function given to a timer or a listener:
-   * `setInterval(() => this._checkPing())`) and read members the new version
-   * no longer has: they keep running with the old code and will find them
-   * missing.
-   */
-  readonly code:
-    | "MM_UNSEEN_STATE"
-    | "MM_NO_INITIAL_VALUE"
-    | "MM_ALIAS_SPLIT"
-    | "MM_STALE_FUNCTION_FIELD"
-    | "MM_FIELDS_DROPPED"
-    | "MM_STALE_CLOSURE";
-  readonly className: string;
-  /** The field the note names, when it names one. */
-  readonly field?: string;
-  /** The reader's note, as in `ClassDefinition.unsupported`, or what was found. */
-  readonly note: string;
-  readonly message: string;
-}
-
-function notesOf(definition: ClassDefinition | undefined): readonly string[] {
-  return definition?.unsupported ?? [];
-}
+export type { UpdateWarning } from "./warning.js";
 
 /** The warnings of an update, one per note of each migrating class (old and new version). */
 export function updateWarnings(
@@ -114,101 +67,6 @@ export function updateWarnings(
     warnings.push(...droppedFields(className, cls, build, old));
   }
   return warnings;
-}
-
-/**
- * A class whose fields stay, upgraded to another release, whose running
- * constructor makes properties its reader cannot name (consola's
- * `this[type] = this._wrapLogFn(…)` per log type, `Object.assign(this, o)`):
- * those properties are left as they are, so functions among them keep
- * running the old release's code and what the new release makes that way
- * (consola 3.2's `box`) is missing — silently, since nothing migrates.
- */
-function unseenOwnState(
-  className: string,
-  cls: ClassBuild,
-  old: ClassDefinition | undefined,
-): UpdateWarning[] {
-  if (fromAnotherScope(cls, old) === undefined) return [];
-  return notesOf(old)
-    .filter((note) => ANY_FIELD_NOTE.test(note))
-    .map((note) =>
-      warning(
-        "MM_UNSEEN_STATE",
-        className,
-        undefined,
-        note,
-        "the objects keep what the running release made this way: functions among it keep running that release's code, and what the new release makes this way is missing; give the class a migrator that sets them again",
-      ),
-    );
-}
-
-/**
- * Methods the new version no longer has on its prototype while its
- * constructor makes properties the reader cannot name
- * (`Object.assign(this, { inc: this.incPlain })`, a loop over names): if
- * it makes them there, the objects alive now have neither method nor
- * property after the update. Said unless a migrator of the class may set
- * them.
- */
-function methodsGoneOutOfSight(
-  className: string,
-  cls: ClassBuild,
-  build: BuildResult,
-  old: ClassDefinition | undefined,
-): UpdateWarning[] {
-  if (old === undefined || hasMigrator(className, build)) return [];
-  const chain: ClassDefinition[] = [];
-  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
-    chain.push(d);
-    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
-  }
-  const opaque = chain.flatMap((d) => notesOf(d)).filter((note) => ANY_FIELD_NOTE.test(note));
-  if (opaque.length === 0) return [];
-  const kept = new Set(chain.flatMap((d) => memberNames(d)));
-  const fields = new Set(chain.flatMap((d) => d.fields.map((f) => f.name)));
-  const gone = old.methods
-    .flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : []))
-    .filter((m) => !kept.has(m) && !fields.has(m));
-  if (gone.length === 0) return [];
-  return [
-    warning(
-      "MM_UNSEEN_STATE",
-      className,
-      undefined,
-      `${opaque[0]}; the new version no longer has the method${gone.length > 1 ? "s" : ""} ${gone.map((m) => `${m}()`).join(", ")} on its prototype`,
-      "if the constructor now makes them properties that way, the objects alive now have neither method nor property; give the class a migrator that sets them",
-    ),
-  ];
-}
-
-/**
- * A class upgraded to another release whose running constructor hands the
- * object to other code (`bindMembers(this)`): what that code gave it
- * stays the running release's (thisHandOffs.ts).
- */
-function handedOff(
-  className: string,
-  cls: ClassBuild,
-  old: ClassDefinition | undefined,
-): UpdateWarning[] {
-  const running = fromAnotherScope(cls, old)?.running;
-  if (running === undefined) return [];
-  let calls: readonly string[];
-  try {
-    calls = readThisHandOffs(running);
-  } catch {
-    return []; // no parser here (the Vite page)
-  }
-  return calls.map((call) =>
-    warning(
-      "MM_UNSEEN_STATE",
-      className,
-      undefined,
-      `the constructor hands the object to other code: \`${call}\``,
-      "what that code gave the objects alive now (bound copies of methods, handlers, state) stays the running release's: functions among it keep running that release's code; give the class a migrator that sets them again",
-    ),
-  );
 }
 
 /**
@@ -265,35 +123,6 @@ function noInitialValue(
     });
 }
 
-/** A warning about a class, or one field of it: `advice` follows the note in the message. */
-function warning(
-  code: UpdateWarning["code"],
-  className: string,
-  field: string | undefined,
-  note: string,
-  advice: string,
-): UpdateWarning {
-  const message = `class ${className}: ${brief(note)}; ${advice}`;
-  return field === undefined
-    ? { code, className, note, message }
-    : { code, className, field, note, message };
-}
-
-/**
- * A note for a message: code it quotes on one line, and cut after 100
- * characters (prom-client's `Object.assign(this, { … })` spanned a screen);
- * the warning's `note` keeps it whole.
- */
-function brief(note: string): string {
-  return note.replace(/`([^`]*)`/g, (_, code: string) => {
-    const line = code.replace(/\s+/g, " ");
-    return `\`${line.length > 100 ? `${line.slice(0, 100)}…` : line}\``;
-  });
-}
-
-/** Names as the notes quote them: `a`, `b`. */
-const quoted = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
-
 /**
  * Fields of the running version a new release drops while it adds others,
  * none said to be a rename (js-sdsl 4.3 -> 4.4's Deque: its mangled `A`,
@@ -348,8 +177,8 @@ function staleClosures(
     return []; // no parser here (the Vite page)
   }
   if (read.size === 0) return [];
-  const kept = new Set(ancestry(className, defs).flatMap((c) => memberNames(defs.get(c)!)));
-  const owned = new Set(memberNames(old));
+  const kept = new Set(ancestry(className, defs).flatMap((c) => instanceMemberNames(defs.get(c)!)));
+  const owned = new Set(instanceMemberNames(old));
   const gone = [...read].filter((name) => owned.has(name) && !kept.has(name));
   if (gone.length === 0) return [];
   const note = `closures the running version made (arrow functions given to timers or listeners) read ${quoted(gone)}, which the new version no longer has`;
@@ -363,12 +192,6 @@ function staleClosures(
     ),
   ];
 }
-
-/** The instance members a definition names itself: string-keyed methods and accessors, and fields. */
-const memberNames = (d: ClassDefinition): string[] => [
-  ...d.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
-  ...d.fields.map((f) => f.name),
-];
 
 const ALIAS = /^this\.([A-Za-z_$][\w$]*)$/;
 

@@ -94,6 +94,26 @@ function carryStaticValues(from: Function, to: Function, fields: ReadonlySet<Pro
 }
 
 /**
+ * The handle's static forwarders as they are, and how to put them back:
+ * the forwarders themselves, not forwarders made again — a rollback gives
+ * back the very accessor functions the handle had (prom-client's
+ * `Registry.merge` came back as another function).
+ */
+function saveForwarders(state: HandleState): Undo {
+  const { handle } = state;
+  const keys = state.staticKeys;
+  const saved = keys.map((key) => Reflect.getOwnPropertyDescriptor(handle, key));
+  return () => {
+    for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
+    keys.forEach((key, i) => {
+      const d = saved[i];
+      if (d) Object.defineProperty(handle, key, d);
+    });
+    state.staticKeys = keys;
+  };
+}
+
+/**
  * Makes `version` the handle's current version: fresh objects are built by
  * its constructor, and its methods and accessors replace the old ones on the
  * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
@@ -113,11 +133,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     construction: state.construction,
     initialise: state.initialise,
     constructor: Object.getOwnPropertyDescriptor(prototype, "constructor"),
-    // The forwarders themselves, not forwarders made again: a rollback gives
-    // back the very accessor functions the handle had (prom-client's
-    // `Registry.merge` came back as another function).
-    staticKeys: state.staticKeys,
-    statics: state.staticKeys.map((key) => Reflect.getOwnPropertyDescriptor(handle, key)),
+    forwarders: saveForwarders(state),
   };
   const home = homeOf(version.ctor);
   const hadHome = state.homes.has(home);
@@ -142,12 +158,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     // After the children let go of it: they recognise it as this class's version.
     if (!hadOwner) versionStates.delete(version.ctor);
     Object.defineProperty(handle, "name", before.name);
-    for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
-    before.staticKeys.forEach((key, i) => {
-      const saved = before.statics[i];
-      if (saved) Object.defineProperty(handle, key, saved);
-    });
-    state.staticKeys = before.staticKeys;
+    before.forwarders();
     if (before.constructor) Object.defineProperty(prototype, "constructor", before.constructor);
     else Reflect.deleteProperty(prototype, "constructor");
   };

@@ -41,7 +41,7 @@ import {
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 import { finderOptions, withName } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
-import { refuseNotAClass, refuseUpdatedElsewhere } from "./registration.js";
+import { refuseNameless, refuseNotAClass, refuseUpdatedElsewhere } from "./registration.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -301,12 +301,7 @@ export class Namespace {
     refuseNotAClass(cls, this.name);
     refuseUpdatedElsewhere(cls, this.name);
     const read = withName(readClassDefinition(cls, readOptions), name);
-    if (read.name === "") {
-      throw new InvalidClassDefinitionError(
-        `namespace ${this.name}: the class has no name (an anonymous class, from a mixin say); give it one: registerClass(cls, { name: "Pack" })`,
-        { namespace: this.name, className: "" },
-      );
-    }
+    refuseNameless(read.name, this.name);
     this.#requireDefinable(read);
     const parent = Object.getPrototypeOf(cls) as Function | null;
     let superclass: Constructor | null = null;

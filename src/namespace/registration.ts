@@ -41,6 +41,15 @@ export function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
   );
 }
 
+/** A mixin's anonymous class: the option that names it. */
+export function refuseNameless(name: string, namespace: string): void {
+  if (name !== "") return;
+  throw new InvalidClassDefinitionError(
+    `namespace ${namespace}: the class has no name (an anonymous class, from a mixin say); give it one: registerClass(cls, { name: "Pack" })`,
+    { namespace, className: "" },
+  );
+}
+
 function kindOf(fn: Function): string {
   if (fn.name.startsWith("bound ")) return "a bound function";
   return /^async\b/.test(Function.prototype.toString.call(fn))

@@ -1,0 +1,108 @@
+/**
+ * Warnings about what a release's constructor gives its objects out of the
+ * source reader's sight (properties it cannot name, a helper the object is
+ * handed to, methods that may have become such properties): the update
+ * leaves those as the running release made them.
+ */
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { readThisHandOffs } from "../mop/source/parse.js";
+import { type BuildResult, type ClassBuild, fromAnotherScope, hasMigrator } from "./build.js";
+import { instanceMemberNames } from "./changes.js";
+import { ANY_FIELD_NOTE } from "./unseenFields.js";
+import type { UpdateWarning } from "./warning.js";
+import { notesOf, warning } from "./warning.js";
+
+/**
+ * A class whose fields stay, upgraded to another release, whose running
+ * constructor makes properties its reader cannot name (consola's
+ * `this[type] = this._wrapLogFn(…)` per log type, `Object.assign(this, o)`):
+ * those properties are left as they are, so functions among them keep
+ * running the old release's code and what the new release makes that way
+ * (consola 3.2's `box`) is missing — silently, since nothing migrates.
+ */
+export function unseenOwnState(
+  className: string,
+  cls: ClassBuild,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (fromAnotherScope(cls, old) === undefined) return [];
+  return notesOf(old)
+    .filter((note) => ANY_FIELD_NOTE.test(note))
+    .map((note) =>
+      warning(
+        "MM_UNSEEN_STATE",
+        className,
+        undefined,
+        note,
+        "the objects keep what the running release made this way: functions among it keep running that release's code, and what the new release makes this way is missing; give the class a migrator that sets them again",
+      ),
+    );
+}
+
+/**
+ * Methods the new version no longer has on its prototype while its
+ * constructor makes properties the reader cannot name
+ * (`Object.assign(this, { inc: this.incPlain })`, a loop over names): if
+ * it makes them there, the objects alive now have neither method nor
+ * property after the update. Said unless a migrator of the class may set
+ * them.
+ */
+export function methodsGoneOutOfSight(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (old === undefined || hasMigrator(className, build)) return [];
+  const chain: ClassDefinition[] = [];
+  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
+    chain.push(d);
+    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
+  }
+  const opaque = chain.flatMap((d) => notesOf(d)).filter((note) => ANY_FIELD_NOTE.test(note));
+  if (opaque.length === 0) return [];
+  const kept = new Set(chain.flatMap((d) => instanceMemberNames(d)));
+  const fields = new Set(chain.flatMap((d) => d.fields.map((f) => f.name)));
+  const gone = old.methods
+    .flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : []))
+    .filter((m) => !kept.has(m) && !fields.has(m));
+  if (gone.length === 0) return [];
+  return [
+    warning(
+      "MM_UNSEEN_STATE",
+      className,
+      undefined,
+      `${opaque[0]}; the new version no longer has the method${gone.length > 1 ? "s" : ""} ${gone.map((m) => `${m}()`).join(", ")} on its prototype`,
+      "if the constructor now makes them properties that way, the objects alive now have neither method nor property; give the class a migrator that sets them",
+    ),
+  ];
+}
+
+/**
+ * A class upgraded to another release whose running constructor hands the
+ * object to other code (`bindMembers(this)`): what that code gave it
+ * stays the running release's (thisHandOffs.ts).
+ */
+export function handedOff(
+  className: string,
+  cls: ClassBuild,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  const running = fromAnotherScope(cls, old)?.running;
+  if (running === undefined) return [];
+  let calls: readonly string[];
+  try {
+    calls = readThisHandOffs(running);
+  } catch {
+    return []; // no parser here (the Vite page)
+  }
+  return calls.map((call) =>
+    warning(
+      "MM_UNSEEN_STATE",
+      className,
+      undefined,
+      `the constructor hands the object to other code: \`${call}\``,
+      "what that code gave the objects alive now (bound copies of methods, handlers, state) stays the running release's: functions among it keep running that release's code; give the class a migrator that sets them again",
+    ),
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * One warning of an update (its stable code, the class, the note) and how
+ * every warning is built: the note, then the advice after it.
+ */
+import type { ClassDefinition } from "../mop/classDefinition.js";
+
+export interface UpdateWarning {
+  /**
+   * Stable code. `MM_UNSEEN_STATE`: the source of a migrating class has state
+   * the source reader could not learn (a field assigned only conditionally,
+   * in a loop or by another method, a computed key, ...); or a class
+   * upgraded to another release, nothing migrating, whose running
+   * constructor makes properties it cannot name: they stay as they are.
+   * `MM_NO_INITIAL_VALUE`: a new field of an ordinary class whose initial
+   * value its constructor computes (from its arguments, say), which a
+   * migration cannot run: migrated objects got `undefined`, and nothing in
+   * the patch (a migrator, an initial value, a rename) gave it another.
+   * `MM_ALIAS_SPLIT`: the new constructor makes a field the old version had
+   * an alias of a new one (`this._args = this.registeredArguments`, a
+   * release renaming a field and keeping the old name): migrated objects
+   * keep the old field's value and get the new field's initial value, two
+   * values where fresh objects share one; no migrator joined them.
+   * `MM_STALE_FUNCTION_FIELD`: a field whose initial value is a function
+   * (`format = () => …`, a bound handler) has a new body in the new version:
+   * existing objects keep their own function, the old body, and only fresh
+   * objects get the new one (a migrator cannot make a function bound to the
+   * live object: it sees a copy). A method changes on every object.
+   * `MM_FIELDS_DROPPED`: a new implementation from another module scope (a
+   * package's next release) drops fields of the running version while it
+   * adds others, and the patch says no field was renamed (no `renames`, no
+   * migrator): the dropped values are gone from every object, and the new
+   * fields start from their initial values. A minifier's mangled names
+   * changing between releases look exactly like this.
+   * `MM_STALE_CLOSURE`: the running version's code made closures that keep
+   * the object (an arrow function given to a timer or a listener:
+   * `setInterval(() => this._checkPing())`) and read members the new version
+   * no longer has: they keep running with the old code and will find them
+   * missing.
+   */
+  readonly code:
+    | "MM_UNSEEN_STATE"
+    | "MM_NO_INITIAL_VALUE"
+    | "MM_ALIAS_SPLIT"
+    | "MM_STALE_FUNCTION_FIELD"
+    | "MM_FIELDS_DROPPED"
+    | "MM_STALE_CLOSURE";
+  readonly className: string;
+  /** The field the note names, when it names one. */
+  readonly field?: string;
+  /** The reader's note, as in `ClassDefinition.unsupported`, or what was found. */
+  readonly note: string;
+  readonly message: string;
+}
+
+/** The source reader's notes about a definition (`ClassDefinition.unsupported`). */
+export function notesOf(definition: ClassDefinition | undefined): readonly string[] {
+  return definition?.unsupported ?? [];
+}
+
+/** A warning about a class, or one field of it: `advice` follows the note in the message. */
+export function warning(
+  code: UpdateWarning["code"],
+  className: string,
+  field: string | undefined,
+  note: string,
+  advice: string,
+): UpdateWarning {
+  const message = `class ${className}: ${brief(note)}; ${advice}`;
+  return field === undefined
+    ? { code, className, note, message }
+    : { code, className, field, note, message };
+}
+
+/**
+ * A note for a message: code it quotes on one line, and cut after 100
+ * characters (prom-client's `Object.assign(this, { … })` spanned a screen);
+ * the warning's `note` keeps it whole.
+ */
+function brief(note: string): string {
+  return note.replace(/`([^`]*)`/g, (_, code: string) => {
+    const line = code.replace(/\s+/g, " ");
+    return `\`${line.length > 100 ? `${line.slice(0, 100)}…` : line}\``;
+  });
+}
+
+/** Names as the notes quote them: `a`, `b`. */
+export const quoted = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
