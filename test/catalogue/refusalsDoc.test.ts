@@ -42,7 +42,7 @@ const retired = doc.slice(doc.indexOf("## Retired codes"), doc.indexOf("## Not r
 const everyCode = new Set(
   srcFiles.flatMap((text) => [...text.matchAll(/\bMM_[A-Z]+(?:_[A-Z]+)*\b/g)].map((m) => m[0])),
 );
-const warningsSource = readFileSync(join(root, "src/migration/warnings.ts"), "utf8");
+const warningsSource = readFileSync(join(root, "src/migration/warning.ts"), "utf8");
 const warningCodes = new Set(
   [
     ...(/readonly code:((?:\s*\|\s*"MM_[A-Z_]+")+)/.exec(warningsSource)?.[1] ?? "").matchAll(
