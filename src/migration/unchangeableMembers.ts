@@ -162,7 +162,8 @@ export function refuseUnguardableMembers(
         key,
         current,
         current,
-        "a lazy or progressive update wraps every method and accessor of the class in a guard that migrates the object first, which it cannot be; apply this update eagerly",
+        "a lazy or progressive update wraps every method and accessor of the class in a guard that migrates the object first, which it cannot be",
+        "Apply this update eagerly (its objects migrate in the commit and need no guard), or restart the program to load the new version",
       );
     }
   }

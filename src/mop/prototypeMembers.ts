@@ -90,6 +90,7 @@ export function nonConfigurableError(
   current: PropertyDescriptor,
   next: PropertyDescriptor | undefined,
   reason?: string,
+  advice = "Keep that member the same in the new version (the same function, or the same source), or restart the program to load the new version",
 ): UnswappableObjectError {
   const path = memberPath(`${className}.prototype`, key);
   const kind = "value" in current ? "method" : "accessor";
@@ -98,7 +99,7 @@ export function nonConfigurableError(
       ? "the new version does not have it, and it cannot be removed"
       : (reason ?? `the new version has another ${kind} there, and it cannot be redefined`);
   return new UnswappableObjectError(
-    `class ${className} cannot be updated in place: ${path} is not configurable (defined with configurable: false) and ${change}; the update is refused before anything changed. Keep that member the same in the new version (the same function, or the same source), or restart the program to load the new version`,
+    `class ${className} cannot be updated in place: ${path} is not configurable (defined with configurable: false) and ${change}; the update is refused before anything changed. ${advice}`,
     { className, object: `${className}.prototype`, property: key, rule: "non-configurable-member" },
   );
 }
