@@ -5,7 +5,7 @@
  * leaves those as the running release made them.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { readThisHandOffs } from "../mop/source/parse.js";
+import { readNestedWrites, readThisHandOffs } from "../mop/source/parse.js";
 import { type BuildResult, type ClassBuild, fromAnotherScope, hasMigrator } from "./build.js";
 import { instanceMemberNames } from "./changes.js";
 import { ANY_FIELD_NOTE } from "./unseenFields.js";
@@ -105,4 +105,43 @@ export function handedOff(
       "what that code gave the objects alive now (bound copies of methods, handlers, state) stays the running release's: functions among it keep running that release's code; give the class a migrator that sets them again",
     ),
   );
+}
+
+/**
+ * A release whose constructor now writes inside a field both releases have
+ * (pg-pool 3.10's `this.options.min = this.options.min || 0`): the objects
+ * alive now keep that field as the running release made it, without what
+ * the new constructor adds to it (nestedWrites.ts). Said unless a migrator
+ * of the class may set it.
+ */
+export function nestedDefaults(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  const change = fromAnotherScope(cls, old);
+  if (change?.running === undefined || hasMigrator(className, build)) return [];
+  let before: readonly string[];
+  let after: readonly string[];
+  try {
+    before = readNestedWrites(change.running);
+    after = readNestedWrites(change.implementation);
+  } catch {
+    return []; // no parser here (the Vite page)
+  }
+  const fields = new Set(old!.fields.map((f) => f.name));
+  const added = [...new Set(after)].filter(
+    (w) => !before.includes(w) && fields.has(w.slice(0, w.indexOf("."))),
+  );
+  return added.map((w) => {
+    const field = w.slice(0, w.indexOf("."));
+    return warning(
+      "MM_NO_INITIAL_VALUE",
+      className,
+      field,
+      `the new constructor sets \`${w}\` inside field \`${field}\`, which the running release's did not`,
+      `the objects alive now keep \`${field}\` as the running release made it, without it — give the class a migrator that sets it (\`target.${w} = …\`)`,
+    );
+  });
 }

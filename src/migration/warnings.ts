@@ -21,7 +21,12 @@ import {
 import { ancestry, instanceMemberNames } from "./changes.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
-import { handedOff, methodsGoneOutOfSight, unseenOwnState } from "./outOfSightWarnings.js";
+import {
+  handedOff,
+  methodsGoneOutOfSight,
+  nestedDefaults,
+  unseenOwnState,
+} from "./outOfSightWarnings.js";
 import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
@@ -42,6 +47,7 @@ export function updateWarnings(
     if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
     warnings.push(...handedOff(className, cls, old));
     warnings.push(...methodsGoneOutOfSight(className, cls, build, old));
+    warnings.push(...nestedDefaults(className, cls, build, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;

@@ -101,3 +101,52 @@ test("a warning's message quotes long code on one line, cut; its note keeps it w
   expect(warned.message).toMatch(/Object\.assign\(this, \{ k0: o\.k0, k1: o\.k1.{60,100}…`/);
   expect(warned.message.length).toBeLessThan(warned.note.length + 400);
 });
+
+/**
+ * pg-pool 3.10's constructor adds `this.options.min = this.options.min || 0`
+ * to a field both releases have; its new `_isAboveMin()` compares against
+ * it. Upgraded pools kept `options` without `min`, and idle clients were
+ * never reaped, silently.
+ */
+test("a release whose constructor writes a new default inside a kept field warns, naming it", () => {
+  const make = (tag: string, extra: string) =>
+    new Function(`"use strict";
+      return class Pool {
+        constructor(options = {}) { this.options = Object.assign({}, options); ${extra} this.clients = []; }
+        aboveMin() { return this.clients.length > this.options.min; }
+        tag() { return "${tag}"; }
+      };`)() as new (
+      o?: object,
+    ) => { aboveMin(): boolean };
+  const ns = new Namespace("nested-defaults", { instanceFinder: "registry" });
+  const P = ns.registerClass(make("v1", "this.options.max = this.options.max || 10;"));
+  const pool = new P();
+  const v2 = make(
+    "v2",
+    "this.options.max = this.options.max || 10; this.options.min = this.options.min || 0;",
+  );
+  const result = updateSync(ns, patch("v2").replaceImplementation("Pool", v2).build());
+  const warned = result.warnings.filter((w) => w.code === "MM_NO_INITIAL_VALUE");
+  expect(warned.map((w) => [w.field, w.note])).toEqual([
+    [
+      "options",
+      "the new constructor sets `options.min` inside field `options`, which the running release's did not",
+    ],
+  ]);
+  // What it warns of: the old pool compares against undefined.
+  expect(pool.aboveMin()).toBe(false);
+  expect(new P().aboveMin()).toBe(false);
+  // A migrator settles it: no warning.
+  const ns2 = new Namespace("nested-defaults-migrated", { instanceFinder: "registry" });
+  ns2.registerClass(make("v1", "this.options.max = this.options.max || 10;"));
+  const migrated = updateSync(
+    ns2,
+    patch("v2")
+      .replaceImplementation("Pool", v2)
+      .migrate("Pool", (_old, target) => {
+        (target.options as { min?: number }).min ??= 0;
+      })
+      .build(),
+  );
+  expect(migrated.warnings.filter((w) => w.code === "MM_NO_INITIAL_VALUE")).toEqual([]);
+});

@@ -36,6 +36,7 @@ import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
 import { parseJavaScript } from "./parser.js";
 import { readsModuleScope } from "./scope.js";
+import { nestedWrites } from "./nestedWrites.js";
 import { thisHandOffs } from "./thisHandOffs.js";
 import type { Source } from "./syntax.js";
 import { skipOuterExpressions } from "./syntax.js";
@@ -227,4 +228,16 @@ export function readThisHandOffs(cls: Function): readonly string[] {
   const statement = parsed.program.body[0];
   if (statement?.type !== "ExpressionStatement") return [];
   return thisHandOffs(skipOuterExpressions(statement.expression), src);
+}
+
+/**
+ * What `cls`'s constructor writes inside its own fields (`options.min`:
+ * nestedWrites.ts); empty when its source does not parse as a class.
+ */
+export function readNestedWrites(cls: Function): readonly string[] {
+  const parsed = parseJavaScript(`(${Function.prototype.toString.call(cls)}\n)`, "script");
+  if (!parsed.ok) return [];
+  const statement = parsed.program.body[0];
+  if (statement?.type !== "ExpressionStatement") return [];
+  return nestedWrites(skipOuterExpressions(statement.expression));
 }
