@@ -129,12 +129,21 @@ interface PlanState {
 }
 
 /** The managed name of the new implementation's superclass (null: none). */
-function superclassOf(name: string, implementation: Function, namespace: Namespace): string | null {
+function superclassOf(
+  name: string,
+  implementation: Function,
+  namespace: Namespace,
+  running: Function,
+): string | null {
   const parent = Object.getPrototypeOf(implementation) as Function;
   if (parent === Function.prototype) return null;
   if (isClassHandle(parent) && namespace.owns(parent)) {
     return currentVersion(parent).definition.name;
   }
+  // The class outside the namespace it extended already (Node's
+  // EventEmitter, Map, a package's class): every edit of such a class
+  // restarted the program, saying it "now extends" what it always had.
+  if (parent === Object.getPrototypeOf(running)) return null;
   throw new UnmanagedSuperclassChange(name, parent.name || "an anonymous class");
 }
 
@@ -177,7 +186,12 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   const before = asWrittenDefinition(currentVersion(handle).definition);
   const after = asWrittenDefinition(readClassDefinition(implementation));
   if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
-  const superclass = superclassOf(name, implementation, options.namespace);
+  const superclass = superclassOf(
+    name,
+    implementation,
+    options.namespace,
+    currentVersion(handle).ctor,
+  );
   const renames = applicableRenames(m.renames?.[name] ?? {}, before, after);
   const movedSuper = superclass !== before.superclass;
   if (movedSuper) plan.builder = plan.builder.changeSuperclass(name, superclass);

@@ -30,9 +30,10 @@ const files: Record<string, string> = {
 import * as shapes from "./shapes.js";
 import Widget from "./widget.js";
 import { Chatty } from "./chatty.js";
+import { Hub } from "./hub.js";
 import { Secret } from "./secret.js";
 
-const objects = { square: new shapes.Square(2), widget: new Widget(), chatty: new Chatty(), secret: new Secret() };
+const objects = { square: new shapes.Square(2), widget: new Widget(), chatty: new Chatty(), secret: new Secret(), hub: new Hub() };
 Object.assign(globalThis, { objects, shapes });
 createInterface({ input: process.stdin }).on("line", (line) => {
   try {
@@ -64,6 +65,17 @@ export class Square extends Shape {
   clicks = 0;
   name(): string {
     return "widget";
+  }
+}
+`,
+  "hub.ts": `import { EventEmitter } from "node:events";
+
+export class Hub extends EventEmitter {
+  pings = 0;
+  ping(): string {
+    this.pings++;
+    this.emit("ping", this.pings);
+    return "v1:" + this.pings;
   }
 }
 `,
@@ -188,6 +200,21 @@ function label(shape: Shape): string {
       /widget\.ts: updated Widget \(~name\(\)\)/,
     );
     expect(await ask("objects.widget.name()")).toBe("gadget");
+
+    // A class extending Node's EventEmitter (the platform's, as Map is) is
+    // managed: an edit is a live update — it restarted the program, saying
+    // the class "now extends" what it always had.
+    expect(await ask("objects.hub.ping()")).toBe("v1:1");
+    expect(await ask("objects.hub.on('ping', () => {}) && objects.hub.listenerCount('ping')")).toBe(
+      1,
+    );
+    await save(
+      "hub.ts",
+      (t) => t.replace('return "v1:" + this.pings;', 'return "v2:" + this.pings;'),
+      /hub\.ts: updated Hub/,
+    );
+    expect(await ask("objects.hub.ping()")).toBe("v2:2");
+    expect(await ask("objects.hub.listenerCount('ping')")).toBe(1);
 
     // A class extending a class metamorph does not manage: methods replaced, with a warning.
     await save(
