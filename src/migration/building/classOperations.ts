@@ -1,6 +1,11 @@
 /** Building: the operations on whole classes (add, remove, rename, superclasses, implementations). */
 import type { FieldDefinition } from "../../mop/classDefinition.js";
-import { currentVersion, handleOfPrototype, isClassHandle } from "../../mop/classHandle.js";
+import {
+  currentVersion,
+  handleOfPrototype,
+  isClassHandle,
+  versionStates,
+} from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import { readClassDefinition } from "../../mop/readClassDefinition.js";
@@ -180,7 +185,12 @@ function followSuperclass(step: Step, d: Draft, implementation: Constructor): vo
     delete d.implementationParent;
     return;
   }
-  const handle = isClassHandle(parent) ? parent : handleOfPrototype(parent.prototype as object);
+  // Or a version of a handle (`metamorph dev` hands a subclass's running
+  // version back, whose parent is its superclass's running version: every
+  // later update of the base class was refused as a move to an outside class).
+  const handle = isClassHandle(parent)
+    ? parent
+    : (handleOfPrototype(parent.prototype as object) ?? versionStates.get(parent)?.handle);
   if (handle === undefined) {
     // The new implementation of another class of this patch (a release's own base class).
     const sibling = [...step.drafts.classes.values()].find(
