@@ -241,7 +241,11 @@ function diffVersions(
   }
   const previousOthers = new Set(previous.others.map((o) => o.text));
   for (const other of next.others) {
-    if (!previousOthers.has(other.text) && !/^export\s*\{/.test(other.text)) {
+    if (
+      !previousOthers.has(other.text) &&
+      !/^export\s*\{/.test(other.text) &&
+      !keepsName(other.text, next)
+    ) {
       changes.notes.push(
         `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
       );
@@ -249,6 +253,21 @@ function diffVersions(
     }
   }
   return changes;
+}
+
+/**
+ * tsx compiles with esbuild's `keepNames`: each function declaration is
+ * followed by `__name(helper, "helper");`, a statement of its own. A new
+ * function brought a new one, and every new function restarted the program
+ * as "a top-level statement changed". The declaration names itself anyway.
+ */
+function keepsName(text: string, next: TopLevel): boolean {
+  const call = /^__name\(\s*([A-Za-z_$][\w$]*)\s*,\s*"([^"]*)"\s*\);?$/.exec(text);
+  return (
+    call !== null &&
+    call[1] === call[2] &&
+    (next.functions.has(call[1]!) || next.classes.has(call[1]!))
+  );
 }
 
 /** `let { a, b } = extras;`: the names later versions added, in the scope of the evaluated code. */

@@ -131,6 +131,7 @@ describe("metamorph dev: other kinds of edits", () => {
     });
 
     // A new class and a new function, used by a changed method.
+    const beforeNew = program.stderr.all.length;
     await save(
       "shapes.ts",
       (t) =>
@@ -156,6 +157,9 @@ function label(shape: Shape): string {
     expect(await ask("objects.square.describe()")).toBe(
       "Square of area 4 cm² next to Circle of area 3 cm²",
     );
+    // tsx's keepNames puts `__name(label, "label");` after the new function:
+    // not a changed top-level statement (it restarted the program).
+    expect(program.stderr.all.slice(beforeNew).join("\n")).not.toMatch(/top-level statement/);
 
     // A new import of a module the program never loaded.
     writeAtomically(
