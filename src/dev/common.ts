@@ -16,6 +16,8 @@ export interface ClassChangeSummary {
   readonly methodsAdded: readonly string[];
   readonly methodsRemoved: readonly string[];
   readonly methodsChanged: readonly string[];
+  /** Static fields whose initialiser changed, added or removed. */
+  readonly statics?: readonly string[];
   readonly superclass?: readonly [string | null, string | null];
   readonly added_class?: boolean;
 }
@@ -57,8 +59,21 @@ export function summariseClassChange(
     methodsChanged: [...newMethods]
       .filter(([k, m]) => oldMethods.has(k) && oldMethods.get(k)!.source !== m.source)
       .map(([, m]) => methodLabel(m)),
+    statics: staticChanges(before, after),
     ...(superclass ? { superclass } : {}),
   };
+}
+
+/** `~static x` (its initialiser changed), `+static x`, `-static x`. */
+function staticChanges(before: ClassDefinition, after: ClassDefinition): string[] {
+  const old = new Map(before.staticFields.map((f) => [f.name, f.initializer] as const));
+  const now = new Map(after.staticFields.map((f) => [f.name, f.initializer] as const));
+  return [
+    ...[...now].flatMap(([name, init]) =>
+      !old.has(name) ? [`+static ${name}`] : old.get(name) !== init ? [`~static ${name}`] : [],
+    ),
+    ...[...old.keys()].filter((name) => !now.has(name)).map((name) => `-static ${name}`),
+  ];
 }
 
 export function describeClassChange(c: ClassChangeSummary): string {
@@ -72,8 +87,12 @@ export function describeClassChange(c: ClassChangeSummary): string {
   for (const m of c.methodsAdded) parts.push(`+${m}`);
   for (const m of c.methodsRemoved) parts.push(`-${m}`);
   for (const m of c.methodsChanged) parts.push(`~${m}`);
+  for (const f of c.statics ?? []) parts.push(f);
   if (c.added_class) return `${c.className} (new class)`;
-  return parts.length === 0 ? `${c.className} (no change)` : `${c.className} (${parts.join(", ")})`;
+  // Its text changed elsewhere: the constructor's body, say.
+  return parts.length === 0
+    ? `${c.className} (constructor or other code)`
+    : `${c.className} (${parts.join(", ")})`;
 }
 
 /** A short content hash (FNV-1a, 32 bits, hex) to tell file versions apart. */

@@ -9,6 +9,7 @@
  */
 import type { Constructor } from "../mop/createClass.js";
 import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
+import { keepsName } from "./keepNames.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type DevPlan,
@@ -253,21 +254,6 @@ function diffVersions(
     }
   }
   return changes;
-}
-
-/**
- * tsx compiles with esbuild's `keepNames`: each function declaration is
- * followed by `__name(helper, "helper");`, a statement of its own. A new
- * function brought a new one, and every new function restarted the program
- * as "a top-level statement changed". The declaration names itself anyway.
- */
-function keepsName(text: string, next: TopLevel): boolean {
-  const call = /^__name\(\s*([A-Za-z_$][\w$]*)\s*,\s*"([^"]*)"\s*\);?$/.exec(text);
-  return (
-    call !== null &&
-    call[1] === call[2] &&
-    (next.functions.has(call[1]!) || next.classes.has(call[1]!))
-  );
 }
 
 /** `let { a, b } = extras;`: the names later versions added, in the scope of the evaluated code. */
