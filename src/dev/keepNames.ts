@@ -1,4 +1,9 @@
-/** A top-level statement a compiler adds to keep a declaration's name, which a reload need not run. */
+/**
+ * The top-level statements of a saved module, other than declarations,
+ * that changed: those a reload cannot run without running module code
+ * again. What a compiler adds for the declarations themselves is not among
+ * them (an ES module's export list; tsx's `__name(f, "f")`).
+ */
 import type { TopLevel } from "./compile.js";
 
 /**
@@ -7,11 +12,22 @@ import type { TopLevel } from "./compile.js";
  * function brought a new one, and every new function restarted the program
  * as "a top-level statement changed". The declaration names itself anyway.
  */
-export function keepsName(text: string, next: TopLevel): boolean {
+function keepsName(text: string, next: TopLevel): boolean {
   const call = /^__name\(\s*([A-Za-z_$][\w$]*)\s*,\s*"([^"]*)"\s*\);?$/.exec(text);
   return (
     call !== null &&
     call[1] === call[2] &&
     (next.functions.has(call[1]!) || next.classes.has(call[1]!))
+  );
+}
+
+/** The new version's other statements that the previous version did not have. */
+export function changedStatements(
+  previous: TopLevel,
+  next: TopLevel,
+): { readonly text: string; readonly line: number }[] {
+  const before = new Set(previous.others.map((o) => o.text));
+  return next.others.filter(
+    (o) => !before.has(o.text) && !/^export\s*\{/.test(o.text) && !keepsName(o.text, next),
   );
 }

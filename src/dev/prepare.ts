@@ -9,7 +9,7 @@
  */
 import type { Constructor } from "../mop/createClass.js";
 import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
-import { keepsName } from "./keepNames.js";
+import { changedStatements } from "./keepNames.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type DevPlan,
@@ -240,18 +240,11 @@ function diffVersions(
       );
     }
   }
-  const previousOthers = new Set(previous.others.map((o) => o.text));
-  for (const other of next.others) {
-    if (
-      !previousOthers.has(other.text) &&
-      !/^export\s*\{/.test(other.text) &&
-      !keepsName(other.text, next)
-    ) {
-      changes.notes.push(
-        `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
-      );
-      changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
-    }
+  for (const other of changedStatements(previous, next)) {
+    changes.notes.push(
+      `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
+    );
+    changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
   }
   return changes;
 }
