@@ -9,7 +9,7 @@
  */
 import type { Constructor } from "../mop/createClass.js";
 import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
-import { changedStatements } from "./keepNames.js";
+import { changedStatements } from "./changedStatements.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type DevPlan,
