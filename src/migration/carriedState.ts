@@ -174,10 +174,7 @@ export function rolledBackState(
 ): ObjectState {
   const now = captureState(object);
   const before = carried?.before;
-  const descriptorBefore = (key: PropertyKey) => {
-    const j = before?.keys.indexOf(key) ?? -1;
-    return j >= 0 ? before!.descriptors[j]! : undefined;
-  };
+  const descriptorBefore = (key: PropertyKey) => descriptorIn(before, key);
   const installed = new Map<PropertyKey, PropertyDescriptor>();
   carried?.keys.forEach((key, i) => {
     installed.set(key, carried.descriptors[i]!);
@@ -201,16 +198,12 @@ export function rolledBackState(
       kept.set(key, was);
   }
   const restored = new Map<PropertyKey, PropertyDescriptor>();
-  const descriptorNow = (key: PropertyKey) => {
-    const j = now.keys.indexOf(key);
-    return j >= 0 ? now.descriptors[j]! : undefined;
-  };
   oldKeys.forEach((key, i) => {
-    // A field keeps the attributes it had (a non-enumerable one stays so);
-    // an object made since the commit, those both versions gave it (a
-    // read-only `id` cannot be redefined writable).
-    // An own accessor comes back as it was (the migration read its value into a data field).
-    const was = before ? descriptorBefore(key) : descriptorNow(key);
+    // A field keeps the attributes it had (a non-enumerable one stays so),
+    // and an own accessor comes back as it was (the migration read its
+    // value into a data field); an object made since the commit keeps those
+    // both versions gave it (a read-only `id` cannot be redefined writable).
+    const was = descriptorIn(before ?? now, key);
     restored.set(
       key,
       was === undefined
@@ -222,6 +215,14 @@ export function rolledBackState(
   });
   const { keys, descriptors } = inOrder(kept, restored, before?.keys, now.keys, oldKeys);
   return stateOf(now, keys, descriptors);
+}
+
+function descriptorIn(
+  state: ObjectState | undefined,
+  key: PropertyKey,
+): PropertyDescriptor | undefined {
+  const j = state?.keys.indexOf(key) ?? -1;
+  return j >= 0 ? state!.descriptors[j]! : undefined;
 }
 
 /**
