@@ -43,8 +43,9 @@ function batchLog(plan: Plan, count: number): MigrationLog {
   return log;
 }
 
-/** One object's rewrite under way: its log, its entry, and whether its new state is being written. */
+/** One object's rewrite under way: the object, its log and entry, and whether its new state is being written. */
 interface Rewriting {
+  readonly object: object;
   readonly log: MigrationLog;
   readonly at: number;
   applied: boolean;
@@ -132,10 +133,12 @@ export class LazyMigration {
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
   onReopen: (() => void) | undefined;
-  /** The rewrites under way, outermost first (one migration's user code may touch another object). */
+  /**
+   * The rewrites under way, outermost first (one migration's user code may
+   * touch another object); the last is the object being migrated, which a
+   * method its rewrite calls on it must not migrate again.
+   */
   private readonly inProgress: Rewriting[] = [];
-  /** The object `rewrite` is migrating: a method its rewrite calls on it must not migrate it again. */
-  private rewriting: object | null = null;
 
   /**
    * Set when a first touch failed under new-version code (newCodeOnStack.ts):
@@ -302,7 +305,7 @@ export class LazyMigration {
     if (!this.guarded || this.marks.allMigrated) return true;
     // Its own rewrite calling one of its methods (`this.makeHandler()`, an
     // initialiser computed again on the object: thisCapture.ts).
-    if (object === this.rewriting) return true;
+    if (object === this.inProgress.at(-1)?.object) return true;
     // A guard reached inside a bulk pass: its objects carry no mark, and one
     // on the new layout was migrated by it (lazyBulk.ts); the others are
     // migrated here, and the pass then leaves them alone.
@@ -342,9 +345,7 @@ export class LazyMigration {
     const plan = log.plan;
     const compiled = log.compiled;
     let prepared = false;
-    const outer = this.rewriting;
-    this.rewriting = object;
-    const step: Rewriting = { log, at: log.length, applied: false };
+    const step: Rewriting = { object, log, at: log.length, applied: false };
     this.inProgress.push(step);
     try {
       if (!Object.isExtensible(object)) {
@@ -388,7 +389,6 @@ export class LazyMigration {
       this.fail(object, plan, error);
       return false;
     } finally {
-      this.rewriting = outer;
       this.inProgress.pop();
     }
     this.migratedCount++;
