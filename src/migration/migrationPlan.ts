@@ -11,6 +11,7 @@ import { InvalidPatchError } from "../errors.js";
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import { createdDefinition } from "../mop/createClass.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult, ClassBuild } from "./build.js";
@@ -70,7 +71,13 @@ function defaultsOf(
     // An initialiser reading its module (i18next's `this.rules = createRules()`)
     // cannot run here: a rollback threw a bare ReferenceError half-way for
     // every object made since the commit, and could never complete.
-    const moduleBound = readableClassSource(constructorOfDefinition(definition))?.moduleBoundFields;
+    // Only a class the user wrote can read a module: a generated version
+    // compiles from its definition (and parsing each would cost every update).
+    const ctor = constructorOfDefinition(definition);
+    const moduleBound =
+      ctor !== undefined && createdDefinition(ctor) === undefined
+        ? readableClassSource(ctor)?.moduleBoundFields
+        : undefined;
     for (const f of definition.fields) {
       if (f.initializer !== undefined && !moduleBound?.includes(f.name))
         out.set(f.name, compileDefault(f.initializer, `${c}.${f.name}`, scopeOf(c)));

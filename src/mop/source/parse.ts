@@ -222,12 +222,33 @@ export function readClosureMembers(cls: Function): ReadonlySet<string> {
  * (thisHandOffs.ts); empty when its source does not parse as a class.
  */
 export function readThisHandOffs(cls: Function): readonly string[] {
+  return constructorFacts(cls).handOffs;
+}
+
+/** Both readings of a class's constructor from one parse, kept per class (every update of a release asks). */
+const factsCache = new WeakMap<
+  Function,
+  { handOffs: readonly string[]; nested: readonly string[] }
+>();
+
+function constructorFacts(cls: Function): {
+  handOffs: readonly string[];
+  nested: readonly string[];
+} {
+  const cached = factsCache.get(cls);
+  if (cached) return cached;
   const src = `(${Function.prototype.toString.call(cls)}\n)`;
   const parsed = parseJavaScript(src, "script");
-  if (!parsed.ok) return [];
-  const statement = parsed.program.body[0];
-  if (statement?.type !== "ExpressionStatement") return [];
-  return thisHandOffs(skipOuterExpressions(statement.expression), src);
+  const statement = parsed.ok ? parsed.program.body[0] : undefined;
+  const facts =
+    statement?.type === "ExpressionStatement"
+      ? {
+          handOffs: thisHandOffs(skipOuterExpressions(statement.expression), src),
+          nested: nestedWrites(skipOuterExpressions(statement.expression)),
+        }
+      : { handOffs: [], nested: [] };
+  factsCache.set(cls, facts);
+  return facts;
 }
 
 /**
@@ -235,9 +256,5 @@ export function readThisHandOffs(cls: Function): readonly string[] {
  * nestedWrites.ts); empty when its source does not parse as a class.
  */
 export function readNestedWrites(cls: Function): readonly string[] {
-  const parsed = parseJavaScript(`(${Function.prototype.toString.call(cls)}\n)`, "script");
-  if (!parsed.ok) return [];
-  const statement = parsed.program.body[0];
-  if (statement?.type !== "ExpressionStatement") return [];
-  return nestedWrites(skipOuterExpressions(statement.expression));
+  return constructorFacts(cls).nested;
 }
