@@ -6,16 +6,12 @@
  * without the default: pg-pool's idle clients were never reaped.
  */
 import type { AnyNode } from "acorn";
+import { constructorStatements } from "./constructorBody.js";
 
 /** `field.member` for each constructor statement of `classNode` assigning `this.field.member`. */
 export function nestedWrites(classNode: AnyNode): string[] {
-  if (classNode.type !== "ClassExpression" && classNode.type !== "ClassDeclaration") return [];
-  const ctor = classNode.body.body.find(
-    (m) => m.type === "MethodDefinition" && m.kind === "constructor",
-  );
-  if (ctor?.type !== "MethodDefinition") return [];
   const out: string[] = [];
-  for (const statement of ctor.value.body.body) {
+  for (const statement of constructorStatements(classNode)) {
     if (statement.type !== "ExpressionStatement") continue;
     const write = statement.expression;
     if (write.type !== "AssignmentExpression") continue;

@@ -8,6 +8,7 @@
  * old release's `t`, and nothing said so.
  */
 import type { AnyNode } from "acorn";
+import { constructorStatements } from "./constructorBody.js";
 
 /**
  * The text of each constructor statement of `classNode` that passes `this`
@@ -16,13 +17,8 @@ import type { AnyNode } from "acorn";
  * gives it properties, and one on `this` is the class's own code.
  */
 export function thisHandOffs(classNode: AnyNode, src: string): string[] {
-  if (classNode.type !== "ClassExpression" && classNode.type !== "ClassDeclaration") return [];
-  const ctor = classNode.body.body.find(
-    (m) => m.type === "MethodDefinition" && m.kind === "constructor",
-  );
-  if (ctor?.type !== "MethodDefinition") return [];
   const out: string[] = [];
-  for (const statement of ctor.value.body.body) {
+  for (const statement of constructorStatements(classNode)) {
     if (statement.type !== "ExpressionStatement") continue;
     const call = statement.expression;
     if (call.type !== "CallExpression" || call.callee.type !== "Identifier") continue;
