@@ -222,6 +222,16 @@ export function fromAnotherScope(
   return running === implementation ? undefined : { implementation, running };
 }
 
+/** The definitions of class `name` of the new world and of its ancestors, the class first (stops on cycles). */
+export function definitionChain(name: string, build: BuildResult): ClassDefinition[] {
+  const chain: ClassDefinition[] = [];
+  for (let d = build.classes.get(name)?.definition; d !== undefined && !chain.includes(d); ) {
+    chain.push(d);
+    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
+  }
+  return chain;
+}
+
 /** Whether class `name` of the new world, or one of its ancestors, has a migrator. */
 export function hasMigrator(name: string, build: BuildResult): boolean {
   for (let c = build.classes.get(name); c !== undefined; ) {

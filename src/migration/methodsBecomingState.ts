@@ -12,6 +12,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { BuildResult } from "./build.js";
+import { definitionChain } from "./build.js";
 import { unseenFields } from "./unseenFields.js";
 
 export interface MethodsBecomingState {
@@ -34,11 +35,7 @@ export function methodsBecomingState(
   // this.parse.bind(this)` in both releases) lose nothing.
   const oldFields = new Set(old.fields.map((f) => f.name));
   for (const f of oldFields) methods.delete(f);
-  const newChain: ClassDefinition[] = [];
-  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
-    newChain.push(d);
-    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
-  }
+  const newChain = definitionChain(name, build);
   const kept = instanceMembers(name, (n) => build.classes.get(n)?.definition);
   const learned = cls.definition.fields.filter((f) => methods.has(f.name));
   const unseen = [...unseenFields(newChain).names].filter((f) => methods.has(f) && !kept.has(f));

@@ -6,7 +6,13 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { readNestedWrites, readThisHandOffs } from "../mop/source/parse.js";
-import { type BuildResult, type ClassBuild, fromAnotherScope, hasMigrator } from "./build.js";
+import {
+  type BuildResult,
+  type ClassBuild,
+  definitionChain,
+  fromAnotherScope,
+  hasMigrator,
+} from "./build.js";
 import { instanceMemberNames } from "./changes.js";
 import { ANY_FIELD_NOTE } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
@@ -49,16 +55,11 @@ export function unseenOwnState(
  */
 export function methodsGoneOutOfSight(
   className: string,
-  cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined || hasMigrator(className, build)) return [];
-  const chain: ClassDefinition[] = [];
-  for (let d: ClassDefinition | undefined = cls.definition; d !== undefined; ) {
-    chain.push(d);
-    d = d.superclass === null ? undefined : build.classes.get(d.superclass)?.definition;
-  }
+  const chain = definitionChain(className, build);
   const opaque = chain.flatMap((d) => notesOf(d)).filter((note) => ANY_FIELD_NOTE.test(note));
   if (opaque.length === 0) return [];
   const kept = new Set(chain.flatMap((d) => instanceMemberNames(d)));

@@ -46,7 +46,7 @@ export function updateWarnings(
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
     warnings.push(...handedOff(className, cls, old));
-    warnings.push(...methodsGoneOutOfSight(className, cls, build, old));
+    warnings.push(...methodsGoneOutOfSight(className, build, old));
     warnings.push(...nestedDefaults(className, cls, build, old));
   }
   for (const className of migrating) {
