@@ -15,7 +15,7 @@ import type { Constructor } from "../mop/createClass.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot } from "./namespace.js";
 import type { Shadow, ShadowClass } from "./shadow.js";
-import { editsOf, snapshotAs } from "./shadow.js";
+import { editsOf, madeFrom, snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {
@@ -118,9 +118,13 @@ function undoAll(undos: readonly Undo[]): void {
  * is rethrown.
  */
 export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceRecord {
-  if (shadow.namespace !== namespace || namespace.version !== shadow.baseVersion) {
+  if (shadow.namespace !== namespace || !shadow[madeFrom](namespace.snapshot)) {
+    const now =
+      namespace.version === shadow.baseVersion
+        ? `${namespace.name} has changed since (a rollback, then another commit, back at that version number)`
+        : `${namespace.name} is at version ${namespace.version}`;
     throw new StaleShadowError(
-      `the shadow was made from version ${shadow.baseVersion} of namespace ${shadow.namespace.name}, but ${namespace.name} is at version ${namespace.version}`,
+      `the shadow was made from version ${shadow.baseVersion} of namespace ${shadow.namespace.name}, but ${now}`,
       {
         namespace: namespace.name,
         shadowVersion: shadow.baseVersion,

@@ -43,6 +43,12 @@ export interface ShadowClass {
 /** The commit's (replaceNamespace) own access to a shadow: not part of its public surface. */
 export const snapshotAs = Symbol("metamorph.snapshotAs");
 
+/** The commit's (replaceNamespace) check that a shadow is not stale: not part of its public surface. */
+export const madeFrom = Symbol("metamorph.madeFrom");
+
+/** Settles a shadow built before a pause (Shadow[settle]): not part of its public surface. */
+export const settle = Symbol("metamorph.settle");
+
 /** The commit's (replaceNamespace) access to the shadow's edits, which the replace record reports. */
 export const editsOf = Symbol("metamorph.editsOf");
 
@@ -51,6 +57,8 @@ const nothing = () => {};
 export class Shadow {
   readonly namespace: Namespace;
   readonly baseVersion: number;
+  /** The snapshot it was made from: the version number alone comes back after a rollback and another commit. */
+  readonly #base: NamespaceSnapshot;
   #snapshot: NamespaceSnapshot;
   readonly #edits = new BindingEdits();
   readonly #classes = new Map<Constructor, ShadowClass>();
@@ -71,12 +79,26 @@ export class Shadow {
   constructor(namespace: Namespace) {
     this.namespace = namespace;
     this.baseVersion = namespace.version;
+    this.#base = namespace.snapshot;
     this.#snapshot = namespace.snapshot;
   }
 
   get snapshot(): NamespaceSnapshot {
-    if (this.#definitions.size > 0) this.#produce(nothing);
+    this[settle]();
     return this.#snapshot;
+  }
+
+  /** Whether the namespace is still exactly the world this shadow was made from. */
+  [madeFrom](snapshot: NamespaceSnapshot): boolean {
+    return snapshot === this.#base;
+  }
+
+  /**
+   * Writes the pending definitions into the snapshot now: a shadow built
+   * before a pause (update()) leaves its commit only the version to set.
+   */
+  [settle](): void {
+    if (this.#definitions.size > 0) this.#produce(nothing);
   }
 
   /** immer patches of the bindings so far (their paths start at `bindings`), made when read (bindingEdits.ts). */

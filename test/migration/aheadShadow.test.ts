@@ -7,7 +7,7 @@
  * refuses a shadow made from another version: ShadowError).
  */
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, update } from "../../src/index.js";
+import { Namespace, patch, update, updateSync } from "../../src/index.js";
 import type { Ahead } from "../../src/migration/phases/find.js";
 import { stillAhead } from "../../src/migration/phases/find.js";
 
@@ -67,12 +67,89 @@ describe.each<Finder>(["registry", "heap"])("the shadow built ahead, %s finder",
   });
 });
 
+describe.each<Finder>(["registry", "heap"])(
+  "built ahead with no instance to find, %s finder",
+  (finder) => {
+    const world = (name: string) => {
+      const ns = new Namespace(name, { instanceFinder: finder });
+      const Picture = ns.defineClass<{ size: number; weight(): number }>({
+        name: "Picture",
+        fields: [{ name: "size", initializer: "0" }],
+        methods: {
+          weight(this: { size: number }) {
+            return this.size;
+          },
+        },
+      });
+      return { ns, Picture, picture: new Picture({ size: 3 }) };
+    };
+    const heavier = patch("heavier")
+      .replaceMethods("Picture", {
+        weight(this: { size: number }) {
+          return this.size * 10;
+        },
+      })
+      .build();
+
+    test.each(["eager", "lazy", "progressive"] as const)(
+      "a methods-only update (%s): new versions are compiled before the pause, in a block of their own",
+      async (policy) => {
+        const { ns, picture } = world(`ahead-methods-${policy}`);
+        const seen: [number, number][] = [];
+        // A task the program queued before calling update(): it runs between the
+        // build and the pause, and sees the version not yet committed.
+        setImmediate(() => seen.push([ns.version, picture.weight()]));
+        const before = ns.version;
+        const result = await update(
+          ns,
+          patch("heavier-p")
+            .replaceMethods("Picture", {
+              weight(this: { size: number }) {
+                return this.size * 10;
+              },
+            })
+            .policy(policy)
+            .build(),
+        );
+        expect(seen).toEqual([[before, 3]]);
+        expect(result.fromVersion).toBe(before);
+        expect(ns.version).toBe(before + 1);
+        expect(picture.weight()).toBe(30);
+      },
+    );
+
+    test("the namespace back at the same version number through a rollback and another commit: the pause builds again", async () => {
+      const { ns, Picture, picture } = world("ahead-aba");
+      const first = updateSync(
+        ns,
+        patch("tag").addField("Picture", "tag", { default: "t" }).build(),
+      );
+      const at = ns.version;
+      // Between the build ahead and the pause: the first update is rolled back
+      // (the version number goes back) and another commits (and comes back to it).
+      setImmediate(() => {
+        first.rollback();
+        updateSync(ns, patch("label").addField("Picture", "label", { default: "l" }).build());
+      });
+      const result = await update(ns, heavier);
+      expect(result.fromVersion).toBe(at);
+      expect(picture.weight()).toBe(30);
+      // What the other update made stays: the shadow built ahead had "tag", not "label".
+      expect(Object.keys(picture)).toEqual(["size", "label"]);
+      expect(Object.keys(new Picture({ size: 1 }))).toEqual(["size", "label"]);
+      result.rollback();
+      expect(picture.weight()).toBe(3);
+      expect(Object.keys(new Picture({ size: 1 }))).toEqual(["size", "label"]);
+    });
+  },
+);
+
 describe("stillAhead", () => {
-  test("only for the same patch and policy, the namespace at the version it was built from", () => {
+  test("only for the same patch and policy, the namespace at the snapshot it was built from", () => {
     const ns = new Namespace("still", {});
     ns.defineClass({ name: "A", fields: [], methods: {} });
     const grow = patch("grow").addField("A", "x", { default: 0 }).build();
-    const ahead = { patch: grow, policy: undefined, version: ns.version } as unknown as Ahead;
+    const ahead = { patch: grow, policy: undefined, snapshot: ns.snapshot } as unknown as Ahead;
     expect(stillAhead(ns, grow, undefined, ahead)).toBe(ahead);
     expect(stillAhead(ns, grow, "lazy", ahead)).toBeUndefined();
     expect(

@@ -177,6 +177,24 @@ describe("shadows and bulk replace", () => {
     expect(new Account().kind()).toBe("plain");
   });
 
+  test("a shadow made before a rollback and another commit is stale, though the version number is the same again", () => {
+    const { ns, Account } = bank();
+    const first = cloneNamespace(ns);
+    first.define("x", 1);
+    const record = replaceNamespace(ns, first);
+    const shadow = cloneNamespace(ns);
+    shadow.define("fromShadow", 3);
+    record.undo();
+    const other = cloneNamespace(ns);
+    other.define("y", 2);
+    replaceNamespace(ns, other);
+    expect(ns.version).toBe(shadow.baseVersion);
+    expect(() => replaceNamespace(ns, shadow)).toThrow(/has changed since/);
+    expect(() => replaceNamespace(ns, shadow)).toThrow(StaleShadowError);
+    expect([ns.has("x"), ns.has("y"), ns.has("fromShadow")]).toEqual([false, true, false]);
+    expect(new Account().kind()).toBe("plain");
+  });
+
   test("namespaces are isolated: replacing one never touches another's classes", () => {
     const one = bank();
     const two = bank();

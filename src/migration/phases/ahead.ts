@@ -11,9 +11,9 @@
  *   and has optimised its loop, which the pause otherwise runs first in the
  *   interpreter (about 40 % of the scan of 10^5 objects).
  *
- * The plans come from a shadow built now and dropped, as a dry run builds
- * one (lifecycle/dryRun.ts); the pause builds its own, and finds the same
- * compiled functions by their source. Nothing here writes to an instance or
+ * The plans come from a shadow built now, its bindings settled
+ * (Shadow[settle]), which the pause takes if the namespace has not changed
+ * since (find.ts `stillAhead`), else builds its own. Nothing here writes to an instance or
  * runs the patch's migration code; the sample is read only where a read runs
  * no code (own data properties).
  */
@@ -22,6 +22,7 @@ import type { ApplyProgress, LogArrays } from "../migrationLog.js";
 import type { Plan } from "../migrationPlan.js";
 import type { Built } from "./build.js";
 import type { Detected } from "./detect.js";
+import { settle } from "../../namespace/shadow.js";
 import type { Shadowed } from "./shadow.js";
 import { shadowPhase } from "./shadow.js";
 
@@ -55,6 +56,7 @@ export function prepareAhead(
   let shadowed: Shadowed;
   try {
     shadowed = shadowPhase(namespace, built, detected);
+    shadowed.shadow[settle]();
   } catch {
     return undefined; // refused: the pause refuses it again
   }
