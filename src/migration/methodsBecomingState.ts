@@ -8,7 +8,8 @@
  * computes it from its arguments (`this.inc = cfg.ex ? this.a : this.b`)
  * or sets it out of the reader's sight, in an if/else (`unvalued`): then
  * only a migrator can (detect.ts refuses without one; the validation
- * checks it did).
+ * checks it did). An accessor turned into a field with an initialiser
+ * gets that value, which may not be what the accessor answered (warnings.ts).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { BuildResult } from "./build.js";
@@ -20,6 +21,8 @@ export interface MethodsBecomingState {
   readonly valued: readonly string[];
   /** Fields with no initial value a migration can compute. */
   readonly unvalued: readonly string[];
+  /** Those of both that were accessors, not methods. */
+  readonly accessors: ReadonlySet<string>;
 }
 
 export function methodsBecomingState(
@@ -29,8 +32,9 @@ export function methodsBecomingState(
 ): MethodsBecomingState {
   const cls = build.classes.get(name)!;
   const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-  if (old === undefined) return { valued: [], unvalued: [] };
-  const methods = instanceMembers(cls.oldName!, (n) => oldDefs.get(n));
+  if (old === undefined) return { valued: [], unvalued: [], accessors: new Set() };
+  const accessors = new Set<string>();
+  const methods = instanceMembers(cls.oldName!, (n) => oldDefs.get(n), accessors);
   // Old objects that already have the field (zod binds `this.parse =
   // this.parse.bind(this)` in both releases) lose nothing.
   const oldFields = new Set(old.fields.map((f) => f.name));
@@ -44,20 +48,32 @@ export function methodsBecomingState(
     f.initializer !== undefined ||
     cls.initialisers.has(f.name) ||
     oldFields.has(cls.fieldOrigins.get(f.name) ?? "");
+  const valuedFields = learned.filter(valued).map((f) => f.name);
+  const unvalued = [...learned.filter((f) => !valued(f)).map((f) => f.name), ...unseen];
+  const all = new Set([...valuedFields, ...unvalued]);
   return {
-    valued: learned.filter(valued).map((f) => f.name),
-    unvalued: [...learned.filter((f) => !valued(f)).map((f) => f.name), ...unseen],
+    valued: valuedFields,
+    unvalued,
+    accessors: new Set([...accessors].filter((a) => all.has(a))),
   };
 }
 
-/** The instance methods and accessors (string keys) of class `name` and its ancestors. */
+/**
+ * The instance methods and accessors (string keys) of class `name` and its
+ * ancestors; the accessors go into `accessors` too, if given.
+ */
 function instanceMembers(
   name: string,
   definition: (name: string) => ClassDefinition | undefined,
+  accessors?: Set<string>,
 ): Set<string> {
   const members = new Set<string>();
   for (let d = definition(name); d !== undefined; ) {
-    for (const m of d.methods) if (!m.static && typeof m.key === "string") members.add(m.key);
+    for (const m of d.methods) {
+      if (m.static || typeof m.key !== "string" || members.has(m.key)) continue;
+      members.add(m.key);
+      if (m.kind !== "method") accessors?.add(m.key);
+    }
     d = d.superclass === null ? undefined : definition(d.superclass);
   }
   return members;

@@ -14,7 +14,7 @@ import {
   hasMigrator,
 } from "./build.js";
 import { instanceMemberNames } from "./changes.js";
-import { ANY_FIELD_NOTE } from "./unseenFields.js";
+import { ANY_FIELD_NOTE, FIELD_NOTE } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, warning } from "./warning.js";
 
@@ -145,4 +145,49 @@ export function nestedDefaults(
       `the objects alive now keep \`${field}\` as the running release made it, without it — give the class a migrator that sets it (\`target.${w} = …\`)`,
     );
   });
+}
+
+/**
+ * Fields the new version's constructor sets only out of the reader's sight
+ * (in one branch of an if/else, in a loop) which the running version never
+ * had, learned or not (ws 8.16's `_autoPong`, set in the server branch):
+ * the objects alive now lack them while fresh ones may have them. With
+ * their notes, by name.
+ */
+export function newFieldsOutOfSight(
+  cls: ClassBuild,
+  old: ClassDefinition | undefined,
+): Map<string, string> {
+  const found = new Map<string, string>();
+  if (old === undefined) return found;
+  const before = new Set(old.fields.map((f) => f.name));
+  for (const note of notesOf(old)) {
+    const field = FIELD_NOTE.exec(note)?.[1];
+    if (field !== undefined) before.add(field);
+  }
+  const learned = new Set(cls.definition.fields.map((f) => f.name));
+  for (const note of notesOf(cls.definition)) {
+    const field = FIELD_NOTE.exec(note)?.[1];
+    if (field !== undefined && !before.has(field) && !learned.has(field) && !found.has(field))
+      found.set(field, note);
+  }
+  return found;
+}
+
+/** `newFieldsOutOfSight` said, unless a migrator of the class may set them: nothing else will. */
+export function missingNewFields(
+  className: string,
+  build: BuildResult,
+  added: ReadonlyMap<string, string>,
+): UpdateWarning[] {
+  if (hasMigrator(className, build)) return [];
+  return [...added].map(([field, note]) =>
+    warning(
+      "MM_NO_INITIAL_VALUE",
+      className,
+      field,
+      `new field \`${field}\` ${note.replace(/^field `[^`]+` /, "").replace(/; not learned$/, "")} of the new version; the running version never set it`,
+      `the objects alive now do not have it, where fresh ones may — give the class a migrator that sets it (\`target.${field} = …\`)`,
+    ),
+  );
 }

@@ -19,12 +19,15 @@ import {
   isUnvaluedNewField,
 } from "./build.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
+import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import {
   handedOff,
   methodsGoneOutOfSight,
+  missingNewFields,
   nestedDefaults,
+  newFieldsOutOfSight,
   unseenOwnState,
 } from "./outOfSightWarnings.js";
 import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
@@ -39,9 +42,13 @@ export function updateWarnings(
   { migrating, changed }: Detected,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
+  const outOfSight = new Map<string, ReadonlyMap<string, string>>();
   for (const className of changed) {
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    const added = newFieldsOutOfSight(cls, old);
+    outOfSight.set(className, added);
+    warnings.push(...missingNewFields(className, build, added));
     warnings.push(...staleFunctionFields(className, cls, build, old));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
@@ -58,6 +65,8 @@ export function updateWarnings(
     ).values();
     for (const note of notes) {
       const field = FIELD_NOTE.exec(note)?.[1];
+      // A field only the new version sets out of sight: no object has it yet (said above, unless a migrator may set it).
+      if (field !== undefined && outOfSight.get(className)?.has(field)) continue;
       warnings.push(
         warning(
           "MM_UNSEEN_STATE",
@@ -69,6 +78,7 @@ export function updateWarnings(
       );
     }
     warnings.push(...noInitialValue(className, cls, build, old));
+    warnings.push(...accessorsBecomingFields(className, cls, build, oldDefs));
     warnings.push(...aliasSplits(className, cls, build, old));
     warnings.push(...droppedFields(className, cls, build, old));
   }
@@ -127,6 +137,36 @@ function noInitialValue(
         `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
       );
     });
+}
+
+/**
+ * Accessors of the running version the new one turns into fields with an
+ * initial value (`get length()` over the items becomes `this.length = 0`,
+ * then kept up to date by `push`): the objects alive now got that value,
+ * not what the accessor answered — a queue of 3 said 1 after its next push.
+ * Whether the value is right only the patch's author knows (a `max` getter
+ * becoming `max = -1`, unlimited, may mean it); said unless a migrator or
+ * the patch gives the field its value.
+ */
+function accessorsBecomingFields(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): UpdateWarning[] {
+  if (cls.oldName === null || hasMigrator(className, build)) return [];
+  const { valued, accessors } = methodsBecomingState(className, build, oldDefs);
+  return valued
+    .filter((f) => accessors.has(f) && !cls.initialisers.has(f))
+    .map((f) =>
+      warning(
+        "MM_NO_INITIAL_VALUE",
+        className,
+        f,
+        `accessor \`${f}\` of the running version is a field of the new one`,
+        `the objects alive now got its initial value, not what the accessor answered — if that is wrong, give the class a migrator that sets it (\`target.${f} = …\`)`,
+      ),
+    );
 }
 
 /**

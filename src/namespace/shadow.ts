@@ -43,10 +43,8 @@ export interface ShadowClass {
 /** The commit's (replaceNamespace) own access to a shadow: not part of its public surface. */
 export const snapshotAs = Symbol("metamorph.snapshotAs");
 
-/** The commit's (replaceNamespace) check that a shadow is not stale: not part of its public surface. */
+/** The commit's staleness check and the settling of a shadow built ahead: not its public surface. */
 export const madeFrom = Symbol("metamorph.madeFrom");
-
-/** Settles a shadow built before a pause (Shadow[settle]): not part of its public surface. */
 export const settle = Symbol("metamorph.settle");
 
 /** The commit's (replaceNamespace) access to the shadow's edits, which the replace record reports. */
@@ -57,8 +55,7 @@ const nothing = () => {};
 export class Shadow {
   readonly namespace: Namespace;
   readonly baseVersion: number;
-  /** The snapshot it was made from: the version number alone comes back after a rollback and another commit. */
-  readonly #base: NamespaceSnapshot;
+  readonly #base: NamespaceSnapshot; // not the version alone: a rollback then a commit reach it again
   #snapshot: NamespaceSnapshot;
   readonly #edits = new BindingEdits();
   readonly #classes = new Map<Constructor, ShadowClass>();
@@ -93,10 +90,7 @@ export class Shadow {
     return snapshot === this.#base;
   }
 
-  /**
-   * Writes the pending definitions into the snapshot now: a shadow built
-   * before a pause (update()) leaves its commit only the version to set.
-   */
+  /** Writes the pending definitions now: a shadow built ahead leaves its commit only the version. */
   [settle](): void {
     if (this.#definitions.size > 0) this.#produce(nothing);
   }

@@ -8,8 +8,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { Namespace, patch, update, updateSync } from "../../src/index.js";
-import type { Ahead } from "../../src/migration/phases/find.js";
-import { stillAhead } from "../../src/migration/phases/find.js";
+import type { Ahead } from "../../src/migration/phases/ahead.js";
+import { stillAhead } from "../../src/migration/phases/ahead.js";
 
 type Finder = "registry" | "heap";
 

@@ -212,21 +212,21 @@ function refuseMethodsBecomingFields(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
   policy: Built["policy"],
 ): void {
-  const { valued, unvalued } = methodsBecomingState(name, build, oldDefs);
+  const { valued, unvalued, accessors } = methodsBecomingState(name, build, oldDefs);
   const all = [...valued, ...unvalued];
   const s = all.length > 1 ? "s" : "";
   const them = all.length > 1 ? "them" : "it";
-  const listed = all.map((f) => `${f}()`).join(", ");
+  const member = (f: string) => (accessors.has(f) ? `accessor ${f}` : `method ${f}()`);
+  const listed = all.map(member).join(", ");
   if (policy !== "eager" && all.length > 0) {
     throw new InvalidPatchError(
-      `class ${name}'s new version makes its method${s} ${listed} own field${s} (an arrow function, say): a lazy or progressive update removes ${them} from the prototype before the objects are migrated, and calling ${them} on an object not yet migrated would fail; apply this update eagerly`,
+      `class ${name}'s new version makes its ${listed} own field${s}${accessors.size === 0 ? " (an arrow function, say)" : ""}: a lazy or progressive update removes ${them} from the prototype before the objects are migrated, and reading ${them} on an object not yet migrated would be wrong; apply this update eagerly`,
       { className: name, fields: all },
     );
   }
   if (unvalued.length > 0 && !hasMigrator(name, build)) {
-    const u = unvalued.length > 1 ? "s" : "";
     throw new InvalidPatchError(
-      `class ${name}'s new version turns its method${u} ${unvalued.map((f) => `${f}()`).join(", ")} into state its constructor computes (from its arguments, or out of sight in an if/else): the objects alive now would have neither method nor field after the update; give ${name} a migrator that sets ${unvalued.length > 1 ? "them" : "it"} (\`target.${unvalued[0]} = …\`)`,
+      `class ${name}'s new version turns its ${unvalued.map(member).join(", ")} into state its constructor computes (from its arguments, or out of sight in an if/else): the objects alive now would have neither member nor field after the update; give ${name} a migrator that sets ${unvalued.length > 1 ? "them" : "it"} (\`target.${unvalued[0]} = …\`)`,
       { className: name, fields: unvalued },
     );
   }

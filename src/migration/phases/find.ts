@@ -30,45 +30,7 @@ import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js"
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
 import type { LogArrays } from "../migrationLog.js";
-import type { Built } from "./build.js";
-import { buildPhase } from "./build.js";
-import type { Detected } from "./detect.js";
-import { detectPhase } from "./detect.js";
-import { prepareAhead } from "./ahead.js";
-import { settle } from "../../namespace/shadow.js";
-import type { Shadowed } from "./shadow.js";
-import { shadowPhase } from "./shadow.js";
-
-/**
- * What `update()` built before its pause for the same patch and policy: the
- * pause takes it instead of building and shadowing again (0.3–0.9 ms of
- * every pause, compiling the new class versions included) if the namespace
- * is still at `snapshot` (every change of its bindings or classes makes a new
- * one). Not its version number: a rollback takes it back, and another
- * commit then reaches the same number with another world.
- */
-export interface Ahead {
-  readonly patch: Patch;
-  readonly policy: Policy | undefined;
-  readonly snapshot: NamespaceSnapshot;
-  readonly built: Built;
-  readonly detected: Detected;
-  readonly shadowed: Shadowed;
-}
-
-/** `ahead`, if it was made for `patch` and `policy` and nothing has changed since. */
-export function stillAhead(
-  namespace: Namespace,
-  patch: Patch,
-  policy: Policy | undefined,
-  ahead: Ahead | undefined,
-): Ahead | undefined {
-  return ahead?.patch === patch &&
-    ahead.policy === policy &&
-    namespace.snapshot === ahead.snapshot
-    ? ahead
-    : undefined;
-}
+import { type Ahead, builtAhead, type Migrating, prepareAhead, shadowedAhead } from "./ahead.js";
 
 /** Longest slice of the registry read in one task (ms). */
 const SLICE_MS = 4;
@@ -101,7 +63,13 @@ export async function findBeforePause(
   if (migrating === undefined) return undefined;
   const { handles } = migrating;
   const snapshot = namespace.snapshot;
-  if (handles.length === 0) return shadowedAhead(namespace, patch, policy, migrating);
+  if (handles.length === 0) {
+    const ahead = shadowedAhead(namespace, patch, policy, migrating);
+    if (ahead === undefined) return undefined;
+    // The program's waiting tasks run before the pause adds another block.
+    await nextTask();
+    return { objectsFor: () => undefined, arrays: new Map(), ahead, release() {} };
+  }
   const finder = namespace.finder;
   let found: Prefound;
   if (finder.kind !== "heap") {
@@ -179,12 +147,6 @@ function migratingHandles(
   return migratingClasses(namespace, patch, policy)?.handles;
 }
 
-interface Migrating {
-  readonly built: Built;
-  readonly detected: Detected;
-  readonly handles: Function[];
-}
-
 function migratingClasses(
   namespace: Namespace,
   patch: Patch,
@@ -192,62 +154,6 @@ function migratingClasses(
 ): Migrating | undefined {
   const migrating = builtAhead(namespace, patch, policy);
   return migrating !== undefined && migrating.handles.length > 0 ? migrating : undefined;
-}
-
-/**
- * The build and detection of `patch`, and the handles of the classes it
- * migrates eagerly (none for another policy); undefined if refused.
- */
-function builtAhead(
-  namespace: Namespace,
-  patch: Patch,
-  policy: Policy | undefined,
-): Migrating | undefined {
-  try {
-    const built = buildPhase(namespace, patch, policy);
-    const detected = detectPhase(built);
-    const handles =
-      built.policy === "eager"
-        ? [...detected.migrating].map((name) =>
-            namespace.classNamed(built.build.classes.get(name)!.oldName!),
-          )
-        : [];
-    return { built, detected, handles };
-  } catch {
-    return undefined; // refused: the pause refuses it again, with nothing changed
-  }
-}
-
-/**
- * An update with no instances to find before its pause (new methods only,
- * a lazy or progressive policy): its build and shadow are made now, in a
- * block of their own, and the pause takes them if nothing changed since
- * (`stillAhead`). Most of such a pause was compiling the new class versions
- * (about a quarter of a methods-only update, measured: V8 compiles a new
- * source more slowly amid other work than in a loop of its own).
- */
-async function shadowedAhead(
-  namespace: Namespace,
-  patch: Patch,
-  policy: Policy | undefined,
-  { built, detected }: Migrating,
-): Promise<Prefound | undefined> {
-  const snapshot = namespace.snapshot;
-  let shadowed: Shadowed;
-  try {
-    shadowed = shadowPhase(namespace, built, detected);
-    shadowed.shadow[settle]();
-  } catch {
-    return undefined; // refused: the pause refuses it again
-  }
-  // The program's waiting tasks run before the pause adds another block.
-  await nextTask();
-  return {
-    objectsFor: () => undefined,
-    arrays: new Map(),
-    ahead: { patch, policy, snapshot, built, detected, shadowed },
-    release() {},
-  };
 }
 
 /**

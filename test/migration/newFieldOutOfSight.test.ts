@@ -1,0 +1,83 @@
+/**
+ * A release adds a field its constructor sets only in one branch (ws 8.16:
+ * `else { this._autoPong = options.autoPong; … }`). The fields the reader
+ * learns are the same, so nothing migrates: the live objects lack the field
+ * and the new methods answer otherwise than for a fresh object. The update
+ * said nothing; it now warns MM_NO_INITIAL_VALUE, naming the field, unless a
+ * migrator sets it — for a class that migrates for another reason too.
+ */
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+
+type Conn = { state: number; onPing(): string } & Record<string, unknown>;
+type ConnClass = new (addr: string | null, opts: { autoPong: boolean }) => Conn;
+
+function releases(extraField = "") {
+  const make = (body: string) =>
+    new Function(`"use strict";
+      return class Conn {
+        constructor(addr, opts) { this.state = 0; ${extraField} ${body} }
+        onPing() { return this.autoPong ? "pong" : "(silent)"; }
+      };`)() as ConnClass;
+  return {
+    v1: make("if (addr !== null) { this.client = true; } else { this.server = true; }"),
+    v2: make(
+      "if (addr !== null) { this.client = true; } else { this.autoPong = opts.autoPong; this.server = true; }",
+    ),
+  };
+}
+
+const policies = ["eager", "lazy"] as const;
+
+describe.each(policies)("a new field set out of the reader's sight (%s)", (policy) => {
+  test("is named by a warning: the objects alive now do not have it", () => {
+    const { v1, v2 } = releases();
+    const ns = new Namespace(`new-out-of-sight-${policy}`);
+    const Conn = ns.registerClass(v1) as unknown as ConnClass;
+    const live = new Conn(null, { autoPong: true });
+    const result = updateSync(
+      ns,
+      patch("v2").replaceImplementation("Conn", v2).policy(policy).build(),
+    );
+    const warned = result.warnings.filter((w) => w.field === "autoPong");
+    expect(warned.map((w) => [w.code, w.className])).toEqual([["MM_NO_INITIAL_VALUE", "Conn"]]);
+    expect(warned[0]!.message).toMatch(/assigned only conditionally.*migrator that sets it/);
+    // What it says: the live object lacks the field a fresh one has.
+    expect([live.onPing(), new v2(null, { autoPong: true }).onPing()]).toEqual([
+      "(silent)",
+      "pong",
+    ]);
+    // The fields both versions set that way are not new: not named.
+    expect(result.warnings.filter((w) => w.field === "server" || w.field === "client")).toEqual([]);
+  });
+
+  test("a migrator that sets it silences the warning and the object answers as a fresh one", () => {
+    const { v1, v2 } = releases();
+    const ns = new Namespace(`new-out-of-sight-migrated-${policy}`);
+    const Conn = ns.registerClass(v1) as unknown as ConnClass;
+    const live = new Conn(null, { autoPong: true });
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .replaceImplementation("Conn", v2)
+        .migrate("Conn", (_old, target) => {
+          if (target.server === true) target.autoPong = true;
+        })
+        .policy(policy)
+        .build(),
+    );
+    expect(result.warnings.filter((w) => w.field === "autoPong")).toEqual([]);
+    expect(live.onPing()).toBe("pong");
+  });
+});
+
+test("a class that migrates for another reason warns the same, not that instances keep such state", () => {
+  const { v1 } = releases();
+  const { v2 } = releases("this.added = 1;");
+  const ns = new Namespace("new-out-of-sight-migrating");
+  ns.registerClass(v1);
+  const result = updateSync(ns, patch("v2").replaceImplementation("Conn", v2).build());
+  expect(result.instancesMigrated).toBe(0);
+  const named = result.warnings.filter((w) => w.field === "autoPong");
+  expect(named.map((w) => w.code)).toEqual(["MM_NO_INITIAL_VALUE"]);
+});
