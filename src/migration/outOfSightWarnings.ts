@@ -155,17 +155,31 @@ export function nestedDefaults(
  * their notes, by name.
  */
 export function newFieldsOutOfSight(
+  className: string,
   cls: ClassBuild,
-  old: ClassDefinition | undefined,
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): Map<string, string> {
   const found = new Map<string, string>();
-  if (old === undefined) return found;
-  const before = new Set(old.fields.map((f) => f.name));
-  for (const note of notesOf(old)) {
-    const field = FIELD_NOTE.exec(note)?.[1];
-    if (field !== undefined) before.add(field);
+  if (cls.oldName === null || !oldDefs.has(cls.oldName)) return found;
+  // What the running version's objects may have: their class's fields and
+  // its ancestors' (a base class that sets it for every object), learned or not.
+  const before = new Set<string>();
+  const oldChain: ClassDefinition[] = [];
+  for (let d = oldDefs.get(cls.oldName); d !== undefined && !oldChain.includes(d); ) {
+    oldChain.push(d);
+    d = d.superclass === null ? undefined : oldDefs.get(d.superclass);
   }
-  const learned = new Set(cls.definition.fields.map((f) => f.name));
+  for (const d of oldChain) {
+    for (const f of d.fields) before.add(f.name);
+    for (const note of notesOf(d)) {
+      const field = FIELD_NOTE.exec(note)?.[1];
+      if (field !== undefined) before.add(field);
+    }
+  }
+  const learned = new Set(
+    definitionChain(className, build).flatMap((d) => d.fields.map((f) => f.name)),
+  );
   for (const note of notesOf(cls.definition)) {
     const field = FIELD_NOTE.exec(note)?.[1];
     if (field !== undefined && !before.has(field) && !learned.has(field) && !found.has(field))
@@ -190,4 +204,44 @@ export function missingNewFields(
       `the objects alive now do not have it, where fresh ones may — give the class a migrator that sets it (\`target.${field} = …\`)`,
     ),
   );
+}
+
+/**
+ * Fields the running version's constructor sets out of the reader's sight
+ * (`if (FAST) this.format = this.formatFast; else …`) that the new version
+ * makes methods and no longer sets: the objects alive now keep their own
+ * function, the running release's, in front of the new method — silently,
+ * as nothing about their fields changes. Said unless a migrator may deal
+ * with them.
+ */
+export function fieldsHidingNewMethods(
+  className: string,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+): UpdateWarning[] {
+  if (old === undefined || hasMigrator(className, build)) return [];
+  const chain = definitionChain(className, build);
+  const methods = new Set(chain.flatMap((d) => instanceMemberNames(d)));
+  const setNow = new Set(chain.flatMap((d) => d.fields.map((f) => f.name)));
+  for (const d of chain)
+    for (const note of notesOf(d)) {
+      const field = FIELD_NOTE.exec(note)?.[1];
+      if (field !== undefined) setNow.add(field);
+    }
+  const warned = new Set<string>();
+  return notesOf(old).flatMap((note) => {
+    const field = FIELD_NOTE.exec(note)?.[1];
+    if (field === undefined || warned.has(field) || !methods.has(field) || setNow.has(field))
+      return [];
+    warned.add(field);
+    return [
+      warning(
+        "MM_UNSEEN_STATE",
+        className,
+        field,
+        note,
+        `the new version makes \`${field}\` a method: objects that have such a field keep the running release's value in front of it — give the class a migrator that deletes it (\`delete target.${field}\`)`,
+      ),
+    ];
+  });
 }

@@ -36,17 +36,19 @@ export function privateStateRefusal(
   name: string,
   classes: readonly (Function | undefined)[],
 ): PrivateStateError {
-  const { kind, at } = privateStateKind(classes);
+  const { kind, at, staticOnly } = privateStateKind(classes);
   // Only the new implementation has it: the running version has nothing to export.
   const newOnly = at > 0;
   const holder = classes[at];
   const advice =
     privateStateAdvice(name, [holder, ...classes.filter((c) => c !== holder)]) ??
-    (newOnly
-      ? "apply it through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section) as a version that extends Adoptable with `static metamorphImport(instance, state)`, which builds its private state from the old object's fields"
-      : "add `static metamorphExport(instance)` to the running version and apply a new version that extends Adoptable with `static metamorphImport(instance, state)` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)");
+    (staticOnly
+      ? "restart the program to load it, or keep that state in a public static field or a variable of the module"
+      : newOnly
+        ? "apply it through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section) as a version that extends Adoptable with `static metamorphImport(instance, state)`, which builds its private state from the old object's fields"
+        : "add `static metamorphExport(instance)` to the running version and apply a new version that extends Adoptable with `static metamorphImport(instance, state)` through the lifecycle (runUpdate, applyUpdate or a manager; see the README's lifecycle section)");
   return new PrivateStateError(
-    `${newOnly ? `the new implementation of class ${name}` : `class ${name}`} ${kind}, which reflection cannot copy to a new version: ${advice}`,
+    `${newOnly ? `the new implementation of class ${name}` : `class ${name}`} ${kind}, ${staticOnly ? "which its static methods may reach through `this` (`this.#…`): called through metamorph's class handle, they would throw" : "which reflection cannot copy to a new version"}: ${advice}`,
     { className: name },
   );
 }
@@ -60,6 +62,7 @@ export function privateStateRefusal(
 function privateStateKind(classes: readonly (Function | undefined)[]): {
   kind: string;
   at: number;
+  staticOnly?: boolean;
 } {
   let lowered: { note: string; at: number } | undefined;
   for (let at = 0; at < classes.length; at++) {
@@ -67,7 +70,16 @@ function privateStateKind(classes: readonly (Function | undefined)[]): {
     if (cls === undefined || Object.hasOwn(cls, METHOD_HOME)) continue;
     const parsed = readableClassSource(cls);
     if (parsed === undefined) continue;
-    if (parsed.privateMembers.length > 0) return { kind: "declares private # members", at };
+    if (parsed.privateMembers.length > 0) {
+      const instance = parsed.members.filter((m) => m.private && !m.static);
+      if (instance.length > 0) return { kind: "declares private # members", at };
+      const names = parsed.members.filter((m) => m.private).map((m) => m.name);
+      return {
+        kind: `declares static private # members (${names.join(", ")})`,
+        at,
+        staticOnly: true,
+      };
+    }
     const note = parsed.unsupported.find((n) => n.startsWith("private state lowered"));
     if (note !== undefined) lowered ??= { note, at };
   }

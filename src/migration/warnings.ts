@@ -23,6 +23,7 @@ import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import {
+  fieldsHidingNewMethods,
   handedOff,
   methodsGoneOutOfSight,
   missingNewFields,
@@ -46,12 +47,15 @@ export function updateWarnings(
   for (const className of changed) {
     const cls = build.classes.get(className)!;
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const added = newFieldsOutOfSight(cls, old);
+    const added = newFieldsOutOfSight(className, cls, build, oldDefs);
     outOfSight.set(className, added);
     warnings.push(...missingNewFields(className, build, added));
     warnings.push(...staleFunctionFields(className, cls, build, old));
     warnings.push(...staleClosures(className, defs, old));
-    if (!migrating.has(className)) warnings.push(...unseenOwnState(className, cls, old));
+    if (!migrating.has(className)) {
+      warnings.push(...unseenOwnState(className, cls, old));
+      warnings.push(...fieldsHidingNewMethods(className, build, old));
+    }
     warnings.push(...handedOff(className, cls, old));
     warnings.push(...methodsGoneOutOfSight(className, build, old));
     warnings.push(...nestedDefaults(className, cls, build, old));
@@ -156,8 +160,11 @@ function accessorsBecomingFields(
 ): UpdateWarning[] {
   if (cls.oldName === null || hasMigrator(className, build)) return [];
   const { valued, accessors } = methodsBecomingState(className, build, oldDefs);
+  const oldFields = new Set(oldDefs.get(cls.oldName)?.fields.map((f) => f.name));
+  // A value from an old field (renameField("n", "size") over `get size()`) is what it held.
+  const carried = (f: string) => oldFields.has(cls.fieldOrigins.get(f) ?? "");
   return valued
-    .filter((f) => accessors.has(f) && !cls.initialisers.has(f))
+    .filter((f) => accessors.has(f) && !cls.initialisers.has(f) && !carried(f))
     .map((f) =>
       warning(
         "MM_NO_INITIAL_VALUE",

@@ -80,3 +80,36 @@ describe("an accessor turned into a field", () => {
     expect(q.length).toBe(3);
   });
 });
+
+test("an accessor replaced by a field renamed from an old one carries that value: no warning", () => {
+  const ns = new Namespace("accessor-field-renamed");
+  const Q = ns.defineClass<{ n: number; size: number; push(): void }>({
+    name: "Q",
+    fields: [{ name: "n", initializer: "0" }],
+    methods: {
+      get size() {
+        return (this as unknown as { n: number }).n;
+      },
+      push(this: { n: number }) {
+        this.n++;
+      },
+    },
+  });
+  const q = new Q();
+  q.push();
+  q.push();
+  const result = updateSync(
+    ns,
+    patch("p")
+      .removeMethod("Q", "size")
+      .renameField("Q", "n", "size")
+      .replaceMethods("Q", {
+        push(this: { size: number }) {
+          this.size++;
+        },
+      })
+      .build(),
+  );
+  expect(result.warnings.filter((w) => w.field === "size")).toEqual([]);
+  expect(q.size).toBe(2);
+});

@@ -149,7 +149,13 @@ describe("stillAhead", () => {
     const ns = new Namespace("still", {});
     ns.defineClass({ name: "A", fields: [], methods: {} });
     const grow = patch("grow").addField("A", "x", { default: 0 }).build();
-    const ahead = { patch: grow, policy: undefined, snapshot: ns.snapshot } as unknown as Ahead;
+    const ahead = {
+      patch: grow,
+      policy: undefined,
+      snapshot: ns.snapshot,
+      read: [],
+      live: [],
+    } as unknown as Ahead;
     expect(stillAhead(ns, grow, undefined, ahead)).toBe(ahead);
     expect(stillAhead(ns, grow, "lazy", ahead)).toBeUndefined();
     expect(
@@ -160,3 +166,190 @@ describe("stillAhead", () => {
     expect(stillAhead(ns, grow, undefined, ahead)).toBeUndefined();
   });
 });
+
+/**
+ * What the build before update()'s pause read of the live classes, changed
+ * by the program in the task between: the pause must build again, as
+ * updateSync would from the start (adversarial review, reproductions of
+ * each). Before, the commit overwrote it with what the build had seen.
+ */
+describe("the live classes changed between the build ahead and the pause", () => {
+  const both = ["updateSync", "update"] as const;
+  const apply = async (
+    mode: (typeof both)[number],
+    ns: Namespace,
+    p: ReturnType<ReturnType<typeof patch>["build"]>,
+    between: () => void,
+  ) => {
+    if (mode === "updateSync") {
+      between();
+      return updateSync(ns, p);
+    }
+    setImmediate(between);
+    return update(ns, p);
+  };
+
+  test.each(both)("a static the program sets is kept (%s)", async (mode) => {
+    const ns = new Namespace(`live-static-${mode}`);
+    class Counter {
+      static count = 0;
+      n = 0;
+      hit() {
+        return ++this.n;
+      }
+    }
+    const C = ns.registerClass(Counter) as unknown as typeof Counter;
+    const p = patch("p")
+      .replaceMethods("Counter", {
+        hit(this: { n: number }) {
+          this.n += 2;
+          return this.n;
+        },
+      })
+      .build();
+    await apply(mode, ns, p, () => {
+      C.count = 41;
+    });
+    expect(C.count).toBe(41);
+    expect(new C().hit()).toBe(2);
+  });
+
+  test.each(both)(
+    "a wrapper the program puts on a method and a static is kept (%s)",
+    async (mode) => {
+      const ns = new Namespace(`live-members-${mode}`);
+      class Client {
+        static create(u: string) {
+          return new Client(u);
+        }
+        constructor(readonly u: string) {}
+        get(path: string) {
+          return this.u + path;
+        }
+        post(path: string) {
+          return `post ${path}`;
+        }
+      }
+      const C = ns.registerClass(Client) as unknown as typeof Client;
+      const c = new C("http://x");
+      const p = patch("p")
+        .replaceMethods("Client", {
+          post(path: string) {
+            return `POST ${path}`;
+          },
+        })
+        .build();
+      await apply(mode, ns, p, () => {
+        const get = C.prototype.get;
+        C.prototype.get = function (this: Client, path: string) {
+          return `[traced] ${get.call(this, path)}`;
+        };
+        const create = C.create;
+        C.create = (u: string) => create.call(C, `[traced] ${u}`);
+      });
+      expect([c.get("/a"), C.create("y").u, c.post("/b")]).toEqual([
+        "[traced] http://x/a",
+        "[traced] y",
+        "POST /b",
+      ]);
+    },
+  );
+
+  test.each(both)("a new scope for the class is the one compiled in (%s)", async (mode) => {
+    const ns = new Namespace(`live-scope-${mode}`);
+    const A = ns.defineClass<{ f(): number }>(
+      {
+        name: "A",
+        fields: [],
+        methods: {
+          f() {
+            return 1;
+          },
+        },
+      },
+      { scope: { rate: 1 } },
+    );
+    const a = new A();
+    const p = patch("p")
+      .replaceMethods("A", {
+        f() {
+          // @ts-expect-error: `rate` comes from the class's scope
+          return rate * 100;
+        },
+      })
+      .build();
+    await apply(mode, ns, p, () => {
+      ns.scopes.set(A as never, { rate: 2 });
+    });
+    expect(a.f()).toBe(200);
+  });
+
+  test.each(both)(
+    "a member made non-configurable is refused before anything changes (%s)",
+    async (mode) => {
+      const ns = new Namespace(`live-fixed-${mode}`);
+      const A = ns.defineClass<{ f(): number; g(): number }>({
+        name: "A",
+        fields: [],
+        methods: {
+          f() {
+            return 1;
+          },
+          g() {
+            return 1;
+          },
+        },
+      });
+      const a = new A();
+      const p = patch("p")
+        .replaceMethods("A", {
+          f() {
+            return 2;
+          },
+          g() {
+            return 2;
+          },
+        })
+        .build();
+      const version = ns.version;
+      await expect(
+        apply(mode, ns, p, () => {
+          Object.defineProperty(A.prototype, "g", { configurable: false });
+        }),
+      ).rejects.toMatchObject({ code: "MM_UNSWAPPABLE_OBJECT" });
+      expect([ns.version, a.f(), a.g()]).toEqual([version, 1, 1]);
+    },
+  );
+});
+
+test.each(["updateSync", "update"] as const)(
+  "a static initialiser of the patch that starts another update: refused, nothing changed (%s)",
+  async (mode) => {
+    const ns = new Namespace(`ahead-nested-${mode}`);
+    const A = ns.defineClass<{ x: number; f(): number }>({
+      name: "A",
+      fields: [{ name: "x", initializer: "1" }],
+      methods: {
+        f() {
+          return 1;
+        },
+      },
+    });
+    const a = new A();
+    const inner = patch("inner").addField("A", "y", { default: 7 }).build();
+    (globalThis as Record<string, unknown>).__startInner = () => updateSync(ns, inner);
+    const outer = patch("outer")
+      .addStaticField("A", "s", { defaultSource: "(globalThis.__startInner(), 1)" })
+      .replaceMethods("A", {
+        f() {
+          return 2;
+        },
+      })
+      .build();
+    const version = ns.version;
+    const run = async () => (mode === "updateSync" ? updateSync(ns, outer) : update(ns, outer));
+    await expect(run()).rejects.toHaveProperty("code");
+    expect([ns.version, Object.keys(a), a.f()]).toEqual([version, ["x"], 1]);
+    delete (globalThis as Record<string, unknown>).__startInner;
+  },
+);

@@ -81,3 +81,55 @@ test("a class that migrates for another reason warns the same, not that instance
   const named = result.warnings.filter((w) => w.field === "autoPong");
   expect(named.map((w) => w.code)).toEqual(["MM_NO_INITIAL_VALUE"]);
 });
+
+test("a field a base class sets for every object is not new, though the release sets it conditionally too", () => {
+  const ns = new Namespace("new-out-of-sight-base");
+  const Base = ns.registerClass(
+    new Function(`"use strict"; return class Base { constructor() { this.retries = 3; } };`)(),
+  ) as new () => object;
+  const make = (extra: string) =>
+    new Function(
+      "Base",
+      `"use strict"; return class Conn extends Base { constructor(o = {}) { super(); this.url = o.url ?? ""; ${extra} } };`,
+    )(Base) as new (
+      o?: object,
+    ) => Record<string, unknown>;
+  const Conn = ns.registerClass(make("")) as unknown as new (o?: object) => Record<string, unknown>;
+  const live = new Conn({ url: "x" });
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .replaceImplementation("Conn", make("if (o.retries !== undefined) this.retries = o.retries;"))
+      .build(),
+  );
+  expect(result.warnings.filter((w) => w.field === "retries")).toEqual([]);
+  expect(live.retries).toBe(3);
+});
+
+test("a field the running version sets out of sight that the release makes a method is named: it hides the method", () => {
+  const v1 = new Function(`"use strict";
+    const FAST = true;
+    return class Fmt {
+      constructor(unit) { this.unit = unit; if (FAST) { this.format = this.formatFast; } else { this.format = this.formatSlow; } }
+      formatFast(n) { return n + this.unit; }
+      formatSlow(n) { return String(n) + this.unit; }
+    };`)() as new (
+    unit: string,
+  ) => { format(n: number): string };
+  const v2 = new Function(`"use strict";
+    return class Fmt {
+      constructor(unit) { this.unit = unit; }
+      format(n) { return n.toFixed(2) + " " + this.unit; }
+    };`)() as new (
+    unit: string,
+  ) => { format(n: number): string };
+  const ns = new Namespace("field-hides-method");
+  const Fmt = ns.registerClass(v1) as unknown as typeof v1;
+  const f = new Fmt("kg");
+  const result = updateSync(ns, patch("v2").replaceImplementation("Fmt", v2).build());
+  const warned = result.warnings.filter((w) => w.field === "format");
+  expect(warned.map((w) => w.code)).toEqual(["MM_UNSEEN_STATE"]);
+  expect(warned[0]!.message).toMatch(/makes `format` a method.*delete target\.format/);
+  // What it warns of: the object's own function in front of the new method.
+  expect([f.format(1.5), new v2("kg").format(1.5)]).toEqual(["1.5kg", "1.50 kg"]);
+});

@@ -20,6 +20,7 @@
  * between classes and superclass changes still need a new implementation
  * (`replaceImplementation`).
  */
+import { noteNotInstance } from "../../mop/instances/finder.js";
 import type { ClassDefinition, MethodDefinition } from "../../mop/classDefinition.js";
 import { propertyToMemberKey } from "../../mop/classDefinition.js";
 import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
@@ -142,6 +143,8 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   ctor.prototype = prototype;
   const runningHome = (running[METHOD_HOME] ?? running.prototype) as object;
   const home = Object.create(Object.getPrototypeOf(runningHome) as object | null) as object;
+  // On the superclass's chain with no `constructor`: a finder would count it as an instance.
+  noteNotInstance(home);
   mergeMembers(home, runningHome, compiled[METHOD_HOME] as object, derivation, false);
   copyStaticData(ctor, running, new Set(definition.staticFields.map((f) => f.name)));
   mergeMembers(ctor, running, compiled, derivation, true);

@@ -29,6 +29,8 @@ import type { Detected } from "./detect.js";
 import { settle } from "../../namespace/shadow.js";
 import type { Shadowed } from "./shadow.js";
 import { shadowPhase } from "./shadow.js";
+import { whileBusy } from "../exclusive.js";
+import { type LiveReads, liveReads, readHandles, sameLiveReads } from "./liveReads.js";
 
 /**
  * What `update()` built before its pause for the same patch and policy: the
@@ -45,16 +47,26 @@ export interface Ahead {
   readonly built: Built;
   readonly detected: Detected;
   readonly shadowed: Shadowed;
+  /** The live classes the build read, and what it read of them (liveReads.ts). */
+  readonly read: readonly Function[];
+  readonly live: LiveReads;
 }
 
-/** `ahead`, if it was made for `patch` and `policy` and nothing has changed since. */
+/**
+ * `ahead`, if it was made for `patch` and `policy` and nothing has changed
+ * since: the namespace's snapshot, nor what the build read of its live
+ * classes (their statics and members, their scopes).
+ */
 export function stillAhead(
   namespace: Namespace,
   patch: Patch,
   policy: Policy | undefined,
   ahead: Ahead | undefined,
 ): Ahead | undefined {
-  return ahead?.patch === patch && ahead.policy === policy && namespace.snapshot === ahead.snapshot
+  return ahead?.patch === patch &&
+    ahead.policy === policy &&
+    namespace.snapshot === ahead.snapshot &&
+    sameLiveReads(liveReads(namespace, ahead.read), ahead.live)
     ? ahead
     : undefined;
 }
@@ -80,6 +92,7 @@ export function prepareAhead(
   namespace: Namespace,
   built: Built,
   detected: Detected,
+  patchName: string,
   objectsFor: (prototype: object) => object[] | undefined,
   arrays: Map<object, LogArrays>,
   leanAllowed: boolean,
@@ -88,8 +101,7 @@ export function prepareAhead(
 ): { readonly shadowed: Shadowed; readonly done: boolean } | undefined {
   let shadowed: Shadowed;
   try {
-    shadowed = shadowPhase(namespace, built, detected);
-    shadowed.shadow[settle]();
+    shadowed = shadowed_(namespace, patchName, built, detected);
   } catch {
     return undefined; // refused: the pause refuses it again
   }
@@ -229,6 +241,9 @@ export interface Migrating {
   readonly built: Built;
   readonly detected: Detected;
   readonly handles: Function[];
+  /** The live classes the build read (liveReads.ts), and what it read of them. */
+  readonly read: readonly Function[];
+  readonly live: LiveReads;
 }
 
 /**
@@ -241,15 +256,24 @@ export function builtAhead(
   policy: Policy | undefined,
 ): Migrating | undefined {
   try {
-    const built = buildPhase(namespace, patch, policy);
-    const detected = detectPhase(built);
-    const handles =
-      built.policy === "eager"
-        ? [...detected.migrating].map((name) =>
-            namespace.classNamed(built.build.classes.get(name)!.oldName!),
-          )
-        : [];
-    return { built, detected, handles };
+    // Busy, as in the pause: patch code reached from here cannot start another update.
+    return whileBusy(namespace, `the build of ${patch.name} before its pause`, () => {
+      const built = buildPhase(namespace, patch, policy);
+      const detected = detectPhase(built);
+      const handles =
+        built.policy === "eager"
+          ? [...detected.migrating].map((name) =>
+              namespace.classNamed(built.build.classes.get(name)!.oldName!),
+            )
+          : [];
+      // Read in the same block as the build (no program code ran since).
+      const changedOld = [...detected.changed].flatMap((name) => {
+        const oldName = built.build.classes.get(name)?.oldName;
+        return oldName == null ? [] : [oldName];
+      });
+      const read = readHandles(namespace, changedOld);
+      return { built, detected, handles, read, live: liveReads(namespace, read) };
+    });
   } catch {
     return undefined; // refused: the pause refuses it again, with nothing changed
   }
@@ -267,15 +291,42 @@ export function shadowedAhead(
   namespace: Namespace,
   patch: Patch,
   policy: Policy | undefined,
-  { built, detected }: Migrating,
+  migrating: Migrating,
 ): Ahead | undefined {
+  const { built, detected } = migrating;
   const snapshot = namespace.snapshot;
   let shadowed: Shadowed;
   try {
-    shadowed = shadowPhase(namespace, built, detected);
-    shadowed.shadow[settle]();
+    shadowed = shadowed_(namespace, patch.name, built, detected);
   } catch {
     return undefined; // refused: the pause refuses it again
   }
-  return { patch, policy, snapshot, built, detected, shadowed };
+  return {
+    patch,
+    policy,
+    snapshot,
+    built,
+    detected,
+    shadowed,
+    read: migrating.read,
+    live: migrating.live,
+  };
+}
+
+/**
+ * The shadow, built while the namespace is busy (as in the pause: a static
+ * initialiser of the patch cannot start another update), its bindings
+ * settled (the commit then only sets the version).
+ */
+function shadowed_(
+  namespace: Namespace,
+  patchName: string,
+  built: Built,
+  detected: Detected,
+): Shadowed {
+  return whileBusy(namespace, `the build of ${patchName} before its pause`, () => {
+    const shadowed = shadowPhase(namespace, built, detected);
+    shadowed.shadow[settle]();
+    return shadowed;
+  });
 }

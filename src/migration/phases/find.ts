@@ -82,9 +82,30 @@ export async function findBeforePause(
   const { built, detected } = migrating;
   const ahead =
     namespace.snapshot === snapshot
-      ? prepareAhead(namespace, built, detected, found.objectsFor, found.arrays, leanAllowed, quiet)
+      ? prepareAhead(
+          namespace,
+          built,
+          detected,
+          patch.name,
+          found.objectsFor,
+          found.arrays,
+          leanAllowed,
+          quiet,
+        )
       : undefined;
-  if (ahead) found.ahead = { patch, policy, snapshot, built, detected, shadowed: ahead.shadowed };
+  if (ahead) {
+    const { read, live } = migrating;
+    found.ahead = {
+      patch,
+      policy,
+      snapshot,
+      built,
+      detected,
+      shadowed: ahead.shadowed,
+      read,
+      live,
+    };
+  }
   if (ahead?.done) {
     // That was a block of its own too (page faults for tens of megabytes at 10^6).
     await nextTask();

@@ -79,6 +79,13 @@ export function noteStablePrototype(prototype: object): void {
 }
 
 /**
+ * Notes an object of metamorph's own on a managed class's chain that no
+ * `constructor` gives away (a derived version's method home, whose
+ * [[Prototype]] is the superclass's prototype): never an instance.
+ */
+export const noteNotInstance: (object: object) => void = noteStablePrototype;
+
+/**
  * Subclass prototypes have the parent prototype in their chain, so a chain
  * query would report them as instances. Reading the descriptor (not the
  * property) keeps an accessor named `constructor` from running.
