@@ -110,6 +110,7 @@ describe("native superclasses across replaceImplementation and rollback (propert
         ),
         { seed: 2212, numRuns: 60 },
       );
-    });
+      // ~25 s alone; twice that on a loaded machine beside another test file.
+    }, 240_000);
   }
 });
