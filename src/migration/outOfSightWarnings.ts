@@ -45,6 +45,16 @@ export function unseenOwnState(
     );
 }
 
+/** The new world's definitions of a class and its ancestors, with their instance members and learned fields. */
+function newChain(className: string, build: BuildResult) {
+  const chain = definitionChain(className, build);
+  return {
+    chain,
+    members: new Set(chain.flatMap((d) => instanceMemberNames(d))),
+    fields: new Set(chain.flatMap((d) => d.fields.map((f) => f.name))),
+  };
+}
+
 /**
  * Methods the new version no longer has on its prototype while its
  * constructor makes properties the reader cannot name
@@ -59,11 +69,9 @@ export function methodsGoneOutOfSight(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined || hasMigrator(className, build)) return [];
-  const chain = definitionChain(className, build);
+  const { chain, members: kept, fields } = newChain(className, build);
   const opaque = chain.flatMap((d) => notesOf(d)).filter((note) => ANY_FIELD_NOTE.test(note));
   if (opaque.length === 0) return [];
-  const kept = new Set(chain.flatMap((d) => instanceMemberNames(d)));
-  const fields = new Set(chain.flatMap((d) => d.fields.map((f) => f.name)));
   const gone = old.methods
     .flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : []))
     .filter((m) => !kept.has(m) && !fields.has(m));
@@ -220,9 +228,7 @@ export function fieldsHidingNewMethods(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined || hasMigrator(className, build)) return [];
-  const chain = definitionChain(className, build);
-  const methods = new Set(chain.flatMap((d) => instanceMemberNames(d)));
-  const setNow = new Set(chain.flatMap((d) => d.fields.map((f) => f.name)));
+  const { chain, members: methods, fields: setNow } = newChain(className, build);
   for (const d of chain)
     for (const note of notesOf(d)) {
       const field = FIELD_NOTE.exec(note)?.[1];
