@@ -64,6 +64,11 @@ export interface LazyCompletion {
 export type UpdateState = "committed" | "permanent" | "rolled-back";
 
 export interface UpdateResult {
+  /**
+   * How the call ended: committed, or rolled back by its health check. What
+   * happens to the update afterwards (`rollback()`, a lazy migration failing
+   * at a first touch, `makePermanent()`) is in `state()`.
+   */
   readonly outcome: "committed" | "rolled-back";
   readonly patch: string;
   readonly policy: Policy;
