@@ -393,13 +393,15 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 190 kB measured (Vite's dev server
-    // serves modules unminified, comments included; 177 kB before the stacked
+    // With the engine, after the first edit: 207 kB measured (Vite's dev server
+    // serves modules unminified, comments included; 190 kB before the build
+    // ahead's checks of the live classes and the warnings about fields set out
+    // of sight; 177 kB before the stacked
     // lazy rollback, the non-configurable member checks, carried attributes
     // and closures capturing `this`; 161 kB before the checks of objects
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(205_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(220_000);
   });
 });
