@@ -13,8 +13,8 @@ import {
   fromAnotherScope,
   hasMigrator,
 } from "./build.js";
-import { instanceMemberNames } from "./changes.js";
-import { ANY_FIELD_NOTE, FIELD_NOTE } from "./unseenFields.js";
+import { ancestry, instanceMemberNames } from "./changes.js";
+import { ANY_FIELD_NOTE, FIELD_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, warning } from "./warning.js";
 
@@ -172,22 +172,12 @@ export function newFieldsOutOfSight(
   if (cls.oldName === null || !oldDefs.has(cls.oldName)) return found;
   // What the running version's objects may have: their class's fields and
   // its ancestors' (a base class that sets it for every object), learned or not.
-  const before = new Set<string>();
-  const oldChain: ClassDefinition[] = [];
-  for (let d = oldDefs.get(cls.oldName); d !== undefined && !oldChain.includes(d); ) {
-    oldChain.push(d);
-    d = d.superclass === null ? undefined : oldDefs.get(d.superclass);
-  }
-  for (const d of oldChain) {
-    for (const f of d.fields) before.add(f.name);
-    for (const note of notesOf(d)) {
-      const field = FIELD_NOTE.exec(note)?.[1];
-      if (field !== undefined) before.add(field);
-    }
-  }
-  const learned = new Set(
-    definitionChain(className, build).flatMap((d) => d.fields.map((f) => f.name)),
-  );
+  const oldChain = ancestry(cls.oldName, oldDefs).flatMap((n) => oldDefs.get(n) ?? []);
+  const before = new Set([
+    ...oldChain.flatMap((d) => d.fields.map((f) => f.name)),
+    ...unseenFields(oldChain).names,
+  ]);
+  const { fields: learned } = newChain(className, build);
   for (const note of notesOf(cls.definition)) {
     const field = FIELD_NOTE.exec(note)?.[1];
     if (field !== undefined && !before.has(field) && !learned.has(field) && !found.has(field))
@@ -228,12 +218,8 @@ export function fieldsHidingNewMethods(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined || hasMigrator(className, build)) return [];
-  const { chain, members: methods, fields: setNow } = newChain(className, build);
-  for (const d of chain)
-    for (const note of notesOf(d)) {
-      const field = FIELD_NOTE.exec(note)?.[1];
-      if (field !== undefined) setNow.add(field);
-    }
+  const { chain, members: methods, fields } = newChain(className, build);
+  const setNow = new Set([...fields, ...unseenFields(chain).names]);
   const warned = new Set<string>();
   return notesOf(old).flatMap((note) => {
     const field = FIELD_NOTE.exec(note)?.[1];

@@ -13,10 +13,11 @@
  *
  * The plans come from a shadow built now, its bindings settled
  * (Shadow[settle]), which the pause takes if the namespace has not changed
- * since (find.ts `stillAhead`), else builds its own. Nothing here writes to an instance or
+ * since (`stillAhead`), else builds its own. Nothing here writes to an instance or
  * runs the patch's migration code; the sample is read only where a read runs
  * no code (own data properties).
  */
+import type { Constructor } from "../../mop/createClass.js";
 import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js";
 import type { ApplyProgress, LogArrays } from "../migrationLog.js";
 import type { Plan } from "../migrationPlan.js";
@@ -48,7 +49,7 @@ export interface Ahead {
   readonly detected: Detected;
   readonly shadowed: Shadowed;
   /** The live classes the build read, and what it read of them (liveReads.ts). */
-  readonly read: readonly Function[];
+  readonly read: readonly Constructor[];
   readonly live: LiveReads;
 }
 
@@ -242,7 +243,7 @@ export interface Migrating {
   readonly detected: Detected;
   readonly handles: Function[];
   /** The live classes the build read (liveReads.ts), and what it read of them. */
-  readonly read: readonly Function[];
+  readonly read: readonly Constructor[];
   readonly live: LiveReads;
 }
 
@@ -282,7 +283,7 @@ export function builtAhead(
 /**
  * An update with no instances to find before its pause (new methods only,
  * a lazy or progressive policy): its build and shadow, made now, for the
- * pause to take if nothing changed since (find.ts `stillAhead`). Most of
+ * pause to take if nothing changed since (`stillAhead`). Most of
  * such a pause was compiling the new class versions (about a quarter of a
  * methods-only update, measured: V8 compiles a new source more slowly amid
  * other work than in a loop of its own). Undefined if refused.

@@ -11,19 +11,20 @@
  * otherwise be overwritten by what the build saw.
  */
 import { stateOf, superclassHandle } from "../../mop/classHandle.js";
+import type { Constructor } from "../../mop/createClass.js";
 import type { Namespace } from "../../namespace/namespace.js";
 
 /** The values and attributes read, flat, compared one by one with Object.is. */
 export type LiveReads = readonly unknown[];
 
 /** The handles of the classes named (running names), with their superclasses. */
-export function readHandles(namespace: Namespace, names: Iterable<string>): Function[] {
-  const handles = new Set<Function>();
+export function readHandles(namespace: Namespace, names: Iterable<string>): Constructor[] {
+  const handles = new Set<Constructor>();
   for (const name of names) {
     if (!namespace.has(name)) continue;
     const binding = namespace.binding(name);
     if (binding.kind !== "class") continue;
-    for (let h: Function | null = binding.handle; h !== null; h = superclassHandle(h)) {
+    for (let h: Constructor | null = binding.handle; h !== null; h = superclassHandle(h)) {
       if (handles.has(h)) break;
       handles.add(h);
     }
@@ -38,14 +39,14 @@ function pushMembers(out: unknown[], target: object): void {
   }
 }
 
-export function liveReads(namespace: Namespace, handles: readonly Function[]): LiveReads {
+export function liveReads(namespace: Namespace, handles: readonly Constructor[]): LiveReads {
   const out: unknown[] = [];
   for (const handle of handles) {
     const state = stateOf(handle);
     out.push(handle, state.current);
     pushMembers(out, state.current);
     pushMembers(out, state.prototype);
-    const scope = namespace.scopes.get(handle as never);
+    const scope = namespace.scopes.get(handle);
     out.push(scope);
     if (scope !== undefined) pushMembers(out, scope);
   }
