@@ -186,14 +186,26 @@ export function newFieldsOutOfSight(
   return found;
 }
 
-/** `newFieldsOutOfSight` said, unless a migrator of the class may set them: nothing else will. */
+/**
+ * `newFieldsOutOfSight` said, unless a migrator of the class may set them:
+ * nothing else will. Where the migrator ran in the commit (`migrated`, the
+ * objects an eager update migrated), the fields it set on none of them are
+ * said all the same.
+ */
 export function missingNewFields(
   className: string,
   build: BuildResult,
   added: ReadonlyMap<string, string>,
+  migrated: () => readonly object[] | undefined,
 ): UpdateWarning[] {
-  if (hasMigrator(className, build)) return [];
-  return [...added].map(([field, note]) =>
+  if (added.size === 0) return [];
+  let missing = [...added];
+  if (hasMigrator(className, build)) {
+    const objects = migrated();
+    if (objects === undefined || objects.length === 0) return [];
+    missing = missing.filter(([field]) => !objects.some((o) => Object.hasOwn(o, field)));
+  }
+  return missing.map(([field, note]) =>
     warning(
       "MM_NO_INITIAL_VALUE",
       className,

@@ -165,7 +165,11 @@ export function updateResult(outcome: Outcome): UpdateResult {
       return Math.max(timings.total, timings.rollback ?? 0);
     },
     validation: outcome.report,
-    warnings: updateWarnings(built, detected),
+    warnings: updateWarnings(built, detected, (className) =>
+      committed.applied
+        .filter((log) => log.plan.className === className)
+        .flatMap((log) => log.objects),
+    ),
     listenerErrors: clock.listenerErrors,
     hookErrors,
     migratedSoFar: () => lazy?.migratedCount ?? 0,

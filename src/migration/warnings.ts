@@ -37,10 +37,15 @@ import { notesOf, quoted, warning } from "./warning.js";
 
 export type { UpdateWarning } from "./warning.js";
 
-/** The warnings of an update, one per note of each migrating class (old and new version). */
+/**
+ * The warnings of an update, one per note of each migrating class (old and
+ * new version). `migrated`: the objects of a class the commit migrated
+ * (eager), which some warnings look at.
+ */
 export function updateWarnings(
   { build, defs, oldDefs }: Built,
   { migrating, changed }: Detected,
+  migrated: (className: string) => readonly object[] | undefined = () => undefined,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
   const outOfSight = new Map<string, ReadonlyMap<string, string>>();
@@ -49,7 +54,7 @@ export function updateWarnings(
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     const added = newFieldsOutOfSight(className, cls, build, oldDefs);
     outOfSight.set(className, added);
-    warnings.push(...missingNewFields(className, build, added));
+    warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
     warnings.push(...staleFunctionFields(className, cls, build, old));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) {

@@ -133,3 +133,25 @@ test("a field the running version sets out of sight that the release makes a met
   // What it warns of: the object's own function in front of the new method.
   expect([f.format(1.5), new v2("kg").format(1.5)]).toEqual(["1.5kg", "1.50 kg"]);
 });
+
+test("a migrator that sets the new field on none of the objects it migrated does not silence the warning (eager)", () => {
+  const { v1 } = releases();
+  const { v2 } = releases("this.added = 1;");
+  const ns = new Namespace("new-out-of-sight-forgotten");
+  const Conn = ns.registerClass(v1) as unknown as ConnClass;
+  const live = new Conn(null, { autoPong: true });
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .replaceImplementation("Conn", v2)
+      .migrate("Conn", (_old, target) => {
+        target.added = 2;
+      })
+      .build(),
+  );
+  expect(result.instancesMigrated).toBe(1);
+  expect(result.warnings.filter((w) => w.field === "autoPong").map((w) => w.code)).toEqual([
+    "MM_NO_INITIAL_VALUE",
+  ]);
+  expect([live.added, live.autoPong]).toEqual([2, undefined]);
+});
