@@ -239,12 +239,24 @@ function readsRunNoCode(object: object, fields: readonly string[]): boolean {
 
 /** An update built ahead, and the handles of the classes it migrates eagerly. */
 export interface Migrating {
+  /** The namespace the build was made from. */
+  readonly snapshot: NamespaceSnapshot;
   readonly built: Built;
   readonly detected: Detected;
   readonly handles: Function[];
   /** The live classes the build read (liveReads.ts), and what it read of them. */
   readonly read: readonly Constructor[];
   readonly live: LiveReads;
+}
+
+/** What the pause takes: `migrating`'s build, and the shadow made from it. */
+export function aheadOf(
+  patch: Patch,
+  policy: Policy | undefined,
+  { snapshot, built, detected, read, live }: Migrating,
+  shadowed: Shadowed,
+): Ahead {
+  return { patch, policy, snapshot, built, detected, shadowed, read, live };
 }
 
 /**
@@ -259,6 +271,7 @@ export function builtAhead(
   try {
     // Busy, as in the pause: patch code reached from here cannot start another update.
     return whileBusy(namespace, `the build of ${patch.name} before its pause`, () => {
+      const snapshot = namespace.snapshot;
       const built = buildPhase(namespace, patch, policy);
       const detected = detectPhase(built);
       const handles =
@@ -273,7 +286,7 @@ export function builtAhead(
         return oldName == null ? [] : [oldName];
       });
       const read = readHandles(namespace, changedOld);
-      return { built, detected, handles, read, live: liveReads(namespace, read) };
+      return { snapshot, built, detected, handles, read, live: liveReads(namespace, read) };
     });
   } catch {
     return undefined; // refused: the pause refuses it again, with nothing changed
@@ -294,24 +307,12 @@ export function shadowedAhead(
   policy: Policy | undefined,
   migrating: Migrating,
 ): Ahead | undefined {
-  const { built, detected } = migrating;
-  const snapshot = namespace.snapshot;
-  let shadowed: Shadowed;
   try {
-    shadowed = shadowed_(namespace, patch.name, built, detected);
+    const { built, detected } = migrating;
+    return aheadOf(patch, policy, migrating, shadowed_(namespace, patch.name, built, detected));
   } catch {
     return undefined; // refused: the pause refuses it again
   }
-  return {
-    patch,
-    policy,
-    snapshot,
-    built,
-    detected,
-    shadowed,
-    read: migrating.read,
-    live: migrating.live,
-  };
 }
 
 /**

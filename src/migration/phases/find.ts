@@ -30,7 +30,14 @@ import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js"
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
 import type { LogArrays } from "../migrationLog.js";
-import { type Ahead, builtAhead, type Migrating, prepareAhead, shadowedAhead } from "./ahead.js";
+import {
+  type Ahead,
+  aheadOf,
+  builtAhead,
+  type Migrating,
+  prepareAhead,
+  shadowedAhead,
+} from "./ahead.js";
 
 /** Longest slice of the registry read in one task (ms). */
 const SLICE_MS = 4;
@@ -62,7 +69,7 @@ export async function findBeforePause(
   const migrating = builtAhead(namespace, patch, policy);
   if (migrating === undefined) return undefined;
   const { handles } = migrating;
-  const snapshot = namespace.snapshot;
+  const { snapshot } = migrating;
   if (handles.length === 0) {
     const ahead = shadowedAhead(namespace, patch, policy, migrating);
     if (ahead === undefined) return undefined;
@@ -93,19 +100,7 @@ export async function findBeforePause(
           quiet,
         )
       : undefined;
-  if (ahead) {
-    const { read, live } = migrating;
-    found.ahead = {
-      patch,
-      policy,
-      snapshot,
-      built,
-      detected,
-      shadowed: ahead.shadowed,
-      read,
-      live,
-    };
-  }
+  if (ahead) found.ahead = aheadOf(patch, policy, migrating, ahead.shadowed);
   if (ahead?.done) {
     // That was a block of its own too (page faults for tens of megabytes at 10^6).
     await nextTask();
