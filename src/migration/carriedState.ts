@@ -24,9 +24,14 @@ export interface Carried {
 
 /**
  * Whether `object` may hold state outside `known` (the old and new layouts'
- * field names), given its own enumerable string keys. Symbols are looked for
- * only when `withSymbols` (user code reads or writes the object's state):
- * otherwise the field rewrite never touches them, so they stay as they are.
+ * field names), given its own enumerable string keys, or a field that is
+ * not a plain data field: the fast rewrite would turn an own accessor into
+ * a data field holding the getter's value, a read-only field into a
+ * writable one, and fail on deleting a non-configurable one, where the
+ * rewrite from complete states keeps each as it is (or refuses it). Symbols
+ * are looked for only when `withSymbols` (user code reads or writes the
+ * object's state): otherwise the field rewrite never touches them, so they
+ * stay as they are.
  */
 export function hasUnmanagedState(
   object: object,
@@ -34,7 +39,11 @@ export function hasUnmanagedState(
   known: ReadonlySet<string>,
   withSymbols: boolean,
 ): boolean {
-  for (let i = 0; i < keys.length; i++) if (!known.has(keys[i]!)) return true;
+  for (let i = 0; i < keys.length; i++) {
+    if (!known.has(keys[i]!)) return true;
+    const d = Reflect.getOwnPropertyDescriptor(object, keys[i]!);
+    if (d === undefined || d.writable !== true || d.configurable !== true) return true;
+  }
   if (Object.getOwnPropertyNames(object).length !== keys.length) return true;
   return withSymbols && Object.getOwnPropertySymbols(object).length > 0;
 }

@@ -21,6 +21,8 @@ export interface LeanPlan {
    * out; the position of the first object that cannot be extended, or -1.
    */
   scan(objects: object[], general: number[], prototype: object | null): number;
+  /** `scan` for objects whose written fields are known to be plain (compiledMigration.ts `firstNotPlain`). */
+  scanKnownPlain(objects: object[], general: number[], prototype: object | null): number;
   /**
    * Rewrites `objects[start…end)`. If a rewrite throws, `partial` gets the
    * old values of the object it was rewriting (empty if it had not started).
@@ -71,6 +73,7 @@ export function compileLean(
   // The scan's signature, with no array of old values.
   type Scan = (...args: [object[], null, number[], object | null]) => number;
   const scan = generated<Scan>(scanSource(plan, oldLayout, null));
+  const scanKnownPlain = generated<Scan>(scanSource(plan, oldLayout, null, true, true));
   const scanAddsOnly = addsOnly
     ? generated<Scan>(scanSource(plan, oldLayout, null, false))
     : undefined;
@@ -112,6 +115,8 @@ progress.done = i;
   );
   return {
     scan: (objects, general, prototype) => scan(objects, null, general, prototype),
+    scanKnownPlain: (objects, general, prototype) =>
+      scanKnownPlain(objects, null, general, prototype),
     scanAddsOnly:
       scanAddsOnly &&
       ((objects, general, prototype) => scanAddsOnly(objects, null, general, prototype)),

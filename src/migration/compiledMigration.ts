@@ -27,6 +27,7 @@ import {
   generated,
   key,
   layoutConstant,
+  plainFieldsSource,
   sameKeysSource,
   scanSource,
   takeSource,
@@ -70,6 +71,23 @@ export interface CompiledPlan {
    * cannot be extended (the update must refuse it), or -1.
    */
   scan(objects: object[], old: unknown[], general: number[], prototype: object | null): number;
+  /** `scan` for objects whose written fields are known to be plain data fields (`firstNotPlain`). */
+  scanKnownPlain(
+    objects: object[],
+    old: unknown[],
+    general: number[],
+    prototype: object | null,
+  ): number;
+  /**
+   * The position of the first of `objects[start…end)` with a field the
+   * rewrite writes that is not a plain data field (an own accessor, a
+   * read-only or non-configurable field: compiledSource.ts
+   * `plainFieldsSource`), or -1; undefined when the rewrite writes none.
+   * Reads descriptors only: runs no code but a Proxy's trap.
+   */
+  readonly firstNotPlain:
+    | ((objects: readonly object[], start: number, end: number) => number)
+    | undefined;
   /**
    * Runs the user code of the plan for `object` into `computed[base…]`;
    * throws MigrationError naming the object. User code reads a frozen copy
@@ -252,8 +270,10 @@ function layoutFunctions(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   fast: boolean,
-): Pick<CompiledPlan, "readOld" | "firstChanged" | "scan"> {
+): Pick<CompiledPlan, "readOld" | "firstChanged" | "scan" | "scanKnownPlain" | "firstNotPlain"> {
   const stride = oldLayout.length;
+  const base = fast ? `i * ${stride}` : undefined;
+  const plain = plainFieldsSource(plan, oldLayout);
   return {
     readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
 return function readOld(o, old, at) {
@@ -274,8 +294,19 @@ if (!(same${oldLayout.map((k, i) => ` && Object.is(o${key(k)}, old[ob + ${i}])`)
 }
 return -1;
 };`),
-    scan: generated<CompiledPlan["scan"]>(
-      scanSource(plan, oldLayout, fast ? `i * ${stride}` : undefined),
-    ),
+    scan: generated<CompiledPlan["scan"]>(scanSource(plan, oldLayout, base)),
+    scanKnownPlain: generated<CompiledPlan["scan"]>(scanSource(plan, oldLayout, base, true, true)),
+    firstNotPlain:
+      plain === ""
+        ? undefined
+        : generated<NonNullable<CompiledPlan["firstNotPlain"]>>(`"use strict";
+return function firstNotPlain(objects, start, end) {
+for (let i = start; i < end; i++) {
+const o = objects[i]; let same = true;
+${plain}
+if (!same) return i;
+}
+return -1;
+};`),
   };
 }

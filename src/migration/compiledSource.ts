@@ -69,13 +69,7 @@ export function applyBody(
     if (v.kind === "constant") return `C[${j}]`;
     return `comp[cb + ${v.slot}]`;
   };
-  let prefix = 0;
-  while (
-    prefix < oldLayout.length &&
-    prefix < fields.length &&
-    oldLayout[prefix] === fields[prefix]
-  )
-    prefix++;
+  const prefix = commonPrefix(oldLayout, fields);
   const writes: string[] = [];
   for (let i = oldLayout.length - 1; i >= prefix; i--)
     writes.push(`delete o${key(oldLayout[i]!)};`);
@@ -104,6 +98,54 @@ export function applyBody(
         : [],
   );
   return [...reads, ...writes].join("\n");
+}
+
+/** How many fields the old and the new layout have in common at their start: the rewrite leaves their keys in place. */
+function commonPrefix(oldLayout: readonly string[], fields: readonly string[]): number {
+  let prefix = 0;
+  while (
+    prefix < oldLayout.length &&
+    prefix < fields.length &&
+    oldLayout[prefix] === fields[prefix]
+  )
+    prefix++;
+  return prefix;
+}
+
+/**
+ * The old fields the rewrite writes: those after the common prefix (deleted
+ * and added again, to give the new order) and those of the prefix whose
+ * value comes from elsewhere (assigned).
+ */
+export function writtenFields(plan: ClassMigrationPlan, oldLayout: readonly string[]): string[] {
+  const prefix = commonPrefix(oldLayout, plan.fields);
+  return oldLayout.filter((k, i) => {
+    if (i >= prefix) return true;
+    const source = plan.sources[i];
+    return source?.kind !== "carry" || source.from !== k;
+  });
+}
+
+/**
+ * Statements that keep `same` only if every old field the rewrite writes
+ * is a plain data field (writable and configurable). The rewrite deletes
+ * a moved field and adds it again with an assignment, which would turn an
+ * own accessor into a data field holding the getter's value (its closure's
+ * state cut off), a read-only field into a writable one, and fail on a
+ * non-configurable one half-way through; the general path keeps such
+ * fields as they are, or refuses them with a typed error. One descriptor
+ * read per written field (~20 ns): an update() checks the objects it finds
+ * before its pause instead (find.ts), and an update that only adds fields
+ * reads none.
+ */
+export function plainFieldsSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
+  const written = writtenFields(plan, oldLayout);
+  if (written.length === 0) return "";
+  const checks = written.map(
+    (k) =>
+      `d = Reflect.getOwnPropertyDescriptor(o, ${JSON.stringify(k)}); same = d !== undefined && d.writable === true && d.configurable === true;`,
+  );
+  return `if (same) { let d; ${checks.join(" if (same) { ")}${" }".repeat(written.length)}`;
 }
 
 /** Whether a for-in over an object on `prototype` sees keys it does not own (then it cannot check a layout). */
@@ -135,7 +177,8 @@ let same = n === ${stride};`;
 
 /**
  * Statements that set `same` to whether `o` is on the old layout: exactly
- * the old fields, in order, and no unmanaged own state (carriedState.ts) —
+ * the old fields, in order, each one the rewrite writes a plain data field
+ * (`plainFieldsSource`), and no unmanaged own state (carriedState.ts) —
  * no non-enumerable property, and, with `symbols`, no symbol-keyed one.
  * User code that reads a frozen copy of the old fields (lazy migrations)
  * needs `symbols`: the copy would not have them, the general path's does.
@@ -148,10 +191,13 @@ export function layoutSource(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   symbols: boolean,
+  /** The objects' written fields are known to be plain (checked before the pause). */
+  knownPlain = false,
 ): string {
   const stride = oldLayout.length;
   return `${sameKeysSource(plan, oldLayout)}
-same = same && Object.getOwnPropertyNames(o).length === ${stride}${symbols ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};`;
+same = same && Object.getOwnPropertyNames(o).length === ${stride}${symbols ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};
+${knownPlain ? "" : plainFieldsSource(plan, oldLayout)}`;
 }
 
 /** The old layout as a constant of generated code (`L`). */
@@ -171,6 +217,7 @@ export function takeSource(
   base: string | null,
   then: string,
   symbols: boolean,
+  knownPlain = false,
 ): string {
   // Without a base the fields are read (a getter may throw) and not saved.
   const reads =
@@ -180,7 +227,7 @@ export function takeSource(
   return `{
 let taken = false;
 try {
-${layoutSource(plan, oldLayout, symbols)}
+${layoutSource(plan, oldLayout, symbols, knownPlain)}
 if (same) {
 ${reads.join(" ")}
 taken = true;
@@ -205,9 +252,13 @@ export function scanSource(
    * compiledLean.ts `scanAddsOnly`).
    */
   checkExtensible = true,
+  /** The objects' written fields are known to be plain (`plainFieldsSource`, checked before the pause). */
+  knownPlain = false,
 ): string {
   const take =
-    base === undefined ? "" : takeSource(plan, oldLayout, base, "{ i++; continue; }", false);
+    base === undefined
+      ? ""
+      : takeSource(plan, oldLayout, base, "{ i++; continue; }", false, knownPlain);
   // The `in` only gives V8 the object's hidden class (its result is not
   // used): the prototype check after it then folds to a comparison of that
   // class (about 1 ns) instead of a call to the builtin (about 10 ns, a

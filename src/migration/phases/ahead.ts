@@ -19,7 +19,8 @@
  */
 import type { Constructor } from "../../mop/createClass.js";
 import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js";
-import type { ApplyProgress, LogArrays } from "../migrationLog.js";
+import type { LogArrays } from "../logArrays.js";
+import type { ApplyProgress } from "../migrationLog.js";
 import type { Plan } from "../migrationPlan.js";
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
@@ -158,12 +159,18 @@ function warmUpScan(
   for (let i = 0; i < sample.length; i++) {
     if (!readsRunNoCode(sample[i]!, compiled.oldLayout)) return false;
   }
+  // The scan the pause will take if every object is found plain (plainAhead.ts).
+  const knownPlain = (compiled.firstNotPlain?.(sample, 0, sample.length) ?? -1) < 0;
+  const scan = knownPlain ? compiled.scanKnownPlain : compiled.scan;
+  const leanPlan = compiled.lean;
+  const leanScan =
+    leanPlan &&
+    ((quiet && leanPlan.scanAddsOnly) || (knownPlain ? leanPlan.scanKnownPlain : leanPlan.scan));
   for (let run = 0; run < 2; run++) {
     // The scan compacts the list it is given.
     const copy = sample.slice();
-    const leanScan = compiled.lean && ((quiet && compiled.lean.scanAddsOnly) || compiled.lean.scan);
     if (lean && leanScan) leanScan(copy, [], plan.prototype);
-    else compiled.scan(copy, new Array<unknown>(copy.length * compiled.stride), [], plan.prototype);
+    else scan(copy, new Array<unknown>(copy.length * compiled.stride), [], plan.prototype);
   }
   return sample.length > 0;
 }

@@ -29,7 +29,7 @@ import type { RegistryFinder } from "../../mop/instances/registryFinder.js";
 import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js";
 import type { Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
-import type { LogArrays } from "../migrationLog.js";
+import type { LogArrays } from "../logArrays.js";
 import {
   type Ahead,
   aheadOf,
@@ -38,6 +38,7 @@ import {
   prepareAhead,
   shadowedAhead,
 } from "./ahead.js";
+import { plainAhead } from "./plainAhead.js";
 
 /** Longest slice of the registry read in one task (ms). */
 const SLICE_MS = 4;
@@ -52,6 +53,8 @@ export interface Prefound {
   readonly arrays: Map<object, LogArrays>;
   /** The build and shadow made before the pause (ahead.ts), which the pause takes if still valid. */
   ahead: Ahead | undefined;
+  /** By class prototype, how many objects of its list were found with plain written fields (plainAhead.ts). */
+  plain: ReadonlyMap<object, number>;
   /** Stops collecting constructed objects. */
   release(): void;
 }
@@ -75,7 +78,13 @@ export async function findBeforePause(
     if (ahead === undefined) return undefined;
     // The program's waiting tasks run before the pause adds another block.
     await nextTask();
-    return { objectsFor: () => undefined, arrays: new Map(), ahead, release() {} };
+    return {
+      objectsFor: () => undefined,
+      arrays: new Map(),
+      ahead,
+      plain: new Map(),
+      release() {},
+    };
   }
   const finder = namespace.finder;
   let found: Prefound;
@@ -100,7 +109,10 @@ export async function findBeforePause(
           quiet,
         )
       : undefined;
-  if (ahead) found.ahead = aheadOf(patch, policy, migrating, ahead.shadowed);
+  if (ahead) {
+    found.ahead = aheadOf(patch, policy, migrating, ahead.shadowed);
+    found.plain = await plainAhead(ahead.shadowed.plans, found.objectsFor, SLICE_MS, nextTask);
+  }
   if (ahead?.done) {
     // That was a block of its own too (page faults for tens of megabytes at 10^6).
     await nextTask();
@@ -327,6 +339,7 @@ function prefound(
     },
     arrays: new Map(),
     ahead: undefined,
+    plain: new Map(),
     release,
   };
 }

@@ -83,6 +83,11 @@ export function preparePhase(
     // Allocated before the pause (find.ts), where the objects were found then.
     const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
     prefound?.arrays.delete(plan.prototype);
+    // Found plain before the pause (plainAhead.ts): only objects made since are looked at.
+    const checked = recheck ? prefound?.plain.get(plan.prototype) : undefined;
+    const knownPlain =
+      checked !== undefined &&
+      (plan.compiled.firstNotPlain?.(objects, checked, objects.length) ?? -1) < 0;
     log.scan(
       objects,
       (object, index) => {
@@ -92,6 +97,7 @@ export function preparePhase(
       lean,
       arrays,
       nothingRunsBefore,
+      knownPlain,
     );
     witness?.watch(log);
     logs.push(log);
