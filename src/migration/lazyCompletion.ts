@@ -47,7 +47,8 @@ function batchLog(plan: Plan, count: number): MigrationLog {
 interface Rewriting {
   readonly object: object;
   readonly log: MigrationLog;
-  readonly at: number;
+  /** Its position in `log`, known once it is prepared (migrations nested in its preparation come first). */
+  at: number;
   applied: boolean;
 }
 
@@ -347,6 +348,7 @@ export class LazyMigration {
     let prepared = false;
     const step: Rewriting = { object, log, at: log.length, applied: false };
     this.inProgress.push(step);
+    let at = log.length;
     try {
       if (!Object.isExtensible(object)) {
         throw new UnswappableObjectError(
@@ -354,21 +356,26 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
-      const at = log.length;
       if (compiled.runsUserCode || !compiled.fast) {
-        whileBusy(this.namespace, this.busyWith, () =>
+        at = whileBusy(this.namespace, this.busyWith, () =>
           log.prepare(object, this.migratedCount, this.onCopy),
         );
+        step.at = at;
         // Its migrator touched another object whose migration failed and
         // swallowed the error: the update is rolled back, this object stays.
-        if (this.failure) return false;
-      } else if (compiled.readOld(object, log.old, at * compiled.stride)) {
+        if (this.failure || at < 0) return false;
+      } else if (compiled.readOld(object, log.old, at * compiled.stride) && log.length === at) {
         // The compiled path with nothing to compute: `prepare` and `applyAt`
         // without their calls and lookups (a first touch runs this alone).
         log.objects.push(object);
         prepared = true;
         compiled.apply(object, log.old, at * compiled.stride, log.computed, 0);
-      } else log.prepare(object, this.migratedCount);
+      } else {
+        // Reading a field may run a getter that touches another pending object.
+        at = log.prepare(object, this.migratedCount);
+        step.at = at;
+        if (this.failure || at < 0) return false;
+      }
       if (!prepared) {
         prepared = true;
         step.applied = true;
@@ -383,8 +390,9 @@ export class LazyMigration {
       if (this.failure) return false;
       // A rewrite that threw part-way (a setter on the way) is undone first.
       if (prepared) {
-        log.revertAt(log.length - 1);
-        log.dropLast();
+        log.revertAt(at);
+        // Not the last if its rewrite migrated another (reverted again by the rollback, to the same state).
+        if (at === log.length - 1) log.dropLast();
       }
       this.fail(object, plan, error);
       return false;

@@ -19,6 +19,8 @@ import {
   rewriteFields,
 } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
+import type { LogArrays } from "./logArrays.js";
+import { sized } from "./logArrays.js";
 import { stillHolds } from "./ownState.js";
 
 /** An object's migration as rollback needs it: old layout and values, and the values installed. */
@@ -30,27 +32,6 @@ export interface Retained {
   readonly newValues: readonly unknown[];
   /** Unmanaged own state the migration carried (general path only). */
   readonly carried: Carried | null;
-}
-
-/**
- * Scratch arrays of a migration log, allocated before the pause
- * (phases/find.ts): `old` for the compiled path's old values, `computed`
- * for the values user code computes. Holes until the pause writes them; a
- * log uses one only if it is long enough, trimmed to the length it needs.
- */
-export interface LogArrays {
-  readonly old?: unknown[];
-  readonly computed?: unknown[];
-}
-
-/**
- * `spare` trimmed to `length` if it is long enough (a holey array of holes,
- * as `new Array(length)` makes it), else a new array.
- */
-function sized(spare: unknown[] | undefined, length: number): unknown[] {
-  if (spare === undefined || spare.length < length) return new Array<unknown>(length);
-  spare.length = length;
-  return spare;
 }
 
 export interface ApplyProgress {
@@ -82,6 +63,8 @@ export class MigrationLog {
   /** The old values of the object whose rewrite threw (position `partialAt`), if it had started. */
   private readonly partial: unknown[] = [];
   private partialAt = -1;
+  /** How many times `clear` ran: a rollback inside `prepare` (a nested migration failed) is seen by it. */
+  private cleared = 0;
   /**
    * Set by the side-effect witness (sideEffects.ts `checkAtRewrite`): the
    * rewrite compares each object with the old values `scan` saved, instead
@@ -129,6 +112,8 @@ export class MigrationLog {
      * cannot be extended itself.
      */
     nothingRunsBefore = false,
+    /** The objects' written fields were found plain before the pause (find.ts): not read again. */
+    knownPlain = false,
   ): void {
     const { compiled } = this;
     const { stride, fast } = compiled;
@@ -136,7 +121,8 @@ export class MigrationLog {
     this.spareComputed = arrays?.computed;
     if (lean && compiled.lean) {
       const unchecked = nothingRunsBefore ? compiled.lean.scanAddsOnly : undefined;
-      const refused = (unchecked ?? compiled.lean.scan)(objects, this.generalAt, prototype);
+      const scan = knownPlain ? compiled.lean.scanKnownPlain : compiled.lean.scan;
+      const refused = (unchecked ?? scan)(objects, this.generalAt, prototype);
       if (refused >= 0) refuse(objects[refused]!, refused);
       if (this.generalAt.length === 0) {
         this.lean = compiled.lean;
@@ -149,7 +135,8 @@ export class MigrationLog {
     }
     // Preallocated: growing a multi-megabyte array copies it several times.
     this.old = stride > 0 && fast ? sized(arrays?.old, objects.length * stride) : [];
-    const refused = compiled.scan(objects, this.old, this.generalAt, prototype);
+    const scan = knownPlain ? compiled.scanKnownPlain : compiled.scan;
+    const refused = scan(objects, this.old, this.generalAt, prototype);
     if (refused >= 0) refuse(objects[refused]!, refused);
   }
 
@@ -183,17 +170,33 @@ export class MigrationLog {
   /**
    * Computes `object`'s migration (user code runs here, never touching the
    * object) and appends it; `index` names the object in errors. Lazy
-   * updates, one object at a time.
+   * updates, one object at a time. Returns the object's position: user code
+   * that touched another pending object (a getter or an initialiser calling
+   * its method) migrated that one first, at the position this one would
+   * have had. -1 if such a migration failed and the update was rolled back
+   * (the log cleared): nothing is appended.
    */
-  prepare(object: object, index: number, onCopy?: (copy: object) => void): void {
+  prepare(object: object, index: number, onCopy?: (copy: object) => void): number {
     const i = this.objects.length;
     const { compiled } = this;
+    const cleared = this.cleared;
     if (compiled.fast && compiled.readOld(object, this.old, i * compiled.stride)) {
       compiled.compute(object, this.computed, i * compiled.computedCount, index);
-    } else {
-      this.general.set(i, prepared(object, this.plan, index, onCopy));
+      if (this.cleared !== cleared) return -1;
+      if (this.objects.length === i) {
+        this.objects.push(object);
+        return i;
+      }
+      // A migration nested in this one took position i and its slots: this
+      // object is prepared again, on the general path (its initialisers run
+      // a second time, the object still unchanged).
     }
+    const migration = prepared(object, this.plan, index, onCopy);
+    if (this.cleared !== cleared) return -1;
+    const at = this.objects.length;
+    this.general.set(at, migration);
     this.objects.push(object);
+    return at;
   }
 
   /**
@@ -354,6 +357,7 @@ export class MigrationLog {
 
   /** Forgets everything (the update became permanent or was rolled back). */
   clear(): void {
+    this.cleared++;
     this.checkedAtRewrite = false;
     this.extensibleUnchecked = false;
     this.spareComputed = undefined;
