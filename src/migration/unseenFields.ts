@@ -13,6 +13,8 @@ import type { ClassDefinition } from "../mop/classDefinition.js";
 
 /** Notes about fields start "field `name`" (src/mop/source/bodyFields.ts, classAnalysis.ts). */
 export const FIELD_NOTE = /^field `([^`]+)`/;
+/** Notes about prototype members (classAnalysis.ts `analyseMethod`, `addMethod`): no instance state. */
+export const MEMBER_NOTE = /^(?:static )?(?:method|getter|setter|get|set) /;
 export const ANY_FIELD_NOTE =
   /^the constructor (creates properties that cannot be named statically|returns another object)/;
 

@@ -31,7 +31,7 @@ import {
   newFieldsOutOfSight,
   unseenOwnState,
 } from "./outOfSightWarnings.js";
-import { FIELD_NOTE, unseenFields } from "./unseenFields.js";
+import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
 
@@ -73,6 +73,8 @@ export function updateWarnings(
       [...notesOf(old), ...notesOf(cls.definition)].map((n) => [n.replace(/\s+/g, ""), n] as const),
     ).values();
     for (const note of notes) {
+      // A method or accessor the reader could not name is installed from the class itself: no state.
+      if (MEMBER_NOTE.test(note)) continue;
       const field = FIELD_NOTE.exec(note)?.[1];
       // A field only the new version sets out of sight: no object has it yet (said above, unless a migrator may set it).
       if (field !== undefined && outOfSight.get(className)?.has(field)) continue;

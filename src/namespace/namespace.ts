@@ -5,6 +5,7 @@
  * its classes up here (or holds their handles); an update builds a shadow of
  * the namespace and replaces the live snapshot in one step.
  */
+import { unmanagedSuperclass } from "./superclassRefusal.js";
 import { isPlatformClass } from "../mop/platformClasses.js";
 import { enablePatches, Immer } from "immer";
 import {
@@ -344,21 +345,14 @@ export class Namespace {
    * ones could not follow their updates).
    */
   #externalSuperclass(parent: Function, className: string, declared: boolean): Function {
-    const where = { className, superclass: parent.name, namespace: this.name };
     for (let p: unknown = parent; typeof p === "function"; p = Object.getPrototypeOf(p)) {
       if (isClassHandle(p) || handleOfPrototype((p as Function).prototype) !== undefined) {
-        throw new UnmanagedClassError(
-          `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage${p === parent ? "" : ` but which extends the managed class ${(p as Function).name}`}; register ${parent.name} first (or extend the handle this namespace gave for it)`,
-          where,
-        );
+        throw unmanagedSuperclass(parent, className, this.name, p as Function);
       }
     }
     // Node's EventEmitter, streams, EventTarget: the platform's, like Map or Error.
     if (declared || isNativeClass(parent) || isPlatformClass(parent)) return parent;
-    throw new UnmanagedClassError(
-      `class ${className} extends ${parent.name}, which namespace ${this.name} does not manage; register ${parent.name} first, or, if ${parent.name} is not yours to update (a package's class), register ${className} with { externalSuperclass: true } to keep ${parent.name} as it is`,
-      where,
-    );
+    throw unmanagedSuperclass(parent, className, this.name, null);
   }
 
   /** Binds a function or a value. */

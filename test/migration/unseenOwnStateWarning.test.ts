@@ -150,3 +150,30 @@ test("a release whose constructor writes a new default inside a kept field warns
   );
   expect(migrated.warnings.filter((w) => w.code === "MM_NO_INITIAL_VALUE")).toEqual([]);
 });
+
+test("a method or accessor under a computed key (xstate's `[symbolObservable]()`) is updated on the prototype and is no unseen state: no MM_UNSEEN_STATE", () => {
+  const observable = Symbol.for("test.observable");
+  const key = "compute" + "d";
+  const release = (tag: string, y: string) =>
+    new Function(
+      "observable",
+      "key",
+      `"use strict";
+      return class Actor {
+        constructor() { this.x = 1; ${y} }
+        [observable]() { return "${tag}"; }
+        get [key]() { return "${tag} getter"; }
+      };`,
+    )(observable, key) as new () => Record<string | symbol, unknown>;
+  const ns = new Namespace("computed-key-method");
+  const A = ns.registerClass(release("v1", ""));
+  const a = new A();
+  const result = updateSync(
+    ns,
+    patch("v2").replaceImplementation("Actor", release("v2", "this.y = 2;")).build(),
+  );
+  expect(result.warnings.map((w) => w.code)).not.toContain("MM_UNSEEN_STATE");
+  expect((a[observable] as () => string)()).toBe("v2");
+  expect(a[key]).toBe("v2 getter");
+  expect(Object.keys(a)).toEqual(["x", "y"]);
+});

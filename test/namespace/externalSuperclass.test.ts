@@ -184,6 +184,20 @@ describe("classes extending native classes (item 22)", () => {
     expect(ns.registerClass(Job, { externalSuperclass: true }).name).toBe("Job");
   });
 
+  test("a superclass with no name (hono 4.0's `class extends defineDynamicClass()`) is named for what it is", () => {
+    const ns = new Namespace("anonymous-base");
+    const mixin = () => class {};
+    const Hono = class extends mixin() {
+      routes: string[] = [];
+    };
+    const error = refusal(() => ns.registerClass(Hono, { name: "Hono" }));
+    expect(error.code).toBe("MM_UNMANAGED_CLASS");
+    expect(error.message).toBe(
+      "class Hono extends an anonymous class, which namespace anonymous-base does not manage; register it first, or, if it is not yours to update (a package's class), register Hono with { externalSuperclass: true } to keep it as it is",
+    );
+    expect(error.details).toMatchObject({ superclass: "(anonymous class)" });
+  });
+
   test("Node's EventEmitter, streams and EventTarget are the platform's, like Map: no flag needed", () => {
     const ns = new Namespace("emitters");
     class Channel extends EventEmitter {
