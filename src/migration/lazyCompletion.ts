@@ -27,6 +27,12 @@ import type { MarksCheckpoint } from "./lazyMarks.js";
 import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { newCodeFrame } from "./newCodeOnStack.js";
+import {
+  isUnmanagedHome,
+  managedHomes,
+  unmanagedBelow,
+  unmanagedSubclassError,
+} from "./unmanagedSubclasses.js";
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
 
@@ -279,6 +285,9 @@ export class LazyMigration {
    * The new state may be built on a copy that is on the class prototype: a
    * migrator calling a method on it must not migrate it in turn.
    */
+  /** Prototypes reached with no log that need none (`belowMigrating`). */
+  private readonly homesChecked = new WeakSet<object>();
+
   private readonly onCopy = (copy: object): void => {
     this.marks.set.add(copy);
   };
@@ -322,7 +331,7 @@ export class LazyMigration {
     }
     if (!unmarked && this.marks.has(object)) return true;
     const log = this.logByPrototype.get(Object.getPrototypeOf(object));
-    if (!log) return true;
+    if (!log) return this.belowMigrating(object);
     if (builtOnNewLayout(object, log.plan)) {
       this.marks.set.add(object);
       return true;
@@ -335,6 +344,31 @@ export class LazyMigration {
     }
     this.marks.mark(object, log, inBulk);
     return true;
+  }
+
+  /**
+   * An object reached through a guard with no log of its own: of a class
+   * that is not migrating (true), or of a subclass the namespace does not
+   * manage below a migrating one, whose old fields no migration rewrites
+   * (unmanagedSubclasses.ts): the update rolls back (false, or the
+   * abandoned error when new code is running above).
+   */
+  private belowMigrating(object: object): boolean {
+    const home = getPrototypeOf(object) as object | null;
+    if (home === null || this.homesChecked.has(home)) return true;
+    let log: MigrationLog | undefined;
+    for (let p = getPrototypeOf(home) as object | null; p !== null && !log; p = getPrototypeOf(p))
+      log = this.logByPrototype.get(p);
+    if (!log || !isUnmanagedHome(home, managedHomes(this.namespace))) {
+      this.homesChecked.add(home);
+      return true;
+    }
+    const { className } = log.plan;
+    this.fail(object, log.plan, unmanagedSubclassError(className, home, 1, "is reached"));
+    const abandoned = this.abandoned;
+    this.abandoned = undefined;
+    if (abandoned) throw abandoned;
+    return false;
   }
 
   /**
@@ -490,15 +524,45 @@ export class LazyMigration {
    * of them where the finder queries the heap (each query is a full
    * collection and a walk over the whole heap, whatever it matches).
    */
-  unmigratedEach(): object[][] {
+  unmigratedEach(): object[][];
+  /**
+   * And, where the heap query met an object of a subclass the namespace
+   * does not manage below a migrating class (unmanagedSubclasses.ts), the
+   * update rolls back instead (null), failing `during` that.
+   */
+  unmigratedEach(failDuring: FailedDuring): object[][] | null;
+  unmigratedEach(failDuring?: FailedDuring): object[][] | null {
     const finder = this.namespace.finder;
-    if (finder.kind !== "heap" || !("findEach" in finder) || this.plans.length < 2) {
+    if (finder.kind !== "heap" || !("findEach" in finder)) {
       return this.plans.map((plan) => this.unmigrated(plan));
     }
-    const found = (finder as HeapFinder).findEach([
-      ...new Set(this.plans.map((plan) => plan.prototype)),
-    ]);
+    const below = failDuring ? new Map<object, object[]>() : undefined;
+    const found = (finder as HeapFinder).findEach(
+      [...new Set(this.plans.map((plan) => plan.prototype))],
+      below,
+    );
+    if (below !== undefined && !this.noneBelow(below, failDuring!)) return null;
     return this.plans.map((plan) => this.withoutMigrated(found.get(plan.prototype) ?? []));
+  }
+
+  /** False, having rolled the update back, if `below` holds an unmigrated object of an unmanaged subclass. */
+  private noneBelow(below: ReadonlyMap<object, readonly object[]>, during: FailedDuring): boolean {
+    const migrating = new Map(this.plans.map((plan) => [plan.prototype, plan.className]));
+    const pending = new Map(
+      [...below].map(([p, objects]) => [p, this.withoutMigrated([...objects])]),
+    );
+    const found = unmanagedBelow(this.namespace, migrating, pending);
+    if (found === undefined) return true;
+    const plan = this.plans.find((p) => p.className === found.className)!;
+    const error = unmanagedSubclassError(found.className, found.home, found.count, "are pending");
+    const outer = this.during;
+    this.during = during;
+    try {
+      this.fail(found.object, plan, error);
+    } finally {
+      this.during = outer;
+    }
+    return false;
   }
 
   private withoutMigrated(objects: object[]): object[] {
@@ -573,7 +637,8 @@ export class LazyMigration {
     // the registry a bulk pass reads its own list when its turn comes.
     const lists = registry
       ? this.plans.map((plan, k) => (inBulk[k] ? null : this.unmigrated(plan)))
-      : this.unmigratedEach();
+      : this.unmigratedEach("complete");
+    if (lists === null) return false;
     this.unmarkedFrom = this.logs.map((log) => log.length);
     for (let k = 0; k < this.plans.length; k++) {
       const plan = this.plans[k]!;

@@ -72,7 +72,7 @@ async function sweepSlices(
       for (const plan of lazy.plans) await sweepRegistered(lazy, registry, plan, sliceSize, going);
     } else {
       // One heap query for every class (each query walks the whole heap).
-      for (const queue of going() ? lazy.unmigratedEach() : []) {
+      for (const queue of (going() && lazy.unmigratedEach("sweep")) || []) {
         await sweepFound(lazy, queue, sliceSize, going);
       }
     }

@@ -207,7 +207,7 @@ export function createClassHandle(
 ): Constructor {
   const name = definition.name;
   const state = withObserver({}, null) as HandleState;
-  const forward = makeForwarder(state, name);
+  const forward = makeForwarder(state, name, (ctor) => states.has(ctor) || versionStates.has(ctor));
   const handle = forward as unknown as Constructor;
   const prototype = initial.prototype as object;
   initialiseState(state, handle, initial, definition, options);

@@ -14,8 +14,13 @@ let forwarders = 0;
  * source text unique), so that each class gets type feedback of its own: one
  * shared closure would see every managed class's objects and turn megamorphic.
  */
-export function makeForwarder(state: HandleState, name: string): Function {
-  return compileForwarder(state, name, ++forwarders, namedFunction(name));
+export function makeForwarder(
+  state: HandleState,
+  name: string,
+  /** Whether a constructor is a handle or a version of one (classHandle.ts). */
+  isManaged: (ctor: Function) => boolean,
+): Function {
+  return compileForwarder(state, name, ++forwarders, namedFunction(name), isManaged);
 }
 
 /**
@@ -40,9 +45,11 @@ function compileForwarder(
   name: string,
   number: number,
   head: string,
+  isManaged: (ctor: Function) => boolean,
 ): Function {
   const factory = new Function(
     "$mm$state",
+    "$mm$isManaged",
     "$mm$name",
     "$mm$setPrototypeOf",
     "$mm$getPrototypeOf",
@@ -88,14 +95,19 @@ function compileForwarder(
           // built this way maps of their own (see above).
           instance = $mm$construct($mm$state.current, arguments, target);
         }
+        // Observed too through super() from a subclass the program did not
+        // register (\`class Special extends Handle\`): its objects are
+        // instances of this class, which finders and updates must know of. A
+        // managed subclass's handle observes its own.
         const observe = $mm$state.observe;
-        if (observe !== null && target === $mm$forward) observe(instance);
+        if (observe !== null && (target === $mm$forward || !$mm$isManaged(target))) observe(instance);
         return instance;
       },
     }[$mm$name];
     return $mm$forward;`,
   ) as (
     state: HandleState,
+    isManaged: (ctor: Function) => boolean,
     name: string,
     setPrototypeOf: typeof Reflect.setPrototypeOf,
     getPrototypeOf: typeof Object.getPrototypeOf,
@@ -104,6 +116,7 @@ function compileForwarder(
   ) => Function;
   return factory(
     state,
+    isManaged,
     name,
     Reflect.setPrototypeOf,
     Object.getPrototypeOf,

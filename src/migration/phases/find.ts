@@ -55,6 +55,8 @@ export interface Prefound {
   ahead: Ahead | undefined;
   /** By class prototype, how many objects of its list were found with plain written fields (plainAhead.ts). */
   plain: ReadonlyMap<object, number>;
+  /** Instances of subclasses the heap query met below each class (heapFinder.ts `findEach`). */
+  readonly below?: ReadonlyMap<object, readonly object[]>;
   /** Stops collecting constructed objects. */
   release(): void;
 }
@@ -298,7 +300,8 @@ function queryNow(namespace: Namespace, heap: HeapFinder, handles: readonly Func
   const snapshot = namespace.snapshot;
   const epoch = membershipEpoch();
   const prototypes = [...new Set(handles.map(stablePrototype))];
-  const lists: Map<object, object[] | undefined> = heap.findEach(prototypes);
+  const below = new Map<object, object[]>();
+  const lists: Map<object, object[] | undefined> = heap.findEach(prototypes, below);
   const born = new Map<object, object[]>();
   const undos: Undo[] = [];
   for (const handle of handles) {
@@ -311,7 +314,7 @@ function queryNow(namespace: Namespace, heap: HeapFinder, handles: readonly Func
   const release = () => {
     for (const undo of undos.splice(0)) undo();
   };
-  return prefound(namespace, snapshot, epoch, lists, born, release);
+  return { ...prefound(namespace, snapshot, epoch, lists, born, release), below };
 }
 
 const nextTask = (): Promise<void> =>

@@ -15,6 +15,7 @@ import { LiveStateWitness } from "../sideEffects.js";
 import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes, installedHomes } from "../outsideBuilt.js";
 import { refuseModuleSymbols, scopeChanges } from "../moduleSymbols.js";
+import { refuseUnmanagedBelow, refuseUnmanagedSubclasses } from "../unmanagedSubclasses.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
@@ -49,6 +50,10 @@ export function preparePhase(
   nothingRunsBefore = false,
 ): Prepared {
   const { build, policy } = built;
+  refuseUnmanagedSubclasses(
+    namespace,
+    new Map(plans.map((plan) => [plan.prototype, plan.className])),
+  );
   const dryRun =
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
@@ -69,6 +74,7 @@ export function preparePhase(
     outside,
     active,
     early,
+    prefound?.below,
   );
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
@@ -125,6 +131,8 @@ function findInstances(
   outside: Shadowed["outside"],
   active: readonly Plan[],
   early: readonly (object[] | undefined)[],
+  /** What the query before the pause met below the migrating classes (find.ts). */
+  prefoundBelow: ReadonlyMap<object, readonly object[]> | undefined,
 ) {
   // Looked at before anything else runs: a refusal leaves nothing changed.
   // Only a class that reads computed keys is searched for that alone (every
@@ -142,7 +150,13 @@ function findInstances(
   const installed = installedHomes(built);
   if (searched.size > 0 && namespace.finder.kind === "heap")
     for (const home of installed) searched.add(home);
-  const now = findEachOf(namespace.finder, [...searched]);
+  // Instances of subclasses the query met on the way (heap finder): refused if unmanaged.
+  const below = new Map<object, object[]>();
+  const now = findEachOf(namespace.finder, [...searched], below);
+  const migrating = new Map(active.map((plan) => [plan.prototype, plan.className]));
+  refuseUnmanagedBelow(namespace, migrating, below);
+  if (early.some((list) => list !== undefined) && prefoundBelow)
+    refuseUnmanagedBelow(namespace, migrating, prefoundBelow);
   const objectsOf = (p: object): readonly object[] | undefined => {
     const k = active.findIndex((plan) => plan.prototype === p);
     const listed = (k >= 0 ? early[k] : undefined) ?? (searched.has(p) ? now(p) : undefined);

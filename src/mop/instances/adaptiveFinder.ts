@@ -82,6 +82,8 @@ export interface AdaptiveFinder extends InstanceFinder {
   readonly stats: RegistryFinder["stats"];
   readonly snapshot: RegistryFinder["snapshot"];
   readonly findInSlices: RegistryFinder["findInSlices"];
+  /** The registry's enabled prototypes (whatever answers queries now). */
+  readonly prototypes: RegistryFinder["prototypes"];
   readonly findEach: HeapFinder["findEach"];
   /** Called each time the finder switches to the heap query. */
   onSwitch(listener: () => void): void;
@@ -152,10 +154,14 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
    * for good; with it the next burst switches again, at the cost of one
    * query per update in a program that keeps making temporaries.
    */
-  function fromHeap(answering: HeapFinder, prototypes: readonly object[]): Map<object, object[]> {
-    if (forGood) return answering.findEach(prototypes);
+  function fromHeap(
+    answering: HeapFinder,
+    prototypes: readonly object[],
+    others?: Map<object, object[]>,
+  ): Map<object, object[]> {
+    if (forGood) return answering.findEach(prototypes, others);
     const enabled = registry.prototypes();
-    const lists = answering.findEach([...new Set([...prototypes, ...enabled])]);
+    const lists = answering.findEach([...new Set([...prototypes, ...enabled])], others);
     registry.reseed(new Map(enabled.map((p) => [p, lists.get(p) ?? []] as const)));
     heap = null;
     full = constructionWindows(limits, flush, now);
@@ -195,8 +201,8 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
       if (findOptions?.includeSubclasses === true) return heap.find(prototype, findOptions);
       return fromHeap(heap, [prototype]).get(prototype)!;
     },
-    findEach: (prototypes: readonly object[]) => {
-      if (heap !== null) return fromHeap(heap, prototypes);
+    findEach: (prototypes: readonly object[], others?: Map<object, object[]>) => {
+      if (heap !== null) return fromHeap(heap, prototypes, others);
       const registry = recorded();
       return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
     },
@@ -204,6 +210,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     snapshot: (prototype: object) => recorded().snapshot(prototype),
     findInSlices: (prototype: object, sliceMs: number) =>
       recorded().findInSlices(prototype, sliceMs),
+    prototypes: () => recorded().prototypes(),
     onSwitch(listener: () => void): void {
       switched.push(listener);
     },

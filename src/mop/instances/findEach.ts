@@ -11,11 +11,14 @@ import type { HeapFinder } from "./heapFinder.js";
 export function findEachOf(
   finder: InstanceFinder,
   prototypes: readonly object[],
+  /** The heap finder's instances of subclasses on none of `prototypes` (HeapFinder.findEach). */
+  others?: Map<object, object[]>,
 ): (prototype: object) => object[] {
-  if (prototypes.length < 2 || finder.kind !== "heap") {
+  const heapEach = finder.kind === "heap" && "findEach" in finder;
+  if (!heapEach || (prototypes.length < 2 && others === undefined)) {
     const lists = new Map<object, object[]>();
     return (p) => lists.get(p) ?? lists.set(p, finder.find(p)).get(p)!;
   }
-  const lists = (finder as HeapFinder).findEach(prototypes);
+  const lists = (finder as HeapFinder).findEach(prototypes, others);
   return (p) => lists.get(p)!;
 }

@@ -358,8 +358,11 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
 
   // The hot path: runs after every construction of a managed class.
   function recordConstructed(instance: object): void {
-    const entry = byPrototype.get(getPrototypeOf(instance) as object);
-    if (entry === undefined) return;
+    let entry = byPrototype.get(getPrototypeOf(instance) as object);
+    if (entry === undefined) {
+      entry = subclassEntry(instance);
+      if (entry === undefined) return;
+    }
     const refs = entry.refs;
     refs.push(new WeakRef(instance));
     if (--registry.sampleCountdown === 0) {
@@ -367,6 +370,25 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
       deathWatch.register(instance, entry);
     }
     if (refs.length >= entry.checkAt) checkGrowth(registry, entry);
+  }
+
+  /**
+   * The list of a subclass the program did not register (`class Special
+   * extends Handle`), enabled at its first construction through the
+   * handle: its objects are instances of the enabled class too, found by
+   * `includeSubclasses` as the heap finds them, and an update that
+   * migrates that class must know they exist (src/migration).
+   */
+  function subclassEntry(instance: object): RegistryEntry | undefined {
+    const home = getPrototypeOf(instance) as object | null;
+    if (home === null) return undefined;
+    for (let p = getPrototypeOf(home) as object | null; p !== null; p = getPrototypeOf(p)) {
+      if (byPrototype.has(p)) {
+        enable(registry, home);
+        return byPrototype.get(home);
+      }
+    }
+    return undefined;
   }
 
   function record(instance: object): void {

@@ -1,0 +1,136 @@
+/**
+ * Objects of a class the namespace does not manage that extends a class
+ * whose instances this update migrates: the program's `class Special
+ * extends Handle`, a package's `Vector extends Base`. They would run the
+ * new version's methods (inherited) over the old version's fields, which no
+ * migration rewrites: the update is refused before anything changes,
+ * naming the subclass, whose registration (`registerClass`) lets its
+ * objects migrate with the rest. A lazy update also refuses one met at
+ * first touch (lazyCompletion.ts), rolling back.
+ *
+ * Seen before the commit where the finder knows them at no extra cost:
+ * the registry records the objects such a subclass builds through the
+ * handle (registryFinder.ts `subclassEntry`). The heap finder would need a
+ * query of its own, and a package's subclass of the class it was given
+ * (`Vector extends Base`, not the handle) is seen by nothing else: those
+ * are found by a lazy update at first touch only (docs/production.md).
+ */
+import { UnmanagedClassError } from "../errors.js";
+import {
+  currentVersion,
+  handleOfPrototype,
+  stablePrototype,
+  versionHistory,
+} from "../mop/classHandle.js";
+import { outsideHome } from "../mop/classVersions.js";
+import { chainContains, getPrototypeOf } from "../mop/instances/finder.js";
+import type { Namespace } from "../namespace/namespace.js";
+
+/** The prototypes objects of managed classes sit on: stable ones, each version's, outside homes. */
+export function managedHomes(namespace: Namespace): Set<object> {
+  const homes = new Set<object>();
+  for (const handle of namespace.classes()) {
+    homes.add(stablePrototype(handle));
+    homes.add(currentVersion(handle).ctor.prototype as object);
+    for (const version of versionHistory(handle)) homes.add(version.ctor.prototype as object);
+    const outside = outsideHome(handle);
+    if (outside !== null) homes.add(outside);
+  }
+  return homes;
+}
+
+/** Whether `home` is a prototype of a class `namespace` does not manage. */
+export function isUnmanagedHome(home: object, managed: ReadonlySet<object>): boolean {
+  return !managed.has(home) && handleOfPrototype(home) === undefined;
+}
+
+/** The refusal of `object`, an instance of the unmanaged subclass `home` of `className`. */
+export function unmanagedSubclassError(
+  className: string,
+  home: object,
+  count: number,
+  where: string,
+): UnmanagedClassError {
+  const subclass =
+    (home as { constructor?: { name?: string } }).constructor?.name || "(anonymous class)";
+  const objects =
+    count === 1 ? `1 object of class ${subclass}` : `${count} objects of class ${subclass}`;
+  return new UnmanagedClassError(
+    `${objects}, which extends ${className} but is not managed by this namespace, ${count === 1 ? where.replace(/^are /, "is ") : where}: they would run ${className}'s new methods over its old fields, which only a migration of their own rewrites. Register ${subclass} (registerClass) so that its objects migrate with ${className}'s`,
+    { className, subclass, count },
+  );
+}
+
+/** An unmanaged subclass's objects in `below`, the first such subclass: its objects' count and one of them. */
+export interface UnmanagedBelow {
+  readonly className: string;
+  readonly home: object;
+  readonly object: object;
+  readonly count: number;
+}
+
+/**
+ * The first unmanaged subclass with objects in `below` (the heap finder's
+ * instances of subclasses of the `migrating` classes, by the migrating
+ * class's prototype), if any.
+ */
+export function unmanagedBelow(
+  namespace: Namespace,
+  migrating: ReadonlyMap<object, string>,
+  below: ReadonlyMap<object, readonly object[]>,
+): UnmanagedBelow | undefined {
+  let managed: Set<object> | undefined;
+  for (const [prototype, objects] of below) {
+    const className = migrating.get(prototype);
+    if (className === undefined) continue;
+    let found: { home: object; object: object } | undefined;
+    let count = 0;
+    for (const object of objects) {
+      const home = getPrototypeOf(object) as object;
+      if (migrating.has(home) || (found !== undefined && home !== found.home)) continue;
+      managed ??= managedHomes(namespace);
+      if (found === undefined && !isUnmanagedHome(home, managed)) continue;
+      found ??= { home, object };
+      count++;
+    }
+    if (found !== undefined) return { className, ...found, count };
+  }
+  return undefined;
+}
+
+/** Refuses the update if `below` holds an object of an unmanaged subclass (`unmanagedBelow`). */
+export function refuseUnmanagedBelow(
+  namespace: Namespace,
+  migrating: ReadonlyMap<object, string>,
+  below: ReadonlyMap<object, readonly object[]>,
+): void {
+  const found = unmanagedBelow(namespace, migrating, below);
+  if (found) throw unmanagedSubclassError(found.className, found.home, found.count, "are alive");
+}
+
+/**
+ * Refuses the update if the registry knows live objects of an unmanaged
+ * subclass of one of the `migrating` classes (class name by stable
+ * prototype).
+ */
+export function refuseUnmanagedSubclasses(
+  namespace: Namespace,
+  migrating: ReadonlyMap<object, string>,
+): void {
+  if (migrating.size === 0) return;
+  const finder = namespace.finder as { kind: string; prototypes?: () => object[] };
+  if (finder.kind !== "registry" || finder.prototypes === undefined) return;
+  let managed: Set<object> | undefined;
+  for (const home of finder.prototypes()) {
+    if (migrating.has(home)) continue;
+    for (const [prototype, className] of migrating) {
+      if (!chainContains(home, prototype)) continue;
+      managed ??= managedHomes(namespace);
+      if (!isUnmanagedHome(home, managed)) break;
+      const objects = namespace.finder.find(home);
+      if (objects.length > 0)
+        throw unmanagedSubclassError(className, home, objects.length, "are alive");
+      break;
+    }
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Objects of a subclass the namespace does not manage, below a class whose
+ * instances an update migrates (the program's `class Special extends
+ * Handle`; js-sdsl's `Vector extends Base`, Base 4.1.5 → 4.4.2 renaming
+ * `o` to `i`): nothing migrated them and nothing said so — they ran the new
+ * methods over the old fields (`empty()` answered false on an empty
+ * vector). Now the update is refused before anything changes where the
+ * finder knows them (the registry records what such a subclass builds
+ * through the handle; a heap query sees every object), and a lazy update
+ * meeting one later (first touch, completion, sweep) rolls back.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { allInstances, Namespace, patch, update, updateSync } from "../../src/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+
+interface Stack {
+  o: number;
+  push(): void;
+  empty(): boolean;
+}
+
+/** Fresh classes each time: a class registered in one namespace is refused by the next. */
+function releases() {
+  class Base {
+    o = 0;
+    push() {
+      this.o++;
+    }
+    empty() {
+      return this.o === 0;
+    }
+  }
+  class BaseV2 {
+    i = 0;
+    push() {
+      this.i++;
+    }
+    empty() {
+      return this.i === 0;
+    }
+  }
+  return { Base, BaseV2 };
+}
+
+const FINDERS = ["registry", "adaptive", "heap"] as const;
+const rename = (policy: "eager" | "lazy" | "progressive", BaseV2: new () => object) =>
+  patch("i")
+    .replaceImplementation("Base", BaseV2, { renames: { i: "o" } })
+    .policy(policy)
+    .build();
+
+describe.each(FINDERS)("finder %s", (instanceFinder) => {
+  test("property: an object of a subclass of the handle the program did not register refuses the update, every policy, nothing changed", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("eager" as const, "lazy" as const, "progressive" as const),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        async (policy, bases, specials, sync) => {
+          const { Base, BaseV2 } = releases();
+          const ns = new Namespace(`unmanaged-${instanceFinder}`, { instanceFinder });
+          const B = ns.registerClass(Base);
+          class Special extends B {
+            tag = "t";
+          }
+          const objects = [
+            ...Array.from({ length: bases }, () => new B()),
+            ...Array.from({ length: specials }, () => new Special()),
+          ];
+          objects.forEach((o, k) => {
+            for (let j = 0; j < k % 3; j++) o.push();
+          });
+          expect(allInstances(B, { includeSubclasses: true })).toHaveLength(bases + specials);
+          const world = { ns, objects };
+          const before = deepSnapshot(world);
+          const outcome = await (sync
+            ? Promise.resolve().then(() => updateSync(ns, rename(policy, BaseV2)))
+            : update(ns, rename(policy, BaseV2))
+          ).then(
+            (result) => ({ result }),
+            (error: unknown) => ({ error }),
+          );
+          if ("result" in outcome) {
+            // A lazy update with the heap finder queries nothing before its
+            // commit: its completion (or the sweep's query) meets them and rolls back.
+            expect(instanceFinder !== "registry" && policy !== "eager").toBe(true);
+            const { result } = outcome;
+            if (policy === "lazy") result.completeMigration();
+            const failure = await result.completion.then(
+              () => undefined,
+              (error: unknown) => error,
+            );
+            expect(result.state()).toBe("rolled-back");
+            expect(String(failure)).toContain("of class Special, which extends Base");
+            expect(snapshotDifference(before, deepSnapshot(world))).toBeUndefined();
+            return;
+          }
+          const refusal = outcome.error;
+          expect(refusal).toMatchObject({
+            code: "MM_UNMANAGED_CLASS",
+            details: { className: "Base", subclass: "Special", count: specials },
+          });
+          expect(String(refusal)).toContain("Register Special (registerClass)");
+          expect(snapshotDifference(before, deepSnapshot(world))).toBeUndefined();
+        },
+      ),
+      { seed: 6174, numRuns: instanceFinder === "registry" ? 30 : 8 },
+    );
+  });
+
+  test("registered, the subclass migrates with its base", () => {
+    const { Base, BaseV2 } = releases();
+    const ns = new Namespace(`managed-${instanceFinder}`, { instanceFinder });
+    const B = ns.registerClass(Base);
+    class Special extends B {
+      tag = "t";
+    }
+    const S = ns.registerClass(Special);
+    const s = new S();
+    s.push();
+    updateSync(ns, rename("eager", BaseV2));
+    expect(Object.keys(s)).toEqual(["i", "tag"]);
+    expect([s.empty(), (s as unknown as { i: number }).i]).toEqual([false, 1]);
+  });
+
+  test("methods only: subclass objects are fine, nothing refused", () => {
+    const { Base } = releases();
+    const ns = new Namespace(`methods-${instanceFinder}`, { instanceFinder });
+    const B = ns.registerClass(Base);
+    class Special extends B {
+      tag = "t";
+    }
+    const s = new Special();
+    updateSync(
+      ns,
+      patch("m")
+        .replaceMethods("Base", {
+          empty(this: Stack) {
+            return this.o <= 0;
+          },
+        })
+        .build(),
+    );
+    expect(s.empty()).toBe(true);
+  });
+});
+
+test("a package's subclass of the class it was given (not the handle) is seen by a heap query: eager refused, lazy rolled back by its completion", async () => {
+  for (const policy of ["eager", "lazy"] as const) {
+    // Like js-sdsl: Vector extends the package's own Base, made before and after registration.
+    const Package = new Function(`"use strict";
+      class Base { constructor() { this.o = 0; } empty() { return this.o === 0; } }
+      class Vector extends Base { constructor() { super(); this.items = []; } }
+      return { Base, Vector };`)() as {
+      Base: new () => { empty(): boolean };
+      Vector: new () => { empty(): boolean };
+    };
+    const ns = new Namespace(`package-${policy}`, { instanceFinder: "heap" });
+    const B = ns.registerClass(Package.Base, { name: "Base" });
+    const base = new B();
+    const vector = new Package.Vector();
+    const before = deepSnapshot({ ns, objects: [base, vector] });
+    const V2 = new Function(`"use strict";
+      return class Base { constructor() { this.i = 0; } empty() { return this.i === 0; } };`)();
+    const run = () =>
+      updateSync(
+        ns,
+        patch("i")
+          .replaceImplementation("Base", V2, { renames: { i: "o" } })
+          .policy(policy)
+          .build(),
+      );
+    if (policy === "eager") {
+      expect(run).toThrow(/1 object of class Vector, which extends Base/);
+    } else {
+      const result = run();
+      result.completeMigration();
+      expect(result.state()).toBe("rolled-back");
+      await expect(result.completion).rejects.toThrow(
+        /1 object of class Vector, which extends Base/,
+      );
+    }
+    expect(
+      snapshotDifference(before, deepSnapshot({ ns, objects: [base, vector] })),
+    ).toBeUndefined();
+    expect([base.empty(), vector.empty()]).toEqual([true, true]);
+  }
+});
