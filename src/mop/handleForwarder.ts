@@ -40,6 +40,7 @@ function namedFunction(name: string): string {
   return `{ [$mm$name]: function ${name}`;
 }
 
+// size: the generated constructor's source text, kept whole so that it reads as the code V8 runs.
 function compileForwarder(
   state: HandleState,
   name: string,

@@ -89,11 +89,6 @@ export function preparePhase(
     // Allocated before the pause (find.ts), where the objects were found then.
     const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
     prefound?.arrays.delete(plan.prototype);
-    // Found plain before the pause (plainAhead.ts): only objects made since are looked at.
-    const checked = recheck ? prefound?.plain.get(plan.prototype) : undefined;
-    const knownPlain =
-      checked !== undefined &&
-      (plan.compiled.firstNotPlain?.(objects, checked, objects.length) ?? -1) < 0;
     log.scan(
       objects,
       (object, index) => {
@@ -103,7 +98,7 @@ export function preparePhase(
       lean,
       arrays,
       nothingRunsBefore,
-      knownPlain,
+      foundPlain(plan, objects, recheck ? prefound : undefined),
     );
     witness?.watch(log);
     logs.push(log);
@@ -116,6 +111,21 @@ export function preparePhase(
     throw error;
   }
   return { logs, count, dryRun, witness, builtOutside, preexisting };
+}
+
+/**
+ * Whether every one of `objects` has plain written fields, known without
+ * reading each one's descriptors in the pause: found so before it
+ * (plainAhead.ts), only the objects made since are looked at now.
+ */
+function foundPlain(
+  plan: Plan,
+  objects: readonly object[],
+  prefound: Prefound | undefined,
+): boolean {
+  const checked = prefound?.plain.get(plan.prototype);
+  if (checked === undefined) return false;
+  return (plan.compiled.firstNotPlain?.(objects, checked, objects.length) ?? -1) < 0;
 }
 
 /**

@@ -1,3 +1,6 @@
+// size: one backend, its tables and the closure over them: the hot path
+// (recordConstructed) and what it triggers (a subclass's list, the growth
+// check, compaction) read the same private tables.
 /**
  * The registry finder records a `WeakRef` to each instance when it is
  * constructed (opt-in per prototype), at a small cost on every construction
