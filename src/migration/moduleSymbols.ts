@@ -26,7 +26,7 @@ import type { PrivateStateError } from "../errors.js";
 import { moduleSymbolRefusal, moduleSymbolValueRefusal } from "./privateStateRefusal.js";
 
 /** How many objects of a class have their field values looked at (every object has its keys looked at). */
-const VALUE_SAMPLE = 256;
+export const VALUE_SAMPLE = 256;
 /** How many elements of an array held in a field (and of arrays in it) are looked at. */
 const ELEMENTS = 16;
 
@@ -57,12 +57,20 @@ export interface ScopeChange {
   readonly migrated: boolean;
   /** Its source reads or defines members of its objects under computed keys from bindings. */
   readonly keyed: boolean;
+  /**
+   * Its source reads members of other objects under computed keys from
+   * bindings (`entry[NEXT]`, lru_map's linked entries): the objects its
+   * fields hold have their symbol keys looked at too.
+   */
+  readonly keyedDeep: boolean;
   /** The classes of its chain whose own source does, base first (what a refusal names). */
   readonly readers: readonly string[];
 }
 
 /** `this[name]`, `defineProperty(this, name`: a member of the object under a key from a binding. */
 const KEYED_BY_BINDING = /\bthis\s*\[\s*[A-Za-z_$]|defineProperty\(\s*this\s*,\s*[A-Za-z_$]/;
+/** `e[name]` on any other object (not `this`): a member under a key from a binding. */
+const KEYED_ELSEWHERE = /[\w$\])]\[\s*[A-Za-z_$][\w$]*\s*\]/;
 
 /**
  * The stable prototypes whose objects must be looked at, each with the class
@@ -88,6 +96,7 @@ export function scopeChanges(
       name,
       migrated: hasMigrator(name, build),
       keyed: KEYED_BY_BINDING.test(source),
+      keyedDeep: KEYED_ELSEWHERE.test(source.replace(/\bthis\s*\[/g, "")),
     };
     const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
     if (change.keyed) readers.set(prototype, name);
@@ -101,6 +110,7 @@ export function scopeChanges(
         name: own ? name : before.name,
         migrated: own ? change.migrated : before.migrated,
         keyed: change.keyed || before?.keyed === true,
+        keyedDeep: change.keyedDeep || before?.keyedDeep === true,
         readers: [],
       });
     }
@@ -147,8 +157,14 @@ export function refuseModuleSymbols(
       }
     }
     for (let i = 0; !valueRefusal && i < objects.length && i < VALUE_SAMPLE; i++) {
-      const found = unlessItThrows(() => symbolValue(objects[i]!, isModule));
-      if (found) valueRefusal = moduleSymbolValueRefusal(change.name, found.field, found.symbol);
+      const found = unlessItThrows(() => symbolValue(objects[i]!, isModule, change.keyedDeep));
+      if (found)
+        valueRefusal = moduleSymbolValueRefusal(
+          change.name,
+          found.field,
+          found.symbol,
+          found.asKey,
+        );
     }
   }
   if (keyed.size > 0) {
@@ -175,16 +191,21 @@ function unlessItThrows<T>(read: () => T): T | undefined {
   }
 }
 
-/** A module symbol held in a field of `object`, directly or in an array (two levels deep). */
+/**
+ * A module symbol held in a field of `object`, directly or in an array (two
+ * levels deep); with `keys`, also a key of an object held there (or in a
+ * Map or Set held there), other than the symbols its platform classes use.
+ */
 function symbolValue(
   object: object,
   isModule: (value: unknown) => value is symbol,
-): { field: string; symbol: symbol } | undefined {
+  keys: boolean,
+): { field: string; symbol: symbol; asKey: boolean } | undefined {
   for (const field of Object.keys(object)) {
     const d = Object.getOwnPropertyDescriptor(object, field);
     if (d === undefined || !("value" in d)) continue;
-    const symbol = inValue(d.value, 2, isModule);
-    if (symbol !== undefined) return { field, symbol };
+    const found = inValue(d.value, 2, isModule, keys);
+    if (found !== undefined) return { field, ...found };
   }
   return undefined;
 }
@@ -193,12 +214,24 @@ function inValue(
   value: unknown,
   depth: number,
   isModule: (value: unknown) => value is symbol,
-): symbol | undefined {
-  if (isModule(value)) return value;
-  if (depth === 0 || !Array.isArray(value)) return undefined;
-  for (let i = 0; i < value.length && i < ELEMENTS; i++) {
-    const found = inValue(value[i], depth - 1, isModule);
-    if (found !== undefined) return found;
+  keys: boolean,
+): { symbol: symbol; asKey: boolean } | undefined {
+  if (isModule(value)) return { symbol: value, asKey: false };
+  if (depth === 0 || typeof value !== "object" || value === null) return undefined;
+  const elements = Array.isArray(value)
+    ? value
+    : keys && (value instanceof Map || value instanceof Set)
+      ? [...value.values()].slice(0, ELEMENTS)
+      : undefined;
+  if (elements !== undefined) {
+    for (let i = 0; i < elements.length && i < ELEMENTS; i++) {
+      const found = inValue(elements[i], depth - 1, isModule, keys);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
-  return undefined;
+  if (!keys) return undefined;
+  const platform = platformSymbols(Object.getPrototypeOf(value));
+  const key = Object.getOwnPropertySymbols(value).find((k) => isModule(k) && !platform.has(k));
+  return key === undefined ? undefined : { symbol: key, asKey: true };
 }

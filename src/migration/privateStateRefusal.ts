@@ -147,9 +147,12 @@ export function moduleSymbolValueRefusal(
   name: string,
   field: string,
   symbol: symbol,
+  /** The symbol is a key of an object the field holds (lru_map's linked entries), not its value. */
+  asKey = false,
 ): PrivateStateError {
+  const where = asKey ? `as a key of what field "${field}" holds` : `in field "${field}"`;
   return new PrivateStateError(
-    `class ${name} holds a symbol of its module in field "${field}" (${String(symbol)}): a new implementation evaluated in another module scope, such as a package's next release, compares with symbols of its own and misreads the existing objects. Give the patch a migrator for ${name} that maps such values to the new release's symbols, or restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope, say so with replaceImplementation's { sameScope: true }`,
+    `class ${name} holds a symbol of its module ${where} (${String(symbol)}): a new implementation evaluated in another module scope, such as a package's next release, compares with symbols of its own and misreads the existing objects. Give the patch a migrator for ${name} that maps such values to the new release's symbols, or restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope, say so with replaceImplementation's { sameScope: true }`,
     { className: name, field, symbol: String(symbol) },
   );
 }

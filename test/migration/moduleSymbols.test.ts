@@ -320,3 +320,74 @@ test("a symbol of the old release's module held as a field value (minimatch's GL
   );
   expect(pattern.match(["src", "a.js"])).toBe(true);
 });
+
+/** semver's Comparator: `this.semver = ANY` with `const ANY = Symbol("SemVer ANY")`; `test()` compares with its module's. */
+function comparatorRelease(extraField: boolean) {
+  return new Function(
+    "extraField",
+    `"use strict";
+    const ANY = Symbol("SemVer ANY");
+    return class Comparator {
+      constructor(c) { this.value = c; this.semver = c === "" ? ANY : c; if (extraField) this.options = {}; }
+      test(v) { return this.semver === ANY ? true : v === this.semver; }
+    };`,
+  )(extraField) as new (
+    c: string,
+  ) => { test(v: string): boolean };
+}
+
+/** lru_map: entries linked under `entry[NEWER]`, `const NEWER = Symbol("newer")`, the class reads `e[NEWER]`. */
+function listRelease() {
+  return new Function(`"use strict";
+    const NEXT = Symbol("next");
+    return class List {
+      constructor() { this.head = undefined; this.tail = undefined; this.size = 0; }
+      push(v) { const e = { v }; e[NEXT] = undefined; if (this.tail) this.tail[NEXT] = e; else this.head = e; this.tail = e; this.size++; }
+      toArray() { const out = []; for (let e = this.head; e; e = e[NEXT]) out.push(e.v); return out; }
+    };`)() as new () => { push(v: number): void; toArray(): number[] };
+}
+
+test.each(["registry", "heap"] as const)(
+  "a module symbol held as a field's value (semver's ANY) or as the key of what a field holds (lru_map's linked entries) is refused, also when the fields stay the same (%s)",
+  (instanceFinder) => {
+    for (const extraField of [false, true]) {
+      const ns = new Namespace(`held-${instanceFinder}`, { instanceFinder });
+      const C = ns.registerClass(comparatorRelease(false));
+      const star = new C("");
+      expect(() =>
+        updateSync(
+          ns,
+          patch("up").replaceImplementation("Comparator", comparatorRelease(extraField)).build(),
+        ),
+      ).toThrow(/holds a symbol of its module in field "semver" \(Symbol\(SemVer ANY\)\)/);
+      expect(star.test("1.2.4")).toBe(true);
+    }
+    const ns = new Namespace(`linked-${instanceFinder}`, { instanceFinder });
+    const L = ns.registerClass(listRelease());
+    const list = new L();
+    for (const v of [1, 2, 3]) list.push(v);
+    expect(() =>
+      updateSync(ns, patch("up").replaceImplementation("List", listRelease()).build()),
+    ).toThrow(/as a key of what field "head" holds \(Symbol\(next\)\)/);
+    expect(list.toArray()).toEqual([1, 2, 3]);
+  },
+);
+
+test("a class that reads computed keys on other objects, holding objects with a platform's symbols (an EventEmitter) or shared ones (Symbol.for), is not refused", () => {
+  const release = (tag: string) =>
+    new Function(
+      "EventEmitter",
+      `"use strict";
+      const KEY = Symbol.for("shared.key");
+      return class Hub {
+        constructor() { this.emitter = new EventEmitter(); this.entry = { [KEY]: 1 }; }
+        read(o, k) { return o[k]; }
+        tag() { return "${tag}"; }
+      };`,
+    )(EventEmitter) as new () => { tag(): string };
+  const ns = new Namespace("not-module-symbols");
+  const H = ns.registerClass(release("v1"));
+  const hub = new H();
+  updateSync(ns, patch("up").replaceImplementation("Hub", release("v2")).build());
+  expect(hub.tag()).toBe("v2");
+});

@@ -7,14 +7,14 @@
  * prepared migrations. Undo: nothing live is touched (states are copies).
  */
 import { UnswappableObjectError } from "../../errors.js";
-import { findEachOf } from "../../mop/instances/findEach.js";
+import { findEachOf, sampleOf } from "../../mop/instances/findEach.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
 import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes, installedHomes } from "../outsideBuilt.js";
-import { refuseModuleSymbols, scopeChanges } from "../moduleSymbols.js";
+import { refuseModuleSymbols, scopeChanges, VALUE_SAMPLE } from "../moduleSymbols.js";
 import { refuseUnmanagedBelow, refuseUnmanagedSubclasses } from "../unmanagedSubclasses.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
@@ -145,15 +145,24 @@ function findInstances(
   prefoundBelow: ReadonlyMap<object, readonly object[]> | undefined,
 ) {
   // Looked at before anything else runs: a refusal leaves nothing changed.
-  // Only a class that reads computed keys is searched for that alone (every
-  // object must be looked at); others are looked at where found anyway.
+  // A class that reads computed keys is searched for that alone (every
+  // object must be looked at).
   const changes = scopeChanges(namespace, built);
   const searched = new Set<object>([
     ...active.flatMap((plan, p) => (early[p] ? [] : [plan.prototype])),
     ...outside.values(),
   ]);
-  for (const [prototype, change] of changes)
-    if (change.keyed && !change.migrated) searched.add(prototype);
+  // Values (minimatch's GLOBSTAR, semver's ANY) are looked at on the first
+  // objects of every class from another scope no migrator covers, even one
+  // that is not migrating: from the registry's list, else in the heap query.
+  const answered = new Set(active.map((plan) => plan.prototype));
+  const sampled = new Map<object, readonly object[]>();
+  for (const [prototype, change] of changes) {
+    if (change.migrated || answered.has(prototype) || searched.has(prototype)) continue;
+    const sample = change.keyed ? undefined : sampleOf(namespace.finder, prototype, VALUE_SAMPLE);
+    if (sample === undefined) searched.add(prototype);
+    else sampled.set(prototype, sample);
+  }
   // Where the implementations this update installs already have objects (a
   // release in use before the upgrade): a rollback leaves those alone. Asked
   // only in a query made anyway.
@@ -169,7 +178,7 @@ function findInstances(
     refuseUnmanagedBelow(namespace, migrating, prefoundBelow);
   const objectsOf = (p: object): readonly object[] | undefined => {
     const k = active.findIndex((plan) => plan.prototype === p);
-    const listed = (k >= 0 ? early[k] : undefined) ?? (searched.has(p) ? now(p) : undefined);
+    const listed = (k >= 0 ? early[k] : undefined) ?? (searched.has(p) ? now(p) : sampled.get(p));
     const home = outside.get(p);
     return home === undefined ? listed : [...(listed ?? []), ...now(home)];
   };

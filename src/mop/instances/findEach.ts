@@ -6,6 +6,7 @@
  * answer is read.
  */
 import type { InstanceFinder } from "./finder.js";
+import { getPrototypeOf, isNotInstance } from "./finder.js";
 import type { HeapFinder } from "./heapFinder.js";
 
 export function findEachOf(
@@ -21,4 +22,30 @@ export function findEachOf(
   }
   const lists = (finder as HeapFinder).findEach(prototypes, others);
   return (p) => lists.get(p)!;
+}
+
+/**
+ * Up to `n` instances of `prototype` from the start of the registry's list,
+ * without dereferencing the rest (each `deref()` keeps its object alive
+ * until the job ends); undefined where the finder keeps no list (the heap).
+ */
+export function sampleOf(
+  finder: InstanceFinder,
+  prototype: object,
+  n: number,
+): object[] | undefined {
+  if (finder.kind !== "registry" || !("snapshot" in finder)) return undefined;
+  const snapshot = finder.snapshot as (p: object) => readonly WeakRef<object>[];
+  const refs = snapshot(prototype);
+  const sample: object[] = [];
+  for (let i = 0; i < refs.length && sample.length < n; i++) {
+    const object = refs[i]!.deref();
+    if (
+      object !== undefined &&
+      getPrototypeOf(object) === prototype &&
+      !isNotInstance(object, true)
+    )
+      sample.push(object);
+  }
+  return sample;
 }
