@@ -4,6 +4,7 @@ import { RollbackError } from "../../src/index.js";
 import { patch } from "../../src/index.js";
 import { update, updateSync } from "../../src/index.js";
 import { versionHistory } from "../../src/mop/classHandle.js";
+import type { HeapFinder } from "../../src/mop/instances/heapFinder.js";
 import { Namespace } from "../../src/index.js";
 import { patchScenarioArbitrary } from "../../src/testing/index.js";
 import { hasFastProperties, haveSameMap } from "../support/v8.js";
@@ -107,11 +108,17 @@ describe("progressive", () => {
       },
     });
     const list = Array.from({ length: 300 }, (_, i) => new Counter({ id: i, count: i * 10 }));
-    const find = ns.finder.find.bind(ns.finder);
+    const finder = ns.finder as HeapFinder;
+    const find = finder.find.bind(finder);
+    const findEach = finder.findEach.bind(finder);
     let searches = 0;
-    ns.finder.find = (prototype, options) => {
+    finder.find = (prototype, options) => {
       searches++;
       return find(prototype, options);
+    };
+    finder.findEach = (prototypes, below) => {
+      searches++;
+      return findEach(prototypes, below);
     };
     const result = updateSync(ns, v2("progressive"), { sliceSize: 50 });
     const before = searches;

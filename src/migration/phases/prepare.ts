@@ -75,6 +75,7 @@ export function preparePhase(
     active,
     early,
     prefound?.below,
+    new Set(active === plans ? [] : plans.map((plan) => plan.prototype)),
   );
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
@@ -143,6 +144,8 @@ function findInstances(
   early: readonly (object[] | undefined)[],
   /** What the query before the pause met below the migrating classes (find.ts). */
   prefoundBelow: ReadonlyMap<object, readonly object[]> | undefined,
+  /** The classes a lazy or progressive update migrates after its commit. */
+  later: ReadonlySet<object>,
 ) {
   // Looked at before anything else runs: a refusal leaves nothing changed.
   // A class that reads computed keys is searched for that alone (every
@@ -160,8 +163,9 @@ function findInstances(
   for (const [prototype, change] of changes) {
     if (change.migrated || answered.has(prototype) || searched.has(prototype)) continue;
     const sample = change.keyed ? undefined : sampleOf(namespace.finder, prototype, VALUE_SAMPLE);
-    if (sample === undefined) searched.add(prototype);
-    else sampled.set(prototype, sample);
+    if (sample !== undefined) sampled.set(prototype, sample);
+    // A lazy or progressive update's class: no heap query in its pause for that alone.
+    else if (change.keyed || !later.has(prototype)) searched.add(prototype);
   }
   // Where the implementations this update installs already have objects (a
   // release in use before the upgrade): a rollback leaves those alone. Asked
