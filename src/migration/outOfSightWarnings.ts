@@ -231,6 +231,9 @@ export function fieldsHidingNewMethods(
 ): UpdateWarning[] {
   if (old === undefined || hasMigrator(className, build)) return [];
   const { chain, members: methods, fields } = newChain(className, build);
+  const accessors = new Set(
+    chain.flatMap((d) => d.methods.filter((m) => m.kind !== "method").map((m) => m.key)),
+  );
   const setNow = new Set([...fields, ...unseenFields(chain).names]);
   const warned = new Set<string>();
   return notesOf(old).flatMap((note) => {
@@ -244,7 +247,7 @@ export function fieldsHidingNewMethods(
         className,
         field,
         note,
-        `the new version makes \`${field}\` a method: objects that have such a field keep the running release's value in front of it — give the class a migrator that deletes it (\`delete target.${field}\`)`,
+        `the new version makes \`${field}\` ${accessors.has(field) ? "an accessor" : "a method"}: objects that have such a field keep the running release's value in front of it — give the class a migrator that deletes it (\`delete target.${field}\`)`,
       ),
     ];
   });

@@ -31,6 +31,7 @@ import {
   newFieldsOutOfSight,
   unseenOwnState,
 } from "./outOfSightWarnings.js";
+import { movedFields } from "./movedFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
@@ -64,6 +65,7 @@ export function updateWarnings(
     warnings.push(...handedOff(className, cls, old));
     warnings.push(...methodsGoneOutOfSight(className, build, old));
     warnings.push(...nestedDefaults(className, cls, build, old));
+    warnings.push(...droppedFields(className, cls, build, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -72,10 +74,14 @@ export function updateWarnings(
     const notes = new Map(
       [...notesOf(old), ...notesOf(cls.definition)].map((n) => [n.replace(/\s+/g, ""), n] as const),
     ).values();
+    // An out-of-sight field the release makes a method or accessor: said with its remedy.
+    const hiding = fieldsHidingNewMethods(className, build, old);
+    warnings.push(...hiding);
     for (const note of notes) {
       // A method or accessor the reader could not name is installed from the class itself: no state.
       if (MEMBER_NOTE.test(note)) continue;
       const field = FIELD_NOTE.exec(note)?.[1];
+      if (field !== undefined && hiding.some((w) => w.field === field)) continue;
       // A field only the new version sets out of sight: no object has it yet (said above, unless a migrator may set it).
       if (field !== undefined && outOfSight.get(className)?.has(field)) continue;
       warnings.push(
@@ -91,7 +97,6 @@ export function updateWarnings(
     warnings.push(...noInitialValue(className, cls, build, old));
     warnings.push(...accessorsBecomingFields(className, cls, build, oldDefs));
     warnings.push(...aliasSplits(className, cls, build, old));
-    warnings.push(...droppedFields(className, cls, build, old));
   }
   return warnings;
 }
@@ -199,13 +204,21 @@ function droppedFields(
   const carried = new Set(cls.fieldOrigins.values());
   // Fields the new version may set out of sight are kept, not dropped (unseenFields.ts).
   const unseen = unseenFields([cls.definition]);
-  if (unseen.any) return [];
-  const dropped = [...before].filter((f) => !carried.has(f) && !unseen.names.has(f));
+  const dropped = unseen.any
+    ? []
+    : [...before].filter((f) => !carried.has(f) && !unseen.names.has(f));
   const added = cls.definition.fields
     .map((f) => f.name)
     .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null);
-  if (dropped.length === 0 || added.length === 0) return [];
-  const note = `the new implementation drops ${quoted(dropped)} and adds ${quoted(added)}`;
+  const moved =
+    dropped.length === 0 || added.length === 0
+      ? movedFields(old!, cls, fromAnotherScope(cls, old)!.implementation)
+      : [];
+  if ((dropped.length === 0 || added.length === 0) && moved.length === 0) return [];
+  const note =
+    moved.length > 0
+      ? `the new implementation sets ${moved.map(([from, to, expression]) => `\`${to}\` with what the running one set \`${from}\` with (\`${expression}\`)`).join(", ")}`
+      : `the new implementation drops ${quoted(dropped)} and adds ${quoted(added)}`;
   return [
     warning(
       "MM_FIELDS_DROPPED",

@@ -134,6 +134,49 @@ test("a field the running version sets out of sight that the release makes a met
   expect([f.format(1.5), new v2("kg").format(1.5)]).toEqual(["1.5kg", "1.50 kg"]);
 });
 
+test("a field set out of sight that the release makes an accessor, in a class whose fields change too (semver 7.3 -> 7.6's Range.range), is named with its remedy", () => {
+  const v1 = new Function(`"use strict";
+    return class Bag {
+      constructor() { this.items = []; this.refresh(); }
+      add(x) { this.items.push(x); this.refresh(); }
+      refresh() { this.total = this.items.length; }
+    };`)() as new () => { add(x: number): void; total: number };
+  const v2 = new Function(`"use strict";
+    return class Bag {
+      constructor() { this.items = []; this.cache = undefined; }
+      add(x) { this.items.push(x); this.cache = undefined; }
+      get total() { return this.cache ??= this.items.length; }
+    };`)();
+  const ns = new Namespace("field-hides-accessor");
+  const Bag = ns.registerClass(v1) as unknown as typeof v1;
+  const b = new Bag();
+  b.add(1);
+  const result = updateSync(ns, patch("v2").replaceImplementation("Bag", v2).build());
+  const warned = result.warnings.filter((w) => w.field === "total");
+  expect(warned.map((w) => w.code)).toEqual(["MM_UNSEEN_STATE"]);
+  expect(warned[0]!.message).toMatch(/makes `total` an accessor.*delete target\.total/);
+  b.add(2);
+  expect(b.total).toBe(1); // what it warns of: the own value in front of the getter
+  // The remedy it names, applied by a migrator, lets the getter answer.
+  const ns2 = new Namespace("field-hides-accessor-migrated");
+  const Bag2 = ns2.registerClass(
+    new Function(`"use strict"; return ${v1.toString()};`)(),
+  ) as unknown as typeof v1;
+  const c = new Bag2();
+  c.add(1);
+  updateSync(
+    ns2,
+    patch("v2")
+      .replaceImplementation("Bag", v2)
+      .migrate("Bag", (_old, target) => {
+        delete target.total;
+      })
+      .build(),
+  );
+  c.add(2);
+  expect(c.total).toBe(2);
+});
+
 test("a migrator that sets the new field on none of the objects it migrated does not silence the warning (eager)", () => {
   const { v1 } = releases();
   const { v2 } = releases("this.added = 1;");

@@ -331,3 +331,51 @@ describe.each(["eager", "lazy", "progressive"] as const)(
     });
   },
 );
+
+test("a next release whose minifier made two kept names trade places (@js-sdsl/ordered-map 4.4.1 -> 4.4.2: `this.A = Node` became `this.N = Node`) is named in an MM_FIELDS_DROPPED warning; renames silence it and carry the values", () => {
+  class Node {
+    constructor(readonly k: number) {}
+  }
+  const release = (compare: string, node: string) =>
+    new Function(
+      "Node",
+      `"use strict";
+      return class Tree {
+        constructor(t = (a, b) => a - b) { this.${compare} = t; this.${node} = Node; this.root = new this.${node}(0); this.count = 0; }
+        cmp(x) { return this.${compare}(x, this.root.k); }
+      };`,
+    )(Node) as new () => { cmp(x: number): number };
+  for (const renames of [undefined, { A: "N", N: "A" }]) {
+    const ns = new Namespace(`moved-${renames ? "renamed" : "plain"}`);
+    const T = ns.registerClass(release("N", "A"));
+    const tree = new T();
+    const result = updateSync(
+      ns,
+      patch("v2").replaceImplementation("Tree", release("A", "N"), { renames }).build(),
+    );
+    const warned = result.warnings.filter((w) => w.code === "MM_FIELDS_DROPPED");
+    if (renames) {
+      expect(warned).toEqual([]);
+      expect(tree.cmp(5)).toBe(5);
+    } else {
+      expect(warned.map((w) => w.message)).toEqual([
+        expect.stringContaining("sets `N` with what the running one set `A` with (`Node`)"),
+      ]);
+      // What it warns of: the values sit under the names the new code reads otherwise.
+      expect(() => tree.cmp(5)).toThrow(/cannot be invoked without 'new'/);
+    }
+  }
+});
+
+test("fields that keep their expressions, or trade only plain values (`0`, `[]`), are no moved names", () => {
+  const release = (a: string, b: string) =>
+    new Function(`"use strict";
+      return class Pair { constructor() { this.a = ${a}; this.b = ${b}; this.items = new Map(); } };`)();
+  const ns = new Namespace("not-moved");
+  ns.registerClass(release("0", "[]"));
+  const result = updateSync(
+    ns,
+    patch("v2").replaceImplementation("Pair", release("[]", "0")).build(),
+  );
+  expect(result.warnings.filter((w) => w.code === "MM_FIELDS_DROPPED")).toEqual([]);
+});
