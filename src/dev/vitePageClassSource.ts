@@ -23,6 +23,7 @@ const EMPTY: ParsedClass = {
   stateOutside: [],
   assignedFields: [],
   moduleBoundFields: [],
+  fixedFields: [],
   bareFields: [],
   unsupported: [],
   members: [],

@@ -291,7 +291,7 @@ export function rewriteFields(
 }
 
 /** The old field each new field is carried from (through renames), if any. */
-const carriedFromFields = (plan: ClassMigrationPlan): (string | undefined)[] =>
+export const carriedFromFields = (plan: ClassMigrationPlan): (string | undefined)[] =>
   plan.sources.map((source) => (source.kind === "carry" ? source.from : undefined));
 
 /**
@@ -344,10 +344,17 @@ export function refuseFixedProperties(prepared: PreparedMigration, index: number
   const { plan, carried } = prepared;
   if (!carried || carried.before.descriptors.every((d) => d.configurable !== false)) return;
   const key = undeletableInRewrite(carried.before, migratedStateOf(prepared));
-  if (key === undefined) return;
-  throw new UnswappableObjectError(
-    `cannot migrate ${plan.className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles`,
-    { className: plan.className, index, property: String(key) },
+  if (key !== undefined) throw fixedPropertyError(plan.className, index, key);
+}
+
+export function fixedPropertyError(
+  className: string,
+  index: number,
+  key: PropertyKey,
+): UnswappableObjectError {
+  return new UnswappableObjectError(
+    `cannot migrate ${className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles`,
+    { className, index, property: String(key) },
   );
 }
 

@@ -23,7 +23,7 @@ import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../u
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
-import { unextensibleError } from "./prepare.js";
+import { unextensibleError } from "../unswappable.js";
 import type { Shadowed } from "./shadow.js";
 
 export function commitPhase(

@@ -6,7 +6,6 @@
  * state, and migrate at first touch instead. Input: the plans; output: the
  * prepared migrations. Undo: nothing live is touched (states are copies).
  */
-import { UnswappableObjectError } from "../../errors.js";
 import { findEachOf, sampleOf } from "../../mop/instances/findEach.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Plan } from "../migrationPlan.js";
@@ -16,6 +15,7 @@ import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes, installedHomes } from "../outsideBuilt.js";
 import { refuseModuleSymbols, scopeChanges, VALUE_SAMPLE } from "../moduleSymbols.js";
 import { refuseUnmanagedBelow, refuseUnmanagedSubclasses } from "../unmanagedSubclasses.js";
+import { refuseUnswappableAhead, unextensibleError } from "../unswappable.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
 import type { Shadowed } from "./shadow.js";
@@ -57,6 +57,7 @@ export function preparePhase(
   const dryRun =
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
+  if (policy !== "eager" && !dryRun) refuseUnswappableAhead(namespace, plans);
   const active = policy === "eager" || dryRun ? plans : [];
   // Found earlier (update()), an object the program has since moved off its
   // class is not an instance: the scan leaves it out. Objects built outside
@@ -205,21 +206,4 @@ function findInstances(
     };
   });
   return { found, builtOutside, preexisting };
-}
-
-/** The refusal of an object that cannot be extended (phases/commit.ts reports it too). */
-export function unextensibleError(
-  object: object,
-  plan: Plan,
-  index: number,
-): UnswappableObjectError {
-  const what = Object.isFrozen(object)
-    ? "frozen"
-    : Object.isSealed(object)
-      ? "sealed"
-      : "not extensible";
-  return new UnswappableObjectError(
-    `${plan.className} instance #${index} is ${what} and cannot be migrated in place; hold it through an instance handle`,
-    { className: plan.className, index, object },
-  );
 }

@@ -51,6 +51,8 @@ export interface BodyContext {
   readonly assigned?: Set<string>;
   /** Of `fields`, those whose initialiser reads the module's scope (scope.ts, readsModuleScope). */
   readonly moduleBound?: Set<string>;
+  /** Of `fields`, those defined non-configurable (thisWrites.ts). */
+  readonly fixed?: Set<string>;
   readonly scope: ReadonlySet<string>;
   readonly notes: Notes;
   readonly onPrivate: (text: string) => void;
@@ -94,6 +96,7 @@ function apply(state: BodyState, write: Write): void {
       if (value !== undefined && readsModuleScope(value, context.scope))
         context.moduleBound?.add(write.name);
       else context.moduleBound?.delete(write.name);
+      if (write.fixed) context.fixed?.add(write.name);
       return;
     }
     case "private":

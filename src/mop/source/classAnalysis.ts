@@ -41,6 +41,8 @@ interface ClassState {
   readonly assignedFields: Set<string>;
   /** Instance fields whose initialiser reads the module's scope (see ParsedClass.moduleBoundFields). */
   readonly moduleBoundFields: Set<string>;
+  /** Instance fields the constructor defines non-configurable (see ParsedClass.fixedFields). */
+  readonly fixedFields: Set<string>;
   /** Instance fields declared without an initialiser, so far (see ParsedClass.bareFields). */
   readonly bareFields: Set<string>;
   readonly staticFields: Map<string, string | undefined>;
@@ -81,6 +83,7 @@ export function analyseClass(
     instanceFields: new Map(),
     assignedFields: new Set(),
     moduleBoundFields: new Set(),
+    fixedFields: new Set(),
     bareFields: new Set(),
     staticFields: new Map(),
   };
@@ -103,6 +106,7 @@ export function analyseClass(
         fields: state.instanceFields,
         assigned: state.assignedFields,
         moduleBound: state.moduleBoundFields,
+        fixed: state.fixedFields,
         scope,
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
@@ -381,6 +385,7 @@ function finish(
     stateOutside: Object.freeze(state.stateOutside),
     assignedFields: Object.freeze([...state.assignedFields]),
     moduleBoundFields: Object.freeze([...state.moduleBoundFields]),
+    fixedFields: Object.freeze([...state.fixedFields]),
     bareFields: Object.freeze([...state.bareFields]),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),

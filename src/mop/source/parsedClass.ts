@@ -57,6 +57,12 @@ export interface ParsedClass {
    */
   readonly moduleBoundFields: readonly string[];
   /**
+   * Instance fields the constructor defines non-configurable
+   * (`Object.defineProperty(this, "id", { value })`, the default being
+   * `configurable: false`): no migration can delete or move them.
+   */
+  readonly fixedFields: readonly string[];
+  /**
    * Instance fields declared without an initialiser (`note;`, what
    * TypeScript emits for `note?: string` under useDefineForClassFields) and
    * never written by the constructor: `undefined` on a fresh object too,

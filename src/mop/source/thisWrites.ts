@@ -16,6 +16,8 @@ export type Write =
       readonly value: AnyNode | undefined;
       /** Made by `this.name = …` (runs a setter the class has), not by a define. */
       readonly assigned?: true;
+      /** Defined non-configurable (`Object.defineProperty(this, name, { value })`): no migration can delete it. */
+      readonly fixed?: true;
     }
   | { readonly type: "private"; readonly text: string }
   | { readonly type: "opaque"; readonly text: string }
@@ -60,6 +62,20 @@ function descriptorValue(src: Source, descriptor: AnyNode): AnyNode | undefined 
   return value;
 }
 
+/** Whether a descriptor literal says `configurable: true` (the default is false). */
+function configurable(src: Source, descriptor: AnyNode): boolean {
+  if (descriptor.type !== "ObjectExpression") return true;
+  return descriptor.properties.some((property) => {
+    if (property.type !== "Property") return true; // a spread may say so
+    const name = readKey(src, property.key, property.computed);
+    return (
+      name.type !== "key" ||
+      (name.key === "configurable" &&
+        !(property.value.type === "Literal" && property.value.value === false))
+    );
+  });
+}
+
 /** Recognises the calls that transpilers and programmers use to create a field on `this`. */
 function callWrite(src: Source, call: CallExpression): Write | undefined {
   const name = calleeName(call.callee);
@@ -84,7 +100,10 @@ function callWrite(src: Source, call: CallExpression): Write | undefined {
     if (keyText === undefined || fieldValue === "opaque") {
       return { type: "opaque", text: textOf(src, call) };
     }
-    return { type: "field", name: keyText, value: fieldValue };
+    const descriptor = skipOuterExpressions(value!);
+    return configurable(src, descriptor)
+      ? { type: "field", name: keyText, value: fieldValue }
+      : { type: "field", name: keyText, value: fieldValue, fixed: true };
   }
   return undefined;
 }
