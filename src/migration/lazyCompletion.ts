@@ -314,8 +314,10 @@ export class LazyMigration {
     }
     if (!this.guarded || this.marks.allMigrated) return true;
     // Its own rewrite calling one of its methods (`this.makeHandler()`, an
-    // initialiser computed again on the object: thisCapture.ts).
-    if (object === this.inProgress.at(-1)?.object) return true;
+    // initialiser computed again on the object: thisCapture.ts), or the
+    // rewrite of another one that its own started (a getter of each
+    // touching the other): it is being migrated, not again.
+    if (this.beingMigrated(object)) return true;
     // A guard reached inside a bulk pass: its objects carry no mark, and one
     // on the new layout was migrated by it (lazyBulk.ts); the others are
     // migrated here, and the pass then leaves them alone.
@@ -344,6 +346,12 @@ export class LazyMigration {
     }
     this.marks.mark(object, log, inBulk);
     return true;
+  }
+
+  private beingMigrated(object: object): boolean {
+    const steps = this.inProgress;
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.object === object) return true;
+    return false;
   }
 
   /**
@@ -398,12 +406,6 @@ export class LazyMigration {
         // Its migrator touched another object whose migration failed and
         // swallowed the error: the update is rolled back, this object stays.
         if (this.failure || at < 0) return false;
-      } else if (compiled.readOld(object, log.old, at * compiled.stride) && log.length === at) {
-        // The compiled path with nothing to compute: `prepare` and `applyAt`
-        // without their calls and lookups (a first touch runs this alone).
-        log.objects.push(object);
-        prepared = true;
-        compiled.apply(object, log.old, at * compiled.stride, log.computed, 0);
       } else {
         // Reading a field may run a getter that touches another pending object.
         at = log.prepare(object, this.migratedCount);
@@ -718,11 +720,12 @@ export class LazyMigration {
       const prototype = log.plan.prototype;
       for (let i = 0; i < list.length; i++) {
         const object = list[i]!;
-        const ok =
-          this.unmarkedFrom !== null && Object.getPrototypeOf(object) === prototype
-            ? this.rewrite(object, log)
-            : this.migrate(object, true, false);
+        const deferred = this.unmarkedFrom !== null && Object.getPrototypeOf(object) === prototype;
+        const ok = deferred ? this.rewrite(object, log) : this.migrate(object, true, false);
         if (!ok) return false;
+        // A guard reached during its rewrite (a getter touching another
+        // pending object) settled the marks before it joined the log.
+        if (deferred && this.unmarkedFrom === null) this.marks.mark(object, log, true);
       }
     }
     return true;

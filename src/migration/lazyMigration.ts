@@ -69,18 +69,25 @@ export function installLazyGuards(
       // Through outOfLine, like a method's guard: callersOfGuard reads the stack above it.
       const ensure = (self: object) => brand.has(self) || outOfLine(token, self);
       if (isMethod) {
-        const afterRollback = (self: object, args: ArrayLike<unknown>) =>
-          Reflect.apply(Reflect.get(prototype, key, self) as Function, self, Array.from(args));
         const original = own
           ? (d.value as Function)
           : function (this: object, ...args: unknown[]) {
               return Reflect.apply(Reflect.get(parent(), key, this) as Function, this, args);
             };
+        let guard: Function | undefined;
+        // Still this guard: the rollback is under way, its guards not yet
+        // taken off (a getter it reads calls a method): the member it wraps,
+        // not the guard again, which would recurse until the stack ran out.
+        const afterRollback = (self: object, args: ArrayLike<unknown>) => {
+          const now = Reflect.get(prototype, key, self) as Function;
+          return Reflect.apply(now === guard ? original : now, self, Array.from(args));
+        };
+        guard = methodGuard(brand, original, afterRollback);
         Object.defineProperty(prototype, key, {
           configurable: true,
           writable: true,
           enumerable: d.enumerable ?? false,
-          value: methodGuard(brand, original, afterRollback),
+          value: guard,
         });
       } else {
         Object.defineProperty(prototype, key, {

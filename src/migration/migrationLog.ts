@@ -65,6 +65,9 @@ export class MigrationLog {
   private partialAt = -1;
   /** How many times `clear` ran: a rollback inside `prepare` (a nested migration failed) is seen by it. */
   private cleared = 0;
+  /** `prepare`'s scratch arrays, by nesting depth, and that depth. */
+  private readonly scratch: { old: unknown[]; computed: unknown[] }[] = [];
+  private depth = 0;
   /**
    * Set by the side-effect witness (sideEffects.ts `checkAtRewrite`): the
    * rewrite compares each object with the old values `scan` saved, instead
@@ -170,33 +173,40 @@ export class MigrationLog {
   /**
    * Computes `object`'s migration (user code runs here, never touching the
    * object) and appends it; `index` names the object in errors. Lazy
-   * updates, one object at a time. Returns the object's position: user code
-   * that touched another pending object (a getter or an initialiser calling
-   * its method) migrated that one first, at the position this one would
-   * have had. -1 if such a migration failed and the update was rolled back
-   * (the log cleared): nothing is appended.
+   * updates, one object at a time. Returns the object's position: code it
+   * runs (a getter read, an initialiser) that touches another pending
+   * object migrates that one first, at the position this one would have
+   * had — so the compiled path reads and computes into scratch arrays of
+   * its own nesting depth, and takes its position at the end. -1 if such
+   * a migration failed and the update was rolled back (the log cleared):
+   * nothing is appended.
    */
   prepare(object: object, index: number, onCopy?: (copy: object) => void): number {
-    const i = this.objects.length;
     const { compiled } = this;
     const cleared = this.cleared;
-    if (compiled.fast && compiled.readOld(object, this.old, i * compiled.stride)) {
-      compiled.compute(object, this.computed, i * compiled.computedCount, index);
-      if (this.cleared !== cleared) return -1;
-      if (this.objects.length === i) {
-        this.objects.push(object);
-        return i;
-      }
-      // A migration nested in this one took position i and its slots: this
-      // object is prepared again, on the general path (its initialisers run
-      // a second time, the object still unchanged).
+    const scratch = (this.scratch[this.depth] ??= { old: [], computed: [] });
+    this.depth++;
+    let fast: boolean;
+    let migration: PreparedMigration | undefined;
+    try {
+      fast = compiled.fast && compiled.readOld(object, scratch.old, 0);
+      if (fast) compiled.compute(object, scratch.computed, 0, index);
+      else migration = prepared(object, this.plan, index, onCopy);
+    } finally {
+      this.depth--;
     }
-    const migration = prepared(object, this.plan, index, onCopy);
     if (this.cleared !== cleared) return -1;
-    const at = this.objects.length;
-    this.general.set(at, migration);
+    const i = this.objects.length;
+    if (fast) {
+      const { stride, computedCount } = compiled;
+      for (let k = 0; k < stride; k++) this.old[i * stride + k] = scratch.old[k];
+      for (let k = 0; k < computedCount; k++)
+        this.computed[i * computedCount + k] = scratch.computed[k];
+    } else {
+      this.general.set(i, migration!);
+    }
     this.objects.push(object);
-    return at;
+    return i;
   }
 
   /**

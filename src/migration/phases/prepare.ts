@@ -100,7 +100,8 @@ export function preparePhase(
       lean,
       arrays,
       nothingRunsBefore,
-      foundPlain(plan, objects, recheck ? prefound : undefined),
+      // An event listener runs in the pause before this scan, and may redefine a field.
+      nothingRunsBefore && foundPlain(plan, objects, recheck ? prefound : undefined),
     );
     witness?.watch(log);
     logs.push(log);
