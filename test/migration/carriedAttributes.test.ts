@@ -271,3 +271,34 @@ test("property: update() keeps an accessor or read-only field on any one object 
     { seed: 2207, numRuns: 12 },
   );
 });
+
+test("update(): a field an event listener redefines inside the pause, after the look before it, keeps its attributes", async () => {
+  for (const kind of ["accessor", "read-only"] as const) {
+    const ns = new Namespace(`attributes-event-${kind}`, { instanceFinder: "registry" });
+    const T = ns.registerClass(release([0, 1].map(() => plainAttributes)));
+    const objects = Array.from({ length: 50 }, () => new T());
+    const odd = objects[7]!;
+    let value = 1;
+    let done = false;
+    await update(ns, patch("p").renameField("Thing", "f0", "renamed").build(), {
+      onEvent: (event) => {
+        if (done || event.phase !== "build") return;
+        done = true;
+        if (kind === "accessor")
+          Object.defineProperty(odd, "f1", {
+            get: () => value,
+            set: (v: number) => {
+              value = v;
+            },
+            enumerable: true,
+            configurable: true,
+          });
+        else Object.defineProperty(odd, "f1", { writable: false });
+      },
+    });
+    expect(done).toBe(true);
+    const d = Object.getOwnPropertyDescriptor(odd, "f1")!;
+    if (kind === "accessor") expect(typeof d.get).toBe("function");
+    else expect(d).toMatchObject({ value: 1, writable: false });
+  }
+});
