@@ -139,7 +139,12 @@ export function writtenFields(plan: ClassMigrationPlan, oldLayout: readonly stri
  * reads none.
  */
 export function plainFieldsSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
-  const written = writtenFields(plan, oldLayout);
+  // Where migration code runs, the side-effect witness compares every
+  // field's value before and after it (sideEffects.ts): a getter that
+  // answers a new object each time would look written, and putting it
+  // back would call the setter. Such objects take the general path, which
+  // compares descriptors.
+  const written = plan.needsOldView ? [...oldLayout] : writtenFields(plan, oldLayout);
   if (written.length === 0) return "";
   const checks = written.map(
     (k) =>

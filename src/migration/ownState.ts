@@ -88,7 +88,7 @@ function sameFields(object: object, keys: readonly string[], values: readonly un
   return i === keys.length && now.length === i;
 }
 
-function sameState(a: ObjectState, b: ObjectState): boolean {
+export function sameState(a: ObjectState, b: ObjectState): boolean {
   if (
     a.prototype !== b.prototype ||
     a.keys.length !== b.keys.length ||

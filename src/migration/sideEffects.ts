@@ -33,9 +33,12 @@
 import { MigrationSideEffectError } from "../errors.js";
 import { currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
+import { applyState } from "../mop/rewriting/applyState.js";
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
+import { captureState } from "../mop/rewriting/stateTable.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { MigrationLog } from "./migrationLog.js";
-import { sameDescriptor } from "./ownState.js";
+import { sameDescriptor, sameState } from "./ownState.js";
 
 interface Holder {
   readonly holder: object;
@@ -95,6 +98,13 @@ export class LiveStateWitness {
   private readonly values: unknown[] = [];
   /** Logs whose compiled-path objects are recorded by the logs' own old values. */
   private readonly logs: MigrationLog[] = [];
+  /**
+   * Objects with an own accessor among their fields, by their whole state:
+   * reading a getter again may answer a new object (`get pos() { return
+   * { x, y } }`), which is no write, and putting a value back through it
+   * would call its setter.
+   */
+  private readonly states: { readonly object: object; readonly state: ObjectState }[] = [];
 
   constructor(namespace: Namespace) {
     for (const handle of namespace.classes()) {
@@ -110,6 +120,10 @@ export class LiveStateWitness {
   private record(object: object): void {
     const record = object as Record<string, unknown>;
     const keys = Object.keys(object);
+    if (keys.some((k) => Reflect.getOwnPropertyDescriptor(object, k)?.get !== undefined)) {
+      this.states.push({ object, state: captureState(object) });
+      return;
+    }
     this.objects.push(object);
     this.keys.push(keys);
     for (let i = 0; i < keys.length; i++) this.values.push(record[keys[i]!]);
@@ -169,6 +183,19 @@ export class LiveStateWitness {
       if (change) return change;
       v += keys.length;
     }
+    for (const { object, state } of this.states) {
+      const now = captureState(object);
+      if (sameState(now, state)) continue;
+      const k = state.keys.findIndex(
+        (key, i) =>
+          now.keys[i] !== key || !sameDescriptor(now.descriptors[i], state.descriptors[i]!),
+      );
+      return {
+        what: instanceName(object),
+        key: String(state.keys[k] ?? now.keys[state.keys.length] ?? ""),
+        object,
+      };
+    }
     for (const log of this.logs) {
       if (log.checkedAtRewrite) continue;
       const { objects, old, generalAt, compiled } = log;
@@ -193,6 +220,8 @@ export class LiveStateWitness {
       restoreFields(this.objects[o]!, keys, this.values, v);
       v += keys.length;
     }
+    for (const { object, state } of this.states)
+      if (!sameState(captureState(object), state)) applyState(object, state);
     for (const log of this.logs) {
       const { objects, old, generalAt, compiled } = log;
       const { oldLayout, stride } = compiled;

@@ -255,3 +255,53 @@ describe("layout checks when the prototype chain has enumerable keys", () => {
     }
   });
 });
+
+test("an own accessor that answers a new object at each read is no write; a migrator that redefines it on a live object is refused, the accessor put back without calling its setter", () => {
+  for (const writes of [false, true]) {
+    const ns = new Namespace(`accessor-witness-${writes}`, { instanceFinder: "registry" });
+    const Thing = ns.registerClass(
+      class Thing {
+        n = 1;
+        pos: unknown = null;
+      },
+    );
+    const things = [new Thing(), new Thing()];
+    const setterCalls: unknown[] = [];
+    let x = 3;
+    const get = () => ({ x });
+    const set = (v: { x: number }) => {
+      setterCalls.push(v);
+      x = v.x;
+    };
+    Object.defineProperty(things[0]!, "pos", { get, set, enumerable: true, configurable: true });
+    const p = patch("p")
+      .addField("Thing", "double", {
+        initial: (old) => {
+          if (writes)
+            Object.defineProperty(things[0]!, "pos", {
+              value: "written",
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+          return (old.n as number) * 2;
+        },
+      })
+      .build();
+    if (!writes) {
+      updateSync(ns, p);
+      expect(things.map((t) => (t as unknown as { double: number }).double)).toEqual([2, 2]);
+    } else {
+      expect(() => updateSync(ns, p)).toThrow(
+        expect.objectContaining({ code: "MM_MIGRATION_SIDE_EFFECT" }),
+      );
+    }
+    expect(Object.getOwnPropertyDescriptor(things[0]!, "pos")).toEqual({
+      get,
+      set,
+      enumerable: true,
+      configurable: true,
+    });
+    expect(setterCalls).toEqual([]);
+  }
+});
