@@ -218,20 +218,39 @@ function inValue(
 ): { symbol: symbol; asKey: boolean } | undefined {
   if (isModule(value)) return { symbol: value, asKey: false };
   if (depth === 0 || typeof value !== "object" || value === null) return undefined;
+  const record = keys && isRecord(value);
   const elements = Array.isArray(value)
     ? value
     : keys && (value instanceof Map || value instanceof Set)
       ? [...value.values()].slice(0, ELEMENTS)
-      : undefined;
-  if (elements !== undefined) {
-    for (let i = 0; i < elements.length && i < ELEMENTS; i++) {
-      const found = inValue(elements[i], depth - 1, isModule, keys);
-      if (found !== undefined) return found;
-    }
-    return undefined;
+      : record
+        ? Object.values(value).slice(0, ELEMENTS)
+        : undefined;
+  if (record) {
+    const platform = platformSymbols(Object.getPrototypeOf(value));
+    const key = Object.getOwnPropertySymbols(value).find((k) => isModule(k) && !platform.has(k));
+    if (key !== undefined) return { symbol: key, asKey: true };
   }
-  if (!keys) return undefined;
-  const platform = platformSymbols(Object.getPrototypeOf(value));
-  const key = Object.getOwnPropertySymbols(value).find((k) => isModule(k) && !platform.has(k));
-  return key === undefined ? undefined : { symbol: key, asKey: true };
+  for (let i = 0; elements !== undefined && i < elements.length && i < ELEMENTS; i++) {
+    const found = inValue(elements[i], depth - 1, isModule, keys);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * An object of the package's own kind of record: a plain object (`{ v }`,
+ * an index `{ [k]: entry }`) or one an old-style constructor function
+ * built (lru_map's `function Entry`). Not an instance of a class: Node's
+ * own objects are (a timer's `Symbol(refed)`, an AbortSignal's
+ * `kAborted`), with symbols of Node's modules that no release changes.
+ */
+function isRecord(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === null || prototype === Object.prototype) return true;
+  const ctor = (prototype as { constructor?: unknown }).constructor;
+  if (typeof ctor !== "function" || Object.getPrototypeOf(prototype) !== Object.prototype)
+    return false;
+  const source = Function.prototype.toString.call(ctor);
+  return source.startsWith("function") && !source.includes("[native code]");
 }

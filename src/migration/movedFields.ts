@@ -10,15 +10,21 @@ import type { ClassDefinition } from "../mop/classDefinition.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
 import type { ClassBuild } from "./build.js";
 
-/** Initial values that say nothing of what a field is for (`0`, `null`, `[]`, `"x"`). */
-const PLAIN_VALUE = /^(?:-?[\d.]+|null|undefined|true|false|\[\]|\{\}|(["'`]).*\1|void 0|!\d)$/;
+/**
+ * Initial values that name what a field holds (`Node`, `options.compare`):
+ * a binding or a member of one. Not a literal, nor a new container
+ * (`new Map()`): two fields may well trade those on purpose.
+ */
+const NAMED_VALUE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+const NOT_NAMES = new Set(["null", "undefined", "true", "false", "this", "NaN", "Infinity"]);
 
 /** Each field's expression, where it names something and no other field has it. */
 function expressions(definition: ClassDefinition): Map<string, string> {
   const names = new Map<string, string[]>();
   for (const f of definition.fields) {
     const e = f.initializer?.trim();
-    if (e !== undefined && !PLAIN_VALUE.test(e)) names.set(e, [...(names.get(e) ?? []), f.name]);
+    if (e !== undefined && NAMED_VALUE.test(e) && !NOT_NAMES.has(e))
+      names.set(e, [...(names.get(e) ?? []), f.name]);
   }
   const unique = [...names].filter(([, fields]) => fields.length === 1);
   return new Map(unique.map(([e, [field]]) => [field!, e]));

@@ -39,9 +39,16 @@ export function managedHomes(namespace: Namespace): Set<object> {
   return homes;
 }
 
-/** Whether `home` is a prototype of a class `namespace` does not manage. */
+/**
+ * Whether `home` is the prototype of a class `namespace` does not manage.
+ * Not an object made with `Object.create(instance)` (winston's and pino's
+ * child loggers inherit their parent's fields, which its migration
+ * rewrites in place).
+ */
 export function isUnmanagedHome(home: object, managed: ReadonlySet<object>): boolean {
-  return !managed.has(home) && handleOfPrototype(home) === undefined;
+  if (managed.has(home) || handleOfPrototype(home) !== undefined) return false;
+  const ctor = Object.getOwnPropertyDescriptor(home, "constructor")?.value as unknown;
+  return typeof ctor === "function" && (ctor as { prototype?: unknown }).prototype === home;
 }
 
 /** The refusal of `object`, an instance of the unmanaged subclass `home` of `className`. */

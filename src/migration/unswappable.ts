@@ -21,21 +21,46 @@ import { carriedFromFields, fixedPropertyError } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
 
 /**
- * Whether the running version's constructor defines fields no migration
- * can delete or move (tough-cookie's `creationIndex`, three's `id`), or
- * freezes the object: a lazy
- * or progressive update then prepares every object before its commit, as a
- * dry run, so that one it cannot migrate is refused now rather than rolling
- * the update back at first touch.
+ * Whether the running version's constructors (the class's and its
+ * superclasses') may make objects this update cannot migrate in place:
+ * fields defined non-configurable (tough-cookie's `creationIndex`, three's
+ * `id`; a descriptor the source cannot read counts), the object frozen —
+ * where the update may have to move such a field.
  */
 export function definesFixedFields(plan: Plan): boolean {
-  const parsed = readableClassSource(currentVersion(plan.handle).ctor);
-  if (parsed === undefined) return false;
-  return parsed.fixedFields.length > 0 || FREEZES_ITSELF.test(parsed.constructorSource ?? "");
+  const sources: string[] = [];
+  const fixed: string[] = [];
+  for (
+    let c: unknown = currentVersion(plan.handle).ctor;
+    typeof c === "function" && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  ) {
+    const parsed = readableClassSource(c as Function);
+    if (parsed === undefined) continue;
+    fixed.push(...parsed.fixedFields);
+    sources.push(parsed.constructorSource ?? "");
+  }
+  if (sources.some((s) => FREEZES_ITSELF.test(s) || DEFINES_UNREAD.test(s))) return true;
+  if (fixed.length === 0) return false;
+  // Appending after old fields left in place moves none of them; a hidden
+  // one after them would go after the new fields (instanceMigration.ts).
+  return movesFields(plan) || !fixed.every((f) => plan.compiled.oldLayout.includes(f));
 }
 
 /** `Object.freeze(this)` and its kind in a constructor: its objects cannot be migrated in place. */
 const FREEZES_ITSELF = /\b(?:Object|Reflect)\.(?:freeze|seal|preventExtensions)\(\s*this\s*\)/;
+/** Definitions on `this` whose descriptors the source reader does not read (a variable, several at once). */
+const DEFINES_UNREAD =
+  /\bdefineProperties\(\s*this\b|\bdefineProperty\(\s*this\s*,[^,]+,\s*[A-Za-z_$]/;
+
+/** Whether the new layout moves an old field: not one that keeps every old field in place and only appends. */
+function movesFields(plan: Plan): boolean {
+  const old = plan.compiled.oldLayout;
+  return !old.every((k, i) => {
+    const source = plan.sources[i];
+    return plan.fields[i] === k && source?.kind === "carry" && source.from === k;
+  });
+}
 
 /**
  * Refuses the update if an object of a class whose running constructor

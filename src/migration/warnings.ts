@@ -225,7 +225,9 @@ function droppedFields(
       className,
       undefined,
       note,
-      "every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back",
+      moved.length > 0
+        ? "every object kept its values under the running release's names, which the new code reads as other fields — if the names traded places (a minifier's names change between releases), say so with replaceImplementation's renames, and roll this update back"
+        : "every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back",
     ),
   ];
 }

@@ -391,3 +391,44 @@ test("a class that reads computed keys on other objects, holding objects with a 
   updateSync(ns, patch("up").replaceImplementation("Hub", release("v2")).build());
   expect(hub.tag()).toBe("v2");
 });
+
+test("objects of Node's own classes held in fields (a timer, an AbortSignal, a TextDecoder) carry Node's symbols, which no release changes: a class that indexes arrays is not refused; entries of a plain index linked under the module's symbol are", () => {
+  const release = (tag: string) =>
+    new Function(
+      "TextDecoder",
+      `"use strict";
+      const NEXT = Symbol("next");
+      return class Hub {
+        constructor() {
+          this.items = [1, 2];
+          this.timer = setInterval(() => {}, 1e6);
+          this.signal = new AbortController().signal;
+          this.decoder = new TextDecoder();
+          this.index = {};
+        }
+        link(k, v) { const e = { v }; e[NEXT] = null; this.index[k] = e; }
+        sum() { let s = 0; for (let i = 0; i < this.items.length; i++) s += this.items[i]; return s; }
+        stop() { clearInterval(this.timer); }
+        tag() { return "${tag}"; }
+      };`,
+    )(TextDecoder) as new () => {
+      sum(): number;
+      stop(): void;
+      tag(): string;
+      link(k: string, v: number): void;
+    };
+  const ns = new Namespace("node-symbols");
+  const H = ns.registerClass(release("v1"));
+  const hub = new H();
+  try {
+    updateSync(ns, patch("up").replaceImplementation("Hub", release("v2")).build());
+    expect(hub.tag()).toBe("v2");
+    hub.link("a", 1);
+    expect(() =>
+      updateSync(ns, patch("up2").replaceImplementation("Hub", release("v3")).build()),
+    ).toThrow(/as a key of what field "index" holds \(Symbol\(next\)\)/);
+    expect(hub.tag()).toBe("v2");
+  } finally {
+    hub.stop();
+  }
+});

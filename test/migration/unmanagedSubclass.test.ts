@@ -188,3 +188,18 @@ test("a package's subclass of the class it was given (not the handle) is seen by
     expect([base.empty(), vector.empty()]).toEqual([true, true]);
   }
 });
+
+test.each(FINDERS)(
+  "a child made with Object.create(instance) (winston's and pino's child loggers) is no subclass: the update applies, the child reads its parent's migrated fields (%s)",
+  (instanceFinder) => {
+    const { Base, BaseV2 } = releases();
+    const ns = new Namespace(`child-${instanceFinder}`, { instanceFinder });
+    const B = ns.registerClass(Base);
+    const parent = new B();
+    parent.push();
+    const child = Object.create(parent) as Stack;
+    for (const policy of ["eager"] as const) updateSync(ns, rename(policy, BaseV2));
+    expect(Object.keys(parent)).toEqual(["i"]);
+    expect([child.empty(), Object.keys(child)]).toEqual([false, []]);
+  },
+);

@@ -379,3 +379,16 @@ test("fields that keep their expressions, or trade only plain values (`0`, `[]`)
   );
   expect(result.warnings.filter((w) => w.code === "MM_FIELDS_DROPPED")).toEqual([]);
 });
+
+test("two fields that trade new containers (`new Map()` and `new Set()`) are no moved names: no warning", () => {
+  const release = (a: string, b: string) =>
+    new Function(`"use strict";
+      return class Queue { constructor() { this.pending = ${a}; this.done = ${b}; } };`)();
+  const ns = new Namespace("containers-not-moved");
+  ns.registerClass(release("new Map()", "new Set()"));
+  const result = updateSync(
+    ns,
+    patch("v2").replaceImplementation("Queue", release("new Set()", "new Map()")).build(),
+  );
+  expect(result.warnings.filter((w) => w.code === "MM_FIELDS_DROPPED")).toEqual([]);
+});

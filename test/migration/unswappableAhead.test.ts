@@ -83,3 +83,63 @@ test("a constructor that freezes its object: lazy refuses before the commit (MM_
   ).toThrow(expect.objectContaining({ code: "MM_UNSWAPPABLE_OBJECT" }));
   expect([f.get(), Object.keys(f)]).toEqual([1, ["a"]]);
 });
+
+test("the shapes are looked at for a minified `configurable: !1`, a descriptor held in a variable, and a superclass's define; not for an enumerable non-configurable field when the release only appends fields", () => {
+  const baseClass = (define: string) =>
+    new Function(`"use strict";
+      return class Base { constructor() { this.a = 1; this.b = 2; ${define} } };`)() as new () => object;
+  const itemClass = (Base: Function, define: string, extra: string) =>
+    new Function(
+      "Base",
+      `"use strict";
+      return class Item extends Base { constructor() { super(); ${extra} ${define} } get() { return this.a; } };`,
+    )(Base) as new () => { get(): number };
+  const cases = [
+    [`Object.defineProperty(this, "id", { value: 7, configurable: !1 });`, false],
+    [`const d = { value: 7 }; Object.defineProperty(this, "id", d);`, false],
+    [`Object.defineProperty(this, "id", { value: 7 });`, true],
+  ] as const;
+  for (const [define, sub] of cases) {
+    const ns = new Namespace("unswappable-variants");
+    const B = ns.registerClass(baseClass(sub ? define : ""), { name: "Base" });
+    const I = ns.registerClass(itemClass(B, sub ? "" : define, ""), { name: "Item" });
+    const it = new I();
+    // The subclass's release moves its own field; a release of the base moves
+    // the base's define in front of the subclass's objects (their only ones).
+    const p = (
+      sub
+        ? patch("v2").replaceImplementation("Base", baseClass(`this.x = 0; ${define}`))
+        : patch("v2").replaceImplementation("Item", itemClass(B, define, "this.c = 3;"))
+    )
+      .policy("lazy")
+      .build();
+    expect(() => updateSync(ns, p)).toThrow(
+      expect.objectContaining({ code: "MM_UNSWAPPABLE_OBJECT" }),
+    );
+    expect(it.get()).toBe(1);
+  }
+  // Enumerable and in place, the release only appends: nothing moves, no look.
+  const enumerable = `Object.defineProperty(this, "id", { value: 7, enumerable: true });`;
+  const ns = new Namespace("unswappable-appends");
+  const B = ns.registerClass(baseClass(""), { name: "Base" });
+  const I = ns.registerClass(itemClass(B, enumerable, ""), { name: "Item" });
+  const it = new I();
+  const find = ns.finder.find.bind(ns.finder);
+  let finds = 0;
+  ns.finder.find = (prototype, options) => {
+    finds++;
+    return find(prototype, options);
+  };
+  const next = new Function(
+    "Base",
+    `"use strict";
+    return class Item extends Base { constructor() { super(); ${enumerable} this.c = 3; } get() { return this.a; } };`,
+  )(B);
+  const result = updateSync(
+    ns,
+    patch("v2").replaceImplementation("Item", next).policy("lazy").build(),
+  );
+  expect(finds).toBe(0);
+  expect(it.get()).toBe(1);
+  expect(result.state()).toBe("committed");
+});

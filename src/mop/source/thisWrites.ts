@@ -62,19 +62,26 @@ function descriptorValue(src: Source, descriptor: AnyNode): AnyNode | undefined 
   return value;
 }
 
-/** Whether a descriptor literal says `configurable: true` (the default is false). */
+/**
+ * Whether a descriptor literal says `configurable: true` (`!0` minified).
+ * The default is false, and what the source cannot tell (a variable, a
+ * spread) counts as false: the objects are then looked at (src/migration/unswappable.ts).
+ */
 function configurable(src: Source, descriptor: AnyNode): boolean {
-  if (descriptor.type !== "ObjectExpression") return true;
+  if (descriptor.type !== "ObjectExpression") return false;
   return descriptor.properties.some((property) => {
-    if (property.type !== "Property") return true; // a spread may say so
+    if (property.type !== "Property") return false;
     const name = readKey(src, property.key, property.computed);
-    return (
-      name.type !== "key" ||
-      (name.key === "configurable" &&
-        !(property.value.type === "Literal" && property.value.value === false))
-    );
+    return name.type === "key" && name.key === "configurable" && isTrue(property.value);
   });
 }
+
+const isTrue = (node: AnyNode): boolean =>
+  (node.type === "Literal" && node.value === true) ||
+  (node.type === "UnaryExpression" &&
+    node.operator === "!" &&
+    node.argument.type === "Literal" &&
+    node.argument.value === 0);
 
 /** Recognises the calls that transpilers and programmers use to create a field on `this`. */
 function callWrite(src: Source, call: CallExpression): Write | undefined {
