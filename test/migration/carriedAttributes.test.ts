@@ -229,6 +229,21 @@ test("property: every carried field keeps its value and attributes (eager, lazy,
   );
 });
 
+/** Makes `object`'s field f1 an own accessor over a closure's variable, or read-only. */
+function redefine(object: object, kind: "accessor" | "read-only"): void {
+  let value = 1;
+  if (kind === "accessor")
+    Object.defineProperty(object, "f1", {
+      get: () => value,
+      set: (v: number) => {
+        value = v;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  else Object.defineProperty(object, "f1", { writable: false });
+}
+
 // update() looks at the objects it finds before its pause (plainAhead.ts):
 // one object among thousands with an accessor or a read-only field must
 // still take the general path, whichever finder found it.
@@ -244,17 +259,7 @@ test("property: update() keeps an accessor or read-only field on any one object 
         const T = ns.registerClass(release([0, 1].map(() => plainAttributes)));
         const objects = Array.from({ length: n }, () => new T());
         const odd = objects[at % n]!;
-        let value = 1;
-        if (kind === "accessor")
-          Object.defineProperty(odd, "f1", {
-            get: () => value,
-            set: (v: number) => {
-              value = v;
-            },
-            enumerable: true,
-            configurable: true,
-          });
-        else Object.defineProperty(odd, "f1", { writable: false });
+        redefine(odd, kind);
         const was = Object.getOwnPropertyDescriptor(odd, "f1");
         await update(ns, patch("p").renameField("Thing", "f0", "renamed").build());
         expect(Object.keys(odd)).toEqual(["renamed", "f1"]);
@@ -278,22 +283,12 @@ test("update(): a field an event listener redefines inside the pause, after the 
     const T = ns.registerClass(release([0, 1].map(() => plainAttributes)));
     const objects = Array.from({ length: 50 }, () => new T());
     const odd = objects[7]!;
-    let value = 1;
     let done = false;
     await update(ns, patch("p").renameField("Thing", "f0", "renamed").build(), {
       onEvent: (event) => {
         if (done || event.phase !== "build") return;
         done = true;
-        if (kind === "accessor")
-          Object.defineProperty(odd, "f1", {
-            get: () => value,
-            set: (v: number) => {
-              value = v;
-            },
-            enumerable: true,
-            configurable: true,
-          });
-        else Object.defineProperty(odd, "f1", { writable: false });
+        redefine(odd, kind);
       },
     });
     expect(done).toBe(true);
