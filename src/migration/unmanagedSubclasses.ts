@@ -63,7 +63,7 @@ export function unmanagedSubclassError(
   const objects =
     count === 1 ? `1 object of class ${subclass}` : `${count} objects of class ${subclass}`;
   return new UnmanagedClassError(
-    `${objects}, which extends ${className} but is not managed by this namespace, ${count === 1 ? where.replace(/^are /, "is ") : where}: they would run ${className}'s new methods over its old fields, which only a migration of their own rewrites. Register ${subclass} (registerClass) so that its objects migrate with ${className}'s`,
+    `${objects}, which extends ${className} but is not managed by this namespace, ${count === 1 ? where.replace(/^are /, "is ") : where}: ${count === 1 ? "it" : "they"} would run ${className}'s new methods over its old fields, which only a migration of ${count === 1 ? "its" : "their"} own rewrites. Register ${subclass} (registerClass) so that its objects migrate with ${className}'s`,
     { className, subclass, count },
   );
 }
