@@ -486,6 +486,9 @@ export class LazyMigration {
     try {
       this.onFailure?.(this.failure, this.during);
     } catch (error) {
+      // Thrown back on purpose (an afterCommit hook's touch: phases/commit.ts
+      // rolls back once the hook has stopped), not a rollback that failed.
+      if (error === this.failure) throw error;
       // Every call that reaches a guard now throws this, rather than recurse
       // through guards a rollback should have taken out.
       this.rollbackFailure = new MigrationError(

@@ -57,8 +57,11 @@ export function sameDescriptor(current: PropertyDescriptor, next: PropertyDescri
   );
 }
 
+// Line endings aside: a release built on Windows has CRLF where the next
+// has LF (winston 3.8.2 → 3.13's `Logger.prototype.transports`); JavaScript
+// reads both alike, in template literals too.
 const sourceOf = (f: unknown): string | undefined =>
-  typeof f === "function" ? Function.prototype.toString.call(f) : undefined;
+  typeof f === "function" ? Function.prototype.toString.call(f).replace(/\r\n?/g, "\n") : undefined;
 
 /**
  * Whether `next` is the same member as `current` written again: a method

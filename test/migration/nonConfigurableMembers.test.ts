@@ -81,6 +81,15 @@ describe("non-configurable members of a running prototype", () => {
     },
   );
 
+  test("a getter whose source differs only in its line endings (winston 3.8.2, built with CRLF, to 3.13) is the same getter: the upgrade commits", () => {
+    const V1 = release("v1", { getter: "get() {\r\n  return this.pipes;\r\n}" });
+    const V2 = release("v2", { getter: "get() {\n  return this.pipes;\n}" });
+    const w = world(V1);
+    updateSync(w.ns, upgrade(V2));
+    expect(w.objects[0]!.log("x")).toBe("v2 info: x");
+    expect(w.objects[0]!.transports).toBe(w.objects[0]!.pipes);
+  });
+
   test("a getter the new version changes is refused before anything changes or any of the patch's code runs", () => {
     const V1 = release("v1");
     const V2 = release("v2", { getter: "get() { return this.pipes.slice(); }" });

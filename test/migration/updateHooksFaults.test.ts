@@ -8,7 +8,7 @@
 // updates and both instance finders.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { AfterCommitError, Patch, updateSync } from "../../src/index.js";
+import { AfterCommitError, Namespace, Patch, patch, updateSync } from "../../src/index.js";
 import type { Operation, UpdateHookContext } from "../../src/patch/operations.js";
 import { patchScenarioArbitrary } from "../../src/testing/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
@@ -119,5 +119,47 @@ describe.each(["registry", "heap"] as const)(
       expect(rolledBack).toBeGreaterThan(0);
       if (finder === "registry") expect(committed).toBeGreaterThan(0);
     });
+  },
+);
+
+test.each(["lazy", "progressive"] as const)(
+  "an afterCommit hook whose touch meets a failing migration (%s): refused as the hook's failure, every object restored, and not said to have failed to roll back",
+  (policy) => {
+    class A {
+      constructor(public n: number) {}
+      get() {
+        return this.n;
+      }
+    }
+    class A2 {
+      constructor(public n: number) {}
+      get() {
+        return this.n * 10;
+      }
+    }
+    const ns = new Namespace(`hook-touch-${policy}`);
+    const H = ns.registerClass(A, { name: "A" });
+    const objects = [new H(0), new H(1), new H(2)];
+    const before = deepSnapshot({ ns, objects });
+    const p = patch("p")
+      .replaceImplementation("A", A2)
+      .migrate("A", (old) => {
+        if (old.n === 2) throw new Error("boom");
+      })
+      .afterCommit("touch", () => {
+        for (const o of objects) o.get();
+      })
+      .build();
+    let error: unknown;
+    try {
+      updateSync(ns, p, { policy });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AfterCommitError);
+    expect(String((error as Error).message)).toContain("every object was restored");
+    expect(String((error as Error).message)).not.toContain("rolling the update back then failed");
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects }))).toBeUndefined();
+    expect(objects.map((o) => o.get())).toEqual([0, 1, 2]);
   },
 );
