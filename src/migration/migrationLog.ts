@@ -190,7 +190,7 @@ export class MigrationLog {
     let migration: PreparedMigration | undefined;
     try {
       fast = compiled.fast && compiled.readOld(object, scratch.old, 0);
-      if (fast && compiled.computedCount > 0) compiled.compute(object, scratch.computed, 0, index);
+      if (fast) compiled.compute(object, scratch.computed, 0, index);
       else migration = prepared(object, this.plan, index, onCopy);
     } finally {
       this.depth--;
