@@ -6,6 +6,7 @@
  * constants are passed in as arguments).
  */
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
+import { commonPrefix } from "./instanceMigration.js";
 
 /** Where the value of one new field comes from on the compiled path. */
 export type ValueSource =
@@ -98,18 +99,6 @@ export function applyBody(
         : [],
   );
   return [...reads, ...writes].join("\n");
-}
-
-/** How many fields the old and the new layout have in common at their start: the rewrite leaves their keys in place. */
-function commonPrefix(oldLayout: readonly string[], fields: readonly string[]): number {
-  let prefix = 0;
-  while (
-    prefix < oldLayout.length &&
-    prefix < fields.length &&
-    oldLayout[prefix] === fields[prefix]
-  )
-    prefix++;
-  return prefix;
 }
 
 /**

@@ -257,7 +257,8 @@ function defineField(object: object, key: string, value: unknown): void {
   });
 }
 
-function commonPrefix(a: readonly string[], b: readonly string[]): number {
+/** How many keys two layouts have in common at their start. */
+export function commonPrefix(a: readonly string[], b: readonly string[]): number {
   const n = Math.min(a.length, b.length);
   let k = 0;
   while (k < n && a[k] === b[k]) k++;

@@ -17,6 +17,7 @@ import { readableClassSource } from "../mop/source/readableSource.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { UnswappableObjectError } from "../errors.js";
 import { carriedFrom, migratedState } from "./carriedState.js";
+import { writtenFields } from "./compiledSource.js";
 import { carriedFromFields, fixedPropertyError } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
 
@@ -44,7 +45,8 @@ export function definesFixedFields(plan: Plan): boolean {
   if (fixed.length === 0) return false;
   // Appending after old fields left in place moves none of them; a hidden
   // one after them would go after the new fields (instanceMigration.ts).
-  return movesFields(plan) || !fixed.every((f) => plan.compiled.oldLayout.includes(f));
+  const { oldLayout } = plan.compiled;
+  return writtenFields(plan, oldLayout).length > 0 || !fixed.every((f) => oldLayout.includes(f));
 }
 
 /** `Object.freeze(this)` and its kind in a constructor: its objects cannot be migrated in place. */
@@ -52,15 +54,6 @@ const FREEZES_ITSELF = /\b(?:Object|Reflect)\.(?:freeze|seal|preventExtensions)\
 /** Definitions on `this` whose descriptors the source reader does not read (a variable, several at once). */
 const DEFINES_UNREAD =
   /\bdefineProperties\(\s*this\b|\bdefineProperty\(\s*this\s*,[^,]+,\s*[A-Za-z_$]/;
-
-/** Whether the new layout moves an old field: not one that keeps every old field in place and only appends. */
-function movesFields(plan: Plan): boolean {
-  const old = plan.compiled.oldLayout;
-  return !old.every((k, i) => {
-    const source = plan.sources[i];
-    return plan.fields[i] === k && source?.kind === "carry" && source.from === k;
-  });
-}
 
 /**
  * Refuses the update if an object of a class whose running constructor
