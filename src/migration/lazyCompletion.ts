@@ -281,13 +281,13 @@ export class LazyMigration {
     else if (active.get(this.namespace) === this) active.delete(this.namespace);
   }
 
+  /** Prototypes reached with no log that need none (`belowMigrating`). */
+  private readonly homesChecked = new WeakSet<object>();
+
   /**
    * The new state may be built on a copy that is on the class prototype: a
    * migrator calling a method on it must not migrate it in turn.
    */
-  /** Prototypes reached with no log that need none (`belowMigrating`). */
-  private readonly homesChecked = new WeakSet<object>();
-
   private readonly onCopy = (copy: object): void => {
     this.marks.set.add(copy);
   };
@@ -372,7 +372,7 @@ export class LazyMigration {
       return true;
     }
     const { className } = log.plan;
-    this.fail(object, log.plan, unmanagedSubclassError(className, home, 1, "is reached"));
+    this.fail(object, log.plan, unmanagedSubclassError(className, home, 1, "reached"));
     const abandoned = this.abandoned;
     this.abandoned = undefined;
     if (abandoned) throw abandoned;
@@ -387,10 +387,8 @@ export class LazyMigration {
   private rewrite(object: object, log: MigrationLog): boolean {
     const plan = log.plan;
     const compiled = log.compiled;
-    let prepared = false;
     const step: Rewriting = { object, log, at: log.length, applied: false };
     this.inProgress.push(step);
-    let at = log.length;
     try {
       if (!Object.isExtensible(object)) {
         throw new UnswappableObjectError(
@@ -398,37 +396,30 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
-      if (compiled.runsUserCode || !compiled.fast) {
-        at = whileBusy(this.namespace, this.busyWith, () =>
-          log.prepare(object, this.migratedCount, this.onCopy),
-        );
-        step.at = at;
-        // Its migrator touched another object whose migration failed and
-        // swallowed the error: the update is rolled back, this object stays.
-        if (this.failure || at < 0) return false;
-      } else {
-        // Reading a field may run a getter that touches another pending object.
-        at = log.prepare(object, this.migratedCount);
-        step.at = at;
-        if (this.failure || at < 0) return false;
-      }
-      if (!prepared) {
-        prepared = true;
-        step.applied = true;
-        // Its rewrite may run user code too (an initialiser computed again on the object).
-        if (compiled.fast) log.applyAt(at);
-        else whileBusy(this.namespace, this.busyWith, () => log.applyAt(at));
-        // As above; `fail` has put the object back.
-        if (this.failure) return false;
-      }
+      // Its position is known once it is prepared: code it runs (a migrator,
+      // or a getter it reads) may touch another pending object, migrated first.
+      const prepare = () => log.prepare(object, this.migratedCount, this.onCopy);
+      step.at =
+        compiled.runsUserCode || !compiled.fast
+          ? whileBusy(this.namespace, this.busyWith, prepare)
+          : prepare();
+      // Such a migration failed, and the code swallowed the error: the update
+      // is rolled back, this object stays.
+      if (this.failure || step.at < 0) return false;
+      step.applied = true;
+      // Its rewrite may run user code too (an initialiser computed again on the object).
+      if (compiled.fast) log.applyAt(step.at);
+      else whileBusy(this.namespace, this.busyWith, () => log.applyAt(step.at));
+      // As above; `fail` has put the object back.
+      if (this.failure) return false;
     } catch (error) {
       // A migration nested in this one failed: `fail` has put this object back.
       if (this.failure) return false;
       // A rewrite that threw part-way (a setter on the way) is undone first.
-      if (prepared) {
-        log.revertAt(at);
+      if (step.applied) {
+        log.revertAt(step.at);
         // Not the last if its rewrite migrated another (reverted again by the rollback, to the same state).
-        if (at === log.length - 1) log.dropLast();
+        if (step.at === log.length - 1) log.dropLast();
       }
       this.fail(object, plan, error);
       return false;
@@ -559,7 +550,7 @@ export class LazyMigration {
     const found = unmanagedBelow(this.namespace, migrating, pending);
     if (found === undefined) return true;
     const plan = this.plans.find((p) => p.className === found.className)!;
-    const error = unmanagedSubclassError(found.className, found.home, found.count, "are pending");
+    const error = unmanagedSubclassError(found.className, found.home, found.count, "pending");
     const outer = this.during;
     this.during = during;
     try {
