@@ -56,14 +56,15 @@ export function unmanagedSubclassError(
   className: string,
   home: object,
   count: number,
-  where: string,
+  /** Where the update meets them. */
+  state: "alive" | "pending" | "reached",
 ): UnmanagedClassError {
   const subclass =
     (home as { constructor?: { name?: string } }).constructor?.name || "(anonymous class)";
   const objects =
     count === 1 ? `1 object of class ${subclass}` : `${count} objects of class ${subclass}`;
   return new UnmanagedClassError(
-    `${objects}, which extends ${className} but is not managed by this namespace, ${count === 1 ? where.replace(/^are /, "is ") : where}: ${count === 1 ? "it" : "they"} would run ${className}'s new methods over its old fields, which only a migration of ${count === 1 ? "its" : "their"} own rewrites. Register ${subclass} (registerClass) so that its objects migrate with ${className}'s`,
+    `${objects}, which extends ${className} but is not managed by this namespace, ${count === 1 ? "is" : "are"} ${state}: ${count === 1 ? "it" : "they"} would run ${className}'s new methods over its old fields, which only a migration of ${count === 1 ? "its" : "their"} own rewrites. Register ${subclass} (registerClass) so that its objects migrate with ${className}'s`,
     { className, subclass, count },
   );
 }
@@ -112,7 +113,7 @@ export function refuseUnmanagedBelow(
   below: ReadonlyMap<object, readonly object[]>,
 ): void {
   const found = unmanagedBelow(namespace, migrating, below);
-  if (found) throw unmanagedSubclassError(found.className, found.home, found.count, "are alive");
+  if (found) throw unmanagedSubclassError(found.className, found.home, found.count, "alive");
 }
 
 /**
@@ -136,7 +137,7 @@ export function refuseUnmanagedSubclasses(
       if (!isUnmanagedHome(home, managed)) break;
       const objects = namespace.finder.find(home);
       if (objects.length > 0)
-        throw unmanagedSubclassError(className, home, objects.length, "are alive");
+        throw unmanagedSubclassError(className, home, objects.length, "alive");
       break;
     }
   }
