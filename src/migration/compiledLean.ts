@@ -12,7 +12,7 @@
  */
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 import type { ValueSource } from "./compiledSource.js";
-import { applyBody, generated, key, scanSource } from "./compiledSource.js";
+import { applyBody, generated, key, scanSource, writtenFields } from "./compiledSource.js";
 
 export interface LeanPlan {
   /**
@@ -67,9 +67,8 @@ export function compileLean(
   if (carriedTo.some((j) => j < 0)) return undefined;
   const stride = oldLayout.length;
   const locals = oldLayout.map((_, i) => `v${i}`).join(", ");
-  const addsOnly =
-    plan.fields.length > stride &&
-    carriedTo.every((j, i) => j === i && plan.fields[i] === oldLayout[i]);
+  // Every old field left where it is, carried from itself: the rewrite writes none of them.
+  const addsOnly = plan.fields.length > stride && writtenFields(plan, oldLayout).length === 0;
   // The scan's signature, with no array of old values.
   type Scan = (...args: [object[], null, number[], object | null]) => number;
   const scan = generated<Scan>(scanSource(plan, oldLayout, null));

@@ -217,12 +217,12 @@ export function missingNewFields(
 }
 
 /**
- * Fields the running version's constructor sets out of the reader's sight
- * (`if (FAST) this.format = this.formatFast; else …`) that the new version
- * makes methods and no longer sets: the objects alive now keep their own
- * function, the running release's, in front of the new method — silently,
- * as nothing about their fields changes. Said unless a migrator may deal
- * with them.
+ * Fields the running version sets out of the reader's sight (`if (FAST)
+ * this.format = this.formatFast; else …`, `refresh() { this.total = … }`)
+ * that the new version makes methods or accessors and no longer sets: the
+ * objects alive now keep their own value, the running release's, in front
+ * of the new member — silently, whether their other fields change or not.
+ * Said unless a migrator may deal with them.
  */
 export function fieldsHidingNewMethods(
   className: string,
