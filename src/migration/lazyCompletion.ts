@@ -398,11 +398,13 @@ export class LazyMigration {
       }
       // Its position is known once it is prepared: code it runs (a migrator,
       // or a getter it reads) may touch another pending object, migrated first.
-      const prepare = () => log.prepare(object, this.migratedCount, this.onCopy);
+      // (No closure on the compiled path: a first touch runs this alone.)
       step.at =
         compiled.runsUserCode || !compiled.fast
-          ? whileBusy(this.namespace, this.busyWith, prepare)
-          : prepare();
+          ? whileBusy(this.namespace, this.busyWith, () =>
+              log.prepare(object, this.migratedCount, this.onCopy),
+            )
+          : log.prepare(object, this.migratedCount, this.onCopy);
       // Such a migration failed, and the code swallowed the error: the update
       // is rolled back, this object stays.
       if (this.failure || step.at < 0) return false;
