@@ -426,6 +426,29 @@ function phaseShares(phaseTimes: Record<string, number[]>): string {
     .join(", ");
 }
 
+/**
+ * Times every search of `finder` from now on, as [start, end] times: `find`,
+ * and the heap finder's `findEach` (one query for several classes, what the
+ * sweep runs).
+ */
+function timedSearches(finder: Namespace["finder"]): [number, number][] {
+  const searches: [number, number][] = [];
+  const timed =
+    <A extends unknown[], R>(search: (...args: A) => R) =>
+    (...args: A): R => {
+      const t0 = performance.now();
+      try {
+        return search(...args);
+      } finally {
+        searches.push([t0, performance.now()]);
+      }
+    };
+  const each = finder as { findEach?: (...args: never[]) => unknown };
+  finder.find = timed(finder.find.bind(finder));
+  if (typeof each.findEach === "function") each.findEach = timed(each.findEach.bind(finder));
+  return searches;
+}
+
 /** Gaps longer than `over` ms between ticks of a 1 ms interval timer, as [start, end] times. */
 function gapRecorder(over: number) {
   let last = performance.now();
@@ -530,16 +553,7 @@ export async function progressiveBlockFigures(
       const w = await worldAcrossJobs(n, `progressive-${finder}-${label}`, finder);
       collectGarbage();
       await nextTask();
-      const queries: [number, number][] = [];
-      const find = w.ns.finder.find.bind(w.ns.finder);
-      w.ns.finder.find = (prototype, options) => {
-        const q0 = performance.now();
-        try {
-          return find(prototype, options);
-        } finally {
-          queries.push([q0, performance.now()]);
-        }
-      };
+      const queries = timedSearches(w.ns.finder);
       const recorder = gapRecorder(2);
       await new Promise((resolve) => setTimeout(resolve, 20));
       recorder.restart();

@@ -29,6 +29,8 @@
  * over every object, in the same block.
  */
 
+import { ChunkedList } from "./chunkedList.js";
+
 export class Brands {
   /** Names this update (the guards' slow path is found by it, lazyMigration.ts). */
   readonly token: object = Object.freeze({});
@@ -44,10 +46,10 @@ export class Brands {
    * the update's logs hold them anyway (for a rollback), weakly once it is
    * permanent (`weaken`), so that brands keep nothing alive.
    */
-  private readonly objects: (object | WeakRef<object>)[] = [];
+  private readonly objects = new ChunkedList<object | WeakRef<object>>();
   private weak = false;
   /** Per branded object, how many own string-keyed properties it had when branded. */
-  private readonly named: number[] = [];
+  private readonly named = new ChunkedList<number>();
   /** Reused by every `brand` (Object.defineProperty reads it, and keeps nothing). */
   private readonly descriptor: PropertyDescriptor = {
     value: this.token,
@@ -86,10 +88,10 @@ export class Brands {
     const entries: (readonly [object, number])[] = [];
     const { objects, named, symbol } = this;
     for (let i = 0; i < objects.length; i++) {
-      const entry = objects[i]!;
+      const entry = objects.at(i);
       const object = entry instanceof WeakRef ? entry.deref() : entry;
       if (object !== undefined && this.has(object) && Object.hasOwn(object, symbol))
-        entries.push([object, named[i]!]);
+        entries.push([object, named.at(i)]);
     }
     return entries;
   }
@@ -102,7 +104,7 @@ export class Brands {
     if (this.weak) return;
     this.weak = true;
     const { objects } = this;
-    for (let i = 0; i < objects.length; i++) objects[i] = new WeakRef(objects[i]!);
+    for (let i = 0; i < objects.length; i++) objects.set(i, new WeakRef(objects.at(i)));
   }
 
   /**
@@ -130,25 +132,25 @@ export class Brands {
         deadline !== Number.POSITIVE_INFINITY &&
         performance.now() >= deadline
       ) {
-        objects.length = i + 1;
-        named.length = i + 1;
+        objects.truncate(i + 1);
+        named.truncate(i + 1);
         return false;
       }
-      const entry = objects[i]!;
+      const entry = objects.at(i);
       const object = entry instanceof WeakRef ? entry.deref() : entry;
       if (object === undefined) continue;
       try {
         if (!Object.hasOwn(object, symbol)) continue;
         each?.(object);
-        if (exact) unbrandExactly(object, symbol, named[i]!);
+        if (exact) unbrandExactly(object, symbol, named.at(i));
         else delete (object as Record<symbol, unknown>)[symbol];
       } catch {
         // A Proxy trap that throws: its object keeps the brand, which no
         // later update looks for (each has its own symbol).
       }
     }
-    objects.length = 0;
-    named.length = 0;
+    objects.truncate(0);
+    named.truncate(0);
     return true;
   }
 }

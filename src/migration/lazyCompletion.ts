@@ -36,6 +36,9 @@ import {
 import { MigrationLog } from "./migrationLog.js";
 import type { LazyCompletion } from "./types.js";
 
+/** Objects per log of objects migrated one at a time (LazyMigration.logByPrototype). */
+const SEGMENT = 1 << 14;
+
 /**
  * A log for `count` objects of `plan` migrated one after another, its arrays
  * allocated once: growing multi-megabyte arrays element by element copies
@@ -71,6 +74,8 @@ const active = new WeakMap<Namespace, LazyMigration>();
  */
 export interface Checkpoint {
   readonly logs: number;
+  /** Each plan's log that objects migrated one at a time went into. */
+  readonly current: readonly MigrationLog[];
   readonly lengths: readonly number[];
   readonly migrated: number;
   readonly marks: MarksCheckpoint;
@@ -109,7 +114,13 @@ export class LazyMigration {
   /** Objects already on the new layout. */
   private readonly marks = new LazyMarks();
   private readonly undos: Undo[] = [];
-  private readonly logByPrototype: ReadonlyMap<object, MigrationLog>;
+  /**
+   * Per class prototype, the log its objects migrated one at a time go
+   * into: a new one every SEGMENT objects, since a log's arrays grow by
+   * copying themselves (at 10^6 objects, one append copied megabytes: a
+   * block of 10–25 ms in a progressive sweep).
+   */
+  private readonly logByPrototype: Map<object, MigrationLog>;
   private guarded = false;
   /**
    * Migrations done since the commit (kept for rollback until the update is
@@ -180,6 +191,7 @@ export class LazyMigration {
     this.settleMarks();
     return {
       logs: this.logs.length,
+      current: [...this.logByPrototype.values()],
       lengths: this.logs.map((log) => log.length),
       migrated: this.migratedCount,
       marks: this.marks.checkpoint(),
@@ -212,6 +224,7 @@ export class LazyMigration {
       log.truncate(from);
     }
     this.logs.length = checkpoint.logs;
+    for (const log of checkpoint.current) this.logByPrototype.set(log.plan.prototype, log);
     this.migratedCount = checkpoint.migrated;
     this.marks.reopen(checkpoint.marks, reverted, since);
     this.install();
@@ -332,12 +345,13 @@ export class LazyMigration {
       unmarked = false;
     }
     if (!unmarked && this.marks.has(object)) return true;
-    const log = this.logByPrototype.get(Object.getPrototypeOf(object));
+    let log = this.logByPrototype.get(Object.getPrototypeOf(object));
     if (!log) return this.belowMigrating(object);
     if (builtOnNewLayout(object, log.plan)) {
       this.marks.set.add(object);
       return true;
     }
+    if (log.length >= SEGMENT) log = this.nextSegment(log.plan);
     if (!this.rewrite(object, log)) {
       const abandoned = this.abandoned;
       this.abandoned = undefined;
@@ -346,6 +360,14 @@ export class LazyMigration {
     }
     this.marks.mark(object, log, inBulk);
     return true;
+  }
+
+  /** A new log for `plan`'s objects migrated one at a time (see logByPrototype). */
+  private nextSegment(plan: Plan): MigrationLog {
+    const log = batchLog(plan, SEGMENT);
+    this.logs.push(log);
+    this.logByPrototype.set(plan.prototype, log);
+    return log;
   }
 
   private beingMigrated(object: object): boolean {
