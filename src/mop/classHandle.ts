@@ -23,6 +23,7 @@ import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { noteStablePrototype } from "./instances/finder.js";
+import { rememberOriginalMembers } from "./prototypeMembers.js";
 
 export type { ClassVersion } from "./handleState.js";
 
@@ -210,6 +211,7 @@ export function createClassHandle(
   const forward = makeForwarder(state, name, (ctor) => states.has(ctor) || versionStates.has(ctor));
   const handle = forward as unknown as Constructor;
   const prototype = initial.prototype as object;
+  rememberOriginalMembers(initial, PROTOTYPE_SKIP);
   initialiseState(state, handle, initial, definition, options);
   handle.prototype = prototype;
   const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];

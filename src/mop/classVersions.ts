@@ -25,7 +25,12 @@ import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
 import { linkStableToImplementation } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
-import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
+import {
+  originalMembersOf,
+  restoreDescriptors,
+  snapshotDescriptors,
+  transplantMethods,
+} from "./prototypeMembers.js";
 
 /**
  * On a version derived from a running one (migration/building/
@@ -114,6 +119,28 @@ function saveForwarders(state: HandleState): Undo {
 }
 
 /**
+ * Puts the members of `ctor` (its methods' `home`) on the stable prototype:
+ * the class first registered, whose own prototype is the stable one,
+ * installed again after others, brings back the members it was registered
+ * with.
+ */
+function installMembers(
+  state: HandleState,
+  ctor: Constructor,
+  home: object,
+  current: Function,
+): void {
+  const { prototype, handle } = state;
+  if (home !== prototype) {
+    transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name);
+    state.homes.add(home);
+  } else if (ctor !== current) {
+    const original = originalMembersOf(ctor);
+    if (original !== undefined) transplantMethods(original, prototype, PROTOTYPE_SKIP, handle.name);
+  }
+}
+
+/**
  * Makes `version` the handle's current version: fresh objects are built by
  * its constructor, and its methods and accessors replace the old ones on the
  * stable prototype (DESIGN.md: ~40 µs, whatever the number of instances, no
@@ -171,10 +198,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
         version.ctor,
         new Set(version.definition.staticFields.map((f) => f.name)),
       );
-    if (home !== prototype) {
-      transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name);
-      state.homes.add(home);
-    }
+    installMembers(state, version.ctor, home, before.current);
     state.current = version.ctor;
     state.construction = constructionOf(version.ctor, prototype);
     state.initialise = initialiserOf(version.ctor, prototype);

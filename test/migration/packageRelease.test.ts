@@ -152,6 +152,89 @@ describe("a class replaced by the same class of the package's next release", () 
     );
   });
 
+  test("property: going back to a release applied before — the first registered included — brings its own methods back (seed 11)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(-1), fc.constant(-2), fc.nat(8)), {
+          minLength: 1,
+          maxLength: 10,
+        }),
+        (steps) => {
+          const first = release("r0");
+          const ns = new Namespace("deps", { instanceFinder: "registry" });
+          ns.registerClass(first.Version);
+          const objects = [new first.Version("a"), new first.Version("b")];
+          const all: Release[] = [first];
+          const tags = new Map<Release, string>([[first, "r0"]]);
+          const applied: { release: Release; result: UpdateResult }[] = [];
+          // The release running once every update so far is permanent.
+          let settled = first;
+          for (const step of steps) {
+            // -1: a new release; -2: roll the last update back; k: release k again.
+            if (step === -2 && applied.length > 0) applied.pop()!.result.rollback();
+            else {
+              const next = step >= 0 ? all[step % all.length]! : release(`r${all.length}`);
+              if (step < 0) tags.set(next, `r${all.length}`);
+              if (step < 0) all.push(next);
+              const result = updateSync(
+                ns,
+                patch("to release").replaceImplementation("Version", next.Version).build(),
+              );
+              if (applied.length > 0 && step % 2 === 0) {
+                for (const a of applied) a.result.makePermanent();
+                settled = applied.at(-1)!.release;
+                applied.length = 0;
+              }
+              applied.push({ release: next, result });
+            }
+            // Fresh objects of the running release too: the first one builds on the handle's prototype.
+            const running = applied.at(-1)?.release ?? settled;
+            const labels = [...objects, new running.Version("c")].map((o) => o.label());
+            expect(labels).toEqual(["a", "b", "c"].map((v) => `${tags.get(running)}:${v}`));
+          }
+        },
+      ),
+      { seed: 11, numRuns: 60 },
+    );
+  });
+
+  test("the class first registered, applied again after an upgrade made permanent, has its own members again: methods, accessors, and none of the upgrade's", () => {
+    const make = (tag: string, members: string) =>
+      new Function(
+        "tag",
+        `"use strict"; class Item { constructor(n) { this.n = n; } who() { return tag + this.n; } ${members} } return Item;`,
+      )(tag) as new (
+        n: string,
+      ) => { who(): string };
+    const V1 = make("v1:", "only1() { return 1; } get g() { return 'g1'; }");
+    const V2 = make("v2:", "only2() { return 2; } get g() { return 'g2'; }");
+    const ns = new Namespace("deps");
+    const Item = ns.registerClass(V1);
+    const a = new V1("a") as Record<string, unknown> & { who(): string };
+    updateSync(ns, patch("up").replaceImplementation("Item", V2).build()).makePermanent();
+    expect([a.who(), a.g, typeof a.only1, typeof a.only2]).toEqual([
+      "v2:a",
+      "g2",
+      "undefined",
+      "function",
+    ]);
+    const down = updateSync(ns, patch("down").replaceImplementation("Item", V1).build());
+    expect([a.who(), a.g, typeof a.only1, typeof a.only2]).toEqual([
+      "v1:a",
+      "g1",
+      "function",
+      "undefined",
+    ]);
+    expect([new V1("b").who(), new Item("c").who()]).toEqual(["v1:b", "v1:c"]);
+    down.rollback();
+    expect([a.who(), a.g, typeof a.only1, typeof a.only2]).toEqual([
+      "v2:a",
+      "g2",
+      "undefined",
+      "function",
+    ]);
+  });
+
   test("a new implementation's own Symbol.hasInstance stands", () => {
     const v1 = release("v1");
     class Strict {
