@@ -31,6 +31,7 @@ import {
   newFieldsOutOfSight,
   unseenOwnState,
 } from "./outOfSightWarnings.js";
+import { type InheritedLayout, inheritedLayout } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
@@ -65,7 +66,7 @@ export function updateWarnings(
     warnings.push(...handedOff(className, cls, old));
     warnings.push(...methodsGoneOutOfSight(className, build, old));
     warnings.push(...nestedDefaults(className, cls, build, old));
-    warnings.push(...droppedFields(className, cls, build, old));
+    warnings.push(...droppedFields(className, cls, build, old, oldDefs));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;
@@ -94,7 +95,7 @@ export function updateWarnings(
         ),
       );
     }
-    warnings.push(...noInitialValue(className, cls, build, old));
+    warnings.push(...noInitialValue(className, cls, build, old, oldDefs));
     warnings.push(...accessorsBecomingFields(className, cls, build, oldDefs));
     warnings.push(...aliasSplits(className, cls, build, old));
   }
@@ -111,9 +112,12 @@ function oldFieldsUnmigrated(
   cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
+  inherited?: InheritedLayout,
 ): Set<string> | undefined {
   if (cls.definition.fieldOrigin !== "source" || old === undefined) return undefined;
-  if (hasMigrator(className, build)) return undefined;
+  // Under new superclasses, theirs were written for their own objects, which
+  // had their fields: only the class's own migrator speaks for its objects.
+  if (inherited ? cls.migrators.length > 0 : hasMigrator(className, build)) return undefined;
   return new Set(old.fields.map((f) => f.name));
 }
 
@@ -130,29 +134,51 @@ function noInitialValue(
   cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
-  const before = oldFieldsUnmigrated(className, cls, build, old);
+  const inherited = inheritedLayout(className, cls, build, oldDefs);
+  const before = oldFieldsUnmigrated(className, cls, build, old, inherited);
   if (before === undefined) return [];
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
   const unseen = unseenFields([old!]);
   if (unseen.any) return [];
   for (const name of unseen.names) before.add(name);
   const bare = new Set(readableClassSource(cls.implementation)?.bareFields);
-  return cls.definition.fields
+  const unvalued: (readonly [string, string])[] = cls.definition.fields
     .filter(
       (f) =>
         f.initializer === undefined && !bare.has(f.name) && isUnvaluedNewField(cls, before, f.name),
     )
-    .map((f) => {
-      const note = `new field \`${f.name}\` has no initial value a migration can compute (the constructor computes it)`;
-      return warning(
-        "MM_NO_INITIAL_VALUE",
-        className,
-        f.name,
-        note,
-        `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
-      );
-    });
+    .map((f) => [f.name, "the constructor computes it"] as const);
+  // Fields of new superclasses the objects never had (inheritedLayout.ts).
+  for (const name of inherited?.before ?? []) before.add(name);
+  for (const { owner, field, origin } of inherited?.after ?? []) {
+    const from = build.classes.get(owner)!;
+    if (field.initializer !== undefined || (origin !== null && before.has(origin))) continue;
+    if (from.initialisers.has(field.name)) continue;
+    if (readableClassSource(from.implementation)?.bareFields.includes(field.name)) continue;
+    unvalued.push([
+      field.name,
+      `it comes from the new superclass ${owner}, whose constructor computes it`,
+    ]);
+  }
+  return unvalued.map(([name, why]) =>
+    warning(
+      "MM_NO_INITIAL_VALUE",
+      className,
+      name,
+      `new field \`${name}\` has no initial value a migration can compute (${why})`,
+      `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
+    ),
+  );
+}
+
+/** Where the `gained` fields of the `added` come from: " (from its new superclass X)", or "". */
+function fromAbove(gained: InheritedLayout["after"], added: number): string {
+  if (gained.length === 0) return "";
+  const owners = [...new Set(gained.map((f) => f.owner))];
+  const which = gained.length === added ? "" : `${quoted(gained.map((f) => f.field.name))} `;
+  return ` (${which}from ${owners.length === 1 ? "its new superclass" : "its new superclasses"} ${owners.join(", ")})`;
 }
 
 /**
@@ -198,10 +224,18 @@ function droppedFields(
   cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
-  const before = oldFieldsUnmigrated(className, cls, build, old);
-  if (before === undefined || fromAnotherScope(cls, old) === undefined) return [];
+  // With the classes above it changed, the objects' whole layout is compared.
+  const inherited = inheritedLayout(className, cls, build, oldDefs);
+  const own = oldFieldsUnmigrated(className, cls, build, old, inherited);
+  if (own === undefined || fromAnotherScope(cls, old) === undefined) return [];
+  const before = new Set([...own, ...(inherited?.before ?? [])]);
   const carried = new Set(cls.fieldOrigins.values());
+  const gained = (inherited?.after ?? []).filter((f) => {
+    if (f.origin !== null && before.has(f.origin)) carried.add(f.origin);
+    return f.origin === null || !before.has(f.origin);
+  });
   // Fields the new version may set out of sight are kept, not dropped (unseenFields.ts).
   const unseen = unseenFields([cls.definition]);
   const dropped = unseen.any
@@ -209,7 +243,8 @@ function droppedFields(
     : [...before].filter((f) => !carried.has(f) && !unseen.names.has(f));
   const added = cls.definition.fields
     .map((f) => f.name)
-    .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null);
+    .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null)
+    .concat(gained.map((f) => f.field.name));
   const moved =
     dropped.length === 0 || added.length === 0
       ? movedFields(old!, cls, fromAnotherScope(cls, old)!.implementation)
@@ -218,7 +253,7 @@ function droppedFields(
   const note =
     moved.length > 0
       ? `the new implementation sets ${moved.map(([from, to, expression]) => `\`${to}\` with what the running one set \`${from}\` with (\`${expression}\`)`).join(", ")}`
-      : `the new implementation drops ${quoted(dropped)} and adds ${quoted(added)}`;
+      : `the new implementation drops ${quoted(dropped)} and adds ${quoted(added)}${fromAbove(gained, added.length)}`;
   return [
     warning(
       "MM_FIELDS_DROPPED",

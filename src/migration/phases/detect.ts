@@ -16,6 +16,7 @@ import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import { type ClassBuild, fromAnotherScope, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
+import { inheritedLayout } from "../inheritedLayout.js";
 import { methodsBecomingState } from "../methodsBecomingState.js";
 import { unseenFields } from "../unseenFields.js";
 
@@ -55,6 +56,7 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
     }
     refuseStateOutside(name, cls, old);
     refuseModuleBoundFields(name, cls, build, old);
+    refuseInheritedModuleBound(name, cls, build, oldDefs);
     if (old !== undefined) refusePlatformFields(name, cls, old);
   }
   for (const name of changed) {
@@ -119,6 +121,38 @@ function refuseModuleBoundFields(
   throw new InvalidPatchError(
     `the new implementation of ${name} gives its new field ${fields.map((f) => `"${f}"`).join(", ")} an initial value that reads its own module's scope, which this update cannot evaluate for the existing objects; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field} = … })), or pass { sameScope: true } if the new class was evaluated in the running version's module scope`,
     { className: name, field },
+  );
+}
+
+/**
+ * The same for a field a class's objects gain from a new superclass
+ * (inheritedLayout.ts: @datastructures-js/heap 4.3's `MinHeap extends Heap`,
+ * whose `_compare = compare || defaultCmp` reads Heap's module): the new
+ * superclass's own objects had it, the class's never did. Refused before
+ * anything runs, naming where the field comes from, unless a migrator of
+ * the class (or of a class above it) sets it.
+ */
+function refuseInheritedModuleBound(
+  name: string,
+  cls: ClassBuild,
+  build: Built["build"],
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): void {
+  const inherited = inheritedLayout(name, cls, build, oldDefs);
+  if (inherited === undefined || hasMigrator(name, build)) return;
+  const old = oldDefs.get(cls.oldName!)!;
+  const before = new Set([...inherited.before, ...old.fields.map((f) => f.name)]);
+  const bound = inherited.after.find(
+    ({ owner, field, origin }) =>
+      (origin === null || !before.has(origin)) &&
+      build.classes.get(owner)!.moduleBound?.includes(field.name) === true &&
+      !build.classes.get(owner)!.initialisers.has(field.name),
+  );
+  if (bound === undefined) return;
+  const { owner, field } = bound;
+  throw new InvalidPatchError(
+    `${name} now extends ${owner}, whose new implementation gives field "${field.name}" an initial value that reads its own module's scope; the running ${name} objects never had that field (their class did not extend ${owner}), so this update cannot compute it for them; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field.name} = … })) and carries what they held instead, or pass { sameScope: true } if the new classes were evaluated in the running version's module scope`,
+    { className: name, field: field.name },
   );
 }
 

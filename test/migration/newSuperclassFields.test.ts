@@ -1,0 +1,135 @@
+/**
+ * A release that turns composition into inheritance (@datastructures-js/heap
+ * 4.1 → 4.3: `MinHeap` held a `Heap` in `_heap`, then `MinHeap extends
+ * Heap`): every MinHeap gains the fields of its new superclass, which no
+ * old MinHeap had, and loses `_heap` with its elements. Looking at
+ * MinHeap's own fields only (none added), the update committed with no
+ * warning and emptied every heap (inheritedLayout.ts).
+ */
+import { expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+import { InvalidPatchError } from "../../src/errors.js";
+
+interface HeapRelease {
+  readonly Heap: new (compare?: (a: number, b: number) => number) => object;
+  readonly MinHeap: new () => { insert(v: number): unknown; size(): number };
+}
+
+const release = (heap: string, minHeap: string): HeapRelease =>
+  new Function(
+    `"use strict";
+    const defaultCmp = (a, b) => a - b;
+    class Heap {
+      constructor(compare) { ${heap} }
+      insert(v) { this._nodes.push(v); this._nodes.sort(this._compare); return this; }
+      size() { return this._nodes.length; }
+    }
+    ${minHeap}
+    return { Heap, MinHeap };`,
+  )() as HeapRelease;
+
+const composed = (heap = "this._compare = compare; this._nodes = [];") =>
+  release(
+    heap,
+    `class MinHeap {
+      constructor() { this._heap = new Heap((a, b) => a - b); }
+      insert(v) { this._heap.insert(v); return this; }
+      size() { return this._heap.size(); }
+    }`,
+  );
+const inherited = (heap = "this._compare = compare; this._nodes = [];") =>
+  release(heap, "class MinHeap extends Heap { constructor() { super((a, b) => a - b); } }");
+
+function running(old: HeapRelease) {
+  const ns = new Namespace("heaps");
+  ns.registerClass(old.Heap);
+  ns.registerClass(old.MinHeap);
+  const heap = new old.MinHeap();
+  for (const v of [5, 3, 8]) heap.insert(v);
+  return { ns, heap };
+}
+
+test("the new superclass's fields and the dropped own field are said: MM_FIELDS_DROPPED and MM_NO_INITIAL_VALUE on MinHeap", () => {
+  const { ns, heap } = running(composed());
+  const next = inherited();
+  const result = updateSync(
+    ns,
+    patch("4.3")
+      .replaceImplementation("Heap", next.Heap)
+      .replaceImplementation("MinHeap", next.MinHeap)
+      .build(),
+  );
+  const said = result.warnings.map((w) => [w.code, w.className, w.field ?? null]);
+  expect(said).toEqual([
+    ["MM_FIELDS_DROPPED", "MinHeap", null],
+    // `_nodes` has its initial value (`[]`): every heap is empty, as the first warning says.
+    ["MM_NO_INITIAL_VALUE", "MinHeap", "_compare"],
+  ]);
+  expect(result.warnings[0]!.message).toContain(
+    "drops `_heap` and adds `_compare`, `_nodes` (from its new superclass Heap)",
+  );
+  expect(heap.size()).toBe(0);
+  result.rollback();
+  expect(heap.size()).toBe(3);
+});
+
+test("a migrator of the superclass alone does not speak for MinHeap's objects; MinHeap's own migrator, carrying the heap, settles it", () => {
+  const next = inherited();
+  const upgrade = (withOwn: boolean) => {
+    const { ns, heap } = running(composed());
+    let p = patch("4.3")
+      .replaceImplementation("Heap", next.Heap)
+      .replaceImplementation("MinHeap", next.MinHeap)
+      .migrate("Heap", (_old, target) => {
+        (target as Record<string, unknown>)._nodes ??= [];
+      });
+    if (withOwn)
+      p = p.migrate("MinHeap", (old, target) => {
+        const inner = old._heap as { _compare: unknown; _nodes: number[] };
+        Object.assign(target, { _compare: inner._compare, _nodes: [...inner._nodes] });
+      });
+    const result = updateSync(ns, p.build());
+    return { codes: result.warnings.map((w) => w.code), size: heap.size() };
+  };
+  expect(upgrade(false)).toEqual({ codes: ["MM_FIELDS_DROPPED", "MM_NO_INITIAL_VALUE"], size: 0 });
+  expect(upgrade(true)).toEqual({ codes: [], size: 3 });
+});
+
+test("a field of the new superclass that reads its module is refused before anything changes, naming both classes; MinHeap's migrator lets it through", () => {
+  const heapSource = "this._compare = compare || defaultCmp; this._nodes = [];";
+  const next = inherited(heapSource);
+  const { ns, heap } = running(composed(heapSource));
+  const before = Object.keys(heap);
+  const upgrade = () =>
+    patch("4.3")
+      .replaceImplementation("Heap", next.Heap)
+      .replaceImplementation("MinHeap", next.MinHeap);
+  let refused: unknown;
+  try {
+    updateSync(ns, upgrade().build());
+  } catch (error) {
+    refused = error;
+  }
+  expect(refused).toBeInstanceOf(InvalidPatchError);
+  expect((refused as InvalidPatchError).code).toBe("MM_INVALID_PATCH");
+  expect((refused as Error).message).toMatch(
+    /^MinHeap now extends Heap, whose new implementation gives field "_compare" an initial value that reads its own module's scope; the running MinHeap objects never had that field/,
+  );
+  expect([Object.keys(heap), heap.size()]).toEqual([before, 3]);
+  const result = updateSync(
+    ns,
+    upgrade()
+      .migrate("MinHeap", (old, target) => {
+        const inner = old._heap as { _compare: unknown; _nodes: number[] };
+        Object.assign(target, { _compare: inner._compare, _nodes: [...inner._nodes] });
+      })
+      .build(),
+  );
+  expect([Object.keys(heap), heap.size(), result.warnings]).toEqual([
+    ["_compare", "_nodes"],
+    3,
+    [],
+  ]);
+  heap.insert(1);
+  expect(heap.size()).toBe(4);
+});
