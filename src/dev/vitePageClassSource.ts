@@ -25,6 +25,7 @@ const EMPTY: ParsedClass = {
   moduleBoundFields: [],
   fixedFields: [],
   bareFields: [],
+  functionFields: [],
   unsupported: [],
   members: [],
   start: 0,

@@ -256,3 +256,24 @@ export function isUnvaluedNewField(
     !cls.initialisers.has(field)
   );
 }
+
+/**
+ * The old version's fields, for a class whose new version was read from its
+ * source and which the patch does not migrate (a migrator settles what the
+ * warnings would say); undefined otherwise.
+ */
+export function oldFieldsUnmigrated(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+  /** The classes above it change (inheritedLayout.ts). */
+  underNewSuperclasses = false,
+): Set<string> | undefined {
+  if (cls.definition.fieldOrigin !== "source" || old === undefined) return undefined;
+  // Under new superclasses, theirs were written for their own objects, which
+  // had their fields: only the class's own migrator speaks for its objects.
+  if (underNewSuperclasses ? cls.migrators.length > 0 : hasMigrator(className, build))
+    return undefined;
+  return new Set(old.fields.map((f) => f.name));
+}

@@ -17,6 +17,7 @@ import {
   fromAnotherScope,
   hasMigrator,
   isUnvaluedNewField,
+  oldFieldsUnmigrated,
 } from "./build.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
@@ -33,6 +34,7 @@ import {
 } from "./outOfSightWarnings.js";
 import { type InheritedLayout, inheritedLayout } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
+import { staleFunctionFields } from "./staleFunctionFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
@@ -103,25 +105,6 @@ export function updateWarnings(
 }
 
 /**
- * The old version's fields, for a class whose new version was read from its
- * source and which the patch does not migrate (a migrator settles what the
- * warnings below would say); undefined otherwise.
- */
-function oldFieldsUnmigrated(
-  className: string,
-  cls: ClassBuild,
-  build: BuildResult,
-  old: ClassDefinition | undefined,
-  inherited?: InheritedLayout,
-): Set<string> | undefined {
-  if (cls.definition.fieldOrigin !== "source" || old === undefined) return undefined;
-  // Under new superclasses, theirs were written for their own objects, which
-  // had their fields: only the class's own migrator speaks for its objects.
-  if (inherited ? cls.migrators.length > 0 : hasMigrator(className, build)) return undefined;
-  return new Set(old.fields.map((f) => f.name));
-}
-
-/**
  * New fields of an ordinary class's new version whose initial value its
  * constructor computes (graphql 16.9's `isOneOf = config.isOneOf ?? false`):
  * migrated objects get `undefined` where fresh ones get a value. A field
@@ -137,7 +120,7 @@ function noInitialValue(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
   const inherited = inheritedLayout(className, cls, build, oldDefs);
-  const before = oldFieldsUnmigrated(className, cls, build, old, inherited);
+  const before = oldFieldsUnmigrated(className, cls, build, old, inherited !== undefined);
   if (before === undefined) return [];
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
   const unseen = unseenFields([old!]);
@@ -228,7 +211,7 @@ function droppedFields(
 ): UpdateWarning[] {
   // With the classes above it changed, the objects' whole layout is compared.
   const inherited = inheritedLayout(className, cls, build, oldDefs);
-  const own = oldFieldsUnmigrated(className, cls, build, old, inherited);
+  const own = oldFieldsUnmigrated(className, cls, build, old, inherited !== undefined);
   if (own === undefined || fromAnotherScope(cls, old) === undefined) return [];
   const before = new Set([...own, ...(inherited?.before ?? [])]);
   const carried = new Set(cls.fieldOrigins.values());
@@ -334,63 +317,4 @@ function aliasSplits(
       ),
     ];
   });
-}
-
-/** An initial value that makes a function: an arrow function, a function expression, a bound method. */
-const FUNCTION_VALUE =
-  /^(?:async\s*)?(?:\([^)]*\)|[\p{ID_Start}$_][\p{ID_Continue}$]*)\s*=>|^(?:async\s+)?function\b|\.bind\(\s*this\s*\)$/u;
-
-/**
- * Fields both versions have whose initial value is a function with another
- * body in the new version (`format = () => `$…`` becoming `€…`): each
- * existing object holds its own function, made by the old constructor, and
- * keeps calling the old body; no layout change migrates it.
- */
-function staleFunctionFields(
-  className: string,
-  cls: ClassBuild,
-  build: BuildResult,
-  old: ClassDefinition | undefined,
-): UpdateWarning[] {
-  const before = oldFieldsUnmigrated(className, cls, build, old);
-  if (before === undefined) return [];
-  const oldInitial = new Map(old!.fields.map((f) => [f.name, f.initializer]));
-  // A function made by the running release closes over its module, whatever its text.
-  const elsewhere = fromAnotherScope(cls, old) !== undefined;
-  return cls.definition.fields.flatMap((f) => {
-    const was = oldInitial.get(f.name);
-    // An initial value reading the module is not kept for another scope (classOperations.ts).
-    const now = f.initializer ?? (elsewhere ? was : undefined);
-    if (!before.has(f.name) || was === undefined || now === undefined) return [];
-    if (!FUNCTION_VALUE.test(was.trim()) && !FUNCTION_VALUE.test(now.trim())) return [];
-    const bound = BOUND_METHOD.exec(was.trim())?.[1];
-    const note =
-      was !== now
-        ? `field \`${f.name}\` holds a function whose body the new version changes`
-        : elsewhere
-          ? `field \`${f.name}\` holds a function the running release made, closing over its module; the new implementation comes from another module scope`
-          : bound !== undefined && methodChanged(bound, old!, cls.definition)
-            ? `field \`${f.name}\` holds method ${bound}() bound to the object, and the new version changes ${bound}()`
-            : undefined;
-    if (note === undefined) return [];
-    return [
-      warning(
-        "MM_STALE_FUNCTION_FIELD",
-        className,
-        f.name,
-        note,
-        `existing objects keep their own \`${f.name}\` (the old code, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or restart`,
-      ),
-    ];
-  });
-}
-
-/** `this.name.bind(this)`: the method a bound-method field holds. */
-const BOUND_METHOD = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u;
-
-/** Whether instance method `name`'s source differs between the two definitions. */
-function methodChanged(name: string, old: ClassDefinition, now: ClassDefinition): boolean {
-  const source = (d: ClassDefinition) =>
-    d.methods.find((m) => !m.static && m.key === name && m.kind === "method")?.source;
-  return source(old) !== source(now);
 }

@@ -392,3 +392,26 @@ test("two fields that trade new containers (`new Map()` and `new Set()`) are no 
   );
   expect(result.warnings.filter((w) => w.code === "MM_FIELDS_DROPPED")).toEqual([]);
 });
+
+test("a function field closing over a constructor local (msgpackr's Packr: `let count; this.pack = function (v) { … }`) whose body the new release changes: MM_STALE_FUNCTION_FIELD; the same body, no warning", () => {
+  const make = (body: string) =>
+    evaluate(`class Packr {
+    constructor() { this.offset = 0; let count = 0; this.pack = function (v) { count++; return ${body}; }; }
+  }`) as unknown as new () => { pack(v: string): string };
+  const run = (next: string) => {
+    const ns = new Namespace("captured-local-function");
+    const P = ns.registerClass(make('"v1:" + v + count'));
+    const old = new P();
+    old.pack("a");
+    const result = updateSync(
+      ns,
+      patch("up").replaceImplementation("Packr", make(next), { sameScope: true }).build(),
+    );
+    return { warnings: result.warnings.map((w) => [w.code, w.field]), packed: old.pack("b") };
+  };
+  expect(run('"v2:" + v + count')).toEqual({
+    warnings: [["MM_STALE_FUNCTION_FIELD", "pack"]],
+    packed: "v1:b2",
+  });
+  expect(run('"v1:" + v + count')).toEqual({ warnings: [], packed: "v1:b2" });
+});

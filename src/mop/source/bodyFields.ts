@@ -53,6 +53,8 @@ export interface BodyContext {
   readonly moduleBound?: Set<string>;
   /** Of `fields`, those defined non-configurable (thisWrites.ts). */
   readonly fixed?: Set<string>;
+  /** Of `fields`, those given a function written in place (`function …`, an arrow), with its text. */
+  readonly functions?: Map<string, string>;
   readonly scope: ReadonlySet<string>;
   readonly notes: Notes;
   readonly onPrivate: (text: string) => void;
@@ -97,6 +99,11 @@ function apply(state: BodyState, write: Write): void {
         context.moduleBound?.add(write.name);
       else context.moduleBound?.delete(write.name);
       if (write.fixed) context.fixed?.add(write.name);
+      // Also when it closes over the constructor's locals (no initialiser
+      // then): each object keeps the function it was made with.
+      if (value?.type === "FunctionExpression" || value?.type === "ArrowFunctionExpression")
+        context.functions?.set(write.name, textOf(context.src, value));
+      else context.functions?.delete(write.name);
       return;
     }
     case "private":

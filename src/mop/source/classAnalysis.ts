@@ -45,6 +45,8 @@ interface ClassState {
   readonly fixedFields: Set<string>;
   /** Instance fields declared without an initialiser, so far (see ParsedClass.bareFields). */
   readonly bareFields: Set<string>;
+  /** See ParsedClass.functionFields. */
+  readonly functionFields: Map<string, string>;
   readonly staticFields: Map<string, string | undefined>;
 }
 
@@ -85,6 +87,7 @@ export function analyseClass(
     moduleBoundFields: new Set(),
     fixedFields: new Set(),
     bareFields: new Set(),
+    functionFields: new Map(),
     staticFields: new Map(),
   };
   // 1. Members in source order: field declarations, methods, static blocks.
@@ -107,6 +110,7 @@ export function analyseClass(
         assigned: state.assignedFields,
         moduleBound: state.moduleBoundFields,
         fixed: state.fixedFields,
+        functions: state.functionFields,
         scope,
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
@@ -387,6 +391,7 @@ function finish(
     moduleBoundFields: Object.freeze([...state.moduleBoundFields]),
     fixedFields: Object.freeze([...state.fixedFields]),
     bareFields: Object.freeze([...state.bareFields]),
+    functionFields: Object.freeze([...state.functionFields]),
     unsupported: Object.freeze(state.notes.list),
     members: Object.freeze(state.members.map((member) => Object.freeze(member))),
     ...span(state, extent),

@@ -70,6 +70,12 @@ export interface ParsedClass {
    * (a definition's fields print and round-trip as read).
    */
   readonly bareFields: readonly string[];
+  /**
+   * Instance fields the constructor gives a function written in place
+   * (`this.pack = function (v) { … }`, an arrow), with the function's text:
+   * also those closing over its locals, which have no initialiser.
+   */
+  readonly functionFields: readonly (readonly [string, string])[];
   /** Declared `#` names, instance and static, in source order. */
   readonly privateMembers: readonly string[];
   /** What could not be learned, for people (computed keys, conditional fields, lowered private state, …). */
