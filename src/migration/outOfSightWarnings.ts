@@ -105,13 +105,19 @@ export function handedOff(
   } catch {
     return []; // no parser here (the Vite page)
   }
+  // No field of its own: what the objects hold is likely kept for them by
+  // that code, outside them (@js-temporal's slots: a module WeakMap keyed by
+  // the object), where the new release's code never looks.
+  const outside = old!.fields.length === 0;
   return calls.map((call) =>
     warning(
       "MM_UNSEEN_STATE",
       className,
       undefined,
       `the constructor hands the object to other code: \`${call}\``,
-      "what that code gave the objects alive now (bound copies of methods, handlers, state) stays the running release's: functions among it keep running that release's code; give the class a migrator that sets them again",
+      outside
+        ? `${className} objects have no fields of their own, so their state is likely kept by that code outside them (a table of the running release's module keyed by the object), which the new release's code does not read: the objects alive now may fail at their first call — try one before making this update permanent; no migrator can put them into the new release's table, so roll back and restart if they fail`
+        : "what that code gave the objects alive now (bound copies of methods, handlers, state) stays the running release's: functions among it keep running that release's code; give the class a migrator that sets them again",
     ),
   );
 }

@@ -78,6 +78,39 @@ test("a release whose constructor hands `this` to other code warns that what it 
   expect(i.t("hi")).toBe("v1:hi");
 });
 
+/**
+ * @js-temporal's classes have no field: the constructor hands `this` to a
+ * helper that keeps every value in a WeakMap of its module, and every method
+ * reads it back the same way. A release from another module has a table of
+ * its own: each live object failed its first call ("invalid receiver") after
+ * an update whose warning said the objects kept what they had.
+ */
+test("a class with no field whose constructor hands `this` to other code: the warning says its state is likely outside the objects, out of the new release's reach", () => {
+  const make = () =>
+    new Function(`"use strict";
+      const SLOTS = new WeakMap();
+      function createSlots(o, y) { SLOTS.set(o, { y }); }
+      function getSlot(o) { const s = SLOTS.get(o); if (!s) throw new TypeError("invalid receiver"); return s.y; }
+      class PlainDate { constructor(y) { createSlots(this, y); } year() { return getSlot(this); } }
+      return PlainDate;`)() as new (
+      y: number,
+    ) => { year(): number };
+  const ns = new Namespace("slots-outside", { instanceFinder: "registry" });
+  const D = ns.registerClass(make());
+  const date = new D(2024);
+  const result = updateSync(ns, patch("next").replaceImplementation("PlainDate", make()).build());
+  const warned = result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE");
+  expect(warned.map((w) => w.note)).toEqual([
+    "the constructor hands the object to other code: `createSlots(this, y);`",
+  ]);
+  expect(warned[0]!.message).toMatch(
+    /PlainDate objects have no fields of their own, so their state is likely kept by that code outside them .* may fail at their first call/,
+  );
+  expect(() => date.year()).toThrow("invalid receiver");
+  result.rollback();
+  expect(date.year()).toBe(2024);
+});
+
 test("a warning's message quotes long code on one line, cut; its note keeps it whole", () => {
   const long = Array.from({ length: 30 }, (_, i) => `k${i}: o.k${i}`).join(",\n        ");
   const make = (tag: string) =>
