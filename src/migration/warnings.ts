@@ -14,6 +14,7 @@ import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
   type ClassBuild,
+  definitionChain,
   fromAnotherScope,
   hasMigrator,
   isUnvaluedNewField,
@@ -80,10 +81,23 @@ export function updateWarnings(
     // An out-of-sight field the release makes a method or accessor: said with its remedy.
     const hiding = fieldsHidingNewMethods(className, build, old);
     warnings.push(...hiding);
+    // A superclass's field, learned from its constructor, that a method of
+    // this class assigns (a tree's `this._root = …`): seen, not unseen.
+    const above = [
+      ...definitionChain(className, build).slice(1),
+      ...(cls.oldName === null ? [] : ancestry(cls.oldName, oldDefs).slice(1)).map(
+        (n) => oldDefs.get(n)!,
+      ),
+    ];
+    const learnedAbove = new Set(above.flatMap((d) => d.fields.map((f) => f.name)));
+    // One warning a field, however many places its notes name (the constructor's conditional, each method).
+    const said = new Set<string>();
     for (const note of notes) {
       // A method or accessor the reader could not name is installed from the class itself: no state.
       if (MEMBER_NOTE.test(note)) continue;
       const field = FIELD_NOTE.exec(note)?.[1];
+      if (field !== undefined && (learnedAbove.has(field) || said.has(field))) continue;
+      if (field !== undefined) said.add(field);
       if (field !== undefined && hiding.some((w) => w.field === field)) continue;
       // A field only the new version sets out of sight: no object has it yet (said above, unless a migrator may set it).
       if (field !== undefined && outOfSight.get(className)?.has(field)) continue;

@@ -210,3 +210,37 @@ test("a method or accessor under a computed key (xstate's `[symbolObservable]()`
   expect(a[key]).toBe("v2 getter");
   expect(Object.keys(a)).toEqual(["x", "y"]);
 });
+
+test("MM_UNSEEN_STATE once a field, and not for a superclass's learned field a subclass's method assigns (binary-search-tree's AvlTree writing `_root`)", () => {
+  const release = (extra: string) =>
+    new Function(`"use strict";
+      class Base { constructor() { this.root = null; this.size = 0; ${extra} } }
+      class Sub extends Base {
+        constructor(data) { super(); if (data) { this.data = data; } else { this.data = []; } }
+        put(v) { this.root = v; this.size++; this.data.push(v); return this; }
+        clear() { this.root = null; this.size = 0; this.data = []; }
+      }
+      return { Base, Sub };`)() as {
+      Base: new () => object;
+      Sub: new (data?: unknown[]) => { put(v: unknown): unknown; size: number };
+    };
+  const old = release("");
+  const next = release("this.depth = 0;");
+  const ns = new Namespace("inherited-learned", { instanceFinder: "registry" });
+  ns.registerClass(old.Base);
+  ns.registerClass(old.Sub);
+  const sub = new old.Sub();
+  sub.put(1);
+  const result = updateSync(
+    ns,
+    patch("next")
+      .replaceImplementation("Base", next.Base)
+      .replaceImplementation("Sub", next.Sub)
+      .build(),
+  );
+  const unseen = result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE");
+  // `data`: set only conditionally by Sub's constructor, then by put() and clear(): one warning.
+  expect(unseen.map((w) => [w.className, w.field])).toEqual([["Sub", "data"]]);
+  expect(sub.put(2)).toBe(sub);
+  expect(sub.size).toBe(2);
+});
