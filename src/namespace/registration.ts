@@ -36,7 +36,7 @@ export function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
   const by = handleOwner(owner) as { readonly name?: unknown } | undefined;
   const where = typeof by?.name === "string" ? `namespace ${by.name}` : "another namespace";
   throw new DuplicateBindingError(
-    `class ${cls.name} is managed by ${where}, where an update gave it another version (${currentVersion(owner).ctor.name}); use the handle that namespace gave, or roll that update back first`,
+    `class ${cls.name} is managed by ${where}, where an update gave it another version (it runs version ${currentVersion(owner).definition.version} now); use the handle that namespace gave, or roll that update back first`,
     { name: cls.name, namespace },
   );
 }

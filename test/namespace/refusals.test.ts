@@ -264,6 +264,24 @@ describe("refusals leave no entry in the namespace's scopes (issue 12, item 10)"
     expect(ns.scopes.size).toBe(1);
   });
 
+  test("a class another namespace updated, registered again, is refused naming that namespace and the version it runs", () => {
+    class T {
+      x = 1;
+    }
+    class T2 {
+      x = 1;
+      y = 2;
+    }
+    const a = new Namespace("owner");
+    a.registerClass(T);
+    updateSync(a, patch("p").replaceImplementation("T", T2).build());
+    const error = thrown(() => new Namespace("other").registerClass(T));
+    expect(error).toBeInstanceOf(DuplicateBindingError);
+    expect(error.message).toBe(
+      "class T is managed by namespace owner, where an update gave it another version (it runs version 2 now); use the handle that namespace gave, or roll that update back first",
+    );
+  });
+
   test("a refused update that adds classes leaves scopes, bindings and versions as they were", () => {
     const { ns, points } = world();
     const before = stateOf(ns, points);
