@@ -432,3 +432,46 @@ test("objects of Node's own classes held in fields (a timer, an AbortSignal, a T
     hub.stop();
   }
 });
+
+test("the refusal's advice, followed: a migrator copying the state under the new release's symbols keeps the objects' own closures of the running release working (kafkajs's Kafka: `this[CREATE_CLUSTER]`)", () => {
+  const release = (tag: string) =>
+    new Function(
+      "tag",
+      `"use strict";
+      const kState = Symbol("state");
+      class Client {
+        constructor(n) {
+          this[kState] = { n };
+          this.connect = () => tag + ":" + this[kState].n;
+        }
+        count() { return this[kState].n; }
+        static get kState() { return kState; }
+      }
+      return Client;`,
+    )(tag) as (new (n: number) => { connect(): string; count(): number }) & { kState: symbol };
+  const v1 = release("v1");
+  const v2 = release("v2");
+  const ns = new Namespace("copied-symbols");
+  ns.registerClass(v1);
+  const client = new v1(3);
+  const up = () => patch("up").replaceImplementation("Client", v2);
+  let message = "";
+  try {
+    updateSync(ns, up().build());
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(
+    /copies the state under the new release's symbols \(leave the old ones in place/,
+  );
+  updateSync(
+    ns,
+    up()
+      .migrate("Client", (old, target) => {
+        (target as Record<symbol, unknown>)[v2.kState] = old[v1.kState as unknown as string];
+      })
+      .build(),
+  );
+  // The running release's closure still reads its own symbol; the new methods read the new one.
+  expect([client.connect(), client.count()]).toEqual(["v1:3", 3]);
+});
