@@ -42,6 +42,8 @@ import { notesOf, quoted, warning } from "./warning.js";
 
 export type { UpdateWarning } from "./warning.js";
 
+const COMPUTED_NOTE = /^the constructor creates properties that cannot be named statically/;
+
 /**
  * The warnings of an update, one per note of each migrating class (old and
  * new version). `migrated`: the objects of a class the commit migrated
@@ -95,6 +97,9 @@ export function updateWarnings(
     for (const note of notes) {
       // A method or accessor the reader could not name is installed from the class itself: no state.
       if (MEMBER_NOTE.test(note)) continue;
+      // Properties under computed keys (`this[kState] = …`): the class's own
+      // migrator sees them on the old object and is where they are addressed.
+      if (cls.migrators.length > 0 && COMPUTED_NOTE.test(note)) continue;
       const field = FIELD_NOTE.exec(note)?.[1];
       if (field !== undefined && (learnedAbove.has(field) || said.has(field))) continue;
       if (field !== undefined) said.add(field);
