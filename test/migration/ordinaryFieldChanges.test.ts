@@ -116,6 +116,48 @@ describe("the derived version keeps what the patch does not change", () => {
     expect({ ...fresh }).toEqual({ owner: "fay", balance: 21, months: 12, note: "" });
   });
 
+  test("members assigned to the prototype or the class after its body stay, and a patch may replace or remove them", () => {
+    const make = () => {
+      class Item {
+        constructor(public n: number) {}
+        who() {
+          return `who ${this.n}`;
+        }
+      }
+      (Item.prototype as unknown as Record<string, unknown>).helper = function (this: Item) {
+        return `helper ${this.n}`;
+      };
+      (Item as unknown as Record<string, unknown>).create = (n: number) => new Item(n);
+      return Item as typeof Item & { create(n: number): Item };
+    };
+    type Helped = { helper?(): string; z?: number };
+    const Item = make();
+    const ns = new Namespace("assigned-after-body");
+    ns.registerClass(Item);
+    const a = new Item(1) as InstanceType<typeof Item> & Helped;
+    const added = updateSync(ns, patch("f").addField("Item", "z", { default: 1 }).build());
+    expect([a.helper?.(), a.z, (Item.create(2) as Helped).helper?.()]).toEqual([
+      "helper 1",
+      1,
+      "helper 2",
+    ]);
+    added.makePermanent();
+    updateSync(
+      ns,
+      patch("replaced")
+        .replaceMethods("Item", {
+          helper(this: { n: number }) {
+            return `new helper ${this.n}`;
+          },
+        })
+        .addField("Item", "y", { default: 0 })
+        .build(),
+    ).makePermanent();
+    expect(a.helper?.()).toBe("new helper 1");
+    updateSync(ns, patch("removed").removeMethod("Item", "helper").build());
+    expect(a.helper).toBeUndefined();
+  });
+
   test("a methods-only patch keeps the program's constructor (its parameters and conditional fields)", () => {
     const { ns, Make } = bank();
     updateSync(

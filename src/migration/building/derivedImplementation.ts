@@ -81,6 +81,15 @@ function mergeMembers(
       same ? Reflect.getOwnPropertyDescriptor(running, key)! : fresh,
     );
   }
+  // A member the definition lists, unchanged, that the compiled class lacks
+  // (a method assigned to the prototype after the class body: its text is a
+  // function expression, no method): the running one stays, as it was.
+  for (const key of Reflect.ownKeys(running)) {
+    if (SKIPPED.has(key) || key === "constructor" || Object.hasOwn(target, key)) continue;
+    const listed = signature(definition.methods, isStatic, key);
+    if (listed !== "" && listed === signature(old.methods, isStatic, key))
+      Object.defineProperty(target, key, Reflect.getOwnPropertyDescriptor(running, key)!);
+  }
 }
 
 /** Static data of the running version (its values carry over as installVersion does). */
