@@ -21,7 +21,8 @@ import type {
   MethodDefinition,
 } from "./classDefinition.js";
 import { describeMembers } from "./classDefinition.js";
-import { currentVersion, isClassHandle } from "./classHandle.js";
+import { currentVersion, handleOfPrototype, isClassHandle } from "./classHandle.js";
+import { originalMembersOf } from "./prototypeMembers.js";
 import { readClassSource } from "./source/parse.js";
 import type { ParsedClass } from "./source/parsedClass.js";
 import { createdDefinition } from "./createClass.js";
@@ -86,7 +87,7 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
   const id = (m: MethodDefinition) => `${m.static}|${m.kind}|${JSON.stringify(m.key)}`;
   const bySource = new Map(sourced.map((m) => [id(m), m] as const));
   return [
-    ...describeMembers(cls.prototype as object, false, PROTOTYPE_SKIP),
+    ...describeMembers(ownMembers(cls), false, PROTOTYPE_SKIP),
     // A static holding a class, an arrow or a `function` (tar's `Pack.Sync =
     // PackSync`) is a value, not a method: as a method its text would have
     // to stand in a class body, and every version metamorph derives from
@@ -95,6 +96,19 @@ function reflectMethods(cls: Function, sourced: readonly MethodDefinition[]): Me
       (m) => bySource.has(id(m)) || isMethodSyntax(m.source),
     ),
   ].map((m) => bySource.get(id(m)) ?? m);
+}
+
+/**
+ * The object holding `cls`'s own instance members: its prototype, unless
+ * that is a class handle's stable prototype now holding another version's
+ * (the class was registered, then updated): then the members it was
+ * registered with.
+ */
+function ownMembers(cls: Function): object {
+  const prototype = cls.prototype as object;
+  const handle = handleOfPrototype(prototype);
+  if (handle === undefined || currentVersion(handle).ctor === cls) return prototype;
+  return originalMembersOf(cls) ?? prototype;
 }
 
 /** Whether a function's text is method syntax (`run() {…}`, `get x() {…}`), which can stand in a class body. */

@@ -12,7 +12,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, type UpdateResult, updateSync } from "../../src/index.js";
+import {
+  Namespace,
+  patch,
+  readClassDefinition,
+  type UpdateResult,
+  updateSync,
+} from "../../src/index.js";
 import { hasFastProperties } from "../support/v8.js";
 
 interface Release {
@@ -226,6 +232,21 @@ describe("a class replaced by the same class of the package's next release", () 
       "undefined",
     ]);
     expect([new V1("b").who(), new Item("c").who()]).toEqual(["v1:b", "v1:c"]);
+    // Its definition is read from those members too: a version derived from it brings none of V2's back.
+    expect(readClassDefinition(Item).methods.map((m) => String(m.key))).toEqual([
+      "who",
+      "only1",
+      "g",
+    ]);
+    const derived = updateSync(ns, patch("field").addField("Item", "z", { default: 1 }).build());
+    expect([a.who(), a.g, typeof a.only1, typeof a.only2, a.z]).toEqual([
+      "v1:a",
+      "g1",
+      "function",
+      "undefined",
+      1,
+    ]);
+    derived.rollback();
     down.rollback();
     expect([a.who(), a.g, typeof a.only1, typeof a.only2]).toEqual([
       "v2:a",
