@@ -267,13 +267,9 @@ export function oldFieldsUnmigrated(
   cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
-  /** The classes above it change (inheritedLayout.ts). */
-  underNewSuperclasses = false,
+  /** Whether a migrator speaks for the class's objects (for a class under new superclasses: inheritedLayout.ts). */
+  migrated = hasMigrator(className, build),
 ): Set<string> | undefined {
-  if (cls.definition.fieldOrigin !== "source" || old === undefined) return undefined;
-  // Under new superclasses, theirs were written for their own objects, which
-  // had their fields: only the class's own migrator speaks for its objects.
-  if (underNewSuperclasses ? cls.migrators.length > 0 : hasMigrator(className, build))
-    return undefined;
+  if (cls.definition.fieldOrigin !== "source" || old === undefined || migrated) return undefined;
   return new Set(old.fields.map((f) => f.name));
 }

@@ -52,3 +52,24 @@ export function inheritedLayout(
   });
   return { before, after };
 }
+
+/**
+ * Whether a migrator speaks for the objects of `className`, whose chain
+ * changed: its own, or that of a class above it whose chain changed too
+ * (written for objects gaining the same fields). A migrator of a class
+ * whose chain stayed was written for that class's own objects, which had
+ * its fields all along.
+ */
+export function migratedUnderNewChain(
+  className: string,
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): boolean {
+  return definitionChain(className, build).some((d) => {
+    const c = build.classes.get(d.name)!;
+    return (
+      c.migrators.length > 0 &&
+      (d.name === className || inheritedLayout(d.name, c, build, oldDefs) !== undefined)
+    );
+  });
+}

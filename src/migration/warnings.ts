@@ -33,7 +33,7 @@ import {
   newFieldsOutOfSight,
   unseenOwnState,
 } from "./outOfSightWarnings.js";
-import { type InheritedLayout, inheritedLayout } from "./inheritedLayout.js";
+import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
 import { staleFunctionFields } from "./staleFunctionFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
@@ -139,12 +139,21 @@ function noInitialValue(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
   const inherited = inheritedLayout(className, cls, build, oldDefs);
-  const before = oldFieldsUnmigrated(className, cls, build, old, inherited !== undefined);
+  const before = oldFieldsUnmigrated(
+    className,
+    cls,
+    build,
+    old,
+    settled(className, build, oldDefs, inherited),
+  );
   if (before === undefined) return [];
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
   const unseen = unseenFields([old!]);
   if (unseen.any) return [];
   for (const name of unseen.names) before.add(name);
+  // Fields the objects had from their old superclasses: a new implementation
+  // declaring one keeps its value (a release making a subclass standalone).
+  for (const name of inherited?.before ?? []) before.add(name);
   const bare = new Set(readableClassSource(cls.implementation)?.bareFields);
   const unvalued: (readonly [string, string])[] = cls.definition.fields
     .filter(
@@ -153,7 +162,6 @@ function noInitialValue(
     )
     .map((f) => [f.name, "the constructor computes it"] as const);
   // Fields of new superclasses the objects never had (inheritedLayout.ts).
-  for (const name of inherited?.before ?? []) before.add(name);
   for (const { owner, field, origin } of inherited?.after ?? []) {
     const from = build.classes.get(owner)!;
     if (field.initializer !== undefined || (origin !== null && before.has(origin))) continue;
@@ -173,6 +181,16 @@ function noInitialValue(
       `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
     ),
   );
+}
+
+/** Whether a migrator speaks for the class's objects: undefined, the usual rule (build.ts hasMigrator), unless the classes above it changed. */
+function settled(
+  className: string,
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  inherited: InheritedLayout | undefined,
+): boolean | undefined {
+  return inherited === undefined ? undefined : migratedUnderNewChain(className, build, oldDefs);
 }
 
 /** Where the `gained` fields of the `added` come from: " (from its new superclass X)", or "". */
@@ -230,10 +248,22 @@ function droppedFields(
 ): UpdateWarning[] {
   // With the classes above it changed, the objects' whole layout is compared.
   const inherited = inheritedLayout(className, cls, build, oldDefs);
-  const own = oldFieldsUnmigrated(className, cls, build, old, inherited !== undefined);
+  const own = oldFieldsUnmigrated(
+    className,
+    cls,
+    build,
+    old,
+    settled(className, build, oldDefs, inherited),
+  );
   if (own === undefined || fromAnotherScope(cls, old) === undefined) return [];
   const before = new Set([...own, ...(inherited?.before ?? [])]);
-  const carried = new Set(cls.fieldOrigins.values());
+  // A field of its own named like one the objects had from an old superclass
+  // keeps its value (migrationPlan.ts fieldSource): nothing but the name links them.
+  const byName = (f: string) => (cls.fieldOrigins.get(f) ?? null) === null && before.has(f);
+  const carried = new Set([
+    ...cls.fieldOrigins.values(),
+    ...cls.definition.fields.map((f) => f.name).filter(byName),
+  ]);
   const gained = (inherited?.after ?? []).filter((f) => {
     if (f.origin !== null && before.has(f.origin)) carried.add(f.origin);
     return f.origin === null || !before.has(f.origin);
@@ -245,7 +275,7 @@ function droppedFields(
     : [...before].filter((f) => !carried.has(f) && !unseen.names.has(f));
   const added = cls.definition.fields
     .map((f) => f.name)
-    .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null)
+    .filter((f) => (cls.fieldOrigins.get(f) ?? null) === null && !byName(f))
     .concat(gained.map((f) => f.field.name));
   const moved =
     dropped.length === 0 || added.length === 0

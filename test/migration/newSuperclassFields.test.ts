@@ -133,3 +133,65 @@ test("a field of the new superclass that reads its module is refused before anyt
   heap.insert(1);
   expect(heap.size()).toBe(4);
 });
+
+test("a release making a subclass standalone, declaring its old superclass's fields itself, keeps their values and warns of nothing", () => {
+  const rel = (src: string) =>
+    new Function(`"use strict"; ${src} return { B, C };`)() as {
+      B: new (n: number) => object;
+      C: new (n: number) => { items: number[]; size(): number };
+    };
+  const v1 =
+    rel(`class B { constructor(n) { this.items = [n]; this.count = n; } size() { return this.items.length; } }
+    class C extends B { constructor(n) { super(n); this.label = "c" + n; } }`);
+  const v2 =
+    rel(`class B { constructor(n) { this.items = [n]; this.count = n; } size() { return this.items.length; } }
+    class C { constructor(n) { this.items = [n]; this.count = n; this.label = "c" + n; } size() { return this.items.length; } }`);
+  const ns = new Namespace("flattened");
+  ns.registerClass(v1.B);
+  ns.registerClass(v1.C);
+  const c = new v1.C(5);
+  c.items.push(6, 7);
+  const result = updateSync(
+    ns,
+    patch("flatten").replaceImplementation("B", v2.B).replaceImplementation("C", v2.C).build(),
+  );
+  expect(result.warnings).toEqual([]);
+  expect([{ ...c }, c.size()]).toEqual([{ items: [5, 6, 7], count: 5, label: "c5" }, 3]);
+});
+
+test("a migrator of a class whose chain changed speaks for its subclasses gaining the same fields", () => {
+  const rel = (src: string) =>
+    new Function(`"use strict"; ${src} return { A, M, C };`)() as Record<
+      "A" | "M" | "C",
+      new (
+        n: number,
+        k?: number,
+      ) => object
+    >;
+  const v1 =
+    rel(`class A { constructor(n) { this.n = n; } } class M { constructor(k) { this.k = k; } }
+    class C extends A { constructor(n) { super(n); this.c = 1; } }`);
+  const v2 =
+    rel(`class A { constructor(n) { this.n = n; } } class M extends A { constructor(n, k) { super(n); this.k = k; } }
+    class C extends M { constructor(n) { super(n, n * 2); this.c = 1; } }`);
+  const ns = new Namespace("inserted");
+  for (const k of ["A", "M", "C"] as const) ns.registerClass(v1[k]);
+  class Sub extends v1.C {
+    s = "s";
+  }
+  ns.registerClass(Sub);
+  const objects = [new v1.C(3), new Sub(4)];
+  const result = updateSync(
+    ns,
+    patch("insert M")
+      .replaceImplementation("A", v2.A)
+      .replaceImplementation("M", v2.M)
+      .replaceImplementation("C", v2.C)
+      .migrate("C", (old, target) => {
+        (target as { k: number }).k = (old.n as number) * 2;
+      })
+      .build(),
+  );
+  expect(result.warnings.filter((w) => w.className !== "M")).toEqual([]);
+  expect(objects.map((o) => (o as { k: number }).k)).toEqual([6, 8]);
+});
