@@ -156,17 +156,24 @@ function isArrow(source: string): boolean {
  *   field (js-sdsl's PriorityQueue sets `this.i`, its base's size, after
  *   `super()`), which stays the superclass's.
  * Read as fields of the class, both were accepted at registration and then
- * made every update of the class refused (`duplicate-field`).
+ * made every update of the class refused (`duplicate-field`). The same for
+ * a field the class declares again over its superclass's (p2-es's
+ * `GSSolver { type = Solver.GS }`, drizzle-orm's column `enumValues`): the
+ * object has one such property, where the superclass's constructor put it.
  */
 function ownFields(parsed: ParsedClass, cls: Function): readonly FieldDefinition[] {
-  if (parsed.assignedFields.length === 0) return parsed.fields;
+  const parent = Object.getPrototypeOf(cls) as unknown;
+  const extended = parent !== null && parent !== Function.prototype;
+  if (parsed.assignedFields.length === 0 && !extended) return parsed.fields;
   let inherited: Set<string> | undefined;
   const notOwn = new Set<string>();
-  for (const name of parsed.assignedFields) {
-    if (hasSetter(cls.prototype as object | null, name)) {
+  const assigned = new Set(parsed.assignedFields);
+  for (const { name } of parsed.fields) {
+    if (assigned.has(name) && hasSetter(cls.prototype as object | null, name)) {
       notOwn.add(name);
       continue;
     }
+    if (!extended) continue;
     inherited ??= inheritedFieldNames(cls);
     if (inherited.has(name)) notOwn.add(name);
   }

@@ -7,7 +7,7 @@
  * the objects and construction.
  */
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, updateSync } from "../../src/index.js";
+import { Namespace, patch, readClassDefinition, updateSync } from "../../src/index.js";
 
 const POLICIES = ["eager", "lazy", "progressive"] as const;
 
@@ -301,4 +301,57 @@ test("a class whose static initialisers construct it takes a field change: its s
     expect((other as unknown as Record<string, unknown>)[`shade_${policy}`]).toBe(1);
   }
   expect(constructed).toBe(before);
+});
+
+test("a subclass declaring again a field of its superclass (p2-es's `GSSolver { type = Solver.GS }`) is no duplicate: updates of either class apply", () => {
+  class Solver {
+    type = 1;
+    eq: number[] = [];
+    solve() {
+      return this.type;
+    }
+  }
+  class GS extends Solver {
+    override type = 2;
+    it = 10;
+  }
+  const ns = new Namespace("redeclared");
+  const S = ns.registerClass(Solver);
+  ns.registerClass(GS);
+  expect(readClassDefinition(GS).fields.map((f) => f.name)).toEqual(["it"]);
+  const g = new GS();
+  updateSync(
+    ns,
+    patch("subclass")
+      .replaceImplementation(
+        "GS",
+        class GS extends S {
+          override type = 2;
+          it = 10;
+          tol = 1e-7;
+        },
+      )
+      .build(),
+  );
+  updateSync(
+    ns,
+    patch("superclass")
+      .replaceImplementation(
+        "Solver",
+        class Solver {
+          type = 1;
+          eq: number[] = [];
+          sorted = false;
+          solve() {
+            return this.type;
+          }
+        },
+      )
+      .build(),
+  );
+  expect([Object.keys(g), g.solve(), new GS().solve()]).toEqual([
+    ["type", "eq", "sorted", "it", "tol"],
+    2,
+    2,
+  ]);
 });
