@@ -145,7 +145,8 @@ function carriedField(
 }
 
 /**
- * The migrated state: the new layout's fields, then the carried properties.
+ * The migrated state: the carried properties the object had in front of its
+ * fields, the new layout's fields, then the other carried properties.
  * `from[i]` is the old field the new field `fields[i]` is carried from, if any.
  */
 export function migratedState(
@@ -155,15 +156,40 @@ export function migratedState(
   from: readonly (string | undefined)[],
   keepAccessors: boolean,
 ): ObjectState {
-  const { before } = carried;
+  const { before, keys, descriptors } = carried;
+  const front = leading(carried);
+  const at = (inFront: boolean) => keys.flatMap((_, i) => (front.has(i) === inFront ? [i] : []));
+  const [ahead, behind] = [at(true), at(false)];
   return stateOf(
     before,
-    [...fields, ...carried.keys],
+    [...ahead.map((i) => keys[i]!), ...fields, ...behind.map((i) => keys[i]!)],
     [
+      ...ahead.map((i) => descriptors[i]!),
       ...values.map((value, i) => carriedField(before, from[i], value, keepAccessors)),
-      ...carried.descriptors,
+      ...behind.map((i) => descriptors[i]!),
     ],
   );
+}
+
+/**
+ * Positions in `carried.keys` of the properties the object had in front of
+ * its first field: what an external superclass's constructor set before the
+ * class's own (EventEmitter's `_events`, `_eventsCount`, `_maxListeners`).
+ * They stay in front, where a fresh object of the new version has them:
+ * moved behind the fields, every migrated object had another key order and
+ * hidden class than fresh ones, and a non-configurable one (which cannot be
+ * moved) made the update refused.
+ */
+function leading({ before, keys }: Carried): Set<number> {
+  const carried = new Map(keys.map((key, i) => [key, i] as const));
+  const front = new Set<number>();
+  for (const key of before.keys) {
+    if (typeof key !== "string" || isIndex(key)) continue;
+    const i = carried.get(key);
+    if (i === undefined) break;
+    front.add(i);
+  }
+  return front;
 }
 
 /**

@@ -414,3 +414,72 @@ describe("fields a platform superclass keeps its state under", () => {
     expect([ns.version, heard, svc.getMaxListeners(), svc.hits]).toEqual([version, 1, 10, 0]);
   });
 });
+
+describe("what an external superclass's constructor set stays in front of the class's fields", () => {
+  for (const policy of ["eager", "lazy"] as const) {
+    test(`an EventEmitter subclass given a field: migrated objects keep the emitter's state first, as fresh ones have it; the rollback restores them (${policy})`, () => {
+      const V1 = class Bar extends EventEmitter {
+        a = 1;
+        b = 2;
+      };
+      const V2 = class Bar extends EventEmitter {
+        a = 1;
+        b = 2;
+        c = 3;
+      };
+      const ns = new Namespace(`emitter-order-${policy}`);
+      const Bar = ns.registerClass(V1, { name: "Bar" });
+      const o = new Bar();
+      let heard = 0;
+      o.on("x", () => heard++);
+      const before = Object.keys(o);
+      const result = updateSync(
+        ns,
+        patch("c").replaceImplementation("Bar", V2).policy(policy).build(),
+      );
+      o.emit("x");
+      expect([Object.keys(o), heard]).toEqual([Object.keys(new Bar()), 1]);
+      expect(Object.keys(o)).toEqual([...before, "c"]);
+      result.rollback();
+      expect(Object.keys(o)).toEqual(before);
+      o.emit("x");
+      expect(heard).toBe(2);
+    });
+  }
+
+  test("a non-configurable property an external superclass defines first does not stop the update, and stays", () => {
+    class Base {
+      constructor() {
+        Object.defineProperty(this, "uid", { value: 7, enumerable: true });
+        (this as Record<string, unknown>).base1 = 1;
+      }
+    }
+    const ns = new Namespace("fixed-in-front");
+    const S = ns.registerClass(
+      class S extends Base {
+        s = 3;
+      },
+      { externalSuperclass: true },
+    );
+    const s = new S();
+    const result = updateSync(
+      ns,
+      patch("t")
+        .replaceImplementation(
+          "S",
+          class S extends Base {
+            s = 3;
+            t = 4;
+          },
+        )
+        .build(),
+    );
+    expect(Object.keys(s)).toEqual(["uid", "base1", "s", "t"]);
+    expect(Object.getOwnPropertyDescriptor(s, "uid")).toMatchObject({
+      value: 7,
+      configurable: false,
+    });
+    result.rollback();
+    expect(Object.keys(s)).toEqual(["uid", "base1", "s"]);
+  });
+});
