@@ -147,6 +147,8 @@ export class LazyMigration {
   private bulk: Plan | null = null;
   /** Set once the update is permanent or rolled back: nothing can reopen it (`reopen`). */
   private forgotten = false;
+  /** Logs appended to since the update was forgotten, cleared by `letGo`. */
+  private readonly kept = new Set<MigrationLog>();
   /** Whether the progressive sweep (sweep.ts) is running over this update. */
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
@@ -451,7 +453,23 @@ export class LazyMigration {
       this.inProgress.pop();
     }
     this.migratedCount++;
+    if (this.forgotten) {
+      this.kept.add(log);
+      this.letGo();
+    }
     return true;
+  }
+
+  /**
+   * Once the update is permanent nothing rolls it back: what the logs keep
+   * for that is let go, objects migrated since included (held there, each
+   * stayed alive as long as the update's result). Not while a migration or
+   * a completion is under way: they read their positions in the logs.
+   */
+  private letGo(): void {
+    if (this.inProgress.length > 0 || this.unmarkedFrom !== null || this.bulk !== null) return;
+    for (const log of this.kept) log.clear();
+    this.kept.clear();
   }
 
   /**
@@ -639,6 +657,10 @@ export class LazyMigration {
         }
       }
     });
+    if (this.forgotten) {
+      for (const log of this.logs) if (log.length > 0) this.kept.add(log);
+      this.letGo();
+    }
     const progress = this.progress();
     if (!this.failure) this.onComplete?.(progress);
     return progress;

@@ -160,6 +160,28 @@ describe("lazy first touch: the brand", () => {
     result.completeMigration();
   });
 
+  test("objects migrated after the update is permanent (first touch, completion) are not kept alive by its result", async () => {
+    const { ns, Item } = world(0, "retention-after");
+    const make = Item as unknown as new (init: object) => Peek;
+    let items: Peek[] | null = Array.from({ length: 6 }, (_, i) => new make({ id: i, price: i }));
+    const refs = items.map((item) => new WeakRef(item));
+    await nextTask();
+    const result = updateSync(ns, v2());
+    result.makePermanent();
+    // Half at their first touch, the rest by the completion, all after makePermanent().
+    ((all: Peek[]) => {
+      for (const item of all.slice(0, 3)) item.peek();
+    })(items);
+    result.completeMigration();
+    expect(result.migratedSoFar()).toBe(6);
+    items = null;
+    await nextTask();
+    collectGarbage();
+    // The result is still held (used below): what it logged since makePermanent() is not.
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(result.state()).toBe("permanent");
+  });
+
   test("a touched object frozen by the program keeps its brand, which a later update does not take for its own", () => {
     const { ns, items } = world(2, "frozen");
     const first = updateSync(ns, v2());
