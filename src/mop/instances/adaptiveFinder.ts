@@ -207,7 +207,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
       return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
     },
     stats: () => recorded().stats(),
-    snapshot: (prototype: object) => recorded().snapshot(prototype),
+    snapshot: (prototype: object, end?: number) => recorded().snapshot(prototype, end),
     findInSlices: (prototype: object, sliceMs: number) =>
       recorded().findInSlices(prototype, sliceMs),
     prototypes: () => recorded().prototypes(),

@@ -35,17 +35,22 @@ export function sampleOf(
   n: number,
 ): object[] | undefined {
   if (finder.kind !== "registry" || !("snapshot" in finder)) return undefined;
-  const snapshot = finder.snapshot as (p: object) => readonly WeakRef<object>[];
-  const refs = snapshot(prototype);
+  const snapshot = finder.snapshot as (p: object, end?: number) => readonly WeakRef<object>[];
   const sample: object[] = [];
-  for (let i = 0; i < refs.length && sample.length < n; i++) {
-    const object = refs[i]!.deref();
-    if (
-      object !== undefined &&
-      getPrototypeOf(object) === prototype &&
-      !isNotInstance(object, true)
-    )
-      sample.push(object);
+  // The start of the list only, longer each round (cleared references are
+  // skipped): copying a list of 10^6 for a sample of 256 took milliseconds.
+  for (let seen = 0, end = 2 * n; ; end *= 4) {
+    const refs = snapshot(prototype, end);
+    for (let i = seen; i < refs.length && sample.length < n; i++) {
+      const object = refs[i]!.deref();
+      if (
+        object !== undefined &&
+        getPrototypeOf(object) === prototype &&
+        !isNotInstance(object, true)
+      )
+        sample.push(object);
+    }
+    if (sample.length >= n || refs.length < end) return sample;
+    seen = refs.length;
   }
-  return sample;
 }

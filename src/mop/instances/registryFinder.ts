@@ -56,9 +56,9 @@ export interface RegistryFinder extends InstanceFinder {
    * dereferenced: a caller can walk it in slices across event-loop tasks (the
    * progressive sweep) instead of paying for a whole `find` in one task. It
    * may hold cleared references and objects that have since moved to another
-   * prototype; check each one.
+   * prototype; check each one. With `end`, only the first `end` of them.
    */
-  snapshot(prototype: object): readonly WeakRef<object>[];
+  snapshot(prototype: object, end?: number): readonly WeakRef<object>[];
   /**
    * `find(prototype)` spread over event-loop tasks, each slice at most about
    * `sliceMs` long, so that no task dereferences every instance (each
@@ -410,7 +410,7 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     recordConstructed,
     find: (prototype, findOptions) => find(registry, prototype, findOptions),
     stats: () => stats(registry),
-    snapshot: (prototype) => byPrototype.get(prototype)?.refs.slice() ?? [],
+    snapshot: (prototype, end) => byPrototype.get(prototype)?.refs.slice(0, end) ?? [],
     findInSlices: (prototype, sliceMs) => findInSlices(registry, prototype, sliceMs),
     prototypes: () => prototypes(registry),
     reseed: (lists) => reseed(registry, lists),
