@@ -6,7 +6,9 @@
  */
 import { RollbackError } from "../errors.js";
 import type { MigrationError } from "../errors.js";
+import { stablePrototype } from "../mop/classHandle.js";
 import { forgetOldVersions } from "../mop/classVersions.js";
+import { sampleOf } from "../mop/instances/findEach.js";
 import type { ValidationReport } from "../validation/report.js";
 import type { FailedDuring } from "./lazyCompletion.js";
 import type { Built } from "./phases/build.js";
@@ -165,10 +167,15 @@ export function updateResult(outcome: Outcome): UpdateResult {
       return Math.max(timings.total, timings.rollback ?? 0);
     },
     validation: outcome.report,
-    warnings: updateWarnings(built, detected, (className) =>
-      committed.applied
-        .filter((log) => log.plan.className === className)
-        .flatMap((log) => log.objects),
+    warnings: updateWarnings(
+      built,
+      detected,
+      (className) =>
+        committed.applied
+          .filter((log) => log.plan.className === className)
+          .flatMap((log) => log.objects),
+      (className) =>
+        sampleOf(namespace.finder, stablePrototype(namespace.classNamed(className)), 1),
     ),
     listenerErrors: clock.listenerErrors,
     hookErrors,

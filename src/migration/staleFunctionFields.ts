@@ -5,6 +5,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
+import { isArrow } from "../mop/readClassDefinition.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
@@ -15,9 +16,11 @@ import {
 import type { UpdateWarning } from "./warning.js";
 import { warning } from "./warning.js";
 
-/** An initial value that makes a function: an arrow function, a function expression, a bound method. */
-const FUNCTION_VALUE =
-  /^(?:async\s*)?(?:\([^)]*\)|[\p{ID_Start}$_][\p{ID_Continue}$]*)\s*=>|^(?:async\s+)?function\b|\.bind\(\s*this\s*\)$/u;
+/** An initial value that makes a function: a function expression or a bound method (arrows: isArrow). */
+const FUNCTION_VALUE = /^(?:async\s+)?function\b|\.bind\(\s*this\s*\)$/u;
+const makesFunction = (text: string) => FUNCTION_VALUE.test(text) || isArrow(text);
+/** An initial value naming a value of the module (`this.parse = defaultParse`). */
+const NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$]*)*$/u;
 
 /**
  * Fields both versions have whose initial value is a function with another
@@ -30,6 +33,8 @@ export function staleFunctionFields(
   cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
+  /** Some objects of the class, migrated or alive (one is looked at). */
+  migrated: () => readonly object[] | undefined = () => undefined,
 ): UpdateWarning[] {
   const before = oldFieldsUnmigrated(className, cls, build, old);
   if (before === undefined) return [];
@@ -43,20 +48,28 @@ export function staleFunctionFields(
   const made = (c: Function | undefined) => new Map(readableClassSource(c)?.functionFields);
   const [madeBefore, madeNow] = [made(running), made(cls.implementation)];
   return cls.definition.fields.flatMap((f) => {
-    const was = oldInitial.get(f.name) ?? madeBefore.get(f.name);
+    // The function written in place first: what a later `this.f = this.f.bind(this)` binds.
+    const was = madeBefore.get(f.name) ?? oldInitial.get(f.name);
     // An initial value reading the module is not kept for another scope (classOperations.ts).
-    const now = f.initializer ?? madeNow.get(f.name) ?? (elsewhere ? was : undefined);
+    const now = madeNow.get(f.name) ?? f.initializer ?? (elsewhere ? was : undefined);
     if (!before.has(f.name) || was === undefined || now === undefined) return [];
-    if (!FUNCTION_VALUE.test(was.trim()) && !FUNCTION_VALUE.test(now.trim())) return [];
-    const bound = BOUND_METHOD.exec(was.trim())?.[1];
+    const [w, n] = [was.trim(), now.trim()];
+    // A function of the running release's module held by name (log4js's
+    // `this.parseCallStack = defaultParseCallStack`): its text says nothing;
+    // what the migrated objects hold says it is a function.
+    const named = elsewhere && NAME.test(w) && holdsFunction(migrated(), f.name);
+    if (!makesFunction(w) && !makesFunction(n) && !named) return [];
+    const bound = BOUND_METHOD.exec(w)?.[1];
     const note =
       was !== now
         ? `field \`${f.name}\` holds a function whose body the new version changes`
-        : elsewhere
-          ? `field \`${f.name}\` holds a function the running release made, closing over its module; the new implementation comes from another module scope`
-          : bound !== undefined && methodChanged(bound, old!, cls.definition)
-            ? `field \`${f.name}\` holds method ${bound}() bound to the object, and the new version changes ${bound}()`
-            : undefined;
+        : named
+          ? `field \`${f.name}\` holds the running release's function \`${w}\`, from its module; the new implementation comes from another module scope`
+          : elsewhere
+            ? `field \`${f.name}\` holds a function the running release made, closing over its module; the new implementation comes from another module scope`
+            : bound !== undefined && methodChanged(bound, old!, cls.definition)
+              ? `field \`${f.name}\` holds method ${bound}() bound to the object, and the new version changes ${bound}()`
+              : undefined;
     if (note === undefined) return [];
     return [
       warning(
@@ -78,4 +91,10 @@ function methodChanged(name: string, old: ClassDefinition, now: ClassDefinition)
   const source = (d: ClassDefinition) =>
     d.methods.find((m) => !m.static && m.key === name && m.kind === "method")?.source;
   return source(old) !== source(now);
+}
+
+/** Whether the first of `objects` holds a function (not a class) in field `name`. */
+function holdsFunction(objects: readonly object[] | undefined, name: string): boolean {
+  const value = (objects?.[0] as Record<string, unknown> | undefined)?.[name];
+  return typeof value === "function" && !/^class\b/.test(Function.prototype.toString.call(value));
 }

@@ -53,6 +53,8 @@ export function updateWarnings(
   { build, defs, oldDefs }: Built,
   { migrating, changed }: Detected,
   migrated: (className: string) => readonly object[] | undefined = () => undefined,
+  /** Some objects of a class alive now, where the finder lists them without a search. */
+  alive: (className: string) => readonly object[] | undefined = () => undefined,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
   const outOfSight = new Map<string, ReadonlyMap<string, string>>();
@@ -62,7 +64,11 @@ export function updateWarnings(
     const added = newFieldsOutOfSight(className, cls, build, oldDefs);
     outOfSight.set(className, added);
     warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
-    warnings.push(...staleFunctionFields(className, cls, build, old));
+    const some = () => {
+      const objects = migrated(className);
+      return objects !== undefined && objects.length > 0 ? objects : alive(className);
+    };
+    warnings.push(...staleFunctionFields(className, cls, build, old, some));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) {
       warnings.push(...unseenOwnState(className, cls, old));

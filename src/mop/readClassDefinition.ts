@@ -127,7 +127,7 @@ function isMethodSyntax(source: string): boolean {
  * parentheses (`(a = g()) => a`) — followed by `=>`. A method named
  * `async` (`async(a) {…}`) has no arrow after its parameters.
  */
-function isArrow(source: string): boolean {
+export function isArrow(source: string): boolean {
   if (/^(?:async\s+)?[A-Za-z_$][\w$]*\s*=>/.test(source)) return true;
   const open = /^(?:async\s*)?\(/.exec(source);
   if (open === null) return false;

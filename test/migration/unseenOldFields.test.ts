@@ -415,3 +415,57 @@ test("a function field closing over a constructor local (msgpackr's Packr: `let 
   });
   expect(run('"v1:" + v + count')).toEqual({ warnings: [], packed: "v1:b2" });
 });
+
+test.each([
+  [
+    "an arrow with a default parameter holding a call",
+    "class P { constructor(k) { this.f = (x = Number(0)) => x + k; } }",
+    "class P { constructor(k) { this.f = (x = Number(0)) => x - k; } }",
+  ],
+  [
+    "a function rebound to the object further down the constructor",
+    "class P { constructor(k) { let s = k; this.f = function () { return s; }; this.f = this.f.bind(this); } }",
+    "class P { constructor(k) { let s = k; this.f = function () { return -s; }; this.f = this.f.bind(this); } }",
+  ],
+])("MM_STALE_FUNCTION_FIELD for %s whose body changes", (_, v1, v2) => {
+  const ns = new Namespace("function-fields");
+  const P = ns.registerClass(
+    evaluate(v1) as unknown as new (
+      k: number,
+    ) => { f(x?: number): number },
+  );
+  const old = new P(5);
+  const result = updateSync(
+    ns,
+    patch("up")
+      .replaceImplementation("P", evaluate(v2) as unknown as typeof P, { sameScope: true })
+      .build(),
+  );
+  expect(result.warnings.map((w) => [w.code, w.field])).toEqual([["MM_STALE_FUNCTION_FIELD", "f"]]);
+  expect(old.f()).toBe(5);
+});
+
+test("MM_STALE_FUNCTION_FIELD for a function of the running release's module held by name (log4js's `this.parseCallStack = defaultParseCallStack`)", () => {
+  const release = (line: string) =>
+    new Function(`"use strict";
+      function defaultParse(s) { return ${line}; }
+      return class Logger { constructor(name) { this.name = name; this.parse = defaultParse; } site() { return this.parse("x.js:1"); } };`)() as new (
+      name: string,
+    ) => { site(): object };
+  // Looked at on an object the registry lists (or one the update migrated).
+  const ns = new Namespace("function-by-name", { instanceFinder: "registry" });
+  const Logger = ns.registerClass(release("{ file: s }"));
+  const logger = new Logger("db");
+  const result = updateSync(
+    ns,
+    patch("up").replaceImplementation("Logger", release("{ file: s, line: 1 }")).build(),
+  );
+  expect(result.warnings.map((w) => [w.code, w.field, w.note])).toEqual([
+    [
+      "MM_STALE_FUNCTION_FIELD",
+      "parse",
+      "field `parse` holds the running release's function `defaultParse`, from its module; the new implementation comes from another module scope",
+    ],
+  ]);
+  expect(logger.site()).toEqual({ file: "x.js:1" });
+});

@@ -103,7 +103,8 @@ function apply(state: BodyState, write: Write): void {
       // then): each object keeps the function it was made with.
       if (value?.type === "FunctionExpression" || value?.type === "ArrowFunctionExpression")
         context.functions?.set(write.name, textOf(context.src, value));
-      else context.functions?.delete(write.name);
+      // `this.f = this.f.bind(this)` after `this.f = function …`: still that function.
+      else if (!rebindsItself(value, write.name)) context.functions?.delete(write.name);
       return;
     }
     case "private":
@@ -115,6 +116,23 @@ function apply(state: BodyState, write: Write): void {
     case "ignored":
       return;
   }
+}
+
+/** Whether `value` is `this.<name>.bind(…)`. */
+function rebindsItself(value: AnyNode | undefined, name: string): boolean {
+  if (value?.type !== "CallExpression") return false;
+  const callee = value.callee;
+  if (callee.type !== "MemberExpression" || callee.computed) return false;
+  const { object, property } = callee;
+  return (
+    property.type === "Identifier" &&
+    property.name === "bind" &&
+    object.type === "MemberExpression" &&
+    !object.computed &&
+    object.object.type === "ThisExpression" &&
+    object.property.type === "Identifier" &&
+    object.property.name === name
+  );
 }
 
 function conditional(state: BodyState, how: string): (write: Write) => void {
