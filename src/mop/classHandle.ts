@@ -23,7 +23,7 @@ import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { noteStablePrototype } from "./instances/finder.js";
-import { rememberOriginalMembers } from "./prototypeMembers.js";
+import { rememberOriginalMembers } from "./originalMembers.js";
 
 export type { ClassVersion } from "./handleState.js";
 

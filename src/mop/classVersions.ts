@@ -25,12 +25,8 @@ import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
 import { linkStableToImplementation } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
-import {
-  originalMembersOf,
-  restoreDescriptors,
-  snapshotDescriptors,
-  transplantMethods,
-} from "./prototypeMembers.js";
+import { originalMembersOf } from "./originalMembers.js";
+import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /**
  * On a version derived from a running one (migration/building/

@@ -157,25 +157,3 @@ export function transplantMethods(
     if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
   }
 }
-
-/**
- * The members a class handed to `registerClass` had on its own prototype,
- * which becomes the handle's stable prototype: every later version's
- * methods are installed over them, so the class read back later (a release
- * re-applied to go back to it: graphql 16.9 → 16.0) would bring the running
- * version's methods, not its own. Kept apart, on an object of their own.
- */
-const originalMembers = new WeakMap<Function, object>();
-
-/** Remembers `ctor`'s own prototype members as they are now (its registration). */
-export function rememberOriginalMembers(ctor: Function, skip: ReadonlySet<PropertyKey>): void {
-  const copy = Object.create(null) as object;
-  for (const [key, d] of snapshotDescriptors(ctor.prototype as object, skip))
-    Object.defineProperty(copy, key, d);
-  originalMembers.set(ctor, copy);
-}
-
-/** The members `ctor`'s prototype had when it was registered, if it was. */
-export function originalMembersOf(ctor: Function): object | undefined {
-  return originalMembers.get(ctor);
-}

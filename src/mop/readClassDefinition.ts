@@ -22,7 +22,7 @@ import type {
 } from "./classDefinition.js";
 import { describeMembers } from "./classDefinition.js";
 import { currentVersion, handleOfPrototype, isClassHandle } from "./classHandle.js";
-import { originalMembersOf } from "./prototypeMembers.js";
+import { originalMembersOf } from "./originalMembers.js";
 import { readClassSource } from "./source/parse.js";
 import type { ParsedClass } from "./source/parsedClass.js";
 import { createdDefinition } from "./createClass.js";

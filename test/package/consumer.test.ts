@@ -146,7 +146,10 @@ describe("plain node", () => {
     expect(packages).not.toContain("typescript");
     expect(packages).not.toContain("tsx");
     expect(packages).not.toContain("fast-check");
-    expect(installed).toBeLessThanOrEqual(3 * MB);
+    // 3.0 MB measured (metamorph's own dist with its maps is most of it, and
+    // grows with the engine): the bound is for a compiler coming in (typescript
+    // alone is ~20 MB).
+    expect(installed).toBeLessThanOrEqual(3.5 * MB);
   });
 
   test("npx metamorph --version prints the package's version", () => {
@@ -393,8 +396,9 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 207 kB measured (Vite's dev server
-    // serves modules unminified, comments included; 190 kB before the build
+    // With the engine, after the first edit: 222 kB measured (Vite's dev server
+    // serves modules unminified, comments included; 207 kB before the
+    // warnings about new superclasses' fields and function fields, 190 kB before the build
     // ahead's checks of the live classes and the warnings about fields set out
     // of sight; 177 kB before the stacked
     // lazy rollback, the non-configurable member checks, carried attributes
@@ -402,6 +406,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(220_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(240_000);
   });
 });
