@@ -101,6 +101,13 @@ export function completeEarlierUpdate(
   if (!earlier) return undefined;
   const checkpoint = earlier.checkpoint();
   earlier.complete();
+  const stranded = earlier.strandedNow;
+  if (stranded.length > 0) {
+    throw new MigrationError(
+      `update ${patch} was not applied: the earlier lazy update ${earlier.patch}, made permanent, could not migrate ${stranded.length} object(s) (${stranded[0]!.error.message})`,
+      { ...stranded[0]!.error.details, patch, earlier: earlier.patch },
+    );
+  }
   if (earlier.failure) {
     throw new MigrationError(
       `update ${patch} was not applied: the earlier lazy update ${earlier.patch} could not complete and was rolled back (${earlier.failure.message})`,
@@ -149,6 +156,8 @@ export class LazyMigration {
   private forgotten = false;
   /** Logs appended to since the update was forgotten, cleared by `letGo`. */
   private readonly kept = new Set<MigrationLog>();
+  /** Objects that could not be migrated once the update was permanent (`strand`). */
+  private readonly stranded = new Map<object, MigrationError>();
   /** Whether the progressive sweep (sweep.ts) is running over this update. */
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
@@ -372,6 +381,48 @@ export class LazyMigration {
     return log;
   }
 
+  /**
+   * A migration that failed once the update is permanent: nothing can be
+   * rolled back any more (the running versions' history is gone, and a
+   * rollback then left the namespace unusable), so the object stays on its
+   * old layout, pending, its guards in place, and the call that reached it
+   * throws this; the other objects go on. `completeMigration()` and the sweep
+   * report it among the failures, and a later update is refused until it
+   * can be migrated.
+   */
+  private strand(object: object, plan: Plan, error: unknown): MigrationError {
+    const cause = error instanceof MetamorphError ? error : undefined;
+    const stranded = new MigrationError(
+      `update ${this.patch} is permanent, and migrating a ${plan.className} object (${this.during}) failed: ${(error as Error)?.message ?? String(error)}; the object stays on the old layout, and each call that reaches it throws this until its migration succeeds`,
+      {
+        ...(cause?.details ?? {}),
+        patch: this.patch,
+        className: plan.className,
+        object,
+        during: this.during,
+        cause: error,
+      },
+    );
+    this.stranded.set(object, stranded);
+    return stranded;
+  }
+
+  /** The objects `strand` left on the old layout, and why, if they still are (each is tried again when reached). */
+  get strandedNow(): { object: object; error: MigrationError }[] {
+    return [...this.stranded].map(([object, error]) => ({ object, error }));
+  }
+
+  /** Runs `migrate`, telling a stranded object (`strand`) by false instead of its throw. */
+  private tried(migrate: () => boolean): boolean {
+    try {
+      return migrate();
+    } catch (error) {
+      if (error instanceof MigrationError && [...this.stranded.values()].includes(error))
+        return true;
+      throw error;
+    }
+  }
+
   private beingMigrated(object: object): boolean {
     const steps = this.inProgress;
     for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.object === object) return true;
@@ -454,6 +505,7 @@ export class LazyMigration {
     }
     this.migratedCount++;
     if (this.forgotten) {
+      this.stranded.delete(object);
       this.kept.add(log);
       this.letGo();
     }
@@ -498,6 +550,7 @@ export class LazyMigration {
       const { log, at, applied } = this.inProgress[i]!;
       if (applied && log.length > at) log.revertAt(at);
     }
+    if (this.forgotten) throw this.strand(object, plan, error);
     // The rollback that follows rewrites the objects.
     this.marks.settleBrands();
     const cause = error instanceof MetamorphError ? error : undefined;
@@ -624,7 +677,7 @@ export class LazyMigration {
       migrated: this.migratedCount,
       failed: this.failure
         ? [{ object: this.failure.details.object as object, error: this.failure }]
-        : [],
+        : this.strandedNow,
     };
   }
 
@@ -634,7 +687,7 @@ export class LazyMigration {
     const outer = this.during;
     this.during = "sweep";
     try {
-      return this.migrate(object, true, false);
+      return this.tried(() => this.migrate(object, true, false));
     } finally {
       this.during = outer;
     }
@@ -649,7 +702,8 @@ export class LazyMigration {
         return;
       }
       try {
-        if (this.completeEach()) this.release();
+        // A stranded object (`strand`) keeps its guards.
+        if (this.completeEach() && this.stranded.size === 0) this.release();
       } finally {
         if (this.unmarkedFrom !== null) {
           if (this.guarded) this.settleMarks();
@@ -761,7 +815,9 @@ export class LazyMigration {
       for (let i = 0; i < list.length; i++) {
         const object = list[i]!;
         const deferred = this.unmarkedFrom !== null && Object.getPrototypeOf(object) === prototype;
-        const ok = deferred ? this.rewrite(object, log) : this.migrate(object, true, false);
+        const ok = this.tried(() =>
+          deferred ? this.rewrite(object, log) : this.migrate(object, true, false),
+        );
         if (!ok) return false;
         // A guard reached during its rewrite (a getter touching another
         // pending object) settled the marks before it joined the log.

@@ -95,7 +95,9 @@ async function sweepSlices(
         await sweepFound(lazy, queue, sliceSize, going);
       }
     }
-    if (going()) {
+    // An object that could not be migrated once the update was permanent
+    // (LazyMigration strand) keeps the guards.
+    if (going() && lazy.strandedNow.length === 0) {
       // Every object on the class prototype at the commit was recorded (or
       // found by the query after it) and has been visited, and every object
       // made since was born on the new layout: the guards can go without
@@ -106,7 +108,7 @@ async function sweepSlices(
       while (going() && !lazy.unbrandUntil(performance.now() + SLICE_MS));
     }
     let done: LazyCompletion;
-    if (!going()) done = lazy.progress();
+    if (!going() || lazy.strandedNow.length > 0) done = lazy.progress();
     else {
       lazy.release();
       done = lazy.progress();

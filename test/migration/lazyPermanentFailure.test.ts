@@ -1,0 +1,119 @@
+/**
+ * A lazy or progressive update made permanent, whose migration of one
+ * object then fails. A rollback is no longer possible (the running
+ * versions' history is gone): it used to run all the same, take the other
+ * objects back, set the state to "rolled-back" after "permanent", and leave
+ * the namespace unusable (`ns.version` threw, so did every later update).
+ * Now the object stays on its old layout with its guards, the call that
+ * reached it throws a typed error, the others go on, and a later update is
+ * refused until that object can be migrated.
+ */
+import { expect, test } from "vitest";
+import { MigrationError, Namespace, patch, updateSync } from "../../src/index.js";
+
+function world(name: string) {
+  const ns = new Namespace(name);
+  const A = ns.defineClass<{ v: number; w?: number; get(): number }>({
+    name: "A",
+    fields: [{ name: "v", initializer: "0" }],
+    methods: {
+      get(this: { v: number }) {
+        return this.v;
+      },
+    },
+  });
+  const xs = [0, 1, 2].map((v) => new A({ v }));
+  let broken = true;
+  const result = updateSync(
+    ns,
+    patch("p")
+      .addField("A", "w", {
+        initial: (o: { v: number }) => {
+          if (broken && o.v === 1) throw new Error("boom");
+          return o.v * 2;
+        },
+      })
+      .policy("lazy")
+      .build(),
+  );
+  return { ns, A, xs, result, mend: () => (broken = false) };
+}
+
+test("after makePermanent(), a failing first touch throws for that object only; the namespace stays usable", () => {
+  const { ns, A, xs, result, mend } = world("permanent-failure");
+  result.makePermanent();
+  expect(xs[0]!.get()).toBe(0);
+  let thrown: unknown;
+  try {
+    xs[1]!.get();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(MigrationError);
+  expect((thrown as MigrationError).message).toMatch(
+    /^update p is permanent, and migrating a A object \(first-touch\) failed: computing field "w" of A instance #1 threw: boom; the object stays on the old layout/,
+  );
+  expect([result.state(), Object.keys(xs[0]!), Object.keys(xs[1]!)]).toEqual([
+    "permanent",
+    ["v", "w"],
+    ["v"],
+  ]);
+  expect([xs[2]!.get(), Object.keys(xs[2]!), Object.keys(new A())]).toEqual([
+    2,
+    ["v", "w"],
+    ["v", "w"],
+  ]);
+  expect(ns.version).toBe(2);
+  const completion = result.completeMigration();
+  expect(completion.failed.map((f) => f.object)).toEqual([xs[1]]);
+  // A later update is refused before anything changes, naming why.
+  expect(() => updateSync(ns, patch("q").addField("A", "k", { default: 1 }).build())).toThrow(
+    /update q was not applied: the earlier lazy update p, made permanent, could not migrate 1 object/,
+  );
+  expect(Object.keys(xs[0]!)).toEqual(["v", "w"]);
+  // Once its migration can succeed, the object migrates at its next touch, and updates go on.
+  mend();
+  expect(xs[1]!.get()).toBe(1);
+  expect(Object.keys(xs[1]!)).toEqual(["v", "w"]);
+  updateSync(ns, patch("q").addField("A", "k", { default: 1 }).build());
+  expect(xs.map((x) => Object.keys(x))).toEqual([
+    ["v", "w", "k"],
+    ["v", "w", "k"],
+    ["v", "w", "k"],
+  ]);
+});
+
+test("a progressive sweep of an update made permanent goes past an object it cannot migrate, reports it, and keeps its guards", async () => {
+  const ns = new Namespace("permanent-sweep");
+  const A = ns.defineClass<{ v: number; get(): number }>({
+    name: "A",
+    fields: [{ name: "v", initializer: "0" }],
+    methods: {
+      get(this: { v: number }) {
+        return this.v;
+      },
+    },
+  });
+  const xs = Array.from({ length: 50 }, (_, v) => new A({ v }));
+  let broken = true;
+  const result = updateSync(
+    ns,
+    patch("p")
+      .addField("A", "w", {
+        initial: (o: { v: number }) => {
+          if (broken && o.v === 7) throw new Error("boom");
+          return o.v;
+        },
+      })
+      .policy("progressive")
+      .build(),
+  );
+  result.makePermanent();
+  const done = await result.completion;
+  expect([done.migrated, done.failed.map((f) => f.object)]).toEqual([49, [xs[7]]]);
+  expect(xs.filter((x) => Object.keys(x).join() !== "v,w")).toEqual([xs[7]]);
+  expect(() => xs[7]!.get()).toThrow(MigrationError);
+  broken = false;
+  expect(xs[7]!.get()).toBe(7);
+  expect(Object.keys(xs[7]!)).toEqual(["v", "w"]);
+});
