@@ -28,9 +28,9 @@ function world(name: string) {
     ns,
     patch("p")
       .addField("A", "w", {
-        initial: (o: { v: number }) => {
+        initial: (o) => {
           if (broken && o.v === 1) throw new Error("boom");
-          return o.v * 2;
+          return (o.v as number) * 2;
         },
       })
       .policy("lazy")
@@ -100,7 +100,7 @@ test("a progressive sweep of an update made permanent goes past an object it can
     ns,
     patch("p")
       .addField("A", "w", {
-        initial: (o: { v: number }) => {
+        initial: (o) => {
           if (broken && o.v === 7) throw new Error("boom");
           return o.v;
         },

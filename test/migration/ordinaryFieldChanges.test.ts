@@ -355,3 +355,36 @@ test("a subclass declaring again a field of its superclass (p2-es's `GSSolver { 
     2,
   ]);
 });
+
+test("a patch taking out of the superclass a field a subclass declares again is refused before anything changes, the subclass's objects keeping it", () => {
+  class Solver {
+    type = 1;
+    solve() {
+      return this.type;
+    }
+  }
+  class GS extends Solver {
+    override type = 2;
+    it = 10;
+  }
+  const ns = new Namespace("redeclared-dropped");
+  ns.registerClass(Solver);
+  const G = ns.registerClass(GS);
+  const g = new G();
+  for (const p of [
+    patch("drop").removeField("Solver", "type"),
+    patch("release").replaceImplementation(
+      "Solver",
+      class Solver {
+        solve() {
+          return (this as unknown as { type?: number }).type;
+        }
+      },
+    ),
+  ]) {
+    expect(() => updateSync(ns, p.build())).toThrow(
+      /^class GS declares field "type" again over a superclass's .* so GS's objects would lose it/,
+    );
+    expect([Object.keys(g), g.solve()]).toEqual([["type", "it"], 2]);
+  }
+});
