@@ -112,7 +112,7 @@ function ownMembers(cls: Function): object {
 }
 
 /** Whether a function's text is method syntax (`run() {…}`, `get x() {…}`), which can stand in a class body. */
-function isMethodSyntax(source: string): boolean {
+export function isMethodSyntax(source: string): boolean {
   return !(
     /^(?:async\s+)?function\b/.test(source) ||
     /^class\b/.test(source) ||

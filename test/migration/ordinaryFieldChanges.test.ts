@@ -388,3 +388,45 @@ test("a patch taking out of the superclass a field a subclass declares again is 
     expect([Object.keys(g), g.solve()]).toEqual([["type", "it"], 2]);
   }
 });
+
+test.each([
+  [
+    "a named function expression",
+    (p: Record<string, unknown>) =>
+      (p.m = function helper() {
+        return "h";
+      }),
+    "h",
+  ],
+  [
+    "a generator",
+    (p: Record<string, unknown>) =>
+      (p.m = function* () {
+        yield "g";
+      }),
+    "g",
+  ],
+  ["an arrow", (p: Record<string, unknown>) => (p.m = () => "a"), "a"],
+  [
+    "a shared built-in function",
+    (p: Record<string, unknown>) => (p.m = Object.prototype.toString),
+    "[object Object]",
+  ],
+] as const)(
+  "a field patch on a class given %s on its prototype after its body compiles, and keeps that member",
+  (_, add, answer) => {
+    class Item {
+      x = 1;
+    }
+    add(Item.prototype as unknown as Record<string, unknown>);
+    const ns = new Namespace("members-after-body");
+    const I = ns.registerClass(Item);
+    const o = new I() as unknown as { m(): unknown; y?: number };
+    updateSync(ns, patch("p").addField("Item", "y", { default: 2 }).build());
+    const got = o.m();
+    expect([typeof got === "object" ? (got as Iterator<string>).next().value : got, o.y]).toEqual([
+      answer,
+      2,
+    ]);
+  },
+);

@@ -27,6 +27,7 @@ import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
 import { DERIVED_FROM } from "../../mop/classVersions.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
+import { isMethodSyntax } from "../../mop/readClassDefinition.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
 import { compileReshape, type DerivedField } from "./freshReshape.js";
 
@@ -123,8 +124,12 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   // again would run the program's code for nothing — `static DEFAULT = new
   // Config("a")` calls the class with its own arguments, which a generated
   // constructor reads as a fields object.
+  // Members whose text cannot stand in a class body (a function expression,
+  // an arrow, a generator or a shared function put on the prototype after
+  // the class body) are not compiled: mergeMembers keeps the running ones.
+  const methods = definition.methods.filter((m) => isMethodSyntax(m.source));
   const compiled = createClass(
-    { ...definition, staticFields: [] },
+    { ...definition, methods, staticFields: [] },
     {
       superclass: derivation.superclass,
       scope: derivation.scope,
