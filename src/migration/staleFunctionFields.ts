@@ -57,7 +57,8 @@ export function staleFunctionFields(
     // A function of the running release's module held by name (log4js's
     // `this.parseCallStack = defaultParseCallStack`): its text says nothing;
     // what the migrated objects hold says it is a function.
-    const named = elsewhere && NAME.test(w) && holdsFunction(migrated(), f.name);
+    const named =
+      elsewhere && NAME.test(w) && !LITERAL.has(w) && holdsFunction(migrated(), f.name, w);
     if (!makesFunction(w) && !makesFunction(n) && !named) return [];
     const bound = BOUND_METHOD.exec(w)?.[1];
     const note =
@@ -93,8 +94,35 @@ function methodChanged(name: string, old: ClassDefinition, now: ClassDefinition)
   return source(old) !== source(now);
 }
 
-/** Whether the first of `objects` holds a function (not a class) in field `name`. */
-function holdsFunction(objects: readonly object[] | undefined, name: string): boolean {
-  const value = (objects?.[0] as Record<string, unknown> | undefined)?.[name];
-  return typeof value === "function" && !/^class\b/.test(Function.prototype.toString.call(value));
+/** Words that name no module value. */
+const LITERAL: ReadonlySet<string> = new Set([
+  "null",
+  "undefined",
+  "true",
+  "false",
+  "this",
+  "NaN",
+  "Infinity",
+]);
+
+/**
+ * Whether one of the first `objects` holds, in field `name`, a function of a
+ * module: not a class, not a built-in (`[native code]`: `Date.now`, Node's
+ * bound `console.log`), not what `path` names on the global object (every
+ * module sees the same one).
+ */
+function holdsFunction(
+  objects: readonly object[] | undefined,
+  name: string,
+  path: string,
+): boolean {
+  const global = path
+    .split(".")
+    .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], globalThis);
+  return (objects ?? []).slice(0, 16).some((o) => {
+    const value = (o as Record<string, unknown>)[name];
+    if (typeof value !== "function" || value === global) return false;
+    const text = Function.prototype.toString.call(value);
+    return !/^class\b/.test(text) && !text.includes("[native code]");
+  });
 }

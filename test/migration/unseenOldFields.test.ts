@@ -469,3 +469,18 @@ test("MM_STALE_FUNCTION_FIELD for a function of the running release's module hel
   ]);
   expect(logger.site()).toEqual({ file: "x.js:1" });
 });
+
+test("no MM_STALE_FUNCTION_FIELD for a field holding a global or built-in function by name (Date.now, console.log), or initialised to null", () => {
+  const release = (tag: string) =>
+    new Function(`"use strict";
+      return class Clock { constructor() { this.now = Date.now; this.log = console.log; this.handler = null; } tag() { return "${tag}"; } };`)() as new () => {
+      tag(): string;
+    };
+  const ns = new Namespace("global-functions", { instanceFinder: "registry" });
+  const Clock = ns.registerClass(release("v1"));
+  const clock = new Clock();
+  (clock as unknown as { handler: () => void }).handler = () => {};
+  const result = updateSync(ns, patch("up").replaceImplementation("Clock", release("v2")).build());
+  expect(result.warnings.filter((w) => w.code === "MM_STALE_FUNCTION_FIELD")).toEqual([]);
+  expect(clock.tag()).toBe("v2");
+});
