@@ -42,7 +42,12 @@ import {
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 import { finderOptions, withName } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
-import { refuseNameless, refuseNotAClass, refuseUpdatedElsewhere } from "./registration.js";
+import {
+  refuseNameless,
+  refuseNotAClass,
+  refuseRegisteredTwice,
+  refuseUpdatedElsewhere,
+} from "./registration.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -301,6 +306,7 @@ export class Namespace {
     } = options;
     refuseNotAClass(cls, this.name);
     refuseUpdatedElsewhere(cls, this.name);
+    refuseRegisteredTwice(cls, this, this.name);
     const read = withName(readClassDefinition(cls, readOptions), name);
     refuseNameless(read.name, this.name);
     this.#requireDefinable(read);

@@ -56,3 +56,18 @@ function kindOf(fn: Function): string {
     ? "an async function"
     : "an arrow function or a method";
 }
+
+/**
+ * A class this namespace manages already, registered again (zod exports one
+ * class as `ZodType`, `ZodSchema` and `Schema`): a second handle over the
+ * same prototype, which an update of one name left building objects of the
+ * running version through the other — old fields with the new methods.
+ */
+export function refuseRegisteredTwice(cls: Function, namespace: object, name: string): void {
+  const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
+  if (owner === undefined || handleOwner(owner) !== namespace) return;
+  throw new DuplicateBindingError(
+    `class ${cls.name} is already registered in namespace ${name} as "${owner.name}"; a second registration would make a second handle over the same objects, and an update of one name would leave the other building objects of the old version — use the handle the first registerClass returned under every name the program gives the class`,
+    { name: cls.name, namespace: name },
+  );
+}

@@ -282,6 +282,23 @@ describe("refusals leave no entry in the namespace's scopes (issue 12, item 10)"
     );
   });
 
+  test("one class registered twice in a namespace under two names (zod's ZodType and ZodSchema) is refused, the first handle untouched", () => {
+    class ZodType {
+      constructor(public _def: number) {}
+    }
+    const ns = new Namespace("aliases");
+    const first = ns.registerClass(ZodType, { name: "ZodType" });
+    const error = thrown(() => ns.registerClass(ZodType, { name: "ZodSchema" }));
+    expect(error).toBeInstanceOf(DuplicateBindingError);
+    expect(error.message).toMatch(
+      /^class ZodType is already registered in namespace aliases as "ZodType"; .* use the handle the first registerClass returned/,
+    );
+    expect([ns.classNamed("ZodType"), () => ns.classNamed("ZodSchema")]).toSatisfy(
+      ([handle, other]: [unknown, () => unknown]) =>
+        handle === first && thrown(other) !== undefined,
+    );
+  });
+
   test("a refused update that adds classes leaves scopes, bindings and versions as they were", () => {
     const { ns, points } = world();
     const before = stateOf(ns, points);
