@@ -186,10 +186,12 @@ function leading({ before, keys }: Carried): Set<number> {
   for (const key of before.keys) {
     if (typeof key !== "string" || isIndex(key)) continue;
     const i = carried.get(key);
-    if (i === undefined) break;
+    if (i === undefined) return front;
     front.add(i);
   }
-  return front;
+  // No field at all: what the program added cannot be told from what a
+  // superclass set, and the new fields come first, as before.
+  return new Set();
 }
 
 /**

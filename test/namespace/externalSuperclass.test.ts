@@ -447,6 +447,27 @@ describe("what an external superclass's constructor set stays in front of the cl
     });
   }
 
+  test("an object with no field of its class: what the program added stays after the new fields, as on a fresh object", () => {
+    const ns = new Namespace("no-field-expando");
+    const Tagged = ns.registerClass(class Tagged {}, { name: "Tagged" });
+    const o = new Tagged() as Record<string, unknown>;
+    o.tag = "t";
+    updateSync(
+      ns,
+      patch("id")
+        .replaceImplementation(
+          "Tagged",
+          class Tagged {
+            id = 1;
+          },
+        )
+        .build(),
+    );
+    const fresh = new Tagged() as Record<string, unknown>;
+    fresh.tag = "t";
+    expect(Object.keys(o)).toEqual(Object.keys(fresh));
+  });
+
   test("a non-configurable property an external superclass defines first does not stop the update, and stays", () => {
     class Base {
       constructor() {
