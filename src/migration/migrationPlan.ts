@@ -229,7 +229,21 @@ function fieldSource(
   let fallback: FieldSource = { kind: "none" };
   if (split) fallback = { kind: "split", make: splitMaker(split, defs, shadow) };
   else if (initial) fallback = { kind: "initial", fn: initial };
-  else if (field.initializer !== undefined) {
+  else if (boundOwnMethod(owner, field) !== undefined) {
+    // `this.m = this.m.bind(this)` (zod's constructor): the new version's
+    // method bound to the object. Evaluated on the object during the
+    // rewrite, `this.m` would still be the running version's (or none, for a
+    // method the release adds: every object failed).
+    const method = boundOwnMethod(owner, field)!;
+    fallback = {
+      kind: "default",
+      fn(this: object) {
+        return method.bind(this);
+      },
+      readsThis: true,
+      capturesThis: true,
+    };
+  } else if (field.initializer !== undefined) {
     const constant = constantDefault(field.initializer);
     const readsThis = defaultReadsThis(field.initializer);
     fallback = {
@@ -245,7 +259,9 @@ function fieldSource(
     };
   } else if (!migrated && owner.moduleBound?.includes(field.name))
     fallback = { kind: "initial", fn: moduleBoundValue(className, field.name) };
-  if (origin !== null && !initial && !split)
+  // A bound method is bound again, the new version's: carried, it would be
+  // the running release's method, bound.
+  if (origin !== null && !initial && !split && boundOwnMethod(owner, field) === undefined)
     return { kind: "carry", from: origin, otherwise: fallback };
   return fallback;
 }
@@ -265,6 +281,25 @@ function moduleBoundValue(className: string, field: string): () => never {
       { className, field },
     );
   };
+}
+
+/** The new implementation's method `m` a field initialised `this.m.bind(this)` (named `m`) binds, if any. */
+function boundOwnMethod(owner: ClassBuild, field: FieldDefinition): Function | undefined {
+  const implementation = owner.implementation;
+  if (implementation === undefined || owner.implementationDerived) return undefined;
+  const bound = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u.exec(
+    field.initializer?.trim() ?? "",
+  );
+  if (bound?.[1] !== field.name) return undefined;
+  for (
+    let p = implementation.prototype as object | null;
+    p !== null;
+    p = Object.getPrototypeOf(p)
+  ) {
+    const d = Reflect.getOwnPropertyDescriptor(p, field.name);
+    if (d !== undefined) return typeof d.value === "function" ? d.value : undefined;
+  }
+  return undefined;
 }
 
 /** Builds the object that holds the fields a split moved out of an old object. */

@@ -50,13 +50,14 @@ const COMPUTED_NOTE = /^the constructor creates properties that cannot be named 
  * (eager), which some warnings look at.
  */
 export function updateWarnings(
-  { build, defs, oldDefs }: Built,
+  { build, defs, oldDefs, policy }: Built,
   { migrating, changed }: Detected,
   migrated: (className: string) => readonly object[] | undefined = () => undefined,
   /** Some objects of a class alive now, where the finder lists them without a search. */
   alive: (className: string) => readonly object[] | undefined = () => undefined,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
+  const eager = policy === "eager";
   const outOfSight = new Map<string, ReadonlyMap<string, string>>();
   for (const className of changed) {
     const cls = build.classes.get(className)!;
@@ -64,11 +65,10 @@ export function updateWarnings(
     const added = newFieldsOutOfSight(className, cls, build, oldDefs);
     outOfSight.set(className, added);
     warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
-    const some = () => {
-      const objects = migrated(className);
-      return objects !== undefined && objects.length > 0 ? objects : alive(className);
-    };
-    warnings.push(...staleFunctionFields(className, cls, build, old, some));
+    // Bound methods are bound again in the commit only where the objects migrate there.
+    const rebound = eager && migrating.has(className);
+    const some = () => migratedOrAlive(migrated(className), () => alive(className));
+    warnings.push(...staleFunctionFields(className, cls, build, old, some, rebound));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) {
       warnings.push(...unseenOwnState(className, cls, old));
@@ -197,6 +197,14 @@ function settled(
   inherited: InheritedLayout | undefined,
 ): boolean | undefined {
   return inherited === undefined ? undefined : migratedUnderNewChain(className, build, oldDefs);
+}
+
+/** The objects an update migrated, or else some alive. */
+function migratedOrAlive(
+  migrated: readonly object[] | undefined,
+  alive: () => readonly object[] | undefined,
+): readonly object[] | undefined {
+  return migrated !== undefined && migrated.length > 0 ? migrated : alive();
 }
 
 /** Where the `gained` fields of the `added` come from: " (from its new superclass X)", or "". */

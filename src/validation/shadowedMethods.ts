@@ -3,7 +3,7 @@
  * class chain (or a method named like an existing field) makes the method
  * unreachable on every instance — almost always a mistake (`comment` and
  * `comment()`). Shadowing that already existed before the update is left
- * alone: it may be the deliberate `this.m = this.m.bind(this)` idiom.
+ * alone, and a field initialised `this.m.bind(this)` is the method, bound.
  *
  * Chains are followed only through classes that exist: a superclass missing
  * from the world (removed while a subclass still extends it) is the
@@ -55,8 +55,24 @@ function clashes(name: string, world: ReadonlyMap<string, ClassDefinition>): Set
       ),
     ),
   );
-  const fields = [...chain].reverse().flatMap((d) => d.fields.map((f) => f.name));
-  return new Set(fields.filter((f) => methods.has(f)));
+  const fields = [...chain].reverse().flatMap((d) => d.fields);
+  return new Set(
+    fields
+      .filter((f) => methods.has(f.name) && !bindsItself(f.name, f.initializer))
+      .map((f) => f.name),
+  );
+}
+
+/**
+ * `this.m = this.m.bind(this)`: the field is the method, bound to the object
+ * (zod binds `parse`, `readonly` and the others so; a release adding one
+ * was refused, with advice no package can follow). Not a clash.
+ */
+function bindsItself(name: string, initializer: string | undefined): boolean {
+  const bound = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u.exec(
+    initializer?.trim() ?? "",
+  );
+  return bound?.[1] === name;
 }
 
 /** The definitions from `name` up to its root, stopping at a missing class or a cycle. */

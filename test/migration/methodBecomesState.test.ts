@@ -215,6 +215,7 @@ describe("other ways a method becomes state", () => {
       policy: "lazy",
     });
     expect(result.state()).toBe("committed");
+    // Its fields stay: nothing migrates the objects, and each keeps its bound copy.
     expect(result.warnings.map((w) => w.code)).toEqual(["MM_STALE_FUNCTION_FIELD"]);
     expect(s.parse("a")).toBe("v1:a");
   });

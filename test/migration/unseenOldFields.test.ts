@@ -484,3 +484,34 @@ test("no MM_STALE_FUNCTION_FIELD for a field holding a global or built-in functi
   expect(result.warnings.filter((w) => w.code === "MM_STALE_FUNCTION_FIELD")).toEqual([]);
   expect(clock.tag()).toBe("v2");
 });
+
+test("methods bound in the constructor (zod's `this.parse = this.parse.bind(this)`): a release adding one applies, and every object holds the new methods, bound; the rollback puts the old ones back", () => {
+  const release = (tag: string, extra: string) =>
+    new Function(`"use strict";
+      return class Schema {
+        constructor(def) { this._def = def; this.parse = this.parse.bind(this); ${extra} }
+        parse(x) { return "${tag}:" + x + ":" + this._def; }
+        readonly() { return "ro:" + this._def; }
+      };`)() as new (
+      def: number,
+    ) => { parse(x: string): string; readonly?(): unknown };
+  const ns = new Namespace("bound-methods", { instanceFinder: "registry" });
+  const Schema = ns.registerClass(release("v1", ""));
+  const s = new Schema(1);
+  const { parse } = s;
+  const result = updateSync(
+    ns,
+    patch("3.22")
+      .replaceImplementation("Schema", release("v2", "this.readonly = this.readonly.bind(this);"))
+      .build(),
+  );
+  expect(result.warnings).toEqual([]);
+  const { parse: detached, readonly } = s;
+  expect([detached("a"), readonly!(), Object.keys(s)]).toEqual([
+    "v2:a:1",
+    "ro:1",
+    ["_def", "parse", "readonly"],
+  ]);
+  result.rollback();
+  expect([s.parse, Object.keys(s)]).toEqual([parse, ["_def", "parse"]]);
+});
