@@ -144,14 +144,7 @@ function noInitialValue(
   old: ClassDefinition | undefined,
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
-  const inherited = inheritedLayout(className, cls, build, oldDefs);
-  const before = oldFieldsUnmigrated(
-    className,
-    cls,
-    build,
-    old,
-    settled(className, build, oldDefs, inherited),
-  );
+  const { inherited, before } = unmigratedLayout(className, cls, build, old, oldDefs);
   if (before === undefined) return [];
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
   const unseen = unseenFields([old!]);
@@ -189,14 +182,23 @@ function noInitialValue(
   );
 }
 
-/** Whether a migrator speaks for the class's objects: undefined, the usual rule (build.ts hasMigrator), unless the classes above it changed. */
-function settled(
+/**
+ * The fields the class's objects had from superclasses that the update
+ * changes (inheritedLayout.ts), and its old own fields unless a migrator
+ * speaks for its objects (under new superclasses, one written for that
+ * chain: migratedUnderNewChain).
+ */
+function unmigratedLayout(
   className: string,
+  cls: ClassBuild,
   build: BuildResult,
+  old: ClassDefinition | undefined,
   oldDefs: ReadonlyMap<string, ClassDefinition>,
-  inherited: InheritedLayout | undefined,
-): boolean | undefined {
-  return inherited === undefined ? undefined : migratedUnderNewChain(className, build, oldDefs);
+): { inherited: InheritedLayout | undefined; before: Set<string> | undefined } {
+  const inherited = inheritedLayout(className, cls, build, oldDefs);
+  const migrated =
+    inherited === undefined ? undefined : migratedUnderNewChain(className, build, oldDefs);
+  return { inherited, before: oldFieldsUnmigrated(className, cls, build, old, migrated) };
 }
 
 /** The objects an update migrated, or else some alive. */
@@ -261,14 +263,7 @@ function droppedFields(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
   // With the classes above it changed, the objects' whole layout is compared.
-  const inherited = inheritedLayout(className, cls, build, oldDefs);
-  const own = oldFieldsUnmigrated(
-    className,
-    cls,
-    build,
-    old,
-    settled(className, build, oldDefs, inherited),
-  );
+  const { inherited, before: own } = unmigratedLayout(className, cls, build, old, oldDefs);
   if (own === undefined || fromAnotherScope(cls, old) === undefined) return [];
   const before = new Set([...own, ...(inherited?.before ?? [])]);
   // A field of its own named like one the objects had from an old superclass
