@@ -412,15 +412,13 @@ export class LazyMigration {
     return [...this.stranded].map(([object, error]) => ({ object, error }));
   }
 
-  /** Runs `migrate`, telling a stranded object (`strand`) by false instead of its throw. */
-  private tried(migrate: () => boolean): boolean {
-    try {
-      return migrate();
-    } catch (error) {
-      if (error instanceof MigrationError && [...this.stranded.values()].includes(error))
-        return true;
-      throw error;
-    }
+  /** Whether `error` is what `strand` threw: the sweep and the completion go on past that object. */
+  private isStranding(error: unknown): boolean {
+    return (
+      this.stranded.size > 0 &&
+      error instanceof MigrationError &&
+      [...this.stranded.values()].includes(error)
+    );
   }
 
   private beingMigrated(object: object): boolean {
@@ -687,7 +685,10 @@ export class LazyMigration {
     const outer = this.during;
     this.during = "sweep";
     try {
-      return this.tried(() => this.migrate(object, true, false));
+      return this.migrate(object, true, false);
+    } catch (error) {
+      if (this.isStranding(error)) return true;
+      throw error;
     } finally {
       this.during = outer;
     }
@@ -815,9 +816,13 @@ export class LazyMigration {
       for (let i = 0; i < list.length; i++) {
         const object = list[i]!;
         const deferred = this.unmarkedFrom !== null && Object.getPrototypeOf(object) === prototype;
-        const ok = this.tried(() =>
-          deferred ? this.rewrite(object, log) : this.migrate(object, true, false),
-        );
+        let ok: boolean;
+        try {
+          ok = deferred ? this.rewrite(object, log) : this.migrate(object, true, false);
+        } catch (error) {
+          if (!this.isStranding(error)) throw error;
+          ok = true;
+        }
         if (!ok) return false;
         // A guard reached during its rewrite (a getter touching another
         // pending object) settled the marks before it joined the log.
