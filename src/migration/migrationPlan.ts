@@ -16,6 +16,7 @@ import { readableClassSource } from "../mop/source/readableSource.js";
 import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
+import { boundMethodName } from "../mop/boundMethod.js";
 import { copyPrototype } from "./copyPrototype.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
@@ -287,10 +288,7 @@ function moduleBoundValue(className: string, field: string): () => never {
 function boundOwnMethod(owner: ClassBuild, field: FieldDefinition): Function | undefined {
   const implementation = owner.implementation;
   if (implementation === undefined || owner.implementationDerived) return undefined;
-  const bound = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u.exec(
-    field.initializer?.trim() ?? "",
-  );
-  if (bound?.[1] !== field.name) return undefined;
+  if (boundMethodName(field.initializer) !== field.name) return undefined;
   for (
     let p = implementation.prototype as object | null;
     p !== null;

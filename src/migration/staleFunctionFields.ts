@@ -5,6 +5,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
+import { boundMethodName } from "../mop/boundMethod.js";
 import { isArrow } from "../mop/readClassDefinition.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import {
@@ -36,7 +37,7 @@ export function staleFunctionFields(
   /** Some objects of the class, migrated or alive (one is looked at). */
   migrated: () => readonly object[] | undefined = () => undefined,
   /** Whether the commit migrates every object of the class (bound methods are bound again then). */
-  eager = true,
+  rebound = true,
 ): UpdateWarning[] {
   const before = oldFieldsUnmigrated(className, cls, build, old);
   if (before === undefined) return [];
@@ -62,14 +63,14 @@ export function staleFunctionFields(
     const named =
       elsewhere && NAME.test(w) && !LITERAL.has(w) && holdsFunction(migrated(), f.name, w);
     if (!makesFunction(w) && !makesFunction(n) && !named) return [];
-    const bound = BOUND_METHOD.exec(w)?.[1];
+    const bound = boundMethodName(w);
     // Bound again to the new implementation's method by the migration
     // (migrationPlan.ts), in the commit when eager; a lazy update's objects
     // keep the old one until they migrate (calling it is no touch).
     if (
-      eager &&
+      rebound &&
       bound === f.name &&
-      BOUND_METHOD.exec(n)?.[1] === f.name &&
+      boundMethodName(n) === f.name &&
       cls.implementation !== undefined &&
       !cls.implementationDerived
     )
@@ -96,9 +97,6 @@ export function staleFunctionFields(
     ];
   });
 }
-
-/** `this.name.bind(this)`: the method a bound-method field holds. */
-const BOUND_METHOD = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u;
 
 /** Whether instance method `name`'s source differs between the two definitions. */
 function methodChanged(name: string, old: ClassDefinition, now: ClassDefinition): boolean {

@@ -9,6 +9,7 @@
  * from the world (removed while a subclass still extends it) is the
  * definitions rules' `unknown-superclass` failure, not a reason to crash here.
  */
+import { boundMethodName } from "../mop/boundMethod.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { ValidationFailure } from "./report.js";
 import { SYSTEM_RULES } from "./systemRules.js";
@@ -69,10 +70,7 @@ function clashes(name: string, world: ReadonlyMap<string, ClassDefinition>): Set
  * was refused, with advice no package can follow). Not a clash.
  */
 function bindsItself(name: string, initializer: string | undefined): boolean {
-  const bound = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$/u.exec(
-    initializer?.trim() ?? "",
-  );
-  return bound?.[1] === name;
+  return boundMethodName(initializer) === name;
 }
 
 /** The definitions from `name` up to its root, stopping at a missing class or a cycle. */
