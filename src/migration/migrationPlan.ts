@@ -103,7 +103,7 @@ export function migrationPlan(
   const reverseSplit = new Map<string, { via: string; to: string }>();
   const oldName = build.classes.get(name)!.oldName!;
   const oldFields = withoutUnseen(fieldChain(oldName, oldDefs), chain, build);
-  const oldFieldSet = new Set(oldFields);
+  const oldSet = new Set(oldFields);
   // A migrator may set what no initial value can (migrationPlan.ts moduleBoundValue).
   const migrated = chain.some((c) => build.classes.get(c)!.migrators.length > 0);
   for (const className of chain) {
@@ -114,7 +114,7 @@ export function migrationPlan(
       }
     }
     for (const field of owner.definition.fields) {
-      const source = fieldSource(className, owner, field, defs, shadow, oldFieldSet, migrated);
+      const source = fieldSource(className, owner, field, defs, shadow, oldSet, migrated, name);
       fields.push(field.name);
       sources.push(source);
       if (source.kind === "carry") reverse.set(source.from, field.name);
@@ -206,6 +206,8 @@ function fieldSource(
   shadow: Shadow,
   oldFields: ReadonlySet<string>,
   migrated: boolean,
+  /** The class of the objects migrating (`className`'s subclass, or itself). */
+  objectClass: string,
 ): FieldSource {
   let origin = owner.fieldOrigins.has(field.name)
     ? owner.fieldOrigins.get(field.name)!
@@ -230,12 +232,13 @@ function fieldSource(
   let fallback: FieldSource = { kind: "none" };
   if (split) fallback = { kind: "split", make: splitMaker(split, defs, shadow) };
   else if (initial) fallback = { kind: "initial", fn: initial };
-  else if (boundOwnMethod(owner, field) !== undefined) {
-    // `this.m = this.m.bind(this)` (zod's constructor): the new version's
-    // method bound to the object. Evaluated on the object during the
-    // rewrite, `this.m` would still be the running version's (or none, for a
-    // method the release adds: every object failed).
-    const method = boundOwnMethod(owner, field)!;
+  else if (boundOwnMethod(objectClass, owner, field, defs, shadow) !== undefined) {
+    // `this.m = this.m.bind(this)` (zod's constructor) for an object that
+    // lacks it (a field the release adds): the new version's method bound to
+    // the object. Evaluated on the object during the rewrite, `this.m` would
+    // still be the running version's, or none (every object failed). An
+    // object that has it keeps its own (carried; the program may have set it).
+    const method = boundOwnMethod(objectClass, owner, field, defs, shadow)!;
     fallback = {
       kind: "default",
       fn(this: object) {
@@ -260,9 +263,7 @@ function fieldSource(
     };
   } else if (!migrated && owner.moduleBound?.includes(field.name))
     fallback = { kind: "initial", fn: moduleBoundValue(className, field.name) };
-  // A bound method is bound again, the new version's: carried, it would be
-  // the running release's method, bound.
-  if (origin !== null && !initial && !split && boundOwnMethod(owner, field) === undefined)
+  if (origin !== null && !initial && !split)
     return { kind: "carry", from: origin, otherwise: fallback };
   return fallback;
 }
@@ -284,11 +285,31 @@ function moduleBoundValue(className: string, field: string): () => never {
   };
 }
 
-/** The new implementation's method `m` a field initialised `this.m.bind(this)` (named `m`) binds, if any. */
-function boundOwnMethod(owner: ClassBuild, field: FieldDefinition): Function | undefined {
+/**
+ * The new implementation's method `m` a field initialised `this.m.bind(this)`
+ * (named `m`) binds for objects of `className`, if any; where a class
+ * between them and the field's owner has its own `m`, that one (a
+ * subclass's override is what `this.m` reads on its objects).
+ */
+function boundOwnMethod(
+  className: string,
+  owner: ClassBuild,
+  field: FieldDefinition,
+  defs: ReadonlyMap<string, ClassDefinition>,
+  shadow: Shadow,
+): Function | undefined {
   const implementation = owner.implementation;
   if (implementation === undefined || owner.implementationDerived) return undefined;
   if (boundMethodName(field.initializer) !== field.name) return undefined;
+  for (let d = defs.get(className); d !== undefined && d !== owner.definition; ) {
+    if (d.methods.some((m) => !m.static && m.key === field.name)) {
+      // That class's own method, as installed now (the patch leaves it be).
+      const home = (shadow.classNamed(d.name) as Function).prototype as object;
+      const own = Reflect.getOwnPropertyDescriptor(home, field.name)?.value as unknown;
+      return typeof own === "function" ? own : undefined;
+    }
+    d = d.superclass === null ? undefined : defs.get(d.superclass);
+  }
   for (
     let p = implementation.prototype as object | null;
     p !== null;

@@ -36,8 +36,6 @@ export function staleFunctionFields(
   old: ClassDefinition | undefined,
   /** Some objects of the class, migrated or alive (one is looked at). */
   migrated: () => readonly object[] | undefined = () => undefined,
-  /** Whether the commit migrates every object of the class (bound methods are bound again then). */
-  rebound = true,
 ): UpdateWarning[] {
   const before = oldFieldsUnmigrated(className, cls, build, old);
   if (before === undefined) return [];
@@ -64,17 +62,6 @@ export function staleFunctionFields(
       elsewhere && NAME.test(w) && !LITERAL.has(w) && holdsFunction(migrated(), f.name, w);
     if (!makesFunction(w) && !makesFunction(n) && !named) return [];
     const bound = boundMethodName(w);
-    // Bound again to the new implementation's method by the migration
-    // (migrationPlan.ts), in the commit when eager; a lazy update's objects
-    // keep the old one until they migrate (calling it is no touch).
-    if (
-      rebound &&
-      bound === f.name &&
-      boundMethodName(n) === f.name &&
-      cls.implementation !== undefined &&
-      !cls.implementationDerived
-    )
-      return [];
     const note =
       was !== now
         ? `field \`${f.name}\` holds a function whose body the new version changes`

@@ -50,14 +50,13 @@ const COMPUTED_NOTE = /^the constructor creates properties that cannot be named 
  * (eager), which some warnings look at.
  */
 export function updateWarnings(
-  { build, defs, oldDefs, policy }: Built,
+  { build, defs, oldDefs }: Built,
   { migrating, changed }: Detected,
   migrated: (className: string) => readonly object[] | undefined = () => undefined,
   /** Some objects of a class alive now, where the finder lists them without a search. */
   alive: (className: string) => readonly object[] | undefined = () => undefined,
 ): UpdateWarning[] {
   const warnings: UpdateWarning[] = [];
-  const eager = policy === "eager";
   const outOfSight = new Map<string, ReadonlyMap<string, string>>();
   for (const className of changed) {
     const cls = build.classes.get(className)!;
@@ -65,10 +64,8 @@ export function updateWarnings(
     const added = newFieldsOutOfSight(className, cls, build, oldDefs);
     outOfSight.set(className, added);
     warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
-    // Bound methods are bound again in the commit only where the objects migrate there.
-    const rebound = eager && migrating.has(className);
     const some = () => migratedOrAlive(migrated(className), () => alive(className));
-    warnings.push(...staleFunctionFields(className, cls, build, old, some, rebound));
+    warnings.push(...staleFunctionFields(className, cls, build, old, some));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) {
       warnings.push(...unseenOwnState(className, cls, old));

@@ -56,10 +56,15 @@ function clashes(name: string, world: ReadonlyMap<string, ClassDefinition>): Set
       ),
     ),
   );
-  const fields = [...chain].reverse().flatMap((d) => d.fields);
+  // A class the program wrote binds its method in its constructor; a field
+  // a patch declares so is computed on the object before its methods are
+  // installed, and stays a clash.
+  const fields = [...chain]
+    .reverse()
+    .flatMap((d) => d.fields.map((f) => ({ ...f, ordinary: d.fieldOrigin === "source" })));
   return new Set(
     fields
-      .filter((f) => methods.has(f.name) && !bindsItself(f.name, f.initializer))
+      .filter((f) => methods.has(f.name) && !(f.ordinary && bindsItself(f.name, f.initializer)))
       .map((f) => f.name),
   );
 }

@@ -485,7 +485,7 @@ test("no MM_STALE_FUNCTION_FIELD for a field holding a global or built-in functi
   expect(clock.tag()).toBe("v2");
 });
 
-test("methods bound in the constructor (zod's `this.parse = this.parse.bind(this)`): a release adding one applies, and every object holds the new methods, bound; the rollback puts the old ones back", () => {
+test("methods bound in the constructor (zod's `this.parse = this.parse.bind(this)`): a release adding one applies; objects get the new one bound, keep their own copies of the others (said), and a subclass's override is what it binds", () => {
   const release = (tag: string, extra: string) =>
     new Function(`"use strict";
       return class Schema {
@@ -497,21 +497,37 @@ test("methods bound in the constructor (zod's `this.parse = this.parse.bind(this
     ) => { parse(x: string): string; readonly?(): unknown };
   const ns = new Namespace("bound-methods", { instanceFinder: "registry" });
   const Schema = ns.registerClass(release("v1", ""));
-  const s = new Schema(1);
+  class Strict extends Schema {
+    override readonly() {
+      return "strict";
+    }
+  }
+  const StrictHandle = ns.registerClass(Strict);
+  const [s, strict] = [new Schema(1), new StrictHandle(2)];
   const { parse } = s;
+  // The program's own value of a bound field stays its own.
+  const mine = () => "mine";
+  (strict as { parse: unknown }).parse = mine;
   const result = updateSync(
     ns,
     patch("3.22")
       .replaceImplementation("Schema", release("v2", "this.readonly = this.readonly.bind(this);"))
       .build(),
   );
-  expect(result.warnings).toEqual([]);
-  const { parse: detached, readonly } = s;
-  expect([detached("a"), readonly!(), Object.keys(s)]).toEqual([
-    "v2:a:1",
+  expect(result.warnings.map((w) => [w.code, w.className, w.field])).toEqual([
+    ["MM_STALE_FUNCTION_FIELD", "Schema", "parse"],
+  ]);
+  const { parse: kept, readonly } = s;
+  expect([kept("a"), readonly!(), Object.keys(s)]).toEqual([
+    "v1:a:1",
     "ro:1",
     ["_def", "parse", "readonly"],
   ]);
+  expect([strict.parse, strict.readonly!(), Object.keys(strict)]).toEqual([
+    mine,
+    "strict",
+    ["_def", "parse", "readonly"],
+  ]);
   result.rollback();
-  expect([s.parse, Object.keys(s)]).toEqual([parse, ["_def", "parse"]]);
+  expect([s.parse, Object.keys(s), strict.parse]).toEqual([parse, ["_def", "parse"], mine]);
 });
