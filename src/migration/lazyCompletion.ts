@@ -157,7 +157,11 @@ export class LazyMigration {
   /** Logs appended to since the update was forgotten, cleared by `letGo`. */
   private readonly kept = new Set<MigrationLog>();
   /** Objects that could not be migrated once the update was permanent (`strand`). */
-  private readonly stranded = new Map<object, MigrationError>();
+  // Held weakly: an object the program drops is no longer pending, and must
+  // not block every later update.
+  private readonly stranded = new WeakMap<object, MigrationError>();
+  private readonly strandedRefs = new Set<WeakRef<object>>();
+  private readonly strandings = new WeakSet<MigrationError>();
   /** Whether the progressive sweep (sweep.ts) is running over this update. */
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
@@ -403,21 +407,28 @@ export class LazyMigration {
         cause: error,
       },
     );
+    if (!this.stranded.has(object)) this.strandedRefs.add(new WeakRef(object));
     this.stranded.set(object, stranded);
+    this.strandings.add(stranded);
     return stranded;
   }
 
   /** The objects `strand` left on the old layout, and why, if they still are (each is tried again when reached). */
   get strandedNow(): { object: object; error: MigrationError }[] {
-    return [...this.stranded].map(([object, error]) => ({ object, error }));
+    const now: { object: object; error: MigrationError }[] = [];
+    for (const ref of this.strandedRefs) {
+      const object = ref.deref();
+      const error = object === undefined ? undefined : this.stranded.get(object);
+      if (error === undefined) this.strandedRefs.delete(ref);
+      else now.push({ object: object!, error });
+    }
+    return now;
   }
 
   /** Whether `error` is what `strand` threw: the sweep and the completion go on past that object. */
   private isStranding(error: unknown): boolean {
     return (
-      this.stranded.size > 0 &&
-      error instanceof MigrationError &&
-      [...this.stranded.values()].includes(error)
+      this.strandedRefs.size > 0 && error instanceof MigrationError && this.strandings.has(error)
     );
   }
 
@@ -704,7 +715,7 @@ export class LazyMigration {
       }
       try {
         // A stranded object (`strand`) keeps its guards.
-        if (this.completeEach() && this.stranded.size === 0) this.release();
+        if (this.completeEach() && this.strandedNow.length === 0) this.release();
       } finally {
         if (this.unmarkedFrom !== null) {
           if (this.guarded) this.settleMarks();

@@ -10,6 +10,7 @@
  */
 import { expect, test } from "vitest";
 import { MigrationError, Namespace, patch, updateSync } from "../../src/index.js";
+import { collectGarbage } from "../support/v8.js";
 
 function world(name: string) {
   const ns = new Namespace(name);
@@ -116,4 +117,22 @@ test("a progressive sweep of an update made permanent goes past an object it can
   broken = false;
   expect(xs[7]!.get()).toBe(7);
   expect(Object.keys(xs[7]!)).toEqual(["v", "w"]);
+});
+
+test("an object left on the old layout that the program drops no longer blocks later updates", async () => {
+  const { ns, xs, result } = world("permanent-dropped");
+  result.makePermanent();
+  let stranded: object | undefined = xs[1];
+  expect(() => (stranded as { get(): number }).get()).toThrow(MigrationError);
+  const ref = new WeakRef(stranded!);
+  stranded = undefined;
+  xs.splice(1, 1);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  collectGarbage();
+  expect(ref.deref()).toBeUndefined();
+  updateSync(ns, patch("q").addField("A", "k", { default: 1 }).build());
+  expect(xs.map((x) => Object.keys(x))).toEqual([
+    ["v", "w", "k"],
+    ["v", "w", "k"],
+  ]);
 });
