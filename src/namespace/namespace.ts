@@ -42,12 +42,7 @@ import {
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 import { finderOptions, withName } from "./options.js";
 import { staticInstances } from "./staticInstances.js";
-import {
-  refuseNameless,
-  refuseNotAClass,
-  refuseRegisteredTwice,
-  refuseUpdatedElsewhere,
-} from "./registration.js";
+import { refuseAlreadyManaged, refuseNameless, refuseNotAClass } from "./registration.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -305,8 +300,7 @@ export class Namespace {
       ...readOptions
     } = options;
     refuseNotAClass(cls, this.name);
-    refuseUpdatedElsewhere(cls, this.name);
-    refuseRegisteredTwice(cls, this, this.name);
+    refuseAlreadyManaged(cls, this);
     const read = withName(readClassDefinition(cls, readOptions), name);
     refuseNameless(read.name, this.name);
     this.#requireDefinable(read);

@@ -30,7 +30,7 @@ export function refuseNotAClass(cls: unknown, namespace: string): void {
   );
 }
 
-export function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
+function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
   const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
   if (owner === undefined || currentVersion(owner).ctor === cls) return;
   const by = handleOwner(owner) as { readonly name?: unknown } | undefined;
@@ -63,11 +63,26 @@ function kindOf(fn: Function): string {
  * same prototype, which an update of one name left building objects of the
  * running version through the other — old fields with the new methods.
  */
-export function refuseRegisteredTwice(cls: Function, namespace: object, name: string): void {
+function refuseRegisteredTwice(cls: Function, namespace: ManagingNamespace): void {
   const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
   if (owner === undefined || handleOwner(owner) !== namespace) return;
+  // A patch may have removed its class since: it may be registered again.
+  if (!namespace.classes().includes(owner)) return;
+  const name = namespace.name;
   throw new DuplicateBindingError(
     `class ${cls.name} is already registered in namespace ${name} as "${owner.name}"; a second registration would make a second handle over the same objects, and an update of one name would leave the other building objects of the old version — use the handle the first registerClass returned under every name the program gives the class`,
     { name: cls.name, namespace: name },
   );
+}
+
+/** What registration asks of the namespace registering a class. */
+interface ManagingNamespace {
+  readonly name: string;
+  classes(): readonly Function[];
+}
+
+/** A class another namespace has updated, or this one manages already: refused (see each). */
+export function refuseAlreadyManaged(cls: Function, namespace: ManagingNamespace): void {
+  refuseUpdatedElsewhere(cls, namespace.name);
+  refuseRegisteredTwice(cls, namespace);
 }

@@ -293,6 +293,11 @@ describe("refusals leave no entry in the namespace's scopes (issue 12, item 10)"
     expect(error.message).toMatch(
       /^class ZodType is already registered in namespace aliases as "ZodType"; .* use the handle the first registerClass returned/,
     );
+    // Once a patch has removed it, it may be registered again.
+    const other = new Namespace("removed-then-again");
+    other.registerClass(ZodType);
+    updateSync(other, patch("gone").removeClass("ZodType").build());
+    expect(typeof other.registerClass(ZodType)).toBe("function");
     expect([ns.classNamed("ZodType"), () => ns.classNamed("ZodSchema")]).toSatisfy(
       ([handle, other]: [unknown, () => unknown]) =>
         handle === first && thrown(other) !== undefined,
