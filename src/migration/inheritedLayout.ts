@@ -24,6 +24,20 @@ export interface InheritedLayout {
   }[];
 }
 
+/** Old class name → new, once per build: asked for every class, it was quadratic in their number. */
+const newNamesOf = new WeakMap<BuildResult, ReadonlyMap<string, string>>();
+
+function newNames(build: BuildResult): ReadonlyMap<string, string> {
+  let names = newNamesOf.get(build);
+  if (names === undefined) {
+    names = new Map(
+      [...build.classes].flatMap(([name, c]) => (c.oldName === null ? [] : [[c.oldName, name]])),
+    );
+    newNamesOf.set(build, names);
+  }
+  return names;
+}
+
 export function inheritedLayout(
   className: string,
   cls: ClassBuild,
@@ -31,9 +45,7 @@ export function inheritedLayout(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): InheritedLayout | undefined {
   if (cls.oldName === null) return undefined;
-  const newNameOf = new Map(
-    [...build.classes].flatMap(([name, c]) => (c.oldName === null ? [] : [[c.oldName, name]])),
-  );
+  const newNameOf = newNames(build);
   const oldAbove = ancestry(cls.oldName, oldDefs).slice(1);
   const newAbove = definitionChain(className, build)
     .slice(1)
