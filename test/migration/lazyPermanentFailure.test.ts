@@ -12,7 +12,11 @@ import { expect, test } from "vitest";
 import { MigrationError, Namespace, patch, updateSync } from "../../src/index.js";
 import { collectGarbage } from "../support/v8.js";
 
-function world(name: string) {
+/** `count` objects of A, and an update adding `w` whose initial value throws for object `failing` until mended. */
+function world(
+  name: string,
+  { count = 3, failing = 1, policy = "lazy" as "lazy" | "progressive" } = {},
+) {
   const ns = new Namespace(name);
   const A = ns.defineClass<{ v: number; w?: number; get(): number }>({
     name: "A",
@@ -23,18 +27,18 @@ function world(name: string) {
       },
     },
   });
-  const xs = [0, 1, 2].map((v) => new A({ v }));
+  const xs = Array.from({ length: count }, (_, v) => new A({ v }));
   let broken = true;
   const result = updateSync(
     ns,
     patch("p")
       .addField("A", "w", {
         initial: (o) => {
-          if (broken && o.v === 1) throw new Error("boom");
+          if (broken && o.v === failing) throw new Error("boom");
           return (o.v as number) * 2;
         },
       })
-      .policy("lazy")
+      .policy(policy)
       .build(),
   );
   return { ns, A, xs, result, mend: () => (broken = false) };
@@ -85,36 +89,17 @@ test("after makePermanent(), a failing first touch throws for that object only; 
 });
 
 test("a progressive sweep of an update made permanent goes past an object it cannot migrate, reports it, and keeps its guards", async () => {
-  const ns = new Namespace("permanent-sweep");
-  const A = ns.defineClass<{ v: number; get(): number }>({
-    name: "A",
-    fields: [{ name: "v", initializer: "0" }],
-    methods: {
-      get(this: { v: number }) {
-        return this.v;
-      },
-    },
+  const { xs, result, mend } = world("permanent-sweep", {
+    count: 50,
+    failing: 7,
+    policy: "progressive",
   });
-  const xs = Array.from({ length: 50 }, (_, v) => new A({ v }));
-  let broken = true;
-  const result = updateSync(
-    ns,
-    patch("p")
-      .addField("A", "w", {
-        initial: (o) => {
-          if (broken && o.v === 7) throw new Error("boom");
-          return o.v;
-        },
-      })
-      .policy("progressive")
-      .build(),
-  );
   result.makePermanent();
   const done = await result.completion;
   expect([done.migrated, done.failed.map((f) => f.object)]).toEqual([49, [xs[7]]]);
   expect(xs.filter((x) => Object.keys(x).join() !== "v,w")).toEqual([xs[7]]);
   expect(() => xs[7]!.get()).toThrow(MigrationError);
-  broken = false;
+  mend();
   expect(xs[7]!.get()).toBe(7);
   expect(Object.keys(xs[7]!)).toEqual(["v", "w"]);
 });
