@@ -171,7 +171,9 @@ describe("other ways a method becomes state", () => {
   test("a migrator that does not set it: the validation refuses the update", () => {
     const { ns, counters } = world("migrator-forgets");
     const before = deepSnapshot({ ns, objects: counters });
-    const next = v2("if (cfg.other) this.inc = this.incOther; else this.inc = this.incPlain;");
+    const next = v2(
+      "if (cfg.other) this.inc = this.incOther; if (!cfg.other) this.inc = this.incPlain;",
+    );
     let error: unknown;
     try {
       updateSync(

@@ -110,7 +110,7 @@ test("a field the running version sets out of sight that the release makes a met
   const v1 = new Function(`"use strict";
     const FAST = true;
     return class Fmt {
-      constructor(unit) { this.unit = unit; if (FAST) { this.format = this.formatFast; } else { this.format = this.formatSlow; } }
+      constructor(unit) { this.unit = unit; if (FAST) { this.format = this.formatFast; } }
       formatFast(n) { return n + this.unit; }
       formatSlow(n) { return String(n) + this.unit; }
     };`)() as new (

@@ -216,7 +216,7 @@ test("MM_UNSEEN_STATE once a field, and not for a superclass's learned field a s
     new Function(`"use strict";
       class Base { constructor() { this.root = null; this.size = 0; ${extra} } }
       class Sub extends Base {
-        constructor(data) { super(); if (data) { this.data = data; } else { this.data = []; } }
+        constructor(data) { super(); if (data) { this.data = data; } }
         put(v) { this.root = v; this.size++; this.data.push(v); return this; }
         clear() { this.root = null; this.size = 0; this.data = []; }
       }
@@ -229,7 +229,7 @@ test("MM_UNSEEN_STATE once a field, and not for a superclass's learned field a s
   const ns = new Namespace("inherited-learned", { instanceFinder: "registry" });
   ns.registerClass(old.Base);
   ns.registerClass(old.Sub);
-  const sub = new old.Sub();
+  const sub = new old.Sub([]);
   sub.put(1);
   const result = updateSync(
     ns,

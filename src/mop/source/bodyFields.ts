@@ -160,6 +160,13 @@ function run(state: BodyState, list: readonly AnyNode[]): void {
       for (const node of rest) scanWrites(src, node, conditional(state, NESTED));
     } else if (statement.type === "BlockStatement") {
       run(state, statement.body);
+    } else if (
+      statement.type === "IfStatement" &&
+      statement.alternate &&
+      !containsReturn(statement)
+    ) {
+      scanWrites(src, statement.test, conditional(state, NESTED));
+      bothBranches(state, statement.consequent, statement.alternate);
     } else if (statement.type === "ReturnStatement") {
       if (statement.argument) {
         scanWrites(src, statement.argument, conditional(state, NESTED));
@@ -175,6 +182,91 @@ function run(state: BodyState, list: readonly AnyNode[]): void {
       }
     }
   }
+}
+
+/** `node`'s statements run on a copy of `state`'s context: what they would learn, nothing of `state` changed. */
+function branch(state: BodyState, node: AnyNode): BodyState {
+  const { context } = state;
+  const copy = <T>(set: Set<T> | undefined) => (set === undefined ? undefined : new Set(set));
+  const inBranch: BodyState = {
+    context: {
+      ...context,
+      fields: new Map(context.fields),
+      assigned: copy(context.assigned),
+      moduleBound: copy(context.moduleBound),
+      fixed: copy(context.fixed),
+      functions: context.functions && new Map(context.functions),
+    },
+    introduced: new Set(state.introduced),
+    pending: new Map(),
+    stopped: false,
+  };
+  run(inBranch, node.type === "BlockStatement" ? node.body : [node]);
+  return inBranch;
+}
+
+/** Whether `node` (a statement or a block) ends by throwing: a branch no constructed object leaves. */
+function endsInThrow(node: AnyNode): boolean {
+  const last = node.type === "BlockStatement" ? node.body[node.body.length - 1] : node;
+  return last?.type === "ThrowStatement";
+}
+
+/**
+ * An if/else: a field both branches create (or the one branch that does not
+ * throw), in the same order, is created for every object — learned, with
+ * the value both give or none (pg's `if (typeof config === "string") {
+ * this.host = … } else { this.host = … }`). The others are conditional.
+ */
+function bothBranches(state: BodyState, consequent: AnyNode, alternate: AnyNode): void {
+  const { context } = state;
+  const sides = [consequent, alternate]
+    .filter((node) => !endsInThrow(node))
+    .map((node) => branch(state, node));
+  const created = sides.map((side) =>
+    [...side.context.fields.keys()].filter((k) => !context.fields.has(k)),
+  );
+  const inEvery = (name: string) => created.every((names) => names.includes(name));
+  const common = (created[0] ?? []).filter(inEvery);
+  const sameOrder = created.every(
+    (names) => names.filter(inEvery).join("\0") === common.join("\0"),
+  );
+  for (const side of sides) {
+    for (const [name, how] of side.pending) {
+      if (!context.fields.has(name) && !state.pending.has(name)) state.pending.set(name, how);
+    }
+  }
+  for (const names of created) {
+    for (const name of names) {
+      if ((!sameOrder || !inEvery(name)) && !state.pending.has(name)) {
+        state.pending.set(name, "conditionally");
+      }
+    }
+  }
+  if (!sameOrder) return;
+  for (const name of common) learnFromBranches(state, name, sides);
+}
+
+/** `name`, created by every one of `sides`, learned in `state`. */
+function learnFromBranches(state: BodyState, name: string, sides: readonly BodyState[]): void {
+  const { context, pending } = state;
+  if (pending.has(name)) {
+    context.notes.add(
+      `${context.what} \`${name}\` is also assigned ${pending.get(name)} earlier in ${context.where}; its position in the field order may vary`,
+    );
+    pending.delete(name);
+  }
+  const values = new Set(sides.map((side) => side.context.fields.get(name)));
+  context.fields.set(name, values.size === 1 ? [...values][0] : undefined);
+  state.introduced.add(name);
+  const every = (set: (side: BodyContext) => Set<string> | undefined) =>
+    sides.every((side) => set(side.context)?.has(name));
+  const some = (set: (side: BodyContext) => Set<string> | undefined) =>
+    sides.some((side) => set(side.context)?.has(name));
+  if (every((c) => c.assigned)) context.assigned?.add(name);
+  if (some((c) => c.moduleBound)) context.moduleBound?.add(name);
+  if (some((c) => c.fixed)) context.fixed?.add(name);
+  const fn = sides.map((side) => side.context.functions?.get(name)).find((f) => f !== undefined);
+  if (fn !== undefined) context.functions?.set(name, fn);
 }
 
 /** Learns the fields a constructor or static block writes, in order. */
