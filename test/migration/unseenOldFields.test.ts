@@ -546,3 +546,23 @@ test("methods bound in the constructor (zod's `this.parse = this.parse.bind(this
   result.rollback();
   expect([s.parse, Object.keys(s), strict.parse]).toEqual([parse, ["_def", "parse"], mine]);
 });
+
+test("a release bundled and minified by esbuild (its field helper renamed `c`, graphlib 3.0.4) keeps every object's fields", () => {
+  const [V1, V2] = new Function(`"use strict";
+    var ye = Object.defineProperty;
+    var Ne = (s, e, r) => e in s ? ye(s, e, { enumerable: !0, configurable: !0, writable: !0, value: r }) : s[e] = r;
+    var c = (s, e, r) => Ne(s, typeof e != "symbol" ? e + "" : e, r);
+    class Store { constructor() { this.items = []; this.count = 0; } add(x) { this.items.push(x); this.count++; return this; } }
+    class Store2 { constructor() { c(this, "items", []); c(this, "count", 0); } add(x) { this.items.push(x); this.count++; return this; } size() { return this.count; } }
+    return [Store, Store2];`)() as [new () => Made, new () => Made];
+  const ns = new Namespace("minified-release");
+  const Store = ns.registerClass(V1, { name: "Store" }) as unknown as new () => Made & {
+    add(x: string): Made;
+    size(): number;
+  };
+  const s = new Store().add("a").add("b");
+  const result = updateSync(ns, patch("r2").replaceImplementation("Store", V2).build());
+  expect(result.warnings).toEqual([]);
+  expect({ ...s }).toEqual({ items: ["a", "b"], count: 2 });
+  expect((s as unknown as { size(): number }).size()).toBe(2);
+});

@@ -576,6 +576,22 @@ describe("transpiled forms", () => {
     ]);
   });
 
+  test("a minified bundle: esbuild's field helper renamed `c` (graphlib 3.0.4)", () => {
+    const parsed = parseClassSource(
+      `class Graph{constructor(e){c(this,"_isDirected",!0);c(this,"_nodes",{});this._label=void 0;e&&(this._isDirected=e.directed)}}`,
+    );
+    expect(parsed.fields).toEqual([
+      { name: "_isDirected", initializer: "!0" },
+      { name: "_nodes", initializer: "{}" },
+      { name: "_label", initializer: "void 0" },
+    ]);
+    // A call of another shape that hands over \`this\` creates no field the reader names.
+    const other = parseClassSource(
+      `class A { constructor(v) { register(this, "a", v); f(this, key, v); g(this, "b"); } }`,
+    );
+    expect(other.fields).toEqual([]);
+  });
+
   test("tsc below ES2022: Object.defineProperty and WeakMap private fields", () => {
     const parsed = parseClassSource(`class A extends Base {
     constructor(x, y = 3) {

@@ -83,6 +83,25 @@ const isTrue = (node: AnyNode): boolean =>
     node.argument.type === "Literal" &&
     node.argument.value === 0);
 
+/**
+ * A bundle's minified field helper: esbuild's `__publicField` (graphlib 3's
+ * `c(this, "_nodes", {})`) or Babel's `_defineProperty` renamed to a short
+ * name — a plain function of three arguments called with `this` and a
+ * string literal key. Read as the helper it almost always is: otherwise
+ * the fields of a bundled release were not seen at all, and an update to
+ * it deleted them from every object.
+ */
+function minifiedFieldHelper(call: CallExpression): boolean {
+  const [, key] = call.arguments;
+  return (
+    call.callee.type === "Identifier" &&
+    call.callee.name.length <= 2 &&
+    call.arguments.length === 3 &&
+    key?.type === "Literal" &&
+    typeof key.value === "string"
+  );
+}
+
 /** Recognises the calls that transpilers and programmers use to create a field on `this`. */
 function callWrite(src: Source, call: CallExpression): Write | undefined {
   const name = calleeName(call.callee);
@@ -97,7 +116,7 @@ function callWrite(src: Source, call: CallExpression): Write | undefined {
   }
   if (name === "Object.assign") return { type: "opaque", text: textOf(src, call) };
   const keyText = key === undefined ? undefined : literalKey(skipOuterExpressions(key));
-  if (FIELD_HELPER.test(name)) {
+  if (FIELD_HELPER.test(name) || minifiedFieldHelper(call)) {
     if (keyText === undefined) return { type: "opaque", text: textOf(src, call) };
     return { type: "field", name: keyText, value };
   }
