@@ -12,7 +12,12 @@
  * One such update at a time per namespace: a later update completes the
  * earlier one first.
  */
-import { MetamorphError, MigrationError, UnswappableObjectError } from "../errors.js";
+import {
+  MetamorphError,
+  MigrationError,
+  RollbackError,
+  UnswappableObjectError,
+} from "../errors.js";
 import type { Undo } from "../mop/classHandle.js";
 import { observeConstruction } from "../mop/classHandle.js";
 import { getPrototypeOf } from "../mop/instances/finder.js";
@@ -262,6 +267,12 @@ export class LazyMigration {
     return this.marks.has(object) || this.builtSince(object);
   }
 
+  /** `isMigrated`, taking no brand off: for a look that must change nothing (a rollback's check). */
+  isMigratedAsIs(object: object): boolean {
+    this.settleMarks();
+    return this.marks.has(object) || this.marks.brand.has(object) || this.builtSince(object);
+  }
+
   /** Built since the commit outside the handles, on the new layout (builtSince.ts). */
   private builtSince(object: object): boolean {
     const log = this.logByPrototype.get(getPrototypeOf(object) as object);
@@ -394,10 +405,15 @@ export class LazyMigration {
    * report it among the failures, and a later update is refused until it
    * can be migrated.
    */
-  private strand(object: object, plan: Plan, error: unknown): MigrationError {
+  private strand(
+    object: object,
+    plan: Plan,
+    error: unknown,
+    why = `update ${this.patch} is permanent`,
+  ): MigrationError {
     const cause = error instanceof MetamorphError ? error : undefined;
     const stranded = new MigrationError(
-      `update ${this.patch} is permanent, and migrating a ${plan.className} object (${this.during}) failed: ${(error as Error)?.message ?? String(error)}; the object stays on the old layout, and each call that reaches it throws this until its migration succeeds`,
+      `${why}, and migrating a ${plan.className} object (${this.during}) failed: ${(error as Error)?.message ?? String(error)}; the object stays on the old layout, and each call that reaches it throws this until its migration succeeds`,
       {
         ...(cause?.details ?? {}),
         patch: this.patch,
@@ -513,8 +529,8 @@ export class LazyMigration {
       this.inProgress.pop();
     }
     this.migratedCount++;
+    if (this.strandedRefs.size > 0) this.stranded.delete(object);
     if (this.forgotten) {
-      this.stranded.delete(object);
       this.kept.add(log);
       this.letGo();
     }
@@ -560,8 +576,8 @@ export class LazyMigration {
       if (applied && log.length > at) log.revertAt(at);
     }
     if (this.forgotten) throw this.strand(object, plan, error);
-    // The rollback that follows rewrites the objects.
-    this.marks.settleBrands();
+    // (The rollback that follows takes the brands off, once it has looked at
+    // the objects: it may be refused, with nothing changed.)
     const cause = error instanceof MetamorphError ? error : undefined;
     const message = (error as Error)?.message ?? String(error);
     this.failure = new MigrationError(
@@ -584,6 +600,18 @@ export class LazyMigration {
       // Thrown back on purpose (an afterCommit hook's touch: phases/commit.ts
       // rolls back once the hook has stopped), not a rollback that failed.
       if (error === this.failure) throw error;
+      // Refused before anything changed (an object locked since it migrated):
+      // the update goes on, as a permanent one does, without this object.
+      if (error instanceof RollbackError) {
+        const failed = this.failure;
+        this.failure = undefined;
+        throw this.strand(
+          object,
+          plan,
+          failed.details.cause,
+          `update ${this.patch} cannot be rolled back (${error.message})`,
+        );
+      }
       // Every call that reaches a guard now throws this, rather than recurse
       // through guards a rollback should have taken out.
       this.rollbackFailure = new MigrationError(
@@ -832,11 +860,12 @@ export class LazyMigration {
           ok = deferred ? this.rewrite(object, log) : this.migrate(object, true, false);
         } catch (error) {
           if (!this.isStranding(error)) throw error;
-          ok = true;
+          continue; // left on the old layout, unmarked
         }
         if (!ok) return false;
         // A guard reached during its rewrite (a getter touching another
-        // pending object) settled the marks before it joined the log.
+        // pending object), or a rollback's look at the objects, settled the
+        // marks before it joined the log.
         if (deferred && this.unmarkedFrom === null) this.marks.mark(object, log, true);
       }
     }

@@ -97,13 +97,13 @@ export function findOnHomes(
   finder: InstanceFinder,
   homes: OutsideHomes,
   find: (prototype: object) => object[] = findEachOf(finder, [...homes.values()]),
-  /** Objects to leave where they are. */
-  except?: WeakSet<object>,
+  /** Which objects to take; the others are left where they are. */
+  taken?: (object: object) => boolean,
 ): OutsideBuilt {
   const built = new OutsideBuilt();
   for (const [stable, home] of homes) {
     const objects = find(home);
-    built.add(except ? objects.filter((o) => !except.has(o)) : objects, home, stable);
+    built.add(taken ? objects.filter(taken) : objects, home, stable);
   }
   return built;
 }

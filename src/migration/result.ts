@@ -80,7 +80,13 @@ function undoer(outcome: Outcome, life: Life, timings: UpdateTimings, hookErrors
     const t0 = performance.now();
     outcome.clock.emit("rollback", "start", undefined, { reason, ...detail });
     life.stopSweep = true;
-    rollBack(outcome.committed);
+    try {
+      rollBack(outcome.committed);
+    } catch (error) {
+      // Refused before anything changed (rollback.ts): the update goes on, its sweep too.
+      life.stopSweep = false;
+      throw error;
+    }
     life.state = "rolled-back";
     const { namespace } = outcome.committed;
     hookErrors.push(
@@ -180,7 +186,9 @@ export function updateResult(outcome: Outcome): UpdateResult {
     listenerErrors: clock.listenerErrors,
     hookErrors,
     migratedSoFar: () => lazy?.migratedCount ?? 0,
-    pendingInstances: () => (life.state === "committed" && lazy ? lazy.pending() : 0),
+    // Once permanent, objects a lazy update has not reached are still pending.
+    pendingInstances: () =>
+      (life.state === "committed" || life.state === "permanent") && lazy ? lazy.pending() : 0,
     completion,
     completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),
     state: () => life.state,

@@ -4,6 +4,7 @@
  * were, values the program wrote since to fields both versions have are
  * kept — and then the namespace's bindings and class versions.
  */
+import { RollbackError } from "../errors.js";
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { restoreOldLayout } from "./instanceMigration.js";
@@ -68,7 +69,33 @@ export function rollBack(
   // What the installed release built meanwhile has its layout: back to the
   // old one where it is (guards would take it for an unmigrated object),
   // then onto the stable prototype, with the old version's methods.
-  const builtSince = findOnHomes(namespace.finder, installedHomes, undefined, preexisting);
+  // One the old layout cannot be written into (a property it defines
+  // non-configurable: yaml's Documents) stays on the release that built it.
+  const builtSince = findOnHomes(
+    namespace.finder,
+    installedHomes,
+    undefined,
+    (object) => !preexisting.has(object) && !hasFixedProperty(object),
+  );
+  // Looked at before anything changes: an object the program locked since
+  // the commit cannot take the old layout back, and a rollback stopped
+  // part-way would leave the objects before it old, the classes new.
+  // (Unbranding, isMigrated, is a change too: not before this look.)
+  const onPrototypes = plans.map((plan) => namespace.finder.find(plan.prototype));
+  plans.forEach((plan, p) => {
+    const locked = onPrototypes[p]!.find(
+      (object) => !Object.isExtensible(object) && (!guarded || lazy!.isMigratedAsIs(object)),
+    );
+    if (locked === undefined) return;
+    throw new RollbackError(
+      `the update cannot be rolled back: a ${plan.className} object was made non-extensible (frozen, sealed or preventExtensions) after it migrated, and cannot take its old layout back; nothing was rolled back`,
+      { className: plan.className, object: locked },
+    );
+  });
+  // The others are on the old layout.
+  const migratedNow = onPrototypes.map((objects) =>
+    guarded ? objects.filter((object) => lazy!.isMigrated(object)) : objects,
+  );
   for (const { object, stable } of builtSince.entries()) {
     const plan = plans.find((p) => p.prototype === stable);
     if (plan) {
@@ -76,15 +103,14 @@ export function rollBack(
       since.push(object);
     }
   }
-  for (const plan of plans) {
-    for (const object of namespace.finder.find(plan.prototype)) {
-      if (guarded && !lazy!.isMigrated(object)) continue; // still on the old layout
+  plans.forEach((plan, p) => {
+    for (const object of migratedNow[p]!) {
       const entry = entries.get(object);
       if (entry && exact) entry.log.revertAt(entry.index);
       else reverseOne(object, plan, entry?.log.retained(entry.index), late);
       if (!entry) since.push(object);
     }
-  }
+  });
   lazy?.release();
   builtOutside.undo(namespace.finder);
   builtSince.moveIn(namespace.finder);
@@ -94,6 +120,14 @@ export function rollBack(
     if (d && "value" in d) Reflect.defineProperty(object, key, { ...d, value: safely(fn, object) });
   }
   reopenEarlier(committed.earlier, since, exact);
+}
+
+/** Whether `object` has an own property it cannot delete. */
+function hasFixedProperty(object: object): boolean {
+  for (const key of Reflect.ownKeys(object)) {
+    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable === false) return true;
+  }
+  return false;
 }
 
 interface LateDefault {

@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Namespace, patch, updateSync } from "../../src/index.js";
+import { Namespace, patch, update, updateSync } from "../../src/index.js";
 import { hasFastProperties } from "../support/v8.js";
 
 type Version = { value: string; label(): string } & Record<string, unknown>;
@@ -278,19 +278,63 @@ test("a frozen object the release built (a shared sentinel) stays where it is; t
   expect(Object.getPrototypeOf(sentinel)).toBe(v2.Version.prototype);
 });
 
-test("a rollback leaves alone what the installed release had built before the update", () => {
-  const v1 = release("v1");
-  const v2 = release("v2", { major: "2" });
-  const ns = new Namespace("outside-preexisting");
-  ns.registerClass(v1.Version);
-  new v1.Version("o"); // an object of the class, so that the update searches the heap
-  const already = v2.make("already");
-  const before = state(already);
-  const result = updateSync(
-    ns,
-    patch("to v2").replaceImplementation("Version", v2.Version).build(),
-  );
+// Another package's copy of the new release, in use before the update: a
+// lazy or progressive commit, or an eager one whose objects were found
+// before its pause (update()), used to skip the heap query that tells such
+// objects apart, and the rollback rewrote them to the old layout.
+const CALLS = [
+  ["eager", "updateSync"],
+  ["eager", "update"],
+  ["lazy", "updateSync"],
+  ["progressive", "update"],
+] as const;
+
+test.each(CALLS)(
+  "a rollback leaves alone what the installed release had built before the update (%s, %s)",
+  async (policy, call) => {
+    const v1 = release("v1");
+    const v2 = release("v2", { major: "2", pending: "new Map([[1, 2]])" });
+    const ns = new Namespace(`outside-preexisting-${policy}-${call}`);
+    const Version = ns.registerClass(v1.Version);
+    const mine = new Version("o");
+    const already = v2.make("already");
+    const before = state(already);
+    const p = patch("to v2").replaceImplementation("Version", v2.Version).build();
+    const result =
+      call === "update" ? await update(ns, p, { policy }) : updateSync(ns, p, { policy });
+    expect(mine.label()).toBe("v2:o");
+    result.rollback();
+    expect(state(already)).toEqual(before);
+    expect(already.label()).toBe("v2:already");
+    expect(mine.label()).toBe("v1:o");
+  },
+);
+
+test("what the release built while it ran with a property it cannot delete stays on that release; the rollback goes through (yaml's nodes)", () => {
+  const kind = Symbol.for("metamorph.test.kind");
+  const make = (tag: string, extra: string) =>
+    new Function(
+      "kind",
+      `"use strict";
+      return class Doc {
+        constructor(v) { this.v = v; Object.defineProperty(this, kind, { value: "doc" }); ${extra} }
+        label() { return "${tag}:" + this.v; }
+      };`,
+    )(kind) as new (
+      v: number,
+    ) => { v: number; label(): string };
+  const V1 = make("v1", "");
+  const V2 = make("v2", "this.w = 2;");
+  const ns = new Namespace("outside-fixed");
+  const Doc = ns.registerClass(V1);
+  const old = new Doc(1);
+  const result = updateSync(ns, patch("v2").replaceImplementation("Doc", V2).build());
+  expect(Object.keys(old)).toEqual(["v", "w"]);
+  const since = new V2(3);
   result.rollback();
-  expect(state(already)).toEqual(before);
-  expect(already.label()).toBe("v2:already");
+  // The migrated object's symbol key, defined first, stays where it is: only `w` goes.
+  expect(Reflect.ownKeys(old)).toEqual(["v", kind]);
+  expect(old.label()).toBe("v1:1");
+  expect([Object.getPrototypeOf(since) === V2.prototype, since.label()]).toEqual([true, "v2:3"]);
+  expect(Reflect.ownKeys(since)).toEqual(["v", "w", kind]);
 });

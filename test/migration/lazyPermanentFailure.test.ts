@@ -47,7 +47,10 @@ function world(
 test("after makePermanent(), a failing first touch throws for that object only; the namespace stays usable", () => {
   const { ns, A, xs, result, mend } = world("permanent-failure");
   result.makePermanent();
+  // Permanent, the objects no call has reached are still pending (this said 0).
+  expect(result.pendingInstances()).toBe(3);
   expect(xs[0]!.get()).toBe(0);
+  expect(result.pendingInstances()).toBe(2);
   let thrown: unknown;
   try {
     xs[1]!.get();

@@ -170,11 +170,13 @@ function findInstances(
     else if (change.keyed || !later.has(prototype)) searched.add(prototype);
   }
   // Where the implementations this update installs already have objects (a
-  // release in use before the upgrade): a rollback leaves those alone. Asked
-  // only in a query made anyway.
+  // release in use before the upgrade, another package's copy of it): a
+  // rollback leaves those alone. Also in a lazy or progressive pause, or one
+  // whose objects were found before it: without knowing them, a rollback
+  // took them for objects the release built while it ran and rewrote them
+  // to the old layout. Only the heap finder sees such objects.
   const installed = installedHomes(built);
-  if (searched.size > 0 && namespace.finder.kind === "heap")
-    for (const home of installed) searched.add(home);
+  if (namespace.finder.kind === "heap") for (const home of installed) searched.add(home);
   // Instances of subclasses the query met on the way (heap finder): refused if unmanaged.
   const below = new Map<object, object[]>();
   const now = findEachOf(namespace.finder, [...searched], below);

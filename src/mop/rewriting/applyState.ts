@@ -158,10 +158,11 @@ export function undeletableInRewrite(
 ): PropertyKey | undefined {
   const from = stateToTable(current);
   const to = stateToTable(state);
-  const prefix = from.prototypes[0] !== to.prototypes[0] ? 0 : keptPrefix(from, 0, to, 0);
+  const kept =
+    from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0);
   const named = from.starts[0]! + from.elementCounts[0]!;
   for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
-    if (j >= named && j < named + prefix) continue;
+    if (isKept(kept, j, named)) continue;
     if ((from.attributes[j]! & CONFIGURABLE) === 0) return from.keys[j];
   }
   return undefined;
@@ -211,10 +212,17 @@ export function applyRow(
   // ones added afterwards) drops it into dictionary mode; an object that was
   // empty when its prototype changed can later be rewritten again at full speed.
   const prototypeChanges = current.prototypes[c] !== prototype;
-  const prefix = prototypeChanges ? 0 : keptPrefix(current, c, target, t);
+  const kept = prototypeChanges ? NOTHING_KEPT : keptProperties(current, c, target, t);
 
-  // 2. Delete the rest from the end backwards, on the old prototype.
-  for (let j = curEnd - 1; j >= curNamed + prefix; j--) {
+  // 2. Delete the rest from the end backwards, on the old prototype (where
+  // symbols are kept apart, the strings first: they were added last).
+  if (kept.apart) {
+    for (let j = kept.symbolsAt - 1; j >= curNamed + kept.prefix; j--) {
+      if (!Reflect.deleteProperty(obj, curKeys[j]!)) throw failedStep(obj, "delete", curKeys[j]);
+    }
+  }
+  for (let j = curEnd - 1; j >= curNamed + kept.prefix; j--) {
+    if (isKept(kept, j, curNamed) || (kept.apart && j < kept.symbolsAt)) continue;
     if (!Reflect.deleteProperty(obj, curKeys[j]!)) throw failedStep(obj, "delete", curKeys[j]);
   }
   if (isArray) {
@@ -232,11 +240,19 @@ export function applyRow(
   }
 
   // 4a. Kept prefix: only data values can differ.
-  reassignPrefix(obj, current, curNamed, target, named, prefix);
+  reassignPrefix(obj, current, curNamed, target, named, kept.prefix);
+  if (kept.apart) {
+    const targetSymbols = symbolStart(target, named, end);
+    reassignPrefix(obj, current, kept.symbolsAt, target, targetSymbols, kept.symbols);
+  }
   // 4b. The rest, in order: defined, or assigned where no setter or read-only
   // property on the new prototype chain can intercept the assignment.
   const intercepted = cache === undefined ? undefined : interceptedKeys(prototype, cache);
-  for (let j = named + prefix; j < end; j++) addProperty(obj, target, j, intercepted);
+  const symbolsKept = kept.apart ? symbolStart(target, named, end) + kept.symbols : -1;
+  for (let j = named + kept.prefix; j < end; j++) {
+    if (kept.apart && j >= symbolsKept - kept.symbols && j < symbolsKept) continue;
+    addProperty(obj, target, j, intercepted);
+  }
   for (let j = start; j < named; j++) addProperty(obj, target, j, intercepted);
   if (isArray && (obj as unknown[]).length !== targetLength) {
     if (!Reflect.set(obj, "length", targetLength)) throw failedStep(obj, "set length");
@@ -249,22 +265,79 @@ export function constructorOf(proto: object): Function | undefined {
   return d && typeof d.value === "function" ? (d.value as Function) : undefined;
 }
 
-/** Step 1: how many leading named keys keep their place and attributes. */
-function keptPrefix(current: StateTable, c: number, target: StateTable, t: number): number {
+/**
+ * The named properties a rewrite keeps in place: the `prefix` first (their
+ * place and attributes unchanged). Where that would delete a property that
+ * cannot be deleted (a non-configurable symbol key defined by a constructor,
+ * as yaml's nodes have) strings and symbols are kept `apart`: the leading
+ * strings, and the `symbols` leading symbols (from index `symbolsAt` of the
+ * current row) — `Reflect.ownKeys` lists strings before symbols whatever
+ * the insertion order, and such an object's symbols were added first.
+ */
+interface Kept {
+  readonly prefix: number;
+  readonly apart: boolean;
+  readonly symbolsAt: number;
+  readonly symbols: number;
+}
+
+const NOTHING_KEPT: Kept = { prefix: 0, apart: false, symbolsAt: 0, symbols: 0 };
+
+/** Whether index `j` of the current row, whose named keys start at `named`, is kept. */
+function isKept(kept: Kept, j: number, named: number): boolean {
+  return (
+    (j >= named && j < named + kept.prefix) ||
+    (kept.apart && j >= kept.symbolsAt && j < kept.symbolsAt + kept.symbols)
+  );
+}
+
+/** Step 1 (see Kept). */
+function keptProperties(current: StateTable, c: number, target: StateTable, t: number): Kept {
   const curNamed = current.starts[c]! + current.elementCounts[c]!;
   const curEnd = current.starts[c + 1]!;
   const named = target.starts[t]! + target.elementCounts[t]!;
   const end = target.starts[t + 1]!;
-  let prefix = 0;
+  const prefix = commonPrefix(current, curNamed, curEnd, target, named, end);
+  let fixedInRest = false;
+  for (let j = curNamed + prefix; j < curEnd && !fixedInRest; j++)
+    fixedInRest = (current.attributes[j]! & CONFIGURABLE) === 0;
+  const curSymbols = symbolStart(current, curNamed, curEnd);
+  const targetSymbols = symbolStart(target, named, end);
+  if (!fixedInRest || curNamed + prefix >= curSymbols) return { ...NOTHING_KEPT, prefix };
+  return {
+    prefix: commonPrefix(current, curNamed, curSymbols, target, named, targetSymbols),
+    apart: true,
+    symbolsAt: curSymbols,
+    symbols: commonPrefix(current, curSymbols, curEnd, target, targetSymbols, end),
+  };
+}
+
+/** How many keys from `from` of `current` and `to` of `target` are the same, with the same attributes. */
+function commonPrefix(
+  current: StateTable,
+  from: number,
+  fromEnd: number,
+  target: StateTable,
+  to: number,
+  toEnd: number,
+): number {
+  let n = 0;
   while (
-    curNamed + prefix < curEnd &&
-    named + prefix < end &&
-    current.keys[curNamed + prefix] === target.keys[named + prefix] &&
-    sameShape(current, curNamed + prefix, target, named + prefix)
+    from + n < fromEnd &&
+    to + n < toEnd &&
+    current.keys[from + n] === target.keys[to + n] &&
+    sameShape(current, from + n, target, to + n)
   ) {
-    prefix++;
+    n++;
   }
-  return prefix;
+  return n;
+}
+
+/** The index of the first symbol key in `[from, end)` of `table` (end if none). */
+function symbolStart(table: StateTable, from: number, end: number): number {
+  let j = from;
+  while (j < end && typeof table.keys[j] !== "symbol") j++;
+  return j;
 }
 
 /** Step 4a: the kept prefix keeps its hidden class; only data values can differ. */

@@ -1,0 +1,124 @@
+/**
+ * An object the program locked after it migrated (`Object.preventExtensions`,
+ * `seal`, `freeze`: allowed, it is on the new layout) cannot take its old
+ * layout back. A rollback used to find that out part-way: the objects before
+ * it went back, that one lost its fields, and the update stayed committed
+ * with the new methods over old-layout objects. Now every object to go back
+ * is looked at first: the rollback is refused (`MM_ROLLBACK`) with nothing
+ * changed, and the update stays committed and usable.
+ */
+import fc from "fast-check";
+import { expect, test } from "vitest";
+import { type MetamorphError, Namespace, patch, updateSync } from "../../src/index.js";
+import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+
+type Acc = { value?: number; n?: number; get(): number };
+
+const LOCKS: Record<string, (o: object) => void> = {
+  preventExtensions: (o) => Object.preventExtensions(o),
+  seal: (o) => Object.seal(o),
+  freeze: (o) => Object.freeze(o),
+};
+
+test("a rollback meeting a migrated object locked since is refused before anything changes (seed 808)", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom("eager" as const, "lazy" as const),
+      fc.integer({ min: 1, max: 6 }),
+      fc.nat(),
+      fc.constantFrom(...Object.keys(LOCKS)),
+      (policy, count, pick, lock) => {
+        const ns = new Namespace(`rollback-locked-${policy}`);
+        class AccV1 {
+          constructor(public n: number) {}
+          get(): number {
+            return this.n;
+          }
+        }
+        const Handle = ns.registerClass(AccV1, { name: "Acc" }) as unknown as new (
+          n: number,
+        ) => Acc;
+        const objects = Array.from({ length: count }, (_, i) => new Handle(i + 1));
+        const result = updateSync(
+          ns,
+          patch("v2")
+            .renameField("Acc", "n", "value")
+            .replaceMethods("Acc", {
+              get(this: { value: number }) {
+                return this.value * 10;
+              },
+            })
+            .build(),
+          { policy },
+        );
+        // Touched (migrated, with a lazy update), then locked by the program.
+        const locked = objects[pick % count]!;
+        for (const object of objects.slice(0, (pick % count) + 1)) object.get();
+        LOCKS[lock]!(locked);
+        const before = deepSnapshot({ ns, objects });
+        let thrown: unknown;
+        try {
+          result.rollback();
+        } catch (error) {
+          thrown = error;
+        }
+        expect((thrown as MetamorphError).code).toBe("MM_ROLLBACK");
+        expect((thrown as Error).message).toMatch(
+          /a Acc object was made non-extensible .* after it migrated.*nothing was rolled back/,
+        );
+        expect(snapshotDifference(before, deepSnapshot({ ns, objects }))).toBeUndefined();
+        expect(result.state()).toBe("committed");
+        expect(objects.map((o) => o.get())).toEqual(objects.map((_, i) => (i + 1) * 10));
+      },
+    ),
+    { seed: 808, numRuns: 40 },
+  );
+});
+
+test("a lazy update whose rollback is refused leaves the object that failed on the old layout, and goes on", () => {
+  const ns = new Namespace("rollback-locked-first-touch");
+  class AccV1 {
+    constructor(public n: number) {}
+    get(): number {
+      return this.n;
+    }
+  }
+  const Handle = ns.registerClass(AccV1, { name: "Acc" }) as unknown as new (n: number) => Acc;
+  const objects = Array.from({ length: 4 }, (_, i) => new Handle(i + 1));
+  let broken = true;
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .renameField("Acc", "n", "value")
+      .migrate("Acc", (old) => {
+        if (broken && old.n === 4) throw new Error("cannot migrate #4");
+      })
+      .replaceMethods("Acc", {
+        get(this: { value: number }) {
+          return this.value * 10;
+        },
+      })
+      .build(),
+    { policy: "lazy" },
+  );
+  objects[0]!.get();
+  Object.preventExtensions(objects[0]!);
+  let thrown: unknown;
+  try {
+    objects[3]!.get();
+  } catch (error) {
+    thrown = error;
+  }
+  expect((thrown as MetamorphError).code).toBe("MM_MIGRATION_FAILED");
+  expect((thrown as Error).message).toMatch(
+    /^update v2 cannot be rolled back \(.*non-extensible.*\), and migrating a Acc object \(first-touch\) failed: .*cannot migrate #4; the object stays on the old layout/,
+  );
+  expect([result.state(), ns.version]).toEqual(["committed", 2]);
+  expect(objects.slice(0, 3).map((o) => o.get())).toEqual([10, 20, 30]);
+  expect(Object.keys(objects[3]!)).toEqual(["n"]);
+  expect(result.completeMigration().failed.map((f) => f.object)).toEqual([objects[3]]);
+  // Once its migration succeeds, the update is complete.
+  broken = false;
+  expect(objects[3]!.get()).toBe(40);
+  expect(result.pendingInstances()).toBe(0);
+});
