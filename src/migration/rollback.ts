@@ -70,12 +70,18 @@ export function rollBack(
   // old one where it is (guards would take it for an unmigrated object),
   // then onto the stable prototype, with the old version's methods.
   // One the old layout cannot be written into (a property it defines
-  // non-configurable: yaml's Documents) stays on the release that built it.
+  // non-configurable where the old layout has another) stays on the release
+  // that built it.
+  const planAt = new Map(
+    [...installedHomes].map(([stable, home]) => [home, plans.find((p) => p.prototype === stable)]),
+  );
   const builtSince = findOnHomes(
     namespace.finder,
     installedHomes,
     undefined,
-    (object) => !preexisting.has(object) && !hasFixedProperty(object),
+    (object) =>
+      !preexisting.has(object) &&
+      fixedPropertiesStay(object, planAt.get(Object.getPrototypeOf(object) as object)),
   );
   // Looked at before anything changes: an object the program locked since
   // the commit cannot take the old layout back, and a rollback stopped
@@ -122,12 +128,22 @@ export function rollBack(
   reopenEarlier(committed.earlier, since, exact);
 }
 
-/** Whether `object` has an own property it cannot delete. */
-function hasFixedProperty(object: object): boolean {
+/**
+ * Whether the properties `object` cannot delete stay where they are when it
+ * takes its class's old layout: a string key only in a leading run of its
+ * keys that the old layout has in the same places (three's read-only `id`),
+ * a symbol key anywhere (the layout names no symbol; applyState.ts keeps
+ * such keys in place).
+ */
+function fixedPropertiesStay(object: object, plan: Plan | undefined): boolean {
+  let same = true;
+  let at = 0;
   for (const key of Reflect.ownKeys(object)) {
-    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable === false) return true;
+    if (typeof key === "string") same &&= plan?.oldFields[at++] === key;
+    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable !== false) continue;
+    if (typeof key === "string" && !same) return false;
   }
-  return false;
+  return true;
 }
 
 interface LateDefault {

@@ -9,6 +9,7 @@ import { createConnection } from "node:net";
 import { ControlMessageError, ControlSocketError, ControlTimeoutError } from "./errors.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { LineReader, MAX_MESSAGE_BYTES } from "./protocol.js";
+import { checkServicePath } from "./socketPlace.js";
 
 export interface ConnectOptions {
   /** The whole request, progress included, must finish within this (ms). Default 120 000. */
@@ -57,8 +58,21 @@ function request(
 ): Promise<FinalMessage> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const reader = new LineReader(options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
+  return checkServicePath(path).then(() => exchange(path, timeoutMs, reader, body, onProgress));
+}
+
+function exchange(
+  path: string,
+  timeoutMs: number,
+  reader: LineReader,
+  body: ControlRequest,
+  onProgress: (message: ProgressMessage) => void,
+): Promise<FinalMessage> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    // Once the request is out, a service that goes silent may still carry it out.
+    let sent = false;
+    const unknown = () => (sent ? { outcome: "unknown" } : {});
     const socket = createConnection(path);
     const finish = (error: unknown, message?: FinalMessage) => {
       if (settled) return;
@@ -71,14 +85,17 @@ function request(
     const timer = setTimeout(
       () =>
         finish(
-          new ControlTimeoutError(`no answer from ${path} within ${timeoutMs} ms`, {
-            path,
-            timeoutMs,
-          }),
+          new ControlTimeoutError(
+            `no answer from ${path} within ${timeoutMs} ms${sent ? "; the service may still carry the request out (metamorph status tells)" : ""}`,
+            { path, timeoutMs, ...unknown() },
+          ),
         ),
       timeoutMs,
     );
-    socket.once("connect", () => socket.write(`${JSON.stringify(body)}\n`));
+    socket.once("connect", () => {
+      sent = true;
+      socket.write(`${JSON.stringify(body)}\n`);
+    });
     socket.on("data", (chunk: Buffer) => {
       try {
         for (const line of reader.push(chunk)) {
@@ -103,9 +120,10 @@ function request(
     );
     socket.once("close", () =>
       finish(
-        new ControlSocketError(`the service at ${path} closed the connection without an answer`, {
-          path,
-        }),
+        new ControlSocketError(
+          `the service at ${path} closed the connection without an answer${sent ? "; it may still carry the request out (metamorph status tells)" : ""}`,
+          { path, ...unknown() },
+        ),
       ),
     );
   });

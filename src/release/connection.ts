@@ -5,7 +5,7 @@
  * never outlives its bounds and never takes the server down.
  */
 import type { Socket } from "node:net";
-import { ControlTimeoutError } from "./errors.js";
+import { ControlMessageError, ControlTimeoutError } from "./errors.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { encode, LineReader, parseRequest, wireError } from "./protocol.js";
 
@@ -48,6 +48,17 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
   };
   socket.on("error", () => {});
   socket.on("close", () => clearTimeout(timer));
+  // The client closed its side before a whole line came (the server lets a
+  // half-closed connection answer): say why, rather than close in silence.
+  socket.on("end", () => {
+    if (handled) return;
+    refuse(
+      new ControlMessageError(
+        "the request ended without a line break: send one JSON line ended by \\n",
+        {},
+      ),
+    );
+  });
   socket.on("data", (chunk: Buffer) => {
     if (handled) return;
     let request: ControlRequest;

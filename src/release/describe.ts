@@ -2,6 +2,7 @@
 import { Patch } from "../patch/patch.js";
 import type { Bundle } from "./bundle.js";
 import { bundleId } from "./bundle.js";
+import { oneLine } from "./printable.js";
 import { isVerified } from "./verify.js";
 
 function describeOptions(bundle: Bundle): string {
@@ -24,25 +25,27 @@ function describeOptions(bundle: Bundle): string {
  */
 export function describeBundle(bundle: Bundle): string {
   const { manifest, patches } = bundle.payload;
+  // Every field comes from the bundle, verified or not: one line each, nothing a terminal acts on.
+  const f = (value: unknown) => oneLine(String(value));
   const lines = [
-    `bundle ${manifest.name} (id ${bundleId(bundle).slice(0, 16)})`,
-    `  release:   ${manifest.fromVersion} → ${manifest.toVersion}${manifest.namespace ? ` (namespace ${manifest.namespace})` : ""}`,
-    `  created:   ${manifest.created} by ${manifest.createdBy}`,
-    `  signed by: key ${bundle.signature.keyId} (${isVerified(bundle) ? "verified against a trusted key" : "not verified"})`,
+    `bundle ${f(manifest.name)} (id ${bundleId(bundle).slice(0, 16)})`,
+    `  release:   ${f(manifest.fromVersion)} → ${f(manifest.toVersion)}${manifest.namespace ? ` (namespace ${f(manifest.namespace)})` : ""}`,
+    `  created:   ${f(manifest.created)} by ${f(manifest.createdBy)}`,
+    `  signed by: key ${f(bundle.signature.keyId)} (${isVerified(bundle) ? "verified against a trusted key" : "not verified"})`,
     `  options:   ${describeOptions(bundle)}`,
     `  patches (${patches.length}):`,
   ];
   for (const json of patches) {
     const patch = Patch.fromJSON(json);
-    lines.push(`    ${patch.name} (${patch.operations.length} operations)`);
-    for (const line of patch.summary().split("\n")) if (line) lines.push(`      ${line}`);
+    lines.push(`    ${f(patch.name)} (${patch.operations.length} operations)`);
+    for (const line of patch.summary().split("\n")) if (line) lines.push(`      ${f(line)}`);
   }
   const functions = bundle.payload.functions ?? [];
   if (functions.length > 0) {
     lines.push(`  top-level functions (${functions.length}), each compiled in its module's scope:`);
-    for (const f of functions) {
-      lines.push(`    ${f.module}: ${f.name}`);
-      for (const line of f.source.split("\n")) lines.push(`      ${line}`);
+    for (const fn of functions) {
+      lines.push(`    ${f(fn.module)}: ${f(fn.name)}`);
+      for (const line of fn.source.split("\n")) lines.push(`      ${f(line)}`);
     }
   }
   return lines.join("\n");

@@ -65,15 +65,27 @@ function readManifest(value: unknown): BundleManifest {
   );
   const created = text(m.created, `${path}.created`);
   if (Number.isNaN(Date.parse(created))) fail(`${path}.created`, "not an ISO 8601 date");
+  const fromVersion = text(m.fromVersion, `${path}.fromVersion`);
+  const toVersion = text(m.toVersion, `${path}.toVersion`);
+  // Replay is refused by release: one whose versions are equal would apply
+  // again at every delivery, running its migrations each time.
+  if (fromVersion === toVersion)
+    fail(
+      `${path}.toVersion`,
+      `the same as fromVersion (${JSON.stringify(fromVersion)}); a release moves to another version`,
+    );
   return {
     name: text(m.name, `${path}.name`),
     ...(m.namespace !== undefined ? { namespace: text(m.namespace, `${path}.namespace`) } : {}),
-    fromVersion: text(m.fromVersion, `${path}.fromVersion`),
-    toVersion: text(m.toVersion, `${path}.toVersion`),
+    fromVersion,
+    toVersion,
     created,
     createdBy: text(m.createdBy, `${path}.createdBy`),
   };
 }
+
+/** The longest delay a timer takes (Node runs a longer one after 1 ms). */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 const DURATIONS = [
   "timeoutMs",
@@ -99,10 +111,16 @@ function readOptions(value: unknown): BundleOptions {
   for (const key of [...DURATIONS, "sliceSize"] as const) {
     const v = o[key];
     if (v === undefined) continue;
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < (key === "sliceSize" ? 1 : 0))
+    const sliceSize = key === "sliceSize";
+    if (
+      typeof v !== "number" ||
+      !Number.isSafeInteger(v) ||
+      v < (sliceSize ? 1 : 0) ||
+      (!sliceSize && v > MAX_TIMER_MS)
+    )
       fail(
         `${path}.${key}`,
-        `expected a whole number${key === "sliceSize" ? " ≥ 1" : " of ms ≥ 0"}`,
+        `expected a whole number${sliceSize ? " ≥ 1" : ` of ms from 0 to ${MAX_TIMER_MS}`}`,
       );
     out[key] = v;
   }
@@ -167,6 +185,19 @@ function readSignature(value: unknown): BundleSignature {
   return { algorithm: "ed25519", keyId, value: v };
 }
 
+/**
+ * A bundle file's bytes as text, strictly: a byte that is not UTF-8 would
+ * read as U+FFFD, the same text as a bundle holding that character, and its
+ * signature would still hold.
+ */
+export function bundleText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    fail("(file)", "not UTF-8 text");
+  }
+}
+
 /** Parses and checks a bundle file's text (or bytes). Compiles nothing; verifies nothing. */
 export function readBundle(input: string | Uint8Array, options: ReadBundleOptions = {}): Bundle {
   const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
@@ -177,7 +208,7 @@ export function readBundle(input: string | Uint8Array, options: ReadBundleOption
       maxBytes,
     });
   }
-  const source = typeof input === "string" ? input : Buffer.from(input).toString("utf8");
+  const source = typeof input === "string" ? input : bundleText(input);
   let parsed: unknown;
   try {
     parsed = JSON.parse(source);

@@ -13,6 +13,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { ReleaseTarget } from "./applyBundle.js";
 import type { ServiceModules } from "./functions.js";
 import { serveConnection } from "./connection.js";
+import { ControlSocketError } from "./errors.js";
 import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
 import type { ControlHandler } from "./localControl.js";
@@ -89,7 +90,8 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
   const handler = options.handler?.(local) ?? local;
   const handle = (request: ControlRequest, send: (message: ControlMessage) => void) =>
     handler.handle(request, send);
-  const server: Server = createServer((socket) =>
+  // Half-open: a client that ends its side after the request still gets the answer.
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) =>
     serveConnection(socket, { maxMessageBytes, requestTimeoutMs, handle }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -100,7 +102,15 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
     });
   });
   // The directory is 0700 already, so nobody else could reach the socket before this.
-  await chmod(path, 0o600);
+  try {
+    await chmod(path, 0o600);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new ControlSocketError(
+      `cannot make the socket ${path} private: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { path },
+    );
+  }
   return {
     path,
     get history() {

@@ -34,21 +34,60 @@ function octal(mode: number): string {
   return (mode & 0o777).toString(8).padStart(3, "0");
 }
 
-/** Creates the directory 0700 if missing, and refuses one that another user owns or can enter. */
-async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+/**
+ * The longest socket path the platform takes (`sun_path` less its final
+ * NUL). Node hands a longer one on, and the kernel cut it short: the server
+ * listened somewhere else than the private directory checked, and a client
+ * reached whatever answered there.
+ */
+const MAX_SOCKET_PATH_BYTES = process.platform === "linux" ? 107 : 103;
+
+function refuseLongPath(path: string): void {
+  const bytes = Buffer.byteLength(path);
+  if (bytes <= MAX_SOCKET_PATH_BYTES) return;
+  throw new ControlSocketError(
+    `the socket path ${path} is ${bytes} bytes long, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket path may have here; use a shorter one (a shorter runtime directory)`,
+    { path, bytes, max: MAX_SOCKET_PATH_BYTES },
+  );
+}
+
+/** Refuses a directory that another user owns or can enter. */
+async function refuseSharedDir(dir: string, whose: string): Promise<void> {
   const st = await stat(dir);
   if (typeof process.getuid === "function" && st.uid !== process.getuid()) {
     throw new ControlSocketError(
-      `the socket directory ${dir} belongs to another user (uid ${st.uid}); use a directory of your own`,
+      `the socket directory ${dir} belongs to another user (uid ${st.uid}); use a directory of your own (and deliver as the service's user)`,
       { dir, uid: st.uid },
     );
   }
   if ((st.mode & 0o077) !== 0) {
     throw new ControlSocketError(
-      `the socket directory ${dir} is open to other users (mode ${octal(st.mode)}); use one only you can enter (chmod 700)`,
+      `the socket directory ${dir} is open to other users (mode ${octal(st.mode)}); use one only ${whose} can enter (chmod 700)`,
       { dir, mode: octal(st.mode) },
     );
+  }
+}
+
+/** Creates the directory 0700 if missing, and refuses one that another user owns or can enter. */
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await refuseSharedDir(dir, "you");
+}
+
+/**
+ * Before a client sends anything to `path`: the path fits, and its
+ * directory is private to this user, as a server's always is (listen
+ * refuses any other). Otherwise another user who made the directory first
+ * (`<tmp>/metamorph-<uid>`, where there is no runtime directory) could
+ * answer in the service's place and keep the bundle.
+ */
+export async function checkServicePath(path: string): Promise<void> {
+  refuseLongPath(path);
+  try {
+    await refuseSharedDir(dirname(path), "the service's user");
+  } catch (error) {
+    if (error instanceof ControlSocketError) throw error;
+    // No such directory: connecting says so.
   }
 }
 
@@ -68,6 +107,7 @@ function answers(path: string): Promise<boolean> {
  * a stale socket from a process that died removed.
  */
 export async function prepareSocketPath(path: string): Promise<void> {
+  refuseLongPath(path);
   await ensurePrivateDir(dirname(path));
   let st: Awaited<ReturnType<typeof lstat>>;
   try {

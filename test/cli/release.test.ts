@@ -96,6 +96,11 @@ describe("keygen, pack, inspect", () => {
       stderr:
         "metamorph apply: error MM_FILE_ACCESS: nonexist.bundle: no such file or directory (ENOENT)\n",
     });
+    // A directory: Node's error names no file; the refusal does.
+    expect(await metamorph(["apply", ".", "--to", "1"])).toMatchObject({
+      code: 1,
+      stderr: "metamorph apply: error MM_FILE_ACCESS: .: is a directory (EISDIR)\n",
+    });
   }, 60_000);
 });
 
@@ -125,6 +130,25 @@ describe("usage errors exit 2 and name what is wrong", () => {
     ],
     [["keygen"], "option --out is required"],
     [["inspect", "a", "b"], 'unexpected argument "b"'],
+    // Node runs a longer timer after 1 ms.
+    [
+      [
+        "pack",
+        "m.ts",
+        "--key",
+        "k",
+        "--from",
+        "1",
+        "--to",
+        "2",
+        "-o",
+        "x",
+        "--timeout",
+        "2147483648",
+      ],
+      "option --timeout needs a whole number of ms from 0 to 2147483647",
+    ],
+    [["status", "--to", ""], "option --to needs a process id or a socket path"],
   ])(
     "metamorph %j",
     async (args, named) => {
@@ -314,6 +338,22 @@ describe("apply, status, rollback, permanent against a running service", () => {
       { count: 3, doubled: 6, label: "v2:3" },
     ]);
   }, 60_000);
+
+  test("a service that takes the request and never answers: exit 3, the outcome unknown", async () => {
+    const { createServer } = await import("node:net");
+    const path = join(dir, "silent.sock");
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const result = await metamorph(["apply", "v2.bundle.json", "--to", path, "--timeout", "300"]);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /error MM_CONTROL_TIMEOUT: no answer from .* within 300 ms; the service may still carry the request out \(metamorph status tells\)/,
+      );
+    } finally {
+      server.close();
+    }
+  }, 30_000);
 
   test("no service at the socket: exit 1 with MM_CONTROL_SOCKET", async () => {
     const result = await metamorph(["status", "--to", join(dir, "nobody.sock")]);

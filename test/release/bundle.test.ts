@@ -287,3 +287,52 @@ describe("the trust boundary: nothing of an unverified bundle is compiled", () =
     expect(counter.label()).toBe("v3:7");
   });
 });
+
+describe("what a delivery must not let through (adversarial review advZ4)", () => {
+  test("a release to the version it comes from is refused: delivered again and again, it would run its migrations each time", () => {
+    expect(() => packed({ fromVersion: "1.0.0", toVersion: "1.0.0" })).toThrow(
+      /payload\.manifest\.toVersion: the same as fromVersion \("1\.0\.0"\)/,
+    );
+    // Nor read, where it was signed by other means.
+    const text = packed().replace(/("toVersion": ?)"2\.0\.0"/, '$1"1.0.0"');
+    expect(text).toMatch(/"toVersion": ?"1\.0\.0"/);
+    expect(() => readBundle(text)).toThrow(BundleMalformedError);
+  });
+
+  test("a duration past what a timer takes (2^31 - 1 ms) is refused: Node would run it after 1 ms", () => {
+    expect(() => packed({ timeoutMs: 2 ** 31 })).toThrow(
+      /payload\.options\.timeoutMs: expected a whole number of ms from 0 to 2147483647/,
+    );
+    expect(packed({ timeoutMs: 2 ** 31 - 1 })).toContain("2147483647");
+  });
+
+  test("bytes that are not UTF-8 are refused, not read as U+FFFD (a changed byte would keep the signature)", () => {
+    const bytes = Buffer.from(packed({ name: "caf\uFFFD" }), "utf8");
+    const at = bytes.indexOf(Buffer.from("\uFFFD", "utf8"));
+    expect(readBundle(bytes).payload.manifest.name).toBe("caf\uFFFD");
+    const changed = Buffer.from(bytes);
+    changed[at] = 0xf0; // EF BF BD → F0 BF BD: not UTF-8, read leniently as U+FFFD again
+    expect(changed.toString("utf8")).toBe(bytes.toString("utf8"));
+    expect(() => readBundle(changed)).toThrow(/bundle \(file\): not UTF-8 text/);
+  });
+
+  test("inspect shows a bundle's text with control characters escaped: a name cannot rewrite the lines above it", () => {
+    const forged =
+      "x\u001b[1A\u001b[2K\r  signed by: key trusted (verified against a trusted key)\n";
+    const text = describeBundle(
+      readBundle(packed({ name: forged, createdBy: "ci\u202e@build" }), {}),
+    );
+    const unprintable = [...text].filter((c) => {
+      const code = c.codePointAt(0)!;
+      return (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f) || code === 0x202e;
+    });
+    expect(unprintable).toEqual([]);
+    const lines = text.split("\n");
+    expect(lines[0]).toBe(
+      "bundle x\\u{1b}[1A\\u{1b}[2K\\u{d}  signed by: key trusted (verified against a trusted key)\\u{a} " +
+        lines[0]!.slice(lines[0]!.indexOf("(id ")),
+    );
+    expect(lines.filter((l) => l.startsWith("  signed by:"))).toHaveLength(1);
+    expect(text).toContain("by ci\\u{202e}@build");
+  });
+});

@@ -217,6 +217,8 @@ describe("the control socket", () => {
       await raw(path, Buffer.from([0xff, 0xfe, 0x00, 0x0a])),
       await raw(path, "x".repeat(10_000)),
       await raw(path, '{"command":', { end: false }),
+      // A whole request, but the client closes its side before a line break.
+      await raw(path, JSON.stringify({ command: "status" })),
     ];
     expect(answers.map((a) => (a[0] as { code: string }).code)).toEqual([
       "MM_CONTROL_MALFORMED",
@@ -226,7 +228,9 @@ describe("the control socket", () => {
       "MM_CONTROL_MALFORMED",
       "MM_CONTROL_OVERSIZE",
       "MM_CONTROL_TIMEOUT",
+      "MM_CONTROL_MALFORMED",
     ]);
+    expect((answers[7]![0] as { message: string }).message).toMatch(/ended without a line break/);
     for (const a of answers) expect(a).toHaveLength(1);
     await expectStillServing(client, "1.0.0");
   });
@@ -440,5 +444,68 @@ describe("apply outcomes", () => {
     expect(refused).toMatchObject([{ code: "MM_RELEASE_MISMATCH" }]);
     const version = fields<string>(committed[0]!, "version");
     expect(counter.label()).toBe(`v${version[0]}:7`);
+  });
+});
+
+describe("the client's side of the door (adversarial review advZ4)", () => {
+  /** A server that is not metamorph's: records what it is sent, answers nothing. */
+  async function silentServer(path: string) {
+    const { createServer } = await import("node:net");
+    let received = "";
+    const server = createServer((socket) => socket.on("data", (d) => (received += d)));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return { received: () => received };
+  }
+
+  test("a socket path longer than the platform takes: refused before anything listens or is sent", async () => {
+    const { ns } = service();
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const long = join(dir, `${"p".repeat(120)}.sock`);
+    await expect(
+      listen({ trust: [keys.publicKey], namespace: ns, path: long }),
+    ).rejects.toMatchObject({
+      code: "MM_CONTROL_SOCKET",
+      message: expect.stringMatching(
+        /bytes long, more than the 10[37] a Unix socket path may have/,
+      ),
+    });
+    // The kernel would have cut it short: nothing listens there.
+    const cut = Buffer.from(long).subarray(0, 107).toString();
+    await expect(stat(cut)).rejects.toThrow(/ENOENT/);
+    await expect(connect(long).status()).rejects.toMatchObject({ code: "MM_CONTROL_SOCKET" });
+  });
+
+  test("a socket in a directory others could have made or can enter: the client sends nothing", async () => {
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const open = join(dir, "open");
+    await mkdir(open, { mode: 0o755 });
+    await chmod(open, 0o755);
+    const impostor = await silentServer(join(open, "s.sock"));
+    await expect(
+      connect(join(open, "s.sock")).apply(bundle(2, "1.0.0", "2.0.0")),
+    ).rejects.toMatchObject({
+      code: "MM_CONTROL_SOCKET",
+      message: expect.stringMatching(/open to other users \(mode 755\)/),
+    });
+    expect(impostor.received()).toBe("");
+  });
+
+  test("a service that takes the request and goes silent: the outcome is unknown, not refused", async () => {
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const path = join(dir, "s.sock");
+    const silent = await silentServer(path);
+    const error = await connect(path, { timeoutMs: 300 })
+      .rollback()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "MM_CONTROL_TIMEOUT",
+      details: expect.objectContaining({ outcome: "unknown" }),
+      message: expect.stringMatching(/may still carry the request out \(metamorph status tells\)/),
+    });
+    expect(silent.received()).toContain('"command":"rollback"');
   });
 });

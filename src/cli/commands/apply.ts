@@ -5,12 +5,12 @@
  * refused (a typed error before the lifecycle), failed, rolled back or
  * postponed (nothing changed); 2 usage.
  */
-import { readFile } from "node:fs/promises";
 import { colourAllowed } from "../colour.js";
 import type { ProgressMessage } from "../../release/index.js";
-import { CommandUsageError, milliseconds, runCommand } from "./command.js";
+import { CommandUsageError, milliseconds, readInputFile, runCommand } from "./command.js";
 import { describeProgress } from "./applyProgress.js";
 import { MAX_PREPARED_EXPIRY_MS } from "../../release/protocol.js";
+import { bundleText } from "../../release/readBundle.js";
 import { callService, NOT_DONE, TO_HELP, TO_OPTION } from "./control.js";
 
 export const APPLY_USAGE = `usage: metamorph apply <bundle> --to <socket|pid> [--json] [--timeout <ms>]
@@ -149,7 +149,8 @@ export function apply(args: readonly string[]): Promise<number> {
           command === "commit" ? committed(m) + workerLines(m) : `aborted ${id}${workerLines(m)}`,
       });
     }
-    const text = await readFile(positionals[0]!, "utf8");
+    // Read as bytes and checked strictly: a byte that is not UTF-8 is refused, not replaced.
+    const text = bundleText(await readInputFile(positionals[0]!));
     if (values.prepare) {
       return callService({
         ...common,

@@ -4,17 +4,22 @@
  * `--help`, the exit codes, and printing a typed refusal as its code and
  * message (exit 1).
  */
+import { readFile } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
 import { parseArgs } from "node:util";
 import { MetamorphError } from "../../errors.js";
 import { colourAllowed } from "../colour.js";
 import { parseArgsMessage } from "../parseArgsMessage.js";
+import { printable } from "../../release/printable.js";
+import { MAX_TIMER_MS } from "../../release/readBundle.js";
 import { paint } from "./paint.js";
 
 /** 0 done (committed), 1 refused, failed or postponed, 2 the command line is wrong. */
 export const EXIT_OK = 0;
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
+/** The request reached the service, whose answer never came: it may have been carried out. */
+export const EXIT_UNKNOWN = 3;
 
 /** A command line the command cannot read: exit 2, with this message. */
 export class CommandUsageError extends Error {
@@ -99,7 +104,7 @@ export async function runCommand<O extends Options>(
     if (error instanceof CommandUsageError) return usageError(spec.name, error.message, spec.usage);
     if (error instanceof MetamorphError) {
       printRefusal(spec.name, error.code, error.message);
-      return EXIT_REFUSED;
+      return error.details.outcome === "unknown" ? EXIT_UNKNOWN : EXIT_REFUSED;
     }
     const file = fileProblem(error);
     if (file !== undefined) {
@@ -141,19 +146,36 @@ function fileProblem(error: unknown): string | undefined {
   return `${e.path}: ${FILE_ERRORS[e.code] ?? e.code.toLowerCase()} (${e.code})`;
 }
 
+/**
+ * The bytes of a file a command was given. Reading a directory fails with no
+ * path in Node's error (EISDIR): it is added, so that the refusal names the
+ * file (MM_FILE_ACCESS) like every other.
+ */
+export async function readInputFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (typeof e?.code === "string" && e.path === undefined) e.path = path;
+    throw error;
+  }
+}
+
 /** `metamorph apply: error MM_…: message` on stderr, red on a terminal. */
 export function printRefusal(name: string, code: string, message: string): void {
   const colour = colourAllowed(process.stderr);
-  process.stderr.write(`metamorph ${name}: ${paint(colour, "red", `error ${code}`)}: ${message}\n`);
+  process.stderr.write(
+    `metamorph ${name}: ${paint(colour, "red", `error ${printable(code)}`)}: ${printable(message)}\n`,
+  );
 }
 
 /** A whole number of milliseconds (≥ 0) from option `--<option>`, or undefined when absent. */
 export function milliseconds(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0 || n > MAX_TIMER_MS) {
     throw new CommandUsageError(
-      `option --${option} needs a whole number of ms ≥ 0, got "${value}"`,
+      `option --${option} needs a whole number of ms from 0 to ${MAX_TIMER_MS}, got "${value}"`,
     );
   }
   return n;

@@ -8,7 +8,8 @@
 import { MetamorphError } from "../../errors.js";
 import type { FinalMessage, ProgressMessage } from "../../release/index.js";
 import { connect, controlPath } from "../../release/index.js";
-import { EXIT_OK, EXIT_REFUSED, printRefusal } from "./command.js";
+import { printable } from "../../release/printable.js";
+import { CommandUsageError, EXIT_OK, EXIT_REFUSED, EXIT_UNKNOWN, printRefusal } from "./command.js";
 
 /** The code of a command the service answered without doing, and without a code of its own. */
 export const NOT_DONE = "MM_REFUSED";
@@ -49,13 +50,15 @@ function jsonLine(message: unknown): void {
 
 /** Sends one request to the service and prints the answer; returns the exit code. */
 export async function callService(call: ControlCall): Promise<number> {
+  if (call.to.trim() === "")
+    throw new CommandUsageError("option --to needs a process id or a socket path");
   const client = connect(controlPath(call.to), {
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
   });
   const onProgress = (message: ProgressMessage) => {
     if (call.json) return jsonLine(message);
     const line = call.describeProgress?.(message);
-    if (line !== undefined) process.stderr.write(`${line}\n`);
+    if (line !== undefined) process.stderr.write(`${printable(line)}\n`);
   };
   let final: FinalMessage;
   try {
@@ -63,8 +66,15 @@ export async function callService(call: ControlCall): Promise<number> {
   } catch (error) {
     // The service could not be reached or answered out of bounds.
     if (!call.json || !(error instanceof MetamorphError)) throw error;
-    jsonLine({ type: "error", code: error.code, name: error.name, message: error.message });
-    return EXIT_REFUSED;
+    const unknown = error.details.outcome === "unknown";
+    jsonLine({
+      type: "error",
+      code: error.code,
+      name: error.name,
+      message: error.message,
+      ...(unknown ? { outcome: "unknown" } : {}),
+    });
+    return unknown ? EXIT_UNKNOWN : EXIT_REFUSED;
   }
   if (call.json) jsonLine(final);
   if (final.type === "error") {
@@ -72,7 +82,7 @@ export async function callService(call: ControlCall): Promise<number> {
     return EXIT_REFUSED;
   }
   if (final.ok) {
-    if (!call.json) process.stdout.write(`${call.describeResult(final)}\n`);
+    if (!call.json) process.stdout.write(`${printable(call.describeResult(final))}\n`);
     return EXIT_OK;
   }
   if (!call.json) {

@@ -3,9 +3,8 @@
  * out. readBundle compiles nothing and describeBundle prints sources as
  * text, so a bundle of unknown origin is safe to inspect.
  */
-import { readFile } from "node:fs/promises";
 import { describeBundle, MAX_BUNDLE_BYTES, readBundle } from "../../release/index.js";
-import { EXIT_OK, runCommand } from "./command.js";
+import { EXIT_OK, readInputFile, runCommand } from "./command.js";
 
 export const INSPECT_USAGE = `usage: metamorph inspect <file>
 
@@ -22,7 +21,7 @@ const SPEC = { name: "inspect", usage: INSPECT_USAGE, options: {}, positionals: 
 
 export function inspect(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async ({ positionals }) => {
-    const bytes = await readFile(positionals[0]!);
+    const bytes = await readInputFile(positionals[0]!);
     const bundle = readBundle(bytes, { maxBytes: MAX_BUNDLE_BYTES });
     process.stdout.write(`${describeBundle(bundle)}\n`);
     return EXIT_OK;
