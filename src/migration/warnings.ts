@@ -145,8 +145,13 @@ function noInitialValue(
   if (before === undefined) return [];
   // The old version may have made it unseen (assigned conditionally): objects that have it keep it.
   const unseen = unseenFields([old!]);
-  if (unseen.any) return [];
   for (const name of unseen.names) before.add(name);
+  // Where it creates properties its source cannot name (signale's
+  // `this[type] = …`), it may have made this one too — or, far likelier,
+  // not: said, with that proviso (silence lost every signale logger's level).
+  const proviso = unseen.any
+    ? "; an object that has it already keeps it (the running version's constructor creates properties its source does not name)"
+    : "";
   // Fields the objects had from their old superclasses: a new implementation
   // declaring one keeps its value (a release making a subclass standalone).
   for (const name of inherited?.before ?? []) before.add(name);
@@ -173,7 +178,7 @@ function noInitialValue(
       "MM_NO_INITIAL_VALUE",
       className,
       name,
-      `new field \`${name}\` has no initial value a migration can compute (${why})`,
+      `new field \`${name}\` has no initial value a migration can compute (${why})${proviso}`,
       `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
     ),
   );

@@ -198,3 +198,40 @@ test("a migrator that sets the new field on none of the objects it migrated does
   ]);
   expect([live.added, live.autoPong]).toEqual([2, undefined]);
 });
+
+test("a new field the constructor computes is named also where the running version creates properties under computed keys (signale 1.3 -> 1.4)", () => {
+  const release = (level: string) =>
+    new Function(`"use strict";
+      const TYPES = ["info"];
+      return class Logger {
+        constructor(options = {}) {
+          this._scope = options.scope || "";
+          ${level}
+          for (const t of TYPES) this[t] = this._log.bind(this, t);
+        }
+        _validate(l) { return l || "info"; }
+        _log(t, msg) { return this._level === undefined ? "(silent)" : t + ": " + msg; }
+      };`)() as new (
+      options?: object,
+    ) => { _log(t: string, m: string): string };
+  const ns = new Namespace("computed-keys-new-field");
+  const Logger = ns.registerClass(release("")) as unknown as new (
+    options?: object,
+  ) => {
+    _log(t: string, m: string): string;
+  };
+  const live = new Logger({ scope: "app" });
+  const result = updateSync(
+    ns,
+    patch("1.4")
+      .replaceImplementation("Logger", release("this._level = this._validate(options.level);"))
+      .build(),
+  );
+  const said = result.warnings.filter((w) => w.field === "_level");
+  expect(said.map((w) => w.code)).toEqual(["MM_NO_INITIAL_VALUE"]);
+  expect(said[0]!.message).toMatch(
+    /has no initial value a migration can compute \(the constructor computes it\); an object that has it already keeps it/,
+  );
+  // What it warns of: the live logger is silent where a fresh one logs.
+  expect(live._log("info", "hi")).toBe("(silent)");
+});
