@@ -170,6 +170,16 @@ function lifecycleUpdate(
     ...optional("timeoutMs"),
     ...optional("prepareTimeoutMs"),
     ...optional("overTimeoutMs"),
+    hooks: {
+      // Checked again in the pause, right before the commit: while the update
+      // waited for quiescence, a health-check window may have rolled the
+      // release it builds on back (healthWindow.ts), and it would commit onto
+      // the wrong release.
+      apply: (_ctx, next) => {
+        checkRelease(target, bundle);
+        return next();
+      },
+    },
   };
 }
 

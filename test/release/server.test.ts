@@ -11,7 +11,7 @@ import {
   listen,
   packBundle,
 } from "../../src/release/index.js";
-import { patch } from "../../src/index.js";
+import { Namespace, patch } from "../../src/index.js";
 import { privateDir, release, service, sideEffectPatches } from "./support.js";
 
 const keys = generateKeys();
@@ -400,6 +400,71 @@ describe("the control socket, further cases", () => {
     expect(await new Job().run(Promise.resolve())).toBe("v1");
     expect(server.history.version).toBe("1");
   });
+});
+
+test("a release rolled back while the next one waits for quiescence: the next is refused at its commit, nothing changed (advZ4)", async () => {
+  const ns = new Namespace("jobs-race");
+  type Job = { run(gate: Promise<void>): Promise<string>; label(): string };
+  const Job = ns.defineClass<Job>({
+    name: "Job",
+    fields: [],
+    methods: {
+      async run(gate: Promise<void>) {
+        await gate;
+        return "v1";
+      },
+      label() {
+        return "v1";
+      },
+    },
+  });
+  const { dir, remove } = await privateDir();
+  cleanups.push(remove);
+  const { CallTracker } = await import("../../src/lifecycle/index.js");
+  const server = await listen({
+    trust: [keys.publicKey],
+    namespace: ns,
+    path: join(dir, "s.sock"),
+    version: "1",
+    tracker: new CallTracker().track(Job),
+  });
+  cleanups.push(() => server.close());
+  const labels = {
+    v2: {
+      label() {
+        return "v2";
+      },
+    },
+    v3: {
+      label() {
+        return "v3";
+      },
+    },
+  };
+  const packed = (name: string, from: string, to: string, label: keyof typeof labels) =>
+    packBundle(
+      patch(name).replaceMethods("Job", labels[label]).build(),
+      { fromVersion: from, toVersion: to, forceQuiescence: true, timeoutMs: 5000 },
+      keys.privateKey,
+    );
+  const client = connect(server.path, { timeoutMs: 20_000 });
+  expect(await client.apply(packed("a", "1", "2", "v2"))).toMatchObject({ ok: true, version: "2" });
+  let open!: () => void;
+  const inFlight = new Job().run(new Promise<void>((resolve) => (open = resolve)));
+  // B, written for 2, waits for the call in flight …
+  const b = client.apply(packed("b", "2", "3", "v3"));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // … while 2 goes back (what a health-check window does), then the call ends.
+  server.history.rollbackIfCurrent(server.history.releases().at(-1)!.id, "health-check window");
+  open();
+  await inFlight;
+  expect(await b).toMatchObject({
+    ok: false,
+    version: "1",
+    error: expect.objectContaining({ code: "MM_RELEASE_MISMATCH" }),
+  });
+  expect(server.history.version).toBe("1");
+  expect(new Job().label()).toBe("v1");
 });
 
 describe("apply outcomes", () => {
