@@ -180,7 +180,7 @@ export function migratedState(
  * hidden class than fresh ones, and a non-configurable one (which cannot be
  * moved) made the update refused.
  */
-function leading({ before, keys }: Carried): Set<number> {
+function leading({ before, keys, descriptors }: Carried): Set<number> {
   const carried = new Map(keys.map((key, i) => [key, i] as const));
   const front = new Set<number>();
   for (const key of before.keys) {
@@ -190,8 +190,15 @@ function leading({ before, keys }: Carried): Set<number> {
     front.add(i);
   }
   // No field at all: what the program added cannot be told from what a
-  // superclass set, and the new fields come first, as before.
-  return new Set();
+  // superclass or a helper set, and the new fields come first — except in
+  // front of a property that cannot move (ethers' read-only `type`, set by
+  // `defineProperties(this, …)`): it and what precedes it stay in front.
+  const order = [...front];
+  let last = -1;
+  order.forEach((i, at) => {
+    if (descriptors[i]!.configurable === false) last = at;
+  });
+  return new Set(order.slice(0, last + 1));
 }
 
 /**

@@ -468,6 +468,28 @@ describe("what an external superclass's constructor set stays in front of the cl
     expect(Object.keys(o)).toEqual(Object.keys(fresh));
   });
 
+  test("an object with no field whose properties a helper defined read-only (ethers' defineProperties): a release appending a field commits, they stay in front; rollback exact", () => {
+    const release = (extra: string) =>
+      new Function(`"use strict";
+        function defineProperties(t, v) { for (const k in v) Object.defineProperty(t, k, { enumerable: true, value: v[k] }); }
+        return class Fragment { constructor(type, name) { defineProperties(this, { type, name }); ${extra} } };`)() as new (
+        type: string,
+        name: string,
+      ) => object;
+    const ns = new Namespace("helper-read-only");
+    const Fragment = ns.registerClass(release(""), { name: "Fragment" }) as unknown as new (
+      type: string,
+      name: string,
+    ) => object;
+    const live = new Fragment("function", "transfer");
+    const descriptors = Object.getOwnPropertyDescriptors(live);
+    const next = release("this.gas = null;");
+    const result = updateSync(ns, patch("gas").replaceImplementation("Fragment", next).build());
+    expect(JSON.stringify(live)).toBe(JSON.stringify(new next("function", "transfer")));
+    result.rollback();
+    expect(Object.getOwnPropertyDescriptors(live)).toEqual(descriptors);
+  });
+
   test("a non-configurable property an external superclass defines first does not stop the update, and stays", () => {
     class Base {
       constructor() {
