@@ -16,6 +16,7 @@
 /** Where a platform class lives: a builtin module and its export, or a global. */
 const PLATFORM_CLASSES: readonly (readonly [module: string | null, name: string])[] = [
   ["node:events", "EventEmitter"],
+  ["node:events", "EventEmitterAsyncResource"],
   ["node:stream", "Stream"],
   ["node:stream", "Readable"],
   ["node:stream", "Writable"],

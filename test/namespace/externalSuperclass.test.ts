@@ -4,7 +4,7 @@
 // the same: instances keep their internal slots, own fields migrate, methods
 // are replaced. Moving a class onto, off or between such superclasses is
 // refused with MM_EXTERNAL_SUPERCLASS before anything changes.
-import { EventEmitter } from "node:events";
+import { EventEmitter, EventEmitterAsyncResource } from "node:events";
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import {
@@ -198,7 +198,7 @@ describe("classes extending native classes (item 22)", () => {
     expect(error.details).toMatchObject({ superclass: "(anonymous class)" });
   });
 
-  test("Node's EventEmitter, streams and EventTarget are the platform's, like Map: no flag needed", () => {
+  test("Node's EventEmitter (and EventEmitterAsyncResource), streams and EventTarget are the platform's, like Map: no flag needed", () => {
     const ns = new Namespace("emitters");
     class Channel extends EventEmitter {
       topic = "t";
@@ -209,8 +209,13 @@ describe("classes extending native classes (item 22)", () => {
     class Target extends EventTarget {
       n = 0;
     }
+    // piscina 4.4's Pool.
+    class Pool extends EventEmitterAsyncResource {
+      size = 0;
+    }
     ns.registerClass(Source);
     ns.registerClass(Target);
+    ns.registerClass(Pool);
     const C = ns.registerClass(Channel);
     const c = new C();
     let heard = 0;
