@@ -103,13 +103,25 @@ function runOne(entry: NamedHook, context: UpdateHookContext): void {
 export function runAfterCommit(
   hooks: readonly NamedHook[],
   context: UpdateHookContext,
-): { readonly hook: string; readonly index: number; readonly error: unknown } | undefined {
+  /** A failure the hook may have caught and swallowed (a lazy migration it started). */
+  failedMeanwhile: () => unknown = () => undefined,
+):
+  | {
+      readonly hook: string;
+      readonly index: number;
+      readonly error: unknown;
+      readonly caught?: true;
+    }
+  | undefined {
   for (let index = 0; index < hooks.length; index++) {
     try {
       runOne(hooks[index]!, context);
     } catch (error) {
       return { hook: hooks[index]!.name, index, error };
     }
+    const swallowed = failedMeanwhile();
+    if (swallowed !== undefined)
+      return { hook: hooks[index]!.name, index, error: swallowed, caught: true };
   }
   return undefined;
 }

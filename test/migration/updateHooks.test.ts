@@ -419,6 +419,41 @@ describe("hooks under the lazy policy", () => {
     expect(snapshotDifference(before, deepSnapshot(world))).toBeUndefined();
     expect(objects.map((o) => o.tick())).toEqual([1, 11, 21]);
   });
+
+  test("a hook that catches that failure fails all the same: the update rolls back (advZ5)", () => {
+    const { ns, objects, world } = tickers(3);
+    const before = deepSnapshot(world);
+    let error: AfterCommitError | undefined;
+    try {
+      updateSync(
+        ns,
+        patch("lazy")
+          .policy("lazy")
+          .addField("Ticker", "z")
+          .migrate("Ticker", (old) => {
+            if (old.count === 10) throw new Error("cannot migrate ten");
+          })
+          .afterCommit("warm up, best effort", (ctx) => {
+            for (const o of ctx.instancesOf("Ticker") as Ticker[]) {
+              try {
+                o.tick();
+              } catch {
+                // Was: the update stayed committed, its failure recorded, and
+                // every pending object ran the new methods on its old layout.
+              }
+            }
+          })
+          .build(),
+      );
+    } catch (e) {
+      error = e as AfterCommitError;
+    }
+    expect(error).toBeInstanceOf(AfterCommitError);
+    expect(error?.message).toMatch(/caught the failure of a migration it started/);
+    expect(snapshotDifference(before, deepSnapshot(world))).toBeUndefined();
+    expect(objects.map((o) => o.tick())).toEqual([1, 11, 21]);
+    expect(ns.version).toBe(1);
+  });
 });
 
 describe("hooks are code carried by the patch", () => {

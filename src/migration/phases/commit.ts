@@ -132,7 +132,10 @@ function afterCommit(
     lazy.onFailure = (error) => {
       throw error;
     };
-  const failure = runAfterCommit(hooks.afterCommit, context);
+  // A hook that caught the error of an object it touched has not undone the
+  // failure: the update is failing all the same (its guards would otherwise
+  // run the new methods over the other objects' old layout).
+  const failure = runAfterCommit(hooks.afterCommit, context, () => lazy?.failure);
   if (lazy) lazy.onFailure = undefined;
   if (!failure) return;
   // Objects the update does not own first: the rollback then turns objects
@@ -144,7 +147,7 @@ function afterCommit(
   const rollbackErrors = runAfterRollback(hooks.afterRollback, context);
   const cause = failure.error;
   throw new AfterCommitError(
-    `update ${patchName} was rolled back: its afterCommit hook "${failure.hook}" threw after the commit (${(cause as Error)?.message ?? String(cause)}); every object was restored and version ${fromVersion} reinstalled in place of ${toVersion}` +
+    `update ${patchName} was rolled back: its afterCommit hook "${failure.hook}" ${failure.caught ? "caught the failure of a migration it started" : "threw"} after the commit (${(cause as Error)?.message ?? String(cause)}); every object was restored and version ${fromVersion} reinstalled in place of ${toVersion}` +
       (rollbackErrors.length > 0
         ? `; ${rollbackErrors.length} afterRollback hook(s) threw too (details.afterRollbackErrors)`
         : ""),
