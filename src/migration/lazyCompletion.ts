@@ -201,8 +201,11 @@ export class LazyMigration {
   /** Forgets what a rollback would need (the update became permanent or was rolled back). */
   forget(): void {
     this.forgotten = true;
-    for (const log of this.logs) log.clear();
     this.marks.forget();
+    // Not under a migration that is running (makePermanent() from a migrator):
+    // it reads its position in its log, and a cleared log reads as a rollback.
+    for (const log of this.logs) if (log.length > 0) this.kept.add(log);
+    this.letGo();
   }
 
   /** Where this update stands, for `reopen` (null when no guard is installed: nothing to complete). */

@@ -124,3 +124,47 @@ test("an object left on the old layout that the program drops no longer blocks l
     ["v", "w", "k"],
   ]);
 });
+
+test.each(["lazy", "progressive"] as const)(
+  "makePermanent() called while a migration runs (%s, from a migrator) is no rollback: every object migrates",
+  async (policy) => {
+    const ns = new Namespace(`permanent-from-migrator-${policy}`);
+    class Acc {
+      constructor(public n: number) {}
+      get(): number {
+        return this.n;
+      }
+    }
+    const Handle = ns.registerClass(Acc) as unknown as new (n: number) => { get(): number };
+    const objects = Array.from({ length: 300 }, (_, i) => new Handle(i));
+    let runs = 0;
+    let result: ReturnType<typeof updateSync> | undefined;
+    result = updateSync(
+      ns,
+      patch("v2")
+        .addField("Acc", "m", { default: 0 })
+        .migrate("Acc", (old, target) => {
+          target.m = (old.n as number) * 10;
+          if (++runs === 50) result!.makePermanent();
+        })
+        .replaceMethods("Acc", {
+          get(this: { n: number; m: number }) {
+            return this.n + this.m;
+          },
+        })
+        .build(),
+      { policy, sliceSize: 20 },
+    );
+    // Was: the migration running then read its cleared log as a rollback —
+    // the touching call ran the new method on the old layout (NaN), and the
+    // sweep stopped yet took its guards off, leaving the rest unmigrated.
+    if (policy === "lazy") {
+      const touched = objects.slice(0, 100).map((o) => o.get());
+      expect(touched).toEqual(touched.map((_, n) => n * 11));
+    } else await result.completion;
+    result.completeMigration();
+    expect(result.state()).toBe("permanent");
+    expect(objects.map((o) => o.get())).toEqual(objects.map((_, n) => n * 11));
+    expect(result.pendingInstances()).toBe(0);
+  },
+);
