@@ -110,7 +110,7 @@ function completionOf(
   outcome: Outcome,
   life: Life,
   undo: ReturnType<typeof undoer>,
-): Promise<LazyCompletion> {
+): Deferred<LazyCompletion> {
   const { lazy, migrated } = outcome.committed;
   const completion = deferred<LazyCompletion>();
   if (!lazy?.pendingPossible) completion.resolve({ migrated, failed: [] });
@@ -136,7 +136,7 @@ function completionOf(
       };
     }
   }
-  return completion.promise;
+  return completion;
 }
 
 export function updateResult(outcome: Outcome): UpdateResult {
@@ -148,6 +148,13 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const hookErrors: HookError[] = [];
   const undo = undoer(outcome, life, timings, hookErrors);
   const completion = completionOf(outcome, life, undo);
+  const rolledBackBeforeCompletion = () =>
+    completion.reject(
+      new RollbackError(
+        `update ${patch} was rolled back before its migration completed: objects it had not reached stay on the old version`,
+        { patch },
+      ),
+    );
   const refuseUnless = (verb: string) => {
     const state = life.state;
     if (state !== "committed") {
@@ -189,7 +196,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
     // Once permanent, objects a lazy update has not reached are still pending.
     pendingInstances: () =>
       (life.state === "committed" || life.state === "permanent") && lazy ? lazy.pending() : 0,
-    completion,
+    completion: completion.promise,
     completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),
     state: () => life.state,
     makePermanent() {
@@ -211,6 +218,8 @@ export function updateResult(outcome: Outcome): UpdateResult {
         );
       }
       undo("requested", {});
+      // Not "no old instance left": there was no completion (a sweep still going said so).
+      rolledBackBeforeCompletion();
     },
   };
   return result;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { updateSync } from "../../src/index.js";
+import { Namespace, patch, update, updateSync } from "../../src/index.js";
 import { type ItemV2, itemsV2, itemWorld } from "../support/lazyItems.js";
 
 const world = (n: number, label: string) => itemWorld(n, `lazy-complete-${label}`);
@@ -79,3 +79,26 @@ describe("completeMigration with guards reached meanwhile", () => {
     expect(items.every((o) => (o as unknown as ItemV2).note === "n")).toBe(true);
   });
 });
+
+test.each(["lazy", "progressive"] as const)(
+  "rolled back before its migration completed (%s), the completion rejects: it does not say no old object is left",
+  async (policy) => {
+    const ns = new Namespace(`completion-after-rollback-${policy}`);
+    class Acc {
+      constructor(public n: number) {}
+    }
+    const Handle = ns.registerClass(Acc) as unknown as new (n: number) => object;
+    for (let i = 0; i < 500; i++) new Handle(i);
+    const result = await update(ns, patch("v2").addField("Acc", "m", { default: 0 }).build(), {
+      policy,
+      sliceSize: 10,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    result.rollback();
+    if (policy === "lazy") result.completeMigration();
+    await expect(result.completion).rejects.toMatchObject({
+      code: "MM_ROLLBACK",
+      message: expect.stringMatching(/was rolled back before its migration completed/),
+    });
+  },
+);
