@@ -10,9 +10,24 @@ import { NestedUpdateError } from "./errors.js";
 
 const busy = new WeakMap<Namespace, string>();
 
+/**
+ * What a lazy update of the namespace is migrating right now, if anything:
+ * a first touch's compiled path marks nothing busy (a closure per touch),
+ * yet an own getter it reads may start an update.
+ */
+const migratingNow = new WeakMap<Namespace, () => string | undefined>();
+
+export function setMigratingProbe(namespace: Namespace, probe: () => string | undefined): void {
+  migratingNow.set(namespace, probe);
+}
+
+export function clearMigratingProbe(namespace: Namespace, probe: () => string | undefined): void {
+  if (migratingNow.get(namespace) === probe) migratingNow.delete(namespace);
+}
+
 /** Throws NestedUpdateError if an update of `namespace` is running. */
 export function refuseIfBusy(namespace: Namespace, patch: string): void {
-  const running = busy.get(namespace);
+  const running = busy.get(namespace) ?? migratingNow.get(namespace)?.();
   if (running !== undefined) {
     throw new NestedUpdateError(
       `update ${patch} was started while ${running} on namespace ${namespace.name} was still running (from one of its migrators, validations, listeners or its health check); start it after that update returns`,

@@ -24,7 +24,8 @@ import { getPrototypeOf } from "../mop/instances/finder.js";
 import type { HeapFinder } from "../mop/instances/heapFinder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { whileBusy } from "./exclusive.js";
+import { clearMigratingProbe, setMigratingProbe, whileBusy } from "./exclusive.js";
+import { NestedUpdateError } from "./errors.js";
 import { builtOnNewLayout } from "./builtSince.js";
 import { BulkFailure, bulkEligible, migrateInBulk, onNewLayout, pendingIn } from "./lazyBulk.js";
 import { callersOfGuard, installLazyGuards } from "./lazyMigration.js";
@@ -304,7 +305,10 @@ export class LazyMigration {
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }
     this.guarded = this.plans.length > 0;
-    if (this.guarded) active.set(this.namespace, this);
+    if (this.guarded) {
+      active.set(this.namespace, this);
+      setMigratingProbe(this.namespace, this.migratingNow);
+    }
   }
 
   uninstall(): void {
@@ -315,7 +319,14 @@ export class LazyMigration {
     // without the brand (a rollback has already moved them into the set).
     this.marks.unbrand();
     if (active.get(this.namespace) === this) active.delete(this.namespace);
+    clearMigratingProbe(this.namespace, this.migratingNow);
   }
+
+  /** What is being migrated right now, for the nested-update check (exclusive.ts). */
+  private readonly migratingNow = (): string | undefined =>
+    this.inProgress.length > 0 || this.bulk !== null
+      ? `the lazy migration of update ${this.patch}`
+      : undefined;
 
   /** Removes the guards once no old-layout object is left (or the update is rolled back). */
   release(): void {
@@ -738,6 +749,13 @@ export class LazyMigration {
 
   /** Migrates every pending object now; the guards go. A failure rolls the update back. */
   complete(): LazyCompletion {
+    const running = this.migratingNow();
+    if (running !== undefined) {
+      throw new NestedUpdateError(
+        `completeMigration() of update ${this.patch} was called while ${running} was running (from a migrator, an initialiser or a getter it reads); call it after`,
+        { patch: this.patch },
+      );
+    }
     this.migrating("complete", () => {
       if (!this.guarded) return;
       if (this.marks.allMigrated) {

@@ -149,3 +149,61 @@ test("property: nested lazy migrations through getters, cycles included, with a 
     { seed: 4242, numRuns: 200 },
   );
 });
+
+test.each(["an update", "completeMigration()"] as const)(
+  "%s started by code a first touch runs (an own getter read on the compiled path) is refused MM_NESTED_UPDATE; the object keeps its value (advZ5)",
+  (action) => {
+    const ns = new Namespace(`nested-from-getter-${action}`);
+    class Item {
+      constructor(
+        public id: number,
+        public a = `a${id}`,
+      ) {}
+      getA(): string {
+        return this.a;
+      }
+    }
+    const Handle = ns.registerClass(Item) as unknown as new (id: number) => Item;
+    const [x, y] = [new Handle(3), new Handle(4)];
+    let onRead: (() => void) | undefined;
+    let value = "a3";
+    Object.defineProperty(x, "a", {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const run = onRead;
+        onRead = undefined;
+        run?.();
+        return value;
+      },
+      set(v: string) {
+        value = v;
+      },
+    });
+    const first = updateSync(
+      ns,
+      patch("v2")
+        .renameField("Item", "a", "aa")
+        .replaceMethods("Item", {
+          getA(this: { aa: string }) {
+            return this.aa;
+          },
+        })
+        .build(),
+      { policy: "lazy" },
+    );
+    let refused: unknown;
+    onRead = () => {
+      try {
+        if (action === "completeMigration()") first.completeMigration();
+        else updateSync(ns, patch("v3").addField("Item", "c", { default: 0 }).build());
+      } catch (error) {
+        refused = error;
+      }
+    };
+    // Was: not refused; the nested migration migrated x again, and its value was lost.
+    expect(x.getA()).toBe("a3");
+    expect((refused as { code?: string }).code).toBe("MM_NESTED_UPDATE");
+    expect([x.getA(), y.getA(), ns.version]).toEqual(["a3", "a4", 2]);
+  },
+);
