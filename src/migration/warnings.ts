@@ -21,6 +21,7 @@ import {
   oldFieldsUnmigrated,
 } from "./build.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
+import { fieldsChangedByCalls } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
@@ -162,6 +163,20 @@ function noInitialValue(
         f.initializer === undefined && !bare.has(f.name) && isUnvaluedNewField(cls, before, f.name),
     )
     .map((f) => [f.name, "the constructor computes it"] as const);
+  // Given a value, then changed by a method the constructor calls.
+  const valued = cls.definition.fields
+    .filter((f) => f.initializer !== undefined && isUnvaluedNewField(cls, before, f.name))
+    .map((f) => f.name);
+  for (const [field, method] of fieldsChangedByCalls(
+    cls.implementation,
+    cls.definition.methods,
+    valued,
+  )) {
+    unvalued.push([
+      field,
+      `its initialiser gives it a value that the constructor then changes by calling ${method}(), which a migration does not call`,
+    ]);
+  }
   // Fields of new superclasses the objects never had (inheritedLayout.ts).
   for (const { owner, field, origin } of inherited?.after ?? []) {
     const from = build.classes.get(owner)!;

@@ -235,3 +235,31 @@ test("a new field the constructor computes is named also where the running versi
   // What it warns of: the live logger is silent where a fresh one logs.
   expect(live._log("info", "hi")).toBe("(silent)");
 });
+
+test("a new field the constructor initialises and then changes through a method it calls is named (croner 9.1 -> 10: year bits set by parse())", () => {
+  const release = (extra: string, parse: string) =>
+    new Function(`"use strict";
+      return class Pattern {
+        constructor(p) { this.pattern = p; this.hours = 0; ${extra} this.parse(); }
+        parse() { this.hours = 1 << Number(this.pattern); ${parse} }
+        matches(h) { return (this.hours & (1 << h)) !== 0 && (this.years === undefined || this.years !== 0); }
+      };`)() as new (
+      p: string,
+    ) => { matches(h: number): boolean };
+  const ns = new Namespace("constructor-calls");
+  const Pattern = ns.registerClass(release("", "")) as unknown as new (
+    p: string,
+  ) => {
+    matches(h: number): boolean;
+  };
+  const live = new Pattern("12");
+  const next = release("this.years = 0;", "this.years = 0b111;");
+  const result = updateSync(ns, patch("10").replaceImplementation("Pattern", next).build());
+  const said = result.warnings.filter((w) => w.field === "years");
+  expect(said.map((w) => w.code)).toEqual(["MM_NO_INITIAL_VALUE"]);
+  expect(said[0]!.message).toMatch(/the constructor then changes by calling parse\(\)/);
+  // What it warns of.
+  expect([live.matches(12), new next("12").matches(12)]).toEqual([false, true]);
+  // A field the called method does not touch is not named.
+  expect(result.warnings.filter((w) => w.field === "hours")).toEqual([]);
+});
