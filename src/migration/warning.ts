@@ -36,6 +36,10 @@ export interface UpdateWarning {
    * `setInterval(() => this._checkPing())`) and read members the new version
    * no longer has: they keep running with the old code and will find them
    * missing.
+   * `MM_FIELD_KIND_CHANGED`: a field the new implementation keeps starts as
+   * another kind of value there (`{}` became `new Map()`): every object kept
+   * its value of the old kind, which the new code may use as the new one;
+   * no migrator converted it.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -43,7 +47,8 @@ export interface UpdateWarning {
     | "MM_ALIAS_SPLIT"
     | "MM_STALE_FUNCTION_FIELD"
     | "MM_FIELDS_DROPPED"
-    | "MM_STALE_CLOSURE";
+    | "MM_STALE_CLOSURE"
+    | "MM_FIELD_KIND_CHANGED";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

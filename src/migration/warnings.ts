@@ -21,6 +21,7 @@ import {
   oldFieldsUnmigrated,
 } from "./build.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
+import { changedInitialKinds } from "./changedInitialKinds.js";
 import { fieldsChangedByCalls } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { Built } from "./phases/build.js";
@@ -76,6 +77,7 @@ export function updateWarnings(
     warnings.push(...methodsGoneOutOfSight(className, build, old));
     warnings.push(...nestedDefaults(className, cls, build, old));
     warnings.push(...droppedFields(className, cls, build, old, oldDefs));
+    warnings.push(...changedInitialKinds(className, cls, build, old));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;

@@ -263,3 +263,32 @@ test("a new field the constructor initialises and then changes through a method 
   // A field the called method does not touch is not named.
   expect(result.warnings.filter((w) => w.field === "hours")).toEqual([]);
 });
+
+test("a field whose initial value changes kind in the release is named (chess.js 1.4: `_positionCount = {}` became `new Map()`)", () => {
+  const release = (initial: string) =>
+    new Function(`"use strict";
+      return class Game {
+        _positionCount = ${initial};
+        _moves = [];
+        seen(fen) { return this._positionCount instanceof Map ? this._positionCount.get(fen) ?? 0 : this._positionCount[fen] ?? 0; }
+      };`)() as new () => { seen(fen: string): number };
+  const ns = new Namespace("field-kind-changed");
+  ns.registerClass(release("{}"));
+  const result = updateSync(
+    ns,
+    patch("1.4").replaceImplementation("Game", release("new Map()")).build(),
+  );
+  expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
+    ["MM_FIELD_KIND_CHANGED", "_positionCount"],
+  ]);
+  expect(result.warnings[0]!.message).toMatch(
+    /starts as a Map in the new version \(`new Map\(\)`\), as a plain object in the running one/,
+  );
+  // Values of the same kind, or null becoming an object, are not named.
+  const quiet = new Namespace("field-kind-same");
+  quiet.registerClass(release("null"));
+  expect(
+    updateSync(quiet, patch("1.4").replaceImplementation("Game", release("new Map()")).build())
+      .warnings,
+  ).toEqual([]);
+});
