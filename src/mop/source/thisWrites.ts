@@ -84,12 +84,13 @@ const isTrue = (node: AnyNode): boolean =>
     node.argument.value === 0);
 
 /**
- * A bundle's minified field helper: esbuild's `__publicField` (graphlib 3's
- * `c(this, "_nodes", {})`) or Babel's `_defineProperty` renamed to a short
- * name — a plain function of three arguments called with `this` and a
- * string literal key. Read as the helper it almost always is: otherwise
- * the fields of a bundled release were not seen at all, and an update to
- * it deleted them from every object.
+ * A call in the shape of a bundle's minified field helper: esbuild's
+ * `__publicField` (graphlib 3's `c(this, "_nodes", {})`) or Babel's
+ * `_defineProperty` renamed to a short name — a plain function of three
+ * arguments called with `this` and a string literal key. Not seen at all,
+ * the fields of such a release were taken for dropped, and an update to it
+ * deleted them from every object; read as fields, any other short function
+ * of that shape (`on(this, "close", fn)`) made a field no object has.
  */
 function minifiedFieldHelper(call: CallExpression): boolean {
   const [, key] = call.arguments;
@@ -116,10 +117,14 @@ function callWrite(src: Source, call: CallExpression): Write | undefined {
   }
   if (name === "Object.assign") return { type: "opaque", text: textOf(src, call) };
   const keyText = key === undefined ? undefined : literalKey(skipOuterExpressions(key));
-  if (FIELD_HELPER.test(name) || minifiedFieldHelper(call)) {
+  if (FIELD_HELPER.test(name)) {
     if (keyText === undefined) return { type: "opaque", text: textOf(src, call) };
     return { type: "field", name: keyText, value };
   }
+  // Maybe a field, maybe not (`on(this, "error", fn)` in the same shape):
+  // not learned, but the constructor may create properties its reader
+  // cannot name — so no update takes an old field for dropped.
+  if (minifiedFieldHelper(call)) return { type: "opaque", text: textOf(src, call) };
   if (DEFINE_PROPERTY.has(name)) {
     const fieldValue =
       value === undefined ? "opaque" : descriptorValue(src, skipOuterExpressions(value));
