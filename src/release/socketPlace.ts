@@ -52,9 +52,9 @@ function refuseLongPath(path: string): void {
 }
 
 /** Refuses a directory that another user owns or can enter. */
-async function refuseSharedDir(dir: string, whose: string): Promise<void> {
+async function refuseSharedDir(dir: string, whose: string, anyOwner = false): Promise<void> {
   const st = await stat(dir);
-  if (typeof process.getuid === "function" && st.uid !== process.getuid()) {
+  if (!anyOwner && typeof process.getuid === "function" && st.uid !== process.getuid()) {
     throw new ControlSocketError(
       `the socket directory ${dir} belongs to another user (uid ${st.uid}); use a directory of your own (and deliver as the service's user)`,
       { dir, uid: st.uid },
@@ -83,8 +83,14 @@ async function ensurePrivateDir(dir: string): Promise<void> {
  */
 export async function checkServicePath(path: string): Promise<void> {
   refuseLongPath(path);
+  // Root may deliver to a service of another user (sudo metamorph apply
+  // --to /run/…/metamorph/<pid>.sock) — whose private directory that user
+  // owns — but not through root's own default directory, which another
+  // user could have made first.
+  const dir = dirname(path);
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
   try {
-    await refuseSharedDir(dirname(path), "the service's user");
+    await refuseSharedDir(dir, "the service's user", root && dir !== defaultRuntimeDir());
   } catch (error) {
     if (error instanceof ControlSocketError) throw error;
     // No such directory: connecting says so.

@@ -558,6 +558,26 @@ describe("the client's side of the door (adversarial review advZ4)", () => {
     expect(impostor.received()).toBe("");
   });
 
+  test.runIf(process.getuid?.() === 0)(
+    "root delivers to a service of another user through that user's private directory (review advZ6)",
+    async () => {
+      const { chown } = await import("node:fs/promises");
+      const { dir, remove } = await privateDir();
+      cleanups.push(remove);
+      await chmod(dir, 0o755);
+      const theirs = join(dir, "theirs");
+      await mkdir(theirs, { mode: 0o700 });
+      const silent = await silentServer(join(theirs, "s.sock"));
+      await chown(theirs, 65534, 65534);
+      const error = await connect(join(theirs, "s.sock"), { timeoutMs: 200 })
+        .status()
+        .catch((e: unknown) => e);
+      // Reached (it answers nothing): not refused for the directory's owner.
+      expect(error).toMatchObject({ code: "MM_CONTROL_TIMEOUT" });
+      expect(silent.received()).toContain('"command":"status"');
+    },
+  );
+
   test("a service that takes the request and goes silent: the outcome is unknown, not refused", async () => {
     const { dir, remove } = await privateDir();
     cleanups.push(remove);
