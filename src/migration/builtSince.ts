@@ -45,3 +45,18 @@ export function builtOnNewLayout(object: object, plan: Plan): boolean {
   for (let i = 0; i < oldOnly.length; i++) if (Object.hasOwn(object, oldOnly[i]!)) return false;
   return true;
 }
+
+/**
+ * Whether `object` has every field of `plan`'s new layout and none the new
+ * version drops: an object of an unmanaged subclass below a migrating class
+ * built after the commit by the new version's constructor (the program's
+ * `class Mine extends Sub2`). Looser than `builtOnNewLayout` where the new
+ * version only adds fields: such a subclass is refused anyway if its old
+ * objects are pending, and one made before the commit lacks the added ones.
+ */
+export function hasNewLayout(object: object, plan: Plan): boolean {
+  const oldOnly = differenceOf(plan)?.oldOnly ?? [];
+  for (const field of plan.fields) if (!Object.hasOwn(object, field)) return false;
+  for (const field of oldOnly) if (Object.hasOwn(object, field)) return false;
+  return plan.fields.length > 0 || oldOnly.length > 0;
+}

@@ -26,7 +26,7 @@ import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { clearMigratingProbe, setMigratingProbe, whileBusy } from "./exclusive.js";
 import { NestedUpdateError } from "./errors.js";
-import { builtOnNewLayout } from "./builtSince.js";
+import { builtOnNewLayout, hasNewLayout } from "./builtSince.js";
 import { BulkFailure, bulkEligible, migrateInBulk, onNewLayout, pendingIn } from "./lazyBulk.js";
 import { callersOfGuard, installLazyGuards } from "./lazyMigration.js";
 import type { MarksCheckpoint } from "./lazyMarks.js";
@@ -485,6 +485,8 @@ export class LazyMigration {
       this.homesChecked.add(home);
       return true;
     }
+    // Built after the commit by the new version's constructor: nothing to migrate.
+    if (hasNewLayout(object, log.plan)) return true;
     const { className } = log.plan;
     this.fail(object, log.plan, unmanagedSubclassError(className, home, 1, "reached"));
     const abandoned = this.abandoned;
@@ -690,8 +692,14 @@ export class LazyMigration {
   /** False, having rolled the update back, if `below` holds an unmigrated object of an unmanaged subclass. */
   private noneBelow(below: ReadonlyMap<object, readonly object[]>, during: FailedDuring): boolean {
     const migrating = new Map(this.plans.map((plan) => [plan.prototype, plan.className]));
+    const planAt = new Map(this.plans.map((plan) => [plan.prototype, plan] as const));
+    // Those built after the commit by the new version's constructor are not pending.
     const pending = new Map(
-      [...below].map(([p, objects]) => [p, this.withoutMigrated([...objects])]),
+      [...below].map(([p, objects]) => {
+        const plan = planAt.get(p);
+        const left = this.withoutMigrated([...objects]);
+        return [p, plan ? left.filter((o) => !hasNewLayout(o, plan)) : left] as const;
+      }),
     );
     const found = unmanagedBelow(this.namespace, migrating, pending);
     if (found === undefined) return true;

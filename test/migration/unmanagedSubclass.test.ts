@@ -203,3 +203,39 @@ test.each(FINDERS)(
     expect([child.empty(), Object.keys(child)]).toEqual([false, []]);
   },
 );
+
+describe.each(["lazy", "progressive"] as const)(
+  "an object of an unmanaged subclass built after the commit by the new version's constructor (%s)",
+  (policy) => {
+    test("is not pending: its calls run the new code, and the update stays committed (package trials Z7)", async () => {
+      const [Base1, Sub1, Base2, Sub2] = new Function(`"use strict";
+        class Base1 { constructor() { this.a = 1; } get() { return this.a; } }
+        class Sub1 extends Base1 { twice() { return 2 * this.get(); } }
+        class Base2 { constructor() { this.a = 1; this.b = 2; } get() { return this.a + this.b; } }
+        class Sub2 extends Base2 { twice() { return 2 * this.get(); } }
+        return [Base1, Sub1, Base2, Sub2];`)() as (new () => { get(): number; twice(): number })[];
+      const ns = new Namespace(`built-after-commit-${policy}`, { instanceFinder: "heap" });
+      ns.registerClass(Base1!, { name: "Base" });
+      const Sub = ns.registerClass(Sub1!, { name: "Sub" }) as unknown as new () => {
+        get(): number;
+      };
+      const live = new Sub();
+      const result = updateSync(
+        ns,
+        patch("2")
+          .replaceImplementation("Base", Base2!)
+          .replaceImplementation("Sub", Sub2!)
+          .build(),
+        { policy },
+      );
+      // The program's own subclass of the new release, not registered.
+      class Mine extends (Sub2!) {}
+      const mine = new Mine();
+      // Was: taken for a pending object of an unmanaged subclass, the whole update rolled back.
+      expect([mine.get(), mine.twice()]).toEqual([3, 6]);
+      result.completeMigration();
+      await result.completion;
+      expect([result.state(), live.get(), Object.keys(live)]).toEqual(["committed", 3, ["a", "b"]]);
+    });
+  },
+);
