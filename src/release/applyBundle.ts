@@ -33,6 +33,7 @@ import { patchesOf, verifyBundle } from "./verify.js";
 import { compileScope } from "./compileScope.js";
 import type { ServiceModules } from "./functions.js";
 import { checkFunctions, recordedFunctions, withFunctions } from "./functions.js";
+import { oneLine } from "./printable.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -98,13 +99,13 @@ export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): voi
   const { manifest } = bundle.payload;
   if (manifest.namespace !== undefined && manifest.namespace !== target.history.namespace) {
     throw new ReleaseMismatchError(
-      `bundle ${manifest.name} is for namespace ${manifest.namespace}; this process serves ${target.history.namespace}`,
+      `bundle ${oneLine(manifest.name)} is for namespace ${oneLine(String(manifest.namespace))}; this process serves ${target.history.namespace}`,
       { expected: target.history.namespace, bundle: manifest.namespace },
     );
   }
   if (manifest.fromVersion !== target.history.version) {
     throw new ReleaseMismatchError(
-      `bundle ${manifest.name} turns release ${manifest.fromVersion} into ${manifest.toVersion}, but this process runs ${target.history.version}${manifest.toVersion === target.history.version ? " (it was applied already)" : ""}`,
+      `bundle ${oneLine(manifest.name)} turns release ${oneLine(manifest.fromVersion)} into ${oneLine(manifest.toVersion)}, but this process runs ${target.history.version}${manifest.toVersion === target.history.version ? " (it was applied already)" : ""}`,
       {
         running: target.history.version,
         fromVersion: manifest.fromVersion,

@@ -6,9 +6,10 @@
  * overrides that reorder it. Such characters are shown as `\u{…}` escapes.
  */
 
-/** C0 and C1 controls (DEL included, `\n` apart), line and paragraph separators, and the bidirectional embeddings, overrides and isolates. */
+/** C0 and C1 controls (DEL included, `\n` apart, the tab kept), line and paragraph separators, and the bidirectional embeddings, overrides and isolates. */
 function unprintable(code: number, keepNewline: boolean): boolean {
   if (code === 0x0a) return !keepNewline;
+  if (code === 0x09) return false; // a tab moves nothing back: sources are indented with it
   return (
     code <= 0x1f ||
     (code >= 0x7f && code <= 0x9f) ||

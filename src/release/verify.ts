@@ -21,6 +21,7 @@ import {
 import type { PublicKeyInput } from "./keys.js";
 import { keyIdOf, publicKeyOf } from "./keys.js";
 import { readBundle } from "./readBundle.js";
+import { oneLine } from "./printable.js";
 
 /** A bundle whose signature a trusted key verified. */
 export interface VerifiedBundle extends Bundle {
@@ -64,7 +65,7 @@ export function verifyBundle(
   const key = keys.find((k) => keyIdOf(k) === copy.signature.keyId);
   if (!key) {
     throw new UnknownKeyError(
-      `bundle ${copy.payload.manifest.name} is signed by key ${copy.signature.keyId}, which this process does not trust (it trusts ${keys.length === 0 ? "no key" : keys.map((k) => keyIdOf(k)).join(", ")})`,
+      `bundle ${oneLine(copy.payload.manifest.name)} is signed by key ${oneLine(copy.signature.keyId)}, which this process does not trust (it trusts ${keys.length === 0 ? "no key" : keys.map((k) => keyIdOf(k)).join(", ")})`,
       { keyId: copy.signature.keyId, trusted: keys.map((k) => keyIdOf(k)) },
     );
   }
@@ -76,7 +77,7 @@ export function verifyBundle(
   );
   if (!ok) {
     throw new BadSignatureError(
-      `bundle ${copy.payload.manifest.name}: the signature of key ${copy.signature.keyId} does not match the content (changed after signing, or forged)`,
+      `bundle ${oneLine(copy.payload.manifest.name)}: the signature of key ${oneLine(copy.signature.keyId)} does not match the content (changed after signing, or forged)`,
       { keyId: copy.signature.keyId },
     );
   }

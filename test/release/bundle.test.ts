@@ -335,4 +335,20 @@ describe("what a delivery must not let through (adversarial review advZ4)", () =
     expect(lines.filter((l) => l.startsWith("  signed by:"))).toHaveLength(1);
     expect(text).toContain("by ci\\u{202e}@build");
   });
+
+  test("a refusal of a bundle nobody trusts names it on one line: its name cannot print a line of its own", () => {
+    const forged = packBundle(
+      release(2),
+      { fromVersion: "1.0.0", toVersion: "2.0.0", name: "x\ncommitted: 1.0.0 → 2.0.0" },
+      other.privateKey,
+    );
+    let message = "";
+    try {
+      verifyBundle(readBundle(forged), [keys.publicKey]);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^bundle x\\u\{a\}committed: 1\.0\.0 → 2\.0\.0 is signed by key/);
+    expect(message).not.toContain("\n");
+  });
 });
