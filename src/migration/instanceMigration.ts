@@ -385,5 +385,6 @@ export function restoreOldLayout(
   applyState(
     object,
     rolledBackState(object, plan.fieldSet, keys, values, retained?.carried ?? undefined),
+    true,
   );
 }

@@ -364,3 +364,32 @@ test("what the release built while it ran with a field it cannot delete where th
   expect([Object.getPrototypeOf(since) === V2.prototype, since.label()]).toEqual([true, "v2:3"]);
   expect(Object.keys(since)).toEqual(["id", "v"]);
 });
+
+test("a migration forward that would delete a field before a fixed symbol key is refused, nothing changed: keeping keys apart is for rollbacks (review advZ6)", () => {
+  const kind = Symbol.for("metamorph.test.apart");
+  const make = (extra: string) =>
+    new Function(
+      "kind",
+      `"use strict";
+      return class Doc {
+        constructor(v) {
+          this.v = v;
+          Object.defineProperty(this, "acc", { get() { return 1; }, enumerable: true, configurable: true });
+          Object.defineProperty(this, kind, { value: "doc" });
+          ${extra}
+        }
+      };`,
+    )(kind) as new (
+      v: number,
+    ) => object;
+  const ns = new Namespace("apart-forward");
+  const Doc = ns.registerClass(make(""));
+  const o = new Doc(1);
+  const keys = Reflect.ownKeys(o);
+  // The symbol was defined after acc: deleting acc to put w in front of it
+  // would drop the object into dictionary mode for good.
+  expect(() =>
+    updateSync(ns, patch("v2").replaceImplementation("Doc", make("this.w = 2;")).build()),
+  ).toThrow(expect.objectContaining({ code: "MM_UNSWAPPABLE_OBJECT" }));
+  expect([Reflect.ownKeys(o), hasFastProperties(o)]).toEqual([keys, true]);
+});

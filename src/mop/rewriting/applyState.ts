@@ -122,10 +122,19 @@ export function failedStep(obj: object, step: string, key?: PropertyKey): Unswap
  * step (it may then be half rewritten: callers that need atomicity capture
  * states first and restore on failure, as swapObjects does).
  */
-export function applyState(obj: object, state: ObjectState): void {
+export function applyState(
+  obj: object,
+  state: ObjectState,
+  /**
+   * Where a property that cannot be deleted is in the way, keep strings and
+   * symbols apart (see Kept): right for a rollback, whose strings to delete
+   * are the fields the migration added, after every symbol the object had.
+   */
+  symbolsApart = false,
+): void {
   const current = createStateTable();
   captureRow(current, obj);
-  applyRow(obj, current, 0, stateToTable(state), 0);
+  applyRow(obj, current, 0, stateToTable(state), 0, undefined, symbolsApart);
 }
 
 /**
@@ -159,7 +168,7 @@ export function undeletableInRewrite(
   const from = stateToTable(current);
   const to = stateToTable(state);
   const kept =
-    from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0);
+    from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0, false);
   const named = from.starts[0]! + from.elementCounts[0]!;
   for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
     if (isKept(kept, j, named)) continue;
@@ -188,6 +197,7 @@ export function applyRow(
   target: StateTable,
   t: number,
   cache?: InterceptCache,
+  symbolsApart = false,
 ): void {
   const isArray = current.arrayLengths[c]! >= 0;
   const targetLength = target.arrayLengths[t]!;
@@ -212,7 +222,9 @@ export function applyRow(
   // ones added afterwards) drops it into dictionary mode; an object that was
   // empty when its prototype changed can later be rewritten again at full speed.
   const prototypeChanges = current.prototypes[c] !== prototype;
-  const kept = prototypeChanges ? NOTHING_KEPT : keptProperties(current, c, target, t);
+  const kept = prototypeChanges
+    ? NOTHING_KEPT
+    : keptProperties(current, c, target, t, symbolsApart);
 
   // 2. Delete the rest from the end backwards, on the old prototype (where
   // symbols are kept apart, the strings first: they were added last).
@@ -269,10 +281,13 @@ export function constructorOf(proto: object): Function | undefined {
  * The named properties a rewrite keeps in place: the `prefix` first (their
  * place and attributes unchanged). Where that would delete a property that
  * cannot be deleted (a non-configurable symbol key defined by a constructor,
- * as yaml's nodes have) strings and symbols are kept `apart`: the leading
- * strings, and the `symbols` leading symbols (from index `symbolsAt` of the
- * current row) — `Reflect.ownKeys` lists strings before symbols whatever
- * the insertion order, and such an object's symbols were added first.
+ * as yaml's nodes have), a rollback (`symbolsApart`) keeps strings and
+ * symbols `apart`: the leading strings, and the `symbols` leading symbols
+ * (from index `symbolsAt` of the current row) — `Reflect.ownKeys` lists
+ * strings before symbols whatever the insertion order, and the strings a
+ * rollback deletes are those its migration added, after the symbols. A
+ * migration forward knows no such order: deleting a string there could
+ * drop the object into dictionary mode, and it is refused as before.
  */
 interface Kept {
   readonly prefix: number;
@@ -292,7 +307,13 @@ function isKept(kept: Kept, j: number, named: number): boolean {
 }
 
 /** Step 1 (see Kept). */
-function keptProperties(current: StateTable, c: number, target: StateTable, t: number): Kept {
+function keptProperties(
+  current: StateTable,
+  c: number,
+  target: StateTable,
+  t: number,
+  symbolsApart: boolean,
+): Kept {
   const curNamed = current.starts[c]! + current.elementCounts[c]!;
   const curEnd = current.starts[c + 1]!;
   const named = target.starts[t]! + target.elementCounts[t]!;
@@ -303,7 +324,8 @@ function keptProperties(current: StateTable, c: number, target: StateTable, t: n
     fixedInRest = (current.attributes[j]! & CONFIGURABLE) === 0;
   const curSymbols = symbolStart(current, curNamed, curEnd);
   const targetSymbols = symbolStart(target, named, end);
-  if (!fixedInRest || curNamed + prefix >= curSymbols) return { ...NOTHING_KEPT, prefix };
+  if (!symbolsApart || !fixedInRest || curNamed + prefix >= curSymbols)
+    return { ...NOTHING_KEPT, prefix };
   return {
     prefix: commonPrefix(current, curNamed, curSymbols, target, named, targetSymbols),
     apart: true,
