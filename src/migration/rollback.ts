@@ -86,18 +86,9 @@ export function rollBack(
   // Looked at before anything changes: an object the program locked since
   // the commit cannot take the old layout back, and a rollback stopped
   // part-way would leave the objects before it old, the classes new.
-  // (Unbranding, isMigrated, is a change too: not before this look.)
   const onPrototypes = plans.map((plan) => namespace.finder.find(plan.prototype));
-  plans.forEach((plan, p) => {
-    const locked = onPrototypes[p]!.find(
-      (object) => !Object.isExtensible(object) && (!guarded || lazy!.isMigratedAsIs(object)),
-    );
-    if (locked === undefined) return;
-    throw new RollbackError(
-      `the update cannot be rolled back: a ${plan.className} object was made non-extensible (frozen, sealed or preventExtensions) after it migrated, and cannot take its old layout back; nothing was rolled back`,
-      { className: plan.className, object: locked },
-    );
-  });
+  const locked = lockedMigrated(committed, onPrototypes);
+  if (locked !== undefined) throw locked;
   // The others are on the old layout.
   const migratedNow = onPrototypes.map((objects) =>
     guarded ? objects.filter((object) => lazy!.isMigrated(object)) : objects,
@@ -126,6 +117,29 @@ export function rollBack(
     if (d && "value" in d) Reflect.defineProperty(object, key, { ...d, value: safely(fn, object) });
   }
   reopenEarlier(committed.earlier, since, exact);
+}
+
+/**
+ * The refusal of a rollback that meets a migrated object the program locked
+ * since (it cannot take its old layout back), or undefined. Changes nothing:
+ * unbranding, which `isMigrated` does, is a change too.
+ */
+export function lockedMigrated(
+  { namespace, plans, lazy }: Committed,
+  onPrototypes = plans.map((plan) => namespace.finder.find(plan.prototype)),
+): RollbackError | undefined {
+  const guarded = lazy?.pendingPossible ?? false;
+  for (let p = 0; p < plans.length; p++) {
+    const locked = onPrototypes[p]!.find(
+      (object) => !Object.isExtensible(object) && (!guarded || lazy!.isMigratedAsIs(object)),
+    );
+    if (locked === undefined) continue;
+    return new RollbackError(
+      `the update cannot be rolled back: a ${plans[p]!.className} object was made non-extensible (frozen, sealed or preventExtensions) after it migrated, and cannot take its old layout back; nothing was rolled back`,
+      { className: plans[p]!.className, object: locked },
+    );
+  }
+  return undefined;
 }
 
 /**

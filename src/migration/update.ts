@@ -33,6 +33,7 @@ import { validatePhase } from "./phases/validate.js";
 import { updateResult } from "./result.js";
 import { reopenEarlier } from "./rollback.js";
 import type { UpdateOptions, UpdateResult } from "./types.js";
+import { RollbackError } from "../errors.js";
 
 export type {
   LazyCompletion,
@@ -244,6 +245,16 @@ export async function update(
     healthy = false;
   }
   if (healthy) return result;
-  result.rollback();
+  try {
+    result.rollback();
+  } catch (error) {
+    if (!(error instanceof RollbackError)) throw error;
+    // Refused before anything changed (an object locked since it migrated):
+    // the update stays committed, and its result is handed over with the error.
+    throw new RollbackError(
+      `update ${patch.name} failed its health check and stays committed: ${error.message}; details.result is its result (makePermanent(), or rollback() once the object can go back)`,
+      { patch: patch.name, result, cause: error },
+    );
+  }
   return { ...result, outcome: "rolled-back" };
 }

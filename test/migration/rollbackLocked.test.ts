@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { type MetamorphError, Namespace, patch, updateSync } from "../../src/index.js";
+import { type MetamorphError, Namespace, patch, update, updateSync } from "../../src/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 
 type Acc = { value?: number; n?: number; get(): number };
@@ -122,4 +122,60 @@ test("a lazy update whose rollback is refused leaves the object that failed on t
   broken = false;
   expect(objects[3]!.get()).toBe(40);
   expect(result.pendingInstances()).toBe(0);
+});
+
+test("an afterCommit hook that locks a migrated object and throws, and a failed health check after such a lock: the update stays committed, and the error says so (review advZ6)", async () => {
+  const world = (name: string) => {
+    const ns = new Namespace(name);
+    class AccV1 {
+      constructor(public n: number) {}
+      get(): number {
+        return this.n;
+      }
+    }
+    const Handle = ns.registerClass(AccV1, { name: "Acc" }) as unknown as new (n: number) => Acc;
+    return { ns, objects: [new Handle(1), new Handle(2)] };
+  };
+  const renamed = () =>
+    patch("v2")
+      .renameField("Acc", "n", "value")
+      .replaceMethods("Acc", {
+        get(this: { value: number }) {
+          return this.value * 10;
+        },
+      });
+  const hooked = world("locked-after-commit");
+  let thrown: unknown;
+  try {
+    updateSync(
+      hooked.ns,
+      renamed()
+        .afterCommit("lock, then fail", () => {
+          Object.freeze(hooked.objects[0]);
+          throw new Error("hook failed");
+        })
+        .build(),
+    );
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toMatchObject({
+    code: "MM_AFTER_COMMIT_FAILED",
+    details: expect.objectContaining({ rolledBack: false }),
+    message: expect.stringMatching(
+      /^update v2 stays committed at version 2: .*hook failed.*cannot be rolled back/,
+    ),
+  });
+  expect([hooked.ns.version, hooked.objects.map((o) => o.get())]).toEqual([2, [10, 20]]);
+  const checked = world("locked-health");
+  const error = await update(checked.ns, renamed().build(), {
+    healthCheck: () => {
+      Object.preventExtensions(checked.objects[1]!);
+      return false;
+    },
+  }).catch((e: unknown) => e as MetamorphError);
+  expect(error).toMatchObject({ code: "MM_ROLLBACK" });
+  expect((error as Error).message).toMatch(/failed its health check and stays committed/);
+  const result = (error as MetamorphError).details.result as { state(): string };
+  expect([result.state(), checked.ns.version]).toEqual(["committed", 2]);
 });

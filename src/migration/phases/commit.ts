@@ -18,7 +18,7 @@ import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress } from "../migrationLog.js";
 import { outsideHomes } from "../outsideBuilt.js";
 import type { Committed } from "../rollback.js";
-import { migratedEntries, rollBack } from "../rollback.js";
+import { lockedMigrated, migratedEntries, rollBack } from "../rollback.js";
 import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
@@ -141,6 +141,14 @@ function afterCommit(
   // Objects the update does not own first: the rollback then turns objects
   // the hooks made on the new version back to the old layout.
   const ownedAtFailure = new Set(migratedEntries(applied, lazy).keys());
+  const locked = lockedMigrated(committed);
+  if (locked !== undefined) {
+    // Nothing can be undone (a hook locked a migrated object): said as such.
+    throw new AfterCommitError(
+      `update ${patchName} stays committed at version ${toVersion}: its afterCommit hook "${failure.hook}" threw (${(failure.error as Error)?.message ?? String(failure.error)}), and it cannot be rolled back: ${locked.message}`,
+      { patch: patchName, hook: failure.hook, rolledBack: false, toVersion, cause: failure.error },
+    );
+  }
   witness.restore((object) => ownedAtFailure.has(object));
   rollBack(committed, { exact: true });
   committed.applied.length = 0;
