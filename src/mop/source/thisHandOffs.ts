@@ -9,6 +9,7 @@
  */
 import type { AnyNode } from "acorn";
 import { constructorStatements } from "./constructorBody.js";
+import { isWriteHelper } from "./thisWrites.js";
 
 /**
  * The text of each constructor statement of `classNode` that passes `this`
@@ -22,6 +23,8 @@ export function thisHandOffs(classNode: AnyNode, src: string): string[] {
     if (statement.type !== "ExpressionStatement") continue;
     const call = statement.expression;
     if (call.type !== "CallExpression" || call.callee.type !== "Identifier") continue;
+    // A transpiler's field helper writes fields (read as such: thisWrites.ts).
+    if (isWriteHelper(call)) continue;
     if (call.arguments.some((a) => a.type === "ThisExpression")) {
       out.push(src.slice(statement.start, statement.end));
     }

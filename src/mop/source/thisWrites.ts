@@ -103,6 +103,24 @@ function minifiedFieldHelper(call: CallExpression): boolean {
   );
 }
 
+/**
+ * Whether `call` is one of the transpilers' helpers that write to `this`
+ * (`__publicField`, `_defineProperty`, lowered private state, `__name`, or
+ * a minified one's shape): read as writes, not as the object handed to
+ * other code (thisHandOffs.ts).
+ */
+export function isWriteHelper(call: CallExpression): boolean {
+  const name = calleeName(call.callee);
+  if (name === undefined) return false;
+  return (
+    name === "__name" ||
+    FIELD_HELPER.test(name) ||
+    PRIVATE_HELPER.test(name) ||
+    PRIVATE_USE_HELPER.test(name) ||
+    minifiedFieldHelper(call)
+  );
+}
+
 /** Recognises the calls that transpilers and programmers use to create a field on `this`. */
 function callWrite(src: Source, call: CallExpression): Write | undefined {
   const name = calleeName(call.callee);
