@@ -582,3 +582,39 @@ test("a short function called with this, a name and a listener is no field helpe
   updateSync(ns, patch("2").replaceImplementation("Conn", V2).build());
   expect([Object.keys(c), c.close()]).toEqual([["n"], "closed2"]);
 });
+
+test("arrows that live only during a call (a local recursive helper, an array method's callback) are no stale closures; one handed to a timer is (Z7: heap 4 -> 3)", () => {
+  const release = (isValid: string, extra = "") =>
+    new Function(`"use strict";
+      return class Heap {
+        constructor() { this.nodes = [3, 5, 4]; ${extra} }
+        cmp(i, j) { return this.nodes[i] - this.nodes[j]; }
+        isValid() { ${isValid} }
+      };`)() as new () => { isValid(): boolean };
+  const v2 = new Function(`"use strict";
+    return class Heap {
+      constructor() { this.nodes = [3, 5, 4]; }
+      compare(i, j) { return this.nodes[i] - this.nodes[j]; }
+      isValid() { return this.nodes.every((v, i) => i === 0 || this.nodes[(i - 1) >> 1] <= v); }
+    };`)() as new () => { isValid(): boolean };
+  const closures = (v1: new () => { isValid(): boolean }) => {
+    const ns = new Namespace("stale-closure-local");
+    ns.registerClass(v1);
+    return updateSync(ns, patch("3").replaceImplementation("Heap", v2).build())
+      .warnings.filter((w) => w.code === "MM_STALE_CLOSURE")
+      .map((w) => w.note);
+  };
+  const recursive =
+    "const ok = (i) => { const l = 2 * i + 1; return l >= this.nodes.length || (this.cmp(i, l) <= 0 && ok(l)); }; return ok(0);";
+  expect(closures(release(recursive))).toEqual([]);
+  expect(closures(release("return this.nodes.every((v, i) => this.cmp(0, i) <= 0);"))).toEqual([]);
+  // Handed to a timer, it outlives the call: said.
+  expect(
+    closures(
+      release(
+        "return true;",
+        "this.t = setTimeout(() => this.cmp(0, 1), 1e9); clearTimeout(this.t);",
+      ),
+    ),
+  ).toHaveLength(1);
+});
