@@ -62,3 +62,38 @@ test("a subclass's running version handed back migrates with its base, update af
   }
   expect(shapes[0]).toBe(shapes.at(-1));
 });
+
+test("replacing only a subclass whose release extends that release's own superclass: refused, saying to replace the superclass in the same patch (Z7: @datastructures-js/graph)", () => {
+  const release = (v: number) =>
+    new Function(
+      "v",
+      `"use strict";
+      class DirectedGraph { constructor() { this.vertices = new Map(); } add(k) { this.vertices.set(k, v); return this; } }
+      class Graph extends DirectedGraph { size() { return this.vertices.size; } }
+      return { DirectedGraph, Graph };`,
+    )(v) as { DirectedGraph: new () => object; Graph: new () => { add(k: string): object } };
+  const [r1, r2] = [release(1), release(2)];
+  const ns = new Namespace("graph-hierarchy");
+  ns.registerClass(r1.DirectedGraph, { name: "DirectedGraph" });
+  const Graph = ns.registerClass(r1.Graph, { name: "Graph" }) as unknown as new () => {
+    add(k: string): { vertices: Map<string, number> };
+  };
+  const g = new Graph();
+  g.add("a");
+  expect(() =>
+    updateSync(ns, patch("only").replaceImplementation("Graph", r2.Graph).build()),
+  ).toThrow(
+    /extends its own release's DirectedGraph, not the namespace's DirectedGraph.*replace DirectedGraph in the same patch/,
+  );
+  updateSync(
+    ns,
+    patch("both")
+      .replaceImplementation("DirectedGraph", r2.DirectedGraph)
+      .replaceImplementation("Graph", r2.Graph)
+      .build(),
+  );
+  expect([...g.add("b").vertices]).toEqual([
+    ["a", 1],
+    ["b", 2],
+  ]);
+});

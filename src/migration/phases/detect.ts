@@ -258,8 +258,14 @@ function refuseExternalMoves(
     const before = externalRoot(cls.oldName, oldDefs);
     const after = externalRoot(name, defs);
     if (before !== after) {
+      // A release's subclass extends that release's class of a name the
+      // namespace manages (graph 5's Graph extends its own DirectedGraph):
+      // the hierarchy moves together.
+      const sibling = after !== null && defs.has(after);
       throw new ExternalSuperclassError(
-        `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; keep ${name}'s superclass as it is, or restart the program to change it`,
+        sibling
+          ? `class ${name}'s new version extends its own release's ${after}, not the namespace's ${after}, which this patch leaves as it runs: replace ${after} in the same patch (replaceImplementation("${after}", …) beside "${name}"), so that the hierarchy moves together`
+          : `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; keep ${name}'s superclass as it is, or restart the program to change it`,
         { className: name, from: before, to: after },
       );
     }
