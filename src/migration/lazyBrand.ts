@@ -191,6 +191,12 @@ function unbrandExactly(object: object, symbol: symbol, named: number): void {
   }
   const added = names.slice(named);
   const descriptors = added.map((k) => Reflect.getOwnPropertyDescriptor(object, k)!);
+  // What cannot be put back (the object locked since, or a property it cannot
+  // delete) stays: only the brand goes, and the object may turn slow, not lose state.
+  if (!Object.isExtensible(object) || descriptors.some((d) => d.configurable !== true)) {
+    delete record[symbol];
+    return;
+  }
   for (let i = added.length - 1; i >= 0; i--) delete record[added[i]!];
   delete record[symbol];
   added.forEach((k, i) => {

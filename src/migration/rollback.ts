@@ -130,14 +130,33 @@ export function lockedMigrated(
 ): RollbackError | undefined {
   const guarded = lazy?.pendingPossible ?? false;
   for (let p = 0; p < plans.length; p++) {
-    const locked = onPrototypes[p]!.find(
-      (object) => !Object.isExtensible(object) && (!guarded || lazy!.isMigratedAsIs(object)),
-    );
+    const plan = plans[p]!;
+    let why: string | undefined;
+    const locked = onPrototypes[p]!.find((object) => {
+      why = !Object.isExtensible(object)
+        ? "made non-extensible (frozen, sealed or preventExtensions)"
+        : fixedStranger(object, plan);
+      return why !== undefined && (!guarded || lazy!.isMigratedAsIs(object));
+    });
     if (locked === undefined) continue;
     return new RollbackError(
-      `the update cannot be rolled back: a ${plans[p]!.className} object was made non-extensible (frozen, sealed or preventExtensions) after it migrated, and cannot take its old layout back; nothing was rolled back`,
-      { className: plans[p]!.className, object: locked },
+      `the update cannot be rolled back: a ${plan.className} object was ${why} after it migrated, and cannot take its old layout back; nothing was rolled back`,
+      { className: plan.className, object: locked },
     );
+  }
+  return undefined;
+}
+
+/**
+ * A property `object` cannot delete that no layout of `plan` names (the
+ * program defined it since the migration): the old layout's fields go back
+ * in front of it, which would delete it.
+ */
+function fixedStranger(object: object, plan: Plan): string | undefined {
+  for (const key of Object.getOwnPropertyNames(object)) {
+    if (plan.known.has(key)) continue;
+    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable === false)
+      return `given a property it cannot delete (\`${key}\`)`;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { patch, updateSync } from "../../src/index.js";
+import { Namespace, patch, updateSync } from "../../src/index.js";
 import { itemWorld } from "../support/lazyItems.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 import { collectGarbage, hasFastProperties, haveSameMap } from "../support/v8.js";
@@ -272,3 +272,46 @@ describe("progressive sweep: brands", () => {
     },
   );
 });
+
+test.each([
+  {
+    how: "made non-extensible after adding to it",
+    before: (_: object) => {},
+    after: (o: object) => Object.preventExtensions(o),
+  },
+  {
+    how: "given a property it cannot delete, then another",
+    before: (o: object) => Object.defineProperty(o, "fixed", { value: "f", enumerable: true }),
+    after: (_: object) => {},
+  },
+])(
+  "a branded object the program then $how keeps what it added when the brands come off (advZ5)",
+  ({ before, after }) => {
+    const ns = new Namespace("unbrand-locked");
+    class Acc {
+      constructor(public n: number) {}
+      get(): number {
+        return this.n;
+      }
+    }
+    const Handle = ns.registerClass(Acc) as unknown as new (
+      n: number,
+    ) => Record<string, unknown> & {
+      get(): number;
+    };
+    const [touched, other] = [new Handle(1), new Handle(2)];
+    const result = updateSync(ns, patch("v2").addField("Acc", "m", { default: 0 }).build(), {
+      policy: "lazy",
+    });
+    touched.get(); // branded
+    before(touched);
+    touched.note = "important";
+    after(touched);
+    const state = JSON.stringify(touched);
+    other.get();
+    result.completeMigration(); // the brands come off
+    // Was: the properties added after the brand were taken off to be put back, and could not be.
+    expect(JSON.stringify(touched)).toBe(state);
+    expect(touched.note).toBe("important");
+  },
+);
