@@ -60,18 +60,34 @@ export function staleFunctionFields(
     // what the migrated objects hold says it is a function.
     const named =
       elsewhere && NAME.test(w) && !LITERAL.has(w) && holdsFunction(migrated(), f.name, w);
-    if (!makesFunction(w) && !makesFunction(n) && !named) return [];
+    // Made by code the text only calls or falls back to (keyv's
+    // `this.iterator = this.generateIterator(…)`, tinybench's
+    // `o.setup ?? (() => {})`): what the objects hold says it is a function.
+    // With no object at hand (the heap finder gives none to an update that
+    // migrates nothing), a changed method called there that returns a
+    // function written in it says so.
+    const indirect =
+      !makesFunction(w) &&
+      !makesFunction(n) &&
+      !named &&
+      MAKES_INDIRECTLY.test(w) &&
+      (holdsFunction(migrated(), f.name, "")
+        ? was !== now || elsewhere || calledMethodChanged(w, old!, cls.definition) !== undefined
+        : calledMethodChanged(w, old!, cls.definition)?.returnsFunction === true);
+    if (!makesFunction(w) && !makesFunction(n) && !named && !indirect) return [];
     const bound = boundMethodName(w);
     const note =
       was !== now
         ? `field \`${f.name}\` holds a function whose body the new version changes`
         : named
           ? `field \`${f.name}\` holds the running release's function \`${w}\`, from its module; the new implementation comes from another module scope`
-          : elsewhere
-            ? `field \`${f.name}\` holds a function the running release made, closing over its module; the new implementation comes from another module scope`
-            : bound !== undefined && methodChanged(bound, old!, cls.definition)
-              ? `field \`${f.name}\` holds method ${bound}() bound to the object, and the new version changes ${bound}()`
-              : undefined;
+          : indirect
+            ? `field \`${f.name}\` holds a function the running version's constructor made (\`${w}\`)`
+            : elsewhere
+              ? `field \`${f.name}\` holds a function the running release made, closing over its module; the new implementation comes from another module scope`
+              : bound !== undefined && methodChanged(bound, old!, cls.definition)
+                ? `field \`${f.name}\` holds method ${bound}() bound to the object, and the new version changes ${bound}()`
+                : undefined;
     if (note === undefined) return [];
     return [
       warning(
@@ -83,6 +99,27 @@ export function staleFunctionFields(
       ),
     ];
   });
+}
+
+/** A constructor's value that makes a function elsewhere: a call on `this`, or a function written in a fallback. */
+const MAKES_INDIRECTLY = /\bthis\s*\.\s*[\p{ID_Start}$_][\p{ID_Continue}$]*\s*\(|=>|\bfunction\b/u;
+
+/**
+ * The method `text` calls on `this` (`this.make()`) if its source differs
+ * between the two definitions, with whether the running one returns a
+ * function written in it (`return (k) => …`).
+ */
+function calledMethodChanged(
+  text: string,
+  old: ClassDefinition,
+  now: ClassDefinition,
+): { readonly returnsFunction: boolean } | undefined {
+  const called = /\bthis\s*\.\s*([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*\(/u.exec(text)?.[1];
+  if (called === undefined || !methodChanged(called, old, now)) return undefined;
+  const source = old.methods.find((m) => !m.static && m.key === called)?.source ?? "";
+  return {
+    returnsFunction: /\breturn\s+(?:async\s+)?(?:function\b|\(?[\w$,\s]*\)?\s*=>)/u.test(source),
+  };
 }
 
 /** Whether instance method `name`'s source differs between the two definitions. */
