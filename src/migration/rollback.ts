@@ -125,17 +125,28 @@ export function rollBack(
  * unbranding, which `isMigrated` does, is a change too.
  */
 export function lockedMigrated(
-  { namespace, plans, lazy }: Committed,
-  onPrototypes = plans.map((plan) => namespace.finder.find(plan.prototype)),
+  committed: Committed,
+  onPrototypes = committed.plans.map((plan) => committed.namespace.finder.find(plan.prototype)),
 ): RollbackError | undefined {
+  const { plans, lazy } = committed;
   const guarded = lazy?.pendingPossible ?? false;
+  // Built only when an object has a property it cannot delete (rare).
+  let entries: ReturnType<typeof migratedEntries> | undefined;
+  const hadBefore = (object: object, key: string): boolean => {
+    entries ??= migratedEntries(committed.applied, lazy);
+    const entry = entries.get(object);
+    // Made since the commit: what its constructor defined, kept in place as before.
+    if (entry === undefined) return true;
+    const before = entry.log.retained(entry.index)?.carried?.before;
+    return before?.keys.includes(key) === true;
+  };
   for (let p = 0; p < plans.length; p++) {
     const plan = plans[p]!;
     let why: string | undefined;
     const locked = onPrototypes[p]!.find((object) => {
       why = !Object.isExtensible(object)
         ? "made non-extensible (frozen, sealed or preventExtensions)"
-        : fixedStranger(object, plan);
+        : fixedStranger(object, plan, hadBefore);
       return why !== undefined && (!guarded || lazy!.isMigratedAsIs(object));
     });
     if (locked === undefined) continue;
@@ -148,15 +159,20 @@ export function lockedMigrated(
 }
 
 /**
- * A property `object` cannot delete that no layout of `plan` names (the
- * program defined it since the migration): the old layout's fields go back
- * in front of it, which would delete it.
+ * A property `object` cannot delete that no layout of `plan` names and that
+ * it did not have before the migration (the program defined it since): the
+ * old layout's fields go back in front of it, which would delete it.
  */
-function fixedStranger(object: object, plan: Plan): string | undefined {
+function fixedStranger(
+  object: object,
+  plan: Plan,
+  hadBefore: (object: object, key: string) => boolean,
+): string | undefined {
   for (const key of Object.getOwnPropertyNames(object)) {
-    if (plan.known.has(key)) continue;
-    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable === false)
-      return `given a property it cannot delete (\`${key}\`)`;
+    if (plan.known.has(key) || (key === "length" && Array.isArray(object))) continue;
+    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable !== false) continue;
+    // One it had before the migration stays where it was (carriedState.ts).
+    if (!hadBefore(object, key)) return `given a property it cannot delete (\`${key}\`)`;
   }
   return undefined;
 }
