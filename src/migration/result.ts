@@ -139,6 +139,19 @@ function completionOf(
   return completion;
 }
 
+/**
+ * A rollback that came before the completion: not "no old instance left"
+ * (a sweep it stopped said so); a completion that came first stays.
+ */
+function rejectUnfinished(completion: Deferred<LazyCompletion>, patch: string): void {
+  completion.reject(
+    new RollbackError(
+      `update ${patch} was rolled back before its migration completed: objects it had not reached stay on the old version`,
+      { patch },
+    ),
+  );
+}
+
 export function updateResult(outcome: Outcome): UpdateResult {
   const { patch, built, detected, committed, clock } = outcome;
   const { namespace, lazy, migrated } = committed;
@@ -148,13 +161,6 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const hookErrors: HookError[] = [];
   const undo = undoer(outcome, life, timings, hookErrors);
   const completion = completionOf(outcome, life, undo);
-  const rolledBackBeforeCompletion = () =>
-    completion.reject(
-      new RollbackError(
-        `update ${patch} was rolled back before its migration completed: objects it had not reached stay on the old version`,
-        { patch },
-      ),
-    );
   const refuseUnless = (verb: string) => {
     const state = life.state;
     if (state !== "committed") {
@@ -218,8 +224,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
         );
       }
       undo("requested", {});
-      // Not "no old instance left": there was no completion (a sweep still going said so).
-      rolledBackBeforeCompletion();
+      rejectUnfinished(completion, patch);
     },
   };
   return result;
