@@ -74,7 +74,12 @@ export function staleFunctionFields(
       (holdsFunction(migrated(), f.name, "")
         ? was !== now || elsewhere || calledMethodChanged(w, old!, cls.definition) !== undefined
         : calledMethodChanged(w, old!, cls.definition)?.returnsFunction === true);
-    if (!makesFunction(w) && !makesFunction(n) && !named && !indirect) return [];
+    // Written in place by a constructor, also as a fallback (`o.f ?? (() => …)`).
+    const inPlace = madeBefore.has(f.name) || madeNow.has(f.name);
+    if (!makesFunction(w) && !makesFunction(n) && !named && !indirect && !inPlace) return [];
+    // A fallback holds the program's own function as often as its own: said
+    // only where the fallback's text changes, not for its module alone.
+    if (inPlace && !makesFunction(w) && !makesFunction(n) && was === now) return [];
     const bound = boundMethodName(w);
     const note =
       was !== now

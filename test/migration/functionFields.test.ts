@@ -35,3 +35,21 @@ test.each(["heap", "registry"] as const)(
     expect(result.warnings.filter((w) => w.field === "data")).toEqual([]);
   },
 );
+
+test("a function field with a fallback written in place (tinybench's `opts.setup ?? (() => {})`) whose body the release changes is named (package trials Z7)", () => {
+  const release = (tag: string) =>
+    new Function(`"use strict";
+      return class Task {
+        constructor(opts = {}) { this.name = "t"; this.setup = opts.setup ?? ((k) => "${tag}:" + k); }
+      };`)() as new () => { setup(k: string): string };
+  const ns = new Namespace("function-field-fallback");
+  const Task = ns.registerClass(release("v1")) as unknown as new () => {
+    setup(k: string): string;
+  };
+  const live = new Task();
+  const result = updateSync(ns, patch("2.9").replaceImplementation("Task", release("v2")).build());
+  expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
+    ["MM_STALE_FUNCTION_FIELD", "setup"],
+  ]);
+  expect(live.setup("k")).toBe("v1:k");
+});

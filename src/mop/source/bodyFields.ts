@@ -101,8 +101,8 @@ function apply(state: BodyState, write: Write): void {
       if (write.fixed) context.fixed?.add(write.name);
       // Also when it closes over the constructor's locals (no initialiser
       // then): each object keeps the function it was made with.
-      if (value?.type === "FunctionExpression" || value?.type === "ArrowFunctionExpression")
-        context.functions?.set(write.name, textOf(context.src, value));
+      if (makesFunctionInPlace(value))
+        context.functions?.set(write.name, textOf(context.src, value!));
       // `this.f = this.f.bind(this)` after `this.f = function …`: still that function.
       else if (!rebindsItself(value, write.name)) context.functions?.delete(write.name);
       return;
@@ -115,6 +115,28 @@ function apply(state: BodyState, write: Write): void {
       return;
     case "ignored":
       return;
+  }
+}
+
+/**
+ * Whether `value` is a function written in place, or falls back to one
+ * (tinybench's `this.setup = opts.setup ?? (() => {})`, `cond ? a : () => …`):
+ * an object that got it keeps that function.
+ */
+function makesFunctionInPlace(value: AnyNode | undefined): boolean {
+  if (value === undefined) return false;
+  switch (value.type) {
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+      return true;
+    case "LogicalExpression":
+      return makesFunctionInPlace(value.right);
+    case "ConditionalExpression":
+      return makesFunctionInPlace(value.consequent) || makesFunctionInPlace(value.alternate);
+    case "ParenthesizedExpression":
+      return makesFunctionInPlace(value.expression);
+    default:
+      return false;
   }
 }
 
@@ -265,8 +287,9 @@ function learnFromBranches(state: BodyState, name: string, sides: readonly BodyS
   if (every((c) => c.assigned)) context.assigned?.add(name);
   if (some((c) => c.moduleBound)) context.moduleBound?.add(name);
   if (some((c) => c.fixed)) context.fixed?.add(name);
-  const fn = sides.map((side) => side.context.functions?.get(name)).find((f) => f !== undefined);
-  if (fn !== undefined) context.functions?.set(name, fn);
+  // A function written in every branch; one branch's alone is a fallback (as `a ?? () => …`).
+  const fns = sides.map((side) => side.context.functions?.get(name));
+  if (fns.every((f) => f !== undefined)) context.functions?.set(name, fns[0]!);
 }
 
 /** Learns the fields a constructor or static block writes, in order. */
