@@ -8,7 +8,12 @@
 import type { MethodDefinition } from "../mop/classDefinition.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 
-const CALL_ON_THIS = /\bthis\s*\.\s*([A-Za-z_$][\w$]*)\s*\(/g;
+const CALL_ON_THIS = /\bthis\s*\.\s*([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*\(/gu;
+
+/** The methods `text` calls on `this` (`this.parse()`), in order. */
+export function methodsCalledOnThis(text: string): string[] {
+  return [...text.matchAll(CALL_ON_THIS)].map((m) => m[1]!);
+}
 
 const escaped = (name: string) => name.replace(/[$]/g, "\\$");
 
@@ -24,7 +29,7 @@ export function fieldsChangedByCalls(
   const changed = new Map<string, string>();
   const source = readableClassSource(implementation)?.constructorSource;
   if (!source || fields.length === 0) return changed;
-  const called = new Set([...source.matchAll(CALL_ON_THIS)].map((m) => m[1]!));
+  const called = new Set(methodsCalledOnThis(source));
   const bodies = methods.filter(
     (m) => !m.static && m.kind === "method" && typeof m.key === "string" && called.has(m.key),
   );

@@ -14,6 +14,7 @@ import {
   fromAnotherScope,
   oldFieldsUnmigrated,
 } from "./build.js";
+import { methodsCalledOnThis } from "./constructorCalls.js";
 import type { UpdateWarning } from "./warning.js";
 import { warning } from "./warning.js";
 
@@ -70,7 +71,7 @@ export function staleFunctionFields(
       !makesFunction(w) &&
       !makesFunction(n) &&
       !named &&
-      MAKES_INDIRECTLY.test(w) &&
+      (methodsCalledOnThis(w).length > 0 || FUNCTION_WRITTEN.test(w)) &&
       (holdsFunction(migrated(), f.name, "")
         ? was !== now || elsewhere || calledMethodChanged(w, old!, cls.definition) !== undefined
         : calledMethodChanged(w, old!, cls.definition)?.returnsFunction === true);
@@ -106,8 +107,8 @@ export function staleFunctionFields(
   });
 }
 
-/** A constructor's value that makes a function elsewhere: a call on `this`, or a function written in a fallback. */
-const MAKES_INDIRECTLY = /\bthis\s*\.\s*[\p{ID_Start}$_][\p{ID_Continue}$]*\s*\(|=>|\bfunction\b/u;
+/** A function written somewhere in a constructor's value (a fallback's): with a call on `this`, what makes one indirectly. */
+const FUNCTION_WRITTEN = /=>|\bfunction\b/u;
 
 /**
  * The method `text` calls on `this` (`this.make()`) if its source differs
@@ -119,7 +120,7 @@ function calledMethodChanged(
   old: ClassDefinition,
   now: ClassDefinition,
 ): { readonly returnsFunction: boolean } | undefined {
-  const called = /\bthis\s*\.\s*([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*\(/u.exec(text)?.[1];
+  const called = methodsCalledOnThis(text)[0];
   if (called === undefined || !methodChanged(called, old, now)) return undefined;
   const source = old.methods.find((m) => !m.static && m.key === called)?.source ?? "";
   return {
