@@ -383,6 +383,20 @@ async function registeredFigures(): Promise<Figure[]> {
     ) {}
   }
   const ReloadedHandle = ns.registerClass(Reloaded);
+  class Saved {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const SavedHandle = ns.registerClass(Saved, { constructedOnlyThroughHandle: true });
+  class Saved2 {
+    w = 0;
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
   class Reloaded2 {
     w = 0;
     constructor(
@@ -412,9 +426,11 @@ async function registeredFigures(): Promise<Figure[]> {
     ) {}
   }
   updateSync(ns, patch("bench-reload").replaceImplementation("Reloaded", Reloaded2).build());
+  updateSync(ns, patch("bench-save").replaceImplementation("Saved", Saved2).build());
   updateSync(ns, patch("bench-add").addField("Grown", "w", { default: 0 }).build());
   const [registered, plain] = await measureConstructionPair(POSITIONAL, Handle, Plain);
   const [reloaded, plain2] = await measureConstructionPair(POSITIONAL, ReloadedHandle, Plain2);
+  const [saved, plainSaved] = await measureConstructionPair(POSITIONAL, SavedHandle, Plain2);
   const [sub, plainSub] = await measureConstructionPair(POSITIONAL, SubHandle, PlainSub);
   const [grown, plainGrown] = await measureConstructionPair(POSITIONAL, GrownHandle, PlainGrown);
   return [
@@ -431,6 +447,13 @@ async function registeredFigures(): Promise<Figure[]> {
       plain2,
       "ns/op",
       `new through the handle of a registered class after an update installed a new implementation (what each reload of a class under metamorph dev does; the object is built by the new class, then moved onto the stable prototype); baseline: the new class written by hand, not registered${freshMapNote(ReloadedHandle)}; ${RATIO}`,
+    ),
+    versus(
+      "mop.registered.construction.afterSave",
+      saved,
+      plainSaved,
+      "ns/op",
+      `the same for a class registered with constructedOnlyThroughHandle (as metamorph dev registers every class it manages): the new class builds each object straight onto the stable prototype, with a derived class of the handle's own as new.target (src/mop/stableClass.ts); baseline: the new class written by hand${freshMapNote(SavedHandle)}; ${RATIO}`,
     ),
     versus(
       "mop.registered.construction.afterAddField",

@@ -18,12 +18,13 @@
  */
 import { UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
-import { type ClassVersion, type HandleState, withObserver } from "./handleState.js";
+import { type ClassVersion, type HandleState, withBuild, withObserver } from "./handleState.js";
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
+import { buildOf, isDerivedClass, makeStableClass } from "./stableClass.js";
 
 export type { ClassVersion } from "./handleState.js";
 
@@ -192,6 +193,12 @@ export interface CreateClassHandleOptions {
    * chevrotain's visitors) and builds with `new obj.constructor()`.
    */
   readonly implementationConstructor?: boolean;
+  /**
+   * Every object of the class is built through the handle (none was built
+   * before): a root class then gets a stable prototype of the handle's own
+   * (stableClass.ts), so that every version builds straight onto it.
+   */
+  readonly builtOnlyThroughHandle?: boolean;
 }
 
 /**
@@ -210,9 +217,18 @@ export function createClassHandle(
   const state = withObserver({}, null) as HandleState;
   const forward = makeForwarder(state, name, (ctor) => states.has(ctor) || versionStates.has(ctor));
   const handle = forward as unknown as Constructor;
-  const prototype = initial.prototype as object;
+  const own =
+    options.builtOnlyThroughHandle === true && !isDerivedClass(initial)
+      ? makeStableClass(initial)
+      : null;
+  const stableClass = own ?? (isDerivedClass(initial) ? initial : null);
+  const prototype = (stableClass ?? initial).prototype as object;
   rememberOriginalMembers(initial, PROTOTYPE_SKIP);
-  initialiseState(state, handle, initial, definition, options);
+  initialiseState(state, handle, initial, definition, { ...options, stableClass });
+  // As after a new implementation (classVersions.ts installVersion): the
+  // stable prototype sits on the version's own, a home of its members.
+  if (own !== null) state.homes.add(initial.prototype);
+  withBuild(state, buildOf(state));
   handle.prototype = prototype;
   const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];
   if (typeof home === "object" && home !== null) state.homes.add(home);
@@ -238,13 +254,15 @@ function initialiseState(
   handle: Constructor,
   initial: Constructor,
   definition: ClassDefinition,
-  options: CreateClassHandleOptions,
+  options: CreateClassHandleOptions & { readonly stableClass: Function | null },
 ): void {
   const name = definition.name;
-  const prototype = initial.prototype as object;
+  const { stableClass } = options;
+  const prototype = (stableClass ?? initial).prototype as object;
   Object.assign(state, {
     handle,
     prototype,
+    stableClass,
     current: initial,
     construction: constructionOf(initial, prototype),
     initialise: initialiserOf(initial, prototype),

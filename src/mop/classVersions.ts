@@ -5,7 +5,7 @@
  * returns its undo.
  */
 import type { ClassVersion, Undo } from "./classHandle.js";
-import type { HandleState } from "./handleState.js";
+import { type HandleState, withBuild } from "./handleState.js";
 import {
   constructionOf,
   defineConstructor,
@@ -26,6 +26,7 @@ import { createdDefinition, METHOD_HOME } from "./createClass.js";
 import { linkStableToImplementation } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 import { originalMembersOf } from "./originalMembers.js";
+import { buildOf, madeFor } from "./stableClass.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /**
@@ -65,6 +66,8 @@ export function homeOf(ctor: Constructor): object {
  */
 export function outsideHome(handle: Function): object | null {
   const state = stateOf(handle);
+  // A first version the handle made a stable class for builds only through the handle.
+  if (madeFor(state.stableClass) === state.current) return null;
   const home = homeOf(state.current);
   return home !== state.prototype && createdDefinition(state.current) === undefined ? home : null;
 }
@@ -171,6 +174,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.current = before.current;
     state.construction = before.construction;
     state.initialise = before.initialise;
+    withBuild(state, buildOf(state));
     state.definition = before.definition;
     const at = pushed ? state.versions.lastIndexOf(version) : -1;
     if (at >= 0) state.versions.splice(at, 1);
@@ -198,6 +202,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.current = version.ctor;
     state.construction = constructionOf(version.ctor, prototype);
     state.initialise = initialiserOf(version.ctor, prototype);
+    withBuild(state, buildOf(state));
     state.definition = version.definition;
     state.versions.push(version);
     pushed = true;

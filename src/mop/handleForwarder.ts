@@ -69,6 +69,10 @@ function compileForwarder(
           // objects with the same fields share one hidden class (V8, measured).
           $mm$state.initialise.call(this, init);
           instance = this;
+        } else if (target === $mm$forward && $mm$state.build !== null) {
+          // The running version builds straight onto the stable prototype,
+          // from the stable class's cached initial map (mop/stableClass.ts).
+          instance = $mm$construct($mm$state.build, arguments, $mm$state.stableClass);
         } else if (target === $mm$forward && $mm$state.construction !== "construct") {
           instance = new $mm$state.current(...arguments);
           // "reflect": a new implementation with a prototype of its own

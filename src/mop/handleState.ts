@@ -26,6 +26,14 @@ export interface HandleState {
    * first construction: a frozen object cannot change its prototype).
    */
   construction: "initialise" | "new" | "reflect" | "construct";
+  /**
+   * A class constructor with `extends` whose `prototype` is the stable
+   * prototype (stableClass.ts), or null: the first version when it extends
+   * something, or a class the handle made for it. It is the new.target with
+   * which the running version builds every fresh object, straight onto the
+   * stable prototype. Set once (the forwarder's code treats it as constant).
+   */
+  readonly stableClass: Function | null;
   /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
   initialise: Function | null;
   definition: ClassDefinition;
@@ -44,6 +52,17 @@ export interface HandleState {
    * Set only through withObserver (see there why it is not an own field).
    */
   readonly observe: ((instance: object) => void) | null;
+  /**
+   * The constructor the forwarder runs with `stableClass` as new.target: the
+   * current version, or null where the handle builds otherwise (no stable
+   * class, or a version made by createClass, which the handle initialises).
+   * Set only through withBuild, for the reason withObserver gives: as a
+   * constant of the construction sites, V8 inlines the version's constructor
+   * there and allocates from the stable class's cached initial map (Node 20,
+   * measured: as fast as a plain `new`, where reading it from an own field
+   * that changes at each reload cost ~24 ns a construction).
+   */
+  readonly build: Function | null;
   readonly owner: unknown;
   /** `obj.constructor` is the running implementation rather than the handle (CreateClassHandleOptions). */
   readonly implementationConstructor: boolean;
@@ -73,5 +92,22 @@ export function withObserver<T extends object>(
   state: T,
   observe: ((instance: object) => void) | null,
 ): T {
-  return Object.setPrototypeOf(state, { observe }) as T;
+  return withHot(state, { observe });
+}
+
+/** Gives `state` the constructor the forwarder builds with (HandleState.build), as withObserver does the observer. */
+export function withBuild<T extends object>(state: T, build: Function | null): T {
+  return withHot(state, { build });
+}
+
+interface Hot {
+  readonly observe: ((instance: object) => void) | null;
+  readonly build: Function | null;
+}
+
+/** A new [[Prototype]] for `state` holding `change` and the other hot field as it was. */
+function withHot<T extends object>(state: T, change: Partial<Hot>): T {
+  const before = Object.getPrototypeOf(state) as Partial<Hot>;
+  const hot: Hot = { observe: before.observe ?? null, build: before.build ?? null, ...change };
+  return Object.setPrototypeOf(state, hot) as T;
 }

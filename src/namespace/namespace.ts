@@ -41,7 +41,7 @@ import {
 } from "./names.js";
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
 import { finderOptions, withName } from "./options.js";
-import { staticInstances } from "./staticInstances.js";
+import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
 import { refuseAlreadyManaged, refuseNameless, refuseNotAClass } from "./registration.js";
 
 /**
@@ -323,6 +323,7 @@ export class Namespace {
       owner: this,
       external,
       implementationConstructor: !constructedOnlyThroughHandle,
+      builtOnlyThroughHandle: constructedOnlyThroughHandle && staticsBuildNothing(cls),
     });
     // Before tracking, so that no construction observer is installed for nothing.
     if (!constructedOnlyThroughHandle && isAdaptiveFinder(this.finder)) this.finder.useHeap();
