@@ -21,6 +21,8 @@ export interface DevArguments {
   readonly debounceMs: number | undefined;
   /** Reloads touching more instances than this migrate progressively (undefined: the default). */
   readonly progressiveAbove: number | undefined;
+  /** How long a reload waits for calls in flight of the classes it changes (ms). */
+  readonly quiescenceTimeoutMs: number | undefined;
   /** How reloads find instances (undefined: the runtime's default). */
   readonly instanceFinder: InstanceFinderChoice | undefined;
   readonly restart: boolean;
@@ -37,12 +39,19 @@ const DEV_OPTIONS = {
   memory: { type: "string" },
   debounce: { type: "string" },
   "progressive-above": { type: "string" },
+  "quiescence-timeout": { type: "string" },
   "instance-finder": { type: "string" },
   "no-restart": { type: "boolean" },
 } as const;
 
 /** metamorph options that take a value as the next argument. */
-const TAKES_VALUE = new Set(["--debounce", "--memory", "--progressive-above", "--instance-finder"]);
+const TAKES_VALUE = new Set([
+  "--debounce",
+  "--memory",
+  "--progressive-above",
+  "--quiescence-timeout",
+  "--instance-finder",
+]);
 /** Node options that take a value as the next argument (the rest use `=`). */
 const NODE_TAKES_VALUE = new Set([
   "-r",
@@ -114,13 +123,21 @@ function split(args: readonly string[]) {
   return { ours, node, entry, rest };
 }
 
-function wholeNumber(value: string | undefined, option: string, min: number): number | undefined {
+/** The longest delay Node's timers take (a longer one fires at once). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+function wholeNumber(
+  value: string | undefined,
+  option: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < min) {
-    throw new UsageError(
-      `option ${option} needs a whole number${min > 0 ? ` ≥ ${min}` : ""}, got "${value}"`,
-    );
+  if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    const range =
+      max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` ≥ ${min}` : "";
+    throw new UsageError(`option ${option} needs a whole number${range}, got "${value}"`);
   }
   return n;
 }
@@ -148,11 +165,22 @@ export function parseDevArguments(args: readonly string[]): DevArguments {
     help: values.help === true,
     instanceFinder: finder,
     memory: wholeNumber(values.memory as string | undefined, "--memory", 1) ?? 0,
-    debounceMs: wholeNumber(values.debounce as string | undefined, "--debounce", 0),
+    debounceMs: wholeNumber(
+      values.debounce as string | undefined,
+      "--debounce",
+      0,
+      LONGEST_TIMER_MS,
+    ),
     progressiveAbove: wholeNumber(
       values["progressive-above"] as string | undefined,
       "--progressive-above",
       0,
+    ),
+    quiescenceTimeoutMs: wholeNumber(
+      values["quiescence-timeout"] as string | undefined,
+      "--quiescence-timeout",
+      1,
+      LONGEST_TIMER_MS,
     ),
     restart: values["no-restart"] !== true,
     nodeOptions: node,
@@ -187,6 +215,11 @@ options:
                     reloads whose classes have more than <n> instances
                     migrate them progressively, between the program's own
                     tasks, with a progress line (default 50000)
+  --quiescence-timeout <ms>
+                    how long a reload of a class with calls in flight (an
+                    async method awaiting) holds new calls and waits for
+                    those to finish before it gives up, changing nothing
+                    (default 5000)
   --instance-finder <registry|heap|adaptive>
                     how reloads find live objects (default: adaptive, the
                     library's): registry records each construction, which

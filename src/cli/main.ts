@@ -91,6 +91,7 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
     memory: parsed.memory,
     debounceMs: parsed.debounceMs,
     progressiveAbove: parsed.progressiveAbove,
+    quiescenceTimeoutMs: parsed.quiescenceTimeoutMs,
     instanceFinder: parsed.instanceFinder,
     write,
     supervised: supervised && parsed.restart,

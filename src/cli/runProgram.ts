@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -17,6 +17,7 @@ export interface ProgramOptions {
   readonly memory: number;
   readonly debounceMs: number | undefined;
   readonly progressiveAbove: number | undefined;
+  readonly quiescenceTimeoutMs: number | undefined;
   readonly instanceFinder: InstanceFinderChoice | undefined;
   readonly write: (line: string) => void;
   /** A supervisor restarts the program (./supervisor.ts): ask it to, instead of keeping an old version. */
@@ -48,7 +49,23 @@ function overwriteLine(stream: NodeJS.WriteStream): (line: string | undefined) =
 function startError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error instanceof SyntaxError && /^\S+:\d+:\d+: /.test(error.message)) return error.message;
-  return error.stack ?? error.message;
+  return transformErrors(error) ?? error.stack ?? error.message;
+}
+
+/**
+ * What TypeScript's compiler (esbuild, under tsx) could not read, as
+ * `file:line:column: message` (the column counted from 1, as editors do),
+ * without the compiler's stack; undefined for any other error. Read from
+ * the message: the error reaches the program's thread from tsx's loader
+ * thread as a name, a message and a stack only.
+ */
+function transformErrors(error: Error): string | undefined {
+  if (error.name !== "TransformError") return undefined;
+  const found = [...error.message.matchAll(/^(.+?):(\d+):(\d+): ERROR: (.*)$/gm)].map(
+    ([, file, line, column, text]) =>
+      `${relative(process.cwd(), file!) || file}:${line}:${Number(column) + 1}: ${text}`,
+  );
+  return found.length > 0 ? found.join("; ") : undefined;
 }
 
 /** Starts the program; returns an exit code when it could not start, undefined while it runs. */
@@ -80,6 +97,9 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     ...(options.progressiveAbove === undefined
       ? {}
       : { progressiveAbove: options.progressiveAbove }),
+    ...(options.quiescenceTimeoutMs === undefined
+      ? {}
+      : { quiescenceTimeoutMs: options.quiescenceTimeoutMs }),
     ...(options.instanceFinder === undefined ? {} : { instanceFinder: options.instanceFinder }),
     ...(process.stderr.isTTY ? { overwrite: overwriteLine(process.stderr) } : {}),
   });

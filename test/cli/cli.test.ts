@@ -74,7 +74,23 @@ describe("metamorph command line", () => {
     expect(missing.stderr.split("\n")[0]).toBe("metamorph dev: option --debounce needs a value");
     const notANumber = metamorph(["dev", "--debounce", "soon", "args.mjs"]);
     expect(notANumber.code).toBe(2);
-    expect(notANumber.stderr.split("\n")[0]).toMatch(/--debounce needs a whole number, got "soon"/);
+    expect(notANumber.stderr.split("\n")[0]).toMatch(
+      /--debounce needs a whole number from 0 to 2147483647, got "soon"/,
+    );
+    // Node's timers fire at once past 2^31 - 1 ms: a longer wait is refused, not shortened.
+    for (const [option, value] of [
+      ["--debounce", "2147483648"],
+      ["--quiescence-timeout", "2147483648"],
+      ["--quiescence-timeout", "0"],
+    ]) {
+      const outOfRange = metamorph(["dev", option!, value!, "args.mjs"]);
+      expect(outOfRange.code).toBe(2);
+      expect(outOfRange.stderr.split("\n")[0]).toMatch(
+        new RegExp(
+          `${option} needs a whole number from ${option === "--debounce" ? 0 : 1} to 2147483647, got "${value}"`,
+        ),
+      );
+    }
     const noEntry = metamorph(["dev"]);
     expect(noEntry.code).toBe(2);
     expect(noEntry.stderr.split("\n")[0]).toBe("metamorph dev: no entry file");

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI, editFile, type Running, run, stopAndRemoveAfter } from "../dev/support.js";
+import { CLI, editFile, removeDir, type Running, run, stopAndRemoveAfter } from "../dev/support.js";
 
 let dir: string;
 let program: Running | undefined;
@@ -75,3 +75,32 @@ describe("metamorph dev restarts", () => {
       .toBe(readyBefore + 1);
   }, 120_000);
 });
+
+test("a syntax error at start-up: one line naming the file, line and column, then a wait for the fix", async () => {
+  const broken = mkdtempSync(join(tmpdir(), "metamorph-restart-syntax-"));
+  writeFileSync(join(broken, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(
+    join(broken, "main.ts"),
+    'import { greet } from "./greet.ts";\nconsole.log(greet());\nsetInterval(() => {}, 1000);\n',
+  );
+  writeFileSync(
+    join(broken, "greet.ts"),
+    'export function greet(): string {\n  return "hi" +;\n}\n',
+  );
+  const running = run([...CLI, "dev", "main.ts"], broken);
+  try {
+    const failed = await running.stderr.waitFor(/could not start/, { timeoutMs: 30_000 });
+    // TypeScript's compiler's message alone, where an editor's column counts from 1.
+    expect(failed).toBe('[metamorph] main.ts could not start: greet.ts:2:16: Unexpected ";"');
+    await running.stderr.waitFor(/^\[metamorph\] waiting for a change to restart/);
+    const from = running.stderr.all.length;
+    editFile(join(broken, "greet.ts"), (t) => t.replace('"hi" +;', '"hi";'));
+    expect(await running.stderr.waitFor(/restarting/, { from, timeoutMs: 20_000 })).toBe(
+      "[metamorph] restarting: greet.ts was saved",
+    );
+    await running.stdout.waitFor(/^hi$/, { timeoutMs: 30_000 });
+  } finally {
+    await running.stop();
+    removeDir(broken);
+  }
+}, 90_000);

@@ -129,3 +129,47 @@ export class Account {
     removeDir(dir2);
   }
 }, 60_000);
+
+test("a call in flight that does not finish within --quiescence-timeout: the reload gives up, says what it waited for, changes nothing, and lets the held calls run", async () => {
+  const dir3 = tempProject("inflight-timeout", { "account.ts": ACCOUNT, "main.ts": MAIN });
+  writeFileSync(
+    join(dir3, "account.migrations.ts"),
+    'export const renames = { Account: { sum: "total" } };\n',
+  );
+  const running = run(
+    [...CLI, "dev", "--no-restart", "--quiescence-timeout", "400", "main.ts"],
+    dir3,
+    {},
+    { stdin: true },
+  );
+  try {
+    await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    expect(await ask(running, 'void account.work(), "working"')).toBe("working");
+    const from = running.stderr.all.length;
+    editFile(join(dir3, "account.ts"), (t) => t.replaceAll("total", "sum"));
+    await running.stderr.waitFor(/waiting for 1 call in flight \(Account\.work\(\)\)/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    // A new call while the reload waits is held, not run on either version yet.
+    const second = 'void account.work().then(() => { globalThis.secondDone = true; }), "held"';
+    expect(await ask(running, second)).toBe("held");
+    const gaveUp = await running.stderr.waitFor(/did not finish within/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    expect(gaveUp).toMatch(
+      /the calls in flight \(Account\.work\(\)\) did not finish within 400 ms/,
+    );
+    expect(await ask(running, "account")).toEqual({ total: 100 });
+    expect(await ask(running, "globalThis.secondDone ?? false")).toBe(false);
+    expect(await ask(running, 'open(), "opened"')).toBe("opened");
+    expect(await ask(running, "globalThis.secondDone")).toBe(true);
+    // Both calls ran the running version: one write each to `total`, nothing renamed.
+    expect(await ask(running, "account")).toEqual({ total: 101 });
+    expect(running.stderr.all.slice(from).some((l) => /updated Account/.test(l))).toBe(false);
+  } finally {
+    await running.stop();
+    removeDir(dir3);
+  }
+}, 60_000);
