@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI, removeDir, run } from "./support.js";
+import { ANSWER_STDIN, ask, CLI, editFile, removeDir, run } from "./support.js";
 
 let dir: string;
 
@@ -64,3 +64,53 @@ describe("source maps of rewritten modules", () => {
     expect(stack).toMatch(/\S*throws\.ts:11:12\)/);
   }, 30_000);
 });
+
+const BOOM = `export class Boom {
+  size = 2;
+  area(): number {
+    return this.size;
+  }
+}
+`;
+
+const SAVED_BOOM = `// Two lines more above the class,
+// so that the reloaded method moves.
+export class Boom {
+  size = 2;
+  area(): number {
+    const twice = this.size * 2;
+    throw new Error("boom " + twice);
+  }
+}
+`;
+
+test("a method saved while the program runs: its stack positions are the saved file's line and column", async () => {
+  const reloading = mkdtempSync(join(tmpdir(), "metamorph-maps-reload-"));
+  writeFileSync(join(reloading, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(reloading, "boom.ts"), BOOM);
+  writeFileSync(
+    join(reloading, "main.ts"),
+    `import { createInterface } from "node:readline";
+import { Boom } from "./boom.js";
+Object.assign(globalThis, { boom: new Boom() });
+${ANSWER_STDIN}
+console.log("ready");
+`,
+  );
+  const running = run([...CLI, "dev", "--no-restart", "main.ts"], reloading, {}, { stdin: true });
+  try {
+    await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    expect(await ask(running, "boom.area()")).toBe(2);
+    const from = running.stderr.all.length;
+    editFile(join(reloading, "boom.ts"), () => SAVED_BOOM);
+    await running.stderr.waitFor(/updated Boom/, { from, timeoutMs: 20_000 });
+    const frame = await ask(
+      running,
+      '(() => { try { boom.area(); return "no throw"; } catch (e) { return e.stack.split("\\n")[1].trim(); } })()',
+    );
+    expect(frame).toMatch(/^at Boom\.area \(\S*boom\.ts:7:11\)$/);
+  } finally {
+    await running.stop();
+    removeDir(reloading);
+  }
+}, 60_000);
