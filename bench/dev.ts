@@ -62,8 +62,10 @@ function median(values: readonly number[]): number {
 
 interface Started {
   readonly child: ChildProcess;
-  /** Resolves with the first stdout line matching, and the ms since the spawn. */
-  line(pattern: RegExp): Promise<{ text: string; ms: number }>;
+  /** Resolves with the first stdout line matching (from the `from`th line on), and the ms since the spawn. */
+  line(pattern: RegExp, from?: number): Promise<{ text: string; ms: number }>;
+  /** How many stdout lines have come so far. */
+  lineCount(): number;
   readonly stderr: string[];
 }
 
@@ -100,9 +102,9 @@ function start(
   child.on("exit", () => {
     for (const wake of waiters.splice(0)) wake();
   });
-  const line = async (pattern: RegExp) => {
+  const line = async (pattern: RegExp, from = 0) => {
     for (;;) {
-      const found = lines.find((l) => pattern.test(l.text));
+      const found = lines.slice(from).find((l) => pattern.test(l.text));
       if (found) return found;
       if (child.exitCode !== null) {
         throw new Error(`exited before ${pattern}: ${stderr.join("\n")}`);
@@ -112,7 +114,7 @@ function start(
       });
     }
   };
-  return { child, line, stderr };
+  return { child, line, lineCount: () => lines.length, stderr };
 }
 
 async function stop(started: Started): Promise<void> {
@@ -480,6 +482,82 @@ setInterval(() => dots.length, 1000);
 console.log("ready");
 `;
 
+/** The allocation loop, run when a line comes on stdin: after a save under metamorph dev. */
+const ALLOCATE_ON_GO = `import { createInterface } from "node:readline";
+import { Vec } from "./vec.js";
+console.log("ready");
+createInterface({ input: process.stdin }).once("line", () => {
+  const n = Number(process.env.TEMPORARIES);
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  let acc = new Vec(0, 0);
+  const one = new Vec(1, 1);
+  for (let i = 0; i < n; i++) acc = acc.add(one);
+  const ms = performance.now() - t0;
+  console.log(\`done \${ms} \${process.memoryUsage().rss} \${acc.x} \${before}\`);
+  process.exit(0);
+});
+`;
+
+/** Vec as saved: the same class with `add` written another way (every save of a class installs a new implementation). */
+const VEC_SAVED = VEC.replace("this.x + o.x, this.y + o.y", "o.x + this.x, o.y + this.y");
+
+/** One run of ALLOCATE_ON_GO; under metamorph dev `save` first saves VEC_SAVED and waits for the reload. */
+async function allocateAfterSave(
+  args: readonly string[],
+  save: boolean,
+): Promise<Loop & { readonly rssBefore: number }> {
+  const dir = project({ "vec.ts": save ? VEC : VEC_SAVED, "main.ts": ALLOCATE_ON_GO });
+  const started = start(args, dir, true, { TEMPORARIES: String(TWO_MILLION) });
+  try {
+    await started.line(/^ready$/);
+    if (save) {
+      const from = started.stderr.length;
+      writeFileSync(join(dir, "vec.ts"), VEC_SAVED);
+      await stderrLine(started, /updated Vec/, from);
+    }
+    started.child.stdin!.write("go\n");
+    const [, ms, bytes, , before] = (await started.line(/^done /)).text.split(" ");
+    return { ms: Number(ms), rss: Number(bytes) / 1e6, rssBefore: Number(before) / 1e6 };
+  } finally {
+    await stop(started);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Issue 15 item 1 after a save: the 2M loop of allocation(), run once the
+ * class has been saved and reloaded under metamorph dev, against tsx running
+ * the saved class from the start. Every construction then goes through the
+ * new implementation (src/mop/stableClass.ts).
+ */
+async function allocationAfterSave(): Promise<Figure[]> {
+  const dev: (Loop & { readonly rssBefore: number })[] = [];
+  const tsx: (Loop & { readonly rssBefore: number })[] = [];
+  for (let round = 0; round < ALLOCATION_ROUNDS; round++) {
+    tsx.push(await allocateAfterSave([TSX, "main.ts"], false));
+    dev.push(await allocateAfterSave([BIN, "dev", "--no-restart", "main.ts"], true));
+  }
+  const m = (loops: typeof dev, key: keyof (typeof dev)[number]) =>
+    median(loops.map((l) => l[key]));
+  return [
+    versus(
+      "dev.allocation2MAfterSave",
+      m(dev, "ms"),
+      m(tsx, "ms"),
+      "ms",
+      `2,000,000 temporaries of a managed class in one job under metamorph dev (default finder), run after the class was saved and reloaded, against tsx running the saved class; median of ${ALLOCATION_ROUNDS}; goal: ratio ≥ 0.83 (within 1.2× of tsx)`,
+    ),
+    versus(
+      "dev.allocation2MAfterSaveRss",
+      m(dev, "rss"),
+      m(tsx, "rss"),
+      "MB",
+      `resident memory at the end of the same loop: ${m(dev, "rssBefore").toFixed(1)} MB of it before the loop began (tsx: ${m(tsx, "rssBefore").toFixed(1)} MB) — the update engine, the parser and the saved module's code, which the reload loaded — so the loop itself grew it by ${(m(dev, "rss") - m(dev, "rssBefore")).toFixed(1)} MB (tsx: ${(m(tsx, "rss") - m(tsx, "rssBefore")).toFixed(1)} MB); no goal: dev.allocation2MRss is the allocation's`,
+    ),
+  ];
+}
+
 interface Reload {
   /** The update's pause, from metamorph's line. */
   readonly pause: number;
@@ -523,10 +601,40 @@ async function reloadOnce(
   }
 }
 
+/**
+ * The same save under `tsx watch`: from the save to the restarted program's
+ * "ready" (its objects built again from scratch, their state gone) — the
+ * time the program does not run, beside which a reload's longest block reads.
+ */
+async function tsxRestart(population: number): Promise<number> {
+  const dir = project({ "dot.ts": DOT, "main.ts": POPULATION(population) });
+  const started = start([TSX, "watch", "--clear-screen=false", "main.ts"], dir);
+  try {
+    await started.line(/ready$/);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const from = started.lineCount();
+    const saved = performance.now();
+    writeFileSync(join(dir, "dot.ts"), DOT.replace("x = 0;", "x = 0;\n  y = 1;"));
+    await started.line(/ready$/, from);
+    return performance.now() - saved;
+  } finally {
+    await stop(started);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function progressive(): Promise<Figure[]> {
   const eager = await reloadOnce(200_000, 1_000_000);
   const sliced = await reloadOnce(200_000, 1000);
+  const restart = await tsxRestart(200_000);
   return [
+    versus(
+      "dev.reload200kLongestBlockVsTsx",
+      Math.max(sliced.block, sliced.pause),
+      restart,
+      "ms",
+      "the same progressive reload's longest block (the program runs between its slices, its 200,000 objects and their state kept), against the same save under tsx watch: from the save to the restarted program's first output, during which the program does not run and its objects are built again from nothing",
+    ),
     versus(
       "dev.reload200kLongestBlock",
       Math.max(sliced.block, sliced.pause),
@@ -580,6 +688,7 @@ export const devBench: BenchModule = {
       ...(await allocation()),
       ...(await allocationInFunction()),
       ...(await allocationSingleFile()),
+      ...(await allocationAfterSave()),
       ...(await progressive()),
       ...(await reloadByFinder()),
     ];
