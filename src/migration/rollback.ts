@@ -72,9 +72,8 @@ export function rollBack(
   // One the old layout cannot be written into (a property it defines
   // non-configurable where the old layout has another) stays on the release
   // that built it.
-  const planAt = new Map(
-    [...installedHomes].map(([stable, home]) => [home, plans.find((p) => p.prototype === stable)]),
-  );
+  const planOf = new Map(plans.map((plan) => [plan.prototype, plan]));
+  const planAt = new Map([...installedHomes].map(([stable, home]) => [home, planOf.get(stable)]));
   const builtSince = findOnHomes(
     namespace.finder,
     installedHomes,
@@ -94,7 +93,7 @@ export function rollBack(
     guarded ? objects.filter((object) => lazy!.isMigrated(object)) : objects,
   );
   for (const { object, stable } of builtSince.entries()) {
-    const plan = plans.find((p) => p.prototype === stable);
+    const plan = planOf.get(stable);
     if (plan) {
       reverseOne(object, plan, undefined, late);
       since.push(object);

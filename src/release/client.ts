@@ -73,6 +73,8 @@ function exchange(
     // Once the request is out, a service that goes silent may still carry it out.
     let sent = false;
     const unknown = () => (sent ? { outcome: "unknown" } : {});
+    const mayStill = (who: string) =>
+      sent ? `; ${who} may still carry the request out (metamorph status tells)` : "";
     const socket = createConnection(path);
     const finish = (error: unknown, message?: FinalMessage) => {
       if (settled) return;
@@ -86,7 +88,7 @@ function exchange(
       () =>
         finish(
           new ControlTimeoutError(
-            `no answer from ${path} within ${timeoutMs} ms${sent ? "; the service may still carry the request out (metamorph status tells)" : ""}`,
+            `no answer from ${path} within ${timeoutMs} ms${mayStill("the service")}`,
             { path, timeoutMs, ...unknown() },
           ),
         ),
@@ -121,7 +123,7 @@ function exchange(
     socket.once("close", () =>
       finish(
         new ControlSocketError(
-          `the service at ${path} closed the connection without an answer${sent ? "; it may still carry the request out (metamorph status tells)" : ""}`,
+          `the service at ${path} closed the connection without an answer${mayStill("it")}`,
           { path, ...unknown() },
         ),
       ),
