@@ -217,17 +217,11 @@ export function createClassHandle(
   const state = withObserver({}, null) as HandleState;
   const forward = makeForwarder(state, name, (ctor) => states.has(ctor) || versionStates.has(ctor));
   const handle = forward as unknown as Constructor;
-  const own =
-    options.builtOnlyThroughHandle === true && !isDerivedClass(initial)
-      ? makeStableClass(initial)
-      : null;
+  const own = options.builtOnlyThroughHandle === true ? makeStableClass(initial) : null;
   const stableClass = own ?? (isDerivedClass(initial) ? initial : null);
   const prototype = (stableClass ?? initial).prototype as object;
   rememberOriginalMembers(initial, PROTOTYPE_SKIP);
   initialiseState(state, handle, initial, definition, { ...options, stableClass });
-  // As after a new implementation (classVersions.ts installVersion): the
-  // stable prototype sits on the version's own, a home of its members.
-  if (own !== null) state.homes.add(initial.prototype);
   withBuild(state, buildOf(state));
   handle.prototype = prototype;
   const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];
@@ -361,6 +355,12 @@ function runningClass(state: HandleState): Function {
  * undo, a new superclass); a constructor extending anything else is left.
  */
 export function followSuperclass(state: HandleState): void {
+  linkToSuperclass(state);
+  // What the running class extends decides whether it builds with the stable class.
+  withBuild(state, buildOf(state));
+}
+
+function linkToSuperclass(state: HandleState): void {
   if (state.construction === "initialise") return;
   const parent = Object.getPrototypeOf(state.handle) as Function | null;
   const parentState = parent === null ? undefined : states.get(parent);
@@ -382,6 +382,11 @@ export function followSuperclassInChildren(state: HandleState): void {
 
 /** Restores exactly what one change did. */
 export type Undo = () => void;
+
+/** The handle's stable class (handleState.ts), if it has one. */
+export function stableClassOf(handle: Function): Function | null {
+  return stateOf(handle).stableClass;
+}
 
 /** The handle's stable prototype. */
 export function stablePrototype(handle: Function): object {

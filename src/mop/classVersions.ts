@@ -219,13 +219,22 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
       defineConstructor(prototype, userMade ? version.ctor : handle);
     }
     // After the superclass links above: the home extends the superclass now.
-    const written = writtenHome(version.ctor);
-    undoLink = linkStableToImplementation(state, written ?? home, written !== null);
+    undoLink = linkVersion(state, version.ctor, home);
   } catch (error) {
     undo();
     throw error;
   }
   return undo;
+}
+
+/** Links the stable prototype for the version `ctor` just installed (implementationInstances.ts); returns the undo. */
+function linkVersion(state: HandleState, ctor: Constructor, home: object): Undo {
+  const written = writtenHome(ctor);
+  // Not onto the first version's own prototype where the handle made a
+  // stable class for it (stableClass.ts): the program never names that
+  // class, and its prototype keeps every member a later version removes.
+  const linked = written === madeFor(state.stableClass)?.prototype ? null : written;
+  return linkStableToImplementation(state, linked ?? home, linked !== null);
 }
 
 /**
@@ -271,12 +280,7 @@ export function reparent(handle: Function, superclass: Constructor | null): Undo
     // A new implementation that extends its release's own new superclass (a
     // class the release moved under another) could not be linked when it was
     // installed, under the old superclass: now it can.
-    const written = writtenHome(state.current);
-    undoLink = linkStableToImplementation(
-      state,
-      written ?? homeOf(state.current),
-      written !== null,
-    );
+    undoLink = linkVersion(state, state.current, homeOf(state.current));
   } catch (error) {
     // An object that will not take its new [[Prototype]] (not extensible).
     undo();

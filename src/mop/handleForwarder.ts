@@ -6,6 +6,13 @@ import { isValidClassName } from "./createClass.js";
 import type { HandleState } from "./handleState.js";
 
 let forwarders = 0;
+/** Every forwarder made: a handle's code, whose own `new.target` only passes through (stableClass.ts). */
+const made = new WeakSet<Function>();
+
+/** Whether `fn` is a class handle's forwarder. */
+export function isForwarder(fn: Function): boolean {
+  return made.has(fn);
+}
 
 /**
  * The handle's constructor, the hot path of every managed class: no rest
@@ -20,7 +27,9 @@ export function makeForwarder(
   /** Whether a constructor is a handle or a version of one (classHandle.ts). */
   isManaged: (ctor: Function) => boolean,
 ): Function {
-  return compileForwarder(state, name, ++forwarders, namedFunction(name), isManaged);
+  const forwarder = compileForwarder(state, name, ++forwarders, namedFunction(name), isManaged);
+  made.add(forwarder);
+  return forwarder;
 }
 
 /**

@@ -26,6 +26,7 @@
  * prototype, hence the condition.
  */
 import type { Constructor } from "./createClass.js";
+import { isForwarder } from "./handleForwarder.js";
 import type { HandleState } from "./handleState.js";
 
 /** Stable classes the handle made, with the first version each was made for. */
@@ -49,15 +50,23 @@ export function isClassConstructor(fn: Function): boolean {
 }
 
 /**
- * A derived class of the handle's own for the root class `initial`: never
- * called, only its kind and its fresh prototype matter. That prototype sits
- * on `initial.prototype` and gets a copy of each of its members (but
- * `constructor`), as a new implementation's are installed on the stable
- * prototype: a later version metamorph generates unlinks the stable
- * prototype from its implementation's and keeps only what it holds. Named
- * after `initial`, which is what `new.target.name` reads.
+ * A derived class of the handle's own for the root class `initial` (null
+ * where none is needed or of use, see below): never
+ * called, only its kind and its fresh prototype matter. That prototype gets
+ * a copy of each of `initial.prototype`'s members (but `constructor`), as a
+ * new implementation's are installed on the stable prototype, and extends
+ * what `initial.prototype` extends, not `initial.prototype` itself: a
+ * member a later version removes from the stable prototype must be gone,
+ * not found again one level up. Named after `initial`, which is what
+ * `new.target.name` reads.
  */
-export function makeStableClass(initial: Constructor): Function {
+export function makeStableClass(initial: Constructor): Function | null {
+  // Only where it is needed and of use: a class that extends something is
+  // its own; one that would not build with it (newTargetFor) keeps the
+  // stable prototype its own, as a class the program may build without the
+  // handle does.
+  if (isDerivedClass(initial) || !isClassConstructor(initial) || readsNewTarget(initial))
+    return null;
   const stable = class extends initial {};
   Object.defineProperty(stable, "name", { value: initial.name, configurable: true });
   // Onto an empty object: nothing to replace, remove or refuse (prototypeMembers.ts transplantMethods).
@@ -69,6 +78,7 @@ export function makeStableClass(initial: Constructor): Function {
       Reflect.getOwnPropertyDescriptor(initial.prototype, key)!,
     );
   }
+  Object.setPrototypeOf(stable.prototype, Object.getPrototypeOf(initial.prototype));
   made.set(stable, initial);
   return stable;
 }
@@ -79,13 +89,47 @@ export function madeFor(stableClass: Function | null): Function | undefined {
 }
 
 /**
+ * The stable class, when `running` may build with it as new.target: a class
+ * the program wrote (see isClassConstructor) whose constructors do not read
+ * `new.target` — they would see the stable class, which no version's code
+ * names and whose statics are the first version's — and not an `Error`,
+ * whose constructor keeps only the stack frames above new.target's, and the
+ * stable class is never called: the stack would be empty. Null otherwise:
+ * the object is then built by `running` itself and moved.
+ */
+export function newTargetFor(stableClass: Function | null, running: Function): Function | null {
+  if (stableClass === null || !isClassConstructor(running)) return null;
+  if (Error.prototype.isPrototypeOf(stableClass.prototype)) return null;
+  return readsNewTarget(running) ? null : stableClass;
+}
+
+const readingNewTarget = new WeakMap<Function, boolean>();
+
+/**
+ * Whether the constructor of `ctor` or of a class it extends (as linked now:
+ * asked again whenever the links change) reads `new.target`. A handle's
+ * forwarder on the way only passes it through; a version metamorph compiled
+ * for a field patch reads it (and must not build with another one).
+ */
+function readsNewTarget(ctor: Function): boolean {
+  for (let c: unknown = ctor; typeof c === "function" && c !== Function.prototype; ) {
+    let reads = readingNewTarget.get(c);
+    if (reads === undefined) {
+      reads = !isForwarder(c) && /\bnew\s*\.\s*target\b/.test(Function.prototype.toString.call(c));
+      readingNewTarget.set(c, reads);
+    }
+    if (reads) return true;
+    c = Object.getPrototypeOf(c);
+  }
+  return false;
+}
+
+/**
  * The constructor the forwarder runs with the stable class as new.target
- * (HandleState.build): the current version when it is a class the program
- * wrote, unless the handle has no stable class.
+ * (HandleState.build), or null: see newTargetFor. A handle that
+ * initialises its objects itself (createClass) has none.
  */
 export function buildOf(state: HandleState): Function | null {
-  const { stableClass, current } = state;
-  return stableClass !== null && state.construction !== "initialise" && isClassConstructor(current)
-    ? current
-    : null;
+  if (state.construction === "initialise") return null;
+  return newTargetFor(state.stableClass, state.current) === null ? null : state.current;
 }

@@ -32,27 +32,36 @@ export function staticInstances(cls: Function): object[] {
 /**
  * Whether the class's static initialisers cannot have built an object of it
  * (so every object of a class the program builds only through its handle is
- * built there): no static block but those naming the class, no static
- * field whose initial value calls, constructs or tags anything, and none
- * holding an instance. Read from the class's text and its static fields
- * (the Vite page gets no member spans), erring towards "may have built".
+ * built there): no static block but those naming the class, no static field
+ * — public or `#private`, which the reader does not list — with an initial
+ * value other than a literal, and none holding an instance. Read from the
+ * class's text (the Vite page gets no member spans), erring towards "may
+ * have built".
  */
 export function staticsBuildNothing(cls: Function): boolean {
-  const parsed = readableClassSource(cls);
-  if (parsed === undefined) return false;
+  if (readableClassSource(cls) === undefined) return false;
   const text = Function.prototype.toString.call(cls);
   const blocks = text.match(/\bstatic\s*\{/g)?.length ?? 0;
   const naming = [...text.matchAll(/\bstatic\s*\{([^{}]*)\}/g)].filter((m) => namesOnly(m[1]!));
-  const fieldsBuild = parsed.staticFields.some(
-    (field) => field.initializer !== undefined && /[(`]|\bnew\b/.test(field.initializer),
+  // Minified text has no space in `static#x=` and ends the last field at the class's `}`.
+  const initialised = [
+    ...text.matchAll(/\bstatic(?:\s*#[\w$]+|\s+[\w$]+|\s*\[[^\]]*\])\s*=([^;\n]*)/g),
+  ].map((m) => (m.index + m[0].length === text.length ? m[1]!.slice(0, -1) : m[1]!));
+  return (
+    naming.length === blocks &&
+    initialised.every((value) => LITERAL.test(value)) &&
+    staticInstances(cls).length === 0
   );
-  return naming.length === blocks && !fieldsBuild && staticInstances(cls).length === 0;
 }
+
+/** An initial value that builds nothing: a number, string, boolean, null, undefined, `[]` or `{}`. */
+const LITERAL =
+  /^\s*(?:-?[\d.][\d_.eExXa-fA-F]*n?|"[^"\\]*"|'[^'\\]*'|true|false|null|undefined|\[\s*\]|\{\s*\})\s*$/;
 
 /**
  * Whether a static block's body only names the class: `X = this` (what
- * `metamorph dev` inserts) or `__name(this, "X")` (esbuild's keepNames, under
- * tsx).
+ * `metamorph dev` inserts) or `__name(this, "X")` (esbuild's keepNames,
+ * under tsx; `__name2` where the name was taken).
  */
 function namesOnly(body: string): boolean {
   return body
@@ -62,6 +71,6 @@ function namesOnly(body: string): boolean {
       (statement) =>
         statement === "" ||
         /^[\w$]+\s*=\s*this$/.test(statement) ||
-        /^[\w$]+\(this,\s*("[\w$]*"|'[\w$]*')\)$/.test(statement),
+        /^__name\d*\(this,\s*("[\w$]*"|'[\w$]*')\)$/.test(statement),
     );
 }

@@ -83,23 +83,56 @@ test("a registered subclass (a derived class: its own prototype is the stable on
   expect(haveSameMap(made[0]!, made[1]!)).toBe(true);
 });
 
-test("new.target in the running version's constructor is a class on the stable prototype, named like the class", () => {
+test("a constructor that reads new.target sees the running version's own class (its statics, its identity), not the stable class", () => {
   const ns = new Namespace("stable-class-new-target");
-  const seen: Function[] = [];
-  const make = () =>
-    class Point {
-      constructor() {
-        seen.push(new.target);
-      }
-    };
-  const Handle = ns.registerClass(make(), { constructedOnlyThroughHandle: true });
-  new Handle();
-  updateSync(ns, patch("v2").replaceImplementation("Point", make()).build());
-  new Handle();
-  for (const target of seen) {
-    expect(target.prototype).toBe(Handle.prototype);
-    expect(target.name).toBe("Point");
+  const make = (kind: string) =>
+    new Function(
+      `return class Shape { static KIND = "${kind}"; constructor() { this.kind = new.target.KIND; this.direct = new.target === Shape; } };`,
+    )() as new () => { kind: string; direct: boolean };
+  const Handle = ns.registerClass(make("v1"), { constructedOnlyThroughHandle: true });
+  expect({ ...new Handle() }).toEqual({ kind: "v1", direct: true });
+  updateSync(ns, patch("v2").replaceImplementation("Shape", make("v2")).build());
+  expect({ ...new Handle() }).toEqual({ kind: "v2", direct: true });
+  expect(Object.getPrototypeOf(new Handle())).toBe(Handle.prototype);
+});
+
+test("an Error subclass keeps its stack frames after a new implementation", () => {
+  const ns = new Namespace("stable-class-error");
+  const make = (code: string) =>
+    new Function(
+      `return class AppError extends Error { code = "${code}"; constructor(m) { super(m); } };`,
+    )() as new (
+      m: string,
+    ) => Error & { code: string };
+  const Handle = ns.registerClass(make("v1"), { constructedOnlyThroughHandle: true });
+  updateSync(ns, patch("v2").replaceImplementation("AppError", make("v2")).build());
+  function throwingCaller(): Error {
+    return new Handle("boom");
   }
+  const error = throwingCaller();
+  expect((error as Error & { code: string }).code).toBe("v2");
+  expect(error.stack).toMatch(/at throwingCaller /);
+  expect(error).toBeInstanceOf(Handle);
+});
+
+test("a method a later patch removes is gone from objects of a class with a made stable class; the rollback brings it back", () => {
+  vi.spyOn(Reflect, "setPrototypeOf");
+  const ns = new Namespace("stable-class-remove");
+  const V1 = pointClass(1, []);
+  const Handle = ns.registerClass(V1, { constructedOnlyThroughHandle: true });
+  expect(Object.getPrototypeOf(Handle.prototype)).toBe(Object.prototype);
+  const old = new Handle(1, 2);
+  const removed = updateSync(ns, patch("rm").removeMethod("Point", "tag").build());
+  expect("tag" in old).toBe(false);
+  expect("tag" in new Handle(3, 4)).toBe(false);
+  removed.rollback();
+  expect(old.tag()).toBe("v1");
+  // A derived version (addField) builds onto the stable prototype too, one hidden class.
+  updateSync(ns, patch("add").addField("Point", "z", { default: 0 }).build());
+  const made: Point[] = [];
+  expect(prototypeChanges(() => made.push(new Handle(1, 2), new Handle(3, 4)))).toBe(0);
+  expect(Object.keys(made[0]!)).toEqual(["x", "y", "z"]);
+  expect(haveSameMap(made[0]!, made[1]!)).toBe(true);
 });
 
 test("a class whose statics build objects keeps its own prototype as the stable one (those objects stay instances)", () => {
@@ -115,12 +148,34 @@ test("a class whose statics build objects keeps its own prototype as the stable 
     static DEFAULT = new Held();
     kind = "held";
   }
+  const registered: unknown[] = [];
+  const register = (cls: unknown, name: string) => registered.push([cls, name]);
+  class Secret {
+    static #only = new Secret();
+    static only() {
+      return Secret.#only;
+    }
+    kind = "secret";
+  }
+  class Registering {
+    static {
+      register(this, "main");
+    }
+    kind = "registering";
+  }
   const BuiltHandle = ns.registerClass(Built, { constructedOnlyThroughHandle: true });
   const HeldHandle = ns.registerClass(Held, { constructedOnlyThroughHandle: true });
+  const SecretHandle = ns.registerClass(Secret, { constructedOnlyThroughHandle: true });
+  const RegisteringHandle = ns.registerClass(Registering, { constructedOnlyThroughHandle: true });
   expect(BuiltHandle.prototype).toBe(Built.prototype);
   expect(made[0]).toBeInstanceOf(BuiltHandle);
   expect(HeldHandle.prototype).toBe(Held.prototype);
   expect(Held.DEFAULT).toBeInstanceOf(HeldHandle);
+  // A private static the reader does not list, and a static block calling out with `this`.
+  expect(SecretHandle.prototype).toBe(Secret.prototype);
+  expect(Secret.only()).toBeInstanceOf(SecretHandle);
+  expect(RegisteringHandle.prototype).toBe(Registering.prototype);
+  expect(registered).toHaveLength(1);
 });
 
 const step = fc.oneof(

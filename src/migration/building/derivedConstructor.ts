@@ -9,8 +9,9 @@
  * handle's forwarder is, mop/handleForwarder.ts). Through the handle the
  * running version builds the object natively — with the derived
  * constructor, an ordinary function, as new.target, V8 copied a fresh
- * hidden class for every object — and it moves onto the stable prototype
- * if it is not there yet, as the handle does for a new implementation.
+ * hidden class for every object — straight onto the stable prototype with
+ * the handle's stable class as new.target where it has one, else moved onto
+ * it if it is not there yet, as the handle does for a new implementation.
  */
 import type { Constructor } from "../../mop/createClass.js";
 import type { Reshape } from "./freshReshape.js";
@@ -22,10 +23,13 @@ export function compileDerivedConstructor(
   prototype: object,
   reshape: Reshape | null,
   name: string,
+  /** The handle's stable class when `running` may build with it (mop/stableClass.ts newTargetFor), or null. */
+  newTarget: Function | null,
 ): Function {
   return new Function(
     "$running",
     "$stable",
+    "$newTarget",
     "$reshape",
     "$name",
     "$setPrototypeOf",
@@ -38,7 +42,9 @@ export function compileDerivedConstructor(
       if (target === undefined)
         throw new $TypeError("Class constructor " + $name + " cannot be invoked without 'new'");
       let self;
-      if (target === $ctor) {
+      if (target === $ctor && $newTarget !== null) {
+        self = $construct($running, args, $newTarget);
+      } else if (target === $ctor) {
         self = new $running(...args);
         const own = $running.prototype;
         if (own !== $stable && $getPrototypeOf(self) === own) $setPrototypeOf(self, $stable);
@@ -52,6 +58,7 @@ export function compileDerivedConstructor(
   )(
     running,
     prototype,
+    newTarget,
     reshape,
     name,
     Object.setPrototypeOf,

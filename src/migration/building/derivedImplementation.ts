@@ -23,11 +23,12 @@
 import { noteNotInstance } from "../../mop/instances/finder.js";
 import type { ClassDefinition, MethodDefinition } from "../../mop/classDefinition.js";
 import { propertyToMemberKey } from "../../mop/classDefinition.js";
-import { currentVersion, stablePrototype } from "../../mop/classHandle.js";
+import { currentVersion, stableClassOf, stablePrototype } from "../../mop/classHandle.js";
 import { DERIVED_FROM } from "../../mop/classVersions.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
 import { isMethodSyntax } from "../../mop/readClassDefinition.js";
+import { newTargetFor } from "../../mop/stableClass.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
 import { compileReshape, type DerivedField } from "./freshReshape.js";
 
@@ -152,6 +153,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
     prototype,
     reshape,
     name,
+    newTargetFor(stableClassOf(derivation.handle), running as unknown as Function),
   ) as Function & { prototype: object };
   Object.defineProperty(ctor, "name", { value: name, configurable: true });
   ctor.prototype = prototype;
