@@ -222,6 +222,9 @@ export function createClassHandle(
   const prototype = (stableClass ?? initial).prototype as object;
   rememberOriginalMembers(initial, PROTOTYPE_SKIP);
   initialiseState(state, handle, initial, definition, { ...options, stableClass });
+  // As after a new implementation (classVersions.ts installVersion): the
+  // stable prototype sits on the version's own, a home of its members.
+  if (own !== null) state.homes.add(initial.prototype);
   withBuild(state, buildOf(state));
   handle.prototype = prototype;
   const home = (initial as unknown as Record<symbol, unknown>)[METHOD_HOME];

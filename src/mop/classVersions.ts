@@ -230,11 +230,16 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
 /** Links the stable prototype for the version `ctor` just installed (implementationInstances.ts); returns the undo. */
 function linkVersion(state: HandleState, ctor: Constructor, home: object): Undo {
   const written = writtenHome(ctor);
-  // Not onto the first version's own prototype where the handle made a
-  // stable class for it (stableClass.ts): the program never names that
-  // class, and its prototype keeps every member a later version removes.
-  const linked = written === madeFor(state.stableClass)?.prototype ? null : written;
+  // Not onto a class whose prototype has a member the stable prototype
+  // lacks: one the running version removed (a `removeMethod` on a class the
+  // program wrote) would be found there again, one level up.
+  const linked = written !== null && holdsAll(state.prototype, written) ? written : null;
   return linkStableToImplementation(state, linked ?? home, linked !== null);
+}
+
+/** Whether every own property of `home` (but `constructor`) is an own property of `stable`. */
+function holdsAll(stable: object, home: object): boolean {
+  return Reflect.ownKeys(home).every((key) => key === "constructor" || Object.hasOwn(stable, key));
 }
 
 /**

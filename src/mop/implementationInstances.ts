@@ -22,7 +22,10 @@
  * keep their hidden classes (their [[Prototype]] is still the stable one).
  * Made only where the implementation's prototype extends what the stable
  * prototype does (or what the base's stable prototype is linked onto), so
- * that nothing else moves.
+ * that nothing else moves, and where it holds no member the stable prototype
+ * lacks (classVersions.ts linkVersion: after a `removeMethod` on such a
+ * class the objects are no longer instances of it, rather than keep the
+ * removed method).
  */
 import type { HandleState } from "./handleState.js";
 

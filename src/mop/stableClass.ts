@@ -51,14 +51,12 @@ export function isClassConstructor(fn: Function): boolean {
 
 /**
  * A derived class of the handle's own for the root class `initial` (null
- * where none is needed or of use, see below): never
- * called, only its kind and its fresh prototype matter. That prototype gets
- * a copy of each of `initial.prototype`'s members (but `constructor`), as a
- * new implementation's are installed on the stable prototype, and extends
- * what `initial.prototype` extends, not `initial.prototype` itself: a
- * member a later version removes from the stable prototype must be gone,
- * not found again one level up. Named after `initial`, which is what
- * `new.target.name` reads.
+ * where none is needed or of use, see below): never called, only its kind
+ * and its fresh prototype matter. That prototype sits on
+ * `initial.prototype` (objects stay instances of the class handed in) and
+ * gets a copy of each of its members (but `constructor`), as a new
+ * implementation's are installed on the stable prototype. Named after
+ * `initial`, which is what `new.target.name` reads.
  */
 export function makeStableClass(initial: Constructor): Function | null {
   // Only where it is needed and of use: a class that extends something is
@@ -78,7 +76,6 @@ export function makeStableClass(initial: Constructor): Function | null {
       Reflect.getOwnPropertyDescriptor(initial.prototype, key)!,
     );
   }
-  Object.setPrototypeOf(stable.prototype, Object.getPrototypeOf(initial.prototype));
   made.set(stable, initial);
   return stable;
 }

@@ -120,8 +120,8 @@ test("a method a later patch removes is gone from objects of a class with a made
   const ns = new Namespace("stable-class-remove");
   const V1 = pointClass(1, []);
   const Handle = ns.registerClass(V1, { constructedOnlyThroughHandle: true });
-  expect(Object.getPrototypeOf(Handle.prototype)).toBe(Object.prototype);
   const old = new Handle(1, 2);
+  expect(old).toBeInstanceOf(V1);
   const removed = updateSync(ns, patch("rm").removeMethod("Point", "tag").build());
   expect("tag" in old).toBe(false);
   expect("tag" in new Handle(3, 4)).toBe(false);
@@ -235,4 +235,18 @@ test("over random new implementations and rollbacks, fresh objects are what the 
     }),
     { seed: 6120, numRuns: 60 },
   );
+});
+
+test("a method removed from a new implementation the program handed in is gone, though its objects were instances of that class", () => {
+  const ns = new Namespace("stable-class-remove-release");
+  const Handle = ns.registerClass(pointClass(1, []));
+  const V2 = pointClass(2, []);
+  updateSync(ns, patch("v2").replaceImplementation("Point", V2).build());
+  const p = new Handle(1, 2);
+  expect(p).toBeInstanceOf(V2);
+  const removed = updateSync(ns, patch("rm").removeMethod("Point", "tag").build());
+  expect("tag" in p).toBe(false);
+  removed.rollback();
+  expect(p.tag()).toBe("v2");
+  expect(p).toBeInstanceOf(V2);
 });
