@@ -23,7 +23,11 @@ import {
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
-import { linkStableToImplementation } from "./implementationInstances.js";
+import {
+  holdsWritten,
+  linkStableToImplementation,
+  noteWrittenHome,
+} from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 import { originalMembersOf } from "./originalMembers.js";
 import { buildOf, madeFor } from "./stableClass.js";
@@ -198,6 +202,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
         version.ctor,
         new Set(version.definition.staticFields.map((f) => f.name)),
       );
+    if (createdDefinition(version.ctor) === undefined) noteWrittenHome(home);
     installMembers(state, version.ctor, home, before.current);
     state.current = version.ctor;
     state.construction = constructionOf(version.ctor, prototype);
@@ -230,16 +235,8 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
 /** Links the stable prototype for the version `ctor` just installed (implementationInstances.ts); returns the undo. */
 function linkVersion(state: HandleState, ctor: Constructor, home: object): Undo {
   const written = writtenHome(ctor);
-  // Not onto a class whose prototype has a member the stable prototype
-  // lacks: one the running version removed (a `removeMethod` on a class the
-  // program wrote) would be found there again, one level up.
-  const linked = written !== null && holdsAll(state.prototype, written) ? written : null;
+  const linked = written !== null && holdsWritten(state.prototype, written) ? written : null;
   return linkStableToImplementation(state, linked ?? home, linked !== null);
-}
-
-/** Whether every own property of `home` (but `constructor`) is an own property of `stable`. */
-function holdsAll(stable: object, home: object): boolean {
-  return Reflect.ownKeys(home).every((key) => key === "constructor" || Object.hasOwn(stable, key));
 }
 
 /**

@@ -32,6 +32,30 @@ import type { HandleState } from "./handleState.js";
 /** Restores exactly what the change did (classHandle.ts has the same type; importing it would close a cycle). */
 type Undo = () => void;
 
+/**
+ * The own keys each written class's prototype had when it first became a
+ * version (registered, or installed): its members as written. What the
+ * program adds to that prototype later (a plugin's method) is not one of
+ * them, and does not keep a link from being made.
+ */
+const writtenKeys = new WeakMap<object, readonly PropertyKey[]>();
+
+/** Remembers `home`'s own keys as written, the first time it is seen. */
+export function noteWrittenHome(home: object): void {
+  if (!writtenKeys.has(home)) writtenKeys.set(home, Reflect.ownKeys(home));
+}
+
+/**
+ * Whether the stable prototype holds every member `home` was written with
+ * (but `constructor`): a link onto it then exposes nothing the running
+ * version removed (a `removeMethod` on a class the program wrote would
+ * otherwise find the method again, one level up).
+ */
+export function holdsWritten(stable: object, home: object): boolean {
+  noteWrittenHome(home);
+  return writtenKeys.get(home)!.every((key) => key === "constructor" || Object.hasOwn(stable, key));
+}
+
 /** What the stable prototype extends when it is not linked onto an implementation. */
 function naturalParent(state: HandleState): object | null {
   const parent = Object.getPrototypeOf(state.prototype) as object | null;

@@ -28,6 +28,7 @@
 import type { Constructor } from "./createClass.js";
 import { isForwarder } from "./handleForwarder.js";
 import type { HandleState } from "./handleState.js";
+import { noteWrittenHome } from "./implementationInstances.js";
 
 /** Stable classes the handle made, with the first version each was made for. */
 const made = new WeakMap<Function, Function>();
@@ -76,6 +77,7 @@ export function makeStableClass(initial: Constructor): Function | null {
       Reflect.getOwnPropertyDescriptor(initial.prototype, key)!,
     );
   }
+  noteWrittenHome(initial.prototype);
   made.set(stable, initial);
   return stable;
 }

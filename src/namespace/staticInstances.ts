@@ -32,31 +32,48 @@ export function staticInstances(cls: Function): object[] {
 /**
  * Whether the class's static initialisers cannot have built an object of it
  * (so every object of a class the program builds only through its handle is
- * built there): no static block but those naming the class, no static field
- * — public or `#private`, which the reader does not list — with an initial
- * value other than a literal, and none holding an instance. Read from the
- * class's text (the Vite page gets no member spans), erring towards "may
- * have built".
+ * built there), read from the class's text (the Vite page gets no member
+ * spans): every `static` in it must start a member of a form known to build
+ * nothing — a method or accessor, a field with no initial value or a
+ * literal one, a block only naming the class — and no static field may hold
+ * an instance. Anything else (a call, `new`, a comment or string in an
+ * unexpected place, `static` in a method's body) answers "may have built".
  */
 export function staticsBuildNothing(cls: Function): boolean {
   if (readableClassSource(cls) === undefined) return false;
   const text = Function.prototype.toString.call(cls);
-  const blocks = text.match(/\bstatic\s*\{/g)?.length ?? 0;
-  const naming = [...text.matchAll(/\bstatic\s*\{([^{}]*)\}/g)].filter((m) => namesOnly(m[1]!));
-  // Minified text has no space in `static#x=` and ends the last field at the class's `}`.
-  const initialised = [
-    ...text.matchAll(/\bstatic(?:\s*#[\w$]+|\s+[\w$]+|\s*\[[^\]]*\])\s*=([^;\n]*)/g),
-  ].map((m) => (m.index + m[0].length === text.length ? m[1]!.slice(0, -1) : m[1]!));
-  return (
-    naming.length === blocks &&
-    initialised.every((value) => LITERAL.test(value)) &&
-    staticInstances(cls).length === 0
-  );
+  for (const { index } of text.matchAll(/\bstatic\b/g)) {
+    if (!SAFE_STATICS.some((form) => form(text, index))) return false;
+  }
+  return staticInstances(cls).length === 0;
 }
 
-/** An initial value that builds nothing: a number, string, boolean, null, undefined, `[]` or `{}`. */
-const LITERAL =
-  /^\s*(?:-?[\d.][\d_.eExXa-fA-F]*n?|"[^"\\]*"|'[^'\\]*'|true|false|null|undefined|\[\s*\]|\{\s*\})\s*$/;
+const NAME = String.raw`(?:[\w$.]+|"[\w$ -]*"|'[\w$ -]*')`;
+const KEY = String.raw`(?:#?[\w$]+|${NAME}|\[${NAME}\])`;
+const LITERAL = String.raw`(?:-?[\d.][\d_.eExXa-fA-F]*n?|"[^"\\]*"|'[^'\\]*'|true|false|null|undefined|\[\s*\]|\{\s*\})`;
+/** The end of a field: `;`, a line break, or the class's own `}`. */
+const END = String.raw`\s*?(?:;|\n|\}$)`;
+
+const sticky = (source: string) => {
+  const re = new RegExp(source, "y");
+  return (text: string, at: number) => {
+    re.lastIndex = at;
+    return re.test(text);
+  };
+};
+
+const SAFE_STATICS: readonly ((text: string, at: number) => boolean)[] = [
+  // A method or accessor: its body runs only when called.
+  sticky(String.raw`static\s*(?:async\s*)?(?:\*\s*)?(?:(?:get|set)\s+)?${KEY}\s*\(`),
+  sticky(String.raw`static\s*${KEY}${END}`),
+  sticky(String.raw`static\s*${KEY}\s*=\s*${LITERAL}${END}`),
+  (text, at) => {
+    const block = /static\s*\{([^{}]*)\}/y;
+    block.lastIndex = at;
+    const body = block.exec(text)?.[1];
+    return body !== undefined && namesOnly(body);
+  },
+];
 
 /**
  * Whether a static block's body only names the class: `X = this` (what

@@ -163,6 +163,18 @@ test("a class whose statics build objects keeps its own prototype as the stable 
     }
     kind = "registering";
   }
+  const registry = new Map<string, unknown>();
+  // Forms the text reading cannot place: a string key, a comment where a member's parts go.
+  const texts = [
+    `class Keyed { static "all" = new Map([["d", new Keyed()]]); kind = 1; }`,
+    `class Commented { static /* setup */ { registry.set("c", new Commented()); } kind = 1; }`,
+    `class Noted { static DEFAULT /* c */ = new Noted(); kind = 1; }`,
+  ];
+  for (const text of texts) {
+    const cls = new Function("registry", `return ${text}`)(registry) as new () => object;
+    const handle = ns.registerClass(cls, { constructedOnlyThroughHandle: true });
+    expect(handle.prototype).toBe(cls.prototype);
+  }
   const BuiltHandle = ns.registerClass(Built, { constructedOnlyThroughHandle: true });
   const HeldHandle = ns.registerClass(Held, { constructedOnlyThroughHandle: true });
   const SecretHandle = ns.registerClass(Secret, { constructedOnlyThroughHandle: true });
@@ -249,4 +261,25 @@ test("a method removed from a new implementation the program handed in is gone, 
   removed.rollback();
   expect(p.tag()).toBe("v2");
   expect(p).toBeInstanceOf(V2);
+});
+
+test("a member the program adds to the first version's prototype after registration stays through later methods patches", () => {
+  const ns = new Namespace("stable-class-plugin");
+  const V1 = pointClass(1, []);
+  const Handle = ns.registerClass(V1, { constructedOnlyThroughHandle: true });
+  (V1.prototype as unknown as Record<string, unknown>).extra = () => "extra";
+  const p = new Handle(1, 2) as Point & { extra(): string };
+  updateSync(
+    ns,
+    patch("add")
+      .addMethod("Point", {
+        key: "baz",
+        kind: "method",
+        static: false,
+        source: "baz() { return 1; }",
+      })
+      .build(),
+  );
+  expect(p.extra()).toBe("extra");
+  expect(p).toBeInstanceOf(V1);
 });
