@@ -5,7 +5,7 @@
  * returns its undo.
  */
 import type { ClassVersion, Undo } from "./classHandle.js";
-import { type HandleState, withBuild } from "./handleState.js";
+import type { HandleState } from "./handleState.js";
 import {
   constructionOf,
   defineConstructor,
@@ -30,7 +30,7 @@ import {
 } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 import { originalMembersOf } from "./originalMembers.js";
-import { buildOf, madeFor } from "./stableClass.js";
+import { madeFor } from "./stableClass.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /**
@@ -178,7 +178,6 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.current = before.current;
     state.construction = before.construction;
     state.initialise = before.initialise;
-    withBuild(state, buildOf(state));
     state.definition = before.definition;
     const at = pushed ? state.versions.lastIndexOf(version) : -1;
     if (at >= 0) state.versions.splice(at, 1);
@@ -207,7 +206,6 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     state.current = version.ctor;
     state.construction = constructionOf(version.ctor, prototype);
     state.initialise = initialiserOf(version.ctor, prototype);
-    withBuild(state, buildOf(state));
     state.definition = version.definition;
     state.versions.push(version);
     pushed = true;
