@@ -18,6 +18,7 @@
 import { currentVersion, stablePrototype } from "../mop/classHandle.js";
 import { findEachOf } from "../mop/instances/findEach.js";
 import { outsideHome } from "../mop/classVersions.js";
+import { isSameScope } from "../mop/sameScope.js";
 import type { InstanceFinder } from "../mop/instances/finder.js";
 import { moveToPrototype } from "../mop/rewriting/applyState.js";
 import { fromAnotherScope } from "./build.js";
@@ -31,7 +32,7 @@ export function outsideHomes(handles: readonly Function[]): OutsideHomes {
   const homes = new Map<object, object>();
   for (const handle of handles) {
     const home = outsideHome(handle);
-    if (home !== null && !sameScope.has(currentVersion(handle).ctor))
+    if (home !== null && !isSameScope(currentVersion(handle).ctor))
       homes.set(stablePrototype(handle), home);
   }
   return homes;
@@ -106,18 +107,6 @@ export function findOnHomes(
     built.add(taken ? objects.filter(taken) : objects, home, stable);
   }
   return built;
-}
-
-/**
- * Implementations the patch says were evaluated in their running version's
- * module scope (`sameScope`, as `metamorph dev`'s reloads are): their
- * module's bindings name the handles, so they build nothing outside them,
- * and no update has to search for such objects.
- */
-const sameScope = new WeakSet<Function>();
-
-export function noteSameScope(implementation: Function): void {
-  sameScope.add(implementation);
 }
 
 /**

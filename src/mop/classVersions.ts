@@ -30,6 +30,7 @@ import {
 } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
 import { originalMembersOf } from "./originalMembers.js";
+import { isSameScope } from "./sameScope.js";
 import { madeFor } from "./stableClass.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
@@ -49,9 +50,15 @@ export const DERIVED_FROM: unique symbol = Symbol("metamorph: derived from");
  * `emit` calling `super.emit` recursed forever).
  */
 function writtenHome(ctor: Constructor): object | null {
+  const written = writtenClass(ctor);
+  return written === null ? null : homeOf(written);
+}
+
+/** The class the user wrote that `ctor` is, or that it was derived from; null for a version metamorph generated. */
+function writtenClass(ctor: Constructor): Constructor | null {
   const from = (ctor as unknown as Record<symbol, Constructor | undefined>)[DERIVED_FROM];
-  if (from !== undefined) return writtenHome(from);
-  return createdDefinition(ctor) === undefined ? homeOf(ctor) : null;
+  if (from !== undefined) return writtenClass(from);
+  return createdDefinition(ctor) === undefined ? ctor : null;
 }
 
 /** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
@@ -232,9 +239,29 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
 
 /** Links the stable prototype for the version `ctor` just installed (implementationInstances.ts); returns the undo. */
 function linkVersion(state: HandleState, ctor: Constructor, home: object): Undo {
+  if (keepsLink(state, ctor)) return () => {};
   const written = writtenHome(ctor);
   const linked = written !== null && holdsWritten(state.prototype, written) ? written : null;
   return linkStableToImplementation(state, linked ?? home, linked !== null);
+}
+
+/**
+ * Whether the stable prototype stays where it is for `ctor`: a version of a
+ * class the handle made a stable class for, written in the running version's
+ * module scope (sameScope.ts: no code names it, so nothing tests
+ * `instanceof` it), while the stable prototype sits on a written class's
+ * prototype it still holds every member of. Moving it would cost every later
+ * construction: V8 (11.3) builds objects through a derived new.target ~5×
+ * slower, for good, once its prototype's [[Prototype]] changed after the
+ * first object (measured: 15 ns against 3; a `metamorph dev` save is such a
+ * version).
+ */
+function keepsLink(state: HandleState, ctor: Constructor): boolean {
+  const written = writtenClass(ctor);
+  if (written === null || !isSameScope(written) || madeFor(state.stableClass) === undefined)
+    return false;
+  const parent = Object.getPrototypeOf(state.prototype) as object | null;
+  return parent !== null && state.homes.has(parent) && holdsWritten(state.prototype, parent);
 }
 
 /**

@@ -283,3 +283,33 @@ test("a member the program adds to the first version's prototype after registrat
   expect(p.extra()).toBe("extra");
   expect(p).toBeInstanceOf(V1);
 });
+
+test("a new implementation evaluated in the running module's scope leaves the stable prototype where it is while nothing the first version had is removed", () => {
+  const ns = new Namespace("stable-class-same-scope");
+  const make = (methods: string) =>
+    new Function(`return class Point { constructor(x) { this.x = x; } ${methods} };`)() as new (
+      x: number,
+    ) => Record<string, () => number>;
+  const V1 = make("a() { return 1; } b() { return 2; }");
+  const Handle = ns.registerClass(V1, { constructedOnlyThroughHandle: true });
+  const old = new Handle(1);
+  // Changed and added methods: no [[Prototype]] change (V8 builds ~5× slower after one).
+  const V2 = make("a() { return 10; } b() { return 20; } c() { return 30; }");
+  updateSync(ns, patch("v2").replaceImplementation("Point", V2, { sameScope: true }).build());
+  expect(Object.getPrototypeOf(Handle.prototype)).toBe(V1.prototype);
+  expect([old.a!(), old.b!(), old.c!(), new Handle(2).c!()]).toEqual([10, 20, 30, 30]);
+  // A method gone: the stable prototype moves, so that it is gone from every object.
+  const V3 = make("a() { return 100; }");
+  const third = updateSync(
+    ns,
+    patch("v3").replaceImplementation("Point", V3, { sameScope: true }).build(),
+  );
+  expect(["b" in old, "c" in old, old.a!()]).toEqual([false, false, 100]);
+  third.rollback();
+  expect(Object.getPrototypeOf(Handle.prototype)).toBe(V1.prototype);
+  expect([old.a!(), old.b!(), old.c!()]).toEqual([10, 20, 30]);
+  // Handed in from elsewhere (a package's release): linked onto it, its code tests instanceof it.
+  const V4 = make("a() { return 4; } b() { return 4; } c() { return 4; }");
+  updateSync(ns, patch("v4").replaceImplementation("Point", V4).build());
+  expect(old).toBeInstanceOf(V4);
+});
