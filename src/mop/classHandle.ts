@@ -21,6 +21,7 @@ import type { ClassDefinition } from "./classDefinition.js";
 import { type ClassVersion, type HandleState, withBuild, withObserver } from "./handleState.js";
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
+import { derivedFrom } from "./derivedFrom.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
@@ -368,10 +369,15 @@ function linkToSuperclass(state: HandleState): void {
   const parent = Object.getPrototypeOf(state.handle) as Function | null;
   const parentState = parent === null ? undefined : states.get(parent);
   if (parentState === undefined) return;
-  const linked = Object.getPrototypeOf(state.current) as Function | null;
-  if (linked !== parent && (linked === null || versionStates.get(linked) !== parentState)) return;
   const wanted = runningClass(parentState);
-  if (linked !== wanted) Object.setPrototypeOf(state.current, wanted);
+  // A version derived for a field patch has the version it derives from
+  // build its objects: that one's `super()` must reach the running superclass too.
+  for (let c: Function | undefined = state.current; c !== undefined; c = derivedFrom(c)) {
+    const linked = Object.getPrototypeOf(c) as Function | null;
+    if (linked !== parent && (linked === null || versionStates.get(linked) !== parentState))
+      continue;
+    if (linked !== wanted) Object.setPrototypeOf(c, wanted);
+  }
 }
 
 /** followSuperclass for the subclasses of `state`'s class, after its running class changed. */
@@ -385,11 +391,6 @@ export function followSuperclassInChildren(state: HandleState): void {
 
 /** Restores exactly what one change did. */
 export type Undo = () => void;
-
-/** The handle's stable class (handleState.ts), if it has one. */
-export function stableClassOf(handle: Function): Function | null {
-  return stateOf(handle).stableClass;
-}
 
 /** The handle's stable prototype. */
 export function stablePrototype(handle: Function): object {

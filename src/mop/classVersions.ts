@@ -23,6 +23,7 @@ import {
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
 import { createdDefinition, METHOD_HOME } from "./createClass.js";
+import { derivedFrom } from "./derivedFrom.js";
 import {
   holdsWritten,
   linkStableToImplementation,
@@ -33,13 +34,6 @@ import { originalMembersOf } from "./originalMembers.js";
 import { isSameScope } from "./sameScope.js";
 import { madeFor } from "./stableClass.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
-
-/**
- * On a version derived from a running one (migration/building/
- * derivedImplementation.ts: an `addField` on a registered class), the
- * version it derives from: its methods are that version's own.
- */
-export const DERIVED_FROM: unique symbol = Symbol("metamorph: derived from");
 
 /**
  * The prototype of the class the user wrote that `ctor` is, or that it was
@@ -56,7 +50,7 @@ function writtenHome(ctor: Constructor): object | null {
 
 /** The class the user wrote that `ctor` is, or that it was derived from; null for a version metamorph generated. */
 function writtenClass(ctor: Constructor): Constructor | null {
-  const from = (ctor as unknown as Record<symbol, Constructor | undefined>)[DERIVED_FROM];
+  const from = derivedFrom(ctor);
   if (from !== undefined) return writtenClass(from);
   return createdDefinition(ctor) === undefined ? ctor : null;
 }

@@ -313,3 +313,22 @@ test("a new implementation evaluated in the running module's scope leaves the st
   updateSync(ns, patch("v4").replaceImplementation("Point", V4).build());
   expect(old).toBeInstanceOf(V4);
 });
+
+test("after a field patch on a subclass, a new implementation of its base builds the subclass's fresh objects too, and its rollback goes back", () => {
+  for (const only of [true, false]) {
+    const ns = new Namespace(`stable-class-derived-base-${only}`);
+    const makeBase = (b: number) =>
+      new Function(`return class Base { constructor() { this.b = ${b}; } };`)() as new () => object;
+    const BaseHandle = ns.registerClass(makeBase(1), { constructedOnlyThroughHandle: only });
+    const Sub = new Function(
+      "Base",
+      "return class Sub extends Base { constructor() { super(); this.s = 1; } };",
+    )(BaseHandle) as new () => object;
+    const SubHandle = ns.registerClass(Sub, { constructedOnlyThroughHandle: only });
+    updateSync(ns, patch("f").addField("Sub", "y", { default: 7 }).build());
+    const base2 = updateSync(ns, patch("b2").replaceImplementation("Base", makeBase(2)).build());
+    expect({ ...new SubHandle() }).toEqual({ b: 2, s: 1, y: 7 });
+    base2.rollback();
+    expect({ ...new SubHandle() }).toEqual({ b: 1, s: 1, y: 7 });
+  }
+});

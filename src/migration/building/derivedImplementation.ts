@@ -23,8 +23,8 @@
 import { noteNotInstance } from "../../mop/instances/finder.js";
 import type { ClassDefinition, MethodDefinition } from "../../mop/classDefinition.js";
 import { propertyToMemberKey } from "../../mop/classDefinition.js";
-import { currentVersion, stableClassOf, stablePrototype } from "../../mop/classHandle.js";
-import { DERIVED_FROM } from "../../mop/classVersions.js";
+import { currentVersion, stablePrototype, stateOf } from "../../mop/classHandle.js";
+import { DERIVED_FROM } from "../../mop/derivedFrom.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
 import { isMethodSyntax } from "../../mop/readClassDefinition.js";
@@ -153,7 +153,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
     prototype,
     reshape,
     name,
-    newTargetFor(stableClassOf(derivation.handle), running as unknown as Function),
+    newTargetFor(stateOf(derivation.handle).stableClass, running as unknown as Function),
   ) as Function & { prototype: object };
   Object.defineProperty(ctor, "name", { value: name, configurable: true });
   ctor.prototype = prototype;
