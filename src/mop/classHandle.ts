@@ -220,9 +220,9 @@ export function createClassHandle(
   const handle = forward as unknown as Constructor;
   const own = options.builtOnlyThroughHandle === true ? makeStableClass(initial) : null;
   const stableClass = own ?? (isDerivedClass(initial) ? initial : null);
-  const prototype = (stableClass ?? initial).prototype as object;
   rememberOriginalMembers(initial, PROTOTYPE_SKIP);
   initialiseState(state, handle, initial, definition, { ...options, stableClass });
+  const { prototype } = state;
   // As after a new implementation (classVersions.ts installVersion): the
   // stable prototype sits on the version's own, a home of its members.
   if (own !== null) state.homes.add(initial.prototype);

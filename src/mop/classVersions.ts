@@ -36,19 +36,13 @@ import { madeFor } from "./stableClass.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /**
- * The prototype of the class the user wrote that `ctor` is, or that it was
- * derived from: where the stable prototype may be linked
+ * The class the user wrote that `ctor` is, or that it was derived from: its
+ * prototype is where the stable prototype may be linked
  * (implementationInstances.ts). Null for a version metamorph generated. Not
  * a derived version's own home: it holds the very methods the stable
  * prototype gets, so their `super` calls would find them again (an
  * `emit` calling `super.emit` recursed forever).
  */
-function writtenHome(ctor: Constructor): object | null {
-  const written = writtenClass(ctor);
-  return written === null ? null : homeOf(written);
-}
-
-/** The class the user wrote that `ctor` is, or that it was derived from; null for a version metamorph generated. */
 function writtenClass(ctor: Constructor): Constructor | null {
   const from = derivedFrom(ctor);
   if (from !== undefined) return writtenClass(from);
@@ -233,15 +227,17 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
 
 /** Links the stable prototype for the version `ctor` just installed (implementationInstances.ts); returns the undo. */
 function linkVersion(state: HandleState, ctor: Constructor, home: object): Undo {
-  if (keepsLink(state, ctor)) return () => {};
-  const written = writtenHome(ctor);
+  const writtenBy = writtenClass(ctor);
+  if (writtenBy !== null && keepsLink(state, writtenBy)) return () => {};
+  const written = writtenBy === null ? null : homeOf(writtenBy);
   const linked = written !== null && holdsWritten(state.prototype, written) ? written : null;
   return linkStableToImplementation(state, linked ?? home, linked !== null);
 }
 
 /**
- * Whether the stable prototype stays where it is for `ctor`: a version of a
- * class the handle made a stable class for, written in the running version's
+ * Whether the stable prototype stays where it is for a version `written`
+ * (the class the user wrote) of a class the handle made a stable class for,
+ * written in the running version's
  * module scope (sameScope.ts: no code names it, so nothing tests
  * `instanceof` it), while the stable prototype sits on a written class's
  * prototype it still holds every member of. Moving it would cost every later
@@ -250,10 +246,8 @@ function linkVersion(state: HandleState, ctor: Constructor, home: object): Undo 
  * first object (measured: 15 ns against 3; a `metamorph dev` save is such a
  * version).
  */
-function keepsLink(state: HandleState, ctor: Constructor): boolean {
-  const written = writtenClass(ctor);
-  if (written === null || !isSameScope(written) || madeFor(state.stableClass) === undefined)
-    return false;
+function keepsLink(state: HandleState, written: Constructor): boolean {
+  if (!isSameScope(written) || madeFor(state.stableClass) === undefined) return false;
   const parent = Object.getPrototypeOf(state.prototype) as object | null;
   return parent !== null && state.homes.has(parent) && holdsWritten(state.prototype, parent);
 }
