@@ -502,11 +502,11 @@ createInterface({ input: process.stdin }).once("line", () => {
 /** Vec as saved: the same class with `add` written another way (every save of a class installs a new implementation). */
 const VEC_SAVED = VEC.replace("this.x + o.x, this.y + o.y", "o.x + this.x, o.y + this.y");
 
+/** A loop run after a save, with the resident memory before it began (MB). */
+type SavedLoop = Loop & { readonly rssBefore: number };
+
 /** One run of ALLOCATE_ON_GO; under metamorph dev `save` first saves VEC_SAVED and waits for the reload. */
-async function allocateAfterSave(
-  args: readonly string[],
-  save: boolean,
-): Promise<Loop & { readonly rssBefore: number }> {
+async function allocateAfterSave(args: readonly string[], save: boolean): Promise<SavedLoop> {
   const dir = project({ "vec.ts": save ? VEC : VEC_SAVED, "main.ts": ALLOCATE_ON_GO });
   const started = start(args, dir, true, { TEMPORARIES: String(TWO_MILLION) });
   try {
@@ -532,14 +532,13 @@ async function allocateAfterSave(
  * new implementation (src/mop/stableClass.ts).
  */
 async function allocationAfterSave(): Promise<Figure[]> {
-  const dev: (Loop & { readonly rssBefore: number })[] = [];
-  const tsx: (Loop & { readonly rssBefore: number })[] = [];
+  const dev: SavedLoop[] = [];
+  const tsx: SavedLoop[] = [];
   for (let round = 0; round < ALLOCATION_ROUNDS; round++) {
     tsx.push(await allocateAfterSave([TSX, "main.ts"], false));
     dev.push(await allocateAfterSave([BIN, "dev", "--no-restart", "main.ts"], true));
   }
-  const m = (loops: typeof dev, key: keyof (typeof dev)[number]) =>
-    median(loops.map((l) => l[key]));
+  const m = (loops: SavedLoop[], key: keyof SavedLoop) => median(loops.map((l) => l[key]));
   return [
     versus(
       "dev.allocation2MAfterSave",
