@@ -1,8 +1,9 @@
 // What the Vite plugin's page runtime weighs, and what each of our modules
 // contributes to it: `npx tsx scripts/page-payload.mjs` (tsx, because it
 // bundles src/ as the dev server does). The runtime is a few modules: the
-// entry and its common code, which a page loads, and the update engine, which
-// its first edit of a class loads. Per module of ours, its rendered code
+// entry and its common code, which a page loads, the update engine, which
+// its first edit of a class loads, and the lifecycle's forced quiescence,
+// which only an edit that waits for calls in flight loads. Per module of ours, its rendered code
 // minified alone (the sum exceeds a chunk's size a little: minifying a chunk at
 // once shares names across modules).
 import { relative } from "node:path";
@@ -14,12 +15,19 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const chunks = await bundlePageRuntime();
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`.padStart(9);
 const total = (list) => list.reduce((sum, c) => sum + c.code.length, 0);
-const atLoad = chunks.filter((c) => !c.isDynamicEntry);
+const WAITING = "quiescentUpdate";
+const when = (chunk) =>
+  !chunk.isDynamicEntry
+    ? "at load"
+    : chunk.fileName === `${WAITING}.js`
+      ? "when an edit waits for calls in flight"
+      : "on the first edit";
+const atLoad = chunks.filter((c) => when(c) === "at load");
+const firstEdit = chunks.filter((c) => when(c) === "on the first edit");
 console.log(
-  `page runtime: ${kB(total(chunks))} minified in all; ${kB(total(atLoad))} when a page loads, ${kB(total(chunks) - total(atLoad))} more on its first edit`,
+  `page runtime: ${kB(total(chunks))} minified in all; ${kB(total(atLoad))} when a page loads, ${kB(total(firstEdit))} more on its first edit, ${kB(total(chunks) - total(atLoad) - total(firstEdit))} when an edit waits for calls in flight`,
 );
 for (const chunk of chunks) {
-  const when = chunk.isDynamicEntry ? "on the first edit" : "at load";
   const rows = Object.entries(chunk.modules).map(([id, module]) => {
     const bytes = module.code ? minifySync("module.js", module.code).code.length : 0;
     const name = id.startsWith("\0")
@@ -33,7 +41,7 @@ for (const chunk of chunks) {
     const part = name.startsWith("(") ? "(stand-ins)" : name.split("/").slice(0, 2).join("/");
     parts.set(part, (parts.get(part) ?? 0) + bytes);
   }
-  console.log(`\n${chunk.fileName}: ${kB(chunk.code.length)} (${when})\n\nby part:`);
+  console.log(`\n${chunk.fileName}: ${kB(chunk.code.length)} (${when(chunk)})\n\nby part:`);
   for (const [part, bytes] of [...parts].sort((a, b) => b[1] - a[1])) {
     console.log(`${kB(bytes)}  ${part}`);
   }

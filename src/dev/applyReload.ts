@@ -7,7 +7,6 @@
  */
 import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
-import { runUpdate } from "../lifecycle/lifecycle.js";
 import { dropKept, findAndKeep } from "../migration/phases/find.js";
 import type { UpdateOptions, UpdateResult } from "../migration/types.js";
 import { update, updateSync } from "../migration/update.js";
@@ -18,8 +17,9 @@ import type { Patch } from "../patch/patch.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
 import { estimatePopulation, type ProgressOutput } from "./progressive.js";
+import { updateWhenQuiescent } from "./quiescentUpdate.js";
 import type { Reporter } from "./reporter.js";
-import type { SuspendableTracking } from "./tracking.js";
+import { callsInFlight, type SuspendableTracking, waitingLine } from "./tracking.js";
 import { restoreWritesSince, type WritesSince } from "./writesSince.js";
 
 /** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
@@ -144,37 +144,25 @@ async function applyCounted(
           : { sliceSize: context.progressive.sliceSize }),
       }
     : { policy: "eager" };
-  const affected = classes.filter((c) => context.tracker.isTracking(c));
-  const inFlight = context.tracker.inFlight(affected);
-  if (inFlight.length === 0) {
-    const result = findsAhead(context, classes, writes)
+  const waiting = callsInFlight(context.tracker, classes);
+  let result: UpdateResult | undefined;
+  if (waiting === undefined) {
+    result = findsAhead(context, classes, writes)
       ? await update(context.namespace, patch, options)
       : updateSync(context.namespace, patch, options);
-    const notes = writes ? restoreWritesSince(writes) : [];
-    context.tracking.refresh();
-    return { result, population, notes };
-  }
-  const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
-  context.reporter.print(
-    `${context.reporter.rel(record.file)}: waiting for ${inFlight.length} call${inFlight.length === 1 ? "" : "s"} in flight (${calls}); new calls are held`,
-  );
-  const outcome = await runUpdate(
-    {
-      namespace: context.namespace,
+  } else {
+    context.reporter.print(`${context.reporter.rel(record.file)}: ${waitingLine(waiting)}`);
+    const applied = await updateWhenQuiescent(
+      context.namespace,
       patch,
       options,
-      forceQuiescence: true,
-      timeoutMs: context.quiescenceTimeoutMs,
-      affects: affected,
-    },
-    { tracker: context.tracker },
-  );
-  if (outcome.status !== "committed") {
-    throw new Error(
-      `the calls in flight (${calls}) did not finish within ${context.quiescenceTimeoutMs} ms${outcome.reason ? ` (${outcome.reason})` : ""}`,
+      context.tracker,
+      waiting,
+      context.quiescenceTimeoutMs,
     );
+    result = applied.result;
   }
   const notes = writes ? restoreWritesSince(writes) : [];
   context.tracking.refresh();
-  return { result: outcome.applied?.result, population, notes };
+  return { result, population, notes };
 }

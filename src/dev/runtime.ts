@@ -32,7 +32,7 @@ import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
 import { PROGRESSIVE_ABOVE } from "./progressive.js";
 import { PREFIX, Reporter } from "./reporter.js";
 import type { ScopeAccess } from "./scopeAccess.js";
-import { SuspendableTracking } from "./tracking.js";
+import { QUIESCENCE_TIMEOUT_MS, SuspendableTracking } from "./tracking.js";
 import { Watcher } from "./watcher.js";
 
 export type { ReloadReport } from "./reloader.js";
@@ -146,7 +146,7 @@ export class DevRuntime {
       restart: options.restart,
       tracker: this.#tracker,
       tracking: this.#tracking,
-      quiescenceTimeoutMs: options.quiescenceTimeoutMs ?? 5000,
+      quiescenceTimeoutMs: options.quiescenceTimeoutMs ?? QUIESCENCE_TIMEOUT_MS,
       progressive: {
         above: options.progressiveAbove ?? PROGRESSIVE_ABOVE,
         ...(options.sliceSize === undefined ? {} : { sliceSize: options.sliceSize }),

@@ -11,6 +11,9 @@ import type { CallTracker } from "../lifecycle/callTracking.js";
 import { currentVersion } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 
+/** How long a reload waits for calls in flight by default (ms): `metamorph dev --quiescence-timeout`, the Vite plugin's `quiescenceTimeout`. */
+export const QUIESCENCE_TIMEOUT_MS = 5000;
+
 const SUSPENDABLE = new Set(["AsyncFunction", "AsyncGeneratorFunction"]);
 
 /** The instance methods of the handle's current version that can be suspended. */
@@ -65,4 +68,31 @@ export class SuspendableTracking {
     this.tracker.track(handle, { methods });
     this.#tracked.set(handle, key);
   }
+}
+
+/** Calls of the affected classes in flight, which a reload waits for. */
+export interface CallsInFlight {
+  /** The affected classes whose calls are tracked (what the hold covers). */
+  readonly affected: readonly Constructor[];
+  readonly count: number;
+  /** The methods, for people: `Account.work(), Account.flush()`. */
+  readonly calls: string;
+}
+
+/** The calls in flight of the affected classes, or undefined when there are none. */
+export function callsInFlight(
+  tracker: CallTracker,
+  classes: readonly Constructor[],
+): CallsInFlight | undefined {
+  const affected = classes.filter((c) => tracker.isTracking(c));
+  const inFlight = tracker.inFlight(affected);
+  if (inFlight.length === 0) return undefined;
+  const calls = [...new Set(inFlight.map((c) => `${c.className}.${c.method}()`))].join(", ");
+  return { affected, count: inFlight.length, calls };
+}
+
+/** What a reload says while it waits. */
+export function waitingLine(waiting: CallsInFlight): string {
+  const s = waiting.count === 1 ? "" : "s";
+  return `waiting for ${waiting.count} call${s} in flight (${waiting.calls}); new calls are held`;
 }

@@ -16,14 +16,16 @@
  * instead of the page reloading or the objects being left on the old class.
  * A `counter.migrations.ts` next to `counter.ts` gives rename hints,
  * migrators and validations (see ./migrations.ts). Above `progressiveAbove`
- * instances of the edited classes, the page migrates them progressively
- * (./vitePageUpdate.ts).
+ * instances of the edited classes, the page migrates them progressively; an
+ * edit of a class with calls in flight waits for them, up to
+ * `quiescenceTimeout` (./vitePageUpdate.ts).
  */
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { InvalidOptionError } from "../errors.js";
+import { MAX_TIMER_MS } from "../release/readBundle.js";
 import { pageModules } from "./viteClient.js";
 import { PAGE_OPTIONS_KEY, type PageOptions } from "./vitePageOptions.js";
 import { CLIENT_ID, instrumentForVite } from "./viteInstrument.js";
@@ -39,18 +41,44 @@ export interface MetamorphViteOptions {
    * default (50,000).
    */
   readonly progressiveAbove?: number;
+  /**
+   * How long an edit of a class waits for its calls in flight (an `async`
+   * method suspended at an `await`) before it gives up, nothing changed, in
+   * ms; new calls are held meanwhile. The same as `metamorph dev
+   * --quiescence-timeout`, and the same default (5000).
+   */
+  readonly quiescenceTimeout?: number;
+}
+
+/** A whole number from 0 to `max`, or a refusal naming the option. */
+function wholeNumber(
+  option: keyof MetamorphViteOptions,
+  value: number | undefined,
+  max: number,
+  what: string,
+): number | undefined {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0 || value > max)) {
+    throw new InvalidOptionError(
+      `metamorph/vite: ${option} must be a whole number of ${what} from 0 to ${max}, not ${String(value)}`,
+      { option, value: String(value) },
+    );
+  }
+  return value;
 }
 
 /** The statement that hands the options to the page runtime, checked here: a wrong one is refused at start-up. */
 function pageOptions(options: MetamorphViteOptions): string {
-  const above = options.progressiveAbove;
-  if (above !== undefined && (!Number.isSafeInteger(above) || above < 0)) {
-    throw new InvalidOptionError(
-      `metamorph/vite: progressiveAbove must be a whole number of instances ≥ 0, not ${String(above)}`,
-      { option: "progressiveAbove", value: String(above) },
-    );
-  }
-  const page: PageOptions = above === undefined ? {} : { progressiveAbove: above };
+  const above = wholeNumber(
+    "progressiveAbove",
+    options.progressiveAbove,
+    Number.MAX_SAFE_INTEGER,
+    "instances",
+  );
+  const timeout = wholeNumber("quiescenceTimeout", options.quiescenceTimeout, MAX_TIMER_MS, "ms");
+  const page: PageOptions = {
+    ...(above === undefined ? {} : { progressiveAbove: above }),
+    ...(timeout === undefined ? {} : { quiescenceTimeoutMs: timeout }),
+  };
   return `globalThis[Symbol.for(${JSON.stringify(PAGE_OPTIONS_KEY)})] = ${JSON.stringify(page)};\n`;
 }
 

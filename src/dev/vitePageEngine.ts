@@ -11,7 +11,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import { describeClassChange } from "./common.js";
 import { readMigrations } from "./migrations.js";
 import { planClassUpdates } from "./plan.js";
-import { applyOnPage, type PageUpdate } from "./vitePageUpdate.js";
+import { applyOnPage, type PageQuiescence, type PageUpdate } from "./vitePageUpdate.js";
 
 /** One evaluation of an edited module: its classes' new implementations. */
 export interface PageEdit {
@@ -31,8 +31,16 @@ export interface AppliedEdit extends PageUpdate {
   readonly warnings: readonly string[];
 }
 
-/** Plans and applies one edit; throws (with nothing changed) when it is refused. */
-export function applyEdit(namespace: Namespace, edit: PageEdit): AppliedEdit {
+/**
+ * Plans and applies one edit: at once, or (a promise) once the calls in
+ * flight of its classes have finished. Throws or rejects, with nothing
+ * changed, when it is refused.
+ */
+export function applyEdit(
+  namespace: Namespace,
+  edit: PageEdit,
+  quiescence: PageQuiescence,
+): AppliedEdit | Promise<AppliedEdit> {
   const file = `${edit.path.replace(/\.[^./]+$/, "")}.migrations.ts`;
   const migrations = edit.migrationsModule ? readMigrations(edit.migrationsModule) : {};
   const plan = planClassUpdates(edit.pending, {
@@ -42,12 +50,15 @@ export function applyEdit(namespace: Namespace, edit: PageEdit): AppliedEdit {
     migrationsFile: file.split("/").pop()!,
     used: edit.used,
   });
-  const update = applyOnPage(namespace, plan.builder.build());
-  for (const key of plan.used) edit.used.add(key);
-  return {
-    ...update,
-    described: plan.summaries.map(describeClassChange).join("; "),
-    classes: plan.summaries.map((s) => s.className),
-    warnings: plan.warnings,
+  const applied = (update: PageUpdate): AppliedEdit => {
+    for (const key of plan.used) edit.used.add(key);
+    return {
+      ...update,
+      described: plan.summaries.map(describeClassChange).join("; "),
+      classes: plan.summaries.map((s) => s.className),
+      warnings: plan.warnings,
+    };
   };
+  const update = applyOnPage(namespace, plan.builder.build(), quiescence);
+  return update instanceof Promise ? update.then(applied) : applied(update);
 }

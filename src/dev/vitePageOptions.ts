@@ -8,4 +8,6 @@ export const PAGE_OPTIONS_KEY = "metamorph.vite.pageOptions";
 export interface PageOptions {
   /** Instances above which an edit migrates progressively (absent: `metamorph dev`'s default). */
   readonly progressiveAbove?: number;
+  /** How long an edit waits for calls in flight of its classes (ms; absent: `metamorph dev`'s default). */
+  readonly quiescenceTimeoutMs?: number;
 }

@@ -6,7 +6,9 @@
  * here again: instead of new, unrelated classes, they become the new
  * implementations of the existing handles, in one update (`updateSync`) that
  * migrates every live instance in the page — same objects, same state, new
- * code. Importers keep their bindings, which hold the handles.
+ * code. Importers keep their bindings, which hold the handles. An edit of a
+ * class with an `async` call in flight waits for it (./vitePageUpdate.ts);
+ * edits are applied one at a time, in the order they arrived.
  *
  * This is the same library code as in Node, except the reading of a class's
  * source: the dev server parses each class when it transforms the module and
@@ -17,17 +19,26 @@
  * loaded what registers classes and makes their objects, nothing more.
  */
 import { MetamorphError } from "../errors.js";
-import type { UpdateResult } from "../migration/types.js";
+import { CallTracker } from "../lifecycle/callTracking.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
+import { SuspendableTracking } from "./tracking.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
-import type { PageEdit } from "./vitePageEngine.js";
+import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
+import type { PageResult } from "./vitePageUpdate.js";
 
 const PREFIX = "[metamorph]";
 
 // The registry: a page has no heap to query (the adaptive default would only count constructions).
 export const namespace = new Namespace("vite", { instanceFinder: "registry" });
+
+/**
+ * Calls in flight of the managed classes' `async` methods, which an edit of
+ * their class waits for (./quiescentUpdate.ts). Tracked from registration:
+ * a call that started before would be invisible.
+ */
+const tracking = new SuspendableTracking(new CallTracker());
 
 interface ModuleRecord {
   readonly path: string;
@@ -147,6 +158,7 @@ export function module(url: string): ModuleApi {
           constructedOnlyThroughHandle: true,
         });
         current.classes.set(name, handle);
+        track(handle);
         if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
         return handle;
       } catch (error) {
@@ -166,16 +178,17 @@ export function module(url: string): ModuleApi {
         used: current.used,
         migrationsModule: migrationsModule as Record<string, unknown> | undefined,
       };
-      if (engine) applyEdit(engine, edit);
-      else {
-        // Edits that arrive while it loads wait for it, in order.
-        loadEngine().then(
-          (loaded) => applyEdit(loaded, edit),
-          (error: unknown) => refused(path, error),
-        );
-      }
+      schedule(edit);
     },
   };
+}
+
+function track(handle: Constructor): void {
+  try {
+    tracking.track(handle);
+  } catch {
+    // Untracked: its edits never wait for calls in flight.
+  }
 }
 
 type Engine = typeof import("./vitePageEngine.js");
@@ -192,34 +205,73 @@ function loadEngine(): Promise<Engine> {
 
 function refused(path: string, error: unknown): void {
   status.failures++;
-  console.error(
-    `${PREFIX} ${path}: error: ${message(error)} — the running version is kept; save again to retry`,
+  status.last = `${path}: error: ${message(error)} — the running version is kept; save again to retry`;
+  console.error(`${PREFIX} ${status.last}`);
+}
+
+/** Edits not applied yet, in order: waiting for the engine to load, or for an earlier edit's calls in flight. */
+let queue: Promise<void> | undefined;
+
+/** Applies an edit now if nothing is before it, otherwise after what is. */
+function schedule(edit: PageEdit): void {
+  if (engine !== undefined && queue === undefined) {
+    enqueue(applyEdit(engine, edit));
+    return;
+  }
+  enqueue(
+    (queue ?? Promise.resolve()).then(loadEngine).then(
+      (loaded) => applyEdit(loaded, edit),
+      (error: unknown) => refused(edit.path, error),
+    ),
   );
 }
 
-/** Applies one edit, saying what it did (or why it was refused, nothing changed). */
-function applyEdit(loaded: Engine, edit: PageEdit): void {
+function enqueue(later: Promise<void> | undefined): void {
+  if (later === undefined) return;
+  const settled: Promise<void> = later.finally(() => {
+    if (queue === settled) queue = undefined;
+  });
+  queue = settled;
+}
+
+/**
+ * Applies one edit, saying what it did (or why it was refused, nothing
+ * changed); a promise when it waits for calls in flight. Never rejects.
+ */
+function applyEdit(loaded: Engine, edit: PageEdit): Promise<void> | undefined {
   const { path } = edit;
-  try {
-    const { result, population, progressive, described, classes, warnings } = loaded.applyEdit(
-      namespace,
-      edit,
-    );
-    status.updates++;
-    const migrated = progressive
-      ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
-      : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
-    status.last = `${path}: updated ${described} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
+  const waiting = (line: string): void => {
+    status.last = `${path}: ${line}`;
     console.info(`${PREFIX} ${status.last}`);
-    if (progressive) followOnPage(path, result);
-    for (const warning of warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
-    // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
-    globalThis.dispatchEvent?.(
-      new CustomEvent("metamorph:update", { detail: { module: path, classes } }),
+  };
+  try {
+    const applied = loaded.applyEdit(namespace, edit, { tracking, waiting });
+    if (!(applied instanceof Promise)) return reportApplied(path, applied);
+    return applied.then(
+      (done) => reportApplied(path, done),
+      (error: unknown) => refused(path, error),
     );
   } catch (error) {
     refused(path, error);
+    return undefined;
   }
+}
+
+function reportApplied(path: string, applied: AppliedEdit): undefined {
+  const { result, population, progressive, described, classes, warnings } = applied;
+  status.updates++;
+  const migrated = progressive
+    ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
+    : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
+  status.last = `${path}: updated ${described} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
+  console.info(`${PREFIX} ${status.last}`);
+  if (progressive) followOnPage(path, result);
+  for (const warning of warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
+  // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
+  globalThis.dispatchEvent?.(
+    new CustomEvent("metamorph:update", { detail: { module: path, classes } }),
+  );
+  return undefined;
 }
 
 /** A duration for people. */
@@ -228,13 +280,14 @@ function duration(ms: number): string {
 }
 
 /** Reports the end of a progressive migration: its duration, or the failure that rolled it back. */
-function followOnPage(path: string, result: UpdateResult): void {
+function followOnPage(path: string, result: PageResult): void {
   const t0 = performance.now();
   status.migrating++;
   result.completion.then(
     (done) => {
       status.migrating--;
-      status.last = `${path}: ${done.migrated} instance${done.migrated === 1 ? "" : "s"} migrated progressively in ${duration(performance.now() - t0)}`;
+      const migrated = done?.migrated ?? 0;
+      status.last = `${path}: ${migrated} instance${migrated === 1 ? "" : "s"} migrated progressively in ${duration(performance.now() - t0)}`;
       console.info(`${PREFIX} ${status.last}`);
     },
     (error: unknown) => {

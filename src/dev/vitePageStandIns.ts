@@ -21,7 +21,9 @@
  * a copy to keep in step with the library the engine relies on.
  *
  * `node:perf_hooks` becomes the page's `performance` (the event-loop delay
- * monitor of `metamorph dev`'s progress lines is not used there), and
+ * monitor of `metamorph dev`'s progress lines is not used there);
+ * `node:async_hooks`' `AsyncLocalStorage` throws (call tracking uses it only
+ * when asked to follow async contexts, which the page never does); and
  * `setImmediate`, which lazy migration's sweep waits on between slices,
  * becomes a task queued through a `MessageChannel` (what browsers have for
  * "run after the pending events", without setTimeout's clamping). The dev page test
@@ -112,6 +114,7 @@ function classSourceStandIn(): string {
 const PREFIX = "\0metamorph:stand-in:";
 const NO_PARSER_ID = `${PREFIX}acorn`;
 const PERF_HOOKS_ID = `${PREFIX}perf_hooks`;
+const ASYNC_HOOKS_ID = `${PREFIX}async_hooks`;
 const CLASS_SOURCE_ID = `${PREFIX}class-source`;
 /** The page's `setImmediate`, imported wherever the page runtime names it (see ./viteClient.ts). */
 export const PAGE_TIMERS_ID = "metamorph:page-timers";
@@ -131,6 +134,7 @@ export const pageStandIns: Plugin = {
   async resolveId(id, importer) {
     if (id === "acorn") return NO_PARSER_ID;
     if (id === "node:perf_hooks") return PERF_HOOKS_ID;
+    if (id === "node:async_hooks") return ASYNC_HOOKS_ID;
     if (id === PAGE_TIMERS_ID) return TIMERS_ID;
     if (!id.startsWith(".") || !importer) return undefined;
     const resolved = await this.resolve(id, importer, { skipSelf: true });
@@ -151,6 +155,12 @@ export const pageStandIns: Plugin = {
         "export const performance = globalThis.performance;",
         throwing("monitorEventLoopDelay", "progress on the page is reported without it"),
       ].join("\n");
+    }
+    if (id === ASYNC_HOOKS_ID) {
+      return throwing(
+        "AsyncLocalStorage",
+        "the page's call tracking does not follow async contexts",
+      );
     }
     const file = id.slice(PREFIX.length);
     const pageModule = pageModules.get(file);

@@ -41,7 +41,7 @@ const staticImports = (code: string) =>
     (m) => m[1]!,
   );
 
-test("a page loads what registers classes and makes their objects; the update engine only on the first edit", async () => {
+test("a page loads what registers classes and makes their objects; the update engine only on the first edit; the lifecycle only when an edit waits for calls in flight", async () => {
   const modules = await pageModules(CLIENT, PREFIX);
   const entry = modules.get(CLIENT)!;
   // The entry's own entry points: the instrumented modules call these.
@@ -49,11 +49,18 @@ test("a page loads what registers classes and makes their objects; the update en
   const loaded = new Set([CLIENT]);
   for (const id of loaded)
     for (const imported of staticImports(modules.get(id)!)) loaded.add(imported);
-  const engines = [...modules.keys()].filter((id) => !loaded.has(id));
-  expect(engines).toEqual([`${PREFIX}vitePageEngine.js`]);
-  expect(entry).toContain(`import(${JSON.stringify(engines[0])})`);
+  const later = [...modules.keys()].filter((id) => !loaded.has(id));
+  const ENGINE = `${PREFIX}vitePageEngine.js`;
+  const QUIESCENT = `${PREFIX}quiescentUpdate.js`;
+  expect(later.sort()).toEqual([QUIESCENT, ENGINE]);
+  expect(entry).toContain(`import(${JSON.stringify(ENGINE)})`);
   const atLoad = [...loaded].map((id) => modules.get(id)!).join("\n");
-  const engine = modules.get(engines[0]!)!;
+  const engine = modules.get(ENGINE)!;
+  // The lifecycle comes only with an edit that waits for calls in flight.
+  expect(engine).toContain(`import(${JSON.stringify(QUIESCENT)})`);
+  const quiescent = modules.get(QUIESCENT)!;
+  expect(quiescent).toContain("did not finish within");
+  expect(atLoad + engine).not.toContain("did not finish within");
   // Planning, migration and validation (their messages) are in the engine alone.
   for (const text of [
     "disappeared while", // planning's rename warning

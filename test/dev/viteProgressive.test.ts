@@ -167,16 +167,27 @@ describe("metamorph/vite progressiveAbove", () => {
   }, 60_000);
 });
 
-test("a progressiveAbove that is not a whole number ≥ 0 is refused when the plugin is made", () => {
-  for (const bad of [-1, 1.5, Number.NaN]) {
+test("a progressiveAbove or quiescenceTimeout that is not a whole number in range is refused when the plugin is made", () => {
+  const bad = [
+    { progressiveAbove: -1 },
+    { progressiveAbove: 1.5 },
+    { progressiveAbove: Number.NaN },
+    { quiescenceTimeout: -1 },
+    { quiescenceTimeout: 2.5 },
+    { quiescenceTimeout: 2 ** 31 },
+    { quiescenceTimeout: Number.POSITIVE_INFINITY },
+  ];
+  for (const options of bad) {
     let error: unknown;
     try {
-      metamorph({ progressiveAbove: bad });
+      metamorph(options);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(MetamorphError);
     expect((error as MetamorphError).code).toBe("MM_INVALID_OPTION");
-    expect((error as Error).message).toContain("progressiveAbove");
+    expect((error as Error).message).toContain(Object.keys(options)[0]);
   }
+  // In range: made.
+  expect(metamorph({ progressiveAbove: 0, quiescenceTimeout: 2 ** 31 - 1 })).toHaveLength(2);
 });

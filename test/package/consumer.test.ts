@@ -389,15 +389,19 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   }, 120_000);
 
   // Issue 11, goal 3. The page loads what registers classes and makes their
-  // objects (src/dev/vitePageRuntime.ts and its common code, ~31 kB, plus
-  // ~0.6 kB per instrumented module); planning, migration and validation
-  // (src/dev/vitePageEngine.ts, ~97 kB) come with the first edit of a class.
+  // objects (src/dev/vitePageRuntime.ts and its common code, ~64 kB
+  // minified, plus ~0.6 kB per instrumented module); planning, migration and
+  // validation (src/dev/vitePageEngine.ts, ~176 kB minified) come with the
+  // first edit of a class, the lifecycle (~25 kB) with the first edit that
+  // waits for calls in flight.
   // No parser (acorn alone would add about 100 kB) nor immer, patch JSON,
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 222 kB measured (Vite's dev server
-    // serves modules unminified, comments included; 207 kB before the
+    // With the engine, after the first edit: 246 kB measured (Vite's dev server
+    // serves modules unminified, comments included; about 7 kB of it the call
+    // tracking the page loads to wait for calls in flight; 222 kB at an
+    // earlier count, 207 kB before the
     // warnings about new superclasses' fields and function fields, 190 kB before the build
     // ahead's checks of the live classes and the warnings about fields set out
     // of sight; 177 kB before the stacked
@@ -406,6 +410,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(240_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(260_000);
   });
 });
