@@ -39,6 +39,7 @@ import {
   median,
   natives,
   nextTask,
+  packed,
 } from "./loops.js";
 
 interface PictureV2 {
@@ -160,7 +161,7 @@ export async function lazyFigures(eagerPause1e6: number, hand1e6: number): Promi
     expectLayout(w.list.slice(0, TOUCHED), "basepath,name,size,comment", "lazy first touch");
     await nextTask();
     // Steady state while guards are installed (900,000 objects still pending), then after.
-    const hot = w.list.slice(0, HOT);
+    const hot = packed(w.list, HOT);
     const guardedCall = measureLoop(CALL_BODY, hot);
     // The same over objects spread evenly across all the touched ones (how marks are laid out matters).
     const spread = Array.from({ length: HOT }, (_, i) => w.list[Math.floor((i * TOUCHED) / HOT)]!);
@@ -625,7 +626,7 @@ export async function progressiveBlockFigures(
 export function steadyStateFigures(): Figure[] {
   const w = world(HOT, "steady");
   updateSync(w.ns, v2("eager")).makePermanent();
-  const migrated = w.list as unknown as PictureV2[];
+  const migrated = packed(w.list as unknown as PictureV2[]);
   const Fresh = w.Picture as unknown as new (init: object) => PictureV2;
   const fresh = Array.from(
     { length: HOT },
