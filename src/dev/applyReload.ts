@@ -17,6 +17,7 @@ import type { Patch } from "../patch/patch.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
 import { estimatePopulation, type ProgressOutput } from "./progressive.js";
+import { classesChangingLayout } from "./layoutChanges.js";
 import { updateWhenQuiescent } from "./quiescentUpdate.js";
 import type { Reporter } from "./reporter.js";
 import { callsInFlight, type SuspendableTracking, waitingLine } from "./tracking.js";
@@ -144,7 +145,9 @@ async function applyCounted(
           : { sliceSize: context.progressive.sliceSize }),
       }
     : { policy: "eager" };
-  const waiting = callsInFlight(context.tracker, classes);
+  const waiting =
+    callsInFlight(context.tracker, classes) &&
+    callsInFlight(context.tracker, classesChangingLayout(context.namespace, patch));
   let result: UpdateResult | undefined;
   if (waiting === undefined) {
     result = findsAhead(context, classes, writes)
@@ -159,6 +162,7 @@ async function applyCounted(
       context.tracker,
       waiting,
       context.quiescenceTimeoutMs,
+      () => context.tracking.refresh(),
     );
     result = applied.result;
   }

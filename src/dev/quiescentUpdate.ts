@@ -31,9 +31,28 @@ export async function updateWhenQuiescent(
   tracker: CallTracker,
   waiting: CallsInFlight,
   timeoutMs: number,
+  /** Runs in the commit's synchronous block, before the held calls run on the new version (re-tracking its methods). */
+  onCommit: () => void,
 ): Promise<AppliedUpdate> {
   const outcome = await runUpdate(
-    { namespace, patch, options, forceQuiescence: true, timeoutMs, affects: waiting.affected },
+    {
+      namespace,
+      patch,
+      options,
+      forceQuiescence: true,
+      timeoutMs,
+      affects: waiting.affected,
+      hooks: {
+        apply(_context, next) {
+          const applied = next();
+          onCommit();
+          return applied;
+        },
+        // A progressive migration goes on in slices, followed by the caller;
+        // the lifecycle's default would finish it in one block after 1 s.
+        waitUntilOver() {},
+      },
+    },
     { tracker },
   );
   if (outcome.status === "committed" && outcome.applied) return outcome.applied;

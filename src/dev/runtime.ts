@@ -102,8 +102,8 @@ export class DevRuntime {
   readonly #reloaderOptions: ReloaderOptions;
   #reloader: Promise<Reloader> | undefined;
   #updates = (): number => 0;
-  /** Calls in flight of every managed class (a reload of a class waits for them). */
-  readonly #tracker = new CallTracker();
+  /** Calls in flight of every managed class (a reload of a class waits for them); one awaiting another held method passes the hold. */
+  readonly #tracker = new CallTracker({ followAsyncContext: true });
   readonly #tracking = new SuspendableTracking(this.#tracker);
   readonly #sources: MessagePort | undefined;
   /** JavaScript posted by the loader for modules that have not registered yet, by URL. */

@@ -1,11 +1,12 @@
 /**
  * Which calls a reload waits for. Only a call suspended at an `await` can
  * straddle a reload (a synchronous call always ends before the synchronous
- * commit starts), so only the methods that can suspend — `async` functions
- * and async generators — are tracked: the others stay the bare functions of
- * the class, and calling them costs nothing more than without metamorph. A
- * method that returns a promise without being declared `async` is not
- * tracked (documented in docs/dev.md).
+ * commit starts), so only `async` methods are tracked: the others stay the
+ * bare functions of the class, and calling them costs nothing more than
+ * without metamorph. A method that returns a promise without being declared
+ * `async` is not tracked, nor is an async generator (a call returns its
+ * iterator at once, and one suspended at a `yield` between two `next()`
+ * calls could wait forever): documented in docs/dev.md.
  */
 import type { CallTracker } from "../lifecycle/callTracking.js";
 import { currentVersion } from "../mop/classHandle.js";
@@ -14,7 +15,7 @@ import type { Constructor } from "../mop/createClass.js";
 /** How long a reload waits for calls in flight by default (ms): `metamorph dev --quiescence-timeout`, the Vite plugin's `quiescenceTimeout`. */
 export const QUIESCENCE_TIMEOUT_MS = 5000;
 
-const SUSPENDABLE = new Set(["AsyncFunction", "AsyncGeneratorFunction"]);
+const SUSPENDABLE = new Set(["AsyncFunction"]);
 
 /** The instance methods of the handle's current version that can be suspended. */
 function suspendableMethods(handle: Constructor): PropertyKey[] {

@@ -36,9 +36,11 @@ export const namespace = new Namespace("vite", { instanceFinder: "registry" });
 /**
  * Calls in flight of the managed classes' `async` methods, which an edit of
  * their class waits for (./quiescentUpdate.ts). Tracked from registration:
- * a call that started before would be invisible.
+ * a call that started before would be invisible. A page has no
+ * AsyncLocalStorage: a call on an object with a call in flight passes a
+ * hold, so that a call awaiting another method of its object drains.
  */
-const tracking = new SuspendableTracking(new CallTracker());
+const tracking = new SuspendableTracking(new CallTracker({ followReceiver: true }));
 
 interface ModuleRecord {
   readonly path: string;

@@ -6,15 +6,17 @@
  *   between the page's own tasks — rather than freezing the page for the
  *   whole population (issue 15, item 4). The threshold is the plugin's
  *   `progressiveAbove` option, handed to the page by ./vite.ts.
- * - with a call of an affected class suspended at an `await`, the update
- *   waits for it through forced quiescence (./quiescentUpdate.ts; item 3),
- *   new calls held meanwhile, for at most the plugin's `quiescenceTimeout`.
+ * - with a call suspended at an `await` on a class whose instances change
+ *   layout (./layoutChanges.ts), the update waits for it through forced
+ *   quiescence (./quiescentUpdate.ts; item 3), new calls held meanwhile, for
+ *   at most the plugin's `quiescenceTimeout`.
  */
 import type { AppliedUpdate } from "../lifecycle/apply.js";
 import { affectedClasses } from "../lifecycle/affected.js";
 import { updateSync } from "../migration/update.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
+import { classesChangingLayout } from "./layoutChanges.js";
 import { estimatePopulation, PROGRESSIVE_ABOVE } from "./progressive.js";
 import {
   callsInFlight,
@@ -70,11 +72,13 @@ export function applyOnPage(
     return { result, population, progressive };
   };
   if (callsInFlight(tracking.tracker, classes) === undefined) return now();
+  const changing = classesChangingLayout(namespace, patch);
+  if (callsInFlight(tracking.tracker, changing) === undefined) return now();
   const timeoutMs = options.quiescenceTimeoutMs ?? QUIESCENCE_TIMEOUT_MS;
   // Imported here: it brings the lifecycle, which only an edit that waits needs.
   return import("./quiescentUpdate.js").then(async ({ updateWhenQuiescent }) => {
     // Looked at again: calls may have finished, or started, while it loaded.
-    const waiting = callsInFlight(tracking.tracker, classes);
+    const waiting = callsInFlight(tracking.tracker, changing);
     if (waiting === undefined) return now();
     quiescence.waiting(waitingLine(waiting));
     const result = await updateWhenQuiescent(
@@ -84,8 +88,8 @@ export function applyOnPage(
       tracking.tracker,
       waiting,
       timeoutMs,
+      () => tracking.refresh(),
     );
-    tracking.refresh();
     return { result, population, progressive };
   });
 }

@@ -41,7 +41,7 @@ import type { Constructor } from "../mop/createClass.js";
 import type { Hold, Queued } from "./holds.js";
 import { HoldState } from "./holds.js";
 import type { Call, CallRecord, MethodSlot } from "./inFlightCalls.js";
-import { CallList, record } from "./inFlightCalls.js";
+import { CallList, ReceiverCounts, record } from "./inFlightCalls.js";
 import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
 import { unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
 import type { QuiescenceTarget } from "./quiescenceTargets.js";
@@ -62,6 +62,13 @@ export interface CallTrackerOptions {
    * Default false.
    */
   readonly followAsyncContext?: boolean;
+  /**
+   * Where there is no AsyncLocalStorage (a browser page): let a call through
+   * a hold when its receiver has a tracked call in flight, so that a call
+   * awaiting another method of its own object drains. Coarser: any call on
+   * that object passes (and is waited for like any call in flight).
+   */
+  readonly followReceiver?: boolean;
 }
 
 let nextCallId = 1;
@@ -74,10 +81,13 @@ export class CallTracker {
   readonly #stack: MethodSlot[] = [];
   readonly #listeners = new Set<() => void>();
   readonly #context: AsyncLocalStorage<Call> | undefined;
+  /** With followReceiver: calls in flight per receiver. */
+  readonly #receivers: ReceiverCounts | undefined;
   #hold: HoldState | undefined;
 
   constructor(options: CallTrackerOptions = {}) {
     this.#context = options.followAsyncContext ? new AsyncLocalStorage<Call>() : undefined;
+    this.#receivers = options.followReceiver ? new ReceiverCounts() : undefined;
   }
 
   /**
@@ -145,7 +155,13 @@ export class CallTracker {
 
   #enter(slot: MethodSlot, original: Function, self: unknown, args: unknown[]): unknown {
     const hold = this.#hold;
-    if (hold !== undefined && slot.holdable && hold.covers(slot) && !this.#insideLiveCall()) {
+    if (
+      hold !== undefined &&
+      slot.holdable &&
+      hold.covers(slot) &&
+      !this.#insideLiveCall() &&
+      !(this.#receivers?.has(self) ?? false)
+    ) {
       return hold.enqueue(slot, self, args);
     }
     return this.#invoke(slot, original, self, args);
@@ -200,15 +216,16 @@ export class CallTracker {
       call.awaiting = true;
       call.ended = false;
       this.#inFlight.add(call);
+      const receiver = this.#receivers?.enter(self);
       // A chained promise, not a reaction on the method's own one: a rejection
       // the caller does not handle is still reported as unhandled.
       return result.then(
         (value) => {
-          this.#end(call);
+          this.#end(call, receiver);
           return value;
         },
         (error) => {
-          this.#end(call);
+          this.#end(call, receiver);
           throw error;
         },
       );
@@ -216,9 +233,10 @@ export class CallTracker {
     return result;
   }
 
-  #end(call: Call): void {
+  #end(call: Call, receiver?: object): void {
     if (call.ended) return;
     call.ended = true;
+    if (receiver !== undefined) this.#receivers?.leave(receiver);
     this.#inFlight.delete(call);
     this.#notify();
   }

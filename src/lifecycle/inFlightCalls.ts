@@ -64,6 +64,28 @@ export class CallList {
   }
 }
 
+/** Calls in flight per receiver (CallTrackerOptions.followReceiver). */
+export class ReceiverCounts {
+  readonly #counts = new WeakMap<object, number>();
+
+  /** Counts a call in flight on `self`; returns what `leave` must uncount (nothing for a primitive). */
+  enter(self: unknown): object | undefined {
+    if (typeof self !== "object" || self === null) return undefined;
+    this.#counts.set(self, (this.#counts.get(self) ?? 0) + 1);
+    return self;
+  }
+
+  leave(receiver: object): void {
+    const left = (this.#counts.get(receiver) ?? 1) - 1;
+    if (left > 0) this.#counts.set(receiver, left);
+    else this.#counts.delete(receiver);
+  }
+
+  has(self: unknown): boolean {
+    return typeof self === "object" && self !== null && this.#counts.has(self);
+  }
+}
+
 export function record(call: Call): CallRecord {
   return {
     id: call.id,

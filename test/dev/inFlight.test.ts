@@ -130,6 +130,50 @@ export class Account {
   }
 }, 60_000);
 
+test("a call in flight that awaits another async method of its class passes the hold (async context): the reload applies once it ends", async () => {
+  const NESTED = `type Gate = { gate: Promise<void> };
+
+export class Account {
+  total = 100;
+
+  async work(): Promise<void> {
+    await (globalThis as unknown as Gate).gate;
+    this.total = await this.next();
+  }
+
+  async next(): Promise<number> {
+    return this.total + 1;
+  }
+}
+`;
+  const dir4 = tempProject("inflight-nested", { "account.ts": NESTED, "main.ts": MAIN });
+  writeFileSync(
+    join(dir4, "account.migrations.ts"),
+    'export const renames = { Account: { sum: "total" } };\n',
+  );
+  const running = run([...CLI, "dev", "--no-restart", "main.ts"], dir4, {}, { stdin: true });
+  try {
+    await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+    expect(await ask(running, 'void account.work(), "working"')).toBe("working");
+    const from = running.stderr.all.length;
+    editFile(join(dir4, "account.ts"), (t) => t.replaceAll("total", "sum"));
+    await running.stderr.waitFor(/waiting for 1 call in flight \(Account\.work\(\)\)/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    // work() now calls next(), which the hold would queue behind work() itself without the async context.
+    expect(await ask(running, 'open(), "opened"')).toBe("opened");
+    await running.stderr.waitFor(/account\.ts: updated Account \(total→sum/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    expect(await ask(running, "account")).toEqual({ sum: 101 });
+  } finally {
+    await running.stop();
+    removeDir(dir4);
+  }
+}, 60_000);
+
 test("a call in flight that does not finish within --quiescence-timeout: the reload gives up, says what it waited for, changes nothing, and lets the held calls run", async () => {
   const dir3 = tempProject("inflight-timeout", { "account.ts": ACCOUNT, "main.ts": MAIN });
   writeFileSync(

@@ -278,4 +278,38 @@ describe("holding calls at entry", () => {
       tracker.untrackAll();
     }
   });
+  test("with followReceiver, a call on an object that has a call in flight passes the hold; a call on another object is held", async () => {
+    const ns = new Namespace("receiver");
+    type Store = { load(g: Promise<void>): Promise<string>; parse(): Promise<string> };
+    const Store = ns.defineClass<Store>({
+      name: "Store",
+      methods: {
+        async load(this: Store, gate: Promise<void>) {
+          await gate;
+          return this.parse();
+        },
+        async parse() {
+          return "rows";
+        },
+      },
+    });
+    for (const follow of [false, true]) {
+      const tracker = new CallTracker({ followReceiver: follow }).track(Store);
+      const [store, other] = [new Store(), new Store()];
+      const gate = deferred();
+      const inFlight = store.load(gate.promise);
+      const hold = tracker.hold([Store]);
+      const outside = other.parse();
+      gate.resolve();
+      // The in-flight load's own parse() passes with followReceiver; another object's call waits.
+      expect(await isSettled(inFlight)).toBe(follow);
+      expect(await isSettled(outside)).toBe(false);
+      expect(hold.queued()).toBe(follow ? 1 : 2);
+      hold.release();
+      expect(await inFlight).toBe("rows");
+      expect(await outside).toBe("rows");
+      expect(tracker.inFlight([Store])).toEqual([]);
+      tracker.untrackAll();
+    }
+  });
 });
