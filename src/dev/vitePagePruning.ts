@@ -111,10 +111,6 @@ export const PAGE_PRUNED: Readonly<
     why: "the page's namespace holds the program's classes, registered as their modules run",
     names: ["Namespace.defineClass", "Namespace.define", "allInstances"],
   },
-  "mop/instances/adaptiveFinder": {
-    why: "the page's namespace uses the registry finder",
-    names: ["createAdaptiveFinder"],
-  },
   "migration/building/classOperations": {
     why: PATCH_OPERATIONS,
     names: ["addClass", "removeClass", "renameClass", "insertSuperclass"],

@@ -30,8 +30,11 @@ import type { PageResult } from "./vitePageUpdate.js";
 
 const PREFIX = "[metamorph]";
 
-// The registry: a page has no heap to query (the adaptive default would only count constructions).
-export const namespace = new Namespace("vite", { instanceFinder: "registry" });
+// The adaptive finder: a page has no heap to query, so it is the registry, which
+// records at most a cap of objects per task and counts the rest without keeping
+// them alive (src/mop/instances/untracked.ts): no task of temporaries can exhaust
+// the page's memory or abort it.
+export const namespace = new Namespace("vite", { instanceFinder: "adaptive" });
 
 /**
  * Calls in flight of the managed classes' `async` methods, which an edit of
@@ -207,8 +210,24 @@ function loadEngine(): Promise<Engine> {
 
 function refused(path: string, error: unknown): void {
   status.failures++;
+  if (cannotApplyInPlace(error)) {
+    // As Vite does with an update nothing accepts: the page starts again, with the new code.
+    status.last = `${path}: ${message(error)} — the page reloads`;
+    console.warn(`${PREFIX} ${status.last}`);
+    globalThis.location?.reload();
+    return;
+  }
   status.last = `${path}: error: ${message(error)} — the running version is kept; save again to retry`;
   console.error(`${PREFIX} ${status.last}`);
+}
+
+/** A refusal no later save can undo: some instances of the class were never recorded (src/mop/instances/untracked.ts). */
+function cannotApplyInPlace(error: unknown): boolean {
+  return (
+    error instanceof MetamorphError &&
+    error.code === "MM_FINDER_UNAVAILABLE" &&
+    typeof error.details.untracked === "number"
+  );
 }
 
 /** Edits not applied yet, in order: waiting for the engine to load, or for an earlier edit's calls in flight. */

@@ -62,6 +62,7 @@ export function applyOnPage(
 ): PageUpdate | Promise<PageUpdate> {
   const options = pageOptions();
   const classes = affectedClasses(namespace, patch);
+  const timeoutMs = options.quiescenceTimeoutMs ?? QUIESCENCE_TIMEOUT_MS;
   const population = estimatePopulation(namespace, classes);
   const progressive = population > (options.progressiveAbove ?? PROGRESSIVE_ABOVE);
   const policy = progressive ? "progressive" : "eager";
@@ -74,7 +75,6 @@ export function applyOnPage(
   if (callsInFlight(tracking.tracker, classes) === undefined) return now();
   const changing = classesChangingLayout(namespace, patch);
   if (callsInFlight(tracking.tracker, changing) === undefined) return now();
-  const timeoutMs = options.quiescenceTimeoutMs ?? QUIESCENCE_TIMEOUT_MS;
   // Imported here: it brings the lifecycle, which only an edit that waits needs.
   return import("./quiescentUpdate.js").then(async ({ updateWhenQuiescent }) => {
     // Looked at again: calls may have finished, or started, while it loaded.

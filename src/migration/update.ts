@@ -156,9 +156,11 @@ function phases(
   // rewrites (onCommitStep) needs old values the objects do not still hold.
   const lean = options.onCommitStep === undefined && built.build.hooks.afterCommit.length === 0;
   const quiet = options.onEvent === undefined && options.onCommitStep === undefined;
-  const prepared = clock.run("migrate", () =>
-    preparePhase(namespace, built, shadowed, prefound, lean, quiet),
-  );
+  const prepared = clock.run("migrate", () => {
+    // Instances the finder let go unrecorded could not be migrated (nor found later).
+    namespace.finder.refuseUntracked?.(shadowed.plans.map((plan) => plan.prototype));
+    return preparePhase(namespace, built, shadowed, prefound, lean, quiet);
+  });
   const report = clock.run("validate", () => {
     const { witness } = prepared;
     // No program code runs between here and the rewrite: the rewrite checks

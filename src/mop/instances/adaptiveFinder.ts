@@ -24,6 +24,11 @@
  * without its handle (Namespace.registerClass, `useHeap`): the registry
  * could never find those objects.
  *
+ * Where the heap cannot be queried (a browser page) the registry stays, and
+ * past TURN_FACTOR × `switchAfter` constructions in one job the objects are
+ * only counted (./untracked.ts): no job keeps more than that many alive (nor
+ * crashes the page), and queries for their classes refuse from then on.
+ *
  * Each switch is safe at any moment. Before it the registry has recorded
  * every object made through a class handle (the current run's are recorded
  * at the run's end, or before anything reads the registry); after it the
@@ -39,6 +44,7 @@
 import type { FindOptions, InstanceFinder, InstanceFinderKind } from "./finder.js";
 import { createHeapFinder, type HeapFinder } from "./heapFinder.js";
 import { createRegistryFinder, type RegistryFinder } from "./registryFinder.js";
+import { UntrackedObjects } from "./untracked.js";
 
 /**
  * Constructions in one job after which the adaptive finder switches to the
@@ -93,6 +99,12 @@ export interface AdaptiveFinder extends InstanceFinder {
    */
   onRecover(listener: () => void): void;
   /**
+   * Throws (MM_FINDER_UNAVAILABLE) when objects of any of `prototypes` were
+   * let go unrecorded (no heap to query, see ./untracked.ts): what an update
+   * asks before it changes anything.
+   */
+  refuseUntracked(prototypes: readonly object[]): void;
+  /**
    * Switches to the heap query now, for good, when the heap can be queried:
    * for classes whose instances can be made without a class handle, which
    * only the heap sees (see Namespace.registerClass). Where the heap cannot
@@ -126,9 +138,13 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   const run = currentRun(registry);
   const flush = run.flush;
   let full = constructionWindows(limits, flush, now);
+  /** Without a heap: objects past the cap of their job, counted and not recorded (./untracked.ts). */
+  const untracked = new UntrackedObjects(limits.switchAfter * TURN_FACTOR);
+  let pastCap: () => boolean = () => false;
   const unavailable = () => {
     heapUnavailable = true; // stay on the registry, recording directly; never try again
     flush();
+    pastCap = runCounter(untracked.cap);
   };
   const ahead = heapAhead(options.heap ?? createHeapFinder, unavailable);
 
@@ -172,45 +188,51 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   function recordConstructed(instance: object): void {
     if (heap !== null) return;
     if (heapUnavailable) {
-      registry.recordConstructed(instance);
+      if (pastCap()) untracked.add(instance);
+      else registry.recordConstructed(instance);
       return;
     }
     run.add(instance);
     if (full()) switchToHeap();
   }
 
-  /** The registry, with the current run's objects recorded: what every read of it sees. */
-  const recorded = (): RegistryFinder => {
+  /** The registry, with the current run's objects recorded: what every read of it sees (refused while some of `prototypes`' objects are not). */
+  const recorded = (prototypes: readonly object[], includeSubclasses = false): RegistryFinder => {
+    untracked.refuse(prototypes, includeSubclasses);
     flush();
     return registry;
   };
+  const NONE: readonly object[] = [];
 
   const finder: AdaptiveFinder = {
     get kind(): InstanceFinderKind {
       return heap === null ? "registry" : "heap";
     },
     // Enabled in heap mode too: the way back re-seeds every enabled prototype.
-    enable: (prototype: object) => recorded().enable(prototype),
+    enable: (prototype: object) => recorded(NONE).enable(prototype),
     record: (instance: object) => {
-      if (heap === null) recorded().record(instance);
+      if (heap === null) recorded(NONE).record(instance);
     },
     recordConstructed,
     find: (prototype: object, findOptions?: FindOptions): object[] => {
-      if (heap === null) return recorded().find(prototype, findOptions);
+      if (heap === null) {
+        return recorded([prototype], findOptions?.includeSubclasses).find(prototype, findOptions);
+      }
       // A subclass query may list prototypes the registry does not know: the heap answers it alone.
       if (findOptions?.includeSubclasses === true) return heap.find(prototype, findOptions);
       return fromHeap(heap, [prototype]).get(prototype)!;
     },
     findEach: (prototypes: readonly object[], others?: Map<object, object[]>) => {
       if (heap !== null) return fromHeap(heap, prototypes, others);
-      const registry = recorded();
+      const registry = recorded(prototypes);
       return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
     },
-    stats: () => recorded().stats(),
-    snapshot: (prototype: object, end?: number) => recorded().snapshot(prototype, end),
-    findInSlices: (prototype: object, sliceMs: number) =>
-      recorded().findInSlices(prototype, sliceMs),
-    prototypes: () => recorded().prototypes(),
+    stats: () => recorded(NONE).stats(),
+    snapshot: (prototype: object, end?: number) => recorded([prototype]).snapshot(prototype, end),
+    findInSlices: async (prototype: object, sliceMs: number) =>
+      recorded([prototype]).findInSlices(prototype, sliceMs),
+    prototypes: () => recorded(NONE).prototypes(),
+    refuseUntracked: (prototypes: readonly object[]) => untracked.refuse(prototypes),
     onSwitch(listener: () => void): void {
       switched.push(listener);
     },
@@ -334,6 +356,23 @@ function constructionWindows(
       afterThisTurn(resetTurn);
     }
     return false;
+  };
+}
+
+/** Counts constructions in the current synchronous run; true past `cap` of them. */
+function runCounter(cap: number): () => boolean {
+  let inRun = 0;
+  let resetPending = false;
+  const reset = () => {
+    inRun = 0;
+    resetPending = false;
+  };
+  return () => {
+    if (!resetPending) {
+      resetPending = true;
+      queueMicrotask(reset);
+    }
+    return ++inRun > cap;
   };
 }
 

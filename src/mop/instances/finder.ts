@@ -56,6 +56,12 @@ export interface InstanceFinder {
    * `.prototype` is that object), never dead objects, never duplicates.
    */
   find(prototype: object, options?: FindOptions): object[];
+  /**
+   * Throws (MM_FINDER_UNAVAILABLE) when this finder cannot list every object
+   * of `prototypes` (the adaptive finder without a heap to query let some go
+   * unrecorded past its cap per job: ./untracked.ts). Absent: it lists all.
+   */
+  refuseUntracked?(prototypes: readonly object[]): void;
 }
 
 const isPrototypeOfIntrinsic = Object.prototype.isPrototypeOf;
