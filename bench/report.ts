@@ -134,6 +134,7 @@ const MODULE_TITLES: Readonly<Record<string, string>> = {
   eager: "Eager updates against a hand-written loop: three patch shapes, both finders (issue 13)",
   migration: "Updates: lazy, progressive, methods-only, steady state (issues 3 and 13)",
   demo: "The demo service: pause against a restart (issue 7)",
+  page: "The Vite page in Chromium: allocation in one task (issue 15)",
 };
 
 /** BENCHMARKS.md, generated from the results. */

@@ -42,6 +42,7 @@ const MODULES = [
   { name: "eager", file: "eagerShapes.ts" },
   { name: "migration", file: "migration.ts" },
   { name: "dev", file: "dev.ts" },
+  { name: "page", file: "page.ts" },
 ] as const;
 const DEMO = "demo";
 const ORDER = [...MODULES.map((m) => m.name), DEMO];
