@@ -4,7 +4,7 @@
  * were, values the program wrote since to fields both versions have are
  * kept — and then the namespace's bindings and class versions.
  */
-import { RollbackError } from "../errors.js";
+import { MetamorphError, RollbackError } from "../errors.js";
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { restoreOldLayout } from "./instanceMigration.js";
@@ -128,6 +128,8 @@ export function lockedMigrated(
   onPrototypes = committed.plans.map((plan) => committed.namespace.finder.find(plan.prototype)),
 ): RollbackError | undefined {
   const { plans, lazy } = committed;
+  const uncounted = untrackedSince(committed);
+  if (uncounted !== undefined) return uncounted;
   const guarded = lazy?.pendingPossible ?? false;
   // Built only when an object has a property it cannot delete (rare).
   let entries: ReturnType<typeof migratedEntries> | undefined;
@@ -155,6 +157,24 @@ export function lockedMigrated(
     );
   }
   return undefined;
+}
+
+/**
+ * Objects of the plans' classes the finder only counted (made past its cap
+ * since the commit, src/mop/instances/untracked.ts): a rollback would leave
+ * them on the new layout under the old methods.
+ */
+function untrackedSince(committed: Committed): RollbackError | undefined {
+  try {
+    committed.namespace.finder.refuseUntracked?.(committed.plans.map((plan) => plan.prototype));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof MetamorphError)) throw error;
+    return new RollbackError(
+      `the update cannot be rolled back: ${error.message}; nothing was rolled back`,
+      { ...error.details },
+    );
+  }
 }
 
 /**

@@ -373,7 +373,10 @@ export class Namespace {
         namespace: this.name,
       });
     }
-    return this.finder.find(stablePrototype(handle), options) as T[];
+    const prototype = stablePrototype(handle);
+    // Refused rather than answered without objects the finder only counted.
+    this.finder.refuseUntracked?.([prototype]);
+    return this.finder.find(prototype, options) as T[];
   }
 }
 

@@ -121,4 +121,82 @@ describe("the adaptive finder without a heap", () => {
       { seed: 2026, numRuns: 25 },
     );
   }, 120_000);
+  test("an async task awaiting between batches counts past the cap too: what WeakRefs keep is released only after the whole turn", async () => {
+    const { ns, Point } = world("untracked-async");
+    await nextJob();
+    const task = async () => {
+      for (let batch = 0; batch < 20; batch++) {
+        oneJob(Point, CAP, () => false);
+        await null; // a microtask: the same turn, the same kept objects
+      }
+    };
+    await task();
+    const stats = (ns.finder as unknown as { stats(): { references: number } }).stats();
+    expect(stats.references).toBeLessThanOrEqual(CAP);
+    expect(refusal(() => updateSync(ns, addY())).details).toMatchObject({ untracked: CAP * 19 });
+  });
+
+  test("objects of an unmanaged subclass made past the cap refuse an update of the base (they would stay unmigrated)", async () => {
+    const { ns, Point } = world("untracked-unmanaged-subclass");
+    await nextJob();
+    class Special extends (Point as unknown as new (init?: { x: number }) => Point) {}
+    const specials = oneJob(Special as unknown as PointClass, CAP + 5, (i) => i >= CAP);
+    const error = refusal(() => updateSync(ns, addY()));
+    expect(error.code).toBe("MM_FINDER_UNAVAILABLE");
+    expect(error.details).toMatchObject({ className: "Point", untracked: 5 });
+    expect(specials.every((s) => !("y" in s))).toBe(true);
+  });
+
+  test("an update that migrates nothing (methods only) applies after a burst, and returns its result (its warnings sample what was recorded)", async () => {
+    const ns = new Namespace("untracked-methods-only", { switchToHeapAfter: SWITCH_AFTER });
+    const Button = ns.registerClass(
+      class Button {
+        onClick = this.makeHandler();
+        makeHandler() {
+          return () => 1;
+        }
+      },
+      { constructedOnlyThroughHandle: true },
+    ) as unknown as new () => { onClick(): number };
+    await nextJob();
+    const first = new Button();
+    for (let i = 0; i < CAP + 1; i++) new Button();
+    await nextJob();
+    const version = ns.version;
+    const handler = patch("handler")
+      .replaceMethod("Button", {
+        key: "makeHandler",
+        kind: "method",
+        static: false,
+        source: "makeHandler() { return () => 2; }",
+      })
+      .build();
+    // The stale-function-field warning samples live Buttons after the commit: it must not refuse there.
+    const result = updateSync(ns, handler);
+    expect(result.instancesMigrated).toBe(0);
+    expect(ns.version).toBe(version + 1);
+    expect(new Button().onClick()).toBe(2);
+    expect(first.onClick()).toBe(1);
+  });
+
+  test("a burst after a progressive commit: the migration completes (objects made after the commit need none); its rollback is refused, nothing changed", async () => {
+    const { ns, Point } = world("untracked-after-commit");
+    await nextJob();
+    const old = oneJob(Point, 100, () => true);
+    await nextJob();
+    const result = updateSync(ns, addY(), { policy: "progressive" });
+    const fresh = oneJob(Point, CAP + 3, (i) => i >= CAP); // made past the cap, on the new layout
+    await result.completion;
+    expect(result.pendingInstances()).toBe(0);
+    expect(old.every((p) => p.y === 7)).toBe(true);
+    expect(fresh.every((p) => p.y === 7)).toBe(true);
+    const before = [...old, ...fresh].map((p) => JSON.stringify(p));
+    const error = refusal(() => result.rollback());
+    expect(error.code).toBe("MM_ROLLBACK");
+    expect(error.message).toMatch(
+      /cannot be rolled back: 3 instances of Point were made in tasks past the 256/,
+    );
+    expect([...old, ...fresh].map((p) => JSON.stringify(p))).toEqual(before);
+    expect(result.state()).toBe("committed");
+  });
 });

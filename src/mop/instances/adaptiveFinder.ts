@@ -25,9 +25,10 @@
  * could never find those objects.
  *
  * Where the heap cannot be queried (a browser page) the registry stays, and
- * past TURN_FACTOR × `switchAfter` constructions in one job the objects are
- * only counted (./untracked.ts): no job keeps more than that many alive (nor
- * crashes the page), and queries for their classes refuse from then on.
+ * past TURN_FACTOR × `switchAfter` constructions in one turn of the event
+ * loop the objects are only counted (./untracked.ts): no turn keeps more
+ * than that many alive (nor crashes the page), and updates of their classes
+ * refuse from then on.
  *
  * Each switch is safe at any moment. Before it the registry has recorded
  * every object made through a class handle (the current run's are recorded
@@ -144,7 +145,7 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
   const unavailable = () => {
     heapUnavailable = true; // stay on the registry, recording directly; never try again
     flush();
-    pastCap = runCounter(untracked.cap);
+    pastCap = turnCounter(untracked.cap);
   };
   const ahead = heapAhead(options.heap ?? createHeapFinder, unavailable);
 
@@ -196,43 +197,44 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
     if (full()) switchToHeap();
   }
 
-  /** The registry, with the current run's objects recorded: what every read of it sees (refused while some of `prototypes`' objects are not). */
-  const recorded = (prototypes: readonly object[], includeSubclasses = false): RegistryFinder => {
-    untracked.refuse(prototypes, includeSubclasses);
+  /**
+   * The registry, with the current run's objects recorded: what every read
+   * of it sees. Reads answer with what was recorded even where objects were
+   * only counted (an update refuses those classes before its commit, see
+   * `refuseUntracked`; objects made after it are on the new layout).
+   */
+  const recorded = (): RegistryFinder => {
     flush();
     return registry;
   };
-  const NONE: readonly object[] = [];
 
   const finder: AdaptiveFinder = {
     get kind(): InstanceFinderKind {
       return heap === null ? "registry" : "heap";
     },
     // Enabled in heap mode too: the way back re-seeds every enabled prototype.
-    enable: (prototype: object) => recorded(NONE).enable(prototype),
+    enable: (prototype: object) => recorded().enable(prototype),
     record: (instance: object) => {
-      if (heap === null) recorded(NONE).record(instance);
+      if (heap === null) recorded().record(instance);
     },
     recordConstructed,
     find: (prototype: object, findOptions?: FindOptions): object[] => {
-      if (heap === null) {
-        return recorded([prototype], findOptions?.includeSubclasses).find(prototype, findOptions);
-      }
+      if (heap === null) return recorded().find(prototype, findOptions);
       // A subclass query may list prototypes the registry does not know: the heap answers it alone.
       if (findOptions?.includeSubclasses === true) return heap.find(prototype, findOptions);
       return fromHeap(heap, [prototype]).get(prototype)!;
     },
     findEach: (prototypes: readonly object[], others?: Map<object, object[]>) => {
       if (heap !== null) return fromHeap(heap, prototypes, others);
-      const registry = recorded(prototypes);
+      const registry = recorded();
       return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
     },
-    stats: () => recorded(NONE).stats(),
-    snapshot: (prototype: object, end?: number) => recorded([prototype]).snapshot(prototype, end),
-    findInSlices: async (prototype: object, sliceMs: number) =>
-      recorded([prototype]).findInSlices(prototype, sliceMs),
-    prototypes: () => recorded(NONE).prototypes(),
-    refuseUntracked: (prototypes: readonly object[]) => untracked.refuse(prototypes),
+    stats: () => recorded().stats(),
+    snapshot: (prototype: object, end?: number) => recorded().snapshot(prototype, end),
+    findInSlices: (prototype: object, sliceMs: number) =>
+      recorded().findInSlices(prototype, sliceMs),
+    prototypes: () => recorded().prototypes(),
+    refuseUntracked: (prototypes: readonly object[]) => untracked.refuse(prototypes, true),
     onSwitch(listener: () => void): void {
       switched.push(listener);
     },
@@ -359,20 +361,25 @@ function constructionWindows(
   };
 }
 
-/** Counts constructions in the current synchronous run; true past `cap` of them. */
-function runCounter(cap: number): () => boolean {
-  let inRun = 0;
+/**
+ * Counts constructions until the current turn of the event loop ends; true
+ * past `cap` of them. Not per synchronous run: what a `WeakRef` keeps alive
+ * is released only when the whole microtask checkpoint is over, so an
+ * `async` loop awaiting between batches keeps every batch alive.
+ */
+function turnCounter(cap: number): () => boolean {
+  let inTurn = 0;
   let resetPending = false;
   const reset = () => {
-    inRun = 0;
+    inTurn = 0;
     resetPending = false;
   };
   return () => {
     if (!resetPending) {
       resetPending = true;
-      queueMicrotask(reset);
+      afterThisTurn(reset);
     }
-    return ++inRun > cap;
+    return ++inTurn > cap;
   };
 }
 

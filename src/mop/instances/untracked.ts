@@ -5,15 +5,19 @@
  * Where the heap cannot be queried (a browser page), the registry is the
  * only way to find instances, and recording an object (a `WeakRef`) keeps it
  * alive until its job ends, by specification: a task making 20 million
- * temporaries crashed a Chromium page that way. So past a cap per job the
- * adaptive finder stops recording and only counts, per class: such objects
+ * temporaries crashed a Chromium page that way. So past a cap per turn of
+ * the event loop the adaptive finder stops recording and only counts, per
+ * class: such objects
  * cost nothing and are freed as they die, but cannot be found — and nothing
  * says when they are all gone (a FinalizationRegistry would: it kept a cell
  * of about 40 bytes per object, 0.75 GB after that task, and Chromium had
- * not reported them dead a minute later). From then on a query for the
- * class — and so an update of it — is refused (MM_FINDER_UNAVAILABLE),
- * naming the class and why, rather than answered without them: the class
- * can be updated again in a new realm (a page reload).
+ * not reported them dead a minute later). From then on an update of the
+ * class (or of a superclass), its rollback and `allInstances` are refused
+ * (MM_FINDER_UNAVAILABLE, MM_ROLLBACK), naming the class and why, rather
+ * than done without them: the class can be updated again in a new realm (a
+ * page reload). Other reads of the registry answer with what it recorded:
+ * an update's sweep and completion look only for objects made before its
+ * commit, which it refused to start without.
  */
 import { InstanceFinderUnavailableError } from "../../errors.js";
 import { chainContains, getPrototypeOf } from "./finder.js";
@@ -26,7 +30,7 @@ export class UntrackedObjects {
   #latestCount = 0;
 
   constructor(
-    /** Constructions per job past which objects are counted (for the refusal's message). */
+    /** Constructions per turn past which objects are counted (for the refusal's message). */
     readonly cap: number,
   ) {}
 
