@@ -53,12 +53,22 @@ describe("metamorph/vite: tens of millions of temporaries in one task", () => {
         "  const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;",
         "  return { x: acc.x, ms, heapMB: (memory?.usedJSHeapSize ?? 0) / 1e6 };",
         "}",
+        "/** The same in one task that awaits between batches of a million (microtasks: still one task). */",
+        "export async function burstAsync(n: number): Promise<number> {",
+        "  let acc = new Vec(0, 0);",
+        "  const one = new Vec(1, 1);",
+        "  for (let i = 0; i < n; i++) {",
+        "    acc = acc.add(one);",
+        "    if (i % 1_000_000 === 0) await null;",
+        "  }",
+        "  return acc.x;",
+        "}",
         "",
       ].join("\n"),
     );
     appendFileSync(
       join(dir, "main.ts"),
-      'import { burst, Vec } from "./vec.js";\nObject.assign(globalThis, { burst, Vec });\n',
+      'import { burst, burstAsync, Vec } from "./vec.js";\nObject.assign(globalThis, { burst, burstAsync, Vec });\n',
     );
     opened = await openPage(vite, dir, { configFile: false, plugins: [metamorph()] });
     plain = await openPage(vite, dir, { configFile: false, plugins: [] });
@@ -91,6 +101,14 @@ describe("metamorph/vite: tens of millions of temporaries in one task", () => {
     );
     // Recording every one (a WeakRef each, kept alive to the task's end) crashed the page here ("Target crashed").
     expect(result.x).toBe(TEMPORARIES);
+    // Awaiting between batches does not end the task: what WeakRefs keep is released after it.
+    expect(
+      await page.evaluate(
+        (count) =>
+          (globalThis as unknown as { burstAsync(n: number): Promise<number> }).burstAsync(count),
+        TEMPORARIES,
+      ),
+    ).toBe(TEMPORARIES);
     await page.evaluate(() => {
       (globalThis as Record<string, unknown>).marker = true;
     });
