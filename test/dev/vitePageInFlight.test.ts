@@ -8,7 +8,7 @@
  * plugin's rewrite makes; ./vite.test.ts runs the same runtime in Chromium).
  */
 import { expect, test } from "vitest";
-import { PAGE_OPTIONS_KEY } from "../../src/dev/vitePageOptions.js";
+import { PAGE_OPTIONS_KEY, type PageOptions } from "../../src/dev/vitePageOptions.js";
 import { module, status } from "../../src/dev/vitePageRuntime.js";
 
 /** One evaluation of a module defining one class, as the rewritten module runs it. */
@@ -26,6 +26,17 @@ function gate(): { promise: Promise<void>; open(): void } {
     open = resolve;
   });
   return { promise, open };
+}
+
+/** Runs `body` with the plugin's options set on the page, as ./vite.ts serves them. */
+async function withPageOptions(options: PageOptions, body: () => Promise<void>): Promise<void> {
+  const global = globalThis as Record<symbol, unknown>;
+  global[Symbol.for(PAGE_OPTIONS_KEY)] = options;
+  try {
+    await body();
+  } finally {
+    delete global[Symbol.for(PAGE_OPTIONS_KEY)];
+  }
 }
 
 const ACCOUNT = "http://localhost/src/account.ts";
@@ -127,9 +138,7 @@ test("an edit waits for the call in flight, holding new calls, then renames: no 
 });
 
 test("calls that do not finish within the plugin's quiescenceTimeout: the edit is refused, nothing changed, held calls run on the running version", async () => {
-  const options = globalThis as Record<symbol, unknown>;
-  options[Symbol.for(PAGE_OPTIONS_KEY)] = { quiescenceTimeoutMs: 300 };
-  try {
+  await withPageOptions({ quiescenceTimeoutMs: 300 }, async () => {
     const url = "http://localhost/src/job.ts";
     type Job = { run(g: Promise<void>): Promise<string> } & Record<string, unknown>;
     const Job = evaluate(
@@ -174,9 +183,7 @@ test("calls that do not finish within the plugin's quiescenceTimeout: the edit i
     expect(await held).toBe("v1");
     expect({ ...other }).toEqual({ done: 1 });
     expect({ ...job }).toEqual({ done: 0 });
-  } finally {
-    delete options[Symbol.for(PAGE_OPTIONS_KEY)];
-  }
+  });
 });
 
 test("a call in flight that awaits another async method of its object passes the hold: the edit applies once it ends", async () => {
@@ -344,9 +351,7 @@ test("a new async method of a version that waited is tracked from its commit: a 
 });
 
 test("a progressive edit that waited goes on migrating in slices after its commit, as one that did not wait", async () => {
-  const options = globalThis as Record<symbol, unknown>;
-  options[Symbol.for(PAGE_OPTIONS_KEY)] = { progressiveAbove: 100 };
-  try {
+  await withPageOptions({ progressiveAbove: 100 }, async () => {
     const url = "http://localhost/src/dots.ts";
     type Dot = { ping(g: Promise<void>): Promise<void> } & Record<string, unknown>;
     const Dot = evaluate(
@@ -392,7 +397,5 @@ test("a progressive edit that waited goes on migrating in slices after its commi
     await expect.poll(() => status.migrating, { timeout: 60_000 }).toBe(0);
     expect(status.last).toMatch(/dots\.ts: 20000 instances migrated progressively in/);
     expect(dots.every((dot) => dot.y === 1)).toBe(true);
-  } finally {
-    delete options[Symbol.for(PAGE_OPTIONS_KEY)];
-  }
+  });
 }, 90_000);
