@@ -17,10 +17,10 @@ import type { Patch } from "../patch/patch.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
 import { estimatePopulation, type ProgressOutput } from "./progressive.js";
-import { classesChangingLayout } from "./layoutChanges.js";
+import { callsToWaitFor } from "./layoutChanges.js";
 import { updateWhenQuiescent } from "./quiescentUpdate.js";
 import type { Reporter } from "./reporter.js";
-import { callsInFlight, type SuspendableTracking, waitingLine } from "./tracking.js";
+import { type SuspendableTracking, waitingLine } from "./tracking.js";
 import { restoreWritesSince, type WritesSince } from "./writesSince.js";
 
 /** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
@@ -145,9 +145,7 @@ async function applyCounted(
           : { sliceSize: context.progressive.sliceSize }),
       }
     : { policy: "eager" };
-  const waiting =
-    callsInFlight(context.tracker, classes) &&
-    callsInFlight(context.tracker, classesChangingLayout(context.namespace, patch));
+  const waiting = callsToWaitFor(context.namespace, patch, context.tracker, classes);
   let result: UpdateResult | undefined;
   if (waiting === undefined) {
     result = findsAhead(context, classes, writes)

@@ -16,7 +16,7 @@ import { affectedClasses } from "../lifecycle/affected.js";
 import { updateSync } from "../migration/update.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
-import { classesChangingLayout } from "./layoutChanges.js";
+import { callsToWaitFor } from "./layoutChanges.js";
 import { estimatePopulation, PROGRESSIVE_ABOVE } from "./progressive.js";
 import {
   callsInFlight,
@@ -72,13 +72,12 @@ export function applyOnPage(
     tracking.refresh();
     return { result, population, progressive };
   };
-  if (callsInFlight(tracking.tracker, classes) === undefined) return now();
-  const changing = classesChangingLayout(namespace, patch);
-  if (callsInFlight(tracking.tracker, changing) === undefined) return now();
+  const toWaitFor = callsToWaitFor(namespace, patch, tracking.tracker, classes);
+  if (toWaitFor === undefined) return now();
   // Imported here: it brings the lifecycle, which only an edit that waits needs.
   return import("./quiescentUpdate.js").then(async ({ updateWhenQuiescent }) => {
     // Looked at again: calls may have finished, or started, while it loaded.
-    const waiting = callsInFlight(tracking.tracker, changing);
+    const waiting = callsInFlight(tracking.tracker, toWaitFor.affected);
     if (waiting === undefined) return now();
     quiescence.waiting(waitingLine(waiting));
     const result = await updateWhenQuiescent(
