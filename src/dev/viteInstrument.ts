@@ -18,6 +18,7 @@ import {
 } from "./compile.js";
 import { classEdits } from "./instrument.js";
 import { applyEdits } from "./sourceMap.js";
+import { initialiserHazards } from "./initialisers.js";
 import { type HandedClassSource, handedClassSource } from "./vitePageClassSource.js";
 
 export const CLIENT_ID = "virtual:metamorph/client";
@@ -103,8 +104,11 @@ export function instrumentForVite(
   const top = topLevel(parsed);
   if (top.classes.size === 0) return undefined;
   const edits = classEdits(top, (name, binding) => {
-    const source = classSourceOf(top.classes.get(name)!.expression);
-    return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)})`;
+    const cls = top.classes.get(name)!;
+    const source = classSourceOf(cls.expression);
+    // Read here too: the page has no parser, and warns with them when an edit adds such a field.
+    const hazards = initialiserHazards(cls.node, parsed.origin);
+    return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)}${hazards.length > 0 ? `, ${JSON.stringify(hazards)}` : ""})`;
   });
   const others = otherExports(parsed, top);
   const selfAccepting = Object.keys(others.locals).length === 0 && others.opaque === undefined;

@@ -8,7 +8,8 @@
  */
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { describeClassChange } from "./common.js";
+import { type ClassChangeSummary, describeClassChange } from "./common.js";
+import { hazardWarning, type InitialiserHazard } from "./initialisers.js";
 import { readMigrations } from "./migrations.js";
 import { planClassUpdates } from "./plan.js";
 import { applyOnPage, type PageQuiescence, type PageUpdate } from "./vitePageUpdate.js";
@@ -18,7 +19,13 @@ export interface PageEdit {
   readonly path: string;
   /** The module's evaluations so far (names the patch). */
   readonly versions: number;
-  readonly pending: readonly { name: string; handle: Constructor; implementation: Function }[];
+  readonly pending: readonly {
+    name: string;
+    handle: Constructor;
+    implementation: Function;
+    /** Its initialisers that read fields a new object does not have yet (read on the server). */
+    hazards: readonly InitialiserHazard[];
+  }[];
   /** One-shot steps applied by earlier updates (see DevPlan.used); this edit's are added when it commits. */
   readonly used: Set<string>;
   readonly migrationsModule: Record<string, unknown> | undefined;
@@ -56,9 +63,26 @@ export function applyEdit(
       ...update,
       described: plan.summaries.map(describeClassChange).join("; "),
       classes: plan.summaries.map((s) => s.className),
-      warnings: plan.warnings,
+      warnings: [...plan.warnings, ...hazardWarnings(plan.summaries, edit.pending)],
     };
   };
   const update = applyOnPage(namespace, plan.builder.build(), quiescence);
   return update instanceof Promise ? update.then(applied) : applied(update);
+}
+
+/**
+ * Fields an edit added whose initialiser reads state a new object does not
+ * have yet (issue 15, item 2): migrated objects got it from their complete
+ * state, new ones will not — the same warning as `metamorph dev`'s.
+ */
+function hazardWarnings(
+  summaries: readonly ClassChangeSummary[],
+  pending: PageEdit["pending"],
+): string[] {
+  const hazardsOf = new Map(pending.map((p) => [p.name, p.hazards]));
+  return summaries.flatMap((summary) =>
+    (hazardsOf.get(summary.className) ?? [])
+      .filter((hazard) => summary.added.includes(hazard.field))
+      .map((hazard) => hazardWarning(summary.className, hazard)),
+  );
 }

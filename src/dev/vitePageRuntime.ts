@@ -24,6 +24,7 @@ import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { SuspendableTracking } from "./tracking.js";
+import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
 import type { PageResult } from "./vitePageUpdate.js";
@@ -73,8 +74,17 @@ function message(error: unknown): string {
 }
 
 export interface ModuleApi {
-  /** Called right after each class declaration, with its source as the server parsed it; returns what the binding must hold. */
-  manage(name: string, cls: Function, source: HandedClassSource | null): Function;
+  /**
+   * Called right after each class declaration, with its source as the
+   * server parsed it (and its initialisers that read fields a new object
+   * does not have yet); returns what the binding must hold.
+   */
+  manage(
+    name: string,
+    cls: Function,
+    source: HandedClassSource | null,
+    hazards?: readonly InitialiserHazard[],
+  ): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
   /**
@@ -142,13 +152,13 @@ export function module(url: string): ModuleApi {
     record.versions++;
   }
   const current = record;
-  const pending: { name: string; handle: Constructor; implementation: Function }[] = [];
+  const pending: PageEdit["pending"][number][] = [];
   return {
-    manage(name, cls, source) {
+    manage(name, cls, source, hazards = []) {
       if (source) classSources.set(cls, source);
       const existing = current.classes.get(name);
       if (existing) {
-        pending.push({ name, handle: existing, implementation: cls });
+        pending.push({ name, handle: existing, implementation: cls, hazards });
         return existing;
       }
       if (namespace.has(name)) {
