@@ -151,6 +151,7 @@ async function applyCounted(
     result = findsAhead(context, classes, writes)
       ? await update(context.namespace, patch, options)
       : updateSync(context.namespace, patch, options);
+    context.tracking.refresh();
   } else {
     context.reporter.print(`${context.reporter.rel(record.file)}: ${waitingLine(waiting)}`);
     const applied = await updateWhenQuiescent(
@@ -162,9 +163,8 @@ async function applyCounted(
       context.quiescenceTimeoutMs,
       () => context.tracking.refresh(),
     );
-    result = applied.result;
+    result = applied.result; // re-tracked inside the commit (onCommit)
   }
   const notes = writes ? restoreWritesSince(writes) : [];
-  context.tracking.refresh();
   return { result, population, notes };
 }
