@@ -47,6 +47,31 @@ export function migratedEntries(
 }
 
 /**
+ * The objects on each plan's class prototype: what the finder returns, and
+ * the objects the update migrated that it does not return. A lazy guard
+ * migrates any object that reaches it, one a package's own code built
+ * outside the handle included, which the registry never recorded: left
+ * out, such an object kept the new layout under the old methods.
+ */
+function objectsOnPrototypes(
+  committed: Committed,
+  entries = migratedEntries(committed.applied, committed.lazy),
+): object[][] {
+  const { namespace, plans, lazy } = committed;
+  const found = plans.map((plan) => namespace.finder.find(plan.prototype));
+  // An eager update migrated what the finder found; only a lazy one may hold others.
+  if (lazy === undefined || lazy.logs.every((log) => log.length === 0)) return found;
+  const seen = new Set<object>(found.flat());
+  const at = new Map(plans.map((plan, p) => [plan.prototype, p]));
+  for (const object of entries.keys()) {
+    if (seen.has(object)) continue;
+    const p = at.get(Object.getPrototypeOf(object) as object);
+    if (p !== undefined) found[p]!.push(object);
+  }
+  return found;
+}
+
+/**
  * `exact`: every migrated object gets exactly its state from before the
  * update, even values written since the commit — what an afterCommit hook
  * that failed wrote is undone with the update, inside the same pause.
@@ -85,7 +110,7 @@ export function rollBack(
   // Looked at before anything changes: an object the program locked since
   // the commit cannot take the old layout back, and a rollback stopped
   // part-way would leave the objects before it old, the classes new.
-  const onPrototypes = plans.map((plan) => namespace.finder.find(plan.prototype));
+  const onPrototypes = objectsOnPrototypes(committed, entries);
   const locked = lockedMigrated(committed, onPrototypes);
   if (locked !== undefined) throw locked;
   // The others are on the old layout.
@@ -94,10 +119,10 @@ export function rollBack(
   );
   for (const { object, stable } of builtSince.entries()) {
     const plan = planOf.get(stable);
-    if (plan) {
-      reverseOne(object, plan, undefined, late);
-      since.push(object);
-    }
+    if (plan) reverseOne(object, plan, undefined, late);
+    // Without a plan its layout is this update's old one too: an earlier
+    // lazy update reopened must count it as migrated, not pending.
+    since.push(object);
   }
   plans.forEach((plan, p) => {
     for (const object of migratedNow[p]!) {
@@ -125,7 +150,7 @@ export function rollBack(
  */
 export function lockedMigrated(
   committed: Committed,
-  onPrototypes = committed.plans.map((plan) => committed.namespace.finder.find(plan.prototype)),
+  onPrototypes = objectsOnPrototypes(committed),
 ): RollbackError | undefined {
   const { plans, lazy } = committed;
   const uncounted = untrackedSince(committed);

@@ -393,3 +393,57 @@ test("a migration forward that would delete a field before a fixed symbol key is
   ).toThrow(expect.objectContaining({ code: "MM_UNSWAPPABLE_OBJECT" }));
   expect([Reflect.ownKeys(o), hasFastProperties(o)]).toEqual([keys, true]);
 });
+
+describe("a lazy update of the first registered release, with the registry finder (review advW1)", () => {
+  test.each(["lazy", "progressive"] as const)(
+    "an object the release built itself, migrated at its first call, goes back on rollback (%s)",
+    async (policy) => {
+      const v1 = release("v1");
+      const v2 = release("v2", { extra: "0" });
+      const ns = new Namespace("deps-registry-rollback", { instanceFinder: "registry" });
+      const Version = ns.registerClass(v1.Version);
+      const viaHandle = new Version("1.0.0");
+      // The first registered release's prototype is the handle's: the
+      // guards reach this object, which the registry never recorded.
+      const built = v1.make("2.0.0");
+      const before = [viaHandle, built].map(state);
+      const result = await update(
+        ns,
+        patch("upgrade").replaceImplementation("Version", v2.Version).build(),
+        { policy },
+      );
+      expect(built.label()).toBe("v2:2.0.0");
+      expect(Object.keys(built)).toEqual(["value", "extra"]);
+      result.rollback();
+      expect([viaHandle, built].map(state)).toEqual(before);
+      expect(built.label()).toBe("v1:2.0.0");
+    },
+  );
+});
+
+describe("two lazy upgrades rolled back in turn (review advW1, luxon 3.4.3 -> 3.4.4 -> 3.5.0)", () => {
+  test.each(["lazy", "progressive", "eager"] as const)(
+    "what the last release built while it ran ends on the first release's layout (%s)",
+    async (policy) => {
+      const v1 = release("v1");
+      const v2 = release("v2", { extra: "null" });
+      // The same layout as v2, from a module of its own: no field changes.
+      const v3 = release("v3", { extra: "null" });
+      const ns = new Namespace("deps-chain", { instanceFinder: "heap" });
+      const Version = ns.registerClass(v1.Version);
+      const old = new Version("1.0.0");
+      const apply = (name: string, release: Release) =>
+        update(ns, patch(name).replaceImplementation("Version", release.Version).build(), {
+          policy,
+        });
+      const r2 = await apply("v2", v2);
+      const r3 = await apply("v3", v3);
+      const byV3 = v3.make("3.0.0");
+      r3.rollback();
+      r2.rollback();
+      expect([old, byV3].map((o) => Object.keys(o))).toEqual([["value"], ["value"]]);
+      expect([old.label(), byV3.label()]).toEqual(["v1:1.0.0", "v1:3.0.0"]);
+      expect(Object.getPrototypeOf(byV3)).toBe(Version.prototype);
+    },
+  );
+});
