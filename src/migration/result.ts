@@ -17,6 +17,7 @@ import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
 import { rollBack } from "./rollback.js";
 import { whileBusy } from "./exclusive.js";
+import { NestedUpdateError } from "./errors.js";
 import { sweep } from "./sweep.js";
 import type { HookError } from "./updateHooks.js";
 import { hookContext, runAfterRollback } from "./updateHooks.js";
@@ -217,6 +218,15 @@ export function updateResult(outcome: Outcome): UpdateResult {
     },
     rollback() {
       refuseUnless("rollback");
+      // From a migrator, mid-migration: the object it migrates would finish
+      // on the new layout under the old methods once the rollback returned.
+      const running = lazy?.migratingNow();
+      if (running !== undefined) {
+        throw new NestedUpdateError(
+          `rollback() of update ${patch} was called while ${running} was running (from a migrator, an initialiser or a getter it reads); call it after`,
+          { patch, running },
+        );
+      }
       if (namespace.version !== result.toVersion) {
         throw new RollbackError(
           `update ${patch} was followed by another update (namespace ${namespace.name} is at version ${namespace.version}); roll that back first`,

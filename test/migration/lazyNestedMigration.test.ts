@@ -207,3 +207,50 @@ test.each(["an update", "completeMigration()"] as const)(
     expect([x.getA(), y.getA(), ns.version]).toEqual(["a3", "a4", 2]);
   },
 );
+
+test.each(["lazy", "progressive"] as const)(
+  "rollback() called by a migrator mid-migration is refused MM_NESTED_UPDATE; the update goes on, each object on one version (%s, review advW2)",
+  (policy) => {
+    const ns = new Namespace(`rollback-from-migrator-${policy}`);
+    const C = ns.defineClass<{ id: number; m(): string }>({
+      name: "C",
+      fields: [{ name: "id", initializer: "0" }],
+      methods: {
+        m(this: { id: number }) {
+          return `v1 id=${this.id}`;
+        },
+      },
+    });
+    const objects = [0, 1, 2].map((id) => new C({ id }));
+    let result: ReturnType<typeof updateSync> | undefined;
+    let refused: unknown;
+    result = updateSync(
+      ns,
+      patch("v2")
+        .renameField("C", "id", "ident")
+        .migrate("C", (old) => {
+          if (old.id !== 1) return;
+          try {
+            result!.rollback();
+          } catch (error) {
+            refused = error;
+          }
+        })
+        .replaceMethods("C", {
+          m(this: { ident: number }) {
+            return `v2 ident=${this.ident}`;
+          },
+        })
+        .build(),
+      { policy },
+    );
+    // Was: the rollback went through, and the object being migrated ended
+    // on the new layout (with a brand left on it) under the old methods.
+    expect(objects[1]!.m()).toBe("v2 ident=1");
+    expect((refused as { code?: string }).code).toBe("MM_NESTED_UPDATE");
+    expect(result.state()).toBe("committed");
+    result.rollback();
+    expect(objects.map((o) => o.m())).toEqual(["v1 id=0", "v1 id=1", "v1 id=2"]);
+    expect(objects.map((o) => Reflect.ownKeys(o))).toEqual([["id"], ["id"], ["id"]]);
+  },
+);
