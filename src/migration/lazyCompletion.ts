@@ -300,7 +300,13 @@ export class LazyMigration {
     const migrated = this.marks.set;
     for (const plan of this.plans) {
       this.undos.push(
-        installLazyGuards(plan.prototype, this.marks.brand, migrated, this.migrateUnmarked),
+        installLazyGuards(
+          plan.prototype,
+          this.marks.brand,
+          migrated,
+          this.migrateUnmarked,
+          () => this.failure,
+        ),
       );
       this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
     }

@@ -47,6 +47,8 @@ export function installLazyGuards(
   brand: Brand,
   migrated: { has(obj: object): boolean },
   migrate: (obj: object) => boolean,
+  /** Why the update was rolled back, once a first touch failed. */
+  failure: () => Error | undefined = () => undefined,
 ): Undo {
   setSlowPath(brand.token, migrated, migrate);
   const { token } = brand;
@@ -79,7 +81,11 @@ export function installLazyGuards(
         // taken off (a getter it reads calls a method): the member it wraps,
         // not the guard again, which would recurse until the stack ran out.
         const afterRollback = (self: object, args: ArrayLike<unknown>) => {
-          const now = Reflect.get(prototype, key, self) as Function;
+          const now = Reflect.get(prototype, key, self) as unknown;
+          // A method the update added is gone with it: the call fails with
+          // the reason, not a TypeError from calling undefined.
+          if (typeof now !== "function")
+            throw failure() ?? new TypeError(`${String(key)} is not a function`);
           return Reflect.apply(now === guard ? original : now, self, Array.from(args));
         };
         guard = methodGuard(brand, original, afterRollback);

@@ -60,6 +60,20 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/**
+ * A rollback asked for by a migrator, mid-migration: the object it migrates
+ * would finish on the new layout under the old methods once it returned.
+ */
+function refuseMidMigration(lazy: Committed["lazy"], patch: string): void {
+  const running = lazy?.migratingNow();
+  if (running !== undefined) {
+    throw new NestedUpdateError(
+      `rollback() of update ${patch} was called while ${running} was running (from a migrator, an initialiser or a getter it reads); call it after`,
+      { patch, running },
+    );
+  }
+}
+
 /** What can still change about a committed update. */
 interface Life {
   state: UpdateState;
@@ -218,15 +232,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
     },
     rollback() {
       refuseUnless("rollback");
-      // From a migrator, mid-migration: the object it migrates would finish
-      // on the new layout under the old methods once the rollback returned.
-      const running = lazy?.migratingNow();
-      if (running !== undefined) {
-        throw new NestedUpdateError(
-          `rollback() of update ${patch} was called while ${running} was running (from a migrator, an initialiser or a getter it reads); call it after`,
-          { patch, running },
-        );
-      }
+      refuseMidMigration(lazy, patch);
       if (namespace.version !== result.toVersion) {
         throw new RollbackError(
           `update ${patch} was followed by another update (namespace ${namespace.name} is at version ${namespace.version}); roll that back first`,

@@ -412,3 +412,42 @@ describe("new code recognised whatever its names", () => {
     expect(list.join()).toBe("a1b1c1");
   });
 });
+
+test("a first touch through a method the update added, whose migration fails, throws the typed failure (review advW2)", () => {
+  const ns = new Namespace("added-method-first-touch");
+  const C = ns.defineClass<{ n: number; fresh?(): string }>({
+    name: "C",
+    fields: [{ name: "n", initializer: "0" }],
+    methods: {},
+  });
+  const objects = [0, 1].map((n) => new C({ n }));
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .addField("C", "k", { default: 0 })
+      .migrate("C", (old) => {
+        if (old.n === 1) throw new Error("bad n");
+      })
+      .addMethods("C", {
+        fresh(this: { k: number }) {
+          return `v2 ${this.k}`;
+        },
+      })
+      .build(),
+    { policy: "lazy" },
+  );
+  let thrown: unknown;
+  try {
+    objects[1]!.fresh!();
+  } catch (error) {
+    thrown = error;
+  }
+  // Was: TypeError "Function.prototype.apply was called on undefined".
+  expect((thrown as { code?: string }).code).toBe("MM_MIGRATION_FAILED");
+  expect((thrown as Error).message).toContain("bad n");
+  expect(result.state()).toBe("rolled-back");
+  expect(objects.map((o) => [Object.keys(o), "fresh" in o])).toEqual([
+    [["n"], false],
+    [["n"], false],
+  ]);
+});
