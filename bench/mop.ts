@@ -39,7 +39,14 @@ import {
   natives,
   nextTask,
 } from "./loops.js";
-import { ARGS, defineClasses, NativePoint, NativePoint3, type Point } from "./pointClasses.js";
+import {
+  ARGS,
+  defineClasses,
+  definePoint,
+  NativePoint,
+  NativePoint3,
+  type Point,
+} from "./pointClasses.js";
 
 const SUB_ARGS = `{ x: i, y: i + 1, label: "p", z: 2 }`;
 const RATIO = "ratio = baseline / value: higher is better, 1 = as fast as the baseline";
@@ -321,17 +328,36 @@ async function goalFigures(): Promise<Figure[]> {
       ),
     );
   }
-  const { Point } = defineClasses(
+  const alone = definePoint(
+    new Namespace("bench-mop-instanceof-alone", { instanceFinder: preferred }),
+  );
+  const { Point, Point3 } = defineClasses(
     new Namespace("bench-mop-instanceof", { instanceFinder: preferred }),
   );
-  const [handleOf, plainOf] = instanceofPair(Point, NativePoint);
+  const [aloneOf, plainOf] = instanceofPair(alone, NativePoint);
+  const [extendedOf, extendedPlainOf] = instanceofPair(Point, NativePoint);
+  const [leafOf, leafPlainOf] = instanceofPair(Point3, NativePoint3);
   figures.push(
     versus(
       "mop.goal.instanceof",
-      handleOf,
+      aloneOf,
       plainOf,
       "ns/op",
-      "`o instanceof Handle` on objects built through the handle; baseline: `o instanceof Plain` on instances of a plain class; goal: ratio ≥ 0.83 (≤ 1.2× a plain class)",
+      "`o instanceof Handle` on objects built through the handle of a class no other handle extends (the common case); baseline: `o instanceof Plain` on instances of a plain class; goal: ratio ≥ 0.83 (≤ 1.2× a plain class)",
+    ),
+    versus(
+      "mop.instanceof.extendedHandle",
+      extendedOf,
+      extendedPlainOf,
+      "ns/op",
+      "the same against the handle of a class another handle extends (Point, extended by Point3); baseline: a plain class",
+    ),
+    versus(
+      "mop.instanceof.subclassHandle",
+      leafOf,
+      leafPlainOf,
+      "ns/op",
+      "`o instanceof Point3` on objects built through the handle of a subclass; baseline: the same on a plain subclass",
     ),
   );
   return figures;

@@ -41,8 +41,9 @@ export class NativePoint3 extends NativePoint {
   }
 }
 
-export function defineClasses(ns: Namespace) {
-  const Point = ns.defineClass<Point>({
+/** Point alone: a handle no other handle extends (V8 treats one that is a prototype differently). */
+export function definePoint(ns: Namespace) {
+  return ns.defineClass<Point>({
     name: "Point",
     fields: [
       { name: "x", initializer: "0" },
@@ -55,6 +56,10 @@ export function defineClasses(ns: Namespace) {
       },
     },
   });
+}
+
+export function defineClasses(ns: Namespace) {
+  const Point = definePoint(ns);
   const Point3 = ns.defineClass<Point3>({
     name: "Point3",
     superclass: "Point",

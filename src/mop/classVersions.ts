@@ -4,6 +4,7 @@
  * permanent, and moving the handle under another superclass. Each change
  * returns its undo.
  */
+import { toFastProperties } from "./fastProperties.js";
 import type { ClassVersion, Undo } from "./classHandle.js";
 import type { HandleState } from "./handleState.js";
 import {
@@ -113,6 +114,7 @@ function saveForwarders(state: HandleState): Undo {
       if (d) Object.defineProperty(handle, key, d);
     });
     state.staticKeys = keys;
+    toFastProperties(handle);
   };
 }
 
