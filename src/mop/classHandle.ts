@@ -22,10 +22,10 @@ import { type ClassVersion, type HandleState, withBuild, withObserver } from "./
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { derivedFrom } from "./derivedFrom.js";
-import { toFastProperties } from "./fastProperties.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
+import { defineStaticForwarders } from "./staticForwarders.js";
 import { buildOf, isDerivedClass, makeStableClass } from "./stableClass.js";
 
 export type { ClassVersion } from "./handleState.js";
@@ -46,7 +46,6 @@ export function constructorOfDefinition(definition: ClassDefinition): Constructo
 export const prototypeStates = new WeakMap<object, HandleState>();
 /** The handle each version constructor belongs to. */
 export const versionStates = new WeakMap<Function, HandleState>();
-export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
 export const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
 
 export function stateOf(handle: Function): HandleState {
@@ -136,47 +135,6 @@ function combinedObserver(
   return (instance) => {
     for (const observer of observers) observer(instance);
   };
-}
-
-export function defineStaticForwarders(state: HandleState): void {
-  const { handle } = state;
-  // Forwarders read the current version at each access: when it has the
-  // statics the handle forwards already (a version with new methods, say),
-  // they stay as they are.
-  if (forwardsAlready(state)) return;
-  const deleted = state.staticKeys.length > 0;
-  for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
-  const keys: PropertyKey[] = [];
-  for (const key of Reflect.ownKeys(state.current)) {
-    if (SKIPPED_STATICS.has(key)) continue;
-    const descriptor = Reflect.getOwnPropertyDescriptor(state.current, key)!;
-    Object.defineProperty(handle, key, {
-      configurable: true,
-      enumerable: descriptor.enumerable ?? false,
-      get: () => (state.current as unknown as Record<PropertyKey, unknown>)[key],
-      set: (value: unknown) => {
-        (state.current as unknown as Record<PropertyKey, unknown>)[key] = value;
-      },
-    });
-    keys.push(key);
-  }
-  state.staticKeys = keys;
-  if (deleted) toFastProperties(handle);
-}
-
-/** Whether the handle's forwarders are exactly those `state.current`'s own statics need (same keys, order and enumerability). */
-function forwardsAlready(state: HandleState): boolean {
-  const keys = state.staticKeys;
-  let i = 0;
-  for (const key of Reflect.ownKeys(state.current)) {
-    if (SKIPPED_STATICS.has(key)) continue;
-    if (keys[i] !== key) return false;
-    const enumerable = Reflect.getOwnPropertyDescriptor(state.current, key)!.enumerable ?? false;
-    if (Reflect.getOwnPropertyDescriptor(state.handle, key)?.enumerable !== enumerable)
-      return false;
-    i++;
-  }
-  return i === keys.length;
 }
 
 export interface CreateClassHandleOptions {

@@ -6,19 +6,18 @@
  */
 import { toFastProperties } from "./fastProperties.js";
 import type { ClassVersion, Undo } from "./classHandle.js";
+import { defineStaticForwarders, SKIPPED_STATICS } from "./staticForwarders.js";
 import type { HandleState } from "./handleState.js";
 import {
   constructionOf,
   defineConstructor,
   initialiserOf,
-  defineStaticForwarders,
   followSuperclass,
   followSuperclassInChildren,
   isClassHandle,
   PROTOTYPE_SKIP,
   prototypeStates,
   recordVersion,
-  SKIPPED_STATICS,
   stateOf,
   versionStates,
 } from "./classHandle.js";
