@@ -226,7 +226,8 @@ export function createAdaptiveFinder(options: AdaptiveFinderOptions = {}): Adapt
       return fromHeap(heap, [prototype]).get(prototype)!;
     },
     findEach: (prototypes: readonly object[], others?: Map<object, object[]>) => {
-      if (heap !== null) return fromHeap(heap, prototypes, others);
+      if (heap !== null)
+        return prototypes.length === 0 ? new Map() : fromHeap(heap, prototypes, others);
       const registry = recorded();
       return new Map(prototypes.map((p) => [p, registry.find(p)] as const));
     },
