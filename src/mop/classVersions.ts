@@ -65,10 +65,22 @@ export function homeOf(ctor: Constructor): object {
  */
 export function outsideHome(handle: Function): object | null {
   const state = stateOf(handle);
+  return homeOutside(state, state.current);
+}
+
+function homeOutside(state: HandleState, ctor: Constructor): object | null {
   // A first version the handle made a stable class for builds only through the handle.
-  if (madeFor(state.stableClass) === state.current) return null;
-  const home = homeOf(state.current);
-  return home !== state.prototype && createdDefinition(state.current) === undefined ? home : null;
+  if (madeFor(state.stableClass) === ctor) return null;
+  // A version derived from a running one (an addField or a methods patch on
+  // a registered class) builds on the stable prototype; the code outside
+  // builds with the class it derives from. Its own home holds members only:
+  // taken for a release's, every later update of the class searched it,
+  // with the heap finder a query of the whole heap in the pause (130–190 ms
+  // at 10^5 objects, for a methods patch that migrates none).
+  const from = derivedFrom(ctor);
+  if (from !== undefined) return homeOutside(state, from);
+  const home = homeOf(ctor);
+  return home !== state.prototype && createdDefinition(ctor) === undefined ? home : null;
 }
 
 /**

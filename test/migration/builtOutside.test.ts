@@ -447,3 +447,19 @@ describe("two lazy upgrades rolled back in turn (review advW1, luxon 3.4.3 -> 3.
     },
   );
 });
+
+test("what the release builds after a field patch derived a version from it is taken in by the next update (the derived version's home holds members only)", () => {
+  const v1 = release("v1");
+  const v2 = release("v2");
+  const ns = new Namespace("deps-derived", { instanceFinder: "heap" });
+  const Version = ns.registerClass(v1.Version);
+  updateSync(ns, patch("upgrade").replaceImplementation("Version", v2.Version).build());
+  updateSync(ns, patch("note").addField("Version", "note", { default: "" }).build());
+  const built = v2.make("3.0.0");
+  const result = updateSync(ns, patch("tag").addField("Version", "tag", { default: 0 }).build());
+  expect(result.instancesMigrated).toBe(1);
+  expect([Object.keys(built), Object.getPrototypeOf(built) === Version.prototype]).toEqual([
+    ["value", "note", "tag"],
+    true,
+  ]);
+});

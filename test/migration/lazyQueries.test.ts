@@ -90,3 +90,39 @@ describe("updates that find no instance query no heap", () => {
     },
   );
 });
+
+test("a registered class's methods patches after the first query no heap: the version metamorph derived builds only through the handle (review advW3)", () => {
+  const ns = new Namespace("registered-methods", { instanceFinder: "heap" });
+  class User {
+    a = 1;
+    m(): number {
+      return this.a;
+    }
+  }
+  const Handle = ns.registerClass(User);
+  const users = [new Handle(), new Handle()];
+  const queries = countQueries();
+  const versions = [
+    {
+      m(this: User) {
+        return this.a + 1;
+      },
+    },
+    {
+      m(this: User) {
+        return this.a + 2;
+      },
+    },
+    {
+      m(this: User) {
+        return this.a + 3;
+      },
+    },
+  ];
+  versions.forEach((methods, k) => {
+    updateSync(ns, patch(`m${k}`).replaceMethods("User", methods).build()).makePermanent();
+  });
+  // Was: one query per patch after the first (the derived version's home taken for a release's).
+  expect(queries.count).toBe(0);
+  expect(users.map((u) => u.m())).toEqual([4, 4]);
+});
