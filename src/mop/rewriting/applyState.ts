@@ -25,12 +25,15 @@
  * The property order is taken from `Reflect.ownKeys`, which lists strings
  * before symbols whatever the insertion order; an object whose symbol keys
  * were added before some string keys cannot be stripped in its true order and
- * ends up (correct but) in dictionary mode. Objects metamorph has rewritten
- * always have the `Reflect.ownKeys` order.
+ * ends up (correct but) in dictionary mode — except for the symbols a platform
+ * superclass's constructor adds (EventEmitter's), which are known to come
+ * first (keptProperties.ts). Objects metamorph has rewritten always have the
+ * `Reflect.ownKeys` order.
  */
 import { UnswappableObjectError } from "../../errors.js";
 import { noteMembershipChange } from "../instances/finder.js";
-import type { AccessorPair, PropertyBag, StateTable, ObjectState } from "./stateTable.js";
+import { isKept, keptProperties, NOTHING_KEPT, symbolStart } from "./keptProperties.js";
+import type { PropertyBag, StateTable, ObjectState } from "./stateTable.js";
 import {
   ACCESSOR,
   CONFIGURABLE,
@@ -83,20 +86,6 @@ function addProperty(
   } else if (!Reflect.defineProperty(obj, key, descriptorAt(table, j))) {
     throw failedStep(obj, "defineProperty", key);
   }
-}
-
-/**
- * Whether redefining property `c` of `current` as property `t` of `target`
- * can keep the hidden class: same kind and attributes (data), or the very
- * same accessor functions (a different getter is a different hidden class).
- */
-function sameShape(current: StateTable, c: number, target: StateTable, t: number): boolean {
-  const attributes = current.attributes[c]!;
-  if (attributes !== target.attributes[t]) return false;
-  if ((attributes & ACCESSOR) === 0) return true;
-  const a = current.values[c] as AccessorPair;
-  const b = target.values[t] as AccessorPair;
-  return a.get === b.get && a.set === b.set;
 }
 
 export function describe(obj: object): string {
@@ -275,91 +264,6 @@ export function applyRow(
 export function constructorOf(proto: object): Function | undefined {
   const d = Reflect.getOwnPropertyDescriptor(proto, "constructor");
   return d && typeof d.value === "function" ? (d.value as Function) : undefined;
-}
-
-/**
- * The named properties a rewrite keeps in place: the `prefix` first (their
- * place and attributes unchanged). Where that would delete a property that
- * cannot be deleted (a non-configurable symbol key defined by a constructor,
- * as yaml's nodes have), a rollback (`symbolsApart`) keeps strings and
- * symbols `apart`: the leading strings, and the `symbols` leading symbols
- * (from index `symbolsAt` of the current row) — `Reflect.ownKeys` lists
- * strings before symbols whatever the insertion order, and the strings a
- * rollback deletes are those its migration added, after the symbols. A
- * migration forward knows no such order: deleting a string there could
- * drop the object into dictionary mode, and it is refused as before.
- */
-interface Kept {
-  readonly prefix: number;
-  readonly apart: boolean;
-  readonly symbolsAt: number;
-  readonly symbols: number;
-}
-
-const NOTHING_KEPT: Kept = { prefix: 0, apart: false, symbolsAt: 0, symbols: 0 };
-
-/** Whether index `j` of the current row, whose named keys start at `named`, is kept. */
-function isKept(kept: Kept, j: number, named: number): boolean {
-  return (
-    (j >= named && j < named + kept.prefix) ||
-    (kept.apart && j >= kept.symbolsAt && j < kept.symbolsAt + kept.symbols)
-  );
-}
-
-/** Step 1 (see Kept). */
-function keptProperties(
-  current: StateTable,
-  c: number,
-  target: StateTable,
-  t: number,
-  symbolsApart: boolean,
-): Kept {
-  const curNamed = current.starts[c]! + current.elementCounts[c]!;
-  const curEnd = current.starts[c + 1]!;
-  const named = target.starts[t]! + target.elementCounts[t]!;
-  const end = target.starts[t + 1]!;
-  const prefix = commonPrefix(current, curNamed, curEnd, target, named, end);
-  let fixedInRest = false;
-  for (let j = curNamed + prefix; j < curEnd && !fixedInRest; j++)
-    fixedInRest = (current.attributes[j]! & CONFIGURABLE) === 0;
-  const curSymbols = symbolStart(current, curNamed, curEnd);
-  const targetSymbols = symbolStart(target, named, end);
-  if (!symbolsApart || !fixedInRest || curNamed + prefix >= curSymbols)
-    return { ...NOTHING_KEPT, prefix };
-  return {
-    prefix: commonPrefix(current, curNamed, curSymbols, target, named, targetSymbols),
-    apart: true,
-    symbolsAt: curSymbols,
-    symbols: commonPrefix(current, curSymbols, curEnd, target, targetSymbols, end),
-  };
-}
-
-/** How many keys from `from` of `current` and `to` of `target` are the same, with the same attributes. */
-function commonPrefix(
-  current: StateTable,
-  from: number,
-  fromEnd: number,
-  target: StateTable,
-  to: number,
-  toEnd: number,
-): number {
-  let n = 0;
-  while (
-    from + n < fromEnd &&
-    to + n < toEnd &&
-    current.keys[from + n] === target.keys[to + n] &&
-    sameShape(current, from + n, target, to + n)
-  ) {
-    n++;
-  }
-  return n;
-}
-
-/** The index of the first symbol key in `[from, end)` of `table` (end if none). */
-function symbolStart(table: StateTable, from: number, end: number): number {
-  let j = from;
-  while (j < end && typeof table.keys[j] !== "symbol") j++;
-  return j;
 }
 
 /** Step 4a: the kept prefix keeps its hidden class; only data values can differ. */
