@@ -172,7 +172,7 @@ export function lockedMigrated(
     const locked = onPrototypes[p]!.find((object) => {
       why = !Object.isExtensible(object)
         ? "made non-extensible (frozen, sealed or preventExtensions)"
-        : fixedStranger(object, plan, hadBefore);
+        : (fixedStranger(object, plan, hadBefore) ?? unreadableField(object, plan));
       return why !== undefined && (!guarded || lazy!.isMigratedAsIs(object));
     });
     if (locked === undefined) continue;
@@ -217,6 +217,27 @@ function fixedStranger(
     if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable !== false) continue;
     // One it had before the migration stays where it was (carriedState.ts).
     if (!hadBefore(object, key)) return `given a property it cannot delete (\`${key}\`)`;
+  }
+  return undefined;
+}
+
+/**
+ * A field the rollback reads back (`reverseOne`) that the program made an
+ * own accessor whose getter throws: read mid-rollback, it stopped the
+ * rollback half-way, the objects before it on the old layout under the new
+ * methods. Read here first, before anything changes (its getter runs twice).
+ */
+function unreadableField(object: object, plan: Plan): string | undefined {
+  for (const field of new Set([
+    ...plan.reverse.values(),
+    ...[...plan.reverseSplit.values()].map((m) => m.via),
+  ])) {
+    if (Reflect.getOwnPropertyDescriptor(object, field)?.get === undefined) continue;
+    try {
+      Reflect.get(object, field);
+    } catch (error) {
+      return `given an accessor for \`${field}\` whose getter throws (${(error as Error)?.message ?? String(error)})`;
+    }
   }
   return undefined;
 }

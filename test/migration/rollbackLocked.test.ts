@@ -181,3 +181,55 @@ test("an afterCommit hook that locks a migrated object and throws, and a failed 
   const result = (error as MetamorphError).details.result as { state(): string };
   expect([result.state(), checked.ns.version]).toEqual(["committed", 2]);
 });
+
+test.each(["eager", "lazy"] as const)(
+  "a rollback meeting a migrated field the program made an accessor whose getter throws is refused before anything changes (%s, review advW2)",
+  (policy) => {
+    const ns = new Namespace(`rollback-throwing-getter-${policy}`);
+    const Item = ns.defineClass<{ x?: number; z?: number; get(): string }>({
+      name: "Item",
+      fields: [{ name: "x", initializer: "0" }],
+      methods: {
+        get(this: { x: number }) {
+          return `v1:${this.x}`;
+        },
+      },
+    });
+    const objects = [0, 1, 2].map((x) => new Item({ x }));
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .renameField("Item", "x", "z")
+        .replaceMethods("Item", {
+          get(this: { z: number }) {
+            return `v2:${this.z}`;
+          },
+        })
+        .build(),
+      { policy },
+    );
+    for (const o of objects) o.get();
+    Object.defineProperty(objects[1], "z", {
+      get() {
+        throw new Error("getter throws");
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    const before = deepSnapshot({ ns, objects: [objects[0], objects[2]] });
+    let thrown: unknown;
+    try {
+      result.rollback();
+    } catch (error) {
+      thrown = error;
+    }
+    // Was: the getter's Error escaped half-way, object 0 back on the old layout under v2's methods.
+    expect((thrown as MetamorphError).code).toBe("MM_ROLLBACK");
+    expect((thrown as Error).message).toContain("accessor for `z` whose getter throws");
+    expect(result.state()).toBe("committed");
+    expect(
+      snapshotDifference(before, deepSnapshot({ ns, objects: [objects[0], objects[2]] })),
+    ).toBeUndefined();
+    expect([objects[0]!.get(), objects[2]!.get()]).toEqual(["v2:0", "v2:2"]);
+  },
+);
