@@ -5,6 +5,7 @@
  * leaves those as the running release made them.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { NestedWrite } from "../mop/source/nestedWrites.js";
 import { readNestedWrites, readThisHandOffs } from "../mop/source/parse.js";
 import {
   type BuildResult,
@@ -137,8 +138,8 @@ export function nestedDefaults(
 ): UpdateWarning[] {
   const change = fromAnotherScope(cls, old);
   if (change?.running === undefined || hasMigrator(className, build)) return [];
-  let before: readonly string[];
-  let after: readonly string[];
+  let before: readonly NestedWrite[];
+  let after: readonly NestedWrite[];
   try {
     before = readNestedWrites(change.running);
     after = readNestedWrites(change.implementation);
@@ -146,9 +147,21 @@ export function nestedDefaults(
     return []; // no parser here (the Vite page)
   }
   const fields = new Set(old!.fields.map((f) => f.name));
-  const added = [...new Set(after)].filter(
-    (w) => !before.includes(w) && fields.has(w.slice(0, w.indexOf("."))),
-  );
+  const fieldOf = (path: string) => path.slice(0, path.indexOf("."));
+  const had = new Set(before.map((w) => w.path));
+  const open = new Set(before.filter((w) => w.path.endsWith("....")).map((w) => fieldOf(w.path)));
+  // A literal's key is said only where the running constructor showed what
+  // it put in that field (a literal too, or writes inside it): one it made
+  // another way (a call) may hold the key already.
+  const shown = new Set(before.map((w) => fieldOf(w.path)));
+  const added = [
+    ...new Set(
+      after
+        .filter((w) => !w.literal || shown.has(fieldOf(w.path)))
+        .map((w) => w.path)
+        .filter((path) => !path.endsWith("....")),
+    ),
+  ].filter((w) => !had.has(w) && fields.has(fieldOf(w)) && !open.has(fieldOf(w)));
   return added.map((w) => {
     const field = w.slice(0, w.indexOf("."));
     return warning(

@@ -216,7 +216,7 @@ test.each(["eager", "lazy"] as const)(
       enumerable: true,
       configurable: true,
     });
-    const before = deepSnapshot({ ns, objects: [objects[0], objects[2]] });
+    const before = deepSnapshot({ ns, objects: [objects[0]!, objects[2]!] });
     let thrown: unknown;
     try {
       result.rollback();
@@ -228,7 +228,7 @@ test.each(["eager", "lazy"] as const)(
     expect((thrown as Error).message).toContain("accessor for `z` whose getter throws");
     expect(result.state()).toBe("committed");
     expect(
-      snapshotDifference(before, deepSnapshot({ ns, objects: [objects[0], objects[2]] })),
+      snapshotDifference(before, deepSnapshot({ ns, objects: [objects[0]!, objects[2]!] })),
     ).toBeUndefined();
     expect([objects[0]!.get(), objects[2]!.get()]).toEqual(["v2:0", "v2:2"]);
   },

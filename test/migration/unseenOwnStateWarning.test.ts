@@ -5,7 +5,7 @@
  * (`this[type] = this._wrap(type)`). The objects keep 3.0's closures and have
  * no `box()`; the update said nothing. It now warns MM_UNSEEN_STATE.
  */
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { Namespace, patch, updateSync } from "../../src/index.js";
 
 function releases() {
@@ -269,4 +269,54 @@ test("properties under computed keys are said unless the class's own migrator ad
     ],
   ]);
   expect(run(true)).toEqual([]);
+});
+
+/**
+ * commander 13 adds `getOutHasColors` to the object literal its constructor
+ * assigns to `_outputConfiguration`, and calls it from `helpInformation()`:
+ * upgraded commands kept the 12.1 literal and threw from their first help
+ * (review advW1).
+ */
+describe("a release whose constructor's object literal for a kept field gains a key", () => {
+  const make = (body: string, field = "") =>
+    new Function(`"use strict";
+      return class Command {
+        ${field}
+        constructor(name) { this.name = name; ${body} }
+        help() { return this._out.write("Usage: " + this.name); }
+      };`)() as new (
+      name: string,
+    ) => { help(): string };
+  const warned = (v1: ReturnType<typeof make>, v2: ReturnType<typeof make>) => {
+    const ns = new Namespace("literal-keys", { instanceFinder: "registry" });
+    ns.registerClass(v1);
+    const result = updateSync(ns, patch("v2").replaceImplementation("Command", v2).build());
+    return result.warnings
+      .filter((w) => w.code === "MM_NO_INITIAL_VALUE")
+      .map((w) => [w.field, w.note]);
+  };
+  const OLD = "this._out = { write: (s) => s, width: () => 80 };";
+  const NEW = "this._out = { write: (s) => s, width: () => 80, hasColors: () => false };";
+
+  test("warns, naming the key, in the constructor and in a field initialiser", () => {
+    const note =
+      "the new constructor sets `_out.hasColors` inside field `_out`, which the running release's did not";
+    expect(warned(make(OLD), make(NEW))).toEqual([["_out", note]]);
+    const asField = (literal: string) => make("", `_out = ${literal};`);
+    expect(
+      warned(
+        asField("{ write: (s) => s, width: () => 80 }"),
+        asField("{ write: (s) => s, width: () => 80, hasColors: () => false }"),
+      ),
+    ).toEqual([["_out", note]]);
+  });
+
+  test("says nothing where the running release's object may hold it: a spread, or a value made another way", () => {
+    const spread =
+      "this._out = { ...{ width: () => 80, hasColors: () => true }, write: (s) => s };";
+    expect(warned(make(spread), make(NEW))).toEqual([]);
+    const made = "this._out = Object.assign({}, { write: (s) => s, hasColors: () => true });";
+    expect(warned(make(made), make(NEW))).toEqual([]);
+    expect(warned(make(OLD), make(OLD))).toEqual([]);
+  });
 });

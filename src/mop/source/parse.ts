@@ -36,7 +36,7 @@ import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
 import { parseJavaScript } from "./parser.js";
 import { readsModuleScope } from "./scope.js";
-import { nestedWrites } from "./nestedWrites.js";
+import { type NestedWrite, nestedWrites } from "./nestedWrites.js";
 import { thisHandOffs } from "./thisHandOffs.js";
 import type { Source } from "./syntax.js";
 import { skipOuterExpressions } from "./syntax.js";
@@ -228,12 +228,12 @@ export function readThisHandOffs(cls: Function): readonly string[] {
 /** Both readings of a class's constructor from one parse, kept per class (every update of a release asks). */
 const factsCache = new WeakMap<
   Function,
-  { handOffs: readonly string[]; nested: readonly string[] }
+  { handOffs: readonly string[]; nested: readonly NestedWrite[] }
 >();
 
 function constructorFacts(cls: Function): {
   handOffs: readonly string[];
-  nested: readonly string[];
+  nested: readonly NestedWrite[];
 } {
   const cached = factsCache.get(cls);
   if (cached) return cached;
@@ -255,6 +255,6 @@ function constructorFacts(cls: Function): {
  * What `cls`'s constructor writes inside its own fields (`options.min`:
  * nestedWrites.ts); empty when its source does not parse as a class.
  */
-export function readNestedWrites(cls: Function): readonly string[] {
+export function readNestedWrites(cls: Function): readonly NestedWrite[] {
   return constructorFacts(cls).nested;
 }
