@@ -32,8 +32,6 @@ export interface Plan extends ClassMigrationPlan {
   /** Old field name → the new field holding the object a split moved it into (and its name there). */
   readonly reverseSplit: ReadonlyMap<string, { readonly via: string; readonly to: string }>;
   readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
-  /** The old defaults that read `this` (a rollback runs them once the old version is back). */
-  readonly oldDefaultsReadingThis: ReadonlySet<string>;
   readonly oldFields: readonly string[];
   /** The plan as code, for objects on the old layout (compiledMigration.ts). */
   readonly compiled: CompiledPlan;
@@ -148,14 +146,6 @@ export function migrationPlan(
     reverseSplit,
     oldDefaults: defaultsOf(oldName, oldDefs, (old) =>
       shadow.scopeOf([...build.classes].find(([, b]) => b.oldName === old)?.[0] ?? old),
-    ),
-    oldDefaultsReadingThis: new Set(
-      ancestry(oldName, oldDefs).flatMap((c) =>
-        oldDefs
-          .get(c)!
-          .fields.filter((f) => f.initializer !== undefined && defaultReadsThis(f.initializer))
-          .map((f) => f.name),
-      ),
     ),
     oldFields,
   };

@@ -83,9 +83,9 @@ export function rollBack(
   const { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting } =
     committed;
   const entries = migratedEntries(applied, lazy);
-  // Old initialisers reading `this`, for objects made since the commit: run
-  // once the old version is back (below), not while the new version's
-  // methods are installed — `this.get.bind(this)` bound the new `get`.
+  // Old initialisers, for objects made since the commit: run once the old
+  // version is back and the guards gone (below), not while the new
+  // version's methods are installed (see reverseOne).
   const late: LateDefault[] = [];
   // Objects made since the commit, now on the old layout: an earlier lazy
   // update this one completed counts them as migrated when it reopens.
@@ -319,7 +319,11 @@ function reverseOne(
     }
     if (retained) return retained.oldValues[i];
     const fn = plan.oldDefaults.get(k);
-    if (fn !== undefined && late !== undefined && plan.oldDefaultsReadingThis.has(k)) {
+    // Run once the old version is back: an initialiser reading `this`
+    // (`this.get.bind(this)` bound the new `get`), or calling another
+    // managed object, met the new methods and the lazy guards (an `id`
+    // from `counter.next()` migrated the pending counter mid-rollback).
+    if (fn !== undefined && late !== undefined) {
       late.push({ object, key: k, fn });
       return undefined;
     }

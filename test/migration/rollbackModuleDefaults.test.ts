@@ -83,3 +83,53 @@ test.each(["eager", "lazy", "progressive"] as const)(
     expect(made.handler()).toBe("v1");
   },
 );
+
+test.each(["eager", "lazy", "progressive"] as const)(
+  "an old initialiser that calls another managed object runs once the old version is back: an id from `counter.next()` (%s, review advW2)",
+  (policy) => {
+    const ns = new Namespace(`rollback-initialiser-calls-${policy}`, {
+      instanceFinder: "registry",
+    });
+    const Counter = ns.defineClass<{ n: number; next(): number }>({
+      name: "Counter",
+      fields: [{ name: "n", initializer: "0" }],
+      methods: {
+        next(this: { n: number }) {
+          return ++this.n;
+        },
+      },
+    });
+    const counter = new Counter();
+    const Item = ns.defineClass<{ id?: number; label: string }>(
+      {
+        name: "Item",
+        fields: [
+          { name: "id", initializer: "counter.next()" },
+          { name: "label", initializer: "''" },
+        ],
+      },
+      { scope: { counter } },
+    );
+    new Item({ label: "a" });
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .removeField("Item", "id")
+        .renameField("Counter", "n", "count")
+        .replaceMethods("Counter", {
+          next(this: { count: number }) {
+            return ++this.count;
+          },
+        })
+        .policy(policy)
+        .build(),
+    );
+    const made = new Item({ label: "b" });
+    result.rollback();
+    // Was: run under the new version, the counter was migrated mid-rollback
+    // (lazy) or given a `count` beside its `n` (eager): NaN from then on.
+    expect(JSON.stringify(counter)).toBe('{"n":2}');
+    expect(JSON.stringify(made)).toBe('{"id":2,"label":"b"}');
+    expect(counter.next()).toBe(3);
+  },
+);
