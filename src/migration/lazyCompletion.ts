@@ -538,7 +538,13 @@ export class LazyMigration {
       if (this.failure) return false;
     } catch (error) {
       // A migration nested in this one failed: `fail` has put this object back.
-      if (this.failure) return false;
+      // Thrown back to an afterCommit hook (whose rollback waits for it to
+      // stop): on to the hook, not on with this object's call, which would
+      // run the new method over its old layout.
+      if (this.failure) {
+        if (causedBy(error, this.failure)) throw this.failure;
+        return false;
+      }
       // A rewrite that threw part-way (a setter on the way) is undone first.
       if (step.applied) {
         log.revertAt(step.at);
@@ -916,4 +922,13 @@ export class LazyMigration {
       this.during = outer;
     }
   }
+}
+
+/** Whether `failure` is `error` or in its chain of causes (a migrator's error wraps what it met). */
+function causedBy(error: unknown, failure: Error): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 16; depth++) {
+    if (e === failure) return true;
+    e = e instanceof MetamorphError ? e.details.cause : e instanceof Error ? e.cause : undefined;
+  }
+  return false;
 }

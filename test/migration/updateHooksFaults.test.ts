@@ -163,3 +163,56 @@ test.each(["lazy", "progressive"] as const)(
     expect(objects.map((o) => o.get())).toEqual([0, 1, 2]);
   },
 );
+
+test.each(["lazy", "progressive"] as const)(
+  "an afterCommit hook whose touch migrates an object whose migrator touches a peer that fails (%s): the hook stops at that touch, no new method runs over an old layout, and its writes are undone (review advW2)",
+  (policy) => {
+    const ns = new Namespace(`hook-nested-touch-${policy}`);
+    const C = ns.defineClass<{ id: number; peer: object | null; m(): string } & Rec>({
+      name: "C",
+      fields: [
+        { name: "id", initializer: "0" },
+        { name: "peer", initializer: "null" },
+      ],
+      methods: {
+        m(this: { id: number }) {
+          return `v1 id=${this.id}`;
+        },
+      },
+    });
+    const b = new C({ id: 1 });
+    const a = new C({ id: 0, peer: b });
+    const before = deepSnapshot({ ns, objects: [a, b] });
+    const seen: string[] = [];
+    let error: unknown;
+    try {
+      updateSync(
+        ns,
+        patch("v2")
+          .renameField("C", "id", "ident")
+          .migrate("C", (old) => {
+            (old.peer as { m(): string } | null)?.m();
+            if (old.id === 1) throw new Error("cannot migrate b");
+          })
+          .replaceMethods("C", {
+            m(this: { ident: number }) {
+              return `v2 ident=${this.ident}`;
+            },
+          })
+          .afterCommit("arm", () => {
+            seen.push(a.m());
+            a.id = 999;
+          })
+          .build(),
+        { policy },
+      );
+    } catch (e) {
+      error = e;
+    }
+    // Was: a.m() answered "v2 ident=undefined" (v2's method over a's old layout), the hook went on.
+    expect(seen).toEqual([]);
+    expect(error).toBeInstanceOf(AfterCommitError);
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: [a, b] }))).toBeUndefined();
+    expect([a.m(), b.m()]).toEqual(["v1 id=0", "v1 id=1"]);
+  },
+);
