@@ -246,7 +246,8 @@ export async function update(
   } catch {
     healthy = false;
   }
-  if (healthy) return result;
+  // A lazy migration that failed while the check ran (a touch of its) rolled the update back.
+  if (healthy) return result.state() === "rolled-back" ? { ...result, outcome: "rolled-back" } : result;
   try {
     result.rollback();
   } catch (error) {

@@ -265,3 +265,42 @@ describe("policy independence (acceptance 12)", () => {
     );
   });
 });
+
+test("update() whose health check touches an object whose lazy migration fails resolves rolled back, as the update is (review advW2)", async () => {
+  const ns = new Namespace("health-check-touch");
+  const C = ns.defineClass<{ id: number; m(): string }>({
+    name: "C",
+    fields: [{ name: "id", initializer: "0" }],
+    methods: {
+      m(this: { id: number }) {
+        return `v1 id=${this.id}`;
+      },
+    },
+  });
+  const objects = [new C({ id: 0 }), new C({ id: 1 })];
+  let seen: string | undefined;
+  const result = await update(
+    ns,
+    patch("v2")
+      .renameField("C", "id", "ident")
+      .migrate("C", (old) => {
+        if (old.id === 1) throw new Error("cannot migrate");
+      })
+      .replaceMethods("C", {
+        m(this: { ident: number }) {
+          return `v2 ident=${this.ident}`;
+        },
+      })
+      .policy("lazy")
+      .build(),
+    {
+      healthCheck: () => {
+        seen = objects[1]!.m();
+        return true;
+      },
+    },
+  );
+  // Was: outcome "committed" beside state() "rolled-back".
+  expect([result.outcome, result.state(), seen]).toEqual(["rolled-back", "rolled-back", "v1 id=1"]);
+  expect(objects.map((o) => o.m())).toEqual(["v1 id=0", "v1 id=1"]);
+});
