@@ -247,7 +247,8 @@ export async function update(
     healthy = false;
   }
   // A lazy migration that failed while the check ran (a touch of its) rolled the update back.
-  if (healthy) return result.state() === "rolled-back" ? { ...result, outcome: "rolled-back" } : result;
+  if (healthy)
+    return result.state() === "rolled-back" ? { ...result, outcome: "rolled-back" } : result;
   try {
     result.rollback();
   } catch (error) {
