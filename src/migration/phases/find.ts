@@ -113,9 +113,13 @@ export async function findBeforePause(
       : undefined;
   if (ahead) {
     found.ahead = aheadOf(patch, policy, migrating, ahead.shadowed);
+    for (const warmUp of ahead.warmUps) {
+      await nextTask();
+      warmUp();
+    }
     found.plain = await plainAhead(ahead.shadowed.plans, found.objectsFor, SLICE_MS, nextTask);
   }
-  if (ahead?.done) {
+  if (ahead?.done || (ahead?.warmUps.length ?? 0) > 0) {
     // That was a block of its own too (page faults for tens of megabytes at 10^6).
     await nextTask();
   }
