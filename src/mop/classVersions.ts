@@ -51,7 +51,11 @@ function writtenClass(ctor: Constructor): Constructor | null {
 
 /** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
 export function homeOf(ctor: Constructor): object {
-  return ((ctor as unknown as Record<symbol, unknown>)[METHOD_HOME] ?? ctor.prototype) as object;
+  // Its own only, as `derivedFrom`: a class extending a handle inherits it.
+  const own = Object.hasOwn(ctor, METHOD_HOME)
+    ? (ctor as unknown as Record<symbol, unknown>)[METHOD_HOME]
+    : undefined;
+  return (own ?? ctor.prototype) as object;
 }
 
 /**

@@ -8,5 +8,11 @@ export const DERIVED_FROM: unique symbol = Symbol("metamorph: derived from");
 
 /** The version `ctor` was derived from (DERIVED_FROM), if it was. */
 export function derivedFrom<C extends Function>(ctor: C): C | undefined {
-  return (ctor as unknown as Record<symbol, C | undefined>)[DERIVED_FROM];
+  // Its own only: a class extending a handle inherits the handle's statics,
+  // this one included (the base's running version), and was taken for a
+  // version derived from the base (review advW4: every base object became
+  // the subclass's).
+  return Object.hasOwn(ctor, DERIVED_FROM)
+    ? (ctor as unknown as Record<symbol, C | undefined>)[DERIVED_FROM]
+    : undefined;
 }

@@ -463,3 +463,31 @@ test("what the release builds after a field patch derived a version from it is t
     true,
   ]);
 });
+
+test.each(["registry", "heap"] as const)(
+  "a registered subclass of a registered class: field patches on the base and their rollback leave the base's objects the base's (%s finder, review advW4)",
+  (instanceFinder) => {
+    const ns = new Namespace(`derived-subclass-${instanceFinder}`, { instanceFinder });
+    class Base {
+      a = 1;
+      who(): string {
+        return "Base";
+      }
+    }
+    const B = ns.registerClass(Base);
+    class Sub extends B {
+      s = 2;
+      override who(): string {
+        return "Sub";
+      }
+    }
+    const S = ns.registerClass(Sub);
+    const b = new B();
+    const first = updateSync(ns, patch("x").addField("Base", "x", { default: 0 }).build());
+    updateSync(ns, patch("y").addField("Base", "y", { default: 0 }).build()).rollback();
+    first.rollback();
+    // Was: the subclass inherited the base's derived-version static, and every base object became a Sub.
+    expect([JSON.stringify(b), b.who(), b instanceof S]).toEqual(['{"a":1}', "Base", false]);
+    expect(new S().who()).toBe("Sub");
+  },
+);
