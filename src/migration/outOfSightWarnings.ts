@@ -169,7 +169,7 @@ export function nestedDefaults(
       className,
       field,
       `the new constructor sets \`${w}\` inside field \`${field}\`, which the running release's did not`,
-      `the objects alive now keep \`${field}\` as the running release made it, without it — give the class a migrator that sets it (\`target.${w} = …\`)`,
+      `the objects alive now keep \`${field}\` as the running release made it, without it — give the class a migrator that gives it a copy with it (\`target.${field} = { ...old.${field}, ${w.slice(field.length + 1)}: … }\`: the object in the field is the running one's, and a write into it stays if the update is refused)`,
     );
   });
 }

@@ -320,3 +320,23 @@ describe("a release whose constructor's object literal for a kept field gains a 
     expect(warned(make(OLD), make(OLD))).toEqual([]);
   });
 });
+
+test.each(["??=", "||="])(
+  "a default written with %s inside a kept field warns as one written with = (review advW4)",
+  (operator) => {
+    const make = (extra: string) =>
+      new Function(`"use strict";
+        return class Pool { constructor(options = {}) { this.options = Object.assign({}, options); ${extra} } };`)() as new () => object;
+    const ns = new Namespace(`nested-default-${operator}`, { instanceFinder: "registry" });
+    ns.registerClass(make(""));
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .replaceImplementation("Pool", make(`this.options.min ${operator} 0;`))
+        .build(),
+    );
+    const warned = result.warnings.filter((w) => w.code === "MM_NO_INITIAL_VALUE");
+    expect(warned.map((w) => w.field)).toEqual(["options"]);
+    expect(warned[0]!.message).toContain("target.options = { ...old.options, min: … }");
+  },
+);

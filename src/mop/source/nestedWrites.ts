@@ -29,13 +29,14 @@ export function nestedWrites(classNode: AnyNode): NestedWrite[] {
   for (const statement of constructorStatements(classNode)) {
     if (statement.type !== "ExpressionStatement") continue;
     const write = statement.expression;
-    if (write.type !== "AssignmentExpression" || write.operator !== "=") continue;
+    if (write.type !== "AssignmentExpression") continue;
     const target = write.left;
     if (target.type !== "MemberExpression" || target.computed) continue;
     if (target.property.type !== "Identifier") continue;
     const holder = target.object;
     if (holder.type === "ThisExpression") {
-      out.push(...literalKeys(target.property.name, write.right));
+      // `this.field = { … }` only: `??=` keeps what the field held.
+      if (write.operator === "=") out.push(...literalKeys(target.property.name, write.right));
       continue;
     }
     if (holder.type !== "MemberExpression" || holder.computed) continue;
