@@ -451,3 +451,45 @@ test("a first touch through a method the update added, whose migration fails, th
     [["n"], false],
   ]);
 });
+
+test.each(["getter", "setter"] as const)(
+  "a first touch through a %s the update added, whose migration fails, throws the typed failure and leaves no own field behind (review advW4)",
+  (via) => {
+    const ns = new Namespace(`added-accessor-first-touch-${via}`);
+    const C = ns.defineClass<{ n: number; doubled?: number }>({
+      name: "C",
+      fields: [{ name: "n", initializer: "0" }],
+      methods: {},
+    });
+    const objects = [0, 1].map((n) => new C({ n }));
+    const result = updateSync(
+      ns,
+      patch("v2")
+        .addField("C", "k", { default: 0 })
+        .migrate("C", (old) => {
+          if (old.n === 1) throw new Error("bad n");
+        })
+        .addMethods("C", {
+          get doubled() {
+            return (this as unknown as { k: number }).k * 2;
+          },
+          set doubled(v: number) {
+            (this as unknown as { k: number }).k = v / 2;
+          },
+        })
+        .build(),
+      { policy: "lazy" },
+    );
+    let thrown: unknown;
+    try {
+      if (via === "getter") void objects[1]!.doubled;
+      else objects[1]!.doubled = 42;
+    } catch (error) {
+      thrown = error;
+    }
+    // Was: undefined read silently; a write left an own `doubled` that hid the accessor later.
+    expect((thrown as { code?: string }).code).toBe("MM_MIGRATION_FAILED");
+    expect(result.state()).toBe("rolled-back");
+    expect(objects.map((o) => Reflect.ownKeys(o))).toEqual([["n"], ["n"]]);
+  },
+);
