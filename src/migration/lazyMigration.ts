@@ -68,13 +68,6 @@ export function installLazyGuards(
       const isMethod = "value" in d && typeof d.value === "function";
       if (!isMethod && !("get" in d || "set" in d)) continue;
       saved.set(key, own ? d : undefined);
-      // An accessor the update added is gone with it: a read answered
-      // undefined, a write left an own field that hid the accessor when the
-      // update was applied again (review advW4). Fails with the reason, as a method does.
-      const rolledBack = (k: PropertyKey): PropertyKey => {
-        if (!(k in prototype)) throw failure() ?? new TypeError(`${String(k)} is gone`);
-        return k;
-      };
       // Through outOfLine, like a method's guard: callersOfGuard reads the stack above it.
       const ensure = (self: object) => brand.has(self) || outOfLine(token, self);
       if (isMethod) {
@@ -107,11 +100,13 @@ export function installLazyGuards(
           configurable: true,
           enumerable: d.enumerable ?? false,
           get(this: object) {
-            if (!ensure(this)) return Reflect.get(prototype, rolledBack(key), this);
+            if (!ensure(this))
+              return Reflect.get(prototype, stillThere(prototype, key, failure), this);
             return own ? d.get?.call(this) : Reflect.get(parent(), key, this);
           },
           set(this: object, value: unknown) {
-            if (!ensure(this)) Reflect.set(prototype, rolledBack(key), value, this);
+            if (!ensure(this))
+              Reflect.set(prototype, stillThere(prototype, key, failure), value, this);
             else if (own) d.set?.call(this, value);
             else Reflect.set(parent(), key, value, this);
           },
@@ -125,6 +120,17 @@ export function installLazyGuards(
       else Reflect.deleteProperty(prototype, key);
     }
   };
+}
+
+/**
+ * `key` if the rolled-back prototype still has it: an accessor the update
+ * added is gone with it, where a read answered undefined and a write left an
+ * own field that hid the accessor once the update was applied again (review
+ * advW4). Fails with the reason instead, as a method's guard does.
+ */
+function stillThere(prototype: object, key: PropertyKey, failure: () => Error | undefined) {
+  if (!(key in prototype)) throw failure() ?? new TypeError(`${String(key)} is gone`);
+  return key;
 }
 
 /**
