@@ -25,9 +25,14 @@ export function clearMigratingProbe(namespace: Namespace, probe: () => string | 
   if (migratingNow.get(namespace) === probe) migratingNow.delete(namespace);
 }
 
+/** What of an update of `namespace` is running now (its phases, a hook, a lazy migration), if anything. */
+export function runningOn(namespace: Namespace): string | undefined {
+  return busy.get(namespace) ?? migratingNow.get(namespace)?.();
+}
+
 /** Throws NestedUpdateError if an update of `namespace` is running. */
 export function refuseIfBusy(namespace: Namespace, patch: string): void {
-  const running = busy.get(namespace) ?? migratingNow.get(namespace)?.();
+  const running = runningOn(namespace);
   if (running !== undefined) {
     throw new NestedUpdateError(
       `update ${patch} was started while ${running} on namespace ${namespace.name} was still running (from one of its migrators, validations, listeners or its health check); start it after that update returns`,

@@ -328,8 +328,8 @@ export class LazyMigration {
     clearMigratingProbe(this.namespace, this.migratingNow);
   }
 
-  /** What is being migrated right now, for the nested-update check (exclusive.ts) and a rollback's. */
-  readonly migratingNow = (): string | undefined =>
+  /** What is being migrated right now, for the nested-update check (exclusive.ts). */
+  private readonly migratingNow = (): string | undefined =>
     this.inProgress.length > 0 || this.bulk !== null
       ? `the lazy migration of update ${this.patch}`
       : undefined;

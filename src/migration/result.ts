@@ -16,7 +16,8 @@ import type { Detected } from "./phases/detect.js";
 import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
 import { rollBack } from "./rollback.js";
-import { whileBusy } from "./exclusive.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { runningOn, whileBusy } from "./exclusive.js";
 import { NestedUpdateError } from "./errors.js";
 import { sweep } from "./sweep.js";
 import type { HookError } from "./updateHooks.js";
@@ -61,11 +62,13 @@ function deferred<T>(): Deferred<T> {
 }
 
 /**
- * A rollback asked for by a migrator, mid-migration: the object it migrates
- * would finish on the new layout under the old methods once it returned.
+ * A rollback asked for by code an update runs (a migrator mid-migration,
+ * a validation, a hook): the object it migrates would finish on the new
+ * layout under the old methods once it returned, and another update's
+ * side-effect undo put back what this rollback took away.
  */
-function refuseMidMigration(lazy: Committed["lazy"], patch: string): void {
-  const running = lazy?.migratingNow();
+function refuseMidMigration(namespace: Namespace, patch: string): void {
+  const running = runningOn(namespace);
   if (running !== undefined) {
     throw new NestedUpdateError(
       `rollback() of update ${patch} was called while ${running} was running (from a migrator, an initialiser or a getter it reads); call it after`,
@@ -232,7 +235,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
     },
     rollback() {
       refuseUnless("rollback");
-      refuseMidMigration(lazy, patch);
+      refuseMidMigration(namespace, patch);
       if (namespace.version !== result.toVersion) {
         throw new RollbackError(
           `update ${patch} was followed by another update (namespace ${namespace.name} is at version ${namespace.version}); roll that back first`,

@@ -254,3 +254,49 @@ test.each(["lazy", "progressive"] as const)(
     expect(objects.map((o) => Reflect.ownKeys(o))).toEqual([["id"], ["id"], ["id"]]);
   },
 );
+
+test("rollback() of an earlier update called by a later update's migrator is refused MM_NESTED_UPDATE (review advW4)", () => {
+  const ns = new Namespace("rollback-from-later-migrator");
+  const C = ns.defineClass<{ n: number; get(): string }>({
+    name: "C",
+    fields: [{ name: "n", initializer: "0" }],
+    methods: {
+      get(this: { n: number }) {
+        return `v1:${this.n}`;
+      },
+    },
+  });
+  const o = new C({ n: 7 });
+  const first = updateSync(
+    ns,
+    patch("v2")
+      .addField("C", "k", { default: 5 })
+      .replaceMethods("C", {
+        get(this: { k: number }) {
+          return `v2:${this.k}`;
+        },
+      })
+      .build(),
+  );
+  let refused: unknown;
+  updateSync(
+    ns,
+    patch("v3")
+      .addField("C", "w", { default: 0 })
+      .migrate("C", () => {
+        try {
+          first.rollback();
+        } catch (error) {
+          refused = error;
+        }
+      })
+      .build(),
+  );
+  // Was: the rollback went through, then v3 committed over it: v2's field under v1's version number.
+  expect((refused as { code?: string }).code).toBe("MM_NESTED_UPDATE");
+  expect([first.state(), JSON.stringify(o), o.get()]).toEqual([
+    "committed",
+    '{"n":7,"k":5,"w":0}',
+    "v2:5",
+  ]);
+});
