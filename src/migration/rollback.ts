@@ -59,7 +59,9 @@ function objectsOnPrototypes(
 ): object[][] {
   const { namespace, plans, lazy } = committed;
   const found = plans.map((plan) => namespace.finder.find(plan.prototype));
-  // An eager update migrated what the finder found; only a lazy one may hold others.
+  // An eager update migrated what the finder found, and a heap query finds
+  // every object there is: only a lazy one with the registry may hold others.
+  if (namespace.finder.kind === "heap") return found;
   if (lazy === undefined || lazy.logs.every((log) => log.length === 0)) return found;
   const seen = new Set<object>(found.flat());
   const at = new Map(plans.map((plan, p) => [plan.prototype, p]));
@@ -228,18 +230,31 @@ function fixedStranger(
  * methods. Read here first, before anything changes (its getter runs twice).
  */
 function unreadableField(object: object, plan: Plan): string | undefined {
-  for (const field of new Set([
-    ...plan.reverse.values(),
-    ...[...plan.reverseSplit.values()].map((m) => m.via),
-  ])) {
-    if (Reflect.getOwnPropertyDescriptor(object, field)?.get === undefined) continue;
-    try {
-      Reflect.get(object, field);
-    } catch (error) {
-      return `given an accessor for \`${field}\` whose getter throws (${(error as Error)?.message ?? String(error)})`;
-    }
+  const vias = [...plan.reverseSplit.values()];
+  for (const field of new Set([...plan.reverse.values(), ...vias.map((m) => m.via)])) {
+    const why = throwingGetter(object, field);
+    if (why !== undefined) return `given an accessor for \`${field}\` whose getter throws (${why})`;
+  }
+  // And on the object a split moved a field into (`size.w`), which it reads too.
+  for (const { via, to } of vias) {
+    const holder = (object as Record<string, unknown>)[via];
+    if (typeof holder !== "object" || holder === null) continue;
+    const why = throwingGetter(holder, to);
+    if (why !== undefined)
+      return `given an accessor for \`${via}.${to}\` whose getter throws (${why})`;
   }
   return undefined;
+}
+
+/** Why reading `object[key]` throws, where it is an own accessor whose getter does. */
+function throwingGetter(object: object, key: string): string | undefined {
+  if (Reflect.getOwnPropertyDescriptor(object, key)?.get === undefined) return undefined;
+  try {
+    Reflect.get(object, key);
+    return undefined;
+  } catch (error) {
+    return (error as Error)?.message ?? String(error);
+  }
 }
 
 /**

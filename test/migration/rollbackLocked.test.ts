@@ -233,3 +233,58 @@ test.each(["eager", "lazy"] as const)(
     expect([objects[0]!.get(), objects[2]!.get()]).toEqual(["v2:0", "v2:2"]);
   },
 );
+
+test.each(["eager", "lazy"] as const)(
+  "a rollback meeting a throwing getter on the object a split moved fields into is refused before anything changes (%s, review advW4)",
+  (policy) => {
+    const ns = new Namespace(`rollback-split-getter-${policy}`);
+    const Item = ns.defineClass<{ x: number; size?: Record<string, number>; get(): string }>({
+      name: "Item",
+      fields: [
+        { name: "x", initializer: "0" },
+        { name: "w", initializer: "1" },
+        { name: "h", initializer: "2" },
+      ],
+      methods: {
+        get(this: { x: number }) {
+          return `v1:${this.x}`;
+        },
+      },
+    });
+    const objects = [0, 1, 2].map((x) => new Item({ x }));
+    const result = updateSync(
+      ns,
+      patch("split")
+        .splitClass("Item", ["w", "h"], { into: "Size", via: "size" })
+        .replaceMethods("Item", {
+          get(this: { x: number }) {
+            return `v2:${this.x}`;
+          },
+        })
+        .policy(policy)
+        .build(),
+    );
+    for (const o of objects) o.get();
+    Object.defineProperty(objects[1]!.size!, "w", {
+      get() {
+        throw new Error("getter throws");
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    let thrown: unknown;
+    try {
+      result.rollback();
+    } catch (error) {
+      thrown = error;
+    }
+    // Was: the getter's error escaped half-way, object 0 back on the old layout under v2's methods.
+    expect((thrown as MetamorphError).code).toBe("MM_ROLLBACK");
+    expect((thrown as Error).message).toContain("accessor for `size.w`");
+    expect(objects.map((o) => [Object.keys(o), o.get()])).toEqual([
+      [["x", "size"], "v2:0"],
+      [["x", "size"], "v2:1"],
+      [["x", "size"], "v2:2"],
+    ]);
+  },
+);
