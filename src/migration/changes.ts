@@ -203,7 +203,8 @@ function classChanges(
     cls.implementation !== undefined &&
     cls.implementationDerived !== true &&
     cls.implementation !== constructorOfDefinition(before) &&
-    !out.some((c) => c.className === name)
+    // Said also beside other changes of the class (its statics): the methods switch scope all the same.
+    !out.some((c) => c.className === name && c.kind === "methods-changed")
   )
     out.push(
       change(

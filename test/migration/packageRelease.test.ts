@@ -68,9 +68,11 @@ describe("a class replaced by the same class of the package's next release", () 
         })
         .build(),
     );
+    // Range's methods switch scope too, beside its migrator (review advW1: said only when nothing else was).
     expect(result.changes.map((c) => `${c.kind} ${c.className}`)).toEqual([
       "methods-changed Version",
       "migrator-added Range",
+      "methods-changed Range",
     ]);
     expect(old.label()).toBe("v2:1.2.0");
     expect((Version as unknown as { ANY: symbol }).ANY).toBe(v2.ANY);
@@ -417,4 +419,23 @@ test("a field patch after an upgrade keeps the objects instances of the release'
   ]);
   added.rollback();
   expect([v2.isVersion(old), old.label()]).toEqual([true, "v2:1.0.0"]);
+});
+
+test("a release that changes a class's statics and leaves its methods' source says both: the methods switch scope too (review advW1)", () => {
+  const make = (statics: string) =>
+    new Function(
+      `"use strict"; return class Counter { constructor() { this.n = 0; } get() { return this.n; } ${statics} };`,
+    )() as new () => {
+      get(): number;
+    };
+  const ns = new Namespace("statics-and-scope");
+  ns.registerClass(make(""));
+  const result = updateSync(
+    ns,
+    patch("v2").replaceImplementation("Counter", make("static one() { return 1; }")).build(),
+  );
+  expect(result.changes.map((c) => c.description)).toEqual([
+    "Counter statics changed",
+    "Counter methods changed (same source, the new implementation's scope)",
+  ]);
 });
