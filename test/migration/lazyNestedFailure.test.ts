@@ -413,50 +413,11 @@ describe("new code recognised whatever its names", () => {
   });
 });
 
-test("a first touch through a method the update added, whose migration fails, throws the typed failure (review advW2)", () => {
-  const ns = new Namespace("added-method-first-touch");
-  const C = ns.defineClass<{ n: number; fresh?(): string }>({
-    name: "C",
-    fields: [{ name: "n", initializer: "0" }],
-    methods: {},
-  });
-  const objects = [0, 1].map((n) => new C({ n }));
-  const result = updateSync(
-    ns,
-    patch("v2")
-      .addField("C", "k", { default: 0 })
-      .migrate("C", (old) => {
-        if (old.n === 1) throw new Error("bad n");
-      })
-      .addMethods("C", {
-        fresh(this: { k: number }) {
-          return `v2 ${this.k}`;
-        },
-      })
-      .build(),
-    { policy: "lazy" },
-  );
-  let thrown: unknown;
-  try {
-    objects[1]!.fresh!();
-  } catch (error) {
-    thrown = error;
-  }
-  // Was: TypeError "Function.prototype.apply was called on undefined".
-  expect((thrown as { code?: string }).code).toBe("MM_MIGRATION_FAILED");
-  expect((thrown as Error).message).toContain("bad n");
-  expect(result.state()).toBe("rolled-back");
-  expect(objects.map((o) => [Object.keys(o), "fresh" in o])).toEqual([
-    [["n"], false],
-    [["n"], false],
-  ]);
-});
-
-test.each(["getter", "setter"] as const)(
-  "a first touch through a %s the update added, whose migration fails, throws the typed failure and leaves no own field behind (review advW4)",
+test.each(["method", "getter", "setter"] as const)(
+  "a first touch through a %s the update added, whose migration fails, throws the typed failure and leaves no own field behind (reviews advW2, advW4)",
   (via) => {
-    const ns = new Namespace(`added-accessor-first-touch-${via}`);
-    const C = ns.defineClass<{ n: number; doubled?: number }>({
+    const ns = new Namespace(`added-member-first-touch-${via}`);
+    const C = ns.defineClass<{ n: number; doubled?: number; fresh?(): string }>({
       name: "C",
       fields: [{ name: "n", initializer: "0" }],
       methods: {},
@@ -470,6 +431,9 @@ test.each(["getter", "setter"] as const)(
           if (old.n === 1) throw new Error("bad n");
         })
         .addMethods("C", {
+          fresh(this: { k: number }) {
+            return `v2 ${this.k}`;
+          },
           get doubled() {
             return (this as unknown as { k: number }).k * 2;
           },
@@ -482,14 +446,21 @@ test.each(["getter", "setter"] as const)(
     );
     let thrown: unknown;
     try {
-      if (via === "getter") void objects[1]!.doubled;
+      if (via === "method") objects[1]!.fresh!();
+      else if (via === "getter") void objects[1]!.doubled;
       else objects[1]!.doubled = 42;
     } catch (error) {
       thrown = error;
     }
-    // Was: undefined read silently; a write left an own `doubled` that hid the accessor later.
+    // Was: a TypeError from calling the removed method ("Function.prototype.apply
+    // was called on undefined"); undefined read silently; a write left an own
+    // `doubled` that hid the accessor once the update was applied again.
     expect((thrown as { code?: string }).code).toBe("MM_MIGRATION_FAILED");
+    expect((thrown as Error).message).toContain("bad n");
     expect(result.state()).toBe("rolled-back");
-    expect(objects.map((o) => Reflect.ownKeys(o))).toEqual([["n"], ["n"]]);
+    expect(objects.map((o) => [Reflect.ownKeys(o), "fresh" in o])).toEqual([
+      [["n"], false],
+      [["n"], false],
+    ]);
   },
 );

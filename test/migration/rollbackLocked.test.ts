@@ -182,20 +182,46 @@ test("an afterCommit hook that locks a migrated object and throws, and a failed 
   expect([result.state(), checked.ns.version]).toEqual(["committed", 2]);
 });
 
+/** Three Items (`x` 0, 1, 2, and the other fields given) whose `get` answers `v1:x`. */
+function items(name: string, more: readonly string[] = []) {
+  const ns = new Namespace(name);
+  const Item = ns.defineClass<{ x: number; size?: Record<string, number>; get(): string }>({
+    name: "Item",
+    fields: [
+      { name: "x", initializer: "0" },
+      ...more.map((f, i) => ({ name: f, initializer: `${i + 1}` })),
+    ],
+    methods: {
+      get(this: { x: number }) {
+        return `v1:${this.x}`;
+      },
+    },
+  });
+  return { ns, objects: [0, 1, 2].map((x) => new Item({ x })) };
+}
+
+const THROWING: PropertyDescriptor = {
+  get() {
+    throw new Error("getter throws");
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** What `rollback()` threw. */
+function refusal(result: { rollback(): void }): unknown {
+  try {
+    result.rollback();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 test.each(["eager", "lazy"] as const)(
   "a rollback meeting a migrated field the program made an accessor whose getter throws is refused before anything changes (%s, review advW2)",
   (policy) => {
-    const ns = new Namespace(`rollback-throwing-getter-${policy}`);
-    const Item = ns.defineClass<{ x?: number; z?: number; get(): string }>({
-      name: "Item",
-      fields: [{ name: "x", initializer: "0" }],
-      methods: {
-        get(this: { x: number }) {
-          return `v1:${this.x}`;
-        },
-      },
-    });
-    const objects = [0, 1, 2].map((x) => new Item({ x }));
+    const { ns, objects } = items(`rollback-throwing-getter-${policy}`);
     const result = updateSync(
       ns,
       patch("v2")
@@ -209,27 +235,15 @@ test.each(["eager", "lazy"] as const)(
       { policy },
     );
     for (const o of objects) o.get();
-    Object.defineProperty(objects[1], "z", {
-      get() {
-        throw new Error("getter throws");
-      },
-      enumerable: true,
-      configurable: true,
-    });
-    const before = deepSnapshot({ ns, objects: [objects[0]!, objects[2]!] });
-    let thrown: unknown;
-    try {
-      result.rollback();
-    } catch (error) {
-      thrown = error;
-    }
+    Object.defineProperty(objects[1]!, "z", THROWING);
+    const others = () => deepSnapshot({ ns, objects: [objects[0]!, objects[2]!] });
+    const before = others();
+    const thrown = refusal(result);
     // Was: the getter's Error escaped half-way, object 0 back on the old layout under v2's methods.
     expect((thrown as MetamorphError).code).toBe("MM_ROLLBACK");
     expect((thrown as Error).message).toContain("accessor for `z` whose getter throws");
     expect(result.state()).toBe("committed");
-    expect(
-      snapshotDifference(before, deepSnapshot({ ns, objects: [objects[0]!, objects[2]!] })),
-    ).toBeUndefined();
+    expect(snapshotDifference(before, others())).toBeUndefined();
     expect([objects[0]!.get(), objects[2]!.get()]).toEqual(["v2:0", "v2:2"]);
   },
 );
@@ -237,21 +251,7 @@ test.each(["eager", "lazy"] as const)(
 test.each(["eager", "lazy"] as const)(
   "a rollback meeting a throwing getter on the object a split moved fields into is refused before anything changes (%s, review advW4)",
   (policy) => {
-    const ns = new Namespace(`rollback-split-getter-${policy}`);
-    const Item = ns.defineClass<{ x: number; size?: Record<string, number>; get(): string }>({
-      name: "Item",
-      fields: [
-        { name: "x", initializer: "0" },
-        { name: "w", initializer: "1" },
-        { name: "h", initializer: "2" },
-      ],
-      methods: {
-        get(this: { x: number }) {
-          return `v1:${this.x}`;
-        },
-      },
-    });
-    const objects = [0, 1, 2].map((x) => new Item({ x }));
+    const { ns, objects } = items(`rollback-split-getter-${policy}`, ["w", "h"]);
     const result = updateSync(
       ns,
       patch("split")
@@ -265,19 +265,8 @@ test.each(["eager", "lazy"] as const)(
         .build(),
     );
     for (const o of objects) o.get();
-    Object.defineProperty(objects[1]!.size!, "w", {
-      get() {
-        throw new Error("getter throws");
-      },
-      enumerable: true,
-      configurable: true,
-    });
-    let thrown: unknown;
-    try {
-      result.rollback();
-    } catch (error) {
-      thrown = error;
-    }
+    Object.defineProperty(objects[1]!.size!, "w", THROWING);
+    const thrown = refusal(result);
     // Was: the getter's error escaped half-way, object 0 back on the old layout under v2's methods.
     expect((thrown as MetamorphError).code).toBe("MM_ROLLBACK");
     expect((thrown as Error).message).toContain("accessor for `size.w`");
