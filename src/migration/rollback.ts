@@ -170,11 +170,12 @@ export function lockedMigrated(
   };
   for (let p = 0; p < plans.length; p++) {
     const plan = plans[p]!;
+    const read = readBack(plan);
     let why: string | undefined;
     const locked = onPrototypes[p]!.find((object) => {
       why = !Object.isExtensible(object)
         ? "made non-extensible (frozen, sealed or preventExtensions)"
-        : (fixedStranger(object, plan, hadBefore) ?? unreadableField(object, plan));
+        : (fixedStranger(object, plan, hadBefore) ?? unreadableField(object, read));
       return why !== undefined && (!guarded || lazy!.isMigratedAsIs(object));
     });
     if (locked === undefined) continue;
@@ -229,9 +230,8 @@ function fixedStranger(
  * rollback half-way, the objects before it on the old layout under the new
  * methods. Read here first, before anything changes (its getter runs twice).
  */
-function unreadableField(object: object, plan: Plan): string | undefined {
-  const vias = [...plan.reverseSplit.values()];
-  for (const field of new Set([...plan.reverse.values(), ...vias.map((m) => m.via)])) {
+function unreadableField(object: object, { fields, vias }: ReadBack): string | undefined {
+  for (const field of fields) {
     const why = throwingGetter(object, field);
     if (why !== undefined) return `given an accessor for \`${field}\` whose getter throws (${why})`;
   }
@@ -244,6 +244,19 @@ function unreadableField(object: object, plan: Plan): string | undefined {
       return `given an accessor for \`${via}.${to}\` whose getter throws (${why})`;
   }
   return undefined;
+}
+
+interface ReadBack {
+  /** The fields `reverseOne` reads on the object. */
+  readonly fields: readonly string[];
+  /** And those on the objects a split moved fields into. */
+  readonly vias: readonly { readonly via: string; readonly to: string }[];
+}
+
+/** What a rollback reads back from an object of `plan`'s class, looked up once per class. */
+function readBack(plan: Plan): ReadBack {
+  const vias = [...plan.reverseSplit.values()];
+  return { fields: [...new Set([...plan.reverse.values(), ...vias.map((m) => m.via)])], vias };
 }
 
 /** Why reading `object[key]` throws, where it is an own accessor whose getter does. */
