@@ -203,8 +203,10 @@ function classChanges(
     cls.implementation !== undefined &&
     cls.implementationDerived !== true &&
     cls.implementation !== constructorOfDefinition(before) &&
-    // Said also beside other changes of the class (its statics): the methods switch scope all the same.
-    !out.some((c) => c.className === name && c.kind === "methods-changed")
+    !out.some((c) => c.className === name && c.kind === "methods-changed") &&
+    // Said also beside other changes of the class (its statics, a
+    // migrator) where it has methods: they switch scope all the same.
+    (after.methods.length > 0 || !out.some((c) => c.className === name))
   )
     out.push(
       change(
