@@ -179,17 +179,17 @@ function warmUpScan(
   const leanScan =
     leanPlan &&
     ((quiet && leanPlan.scanAddsOnly) || (knownPlain ? leanPlan.scanKnownPlain : leanPlan.scan));
-  let taken: object[] = [];
+  // The scan compacts the list it is given, and lists those it does not take.
+  let copy: object[] = [];
+  let general: number[] = [];
   for (let run = 0; run < 2; run++) {
-    // The scan compacts the list it is given, and lists those it does not take.
-    const copy = sample.slice();
-    const general: number[] = [];
+    copy = sample.slice();
+    general = [];
     if (lean && leanScan) leanScan(copy, general, plan.prototype);
     else scan(copy, new Array<unknown>(copy.length * compiled.stride), general, plan.prototype);
-    const skipped = new Set(general);
-    taken = copy.filter((_, i) => !skipped.has(i));
   }
-  return taken;
+  const skipped = new Set(general);
+  return copy.filter((_, i) => !skipped.has(i));
 }
 
 /**
