@@ -376,9 +376,17 @@ export function restoreOldLayout(
   keys: readonly string[],
   values: readonly unknown[],
   retained: Pick<PreparedMigration, "carried"> | undefined,
+  /**
+   * Its migration rewrote its string fields alone (`rewriteFields`), leaving
+   * its symbol keys where they were in V8's order: the rollback leaves them
+   * too. Rewritten from complete states, they were deleted as if they came
+   * last (`Reflect.ownKeys` lists them last) and the object went to
+   * dictionary mode, its hidden class not the one it had.
+   */
+  symbolsStay = false,
 ): void {
   const now = Object.keys(object);
-  if (!retained?.carried && !hasUnmanagedState(object, now, plan.fieldSet, true)) {
+  if (!retained?.carried && !hasUnmanagedState(object, now, plan.fieldSet, !symbolsStay)) {
     rewriteFields(object, now, keys, values);
     return;
   }

@@ -130,7 +130,10 @@ export function rollBack(
     for (const object of migratedNow[p]!) {
       const entry = entries.get(object);
       if (entry && exact) entry.log.revertAt(entry.index);
-      else reverseOne(object, plan, entry?.log.retained(entry.index), late);
+      else {
+        const retained = entry?.log.retained(entry.index);
+        reverseOne(object, plan, retained, late, entry !== undefined && !retained?.carried);
+      }
       if (!entry) since.push(object);
     }
   });
@@ -312,7 +315,10 @@ export function reopenEarlier(
   earlier.checkpoint = null;
   earlier.lazy.reopen(checkpoint, since, (log, i) => {
     if (exact) log.revertAt(i);
-    else reverseOne(log.objects[i]!, log.plan, log.retained(i));
+    else {
+      const retained = log.retained(i);
+      reverseOne(log.objects[i]!, log.plan, retained, undefined, !retained?.carried);
+    }
   });
 }
 
@@ -321,6 +327,8 @@ function reverseOne(
   plan: Plan,
   retained: Retained | undefined,
   late?: LateDefault[],
+  /** Its migration rewrote its fields alone (restoreOldLayout `symbolsStay`). */
+  fieldsAlone = false,
 ): void {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
@@ -357,7 +365,7 @@ function reverseOne(
     }
     return oldDefault(plan, k, object);
   });
-  restoreOldLayout(object, plan, keys, values, retained);
+  restoreOldLayout(object, plan, keys, values, retained, fieldsAlone);
 }
 
 /**
