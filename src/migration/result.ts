@@ -22,7 +22,8 @@ import { NestedUpdateError } from "./errors.js";
 import { sweep } from "./sweep.js";
 import type { HookError } from "./updateHooks.js";
 import { hookContext, runAfterRollback } from "./updateHooks.js";
-import { updateWarnings } from "./warnings.js";
+import { unseenInstances } from "./unseenInstances.js";
+import { type UpdateWarning, updateWarnings } from "./warnings.js";
 import type {
   LazyCompletion,
   UpdateOptions,
@@ -204,16 +205,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
       return Math.max(timings.total, timings.rollback ?? 0);
     },
     validation: outcome.report,
-    warnings: updateWarnings(
-      built,
-      detected,
-      (className) =>
-        committed.applied
-          .filter((log) => log.plan.className === className)
-          .flatMap((log) => log.objects),
-      (className) =>
-        sampleOf(namespace.finder, stablePrototype(namespace.classNamed(className)), 1),
-    ),
+    warnings: committedWarnings(namespace, built, detected, committed),
     listenerErrors: clock.listenerErrors,
     hookErrors,
     migratedSoFar: () => lazy?.migratedCount ?? 0,
@@ -247,4 +239,26 @@ export function updateResult(outcome: Outcome): UpdateResult {
     },
   };
   return result;
+}
+
+/** What a committed update says it could not do for the program (warnings.ts, unseenInstances.ts). */
+function committedWarnings(
+  namespace: Namespace,
+  built: Built,
+  detected: Detected,
+  committed: Committed,
+): UpdateWarning[] {
+  return [
+    ...unseenInstances(namespace, detected.migrating),
+    ...updateWarnings(
+      built,
+      detected,
+      (className) =>
+        committed.applied
+          .filter((log) => log.plan.className === className)
+          .flatMap((log) => log.objects),
+      (className) =>
+        sampleOf(namespace.finder, stablePrototype(namespace.classNamed(className)), 1),
+    ),
+  ];
 }

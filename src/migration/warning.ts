@@ -40,6 +40,11 @@ export interface UpdateWarning {
    * another kind of value there (`{}` became `new Map()`): every object kept
    * its value of the old kind, which the new code may use as the new one;
    * no migrator converted it.
+   * `MM_UNSEEN_INSTANCES`: a migrating class registered without
+   * `constructedOnlyThroughHandle`, in a namespace whose finder is the
+   * registry, which records only objects made through the handle: objects
+   * the class's own code, its package or code before registration made with
+   * the class itself were not found, and keep the old layout.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -48,7 +53,8 @@ export interface UpdateWarning {
     | "MM_STALE_FUNCTION_FIELD"
     | "MM_FIELDS_DROPPED"
     | "MM_STALE_CLOSURE"
-    | "MM_FIELD_KIND_CHANGED";
+    | "MM_FIELD_KIND_CHANGED"
+    | "MM_UNSEEN_INSTANCES";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
