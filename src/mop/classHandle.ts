@@ -23,6 +23,7 @@ import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { derivedFrom } from "./derivedFrom.js";
 import { makeForwarder } from "./handleForwarder.js";
+import { isHtmlElement } from "./htmlElements.js";
 import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
 import { defineStaticForwarders } from "./staticForwarders.js";
@@ -297,6 +298,7 @@ export function initialiserOf(ctor: Constructor, prototype: object): Function | 
 export function constructionOf(ctor: Constructor, prototype: object): HandleState["construction"] {
   // Own property: an ordinary class extending a handle inherits the handle's.
   if (Object.hasOwn(ctor, INITIALISE_FIELDS)) return "initialise";
+  if (isHtmlElement(prototype)) return "construct";
   return ctor.prototype === prototype ? "new" : "reflect";
 }
 

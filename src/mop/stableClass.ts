@@ -27,6 +27,7 @@
  */
 import type { Constructor } from "./createClass.js";
 import { isForwarder } from "./handleForwarder.js";
+import { isHtmlElement } from "./htmlElements.js";
 import type { HandleState } from "./handleState.js";
 import { noteWrittenHome } from "./implementationInstances.js";
 
@@ -99,6 +100,7 @@ export function madeFor(stableClass: Function | null): Function | undefined {
 export function newTargetFor(stableClass: Function | null, running: Function): Function | null {
   if (stableClass === null || !isClassConstructor(running)) return null;
   if (Error.prototype.isPrototypeOf(stableClass.prototype)) return null;
+  if (isHtmlElement(stableClass.prototype)) return null;
   return readsNewTarget(running) ? null : stableClass;
 }
 
