@@ -141,9 +141,17 @@ export function rollBack(
   builtOutside.undo(namespace.finder);
   builtSince.moveIn(namespace.finder);
   record.undo();
-  for (const { object, key, fn } of late) {
+  for (const { object, key, fn, orElse } of late) {
     const d = Reflect.getOwnPropertyDescriptor(object, key);
-    if (d && "value" in d) Reflect.defineProperty(object, key, { ...d, value: safely(fn, object) });
+    if (!d || !("value" in d)) continue;
+    // The field as the old constructor found it, not assigned yet: what
+    // `this.get.bind(this)` reads is the old method, not the new bound one.
+    if (orElse !== undefined) {
+      const prototype = Object.getPrototypeOf(object) as object | null;
+      const unassigned = prototype === null ? undefined : Reflect.get(prototype, key, object);
+      Reflect.defineProperty(object, key, { ...d, value: unassigned });
+    }
+    Reflect.defineProperty(object, key, { ...d, value: safely(fn, object, orElse) });
   }
   reopenEarlier(committed.earlier, since, exact);
 }
@@ -295,6 +303,8 @@ interface LateDefault {
   readonly object: object;
   readonly key: string;
   readonly fn: (this: object) => unknown;
+  /** What the field keeps when the initialiser throws (else undefined). */
+  readonly orElse?: unknown;
 }
 
 /**
@@ -338,7 +348,19 @@ function reverseOne(
       // A value the program wrote since the commit is kept; a value the
       // migration itself installed goes back to what it was.
       const installed = retained?.newValues[retained.plan.fields.indexOf(newName)];
-      if (!retained || !Object.is(current[newName], installed)) return current[newName];
+      const now = current[newName];
+      // On an object made since the commit, a function in a field is the new
+      // version's code, not the program's state (`this.get =
+      // this.get.bind(this)` bound the new `get`): the old initialiser makes
+      // it again once the old version is back, or the object kept calling
+      // the new release's code (node-cache's timer threw "Bound instance
+      // method accessed before binding" a second after the rollback).
+      const fn = plan.oldDefaults.get(k);
+      if (!retained && typeof now === "function" && fn !== undefined && late !== undefined) {
+        late.push({ object, key: k, fn, orElse: now });
+        return now;
+      }
+      if (!retained || !Object.is(now, installed)) return now;
     }
     // A field a split moved out comes back from the object that holds it now
     // (an object made since the commit has no other record of it).
@@ -379,10 +401,10 @@ function oldDefault(plan: Plan, k: string, object: object): unknown {
   return fn === undefined ? undefined : safely(fn, object);
 }
 
-function safely(fn: (this: object) => unknown, object: object): unknown {
+function safely(fn: (this: object) => unknown, object: object, orElse?: unknown): unknown {
   try {
     return fn.call(object);
   } catch {
-    return undefined;
+    return orElse;
   }
 }

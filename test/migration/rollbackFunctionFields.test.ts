@@ -1,0 +1,46 @@
+/**
+ * An object made while an update is committed is built by the new version's
+ * constructor: a function it put in a field (`this.get =
+ * this.get.bind(this)`, an arrow field) is that version's code. The rollback
+ * kept such fields as state the program wrote since, and the object went on
+ * running the new release's code under the old one (node-cache 5.1.0 →
+ * 5.1.2: its timer threw "Bound instance method accessed before binding" a
+ * second after the rollback; review advX3).
+ */
+import { describe, expect, test } from "vitest";
+import { Namespace, patch, updateSync } from "../../src/index.js";
+
+/** A release of a store whose constructor binds `get` (and, from v2 on, counts its reads). */
+function release(tag: string, counted: boolean): new () => { get(): string } {
+  return new Function(
+    `return class Store {
+      constructor() {
+        this.items = [];${counted ? "\n        this.reads = 0;" : ""}
+        this.get = this.get.bind(this);
+        this.label = () => "${tag}:" + this.items.length;
+      }
+      get() { return "${tag}"; }
+    };`,
+  )() as new () => { get(): string };
+}
+
+describe.each(["registry", "heap"] as const)("rollback, %s finder", (finder) => {
+  test("an object made since the commit gets the old version's bound method and arrow again; one made before keeps its own", () => {
+    const ns = new Namespace(`bound-${finder}`, { instanceFinder: finder });
+    const Store = ns.registerClass(release("v1", false));
+    const before = new Store() as unknown as Record<string, () => string>;
+    const ownBefore = before.get;
+    const result = updateSync(
+      ns,
+      patch("v2").replaceImplementation("Store", release("v2", true)).build(),
+    );
+    const made = new Store() as unknown as Record<string, () => string>;
+    expect([made.get!(), made.label!()]).toEqual(["v2", "v2:0"]);
+    result.rollback();
+    expect([made.get!(), made.label!()]).toEqual(["v1", "v1:0"]);
+    // Bound to the object itself: `this` inside is the object.
+    expect(Object.keys(made)).toEqual(["items", "get", "label"]);
+    expect(before.get).toBe(ownBefore);
+    expect(before.get!()).toBe("v1");
+  });
+});
