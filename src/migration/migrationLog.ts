@@ -257,13 +257,6 @@ export class MigrationLog {
     this.computed = [];
   }
 
-  /** Reverts what `applyAll` did, by its `progress`, last object first. */
-  revertApplied(progress: ApplyProgress): void {
-    for (let i = progress.partial ? progress.done : progress.done - 1; i >= 0; i--) {
-      this.revertAt(i);
-    }
-  }
-
   applyAt(i: number): void {
     const general = this.general.get(i);
     if (general) {

@@ -15,7 +15,7 @@ import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { EarlierCompletion } from "../lazyCompletion.js";
 import { LazyMigration } from "../lazyCompletion.js";
-import type { ApplyProgress } from "../migrationLog.js";
+import type { ApplyProgress, MigrationLog } from "../migrationLog.js";
 import { outsideHomes } from "../outsideBuilt.js";
 import type { Committed } from "../rollback.js";
 import { lockedMigrated, migratedEntries, rollBack } from "../rollback.js";
@@ -64,15 +64,17 @@ export function commitPhase(
     }
   } catch (error) {
     const done = before + progress.done;
+    const failures: RevertFailure[] = [];
     if (record) {
-      if (log < applied.length) applied[log]!.revertApplied(progress);
+      if (log < applied.length) revertLog(applied[log]!, progress, failures);
       for (let l = log - 1; l >= 0; l--) {
-        applied[l]!.revertApplied({ done: applied[l]!.length, partial: false });
+        revertLog(applied[l]!, { done: applied[l]!.length, partial: false }, failures);
       }
       lazy?.uninstall();
       builtOutside.undo(namespace.finder);
       record.undo();
     }
+    if (failures.length > 0) throw incompleteUndo(patchName, done, total, error, failures);
     if (error instanceof MigrationSideEffectError) {
       witness!.restore();
       throw error;
@@ -168,6 +170,55 @@ function afterCommit(
       toVersion,
       afterRollbackErrors: rollbackErrors,
       cause,
+    },
+  );
+}
+
+/** An object the undo of a failed commit could not put back, and why. */
+interface RevertFailure {
+  readonly className: string;
+  readonly index: number;
+  readonly error: unknown;
+}
+
+/**
+ * Reverts what `applyAll` did to `log`'s objects, by its `progress`, last
+ * object first; one whose revert throws (a rewrite a typed array's elements
+ * refused) is listed in `failures` and the others are reverted still: such
+ * a throw used to stop the undo before the old classes were back, the
+ * update half committed (review advX4).
+ */
+function revertLog(log: MigrationLog, progress: ApplyProgress, failures: RevertFailure[]): void {
+  for (let i = progress.partial ? progress.done : progress.done - 1; i >= 0; i--) {
+    try {
+      log.revertAt(i);
+    } catch (error) {
+      failures.push({ className: log.plan.className, index: i, error });
+    }
+  }
+}
+
+/**
+ * A failed commit whose undo could not put some objects back (a revert
+ * threw): the old classes are back, every other object too, and these are
+ * named, so that nothing is left half done without a word.
+ */
+function incompleteUndo(
+  patchName: string,
+  done: number,
+  total: number,
+  cause: unknown,
+  failures: readonly RevertFailure[],
+): CommitError {
+  const first = failures[0]!;
+  return new CommitError(
+    `the commit of patch ${patchName} failed after ${done} of ${total} objects: ${(cause as Error)?.message ?? String(cause)}; it was undone, but ${failures.length} object(s) could not be put back (${first.className} instance #${first.index}: ${(first.error as Error)?.message ?? String(first.error)})`,
+    {
+      patch: patchName,
+      applied: done,
+      total,
+      cause,
+      undoFailures: failures.map(({ className, index }) => ({ className, index })),
     },
   );
 }

@@ -90,10 +90,16 @@ export function captureRow(table: StateTable, obj: object): number {
   // symbols), but measured 3-10× cheaper on Node 20 for ordinary objects.
   const names = Object.getOwnPropertyNames(obj);
   const symbols = Object.getOwnPropertySymbols(obj);
-  const elementCount = countLeadingIndexKeys(names);
-  for (let i = 0; i < names.length; i++) {
+  const indices = countLeadingIndexKeys(names);
+  // A typed array's elements live in its buffer, not in properties: they
+  // cannot be deleted or defined, and a rewrite that tried (a subclass of
+  // Float64Array with a field) failed half-way. Like an array's `length`,
+  // they are state that is never rewritten.
+  const inBuffer = ArrayBuffer.isView(obj) ? indices : 0;
+  const elementCount = indices - inBuffer;
+  for (let i = inBuffer; i < names.length; i++) {
     // An array's `length` follows its indices; it is state, but not a property we redefine.
-    if (isArray && i === elementCount && names[i] === "length") continue;
+    if (isArray && i === indices && names[i] === "length") continue;
     captureProperty(table, obj, names[i]!);
   }
   for (let i = 0; i < symbols.length; i++) captureProperty(table, obj, symbols[i]!);
