@@ -50,7 +50,10 @@ export interface Derivation {
 
 /** The members of one key, as a comparable text. */
 function signature(methods: readonly MethodDefinition[], isStatic: boolean, key: PropertyKey) {
-  const wanted = JSON.stringify(propertyToMemberKey(key));
+  return signatureOf(methods, isStatic, JSON.stringify(propertyToMemberKey(key)));
+}
+
+function signatureOf(methods: readonly MethodDefinition[], isStatic: boolean, wanted: string) {
   return methods
     .filter((m) => m.static === isStatic && JSON.stringify(m.key) === wanted)
     .map((m) => `${m.kind}:${m.source}`)
@@ -128,7 +131,18 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   // Members whose text cannot stand in a class body (a function expression,
   // an arrow, a generator or a shared function put on the prototype after
   // the class body) are not compiled: mergeMembers keeps the running ones.
-  const methods = definition.methods.filter((m) => isMethodSyntax(m.source));
+  // Nor the members the patch leaves as they are (the running ones stay):
+  // compiled outside their class, a method reading a private field (`get
+  // celsius() { return this.#c }`) does not compile, and refused every
+  // methods patch of a class with `#` fields (review advX4).
+  const changed = (m: MethodDefinition) => {
+    const key = JSON.stringify(m.key);
+    return (
+      signatureOf(derivation.old.methods, m.static, key) !==
+      signatureOf(definition.methods, m.static, key)
+    );
+  };
+  const methods = definition.methods.filter((m) => isMethodSyntax(m.source) && changed(m));
   const compiled = createClass(
     { ...definition, methods, staticFields: [] },
     {

@@ -89,7 +89,12 @@ function withDerivedImplementations(
   for (const [name, cls] of build.classes) {
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     // Classes metamorph generated (most) are rebuilt from their definition.
-    if (!old || old.fieldOrigin === "created" || old.hasPrivateMembers) continue;
+    // One with `#` members too: its running constructor gives new objects
+    // its private brand and its running members stay, where a version built
+    // from the definition did not compile (a method reading `this.#c` outside
+    // its class) and refused every methods patch (review advX4); a change of
+    // its fields is refused all the same (detect.ts).
+    if (!old || old.fieldOrigin === "created") continue;
     const handle = handleIn(bindings, cls.oldName);
     if (
       !handle ||

@@ -55,9 +55,11 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
   }
   for (const [name, cls] of build.classes) {
     // A new implementation of a class with private state breaks its old
-    // objects (they lack the new private brand) even with no field change.
+    // objects (they lack the new private brand) even with no field change;
+    // one derived from the running version keeps its brand and its members.
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    if (cls.implementation && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
+    const newBrand = cls.implementation !== undefined && !cls.implementationDerived;
+    if (newBrand && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
       throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
     }
     refuseStateOutside(name, cls, old);
