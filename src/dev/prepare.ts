@@ -9,7 +9,6 @@
  */
 import type { Constructor } from "../mop/createClass.js";
 import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
-import { changedStatements } from "./changedStatements.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type DevPlan,
@@ -22,6 +21,7 @@ import { initialiserWarnings } from "./initialisers.js";
 import { evaluatedNames, refuseUnreachable } from "./scopeCheck.js";
 import { MappedCode } from "./scopeCodeMap.js";
 import { transplantMethods } from "./unmanagedClasses.js";
+import { type Changes, diffVersions, type Known } from "./versionChanges.js";
 
 export interface PreparedReload {
   readonly builder: DevPlan["builder"];
@@ -58,17 +58,6 @@ interface Evaluated {
   assign: (f: Record<string, unknown>) => void;
   setExtra: (name: string, value: unknown) => void;
 }
-
-interface Changes {
-  readonly classes: string[];
-  readonly unmanaged: string[];
-  readonly functions: string[];
-  readonly notes: string[];
-  /** Changes only a restart applies (module state that would have to be rebuilt). */
-  readonly restartReasons: string[];
-}
-
-type Known = (name: string) => boolean;
 
 /** An error with the line to print it at. */
 function at(error: unknown, file: string, line: number): Error {
@@ -190,63 +179,6 @@ async function resolveNewImports(
     }
   }
   return { imported, importedFrom };
-}
-
-/** What changed between the JavaScript of the running version and of the saved one. */
-function diffVersions(
-  record: ModuleRecord,
-  previous: TopLevel,
-  next: TopLevel,
-  known: Known,
-): Changes {
-  const changes: Changes = {
-    classes: [],
-    unmanaged: [],
-    functions: [],
-    notes: [],
-    restartReasons: [],
-  };
-  for (const [name, cls] of next.classes) {
-    const before = previous.classes.get(name);
-    if (!known(name)) continue; // new: declared by the scope code
-    if (record.classes.has(name)) {
-      if (!before || before.text !== cls.text || record.js === "") changes.classes.push(name);
-    } else if (record.bindings.has(name) && before && before.text !== cls.text) {
-      changes.unmanaged.push(name);
-    }
-  }
-  for (const name of previous.classes.keys()) {
-    if (!next.classes.has(name) && record.classes.has(name)) {
-      changes.notes.push(
-        `class ${name} was removed from the source; its live instances keep the last version (restart to drop it)`,
-      );
-      changes.restartReasons.push(`class ${name} was removed`);
-    }
-  }
-  for (const [name, fn] of next.functions) {
-    const before = previous.functions.get(name);
-    if (record.bindings.has(name) && before && before.text !== fn.text) {
-      changes.functions.push(name);
-    }
-  }
-  for (const [name, variable] of next.variables) {
-    const before = previous.variables.get(name);
-    if (variable.names.every(known) && before && before.text !== variable.text) {
-      changes.notes.push(
-        `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
-      );
-      changes.restartReasons.push(
-        `line ${variable.line}: the initialiser of module-level ${variable.names.join(", ")} changed`,
-      );
-    }
-  }
-  for (const other of changedStatements(previous, next)) {
-    changes.notes.push(
-      `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
-    );
-    changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
-  }
-  return changes;
 }
 
 /** `let { a, b } = extras;`: the names later versions added, in the scope of the evaluated code. */

@@ -1,0 +1,77 @@
+/**
+ * What changed between the running version of a module and the saved one,
+ * compared as JavaScript: the classes and functions a reload evaluates
+ * again, and what only a restart applies (module state that would have to be
+ * rebuilt), with the note that says so.
+ */
+import { changedStatements } from "./changedStatements.js";
+import type { TopLevel } from "./compile.js";
+import type { ModuleRecord } from "./moduleGraph.js";
+
+export interface Changes {
+  readonly classes: string[];
+  readonly unmanaged: string[];
+  readonly functions: string[];
+  readonly notes: string[];
+  /** Changes only a restart applies (module state that would have to be rebuilt). */
+  readonly restartReasons: string[];
+}
+
+export type Known = (name: string) => boolean;
+
+/** What changed between the JavaScript of the running version and of the saved one. */
+export function diffVersions(
+  record: ModuleRecord,
+  previous: TopLevel,
+  next: TopLevel,
+  known: Known,
+): Changes {
+  const changes: Changes = {
+    classes: [],
+    unmanaged: [],
+    functions: [],
+    notes: [],
+    restartReasons: [],
+  };
+  for (const [name, cls] of next.classes) {
+    const before = previous.classes.get(name);
+    if (!known(name)) continue; // new: declared by the scope code
+    if (record.classes.has(name)) {
+      if (!before || before.text !== cls.text || record.js === "") changes.classes.push(name);
+    } else if (record.bindings.has(name) && before && before.text !== cls.text) {
+      changes.unmanaged.push(name);
+    }
+  }
+  for (const name of previous.classes.keys()) {
+    if (!next.classes.has(name) && record.classes.has(name)) {
+      changes.notes.push(
+        `class ${name} was removed from the source; its live instances keep the last version (restart to drop it)`,
+      );
+      changes.restartReasons.push(`class ${name} was removed`);
+    }
+  }
+  for (const [name, fn] of next.functions) {
+    const before = previous.functions.get(name);
+    if (record.bindings.has(name) && before && before.text !== fn.text) {
+      changes.functions.push(name);
+    }
+  }
+  for (const [name, variable] of next.variables) {
+    const before = previous.variables.get(name);
+    if (variable.names.every(known) && before && before.text !== variable.text) {
+      changes.notes.push(
+        `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
+      );
+      changes.restartReasons.push(
+        `line ${variable.line}: the initialiser of module-level ${variable.names.join(", ")} changed`,
+      );
+    }
+  }
+  for (const other of changedStatements(previous, next)) {
+    changes.notes.push(
+      `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
+    );
+    changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
+  }
+  return changes;
+}
