@@ -11,6 +11,7 @@ import type { Constructor } from "../mop/createClass.js";
 import { parseModule, SourceProblem, type TopLevel, topLevel } from "./compile.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
+  type ClassUpdate,
   type DevPlan,
   PrivateMembersChange,
   planClassUpdates,
@@ -18,6 +19,7 @@ import {
 } from "./plan.js";
 import type { ClassChangeSummary } from "./common.js";
 import { initialiserWarnings } from "./initialisers.js";
+import { giveInitialisersModuleScope } from "./initialiserScope.js";
 import { evaluatedNames, refuseUnreachable } from "./scopeCheck.js";
 import { MappedCode } from "./scopeCodeMap.js";
 import { transplantMethods } from "./unmanagedClasses.js";
@@ -87,7 +89,7 @@ export async function prepareReload(
   const extrasValues = Object.fromEntries([...record.extras, ...Object.entries(imported)]);
   const newClasses: string[] = [];
   /** New classes registered by an earlier attempt that failed: updated like changed ones. */
-  const redeclared: { name: string; handle: Constructor; implementation: Function }[] = [];
+  const redeclared: ClassUpdate[] = [];
   const manage = (name: string, cls: Function) => {
     const existing = record.classes.get(name);
     if (existing) {
@@ -109,14 +111,7 @@ export async function prepareReload(
     const line = locateEvaluationLine(error, next, changes.classes, changes.functions);
     throw at(error, record.file, line ?? 1);
   }
-  const updates = [
-    ...changes.classes.map((name) => ({
-      name,
-      handle: record.classes.get(name)!,
-      implementation: evaluated.classes[name]!,
-    })),
-    ...redeclared,
-  ];
+  const updates = classUpdates(context, record, changes, evaluated, redeclared, extrasValues);
   const plan = planReload(context, record, next, updates, migrations, extrasNames, extrasValues);
   warnings.push(...plan.warnings, ...initialiserWarnings(plan.summaries, next, nextModule.origin));
   for (const name of newClasses) plan.summaries.push(newClassSummary(name));
@@ -143,6 +138,32 @@ export async function prepareReload(
     setExtra: evaluated.setExtra,
     restartReasons: changes.restartReasons,
   };
+}
+
+/**
+ * The handles of the classes to update with their new implementations,
+ * whose initialisers get the module's scope (./initialiserScope.ts).
+ */
+function classUpdates(
+  context: PrepareContext,
+  record: ModuleRecord,
+  changes: Changes,
+  evaluated: Evaluated,
+  redeclared: readonly ClassUpdate[],
+  extrasValues: Record<string, unknown>,
+): ClassUpdate[] {
+  const updates = [
+    ...changes.classes.map((name) => ({
+      name,
+      handle: record.classes.get(name)!,
+      implementation: evaluated.classes[name]!,
+    })),
+    ...redeclared,
+  ];
+  const scope = { ...extrasValues, ...evaluated.extras };
+  const handles = updates.map((u) => u.handle);
+  giveInitialisersModuleScope(context.graph.namespace, handles, record.access, scope);
+  return updates;
 }
 
 /** New imports: resolved now, in the module's own context. */
@@ -262,7 +283,7 @@ function planReload(
   context: PrepareContext,
   record: ModuleRecord,
   next: TopLevel,
-  updates: readonly { name: string; handle: Constructor; implementation: Function }[],
+  updates: readonly ClassUpdate[],
   migrations: MigrationsState | undefined,
   extrasNames: readonly string[],
   extrasValues: Record<string, unknown>,

@@ -129,6 +129,13 @@ function rewritten(
   return withInlineMap(out.code, { ...map, mappings: ";".repeat(HEADER_LINES) + map.mappings });
 }
 
+// The names rewritten code reads its module through, with their values: what
+// another compiler of such code (the engine's, for field initialisers) must
+// declare for it to run as `evaluateInScope` runs it.
+export function scopeParameters(access: ScopeAccess): Record<string, unknown> {
+  return { [SCOPE_PARAM]: access.bindings, [ENV_PARAM]: access };
+}
+
 // Evaluates the expression `code` as if written in the module that handed
 // over `access` (`bound`: the names its scope binds). `new Function` sees
 // the global scope only, never this module's.

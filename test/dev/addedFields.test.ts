@@ -1,0 +1,93 @@
+/**
+ * A field a save adds gets, on the existing objects, the value its
+ * initialiser gives a new object, computed in the module's scope: one that
+ * reads the module (a const, a function, an import added by the same save)
+ * and an arrow function field (which tsx wraps in its module's `__name`)
+ * failed every such save with "__metamorph$scope is not defined", whatever
+ * the migrations module said, until the program restarted. A `migrate` of
+ * the migrations module has the last word on the value.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  ANSWER_STDIN,
+  ask,
+  CLI,
+  editFile,
+  type Running,
+  run,
+  stopAndRemoveAfter,
+  tempProject,
+  writeAtomically,
+} from "./support.js";
+
+let dir: string;
+let program: Running;
+
+const ITEM = `const LIMIT = 5;
+let seq = 0;
+function next(): number {
+  return ++seq;
+}
+export class Item {
+  a = 1;
+  use(): number {
+    return LIMIT;
+  }
+}
+`;
+
+const MAIN = `import { createInterface } from "node:readline";
+import { Item } from "./item.js";
+Object.assign(globalThis, { item: new Item(), Item });
+${ANSWER_STDIN}
+console.log("ready");
+`;
+
+async function save(file: string, change: (text: string) => string, expected: RegExp) {
+  const from = program.stderr.all.length;
+  editFile(join(dir, file), change);
+  return program.stderr.waitFor(expected, { from, what: `the reaction to ${expected}` });
+}
+
+describe("metamorph dev: fields added to live objects", () => {
+  beforeAll(async () => {
+    dir = tempProject("added-fields", { "item.ts": ITEM, "main.ts": MAIN });
+    program = run([...CLI, "dev", "--no-restart", "main.ts"], dir, {}, { stdin: true });
+    await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
+  }, 30_000);
+
+  stopAndRemoveAfter(afterAll, () => ({ program, dir }));
+
+  test("initialisers that read the module run in it for the existing objects", async () => {
+    await save(
+      "item.ts",
+      (t) =>
+        t.replace("  a = 1;\n", "  a = 1;\n  f = () => this.a;\n  lim = LIMIT;\n  id = next();\n"),
+      /item\.ts: updated Item \(\+f, \+lim, \+id\) \| 1 instance migrated/,
+    );
+    expect(await ask(program, "[item.f(), item.lim, item.id, new Item().id]")).toEqual([
+      1, 5, 1, 2,
+    ]);
+    await save(
+      "item.ts",
+      (t) =>
+        `import { EventEmitter } from "node:events";\n${t.replace("  a = 1;\n", "  a = 1;\n  events = new EventEmitter();\n")}`,
+      /item\.ts: updated Item \(\+events\)/,
+    );
+    expect(await ask(program, "typeof item.events.on")).toBe("function");
+  });
+
+  test("a migrate of the migrations module has the last word on an added field", async () => {
+    writeAtomically(
+      join(dir, "item.migrations.ts"),
+      'export const migrate = { Item(old: unknown, item: { tag: string }) { item.tag = "migrated"; } };\n',
+    );
+    await save(
+      "item.ts",
+      (t) => t.replace("  a = 1;\n", "  a = 1;\n  tag = String(LIMIT);\n"),
+      /item\.ts: updated Item \(\+tag\)/,
+    );
+    expect(await ask(program, "[item.tag, new Item().tag]")).toEqual(["migrated", "5"]);
+  });
+});
