@@ -83,6 +83,15 @@ function heapMegabytes(): number {
   return process.memoryUsage().heapUsed / 1e6;
 }
 
+/**
+ * A migration that failed in the migrations module's code: not one that
+ * failed computing a field's initial value (the source's initialiser threw),
+ * which used to be blamed on the migrations module's `migrate` line.
+ */
+function ranMigrator(error: unknown): boolean {
+  return error instanceof MigrationError && typeof error.details.field !== "string";
+}
+
 /** Where an error was located by the step that threw it. */
 interface Located {
   readonly location?: { readonly file: string; readonly line: number; readonly column?: number };
@@ -170,7 +179,7 @@ export class Reporter {
     if (location) {
       return `${this.rel(location.file)}:${location.line}${location.column ? `:${location.column}` : ""}`;
     }
-    if (migrationsFile && (error instanceof MigrationError || error instanceof ValidationError)) {
+    if (migrationsFile && (ranMigrator(error) || error instanceof ValidationError)) {
       const at = locateInStack(error, migrationsFile);
       if (at) return `${this.rel(migrationsFile)}:${at.line}:${at.column}`;
       const word = error instanceof ValidationError ? "validate" : "migrate";

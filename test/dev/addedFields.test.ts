@@ -5,7 +5,9 @@
  * and an arrow function field (which tsx wraps in its module's `__name`)
  * failed every such save with "__metamorph$scope is not defined", whatever
  * the migrations module said, until the program restarted. A `migrate` of
- * the migrations module has the last word on the value.
+ * the migrations module has the last word on the value; a field whose
+ * initialiser throws on the existing objects is blamed on the source, not
+ * on the migrations module, and the next save applies.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -89,5 +91,20 @@ describe("metamorph dev: fields added to live objects", () => {
       /item\.ts: updated Item \(\+tag\)/,
     );
     expect(await ask(program, "[item.tag, new Item().tag]")).toEqual(["migrated", "5"]);
+  });
+
+  test("an initialiser that throws on the existing objects is blamed on the source, and the next save applies", async () => {
+    const failed = await save(
+      "item.ts",
+      (t) => t.replace("  a = 1;\n", "  a = 1;\n  size = (this as any).options.size;\n"),
+      /error: MM_MIGRATION_FAILED computing field "size"/,
+    );
+    expect(failed).toMatch(/^\[metamorph\] item\.ts:\d+: error:/);
+    await save(
+      "item.ts",
+      (t) => t.replace("(this as any).options.size", "LIMIT * 2"),
+      /item\.ts: updated Item \(\+size\) \| \d+ instances migrated, pause [\d.]+ ms \| fixed/,
+    );
+    expect(await ask(program, "item.size")).toBe(10);
   });
 });
