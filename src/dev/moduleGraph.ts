@@ -40,6 +40,12 @@ export interface ModuleRecord {
   readonly bindings: ReadonlySet<string>;
   /** Names added by later versions (new imports and declarations), with their values. */
   readonly extras: Map<string, unknown>;
+  /**
+   * Top-level functions and variables a committed version removed, with
+   * their last text: the binding lives on, so one declared again is compared
+   * with it (./versionChanges.ts).
+   */
+  readonly removed: Map<string, string>;
   /** Managed classes by name: the handles the module bindings hold. */
   readonly classes: Map<string, Constructor>;
   /** Classes left unmanaged, with the reason. */
@@ -54,7 +60,7 @@ export interface ModuleRecord {
   readonly used: Set<string>;
   /** Extras that are imports: where each came from (to follow later changes of that module). */
   readonly importedFrom: Map<string, ImportLink>;
-  /** Assigns an extra in the scope of the latest reloaded code. */
+  /** Assigns an extra in the scope of every reload's code (each has its own copy of the extras). */
   setExtra: ((name: string, value: unknown) => void) | undefined;
 }
 
@@ -116,6 +122,7 @@ export class ModuleGraph {
       sourceType,
       bindings,
       extras: new Map(),
+      removed: new Map(),
       classes: new Map(),
       unmanaged: new Map(),
       js: stale ? "" : (js ?? ""),

@@ -40,6 +40,9 @@ export interface PreparedReload {
   readonly setExtra: (name: string, value: unknown) => void;
   /** Changes only a restart applies. */
   readonly restartReasons: readonly string[];
+  /** Functions and variables it removes, with their text, and removed ones it declares again. */
+  readonly removed: ReadonlyMap<string, string>;
+  readonly restored: readonly string[];
 }
 
 export interface PrepareContext {
@@ -137,6 +140,8 @@ export async function prepareReload(
     importedFrom,
     setExtra: evaluated.setExtra,
     restartReasons: changes.restartReasons,
+    removed: changes.removed,
+    restored: changes.restored,
   };
 }
 
@@ -222,6 +227,8 @@ function scopeCode(
   warnings: string[],
 ): MappedCode {
   const declared: string[] = [];
+  /** Names this code declares that a later save may assign (setExtra): functions, `let` and `var`. */
+  const assignable: string[] = [];
   const code = new MappedCode().add(`(function (${EXTRAS}, ${MANAGE}) {\n`);
   code.add(`${extrasPrologue(extrasNames)}\n`);
   for (const statement of jsTop.statements) {
@@ -241,6 +248,12 @@ function scopeCode(
       code.addFrom(statement.text, statement.end).add("\n");
     }
     declared.push(...statement.names);
+    const kind =
+      statement.kind === "variable"
+        ? jsTop.variables.get(statement.names[0]!)?.kind
+        : statement.kind;
+    if (kind === "function" || kind === "let" || kind === "var")
+      assignable.push(...statement.names);
   }
   const entries = (names: readonly string[], value: (name: string) => [string, number]) => {
     names.forEach((name, i) => {
@@ -259,7 +272,9 @@ function scopeCode(
   };
   const assignments = changes.functions.map((name) => `${name} = f[${JSON.stringify(name)}];`);
   const unmanagedLive = changes.unmanaged.map((name) => `${JSON.stringify(name)}: ${name}`);
-  const setters = extrasNames.map((n) => `case ${JSON.stringify(n)}: ${n} = v; break;`);
+  const setters = [...extrasNames, ...assignable].map(
+    (n) => `case ${JSON.stringify(n)}: ${n} = v; break;`,
+  );
   code.add(`return {\nextras: { ${declared.join(", ")} },\nclasses: { `);
   entries(changes.classes, classOf);
   code.add(" },\nunmanaged: { ");

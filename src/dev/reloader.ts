@@ -85,6 +85,44 @@ function refusesLiveChange(error: unknown): boolean {
   );
 }
 
+/**
+ * Each reload's code has its own copies of the extras (`let { … } =
+ * extras`) and its own declarations, which the methods and functions it
+ * made read: a new value must reach every one of them, not the latest only.
+ */
+function inEveryScope(
+  earlier: ((name: string, value: unknown) => void) | undefined,
+  latest: (name: string, value: unknown) => void,
+): (name: string, value: unknown) => void {
+  if (earlier === undefined) return latest;
+  return (name, value) => {
+    earlier(name, value);
+    latest(name, value);
+  };
+}
+
+/**
+ * Assigns a reload's changed functions (and, for an undo, the previous
+ * ones): a module binding, or for a function an earlier save added, the
+ * extras and every reload's copy of it (record.setExtra, set first).
+ */
+function functionAssigner(record: ModuleRecord, prepared: PreparedReload) {
+  const names = Object.keys(prepared.functions);
+  const extra = names.filter((n) => record.extras.has(n));
+  const previous: Record<string, unknown> = {};
+  for (const name of names) {
+    previous[name] = record.extras.has(name) ? record.extras.get(name) : record.evaluate(name);
+  }
+  const set = (values: Record<string, unknown>) => {
+    prepared.assign(values);
+    for (const name of extra) {
+      record.extras.set(name, values[name]);
+      record.setExtra?.(name, values[name]);
+    }
+  };
+  return { names, previous, set };
+}
+
 export interface ReloaderOptions extends ApplyContext {
   readonly graph: ModuleGraph;
   readonly onReport: (report: ReloadReport) => void;
@@ -259,16 +297,17 @@ export class Reloader {
     applied: Applied,
   ): Outcome {
     const { result } = applied;
-    const functionNames = Object.keys(prepared.functions);
-    const previousFunctions: Record<string, unknown> = {};
-    for (const name of functionNames) previousFunctions[name] = record.evaluate(name);
-    prepared.assign(prepared.functions);
+    const functions = functionAssigner(record, prepared);
+    const functionNames = functions.names;
     for (const apply of prepared.unmanagedPatches) apply();
     const extrasAdded = Object.keys(prepared.extras).filter((n) => !record.extras.has(n));
     for (const [name, value] of Object.entries(prepared.extras)) record.extras.set(name, value);
     for (const key of prepared.used) record.used.add(key);
     for (const [local, from] of prepared.importedFrom) record.importedFrom.set(local, from);
-    record.setExtra = prepared.setExtra;
+    for (const [name, text] of prepared.removed) record.removed.set(name, text);
+    for (const name of prepared.restored) record.removed.delete(name);
+    record.setExtra = inEveryScope(record.setExtra, prepared.setExtra);
+    functions.set(prepared.functions);
     this.graph.propagate(record, [...functionNames, ...extrasAdded]);
     const previousJs = record.js;
     record.js = js;
@@ -290,7 +329,7 @@ export class Reloader {
           ? captureAdded(this.namespace, addedFields(record, prepared))
           : [],
       undoLocal: () => {
-        prepared.assign(previousFunctions);
+        functions.set(functions.previous);
         this.graph.propagate(record, functionNames);
         for (const name of extrasAdded) record.extras.delete(name);
         for (const key of prepared.used) record.used.delete(key);

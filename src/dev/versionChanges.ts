@@ -15,6 +15,10 @@ export interface Changes {
   readonly notes: string[];
   /** Changes only a restart applies (module state that would have to be rebuilt). */
   readonly restartReasons: string[];
+  /** Functions and variables this version removes, with their text (ModuleRecord.removed). */
+  readonly removed: Map<string, string>;
+  /** Those it declares again. */
+  readonly restored: string[];
 }
 
 export type Known = (name: string) => boolean;
@@ -32,6 +36,8 @@ export function diffVersions(
     functions: [],
     notes: [],
     restartReasons: [],
+    removed: new Map(),
+    restored: [],
   };
   for (const [name, cls] of next.classes) {
     const before = previous.classes.get(name);
@@ -50,15 +56,18 @@ export function diffVersions(
       changes.restartReasons.push(`class ${name} was removed`);
     }
   }
+  noteRemovals(record, previous, next, changes);
+  // Functions added by an earlier save (extras) count too, and so does one
+  // a save removed and this one declares again: its binding lived on.
   for (const [name, fn] of next.functions) {
-    const before = previous.functions.get(name);
-    if (record.bindings.has(name) && before && before.text !== fn.text) {
+    const before = previous.functions.get(name)?.text ?? record.removed.get(name);
+    if (known(name) && before !== undefined && before !== fn.text) {
       changes.functions.push(name);
     }
   }
   for (const [name, variable] of next.variables) {
-    const before = previous.variables.get(name);
-    if (variable.names.every(known) && before && before.text !== variable.text) {
+    const before = previous.variables.get(name)?.text ?? record.removed.get(name);
+    if (variable.names.every(known) && before !== undefined && before !== variable.text) {
       changes.notes.push(
         `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
       );
@@ -74,4 +83,21 @@ export function diffVersions(
     changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
   }
   return changes;
+}
+
+/** The functions and variables `next` removes, and the removed ones it declares again. */
+function noteRemovals(
+  record: ModuleRecord,
+  previous: TopLevel,
+  next: TopLevel,
+  changes: Changes,
+): void {
+  for (const declarations of [previous.functions, previous.variables] as const) {
+    for (const [name, d] of declarations) {
+      if (!next.bindings.has(name)) changes.removed.set(name, d.text);
+    }
+  }
+  for (const name of record.removed.keys()) {
+    if (next.functions.has(name) || next.variables.has(name)) changes.restored.push(name);
+  }
 }
