@@ -4,6 +4,7 @@
  */
 import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
 import { memberKeyName } from "../mop/classDefinition.js";
+import type { UpdateWarning } from "../migration/warning.js";
 
 export interface ClassChangeSummary {
   readonly className: string;
@@ -116,4 +117,13 @@ export function unchangedStatics(before: ClassDefinition, after: ClassDefinition
   return after.staticFields
     .filter((f) => old.has(f.name) && old.get(f.name) === f.initializer)
     .map((f) => f.name);
+}
+
+/**
+ * The engine's warnings about an update it committed (state it could not
+ * see, functions and closures left with the old code, …) as a warning line
+ * says them: with their stable code, so that they can be looked up.
+ */
+export function engineWarnings(warnings: readonly UpdateWarning[] | undefined): string[] {
+  return (warnings ?? []).map((w) => `${w.code} ${w.message}`);
 }

@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import type { UpdateResult } from "../migration/types.js";
 import type { Namespace } from "../namespace/namespace.js";
-import type { ClassChangeSummary } from "./common.js";
+import { type ClassChangeSummary, engineWarnings } from "./common.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
@@ -297,6 +297,7 @@ export class Reloader {
     applied: Applied,
   ): Outcome {
     const { result } = applied;
+    const warnings = [...prepared.warnings, ...engineWarnings(result?.warnings)];
     const functions = functionAssigner(record, prepared);
     const functionNames = functions.names;
     for (const apply of prepared.unmanagedPatches) apply();
@@ -323,9 +324,9 @@ export class Reloader {
       record,
       result,
       previousJs,
-      warned: prepared.warnings.length > 0,
+      warned: warnings.length > 0,
       added:
-        prepared.warnings.length > 0 && result?.policy === "eager"
+        warnings.length > 0 && result?.policy === "eager"
           ? captureAdded(this.namespace, addedFields(record, prepared))
           : [],
       undoLocal: () => {
@@ -347,7 +348,7 @@ export class Reloader {
       pauseMs,
       ...(result?.policy === "progressive" ? { progressive: applied.population } : {}),
       fixed,
-      warnings: prepared.warnings,
+      warnings,
       notes: [...prepared.notes, ...(applied.notes ?? [])],
     });
     return {
@@ -356,7 +357,7 @@ export class Reloader {
       functions: functionNames,
       instancesMigrated,
       pauseMs,
-      warnings: prepared.warnings,
+      warnings,
     };
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { type ClassChangeSummary, describeClassChange } from "./common.js";
+import { type ClassChangeSummary, describeClassChange, engineWarnings } from "./common.js";
 import { hazardWarning, type InitialiserHazard } from "./initialisers.js";
 import { readMigrations } from "./migrations.js";
 import { planClassUpdates } from "./plan.js";
@@ -63,7 +63,11 @@ export function applyEdit(
       ...update,
       described: plan.summaries.map(describeClassChange).join("; "),
       classes: plan.summaries.map((s) => s.className),
-      warnings: [...plan.warnings, ...hazardWarnings(plan.summaries, edit.pending)],
+      warnings: [
+        ...plan.warnings,
+        ...hazardWarnings(plan.summaries, edit.pending),
+        ...engineWarnings(update.engineWarnings),
+      ],
     };
   };
   const update = applyOnPage(namespace, plan.builder.build(), quiescence);

@@ -14,6 +14,7 @@
 import type { AppliedUpdate } from "../lifecycle/apply.js";
 import { affectedClasses } from "../lifecycle/affected.js";
 import { updateSync } from "../migration/update.js";
+import type { UpdateWarning } from "../migration/warning.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
 import { callsToWaitFor } from "./layoutChanges.js";
@@ -37,6 +38,8 @@ export type PageResult = Pick<AppliedUpdate, "instancesMigrated" | "pauseMs" | "
 
 export interface PageUpdate {
   readonly result: PageResult;
+  /** The engine's warnings about the update (state it could not see, code left running). */
+  readonly engineWarnings: readonly UpdateWarning[];
   /** Instances of the affected classes (an upper bound, see estimatePopulation). */
   readonly population: number;
   readonly progressive: boolean;
@@ -70,7 +73,7 @@ export function applyOnPage(
   const now = (): PageUpdate => {
     const result = updateSync(namespace, patch, { policy });
     tracking.refresh();
-    return { result, population, progressive };
+    return { result, engineWarnings: result.warnings, population, progressive };
   };
   const toWaitFor = callsToWaitFor(namespace, patch, tracking.tracker, classes);
   if (toWaitFor === undefined) return now();
@@ -89,6 +92,6 @@ export function applyOnPage(
       timeoutMs,
       () => tracking.refresh(),
     );
-    return { result, population, progressive };
+    return { result, engineWarnings: result.result?.warnings ?? [], population, progressive };
   });
 }
