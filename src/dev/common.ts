@@ -122,8 +122,18 @@ export function unchangedStatics(before: ClassDefinition, after: ClassDefinition
 /**
  * The engine's warnings about an update it committed (state it could not
  * see, functions and closures left with the old code, …) as a warning line
- * says them: with their stable code, so that they can be looked up.
+ * says them: with their stable code, so that they can be looked up, and
+ * with the advice a dev user can follow where the engine's speaks of a
+ * patch (a field set from constructor arguments: a `migrate` entry of the
+ * module's migrations module, `migrationsFile`).
  */
-export function engineWarnings(warnings: readonly UpdateWarning[] | undefined): string[] {
-  return (warnings ?? []).map((w) => `${w.code} ${w.message}`);
+export function engineWarnings(
+  warnings: readonly UpdateWarning[] | undefined,
+  migrationsFile: string,
+): string[] {
+  return (warnings ?? []).map((w) => {
+    if (w.code !== "MM_NO_INITIAL_VALUE" || w.field === undefined) return `${w.code} ${w.message}`;
+    const { className: c, field: f } = w;
+    return `${w.code} ${c}.${f}: new field set by the constructor (from its arguments, say), which a migration cannot run: existing objects got undefined. To give them a value, write in ${migrationsFile}: export const migrate = { ${c}(old, obj) { obj.${f} = … } }`;
+  });
 }

@@ -40,6 +40,8 @@ export interface PreparedReload {
   readonly setExtra: (name: string, value: unknown) => void;
   /** Changes only a restart applies. */
   readonly restartReasons: readonly string[];
+  /** The module's migrations module, as messages name it. */
+  readonly migrationsFile: string;
   /** Functions and variables it removes, with their text, and removed ones it declares again. */
   readonly removed: ReadonlyMap<string, string>;
   readonly restored: readonly string[];
@@ -140,6 +142,7 @@ export async function prepareReload(
     importedFrom,
     setExtra: evaluated.setExtra,
     restartReasons: changes.restartReasons,
+    migrationsFile: migrationsFileName(context, record, migrations),
     removed: changes.removed,
     restored: changes.restored,
   };
@@ -293,6 +296,16 @@ function scopeCode(
   );
 }
 
+/** The migrations module of `record` as messages name it (the one it would have, if none). */
+function migrationsFileName(
+  context: PrepareContext,
+  record: ModuleRecord,
+  migrations: MigrationsState | undefined,
+): string {
+  if (migrations) return context.rel(migrations.file);
+  return `${context.rel(record.file).replace(/\.[^./\\]+$/, "")}.migrations.ts`;
+}
+
 /** The patch: new implementations, superclass changes, hints from the migrations module. */
 function planReload(
   context: PrepareContext,
@@ -309,9 +322,7 @@ function planReload(
       namespace: context.graph.namespace,
       patchName: `${rel} #${record.reloads + 1}`,
       migrations: migrations?.value ?? {},
-      migrationsFile: migrations
-        ? context.rel(migrations.file)
-        : `${rel.replace(/\.[^./\\]+$/, "")}.migrations.ts`,
+      migrationsFile: migrationsFileName(context, record, migrations),
       used: record.used,
       // A reload evaluates the classes in the module's own scope (./scopeEvaluate.ts).
       sameScope: true,

@@ -297,7 +297,10 @@ export class Reloader {
     applied: Applied,
   ): Outcome {
     const { result } = applied;
-    const warnings = [...prepared.warnings, ...engineWarnings(result?.warnings)];
+    const warnings = [
+      ...prepared.warnings,
+      ...engineWarnings(result?.warnings, prepared.migrationsFile),
+    ];
     const functions = functionAssigner(record, prepared);
     const functionNames = functions.names;
     for (const apply of prepared.unmanagedPatches) apply();

@@ -49,12 +49,13 @@ export function applyEdit(
   quiescence: PageQuiescence,
 ): AppliedEdit | Promise<AppliedEdit> {
   const file = `${edit.path.replace(/\.[^./]+$/, "")}.migrations.ts`;
+  const migrationsFile = file.split("/").pop()!;
   const migrations = edit.migrationsModule ? readMigrations(edit.migrationsModule) : {};
   const plan = planClassUpdates(edit.pending, {
     namespace,
     patchName: `${edit.path} #${edit.versions}`,
     migrations,
-    migrationsFile: file.split("/").pop()!,
+    migrationsFile,
     used: edit.used,
   });
   const applied = (update: PageUpdate): AppliedEdit => {
@@ -66,7 +67,7 @@ export function applyEdit(
       warnings: [
         ...plan.warnings,
         ...hazardWarnings(plan.summaries, edit.pending),
-        ...engineWarnings(update.engineWarnings),
+        ...engineWarnings(update.engineWarnings, migrationsFile),
       ],
     };
   };

@@ -3,12 +3,22 @@
  * a bound function field left with the old code, closures that read a field
  * the new version no longer has, …) are printed with their code, by
  * `metamorph dev` and on the Vite page alike: both printed only the
- * warnings of their own planning, and dropped these.
+ * warnings of their own planning, and dropped these. A field set from
+ * constructor arguments (migrated objects get undefined) says so in terms of
+ * the migrations module, unless its `migrate` gives the field a value.
  */
 import { join } from "node:path";
 import { afterAll, expect, test, vi } from "vitest";
 import { module, status } from "../../src/dev/vitePageRuntime.js";
-import { CLI, editFile, type Running, run, stopAndRemoveAfter, tempProject } from "./support.js";
+import {
+  CLI,
+  editFile,
+  type Running,
+  run,
+  stopAndRemoveAfter,
+  tempProject,
+  writeAtomically,
+} from "./support.js";
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -42,6 +52,37 @@ console.log("ready");
   expect(warning).toMatch(
     /^\[metamorph\] ticker\.ts: warning: MM_STALE_FUNCTION_FIELD class Ticker: field `bound` holds method step\(\) bound to the object/,
   );
+}, 60_000);
+
+test("a field set from constructor arguments says that existing objects got undefined, and how to give them a value", async () => {
+  const from = program!.stderr.all.length;
+  editFile(join(dir!, "ticker.ts"), (t) =>
+    t.replace("  n = 0;\n", '  n = 0;\n  constructor(public label = "t") {}\n'),
+  );
+  const warning = await program!.stderr.waitFor(/warning: MM_NO_INITIAL_VALUE/, {
+    from,
+    timeoutMs: 20_000,
+  });
+  expect(warning).toBe(
+    "[metamorph] ticker.ts: warning: MM_NO_INITIAL_VALUE Ticker.label: new field set by the constructor (from its arguments, say), which a migration cannot run: existing objects got undefined. To give them a value, write in ticker.migrations.ts: export const migrate = { Ticker(old, obj) { obj.label = … } }",
+  );
+  // A migrate of the migrations module gives it one: no warning.
+  writeAtomically(
+    join(dir!, "ticker.migrations.ts"),
+    "export const migrate = { Ticker(old: unknown, t: { size: number }) { t.size = 1; } };\n",
+  );
+  const next = program!.stderr.all.length;
+  editFile(join(dir!, "ticker.ts"), (t) =>
+    t.replace(
+      'constructor(public label = "t") {}',
+      'constructor(public label = "t", public size = 2) {}',
+    ),
+  );
+  await program!.stderr.waitFor(/ticker\.ts: updated Ticker \(\+size\)/, {
+    from: next,
+    timeoutMs: 20_000,
+  });
+  expect(program!.stderr.all.slice(next).join("\n")).not.toMatch(/MM_NO_INITIAL_VALUE/);
 }, 60_000);
 
 test("the Vite page prints the engine's warnings with their codes", async () => {
