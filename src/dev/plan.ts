@@ -214,7 +214,7 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   if (summary.added.length > 0 && summary.removed.length > 0) {
     const example = `${summary.added[0]}: "${summary.removed[0]}"`;
     plan.warnings.push(
-      `${name}: field${summary.removed.length > 1 ? "s" : ""} ${summary.removed.join(", ")} disappeared while ${summary.added.join(", ")} appeared; treated as removed + added (new fields start from their initialisers). If it is a rename, write in ${file}: export const renames = { ${name}: { ${example} } }${options.resetValues ? " — saving it re-applies this update with the rename" : ""}`,
+      `${name}: field${summary.removed.length > 1 ? "s" : ""} ${summary.removed.join(", ")} disappeared while ${summary.added.join(", ")} appeared; treated as removed + added (new fields start from their initialisers). If it is a rename, write in ${file}: export const renames = { ${name}: { ${example} } }${options.resetValues ? " — saving it before another file re-applies this update with the rename" : ""}`,
     );
   }
   planInitialisers(plan, name, before, after, renames, options);

@@ -132,6 +132,12 @@ export interface ReloaderOptions extends ApplyContext {
 
 export class Reloader {
   #last: LastReload | undefined;
+  /**
+   * Modules whose last update warned, and the module updated after it: the
+   * engine undoes only the latest update, so a migrations module saved now
+   * cannot have it applied again (said, rather than a bare "applies next").
+   */
+  readonly #overtaken = new WeakMap<ModuleRecord, string>();
   /** Values written since an update undone for a migrations module, until it is applied again. */
   #writesSince: { readonly record: ModuleRecord; readonly writes: WritesSince } | undefined;
   #updates = 0;
@@ -258,10 +264,14 @@ export class Reloader {
       last.result?.state() === "committed" &&
       this.namespace.version === last.result.toVersion;
     if (!undoable) {
+      const after = this.#overtaken.get(record);
+      const why = after
+        ? `, but the last update of ${rel} can no longer be undone to apply it again (only the latest update can be, and ${after} was updated after it)`
+        : "";
       if (migrations) {
         this.reporter.note(
           record.file,
-          `${this.reporter.rel(migrations.file)} saved; it applies to the next update of ${rel}`,
+          `${this.reporter.rel(migrations.file)} saved${why}; it applies to the next update of ${rel}`,
         );
       }
       return false;
@@ -319,6 +329,10 @@ export class Reloader {
     record.reloads++;
     const fixed = record.failing !== undefined;
     record.failing = undefined;
+    this.#overtaken.delete(record);
+    if (this.#last?.warned && this.#last.record !== record) {
+      this.#overtaken.set(this.#last.record, this.reporter.rel(record.file));
+    }
     if (result) {
       const previous = this.#last?.result;
       if (previous?.state() === "committed") previous.makePermanent();

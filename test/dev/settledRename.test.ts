@@ -7,6 +7,8 @@
  * counter at 65 that counted 8 more under its new name is at 73 (not 65, nor
  * 8), a string written since keeps its value, a field nobody wrote gets the
  * old field's value, and an object created since keeps what it holds.
+ * Once another file's update came in between, the engine cannot undo it any
+ * more (only the latest update can be): the note says so.
  */
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -100,4 +102,38 @@ test("a rename hint saved after the update keeps what was written to the new fie
   expect(await ask(running, "d")).toEqual({ total: 5, title: "idle" });
   expect(await ask(running, "b")).toEqual({ total: 2, title: "" });
   expect(await ask(running, "[c, d, b].every((o) => o instanceof Counter)")).toBe(true);
+}, 90_000);
+
+let dir2: string | undefined;
+let program2: Running | undefined;
+
+stopAndRemoveAfter(afterAll, () => ({ program: program2, dir: dir2 }));
+
+test("a rename hint saved after another file's update says why it cannot undo the update any more", async () => {
+  dir2 = tempProject("settled-late", {
+    "counter.ts": COUNTER,
+    "other.ts": "export class Other {\n  v = 1;\n}\n",
+    "main.ts": `import { Other } from "./other.js";\n${MAIN.replace("Object.assign(globalThis, { c, d, Counter });", "Object.assign(globalThis, { c, d, Counter, other: new Other() });")}`,
+  });
+  program2 = run([...CLI, "dev", "main.ts"], dir2, {}, { stdin: true });
+  const running = program2;
+  await running.stdout.waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" });
+  let from = running.stderr.all.length;
+  editFile(join(dir2, "counter.ts"), (t) => t.replaceAll("count", "total"));
+  const warning = await running.stderr.waitFor(/warning: Counter: field count disappeared/, {
+    from,
+    timeoutMs: 20_000,
+  });
+  expect(warning).toMatch(/saving it before another file re-applies this update with the rename$/);
+  from = running.stderr.all.length;
+  editFile(join(dir2, "other.ts"), (t) => t.replace("  v = 1;\n", "  v = 1;\n  w = 2;\n"));
+  await running.stderr.waitFor(/other\.ts: updated Other \(\+w\)/, { from, timeoutMs: 20_000 });
+  from = running.stderr.all.length;
+  writeAtomically(
+    join(dir2, "counter.migrations.ts"),
+    'export const renames = { Counter: { total: "count" } };\n',
+  );
+  expect(await running.stderr.waitFor(/counter\.migrations\.ts saved/, { from })).toBe(
+    "[metamorph] counter.ts: note: counter.migrations.ts saved, but the last update of counter.ts can no longer be undone to apply it again (only the latest update can be, and other.ts was updated after it); it applies to the next update of counter.ts",
+  );
 }, 90_000);
