@@ -137,3 +137,16 @@ export function engineWarnings(
     return `${w.code} ${c}.${f}: new field set by the constructor (from its arguments, say), which a migration cannot run: existing objects got undefined. To give them a value, write in ${migrationsFile}: export const migrate = { ${c}(old, obj) { obj.${f} = … } }`;
   });
 }
+
+/**
+ * The message of an error, with its stable code when it has one: metamorph's
+ * errors, and the dev layer's own refusals (a class with `#` members, …),
+ * which were printed as a bare `TypeError: …`.
+ */
+export function codedMessage(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && typeof code === "string" && code.startsWith("MM_")) {
+    return `${code} ${error.message}`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -67,6 +67,7 @@ export interface DevPlan {
 
 /** A class that now extends a class metamorph does not manage. */
 export class UnmanagedSuperclassChange extends TypeError {
+  readonly code = "MM_DEV_UNMANAGED_SUPERCLASS";
   constructor(
     readonly className: string,
     superclass: string,
@@ -79,6 +80,7 @@ export class UnmanagedSuperclassChange extends TypeError {
 
 /** A class with `#` members: new methods could not read the private state of existing objects. */
 export class PrivateMembersChange extends TypeError {
+  readonly code = "MM_DEV_PRIVATE_MEMBERS";
   constructor(readonly className: string) {
     super(
       `class ${className} declares private # members; the methods of a new version could not read the private state of the existing objects, so it cannot be reloaded in place. Restart to apply the change, or use ordinary fields (TypeScript's \`private\` is fine)`,

@@ -7,7 +7,7 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MetamorphError, MigrationError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
-import { type ClassChangeSummary, describeClassChange } from "./common.js";
+import { type ClassChangeSummary, codedMessage, describeClassChange } from "./common.js";
 import { SourceProblem } from "./conventions.js";
 import { PREFIX } from "./prefix.js";
 
@@ -63,8 +63,7 @@ export function errorText(error: unknown): string {
         : "";
     return `${error.code} ${error.message}${because}`;
   }
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return codedMessage(error);
 }
 
 function lineOfWord(file: string, word: string): number | undefined {

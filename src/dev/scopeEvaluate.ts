@@ -20,6 +20,7 @@ const ENV_PARAM = "__metamorph$env";
 // statements used, so the running module gave it no accessor: a change only
 // a restart applies.
 export class TopLevelOnlyBinding extends TypeError {
+  readonly code = "MM_DEV_TOP_LEVEL_ONLY_BINDING";
   constructor(readonly binding: string) {
     super(
       `the new code uses ${binding}, a module-level variable that only top-level statements of the running version use and reassign: it is kept out of reach of code evaluated later (so that top-level code runs at full speed), so this change cannot be applied live; restart to apply it`,

@@ -23,6 +23,8 @@ import { CallTracker } from "../lifecycle/callTracking.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
+import { codedMessage } from "./common.js";
+import { pageWording } from "./pageWording.js";
 import { SuspendableTracking } from "./tracking.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
@@ -68,9 +70,8 @@ const classSources = ((globalThis as Record<symbol, unknown>)[
   Symbol.for("metamorph.classSources")
 ] ??= new WeakMap<Function, HandedClassSource>()) as WeakMap<Function, HandedClassSource>;
 
-function message(error: unknown): string {
-  if (error instanceof MetamorphError) return `${error.code} ${error.message}`;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+function message(error: unknown, path: string): string {
+  return pageWording(codedMessage(error), path);
 }
 
 export interface ModuleApi {
@@ -177,7 +178,7 @@ export function module(url: string): ModuleApi {
         if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
         return handle;
       } catch (error) {
-        console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${message(error)}`);
+        console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${message(error, path)}`);
         return cls;
       }
     },
@@ -222,12 +223,12 @@ function refused(path: string, error: unknown): void {
   status.failures++;
   if (cannotApplyInPlace(error)) {
     // As Vite does with an update nothing accepts: the page starts again, with the new code.
-    status.last = `${path}: ${message(error)} — the page reloads`;
+    status.last = `${path}: ${message(error, path)} — the page reloads`;
     console.warn(`${PREFIX} ${status.last}`);
     globalThis.location?.reload();
     return;
   }
-  status.last = `${path}: error: ${message(error)} — the running version is kept; save again to retry`;
+  status.last = `${path}: error: ${message(error, path)} — the running version is kept; save again to retry`;
   console.error(`${PREFIX} ${status.last}`);
 }
 
@@ -324,7 +325,7 @@ function followOnPage(path: string, result: PageResult): void {
     (error: unknown) => {
       status.migrating--;
       status.failures++;
-      status.last = `${path}: error: ${message(error)} — the update was rolled back; save again to retry`;
+      status.last = `${path}: error: ${message(error, path)} — the update was rolled back; save again to retry`;
       console.error(`${PREFIX} ${status.last}`);
     },
   );

@@ -235,7 +235,7 @@ function label(shape: Shape): string {
       /error/,
     );
     expect(refused).toMatch(
-      /secret\.ts:1: error: TypeError: class Secret declares private # members/,
+      /secret\.ts:1: error: MM_DEV_PRIVATE_MEMBERS class Secret declares private # members/,
     );
     expect(await ask("objects.secret.reveal()")).toBe(1);
     expect(
