@@ -233,6 +233,14 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   }
 }
 
+/**
+ * An initialiser as written: tsx (esbuild's keepNames) wraps a function
+ * field's value in `__name(…, "f")`, which the user never wrote.
+ */
+function withoutKeptName(initializer: string): string {
+  return /^__name\(([\s\S]*), ?"[^"]*"\)$/.exec(initializer)?.[1] ?? initializer;
+}
+
 /** Changed initialisers: existing objects keep their values unless the field is listed in `reset`. */
 function planInitialisers(
   plan: PlanState,
@@ -256,7 +264,7 @@ function planInitialisers(
     if (resetList.includes(field.name) && options.resetValues) resets.push(field);
     else {
       plan.warnings.push(
-        `${name}.${field.name}: initialiser changed (${old.initializer} → ${field.initializer}); existing objects keep their values.${options.resetValues ? ` To give them the new initial value, write in ${options.migrationsFile}: export const reset = { ${name}: ["${field.name}"] }` : ""}`,
+        `${name}.${field.name}: initialiser changed (${withoutKeptName(old.initializer)} → ${withoutKeptName(field.initializer)}); existing objects keep their values.${options.resetValues ? ` To give them the new initial value, write in ${options.migrationsFile}: export const reset = { ${name}: ["${field.name}"] }` : ""}`,
       );
     }
   }

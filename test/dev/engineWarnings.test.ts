@@ -85,6 +85,24 @@ test("a field set from constructor arguments says that existing objects got unde
   expect(program!.stderr.all.slice(next).join("\n")).not.toMatch(/MM_NO_INITIAL_VALUE/);
 }, 60_000);
 
+test("a changed initialiser of a function field is quoted as written, without tsx's __name wrapper", async () => {
+  const from = program!.stderr.all.length;
+  editFile(join(dir!, "ticker.ts"), (t) =>
+    t.replace("  n = 0;\n", "  n = 0;\n  show = () => 1;\n"),
+  );
+  await program!.stderr.waitFor(/updated Ticker \(\+show\)/, { from, timeoutMs: 20_000 });
+  const next = program!.stderr.all.length;
+  editFile(join(dir!, "ticker.ts"), (t) => t.replace("show = () => 1;", "show = () => 2;"));
+  expect(
+    await program!.stderr.waitFor(/Ticker\.show: initialiser changed/, {
+      from: next,
+      timeoutMs: 20_000,
+    }),
+  ).toMatch(
+    /Ticker\.show: initialiser changed \(\(\) ?=> ?1 → \(\) ?=> ?2\); existing objects keep their values/,
+  );
+}, 60_000);
+
 test("the Vite page prints the engine's warnings with their codes", async () => {
   const url = "http://localhost/src/ticker.js";
   const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
