@@ -32,7 +32,7 @@ export function unseenInstances(
         "MM_UNSEEN_INSTANCES",
         className,
         undefined,
-        "registered without `constructedOnlyThroughHandle`, in a namespace whose finder is the registry: objects made with the class itself (its own methods and static factories, its package, anything made before registration) are not recorded, and the update found none of them",
+        "registered without `constructedOnlyThroughHandle`, in a namespace whose finder is the registry, which records only objects made through the handle: any made with the class itself (by its own methods or static factories, its package, or before registration) cannot be found",
         "such objects keep the old layout under the new methods; name the heap finder (or leave the default adaptive one, which queries the heap for such a class), or register the class with `constructedOnlyThroughHandle: true` where every construction goes through its handle",
       ),
     );

@@ -180,10 +180,12 @@ describe("item 1: what the source reader could not see is public", () => {
   test("an update of such a class reports it as a warning naming the class and field", () => {
     const { ns, StoreV2 } = stores("registry");
     const result = updateSync(ns, patch("v2").replaceImplementation("Store", StoreV2).build());
-    expect(result.warnings).toEqual([
+    // (With the registry named, a class registered as written is also said to have objects it cannot find.)
+    const said = result.warnings.filter((w) => w.code !== "MM_UNSEEN_INSTANCES");
+    expect(said).toEqual([
       expect.objectContaining({ code: "MM_UNSEEN_STATE", className: "Store", field: "onDrop" }),
     ]);
-    expect(result.warnings[0]!.message).toContain("onDrop");
+    expect(said[0]!.message).toContain("onDrop");
   });
 
   test("an update whose classes show everything has no warnings", () => {

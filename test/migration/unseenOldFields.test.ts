@@ -529,7 +529,9 @@ test("methods bound in the constructor (zod's `this.parse = this.parse.bind(this
       .replaceImplementation("Schema", release("v2", "this.readonly = this.readonly.bind(this);"))
       .build(),
   );
-  expect(result.warnings.map((w) => [w.code, w.className, w.field])).toEqual([
+  // (With the registry named, a class registered as written is also said to have objects it cannot find.)
+  const said = result.warnings.filter((w) => w.code !== "MM_UNSEEN_INSTANCES");
+  expect(said.map((w) => [w.code, w.className, w.field])).toEqual([
     ["MM_STALE_FUNCTION_FIELD", "Schema", "parse"],
   ]);
   const { parse: kept, readonly } = s;

@@ -260,7 +260,9 @@ test("properties under computed keys are said unless the class's own migrator ad
     ns.registerClass(release("v1"));
     let p = patch("v2").replaceImplementation("Lock", release("v2"));
     if (migrated) p = p.migrate("Lock", () => {});
-    return updateSync(ns, p.build()).warnings.map((w) => [w.code, w.note]);
+    return updateSync(ns, p.build())
+      .warnings.filter((w) => w.code !== "MM_UNSEEN_INSTANCES")
+      .map((w) => [w.code, w.note]);
   };
   expect(run(false)).toEqual([
     [
