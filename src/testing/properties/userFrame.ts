@@ -1,8 +1,8 @@
 /**
- * Where in the user's code something threw: the first stack frame of the
- * error (or of its cause) outside metamorph, Node's internals and
- * node_modules — the migrator, initialiser, validation or call that failed,
- * as `file:line:column`. Stacks go through source maps (tsx, Vitest,
+ * Where in the user's code something threw: the first stack frame outside
+ * metamorph, Node's internals, node_modules and generated code — the
+ * migrator, initialiser, validation or call that failed, as
+ * `file:line:column`. Stacks go through source maps (tsx, Vitest,
  * `--enable-source-maps`), so the position is the user's source.
  */
 import { relative, sep } from "node:path";
@@ -12,6 +12,14 @@ import { fileURLToPath } from "node:url";
 const LIBRARY = fileURLToPath(new URL("../..", import.meta.url));
 
 const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+
+/**
+ * Frames of code compiled at run time (`new Function`, `eval`): metamorph's
+ * generated migration loops, say. Their location is `<anonymous>`, and the
+ * `eval at … (file…)` before it names the file that compiled them — never
+ * the user's line.
+ */
+const GENERATED = /\beval at |<anonymous>:\d+:\d+\)?$/;
 
 function fileOf(location: string): string {
   return location.startsWith("file://") ? fileURLToPath(location) : location;
@@ -23,19 +31,40 @@ function isUserFile(file: string): boolean {
   return file.includes(sep) || file.includes("/");
 }
 
-/** The first user frame of `error`'s stack, as `file:line:column` (file relative to the working directory when inside it). */
+/**
+ * `error`, then what it wraps (a MetamorphError's `details.cause`, or
+ * `cause`), a few levels deep.
+ */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e !== undefined && chain.length < 4; e = causeOf(e)) chain.push(e);
+  return chain;
+}
+
+function firstUserFrame(stack: string | undefined): string | undefined {
+  for (const line of stack?.split("\n").slice(1) ?? []) {
+    if (GENERATED.test(line)) continue;
+    const m = FRAME.exec(line);
+    if (!m) continue;
+    const file = fileOf(m[1]!);
+    if (!isUserFile(file)) continue;
+    const shown = file.startsWith(process.cwd() + sep) ? relative(process.cwd(), file) : file;
+    return `${shown}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}
+
+/**
+ * The first user frame of `error`'s stack, as `file:line:column` (file
+ * relative to the working directory when inside it). The innermost cause is
+ * read first: a wrapping error (a MigrationError for a throwing initialiser)
+ * was made in metamorph, below whatever user code called it, while its cause
+ * was thrown at the failing line itself.
+ */
 export function userLocation(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 4; depth++) {
-    const stack = e instanceof Error ? e.stack : undefined;
-    for (const line of stack?.split("\n").slice(1) ?? []) {
-      const m = FRAME.exec(line);
-      if (!m) continue;
-      const file = fileOf(m[1]!);
-      if (!isUserFile(file)) continue;
-      const shown = file.startsWith(process.cwd() + sep) ? relative(process.cwd(), file) : file;
-      return `${shown}:${m[2]}:${m[3]}`;
-    }
-    e = causeOf(e);
+  for (const e of causeChain(error).reverse()) {
+    const at = firstUserFrame(e instanceof Error ? e.stack : undefined);
+    if (at !== undefined) return at;
   }
   return undefined;
 }
