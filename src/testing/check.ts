@@ -26,6 +26,7 @@ import { describeError } from "./properties/wording.js";
 import type { MigrationReport, PropertyResult } from "./report.js";
 import { formatMigrationReport } from "./report.js";
 import type { VacuityRule } from "./runProperty.js";
+import { FAST_MODE_UNCHECKED } from "./snapshot.js";
 import { runProperty } from "./runProperty.js";
 import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
 import { buildWorld } from "./world/build.js";
@@ -148,6 +149,11 @@ function preflight(patch: Patch, ctx: PropertyContext): string | undefined {
   return undefined;
 }
 
+/** What `name` compares that this process cannot see (fast mode, for the properties comparing exact snapshots). */
+function uncheckedBy(name: PropertyName): string | undefined {
+  return name === "rollback" || name === "no-op" ? FAST_MODE_UNCHECKED : undefined;
+}
+
 /**
  * Runs the migration properties of `patch` (all by default) and reports on
  * each. Never throws for a property that fails — see `assertMigration`; it
@@ -188,7 +194,9 @@ export async function checkMigration<
     }
     const t0 = performance.now();
     const result = await runProperty(property, parameters, seed, rule);
-    results.push({ ...result, ms: Math.round(performance.now() - t0) });
+    const ms = Math.round(performance.now() - t0);
+    const unchecked = result.status === "passed" ? uncheckedBy(property.name) : undefined;
+    results.push({ ...result, ms, ...(unchecked === undefined ? {} : { unchecked }) });
   }
   return {
     ok: results.every((r) => r.status !== "failed"),

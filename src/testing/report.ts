@@ -32,6 +32,8 @@ export interface PropertyResult {
   readonly vacuous?: Readonly<Record<string, number>>;
   /** A pass with too few checked runs, under `vacuity: "warn"`. */
   readonly warning?: string;
+  /** What a passed property could not check in this process, and how to let it (V8 fast mode without --allow-natives-syntax). */
+  readonly unchecked?: string;
   /** Time spent on the property (ms), shrinking included. */
   readonly ms: number;
   /** Why the property was skipped. */
@@ -85,5 +87,16 @@ export function formatMigrationReport(report: MigrationReport): string {
       }
     }
   }
+  lines.push(...uncheckedLines(report.properties));
   return lines.join("\n");
+}
+
+/** One line per thing left unchecked, naming the properties it concerns. */
+function uncheckedLines(properties: readonly PropertyResult[]): string[] {
+  const byNote = new Map<string, string[]>();
+  for (const p of properties) {
+    if (p.unchecked !== undefined)
+      byNote.set(p.unchecked, [...(byNote.get(p.unchecked) ?? []), p.name]);
+  }
+  return [...byNote].map(([note, names]) => `  ℹ ${names.join(", ")}: ${note}`);
 }

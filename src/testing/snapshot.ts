@@ -46,6 +46,16 @@ const hasFastProperties: ((o: object) => boolean) | undefined = (() => {
   }
 })();
 
+/**
+ * What the snapshots of this process cannot see, said once in a report:
+ * without --allow-natives-syntax an object's V8 fast or dictionary mode is
+ * invisible, and the properties that compare it (rollback, no-op) pass
+ * without having compared it.
+ */
+export const FAST_MODE_UNCHECKED: string | undefined = hasFastProperties
+  ? undefined
+  : 'V8 fast mode not checked: run node with --allow-natives-syntax (Vitest: execArgv: ["--allow-natives-syntax"]) to check it';
+
 function bindingNames(ns: Namespace): Map<unknown, string> {
   const names = new Map<unknown, string>();
   for (const b of Object.values(ns.snapshot.bindings)) {
