@@ -25,9 +25,10 @@ import { PROPERTY_NAMES } from "./properties/types.js";
 import { describeError } from "./properties/wording.js";
 import type { MigrationReport, PropertyResult } from "./report.js";
 import { formatMigrationReport } from "./report.js";
-import type { VacuityRule } from "./runProperty.js";
-import { FAST_MODE_UNCHECKED } from "./snapshot.js";
 import { runProperty } from "./runProperty.js";
+import { FAST_MODE_UNCHECKED } from "./snapshot.js";
+import type { VacuityRule } from "./vacuity.js";
+import { vacuityRule } from "./vacuity.js";
 import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
 import { buildWorld } from "./world/build.js";
 import { worldModel } from "./world/model.js";
@@ -117,14 +118,15 @@ function context<S extends WorldSchema>(
 export function migrationProperties<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
 >(patch: Patch, options: CheckMigrationOptions<S>): MigrationProperty[] {
-  return selectProperties(context(patch, options), options.properties);
+  return selectProperties(context(patch, options), options.properties, vacuityRule(options));
 }
 
 function selectProperties(
   ctx: PropertyContext,
   properties: readonly PropertyName[] | undefined,
+  rule: VacuityRule,
 ): MigrationProperty[] {
-  const all = buildProperties(ctx);
+  const all = buildProperties(ctx, rule);
   const wanted = properties ?? PROPERTY_NAMES;
   for (const name of wanted) {
     if (!PROPERTY_NAMES.includes(name)) {
@@ -164,8 +166,9 @@ export async function checkMigration<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
 >(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
   const ctx = context(patch, options);
-  const properties = selectProperties(ctx, options.properties);
-  const numRuns = options.numRuns ?? 100;
+  const rule = vacuityRule(options);
+  const properties = selectProperties(ctx, options.properties, rule);
+  const numRuns = rule.numRuns;
   const seed = options.seed ?? newSeed();
   const parameters: fc.Parameters<[PropertyInput]> = {
     numRuns,
@@ -173,12 +176,6 @@ export async function checkMigration<
     ...(options.path === undefined ? {} : { path: options.path }),
   };
   const refused = preflight(patch, ctx);
-  const rule: VacuityRule = {
-    // A replayed counterexample is one run: nothing to count.
-    minChecked:
-      options.path !== undefined ? 0 : (options.minChecked ?? Math.max(1, Math.ceil(numRuns / 10))),
-    vacuity: options.vacuity ?? "fail",
-  };
   const results: PropertyResult[] = [];
   for (const property of properties) {
     if (refused !== undefined && property.skipped === undefined) {

@@ -10,13 +10,8 @@ import { PropertyViolation } from "./properties/types.js";
 import { userFrame } from "./properties/userFrame.js";
 import { describeError } from "./properties/wording.js";
 import type { PropertyResult } from "./report.js";
-
-/** How few checked runs a pass may have, and what happens below that. */
-export interface VacuityRule {
-  /** Fewest runs that must check something; 0 turns the rule off. */
-  readonly minChecked: number;
-  readonly vacuity: "fail" | "warn";
-}
+import type { VacuityRule } from "./vacuity.js";
+import { tooFewChecked, vacuityMessage } from "./vacuity.js";
 
 export async function runProperty(
   property: MigrationProperty,
@@ -83,13 +78,6 @@ export async function runProperty(
   };
 }
 
-function reasons(vacuous: Readonly<Record<string, number>>): string {
-  return Object.entries(vacuous)
-    .sort(([, a], [, b]) => b - a)
-    .map(([reason, n]) => `${reason}: ${n}`)
-    .join("; ");
-}
-
 /** A pass, unless too few of its runs checked anything. */
 function passed(
   result: Pick<PropertyResult, "name" | "description" | "runs" | "checked" | "vacuous">,
@@ -97,8 +85,8 @@ function passed(
   seed: number,
 ): Omit<PropertyResult, "ms"> {
   const checked = result.checked ?? result.runs;
-  if (checked >= Math.min(rule.minChecked, result.runs)) return { ...result, status: "passed" };
-  const message = `only ${checked} of ${result.runs} runs checked something (${reasons(result.vacuous ?? {})}); the property passed over runs in which it checked nothing — generate worlds the patch applies to (\`values\`), or lower \`minChecked\` (${rule.minChecked})`;
+  if (!tooFewChecked(checked, result.runs, rule)) return { ...result, status: "passed" };
+  const message = vacuityMessage(checked, result.runs, result.vacuous ?? {}, rule);
   if (rule.vacuity === "warn") return { ...result, status: "passed", warning: message };
   return { ...result, status: "failed", failure: { message, seed, shrinks: 0 } };
 }

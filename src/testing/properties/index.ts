@@ -8,6 +8,8 @@
  * Every predicate builds its own fresh world(s) from the generated spec, so
  * runs never share state and a shrunk counterexample replays exactly.
  */
+import type { VacuityRule } from "../vacuity.js";
+import { guardedPredicate } from "../vacuity.js";
 import { composition } from "./composition.js";
 import { propertyKit } from "./kit.js";
 import { noOp } from "./noOp.js";
@@ -20,8 +22,11 @@ import type { MigrationProperty, PropertyContext } from "./types.js";
 import { validity } from "./validity.js";
 import { workload } from "./workload.js";
 
-/** The properties of `context.patch`, in PROPERTY_NAMES order. */
-export function buildProperties(context: PropertyContext): MigrationProperty[] {
+/**
+ * The properties of `context.patch`, in PROPERTY_NAMES order; each
+ * `predicate` holds fast-check's runners to `rule` (see `guardedPredicate`).
+ */
+export function buildProperties(context: PropertyContext, rule: VacuityRule): MigrationProperty[] {
   const kit = propertyKit(context);
   return [
     totality,
@@ -35,11 +40,6 @@ export function buildProperties(context: PropertyContext): MigrationProperty[] {
     workload,
   ].map((property): MigrationProperty => {
     const definition = property(kit);
-    return {
-      ...definition,
-      predicate: async (input) => {
-        await definition.check(input);
-      },
-    };
+    return { ...definition, predicate: guardedPredicate(definition, rule) };
   });
 }

@@ -163,7 +163,11 @@ export interface MigrationProperty {
    * `input`; rejects with a PropertyViolation otherwise.
    */
   readonly check: (input: PropertyInput) => Promise<Verdict>;
-  /** `check` for fast-check runners (`fc.asyncProperty`, `test.prop`): resolves or rejects alike. */
+  /**
+   * `check` for fast-check runners (`fc.asyncProperty`, `test.prop`):
+   * resolves or rejects alike, and rejects the run that reaches `numRuns`
+   * when fewer than `minChecked` runs checked something.
+   */
   readonly predicate: (input: PropertyInput) => Promise<void>;
 }
 
