@@ -31,6 +31,7 @@ import type { VacuityRule } from "./vacuity.js";
 import { vacuityRule } from "./vacuity.js";
 import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
 import { buildWorld } from "./world/build.js";
+import { checkConstructOption } from "./world/construct.js";
 import { worldModel } from "./world/model.js";
 import { worldSpecArbitrary } from "./world/population.js";
 
@@ -95,6 +96,7 @@ function context<S extends WorldSchema>(
     p.requireHydrated();
   }
   const model = worldModel(options);
+  checkConstructOption(options.construct, model);
   const worlds = options.world ?? worldSpecArbitrary(model, options as InstanceOptions);
   return {
     patch,

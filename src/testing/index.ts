@@ -94,18 +94,21 @@ export type {
 export { typedMigration } from "./typedMigration.js";
 export type {
   ClassValues,
+  ConstructInstance,
   InstanceOptions,
   InstanceSpec,
   LiveWorld,
   ValueSpec,
   ValuesOption,
   WorldClass,
+  WorldClassConstructor,
   WorldModel,
   WorldSchema,
   WorldSource,
   WorldSpec,
 } from "./world/types.js";
 export { buildWorld, worldArbitrary } from "./world/build.js";
+export { ConstructedOutsideWorldError } from "./world/construct.js";
 export { formatWorldSpec } from "./world/format.js";
 export { inferredValues, primitiveValues } from "./world/values.js";
 export { instanceArbitrary } from "./world/instances.js";

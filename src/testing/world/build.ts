@@ -4,7 +4,15 @@ import type { Namespace } from "../../namespace/namespace.js";
 import { formatWorldSpec, printable } from "./format.js";
 import { worldModel } from "./model.js";
 import { worldSpecArbitrary } from "./population.js";
-import type { InstanceOptions, LiveWorld, WorldModel, WorldSource, WorldSpec } from "./types.js";
+import { checkConstructOption, ofWorldClass } from "./construct.js";
+import type {
+  InstanceOptions,
+  LiveWorld,
+  WorldClassConstructor,
+  WorldModel,
+  WorldSource,
+  WorldSpec,
+} from "./types.js";
 
 /** A copy of plain data (arrays and plain objects, cycles kept); anything else is shared. */
 export function clonePlain(value: unknown, seen = new Map<object, unknown>()): unknown {
@@ -36,6 +44,7 @@ export function buildWorld(
   spec: WorldSpec,
   options: Pick<InstanceOptions, "construct"> & { readonly namespace?: Namespace } = {},
 ): LiveWorld {
+  checkConstructOption(options.construct, model);
   const namespace = options.namespace ?? model.make();
   const byName = new Map(model.classes.map((c) => [c.name, c] as const));
   const instances = spec.instances.map((instance) => {
@@ -52,7 +61,10 @@ export function buildWorld(
       values[field] = v && "value" in v ? clonePlain(v.value) : undefined;
     }
     const construct = options.construct?.[cls.name];
-    if (construct) return construct(values) as Record<string, unknown>;
+    if (construct) {
+      const Class = handle as unknown as WorldClassConstructor;
+      return ofWorldClass(construct(values, Class), Class, cls.name) as Record<string, unknown>;
+    }
     if (cls.definition.fieldOrigin === "created") return new handle(values);
     return Object.assign(constructWithoutArguments(handle, namespace), values);
   });
@@ -89,5 +101,6 @@ export function worldArbitrary(
   options: InstanceOptions = {},
 ): fc.Arbitrary<LiveWorld> {
   const model = worldModel(source);
+  checkConstructOption(options.construct, model);
   return worldSpecArbitrary(model, options).map((spec) => buildWorld(model, spec, options));
 }

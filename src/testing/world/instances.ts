@@ -5,6 +5,7 @@ import { handleOfPrototype, handleOwner } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
 import { buildWorld } from "./build.js";
+import { checkConstructOption } from "./construct.js";
 import { hierarchyOrder, worldModel } from "./model.js";
 import type { InstanceOptions } from "./types.js";
 import { fieldsArbitrary } from "./values.js";
@@ -49,10 +50,9 @@ export function instanceArbitrary(
       // An unmanaged class: register it in a namespace of its own.
       namespace = new Namespace(`instances of ${target.name}`);
       // Made below through the handle only, so the registry sees every one.
-      const registered = namespace.registerClass(target, { constructedOnlyThroughHandle: true });
-      className = registered.name;
+      className = namespace.registerClass(target, { constructedOnlyThroughHandle: true }).name;
       construct = {
-        [className]: (fields) => Object.assign(Reflect.construct(registered, []) as object, fields),
+        [className]: (fields, Class) => Object.assign(Reflect.construct(Class, []), fields),
         ...construct,
       };
     }
@@ -64,6 +64,7 @@ export function instanceArbitrary(
     className = target.name;
   }
   const model = worldModel({ namespace: () => namespace }, false);
+  checkConstructOption(construct, model);
   const cls = model.classes.find((c) => c.name === className)!;
   return fieldsArbitrary(cls, model, { ...options, references: false }, undefined).map(
     (fields) =>

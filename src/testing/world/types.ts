@@ -56,15 +56,27 @@ export type ValuesOption<S extends WorldSchema = Record<string, Record<string, u
   readonly [C in keyof S]?: ClassValues<S[C]>;
 };
 
+/** A world's own class, as `construct` is given it. */
+export type WorldClassConstructor = new (...args: unknown[]) => object;
+
+/** Builds an instance of a world's class (`Class`) from its generated field values. */
+export type ConstructInstance = (
+  values: Record<string, unknown>,
+  Class: WorldClassConstructor,
+) => object;
+
 export interface InstanceOptions<S extends WorldSchema = Record<string, Record<string, unknown>>> {
   /** Field values by class (default: inferred from each field's initial value, see `inferredValues`). */
   readonly values?: ValuesOption<S>;
   /**
-   * How to construct an instance of a class from its field values (default:
-   * `new Class(values)` for classes made by metamorph, else `new Class()`
-   * followed by assignments).
+   * How to construct an instance of a class from its field values, by class
+   * name: `{ Session: (values, Class) => Object.assign(new Class(), values) }`.
+   * `Class` is the world's own copy of the class, the one its update
+   * migrates: build with it, not with the imported class (an instance of
+   * anything else is refused). Default: `new Class(values)` for classes made
+   * by metamorph, else `new Class()` followed by assignments.
    */
-  readonly construct?: Readonly<Record<string, (fields: Record<string, unknown>) => object>>;
+  readonly construct?: Readonly<Record<string, ConstructInstance>>;
   /** Fewest instances per world (default 0). */
   readonly minInstances?: number;
   /** Most instances per world (default 5). */
