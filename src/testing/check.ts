@@ -32,6 +32,7 @@ import { vacuityRule } from "./vacuity.js";
 import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
 import { buildWorld } from "./world/build.js";
 import { checkConstructOption } from "./world/construct.js";
+import { liveStateOf } from "./world/live.js";
 import { worldModel } from "./world/model.js";
 import { worldSpecArbitrary } from "./world/population.js";
 
@@ -153,6 +154,22 @@ function preflight(patch: Patch, ctx: PropertyContext): string | undefined {
   return undefined;
 }
 
+/** A failure's counterexample, with the live state of its world below the spec where they differ. */
+function withLiveState<R extends Pick<PropertyResult, "failure">>(
+  result: R,
+  ctx: PropertyContext,
+): R {
+  const failure = result.failure;
+  if (failure?.counterexample === undefined || failure.counterexampleText === undefined)
+    return result;
+  const live = liveStateOf(ctx.model, failure.counterexample.world, ctx.instanceOptions);
+  if (live === undefined) return result;
+  return {
+    ...result,
+    failure: { ...failure, counterexampleText: `${failure.counterexampleText}\n${live}` },
+  };
+}
+
 /** What `name` compares that this process cannot see (fast mode, for the properties comparing exact snapshots). */
 function uncheckedBy(name: PropertyName): string | undefined {
   return name === "rollback" || name === "no-op" ? FAST_MODE_UNCHECKED : undefined;
@@ -192,7 +209,7 @@ export async function checkMigration<
       continue;
     }
     const t0 = performance.now();
-    const result = await runProperty(property, parameters, seed, rule);
+    const result = withLiveState(await runProperty(property, parameters, seed, rule), ctx);
     const ms = Math.round(performance.now() - t0);
     const unchecked = result.status === "passed" ? uncheckedBy(property.name) : undefined;
     results.push({ ...result, ms, ...(unchecked === undefined ? {} : { unchecked }) });

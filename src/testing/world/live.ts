@@ -1,0 +1,73 @@
+/**
+ * A built world as it really is, beside its spec: `construct` and the
+ * classes' own constructors may give an instance state the spec does not
+ * list — symbol keys, non-enumerable or accessor properties, fields
+ * deleted — and a counterexample printed from the spec alone would hide
+ * exactly what made it fail.
+ */
+import fc from "fast-check";
+import { buildWorld } from "./build.js";
+import { formatValueSpec } from "./format.js";
+import type { InstanceOptions, LiveWorld, WorldModel, WorldSpec } from "./types.js";
+
+function renderKey(key: string | symbol): string {
+  if (typeof key === "symbol") return `[${key.toString()}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$|^\d+$/.test(key) ? key : JSON.stringify(key);
+}
+
+/** The spec's line of instance `i`, with references as they were built (modulo the instance count). */
+function specLine(spec: WorldSpec, i: number): string {
+  const instance = spec.instances[i]!;
+  const n = spec.instances.length;
+  const fields = Object.entries(instance.fields).map(
+    ([k, v]) => `${renderKey(k)}: ${formatValueSpec("ref" in v ? { ref: v.ref % n } : v)}`,
+  );
+  return `#${i} ${instance.className} { ${fields.join(", ")} }`;
+}
+
+/**
+ * Instance `i`'s own properties, in order, like a spec line: `~` before a
+ * non-enumerable one, accessors as `get`/`set` (never called), references
+ * to the world's instances as `→#j`.
+ */
+function liveLine(world: LiveWorld, i: number): string {
+  const o = world.instances[i]!;
+  const index = new Map(world.instances.map((x, j) => [x, j] as const));
+  const render = (v: unknown) =>
+    index.has(v as object) ? `→#${index.get(v as object)}` : fc.stringify(v);
+  const parts = Reflect.ownKeys(o).map((key) => {
+    const d = Object.getOwnPropertyDescriptor(o, key)!;
+    const shown = `${d.enumerable ? "" : "~"}${renderKey(key)}`;
+    if ("value" in d) return `${shown}: ${render(d.value)}`;
+    return `${shown}: ${[d.get && "get", d.set && "set"].filter(Boolean).join("/")}`;
+  });
+  return `#${i} ${world.spec.instances[i]!.className} { ${parts.join(", ")} }`;
+}
+
+/** The instances whose live state differs from their spec, one a line (undefined when none does). */
+export function formatLiveDifferences(world: LiveWorld): string | undefined {
+  const lines = world.instances
+    .map((_, i) => liveLine(world, i))
+    .filter((line, i) => line !== specLine(world.spec, i));
+  return lines.length === 0 ? undefined : lines.join("\n");
+}
+
+/**
+ * What a counterexample's world is when built, where that differs from its
+ * spec, as lines to print below it (undefined when nothing differs or it
+ * cannot be built).
+ */
+export function liveStateOf(
+  model: WorldModel,
+  spec: WorldSpec,
+  options: Pick<InstanceOptions, "construct">,
+): string | undefined {
+  let world: LiveWorld;
+  try {
+    world = buildWorld(model, spec, options);
+  } catch {
+    return undefined; // the failure says why: building is what failed
+  }
+  const lines = formatLiveDifferences(world);
+  return lines === undefined ? undefined : `live state, where it differs:\n${lines}`;
+}
