@@ -51,3 +51,35 @@ test("the page says reload the page where Node says restart; the dev layer's ref
     /so it cannot be reloaded in place\. Reload the page to apply the change/,
   );
 });
+
+test("a class that now extends a class metamorph does not manage is refused MM_DEV_UNMANAGED_SUPERCLASS, naming both", async () => {
+  const { planClassUpdates } = await import("../../src/dev/plan.js");
+  const { Namespace } = await import("../../src/index.js");
+  const ns = new Namespace("dev-superclass");
+  const Counter = ns.registerClass(
+    class Counter {
+      n = 0;
+    },
+    { constructedOnlyThroughHandle: true },
+  );
+  class Counter2 extends Map {
+    n = 0;
+  }
+  Object.defineProperty(Counter2, "name", { value: "Counter" });
+  const plan = () =>
+    planClassUpdates([{ name: "Counter", handle: Counter, implementation: Counter2 }], {
+      namespace: ns,
+      patchName: "counter #2",
+      migrations: {},
+      migrationsFile: "counter.migrations.ts",
+      used: new Set(),
+    });
+  expect(plan).toThrow(
+    expect.objectContaining({
+      code: "MM_DEV_UNMANAGED_SUPERCLASS",
+      message: expect.stringMatching(
+        /class Counter now extends Map, which metamorph does not manage/,
+      ),
+    }),
+  );
+});

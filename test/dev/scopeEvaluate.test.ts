@@ -138,6 +138,9 @@ describe("code evaluated through a module's accessors", () => {
     const w = world();
     const code = "(function () { log.push(1); return c + 1; })";
     expect(() => evaluateInScope(w.access, BOUND, "module", code)).toThrow(TopLevelOnlyBinding);
+    expect(() => evaluateInScope(w.access, BOUND, "module", code)).toThrow(
+      expect.objectContaining({ code: "MM_DEV_TOP_LEVEL_ONLY_BINDING" }),
+    );
     expect(() => evaluateInScope(w.access, BOUND, "module", code)).toThrow(/uses c,/);
     expect(w.state()).toEqual([1, 2, 3, [], [true, 0]]);
     // Declared by the code itself, `c` is the code's own.
