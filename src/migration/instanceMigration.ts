@@ -354,7 +354,7 @@ export function fixedPropertyError(
   key: PropertyKey,
 ): UnswappableObjectError {
   return new UnswappableObjectError(
-    `cannot migrate ${className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles`,
+    `cannot migrate ${className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles; where a package's constructor defines it so (its next release changing what comes before), neither is yours to do: restart, or leave the class unregistered`,
     { className, index, property: String(key) },
   );
 }

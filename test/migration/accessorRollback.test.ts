@@ -95,6 +95,10 @@ test("an own property that cannot be configured, which the new layout would move
       message: expect.stringContaining('"normalMatrix" is not configurable'),
     }),
   );
+  // A release's constructor defines it: the advice a package's user can follow (review advX3).
+  expect(() => updateSync(ns, patch("up").replaceImplementation("Node", NodeB).build())).toThrow(
+    /restart, or leave the class unregistered/,
+  );
   expect(Reflect.ownKeys(node)).toEqual(["id", "normalMatrix", "needsUpdate", "autoUpdate"]);
   expect(node.describe()).toBe("A");
 });
