@@ -14,12 +14,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   ANSWER_STDIN,
   ask,
-  CLI,
-  editFile,
   type Running,
-  run,
+  saveAndWait,
+  startDev,
   stopAndRemoveAfter,
-  tempProject,
   writeAtomically,
 } from "./support.js";
 
@@ -46,17 +44,12 @@ ${ANSWER_STDIN}
 console.log("ready");
 `;
 
-async function save(file: string, change: (text: string) => string, expected: RegExp) {
-  const from = program.stderr.all.length;
-  editFile(join(dir, file), change);
-  return program.stderr.waitFor(expected, { from, what: `the reaction to ${expected}` });
-}
+const save = (file: string, change: (text: string) => string, expected: RegExp) =>
+  saveAndWait(program, join(dir, file), change, expected);
 
 describe("metamorph dev: fields added to live objects", () => {
   beforeAll(async () => {
-    dir = tempProject("added-fields", { "item.ts": ITEM, "main.ts": MAIN });
-    program = run([...CLI, "dev", "--no-restart", "main.ts"], dir, {}, { stdin: true });
-    await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
+    ({ dir, program } = await startDev("added-fields", { "item.ts": ITEM, "main.ts": MAIN }));
   }, 30_000);
 
   stopAndRemoveAfter(afterAll, () => ({ program, dir }));
@@ -99,7 +92,7 @@ describe("metamorph dev: fields added to live objects", () => {
       (t) => t.replace("  a = 1;\n", "  a = 1;\n  size = (this as any).options.size;\n"),
       /error: MM_MIGRATION_FAILED computing field "size"/,
     );
-    expect(failed).toMatch(/^\[metamorph\] item\.ts:\d+: error:/);
+    expect(failed.join("\n")).toMatch(/^\[metamorph\] item\.ts:\d+: error:/m);
     await save(
       "item.ts",
       (t) => t.replace("(this as any).options.size", "LIMIT * 2"),

@@ -12,12 +12,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   ANSWER_STDIN,
   ask,
-  CLI,
-  editFile,
   type Running,
-  run,
+  saveAndWait,
+  startDev,
   stopAndRemoveAfter,
-  tempProject,
 } from "./support.js";
 
 let dir: string;
@@ -45,18 +43,15 @@ ${ANSWER_STDIN}
 console.log("ready");
 `;
 
-async function save(change: (text: string) => string, expected: RegExp): Promise<string[]> {
-  const from = program.stderr.all.length;
-  editFile(join(dir, "item.ts"), change);
-  await program.stderr.waitFor(expected, { from, what: `the reaction to ${expected}` });
-  return program.stderr.all.slice(from);
-}
+const save = (change: (text: string) => string, expected: RegExp) =>
+  saveAndWait(program, join(dir, "item.ts"), change, expected);
 
 describe("metamorph dev: declarations added, removed and declared again", () => {
   beforeAll(async () => {
-    dir = tempProject("session-declarations", { "item.ts": ITEM, "main.ts": MAIN });
-    program = run([...CLI, "dev", "--no-restart", "main.ts"], dir, {}, { stdin: true });
-    await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
+    ({ dir, program } = await startDev("session-declarations", {
+      "item.ts": ITEM,
+      "main.ts": MAIN,
+    }));
   }, 30_000);
 
   stopAndRemoveAfter(afterAll, () => ({ program, dir }));

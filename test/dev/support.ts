@@ -171,3 +171,27 @@ export async function ask(running: Running, expression: string): Promise<unknown
   const line = await running.stdout.waitFor(/^=> /, { from, what: `the answer to ${expression}` });
   return JSON.parse(line.slice(3));
 }
+
+/** `metamorph dev --no-restart main.ts` on a fresh project of `files`, once it has printed `ready`. */
+export async function startDev(
+  name: string,
+  files: Record<string, string>,
+): Promise<{ dir: string; program: Running }> {
+  const dir = tempProject(name, files);
+  const program = run([...CLI, "dev", "--no-restart", "main.ts"], dir, {}, { stdin: true });
+  await program.stdout.waitFor(/^ready$/, { timeoutMs: 20_000, what: "the program to start" });
+  return { dir, program };
+}
+
+/** Edits `file` with `change`, waits for the program's stderr to show `expected`, and answers what it printed there since. */
+export async function saveAndWait(
+  program: Running,
+  file: string,
+  change: (text: string) => string,
+  expected: RegExp,
+): Promise<string[]> {
+  const from = program.stderr.all.length;
+  editFile(file, change);
+  await program.stderr.waitFor(expected, { from, what: `the reaction to ${expected}` });
+  return program.stderr.all.slice(from);
+}
