@@ -8,14 +8,13 @@
  * both build, keep their identity and state through edits of the class,
  * and run the new code.
  */
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
-import type { ViteDevServer } from "vite";
+import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS } from "../support/chromium.js";
+import { CHROMIUM } from "../support/chromium.js";
 import { removeDir, tempProject, writeAtomically } from "./support.js";
+import { openPageSession, type PageSession } from "./vitePage.js";
 
 const element = (label: string, step: string) => `
 export class XCount extends HTMLElement {
@@ -38,15 +37,11 @@ document.body.append(made);
 };
 
 let dir: string | undefined;
-let profile: string | undefined;
-let server: ViteDevServer | undefined;
-let context: BrowserContext | undefined;
+let session: PageSession | undefined;
 const lines: string[] = [];
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  if (profile) removeDir(profile);
+  await session?.close();
   if (dir) removeDir(dir);
 });
 
@@ -71,29 +66,13 @@ const clickAndRead = (page: Page) =>
 test("a custom element upgrades, is made by createElement, and keeps its state through edits of its class", async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}`);
   dir = tempProject("custom-element", FILES);
-  const { createServer } = await import("vite");
-  const { metamorph } = await import("../../src/dev/vite.js");
-  server = await createServer({
-    root: dir,
-    configFile: false,
-    logLevel: "silent",
-    cacheDir: join(dir, ".vite"),
-    plugins: [metamorph()],
-    server: { host: "127.0.0.1", port: 0, strictPort: false },
-  });
-  await server.listen();
-  profile = mkdtempSync(join(tmpdir(), "metamorph-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  session = await openPageSession(dir);
+  const { page } = session;
   page.on("console", (m) => lines.push(`${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => lines.push(`pageerror: ${e.message}`));
   let loads = 0;
   page.on("load", () => loads++);
-  await page.goto(server.resolvedUrls!.local[0]!);
+  await page.goto(session.url);
   await page.waitForFunction(() => "app" in globalThis, null, { timeout: 30_000 });
 
   expect(await clickAndRead(page)).toEqual({
