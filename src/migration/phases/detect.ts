@@ -11,7 +11,13 @@ import { constructorOfDefinition } from "../../mop/classHandle.js";
 import { platformFields } from "../../mop/platformClasses.js";
 import type { Change } from "../changes.js";
 import { ExternalSuperclassError } from "../../namespace/errors.js";
-import { changedClasses, detectChanges, externalRoot, migratingClasses } from "../changes.js";
+import {
+  ancestry,
+  changedClasses,
+  detectChanges,
+  externalRoot,
+  migratingClasses,
+} from "../changes.js";
 import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import {
@@ -263,11 +269,14 @@ function refuseExternalMoves(
       // A release's subclass extends that release's class of a name the
       // namespace manages (graph 5's Graph extends its own DirectedGraph):
       // the hierarchy moves together.
-      const sibling = after !== null && defs.has(after);
+      const sibling = releaseSibling(name, build, oldDefs, defs);
+      const moveTogether = (b: string) =>
+        `replace ${b} in the same patch (replaceImplementation("${b}", …) beside "${name}"), so that the hierarchy moves together`;
+      const own = after === sibling?.binding ? after : `${sibling?.binding} (\`${after}\`)`;
       throw new ExternalSuperclassError(
-        sibling
-          ? `class ${name}'s new version extends its own release's ${after}, not the namespace's ${after}, which this patch leaves as it runs: replace ${after} in the same patch (replaceImplementation("${after}", …) beside "${name}"), so that the hierarchy moves together`
-          : `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; keep ${name}'s superclass as it is, or restart the program to change it`,
+        sibling?.certain === true
+          ? `class ${name}'s new version extends its own release's ${own}, not the namespace's ${sibling.binding}, which this patch leaves as it runs: ${moveTogether(sibling.binding)}`
+          : `class ${name} would change from extending ${what(before)} to extending ${what(after)}: an existing object cannot gain or lose the internal slots and state that a class outside the namespace (a native class such as Map or Error, or a package's class) gives its instances; ${sibling === undefined ? "" : `if ${after} is its release's ${sibling.binding} (a bundler or minifier renames classes), ${moveTogether(sibling.binding)}; otherwise `}keep ${name}'s superclass as it is, or restart the program to change it`,
         { className: name, from: before, to: after },
       );
     }
@@ -279,6 +288,38 @@ function refuseExternalMoves(
       );
     }
   }
+}
+
+/**
+ * The binding whose next release the new version of `name`'s chain extends
+ * (the superclass its new root's implementation extends, outside the
+ * namespace): the binding of that name, or whose running class has its
+ * source name (a bundler's `_Observable`, registered as "Observable"), or,
+ * failing both (a minifier's names change between releases), the binding
+ * the root extends now — the same place in the hierarchy, but not certain.
+ */
+function releaseSibling(
+  name: string,
+  build: Built["build"],
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  defs: ReadonlyMap<string, ClassDefinition>,
+): { readonly binding: string; readonly certain: boolean } | undefined {
+  const chain = ancestry(name, defs);
+  const root = build.classes.get(chain.at(-1)!);
+  const parent = root?.implementation && (Object.getPrototypeOf(root.implementation) as Function);
+  if (root?.oldName == null || !parent) return undefined;
+  const others = [...build.classes].filter(([b]) => !chain.includes(b));
+  const running = (c: ClassBuild) =>
+    c.oldName === null ? undefined : constructorOfDefinition(oldDefs.get(c.oldName)!);
+  const named = others.filter(([b, c]) => b === parent.name || running(c)?.name === parent.name);
+  const exact =
+    named.find(([b]) => b === parent.name) ?? (named.length === 1 ? named[0] : undefined);
+  if (parent.name !== "" && exact !== undefined) return { binding: exact[0], certain: true };
+  // A platform class (`Map`, `Error`) is no release's class.
+  const global = (globalThis as Record<string, unknown>)[parent.name] === parent;
+  const above = oldDefs.get(root.oldName)!.superclass;
+  const here = others.find(([, c]) => above !== null && c.oldName === above)?.[0];
+  return here === undefined || global ? undefined : { binding: here, certain: false };
 }
 
 /**
