@@ -8,8 +8,6 @@
  * and an old field the new constructor makes an alias of a new one.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { constructorOfDefinition } from "../mop/classHandle.js";
-import { readClosureMembers } from "../mop/source/parse.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import {
   type BuildResult,
@@ -20,7 +18,7 @@ import {
   isUnvaluedNewField,
   oldFieldsUnmigrated,
 } from "./build.js";
-import { ancestry, instanceMemberNames } from "./changes.js";
+import { ancestry } from "./changes.js";
 import { changedInitialKinds } from "./changedInitialKinds.js";
 import { fieldsChangedByCalls } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
@@ -37,6 +35,7 @@ import {
 } from "./outOfSightWarnings.js";
 import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
+import { staleClosures } from "./staleClosures.js";
 import { staleFunctionFields } from "./staleFunctionFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
@@ -323,42 +322,6 @@ function droppedFields(
       moved.length > 0
         ? "every object kept its values under the running release's names, which the new code reads as other fields — if the names traded places (a minifier's names change between releases), say so with replaceImplementation's renames, and roll this update back"
         : "every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back",
-    ),
-  ];
-}
-
-/**
- * Members the running version's closures read (closureMembers.ts) that the
- * new version drops: an own method or accessor no class of its new chain
- * has, or a field it does not carry.
- */
-function staleClosures(
-  className: string,
-  defs: ReadonlyMap<string, ClassDefinition>,
-  old: ClassDefinition | undefined,
-): UpdateWarning[] {
-  if (old === undefined || old.fieldOrigin !== "source") return [];
-  const running = constructorOfDefinition(old);
-  if (running === undefined) return [];
-  let read: ReadonlySet<string>;
-  try {
-    read = readClosureMembers(running);
-  } catch {
-    return []; // no parser here (the Vite page)
-  }
-  if (read.size === 0) return [];
-  const kept = new Set(ancestry(className, defs).flatMap((c) => instanceMemberNames(defs.get(c)!)));
-  const owned = new Set(instanceMemberNames(old));
-  const gone = [...read].filter((name) => owned.has(name) && !kept.has(name));
-  if (gone.length === 0) return [];
-  const note = `closures the running version made (arrow functions given to timers or listeners) read ${quoted(gone)}, which the new version no longer has`;
-  return [
-    warning(
-      "MM_STALE_CLOSURE",
-      className,
-      undefined,
-      note,
-      "they keep running on the existing objects with the old code and will fail when they do — roll this update back, keep those members in the new version, or restart",
     ),
   ];
 }

@@ -1,17 +1,35 @@
 /**
- * The members of `this` that closures a class's code makes read: an arrow
- * function inside a method or the constructor (`setInterval(() =>
- * this._checkPing(), …)`, `this.on("close", () => this.pingTimer.clear())`)
- * keeps the object and reads those members when it runs, long after the
- * code that made it — after an update too. A new version that drops such a
- * member leaves these closures to fail later (mqtt 5.0 -> 5.10: the old
- * keep-alive timer called a method the new release no longer has, and the
- * process died a second after the commit).
+ * The members of `this` that code of a class can read after the call that
+ * made it returned, and so after an update:
+ * - closures: an arrow function inside a method or the constructor
+ *   (`setInterval(() => this._checkPing(), …)`, `this.on("close", () =>
+ *   this.pingTimer.clear())`) keeps the object and reads those members when
+ *   it runs. A new version that drops such a member leaves these closures to
+ *   fail later (mqtt 5.0 -> 5.10: the old keep-alive timer called a method
+ *   the new release no longer has, and the process died a second after the
+ *   commit). A `function` reaches the object through a name holding it
+ *   (`var _this = this`: thisAliases.ts), as transpiled arrows do;
+ * - suspended calls: an `async` or generator method paused at an `await` or
+ *   `yield` resumes its old code, and reads what follows on the object
+ *   (bottleneck 2.18 -> 2.19: a job executing during the update called the
+ *   removed `doResolve` when its task settled, and its promise never did).
+ *   Transpilers write such a method as a generator run at once, which counts
+ *   the same.
  */
-import type { AnyNode } from "acorn";
-import { forEachChild } from "./parser.js";
+import type { AnyNode, Function as FunctionNode, MethodDefinition } from "acorn";
+import { forEachChild, parseJavaScript } from "./parser.js";
+import { type Suspension, suspensionOf } from "./suspensionPoints.js";
+import { keyDisplay, readKey, skipOuterExpressions } from "./syntax.js";
+import { aliasesIn } from "./thisAliases.js";
 
-/** Array methods that call their callback before they return: an arrow given to one does not outlive the call. */
+interface MemberReads {
+  /** Read by closures, which may run any time after the call that made them. */
+  readonly closures: ReadonlySet<string>;
+  /** Read after an `await` or `yield`, with the methods (`run()`) whose calls read them then. */
+  readonly suspended: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Array methods that call their callback before they return: a function given to one does not outlive the call. */
 const SYNCHRONOUS_CALLBACKS = new Set([
   "map",
   "forEach",
@@ -29,34 +47,88 @@ const SYNCHRONOUS_CALLBACKS = new Set([
 ]);
 
 /**
- * Arrows that only live during the call that makes them: those handed to an
- * array method that calls them at once, and a local `const` only ever
- * called (a recursive helper: heap 4's `isValid`), never passed on.
+ * How a function made in a method runs, where it is not simply a closure:
+ * during the call (`onThis`: with the method's `this`), or later with the
+ * method's `this` (`bound`: `function () {…}.bind(this)`).
  */
-function callLocalArrows(body: AnyNode): Set<AnyNode> {
-  const local = new Set<AnyNode>();
+type Run = "during" | "onThis" | "bound";
+
+type FunctionLike = Extract<AnyNode, FunctionNode>;
+
+const isFunction = (node: AnyNode): node is FunctionLike =>
+  node.type === "ArrowFunctionExpression" ||
+  node.type === "FunctionExpression" ||
+  node.type === "FunctionDeclaration";
+
+const suspends = (node: AnyNode): boolean =>
+  node.type === "FunctionExpression" && (node.generator || node.async);
+
+/**
+ * The body of an `async` method as transpilers write it, a generator run at
+ * once: Babel's `_asyncToGenerator(function* () {…})()` (or `.call(this)`),
+ * tsc's `__awaiter(this, …, function* () {…})`, esbuild's `__async(this,
+ * null, function* () {…})` — the last two with the method's `this`.
+ */
+function asyncBodies(call: AnyNode, into: Map<AnyNode, Run>): void {
+  if (call.type !== "CallExpression") return;
+  const callee = skipOuterExpressions(call.callee);
+  const applied =
+    callee.type === "MemberExpression" &&
+    callee.property.type === "Identifier" &&
+    (callee.property.name === "call" || callee.property.name === "apply");
+  const wrapper = skipOuterExpressions(applied ? callee.object : callee);
+  if (wrapper.type === "CallExpression")
+    for (const argument of wrapper.arguments)
+      if (suspends(argument)) into.set(argument, applied ? "onThis" : "during");
+  if (call.arguments.some((a) => skipOuterExpressions(a).type === "ThisExpression"))
+    for (const argument of call.arguments) if (suspends(argument)) into.set(argument, "onThis");
+}
+
+/**
+ * Functions that only run during the call that makes them: those handed to
+ * an array method that calls them at once, one called where it is written,
+ * a local helper only ever called (a recursive helper: heap 4's `isValid`),
+ * never passed on, and async bodies (asyncBodies).
+ */
+function inlineFunctions(body: AnyNode): Map<AnyNode, Run> {
+  const inline = new Map<AnyNode, Run>();
   const helpers = new Map<string, AnyNode>();
   const passedOn = new Set<string>();
   const visit = (node: AnyNode, parent: AnyNode | undefined): void => {
-    if (
-      node.type === "CallExpression" &&
-      node.callee.type === "MemberExpression" &&
-      !node.callee.computed &&
-      node.callee.property.type === "Identifier" &&
-      SYNCHRONOUS_CALLBACKS.has(node.callee.property.name)
-    ) {
-      for (const argument of node.arguments)
-        if (argument.type === "ArrowFunctionExpression") local.add(argument);
+    if (node.type === "CallExpression") {
+      const callee = skipOuterExpressions(node.callee);
+      if (
+        callee.type === "MemberExpression" &&
+        !callee.computed &&
+        callee.property.type === "Identifier" &&
+        SYNCHRONOUS_CALLBACKS.has(callee.property.name)
+      )
+        for (const argument of node.arguments)
+          if (isFunction(argument)) inline.set(argument, "during");
+      if (isFunction(callee)) inline.set(callee, "during");
+      if (
+        callee.type === "MemberExpression" &&
+        callee.property.type === "Identifier" &&
+        callee.property.name === "bind" &&
+        node.arguments[0]?.type === "ThisExpression" &&
+        skipOuterExpressions(callee.object).type === "FunctionExpression"
+      )
+        inline.set(skipOuterExpressions(callee.object), "bound");
+      asyncBodies(node, inline);
     }
     if (
       node.type === "VariableDeclarator" &&
       node.id.type === "Identifier" &&
-      node.init?.type === "ArrowFunctionExpression"
+      node.init &&
+      isFunction(node.init)
     )
       helpers.set(node.id.name, node.init);
+    if (node.type === "FunctionDeclaration" && node.id) helpers.set(node.id.name, node);
     if (node.type === "Identifier" && parent !== undefined) {
       const called = parent.type === "CallExpression" && parent.callee === node;
-      const declared = parent.type === "VariableDeclarator" && parent.id === node;
+      const declared =
+        (parent.type === "VariableDeclarator" || parent.type === "FunctionDeclaration") &&
+        parent.id === node;
       const property =
         parent.type === "MemberExpression" && parent.property === node && !parent.computed;
       if (!called && !declared && !property) passedOn.add(node.name);
@@ -64,45 +136,105 @@ function callLocalArrows(body: AnyNode): Set<AnyNode> {
     forEachChild(node, (child) => visit(child, node));
   };
   visit(body, undefined);
-  for (const [name, arrow] of helpers) if (!passedOn.has(name)) local.add(arrow);
-  return local;
+  for (const [name, fn] of helpers)
+    if (!passedOn.has(name)) inline.set(fn, inline.get(fn) ?? "during");
+  return inline;
 }
 
-/** Names read as `this.name` inside arrow functions nested in `classNode`'s methods and constructor. */
-export function closureMembers(classNode: AnyNode): Set<string> {
-  const names = new Set<string>();
-  let local = new Set<AnyNode>();
-  // `inArrow`: inside an arrow whose `this` is the method's (the object).
-  const walk = (node: AnyNode, inArrow: boolean): void => {
-    if (local.has(node)) {
-      // Lives during this call only; what it nests may still escape.
-      forEachChild(node, (child) => walk(child, inArrow));
+/** What holds the object where code runs, and when that code runs. */
+interface Context {
+  readonly thisIsObject: boolean;
+  readonly aliases: ReadonlySet<string>;
+  /** The code may run any time after the method returned: a closure. */
+  readonly escapes: boolean;
+  /** The points of the functions, running during the call, it is in. */
+  readonly suspensions: readonly Suspension[];
+}
+
+const NO_SOURCE = { text: "", shift: 0 };
+
+/** Adds to `closures` and `suspended` what `member`'s code reads of the object. */
+function readMethod(
+  member: MethodDefinition,
+  closures: Set<string>,
+  suspended: Map<string, string[]>,
+): void {
+  const key = keyDisplay(readKey(NO_SOURCE, member.key, member.computed));
+  const method = key === "" ? "a method" : `${key}()`;
+  const inline = inlineFunctions(member.value.body);
+  const holdsObject = (node: AnyNode, ctx: Context): boolean => {
+    const object = skipOuterExpressions(node);
+    if (object.type === "ThisExpression") return ctx.thisIsObject;
+    return object.type === "Identifier" && ctx.aliases.has(object.name);
+  };
+  const record = (name: string, node: AnyNode, ctx: Context): void => {
+    if (ctx.escapes) closures.add(name);
+    else if (ctx.suspensions.some((s) => s.after(node))) {
+      const by = suspended.get(name) ?? [];
+      if (!by.includes(method)) by.push(method);
+      suspended.set(name, by);
+    }
+  };
+  const enter = (fn: FunctionLike, ctx: Context, thisIsObject: boolean, escapes: boolean) => {
+    const aliases = aliasesIn(fn, ctx.aliases, thisIsObject);
+    if (!thisIsObject && aliases.size === 0) return; // nothing in it reaches the object
+    const suspension = escapes ? undefined : suspensionOf(fn);
+    const suspensions = suspension ? [...ctx.suspensions, suspension] : ctx.suspensions;
+    const inner: Context = { thisIsObject, aliases, escapes, suspensions };
+    for (const parameter of fn.params) walk(parameter, fn, inner);
+    walk(fn.body, fn, inner);
+  };
+  const walk = (node: AnyNode, parent: AnyNode, ctx: Context): void => {
+    if (node.type === "ClassExpression" || node.type === "ClassDeclaration") return;
+    if (isFunction(node)) {
+      const how = inline.get(node);
+      // An arrow's `this` is the enclosing one; a `function`'s its own, unless it is bound to it.
+      const own = node.type !== "ArrowFunctionExpression" && how !== "onThis" && how !== "bound";
+      const escapes = ctx.escapes || how === undefined || how === "bound";
+      enter(node, ctx, !own && ctx.thisIsObject, escapes);
       return;
     }
+    // Assigning a member the new version dropped adds a property; reading it is what fails.
+    const assigned =
+      parent.type === "AssignmentExpression" && parent.operator === "=" && parent.left === node;
     if (
-      node.type === "FunctionExpression" ||
-      node.type === "FunctionDeclaration" ||
-      node.type === "ClassExpression" ||
-      node.type === "ClassDeclaration"
-    )
-      return; // a `this` of their own
-    if (
-      inArrow &&
       node.type === "MemberExpression" &&
-      node.object.type === "ThisExpression" &&
       !node.computed &&
-      node.property.type === "Identifier"
+      node.property.type === "Identifier" &&
+      !assigned &&
+      holdsObject(node.object, ctx)
     )
-      names.add(node.property.name);
-    const arrow = inArrow || node.type === "ArrowFunctionExpression";
-    forEachChild(node, (child) => walk(child, arrow));
+      record(node.property.name, node, ctx);
+    forEachChild(node, (child) => walk(child, node, ctx));
   };
-  if (classNode.type !== "ClassExpression" && classNode.type !== "ClassDeclaration") return names;
-  for (const member of classNode.body.body) {
-    if (member.type !== "MethodDefinition" || member.static) continue;
-    // The method's own body: its `this` is the object; arrows in it keep it.
-    local = callLocalArrows(member.value.body);
-    forEachChild(member.value.body, (child) => walk(child, false));
-  }
-  return names;
+  const root: Context = { thisIsObject: true, aliases: new Set(), escapes: false, suspensions: [] };
+  enter(member.value, root, true, false);
+}
+
+/** What `classNode`'s methods and constructor read of the object after they return (MemberReads). */
+function memberReads(classNode: AnyNode): MemberReads {
+  const closures = new Set<string>();
+  const suspended = new Map<string, string[]>();
+  if (classNode.type === "ClassExpression" || classNode.type === "ClassDeclaration")
+    for (const member of classNode.body.body)
+      if (member.type === "MethodDefinition" && !member.static)
+        readMethod(member, closures, suspended);
+  return { closures, suspended };
+}
+
+/** Names read as `this.name` by closures made in `classNode`'s methods and constructor. */
+export function closureMembers(classNode: AnyNode): ReadonlySet<string> {
+  return memberReads(classNode).closures;
+}
+
+/**
+ * The members of the object that calls of `cls`'s methods suspended at an
+ * `await` or `yield` read when they resume, with those methods; empty when
+ * its source does not parse as a class.
+ */
+export function readSuspendedMembers(cls: Function): ReadonlyMap<string, readonly string[]> {
+  const parsed = parseJavaScript(`(${Function.prototype.toString.call(cls)}\n)`, "script");
+  const statement = parsed.ok ? parsed.program.body[0] : undefined;
+  if (statement?.type !== "ExpressionStatement") return new Map();
+  return memberReads(skipOuterExpressions(statement.expression)).suspended;
 }
