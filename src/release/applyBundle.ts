@@ -34,6 +34,8 @@ import { compileScope } from "./compileScope.js";
 import type { ServiceModules } from "./functions.js";
 import { checkFunctions, recordedFunctions, withFunctions } from "./functions.js";
 import { oneLine } from "./printable.js";
+import type { CommitDeadline } from "./commitDeadline.js";
+import { commitDeadline } from "./commitDeadline.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -153,8 +155,10 @@ function lifecycleUpdate(
   bundle: VerifiedBundle,
   onProgress: (progress: ApplyProgress) => void,
   patch: Patch = compileBundle(target, bundle),
+  deadline?: CommitDeadline,
 ): LifecycleUpdate {
   const { manifest, options } = bundle.payload;
+  const healthCheck = deadline ? deadline.healthCheck(target.healthCheck) : target.healthCheck;
   const optional = <K extends keyof BundleOptions>(key: K) =>
     options[key] === undefined ? {} : { [key]: options[key] };
   return {
@@ -164,7 +168,7 @@ function lifecycleUpdate(
     options: {
       ...optional("policy"),
       ...optional("sliceSize"),
-      ...(target.healthCheck ? { healthCheck: target.healthCheck } : {}),
+      ...(healthCheck ? { healthCheck } : {}),
       onEvent: (event) => onProgress(phaseProgress(event)),
     },
     ...optional("forceQuiescence"),
@@ -253,13 +257,22 @@ export async function applyVerified(
   onProgress: (progress: ApplyProgress) => void = () => {},
   /** The bundle's patches, compiled already (by a prepare). */
   compiled?: Patch,
+  /** After this (ms since the epoch) the update must not stand: commitDeadline.ts. */
+  deadlineAt?: number,
 ): Promise<ApplyOutcome> {
   // Checked again: a prepared bundle may wait while another release is applied.
   checkRelease(target, bundle);
-  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress, compiled), {
+  const deadline =
+    deadlineAt === undefined ? undefined : commitDeadline(deadlineAt, bundle.payload.manifest.name);
+  deadline?.check();
+  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress, compiled, deadline), {
     ...(target.tracker ? { tracker: target.tracker, autoTrack: "keep" as const } : {}),
+    ...(deadline ? { deadline: deadline.monotonic } : {}),
     onEvent: (event) => onProgress(lifecycleProgress(event)),
   });
+  // The deadline's own words, rather than "the health check failed" or "the apply hook threw".
+  const reason = deadline?.missed?.message ?? report.reason;
+  const error = report.error ?? deadline?.missed;
   const applied = report.applied;
   let pending = 0;
   if (report.status === "committed" && applied) {
@@ -278,7 +291,7 @@ export async function applyVerified(
       name: manifest.name,
       bundleId: bundle.id,
       pauseMs: report.pauseMs,
-      reason: report.reason ?? "rolled back",
+      reason: reason ?? "rolled back",
       ...recordedFunctions(bundle),
     });
   }
@@ -289,8 +302,8 @@ export async function applyVerified(
     bundleId: bundle.id,
     fromVersion: manifest.fromVersion,
     toVersion: manifest.toVersion,
-    ...(report.reason !== undefined ? { reason: report.reason } : {}),
-    ...(report.error !== undefined ? { error: report.error } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    ...(error !== undefined ? { error } : {}),
     pauseMs: report.pauseMs,
     migrated: applied?.instancesMigrated ?? 0,
     migratedSoFar:

@@ -9,7 +9,7 @@
  */
 import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
-import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
+import { ClusterRefusedError, PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
@@ -17,7 +17,7 @@ import type { ReleaseLog } from "./catchUp.js";
 import { workerParticipant } from "./clusterIpc.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
-import type { Participant, WorkerReport } from "./transaction.js";
+import type { Committed, CommitTiming, Participant, WorkerReport } from "./transaction.js";
 import { abortAll, clusterRefusal, commitAll, prepareAll } from "./transaction.js";
 
 export interface ClusterControlOptions {
@@ -30,6 +30,8 @@ export interface ClusterControlOptions {
   ) => Participant[];
   /** Where the bundles the cluster committed are kept, for workers that start later (catchUp.ts). */
   readonly log?: ReleaseLog;
+  /** After a commit's deadline, how long the answer may take to arrive (ms). Default 2 000, plus the bundle's wait-until-over. */
+  readonly commitGraceMs?: number;
 }
 
 interface Waiting {
@@ -37,7 +39,7 @@ interface Waiting {
   readonly ids: ReadonlyMap<Participant, string>;
   readonly timer: NodeJS.Timeout;
   readonly fromVersion: string;
-  readonly commitTimeoutMs: number;
+  readonly timing: CommitTiming;
   readonly bundle: string;
 }
 
@@ -58,6 +60,8 @@ const commonVersion = (workers: readonly WorkerReport[]): string | undefined => 
 export class ClusterControl implements ControlHandler {
   #waiting: Waiting | undefined;
   #exclusive: Promise<unknown> = Promise.resolve();
+  /** Workers the last commit gave up on, whose answers are still awaited (transaction.ts). */
+  readonly #late = new Set<number>();
   readonly #timeoutMs: number;
 
   constructor(
@@ -95,6 +99,7 @@ export class ClusterControl implements ControlHandler {
     participants: readonly Participant[],
     send: Send,
   ): Promise<ControlMessage> {
+    if (request.command !== "status") this.#refuseIfLate(request.command);
     switch (request.command) {
       case "apply":
         return this.#apply(request.bundle, participants, send);
@@ -122,7 +127,7 @@ export class ClusterControl implements ControlHandler {
   }
 
   /** The primary checks the signature too, so a forged bundle is refused before any worker sees it. */
-  #verify(bundle: string): { fromVersion: string; commitTimeoutMs: number } {
+  #verify(bundle: string): { fromVersion: string; timing: CommitTiming } {
     const { target } = this.local;
     const read = readBundle(
       bundle,
@@ -130,12 +135,35 @@ export class ClusterControl implements ControlHandler {
     );
     const { payload } = verifyBundle(read, target.trust);
     const { options } = payload;
-    // A commit waits for quiescence and (lazy, progressive) for the end of the migration.
-    const waits = (options.timeoutMs ?? 5_000) + (options.overTimeoutMs ?? 1_000);
+    // A commit waits for quiescence before its deadline, and after it (lazy,
+    // progressive) for the end of the migration; then its answer travels.
     return {
       fromVersion: payload.manifest.fromVersion,
-      commitTimeoutMs: this.#timeoutMs + waits,
+      timing: {
+        deadlineInMs: this.#timeoutMs + (options.timeoutMs ?? 5_000),
+        graceMs: (options.overTimeoutMs ?? 1_000) + (this.options.commitGraceMs ?? 2_000),
+        followUpMs: 600_000,
+      },
     };
+  }
+
+  /** Keeps the workers whose commit answers are late until they answered (and were rolled back if they committed). */
+  #followUp(committed: Committed): void {
+    const late = committed.workers.filter((w) => w.late === true).map((w) => w.pid);
+    for (const pid of late) this.#late.add(pid);
+    void committed.settled.finally(() => {
+      for (const pid of late) this.#late.delete(pid);
+    });
+  }
+
+  /** While a late worker may still commit (and be rolled back), nothing else changes the cluster. */
+  #refuseIfLate(command: string): void {
+    if (this.#late.size === 0) return;
+    const pids = [...this.#late];
+    throw new ClusterRefusedError(
+      `${command} refused: worker ${pids.join(", ")} has not yet answered a commit the cluster gave up on; it is rolled back if it committed — retry once it has answered (metamorph status shows each worker)`,
+      { workers: pids.map((pid) => ({ pid, outcome: "failed" })) },
+    );
   }
 
   async #apply(
@@ -144,7 +172,7 @@ export class ClusterControl implements ControlHandler {
     send: Send,
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
-    const { fromVersion, commitTimeoutMs } = this.#verify(bundle);
+    const { fromVersion, timing } = this.#verify(bundle);
     const t0 = performance.now();
     const prepared = await prepareAll(participants, bundle, undefined);
     send({
@@ -154,8 +182,11 @@ export class ClusterControl implements ControlHandler {
       atMs: performance.now() - t0,
     });
     if (!prepared.ready) return this.#refused("apply", prepared.workers, t0);
-    const committed = await commitAll(prepared.ids, commitTimeoutMs);
-    if (!committed.committed) return this.#refused("apply", committed.workers, t0);
+    const committed = await commitAll(prepared.ids, timing);
+    if (!committed.committed) {
+      this.#followUp(committed);
+      return this.#refused("apply", committed.workers, t0);
+    }
     this.options.log?.committed(bundle);
     return this.#committed("apply", committed.workers, t0, fromVersion, prepared.workers);
   }
@@ -166,7 +197,7 @@ export class ClusterControl implements ControlHandler {
     participants: readonly Participant[],
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
-    const { fromVersion, commitTimeoutMs } = this.#verify(bundle);
+    const { fromVersion, timing } = this.#verify(bundle);
     const t0 = performance.now();
     const expiry = expiresInMs ?? DEFAULT_PREPARED_EXPIRY_MS;
     // The workers keep theirs a little longer: the cluster's own expiry aborts them all first.
@@ -183,7 +214,7 @@ export class ClusterControl implements ControlHandler {
       void abortAll(prepared.ids);
     }, expiry);
     timer.unref();
-    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, commitTimeoutMs, bundle };
+    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, timing, bundle };
     return {
       type: "result",
       ok: true,
@@ -198,8 +229,11 @@ export class ClusterControl implements ControlHandler {
   async #commit(id: string): Promise<ControlMessage> {
     const waiting = this.#take(id);
     const t0 = performance.now();
-    const committed = await commitAll(waiting.ids, waiting.commitTimeoutMs);
-    if (!committed.committed) return this.#refused("commit", committed.workers, t0, id);
+    const committed = await commitAll(waiting.ids, waiting.timing);
+    if (!committed.committed) {
+      this.#followUp(committed);
+      return this.#refused("commit", committed.workers, t0, id);
+    }
     this.options.log?.committed(waiting.bundle);
     return this.#committed("commit", committed.workers, t0, waiting.fromVersion, [], id);
   }

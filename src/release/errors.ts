@@ -98,3 +98,17 @@ export class ClusterRefusedError extends MetamorphError {
 export class ReplayRefusedError extends MetamorphError {
   readonly code = "MM_RELEASE_REPLAY";
 }
+
+/**
+ * A commit that reached, or finished, after the deadline its coordinator
+ * gave it: the coordinator has given up on it, so it does not stand (it was
+ * refused before running, or rolled back inside its own block).
+ */
+export class CommitDeadlineError extends MetamorphError {
+  readonly code = "MM_COMMIT_DEADLINE";
+}
+
+/** A cluster worker that exited (or lost its channel) before answering a request. */
+export class WorkerExitedError extends MetamorphError {
+  readonly code = "MM_WORKER_EXITED";
+}

@@ -8,6 +8,7 @@
  */
 import type { ApplyOutcome, ApplyProgress, ReleaseTarget } from "./applyBundle.js";
 import { applyBundle, applyVerified } from "./applyBundle.js";
+import { commitDeadline } from "./commitDeadline.js";
 import { ReleaseHistory } from "./history.js";
 import { PreparedUpdates, summarise } from "./prepared.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
@@ -125,8 +126,19 @@ export class LocalControl implements ControlHandler {
         return { type: "result", ok: true, command: "prepare", ...summarise(update) };
       }
       case "commit": {
+        // A commit that arrives after its deadline drops the update unapplied (commitDeadline.ts).
+        if (request.deadline !== undefined && Date.now() > request.deadline) {
+          const update = prepared.abort(request.id);
+          commitDeadline(request.deadline, update.bundle.payload.manifest.name).check();
+        }
         const update = prepared.take(request.id);
-        const outcome = await applyVerified(target, update.bundle, progress, update.patch);
+        const outcome = await applyVerified(
+          target,
+          update.bundle,
+          progress,
+          update.patch,
+          request.deadline,
+        );
         return outcomeMessage("commit", outcome, { id: request.id });
       }
       case "abort": {

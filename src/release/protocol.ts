@@ -19,7 +19,12 @@ export type ControlRequest =
   | { readonly command: "apply"; readonly bundle: string }
   /** Phase one: verify, check, compile, dry run; the update then waits under an id until committed, aborted or expired. */
   | { readonly command: "prepare"; readonly bundle: string; readonly expiresInMs?: number }
-  | { readonly command: "commit"; readonly id: string }
+  /**
+   * `deadline` (ms since the epoch; a cluster's processes share the host's
+   * clock): the coordinator gives up on the commit after it, so the
+   * participant refuses to let the update stand once it has passed.
+   */
+  | { readonly command: "commit"; readonly id: string; readonly deadline?: number }
   | { readonly command: "abort"; readonly id: string }
   | { readonly command: "status" }
   | { readonly command: "rollback" }
@@ -56,7 +61,7 @@ const COMMANDS: readonly ControlCommand[] = [
 const PROPERTIES: Readonly<Record<ControlCommand, readonly string[]>> = {
   apply: ["bundle"],
   prepare: ["bundle", "expiresInMs"],
-  commit: ["id"],
+  commit: ["id", "deadline"],
   abort: ["id"],
   status: [],
   rollback: [],
@@ -100,6 +105,17 @@ function expiryOf(rest: Record<string, unknown>): { expiresInMs?: number } {
   return { expiresInMs: value as number };
 }
 
+function deadlineOf(rest: Record<string, unknown>): { deadline?: number } {
+  const value = rest.deadline;
+  if (value === undefined) return {};
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new ControlMessageError("commit: deadline must be a time in ms since the epoch", {
+      command: "commit",
+    });
+  }
+  return { deadline: value as number };
+}
+
 /** Parses one request line; a ControlMessageError names what is wrong. */
 export function parseRequest(line: string): ControlRequest {
   let value: unknown;
@@ -132,8 +148,9 @@ export function parseRequest(line: string): ControlRequest {
     case "prepare":
       return { command: "prepare", bundle: bundleOf(command, rest), ...expiryOf(rest) };
     case "commit":
+      return { command: "commit", id: idOf(command, rest), ...deadlineOf(rest) };
     case "abort":
-      return { command: command as "commit" | "abort", id: idOf(command, rest) };
+      return { command: "abort", id: idOf(command, rest) };
     default:
       return { command } as ControlRequest;
   }

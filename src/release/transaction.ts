@@ -43,6 +43,8 @@ export interface WorkerReport {
   readonly ms: number;
   readonly error?: { readonly code: string; readonly message: string };
   readonly reason?: string;
+  /** The coordinator gave up waiting for its commit; its answer is still awaited (and rolled back if committed). */
+  readonly late?: boolean;
 }
 
 type Final = Readonly<Record<string, unknown>> & ControlMessage;
@@ -148,46 +150,110 @@ export async function abortAll(ids: ReadonlyMap<Participant, string>): Promise<W
 export interface Committed {
   readonly committed: boolean;
   readonly workers: readonly WorkerReport[];
+  /**
+   * Settles when every participant the coordinator gave up on has answered
+   * (or its call ended) and, if its late answer says it committed, has been
+   * rolled back; resolves with those follow-ups' reports.
+   */
+  readonly settled: Promise<readonly WorkerReport[]>;
+}
+
+export interface CommitTiming {
+  /** From the commit request to its deadline (ms): the bundle's waits before the commit, plus a margin. */
+  readonly deadlineInMs: number;
+  /** After the deadline, for the end of the commit (wait-until-over) and the answer's way back (ms). */
+  readonly graceMs: number;
+  /** How long a late answer is still awaited, to roll it back if it committed (ms). */
+  readonly followUpMs: number;
+}
+
+const DEFAULT_TIMING: CommitTiming = { deadlineInMs: 30_000, graceMs: 3_000, followUpMs: 600_000 };
+
+const GAVE_UP = Symbol("gave up");
+
+/** Rolls back a participant whose answer says it committed (another did not). */
+async function undo(participant: Participant, answer: Final, ms: number): Promise<WorkerReport> {
+  const back = await timed(participant, { command: "rollback" });
+  return ok(back.message)
+    ? { ...line(participant.pid, "rolled-back", answer, ms), version: String(back.message.version) }
+    : line(participant.pid, "failed", back.message, ms + back.ms);
 }
 
 /**
  * Phase two everywhere; when one did not commit, the ones that did are
- * rolled back. `timeoutMs` bounds a commit's answer: the bundle's own waits
- * (quiescence, the end of a lazy migration) plus a margin. A worker that
- * answers later is reported failed, though it may still commit: its status
- * tells.
+ * rolled back. Each commit carries a deadline (commitDeadline.ts): a
+ * participant refuses to let its update stand after it, checked as late as
+ * its lifecycle allows. The coordinator waits the deadline plus a grace for
+ * the rest of the commit and the answer's way back; a participant that has
+ * not answered by then is reported failed, and its answer is still awaited:
+ * if it says committed, the participant is rolled back (`settled`). So the
+ * outcome is all or none — a participant that committed while the
+ * transaction failed is rolled back as soon as its answer arrives.
  */
 export async function commitAll(
   ids: ReadonlyMap<Participant, string>,
-  timeoutMs?: number,
+  timing: CommitTiming = DEFAULT_TIMING,
 ): Promise<Committed> {
   const entries = [...ids];
-  const answers = await Promise.all(
-    entries.map(([p, id]) => timed(p, { command: "commit", id }, timeoutMs)),
+  const deadline = Date.now() + timing.deadlineInMs;
+  const waitMs = timing.deadlineInMs + timing.graceMs;
+  const calls = entries.map(([p, id]) =>
+    timed(p, { command: "commit", id, deadline }, waitMs + timing.followUpMs),
   );
-  const committed = answers.every(({ message }) => ok(message));
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<typeof GAVE_UP>((resolve) => {
+    timer = setTimeout(() => resolve(GAVE_UP), waitMs);
+  });
+  const answers = await Promise.all(calls.map((call) => Promise.race([call, gaveUp])));
+  clearTimeout(timer);
+  const committed = answers.every((a) => a !== GAVE_UP && ok(a.message));
   if (committed) {
     return {
       committed,
-      workers: answers.map(({ message, ms }, i) =>
-        line(entries[i]![0].pid, "committed", message, ms),
+      workers: answers.map((a, i) =>
+        line(
+          entries[i]![0].pid,
+          "committed",
+          (a as { message: Final }).message,
+          (a as { ms: number }).ms,
+        ),
       ),
+      settled: Promise.resolve([]),
     };
   }
+  const late: Promise<WorkerReport | undefined>[] = [];
   const workers = await Promise.all(
-    answers.map(async ({ message, ms }, i) => {
+    answers.map(async (answer, i) => {
       const participant = entries[i]![0];
-      if (!ok(message)) return line(participant.pid, "failed", message, ms);
-      const undo = await timed(participant, { command: "rollback" });
-      return ok(undo.message)
-        ? {
-            ...line(participant.pid, "rolled-back", message, ms),
-            version: String(undo.message.version),
-          }
-        : line(participant.pid, "failed", undo.message, ms + undo.ms);
+      if (answer === GAVE_UP) {
+        late.push(
+          calls[i]!.then(({ message, ms }) =>
+            ok(message) ? undo(participant, message, ms) : undefined,
+          ),
+        );
+        return gaveUpOn(participant.pid, waitMs);
+      }
+      const { message, ms } = answer;
+      return ok(message)
+        ? undo(participant, message, ms)
+        : line(participant.pid, "failed", message, ms);
     }),
   );
-  return { committed, workers };
+  const settled = Promise.all(late).then((r) => r.filter((w) => w !== undefined));
+  return { committed, workers, settled };
+}
+
+function gaveUpOn(pid: number, waitMs: number): WorkerReport {
+  return {
+    pid,
+    outcome: "failed",
+    ms: waitMs,
+    late: true,
+    error: {
+      code: "MM_CONTROL_TIMEOUT",
+      message: `worker ${pid} did not answer commit within ${waitMs} ms (its deadline and grace): past its deadline it does not let the update stand, and if it answers that it committed it is rolled back`,
+    },
+  };
 }
 
 /** The typed error of a cluster update that did not happen, naming each worker's answer. */

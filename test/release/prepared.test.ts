@@ -11,6 +11,7 @@ import { describe, expect, test } from "vitest";
 import { patch } from "../../src/index.js";
 import type { ControlMessage, ControlRequest } from "../../src/release/index.js";
 import { generateKeys, packBundle } from "../../src/release/index.js";
+import { ClusterControl } from "../../src/release/cluster.js";
 import { LocalControl } from "../../src/release/localControl.js";
 import { releaseTarget } from "../../src/release/server.js";
 import type { Participant } from "../../src/release/transaction.js";
@@ -206,5 +207,146 @@ describe("a transaction over several participants", () => {
     expect(prepared.workers.map((w) => w.outcome)).toEqual(["aborted", "refused", "aborted"]);
     expect(prepared.workers[1]!.error?.code).toBe("MM_RELEASE_MISMATCH");
     for (const x of [parts[0]!, parts[2]!]) expect(x.local.prepared.waiting).toBeUndefined();
+  });
+});
+
+/** Release 2 with a migrator that busy-waits `globalThis.blockMs` (set after the prepare's dry run). */
+function slowRelease() {
+  return patch("v2-slow")
+    .replaceMethods("Counter", {
+      label(this: { count: number }) {
+        return `v2:${this.count}`;
+      },
+    })
+    .migrate(
+      "Counter",
+      (old: Readonly<Record<string, unknown>>, target: Record<string, unknown>) => {
+        const until = Date.now() + ((globalThis as { blockMs?: number }).blockMs ?? 0);
+        while (Date.now() < until);
+        target.count = old.count;
+      },
+    )
+    .build();
+}
+
+describe("a commit's deadline (the coordinator gives up after it)", () => {
+  test("a commit that finishes after its deadline does not stand: rolled back in its block, MM_COMMIT_DEADLINE", async () => {
+    const { counter, local, ask } = control();
+    const prepared = (await ask({
+      command: "prepare",
+      bundle: bundleOf(slowRelease(), "1", "2"),
+    })) as Answer;
+    (globalThis as { blockMs?: number }).blockMs = 150;
+    try {
+      const answer = (await ask({
+        command: "commit",
+        id: String(prepared.id),
+        deadline: Date.now() + 50,
+      })) as Answer;
+      expect(answer).toMatchObject({
+        ok: false,
+        status: "rolled-back",
+        version: "1",
+        error: { code: "MM_COMMIT_DEADLINE" },
+      });
+    } finally {
+      delete (globalThis as { blockMs?: number }).blockMs;
+    }
+    expect(counter.label()).toBe("v1:7");
+    expect(local.target.history.version).toBe("1");
+  });
+
+  test("a commit that arrives after its deadline is refused before it runs; nothing waits any more", async () => {
+    const { counter, local, ask } = control();
+    const prepared = (await ask({
+      command: "prepare",
+      bundle: bundleOf(release(2), "1", "2"),
+    })) as Answer;
+    await expect(
+      ask({ command: "commit", id: String(prepared.id), deadline: Date.now() - 1 }),
+    ).rejects.toMatchObject({ code: "MM_COMMIT_DEADLINE" });
+    expect(local.prepared.waiting).toBeUndefined();
+    expect(counter.label()).toBe("v1:7");
+  });
+
+  test("a participant that answers after the coordinator gave up, saying it committed, is rolled back: all or none", async () => {
+    const parts = [participant(1), participant(2), participant(3)];
+    const slow = parts[1]!;
+    const answered: ControlRequest[] = [];
+    const late: Participant = {
+      pid: 2,
+      async call(request) {
+        const answer = await slow.p.call(request);
+        answered.push(request);
+        // Committed in time, but the answer travels past the coordinator's wait.
+        if (request.command === "commit") await new Promise((r) => setTimeout(r, 300));
+        return answer;
+      },
+    };
+    const prepared = await prepareAll(
+      [parts[0]!.p, late, parts[2]!.p],
+      bundleOf(release(2), "1", "2"),
+      undefined,
+    );
+    expect(prepared.ready).toBe(true);
+    const done = await commitAll(prepared.ids, {
+      deadlineInMs: 100,
+      graceMs: 50,
+      followUpMs: 5_000,
+    });
+    expect(done.committed).toBe(false);
+    expect(done.workers.map((w) => [w.pid, w.outcome, w.late ?? false])).toEqual([
+      [1, "rolled-back", false],
+      [2, "failed", true],
+      [3, "rolled-back", false],
+    ]);
+    expect(slow.counter.label()).toBe("v2:7");
+    const followedUp = await done.settled;
+    expect(followedUp.map((w) => [w.pid, w.outcome])).toEqual([[2, "rolled-back"]]);
+    for (const x of parts) {
+      expect(x.counter.label()).toBe("v1:7");
+      expect(x.local.target.history.version).toBe("1");
+    }
+    expect(answered.map((r) => r.command)).toEqual(["prepare", "commit", "rollback"]);
+  });
+});
+
+describe("a cluster's primary with a late worker (ClusterControl, stand-in workers)", () => {
+  test("until the late worker's answer has arrived and been rolled back, nothing else changes the cluster", async () => {
+    const parts = [participant(1), participant(2)];
+    const late: Participant = {
+      pid: 2,
+      async call(request) {
+        const answer = await parts[1]!.p.call(request);
+        if (request.command === "commit") await new Promise((r) => setTimeout(r, 400));
+        return answer;
+      },
+    };
+    const primary = control();
+    const cluster = new ClusterControl(primary.local, {
+      workerTimeoutMs: 20,
+      commitGraceMs: 20,
+      participants: () => [parts[0]!.p, late],
+    });
+    const bundle = packBundle(
+      release(2),
+      { fromVersion: "1", toVersion: "2", namespace: "shop", timeoutMs: 30, overTimeoutMs: 10 },
+      keys.privateKey,
+    );
+    const ask = (request: ControlRequest) => cluster.handle(request, () => {});
+    const first = (await ask({ command: "apply", bundle })) as Answer;
+    expect(first).toMatchObject({ ok: false, error: { code: "MM_CLUSTER_REFUSED" } });
+    await expect(ask({ command: "apply", bundle })).rejects.toMatchObject({
+      code: "MM_CLUSTER_REFUSED",
+      message: expect.stringContaining("worker 2 has not yet answered a commit"),
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    for (const x of parts) expect(x.counter.label()).toBe("v1:7");
+    // Answered and rolled back: every worker on release 1, and the cluster takes requests again.
+    const status = (await ask({ command: "status" })) as Answer;
+    expect((status.workers as { version: string }[]).map((w) => w.version)).toEqual(["1", "1"]);
+    const prepared = (await ask({ command: "prepare", bundle })) as Answer;
+    expect(prepared).toMatchObject({ ok: true });
+    expect(await ask({ command: "abort", id: String(prepared.id) })).toMatchObject({ ok: true });
   });
 });
