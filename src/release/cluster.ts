@@ -5,7 +5,7 @@
  * update waiting under one id (aborted by itself at its expiry), `commit`
  * and `abort` finish it, `status`, `rollback` and `permanent` go to every
  * worker. The report lists each worker: pid, outcome, pause. With no worker
- * running, the primary answers for itself.
+ * running, see `#alone`.
  */
 import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
@@ -62,6 +62,11 @@ export class ClusterControl implements ControlHandler {
   #exclusive: Promise<unknown> = Promise.resolve();
   /** Workers the last commit gave up on, whose answers are still awaited (transaction.ts). */
   readonly #late = new Set<number>();
+  /** Whether the program has had a worker (then a request with none running is refused). */
+  #hadWorkers = false;
+  readonly #onFork: (() => void) | undefined;
+  /** The bundle of an update the primary prepared on its own, for the log at its commit. */
+  #alonePrepared: { readonly id: string; readonly bundle: string } | undefined;
   readonly #timeoutMs: number;
 
   constructor(
@@ -69,6 +74,13 @@ export class ClusterControl implements ControlHandler {
     readonly options: ClusterControlOptions = {},
   ) {
     this.#timeoutMs = options.workerTimeoutMs ?? 30_000;
+    if (options.participants === undefined) {
+      // A worker that started and exited between two requests counts too.
+      this.#onFork = () => {
+        this.#hadWorkers = true;
+      };
+      cluster.on("fork", this.#onFork);
+    }
   }
 
   handle(request: ControlRequest, send: Send): Promise<ControlMessage> {
@@ -76,13 +88,43 @@ export class ClusterControl implements ControlHandler {
       if (m.type === "progress") send({ ...m, worker: pid });
     };
     const participants = (this.options.participants ?? runningWorkers)(this.#timeoutMs, progress);
-    if (participants.length === 0 && this.#waiting === undefined)
-      return this.local.handle(request, send);
+    if (participants.length > 0) this.#hadWorkers = true;
+    if (participants.length === 0 && this.#waiting === undefined) return this.#alone(request, send);
     const work = () => this.#answer(request, participants, send);
     return request.command === "status" ? work() : this.#serialised(work);
   }
 
+  /**
+   * No worker running. Before the program ever forked one, it is a process
+   * on its own: it answers for itself, and what it commits goes in the log,
+   * so that a worker it forks later catches up to it. Once it has had
+   * workers, the service runs in them and the primary's own release is not
+   * the cluster's: a change now would reach no worker (and a worker forked
+   * later would not have it), so it is refused.
+   */
+  async #alone(request: ControlRequest, send: Send): Promise<ControlMessage> {
+    if (request.command === "status") return this.local.handle(request, send);
+    if (this.#hadWorkers) {
+      throw new ClusterRefusedError(
+        `${request.command} refused: no worker is running, so no worker would get it; retry once a worker has started (the cluster's release stays as it was)`,
+        { workers: [] },
+      );
+    }
+    const answer = await this.local.handle(request, send);
+    if (answer.type !== "result" || answer.ok !== true) return answer;
+    const { log } = this.options;
+    if (request.command === "apply") log?.committed(request.bundle);
+    if (request.command === "prepare")
+      this.#alonePrepared = { id: String(answer.id), bundle: request.bundle };
+    if (request.command === "commit" && this.#alonePrepared?.id === request.id)
+      log?.committed(this.#alonePrepared.bundle);
+    if (request.command === "rollback") log?.rolledBack();
+    if (request.command === "permanent") log?.madePermanent();
+    return answer;
+  }
+
   close(): void {
+    if (this.#onFork) cluster.off("fork", this.#onFork);
     if (this.#waiting) clearTimeout(this.#waiting.timer);
     this.#waiting = undefined;
     this.local.close();
