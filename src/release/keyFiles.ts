@@ -2,7 +2,7 @@
  * Key files as `metamorph keygen` writes them: `<name>.key` (the private key,
  * 0600, never overwritten) and `<name>.pub` (the public key, 0644), PEM.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidKeyError } from "./errors.js";
 import type { KeyPair } from "./keys.js";
@@ -37,11 +37,37 @@ export async function writeKeyFiles(dir: string, name = "release"): Promise<KeyF
   return { ...keys, privateKeyPath, publicKeyPath };
 }
 
-/** Reads a PEM public key file, checked to be Ed25519 (for `listen({ trust })` and `--trust`). */
+/** Mode bits are POSIX's; elsewhere they say nothing. */
+const modeOf = async (path: string): Promise<number | undefined> =>
+  process.platform === "win32" ? undefined : (await stat(path)).mode;
+
+/**
+ * Reads a PEM public key file, checked to be Ed25519 (for `listen({ trust })`
+ * and `--trust`). Refused when group or others may write it: whoever can
+ * write the trust file can have their own bundles applied.
+ */
 export async function readPublicKeyFile(path: string): Promise<string> {
+  const mode = await modeOf(path);
+  if (mode !== undefined && (mode & 0o022) !== 0) {
+    throw new InvalidKeyError(
+      `${path} is writable by ${mode & 0o020 ? "its group" : "others"} (mode ${(mode & 0o777).toString(8)}): whoever can write it can have their bundles trusted; chmod go-w ${path}`,
+      { path, mode: (mode & 0o777).toString(8) },
+    );
+  }
   const pem = await readFile(path, "utf8");
   publicKeyOf(pem);
   return pem;
+}
+
+/**
+ * Why a private key file is exposed (readable by group or others), or
+ * undefined. Warned about, not refused: secret mounts (Kubernetes') are
+ * often 0644, and the key is exposed already by then.
+ */
+export async function privateKeyExposure(path: string): Promise<string | undefined> {
+  const mode = await modeOf(path);
+  if (mode === undefined || (mode & 0o044) === 0) return undefined;
+  return `${path} is readable by ${mode & 0o040 ? "its group" : "others"} (mode ${(mode & 0o777).toString(8)}): whoever reads it can sign bundles your services trust; chmod 600 ${path}`;
 }
 
 /** Reads a PEM private key file, checked to be Ed25519 (for `metamorph pack --key`). */

@@ -41,14 +41,40 @@ function requireEd25519(key: KeyObject, what: string): KeyObject {
   return key;
 }
 
+/** Whether PEM text reads as a private key (createPublicKey would quietly derive the public half). */
+function readsAsPrivate(pem: string): boolean {
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readsAsPublic(pem: string): boolean {
+  try {
+    createPublicKey(pem);
+    return !readsAsPrivate(pem);
+  } catch {
+    return false;
+  }
+}
+
 export function publicKeyOf(input: PublicKeyInput): KeyObject {
+  // A private key given where a public one is expected is a leak in the
+  // making (it would sit beside the service): refused, not derived from.
+  if (typeof input === "string" ? readsAsPrivate(input) : input.type === "private") {
+    throw new InvalidKeyError(
+      "this is a private key; give the service the public key (release.pub from metamorph keygen), and keep the private key on the release machine",
+      { keyType: "private" },
+    );
+  }
   let key: KeyObject;
   try {
     key = typeof input === "string" ? createPublicKey(input) : input;
   } catch (error) {
     throw new InvalidKeyError(`a public key does not read as PEM: ${(error as Error).message}`, {});
   }
-  if (key.type === "private") key = createPublicKey(key);
   if (key.type !== "public")
     throw new InvalidKeyError(`expected a public key, got a ${key.type} one`, {});
   return requireEd25519(key, "the public key");
@@ -59,6 +85,12 @@ export function privateKeyOf(input: PrivateKeyInput): KeyObject {
   try {
     key = typeof input === "string" ? createPrivateKey(input) : input;
   } catch (error) {
+    if (typeof input === "string" && readsAsPublic(input)) {
+      throw new InvalidKeyError(
+        "this is a public key; signing needs the private key (release.key from metamorph keygen)",
+        { keyType: "public" },
+      );
+    }
     throw new InvalidKeyError(
       `a private key does not read as PEM: ${(error as Error).message}`,
       {},
@@ -71,6 +103,11 @@ export function privateKeyOf(input: PrivateKeyInput): KeyObject {
 
 /** The id a bundle names its signing key by. */
 export function keyIdOf(input: PublicKeyInput): string {
-  const der = publicKeyOf(input).export({ type: "spki", format: "der" });
+  // A signer names its own key: the public half of its private KeyObject.
+  const key =
+    typeof input !== "string" && input.type === "private"
+      ? createPublicKey(input)
+      : publicKeyOf(input);
+  const der = key.export({ type: "spki", format: "der" });
   return createHash("sha256").update(der).digest("hex").slice(0, 32);
 }

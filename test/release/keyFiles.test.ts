@@ -1,4 +1,4 @@
-import { stat, writeFile } from "node:fs/promises";
+import { chmod, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -10,6 +10,7 @@ import {
   readPublicKeyFile,
   writeKeyFiles,
 } from "../../src/release/index.js";
+import { privateKeyExposure } from "../../src/release/keyFiles.js";
 import { privateDir } from "./support.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -48,3 +49,39 @@ test("--to names a socket by pid or by path", () => {
   expect(controlPath("/run/shop/control.sock")).toBe("/run/shop/control.sock");
   expect(defaultSocketPath(4242)).toMatch(/metamorph(-\w+)?[/\\]4242\.sock$/);
 });
+
+test("the private key given as a trusted key is refused (not derived from); the public key given to sign with says so", async () => {
+  const { dir, remove } = await privateDir();
+  cleanups.push(remove);
+  const keys = await writeKeyFiles(dir);
+  await expect(readPublicKeyFile(keys.privateKeyPath)).rejects.toMatchObject({
+    code: "MM_INVALID_KEY",
+    message: expect.stringContaining("this is a private key; give the service the public key"),
+  });
+  expect(() => keyIdOf(keys.privateKey)).toThrow(/this is a private key/);
+  await expect(readPrivateKeyFile(keys.publicKeyPath)).rejects.toMatchObject({
+    code: "MM_INVALID_KEY",
+    message: expect.stringContaining("this is a public key"),
+  });
+});
+
+test.skipIf(process.platform === "win32")(
+  "a trust file others may write is refused; a private key others may read is named for a warning",
+  async () => {
+    const { dir, remove } = await privateDir();
+    cleanups.push(remove);
+    const keys = await writeKeyFiles(dir);
+    await chmod(keys.publicKeyPath, 0o664);
+    await expect(readPublicKeyFile(keys.publicKeyPath)).rejects.toMatchObject({
+      code: "MM_INVALID_KEY",
+      message: expect.stringContaining("writable by its group"),
+    });
+    await chmod(keys.publicKeyPath, 0o644);
+    expect(keyIdOf(await readPublicKeyFile(keys.publicKeyPath))).toBe(keys.keyId);
+    expect(await privateKeyExposure(keys.privateKeyPath)).toBeUndefined();
+    await chmod(keys.privateKeyPath, 0o644);
+    expect(await privateKeyExposure(keys.privateKeyPath)).toMatch(
+      /readable by its group .*chmod 600/,
+    );
+  },
+);

@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import type { Policy } from "../../patch/operations.js";
 import { packBundle, readPrivateKeyFile } from "../../release/index.js";
 import { bundleId, readBundle } from "../../release/index.js";
+import { privateKeyExposure } from "../../release/keyFiles.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
 import { loadPatchModule } from "./patchModule.js";
 
@@ -76,6 +77,8 @@ export function pack(args: readonly string[]): Promise<number> {
     const timeoutMs = milliseconds(values.timeout, "timeout");
     const healthCheckWindowMs = milliseconds(values["health-window"], "health-window");
     const privateKey = await readPrivateKeyFile(values.key!);
+    const exposed = await privateKeyExposure(values.key!);
+    if (exposed !== undefined) process.stderr.write(`metamorph pack: warning: ${exposed}\n`);
     const { patches, functions } = await loadPatchModule(positionals[0]!);
     const text = packBundle(
       patches,
