@@ -4,7 +4,8 @@
  * in a child process that opened its control socket with `listen`. Unix
  * sockets in a private temporary directory only; every wait is bounded.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { paint } from "../../src/cli/commands/paint.js";
@@ -101,6 +102,48 @@ describe("keygen, pack, inspect", () => {
       code: 1,
       stderr: "metamorph apply: error MM_FILE_ACCESS: .: is a directory (EISDIR)\n",
     });
+  }, 60_000);
+});
+
+describe("failures print a coded line, never Node's stack", () => {
+  test("a patch module that fails to load (syntax error, a throw at its top level) is MM_PATCH_MODULE naming it", async () => {
+    writeFileSync(join(dir, "bad.patch.mjs"), "export default (\n");
+    writeFileSync(join(dir, "throw.patch.mjs"), 'throw new Error("oops at load");\n');
+    for (const [module, says] of [
+      ["bad.patch.mjs", "bad.patch.mjs failed to load: SyntaxError"],
+      ["throw.patch.mjs", "throw.patch.mjs failed to load: Error: oops at load (at file://"],
+    ]) {
+      const packed = await metamorph([
+        "pack",
+        module!,
+        ...["--key", "keys/release.key", "--from", "1", "--to", "2", "-o", "x.json"],
+      ]);
+      expect(packed.code).toBe(1);
+      expect(packed.stderr).toContain(`metamorph pack: error MM_PATCH_MODULE: ${says}`);
+      expect(packed.stderr).not.toMatch(/^\s+at /m);
+    }
+  }, 60_000);
+
+  test("a bundle file over the bound is refused before it is read; an empty one and a FIFO are named", async () => {
+    const huge = join(dir, "huge.bundle");
+    writeFileSync(huge, "");
+    truncateSync(huge, 200 * 1024 * 1024);
+    expect(await metamorph(["apply", "huge.bundle", "--to", "1"])).toMatchObject({
+      code: 1,
+      stderr: `metamorph apply: error MM_BUNDLE_OVERSIZE: huge.bundle: ${200 * 1024 * 1024} bytes, over the 4194304 bytes a bundle may have; it was not read\n`,
+    });
+    writeFileSync(join(dir, "empty.bundle"), "");
+    expect(await metamorph(["apply", "empty.bundle", "--to", "1"])).toMatchObject({
+      code: 1,
+      stderr: "metamorph apply: error MM_BUNDLE_MALFORMED: empty.bundle: the file is empty\n",
+    });
+    if (process.platform !== "win32") {
+      execFileSync("mkfifo", [join(dir, "fifo.bundle")]);
+      expect(await metamorph(["inspect", "fifo.bundle"])).toMatchObject({
+        code: 1,
+        stderr: "metamorph inspect: error MM_FILE_ACCESS: fifo.bundle: not a regular file\n",
+      });
+    }
   }, 60_000);
 });
 

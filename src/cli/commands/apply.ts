@@ -10,7 +10,7 @@ import type { ProgressMessage } from "../../release/index.js";
 import { CommandUsageError, milliseconds, readInputFile, runCommand } from "./command.js";
 import { describeProgress } from "./applyProgress.js";
 import { MAX_PREPARED_EXPIRY_MS } from "../../release/protocol.js";
-import { bundleText } from "../../release/readBundle.js";
+import { bundleText, MAX_BUNDLE_BYTES } from "../../release/readBundle.js";
 import { callService, NOT_DONE, TO_HELP, TO_OPTION } from "./control.js";
 
 export const APPLY_USAGE = `usage: metamorph apply <bundle> --to <socket|pid> [--json] [--timeout <ms>]
@@ -150,7 +150,7 @@ export function apply(args: readonly string[]): Promise<number> {
       });
     }
     // Read as bytes and checked strictly: a byte that is not UTF-8 is refused, not replaced.
-    const text = bundleText(await readInputFile(positionals[0]!));
+    const text = bundleText(await readInputFile(positionals[0]!, MAX_BUNDLE_BYTES));
     if (values.prepare) {
       return callService({
         ...common,

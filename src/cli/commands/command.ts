@@ -4,7 +4,9 @@
  * `--help`, the exit codes, and printing a typed refusal as its code and
  * message (exit 1).
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
 import { parseArgs } from "node:util";
 import { MetamorphError } from "../../errors.js";
@@ -12,6 +14,7 @@ import { colourAllowed } from "../colour.js";
 import { parseArgsMessage } from "../parseArgsMessage.js";
 import { printable } from "../../release/printable.js";
 import { MAX_TIMER_MS } from "../../release/readBundle.js";
+import { BundleMalformedError, BundleOversizeError } from "../../release/errors.js";
 import { paint } from "./paint.js";
 
 /** 0 done (committed), 1 refused, failed or postponed, 2 the command line is wrong. */
@@ -57,7 +60,7 @@ function usageError(name: string, message: string, usage: string): number {
  * Parses `args` for `spec`, then runs `body`. `--help` prints the usage
  * (exit 0); a usage error (unknown flag, missing value or argument) prints
  * it naming what is wrong (exit 2); a MetamorphError thrown by `body` is a
- * refusal (exit 1). Anything else is a bug and propagates.
+ * refusal (exit 1); anything else is printed as MM_INTERNAL (exit 1), not as a stack.
  */
 export async function runCommand<O extends Options>(
   spec: CommandSpec<O>,
@@ -116,8 +119,26 @@ export async function runCommand<O extends Options>(
       printRefusal(spec.name, code, (error as Error).message);
       return EXIT_REFUSED;
     }
-    throw error;
+    return unexpected(spec.name, error);
   }
+}
+
+/**
+ * Anything else escaping a command: a coded line, not Node's stack (which
+ * METAMORPH_DEBUG=1 adds), and a non-zero exit. The code is the channel's
+ * own for an error that is not a MetamorphError.
+ */
+function unexpected(name: string, error: unknown): number {
+  const e = error as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
+  const what = `${typeof e?.name === "string" ? e.name : "Error"}: ${typeof e?.message === "string" ? e.message : String(error)}`;
+  printRefusal(
+    name,
+    "MM_INTERNAL",
+    `${what} (unexpected: please report it; METAMORPH_DEBUG=1 prints the stack)`,
+  );
+  if (process.env.METAMORPH_DEBUG && typeof e?.stack === "string")
+    process.stderr.write(`${e.stack}\n`);
+  return EXIT_REFUSED;
 }
 
 /** The code printed for a file a command cannot read or write. */
@@ -146,18 +167,43 @@ function fileProblem(error: unknown): string | undefined {
   return `${e.path}: ${FILE_ERRORS[e.code] ?? e.code.toLowerCase()} (${e.code})`;
 }
 
+/** A file a command was given that it does not read: not a regular file (a FIFO, a device). */
+export class InputFileError extends MetamorphError {
+  readonly code = FILE_ACCESS;
+}
+
 /**
- * The bytes of a file a command was given. Reading a directory fails with no
+ * The bytes of a bundle file a command was given, refused before they are
+ * read when the file is not a regular one (a FIFO would block the read for
+ * ever), larger than `maxBytes` (a 200 MB file is not read to be refused
+ * later), or empty. Opened without blocking, then checked on the open file,
+ * so that what is checked is what is read. Reading a directory fails with no
  * path in Node's error (EISDIR): it is added, so that the refusal names the
  * file (MM_FILE_ACCESS) like every other.
  */
-export async function readInputFile(path: string): Promise<Buffer> {
+export async function readInputFile(path: string, maxBytes: number): Promise<Buffer> {
+  let file: FileHandle | undefined;
   try {
-    return await readFile(path);
+    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const info = await file.stat();
+    // A directory opens for reading: refused as reading it would be (EISDIR).
+    if (info.isDirectory())
+      throw Object.assign(new Error(`${path}: is a directory`), { code: "EISDIR", path });
+    if (!info.isFile()) throw new InputFileError(`${path}: not a regular file`, { path });
+    if (info.size > maxBytes) {
+      throw new BundleOversizeError(
+        `${path}: ${info.size} bytes, over the ${maxBytes} bytes a bundle may have; it was not read`,
+        { path, size: info.size, maxBytes },
+      );
+    }
+    if (info.size === 0) throw new BundleMalformedError(`${path}: the file is empty`, { path });
+    return await file.readFile();
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (typeof e?.code === "string" && e.path === undefined) e.path = path;
     throw error;
+  } finally {
+    await file?.close();
   }
 }
 

@@ -21,7 +21,7 @@ const SPEC = { name: "inspect", usage: INSPECT_USAGE, options: {}, positionals: 
 
 export function inspect(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async ({ positionals }) => {
-    const bytes = await readInputFile(positionals[0]!);
+    const bytes = await readInputFile(positionals[0]!, MAX_BUNDLE_BYTES);
     const bundle = readBundle(bytes, { maxBytes: MAX_BUNDLE_BYTES });
     process.stdout.write(`${describeBundle(bundle)}\n`);
     return EXIT_OK;

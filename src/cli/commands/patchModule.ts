@@ -22,16 +22,11 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MetamorphError } from "../../errors.js";
 import { Patch } from "../../patch/patch.js";
 import type { BundleFunction } from "../../release/index.js";
 import { findTsx } from "../runProgram.js";
 import { CommandUsageError } from "./command.js";
-
-/** Refused patch module: not found, not loadable, or exporting no patches. */
-export class PatchModuleError extends MetamorphError {
-  readonly code = "MM_PATCH_MODULE";
-}
+import { moduleLoadError, PatchModuleError } from "./moduleLoadError.js";
 
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
 /** Run from source, this process already runs under tsx. */
@@ -95,11 +90,12 @@ export async function loadPatchModule(modulePath: string): Promise<PatchModule> 
     }
     tsx.esm.register();
   }
-  const exports = (await import(pathToFileURL(file).href)) as {
-    default?: unknown;
-    patches?: unknown;
-    functions?: unknown;
-  };
+  let exports: { default?: unknown; patches?: unknown; functions?: unknown };
+  try {
+    exports = (await import(pathToFileURL(file).href)) as typeof exports;
+  } catch (error) {
+    throw moduleLoadError(modulePath, error);
+  }
   const exported = exports.default ?? exports.patches;
   const list = Array.isArray(exported) ? exported : exported === undefined ? [] : [exported];
   if (list.length === 0) {
