@@ -15,6 +15,7 @@ import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { ReleaseLog } from "./catchUp.js";
 import { workerParticipant } from "./clusterIpc.js";
+import { clusterStatus } from "./clusterStatus.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
 import type { Committed, CommitTiming, Participant, WorkerReport } from "./transaction.js";
@@ -39,6 +40,8 @@ interface Waiting {
   readonly ids: ReadonlyMap<Participant, string>;
   readonly timer: NodeJS.Timeout;
   readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly expiresAt: string;
   readonly timing: CommitTiming;
   readonly bundle: string;
 }
@@ -160,8 +163,16 @@ export class ClusterControl implements ControlHandler {
           workers: jsonSafe(workers),
         };
       }
-      case "status":
-        return this.#everyWorker(request, participants);
+      case "status": {
+        const w = this.#waiting;
+        const prepared = w && {
+          id: w.id,
+          fromVersion: w.fromVersion,
+          toVersion: w.toVersion,
+          expiresAt: w.expiresAt,
+        };
+        return clusterStatus(participants, prepared, [...this.#late]);
+      }
       default:
         this.#refuseIfWaiting();
         return this.#everyWorker(request, participants);
@@ -169,7 +180,7 @@ export class ClusterControl implements ControlHandler {
   }
 
   /** The primary checks the signature too, so a forged bundle is refused before any worker sees it. */
-  #verify(bundle: string): { fromVersion: string; timing: CommitTiming } {
+  #verify(bundle: string): { fromVersion: string; toVersion: string; timing: CommitTiming } {
     const { target } = this.local;
     const read = readBundle(
       bundle,
@@ -181,6 +192,7 @@ export class ClusterControl implements ControlHandler {
     // progressive) for the end of the migration; then its answer travels.
     return {
       fromVersion: payload.manifest.fromVersion,
+      toVersion: payload.manifest.toVersion,
       timing: {
         deadlineInMs: this.#timeoutMs + (options.timeoutMs ?? 5_000),
         graceMs: (options.overTimeoutMs ?? 1_000) + (this.options.commitGraceMs ?? 2_000),
@@ -239,7 +251,7 @@ export class ClusterControl implements ControlHandler {
     participants: readonly Participant[],
   ): Promise<ControlMessage> {
     this.#refuseIfWaiting();
-    const { fromVersion, timing } = this.#verify(bundle);
+    const { fromVersion, toVersion, timing } = this.#verify(bundle);
     const t0 = performance.now();
     const expiry = expiresInMs ?? DEFAULT_PREPARED_EXPIRY_MS;
     // The workers keep theirs a little longer: the cluster's own expiry aborts them all first.
@@ -256,13 +268,23 @@ export class ClusterControl implements ControlHandler {
       void abortAll(prepared.ids);
     }, expiry);
     timer.unref();
-    this.#waiting = { id, ids: prepared.ids, timer, fromVersion, timing, bundle };
+    const expiresAt = new Date(Date.now() + expiry).toISOString();
+    this.#waiting = {
+      id,
+      ids: prepared.ids,
+      timer,
+      fromVersion,
+      toVersion,
+      expiresAt,
+      timing,
+      bundle,
+    };
     return {
       type: "result",
       ok: true,
       command: "prepare",
       id,
-      expiresAt: new Date(Date.now() + expiry).toISOString(),
+      expiresAt,
       workers: jsonSafe(prepared.workers),
       ms: performance.now() - t0,
     };
@@ -292,14 +314,10 @@ export class ClusterControl implements ControlHandler {
     if (ok && request.command === "permanent") this.options.log?.madePermanent();
     const first = answers[0] as Readonly<Record<string, unknown>> | undefined;
     return {
-      // A person reads the first worker's answer; every worker's is in `workers`.
-      ...(request.command === "status" ? first : {}),
       type: "result",
       ok,
       command: request.command,
-      ...(request.command !== "status" && typeof first?.version === "string"
-        ? { version: first.version }
-        : {}),
+      ...(typeof first?.version === "string" ? { version: first.version } : {}),
       workers: jsonSafe(answers, 6),
     } as ControlMessage;
   }

@@ -37,6 +37,8 @@ export interface ControlCall {
   readonly describeProgress?: (message: ProgressMessage) => string | undefined;
   /** The successful answer for a person (on stdout). */
   readonly describeResult: (message: FinalMessage & { readonly type: "result" }) => string;
+  /** The exit code of an answer the service gave as done (default 0): a cluster whose workers disagree is not. */
+  readonly exitCode?: (message: FinalMessage & { readonly type: "result" }) => number;
   /** What to add to a refusal for a person: the validation report, the status reached. */
   readonly describeFailure?: (message: FinalMessage & { readonly type: "result" }) => {
     readonly code: string;
@@ -83,7 +85,7 @@ export async function callService(call: ControlCall): Promise<number> {
   }
   if (final.ok) {
     if (!call.json) process.stdout.write(`${printable(call.describeResult(final))}\n`);
-    return EXIT_OK;
+    return call.exitCode?.(final) ?? EXIT_OK;
   }
   if (!call.json) {
     const failure = call.describeFailure?.(final) ?? {

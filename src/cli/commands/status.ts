@@ -1,14 +1,16 @@
 /** `metamorph status --to <socket|pid> [--json]`: the running release, the history (current, permanent, old), pending lazy work and the last pauses. */
-import type { ReleaseStatus } from "../../release/index.js";
+import type { FinalMessage, ReleaseStatus } from "../../release/index.js";
 import { describeStatus } from "../../release/index.js";
-import { runCommand } from "./command.js";
+import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 import { callService, TO_HELP, TO_OPTION } from "./control.js";
 
 export const STATUS_USAGE = `usage: metamorph status --to <socket|pid> [--json]
 
 Shows the release a service runs, its release history with each release's
 state (current, permanent, old, rolled-back), the objects still waiting for
-a lazy migration and the last pauses.
+a lazy migration, the last pauses and an update prepared and waiting. For a
+cluster's primary: one line per worker; exit 1 when the workers do not all
+run the same release.
 
 options:
 ${TO_HELP}
@@ -23,6 +25,52 @@ const SPEC = {
   required: ["to"],
 } as const;
 
+type Answer = Readonly<Record<string, unknown>>;
+
+/** One worker: its release, and its last release when that is not the one running (rolled back). */
+function workerLine(w: Answer): string {
+  if (w.type === "error")
+    return `  worker ${String(w.pid)}: error ${String(w.code)}: ${String(w.message)}`;
+  const releases = Array.isArray(w.releases) ? (w.releases as Answer[]) : [];
+  const last = releases.at(-1);
+  const parts = [`  worker ${String(w.pid)}: running ${String(w.version)}`];
+  if (last && last.version !== w.version)
+    parts.push(`last release ${String(last.version)} ${String(last.state)}`);
+  if (typeof w.pending === "number" && w.pending > 0) parts.push(`${w.pending} pending`);
+  return parts.join(", ");
+}
+
+function preparedLine(p: Answer): string {
+  return `prepared: update ${String(p.id)} (${String(p.fromVersion)} → ${String(p.toVersion)}) waits for apply --commit or --abort, until ${String(p.expiresAt)}`;
+}
+
+/** A process's status, or a cluster's: every worker, whether they agree, what waits. */
+export function describeServiceStatus(answer: Answer): string {
+  const workers = Array.isArray(answer.workers) ? (answer.workers as Answer[]) : undefined;
+  const lines: string[] = [];
+  if (workers === undefined || answer.agreed === true) {
+    lines.push(describeStatus(answer as unknown as ReleaseStatus));
+  } else {
+    const versions = [...new Set(workers.map((w) => String(w.version)))];
+    lines.push(`cluster: the workers DISAGREE — they run ${versions.join(", ")}`);
+  }
+  if (answer.prepared) lines.push(preparedLine(answer.prepared as Answer));
+  if (workers) {
+    lines.push(`workers (${workers.length}):`, ...workers.map(workerLine));
+    if (Array.isArray(answer.late) && answer.late.length > 0) {
+      lines.push(
+        `  waiting for the commit answer of worker ${answer.late.join(", ")} (rolled back if it committed)`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+/** 1 for a cluster whose workers run different releases. */
+function exitCode(answer: FinalMessage): number {
+  return "agreed" in answer && answer.agreed === false ? EXIT_REFUSED : EXIT_OK;
+}
+
 export function status(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, ({ values }) =>
     callService({
@@ -30,7 +78,8 @@ export function status(args: readonly string[]): Promise<number> {
       to: values.to!,
       json: values.json === true,
       send: (client) => client.status(),
-      describeResult: (answer) => describeStatus(answer as unknown as ReleaseStatus),
+      describeResult: (answer) => describeServiceStatus(answer),
+      exitCode,
     }),
   );
 }

@@ -1,0 +1,47 @@
+/**
+ * A cluster's `status`: every worker's answer in `workers`, and at the top
+ * level what holds for the cluster — a worker's history (the same
+ * everywhere) only when all run the same release, `agreed` saying whether
+ * they do, the cluster's prepared update if one waits (its id is the one
+ * `--commit` takes, not a worker's own), and the workers a failed commit
+ * still waits on (`late`, transaction.ts).
+ */
+import type { ControlMessage } from "./protocol.js";
+import { jsonSafe } from "./protocol.js";
+import type { Participant } from "./transaction.js";
+
+export interface ClusterPrepared {
+  readonly id: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly expiresAt: string;
+}
+
+export async function clusterStatus(
+  participants: readonly Participant[],
+  prepared: ClusterPrepared | undefined,
+  late: readonly number[],
+): Promise<ControlMessage> {
+  const answers = await Promise.all(
+    participants.map((p) => p.call({ command: "status" }).then((m) => ({ pid: p.pid, ...m }))),
+  );
+  const ok = answers.every((a) => a.type === "result" && a.ok === true);
+  const versions = new Set(answers.map((a) => (a as Readonly<Record<string, unknown>>).version));
+  const agreed = ok && versions.size === 1;
+  // A worker's own prepared update is under `workers`; the top level's is the cluster's.
+  const {
+    prepared: _own,
+    pid: _pid,
+    ...first
+  } = (answers[0] ?? {}) as Readonly<Record<string, unknown>>;
+  return {
+    ...(agreed ? first : {}),
+    type: "result",
+    ok,
+    command: "status",
+    agreed,
+    ...(prepared ? { prepared: { ...prepared } } : {}),
+    ...(late.length > 0 ? { late: [...late] } : {}),
+    workers: jsonSafe(answers, 6),
+  } as ControlMessage;
+}
