@@ -107,7 +107,7 @@ export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): voi
   }
   if (manifest.fromVersion !== target.history.version) {
     throw new ReleaseMismatchError(
-      `bundle ${oneLine(manifest.name)} turns release ${oneLine(manifest.fromVersion)} into ${oneLine(manifest.toVersion)}, but this process runs ${target.history.version}${manifest.toVersion === target.history.version ? " (it was applied already)" : ""}`,
+      `bundle ${oneLine(manifest.name)} turns release ${oneLine(manifest.fromVersion)} into ${oneLine(manifest.toVersion)}, but this process runs ${target.history.version}${sameTarget(target.history, bundle)}`,
       {
         running: target.history.version,
         fromVersion: manifest.fromVersion,
@@ -115,6 +115,20 @@ export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): voi
       },
     );
   }
+}
+
+/**
+ * When the bundle's to-release is the one running: whether this very bundle
+ * made it (a replay), or another bundle with the same `--to` did — a
+ * hotfix packed under a version already taken is not live.
+ */
+function sameTarget(history: ReleaseHistory, bundle: VerifiedBundle): string {
+  if (bundle.payload.manifest.toVersion !== history.version) return "";
+  const releases = history.releases();
+  const running =
+    releases.find((r) => r.state === "current") ?? releases.find((r) => r.state === "permanent");
+  if (running?.bundleId === bundle.id) return " (it was applied already)";
+  return ` (release ${history.version} runs from ${running?.bundleId ? `another bundle, ${running.bundleId.slice(0, 16)}` : "the code it started with"}: this bundle was not applied; pack it from ${history.version} to a new release)`;
 }
 
 function lifecycleProgress(event: LifecycleEvent): ApplyProgress {

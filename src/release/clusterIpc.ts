@@ -7,7 +7,7 @@
  * error answer — never a hang.
  */
 import type { Worker } from "node:cluster";
-import { ControlTimeoutError } from "./errors.js";
+import { ControlTimeoutError, WorkerExitedError } from "./errors.js";
 import type { ControlHandler } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { parseRequest, wireError } from "./protocol.js";
@@ -60,7 +60,7 @@ export function workerParticipant(
         };
         const exited = () =>
           refuse(
-            new ControlTimeoutError(`worker ${pid} exited before answering ${request.command}`, {
+            new WorkerExitedError(`worker ${pid} exited before answering ${request.command}`, {
               pid,
             }),
           );
@@ -80,7 +80,13 @@ export function workerParticipant(
         try {
           worker.send(envelope);
         } catch (error) {
-          refuse(error as Error);
+          // Its channel closed: it is exiting, or gone.
+          refuse(
+            new WorkerExitedError(
+              `worker ${pid} cannot be reached for ${request.command}: ${(error as Error).message}`,
+              { pid },
+            ),
+          );
         }
       });
     },

@@ -87,9 +87,14 @@ export function failure(m: Answer): { code: string; message: string } {
   const reason = m.reason === undefined ? "" : String(m.reason);
   // The reason usually quotes the error (a validation report): print it once.
   const extra = error?.message && !reason.includes(error.message) ? `\n${error.message}` : "";
+  // A cluster's answer has a version only when every worker runs the same one.
+  const running =
+    m.version !== undefined
+      ? `still running ${String(m.version)}`
+      : "every worker stays on its release";
   return {
     code: error?.code ?? STATUS_CODES[status] ?? NOT_DONE,
-    message: `${status}, still running ${String(m.version)}${reason ? `: ${reason}` : ""}${extra}`,
+    message: `${status}, ${running}${reason ? `: ${reason}` : ""}${extra}`,
   };
 }
 
@@ -104,12 +109,21 @@ function expiry(value: string | undefined): number | undefined {
   return ms;
 }
 
+/** A worker's error: its code, and its message unless the reason above quoted it (a validation report, once). */
+function workerError(w: Answer, said: string): string {
+  const error = w.error as Answer | undefined;
+  if (!error) return "";
+  const message = String(error.message);
+  return ` (${String(error.code)}${said.includes(message) ? "" : `: ${message}`})`;
+}
+
 function workerLines(m: Answer): string {
   const workers = m.workers as readonly Answer[] | undefined;
   if (!Array.isArray(workers)) return "";
+  const said = `${String(m.reason ?? "")}\n${String((m.error as Answer | undefined)?.message ?? "")}`;
   const lines = workers.map(
     (w) =>
-      `\n  worker ${String(w.pid)}: ${String(w.outcome)}${typeof w.pauseMs === "number" ? `, pause ${w.pauseMs.toFixed(2)} ms` : ""}${w.version ? `, running ${String(w.version)}` : ""}${w.error ? ` (${String((w.error as Answer).code)}: ${String((w.error as Answer).message)})` : ""}`,
+      `\n  worker ${String(w.pid)}: ${String(w.outcome)}${typeof w.pauseMs === "number" ? `, pause ${w.pauseMs.toFixed(2)} ms` : ""}${w.version ? `, running ${String(w.version)}` : ""}${workerError(w, said)}`,
   );
   return lines.join("");
 }

@@ -23,7 +23,8 @@ export function describeProgress(message: ProgressMessage, colour: boolean): str
 function describeStep(m: Readonly<Record<string, unknown>>, colour: boolean): string | undefined {
   switch (m.kind) {
     case "cluster":
-      return `${paint(colour, "cyan", "cluster")}   every worker ${String(m.step)} at ${ms(m.atMs)}`;
+      // "refused" means one worker refused (or more): the final message names each.
+      return `${paint(colour, "cyan", "cluster")}   ${m.step === "prepared" ? "every worker prepared" : `not every worker prepared (${String(m.step)})`} at ${ms(m.atMs)}`;
     case "verified":
       return `${paint(colour, "green", "verified")}  bundle ${String(m.bundleId).slice(0, 16)}, signed by trusted key ${String(m.keyId)}`;
     case "lifecycle":

@@ -1,9 +1,11 @@
 /**
- * `metamorph status` against a cluster's primary (ClusterControl behind a
- * real control socket in this process, stand-in workers): one line per
- * worker, workers on different releases flagged with exit 1, and the
- * cluster's prepared update shown with its id and expiry.
+ * `metamorph status` and `apply` against a cluster's primary
+ * (ClusterControl behind a real control socket in this process, stand-in
+ * workers): one line per worker, workers on different releases flagged
+ * with exit 1, the cluster's prepared update shown with its id and expiry;
+ * a refusal by one worker said as such, with the validation report once.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Namespace } from "../../src/index.js";
@@ -18,6 +20,7 @@ import { type Workspace, workspace } from "./releaseSupport.js";
 const keys = generateKeys();
 let space: Workspace;
 let server: ControlServer;
+const refusing = new Set<number>();
 const versions = new Map<number, string>([
   [101, "1"],
   [102, "1"],
@@ -39,6 +42,15 @@ function worker(pid: number): Participant {
           releases: [{ version, state: "current" }],
           pending: 0,
           lastPauses: [],
+        };
+      }
+      if (request.command === "prepare" && refusing.has(pid)) {
+        return {
+          type: "error",
+          command: "prepare",
+          code: "MM_VALIDATION_FAILED",
+          name: "ValidationError",
+          message: "validation failed:\n  - stock-positive: a Counter has a negative count",
         };
       }
       return { type: "result", ok: true, command: request.command, id: `w${pid}`, version };
@@ -114,3 +126,28 @@ async function ask(bundle: string): Promise<Readonly<Record<string, unknown>>> {
 async function abort(id: string): Promise<void> {
   await connect(server.path).request({ command: "abort", id }, () => {});
 }
+
+test("one worker refuses: said as such, every worker named, the validation report printed once", async () => {
+  const bundle = packBundle(
+    release(2),
+    { fromVersion: "1", toVersion: "2", namespace: "shop" },
+    keys.privateKey,
+  );
+  writeFileSync(join(space.dir, "v2.bundle.json"), bundle);
+  refusing.add(102);
+  try {
+    const refused = await space.metamorph(["apply", "v2.bundle.json", "--to", server.path]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("not every worker prepared (refused)");
+    expect(refused.stderr).not.toContain("every worker refused");
+    expect(refused.stderr).toContain(
+      "metamorph apply: error MM_CLUSTER_REFUSED: refused, every worker stays on its release: cluster apply",
+    );
+    expect(refused.stderr).not.toContain("undefined");
+    expect(refused.stderr.split("a Counter has a negative count")).toHaveLength(2);
+    expect(refused.stderr).toContain("worker 101: aborted");
+    expect(refused.stderr).toContain("worker 102: refused (MM_VALIDATION_FAILED)");
+  } finally {
+    refusing.delete(102);
+  }
+});
