@@ -58,7 +58,7 @@ function request(
 ): Promise<FinalMessage> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const reader = new LineReader(options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
-  return checkServicePath(path).then(() => exchange(path, timeoutMs, reader, body, onProgress));
+  return checkServicePath(path).then((at) => exchange(at, timeoutMs, reader, body, onProgress));
 }
 
 function exchange(

@@ -21,7 +21,7 @@ import { LocalControl } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { MAX_MESSAGE_BYTES } from "./protocol.js";
 import { MAX_BUNDLE_BYTES } from "./readBundle.js";
-import { defaultSocketPath, prepareSocketPath } from "./socketPlace.js";
+import { defaultListenPath, prepareSocketPath } from "./socketPlace.js";
 
 export interface ListenOptions {
   /** Public keys (PEM) whose bundles this process applies. At least one. */
@@ -29,7 +29,7 @@ export interface ListenOptions {
   readonly namespace: Namespace;
   /** The release the process runs at start (the code on disk). Default "0". */
   readonly version?: string;
-  /** Default: `defaultSocketPath()` (`<runtime dir>/<pid>.sock`). */
+  /** Default: `defaultSocketPath()` (`<runtime dir>/<pid>.sock`), or `~/.metamorph/run/<pid>.sock` when that directory is refused (socketPlace.ts). */
   readonly path?: string;
   readonly scope?: Readonly<Record<string, unknown>>;
   /** The service's modules, whose top-level functions bundles may replace (metamorph run gives them). */
@@ -80,7 +80,7 @@ export function releaseTarget(
 
 /** Opens the control socket of a running service. */
 export async function listen(options: ListenOptions): Promise<ControlServer> {
-  const path = options.path ?? defaultSocketPath();
+  const path = options.path ?? (await defaultListenPath());
   await prepareSocketPath(path);
   const closing = new AbortController();
   const target = releaseTarget(options, closing.signal);

@@ -5,16 +5,32 @@
  */
 import { mkdir, lstat, stat, unlink } from "node:fs/promises";
 import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { homedir, tmpdir } from "node:os";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { ControlSocketError } from "./errors.js";
 
 /** `$XDG_RUNTIME_DIR/metamorph`, or `<tmpdir>/metamorph-<uid>` where there is none. */
 export function defaultRuntimeDir(): string {
+  return runtimeDirs()[0]!;
+}
+
+/**
+ * Where a default socket may live, in order. Without a runtime directory,
+ * `<tmpdir>/metamorph-<uid>` can be made first by another user (the
+ * temporary directory is everyone's): refused, it is no reason to run
+ * without a control socket, so `~/.metamorph/run` — which only the user
+ * (and root) can create — comes next. Server and client take the same
+ * first acceptable one.
+ */
+function runtimeDirs(): string[] {
   const xdg = process.env.XDG_RUNTIME_DIR;
-  if (xdg) return join(xdg, "metamorph");
+  if (xdg) return [join(xdg, "metamorph")];
   const uid = typeof process.getuid === "function" ? process.getuid() : "user";
-  return join(tmpdir(), `metamorph-${uid}`);
+  const home = homedir();
+  return [
+    join(tmpdir(), `metamorph-${uid}`),
+    ...(isAbsolute(home) && home !== "/" ? [join(home, ".metamorph", "run")] : []),
+  ];
 }
 
 /** The socket a process listens on by default (`metamorph apply --to <pid>` finds it here). */
@@ -75,13 +91,60 @@ async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 /**
+ * The default socket a server listens on: in the first runtime directory
+ * it can make private. A refused one (another user made it first) is
+ * passed over with a warning that names it — the service still gets a
+ * control socket, in the next place (runtimeDirs).
+ */
+export async function defaultListenPath(pid: number = process.pid): Promise<string> {
+  const dirs = runtimeDirs();
+  for (const [i, dir] of dirs.entries()) {
+    try {
+      await ensurePrivateDir(dir);
+      return join(dir, `${pid}.sock`);
+    } catch (error) {
+      if (!(error instanceof ControlSocketError) || i === dirs.length - 1) throw error;
+      process.emitWarning(`${error.message}; the control socket goes in ${dirs[i + 1]} instead`, {
+        code: error.code,
+      });
+    }
+  }
+  throw new ControlSocketError("no runtime directory for the control socket", {});
+}
+
+/**
+ * The socket a client reaches for a default path: the first runtime
+ * directory that exists and is private to this user (the one the server
+ * took, see defaultListenPath); any other path as it is.
+ */
+async function servicePathOf(path: string): Promise<string> {
+  const dirs = runtimeDirs();
+  const at = dirs.indexOf(dirname(path));
+  if (at < 0) return path;
+  let refused: ControlSocketError | undefined;
+  for (const dir of dirs.slice(at)) {
+    try {
+      await refuseSharedDir(dir, "the service's user");
+      return join(dir, basename(path));
+    } catch (error) {
+      if (!(error instanceof ControlSocketError)) continue; // not there: the server did not take it
+      refused ??= error;
+    }
+  }
+  if (refused) throw refused;
+  return path;
+}
+
+/**
  * Before a client sends anything to `path`: the path fits, and its
  * directory is private to this user, as a server's always is (listen
  * refuses any other). Otherwise another user who made the directory first
  * (`<tmp>/metamorph-<uid>`, where there is no runtime directory) could
- * answer in the service's place and keep the bundle.
+ * answer in the service's place and keep the bundle. Returns the path to
+ * connect to (a default one may be in the next runtime directory).
  */
-export async function checkServicePath(path: string): Promise<void> {
+export async function checkServicePath(requested: string): Promise<string> {
+  const path = await servicePathOf(requested);
   refuseLongPath(path);
   // Root may deliver to a service of another user (sudo metamorph apply
   // --to /run/…/metamorph/<pid>.sock) — whose private directory that user
@@ -95,6 +158,7 @@ export async function checkServicePath(path: string): Promise<void> {
     if (error instanceof ControlSocketError) throw error;
     // No such directory: connecting says so.
   }
+  return path;
 }
 
 function answers(path: string): Promise<boolean> {
