@@ -341,6 +341,7 @@ export class ClusterControl implements ControlHandler {
       ...(version ? { version, toVersion: version } : {}),
       pauseMs: Math.max(0, ...workers.map((w) => w.pauseMs ?? 0)),
       migrated: workers.reduce((n, w) => n + (w.migrated ?? 0), 0),
+      straddled: workers.reduce((n, w) => n + (w.straddled ?? 0), 0),
       pending: 0,
       /** From the request to the last worker committed (ms). */
       clusterMs: performance.now() - t0,

@@ -37,6 +37,8 @@ function outcomeMessage(
     ...(jsonSafe(rest) as Record<string, unknown>),
     ...(error !== undefined ? { error: wireError(error) } : {}),
     holdMs: report.holdMs,
+    // Calls running at the commit that started on the old version (they finish on it).
+    straddled: report.straddled.length,
     timings: jsonSafe(report.timings),
   };
 }

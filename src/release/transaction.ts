@@ -39,6 +39,8 @@ export interface WorkerReport {
   readonly heldCalls?: number;
   readonly migrated?: number;
   readonly migratedSoFar?: number;
+  /** Calls running at its commit that started on the old version. */
+  readonly straddled?: number;
   /** How long the worker took to answer this phase (ms). */
   readonly ms: number;
   readonly error?: { readonly code: string; readonly message: string };
@@ -73,6 +75,7 @@ function line(pid: number, outcome: WorkerOutcome, m: Final | undefined, ms: num
     ...num("holdMs"),
     ...num("heldCalls"),
     ...num("migrated"),
+    ...num("straddled"),
     ...num("migratedSoFar"),
     ...(error ? { error } : {}),
     ...(typeof m?.reason === "string" ? { reason: m.reason } : {}),

@@ -65,7 +65,11 @@ const FINISH_SPEC = { ...SPEC, positionals: [] } as const;
 type Answer = Readonly<Record<string, unknown>>;
 
 function committed(m: Answer): string {
-  return `committed: ${String(m.fromVersion)} → ${String(m.toVersion)}, running ${String(m.version)}; ${String(m.migrated)} objects migrated, ${String(m.pending)} pending, pause ${Number(m.pauseMs).toFixed(2)} ms`;
+  const straddled =
+    typeof m.straddled === "number" && m.straddled > 0
+      ? `; ${m.straddled} call${m.straddled === 1 ? "" : "s"} running at the commit finish on the old code (straddled)`
+      : "";
+  return `committed: ${String(m.fromVersion)} → ${String(m.toVersion)}, running ${String(m.version)}; ${String(m.migrated)} objects migrated, ${String(m.pending)} pending, pause ${Number(m.pauseMs).toFixed(2)} ms${straddled}`;
 }
 
 /**

@@ -19,6 +19,7 @@ import { LocalControl } from "../../release/localControl.js";
 import { receiveServedNamespace } from "../../release/serve.js";
 import { releaseTarget } from "../../release/server.js";
 import type { Namespace } from "../../namespace/namespace.js";
+import { CallTracker } from "../../lifecycle/index.js";
 
 export interface RunControlOptions {
   /** `metamorph run`'s own arguments: a worker is started with the same. */
@@ -44,11 +45,26 @@ export interface RunControl {
   close(): Promise<void>;
 }
 
+/**
+ * Tracks the calls of every class the entry defined, from right after its
+ * modules were evaluated (the same task: no request has reached it yet).
+ * Otherwise a class is tracked only when an update first touches it, and a
+ * call already running then is invisible to forced quiescence: it would
+ * straddle the commit. Classes defined later are tracked as updates touch them.
+ */
+function trackFromStart(namespace: Namespace, tracker: CallTracker): void {
+  for (const cls of namespace.classes()) if (!tracker.isTracking(cls)) tracker.track(cls);
+}
+
 export async function openControl(options: RunControlOptions): Promise<RunControl> {
   const { trust, namespace, version, modules } = options;
+  // Following the async context lets an in-flight async call reach its own
+  // class's other methods through a hold (it drains instead of waiting for
+  // the time-out); it costs an AsyncLocalStorage context per call.
+  const tracker = new CallTracker({ followAsyncContext: true });
   if (cluster.isWorker) {
     const local = new LocalControl(
-      releaseTarget({ trust, namespace, version, ...(modules ? { modules } : {}) }),
+      releaseTarget({ trust, namespace, version, tracker, ...(modules ? { modules } : {}) }),
     );
     receiveServedNamespace((served) => local.serve(served));
     // Asked before the entry runs, so that the replay can follow its evaluation at once. A
@@ -61,6 +77,7 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
     return {
       started() {
         const now = replayBundles(local.target, catchUp);
+        trackFromStart(namespace, tracker);
         const { bundles } = catchUp;
         process.stderr.write(
           `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
@@ -81,6 +98,7 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
     trust,
     namespace,
     version,
+    tracker,
     ...(modules ? { modules } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
     handler: (local) => new ClusterControl(local, { log }),
@@ -92,7 +110,9 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
     `metamorph run: control socket ${control.path} (release ${control.history.version})\n`,
   );
   return {
-    started() {},
+    started() {
+      trackFromStart(namespace, tracker);
+    },
     async close() {
       stopCatchUp();
       await control.close();
