@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -83,6 +83,8 @@ function consumer(...args: Parameters<typeof project>): string {
 // Packing builds dist/ (two tsc passes): minutes on a loaded 2-core machine.
 beforeAll(() => {
   tarball = pack();
+  // The pack's own temporary directory goes with the consumers'.
+  dirs.push(dirname(tarball));
 }, 360_000);
 
 afterAll(() => {
@@ -174,6 +176,8 @@ describe("a strict consumer's tsc", () => {
     { resolution: "node16", module: "node16" },
     { resolution: "nodenext", module: "nodenext" },
     { resolution: "bundler", module: "esnext" },
+    // TypeScript's node10 resolution reads no `exports`: the subpaths' types come from `typesVersions`.
+    { resolution: "node", module: "esnext" },
   ] as const;
   let dir = "";
   beforeAll(() => {
