@@ -171,7 +171,7 @@ export class ClusterControl implements ControlHandler {
           toVersion: w.toVersion,
           expiresAt: w.expiresAt,
         };
-        return clusterStatus(participants, prepared, [...this.#late]);
+        return clusterStatus(participants, prepared, () => [...this.#late]);
       }
       default:
         this.#refuseIfWaiting();

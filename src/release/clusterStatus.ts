@@ -20,7 +20,8 @@ export interface ClusterPrepared {
 export async function clusterStatus(
   participants: readonly Participant[],
   prepared: ClusterPrepared | undefined,
-  late: readonly number[],
+  /** Read once the workers answered: one may have answered its late commit meanwhile. */
+  late: () => readonly number[],
 ): Promise<ControlMessage> {
   const answers = await Promise.all(
     participants.map((p) => p.call({ command: "status" }).then((m) => ({ pid: p.pid, ...m }))),
@@ -41,7 +42,7 @@ export async function clusterStatus(
     command: "status",
     agreed,
     ...(prepared ? { prepared: { ...prepared } } : {}),
-    ...(late.length > 0 ? { late: [...late] } : {}),
+    ...(late().length > 0 ? { late: [...late()] } : {}),
     workers: jsonSafe(answers, 6),
   } as ControlMessage;
 }

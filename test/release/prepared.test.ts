@@ -317,11 +317,15 @@ describe("a cluster's primary with a late worker (ClusterControl, stand-in worke
     const late: Participant = {
       pid: 2,
       async call(request) {
+        // A status that reaches the worker only after its late commit answer went back.
+        if (request.command === "status" && slowStatus)
+          await new Promise((r) => setTimeout(r, 700));
         const answer = await parts[1]!.p.call(request);
         if (request.command === "commit") await new Promise((r) => setTimeout(r, 400));
         return answer;
       },
     };
+    let slowStatus = false;
     const primary = control();
     const cluster = new ClusterControl(primary.local, {
       workerTimeoutMs: 20,
@@ -340,7 +344,13 @@ describe("a cluster's primary with a late worker (ClusterControl, stand-in worke
       code: "MM_CLUSTER_REFUSED",
       message: expect.stringContaining("worker 2 has not yet answered a commit"),
     });
-    await new Promise((r) => setTimeout(r, 600));
+    // Status names the worker still awaited, as of when the workers answered.
+    expect(await ask({ command: "status" })).toMatchObject({ agreed: false, late: [2] });
+    slowStatus = true;
+    const answeredLate = (await ask({ command: "status" })) as Answer;
+    slowStatus = false;
+    expect(answeredLate.late).toBeUndefined();
+    expect(answeredLate.agreed).toBe(true);
     for (const x of parts) expect(x.counter.label()).toBe("v1:7");
     // Answered and rolled back: every worker on release 1, and the cluster takes requests again.
     const status = (await ask({ command: "status" })) as Answer;
