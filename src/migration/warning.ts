@@ -35,7 +35,9 @@ export interface UpdateWarning {
    * the object (an arrow function given to a timer or a listener:
    * `setInterval(() => this._checkPing())`) and read members the new version
    * no longer has: they keep running with the old code and will find them
-   * missing.
+   * missing. Also an `async` or generator method of the running version
+   * whose code after an `await`/`yield` reads such members: a call
+   * suspended there resumes on the updated object.
    * `MM_FIELD_KIND_CHANGED`: a field the new implementation keeps starts as
    * another kind of value there (`{}` became `new Map()`): every object kept
    * its value of the old kind, which the new code may use as the new one;

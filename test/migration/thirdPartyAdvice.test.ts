@@ -2,11 +2,11 @@
 // program's (a package's class with private `#` state) does not advise
 // adding `static metamorphExport` to it — the user cannot edit it — but says
 // what can be done: a restart, or a class of the user's own around it.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { Namespace, PrivateStateError, patch, updateSync } from "../../src/index.js";
 import { applyUpdate } from "../../src/lifecycle/index.js";
 import { classOrigin } from "../../src/mop/classOrigin.js";
@@ -19,9 +19,15 @@ const cacheSource = (version: number) => `export class Cache {
 }
 `;
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 /** Two releases of a package whose class keeps its state in `#` fields, loaded from a node_modules folder. */
 async function packageReleases(): Promise<[Function, Function]> {
   const root = mkdtempSync(join(tmpdir(), "metamorph-third-party-"));
+  roots.push(root);
   const load = async (version: number) => {
     const dir = join(root, "node_modules", `fake-cache-${version}`);
     mkdirSync(dir, { recursive: true });
