@@ -137,48 +137,61 @@ describe("metamorph run: a TypeScript service in a CommonJS package (npm's defau
 });
 
 describe("metamorph run: forced quiescence on the first update", () => {
-  // Its classes are tracked from start-up: a call already running when the
-  // first update arrives is waited for, not left to straddle the commit.
-  test("waits for a call that was already running; it finishes on the code it started on", async () => {
-    const socket = join(dir, "quiet.sock");
-    const packed = await space.pack("label.patch.ts", "keys/release.key", "quiet.bundle.json", [
-      "--force-quiescence",
-      "--timeout",
-      "8000",
-    ]);
-    expect(packed.code).toBe(0);
-    const service = run(
-      [
-        ...CLI,
-        "run",
-        "--trust",
-        join(dir, "keys/release.pub"),
-        "--control",
-        socket,
-        "--release",
-        "1.0.0",
-        join(FIXTURES, "app/main.ts"),
-      ],
-      dir,
-      {},
-      { stdin: true },
-    );
-    try {
-      await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
-      await service.stderr.waitFor(/^metamorph run: control socket /, { timeoutMs: 20_000 });
-      service.send("slow 1500");
-      await service.stdout.waitFor(/^slow started$/);
-      const applied = await metamorph(["apply", "quiet.bundle.json", "--to", socket]);
-      expect(applied.code, applied.stderr).toBe(0);
-      expect(applied.stdout).not.toContain("straddled");
-      expect(await service.stdout.waitFor(/^slow done /)).toBe("slow done v1:1");
-      const from = service.stdout.all.length;
-      service.send("show");
-      const line = await service.stdout.waitFor(/^state /, { from });
-      expect(JSON.parse(line.slice("state ".length))[0]).toEqual({ count: 1, label: "v2:1" });
-    } finally {
-      service.child.stdin?.end();
-      await service.stop();
-    }
-  }, 60_000);
+  // With --track-calls its classes are tracked from start-up: a call already
+  // running when the first update arrives is waited for. Without, they are
+  // tracked from that update on (no cost per call until then), and a call
+  // that started before it, unseen, finishes on the new code.
+  test.each([
+    ["--track-calls", true],
+    ["without --track-calls", false],
+  ] as const)(
+    "%s: a call already running is waited for, or finishes on the new code",
+    async (_, tracked) => {
+      const socket = join(dir, tracked ? "quiet.sock" : "straddle.sock");
+      const packed = await space.pack("label.patch.ts", "keys/release.key", "quiet.bundle.json", [
+        "--force-quiescence",
+        "--timeout",
+        "8000",
+      ]);
+      expect(packed.code).toBe(0);
+      const service = run(
+        [
+          ...CLI,
+          "run",
+          "--trust",
+          join(dir, "keys/release.pub"),
+          "--control",
+          socket,
+          "--release",
+          "1.0.0",
+          ...(tracked ? ["--track-calls"] : []),
+          join(FIXTURES, "app/main.ts"),
+        ],
+        dir,
+        {},
+        { stdin: true },
+      );
+      try {
+        await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
+        await service.stderr.waitFor(/^metamorph run: control socket /, { timeoutMs: 20_000 });
+        service.send("slow 1500");
+        await service.stdout.waitFor(/^slow started$/);
+        const applied = await metamorph(["apply", "quiet.bundle.json", "--to", socket]);
+        expect(applied.code, applied.stderr).toBe(0);
+        expect(applied.stdout).not.toContain("straddled");
+        // Tracked, it finished on the code it started on; straddling, its rest ran the new code.
+        expect(await service.stdout.waitFor(/^slow done /)).toBe(
+          tracked ? "slow done v1:1" : "slow done v2:1",
+        );
+        const from = service.stdout.all.length;
+        service.send("show");
+        const line = await service.stdout.waitFor(/^state /, { from });
+        expect(JSON.parse(line.slice("state ".length))[0]).toEqual({ count: 1, label: "v2:1" });
+      } finally {
+        service.child.stdin?.end();
+        await service.stop();
+      }
+    },
+    60_000,
+  );
 });

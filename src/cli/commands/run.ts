@@ -19,7 +19,7 @@ import { findTsx } from "../runProgram.js";
 import { OWN_EXTENSION, TYPESCRIPT_ENTRY } from "../tsxLookup.js";
 import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
-export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--root <dir>] <entry> [--] [program arguments…]
+export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--root <dir>] [--track-calls] <entry> [--] [program arguments…]
 
 Runs a service (JavaScript, or TypeScript with tsx installed) with its
 classes managed, and opens a control socket through which metamorph apply,
@@ -34,6 +34,11 @@ options:
   --root <dir>         the directory a bundle's top-level functions name their
                        modules relative to, as metamorph diff named them
                        (default: the entry's directory)
+  --track-calls        track the calls of every class from start-up, so that
+                       forced quiescence waits for calls already running at
+                       the first update too; each call of a managed method
+                       then costs a wrapper and an AsyncLocalStorage context
+                       (measured ~70 ns against ~3)
   -h, --help           show this help
 `;
 
@@ -45,6 +50,7 @@ const SPEC = {
     control: { type: "string" },
     release: { type: "string" },
     root: { type: "string" },
+    "track-calls": { type: "boolean" },
   },
   positionals: ["<entry>"],
   required: ["trust"],
@@ -110,6 +116,7 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       version: values.release ?? "0",
       modules: runtime.serviceModules(resolve(values.root ?? dirname(entryFile))),
       ...(values.control !== undefined ? { path: values.control } : {}),
+      trackCalls: values["track-calls"] === true,
     });
     process.argv = [process.argv[0]!, entryFile, ...program];
     try {
