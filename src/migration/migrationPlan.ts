@@ -17,6 +17,7 @@ import type { Shadow } from "../namespace/shadow.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
 import { boundMethodName } from "../mop/boundMethod.js";
+import { codeFields } from "./codeFields.js";
 import { copyPrototype } from "./copyPrototype.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
@@ -32,6 +33,8 @@ export interface Plan extends ClassMigrationPlan {
   /** Old field name → the new field holding the object a split moved it into (and its name there). */
   readonly reverseSplit: ReadonlyMap<string, { readonly via: string; readonly to: string }>;
   readonly oldDefaults: ReadonlyMap<string, (this: object) => unknown>;
+  /** Old fields whose initial value is code in both versions (codeFields.ts). */
+  readonly codeFields: ReadonlyMap<string, (value: unknown) => boolean>;
   readonly oldFields: readonly string[];
   /** The plan as code, for objects on the old layout (compiledMigration.ts). */
   readonly compiled: CompiledPlan;
@@ -147,6 +150,7 @@ export function migrationPlan(
     oldDefaults: defaultsOf(oldName, oldDefs, (old) =>
       shadow.scopeOf([...build.classes].find(([, b]) => b.oldName === old)?.[0] ?? old),
     ),
+    codeFields: codeFields(oldName, name, oldDefs, defs, reverse),
     oldFields,
   };
   return { ...plan, compiled: compilePlan(plan, plan.oldFields) };

@@ -24,6 +24,8 @@ export function reverseOne(
   late?: LateDefault[],
   /** Its migration rewrote its fields alone (restoreOldLayout `symbolsStay`). */
   fieldsAlone = false,
+  /** Made since the commit, by the new version (not an object the update migrated). */
+  madeSince = false,
 ): void {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
@@ -34,14 +36,14 @@ export function reverseOne(
       // migration itself installed goes back to what it was.
       const installed = retained?.newValues[retained.plan.fields.indexOf(newName)];
       const now = current[newName];
-      // On an object made since the commit, a function in a field is the new
-      // version's code, not the program's state (`this.get =
-      // this.get.bind(this)` bound the new `get`): the old initialiser makes
-      // it again once the old version is back, or the object kept calling
-      // the new release's code (node-cache's timer threw "Bound instance
-      // method accessed before binding" a second after the rollback).
+      // On an object made since the commit, a field still holding the code
+      // the new version's initialiser made (`this.get = this.get.bind(this)`
+      // bound the new `get`; codeFields.ts) is made again by the old one once
+      // the old version is back, or the object kept calling the new release's
+      // code (node-cache's timer threw "Bound instance method accessed before
+      // binding" a second after the rollback).
       const fn = plan.oldDefaults.get(k);
-      if (!retained && typeof now === "function" && fn !== undefined && late !== undefined) {
+      if (madeSince && fn !== undefined && late !== undefined && plan.codeFields.get(k)?.(now)) {
         late.push({ object, key: k, fn, orElse: now });
         return now;
       }

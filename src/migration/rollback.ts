@@ -121,7 +121,7 @@ export function rollBack(
   );
   for (const { object, stable } of builtSince.entries()) {
     const plan = planOf.get(stable);
-    if (plan) reverseOne(object, plan, undefined, late);
+    if (plan) reverseOne(object, plan, undefined, late, false, true);
     // Without a plan its layout is this update's old one too: an earlier
     // lazy update reopened must count it as migrated, not pending.
     since.push(object);
@@ -132,7 +132,14 @@ export function rollBack(
       if (entry && exact) entry.log.revertAt(entry.index);
       else {
         const retained = entry?.log.retained(entry.index);
-        reverseOne(object, plan, retained, late, entry !== undefined && !retained?.carried);
+        reverseOne(
+          object,
+          plan,
+          retained,
+          late,
+          entry !== undefined && !retained?.carried,
+          entry === undefined,
+        );
       }
       if (!entry) since.push(object);
     }

@@ -44,3 +44,63 @@ describe.each(["registry", "heap"] as const)("rollback, %s finder", (finder) => 
     expect(before.get!()).toBe("v1");
   });
 });
+
+describe.each(["registry", "heap"] as const)(
+  "rollback keeps functions that are state, %s finder",
+  (finder) => {
+    test("an object the update migrated keeps the callback the program stored in a field (review advX5: the lean path took it for one made since, and reset it)", () => {
+      const ns = new Namespace(`callbacks-${finder}`, { instanceFinder: finder });
+      const Client = ns.registerClass(
+        class Client {
+          id = 1;
+          onError: (() => string) | null = null;
+        },
+      );
+      const client = new Client();
+      const handler = () => "handled";
+      client.onError = handler;
+      const result = updateSync(
+        ns,
+        patch("t").addField("Client", "timeoutMs", { default: 5 }).build(),
+      );
+      result.rollback();
+      expect(client.onError).toBe(handler);
+    });
+
+    test("an object made since the commit keeps a callback stored since and a function a call returned; its own initialisers do not run again", () => {
+      let subscriptions = 0;
+      const bus = {
+        on: () => {
+          subscriptions++;
+          return () => subscriptions--;
+        },
+      };
+      const source = (tag: string) =>
+        new Function(
+          "bus",
+          `return class Feed {
+          constructor() {
+            this.onData = () => "${tag} default";
+            this.off = bus.on();
+            this.tag = "${tag}";${tag === "v2" ? "\n            this.extra = 1;" : ""}
+          }
+        };`,
+        )(bus) as new () => Record<string, unknown>;
+      const ns = new Namespace(`state-functions-${finder}`, { instanceFinder: finder });
+      const Feed = ns.registerClass(source("v1"));
+      const result = updateSync(
+        ns,
+        patch("v2").replaceImplementation("Feed", source("v2")).build(),
+      );
+      const made = new Feed();
+      const stored = () => "the program's";
+      made.onData = stored;
+      const off = made.off;
+      expect(subscriptions).toBe(1);
+      result.rollback();
+      expect(made.onData).toBe(stored);
+      expect(made.off).toBe(off);
+      expect(subscriptions).toBe(1);
+    });
+  },
+);
