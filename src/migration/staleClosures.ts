@@ -5,8 +5,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
-import { readSuspendedMembers } from "../mop/source/closureMembers.js";
-import { readClosureMembers } from "../mop/source/parse.js";
+import { readClosureMembers, readSuspendedMembers } from "../mop/source/parse.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
 import type { UpdateWarning } from "./warning.js";
 import { quoted, warning } from "./warning.js";

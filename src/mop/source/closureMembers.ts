@@ -17,7 +17,7 @@
  *   the same.
  */
 import type { AnyNode, Function as FunctionNode, MethodDefinition } from "acorn";
-import { forEachChild, parseJavaScript } from "./parser.js";
+import { forEachChild } from "./parser.js";
 import { type Suspension, suspensionOf } from "./suspensionPoints.js";
 import { keyDisplay, readKey, skipOuterExpressions } from "./syntax.js";
 import { aliasesIn } from "./thisAliases.js";
@@ -228,13 +228,9 @@ export function closureMembers(classNode: AnyNode): ReadonlySet<string> {
 }
 
 /**
- * The members of the object that calls of `cls`'s methods suspended at an
- * `await` or `yield` read when they resume, with those methods; empty when
- * its source does not parse as a class.
+ * The members of the object that calls of a class's methods suspended at
+ * an `await` or `yield` read when they resume, with those methods.
  */
-export function readSuspendedMembers(cls: Function): ReadonlyMap<string, readonly string[]> {
-  const parsed = parseJavaScript(`(${Function.prototype.toString.call(cls)}\n)`, "script");
-  const statement = parsed.ok ? parsed.program.body[0] : undefined;
-  if (statement?.type !== "ExpressionStatement") return new Map();
-  return memberReads(skipOuterExpressions(statement.expression)).suspended;
+export function suspendedMembers(classNode: AnyNode): ReadonlyMap<string, readonly string[]> {
+  return memberReads(classNode).suspended;
 }

@@ -31,7 +31,7 @@
 import type { AnyNode, Class, Program } from "acorn";
 import { InvalidClassDefinitionError } from "../../errors.js";
 import { analyseClass } from "./classAnalysis.js";
-import { closureMembers } from "./closureMembers.js";
+import { closureMembers, suspendedMembers } from "./closureMembers.js";
 import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
 import { parseJavaScript } from "./parser.js";
@@ -215,6 +215,19 @@ export function readClosureMembers(cls: Function): ReadonlySet<string> {
   const statement = parsed.program.body[0];
   if (statement?.type !== "ExpressionStatement") return new Set();
   return closureMembers(skipOuterExpressions(statement.expression));
+}
+
+/**
+ * The members of the object that calls of `cls`'s methods suspended at an
+ * `await` or `yield` read when they resume, with those methods; empty when
+ * its source does not parse as a class. Read here, the module the Vite page
+ * stands in for: the page loads no parser.
+ */
+export function readSuspendedMembers(cls: Function): ReadonlyMap<string, readonly string[]> {
+  const parsed = parseJavaScript(`(${Function.prototype.toString.call(cls)}\n)`, "script");
+  const statement = parsed.ok ? parsed.program.body[0] : undefined;
+  if (statement?.type !== "ExpressionStatement") return new Map();
+  return suspendedMembers(skipOuterExpressions(statement.expression));
 }
 
 /**

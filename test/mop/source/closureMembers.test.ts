@@ -6,7 +6,8 @@
  * after an `await` or `yield`.
  */
 import { describe, expect, test } from "vitest";
-import { closureMembers, readSuspendedMembers } from "../../../src/mop/source/closureMembers.js";
+import { closureMembers } from "../../../src/mop/source/closureMembers.js";
+import { readSuspendedMembers } from "../../../src/mop/source/parse.js";
 import { parseJavaScript } from "../../../src/mop/source/parser.js";
 import { skipOuterExpressions } from "../../../src/mop/source/syntax.js";
 
