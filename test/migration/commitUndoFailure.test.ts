@@ -61,7 +61,9 @@ test("property: an object whose revert throws is named; every other object and t
         }
         expect(error).toBeInstanceOf(CommitError);
         const details = (error as CommitError).details as { undoFailures?: unknown };
-        expect(details.undoFailures).toEqual([{ className: "Point", index: locked }]);
+        expect(details.undoFailures).toEqual([
+          { className: "Point", index: locked, object: objects[locked] },
+        ]);
         expect((error as Error).message).toContain("could not be put back");
         expect(ns.version).toBe(1);
         objects.forEach((o, i) => {

@@ -74,11 +74,9 @@ export function commitPhase(
       builtOutside.undo(namespace.finder);
       record.undo();
     }
+    if (error instanceof MigrationSideEffectError) witness!.restore();
     if (failures.length > 0) throw incompleteUndo(patchName, done, total, error, failures);
-    if (error instanceof MigrationSideEffectError) {
-      witness!.restore();
-      throw error;
-    }
+    if (error instanceof MigrationSideEffectError) throw error;
     // The scan left it to the rewrite to find (MigrationLog.extensibleUnchecked).
     const at = applied[log];
     const object = at?.extensibleUnchecked ? at.objects[progress.done] : undefined;
@@ -178,6 +176,7 @@ function afterCommit(
 interface RevertFailure {
   readonly className: string;
   readonly index: number;
+  readonly object: object;
   readonly error: unknown;
 }
 
@@ -193,7 +192,7 @@ function revertLog(log: MigrationLog, progress: ApplyProgress, failures: RevertF
     try {
       log.revertAt(i);
     } catch (error) {
-      failures.push({ className: log.plan.className, index: i, error });
+      failures.push({ className: log.plan.className, index: i, object: log.objects[i]!, error });
     }
   }
 }
@@ -218,7 +217,9 @@ function incompleteUndo(
       applied: done,
       total,
       cause,
-      undoFailures: failures.map(({ className, index }) => ({ className, index })),
+      // The objects themselves: a revert that threw may have left one half
+      // rewritten (its deletes done, its adds not), for the program to see to.
+      undoFailures: failures.map(({ className, index, object }) => ({ className, index, object })),
     },
   );
 }
