@@ -85,3 +85,25 @@ describe.each(["registry", "heap"] as const)("a class with # members, %s finder"
     expect([old.describe(), old.reading(), Object.keys(old)]).toEqual(["5 C", 1, ["count"]]);
   });
 });
+
+test("one half of an accessor pair replaced: the other, reading a private field, stays the running one (review advX5)", () => {
+  const ns = new Namespace("priv-accessor-half", { instanceFinder: "registry" });
+  const Handle = ns.registerClass(thermometer()) as unknown as new () => T;
+  const o = new Handle();
+  o.celsius = 5;
+  const result = updateSync(
+    ns,
+    patch("getter")
+      .replaceMethods("Thermometer", {
+        get celsius() {
+          return 42;
+        },
+      })
+      .build(),
+  );
+  expect(o.celsius).toBe(42);
+  o.celsius = 7;
+  expect([o.count, o.describe()]).toEqual([2, "7 C"]);
+  result.rollback();
+  expect([o.celsius, o.describe()]).toEqual([7, "7 C"]);
+});

@@ -49,13 +49,29 @@ export interface Derivation {
 }
 
 /** The members of one key, as a comparable text. */
-function signature(methods: readonly MethodDefinition[], isStatic: boolean, key: PropertyKey) {
-  return signatureOf(methods, isStatic, JSON.stringify(propertyToMemberKey(key)));
+function signature(
+  methods: readonly MethodDefinition[],
+  isStatic: boolean,
+  key: PropertyKey,
+  kind?: MethodDefinition["kind"],
+) {
+  return signatureOf(methods, isStatic, JSON.stringify(propertyToMemberKey(key)), kind);
 }
 
-function signatureOf(methods: readonly MethodDefinition[], isStatic: boolean, wanted: string) {
+/** Of one kind only, when `kind` is given (one half of an accessor pair). */
+function signatureOf(
+  methods: readonly MethodDefinition[],
+  isStatic: boolean,
+  wanted: string,
+  kind?: MethodDefinition["kind"],
+) {
   return methods
-    .filter((m) => m.static === isStatic && JSON.stringify(m.key) === wanted)
+    .filter(
+      (m) =>
+        m.static === isStatic &&
+        JSON.stringify(m.key) === wanted &&
+        (kind === undefined || m.kind === kind),
+    )
     .map((m) => `${m.kind}:${m.source}`)
     .sort()
     .join("\n");
@@ -80,11 +96,9 @@ function mergeMembers(
     const same =
       Object.hasOwn(running, key) &&
       signature(old.methods, isStatic, key) === signature(definition.methods, isStatic, key);
-    Object.defineProperty(
-      target,
-      key,
-      same ? Reflect.getOwnPropertyDescriptor(running, key)! : fresh,
-    );
+    const kept = Reflect.getOwnPropertyDescriptor(running, key);
+    const merged = same ? kept! : withKeptHalf(fresh, kept, { old, definition, isStatic, key });
+    Object.defineProperty(target, key, merged);
   }
   // A member the definition lists, unchanged, that the compiled class lacks
   // (a method assigned to the prototype after the class body: its text is a
@@ -95,6 +109,36 @@ function mergeMembers(
     if (listed !== "" && listed === signature(old.methods, isStatic, key))
       Object.defineProperty(target, key, Reflect.getOwnPropertyDescriptor(running, key)!);
   }
+}
+
+/**
+ * An accessor of which the patch changed one half: the other, unchanged, is
+ * the running one (only the changed half was compiled: a setter writing
+ * `this.#c` does not compile outside its class).
+ */
+function withKeptHalf(
+  fresh: PropertyDescriptor,
+  kept: PropertyDescriptor | undefined,
+  where: {
+    old: ClassDefinition;
+    definition: ClassDefinition;
+    isStatic: boolean;
+    key: PropertyKey;
+  },
+): PropertyDescriptor {
+  if ("value" in fresh || kept === undefined || "value" in kept) return fresh;
+  const { old, definition, isStatic, key } = where;
+  const unchanged = (kind: "get" | "set") => {
+    const now = signature(definition.methods, isStatic, key, kind);
+    return (
+      fresh[kind] === undefined && now !== "" && now === signature(old.methods, isStatic, key, kind)
+    );
+  };
+  return {
+    ...fresh,
+    get: unchanged("get") ? kept.get : fresh.get,
+    set: unchanged("set") ? kept.set : fresh.set,
+  };
 }
 
 /** Static data of the running version (its values carry over as installVersion does). */
@@ -138,8 +182,8 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   const changed = (m: MethodDefinition) => {
     const key = JSON.stringify(m.key);
     return (
-      signatureOf(derivation.old.methods, m.static, key) !==
-      signatureOf(definition.methods, m.static, key)
+      signatureOf(derivation.old.methods, m.static, key, m.kind) !==
+      signatureOf(definition.methods, m.static, key, m.kind)
     );
   };
   const methods = definition.methods.filter((m) => isMethodSyntax(m.source) && changed(m));
