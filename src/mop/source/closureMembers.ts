@@ -16,7 +16,12 @@
  *   Transpilers write such a method as a generator run at once, which counts
  *   the same.
  */
-import type { AnyNode, Function as FunctionNode, MethodDefinition } from "acorn";
+import type {
+  AnyNode,
+  Function as FunctionNode,
+  MethodDefinition,
+  PropertyDefinition,
+} from "acorn";
 import { forEachChild } from "./parser.js";
 import { type Suspension, suspensionOf } from "./suspensionPoints.js";
 import { keyDisplay, readKey, skipOuterExpressions } from "./syntax.js";
@@ -216,13 +221,41 @@ function memberReads(classNode: AnyNode): MemberReads {
   const closures = new Set<string>();
   const suspended = new Map<string, string[]>();
   if (classNode.type === "ClassExpression" || classNode.type === "ClassDeclaration")
-    for (const member of classNode.body.body)
+    for (const member of classNode.body.body) {
       if (member.type === "MethodDefinition" && !member.static)
         readMethod(member, closures, suspended);
+      // A field initialiser runs during construction; an arrow it makes
+      // (`onTick = () => this.tick()`) is a closure that keeps the object
+      // (review advX5): read as a method whose body is the initialiser.
+      else if (member.type === "PropertyDefinition" && !member.static && member.value)
+        readMethod(initialiserAsMethod(member), closures, suspended);
+    }
   return { closures, suspended };
 }
 
-/** Names read as `this.name` by closures made in `classNode`'s methods and constructor. */
+/** A field's initialiser as a method of no parameters whose body is that expression. */
+function initialiserAsMethod(field: PropertyDefinition): MethodDefinition {
+  const value = field.value!;
+  const body = {
+    type: "FunctionExpression",
+    id: null,
+    params: [],
+    body: value,
+    expression: true,
+    generator: false,
+    async: false,
+    start: value.start,
+    end: value.end,
+  };
+  return {
+    ...field,
+    type: "MethodDefinition",
+    kind: "method",
+    value: body,
+  } as unknown as MethodDefinition;
+}
+
+/** Names read as `this.name` by closures made in `classNode`'s methods, constructor and field initialisers. */
 export function closureMembers(classNode: AnyNode): ReadonlySet<string> {
   return memberReads(classNode).closures;
 }

@@ -95,3 +95,13 @@ describe("reads after an `await` or `yield`", () => {
     expect([...closureMembers(classNode(`class A { ${timer} }`))]).toEqual(["x"]);
   });
 });
+
+test("an arrow a field initialiser makes keeps the object: what it reads counts; what the initialiser reads while constructing does not (review advX5)", () => {
+  expect([
+    ...closureMembers(
+      classNode(
+        "class A { limit = this.max; onTick = () => this.gone2(); handler = function () { return this.own; }; }",
+      ),
+    ),
+  ]).toEqual(["gone2"]);
+});
