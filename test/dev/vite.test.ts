@@ -7,16 +7,19 @@
  * objects are the same objects with the same state, and that the new
  * behaviour shows. A missing Chromium fails the test (CI installs it).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM } from "../support/chromium.js";
-import type { Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from "../support/chromium.js";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { copyExample, removeDir, writeAtomically } from "./support.js";
-import { openPageSession, type PageSession } from "./vitePage.js";
 
 let dir: string | undefined;
-let session: PageSession | undefined;
+let profile: string | undefined;
+let server: ViteDevServer | undefined;
+let context: BrowserContext | undefined;
 let page: Page;
 const consoleLines: string[] = [];
 /** Every script the page loaded at start-up: URL and size in bytes. */
@@ -70,9 +73,26 @@ describe("metamorph/vite in headless Chromium", () => {
       );
     }
     dir = copyExample("vite-todo");
-    session = await openPageSession(dir);
-    page = session.page;
-    const { url } = session;
+    const { createServer } = await import("vite");
+    const { metamorph } = await import("../../src/dev/vite.js");
+    server = await createServer({
+      root: dir,
+      configFile: false,
+      logLevel: "silent",
+      cacheDir: join(dir, ".vite"),
+      plugins: [metamorph()],
+      server: { host: "127.0.0.1", port: 0, strictPort: false },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error("the Vite dev server did not report its URL");
+    profile = mkdtempSync(join(tmpdir(), "metamorph-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
     page.on("response", (response) => {
@@ -100,7 +120,9 @@ describe("metamorph/vite in headless Chromium", () => {
   }
 
   afterAll(async () => {
-    await session?.close();
+    await context?.close();
+    await server?.close();
+    if (profile) removeDir(profile);
     if (dir) removeDir(dir);
   });
 
