@@ -17,6 +17,11 @@ function isClass(node: AnyNode): boolean {
   return node.type === "ClassDeclaration" || node.type === "ClassExpression";
 }
 
+/** A function or a class: code whose `this`, names and suspension points are its own. */
+export function opensOwnScope(node: AnyNode): boolean {
+  return isFunction(node) || isClass(node);
+}
+
 export function containsReturn(node: AnyNode): boolean {
   let found = false;
   const walk = (current: AnyNode): void => {

@@ -8,6 +8,7 @@
  */
 import type { AnyNode, Function as FunctionNode } from "acorn";
 import { forEachChild } from "./parser.js";
+import { opensOwnScope } from "./scope.js";
 
 export interface Suspension {
   /** Whether `node` may run after the call was suspended. */
@@ -33,14 +34,7 @@ export function suspensionOf(fn: FunctionNode): Suspension | undefined {
     for (const loop of enclosing) loops.add(loop);
   };
   const visit = (node: AnyNode): void => {
-    if (
-      node.type === "FunctionExpression" ||
-      node.type === "FunctionDeclaration" ||
-      node.type === "ArrowFunctionExpression" ||
-      node.type === "ClassExpression" ||
-      node.type === "ClassDeclaration"
-    )
-      return; // their points suspend their own calls
+    if (opensOwnScope(node)) return; // their points suspend their own calls
     if (node.type === "AwaitExpression" || node.type === "YieldExpression") reach(node.end);
     if (!LOOPS.has(node.type)) {
       forEachChild(node, visit);

@@ -7,7 +7,7 @@
  */
 import type { AnyNode, Function as FunctionNode } from "acorn";
 import { forEachChild } from "./parser.js";
-import { declaredNames } from "./scope.js";
+import { declaredNames, opensOwnScope } from "./scope.js";
 import { skipOuterExpressions } from "./syntax.js";
 
 /**
@@ -44,14 +44,7 @@ export function aliasesIn(
     )
       aliases.add(node.left.name);
     // Nested functions bind their own names (aliasesIn again, when walked).
-    if (
-      node.type === "FunctionExpression" ||
-      node.type === "FunctionDeclaration" ||
-      node.type === "ArrowFunctionExpression" ||
-      node.type === "ClassExpression" ||
-      node.type === "ClassDeclaration"
-    )
-      return;
+    if (opensOwnScope(node)) return;
     forEachChild(node, visit);
   };
   visit(fn.body);
