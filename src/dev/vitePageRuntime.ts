@@ -154,8 +154,11 @@ export function module(url: string): ModuleApi {
   }
   const current = record;
   const pending: PageEdit["pending"][number][] = [];
+  /** The classes this evaluation of the module defines (one it no longer does was removed). */
+  const defined = new Set<string>();
   return {
     manage(name, cls, source, hazards = []) {
+      defined.add(name);
       if (source) classSources.set(cls, source);
       const existing = current.classes.get(name);
       if (existing) {
@@ -186,6 +189,13 @@ export function module(url: string): ModuleApi {
       if (hot && next) handOn(path, hot, next, previous, opaque);
     },
     commit(migrationsModule) {
+      // metamorph dev restarts for this; the page said nothing (review advX1).
+      if (current.versions > 1)
+        for (const name of current.classes.keys())
+          if (!defined.has(name))
+            console.warn(
+              `${PREFIX} ${path}: class ${name} was removed: its objects keep the code they had — reload the page to be rid of them`,
+            );
       if (pending.length === 0) return;
       const edit: PageEdit = {
         path,
