@@ -55,7 +55,13 @@ export function codeFields(
   const out = new Map<string, (value: unknown) => boolean>();
   for (const [field, text] of before) {
     const now = after.get(reverse.get(field) ?? "");
-    if (isCode(text) && isCode(now)) out.set(field, madeBy(now));
+    if (!isCode(text) || !isCode(now)) continue;
+    // An arrow of the same text calls through `this`, which the rollback
+    // points at the old methods again: kept, its identity with it (a
+    // listener added with it can still be removed). A bound method is the
+    // new method itself, whatever its text.
+    if (boundMethodName(now) === undefined && now === text) continue;
+    out.set(field, madeBy(now));
   }
   return out;
 }

@@ -104,3 +104,29 @@ describe.each(["registry", "heap"] as const)(
     });
   },
 );
+
+test("an arrow field of the same text in both versions keeps its identity on an object made since: it calls through `this`, which the rollback points at the old methods", () => {
+  const source = (tag: string, extra: string) =>
+    new Function(
+      `return class Button {
+        constructor() {${extra}
+          this.handler = () => this.click();
+        }
+        click() { return "${tag}"; }
+      };`,
+    )() as new () => { handler(): string };
+  const ns = new Namespace("same-arrow", { instanceFinder: "registry" });
+  const Button = ns.registerClass(source("v1", ""));
+  const result = updateSync(
+    ns,
+    patch("v2")
+      .replaceImplementation("Button", source("v2", "\n          this.pressed = 0;"))
+      .build(),
+  );
+  const made = new Button();
+  const handler = made.handler;
+  expect(handler()).toBe("v2");
+  result.rollback();
+  expect(made.handler).toBe(handler);
+  expect(handler()).toBe("v1");
+});
