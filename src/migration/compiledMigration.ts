@@ -277,7 +277,7 @@ function layoutFunctions(
   return {
     readOld: generated<CompiledPlan["readOld"]>(`"use strict"; ${layoutConstant(oldLayout)}
 return function readOld(o, old, at) {
-${takeSource(plan, oldLayout, "at", "return true;", plan.needsOldView)}
+${takeSource(plan, oldLayout, "at", "return true;", plan.needsOldView || plan.symbolsMove)}
 return false;
 };`),
     firstChanged: generated<

@@ -252,7 +252,7 @@ export function scanSource(
   const take =
     base === undefined
       ? ""
-      : takeSource(plan, oldLayout, base, "{ i++; continue; }", false, knownPlain);
+      : takeSource(plan, oldLayout, base, "{ i++; continue; }", plan.symbolsMove, knownPlain);
   // The `in` only gives V8 the object's hidden class (its result is not
   // used): the prototype check after it then folds to a comparison of that
   // class (about 1 ns) instead of a call to the builtin (about 10 ns, a

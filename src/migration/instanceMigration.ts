@@ -72,6 +72,8 @@ export interface ClassMigrationPlan {
   readonly migrators: readonly Migrator[];
   /** Whether user code (migrators, initialisers, splits) reads the old object: it gets a frozen copy. */
   readonly needsOldView: boolean;
+  /** Whether an object's symbol keys must move with the rewrite (trailingSymbols.ts). */
+  readonly symbolsMove: boolean;
   /**
    * Whether the new state is built as a shadow copy (an object on the class
    * prototype): for migrators (they write to it), defaults (they may read
@@ -136,7 +138,7 @@ export function prepareMigration(
   const record = object as Record<string, unknown>;
   let oldKeys = ownKeysOf(object, plan.className, index);
   const userCode = plan.needsOldView || plan.needsCopy;
-  const before = hasUnmanagedState(object, oldKeys, plan.known, userCode)
+  const before = hasUnmanagedState(object, oldKeys, plan.known, userCode || plan.symbolsMove)
     ? captureState(object)
     : null;
   if (before) oldKeys = before.keys.filter((k): k is string => plan.known.has(k as string));
@@ -378,10 +380,9 @@ export function restoreOldLayout(
   retained: Pick<PreparedMigration, "carried"> | undefined,
   /**
    * Its migration rewrote its string fields alone (`rewriteFields`), leaving
-   * its symbol keys where they were in V8's order: the rollback leaves them
-   * too. Rewritten from complete states, they were deleted as if they came
-   * last (`Reflect.ownKeys` lists them last) and the object went to
-   * dictionary mode, its hidden class not the one it had.
+   * its symbol keys in place in V8's order: so does the rollback. Rewritten
+   * from complete states, they were deleted as if last (as `Reflect.ownKeys`
+   * lists them) and the object went to dictionary mode.
    */
   symbolsStay = false,
 ): void {

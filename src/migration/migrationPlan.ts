@@ -18,6 +18,7 @@ import type { BuildResult, ClassBuild } from "./build.js";
 import { ancestry, fieldChain } from "./changes.js";
 import { boundMethodName } from "../mop/boundMethod.js";
 import { codeFields } from "./codeFields.js";
+import { trailingSymbolsMove } from "./trailingSymbols.js";
 import { copyPrototype } from "./copyPrototype.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
@@ -145,6 +146,12 @@ export function migrationPlan(
     migrators,
     needsOldView: migrators.length > 0 || sources.some(userCode),
     needsCopy,
+    symbolsMove: trailingSymbolsMove(
+      oldFields,
+      fields,
+      ancestry(oldName, oldDefs).map((c) => oldDefs.get(c)),
+      prototype,
+    ),
     reverse,
     reverseSplit,
     oldDefaults: defaultsOf(oldName, oldDefs, (old) =>

@@ -70,3 +70,44 @@ describe("an object with its own symbol field, rolled back", () => {
     expect(checked).toBeGreaterThan(40);
   });
 });
+
+describe("an object with a symbol added after construction (a framework's tag)", () => {
+  test("property: fast after any field update and after its rollback, with its tag and the hidden class of an untouched twin", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Shape>("add", "rename", "remove"),
+        fc.constantFrom(...FIELDS),
+        fc.constantFrom("eager", "lazy", "progressive"),
+        fc.constantFrom("registry", "heap"),
+        fc.integer({ min: 1, max: 2 }),
+        async (shape, field, policy, finder, tags) => {
+          const symbols = [Symbol.for("framework.tag"), Symbol("second")].slice(0, tags);
+          const Original = new Function(
+            "return class Sym { a = 1; b = 2; c = 3; }",
+          )() as new () => object;
+          const tag = (o: object) => {
+            for (const s of symbols) (o as Record<symbol, unknown>)[s] = "seen";
+            return o;
+          };
+          const twin = tag(new Original());
+          const ns = new Namespace("expando", { instanceFinder: finder });
+          const Handle = ns.registerClass(Original);
+          const objects = [tag(new Handle()), tag(new Handle()), new Handle()];
+          expect(haveSameMap(objects[0]!, twin)).toBe(true);
+          const result = updateSync(ns, patchFor(shape, field).policy(policy).build());
+          result.completeMigration();
+          expect(objects.map(hasFastProperties)).toEqual([true, true, true]);
+          result.rollback();
+          expect(objects.map(hasFastProperties)).toEqual([true, true, true]);
+          expect([haveSameMap(objects[0]!, twin), haveSameMap(objects[1]!, twin)]).toEqual([
+            true,
+            true,
+          ]);
+          for (const s of symbols) expect((objects[0] as Record<symbol, unknown>)[s]).toBe("seen");
+          expect(Object.keys(objects[0]!)).toEqual([...FIELDS]);
+        },
+      ),
+      { seed: 4343, numRuns: 60 },
+    );
+  });
+});
