@@ -304,6 +304,7 @@ return function firstNotPlain(objects, start, end) {
 for (let i = start; i < end; i++) {
 const o = objects[i]; let same = true;
 ${plain}
+${plan.symbolsMove ? "same = same && Object.getOwnPropertySymbols(o).length === 0;" : ""}
 if (!same) return i;
 }
 return -1;

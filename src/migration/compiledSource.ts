@@ -252,7 +252,15 @@ export function scanSource(
   const take =
     base === undefined
       ? ""
-      : takeSource(plan, oldLayout, base, "{ i++; continue; }", plan.symbolsMove, knownPlain);
+      : // Known plain: symbols were looked for with the fields, before the pause (plainAhead.ts).
+        takeSource(
+          plan,
+          oldLayout,
+          base,
+          "{ i++; continue; }",
+          plan.symbolsMove && !knownPlain,
+          knownPlain,
+        );
   // The `in` only gives V8 the object's hidden class (its result is not
   // used): the prototype check after it then folds to a comparison of that
   // class (about 1 ns) instead of a call to the builtin (about 10 ns, a
