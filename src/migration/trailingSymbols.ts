@@ -17,8 +17,13 @@ import type { ClassDefinition } from "../mop/classDefinition.js";
 import { platformSymbols } from "../mop/platformClasses.js";
 import { commonPrefix } from "./instanceMigration.js";
 
-/** A reader's note that the source writes properties under computed keys (readClassDefinition). */
-const COMPUTED = /computed key|cannot be named statically/;
+/**
+ * A reader's note that the source writes an instance property under a
+ * symbol or computed key (classAnalysis.ts, bodyFields.ts): not a method's
+ * or a static field's computed key, which put nothing on the objects.
+ */
+const COMPUTED =
+  /^(?:field with computed key|symbol-keyed field) |creates properties that cannot be named statically/;
 
 export function trailingSymbolsMove(
   oldFields: readonly string[],

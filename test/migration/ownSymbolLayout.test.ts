@@ -114,3 +114,30 @@ describe("an object with a symbol added after construction (a framework's tag)",
     );
   });
 });
+
+test("which classes' symbols move: not a symbol field the source writes (`[Symbol.for(…)] = …`, it keeps its place), but an expando where the source only has a symbol-keyed method", () => {
+  const mid = Symbol.for("metamorph.test.mid");
+  const kMethod = Symbol("method");
+  const Declared = new Function(
+    "return class Sym { a = 1; [Symbol.for('metamorph.test.mid')] = 'm'; b = 2; c = 3; }",
+  )() as new () => object;
+  const WithMethod = new Function(
+    "k",
+    "return class Sym { a = 1; b = 2; c = 3; [k]() { return 1; } static [k] = 2; }",
+  )(kMethod) as new () => object;
+  const tag = Symbol.for("framework.tag");
+  for (const [Original, tagged] of [
+    [Declared, false],
+    [WithMethod, true],
+  ] as const) {
+    const ns = new Namespace("which-symbols", { instanceFinder: "registry" });
+    const Handle = ns.registerClass(Original, { constructedOnlyThroughHandle: true });
+    const o = new Handle() as Record<symbol, unknown>;
+    if (tagged) o[tag] = "seen";
+    const result = updateSync(ns, patch("c").renameField("Sym", "c", "c2").build());
+    expect(hasFastProperties(o)).toBe(true);
+    result.rollback();
+    expect(hasFastProperties(o)).toBe(true);
+    expect(tagged ? o[tag] : o[mid]).toBe(tagged ? "seen" : "m");
+  }
+});
