@@ -48,17 +48,25 @@ export interface Derivation {
   readonly layout: readonly DerivedField[];
 }
 
-/** The members of one key, as a comparable text. */
-function signature(
-  methods: readonly MethodDefinition[],
+/**
+ * Whether the new definition lists the members of one key (`wanted`, a
+ * definition's member key as JSON; of one kind, when `kind` is given: one
+ * half of an accessor pair) as the running one has them: the running
+ * members stay.
+ */
+function keptAsIs(
+  { old, definition }: Pick<Derivation, "old" | "definition">,
   isStatic: boolean,
-  key: PropertyKey,
+  wanted: string,
   kind?: MethodDefinition["kind"],
-) {
-  return signatureOf(methods, isStatic, JSON.stringify(propertyToMemberKey(key)), kind);
+): boolean {
+  const listed = signatureOf(definition.methods, isStatic, wanted, kind);
+  return listed !== "" && listed === signatureOf(old.methods, isStatic, wanted, kind);
 }
 
-/** Of one kind only, when `kind` is given (one half of an accessor pair). */
+const memberJson = (key: PropertyKey) => JSON.stringify(propertyToMemberKey(key));
+
+/** The members of one key as a comparable text; of one kind only, when `kind` is given. */
 function signatureOf(
   methods: readonly MethodDefinition[],
   isStatic: boolean,
@@ -86,18 +94,19 @@ function mergeMembers(
   target: object,
   running: object,
   compiled: object,
-  { old, definition }: Derivation,
+  derivation: Derivation,
   isStatic: boolean,
 ): void {
   for (const key of Reflect.ownKeys(compiled)) {
     if (SKIPPED.has(key) || key === "constructor") continue;
     const fresh = Reflect.getOwnPropertyDescriptor(compiled, key)!;
     if ("value" in fresh && typeof fresh.value !== "function") continue;
-    const same =
-      Object.hasOwn(running, key) &&
-      signature(old.methods, isStatic, key) === signature(definition.methods, isStatic, key);
     const kept = Reflect.getOwnPropertyDescriptor(running, key);
-    const merged = same ? kept! : withKeptHalf(fresh, kept, { old, definition, isStatic, key });
+    const wanted = memberJson(key);
+    const same = kept !== undefined && keptAsIs(derivation, isStatic, wanted);
+    const merged = same
+      ? kept
+      : withKeptHalf(fresh, kept, (kind) => keptAsIs(derivation, isStatic, wanted, kind));
     Object.defineProperty(target, key, merged);
   }
   // A member the definition lists, unchanged, that the compiled class lacks
@@ -105,8 +114,7 @@ function mergeMembers(
   // function expression, no method): the running one stays, as it was.
   for (const key of Reflect.ownKeys(running)) {
     if (SKIPPED.has(key) || key === "constructor" || Object.hasOwn(target, key)) continue;
-    const listed = signature(definition.methods, isStatic, key);
-    if (listed !== "" && listed === signature(old.methods, isStatic, key))
+    if (keptAsIs(derivation, isStatic, memberJson(key)))
       Object.defineProperty(target, key, Reflect.getOwnPropertyDescriptor(running, key)!);
   }
 }
@@ -119,21 +127,10 @@ function mergeMembers(
 function withKeptHalf(
   fresh: PropertyDescriptor,
   kept: PropertyDescriptor | undefined,
-  where: {
-    old: ClassDefinition;
-    definition: ClassDefinition;
-    isStatic: boolean;
-    key: PropertyKey;
-  },
+  halfKept: (kind: "get" | "set") => boolean,
 ): PropertyDescriptor {
   if ("value" in fresh || kept === undefined || "value" in kept) return fresh;
-  const { old, definition, isStatic, key } = where;
-  const unchanged = (kind: "get" | "set") => {
-    const now = signature(definition.methods, isStatic, key, kind);
-    return (
-      fresh[kind] === undefined && now !== "" && now === signature(old.methods, isStatic, key, kind)
-    );
-  };
+  const unchanged = (kind: "get" | "set") => fresh[kind] === undefined && halfKept(kind);
   return {
     ...fresh,
     get: unchanged("get") ? kept.get : fresh.get,
@@ -179,14 +176,10 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   // compiled outside their class, a method reading a private field (`get
   // celsius() { return this.#c }`) does not compile, and refused every
   // methods patch of a class with `#` fields (review advX4).
-  const changed = (m: MethodDefinition) => {
-    const key = JSON.stringify(m.key);
-    return (
-      signatureOf(derivation.old.methods, m.static, key, m.kind) !==
-      signatureOf(definition.methods, m.static, key, m.kind)
-    );
-  };
-  const methods = definition.methods.filter((m) => isMethodSyntax(m.source) && changed(m));
+  const methods = definition.methods.filter(
+    (m) =>
+      isMethodSyntax(m.source) && !keptAsIs(derivation, m.static, JSON.stringify(m.key), m.kind),
+  );
   const compiled = createClass(
     { ...definition, methods, staticFields: [] },
     {
