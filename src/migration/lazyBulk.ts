@@ -16,7 +16,7 @@
  * takes the per-object path (lazyCompletion.ts).
  */
 import { UnswappableObjectError } from "../errors.js";
-import { getPrototypeOf, isNotInstance } from "../mop/instances/finder.js";
+import { getPrototypeOf, isNotInstance, onMixinOf } from "../mop/instances/finder.js";
 import { shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
@@ -57,6 +57,8 @@ export function pendingIn(
   refs: readonly WeakRef<object>[],
   prototype: object,
   migrated: (object: object) => boolean,
+  /** Receives the objects a per-object mixin puts above `prototype` (finder.ts `perObjectHome`): none migrates in bulk. */
+  strays?: object[],
 ): object[] {
   // Written by index and cut at the end: growing by push copies the list at each doubling.
   const pending: object[] = new Array(refs.length);
@@ -71,6 +73,14 @@ export function pendingIn(
       !isNotInstance(object, copies)
     ) {
       pending[count++] = object;
+    } else if (
+      strays !== undefined &&
+      object !== undefined &&
+      getPrototypeOf(object) !== prototype &&
+      onMixinOf(object, prototype) &&
+      !migrated(object)
+    ) {
+      strays.push(object);
     }
   }
   pending.length = count;

@@ -823,7 +823,7 @@ export class LazyMigration {
       const done = !inBulk[k]
         ? this.completeAll([plan], [list!])
         : list === null
-          ? this.completeInBulk(plan, this.pendingInRegistry(plan, registry!), [])
+          ? this.completeInBulk(plan, ...this.pendingInRegistry(plan, registry!))
           : this.completeInBulk(
               plan,
               list.filter((o) => getPrototypeOf(o) === plan.prototype),
@@ -834,14 +834,21 @@ export class LazyMigration {
     return true;
   }
 
-  /** `plan`'s pending objects in the registry's list (each once, unless `record` listed it twice). */
-  private pendingInRegistry(plan: Plan, registry: RegistryFinder): object[] {
+  /**
+   * `plan`'s pending objects in the registry's list (each once, unless
+   * `record` listed it twice), and those a per-object mixin holds, which
+   * the guards' path refuses (unmanagedSubclasses.ts).
+   */
+  private pendingInRegistry(plan: Plan, registry: RegistryFinder): [object[], object[]] {
     const marks = this.marks;
-    return pendingIn(
+    const strays: object[] = [];
+    const pending = pendingIn(
       registry.snapshot(plan.prototype),
       plan.prototype,
       (object) => marks.has(object) || builtOnNewLayout(object, plan),
+      strays,
     );
+    return [pending, strays];
   }
 
   /**

@@ -9,6 +9,7 @@
  * and runs once for all classes, in the first task after the commit; the sweep
  * never searches again at its end.
  */
+import { onMixinOf } from "../mop/instances/finder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import { nextTask } from "./lazyMigration.js";
@@ -139,7 +140,10 @@ async function sweepRegistered(
   while (i < refs.length && going()) {
     for (; i < refs.length && more(); i++) {
       const object = refs[i]!.deref();
-      if (object !== undefined && Object.getPrototypeOf(object) === plan.prototype) {
+      if (
+        object !== undefined &&
+        (Object.getPrototypeOf(object) === plan.prototype || onMixinOf(object, plan.prototype))
+      ) {
         if (!lazy.sweepOne(object)) return;
       }
     }

@@ -23,7 +23,7 @@ import {
   versionHistory,
 } from "../mop/classHandle.js";
 import { outsideHome } from "../mop/classVersions.js";
-import { chainContains, getPrototypeOf } from "../mop/instances/finder.js";
+import { chainContains, getPrototypeOf, isMixin } from "../mop/instances/finder.js";
 import type { Namespace } from "../namespace/namespace.js";
 
 /** The prototypes objects of managed classes sit on: stable ones, each version's, outside homes. */
@@ -47,6 +47,7 @@ export function managedHomes(namespace: Namespace): Set<object> {
  */
 export function isUnmanagedHome(home: object, managed: ReadonlySet<object>): boolean {
   if (managed.has(home) || handleOfPrototype(home) !== undefined) return false;
+  if (isMixin(home)) return true;
   const ctor = Object.getOwnPropertyDescriptor(home, "constructor")?.value as unknown;
   return typeof ctor === "function" && (ctor as { prototype?: unknown }).prototype === home;
 }
@@ -59,6 +60,7 @@ export function unmanagedSubclassError(
   /** Where the update meets them. */
   state: "alive" | "pending" | "reached",
 ): UnmanagedClassError {
+  if (isMixin(home)) return mixinError(className, count, state);
   const subclass =
     (home as { constructor?: { name?: string } }).constructor?.name || "(anonymous class)";
   const objects =
@@ -66,6 +68,23 @@ export function unmanagedSubclassError(
   return new UnmanagedClassError(
     `${objects}, which extends ${className} but is not managed by this namespace, ${count === 1 ? "is" : "are"} ${state}: ${count === 1 ? "it" : "they"} would run ${className}'s new methods over its old fields, which only a migration of ${count === 1 ? "its" : "their"} own rewrites. Register ${subclass} (registerClass) so that its objects migrate with ${className}'s`,
     { className, subclass, count },
+  );
+}
+
+/**
+ * The refusal of objects of `className` given a prototype of their own
+ * (`Object.setPrototypeOf(o, Object.create(C.prototype, methods))`): an
+ * update rewrites objects that sit on their class's prototype.
+ */
+function mixinError(
+  className: string,
+  count: number,
+  state: "alive" | "pending" | "reached",
+): UnmanagedClassError {
+  const objects = count === 1 ? `1 ${className} object` : `${count} ${className} objects`;
+  return new UnmanagedClassError(
+    `${objects} with a prototype of ${count === 1 ? "its" : "their"} own (a per-object mixin put between ${count === 1 ? "it" : "them"} and ${className}.prototype with Object.setPrototypeOf) ${count === 1 ? "is" : "are"} ${state}: an update migrates only objects that sit on their class's prototype, and ${count === 1 ? "this one" : "these"} would run ${className}'s new methods over old fields. Give the mixin's methods to a subclass of ${className} registered with the namespace, and build such objects with it`,
+    { className, subclass: null, count },
   );
 }
 
@@ -104,6 +123,25 @@ export function unmanagedBelow(
     if (found !== undefined) return { className, ...found, count };
   }
   return undefined;
+}
+
+/**
+ * The objects of `lists` (one per plan) that a per-object mixin separates
+ * from their class's prototype (the finders report them: finder.ts
+ * `perObjectHome`), as `unmanagedBelow` reads them.
+ */
+export function onMixins(
+  plans: readonly { readonly prototype: object }[],
+  lists: readonly { readonly objects: readonly object[] }[],
+): Map<object, object[]> {
+  const below = new Map<object, object[]>();
+  plans.forEach(({ prototype }, p) => {
+    const mixed = lists[p]!.objects.filter(
+      (o) => getPrototypeOf(o) !== prototype && isMixin(getPrototypeOf(o) as object),
+    );
+    if (mixed.length > 0) below.set(prototype, mixed);
+  });
+  return below;
 }
 
 /** Refuses the update if `below` holds an object of an unmanaged subclass (`unmanagedBelow`). */

@@ -7,6 +7,7 @@
  * prepared migrations. Undo: nothing live is touched (states are copies).
  */
 import { findEachOf, sampleOf } from "../../mop/instances/findEach.js";
+import { perObjectInstancesSeen } from "../../mop/instances/finder.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
@@ -14,7 +15,11 @@ import { LiveStateWitness } from "../sideEffects.js";
 import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes, installedHomes } from "../outsideBuilt.js";
 import { refuseModuleSymbols, scopeChanges, VALUE_SAMPLE } from "../moduleSymbols.js";
-import { refuseUnmanagedBelow, refuseUnmanagedSubclasses } from "../unmanagedSubclasses.js";
+import {
+  onMixins,
+  refuseUnmanagedBelow,
+  refuseUnmanagedSubclasses,
+} from "../unmanagedSubclasses.js";
 import { refuseUnswappableAhead, unextensibleError } from "../unswappable.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
@@ -208,5 +213,6 @@ function findInstances(
       recheck: null,
     };
   });
+  if (perObjectInstancesSeen()) refuseUnmanagedBelow(namespace, migrating, onMixins(active, found));
   return { found, builtOutside, preexisting };
 }

@@ -107,6 +107,81 @@ function isPrototypeObject(object: object): boolean {
 }
 
 /**
+ * The class prototype an object given a prototype of its own sits on
+ * (`Object.setPrototypeOf(account, Object.create(Account.prototype, audit))`:
+ * a per-object mixin), through ordinary objects only; undefined where the
+ * object's [[Prototype]] is a class's prototype, as for any instance. Such an
+ * object is an instance of that class, and its mixin is none: found as one,
+ * the mixin was migrated and the object left on the old layout (review advX4).
+ */
+export function perObjectHome(object: object): object | undefined {
+  let p = getPrototypeOf(object) as object | null;
+  if (p === null || isPrototypeObject(p) || !holdsMethodsOnly(p)) return undefined;
+  for (p = getPrototypeOf(p) as object | null; p !== null; p = getPrototypeOf(p) as object | null) {
+    if (isPrototypeObject(p)) return p;
+    if (!holdsMethodsOnly(p)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a finder has ever reported an object on a per-object mixin
+ * (`perObjectHome`). Updates migrate objects on their class's prototype
+ * only, and look for these in what was found only once one was met: a
+ * program that makes none pays nothing.
+ */
+let perObjectInstancesMet = false;
+
+export function notePerObjectInstance(): void {
+  perObjectInstancesMet = true;
+}
+
+/** `object`, not on `prototype` itself, sits on it through a per-object mixin (noted if so). */
+export function onMixinOf(object: object, prototype: object): boolean {
+  if (perObjectHome(object) !== prototype) return false;
+  perObjectInstancesMet = true;
+  return true;
+}
+
+export function perObjectInstancesSeen(): boolean {
+  return perObjectInstancesMet;
+}
+
+/** An ordinary object holding only methods, between an object and its class's prototype: a per-object mixin. */
+export function isMixin(object: object): boolean {
+  return !isPrototypeObject(object) && holdsMethodsOnly(object);
+}
+
+/**
+ * A mixin holds behaviour: functions and accessors, no state. An object
+ * with fields in the chain is an instance some other object delegates to
+ * (`Object.create(defaults)`): that one is the instance, as before.
+ */
+function holdsMethodsOnly(object: object): boolean {
+  if (stablePrototypes.has(object)) return false;
+  for (const key of Reflect.ownKeys(object)) {
+    const descriptor = Object.getOwnPropertyDescriptor(object, key)!;
+    if (!("get" in descriptor || "set" in descriptor) && typeof descriptor.value !== "function")
+      return false;
+  }
+  return true;
+}
+
+/**
+ * `perObjectHome` remembered by [[Prototype]] for one enumeration, so that a
+ * query meeting 10^6 subclass instances checks their one prototype once.
+ */
+export function perObjectHomes(): (object: object) => object | undefined {
+  const byPrototype = new Map<object, object | null>();
+  return (object) => {
+    const p = getPrototypeOf(object) as object;
+    let home = byPrototype.get(p);
+    if (home === undefined) byPrototype.set(p, (home = perObjectHome(object) ?? null));
+    return home ?? undefined;
+  };
+}
+
+/**
  * Whether `object`, met on a managed class's prototype chain, is no instance
  * but a piece of the machinery: a subclass's prototype object, or a shadow
  * copy (looked up only where `copiesPossible`: see shadowCopiesMarked).

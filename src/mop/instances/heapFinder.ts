@@ -5,7 +5,13 @@
  */
 import { InstanceFinderUnavailableError } from "../../errors.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import { chainContains, getPrototypeOf, isNotInstance } from "./finder.js";
+import {
+  chainContains,
+  getPrototypeOf,
+  isNotInstance,
+  notePerObjectInstance,
+  perObjectHomes,
+} from "./finder.js";
 import type { InspectorSession } from "./inspector.js";
 import { command, loadInspector, remoteObjectId } from "./inspector.js";
 
@@ -117,14 +123,21 @@ function find(session: InspectorSession, prototype: object, options?: FindOption
   const includeSubclasses = options?.includeSubclasses === true;
   const found: object[] = [];
   const stash: Stash = { prototype, found: undefined };
+  const homeOf = perObjectHomes();
+  const mixins = new Set<object>();
   forEachInstance(
     query(session, stash),
     stash,
     // queryObjects matches the whole chain; the default query is exact.
-    (object) => includeSubclasses || getPrototypeOf(object) === prototype,
+    (object) => {
+      if (includeSubclasses || getPrototypeOf(object) === prototype) return true;
+      if (homeOf(object) !== prototype) return false;
+      noteMixins(object, prototype, mixins);
+      return true;
+    },
     (object) => found.push(object),
   );
-  return found;
+  return withoutMixins(found, mixins);
 }
 
 /**
@@ -182,13 +195,15 @@ function findEach(
   for (const prototype of prototypes) lists.set(prototype, []);
   // The requested prototype an object of an unrequested subclass sits below.
   let under: object | undefined;
+  const homeOf = perObjectHomes();
+  const mixins = new Set<object>();
   const below = (object: object): boolean => {
-    if (others === undefined) return false;
     for (let p = getPrototypeOf(getPrototypeOf(object)); p !== null; p = getPrototypeOf(p)) {
-      if (lists.has(p)) {
-        under = p;
-        return true;
-      }
+      if (!lists.has(p)) continue;
+      under = p;
+      if (homeOf(object) !== p) return others !== undefined;
+      noteMixins(object, p, mixins);
+      return true;
     }
     return false;
   };
@@ -199,14 +214,27 @@ function findEach(
       stash,
       (object) => lists.has(getPrototypeOf(object) as object) || below(object),
       (object) => {
-        const list = lists.get(getPrototypeOf(object) as object);
+        const list = lists.get(getPrototypeOf(object) as object) ?? lists.get(homeOf(object)!);
         if (list !== undefined) list.push(object);
         else if (others!.has(under!)) others!.get(under!)!.push(object);
         else others!.set(under!, [object]);
       },
     );
   }
+  if (mixins.size > 0) for (const [p, list] of lists) lists.set(p, withoutMixins(list, mixins));
   return lists;
+}
+
+/** The per-object mixins between `object` and its class's prototype `home` (finder.ts perObjectHome): none is an instance. */
+function noteMixins(object: object, home: object, mixins: Set<object>): void {
+  notePerObjectInstance();
+  for (let p = getPrototypeOf(object) as object; p !== home; p = getPrototypeOf(p) as object) {
+    mixins.add(p);
+  }
+}
+
+function withoutMixins(found: object[], mixins: ReadonlySet<object>): object[] {
+  return mixins.size === 0 ? found : found.filter((object) => !mixins.has(object));
 }
 
 export function createHeapFinder(): HeapFinder {

@@ -17,7 +17,13 @@
  * nursery keeps it longer, and skipping objects loses them for later updates.
  */
 import type { FindOptions, InstanceFinder } from "./finder.js";
-import { chainContains, getPrototypeOf, isNotInstance, noteMembershipChange } from "./finder.js";
+import {
+  chainContains,
+  getPrototypeOf,
+  isNotInstance,
+  noteMembershipChange,
+  onMixinOf,
+} from "./finder.js";
 import { readInSlices } from "./registrySlices.js";
 import { shadowCopiesMarked } from "./shadowCopies.js";
 
@@ -264,7 +270,11 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
     if (entry === undefined) return found;
     const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
     compact(registry, entry, (object, current) => {
-      if (current === prototype && !isNotInstance(object, copiesPossible)) found.push(object);
+      if (
+        (current === prototype || (current !== null && onMixinOf(object, prototype))) &&
+        !isNotInstance(object, copiesPossible)
+      )
+        found.push(object);
     });
     return found;
   }

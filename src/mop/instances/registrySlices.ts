@@ -3,7 +3,7 @@
  * about `sliceMs` long: each `deref()` keeps its object alive until the task
  * ends, and that set's growth is what makes one long enumeration slow.
  */
-import { getPrototypeOf, isNotInstance } from "./finder.js";
+import { getPrototypeOf, isNotInstance, onMixinOf } from "./finder.js";
 
 /** The live objects of `refs` that sit exactly on `prototype` and are instances (not prototypes, not shadow copies). */
 export async function readInSlices(
@@ -25,7 +25,7 @@ export async function readInSlices(
         const object = refs[i]!.deref();
         if (
           object !== undefined &&
-          getPrototypeOf(object) === prototype &&
+          (getPrototypeOf(object) === prototype || onMixinOf(object, prototype)) &&
           !isNotInstance(object, copiesPossible)
         )
           found[kept++] = object;
