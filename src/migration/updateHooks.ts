@@ -19,9 +19,9 @@
 import type { Namespace } from "../namespace/namespace.js";
 import type { UpdateHookContext } from "../patch/operations.js";
 import type { NamedHook } from "./building/drafts.js";
-import { rewriteFields } from "./instanceMigration.js";
-import type { OwnState } from "./ownState.js";
-import { readOwnState } from "./ownState.js";
+import { applyState } from "../mop/rewriting/applyState.js";
+import { captureState, type ObjectState } from "../mop/rewriting/stateTable.js";
+import { sameState } from "./ownState.js";
 
 /** A hook that threw, and what it threw. */
 export interface HookError {
@@ -38,7 +38,7 @@ export interface HookError {
  * is restored with the update.
  */
 export class HookWitness {
-  private readonly states = new Map<object, OwnState>();
+  private readonly states = new Map<object, { state: ObjectState; extensible: boolean }>();
 
   constructor(private readonly owned: (object: object) => boolean) {}
 
@@ -46,19 +46,58 @@ export class HookWitness {
     for (const object of objects) {
       if (this.states.has(object) || this.owned(object)) continue;
       try {
-        this.states.set(object, readOwnState(object, "", -1));
+        this.states.set(object, {
+          state: captureState(object),
+          extensible: Object.isExtensible(object),
+        });
       } catch {
-        // Unreadable (a throwing getter): nothing recorded, nothing to restore.
+        // Unreadable (a Proxy trap that throws): nothing recorded, nothing to restore.
       }
     }
   }
 
-  /** Puts back every recorded object the update does not own (`owned`, decided now). */
+  /**
+   * A recorded object the hook changed in a way no rewrite undoes (made it
+   * non-extensible, or defined a property non-configurable), if any:
+   * looked at before anything is restored, so that the update then stays
+   * committed as a whole instead of half restored.
+   */
+  unrestorable(owned: (object: object) => boolean): object | undefined {
+    for (const [object, { state, extensible }] of this.states) {
+      if (owned(object)) continue;
+      if (extensible && !Object.isExtensible(object)) return object;
+      for (const key of Reflect.ownKeys(object)) {
+        const now = Object.getOwnPropertyDescriptor(object, key);
+        if (now?.configurable !== false) continue;
+        const k = state.keys.indexOf(key);
+        if (k < 0 || !sameDescriptor(state.descriptors[k]!, now)) return object;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Puts back every recorded object the update does not own (`owned`,
+   * decided now) that the hook changed: whole states, descriptors and
+   * prototype included — an accessor a hook defined over a field made a
+   * rewrite of values throw, the update half rolled back (review advY2).
+   */
   restore(owned: (object: object) => boolean): void {
-    for (const [object, state] of this.states) {
-      if (!owned(object)) rewriteFields(object, Object.keys(object), state.keys, state.values);
+    for (const [object, { state }] of this.states) {
+      if (!owned(object) && !sameState(captureState(object), state)) applyState(object, state);
     }
   }
+}
+
+function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
+  return (
+    Object.is(a.value, b.value) &&
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable
+  );
 }
 
 /** The live world as hooks see it: bindings and instances of the version running now. */

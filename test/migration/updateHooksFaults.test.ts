@@ -11,7 +11,7 @@ import { describe, expect, test } from "vitest";
 import { AfterCommitError, Namespace, Patch, patch, updateSync } from "../../src/index.js";
 import type { Operation, UpdateHookContext } from "../../src/patch/operations.js";
 import { patchScenarioArbitrary } from "../../src/testing/index.js";
-import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
+import { type DeepSnapshot, deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 import { probedWorld } from "../support/world.js";
 
 type Rec = Record<string, unknown>;
@@ -19,19 +19,61 @@ type Rec = Record<string, unknown>;
 const writeArb = fc.record({
   classIndex: fc.nat(),
   objectIndex: fc.nat(),
-  kind: fc.constantFrom("set" as const, "add" as const, "delete-last" as const),
+  kind: fc.constantFrom(
+    "set" as const,
+    "add" as const,
+    "delete-last" as const,
+    // Reshapes (review advY2): an accessor over a field made the rollback throw half done.
+    "accessor" as const,
+    "readonly" as const,
+    "hide" as const,
+    "proto" as const,
+    // Locks: nothing can undo them, so the update must stay committed, said so.
+    "non-configurable" as const,
+    "prevent-extensions" as const,
+  ),
   keyIndex: fc.nat(),
   value: fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant(null)),
 });
 
 type Write = typeof writeArb extends fc.Arbitrary<infer W> ? W : never;
 
-/** The hook: performs `writes` in order on the live objects, throwing before write `throwAt`. */
+const LOCKS: ReadonlySet<Write["kind"]> = new Set(["non-configurable", "prevent-extensions"]);
+/** What puts an object in dictionary mode for good: an accessor over a data field, a prototype change. */
+const TO_DICTIONARY: ReadonlySet<Write["kind"]> = new Set(["accessor", "proto"]);
+
+function withoutHiddenClasses(snapshot: DeepSnapshot): DeepSnapshot {
+  const lines = snapshot.lines
+    .filter((line) => !line.startsWith("hidden classes of the instances"))
+    .map((line) => line.replace(" dictionary-mode", ""));
+  return { ...snapshot, lines };
+}
+
+/** Performs one reshaping `write` on `o` (a key of it where it needs one). */
+function reshape(o: Rec, w: Write, i: number): void {
+  const keys = Object.keys(o);
+  const key = keys.length === 0 ? `hook${i}` : keys[w.keyIndex % keys.length]!;
+  const value = w.value;
+  if (w.kind === "accessor")
+    Object.defineProperty(o, key, { get: () => value, enumerable: true, configurable: true });
+  else if (w.kind === "readonly") Object.defineProperty(o, key, { writable: false });
+  else if (w.kind === "hide")
+    Object.defineProperty(o, `hidden${i}`, { value, writable: true, configurable: true });
+  else if (w.kind === "proto") Object.setPrototypeOf(o, { foreign: true });
+  else if (w.kind === "non-configurable") Object.defineProperty(o, key, { configurable: false });
+  else Object.preventExtensions(o);
+}
+
+/**
+ * The hook: performs `writes` in order on the live objects, throwing before
+ * write `throwAt`; `locked.done` says whether a lock ran.
+ */
 function injectedHook(
   writes: readonly Write[],
   throwAt: number,
   classNames: readonly string[],
-  lazy: boolean,
+  touch: boolean,
+  locked: { done: boolean; dictionary: boolean },
 ) {
   return (ctx: UpdateHookContext) => {
     for (let i = 0; i <= writes.length; i++) {
@@ -41,9 +83,12 @@ function injectedHook(
       const live = ctx.instancesOf(classNames[w.classIndex % classNames.length]!) as Rec[];
       if (live.length === 0) continue;
       const o = live[w.objectIndex % live.length]!;
-      if (lazy) (o.__probe as () => unknown).call(o); // a first touch migrates it
+      if (touch) (o.__probe as () => unknown).call(o); // a first touch migrates it
       const keys = Object.keys(o);
+      if (LOCKS.has(w.kind)) locked.done = true;
+      if (TO_DICTIONARY.has(w.kind)) locked.dictionary = true;
       if (w.kind === "add") o[`hook${i}`] = w.value;
+      else if (w.kind !== "set" && w.kind !== "delete-last") reshape(o, w, i);
       else if (keys.length === 0) continue;
       else if (w.kind === "set") o[keys[w.keyIndex % keys.length]!] = w.value;
       else delete o[keys[keys.length - 1]!];
@@ -64,13 +109,16 @@ describe.each(["registry", "heap"] as const)(
           fc.array(writeArb, { maxLength: finder === "heap" ? 3 : 6 }),
           fc.nat(7),
           fc.boolean(),
-          ({ before, patch: p, after }, writes, throwAtRaw, lazy) => {
+          fc.boolean(),
+          ({ before, patch: p, after }, writes, throwAtRaw, lazy, touch) => {
             const world = probedWorld(before, finder, "hooks");
             const snapshot = deepSnapshot(world);
             const version = world.ns.version;
             const names = after.classes.map((c) => c.name);
             const throwAt = throwAtRaw % (writes.length + 2); // writes.length + 1: never throws
-            const hook = injectedHook(writes, throwAt, names, lazy);
+            const locked = { done: false, dictionary: false };
+            // Lazy without a touch: the hook reshapes objects still pending, which the update does not own.
+            const hook = injectedHook(writes, throwAt, names, !lazy || touch, locked);
             // A migrator on every class of the new world: each surviving object is migrated,
             // so the rollback owns every object the hook can reach.
             const migrate = (): void => {};
@@ -96,7 +144,12 @@ describe.each(["registry", "heap"] as const)(
               expect(throwAt).toBe(writes.length + 1);
               committed++;
               result.completion.catch(() => {});
-              result.rollback();
+              try {
+                result.rollback();
+              } catch (e) {
+                // Only what a lock made impossible refuses the rollback.
+                expect([locked.done, (e as { code?: string }).code]).toEqual([true, "MM_ROLLBACK"]);
+              }
               return;
             }
             if (!(error instanceof AfterCommitError)) {
@@ -104,10 +157,18 @@ describe.each(["registry", "heap"] as const)(
               expect(snapshotDifference(snapshot, deepSnapshot(world))).toBeUndefined();
               return;
             }
+            if (locked.done && error.details.rolledBack === false) {
+              // Said so, and committed as a whole: the new version is in place.
+              expect(world.ns.version).toBe(version + 1);
+              return;
+            }
             rolledBack++;
             expect(error.details.rolledBack).toBe(true);
             expect(world.ns.version).toBe(version);
-            expect(snapshotDifference(snapshot, deepSnapshot(world))).toBeUndefined();
+            // V8 has no way back to a shared hidden class for an object a
+            // hook put in dictionary mode (docs/design.md): all else is exact.
+            const keep = locked.dictionary ? withoutHiddenClasses : (x: DeepSnapshot) => x;
+            expect(snapshotDifference(keep(snapshot), keep(deepSnapshot(world)))).toBeUndefined();
           },
         ),
         {

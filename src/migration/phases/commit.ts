@@ -17,6 +17,7 @@ import type { EarlierCompletion } from "../lazyCompletion.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress, MigrationLog } from "../migrationLog.js";
 import { outsideHomes } from "../outsideBuilt.js";
+import { lockedByHookError, undoHookReshapes, unrestorableReshape } from "../hookReshapes.js";
 import type { Committed } from "../rollback.js";
 import { lockedMigrated, migratedEntries, rollBack } from "../rollback.js";
 import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
@@ -140,8 +141,12 @@ function afterCommit(
   if (!failure) return;
   // Objects the update does not own first: the rollback then turns objects
   // the hooks made on the new version back to the old layout.
-  const ownedAtFailure = new Set(migratedEntries(applied, lazy).keys());
-  const locked = lockedMigrated(committed);
+  const entries = migratedEntries(applied, lazy);
+  const ownedAtFailure = new Set(entries.keys());
+  const stray = witness.unrestorable((object) => ownedAtFailure.has(object));
+  const locked =
+    unrestorableReshape(entries) ??
+    (stray === undefined ? lockedMigrated(committed) : lockedByHookError(stray));
   if (locked !== undefined) {
     // Nothing can be undone (a hook locked a migrated object): said as such.
     throw new AfterCommitError(
@@ -150,6 +155,7 @@ function afterCommit(
     );
   }
   witness.restore((object) => ownedAtFailure.has(object));
+  undoHookReshapes(entries);
   rollBack(committed, { exact: true });
   committed.applied.length = 0;
   const rollbackErrors = runAfterRollback(hooks.afterRollback, context);
