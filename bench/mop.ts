@@ -95,7 +95,9 @@ async function constructionFigures(): Promise<Figure[]> {
   );
   const a = new bare.Point({ x: 1, y: 2, label: "p" });
   const b = new (versionOf(bare.Point) as new (init: object) => object)({ x: 1, y: 2, label: "p" });
+  const updated = await afterUpdateFigures();
   return [
+    ...updated,
     versus(
       "mop.classHandle.construction",
       handleNew,
@@ -130,6 +132,65 @@ async function constructionFigures(): Promise<Figure[]> {
       nativeNew,
       "ns/op",
       `new of a class made by createClass (no handle); baseline: the same class written by hand with class syntax, same fields and init-object argument; ${RATIO}`,
+    ),
+  ];
+}
+
+/** The hand-written Point with one more field, as an addField update leaves the managed one. */
+class NativeTaggedPoint extends NativePoint {
+  tag = 0;
+}
+
+/**
+ * Construction once a class has been updated: the forwarder and a
+ * subclass's `super` initialisation read the initialiser the update
+ * installed; read from a field the update reassigned, it was no longer
+ * inlined, and every `new` cost 4–12× a plain one for good (review advY3).
+ */
+async function afterUpdateFigures(): Promise<Figure[]> {
+  const methodsNs = new Namespace("bench-mop-methods", { instanceFinder: "heap" });
+  const methods = defineClasses(methodsNs);
+  updateSync(
+    methodsNs,
+    patch("bench-norm")
+      .replaceMethods("Point", {
+        norm(this: Point) {
+          return Math.hypot(this.x, this.y);
+        },
+      })
+      .build(),
+  );
+  const grownNs = new Namespace("bench-mop-grown", { instanceFinder: "heap" });
+  const grown = defineClasses(grownNs);
+  updateSync(grownNs, patch("bench-tag").addField("Point", "tag", { default: 0 }).build());
+  const [point, nativePoint] = await measureConstructionPair(ARGS, methods.Point, NativePoint);
+  const [sub, nativeSub] = await measureConstructionPair(SUB_ARGS, methods.Point3, NativePoint3);
+  const [tagged, nativeTagged] = await measureConstructionPair(
+    ARGS,
+    grown.Point,
+    NativeTaggedPoint,
+  );
+  return [
+    versus(
+      "mop.classHandle.construction.afterMethodsUpdate.vsNativeClass",
+      point,
+      nativePoint,
+      "ns/op",
+      `new through a class handle after an update replaced a method (heap finder); baseline: the same class written by hand; ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.construction.subclass.afterMethodsUpdate.vsNativeClass",
+      sub,
+      nativeSub,
+      "ns/op",
+      `new through the handle of a 2-level subclass after an update replaced a method of its superclass; baseline: the same two classes written by hand; ${RATIO}`,
+    ),
+    versus(
+      "mop.classHandle.construction.afterAddField.vsNativeClass",
+      tagged,
+      nativeTagged,
+      "ns/op",
+      `new through a class handle after an addField update (the new field lands outside the object, where the handle's initial map has no room left: objects old and new share one hidden class); baseline: the class with the field, written by hand; ${RATIO}`,
     ),
   ];
 }

@@ -18,7 +18,13 @@
  */
 import { UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
-import { type ClassVersion, type HandleState, withBuild, withObserver } from "./handleState.js";
+import {
+  type ClassVersion,
+  type HandleState,
+  withBuild,
+  withInitialise,
+  withObserver,
+} from "./handleState.js";
 import type { Constructor } from "./createClass.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { derivedFrom } from "./derivedFrom.js";
@@ -228,7 +234,6 @@ function initialiseState(
     stableClass,
     current: initial,
     construction: constructionOf(initial, prototype),
-    initialise: initialiserOf(initial, prototype),
     definition,
     versions: [{ ctor: initial, definition }],
     homes: new Set<object>(),
@@ -239,6 +244,7 @@ function initialiseState(
     children: new Set<WeakRef<HandleState>>(),
     self: new WeakRef(state),
   });
+  withInitialise(state, initialiserOf(initial, prototype));
   states.set(handle, state);
   prototypeStates.set(prototype, state);
   noteStablePrototype(prototype);

@@ -7,7 +7,7 @@
 import { toFastProperties } from "./fastProperties.js";
 import type { ClassVersion, Undo } from "./classHandle.js";
 import { defineStaticForwarders, SKIPPED_STATICS } from "./staticForwarders.js";
-import type { HandleState } from "./handleState.js";
+import { type HandleState, withInitialise } from "./handleState.js";
 import {
   constructionOf,
   defineConstructor,
@@ -189,7 +189,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     if (!hadHome) state.homes.delete(home);
     state.current = before.current;
     state.construction = before.construction;
-    state.initialise = before.initialise;
+    withInitialise(state, before.initialise);
     state.definition = before.definition;
     const at = pushed ? state.versions.lastIndexOf(version) : -1;
     if (at >= 0) state.versions.splice(at, 1);
@@ -217,7 +217,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     installMembers(state, version.ctor, home, before.current);
     state.current = version.ctor;
     state.construction = constructionOf(version.ctor, prototype);
-    state.initialise = initialiserOf(version.ctor, prototype);
+    withInitialise(state, initialiserOf(version.ctor, prototype));
     state.definition = version.definition;
     state.versions.push(version);
     pushed = true;

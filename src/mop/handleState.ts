@@ -34,8 +34,15 @@ export interface HandleState {
    * stable prototype. Set once (the forwarder's code treats it as constant).
    */
   readonly stableClass: Function | null;
-  /** The current version's field initialiser when `construction` is "initialise" (read once per version, not per construction). */
-  initialise: Function | null;
+  /**
+   * The current version's field initialiser when `construction` is
+   * "initialise" (read once per version, not per construction). Set only
+   * through withInitialise, for the reason withObserver gives: an own field
+   * that an update reassigned stopped being a constant of the construction
+   * sites, the initialiser was no longer inlined there, and every `new` of
+   * a class after its first update cost 4–12× a plain one (review advY3).
+   */
+  readonly initialise: Function | null;
   definition: ClassDefinition;
   /** Every version this handle has had, oldest first. */
   readonly versions: ClassVersion[];
@@ -100,14 +107,25 @@ export function withBuild<T extends object>(state: T, build: Function | null): T
   return withHot(state, { build });
 }
 
+/** Gives `state` the initialiser the forwarder runs (HandleState.initialise), as withObserver does the observer. */
+export function withInitialise<T extends object>(state: T, initialise: Function | null): T {
+  return withHot(state, { initialise });
+}
+
 interface Hot {
   readonly observe: ((instance: object) => void) | null;
   readonly build: Function | null;
+  readonly initialise: Function | null;
 }
 
-/** A new [[Prototype]] for `state` holding `change` and the other hot field as it was. */
+/** A new [[Prototype]] for `state` holding `change` and the other hot fields as they were. */
 function withHot<T extends object>(state: T, change: Partial<Hot>): T {
   const before = Object.getPrototypeOf(state) as Partial<Hot>;
-  const hot: Hot = { observe: before.observe ?? null, build: before.build ?? null, ...change };
+  const hot: Hot = {
+    observe: before.observe ?? null,
+    build: before.build ?? null,
+    initialise: before.initialise ?? null,
+    ...change,
+  };
   return Object.setPrototypeOf(state, hot) as T;
 }

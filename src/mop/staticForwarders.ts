@@ -3,6 +3,7 @@
  * version's own statics, defined again when a version brings other keys
  * (and put back as they were by an undo, classVersions.ts).
  */
+import { INITIALISE_FIELDS } from "./createClass.js";
 import { toFastProperties } from "./fastProperties.js";
 import type { HandleState } from "./handleState.js";
 
@@ -24,7 +25,10 @@ export function defineStaticForwarders(state: HandleState): void {
     Object.defineProperty(handle, key, {
       configurable: true,
       enumerable: descriptor.enumerable ?? false,
-      get: () => (state.current as unknown as Record<PropertyKey, unknown>)[key],
+      get:
+        key === INITIALISE_FIELDS
+          ? initialiserForwarder(state)
+          : () => (state.current as unknown as Record<PropertyKey, unknown>)[key],
       set: (value: unknown) => {
         (state.current as unknown as Record<PropertyKey, unknown>)[key] = value;
       },
@@ -33,6 +37,19 @@ export function defineStaticForwarders(state: HandleState): void {
   }
   state.staticKeys = keys;
   if (deleted) toFastProperties(handle);
+}
+
+/**
+ * What a created subclass's field initialiser calls first (its `super`):
+ * the handle state's initialiser, a constant of the code that inlines it
+ * (handleState.ts withInitialise). Read from `current`, which every update
+ * changes, it stopped being inlined after the superclass's first update,
+ * and each `new` of a subclass cost 3–5× a plain one for good (review advY3).
+ */
+function initialiserForwarder(state: HandleState): () => unknown {
+  return () =>
+    state.initialise ??
+    (state.current as unknown as Record<PropertyKey, unknown>)[INITIALISE_FIELDS];
 }
 
 /** Whether the handle's forwarders are exactly those `state.current`'s own statics need (same keys, order and enumerability). */
