@@ -26,7 +26,7 @@ import {
   withObserver,
 } from "./handleState.js";
 import type { Constructor } from "./createClass.js";
-import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
+import { bindClassName, INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { derivedFrom } from "./derivedFrom.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { isHtmlElement } from "./htmlElements.js";
@@ -204,6 +204,7 @@ export function createClassHandle(
   if (!Object.hasOwn(initial, INITIALISE_FIELDS)) defineInitialiseFields(state);
   if (!state.implementationConstructor) defineConstructor(prototype, handle);
   defineStaticForwarders(state);
+  bindClassName(initial, handle);
   return handle;
 }
 

@@ -22,7 +22,7 @@ import {
   versionStates,
 } from "./classHandle.js";
 import type { Constructor } from "./createClass.js";
-import { createdDefinition, METHOD_HOME } from "./createClass.js";
+import { bindClassName, createdDefinition, METHOD_HOME } from "./createClass.js";
 import { derivedFrom } from "./derivedFrom.js";
 import {
   holdsWritten,
@@ -216,6 +216,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     if (createdDefinition(version.ctor) === undefined) noteWrittenHome(home);
     installMembers(state, version.ctor, home, before.current);
     state.current = version.ctor;
+    bindClassName(version.ctor, handle);
     state.construction = constructionOf(version.ctor, prototype);
     withInitialise(state, initialiserOf(version.ctor, prototype));
     state.definition = version.definition;

@@ -145,26 +145,41 @@ function fieldLines(definition: ClassDefinition): string[] {
 export function classSource(definition: ClassDefinition, hasSuperclass: boolean): string {
   const name = definition.name;
   const lines: string[] = [];
+  lines.push(selfBinding(name));
   lines.push("function __initialise(__init) {");
   // Like super(): the superclass is the constructor's current [[Prototype]].
   if (hasSuperclass)
-    lines.push(`    Object.getPrototypeOf(${name})[__INITIALISE].call(this, __init);`);
+    lines.push("    Object.getPrototypeOf(__ctor)[__INITIALISE].call(this, __init);");
   lines.push(...fieldLines(definition));
   lines.push("}");
-  lines.push(`const ${name} = function ${name}(__init) {`);
+  lines.push(`const __ctor = function ${name}(__init) {`);
   lines.push(
     `  if (new.target === undefined) throw new TypeError("Class constructor ${name} cannot be invoked without 'new'");`,
   );
   lines.push("  __initialise.call(this, __init);");
   lines.push("};");
   lines.push(`const __home = ${homeSource(definition, hasSuperclass)};`);
-  lines.push(`return { ctor: ${name}, home: __home, initialise: __initialise };`);
+  lines.push(
+    "return { ctor: __ctor, home: __home, initialise: __initialise, setSelf: __setSelf };",
+  );
   return lines.join("\n");
+}
+
+/**
+ * The class's own name in its methods and initialisers, and its setter:
+ * what the program calls the class (its handle, once it has one: `new
+ * Point()` in a method of Point builds a managed Point). The class body
+ * holding the methods is anonymous, so that it does not bind the name to
+ * itself: it did, and `new Point()` in a method built an object of that
+ * body, with no fields and none of the class's statics (review advY4).
+ */
+function selfBinding(name: string): string {
+  return `let ${name}; const __setSelf = (self) => { ${name} = self; };`;
 }
 
 /** The class whose body holds the methods (their `super` home). */
 function homeSource(definition: ClassDefinition, hasSuperclass: boolean): string {
-  const lines = [`class ${definition.name}${hasSuperclass ? " extends __superclass" : ""} {`];
+  const lines = [`class ${hasSuperclass ? "extends __superclass " : ""}{`];
   for (const method of definition.methods) lines.push(`  ${memberSource(method)}`);
   lines.push("}");
   return lines.join("\n");
@@ -181,6 +196,19 @@ interface Generated {
   ctor: Function;
   home: Function;
   initialise: Function;
+  setSelf: (self: unknown) => void;
+}
+
+/** Each created class's setter of its own name (selfBinding). */
+const selfSetters = new WeakMap<Function, (self: unknown) => void>();
+
+/**
+ * Makes `ctor`'s own name, in the code of its methods and initialisers,
+ * refer to `self`: the class handle a version of a managed class belongs
+ * to. By default it is the created class itself.
+ */
+export function bindClassName(ctor: Function, self: Function): void {
+  selfSetters.get(ctor)?.(self);
 }
 
 /**
@@ -240,7 +268,17 @@ function created<T extends object>(
             ? (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]
             : undefined,
         });
-  const { ctor, home, initialise } = generate(definition, superclass, scope, names, reused);
+  const { ctor, home, initialise, setSelf } = generate(
+    definition,
+    superclass,
+    scope,
+    names.filter((n) => n !== definition.name),
+    reused,
+  );
+  setSelf(ctor);
+  selfSetters.set(ctor, setSelf);
+  // Anonymous in its source (selfBinding): the name stack traces and tools show.
+  Object.defineProperty(home, "name", { value: definition.name, configurable: true });
   const prototype =
     options.prototype ??
     Object.create(superclass === null ? Object.prototype : (superclass.prototype as object));
@@ -276,6 +314,20 @@ function scopeNames(scope: Readonly<Record<string, unknown>>): string[] {
  * DEFAULT = new Config()`), whatever the scope holds under it. A throwing
  * initialiser is a bad definition, reported before anything uses the class.
  */
+/**
+ * `defineStatics` for `fields` only, onto `ctor` (a version a handle will
+ * install, not made by createClass: an ordinary class's derived version
+ * gets the statics a patch adds or re-initialises, the others carried).
+ */
+export function defineStaticFields(
+  ctor: Function,
+  definition: ClassDefinition,
+  fields: readonly ClassDefinition["staticFields"][number][],
+  scope: Readonly<Record<string, unknown>>,
+): void {
+  defineStatics(ctor, { ...definition, staticFields: fields }, scopeNames(scope), scope);
+}
+
 function defineStatics(
   ctor: Function,
   definition: ClassDefinition,
@@ -359,13 +411,17 @@ function generate(
         "__superclass",
         "__name",
         ...names,
-        `${numbered}return ${homeSource(definition, hasSuperclass)};`,
+        `${numbered}${selfBinding(definition.name)}\nreturn { home: ${homeSource(definition, hasSuperclass)}, setSelf: __setSelf };`,
       );
-      const home = factory(superclass, keepName, ...names.map((n) => scope[n])) as Function;
+      const { home, setSelf } = factory(superclass, keepName, ...names.map((n) => scope[n])) as {
+        home: Function;
+        setSelf: Generated["setSelf"];
+      };
       return {
         ctor: reusingConstructor(definition.name, initialiser),
         home,
         initialise: initialiser,
+        setSelf,
       };
     }
     const factory = new Function(

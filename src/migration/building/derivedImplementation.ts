@@ -26,7 +26,13 @@ import { propertyToMemberKey } from "../../mop/classDefinition.js";
 import { currentVersion, stablePrototype, stateOf } from "../../mop/classHandle.js";
 import { DERIVED_FROM } from "../../mop/derivedFrom.js";
 import type { Constructor } from "../../mop/createClass.js";
-import { createClass, INITIALISE_FIELDS, METHOD_HOME } from "../../mop/createClass.js";
+import {
+  bindClassName,
+  createClass,
+  defineStaticFields,
+  INITIALISE_FIELDS,
+  METHOD_HOME,
+} from "../../mop/createClass.js";
 import { isMethodSyntax } from "../../mop/readClassDefinition.js";
 import { newTargetFor } from "../../mop/stableClass.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
@@ -46,6 +52,8 @@ export interface Derivation {
   readonly oldLayout: readonly string[];
   /** Every field of the new version, inherited first. */
   readonly layout: readonly DerivedField[];
+  /** Where each static the patch touches takes its value from (staticFieldOperations.ts). */
+  readonly staticOrigins?: ReadonlyMap<string, string | null>;
 }
 
 /**
@@ -150,6 +158,28 @@ function copyStaticData(target: object, running: object, fields: ReadonlySet<Pro
   }
 }
 
+/**
+ * The static field operations of the patch, on the derived version: a
+ * static it removes (or renames away) goes, one it adds or re-initialises
+ * takes its initialiser's value, one it renames gets a place that
+ * installing the version fills with the old value (namespace/staticValues.ts).
+ * They were all silently dropped: the derived version carried the running
+ * statics as they were (review advY4).
+ */
+function applyStaticPlan(ctor: Function, derivation: Derivation): void {
+  const { old, definition, staticOrigins } = derivation;
+  const now = new Set(definition.staticFields.map((f) => f.name));
+  const target = ctor as unknown as Record<string, unknown>;
+  for (const { name } of old.staticFields) if (!now.has(name)) Reflect.deleteProperty(ctor, name);
+  if (staticOrigins === undefined) return;
+  const fresh = definition.staticFields.filter((f) => staticOrigins.get(f.name) === null);
+  for (const { name } of definition.staticFields) {
+    const origin = staticOrigins.get(name);
+    if (typeof origin === "string" && !Object.hasOwn(ctor, name)) target[name] = undefined;
+  }
+  defineStaticFields(ctor, definition, fresh, derivation.scope);
+}
+
 const SKIPPED: ReadonlySet<PropertyKey> = new Set([
   "length",
   "name",
@@ -188,6 +218,8 @@ export function deriveImplementation(derivation: Derivation): Constructor {
       prototype,
     },
   ) as unknown as Record<PropertyKey, unknown>;
+  // Its members' code names the class: the handle, as everywhere the program runs.
+  bindClassName(compiled as unknown as Function, derivation.handle);
   // The field change a fresh object of the running version needs: the whole
   // layout, inherited fields too (an ordinary subclass's `super()` calls its
   // superclass's own, old constructor, unless it extends the handle — then
@@ -214,6 +246,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   noteNotInstance(home);
   mergeMembers(home, runningHome, compiled[METHOD_HOME] as object, derivation, false);
   copyStaticData(ctor, running, new Set(definition.staticFields.map((f) => f.name)));
+  applyStaticPlan(ctor, derivation);
   mergeMembers(ctor, running, compiled, derivation, true);
   Object.defineProperty(ctor, METHOD_HOME, {
     value: home,

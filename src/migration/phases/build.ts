@@ -118,6 +118,7 @@ function withDerivedImplementations(
       definition: cls.definition,
       oldLayout: fieldChain(cls.oldName!, oldDefs),
       layout: layoutOf(name, build, defs),
+      ...(cls.staticOrigins ? { staticOrigins: cls.staticOrigins } : {}),
     });
     classes ??= new Map(build.classes);
     classes.set(name, { ...cls, implementation, implementationDerived: true });
