@@ -143,8 +143,13 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     namespace[commitSnapshot](target);
     undos.push(() => namespace[commitSnapshot]("pop"));
     for (const [handle, scope] of shadow.addedScopes()) {
+      const had = namespace.scopes.has(handle);
+      const before = namespace.scopes.get(handle);
       namespace.scopes.set(handle, scope);
-      undos.push(() => namespace.scopes.delete(handle));
+      undos.push(() => {
+        if (had) namespace.scopes.set(handle, before);
+        else namespace.scopes.delete(handle);
+      });
     }
   } catch (error) {
     undoAll(undos);

@@ -6,24 +6,23 @@
  * done here is visible through the live namespace or to the running program
  * until `replaceNamespace` installs it.
  */
+import { requireParent } from "./implementationParent.js";
+import { ShadowScopes } from "./shadowScopes.js";
 import type { Patch } from "immer";
-import { DuplicateBindingError, UnknownBindingError, UnmanagedClassError } from "../errors.js";
+import { DuplicateBindingError, UnknownBindingError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { ClassVersion } from "../mop/classHandle.js";
-import {
-  createClassHandle,
-  currentVersion,
-  externalSuperclassOf,
-  stablePrototype,
-} from "../mop/classHandle.js";
+import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass, createVersion } from "../mop/createClass.js";
-import { ExternalSuperclassError, InvalidBindingNameError } from "./errors.js";
+import { InvalidBindingNameError } from "./errors.js";
 import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
 import { BoxedValue, bindingValue } from "./namespace.js";
 import type { Recipe } from "./bindingEdits.js";
 import { BindingEdits } from "./bindingEdits.js";
 import { bindingNameRefusal } from "./names.js";
+
+type ClassScope = NonNullable<CreateClassOptions["scope"]>;
 
 export interface ShadowClass {
   readonly handle: Constructor;
@@ -59,12 +58,7 @@ export class Shadow {
   #snapshot: NamespaceSnapshot;
   readonly #edits = new BindingEdits();
   readonly #classes = new Map<Constructor, ShadowClass>();
-  /**
-   * Scopes of the classes this shadow adds. They reach the namespace only
-   * when the shadow is installed (and leave it when that is undone), so a
-   * refused update leaves no trace in `namespace.scopes`.
-   */
-  readonly #addedScopes = new Map<Constructor, CreateClassOptions["scope"]>();
+  readonly #scopes: ShadowScopes;
   /**
    * New definitions of existing bindings, not yet in the snapshot: they go
    * into the next produce (the next structural edit, a read of the
@@ -78,6 +72,7 @@ export class Shadow {
     this.baseVersion = namespace.version;
     this.#base = namespace.snapshot;
     this.#snapshot = namespace.snapshot;
+    this.#scopes = new ShadowScopes(namespace.scopes);
   }
 
   get snapshot(): NamespaceSnapshot {
@@ -209,8 +204,7 @@ export class Shadow {
   }
 
   #scope(handle: Constructor | null): CreateClassOptions["scope"] {
-    if (handle === null) return {};
-    return this.#addedScopes.get(handle) ?? this.namespace.scopes.get(handle) ?? {};
+    return handle === null ? {} : this.#scopes.of(handle);
   }
 
   /**
@@ -225,9 +219,13 @@ export class Shadow {
     );
   }
 
-  /** The scopes of the classes this shadow adds, for `replaceNamespace` to install. */
+  /**
+   * The scopes of the classes this shadow adds, and the new scopes of
+   * classes it changes (`changeClass`'s `scopes.keep`), for
+   * `replaceNamespace` to install.
+   */
   addedScopes(): ReadonlyMap<Constructor, CreateClassOptions["scope"]> {
-    return this.#addedScopes;
+    return this.#scopes.toInstall();
   }
 
   #requireBindable(name: string): void {
@@ -249,6 +247,8 @@ export class Shadow {
     definition: ClassDefinition,
     scope: CreateClassOptions["scope"] = {},
     implementation?: Constructor,
+    /** Its scope from the commit on, where it is not the one its code is compiled against. */
+    keep: CreateClassOptions["scope"] = scope,
   ): Constructor {
     this.#requireBindable(definition.name);
     if (this.has(definition.name)) {
@@ -260,7 +260,7 @@ export class Shadow {
     const superclass = this.#superclass(definition);
     const initial = implementation ?? createClass(definition, { superclass, scope });
     const handle = createClassHandle(initial, definition, { superclass, owner: this.namespace });
-    this.#addedScopes.set(handle, scope);
+    this.#scopes.set(handle, scope, keep);
     this.namespace.track(handle);
     this.#classes.set(handle, { handle, added: true, definition, version: null });
     const binding: Binding = { kind: "class", name: definition.name, handle, definition };
@@ -279,10 +279,27 @@ export class Shadow {
     definition: ClassDefinition,
     implementation?: Constructor,
     staticOrigins?: ReadonlyMap<string, string | null>,
+    /**
+     * What its new code is compiled against (the update's: the namespace's
+     * classes, its own scope, the patch's hydrate scope), and what its scope
+     * is from the commit on.
+     */
+    scopes?: { readonly compile: ClassScope; readonly keep: ClassScope },
   ): ClassVersion {
     const handle = this.classNamed(name);
+    if (scopes) {
+      this.#scopes.set(handle, scopes.compile, scopes.keep);
+    }
     const superclass = this.#superclass(definition);
-    if (implementation) this.#requireParent(handle, definition, superclass, implementation);
+    if (implementation)
+      requireParent(
+        this.namespace.name,
+        handle,
+        definition,
+        superclass,
+        implementation,
+        (c) => this.#classes.get(c)?.version?.ctor,
+      );
     const ctor =
       implementation ??
       createVersion(
@@ -296,7 +313,7 @@ export class Shadow {
       // A class added by this shadow simply gets its final shape as version 1.
       const scope = this.#scope(handle);
       this.#classes.delete(handle);
-      this.#addedScopes.delete(handle);
+      this.#scopes.delete(handle);
       this.#produce((bindings) => {
         delete bindings[name];
       });
@@ -315,48 +332,11 @@ export class Shadow {
     return version;
   }
 
-  /**
-   * A new implementation must extend what its definition says by identity:
-   * the superclass's handle of this namespace (or its current version), or
-   * the very class outside the namespace the class extends now (a class of
-   * the same name from elsewhere is not it).
-   */
-  #requireParent(
-    handle: Constructor,
-    definition: ClassDefinition,
-    superclass: Constructor | null,
-    implementation: Constructor,
-  ): void {
-    const parent = Object.getPrototypeOf(implementation) as Function;
-    const where = { namespace: this.namespace.name, className: definition.name };
-    if (superclass !== null) {
-      // Or the superclass's new version in this shadow: a package release's
-      // subclass extends the release's own base class.
-      if (
-        parent === superclass ||
-        parent === currentVersion(superclass).ctor ||
-        parent === this.#classes.get(superclass)?.version?.ctor
-      )
-        return;
-      throw new UnmanagedClassError(
-        `the new implementation of ${definition.name} extends ${parent.name}, which is not the class ${superclass.name} of namespace ${this.namespace.name}; extend the handle the namespace gave for it`,
-        { ...where, superclass: parent.name },
-      );
-    }
-    if (definition.externalSuperclass === undefined) return;
-    const external = externalSuperclassOf(handle);
-    if (parent === external) return;
-    throw new ExternalSuperclassError(
-      `the new implementation of ${definition.name} extends a class named ${definition.externalSuperclass} that is not the ${definition.externalSuperclass} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class, or, if ${definition.externalSuperclass} is a class of the same package (its next release beside this one), register ${definition.externalSuperclass} in this namespace and replace both in the same patch`,
-      { ...where, from: external?.name ?? null, to: definition.externalSuperclass },
-    );
-  }
-
   removeBinding(name: string): void {
     const binding = this.binding(name);
     if (binding.kind === "class") {
       this.#classes.delete(binding.handle);
-      this.#addedScopes.delete(binding.handle);
+      this.#scopes.delete(binding.handle);
     }
     this.#produce((bindings) => {
       delete bindings[name];

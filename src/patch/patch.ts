@@ -22,6 +22,7 @@ import {
 } from "./trust.js";
 import { keepName } from "../mop/keepName.js";
 import { isFunctionSource } from "./checks/functionSource.js";
+import { hydrateScopeOf, rememberHydrateScope } from "./hydrateScope.js";
 
 /** Options of `Patch.fromJSON`. */
 export interface FromJsonOptions {
@@ -162,7 +163,14 @@ export class Patch {
       const { message, ...details } = conflict;
       throw new PatchConflictError(message, details);
     }
-    return new Patch(`${this.name} + ${next.name}`, [...this.operations, ...next.operations]);
+    const composed = new Patch(`${this.name} + ${next.name}`, [
+      ...this.operations,
+      ...next.operations,
+    ]);
+    const scopes = [hydrateScopeOf(this), hydrateScopeOf(next)];
+    if (scopes.some((s) => s !== undefined))
+      rememberHydrateScope(composed, Object.assign({}, ...scopes));
+    return composed;
   }
 
   /** `patches[0].andThen(patches[1])…`; the empty patch named `name` when there are none. */
@@ -256,6 +264,7 @@ export class Patch {
     });
     const hydrated = new Patch(this.name, operations);
     trustOf.set(hydrated, this.trust);
+    rememberHydrateScope(hydrated, scope);
     return hydrated;
   }
 

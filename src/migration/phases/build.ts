@@ -19,6 +19,9 @@ import { deriveImplementation } from "../building/derivedImplementation.js";
 import { ancestry, fieldChain } from "../changes.js";
 import { refuse } from "../refusal.js";
 import { refuseUnchangeableMembers } from "../unchangeableMembers.js";
+import { hydrateScopeOf } from "../../patch/hydrateScope.js";
+import { type Scope, updateScopes } from "../building/updateScopes.js";
+import { refuseUnboundNames } from "../unboundCode.js";
 
 export interface Built {
   /** Live definitions by (old) class name. */
@@ -29,6 +32,8 @@ export interface Built {
   readonly policy: Policy;
   /** The patch changes nothing but the sources of methods (building/bodiesOnly.ts). */
   readonly bodiesOnly: boolean;
+  /** The names the patch was hydrated with, which its compiled code sees too (building/updateScopes.ts). */
+  readonly hydrateScope: Scope | undefined;
 }
 
 export function currentDefinitions(namespace: Namespace): Map<string, ClassDefinition> {
@@ -57,7 +62,9 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
     if (failures.length > 0) refuse(`patch ${patch.name} is refused`, failures, 1, 0);
   }
   rememberPassed(namespace, defs);
-  const derived = withDerivedImplementations(namespace, oldDefs, build, defs);
+  const hydrateScope = hydrateScopeOf(patch);
+  refuseUnboundNames(namespace, patch.name, build, oldDefs, hydrateScope);
+  const derived = withDerivedImplementations(namespace, oldDefs, build, defs, hydrateScope);
   // Before the shadow and the migration: nothing of the patch has run yet.
   refuseUnchangeableMembers(namespace, oldDefs, derived);
   return {
@@ -66,6 +73,7 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
     defs,
     policy: policy ?? build.policy,
     bodiesOnly: onlyBodies,
+    hydrateScope,
   };
 }
 
@@ -82,6 +90,7 @@ function withDerivedImplementations(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
   build: BuildResult,
   defs: ReadonlyMap<string, ClassDefinition>,
+  hydrateScope: Scope | undefined,
 ): BuildResult {
   // No closure per update: under tsx and Vitest each also costs a __name call.
   const bindings = namespace.snapshot.bindings;
@@ -113,7 +122,7 @@ function withDerivedImplementations(
     const implementation = deriveImplementation({
       handle,
       superclass: handleIn(bindings, old.superclass),
-      scope: namespace.scopes.get(handle) ?? {},
+      scope: updateScopes(namespace, hydrateScope, handle).compile,
       old,
       definition: cls.definition,
       oldLayout: fieldChain(cls.oldName!, oldDefs),

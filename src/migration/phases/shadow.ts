@@ -15,6 +15,7 @@ import type { OutsideHomes } from "../outsideBuilt.js";
 import { noteSameScope } from "../../mop/sameScope.js";
 import { outsideHomes } from "../outsideBuilt.js";
 import type { Built } from "./build.js";
+import { updateScopes } from "../building/updateScopes.js";
 import type { Detected } from "./detect.js";
 import { refuseUnguardableMembers } from "../unchangeableMembers.js";
 
@@ -42,9 +43,13 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
   const ordered = hierarchyOrder(defs);
   for (const name of ordered) {
     const cls = build.classes.get(name)!;
-    if (cls.oldName === null) shadow.addClass(cls.definition, {});
-    else if (detected.changed.has(name))
-      shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins);
+    if (cls.oldName === null) {
+      const { compile, keep } = updateScopes(namespace, built.hydrateScope, null);
+      shadow.addClass(cls.definition, compile, undefined, keep);
+    } else if (detected.changed.has(name)) {
+      const scopes = updateScopes(namespace, built.hydrateScope, namespace.classNamed(cls.oldName));
+      shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins, scopes);
+    }
   }
   const plans = ordered
     .filter((n) => detected.migrating.has(n))

@@ -28,6 +28,7 @@
  * (Babel), `Object.defineProperty(this, "x", { value })` (tsc below ES2022) and
  * `static { this.s = v; }` (tsc/esbuild with `useDefineForClassFields: false`).
  */
+import { type SourceKind, unboundNames } from "./unboundNames.js";
 import type { AnyNode, Class, Program } from "acorn";
 import { InvalidClassDefinitionError } from "../../errors.js";
 import { analyseClass } from "./classAnalysis.js";
@@ -270,4 +271,17 @@ function constructorFacts(cls: Function): {
  */
 export function readNestedWrites(cls: Function): readonly NestedWrite[] {
   return constructorFacts(cls).nested;
+}
+
+/**
+ * The names `source` reads that `bound` does not accept (unboundNames.ts).
+ * Through this module, which the Vite page stands in for (it loads no
+ * parser): there it throws, and the engine leaves the check to the server.
+ */
+export function readUnboundNames(
+  source: string,
+  kind: SourceKind,
+  bound: (name: string) => boolean,
+): string[] | undefined {
+  return unboundNames(source, kind, bound);
 }

@@ -1,0 +1,41 @@
+/**
+ * What the code an update compiles sees: the namespace's classes under
+ * their own names (a method saying `new Cart()` gets the managed Cart), the
+ * class's own scope (`defineClass`'s `scope` option), and the names the
+ * patch was hydrated with (`patch.hydrate(scope)`, a service's
+ * `listen({ scope })`), each winning over the one before. Method sources
+ * used to see the class's scope only: a bundle's method reading `db` or
+ * `Cart` committed and threw at its first call (review advY4).
+ */
+import type { Constructor } from "../../mop/createClass.js";
+import { isValidClassName } from "../../mop/createClass.js";
+import type { Namespace } from "../../namespace/namespace.js";
+
+export type Scope = Readonly<Record<string, unknown>>;
+
+export interface UpdateScopes {
+  /** What the class's new code is compiled against. */
+  readonly compile: Scope;
+  /** The class's scope from the commit on: its own and the patch's, not the namespace's classes (read afresh each time). */
+  readonly keep: Scope;
+}
+
+export function updateScopes(
+  namespace: Namespace,
+  hydrateScope: Scope | undefined,
+  handle: Constructor | null,
+): UpdateScopes {
+  const own = (handle === null ? undefined : namespace.scopes.get(handle)) ?? {};
+  const keep = hydrateScope === undefined ? own : { ...own, ...hydrateScope };
+  return { compile: { ...namespaceClasses(namespace), ...keep }, keep };
+}
+
+function namespaceClasses(namespace: Namespace): Record<string, unknown> {
+  const classes: Record<string, unknown> = {};
+  const bindings = namespace.snapshot.bindings;
+  for (const name in bindings) {
+    const binding = bindings[name]!;
+    if (binding.kind === "class" && isValidClassName(name)) classes[name] = binding.handle;
+  }
+  return classes;
+}

@@ -1,0 +1,44 @@
+/**
+ * A new implementation must extend what its definition says by identity:
+ * the superclass's handle of the namespace (or its current version, or its
+ * new version in the same shadow: a package release's subclass extends the
+ * release's own base class), or the very class outside the namespace the
+ * class extends now (a class of the same name from elsewhere is not it).
+ */
+import { UnmanagedClassError } from "../errors.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { currentVersion, externalSuperclassOf } from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import { ExternalSuperclassError } from "./errors.js";
+
+export function requireParent(
+  namespaceName: string,
+  handle: Constructor,
+  definition: ClassDefinition,
+  superclass: Constructor | null,
+  implementation: Constructor,
+  /** The superclass's new version in the shadow, if it has one. */
+  newVersionOf: (superclass: Constructor) => Function | undefined,
+): void {
+  const parent = Object.getPrototypeOf(implementation) as Function;
+  const where = { namespace: namespaceName, className: definition.name };
+  if (superclass !== null) {
+    if (
+      parent === superclass ||
+      parent === currentVersion(superclass).ctor ||
+      parent === newVersionOf(superclass)
+    )
+      return;
+    throw new UnmanagedClassError(
+      `the new implementation of ${definition.name} extends ${parent.name}, which is not the class ${superclass.name} of namespace ${namespaceName}; extend the handle the namespace gave for it`,
+      { ...where, superclass: parent.name },
+    );
+  }
+  if (definition.externalSuperclass === undefined) return;
+  const external = externalSuperclassOf(handle);
+  if (parent === external) return;
+  throw new ExternalSuperclassError(
+    `the new implementation of ${definition.name} extends a class named ${definition.externalSuperclass} that is not the ${definition.externalSuperclass} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class, or, if ${definition.externalSuperclass} is a class of the same package (its next release beside this one), register ${definition.externalSuperclass} in this namespace and replace both in the same patch`,
+    { ...where, from: external?.name ?? null, to: definition.externalSuperclass },
+  );
+}
