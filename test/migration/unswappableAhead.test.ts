@@ -143,3 +143,29 @@ test("the shapes are looked at for a minified `configurable: !1`, a descriptor h
   expect(it.get()).toBe(1);
   expect(result.state()).toBe("committed");
 });
+
+test("property: an eager update with a migrator refuses such objects before the migrator runs once (review advY1: it ran on the objects in front of the refused one)", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom("registry" as const, "heap" as const),
+      fc.integer({ min: 1, max: 5 }),
+      (instanceFinder, count) => {
+        const ns = new Namespace("cookie-eager-migrator", { instanceFinder });
+        const C = ns.registerClass(cookieRelease("v4"));
+        const cookies = Array.from({ length: count }, (_, i) => new C(`k${i}`));
+        const before = deepSnapshot({ ns, objects: cookies });
+        let ran = 0;
+        const next = patch("v5")
+          .replaceImplementation("Cookie", cookieRelease("v5"))
+          .migrate("Cookie", () => {
+            ran++;
+          })
+          .build();
+        expect(() => updateSync(ns, next)).toThrow(/"creationIndex" is not configurable/);
+        expect(ran).toBe(0);
+        expect(snapshotDifference(before, deepSnapshot({ ns, objects: cookies }))).toBeUndefined();
+      },
+    ),
+    { seed: 1730, numRuns: 8 },
+  );
+});

@@ -62,7 +62,12 @@ export function preparePhase(
   const dryRun =
     policy !== "eager" &&
     build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  if (policy !== "eager" && !dryRun) refuseUnswappableAhead(namespace, plans);
+  // Before any of the patch's code runs (a migrator, an initialiser of its
+  // own, a validation): an object no migration can rewrite is refused on
+  // its shape alone. Met only as its state was prepared, the refusal came
+  // after a migrator had run on the objects before it (review advY1).
+  const patchCodeRuns = dryRun || plans.some((plan) => plan.needsOldView);
+  if (policy !== "eager" || patchCodeRuns) refuseUnswappableAhead(namespace, plans);
   const active = policy === "eager" || dryRun ? plans : [];
   // Found earlier (update()), an object the program has since moved off its
   // class is not an instance: the scan leaves it out. Objects built outside
