@@ -6,6 +6,7 @@
  * writes down statuses, steps and the report; the engine's phases run
  * inside the apply step (apply.ts → updateSync).
  */
+import { checkHealth } from "../migration/healthCheck.js";
 import { performance } from "node:perf_hooks";
 import type { Constructor } from "../mop/createClass.js";
 import { affectedClasses } from "./affected.js";
@@ -294,7 +295,9 @@ export class Run {
     if (!healthCheck) return undefined;
     let healthy = false;
     try {
-      healthy = await this.record.step("health-check", () => healthCheck());
+      healthy = await this.record.step("health-check", () =>
+        checkHealth(healthCheck, this.update.options?.healthCheckTimeoutMs),
+      );
     } catch {
       healthy = false;
     }

@@ -36,6 +36,13 @@ export interface UpdateOptions {
   readonly sliceSize?: number;
   /** Run after the commit; false or a throw rolls the update back. */
   readonly healthCheck?: () => boolean | Promise<boolean>;
+  /**
+   * How long the health check may take (ms, default 60 000): one that has
+   * not answered by then counts as failed, and the update is rolled back.
+   * Without it, a check that never settled left the update committed and
+   * every later update of the namespace refused (MM_NESTED_UPDATE), for good.
+   */
+  readonly healthCheckTimeoutMs?: number;
   readonly onEvent?: (event: UpdateEvent) => void;
   /**
    * Fault injection for tests: called before each object is rewritten inside

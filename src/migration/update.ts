@@ -16,6 +16,7 @@
 import { InvalidArgumentError, InvalidPatchError } from "../errors.js";
 import { Namespace } from "../namespace/namespace.js";
 import { Patch } from "../patch/patch.js";
+import { checkHealth } from "./healthCheck.js";
 import { refuseIfBusy, whileBusy, whileBusyAsync } from "./exclusive.js";
 import type { EarlierCompletion } from "./lazyCompletion.js";
 import { completeEarlierUpdate } from "./lazyCompletion.js";
@@ -241,7 +242,7 @@ export async function update(
   try {
     // An update started by the health check is refused: it would commit under this one.
     healthy = await whileBusyAsync(namespace, `the health check of ${patch.name}`, async () =>
-      healthCheck(),
+      checkHealth(healthCheck, options.healthCheckTimeoutMs),
     );
   } catch {
     healthy = false;
