@@ -5,15 +5,17 @@
  * did not, and a bundle's method reading `db` committed and then threw at
  * its first call (review advY4).
  */
-import type { Patch } from "./patch.js";
+/** By patch (an object here: patch.ts records into it, and depends on this module). */
+const scopes = new WeakMap<object, Readonly<Record<string, unknown>>>();
 
-const scopes = new WeakMap<Patch, Readonly<Record<string, unknown>>>();
-
-export function rememberHydrateScope(patch: Patch, scope: Readonly<Record<string, unknown>>): void {
+export function rememberHydrateScope(
+  patch: object,
+  scope: Readonly<Record<string, unknown>>,
+): void {
   scopes.set(patch, scope);
 }
 
 /** The names `patch`'s code was compiled against, if it was hydrated. */
-export function hydrateScopeOf(patch: Patch): Readonly<Record<string, unknown>> | undefined {
+export function hydrateScopeOf(patch: object): Readonly<Record<string, unknown>> | undefined {
   return scopes.get(patch);
 }
