@@ -7,7 +7,7 @@
  */
 import type { UpdateEvent, UpdatePhase, UpdateTimings } from "./types.js";
 
-type TimedPhase = Exclude<keyof UpdateTimings, "total" | "rollback">;
+type TimedPhase = Exclude<keyof UpdateTimings, "total" | "rollback" | "find">;
 
 export class PhaseClock {
   readonly timings: UpdateTimings = {

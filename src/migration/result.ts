@@ -204,6 +204,9 @@ export function updateResult(outcome: Outcome): UpdateResult {
     get pauseMs() {
       return Math.max(timings.total, timings.rollback ?? 0);
     },
+    get longestBlockMs() {
+      return Math.max(timings.total, timings.rollback ?? 0, timings.find ?? 0);
+    },
     validation: outcome.report,
     warnings: committedWarnings(namespace, built, detected, committed),
     listenerErrors: clock.listenerErrors,

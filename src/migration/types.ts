@@ -59,6 +59,12 @@ export interface UpdateTimings {
   commit: number;
   /** The synchronous block from the commit's start to its end: the update's pause. */
   total: number;
+  /**
+   * `update()` with the heap finder: the heap query that found the instances
+   * before the pause, a block of its own the program sees (a full garbage
+   * collection and a walk of the whole heap; not part of `total`).
+   */
+  find?: number;
   /** How long the rollback blocked the program, once the update was rolled back. */
   rollback?: number;
 }
@@ -86,8 +92,15 @@ export interface UpdateResult {
   /** Instances migrated inside the commit (eager) — lazy ones migrate later, see `migratedSoFar`. */
   readonly instancesMigrated: number;
   readonly timings: UpdateTimings;
-  /** The longest time the program could not run because of this update (ms): the commit's block or, once rolled back, the rollback's if longer. */
+  /**
+   * The update's pause (ms): the commit's block or, once rolled back, the
+   * rollback's if longer. With the heap finder, `update()` also blocks the
+   * program before its pause, for the heap query that finds the instances
+   * (`timings.find`, often longer): `longestBlockMs` is the longer of the two.
+   */
   readonly pauseMs: number;
+  /** The longest time the program could not run because of this update (ms): `pauseMs`, or `timings.find` if longer. */
+  readonly longestBlockMs: number;
   readonly validation: ValidationReport;
   /** What deserves a look although nothing was refused (warnings.ts), e.g. state a class's source does not reveal. */
   readonly warnings: readonly UpdateWarning[];

@@ -236,6 +236,7 @@ export async function update(
   } finally {
     prefound?.release();
   }
+  if (prefound?.queryMs !== undefined) result.timings.find = prefound.queryMs;
   const healthCheck = options.healthCheck;
   if (!healthCheck) return result;
   let healthy = false;

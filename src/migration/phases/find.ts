@@ -57,6 +57,8 @@ export interface Prefound {
   plain: ReadonlyMap<object, number>;
   /** Instances of subclasses the heap query met below each class (heapFinder.ts `findEach`). */
   readonly below?: ReadonlyMap<object, readonly object[]>;
+  /** How long the heap query blocked the program, before the pause (ms). */
+  readonly queryMs?: number;
   /** Stops collecting constructed objects. */
   release(): void;
 }
@@ -305,7 +307,9 @@ function queryNow(namespace: Namespace, heap: HeapFinder, handles: readonly Func
   const epoch = membershipEpoch();
   const prototypes = [...new Set(handles.map(stablePrototype))];
   const below = new Map<object, object[]>();
+  const started = performance.now();
   const lists: Map<object, object[] | undefined> = heap.findEach(prototypes, below);
+  const queryMs = performance.now() - started;
   const born = new Map<object, object[]>();
   const undos: Undo[] = [];
   for (const handle of handles) {
@@ -318,7 +322,7 @@ function queryNow(namespace: Namespace, heap: HeapFinder, handles: readonly Func
   const release = () => {
     for (const undo of undos.splice(0)) undo();
   };
-  return { ...prefound(namespace, snapshot, epoch, lists, born, release), below };
+  return { ...prefound(namespace, snapshot, epoch, lists, born, release), below, queryMs };
 }
 
 const nextTask = (): Promise<void> =>
