@@ -57,7 +57,11 @@ const DEFINES_UNREAD =
 
 /**
  * Refuses the update if an object of a class whose running constructor
- * makes unswappable objects (`definesFixedFields`) cannot be migrated.
+ * makes unswappable objects (`definesFixedFields`) cannot be migrated. Run
+ * before any of the patch's code (a migrator, an initialiser of its own, a
+ * validation) where some would run: met only as each state was prepared,
+ * the refusal came after a migrator had run on the objects before it
+ * (review advY1).
  */
 export function refuseUnswappableAhead(namespace: Namespace, plans: readonly Plan[]): void {
   for (const plan of plans) {

@@ -54,20 +54,8 @@ export function preparePhase(
   /** No code runs between the scan and the rewrite (no event listener, no commit-step callback). */
   nothingRunsBefore = false,
 ): Prepared {
-  const { build, policy } = built;
-  refuseUnmanagedSubclasses(
-    namespace,
-    new Map(plans.map((plan) => [plan.prototype, plan.className])),
-  );
-  const dryRun =
-    policy !== "eager" &&
-    build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
-  // Before any of the patch's code runs (a migrator, an initialiser of its
-  // own, a validation): an object no migration can rewrite is refused on
-  // its shape alone. Met only as its state was prepared, the refusal came
-  // after a migrator had run on the objects before it (review advY1).
-  const patchCodeRuns = dryRun || plans.some((plan) => plan.needsOldView);
-  if (policy !== "eager" || patchCodeRuns) refuseUnswappableAhead(namespace, plans);
+  const { policy } = built;
+  const dryRun = refuseAhead(namespace, built, plans);
   const active = policy === "eager" || dryRun ? plans : [];
   // Found earlier (update()), an object the program has since moved off its
   // class is not an instance: the scan leaves it out. Objects built outside
@@ -220,4 +208,23 @@ function findInstances(
   });
   if (perObjectInstancesSeen()) refuseUnmanagedBelow(namespace, migrating, onMixins(active, found));
   return { found, builtOutside, preexisting };
+}
+
+/**
+ * What is refused before anything of the patch runs; returns whether a lazy
+ * or progressive update prepares its states as a dry run (for validations).
+ */
+function refuseAhead(namespace: Namespace, built: Built, plans: readonly Plan[]): boolean {
+  const { build, policy } = built;
+  refuseUnmanagedSubclasses(
+    namespace,
+    new Map(plans.map((plan) => [plan.prototype, plan.className])),
+  );
+  const dryRun =
+    policy !== "eager" &&
+    build.namespaceValidations.length + build.instanceValidations.length + build.removed.length > 0;
+  // A migrator or an initialiser of the patch's own runs as states are prepared.
+  if (policy !== "eager" || dryRun || plans.some((plan) => plan.needsOldView))
+    refuseUnswappableAhead(namespace, plans);
+  return dryRun;
 }
