@@ -33,6 +33,7 @@ import type { MarksCheckpoint } from "./lazyMarks.js";
 import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { newCodeFrame } from "./newCodeOnStack.js";
+import { isProxy } from "./proxies.js";
 import {
   isUnmanagedHome,
   managedHomes,
@@ -372,6 +373,8 @@ export class LazyMigration {
       return false;
     }
     if (!this.guarded || this.marks.allMigrated) return true;
+    // A Proxy is never migrated, marked or logged: see throughProxy.
+    if (isProxy(object)) return this.throughProxy(object);
     // Its own rewrite calling one of its methods (`this.makeHandler()`, an
     // initialiser computed again on the object: thisCapture.ts), or the
     // rewrite of another one that its own started (a getter of each
@@ -406,6 +409,48 @@ export class LazyMigration {
     }
     this.marks.mark(object, log, inBulk);
     return true;
+  }
+
+  /**
+   * A guard reached through a Proxy of an instance (Vue's `reactive()`, a
+   * membrane): which object it stands for cannot be known, so every pending
+   * object migrates now, as `completeMigration()` migrates them, and the
+   * call then runs the new member on an object migrated once. A failure
+   * rolls back as a failed first touch does (false, or the abandoned error
+   * when new code runs above). Once objects are stranded (the update
+   * permanent) only they are tried again, and while one is left the call
+   * throws its error: the proxy may stand for it.
+   */
+  private throughProxy(proxy: object): boolean {
+    if (this.inProgress.length > 0 || this.bulk !== null || this.unmarkedFrom !== null) {
+      throw new MigrationError(
+        `a method was called through a Proxy of a ${this.plans[0]?.className ?? "migrating"} object while ${this.busyWith} was running (from a migrator, an initialiser or a getter it reads): which object the Proxy stands for cannot be known, and the rest of the migration cannot run from inside it`,
+        { patch: this.patch, object: proxy, during: this.during },
+      );
+    }
+    if (this.strandedRefs.size === 0) this.complete(this.during);
+    else this.retryStranded();
+    if (this.failure) {
+      const abandoned = this.abandoned;
+      this.abandoned = undefined;
+      if (abandoned) throw abandoned;
+      return false;
+    }
+    const stranded = this.strandedNow;
+    if (stranded.length > 0) throw stranded[0]!.error;
+    return true;
+  }
+
+  /** Tries each stranded object again (`strand`); the guards go once none is left. */
+  private retryStranded(): void {
+    for (const { object } of this.strandedNow) {
+      try {
+        if (!this.migrate(object, false, false)) return;
+      } catch (error) {
+        if (!this.isStranding(error)) throw error;
+      }
+    }
+    if (this.strandedNow.length === 0) this.complete(this.during);
   }
 
   /** A new log for `plan`'s objects migrated one at a time (see logByPrototype). */
@@ -767,8 +812,11 @@ export class LazyMigration {
     }
   }
 
-  /** Migrates every pending object now; the guards go. A failure rolls the update back. */
-  complete(): LazyCompletion {
+  /**
+   * Migrates every pending object now; the guards go. A failure rolls the
+   * update back, failing `during` that (a first touch through a Proxy).
+   */
+  complete(during: FailedDuring = "complete"): LazyCompletion {
     const running = this.migratingNow();
     if (running !== undefined) {
       throw new NestedUpdateError(
@@ -776,7 +824,7 @@ export class LazyMigration {
         { patch: this.patch },
       );
     }
-    this.migrating("complete", () => {
+    this.migrating(during, () => {
       if (!this.guarded) return;
       if (this.marks.allMigrated) {
         this.release(); // the brands the sweep had not taken off yet go at once
