@@ -11,7 +11,20 @@
  * version only adds fields nothing does (an old object may hold a field
  * the old version set conditionally); such an object is migrated as an old
  * one: its fields keep their values, but the migrators run over it.
+ *
+ * The layout is asked only of a class whose objects can be built that
+ * way: one with a constructor the program holds whose objects sit on the
+ * stable prototype (a registered class is its own first version). A class
+ * made by `defineClass`, or registered with `constructedOnlyThroughHandle`,
+ * builds every object through its handle, whose construction the update
+ * observes and marks: an unmarked object of it is an old one, whatever its
+ * layout. Asked of those too, an old object the program had taken a
+ * dropped field from (`delete o.b0` before a `removeField("B", "b0")`) was
+ * counted as built since, left unmigrated, and a rollback then gave it the
+ * old version's default for that field, which it never had (review advY2).
  */
+import { constructionOf, stateOf, versionHistory } from "../mop/classHandle.js";
+import { derivedFrom } from "../mop/derivedFrom.js";
 import type { Plan } from "./migrationPlan.js";
 
 interface Difference {
@@ -20,6 +33,34 @@ interface Difference {
 }
 
 const differences = new WeakMap<Plan, Difference | null>();
+const builtOutside = new WeakMap<Plan, boolean>();
+
+/**
+ * Whether objects can land on `plan`'s stable prototype without its handle:
+ * the class was registered without `constructedOnlyThroughHandle` (the
+ * program never said it builds only through the handle; `defineClass`
+ * classes always do), and some version of it the program may hold (its
+ * own, not one made by createClass or derived by metamorph) builds its
+ * objects onto it.
+ */
+function buildsOutsideHandle(plan: Plan): boolean {
+  let outside = builtOutside.get(plan);
+  if (outside === undefined) {
+    const { prototype } = plan;
+    // A version metamorph derived (an addField on a registered class) is
+    // its own: the program holds only the one it derives from.
+    outside =
+      stateOf(plan.handle).implementationConstructor &&
+      versionHistory(plan.handle).some(
+        ({ ctor }) =>
+          ctor.prototype === prototype &&
+          derivedFrom(ctor) === undefined &&
+          constructionOf(ctor, prototype) !== "initialise",
+      );
+    builtOutside.set(plan, outside);
+  }
+  return outside;
+}
 
 function differenceOf(plan: Plan): Difference | null {
   let difference = differences.get(plan);
@@ -39,7 +80,7 @@ function differenceOf(plan: Plan): Difference | null {
 /** Whether `object`, unmarked on `plan`'s prototype, has the new layout's fields and not the old one's. */
 export function builtOnNewLayout(object: object, plan: Plan): boolean {
   const difference = differenceOf(plan);
-  if (difference === null) return false;
+  if (difference === null || !buildsOutsideHandle(plan)) return false;
   const { newOnly, oldOnly } = difference;
   for (let i = 0; i < newOnly.length; i++) if (!Object.hasOwn(object, newOnly[i]!)) return false;
   for (let i = 0; i < oldOnly.length; i++) if (Object.hasOwn(object, oldOnly[i]!)) return false;

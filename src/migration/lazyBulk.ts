@@ -10,10 +10,13 @@
  * Only for plans where nothing of the program can run inside the loops (no
  * initialiser, split, migrator or validation; no accessor on the prototype
  * chain named like a field), and whose new layout differs from the old one:
- * an object is then on the new layout exactly when it was migrated, which is
- * how the loop recognises an object listed twice (`finder.record`) or one a
- * guard migrated meanwhile, without a set of what it did. Every other plan
- * takes the per-object path (lazyCompletion.ts).
+ * an object on the new layout was then migrated (listed twice,
+ * `finder.record`, or by a guard meanwhile), unless it is an old one the
+ * program gave that layout (it deleted a field the new version drops).
+ * The loop rewrites neither; the caller tells them apart once it is done,
+ * by the pass's own log and its marks (lazyCompletion.ts
+ * `leftOnNewLayout`), so no set of what it did costs every object. Every
+ * other plan takes the per-object path (lazyCompletion.ts).
  */
 import { UnswappableObjectError } from "../errors.js";
 import { getPrototypeOf, isNotInstance, onMixinOf } from "../mop/instances/finder.js";
@@ -100,6 +103,12 @@ export interface BulkResult {
   readonly log: MigrationLog;
   /** Objects not on the old layout (extra or missing own properties): for the per-object path. */
   readonly others: object[];
+  /**
+   * Objects already on the new layout: migrated (listed twice, or by a
+   * guard meanwhile), or old ones the program gave that layout (a dropped
+   * field it deleted), which only the caller can tell apart (its marks).
+   */
+  readonly onNew: object[];
 }
 
 /**
@@ -108,10 +117,10 @@ export interface BulkResult {
  * saved (`readOld`), then rewritten (`apply`, which saves them again as it
  * reads them: a getter answering anew keeps what the rewrite read), so that
  * each object is read while it is in the cache and no second pass walks
- * the list. An object on the new layout was migrated already (listed
- * twice, or migrated by a guard meanwhile) and is left alone; any other
- * object not on the old layout (state of its own) is left to the
- * per-object path. Throws BulkFailure, with every object it had
+ * the list. An object on the new layout is left to the caller (`onNew`):
+ * migrated already (listed twice, or by a guard meanwhile), or an old one
+ * that lost a dropped field; any other object not on the old layout (state
+ * of its own) is left to the per-object path. Throws BulkFailure, with every object it had
  * rewritten put back, when one cannot be migrated.
  */
 export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
@@ -119,6 +128,7 @@ export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
   const { stride } = compiled;
   const old: unknown[] = new Array(objects.length * stride);
   const others: object[] = [];
+  const onNew: object[] = [];
   const none: unknown[] = [];
   // Rewritten objects are compacted to the front of `objects` (they are the log's).
   let done = 0;
@@ -134,8 +144,7 @@ export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
       }
       const at = done * stride;
       if (!compiled.readOld(object, old, at)) {
-        // On the new layout: migrated already (see the module comment).
-        if (!onNewLayout(object, plan)) others.push(object);
+        (onNewLayout(object, plan) ? onNew : others).push(object);
         continue;
       }
       objects[done++] = object;
@@ -155,7 +164,7 @@ export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
     for (let k = log.length - 2; k >= 0; k--) log.revertAt(k);
     throw new BulkFailure(failed, error);
   }
-  return { log: logOf(plan, objects, old, done), others };
+  return { log: logOf(plan, objects, old, done), others, onNew };
 }
 
 /** The log of the first `count` of `objects`, with their old values. */

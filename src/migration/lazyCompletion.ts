@@ -926,10 +926,23 @@ export class LazyMigration {
     }
     this.logs.push(result.log);
     this.migratedCount += result.log.length;
-    const rest = others.length === 0 ? result.others : others.concat(result.others);
+    const rest = others.concat(result.others, this.leftOnNewLayout(result));
     if (rest.length === 0) return true;
     // Listed once each: an object listed twice would be migrated twice.
     return this.completeAll([plan], [[...new Set(rest)]]);
+  }
+
+  /**
+   * The objects a bulk pass found on the new layout that neither it nor a
+   * guard migrated: old ones the program gave that layout, which migrate
+   * one by one (logged, so that a rollback gives them exactly their state,
+   * not the defaults of an object built since).
+   */
+  private leftOnNewLayout({ log, onNew }: ReturnType<typeof migrateInBulk>): object[] {
+    if (onNew.length === 0) return onNew;
+    const rewritten = new Set(log.objects);
+    const marks = this.marks;
+    return onNew.filter((object) => !rewritten.has(object) && !marks.has(object));
   }
 
   /**
