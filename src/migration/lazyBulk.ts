@@ -120,8 +120,8 @@ export interface BulkResult {
  * the list. An object on the new layout is left to the caller (`onNew`):
  * migrated already (listed twice, or by a guard meanwhile), or an old one
  * that lost a dropped field; any other object not on the old layout (state
- * of its own) is left to the per-object path. Throws BulkFailure, with every object it had
- * rewritten put back, when one cannot be migrated.
+ * of its own) is left to the per-object path. Throws BulkFailure, with
+ * every object it had rewritten put back, when one cannot be migrated.
  */
 export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
   const { compiled } = plan;
