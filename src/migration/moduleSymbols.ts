@@ -21,9 +21,10 @@ import { chainContains } from "../mop/instances/finder.js";
 import { platformSymbols } from "../mop/platformClasses.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
-import { fromAnotherScope, hasMigrator } from "./build.js";
+import { type BuildResult, fromAnotherScope, hasMigrator } from "./build.js";
 import type { PrivateStateError } from "../errors.js";
 import { moduleSymbolRefusal, moduleSymbolValueRefusal } from "./privateStateRefusal.js";
+import { rememberSample } from "./sampledObjects.js";
 
 /** How many objects of a class have their field values looked at (every object has its keys looked at). */
 export const VALUE_SAMPLE = 256;
@@ -67,6 +68,21 @@ export interface ScopeChange {
   readonly readers: readonly string[];
 }
 
+/**
+ * The build each answer of scopeChanges is for, with the prototypes that are
+ * the classes' own (not a subclass's looked at for its base): the objects
+ * refuseModuleSymbols looks at are kept for the warnings (sampledObjects.ts).
+ */
+const looked = new WeakMap<
+  ReadonlyMap<object, ScopeChange>,
+  {
+    readonly build: BuildResult;
+    readonly own: ReadonlyMap<object, string>;
+    /** An eager update's lists are every object (a lazy one's may be only those built outside the handle). */
+    readonly complete: boolean;
+  }
+>();
+
 /** `this[name]`, `defineProperty(this, name`: a member of the object under a key from a binding. */
 const KEYED_BY_BINDING = /\bthis\s*\[\s*[A-Za-z_$]|defineProperty\(\s*this\s*,\s*[A-Za-z_$]/;
 /** `e[name]` on any other object (not `this`): a member under a key from a binding. */
@@ -77,12 +93,12 @@ const KEYED_ELSEWHERE = /[\w$\])]\[\s*[A-Za-z_$][\w$]*\s*\]/;
  * whose new implementation comes from another scope (its subclasses' objects
  * hold the same state: a base class may have few objects of its own).
  */
-export function scopeChanges(
-  namespace: Namespace,
-  { build, oldDefs }: Built,
-): Map<object, ScopeChange> {
+export function scopeChanges(namespace: Namespace, built: Built): Map<object, ScopeChange> {
+  const { build, oldDefs } = built;
   const classes = new Map<object, ScopeChange>();
   const readers = new Map<object, string>();
+  const own = new Map<object, string>();
+  looked.set(classes, { build, own, complete: built.policy === "eager" });
   for (const [name, cls] of build.classes) {
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     const running = fromAnotherScope(cls, old)?.running;
@@ -99,6 +115,7 @@ export function scopeChanges(
       keyedDeep: KEYED_ELSEWHERE.test(source.replace(/\bthis\s*\[/g, "")),
     };
     const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
+    own.set(prototype, name);
     if (change.keyed) readers.set(prototype, name);
     for (const handle of namespace.classes()) {
       const other = stablePrototype(handle);
@@ -140,12 +157,18 @@ export function refuseModuleSymbols(
   /** The objects found of a prototype, or undefined where none were searched for. */
   objectsOf: (prototype: object) => readonly object[] | undefined,
 ): void {
+  const seen = looked.get(classes);
   const keyed = new Map<ScopeChange, symbol[]>();
   let valueRefusal: PrivateStateError | undefined;
   for (const [prototype, change] of classes) {
     if (change.migrated) continue;
     const objects = objectsOf(prototype);
     if (objects === undefined) continue;
+    // A lazy update's empty list may be only the objects built outside the
+    // handle (it searches no more): it says nothing of the others.
+    const className = seen?.own.get(prototype);
+    if (seen && className !== undefined && (objects.length > 0 || seen.complete))
+      rememberSample(seen.build, className, objects);
     const platform = platformSymbols(prototype);
     const isModule = (s: unknown): s is symbol => moduleSymbol(s) && !platform.has(s);
     for (let i = 0; change.keyed && i < objects.length; i++) {

@@ -15,6 +15,8 @@ import {
   oldFieldsUnmigrated,
 } from "./build.js";
 import { methodsCalledOnThis } from "./constructorCalls.js";
+import { staleMethodFunctions } from "./methodFunctions.js";
+import { sampledObjects } from "./sampledObjects.js";
 import type { UpdateWarning } from "./warning.js";
 import { warning } from "./warning.js";
 
@@ -37,6 +39,25 @@ export function staleFunctionFields(
   old: ClassDefinition | undefined,
   /** Some objects of the class, migrated or alive (one is looked at). */
   migrated: () => readonly object[] | undefined = () => undefined,
+  /** The running version's definitions, the class's superclasses' among them. */
+  oldDefs: ReadonlyMap<string, ClassDefinition> = new Map(
+    old && cls.oldName !== null ? [[cls.oldName, old]] : [],
+  ),
+): UpdateWarning[] {
+  // The prepare phase's sample first: the first objects, where the commit's may be none (lazy).
+  const objects = sampledObjects(build, className) ?? migrated();
+  return [
+    ...learnedFunctionFields(className, cls, build, old, () => objects),
+    ...staleMethodFunctions(className, cls, build, old, objects, oldDefs),
+  ];
+}
+
+function learnedFunctionFields(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+  migrated: () => readonly object[] | undefined,
 ): UpdateWarning[] {
   const before = oldFieldsUnmigrated(className, cls, build, old);
   if (before === undefined) return [];

@@ -66,7 +66,7 @@ export function updateWarnings(
     outOfSight.set(className, added);
     warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
     const some = () => migratedOrAlive(migrated(className), () => alive(className));
-    warnings.push(...staleFunctionFields(className, cls, build, old, some));
+    warnings.push(...staleFunctionFields(className, cls, build, old, some, oldDefs));
     warnings.push(...staleClosures(className, defs, old));
     if (!migrating.has(className)) {
       warnings.push(...unseenOwnState(className, cls, old));
