@@ -47,6 +47,10 @@ export interface UpdateWarning {
    * registry, which records only objects made through the handle: objects
    * the class's own code, its package or code before registration made with
    * the class itself were not found, and keep the old layout.
+   * `MM_OLD_RELEASE_VALUE`: a field of the objects alive now holds an object
+   * of a class the running release made (luxon's Locale in a DateTime's
+   * `loc`), which the update leaves as it is, where the new release's code
+   * puts an object of another class or reads members the held one lacks.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -56,7 +60,8 @@ export interface UpdateWarning {
     | "MM_FIELDS_DROPPED"
     | "MM_STALE_CLOSURE"
     | "MM_FIELD_KIND_CHANGED"
-    | "MM_UNSEEN_INSTANCES";
+    | "MM_UNSEEN_INSTANCES"
+    | "MM_OLD_RELEASE_VALUE";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

@@ -35,6 +35,8 @@ import {
 } from "./outOfSightWarnings.js";
 import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
+import { oldReleaseValues } from "./oldReleaseValues.js";
+import { sampledObjects } from "./sampledObjects.js";
 import { staleClosures } from "./staleClosures.js";
 import { staleFunctionFields } from "./staleFunctionFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
@@ -77,6 +79,8 @@ export function updateWarnings(
     warnings.push(...nestedDefaults(className, cls, build, old));
     warnings.push(...droppedFields(className, cls, build, old, oldDefs));
     warnings.push(...changedInitialKinds(className, cls, build, old));
+    const sample = sampledObjects(build, className) ?? some();
+    warnings.push(...oldReleaseValues(className, cls, build, old, sample, oldDefs));
   }
   for (const className of migrating) {
     const cls = build.classes.get(className)!;

@@ -1,0 +1,225 @@
+/**
+ * MM_OLD_RELEASE_VALUE: a field of the objects alive now holds an object of
+ * a class the running release made, which the update leaves as it is while
+ * the new release's code expects its own. luxon 3.0 -> 3.7 with only
+ * DateTime replaced: every DateTime's `loc` kept 3.0's Locale, and 3.4+'s
+ * `isWeekend` threw `this.loc.getWeekendDays is not a function`.
+ * @datastructures-js/priority-queue 5 -> 6: every queue's `_heap` kept
+ * heap 3's MinHeap where 6 builds heap 4's Heap, and `front()` returned
+ * heap nodes instead of values. Both committed with no word of it.
+ *
+ * Found on the first objects of a class given a new release (the prepare
+ * phase's sample), by what the two releases' sources say about the field:
+ * the running one puts a class of that name there, and the new one either
+ * puts another class there (`new Heap(…)` where the objects hold a
+ * MinHeap), or reads members on it that the held object lacks (and the
+ * running release's code never read).
+ */
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { isNativeClass, prototypeStates } from "../mop/classHandle.js";
+import { classOrigin } from "../mop/classOrigin.js";
+import { releaseChains } from "./releaseChains.js";
+import {
+  type BuildResult,
+  type ClassBuild,
+  definitionChain,
+  fromAnotherScope,
+  hasMigrator,
+} from "./build.js";
+import { quoted, type UpdateWarning, warning } from "./warning.js";
+
+/** How many of the objects are looked at. */
+const OBJECTS = 16;
+
+const IDENTIFIER = "[A-Za-z_$][\\w$]*";
+const escaped = (name: string) => name.replace(/[$]/g, "\\$");
+
+/** What the sources assign to `this.field` (`this.loc = config.loc || Locale.create()`), with the learned initialisers. */
+function assignedTexts(
+  sources: readonly string[],
+  field: string,
+  initializers: readonly (string | undefined)[],
+): string[] {
+  const assignment = new RegExp(`\\bthis\\s*\\.\\s*${escaped(field)}\\s*=(?!=)([^;]{0,300})`, "g");
+  return [
+    ...sources.flatMap((s) => [...s.matchAll(assignment)].map((m) => m[1]!)),
+    ...initializers.flatMap((i) => (i === undefined ? [] : [i])),
+  ];
+}
+
+/**
+ * The classes `texts` construct (`new Heap(…)`), other than the platform's
+ * (`new Map()` becoming `new Set()` is no other release's object).
+ */
+const constructed = (texts: readonly string[]) =>
+  new Set(
+    texts.flatMap((t) =>
+      [...t.matchAll(new RegExp(`\\bnew\\s+(${IDENTIFIER})`, "g"))]
+        .map((m) => m[1]!)
+        .filter((n) => n !== "this" && !(n in globalThis)),
+    ),
+  );
+
+/** The members the sources read on `this.field` (`this.loc.getWeekendDays`), not those they write. */
+function membersRead(sources: readonly string[], field: string): Set<string> {
+  const read = new RegExp(
+    `\\bthis\\s*\\.\\s*${escaped(field)}\\s*\\??\\.\\s*(${IDENTIFIER})(?!\\s*=[^=])`,
+    "g",
+  );
+  return new Set(sources.flatMap((s) => [...s.matchAll(read)].map((m) => m[1]!)));
+}
+
+/** The class of `value` where it is one a package's or program's code defined (not native, not a plain object or array, not managed). */
+function classOfValue(value: unknown): Function | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === null || prototype === Object.prototype) return undefined;
+  for (let p: object | null = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null)
+    if (prototypeStates.has(p)) return undefined; // the namespace updates it itself
+  const ctor = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value as unknown;
+  if (typeof ctor !== "function" || ctor.name === "" || isNativeClass(ctor)) return undefined;
+  return ctor;
+}
+
+/** `…/node_modules/luxon/` of a package file's URL (a scoped package's two segments). */
+function packageRoot(url: string): string | undefined {
+  const at = url.lastIndexOf("node_modules/");
+  if (at < 0) return undefined;
+  const rest = url.slice(at + "node_modules/".length).split("/");
+  return `${url.slice(0, at)}node_modules/${rest.slice(0, rest[0]!.startsWith("@") ? 2 : 1).join("/")}`;
+}
+
+/** Where the class of the held object comes from, as the note says it. */
+function whence(held: Function, running: Function): string {
+  const [a, b] = [classOrigin(held), classOrigin(running)];
+  if (a.kind !== "package" || b.kind !== "package") return "of the running release";
+  const [from, home] = [packageRoot(a.url), packageRoot(b.url)];
+  return from !== undefined && from === home
+    ? "of the running release (same package)"
+    : `of ${from?.slice(from.lastIndexOf("node_modules/") + "node_modules/".length) ?? a.url}, as the running release uses it`;
+}
+
+export function oldReleaseValues(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+  /** Some objects of the class; undefined where none were at hand (a lazy update's heap finder). */
+  objects: readonly object[] | undefined,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): UpdateWarning[] {
+  const change = fromAnotherScope(cls, old);
+  if (change?.running === undefined || hasMigrator(className, build) || objects?.length === 0)
+    return [];
+  const { running } = change;
+  const chains = releaseChains(className, build, oldDefs);
+  const source = (c: Function) => Function.prototype.toString.call(c);
+  const releases: Releases = {
+    before: chains.before.map(source),
+    now: chains.now.map(source),
+    old: old!,
+    newFields: definitionChain(className, build).flatMap((d) => d.fields),
+  };
+  const advice = (held: readonly string[], field: string) =>
+    `register ${held.join(" and ")} and replace ${held.length > 1 ? "them" : "it"} in the same patch, or give ${className} a migrator that sets \`${field}\` to the new release's object (\`target.${field} = …\`) — or restart`;
+  if (objects === undefined)
+    return kindsMade(releases).map(([field, held, made]) =>
+      warning(
+        "MM_OLD_RELEASE_VALUE",
+        className,
+        field,
+        `field \`${field}\` may hold objects of class ${held.join(" or ")}, which the running release puts there (${held.map((n) => `\`new ${n}(…)\``).join(", ")}) and this update does not replace; the new release puts ${some(made)} there`,
+        advice(held, field),
+      ),
+    );
+  const warnings: UpdateWarning[] = [];
+  const looked = new Set<string>();
+  for (const object of objects.slice(0, OBJECTS)) {
+    for (const field of Object.keys(object)) {
+      if (looked.has(field)) continue;
+      const d = Object.getOwnPropertyDescriptor(object, field);
+      const held = d !== undefined && "value" in d ? classOfValue(d.value) : undefined;
+      if (held === undefined) continue;
+      looked.add(field);
+      const said = judge(field, d!.value as object, held, releases);
+      if (said === undefined) continue;
+      warnings.push(
+        warning(
+          "MM_OLD_RELEASE_VALUE",
+          className,
+          field,
+          `field \`${field}\` holds objects of class ${held.name} ${whence(held, running)}, which this update does not replace; ${said}`,
+          advice([held.name], field),
+        ),
+      );
+    }
+  }
+  return warnings;
+}
+
+/** The two releases' sources (the class's and its superclasses'), and its definitions. */
+interface Releases {
+  readonly before: readonly string[];
+  readonly now: readonly string[];
+  readonly old: ClassDefinition;
+  readonly newFields: ClassDefinition["fields"];
+}
+
+/** What each release assigns to `this.field`, and whether MM_FIELD_KIND_CHANGED speaks for the field. */
+function textsOf(field: string, { before, now, old, newFields }: Releases) {
+  const initial = (fields: ClassDefinition["fields"]) =>
+    fields.find((f) => f.name === field)?.initializer;
+  const [was, is] = [initial(old.fields), initial(newFields)];
+  return {
+    running: assignedTexts(before, field, [was]),
+    made: constructed(assignedTexts(now, field, [is])),
+    // Both learned, both `new …`: changedInitialKinds.ts compares them.
+    kindSaid: NEW.test(was ?? "") && NEW.test(is ?? ""),
+  };
+}
+
+const NEW = /^\s*new\s/;
+
+const some = (made: ReadonlySet<string>) => [...made].map((n) => `a ${n}`).join(" or ");
+
+/**
+ * With no object at hand: the fields to which the running release assigns
+ * objects of classes the new one never constructs there, while it
+ * constructs others (the objects that have such a field hold the former).
+ */
+function kindsMade(releases: Releases): [field: string, held: string[], made: Set<string>][] {
+  const names = new Set(
+    releases.before.flatMap((s) =>
+      [...s.matchAll(new RegExp(`\\bthis\\s*\\.\\s*(${IDENTIFIER})\\s*=(?!=)`, "g"))].map(
+        (m) => m[1]!,
+      ),
+    ),
+  );
+  return [...names].flatMap((field) => {
+    const { running, made, kindSaid } = textsOf(field, releases);
+    const held = [...constructed(running)];
+    if (kindSaid || held.length === 0 || made.size === 0 || held.some((n) => made.has(n)))
+      return [];
+    return [[field, held, made] as [string, string[], Set<string>]];
+  });
+}
+
+/** What the new release does with `field` that the held object (of class `held`) does not fit, or undefined. */
+function judge(
+  field: string,
+  value: object,
+  held: Function,
+  releases: Releases,
+): string | undefined {
+  const { running, made, kindSaid } = textsOf(field, releases);
+  // Only what the running release's code put there: an object the program handed in is its own.
+  if (!running.some((t) => new RegExp(`\\b${escaped(held.name)}\\b`).test(t))) return undefined;
+  if (!kindSaid && constructed(running).has(held.name) && made.size > 0 && !made.has(held.name))
+    return `the new release puts ${some(made)} there (\`new ${[...made][0]}(…)\`), and reads it as one`;
+  const readBefore = membersRead(releases.before, field);
+  const missing = [...membersRead(releases.now, field)].filter(
+    (m) => !readBefore.has(m) && !(m in value),
+  );
+  if (missing.length === 0) return undefined;
+  return `the new release reads ${quoted(missing)} on it, which those objects lack`;
+}
