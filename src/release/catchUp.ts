@@ -67,7 +67,8 @@ export function serveCatchUp(log: ReleaseLog): () => void {
   const onMessage = (worker: Worker, m: unknown) => {
     if (!isCatchUp(m) || m[TAG] !== "request") return;
     const answer: CatchUpMessage = { [TAG]: "bundles", ...log.catchUp };
-    if (worker.isConnected()) worker.send(answer);
+    // A callback, so that a worker gone meanwhile is no "error" event that kills the primary.
+    if (worker.isConnected()) worker.send(answer, () => {});
   };
   cluster.on("message", onMessage);
   return () => cluster.off("message", onMessage);

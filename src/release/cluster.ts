@@ -14,12 +14,13 @@ import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { ReleaseLog } from "./catchUp.js";
+import { committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
 import { workerParticipant } from "./clusterIpc.js";
 import { clusterStatus } from "./clusterStatus.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
-import type { Committed, CommitTiming, Participant, WorkerReport } from "./transaction.js";
-import { abortAll, clusterRefusal, commitAll, prepareAll } from "./transaction.js";
+import type { Committed, CommitTiming, Participant } from "./transaction.js";
+import { abortAll, commitAll, prepareAll } from "./transaction.js";
 
 export interface ClusterControlOptions {
   /** How long a worker may take to answer one request (ms). Default 30 000. */
@@ -54,11 +55,6 @@ function runningWorkers(
     .filter((w) => w?.isConnected() && !w.isDead())
     .map((w) => workerParticipant(w!, timeoutMs, onProgress));
 }
-
-const commonVersion = (workers: readonly WorkerReport[]): string | undefined => {
-  const versions = new Set(workers.map((w) => w.version));
-  return versions.size === 1 ? [...versions][0] : undefined;
-};
 
 export class ClusterControl implements ControlHandler {
   #waiting: Waiting | undefined;
@@ -151,7 +147,7 @@ export class ClusterControl implements ControlHandler {
       case "prepare":
         return this.#prepare(request.bundle, request.expiresInMs, participants);
       case "commit":
-        return this.#commit(request.id);
+        return this.#commit(request.id, participants);
       case "abort": {
         const waiting = this.#take(request.id);
         const workers = await abortAll(waiting.ids);
@@ -235,14 +231,14 @@ export class ClusterControl implements ControlHandler {
       step: prepared.ready ? "prepared" : "refused",
       atMs: performance.now() - t0,
     });
-    if (!prepared.ready) return this.#refused("apply", prepared.workers, t0);
+    if (!prepared.ready) return refusedAnswer("apply", prepared.workers, t0);
     const committed = await commitAll(prepared.ids, timing);
     if (!committed.committed) {
       this.#followUp(committed);
-      return this.#refused("apply", committed.workers, t0);
+      return refusedAnswer("apply", committed.workers, t0);
     }
     this.options.log?.committed(bundle);
-    return this.#committed("apply", committed.workers, t0, fromVersion, prepared.workers);
+    return committedAnswer("apply", committed.workers, t0, fromVersion, prepared.workers);
   }
 
   async #prepare(
@@ -260,7 +256,7 @@ export class ClusterControl implements ControlHandler {
       bundle,
       Math.min(expiry + 5_000, MAX_PREPARED_EXPIRY_MS),
     );
-    if (!prepared.ready) return this.#refused("prepare", prepared.workers, t0);
+    if (!prepared.ready) return refusedAnswer("prepare", prepared.workers, t0);
     const id = randomUUID();
     const timer = setTimeout(() => {
       if (this.#waiting?.id !== id) return;
@@ -290,16 +286,18 @@ export class ClusterControl implements ControlHandler {
     };
   }
 
-  async #commit(id: string): Promise<ControlMessage> {
+  async #commit(id: string, running: readonly Participant[]): Promise<ControlMessage> {
     const waiting = this.#take(id);
     const t0 = performance.now();
+    const changed = await workersChanged(waiting, running);
+    if (changed) return refusedAnswer("commit", changed, t0, id);
     const committed = await commitAll(waiting.ids, waiting.timing);
     if (!committed.committed) {
       this.#followUp(committed);
-      return this.#refused("commit", committed.workers, t0, id);
+      return refusedAnswer("commit", committed.workers, t0, id);
     }
     this.options.log?.committed(waiting.bundle);
-    return this.#committed("commit", committed.workers, t0, waiting.fromVersion, [], id);
+    return committedAnswer("commit", committed.workers, t0, waiting.fromVersion, [], id);
   }
 
   async #everyWorker(
@@ -320,55 +318,6 @@ export class ClusterControl implements ControlHandler {
       ...(typeof first?.version === "string" ? { version: first.version } : {}),
       workers: jsonSafe(answers, 6),
     } as ControlMessage;
-  }
-
-  #committed(
-    command: "apply" | "commit",
-    workers: readonly WorkerReport[],
-    t0: number,
-    fromVersion: string,
-    prepared: readonly WorkerReport[],
-    id?: string,
-  ): ControlMessage {
-    const version = commonVersion(workers);
-    return {
-      type: "result",
-      ok: true,
-      command,
-      status: "committed",
-      ...(id ? { id } : {}),
-      fromVersion,
-      ...(version ? { version, toVersion: version } : {}),
-      pauseMs: Math.max(0, ...workers.map((w) => w.pauseMs ?? 0)),
-      migrated: workers.reduce((n, w) => n + (w.migrated ?? 0), 0),
-      straddled: workers.reduce((n, w) => n + (w.straddled ?? 0), 0),
-      pending: 0,
-      /** From the request to the last worker committed (ms). */
-      clusterMs: performance.now() - t0,
-      prepareMs: Math.max(0, ...prepared.map((w) => w.ms)),
-      workers: jsonSafe(workers),
-    };
-  }
-
-  #refused(
-    command: "apply" | "prepare" | "commit",
-    workers: readonly WorkerReport[],
-    t0: number,
-    id?: string,
-  ): ControlMessage {
-    const error = clusterRefusal(`cluster ${command}`, workers);
-    return {
-      type: "result",
-      ok: false,
-      command,
-      status: "refused",
-      ...(id ? { id } : {}),
-      reason: error.message,
-      error: { code: error.code, name: error.name, message: error.message },
-      ...(commonVersion(workers) ? { version: commonVersion(workers) } : {}),
-      clusterMs: performance.now() - t0,
-      workers: jsonSafe(workers),
-    };
   }
 
   #refuseIfWaiting(): void {

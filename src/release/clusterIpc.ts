@@ -39,8 +39,11 @@ export function workerParticipant(
   onProgress: (pid: number, message: ControlMessage) => void = () => {},
 ): Participant {
   const pid = worker.process.pid ?? -1;
+  // A worker that is gone emits no "exit" any more: asked, it would leave the call to its time-out.
+  const alive = () => worker.isDead?.() !== true && worker.isConnected?.() !== false;
   return {
     pid,
+    alive,
     call(request, callTimeoutMs = timeoutMs) {
       const seq = ++sequence;
       return new Promise<ControlMessage>((resolve) => {
@@ -74,19 +77,28 @@ export function workerParticipant(
             ),
           callTimeoutMs,
         );
+        const unreachable = (error: Error) =>
+          refuse(
+            new WorkerExitedError(
+              `worker ${pid} cannot be reached for ${request.command}: ${error.message}`,
+              { pid },
+            ),
+          );
+        if (!alive()) {
+          unreachable(new Error("it has exited"));
+          return;
+        }
         worker.on("message", listen);
         worker.once("exit", exited);
         const envelope: RequestEnvelope = { [TAG]: "request", seq, request };
         try {
-          worker.send(envelope);
+          // With a callback, a closed channel is reported here; without one Node emits
+          // "error" on the Worker, which nobody listens to, and the primary dies of it.
+          worker.send(envelope, (error) => {
+            if (error) unreachable(error);
+          });
         } catch (error) {
-          // Its channel closed: it is exiting, or gone.
-          refuse(
-            new WorkerExitedError(
-              `worker ${pid} cannot be reached for ${request.command}: ${(error as Error).message}`,
-              { pid },
-            ),
-          );
+          unreachable(error as Error);
         }
       });
     },

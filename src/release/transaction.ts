@@ -15,6 +15,8 @@ import { wireError } from "./protocol.js";
 export interface Participant {
   /** Names it in the report (a worker's pid). */
   readonly pid: number;
+  /** False once it is known to be gone (a worker that exited); absent when that cannot be known. */
+  readonly alive?: () => boolean;
   /** One request; resolves with its final message (a time-out or a lost worker is an error message). */
   call(request: ControlRequest, timeoutMs?: number): Promise<ControlMessage>;
 }

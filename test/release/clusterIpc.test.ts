@@ -32,3 +32,37 @@ test("a worker whose channel is closed is MM_WORKER_EXITED", async () => {
     code: "MM_WORKER_EXITED",
   });
 });
+
+/** Node's own way: a closed channel goes to send's callback, or else is an "error" event on the Worker. */
+function closedWorker(state: { dead?: boolean } = {}): Worker {
+  const worker = new EventEmitter();
+  const send = (_m: unknown, callback?: unknown) => {
+    const error = Object.assign(new Error("Channel closed"), { code: "ERR_IPC_CHANNEL_CLOSED" });
+    if (typeof callback === "function") process.nextTick(callback, error);
+    else process.nextTick(() => worker.emit("error", error));
+    return false;
+  };
+  return Object.assign(worker, {
+    process: { pid: 4243 },
+    send,
+    isDead: () => state.dead === true,
+    isConnected: () => state.dead !== true,
+  }) as unknown as Worker;
+}
+
+test("a send on a closed channel is MM_WORKER_EXITED, never an 'error' event that would kill the primary", async () => {
+  const worker = closedWorker();
+  expect(
+    await workerParticipant(worker, 60_000).call({ command: "commit", id: "x" }),
+  ).toMatchObject({ type: "error", code: "MM_WORKER_EXITED" });
+});
+
+test("a worker that exited before it was asked is MM_WORKER_EXITED at once, not at the time-out", async () => {
+  const worker = closedWorker({ dead: true });
+  const participant = workerParticipant(worker, 600_000);
+  expect(participant.alive?.()).toBe(false);
+  expect(await participant.call({ command: "abort", id: "x" })).toMatchObject({
+    type: "error",
+    code: "MM_WORKER_EXITED",
+  });
+});

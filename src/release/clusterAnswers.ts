@@ -1,0 +1,105 @@
+/**
+ * The answers of a cluster's primary (cluster.ts) to an update: committed
+ * everywhere, or refused with every worker's outcome; and the check a
+ * commit makes first, that the workers it prepared are the ones running.
+ */
+import type { ControlMessage } from "./protocol.js";
+import { jsonSafe } from "./protocol.js";
+import type { Participant, WorkerReport } from "./transaction.js";
+import { abortAll, clusterRefusal } from "./transaction.js";
+
+export const commonVersion = (workers: readonly WorkerReport[]): string | undefined => {
+  const versions = new Set(workers.map((w) => w.version));
+  return versions.size === 1 ? [...versions][0] : undefined;
+};
+
+/**
+ * A worker that exited since the prepare took its prepared update with it,
+ * and one forked since runs the release before it: committing the rest
+ * would split the cluster. So nothing commits — the live prepared ones are
+ * aborted — and the answer names each worker that changed.
+ */
+export async function workersChanged(
+  waiting: { readonly ids: ReadonlyMap<Participant, string> },
+  running: readonly Participant[],
+): Promise<WorkerReport[] | undefined> {
+  const prepared = [...waiting.ids.keys()];
+  const gone = prepared.filter((p) => p.alive?.() === false);
+  const preparedPids = new Set(prepared.map((p) => p.pid));
+  const added = running.filter((p) => !preparedPids.has(p.pid));
+  if (gone.length === 0 && added.length === 0) return undefined;
+  const live = new Map([...waiting.ids].filter(([p]) => !gone.includes(p)));
+  const aborted = await abortAll(live);
+  const failed = (pid: number, code: string, message: string): WorkerReport => ({
+    pid,
+    outcome: "failed",
+    ms: 0,
+    error: { code, message },
+  });
+  return [
+    ...aborted,
+    ...gone.map((p) =>
+      failed(
+        p.pid,
+        "MM_WORKER_EXITED",
+        `worker ${p.pid} exited after the prepare; its prepared update is gone`,
+      ),
+    ),
+    ...added.map((p) =>
+      failed(
+        p.pid,
+        "MM_CLUSTER_REFUSED",
+        `worker ${p.pid} started after the prepare and was not prepared; prepare again`,
+      ),
+    ),
+  ];
+}
+
+export function committedAnswer(
+  command: "apply" | "commit",
+  workers: readonly WorkerReport[],
+  t0: number,
+  fromVersion: string,
+  prepared: readonly WorkerReport[],
+  id?: string,
+): ControlMessage {
+  const version = commonVersion(workers);
+  return {
+    type: "result",
+    ok: true,
+    command,
+    status: "committed",
+    ...(id ? { id } : {}),
+    fromVersion,
+    ...(version ? { version, toVersion: version } : {}),
+    pauseMs: Math.max(0, ...workers.map((w) => w.pauseMs ?? 0)),
+    migrated: workers.reduce((n, w) => n + (w.migrated ?? 0), 0),
+    straddled: workers.reduce((n, w) => n + (w.straddled ?? 0), 0),
+    pending: 0,
+    /** From the request to the last worker committed (ms). */
+    clusterMs: performance.now() - t0,
+    prepareMs: Math.max(0, ...prepared.map((w) => w.ms)),
+    workers: jsonSafe(workers),
+  };
+}
+
+export function refusedAnswer(
+  command: "apply" | "prepare" | "commit",
+  workers: readonly WorkerReport[],
+  t0: number,
+  id?: string,
+): ControlMessage {
+  const error = clusterRefusal(`cluster ${command}`, workers);
+  return {
+    type: "result",
+    ok: false,
+    command,
+    status: "refused",
+    ...(id ? { id } : {}),
+    reason: error.message,
+    error: { code: error.code, name: error.name, message: error.message },
+    ...(commonVersion(workers) ? { version: commonVersion(workers) } : {}),
+    clusterMs: performance.now() - t0,
+    workers: jsonSafe(workers),
+  };
+}
