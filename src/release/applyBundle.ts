@@ -25,7 +25,7 @@ import type { Patch } from "../patch/patch.js";
 import type { Bundle, BundleOptions } from "./bundle.js";
 import { ReleaseMismatchError } from "./errors.js";
 import { watchHealth } from "./healthWindow.js";
-import type { ReleaseHistory } from "./history.js";
+import type { ReleaseHistory, ReleaseWarning } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
 import { readBundle } from "./readBundle.js";
 import type { VerifiedBundle } from "./verify.js";
@@ -93,7 +93,18 @@ export interface ApplyOutcome {
   readonly migratedSoFar: number;
   readonly pending: number;
   readonly heldCalls: number;
+  /** What the engine warned about as it committed (code, class, message); empty when nothing. */
+  readonly warnings: readonly ReleaseWarning[];
   readonly report: LifecycleReport;
+}
+
+/** The engine's warnings in the form the channel carries and the history keeps. */
+export function releaseWarnings(applied: AppliedUpdate | undefined): ReleaseWarning[] {
+  return (applied?.result?.warnings ?? []).map((w) => ({
+    code: w.code,
+    className: w.className,
+    message: w.message,
+  }));
 }
 
 /** Refuses a bundle made for another namespace, or for another release than the one running. */
@@ -215,6 +226,7 @@ function recordCommitted(
     name: manifest.name,
     bundleId: bundle.id,
     ...recordedFunctions(bundle),
+    warnings: releaseWarnings(applied),
     applied: {
       pauseMs: report.pauseMs,
       pendingInstances: () => applied.pendingInstances(),
@@ -326,6 +338,7 @@ export async function applyVerified(
         : (applied?.instancesMigrated ?? 0),
     pending,
     heldCalls: report.heldCalls,
+    warnings: report.status === "committed" ? releaseWarnings(applied) : [],
     report,
   };
 }

@@ -127,6 +127,11 @@ export function replayBundles(target: ReleaseTarget, { bundles, permanent }: Cat
         name: manifest.name,
         bundleId: bundle.id,
         ...recordedFunctions(bundle),
+        warnings: result.warnings.map(({ code, className, message }) => ({
+          code,
+          className,
+          message,
+        })),
         applied: result,
       });
       if (index + 1 === permanent) target.history.makePermanent();

@@ -156,7 +156,7 @@ export class ClusterControl implements ControlHandler {
           ok: true,
           command: "abort",
           id: request.id,
-          workers: jsonSafe(workers),
+          workers: jsonSafe(workers, 5),
         };
       }
       case "status": {

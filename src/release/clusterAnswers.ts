@@ -3,6 +3,7 @@
  * everywhere, or refused with every worker's outcome; and the check a
  * commit makes first, that the workers it prepared are the ones running.
  */
+import type { ReleaseWarning } from "./history.js";
 import type { ControlMessage } from "./protocol.js";
 import { jsonSafe } from "./protocol.js";
 import type { Participant, WorkerReport } from "./transaction.js";
@@ -79,8 +80,25 @@ export function committedAnswer(
     /** From the request to the last worker committed (ms). */
     clusterMs: performance.now() - t0,
     prepareMs: Math.max(0, ...prepared.map((w) => w.ms)),
-    workers: jsonSafe(workers),
+    warnings: jsonSafe(clusterWarnings(workers), 4),
+    workers: jsonSafe(workers, 5),
   };
+}
+
+/** Every worker's warnings, each said once with the workers that gave it (they run the same code). */
+export function clusterWarnings(
+  workers: readonly WorkerReport[],
+): (ReleaseWarning & { workers: number[] })[] {
+  const byText = new Map<string, ReleaseWarning & { workers: number[] }>();
+  for (const w of workers) {
+    for (const warning of w.warnings ?? []) {
+      const key = `${warning.code}\0${warning.message}`;
+      const seen = byText.get(key) ?? { ...warning, workers: [] };
+      seen.workers.push(w.pid);
+      byText.set(key, seen);
+    }
+  }
+  return [...byText.values()];
 }
 
 export function refusedAnswer(
@@ -100,6 +118,6 @@ export function refusedAnswer(
     error: { code: error.code, name: error.name, message: error.message },
     ...(commonVersion(workers) ? { version: commonVersion(workers) } : {}),
     clusterMs: performance.now() - t0,
-    workers: jsonSafe(workers),
+    workers: jsonSafe(workers, 5),
   };
 }

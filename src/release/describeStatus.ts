@@ -21,6 +21,7 @@ export function describeStatus(status: ReleaseStatus): string {
     if (r.functions) parts.push(`functions ${r.functions.join(", ")}`);
     if (r.reason) parts.push(`(${r.reason})`);
     lines.push(parts.join("  "));
+    for (const w of r.warnings ?? []) lines.push(`    warning ${w.code}: ${w.message}`);
   }
   if (status.lastPauses.length > 0) {
     lines.push(

@@ -49,6 +49,15 @@ export interface ReleaseRecord {
   readonly reason?: string;
   /** The top-level functions it replaced (`module:name`). */
   readonly functions?: readonly string[];
+  /** What the update warned about when it committed (the engine's `UpdateResult.warnings`). */
+  readonly warnings?: readonly ReleaseWarning[];
+}
+
+/** An update's warning as a release keeps it: the engine's code, its class, its words. */
+export interface ReleaseWarning {
+  readonly code: string;
+  readonly className?: string;
+  readonly message: string;
 }
 
 export interface ReleaseStatus {
@@ -76,6 +85,7 @@ interface Entry {
   applied: AppliedRelease | undefined;
   reason: string | undefined;
   readonly functions?: readonly string[];
+  readonly warnings?: readonly ReleaseWarning[];
 }
 
 export interface ReleaseHistoryOptions {
@@ -133,6 +143,7 @@ export class ReleaseHistory {
     readonly bundleId?: string;
     readonly applied: AppliedRelease;
     readonly functions?: readonly string[];
+    readonly warnings?: readonly ReleaseWarning[];
   }): ReleaseRecord {
     const running = this.#running();
     if (running.state === "current") running.state = "old";
@@ -148,6 +159,7 @@ export class ReleaseHistory {
       applied: release.applied,
       reason: undefined,
       ...(release.functions?.length ? { functions: [...release.functions] } : {}),
+      ...(release.warnings?.length ? { warnings: release.warnings.map((w) => ({ ...w })) } : {}),
     };
     this.#entries.push(entry);
     this.#trim();
@@ -290,6 +302,7 @@ export class ReleaseHistory {
       canRollBack: e.state === "current",
       ...(e.reason !== undefined ? { reason: e.reason } : {}),
       ...(e.functions !== undefined ? { functions: e.functions } : {}),
+      ...(e.warnings !== undefined ? { warnings: e.warnings } : {}),
     };
   }
 

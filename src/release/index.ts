@@ -43,6 +43,7 @@ export type {
   ReleaseRecord,
   ReleaseState,
   ReleaseStatus,
+  ReleaseWarning,
 } from "./history.js";
 export { ReleaseHistory } from "./history.js";
 export type { KeyFiles } from "./keyFiles.js";

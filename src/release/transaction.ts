@@ -9,6 +9,7 @@
  * stand-ins.
  */
 import { ClusterRefusedError } from "./errors.js";
+import type { ReleaseWarning } from "./history.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { wireError } from "./protocol.js";
 
@@ -47,6 +48,8 @@ export interface WorkerReport {
   readonly ms: number;
   readonly error?: { readonly code: string; readonly message: string };
   readonly reason?: string;
+  /** What its engine warned about as it committed. */
+  readonly warnings?: readonly ReleaseWarning[];
   /** The coordinator gave up waiting for its commit; its answer is still awaited (and rolled back if committed). */
   readonly late?: boolean;
 }
@@ -81,6 +84,9 @@ function line(pid: number, outcome: WorkerOutcome, m: Final | undefined, ms: num
     ...num("migratedSoFar"),
     ...(error ? { error } : {}),
     ...(typeof m?.reason === "string" ? { reason: m.reason } : {}),
+    ...(Array.isArray(m?.warnings) && m.warnings.length > 0
+      ? { warnings: m.warnings as ReleaseWarning[] }
+      : {}),
   };
 }
 

@@ -132,6 +132,22 @@ function workerLines(m: Answer): string {
   return lines.join("");
 }
 
+/**
+ * The engine's warnings, one a line after the result: the update committed,
+ * but each names something the program may trip on (a timer's closure
+ * calling a method the release removed, say), so it must not pass as clean.
+ */
+export function warningLines(m: Answer): string {
+  const warnings = Array.isArray(m.warnings) ? (m.warnings as readonly Answer[]) : [];
+  if (warnings.length === 0) return "";
+  const lines = warnings.map((w) => {
+    const where = Array.isArray(w.workers) ? ` [worker ${w.workers.join(", ")}]` : "";
+    return `\nWARNING ${String(w.code)}${where}: ${String(w.message)}`;
+  });
+  const n = warnings.length;
+  return `${lines.join("")}\n${n} warning${n === 1 ? "" : "s"}: the update committed; read ${n === 1 ? "it" : "them"}, and roll back (metamorph rollback) if the program cannot live with ${n === 1 ? "it" : "them"}`;
+}
+
 function prepared(m: Answer): string {
   return `${String(m.id)}\nprepared: waits for apply --commit ${String(m.id)} or --abort, until ${String(m.expiresAt)}${workerLines(m)}`;
 }
@@ -164,7 +180,9 @@ export function apply(args: readonly string[]): Promise<number> {
         command,
         send: (client, onProgress) => client.request({ command, id }, onProgress),
         describeResult: (m) =>
-          command === "commit" ? committed(m) + workerLines(m) : `aborted ${id}${workerLines(m)}`,
+          command === "commit"
+            ? committed(m) + workerLines(m) + warningLines(m)
+            : `aborted ${id}${workerLines(m)}`,
       });
     }
     // Read as bytes and checked strictly: a byte that is not UTF-8 is refused, not replaced.
@@ -186,7 +204,7 @@ export function apply(args: readonly string[]): Promise<number> {
       ...common,
       command: "apply",
       send: (client, onProgress) => client.apply(text, onProgress),
-      describeResult: (m) => committed(m) + workerLines(m),
+      describeResult: (m) => committed(m) + workerLines(m) + warningLines(m),
     });
   });
 }
