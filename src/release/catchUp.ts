@@ -52,6 +52,11 @@ export class ReleaseLog {
     this.#bundles.push(bundle);
   }
 
+  /** The bundle a rollback would take out: the last one, unless the cluster made it permanent. */
+  get last(): string | undefined {
+    return this.#bundles.length > this.#permanent ? this.#bundles.at(-1) : undefined;
+  }
+
   /** The workers rolled back their current release (never a permanent one: they refuse that). */
   rolledBack(): void {
     if (this.#bundles.length > this.#permanent) this.#bundles.pop();

@@ -16,6 +16,7 @@ import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./
 import type { ReleaseLog } from "./catchUp.js";
 import { committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
 import { workerParticipant } from "./clusterIpc.js";
+import { catchUpState, everyWorkerAnswer, rollBackLog } from "./clusterRollback.js";
 import { clusterStatus } from "./clusterStatus.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
@@ -99,10 +100,17 @@ export class ClusterControl implements ControlHandler {
    * so that a worker it forks later catches up to it. Once it has had
    * workers, the service runs in them and the primary's own release is not
    * the cluster's: a change now would reach no worker (and a worker forked
-   * later would not have it), so it is refused.
+   * later would not have it), so it is refused — except a rollback, which
+   * rolls back the log (clusterRollback.ts), and status, which says that no
+   * worker runs and what one forked now would start on.
    */
   async #alone(request: ControlRequest, send: Send): Promise<ControlMessage> {
-    if (request.command === "status") return this.local.handle(request, send);
+    if (request.command === "status") {
+      const own = await this.local.handle(request, send);
+      if (!this.#hadWorkers || own.type !== "result") return own;
+      return { ...own, agreed: false, workers: [], ...this.#catchUp() };
+    }
+    if (this.#hadWorkers && request.command === "rollback") return rollBackLog(this.options.log);
     if (this.#hadWorkers) {
       throw new ClusterRefusedError(
         `${request.command} refused: no worker is running, so no worker would get it; retry once a worker has started (the cluster's release stays as it was)`,
@@ -120,6 +128,16 @@ export class ClusterControl implements ControlHandler {
     if (request.command === "rollback") log?.rolledBack();
     if (request.command === "permanent") log?.madePermanent();
     return answer;
+  }
+
+  /** The release a worker forked now starts on (the log's bundles over the disk's release). */
+  #catchUp(): { readonly catchUp: ReturnType<typeof catchUpState> } {
+    return {
+      catchUp: catchUpState(
+        this.options.log,
+        this.local.target.history.status().releases[0]!.version,
+      ),
+    };
   }
 
   close(): void {
@@ -167,7 +185,8 @@ export class ClusterControl implements ControlHandler {
           toVersion: w.toVersion,
           expiresAt: w.expiresAt,
         };
-        return clusterStatus(participants, prepared, () => [...this.#late]);
+        const answer = await clusterStatus(participants, prepared, () => [...this.#late]);
+        return { ...answer, ...this.#catchUp() };
       }
       default:
         this.#refuseIfWaiting();
@@ -307,17 +326,11 @@ export class ClusterControl implements ControlHandler {
     const answers = await Promise.all(
       participants.map((p) => p.call(request).then((m) => ({ pid: p.pid, ...m }))),
     );
-    const ok = answers.every((a) => a.type === "result" && a.ok === true);
-    if (ok && request.command === "rollback") this.options.log?.rolledBack();
-    if (ok && request.command === "permanent") this.options.log?.madePermanent();
-    const first = answers[0] as Readonly<Record<string, unknown>> | undefined;
-    return {
-      type: "result",
-      ok,
-      command: request.command,
-      ...(typeof first?.version === "string" ? { version: first.version } : {}),
-      workers: jsonSafe(answers, 6),
-    } as ControlMessage;
+    return everyWorkerAnswer(
+      request.command as "rollback" | "permanent",
+      answers,
+      this.options.log,
+    );
   }
 
   #refuseIfWaiting(): void {

@@ -26,9 +26,11 @@ export async function clusterStatus(
   const answers = await Promise.all(
     participants.map((p) => p.call({ command: "status" }).then((m) => ({ pid: p.pid, ...m }))),
   );
-  const ok = answers.every((a) => a.type === "result" && a.ok === true);
+  // The primary answers even when a worker does not (exited, timed out): that worker's
+  // line says so, and `agreed` is false.
+  const answered = answers.every((a) => a.type === "result" && a.ok === true);
   const versions = new Set(answers.map((a) => (a as Readonly<Record<string, unknown>>).version));
-  const agreed = ok && versions.size === 1;
+  const agreed = answered && versions.size === 1;
   // A worker's own prepared update is under `workers`; the top level's is the cluster's.
   const {
     prepared: _own,
@@ -38,7 +40,7 @@ export async function clusterStatus(
   return {
     ...(agreed ? first : {}),
     type: "result",
-    ok,
+    ok: true,
     command: "status",
     agreed,
     ...(prepared ? { prepared: { ...prepared } } : {}),

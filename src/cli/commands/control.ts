@@ -50,6 +50,17 @@ function jsonLine(message: unknown): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/** A refusal without a describer of its own: the service's code and reason, never a bare "not done". */
+export function notDone(command: string, final: Readonly<Record<string, unknown>>) {
+  const error = final.error as { code?: unknown; message?: unknown } | undefined;
+  const reason = typeof final.reason === "string" ? final.reason : undefined;
+  const said = reason ?? (typeof error?.message === "string" ? error.message : undefined);
+  return {
+    code: typeof error?.code === "string" ? error.code : NOT_DONE,
+    message: said ?? `${command} was not done (the service gave no reason)`,
+  };
+}
+
 /** Sends one request to the service and prints the answer; returns the exit code. */
 export async function callService(call: ControlCall): Promise<number> {
   if (call.to.trim() === "")
@@ -88,10 +99,7 @@ export async function callService(call: ControlCall): Promise<number> {
     return call.exitCode?.(final) ?? EXIT_OK;
   }
   if (!call.json) {
-    const failure = call.describeFailure?.(final) ?? {
-      code: NOT_DONE,
-      message: `${call.command} was not done`,
-    };
+    const failure = call.describeFailure?.(final) ?? notDone(call.command, final);
     printRefusal(call.name ?? call.command, failure.code, failure.message);
   }
   return EXIT_REFUSED;

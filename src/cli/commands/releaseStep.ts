@@ -32,6 +32,19 @@ return from it, and the releases beneath it are forgotten (their old class
 versions can be collected).`,
 );
 
+/** A cluster's workers that did not answer (exited meanwhile), and the primary's note. */
+function workerNotes(answer: Readonly<Record<string, unknown>>): string {
+  const workers = Array.isArray(answer.workers)
+    ? (answer.workers as Record<string, unknown>[])
+    : [];
+  const lines = workers.map((w) =>
+    w.type === "error"
+      ? `\n  worker ${String(w.pid)}: ${String(w.code)} ${String(w.message)}`
+      : `\n  worker ${String(w.pid)}: running ${String(w.version)}`,
+  );
+  return `${typeof answer.note === "string" ? `\n${answer.note}` : ""}${lines.join("")}`;
+}
+
 function step(
   command: "rollback" | "permanent",
   usageText: string,
@@ -51,7 +64,7 @@ function step(
         to: values.to!,
         json: values.json === true,
         send: (client) => (command === "rollback" ? client.rollback() : client.permanent()),
-        describeResult: (answer) => done(String(answer.version)),
+        describeResult: (answer) => done(String(answer.version)) + workerNotes(answer),
       }),
     );
 }

@@ -44,15 +44,32 @@ function preparedLine(p: Answer): string {
   return `prepared: update ${String(p.id)} (${String(p.fromVersion)} → ${String(p.toVersion)}) waits for apply --commit or --abort, until ${String(p.expiresAt)}`;
 }
 
+/** Why the workers' status is not one release: they disagree, or some did not answer. */
+function clusterLine(workers: readonly Answer[]): string {
+  const silent = workers.filter((w) => w.type === "error");
+  const versions = [
+    ...new Set(workers.filter((w) => w.type !== "error").map((w) => String(w.version))),
+  ];
+  if (silent.length === 0) return `cluster: the workers DISAGREE — they run ${versions.join(", ")}`;
+  return `cluster: ${silent.length} of ${workers.length} workers did not answer${versions.length > 0 ? `; the others run ${versions.join(", ")}` : ""}`;
+}
+
 /** A process's status, or a cluster's: every worker, whether they agree, what waits. */
 export function describeServiceStatus(answer: Answer): string {
   const workers = Array.isArray(answer.workers) ? (answer.workers as Answer[]) : undefined;
   const lines: string[] = [];
   if (workers === undefined || answer.agreed === true) {
     lines.push(describeStatus(answer as unknown as ReleaseStatus));
+  } else if (workers.length === 0) {
+    lines.push("cluster: no worker is running");
   } else {
-    const versions = [...new Set(workers.map((w) => String(w.version)))];
-    lines.push(`cluster: the workers DISAGREE — they run ${versions.join(", ")}`);
+    lines.push(clusterLine(workers));
+  }
+  const catchUp = answer.catchUp as Answer | undefined;
+  if (catchUp && (workers?.length === 0 || answer.agreed !== true)) {
+    lines.push(
+      `a worker forked now starts on ${String(catchUp.version)} (${String(catchUp.bundles)} bundle(s) replayed over the code on disk)`,
+    );
   }
   if (answer.prepared) lines.push(preparedLine(answer.prepared as Answer));
   if (workers) {
