@@ -9,8 +9,9 @@
  * In the dev server, every module of the app that declares classes is
  * rewritten (with a source map; ./viteInstrument.ts): each class binding
  * becomes a class handle, handed to the page with its definition read on the
- * server (the page loads no parser), and the module accepts its own hot
- * updates when it exports nothing but classes. When such a module is edited, Vite re-imports
+ * server (the page loads no parser), its other top-level statements are
+ * guarded so that a later version runs none it did not change, and the
+ * module accepts its own hot updates. When such a module is edited, Vite re-imports
  * it; its new classes become new implementations of the same handles, and
  * every live instance in the page is migrated in place (see ./vitePageRuntime.ts)
  * instead of the page reloading or the objects being left on the old class.
@@ -87,6 +88,16 @@ const CLIENT_BUNDLE_ID = "\0metamorph:client";
 const PAGE_PREFIX = "virtual:metamorph/page/";
 const sourceRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/** The map of the earlier transforms, for the user's line numbers; none when Vite cannot give it. */
+function inputMap(context: { getCombinedSourcemap(): object }): object | undefined {
+  try {
+    const map = context.getCombinedSourcemap() as { mappings?: string };
+    return map.mappings ? map : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const MANAGED_FILE = /\.(ts|mts|tsx|js|mjs|jsx)$/;
 
 /** The Vite plugin (two parts: resolution runs before Vite's own, the rewrite after its transforms). */
@@ -138,7 +149,7 @@ export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
         .map((e) => `${base}.migrations${e}`)
         .find((f) => existsSync(f));
       const specifier = migrations ? `./${migrations.split("/").pop()}` : undefined;
-      const instrumented = instrumentForVite(code, path, specifier);
+      const instrumented = instrumentForVite(code, path, specifier, inputMap(this));
       if (!instrumented) return undefined;
       return { code: instrumented.code, map: instrumented.map as never };
     },

@@ -1,12 +1,14 @@
 /**
  * The Vite plugin's rewrite of an app module (JavaScript, after Vite's own
  * transforms): each class binding becomes a class handle managed by the page
- * runtime (./vitePageRuntime.ts), the module accepts its own hot updates when it
- * exports nothing but classes, and each class is handed over with its parsed
+ * runtime (./vitePageRuntime.ts), its other top-level statements are guarded so
+ * that a later version runs none it did not change (./viteTopLevel.ts), the
+ * module accepts its own hot updates, and each class is handed over with its parsed
  * source — computed here, on the dev server, so that the page never loads a
  * parser. The map returned is relative to the input; Vite chains it with the
  * maps of the earlier transforms.
  */
+import { SourceMap } from "node:module";
 import { parseClassSource } from "../mop/source/parse.js";
 import {
   type ParsedModule,
@@ -17,9 +19,10 @@ import {
   topLevel,
 } from "./compile.js";
 import { classEdits } from "./instrument.js";
-import { applyEdits } from "./sourceMap.js";
+import { applyEdits, originOf } from "./sourceMap.js";
 import { initialiserHazards } from "./initialisers.js";
 import { type HandedClassSource, handedClassSource } from "./vitePageClassSource.js";
+import { guardTopLevel } from "./viteTopLevel.js";
 
 export const CLIENT_ID = "virtual:metamorph/client";
 const CLIENT = "__metamorph$client";
@@ -93,6 +96,7 @@ export function instrumentForVite(
   code: string,
   id: string,
   migrationsSpecifier: string | undefined,
+  inputMap?: object,
 ): ViteInstrumented | undefined {
   let parsed: ParsedModule;
   try {
@@ -103,13 +107,17 @@ export function instrumentForVite(
   }
   const top = topLevel(parsed);
   if (top.classes.size === 0) return undefined;
+  // Vite's own transforms reformat the code: lines told to people are read through their map.
+  const user = inputMap ? originOf(parsed.js, id, new SourceMap(inputMap as never)) : parsed.origin;
   const edits = classEdits(top, (name, binding) => {
     const cls = top.classes.get(name)!;
     const source = classSourceOf(cls.expression);
     // Read here too: the page has no parser, and warns with them when an edit adds such a field.
-    const hazards = initialiserHazards(cls.node, parsed.origin);
+    const hazards = initialiserHazards(cls.node, user);
     return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)}${hazards.length > 0 ? `, ${JSON.stringify(hazards)}` : ""})`;
   });
+  const guarded = guardTopLevel(parsed, user, MODULE);
+  edits.push(...guarded.edits);
   const others = otherExports(parsed, top);
   const selfAccepting = Object.keys(others.locals).length === 0 && others.opaque === undefined;
   // The old instance compares its other exports with the new one's, and hands the update on to Vite when they changed.
@@ -120,8 +128,9 @@ export function instrumentForVite(
     (migrationsSpecifier
       ? `import * as ${MIGRATIONS} from ${JSON.stringify(migrationsSpecifier)};`
       : "") +
-    `const ${MODULE} = ${CLIENT}.module(import.meta.url);\n`;
-  const footer = `\n${MODULE}.commit(${migrationsSpecifier ? MIGRATIONS : "undefined"});${accept}\n`;
+    `const ${MODULE} = ${CLIENT}.module(import.meta.url${guarded.table.length > 0 ? `, ${JSON.stringify(guarded.table)}` : ""});\n`;
+  const scope = guarded.variables.map((name) => `${JSON.stringify(name)}: () => ${name}`);
+  const footer = `\n${MODULE}.scope({ ${scope.join(", ")} });${MODULE}.commit(${migrationsSpecifier ? MIGRATIONS : "undefined"});${accept}\n`;
   const end = parsed.js.length;
   edits.push({ start: 0, end: 0, text: header }, { start: end, end, text: footer });
   const out = applyEdits(parsed.js, edits, parsed.tokens, parsed.origin);

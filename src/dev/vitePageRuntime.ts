@@ -30,6 +30,12 @@ import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
 import type { PageResult } from "./vitePageUpdate.js";
+import {
+  type GuardedStatement,
+  planTopLevel,
+  type TopLevelPlan,
+  type TopLevelState,
+} from "./vitePageTopLevel.js";
 
 const PREFIX = "[metamorph]";
 
@@ -53,6 +59,8 @@ interface ModuleRecord {
   readonly classes: Map<string, Constructor>;
   readonly used: Set<string>;
   versions: number;
+  /** What the running version's top-level statements declared (./vitePageTopLevel.ts). */
+  topLevel?: TopLevelState;
 }
 
 const records = new Map<string, ModuleRecord>();
@@ -74,7 +82,9 @@ function message(error: unknown, path: string): string {
   return pageWording(codedMessage(error), path);
 }
 
-export interface ModuleApi {
+export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
+  /** Called at the end of the module with readers of its top-level variables, for its next version. */
+  scope(read: Record<string, () => unknown>): void;
   /**
    * Called right after each class declaration, with its source as the
    * server parsed it (and its initialisers that read fields a new object
@@ -141,22 +151,40 @@ function handOn(
   hot.invalidate(`metamorph: ${reason}`);
 }
 
-/** Registers one evaluation of a module (`url` is its import.meta.url). */
-export function module(url: string): ModuleApi {
-  const path = new URL(url).pathname;
-  let record = records.get(path);
-  const first = record === undefined;
-  if (!record) {
-    record = { path, classes: new Map(), used: new Set(), versions: 1 };
-    records.set(path, record);
-  } else {
+/** The record of the module at `path`, counting this evaluation. */
+function recordOf(path: string): { record: ModuleRecord; first: boolean } {
+  const record = records.get(path);
+  if (record) {
     record.versions++;
+    return { record, first: false };
   }
-  const current = record;
+  const made: ModuleRecord = { path, classes: new Map(), used: new Set(), versions: 1 };
+  records.set(path, made);
+  return { record: made, first: true };
+}
+
+/**
+ * Registers one evaluation of a module (`url` is its import.meta.url;
+ * `statements` its guarded top-level statements, ./viteTopLevel.ts).
+ */
+export function module(url: string, statements: readonly GuardedStatement[] = []): ModuleApi {
+  const path = new URL(url).pathname;
+  const { record: current, first } = recordOf(path);
+  const plan = planTopLevel(statements, first ? undefined : current.topLevel);
+  const state = plan.state;
+  if (plan.reload === undefined) current.topLevel = state;
   const pending: PageEdit["pending"][number][] = [];
   /** The classes this evaluation of the module defines (one it no longer does was removed). */
   const defined = new Set<string>();
   return {
+    run: plan.run,
+    keep: plan.keep,
+    kept: plan.kept,
+    keptValue: plan.keptValue,
+    value: plan.value,
+    scope(read) {
+      state.scope = read;
+    },
     manage(name, cls, source, hazards = []) {
       defined.add(name);
       if (source) classSources.set(cls, source);
@@ -186,9 +214,16 @@ export function module(url: string): ModuleApi {
       }
     },
     accepted(hot, next, previous, opaque) {
-      if (hot && next) handOn(path, hot, next, previous, opaque);
+      if (hot && next && plan.reload === undefined) handOn(path, hot, next, previous, opaque);
     },
     commit(migrationsModule) {
+      if (plan.reload !== undefined) {
+        // As plain Vite does with a module that accepts no update: the page starts again, with the new code.
+        status.last = `${path}: ${plan.reload}: the page reloads`;
+        console.info(`${PREFIX} ${status.last}`);
+        globalThis.location?.reload();
+        return;
+      }
       // metamorph dev restarts for this; the page said nothing (review advX1).
       if (current.versions > 1)
         for (const name of current.classes.keys())

@@ -1,0 +1,95 @@
+/**
+ * The page's part of keeping a class module's top-level code from running
+ * again (review advY5 C1; the server's part is ./viteTopLevel.ts). Vite
+ * evaluates each version of an edited module as a new module instance; its
+ * top-level statements are guarded, and this decides, for a version
+ * evaluated after another:
+ * - a statement the running version has too (same text) does not run: its
+ *   effects (the app mounted, listeners, timers, `customElements.define`)
+ *   are there already, and the variables it declares take their running
+ *   values, so the new classes and functions see the same objects;
+ * - a new variable declaration runs, and so does a changed one whose
+ *   initialiser can only make a value (a literal, an object of literals, a
+ *   function): it takes the new value;
+ * - any other new or changed statement would have to run again on top of
+ *   what the running version did: the page reloads instead, as plain Vite
+ *   does for a module that accepts no update, saying which line made it
+ *   necessary (`metamorph dev` restarts the program for the same edits).
+ */
+
+/**
+ * [hash of its text, "e" (effect) | "v" (declaration) | "i" (declaration of
+ * inert values), line, the names it declares].
+ */
+export type GuardedStatement = readonly [string, "e" | "v" | "i", number, (readonly string[])?];
+
+/** Whether a declaration declares a variable the running version has (it changed, rather than was added). */
+function redeclares(statement: GuardedStatement, previous: TopLevelState | undefined): boolean {
+  return (statement[3] ?? []).some((name) => previous?.scope?.[name] !== undefined);
+}
+
+/** What a module's evaluation left for the next version: its statements, and its variables' values. */
+export interface TopLevelState {
+  readonly statements: readonly GuardedStatement[];
+  /** Reads each top-level variable's current value (set by the module's last line). */
+  scope?: Record<string, () => unknown>;
+  /** Values destructured by declarations with patterns, by statement hash and declarator. */
+  readonly values: Map<string, unknown>;
+}
+
+export interface TopLevelPlan {
+  /** Why the page must reload rather than run this version, if it must. */
+  readonly reload: string | undefined;
+  run(i: number): boolean;
+  keep(i: number): boolean;
+  kept(name: string): unknown;
+  keptValue(i: number, j: number): unknown;
+  value(i: number, j: number, v: unknown): unknown;
+  readonly state: TopLevelState;
+}
+
+/** The plan of an evaluation of a module whose previous evaluation left `previous` (none on the first). */
+export function planTopLevel(
+  statements: readonly GuardedStatement[],
+  previous: TopLevelState | undefined,
+): TopLevelPlan {
+  const state: TopLevelState = { statements, values: new Map() };
+  const running = new Map<string, number>();
+  for (const [hash] of previous?.statements ?? []) running.set(hash, (running.get(hash) ?? 0) + 1);
+  // An earlier evaluation that did not finish left no scope: this one runs as the first did.
+  const again = previous?.scope !== undefined;
+  const unchanged = statements.map(([hash]) => {
+    const n = running.get(hash) ?? 0;
+    if (n > 0) running.set(hash, n - 1);
+    return again && n > 0;
+  });
+  const changed = statements.find(
+    ([, kind], i) =>
+      again &&
+      !unchanged[i] &&
+      (kind === "e" || (kind === "v" && redeclares(statements[i]!, previous))),
+  );
+  const reload = changed
+    ? `line ${changed[2]}: ${changed[1] === "e" ? "a top-level statement" : "the initialiser of a module-level variable"} changed, and running it again would repeat what the running version did`
+    : undefined;
+  const key = (i: number, j: number) => `${statements[i]![0]}:${j}`;
+  return {
+    reload,
+    run: () => !again,
+    keep: (i) => unchanged[i] === true || reload !== undefined,
+    kept: (name) => {
+      const read = previous?.scope?.[name];
+      return read ? read() : undefined;
+    },
+    keptValue: (i, j) => {
+      const v = previous?.values.get(key(i, j));
+      state.values.set(key(i, j), v);
+      return v;
+    },
+    value: (i, j, v) => {
+      state.values.set(key(i, j), v);
+      return v;
+    },
+    state,
+  };
+}

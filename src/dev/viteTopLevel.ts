@@ -1,0 +1,136 @@
+/**
+ * The dev server's part of keeping a class module's top-level code from
+ * running again on the page (review advY5 C1): Vite re-evaluates an edited
+ * module as a new module instance, so its bootstrap code (`new App().mount()`,
+ * listeners, timers, `customElements.define`) ran once per save — the app
+ * duplicated, its state replaced, or the edit failing outright. Each
+ * top-level statement that is not an import, a class or a function is handed
+ * to the page with a hash of its text; the page (./vitePageTopLevel.ts)
+ * compares them with the running version's and skips the unchanged ones,
+ * the way `metamorph dev` re-runs nothing but changed statements in Node
+ * (./changedStatements.ts).
+ */
+import type { Expression, ModuleDeclaration, Pattern, Statement } from "acorn";
+import { contentHash, moduleBody, type ParsedModule, patternNames } from "./compile.js";
+import type { Edit, Origin } from "./sourceMap.js";
+import type { GuardedStatement } from "./vitePageTopLevel.js";
+
+/** Whether evaluating an initialiser again can do nothing but make an equal value. */
+function inert(node: Expression | null | undefined): boolean {
+  if (!node) return true;
+  switch (node.type) {
+    case "Literal":
+    case "Identifier":
+    case "ArrowFunctionExpression":
+    case "FunctionExpression":
+      return true;
+    case "TemplateLiteral":
+      return node.expressions.every(inert);
+    case "ArrayExpression":
+      return node.elements.every(
+        (e) => e === null || (e.type === "SpreadElement" ? inert(e.argument) : inert(e)),
+      );
+    case "ObjectExpression":
+      return node.properties.every((p) =>
+        p.type === "SpreadElement"
+          ? inert(p.argument)
+          : (!p.computed || inert(p.key as Expression)) && inert(p.value as Expression),
+      );
+    case "UnaryExpression":
+      return node.operator !== "delete" && inert(node.argument);
+    case "BinaryExpression":
+    case "LogicalExpression":
+      return inert(node.left as Expression) && inert(node.right);
+    case "ConditionalExpression":
+      return inert(node.test) && inert(node.consequent) && inert(node.alternate);
+    case "MemberExpression":
+      return (
+        inert(node.object as Expression) && (!node.computed || inert(node.property as Expression))
+      );
+    default:
+      return false;
+  }
+}
+
+/** The statement a top-level statement declares, `export` looked through. */
+function inner(statement: Statement | ModuleDeclaration): Statement | ModuleDeclaration {
+  if (statement.type === "ExportNamedDeclaration" && statement.declaration) {
+    return statement.declaration;
+  }
+  return statement;
+}
+
+/** Statements run as they are on every evaluation: they declare, import or re-export, nothing else. */
+function declarative(statement: Statement | ModuleDeclaration): boolean {
+  const s = inner(statement);
+  return (
+    s.type === "ImportDeclaration" ||
+    s.type === "ClassDeclaration" ||
+    s.type === "FunctionDeclaration" ||
+    s.type === "EmptyStatement" ||
+    s.type === "ExportAllDeclaration" ||
+    s.type === "ExportNamedDeclaration" ||
+    s.type === "ExportDefaultDeclaration" ||
+    (s.type === "ExpressionStatement" && s.directive !== undefined)
+  );
+}
+
+/**
+ * The edits that guard a module's top-level statements, the table handed to
+ * the page (one entry per guarded statement, by index), and the names of the
+ * variables whose running values a later version may take over.
+ */
+export function guardTopLevel(
+  parsed: ParsedModule,
+  user: Origin,
+  module: string,
+): { edits: Edit[]; table: GuardedStatement[]; variables: string[] } {
+  const edits: Edit[] = [];
+  const table: GuardedStatement[] = [];
+  const variables: string[] = [];
+  for (const statement of moduleBody(parsed).statements) {
+    if (declarative(statement)) continue;
+    const i = table.length;
+    const s = inner(statement);
+    const line = user(statement.start).line;
+    const hash = contentHash(parsed.js.slice(statement.start, statement.end));
+    if (s.type !== "VariableDeclaration") {
+      table.push([hash, "e", line]);
+      edits.push({
+        start: statement.start,
+        end: statement.start,
+        text: `if (${module}.run(${i})) `,
+      });
+      continue;
+    }
+    const names: string[] = [];
+    for (const d of s.declarations) patternNames(d.id as Pattern, names);
+    variables.push(...names);
+    table.push([hash, s.declarations.every((d) => inert(d.init)) ? "i" : "v", line, names]);
+    s.declarations.forEach((d, j) => {
+      const kept =
+        d.id.type === "Identifier"
+          ? `${module}.kept(${JSON.stringify(d.id.name)})`
+          : `${module}.keptValue(${i}, ${j})`;
+      const fresh = (init: string) =>
+        d.id.type === "Identifier" ? init : `${module}.value(${i}, ${j}, ${init})`;
+      if (d.init) {
+        edits.push(
+          {
+            start: d.init.start,
+            end: d.init.start,
+            text: `${module}.keep(${i}) ? ${kept} : ${fresh("(")}`,
+          },
+          { start: d.init.end, end: d.init.end, text: d.id.type === "Identifier" ? ")" : "))" },
+        );
+      } else {
+        edits.push({
+          start: d.id.end,
+          end: d.id.end,
+          text: ` = ${module}.keep(${i}) ? ${kept} : undefined`,
+        });
+      }
+    });
+  }
+  return { edits, table, variables };
+}
