@@ -149,7 +149,7 @@ function superclassOf(
   throw new UnmanagedSuperclassChange(name, parent.name || "an anonymous class");
 }
 
-/** Rename hints of the migrations module that apply: the old field exists and the new one is new. */
+/** Rename hints of the migrations module that apply: the old field is gone and the new one is new. */
 export function applicableRenames(
   hints: Readonly<Record<string, string>>,
   before: ClassDefinition,
@@ -159,7 +159,10 @@ export function applicableRenames(
   const newFields = after.fields.map((f) => f.name);
   const renames: Record<string, string> = {};
   for (const [to, from] of Object.entries(hints)) {
-    if (oldFields.includes(from) && newFields.includes(to) && !oldFields.includes(to)) {
+    // A hint left in the file after its rename must not copy a field that is still
+    // there into a new one that happens to take the old name (review advY5 C4).
+    const fits = oldFields.includes(from) && !newFields.includes(from);
+    if (fits && newFields.includes(to) && !oldFields.includes(to)) {
       renames[to] = from;
     }
   }
