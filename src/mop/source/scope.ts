@@ -236,6 +236,18 @@ const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
   "AbortController",
   "Buffer",
   "globalThis",
+  // The browser's and Node's other globals: a field reading one was taken for
+  // one reading its module, lost its initialiser after the first edit and was
+  // refused when added (review advY5 C3).
+  ..."EvalError ReferenceError URIError Iterator AbortSignal Event EventTarget CustomEvent Blob File FormData Headers Request Response fetch crypto performance atob btoa process setImmediate clearImmediate".split(
+    " ",
+  ),
+  ..."window self document navigator location history screen localStorage sessionStorage indexedDB customElements requestAnimationFrame cancelAnimationFrame requestIdleCallback cancelIdleCallback matchMedia getComputedStyle alert confirm prompt devicePixelRatio innerWidth innerHeight addEventListener removeEventListener dispatchEvent".split(
+    " ",
+  ),
+  ..."HTMLElement Element Node Text DocumentFragment KeyboardEvent MouseEvent PointerEvent FileReader WebSocket Worker BroadcastChannel MessageChannel Image Audio AudioContext OffscreenCanvas DOMParser XMLHttpRequest IntersectionObserver ResizeObserver MutationObserver".split(
+    " ",
+  ),
 ]);
 
 /** A standard global, which no module is expected to rebind. */
