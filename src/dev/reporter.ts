@@ -10,6 +10,7 @@ import { ValidationError } from "../validation/report.js";
 import { type ClassChangeSummary, codedMessage, describeClassChange } from "./common.js";
 import { SourceProblem } from "./conventions.js";
 import { PREFIX } from "./prefix.js";
+import { afterTimeout } from "./tracking.js";
 
 export { PREFIX } from "./prefix.js";
 
@@ -142,7 +143,10 @@ export class Reporter {
   /** A failed reload: where, what, and that the running version stays. */
   failed(file: string, migrationsFile: string | undefined, error: unknown): void {
     this.print(`${this.where(file, migrationsFile, error)}: error: ${errorText(error)}`);
-    this.print(`${this.rel(file)}: the running version is kept; save again to retry`);
+    const advice = afterTimeout(error, "restart the program (rs and Enter)");
+    this.print(
+      `${this.rel(file)}: ${advice ?? "the running version is kept; save again to retry"}`,
+    );
   }
 
   updated(u: UpdateLine): void {

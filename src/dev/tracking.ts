@@ -97,3 +97,18 @@ export function waitingLine(waiting: CallsInFlight): string {
   const s = waiting.count === 1 ? "" : "s";
   return `waiting for ${waiting.count} call${s} in flight (${waiting.calls}); new calls are held`;
 }
+
+/**
+ * What to do after a reload gave up waiting for calls in flight
+ * (./quiescentUpdate.ts), instead of "save again to retry": a call that
+ * never returns (a game's or a poller's `async run()` loop) makes every
+ * retry wait and fail the same way (review advY5 H3). `restart` says how
+ * to start again with the edit: `rs` under `metamorph dev`, a page reload.
+ */
+export function afterTimeout(error: unknown, restart: string): string | undefined {
+  const details = (error as { code?: unknown; details?: { calls?: unknown } } | null) ?? {};
+  if (details.code !== "MM_LIFECYCLE" || typeof details.details?.calls !== "string") {
+    return undefined;
+  }
+  return `the running version is kept; saving again waits for ${details.details.calls} again: if it never returns (a loop), ${restart} to apply this edit, or have the loop stop on a flag before you save; edits that change only method bodies apply while it runs`;
+}

@@ -25,7 +25,7 @@ import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
 import { codedMessage } from "./common.js";
 import { pageWording } from "./pageWording.js";
-import { SuspendableTracking } from "./tracking.js";
+import { afterTimeout, SuspendableTracking } from "./tracking.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
@@ -273,7 +273,8 @@ function refused(path: string, error: unknown): void {
     globalThis.location?.reload();
     return;
   }
-  status.last = `${path}: error: ${message(error, path)} — the running version is kept; save again to retry`;
+  const advice = afterTimeout(error, "reload the page");
+  status.last = `${path}: error: ${message(error, path)} — ${advice ?? "the running version is kept; save again to retry"}`;
   console.error(`${PREFIX} ${status.last}`);
 }
 

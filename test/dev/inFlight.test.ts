@@ -194,6 +194,10 @@ test("a call in flight that does not finish within --quiescence-timeout: the rel
     expect(gaveUp).toMatch(
       /the calls in flight \(Account\.work\(\)\) did not finish within 400 ms/,
     );
+    // Not "save again to retry": a call that never returns fails every retry the same way (review advY5 H3).
+    expect(await running.stderr.waitFor(/account\.ts: the running version is kept/, { from })).toBe(
+      "[metamorph] account.ts: the running version is kept; saving again waits for Account.work() again: if it never returns (a loop), restart the program (rs and Enter) to apply this edit, or have the loop stop on a flag before you save; edits that change only method bodies apply while it runs",
+    );
     expect(await ask(running, "account")).toEqual({ total: 100 });
     expect(await ask(running, "globalThis.secondDone ?? false")).toBe(false);
     expect(await ask(running, 'open(), "opened"')).toBe("opened");

@@ -177,7 +177,7 @@ test("calls that do not finish within the plugin's quiescenceTimeout: the edit i
     const held = other.run(Promise.resolve());
     await expect.poll(() => status.failures, { timeout: 10_000 }).toBe(failures + 1);
     expect(status.last).toMatch(
-      /^\/src\/job\.ts: error: MM_LIFECYCLE the calls in flight \(Job\.run\(\)\) did not finish within 300 ms .*— the running version is kept; save again to retry$/,
+      /^\/src\/job\.ts: error: MM_LIFECYCLE the calls in flight \(Job\.run\(\)\) did not finish within 300 ms .*— the running version is kept; saving again waits for Job\.run\(\) again: if it never returns \(a loop\), reload the page to apply this edit, or have the loop stop on a flag before you save; edits that change only method bodies apply while it runs$/,
     );
     // Released on the running version.
     expect(await held).toBe("v1");
