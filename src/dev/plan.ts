@@ -9,6 +9,7 @@
  * instances migrate too.
  */
 
+import { boundMethodWarnings } from "./boundMethods.js";
 import { type PatchBuilder, patch } from "../patch/builder.js";
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { currentVersion, isClassHandle, superclassHandle } from "../mop/classHandle.js";
@@ -223,6 +224,9 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
     );
   }
   planInitialisers(plan, name, before, after, renames, options);
+  plan.warnings.push(
+    ...boundMethodWarnings(name, currentVersion(handle).definition, before, after),
+  );
   // A migrator runs once: on the first update of its class after it was written (or changed).
   const migrator = m.migrate?.[name];
   const migrateKey = `${name}:migrate:${contentHash(String(migrator))}`;
