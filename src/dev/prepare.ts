@@ -20,6 +20,7 @@ import {
 import type { ClassChangeSummary } from "./common.js";
 import { initialiserWarnings } from "./initialisers.js";
 import { giveInitialisersModuleScope } from "./initialiserScope.js";
+import { addClassesKeepingStatics, KEPT, type StaticsContext } from "./keptStatics.js";
 import { evaluatedNames, refuseUnreachable } from "./scopeCheck.js";
 import { MappedCode } from "./scopeCodeMap.js";
 import { transplantMethods } from "./unmanagedClasses.js";
@@ -81,7 +82,8 @@ export async function prepareReload(
 ): Promise<PreparedReload> {
   const nextModule = parseModule(js, record.file, record.sourceType);
   const next = topLevel(nextModule);
-  const previous = topLevel(parseModule(record.js, record.file, record.sourceType));
+  const previousModule = parseModule(record.js, record.file, record.sourceType);
+  const previous = topLevel(previousModule);
   const known: Known = (name) => record.bindings.has(name) || record.extras.has(name);
   const changes = diffVersions(record, previous, next, known);
   const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
@@ -90,7 +92,8 @@ export async function prepareReload(
   const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
   const warnings: string[] = [];
   const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
-  const code = scopeCode(record, next, changes, extrasNames, known, warnings);
+  const statics = { js: nextModule.js, previous, previousJs: previousModule.js };
+  const code = scopeCode(record, next, changes, extrasNames, known, warnings, statics);
   const extrasValues = Object.fromEntries([...record.extras, ...Object.entries(imported)]);
   const newClasses: string[] = [];
   /** New classes registered by an earlier attempt that failed: updated like changed ones. */
@@ -228,12 +231,14 @@ function scopeCode(
   extrasNames: readonly string[],
   known: Known,
   warnings: string[],
+  /** The saved and the running JavaScript, for the static initialisers that did not change. */
+  statics: StaticsContext,
 ): MappedCode {
   const declared: string[] = [];
   /** Names this code declares that a later save may assign (setExtra): functions, `let` and `var`. */
   const assignable: string[] = [];
   const code = new MappedCode().add(`(function (${EXTRAS}, ${MANAGE}) {\n`);
-  code.add(`${extrasPrologue(extrasNames)}\n`);
+  code.add(`${extrasPrologue(extrasNames)}\nconst ${KEPT} = true;\n`);
   for (const statement of jsTop.statements) {
     const fresh = statement.names.filter((n) => !known(n));
     if (statement.kind === "import" || statement.kind === "other" || fresh.length === 0) continue;
@@ -279,7 +284,8 @@ function scopeCode(
     (n) => `case ${JSON.stringify(n)}: ${n} = v; break;`,
   );
   code.add(`return {\nextras: { ${declared.join(", ")} },\nclasses: { `);
-  entries(changes.classes, classOf);
+  for (const name of changes.classes) classOf(name);
+  addClassesKeepingStatics(code, changes.classes, jsTop, statics);
   code.add(" },\nunmanaged: { ");
   entries(changes.unmanaged, classOf);
   code.add(` },\nunmanagedLive: { ${unmanagedLive.join(", ")} },\nfunctions: { `);

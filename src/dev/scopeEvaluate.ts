@@ -8,6 +8,7 @@
 // accessor cannot be served: the code is refused before anything of it runs.
 import { parse } from "acorn";
 import type { SourceType } from "./conventions.js";
+import { KEPT_PREFIX } from "./keptStatics.js";
 import type { ScopeAccess } from "./scopeAccess.js";
 import { type CodeReferences, codeReferences } from "./scopeReferences.js";
 import { applyEdits, withInlineMap } from "./sourceMap.js";
@@ -90,6 +91,8 @@ const REWRITES: readonly (readonly [RegExp, string])[] = [
   [new RegExp(`${scopeParam}\\.`, "g"), ""],
   [new RegExp(`${envParam}\\.import\\b`, "g"), "import"],
   [new RegExp(`${envParam}\\.meta\\b`, "g"), "import.meta"],
+  // An unchanged static initialiser a reload does not run (./keptStatics.ts).
+  [new RegExp(KEPT_PREFIX.replace(/[$?]/g, "\\$&"), "g"), ""],
 ];
 
 // The text as written of code `rewriteForScope` rewrote (a method's or an
