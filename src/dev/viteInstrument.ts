@@ -22,7 +22,7 @@ import { classEdits } from "./instrument.js";
 import { applyEdits, originOf } from "./sourceMap.js";
 import { initialiserHazards } from "./initialisers.js";
 import { type HandedClassSource, handedClassSource } from "./vitePageClassSource.js";
-import { guardTopLevel } from "./viteTopLevel.js";
+import { guardStatics, guardTopLevel } from "./viteTopLevel.js";
 
 export const CLIENT_ID = "virtual:metamorph/client";
 const CLIENT = "__metamorph$client";
@@ -117,7 +117,7 @@ export function instrumentForVite(
     return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)}${hazards.length > 0 ? `, ${JSON.stringify(hazards)}` : ""})`;
   });
   const guarded = guardTopLevel(parsed, user, MODULE);
-  edits.push(...guarded.edits);
+  edits.push(...guarded.edits, ...guardStatics(top, parsed.js, MODULE));
   const others = otherExports(parsed, top);
   const selfAccepting = Object.keys(others.locals).length === 0 && others.opaque === undefined;
   // The old instance compares its other exports with the new one's, and hands the update on to Vite when they changed.

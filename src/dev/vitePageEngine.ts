@@ -29,6 +29,8 @@ export interface PageEdit {
   /** One-shot steps applied by earlier updates (see DevPlan.used); this edit's are added when it commits. */
   readonly used: Set<string>;
   readonly migrationsModule: Record<string, unknown> | undefined;
+  /** Called when the edit is applied (not when refused). */
+  readonly applied?: () => void;
 }
 
 export interface AppliedEdit extends PageUpdate {

@@ -61,6 +61,8 @@ interface ModuleRecord {
   versions: number;
   /** What the running version's top-level statements declared (./vitePageTopLevel.ts). */
   topLevel?: TopLevelState;
+  /** The static initialisers of the version applied last (./vitePageTopLevel.ts `same`). */
+  statics?: ReadonlyMap<string, string>;
 }
 
 const records = new Map<string, ModuleRecord>();
@@ -151,6 +153,17 @@ function handOn(
   hot.invalidate(`metamorph: ${reason}`);
 }
 
+/** Classes an evaluation of a module no longer defines. */
+function warnRemoved(record: ModuleRecord, defined: ReadonlySet<string>): void {
+  // metamorph dev restarts for this; the page said nothing (review advX1).
+  if (record.versions === 1) return;
+  for (const name of record.classes.keys())
+    if (!defined.has(name))
+      console.warn(
+        `${PREFIX} ${record.path}: class ${name} was removed: its objects keep the code they had — reload the page to be rid of them`,
+      );
+}
+
 /** The record of the module at `path`, counting this evaluation. */
 function recordOf(path: string): { record: ModuleRecord; first: boolean } {
   const record = records.get(path);
@@ -170,7 +183,7 @@ function recordOf(path: string): { record: ModuleRecord; first: boolean } {
 export function module(url: string, statements: readonly GuardedStatement[] = []): ModuleApi {
   const path = new URL(url).pathname;
   const { record: current, first } = recordOf(path);
-  const plan = planTopLevel(statements, first ? undefined : current.topLevel);
+  const plan = planTopLevel(statements, first ? undefined : current.topLevel, current.statics);
   const state = plan.state;
   if (plan.reload === undefined) current.topLevel = state;
   const pending: PageEdit["pending"][number][] = [];
@@ -182,6 +195,7 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
     kept: plan.kept,
     keptValue: plan.keptValue,
     value: plan.value,
+    same: plan.same,
     scope(read) {
       state.scope = read;
     },
@@ -224,15 +238,15 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
         globalThis.location?.reload();
         return;
       }
-      // metamorph dev restarts for this; the page said nothing (review advX1).
-      if (current.versions > 1)
-        for (const name of current.classes.keys())
-          if (!defined.has(name))
-            console.warn(
-              `${PREFIX} ${path}: class ${name} was removed: its objects keep the code they had — reload the page to be rid of them`,
-            );
-      if (pending.length === 0) return;
+      warnRemoved(current, defined);
+      if (pending.length === 0) {
+        current.statics = state.statics;
+        return;
+      }
       const edit: PageEdit = {
+        applied: () => {
+          current.statics = state.statics;
+        },
         path,
         versions: current.versions,
         pending,
@@ -324,9 +338,9 @@ function applyEdit(loaded: Engine, edit: PageEdit): Promise<void> | undefined {
   };
   try {
     const applied = loaded.applyEdit(namespace, edit, { tracking, waiting });
-    if (!(applied instanceof Promise)) return reportApplied(path, applied);
+    if (!(applied instanceof Promise)) return reportApplied(edit, applied);
     return applied.then(
-      (done) => reportApplied(path, done),
+      (done) => reportApplied(edit, done),
       (error: unknown) => refused(path, error),
     );
   } catch (error) {
@@ -335,7 +349,8 @@ function applyEdit(loaded: Engine, edit: PageEdit): Promise<void> | undefined {
   }
 }
 
-function reportApplied(path: string, applied: AppliedEdit): undefined {
+function reportApplied({ path, applied: done }: PageEdit, applied: AppliedEdit): undefined {
+  done?.();
   const { result, population, progressive, described, classes, warnings } = applied;
   status.updates++;
   const migrated = progressive

@@ -35,6 +35,8 @@ export interface TopLevelState {
   scope?: Record<string, () => unknown>;
   /** Values destructured by declarations with patterns, by statement hash and declarator. */
   readonly values: Map<string, unknown>;
+  /** The hash of each static initialiser of its classes (`Class.field`), see `same`. */
+  readonly statics: Map<string, string>;
 }
 
 export interface TopLevelPlan {
@@ -45,6 +47,13 @@ export interface TopLevelPlan {
   kept(name: string): unknown;
   keptValue(i: number, j: number): unknown;
   value(i: number, j: number, v: unknown): unknown;
+  /**
+   * Whether the static initialiser `key` (`Class.field`) is the running
+   * version's: then it does not run (its value is kept, and its side
+   * effects — `static ticker = setInterval(…)` — happened already; review
+   * advY5 H6).
+   */
+  same(key: string, hash: string): boolean;
   readonly state: TopLevelState;
 }
 
@@ -52,8 +61,10 @@ export interface TopLevelPlan {
 export function planTopLevel(
   statements: readonly GuardedStatement[],
   previous: TopLevelState | undefined,
+  /** The static initialisers of the version the page runs (an edit refused leaves them). */
+  runningStatics: ReadonlyMap<string, string> | undefined,
 ): TopLevelPlan {
-  const state: TopLevelState = { statements, values: new Map() };
+  const state: TopLevelState = { statements, values: new Map(), statics: new Map() };
   const running = new Map<string, number>();
   for (const [hash] of previous?.statements ?? []) running.set(hash, (running.get(hash) ?? 0) + 1);
   // An earlier evaluation that did not finish left no scope: this one runs as the first did.
@@ -89,6 +100,10 @@ export function planTopLevel(
     value: (i, j, v) => {
       state.values.set(key(i, j), v);
       return v;
+    },
+    same: (key, hash) => {
+      state.statics.set(key, hash);
+      return runningStatics?.get(key) === hash;
     },
     state,
   };

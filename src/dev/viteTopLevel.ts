@@ -11,7 +11,13 @@
  * (./changedStatements.ts).
  */
 import type { Expression, ModuleDeclaration, Pattern, Statement } from "acorn";
-import { contentHash, moduleBody, type ParsedModule, patternNames } from "./compile.js";
+import {
+  contentHash,
+  moduleBody,
+  type ParsedModule,
+  patternNames,
+  type TopLevel,
+} from "./compile.js";
 import type { Edit, Origin } from "./sourceMap.js";
 import type { GuardedStatement } from "./vitePageTopLevel.js";
 
@@ -133,4 +139,24 @@ export function guardTopLevel(
     });
   }
   return { edits, table, variables };
+}
+
+/**
+ * The edits that make each static initialiser of the module's classes run
+ * only when the running version does not have it (the page's `same`, see
+ * ./vitePageTopLevel.ts): an unchanged one keeps its running value anyway.
+ */
+export function guardStatics(top: TopLevel, js: string, module: string): Edit[] {
+  const edits: Edit[] = [];
+  for (const [name, cls] of top.classes) {
+    for (const member of cls.node.body.body) {
+      if (member.type !== "PropertyDefinition" || !member.static || member.computed) continue;
+      const key = member.key.type === "Identifier" ? member.key.name : undefined;
+      if (!member.value || key === undefined) continue;
+      const hash = contentHash(js.slice(member.value.start, member.value.end));
+      const text = `${module}.same(${JSON.stringify(`${name}.${key}`)}, "${hash}") ? 0 : `;
+      edits.push({ start: member.value.start, end: member.value.start, text });
+    }
+  }
+  return edits;
 }

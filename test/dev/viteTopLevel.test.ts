@@ -7,7 +7,7 @@
  * the first version), and an exported singleton made anew (the page
  * reloaded, its state lost). Unchanged top-level statements now do not run
  * again and their variables keep their running values; a changed one reloads
- * the page, saying which line.
+ * the page, saying which line. Nor do unchanged static initialisers (H6).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ let nextId = 1;
 export class Store { items: number[] = []; add() { this.items.push(nextId++); } }
 export const store = new Store();
 class App {
+  static timers = (globalThis as { timers?: number }).timers = ((globalThis as { timers?: number }).timers ?? 0) + 1;
   clicks = 0;
   root = document.createElement("div");
   mount() { document.body.append(this.root); this.root.addEventListener("click", () => this.onClick()); this.render(); }
@@ -46,7 +47,7 @@ afterAll(async () => {
   if (dir) removeDir(dir);
 });
 
-type Seen = { texts: string[]; items: number[]; keys: number; updates: number };
+type Seen = { texts: string[]; items: number[]; keys: number; timers: number; updates: number };
 
 /** Clicks every app root and presses a key, then reads what the page shows. */
 const clickAndRead = (page: Page): Promise<Seen> =>
@@ -62,6 +63,7 @@ const clickAndRead = (page: Page): Promise<Seen> =>
       texts: roots.map((r) => r.textContent ?? ""),
       items: [...g.store.items],
       keys: g.keys(),
+      timers: (globalThis as { timers?: number }).timers ?? 0,
       updates: (globalThis as { __metamorph?: { updates: number } }).__metamorph?.updates ?? 0,
     };
   });
@@ -90,7 +92,13 @@ test("an edit of a class runs none of its module's unchanged top-level code agai
   let loads = 0;
   page.on("load", () => loads++);
 
-  expect(await clickAndRead(page)).toEqual({ texts: ["v1:1"], items: [1], keys: 1, updates: 0 });
+  expect(await clickAndRead(page)).toEqual({
+    texts: ["v1:1"],
+    items: [1],
+    keys: 1,
+    timers: 1,
+    updates: 0,
+  });
   // The constant changed (it takes its new value); the app, the store, its counter, the listener and the element stay.
   writeAtomically(join(dir, "main.ts"), main("v2").replace("this.clicks++", "this.clicks += 10"));
   await updates(page, 1);
@@ -98,6 +106,8 @@ test("an edit of a class runs none of its module's unchanged top-level code agai
     texts: ["v2:11"],
     items: [1, 2],
     keys: 2,
+    // An unchanged static initialiser does not run again either (review advY5 H6).
+    timers: 1,
     updates: 1,
   });
   expect(loads).toBe(0);
@@ -108,6 +118,6 @@ test("an edit of a class runs none of its module's unchanged top-level code agai
   await page.waitForFunction(() => document.body.textContent === "v3:1", null, { timeout: 15_000 });
   expect(loads).toBe(1);
   expect(lines.join("\n")).toContain(
-    "[metamorph] /main.ts: line 16: a top-level statement changed, and running it again would repeat what the running version did: the page reloads",
+    "[metamorph] /main.ts: line 17: a top-level statement changed, and running it again would repeat what the running version did: the page reloads",
   );
 }, 90_000);
