@@ -18,7 +18,6 @@
  * ./vitePageEngine.ts, imported on the first edit: until then the page has
  * loaded what registers classes and makes their objects, nothing more.
  */
-import { MetamorphError } from "../errors.js";
 import { CallTracker } from "../lifecycle/callTracking.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
@@ -26,6 +25,7 @@ import { Namespace } from "../namespace/namespace.js";
 import { codedMessage } from "./common.js";
 import { pageWording } from "./pageWording.js";
 import { afterTimeout, SuspendableTracking } from "./tracking.js";
+import { cannotApplyInPlace, overlay } from "./vitePageRefusals.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
@@ -290,15 +290,7 @@ function refused(path: string, error: unknown): void {
   const advice = afterTimeout(error, "reload the page");
   status.last = `${path}: error: ${message(error, path)} — ${advice ?? "the running version is kept; save again to retry"}`;
   console.error(`${PREFIX} ${status.last}`);
-}
-
-/** A refusal no later save can undo: some instances of the class were never recorded (src/mop/instances/untracked.ts). */
-function cannotApplyInPlace(error: unknown): boolean {
-  return (
-    error instanceof MetamorphError &&
-    error.code === "MM_FINDER_UNAVAILABLE" &&
-    typeof error.details.untracked === "number"
-  );
+  overlay(path, status.last);
 }
 
 /** Edits not applied yet, in order: waiting for the engine to load, or for an earlier edit's calls in flight. */
