@@ -11,9 +11,9 @@
 import type { TopClass, TopLevel } from "./compile.js";
 import type { MappedCode } from "./scopeCodeMap.js";
 
-/** The name the prefix reads, true in the code a reload evaluates. */
-export const KEPT = "__metamorph$kept";
-export const KEPT_PREFIX = `${KEPT} ? 0 : `;
+import { KEPT_PREFIX } from "./scopeEvaluate.js";
+
+export { KEPT } from "./scopeEvaluate.js";
 
 /** Static field name → [start, end] of its initialiser in the JavaScript. */
 function staticInitialisers(cls: TopClass, js: string): Map<string, [number, number, string]> {

@@ -8,7 +8,6 @@
 // accessor cannot be served: the code is refused before anything of it runs.
 import { parse } from "acorn";
 import type { SourceType } from "./conventions.js";
-import { KEPT_PREFIX } from "./keptStatics.js";
 import type { ScopeAccess } from "./scopeAccess.js";
 import { type CodeReferences, codeReferences } from "./scopeReferences.js";
 import { applyEdits, withInlineMap } from "./sourceMap.js";
@@ -16,6 +15,9 @@ import { applyEdits, withInlineMap } from "./sourceMap.js";
 // Names the rewritten code uses for the accessors and the module's environment.
 const SCOPE_PARAM = "__metamorph$scope";
 const ENV_PARAM = "__metamorph$env";
+/** The name that skips an unchanged static initialiser (./keptStatics.ts), true in the code a reload evaluates. */
+export const KEPT = "__metamorph$kept";
+export const KEPT_PREFIX = `${KEPT} ? 0 : `;
 
 // New code uses a module-level variable that only the module's top-level
 // statements used, so the running module gave it no accessor: a change only
