@@ -114,7 +114,8 @@ export function instrumentForVite(
     const source = classSourceOf(cls.expression);
     // Read here too: the page has no parser, and warns with them when an edit adds such a field.
     const hazards = initialiserHazards(cls.node, user);
-    return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)}${hazards.length > 0 ? `, ${JSON.stringify(hazards)}` : ""})`;
+    // The setter: a class moved here from another module takes over that module's handle (./vitePageMoves.ts).
+    return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)}, ${JSON.stringify(hazards)}, (v) => ${binding} = v)`;
   });
   const guarded = guardTopLevel(parsed, user, MODULE);
   edits.push(...guarded.edits, ...guardStatics(top, parsed.js, MODULE));

@@ -25,6 +25,7 @@ import { Namespace } from "../namespace/namespace.js";
 import { codedMessage } from "./common.js";
 import { pageWording } from "./pageWording.js";
 import { afterTimeout, SuspendableTracking } from "./tracking.js";
+import { arriving, movedAway } from "./vitePageMoves.js";
 import { cannotApplyInPlace, overlay } from "./vitePageRefusals.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
@@ -97,6 +98,8 @@ export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
     cls: Function,
     source: HandedClassSource | null,
     hazards?: readonly InitialiserHazard[],
+    /** Assigns the module's binding of the class (when it moved here from another module). */
+    bind?: (value: Function) => void,
   ): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
@@ -190,16 +193,11 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
   /** The classes this evaluation of the module defines (one it no longer does was removed). */
   const defined = new Set<string>();
   return {
-    run: plan.run,
-    keep: plan.keep,
-    kept: plan.kept,
-    keptValue: plan.keptValue,
-    value: plan.value,
-    same: plan.same,
+    ...plan,
     scope(read) {
       state.scope = read;
     },
-    manage(name, cls, source, hazards = []) {
+    manage(name, cls, source, hazards = [], bind) {
       defined.add(name);
       if (source) classSources.set(cls, source);
       const existing = current.classes.get(name);
@@ -208,8 +206,11 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
         return existing;
       }
       if (namespace.has(name)) {
-        console.warn(
-          `${PREFIX} ${path}: class ${name} is not managed: another module already defines a managed class named ${name}`,
+        const adopt = (handle: Constructor) => current.classes.set(name, handle);
+        arriving(name, { path, cls, bind: bind ?? (() => {}), adopt }, () =>
+          console.warn(
+            `${PREFIX} ${path}: class ${name} is not managed: another module already defines a managed class named ${name}`,
+          ),
         );
         return cls;
       }
@@ -238,6 +239,7 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
         globalThis.location?.reload();
         return;
       }
+      pending.push(...movedAway(path, current.classes, defined));
       warnRemoved(current, defined);
       if (pending.length === 0) {
         current.statics = state.statics;
