@@ -134,7 +134,12 @@ export function engineWarnings(
   return (warnings ?? []).map((w) => {
     if (w.code !== "MM_NO_INITIAL_VALUE" || w.field === undefined) return `${w.code} ${w.message}`;
     const { className: c, field: f } = w;
-    return `${w.code} ${c}.${f}: new field set by the constructor (from its arguments, say), which a migration cannot run: existing objects got undefined. To give them a value, write in ${migrationsFile}: export const migrate = { ${c}(old, obj) { obj.${f} = … } }`;
+    const migrate = `write in ${migrationsFile}: export const migrate = { ${c}(old, obj) { obj.${f} = … } }`;
+    // The engine says this of other cases too (an accessor become a field, which
+    // existing objects got the initial value of): "got undefined" was wrong there (review advY5 s15).
+    if (!w.message.includes("has no initial value a migration can compute"))
+      return `${w.code} ${w.message} (to set it, ${migrate})`;
+    return `${w.code} ${c}.${f}: new field set by the constructor (from its arguments, say), which a migration cannot run: existing objects got undefined. To give them a value, ${migrate}`;
   });
 }
 
