@@ -96,6 +96,9 @@ export function guardTopLevel(
   const variables: string[] = [];
   for (const statement of moduleBody(parsed).statements) {
     if (declarative(statement)) continue;
+    // Vite clears a module's hot callbacks for each new instance: the module's
+    // own `import.meta.hot.accept(…)`/`dispose(…)` must register them again.
+    if (parsed.js.slice(statement.start, statement.end).includes("import.meta.hot")) continue;
     const i = table.length;
     const s = inner(statement);
     const line = user(statement.start).line;

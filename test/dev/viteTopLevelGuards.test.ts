@@ -1,0 +1,28 @@
+/**
+ * Which top-level statements of a class module the dev server guards (see
+ * src/dev/viteTopLevel.ts): not imports, classes, functions or exports, and
+ * not the module's own hot-update code, which Vite needs registered again
+ * by every new instance (it clears a module's hot callbacks for each).
+ */
+import { expect, test } from "vitest";
+import { instrumentForVite } from "../../src/dev/viteInstrument.js";
+
+const CODE = `import { x } from "./x.js";
+export class A {}
+function f() {}
+const app = new A();
+app.start?.();
+if (import.meta.hot) import.meta.hot.dispose(() => f());
+`;
+
+test("effects and declarations are guarded; imports, classes, functions and the module's hot-update code are not", () => {
+  const out = instrumentForVite(CODE, "/src/a.js", undefined)!.code;
+  expect(out).toContain(
+    'const app = __metamorph$module.keep(0) ? __metamorph$module.kept("app") : (new A());',
+  );
+  expect(out).toContain("if (__metamorph$module.run(1)) app.start?.();");
+  expect(out).toContain("\nif (import.meta.hot) import.meta.hot.dispose(() => f());");
+  expect(out).toMatch(
+    /\.module\(import\.meta\.url, \[\["\w+","v",4,\["app"\]\],\["\w+","e",5\]\]\)/,
+  );
+});
