@@ -188,7 +188,6 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
   const { record: current, first } = recordOf(path);
   const plan = planTopLevel(statements, first ? undefined : current.topLevel, current.statics);
   const state = plan.state;
-  if (plan.reload === undefined) current.topLevel = state;
   const pending: PageEdit["pending"][number][] = [];
   /** The classes this evaluation of the module defines (one it no longer does was removed). */
   const defined = new Set<string>();
@@ -196,6 +195,8 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
     ...plan,
     scope(read) {
       state.scope = read;
+      // Only a finished evaluation: after one that threw part-way, the next compares with the last that finished.
+      if (plan.reload === undefined) current.topLevel = state;
     },
     manage(name, cls, source, hazards = [], bind) {
       defined.add(name);

@@ -26,3 +26,23 @@ test("effects and declarations are guarded; imports, classes, functions and the 
     /\.module\(import\.meta\.url, \[\["\w+","v",4,\["app"\]\],\["\w+","e",5\]\]\)/,
   );
 });
+
+test("after a version whose top level threw part-way, the next compares with the last that finished: its unchanged statements stay skipped", async () => {
+  const { module } = await import("../../src/dev/vitePageRuntime.js");
+  const url = "http://localhost/src/threw.js";
+  const v1 = module(url, [["h1", "e", 3]]);
+  expect(v1.run(0)).toBe(true);
+  v1.scope({});
+  v1.commit();
+  // A new declaration whose initialiser throws: the evaluation ends there, before the module's last line.
+  const v2 = module(url, [
+    ["h1", "e", 3],
+    ["h2", "v", 4, ["x"]],
+  ]);
+  expect([v2.run(0), v2.keep(1)]).toEqual([false, false]);
+  const v3 = module(url, [
+    ["h1", "e", 3],
+    ["h3", "v", 4, ["x"]],
+  ]);
+  expect([v3.run(0), v3.keep(1)]).toEqual([false, false]);
+});
