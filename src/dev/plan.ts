@@ -46,6 +46,14 @@ export interface PlanOptions {
    */
   readonly sameScope?: boolean;
   /**
+   * The implementation the page applied last to a handle: its definition as
+   * the dev server read it. The version the engine stores drops the
+   * initialiser of a field that reads its module (an import), so after one
+   * edit a change of such a function field went unnamed and unwarned
+   * (review advY5 C3).
+   */
+  readonly runningImplementation?: (handle: Constructor) => Function | undefined;
+  /**
    * Computes, for an object, the new initial values of fields whose initialiser
    * changed and that the migrations module lists in `reset` (evaluated where
    * the class is defined). Without it, `reset` is not supported.
@@ -189,7 +197,10 @@ function asWrittenDefinition(definition: ClassDefinition): ClassDefinition {
 function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): void {
   const { name, handle, implementation } = update;
   const { migrations: m, migrationsFile: file } = options;
-  const before = asWrittenDefinition(currentVersion(handle).definition);
+  const applied = options.runningImplementation?.(handle);
+  const before = asWrittenDefinition(
+    applied ? readClassDefinition(applied) : currentVersion(handle).definition,
+  );
   const after = asWrittenDefinition(readClassDefinition(implementation));
   if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
   const superclass = superclassOf(
@@ -248,6 +259,18 @@ function withoutKeptName(initializer: string): string {
   return /^__name\(([\s\S]*), ?"[^"]*"\)$/.exec(initializer)?.[1] ?? initializer;
 }
 
+/** An initialiser that makes a function (an arrow, a function expression), each object its own. */
+const FUNCTION = /^(?:async\s*)?(?:function\b|\([^)]*\)\s*=>|[\w$]+\s*=>)/;
+
+/**
+ * The engine's MM_STALE_FUNCTION_FIELD, said by the page's plan where the
+ * engine cannot (its stored version lacks the initialiser); the page drops
+ * it when the engine says it too (./vitePageEngine.ts).
+ */
+export function staleFunctionField(className: string, field: string): string {
+  return `MM_STALE_FUNCTION_FIELD class ${className}: field \`${field}\` holds a function whose body the new version changes; existing objects keep their own \`${field}\` (the old code, bound to them), fresh ones get the new — write it as a method (methods change on every object) where old objects must run the new code, or reload the page`;
+}
+
 /** Changed initialisers: existing objects keep their values unless the field is listed in `reset`. */
 function planInitialisers(
   plan: PlanState,
@@ -267,6 +290,9 @@ function planInitialisers(
       old.initializer === field.initializer
     ) {
       continue;
+    }
+    if (options.runningImplementation && FUNCTION.test(old.initializer)) {
+      plan.warnings.push(staleFunctionField(name, field.name));
     }
     if (resetList.includes(field.name) && options.resetValues) resets.push(field);
     else {

@@ -11,7 +11,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import { type ClassChangeSummary, describeClassChange, engineWarnings } from "./common.js";
 import { hazardWarning, type InitialiserHazard } from "./initialisers.js";
 import { readMigrations } from "./migrations.js";
-import { planClassUpdates } from "./plan.js";
+import { planClassUpdates, staleFunctionField } from "./plan.js";
 import { applyOnPage, type PageQuiescence, type PageUpdate } from "./vitePageUpdate.js";
 
 /** One evaluation of an edited module: its classes' new implementations. */
@@ -31,6 +31,8 @@ export interface PageEdit {
   readonly migrationsModule: Record<string, unknown> | undefined;
   /** Called when the edit is applied (not when refused). */
   readonly applied?: () => void;
+  /** The implementation the page applied last to a handle (see PlanOptions). */
+  readonly running?: (handle: Constructor) => Function | undefined;
 }
 
 export interface AppliedEdit extends PageUpdate {
@@ -59,6 +61,7 @@ export function applyEdit(
     migrations,
     migrationsFile,
     used: edit.used,
+    ...(edit.running ? { runningImplementation: edit.running } : {}),
   });
   const applied = (update: PageUpdate): AppliedEdit => {
     for (const key of plan.used) edit.used.add(key);
@@ -67,7 +70,7 @@ export function applyEdit(
       described: plan.summaries.map(describeClassChange).join("; "),
       classes: plan.summaries.map((s) => s.className),
       warnings: [
-        ...plan.warnings,
+        ...withoutRepeats(plan.warnings, update.engineWarnings),
         ...hazardWarnings(plan.summaries, edit.pending),
         ...engineWarnings(update.engineWarnings, migrationsFile),
       ],
@@ -92,4 +95,17 @@ function hazardWarnings(
       .filter((hazard) => summary.added.includes(hazard.field))
       .map((hazard) => hazardWarning(summary.className, hazard)),
   );
+}
+
+/** The plan's warnings without those the engine gave too (staleFunctionField). */
+function withoutRepeats(
+  warnings: readonly string[],
+  engine: PageUpdate["engineWarnings"],
+): string[] {
+  const said = new Set(
+    engine
+      .filter((w) => w.code === "MM_STALE_FUNCTION_FIELD" && w.field !== undefined)
+      .map((w) => staleFunctionField(w.className, w.field!)),
+  );
+  return warnings.filter((w) => !said.has(w));
 }

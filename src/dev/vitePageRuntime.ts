@@ -67,6 +67,8 @@ interface ModuleRecord {
 }
 
 const records = new Map<string, ModuleRecord>();
+/** The implementation applied last to each handle, as the dev server read it (PageEdit.running). */
+const applied = new WeakMap<Function, Function>();
 
 /**
  * What the page can inspect: how many updates were applied, how many failed
@@ -249,7 +251,9 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
       const edit: PageEdit = {
         applied: () => {
           current.statics = state.statics;
+          for (const p of pending) applied.set(p.handle, p.implementation);
         },
+        running: (handle) => applied.get(handle),
         path,
         versions: current.versions,
         pending,

@@ -6,7 +6,9 @@
  * summary listed it as changed (`el = …`), a later edit of an arrow field
  * gave no MM_STALE_FUNCTION_FIELD warning while the old body kept running —
  * and a field added reading one (`doc = document.title`) was refused as
- * reading "its own module's scope".
+ * reading "its own module's scope". A field reading an import is stored
+ * without its initialiser by the engine; the page's plan reads the version
+ * it applied, so a later edit of it is named and warned about as well.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -16,10 +18,11 @@ import { CHROMIUM } from "../support/chromium.js";
 import { type OpenPage, openPage } from "../package/vitePage.js";
 import { removeDir, tempProject, writeAtomically } from "./support.js";
 
-const k = (label: string, body: string, extra = "") => `
+const k = (label: string, body: string, extra = "") => `import { tag } from "./tag.ts";
 export class K {
   el = document.createElement("div");
-  format = () => "${body}" + document.title;${extra}
+  format = () => "${body}" + document.title;
+  stamp = () => tag("${body}");${extra}
   label() { return "${label}"; }
 }
 `;
@@ -44,6 +47,7 @@ test("fields reading browser globals keep their initialisers: later edits are na
   dir = tempProject("vite-browser-globals", {
     "index.html": `<!doctype html><html><head><title>T</title></head><body><script type="module" src="/main.ts"></script></body></html>`,
     "k.ts": k("v1", "a:"),
+    "tag.ts": `export const tag = (s: string) => \`<\${s}>\`;\n`,
     "main.ts": `import { K } from "./k.ts";\n(globalThis as Record<string, unknown>).app = { k: new K() };\n`,
   });
   const vite = await import("vite");
@@ -65,8 +69,12 @@ test("fields reading browser globals keep their initialisers: later edits are na
   await save(k("v2", "a:"), 1);
   await save(k("v3", "b:"), 2);
   // The field's initialiser is known after the first edit: only what changed is named, and the old body is warned about.
-  expect(lines.find((l) => l.includes("updated K"))).toContain("updated K (format = …, ~label())");
+  expect(lines.find((l) => l.includes("updated K"))).toContain(
+    "updated K (format = …, stamp = …, ~label())",
+  );
   expect(lines.join("\n")).toContain("MM_STALE_FUNCTION_FIELD class K: field `format`");
+  // A field reading an import: the version the engine stores lacks its initialiser; the page's plan reads the applied one.
+  expect(lines.join("\n")).toContain("MM_STALE_FUNCTION_FIELD class K: field `stamp`");
 
   await save(k("v4", "b:", "\n  doc = document.title;"), 3);
   expect(lines.find((l) => l.includes("updated K"))).toContain("updated K (+doc, ~label())");
