@@ -10,11 +10,6 @@ import { UnswappableObjectError } from "../errors.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 
-export interface OwnState {
-  readonly keys: readonly string[];
-  readonly values: readonly unknown[];
-}
-
 /** `Object.keys(object)`, refused with a typed error if a Proxy trap throws. */
 export function ownKeysOf(object: object, className: string, index: number): string[] {
   try {
@@ -42,11 +37,6 @@ export function valuesOf(
   return values;
 }
 
-/** Both: an object's own enumerable string-keyed fields and their values. */
-export function readOwnState(object: object, className: string, index: number): OwnState {
-  const keys = ownKeysOf(object, className, index);
-  return { keys, values: valuesOf(object, keys, className, index) };
-}
 
 function unreadable(
   object: object,
