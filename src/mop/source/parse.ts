@@ -57,7 +57,7 @@ export function parseClassSource(source: string): ParsedClass {
     const excerpt = source.length > 80 ? `${source.slice(0, 77)}...` : source;
     const failure = result.ok ? undefined : result.failure;
     const reason = /^\s*(async\s+)?function\b/.test(source)
-      ? "this is a function, not a class (ES5-style constructor functions are not supported)"
+      ? "this is a function, not a class (ES5-style constructor functions are not supported: their fields cannot be read from a class body; a package's such class is updated by a restart, or held in a class of your own that a patch can update)"
       : failure === undefined
         ? "this is not a single class"
         : `syntax error at offset ${Math.max(0, failure.pos - 1)} (${failure.message})`;
