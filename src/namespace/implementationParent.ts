@@ -37,8 +37,15 @@ export function requireParent(
   if (definition.externalSuperclass === undefined) return;
   const external = externalSuperclassOf(handle);
   if (parent === external) return;
+  const named = definition.externalSuperclass;
+  // An ES5-style constructor cannot be registered (its fields cannot be read
+  // from a class body): that advice was refused in turn (review advY1).
+  const registrable = /^\s*class\b/.test(Function.prototype.toString.call(parent));
+  const advice = registrable
+    ? `or, if ${named} is a class of the same package (its next release beside this one), register ${named} in this namespace and replace both in the same patch`
+    : `or restart: this ${named} is an ES5-style constructor function, which cannot be registered and replaced with it`;
   throw new ExternalSuperclassError(
-    `the new implementation of ${definition.name} extends a class named ${definition.externalSuperclass} that is not the ${definition.externalSuperclass} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class, or, if ${definition.externalSuperclass} is a class of the same package (its next release beside this one), register ${definition.externalSuperclass} in this namespace and replace both in the same patch`,
+    `the new implementation of ${definition.name} extends a class named ${named} that is not the ${named} its instances were made by: an existing object cannot change the class outside the namespace that gave it its internal state; extend the same class, ${advice}`,
     { ...where, from: external?.name ?? null, to: definition.externalSuperclass },
   );
 }

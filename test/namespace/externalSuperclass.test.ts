@@ -359,6 +359,32 @@ describe("moving onto or off a class outside the namespace is refused (items 4 a
     expect(error).toBeInstanceOf(ExternalSuperclassError);
   });
 
+  test("another release's superclass that is an ES5-style function: the refusal says to restart, not to register it (review advY1: p-queue's eventemitter3)", () => {
+    const release = () =>
+      new Function(`"use strict";
+        function EventEmitter() { this._events = {}; }
+        EventEmitter.prototype.on = function () { return this; };
+        return EventEmitter;`)() as new () => object;
+    const ns = new Namespace("es5-parent");
+    const First = release();
+    class Queue extends First {
+      size = 0;
+    }
+    ns.registerClass(Queue, { externalSuperclass: true });
+    const Second = release();
+    class Queue2 extends Second {
+      size = 0;
+    }
+    const error = refusal(() =>
+      updateSync(ns, patch("q2").replaceImplementation("Queue", Queue2).build()),
+    );
+    expect(error).toBeInstanceOf(ExternalSuperclassError);
+    expect(error.message).toContain(
+      "or restart: this EventEmitter is an ES5-style constructor function",
+    );
+    expect(error.message).not.toContain("register EventEmitter");
+  });
+
   test("between managed classes the superclass change migrates (item 4)", () => {
     const ns = new Namespace("managed");
     class Base {
