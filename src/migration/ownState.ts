@@ -37,7 +37,6 @@ export function valuesOf(
   return values;
 }
 
-
 function unreadable(
   object: object,
   className: string,
