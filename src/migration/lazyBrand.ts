@@ -31,6 +31,20 @@
 
 import { ChunkedList } from "./chunkedList.js";
 
+/** Every brand key made (symbols as weak keys: one per lazy update, gone with it). */
+const brandKeys = new WeakSet<symbol>();
+
+function brandSymbol(): symbol {
+  const symbol = Symbol("metamorph: migrated lazily");
+  brandKeys.add(symbol);
+  return symbol;
+}
+
+/** Whether `key` is a lazy update's brand: metamorph's, not the program's (updateHooks.ts). */
+export function isBrandKey(key: PropertyKey): boolean {
+  return typeof key === "symbol" && brandKeys.has(key);
+}
+
 export class Brands {
   /** Names this update (the guards' slow path is found by it, lazyMigration.ts). */
   readonly token: object = Object.freeze({});
@@ -40,7 +54,7 @@ export class Brands {
    * property's value), and a brand some other update left behind (on an
    * object frozen since its brand, which cannot lose it) does not count.
    */
-  readonly symbol: symbol = Symbol("metamorph: migrated lazily");
+  readonly symbol: symbol = brandSymbol();
   /**
    * The branded objects, to take the brands off again: held strongly while
    * the update's logs hold them anyway (for a rollback), weakly once it is

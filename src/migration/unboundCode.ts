@@ -59,7 +59,7 @@ function handedClass(name: string, implementation: Function, hydrateScope: Scope
   const source = Function.prototype.toString.call(implementation);
   const names = unboundIn(source, "class", boundIn(hydrateScope, name));
   return names && names.length > 0
-    ? { className: name, where: "its class text", names }
+    ? { className: name, where: "its class text (compiled with the hydrate scope alone)", names }
     : undefined;
 }
 

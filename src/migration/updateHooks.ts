@@ -16,10 +16,12 @@
  * afterCommit hook; what they throw is reported, never allowed to stop the
  * rollback (the objects and the old version are already restored).
  */
+import { RollbackError } from "../errors.js";
+import { isBrandKey } from "./lazyBrand.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { UpdateHookContext } from "../patch/operations.js";
 import type { NamedHook } from "./building/drafts.js";
-import { applyState } from "../mop/rewriting/applyState.js";
+import { applyState, undeletableInRewrite } from "../mop/rewriting/applyState.js";
 import { captureState, type ObjectState } from "../mop/rewriting/stateTable.js";
 import { sameState } from "./ownState.js";
 
@@ -40,11 +42,20 @@ export interface HookError {
 export class HookWitness {
   private readonly states = new Map<object, { state: ObjectState; extensible: boolean }>();
 
-  constructor(private readonly owned: (object: object) => boolean) {}
-
+  /**
+   * Records the whole state of `objects` as the hook is handed them: the
+   * update's own objects too. What a hook did to one of those (an accessor
+   * over a field, a field made read-only, another prototype, a symbol) is
+   * undone from this record before the exact revert puts the old layout
+   * back: that revert rewrites values and took the shape for the commit's,
+   * and threw half done on a hook's getter-only accessor, the namespace
+   * left on the new version (review advY2). A guess at the commit's shape
+   * instead took fields the program had made read-only before the update
+   * for the hook's doing (review advY6).
+   */
   see(objects: readonly object[]): void {
     for (const object of objects) {
-      if (this.states.has(object) || this.owned(object)) continue;
+      if (this.states.has(object)) continue;
       try {
         this.states.set(object, {
           state: captureState(object),
@@ -58,35 +69,95 @@ export class HookWitness {
 
   /**
    * A recorded object the hook changed in a way no rewrite undoes (made it
-   * non-extensible, or defined a property non-configurable), if any:
-   * looked at before anything is restored, so that the update then stays
-   * committed as a whole instead of half restored.
+   * non-extensible, defined a property non-configurable, or reshaped it
+   * where putting it back would have to delete a property the program had
+   * made non-configurable), if any: looked at before anything is restored,
+   * so that the update then stays committed as a whole instead of half
+   * restored.
    */
   unrestorable(owned: (object: object) => boolean): object | undefined {
     for (const [object, { state, extensible }] of this.states) {
-      if (owned(object)) continue;
       if (extensible && !Object.isExtensible(object)) return object;
-      for (const key of Reflect.ownKeys(object)) {
-        const now = Object.getOwnPropertyDescriptor(object, key);
-        if (now?.configurable !== false) continue;
-        const k = state.keys.indexOf(key);
-        if (k < 0 || !sameDescriptor(state.descriptors[k]!, now)) return object;
+      const now = captureState(object);
+      if (!this.#changed(object, state, now, owned)) continue;
+      if (undeletableInRewrite(now, state) !== undefined) return object;
+      for (let i = 0; i < now.keys.length; i++) {
+        if (now.descriptors[i]!.configurable !== false) continue;
+        const k = state.keys.indexOf(now.keys[i]!);
+        if (k < 0 || !sameDescriptor(state.descriptors[k]!, now.descriptors[i]!)) return object;
       }
     }
     return undefined;
   }
 
   /**
-   * Puts back every recorded object the update does not own (`owned`,
-   * decided now) that the hook changed: whole states, descriptors and
-   * prototype included — an accessor a hook defined over a field made a
-   * rewrite of values throw, the update half rolled back (review advY2).
+   * Puts back, whole (descriptors and prototype included), every recorded
+   * object the hook changed — of the update's own objects (`owned`), only
+   * those whose shape it changed: their values and layouts are the exact
+   * revert's, which keeps them on their hidden classes (a whole state put
+   * back in front of a lazy update's brand left them in dictionary mode).
    */
   restore(owned: (object: object) => boolean): void {
     for (const [object, { state }] of this.states) {
-      if (!owned(object) && !sameState(captureState(object), state)) applyState(object, state);
+      if (this.#changed(object, state, captureState(object), owned)) applyState(object, state);
     }
   }
+
+  #changed(
+    object: object,
+    state: ObjectState,
+    now: ObjectState,
+    owned: (object: object) => boolean,
+  ): boolean {
+    return owned(object) ? reshaped(state, now) : !sameState(now, state);
+  }
+}
+
+/** The refusal of a rollback that would have to undo what a hook locked on an object it was handed. */
+export function lockedByHookError(object: object): RollbackError {
+  return new RollbackError(
+    "the update cannot be rolled back: an object the hook was handed (ctx.instancesOf) was made non-extensible or given a non-configurable property, or reshaped where putting it back would delete a property that cannot be deleted; nothing was rolled back",
+    { object },
+  );
+}
+
+/**
+ * Whether `now` differs from `before` by more than values and the fields a
+ * migration adds or removes: another prototype, a symbol added or taken
+ * away, a property's attributes changed, an accessor or hidden field.
+ */
+function reshaped(before: ObjectState, now: ObjectState): boolean {
+  if (before.prototype !== now.prototype) return true;
+  // A lazy update's brand comes and goes with its touches: no hook's doing.
+  const symbols = (s: ObjectState) => s.keys.filter((k) => typeof k === "symbol" && !isBrandKey(k));
+  const was = symbols(before);
+  const is = symbols(now);
+  if (was.length !== is.length || was.some((k, i) => is[i] !== k)) return true;
+  return now.keys.some((key, i) => {
+    if (isBrandKey(key)) return false;
+    const d = now.descriptors[i]!;
+    const k = before.keys.indexOf(key);
+    if (k >= 0) return !sameAttributes(before.descriptors[k]!, d);
+    return !(
+      "value" in d &&
+      d.writable === true &&
+      d.enumerable === true &&
+      d.configurable === true
+    );
+  });
+}
+
+function sameAttributes(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
+  return (
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable &&
+    (("value" in a && "value" in b) ||
+      !("value" in a || "value" in b) ||
+      typeof a.value !== "function")
+  );
 }
 
 function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {

@@ -35,7 +35,6 @@ function account() {
 const MIXINS = {
   method: (p: object) => Object.create(p, { audit: { value: () => "audited" } }) as object,
   accessor: (p: object) => Object.create(p, { label: { get: () => "L" } }) as object,
-  empty: (p: object) => Object.create(p) as object,
 };
 
 const rename = (policy: "eager" | "lazy" | "progressive") =>
@@ -119,3 +118,37 @@ describe.each(FINDERS)("finder %s", (instanceFinder) => {
     );
   });
 });
+
+test.each(FINDERS)(
+  "an instance holding only functions, or nothing, that a child delegates to (Object.create(instance)) is an instance, not a mixin: the update applies (%s; review advY6)",
+  (instanceFinder) => {
+    const ns = new Namespace(`mixin-lookalike-${instanceFinder}`, { instanceFinder });
+    class Strategy {
+      run = () => "run";
+    }
+    class Empty {
+      hello() {
+        return "hi";
+      }
+    }
+    const S = ns.registerClass(Strategy);
+    const E = ns.registerClass(Empty);
+    const s = new S();
+    const e = new E();
+    const children = [Object.create(s) as object, Object.create(e) as object];
+    expect(allInstances(S)).toContain(s);
+    expect(allInstances(E)).toContain(e);
+    expect(allInstances(S)).not.toContain(children[0]);
+    updateSync(
+      ns,
+      patch("count")
+        .addField("Strategy", "count", { default: 0 })
+        .addField("Empty", "count", { default: 0 })
+        .build(),
+    );
+    expect([
+      (s as unknown as { count: number }).count,
+      (e as unknown as { count: number }).count,
+    ]).toEqual([0, 0]);
+  },
+);

@@ -246,8 +246,9 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   noteNotInstance(home);
   mergeMembers(home, runningHome, compiled[METHOD_HOME] as object, derivation, false);
   copyStaticData(ctor, running, new Set(definition.staticFields.map((f) => f.name)));
-  applyStaticPlan(ctor, derivation);
   mergeMembers(ctor, running, compiled, derivation, true);
+  // After the static methods: an initialiser may call one (`this.base() + 1`).
+  applyStaticPlan(ctor, derivation);
   Object.defineProperty(ctor, METHOD_HOME, {
     value: home,
     writable: false,

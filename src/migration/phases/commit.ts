@@ -17,10 +17,15 @@ import type { EarlierCompletion } from "../lazyCompletion.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress, MigrationLog } from "../migrationLog.js";
 import { outsideHomes } from "../outsideBuilt.js";
-import { lockedByHookError, undoHookReshapes, unrestorableReshape } from "../hookReshapes.js";
 import type { Committed } from "../rollback.js";
 import { lockedMigrated, migratedEntries, rollBack } from "../rollback.js";
-import { HookWitness, hookContext, runAfterCommit, runAfterRollback } from "../updateHooks.js";
+import {
+  HookWitness,
+  hookContext,
+  lockedByHookError,
+  runAfterCommit,
+  runAfterRollback,
+} from "../updateHooks.js";
 import type { UpdateOptions } from "../types.js";
 import type { Built } from "./build.js";
 import type { Prepared } from "./prepare.js";
@@ -118,14 +123,8 @@ function afterCommit(
   hooks: Built["build"]["hooks"],
   fromVersion: number,
 ): void {
-  const { namespace, lazy, applied } = committed;
-  let migrated: Set<object> | undefined;
-  const owned = (object: object): boolean => {
-    if (lazy?.isMigrated(object)) return true;
-    migrated ??= new Set(applied.flatMap((log) => log.objects));
-    return migrated.has(object);
-  };
-  const witness = new HookWitness(owned);
+  const { namespace, lazy } = committed;
+  const witness = new HookWitness();
   const context = hookContext(namespace, patchName, witness);
   const toVersion = namespace.version;
   // An object a hook touches that cannot be migrated fails the hook (and so the update).
@@ -139,14 +138,11 @@ function afterCommit(
   const failure = runAfterCommit(hooks.afterCommit, context, () => lazy?.failure);
   if (lazy) lazy.onFailure = undefined;
   if (!failure) return;
-  // Objects the update does not own first: the rollback then turns objects
-  // the hooks made on the new version back to the old layout.
-  const entries = migratedEntries(applied, lazy);
-  const ownedAtFailure = new Set(entries.keys());
-  const stray = witness.unrestorable((object) => ownedAtFailure.has(object));
-  const locked =
-    unrestorableReshape(entries) ??
-    (stray === undefined ? lockedMigrated(committed) : lockedByHookError(stray));
+  // What the hooks were handed goes back first, as it was when handed out:
+  // the exact revert then finds the layouts the commit left.
+  const owned = new Set(migratedEntries(committed.applied, lazy).keys());
+  const stray = witness.unrestorable((object) => owned.has(object));
+  const locked = stray === undefined ? lockedMigrated(committed) : lockedByHookError(stray);
   if (locked !== undefined) {
     // Nothing can be undone (a hook locked a migrated object): said as such.
     throw new AfterCommitError(
@@ -154,8 +150,7 @@ function afterCommit(
       { patch: patchName, hook: failure.hook, rolledBack: false, toVersion, cause: failure.error },
     );
   }
-  witness.restore((object) => ownedAtFailure.has(object));
-  undoHookReshapes(entries);
+  witness.restore((object) => owned.has(object));
   rollBack(committed, { exact: true });
   committed.applied.length = 0;
   const rollbackErrors = runAfterRollback(hooks.afterRollback, context);

@@ -159,10 +159,18 @@ export function isMixin(object: object): boolean {
  */
 function holdsMethodsOnly(object: object): boolean {
   if (stablePrototypes.has(object)) return false;
-  for (const key of Reflect.ownKeys(object)) {
+  const keys = Reflect.ownKeys(object);
+  // An instance may hold nothing but functions too: one of a class with no
+  // fields, or whose fields are all arrows (`onClick = () => …`), which an
+  // `Object.create(instance)` child delegates to (review advY6). Those are
+  // enumerable fields; a mixin's methods are defined as methods are, not
+  // enumerable (`Object.create(C.prototype, { audit: { value } })`), or are
+  // accessors.
+  if (keys.length === 0) return false;
+  for (const key of keys) {
     const descriptor = Object.getOwnPropertyDescriptor(object, key)!;
-    if (!("get" in descriptor || "set" in descriptor) && typeof descriptor.value !== "function")
-      return false;
+    if ("get" in descriptor || "set" in descriptor) continue;
+    if (typeof descriptor.value !== "function" || descriptor.enumerable) return false;
   }
   return true;
 }

@@ -130,10 +130,12 @@ function find(session: InspectorSession, prototype: object, options?: FindOption
     stash,
     // queryObjects matches the whole chain; the default query is exact.
     (object) => {
-      if (includeSubclasses || getPrototypeOf(object) === prototype) return true;
-      if (homeOf(object) !== prototype) return false;
-      noteMixins(object, prototype, mixins);
-      return true;
+      if (getPrototypeOf(object) === prototype) return true;
+      const home = homeOf(object);
+      // Below a subclass's prototype too: its mixin is no instance either.
+      if (home !== undefined && (home === prototype || includeSubclasses))
+        noteMixins(object, home, mixins);
+      return includeSubclasses || home === prototype;
     },
     (object) => found.push(object),
   );
