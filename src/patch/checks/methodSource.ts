@@ -5,6 +5,7 @@
 import type { MemberKey, MethodDefinition } from "../../mop/classDefinition.js";
 import { memberKeyName } from "../../mop/classDefinition.js";
 import { methodNameIn } from "../../mop/methodName.js";
+import { parseJavaScript } from "../../mop/source/parser.js";
 import { type OperationProblem, problem } from "./problem.js";
 
 const ACCESSOR = /^(?:get|set)(?:\s+[^\s(]|\s*[[\\"'])/;
@@ -57,6 +58,12 @@ export function methodSourceProblem(method: MethodDefinition): OperationProblem 
       details,
     );
   }
+  if (!oneMember(method.source)) {
+    return problem(
+      `member ${name}'s source is not exactly one method or accessor definition that parses (${sourceHead(source)}): a class body built from it would get other members too — a static block or field that runs when the class is made, say`,
+      details,
+    );
+  }
   const accessor = ACCESSOR.test(source);
   if (method.kind === "method" && accessor) {
     return problem(`member ${name} is declared as a method but its source is an accessor`, details);
@@ -78,4 +85,31 @@ function isShorthandNamedFunction(source: string, key: MemberKey): boolean {
 function sourceHead(source: string): string {
   const line = source.replace(/\s+/g, " ");
   return line.length <= 30 ? line : `${line.slice(0, 29)}…`;
+}
+
+/**
+ * The text is one member of a class body and nothing more. The engine puts
+ * a method's source into a class body, so `m() {} static { … }` would carry
+ * a static block that runs as the class is made, before any check of the
+ * update. Where no parser is loaded (a browser page) the other checks
+ * stand alone.
+ */
+function oneMember(source: string): boolean {
+  try {
+    const parsed = parseJavaScript(`(class {\n${source}\n})`, "script");
+    // Text that parses in no class body is refused as well: closing the body early
+    // (`m() {} }; sideEffect(); class X {`) would put code outside it.
+    if (!parsed.ok) return false;
+    const statement = parsed.program.body[0];
+    if (parsed.program.body.length !== 1 || statement?.type !== "ExpressionStatement") return false;
+    let node = statement.expression;
+    while (node.type === "ParenthesizedExpression") node = node.expression;
+    return (
+      node.type === "ClassExpression" &&
+      node.body.body.length === 1 &&
+      node.body.body[0]!.type === "MethodDefinition"
+    );
+  } catch {
+    return true;
+  }
 }
