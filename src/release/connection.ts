@@ -17,6 +17,8 @@ export interface ConnectionOptions {
     request: ControlRequest,
     progress: (message: ControlMessage) => void,
   ) => Promise<ControlMessage>;
+  /** Told of each connection's request and final line (controlEvents.ts); a throw is ignored. */
+  readonly onAnswered?: (request: ControlRequest | undefined, final: ControlMessage) => void;
 }
 
 function send(socket: Socket, message: ControlMessage): void {
@@ -39,9 +41,23 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
     clearTimeout(timer);
     socket.removeAllListeners("data");
   };
-  const refuse = (error: unknown, command?: ControlRequest["command"]) => {
+  const answered = (request: ControlRequest | undefined, final: ControlMessage) => {
+    try {
+      options.onAnswered?.(request, final);
+    } catch {
+      // The record is a by-product: it never changes the answer.
+    }
+  };
+  const refuse = (error: unknown, request?: ControlRequest) => {
     stopReading();
-    send(socket, { type: "error", ...(command ? { command } : {}), ...wireError(error) });
+    const command = request?.command;
+    const final: ControlMessage = {
+      type: "error",
+      ...(command ? { command } : {}),
+      ...wireError(error),
+    };
+    answered(request, final);
+    send(socket, final);
     socket.end();
     // A client that does not read its answer does not hold the connection.
     setTimeout(() => socket.destroy(), 1000).unref();
@@ -75,10 +91,11 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
       .handle(request, (message) => send(socket, message))
       .then(
         (message) => {
+          answered(request, message);
           send(socket, message);
           socket.end();
         },
-        (error) => refuse(error, request.command),
+        (error) => refuse(error, request),
       );
   });
 }

@@ -35,6 +35,8 @@ export {
   UnverifiedBundleError,
 } from "./errors.js";
 export type { FunctionBinding, ServiceModules } from "./functions.js";
+export type { ControlEvent } from "./controlEvents.js";
+export { formatControlEvent } from "./controlEvents.js";
 export type { HealthWindowOptions } from "./healthWindow.js";
 export { watchHealth } from "./healthWindow.js";
 export type {

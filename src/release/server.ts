@@ -18,6 +18,8 @@ import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
 import type { ControlHandler } from "./localControl.js";
 import { LocalControl } from "./localControl.js";
+import type { ControlEvent } from "./controlEvents.js";
+import { controlEvent } from "./controlEvents.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { MAX_MESSAGE_BYTES } from "./protocol.js";
 import { MAX_BUNDLE_BYTES } from "./readBundle.js";
@@ -44,6 +46,13 @@ export interface ListenOptions {
   readonly maxBundleBytes?: number;
   /** An existing history (a service that listens again after closing). */
   readonly history?: ReleaseHistory;
+  /**
+   * Told of every request the socket answered — applied, rolled back,
+   * refused — with the time, command, bundle hash and outcome code, never
+   * the bundle's code (`formatControlEvent` makes it one log line;
+   * `metamorph run` writes it to stderr).
+   */
+  readonly onControlEvent?: (event: ControlEvent) => void;
   /** Answers requests instead of this process alone (a cluster primary: see cluster.ts), given this process's own. */
   readonly handler?: (local: LocalControl) => ControlHandler;
 }
@@ -59,7 +68,10 @@ export interface ControlServer {
 
 /** The service as the release layer sees it, from listen's options (also a cluster worker's, which has no socket). */
 export function releaseTarget(
-  options: Omit<ListenOptions, "path" | "requestTimeoutMs" | "maxMessageBytes" | "handler">,
+  options: Omit<
+    ListenOptions,
+    "path" | "requestTimeoutMs" | "maxMessageBytes" | "handler" | "onControlEvent"
+  >,
   signal?: AbortSignal,
 ): ReleaseTarget {
   const history =
@@ -88,11 +100,19 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
   const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const local = new LocalControl(target);
   const handler = options.handler?.(local) ?? local;
+  const { onControlEvent } = options;
   const handle = (request: ControlRequest, send: (message: ControlMessage) => void) =>
     handler.handle(request, send);
   // Half-open: a client that ends its side after the request still gets the answer.
   const server: Server = createServer({ allowHalfOpen: true }, (socket) =>
-    serveConnection(socket, { maxMessageBytes, requestTimeoutMs, handle }),
+    serveConnection(socket, {
+      maxMessageBytes,
+      requestTimeoutMs,
+      handle,
+      ...(onControlEvent
+        ? { onAnswered: (request, final) => onControlEvent(controlEvent(request, final)) }
+        : {}),
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -14,7 +14,7 @@ import { askCatchUp, ReleaseLog, replayBundles, serveCatchUp } from "../../relea
 import { ClusterControl } from "../../release/cluster.js";
 import { serveWorker } from "../../release/clusterIpc.js";
 import type { PublicKeyInput, ServiceModules } from "../../release/index.js";
-import { listen } from "../../release/index.js";
+import { formatControlEvent, listen } from "../../release/index.js";
 import { LocalControl } from "../../release/localControl.js";
 import { receiveServedNamespace } from "../../release/serve.js";
 import { releaseTarget } from "../../release/server.js";
@@ -117,6 +117,12 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
     ...(modules ? { modules } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
     handler: (local) => new ClusterControl(local, { log }),
+    // The service's own record of what reached its socket (never a bundle's code).
+    // A status that answered changes nothing: polled, it would drown the rest.
+    onControlEvent: (event) => {
+      if (event.command === "status" && event.outcome === "ok") return;
+      process.stderr.write(`${formatControlEvent(event)}\n`);
+    },
   });
   receiveServedNamespace((served) => control.local.serve(served));
   // The workers the service forks run `metamorph run` too (same loader, same keys), not the bare entry.

@@ -1,9 +1,12 @@
 /**
- * An update the engine commits with a warning (here MM_STALE_CLOSURE: a
+ * What an operator of a `metamorph run` service is told. An update the
+ * engine commits with a warning (here MM_STALE_CLOSURE: a
  * timer's closure calls a method the release removes) is not reported as
  * clean: `metamorph apply` prints each warning on its own line, `--json`
  * carries them in a `warnings` array, and `status` keeps them with the
- * release. Unix sockets only; waits bounded.
+ * release. And the service keeps a record of its control events on stderr:
+ * one line each (time, command, bundle hash, outcome code), refusals
+ * included, never the bundle's code. Unix sockets only; waits bounded.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -17,6 +20,9 @@ let socket: string;
 beforeAll(async () => {
   space = workspace("mm-cli-warn-");
   expect((await space.metamorph(["keygen", "-o", "keys"])).code).toBe(0);
+  expect((await space.metamorph(["keygen", "-o", "other"])).code).toBe(0);
+  const forged = await space.pack("ticker-untick.patch.ts", "other/release.key", "forged.bundle");
+  expect(forged.code, forged.stderr).toBe(0);
   const packed = await space.pack("ticker-untick.patch.ts", "keys/release.key", "untick.bundle");
   expect(packed.code, packed.stderr).toBe(0);
   socket = join(space.dir, "warn.sock");
@@ -64,4 +70,27 @@ test("apply prints the warning, --json carries it, status keeps it", async () =>
   const releases = (JSON.parse(json.stdout) as { releases: { warnings?: { code: string }[] }[] })
     .releases;
   expect(releases.at(-1)?.warnings?.[0]?.code).toBe("MM_STALE_CLOSURE");
+});
+
+test("each control event is one line on the service's stderr, a refusal included, never the bundle's code", async () => {
+  const refused = await space.metamorph(["apply", "forged.bundle", "--to", socket]);
+  expect(refused.code).toBe(1);
+  const line = await service.stderr.waitFor(
+    /^metamorph control: .* apply .*MM_BUNDLE_UNKNOWN_KEY/,
+    {
+      timeoutMs: 10_000,
+    },
+  );
+  expect(line).toMatch(
+    /^metamorph control: \d{4}-\d\d-\d\dT[\d:.]+Z apply bundle sha256:[0-9a-f]{16} → MM_BUNDLE_UNKNOWN_KEY$/,
+  );
+  const rolledBack = await space.metamorph(["rollback", "--to", socket]);
+  expect(rolledBack.code, rolledBack.stderr).toBe(0);
+  await service.stderr.waitFor(/^metamorph control: .* rollback → ok running 1\.0\.0$/, {
+    timeoutMs: 10_000,
+  });
+  expect(service.stderr.all.join("\n")).toMatch(
+    /^metamorph control: .* apply bundle sha256:\S+ → ok running 2\.0\.0$/m,
+  );
+  expect(service.stderr.all.join("\n")).not.toContain("this.ticks++");
 });
