@@ -98,6 +98,23 @@ export interface ApplyOutcome {
   readonly report: LifecycleReport;
 }
 
+/**
+ * A bundle packed with a health-check window, applied to a service with no
+ * health check (a plain `metamorph run` service, `listen` without one): no
+ * check runs, so nothing rolls the release back by itself — said, since the
+ * bundle reads as if something would.
+ */
+function windowWithoutCheck(target: ReleaseTarget, bundle: VerifiedBundle): ReleaseWarning[] {
+  const windowMs = bundle.payload.options.healthCheckWindowMs;
+  if (windowMs === undefined || target.healthCheck) return [];
+  return [
+    {
+      code: "MM_NO_HEALTH_CHECK",
+      message: `the bundle asks for a health-check window of ${windowMs} ms, but this service has no health check: nothing runs through the window and nothing rolls the release back by itself (give listen a healthCheck; a plain metamorph run service has none)`,
+    },
+  ];
+}
+
 /** The engine's warnings in the form the channel carries and the history keeps. */
 export function releaseWarnings(applied: AppliedUpdate | undefined): ReleaseWarning[] {
   return (applied?.result?.warnings ?? []).map((w) => ({
@@ -226,7 +243,7 @@ function recordCommitted(
     name: manifest.name,
     bundleId: bundle.id,
     ...recordedFunctions(bundle),
-    warnings: releaseWarnings(applied),
+    warnings: [...releaseWarnings(applied), ...windowWithoutCheck(target, bundle)],
     applied: {
       pauseMs: report.pauseMs,
       pendingInstances: () => applied.pendingInstances(),
@@ -338,7 +355,10 @@ export async function applyVerified(
         : (applied?.instancesMigrated ?? 0),
     pending,
     heldCalls: report.heldCalls,
-    warnings: report.status === "committed" ? releaseWarnings(applied) : [],
+    warnings:
+      report.status === "committed"
+        ? [...releaseWarnings(applied), ...windowWithoutCheck(target, bundle)]
+        : [],
     report,
   };
 }
