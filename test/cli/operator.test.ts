@@ -6,7 +6,9 @@
  * carries them in a `warnings` array, and `status` keeps them with the
  * release. And the service keeps a record of its control events on stderr:
  * one line each (time, command, bundle hash, outcome code), refusals
- * included, never the bundle's code. Unix sockets only; waits bounded.
+ * included, never the bundle's code. Run with `--name`, the service refuses
+ * a bundle packed for another (`pack --namespace`). Unix sockets only;
+ * waits bounded.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -36,6 +38,8 @@ beforeAll(async () => {
       socket,
       "--release",
       "1.0.0",
+      "--name",
+      "ticker",
       join(FIXTURES, "ticker/main.ts"),
     ],
     space.dir,
@@ -93,4 +97,25 @@ test("each control event is one line on the service's stderr, a refusal included
     /^metamorph control: .* apply bundle sha256:\S+ → ok running 2\.0\.0$/m,
   );
   expect(service.stderr.all.join("\n")).not.toContain("this.ticks++");
+});
+
+test("run --name: a bundle packed for another service is refused (MM_RELEASE_MISMATCH), one for this one applies", async () => {
+  const other = await space.pack("ticker-untick.patch.ts", "keys/release.key", "other.bundle", [
+    "--namespace",
+    "billing",
+  ]);
+  expect(other.code, other.stderr).toBe(0);
+  const refused = await space.metamorph(["apply", "other.bundle", "--to", socket]);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain("MM_RELEASE_MISMATCH");
+  expect(refused.stderr).toContain("this process serves ticker");
+  const own = await space.pack("ticker-untick.patch.ts", "keys/release.key", "own.bundle", [
+    "--namespace",
+    "ticker",
+  ]);
+  expect(own.code, own.stderr).toBe(0);
+  const applied = await space.metamorph(["apply", "own.bundle", "--to", socket]);
+  expect(applied.code, applied.stderr).toBe(0);
+  const status = await space.metamorph(["status", "--to", socket]);
+  expect(status.stdout).toMatch(/^namespace ticker: running 2\.0\.0$/m);
 });

@@ -19,7 +19,7 @@ import { findTsx } from "../runProgram.js";
 import { OWN_EXTENSION, TYPESCRIPT_ENTRY } from "../tsxLookup.js";
 import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
-export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--root <dir>] [--track-calls] <entry> [--] [program arguments…]
+export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--name <name>] [--root <dir>] [--track-calls] <entry> [--] [program arguments…]
 
 Runs a service (JavaScript, or TypeScript with tsx installed) with its
 classes managed, and opens a control socket through which metamorph apply,
@@ -31,6 +31,9 @@ options:
                        the service applies; repeat for several (required)
   --control <path>     the control socket (default: <runtime dir>/metamorph/<pid>.sock)
   --release <version>  the release the code on disk is (default: 0)
+  --name <name>        the service's name, which a bundle packed with
+                       --namespace must give (default: dev); tells one
+                       service's bundles from another's
   --root <dir>         the directory a bundle's top-level functions name their
                        modules relative to, as metamorph diff named them
                        (default: the entry's directory)
@@ -50,6 +53,7 @@ const SPEC = {
     trust: { type: "string", multiple: true },
     control: { type: "string" },
     release: { type: "string" },
+    name: { type: "string" },
     root: { type: "string" },
     "track-calls": { type: "boolean" },
   },
@@ -62,7 +66,7 @@ class ServiceStartError extends MetamorphError {
   readonly code = "MM_RUN_START";
 }
 
-const TAKES_VALUE = new Set(["--trust", "--control", "--release", "--root"]);
+const TAKES_VALUE = new Set(["--trust", "--control", "--release", "--name", "--root"]);
 
 /** Splits the arguments: ours (up to the entry), the entry, the program's (after it, or after `--`). */
 function split(args: readonly string[]): { ours: string[]; program: string[] } {
@@ -115,6 +119,7 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
       trust,
       namespace: runtime.namespace,
       version: values.release ?? "0",
+      ...(values.name !== undefined ? { name: values.name } : {}),
       modules: runtime.serviceModules(resolve(values.root ?? dirname(entryFile))),
       ...(values.control !== undefined ? { path: values.control } : {}),
       trackCalls: values["track-calls"] === true,

@@ -14,7 +14,7 @@ import { askCatchUp, ReleaseLog, replayBundles, serveCatchUp } from "../../relea
 import { ClusterControl } from "../../release/cluster.js";
 import { serveWorker } from "../../release/clusterIpc.js";
 import type { PublicKeyInput, ServiceModules } from "../../release/index.js";
-import { formatControlEvent, listen } from "../../release/index.js";
+import { formatControlEvent, listen, ReleaseHistory } from "../../release/index.js";
 import { LocalControl } from "../../release/localControl.js";
 import { receiveServedNamespace } from "../../release/serve.js";
 import { releaseTarget } from "../../release/server.js";
@@ -30,6 +30,8 @@ export interface RunControlOptions {
   readonly path?: string;
   /** The service's modules, whose top-level functions bundles may replace. */
   readonly modules?: ServiceModules;
+  /** `--name`: the name bundles' `namespace` is checked against (default: the runtime namespace's, `dev`). */
+  readonly name?: string;
   /** `--track-calls`: every class tracked from start-up (trackFromStart). */
   readonly trackCalls?: boolean;
 }
@@ -58,8 +60,52 @@ function trackFromStart(namespace: Namespace, tracker: CallTracker): void {
   for (const cls of namespace.classes()) if (!tracker.isTracking(cls)) tracker.track(cls);
 }
 
+/** A cluster worker's control: its primary's requests over IPC, and the cluster's bundles replayed at start. */
+async function workerControl(
+  options: RunControlOptions,
+  history: ReleaseHistory,
+  tracker: CallTracker | undefined,
+  started: () => void,
+): Promise<RunControl> {
+  const { trust, namespace, version, modules } = options;
+  const local = new LocalControl(
+    releaseTarget({
+      trust,
+      namespace,
+      version,
+      history,
+      ...(tracker ? { tracker } : {}),
+      ...(modules ? { modules } : {}),
+    }),
+  );
+  receiveServedNamespace((served) => local.serve(served));
+  // Asked before the entry runs, so that the replay can follow its evaluation at once. A
+  // primary that is not `metamorph run` (PM2's daemon) keeps no bundles and would not answer.
+  const catchUp =
+    process.env[PRIMARY_ENV] === String(process.ppid)
+      ? await askCatchUp()
+      : { bundles: [], permanent: 0 };
+  const stop = serveWorker(local);
+  return {
+    started() {
+      const now = replayBundles(local.target, catchUp);
+      started();
+      const { bundles } = catchUp;
+      process.stderr.write(
+        `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
+      );
+    },
+    async close() {
+      stop();
+      local.close();
+    },
+  };
+}
+
 export async function openControl(options: RunControlOptions): Promise<RunControl> {
   const { trust, namespace, version, modules } = options;
+  // The history's namespace is what a bundle's manifest names: the service's name, not the runtime's.
+  const history = () => new ReleaseHistory({ namespace: options.name ?? namespace.name, version });
   // Following the async context lets an in-flight async call reach its own
   // class's other methods through a hold (it drains instead of waiting for
   // the time-out). Asked for only: it costs every call of a managed method
@@ -71,39 +117,7 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
   const started = () => {
     if (tracker) trackFromStart(namespace, tracker);
   };
-  if (cluster.isWorker) {
-    const local = new LocalControl(
-      releaseTarget({
-        trust,
-        namespace,
-        version,
-        ...(tracker ? { tracker } : {}),
-        ...(modules ? { modules } : {}),
-      }),
-    );
-    receiveServedNamespace((served) => local.serve(served));
-    // Asked before the entry runs, so that the replay can follow its evaluation at once. A
-    // primary that is not `metamorph run` (PM2's daemon) keeps no bundles and would not answer.
-    const catchUp =
-      process.env[PRIMARY_ENV] === String(process.ppid)
-        ? await askCatchUp()
-        : { bundles: [], permanent: 0 };
-    const stop = serveWorker(local);
-    return {
-      started() {
-        const now = replayBundles(local.target, catchUp);
-        started();
-        const { bundles } = catchUp;
-        process.stderr.write(
-          `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
-        );
-      },
-      async close() {
-        stop();
-        local.close();
-      },
-    };
-  }
+  if (cluster.isWorker) return workerControl(options, history(), tracker, started);
   const log = new ReleaseLog();
   const stopCatchUp = serveCatchUp(log);
   // Inherited by the workers the entry forks: their primary answers catch-up requests.
@@ -113,6 +127,7 @@ export async function openControl(options: RunControlOptions): Promise<RunContro
     trust,
     namespace,
     version,
+    history: history(),
     ...(tracker ? { tracker } : {}),
     ...(modules ? { modules } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
