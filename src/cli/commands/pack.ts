@@ -6,7 +6,8 @@
 import { writeFile } from "node:fs/promises";
 import type { Policy } from "../../patch/operations.js";
 import { packBundle, readPrivateKeyFile } from "../../release/index.js";
-import { bundleId, readBundle } from "../../release/index.js";
+import { BundleOversizeError, bundleId, readBundle } from "../../release/index.js";
+import { MAX_BUNDLE_BYTES } from "../../release/readBundle.js";
 import { privateKeyExposure } from "../../release/keyFiles.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
 import { loadPatchModule } from "./patchModule.js";
@@ -95,6 +96,14 @@ export function pack(args: readonly string[]): Promise<number> {
       },
       privateKey,
     );
+    // A bundle no service would read (its bound is the default unless raised) is not written.
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes > MAX_BUNDLE_BYTES) {
+      throw new BundleOversizeError(
+        `the bundle would be ${bytes} bytes, over the ${MAX_BUNDLE_BYTES} a service accepts by default (listen's maxBundleBytes): nothing written to ${values.out}; split the release into several bundles`,
+        { bytes, maxBytes: MAX_BUNDLE_BYTES },
+      );
+    }
     await writeFile(values.out!, text);
     const bundle = readBundle(text, { maxBytes: Number.POSITIVE_INFINITY });
     const { manifest } = bundle.payload;
