@@ -75,6 +75,7 @@ export function committedAnswer(
     ...(version ? { version, toVersion: version } : {}),
     pauseMs: Math.max(0, ...workers.map((w) => w.pauseMs ?? 0)),
     migrated: workers.reduce((n, w) => n + (w.migrated ?? 0), 0),
+    migratedSoFar: workers.reduce((n, w) => n + (w.migratedSoFar ?? w.migrated ?? 0), 0),
     straddled: workers.reduce((n, w) => n + (w.straddled ?? 0), 0),
     pending: 0,
     /** From the request to the last worker committed (ms). */

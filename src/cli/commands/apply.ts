@@ -7,7 +7,13 @@
  */
 import { colourAllowed } from "../colour.js";
 import type { ProgressMessage } from "../../release/index.js";
-import { CommandUsageError, milliseconds, readInputFile, runCommand } from "./command.js";
+import {
+  CommandUsageError,
+  EXIT_UNKNOWN,
+  milliseconds,
+  readInputFile,
+  runCommand,
+} from "./command.js";
 import { describeProgress } from "./applyProgress.js";
 import { MAX_PREPARED_EXPIRY_MS } from "../../release/protocol.js";
 import { bundleText, MAX_BUNDLE_BYTES } from "../../release/readBundle.js";
@@ -21,7 +27,9 @@ Sends a bundle (from metamorph pack) to a running service. The service
 verifies the signature against the keys it trusts, checks that it runs the
 bundle's from-release, and applies it (quiescence, migration, validation,
 commit), streaming progress. Exit 0 when committed; 1 when refused, failed
-or postponed, with nothing changed in the service; 2 for a usage error.
+or postponed, with nothing changed in the service; 2 for a usage error; 3
+when the request reached the service but no answer came (the update may
+still be carried out: check metamorph status).
 Sent to a cluster's primary, it updates every worker as one transaction.
 
 The two phases as separate steps, to update several hosts together:
@@ -64,12 +72,26 @@ const FINISH_SPEC = { ...SPEC, positionals: [] } as const;
 
 type Answer = Readonly<Record<string, unknown>>;
 
-function committed(m: Answer): string {
+/**
+ * A lazy or progressive update migrates few objects in its commit and the
+ * rest on first use or in the sweep: "0 objects migrated" read as if none
+ * would be, so the count so far is given with it.
+ */
+function migratedText(m: Answer): string {
+  const inCommit = Number(m.migrated ?? 0);
+  const soFar = typeof m.migratedSoFar === "number" ? m.migratedSoFar : inCommit;
+  const objects = (n: number) => `${n} object${n === 1 ? "" : "s"}`;
+  return soFar > inCommit
+    ? `${objects(soFar)} migrated so far (${inCommit} in the commit)`
+    : `${objects(inCommit)} migrated`;
+}
+
+export function committed(m: Answer): string {
   const straddled =
     typeof m.straddled === "number" && m.straddled > 0
       ? `; ${m.straddled} call${m.straddled === 1 ? "" : "s"} running at the commit finish on the old code (straddled)`
       : "";
-  return `committed: ${String(m.fromVersion)} → ${String(m.toVersion)}, running ${String(m.version)}; ${String(m.migrated)} objects migrated, ${String(m.pending)} pending, pause ${Number(m.pauseMs).toFixed(2)} ms${straddled}`;
+  return `committed: ${String(m.fromVersion)} → ${String(m.toVersion)}, running ${String(m.version)}; ${migratedText(m)}, ${String(m.pending)} pending, pause ${Number(m.pauseMs).toFixed(2)} ms${straddled}`;
 }
 
 /**
@@ -152,10 +174,33 @@ function prepared(m: Answer): string {
   return `${String(m.id)}\nprepared: waits for apply --commit ${String(m.id)} or --abort, until ${String(m.expiresAt)}${workerLines(m)}`;
 }
 
+/**
+ * Ctrl-C while the service works on a request: the request has left, and
+ * the service carries it on without this command, so its outcome is
+ * unknown here (exit 3, as for an answer that never came).
+ */
+function interruptible<T>(work: () => Promise<T>): Promise<T> {
+  const interrupted = () => {
+    process.stderr.write(
+      "metamorph apply: interrupted; the update may still be carried out; check `metamorph status`\n",
+    );
+    process.exit(EXIT_UNKNOWN);
+  };
+  process.once("SIGINT", interrupted);
+  return work().finally(() => process.off("SIGINT", interrupted));
+}
+
 export function apply(args: readonly string[]): Promise<number> {
+  return interruptible(() => applyCommand(args));
+}
+
+function applyCommand(args: readonly string[]): Promise<number> {
   const finishing = args.some((a) => /^--(commit|abort)(=|$)/.test(a));
   return runCommand(finishing ? FINISH_SPEC : SPEC, args, async ({ values, positionals }) => {
     const timeoutMs = milliseconds(values.timeout, "timeout");
+    // 0 would give up before the service could answer anything.
+    if (timeoutMs === 0)
+      throw new CommandUsageError(`option --timeout needs a whole number of ms from 1, got "0"`);
     const expiresInMs = expiry(values["expires-in"]);
     const colour = colourAllowed(process.stderr);
     const common = {
