@@ -133,9 +133,7 @@ export class DevRuntime {
       enabled: options.watch ?? true,
       affected: (file) => this.#affected(file),
       order: () => this.files,
-      reload: async (files) => {
-        for (const file of files) await this.reload(file);
-      },
+      reload: (files) => this.#reloadAll(files),
     });
     const overwrite = options.overwrite;
     this.#reloaderOptions = {
@@ -235,6 +233,33 @@ export class DevRuntime {
     return this.#watcher.flush();
   }
 
+  /** Files whose last reload a class of another module refused (see #reloadAll). */
+  readonly #waitingForOthers = new Set<string>();
+
+  /**
+   * Reloads `files` in order; then, once another module's reload applied,
+   * those whose last reload was refused because a class of another module
+   * still declared a field it now declares (a field moved up to a
+   * superclass in another file, saved first or in the same batch): that
+   * module may have given it up, and nothing else would retry them — the
+   * superclass stayed unapplied until saved again (review advY5 H7).
+   */
+  async #reloadAll(files: readonly string[]): Promise<void> {
+    let applied = false;
+    for (const file of files) {
+      const done = await this.reload(file);
+      if (done.outcome === "updated") applied = true;
+      if (refusedByAnotherModule(done.error)) this.#waitingForOthers.add(file);
+      else this.#waitingForOthers.delete(file);
+    }
+    if (!applied) return;
+    for (const file of [...this.#waitingForOthers]) {
+      this.#waitingForOthers.delete(file);
+      const again = await this.reload(file);
+      if (refusedByAnotherModule(again.error)) this.#waitingForOthers.add(file);
+    }
+  }
+
   /** Reloads one module from its file; never throws (failures are reported). */
   async reload(file: string): Promise<ReloadReport> {
     return (await this.#loadReloader()).reload(file);
@@ -267,4 +292,11 @@ export class DevRuntime {
     if (!isMigrationsFile(file)) return [];
     return this.#graph.modulesOfMigrations(sourceBaseOfMigrations(file)!).map((r) => r.file);
   }
+}
+
+/** A refusal because a subclass still declares a field its ancestor now declares. */
+function refusedByAnotherModule(error: unknown): boolean {
+  const failures = (error as { report?: { failures?: readonly { rule: string }[] } } | undefined)
+    ?.report?.failures;
+  return failures?.some((f) => f.rule === "duplicate-field") ?? false;
 }
