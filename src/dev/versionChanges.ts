@@ -68,6 +68,7 @@ export function diffVersions(
   for (const [name, variable] of next.variables) {
     const before = previous.variables.get(name)?.text ?? record.removed.get(name);
     if (variable.names.every(known) && before !== undefined && before !== variable.text) {
+      if (classVariable(variable.text, changes, variable.line)) continue;
       changes.notes.push(
         `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
       );
@@ -83,6 +84,25 @@ export function diffVersions(
     changes.restartReasons.push(`line ${other.line}: a top-level statement changed`);
   }
   return changes;
+}
+
+/**
+ * A class held by a module-level variable (`let Service = class Service {…}`,
+ * which is also how TypeScript's experimentalDecorators compile a decorated
+ * class): not managed, so its edit needs a restart. It was told as a
+ * changed variable initialiser, and with --no-restart as "no class or
+ * function changed" (review advY5 s11). Says so; false for other variables.
+ */
+function classVariable(text: string, changes: Changes, line: number): boolean {
+  const name = /^(?:let|const|var)\s+([\w$]+)\s*=\s*(?:\(\s*)?class\b/.exec(text)?.[1];
+  if (name === undefined) return false;
+  changes.notes.push(
+    `line ${line}: class ${name} is held by a module-level variable (\`${text.split(" ")[0]} ${name} = class …\`, as TypeScript's experimentalDecorators compile a decorated class), which metamorph does not manage: its edit applies only by restarting`,
+  );
+  changes.restartReasons.push(
+    `line ${line}: class ${name} changed, and it is held by a module-level variable (a decorated class), which is not managed`,
+  );
+  return true;
 }
 
 /** The functions and variables `next` removes, and the removed ones it declares again. */
