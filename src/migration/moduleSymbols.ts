@@ -23,7 +23,12 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
 import { type BuildResult, fromAnotherScope, hasMigrator } from "./build.js";
 import type { PrivateStateError } from "../errors.js";
-import { moduleSymbolRefusal, moduleSymbolValueRefusal } from "./privateStateRefusal.js";
+import {
+  moduleSymbolRefusal,
+  moduleSymbolValueRefusal,
+  tableStateRefusal,
+} from "./privateStateRefusal.js";
+import { bare, tableKeptState } from "./tableState.js";
 import { rememberSample } from "./sampledObjects.js";
 
 /** How many objects of a class have their field values looked at (every object has its keys looked at). */
@@ -66,6 +71,8 @@ export interface ScopeChange {
   readonly keyedDeep: boolean;
   /** The classes of its chain whose own source does, base first (what a refusal names). */
   readonly readers: readonly string[];
+  /** The call by which its constructor hands its objects to a table of its module (tableState.ts), for its own objects. */
+  readonly table?: string;
 }
 
 /**
@@ -116,6 +123,7 @@ export function scopeChanges(namespace: Namespace, built: Built): Map<object, Sc
     };
     const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
     own.set(prototype, name);
+    const table = tableKeptState(name, build, oldDefs);
     if (change.keyed) readers.set(prototype, name);
     for (const handle of namespace.classes()) {
       const other = stablePrototype(handle);
@@ -129,6 +137,7 @@ export function scopeChanges(namespace: Namespace, built: Built): Map<object, Sc
         keyed: change.keyed || before?.keyed === true,
         keyedDeep: change.keyedDeep || before?.keyedDeep === true,
         readers: [],
+        ...(other === prototype && table !== undefined ? { table } : {}),
       });
     }
   }
@@ -161,6 +170,12 @@ export function refuseModuleSymbols(
   const keyed = new Map<ScopeChange, symbol[]>();
   let valueRefusal: PrivateStateError | undefined;
   for (const [prototype, change] of classes) {
+    // Before a migrator is looked at: none can enter an object in the new release's table.
+    if (change.table !== undefined) {
+      const objects = objectsOf(prototype);
+      if (objects === undefined || (objects.length > 0 && bare(objects, VALUE_SAMPLE)))
+        throw tableStateRefusal(change.name, change.table);
+    }
     if (change.migrated) continue;
     const objects = objectsOf(prototype);
     if (objects === undefined) continue;

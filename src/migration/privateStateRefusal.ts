@@ -110,6 +110,21 @@ export function outsideStateRefusal(name: string, calls: readonly string[]): Pri
 
 /**
  * The refusal of a new implementation, from another module scope, of a
+ * class whose objects have no property of their own and whose constructor
+ * hands each to a function of its module that keeps its state in a table
+ * there (tableState.ts): the new release's code reads its own table, in
+ * which the existing objects have no entry (@js-temporal/polyfill 0.4.3 ->
+ * 0.4.4 applied, then every method threw `invalid receiver`).
+ */
+export function tableStateRefusal(name: string, call: string): PrivateStateError {
+  return new PrivateStateError(
+    `class ${name} keeps its objects' state outside them: its constructor hands each to \`${call}\`, and they have no property of their own, so the state is in a table of the running release's module keyed by the object. A new implementation evaluated in another module scope, such as a package's next release, reads a table of its own, in which the existing objects have no entry: every method would fail on them, and no migrator can enter them there. Restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope (the table is the same one, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
+    { className: name, call },
+  );
+}
+
+/**
+ * The refusal of a new implementation, from another module scope, of a
  * class whose objects hold their state under symbols of the running
  * version's module (`this[kState]` with `const kState = Symbol(…)`, as
  * undici keeps every field): the next release reads symbols of its own,

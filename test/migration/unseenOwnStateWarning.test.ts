@@ -86,7 +86,10 @@ test("a release whose constructor hands `this` to other code warns that what it 
  * helper that keeps every value in a WeakMap of its module, and every method
  * reads it back the same way. A release from another module has a table of
  * its own: each live object failed its first call ("invalid receiver") after
- * an update whose warning said the objects kept what they had.
+ * an update whose warning said the objects kept what they had. Where
+ * everything says so the update is now refused (tableState.test.ts); a
+ * class that may also set a property out of the reader's sight is not
+ * known to keep nothing on its objects, and keeps the warning.
  */
 test("a class with no field whose constructor hands `this` to other code: the warning says its state is likely outside the objects, out of the new release's reach", () => {
   const make = () =>
@@ -94,7 +97,7 @@ test("a class with no field whose constructor hands `this` to other code: the wa
       const SLOTS = new WeakMap();
       function createSlots(o, y) { SLOTS.set(o, { y }); }
       function getSlot(o) { const s = SLOTS.get(o); if (!s) throw new TypeError("invalid receiver"); return s.y; }
-      class PlainDate { constructor(y) { createSlots(this, y); } year() { return getSlot(this); } }
+      class PlainDate { constructor(y) { createSlots(this, y); if (y > 9999) this.far = true; } year() { return getSlot(this); } }
       return PlainDate;`)() as new (
       y: number,
     ) => { year(): number };
@@ -102,7 +105,9 @@ test("a class with no field whose constructor hands `this` to other code: the wa
   const D = ns.registerClass(make());
   const date = new D(2024);
   const result = updateSync(ns, patch("next").replaceImplementation("PlainDate", make()).build());
-  const warned = result.warnings.filter((w) => w.code === "MM_UNSEEN_STATE");
+  const warned = result.warnings.filter(
+    (w) => w.code === "MM_UNSEEN_STATE" && w.field === undefined,
+  );
   expect(warned.map((w) => w.note)).toEqual([
     "the constructor hands the object to other code: `createSlots(this, y);`",
   ]);
