@@ -66,13 +66,18 @@ export function reusableInitialiser(reuse: Reuse): Function | null {
   return initialise;
 }
 
-/** Whether sources compiled against `a` and `b` see the same names bound to the same values. */
+/**
+ * Whether code compiled against `a` sees what it would compiled against `b`:
+ * every name `a` binds, `b` binds to the same value. Names only `b` has
+ * (the namespace's classes an update's code sees, updateScopes.ts) were
+ * unbound for that code, which reads none of them. Equal scopes only, and
+ * the first update after a class was defined recompiled its field code,
+ * every construction site losing its type feedback.
+ */
 function sameScope(a: Scope | undefined, b: Scope): boolean {
   if (a === b) return true;
   if (a === undefined) return false;
-  const keys = Object.keys(b);
-  if (Object.keys(a).length !== keys.length) return false;
-  return keys.every((k) => Object.hasOwn(a, k) && a[k] === b[k]);
+  return Object.keys(a).every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 /**

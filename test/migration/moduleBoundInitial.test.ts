@@ -29,7 +29,7 @@ const releaseA = () =>
     array: number[],
   ) => Attr;
 
-test.each(["FloatType", "performance"])(
+test.each(["FloatType", "PerformanceObserver"])(
   "an initial value reading the module's %s is refused, naming the field, before anything changes",
   (name) => {
     const ns = new Namespace("module-bound");
