@@ -34,6 +34,7 @@ import {
   collectGarbage,
   describeCensus,
   HOT,
+  measureConstructionPair,
   measureLoop,
   measurePair,
   median,
@@ -717,6 +718,51 @@ export function steadyStateFigures(): Figure[] {
   ];
 }
 
+/**
+ * While a lazy update is pending (guards installed, old objects untouched):
+ * a method call on objects the new version built after the commit, and
+ * construction itself, each against the same on a namespace whose identical
+ * update completed (no guard left). Review advY3 H3 found both far off (a
+ * call 14–44× a plain one, construction 3–9×), which no figure showed: the
+ * lazy rows above call only objects migrated at their first touch.
+ */
+export async function pendingWindowFigures(): Promise<Figure[]> {
+  const N = 10_000;
+  const pending = await worldAcrossJobs(N, "pending-window");
+  const done = await worldAcrossJobs(N, "pending-window-done");
+  const result = updateSync(pending.ns, v2("lazy"));
+  updateSync(done.ns, v2("eager"));
+  const make = (i: number) => ({ basepath: "/pictures", name: "holiday", size: i, comment: "" });
+  const Pending = pending.Picture as unknown as new (init: object) => PictureV2;
+  const Done = done.Picture as unknown as new (init: object) => PictureV2;
+  const built = Array.from({ length: HOT }, (_, i) => new Pending(make(i)));
+  const fresh = Array.from({ length: HOT }, (_, i) => new Done(make(i)));
+  const [builtCall, freshCall] = measurePair(CALL_BODY, built, fresh);
+  const ARGS = '{ basepath: "/pictures", name: "holiday", size: i, comment: "" }';
+  const [pendingNew, doneNew] = await measureConstructionPair(ARGS, Pending, Done, {
+    samples: 15,
+    operations: 50_000,
+  });
+  if (result.pendingInstances() !== N) throw new Error("pending window: objects migrated");
+  result.completeMigration();
+  return [
+    versus(
+      "migration.lazy.pending.callOnBuiltSince",
+      builtCall,
+      freshCall,
+      "ns/op",
+      `method call on objects the new version built while a lazy update is pending (its ${N} old objects untouched, guards installed); baseline: the same call on objects of the same layout in a namespace whose identical update completed (no guards); ${RATIO}`,
+    ),
+    versus(
+      "migration.lazy.pending.construction",
+      pendingNew,
+      doneNew,
+      "ns/op",
+      `construction through the class handle while a lazy update is pending (registry finder, as the baseline); baseline: the same construction in a namespace whose identical update completed; ${RATIO}`,
+    ),
+  ];
+}
+
 export const migrationBench: BenchModule = {
   name: "migration",
   async run() {
@@ -728,6 +774,7 @@ export const migrationBench: BenchModule = {
     const e6 = await eagerRun(SHAPES[1]!, 1_000_000, "registry", 1);
     const lazy = await lazyFigures(e6.pause, e6.hand);
     const blocks = await progressiveBlockFigures();
-    return [...pharoFigures(e5), ...lazy, ...blocks, ...steady];
+    const window = await pendingWindowFigures();
+    return [...pharoFigures(e5), ...lazy, ...window, ...blocks, ...steady];
   },
 };
