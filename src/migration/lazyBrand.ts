@@ -24,9 +24,12 @@
  * of its own once every object is migrated (lazyCompletion.ts
  * `allMigrated`). Objects `completeMigration()` migrates get no mark at all
  * (the guards go as it returns; a guard reached meanwhile marks them in the
- * WeakSet, lazyCompletion.ts `settleMarks`), and objects made after the
- * commit are marked in the WeakSet: unbranding them would be another pass
- * over every object, in the same block.
+ * WeakSet, lazyCompletion.ts `settleMarks`). Objects the new version
+ * builds while the update is pending are branded at construction
+ * (`brandBuilt`), listed nowhere: the completion takes their brands off
+ * from the objects its search meets anyway, a rollback from those it
+ * rewrites, and the sweep (which brands nothing it builds meanwhile) from
+ * those it finds.
  */
 
 import { ChunkedList } from "./chunkedList.js";
@@ -64,9 +67,14 @@ export class Brands {
   private weak = false;
   /** Per branded object, how many own string-keyed properties it had when branded. */
   private readonly named = new ChunkedList<number>();
-  /** Reused by every `brand` (Object.defineProperty reads it, and keeps nothing). */
+  /**
+   * Reused by every brand (Object.defineProperty reads it, and keeps
+   * nothing). Its value is never read by a guard; a brand given at
+   * construction (`brandBuilt`) holds there what unbranding it needs, so
+   * every brand holds a small integer (one representation for the field).
+   */
   private readonly descriptor: PropertyDescriptor = {
-    value: this.token,
+    value: 0,
     writable: false,
     enumerable: false,
     configurable: true,
@@ -87,14 +95,65 @@ export class Brands {
    * trap refuses or throws): the caller marks it another way.
    */
   brand(object: object, named: number): boolean {
-    try {
-      if (!Reflect.defineProperty(object, this.symbol, this.descriptor)) return false;
-    } catch {
-      return false;
-    }
+    if (!this.define(object, named)) return false;
     this.objects.push(this.weak ? new WeakRef(object) : object);
     this.named.push(named);
     return true;
+  }
+
+  private define(object: object, value: number): boolean {
+    this.descriptor.value = value;
+    try {
+      return Reflect.defineProperty(object, this.symbol, this.descriptor);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Brands `object`, just built by the new version while the update is
+   * pending, so that the guards pass it on their fast path (a WeakSet entry
+   * per construction cost 3–9× the construction, and each call on it a
+   * lookup: review advY3 H3). It goes into no list: a `WeakRef` per
+   * construction is the registry's cost (and V8 aborts past 2^24 of them in
+   * one job), a strong one would keep every temporary alive. Whoever takes
+   * the guards off finds such objects among the class's instances instead
+   * (`unbrandBuilt`). Its value, negative, says it was built and how many
+   * enumerable properties it had (for-in, as `unbrandExactly` counts them).
+   * False where it could not be branded (the caller marks it another way).
+   */
+  brandBuilt(object: object): boolean {
+    let named = 0;
+    try {
+      if (this.symbol in object) return true;
+      for (const _ in object) named++;
+    } catch {
+      return false; // a Proxy's trap
+    }
+    return this.define(object, -1 - named);
+  }
+
+  /** Whether `object` carries a brand `brandBuilt` gave it. */
+  builtBrand(object: object): boolean {
+    return (
+      Object.hasOwn(object, this.symbol) &&
+      ((object as Record<symbol, number>)[this.symbol] as number) < 0
+    );
+  }
+
+  /**
+   * Takes the brand `brandBuilt` gave `object` off, exactly (see `clear`);
+   * false (nothing done) if it has no such brand, or it cannot lose it (frozen since).
+   */
+  unbrandBuilt(object: object): boolean {
+    if (!this.builtBrand(object)) return false;
+    const named = -1 - (object as Record<symbol, number>)[this.symbol]!;
+    try {
+      unbrandExactly(object, this.symbol, named);
+    } catch {
+      return false;
+    }
+    return !Object.hasOwn(object, this.symbol);
   }
 
   /** The objects branded now, each with its `named` (a reopened update brands them again). */

@@ -86,6 +86,12 @@ export interface Checkpoint {
   readonly lengths: readonly number[];
   readonly migrated: number;
   readonly marks: MarksCheckpoint;
+  /**
+   * The objects built while it was pending whose brands the completion
+   * that follows took off (filled by it): a reopen brands them again, so
+   * that they are exactly as before.
+   */
+  readonly built: object[];
 }
 
 /** An earlier lazy update a later one completed, and where it stood (null once nothing can reopen it). */
@@ -187,6 +193,22 @@ export class LazyMigration {
   private abandoned: MigrationError | undefined;
   /** Set when the rollback after a failure itself threw: guards may still be in. */
   private rollbackFailure: MigrationError | undefined;
+  /**
+   * Whether an object built since the commit was branded at construction
+   * (lazyMarks.ts markBuilt); until then nobody looks for such brands.
+   */
+  private builtBranded = false;
+  /** Whether `complete()` is running: what it builds is marked in the set (it has listed the objects already). */
+  private completing = false;
+  /**
+   * While `complete()` runs: the objects branded at construction that its
+   * search met, whose brands go with the guards (they are listed nowhere).
+   */
+  private builtFound: object[] | null = null;
+  /** Whether a later update took a checkpoint (it may reopen this one). */
+  private checkpointed = false;
+  /** The last checkpoint's `built`, until the completion that follows it has filled it. */
+  private checkpointBuilt: object[] | null = null;
 
   /** `changed`: the classes the update gives a new version (new names). */
   constructor(
@@ -214,7 +236,11 @@ export class LazyMigration {
   checkpoint(): Checkpoint | null {
     if (!this.guarded || this.failure) return null;
     this.settleMarks();
+    this.checkpointed = true;
+    const built: object[] = [];
+    this.checkpointBuilt = built;
     return {
+      built,
       logs: this.logs.length,
       current: [...this.logByPrototype.values()],
       lengths: this.logs.map((log) => log.length),
@@ -252,6 +278,8 @@ export class LazyMigration {
     for (const log of checkpoint.current) this.logByPrototype.set(log.plan.prototype, log);
     this.migratedCount = checkpoint.migrated;
     this.marks.reopen(checkpoint.marks, reverted, since);
+    for (const object of checkpoint.built) this.marks.markBuilt(object, true);
+    if (checkpoint.built.length > 0) this.builtBranded = true;
     this.install();
     this.onReopen?.();
   }
@@ -269,6 +297,7 @@ export class LazyMigration {
   isMigrated(object: object): boolean {
     this.settleMarks();
     this.marks.settleBrands();
+    if (this.builtBranded) this.marks.unbrandBuilt(object, true);
     return this.marks.has(object) || this.builtSince(object);
   }
 
@@ -299,6 +328,17 @@ export class LazyMigration {
     // The guard runs on every call while installed: it closes over the set
     // itself rather than reaching it through `this`.
     const migrated = this.marks.set;
+    // Built by the new version, on its layout: branded, as a first touch
+    // brands what it migrates, so that the guards pass it on their fast path
+    // — except while the sweep or a completion runs, which take brands off
+    // only from the objects they found (lazyBrand.ts brandBuilt), and off the
+    // class prototype (a release's own home, a mixin), where a rollback
+    // rewrites objects without asking whether they are migrated.
+    const built = (prototype: object) => (object: object) => {
+      const brand = !this.sweeping && !this.completing && getPrototypeOf(object) === prototype;
+      if (brand) this.builtBranded = true;
+      this.marks.markBuilt(object, brand);
+    };
     for (const plan of this.plans) {
       this.undos.push(
         installLazyGuards(
@@ -309,7 +349,7 @@ export class LazyMigration {
           () => this.failure,
         ),
       );
-      this.undos.push(observeConstruction(plan.handle, (o) => migrated.add(o)));
+      this.undos.push(observeConstruction(plan.handle, built(plan.prototype)));
     }
     this.guarded = this.plans.length > 0;
     if (this.guarded) {
@@ -782,9 +822,22 @@ export class LazyMigration {
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
       if (!marks.has(object) && !this.builtSince(object)) objects[kept++] = object;
+      else if (this.builtBranded) this.foundBuilt(object);
     }
     objects.length = kept;
     return objects;
+  }
+
+  /**
+   * `object`, found marked by a search, may carry a brand given at its
+   * construction: the sweep (which brands nothing at construction, and ends
+   * without searching again) takes it off now, marking the object in the
+   * set; a completion lists it, to take it off with the guards.
+   */
+  private foundBuilt(object: object): void {
+    if (!this.marks.builtBrand(object)) return;
+    if (this.sweeping) this.marks.unbrandBuilt(object, true);
+    else this.builtFound?.push(object);
   }
 
   pending(): number {
@@ -802,6 +855,10 @@ export class LazyMigration {
 
   /** Migrates `object` as part of the sweep (false: the update was rolled back). */
   sweepOne(object: object): boolean {
+    if (this.builtBranded && this.marks.builtBrand(object)) {
+      this.marks.unbrandBuilt(object, true); // see foundBuilt
+      return true;
+    }
     // Not through `migrating`: no closure per object of the sweep.
     const outer = this.during;
     this.during = "sweep";
@@ -833,10 +890,18 @@ export class LazyMigration {
         this.release(); // the brands the sweep had not taken off yet go at once
         return;
       }
+      this.completing = true;
+      this.builtFound = this.builtBranded ? [] : null;
       try {
         // A stranded object (`strand`) keeps its guards.
-        if (this.completeEach() && this.strandedNow.length === 0) this.release();
+        if (this.completeEach() && this.strandedNow.length === 0) {
+          this.release();
+          this.unbrandFound();
+        }
       } finally {
+        this.completing = false;
+        this.builtFound = null;
+        this.checkpointBuilt = null;
         if (this.unmarkedFrom !== null) {
           if (this.guarded) this.settleMarks();
           else this.unmarkedFrom = null;
@@ -850,6 +915,22 @@ export class LazyMigration {
     const progress = this.progress();
     if (!this.failure) this.onComplete?.(progress);
     return progress;
+  }
+
+  /**
+   * Takes off, the guards gone, the brands of the objects built since the
+   * commit that the completion's search met (foundBuilt). A later update
+   * that completed this one may reopen it: they are marked in the set then,
+   * as pending they would be migrated again.
+   */
+  private unbrandFound(): void {
+    const found = this.builtFound;
+    if (found === null) return;
+    const kept = this.checkpointBuilt;
+    for (let i = 0; i < found.length; i++) {
+      if (this.marks.unbrandBuilt(found[i]!, this.checkpointed)) kept?.push(found[i]!);
+    }
+    this.builtBranded = false;
   }
 
   /**
@@ -896,7 +977,11 @@ export class LazyMigration {
     const pending = pendingIn(
       registry.snapshot(plan.prototype),
       plan.prototype,
-      (object) => marks.has(object) || builtOnNewLayout(object, plan),
+      (object) => {
+        if (!marks.has(object)) return builtOnNewLayout(object, plan);
+        if (this.builtBranded) this.foundBuilt(object);
+        return true;
+      },
       strays,
     );
     return [pending, strays];

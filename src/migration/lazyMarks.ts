@@ -4,7 +4,9 @@
  * compiled path), those in the set (migratedSet.ts: migrated by
  * `completeMigration()` once a guard or a rollback asks, made after the
  * commit, copies, and every branded one once a rollback is under way), and
- * — once the sweep has visited every object — all of them.
+ * — once the sweep has visited every object — all of them. Objects built
+ * while the update is pending are branded at construction too, but listed
+ * nowhere: see lazyBrand.ts `brandBuilt`.
  */
 import { Brands } from "./lazyBrand.js";
 import { MigratedSet } from "./migratedSet.js";
@@ -53,6 +55,32 @@ export class LazyMarks {
     }
     if (inBulk) this.set.addInBulk(object);
     else this.set.add(object);
+  }
+
+  /**
+   * Marks `object`, just built by the new version: branded where it can be
+   * (lazyBrand.ts `brandBuilt`: the guards' fast path), otherwise in the set.
+   * `brand`: false while no brand may be given (a sweep or a completion is
+   * running, and would not see this object again to take it off).
+   */
+  markBuilt(object: object, brand: boolean): void {
+    if (!brand || !this.brands.brandBuilt(object)) this.set.add(object);
+  }
+
+  /** Whether `object` carries a brand `markBuilt` gave it. */
+  builtBrand(object: object): boolean {
+    return this.brands.builtBrand(object);
+  }
+
+  /**
+   * Takes off the brand `markBuilt` gave `object` (if it has one), marking
+   * it in the set instead when `keep` (the guards stay, or a rollback or a
+   * reopen will ask).
+   */
+  unbrandBuilt(object: object, keep: boolean): boolean {
+    if (!this.brands.unbrandBuilt(object)) return false;
+    if (keep) this.set.addInBulk(object);
+    return true;
   }
 
   /**

@@ -8,9 +8,9 @@
  * guards are removed as soon as no old-layout instance is left (progressive
  * sweep, or `completeMigration()`), after which calls cost nothing extra.
  * While they are installed a call on an object migrated at its first touch
- * or by the sweep pays a check of its hidden class (its brand,
- * lazyBrand.ts); on any other object a WeakSet lookup (migratedSet.ts; see
- * bench).
+ * or by the sweep, or built by the new version meanwhile, pays a check of
+ * its hidden class (its brand, lazyBrand.ts); on any other object a
+ * WeakSet lookup (migratedSet.ts; see bench `migration.lazy.*`).
  *
  * A migration that fails at first touch rolls the whole update back (see
  * lazyCompletion.ts); the guard then runs the member that is installed after

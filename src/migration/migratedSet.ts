@@ -6,7 +6,8 @@
  * be branded, the branded objects of a rollback) therefore go
  * into chunks of at most CHUNK entries each, whose growth costs a few
  * milliseconds at most; objects marked one at a time (built after the
- * commit, a first touch that cannot be branded) go into one set, checked first, until it holds SINGLE
+ * commit while a sweep or completion runs, or where no brand could be
+ * given; a first touch that cannot be branded) go into one set, checked first, until it holds SINGLE
  * objects (then into the chunks): an object not yet migrated is looked up
  * once, not once per chunk (each lookup of an object in a large table is a
  * cache miss: ~20 ns without an identity hash, ~100 ns with one). That set
