@@ -8,90 +8,33 @@
  * way and stopped enforcing maxSize (calculatedSize NaN), and only the
  * generic MM_UNSEEN_STATE said anything.
  */
-import type { AnyNode } from "acorn";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
-import { forEachChild, parseJavaScript } from "../mop/source/parser.js";
-import { isThis, literalKey, skipOuterExpressions } from "../mop/source/syntax.js";
+import type { MadeFunctions } from "../mop/source/madeFunctions.js";
+import { readMadeFunctions } from "../mop/source/parse.js";
 import { type BuildResult, type ClassBuild, definitionChain, hasMigrator } from "./build.js";
 import { releaseChains } from "./releaseChains.js";
 import type { UpdateWarning } from "./warning.js";
 import { quoted, warning } from "./warning.js";
 
-/** What a class's code writes into `this` by name: each function written in place (text without whitespace), and where. */
-interface MadeFunctions {
-  /** Names assigned a function written in place, with each such function's text (whitespace removed) and the method it is in. */
-  readonly functions: ReadonlyMap<
-    string,
-    readonly { readonly text: string; readonly in: string }[]
-  >;
-  /** Every name the code assigns on `this`, a function or not. */
-  readonly assigned: ReadonlySet<string>;
-}
-
 const compact = (text: string) => text.replace(/\s+/g, "");
 
 const cache = new WeakMap<Function, MadeFunctions>();
 
-/** What the instance code of `cls` alone (not its superclasses) writes into `this`; nothing where it does not parse as a class. */
+/**
+ * What the instance code of `cls` writes into `this` (source/madeFunctions.ts),
+ * through parse.ts, which the Vite page stands in for: there, nothing.
+ */
 function madeFunctions(cls: Function): MadeFunctions {
-  const cached = cache.get(cls);
-  if (cached !== undefined) return cached;
-  const made: MadeFunctions = { functions: new Map(), assigned: new Set() };
-  const text = `(${Function.prototype.toString.call(cls)}\n)`;
-  const parsed = parseJavaScript(text, "script");
-  const statement = parsed.ok ? parsed.program.body[0] : undefined;
-  const node =
-    statement?.type === "ExpressionStatement"
-      ? skipOuterExpressions(statement.expression)
-      : undefined;
-  if (node?.type === "ClassExpression") {
-    for (const member of node.body.body) {
-      if (member.type !== "MethodDefinition" || member.static) continue;
-      const name = member.key.type === "Identifier" ? member.key.name : String(member.kind);
-      visit(member.value.body, name, text, made);
-    }
+  let made = cache.get(cls);
+  if (made !== undefined) return made;
+  try {
+    made = readMadeFunctions(cls);
+  } catch {
+    made = { functions: new Map(), assigned: new Set() };
   }
   cache.set(cls, made);
   return made;
-}
-
-/** Assignments `this.name = …` in `node`, not inside a nested `function` or class (another `this`). */
-function visit(node: AnyNode, method: string, text: string, made: MadeFunctions): void {
-  if (
-    node.type === "FunctionExpression" ||
-    node.type === "FunctionDeclaration" ||
-    node.type === "ClassExpression" ||
-    node.type === "ClassDeclaration"
-  )
-    return;
-  if (node.type === "AssignmentExpression" && node.operator === "=") {
-    const target = skipOuterExpressions(node.left);
-    if (target.type === "MemberExpression" && isThis(target.object)) {
-      const name = target.computed
-        ? literalKey(skipOuterExpressions(target.property))
-        : target.property.type === "Identifier"
-          ? target.property.name
-          : undefined;
-      if (name !== undefined) record(name, skipOuterExpressions(node.right), method, text, made);
-    }
-  }
-  forEachChild(node, (child) => visit(child, method, text, made));
-}
-
-function record(
-  name: string,
-  value: AnyNode,
-  method: string,
-  text: string,
-  made: MadeFunctions,
-): void {
-  (made.assigned as Set<string>).add(name);
-  if (value.type !== "ArrowFunctionExpression" && value.type !== "FunctionExpression") return;
-  const functions = made.functions as Map<string, { text: string; in: string }[]>;
-  const list = functions.get(name) ?? [];
-  list.push({ text: compact(text.slice(value.start, value.end)), in: method });
-  functions.set(name, list);
 }
 
 /** What the classes of a chain write into `this` (a base release's code writes into its subclasses' objects too). */

@@ -28,6 +28,7 @@
  * (Babel), `Object.defineProperty(this, "x", { value })` (tsc below ES2022) and
  * `static { this.s = v; }` (tsc/esbuild with `useDefineForClassFields: false`).
  */
+import { type MadeFunctions, madeFunctions } from "./madeFunctions.js";
 import { type SourceKind, unboundNames } from "./unboundNames.js";
 import type { AnyNode, Class, Program } from "acorn";
 import { InvalidClassDefinitionError } from "../../errors.js";
@@ -284,4 +285,28 @@ export function readUnboundNames(
   bound: (name: string) => boolean,
 ): string[] | undefined {
   return unboundNames(source, kind, bound);
+}
+
+/**
+ * Whether `source` stands in a class body as exactly one method or accessor
+ * (patch/checks/methodSource.ts): text that parses in no class body, or
+ * closes it early (`m() {} }; sideEffect(); class X {`), is not.
+ */
+export function isOneClassMember(source: string): boolean {
+  const parsed = parseJavaScript(`(class {\n${source}\n})`, "script");
+  if (!parsed.ok) return false;
+  const statement = parsed.program.body[0];
+  if (parsed.program.body.length !== 1 || statement?.type !== "ExpressionStatement") return false;
+  let node = statement.expression;
+  while (node.type === "ParenthesizedExpression") node = node.expression;
+  return (
+    node.type === "ClassExpression" &&
+    node.body.body.length === 1 &&
+    node.body.body[0]!.type === "MethodDefinition"
+  );
+}
+
+/** What `cls`'s instance code writes into `this` (madeFunctions.ts). */
+export function readMadeFunctions(cls: Function): MadeFunctions {
+  return madeFunctions(cls);
 }

@@ -5,7 +5,7 @@
 import type { MemberKey, MethodDefinition } from "../../mop/classDefinition.js";
 import { memberKeyName } from "../../mop/classDefinition.js";
 import { methodNameIn } from "../../mop/methodName.js";
-import { parseJavaScript } from "../../mop/source/parser.js";
+import { isOneClassMember } from "../../mop/source/parse.js";
 import { type OperationProblem, problem } from "./problem.js";
 
 const ACCESSOR = /^(?:get|set)(?:\s+[^\s(]|\s*[[\\"'])/;
@@ -91,24 +91,12 @@ function sourceHead(source: string): string {
  * The text is one member of a class body and nothing more. The engine puts
  * a method's source into a class body, so `m() {} static { … }` would carry
  * a static block that runs as the class is made, before any check of the
- * update. Where no parser is loaded (a browser page) the other checks
- * stand alone.
+ * update. Where no parser is loaded (the Vite page stands in for parse.ts,
+ * which then throws) the other checks stand alone.
  */
 function oneMember(source: string): boolean {
   try {
-    const parsed = parseJavaScript(`(class {\n${source}\n})`, "script");
-    // Text that parses in no class body is refused as well: closing the body early
-    // (`m() {} }; sideEffect(); class X {`) would put code outside it.
-    if (!parsed.ok) return false;
-    const statement = parsed.program.body[0];
-    if (parsed.program.body.length !== 1 || statement?.type !== "ExpressionStatement") return false;
-    let node = statement.expression;
-    while (node.type === "ParenthesizedExpression") node = node.expression;
-    return (
-      node.type === "ClassExpression" &&
-      node.body.body.length === 1 &&
-      node.body.body[0]!.type === "MethodDefinition"
-    );
+    return isOneClassMember(source);
   } catch {
     return true;
   }
