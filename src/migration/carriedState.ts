@@ -14,6 +14,7 @@
  */
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
+import { sameDescriptor } from "./ownState.js";
 
 /** Own properties carried over unchanged, and the object's complete state before the migration. */
 export interface Carried {
@@ -319,17 +320,6 @@ function unmanagedPairs(
   if (state === undefined) return [];
   const { keys, descriptors } = unmanagedOf(state, fields);
   return keys.map((key, i) => [key, descriptors[i]!]);
-}
-
-function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
-  return (
-    Object.is(a.value, b.value) &&
-    a.get === b.get &&
-    a.set === b.set &&
-    a.writable === b.writable &&
-    a.enumerable === b.enumerable &&
-    a.configurable === b.configurable
-  );
 }
 
 /**

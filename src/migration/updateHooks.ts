@@ -23,7 +23,7 @@ import type { UpdateHookContext } from "../patch/operations.js";
 import type { NamedHook } from "./building/drafts.js";
 import { applyState, undeletableInRewrite } from "../mop/rewriting/applyState.js";
 import { captureState, type ObjectState } from "../mop/rewriting/stateTable.js";
-import { sameState } from "./ownState.js";
+import { sameDescriptor, sameState } from "./ownState.js";
 
 /** A hook that threw, and what it threw. */
 export interface HookError {
@@ -149,20 +149,7 @@ function reshaped(before: ObjectState, now: ObjectState): boolean {
 
 function sameAttributes(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
   return (
-    a.get === b.get &&
-    a.set === b.set &&
-    a.writable === b.writable &&
-    a.enumerable === b.enumerable &&
-    a.configurable === b.configurable &&
-    (("value" in a && "value" in b) ||
-      !("value" in a || "value" in b) ||
-      typeof a.value !== "function")
-  );
-}
-
-function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
-  return (
-    Object.is(a.value, b.value) &&
+    "value" in a === "value" in b &&
     a.get === b.get &&
     a.set === b.set &&
     a.writable === b.writable &&
