@@ -402,10 +402,11 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 265 kB measured (this session's
+    // With the engine, after the first edit: 284 kB measured (this session's
     // checks of code a patch carries, afterCommit hooks' records, proxies at
-    // lazy guards, the page's top-level guards and moved classes; the bound
-    // was 260 kB), 246 kB at an earlier count (Vite's dev server
+    // lazy guards and brands at construction, release warnings, the page's
+    // top-level guards and moved classes; the bound was 260 kB), 246 kB at
+    // an earlier count (Vite's dev server
     // serves modules unminified, comments included; about 7 kB of it the call
     // tracking the page loads to wait for calls in flight; 222 kB at an
     // earlier count, 207 kB before the
@@ -417,6 +418,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(280_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(300_000);
   });
 });
