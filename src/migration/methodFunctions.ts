@@ -65,14 +65,16 @@ export function staleMethodFunctions(
   cls: ClassBuild,
   build: BuildResult,
   old: ClassDefinition | undefined,
-  objects: readonly object[] | undefined,
+  some: () => readonly object[] | undefined,
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
   const running = old && constructorOfDefinition(old);
   const implementation = cls.implementation;
   if (running === undefined || implementation === undefined || running === implementation)
     return [];
-  if (hasMigrator(className, build) || objects?.length === 0) return [];
+  if (hasMigrator(className, build)) return [];
+  const objects = some();
+  if (objects?.length === 0) return [];
   let before: MadeFunctions;
   let now: MadeFunctions;
   try {

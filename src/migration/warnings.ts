@@ -79,7 +79,7 @@ export function updateWarnings(
     warnings.push(...nestedDefaults(className, cls, build, old));
     warnings.push(...droppedFields(className, cls, build, old, oldDefs));
     warnings.push(...changedInitialKinds(className, cls, build, old));
-    const sample = sampledObjects(build, className) ?? some();
+    const sample = () => sampledObjects(build, className) ?? some();
     warnings.push(...oldReleaseValues(className, cls, build, old, sample, oldDefs));
   }
   for (const className of migrating) {
