@@ -14,7 +14,7 @@ import { readUnboundNames } from "../mop/source/parse.js";
 import type { SourceKind } from "../mop/source/unboundNames.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { BuildResult } from "./build.js";
-import { type Scope, updateScopes } from "./building/updateScopes.js";
+import { classesOf, type Scope, updateScopes } from "./building/updateScopes.js";
 
 /** Names the generated code itself binds around what it compiles. */
 const GENERATED: ReadonlySet<string> = new Set(["arguments", "__name"]);
@@ -32,6 +32,7 @@ export function refuseUnboundNames(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
   hydrateScope: Scope | undefined,
 ): void {
+  const classes = classesAfter(namespace, build);
   for (const [name, cls] of build.classes) {
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     const handle = cls.oldName === null ? null : namespace.classNamed(cls.oldName);
@@ -41,10 +42,29 @@ export function refuseUnboundNames(
           name,
           cls.definition,
           old,
-          updateScopes(namespace, hydrateScope, handle).compile,
+          updateScopes(namespace, hydrateScope, handle, classes).compile,
         );
-    if (unbound !== undefined) throw unboundError(patchName, unbound);
+    if (unbound !== undefined) throw unboundError(patchName, unbound, gone(build));
   }
+}
+
+/** The names this patch takes away, and what becomes of each (for the refusal's wording). */
+function gone(build: BuildResult): ReadonlyMap<string, string> {
+  const names = new Map<string, string>();
+  for (const name of build.removed) names.set(name, "removes");
+  for (const [name, cls] of build.classes)
+    if (cls.oldName !== null && cls.oldName !== name && !build.classes.has(cls.oldName))
+      names.set(cls.oldName, `renames to ${name}`);
+  return names;
+}
+
+/** The classes bound by name once the patch is applied: its code runs there. */
+function classesAfter(namespace: Namespace, build: BuildResult): Scope {
+  const classes: Record<string, unknown> = classesOf(namespace);
+  for (const name of build.removed) delete classes[name];
+  for (const cls of build.classes.values()) if (cls.oldName !== null) delete classes[cls.oldName];
+  for (const name of build.classes.keys()) classes[name] = true;
+  return classes;
 }
 
 function boundIn(scope: Scope, self: string): (name: string) => boolean {
@@ -129,8 +149,14 @@ function kept(methods: readonly MethodDefinition[], method: MethodDefinition): b
   );
 }
 
-function unboundError(patchName: string, { className, where, names }: Unbound): InvalidPatchError {
-  const list = names.map((n) => `\`${n}\``).join(", ");
+function unboundError(
+  patchName: string,
+  { className, where, names }: Unbound,
+  gone: ReadonlyMap<string, string>,
+): InvalidPatchError {
+  const list = names
+    .map((n) => `\`${n}\`${gone.has(n) ? ` (a class this patch ${gone.get(n)})` : ""}`)
+    .join(", ");
   return new InvalidPatchError(
     `patch ${patchName}: ${className}, ${where}, reads ${list}, which ${names.length === 1 ? "is" : "are"} not bound where the patch's code runs: code carried as source sees globals, the namespace's classes, the class's scope and the patch's hydrate scope — not the module it was written in. Pass ${names.length === 1 ? "it" : "them"} in a scope (defineClass's \`scope\` option, \`patch.hydrate(scope)\`, \`listen({ scope })\`), or carry what ${names.length === 1 ? "it needs" : "they need"} in the patch; the update was refused before anything changed`,
     { patch: patchName, className, member: where, names },

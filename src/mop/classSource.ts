@@ -52,10 +52,14 @@ function fieldLines(definition: ClassDefinition): string[] {
  * prototype object. Methods are compiled inside a real class body so `super`
  * works, and copied onto the prototype.
  */
-export function classSource(definition: ClassDefinition, hasSuperclass: boolean): string {
+export function classSource(
+  definition: ClassDefinition,
+  hasSuperclass: boolean,
+  late: readonly string[] = [],
+): string {
   const name = definition.name;
   const lines: string[] = [];
-  lines.push(selfBinding(name));
+  lines.push(selfBinding(name, late));
   lines.push("function __initialise(__init) {");
   // Like super(): the superclass is the constructor's current [[Prototype]].
   if (hasSuperclass)
@@ -70,7 +74,7 @@ export function classSource(definition: ClassDefinition, hasSuperclass: boolean)
   lines.push("};");
   lines.push(`const __home = ${homeSource(definition, hasSuperclass)};`);
   lines.push(
-    "return { ctor: __ctor, home: __home, initialise: __initialise, setSelf: __setSelf };",
+    "return { ctor: __ctor, home: __home, initialise: __initialise, setSelf: __setSelf, setLate: __setLate };",
   );
   return lines.join("\n");
 }
@@ -82,9 +86,12 @@ export function classSource(definition: ClassDefinition, hasSuperclass: boolean)
  * holding the methods is anonymous, so that it does not bind the name to
  * itself: it did, and `new Point()` in a method built an object of that
  * body, with no fields and none of the class's statics (review advY4).
+ * With the setter of the scope's late names (parameters of the generated
+ * function: lateNames.ts).
  */
-export function selfBinding(name: string): string {
-  return `let ${name}; const __setSelf = (self) => { ${name} = self; };`;
+export function selfBinding(name: string, late: readonly string[] = []): string {
+  const assign = late.map((n) => `${n} = __late.${n};`).join(" ");
+  return `let ${name}; const __setSelf = (self) => { ${name} = self; }; const __setLate = (__late) => { ${assign} };`;
 }
 
 /** The class whose body holds the methods (their `super` home). */

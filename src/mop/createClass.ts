@@ -11,6 +11,7 @@ import { memberKeyName } from "./classDefinition.js";
 import { recordInitialiser, reusableInitialiser, reusingConstructor } from "./initialiserReuse.js";
 import { keepName } from "./keepName.js";
 import { classSource, fieldInitialiser, homeSource, selfBinding } from "./classSource.js";
+import { lateNamesIn, noteLateSetter } from "./lateNames.js";
 
 /** Any class or constructor function. */
 // biome-ignore lint/suspicious/noExplicitAny: constructor arguments are the class's own business
@@ -109,6 +110,7 @@ interface Generated {
   home: Function;
   initialise: Function;
   setSelf: (self: unknown) => void;
+  setLate: (values: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Each created class's setter of its own name (selfBinding). */
@@ -180,15 +182,19 @@ function created<T extends object>(
             ? (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]
             : undefined,
         });
-  const { ctor, home, initialise, setSelf } = generate(
+  const declared = names.filter((n) => n !== definition.name);
+  const late = lateNamesIn(scope).filter((n) => declared.includes(n));
+  const { ctor, home, initialise, setSelf, setLate } = generate(
     definition,
     superclass,
     scope,
-    names.filter((n) => n !== definition.name),
+    declared,
     reused,
+    late,
   );
   setSelf(ctor);
   selfSetters.set(ctor, setSelf);
+  if (late.length > 0) noteLateSetter(scope, setLate);
   // Anonymous in its source (selfBinding): the name stack traces and tools show.
   Object.defineProperty(home, "name", { value: definition.name, configurable: true });
   const prototype =
@@ -311,6 +317,7 @@ function generate(
   scope: Readonly<Record<string, unknown>>,
   names: readonly string[],
   initialiser: Function | null,
+  late: readonly string[],
 ): Generated {
   const hasSuperclass = superclass !== null;
   // Numbered, so that classes of identical definitions (two namespaces,
@@ -323,17 +330,19 @@ function generate(
         "__superclass",
         "__name",
         ...names,
-        `${numbered}${selfBinding(definition.name)}\nreturn { home: ${homeSource(definition, hasSuperclass)}, setSelf: __setSelf };`,
+        `${numbered}${selfBinding(definition.name, late)}\nreturn { home: ${homeSource(definition, hasSuperclass)}, setSelf: __setSelf, setLate: __setLate };`,
       );
-      const { home, setSelf } = factory(superclass, keepName, ...names.map((n) => scope[n])) as {
-        home: Function;
-        setSelf: Generated["setSelf"];
-      };
+      const { home, setSelf, setLate } = factory(
+        superclass,
+        keepName,
+        ...names.map((n) => scope[n]),
+      ) as Pick<Generated, "home" | "setSelf" | "setLate">;
       return {
         ctor: reusingConstructor(definition.name, initialiser),
         home,
         initialise: initialiser,
         setSelf,
+        setLate,
       };
     }
     const factory = new Function(
@@ -341,7 +350,7 @@ function generate(
       "__INITIALISE",
       "__name",
       ...names,
-      `${numbered}${classSource(definition, hasSuperclass)}`,
+      `${numbered}${classSource(definition, hasSuperclass, late)}`,
     );
     return factory(
       superclass,

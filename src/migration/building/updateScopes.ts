@@ -9,7 +9,8 @@
  */
 import type { Constructor } from "../../mop/createClass.js";
 import { isValidClassName } from "../../mop/createClass.js";
-import type { Namespace } from "../../namespace/namespace.js";
+import { withLateNames } from "../../mop/lateNames.js";
+import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js";
 
 export type Scope = Readonly<Record<string, unknown>>;
 
@@ -20,19 +21,30 @@ export interface UpdateScopes {
   readonly keep: Scope;
 }
 
+/**
+ * `classes`: those the code sees by name (by default the namespace's; in a
+ * shadow, the shadow's as it stands); `pending`: the classes the update adds
+ * that have no handle yet, bound once they do (mop/lateNames.ts).
+ */
 export function updateScopes(
   namespace: Namespace,
   hydrateScope: Scope | undefined,
   handle: Constructor | null,
+  classes: Scope = classesOf(namespace),
+  pending: readonly string[] = [],
 ): UpdateScopes {
   const own = (handle === null ? undefined : namespace.scopes.get(handle)) ?? {};
   const keep = hydrateScope === undefined ? own : { ...own, ...hydrateScope };
-  return { compile: { ...namespaceClasses(namespace), ...keep }, keep };
+  const late = pending.filter((n) => !Object.hasOwn(keep, n) && !Object.hasOwn(classes, n));
+  return { compile: withLateNames({ ...classes, ...keep }, late), keep };
 }
 
-function namespaceClasses(namespace: Namespace): Record<string, unknown> {
+/** The classes bound by name in a namespace or a shadow, under the names code can read. */
+export function classesOf(world: {
+  readonly snapshot: NamespaceSnapshot;
+}): Record<string, unknown> {
   const classes: Record<string, unknown> = {};
-  const bindings = namespace.snapshot.bindings;
+  const bindings = world.snapshot.bindings;
   for (const name in bindings) {
     const binding = bindings[name]!;
     if (binding.kind === "class" && isValidClassName(name)) classes[name] = binding.handle;

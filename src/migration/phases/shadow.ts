@@ -15,7 +15,9 @@ import type { OutsideHomes } from "../outsideBuilt.js";
 import { noteSameScope } from "../../mop/sameScope.js";
 import { outsideHomes } from "../outsideBuilt.js";
 import type { Built } from "./build.js";
-import { updateScopes } from "../building/updateScopes.js";
+import { classesOf, type Scope, updateScopes } from "../building/updateScopes.js";
+import { bindLateNames } from "../../mop/lateNames.js";
+import type { Constructor } from "../../mop/createClass.js";
 import type { Detected } from "./detect.js";
 import { refuseUnguardableMembers } from "../unchangeableMembers.js";
 
@@ -41,16 +43,28 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
   for (const [, c] of renamed) shadow.renameBinding(c.oldName!, `\u0000${c.oldName}`);
   for (const [name, c] of renamed) shadow.renameBinding(`\u0000${c.oldName}`, name);
   const ordered = hierarchyOrder(defs);
+  // The new code sees the classes of the world it will run in: the names
+  // this patch gives, and the classes it adds, whatever their order here.
+  const added = ordered.filter((n) => build.classes.get(n)!.oldName === null);
+  const compiled: Scope[] = [];
+  const scopes = (handle: Constructor | null) => {
+    const pending = added.filter((n) => !shadow.has(n));
+    const made = updateScopes(namespace, built.hydrateScope, handle, classesOf(shadow), pending);
+    compiled.push(made.compile);
+    return made;
+  };
   for (const name of ordered) {
     const cls = build.classes.get(name)!;
     if (cls.oldName === null) {
-      const { compile, keep } = updateScopes(namespace, built.hydrateScope, null);
+      const { compile, keep } = scopes(null);
       shadow.addClass(cls.definition, compile, undefined, keep);
     } else if (detected.changed.has(name)) {
-      const scopes = updateScopes(namespace, built.hydrateScope, namespace.classNamed(cls.oldName));
-      shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins, scopes);
+      const made = scopes(namespace.classNamed(cls.oldName));
+      shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins, made);
     }
   }
+  const handles = Object.fromEntries(added.map((n) => [n, shadow.classNamed(n)]));
+  for (const scope of compiled) bindLateNames(scope, handles);
   const plans = ordered
     .filter((n) => detected.migrating.has(n))
     .map((n) => migrationPlan(n, build, defs, oldDefs, shadow));
