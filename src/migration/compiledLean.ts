@@ -12,7 +12,14 @@
  */
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 import type { ValueSource } from "./compiledSource.js";
-import { applyBody, generated, key, scanSource, writtenFields } from "./compiledSource.js";
+import {
+  applyBody,
+  chainFields,
+  generated,
+  key,
+  scanSource,
+  writtenFields,
+} from "./compiledSource.js";
 
 export interface LeanPlan {
   /**
@@ -86,7 +93,7 @@ let i = start;
 try {
 for (; i < end; i++) {
 const o = objects[i]; const cb = i * ${computedCount};
-${applyBody(oldLayout, plan.fields, values, false)}
+${applyBody(oldLayout, plan.fields, values, false, chainFields(plan))}
 }
 } finally {
 progress.done = i;
@@ -99,7 +106,7 @@ try {
 for (; i < end; i++) {
 r = 0;
 const o = objects[i]; const cb = i * ${computedCount};
-${applyBody(oldLayout, plan.fields, values, "hoisted")}
+${applyBody(oldLayout, plan.fields, values, "hoisted", chainFields(plan))}
 }
 } catch (error) {
 partial.length = 0;

@@ -24,6 +24,7 @@ import { compileLean } from "./compiledLean.js";
 import type { ValueSource } from "./compiledSource.js";
 import {
   applyBody,
+  chainFields,
   generated,
   key,
   layoutConstant,
@@ -198,7 +199,7 @@ export function compilePlan(plan: ClassMigrationPlan, oldLayout: readonly string
   const runsUserCode = computedSources.length > 0;
   const applyWith = generated<(...args: [...Parameters<CompiledPlan["apply"]>, unknown[]]) => void>(
     `"use strict";
-return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true)}\n};`,
+return function apply(o, old, ob, comp, cb, C) {\n${applyBody(oldLayout, plan.fields, values, true, chainFields(plan))}\n};`,
   );
   // The old values are saved again as each object is rewritten: code can
   // run inside the block after `scan` (an update's event listener, a
@@ -213,7 +214,7 @@ let i = start;
 try {
 for (; i < end; i++) {
 const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
-${applyBody(oldLayout, plan.fields, values, true)}
+${applyBody(oldLayout, plan.fields, values, true, chainFields(plan))}
 }
 } finally {
 progress.done = i;
@@ -230,7 +231,7 @@ try {
 for (; i < end; i++) {
 const o = objects[i]; const ob = i * ${stride}; const cb = i * ${computedCount};
 ${sameKeysSource(plan, oldLayout)}
-${applyBody(oldLayout, plan.fields, values, "checked")}
+${applyBody(oldLayout, plan.fields, values, "checked", chainFields(plan))}
 }
 } finally {
 progress.done = i;

@@ -5,6 +5,7 @@
  * literals; nothing else from a plan becomes source text (functions and
  * constants are passed in as arguments).
  */
+import { createsByAssignment, defineFieldSource } from "../mop/assignable.js";
 import type { ClassMigrationPlan, FieldSource } from "./instanceMigration.js";
 import { commonPrefix } from "./instanceMigration.js";
 
@@ -44,6 +45,23 @@ export function generated<T>(source: string): T {
 
 export const key = (k: string) => `[${JSON.stringify(k)}]`;
 
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The new fields a rewrite defines rather than assigns: names the prototype
+ * chain has (an accessor of an external superclass or of Object.prototype,
+ * one the class's own constructor defines its field over), where an
+ * assignment would run the accessor — program code inside the commit — and
+ * the object would get no field (review advZ2). The general path does the
+ * same per object (instanceMigration.ts rewriteFields).
+ */
+export function chainFields(plan: ClassMigrationPlan): ReadonlySet<string> {
+  const found = plan.fields.filter(
+    (f) => !createsByAssignment(plan.prototype, f) || !createsByAssignment(plan.copyPrototype, f),
+  );
+  return found.length === 0 ? NONE : new Set(found);
+}
+
 /**
  * The source of the rewrite of `o` from `oldLayout` to `fields`, reading
  * `v0…` and, when `save`, writing them to `old[ob…]` (otherwise the old
@@ -59,6 +77,7 @@ export function applyBody(
   fields: readonly string[],
   values: readonly ValueSource[],
   save: boolean | "hoisted" | "checked",
+  defined: ReadonlySet<string> = NONE,
 ): string {
   const read = new Set<number>();
   const expr = (j: number): string => {
@@ -81,7 +100,10 @@ export function applyBody(
       `{ const x = ${expr(j)}; if (o${key(fields[j]!)} !== x) o${key(fields[j]!)} = x; }`,
     );
   }
-  for (let j = prefix; j < fields.length; j++) writes.push(`o${key(fields[j]!)} = ${expr(j)};`);
+  for (let j = prefix; j < fields.length; j++) {
+    const k = fields[j]!;
+    writes.push(defined.has(k) ? defineFieldSource("o", k, expr(j)) : `o${key(k)} = ${expr(j)};`);
+  }
   if (save === "hoisted") {
     const reads = oldLayout.map((k, i) => `v${i} = o${key(k)};`);
     return [...reads, "r = 1;", ...writes].join("\n");

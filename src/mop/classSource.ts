@@ -4,6 +4,7 @@
  * methods, and the class's own name bound to what the program calls the
  * class.
  */
+import { createsByAssignment, defineFieldSource } from "./assignable.js";
 import type { ClassDefinition, MethodDefinition } from "./classDefinition.js";
 
 /** The member source as it stands in a class body, with `static` exactly when the definition says so. */
@@ -29,15 +30,19 @@ export function fieldInitialiser(expression: string | undefined): string {
  * read lets V8 keep an init literal from ever being allocated, where `in` on
  * every construction makes it escape, doubling allocation.
  */
-function fieldLines(definition: ClassDefinition): string[] {
+function fieldLines(definition: ClassDefinition, chain: object): string[] {
   const lines = definition.fields.length > 0 ? ["    let __v;"] : [];
   for (const field of definition.fields) {
     const key = JSON.stringify(field.name);
     const initial = fieldInitialiser(field.initializer);
-    lines.push(
+    const value =
       field.name in Object.prototype
-        ? `    this[${key}] = __init != null && Object.hasOwn(__init, ${key}) ? __init[${key}] : ${initial};`
-        : `    this[${key}] = __init != null && ((__v = __init[${key}]) !== undefined || ${key} in __init) ? __v : ${initial};`,
+        ? `__init != null && Object.hasOwn(__init, ${key}) ? __init[${key}] : ${initial}`
+        : `__init != null && ((__v = __init[${key}]) !== undefined || ${key} in __init) ? __v : ${initial}`;
+    lines.push(
+      createsByAssignment(chain, field.name)
+        ? `    this[${key}] = ${value};`
+        : `    ${defineFieldSource("this", field.name, value)}`,
     );
   }
   return lines;
@@ -54,9 +59,10 @@ function fieldLines(definition: ClassDefinition): string[] {
  */
 export function classSource(
   definition: ClassDefinition,
-  hasSuperclass: boolean,
+  superclass: Function | null,
   late: readonly string[] = [],
 ): string {
+  const hasSuperclass = superclass !== null;
   const name = definition.name;
   const lines: string[] = [];
   lines.push(selfBinding(name, late));
@@ -64,7 +70,7 @@ export function classSource(
   // Like super(): the superclass is the constructor's current [[Prototype]].
   if (hasSuperclass)
     lines.push("    Object.getPrototypeOf(__ctor)[__INITIALISE].call(this, __init);");
-  lines.push(...fieldLines(definition));
+  lines.push(...fieldLines(definition, (superclass?.prototype as object) ?? Object.prototype));
   lines.push("}");
   lines.push(`const __ctor = function ${name}(__init) {`);
   lines.push(

@@ -350,7 +350,7 @@ function generate(
       "__INITIALISE",
       "__name",
       ...names,
-      `${numbered}${classSource(definition, hasSuperclass, late)}`,
+      `${numbered}${classSource(definition, superclass, late)}`,
     );
     return factory(
       superclass,

@@ -69,6 +69,13 @@ export function checkOwnFields(definition: ClassDefinition, failures: Validation
     }
     seen.add(fieldName);
   }
+  // Only a constructor metamorph generates assigns the fields; an ordinary
+  // class's own one may define them over its accessors (event-target-shim's
+  // Event: `Object.defineProperty(this, "isTrusted", …)` under a getter of
+  // that name), and a migration defines a field its prototype chain has
+  // (compiledSource.ts). Refused anyway, one such class made every later
+  // update of the namespace refused (review advZ1).
+  if (!assignsFields(definition)) return;
   for (const accessor of accessorNames(definition)) {
     if (seen.has(accessor.name)) {
       failures.push(
@@ -139,7 +146,7 @@ export function checkInheritedFields(
             ),
           );
         }
-        const kind = ancestorAccessors.get(field);
+        const kind = assignsFields(definition) ? ancestorAccessors.get(field) : undefined;
         if (kind !== undefined) {
           failures.push(
             duplicate(
@@ -151,8 +158,9 @@ export function checkInheritedFields(
           );
         }
       }
+      const assigning = assignsFields(byName.get(ancestor)!);
       for (const [accessor, kind] of ownAccessors) {
-        if (ancestorFields.has(accessor)) {
+        if (assigning && ancestorFields.has(accessor)) {
           failures.push(
             duplicate(
               className,
@@ -165,6 +173,11 @@ export function checkInheritedFields(
       }
     }
   }
+}
+
+/** Whether objects of `definition` get their fields by assignment, from a constructor metamorph generates. */
+function assignsFields(definition: ClassDefinition): boolean {
+  return definition.fieldOrigin === "created" || definition.fieldOrigin === undefined;
 }
 
 function duplicate(
