@@ -7,7 +7,7 @@
  * worker. The report lists each worker: pid, outcome, pause. With no worker
  * running, see `#alone`.
  */
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import { randomUUID } from "node:crypto";
 import { ClusterRefusedError, PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import type { ControlHandler, LocalControl, Send } from "./localControl.js";
@@ -15,7 +15,7 @@ import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { ReleaseLog } from "./catchUp.js";
 import { committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
-import { workerParticipant } from "./clusterIpc.js";
+import { StartingWorkers, workerParticipant } from "./clusterIpc.js";
 import { catchUpState, everyWorkerAnswer, rollBackLog } from "./clusterRollback.js";
 import { clusterStatus } from "./clusterStatus.js";
 import { readBundle } from "./readBundle.js";
@@ -51,10 +51,11 @@ interface Waiting {
 function runningWorkers(
   timeoutMs: number,
   onProgress: (pid: number, m: ControlMessage) => void,
+  starting: StartingWorkers,
 ): Participant[] {
   return Object.values(cluster.workers ?? {})
     .filter((w) => w?.isConnected() && !w.isDead())
-    .map((w) => workerParticipant(w!, timeoutMs, onProgress));
+    .map((w) => workerParticipant(w!, timeoutMs, onProgress, starting));
 }
 
 export class ClusterControl implements ControlHandler {
@@ -64,7 +65,13 @@ export class ClusterControl implements ControlHandler {
   readonly #late = new Set<number>();
   /** Whether the program has had a worker (then a request with none running is refused). */
   #hadWorkers = false;
-  readonly #onFork: (() => void) | undefined;
+  readonly #onFork: ((worker: Worker) => void) | undefined;
+  /**
+   * Workers forked since, not yet ready: a request for one waits for it
+   * (a re-forked worker still replaying would drop it, and the operator
+   * would wait for the time-out), so that it is asked on the cluster's release.
+   */
+  readonly #starting = new StartingWorkers();
   /** The bundle of an update the primary prepared on its own, for the log at its commit. */
   #alonePrepared: { readonly id: string; readonly bundle: string } | undefined;
   readonly #timeoutMs: number;
@@ -76,8 +83,9 @@ export class ClusterControl implements ControlHandler {
     this.#timeoutMs = options.workerTimeoutMs ?? 30_000;
     if (options.participants === undefined) {
       // A worker that started and exited between two requests counts too.
-      this.#onFork = () => {
+      this.#onFork = (worker) => {
         this.#hadWorkers = true;
+        this.#starting.watch(worker);
       };
       cluster.on("fork", this.#onFork);
     }
@@ -87,7 +95,9 @@ export class ClusterControl implements ControlHandler {
     const progress = (pid: number, m: ControlMessage) => {
       if (m.type === "progress") send({ ...m, worker: pid });
     };
-    const participants = (this.options.participants ?? runningWorkers)(this.#timeoutMs, progress);
+    const participants =
+      this.options.participants?.(this.#timeoutMs, progress) ??
+      runningWorkers(this.#timeoutMs, progress, this.#starting);
     if (participants.length > 0) this.#hadWorkers = true;
     if (participants.length === 0 && this.#waiting === undefined) return this.#alone(request, send);
     const work = () => this.#answer(request, participants, send);

@@ -4,7 +4,8 @@
  * messages marked as metamorph's so that the program's own messages pass by.
  * Each request carries a sequence number; progress and the final answer
  * come back with it. A worker that does not answer in time, or exits, is an
- * error answer — never a hang.
+ * error answer — never a hang. A worker forked while the primary watches
+ * says when it is ready; a request for it waits until then (see isReady).
  */
 import type { Worker } from "node:cluster";
 import { ControlTimeoutError, WorkerExitedError } from "./errors.js";
@@ -32,11 +33,43 @@ const isEnvelope = (m: unknown): m is Record<string, unknown> =>
 
 let sequence = 0;
 
-/** A worker as a participant of the primary's transactions. */
+/**
+ * A worker says it is ready once its control listens, which is after it
+ * replayed the cluster's bundles (catchUp.ts). Until then a request sent to
+ * it would be dropped (nothing listens yet) or answered by a release that is
+ * not yet the cluster's, and the caller would wait for the time-out.
+ */
+const isReady = (m: unknown): boolean => isEnvelope(m) && m[TAG] === "ready";
+
+/**
+ * In the primary: the workers forked while it watched that have not yet
+ * said they are ready. A worker forked before (never watched) is taken as
+ * ready, as before workers said so.
+ */
+export class StartingWorkers {
+  readonly #starting = new WeakSet<Worker>();
+
+  watch(worker: Worker): void {
+    this.#starting.add(worker);
+    const onMessage = (m: unknown) => {
+      if (!isReady(m)) return;
+      this.#starting.delete(worker);
+      worker.off("message", onMessage);
+    };
+    worker.on("message", onMessage);
+  }
+
+  has(worker: Worker): boolean {
+    return this.#starting.has(worker);
+  }
+}
+
+/** A worker as a participant of the primary's transactions; a request to a starting worker waits for its ready. */
 export function workerParticipant(
   worker: Worker,
   timeoutMs: number,
   onProgress: (pid: number, message: ControlMessage) => void = () => {},
+  starting?: StartingWorkers,
 ): Participant {
   const pid = worker.process.pid ?? -1;
   // A worker that is gone emits no "exit" any more: asked, it would leave the call to its time-out.
@@ -44,68 +77,106 @@ export function workerParticipant(
   return {
     pid,
     alive,
-    call(request, callTimeoutMs = timeoutMs) {
-      const seq = ++sequence;
-      return new Promise<ControlMessage>((resolve) => {
-        const finish = (message: ControlMessage) => {
-          clearTimeout(timer);
-          worker.off("message", listen);
-          worker.off("exit", exited);
-          resolve(message);
-        };
-        const refuse = (error: Error) =>
-          finish({ type: "error", command: request.command, ...wireError(error) });
-        const listen = (m: unknown) => {
-          if (!isEnvelope(m) || m.seq !== seq) return;
-          const envelope = m as unknown as AnswerEnvelope;
-          if (envelope[TAG] === "progress") onProgress(pid, envelope.message);
-          else finish(envelope.message);
-        };
-        const exited = () =>
-          refuse(
-            new WorkerExitedError(`worker ${pid} exited before answering ${request.command}`, {
-              pid,
-            }),
-          );
-        const timer = setTimeout(
-          () =>
-            refuse(
-              new ControlTimeoutError(
-                `worker ${pid} did not answer ${request.command} within ${callTimeoutMs} ms`,
-                { pid, timeoutMs: callTimeoutMs },
-              ),
-            ),
-          callTimeoutMs,
-        );
-        const unreachable = (error: Error) =>
-          refuse(
-            new WorkerExitedError(
-              `worker ${pid} cannot be reached for ${request.command}: ${error.message}`,
-              { pid },
-            ),
-          );
-        if (!alive()) {
-          unreachable(new Error("it has exited"));
-          return;
-        }
-        worker.on("message", listen);
-        worker.once("exit", exited);
-        const envelope: RequestEnvelope = { [TAG]: "request", seq, request };
-        try {
-          // With a callback, a closed channel is reported here; without one Node emits
-          // "error" on the Worker, which nobody listens to, and the primary dies of it.
-          worker.send(envelope, (error) => {
-            if (error) unreachable(error);
-          });
-        } catch (error) {
-          unreachable(error as Error);
-        }
-      });
-    },
+    call: (request, callTimeoutMs = timeoutMs) =>
+      callWorker(worker, request, {
+        pid,
+        alive,
+        timeoutMs: callTimeoutMs,
+        onProgress,
+        starting: starting?.has(worker) === true,
+      }),
   };
 }
 
-/** In a worker: answers the primary's requests with this process's own control. */
+interface CallOptions {
+  readonly pid: number;
+  readonly alive: () => boolean;
+  readonly timeoutMs: number;
+  readonly onProgress: (pid: number, message: ControlMessage) => void;
+  /** Not yet ready: the request is sent when the worker says it is. */
+  readonly starting: boolean;
+}
+
+function callWorker(
+  worker: Worker,
+  request: ControlRequest,
+  { pid, alive, timeoutMs, onProgress, starting }: CallOptions,
+): Promise<ControlMessage> {
+  const seq = ++sequence;
+  return new Promise<ControlMessage>((resolve) => {
+    let waitingReady = starting;
+    const finish = (message: ControlMessage) => {
+      clearTimeout(timer);
+      worker.off("message", listen);
+      worker.off("exit", exited);
+      resolve(message);
+    };
+    const refuse = (error: Error) =>
+      finish({ type: "error", command: request.command, ...wireError(error) });
+    const listen = (m: unknown) => {
+      if (waitingReady && isReady(m)) {
+        waitingReady = false;
+        transmit();
+        return;
+      }
+      if (!isEnvelope(m) || m.seq !== seq) return;
+      const envelope = m as unknown as AnswerEnvelope;
+      if (envelope[TAG] === "progress") onProgress(pid, envelope.message);
+      else finish(envelope.message);
+    };
+    const exited = () =>
+      refuse(
+        new WorkerExitedError(
+          `worker ${pid} exited before answering ${request.command}${waitingReady ? " (it had not finished starting)" : ""}`,
+          { pid },
+        ),
+      );
+    const timer = setTimeout(
+      () =>
+        refuse(
+          new ControlTimeoutError(
+            waitingReady
+              ? `worker ${pid} did not finish starting (replaying the cluster's release and opening its control) within ${timeoutMs} ms, so it was not asked to ${request.command}`
+              : `worker ${pid} did not answer ${request.command} within ${timeoutMs} ms`,
+            { pid, timeoutMs },
+          ),
+        ),
+      timeoutMs,
+    );
+    const unreachable = (error: Error) =>
+      refuse(
+        new WorkerExitedError(
+          `worker ${pid} cannot be reached for ${request.command}: ${error.message}`,
+          { pid },
+        ),
+      );
+    const transmit = () => {
+      const envelope: RequestEnvelope = { [TAG]: "request", seq, request };
+      try {
+        // With a callback, a closed channel is reported here; without one Node emits
+        // "error" on the Worker, which nobody listens to, and the primary dies of it.
+        worker.send(envelope, (error) => {
+          if (error) unreachable(error);
+        });
+      } catch (error) {
+        unreachable(error as Error);
+      }
+    };
+    if (!alive()) {
+      unreachable(new Error("it has exited"));
+      return;
+    }
+    worker.on("message", listen);
+    worker.once("exit", exited);
+    if (!waitingReady) transmit();
+  });
+}
+
+/**
+ * In a worker: answers the primary's requests with this process's own
+ * control, and tells the primary it is ready — so call it once the worker
+ * runs the cluster's release (after its replay).
+ */
 export function serveWorker(handler: ControlHandler): () => void {
   const send = (envelope: AnswerEnvelope) => {
     if (process.connected) process.send?.(envelope);
@@ -134,5 +205,7 @@ export function serveWorker(handler: ControlHandler): () => void {
       );
   };
   process.on("message", onMessage);
+  // Only now: the primary holds back its requests until it reads this.
+  if (process.connected) process.send?.({ [TAG]: "ready" });
   return () => process.off("message", onMessage);
 }

@@ -7,7 +7,8 @@
  * socket of its own. A worker that starts after updates (forked later, or
  * again after a crash) gets the cluster's bundles from its primary before
  * its entry runs and replays them once the entry's modules are evaluated
- * (release/catchUp.ts), before it takes a request.
+ * (release/catchUp.ts); only then does it take requests, and tell its
+ * primary it is ready (release/clusterIpc.ts).
  */
 import cluster from "node:cluster";
 import { askCatchUp, ReleaseLog, replayBundles, serveCatchUp } from "../../release/catchUp.js";
@@ -85,11 +86,14 @@ async function workerControl(
     process.env[PRIMARY_ENV] === String(process.ppid)
       ? await askCatchUp()
       : { bundles: [], permanent: 0 };
-  const stop = serveWorker(local);
+  let stop = () => {};
   return {
     started() {
       const now = replayBundles(local.target, catchUp);
       started();
+      // Listening (and saying so) only now: a request is answered on the cluster's release,
+      // and the primary holds back the ones sent meanwhile instead of losing them.
+      stop = serveWorker(local);
       const { bundles } = catchUp;
       process.stderr.write(
         `metamorph run: worker ${process.pid} (release ${now}${bundles.length > 0 ? `, ${bundles.length} bundle${bundles.length === 1 ? "" : "s"} replayed over ${version}` : ""}) takes updates through its primary\n`,
