@@ -95,12 +95,18 @@ export class ClusterControl implements ControlHandler {
     const progress = (pid: number, m: ControlMessage) => {
       if (m.type === "progress") send({ ...m, worker: pid });
     };
-    const participants =
-      this.options.participants?.(this.#timeoutMs, progress) ??
-      runningWorkers(this.#timeoutMs, progress, this.#starting);
-    if (participants.length > 0) this.#hadWorkers = true;
-    if (participants.length === 0 && this.#waiting === undefined) return this.#alone(request, send);
-    const work = () => this.#answer(request, participants, send);
+    // The workers are counted when the request's turn comes, not when it arrived: one
+    // forked while another request ran read the cluster's list before that one committed,
+    // and is asked too (once it is ready), instead of being left on the release before.
+    const work = () => {
+      const participants =
+        this.options.participants?.(this.#timeoutMs, progress) ??
+        runningWorkers(this.#timeoutMs, progress, this.#starting);
+      if (participants.length > 0) this.#hadWorkers = true;
+      if (participants.length === 0 && this.#waiting === undefined)
+        return this.#alone(request, send);
+      return this.#answer(request, participants, send);
+    };
     return request.command === "status" ? work() : this.#serialised(work);
   }
 
