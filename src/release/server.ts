@@ -5,7 +5,6 @@
  * time; a bad request gets a typed error line and the server keeps serving.
  * Commands that change the service run one at a time.
  */
-import { chmod, unlink } from "node:fs/promises";
 import type { Server } from "node:net";
 import { createServer } from "node:net";
 import { CallTracker } from "../lifecycle/index.js";
@@ -24,6 +23,8 @@ import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { MAX_MESSAGE_BYTES } from "./protocol.js";
 import { MAX_BUNDLE_BYTES } from "./readBundle.js";
 import { defaultListenPath, prepareSocketPath } from "./socketPlace.js";
+import type { SocketOwner } from "./socketOwner.js";
+import { bindPath, placeSocket } from "./socketOwner.js";
 
 export interface ListenOptions {
   /** Public keys (PEM) whose bundles this process applies. At least one. */
@@ -62,7 +63,11 @@ export interface ControlServer {
   readonly history: ReleaseHistory;
   /** This process's own answers (the handler, unless a cluster primary's coordinates its workers). */
   readonly local: LocalControl;
-  /** Stops listening, ends health-check windows, removes the socket file. Requests in progress finish. */
+  /**
+   * Stops listening, ends health-check windows, removes the socket file
+   * (unless another process listens at its path now). Requests in progress
+   * finish. A process that ends without calling it removes the file too.
+   */
   close(): Promise<void>;
 }
 
@@ -90,6 +95,20 @@ export function releaseTarget(
   };
 }
 
+/** Makes the socket just listened on owner-only and this process's own, at `path` (socketOwner.ts). */
+async function privateSocket(server: Server, bound: string, path: string): Promise<SocketOwner> {
+  try {
+    return await placeSocket(bound, path);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (error instanceof ControlSocketError) throw error;
+    throw new ControlSocketError(
+      `cannot make the socket ${path} private: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { path },
+    );
+  }
+}
+
 /** Opens the control socket of a running service. */
 export async function listen(options: ListenOptions): Promise<ControlServer> {
   const path = options.path ?? (await defaultListenPath());
@@ -114,23 +133,15 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
         : {}),
     }),
   );
+  const bound = await bindPath(path);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(path, () => {
+    server.listen(bound, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  // The directory is 0700 already, so nobody else could reach the socket before this.
-  try {
-    await chmod(path, 0o600);
-  } catch (error) {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    throw new ControlSocketError(
-      `cannot make the socket ${path} private: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      { path },
-    );
-  }
+  const owner = await privateSocket(server, bound, path);
   return {
     path,
     get history() {
@@ -141,7 +152,7 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
       closing.abort();
       handler.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await unlink(path).catch(() => {});
+      await owner.remove();
     },
   };
 }

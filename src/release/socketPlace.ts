@@ -58,9 +58,12 @@ function octal(mode: number): string {
  */
 const MAX_SOCKET_PATH_BYTES = process.platform === "linux" ? 107 : 103;
 
+export const fitsSocketPath = (path: string): boolean =>
+  Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+
 function refuseLongPath(path: string): void {
+  if (fitsSocketPath(path)) return;
   const bytes = Buffer.byteLength(path);
-  if (bytes <= MAX_SOCKET_PATH_BYTES) return;
   throw new ControlSocketError(
     `the socket path ${path} is ${bytes} bytes long, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket path may have here; use a shorter one (a shorter runtime directory)`,
     { path, bytes, max: MAX_SOCKET_PATH_BYTES },
@@ -172,6 +175,14 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
+/** A live socket at the path a service was to listen on: it is someone else's, left alone. */
+export function socketInUse(path: string): ControlSocketError {
+  return new ControlSocketError(
+    `another process already listens on ${path} (the same service started twice, or another one given the same path); its socket was left alone — stop that process, or give this one another socket path (metamorph run --control <path>)`,
+    { path, inUse: true },
+  );
+}
+
 /**
  * Makes `path` ready for a server to listen on: its directory private, and
  * a stale socket from a process that died removed.
@@ -188,8 +199,6 @@ export async function prepareSocketPath(path: string): Promise<void> {
   if (!st.isSocket()) {
     throw new ControlSocketError(`${path} exists and is not a socket; it was left alone`, { path });
   }
-  if (await answers(path)) {
-    throw new ControlSocketError(`another process already listens on ${path}`, { path });
-  }
+  if (await answers(path)) throw socketInUse(path);
   await unlink(path);
 }
