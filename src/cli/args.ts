@@ -9,9 +9,15 @@ import { parseArgs } from "node:util";
 import { type InstanceFinderChoice, isInstanceFinderChoice } from "../mop/instances/finder.js";
 import { parseArgsMessage } from "./parseArgsMessage.js";
 
-/** A command line metamorph cannot read: exit 2, with this message. */
+/** A command line metamorph cannot read: exit 2, with this message (as JSON when `json`: --json was given). */
 export class UsageError extends Error {
   override name = "UsageError";
+  constructor(
+    message: string,
+    readonly json = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface DevArguments {
@@ -143,7 +149,18 @@ function wholeNumber(
 }
 
 export function parseDevArguments(args: readonly string[]): DevArguments {
-  const { ours, node, entry, rest } = split(args);
+  const parts = split(args);
+  try {
+    return devArguments(parts);
+  } catch (error) {
+    // dev prints no JSON, but a script that gave it --json reads the error as JSON.
+    if (error instanceof UsageError && parts.ours.includes("--json"))
+      throw new UsageError(error.message, true);
+    throw error;
+  }
+}
+
+function devArguments({ ours, node, entry, rest }: ReturnType<typeof split>): DevArguments {
   let values: { [K in keyof typeof DEV_OPTIONS]?: string | boolean };
   try {
     ({ values } = parseArgs({

@@ -14,6 +14,7 @@ import { styledWriter } from "./colour.js";
 import { parseArgsMessage } from "./parseArgsMessage.js";
 import { underSupervisor } from "./childProtocol.js";
 import { cannotStart } from "./tsxLookup.js";
+import { jsonError, USAGE_CODE, wantsJson } from "./commands/jsonOutput.js";
 
 function version(): string {
   // package.json is two levels up from both src/cli and dist/cli.
@@ -23,8 +24,9 @@ function version(): string {
 /** The release commands, loaded only when one is run or listed (`dev` starts without them). */
 const releaseCommands = () => import("./commands/index.js");
 
-function usageError(command: string, message: string, usage: string): number {
-  process.stderr.write(`${command}: ${message}\n\n${usage}`);
+function usageError(command: string, message: string, usage: string, json = false): number {
+  if (json) jsonError({ code: USAGE_CODE, name: "CommandUsageError", message });
+  else process.stderr.write(`${command}: ${message}\n\n${usage}`);
   return 2;
 }
 
@@ -36,16 +38,23 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const USAGE = MAIN_USAGE.replace("\n\noptions:", `\n${RELEASE_COMMANDS_USAGE}\noptions:`);
   if (command !== undefined && Object.hasOwn(RELEASE_COMMANDS, command))
     return RELEASE_COMMANDS[command]!(rest);
+  // `metamorph --json` or `metamorph nosuch --json`: a script asked for JSON, the error is JSON too.
+  const json = wantsJson(argv);
   let values: { help?: boolean; version?: boolean };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
-      options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+        json: { type: "boolean" },
+      },
       strict: true,
       allowPositionals: true,
     }));
   } catch (error) {
-    return usageError("metamorph", parseArgsMessage(error), USAGE);
+    return usageError("metamorph", parseArgsMessage(error), USAGE, json);
   }
   if (values.version) {
     process.stdout.write(`${version()}\n`);
@@ -55,8 +64,13 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command === undefined) return usageError("metamorph", "no command", USAGE);
-  return usageError("metamorph", `unknown command "${command}"`, USAGE);
+  if (command === undefined) return usageError("metamorph", "no command", USAGE, json);
+  if (command === "--json") {
+    const named = positionals[0];
+    const message = named ? `the command comes first: metamorph ${named} … --json` : "no command";
+    return usageError("metamorph", message, USAGE, json);
+  }
+  return usageError("metamorph", `unknown command "${command}"`, USAGE, json);
 }
 
 async function dev(args: readonly string[]): Promise<number | undefined> {
@@ -64,7 +78,8 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
   try {
     parsed = parseDevArguments(args);
   } catch (error) {
-    if (error instanceof UsageError) return usageError("metamorph dev", error.message, DEV_USAGE);
+    if (error instanceof UsageError)
+      return usageError("metamorph dev", error.message, DEV_USAGE, error.json);
     throw error;
   }
   if (parsed.help) {

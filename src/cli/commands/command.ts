@@ -16,6 +16,7 @@ import { printable } from "../../release/printable.js";
 import { MAX_TIMER_MS } from "../../release/readBundle.js";
 import { BundleMalformedError, BundleOversizeError } from "../../release/errors.js";
 import { paint } from "./paint.js";
+import { jsonError, USAGE_CODE, wantsJson } from "./jsonOutput.js";
 
 /** 0 done (committed), 1 refused, failed or postponed, 2 the command line is wrong. */
 export const EXIT_OK = 0;
@@ -49,10 +50,13 @@ export type Values<O extends Options> = {
 export interface Parsed<O extends Options> {
   readonly values: Values<O>;
   readonly positionals: readonly string[];
+  /** `--json`, which every command takes: its result and its errors as JSON lines (jsonOutput.ts). */
+  readonly json: boolean;
 }
 
-function usageError(name: string, message: string, usage: string): number {
-  process.stderr.write(`metamorph ${name}: ${message}\n\n${usage}`);
+function usageError(name: string, message: string, usage: string, json: boolean): number {
+  if (json) jsonError({ code: USAGE_CODE, name: "CommandUsageError", message });
+  else process.stderr.write(`metamorph ${name}: ${message}\n\n${usage}`);
   return EXIT_USAGE;
 }
 
@@ -61,66 +65,97 @@ function usageError(name: string, message: string, usage: string): number {
  * (exit 0); a usage error (unknown flag, missing value or argument) prints
  * it naming what is wrong (exit 2); a MetamorphError thrown by `body` is a
  * refusal (exit 1); anything else is printed as MM_INTERNAL (exit 1), not as a stack.
+ * With `--json` each of these errors is one JSON line on stdout instead
+ * (read from the arguments first, so that a usage error is one too).
  */
 export async function runCommand<O extends Options>(
   spec: CommandSpec<O>,
   args: readonly string[],
   body: (parsed: Parsed<O>) => Promise<number>,
 ): Promise<number> {
-  let parsed: Parsed<O>;
+  const json = wantsJson(args);
+  let parsed: Parsed<O> | typeof HELP;
   try {
-    const result = parseArgs({
-      args: [...args],
-      options: { ...spec.options, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: true,
-    });
-    const values = result.values as Values<O> & { help?: boolean };
-    if (values.help) {
-      process.stdout.write(spec.usage);
-      return EXIT_OK;
-    }
-    const { positionals } = result;
-    if (positionals.length < spec.positionals.length) {
-      throw new CommandUsageError(`missing ${spec.positionals[positionals.length]}`);
-    }
-    if (positionals.length > spec.positionals.length) {
-      throw new CommandUsageError(
-        `unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`,
-      );
-    }
-    for (const option of spec.required ?? []) {
-      if (values[option] === undefined)
-        throw new CommandUsageError(`option --${option} is required`);
-    }
-    parsed = { values, positionals };
+    parsed = parse(spec, args, json);
   } catch (error) {
     return usageError(
       spec.name,
       error instanceof CommandUsageError ? error.message : parseArgsMessage(error),
       spec.usage,
+      json,
     );
+  }
+  if (parsed === HELP) {
+    process.stdout.write(spec.usage);
+    return EXIT_OK;
   }
   try {
     return await body(parsed);
   } catch (error) {
-    if (error instanceof CommandUsageError) return usageError(spec.name, error.message, spec.usage);
-    if (error instanceof MetamorphError) {
-      printRefusal(spec.name, error.code, error.message);
-      return error.details.outcome === "unknown" ? EXIT_UNKNOWN : EXIT_REFUSED;
-    }
-    const file = fileProblem(error);
-    if (file !== undefined) {
-      printRefusal(spec.name, FILE_ACCESS, file);
-      return EXIT_REFUSED;
-    }
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
-      printRefusal(spec.name, code, (error as Error).message);
-      return EXIT_REFUSED;
-    }
-    return unexpected(spec.name, error);
+    if (error instanceof CommandUsageError)
+      return usageError(spec.name, error.message, spec.usage, json);
+    return failed(spec.name, error, json);
   }
+}
+
+const HELP = Symbol("help");
+
+function parse<O extends Options>(
+  spec: CommandSpec<O>,
+  args: readonly string[],
+  json: boolean,
+): Parsed<O> | typeof HELP {
+  const result = parseArgs({
+    args: [...args],
+    options: { ...spec.options, help: { type: "boolean", short: "h" }, json: { type: "boolean" } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const values = result.values as Values<O> & { help?: boolean };
+  if (values.help) return HELP;
+  const { positionals } = result;
+  if (positionals.length < spec.positionals.length) {
+    throw new CommandUsageError(`missing ${spec.positionals[positionals.length]}`);
+  }
+  if (positionals.length > spec.positionals.length) {
+    throw new CommandUsageError(
+      `unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`,
+    );
+  }
+  for (const option of spec.required ?? []) {
+    if (values[option] === undefined) throw new CommandUsageError(`option --${option} is required`);
+  }
+  return { values, positionals, json };
+}
+
+/** An error escaping a command, printed with its code (or as JSON); the exit code. */
+function failed(name: string, error: unknown, json: boolean): number {
+  const refuse = (code: string, message: string, errorName?: string, unknown = false) => {
+    if (json)
+      jsonError({
+        code,
+        message,
+        unknown,
+        ...(errorName !== undefined ? { name: errorName } : {}),
+      });
+    else printRefusal(name, code, message);
+  };
+  if (error instanceof MetamorphError) {
+    const unknown = error.details.outcome === "unknown";
+    refuse(error.code, error.message, error.name, unknown);
+    return unknown ? EXIT_UNKNOWN : EXIT_REFUSED;
+  }
+  const file = fileProblem(error);
+  if (file !== undefined) {
+    refuse(FILE_ACCESS, file);
+    return EXIT_REFUSED;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    refuse(code, (error as Error).message);
+    return EXIT_REFUSED;
+  }
+  return unexpected(error, refuse);
 }
 
 /**
@@ -128,11 +163,10 @@ export async function runCommand<O extends Options>(
  * METAMORPH_DEBUG=1 adds), and a non-zero exit. The code is the channel's
  * own for an error that is not a MetamorphError.
  */
-function unexpected(name: string, error: unknown): number {
+function unexpected(error: unknown, refuse: (code: string, message: string) => void): number {
   const e = error as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
   const what = `${typeof e?.name === "string" ? e.name : "Error"}: ${typeof e?.message === "string" ? e.message : String(error)}`;
-  printRefusal(
-    name,
+  refuse(
     "MM_INTERNAL",
     `${what} (unexpected: please report it; METAMORPH_DEBUG=1 prints the stack)`,
   );

@@ -5,11 +5,11 @@
  * `--json`, as the channel's own JSON lines. Exit 0 when the service did it,
  * 1 when it refused or could not be reached.
  */
-import { MetamorphError } from "../../errors.js";
 import type { FinalMessage, ProgressMessage } from "../../release/index.js";
 import { connect, controlPath } from "../../release/index.js";
 import { printable } from "../../release/printable.js";
-import { CommandUsageError, EXIT_OK, EXIT_REFUSED, EXIT_UNKNOWN, printRefusal } from "./command.js";
+import { CommandUsageError, EXIT_OK, EXIT_REFUSED, printRefusal } from "./command.js";
+import { jsonLine } from "./jsonOutput.js";
 
 /** The code of a command the service answered without doing, and without a code of its own. */
 export const NOT_DONE = "MM_REFUSED";
@@ -18,7 +18,8 @@ export const TO_OPTION = { to: { type: "string" }, json: { type: "boolean" } } a
 
 export const TO_HELP = `  --to <socket|pid>  the service: its control socket, or its process id
                      (then the socket is <runtime dir>/metamorph/<pid>.sock)
-  --json             print the service's answer as JSON lines`;
+  --json             print the service's answer as JSON lines (and any
+                     error as one JSON object with code and message)`;
 
 export interface ControlCall {
   /** The request sent (apply's phases are "prepare", "commit", "abort"). */
@@ -46,10 +47,6 @@ export interface ControlCall {
   };
 }
 
-function jsonLine(message: unknown): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
 /** A refusal without a describer of its own: the service's code and reason, never a bare "not done". */
 export function notDone(command: string, final: Readonly<Record<string, unknown>>) {
   const error = final.error as { code?: unknown; message?: unknown } | undefined;
@@ -73,22 +70,8 @@ export async function callService(call: ControlCall): Promise<number> {
     const line = call.describeProgress?.(message);
     if (line !== undefined) process.stderr.write(`${printable(line)}\n`);
   };
-  let final: FinalMessage;
-  try {
-    final = await call.send(client, onProgress);
-  } catch (error) {
-    // The service could not be reached or answered out of bounds.
-    if (!call.json || !(error instanceof MetamorphError)) throw error;
-    const unknown = error.details.outcome === "unknown";
-    jsonLine({
-      type: "error",
-      code: error.code,
-      name: error.name,
-      message: error.message,
-      ...(unknown ? { outcome: "unknown" } : {}),
-    });
-    return unknown ? EXIT_UNKNOWN : EXIT_REFUSED;
-  }
+  // Not reached, or answered out of bounds: a typed error runCommand prints (as JSON with --json).
+  const final = await call.send(client, onProgress);
   if (call.json) jsonLine(final);
   if (final.type === "error") {
     if (!call.json) printRefusal(call.name ?? call.command, final.code, final.message);

@@ -12,6 +12,7 @@ import { derivePatch, type PatchDerivation } from "../diff/derive.js";
 import { renderPatchModule } from "../diff/render.js";
 import { DiffSourceError, readMigrationsModules, readModules } from "../diff/sources.js";
 import { CommandUsageError, EXIT_OK, runCommand } from "./command.js";
+import { jsonLine } from "./jsonOutput.js";
 
 export const DIFF_USAGE = `usage: metamorph diff <old-source-dir> <new-source-dir> -o <patch-module> [options]
 
@@ -33,6 +34,7 @@ options:
   -o, --out <file>      where to write the patch module (required)
   --name <name>         the patch's name (default: "<old dir> → <new dir>")
   --import <specifier>  where the module imports patch from (default: metamorph)
+  --json                print what was written, or the error, as one JSON object
   -h, --help            show this help
 `;
 
@@ -93,7 +95,7 @@ function summary(derivation: PatchDerivation, out: string, todos: number): strin
 }
 
 export function diff(args: readonly string[]): Promise<number> {
-  return runCommand(SPEC, args, async ({ values, positionals }) => {
+  return runCommand(SPEC, args, async ({ values, positionals, json }) => {
     const language = languageOf(values.out!);
     const oldDir = directory(positionals[0]!, "<old-source-dir>");
     const newDir = directory(positionals[1]!, "<new-source-dir>");
@@ -121,6 +123,18 @@ export function diff(args: readonly string[]): Promise<number> {
     });
     await writeFile(outFile, text);
     const todos = text.split("\n").filter((line) => line.startsWith("// TODO:")).length;
+    if (json) {
+      jsonLine({
+        type: "result",
+        ok: true,
+        command: "diff",
+        out: values.out,
+        classes: derivation.classes.map((c) => ({ name: c.name, reason: c.reason })),
+        functions: derivation.functions.map((f) => ({ name: f.name, file: f.file })),
+        todos,
+      });
+      return EXIT_OK;
+    }
     process.stdout.write(summary(derivation, values.out!, todos));
     return EXIT_OK;
   });

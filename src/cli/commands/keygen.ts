@@ -1,6 +1,7 @@
 /** `metamorph keygen -o <dir>`: an Ed25519 key pair for signing bundles (writeKeyFiles). */
 import { writeKeyFiles } from "../../release/index.js";
 import { EXIT_OK, runCommand } from "./command.js";
+import { jsonLine } from "./jsonOutput.js";
 
 export const KEYGEN_USAGE = `usage: metamorph keygen -o <dir> [--name <name>]
 
@@ -11,6 +12,7 @@ Generates an Ed25519 key pair for signing patch bundles: <dir>/<name>.key
 options:
   -o, --out <dir>    where to write the keys (required)
   --name <name>      the files' name (default: release)
+  --json             print the result, or the error, as one JSON object
   -h, --help         show this help
 `;
 
@@ -23,8 +25,19 @@ const SPEC = {
 } as const;
 
 export function keygen(args: readonly string[]): Promise<number> {
-  return runCommand(SPEC, args, async ({ values }) => {
+  return runCommand(SPEC, args, async ({ values, json }) => {
     const files = await writeKeyFiles(values.out!, values.name ?? "release");
+    if (json) {
+      jsonLine({
+        type: "result",
+        ok: true,
+        command: "keygen",
+        keyId: files.keyId,
+        privateKey: files.privateKeyPath,
+        publicKey: files.publicKeyPath,
+      });
+      return EXIT_OK;
+    }
     process.stdout.write(
       `key ${files.keyId}\n  private: ${files.privateKeyPath} (keep it secret: it signs code the services run)\n  public:  ${files.publicKeyPath} (give it to the services: listen({ trust }))\n`,
     );

@@ -10,6 +10,7 @@ import { BundleOversizeError, bundleId, readBundle } from "../../release/index.j
 import { MAX_BUNDLE_BYTES } from "../../release/readBundle.js";
 import { privateKeyExposure } from "../../release/keyFiles.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
+import { jsonLine } from "./jsonOutput.js";
 import { loadPatchModule } from "./patchModule.js";
 
 export const PACK_USAGE = `usage: metamorph pack <patch-module> --key <private key> --from <version> --to <version> -o <file> [options]
@@ -37,6 +38,7 @@ options:
   --timeout <ms>           past this, the update is postponed, nothing changed
   --health-window <ms>     a failing health check within this window after
                            the commit rolls the release back by itself
+  --json                   print the result, or the error, as one JSON object
   -h, --help               show this help
 `;
 
@@ -72,7 +74,7 @@ function policyOf(value: string | undefined): Policy | undefined {
 }
 
 export function pack(args: readonly string[]): Promise<number> {
-  return runCommand(SPEC, args, async ({ values, positionals }) => {
+  return runCommand(SPEC, args, async ({ values, positionals, json }) => {
     // Usage is checked before anything is read or run.
     const policy = policyOf(values.policy);
     const timeoutMs = milliseconds(values.timeout, "timeout");
@@ -107,6 +109,22 @@ export function pack(args: readonly string[]): Promise<number> {
     await writeFile(values.out!, text);
     const bundle = readBundle(text, { maxBytes: Number.POSITIVE_INFINITY });
     const { manifest } = bundle.payload;
+    if (json) {
+      jsonLine({
+        type: "result",
+        ok: true,
+        command: "pack",
+        name: manifest.name,
+        fromVersion: manifest.fromVersion,
+        toVersion: manifest.toVersion,
+        patches: patches.length,
+        functions: functions.length,
+        out: values.out,
+        bundleId: bundleId(bundle),
+        keyId: bundle.signature.keyId,
+      });
+      return EXIT_OK;
+    }
     process.stdout.write(
       `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}${functions.length > 0 ? `, ${functions.length} top-level function${functions.length === 1 ? "" : "s"}` : ""}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n`,
     );

@@ -19,7 +19,7 @@ import { findTsx } from "../runProgram.js";
 import { OWN_EXTENSION, TYPESCRIPT_ENTRY } from "../tsxLookup.js";
 import { EXIT_OK, EXIT_REFUSED, runCommand } from "./command.js";
 
-export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--name <name>] [--root <dir>] [--track-calls] <entry> [--] [program arguments…]
+export const RUN_USAGE = `usage: metamorph run --trust <public key> [--trust <key>…] [--control <path>] [--release <version>] [--name <name>] [--root <dir>] [--track-calls] [--json] <entry> [--] [program arguments…]
 
 Runs a service (JavaScript, or TypeScript with tsx installed) with its
 classes managed, and opens a control socket through which metamorph apply,
@@ -43,6 +43,8 @@ options:
                        then costs a wrapper and an AsyncLocalStorage context
                        (measured ~70 ns against ~3), and a method that never
                        returns (a poll loop) keeps its class from quiescence
+  --json               print an error that keeps the service from starting
+                       as one JSON object (code, message) on stdout
   -h, --help           show this help
 `;
 
