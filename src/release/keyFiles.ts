@@ -3,7 +3,7 @@
  * 0600, never overwritten) and `<name>.pub` (the public key, 0644), PEM.
  */
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { InvalidKeyError } from "./errors.js";
 import type { KeyPair } from "./keys.js";
 import { generateKeys, privateKeyOf, publicKeyOf } from "./keys.js";
@@ -68,6 +68,42 @@ export async function privateKeyExposure(path: string): Promise<string | undefin
   const mode = await modeOf(path);
   if (mode === undefined || (mode & 0o044) === 0) return undefined;
   return `${path} is readable by ${mode & 0o040 ? "its group" : "others"} (mode ${(mode & 0o777).toString(8)}): whoever reads it can sign bundles your services trust; chmod 600 ${path}`;
+}
+
+const who = (mode: number, group: number) => (mode & group ? "its group" : "others");
+const octal = (mode: number) => (mode & 0o777).toString(8);
+
+/**
+ * What a person should fix about where a key file lives, one warning each,
+ * naming the path and the chmod to run: a private key others may read or
+ * write (whoever writes it can put in a key they know, and the bundles you
+ * sign are theirs to forge too), and a directory others may write — of a
+ * private or a public key (for which the file itself, writable, is refused
+ * by readPublicKeyFile): whoever writes the directory can replace the file
+ * with their own. Warned about, not refused: shared deploy hosts and secret
+ * mounts are often so, and the operator decides.
+ */
+export async function keyFileWarnings(path: string, kind: "private" | "public"): Promise<string[]> {
+  if (process.platform === "win32") return [];
+  const warnings: string[] = [];
+  if (kind === "private") {
+    const exposed = await privateKeyExposure(path);
+    if (exposed !== undefined) warnings.push(exposed);
+    const { mode } = await stat(path);
+    if ((mode & 0o022) !== 0) {
+      warnings.push(
+        `${path} is writable by ${who(mode, 0o020)} (mode ${octal(mode)}): whoever can write it can put in a key they know, and forge the bundles you sign; chmod 600 ${path}`,
+      );
+    }
+  }
+  const dir = dirname(path);
+  const { mode } = await stat(dir);
+  if ((mode & 0o022) !== 0) {
+    warnings.push(
+      `the key directory ${dir} is writable by ${who(mode, 0o020)} (mode ${octal(mode)}): whoever can write it can replace ${basename(path)} with a key of their own; chmod go-w ${dir}`,
+    );
+  }
+  return warnings;
 }
 
 /** Reads a PEM private key file, checked to be Ed25519 (for `metamorph pack --key`). */

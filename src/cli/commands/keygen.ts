@@ -1,5 +1,6 @@
 /** `metamorph keygen -o <dir>`: an Ed25519 key pair for signing bundles (writeKeyFiles). */
 import { writeKeyFiles } from "../../release/index.js";
+import { keyFileWarnings } from "../../release/keyFiles.js";
 import { EXIT_OK, runCommand } from "./command.js";
 import { jsonLine } from "./jsonOutput.js";
 
@@ -27,6 +28,9 @@ const SPEC = {
 export function keygen(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async ({ values, json }) => {
     const files = await writeKeyFiles(values.out!, values.name ?? "release");
+    // The directory may have been there already, open to others.
+    for (const warning of await keyFileWarnings(files.privateKeyPath, "private"))
+      process.stderr.write(`metamorph keygen: warning: ${warning}\n`);
     if (json) {
       jsonLine({
         type: "result",

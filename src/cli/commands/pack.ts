@@ -8,7 +8,7 @@ import type { Policy } from "../../patch/operations.js";
 import { packBundle, readPrivateKeyFile } from "../../release/index.js";
 import { BundleOversizeError, bundleId, readBundle } from "../../release/index.js";
 import { MAX_BUNDLE_BYTES } from "../../release/readBundle.js";
-import { privateKeyExposure } from "../../release/keyFiles.js";
+import { keyFileWarnings } from "../../release/keyFiles.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
 import { jsonLine } from "./jsonOutput.js";
 import { loadPatchModule } from "./patchModule.js";
@@ -80,8 +80,8 @@ export function pack(args: readonly string[]): Promise<number> {
     const timeoutMs = milliseconds(values.timeout, "timeout");
     const healthCheckWindowMs = milliseconds(values["health-window"], "health-window");
     const privateKey = await readPrivateKeyFile(values.key!);
-    const exposed = await privateKeyExposure(values.key!);
-    if (exposed !== undefined) process.stderr.write(`metamorph pack: warning: ${exposed}\n`);
+    for (const warning of await keyFileWarnings(values.key!, "private"))
+      process.stderr.write(`metamorph pack: warning: ${warning}\n`);
     const { patches, functions } = await loadPatchModule(positionals[0]!);
     const text = packBundle(
       patches,

@@ -13,6 +13,7 @@ import { MessageChannel } from "node:worker_threads";
 import { MetamorphError } from "../../errors.js";
 import { DevRuntime } from "../../dev/index.js";
 import { readPublicKeyFile } from "../../release/index.js";
+import { keyFileWarnings } from "../../release/keyFiles.js";
 import { openControl } from "./runControl.js";
 import { installProgramLoader } from "../programLoader.js";
 import { findTsx } from "../runProgram.js";
@@ -101,7 +102,12 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
     if (!existsSync(entryFile)) {
       throw new ServiceStartError(`${positionals[0]}: no such file`, { entry: positionals[0] });
     }
-    const trust = await Promise.all((values.trust as unknown as string[]).map(readPublicKeyFile));
+    const trustFiles = values.trust as unknown as string[];
+    const trust = await Promise.all(trustFiles.map(readPublicKeyFile));
+    for (const file of trustFiles) {
+      for (const warning of await keyFileWarnings(file, "public"))
+        process.stderr.write(`metamorph run: warning: ${warning}\n`);
+    }
     const { port1, port2 } = new MessageChannel();
     const runtime = new DevRuntime({ watch: false, sources: port1 }).install();
     if (TYPESCRIPT_ENTRY.test(entryFile) && OWN_EXTENSION !== ".ts") {
