@@ -36,6 +36,7 @@ import { checkFunctions, recordedFunctions, withFunctions } from "./functions.js
 import { oneLine } from "./printable.js";
 import type { CommitDeadline } from "./commitDeadline.js";
 import { commitDeadline } from "./commitDeadline.js";
+import { refuseExpired } from "./expiry.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -263,11 +264,16 @@ function recordCommitted(
   return record.pending;
 }
 
-/** Reads (bounded, inert), verifies and checks a bundle for this process; compiles nothing. */
+/**
+ * Reads (bounded, inert), verifies and checks a bundle for this process
+ * (expiry, release, modules); compiles nothing. `replay`: a bundle the
+ * cluster already runs, whose expiry was checked when it was applied.
+ */
 export function admitBundle(
   target: ReleaseTarget,
   input: string | Uint8Array | Bundle,
   onProgress: (progress: ApplyProgress) => void = () => {},
+  { replay = false }: { readonly replay?: boolean } = {},
 ): VerifiedBundle {
   const read =
     typeof input === "string" || input instanceof Uint8Array
@@ -278,6 +284,8 @@ export function admitBundle(
       : input;
   const bundle = verifyBundle(read, target.trust);
   onProgress({ kind: "verified", bundleId: bundle.id, keyId: bundle.verifiedBy });
+  // After the signature: the expiry read is then the signer's.
+  if (!replay) refuseExpired(bundle);
   checkRelease(target, bundle);
   // Every module and function it names exists here, before any of its code is compiled.
   checkFunctions(target.modules, bundle);

@@ -28,6 +28,12 @@ export interface BundleManifest {
   /** ISO 8601. */
   readonly created: string;
   readonly createdBy: string;
+  /**
+   * ISO 8601: from this time on a service refuses the bundle
+   * (MM_BUNDLE_EXPIRED, expiry.ts). Signed with the rest, so it cannot be
+   * moved; absent (every bundle packed without `--expires`): no expiry.
+   */
+  readonly expires?: string;
 }
 
 /** How the lifecycle applies the bundle (see LifecycleUpdate and UpdateOptions). */

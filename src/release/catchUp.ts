@@ -120,7 +120,7 @@ export function replayBundles(target: ReleaseTarget, { bundles, permanent }: Cat
   bundles.forEach((text, index) => {
     let name = `bundle ${index + 1} of ${bundles.length}`;
     try {
-      const bundle = admitBundle(target, text);
+      const bundle = admitBundle(target, text, undefined, { replay: true });
       const { manifest, options } = bundle.payload;
       name = `bundle ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${index + 1} of ${bundles.length})`;
       const result = updateSync(target.namespace, compileBundle(target, bundle), {

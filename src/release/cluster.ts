@@ -20,6 +20,7 @@ import { catchUpState, everyWorkerAnswer, rollBackLog } from "./clusterRollback.
 import { clusterStatus } from "./clusterStatus.js";
 import { readBundle } from "./readBundle.js";
 import { verifyBundle } from "./verify.js";
+import { refuseExpired } from "./expiry.js";
 import type { Committed, CommitTiming, Participant } from "./transaction.js";
 import { abortAll, commitAll, prepareAll } from "./transaction.js";
 
@@ -210,14 +211,16 @@ export class ClusterControl implements ControlHandler {
     }
   }
 
-  /** The primary checks the signature too, so a forged bundle is refused before any worker sees it. */
+  /** The primary checks the signature and expiry too, so a forged or expired bundle is refused before any worker sees it. */
   #verify(bundle: string): { fromVersion: string; toVersion: string; timing: CommitTiming } {
     const { target } = this.local;
     const read = readBundle(
       bundle,
       target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
     );
-    const { payload } = verifyBundle(read, target.trust);
+    const verified = verifyBundle(read, target.trust);
+    refuseExpired(verified);
+    const { payload } = verified;
     const { options } = payload;
     // A commit waits for quiescence before its deadline, and after it (lazy,
     // progressive) for the end of the migration; then its answer travels.

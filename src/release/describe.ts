@@ -31,6 +31,9 @@ export function describeBundle(bundle: Bundle): string {
     `bundle ${f(manifest.name)} (id ${bundleId(bundle).slice(0, 16)})`,
     `  release:   ${f(manifest.fromVersion)} → ${f(manifest.toVersion)}${manifest.namespace ? ` (namespace ${f(manifest.namespace)})` : ""}`,
     `  created:   ${f(manifest.created)} by ${f(manifest.createdBy)}`,
+    ...(manifest.expires !== undefined
+      ? [`  expires:   ${f(manifest.expires)} (services refuse it from then on)`]
+      : []),
     `  signed by: key ${f(bundle.signature.keyId)} (${isVerified(bundle) ? "verified against a trusted key" : "not verified"})`,
     `  options:   ${describeOptions(bundle)}`,
     `  patches (${patches.length}):`,

@@ -85,6 +85,14 @@ export class PreparedUnknownError extends MetamorphError {
   readonly code = "MM_PREPARED_UNKNOWN";
 }
 
+/**
+ * A bundle past the expiry signed into it (`pack --expires`): refused by the
+ * service before anything changes, whatever the release it runs.
+ */
+export class BundleExpiredError extends MetamorphError {
+  readonly code = "MM_BUNDLE_EXPIRED";
+}
+
 /** A worker of a cluster refused, failed or did not answer, so the cluster update did not happen. */
 export class ClusterRefusedError extends MetamorphError {
   readonly code = "MM_CLUSTER_REFUSED";

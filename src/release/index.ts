@@ -20,6 +20,7 @@ export { describeBundle } from "./describe.js";
 export { describeStatus } from "./describeStatus.js";
 export {
   BadSignatureError,
+  BundleExpiredError,
   BundleMalformedError,
   BundleOversizeError,
   ControlMessageError,

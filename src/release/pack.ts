@@ -21,6 +21,8 @@ export interface PackOptions extends BundleOptions {
   readonly createdBy?: string;
   /** Default: now. */
   readonly created?: Date;
+  /** From this time on services refuse the bundle (MM_BUNDLE_EXPIRED); signed. Default: never. */
+  readonly expires?: Date;
   /** Changed top-level functions, replaced in the same update (see BundleFunction). */
   readonly functions?: readonly BundleFunction[];
 }
@@ -84,6 +86,7 @@ export function packBundle(
     toVersion: options.toVersion,
     created: (options.created ?? new Date()).toISOString(),
     createdBy: options.createdBy ?? defaultAuthor(),
+    ...(options.expires !== undefined ? { expires: options.expires.toISOString() } : {}),
   };
   const functions = checkedFunctions(options.functions ?? []);
   const payload: BundlePayload = {

@@ -60,7 +60,7 @@ function readManifest(value: unknown): BundleManifest {
   const m = record(
     value,
     path,
-    ["name", "namespace", "fromVersion", "toVersion", "created", "createdBy"],
+    ["name", "namespace", "fromVersion", "toVersion", "created", "createdBy", "expires"],
     ["name", "fromVersion", "toVersion", "created", "createdBy"],
   );
   const created = text(m.created, `${path}.created`);
@@ -81,7 +81,18 @@ function readManifest(value: unknown): BundleManifest {
     toVersion,
     created,
     createdBy: text(m.createdBy, `${path}.createdBy`),
+    ...(m.expires !== undefined ? { expires: readExpires(m.expires, created) } : {}),
   };
+}
+
+/** An ISO 8601 time after `created`: a bundle that expired before it was made is a mistake. */
+function readExpires(value: unknown, created: string): string {
+  const path = "payload.manifest.expires";
+  const expires = text(value, path);
+  const at = Date.parse(expires);
+  if (Number.isNaN(at)) fail(path, "not an ISO 8601 date");
+  if (at <= Date.parse(created)) fail(path, `not after created (${created})`);
+  return expires;
 }
 
 /** The longest delay a timer takes (Node runs a longer one after 1 ms). */

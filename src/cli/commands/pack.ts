@@ -13,7 +13,7 @@ import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.
 import { jsonLine } from "./jsonOutput.js";
 import { loadPatchModule } from "./patchModule.js";
 
-export const PACK_USAGE = `usage: metamorph pack <patch-module> --key <private key> --from <version> --to <version> -o <file> [options]
+export const PACK_USAGE = `usage: metamorph pack <patch-module> --key <private key> --from <version> --to <version> -o <file> [--expires <duration>] [options]
 
 Signs the patches a patch module exports into one bundle file for
 metamorph apply. The patch module is an ES module (JavaScript, or TypeScript
@@ -38,6 +38,9 @@ options:
   --timeout <ms>           past this, the update is postponed, nothing changed
   --health-window <ms>     a failing health check within this window after
                            the commit rolls the release back by itself
+  --expires <duration>     services refuse the bundle from this long after
+                           now on (30m, 12h, 7d, 2w; units ms, s, m, h, d, w);
+                           the time is signed into the bundle
   --json                   print the result, or the error, as one JSON object
   -h, --help               show this help
 `;
@@ -56,12 +59,36 @@ const SPEC = {
     "force-quiescence": { type: "boolean" },
     timeout: { type: "string" },
     "health-window": { type: "string" },
+    expires: { type: "string" },
   },
   positionals: ["<patch-module>"],
   required: ["key", "from", "to", "out"],
 } as const;
 
 const POLICIES: readonly Policy[] = ["eager", "lazy", "progressive"];
+
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** The end of `--expires <duration>` from now; a unit is required (7 alone could be ms or days). */
+export function expiryOf(value: string | undefined, now = Date.now()): Date | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN;
+  const at = new Date(now + ms);
+  if (!(ms > 0) || Number.isNaN(at.getTime())) {
+    throw new CommandUsageError(
+      `option --expires needs a duration above zero with its unit (30m, 12h, 7d, 2w; ms, s, m, h, d or w), got "${value}"`,
+    );
+  }
+  return at;
+}
 
 function policyOf(value: string | undefined): Policy | undefined {
   if (value === undefined) return undefined;
@@ -79,6 +106,8 @@ export function pack(args: readonly string[]): Promise<number> {
     const policy = policyOf(values.policy);
     const timeoutMs = milliseconds(values.timeout, "timeout");
     const healthCheckWindowMs = milliseconds(values["health-window"], "health-window");
+    const created = new Date();
+    const expires = expiryOf(values.expires, created.getTime());
     const privateKey = await readPrivateKeyFile(values.key!);
     for (const warning of await keyFileWarnings(values.key!, "private"))
       process.stderr.write(`metamorph pack: warning: ${warning}\n`);
@@ -94,6 +123,8 @@ export function pack(args: readonly string[]): Promise<number> {
         ...(values["force-quiescence"] ? { forceQuiescence: true } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(healthCheckWindowMs !== undefined ? { healthCheckWindowMs } : {}),
+        created,
+        ...(expires !== undefined ? { expires } : {}),
         functions,
       },
       privateKey,
@@ -117,6 +148,7 @@ export function pack(args: readonly string[]): Promise<number> {
         name: manifest.name,
         fromVersion: manifest.fromVersion,
         toVersion: manifest.toVersion,
+        ...(manifest.expires !== undefined ? { expires: manifest.expires } : {}),
         patches: patches.length,
         functions: functions.length,
         out: values.out,
@@ -126,7 +158,7 @@ export function pack(args: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     process.stdout.write(
-      `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}${functions.length > 0 ? `, ${functions.length} top-level function${functions.length === 1 ? "" : "s"}` : ""}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n`,
+      `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}${functions.length > 0 ? `, ${functions.length} top-level function${functions.length === 1 ? "" : "s"}` : ""}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n${manifest.expires !== undefined ? `  expires ${manifest.expires} (services refuse it from then on)\n` : ""}`,
     );
     return EXIT_OK;
   });
