@@ -146,12 +146,15 @@ function installMembers(
   current: Function,
 ): void {
   const { prototype, handle } = state;
+  const running = homeOf(current as Constructor);
+  const previous = running === prototype ? originalMembersOf(current) : running;
   if (home !== prototype) {
-    transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name);
+    transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name, previous);
     state.homes.add(home);
   } else if (ctor !== current) {
     const original = originalMembersOf(ctor);
-    if (original !== undefined) transplantMethods(original, prototype, PROTOTYPE_SKIP, handle.name);
+    if (original !== undefined)
+      transplantMethods(original, prototype, PROTOTYPE_SKIP, handle.name, previous);
   }
 }
 

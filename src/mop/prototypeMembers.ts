@@ -125,15 +125,20 @@ function stuckMember(
 
 /**
  * Copies `from`'s methods and accessors over `to`'s, removing those `from`
- * lacks; data properties stay, and so do non-configurable members `from`
- * has the same. Checks every non-configurable member first, so that it
- * throws before changing anything.
+ * lacks that `previous` (the running version's members) has; data
+ * properties stay, and so do non-configurable members `from` has the same.
+ * Members the program put on the prototype itself (a mixin's
+ * `applyMixins(Sprite, [Jumpable])`, a decorator's `prototype.greet = …`)
+ * are no version's: an edit of the class deleted them, silently, and the
+ * next call threw (review advZ5). Checks every non-configurable member
+ * first, so that it throws before changing anything.
  */
 export function transplantMethods(
   from: object,
   to: object,
   skip: ReadonlySet<PropertyKey>,
   className: string,
+  previous?: object,
 ): void {
   const kept = new Set<PropertyKey>();
   for (const key of Reflect.ownKeys(to)) {
@@ -149,7 +154,8 @@ export function transplantMethods(
   for (const key of Reflect.ownKeys(to)) {
     if (skip.has(key) || kept.has(key)) continue;
     if (!isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
-    if (!Object.hasOwn(from, key)) Reflect.deleteProperty(to, key);
+    if (!Object.hasOwn(from, key) && (previous === undefined || Object.hasOwn(previous, key)))
+      Reflect.deleteProperty(to, key);
   }
   for (const key of Reflect.ownKeys(from)) {
     if (skip.has(key) || kept.has(key)) continue;
