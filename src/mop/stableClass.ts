@@ -25,6 +25,7 @@
  * the first version built before registration would be left off the stable
  * prototype, hence the condition.
  */
+import { builderOf } from "./derivedFrom.js";
 import type { Constructor } from "./createClass.js";
 import { isForwarder } from "./handleForwarder.js";
 import { isHtmlElement } from "./htmlElements.js";
@@ -132,5 +133,6 @@ function readsNewTarget(ctor: Function): boolean {
  */
 export function buildOf(state: HandleState): Function | null {
   if (state.construction === "initialise") return null;
-  return newTargetFor(state.stableClass, state.current) === null ? null : state.current;
+  const builder = builderOf(state.current);
+  return newTargetFor(state.stableClass, builder) === null ? null : builder;
 }
