@@ -29,6 +29,7 @@ import {
 } from "../src/mop/instances/defaultFinder.js";
 import { Namespace, patch, updateSync } from "../src/index.js";
 import { type BenchModule, type Figure, versus } from "./harness.js";
+import { longLivedFigures } from "./longLived.js";
 import { consume } from "./harness.js";
 import {
   constructLoop,
@@ -566,6 +567,7 @@ export const mopBench: BenchModule = {
       ...(await goalFigures()),
       ...(await constructionFigures()),
       ...(await registeredFigures()),
+      ...(await longLivedFigures()),
       ...steadyStateFigures(),
     ];
   },

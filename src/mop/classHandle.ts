@@ -184,7 +184,12 @@ export function createClassHandle(
 ): Constructor {
   const name = definition.name;
   const state = withObserver({}, null) as HandleState;
-  const forward = makeForwarder(state, name, (ctor) => states.has(ctor) || versionStates.has(ctor));
+  const forward = makeForwarder(
+    state,
+    name,
+    (ctor) => states.has(ctor) || versionStates.has(ctor),
+    layoutSize(definition, options.superclass ?? null),
+  );
   const handle = forward as unknown as Constructor;
   const own = options.builtOnlyThroughHandle === true ? makeStableClass(initial) : null;
   const stableClass = own ?? (isDerivedClass(initial) ? initial : null);
@@ -206,6 +211,17 @@ export function createClassHandle(
   defineStaticForwarders(state);
   bindClassName(initial, handle);
   return handle;
+}
+
+/** The fields an object of the class gets: its own and its managed superclasses'. */
+function layoutSize(definition: ClassDefinition, superclass: Function | null): number {
+  let size = definition.fields.length;
+  for (let s = superclass; s !== null; s = Object.getPrototypeOf(s) as Function | null) {
+    const above = states.get(s);
+    if (above === undefined) break;
+    size += above.definition.fields.length;
+  }
+  return size;
 }
 
 /** Sets the stable prototype's `constructor` (what `obj.constructor` answers). */

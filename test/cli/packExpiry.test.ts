@@ -72,7 +72,7 @@ describe("pack --expires", () => {
       ),
       { seed: 6_202_601, numRuns: 50 },
     );
-    for (const wrong of ["7", "0s", "-1h", "1.5h", "h", "2 days", "1y", "9".repeat(20) + "w"]) {
+    for (const wrong of ["7", "0s", "-1h", "1.5h", "h", "2 days", "1y", `${"9".repeat(20)}w`]) {
       expect(() => expiryOf(wrong, now), wrong).toThrow(/option --expires needs a duration/);
     }
     expect(expiryOf(undefined, now)).toBeUndefined();
