@@ -22,6 +22,7 @@ import { refuseUnchangeableMembers } from "../unchangeableMembers.js";
 import { hydrateScopeOf } from "../../patch/hydrateScope.js";
 import { type Scope, updateScopes } from "../building/updateScopes.js";
 import { refuseUnboundNames } from "../unboundCode.js";
+import { refuseStrandedCreatedSubclasses } from "../createdSubclasses.js";
 
 export interface Built {
   /** Live definitions by (old) class name. */
@@ -64,6 +65,7 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   rememberPassed(namespace, defs);
   const hydrateScope = hydrateScopeOf(patch);
   refuseUnboundNames(namespace, patch.name, build, oldDefs, hydrateScope);
+  refuseStrandedCreatedSubclasses(patch.name, build);
   const derived = withDerivedImplementations(namespace, oldDefs, build, defs, hydrateScope);
   // Before the shadow and the migration: nothing of the patch has run yet.
   refuseUnchangeableMembers(namespace, oldDefs, derived);
