@@ -185,4 +185,40 @@ describe("names a patch gives and takes away", () => {
     expect(() => updateSync(ns, removing)).toThrow(/`Line` \(a class this patch removes\)/);
     expect(snapshotDifference(before, deepSnapshot({ ns, objects: orders }))).toBeUndefined();
   });
+
+  test("a surviving class whose code reads a class the patch removes is refused (removed-class-reference); changing that code in the same patch commits", () => {
+    const { ns, orders } = world();
+    updateSync(ns, useBoth(addInvoice(addLine(patch("v2")))).build());
+    const before = deepSnapshot({ ns, objects: orders });
+    let error: unknown;
+    try {
+      updateSync(ns, patch("drop").removeClass("Line").build());
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: "MM_VALIDATION_FAILED" });
+    expect(String(error)).toContain(
+      "[removed-class-reference] Invoice: class Invoice, method show, reads removed class Line",
+    );
+    expect(String(error)).toContain("class Orders, method place, reads removed class Line");
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: orders }))).toBeUndefined();
+    updateSync(
+      ns,
+      patch("drop with code")
+        .removeClass("Line")
+        .replaceMethods("Invoice", {
+          show() {
+            return "no line";
+          },
+        })
+        .replaceMethods("Orders", {
+          place(this: Orders, item: string) {
+            return `${++this.count}: ${item}`;
+          },
+        })
+        .build(),
+    );
+    expect(ns.has("Line")).toBe(false);
+    expect(orders[0]!.place("x")).toBe("1: x");
+  });
 });

@@ -23,6 +23,7 @@ import { hydrateScopeOf } from "../../patch/hydrateScope.js";
 import { type Scope, updateScopes } from "../building/updateScopes.js";
 import { refuseUnboundNames } from "../unboundCode.js";
 import { refuseStrandedCreatedSubclasses } from "../createdSubclasses.js";
+import { removedClassReads } from "../removedClassReads.js";
 
 export interface Built {
   /** Live definitions by (old) class name. */
@@ -66,6 +67,8 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   const hydrateScope = hydrateScopeOf(patch);
   refuseUnboundNames(namespace, patch.name, build, oldDefs, hydrateScope);
   refuseStrandedCreatedSubclasses(patch.name, build);
+  const reads = removedClassReads(namespace, build);
+  if (reads.length > 0) refuse(`patch ${patch.name} is refused`, reads, 1, 0);
   const derived = withDerivedImplementations(namespace, oldDefs, build, defs, hydrateScope);
   // Before the shadow and the migration: nothing of the patch has run yet.
   refuseUnchangeableMembers(namespace, oldDefs, derived);

@@ -1,0 +1,63 @@
+/**
+ * The code of surviving classes that reads, by name, a class the patch
+ * removes. A class metamorph compiles sees the namespace's classes as they
+ * were when it was compiled (building/updateScopes.ts): a method saying
+ * `new Line()` kept building objects of the removed class — managed by no
+ * namespace, which no later update finds or migrates. Reported as the
+ * `removed-class-reference` the validation gives for bindings and fields.
+ * Ordinary classes are not read: their code sees their module, where the
+ * name may be anything.
+ */
+import type { ClassDefinition } from "../mop/classDefinition.js";
+import { memberKeyName } from "../mop/classDefinition.js";
+import { readUnboundNames } from "../mop/source/parse.js";
+import type { SourceKind } from "../mop/source/unboundNames.js";
+import type { Namespace } from "../namespace/namespace.js";
+import type { RemovedClassReferenceFailure } from "../validation/index.js";
+import { SYSTEM_RULES } from "../validation/systemRules.js";
+import type { BuildResult } from "./build.js";
+
+export function removedClassReads(
+  namespace: Namespace,
+  build: BuildResult,
+): RemovedClassReferenceFailure[] {
+  if (build.removed.length === 0) return [];
+  const removed = new Set(build.removed);
+  const failures: RemovedClassReferenceFailure[] = [];
+  for (const [name, cls] of build.classes) {
+    const definition = cls.definition;
+    if (definition.fieldOrigin !== "created") continue;
+    const handle = cls.oldName === null ? null : namespace.classNamed(cls.oldName);
+    const own = (handle === null ? undefined : namespace.scopes.get(handle)) ?? {};
+    const bound = (n: string) => !removed.has(n) || n === name || Object.hasOwn(own, n);
+    for (const [source, kind, where] of codeOf(definition)) {
+      let names: string[] | undefined;
+      try {
+        names = readUnboundNames(source, kind, bound);
+      } catch {
+        names = undefined; // no parser here (the Vite page): nothing to say
+      }
+      for (const read of names ?? [])
+        failures.push({
+          rule: SYSTEM_RULES.removedClassReference,
+          className: name,
+          removedClass: read,
+          message: `class ${name}, ${where}, reads removed class ${read} by name: it would go on building or using a class no namespace manages; change that code in the same patch, or keep ${read}`,
+        });
+    }
+  }
+  return failures;
+}
+
+function* codeOf(definition: ClassDefinition): Generator<[string, SourceKind, string]> {
+  for (const method of definition.methods)
+    if (method.source.trim() !== "")
+      yield [
+        method.source,
+        "member",
+        `${method.static ? "static " : ""}${method.kind === "method" ? "method" : method.kind} ${memberKeyName(method.key)}`,
+      ];
+  for (const field of [...definition.fields, ...definition.staticFields])
+    if (field.initializer !== undefined && field.initializer.trim() !== "")
+      yield [field.initializer, "expression", `the initialiser of ${field.name}`];
+}
