@@ -13,12 +13,17 @@
  * the running one puts a class of that name there, and the new one either
  * puts another class there (`new Heap(…)` where the objects hold a
  * MinHeap), or reads members on it that the held object lacks (and the
- * running release's code never read).
+ * running release's code never read), or has a class of that name of its
+ * own (scopeBindings.ts: two releases name their classes alike, so the
+ * name alone let 5.0.1's AvlTreeNode pass for 5.4.0's). Objects in arrays
+ * the field holds count too (semver's Range#set: arrays of arrays of
+ * Comparator).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { isNativeClass, prototypeStates } from "../mop/classHandle.js";
 import { classOrigin } from "../mop/classOrigin.js";
 import { releaseChains } from "./releaseChains.js";
+import { scopeBindings } from "./scopeBindings.js";
 import {
   type BuildResult,
   type ClassBuild,
@@ -138,29 +143,88 @@ export function oldReleaseValues(
         advice(held, field),
       ),
     );
+  const bindings = {
+    before: scopeBindings(chains.before),
+    now: scopeBindings(chains.now),
+  };
   const warnings: UpdateWarning[] = [];
-  const looked = new Set<string>();
-  for (const object of objects.slice(0, OBJECTS)) {
-    for (const field of Object.keys(object)) {
-      if (looked.has(field)) continue;
-      const d = Object.getOwnPropertyDescriptor(object, field);
-      const held = d !== undefined && "value" in d ? classOfValue(d.value) : undefined;
-      if (held === undefined) continue;
-      looked.add(field);
-      const said = judge(field, d!.value as object, held, releases);
+  for (const [field, held] of heldByField(objects.slice(0, OBJECTS))) {
+    for (const [cls, { value, inArray }] of held) {
+      // What the sources say about the field is about its value, not about what an array of it holds.
+      const said =
+        (inArray ? undefined : judge(field, value, cls, releases)) ??
+        anotherReleases(field, cls, releases, bindings);
       if (said === undefined) continue;
       warnings.push(
         warning(
           "MM_OLD_RELEASE_VALUE",
           className,
           field,
-          `field \`${field}\` holds objects of class ${held.name} ${whence(held, running)}, which this update does not replace; ${said}`,
-          advice([held.name], field),
+          `field \`${field}\` holds ${inArray ? "arrays of " : ""}objects of class ${cls.name} ${whence(cls, running)}, which this update does not replace; ${said}`,
+          advice([cls.name], field),
         ),
       );
+      break; // one warning a field
     }
   }
   return warnings;
+}
+
+/** How many elements of an array are looked at, and how deep arrays in arrays are (semver's Range#set: arrays of arrays of Comparator). */
+const ELEMENTS = 16;
+const DEPTH = 3;
+/** How many classes of one field are judged. */
+const CLASSES = 4;
+
+type Held = Map<Function, { readonly value: object; readonly inArray: boolean }>;
+
+/** The classes of the objects each field holds, itself or in arrays (bounded), with one object of each. */
+function heldByField(objects: readonly object[]): Map<string, Held> {
+  const byField = new Map<string, Held>();
+  const visit = (field: string, value: unknown, depth: number) => {
+    if (Array.isArray(value)) {
+      if (depth < DEPTH)
+        for (const element of value.slice(0, ELEMENTS)) visit(field, element, depth + 1);
+      return;
+    }
+    const cls = classOfValue(value);
+    if (cls === undefined) return;
+    let held = byField.get(field);
+    if (held === undefined) byField.set(field, (held = new Map()));
+    if (!held.has(cls) && held.size < CLASSES)
+      held.set(cls, { value: value as object, inArray: depth > 0 });
+  };
+  for (const object of objects)
+    for (const field of Object.keys(object)) {
+      const d = Object.getOwnPropertyDescriptor(object, field);
+      if (d !== undefined && "value" in d) visit(field, d.value, 0);
+    }
+  return byField;
+}
+
+type Bindings = Readonly<Record<"before" | "now", (name: string) => unknown>>;
+
+/**
+ * Where the held object is of the running release's class of its name while
+ * the new release's code names another class so (its own release of it):
+ * that code's `instanceof` refuses the object, and what it hands the object
+ * the object's own code refuses (semver 7.6's Range passing its SemVer to
+ * 7.5's Comparator: "Invalid version").
+ */
+function anotherReleases(
+  field: string,
+  held: Function,
+  releases: Releases,
+  bindings: Bindings,
+): string | undefined {
+  const theirs = bindings.now(held.name);
+  if (typeof theirs !== "function" || theirs === held) return undefined;
+  const ours = bindings.before(held.name);
+  const named = (t: string) => new RegExp(`\\b${escaped(held.name)}\\b`).test(t);
+  // Where the running release's code keeps no binding of the name, its sources must name it there.
+  if (ours !== held && !(ours === undefined && textsOf(field, releases).running.some(named)))
+    return undefined;
+  return `the new release's code has a class ${held.name} of its own, not this one, and expects that class's objects there (an \`instanceof ${held.name}\` in it fails on these)`;
 }
 
 /** The two releases' sources (the class's and its superclasses'), and its definitions. */

@@ -50,7 +50,10 @@ export interface UpdateWarning {
    * `MM_OLD_RELEASE_VALUE`: a field of the objects alive now holds an object
    * of a class the running release made (luxon's Locale in a DateTime's
    * `loc`), which the update leaves as it is, where the new release's code
-   * puts an object of another class or reads members the held one lacks.
+   * puts an object of another class, reads members the held one lacks, or
+   * has a class of that name of its own (compared by identity: two
+   * releases name their classes alike). Also objects in arrays the field
+   * holds.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
