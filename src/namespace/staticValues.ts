@@ -37,12 +37,15 @@ export function installWithStatics(
     : origins;
   const fresh = new Map<string, unknown>();
   for (const [name, origin] of plan) if (origin === null) fresh.set(name, newCtor[name]);
+  // The class handed in, as it was: a rollback gives it back exactly (its
+  // `defaultInstance` stayed the running release's after one).
+  const handedIn = userMade ? ownStatics(newCtor, version.definition.staticFields) : undefined;
   const undoInstall = installVersion(handle, version);
   for (const [name, origin] of plan) {
     if (origin === null) {
       if (!userMade) newCtor[name] = fresh.get(name);
-    } else if (isDataStatic(oldCtor, origin) && (!userMade || isDataStatic(newCtor, name, true))) {
-      newCtor[name] = oldCtor[origin];
+    } else if (isDataStatic(oldCtor, origin)) {
+      keep(newCtor, name, oldCtor[origin]);
     }
   }
   const oldStatics = new Set(old.definition.staticFields.map((f) => f.name));
@@ -56,16 +59,49 @@ export function installWithStatics(
       if (isDataStatic(newCtor, name) && isDataStatic(oldCtor, origin, true))
         oldCtor[origin] = newCtor[name];
     }
+    if (handedIn !== undefined) restore(newCtor, handedIn);
     undoInstall();
   };
 }
 
+/**
+ * A static field's own value, functions included: a static field holding
+ * one is data (superjson's `parse`, bound to its `defaultInstance`); the
+ * static methods are not static fields and never come here.
+ */
 function isDataStatic(ctor: object, name: string, writable = false): boolean {
   const d = Reflect.getOwnPropertyDescriptor(ctor, name);
-  return (
-    d !== undefined &&
-    "value" in d &&
-    typeof d.value !== "function" &&
-    (!writable || d.writable === true)
-  );
+  return d !== undefined && "value" in d && (!writable || d.writable === true);
+}
+
+/** Gives `ctor` the running value of a static it keeps, also where the new class made it read-only. */
+function keep(ctor: Statics, name: string, value: unknown): void {
+  const d = Reflect.getOwnPropertyDescriptor(ctor, name);
+  if (d === undefined || !("value" in d) || d.configurable === true)
+    Object.defineProperty(ctor, name, {
+      value,
+      writable: d && "value" in d ? d.writable === true : true,
+      enumerable: d?.enumerable ?? true,
+      configurable: true,
+    });
+  else if (d.writable === true) ctor[name] = value;
+}
+
+type Saved = ReadonlyMap<string, PropertyDescriptor | undefined>;
+
+function ownStatics(ctor: Statics, fields: readonly { readonly name: string }[]): Saved {
+  return new Map(fields.map((f) => [f.name, Reflect.getOwnPropertyDescriptor(ctor, f.name)]));
+}
+
+function restore(ctor: Statics, saved: Saved): void {
+  for (const [name, d] of saved) {
+    const now = Reflect.getOwnPropertyDescriptor(ctor, name);
+    if (now !== undefined && now.configurable !== true) {
+      if ("value" in now && now.writable === true && d !== undefined && "value" in d)
+        ctor[name] = d.value;
+      continue;
+    }
+    if (d === undefined) Reflect.deleteProperty(ctor, name);
+    else Object.defineProperty(ctor, name, d);
+  }
 }
