@@ -31,6 +31,12 @@ export interface UpdateWarning {
    * migrator): the dropped values are gone from every object, and the new
    * fields start from their initial values. A minifier's mangled names
    * changing between releases look exactly like this.
+   * `MM_STATICS_DROPPED`: a new implementation from another module scope
+   * takes a static the patch does not keep (`keepStatics`) whose running
+   * value holds what the program put there (a counter not at its initial
+   * value, a registry with entries the new release's value lacks:
+   * superjson's `defaultInstance` with the classes registered in it): the
+   * class reads the new release's value from now on.
    * `MM_STALE_CLOSURE`: the running version's code made closures that keep
    * the object (an arrow function given to a timer or a listener:
    * `setInterval(() => this._checkPing())`) and read members the new version
@@ -61,6 +67,7 @@ export interface UpdateWarning {
     | "MM_ALIAS_SPLIT"
     | "MM_STALE_FUNCTION_FIELD"
     | "MM_FIELDS_DROPPED"
+    | "MM_STATICS_DROPPED"
     | "MM_STALE_CLOSURE"
     | "MM_FIELD_KIND_CHANGED"
     | "MM_UNSEEN_INSTANCES"

@@ -20,6 +20,7 @@ import {
 } from "./build.js";
 import { ancestry } from "./changes.js";
 import { changedInitialKinds } from "./changedInitialKinds.js";
+import { droppedStatics } from "./droppedStatics.js";
 import { fieldsChangedByCalls } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { Built } from "./phases/build.js";
@@ -78,6 +79,7 @@ export function updateWarnings(
     warnings.push(...methodsGoneOutOfSight(className, build, old));
     warnings.push(...nestedDefaults(className, cls, build, old));
     warnings.push(...droppedFields(className, cls, build, old, oldDefs));
+    warnings.push(...droppedStatics(className, cls, old));
     warnings.push(...changedInitialKinds(className, cls, build, old));
     const sample = () => sampledObjects(build, className) ?? some();
     warnings.push(...oldReleaseValues(className, cls, build, old, sample, oldDefs));
