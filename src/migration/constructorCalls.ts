@@ -1,7 +1,9 @@
 /**
  * Fields a constructor gives a value and then changes through a method it
  * calls (croner 10: `this.year = Array(1e4).fill(0)`, then `this.parse()`
- * sets its bits). A migration can compute the initialiser, not the call:
+ * sets its bits) or a write of its own (keyv 5.2: the class field
+ * `_useKeyPrefix = true`, then `this._useKeyPrefix = this.opts.useKeyPrefix`
+ * when given). A migration can compute the initialiser, not the rest:
  * such a new field gets the bare initial value on every migrated object,
  * where a fresh one has what the method made of it.
  */
@@ -17,14 +19,58 @@ export function methodsCalledOnThis(text: string): string[] {
 
 const escaped = (name: string) => name.replace(/[$]/g, "\\$");
 
+/** An operator that assigns: `=`, and the compound ones (`+=`, `??=`), not a comparison. */
+const ASSIGN = "(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?![=>])";
+const MUTATORS = "push|pop|shift|unshift|splice|fill|sort|reverse|set|add|delete|clear|copyWithin";
+
 /**
- * For each of `fields`, the first method of `methods` that the constructor of
- * `implementation` calls on `this` and that names the field on `this`.
+ * Writes to `this.field`: assignments (compound ones and `++`/`--`
+ * included) and writes through it (`this.year[i] = 1`, `this.list.push(x)`).
+ * Reading it is no change: keyv 5.2's `generateIterator()` reads
+ * `this._useKeyPrefix` in the generator it returns, and was said to change it.
  */
-export function fieldsChangedByCalls(
+function writesTo(field: string): RegExp {
+  const f = `\\bthis\\s*\\.\\s*${escaped(field)}(?![\\w$])`;
+  return new RegExp(
+    [
+      `${f}\\s*(?:${ASSIGN}|\\+\\+|--)`,
+      `(?:\\+\\+|--)\\s*${f}`,
+      `${f}\\s*(?:\\[[^\\]]*\\]|\\.\\s*[\\w$]+)\\s*${ASSIGN}`,
+      `${f}\\s*\\.\\s*(?:${MUTATORS})\\s*\\(`,
+    ].join("|"),
+    "g",
+  );
+}
+
+const spaced = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/**
+ * The constructor's own write to `field` where it is not the initialiser
+ * itself (`this._useKeyPrefix = this.opts.useKeyPrefix`, conditional, over
+ * the class field's `= true`), as written; undefined where there is none.
+ */
+function constructorWrite(source: string, field: string, initializer: string): string | undefined {
+  for (const m of source.matchAll(writesTo(field))) {
+    const statement = spaced(source.slice(m.index, m.index + 200).split(/;|\n\s*\n/)[0]!);
+    const plain = new RegExp(`^this\\s*\\.\\s*${escaped(field)}\\s*=(?![=>])\\s*([^]*)$`).exec(
+      statement,
+    );
+    if (plain !== null && spaced(plain[1]!) === spaced(initializer)) continue;
+    return statement;
+  }
+  return undefined;
+}
+
+/**
+ * For each of `fields` (with their initialisers), why the constructor of
+ * `implementation` may leave it other than its initialiser gives it: a
+ * write of its own, or the first of `methods` it calls on `this` that
+ * writes the field.
+ */
+export function fieldsChangedByConstructor(
   implementation: Function | undefined,
   methods: readonly MethodDefinition[],
-  fields: readonly string[],
+  fields: readonly { readonly name: string; readonly initializer: string }[],
 ): Map<string, string> {
   const changed = new Map<string, string>();
   const source = readableClassSource(implementation)?.constructorSource;
@@ -33,10 +79,21 @@ export function fieldsChangedByCalls(
   const bodies = methods.filter(
     (m) => !m.static && m.kind === "method" && typeof m.key === "string" && called.has(m.key),
   );
-  for (const field of fields) {
-    const named = new RegExp(`\\bthis\\s*\\.\\s*${escaped(field)}(?![\\w$])`);
-    const method = bodies.find((m) => named.test(m.source));
-    if (method !== undefined) changed.set(field, method.key as string);
+  for (const { name, initializer } of fields) {
+    const own = constructorWrite(source, name, initializer);
+    if (own !== undefined) {
+      changed.set(
+        name,
+        `that the constructor then may change (\`${own}\`), which a migration does not run`,
+      );
+      continue;
+    }
+    const method = bodies.find((m) => writesTo(name).test(m.source));
+    if (method !== undefined)
+      changed.set(
+        name,
+        `that the constructor then changes by calling ${String(method.key)}(), which a migration does not call`,
+      );
   }
   return changed;
 }

@@ -14,7 +14,10 @@ export interface UpdateWarning {
    * `MM_NO_INITIAL_VALUE`: a new field of an ordinary class whose initial
    * value its constructor computes (from its arguments, say), which a
    * migration cannot run: migrated objects got `undefined`, and nothing in
-   * the patch (a migrator, an initial value, a rename) gave it another.
+   * the patch (a migrator, an initial value, a rename) gave it another; or
+   * one with an initialiser that the constructor then changes (a write of
+   * its own, or a method it calls that writes it): they got that initial
+   * value, which the note quotes.
    * `MM_ALIAS_SPLIT`: the new constructor makes a field the old version had
    * an alias of a new one (`this._args = this.registeredArguments`, a
    * release renaming a field and keeping the old name): migrated objects

@@ -21,7 +21,7 @@ import {
 import { ancestry } from "./changes.js";
 import { changedInitialKinds } from "./changedInitialKinds.js";
 import { droppedStatics } from "./droppedStatics.js";
-import { fieldsChangedByCalls } from "./constructorCalls.js";
+import { fieldsChangedByConstructor } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
@@ -164,25 +164,28 @@ function noInitialValue(
   // declaring one keeps its value (a release making a subclass standalone).
   for (const name of inherited?.before ?? []) before.add(name);
   const bare = new Set(readableClassSource(cls.implementation)?.bareFields);
-  const unvalued: (readonly [string, string])[] = cls.definition.fields
+  // Each with what the migrated objects got: undefined, or the initialiser's value.
+  const unvalued: (readonly [string, string, string])[] = cls.definition.fields
     .filter(
       (f) =>
         f.initializer === undefined && !bare.has(f.name) && isUnvaluedNewField(cls, before, f.name),
     )
-    .map((f) => [f.name, "the constructor computes it"] as const);
-  // Given a value, then changed by a method the constructor calls.
-  const valued = cls.definition.fields
-    .filter((f) => f.initializer !== undefined && isUnvaluedNewField(cls, before, f.name))
-    .map((f) => f.name);
-  for (const [field, method] of fieldsChangedByCalls(
-    cls.implementation,
-    cls.definition.methods,
-    valued,
-  )) {
-    unvalued.push([
-      field,
-      `its initialiser gives it a value that the constructor then changes by calling ${method}(), which a migration does not call`,
-    ]);
+    .map((f) => [f.name, "the constructor computes it", "undefined"] as const);
+  // Given a value, then changed by the constructor or a method it calls.
+  const valued = cls.definition.fields.flatMap((f) =>
+    f.initializer !== undefined && isUnvaluedNewField(cls, before, f.name)
+      ? [{ name: f.name, initializer: f.initializer }]
+      : [],
+  );
+  const changed = fieldsChangedByConstructor(cls.implementation, cls.definition.methods, valued);
+  for (const { name, initializer } of valued) {
+    const why = changed.get(name);
+    if (why !== undefined)
+      unvalued.push([
+        name,
+        `its initialiser gives it a value ${why}`,
+        `its initial value (\`${initializer}\`)`,
+      ]);
   }
   // Fields of new superclasses the objects never had (inheritedLayout.ts).
   for (const { owner, field, origin } of inherited?.after ?? []) {
@@ -193,15 +196,16 @@ function noInitialValue(
     unvalued.push([
       field.name,
       `it comes from the new superclass ${owner}, whose constructor computes it`,
+      "undefined",
     ]);
   }
-  return unvalued.map(([name, why]) =>
+  return unvalued.map(([name, why, got]) =>
     warning(
       "MM_NO_INITIAL_VALUE",
       className,
       name,
       `new field \`${name}\` has no initial value a migration can compute (${why})${proviso}`,
-      `migrated objects got undefined — give it a value with the patch's migrate() or an initial value`,
+      `migrated objects got ${got} — give it a value with the patch's migrate() or an initial value`,
     ),
   );
 }
