@@ -22,15 +22,15 @@ import { CallTracker } from "../lifecycle/callTracking.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
-import { codedMessage } from "./common.js";
-import { pageWording } from "./pageWording.js";
 import { afterTimeout, SuspendableTracking } from "./tracking.js";
+import { type HotContext, handOn } from "./vitePageExports.js";
 import { arriving, movedAway } from "./vitePageMoves.js";
+import { followOnPage, message, status, tell } from "./vitePageStatus.js";
 import { cannotApplyInPlace, overlay } from "./vitePageRefusals.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
-import type { PageResult } from "./vitePageUpdate.js";
+import { leave, revisit, type Transplant, type UnmanagedClass } from "./vitePageUnmanaged.js";
 import {
   type GuardedStatement,
   planTopLevel,
@@ -39,6 +39,12 @@ import {
 } from "./vitePageTopLevel.js";
 
 const PREFIX = "[metamorph]";
+const STILL_RELOADED = "its methods are still reloaded, its fields are not";
+
+/** An edit as queued: with the edits of its module's unmanaged classes, applied after it. */
+interface QueuedEdit extends PageEdit {
+  readonly transplants: readonly Transplant[];
+}
 
 // The adaptive finder: a page has no heap to query, so it is the registry, which
 // records at most a cap of objects per task and counts the rest without keeping
@@ -59,6 +65,8 @@ interface ModuleRecord {
   readonly path: string;
   readonly classes: Map<string, Constructor>;
   readonly used: Set<string>;
+  /** Classes left unmanaged, whose edits replace their methods (./vitePageUnmanaged.ts). */
+  readonly unmanaged: Map<string, UnmanagedClass>;
   versions: number;
   /** What the running version's top-level statements declared (./vitePageTopLevel.ts). */
   topLevel?: TopLevelState;
@@ -66,26 +74,16 @@ interface ModuleRecord {
   statics?: ReadonlyMap<string, string>;
 }
 
+export { status };
+
 const records = new Map<string, ModuleRecord>();
 /** The implementation applied last to each handle, as the dev server read it (PageEdit.running). */
 const applied = new WeakMap<Function, Function>();
-
-/**
- * What the page can inspect: how many updates were applied, how many failed
- * (refused, or rolled back while migrating progressively), how many are
- * still migrating progressively, and the last line written.
- */
-export const status = { updates: 0, failures: 0, migrating: 0, last: "" };
-(globalThis as Record<string, unknown>).__metamorph = status;
 
 /** Parsed class sources handed over by the dev server, read by the page's class-source stand-in. */
 const classSources = ((globalThis as Record<symbol, unknown>)[
   Symbol.for("metamorph.classSources")
 ] ??= new WeakMap<Function, HandedClassSource>()) as WeakMap<Function, HandedClassSource>;
-
-function message(error: unknown, path: string): string {
-  return pageWording(codedMessage(error), path);
-}
 
 export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
   /** Called at the end of the module with readers of its top-level variables, for its next version. */
@@ -118,46 +116,6 @@ export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
   ): void;
 }
 
-/** The part of Vite's `import.meta.hot` used here. */
-interface HotContext {
-  invalidate(message?: string): void;
-}
-
-/** Whether a new export is the same as the old: the same value, or a function with the same source. */
-function sameExport(before: unknown, after: unknown): boolean {
-  if (Object.is(before, after)) return true;
-  return (
-    typeof before === "function" &&
-    typeof after === "function" &&
-    !isClassHandle(before) &&
-    Function.prototype.toString.call(before) === Function.prototype.toString.call(after)
-  );
-}
-
-/**
- * After a hot update: when the module's other exports changed (or cannot be
- * compared), the update goes on to its importers through Vite, saying why.
- */
-function handOn(
-  path: string,
-  hot: HotContext,
-  next: Record<string, unknown>,
-  previous: Record<string, unknown>,
-  opaque: string | null,
-): void {
-  const changed = Object.keys(previous).filter((name) => !sameExport(previous[name], next[name]));
-  const reason = opaque
-    ? `${path} cannot be updated in place because ${opaque}`
-    : changed.length > 0
-      ? `${path} exports ${changed.join(", ")} besides its classes, and ${changed.length === 1 ? "it" : "they"} changed`
-      : undefined;
-  if (reason === undefined) return;
-  console.info(
-    `${PREFIX} ${reason}: its classes were updated in place; Vite now updates its importers (a page reload if none accepts the update)`,
-  );
-  hot.invalidate(`metamorph: ${reason}`);
-}
-
 /** Classes an evaluation of a module no longer defines. */
 function warnRemoved(record: ModuleRecord, defined: ReadonlySet<string>): void {
   // metamorph dev restarts for this; the page said nothing (review advX1).
@@ -176,7 +134,13 @@ function recordOf(path: string): { record: ModuleRecord; first: boolean } {
     record.versions++;
     return { record, first: false };
   }
-  const made: ModuleRecord = { path, classes: new Map(), used: new Set(), versions: 1 };
+  const made: ModuleRecord = {
+    path,
+    classes: new Map(),
+    used: new Set(),
+    unmanaged: new Map(),
+    versions: 1,
+  };
   records.set(path, made);
   return { record: made, first: true };
 }
@@ -191,6 +155,7 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
   const plan = planTopLevel(statements, first ? undefined : current.topLevel, current.statics);
   const state = plan.state;
   const pending: PageEdit["pending"][number][] = [];
+  const transplants: Transplant[] = [];
   /** The classes this evaluation of the module defines (one it no longer does was removed). */
   const defined = new Set<string>();
   return {
@@ -208,28 +173,9 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
         pending.push({ name, handle: existing, implementation: cls, hazards });
         return existing;
       }
-      if (namespace.has(name)) {
-        const adopt = (handle: Constructor) => current.classes.set(name, handle);
-        arriving(name, { path, cls, bind: bind ?? (() => {}), adopt }, () =>
-          console.warn(
-            `${PREFIX} ${path}: class ${name} is not managed: another module already defines a managed class named ${name}`,
-          ),
-        );
-        return cls;
-      }
-      try {
-        // The module's binding of the class is the handle from here on (viteInstrument.ts).
-        const handle = namespace.registerClass(cls as Constructor, {
-          constructedOnlyThroughHandle: true,
-        });
-        current.classes.set(name, handle);
-        track(handle);
-        if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
-        return handle;
-      } catch (error) {
-        console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${message(error, path)}`);
-        return cls;
-      }
+      const unmanaged = current.unmanaged.get(name);
+      if (unmanaged) return revisit(unmanaged, name, cls, transplants);
+      return register(current, name, cls, first, bind);
     },
     accepted(hot, next, previous, opaque) {
       if (hot && next && plan.reload === undefined) handOn(path, hot, next, previous, opaque);
@@ -246,13 +192,15 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
       warnRemoved(current, defined);
       if (pending.length === 0) {
         current.statics = state.statics;
+        if (transplants.length > 0) replaceMethods(path, transplants);
         return;
       }
-      const edit: PageEdit = {
+      const edit: QueuedEdit = {
         applied: () => {
           current.statics = state.statics;
           for (const p of pending) applied.set(p.handle, p.implementation);
         },
+        transplants,
         running: (handle) => applied.get(handle),
         path,
         versions: current.versions,
@@ -263,6 +211,50 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
       schedule(edit);
     },
   };
+}
+
+/**
+ * What the binding of a class new to its module holds: its handle, or the
+ * class itself, left unmanaged (saying why).
+ */
+function register(
+  current: ModuleRecord,
+  name: string,
+  cls: Function,
+  first: boolean,
+  bind: ((value: Function) => void) | undefined,
+): Function {
+  const { path } = current;
+  if (namespace.has(name)) {
+    const adopt = (handle: Constructor) => current.classes.set(name, handle);
+    arriving(name, { path, cls, bind: bind ?? (() => {}), adopt }, () => {
+      leave(
+        current.unmanaged,
+        name,
+        cls,
+        `another module already defines a managed class named ${name}`,
+      );
+      console.warn(
+        `${PREFIX} ${path}: class ${name} is not managed: another module already defines a managed class named ${name}; ${STILL_RELOADED}`,
+      );
+    });
+    return cls;
+  }
+  try {
+    // The module's binding of the class is the handle from here on (viteInstrument.ts).
+    const handle = namespace.registerClass(cls as Constructor, {
+      constructedOnlyThroughHandle: true,
+    });
+    current.classes.set(name, handle);
+    track(handle);
+    if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
+    return handle;
+  } catch (error) {
+    const reason = message(error, path);
+    leave(current.unmanaged, name, cls, reason);
+    console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${reason}; ${STILL_RELOADED}`);
+    return cls;
+  }
 }
 
 function track(handle: Constructor): void {
@@ -304,7 +296,7 @@ function refused(path: string, error: unknown): void {
 let queue: Promise<void> | undefined;
 
 /** Applies an edit now if nothing is before it, otherwise after what is. */
-function schedule(edit: PageEdit): void {
+function schedule(edit: QueuedEdit): void {
   if (engine !== undefined && queue === undefined) {
     enqueue(applyEdit(engine, edit));
     return;
@@ -329,7 +321,7 @@ function enqueue(later: Promise<void> | undefined): void {
  * Applies one edit, saying what it did (or why it was refused, nothing
  * changed); a promise when it waits for calls in flight. Never rejects.
  */
-function applyEdit(loaded: Engine, edit: PageEdit): Promise<void> | undefined {
+function applyEdit(loaded: Engine, edit: QueuedEdit): Promise<void> | undefined {
   const { path } = edit;
   const waiting = (line: string): void => {
     status.last = `${path}: ${line}`;
@@ -348,47 +340,31 @@ function applyEdit(loaded: Engine, edit: PageEdit): Promise<void> | undefined {
   }
 }
 
-function reportApplied({ path, applied: done }: PageEdit, applied: AppliedEdit): undefined {
-  done?.();
+function reportApplied(edit: QueuedEdit, applied: AppliedEdit): undefined {
+  edit.applied?.();
   const { result, population, progressive, described, classes, warnings } = applied;
-  status.updates++;
   const migrated = progressive
     ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
     : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
-  status.last = `${path}: updated ${described} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
-  console.info(`${PREFIX} ${status.last}`);
-  if (progressive) followOnPage(path, result);
-  for (const warning of warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
-  // The page may re-render to show the new behaviour: addEventListener("metamorph:update", …).
-  globalThis.dispatchEvent?.(
-    new CustomEvent("metamorph:update", { detail: { module: path, classes } }),
-  );
+  const { transplants } = edit;
+  const replaced = transplants.map((t) => t.apply());
+  const parts = [described, ...transplants.map((t) => `methods of ${t.name}`)];
+  const line = `updated ${parts.join("; ")} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
+  const names = [...classes, ...transplants.map((t) => t.name)];
+  tell(edit.path, line, [...warnings, ...replaced], names);
+  if (progressive) followOnPage(edit.path, result);
   return undefined;
 }
 
-/** A duration for people. */
-function duration(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
-}
-
-/** Reports the end of a progressive migration: its duration, or the failure that rolled it back. */
-function followOnPage(path: string, result: PageResult): void {
-  const t0 = performance.now();
-  status.migrating++;
-  result.completion.then(
-    (done) => {
-      status.migrating--;
-      const migrated = done?.migrated ?? 0;
-      status.last = `${path}: ${migrated} instance${migrated === 1 ? "" : "s"} migrated progressively in ${duration(performance.now() - t0)}`;
-      console.info(`${PREFIX} ${status.last}`);
-    },
-    (error: unknown) => {
-      status.migrating--;
-      status.failures++;
-      status.last = `${path}: error: ${message(error, path)} — the update was rolled back; save again to retry`;
-      console.error(`${PREFIX} ${status.last}`);
-    },
-  );
+/** Edits of unmanaged classes alone: their methods replaced, in turn with the edits before them. */
+function replaceMethods(path: string, transplants: readonly Transplant[]): void {
+  const replace = () => {
+    const warnings = transplants.map((t) => t.apply());
+    const names = transplants.map((t) => t.name);
+    tell(path, `updated ${names.map((n) => `methods of ${n}`).join("; ")}`, warnings, names);
+  };
+  if (queue === undefined) replace();
+  else enqueue(queue.then(replace));
 }
 
 /** Whether a value is a class handle managed in this page. */

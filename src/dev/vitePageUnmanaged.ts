@@ -1,0 +1,63 @@
+/**
+ * Classes the page leaves unmanaged: one that extends a class metamorph does
+ * not manage (a package's class: Lit's `LitElement`, React's `Component`),
+ * or a second class of a name another module manages. Their edits were
+ * accepted and dropped — no update, no reload, the old code kept running
+ * (review advZ5 1, 2). As under `metamorph dev` (./unmanagedClasses.ts), an
+ * edit now replaces their methods and accessors in place; their fields and
+ * existing objects stay as they are. The module's binding keeps the class
+ * of the first evaluation, which the objects, `instanceof` and
+ * `customElements` know.
+ */
+import { transplantMethods } from "./unmanagedClasses.js";
+
+/** An unmanaged class: the one its objects were made by, why it is unmanaged, and the source applied last. */
+export interface UnmanagedClass {
+  readonly live: Function;
+  readonly reason: string;
+  text: string;
+}
+
+/** The edit of an unmanaged class, applied with the module's update (or alone). */
+export interface Transplant {
+  readonly name: string;
+  /** Replaces the methods; returns the warning that says what was not done. */
+  apply(): string;
+}
+
+const sourceOf = (cls: Function): string => Function.prototype.toString.call(cls);
+
+/** Records `cls` as unmanaged: later evaluations replace its methods. */
+export function leave(
+  classes: Map<string, UnmanagedClass>,
+  name: string,
+  cls: Function,
+  reason: string,
+): void {
+  classes.set(name, { live: cls, reason, text: sourceOf(cls) });
+}
+
+/**
+ * A later evaluation of an unmanaged class: returns what the module's binding
+ * must hold (the running class), and adds its transplant to `out` when its
+ * source changed.
+ */
+export function revisit(
+  unmanaged: UnmanagedClass,
+  name: string,
+  cls: Function,
+  out: Transplant[],
+): Function {
+  const text = sourceOf(cls);
+  if (text !== unmanaged.text) {
+    out.push({
+      name,
+      apply() {
+        transplantMethods(cls, unmanaged.live);
+        unmanaged.text = text;
+        return `class ${name} is not managed (${unmanaged.reason}): its methods were replaced, its fields and existing objects were not migrated`;
+      },
+    });
+  }
+  return unmanaged.live;
+}
