@@ -11,6 +11,7 @@ import type {
   BlockStatement,
   ClassDeclaration,
   FunctionDeclaration,
+  Identifier,
   ImportDeclaration,
   ModuleDeclaration,
   Pattern,
@@ -59,13 +60,37 @@ export function parseModule(
       allowReturnOutsideFunction: sourceType === "script",
       onToken: (token) => tokens.push(token.start),
     });
-    return { js, program, origin, tokens };
+    const parsed = { js, program, origin, tokens };
+    nameDefaultClass(parsed, file);
+    return parsed;
   } catch (error) {
     const pos = (error as { pos?: number }).pos ?? 0;
     const at = origin(pos);
     const message = (error as Error).message.replace(/\s*\(\d+:\d+\)$/, "");
     throw new SourceProblem(`SyntaxError: ${message}`, file, at.line, at.column + 1);
   }
+}
+
+/**
+ * `export default class { … }` binds no name to hold its handle: it was not
+ * managed (review advZ5 3; the page reloaded at each edit). It gets the name
+ * esbuild (so tsx, which names it so in TypeScript) gives it — `store_default`
+ * for store.js, `src_default` for src/index.js — as a zero-width identifier
+ * after `class`, so that every reader of the module sees a named class.
+ */
+function nameDefaultClass(parsed: ParsedModule, file: string): void {
+  const statement = parsed.program.body.find((s) => s.type === "ExportDefaultDeclaration");
+  if (statement?.type !== "ExportDefaultDeclaration") return;
+  const { declaration } = statement;
+  if (declaration.type !== "ClassDeclaration" || declaration.id) return;
+  const parts = file.split(/[?#]/)[0]!.split(/[\\/]/);
+  let base = parts.pop()!.replace(/\.[^.]*$/, "");
+  if (base === "index") base = parts.pop() ?? base;
+  const taken = topLevel(parsed).bindings;
+  let name = `${base.replace(/[^\w$]+/g, "_").replace(/^\d+/, "")}_default`;
+  while (taken.has(name)) name = `_${name}`;
+  const at = declaration.start + "class".length;
+  (declaration as { id: Identifier | null }).id = { type: "Identifier", name, start: at, end: at };
 }
 
 // ---------------------------------------------------------------------------

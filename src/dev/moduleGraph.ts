@@ -149,8 +149,10 @@ export class ModuleGraph {
     }
     try {
       // The module's binding of the class is the handle from here on (instrument.ts).
+      // Named after it: tsx names `export default class {}` "default" (esbuild's keepNames), no class name.
       const handle = this.namespace.registerClass(cls as Constructor, {
         constructedOnlyThroughHandle: true,
+        name,
       });
       record.classes.set(name, handle);
       this.managed(handle);

@@ -201,7 +201,8 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   const before = asWrittenDefinition(
     applied ? readClassDefinition(applied) : currentVersion(handle).definition,
   );
-  const after = asWrittenDefinition(readClassDefinition(implementation));
+  // Under the name it is registered with: tsx names `export default class {}` "default" at run time.
+  const after = asWrittenDefinition({ ...readClassDefinition(implementation), name });
   if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
   const superclass = superclassOf(
     name,
