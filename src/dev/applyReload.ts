@@ -3,7 +3,8 @@
  * progressive above the population threshold, see ./progressive.ts), at once
  * when no call of an affected class is in flight, otherwise through the
  * lifecycle's forced quiescence; and, in the same task as the commit, the
- * values written since an undone update put back (./writesSince.ts).
+ * values written since an undone update put back (./writesSince.ts), and
+ * those of removed fields declared again (./removedFields.ts).
  */
 import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
@@ -17,6 +18,7 @@ import type { Patch } from "../patch/patch.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 import type { PreparedReload } from "./prepare.js";
 import { estimatePopulation, type ProgressOutput } from "./progressive.js";
+import { giveBack, givesBack, keepRemoved } from "./removedFields.js";
 import { callsToWaitFor } from "./layoutChanges.js";
 import { updateWhenQuiescent } from "./quiescentUpdate.js";
 import type { Reporter } from "./reporter.js";
@@ -32,7 +34,7 @@ export interface Applied {
    * finder a heap query, one block the progressive line must not hide.
    */
   readonly countMs?: number;
-  /** What was said about values written since an undone update and kept (./writesSince.ts). */
+  /** What was said about values written since an undone update, and of removed fields (./removedFields.ts). */
   readonly notes?: readonly string[];
 }
 
@@ -70,11 +72,11 @@ export interface ApplyContext {
 function findsAhead(
   context: ApplyContext,
   classes: readonly Constructor[],
-  writes: WritesSince | undefined,
+  putsBack: boolean,
 ): boolean {
   return (
     context.namespace.finder.kind === "heap" &&
-    writes === undefined &&
+    !putsBack &&
     !classes.some((c) => context.tracking.suspendable(c))
   );
 }
@@ -98,7 +100,7 @@ export async function applyReload(
   const countMs = performance.now() - counting;
   try {
     return {
-      ...(await applyCounted(context, record, patch, classes, population, writes)),
+      ...(await applyCounted(context, record, prepared, patch, classes, population, writes)),
       countMs,
     };
   } finally {
@@ -130,13 +132,16 @@ export function countForReload(
 async function applyCounted(
   context: ApplyContext,
   record: ModuleRecord,
+  { summaries, used }: PreparedReload,
   patch: Patch,
   classes: readonly Constructor[],
   population: number,
   writes: WritesSince | undefined,
 ): Promise<Applied> {
-  // Writes to put back need every object migrated in the commit.
-  const progressive = population > context.progressive.above && writes === undefined;
+  const { namespace } = context;
+  // Values to put back need every object migrated in the commit.
+  const putsBack = writes !== undefined || givesBack(namespace, summaries);
+  const progressive = population > context.progressive.above && !putsBack;
   const options: UpdateOptions = progressive
     ? {
         policy: "progressive",
@@ -146,9 +151,10 @@ async function applyCounted(
       }
     : { policy: "eager" };
   const waiting = callsToWaitFor(context.namespace, patch, context.tracker, classes);
+  const kept = keepRemoved(namespace, summaries);
   let result: UpdateResult | undefined;
   if (waiting === undefined) {
-    result = findsAhead(context, classes, writes)
+    result = findsAhead(context, classes, putsBack)
       ? await update(context.namespace, patch, options)
       : updateSync(context.namespace, patch, options);
     context.tracking.refresh();
@@ -165,6 +171,11 @@ async function applyCounted(
     );
     result = applied.result; // re-tracked inside the commit (onCommit)
   }
-  const notes = writes ? restoreWritesSince(writes) : [];
+  const migrated = (name: string) => used.some((key) => key.startsWith(`${name}:migrate:`));
+  const notes = [
+    ...kept,
+    ...giveBack(namespace, summaries, migrated),
+    ...(writes ? restoreWritesSince(writes) : []),
+  ];
   return { result, population, notes };
 }

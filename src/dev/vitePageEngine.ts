@@ -12,6 +12,7 @@ import { type ClassChangeSummary, describeClassChange, engineWarnings } from "./
 import { hazardWarning, type InitialiserHazard } from "./initialisers.js";
 import { readMigrations } from "./migrations.js";
 import { planClassUpdates, staleFunctionField } from "./plan.js";
+import { giveBack, givesBack, keepRemoved } from "./removedFields.js";
 import { applyOnPage, type PageQuiescence, type PageUpdate } from "./vitePageUpdate.js";
 
 /** One evaluation of an edited module: its classes' new implementations. */
@@ -40,6 +41,8 @@ export interface AppliedEdit extends PageUpdate {
   readonly described: string;
   readonly classes: readonly string[];
   readonly warnings: readonly string[];
+  /** Values of removed fields kept, or given back (./removedFields.ts). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -63,10 +66,13 @@ export function applyEdit(
     used: edit.used,
     ...(edit.running ? { runningImplementation: edit.running } : {}),
   });
+  const migrated = (name: string) => plan.used.some((key) => key.startsWith(`${name}:migrate:`));
   const applied = (update: PageUpdate): AppliedEdit => {
     for (const key of plan.used) edit.used.add(key);
+    const notes = [...kept, ...giveBack(namespace, plan.summaries, migrated)];
     return {
       ...update,
+      notes,
       described: plan.summaries.map(describeClassChange).join("; "),
       classes: plan.summaries.map((s) => s.className),
       warnings: [
@@ -76,7 +82,11 @@ export function applyEdit(
       ],
     };
   };
-  const update = applyOnPage(namespace, plan.builder.build(), quiescence);
+  const patch = plan.builder.build();
+  // Values to give back need every object migrated in the commit.
+  const eager = givesBack(namespace, plan.summaries);
+  const kept = keepRemoved(namespace, plan.summaries);
+  const update = applyOnPage(namespace, patch, quiescence, eager);
   return update instanceof Promise ? update.then(applied) : applied(update);
 }
 

@@ -342,7 +342,7 @@ function applyEdit(loaded: Engine, edit: QueuedEdit): Promise<void> | undefined 
 
 function reportApplied(edit: QueuedEdit, applied: AppliedEdit): undefined {
   edit.applied?.();
-  const { result, population, progressive, described, classes, warnings } = applied;
+  const { result, population, progressive, described, classes, warnings, notes } = applied;
   const migrated = progressive
     ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
     : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
@@ -351,7 +351,7 @@ function reportApplied(edit: QueuedEdit, applied: AppliedEdit): undefined {
   const parts = [described, ...transplants.map((t) => `methods of ${t.name}`)];
   const line = `updated ${parts.join("; ")} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
   const names = [...classes, ...transplants.map((t) => t.name)];
-  tell(edit.path, line, [...warnings, ...replaced], names);
+  tell(edit.path, line, [...warnings, ...replaced], names, notes);
   if (progressive) followOnPage(edit.path, result);
   return undefined;
 }

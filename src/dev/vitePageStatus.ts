@@ -27,11 +27,13 @@ export function tell(
   line: string,
   warnings: readonly string[],
   classes: readonly string[],
+  notes: readonly string[] = [],
 ) {
   status.updates++;
   status.last = `${path}: ${line}`;
   console.info(`${PREFIX} ${status.last}`);
   for (const warning of warnings) console.warn(`${PREFIX} ${path}: warning: ${warning}`);
+  for (const note of notes) console.info(`${PREFIX} ${path}: note: ${note}`);
   // addEventListener("metamorph:update", …) to show the new behaviour.
   globalThis.dispatchEvent?.(
     new CustomEvent("metamorph:update", { detail: { module: path, classes } }),

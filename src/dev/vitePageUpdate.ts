@@ -55,19 +55,21 @@ export interface PageQuiescence {
 
 /**
  * Applies `patch` eagerly, or progressively when its classes have more
- * instances than the threshold: at once when no call of an affected class
- * is in flight, otherwise (a promise) once they have finished.
+ * instances than the threshold (unless told `eager`): at once when no call
+ * of an affected class is in flight, otherwise (a promise) once they have
+ * finished.
  */
 export function applyOnPage(
   namespace: Namespace,
   patch: Patch,
   quiescence: PageQuiescence,
+  eager = false,
 ): PageUpdate | Promise<PageUpdate> {
   const options = pageOptions();
   const classes = affectedClasses(namespace, patch);
   const timeoutMs = options.quiescenceTimeoutMs ?? QUIESCENCE_TIMEOUT_MS;
   const population = estimatePopulation(namespace, classes);
-  const progressive = population > (options.progressiveAbove ?? PROGRESSIVE_ABOVE);
+  const progressive = !eager && population > (options.progressiveAbove ?? PROGRESSIVE_ABOVE);
   const policy = progressive ? "progressive" : "eager";
   const { tracking } = quiescence;
   const now = (): PageUpdate => {
