@@ -69,6 +69,8 @@ export interface ModuleHooks {
   manage(name: string, cls: Function): Function;
 }
 
+const STILL_RELOADED = "its methods are still reloaded, its fields are not";
+
 const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
 
 export class ModuleGraph {
@@ -142,9 +144,9 @@ export class ModuleGraph {
     const existing = record.classes.get(name);
     if (existing) return existing;
     if (this.namespace.has(name)) {
-      const reason = `another module already defines a managed class named ${name}; rename one of them to have both reloaded`;
+      const reason = `another module already defines a managed class named ${name} (rename one of them to have both managed)`;
       record.unmanaged.set(name, reason);
-      this.warn(record, `class ${name} is not managed: ${reason}`);
+      this.warn(record, `class ${name} is not managed: ${reason}; ${STILL_RELOADED}`);
       return cls;
     }
     try {
@@ -160,10 +162,7 @@ export class ModuleGraph {
     } catch (error) {
       const reason = errorText(error);
       record.unmanaged.set(name, reason);
-      this.warn(
-        record,
-        `class ${name} is not managed (${reason}); its methods are still reloaded, its fields are not`,
-      );
+      this.warn(record, `class ${name} is not managed (${reason}); ${STILL_RELOADED}`);
       return cls;
     }
   }

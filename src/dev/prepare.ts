@@ -37,6 +37,8 @@ export interface PreparedReload {
   readonly used: string[];
   readonly hasClassChanges: boolean;
   readonly unmanagedPatches: (() => void)[];
+  /** The unmanaged classes whose methods those patches replace. */
+  readonly unmanaged: readonly string[];
   readonly importedFrom: ReadonlyMap<string, ImportLink>;
   readonly setExtra: (name: string, value: unknown) => void;
   /** Changes only a restart applies. */
@@ -142,6 +144,7 @@ export async function prepareReload(
     used: plan.used,
     hasClassChanges: plan.changesClasses,
     unmanagedPatches,
+    unmanaged: changes.unmanaged,
     importedFrom,
     setExtra: evaluated.setExtra,
     restartReasons: changes.restartReasons,

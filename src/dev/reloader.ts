@@ -360,6 +360,7 @@ export class Reloader {
       file: record.file,
       summaries: prepared.summaries,
       functions: functionNames,
+      unmanaged: prepared.unmanaged,
       committed: result !== undefined,
       instancesMigrated,
       pauseMs,

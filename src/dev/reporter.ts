@@ -102,6 +102,8 @@ export interface UpdateLine {
   readonly file: string;
   readonly summaries: readonly ClassChangeSummary[];
   readonly functions: readonly string[];
+  /** Unmanaged classes whose methods were replaced (a warning says what was not done). */
+  readonly unmanaged?: readonly string[];
   readonly committed: boolean;
   readonly instancesMigrated: number;
   readonly pauseMs: number;
@@ -155,6 +157,7 @@ export class Reporter {
     const parts = [
       ...u.summaries.map(describeClassChange),
       ...u.functions.map((f) => `function ${f}`),
+      ...(u.unmanaged ?? []).map((c) => `methods of ${c}`),
     ];
     const changed = parts.length > 0 || u.committed;
     const migrated =
