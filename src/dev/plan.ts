@@ -87,14 +87,42 @@ export class UnmanagedSuperclassChange extends TypeError {
   }
 }
 
-/** A class with `#` members: new methods could not read the private state of existing objects. */
+/**
+ * A class with `#` members: new methods could not read the private state of
+ * existing objects. An `accessor` field is one (esbuild and TypeScript
+ * compile it to a `#` field behind a get/set pair), though the class has no
+ * `#` in its source: the refusal names it (review advZ5 5).
+ */
 export class PrivateMembersChange extends TypeError {
   readonly code = "MM_DEV_PRIVATE_MEMBERS";
-  constructor(readonly className: string) {
+  constructor(
+    readonly className: string,
+    accessors: readonly string[] = [],
+  ) {
+    const what =
+      accessors.length === 0
+        ? "private # members"
+        : `${accessors.map((a) => `\`accessor ${a}\``).join(", ")}, which compile${accessors.length === 1 ? "s" : ""} to a private # field behind a get/set pair`;
+    const instead =
+      accessors.length === 0
+        ? "use ordinary fields ("
+        : `drop \`accessor\` (\`${accessors[0]} = …\` is an ordinary field; `;
     super(
-      `class ${className} declares private # members; the methods of a new version could not read the private state of the existing objects, so it cannot be reloaded in place. Restart to apply the change, or use ordinary fields (TypeScript's \`private\` is fine)`,
+      `class ${className} declares ${what}; the methods of a new version could not read the private state of the existing objects, so it cannot be reloaded in place. Restart to apply the change, or ${instead}TypeScript's \`private\` is fine)`,
     );
   }
+}
+
+/** The `accessor` fields of a compiled class, when they are its only `#` members. */
+function accessorFields(cls: Function): string[] {
+  const source = Function.prototype.toString.call(cls);
+  const getter = /\bget\s+([\w$]+)\s*\(\s*\)\s*\{\s*return\s+this\.#([\w$]+)\s*;?\s*\}/g;
+  const storage = new Map<string, string>();
+  for (const [, name, field] of source.matchAll(getter)) {
+    if (field === name || field === `${name}_accessor_storage`) storage.set(field!, name!);
+  }
+  const members = new Set([...source.matchAll(/#([\w$]+)/g)].map((m) => m[1]!));
+  return [...members].every((m) => storage.has(m)) ? [...storage.values()] : [];
 }
 
 /** Superclasses first, by the new implementations' `extends`. */
@@ -203,7 +231,9 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   );
   // Under the name it is registered with: tsx names `export default class {}` "default" at run time.
   const after = asWrittenDefinition({ ...readClassDefinition(implementation), name });
-  if (before.hasPrivateMembers || after.hasPrivateMembers) throw new PrivateMembersChange(name);
+  if (before.hasPrivateMembers || after.hasPrivateMembers) {
+    throw new PrivateMembersChange(name, accessorFields(implementation));
+  }
   const superclass = superclassOf(
     name,
     implementation,

@@ -68,7 +68,7 @@ export function diffVersions(
   for (const [name, variable] of next.variables) {
     const before = previous.variables.get(name)?.text ?? record.removed.get(name);
     if (variable.names.every(known) && before !== undefined && before !== variable.text) {
-      if (classVariable(variable.text, changes, variable.line)) continue;
+      if (classVariable(variable.text, changes, variable.line, next)) continue;
       changes.notes.push(
         `line ${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} keeps its running value (module state is kept); restart to re-run its initialiser`,
       );
@@ -93,9 +93,19 @@ export function diffVersions(
  * changed variable initialiser, and with --no-restart as "no class or
  * function changed" (review advY5 s11). Says so; false for other variables.
  */
-function classVariable(text: string, changes: Changes, line: number): boolean {
+function classVariable(text: string, changes: Changes, line: number, next: TopLevel): boolean {
   const name = /^(?:let|const|var)\s+([\w$]+)\s*=\s*(?:\(\s*)?class\b/.exec(text)?.[1];
   if (name === undefined) return false;
+  const shown = standardDecorated(name, next);
+  if (shown !== undefined) {
+    changes.notes.push(
+      `line ${line}: class ${shown} is compiled with its decorators into a class held by a module-level variable (\`${text.split(" ")[0]} ${name} = class …\`), which metamorph does not manage: its edit applies only by restarting`,
+    );
+    changes.restartReasons.push(
+      `line ${line}: class ${shown} changed, and its decorators compile it into a module-level variable, which is not managed`,
+    );
+    return true;
+  }
   changes.notes.push(
     `line ${line}: class ${name} is held by a module-level variable (\`${text.split(" ")[0]} ${name} = class …\`, as TypeScript's experimentalDecorators compile a decorated class), which metamorph does not manage: its edit applies only by restarting`,
   );
@@ -103,6 +113,23 @@ function classVariable(text: string, changes: Changes, line: number): boolean {
     `line ${line}: class ${name} changed, and it is held by a module-level variable (a decorated class), which is not managed`,
   );
   return true;
+}
+
+/**
+ * The class's own name when `name` is esbuild's for a class with decorated
+ * members under the standard decorators (`const _Plain = class _Plain {…}`,
+ * then `let Plain = _Plain`): the note named `_Plain` and blamed
+ * experimentalDecorators, which were off (review advZ5 5).
+ */
+function standardDecorated(name: string, next: TopLevel): string | undefined {
+  const alias = new RegExp(
+    `^(?:let|const|var)\\s+([\\w$]+)\\s*=\\s*${name.replaceAll("$", "\\$")}\\s*;?$`,
+  );
+  for (const variable of next.variables.values()) {
+    const shown = alias.exec(variable.text)?.[1];
+    if (shown !== undefined) return shown;
+  }
+  return undefined;
 }
 
 /** The functions and variables `next` removes, and the removed ones it declares again. */

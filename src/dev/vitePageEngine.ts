@@ -78,7 +78,7 @@ export function applyEdit(
       warnings: [
         ...withoutRepeats(plan.warnings, update.engineWarnings),
         ...hazardWarnings(plan.summaries, edit.pending),
-        ...engineWarnings(update.engineWarnings, migrationsFile),
+        ...engineWarnings(update.engineWarnings.filter(devEngineWarning), migrationsFile),
       ],
     };
   };
@@ -105,6 +105,19 @@ function hazardWarnings(
       .filter((hazard) => summary.added.includes(hazard.field))
       .map((hazard) => hazardWarning(summary.className, hazard)),
   );
+}
+
+/**
+ * The engine's warnings a dev user reads. MM_FIELDS_DROPPED is for a
+ * package's next release (a minifier's names changing), with the library's
+ * advice (replaceImplementation's renames, roll the update back): the page's
+ * classes come from a new module instance, so the engine said it beside the
+ * plan's own warning of a field gone while another appeared (review advZ5
+ * 5). `metamorph dev` evaluates in the module's scope (sameScope), where the
+ * engine does not say it.
+ */
+function devEngineWarning(warning: PageUpdate["engineWarnings"][number]): boolean {
+  return warning.code !== "MM_FIELDS_DROPPED";
 }
 
 /** The plan's warnings without those the engine gave too (staleFunctionField). */
