@@ -155,3 +155,16 @@ export function codedMessage(error: unknown): string {
   }
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/**
+ * Why a class was left unmanaged, in a dev user's words: the namespace's
+ * refusal advises `registerClass` options (`register LitElement first, or …
+ * { externalSuperclass: true }`), which are not theirs to pass (review advZ5
+ * 1: the page printed it for every Lit element).
+ */
+export function unmanagedReason(text: string): string {
+  return text.replace(
+    /, which namespace \S+ does not manage; register .* as it is$/,
+    ", which metamorph does not manage",
+  );
+}

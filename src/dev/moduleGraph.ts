@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { contentHash } from "./common.js";
+import { contentHash, unmanagedReason } from "./common.js";
 import type { SourceType } from "./conventions.js";
 import type { DevMigrations } from "./migrations.js";
 import { errorText } from "./reporter.js";
@@ -160,7 +160,7 @@ export class ModuleGraph {
       this.managed(handle);
       return handle;
     } catch (error) {
-      const reason = errorText(error);
+      const reason = unmanagedReason(errorText(error));
       record.unmanaged.set(name, reason);
       this.warn(record, `class ${name} is not managed (${reason}); ${STILL_RELOADED}`);
       return cls;

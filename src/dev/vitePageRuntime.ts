@@ -30,6 +30,7 @@ import { cannotApplyInPlace, overlay } from "./vitePageRefusals.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
+import { unmanagedReason } from "./common.js";
 import { leave, revisit, type Transplant, type UnmanagedClass } from "./vitePageUnmanaged.js";
 import {
   type GuardedStatement,
@@ -250,7 +251,7 @@ function register(
     if (!first) console.info(`${PREFIX} ${path}: new class ${name}`);
     return handle;
   } catch (error) {
-    const reason = message(error, path);
+    const reason = unmanagedReason(message(error, path));
     leave(current.unmanaged, name, cls, reason);
     console.warn(`${PREFIX} ${path}: class ${name} is not managed: ${reason}; ${STILL_RELOADED}`);
     return cls;

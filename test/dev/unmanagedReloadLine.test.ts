@@ -61,6 +61,10 @@ test("a save that changes only unmanaged classes says it updated their methods",
     /el\.ts: (updated|no class|error)/,
   );
   expect(el.join("\n")).toMatch(/el\.ts: updated methods of El \| 0 instances migrated/);
+  // In a dev user's words: no registerClass options to pass.
+  expect(program.stderr.all.join("\n")).toContain(
+    "el.ts: warning: class El is not managed (MM_UNMANAGED_CLASS class El extends Base, which metamorph does not manage); its methods are still reloaded, its fields are not",
+  );
   const menu = await saveAndWait(
     program,
     join(dir, "menu.ts"),
