@@ -21,6 +21,14 @@ type Kept = Map<string, WeakMap<object, unknown>>;
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
+/**
+ * Above this many objects a removed field's values are not kept: each is a
+ * WeakMap entry held for the session, and a reload that gives them back
+ * migrates every object in its commit. The default threshold of progressive
+ * reloads.
+ */
+const KEEP_AT_MOST = 50_000;
+
 /** By class handle (one per class of the session, whatever its namespace). */
 const keptByClass = new WeakMap<Constructor, Kept>();
 
@@ -40,20 +48,23 @@ export function keepRemoved(
     const handle = namespace.classNamed(className);
     const kept = keptByClass.get(handle) ?? new Map<string, WeakMap<object, unknown>>();
     keptByClass.set(handle, kept);
+    const objects = namespace.allInstances(handle, { includeSubclasses: true });
     for (const field of removed) {
-      const values = new WeakMap<object, unknown>();
-      let count = 0;
-      for (const object of namespace.allInstances(handle, { includeSubclasses: true })) {
-        if (!Object.hasOwn(object, field)) continue;
-        values.set(object, (object as Record<string, unknown>)[field]);
-        count++;
-      }
-      kept.set(field, values);
-      if (count > 0) {
+      const having = objects.filter((object) => Object.hasOwn(object, field));
+      kept.delete(field);
+      if (having.length === 0) continue;
+      const values = `${className}.${field}: removed, with its values on ${plural(having.length, "object")}`;
+      if (having.length > KEEP_AT_MOST) {
         notes.push(
-          `${className}.${field}: removed, with its values on ${plural(count, "object")}; they are kept while the program runs, and come back if a later save declares ${field} in ${className} again`,
+          `${values}; too many to keep (more than ${KEEP_AT_MOST}): a later save that declares ${field} again starts it from its initialiser`,
         );
+        continue;
       }
+      const record = (object: object) => (object as Record<string, unknown>)[field];
+      kept.set(field, new WeakMap(having.map((object) => [object, record(object)])));
+      notes.push(
+        `${values}; they are kept while the program runs, and come back if a later save declares ${field} in ${className} again`,
+      );
     }
   }
   return notes;
