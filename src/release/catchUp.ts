@@ -25,7 +25,8 @@ import { recordedFunctions } from "./functions.js";
 const TAG = "metamorph.catchUp";
 
 interface CatchUpMessage {
-  readonly [TAG]: "request" | "bundles";
+  /** "held": the bundles come once the change of the cluster's release in progress is over. */
+  readonly [TAG]: "request" | "bundles" | "held";
   readonly bundles?: readonly string[];
   readonly permanent?: number;
 }
@@ -43,6 +44,9 @@ const isCatchUp = (m: unknown): m is CatchUpMessage =>
 export class ReleaseLog {
   readonly #bundles: string[] = [];
   #permanent = 0;
+  /** While a request changes the cluster's release: the workers it counted (see hold). */
+  #counted: ReadonlySet<number> | undefined;
+  readonly #held = new Map<number, (catchUp: CatchUp) => void>();
 
   get catchUp(): CatchUp {
     return { bundles: [...this.#bundles], permanent: this.#permanent };
@@ -65,25 +69,90 @@ export class ReleaseLog {
   madePermanent(): void {
     this.#permanent = this.#bundles.length;
   }
+
+  /**
+   * A request that changes the cluster's release goes to the workers it
+   * counted when its turn came. A worker forked after that is none of them:
+   * given the bundles before the outcome, it would start on the release the
+   * others are leaving (or, replaying one still being committed, on a
+   * release the cluster may not end on). So until the returned function is
+   * called — once the outcome is in the log — such a worker's request waits,
+   * and is then answered with the bundles the cluster ended on; a counted
+   * worker still starting is answered at once (the request waits for it).
+   */
+  hold(counted: Iterable<number>): () => void {
+    this.#counted = new Set(counted);
+    return () => {
+      this.#counted = undefined;
+      const waiting = [...this.#held.values()];
+      this.#held.clear();
+      for (const reply of waiting) reply(this.catchUp);
+    };
+  }
+
+  /** Answers a worker's request for the bundles, now or when the hold ends; true when it waits. */
+  answer(pid: number, reply: (catchUp: CatchUp) => void): boolean {
+    if (this.#counted === undefined || this.#counted.has(pid)) {
+      reply(this.catchUp);
+      return false;
+    }
+    this.#held.set(pid, reply);
+    return true;
+  }
+
+  /**
+   * Whether the worker waits for the outcome of a change to start: it was
+   * forked after the change counted its workers, so its request for the
+   * bundles waits, or will when it comes (it has no release yet).
+   */
+  waitsForOutcome(pid: number): boolean {
+    return this.#counted !== undefined && !this.#counted.has(pid);
+  }
 }
 
 /** In the primary: answers every worker that asks with the log's bundles. */
 export function serveCatchUp(log: ReleaseLog): () => void {
   const onMessage = (worker: Worker, m: unknown) => {
     if (!isCatchUp(m) || m[TAG] !== "request") return;
-    const answer: CatchUpMessage = { [TAG]: "bundles", ...log.catchUp };
     // A callback, so that a worker gone meanwhile is no "error" event that kills the primary.
-    if (worker.isConnected()) worker.send(answer, () => {});
+    const send = (message: CatchUpMessage) => {
+      if (worker.isConnected()) worker.send(message, () => {});
+    };
+    const waits = log.answer(worker.process.pid ?? -1, (catchUp) =>
+      send({ [TAG]: "bundles", ...catchUp }),
+    );
+    if (waits) send({ [TAG]: "held" });
   };
   cluster.on("message", onMessage);
   return () => cluster.off("message", onMessage);
 }
 
-/** In a worker: the bundles the cluster runs, from its primary (bounded in time). */
-export function askCatchUp(timeoutMs = 10_000): Promise<CatchUp> {
+/**
+ * In a worker: the bundles the cluster runs, from its primary (bounded in
+ * time). A primary changing the cluster's release says it holds them back
+ * until the outcome (ReleaseLog.hold): the wait is then bounded by `heldMs`,
+ * beyond any request's own bounds.
+ */
+export function askCatchUp(timeoutMs = 10_000, heldMs = 900_000): Promise<CatchUp> {
   return new Promise((resolve, reject) => {
+    const fail = (message: string, ms: number) => {
+      finish();
+      reject(new ControlTimeoutError(message, { pid: process.pid, timeoutMs: ms }));
+    };
+    const bound = (ms: number, what: string) =>
+      setTimeout(() => fail(`worker ${process.pid}: the primary did not send ${what}`, ms), ms);
+    let timer = bound(timeoutMs, `the cluster's bundles within ${timeoutMs} ms`);
     const onMessage = (m: unknown) => {
-      if (!isCatchUp(m) || m[TAG] !== "bundles") return;
+      if (!isCatchUp(m)) return;
+      if (m[TAG] === "held") {
+        clearTimeout(timer);
+        timer = bound(
+          heldMs,
+          `the cluster's bundles within ${heldMs} ms of holding them back for an update in progress`,
+        );
+        return;
+      }
+      if (m[TAG] !== "bundles") return;
       finish();
       const bundles = Array.isArray(m.bundles)
         ? m.bundles.filter((b) => typeof b === "string")
@@ -91,15 +160,6 @@ export function askCatchUp(timeoutMs = 10_000): Promise<CatchUp> {
       const permanent = Number.isSafeInteger(m.permanent) ? (m.permanent as number) : 0;
       resolve({ bundles, permanent: Math.max(0, Math.min(permanent, bundles.length)) });
     };
-    const timer = setTimeout(() => {
-      finish();
-      reject(
-        new ControlTimeoutError(
-          `worker ${process.pid}: the primary did not send the cluster's bundles within ${timeoutMs} ms`,
-          { pid: process.pid, timeoutMs },
-        ),
-      );
-    }, timeoutMs);
     const finish = () => {
       clearTimeout(timer);
       process.off("message", onMessage);

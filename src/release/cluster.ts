@@ -14,14 +14,20 @@ import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { ReleaseLog } from "./catchUp.js";
-import { committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
-import { StartingWorkers, workerParticipant } from "./clusterIpc.js";
-import { catchUpState, everyWorkerAnswer, rollBackLog } from "./clusterRollback.js";
-import { clusterStatus } from "./clusterStatus.js";
-import { readBundle } from "./readBundle.js";
-import { verifyBundle } from "./verify.js";
-import { refuseExpired } from "./expiry.js";
-import type { Committed, CommitTiming, Participant } from "./transaction.js";
+import { asTheyAre, committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
+import { runningWorkers, StartingWorkers } from "./clusterIpc.js";
+import {
+  astrayAnswer,
+  catchUpState,
+  checkReleases,
+  clusterReleases,
+  everyWorkerAnswer,
+  rollBackLog,
+} from "./clusterRollback.js";
+import { clusterStatus, heldWorker } from "./clusterStatus.js";
+import { LateCommits } from "./clusterLate.js";
+import { type ClusterBundle, verifyForCluster } from "./clusterVerify.js";
+import type { Committed, CommitTiming, Participant, WorkerReport } from "./transaction.js";
 import { abortAll, commitAll, prepareAll } from "./transaction.js";
 
 export interface ClusterControlOptions {
@@ -49,21 +55,11 @@ interface Waiting {
   readonly bundle: string;
 }
 
-function runningWorkers(
-  timeoutMs: number,
-  onProgress: (pid: number, m: ControlMessage) => void,
-  starting: StartingWorkers,
-): Participant[] {
-  return Object.values(cluster.workers ?? {})
-    .filter((w) => w?.isConnected() && !w.isDead())
-    .map((w) => workerParticipant(w!, timeoutMs, onProgress, starting));
-}
-
 export class ClusterControl implements ControlHandler {
   #waiting: Waiting | undefined;
   #exclusive: Promise<unknown> = Promise.resolve();
   /** Workers the last commit gave up on, whose answers are still awaited (transaction.ts). */
-  readonly #late = new Set<number>();
+  readonly #late = new LateCommits();
   /** Whether the program has had a worker (then a request with none running is refused). */
   #hadWorkers = false;
   readonly #onFork: ((worker: Worker) => void) | undefined;
@@ -96,19 +92,35 @@ export class ClusterControl implements ControlHandler {
     const progress = (pid: number, m: ControlMessage) => {
       if (m.type === "progress") send({ ...m, worker: pid });
     };
-    // The workers are counted when the request's turn comes, not when it arrived: one
-    // forked while another request ran read the cluster's list before that one committed,
-    // and is asked too (once it is ready), instead of being left on the release before.
-    const work = () => {
-      const participants =
-        this.options.participants?.(this.#timeoutMs, progress) ??
-        runningWorkers(this.#timeoutMs, progress, this.#starting);
+    const { log } = this.options;
+    const turn = (participants: readonly Participant[]) => {
       if (participants.length > 0) this.#hadWorkers = true;
-      if (participants.length === 0 && this.#waiting === undefined)
-        return this.#alone(request, send);
-      return this.#answer(request, participants, send);
+      return participants.length === 0 && this.#waiting === undefined
+        ? this.#alone(request, send)
+        : this.#answer(request, participants, send);
     };
-    return request.command === "status" ? work() : this.#serialised(work);
+    // A worker waiting for an update's outcome to start has no release yet: said at once, not asked.
+    if (request.command === "status") {
+      const running = this.#running(progress);
+      return turn(
+        running.map((p) => (log?.waitsForOutcome(p.pid) === true ? heldWorker(p.pid) : p)),
+      );
+    }
+    // The workers are counted when the request's turn comes, not when it arrived: one
+    // forked while another request ran is asked too (once it is ready). One forked
+    // from now on gets the cluster's bundles once the outcome is in the log (catchUp.ts).
+    return this.#serialised(() => {
+      const participants = this.#running(progress);
+      const release = log?.hold(participants.map((p) => p.pid)) ?? (() => {});
+      return turn(participants).finally(release);
+    });
+  }
+
+  #running(progress: (pid: number, m: ControlMessage) => void): Participant[] {
+    return (
+      this.options.participants?.(this.#timeoutMs, progress) ??
+      runningWorkers(this.#timeoutMs, progress, this.#starting)
+    );
   }
 
   /**
@@ -149,12 +161,12 @@ export class ClusterControl implements ControlHandler {
 
   /** The release a worker forked now starts on (the log's bundles over the disk's release). */
   #catchUp(): { readonly catchUp: ReturnType<typeof catchUpState> } {
-    return {
-      catchUp: catchUpState(
-        this.options.log,
-        this.local.target.history.status().releases[0]!.version,
-      ),
-    };
+    return { catchUp: catchUpState(this.options.log, this.#diskVersion) };
+  }
+
+  /** The release the processes started on (the code on disk). */
+  get #diskVersion(): string {
+    return this.local.target.history.status().releases[0]!.version;
   }
 
   close(): void {
@@ -175,7 +187,7 @@ export class ClusterControl implements ControlHandler {
     participants: readonly Participant[],
     send: Send,
   ): Promise<ControlMessage> {
-    if (request.command !== "status") this.#refuseIfLate(request.command);
+    if (request.command !== "status") this.#late.refuse(request.command);
     switch (request.command) {
       case "apply":
         return this.#apply(request.bundle, participants, send);
@@ -202,7 +214,7 @@ export class ClusterControl implements ControlHandler {
           toVersion: w.toVersion,
           expiresAt: w.expiresAt,
         };
-        const answer = await clusterStatus(participants, prepared, () => [...this.#late]);
+        const answer = await clusterStatus(participants, prepared, () => this.#late.pids);
         return { ...answer, ...this.#catchUp() };
       }
       default:
@@ -212,46 +224,11 @@ export class ClusterControl implements ControlHandler {
   }
 
   /** The primary checks the signature and expiry too, so a forged or expired bundle is refused before any worker sees it. */
-  #verify(bundle: string): { fromVersion: string; toVersion: string; timing: CommitTiming } {
-    const { target } = this.local;
-    const read = readBundle(
-      bundle,
-      target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
-    );
-    const verified = verifyBundle(read, target.trust);
-    refuseExpired(verified);
-    const { payload } = verified;
-    const { options } = payload;
-    // A commit waits for quiescence before its deadline, and after it (lazy,
-    // progressive) for the end of the migration; then its answer travels.
-    return {
-      fromVersion: payload.manifest.fromVersion,
-      toVersion: payload.manifest.toVersion,
-      timing: {
-        deadlineInMs: this.#timeoutMs + (options.timeoutMs ?? 5_000),
-        graceMs: (options.overTimeoutMs ?? 1_000) + (this.options.commitGraceMs ?? 2_000),
-        followUpMs: 600_000,
-      },
-    };
-  }
-
-  /** Keeps the workers whose commit answers are late until they answered (and were rolled back if they committed). */
-  #followUp(committed: Committed): void {
-    const late = committed.workers.filter((w) => w.late === true).map((w) => w.pid);
-    for (const pid of late) this.#late.add(pid);
-    void committed.settled.finally(() => {
-      for (const pid of late) this.#late.delete(pid);
+  #verify(bundle: string): ClusterBundle {
+    return verifyForCluster(this.local.target, bundle, {
+      workerTimeoutMs: this.#timeoutMs,
+      commitGraceMs: this.options.commitGraceMs ?? 2_000,
     });
-  }
-
-  /** While a late worker may still commit (and be rolled back), nothing else changes the cluster. */
-  #refuseIfLate(command: string): void {
-    if (this.#late.size === 0) return;
-    const pids = [...this.#late];
-    throw new ClusterRefusedError(
-      `${command} refused: worker ${pids.join(", ")} has not yet answered a commit the cluster gave up on; it is rolled back if it committed — retry once it has answered (metamorph status shows each worker)`,
-      { workers: pids.map((pid) => ({ pid, outcome: "failed" })) },
-    );
   }
 
   async #apply(
@@ -271,12 +248,44 @@ export class ClusterControl implements ControlHandler {
     });
     if (!prepared.ready) return refusedAnswer("apply", prepared.workers, t0);
     const committed = await commitAll(prepared.ids, timing);
-    if (!committed.committed) {
-      this.#followUp(committed);
-      return refusedAnswer("apply", committed.workers, t0);
-    }
-    this.options.log?.committed(bundle);
-    return committedAnswer("apply", committed.workers, t0, fromVersion, prepared.workers);
+    return this.#decided("apply", committed, participants, {
+      bundle,
+      fromVersion,
+      prepared: prepared.workers,
+      t0,
+    });
+  }
+
+  /**
+   * A commit's outcome goes in the log before the hold on new workers ends
+   * (catchUp.ts), and the answer lists the workers as they are now: one that
+   * exited after it answered runs nothing, and one forked meanwhile starts
+   * on the release the cluster ended on (clusterAnswers.ts).
+   */
+  #decided(
+    command: "apply" | "commit",
+    committed: Committed,
+    participants: readonly Participant[],
+    update: {
+      readonly bundle: string;
+      readonly fromVersion: string;
+      readonly prepared: readonly WorkerReport[];
+      readonly t0: number;
+      readonly id?: string;
+    },
+  ): ControlMessage {
+    const { bundle, fromVersion, prepared, t0, id } = update;
+    if (committed.committed) this.options.log?.committed(bundle);
+    else this.#late.followUp(committed);
+    const workers = asTheyAre(
+      committed.workers,
+      participants,
+      this.#running(() => {}),
+      this.#catchUp().catchUp.version,
+    );
+    return committed.committed
+      ? committedAnswer(command, workers, t0, fromVersion, prepared, id)
+      : refusedAnswer(command, workers, t0, id);
   }
 
   async #prepare(
@@ -330,26 +339,27 @@ export class ClusterControl implements ControlHandler {
     const changed = await workersChanged(waiting, running);
     if (changed) return refusedAnswer("commit", changed, t0, id);
     const committed = await commitAll(waiting.ids, waiting.timing);
-    if (!committed.committed) {
-      this.#followUp(committed);
-      return refusedAnswer("commit", committed.workers, t0, id);
-    }
-    this.options.log?.committed(waiting.bundle);
-    return committedAnswer("commit", committed.workers, t0, waiting.fromVersion, [], id);
+    return this.#decided("commit", committed, [...waiting.ids.keys()], {
+      bundle: waiting.bundle,
+      fromVersion: waiting.fromVersion,
+      prepared: [],
+      t0,
+      id,
+    });
   }
 
   async #everyWorker(
     request: ControlRequest,
     participants: readonly Participant[],
   ): Promise<ControlMessage> {
+    const command = request.command as "rollback" | "permanent";
+    const releases = clusterReleases(this.options.log, this.#diskVersion);
+    const { ask, there, astray } = await checkReleases(command, participants, releases);
+    if (astray.length > 0) return astrayAnswer(command, astray);
     const answers = await Promise.all(
-      participants.map((p) => p.call(request).then((m) => ({ pid: p.pid, ...m }))),
+      ask.map((p) => p.call(request).then((m) => ({ pid: p.pid, ...m }))),
     );
-    return everyWorkerAnswer(
-      request.command as "rollback" | "permanent",
-      answers,
-      this.options.log,
-    );
+    return everyWorkerAnswer(command, [...there, ...answers], this.options.log);
   }
 
   #refuseIfWaiting(): void {

@@ -9,8 +9,9 @@ import { jsonSafe } from "./protocol.js";
 import type { Participant, WorkerReport } from "./transaction.js";
 import { abortAll, clusterRefusal } from "./transaction.js";
 
+/** The release every worker runs, if one: a worker that exited runs none and does not count. */
 export const commonVersion = (workers: readonly WorkerReport[]): string | undefined => {
-  const versions = new Set(workers.map((w) => w.version));
+  const versions = new Set(workers.filter((w) => w.outcome !== "exited").map((w) => w.version));
   return versions.size === 1 ? [...versions][0] : undefined;
 };
 
@@ -54,6 +55,43 @@ export async function workersChanged(
       ),
     ),
   ];
+}
+
+/**
+ * A cluster update's report, read again once its outcome is in the log:
+ * a worker that answered and has exited since runs nothing (a worker forked
+ * again starts on the cluster's release), and a worker forked while the
+ * update ran was not asked — it waited for the outcome (ReleaseLog.hold)
+ * and starts on `version`, the release the cluster ended on.
+ */
+export function asTheyAre(
+  lines: readonly WorkerReport[],
+  participants: readonly Participant[],
+  running: readonly Participant[],
+  version: string,
+): WorkerReport[] {
+  const asked = new Map(participants.map((p) => [p.pid, p]));
+  const now = lines.map((w): WorkerReport => {
+    if (asked.get(w.pid)?.alive?.() !== false || w.error?.code === "MM_WORKER_EXITED") return w;
+    const { version: _gone, ...rest } = w;
+    return {
+      ...rest,
+      outcome: "exited",
+      note: `${w.outcome}, then exited: it runs nothing now; a worker forked again starts on ${version}`,
+    };
+  });
+  const forked = running
+    .filter((p) => !asked.has(p.pid) && p.alive?.() !== false)
+    .map(
+      (p): WorkerReport => ({
+        pid: p.pid,
+        outcome: "not-asked",
+        ms: 0,
+        version,
+        note: `forked while the update ran: it waited for the outcome and starts on ${version}`,
+      }),
+    );
+  return [...now, ...forked];
 }
 
 export function committedAnswer(

@@ -7,7 +7,7 @@
  * error answer — never a hang. A worker forked while the primary watches
  * says when it is ready; a request for it waits until then (see isReady).
  */
-import type { Worker } from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import { ControlTimeoutError, WorkerExitedError } from "./errors.js";
 import type { ControlHandler } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
@@ -62,6 +62,17 @@ export class StartingWorkers {
   has(worker: Worker): boolean {
     return this.#starting.has(worker);
   }
+}
+
+/** The running workers of `node:cluster`, as participants. */
+export function runningWorkers(
+  timeoutMs: number,
+  onProgress: (pid: number, m: ControlMessage) => void,
+  starting: StartingWorkers,
+): Participant[] {
+  return Object.values(cluster.workers ?? {})
+    .filter((w) => w?.isConnected() && !w.isDead())
+    .map((w) => workerParticipant(w!, timeoutMs, onProgress, starting));
 }
 
 /** A worker as a participant of the primary's transactions; a request to a starting worker waits for its ready. */

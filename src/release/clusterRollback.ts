@@ -11,7 +11,7 @@
  */
 import type { ReleaseLog } from "./catchUp.js";
 import { clusterRefusal } from "./transaction.js";
-import type { WorkerOutcome, WorkerReport } from "./transaction.js";
+import type { Participant, WorkerOutcome, WorkerReport } from "./transaction.js";
 import { ClusterRefusedError } from "./errors.js";
 import type { ControlMessage } from "./protocol.js";
 import { jsonSafe } from "./protocol.js";
@@ -60,6 +60,76 @@ function report(a: Answer, outcome: WorkerOutcome): WorkerReport {
   };
 }
 
+/** Where a rollback or permanent takes the cluster from, and (a rollback) to. */
+export interface ClusterReleases {
+  /** The release the cluster runs (the log's last bundle's, or the code on disk's); unknown without a log. */
+  readonly current: string | undefined;
+  /** The release a rollback returns to (unknown: no bundle a rollback can take out). */
+  readonly previous: string | undefined;
+}
+
+export function clusterReleases(
+  log: ReleaseLog | undefined,
+  startVersion: string,
+): ClusterReleases {
+  if (log === undefined) return { current: undefined, previous: undefined };
+  const last = log.last;
+  return {
+    current: catchUpState(log, startVersion).version,
+    previous: last === undefined ? undefined : fromVersionOf(last),
+  };
+}
+
+/**
+ * Asks every worker its release before a rollback or permanent goes to
+ * any. A worker on another release than the cluster's (it rolled back by
+ * itself in its health window, say) would be taken back to a release before
+ * the one the others return to, or made permanent on its own: then nothing
+ * is asked, and the answer names it (`astray`). A worker already on the
+ * release a rollback returns to is left there (`there`). A worker that
+ * exited or did not answer is asked as before, and its answer says so.
+ */
+export async function checkReleases(
+  command: "rollback" | "permanent",
+  participants: readonly Participant[],
+  releases: ClusterReleases,
+): Promise<{ ask: Participant[]; there: Answer[]; astray: Answer[] }> {
+  const answers = await Promise.all(
+    participants.map((p) => p.call({ command: "status" }).then((m) => ({ p, m }))),
+  );
+  const versionOfAnswer = ({ m }: (typeof answers)[number]) =>
+    m.type === "result" && m.ok === true && typeof m.version === "string" ? m.version : undefined;
+  const current = releases.current ?? answers.map(versionOfAnswer).find((v) => v !== undefined);
+  const ask: Participant[] = [];
+  const there: Answer[] = [];
+  const astray: Answer[] = [];
+  for (const answer of answers) {
+    const version = versionOfAnswer(answer);
+    const { pid } = answer.p;
+    if (version === undefined || version === current) ask.push(answer.p);
+    else if (command === "rollback" && version === releases.previous)
+      there.push({
+        pid,
+        type: "result",
+        ok: true,
+        command,
+        version,
+        note: `already on ${version}, the release the cluster returns to: left as it is`,
+      });
+    else {
+      astray.push({
+        pid,
+        type: "error",
+        command,
+        code: "MM_CLUSTER_REFUSED",
+        message: `worker ${pid} runs ${version}, not the cluster's release ${current ?? "(unknown)"}: ${command === "rollback" ? `rolled back it would end before ${releases.previous ?? "the release the others return to"}` : "it would be made permanent on another release than the others"}; stop that worker (the one forked next starts on the cluster's release), then retry`,
+        version,
+      });
+    }
+  }
+  return { ask, there, astray };
+}
+
 /** The cluster's answer to a rollback or permanent every running worker was asked. */
 export function everyWorkerAnswer(
   command: "rollback" | "permanent",
@@ -92,6 +162,25 @@ export function everyWorkerAnswer(
     ...base,
     reason: error.message,
     error: { code: error.code, name: error.name, message: error.message },
+  } as ControlMessage;
+}
+
+/** A rollback or permanent refused before any worker was asked: the workers named run another release. */
+export function astrayAnswer(
+  command: "rollback" | "permanent",
+  astray: readonly Answer[],
+): ControlMessage {
+  const error = clusterRefusal(
+    `cluster ${command}`,
+    astray.map((a) => report(a, "refused")),
+  );
+  return {
+    type: "result",
+    ok: false,
+    command,
+    reason: error.message,
+    error: { code: error.code, name: error.name, message: error.message },
+    workers: jsonSafe(astray, 6),
   } as ControlMessage;
 }
 

@@ -48,3 +48,21 @@ export async function clusterStatus(
     workers: jsonSafe(answers, 6),
   } as ControlMessage;
 }
+
+/**
+ * A worker waiting for the outcome of the update in progress before it
+ * starts (ReleaseLog.hold): it has no release yet, and asked, it would not
+ * answer before the update ends — so its line says so at once.
+ */
+export function heldWorker(pid: number): Participant {
+  return {
+    pid,
+    call: async () => ({
+      type: "result",
+      ok: false,
+      command: "status",
+      starting: true,
+      reason: `worker ${pid} is starting: it waits for the outcome of the update in progress, then starts on the release the cluster ends on`,
+    }),
+  };
+}

@@ -29,6 +29,9 @@ export type WorkerOutcome =
   | "aborted"
   | "rolled-back"
   | "failed"
+  /** It answered, then exited: it runs nothing now. */
+  | "exited"
+  /** Forked while the update ran: it was not asked, and starts on the release the cluster ended on. */
   | "not-asked";
 
 /** One line of the report: what happened in one participant. */
@@ -52,6 +55,8 @@ export interface WorkerReport {
   readonly warnings?: readonly ReleaseWarning[];
   /** The coordinator gave up waiting for its commit; its answer is still awaited (and rolled back if committed). */
   readonly late?: boolean;
+  /** What the line means when its outcome alone does not say (a worker forked meanwhile, one that exited). */
+  readonly note?: string;
 }
 
 type Final = Readonly<Record<string, unknown>> & ControlMessage;

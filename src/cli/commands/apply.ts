@@ -149,7 +149,7 @@ function workerLines(m: Answer): string {
   const said = `${String(m.reason ?? "")}\n${String((m.error as Answer | undefined)?.message ?? "")}`;
   const lines = workers.map(
     (w) =>
-      `\n  worker ${String(w.pid)}: ${String(w.outcome)}${typeof w.pauseMs === "number" ? `, pause ${w.pauseMs.toFixed(2)} ms` : ""}${w.version ? `, running ${String(w.version)}` : ""}${workerError(w, said)}`,
+      `\n  worker ${String(w.pid)}: ${String(w.outcome)}${typeof w.pauseMs === "number" ? `, pause ${w.pauseMs.toFixed(2)} ms` : ""}${w.version ? `, running ${String(w.version)}` : ""}${workerError(w, said)}${typeof w.note === "string" ? ` — ${w.note}` : ""}`,
   );
   return lines.join("");
 }

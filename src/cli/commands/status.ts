@@ -31,6 +31,8 @@ type Answer = Readonly<Record<string, unknown>>;
 function workerLine(w: Answer): string {
   if (w.type === "error")
     return `  worker ${String(w.pid)}: error ${String(w.code)}: ${String(w.message)}`;
+  if (w.starting === true)
+    return `  worker ${String(w.pid)}: starting — it waits for the outcome of the update in progress, then starts on the release the cluster ends on`;
   const releases = Array.isArray(w.releases) ? (w.releases as Answer[]) : [];
   const last = releases.at(-1);
   const parts = [`  worker ${String(w.pid)}: running ${String(w.version)}`];
@@ -47,11 +49,15 @@ function preparedLine(p: Answer): string {
 /** Why the workers' status is not one release: they disagree, or some did not answer. */
 function clusterLine(workers: readonly Answer[]): string {
   const silent = workers.filter((w) => w.type === "error");
+  const starting = workers.filter((w) => w.starting === true);
   const versions = [
-    ...new Set(workers.filter((w) => w.type !== "error").map((w) => String(w.version))),
+    ...new Set(workers.filter((w) => typeof w.version === "string").map((w) => String(w.version))),
   ];
+  const others = versions.length > 0 ? `; the others run ${versions.join(", ")}` : "";
+  if (starting.length > 0 && silent.length === 0)
+    return `cluster: ${starting.length} of ${workers.length} workers still starting (they wait for the update in progress)${others}`;
   if (silent.length === 0) return `cluster: the workers DISAGREE — they run ${versions.join(", ")}`;
-  return `cluster: ${silent.length} of ${workers.length} workers did not answer${versions.length > 0 ? `; the others run ${versions.join(", ")}` : ""}`;
+  return `cluster: ${silent.length} of ${workers.length} workers did not answer${others}`;
 }
 
 /** A process's status, or a cluster's: every worker, whether they agree, what waits. */
