@@ -11,7 +11,6 @@
  */
 // Through the lifecycle's entry point: its internal files are being reshaped around the engine's phases.
 import type {
-  AppliedUpdate,
   CallTracker,
   FinalStatus,
   LifecycleEvent,
@@ -24,7 +23,6 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
 import type { Bundle, BundleOptions } from "./bundle.js";
 import { ReleaseMismatchError } from "./errors.js";
-import { watchHealth } from "./healthWindow.js";
 import type { ReleaseHistory, ReleaseWarning } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
 import { readBundle } from "./readBundle.js";
@@ -32,7 +30,8 @@ import type { VerifiedBundle } from "./verify.js";
 import { patchesOf, verifyBundle } from "./verify.js";
 import { compileScope } from "./compileScope.js";
 import type { ServiceModules } from "./functions.js";
-import { checkFunctions, recordedFunctions, withFunctions } from "./functions.js";
+import { checkFunctions, withFunctions } from "./functions.js";
+import { ReleaseRecorder, releaseWarnings, windowWithoutCheck } from "./recordRelease.js";
 import { oneLine } from "./printable.js";
 import type { CommitDeadline } from "./commitDeadline.js";
 import { commitDeadline } from "./commitDeadline.js";
@@ -97,32 +96,6 @@ export interface ApplyOutcome {
   /** What the engine warned about as it committed (code, class, message); empty when nothing. */
   readonly warnings: readonly ReleaseWarning[];
   readonly report: LifecycleReport;
-}
-
-/**
- * A bundle packed with a health-check window, applied to a service with no
- * health check (a plain `metamorph run` service, `listen` without one): no
- * check runs, so nothing rolls the release back by itself — said, since the
- * bundle reads as if something would.
- */
-function windowWithoutCheck(target: ReleaseTarget, bundle: VerifiedBundle): ReleaseWarning[] {
-  const windowMs = bundle.payload.options.healthCheckWindowMs;
-  if (windowMs === undefined || target.healthCheck) return [];
-  return [
-    {
-      code: "MM_NO_HEALTH_CHECK",
-      message: `the bundle asks for a health-check window of ${windowMs} ms, but this service has no health check: nothing runs through the window and nothing rolls the release back by itself (give listen a healthCheck; a plain metamorph run service has none)`,
-    },
-  ];
-}
-
-/** The engine's warnings in the form the channel carries and the history keeps. */
-export function releaseWarnings(applied: AppliedUpdate | undefined): ReleaseWarning[] {
-  return (applied?.result?.warnings ?? []).map((w) => ({
-    code: w.code,
-    className: w.className,
-    message: w.message,
-  }));
 }
 
 /** Refuses a bundle made for another namespace, or for another release than the one running. */
@@ -197,6 +170,7 @@ function lifecycleUpdate(
   target: ReleaseTarget,
   bundle: VerifiedBundle,
   onProgress: (progress: ApplyProgress) => void,
+  recorder: ReleaseRecorder,
   patch: Patch = compileBundle(target, bundle),
   deadline?: CommitDeadline,
 ): LifecycleUpdate {
@@ -225,43 +199,12 @@ function lifecycleUpdate(
       // the wrong release.
       apply: (_ctx, next) => {
         checkRelease(target, bundle);
-        return next();
+        const applied = next();
+        recorder.committed(applied);
+        return applied;
       },
     },
   };
-}
-
-/** Records a committed release and opens its health-check window; returns its pending count. */
-function recordCommitted(
-  target: ReleaseTarget,
-  bundle: VerifiedBundle,
-  report: LifecycleReport,
-  applied: AppliedUpdate,
-): number {
-  const { manifest, options } = bundle.payload;
-  const record = target.history.record({
-    version: manifest.toVersion,
-    name: manifest.name,
-    bundleId: bundle.id,
-    ...recordedFunctions(bundle),
-    warnings: [...releaseWarnings(applied), ...windowWithoutCheck(target, bundle)],
-    applied: {
-      pauseMs: report.pauseMs,
-      pendingInstances: () => applied.pendingInstances(),
-      rollback: () => applied.rollback(),
-      makePermanent: () => applied.makePermanent(),
-    },
-  });
-  if (options.healthCheckWindowMs !== undefined && target.healthCheck) {
-    watchHealth({
-      history: target.history,
-      releaseId: record.id,
-      check: target.healthCheck,
-      windowMs: options.healthCheckWindowMs,
-      ...(target.signal ? { signal: target.signal } : {}),
-    });
-  }
-  return record.pending;
 }
 
 /**
@@ -316,34 +259,28 @@ export async function applyVerified(
   const deadline =
     deadlineAt === undefined ? undefined : commitDeadline(deadlineAt, bundle.payload.manifest.name);
   deadline?.check();
-  const report = await runUpdate(lifecycleUpdate(target, bundle, onProgress, compiled, deadline), {
+  const recorder = new ReleaseRecorder(target, bundle);
+  const update = lifecycleUpdate(target, bundle, onProgress, recorder, compiled, deadline);
+  const report = await runUpdate(update, {
     ...(target.tracker ? { tracker: target.tracker, autoTrack: "keep" as const } : {}),
     ...(deadline ? { deadline: deadline.monotonic } : {}),
-    onEvent: (event) => onProgress(lifecycleProgress(event)),
+    onEvent: (event) => {
+      recorder.onEvent(event);
+      onProgress(lifecycleProgress(event));
+    },
   });
   // The deadline's own words, rather than "the health check failed" or "the apply hook threw".
   const reason = deadline?.missed?.message ?? report.reason;
   const error = report.error ?? deadline?.missed;
   const applied = report.applied;
-  let pending = 0;
+  // Recorded at the commit already; kept, or marked rolled back if the update undid it.
+  const pending = recorder.finish(report, reason);
   if (report.status === "committed" && applied) {
-    pending = recordCommitted(target, bundle, report, applied);
     onProgress({
       kind: "committed",
       migrated: applied.instancesMigrated,
       pending,
       pauseMs: report.pauseMs,
-    });
-  } else if (report.status === "rolled-back") {
-    // It ran, committed and was undone: the history says so, as for a window's rollback.
-    const { manifest } = bundle.payload;
-    target.history.recordRolledBack({
-      version: manifest.toVersion,
-      name: manifest.name,
-      bundleId: bundle.id,
-      pauseMs: report.pauseMs,
-      reason: reason ?? "rolled back",
-      ...recordedFunctions(bundle),
     });
   }
   const { manifest } = bundle.payload;

@@ -6,8 +6,9 @@ function ms(value: number): string {
 }
 
 export function describeStatus(status: ReleaseStatus): string {
+  const checking = status.releases.some((r) => r.checking === true && r.state === "current");
   const lines = [
-    `namespace ${status.namespace}: running ${status.version}`,
+    `namespace ${status.namespace}: running ${status.version}${checking ? " (committed; the health check after the commit is still running, and rolls it back if it fails)" : ""}`,
     `pending migration: ${status.pending} object${status.pending === 1 ? "" : "s"}`,
     "releases (oldest first):",
   ];
@@ -17,6 +18,7 @@ export function describeStatus(status: ReleaseStatus): string {
     else parts.push("started with");
     if (r.pending > 0) parts.push(`${r.pending} pending`);
     if (r.bundleId) parts.push(`bundle ${r.bundleId.slice(0, 16)}`);
+    if (r.checking) parts.push("health check after the commit running");
     if (r.canRollBack) parts.push("rollback returns from it");
     if (r.functions) parts.push(`functions ${r.functions.join(", ")}`);
     if (r.reason) parts.push(`(${r.reason})`);

@@ -51,6 +51,12 @@ export interface ReleaseRecord {
   readonly functions?: readonly string[];
   /** What the update warned about when it committed (the engine's `UpdateResult.warnings`). */
   readonly warnings?: readonly ReleaseWarning[];
+  /**
+   * It runs, but the update that committed it has not finished: the health
+   * check run right after the commit (then the resume) is still going, and
+   * rolls it back if it fails.
+   */
+  readonly checking?: boolean;
 }
 
 /** An update's warning as a release keeps it: the engine's code, its class, its words. */
@@ -86,6 +92,7 @@ interface Entry {
   reason: string | undefined;
   readonly functions?: readonly string[];
   readonly warnings?: readonly ReleaseWarning[];
+  checking?: boolean;
 }
 
 export interface ReleaseHistoryOptions {
@@ -136,7 +143,11 @@ export class ReleaseHistory {
     return this.#entries.find((e) => e.state === "permanent")!;
   }
 
-  /** Records a release just committed on top of the running one; it becomes current. */
+  /**
+   * Records a release just committed on top of the running one; it becomes
+   * current. `checking`: recorded at the engine's commit while its update
+   * goes on (the health check after the commit); `checked` or `undone` ends that.
+   */
   record(release: {
     readonly version: string;
     readonly name: string;
@@ -144,6 +155,7 @@ export class ReleaseHistory {
     readonly applied: AppliedRelease;
     readonly functions?: readonly string[];
     readonly warnings?: readonly ReleaseWarning[];
+    readonly checking?: boolean;
   }): ReleaseRecord {
     const running = this.#running();
     if (running.state === "current") running.state = "old";
@@ -160,10 +172,32 @@ export class ReleaseHistory {
       reason: undefined,
       ...(release.functions?.length ? { functions: [...release.functions] } : {}),
       ...(release.warnings?.length ? { warnings: release.warnings.map((w) => ({ ...w })) } : {}),
+      ...(release.checking ? { checking: true } : {}),
     };
     this.#entries.push(entry);
     this.#trim();
     return this.#view(entry);
+  }
+
+  /** The update of release `id`, recorded while `checking`, finished with it standing. */
+  checked(id: number): void {
+    const entry = this.#entries.find((e) => e.id === id);
+    if (entry) delete entry.checking;
+  }
+
+  /**
+   * The update of release `id`, recorded while `checking`, undid it (the
+   * health check after the commit failed): the engine has rolled it back
+   * already, so the history only says so, and the release beneath runs again.
+   */
+  undone(id: number, reason: string): void {
+    const entry = this.#entries.find((e) => e.id === id && e.state === "current");
+    if (!entry) return;
+    delete entry.checking;
+    entry.state = "rolled-back";
+    entry.applied = undefined;
+    entry.reason = reason;
+    this.#resumeBeneath();
   }
 
   /**
@@ -215,6 +249,12 @@ export class ReleaseHistory {
     current.state = "rolled-back";
     current.applied = undefined;
     current.reason = reason;
+    this.#resumeBeneath();
+    return this.#view(this.#running());
+  }
+
+  /** The newest release beneath the one rolled back that can still run becomes current again. */
+  #resumeBeneath(): void {
     const permanentAt = this.#entries.indexOf(this.#permanent());
     for (let i = this.#entries.length - 1; i > permanentAt; i--) {
       const e = this.#entries[i]!;
@@ -223,7 +263,6 @@ export class ReleaseHistory {
         break;
       }
     }
-    return this.#view(this.#running());
   }
 
   /** Rolls back release `id` if it is still the current one (a health check's verdict arrives late). */
@@ -299,10 +338,11 @@ export class ReleaseHistory {
       ...(e.appliedAt !== undefined ? { appliedAt: e.appliedAt } : {}),
       pauseMs: e.pauseMs,
       pending,
-      canRollBack: e.state === "current",
+      canRollBack: e.state === "current" && e.checking !== true,
       ...(e.reason !== undefined ? { reason: e.reason } : {}),
       ...(e.functions !== undefined ? { functions: e.functions } : {}),
       ...(e.warnings !== undefined ? { warnings: e.warnings } : {}),
+      ...(e.checking ? { checking: true } : {}),
     };
   }
 
