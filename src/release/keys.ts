@@ -5,8 +5,13 @@
  * its id: the first 128 bits of the SHA-256 of its public key (DER), in hex,
  * which a bundle records so that the verifier knows which trusted key to try.
  */
-import type { KeyObject } from "node:crypto";
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+} from "node:crypto";
 import { InvalidKeyError } from "./errors.js";
 
 export interface KeyPair {
@@ -99,6 +104,38 @@ export function privateKeyOf(input: PrivateKeyInput): KeyObject {
   if (key.type !== "private")
     throw new InvalidKeyError(`expected a private key, got a ${key.type} one`, {});
   return requireEd25519(key, "the private key");
+}
+
+/**
+ * The keys a service trusts, checked when it starts (`listen`): a private
+ * key, text that is no key, a key of another type or no key at all would
+ * otherwise pass, and every bundle be refused at its apply. Throws the
+ * InvalidKeyError `metamorph run --trust` gives, naming which key.
+ */
+export function checkTrust(trust: unknown): void {
+  if (!Array.isArray(trust) || trust.length === 0) {
+    throw new InvalidKeyError(
+      "no trusted public key: give the service at least one (trust: [release.pub's text] from metamorph keygen), or it could apply no bundle",
+      { keys: Array.isArray(trust) ? 0 : typeof trust },
+    );
+  }
+  trust.forEach((key: unknown, index) => {
+    try {
+      if (typeof key !== "string" && !(key instanceof KeyObject)) {
+        throw new InvalidKeyError(
+          `a ${typeof key} is no public key: give its PEM text or a KeyObject`,
+          {},
+        );
+      }
+      publicKeyOf(key as PublicKeyInput);
+    } catch (error) {
+      if (!(error instanceof InvalidKeyError)) throw error;
+      throw new InvalidKeyError(`trusted key ${index + 1} of ${trust.length}: ${error.message}`, {
+        ...error.details,
+        index,
+      });
+    }
+  });
 }
 
 /** The id a bundle names its signing key by. */

@@ -15,6 +15,7 @@ import { serveConnection } from "./connection.js";
 import { ControlSocketError } from "./errors.js";
 import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
+import { checkTrust } from "./keys.js";
 import type { ControlHandler } from "./localControl.js";
 import { LocalControl } from "./localControl.js";
 import type { ControlEvent } from "./controlEvents.js";
@@ -111,6 +112,8 @@ async function privateSocket(server: Server, bound: string, path: string): Promi
 
 /** Opens the control socket of a running service. */
 export async function listen(options: ListenOptions): Promise<ControlServer> {
+  // Before the socket: a service that can apply no bundle must not look as if it could.
+  checkTrust(options.trust);
   const path = options.path ?? (await defaultListenPath());
   await prepareSocketPath(path);
   const closing = new AbortController();
