@@ -69,6 +69,8 @@ export class ClusterControl implements ControlHandler {
    * would wait for the time-out), so that it is asked on the cluster's release.
    */
   readonly #starting = new StartingWorkers();
+  /** Ids of cluster updates that expired, so that a late commit hears why. */
+  readonly #expired = new Set<string>();
   /** The bundle of an update the primary prepared on its own, for the log at its commit. */
   #alonePrepared: { readonly id: string; readonly bundle: string } | undefined;
   readonly #timeoutMs: number;
@@ -308,6 +310,7 @@ export class ClusterControl implements ControlHandler {
     const timer = setTimeout(() => {
       if (this.#waiting?.id !== id) return;
       this.#waiting = undefined;
+      this.#expired.add(id);
       void abortAll(prepared.ids);
     }, expiry);
     timer.unref();
@@ -374,9 +377,11 @@ export class ClusterControl implements ControlHandler {
   #take(id: string): Waiting {
     const waiting = this.#waiting;
     if (waiting === undefined || waiting.id !== id) {
+      // As a process on its own says it (prepared.ts): an expired id is told apart.
+      const expired = this.#expired.has(id);
       throw new PreparedUnknownError(
-        `no prepared cluster update ${id}: it was never prepared here, was committed or aborted already, or expired`,
-        { id },
+        `no prepared cluster update ${id}: ${expired ? "it expired and was aborted" : "it was never prepared here, or it was committed or aborted already"}`,
+        { id, expired },
       );
     }
     clearTimeout(waiting.timer);
