@@ -6,7 +6,6 @@
  * writes down statuses, steps and the report; the engine's phases run
  * inside the apply step (apply.ts → updateSync).
  */
-import { checkHealth } from "../migration/healthCheck.js";
 import { performance } from "node:perf_hooks";
 import type { Constructor } from "../mop/createClass.js";
 import { affectedClasses } from "./affected.js";
@@ -16,6 +15,7 @@ import type { AppliedUpdate } from "./apply.js";
 import type { Finding } from "../migration/phases/find.js";
 import { preflight, startFindingAhead } from "./apply.js";
 import { applyStep } from "./applyStep.js";
+import { healthVerdict } from "./healthVerdict.js";
 import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
 import { prepareComponents } from "./cooperative.js";
@@ -293,19 +293,13 @@ export class Run {
   private async healthCheck(applied: AppliedUpdate): Promise<string | undefined> {
     const healthCheck = this.update.options?.healthCheck;
     if (!healthCheck) return undefined;
-    let healthy = false;
-    try {
-      healthy = await this.record.step("health-check", () =>
-        checkHealth(healthCheck, this.update.options?.healthCheckTimeoutMs),
-      );
-    } catch {
-      healthy = false;
-    }
-    if (healthy) return undefined;
+    const reason = await this.record.step("health-check", () =>
+      healthVerdict(healthCheck, this.update.options?.healthCheckTimeoutMs),
+    );
+    if (reason === undefined) return undefined;
     try {
       applied.rollback();
       this.tracker?.refresh();
-      const reason = "the health check failed after the commit";
       this.record.to("rolled-back", reason);
       return reason;
     } catch (error) {
