@@ -25,17 +25,24 @@ function send(socket: Socket, message: ControlMessage): void {
   if (!socket.destroyed && socket.writable) socket.write(encode(message));
 }
 
-export function serveConnection(socket: Socket, options: ConnectionOptions): void {
-  const { maxMessageBytes, requestTimeoutMs } = options;
-  const reader = new LineReader(maxMessageBytes);
-  let handled = false;
-  const timer = setTimeout(() => {
+/** A connection that has not delivered its request in time is told so and closed. */
+function requestTimer(socket: Socket, requestTimeoutMs: number): NodeJS.Timeout {
+  return setTimeout(() => {
     const error = new ControlTimeoutError(`no complete request within ${requestTimeoutMs} ms`, {
       timeoutMs: requestTimeoutMs,
     });
     send(socket, { type: "error", ...wireError(error) });
     socket.destroy();
   }, requestTimeoutMs);
+}
+
+export function serveConnection(socket: Socket, options: ConnectionOptions): void {
+  const { maxMessageBytes, requestTimeoutMs } = options;
+  const reader = new LineReader(maxMessageBytes);
+  let handled = false;
+  /** Whether any byte came: a connection closed before any is a probe (is the socket served?), not a request. */
+  let received = false;
+  const timer = requestTimer(socket, requestTimeoutMs);
   const stopReading = () => {
     handled = true;
     clearTimeout(timer);
@@ -68,6 +75,12 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
   // half-closed connection answer): say why, rather than close in silence.
   socket.on("end", () => {
     if (handled) return;
+    if (!received) {
+      // Nothing to answer nor to record: a record of it would read as a malformed request.
+      stopReading();
+      socket.end();
+      return;
+    }
     refuse(
       new ControlMessageError(
         "the request ended without a line break: send one JSON line ended by \\n",
@@ -77,6 +90,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
   });
   socket.on("data", (chunk: Buffer) => {
     if (handled) return;
+    if (chunk.length > 0) received = true;
     let request: ControlRequest;
     try {
       const lines = reader.push(chunk);

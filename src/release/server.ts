@@ -50,9 +50,10 @@ export interface ListenOptions {
   readonly history?: ReleaseHistory;
   /**
    * Told of every request the socket answered — applied, rolled back,
-   * refused — with the time, command, bundle hash and outcome code, never
-   * the bundle's code (`formatControlEvent` makes it one log line;
-   * `metamorph run` writes it to stderr).
+   * refused, a status too — with the time, command, bundle hash and outcome
+   * code, never the bundle's code (`formatControlEvent` makes it one log
+   * line; `metamorph run` writes it to stderr, leaving out a status that
+   * answered). A connection closed before it sent a byte (a probe) is no request.
    */
   readonly onControlEvent?: (event: ControlEvent) => void;
   /** Answers requests instead of this process alone (a cluster primary: see cluster.ts), given this process's own. */
