@@ -218,6 +218,8 @@ export async function update(
   patch: Patch,
   options: UpdateOptions = {},
 ): Promise<UpdateResult> {
+  // Before anything reads them: the heap query and the busy check take the namespace as a key.
+  checkArguments(namespace, patch);
   checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
   const prefound = await findBeforePause(

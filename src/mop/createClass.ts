@@ -44,6 +44,33 @@ export function isValidClassName(name: string): boolean {
   return IDENTIFIER.test(name) && !RESERVED.has(name);
 }
 
+const kind = (value: unknown) =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+
+/**
+ * Arguments from JavaScript (or through `any`) whose parts are not what they
+ * say are refused before any is read: a TypeError from deep inside
+ * ("definition.fields is not iterable") names nothing.
+ */
+function checkArguments(definition: unknown, options: unknown): void {
+  function refuse(message: string, part: string, value: unknown): never {
+    throw new InvalidClassDefinitionError(`createClass: ${message}`, { part, type: kind(value) });
+  }
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    refuse(`options must be an object, not ${kind(options)}`, "options", options);
+  if (typeof definition !== "object" || definition === null || Array.isArray(definition))
+    refuse(`a class definition is an object, not ${kind(definition)}`, "definition", definition);
+  const d = definition as Record<string, unknown>;
+  if (typeof d.name !== "string") refuse("the class name is not a string", "name", d.name);
+  for (const part of ["fields", "methods", "staticFields"]) {
+    const want = part === "methods" ? "source" : "name";
+    const list = d[part];
+    const ok = (m: unknown) => typeof (m as Record<string, unknown> | null)?.[want] === "string";
+    if (!Array.isArray(list) || !list.every(ok))
+      refuse(`class ${d.name}: ${part} must be an array of objects with a ${want}`, part, list);
+  }
+}
+
 /**
  * Checks what can be checked without evaluating anything; every message names
  * the class and the member at fault.
@@ -140,6 +167,7 @@ export function createClass<T extends object = Record<string, unknown>>(
   definition: ClassDefinition,
   options: CreateClassOptions = {},
 ): Constructor<T> & (new (init?: Partial<T>) => T) {
+  checkArguments(definition, options);
   return created<T>(definition, options, undefined);
 }
 

@@ -54,8 +54,9 @@ function captureBatch(olds: readonly object[], news: readonly object[], newsRole
  *   `assertRewritable`) or an array is paired with a non-array.
  */
 export function swapObjects(olds: readonly object[], news: readonly object[]): void {
-  const n = olds.length;
+  // After the checks: a length read from what may not be an array would throw a raw TypeError.
   const { states, cache } = captureBatch(olds, news, "target");
+  const n = olds.length;
   let row = 0;
   try {
     for (; row < 2 * n; row++) {
@@ -88,8 +89,8 @@ export function swapObjects(olds: readonly object[], news: readonly object[]): v
  * @throws SwapArgumentError / UnswappableObjectError as `swapObjects`.
  */
 export function forwardObjects(olds: readonly object[], news: readonly object[]): void {
-  const n = olds.length;
   const { states, cache } = captureBatch(olds, news, "source");
+  const n = olds.length;
   let i = 0;
   try {
     for (; i < n; i++) applyRow(olds[i]!, states, 2 * i, states, 2 * i + 1, cache);

@@ -12,10 +12,10 @@ import type { Undo } from "../mop/classHandle.js";
 import { superclassHandle } from "../mop/classHandle.js";
 import { reparent } from "../mop/classVersions.js";
 import type { Constructor } from "../mop/createClass.js";
-import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
-import { commitSnapshot } from "./namespace.js";
-import type { Shadow, ShadowClass } from "./shadow.js";
-import { editsOf, madeFrom, snapshotAs } from "./shadow.js";
+import type { Binding, NamespaceSnapshot } from "./namespace.js";
+import { commitSnapshot, Namespace } from "./namespace.js";
+import type { ShadowClass } from "./shadow.js";
+import { editsOf, madeFrom, refuseNotA, Shadow, snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {
@@ -118,6 +118,8 @@ function undoAll(undos: readonly Undo[]): void {
  * is rethrown.
  */
 export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceRecord {
+  refuseNotA(namespace instanceof Namespace, "replaceNamespace", "a Namespace first", namespace);
+  refuseNotA(shadow instanceof Shadow, "replaceNamespace", "a Shadow second", shadow);
   if (shadow.namespace !== namespace || !shadow[madeFrom](namespace.snapshot)) {
     const now =
       namespace.version === shadow.baseVersion

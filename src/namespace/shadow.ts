@@ -9,15 +9,15 @@
 import { requireParent } from "./implementationParent.js";
 import { ShadowScopes } from "./shadowScopes.js";
 import type { Patch } from "immer";
-import { DuplicateBindingError, UnknownBindingError } from "../errors.js";
+import { DuplicateBindingError, InvalidArgumentError, UnknownBindingError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { ClassVersion } from "../mop/classHandle.js";
 import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { createClass, createVersion } from "../mop/createClass.js";
 import { InvalidBindingNameError } from "./errors.js";
-import type { Binding, Namespace, NamespaceSnapshot } from "./namespace.js";
-import { BoxedValue, bindingValue } from "./namespace.js";
+import type { Binding, NamespaceSnapshot } from "./namespace.js";
+import { BoxedValue, bindingValue, Namespace } from "./namespace.js";
 import type { Recipe } from "./bindingEdits.js";
 import { BindingEdits } from "./bindingEdits.js";
 import { bindingNameRefusal } from "./names.js";
@@ -375,5 +375,13 @@ export class Shadow {
 
 /** Makes a shadow of `namespace`: copy-on-write, invisible until replaced. */
 export function cloneNamespace(namespace: Namespace): Shadow {
+  refuseNotA(namespace instanceof Namespace, "cloneNamespace", "a Namespace", namespace);
   return new Shadow(namespace);
+}
+
+/** A JavaScript caller's (or one through `any`) wrong kind of argument, refused before anything is read from it. */
+export function refuseNotA(is: boolean, call: string, what: string, value: unknown): void {
+  if (is) return;
+  const type = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  throw new InvalidArgumentError(`${call} takes ${what}, not ${type}`, { call, type });
 }

@@ -30,6 +30,7 @@ import {
   memberKeyOf,
   membersOf,
   methodOf,
+  requireOptions,
   requireString,
   requireStrings,
   shapeOf,
@@ -148,8 +149,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     options: AddFieldOptions<S, C> & { readonly default?: V } = {},
   ): PatchBuilder<SetClass<S, C, FieldsOf<S, C> & { [K in F]: unknown extends V ? unknown : V }>> {
     const call = "addField";
-    if (typeof options !== "object" || options === null)
-      this.#fail(call, "options must be an object");
+    requireOptions(options, this.#name, call, "{ default?, defaultSource?, initial?, before? }");
     const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
       op: "addField",
@@ -221,8 +221,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     field: string,
     options: StaticFieldOptions,
   ): PatchBuilder<S> {
-    if (typeof options !== "object" || options === null)
-      this.#fail(call, "options must be an object");
+    requireOptions(options, this.#name, call, "{ default?, defaultSource? }");
     const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
       op: call,
@@ -392,6 +391,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     key: string | symbol | MemberKey,
     options: RemoveMethodOptions = {},
   ): PatchBuilder<S> {
+    requireOptions(options, this.#name, "removeMethod", "{ static?, kind? }");
     return this.#with({
       op: "removeMethod",
       className: this.#string(cls, "removeMethod", "class name"),
@@ -422,8 +422,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     >
   > {
     const call = "splitClass";
-    if (typeof options !== "object" || options === null)
-      this.#fail(call, "options must be { into, via }");
+    requireOptions(options, this.#name, call, "{ into, via }");
     return this.#with({
       op: "splitClass",
       className: this.#string(cls, call, "class name"),
@@ -453,6 +452,8 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
       readonly sameScope?: boolean;
     } = {},
   ): PatchBuilder<S> {
+    const call = "replaceImplementation";
+    requireOptions(options, this.#name, call, "{ renames?, keepStatics?, sameScope? }");
     return this.#with({
       op: "replaceImplementation",
       className: this.#string(cls, "replaceImplementation", "class name"),

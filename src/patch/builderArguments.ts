@@ -30,6 +30,19 @@ export const fail = (
   });
 };
 
+/** A builder call's options: an object (from JavaScript, or through `any`, it may be anything). */
+export function requireOptions(
+  options: unknown,
+  patchName: string,
+  call: string,
+  shape: string,
+): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    const type = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options;
+    fail(patchName, call, `options must be an object ${shape}, not ${type}`, { type });
+  }
+}
+
 /** A value that JSON writes and reads back unchanged (so its source text is a faithful copy). */
 export function jsonProblem(value: unknown, path: string, seen: Set<object>): string | undefined {
   switch (typeof value) {

@@ -4,7 +4,12 @@
  * code — and it carries live functions only when it was built in-process or
  * hydrated explicitly.
  */
-import { InvalidPatchError, NotHydratedError, PatchConflictError } from "../errors.js";
+import {
+  InvalidOptionError,
+  InvalidPatchError,
+  NotHydratedError,
+  PatchConflictError,
+} from "../errors.js";
 import type { Operation, PatchFunction, Policy } from "./operations.js";
 import { findConflict } from "./composition/findConflict.js";
 import type { PatchJson } from "./json.js";
@@ -40,6 +45,19 @@ export interface FromJsonOptions {
 const trustOf = new WeakMap<Patch, PatchTrust>();
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+const kindOf = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+
+/** Options and scopes from JavaScript (or through `any`) that are not objects: refused before any is read. */
+function requireObject(
+  value: unknown,
+  what: string,
+  Refusal: typeof InvalidOptionError | typeof InvalidPatchError,
+): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Refusal(`${what} must be an object, not ${kindOf(value)}`, { type: kindOf(value) });
+}
 
 /** The function-carrying slots of an operation. */
 function functionsOf(op: Operation): { readonly key: string; readonly fn: PatchFunction }[] {
@@ -150,7 +168,7 @@ export class Patch {
   andThen(next: Patch): Patch {
     if (!(next instanceof Patch)) {
       throw new InvalidPatchError(
-        `patch "${this.name}": andThen expects a Patch, got ${typeof next}`,
+        `patch "${this.name}": andThen expects a Patch, got ${kindOf(next)}`,
         {
           patch: this.name,
         },
@@ -175,6 +193,14 @@ export class Patch {
 
   /** `patches[0].andThen(patches[1])…`; the empty patch named `name` when there are none. */
   static compose(patches: readonly Patch[], name = "empty"): Patch {
+    if (!Array.isArray(patches)) {
+      throw new InvalidPatchError(
+        `Patch.compose takes an array of patches, not ${kindOf(patches)}`,
+        {
+          type: kindOf(patches),
+        },
+      );
+    }
     return patches.reduce((composed, next) => composed.andThen(next), Patch.empty(name));
   }
 
@@ -206,6 +232,7 @@ export class Patch {
    * is compiled.
    */
   static fromJSON(json: unknown, options: FromJsonOptions = {}): Patch {
+    requireObject(options, "Patch.fromJSON: options", InvalidOptionError);
     const trust = trustFrom(options.trust);
     const { name, operations } = readPatchJson(json);
     const read = new Patch(name, operations);
@@ -221,6 +248,7 @@ export class Patch {
    * the patch's code, so an untrusted patch is refused (UntrustedPatchError).
    */
   hydrate(scope: Readonly<Record<string, unknown>> = {}): Patch {
+    requireObject(scope, `patch "${this.name}": the hydrate scope`, InvalidPatchError);
     requireTrustedOperations(this.operations, "be hydrated");
     // Sources written by esbuild (a TypeScript patch module packed through tsx) call __name.
     const visible: Readonly<Record<string, unknown>> = { __name: keepName, ...scope };
