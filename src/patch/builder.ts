@@ -149,7 +149,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     options: AddFieldOptions<S, C> & { readonly default?: V } = {},
   ): PatchBuilder<SetClass<S, C, FieldsOf<S, C> & { [K in F]: unknown extends V ? unknown : V }>> {
     const call = "addField";
-    requireOptions(options, this.#name, call, "{ default?, defaultSource?, initial?, before? }");
+    requireOptions(options, this.#name, call, ["default", "defaultSource", "initial", "before"]);
     const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
       op: "addField",
@@ -221,7 +221,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     field: string,
     options: StaticFieldOptions,
   ): PatchBuilder<S> {
-    requireOptions(options, this.#name, call, "{ default?, defaultSource? }");
+    requireOptions(options, this.#name, call, ["default", "defaultSource"]);
     const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
       op: call,
@@ -391,7 +391,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     key: string | symbol | MemberKey,
     options: RemoveMethodOptions = {},
   ): PatchBuilder<S> {
-    requireOptions(options, this.#name, "removeMethod", "{ static?, kind? }");
+    requireOptions(options, this.#name, "removeMethod", ["static", "kind"]);
     return this.#with({
       op: "removeMethod",
       className: this.#string(cls, "removeMethod", "class name"),
@@ -422,7 +422,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     >
   > {
     const call = "splitClass";
-    requireOptions(options, this.#name, call, "{ into, via }");
+    requireOptions(options, this.#name, call, ["into", "via"]);
     return this.#with({
       op: "splitClass",
       className: this.#string(cls, call, "class name"),
@@ -453,7 +453,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     } = {},
   ): PatchBuilder<S> {
     const call = "replaceImplementation";
-    requireOptions(options, this.#name, call, "{ renames?, keepStatics?, sameScope? }");
+    requireOptions(options, this.#name, call, ["renames", "keepStatics", "sameScope"]);
     return this.#with({
       op: "replaceImplementation",
       className: this.#string(cls, "replaceImplementation", "class name"),

@@ -16,6 +16,7 @@ import {
   propertyToMemberKey,
 } from "../mop/classDefinition.js";
 import type { ClassShape, PatchFunction } from "./operations.js";
+import { unknownOption } from "./optionKeys.js";
 
 export const fail = (
   patchName: string,
@@ -30,16 +31,29 @@ export const fail = (
   });
 };
 
-/** A builder call's options: an object (from JavaScript, or through `any`, it may be anything). */
+/**
+ * A builder call's options: an object (from JavaScript, or through `any`, it
+ * may be anything) with only the keys the call knows (optionKeys.ts).
+ */
 export function requireOptions(
   options: unknown,
   patchName: string,
   call: string,
-  shape: string,
+  known: readonly string[],
 ): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     const type = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options;
-    fail(patchName, call, `options must be an object ${shape}, not ${type}`, { type });
+    fail(patchName, call, `options must be an object { ${known.join(", ")} }, not ${type}`, {
+      type,
+    });
+  }
+  const unknown = unknownOption(options as object, known, call);
+  if (unknown !== undefined) {
+    fail(patchName, call, unknown.message, {
+      option: unknown.key,
+      known: [...known],
+      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+    });
   }
 }
 

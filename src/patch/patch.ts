@@ -28,6 +28,7 @@ import {
 import { keepName } from "../mop/keepName.js";
 import { isFunctionSource } from "./checks/functionSource.js";
 import { hydrateScopeOf, rememberHydrateScope } from "./hydrateScope.js";
+import { unknownOption } from "./optionKeys.js";
 
 /** Options of `Patch.fromJSON`. */
 export interface FromJsonOptions {
@@ -233,6 +234,9 @@ export class Patch {
    */
   static fromJSON(json: unknown, options: FromJsonOptions = {}): Patch {
     requireObject(options, "Patch.fromJSON: options", InvalidOptionError);
+    const unknown = unknownOption(options, ["trust"], "Patch.fromJSON");
+    if (unknown !== undefined)
+      throw new InvalidOptionError(`Patch.fromJSON: ${unknown.message}`, { option: unknown.key });
     const trust = trustFrom(options.trust);
     const { name, operations } = readPatchJson(json);
     const read = new Patch(name, operations);
