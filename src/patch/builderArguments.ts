@@ -57,6 +57,28 @@ export function requireOptions(
   }
 }
 
+const INDEX = /^(?:0|[1-9]\d*)$/;
+
+/** What JSON would drop or change in an object's own properties besides its values. */
+function shapeProblem(value: object, path: string): string | undefined {
+  if (Object.getOwnPropertySymbols(value).length > 0)
+    return `${path} has a symbol-keyed property, which JSON would drop`;
+  const names = Object.getOwnPropertyNames(value);
+  if (Array.isArray(value)) {
+    const extra = names.find((k) => k !== "length" && !INDEX.test(k));
+    if (extra !== undefined)
+      return `${path} is an array with a property ${JSON.stringify(extra)}, which JSON would drop`;
+    for (let i = 0; i < value.length; i++)
+      if (!Object.hasOwn(value, i))
+        return `${path} has a hole at [${i}], which JSON would write as null`;
+    return undefined;
+  }
+  const hidden = names.find((k) => !Object.prototype.propertyIsEnumerable.call(value, k));
+  return hidden === undefined
+    ? undefined
+    : `${path}.${hidden} is not enumerable, which JSON would drop`;
+}
+
 /** A value that JSON writes and reads back unchanged (so its source text is a faithful copy). */
 export function jsonProblem(value: unknown, path: string, seen: Set<object>): string | undefined {
   switch (typeof value) {
@@ -72,6 +94,8 @@ export function jsonProblem(value: unknown, path: string, seen: Set<object>): st
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
         return `${path} is a ${proto?.constructor?.name ?? "non-plain"} object, which JSON would not copy faithfully`;
       }
+      const shape = shapeProblem(value, path);
+      if (shape) return shape;
       seen.add(value);
       for (const [k, v] of Object.entries(value)) {
         const p = jsonProblem(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, seen);
@@ -85,10 +109,27 @@ export function jsonProblem(value: unknown, path: string, seen: Set<object>): st
   }
 }
 
+/**
+ * The expression that makes a copy of JSON data `value` (checked by
+ * jsonProblem). Its JSON text, except where JavaScript reads that text
+ * otherwise: an own "__proto__" key (JSON.parse makes it a property; in an
+ * object literal it would set the prototype, so `{"__proto__": {isAdmin:
+ * true}}` gave every object an isAdmin) is written as a computed key, and
+ * -0 stays -0.
+ */
 export function defaultSourceOf(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (Object.is(value, -0)) return "-0";
-  return JSON.stringify(value);
+  return literalOf(value);
+}
+
+function literalOf(value: unknown): string {
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : JSON.stringify(value);
+  if (typeof value !== "object" || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(literalOf).join(",")}]`;
+  const entries = Object.entries(value).map(
+    ([k, v]) => `${k === "__proto__" ? '["__proto__"]' : JSON.stringify(k)}:${literalOf(v)}`,
+  );
+  return `{${entries.join(",")}}`;
 }
 
 export function liveFunction<F extends Function>(
