@@ -9,6 +9,7 @@ import { InvalidPatchError } from "../../errors.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import { constructorOfDefinition } from "../../mop/classHandle.js";
 import { platformFields } from "../../mop/platformClasses.js";
+import { nativeStateOwner } from "../../mop/platformState.js";
 import type { Change } from "../changes.js";
 import { ExternalSuperclassError } from "../../namespace/errors.js";
 import {
@@ -222,7 +223,6 @@ function refusePlatformFields(name: string, cls: ClassBuild, old: ClassDefinitio
   const running = constructorOfDefinition(old);
   if (running === undefined) return;
   const platform = platformFields(running.prototype as object);
-  if (platform.size === 0) return;
   const before = new Set(old.fields.map((f) => f.name));
   for (const f of cls.definition.fields) {
     const origin = cls.fieldOrigins.get(f.name) ?? null;
@@ -232,10 +232,15 @@ function refusePlatformFields(name: string, cls: ClassBuild, old: ClassDefinitio
       origin === null &&
       !before.has(f.name) &&
       (cls.implementation === undefined || cls.implementationDerived);
-    const owner = platform.get(f.name);
-    if (owner !== undefined && (renamedOnto || added))
+    if (!renamedOnto && !added) continue;
+    // Or a native superclass's (Map's size, an array's length or indices, a typed array's numeric keys).
+    const native = platform.has(f.name)
+      ? undefined
+      : nativeStateOwner(running.prototype as object, f.name);
+    const owner = platform.get(f.name) ?? native?.superclass;
+    if (owner !== undefined)
       throw new InvalidPatchError(
-        `class ${name}: field "${f.name}" is where its superclass ${owner} keeps its own state on every object; ${renamedOnto ? `renaming "${origin}" onto it would overwrite that state` : "a field of that name would not be the class's"} — choose another name`,
+        `class ${name}: field "${f.name}" is where its superclass ${owner} keeps its own state on every object${native ? ` (${native.what})` : ""}; ${renamedOnto ? `renaming "${origin}" onto it would overwrite that state` : "a field of that name would not be the class's"} — choose another name`,
         { className: name, field: f.name, superclass: owner },
       );
   }
