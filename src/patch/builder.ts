@@ -61,7 +61,7 @@ import type {
   Policy,
   UpdateHook,
 } from "./operations.js";
-import { Patch } from "./patch.js";
+import { noteBuilt, Patch } from "./patch.js";
 
 // The builder
 
@@ -87,7 +87,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   #with<T extends PatchSchema>(op: Operation): PatchBuilder<T> {
     const wrong = operationProblem(op);
     if (wrong) this.#fail(op.op, wrong.message, { ...wrong.details });
-    return new PatchBuilder<T>(this.#name, [...this.#operations, op]);
+    return new PatchBuilder<T>(this.#name, [...this.#operations, noteBuilt(op)]);
   }
 
   #string(value: unknown, call: string, role: string): string {

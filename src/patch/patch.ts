@@ -45,6 +45,20 @@ export interface FromJsonOptions {
 /** Trust is kept beside the frozen patch, so only this module can set it. */
 const trustOf = new WeakMap<Patch, PatchTrust>();
 
+/**
+ * Operation objects made in this process by someone who may vouch for them:
+ * the builder (noteBuilt), a trusted patch (its frozen operations), a
+ * hydrate of one. Anything else handed to `new Patch` is data (trust.ts).
+ */
+const made = new WeakSet<object>();
+const wasMade = (op: unknown) => typeof op === "object" && op !== null && made.has(op);
+
+/** The builder's record of an operation it made from its own checked arguments. */
+export function noteBuilt<O extends Operation>(op: O): O {
+  made.add(op);
+  return op;
+}
+
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 const kindOf = (value: unknown): string =>
@@ -122,12 +136,16 @@ export class Patch {
       throw new InvalidPatchError("a patch needs a non-empty name", { patch: name });
     }
     this.name = name;
-    // Operations copied from an untrusted patch stay untrusted, however they are recombined.
-    const fromUntrusted = Array.isArray(operations) && carriesUntrusted(operations);
-    this.operations = deepFreeze(readOperations(operations));
-    if (fromUntrusted) {
-      markUntrusted(name, this.operations);
+    const read = readOperations(operations);
+    // Operations copied from an untrusted patch stay untrusted, however they
+    // are recombined or copied; code as text in data nobody made is not vouched for.
+    const untrusted = carriesUntrusted(operations, read, wasMade, name);
+    this.operations = deepFreeze(read);
+    if (untrusted) {
+      markUntrusted(untrusted.patch, this.operations, untrusted.from);
       trustOf.set(this, UNTRUSTED);
+    } else {
+      for (const op of this.operations) made.add(op);
     }
     Object.freeze(this);
   }
@@ -222,7 +240,12 @@ export class Patch {
   }
 
   toJSON(): PatchJson {
-    return writePatchJson(this.name, this.operations);
+    const json = writePatchJson(this.name, this.operations);
+    // Handed back to new Patch, a patch's JSON form is trusted as the patch is.
+    const untrusted = carriesUntrusted(this.operations);
+    if (untrusted) markUntrusted(untrusted.patch, json.operations, untrusted.from);
+    else for (const op of json.operations) made.add(op);
+    return json;
   }
 
   /**
@@ -239,6 +262,8 @@ export class Patch {
       throw new InvalidOptionError(`Patch.fromJSON: ${unknown.message}`, { option: unknown.key });
     const trust = trustFrom(options.trust);
     const { name, operations } = readPatchJson(json);
+    // Vouched for: its operations are made here (an untrusted patch's are marked below).
+    if (trust.level !== "untrusted") for (const op of operations) made.add(op);
     const read = new Patch(name, operations);
     if (trust.level === "untrusted") markUntrusted(name, read.operations);
     trustOf.set(read, trust);
@@ -294,6 +319,8 @@ export class Patch {
       }
       return copy as Operation;
     });
+    // Copies of operations this patch, trusted, carried: made here.
+    for (const op of operations) made.add(op);
     const hydrated = new Patch(this.name, operations);
     trustOf.set(hydrated, this.trust);
     rememberHydrateScope(hydrated, scope);

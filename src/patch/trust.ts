@@ -5,8 +5,12 @@
  * the program, explicitly (`{ trust: "in-process" }`), or a signature
  * verified against a trusted key (`{ trust: { verifiedBy: keyId } }`, what
  * the signed-bundle verification passes). Untrusted operations are marked,
- * so composing or copying them (andThen, `new Patch(name, ops)`) keeps the
- * result untrusted, and the engine refuses them before it compiles anything.
+ * with every object in them, so composing or copying them (andThen,
+ * `new Patch(name, ops)`, `{ ...op }`, `toJSON()`) keeps the result
+ * untrusted, and the engine refuses them before it compiles anything. Code
+ * carried as text in operation data that no builder or trusted patch made
+ * (a deep copy, JSON data given to `new Patch`) is not trusted either: data
+ * is vouched for through `Patch.fromJSON(json, { trust })`.
  */
 import type { Operation } from "./operations.js";
 import { UntrustedPatchError } from "./errors.js";
@@ -40,16 +44,85 @@ export function trustFrom(option: TrustOption | undefined): PatchTrust {
   );
 }
 
-/** Operations of untrusted patches, by the name of the patch they came in. */
-const untrusted = new WeakMap<object, string>();
-
-export function markUntrusted(patchName: string, operations: readonly Operation[]): void {
-  for (const op of operations) untrusted.set(op, patchName);
+/**
+ * Where untrusted operations came from: a patch read from JSON that nobody
+ * vouched for (`json`), or operation data handed to `new Patch` that carries
+ * code as text and that no builder or trusted patch made (`data`): a copy
+ * of another patch's operations, or JSON data under another name.
+ */
+export interface Untrusted {
+  readonly patch: string;
+  readonly from: "json" | "data";
 }
 
-/** Whether any of `operations` came from an untrusted patch. */
-export function carriesUntrusted(operations: readonly Operation[]): boolean {
-  return operations.some((op) => untrusted.has(op));
+/**
+ * Untrusted operations and every object in them (a method, a class shape,
+ * a function's `{ source }` record): a shallow copy of an operation
+ * (`{ ...op }`) still holds them, so it is known for what it is.
+ */
+const untrusted = new WeakMap<object, Untrusted>();
+
+/** Objects reachable from an operation, itself included (its data is a few levels deep at most). */
+function* objectsIn(value: unknown, depth = 0): Generator<object> {
+  if (typeof value !== "object" || value === null || depth > 4) return;
+  yield value;
+  for (const v of Object.values(value)) yield* objectsIn(v, depth + 1);
+}
+
+export function markUntrusted(
+  patchName: string,
+  operations: readonly object[],
+  from: Untrusted["from"] = "json",
+): void {
+  const origin: Untrusted = Object.freeze({ patch: patchName, from });
+  for (const op of operations) for (const o of objectsIn(op)) untrusted.set(o, origin);
+}
+
+/** Whether an operation compiles code it carries as text (method sources, expressions, function sources without a live function). */
+function carriesText(op: Operation): boolean {
+  switch (op.op) {
+    case "addField":
+      return op.defaultSource !== undefined || (op.initial !== undefined && !op.initial.fn);
+    case "addStaticField":
+    case "reinitialiseStaticField":
+      return op.defaultSource !== undefined;
+    case "migrator":
+      return !op.migrator.fn;
+    case "replaceImplementation":
+      return !op.implementation.fn;
+    case "validateNamespace":
+    case "validateInstances":
+      return !op.check.fn;
+    case "afterCommit":
+    case "afterRollback":
+      return !op.hook.fn;
+    default:
+      return codeOf(op) !== undefined;
+  }
+}
+
+/**
+ * Whether `given` (the operations handed to a patch) would make an untrusted
+ * patch, and why: one of them, or an object in one, came from an untrusted
+ * patch; or, given `read` (their checked copies) and `made` (which objects
+ * a builder or a trusted patch made), one that nobody made carries code as
+ * text — data, like a patch's JSON, that nobody vouched for.
+ */
+export function carriesUntrusted(
+  given: readonly unknown[],
+  read?: readonly Operation[],
+  made?: (op: unknown) => boolean,
+  patchName = "",
+): Untrusted | undefined {
+  for (const op of given) {
+    for (const o of objectsIn(op)) {
+      const origin = untrusted.get(o);
+      if (origin !== undefined) return origin;
+    }
+  }
+  if (read === undefined || made === undefined) return undefined;
+  const copied = read.findIndex((op, i) => !made(given[i]) && carriesText(op));
+  return copied < 0 ? undefined : { patch: patchName, from: "data" };
 }
 
 /**
@@ -60,18 +133,22 @@ export function carriesUntrusted(operations: readonly Operation[]): boolean {
 export function requireTrustedOperations(operations: readonly Operation[], action: string): void {
   const first = operations.find((op) => untrusted.has(op));
   if (first === undefined) return;
-  const patch = untrusted.get(first)!;
+  const { patch, from } = untrusted.get(first)!;
   const index = operations.findIndex((op) => codeOf(op) !== undefined);
   const code =
     index < 0
       ? "it carries no code, but nobody vouched for it either"
       : `operations[${index}] (${describeOperation(operations[index]!)}) carries ${codeOf(operations[index]!)}`;
   throw new UntrustedPatchError(
-    `patch "${patch}" was read from JSON and is not trusted, so it cannot ${action}: ${code}. ` +
-      `Verify its signature, or vouch for it with Patch.fromJSON(json, { trust: "in-process" }) if the program itself wrote it`,
+    from === "json"
+      ? `patch "${patch}" was read from JSON and is not trusted, so it cannot ${action}: ${code}. ` +
+          `Verify its signature, or vouch for it with Patch.fromJSON(json, { trust: "in-process" }) if the program itself wrote it`
+      : `patch "${patch}" was made with new Patch from operation data that carries code as text and that no builder or trusted patch made (a copy of another patch's operations, or JSON data), so it is not trusted and cannot ${action}: ${code}. ` +
+          `Build it with patch(name)…build(), pass the operations of a trusted patch themselves, or read the data with Patch.fromJSON(json, { trust: "in-process" }) if the program itself wrote it`,
     {
       patch,
       action,
+      from,
       ...(index < 0
         ? {}
         : { index, operation: operations[index]!.op, code: codeOf(operations[index]!) }),
