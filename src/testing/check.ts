@@ -11,6 +11,7 @@ import type fc from "fast-check";
 import { InvalidOptionError, InvalidPatchError, ReportedError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { Patch } from "../patch/patch.js";
+import { requireTrustedOperations } from "../patch/trust.js";
 import { updateSync } from "../migration/update.js";
 import { buildProperties } from "./properties/index.js";
 import type {
@@ -94,6 +95,8 @@ function context<S extends WorldSchema>(
         ? [options.composeWith]
         : [...options.composeWith];
   for (const p of [patch, ...(options.reverse ? [options.reverse] : []), ...composeWith]) {
+    // Untrusted first: "call hydrate()" would be the wrong advice, hydrating is refused too.
+    requireTrustedOperations(p.operations, "be checked");
     p.requireHydrated();
   }
   const model = worldModel(options);
