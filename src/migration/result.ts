@@ -82,6 +82,12 @@ function refuseMidMigration(namespace: Namespace, patch: string): void {
 interface Life {
   state: UpdateState;
   stopSweep: boolean;
+  /**
+   * While its rollback runs — from the "rollback start" event to the end of
+   * its afterRollback hooks: code it runs then (a getter on a field it reads
+   * back, a listener, a hook) may not make it permanent or complete it.
+   */
+  rollingBack: boolean;
 }
 
 /** Drops what a rollback would need: nothing of the update stays reachable from its result. */
@@ -93,35 +99,69 @@ function forget({ applied, lazy, builtOutside, earlier }: Committed): void {
   lazy?.forget();
 }
 
-/** Rolls the update back, timed and told as the rollback phase; then the afterRollback hooks run. */
+/**
+ * Rolls the update back, timed and told as the rollback phase; then the
+ * afterRollback hooks run. All of it with the namespace busy: code the
+ * rollback runs (a getter on a field it reads back, a listener told it
+ * started) that starts an update or rolls one back is refused
+ * (MM_NESTED_UPDATE), as is making this one permanent or completing it —
+ * accepted, they committed under it, or dropped the history it was about to
+ * restore, and it failed half-way or left the namespace unusable.
+ */
 function undoer(outcome: Outcome, life: Life, timings: UpdateTimings, hookErrors: HookError[]) {
-  return (reason: string, detail: Record<string, unknown>) => {
-    const t0 = performance.now();
-    outcome.clock.emit("rollback", "start", undefined, { reason, ...detail });
-    life.stopSweep = true;
-    try {
-      rollBack(outcome.committed);
-    } catch (error) {
-      // Refused before anything changed (rollback.ts): the update goes on, its sweep too.
-      life.stopSweep = false;
-      throw error;
-    }
-    life.state = "rolled-back";
-    const { namespace } = outcome.committed;
-    hookErrors.push(
-      ...whileBusy(namespace, `the afterRollback hooks of ${outcome.patch}`, () =>
-        runAfterRollback(
-          outcome.built.build.hooks.afterRollback,
-          hookContext(namespace, outcome.patch),
-        ),
-      ),
+  const { namespace } = outcome.committed;
+  return (reason: string, detail: Record<string, unknown>): void =>
+    whileBusy(namespace, `the rollback of ${outcome.patch}`, () => {
+      life.rollingBack = true;
+      try {
+        undoNow(outcome, life, timings, hookErrors, reason, detail);
+      } finally {
+        life.rollingBack = false;
+      }
+    });
+}
+
+function undoNow(
+  outcome: Outcome,
+  life: Life,
+  timings: UpdateTimings,
+  hookErrors: HookError[],
+  reason: string,
+  detail: Record<string, unknown>,
+): void {
+  const t0 = performance.now();
+  outcome.clock.emit("rollback", "start", undefined, { reason, ...detail });
+  life.stopSweep = true;
+  try {
+    rollBack(outcome.committed);
+  } catch (error) {
+    // Refused before anything changed (rollback.ts): the update goes on, its sweep too.
+    life.stopSweep = false;
+    throw error;
+  }
+  life.state = "rolled-back";
+  const { namespace } = outcome.committed;
+  hookErrors.push(
+    ...runAfterRollback(
+      outcome.built.build.hooks.afterRollback,
+      hookContext(namespace, outcome.patch),
+    ),
+  );
+  // Not found as instances afterwards either (the heap finder sees what is reachable).
+  forget(outcome.committed);
+  const ms = performance.now() - t0;
+  timings.rollback = ms;
+  outcome.clock.emit("rollback", "end", ms, { reason, ...detail });
+}
+
+/** Refuses what code run by the update's own rollback asks of it (see undoer). */
+function refuseWhileRollingBack(life: Life, patch: string, call: string): void {
+  if (life.rollingBack) {
+    throw new NestedUpdateError(
+      `${call} of update ${patch} was called while its rollback was running (from a getter the rollback reads, a listener or an afterRollback hook); call it after`,
+      { patch, running: `the rollback of ${patch}` },
     );
-    // Not found as instances afterwards either (the heap finder sees what is reachable).
-    forget(outcome.committed);
-    const ms = performance.now() - t0;
-    timings.rollback = ms;
-    outcome.clock.emit("rollback", "end", ms, { reason, ...detail });
-  };
+  }
 }
 
 /** Resolves when no old-layout object is left; a failed migration rolls back and rejects it. */
@@ -175,7 +215,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const { patch, built, detected, committed, clock } = outcome;
   const { namespace, lazy, migrated } = committed;
   const policy = built.policy;
-  const life: Life = { state: "committed", stopSweep: false };
+  const life: Life = { state: "committed", stopSweep: false, rollingBack: false };
   const timings = clock.finish();
   const hookErrors: HookError[] = [];
   const undo = undoer(outcome, life, timings, hookErrors);
@@ -216,10 +256,14 @@ export function updateResult(outcome: Outcome): UpdateResult {
     pendingInstances: () =>
       (life.state === "committed" || life.state === "permanent") && lazy ? lazy.pending() : 0,
     completion: completion.promise,
-    completeMigration: () => (lazy ? lazy.complete() : { migrated: 0, failed: [] }),
+    completeMigration: () => {
+      refuseWhileRollingBack(life, patch, "completeMigration()");
+      return lazy ? lazy.complete() : { migrated: 0, failed: [] };
+    },
     state: () => life.state,
     makePermanent() {
       refuseUnless("permanent");
+      refuseWhileRollingBack(life, patch, "makePermanent()");
       life.state = "permanent";
       forget(committed);
       // Homes of retired methods are still needed while a later update
