@@ -15,6 +15,7 @@ import type { Plan } from "./migrationPlan.js";
 import { type LateDefault, reverseOne, runLate } from "./reverseObject.js";
 
 export interface Committed {
+  readonly patch: string;
   readonly namespace: Namespace;
   readonly plans: readonly Plan[];
   /** Eager migrations applied in the commit, one log per plan. */
@@ -84,6 +85,9 @@ export function rollBack(
 ): void {
   const { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting } =
     committed;
+  // First: the namespace refused its undo only after every object was back.
+  const unrestorable = namespaceRefusal(committed);
+  if (unrestorable !== undefined) throw unrestorable;
   const entries = migratedEntries(applied, lazy);
   // Old initialisers, for objects made since the commit: run once the old
   // version is back and the guards gone (below), not while the new
@@ -150,6 +154,24 @@ export function rollBack(
   record.undo();
   runLate(late);
   reopenEarlier(committed.earlier, since, exact);
+}
+
+/**
+ * The refusal of a rollback the namespace cannot follow, or undefined: the
+ * version it would go back to is no longer kept (`forgetHistoryBefore`).
+ * Changes nothing.
+ */
+export function namespaceRefusal({
+  patch,
+  namespace,
+  record,
+}: Committed): RollbackError | undefined {
+  const history = namespace.history;
+  if (history[history.length - 2]?.version === record.fromVersion) return undefined;
+  return new RollbackError(
+    `update ${patch} cannot be rolled back: namespace ${namespace.name} no longer keeps version ${record.fromVersion}, which the rollback would reinstall (forgetHistoryBefore dropped it); nothing was rolled back — make the update permanent instead`,
+    { patch, namespace: namespace.name, fromVersion: record.fromVersion },
+  );
 }
 
 /**

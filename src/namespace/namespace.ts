@@ -43,6 +43,7 @@ import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from 
 import { finderOptions, withName } from "./options.js";
 import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
 import { refuseAlreadyManaged, refuseNameless, refuseNotAClass } from "./registration.js";
+import { SnapshotHistory } from "./snapshotHistory.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -91,7 +92,7 @@ export class Namespace {
   readonly name: string;
   readonly finder: InstanceFinder;
   #snapshot: NamespaceSnapshot = immer.produce({ version: 0, bindings: {} }, () => {});
-  #history: NamespaceSnapshot[] = [];
+  readonly #history = new SnapshotHistory<NamespaceSnapshot>(this.#snapshot);
   /** Scopes given when classes were defined, reused when they are rebuilt from new definitions. */
   readonly scopes = new Map<Constructor, CreateClassOptions["scope"]>();
 
@@ -111,7 +112,6 @@ export class Namespace {
         }
       });
     }
-    this.#history.push(this.#snapshot);
   }
 
   get version(): number {
@@ -122,25 +122,25 @@ export class Namespace {
     return this.#snapshot;
   }
 
-  /** The snapshots this namespace still keeps, oldest first (the last one is live). */
+  /** The snapshots this namespace still keeps, oldest first (the last one is live): a frozen copy. */
   get history(): readonly NamespaceSnapshot[] {
-    return this.#history;
+    return this.#history.view;
   }
 
   /**
    * Drops the snapshots older than `version` (an update made permanent can no
    * longer be undone, so nothing needs them): long-lived programs updated many
-   * times (live reload) do not keep every world they ever had.
+   * times (live reload) do not keep every world they ever had. An update (or
+   * a `replaceNamespace` record) whose version before is dropped can no longer
+   * be undone: its rollback (`MM_ROLLBACK`) or undo (`MM_UNDO`) is refused.
    */
   forgetHistoryBefore(version: number): void {
-    const keepFrom = this.#history.findIndex((s) => s.version >= version);
-    if (keepFrom > 0) this.#history.splice(0, Math.min(keepFrom, this.#history.length - 1));
+    this.#history.forgetBefore(version);
   }
 
   [commitSnapshot](snapshot: NamespaceSnapshot | "pop"): void {
     if (snapshot === "pop") {
-      this.#history.pop();
-      this.#snapshot = this.#history[this.#history.length - 1]!;
+      this.#snapshot = this.#history.pop(this.name);
       return;
     }
     this.#snapshot = snapshot;

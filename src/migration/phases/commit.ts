@@ -96,6 +96,7 @@ export function commitPhase(
     );
   }
   const committed: Committed = {
+    patch: patchName,
     namespace,
     plans,
     applied,

@@ -1,0 +1,60 @@
+/**
+ * The snapshots a namespace keeps, oldest first, the last one live: what an
+ * undone replace goes back to (bulkReplace.ts), until the program forgets
+ * them (`forgetHistoryBefore`, which a permanent update calls).
+ */
+import { UndoError } from "../errors.js";
+
+/** Generic over the snapshot: namespace.ts holds one of its own (no import back). */
+export class SnapshotHistory<S extends { readonly version: number }> {
+  readonly #list: S[];
+  /** What `view` hands out, until the history changes. */
+  #view: readonly S[] | undefined;
+
+  constructor(first: S) {
+    this.#list = [first];
+  }
+
+  /**
+   * A frozen copy, the same until the history changes: the array itself was
+   * handed out, and a caller's `pop()` made the next rollback "succeed" onto
+   * version 0, with no bindings.
+   */
+  get view(): readonly S[] {
+    this.#view ??= Object.freeze([...this.#list]);
+    return this.#view;
+  }
+
+  push(snapshot: S): void {
+    this.#view = undefined;
+    this.#list.push(snapshot);
+  }
+
+  /**
+   * Drops the live snapshot and returns the one before, now live. Refused,
+   * nothing changed, when that one was forgotten: the namespace was left with
+   * no snapshot at all, and every later read of it threw TypeError.
+   */
+  pop(namespace: string): S {
+    const list = this.#list;
+    if (list.length < 2) {
+      const version = list[list.length - 1]!.version;
+      throw new UndoError(
+        `cannot undo version ${version} of namespace ${namespace}: the version before it is no longer kept (forgetHistoryBefore dropped it)`,
+        { namespace, version },
+      );
+    }
+    this.#view = undefined;
+    list.pop();
+    return list[list.length - 1]!;
+  }
+
+  /** Drops the snapshots older than `version`, never the live one. */
+  forgetBefore(version: number): void {
+    const list = this.#list;
+    const keepFrom = list.findIndex((s) => s.version >= version);
+    if (keepFrom <= 0) return;
+    this.#view = undefined;
+    list.splice(0, Math.min(keepFrom, list.length - 1));
+  }
+}
