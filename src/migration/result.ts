@@ -15,7 +15,7 @@ import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import type { PhaseClock } from "./phaseClock.js";
 import type { Committed } from "./rollback.js";
-import { rollBack } from "./rollback.js";
+import { namespaceRefusal, rollBack } from "./rollback.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { runningOn, whileBusy } from "./exclusive.js";
 import { NestedUpdateError } from "./errors.js";
@@ -236,7 +236,8 @@ export function updateResult(outcome: Outcome): UpdateResult {
     patch,
     policy,
     fromVersion: outcome.fromVersion,
-    toVersion: namespace.version,
+    // What the commit made: an afterCommit hook's define since is no part of it.
+    toVersion: committed.record.toVersion,
     changes: detected.changes,
     classesChanged: new Set(detected.changes.map((c) => c.className)).size,
     instancesMigrated: policy === "eager" ? migrated : 0,
@@ -275,12 +276,9 @@ export function updateResult(outcome: Outcome): UpdateResult {
     rollback() {
       refuseUnless("rollback");
       refuseMidMigration(namespace, patch);
-      if (namespace.version !== result.toVersion) {
-        throw new RollbackError(
-          `update ${patch} was followed by another update (namespace ${namespace.name} is at version ${namespace.version}); roll that back first`,
-          { patch },
-        );
-      }
+      // Before the rollback is told to start (rollBack looks again: a listener may define).
+      const refused = namespaceRefusal(committed);
+      if (refused !== undefined) throw refused;
       undo("requested", {});
       rejectUnfinished(completion, patch);
     },

@@ -157,15 +157,23 @@ export function rollBack(
 }
 
 /**
- * The refusal of a rollback the namespace cannot follow, or undefined: the
- * version it would go back to is no longer kept (`forgetHistoryBefore`).
- * Changes nothing.
+ * The refusal of a rollback the namespace cannot follow, or undefined: it
+ * changed since the commit — a later update, or a binding defined since, by
+ * the program or by an afterCommit hook of the update (a define is not part
+ * of the update: nothing records it to undo) — or the version the rollback
+ * would reinstall is no longer kept (`forgetHistoryBefore`). Changes nothing.
  */
 export function namespaceRefusal({
   patch,
   namespace,
   record,
 }: Committed): RollbackError | undefined {
+  if (namespace.version !== record.toVersion) {
+    return new RollbackError(
+      `update ${patch} was followed by another update or a binding defined since (namespace ${namespace.name} is at version ${namespace.version}, its commit made version ${record.toVersion}); roll a later update back first — a binding defined since, even by an afterCommit hook, cannot be undone with it; nothing was rolled back`,
+      { patch, namespace: namespace.name, version: namespace.version, toVersion: record.toVersion },
+    );
+  }
   const history = namespace.history;
   if (history[history.length - 2]?.version === record.fromVersion) return undefined;
   return new RollbackError(

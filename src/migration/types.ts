@@ -86,6 +86,7 @@ export interface UpdateResult {
   readonly patch: string;
   readonly policy: Policy;
   readonly fromVersion: number;
+  /** The namespace version the commit made: a binding an afterCommit hook defines comes after it. */
   readonly toVersion: number;
   readonly changes: readonly Change[];
   readonly classesChanged: number;

@@ -18,7 +18,7 @@ import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress, MigrationLog } from "../migrationLog.js";
 import { outsideHomes } from "../outsideBuilt.js";
 import type { Committed } from "../rollback.js";
-import { lockedMigrated, migratedEntries, rollBack } from "../rollback.js";
+import { lockedMigrated, migratedEntries, namespaceRefusal, rollBack } from "../rollback.js";
 import {
   HookWitness,
   hookContext,
@@ -143,7 +143,12 @@ function afterCommit(
   // the exact revert then finds the layouts the commit left.
   const owned = new Set(migratedEntries(committed.applied, lazy).keys());
   const stray = witness.unrestorable((object) => owned.has(object));
-  const locked = stray === undefined ? lockedMigrated(committed) : lockedByHookError(stray);
+  // A hook that defined a binding moved the namespace on: its undo would be
+  // refused once every object was back (rollback.ts namespaceRefusal).
+  const locked =
+    stray === undefined
+      ? (namespaceRefusal(committed) ?? lockedMigrated(committed))
+      : lockedByHookError(stray);
   if (locked !== undefined) {
     // Nothing can be undone (a hook locked a migrated object): said as such.
     throw new AfterCommitError(
