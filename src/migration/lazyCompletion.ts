@@ -113,9 +113,13 @@ export function completeEarlierUpdate(
   const earlier = active.get(namespace);
   if (!earlier) return undefined;
   const checkpoint = earlier.checkpoint();
-  earlier.complete();
+  // Told once the later update commits: refused, it reopens this one.
+  if (checkpoint) earlier.completeHeld();
+  else earlier.complete();
   const stranded = earlier.strandedNow;
   if (stranded.length > 0) {
+    // Permanent: nothing reopens it, and its completion is told as before.
+    earlier.tellHeld();
     throw new MigrationError(
       `update ${patch} was not applied: the earlier lazy update ${earlier.patch}, made permanent, could not migrate ${stranded.length} object(s) (${stranded[0]!.error.message})`,
       { ...stranded[0]!.error.details, patch, earlier: earlier.patch },
@@ -179,6 +183,13 @@ export class LazyMigration {
   sweeping = false;
   /** Told when a reopen made objects pending again (result.ts restarts the sweep). */
   onReopen: (() => void) | undefined;
+  /**
+   * The completion a later update ran first (completeEarlierUpdate), told
+   * once that update commits (`tellHeld`): refused, it reopened this one,
+   * and its completion resolved although nothing had migrated for good.
+   */
+  private held: LazyCompletion | null = null;
+  private holding = false;
   /**
    * The rewrites under way, outermost first (one migration's user code may
    * touch another object); the last is the object being migrated, which a
@@ -263,7 +274,13 @@ export class LazyMigration {
     since: readonly object[],
     revert: (log: MigrationLog, index: number) => void,
   ): void {
-    if (this.forgotten || this.guarded || this.failure) return;
+    const held = this.held;
+    this.held = null;
+    if (this.forgotten || this.guarded || this.failure) {
+      // Nothing reopens (made permanent meanwhile): the completion stands.
+      if (held !== null && !this.guarded && !this.failure) this.onComplete?.(held);
+      return;
+    }
     const reverted: object[] = [];
     for (let k = this.logs.length - 1; k >= 0; k--) {
       const log = this.logs[k]!;
@@ -913,8 +930,27 @@ export class LazyMigration {
       this.letGo();
     }
     const progress = this.progress();
-    if (!this.failure) this.onComplete?.(progress);
+    if (this.failure) return progress;
+    if (this.holding) this.held = progress;
+    else this.onComplete?.(progress);
     return progress;
+  }
+
+  /** `complete()` for a later update, which tells the completion once it commits (`tellHeld`). */
+  completeHeld(): void {
+    this.holding = true;
+    try {
+      this.complete();
+    } finally {
+      this.holding = false;
+    }
+  }
+
+  /** The later update that completed this one committed: its completion stands, and is told. */
+  tellHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held !== null) this.onComplete?.(held);
   }
 
   /**

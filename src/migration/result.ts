@@ -187,7 +187,9 @@ function completionOf(
       );
       // A later update completed this one and was undone: the objects it
       // migrated are pending again, and the sweep goes on (or starts again).
-      // The completion has resolved already; a failure still rolls back.
+      // Refused, it had not told the completion (lazyCompletion.ts held);
+      // rolled back after its commit, the completion has resolved already.
+      // A failure still rolls back.
       lazy.onReopen = () => {
         if (!lazy.sweeping) {
           sweep(lazy, sliceSize, outcome.clock, () => life.stopSweep).catch(() => {});
@@ -220,6 +222,8 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const hookErrors: HookError[] = [];
   const undo = undoer(outcome, life, timings, hookErrors);
   const completion = completionOf(outcome, life, undo);
+  // The earlier lazy update this one completed first is complete for good now that this one stands.
+  committed.earlier?.lazy.tellHeld();
   const refuseUnless = (verb: string) => {
     const state = life.state;
     if (state !== "committed") {

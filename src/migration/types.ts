@@ -122,10 +122,10 @@ export interface UpdateResult {
   pendingInstances(): number;
   /**
    * Resolves when no old-version instance is left (eager: at once; lazy: once
-   * `completeMigration` ran, or a later update completed it). Rejects with a
-   * MigrationError naming the object and the migrators when an object could
-   * not be migrated and the whole update was rolled back, and with a
-   * RollbackError (`MM_ROLLBACK`) when `rollback()` came first.
+   * `completeMigration` ran, or a later update that completed it committed).
+   * Rejects with a MigrationError naming the object and the migrators when
+   * an object could not be migrated and the whole update was rolled back,
+   * and with a RollbackError (`MM_ROLLBACK`) when `rollback()` came first.
    */
   readonly completion: Promise<LazyCompletion>;
   /**
