@@ -7,6 +7,7 @@
 import { MetamorphError, RollbackError } from "../errors.js";
 import type { ReplaceRecord } from "../namespace/bulkReplace.js";
 import type { Namespace } from "../namespace/namespace.js";
+import { holdBindings } from "../namespace/snapshotHistory.js";
 import type { OutsideBuilt, OutsideHomes } from "./outsideBuilt.js";
 import { findOnHomes } from "./outsideBuilt.js";
 import type { EarlierCompletion, LazyMigration } from "./lazyCompletion.js";
@@ -78,16 +79,23 @@ function objectsOnPrototypes(
  * `exact`: every migrated object gets exactly its state from before the
  * update, even values written since the commit — what an afterCommit hook
  * that failed wrote is undone with the update, inside the same pause.
+ * Checked first that the namespace can go back, which it keeps until done:
+ * a binding defined meanwhile (by a getter a rewrite reads) is refused.
  */
 export function rollBack(
   committed: Committed,
   { exact = false }: { readonly exact?: boolean } = {},
 ): void {
-  const { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting } =
-    committed;
-  // First: the namespace refused its undo only after every object was back.
   const unrestorable = namespaceRefusal(committed);
   if (unrestorable !== undefined) throw unrestorable;
+  committed.namespace[holdBindings](`the rollback of update ${committed.patch}`, () =>
+    rollBackHeld(committed, exact),
+  );
+}
+
+function rollBackHeld(committed: Committed, exact: boolean): void {
+  const { namespace, plans, applied, lazy, record, builtOutside, installedHomes, preexisting } =
+    committed;
   const entries = migratedEntries(applied, lazy);
   // Old initialisers, for objects made since the commit: run once the old
   // version is back and the guards gone (below), not while the new

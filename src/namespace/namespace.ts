@@ -43,7 +43,7 @@ import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from 
 import { finderOptions, withName } from "./options.js";
 import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
 import { refuseAlreadyManaged, refuseNameless, refuseNotAClass } from "./registration.js";
-import { SnapshotHistory } from "./snapshotHistory.js";
+import { holdBindings, SnapshotHistory } from "./snapshotHistory.js";
 
 /**
  * Values are boxed so that immer's auto-freeze, which makes snapshots
@@ -130,21 +130,21 @@ export class Namespace {
   /**
    * Drops the snapshots older than `version` (an update made permanent can no
    * longer be undone, so nothing needs them): long-lived programs updated many
-   * times (live reload) do not keep every world they ever had. An update (or
-   * a `replaceNamespace` record) whose version before is dropped can no longer
-   * be undone: its rollback (`MM_ROLLBACK`) or undo (`MM_UNDO`) is refused.
+   * times (live reload) do not keep every world they ever had. What it served
+   * can no longer be undone (a rollback or an undo is refused).
    */
   forgetHistoryBefore(version: number): void {
     this.#history.forgetBefore(version);
   }
 
+  /** Runs `body` (a rollback) with defining a binding refused: MM_ROLLBACK. */
+  [holdBindings]<T>(what: string, body: () => T): T {
+    return this.#history.hold(what, body);
+  }
+
   [commitSnapshot](snapshot: NamespaceSnapshot | "pop"): void {
-    if (snapshot === "pop") {
-      this.#snapshot = this.#history.pop(this.name);
-      return;
-    }
-    this.#snapshot = snapshot;
-    this.#history.push(snapshot);
+    if (snapshot !== "pop") this.#history.push(snapshot);
+    this.#snapshot = snapshot === "pop" ? this.#history.pop(this.name) : snapshot;
   }
 
   has(name: string): boolean {
@@ -198,6 +198,7 @@ export class Namespace {
 
   /** Refuses a name this namespace cannot bind, before anything is created for it. */
   #requireFree(name: string): void {
+    this.#history.refuseHeld(this.name, name);
     const refusal = bindingNameRefusal(name);
     if (refusal !== undefined) {
       throw new InvalidBindingNameError(`namespace ${this.name}: ${refusal}`, {

@@ -3,13 +3,18 @@
  * undone replace goes back to (bulkReplace.ts), until the program forgets
  * them (`forgetHistoryBefore`, which a permanent update calls).
  */
-import { UndoError } from "../errors.js";
+import { RollbackError, UndoError } from "../errors.js";
+
+/** Namespace's key for `hold` (rollback.ts): defining a binding is refused meanwhile. */
+export const holdBindings = Symbol("metamorph.holdBindings");
 
 /** Generic over the snapshot: namespace.ts holds one of its own (no import back). */
 export class SnapshotHistory<S extends { readonly version: number }> {
   readonly #list: S[];
   /** What `view` hands out, until the history changes. */
   #view: readonly S[] | undefined;
+  /** What is rolling the namespace back, while it does. */
+  #heldBy: string | undefined;
 
   constructor(first: S) {
     this.#list = [first];
@@ -56,5 +61,29 @@ export class SnapshotHistory<S extends { readonly version: number }> {
     if (keepFrom <= 0) return;
     this.#view = undefined;
     list.splice(0, Math.min(keepFrom, list.length - 1));
+  }
+
+  /**
+   * Runs `body` — a rollback — with new bindings refused (`refuseHeld`): one
+   * defined meanwhile (by a getter the rollback reads) moved the namespace
+   * on, and the undo at its end failed once every object was back.
+   */
+  hold<T>(what: string, body: () => T): T {
+    const outer = this.#heldBy;
+    this.#heldBy ??= what;
+    try {
+      return body();
+    } finally {
+      this.#heldBy = outer;
+    }
+  }
+
+  refuseHeld(namespace: string, binding: string): void {
+    const running = this.#heldBy;
+    if (running === undefined) return;
+    throw new RollbackError(
+      `namespace ${namespace} is being rolled back (${running}): "${binding}" cannot be defined until it is done; define it after`,
+      { namespace, binding, running },
+    );
   }
 }

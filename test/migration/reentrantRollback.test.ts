@@ -183,3 +183,80 @@ test("property: whatever a rollback's own code calls back into the engine is ref
     { seed: 2417, numRuns: 200 },
   );
 }, 120_000);
+
+test("property: a binding defined by a getter the rollback reads is refused (MM_ROLLBACK), and the rollback finishes exactly (seed 2418)", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom("eager" as const, "lazy" as const),
+      fc.integer({ min: 2, max: 6 }),
+      fc.nat(),
+      fc.constantFrom(...STARTS),
+      async (policy, count, pick, start) => {
+        if (start === "first-touch-failure") policy = "lazy";
+        const ns = new Namespace(`reentrant-define-${policy}`);
+        const Handle = ns.defineClass<P>({
+          name: "P",
+          fields: [{ name: "x", initializer: "0" }],
+          methods: {
+            get() {
+              return (this as { y?: number }).y;
+            },
+          },
+        }) as unknown as new (init: {
+          x: number;
+        }) => P;
+        const objects = Array.from({ length: count }, (_, i) => new Handle({ x: i }));
+        const trap = pick % count;
+        const failing = (trap + 1) % count;
+        let armed = false;
+        const outcomes: string[] = [];
+        Object.defineProperty(objects[trap], "x", {
+          get() {
+            // Each read while armed: the rollback may read it more than once.
+            if (armed) void outcomeOf(() => ns.define("flag", 1)).then((o) => outcomes.push(o));
+            return trap;
+          },
+          set() {},
+          enumerable: true,
+          configurable: true,
+        });
+        const before = shapes(objects);
+        const build = patch("A").addField("P", "y", {
+          initial: (o) => {
+            if (armed && o.x === failing) throw new Error("cannot");
+            return 1000;
+          },
+        });
+        let result: UpdateResult;
+        if (start === "health-check") {
+          result = await update(ns, build.build(), {
+            policy,
+            healthCheck: () => {
+              objects[trap]!.get();
+              armed = true;
+              return false;
+            },
+          });
+        } else {
+          result = updateSync(ns, build.build(), { policy });
+          result.completion.catch(() => {});
+          objects[trap]!.get();
+          armed = true;
+          if (start === "manual") result.rollback();
+          else objects[failing]!.get();
+        }
+        armed = false;
+        await Promise.resolve();
+        expect(outcomes.length).toBeGreaterThan(0);
+        expect(new Set(outcomes)).toEqual(new Set(["MM_ROLLBACK"]));
+        expect([result.state(), ns.version, ns.bindingNames()]).toEqual(["rolled-back", 1, ["P"]]);
+        expect(readClassDefinition(Handle).fields.map((f) => f.name)).toEqual(["x"]);
+        expect(shapes(objects)).toEqual(before);
+        // Once it is done, defining is the program's again.
+        ns.define("flag", 1);
+        expect(ns.bindingNames()).toEqual(["P", "flag"]);
+      },
+    ),
+    { seed: 2418, numRuns: 60 },
+  );
+});
