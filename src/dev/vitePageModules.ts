@@ -47,7 +47,7 @@ const trust: PageModule = () =>
   [
     `export const IN_PROCESS = Object.freeze({ level: "in-process" });`,
     `export const UNTRUSTED = Object.freeze({ level: "untrusted" });`,
-    "export function carriesUntrusted() { return false; }",
+    "export function carriesUntrusted() { return undefined; }",
     "export function requireTrustedOperations() {}",
     ...["trustFrom", "markUntrusted", "codeOf"].map((n) =>
       throwing(n, "the page reads no patch from JSON, so none is untrusted"),

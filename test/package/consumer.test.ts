@@ -402,7 +402,10 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 284 kB measured (this session's
+    // With the engine, after the first edit: 304 kB measured (late names of
+    // classes a patch adds, removed-class reads, stranded created
+    // subclasses, held completions and rollback guards, the page's
+    // unmanaged classes and removed fields; the bound was 300 kB), 284 kB (the
     // checks of code a patch carries, afterCommit hooks' records, proxies at
     // lazy guards and brands at construction, release warnings, the page's
     // top-level guards and moved classes; the bound was 260 kB), 246 kB at
@@ -418,6 +421,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(300_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(320_000);
   });
 });
