@@ -9,13 +9,12 @@
  * name may be anything.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { memberKeyName } from "../mop/classDefinition.js";
-import { readUnboundNames } from "../mop/source/parse.js";
 import type { SourceKind } from "../mop/source/unboundNames.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { RemovedClassReferenceFailure } from "../validation/index.js";
 import { SYSTEM_RULES } from "../validation/systemRules.js";
 import type { BuildResult } from "./build.js";
+import { memberWhere, unboundIn } from "./unboundCode.js";
 
 export function removedClassReads(
   namespace: Namespace,
@@ -31,13 +30,7 @@ export function removedClassReads(
     const own = (handle === null ? undefined : namespace.scopes.get(handle)) ?? {};
     const bound = (n: string) => !removed.has(n) || n === name || Object.hasOwn(own, n);
     for (const [source, kind, where] of codeOf(definition)) {
-      let names: string[] | undefined;
-      try {
-        names = readUnboundNames(source, kind, bound);
-      } catch {
-        names = undefined; // no parser here (the Vite page): nothing to say
-      }
-      for (const read of names ?? [])
+      for (const read of unboundIn(source, kind, bound) ?? [])
         failures.push({
           rule: SYSTEM_RULES.removedClassReference,
           className: name,
@@ -51,12 +44,7 @@ export function removedClassReads(
 
 function* codeOf(definition: ClassDefinition): Generator<[string, SourceKind, string]> {
   for (const method of definition.methods)
-    if (method.source.trim() !== "")
-      yield [
-        method.source,
-        "member",
-        `${method.static ? "static " : ""}${method.kind === "method" ? "method" : method.kind} ${memberKeyName(method.key)}`,
-      ];
+    if (method.source.trim() !== "") yield [method.source, "member", memberWhere(method)];
   for (const field of [...definition.fields, ...definition.staticFields])
     if (field.initializer !== undefined && field.initializer.trim() !== "")
       yield [field.initializer, "expression", `the initialiser of ${field.name}`];

@@ -97,11 +97,7 @@ function changedCode(
   };
   for (const method of definition.methods) {
     if (old && kept(old.methods, method)) continue;
-    const found = read(
-      method.source,
-      "member",
-      `${method.static ? "static " : ""}${method.kind === "method" ? "method" : method.kind} ${memberKeyName(method.key)}`,
-    );
+    const found = read(method.source, "member", memberWhere(method));
     if (found) return found;
   }
   for (const [fields, kind] of [
@@ -123,11 +119,16 @@ function changedCode(
   return undefined;
 }
 
+/** How a refusal names a method or accessor: `static get size`, `method place`. */
+export function memberWhere(method: MethodDefinition): string {
+  return `${method.static ? "static " : ""}${method.kind === "method" ? "method" : method.kind} ${memberKeyName(method.key)}`;
+}
+
 /**
  * `readUnboundNames`, undefined where no parser runs (the Vite page, whose
  * edits the dev server has read already).
  */
-function unboundIn(
+export function unboundIn(
   source: string,
   kind: SourceKind,
   bound: (name: string) => boolean,
