@@ -12,13 +12,14 @@
  */
 import { MigrationError, UnswappableObjectError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
-import { applyState, undeletableInRewrite } from "../mop/rewriting/applyState.js";
+import { applyState, blockedRewrite } from "../mop/rewriting/applyState.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 import { ownKeysOf, valuesOf } from "./ownState.js";
 import type { Carried } from "./carriedState.js";
 import type { Rebind } from "./thisCapture.js";
+import { fixedPropertyError } from "./fixedProperties.js";
 import type { UnseenFields } from "./unseenFields.js";
 import { rebindFields, rebindsOf } from "./thisCapture.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
@@ -346,19 +347,9 @@ export function revertMigration(prepared: PreparedMigration): void {
 export function refuseFixedProperties(prepared: PreparedMigration, index: number): void {
   const { plan, carried } = prepared;
   if (!carried || carried.before.descriptors.every((d) => d.configurable !== false)) return;
-  const key = undeletableInRewrite(carried.before, migratedStateOf(prepared));
-  if (key !== undefined) throw fixedPropertyError(plan.className, index, key);
-}
-
-export function fixedPropertyError(
-  className: string,
-  index: number,
-  key: PropertyKey,
-): UnswappableObjectError {
-  return new UnswappableObjectError(
-    `cannot migrate ${className} instance #${index}: its own property "${String(key)}" is not configurable, and the migration would have to delete it (the new layout changes the properties in front of it, or rewrites it as a plain field); keep "${String(key)}" and the properties in front of it as they are, or hold such objects through instance handles; where a package's constructor defines it so (its next release changing what comes before), neither is yours to do: restart, or leave the class unregistered`,
-    { className, index, property: String(key) },
-  );
+  const state = migratedStateOf(prepared);
+  const block = blockedRewrite(carried.before, state);
+  if (block !== undefined) throw fixedPropertyError(plan.className, index, block, state);
 }
 
 /** The fields a migrated object's new state must have, in order: its class's, then carried ones. */

@@ -11,14 +11,15 @@
  * before the commit — their shape only, no migrator runs.
  */
 import { currentVersion } from "../mop/classHandle.js";
-import { undeletableInRewrite } from "../mop/rewriting/applyState.js";
+import { blockedRewrite } from "../mop/rewriting/applyState.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { UnswappableObjectError } from "../errors.js";
 import { carriedFrom, migratedState } from "./carriedState.js";
 import { writtenFields } from "./compiledSource.js";
-import { carriedFromFields, fixedPropertyError } from "./instanceMigration.js";
+import { fixedPropertyError } from "./fixedProperties.js";
+import { carriedFromFields } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
 
 /**
@@ -51,9 +52,14 @@ export function definesFixedFields(plan: Plan): boolean {
 
 /** `Object.freeze(this)` and its kind in a constructor: its objects cannot be migrated in place. */
 const FREEZES_ITSELF = /\b(?:Object|Reflect)\.(?:freeze|seal|preventExtensions)\(\s*this\s*\)/;
-/** Definitions on `this` whose descriptors the source reader does not read (a variable, several at once). */
+/**
+ * Definitions on `this` the source reader does not read: several at once, a
+ * descriptor held in a variable, a key computed (yaml's Schema defines
+ * `Node.MAP` and two more symbols so: a lazy update of it committed, then
+ * rolled back at the first call on a Schema).
+ */
 const DEFINES_UNREAD =
-  /\bdefineProperties\(\s*this\b|\bdefineProperty\(\s*this\s*,[^,]+,\s*[A-Za-z_$]/;
+  /\bdefineProperties\(\s*this\b|\bdefineProperty\(\s*this\s*,(?:[^,]+,\s*[A-Za-z_$]|\s*[^\s"'`])/;
 
 /**
  * Refuses the update if an object of a class whose running constructor
@@ -77,8 +83,8 @@ export function refuseUnswappableAhead(namespace: Namespace, plans: readonly Pla
         carriedFromFields(plan),
         plan.migrators.length === 0,
       );
-      const key = undeletableInRewrite(before, shape);
-      if (key !== undefined) throw fixedPropertyError(plan.className, index, key);
+      const block = blockedRewrite(before, shape);
+      if (block !== undefined) throw fixedPropertyError(plan.className, index, block, shape);
     });
   }
 }

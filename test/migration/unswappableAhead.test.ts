@@ -169,3 +169,54 @@ test("property: an eager update with a migrator refuses such objects before the 
     { seed: 1730, numRuns: 8 },
   );
 });
+
+// yaml 2.2 -> 2.6: Schema's constructor defines three symbols (Node.MAP, …)
+// non-configurable by a computed key, and 2.6 drops the `merge` field in
+// front of them. The source reader does not read computed keys: a lazy
+// update committed, and the first call on a Schema rolled the whole update
+// back. And the refusal did not say what the new release changes.
+const schemaRelease = (merge: boolean) =>
+  new Function(`"use strict";
+    const MAP = Symbol.for("yaml.map"), SEQ = Symbol.for("yaml.seq");
+    return class Schema {
+      constructor(options) {
+        this.compat = null;
+        ${merge ? "this.merge = !!options.merge;" : ""}
+        this.name = options.name ?? "core";
+        Object.defineProperty(this, MAP, { value: "map" });
+        Object.defineProperty(this, SEQ, { value: "seq" });
+      }
+      clone() { return ${merge ? '"2.2"' : '"2.6"'}; }
+    };`)() as new (options: {
+    merge?: boolean;
+    name?: string;
+  }) => { clone(): string };
+
+test.each(["eager", "lazy", "progressive"] as const)(
+  "a release dropping a field in front of symbols defined non-configurable by a computed key (yaml's Schema): %s refuses before the commit, naming the dropped field; nothing changed",
+  (policy) => {
+    const ns = new Namespace(`schema-${policy}`);
+    const S = ns.registerClass(schemaRelease(true));
+    const schemas = [new S({ merge: true }), new S({ name: "json" })];
+    const before = deepSnapshot({ ns, objects: schemas });
+    const next = patch("2.6")
+      .replaceImplementation("Schema", schemaRelease(false))
+      .policy(policy)
+      .build();
+    let refusal: unknown;
+    try {
+      updateSync(ns, next);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({
+      code: "MM_UNSWAPPABLE_OBJECT",
+      details: { className: "Schema", index: 0, property: "Symbol(yaml.map)", changed: "merge" },
+    });
+    expect((refusal as Error).message).toMatch(
+      /"Symbol\(yaml\.map\)" is not configurable, and the migration would have to delete it: the new layout moves "merge", which comes before it/,
+    );
+    expect(snapshotDifference(before, deepSnapshot({ ns, objects: schemas }))).toBeUndefined();
+    expect(schemas.map((s) => s.clone())).toEqual(["2.2", "2.2"]);
+  },
+);

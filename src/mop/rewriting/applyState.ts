@@ -154,14 +154,28 @@ export function undeletableInRewrite(
   current: ObjectState,
   state: ObjectState,
 ): PropertyKey | undefined {
+  return blockedRewrite(current, state)?.blocked;
+}
+
+/**
+ * What stops the rewrite of `current` to `state`: the undeletable property
+ * (see undeletableInRewrite) and the first property the rewrite must delete
+ * — the change in front of it that a refusal names as its cause.
+ */
+export function blockedRewrite(
+  current: ObjectState,
+  state: ObjectState,
+): { blocked: PropertyKey; first: PropertyKey } | undefined {
   const from = stateToTable(current);
   const to = stateToTable(state);
   const kept =
     from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0, false);
   const named = from.starts[0]! + from.elementCounts[0]!;
+  let first: PropertyKey | undefined;
   for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
     if (isKept(kept, j, named)) continue;
-    if ((from.attributes[j]! & CONFIGURABLE) === 0) return from.keys[j];
+    first ??= from.keys[j]!;
+    if ((from.attributes[j]! & CONFIGURABLE) === 0) return { blocked: from.keys[j]!, first };
   }
   return undefined;
 }
