@@ -17,7 +17,7 @@ export function fixedPropertyError(
 ): UnswappableObjectError {
   const key = String(block.blocked);
   return new UnswappableObjectError(
-    `cannot migrate ${className} instance #${index}: its own property "${key}" is not configurable, and the migration would have to delete it: ${rewriteCause(block, state)}, and an object's properties take a new order or kind only by being deleted and defined again; keep "${key}" and the properties in front of it as they are, or hold such objects through instance handles; where a package's constructor defines it so (its next release changing what comes before), neither is yours to do: restart to take that release, or leave the class unregistered`,
+    `cannot migrate ${className} instance #${index}: its own property "${key}" is not configurable, and the migration would have to delete it: ${rewriteCause(block, state)}, and an object's properties take a new order or kind only by being deleted and defined again; keep "${key}" and the properties in front of it as they are, or hold such objects through instance handles; where a package's constructor defines it so (its next release changing what comes before), neither is yours to do: restart, or leave the class unregistered`,
     { className, index, property: key, changed: String(block.first) },
   );
 }

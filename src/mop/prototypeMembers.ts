@@ -125,8 +125,9 @@ function stuckMember(
 
 /**
  * Copies `from`'s methods and accessors over `to`'s, removing those `from`
- * lacks that `previous` (the running version's members) has; data
- * properties stay, and so do non-configurable members `from` has the same.
+ * lacks that `previous` (the running version's members) has, and `from`'s
+ * data over the running version's (releaseData); other data properties
+ * stay, and so do non-configurable members `from` has the same.
  * Members the program put on the prototype itself (a mixin's
  * `applyMixins(Sprite, [Jumpable])`, a decorator's `prototype.greet = …`)
  * are no version's: an edit of the class deleted them, silently, and the
@@ -160,6 +161,28 @@ export function transplantMethods(
   for (const key of Reflect.ownKeys(from)) {
     if (skip.has(key) || kept.has(key)) continue;
     const d = Reflect.getOwnPropertyDescriptor(from, key)!;
-    if (isMethodDescriptor(d) || !Object.hasOwn(to, key)) Object.defineProperty(to, key, d);
+    if (isMethodDescriptor(d) || !Object.hasOwn(to, key) || releaseData(to, previous, key))
+      Object.defineProperty(to, key, d);
   }
+}
+
+/**
+ * Whether `to`'s data property `key` still holds what the running version
+ * put there (`previous` has the same value): a release's data follows the
+ * release, as its methods do. Packages set such data outside the class body
+ * (`Bottleneck.prototype.version = …`, `Parser.prototype.defaults = {…}`);
+ * after an upgrade every object, new ones too, read the old release's
+ * (review advZ6). A value the program put there since stays.
+ */
+function releaseData(to: object, previous: object | undefined, key: PropertyKey): boolean {
+  if (previous === undefined) return false;
+  const now = Reflect.getOwnPropertyDescriptor(to, key)!;
+  const was = Reflect.getOwnPropertyDescriptor(previous, key);
+  return (
+    now.configurable === true &&
+    !isMethodDescriptor(now) &&
+    was !== undefined &&
+    "value" in was &&
+    Object.is(now.value, was.value)
+  );
 }
