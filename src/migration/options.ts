@@ -1,15 +1,39 @@
 /** The update options, checked before anything happens: a wrong one is refused, never guessed at. */
+import { unknownOption } from "../patch/optionKeys.js";
 import { InvalidOptionError } from "./errors.js";
 import type { UpdateOptions } from "./types.js";
 
 const POLICIES = ["eager", "lazy", "progressive"];
 const HOOKS = ["healthCheck", "onEvent", "onCommitStep"] as const;
+/**
+ * Every key of UpdateOptions, as a record so that an option added there must
+ * be added here: a key missing from this list would be refused.
+ */
+const KNOWN_RECORD: Readonly<Record<keyof UpdateOptions, true>> = {
+  policy: true,
+  sliceSize: true,
+  healthCheck: true,
+  healthCheckTimeoutMs: true,
+  onEvent: true,
+  onCommitStep: true,
+};
+const KNOWN = Object.keys(KNOWN_RECORD);
 /** The longest delay a timer takes (2^31 - 1 ms): a longer one fires at once. */
 const MAX_TIMER = 2_147_483_647;
 
 export function checkOptions(options: UpdateOptions, patch: string): void {
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionError(`update ${patch}: options must be an object`, { patch });
+  }
+  // A misspelt key was ignored: `{ polcy: "lazy" }` committed eagerly without a word.
+  const unknown = unknownOption(options, KNOWN, "update");
+  if (unknown !== undefined) {
+    throw new InvalidOptionError(`update ${patch}: ${unknown.message}`, {
+      patch,
+      option: unknown.key,
+      known: [...KNOWN],
+      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+    });
   }
   const { policy, sliceSize } = options as Record<string, unknown>;
   if (policy !== undefined && !POLICIES.includes(policy as string)) {
