@@ -7,6 +7,7 @@ import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { isInstanceFinderChoice } from "../mop/instances/finder.js";
 import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
+import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
 
 export interface NamespaceOptions {
   /**
@@ -27,11 +28,32 @@ export interface NamespaceOptions {
   readonly switchToHeapAfter?: number;
 }
 
+/** Every key of NamespaceOptions: a Record, so that an option added there must be added here. */
+const KNOWN_RECORD: Readonly<Record<keyof NamespaceOptions, true>> = {
+  instanceFinder: true,
+  switchToHeapAfter: true,
+};
+const KNOWN = Object.keys(KNOWN_RECORD);
+const GUESSES: KeyGuesses = new Map([
+  ["finder", "instanceFinder"],
+  ["threshold", "switchToHeapAfter"],
+  ["switchAfter", "switchToHeapAfter"],
+]);
+
 /** The finder options, checked before the namespace exists (they come from JavaScript callers too). */
 export function finderOptions(
   name: string,
   options: NamespaceOptions,
 ): { readonly kind: InstanceFinderChoice; readonly switchAfter: number | undefined } {
+  // A misspelt key was ignored: `{ instancefinder: "heap" }` gave the default finder without a word.
+  const unknown = unknownKey(options, KNOWN, "new Namespace", GUESSES);
+  if (unknown !== undefined)
+    throw new InvalidOptionError(`namespace ${name}: ${unknown.message}`, {
+      namespace: name,
+      option: unknown.key,
+      known: [...KNOWN],
+      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+    });
   const kind: unknown = options.instanceFinder ?? defaultInstanceFinderKind();
   if (!isInstanceFinderChoice(kind))
     throw new InvalidOptionError(

@@ -1,13 +1,11 @@
 /**
- * Options objects are written by guess in JavaScript (TypeScript's excess
- * property check covers only literals): a key a call does not know was
- * silently ignored — `addField(C, f, { initializer: "new X()" })` added the
- * field with the value undefined. Such a key is refused, naming the keys the
- * call knows and the one it most likely meant.
+ * The patch's own vocabulary for unknown option keys (the refusal itself is
+ * src/unknownKeys.ts): names JavaScript callers reach for in builder and
+ * `Patch.fromJSON` options, and the option each means.
  */
+import { type KeyGuesses, meantKeyAmong, unknownKey } from "../unknownKeys.js";
 
-/** Names callers reach for, and the option each means (when the call has it). */
-const GUESSES: ReadonlyMap<string, string> = new Map([
+const GUESSES: KeyGuesses = new Map([
   ["initializer", "defaultSource"],
   ["initialiser", "defaultSource"],
   ["expression", "defaultSource"],
@@ -26,40 +24,9 @@ const GUESSES: ReadonlyMap<string, string> = new Map([
   ["verifiedBy", "trust"],
 ]);
 
-/** Levenshtein distance, case-insensitive (keys are short). */
-function distance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= y.length; j++) {
-      const substitution = row[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1);
-      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, substitution));
-    }
-    row = next;
-  }
-  return row[y.length]!;
-}
-
 /** The known key `key` most likely stands for: a usual guess, a near spelling, or a prefix. */
 export function meantKey(key: string, known: readonly string[]): string | undefined {
-  const guessed = GUESSES.get(key);
-  if (guessed !== undefined && known.includes(guessed)) return guessed;
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = distance(key, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  if (best !== undefined) return best;
-  const lower = key.toLowerCase();
-  return lower.length < 3
-    ? undefined
-    : known.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
+  return meantKeyAmong(key, known, GUESSES);
 }
 
 /**
@@ -70,13 +37,6 @@ export function unknownOption(
   options: object,
   known: readonly string[],
   call: string,
-): { readonly key: string; readonly message: string; readonly meant?: string } | undefined {
-  const key = Object.keys(options).find((k) => !known.includes(k));
-  if (key === undefined) return undefined;
-  const meant = meantKey(key, known);
-  return {
-    key,
-    message: `unknown option ${JSON.stringify(key)} (${call} takes ${known.join(", ")})${meant === undefined ? "" : `; did you mean ${meant}?`}`,
-    ...(meant === undefined ? {} : { meant }),
-  };
+): ReturnType<typeof unknownKey> {
+  return unknownKey(options, known, call, GUESSES);
 }
