@@ -40,7 +40,7 @@ import {
   staticFieldNameRefusal,
 } from "./names.js";
 import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
-import { finderOptions, withName } from "./options.js";
+import { finderOptions, requireBindingName, withName } from "./options.js";
 import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
 import { refuseAlreadyManaged, refuseNameless, refuseNotAClass } from "./registration.js";
 import { holdBindings, SnapshotHistory } from "./snapshotHistory.js";
@@ -152,6 +152,7 @@ export class Namespace {
   }
 
   binding(name: string): Binding {
+    requireBindingName(this.name, name);
     // Own bindings only: "toString" or "constructor" are not bindings because Object.prototype has them.
     const binding = this.has(name) ? this.#snapshot.bindings[name] : undefined;
     if (!binding) {

@@ -1,5 +1,5 @@
 /** What a namespace, and the classes it is handed or defines, can be told. */
-import { InvalidOptionError } from "../errors.js";
+import { InvalidArgumentError, InvalidOptionError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { CreateClassOptions } from "../mop/createClass.js";
 import { isValidClassName } from "../mop/createClass.js";
@@ -40,11 +40,64 @@ const GUESSES: KeyGuesses = new Map([
   ["switchAfter", "switchToHeapAfter"],
 ]);
 
-/** The finder options, checked before the namespace exists (they come from JavaScript callers too). */
+/** `typeof`, which no Proxy trap answers, with null told apart. */
+const kindOf = (value: unknown): string => (value === null ? "null" : typeof value);
+
+/** A value as a refusal shows it, without running its code (JSON.stringify threw on a bigint). */
+const shown = (value: unknown): string =>
+  typeof value === "function"
+    ? "a function"
+    : typeof value === "object" && value !== null
+      ? "an object"
+      : String(value);
+
+/**
+ * A binding looked up by something other than a string: `lookup(Symbol())`
+ * threw a raw TypeError while writing its refusal, `lookup(42)` looked up "42".
+ */
+export function requireBindingName(namespace: string, name: unknown): asserts name is string {
+  if (typeof name === "string") return;
+  throw new InvalidArgumentError(
+    `namespace ${namespace}: a binding is looked up by its name, a string, not ${kindOf(name)}`,
+    { namespace, type: kindOf(name) },
+  );
+}
+
+/**
+ * The options as a plain copy, read once: `null` threw a raw TypeError, a
+ * number or a symbol was taken for no options, and a getter or a Proxy trap
+ * that throws would have thrown from inside the constructor.
+ */
+function readOptions(name: string, options: unknown): Readonly<Record<string, unknown>> {
+  if (options === undefined) return {};
+  let refusal = `not ${kindOf(options)}`;
+  if (typeof options === "object" && options !== null) {
+    try {
+      if (!Array.isArray(options)) return { ...options };
+      refusal = "not an array";
+    } catch (error) {
+      refusal = `but they cannot be read (${error instanceof Error ? error.message : kindOf(error)})`;
+    }
+  }
+  throw new InvalidOptionError(
+    `namespace ${name}: the options of new Namespace are an object { ${KNOWN.join(", ")} }, ${refusal}`,
+    { namespace: name, type: kindOf(options) },
+  );
+}
+
+/**
+ * The finder options, checked before the namespace exists, with its name
+ * (both come from JavaScript callers too).
+ */
 export function finderOptions(
-  name: string,
-  options: NamespaceOptions,
+  name: unknown,
+  given: unknown,
 ): { readonly kind: InstanceFinderChoice; readonly switchAfter: number | undefined } {
+  if (typeof name !== "string")
+    throw new InvalidArgumentError(`new Namespace takes a name, a string, not ${kindOf(name)}`, {
+      type: kindOf(name),
+    });
+  const options = readOptions(name, given);
   // A misspelt key was ignored: `{ instancefinder: "heap" }` gave the default finder without a word.
   const unknown = unknownKey(options, KNOWN, "new Namespace", GUESSES);
   if (unknown !== undefined)
@@ -54,17 +107,19 @@ export function finderOptions(
       known: [...KNOWN],
       ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
     });
-  const kind: unknown = options.instanceFinder ?? defaultInstanceFinderKind();
+  // Only a missing value means the default, as for every other option (null was taken for it).
+  const kind: unknown =
+    options.instanceFinder === undefined ? defaultInstanceFinderKind() : options.instanceFinder;
   if (!isInstanceFinderChoice(kind))
     throw new InvalidOptionError(
-      `namespace ${name}: instanceFinder ${JSON.stringify(kind)} is not "registry", "heap" or "adaptive"`,
+      `namespace ${name}: instanceFinder ${typeof kind === "string" ? JSON.stringify(kind) : shown(kind)} is not "registry", "heap" or "adaptive"`,
       { namespace: name, option: "instanceFinder", value: kind },
     );
   const switchAfter: unknown = options.switchToHeapAfter;
   if (switchAfter === undefined) return { kind, switchAfter };
   if (typeof switchAfter !== "number" || !Number.isSafeInteger(switchAfter) || switchAfter < 1)
     throw new InvalidOptionError(
-      `namespace ${name}: switchToHeapAfter ${String(switchAfter)} is not a positive integer`,
+      `namespace ${name}: switchToHeapAfter ${shown(switchAfter)} is not a positive integer`,
       { namespace: name, option: "switchToHeapAfter", value: switchAfter },
     );
   if (kind !== "adaptive")
