@@ -54,20 +54,22 @@ export function meantKeyAmong(
 
 /**
  * The first own key of `options` that `known` lacks, with what to say about
- * it: `unknown option "x" (call takes a, b); did you mean a?`.
+ * it: `unknown option "x" (call takes a, b); did you mean a?` (`what` names
+ * the key otherwise: "key" of a class spec, say).
  */
 export function unknownKey(
   options: object,
   known: readonly string[],
   call: string,
   guesses: KeyGuesses = NO_GUESSES,
+  what = "option",
 ): { readonly key: string; readonly message: string; readonly meant?: string } | undefined {
   const key = Object.keys(options).find((k) => !known.includes(k));
   if (key === undefined) return undefined;
   const meant = meantKeyAmong(key, known, guesses);
   return {
     key,
-    message: `unknown option ${JSON.stringify(key)} (${call} takes ${known.join(", ")})${meant === undefined ? "" : `; did you mean ${meant}?`}`,
+    message: `unknown ${what} ${JSON.stringify(key)} (${call} takes ${known.join(", ")})${meant === undefined ? "" : `; did you mean ${meant}?`}`,
     ...(meant === undefined ? {} : { meant }),
   };
 }

@@ -47,13 +47,58 @@ export function requireOptions(
       type,
     });
   }
-  const unknown = unknownOption(options as object, known, call);
-  if (unknown !== undefined) {
-    fail(patchName, call, unknown.message, {
-      option: unknown.key,
-      known: [...known],
-      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
-    });
+  refuseUnknownKey(options as object, known, patchName, call);
+}
+
+/**
+ * A key of `value` that `known` lacks, refused naming the call, the keys it
+ * knows and the one likely meant: an option of the call's, or (`part` given)
+ * a key of a part of its argument, such as a class spec.
+ */
+function refuseUnknownKey(
+  value: object,
+  known: readonly string[],
+  patchName: string,
+  call: string,
+  part?: string,
+): void {
+  const unknown = unknownOption(value, known, part ?? call, part === undefined ? "option" : "key");
+  if (unknown === undefined) return;
+  fail(patchName, call, unknown.message, {
+    [part === undefined ? "option" : "key"]: unknown.key,
+    known: [...known],
+    ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+  });
+}
+
+/** Every key of a ClassSpec, and of its field definitions: Records, so that a key added there must be added here. */
+const SPEC_KEYS = Object.keys({
+  name: true,
+  superclass: true,
+  fields: true,
+  methods: true,
+  statics: true,
+  staticFields: true,
+} satisfies Record<keyof ClassSpec, true>);
+const FIELD_KEYS = Object.keys({ name: true, initializer: true } satisfies Record<
+  keyof FieldDefinition,
+  true
+>);
+
+/**
+ * A misspelt key of a class spec, or of one of its field definitions, was
+ * dropped without a word: `addClass({ name: "C", feilds: ["x"] })` added a
+ * class without fields, `{ name: "x", initialiser: "1" }` a field without
+ * its value.
+ */
+function refuseUnknownSpecKeys(spec: object, patchName: string, call: string): void {
+  refuseUnknownKey(spec, SPEC_KEYS, patchName, call, "a class spec");
+  for (const part of ["fields", "staticFields"] as const) {
+    const fields: unknown = (spec as ClassSpec)[part];
+    if (!Array.isArray(fields)) continue;
+    for (const field of fields)
+      if (typeof field === "object" && field !== null)
+        refuseUnknownKey(field, FIELD_KEYS, patchName, call, "a field definition");
   }
 }
 
@@ -245,7 +290,11 @@ export function shapeOf(
   call: string,
   withSuperclass: boolean,
 ): ClassShape {
-  if (typeof spec !== "object" || spec === null || typeof (spec as ClassSpec).name !== "string") {
+  if (typeof spec !== "object" || spec === null) {
+    return fail(patchName, call, "expected a class spec { name, fields?, methods?, … }");
+  }
+  refuseUnknownSpecKeys(spec, patchName, call);
+  if (typeof (spec as ClassSpec).name !== "string") {
     return fail(patchName, call, "expected a class spec { name, fields?, methods?, … }");
   }
   const s = spec as ClassSpec;

@@ -1,7 +1,7 @@
 /**
  * The patch's own vocabulary for unknown option keys (the refusal itself is
  * src/unknownKeys.ts): names JavaScript callers reach for in builder and
- * `Patch.fromJSON` options, and the option each means.
+ * `Patch.fromJSON` options and class specs, and the key each means.
  */
 import { type KeyGuesses, meantKeyAmong, unknownKey } from "../unknownKeys.js";
 
@@ -22,6 +22,10 @@ const GUESSES: KeyGuesses = new Map([
   ["type", "kind"],
   ["trusted", "trust"],
   ["verifiedBy", "trust"],
+  ["extends", "superclass"],
+  ["parent", "superclass"],
+  ["members", "methods"],
+  ["staticMethods", "statics"],
 ]);
 
 /** The known key `key` most likely stands for: a usual guess, a near spelling, or a prefix. */
@@ -31,12 +35,14 @@ export function meantKey(key: string, known: readonly string[]): string | undefi
 
 /**
  * The first own key of `options` that `known` lacks, with what to say about
- * it: `unknown option "x" (call takes a, b); did you mean a?`.
+ * it: `unknown option "x" (call takes a, b); did you mean a?` (or `unknown
+ * key "x"` of a class spec).
  */
 export function unknownOption(
   options: object,
   known: readonly string[],
   call: string,
+  what?: string,
 ): ReturnType<typeof unknownKey> {
-  return unknownKey(options, known, call, GUESSES);
+  return unknownKey(options, known, call, GUESSES, what);
 }
