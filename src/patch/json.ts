@@ -24,10 +24,21 @@ export interface PatchFunctionJson {
   readonly source: string;
 }
 
+/**
+ * The operation keys that hold a patch function, whose live function JSON
+ * drops (writePatchJson). By key, not by shape: a method definition
+ * (addMethod's and replaceMethod's `method`) has a `source` too, and was
+ * typed `{ source }` although JSON carries it whole.
+ */
+const FUNCTION_KEY_LIST = ["initial", "migrator", "check", "implementation", "hook"] as const;
+type FunctionKey = (typeof FUNCTION_KEY_LIST)[number];
+
 type WithoutLive<V> = V extends PatchFunction ? PatchFunctionJson : V;
 
 /** One kind of operation as JSON carries it (distributes over a union of kinds). */
-type JsonOf<O> = O extends unknown ? { readonly [K in keyof O]: WithoutLive<O[K]> } : never;
+type JsonOf<O> = O extends unknown
+  ? { readonly [K in keyof O]: K extends FunctionKey ? WithoutLive<O[K]> : O[K] }
+  : never;
 
 /**
  * An operation as JSON carries it: the same data, functions as sources only.
@@ -43,7 +54,7 @@ export interface PatchJson {
   readonly operations: readonly OperationJson[];
 }
 
-const FUNCTION_KEYS = new Set(["initial", "migrator", "check", "implementation", "hook"]);
+const FUNCTION_KEYS: ReadonlySet<string> = new Set(FUNCTION_KEY_LIST);
 
 function isPatchFunction(value: unknown): value is PatchFunction {
   return typeof value === "object" && value !== null && "source" in value;
