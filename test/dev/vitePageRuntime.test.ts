@@ -4,8 +4,11 @@
  * parser, patch composition, the heap finder, patch JSON, trust and summaries. That updates never reach a
  * stand-in is shown by the dev page tests (./vite.test.ts).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test } from "vitest";
 import { pageModules } from "../../src/dev/viteClient.js";
+import { REPO } from "./support.js";
 
 const CLIENT = "virtual:metamorph/client";
 const PREFIX = "virtual:metamorph/page/";
@@ -21,7 +24,16 @@ test("the page runtime carries no parser, patch composition, heap finder, JSON r
   expect(code).not.toContain("unknown property of a patch");
   expect(code).not.toContain("vouch for it with Patch.fromJSON");
   // The builder's and the building's code for operations the page's patches never carry.
-  expect(code).not.toContain("options must be { into, via }");
+  // splitClass's own words, in the builder and in its check: each file must
+  // still hold its words, or this check would pass for nothing (it did, once
+  // their wording changed).
+  for (const [file, words] of [
+    ["src/patch/builder.ts", "`into` class name"],
+    ["src/patch/checks/operation.ts", "cannot be split into itself"],
+  ] as const) {
+    expect(readFileSync(join(REPO, file), "utf8")).toContain(words);
+    expect(code).not.toContain(words);
+  }
   expect(code).not.toContain("give either default or defaultSource, not both");
   expect(code).not.toContain("use replaceMethod");
   for (const why of [
