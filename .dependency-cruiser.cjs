@@ -15,7 +15,10 @@ const LAYERS = [
   "testing|dev",
   "cli",
 ];
-const path = (layer) => (layer === "errors" ? "^src/errors\\.ts$" : `^src/(${layer})/`);
+// The bottom layer is two files: the errors, and the suggestion of the key
+// an unknown option key likely meant (used by namespace, patch and migration).
+const path = (layer) =>
+  layer === "errors" ? "^src/(errors|unknownKeys)\\.ts$" : `^src/(${layer})/`;
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer.replace("|", "-")}`,
