@@ -106,6 +106,24 @@ function classesToChange(
   return out.sort((x, y) => rank.get(x.name)! - rank.get(y.name)!);
 }
 
+/** What each record's undo would refuse, asked before anything is undone (`undoRefusal`). */
+const refusals = new WeakMap<ReplaceRecord, () => UndoError | undefined>();
+
+/**
+ * The error `record.undo()` would throw, checking everything it checks and
+ * changing nothing; undefined when it would undo. For code that must know
+ * before its own writes (a cooperative rollback rewrites objects first,
+ * lifecycle/adoptionRollback.ts): a record not made by `replaceNamespace`
+ * is not known to be undoable.
+ */
+export function undoRefusal(record: ReplaceRecord): UndoError | undefined {
+  const refusal = refusals.get(record);
+  if (refusal !== undefined) return refusal();
+  return new UndoError("cannot undo a replace record replaceNamespace did not make", {
+    namespace: record.namespace?.name,
+  });
+}
+
 /** Runs `undos` last first. */
 function undoAll(undos: readonly Undo[]): void {
   for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
@@ -157,13 +175,36 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
     undoAll(undos);
     throw error;
   }
-  let undone = false;
-  const toVersion = target.version;
   // The edits only, not the shadow: the record keeps nothing else of it.
-  const edits = shadow[editsOf]();
-  return {
+  return replaceRecord(namespace, shadow.baseVersion, target.version, shadow[editsOf](), undos);
+}
+
+/** The record of a replace from `fromVersion` to `toVersion`, which `undos` undo. */
+function replaceRecord(
+  namespace: Namespace,
+  fromVersion: number,
+  toVersion: number,
+  edits: Pick<ReplaceRecord, "patches" | "inversePatches">,
+  undos: readonly Undo[],
+): ReplaceRecord {
+  let undone = false;
+  const refusal = (): UndoError | undefined => {
+    if (undone || namespace.version !== toVersion) {
+      return new UndoError(
+        `cannot undo the replace of ${namespace.name} to version ${toVersion}: ${undone ? "already undone" : `the namespace is now at version ${namespace.version}`}`,
+        { namespace: namespace.name, version: toVersion },
+      );
+    }
+    const history = namespace.history;
+    if (history[history.length - 2]?.version === fromVersion) return undefined;
+    return new UndoError(
+      `cannot undo version ${toVersion} of namespace ${namespace.name}: the version before it is no longer kept (forgetHistoryBefore dropped it)`,
+      { namespace: namespace.name, version: toVersion },
+    );
+  };
+  const record: ReplaceRecord = {
     namespace,
-    fromVersion: shadow.baseVersion,
+    fromVersion,
     toVersion,
     get patches() {
       return edits.patches;
@@ -182,4 +223,6 @@ export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceR
       undoAll(undos);
     },
   };
+  refusals.set(record, refusal);
+  return record;
 }
