@@ -25,7 +25,7 @@ export interface ReplaceRecord {
   /** immer patches that turn the old snapshot into the new one, and back (made when read: namespace/bindingEdits.ts). */
   readonly patches: readonly Patch[];
   readonly inversePatches: readonly Patch[];
-  /** Restores every binding, handle and prototype link exactly as before. Once only, and only while this is the latest replace. */
+  /** Restores every binding, handle and prototype link exactly as before. Once only, and only while this is the latest replace and the version before it is kept; refused (MM_UNDO) with nothing changed otherwise. */
   undo(): void;
 }
 
@@ -213,12 +213,10 @@ function replaceRecord(
       return edits.inversePatches;
     },
     undo() {
-      if (undone || namespace.version !== toVersion) {
-        throw new UndoError(
-          `cannot undo the replace of ${namespace.name} to version ${toVersion}: ${undone ? "already undone" : `the namespace is now at version ${namespace.version}`}`,
-          { namespace: namespace.name, version: toVersion },
-        );
-      }
+      // Everything asked before the first undo runs: the pop of the history
+      // refused only after the scopes were restored, and marked this undone.
+      const refused = refusal();
+      if (refused !== undefined) throw refused;
       undone = true;
       undoAll(undos);
     },
