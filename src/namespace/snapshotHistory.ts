@@ -5,7 +5,7 @@
  */
 import { RollbackError, UndoError } from "../errors.js";
 
-/** Namespace's key for `hold` (rollback.ts): defining a binding is refused meanwhile. */
+/** Namespace's key for `hold` (rollback.ts, phases/commit.ts): defining a binding is refused meanwhile. */
 export const holdBindings = Symbol("metamorph.holdBindings");
 
 /** Generic over the snapshot: namespace.ts holds one of its own (no import back). */
@@ -13,7 +13,7 @@ export class SnapshotHistory<S extends { readonly version: number }> {
   readonly #list: S[];
   /** What `view` hands out, until the history changes. */
   #view: readonly S[] | undefined;
-  /** What is rolling the namespace back, while it does. */
+  /** What is rolling the namespace back or committing an update to it, while it does. */
   #heldBy: string | undefined;
 
   constructor(first: S) {
@@ -64,9 +64,10 @@ export class SnapshotHistory<S extends { readonly version: number }> {
   }
 
   /**
-   * Runs `body` — a rollback — with new bindings refused (`refuseHeld`): one
-   * defined meanwhile (by a getter the rollback reads) moved the namespace
-   * on, and the undo at its end failed once every object was back.
+   * Runs `body` — a rollback, or a commit's rewrite — with new bindings
+   * refused (`refuseHeld`): one defined meanwhile (by a getter the rewrite
+   * reads) moved the namespace on, and the undo at a rollback's end, or of
+   * a commit failing after it, was refused once every object was back.
    */
   hold<T>(what: string, body: () => T): T {
     const outer = this.#heldBy;
@@ -82,7 +83,7 @@ export class SnapshotHistory<S extends { readonly version: number }> {
     const running = this.#heldBy;
     if (running === undefined) return;
     throw new RollbackError(
-      `namespace ${namespace} is being rolled back (${running}): "${binding}" cannot be defined until it is done; define it after`,
+      `namespace ${namespace} is busy with ${running}: "${binding}" cannot be defined until it is done; define it after`,
       { namespace, binding, running },
     );
   }

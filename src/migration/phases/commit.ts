@@ -13,6 +13,7 @@ import { AfterCommitError, CommitError, MigrationSideEffectError } from "../../e
 import type { ReplaceRecord } from "../../namespace/bulkReplace.js";
 import { replaceNamespace } from "../../namespace/bulkReplace.js";
 import type { Namespace } from "../../namespace/namespace.js";
+import { holdBindings } from "../../namespace/snapshotHistory.js";
 import type { EarlierCompletion } from "../lazyCompletion.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress, MigrationLog } from "../migrationLog.js";
@@ -37,64 +38,28 @@ export function commitPhase(
   patchName: string,
   { policy, build: { hooks } }: Built,
   { shadow, plans, replaced }: Shadowed,
-  { logs, count, dryRun, witness, builtOutside, preexisting }: Prepared,
+  prepared: Prepared,
   onCommitStep: UpdateOptions["onCommitStep"],
   earlier: EarlierCompletion | undefined,
   changed: ReadonlySet<string>,
 ): Committed {
+  const { logs, count, dryRun, builtOutside, preexisting } = prepared;
   // A dry run only served the validations: lazy objects migrate at first touch.
   const applied = dryRun ? [] : [...logs];
   const total = dryRun ? 0 : count;
   const fromVersion = namespace.version;
   const lazy =
     policy === "eager" ? undefined : new LazyMigration(namespace, patchName, plans, changed);
-  // How far the commit got: every object of the logs before `log`, and `progress` in it.
-  let log = 0;
-  let before = 0;
-  const progress: ApplyProgress = { done: 0, partial: false };
-  let record: ReplaceRecord | undefined;
-  try {
-    record = replaceNamespace(namespace, shadow);
-    // Onto the stable prototypes, with the old layout, before the guards or the rewrite.
-    builtOutside.moveIn(namespace.finder);
-    if (lazy) lazy.install();
-    else {
-      const onStep = onCommitStep ? (i: number) => onCommitStep(before + i, total) : undefined;
-      for (; log < applied.length; log++) {
-        const changed = applied[log]!.applyAll(progress, onStep);
-        // Migration code wrote to an object the witness left to its rewrite to check.
-        if (changed >= 0) throw witness!.changedAt(patchName, applied[log]!, changed);
-        before += applied[log]!.length;
-      }
-      for (const done of applied) done.committed();
-    }
-  } catch (error) {
-    const done = before + progress.done;
-    const failures: RevertFailure[] = [];
-    if (record) {
-      if (log < applied.length) revertLog(applied[log]!, progress, failures);
-      for (let l = log - 1; l >= 0; l--) {
-        revertLog(applied[l]!, { done: applied[l]!.length, partial: false }, failures);
-      }
-      lazy?.uninstall();
-      builtOutside.undo(namespace.finder);
-      record.undo();
-    }
-    if (error instanceof MigrationSideEffectError) witness!.restore();
-    if (failures.length > 0) throw incompleteUndo(patchName, done, total, error, failures);
-    if (error instanceof MigrationSideEffectError) throw error;
-    // The scan left it to the rewrite to find (MigrationLog.extensibleUnchecked).
-    const at = applied[log];
-    const object = at?.extensibleUnchecked ? at.objects[progress.done] : undefined;
-    if (object !== undefined && !Object.isExtensible(object)) {
-      throw unextensibleError(object, at!.plan, progress.done);
-    }
-    if (error instanceof CommitError) throw error;
-    throw new CommitError(
-      `the commit of patch ${patchName} failed after ${done} of ${total} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
-      { patch: patchName, applied: done, total, cause: error },
-    );
-  }
+  // Code the commit runs between its replace and its last rewrite
+  // (onCommitStep; for an object written since it was prepared, its getters
+  // and the migrators, run again on what it holds now) that defines a
+  // binding is refused (MM_ROLLBACK): the binding moved the namespace on, and
+  // the undo of a commit failing after it was refused once every object was
+  // back, the new classes left over the old layout; a commit that stood
+  // carried a binding no validation saw, and could never be rolled back.
+  const record = namespace[holdBindings](`the commit of update ${patchName}`, () =>
+    install(namespace, patchName, shadow, applied, total, lazy, prepared, onCommitStep),
+  );
   const committed: Committed = {
     patch: patchName,
     namespace,
@@ -177,6 +142,71 @@ function afterCommit(
       cause,
     },
   );
+}
+
+/**
+ * Installs the shadow and either rewrites every object (eager) or puts the
+ * guards in (lazy); if anything throws part-way, undoes all of it before the
+ * CommitError leaves.
+ */
+function install(
+  namespace: Namespace,
+  patchName: string,
+  shadow: Shadowed["shadow"],
+  applied: readonly MigrationLog[],
+  total: number,
+  lazy: LazyMigration | undefined,
+  { witness, builtOutside }: Prepared,
+  onCommitStep: UpdateOptions["onCommitStep"],
+): ReplaceRecord {
+  // How far the commit got: every object of the logs before `log`, and `progress` in it.
+  let log = 0;
+  let before = 0;
+  const progress: ApplyProgress = { done: 0, partial: false };
+  let record: ReplaceRecord | undefined;
+  try {
+    record = replaceNamespace(namespace, shadow);
+    // Onto the stable prototypes, with the old layout, before the guards or the rewrite.
+    builtOutside.moveIn(namespace.finder);
+    if (lazy) lazy.install();
+    else {
+      const onStep = onCommitStep ? (i: number) => onCommitStep(before + i, total) : undefined;
+      for (; log < applied.length; log++) {
+        const changed = applied[log]!.applyAll(progress, onStep);
+        // Migration code wrote to an object the witness left to its rewrite to check.
+        if (changed >= 0) throw witness!.changedAt(patchName, applied[log]!, changed);
+        before += applied[log]!.length;
+      }
+      for (const done of applied) done.committed();
+    }
+  } catch (error) {
+    const done = before + progress.done;
+    const failures: RevertFailure[] = [];
+    if (record) {
+      if (log < applied.length) revertLog(applied[log]!, progress, failures);
+      for (let l = log - 1; l >= 0; l--) {
+        revertLog(applied[l]!, { done: applied[l]!.length, partial: false }, failures);
+      }
+      lazy?.uninstall();
+      builtOutside.undo(namespace.finder);
+      record.undo();
+    }
+    if (error instanceof MigrationSideEffectError) witness!.restore();
+    if (failures.length > 0) throw incompleteUndo(patchName, done, total, error, failures);
+    if (error instanceof MigrationSideEffectError) throw error;
+    // The scan left it to the rewrite to find (MigrationLog.extensibleUnchecked).
+    const at = applied[log];
+    const object = at?.extensibleUnchecked ? at.objects[progress.done] : undefined;
+    if (object !== undefined && !Object.isExtensible(object)) {
+      throw unextensibleError(object, at!.plan, progress.done);
+    }
+    if (error instanceof CommitError) throw error;
+    throw new CommitError(
+      `the commit of patch ${patchName} failed after ${done} of ${total} objects and was undone: ${(error as Error)?.message ?? String(error)}`,
+      { patch: patchName, applied: done, total, cause: error },
+    );
+  }
+  return record;
 }
 
 /** An object the undo of a failed commit could not put back, and why. */
