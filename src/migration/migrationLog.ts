@@ -238,6 +238,10 @@ export class MigrationLog {
     }
     for (let i = 0; i < objects.length; i++) {
       onStep?.(i);
+      // Prepared again first, if written since: a migrator or getter that
+      // throws there has written nothing of the object, which a revert from
+      // its first preparation would have put back without the write.
+      this.refreshAt(i);
       progress.partial = true;
       this.applyAt(i);
       progress.partial = false;
@@ -255,6 +259,12 @@ export class MigrationLog {
    */
   committed(): void {
     this.computed = [];
+  }
+
+  /** Prepares object i again if code that ran since its preparation wrote to it (asItIsNow). */
+  private refreshAt(i: number): void {
+    const general = this.general.get(i);
+    if (general) this.asItIsNow(i, general);
   }
 
   applyAt(i: number): void {
