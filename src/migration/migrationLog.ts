@@ -238,9 +238,7 @@ export class MigrationLog {
     }
     for (let i = 0; i < objects.length; i++) {
       onStep?.(i);
-      // Prepared again first, if written since: a migrator or getter that
-      // throws there has written nothing of the object, which a revert from
-      // its first preparation would have put back without the write.
+      // Prepared again first if written since: a throw there wrote nothing to revert.
       this.refreshAt(i);
       progress.partial = true;
       this.applyAt(i);
@@ -263,8 +261,7 @@ export class MigrationLog {
 
   /** Prepares object i again if code that ran since its preparation wrote to it (asItIsNow). */
   private refreshAt(i: number): void {
-    const general = this.general.get(i);
-    if (general) this.asItIsNow(i, general);
+    if (this.general.has(i)) this.asItIsNow(i, this.general.get(i)!);
   }
 
   applyAt(i: number): void {
