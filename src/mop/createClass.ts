@@ -8,7 +8,13 @@
 import { InvalidClassDefinitionError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
 import { memberKeyName } from "./classDefinition.js";
-import { recordInitialiser, reusableInitialiser, reusingConstructor } from "./initialiserReuse.js";
+import {
+  type Reuse,
+  recordInitialiser,
+  reusableInitialiser,
+  reusingConstructor,
+} from "./initialiserReuse.js";
+import { keepUnchangedMembers } from "./memberReuse.js";
 import { keepName } from "./keepName.js";
 import { classSource, fieldInitialiser, homeSource, selfBinding } from "./classSource.js";
 import { lateNamesIn, noteLateSetter } from "./lateNames.js";
@@ -197,19 +203,13 @@ function created<T extends object>(
   checkCreation(definition, superclass);
   const scope = options.scope ?? {};
   const names = scopeNames(scope);
-  const reused =
-    previous === undefined
-      ? null
-      : reusableInitialiser({
-          definition,
-          superclass,
-          scope,
-          previous,
-          before: definitions.get(previous),
-          initialise: Object.hasOwn(previous, INITIALISE_FIELDS)
-            ? (previous as unknown as Record<symbol, Function>)[INITIALISE_FIELDS]
-            : undefined,
-        });
+  const own = (key: symbol) =>
+    previous === undefined ? undefined : Reflect.getOwnPropertyDescriptor(previous, key)?.value;
+  const reuse: Reuse | undefined = previous && {
+    ...{ definition, superclass, scope, previous, before: definitions.get(previous) },
+    initialise: own(INITIALISE_FIELDS),
+  };
+  const reused = reuse === undefined ? null : reusableInitialiser(reuse);
   const declared = names.filter((n) => n !== definition.name);
   const late = lateNamesIn(scope).filter((n) => declared.includes(n));
   const { ctor, home, initialise, setSelf, setLate } = generate(
@@ -220,6 +220,7 @@ function created<T extends object>(
     reused,
     late,
   );
+  if (reuse) keepUnchangedMembers(reuse, home.prototype as object, own(METHOD_HOME));
   setSelf(ctor);
   selfSetters.set(ctor, setSelf);
   if (late.length > 0) noteLateSetter(scope, setLate);

@@ -49,12 +49,8 @@ const initialiserText = (expression: string | undefined) =>
  * scope, reaching the same superclass (or none). Else null.
  */
 export function reusableInitialiser(reuse: Reuse): Function | null {
-  const { definition, superclass, before, initialise, previous } = reuse;
-  if (before === undefined || initialise === undefined) return null;
-  if (!sameScope(scopes.get(previous), reuse.scope)) return null;
-  if ((before.superclass === null) !== (superclass === null)) return null;
-  if (superclass !== null && Object.getPrototypeOf(initialiserHolder(previous)) !== superclass)
-    return null;
+  const { definition, before, initialise } = reuse;
+  if (before === undefined || initialise === undefined || !compiledAlike(reuse)) return null;
   const fields = definition.fields;
   if (before.fields.length !== fields.length) return null;
   for (let i = 0; i < fields.length; i++) {
@@ -64,6 +60,17 @@ export function reusableInitialiser(reuse: Reuse): Function | null {
       return null;
   }
   return initialise;
+}
+
+/**
+ * Whether code of `reuse.definition` compiled now would see what the code
+ * of `previous` sees: the same scope, the same superclass link.
+ */
+export function compiledAlike(reuse: Reuse): boolean {
+  const { superclass, before, previous } = reuse;
+  if (before === undefined || !sameScope(scopes.get(previous), reuse.scope)) return false;
+  if ((before.superclass === null) !== (superclass === null)) return false;
+  return superclass === null || Object.getPrototypeOf(initialiserHolder(previous)) === superclass;
 }
 
 /**
