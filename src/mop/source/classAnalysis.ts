@@ -21,7 +21,8 @@ import { forEachChild } from "./parser.js";
 import { declaredNames, forEachReference, isStandardGlobal, readsModuleScope } from "./scope.js";
 import type { Source } from "./syntax.js";
 import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
-import { PRIVATE_HELPER, PRIVATE_USE_HELPER, scanWrites } from "./thisWrites.js";
+import { helperKind } from "./helperNames.js";
+import { scanWrites } from "./thisWrites.js";
 
 /** What the analysis of one class accumulates while it walks the members. */
 interface ClassState {
@@ -302,11 +303,8 @@ function reportPrivateUses(state: ClassState, node: Class): void {
   const walk = (current: AnyNode): void => {
     if (current.type === "PrivateIdentifier") usedPrivate.add(`#${current.name}`);
     if (current.type === "CallExpression") {
-      const callee = calleeName(current.callee);
-      if (
-        callee !== undefined &&
-        (PRIVATE_HELPER.test(callee) || PRIVATE_USE_HELPER.test(callee))
-      ) {
+      const kind = helperKind(calleeName(current.callee));
+      if (kind === "privateInit" || kind === "privateUse") {
         onLoweredPrivate(state, textOf(state.src, current));
       }
     }

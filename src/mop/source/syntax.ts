@@ -87,13 +87,17 @@ export function readKey(
   return { type: "unsupported", text: `[${textOf(src, key)}]` };
 }
 
-/** `f`, `Object.defineProperty`, and Babel's `(0, _helper.default)` as `_helper`. */
+/**
+ * `f`, `Object.defineProperty`, and a function imported from a module as
+ * the function: Babel's `(0, _helper.default)` and swc's `_helper._` (how
+ * `@swc/helpers` exports each helper) as `_helper`.
+ */
 export function calleeName(node: AnyNode): string | undefined {
   const callee = skipOuterExpressions(node);
   if (callee.type === "Identifier") return callee.name;
   if (callee.type === "MemberExpression" && !callee.computed) {
     if (callee.property.type !== "Identifier") return undefined;
-    if (callee.property.name === "default") return calleeName(callee.object);
+    if (IMPORTED.has(callee.property.name)) return calleeName(callee.object);
     const object = skipOuterExpressions(callee.object);
     if (object.type === "Identifier") return `${object.name}.${callee.property.name}`;
     return undefined;
@@ -103,6 +107,28 @@ export function calleeName(node: AnyNode): string | undefined {
     return last === undefined ? undefined : calleeName(last);
   }
   return undefined;
+}
+
+/** The member through which a module's export is reached: `default` (Babel's interop), `_` (`@swc/helpers`). */
+const IMPORTED = new Set(["default", "_"]);
+
+/**
+ * Whether `node`, a callee, calls a function plainly: a name, or a
+ * module's export (`_x.default`, `_x._`, `(0, _x.default)`), not a method
+ * of another object (`registry.add`).
+ */
+export function isPlainCallee(node: AnyNode): boolean {
+  const callee = skipOuterExpressions(node);
+  if (callee.type === "Identifier") return true;
+  // `(0, f)` calls f with no receiver, whatever f is.
+  if (callee.type === "SequenceExpression") return true;
+  return (
+    callee.type === "MemberExpression" &&
+    !callee.computed &&
+    callee.property.type === "Identifier" &&
+    IMPORTED.has(callee.property.name) &&
+    skipOuterExpressions(callee.object).type === "Identifier"
+  );
 }
 
 export function isThis(node: AnyNode | undefined): boolean {

@@ -9,11 +9,13 @@
  */
 import type { AnyNode } from "acorn";
 import { constructorStatements } from "./constructorBody.js";
+import { isPlainCallee } from "./syntax.js";
 import { isWriteHelper } from "./thisWrites.js";
 
 /**
  * The text of each constructor statement of `classNode` that passes `this`
- * to a plain function (`bindMembers(this)`): a method call on another
+ * to a plain function (`bindMembers(this)`, an imported one called as
+ * `(0, _bind.default)(this)` or `_bind._(this)`): a method call on another
  * object (`registry.add(this)`) registers the object more often than it
  * gives it properties, and one on `this` is the class's own code.
  */
@@ -22,7 +24,7 @@ export function thisHandOffs(classNode: AnyNode, src: string): string[] {
   for (const statement of constructorStatements(classNode)) {
     if (statement.type !== "ExpressionStatement") continue;
     const call = statement.expression;
-    if (call.type !== "CallExpression" || call.callee.type !== "Identifier") continue;
+    if (call.type !== "CallExpression" || !isPlainCallee(call.callee)) continue;
     // A transpiler's field helper writes fields (read as such: thisWrites.ts).
     if (isWriteHelper(call)) continue;
     if (call.arguments.some((a) => a.type === "ThisExpression")) {

@@ -5,6 +5,7 @@
  * private state (`_A_p.set(this, v)`).
  */
 import type { AnyNode, AssignmentExpression, CallExpression } from "acorn";
+import { helperKind } from "./helperNames.js";
 import { forEachChild } from "./parser.js";
 import type { Source } from "./syntax.js";
 import { calleeName, isThis, literalKey, readKey, skipOuterExpressions, textOf } from "./syntax.js";
@@ -41,11 +42,6 @@ function thisTarget(node: AnyNode): ThisTarget | undefined {
   return literal === undefined ? { type: "dynamic" } : { type: "name", name: literal };
 }
 
-const FIELD_HELPER = /^_{1,2}(publicField|defNormalProp|defineProperty\d*)$/;
-export const PRIVATE_HELPER =
-  /^_{1,2}(privateAdd|privateFieldInit|classPrivateFieldInitSpec|classPrivateMethodInitSpec|classPrivateFieldInit|classPrivateMethodInit)\d*$/;
-export const PRIVATE_USE_HELPER =
-  /^_{1,2}(privateGet|privateSet|privateMethod|privateWrapper|privateIn|classPrivateFieldGet|classPrivateFieldSet|classPrivateMethodGet|classPrivateFieldLooseBase|classPrivateFieldLooseKey|classPrivateFieldIn)\d*$/;
 const DEFINE_PROPERTY = new Set(["Object.defineProperty", "Reflect.defineProperty", "__defProp"]);
 
 /** The `value` of a property descriptor literal, or "opaque" when it defines an accessor. */
@@ -112,13 +108,7 @@ function minifiedFieldHelper(call: CallExpression): boolean {
 export function isWriteHelper(call: CallExpression): boolean {
   const name = calleeName(call.callee);
   if (name === undefined) return false;
-  return (
-    name === "__name" ||
-    FIELD_HELPER.test(name) ||
-    PRIVATE_HELPER.test(name) ||
-    PRIVATE_USE_HELPER.test(name) ||
-    minifiedFieldHelper(call)
-  );
+  return name === "__name" || helperKind(name) !== undefined || minifiedFieldHelper(call);
 }
 
 /** Recognises the calls that transpilers and programmers use to create a field on `this`. */
@@ -128,14 +118,15 @@ function callWrite(src: Source, call: CallExpression): Write | undefined {
   const [target, key, value] = call.arguments;
   if (!isThis(target)) return undefined;
   if (name === "__name") return { type: "ignored" };
+  const kind = helperKind(name);
   // TypeScript lowers `#p = v` to `_A_p.set(this, v)` on a WeakMap, and
   // private methods to `_A_instances.add(this)` on a WeakSet.
-  if (PRIVATE_HELPER.test(name) || /^_[A-Za-z0-9_$]*\.(set|add)$/.test(name)) {
+  if (kind === "privateInit" || /^_[A-Za-z0-9_$]*\.(set|add)$/.test(name)) {
     return { type: "private", text: textOf(src, call) };
   }
   if (name === "Object.assign") return { type: "opaque", text: textOf(src, call) };
   const keyText = key === undefined ? undefined : literalKey(skipOuterExpressions(key));
-  if (FIELD_HELPER.test(name)) {
+  if (kind === "field") {
     if (keyText === undefined) return { type: "opaque", text: textOf(src, call) };
     return { type: "field", name: keyText, value };
   }
