@@ -5,7 +5,6 @@
  */
 import type {
   AnyNode,
-  CallExpression,
   Class,
   Identifier,
   MemberExpression,
@@ -22,6 +21,7 @@ import { declaredNames, forEachReference, isStandardGlobal, readsModuleScope } f
 import type { Source } from "./syntax.js";
 import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
 import { helperKind } from "./helperNames.js";
+import { keyedByThis, minifiedPrivateState } from "./keyedByThis.js";
 import { scanWrites } from "./thisWrites.js";
 
 /** What the analysis of one class accumulates while it walks the members. */
@@ -296,7 +296,7 @@ function keyText(state: ClassState, member: MethodNode | PropertyDefinition): st
 
 /**
  * Private names used but declared by an enclosing class, and transpiled
- * private-member helpers anywhere in the body.
+ * private-member helpers anywhere in the body, by name or (minified) by shape.
  */
 function reportPrivateUses(state: ClassState, node: Class): void {
   const usedPrivate = new Set<string>();
@@ -321,30 +321,13 @@ function reportPrivateUses(state: ClassState, node: Class): void {
         onStateOutside(state, textOf(state.src, current));
     });
   }
+  const minified = minifiedPrivateState(node);
+  if (minified !== undefined) onLoweredPrivate(state, textOf(state.src, minified));
   for (const used of usedPrivate) {
     if (!state.privateMembers.includes(used)) {
       state.notes.add(`uses private name \`${used}\` declared by an enclosing class`);
     }
   }
-}
-
-const MAP_METHODS = new Set(["get", "set", "has", "delete"]);
-
-/**
- * `name.get(this)`, `name.set(this, …)`, `.has`, `.delete`: a map outside
- * the object, keyed by it (hand-written private state, as emittery keeps its
- * listeners: `eventsMap.get(this)`).
- */
-function keyedByThis(call: CallExpression): boolean {
-  const callee = call.callee;
-  return (
-    callee.type === "MemberExpression" &&
-    !callee.computed &&
-    callee.object.type === "Identifier" &&
-    callee.property.type === "Identifier" &&
-    MAP_METHODS.has(callee.property.name) &&
-    call.arguments[0]?.type === "ThisExpression"
-  );
 }
 
 function onStateOutside(state: ClassState, text: string): void {
