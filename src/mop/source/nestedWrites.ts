@@ -9,7 +9,7 @@
  * commander's old commands threw from their first `help()`.
  */
 import type { AnyNode, Expression, ObjectExpression } from "acorn";
-import { constructorStatements } from "./constructorBody.js";
+import { constructorStatements, statementExpressions } from "./constructorBody.js";
 
 export interface NestedWrite {
   /** `field.member`. */
@@ -26,9 +26,8 @@ export interface NestedWrite {
 /** What the constructor of `classNode` writes inside its fields, and its field initialisers' object literals. */
 export function nestedWrites(classNode: AnyNode): NestedWrite[] {
   const out: NestedWrite[] = [];
-  for (const statement of constructorStatements(classNode)) {
-    if (statement.type !== "ExpressionStatement") continue;
-    const write = statement.expression;
+  // Each assignment of a comma sequence too (a minifier's `this.a=1,this.o.min=0`).
+  for (const write of statementExpressions(constructorStatements(classNode))) {
     if (write.type !== "AssignmentExpression") continue;
     const target = write.left;
     if (target.type !== "MemberExpression" || target.computed) continue;
