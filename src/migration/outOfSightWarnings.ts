@@ -26,6 +26,9 @@ import { notesOf, warning } from "./warning.js";
  * those properties are left as they are, so functions among them keep
  * running the old release's code and what the new release makes that way
  * (consola 3.2's `box`) is missing — silently, since nothing migrates.
+ * What only the new release's constructor makes that way is named too
+ * (once quoting the running release's calls alone, the warning never
+ * named the new field a minified `r(this, "unit", "pcs")` made).
  */
 export function unseenOwnState(
   className: string,
@@ -33,9 +36,14 @@ export function unseenOwnState(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (fromAnotherScope(cls, old) === undefined) return [];
-  return notesOf(old)
-    .filter((note) => ANY_FIELD_NOTE.test(note))
-    .map((note) =>
+  const opaque = (d: ClassDefinition | undefined) =>
+    notesOf(d).filter((note) => ANY_FIELD_NOTE.test(note));
+  const compact = (note: string) => note.replace(/\s+/g, "");
+  const running = opaque(old);
+  const said = new Set(running.map(compact));
+  const added = opaque(cls.definition).filter((note) => !said.has(compact(note)));
+  return [
+    ...running.map((note) =>
       warning(
         "MM_UNSEEN_STATE",
         className,
@@ -43,7 +51,17 @@ export function unseenOwnState(
         note,
         "the objects keep what the running release made this way: functions among it keep running that release's code, and what the new release makes this way is missing; give the class a migrator that sets them again",
       ),
-    );
+    ),
+    ...added.map((note) =>
+      warning(
+        "MM_UNSEEN_STATE",
+        className,
+        undefined,
+        note.replace(/^the constructor/, "the new release's constructor"),
+        "the objects alive now never get what it makes this way, where fresh ones do; give the class a migrator that sets it",
+      ),
+    ),
+  ];
 }
 
 /** The new world's definitions of a class and its ancestors, with their instance members and learned fields. */

@@ -55,6 +55,8 @@ export interface BodyContext {
   readonly fixed?: Set<string>;
   /** Of `fields`, those given a function written in place (`function …`, an arrow), with its text. */
   readonly functions?: Map<string, string>;
+  /** The class's instance methods and accessors: a minified helper's write of such a name is not read as a field. */
+  readonly methods?: ReadonlySet<string>;
   readonly scope: ReadonlySet<string>;
   readonly notes: Notes;
   readonly onPrivate: (text: string) => void;
@@ -76,6 +78,11 @@ function apply(state: BodyState, write: Write): void {
   const { fields, notes, what, where } = context;
   switch (write.type) {
     case "field": {
+      // A field would shadow the method: more likely a listener (`on(this, "close", fn)`).
+      if (write.minified !== undefined && context.methods?.has(write.name)) {
+        apply(state, { type: "opaque", text: write.minified });
+        return;
+      }
       if (pending.has(write.name)) {
         notes.add(
           `${what} \`${write.name}\` is also assigned ${pending.get(write.name)} earlier in ${where}; its position in the field order may vary`,

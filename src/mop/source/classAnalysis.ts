@@ -112,6 +112,9 @@ export function analyseClass(
         moduleBound: state.moduleBoundFields,
         fixed: state.fixedFields,
         functions: state.functionFields,
+        methods: new Set(
+          state.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
+        ),
         scope,
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
@@ -277,7 +280,8 @@ function reportWritesElsewhere(state: ClassState, node: Class): void {
     if (body === undefined) continue;
     forEachChild(body, (child) =>
       scanWrites(src, child, (write) => {
-        if (write.type === "field" && !state.instanceFields.has(write.name)) {
+        // A minified helper's call outside the constructor is more likely a listener's.
+        if (write.type === "field" && !write.minified && !state.instanceFields.has(write.name)) {
           state.notes.add(
             `field \`${write.name}\` is assigned in ${label}, not by the constructor; not learned`,
           );

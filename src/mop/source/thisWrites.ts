@@ -19,6 +19,8 @@ export type Write =
       readonly assigned?: true;
       /** Defined non-configurable (`Object.defineProperty(this, name, { value })`): no migration can delete it. */
       readonly fixed?: true;
+      /** Read from a call in the shape of a minified field helper (its text): perhaps no field at all. */
+      readonly minified?: string;
     }
   | { readonly type: "private"; readonly text: string }
   | { readonly type: "opaque"; readonly text: string }
@@ -85,8 +87,13 @@ const isTrue = (node: AnyNode): boolean =>
  * `_defineProperty` renamed to a short name — a plain function of three
  * arguments called with `this` and a string literal key. Not seen at all,
  * the fields of such a release were taken for dropped, and an update to it
- * deleted them from every object; read as fields, any other short function
- * of that shape (`on(this, "close", fn)`) made a field no object has.
+ * deleted them from every object; read as an opaque write, a field the new
+ * release added stayed undefined on every live object (esbuild --minify's
+ * `r(this, "unit", "pcs")`). Read as a field, marked `minified`: any other
+ * short function of that shape (`on(this, "close", fn)`) would make a field
+ * no object has, so the readers keep it out of what a method of that name
+ * would be shadowed by (bodyFields.ts) and of other code's writes
+ * (classAnalysis.ts).
  */
 function minifiedFieldHelper(call: CallExpression): boolean {
   const [, key] = call.arguments;
@@ -130,10 +137,9 @@ function callWrite(src: Source, call: CallExpression): Write | undefined {
     if (keyText === undefined) return { type: "opaque", text: textOf(src, call) };
     return { type: "field", name: keyText, value };
   }
-  // Maybe a field, maybe not (`on(this, "error", fn)` in the same shape):
-  // not learned, but the constructor may create properties its reader
-  // cannot name — so no update takes an old field for dropped.
-  if (minifiedFieldHelper(call)) return { type: "opaque", text: textOf(src, call) };
+  if (minifiedFieldHelper(call) && keyText !== undefined) {
+    return { type: "field", name: keyText, value, minified: textOf(src, call) };
+  }
   if (DEFINE_PROPERTY.has(name)) {
     const fieldValue =
       value === undefined ? "opaque" : descriptorValue(src, skipOuterExpressions(value));
