@@ -28,6 +28,7 @@ import {
 } from "./inventory.js";
 import type { HookSources } from "./migrationsSource.js";
 import { releaseNotes } from "./notes.js";
+import { type UncarriedClass, uncarriedClasses } from "./uncarried.js";
 
 /** A migrations module of the new release, loaded (its file relative to the new release). */
 export interface MigrationsModule {
@@ -90,6 +91,8 @@ export interface PatchDerivation {
   readonly functions: readonly FunctionChange[];
   /** What changed that no patch carries (restart to apply), and files added or removed. */
   readonly notes: readonly string[];
+  /** Changed classes no patch carries, each a TODO: compiled otherwise than as declarations. */
+  readonly uncarried?: readonly UncarriedClass[];
 }
 
 const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
@@ -329,9 +332,11 @@ export function derivePatch(pair: ReleasePair): PatchDerivation {
   );
   const subclasses = subclassesToMigrate(next, moved, new Set(changed.map((c) => c.name)));
   const parentOf = (name: string) => next.classes.get(name)?.definition.superclass ?? null;
+  const uncarried = uncarriedClasses(old, next);
   return {
     classes: hierarchyOrder([...changed, ...subclasses], parentOf),
     functions: changedFunctions(old, next),
     notes: releaseNotes(old, next),
+    ...(uncarried.length > 0 ? { uncarried } : {}),
   };
 }

@@ -2,14 +2,16 @@
  * What `metamorph diff` reads of one release: for each module's JavaScript,
  * the classes `metamorph run` / `metamorph dev` manage (every top-level class
  * declaration, as src/dev/instrument.ts rewrites them), read as class
- * definitions from their source alone (nothing is evaluated), and its
- * top-level functions, variables and other statements.
+ * definitions from their source alone (nothing is evaluated), the classes
+ * it binds otherwise (compiled to ES5 functions or class expressions), and
+ * its top-level functions, variables and other statements.
  */
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import type { AnyNode } from "acorn";
 import { forEachChild } from "../../mop/source/parser.js";
 import { dependsOnScope } from "../../mop/source/scope.js";
 import { parseClassSource } from "../../mop/source/parse.js";
+import { type CompiledClass, compiledClasses } from "./compiledClasses.js";
 import {
   type ParsedModule,
   parseModule,
@@ -45,6 +47,8 @@ export interface ManagedClass {
 export interface ModuleInventory {
   readonly file: string;
   readonly top: TopLevel;
+  /** Its classes bound otherwise than by a declaration, which no patch carries (./compiledClasses.ts). */
+  readonly compiled: ReadonlyMap<string, CompiledClass>;
 }
 
 export interface ReleaseInventory {
@@ -133,8 +137,9 @@ export function readRelease(modules: readonly ModuleSource[]): ReleaseInventory 
   const inventories = new Map<string, ModuleInventory>();
   const classes = new Map<string, ManagedClass>();
   for (const { file, js, sourceType } of modules) {
-    const top = topLevel(parse(js, file, sourceType));
-    inventories.set(file, { file, top });
+    const parsed = parse(js, file, sourceType);
+    const top = topLevel(parsed);
+    inventories.set(file, { file, top, compiled: compiledClasses(parsed) });
     for (const cls of top.classes.values()) {
       classes.set(cls.name, {
         name: cls.name,

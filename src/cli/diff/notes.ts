@@ -42,14 +42,40 @@ function classNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
   return notes;
 }
 
+/** The same for classes a module binds otherwise than by a declaration (./compiledClasses.ts). */
+function compiledClassNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+  const notes: string[] = [];
+  for (const [file, module] of next.modules) {
+    const before = old.modules.get(file);
+    if (!before) continue;
+    for (const [name, cls] of module.compiled) {
+      if (!before.compiled.has(name) && !before.top.classes.has(name)) {
+        notes.push(
+          `${file}:${cls.line}: class ${name} is new: no code of the running service refers to it; restart to use it`,
+        );
+      }
+    }
+    for (const name of before.compiled.keys()) {
+      if (!module.compiled.has(name) && !module.top.classes.has(name)) {
+        notes.push(
+          `${file}: class ${name} was removed: its live instances keep the last version; restart to drop it`,
+        );
+      }
+    }
+  }
+  return notes;
+}
+
 function statementNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
   const notes: string[] = [];
   for (const [file, module] of next.modules) {
     const before = old.modules.get(file);
     if (!before) continue;
+    // A class it binds (./compiledClasses.ts) is no module state: a TODO says it changed.
+    const classes = new Set([...module.compiled.values()].map((c) => c.binding));
     for (const [name, variable] of module.top.variables) {
       const was = before.top.variables.get(name);
-      if (was && was.text !== variable.text) {
+      if (was && was.text !== variable.text && !variable.names.every((n) => classes.has(n))) {
         notes.push(
           `${file}:${variable.line}: module-level ${variable.kind} ${variable.names.join(", ")} changed: the service keeps its running value; restart to re-run its initialiser`,
         );
@@ -73,5 +99,10 @@ function statementNotes(old: ReleaseInventory, next: ReleaseInventory): string[]
 }
 
 export function releaseNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
-  return [...moduleNotes(old, next), ...classNotes(old, next), ...statementNotes(old, next)];
+  return [
+    ...moduleNotes(old, next),
+    ...classNotes(old, next),
+    ...compiledClassNotes(old, next),
+    ...statementNotes(old, next),
+  ];
 }

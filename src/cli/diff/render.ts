@@ -164,7 +164,7 @@ function importPath(options: RenderOptions, migrations: MigrationsModule): strin
 }
 
 function header(derivation: PatchDerivation, options: RenderOptions, todos: number): string[] {
-  const { classes, functions } = derivation;
+  const { classes, functions, uncarried = [] } = derivation;
   const changed = classes.filter((c) => c.reason === "changed").map((c) => c.name);
   const subclasses = classes.filter((c) => c.reason === "subclass").map((c) => c.name);
   const counts = [
@@ -173,6 +173,11 @@ function header(derivation: PatchDerivation, options: RenderOptions, todos: numb
       ? [`${subclasses.length} subclass(es) migrated with them (${subclasses.join(", ")})`]
       : []),
     `${functions.length} top-level function${functions.length === 1 ? "" : "s"} changed${functions.length ? ` (${functions.map((f) => f.name).join(", ")})` : ""}`,
+    ...(uncarried.length
+      ? [
+          `${uncarried.length} class${uncarried.length === 1 ? "" : "es"} changed that no patch carries (${uncarried.map((c) => c.name).join(", ")}: see the TODOs)`,
+        ]
+      : []),
   ];
   return [
     "/**",
@@ -291,6 +296,7 @@ function notesSection(derivation: PatchDerivation, options: RenderOptions, names
       ),
     );
   }
+  for (const { todo } of derivation.uncarried ?? []) lines.push(...comment(`TODO: ${todo}`));
   for (const note of derivation.notes) lines.push(...comment(note, "  "));
   if (lines.length === 0) return [];
   return [RULE, "// Not in this patch (a restart applies these):", ...lines, ""];
