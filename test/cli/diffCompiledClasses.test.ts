@@ -369,4 +369,20 @@ describe("compiledClasses: the forms, and the name each runs under", () => {
       ["J", "J", "class expression"],
     ]);
   });
+
+  test("CoffeeScript's bare declaration and class assignment (bottleneck's lib/): a class, and a changed one a TODO", () => {
+    const coffee = (field: string) => `"use strict";
+var States, other;
+States = class States {
+  constructor(status) { this.status = status; this.${field} = {}; }
+  start(id) { this.${field}[id] = 0; }
+};
+other = { notAClass: true };
+module.exports = States;`;
+    expect(read(coffee("jobs"))).toEqual([["States", "States", "class expression"]]);
+    const { derived, text } = render(coffee("jobs"), coffee("_jobs"));
+    expect(derived.uncarried?.map((c) => c.name)).toEqual(["States"]);
+    expect(text).not.toContain("Nothing here needs a decision");
+    expect(text).toMatch(/^\/\/ TODO: plain\.js:\d+: class States changed/m);
+  });
 });

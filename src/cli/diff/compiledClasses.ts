@@ -7,13 +7,14 @@
  *  - a class expression: `var X = class {…}`, `let X = class X {…}`,
  *    esbuild --keep-names's `const _X = class _X {…}; __name(_X, "X");`
  *    (minified `const i=class i{…};h(i,"Account")`), `__name(class …, "X")`
- *    and tsc's `(_a = class X {…}, _a.s = 0, _a)`.
+ *    and tsc's `(_a = class X {…}, _a.s = 0, _a)`
+ *  - CoffeeScript's `var X; … X = class X {…};` (assignedClasses).
  * Not seen, two such releases whose classes changed gave "0 classes
  * changed … Nothing here needs a decision", an empty patch that pack would
  * sign. No patch carries them (the service does not manage them): each
  * changed one is a TODO (derive.ts).
  */
-import type { AnyNode, Statement, VariableDeclarator } from "acorn";
+import type { AnyNode, Statement, VariableDeclaration, VariableDeclarator } from "acorn";
 import { moduleBody, type ParsedModule } from "../../dev/compile.js";
 import { forEachChild } from "../../mop/source/parser.js";
 import { skipOuterExpressions } from "../../mop/source/syntax.js";
@@ -161,5 +162,43 @@ export function compiledClasses(parsed: ParsedModule): Map<string, CompiledClass
       });
     }
   }
+  found.push(...assignedClasses(parsed, statements, declarations, helpers));
   return new Map(found.map((c) => [c.name, c]));
+}
+
+/**
+ * CoffeeScript's form: `var States; … States = class States {…};`, the
+ * binding declared bare and the class assigned by a statement of its own
+ * (bottleneck's lib/, where 2.19 renamed a field of States: "0 classes changed").
+ */
+function assignedClasses(
+  parsed: ParsedModule,
+  statements: readonly AnyNode[],
+  declarations: readonly VariableDeclaration[],
+  helpers: ReadonlySet<string>,
+): CompiledClass[] {
+  const bare = new Map<string, VariableDeclaration["kind"]>();
+  for (const declaration of declarations)
+    for (const d of declaration.declarations)
+      if (d.id.type === "Identifier" && !d.init) bare.set(d.id.name, declaration.kind);
+  const declarators = declarations.flatMap((d) => d.declarations);
+  return statements.flatMap((statement) => {
+    if (statement.type !== "ExpressionStatement") return [];
+    const assignment = skipOuterExpressions(statement.expression);
+    if (assignment.type !== "AssignmentExpression" || assignment.operator !== "=") return [];
+    const { left, right } = assignment;
+    const kind = left.type === "Identifier" ? bare.get(left.name) : undefined;
+    const form = kind === undefined ? undefined : classForm(initialValue(right));
+    if (left.type !== "Identifier" || kind === undefined || form === undefined) return [];
+    return [
+      {
+        name: nameOf(left.name, right, { statements, declarators }, helpers),
+        binding: left.name,
+        kind: kind === "var" || kind === "let" ? kind : "const",
+        form,
+        text: parsed.js.slice(right.start, right.end),
+        line: parsed.origin(statement.start).line,
+      },
+    ];
+  });
 }
