@@ -302,7 +302,16 @@ const PER_JOB = 1000;
  * a run there (the adaptive finder records the run's objects at its end),
  * and the program pays that too. Returns [subject, baseline] in ns/op.
  */
-async function spreadPair(subject: Function, baseline: Function): Promise<[number, number]> {
+async function spreadPair(
+  subject: Function,
+  baseline: Function,
+  { perJob, operations, samples, between } = {
+    perJob: PER_JOB,
+    operations: SPREAD_OPERATIONS,
+    samples: SPREAD_SAMPLES,
+    between: nextTask,
+  },
+): Promise<[number, number]> {
   const ring: unknown[] = new Array(HOT).fill(null);
   const sides = [subject, baseline].map((C) => ({
     C,
@@ -310,18 +319,18 @@ async function spreadPair(subject: Function, baseline: Function): Promise<[numbe
     samples: [] as number[],
   }));
   for (const side of sides) consume(side.loop(side.C, ring, 20_000));
-  for (let i = 0; i < SPREAD_SAMPLES; i++) {
+  for (let i = 0; i < samples; i++) {
     for (const side of i % 2 === 0 ? sides : [sides[1]!, sides[0]!]) {
       let ms = 0;
-      for (let done = 0; done < SPREAD_OPERATIONS; done += PER_JOB) {
+      for (let done = 0; done < operations; done += perJob) {
         const t0 = performance.now();
-        consume(side.loop(side.C, ring, PER_JOB));
+        consume(side.loop(side.C, ring, perJob));
         // Microtasks queued by the run (before this await's continuation) run first.
         await Promise.resolve();
         ms += performance.now() - t0;
-        await nextTask();
+        await between();
       }
-      side.samples.push((ms * 1e6) / SPREAD_OPERATIONS);
+      side.samples.push((ms * 1e6) / operations);
     }
   }
   ring.fill(null);
@@ -366,6 +375,29 @@ async function goalFigures(): Promise<Figure[]> {
     const [young, youngPlain] = await oneJobPair(kind, "young");
     const [kept, keptPlain] = await oneJobPair(kind, "kept");
     const [spread, spreadPlain] = await spreadPair(point("spread"), NativePoint);
+    // A service's pace: 100 every 4 ms (25,000 a second), below the adaptive
+    // finder's switch (SWITCH_PER_SECOND): it keeps the registry and pays its
+    // WeakRef per construction (review advZ8: the spread row, 10^5 a second
+    // and more, measured the heap finder after the switch).
+    const [steady, steadyPlain] =
+      kind === "adaptive"
+        ? await spreadPair(point("steady"), NativePoint, {
+            perJob: 100,
+            operations: 10_000,
+            samples: 5,
+            between: () => new Promise((resolve) => setTimeout(resolve, 4)),
+          })
+        : [Number.NaN, Number.NaN];
+    if (kind === "adaptive")
+      figures.push(
+        versus(
+          "mop.goal.construction.steady.adaptive",
+          steady,
+          steadyPlain,
+          "ns/op",
+          `constructions through a class handle at a service's pace, 100 every 4 ms (about 25,000 a second, dying young), each job timed to the end of its microtasks (${who}): below the rate at which it switches to the heap query, it keeps the registry, whose WeakRef per object is the cost (a choice: updates then never stop for a heap query, and the recording costs ~0.3% of a core at this pace); baseline: the same with a plain class${goal}`,
+        ),
+      );
     figures.push(
       versus(
         `mop.goal.construction.youngOneJob.${kind}`,

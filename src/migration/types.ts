@@ -100,7 +100,13 @@ export interface UpdateResult {
    * (`timings.find`, often longer): `longestBlockMs` is the longer of the two.
    */
   readonly pauseMs: number;
-  /** The longest time the program could not run because of this update (ms): `pauseMs`, or `timings.find` if longer. */
+  /**
+   * The longest time the update call itself kept the program from running
+   * (ms): `pauseMs`, or `timings.find` if longer. What a lazy or progressive
+   * update does later is not counted: first touches, and a sweep's slices
+   * (each about 4 ms) and, with the heap finder, the heap queries of its
+   * completion (one block each, as long as `timings.find`).
+   */
   readonly longestBlockMs: number;
   readonly validation: ValidationReport;
   /** What deserves a look although nothing was refused (warnings.ts), e.g. state a class's source does not reveal. */
