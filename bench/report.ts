@@ -188,7 +188,7 @@ export function renderMarkdown(results: BenchResults, moduleOrder: readonly stri
     "- **Goal**: the ratio an issue asks for, when it names one (✓ met, ✗ not met in this run).",
   );
   out.push(
-    "- Hot-loop figures (bench/mop.ts, bench/migration.ts) time short samples of subject and baseline interleaved one by one and keep each side's fastest (the code is deterministic; anything slower is interference from the machine); every loop is compiled from a source text of its own, so subject and baseline never share type feedback. Construction figures keep the median (allocation cost includes its garbage collection). One-shot figures (an update of 10^6 objects) are medians of fresh repetitions after a full garbage collection, with their spread in the note.",
+    "- Hot-loop figures (bench/mop.ts, bench/migration.ts) time short samples of subject and baseline interleaved one by one and keep each side's fastest (the code is deterministic; anything slower is interference from the machine); every loop is compiled from a source text of its own, so subject and baseline never share type feedback. Construction figures in one job (`youngOneJob`, `keptOneJob`) run each side in processes of its own, alternating, and keep each side's fastest sample over its processes (with the adaptive finder, the sample in which it switches to the heap query, a few times slower, is not the one kept); the other construction figures keep the median of interleaved samples (allocation cost includes its garbage collection). One-shot figures (an update of 10^6 objects) are medians of fresh repetitions after a full garbage collection, with their spread in the note.",
   );
   out.push("");
 
