@@ -6,6 +6,7 @@
  * shadow, prepared states; output: the report, or a ValidationError naming
  * the live objects. Undo: nothing live is touched.
  */
+import { UnknownBindingError } from "../../errors.js";
 import { stablePrototype } from "../../mop/classHandle.js";
 import type { Namespace } from "../../namespace/namespace.js";
 import { bindingValue } from "../../namespace/namespace.js";
@@ -113,6 +114,15 @@ function newWorld(
   return {
     lookup: (name) => (shadow.has(name) ? shadow.lookup(name) : undefined),
     instancesOf: (className) => {
+      // An unknown name (a typo, the old name of a class the patch renames)
+      // made every rule over it pass on no objects: the rule now throws,
+      // and the update is refused naming it, as a hook's ctx.instancesOf does.
+      if (!defs.has(className)) {
+        throw new UnknownBindingError(
+          `instancesOf("${className}"): the namespace as this update leaves it has no class "${className}" (its classes: ${[...defs.keys()].join(", ")})`,
+          { namespace: namespace.name, binding: className },
+        );
+      }
       const names = [...defs.keys()].filter((n) => ancestry(n, defs).includes(className));
       return names.flatMap((n) => {
         if (!copiesByClass.has(n)) {
