@@ -20,8 +20,10 @@ export { cloneNamespace, type Shadow } from "./namespace/shadow.js";
 
 // Namespaces (src/namespace)
 export type {
+  Binding,
   DefineClassOptions,
   NamespaceOptions,
+  NamespaceSnapshot,
   RegisterClassOptions,
 } from "./namespace/namespace.js";
 export { ExternalSuperclassError, InvalidBindingNameError } from "./namespace/errors.js";
@@ -34,6 +36,7 @@ export type {
   Migrator,
   NamespaceValidation,
   OldView,
+  Operation,
   Policy,
   UpdateHook,
   UpdateHookContext,
@@ -42,7 +45,9 @@ export type {
 export { UntrustedPatchError } from "./patch/errors.js";
 export { type FromJsonOptions, Patch } from "./patch/patch.js";
 export type { PatchTrust, TrustOption } from "./patch/trust.js";
-export { patch } from "./patch/builder.js";
+export { type PatchBuilder, patch } from "./patch/builder.js";
+export type { AddFieldOptions, PatchSchema } from "./patch/builderTypes.js";
+export type { PatchJson } from "./patch/json.js";
 
 // Updates (src/migration)
 export type { Change, ChangeKind } from "./migration/changes.js";
@@ -52,6 +57,7 @@ export type {
   UpdateOptions,
   UpdatePhase,
   UpdateResult,
+  UpdateState,
   UpdateTimings,
 } from "./migration/update.js";
 export { InvalidOptionError, NestedUpdateError } from "./migration/errors.js";

@@ -18,6 +18,7 @@ export {
 } from "./alterability.js";
 export type { AppliedUpdate } from "./apply.js";
 export { applyUpdate, preflight, splitPatch } from "./apply.js";
+export type { ReplaceImplementation } from "./adoptionPlan.js";
 export type {
   CallRecord,
   CallTrackerOptions,

@@ -42,6 +42,7 @@ export type {
   UpdateOptions,
   UpdatePhase,
   UpdateResult,
+  UpdateState,
   UpdateTimings,
 } from "./types.js";
 
