@@ -51,6 +51,16 @@ export function constructorOfDefinition(definition: ClassDefinition): Constructo
   return constructorsOfDefinitions.get(definition);
 }
 export const prototypeStates = new WeakMap<object, HandleState>();
+/**
+ * A class handle as a namespace hands it back: one the program can `new`
+ * (a Constructor is abstract, to take abstract classes in; a handle out of
+ * a lookup is never abstract), with whatever arguments its class takes.
+ */
+export type ClassHandle<T extends object = object> = Constructor<T> &
+  (new (
+    ...args: unknown[]
+  ) => T);
+
 /** The handle each version constructor belongs to. */
 export const versionStates = new WeakMap<Function, HandleState>();
 export const PROTOTYPE_SKIP: ReadonlySet<PropertyKey> = new Set(["constructor"]);
@@ -65,7 +75,7 @@ export function stateOf(handle: Function): HandleState {
   return state;
 }
 
-export function isClassHandle(value: unknown): value is Constructor {
+export function isClassHandle(value: unknown): value is ClassHandle {
   return typeof value === "function" && states.has(value);
 }
 

@@ -13,6 +13,7 @@ export { definitionFromSpec } from "./classDefinition.js";
 export type { ClassVersion } from "./classHandle.js";
 export { classHandleOf, currentVersion, isClassHandle } from "./classHandle.js";
 export type { Constructor, CreateClassOptions } from "./createClass.js";
+export type { ClassHandle } from "./classHandle.js";
 export type { FindOptions, InstanceFinderChoice, InstanceFinderKind } from "./instances/finder.js";
 export type { InstanceHandleOptions } from "./instanceHandle.js";
 export {

@@ -17,6 +17,7 @@ import {
 import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
 import { definitionFromSpec } from "../mop/classDefinition.js";
 import {
+  type ClassHandle,
   createClassHandle,
   currentVersion,
   handleOfPrototype,
@@ -128,10 +129,9 @@ export class Namespace {
   }
 
   /**
-   * Drops the snapshots older than `version` (an update made permanent can no
-   * longer be undone, so nothing needs them): long-lived programs updated many
-   * times (live reload) do not keep every world they ever had. What it served
-   * can no longer be undone (a rollback or an undo is refused).
+   * Drops the snapshots older than `version`, which only an undo would need:
+   * long-lived programs updated many times (live reload) do not keep every
+   * world they had. What they served can no longer be undone (refused).
    */
   forgetHistoryBefore(version: number): void {
     this.#history.forgetBefore(version);
@@ -170,7 +170,7 @@ export class Namespace {
   }
 
   /** The class handle bound to `name`. */
-  classNamed<T extends object = object>(name: string): Constructor<T> {
+  classNamed<T extends object = object>(name: string): ClassHandle<T> {
     const binding = this.binding(name);
     if (binding.kind !== "class") {
       throw new UnknownBindingError(`"${name}" in namespace ${this.name} is not a class`, {
@@ -178,7 +178,7 @@ export class Namespace {
         binding: name,
       });
     }
-    return binding.handle as Constructor<T>;
+    return binding.handle as ClassHandle<T>;
   }
 
   /** Class handles in definition order. */
