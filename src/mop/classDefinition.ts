@@ -142,19 +142,36 @@ export interface ClassSpec {
 const toFieldDefinition = (f: string | FieldDefinition): FieldDefinition =>
   typeof f === "string" ? { name: f } : f;
 
+/**
+ * A value's kind as a refusal names it ("not null", "not an array", "not
+ * number"): `typeof`, which runs none of the value's code (no getter, no
+ * Proxy trap), with null and arrays told apart. The one description of a
+ * wrong kind for the mop and the namespace (createClass, class specs,
+ * namespace arguments and options, cloneNamespace / replaceNamespace).
+ */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  try {
+    return Array.isArray(value) ? "an array" : "object";
+  } catch {
+    return "object"; // a revoked Proxy, on which Array.isArray throws
+  }
+}
+
 /** A spec whose parts are not what they say (from JavaScript, or through `any`) is refused before any is read. */
 function checkSpecShape(spec: ClassSpec): void {
   if (typeof spec !== "object" || spec === null) {
     throw new InvalidClassDefinitionError(
-      `a class spec is an object ({ name, fields, methods }), not ${spec === null ? "null" : typeof spec}`,
-      { type: spec === null ? "null" : typeof spec },
+      `a class spec is an object ({ name, fields, methods }), not ${kindOf(spec)}`,
+      { type: kindOf(spec) },
     );
   }
   for (const part of ["fields", "staticFields"] as const) {
     const value: unknown = spec[part];
     if (value !== undefined && !Array.isArray(value)) {
       throw new InvalidClassDefinitionError(
-        `class ${String(spec.name)}: ${part} must be an array of field names or definitions, not ${value === null ? "null" : typeof value}`,
+        `class ${String(spec.name)}: ${part} must be an array of field names or definitions, not ${kindOf(value)}`,
         { className: spec.name, part },
       );
     }
@@ -163,7 +180,7 @@ function checkSpecShape(spec: ClassSpec): void {
     const value: unknown = spec[part];
     if (value !== undefined && (typeof value !== "object" || value === null)) {
       throw new InvalidClassDefinitionError(
-        `class ${String(spec.name)}: ${part} must be an object or an array of member definitions, not ${value === null ? "null" : typeof value}`,
+        `class ${String(spec.name)}: ${part} must be an object or an array of member definitions, not ${kindOf(value)}`,
         { className: spec.name, part },
       );
     }

@@ -7,7 +7,7 @@
  */
 import { InvalidClassDefinitionError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
-import { memberKeyName } from "./classDefinition.js";
+import { kindOf, memberKeyName } from "./classDefinition.js";
 import {
   type Reuse,
   recordInitialiser,
@@ -50,9 +50,6 @@ export function isValidClassName(name: string): boolean {
   return IDENTIFIER.test(name) && !RESERVED.has(name);
 }
 
-const kind = (value: unknown) =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-
 /**
  * Arguments from JavaScript (or through `any`) whose parts are not what they
  * say are refused before any is read: a TypeError from deep inside
@@ -60,12 +57,12 @@ const kind = (value: unknown) =>
  */
 function checkArguments(definition: unknown, options: unknown): void {
   function refuse(message: string, part: string, value: unknown): never {
-    throw new InvalidClassDefinitionError(`createClass: ${message}`, { part, type: kind(value) });
+    throw new InvalidClassDefinitionError(`createClass: ${message}`, { part, type: kindOf(value) });
   }
-  if (typeof options !== "object" || options === null || Array.isArray(options))
-    refuse(`options must be an object, not ${kind(options)}`, "options", options);
-  if (typeof definition !== "object" || definition === null || Array.isArray(definition))
-    refuse(`a class definition is an object, not ${kind(definition)}`, "definition", definition);
+  if (kindOf(options) !== "object")
+    refuse(`options must be an object, not ${kindOf(options)}`, "options", options);
+  if (kindOf(definition) !== "object")
+    refuse(`a class definition is an object, not ${kindOf(definition)}`, "definition", definition);
   const d = definition as Record<string, unknown>;
   if (typeof d.name !== "string") refuse("the class name is not a string", "name", d.name);
   for (const part of ["fields", "methods", "staticFields"]) {

@@ -1,6 +1,7 @@
 /** What a namespace, and the classes it is handed or defines, can be told. */
 import { InvalidArgumentError, InvalidOptionError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import { kindOf } from "../mop/classDefinition.js";
 import type { CreateClassOptions } from "../mop/createClass.js";
 import { isValidClassName } from "../mop/createClass.js";
 import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
@@ -39,9 +40,6 @@ const GUESSES: KeyGuesses = new Map([
   ["threshold", "switchToHeapAfter"],
   ["switchAfter", "switchToHeapAfter"],
 ]);
-
-/** `typeof`, which no Proxy trap answers, with null told apart. */
-const kindOf = (value: unknown): string => (value === null ? "null" : typeof value);
 
 /** A value as a refusal shows it, without running its code (JSON.stringify threw on a bigint). */
 const shown = (value: unknown): string =>

@@ -11,6 +11,7 @@ import { ShadowScopes } from "./shadowScopes.js";
 import type { Patch } from "immer";
 import { DuplicateBindingError, InvalidArgumentError, UnknownBindingError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import { kindOf } from "../mop/classDefinition.js";
 import type { ClassVersion } from "../mop/classHandle.js";
 import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
@@ -382,6 +383,6 @@ export function cloneNamespace(namespace: Namespace): Shadow {
 /** A JavaScript caller's (or one through `any`) wrong kind of argument, refused before anything is read from it. */
 export function refuseNotA(is: boolean, call: string, what: string, value: unknown): void {
   if (is) return;
-  const type = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  const type = kindOf(value);
   throw new InvalidArgumentError(`${call} takes ${what}, not ${type}`, { call, type });
 }
