@@ -4,6 +4,7 @@
  * definition becomes a real class through `createClass`.
  */
 import { InvalidClassDefinitionError } from "../errors.js";
+import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
 import { namedAs } from "./methodName.js";
 
 /**
@@ -159,9 +160,74 @@ export function kindOf(value: unknown): string {
   }
 }
 
+/** Every key of a ClassSpec, of a field definition and of a method definition: Records, so that a key added there must be added here. */
+const SPEC_KEYS = Object.keys({
+  name: true,
+  superclass: true,
+  fields: true,
+  methods: true,
+  statics: true,
+  staticFields: true,
+} satisfies Record<keyof ClassSpec, true>);
+const FIELD_KEYS = Object.keys({ name: true, initializer: true } satisfies Record<
+  keyof FieldDefinition,
+  true
+>);
+const METHOD_KEYS = Object.keys({
+  key: true,
+  kind: true,
+  static: true,
+  source: true,
+} satisfies Record<keyof MethodDefinition, true>);
+/** Names callers reach for in a spec, and the key each means (offered only where that key is known). */
+const GUESSES: KeyGuesses = new Map([
+  ["extends", "superclass"],
+  ["parent", "superclass"],
+  ["members", "methods"],
+  ["staticMethods", "statics"],
+  ["static", "statics"],
+  ["value", "initializer"],
+  ["default", "initializer"],
+  ["initialValue", "initializer"],
+  ["isStatic", "static"],
+  ["type", "kind"],
+  ["name", "key"],
+  ["body", "source"],
+  ["code", "source"],
+]);
+
+/**
+ * A key a spec part does not have was dropped without a word:
+ * `defineClass({ name: "C", feilds: ["x"] })` defined a class without
+ * fields, `{ name: "x", initialiser: "1" }` a field without its value.
+ */
+function refuseUnknownKey(value: object, known: readonly string[], part: string, name: unknown) {
+  const unknown = unknownKey(value, known, part, GUESSES, "key");
+  if (unknown === undefined) return;
+  throw new InvalidClassDefinitionError(`class ${String(name)}: ${unknown.message}`, {
+    className: name,
+    key: unknown.key,
+    known: [...known],
+    ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+  });
+}
+
+/** The keys of a spec and of the definitions in its lists (a method list, or field lists). */
+function refuseUnknownKeys(spec: ClassSpec): void {
+  refuseUnknownKey(spec, SPEC_KEYS, "a class spec", spec.name);
+  const lists = [
+    [spec.fields, FIELD_KEYS, "a field definition"],
+    [spec.staticFields, FIELD_KEYS, "a field definition"],
+    [Array.isArray(spec.methods) ? spec.methods : undefined, METHOD_KEYS, "a method definition"],
+  ] as const;
+  for (const [list, known, part] of lists)
+    for (const entry of (list ?? []) as readonly unknown[])
+      if (kindOf(entry) === "object") refuseUnknownKey(entry as object, known, part, spec.name);
+}
+
 /** A spec whose parts are not what they say (from JavaScript, or through `any`) is refused before any is read. */
 function checkSpecShape(spec: ClassSpec): void {
-  if (typeof spec !== "object" || spec === null) {
+  if (kindOf(spec) !== "object") {
     throw new InvalidClassDefinitionError(
       `a class spec is an object ({ name, fields, methods }), not ${kindOf(spec)}`,
       { type: kindOf(spec) },
@@ -185,6 +251,7 @@ function checkSpecShape(spec: ClassSpec): void {
       );
     }
   }
+  refuseUnknownKeys(spec);
 }
 
 export function definitionFromSpec(spec: ClassSpec, version = 1): ClassDefinition {

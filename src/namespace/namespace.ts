@@ -5,8 +5,6 @@
  * its classes up here (or holds their handles); an update builds a shadow of
  * the namespace and replaces the live snapshot in one step.
  */
-import { unmanagedSuperclass } from "./superclassRefusal.js";
-import { isPlatformClass } from "../mop/platformClasses.js";
 import { enablePatches, Immer } from "immer";
 import {
   DuplicateBindingError,
@@ -14,16 +12,12 @@ import {
   UnknownBindingError,
   UnmanagedClassError,
 } from "../errors.js";
-import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
-import { definitionFromSpec } from "../mop/classDefinition.js";
+import type { ClassDefinition } from "../mop/classDefinition.js";
 import {
   type ClassHandle,
   createClassHandle,
-  currentVersion,
-  handleOfPrototype,
   handleOwner,
   isClassHandle,
-  isNativeClass,
   observeConstruction,
   stablePrototype,
 } from "../mop/classHandle.js";
@@ -40,10 +34,21 @@ import {
   fieldNameRefusal,
   staticFieldNameRefusal,
 } from "./names.js";
-import type { DefineClassOptions, NamespaceOptions, RegisterClassOptions } from "./options.js";
-import { finderOptions, requireBindingName, withName } from "./options.js";
+import type {
+  DefineClassOptions,
+  DefineClassSpec,
+  NamespaceOptions,
+  RegisterClassOptions,
+} from "./options.js";
+import { defineClassArguments, finderOptions, requireBindingName, withName } from "./options.js";
 import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
-import { refuseAlreadyManaged, refuseNameless, refuseNotAClass } from "./registration.js";
+import {
+  classBindingOf,
+  externalSuperclass,
+  refuseAlreadyManaged,
+  refuseNameless,
+  refuseNotAClass,
+} from "./registration.js";
 import { holdBindings, SnapshotHistory } from "./snapshotHistory.js";
 
 /**
@@ -268,17 +273,24 @@ export class Namespace {
       this.#recording.push(observeConstruction(handle, this.finder.recordConstructed));
   }
 
-  /** Defines a new class from a specification and binds its handle. */
+  /**
+   * Defines a new class from a specification and binds its handle. Its
+   * superclass is named, or given as a class of this namespace (its handle,
+   * or a registered class). A key the spec, a field or a method definition,
+   * or the options do not have is refused, never ignored.
+   */
   defineClass<T extends object = Record<string, unknown>>(
-    spec: ClassSpec,
+    spec: DefineClassSpec,
     options: DefineClassOptions = {},
   ): Constructor<T> & (new (init?: Partial<T>) => T) {
-    const definition = definitionFromSpec(spec);
+    const { definition, scope } = defineClassArguments(this.name, spec, options, (cls) =>
+      classBindingOf(this.#snapshot.bindings, cls),
+    );
     this.#requireDefinable(definition);
     const superclass = this.#superclassHandle(definition);
-    const initial = createClass(definition, { superclass, scope: options.scope ?? {} });
+    const initial = createClass(definition, { superclass, scope });
     const handle = createClassHandle(initial, definition, { superclass, owner: this });
-    this.scopes.set(handle, options.scope ?? {});
+    this.scopes.set(handle, scope);
     this.track(handle);
     this.#bind({ kind: "class", name: definition.name, handle, definition });
     return handle as Constructor<T> & (new (init?: Partial<T>) => T);
@@ -310,9 +322,9 @@ export class Namespace {
     let superclass: Constructor | null = null;
     let external: Function | null = null;
     if (parent !== null && parent !== Function.prototype) {
-      superclass = this.#managedSuperclass(parent);
+      superclass = classBindingOf(this.#snapshot.bindings, parent)?.handle ?? null;
       if (superclass === null)
-        external = this.#externalSuperclass(parent, read.name, declaredExternal);
+        external = externalSuperclass(parent, read.name, this.name, declaredExternal);
     }
     const { externalSuperclass: _read, ...rest } = read;
     const definition: ClassDefinition = {
@@ -333,29 +345,6 @@ export class Namespace {
     for (const instance of staticInstances(cls)) this.finder.record(instance);
     this.#bind({ kind: "class", name: definition.name, handle, definition });
     return handle as C;
-  }
-
-  #managedSuperclass(parent: Function): Constructor | null {
-    for (const handle of this.classes()) {
-      if (handle === parent || currentVersion(handle).ctor === parent) return handle;
-    }
-    return null;
-  }
-
-  /**
-   * `parent` as an external superclass: native, or declared external by the
-   * caller, and with no managed class above it (a class between two managed
-   * ones could not follow their updates).
-   */
-  #externalSuperclass(parent: Function, className: string, declared: boolean): Function {
-    for (let p: unknown = parent; typeof p === "function"; p = Object.getPrototypeOf(p)) {
-      if (isClassHandle(p) || handleOfPrototype((p as Function).prototype) !== undefined) {
-        throw unmanagedSuperclass(parent, className, this.name, p as Function);
-      }
-    }
-    // Node's EventEmitter, streams, EventTarget: the platform's, like Map or Error.
-    if (declared || isNativeClass(parent) || isPlatformClass(parent)) return parent;
-    throw unmanagedSuperclass(parent, className, this.name, null);
   }
 
   /** Binds a function or a value. */

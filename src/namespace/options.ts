@@ -1,8 +1,13 @@
 /** What a namespace, and the classes it is handed or defines, can be told. */
-import { InvalidArgumentError, InvalidOptionError } from "../errors.js";
-import type { ClassDefinition } from "../mop/classDefinition.js";
-import { kindOf } from "../mop/classDefinition.js";
-import type { CreateClassOptions } from "../mop/createClass.js";
+import {
+  InvalidArgumentError,
+  InvalidClassDefinitionError,
+  InvalidOptionError,
+  UnknownBindingError,
+} from "../errors.js";
+import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
+import { definitionFromSpec, kindOf } from "../mop/classDefinition.js";
+import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { isValidClassName } from "../mop/createClass.js";
 import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
@@ -62,25 +67,49 @@ export function requireBindingName(namespace: string, name: unknown): asserts na
 }
 
 /**
- * The options as a plain copy, read once: `null` threw a raw TypeError, a
- * number or a symbol was taken for no options, and a getter or a Proxy trap
- * that throws would have thrown from inside the constructor.
+ * The options of `call` as a plain copy, read once: `null` threw a raw
+ * TypeError, a number or a symbol was taken for no options, and a getter or
+ * a Proxy trap that throws would have thrown from inside the call.
  */
-function readOptions(name: string, options: unknown): Readonly<Record<string, unknown>> {
+function readOptions(
+  namespace: string,
+  options: unknown,
+  call: string,
+  known: readonly string[],
+): Readonly<Record<string, unknown>> {
   if (options === undefined) return {};
   let refusal = `not ${kindOf(options)}`;
-  if (typeof options === "object" && options !== null) {
+  if (kindOf(options) === "object") {
     try {
-      if (!Array.isArray(options)) return { ...options };
-      refusal = "not an array";
+      return { ...(options as object) };
     } catch (error) {
       refusal = `but they cannot be read (${error instanceof Error ? error.message : kindOf(error)})`;
     }
   }
   throw new InvalidOptionError(
-    `namespace ${name}: the options of new Namespace are an object { ${KNOWN.join(", ")} }, ${refusal}`,
-    { namespace: name, type: kindOf(options) },
+    `namespace ${namespace}: the options of ${call} are an object { ${known.join(", ")} }, ${refusal}`,
+    { namespace, type: kindOf(options) },
   );
+}
+
+/** The options of `call`, read once, refusing a key it does not know (ignored, it changed nothing without a word). */
+function knownOptions(
+  namespace: string,
+  given: unknown,
+  call: string,
+  known: readonly string[],
+  guesses?: KeyGuesses,
+): Readonly<Record<string, unknown>> {
+  const options = readOptions(namespace, given, call, known);
+  const unknown = unknownKey(options, known, call, guesses);
+  if (unknown !== undefined)
+    throw new InvalidOptionError(`namespace ${namespace}: ${unknown.message}`, {
+      namespace,
+      option: unknown.key,
+      known: [...known],
+      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+    });
+  return options;
 }
 
 /**
@@ -95,16 +124,8 @@ export function finderOptions(
     throw new InvalidArgumentError(`new Namespace takes a name, a string, not ${kindOf(name)}`, {
       type: kindOf(name),
     });
-  const options = readOptions(name, given);
   // A misspelt key was ignored: `{ instancefinder: "heap" }` gave the default finder without a word.
-  const unknown = unknownKey(options, KNOWN, "new Namespace", GUESSES);
-  if (unknown !== undefined)
-    throw new InvalidOptionError(`namespace ${name}: ${unknown.message}`, {
-      namespace: name,
-      option: unknown.key,
-      known: [...KNOWN],
-      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
-    });
+  const options = knownOptions(name, given, "new Namespace", KNOWN, GUESSES);
   // Only a missing value means the default, as for every other option (null was taken for it).
   const kind: unknown =
     options.instanceFinder === undefined ? defaultInstanceFinderKind() : options.instanceFinder;
@@ -162,6 +183,77 @@ export interface RegisterClassOptions extends ReadClassDefinitionOptions {
 export interface DefineClassOptions {
   /** Names visible to method and initialiser sources. */
   readonly scope?: CreateClassOptions["scope"];
+}
+
+/** What `defineClass` is given: a class spec whose superclass may also be the class itself. */
+export interface DefineClassSpec extends Omit<ClassSpec, "superclass"> {
+  /** The superclass: its name, its class handle or (a registered class) the class; null or absent for none. */
+  readonly superclass?: string | Constructor | null;
+}
+
+const DEFINE_KNOWN = Object.keys({ scope: true } satisfies Record<keyof DefineClassOptions, true>);
+
+/**
+ * `defineClass`'s scope, its options checked: `{ scoep: { Money } }` compiled
+ * the methods without Money, and a scope that is not an object was read as
+ * none.
+ */
+function defineClassScope(
+  namespace: string,
+  given: unknown,
+): NonNullable<DefineClassOptions["scope"]> {
+  const { scope } = knownOptions(namespace, given, "defineClass", DEFINE_KNOWN);
+  if (scope === undefined) return {};
+  if (kindOf(scope) === "object") return scope as NonNullable<DefineClassOptions["scope"]>;
+  throw new InvalidOptionError(
+    `namespace ${namespace}: defineClass's scope is an object of the names methods and initialisers see, not ${kindOf(scope)}`,
+    { namespace, option: "scope", type: kindOf(scope) },
+  );
+}
+
+/**
+ * `spec` with a superclass given as a class named as the namespace binds it
+ * (a definition names its superclass). A class this namespace does not
+ * manage is refused as a superclass name it does not bind.
+ */
+function specNamingSuperclass(
+  spec: DefineClassSpec,
+  namespace: string,
+  bindingOf: (cls: Function) => { readonly name: string } | undefined,
+): ClassSpec {
+  const superclass: unknown = kindOf(spec) === "object" ? spec.superclass : undefined;
+  if (superclass === undefined || superclass === null || typeof superclass === "string")
+    return spec as ClassSpec;
+  // Looked up as a binding, 42 was refused as a lookup ("a binding is looked up by its name").
+  if (typeof superclass !== "function")
+    throw new InvalidClassDefinitionError(
+      `namespace ${namespace}, class ${String(spec.name)}: superclass must be a class handle, a class, a binding name or null, not ${kindOf(superclass)}`,
+      { namespace, className: spec.name, part: "superclass", type: kindOf(superclass) },
+    );
+  const binding = bindingOf(superclass);
+  if (binding === undefined)
+    throw new UnknownBindingError(
+      `namespace ${namespace}: the superclass of ${String(spec.name)}, ${superclass.name || "an anonymous class"}, is not a class of this namespace; define or register it here first`,
+      { namespace, className: spec.name, binding: superclass.name },
+    );
+  return { ...spec, superclass: binding.name };
+}
+
+/** What `defineClass` was given, read: the class's definition and the scope its code sees. */
+export function defineClassArguments(
+  namespace: string,
+  spec: DefineClassSpec,
+  options: unknown,
+  bindingOf: (cls: Function) => { readonly name: string } | undefined,
+): {
+  readonly definition: ClassDefinition;
+  readonly scope: NonNullable<DefineClassOptions["scope"]>;
+} {
+  const scope = defineClassScope(namespace, options);
+  return {
+    definition: definitionFromSpec(specNamingSuperclass(spec, namespace, bindingOf)),
+    scope,
+  };
 }
 
 /** `definition` under the name `registerClass` was given, if any (checked like a class name). */

@@ -5,8 +5,17 @@
  * another version, the class registered again would pass for the running
  * version of itself, with another version's methods: refused.
  */
-import { currentVersion, handleOfPrototype, handleOwner } from "../mop/classHandle.js";
+import {
+  currentVersion,
+  handleOfPrototype,
+  handleOwner,
+  isClassHandle,
+  isNativeClass,
+} from "../mop/classHandle.js";
+import type { Constructor } from "../mop/createClass.js";
+import { isPlatformClass } from "../mop/platformClasses.js";
 import { DuplicateBindingError, InvalidClassDefinitionError } from "../errors.js";
+import { unmanagedSuperclass } from "./superclassRefusal.js";
 
 /**
  * A bound or arrow function has no prototype (i18next binds `constructor`
@@ -85,4 +94,49 @@ interface ManagingNamespace {
 export function refuseAlreadyManaged(cls: Function, namespace: ManagingNamespace): void {
   refuseUpdatedElsewhere(cls, namespace.name);
   refuseRegisteredTwice(cls, namespace);
+}
+
+/** A namespace's class binding, as a class is looked for among its bindings. */
+interface ClassBinding {
+  readonly kind: "class";
+  readonly name: string;
+  readonly handle: Constructor;
+}
+
+/**
+ * The class binding whose handle, or whose running class, `cls` is: the
+ * managed superclass of a class being registered, or a superclass that
+ * `defineClass` was given as a class.
+ */
+export function classBindingOf(
+  bindings: Readonly<Record<string, { readonly kind: string }>>,
+  cls: Function,
+): ClassBinding | undefined {
+  for (const binding of Object.values(bindings)) {
+    if (binding.kind !== "class") continue;
+    const { handle } = binding as ClassBinding;
+    if (handle === cls || currentVersion(handle).ctor === cls) return binding as ClassBinding;
+  }
+  return undefined;
+}
+
+/**
+ * `parent` as an external superclass: native, or declared external by the
+ * caller, and with no managed class above it (a class between two managed
+ * ones could not follow their updates).
+ */
+export function externalSuperclass(
+  parent: Function,
+  className: string,
+  namespace: string,
+  declared: boolean,
+): Function {
+  for (let p: unknown = parent; typeof p === "function"; p = Object.getPrototypeOf(p)) {
+    if (isClassHandle(p) || handleOfPrototype((p as Function).prototype) !== undefined) {
+      throw unmanagedSuperclass(parent, className, namespace, p as Function);
+    }
+  }
+  // Node's EventEmitter, streams, EventTarget: the platform's, like Map or Error.
+  if (declared || isNativeClass(parent) || isPlatformClass(parent)) return parent;
+  throw unmanagedSuperclass(parent, className, namespace, null);
 }
