@@ -212,6 +212,11 @@ function refuseUnknownKey(value: object, known: readonly string[], part: string,
   });
 }
 
+/** The first key of a field definition that a field does not have, and what to say about it. */
+export function unknownFieldKey(field: object): ReturnType<typeof unknownKey> {
+  return unknownKey(field, FIELD_KEYS, "a field definition", GUESSES, "key");
+}
+
 /** The keys of a spec and of the definitions in its lists (a method list, or field lists). */
 function refuseUnknownKeys(spec: ClassSpec): void {
   refuseUnknownKey(spec, SPEC_KEYS, "a class spec", spec.name);

@@ -40,7 +40,13 @@ import type {
   NamespaceOptions,
   RegisterClassOptions,
 } from "./options.js";
-import { defineClassArguments, finderOptions, requireBindingName, withName } from "./options.js";
+import {
+  defineClassArguments,
+  finderOptions,
+  registerClassOptions,
+  requireBindingName,
+  withName,
+} from "./options.js";
 import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
 import {
   classBindingOf,
@@ -312,7 +318,7 @@ export class Namespace {
       constructedOnlyThroughHandle = false,
       name,
       ...readOptions
-    } = options;
+    } = registerClassOptions(this.name, options);
     refuseNotAClass(cls, this.name);
     refuseAlreadyManaged(cls, this);
     const read = withName(readClassDefinition(cls, readOptions), name);

@@ -6,7 +6,7 @@ import {
   UnknownBindingError,
 } from "../errors.js";
 import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
-import { definitionFromSpec, kindOf } from "../mop/classDefinition.js";
+import { definitionFromSpec, kindOf, unknownFieldKey } from "../mop/classDefinition.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { isValidClassName } from "../mop/createClass.js";
 import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
@@ -254,6 +254,69 @@ export function defineClassArguments(
     definition: definitionFromSpec(specNamingSuperclass(spec, namespace, bindingOf)),
     scope,
   };
+}
+
+/** Every key of RegisterClassOptions: a Record, so that an option added there must be added here. */
+const REGISTER_KNOWN = Object.keys({
+  name: true,
+  externalSuperclass: true,
+  constructedOnlyThroughHandle: true,
+  fields: true,
+  observe: true,
+} satisfies Record<keyof RegisterClassOptions, true>);
+const REGISTER_GUESSES: KeyGuesses = new Map([
+  ["className", "name"],
+  ["as", "name"],
+  ["external", "externalSuperclass"],
+  ["throughHandle", "constructedOnlyThroughHandle"],
+  ["onlyThroughHandle", "constructedOnlyThroughHandle"],
+  ["sample", "observe"],
+  ["instance", "observe"],
+]);
+
+/** A registerClass option that is not of its kind: the kind it should be, or undefined. */
+function wrongKind(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (option === "name") return typeof value === "string" ? undefined : "a string";
+  if (option === "externalSuperclass" || option === "constructedOnlyThroughHandle")
+    return typeof value === "boolean" ? undefined : "true or false";
+  if (option === "fields")
+    return Array.isArray(value) ? undefined : "an array of field names or definitions";
+  if (option === "observe")
+    return kindOf(value) === "object" ? undefined : "an object (a sample instance)";
+  return undefined;
+}
+
+/**
+ * `registerClass`'s options, read once and checked before the class is
+ * touched: `{ nmae: "E" }` registered the class under its own name, `{
+ * external: true }` refused its superclass as unmanaged, a field definition
+ * `{ name, initialiser }` lost its value, and `"false"` was taken for true.
+ */
+export function registerClassOptions(namespace: string, given: unknown): RegisterClassOptions {
+  const options = knownOptions(namespace, given, "registerClass", REGISTER_KNOWN, REGISTER_GUESSES);
+  for (const [option, value] of Object.entries(options)) {
+    const want = wrongKind(option, value);
+    if (want !== undefined)
+      throw new InvalidOptionError(
+        `namespace ${namespace}: registerClass's ${option} must be ${want}, not ${kindOf(value)}`,
+        { namespace, option, type: kindOf(value) },
+      );
+  }
+  (options.fields as readonly unknown[] | undefined)?.forEach((field, i) => {
+    const unknown = kindOf(field) === "object" ? unknownFieldKey(field as object) : undefined;
+    if (unknown !== undefined)
+      throw new InvalidOptionError(
+        `namespace ${namespace}: registerClass's fields[${i}]: ${unknown.message}`,
+        {
+          namespace,
+          option: "fields",
+          key: unknown.key,
+          ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+        },
+      );
+  });
+  return options as RegisterClassOptions;
 }
 
 /** `definition` under the name `registerClass` was given, if any (checked like a class name). */
