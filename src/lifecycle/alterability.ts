@@ -11,6 +11,7 @@ import { LifecycleError } from "../errors.js";
 import type { CallTracker } from "./callTracking.js";
 import type { QuiescenceTarget } from "./quiescenceTargets.js";
 import { describeTarget } from "./quiescenceTargets.js";
+import { keys, requireKnownKeys } from "./optionKeys.js";
 
 export type Criterion =
   | { readonly kind: "quiescent"; readonly targets: readonly QuiescenceTarget[] }
@@ -129,6 +130,8 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
 }
 
+const WAIT_KEYS = keys<WaitOptions>({ tracker: true, timeoutMs: true, pollMs: true, signal: true });
+
 export type WaitOutcome =
   | { readonly met: true }
   | { readonly met: false; readonly why: "timeout" | "cancelled"; readonly evaluation: Evaluation };
@@ -143,6 +146,11 @@ export function waitUntilAlterable(
   criterion: Criterion,
   options: WaitOptions,
 ): Promise<WaitOutcome> {
+  try {
+    requireKnownKeys(options, WAIT_KEYS, "waitUntilAlterable");
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const { tracker, timeoutMs, signal } = options;
   return new Promise<WaitOutcome>((resolve) => {
     let done = false;

@@ -21,6 +21,7 @@ import { Patch } from "../patch/patch.js";
 import type { LazyCompletion, UpdateOptions, UpdateResult } from "../migration/update.js";
 import type { Prefound } from "../migration/phases/find.js";
 import { updateSyncFound } from "../migration/update.js";
+import { checkOptions } from "../migration/options.js";
 import type { AdoptionResult } from "./privateState.js";
 import { applyAdoptions, needsAdoption } from "./privateState.js";
 
@@ -95,6 +96,8 @@ export function applyUpdate(
   patch: Patch,
   options: UpdateOptions = {},
 ): AppliedUpdate {
+  // Here too, not only in updateSync: a patch of cooperative operations alone never reaches it.
+  checkOptions(options, patch.name);
   return applyUpdateFound(namespace, patch, options, undefined);
 }
 

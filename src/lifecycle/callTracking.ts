@@ -46,30 +46,15 @@ import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
 import { unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
 import type { QuiescenceTarget } from "./quiescenceTargets.js";
 import { targetClass, targetCovers } from "./quiescenceTargets.js";
+import type { CallTrackerOptions } from "./trackerOptions.js";
+import { requireTrackerOptions, requireTrackOptions } from "./trackerOptions.js";
 
 // The vocabulary of tracking, where the lifecycle looks for it.
 export type { Hold } from "./holds.js";
 export type { TrackOptions } from "./methodWrapping.js";
 export type { CallRecord } from "./inFlightCalls.js";
 export type { QuiescenceTarget } from "./quiescenceTargets.js";
-
-export interface CallTrackerOptions {
-  /**
-   * Let a call through a hold when it is made from inside a tracked call that
-   * is still in flight (found with `AsyncLocalStorage`), so that an in-flight
-   * call which awaits another held method can still drain instead of waiting
-   * for the time-out. Costs an AsyncLocalStorage context per tracked call.
-   * Default false.
-   */
-  readonly followAsyncContext?: boolean;
-  /**
-   * Where there is no AsyncLocalStorage (a browser page): let a call through
-   * a hold when its receiver has a tracked call in flight, so that a call
-   * awaiting another method of its own object drains. Coarser: any call on
-   * that object passes (and is waited for like any call in flight).
-   */
-  readonly followReceiver?: boolean;
-}
+export type { CallTrackerOptions } from "./trackerOptions.js";
 
 let nextCallId = 1;
 
@@ -86,6 +71,7 @@ export class CallTracker {
   #hold: HoldState | undefined;
 
   constructor(options: CallTrackerOptions = {}) {
+    requireTrackerOptions(options);
     this.#context = options.followAsyncContext ? new AsyncLocalStorage<Call>() : undefined;
     this.#receivers = options.followReceiver ? new ReceiverCounts() : undefined;
   }
@@ -101,6 +87,7 @@ export class CallTracker {
         { className: (handle as Function)?.name },
       );
     }
+    requireTrackOptions(options);
     const existing = this.#classes.get(handle);
     const tracked: TrackedClass = existing
       ? { handle, options, slots: existing.slots }

@@ -4,6 +4,7 @@
  * each with a default — with the defaults that are more than "nothing".
  */
 import { performance } from "node:perf_hooks";
+import { InvalidOptionError } from "../errors.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Patch } from "../patch/patch.js";
@@ -13,6 +14,7 @@ import type { AppliedUpdate } from "./apply.js";
 import type { CallTracker } from "./callTracking.js";
 import type { Cooperative } from "./cooperative.js";
 import type { FinalStatus, LifecycleEvent } from "./events.js";
+import { keys, requireKnownKeys } from "./optionKeys.js";
 
 /** "ready", "not-yet" (postpone and retry later) or "never" (cancel). */
 export type RequirementVerdict = "ready" | "not-yet" | "never";
@@ -116,6 +118,62 @@ export interface RunOptions {
    * them at the end. Default "for-this-run".
    */
   readonly autoTrack?: "keep" | "for-this-run";
+}
+
+/** The keys of what a run is given: Records, so that a key added to a type must be added here. */
+const UPDATE_KEYS = keys<LifecycleUpdate>({
+  name: true,
+  namespace: true,
+  patch: true,
+  options: true,
+  alterability: true,
+  forceQuiescence: true,
+  timeoutMs: true,
+  components: true,
+  prepareTimeoutMs: true,
+  transferState: true,
+  affects: true,
+  overTimeoutMs: true,
+  hooks: true,
+});
+const HOOK_KEYS = keys<LifecycleHooks>({
+  checkRequirements: true,
+  setUp: true,
+  cleanUpAfterFailedAlterability: true,
+  suspend: true,
+  apply: true,
+  preResume: true,
+  resume: true,
+  waitUntilOver: true,
+  cleanUp: true,
+});
+export const RUN_KEYS = keys<RunOptions>({
+  tracker: true,
+  attempt: true,
+  signal: true,
+  onEvent: true,
+  deadline: true,
+  defaultAlterability: true,
+  autoTrack: true,
+});
+/**
+ * An update as the lifecycle is given it (runUpdate, a manager's enqueue),
+ * checked before anything runs: its keys, its hooks' (optionKeys.ts), and
+ * the namespace and patch it needs (without a patch, a raw TypeError).
+ */
+export function requireUpdate(update: unknown, call: string): asserts update is LifecycleUpdate {
+  requireKnownKeys(update, UPDATE_KEYS, call, "an update");
+  const { hooks, namespace, patch } = update as Partial<LifecycleUpdate>;
+  for (const [option, value] of [
+    ["namespace", namespace],
+    ["patch", patch],
+  ] as const)
+    if (value === undefined)
+      throw new InvalidOptionError(`${call}: an update needs a namespace and a patch`, {
+        call,
+        option,
+      });
+  if (hooks !== undefined) requireKnownKeys(hooks, HOOK_KEYS, call, "update.hooks", "hook");
 }
 
 export function normalise(requirement: Requirement | undefined): {

@@ -46,9 +46,14 @@
  * waits for), applyStep.ts (the apply step: the engine's phases inside the
  * synchronous block), apply.ts (`applyUpdate`, `preflight`).
  */
+import { checkOptions } from "../migration/options.js";
+import { kindOf } from "../mop/classDefinition.js";
 import type { LifecycleUpdate, RunOptions } from "./hooks.js";
+import { RUN_KEYS, requireUpdate } from "./hooks.js";
+import { requireKnownKeys } from "./optionKeys.js";
 import type { LifecycleReport } from "./report.js";
 import { Run } from "./run.js";
+import { RunRecord } from "./runRecord.js";
 
 export type { FinalStatus, LifecycleEvent, LifecycleStatus, LifecycleStep } from "./events.js";
 export { isFinal } from "./events.js";
@@ -63,10 +68,43 @@ export type {
 export type { LifecycleReport, RetirementReport } from "./report.js";
 export { retirementReport } from "./report.js";
 
-/** Runs one attempt of an update through the lifecycle. Never rejects: every outcome is a report. */
+/**
+ * Runs one attempt of an update through the lifecycle. Never rejects: every
+ * outcome is a report, arguments it cannot take included (failed, nothing
+ * run: an unknown key, `{ …, timeoutMS: 5 }`, waited the default 5 s).
+ */
 export function runUpdate(
   update: LifecycleUpdate,
   options: RunOptions = {},
 ): Promise<LifecycleReport> {
+  try {
+    requireUpdate(update, "runUpdate");
+    requireKnownKeys(options, RUN_KEYS, "runUpdate");
+    // update()'s options too, before any hook runs rather than at the apply step.
+    if (update.options !== undefined) checkOptions(update.options, update.patch.name);
+  } catch (error) {
+    return Promise.resolve(refusedRun(update, options, error));
+  }
   return new Run(update, options).execute();
+}
+
+/** The report of a run refused before it began; what it was given is read only where it can be. */
+function refusedRun(update: unknown, options: unknown, error: unknown): LifecycleReport {
+  const read = (from: unknown, key: string): unknown => {
+    try {
+      return kindOf(from) === "object" ? (from as Record<string, unknown>)[key] : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const name = read(update, "name") ?? read(read(update, "patch"), "name");
+  const attempt = read(options, "attempt");
+  const onEvent = read(options, "onEvent");
+  const record = new RunRecord(
+    typeof name === "string" ? name : "(unnamed update)",
+    typeof attempt === "number" ? attempt : 1,
+    typeof onEvent === "function" ? (onEvent as RunOptions["onEvent"]) : undefined,
+  );
+  const reason = `refused, nothing changed: ${(error as Error)?.message ?? String(error)}`;
+  return record.report("failed", { reason, error });
 }

@@ -24,10 +24,14 @@ import type { TrackOptions } from "./callTracking.js";
 import { CallTracker } from "./callTracking.js";
 import type { LifecycleReport, LifecycleStatus, LifecycleUpdate, RunOptions } from "./lifecycle.js";
 import { runUpdate } from "./lifecycle.js";
-import type { ManagerEvent, ManagerOptions } from "./managerOptions.js";
-import { applyDefaults } from "./managerOptions.js";
+import type { ManagerEvent, ManagerOptions, ScheduledManagerOptions } from "./managerOptions.js";
+import { applyDefaults, MANAGER_KEYS, requireManagerOptions } from "./managerOptions.js";
+import { SCHEDULED_KEYS } from "./managerOptions.js";
 import type { SchedulePolicy } from "./schedulePolicies.js";
-import { asap } from "./schedulePolicies.js";
+import { asap, requirePolicy } from "./schedulePolicies.js";
+import { requireUpdate } from "./hooks.js";
+
+export type { ScheduledManagerOptions } from "./managerOptions.js";
 import type { Ticket } from "./tickets.js";
 import { nextTicketId, reportWithoutRun, TicketImpl } from "./tickets.js";
 
@@ -49,6 +53,9 @@ export abstract class UpdateManager {
   readonly #historyLimit: number;
 
   constructor(options: ManagerOptions = {}) {
+    // A scheduled manager's own options are read by its constructor, after this one.
+    const known = this instanceof ScheduledManager ? SCHEDULED_KEYS : MANAGER_KEYS;
+    requireManagerOptions(options, known, `new ${new.target.name}`);
     this.#options = options;
     this.#historyLimit = options.historyLimit ?? 100;
     this.tracker = options.tracker ?? new CallTracker();
@@ -75,6 +82,7 @@ export abstract class UpdateManager {
   }
 
   enqueue(update: LifecycleUpdate): Ticket {
+    requireUpdate(update, "enqueue");
     if (this.#closed) {
       const name = update.name ?? update.patch.name;
       throw new LifecycleError(`the manager is closed; update ${name} was not queued`, {
@@ -266,17 +274,6 @@ export class ExplicitManager extends UpdateManager {
   }
 }
 
-export interface ScheduledManagerOptions extends ManagerOptions {
-  /** Default `asap`. */
-  readonly policy?: SchedulePolicy;
-  /** Wait before retrying a postponed update (ms). Default 100. */
-  readonly retryDelayMs?: number;
-  /** How often a closed window is looked at again (ms). Default 100. */
-  readonly checkIntervalMs?: number;
-  /** Start at once (default true); otherwise call `start()`. */
-  readonly autoStart?: boolean;
-}
-
 /** Applies queued updates by itself, as soon as its policy and their alterability allow. */
 export class ScheduledManager extends UpdateManager {
   protected readonly defaultAlterability = "quiescence" as const;
@@ -289,7 +286,11 @@ export class ScheduledManager extends UpdateManager {
 
   constructor(options: ScheduledManagerOptions = {}) {
     super(options);
-    this.policy = options.policy ?? asap;
+    // Only a missing policy means asap (null was taken for it).
+    this.policy = requirePolicy(
+      options.policy === undefined ? asap : options.policy,
+      "new ScheduledManager",
+    );
     this.#retryDelayMs = options.retryDelayMs ?? 100;
     this.#checkIntervalMs = options.checkIntervalMs ?? 100;
     if (options.autoStart ?? true) this.start();
