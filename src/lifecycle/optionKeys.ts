@@ -51,7 +51,8 @@ const GUESSES: KeyGuesses = new Map([
 /**
  * Refuses `value` when it is not an object, cannot be read, or has a key
  * `known` lacks; `call` begins the message, `where` says whose keys they are
- * ("an update", "update.hooks"; default: the call's own options).
+ * ("an update", "update.hooks"; default: the call's own options); `guesses`
+ * are the names callers reach for (the release API has its own).
  */
 export function requireKnownKeys(
   value: unknown,
@@ -59,6 +60,7 @@ export function requireKnownKeys(
   call: string,
   where = call,
   what = "option",
+  guesses: KeyGuesses = GUESSES,
 ): void {
   const refuse = (message: string, details: Record<string, unknown>): never => {
     throw new InvalidOptionError(`${call}: ${message}`, { call, ...details });
@@ -69,7 +71,7 @@ export function requireKnownKeys(
     });
   let unknown: ReturnType<typeof unknownKey>;
   try {
-    unknown = unknownKey(value as object, known, where, GUESSES, what);
+    unknown = unknownKey(value as object, known, where, guesses, what);
   } catch (error) {
     unknown = refuse(`${where} cannot be read (${(error as Error)?.message ?? String(error)})`, {});
   }

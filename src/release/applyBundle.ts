@@ -36,6 +36,7 @@ import { oneLine } from "./printable.js";
 import type { CommitDeadline } from "./commitDeadline.js";
 import { commitDeadline } from "./commitDeadline.js";
 import { refuseExpired } from "./expiry.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 /** The running service a bundle is applied to. */
 export interface ReleaseTarget {
@@ -54,6 +55,18 @@ export interface ReleaseTarget {
   /** Ends health-check windows still running (the server's close). */
   readonly signal?: AbortSignal;
 }
+
+const TARGET_KEYS = keys<ReleaseTarget>({
+  namespace: true,
+  history: true,
+  trust: true,
+  scope: true,
+  modules: true,
+  tracker: true,
+  healthCheck: true,
+  maxBundleBytes: true,
+  signal: true,
+});
 
 /** A step of the apply, streamed to whoever asked for it. */
 export type ApplyProgress =
@@ -100,6 +113,7 @@ export interface ApplyOutcome {
 
 /** Refuses a bundle made for another namespace, or for another release than the one running. */
 export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): void {
+  requireReleaseOptions(target, TARGET_KEYS, "checkRelease", "a release target");
   const { manifest } = bundle.payload;
   if (manifest.namespace !== undefined && manifest.namespace !== target.history.namespace) {
     throw new ReleaseMismatchError(
@@ -241,6 +255,7 @@ export async function applyBundle(
   input: string | Uint8Array | Bundle,
   onProgress: (progress: ApplyProgress) => void = () => {},
 ): Promise<ApplyOutcome> {
+  requireReleaseOptions(target, TARGET_KEYS, "applyBundle", "a release target");
   return applyVerified(target, admitBundle(target, input, onProgress), onProgress);
 }
 

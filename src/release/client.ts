@@ -10,12 +10,15 @@ import { ControlMessageError, ControlSocketError, ControlTimeoutError } from "./
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { LineReader, MAX_MESSAGE_BYTES } from "./protocol.js";
 import { checkServicePath } from "./socketPlace.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 export interface ConnectOptions {
   /** The whole request, progress included, must finish within this (ms). Default 120 000. */
   readonly timeoutMs?: number;
   readonly maxMessageBytes?: number;
 }
+
+const CONNECT_KEYS = keys<ConnectOptions>({ timeoutMs: true, maxMessageBytes: true });
 
 export type FinalMessage = Extract<ControlMessage, { type: "result" } | { type: "error" }>;
 export type ProgressMessage = Extract<ControlMessage, { type: "progress" }>;
@@ -133,6 +136,7 @@ function exchange(
 
 /** A client for the service listening at `path` (see `defaultSocketPath(pid)`). */
 export function connect(path: string, options: ConnectOptions = {}): ControlClient {
+  requireReleaseOptions(options, CONNECT_KEYS, "connect");
   const go = (body: ControlRequest, onProgress: (m: ProgressMessage) => void = () => {}) =>
     request(path, options, body, onProgress);
   return {

@@ -4,6 +4,7 @@
  * or a throw) while the release is still current rolls it back by itself.
  */
 import type { ReleaseHistory } from "./history.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 export interface HealthWindowOptions {
   readonly history: ReleaseHistory;
@@ -20,7 +21,18 @@ export interface HealthWindowOptions {
 }
 
 /** Starts watching; returns a function that stops the watch early. */
+const WATCH_KEYS = keys<HealthWindowOptions>({
+  history: true,
+  releaseId: true,
+  check: true,
+  windowMs: true,
+  intervalMs: true,
+  signal: true,
+  onEnd: true,
+});
+
 export function watchHealth(options: HealthWindowOptions): () => void {
+  requireReleaseOptions(options, WATCH_KEYS, "watchHealth");
   const { history, releaseId, check, windowMs } = options;
   const intervalMs = options.intervalMs ?? Math.min(5000, Math.max(50, Math.floor(windowMs / 10)));
   const end = Date.now() + windowMs;

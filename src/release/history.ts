@@ -17,6 +17,7 @@
  * nothing else.
  */
 import { ReleaseStateError } from "./errors.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 export type ReleaseState = "current" | "permanent" | "old" | "rolled-back";
 
@@ -105,6 +106,13 @@ export interface ReleaseHistoryOptions {
   readonly pausesShown?: number;
 }
 
+const HISTORY_KEYS = keys<ReleaseHistoryOptions>({
+  namespace: true,
+  version: true,
+  keep: true,
+  pausesShown: true,
+});
+
 export class ReleaseHistory {
   readonly namespace: string;
   readonly #entries: Entry[] = [];
@@ -113,6 +121,7 @@ export class ReleaseHistory {
   #nextId = 1;
 
   constructor(options: ReleaseHistoryOptions) {
+    requireReleaseOptions(options, HISTORY_KEYS, "new ReleaseHistory");
     this.namespace = options.namespace;
     this.#keep = Math.max(2, options.keep ?? 50);
     this.#pausesShown = options.pausesShown ?? 10;

@@ -11,6 +11,7 @@ import { functionSourceProblem } from "./functionSource.js";
 import type { PrivateKeyInput } from "./keys.js";
 import { keyIdOf, privateKeyOf } from "./keys.js";
 import { readBundle } from "./readBundle.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 export interface PackOptions extends BundleOptions {
   readonly fromVersion: string;
@@ -49,15 +50,28 @@ function defaultAuthor(): string {
   }
 }
 
-const OPTION_KEYS = [
-  "policy",
-  "forceQuiescence",
-  "timeoutMs",
-  "prepareTimeoutMs",
-  "overTimeoutMs",
-  "sliceSize",
-  "healthCheckWindowMs",
-] as const;
+const OPTION_KEYS = keys<BundleOptions>({
+  policy: true,
+  forceQuiescence: true,
+  timeoutMs: true,
+  prepareTimeoutMs: true,
+  overTimeoutMs: true,
+  sliceSize: true,
+  healthCheckWindowMs: true,
+}) as readonly (keyof BundleOptions)[];
+const PACK_KEYS = [
+  ...OPTION_KEYS,
+  ...keys<Omit<PackOptions, keyof BundleOptions>>({
+    fromVersion: true,
+    toVersion: true,
+    name: true,
+    namespace: true,
+    createdBy: true,
+    created: true,
+    expires: true,
+    functions: true,
+  }),
+];
 
 /**
  * Signs the patches with the options into the text of a bundle file. The
@@ -69,6 +83,7 @@ export function packBundle(
   options: PackOptions,
   privateKey: PrivateKeyInput,
 ): string {
+  requireReleaseOptions(options, PACK_KEYS, "packBundle");
   const list = patches instanceof Patch ? [patches] : [...patches];
   if (list.length === 0) {
     throw new BundleMalformedError("a bundle needs at least one patch", {

@@ -17,6 +17,7 @@ import type {
 import { BUNDLE_FORMAT } from "./bundle.js";
 import { canonicalJsonPretty } from "./canonicalJson.js";
 import { BundleMalformedError, BundleOversizeError } from "./errors.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 /** Default bound on a bundle file (bytes): patches are source text, far below this. */
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
@@ -25,6 +26,8 @@ export interface ReadBundleOptions {
   /** Refused above this many bytes, before parsing. Default MAX_BUNDLE_BYTES. */
   readonly maxBytes?: number;
 }
+
+const READ_KEYS = keys<ReadBundleOptions>({ maxBytes: true });
 
 type Record_ = Readonly<Record<string, unknown>>;
 
@@ -211,6 +214,7 @@ export function bundleText(bytes: Uint8Array): string {
 
 /** Parses and checks a bundle file's text (or bytes). Compiles nothing; verifies nothing. */
 export function readBundle(input: string | Uint8Array, options: ReadBundleOptions = {}): Bundle {
+  requireReleaseOptions(options, READ_KEYS, "readBundle");
   const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
   const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
   if (size > maxBytes) {

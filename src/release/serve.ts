@@ -10,6 +10,7 @@
  */
 import type { CallTracker } from "../lifecycle/index.js";
 import type { Namespace } from "../namespace/namespace.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 const HOOK = Symbol.for("metamorph.release.serveNamespace");
 
@@ -21,8 +22,17 @@ export interface ServedNamespace {
   readonly healthCheck?: () => boolean | Promise<boolean>;
 }
 
+const SERVED_KEYS = keys<ServedNamespace>({
+  namespace: true,
+  scope: true,
+  tracker: true,
+  healthCheck: true,
+});
+
 /** Makes `served` the namespace the running `metamorph run` updates; false when not run by it. */
 export function serveNamespace(served: ServedNamespace): boolean {
+  // Checked under plain node too, where it does nothing: the mistake shows before deployment.
+  requireReleaseOptions(served, SERVED_KEYS, "serveNamespace");
   const hook = (globalThis as Record<symbol, unknown>)[HOOK];
   if (typeof hook !== "function") return false;
   (hook as (s: ServedNamespace) => void)(served);

@@ -26,6 +26,7 @@ import { MAX_BUNDLE_BYTES } from "./readBundle.js";
 import { defaultListenPath, prepareSocketPath } from "./socketPlace.js";
 import type { SocketOwner } from "./socketOwner.js";
 import { bindPath, placeSocket } from "./socketOwner.js";
+import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 export interface ListenOptions {
   /** Public keys (PEM) whose bundles this process applies. At least one. */
@@ -111,8 +112,26 @@ async function privateSocket(server: Server, bound: string, path: string): Promi
   }
 }
 
+const LISTEN_KEYS = keys<ListenOptions>({
+  trust: true,
+  namespace: true,
+  version: true,
+  path: true,
+  scope: true,
+  modules: true,
+  tracker: true,
+  healthCheck: true,
+  requestTimeoutMs: true,
+  maxMessageBytes: true,
+  maxBundleBytes: true,
+  history: true,
+  onControlEvent: true,
+  handler: true,
+});
+
 /** Opens the control socket of a running service. */
 export async function listen(options: ListenOptions): Promise<ControlServer> {
+  requireReleaseOptions(options, LISTEN_KEYS, "listen");
   // Before the socket: a service that can apply no bundle must not look as if it could.
   checkTrust(options.trust);
   const path = options.path ?? (await defaultListenPath());
