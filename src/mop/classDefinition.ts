@@ -277,3 +277,44 @@ export function definitionFromSpec(spec: ClassSpec, version = 1): ClassDefinitio
     fieldOrigin: "created",
   };
 }
+
+/**
+ * Arguments from JavaScript (or through `any`) whose parts are not what they
+ * say are refused before any is read: a TypeError from deep inside
+ * ("definition.fields is not iterable") names nothing; an option createClass
+ * does not know (`{ scoep: { Money } }`: methods compiled without Money) was
+ * ignored.
+ */
+export function checkCreateArguments(
+  definition: unknown,
+  options: unknown,
+  optionKeys: readonly string[],
+): void {
+  function refuse(message: string, part: string, value: unknown, more = {}): never {
+    throw new InvalidClassDefinitionError(`createClass: ${message}`, {
+      part,
+      type: kindOf(value),
+      ...more,
+    });
+  }
+  if (kindOf(options) !== "object")
+    refuse(`options must be an object, not ${kindOf(options)}`, "options", options);
+  const unknown = unknownKey(options as object, optionKeys, "createClass");
+  if (unknown !== undefined)
+    refuse(unknown.message, "options", options, {
+      option: unknown.key,
+      known: [...optionKeys],
+      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+    });
+  if (kindOf(definition) !== "object")
+    refuse(`a class definition is an object, not ${kindOf(definition)}`, "definition", definition);
+  const d = definition as Record<string, unknown>;
+  if (typeof d.name !== "string") refuse("the class name is not a string", "name", d.name);
+  for (const part of ["fields", "methods", "staticFields"]) {
+    const want = part === "methods" ? "source" : "name";
+    const list = d[part];
+    const ok = (m: unknown) => typeof (m as Record<string, unknown> | null)?.[want] === "string";
+    if (!Array.isArray(list) || !list.every(ok))
+      refuse(`class ${d.name}: ${part} must be an array of objects with a ${want}`, part, list);
+  }
+}

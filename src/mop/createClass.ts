@@ -7,7 +7,7 @@
  */
 import { InvalidClassDefinitionError } from "../errors.js";
 import type { ClassDefinition } from "./classDefinition.js";
-import { kindOf, memberKeyName } from "./classDefinition.js";
+import { checkCreateArguments, memberKeyName } from "./classDefinition.js";
 import {
   type Reuse,
   recordInitialiser,
@@ -50,29 +50,12 @@ export function isValidClassName(name: string): boolean {
   return IDENTIFIER.test(name) && !RESERVED.has(name);
 }
 
-/**
- * Arguments from JavaScript (or through `any`) whose parts are not what they
- * say are refused before any is read: a TypeError from deep inside
- * ("definition.fields is not iterable") names nothing.
- */
-function checkArguments(definition: unknown, options: unknown): void {
-  function refuse(message: string, part: string, value: unknown): never {
-    throw new InvalidClassDefinitionError(`createClass: ${message}`, { part, type: kindOf(value) });
-  }
-  if (kindOf(options) !== "object")
-    refuse(`options must be an object, not ${kindOf(options)}`, "options", options);
-  if (kindOf(definition) !== "object")
-    refuse(`a class definition is an object, not ${kindOf(definition)}`, "definition", definition);
-  const d = definition as Record<string, unknown>;
-  if (typeof d.name !== "string") refuse("the class name is not a string", "name", d.name);
-  for (const part of ["fields", "methods", "staticFields"]) {
-    const want = part === "methods" ? "source" : "name";
-    const list = d[part];
-    const ok = (m: unknown) => typeof (m as Record<string, unknown> | null)?.[want] === "string";
-    if (!Array.isArray(list) || !list.every(ok))
-      refuse(`class ${d.name}: ${part} must be an array of objects with a ${want}`, part, list);
-  }
-}
+/** Every key of CreateClassOptions: a Record, so that an option added there must be added here. */
+const OPTION_KEYS = Object.keys({
+  superclass: true,
+  prototype: true,
+  scope: true,
+} satisfies Record<keyof CreateClassOptions, true>);
 
 /**
  * Checks what can be checked without evaluating anything; every message names
@@ -170,7 +153,7 @@ export function createClass<T extends object = Record<string, unknown>>(
   definition: ClassDefinition,
   options: CreateClassOptions = {},
 ): Constructor<T> & (new (init?: Partial<T>) => T) {
-  checkArguments(definition, options);
+  checkCreateArguments(definition, options, OPTION_KEYS);
   return created<T>(definition, options, undefined);
 }
 
