@@ -26,6 +26,7 @@ export type {
   NamespaceSnapshot,
   RegisterClassOptions,
 } from "./namespace/namespace.js";
+export type { DefineClassSpec } from "./namespace/options.js";
 export { ExternalSuperclassError, InvalidBindingNameError } from "./namespace/errors.js";
 export { allInstances, Namespace } from "./namespace/namespace.js";
 
