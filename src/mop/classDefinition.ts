@@ -161,7 +161,7 @@ export function kindOf(value: unknown): string {
 }
 
 /** Every key of a ClassSpec, of a field definition and of a method definition: Records, so that a key added there must be added here. */
-const SPEC_KEYS = Object.keys({
+export const SPEC_KEYS = Object.keys({
   name: true,
   superclass: true,
   fields: true,
@@ -169,11 +169,11 @@ const SPEC_KEYS = Object.keys({
   statics: true,
   staticFields: true,
 } satisfies Record<keyof ClassSpec, true>);
-const FIELD_KEYS = Object.keys({ name: true, initializer: true } satisfies Record<
+export const FIELD_KEYS = Object.keys({ name: true, initializer: true } satisfies Record<
   keyof FieldDefinition,
   true
 >);
-const METHOD_KEYS = Object.keys({
+export const METHOD_KEYS = Object.keys({
   key: true,
   kind: true,
   static: true,

@@ -13,7 +13,10 @@ import type {
 import {
   definitionFromSpec,
   describeMembers,
+  FIELD_KEYS,
+  METHOD_KEYS,
   propertyToMemberKey,
+  SPEC_KEYS,
 } from "../mop/classDefinition.js";
 import type { ClassShape, PatchFunction } from "./operations.js";
 import { unknownOption } from "./optionKeys.js";
@@ -71,34 +74,25 @@ function refuseUnknownKey(
   });
 }
 
-/** Every key of a ClassSpec, and of its field definitions: Records, so that a key added there must be added here. */
-const SPEC_KEYS = Object.keys({
-  name: true,
-  superclass: true,
-  fields: true,
-  methods: true,
-  statics: true,
-  staticFields: true,
-} satisfies Record<keyof ClassSpec, true>);
-const FIELD_KEYS = Object.keys({ name: true, initializer: true } satisfies Record<
-  keyof FieldDefinition,
-  true
->);
-
 /**
  * A misspelt key of a class spec, or of one of its field definitions, was
  * dropped without a word: `addClass({ name: "C", feilds: ["x"] })` added a
  * class without fields, `{ name: "x", initialiser: "1" }` a field without
- * its value.
+ * its value. Method definitions given as an array are checked here too
+ * (else the spec reading refused them, as MM_INVALID_DEFINITION).
  */
 function refuseUnknownSpecKeys(spec: object, patchName: string, call: string): void {
   refuseUnknownKey(spec, SPEC_KEYS, patchName, call, "a class spec");
-  for (const part of ["fields", "staticFields"] as const) {
-    const fields: unknown = (spec as ClassSpec)[part];
-    if (!Array.isArray(fields)) continue;
-    for (const field of fields)
-      if (typeof field === "object" && field !== null)
-        refuseUnknownKey(field, FIELD_KEYS, patchName, call, "a field definition");
+  for (const part of ["fields", "staticFields", "methods"] as const) {
+    const entries: unknown = (spec as ClassSpec)[part];
+    if (!Array.isArray(entries)) continue;
+    const [known, what] =
+      part === "methods"
+        ? [METHOD_KEYS, "a method definition"]
+        : [FIELD_KEYS, "a field definition"];
+    for (const entry of entries)
+      if (typeof entry === "object" && entry !== null)
+        refuseUnknownKey(entry, known, patchName, call, what);
   }
 }
 

@@ -159,4 +159,20 @@ describe("class spec keys", () => {
       .build();
     expect(p.operations.map((op) => op.op)).toEqual(["addClass", "insertSuperclass"]);
   });
+
+  test("a method definition given in an array with a key it does not have is the builder's refusal, naming it", () => {
+    const method = { key: "m", kind: "method", static: false, sorce: "m() { return 1; }" };
+    expect(() =>
+      patch("p")
+        .addClass({ name: "C", methods: [method] } as unknown as { name: "C" })
+        .build(),
+    ).toThrow(
+      expect.objectContaining({
+        code: "MM_INVALID_PATCH",
+        message: expect.stringContaining(
+          'unknown key "sorce" (a method definition takes key, kind, static, source); did you mean source?',
+        ),
+      }),
+    );
+  });
 });
