@@ -32,7 +32,15 @@ import type { VacuityRule } from "./vacuity.js";
 import { vacuityRule } from "./vacuity.js";
 import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
 import { buildWorld } from "./world/build.js";
-import { checkConstructOption } from "./world/construct.js";
+import { keysOf, refuseUnknownKeys } from "./optionKeys.js";
+import {
+  checkInstanceOptions,
+  checkWorldSource,
+  INSTANCE_OPTION_KEYS,
+  instanceOptionsOf,
+  WORLD_SOURCE_KEYS,
+  worldSourceOf,
+} from "./world/options.js";
 import { liveStateOf } from "./world/live.js";
 import { worldModel } from "./world/model.js";
 import { worldSpecArbitrary } from "./world/population.js";
@@ -69,6 +77,59 @@ export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<
       readonly vacuity?: "fail" | "warn";
     };
 
+/** Every key of CheckMigrationOptions (a record, so that an option added there must be added here). */
+export const CHECK_OPTION_KEYS: readonly string[] = [
+  ...WORLD_SOURCE_KEYS,
+  ...INSTANCE_OPTION_KEYS,
+  ...keysOf<Omit<CheckMigrationOptions, keyof WorldSource | keyof InstanceOptions>>({
+    world: true,
+    properties: true,
+    reverse: true,
+    composeWith: true,
+    postcondition: true,
+    workload: true,
+    numRuns: true,
+    seed: true,
+    path: true,
+    minChecked: true,
+    vacuity: true,
+  }),
+];
+
+const WORKLOAD_KEYS = keysOf<Workload<object, unknown>>({
+  commands: true,
+  setup: true,
+  invariant: true,
+  maxCommands: true,
+  policies: true,
+});
+
+/** Options that shape the generated populations: ignored by a `world` that replaces them. */
+const POPULATION_KEYS = ["values", "minInstances", "maxInstances", "references", "instantiate"];
+
+/**
+ * Refuses options with a key the check does not know (or, with a `world`,
+ * one of the populations it replaces): each was ignored, and the check ran
+ * weaker than written — `postcondtion` skipped the postcondition and passed.
+ */
+export function checkCheckOptions(options: unknown, call: string, known = CHECK_OPTION_KEYS): void {
+  if (options === undefined) {
+    throw new InvalidOptionError(`${call}: give options, with \`classes\` or \`namespace\``, {
+      call,
+    });
+  }
+  refuseUnknownKeys(options, known, call);
+  const given = options as CheckMigrationOptions;
+  refuseUnknownKeys(given.workload, WORKLOAD_KEYS, `${call} workload`);
+  const ignored = POPULATION_KEYS.find((k) => Object.hasOwn(given, k));
+  if (given.world !== undefined && ignored !== undefined) {
+    throw new InvalidOptionError(
+      `${call}: \`${ignored}\` shapes generated populations, and \`world\` replaces them: give it to the arbitrary you pass as \`world\``,
+      { call, option: ignored },
+    );
+  }
+}
+
 /** A migration check found a property that does not hold; `report` has every result, with shrunk counterexamples and the seed to replay them. */
 export class MigrationCheckError extends ReportedError<MigrationReport> {
   readonly code = "MM_MIGRATION_CHECK";
@@ -81,6 +142,7 @@ function newSeed(): number {
 function context<S extends WorldSchema>(
   patch: Patch,
   options: CheckMigrationOptions<S>,
+  call: string,
 ): PropertyContext {
   if (!(patch instanceof Patch)) {
     throw new InvalidPatchError(
@@ -88,6 +150,7 @@ function context<S extends WorldSchema>(
       { type: patch === null ? "null" : typeof patch },
     );
   }
+  checkCheckOptions(options, call);
   const composeWith =
     options.composeWith === undefined
       ? []
@@ -99,9 +162,12 @@ function context<S extends WorldSchema>(
     requireTrustedOperations(p.operations, "be checked");
     p.requireHydrated();
   }
-  const model = worldModel(options);
-  checkConstructOption(options.construct, model);
-  const worlds = options.world ?? worldSpecArbitrary(model, options as InstanceOptions);
+  const source = worldSourceOf(options);
+  checkWorldSource(source, call);
+  const model = worldModel(source);
+  const instanceOptions = instanceOptionsOf(options as InstanceOptions);
+  checkInstanceOptions(instanceOptions, model, call);
+  const worlds = options.world ?? worldSpecArbitrary(model, instanceOptions);
   return {
     patch,
     model,
@@ -124,7 +190,11 @@ function context<S extends WorldSchema>(
 export function migrationProperties<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
 >(patch: Patch, options: CheckMigrationOptions<S>): MigrationProperty[] {
-  return selectProperties(context(patch, options), options.properties, vacuityRule(options));
+  return selectProperties(
+    context(patch, options, "migrationProperties"),
+    options.properties,
+    vacuityRule(options),
+  );
 }
 
 function selectProperties(
@@ -187,7 +257,15 @@ function uncheckedBy(name: PropertyName): string | undefined {
 export async function checkMigration<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
 >(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
-  const ctx = context(patch, options);
+  return runCheck(patch, options, "checkMigration");
+}
+
+async function runCheck<S extends WorldSchema>(
+  patch: Patch,
+  options: CheckMigrationOptions<S>,
+  call: string,
+): Promise<MigrationReport> {
+  const ctx = context(patch, options, call);
   const rule = vacuityRule(options);
   const properties = selectProperties(ctx, options.properties, rule);
   const numRuns = rule.numRuns;
@@ -233,7 +311,7 @@ export async function checkMigration<
 export async function assertMigration<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
 >(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
-  const report = await checkMigration(patch, options);
+  const report = await runCheck(patch, options, "assertMigration");
   if (!report.ok) {
     throw new MigrationCheckError(formatMigrationReport(report), report, {
       patch: report.patch,

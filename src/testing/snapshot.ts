@@ -11,6 +11,7 @@ import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js
 import { currentVersion, handleOfPrototype } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { bindingValue } from "../namespace/namespace.js";
+import { keysOf, refuseUnknownKeys } from "./optionKeys.js";
 
 export interface StateSnapshot {
   /** One line per walked object: `#1 Person {name: "a", friend: #0}`. */
@@ -36,6 +37,14 @@ export interface SnapshotOptions {
   /** Name the classes of instances (default), or leave prototypes out (compare them by identity yourself). */
   readonly classNames?: boolean;
 }
+
+const SNAPSHOT_KEYS = keysOf<SnapshotOptions>({
+  versions: true,
+  fastMode: true,
+  labels: true,
+  shallow: true,
+  classNames: true,
+});
 
 /** `%HasFastProperties`, when the process runs with --allow-natives-syntax. */
 const hasFastProperties: ((o: object) => boolean) | undefined = (() => {
@@ -205,6 +214,7 @@ export function takeSnapshot(
   roots: readonly object[],
   options: SnapshotOptions = {},
 ): StateSnapshot {
+  refuseUnknownKeys(options, SNAPSHOT_KEYS, "takeSnapshot");
   const classNames = bindingNames(ns);
   const walk: Walk = { walked: [], positions: new Map(), opaque: new Map(), roots: new Set(roots) };
   for (const r of roots) enqueue(walk, r);
@@ -260,6 +270,12 @@ export interface SnapshotComparison {
   readonly labels?: readonly [string, string];
 }
 
+const COMPARISON_KEYS = keysOf<SnapshotComparison>({
+  identities: true,
+  bindings: true,
+  labels: true,
+});
+
 /**
  * Undefined when the snapshots are equal, else an explanation naming the
  * first differing objects and bindings.
@@ -269,6 +285,7 @@ export function compareSnapshots(
   b: StateSnapshot,
   options: SnapshotComparison = {},
 ): string | undefined {
+  refuseUnknownKeys(options, COMPARISON_KEYS, "compareSnapshots");
   const labels = options.labels ?? ["before", "after"];
   const lines = lineDifferences("object", a.objects, b.objects, labels, 3);
   if (options.bindings !== false) {

@@ -11,7 +11,12 @@
 import { describe, test } from "vitest";
 import type { Patch } from "../patch/patch.js";
 import type { CheckMigrationOptions } from "./check.js";
-import { assertMigration, migrationProperties } from "./check.js";
+import {
+  assertMigration,
+  CHECK_OPTION_KEYS,
+  checkCheckOptions,
+  migrationProperties,
+} from "./check.js";
 import type { WorldSchema } from "./world/types.js";
 
 export type DescribeMigrationOptions<
@@ -30,8 +35,10 @@ export function describeMigration<S extends WorldSchema = Record<string, Record<
   patch: Patch,
   options: DescribeMigrationOptions<S>,
 ): void {
+  checkCheckOptions(options, "describeMigration", [...CHECK_OPTION_KEYS, "timeout"]);
+  const { timeout, ...checkOptions } = options;
   describe(`migration ${patch.name}`, () => {
-    for (const property of migrationProperties(patch, options)) {
+    for (const property of migrationProperties(patch, checkOptions as CheckMigrationOptions<S>)) {
       if (property.skipped !== undefined) {
         test.skip(`${property.name} (skipped: ${property.skipped})`, () => {});
         continue;
@@ -39,9 +46,12 @@ export function describeMigration<S extends WorldSchema = Record<string, Record<
       test(
         property.name,
         async () => {
-          await assertMigration(patch, { ...options, properties: [property.name] });
+          await assertMigration(patch, {
+            ...(checkOptions as CheckMigrationOptions<S>),
+            properties: [property.name],
+          });
         },
-        options.timeout,
+        timeout,
       );
     }
   });

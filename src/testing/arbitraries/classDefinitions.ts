@@ -9,6 +9,7 @@
  */
 import fc from "fast-check";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { keysOf, refuseUnknownKeys } from "../optionKeys.js";
 
 /**
  * Class names: capitalised identifiers, never reserved words. They contain no
@@ -50,6 +51,12 @@ export interface HierarchyOptions {
   readonly maxFields?: number;
 }
 
+const HIERARCHY_KEYS = keysOf<HierarchyOptions>({
+  minClasses: true,
+  maxClasses: true,
+  maxFields: true,
+});
+
 /** One root class definition: a valid name and unique valid field names. */
 export const classDefinitionArb: fc.Arbitrary<ClassDefinition> = fc
   .record({ name: classNameArb, fields: fc.uniqueArray(fieldNameArb, { maxLength: 6 }) })
@@ -60,6 +67,7 @@ export const classDefinitionArb: fc.Arbitrary<ClassDefinition> = fc
  * class of the array, and no field is declared twice along any chain.
  */
 export function hierarchyArb(options: HierarchyOptions = {}): fc.Arbitrary<ClassDefinition[]> {
+  refuseUnknownKeys(options, HIERARCHY_KEYS, "hierarchyArbitrary");
   const maxClasses = options.maxClasses ?? 8;
   const minClasses = Math.min(options.minClasses ?? 0, maxClasses);
   const maxFields = options.maxFields ?? 4;
@@ -174,10 +182,12 @@ export const INVALID_FIELD_NAMES: readonly string[] = ["", "#secret", "__proto__
 export function invalidHierarchyArb(
   options: HierarchyOptions & { readonly kinds?: readonly DefectKind[] } = {},
 ): fc.Arbitrary<InvalidHierarchy> {
+  refuseUnknownKeys(options, [...HIERARCHY_KEYS, "kinds"], "invalidHierarchyArbitrary");
+  const { kinds, ...hierarchy } = options;
   return fc
     .record({
-      hierarchy: hierarchyArb(options),
-      kind: fc.constantFrom(...(options.kinds ?? DEFECT_KINDS)),
+      hierarchy: hierarchyArb(hierarchy),
+      kind: fc.constantFrom(...(kinds ?? DEFECT_KINDS)),
       pick: fc.nat(),
       pick2: fc.nat(),
       badClassName: fc.constantFrom(...INVALID_CLASS_NAMES),

@@ -10,6 +10,7 @@
  * (and each shrink) builds its own.
  */
 import fc from "fast-check";
+import { refuseUnknownKeys } from "../optionKeys.js";
 
 // --- The classes and keys graphs are made of ------------------------------
 
@@ -112,6 +113,8 @@ export interface ObjectGraphOptions {
   readonly accessors?: boolean;
 }
 
+const GRAPH_KEYS = ["minNodes", "maxNodes", "maxFields", "kinds", "symbols", "accessors"];
+
 export function primitiveArbitrary(): fc.Arbitrary<PrimitiveSpec> {
   return fc.oneof(
     fc.integer({ min: -1000, max: 1000 }),
@@ -159,6 +162,7 @@ export function nodeSpecArbitrary(options: ObjectGraphOptions = {}): fc.Arbitrar
 export function objectGraphSpecArbitrary(
   options: ObjectGraphOptions = {},
 ): fc.Arbitrary<ObjectGraphSpec> {
+  refuseUnknownKeys(options, GRAPH_KEYS, "objectGraphSpecArbitrary");
   return fc
     .array(nodeSpecArbitrary(options), {
       minLength: options.minNodes ?? 1,
@@ -238,6 +242,7 @@ export function buildObjectGraph(spec: ObjectGraphSpec): ObjectGraph {
 }
 
 export function objectGraphArbitrary(options: ObjectGraphOptions = {}): fc.Arbitrary<ObjectGraph> {
+  refuseUnknownKeys(options, GRAPH_KEYS, "objectGraphArbitrary");
   return objectGraphSpecArbitrary(options).map(buildObjectGraph);
 }
 

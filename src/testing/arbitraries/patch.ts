@@ -16,6 +16,7 @@ import fc from "fast-check";
 import type { PatchBuilder } from "../../patch/builder.js";
 import { patch } from "../../patch/builder.js";
 import type { Patch } from "../../patch/patch.js";
+import { keysOf, refuseUnknownKeys } from "../optionKeys.js";
 import { GENERATORS } from "./patch/generators.js";
 import type {
   ModelWorld,
@@ -35,6 +36,15 @@ export type {
   PatchSequenceScenario,
 } from "./patch/model.js";
 export { DEFAULT_MODEL_WORLD } from "./patch/model.js";
+
+const PATCH_KEYS = keysOf<PatchArbitraryOptions>({
+  world: true,
+  minOperations: true,
+  maxOperations: true,
+  name: true,
+});
+// A sequence names its patches p1, p2, …: a `name` would be ignored.
+const SEQUENCE_KEYS = PATCH_KEYS.filter((k) => k !== "name");
 
 const stepArbitrary = fc.record({
   kind: fc.nat({ max: 10_000 }),
@@ -65,6 +75,7 @@ const freshState = (world: ModelWorld): State => ({
 export function patchScenarioArbitrary(
   options: PatchArbitraryOptions = {},
 ): fc.Arbitrary<PatchScenario> {
+  refuseUnknownKeys(options, PATCH_KEYS, "patchScenarioArbitrary");
   const world = options.world ?? DEFAULT_MODEL_WORLD;
   const steps = fc.array(stepArbitrary, {
     minLength: options.minOperations ?? 0,
@@ -79,6 +90,7 @@ export function patchScenarioArbitrary(
 
 /** A random patch valid against `options.world` (default DEFAULT_MODEL_WORLD). */
 export function patchArbitrary(options: PatchArbitraryOptions = {}): fc.Arbitrary<Patch> {
+  refuseUnknownKeys(options, PATCH_KEYS, "patchArbitrary");
   return patchScenarioArbitrary(options).map((s) => s.patch);
 }
 
@@ -91,6 +103,7 @@ export function patchSequenceArbitrary(
   count: number,
   options: Omit<PatchArbitraryOptions, "name"> = {},
 ): fc.Arbitrary<PatchSequenceScenario> {
+  refuseUnknownKeys(options, SEQUENCE_KEYS, "patchSequenceArbitrary");
   const world = options.world ?? DEFAULT_MODEL_WORLD;
   const steps = fc.array(stepArbitrary, {
     minLength: options.minOperations ?? 0,

@@ -4,7 +4,9 @@ import type { Namespace } from "../../namespace/namespace.js";
 import { formatWorldSpec, printable } from "./format.js";
 import { worldModel } from "./model.js";
 import { worldSpecArbitrary } from "./population.js";
+import { refuseUnknownKeys } from "../optionKeys.js";
 import { checkConstructOption, ofWorldClass } from "./construct.js";
+import { checkInstanceOptions, checkWorldSource } from "./options.js";
 import type {
   InstanceOptions,
   LiveWorld,
@@ -44,6 +46,7 @@ export function buildWorld(
   spec: WorldSpec,
   options: Pick<InstanceOptions, "construct"> & { readonly namespace?: Namespace } = {},
 ): LiveWorld {
+  refuseUnknownKeys(options, ["construct", "namespace"], "buildWorld");
   checkConstructOption(options.construct, model);
   const namespace = options.namespace ?? model.make();
   const byName = new Map(model.classes.map((c) => [c.name, c] as const));
@@ -100,7 +103,9 @@ export function worldArbitrary(
   source: WorldSource,
   options: InstanceOptions = {},
 ): fc.Arbitrary<LiveWorld> {
+  checkWorldSource(source, "worldArbitrary");
   const model = worldModel(source);
-  checkConstructOption(options.construct, model);
-  return worldSpecArbitrary(model, options).map((spec) => buildWorld(model, spec, options));
+  checkInstanceOptions(options, model, "worldArbitrary");
+  const construct = options.construct === undefined ? {} : { construct: options.construct };
+  return worldSpecArbitrary(model, options).map((spec) => buildWorld(model, spec, construct));
 }

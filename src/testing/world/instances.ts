@@ -5,10 +5,14 @@ import { handleOfPrototype, handleOwner } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
 import { buildWorld } from "./build.js";
-import { checkConstructOption } from "./construct.js";
 import { hierarchyOrder, worldModel } from "./model.js";
+import { checkInstanceOptions } from "./options.js";
 import type { InstanceOptions } from "./types.js";
+import { refuseUnknownKeys } from "../optionKeys.js";
 import { fieldsArbitrary } from "./values.js";
+
+/** The instance options that make sense for one instance (not how many, nor of which classes). */
+const PER_INSTANCE_KEYS = ["values", "construct", "references"];
 
 /**
  * Instances of one class: a live class (a class handle, or any class of a
@@ -33,6 +37,9 @@ export function instanceArbitrary(
   target: Constructor | ClassSpec,
   options: InstanceOptions & { readonly classes?: readonly ClassSpec[] } = {},
 ): fc.Arbitrary<object> {
+  // `classes` serves a spec's superclasses; a live class has its own.
+  const known = [...PER_INSTANCE_KEYS, ...(typeof target === "function" ? [] : ["classes"])];
+  refuseUnknownKeys(options, known, "instanceArbitrary");
   let namespace: Namespace;
   let className: string;
   let construct = options.construct;
@@ -64,7 +71,7 @@ export function instanceArbitrary(
     className = target.name;
   }
   const model = worldModel({ namespace: () => namespace }, false);
-  checkConstructOption(construct, model);
+  checkInstanceOptions({ ...options, construct }, model, "instanceArbitrary", known);
   const cls = model.classes.find((c) => c.name === className)!;
   return fieldsArbitrary(cls, model, { ...options, references: false }, undefined).map(
     (fields) =>

@@ -8,6 +8,7 @@ import type { ClassDefinition, ClassSpec } from "../../mop/classDefinition.js";
 import { currentVersion } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
+import { checkWorldSource } from "./options.js";
 import { ordinaryClassRegistrar } from "./ordinaryClasses.js";
 import type { WorldClass, WorldModel, WorldSource } from "./types.js";
 
@@ -117,6 +118,7 @@ function initialValues(
  * the initialisers are evaluated on their own, and nothing is constructed.
  */
 export function worldModel(source: WorldSource, construct = true): WorldModel {
+  checkWorldSource(source, "worldModel");
   const make = makerOf(source);
   const sample = make();
   const bindings = classBindings(sample);

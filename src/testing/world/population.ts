@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { formatWorldSpec, printable } from "./format.js";
 import type { InstanceOptions, InstanceSpec, ValueSpec, WorldModel, WorldSpec } from "./types.js";
+import { checkInstanceOptions } from "./options.js";
 import { fieldsArbitrary } from "./values.js";
 
 /**
@@ -13,6 +14,7 @@ export function worldSpecArbitrary(
   model: WorldModel,
   options: InstanceOptions = {},
 ): fc.Arbitrary<WorldSpec> {
+  checkInstanceOptions(options, model, "worldSpecArbitrary");
   const maxInstances = Math.max(0, options.maxInstances ?? 5);
   const minInstances = Math.min(Math.max(0, options.minInstances ?? 0), maxInstances);
   const chosen = options.instantiate

@@ -1,0 +1,81 @@
+/**
+ * The options that shape worlds — the world source and the instance
+ * options — checked against the world's classes before anything is
+ * generated: a key, a class or a field the kit does not know was ignored,
+ * and the check ran on worlds other than the ones written down.
+ */
+import { InvalidOptionError } from "../../errors.js";
+import { keysOf, refuseUnknownKeys } from "../optionKeys.js";
+import { checkConstructOption } from "./construct.js";
+import type { InstanceOptions, WorldModel, WorldSource } from "./types.js";
+
+export const INSTANCE_OPTION_KEYS = keysOf<InstanceOptions>({
+  values: true,
+  construct: true,
+  minInstances: true,
+  maxInstances: true,
+  references: true,
+  instantiate: true,
+});
+
+export const WORLD_SOURCE_KEYS = keysOf<WorldSource>({
+  classes: true,
+  scope: true,
+  namespace: true,
+});
+
+/** The instance options among `options` (a check's options hold others too). */
+export function instanceOptionsOf(options: InstanceOptions): InstanceOptions {
+  return Object.fromEntries(
+    INSTANCE_OPTION_KEYS.filter((k) => Object.hasOwn(options, k)).map((k) => [
+      k,
+      (options as Readonly<Record<string, unknown>>)[k],
+    ]),
+  );
+}
+
+/** The world source among `options`. */
+export function worldSourceOf(options: WorldSource): WorldSource {
+  return Object.fromEntries(
+    WORLD_SOURCE_KEYS.filter((k) => Object.hasOwn(options, k)).map((k) => [
+      k,
+      (options as Readonly<Record<string, unknown>>)[k],
+    ]),
+  ) as WorldSource;
+}
+
+/** Refuses a world source with a key it does not know, or with keys of both kinds of source. */
+export function checkWorldSource(source: unknown, call: string): void {
+  if (typeof source !== "object" || source === null) {
+    throw new InvalidOptionError(
+      `${call}: give \`classes\` (classes or class specs) or \`namespace\` (a factory), not ${source === null ? "null" : typeof source}`,
+      { call, type: source === null ? "null" : typeof source },
+    );
+  }
+  refuseUnknownKeys(source, WORLD_SOURCE_KEYS, call);
+  if (!Object.hasOwn(source, "namespace")) return;
+  // The factory wins: classes and their scope were ignored without a word.
+  const ignored = ["classes", "scope"].find((k) => Object.hasOwn(source, k));
+  if (ignored !== undefined) {
+    throw new InvalidOptionError(
+      `${call}: \`${ignored}\` goes with \`classes\`, not with a \`namespace\` factory (which makes the classes itself): give one source`,
+      { call, option: ignored },
+    );
+  }
+}
+
+/**
+ * Refuses instance options with a key not among `known` (the instance
+ * options by default), or a `construct` naming a class the world lacks.
+ */
+export function checkInstanceOptions(
+  options: unknown,
+  model: WorldModel,
+  call: string,
+  known: readonly string[] = INSTANCE_OPTION_KEYS,
+): void {
+  refuseUnknownKeys(options, known, call);
+  if (options === undefined) return;
+  const given = options as InstanceOptions;
+  checkConstructOption(given.construct, model);
+}
