@@ -8,6 +8,7 @@ import { InvalidOptionError } from "../../errors.js";
 import { keysOf, refuseUnknownKeys } from "../optionKeys.js";
 import { checkConstructOption } from "./construct.js";
 import type { InstanceOptions, WorldModel, WorldSource } from "./types.js";
+import { checkValuesOption } from "./values.js";
 
 export const INSTANCE_OPTION_KEYS = keysOf<InstanceOptions>({
   values: true,
@@ -64,9 +65,30 @@ export function checkWorldSource(source: unknown, call: string): void {
   }
 }
 
+/** Refuses an `instantiate` naming a class the world does not have (it was skipped: fewer classes instantiated). */
+function checkInstantiateOption(instantiate: unknown, model: WorldModel, call: string): void {
+  if (instantiate === undefined) return;
+  const names = model.classes.map((c) => c.name);
+  if (!Array.isArray(instantiate)) {
+    throw new InvalidOptionError(`${call}: instantiate must be an array of class names`, {
+      call,
+      option: "instantiate",
+    });
+  }
+  for (const name of instantiate) {
+    if (!names.includes(name)) {
+      throw new InvalidOptionError(
+        `${call}: instantiate names ${JSON.stringify(name)}, not a class of the world (its classes: ${names.join(", ")})`,
+        { call, option: "instantiate", className: name, known: names },
+      );
+    }
+  }
+}
+
 /**
  * Refuses instance options with a key not among `known` (the instance
- * options by default), or a `construct` naming a class the world lacks.
+ * options by default), a `construct`, `values` or `instantiate` naming a
+ * class the world lacks, or `values` naming a field no class there has.
  */
 export function checkInstanceOptions(
   options: unknown,
@@ -78,4 +100,6 @@ export function checkInstanceOptions(
   if (options === undefined) return;
   const given = options as InstanceOptions;
   checkConstructOption(given.construct, model);
+  checkValuesOption(given.values, model, call);
+  checkInstantiateOption(given.instantiate, model, call);
 }

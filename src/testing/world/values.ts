@@ -5,6 +5,8 @@
  * primitives or references to other instances.
  */
 import fc from "fast-check";
+import { InvalidOptionError } from "../../errors.js";
+import { meantKeyAmong } from "../../unknownKeys.js";
 import { edgesOfArbitrary, edgesOfSample, PRIMITIVE_EDGES, withEdges } from "./edges.js";
 import type { ClassValues, InstanceOptions, ValueSpec, WorldClass, WorldModel } from "./types.js";
 
@@ -70,6 +72,72 @@ function ancestorsOf(cls: WorldClass, model: WorldModel): WorldClass[] {
 
 function isArbitrary(value: unknown): value is fc.Arbitrary<unknown> {
   return value instanceof fc.Arbitrary;
+}
+
+/** The fields a class's `values` entry may name: its own, inherited, and its subclasses' (the entry serves them too). */
+function fieldsServedBy(name: string, model: WorldModel): string[] {
+  const served = new Set<string>();
+  for (const cls of model.classes) {
+    if (ancestorsOf(cls, model).some((c) => c.name === name)) {
+      for (const field of cls.fields) served.add(field);
+    }
+  }
+  return [...served];
+}
+
+function didYouMean(key: string, known: readonly string[]): string {
+  const meant = meantKeyAmong(key, known);
+  return meant === undefined ? "" : `; did you mean ${meant}?`;
+}
+
+/**
+ * Refuses `values` naming a class the world lacks or a field no class it
+ * serves has, and an entry that is not an arbitrary: such an entry was
+ * skipped, and the check ran on default-generated values instead.
+ */
+export function checkValuesOption(values: unknown, model: WorldModel, call: string): void {
+  if (values === undefined) return;
+  if (typeof values !== "object" || values === null || isArbitrary(values)) {
+    throw new InvalidOptionError(
+      `${call}: values must be a record of field arbitraries by class name — \`values: { ${model.classes[0]?.name ?? "Person"}: { name: fc.string() } }\``,
+      { call, option: "values" },
+    );
+  }
+  const names = model.classes.map((c) => c.name);
+  for (const [name, entry] of Object.entries(values)) {
+    if (!names.includes(name)) {
+      throw new InvalidOptionError(
+        `${call}: values names the class ${JSON.stringify(name)}, not one of the world (its classes: ${names.join(", ")})${didYouMean(name, names)}`,
+        { call, option: "values", className: name, known: names },
+      );
+    }
+    if (entry === undefined || isArbitrary(entry)) continue;
+    if (typeof entry !== "object" || entry === null) {
+      throw new InvalidOptionError(
+        `${call}: values.${name} must be an arbitrary of its records or a record of field arbitraries, not ${entry === null ? "null" : typeof entry}`,
+        { call, option: "values", className: name },
+      );
+    }
+    const fields = fieldsServedBy(name, model);
+    for (const [field, arb] of Object.entries(entry)) {
+      if (!fields.includes(field)) {
+        throw new InvalidOptionError(
+          `${call}: values.${name} names the field ${JSON.stringify(field)}, which ${name} does not have (its fields: ${fields.join(", ") || "none"})${didYouMean(field, fields)}`,
+          { call, option: "values", className: name, field, known: fields },
+        );
+      }
+      // Duck-typed: an arbitrary of another copy of fast-check generates all the same.
+      if (
+        arb !== undefined &&
+        typeof (arb as { generate?: unknown } | null)?.generate !== "function"
+      ) {
+        throw new InvalidOptionError(
+          `${call}: values.${name}.${field} must be a fast-check arbitrary (fc.constant(…) for one value), not ${arb === null ? "null" : typeof arb}`,
+          { call, option: "values", className: name, field },
+        );
+      }
+    }
+  }
 }
 
 /** The arbitrary of one class's field record, as value specs. */
