@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { InvalidOptionError } from "../errors.js";
 import { MAX_TIMER_MS } from "../release/readBundle.js";
+import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
 import { pageModules } from "./viteClient.js";
 import { PAGE_OPTIONS_KEY, type PageOptions } from "./vitePageOptions.js";
 import { CLIENT_ID, instrumentForVite } from "./viteInstrument.js";
@@ -51,6 +52,49 @@ export interface MetamorphViteOptions {
   readonly quiescenceTimeout?: number;
 }
 
+/** Every key of MetamorphViteOptions, as a record so that an option added there must be added here. */
+const KNOWN_RECORD: Readonly<Record<keyof MetamorphViteOptions, true>> = {
+  include: true,
+  progressiveAbove: true,
+  quiescenceTimeout: true,
+};
+const KNOWN = Object.keys(KNOWN_RECORD);
+const GUESSES: KeyGuesses = new Map([
+  ["filter", "include"],
+  ["test", "include"],
+  ["timeout", "quiescenceTimeout"],
+  ["timeoutMs", "quiescenceTimeout"],
+]);
+
+/**
+ * Refuses options that are not an object, or with a key the plugin does not
+ * know: in a config built from a variable, `{ progresiveAbove: 1 }` escaped
+ * TypeScript and was ignored — every edit migrated in one block.
+ */
+function checkKeys(options: unknown): void {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionError(
+      `metamorph/vite: options must be an object, not ${options === null ? "null" : typeof options}`,
+      { type: options === null ? "null" : typeof options },
+    );
+  }
+  const unknown = unknownKey(options, KNOWN, "metamorph/vite", GUESSES);
+  if (unknown !== undefined) {
+    throw new InvalidOptionError(`metamorph/vite: ${unknown.message}`, {
+      option: unknown.key,
+      known: [...KNOWN],
+      ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
+    });
+  }
+  const { include } = options as MetamorphViteOptions;
+  if (include !== undefined && typeof include !== "function") {
+    throw new InvalidOptionError(
+      `metamorph/vite: include must be a function of a module id, not ${include === null ? "null" : typeof include}`,
+      { option: "include" },
+    );
+  }
+}
+
 /** A whole number from 0 to `max`, or a refusal naming the option. */
 function wholeNumber(
   option: keyof MetamorphViteOptions,
@@ -69,6 +113,7 @@ function wholeNumber(
 
 /** The statement that hands the options to the page runtime, checked here: a wrong one is refused at start-up. */
 function pageOptions(options: MetamorphViteOptions): string {
+  checkKeys(options);
   const above = wholeNumber(
     "progressiveAbove",
     options.progressiveAbove,
