@@ -315,7 +315,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   /** Adds the methods and accessors of an object literal written in method syntax. */
   addMethods<C extends ClassName<S>, M extends object>(
     cls: C,
-    members: M & ThisType<InstanceOf<S, C>>,
+    members: M & ThisType<InstanceOf<S, C> & M>,
   ): PatchBuilder<S> {
     return this.#methods(
       "addMethods",
@@ -328,7 +328,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   /** Replaces existing methods and accessors with those of an object literal. */
   replaceMethods<C extends ClassName<S>, M extends object>(
     cls: C,
-    members: M & ThisType<InstanceOf<S, C>>,
+    members: M & ThisType<InstanceOf<S, C> & M>,
   ): PatchBuilder<S> {
     return this.#methods(
       "replaceMethods",
@@ -341,7 +341,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   /** Adds static methods and accessors from an object literal. */
   addStaticMethods<C extends ClassName<S>, M extends object>(
     cls: C,
-    members: M & ThisType<{ readonly [key: string]: unknown }>,
+    members: M & ThisType<{ readonly [key: string]: unknown } & M>,
   ): PatchBuilder<S> {
     return this.#methods(
       "addStaticMethods",

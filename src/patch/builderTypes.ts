@@ -53,7 +53,7 @@ export type SpecFields<Spec> = Spec extends { readonly fields: readonly (infer F
 
 export type SpecName<Spec> = Spec extends { readonly name: infer N extends string } ? N : string;
 
-/** What `this` is inside methods given as an object literal: the known fields, anything else unknown. */
+/** What `this` is inside methods given as an object literal: the known fields, anything else unknown (with the literal's own members, see the builder). */
 export type InstanceOf<S, C> = Simplify<FieldsOf<S, C> & { readonly [key: string]: unknown }>;
 
 // ---------------------------------------------------------------------------
