@@ -17,7 +17,9 @@
  *
  * Optionally typed: `patch<{ Person: { first: string; last: string } }>("p")`
  * checks class and field names at compile time, and each step updates the
- * known shape (a renamed field is known by its new name afterwards).
+ * known shape (a renamed field is known by its new name afterwards); a
+ * migrator's or an initialiser's `old` has the fields the class had at the
+ * start of the patch, so `old.frist` does not compile.
  */
 import { InvalidPatchError } from "../errors.js";
 import type { ClassSpec, MemberKey, MethodDefinition } from "../mop/classDefinition.js";
@@ -46,11 +48,13 @@ import type {
   PatchSchema,
   RemoveMethodOptions,
   RenameKey,
+  RenameOldClass,
   SetClass,
   SpecFields,
   SpecName,
   SplitClassOptions,
   StaticFieldOptions,
+  TypedMigrator,
 } from "./builderTypes.js";
 import { operationProblem } from "./checks/operation.js";
 import type {
@@ -65,7 +69,12 @@ import { noteBuilt, Patch } from "./patch.js";
 
 // The builder
 
-export class PatchBuilder<S extends PatchSchema = AnySchema> {
+/**
+ * `S`: the classes as the steps so far leave them. `O`: their fields at the
+ * start of the patch, by their current names — what a migrator's or an
+ * initialiser's `old` holds.
+ */
+export class PatchBuilder<S extends PatchSchema = AnySchema, O extends PatchSchema = S> {
   readonly #name: string;
   readonly #operations: readonly Operation[];
 
@@ -84,10 +93,10 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     return fail(this.#name, call, message, { index: this.#operations.length, ...details });
   }
 
-  #with<T extends PatchSchema>(op: Operation): PatchBuilder<T> {
+  #with<T extends PatchSchema, U extends PatchSchema = O>(op: Operation): PatchBuilder<T, U> {
     const wrong = operationProblem(op);
     if (wrong) this.#fail(op.op, wrong.message, { ...wrong.details });
-    return new PatchBuilder<T>(this.#name, [...this.#operations, noteBuilt(op)]);
+    return new PatchBuilder<T, U>(this.#name, [...this.#operations, noteBuilt(op)]);
   }
 
   #string(value: unknown, call: string, role: string): string {
@@ -116,11 +125,11 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
 
   addClass<const Spec extends ClassSpec>(
     spec: Spec,
-  ): PatchBuilder<SetClass<S, SpecName<Spec>, SpecFields<Spec>>> {
+  ): PatchBuilder<SetClass<S, SpecName<Spec>, SpecFields<Spec>>, O> {
     return this.#with({ op: "addClass", shape: shapeOf(spec, this.#name, "addClass", true) });
   }
 
-  removeClass<C extends ClassName<S>>(cls: C): PatchBuilder<DropClass<S, C>> {
+  removeClass<C extends ClassName<S>>(cls: C): PatchBuilder<DropClass<S, C>, DropClass<O, C>> {
     return this.#with({
       op: "removeClass",
       className: this.#string(cls, "removeClass", "class name"),
@@ -130,7 +139,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   renameClass<C extends ClassName<S>, To extends string>(
     from: C,
     to: To,
-  ): PatchBuilder<SetClass<DropClass<S, C>, To, FieldsOf<S, C>>> {
+  ): PatchBuilder<SetClass<DropClass<S, C>, To, FieldsOf<S, C>>, RenameOldClass<O, C, To>> {
     return this.#with({
       op: "renameClass",
       className: this.#string(from, "renameClass", "class name"),
@@ -146,8 +155,11 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   addField<C extends ClassName<S>, F extends string, V = unknown>(
     cls: C,
     field: F,
-    options: AddFieldOptions<S, C> & { readonly default?: V } = {},
-  ): PatchBuilder<SetClass<S, C, FieldsOf<S, C> & { [K in F]: unknown extends V ? unknown : V }>> {
+    options: AddFieldOptions<S, C, O> & { readonly default?: V } = {},
+  ): PatchBuilder<
+    SetClass<S, C, FieldsOf<S, C> & { [K in F]: unknown extends V ? unknown : V }>,
+    O
+  > {
     const call = "addField";
     requireOptions(options, this.#name, call, ["default", "defaultSource", "initial", "before"]);
     const defaultSource = this.#defaultSource(call, field, options);
@@ -180,11 +192,11 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     cls: ClassName<S>,
     field: string,
     options: StaticFieldOptions = {},
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#staticWithValue("addStaticField", cls, field, options);
   }
 
-  removeStaticField(cls: ClassName<S>, field: string): PatchBuilder<S> {
+  removeStaticField(cls: ClassName<S>, field: string): PatchBuilder<S, O> {
     return this.#with({
       op: "removeStaticField",
       className: this.#string(cls, "removeStaticField", "class name"),
@@ -193,7 +205,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   }
 
   /** Renames a static data field; its value moves with it. */
-  renameStaticField(cls: ClassName<S>, from: string, to: string): PatchBuilder<S> {
+  renameStaticField(cls: ClassName<S>, from: string, to: string): PatchBuilder<S, O> {
     return this.#with({
       op: "renameStaticField",
       className: this.#string(cls, "renameStaticField", "class name"),
@@ -211,7 +223,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     cls: ClassName<S>,
     field: string,
     options: StaticFieldOptions = {},
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#staticWithValue("reinitialiseStaticField", cls, field, options);
   }
 
@@ -220,7 +232,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     cls: string,
     field: string,
     options: StaticFieldOptions,
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     requireOptions(options, this.#name, call, ["default", "defaultSource"]);
     const defaultSource = this.#defaultSource(call, field, options);
     return this.#with({
@@ -234,7 +246,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   removeField<C extends ClassName<S>, F extends FieldName<S, C>>(
     cls: C,
     field: F,
-  ): PatchBuilder<SetClass<S, C, Omit<FieldsOf<S, C>, F>>> {
+  ): PatchBuilder<SetClass<S, C, Omit<FieldsOf<S, C>, F>>, O> {
     return this.#with({
       op: "removeField",
       className: this.#string(cls, "removeField", "class name"),
@@ -246,7 +258,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     cls: C,
     from: F,
     to: To,
-  ): PatchBuilder<SetClass<S, C, RenameKey<FieldsOf<S, C>, F, To>>> {
+  ): PatchBuilder<SetClass<S, C, RenameKey<FieldsOf<S, C>, F, To>>, O> {
     return this.#with({
       op: "renameField",
       className: this.#string(cls, "renameField", "class name"),
@@ -259,7 +271,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   reorderFields<C extends ClassName<S>>(
     cls: C,
     order: readonly FieldName<S, C>[],
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#with({
       op: "reorderFields",
       className: this.#string(cls, "reorderFields", "class name"),
@@ -268,7 +280,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   }
 
   /** Moves `field` from `cls` up into its superclass (and out of `cls`'s siblings that declare it). */
-  pullUpField<C extends ClassName<S>>(cls: C, field: FieldName<S, C>): PatchBuilder<S> {
+  pullUpField<C extends ClassName<S>>(cls: C, field: FieldName<S, C>): PatchBuilder<S, O> {
     return this.#with({
       op: "pullUpField",
       className: this.#string(cls, "pullUpField", "class name"),
@@ -277,7 +289,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   }
 
   /** Moves `field` from `cls` down into each of its direct subclasses. */
-  pushDownField<C extends ClassName<S>>(cls: C, field: FieldName<S, C>): PatchBuilder<S> {
+  pushDownField<C extends ClassName<S>>(cls: C, field: FieldName<S, C>): PatchBuilder<S, O> {
     return this.#with({
       op: "pushDownField",
       className: this.#string(cls, "pushDownField", "class name"),
@@ -289,7 +301,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   changeSuperclass<C extends ClassName<S>>(
     cls: C,
     superclass: ClassName<S> | null,
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#with({
       op: "changeSuperclass",
       className: this.#string(cls, "changeSuperclass", "class name"),
@@ -304,7 +316,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   insertSuperclass<C extends ClassName<S>, const Spec extends ClassSpec>(
     cls: C,
     spec: Spec,
-  ): PatchBuilder<SetClass<S, SpecName<Spec>, SpecFields<Spec>>> {
+  ): PatchBuilder<SetClass<S, SpecName<Spec>, SpecFields<Spec>>, O> {
     return this.#with({
       op: "insertSuperclass",
       className: this.#string(cls, "insertSuperclass", "class name"),
@@ -316,7 +328,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   addMethods<C extends ClassName<S>, M extends object>(
     cls: C,
     members: M & ThisType<InstanceOf<S, C> & M>,
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#methods(
       "addMethods",
       "addMethod",
@@ -329,7 +341,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   replaceMethods<C extends ClassName<S>, M extends object>(
     cls: C,
     members: M & ThisType<InstanceOf<S, C> & M>,
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#methods(
       "replaceMethods",
       "replaceMethod",
@@ -342,7 +354,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   addStaticMethods<C extends ClassName<S>, M extends object>(
     cls: C,
     members: M & ThisType<{ readonly [key: string]: unknown } & M>,
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     return this.#methods(
       "addStaticMethods",
       "addMethod",
@@ -351,13 +363,13 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     );
   }
 
-  addMethod(cls: ClassName<S>, method: MethodDefinition): PatchBuilder<S> {
+  addMethod(cls: ClassName<S>, method: MethodDefinition): PatchBuilder<S, O> {
     return this.#methods("addMethod", "addMethod", cls, [
       methodOf(method, this.#name, "addMethod"),
     ]);
   }
 
-  replaceMethod(cls: ClassName<S>, method: MethodDefinition): PatchBuilder<S> {
+  replaceMethod(cls: ClassName<S>, method: MethodDefinition): PatchBuilder<S, O> {
     return this.#methods("replaceMethod", "replaceMethod", cls, [
       methodOf(method, this.#name, "replaceMethod"),
     ]);
@@ -368,9 +380,9 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     op: "addMethod" | "replaceMethod",
     cls: string,
     methods: readonly MethodDefinition[],
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     const className = this.#string(cls, call, "class name");
-    let next: PatchBuilder<S> = this;
+    let next: PatchBuilder<S, O> = this;
     for (const method of methods) {
       const operation: Operation = { op, className, method };
       const wrong = operationProblem(operation);
@@ -380,7 +392,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
           member: memberKeyName(method.key),
         });
       }
-      next = next.#with<S>(operation);
+      next = next.#with<S, O>(operation);
     }
     return next;
   }
@@ -390,7 +402,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     cls: ClassName<S>,
     key: string | symbol | MemberKey,
     options: RemoveMethodOptions = {},
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     requireOptions(options, this.#name, "removeMethod", ["static", "kind"]);
     return this.#with({
       op: "removeMethod",
@@ -419,7 +431,8 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
       SetClass<S, C, Omit<FieldsOf<S, C>, F[number]> & { [K in Via]: unknown }>,
       Into,
       Pick<FieldsOf<S, C>, Extract<F[number], keyof FieldsOf<S, C>>>
-    >
+    >,
+    O
   > {
     const call = "splitClass";
     requireOptions(options, this.#name, call, ["into", "via"]);
@@ -451,7 +464,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
       readonly keepStatics?: readonly string[];
       readonly sameScope?: boolean;
     } = {},
-  ): PatchBuilder<S> {
+  ): PatchBuilder<S, O> {
     const call = "replaceImplementation";
     requireOptions(options, this.#name, call, ["renames", "keepStatics", "sameScope"]);
     return this.#with({
@@ -478,8 +491,13 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     });
   }
 
-  /** Runs `migrator(old, target)` on each migrated instance of `cls`, after the default field copy. */
-  migrate(cls: ClassName<S>, migrator: Migrator): PatchBuilder<S> {
+  /**
+   * Runs `migrator(old, target)` on each migrated instance of `cls`, after
+   * the default field copy. With a schema, `old` has the class's fields at
+   * the start of the patch (read-only) and `target` its fields after the
+   * steps so far: a misspelt field does not compile.
+   */
+  migrate<C extends ClassName<S>>(cls: C, migrator: TypedMigrator<O, S, C>): PatchBuilder<S, O> {
     return this.#with({
       op: "migrator",
       className: this.#string(cls, "migrate", "class name"),
@@ -488,7 +506,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   }
 
   /** An application validation over the new world, run before commit. */
-  validate(name: string, check: NamespaceValidation): PatchBuilder<S> {
+  validate(name: string, check: NamespaceValidation): PatchBuilder<S, O> {
     return this.#with({
       op: "validateNamespace",
       name: this.#string(name, "validate", "validation name"),
@@ -497,7 +515,11 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
   }
 
   /** An application validation run on every migrated instance of `cls` (subclasses included). */
-  validateInstances(name: string, cls: ClassName<S>, check: InstanceValidation): PatchBuilder<S> {
+  validateInstances(
+    name: string,
+    cls: ClassName<S>,
+    check: InstanceValidation,
+  ): PatchBuilder<S, O> {
     return this.#with({
       op: "validateInstances",
       name: this.#string(name, "validateInstances", "validation name"),
@@ -513,7 +535,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
    * version reinstalled, the afterRollback hooks run) and the update fails
    * with MM_AFTER_COMMIT_FAILED. Hooks run in the order they are declared.
    */
-  afterCommit(name: string, hook: UpdateHook): PatchBuilder<S> {
+  afterCommit(name: string, hook: UpdateHook): PatchBuilder<S, O> {
     return this.#with({
       op: "afterCommit",
       name: this.#string(name, "afterCommit", "hook name"),
@@ -528,7 +550,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
    * one throws is reported (`result.hookErrors`, the error's details) and
    * does not stop the rollback.
    */
-  afterRollback(name: string, hook: UpdateHook): PatchBuilder<S> {
+  afterRollback(name: string, hook: UpdateHook): PatchBuilder<S, O> {
     return this.#with({
       op: "afterRollback",
       name: this.#string(name, "afterRollback", "hook name"),
@@ -536,7 +558,7 @@ export class PatchBuilder<S extends PatchSchema = AnySchema> {
     });
   }
 
-  policy(policy: Policy): PatchBuilder<S> {
+  policy(policy: Policy): PatchBuilder<S, O> {
     if (policy !== "eager" && policy !== "lazy" && policy !== "progressive") {
       this.#fail("policy", `unknown policy ${JSON.stringify(policy)} (eager, lazy or progressive)`);
     }

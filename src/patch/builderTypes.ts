@@ -53,13 +53,48 @@ export type SpecFields<Spec> = Spec extends { readonly fields: readonly (infer F
 
 export type SpecName<Spec> = Spec extends { readonly name: infer N extends string } ? N : string;
 
+/**
+ * What a migrator's or an initialiser's `old` is: the class's fields at the
+ * start of the patch, read-only, where the schema gives them (`O`); else any
+ * field, unknown.
+ */
+export type OldFields<O, C> =
+  IsOpen<O> extends true
+    ? OldView
+    : C extends keyof O
+      ? IsOpen<O[C]> extends true
+        ? OldView
+        : Readonly<O[C]>
+      : OldView;
+
+/** What a migrator's `target` is: the class's fields after the steps so far, where the schema gives them. */
+export type TargetFields<S, C> =
+  IsOpen<S> extends true
+    ? Record<string, unknown>
+    : C extends keyof S
+      ? IsOpen<S[C]> extends true
+        ? Record<string, unknown>
+        : { -readonly [K in keyof S[C]]: S[C][K] }
+      : Record<string, unknown>;
+
+/** A migrator of class `C`, typed by the schema (see OldFields, TargetFields). */
+export type TypedMigrator<O, S, C> = (old: OldFields<O, C>, target: TargetFields<S, C>) => void;
+
+/** The start-of-patch fields after class `From` is renamed `To` (a class the patch added has none). */
+export type RenameOldClass<O, From extends PropertyKey, To extends string> =
+  IsOpen<O> extends true
+    ? O
+    : From extends keyof O
+      ? SetClass<DropClass<O, From>, To, O[From]>
+      : DropClass<O, To>;
+
 /** What `this` is inside methods given as an object literal: the known fields, anything else unknown (with the literal's own members, see the builder). */
 export type InstanceOf<S, C> = Simplify<FieldsOf<S, C> & { readonly [key: string]: unknown }>;
 
 // ---------------------------------------------------------------------------
 // Options
 
-export interface AddFieldOptions<S = AnySchema, C = string> {
+export interface AddFieldOptions<S = AnySchema, C = string, O = S> {
   /**
    * The value of the field in new objects, and in migrated objects unless
    * `initial` derives one. Must be JSON-serialisable: it is stored as source
@@ -68,8 +103,8 @@ export interface AddFieldOptions<S = AnySchema, C = string> {
   readonly default?: unknown;
   /** A JavaScript expression computing the value (`this` is the object under construction). */
   readonly defaultSource?: string;
-  /** Derives the value for a migrated object from its old state. */
-  readonly initial?: (old: OldView) => unknown;
+  /** Derives the value for a migrated object from its old state (its fields at the start of the patch, see OldFields). */
+  readonly initial?: (old: OldFields<O, C>) => unknown;
   /** Insert the field before this one (default: after the class's own fields). */
   readonly before?: FieldName<S, C>;
 }

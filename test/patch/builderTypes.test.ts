@@ -35,3 +35,10 @@ function diagnostics(fixture: string): string[] {
 test("inside replaceMethods/addMethods/addStaticMethods, `this` has the literal's own members", () => {
   expect(diagnostics("builderThisType.ts")).toEqual([]);
 }, 60_000);
+
+// patch<World>().migrate(cls, (old, target) => { target.first = old.frist; })
+// compiled, and the value was silently replaced by undefined: `old` and
+// `target` were Record<string, unknown> whatever the schema said.
+test("with a schema, a migrator's old and target and an initialiser's old are the class's fields; without, any", () => {
+  expect(diagnostics("builderOldTarget.ts")).toEqual([]);
+}, 60_000);
