@@ -20,6 +20,7 @@
 import { dirname } from "node:path";
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CallTracker } from "../lifecycle/callTracking.js";
+import { keys, requireKnownKeys } from "../lifecycle/optionKeys.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { Namespace } from "../namespace/namespace.js";
 import type { ServiceModules } from "../release/index.js";
@@ -91,6 +92,22 @@ export interface DevRuntimeOptions {
   readonly sources?: MessagePort;
 }
 
+/** Every key of DevRuntimeOptions: a Record, so that a key added there must be added here. */
+const DEV_OPTION_KEYS = keys<DevRuntimeOptions>({
+  root: true,
+  write: true,
+  memory: true,
+  debounceMs: true,
+  quiescenceTimeoutMs: true,
+  watch: true,
+  restart: true,
+  progressiveAbove: true,
+  sliceSize: true,
+  overwrite: true,
+  instanceFinder: true,
+  sources: true,
+});
+
 /** The one runtime of this process (instrumented modules find it through a global). */
 export class DevRuntime {
   readonly namespace: Namespace;
@@ -112,6 +129,8 @@ export class DevRuntime {
   onReport: ((report: ReloadReport) => void) | undefined;
 
   constructor(options: DevRuntimeOptions = {}) {
+    // A misspelt key ({ progresiveAbove }) was ignored without a word.
+    requireKnownKeys(options, DEV_OPTION_KEYS, "new DevRuntime");
     this.root = options.root ?? process.cwd();
     this.namespace = new Namespace("dev", devFinderOptions(options.instanceFinder));
     this.#sources = options.sources;
