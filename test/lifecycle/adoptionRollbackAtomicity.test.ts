@@ -21,6 +21,7 @@ import {
   updateSync,
 } from "../../src/index.js";
 import { Adoptable, type AppliedUpdate, applyUpdate } from "../../src/lifecycle/index.js";
+import { shapes } from "../support/objectShapes.js";
 
 type Counter = { label: string; bump(): number; read(): string };
 
@@ -104,29 +105,6 @@ function versions(oldPrivate: boolean, control: Control) {
     }
   };
   return { V1, V2 };
-}
-
-/** Own keys, descriptors (values and accessors by identity), prototype and extensibility. */
-function shapes(objects: readonly object[]): string[] {
-  const ids = new Map<unknown, number>();
-  const id = (v: unknown) => {
-    if ((typeof v !== "object" && typeof v !== "function") || v === null) return JSON.stringify(v);
-    if (!ids.has(v)) ids.set(v, ids.size);
-    return `#${ids.get(v)}`;
-  };
-  return objects.map((o) =>
-    [
-      id(Object.getPrototypeOf(o)),
-      Object.isExtensible(o),
-      ...Reflect.ownKeys(o).map((k) => {
-        const d = Reflect.getOwnPropertyDescriptor(o, k)!;
-        const flags = `${d.enumerable}${d.configurable}${d.writable ?? ""}`;
-        return "value" in d
-          ? `${String(k)}=${id(d.value)}:${flags}`
-          : `${String(k)}=get${id(d.get)}set${id(d.set)}:${flags}`;
-      }),
-    ].join(" "),
-  );
 }
 
 /** What the program sees: the objects (layout, private state through the methods) and the namespace. */

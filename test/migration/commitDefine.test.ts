@@ -26,6 +26,7 @@ import {
   type UpdateOptions,
   updateSync,
 } from "../../src/index.js";
+import { shapes } from "../support/objectShapes.js";
 
 type P = { x: number; z: number };
 
@@ -33,29 +34,6 @@ type P = { x: number; z: number };
 const PLACES = ["step", "getter", "migrator"] as const;
 /** What the code does with the refusal: lets it through, swallows it, swallows it and the commit then fails. */
 const THEN = ["propagate", "swallow", "failLater"] as const;
-
-/** Own keys, descriptors (values and accessors by identity), prototype and extensibility. */
-function shapes(objects: readonly object[]): string[] {
-  const ids = new Map<unknown, number>();
-  const id = (v: unknown) => {
-    if ((typeof v !== "object" && typeof v !== "function") || v === null) return JSON.stringify(v);
-    if (!ids.has(v)) ids.set(v, ids.size);
-    return `#${ids.get(v)}`;
-  };
-  return objects.map((o) =>
-    [
-      id(Object.getPrototypeOf(o)),
-      Object.isExtensible(o),
-      ...Reflect.ownKeys(o).map((k) => {
-        const d = Reflect.getOwnPropertyDescriptor(o, k)!;
-        const flags = `${d.enumerable}${d.configurable}${d.writable ?? ""}`;
-        return "value" in d
-          ? `${String(k)}=${id(d.value)}:${flags}`
-          : `${String(k)}=get${id(d.get)}set${id(d.set)}:${flags}`;
-      }),
-    ].join(" "),
-  );
-}
 
 function stateOf(ns: Namespace, handle: unknown, objects: readonly object[]) {
   return {

@@ -26,6 +26,7 @@ import {
   update,
   updateSync,
 } from "../../src/index.js";
+import { shapes } from "../support/objectShapes.js";
 
 type P = { x: number; get(): unknown };
 
@@ -34,29 +35,6 @@ const ACTIONS = ["makePermanent", "completeMigration", "rollback", "updateSync",
 const PLACES = ["getter", "listener-start", "listener-end", "afterRollback"] as const;
 /** What starts the rollback. */
 const STARTS = ["manual", "health-check", "first-touch-failure"] as const;
-
-/** Own keys, descriptors (values, accessor identities), prototype and extensibility of each object. */
-function shapes(objects: readonly object[]): string[] {
-  const ids = new Map<unknown, number>();
-  const id = (v: unknown) => {
-    if ((typeof v !== "object" && typeof v !== "function") || v === null) return JSON.stringify(v);
-    if (!ids.has(v)) ids.set(v, ids.size);
-    return `#${ids.get(v)}`;
-  };
-  return objects.map((o) =>
-    [
-      id(Object.getPrototypeOf(o)),
-      Object.isExtensible(o),
-      ...Reflect.ownKeys(o).map((k) => {
-        const d = Reflect.getOwnPropertyDescriptor(o, k)!;
-        const flags = `${d.enumerable}${d.configurable}${d.writable ?? ""}`;
-        return "value" in d
-          ? `${String(k)}=${id(d.value)}:${flags}`
-          : `${String(k)}=get${id(d.get)}set${id(d.set)}:${flags}`;
-      }),
-    ].join(" "),
-  );
-}
 
 async function outcomeOf(call: () => unknown): Promise<string> {
   try {
