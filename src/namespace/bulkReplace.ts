@@ -15,7 +15,7 @@ import type { Constructor } from "../mop/createClass.js";
 import type { Binding, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot, Namespace } from "./namespace.js";
 import type { ShadowClass } from "./shadow.js";
-import { editsOf, madeFrom, refuseNotA, Shadow, snapshotAs } from "./shadow.js";
+import { editsOf, isInstance, madeFrom, refuseNotA, Shadow, snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {
@@ -136,8 +136,8 @@ function undoAll(undos: readonly Undo[]): void {
  * is rethrown.
  */
 export function replaceNamespace(namespace: Namespace, shadow: Shadow): ReplaceRecord {
-  refuseNotA(namespace instanceof Namespace, "replaceNamespace", "a Namespace first", namespace);
-  refuseNotA(shadow instanceof Shadow, "replaceNamespace", "a Shadow second", shadow);
+  refuseNotA(isInstance(namespace, Namespace), "replaceNamespace", "a Namespace first", namespace);
+  refuseNotA(isInstance(shadow, Shadow), "replaceNamespace", "a Shadow second", shadow);
   if (shadow.namespace !== namespace || !shadow[madeFrom](namespace.snapshot)) {
     const now =
       namespace.version === shadow.baseVersion

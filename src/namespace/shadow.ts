@@ -376,8 +376,17 @@ export class Shadow {
 
 /** Makes a shadow of `namespace`: copy-on-write, invisible until replaced. */
 export function cloneNamespace(namespace: Namespace): Shadow {
-  refuseNotA(namespace instanceof Namespace, "cloneNamespace", "a Namespace", namespace);
+  refuseNotA(isInstance(namespace, Namespace), "cloneNamespace", "a Namespace", namespace);
   return new Shadow(namespace);
+}
+
+/** `value instanceof cls`, false for a revoked Proxy (on which `instanceof` throws a raw TypeError). */
+export function isInstance(value: unknown, cls: Function): boolean {
+  try {
+    return value instanceof cls;
+  } catch {
+    return false;
+  }
 }
 
 /** A JavaScript caller's (or one through `any`) wrong kind of argument, refused before anything is read from it. */
