@@ -5,8 +5,8 @@
  * with the postcondition "skipped", `maxInstance: 50` checked worlds of at
  * most five instances — a check that ran weaker than written and said ok.
  */
-import { InvalidOptionError } from "../errors.js";
-import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
+import { requireKnownKeys } from "../lifecycle/optionKeys.js";
+import type { KeyGuesses } from "../unknownKeys.js";
 
 /** Every key of every member of a union (`keyof` of a union keeps only the common ones). */
 export type KeysOfUnion<T> = T extends unknown ? keyof T : never;
@@ -46,18 +46,5 @@ export function refuseUnknownKeys(
   what = "option",
 ): void {
   if (options === undefined) return;
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidOptionError(
-      `${call}: options must be an object, not ${options === null ? "null" : typeof options}`,
-      { call, type: options === null ? "null" : typeof options },
-    );
-  }
-  const unknown = unknownKey(options, known, call, GUESSES, what);
-  if (unknown === undefined) return;
-  throw new InvalidOptionError(`${call}: ${unknown.message}`, {
-    call,
-    option: unknown.key,
-    known: [...known],
-    ...(unknown.meant === undefined ? {} : { meant: unknown.meant }),
-  });
+  requireKnownKeys(options, known, call, call, what, GUESSES);
 }
