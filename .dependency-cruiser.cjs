@@ -15,10 +15,11 @@ const LAYERS = [
   "testing|dev",
   "cli",
 ];
-// The bottom layer is two files: the errors, and the suggestion of the key
-// an unknown option key likely meant (used by namespace, patch and migration).
+// The bottom layer is three files: the errors, the suggestion of the key an
+// unknown option key likely meant, and the kind of an argument told without
+// throwing (used by every layer's argument checks).
 const path = (layer) =>
-  layer === "errors" ? "^src/(errors|unknownKeys)\\.ts$" : `^src/(${layer})/`;
+  layer === "errors" ? "^src/(errors|unknownKeys|valueKinds)\\.ts$" : `^src/(${layer})/`;
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer.replace("|", "-")}`,

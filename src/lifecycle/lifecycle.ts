@@ -47,7 +47,7 @@
  * synchronous block), apply.ts (`applyUpdate`, `preflight`).
  */
 import { checkOptions } from "../migration/options.js";
-import { kindOf } from "../mop/classDefinition.js";
+import { kindOf } from "../valueKinds.js";
 import type { LifecycleUpdate, RunOptions } from "./hooks.js";
 import { RUN_KEYS, requireUpdate } from "./hooks.js";
 import { requireKnownKeys } from "./optionKeys.js";

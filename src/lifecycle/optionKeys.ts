@@ -8,7 +8,7 @@
  * Record of the type's keys, so that a key added there must be added here.
  */
 import { InvalidOptionError } from "../errors.js";
-import { kindOf } from "../mop/classDefinition.js";
+import { kindOf } from "../valueKinds.js";
 import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
 
 /** The keys of a Record of every key of `T`. */

@@ -1,6 +1,6 @@
 /** When a scheduled manager may start an update: as soon as possible, when the event loop is idle enough, or within a time window. */
 import { InvalidOptionError } from "../errors.js";
-import { kindOf } from "../mop/classDefinition.js";
+import { kindOf } from "../valueKinds.js";
 import { keys, requireKnownKeys } from "./optionKeys.js";
 
 export type SchedulePolicy =

@@ -45,6 +45,7 @@ export type {
   UpdateState,
   UpdateTimings,
 } from "./types.js";
+import { isInstance, isRevokedProxy, kindOf } from "../valueKinds.js";
 
 /**
  * Runs an update synchronously up to and including the commit. Throws a
@@ -86,13 +87,13 @@ export function updateSyncFound(
 
 /** What a JavaScript caller (or one through `any`) can pass instead: refused before anything is read from it. */
 function checkArguments(namespace: unknown, patch: unknown): void {
-  if (!(patch instanceof Patch)) {
+  if (!isInstance(patch, Patch)) {
     throw new InvalidPatchError(
       `an update applies a Patch (made with patch(name)…build() or Patch.fromJSON), not ${describe(patch)}`,
       { type: describe(patch) },
     );
   }
-  if (!(namespace instanceof Namespace)) {
+  if (!isInstance(namespace, Namespace)) {
     throw new InvalidArgumentError(
       `update ${patch.name}: the first argument must be a Namespace, not ${describe(namespace)}`,
       { patch: patch.name, type: describe(namespace) },
@@ -101,8 +102,7 @@ function checkArguments(namespace: unknown, patch: unknown): void {
 }
 
 function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
+  if (typeof value !== "object" || value === null || isRevokedProxy(value)) return kindOf(value);
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidClassDefinitionError } from "../errors.js";
 import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
+import { isArray, isRevokedProxy, kindOf } from "../valueKinds.js";
 import { namedAs } from "./methodName.js";
 
 /**
@@ -142,23 +143,6 @@ export interface ClassSpec {
 
 const toFieldDefinition = (f: string | FieldDefinition): FieldDefinition =>
   typeof f === "string" ? { name: f } : f;
-
-/**
- * A value's kind as a refusal names it ("not null", "not an array", "not
- * number"): `typeof`, which runs none of the value's code (no getter, no
- * Proxy trap), with null and arrays told apart. The one description of a
- * wrong kind for the mop and the namespace (createClass, class specs,
- * namespace arguments and options, cloneNamespace / replaceNamespace).
- */
-export function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  try {
-    return Array.isArray(value) ? "an array" : "object";
-  } catch {
-    return "object"; // a revoked Proxy, on which Array.isArray throws
-  }
-}
 
 /** Every key of a ClassSpec, of a field definition and of a method definition: Records, so that a key added there must be added here. */
 export const SPEC_KEYS = Object.keys({
@@ -313,8 +297,9 @@ export function checkCreateArguments(
   for (const part of ["fields", "methods", "staticFields"]) {
     const want = part === "methods" ? "source" : "name";
     const list = d[part];
-    const ok = (m: unknown) => typeof (m as Record<string, unknown> | null)?.[want] === "string";
-    if (!Array.isArray(list) || !list.every(ok))
+    const ok = (m: unknown) =>
+      !isRevokedProxy(m) && typeof (m as Record<string, unknown> | null)?.[want] === "string";
+    if (!isArray(list) || !list.every(ok))
       refuse(`class ${d.name}: ${part} must be an array of objects with a ${want}`, part, list);
   }
 }

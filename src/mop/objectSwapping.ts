@@ -13,6 +13,7 @@
  * traps refuse) restores every touched object before rethrowing.
  */
 import { SwapArgumentError, UnswappableObjectError } from "../errors.js";
+import { isArray, isRevokedProxy, kindOf } from "../valueKinds.js";
 import { applyRow, applyRowFresh, type InterceptCache } from "./rewriting/applyState.js";
 import {
   captureCheckedRow,
@@ -145,20 +146,20 @@ function interceptCacheFor(
   return new Map();
 }
 
-function kindOf(value: unknown): string {
-  return value === null ? "null" : typeof value;
-}
-
 /**
  * Argument checks that need no object inspection: lists, lengths, primitives,
  * duplicates, array pairing. Returns the set of all objects.
  */
 function checkArguments(olds: readonly object[], news: readonly object[]): ReadonlySet<object> {
-  if (!Array.isArray(olds) || !Array.isArray(news)) {
-    throw new SwapArgumentError("olds and news must both be arrays of objects", {
-      olds: kindOf(olds),
-      news: kindOf(news),
-    });
+  if (!isArray(olds) || !isArray(news)) {
+    const [list, value] = isArray(olds) ? ["news", news] : ["olds", olds];
+    throw new SwapArgumentError(
+      `olds and news must both be arrays of objects, not ${list}: ${kindOf(value)}`,
+      {
+        olds: kindOf(olds),
+        news: kindOf(news),
+      },
+    );
   }
   if (olds.length !== news.length) {
     throw new SwapArgumentError(
@@ -183,7 +184,22 @@ function checkArguments(olds: readonly object[], news: readonly object[]): Reado
       seen.add(news[i]!);
     }
   }
-  for (let i = 0; i < n; i++) {
+  try {
+    refuseArrayMismatch(olds, news);
+  } catch (error) {
+    // Array.isArray throws only on a revoked Proxy: found here, off the hot path.
+    if (error instanceof UnswappableObjectError) throw error;
+    for (let i = 0; i < n; i++) {
+      checkObject(olds[i], "olds", i, true);
+      checkObject(news[i], "news", i, true);
+    }
+    throw error;
+  }
+  return batch;
+}
+
+function refuseArrayMismatch(olds: readonly object[], news: readonly object[]): void {
+  for (let i = 0; i < olds.length; i++) {
     const oldIsArray = Array.isArray(olds[i]);
     if (oldIsArray !== Array.isArray(news[i])) {
       throw new UnswappableObjectError(
@@ -192,17 +208,16 @@ function checkArguments(olds: readonly object[], news: readonly object[]): Reado
       );
     }
   }
-  return batch;
 }
 
-function checkObject(value: unknown, list: string, index: number): void {
+function checkObject(value: unknown, list: string, index: number, revoked = false): void {
   if (typeof value === "function") {
     throw new UnswappableObjectError(
       `${list}[${index}] is a function; a function's code cannot be exchanged`,
       { role: `${list}[${index}]`, index, rule: "function" },
     );
   }
-  if (typeof value !== "object" || value === null) {
+  if (typeof value !== "object" || value === null || (revoked && isRevokedProxy(value))) {
     throw new SwapArgumentError(`${list}[${index}] is not an object (${kindOf(value)})`, {
       list,
       index,

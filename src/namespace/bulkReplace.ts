@@ -15,7 +15,8 @@ import type { Constructor } from "../mop/createClass.js";
 import type { Binding, NamespaceSnapshot } from "./namespace.js";
 import { commitSnapshot, Namespace } from "./namespace.js";
 import type { ShadowClass } from "./shadow.js";
-import { editsOf, isInstance, madeFrom, refuseNotA, Shadow, snapshotAs } from "./shadow.js";
+import { isInstance } from "../valueKinds.js";
+import { editsOf, madeFrom, refuseNotA, Shadow, snapshotAs } from "./shadow.js";
 import { installWithStatics } from "./staticValues.js";
 
 export interface ReplaceRecord {

@@ -6,7 +6,8 @@ import {
   UnknownBindingError,
 } from "../errors.js";
 import type { ClassDefinition, ClassSpec } from "../mop/classDefinition.js";
-import { definitionFromSpec, kindOf, unknownFieldKey } from "../mop/classDefinition.js";
+import { definitionFromSpec, unknownFieldKey } from "../mop/classDefinition.js";
+import { kindOf } from "../valueKinds.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
 import { isValidClassName } from "../mop/createClass.js";
 import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";

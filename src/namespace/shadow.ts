@@ -11,7 +11,7 @@ import { ShadowScopes } from "./shadowScopes.js";
 import type { Patch } from "immer";
 import { DuplicateBindingError, InvalidArgumentError, UnknownBindingError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { kindOf } from "../mop/classDefinition.js";
+import { isInstance, kindOf } from "../valueKinds.js";
 import type { ClassVersion } from "../mop/classHandle.js";
 import { createClassHandle, currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Constructor, CreateClassOptions } from "../mop/createClass.js";
@@ -378,15 +378,6 @@ export class Shadow {
 export function cloneNamespace(namespace: Namespace): Shadow {
   refuseNotA(isInstance(namespace, Namespace), "cloneNamespace", "a Namespace", namespace);
   return new Shadow(namespace);
-}
-
-/** `value instanceof cls`, false for a revoked Proxy (on which `instanceof` throws a raw TypeError). */
-export function isInstance(value: unknown, cls: Function): boolean {
-  try {
-    return value instanceof cls;
-  } catch {
-    return false;
-  }
 }
 
 /** A JavaScript caller's (or one through `any`) wrong kind of argument, refused before anything is read from it. */

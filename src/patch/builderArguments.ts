@@ -20,6 +20,7 @@ import {
 } from "../mop/classDefinition.js";
 import type { ClassShape, PatchFunction } from "./operations.js";
 import { unknownOption } from "./optionKeys.js";
+import { isObjectArgument, isRevokedProxy, kindOf } from "../valueKinds.js";
 
 export const fail = (
   patchName: string,
@@ -44,8 +45,8 @@ export function requireOptions(
   call: string,
   known: readonly string[],
 ): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    const type = options === null ? "null" : Array.isArray(options) ? "an array" : typeof options;
+  if (!isObjectArgument(options)) {
+    const type = kindOf(options);
     fail(patchName, call, `options must be an object { ${known.join(", ")} }, not ${type}`, {
       type,
     });
@@ -220,7 +221,7 @@ export function membersOf(
   patchName: string,
   call: string,
 ): MethodDefinition[] {
-  if (typeof members !== "object" || members === null || Array.isArray(members)) {
+  if (!isObjectArgument(members)) {
     return fail(patchName, call, "expected an object literal of methods, e.g. { area() { … } }");
   }
   for (const key of Reflect.ownKeys(members)) {
@@ -284,7 +285,7 @@ export function shapeOf(
   call: string,
   withSuperclass: boolean,
 ): ClassShape {
-  if (typeof spec !== "object" || spec === null) {
+  if (typeof spec !== "object" || spec === null || isRevokedProxy(spec)) {
     return fail(patchName, call, "expected a class spec { name, fields?, methods?, … }");
   }
   refuseUnknownSpecKeys(spec, patchName, call);

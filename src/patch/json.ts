@@ -16,6 +16,7 @@ import type {
 import type { ClassShape, Operation, OperationKind, PatchFunction, Policy } from "./operations.js";
 import { operationProblem } from "./checks/operation.js";
 import { describeOperation } from "./summary.js";
+import { isArray, isObjectArgument, isRevokedProxy } from "../valueKinds.js";
 
 export const PATCH_FORMAT = "metamorph.patch/1";
 
@@ -92,6 +93,7 @@ function fail(path: string, message: string, details: Record<string, unknown> = 
 
 function kindOf(value: unknown): string {
   if (value === null) return "null";
+  if (isRevokedProxy(value)) return "a revoked Proxy";
   if (Array.isArray(value)) return "an array";
   switch (typeof value) {
     case "object":
@@ -107,7 +109,7 @@ function kindOf(value: unknown): string {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return isObjectArgument(value);
 }
 
 const readString: Read<string> = (value, path) =>
@@ -131,7 +133,7 @@ function readEnum<T extends string>(allowed: readonly T[]): Read<T> {
 
 function readArray<T>(item: Read<T>): Read<T[]> {
   return (value, path, context) => {
-    if (!Array.isArray(value)) return fail(path, `expected an array, got ${kindOf(value)}`);
+    if (!isArray(value)) return fail(path, `expected an array, got ${kindOf(value)}`);
     return value.map((v, i) => item(v, `${path}[${i}]`, context));
   };
 }

@@ -29,6 +29,7 @@ import { keepName } from "../mop/keepName.js";
 import { isFunctionSource } from "./checks/functionSource.js";
 import { hydrateScopeOf, rememberHydrateScope } from "./hydrateScope.js";
 import { unknownOption } from "./optionKeys.js";
+import { isArray, isInstance, isObjectArgument, kindOf } from "../valueKinds.js";
 
 /** Options of `Patch.fromJSON`. */
 export interface FromJsonOptions {
@@ -61,16 +62,13 @@ export function noteBuilt<O extends Operation>(op: O): O {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-const kindOf = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-
 /** Options and scopes from JavaScript (or through `any`) that are not objects: refused before any is read. */
 function requireObject(
   value: unknown,
   what: string,
   Refusal: typeof InvalidOptionError | typeof InvalidPatchError,
 ): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
+  if (!isObjectArgument(value))
     throw new Refusal(`${what} must be an object, not ${kindOf(value)}`, { type: kindOf(value) });
 }
 
@@ -185,7 +183,7 @@ export class Patch {
    * it with the promise's resolve function.
    */
   andThen(next: Patch): Patch {
-    if (!(next instanceof Patch)) {
+    if (!isInstance(next, Patch)) {
       throw new InvalidPatchError(
         `patch "${this.name}": andThen expects a Patch, got ${kindOf(next)}`,
         {
@@ -212,7 +210,7 @@ export class Patch {
 
   /** `patches[0].andThen(patches[1])…`; the empty patch named `name` when there are none. */
   static compose(patches: readonly Patch[], name = "empty"): Patch {
-    if (!Array.isArray(patches)) {
+    if (!isArray(patches)) {
       throw new InvalidPatchError(
         `Patch.compose takes an array of patches, not ${kindOf(patches)}`,
         {

@@ -21,7 +21,7 @@ import {
   whenIdle,
   within,
 } from "../../src/lifecycle/index.js";
-import { InvalidOptionError, MetamorphError, Namespace, patch } from "../../src/index.js";
+import { InvalidOptionError, type MetamorphError, Namespace, patch } from "../../src/index.js";
 
 function world() {
   const ns = new Namespace("life");
