@@ -2,6 +2,12 @@
  * A class handle's statics: accessors that read and write the current
  * version's own statics, defined again when a version brings other keys
  * (and put back as they were by an undo, classVersions.ts).
+ *
+ * A subclass handle inherits them (its [[Prototype]] is the superclass's
+ * handle), so they are asked with the subclass as receiver: `User.table =
+ * "users"` must give User's class its own static, as plain JavaScript does,
+ * not overwrite Model's (review advZ13); and `User.count` must read what
+ * User's class has of its own since (`this.constructor.count++`).
  */
 import { INITIALISE_FIELDS } from "./createClass.js";
 import { toFastProperties } from "./fastProperties.js";
@@ -10,8 +16,12 @@ import type { HandleState } from "./handleState.js";
 /** Function keys every handle has of its own, never forwarded. */
 export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
 
+/** Each handle's state, found from a receiver that inherits a superclass handle's forwarders. */
+const forwarding = new WeakMap<Function, HandleState>();
+
 export function defineStaticForwarders(state: HandleState): void {
   const { handle } = state;
+  forwarding.set(handle, state);
   // Forwarders read the current version at each access: when it has the
   // statics the handle forwards already (a version with new methods, say),
   // they stay as they are.
@@ -25,18 +35,56 @@ export function defineStaticForwarders(state: HandleState): void {
     Object.defineProperty(handle, key, {
       configurable: true,
       enumerable: descriptor.enumerable ?? false,
-      get:
-        key === INITIALISE_FIELDS
-          ? initialiserForwarder(state)
-          : () => (state.current as unknown as Record<PropertyKey, unknown>)[key],
-      set: (value: unknown) => {
-        (state.current as unknown as Record<PropertyKey, unknown>)[key] = value;
-      },
+      get: key === INITIALISE_FIELDS ? initialiserForwarder(state) : getter(state, key),
+      set: setter(state, key),
     });
     keys.push(key);
   }
   state.staticKeys = keys;
   if (deleted) toFastProperties(handle);
+}
+
+type Statics = Record<PropertyKey, unknown>;
+
+function getter(state: HandleState, key: PropertyKey): (this: unknown) => unknown {
+  const { handle } = state;
+  return function (this: unknown) {
+    if (this === handle) return (state.current as unknown as Statics)[key];
+    return Reflect.get(holderOf(state, key, this), key, this);
+  };
+}
+
+function setter(state: HandleState, key: PropertyKey): (this: unknown, value: unknown) => void {
+  const { handle } = state;
+  return function (this: unknown, value: unknown) {
+    if (this === handle) {
+      (state.current as unknown as Statics)[key] = value;
+      return;
+    }
+    // Plain JavaScript's assignment through an inherited static: an own
+    // property of the receiver (of its class, for a subclass handle), or
+    // the inherited setter called on it.
+    const below = typeof this === "function" ? forwarding.get(this) : undefined;
+    const target = below === undefined || below.current === this ? this : below.current;
+    Reflect.set(holderOf(state, key, this), key, value, target as object);
+  };
+}
+
+/**
+ * Where `receiver` (a subclass handle, or a class extending one) finds
+ * `key` on its way up to `state`'s handle: the first handle's current
+ * class that has it of its own — a subclass handle forwards only the keys
+ * its class had when the forwarders were defined, and a class may gain
+ * statics since — else this handle's current class.
+ */
+function holderOf(state: HandleState, key: PropertyKey, receiver: unknown): object {
+  let p = (typeof receiver === "function" ? receiver : null) as object | null;
+  for (; p !== null && p !== state.handle; p = Reflect.getPrototypeOf(p)) {
+    const above = forwarding.get(p as Function);
+    if (above !== undefined && above.current !== p && Object.hasOwn(above.current, key))
+      return above.current;
+  }
+  return state.current;
 }
 
 /**
