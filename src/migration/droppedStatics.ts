@@ -11,7 +11,11 @@
  * initialiser gives (or, where the source shows no initialiser, a number or
  * boolean not the new release's value: a version string is the release's
  * own); an object with collections (Map, Set, array, plain-object registry)
- * whose sizes are not those of the new release's value at the same place.
+ * whose sizes are not those of the new release's value at the same place,
+ * or a setting changed in place (three's `Object3D.DEFAULT_UP.set(0, 0, 1)`,
+ * `Client.defaults.timeout = 5000`: review advZ10) — a number or boolean
+ * not the new value's at the same place, or a string where the new value
+ * has the one the running release's initialiser wrote.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { type ClassBuild, fromAnotherScope } from "./build.js";
@@ -78,14 +82,37 @@ function differs(was: unknown, now: unknown, initializer: string | undefined): s
   }
   const [a, b] = [sizes(was), sizes(now)];
   const changed = [...a].filter(([path, n]) => b.has(path) && b.get(path) !== n);
-  if (changed.length === 0) return undefined;
-  return `holds ${changed
+  if (changed.length > 0)
+    return `holds ${changed
+      .slice(0, 3)
+      .map(
+        ([path, n]) =>
+          `${n} ${n === 1 ? "entry" : "entries"} in \`${path}\` where the new release's value has ${b.get(path)}`,
+      )
+      .join(", ")}`;
+  const [x, y] = [leaves(was), leaves(now)];
+  const set = [...x].filter(([path, v]) => {
+    if (!y.has(path)) return false;
+    const n = y.get(path);
+    if (Object.is(v, n)) return false;
+    // A string the new release also wrote where the running one's source did: the program's.
+    return typeof v !== "string" || (typeof n === "string" && writes(initializer, n));
+  });
+  if (set.length === 0) return undefined;
+  return `holds ${set
     .slice(0, 3)
     .map(
-      ([path, n]) =>
-        `${n} ${n === 1 ? "entry" : "entries"} in \`${path}\` where the new release's value has ${b.get(path)}`,
+      ([path, v]) =>
+        `\`${path}\` = ${shown(v)} where the new release's value has ${shown(y.get(path))}`,
     )
     .join(", ")}`;
+}
+
+/** Whether the initialiser's text has `text` as a string literal. */
+function writes(initializer: string | undefined, text: string): boolean {
+  if (initializer === undefined) return false;
+  const inner = JSON.stringify(text).slice(1, -1);
+  return ['"', "'", "`"].some((q) => initializer.includes(`${q}${inner}${q}`));
 }
 
 /** The value of a literal initialiser (`0`, `"x"`, `true`, `null`), where it is one. */
@@ -103,6 +130,29 @@ function literal(initializer: string | undefined): { readonly value: unknown } |
 
 const shown = (value: unknown) =>
   typeof value === "string" ? JSON.stringify(value) : `\`${String(value)}\``;
+
+/**
+ * The primitive settings `value` holds, by path (`DEFAULT_UP.z`): the own
+ * enumerable data properties of plain objects and class instances, a few
+ * levels deep, as `sizes` enters them.
+ */
+function leaves(value: unknown): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  const seen = new Set<object>();
+  const visit = (v: unknown, path: string, depth: number) => {
+    if (typeof v === "function" || depth > DEPTH) return;
+    if (typeof v !== "object" || v === null) return void (path === "" || found.set(path, v));
+    if (seen.has(v) || v instanceof Map || v instanceof Set || ArrayBuffer.isView(v)) return;
+    seen.add(v);
+    for (const key of Object.keys(v).slice(0, KEYS)) {
+      const d = Object.getOwnPropertyDescriptor(v, key);
+      if (d !== undefined && "value" in d)
+        visit(d.value, path === "" ? key : `${path}.${key}`, depth + 1);
+    }
+  };
+  visit(value, "", 0);
+  return found;
+}
 
 /**
  * The sizes of the collections `value` holds, by path (`classRegistry.kv`):

@@ -138,3 +138,67 @@ test.each([true, false])(
     }
   },
 );
+
+type Configured = {
+  new (): object;
+  defaults: { timeout: number; mode: string; build: string; up: { x: number; y: number } };
+};
+
+/** A client whose settings live in a static object the program may set in place (`Client.defaults.timeout = 5000`). */
+function configured(release: string, timeout = 1000): Configured {
+  return new Function(
+    `"use strict";
+    class Point { constructor(x, y) { this.x = x; this.y = y; } }
+    class Client {
+      static defaults = { timeout: ${timeout}, mode: "fast", build: "${release}", up: new Point(0, 1) };
+      constructor() { this.opts = { ...Client.defaults }; }
+    }
+    return Client;`,
+  )() as Configured;
+}
+
+/**
+ * A setting changed in place in a static object (three's
+ * `Object3D.DEFAULT_UP.set(0, 0, 1)`) was replaced with no word: only
+ * collection sizes were compared (review advZ10). Said where the program
+ * set one (a number, a string the new release writes as the old one did, a
+ * field of an object inside); not where it set none, nor for a string the
+ * release changed itself (`build`).
+ */
+test("property: a setting the program changed inside a static object is said, with its path (seed 311)", () => {
+  const change = fc.constantFrom("none", "timeout", "mode", "up.y", "sameAsNew");
+  fc.assert(
+    fc.property(change, fc.boolean(), (what, releaseChangesTimeout) => {
+      const ns = new Namespace("configured");
+      const Client = ns.registerClass(configured("a"), {
+        name: "Client",
+      }) as unknown as Configured;
+      const newTimeout = releaseChangesTimeout ? 2000 : 1000;
+      if (what === "timeout") Client.defaults.timeout = 5000;
+      if (what === "mode") Client.defaults.mode = "slow";
+      if (what === "up.y") Client.defaults.up.y = 7;
+      // The program set what the new release has: nothing of its is lost.
+      if (what === "sameAsNew") Client.defaults.timeout = newTimeout;
+      const result = updateSync(
+        ns,
+        patch("b").replaceImplementation("Client", configured("b", newTimeout)).build(),
+      );
+      const notes = said(result.warnings).map((w) => w.note);
+      // In the order of the object's keys; a number the release changed itself is said too (the program may have set it).
+      const parts = [
+        what === "timeout"
+          ? `\`timeout\` = \`5000\` where the new release's value has \`${newTimeout}\``
+          : releaseChangesTimeout && what !== "sameAsNew"
+            ? "`timeout` = `1000` where the new release's value has `2000`"
+            : undefined,
+        what === "mode" ? '`mode` = "slow" where the new release\'s value has "fast"' : undefined,
+        what === "up.y" ? "`up.y` = `7` where the new release's value has `1`" : undefined,
+      ].filter((p) => p !== undefined);
+      const expected = parts.length === 0 ? [] : [parts.join(", ")];
+      expect(
+        notes.map((n) => /holds (.*), and the new release's value replaces it/.exec(n)?.[1]),
+      ).toEqual(expected);
+    }),
+    { seed: 311, numRuns: 40 },
+  );
+});
