@@ -41,7 +41,10 @@ export function methodsBecomingState(
   for (const f of oldFields) methods.delete(f);
   const newChain = definitionChain(name, build);
   const kept = instanceMembers(name, (n) => build.classes.get(n)?.definition);
-  const learned = cls.definition.fields.filter((f) => methods.has(f.name));
+  // A method the new version keeps on its prototype does not leave it: a
+  // field of its name holds it (`this.tap = this.tap`, tapable 2; bound,
+  // `this.parse.bind(this)`), any other is the validation's field-shadows-method.
+  const learned = cls.definition.fields.filter((f) => methods.has(f.name) && !kept.has(f.name));
   const unseen = [...unseenFields(newChain).names].filter((f) => methods.has(f) && !kept.has(f));
   // A value the patch gives (an `initial` function, a field it carries over) counts.
   const valued = (f: { name: string; initializer?: string }) =>

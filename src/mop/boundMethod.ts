@@ -8,3 +8,15 @@ const BOUND = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)\.bind\(\s*this\s*\)$
 export function boundMethodName(initializer: string | undefined): string | undefined {
   return initializer === undefined ? undefined : BOUND.exec(initializer.trim())?.[1];
 }
+
+const COPIED = /^this\.([\p{ID_Start}$_][\p{ID_Continue}$]*)$/u;
+
+/**
+ * The method a field initialised `this.m = this.m` copies onto the object
+ * (tapable 2's Hook does so for `tap`, `tapAsync`, `tapPromise` and
+ * `compile`: an own property V8 finds first), or undefined. The field holds
+ * the method itself, unbound.
+ */
+export function copiedMethodName(initializer: string | undefined): string | undefined {
+  return initializer === undefined ? undefined : COPIED.exec(initializer.trim())?.[1];
+}

@@ -3,13 +3,14 @@
  * class chain (or a method named like an existing field) makes the method
  * unreachable on every instance — almost always a mistake (`comment` and
  * `comment()`). Shadowing that already existed before the update is left
- * alone, and a field initialised `this.m.bind(this)` is the method, bound.
+ * alone, and a field initialised `this.m.bind(this)` is the method, bound
+ * (`this.m`, the method itself).
  *
  * Chains are followed only through classes that exist: a superclass missing
  * from the world (removed while a subclass still extends it) is the
  * definitions rules' `unknown-superclass` failure, not a reason to crash here.
  */
-import { boundMethodName } from "../mop/boundMethod.js";
+import { boundMethodName, copiedMethodName } from "../mop/boundMethod.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { ValidationFailure } from "./report.js";
 import { SYSTEM_RULES } from "./systemRules.js";
@@ -72,10 +73,12 @@ function clashes(name: string, world: ReadonlyMap<string, ClassDefinition>): Set
 /**
  * `this.m = this.m.bind(this)`: the field is the method, bound to the object
  * (zod binds `parse`, `readonly` and the others so; a release adding one
- * was refused, with advice no package can follow). Not a clash.
+ * was refused, with advice no package can follow); `this.m = this.m`, the
+ * method itself (tapable 2's Hook copies `tap` and `compile` so: review
+ * advZ10). Not a clash.
  */
 function bindsItself(name: string, initializer: string | undefined): boolean {
-  return boundMethodName(initializer) === name;
+  return boundMethodName(initializer) === name || copiedMethodName(initializer) === name;
 }
 
 /** The definitions from `name` up to its root, stopping at a missing class or a cycle. */

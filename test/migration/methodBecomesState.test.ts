@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Policy } from "../../src/index.js";
-import { type MetamorphError, Namespace, patch, updateSync } from "../../src/index.js";
+import { type MetamorphError, Namespace, patch, update, updateSync } from "../../src/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 
 interface Counter {
@@ -220,5 +220,74 @@ describe("other ways a method becomes state", () => {
     // Its fields stay: nothing migrates the objects, and each keeps its bound copy.
     expect(result.warnings.map((w) => w.code)).toEqual(["MM_STALE_FUNCTION_FIELD"]);
     expect(s.parse("a")).toBe("v1:a");
+  });
+});
+
+/**
+ * A release that starts putting its own methods on each object — copied
+ * (`this.tap = this.tap`, tapable 2's Hook) or bound — keeps them on its
+ * prototype too: nothing leaves the prototype. It was refused under every
+ * policy as field-shadows-method ("rename one of them", advice no package
+ * can follow; review advZ10), and the copy under lazy/progressive as a
+ * method becoming a field. Any other value in a field named like a kept
+ * method is still a clash.
+ */
+describe("a release copying or binding its methods onto each object", () => {
+  const release = (tag: string, init: string) =>
+    new Function(`"use strict";
+      class Hook {
+        constructor() { this.taps = []; ${init} }
+        tap(f) { this.taps.push(f); return "${tag}"; }
+        compile() { return "${tag}:" + this.taps.length; }
+      }
+      return Hook;`)() as new () => { tap(f: unknown): string; compile(): string; taps: unknown[] };
+
+  test("property: committed under every policy, each object's copies are the new methods; rollback exact (seed 88)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("eager", "lazy", "progressive" as const),
+        fc.subarray(["tap", "compile"], { minLength: 1 }),
+        fc.boolean(),
+        async (policy, copied, bound) => {
+          const init = copied
+            .map((m) => `this.${m} = this.${m}${bound ? ".bind(this)" : ""};`)
+            .join(" ");
+          const ns = new Namespace("copying", { instanceFinder: "registry" });
+          const Hook = ns.registerClass(release("v1", ""), { name: "Hook" });
+          const hooks = [new Hook(), new Hook()];
+          hooks[0]!.tap(1);
+          const before = hooks.map((h) => Object.keys(h));
+          const result = await update(
+            ns,
+            patch("v2").replaceImplementation("Hook", release("v2", init)).build(),
+            { policy },
+          );
+          expect(result.state()).toBe("committed");
+          expect(hooks.map((h) => [h.tap(2), h.compile()])).toEqual([
+            ["v2", "v2:2"],
+            ["v2", "v2:1"],
+          ]);
+          for (const m of copied)
+            expect(Object.hasOwn(hooks[0]!, m), `${m} on a migrated object`).toBe(true);
+          await result.rollback();
+          expect(hooks.map((h) => Object.keys(h))).toEqual(before);
+          expect(hooks[0]!.compile()).toBe("v1:2");
+        },
+      ),
+      { seed: 88, numRuns: 24 },
+    );
+  });
+
+  test("another value in a field named like a kept method is still refused", () => {
+    const ns = new Namespace("clash", { instanceFinder: "registry" });
+    ns.registerClass(release("v1", ""), { name: "Hook" });
+    expect(() =>
+      updateSync(
+        ns,
+        patch("v2")
+          .replaceImplementation("Hook", release("v2", "this.tap = this.compile;"))
+          .build(),
+      ),
+    ).toThrow(/field-shadows-method/);
   });
 });
