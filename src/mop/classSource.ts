@@ -96,7 +96,10 @@ export function classSource(
  * function: lateNames.ts).
  */
 export function selfBinding(name: string, late: readonly string[] = []): string {
-  const assign = late.map((n) => `${n} = __late.${n};`).join(" ");
+  // Only the names given: a namespace binds its classes one by one (lateNames.ts).
+  const assign = late
+    .map((n) => `if (Object.hasOwn(__late, "${n}")) ${n} = __late.${n};`)
+    .join(" ");
   return `let ${name}; const __setSelf = (self) => { ${name} = self; }; const __setLate = (__late) => { ${assign} };`;
 }
 

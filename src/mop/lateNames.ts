@@ -37,16 +37,25 @@ export function noteLateSetter(scope: Scope, setter: Setter): void {
 }
 
 /**
- * Binds the late names of `scope`, in the code compiled against it and in
- * the scope itself (what a later version compares when it reuses a field
- * initialiser, initialiserReuse.ts).
+ * Binds the late names of `scope` that `values` has, in the code compiled
+ * against it and in the scope itself (what a later version compares when it
+ * reuses a field initialiser, initialiserReuse.ts). The others stay late:
+ * a class a namespace defines names classes it will define after it.
  */
 export function bindLateNames(scope: Scope, values: Scope): void {
   const late = lateOf.get(scope);
   if (late === undefined) return;
   const bound: Record<string, unknown> = {};
-  for (const name of late.names) bound[name] = values[name];
+  for (const name of late.names) if (Object.hasOwn(values, name)) bound[name] = values[name];
+  if (Object.keys(bound).length === 0) return;
   Object.assign(scope as Record<string, unknown>, bound);
   for (const setter of late.setters) setter(bound);
-  lateOf.delete(scope);
+  const names = late.names.filter((n) => !Object.hasOwn(bound, n));
+  if (names.length === 0) lateOf.delete(scope);
+  else lateOf.set(scope, { names, setters: late.setters });
+}
+
+/** Whether `scope` still has names to bind. */
+export function hasLateNames(scope: Scope): boolean {
+  return lateOf.has(scope);
 }

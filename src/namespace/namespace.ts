@@ -27,6 +27,7 @@ import { isAdaptiveFinder } from "../mop/instances/adaptiveFinder.js";
 import { createInstanceFinder } from "../mop/instances/defaultFinder.js";
 import type { FindOptions, InstanceFinder } from "../mop/instances/finder.js";
 import { readClassDefinition } from "../mop/readClassDefinition.js";
+import { bindDefinedClasses, classesOf, definitionScope } from "./definitionScope.js";
 import { InvalidBindingNameError } from "./errors.js";
 import {
   bindingNameRefusal,
@@ -107,6 +108,8 @@ export class Namespace {
   readonly #history = new SnapshotHistory<NamespaceSnapshot>(this.#snapshot);
   /** Scopes given when classes were defined, reused when they are rebuilt from new definitions. */
   readonly scopes = new Map<Constructor, CreateClassOptions["scope"]>();
+  /** Scopes of defined classes whose code names classes not bound yet (definitionScope.ts). */
+  readonly #waiting = new Set<Readonly<Record<string, unknown>>>();
 
   constructor(name: string, options: NamespaceOptions = {}) {
     this.name = name;
@@ -156,6 +159,7 @@ export class Namespace {
   [commitSnapshot](snapshot: NamespaceSnapshot | "pop"): void {
     if (snapshot !== "pop") this.#history.push(snapshot);
     this.#snapshot = snapshot === "pop" ? this.#history.pop(this.name) : snapshot;
+    if (this.#waiting.size > 0) bindDefinedClasses(this.#waiting, classesOf(this));
   }
 
   has(name: string): boolean {
@@ -294,7 +298,8 @@ export class Namespace {
     );
     this.#requireDefinable(definition);
     const superclass = this.#superclassHandle(definition);
-    const initial = createClass(definition, { superclass, scope });
+    const compiled = definitionScope(definition, scope, classesOf(this), this.#waiting);
+    const initial = createClass(definition, { superclass, scope: compiled });
     const handle = createClassHandle(initial, definition, { superclass, owner: this });
     this.scopes.set(handle, scope);
     this.track(handle);

@@ -8,9 +8,11 @@
  * `Cart` committed and threw at its first call (review advY4).
  */
 import type { Constructor } from "../../mop/createClass.js";
-import { isValidClassName } from "../../mop/createClass.js";
 import { withLateNames } from "../../mop/lateNames.js";
-import type { Namespace, NamespaceSnapshot } from "../../namespace/namespace.js";
+import { classesOf } from "../../namespace/definitionScope.js";
+import type { Namespace } from "../../namespace/namespace.js";
+
+export { classesOf };
 
 export type Scope = Readonly<Record<string, unknown>>;
 
@@ -37,17 +39,4 @@ export function updateScopes(
   const keep = hydrateScope === undefined ? own : { ...own, ...hydrateScope };
   const late = pending.filter((n) => !Object.hasOwn(keep, n) && !Object.hasOwn(classes, n));
   return { compile: withLateNames({ ...classes, ...keep }, late), keep };
-}
-
-/** The classes bound by name in a namespace or a shadow, under the names code can read. */
-export function classesOf(world: {
-  readonly snapshot: NamespaceSnapshot;
-}): Record<string, unknown> {
-  const classes: Record<string, unknown> = {};
-  const bindings = world.snapshot.bindings;
-  for (const name in bindings) {
-    const binding = bindings[name]!;
-    if (binding.kind === "class" && isValidClassName(name)) classes[name] = binding.handle;
-  }
-  return classes;
 }
