@@ -71,6 +71,42 @@ export function unmanagedSubclassError(
   );
 }
 
+/** One unmanaged subclass's objects, as a refusal counts them. */
+export interface UnmanagedHome {
+  readonly className: string;
+  readonly home: object;
+  readonly count: number;
+}
+
+/**
+ * The refusal of every unmanaged subclass found, in one error: three's
+ * Texture has four (DepthTexture, CubeTexture…) and an operator told of one
+ * per attempt retried four times (review advZ10). Mixins are their own
+ * refusal (another remedy).
+ */
+export function unmanagedSubclassesError(
+  found: readonly UnmanagedHome[],
+  state: "alive" | "pending" | "reached",
+): UnmanagedClassError {
+  const classes = found.filter((f) => !isMixin(f.home));
+  if (classes.length < 2) {
+    const one = classes[0] ?? found[0]!;
+    return unmanagedSubclassError(one.className, one.home, one.count, state);
+  }
+  const name = (f: UnmanagedHome) =>
+    (f.home as { constructor?: { name?: string } }).constructor?.name || "(anonymous class)";
+  // By name: the heap lists them in no order a reader can follow.
+  classes.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  const subclasses = classes.map(name);
+  const count = classes.reduce((n, f) => n + f.count, 0);
+  const extended = [...new Set(classes.map((f) => f.className))].join(", ");
+  const listed = classes.map((f) => `${name(f)} (${f.count})`).join(", ");
+  return new UnmanagedClassError(
+    `${count} objects of ${classes.length} classes that extend ${extended} but are not managed by this namespace are ${state}: ${listed}. They would run ${extended}'s new methods over their old fields, which only a migration of their own rewrites. Register ${subclasses.join(", ")} (registerClass) so that their objects migrate with ${extended}'s`,
+    { className: classes[0]!.className, subclass: subclasses[0]!, subclasses, count },
+  );
+}
+
 /**
  * The refusal of objects of `className` given a prototype of their own
  * (`Object.setPrototypeOf(o, Object.create(C.prototype, methods))`): an
@@ -106,23 +142,39 @@ export function unmanagedBelow(
   migrating: ReadonlyMap<object, string>,
   below: ReadonlyMap<object, readonly object[]>,
 ): UnmanagedBelow | undefined {
+  return everyUnmanagedBelow(namespace, migrating, below, true)[0];
+}
+
+/** Every unmanaged subclass with objects in `below`, with one object of each (or only the first: `first`). */
+function everyUnmanagedBelow(
+  namespace: Namespace,
+  migrating: ReadonlyMap<object, string>,
+  below: ReadonlyMap<object, readonly object[]>,
+  first = false,
+): UnmanagedBelow[] {
   let managed: Set<object> | undefined;
+  const found = new Map<object, { className: string; object: object; count: number }>();
+  const known = new Set<object>();
   for (const [prototype, objects] of below) {
     const className = migrating.get(prototype);
     if (className === undefined) continue;
-    let found: { home: object; object: object } | undefined;
-    let count = 0;
     for (const object of objects) {
       const home = getPrototypeOf(object) as object;
-      if (migrating.has(home) || (found !== undefined && home !== found.home)) continue;
+      if (migrating.has(home)) continue;
+      const seen = found.get(home);
+      if (seen !== undefined) {
+        seen.count++;
+        continue;
+      }
+      if ((first && found.size > 0) || known.has(home)) continue;
+      known.add(home);
       managed ??= managedHomes(namespace);
-      if (found === undefined && !isUnmanagedHome(home, managed)) continue;
-      found ??= { home, object };
-      count++;
+      if (!isUnmanagedHome(home, managed)) continue;
+      found.set(home, { className, object, count: 1 });
     }
-    if (found !== undefined) return { className, ...found, count };
+    if (first && found.size > 0) break;
   }
-  return undefined;
+  return [...found].map(([home, f]) => ({ ...f, home }));
 }
 
 /**
@@ -150,8 +202,8 @@ export function refuseUnmanagedBelow(
   migrating: ReadonlyMap<object, string>,
   below: ReadonlyMap<object, readonly object[]>,
 ): void {
-  const found = unmanagedBelow(namespace, migrating, below);
-  if (found) throw unmanagedSubclassError(found.className, found.home, found.count, "alive");
+  const found = everyUnmanagedBelow(namespace, migrating, below);
+  if (found.length > 0) throw unmanagedSubclassesError(found, "alive");
 }
 
 /**
@@ -167,6 +219,7 @@ export function refuseUnmanagedSubclasses(
   const finder = namespace.finder as { kind: string; prototypes?: () => object[] };
   if (finder.kind !== "registry" || finder.prototypes === undefined) return;
   let managed: Set<object> | undefined;
+  const found: UnmanagedHome[] = [];
   for (const home of finder.prototypes()) {
     if (migrating.has(home)) continue;
     for (const [prototype, className] of migrating) {
@@ -174,9 +227,9 @@ export function refuseUnmanagedSubclasses(
       managed ??= managedHomes(namespace);
       if (!isUnmanagedHome(home, managed)) break;
       const objects = namespace.finder.find(home);
-      if (objects.length > 0)
-        throw unmanagedSubclassError(className, home, objects.length, "alive");
+      if (objects.length > 0) found.push({ className, home, count: objects.length });
       break;
     }
   }
+  if (found.length > 0) throw unmanagedSubclassesError(found, "alive");
 }

@@ -239,3 +239,55 @@ describe.each(["lazy", "progressive"] as const)(
     });
   },
 );
+
+/**
+ * three's Texture has four unmanaged subclasses (DepthTexture, CubeTexture…):
+ * the refusal named the first one only, and the operator found the others
+ * one failed attempt at a time (review advZ10). One refusal names them all.
+ */
+test.each(FINDERS)(
+  "property: every unmanaged subclass with live objects is named in one refusal (%s, seed 41)",
+  (instanceFinder) => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }),
+        (made) => {
+          const { Base, BaseV2 } = releases();
+          const ns = new Namespace(`many-${instanceFinder}`, { instanceFinder });
+          const B = ns.registerClass(Base) as unknown as new () => Stack;
+          const subclasses = made.map(
+            (_, i) =>
+              ({
+                [`Sub${i}`]: class extends B {},
+              })[`Sub${i}`]!,
+          );
+          const objects = made.flatMap((n, i) =>
+            Array.from({ length: n }, () => new subclasses[i]!()),
+          );
+          const alive = made.flatMap((n, i) => (n > 0 ? [`Sub${i} (${n})`] : []));
+          let error: unknown;
+          try {
+            updateSync(ns, rename("eager", BaseV2));
+          } catch (e) {
+            error = e;
+          }
+          if (alive.length === 0) {
+            expect(error).toBeUndefined();
+            return;
+          }
+          expect(error).toMatchObject({ code: "MM_UNMANAGED_CLASS" });
+          const message = (error as Error).message;
+          if (alive.length === 1) expect(message).toMatch(/which extends Base/);
+          else {
+            expect(message, message).toContain(alive.join(", "));
+            expect((error as { details: { subclasses: string[] } }).details.subclasses).toEqual(
+              made.flatMap((n, i) => (n > 0 ? [`Sub${i}`] : [])),
+            );
+          }
+          expect(objects.every((o) => o.o === 0)).toBe(true);
+        },
+      ),
+      { seed: 41, numRuns: 20 },
+    );
+  },
+);
