@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { SourceProblem } from "../../dev/compile.js";
-import { derivePatch, type PatchDerivation } from "../diff/derive.js";
+import { type ClassChange, derivePatch, type PatchDerivation } from "../diff/derive.js";
 import { renderPatchModule } from "../diff/render.js";
 import { DiffSourceError, readMigrationsModules, readModules } from "../diff/sources.js";
 import { CommandUsageError, EXIT_OK, runCommand } from "./command.js";
@@ -19,11 +19,13 @@ export const DIFF_USAGE = `usage: metamorph diff <old-source-dir> <new-source-di
 Derives the patch from the release in <old-source-dir> to the one in
 <new-source-dir>, as metamorph dev derives a reload: a new implementation
 for each changed class (the classes metamorph run manages: top-level class
-declarations), superclass changes, rename hints, migrators, resets and
-validations from the *.migrations.ts module next to a source file, and the
-new source of each changed top-level function (replaced in the same update,
-in its module named relative to the release directory: run the service with
-metamorph run --root at the same place). Writes it as a patch module
+declarations), superclass changes, classes renamed (recognised, or named by
+classRenames) and classes added that a running class now extends, rename
+hints, migrators, resets and validations from the *.migrations.ts module
+next to a source file, and the new source of each changed top-level
+function (replaced in the same update, in its module named relative to the
+release directory: run the service with metamorph run --root at the same
+place). Writes it as a patch module
 (TypeScript for .ts/.mts, JavaScript for .js/.mjs) that says per class what
 changed, with a TODO wherever a person must decide (a field removed with no
 migrator, an ambiguous rename, code the bundle cannot reach). Review it,
@@ -76,14 +78,26 @@ function directory(path: string, which: string): string {
   return dir;
 }
 
+const REASONS: Record<ClassChange["reason"], string> = {
+  changed: "new implementation",
+  subclass: "migrates with its superclass",
+  renamed: "implementation unchanged",
+  added: "new class, added",
+};
+
+/** One line per class: what the patch does to it. */
+function classLine(c: ClassChange): string {
+  const renamed = c.renamedFrom ? `renamed from ${c.renamedFrom.name}, ` : "";
+  const by = c.added
+    ? ` (${c.added.extendedBy.join(", ")} now extend${c.added.extendedBy.length === 1 ? "s" : ""} it)`
+    : "";
+  return `  ${c.name}: ${renamed}${REASONS[c.reason]}${by}`;
+}
+
 /** What the patch holds, in a few lines for the terminal. */
 function summary(derivation: PatchDerivation, out: string, todos: number): string {
   const lines = [`wrote ${out}`];
-  for (const c of derivation.classes) {
-    lines.push(
-      `  ${c.name}: ${c.reason === "subclass" ? "migrates with its superclass" : "new implementation"}`,
-    );
-  }
+  for (const c of derivation.classes) lines.push(classLine(c));
   for (const f of derivation.functions)
     lines.push(`  function ${f.name} (${f.file}): new source, replaced with the classes`);
   lines.push(
@@ -129,7 +143,11 @@ export function diff(args: readonly string[]): Promise<number> {
         ok: true,
         command: "diff",
         out: values.out,
-        classes: derivation.classes.map((c) => ({ name: c.name, reason: c.reason })),
+        classes: derivation.classes.map((c) => ({
+          name: c.name,
+          reason: c.reason,
+          ...(c.renamedFrom ? { renamedFrom: c.renamedFrom.name } : {}),
+        })),
         functions: derivation.functions.map((f) => ({ name: f.name, file: f.file })),
         todos,
       });

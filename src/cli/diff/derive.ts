@@ -1,99 +1,46 @@
 /**
  * The patch between two releases, as data: what `metamorph dev` would do on
  * saving each changed module (src/dev/plan.ts), derived from the two source
- * trees instead of a running program. Each changed class gets its new
+ * trees instead of a running program. A class the release renamed is renamed
+ * first (./classRenames.ts), and every implementation names classes as the
+ * running service does (./runningNames.ts). Each changed class gets its new
  * implementation with the rename hints of its `*.migrations.*` module that
  * apply, a superclass change when its `extends` changed, the module's
- * migrator, field resets and validations; subclasses of a class whose fields
- * moved are given their implementation again so their instances migrate;
- * each changed top-level function gets its new source (the service compiles
- * it in its module's scope); everything a bundle cannot carry is listed. Where a person must decide, the item says so (`todos`). Pure and
- * deterministic: the same sources give the same derivation.
+ * migrator, field resets and validations; a class new in the release that a
+ * running class now extends is added before it, and subclasses of a class
+ * whose fields moved are given their implementation again so their
+ * instances migrate (./relatedClasses.ts); each changed top-level function
+ * gets its new source (the service compiles it in its module's scope);
+ * everything a bundle cannot carry is listed. Where a person must decide,
+ * the item says so (`todos`). Pure and deterministic: the same sources give
+ * the same derivation.
  */
-import type { ClassDefinition } from "../../mop/classDefinition.js";
-import {
-  type ClassChangeSummary,
-  summariseClassChange,
-  unchangedStatics,
-} from "../../dev/common.js";
-import type { DevMigrations } from "../../dev/migrations.js";
+import { summariseClassChange, unchangedStatics } from "../../dev/common.js";
 import { applicableRenames } from "../../dev/plan.js";
-import { parseJavaScript } from "../../mop/source/parser.js";
-import { dependsOnScope } from "../../mop/source/scope.js";
+import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { chainFields, classRenames } from "./classRenames.js";
+import { classTodos, classValuedFieldFacts, moduleNamesTodos } from "./classTodos.js";
+import type {
+  ClassChange,
+  Context,
+  MigrationsModule,
+  PatchDerivation,
+  ReleasePair,
+  RunningView,
+} from "./derivation.js";
+import { changedFunctions } from "./functions.js";
+import { type ManagedClass, type ReleaseInventory, readRelease } from "./inventory.js";
+import { possibleRenameTodos, releaseNotes } from "./notes.js";
 import {
-  type ManagedClass,
-  type ModuleSource,
-  readRelease,
-  type ReleaseInventory,
-} from "./inventory.js";
-import type { HookSources } from "./migrationsSource.js";
-import { releaseNotes } from "./notes.js";
-import { type UncarriedClass, uncarriedClasses } from "./uncarried.js";
+  addedClass,
+  addedSuperclasses,
+  common,
+  runningView,
+  subclassesToMigrate,
+} from "./relatedClasses.js";
+import { uncarriedClasses } from "./uncarried.js";
 
-/** A migrations module of the new release, loaded (its file relative to the new release). */
-export interface MigrationsModule {
-  readonly file: string;
-  readonly value: DevMigrations;
-  /** Whether its hints are the default export (else named exports). */
-  readonly isDefault: boolean;
-  /** For a TypeScript module: its migrators' and validations' text as JavaScript ("migrate.Account" → expression). */
-  readonly sources?: HookSources;
-}
-
-export interface ReleasePair {
-  readonly old: readonly ModuleSource[];
-  readonly new: readonly ModuleSource[];
-  /** By the file of the module they belong to (relative, without extension → see migrationsFor). */
-  readonly migrations: readonly MigrationsModule[];
-}
-
-export interface ClassChange {
-  readonly name: string;
-  readonly file: string;
-  readonly line: number;
-  /** "changed": its source changed; "subclass": unchanged, migrated because a superclass's fields moved. */
-  readonly reason: "changed" | "subclass";
-  readonly summary: ClassChangeSummary;
-  /** The new definition, read from the implementation's source. */
-  readonly definition: ClassDefinition;
-  /** The new implementation, `class [extends B] { … }`, as JavaScript. */
-  readonly implementation: string;
-  readonly renames: Readonly<Record<string, string>>;
-  /** Statics that keep their running value: declared by both versions with the same initialiser. */
-  readonly keepStatics: readonly string[];
-  /** [old, new] managed superclass names when `extends` changed. */
-  readonly superclass?: readonly [string | null, string | null];
-  /** The migrations module with hints for this class, when it has any it uses. */
-  readonly migrations?: MigrationsModule;
-  readonly migrator: boolean;
-  readonly validation: boolean;
-  /** Fields listed in `reset` whose initialiser changed: [field, new initialiser]. */
-  readonly resets: readonly (readonly [string, string])[];
-  /** Module-level names the implementation refers to. */
-  readonly moduleNames: readonly string[];
-  /** Functions and classes named inside the implementation. */
-  readonly namedInside: readonly string[];
-  readonly todos: readonly string[];
-}
-
-export interface FunctionChange {
-  readonly name: string;
-  readonly file: string;
-  readonly line: number;
-  /** The new `function name(…) { … }`, as JavaScript. */
-  readonly source: string;
-  readonly todos: readonly string[];
-}
-
-export interface PatchDerivation {
-  /** Superclasses before subclasses. */
-  readonly classes: readonly ClassChange[];
-  readonly functions: readonly FunctionChange[];
-  /** What changed that no patch carries (restart to apply), and files added or removed. */
-  readonly notes: readonly string[];
-  /** Changed classes no patch carries, each a TODO: compiled otherwise than as declarations. */
-  readonly uncarried?: readonly UncarriedClass[];
-}
+export type { ClassChange, MigrationsModule, PatchDerivation } from "./derivation.js";
 
 const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
 
@@ -125,218 +72,159 @@ function hierarchyOrder<C extends { name: string }>(
   return out;
 }
 
-const list = (names: readonly string[]) => names.join(", ");
-const plural = (n: number, word: string) => `${word}${n === 1 ? "" : "s"}`;
-
-/** Where a person must decide, for a class whose source changed (the warnings of src/dev/plan.ts). */
-function classTodos(
-  name: string,
+/**
+ * Fields the class declared that it no longer declares but inherits in the
+ * new release (pulled up into a superclass, an existing or an inserted
+ * one): values follow field names, so every object keeps its value.
+ */
+function movedUpFields(
   before: ClassDefinition,
   after: ClassDefinition,
-  summary: ClassChangeSummary,
-  context: { migrationsFile: string; migrator: boolean; resets: readonly string[] },
+  renames: Readonly<Record<string, string>>,
+  chain: { superclass: string | null; next: ReleaseInventory },
 ): string[] {
-  const todos: string[] = [];
-  const { added, removed } = summary;
-  if (before.hasPrivateMembers || after.hasPrivateMembers) {
-    todos.push(
-      `${name} declares private # members: the methods of a new implementation could not read the private state of existing objects, so the engine refuses this change. Restart to apply it, or use ordinary fields`,
-    );
-  }
-  if (added.length > 0 && removed.length > 0) {
-    todos.push(
-      `${plural(removed.length, "field")} ${list(removed)} disappeared while ${list(added)} appeared: treated as removed + added (new fields start from their initialisers). If it is a rename, add it to the renames below, e.g. { ${added[0]}: "${removed[0]}" }, and to ${context.migrationsFile}: export const renames = { ${name}: { ${added[0]}: "${removed[0]}" } }`,
-    );
-  } else if (removed.length > 0 && !context.migrator) {
-    todos.push(
-      `${plural(removed.length, "field")} ${list(removed)} ${removed.length === 1 ? "is" : "are"} removed and no migrator reads ${removed.length === 1 ? "its value" : "their values"}: ${removed.length === 1 ? "it is" : "they are"} dropped from every live object. If the value must move elsewhere, add .migrate("${name}", (old, object) => { … old.${removed[0]} … })`,
-    );
-  }
-  for (const field of summary.initialisers) {
-    if (context.resets.includes(field)) continue;
-    const old = before.fields.find((f) => f.name === field)?.initializer;
-    const now = after.fields.find((f) => f.name === field)?.initializer;
-    todos.push(
-      `${name}.${field}: initialiser changed (${old} → ${now}); existing objects keep their values. To give them the new value, list it in ${context.migrationsFile}: export const reset = { ${name}: ["${field}"] }`,
-    );
-  }
-  return todos;
+  const own = new Set(after.fields.map((f) => f.name));
+  const renamedFrom = new Set(Object.values(renames));
+  const inherited = chainFields(chain.superclass, chain.next);
+  return before.fields
+    .map((f) => f.name)
+    .filter((f) => !own.has(f) && !renamedFrom.has(f) && inherited.has(f));
 }
 
 function changedClass(
-  pair: { before: ManagedClass; after: ManagedClass },
-  next: ReleaseInventory,
-  migrations: MigrationsModule | undefined,
+  context: Context,
+  pair: { before: ManagedClass; after: ManagedClass; view: RunningView },
 ): ClassChange {
-  const { before, after } = pair;
+  const { before, after, view } = pair;
   const { name } = after;
+  const migrations = migrationsFor(after.file, context.migrations);
   const hints = migrations?.value;
   const renames = applicableRenames(
     hints?.renames?.[name] ?? {},
     before.definition,
-    after.definition,
+    view.definition,
   );
   const oldSuper = before.definition.superclass;
   const newSuper = after.definition.superclass;
-  const moved = oldSuper !== newSuper;
-  const summary = summariseClassChange(
+  const moved = oldSuper !== view.definition.superclass;
+  const movedUp = movedUpFields(before.definition, view.definition, renames, {
+    superclass: newSuper,
+    next: context.next,
+  });
+  const full = summariseClassChange(
     before.definition,
-    after.definition,
+    view.definition,
     renames,
     moved ? [oldSuper, newSuper] : undefined,
   );
+  // A field moved up into a superclass keeps its value: not removed.
+  const summary = { ...full, removed: full.removed.filter((f) => !movedUp.includes(f)) };
   const migrator = hints?.migrate?.[name] !== undefined;
   const resetList = hints?.reset?.[name] ?? [];
   // A field whose new value is not known from the source (set from a parameter) cannot be reset.
   const resets = summary.initialisers.flatMap((f) => {
-    const initializer = after.definition.fields.find((x) => x.name === f)?.initializer;
+    const initializer = view.definition.fields.find((x) => x.name === f)?.initializer;
     return resetList.includes(f) && initializer !== undefined ? [[f, initializer] as const] : [];
   });
   const migrationsFile = migrations?.file ?? `${stripExtension(after.file)}.migrations.ts`;
-  const todos = classTodos(name, before.definition, after.definition, summary, {
+  const todos = classTodos(name, before.definition, view.definition, summary, {
     migrationsFile,
     migrator,
     resets: resets.map(([f]) => f),
   });
-  if (moved && newSuper !== null && !next.classes.has(newSuper)) {
+  if (moved && newSuper !== null && !context.next.classes.has(newSuper)) {
     todos.push(
       `${name} now extends ${newSuper}, which metamorph does not manage (only classes declared in the program's modules are): the engine cannot change it live; restart to apply it`,
     );
   }
   const validation = hints?.validate?.[name] !== undefined;
   const usesHints = Object.keys(renames).length > 0 || migrator || validation || resets.length > 0;
+  const onlyRenamed = view.expression === before.expression;
   return {
-    name,
-    file: after.file,
-    line: after.line,
-    reason: "changed",
+    ...common(context, after, before, view),
+    reason: onlyRenamed ? "renamed" : "changed",
     summary,
-    definition: after.definition,
-    implementation: after.expression,
     renames,
-    keepStatics: unchangedStatics(before.definition, after.definition),
+    keepStatics: unchangedStatics(before.definition, view.definition),
+    movedUp,
+    facts: onlyRenamed
+      ? []
+      : classValuedFieldFacts(before.definition, view.definition, context.resolution.running),
     ...(moved ? { superclass: [oldSuper, newSuper] as const } : {}),
     ...(usesHints && migrations ? { migrations } : {}),
     migrator,
     validation,
     resets,
-    moduleNames: after.moduleNames,
-    namedInside: after.namedInside,
-    todos: [...todos, ...moduleNamesTodo(after)],
+    todos: onlyRenamed
+      ? []
+      : [...todos, ...moduleNamesTodos(after, view.moduleNames, context.resolution, context.next)],
   };
 }
 
-function moduleNamesTodo(cls: ManagedClass): string[] {
-  if (cls.moduleNames.length === 0) return [];
-  return [
-    `the implementation of ${cls.name} refers to ${list(cls.moduleNames)}, declared or imported in ${cls.file}: a bundle's code is compiled with the globals only (and the names the service passes to listen({ scope })), so ${cls.moduleNames.length === 1 ? "it is" : "they are"} not defined there. Rewrite those references, or make the service pass them in its scope`,
-  ];
-}
-
-function subclassChange(cls: ManagedClass, parent: string): ClassChange {
-  return {
-    name: cls.name,
-    file: cls.file,
-    line: cls.line,
-    reason: "subclass",
-    summary: summariseClassChange(cls.definition, cls.definition, {}, undefined),
-    definition: cls.definition,
-    implementation: cls.expression,
-    renames: {},
-    keepStatics: cls.definition.staticFields.map((f) => f.name),
-    migrator: false,
-    validation: false,
-    resets: [],
-    moduleNames: cls.moduleNames,
-    namedInside: cls.namedInside,
-    todos: moduleNamesTodo(cls).map((t) => `${t} (its superclass ${parent}'s fields moved)`),
-  };
-}
-
-/** Unchanged classes whose ancestors' fields (or superclass) moved: they migrate too. */
-function subclassesToMigrate(
-  next: ReleaseInventory,
-  moved: ReadonlySet<string>,
-  planned: ReadonlySet<string>,
-): ClassChange[] {
-  if (moved.size === 0) return [];
-  const out: ClassChange[] = [];
-  for (const cls of next.classes.values()) {
-    if (planned.has(cls.name)) continue;
-    const seen = new Set<string>();
-    for (let p = cls.definition.superclass; p !== null && !seen.has(p); ) {
-      seen.add(p);
-      if (moved.has(p)) {
-        out.push(subclassChange(cls, p));
-        break;
-      }
-      p = next.classes.get(p)?.definition.superclass ?? null;
-    }
+/** The `classRenames` of the migrations modules: new name → [old name, the module's file]. */
+function renameHints(
+  migrations: readonly MigrationsModule[],
+): Map<string, readonly [string, string]> {
+  const out = new Map<string, readonly [string, string]>();
+  for (const m of migrations) {
+    for (const [to, from] of Object.entries(m.classRenames ?? {})) out.set(to, [from, m.file]);
   }
   return out;
 }
 
-/**
- * Names the new function refers to that its module binds only in the new
- * release (a new import, function or variable): the running module, in whose
- * scope the service compiles it, does not have them.
- */
-function newNamesTodo(name: string, source: string, added: readonly string[]): string[] {
-  if (added.length === 0) return [];
-  const parsed = parseJavaScript(`(${source}\n)`, "script");
-  if (!parsed.ok) return [];
-  const used = added.filter(
-    (n) => n !== name && dependsOnScope(parsed.program, new Set([n]), true),
-  );
-  if (used.length === 0) return [];
-  return [
-    `${name} refers to ${list(used)}, which the new release's module declares or imports and the running one does not: the service compiles the function in the running module, where ${used.length === 1 ? "it is" : "they are"} not defined. Rewrite those references, or restart to apply the change`,
-  ];
-}
-
-function changedFunctions(old: ReleaseInventory, next: ReleaseInventory): FunctionChange[] {
-  const out: FunctionChange[] = [];
-  for (const [file, module] of next.modules) {
-    const before = old.modules.get(file);
-    if (!before) continue;
-    const added = [...module.top.bindings].filter((n) => !before.top.bindings.has(n));
-    for (const [name, fn] of module.top.functions) {
-      const was = before.top.functions.get(name);
-      if (!was || was.text === fn.text) continue;
-      const todos = newNamesTodo(name, fn.text, added);
-      out.push({ name, file, line: fn.line, source: fn.text, todos });
-    }
+function context(pair: ReleasePair): Context {
+  const old = readRelease(pair.old);
+  const next = readRelease(pair.new);
+  const hints = renameHints(pair.migrations);
+  const renames = classRenames(old, next, new Map([...hints].map(([to, [from]]) => [to, from])));
+  const hintedBy = new Map<string, string>();
+  for (const [to, from] of renames) {
+    const hint = hints.get(to);
+    if (hint && hint[0] === from) hintedBy.set(to, hint[1]);
   }
-  return out;
+  const added = new Set(addedSuperclasses(old, next, renames).keys());
+  const resolution = { running: new Set(old.classes.keys()), added };
+  return { old, next, renames, hintedBy, migrations: pair.migrations, resolution };
 }
 
 /** The patch from release `pair.old` to `pair.new`. */
 export function derivePatch(pair: ReleasePair): PatchDerivation {
-  const old = readRelease(pair.old);
-  const next = readRelease(pair.new);
+  const ctx = context(pair);
+  const { old, next, renames } = ctx;
   const changed: ClassChange[] = [];
   for (const after of next.classes.values()) {
-    const before = old.classes.get(after.name);
-    if (!before || before.expression === after.expression) continue;
-    changed.push(changedClass({ before, after }, next, migrationsFor(after.file, pair.migrations)));
+    const before = old.classes.get(renames.get(after.name) ?? after.name);
+    if (!before) continue;
+    const view = runningView(after, renames);
+    if (before.expression === view.expression && before.name === after.name) continue;
+    changed.push(changedClass(ctx, { before, after, view }));
   }
   const moved = new Set(
     changed
       .filter((c) => {
         const s = c.summary;
-        return (
-          s.added.length + s.removed.length + s.renamed.length > 0 || c.superclass !== undefined
-        );
+        const layout = s.added.length + s.removed.length + s.renamed.length + c.movedUp.length;
+        return layout > 0 || c.superclass !== undefined;
       })
       .map((c) => c.name),
   );
-  const subclasses = subclassesToMigrate(next, moved, new Set(changed.map((c) => c.name)));
+  const planned = new Set(changed.filter((c) => c.reason !== "renamed").map((c) => c.name));
+  const subclasses = subclassesToMigrate(ctx, moved, planned);
+  const migrating = new Set(subclasses.map((c) => c.name));
+  const added = [...addedSuperclasses(old, next, renames)].map(([name, by]) =>
+    addedClass(ctx, next.classes.get(name)!, by),
+  );
   const parentOf = (name: string) => next.classes.get(name)?.definition.superclass ?? null;
   const uncarried = uncarriedClasses(old, next);
+  const todos = possibleRenameTodos(old, next, renames);
   return {
-    classes: hierarchyOrder([...changed, ...subclasses], parentOf),
+    classes: hierarchyOrder(
+      [...changed.filter((c) => !migrating.has(c.name)), ...subclasses, ...added],
+      parentOf,
+    ),
     functions: changedFunctions(old, next),
-    notes: releaseNotes(old, next),
+    notes: releaseNotes(old, next, { renames, added: ctx.resolution.added }),
     ...(uncarried.length > 0 ? { uncarried } : {}),
+    ...(todos.length > 0 ? { todos } : {}),
   };
 }

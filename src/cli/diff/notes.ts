@@ -4,7 +4,15 @@
  * statements (module state is kept, as `metamorph dev` keeps it). Each note
  * says what happens to the running service; a restart applies them all.
  */
+import type { ClassRenames } from "./classRenames.js";
 import type { ReleaseInventory } from "./inventory.js";
+
+/** The classes the patch carries though they are not in both releases under one name. */
+interface Carried {
+  readonly renames: ClassRenames;
+  /** New classes the patch adds (a running class now extends them). */
+  readonly added: ReadonlySet<string>;
+}
 
 function moduleNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
   const notes: string[] = [];
@@ -23,17 +31,18 @@ function moduleNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
   return notes;
 }
 
-function classNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+function classNotes(old: ReleaseInventory, next: ReleaseInventory, carried: Carried): string[] {
   const notes: string[] = [];
+  const renamedAway = new Set(carried.renames.values());
   for (const [name, cls] of next.classes) {
-    if (!old.classes.has(name)) {
+    if (!old.classes.has(name) && !carried.renames.has(name) && !carried.added.has(name)) {
       notes.push(
         `${cls.file}:${cls.line}: class ${name} is new: no code of the running service refers to it; restart to use it`,
       );
     }
   }
   for (const [name, cls] of old.classes) {
-    if (!next.classes.has(name)) {
+    if (!next.classes.has(name) && !renamedAway.has(name)) {
       notes.push(
         `${cls.file}: class ${name} was removed: its live instances keep the last version; restart to drop it`,
       );
@@ -98,11 +107,46 @@ function statementNotes(old: ReleaseInventory, next: ReleaseInventory): string[]
   return notes;
 }
 
-export function releaseNotes(old: ReleaseInventory, next: ReleaseInventory): string[] {
+export function releaseNotes(
+  old: ReleaseInventory,
+  next: ReleaseInventory,
+  carried: Carried,
+): string[] {
   return [
     ...moduleNotes(old, next),
-    ...classNotes(old, next),
+    ...classNotes(old, next, carried),
     ...compiledClassNotes(old, next),
     ...statementNotes(old, next),
   ];
+}
+
+/**
+ * A module that lost a class and gained one that diff did not recognise as
+ * its rename (./classRenames.ts): a person knows. Left so, the old class's
+ * objects keep their version and the new class exists after a restart.
+ */
+export function possibleRenameTodos(
+  old: ReleaseInventory,
+  next: ReleaseInventory,
+  renames: ClassRenames,
+): string[] {
+  const renamedAway = new Set(renames.values());
+  const todos: string[] = [];
+  for (const [file, module] of next.modules) {
+    const before = old.modules.get(file);
+    if (!before) continue;
+    const gone = [...before.top.classes.keys()].filter(
+      (n) => !next.classes.has(n) && !renamedAway.has(n),
+    );
+    const fresh = [...module.top.classes.keys()].filter(
+      (n) => !old.classes.has(n) && !renames.has(n),
+    );
+    if (gone.length === 0 || fresh.length === 0) continue;
+    const [to, from] = [fresh[0]!, gone[0]!];
+    const migrations = `${file.replace(/\.[^./\\]+$/, "")}.migrations.ts`;
+    todos.push(
+      `${file}: class ${fresh.join(", ")} is new and class ${gone.join(", ")} is gone, and diff cannot tell whether one is the other renamed (it recognises a rename by the same superclass, methods and fields). If ${to} is ${from} renamed, say so in ${migrations}: export const classRenames = { ${to}: "${from}" }, and derive again: the patch then renames the class and its objects keep their state. Otherwise ${from}'s objects keep the running version, and ${to} exists after a restart`,
+    );
+  }
+  return todos;
 }

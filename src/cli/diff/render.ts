@@ -11,8 +11,9 @@
  * TypeScript module imports them, a JavaScript one carries a copy).
  */
 import { dirname, relative, sep } from "node:path";
-import { describeClassChange } from "../../dev/common.js";
-import type { ClassChange, FunctionChange, MigrationsModule, PatchDerivation } from "./derive.js";
+import { classFacts } from "./classFacts.js";
+import type { ClassChange, MigrationsModule, PatchDerivation } from "./derivation.js";
+import type { FunctionChange } from "./functions.js";
 
 export interface RenderOptions {
   /** The two release directories, as the header names them. */
@@ -132,9 +133,12 @@ function allocateNames(
  * resolves X to is its own matter (the class's TODO says).
  */
 function standIns(classes: readonly ClassChange[], names: Names): string[] {
-  const defined = new Set(names.classes.values());
+  const defined = new Set(
+    classes.filter((c) => c.reason !== "renamed").map((c) => names.classes.get(c)!),
+  );
   const out: string[] = [];
   for (const c of classes) {
+    if (c.reason === "renamed") continue;
     const parent = c.definition.superclass;
     if (parent === null || !/^[A-Za-z_$][\w$]*$/.test(parent)) continue;
     if (defined.has(parent) || parent in globalThis || out.includes(parent)) continue;
@@ -143,7 +147,7 @@ function standIns(classes: readonly ClassChange[], names: Names): string[] {
   if (out.length === 0) return [];
   return [
     ...comment(
-      `Stand-ins so that this module loads: the implementations below extend ${out.join(", ")}, which the service has and this module does not (see each class's TODO).`,
+      `Stand-ins so that this module loads: the implementations below extend ${out.join(", ")}, which this module does not define. The service compiles them with its own classes of those names (a class it does not have is a TODO of the class that extends it).`,
     ),
     ...out.map((name) => `const ${name} = class {};`),
     "",
@@ -167,8 +171,20 @@ function header(derivation: PatchDerivation, options: RenderOptions, todos: numb
   const { classes, functions, uncarried = [] } = derivation;
   const changed = classes.filter((c) => c.reason === "changed").map((c) => c.name);
   const subclasses = classes.filter((c) => c.reason === "subclass").map((c) => c.name);
+  const renamed = classes.flatMap((c) =>
+    c.renamedFrom ? [`${c.renamedFrom.name} → ${c.name}`] : [],
+  );
+  const added = classes.filter((c) => c.reason === "added").map((c) => c.name);
   const counts = [
     `${changed.length} class${changed.length === 1 ? "" : "es"} changed${changed.length ? ` (${changed.join(", ")})` : ""}`,
+    ...(renamed.length
+      ? [
+          `${renamed.length} class${renamed.length === 1 ? "" : "es"} renamed (${renamed.join(", ")})`,
+        ]
+      : []),
+    ...(added.length
+      ? [`${added.length} class${added.length === 1 ? "" : "es"} added (${added.join(", ")})`]
+      : []),
     ...(subclasses.length
       ? [`${subclasses.length} subclass(es) migrated with them (${subclasses.join(", ")})`]
       : []),
@@ -194,53 +210,28 @@ function header(derivation: PatchDerivation, options: RenderOptions, todos: numb
       : ` * ${todos === 1 ? "1 TODO: a person must decide it" : `${todos} TODOs: a person must decide each`} before packing (search for "TODO:").`,
     " *",
     " * Each class section gives the class's new implementation, read from the new release as",
-    " * JavaScript. The service compiles a bundle's code with the globals only: an implementation",
-    " * does not see the imports and declarations of the module it came from. A top-level",
-    " * function does: the service compiles it in the scope of its own module.",
+    " * JavaScript. The service compiles a bundle's code with the globals and the classes it",
+    " * manages only (by their running names: a renamed class is written by its old name): an",
+    " * implementation does not see the other imports and declarations of the module it came",
+    " * from. A top-level function does: the service compiles it in the scope of its own module.",
     " */",
   ];
 }
 
-/** `step = 5`, or `step` when its initial value is not known from the source. */
-function withInitialiser(c: ClassChange, field: string): string {
-  const init = c.definition.fields.find((f) => f.name === field)?.initializer;
-  return init === undefined ? field : `${field} = ${init}`;
-}
-
 function classSection(c: ClassChange, names: Names): string[] {
   const implementationName = names.classes.get(c)!;
-  const s = c.summary;
-  const from = c.migrations ? ` (from ${c.migrations.file})` : "";
-  const facts: string[] = [];
-  if (c.reason === "subclass") {
-    facts.push(
-      "unchanged; given its implementation again so that its instances migrate with the fields its superclass moved",
-    );
-  }
-  if (s.added.length)
-    facts.push(`fields added: ${s.added.map((f) => withInitialiser(c, f)).join(", ")}`);
-  if (s.removed.length) facts.push(`fields removed: ${s.removed.join(", ")}`);
-  if (s.renamed.length)
-    facts.push(`fields renamed: ${s.renamed.map(([a, b]) => `${a} → ${b}`).join(", ")}${from}`);
-  if (s.initialisers.length) facts.push(`initialisers changed: ${s.initialisers.join(", ")}`);
-  for (const [field] of c.resets)
-    facts.push(`reset: ${field} gets its new initial value on every object${from}`);
-  if (c.superclass)
-    facts.push(`superclass: ${c.superclass[0] ?? "(none)"} → ${c.superclass[1] ?? "(none)"}`);
-  if (s.methodsAdded.length) facts.push(`methods added: ${s.methodsAdded.join(", ")}`);
-  if (s.methodsRemoved.length) facts.push(`methods removed: ${s.methodsRemoved.join(", ")}`);
-  if (s.methodsChanged.length) facts.push(`methods changed: ${s.methodsChanged.join(", ")}`);
-  if (c.migrator) facts.push(`migrator: migrate.${c.name}${from}`);
-  if (c.validation) facts.push(`validation: validate.${c.name}${from}`);
-  if (facts.length === 0) facts.push(describeClassChange(s));
+  const facts = classFacts(c);
+  const implementation =
+    c.reason === "renamed"
+      ? []
+      : [`const ${implementationName} = implementation(${c.implementation});`, ""];
   return [
     RULE,
     `// ${c.name} — ${c.file}:${c.line}`,
     ...facts.flatMap((f) => comment(f, "  ")),
     ...c.todos.flatMap((t) => comment(`TODO: ${t}`)),
     "",
-    `const ${implementationName} = implementation(${c.implementation});`,
-    "",
+    ...implementation,
     ...usedHooks(c).flatMap((hook) => {
       const copy = names.copies.get(`${hook}.${c.name}`);
       if (!copy) return [];
@@ -297,38 +288,53 @@ function notesSection(derivation: PatchDerivation, options: RenderOptions, names
     );
   }
   for (const { todo } of derivation.uncarried ?? []) lines.push(...comment(`TODO: ${todo}`));
+  for (const todo of derivation.todos ?? []) lines.push(...comment(`TODO: ${todo}`));
   for (const note of derivation.notes) lines.push(...comment(note, "  "));
   if (lines.length === 0) return [];
   return [RULE, "// Not in this patch (a restart applies these):", ...lines, ""];
 }
 
-function patchChain(derivation: PatchDerivation, names: Names, name: string): string[] {
+/** The steps that make a class's new version, after the renames. */
+function classSteps(c: ClassChange, names: Names): string[] {
   const steps: string[] = [];
-  for (const c of derivation.classes) {
-    const cls = JSON.stringify(c.name);
-    if (c.superclass) steps.push(`  .changeSuperclass(${cls}, ${JSON.stringify(c.superclass[1])})`);
-    const renames = Object.entries(c.renames).map(([to, from]) => `${to}: ${JSON.stringify(from)}`);
-    const options = [
-      ...(renames.length ? [`renames: { ${renames.join(", ")} }`] : []),
-      // Statics with an unchanged initialiser keep the service's running value.
-      ...(c.keepStatics.length ? [`keepStatics: ${JSON.stringify(c.keepStatics)}`] : []),
-    ];
-    steps.push(
-      `  .replaceImplementation(${cls}, ${names.classes.get(c)}${options.length ? `, { ${options.join(", ")} }` : ""})`,
-    );
-    if (c.resets.length > 0) {
-      const sets = c.resets
-        .map(([field, init]) => `object[${JSON.stringify(field)}] = ${init};`)
-        .join(" ");
-      steps.push(`  .migrate(${cls}, (_old, object) => { ${sets} })`);
-    }
-    if (c.migrator) steps.push(`  .migrate(${cls}, ${hookReference(c, "migrate", names)})`);
-    if (c.validation) {
-      const label = JSON.stringify(`${c.migrations!.file}: validate.${c.name}`);
-      steps.push(`  .validateInstances(${label}, ${cls}, ${hookReference(c, "validate", names)})`);
-    }
+  const cls = JSON.stringify(c.name);
+  if (c.reason === "renamed") return steps;
+  if (c.added) {
+    steps.push(`  .addClass({ name: ${cls}, superclass: ${JSON.stringify(c.added.superclass)} })`);
   }
-  return [`export default patch(${JSON.stringify(name)})`, ...steps, "  .build();", ""];
+  if (c.superclass) steps.push(`  .changeSuperclass(${cls}, ${JSON.stringify(c.superclass[1])})`);
+  const renames = Object.entries(c.renames).map(([to, from]) => `${to}: ${JSON.stringify(from)}`);
+  const options = [
+    ...(renames.length ? [`renames: { ${renames.join(", ")} }`] : []),
+    // Statics with an unchanged initialiser keep the service's running value.
+    ...(c.keepStatics.length ? [`keepStatics: ${JSON.stringify(c.keepStatics)}`] : []),
+  ];
+  steps.push(
+    `  .replaceImplementation(${cls}, ${names.classes.get(c)}${options.length ? `, { ${options.join(", ")} }` : ""})`,
+  );
+  if (c.resets.length > 0) {
+    const sets = c.resets
+      .map(([field, init]) => `object[${JSON.stringify(field)}] = ${init};`)
+      .join(" ");
+    steps.push(`  .migrate(${cls}, (_old, object) => { ${sets} })`);
+  }
+  if (c.migrator) steps.push(`  .migrate(${cls}, ${hookReference(c, "migrate", names)})`);
+  if (c.validation) {
+    const label = JSON.stringify(`${c.migrations!.file}: validate.${c.name}`);
+    steps.push(`  .validateInstances(${label}, ${cls}, ${hookReference(c, "validate", names)})`);
+  }
+  return steps;
+}
+
+/** Renames first: every later step names the classes as the new release does. */
+function patchChain(derivation: PatchDerivation, names: Names, name: string): string[] {
+  const renames = derivation.classes.flatMap((c) =>
+    c.renamedFrom
+      ? [`  .renameClass(${JSON.stringify(c.renamedFrom.name)}, ${JSON.stringify(c.name)})`]
+      : [],
+  );
+  const steps = derivation.classes.flatMap((c) => classSteps(c, names));
+  return [`export default patch(${JSON.stringify(name)})`, ...renames, ...steps, "  .build();", ""];
 }
 
 /** The patch module's text. */

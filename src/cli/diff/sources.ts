@@ -135,6 +135,24 @@ async function registerTsx(near: string): Promise<void> {
   tsxRegistered = true;
 }
 
+/**
+ * A migrations module's `classRenames` (new class name → old name), which
+ * only diff reads (./classRenames.ts): `metamorph dev` reloads a file, it
+ * never renames a class of the running program.
+ */
+function classRenamesOf(hints: unknown, found: string): Record<string, string> | undefined {
+  const value = (hints as Record<string, unknown>).classRenames;
+  if (value === undefined) return undefined;
+  const entries = typeof value === "object" && value !== null ? Object.entries(value) : undefined;
+  if (entries === undefined || entries.some(([, from]) => typeof from !== "string")) {
+    throw new DiffSourceError(
+      `${found}: "classRenames" must map each new class name to its old name, e.g. { Round: "Circle" }`,
+      { file: found },
+    );
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
 async function readMigrationsModule(dir: string, found: string): Promise<MigrationsModule> {
   const file = relative(dir, found).split(sep).join("/");
   const typescript = TYPESCRIPT.test(found);
@@ -153,10 +171,12 @@ async function readMigrationsModule(dir: string, found: string): Promise<Migrati
   } catch (error) {
     throw new DiffSourceError(`${found}: ${(error as Error).message}`, { file: found });
   }
-  if (!typescript) return { file, value, isDefault };
+  const renames = classRenamesOf(isDefault ? namespace.default : namespace, found);
+  const base = { file, value, isDefault, ...(renames ? { classRenames: renames } : {}) };
+  if (!typescript) return base;
   const esbuild = findEsbuild(dir);
   const js = await javaScriptOf(dir, file, esbuild, await tsconfigOf(dir));
-  return { file, value, isDefault, sources: hookSources(js, file) };
+  return { ...base, sources: hookSources(js, file) };
 }
 
 /** The migrations modules next to the program modules of `dir`, imported. */

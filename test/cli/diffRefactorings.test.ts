@@ -1,0 +1,246 @@
+/**
+ * `metamorph diff` on refactorings across classes (review advZ13): a class
+ * renamed, a superclass inserted with a field pulled up into it, fields
+ * pulled up into an existing superclass; and the TODOs such releases need
+ * or do not.
+ * In process: the derivation and the module's text. The same releases
+ * applied to a running service: diffRefactoringsApplied.test.ts.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { derivePatch, type MigrationsModule } from "../../src/cli/diff/derive.js";
+import type { ModuleSource } from "../../src/cli/diff/inventory.js";
+import { renderPatchModule } from "../../src/cli/diff/render.js";
+import { withRunningNames } from "../../src/cli/diff/runningNames.js";
+import { ORM_V1, ORM_V2, SHAPES_V1, SHAPES_V2, SHAPES_V3 } from "./fixtures/refactorings.js";
+
+const mod = (file: string, js: string): ModuleSource => ({ file, js });
+const derive = (
+  old: readonly ModuleSource[],
+  next: readonly ModuleSource[],
+  migrations: readonly MigrationsModule[] = [],
+) => derivePatch({ old, new: next, migrations });
+const render = (derived: ReturnType<typeof derive>) =>
+  renderPatchModule(derived, {
+    oldDir: "/r/1",
+    newDir: "/r/2",
+    date: new Date(0),
+    name: "p",
+    importFrom: "metamorph",
+    outFile: "/r/p.mjs",
+    language: "javascript",
+  });
+const shapes = (js: string) => [mod("shapes.js", js)];
+const todosOf = (derived: ReturnType<typeof derive>) => [
+  ...derived.classes.flatMap((c) => c.todos),
+  ...(derived.todos ?? []),
+];
+
+describe("a class renamed (Circle → Round)", () => {
+  const derived = derive(shapes(SHAPES_V1), shapes(SHAPES_V2));
+  const text = render(derived);
+
+  test("is renamed first, and no step names a class the running release does not have", () => {
+    const round = derived.classes.find((c) => c.name === "Round")!;
+    expect(round).toMatchObject({ reason: "changed", renamedFrom: { name: "Circle" } });
+    expect(round.movedUp).toEqual(["color"]);
+    expect(text).toContain('export default patch("p")\n  .renameClass("Circle", "Round")\n');
+    expect(text).not.toContain("unchanged; given its implementation again");
+    expect(derived.notes.join("\n")).not.toMatch(/class Round is new|class Circle was removed/);
+    expect(todosOf(derived)).toEqual([]);
+  });
+
+  test("implementations name it Circle, the class the service has under that name", () => {
+    const round = derived.classes.find((c) => c.name === "Round")!;
+    expect(round.implementation).toContain("kind = Circle;");
+    expect(round.implementation).not.toContain("Round");
+    // Canvas differs from the running release only by `instanceof Round`: unchanged.
+    expect(derived.classes.map((c) => c.name)).toEqual(["Shape", "Round", "Rect", "Square"]);
+  });
+
+  test("a class that also changed its methods is renamed only when a classRenames hint says so", () => {
+    const edited = SHAPES_V2.replace(
+      "area() { return 3 * this.r",
+      "perimeter() { return 0; }\n  area() { return 3 * this.r",
+    );
+    const plain = derive(shapes(SHAPES_V1), shapes(edited));
+    expect(plain.classes.some((c) => c.renamedFrom)).toBe(false);
+    expect(plain.todos).toEqual([
+      'shapes.js: class Round is new and class Circle is gone, and diff cannot tell whether one is the other renamed (it recognises a rename by the same superclass, methods and fields). If Round is Circle renamed, say so in shapes.migrations.ts: export const classRenames = { Round: "Circle" }, and derive again: the patch then renames the class and its objects keep their state. Otherwise Circle\'s objects keep the running version, and Round exists after a restart',
+    ]);
+    const hint: MigrationsModule = {
+      file: "shapes.migrations.js",
+      value: {},
+      isDefault: false,
+      classRenames: { Round: "Circle", Nothing: "Gone" },
+    };
+    const hinted = derive(shapes(SHAPES_V1), shapes(edited), [hint]);
+    const round = hinted.classes.find((c) => c.name === "Round")!;
+    expect(round.renamedFrom).toEqual({ name: "Circle", hint: "shapes.migrations.js" });
+    expect(round.summary.methodsAdded).toEqual(["perimeter()"]);
+    expect(hinted.todos).toBeUndefined();
+    expect(render(hinted)).toContain("(classRenames of shapes.migrations.js)");
+  });
+
+  test("two classes that could each be the other's rename are no rename; nor are empty ones", () => {
+    const twins = (a: string, b: string) =>
+      shapes(`export class ${a} { x = 1; }\nexport class ${b} { x = 1; }\n`);
+    const derived = derive(twins("A", "B"), twins("C", "D"));
+    expect(derived.classes).toEqual([]);
+    const empty = derive(shapes("export class Gone {}\n"), shapes("export class Fresh {}\n"));
+    expect(empty.classes).toEqual([]);
+    expect(empty.notes).toContain(
+      "shapes.js:1: class Fresh is new: no code of the running service refers to it; restart to use it",
+    );
+  });
+
+  const ident = fc.constantFrom("alpha", "beta", "gamma", "count");
+  const classSource = fc.record({
+    fields: fc.uniqueArray(ident, { minLength: 1, maxLength: 3 }),
+    methods: fc.uniqueArray(fc.constantFrom("run", "show"), { maxLength: 2 }),
+    selfReference: fc.boolean(),
+  });
+
+  test("property: renaming a class and every reference to it is exactly a rename", () => {
+    fc.assert(
+      fc.property(
+        fc.array(classSource, { minLength: 1, maxLength: 4 }),
+        fc.nat(),
+        (classes, pick) => {
+          const names = classes.map((_, i) => `K${i}`);
+          const source = (rename: (n: string) => string) =>
+            classes
+              .map(({ fields, methods, selfReference }, i) => {
+                const name = rename(names[i]!);
+                const parent = i > 0 ? ` extends ${rename(names[i - 1]!)}` : "";
+                const body = [
+                  ...fields.map((f) => `  ${f}${i} = ${selfReference ? name : i};`),
+                  ...methods.map((m) => `  ${m}${i}() { return this instanceof ${name}; }`),
+                ];
+                return `export class ${name}${parent} {\n${body.join("\n")}\n}\n`;
+              })
+              .join("");
+          const target = names[pick % names.length]!;
+          const renamed = (n: string) => (n === target ? `${n}Renamed` : n);
+          const derived = derive(shapes(source((n) => n)), shapes(source(renamed)));
+          expect(derived.classes.map((c) => [c.name, c.reason, c.renamedFrom?.name])).toEqual([
+            [`${target}Renamed`, "renamed", target],
+          ]);
+          expect(todosOf(derived)).toEqual([]);
+          expect(render(derived)).toContain(`.renameClass("${target}", "${target}Renamed")`);
+        },
+      ),
+      { seed: 4242, numRuns: 100 },
+    );
+  });
+
+  test("a reference the method binds itself is left alone", () => {
+    const renames = new Map([["Round", "Circle"]]);
+    expect(
+      withRunningNames(
+        "class { a = Round; b = { Round }; m(Round) { return Round; } n() { return () => Round.x; } }",
+        renames,
+      ),
+    ).toBe(
+      "class { a = Circle; b = { Round: Circle }; m(Round) { return Round; } n() { return () => Circle.x; } }",
+    );
+  });
+});
+
+describe("a superclass inserted (Model → Person → User), name pulled up into it", () => {
+  const hints: MigrationsModule = {
+    file: "models.migrations.js",
+    value: { renames: { User: { mail: "email" } }, migrate: { Post: () => {} } },
+    isDefault: false,
+  };
+  const derived = derive([mod("models.js", ORM_V1)], [mod("models.js", ORM_V2)], [hints]);
+  const byName = new Map(derived.classes.map((c) => [c.name, c]));
+  const text = render(derived);
+
+  test("the patch adds Person before User moves under it", () => {
+    expect(derived.classes.map((c) => [c.name, c.reason])).toEqual([
+      ["Person", "added"],
+      ["User", "changed"],
+      ["Post", "changed"],
+      ["Admin", "subclass"],
+    ]);
+    expect(byName.get("Person")!.added).toEqual({ superclass: "Model", extendedBy: ["User"] });
+    expect(text).toContain(
+      '  .addClass({ name: "Person", superclass: "Model" })\n  .replaceImplementation("Person", Person)\n  .changeSuperclass("User", "Person")\n',
+    );
+    expect(text.indexOf("const Person = implementation(")).toBeLessThan(
+      text.indexOf("const User = implementation("),
+    );
+    expect(text).not.toContain("const Person = class {};");
+    expect(derived.notes.join("\n")).not.toContain("class Person is new");
+  });
+
+  test("name moved up is kept, not removed; the rename hint applies", () => {
+    const user = byName.get("User")!;
+    expect(user.movedUp).toEqual(["name"]);
+    expect(user.summary).toMatchObject({ removed: [], renamed: [["email", "mail"]] });
+    expect(user.todos.join("\n")).not.toMatch(/dropped from every live object|mail: "name"/);
+    expect(text).toContain(
+      "//   fields moved up: name, now inherited from Person; every object keeps its value",
+    );
+    // Without the hint, the rename it proposes is email's, not name's.
+    const bare = derive([mod("models.js", ORM_V1)], [mod("models.js", ORM_V2)]);
+    const todos = bare.classes.find((c) => c.name === "User")!.todos.join("\n");
+    expect(todos).toContain('e.g. { mail: "email" }');
+    expect(todos).not.toContain('"name"');
+  });
+
+  test("what the service cannot compile yet is the one TODO of User", () => {
+    const user = byName.get("User")!;
+    expect(user.todos).toHaveLength(1);
+    expect(user.todos[0]).toMatch(
+      /^the implementation of User refers to Person, which the running service does not have: this patch adds it, but the service compiles all of a bundle's code before the update runs/,
+    );
+    expect(byName.get("Person")!.todos).toEqual([]);
+    expect(byName.get("Admin")!.todos).toEqual([]);
+  });
+
+  test("a class new in the release is never migrated as a subclass", () => {
+    const before = "export class Shape { x = 0; }\n";
+    const after =
+      "export class Shape { x = 0; y = 0; }\nexport class Fresh extends Shape { z = 1; }\n";
+    const derived = derive(shapes(before), shapes(after));
+    expect(derived.classes.map((c) => c.name)).toEqual(["Shape"]);
+    expect(render(derived)).not.toContain('"Fresh"');
+  });
+});
+
+describe("fields pulled up into an existing superclass (shapes v1 → v3)", () => {
+  const derived = derive(shapes(SHAPES_V1), shapes(SHAPES_V3));
+
+  test("no TODO: colours move up and stay, the classes resolve in the service", () => {
+    expect(derived.classes.map((c) => [c.name, c.movedUp])).toEqual([
+      ["Shape", []],
+      ["Circle", ["color"]],
+      ["Rect", ["color"]],
+      ["Square", []],
+    ]);
+    expect(todosOf(derived)).toEqual([]);
+    expect(render(derived)).toContain(" * Nothing here needs a decision (no TODO).");
+  });
+
+  test("a field holding a managed class is said to follow the class, not to be decided", () => {
+    const circle = derived.classes.find((c) => c.name === "Circle")!;
+    expect(circle.facts).toEqual([
+      "field kind = Circle holds the class Circle itself, as the service manages it (an update changes the class in place): existing objects' kind is the current version after this patch too. metamorph apply may warn MM_STALE_FUNCTION_FIELD for it; nothing to do",
+    ]);
+  });
+
+  test("a name the service does not manage is still a TODO", () => {
+    const withHelper = SHAPES_V3.replace(
+      "area() { return 0; }",
+      "area() { return helper(); }",
+    ).replace("export class Shape", "function helper() { return 0; }\nexport class Shape");
+    const todos = derive(shapes(SHAPES_V1), shapes(withHelper)).classes[0]!.todos;
+    expect(todos).toEqual([
+      expect.stringMatching(
+        /^the implementation of Shape refers to helper, declared or imported in shapes\.js/,
+      ),
+    ]);
+  });
+});
