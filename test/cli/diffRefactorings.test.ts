@@ -2,7 +2,7 @@
  * `metamorph diff` on refactorings across classes (review advZ13): a class
  * renamed, a superclass inserted with a field pulled up into it, fields
  * pulled up into an existing superclass; and the TODOs such releases need
- * or do not.
+ * or do not (review advZ10: what the engine refuses, said before packing).
  * In process: the derivation and the module's text. The same releases
  * applied to a running service: diffRefactoringsApplied.test.ts.
  */
@@ -241,6 +241,59 @@ describe("fields pulled up into an existing superclass (shapes v1 → v3)", () =
       expect.stringMatching(
         /^the implementation of Shape refers to helper, declared or imported in shapes\.js/,
       ),
+    ]);
+  });
+});
+
+describe("what the engine refuses is a TODO, what it accepts is not (tapable 1 → 2)", () => {
+  const hook = (body: string) =>
+    mod(
+      "hook.js",
+      `export class Hook {\n  constructor(tap) {\n${body}\n  }\n  tap(f) { return f; }\n}\n`,
+    );
+  const derivedFrom = (body: string, migrations: readonly MigrationsModule[] = []) =>
+    derive([hook("    this.taps = [];")], [hook(body)], migrations).classes[0]!.todos;
+
+  test("a field named like a method is refused unless it is the method, copied or bound", () => {
+    expect(derivedFrom("    this.taps = [];\n    this.tap = tap;")).toEqual([
+      "Hook would have both a field and a method named tap: the field hides the method on every object, so the engine refuses the update (validation rule field-shadows-method). Rename one of them, or restart",
+    ]);
+    expect(derivedFrom("    this.taps = [];\n    this.tap = this.tap;")).toEqual([]);
+    expect(derivedFrom("    this.taps = [];\n    this.tap = this.tap.bind(this);")).toEqual([]);
+  });
+
+  test("a new field whose value reads the module needs a migrator", () => {
+    const ctorBody = "    this.taps = [];\n    this._call = CALL_DELEGATE;";
+    const todos = derivedFrom(ctorBody);
+    expect(todos[0]).toBe(
+      "new field _call = CALL_DELEGATE starts from a value of the module, which the engine cannot compute for the existing objects outside that module: it refuses the update unless a migrator sets it. Add to hook.migrations.ts: export const migrate = { Hook(old, object) { object._call = … } }",
+    );
+    const migrator = {
+      file: "hook.migrations.js",
+      value: { migrate: { Hook: () => {} } },
+      isDefault: false,
+    };
+    expect(derivedFrom(ctorBody, [migrator]).join("\n")).not.toContain("starts from a value");
+  });
+
+  test("an initialiser changed to a module value cannot be reset: the TODO says what can", () => {
+    const before = [hook("    this.call = this._call;")];
+    const after = [hook("    this.call = CALL_DELEGATE;")];
+    const expected =
+      "Hook.call: initialiser changed (this._call → CALL_DELEGATE); existing objects keep their values. Its new value reads the module, which a bundle's code cannot reach, so a reset cannot give it: set what the service can reach in hook.migrations.ts: export const migrate = { Hook(old, object) { object.call = … } }, or restart";
+    expect(derive(before, after).classes[0]!.todos[0]).toBe(expected);
+    const reset = {
+      file: "hook.migrations.ts",
+      value: { reset: { Hook: ["call"] } },
+      isDefault: false,
+    };
+    // A reset is a migrator the service compiles: one reading the module could not run there.
+    const withReset = derive(before, after, [reset]).classes[0]!;
+    expect(withReset.resets).toEqual([]);
+    expect(withReset.todos[0]).toBe(expected);
+    const plain = derive([hook("    this.step = 1;")], [hook("    this.step = 2;")], [reset]);
+    expect(plain.classes[0]!.todos).toEqual([
+      'Hook.step: initialiser changed (1 → 2); existing objects keep their values. To give them the new value, list it in hook.migrations.ts: export const reset = { Hook: ["step"] }',
     ]);
   });
 });

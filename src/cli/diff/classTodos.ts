@@ -3,10 +3,11 @@
  * src/dev/plan.ts, and what the service would refuse), and the facts about
  * it that need no decision. A TODO says only what the service will do
  * otherwise than the new release says: a removed field whose value nothing
- * keeps, a name the service cannot resolve.
+ * keeps, a name the service cannot resolve, a change the engine refuses.
  */
 import type { ClassChangeSummary } from "../../dev/common.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { boundMethodName } from "../../mop/boundMethod.js";
 import type { ManagedClass, ReleaseInventory } from "./inventory.js";
 
 const list = (names: readonly string[]) => names.join(", ");
@@ -18,7 +19,13 @@ export function classTodos(
   before: ClassDefinition,
   after: ClassDefinition,
   summary: ClassChangeSummary,
-  context: { migrationsFile: string; migrator: boolean; resets: readonly string[] },
+  context: {
+    migrationsFile: string;
+    migrator: boolean;
+    resets: readonly string[];
+    /** Fields whose initialiser reads the module's scope (ParsedClass.moduleBoundFields). */
+    moduleBound: readonly string[];
+  },
 ): string[] {
   const todos: string[] = [];
   const { added, removed } = summary;
@@ -36,15 +43,41 @@ export function classTodos(
       `${plural(removed.length, "field")} ${list(removed)} ${removed.length === 1 ? "is" : "are"} removed and no migrator reads ${removed.length === 1 ? "its value" : "their values"}: ${removed.length === 1 ? "it is" : "they are"} dropped from every live object. If the value must move elsewhere, add .migrate("${name}", (old, object) => { … old.${removed[0]} … })`,
     );
   }
+  todos.push(...moduleBoundTodos(name, after, summary, context));
   for (const field of summary.initialisers) {
+    const bound = context.moduleBound.includes(field);
     if (context.resets.includes(field)) continue;
     const old = before.fields.find((f) => f.name === field)?.initializer;
     const now = after.fields.find((f) => f.name === field)?.initializer;
+    const give = bound
+      ? `Its new value reads the module, which a bundle's code cannot reach, so a reset cannot give it: set what the service can reach in ${context.migrationsFile}: export const migrate = { ${name}(old, object) { object.${field} = … } }, or restart`
+      : `To give them the new value, list it in ${context.migrationsFile}: export const reset = { ${name}: ["${field}"] }`;
     todos.push(
-      `${name}.${field}: initialiser changed (${old} → ${now}); existing objects keep their values. To give them the new value, list it in ${context.migrationsFile}: export const reset = { ${name}: ["${field}"] }`,
+      `${name}.${field}: initialiser changed (${old} → ${now}); existing objects keep their values. ${give}`,
     );
   }
   return todos;
+}
+
+/**
+ * New fields whose initial value reads the module (`this._call =
+ * CALL_DELEGATE`, tapable 2): the engine cannot compute it for the existing
+ * objects outside that module and refuses the update (phases/detect.ts)
+ * unless the class has a migrator, which then sets them.
+ */
+function moduleBoundTodos(
+  name: string,
+  after: ClassDefinition,
+  summary: ClassChangeSummary,
+  context: { migrationsFile: string; migrator: boolean; moduleBound: readonly string[] },
+): string[] {
+  const fields = summary.added.filter((f) => context.moduleBound.includes(f));
+  if (fields.length === 0 || context.migrator) return [];
+  const values = fields.map((f) => `${f} = ${after.fields.find((x) => x.name === f)?.initializer}`);
+  const one = fields.length === 1;
+  return [
+    `new ${plural(fields.length, "field")} ${list(values)} ${one ? "starts" : "start"} from a value of the module, which the engine cannot compute for the existing objects outside that module: it refuses the update unless a migrator sets ${one ? "it" : "them"}. Add to ${context.migrationsFile}: export const migrate = { ${name}(old, object) { object.${fields[0]} = … } }`,
+  ];
 }
 
 /** How the service resolves the module names an implementation reads (running names). */
@@ -84,6 +117,58 @@ export function moduleNamesTodos(
     );
   }
   return todos;
+}
+
+/** The definitions from `name` up to its root in `release`. */
+function chain(name: string, release: ReleaseInventory): ClassDefinition[] {
+  const out: ClassDefinition[] = [];
+  const seen = new Set<string>();
+  for (let d = release.classes.get(name)?.definition; d && !seen.has(d.name); ) {
+    seen.add(d.name);
+    out.push(d);
+    d = d.superclass === null ? undefined : release.classes.get(d.superclass)?.definition;
+  }
+  return out;
+}
+
+/**
+ * Fields named like an instance method of the class's chain: the engine
+ * refuses them (validation rule `field-shadows-method`: the field would hide
+ * the method on every object) unless the field is the method itself, bound
+ * (`this.m.bind(this)`, zod) or copied onto the object (`this.m = this.m`,
+ * tapable 2), or the clash was there before.
+ */
+function clashes(name: string, release: ReleaseInventory): Set<string> {
+  const definitions = chain(name, release);
+  const methods = new Set(
+    definitions.flatMap((d) =>
+      d.methods.flatMap((m) =>
+        !m.static && m.kind === "method" && typeof m.key === "string" ? [m.key] : [],
+      ),
+    ),
+  );
+  const isMethodItself = (field: string, initializer: string | undefined) =>
+    boundMethodName(initializer) === field || initializer?.trim() === `this.${field}`;
+  return new Set(
+    definitions.flatMap((d) =>
+      d.fields
+        .filter((f) => methods.has(f.name) && !isMethodItself(f.name, f.initializer))
+        .map((f) => f.name),
+    ),
+  );
+}
+
+export function shadowedMethodTodos(
+  names: { readonly now: string; readonly running: string | null },
+  old: ReleaseInventory,
+  next: ReleaseInventory,
+): string[] {
+  const before = names.running === null ? new Set<string>() : clashes(names.running, old);
+  const fields = [...clashes(names.now, next)].filter((f) => !before.has(f));
+  if (fields.length === 0) return [];
+  return [
+    `${names.now} would have both a field and a method named ${list(fields)}: the field hides the method on every object, so the engine refuses the update (validation rule field-shadows-method). Rename one of them, or restart`,
+  ];
 }
 
 /**

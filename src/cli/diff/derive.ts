@@ -18,8 +18,14 @@
 import { summariseClassChange, unchangedStatics } from "../../dev/common.js";
 import { applicableRenames } from "../../dev/plan.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
+import { parseClassSource } from "../../mop/source/parse.js";
 import { chainFields, classRenames } from "./classRenames.js";
-import { classTodos, classValuedFieldFacts, moduleNamesTodos } from "./classTodos.js";
+import {
+  classTodos,
+  classValuedFieldFacts,
+  moduleNamesTodos,
+  shadowedMethodTodos,
+} from "./classTodos.js";
 import type {
   ClassChange,
   Context,
@@ -121,16 +127,21 @@ function changedClass(
   const summary = { ...full, removed: full.removed.filter((f) => !movedUp.includes(f)) };
   const migrator = hints?.migrate?.[name] !== undefined;
   const resetList = hints?.reset?.[name] ?? [];
-  // A field whose new value is not known from the source (set from a parameter) cannot be reset.
+  const moduleBound = parseClassSource(view.expression).moduleBoundFields;
+  // A field whose new value is not known from the source (set from a parameter), or reads
+  // the module (which the service's compile scope lacks), cannot be reset.
   const resets = summary.initialisers.flatMap((f) => {
     const initializer = view.definition.fields.find((x) => x.name === f)?.initializer;
-    return resetList.includes(f) && initializer !== undefined ? [[f, initializer] as const] : [];
+    return resetList.includes(f) && initializer !== undefined && !moduleBound.includes(f)
+      ? [[f, initializer] as const]
+      : [];
   });
   const migrationsFile = migrations?.file ?? `${stripExtension(after.file)}.migrations.ts`;
   const todos = classTodos(name, before.definition, view.definition, summary, {
     migrationsFile,
     migrator,
     resets: resets.map(([f]) => f),
+    moduleBound,
   });
   if (moved && newSuper !== null && !context.next.classes.has(newSuper)) {
     todos.push(
@@ -157,7 +168,11 @@ function changedClass(
     resets,
     todos: onlyRenamed
       ? []
-      : [...todos, ...moduleNamesTodos(after, view.moduleNames, context.resolution, context.next)],
+      : [
+          ...todos,
+          ...shadowedMethodTodos({ now: name, running: before.name }, context.old, context.next),
+          ...moduleNamesTodos(after, view.moduleNames, context.resolution, context.next),
+        ],
   };
 }
 

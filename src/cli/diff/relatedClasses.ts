@@ -9,7 +9,7 @@ import { summariseClassChange } from "../../dev/common.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import { parseClassSource } from "../../mop/source/parse.js";
 import type { ClassRenames } from "./classRenames.js";
-import { classValuedFieldFacts, moduleNamesTodos } from "./classTodos.js";
+import { classValuedFieldFacts, moduleNamesTodos, shadowedMethodTodos } from "./classTodos.js";
 import type { ClassChange, Context, RunningView } from "./derivation.js";
 import type { ManagedClass, ReleaseInventory } from "./inventory.js";
 import { withRunningNames } from "./runningNames.js";
@@ -156,6 +156,9 @@ export function addedClass(
     migrator: false,
     validation: false,
     resets: [],
-    todos: [...moduleNamesTodos(cls, view.moduleNames, context.resolution, context.next)],
+    todos: [
+      ...shadowedMethodTodos({ now: cls.name, running: null }, context.old, context.next),
+      ...moduleNamesTodos(cls, view.moduleNames, context.resolution, context.next),
+    ],
   };
 }
