@@ -29,6 +29,7 @@ import type { Prefound } from "./phases/find.js";
 import { stillAhead } from "./phases/ahead.js";
 import { findBeforePause, takeKeptFor } from "./phases/find.js";
 import { preparePhase } from "./phases/prepare.js";
+import { refuseIfRolledBack } from "./phases/requested.js";
 import { shadowPhase } from "./phases/shadow.js";
 import { validatePhase } from "./phases/validate.js";
 import { updateResult } from "./result.js";
@@ -212,7 +213,8 @@ function phases(
  * nothing changed. An eager update with the registry finder finds its
  * instances first, in slices between the program's tasks (phases/find.ts),
  * so that its pause only migrates them; it commits a few tasks later than
- * `updateSync` would.
+ * `updateSync` would. If the namespace version it was called on is rolled
+ * back meanwhile, the pause refuses it (phases/requested.ts).
  */
 export async function update(
   namespace: Namespace,
@@ -223,6 +225,7 @@ export async function update(
   checkArguments(namespace, patch);
   checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
+  const requested = namespace.snapshot;
   const prefound = await findBeforePause(
     namespace,
     patch,
@@ -233,6 +236,8 @@ export async function update(
   let result: UpdateResult;
   try {
     refuseIfBusy(namespace, patch.name);
+    // In the pause's own block: nothing can roll the namespace back between the check and the commit.
+    refuseIfRolledBack(namespace, patch.name, requested);
     result = whileBusy(namespace, `update ${patch.name}`, () =>
       pipeline(namespace, patch, options, prefound),
     );

@@ -118,7 +118,7 @@ describe.each<Finder>(["registry", "heap"])(
       },
     );
 
-    test("the namespace back at the same version number through a rollback and another commit: the pause builds again", async () => {
+    test("the namespace back at the same version number through a rollback and another commit: refused, the other update's world kept", async () => {
       const { ns, Picture, picture } = world("ahead-aba");
       const first = updateSync(
         ns,
@@ -131,15 +131,22 @@ describe.each<Finder>(["registry", "heap"])(
         first.rollback();
         updateSync(ns, patch("label").addField("Picture", "label", { default: "l" }).build());
       });
-      const result = await update(ns, heavier);
-      expect(result.fromVersion).toBe(at);
-      expect(picture.weight()).toBe(30);
-      // What the other update made stays: the shadow built ahead had "tag", not "label".
+      // The version it was requested on is gone (phases/requested.ts): neither
+      // the shadow built ahead (it had "tag") nor a new build is committed.
+      await expect(update(ns, heavier)).rejects.toMatchObject({
+        code: "MM_STALE_SHADOW",
+        details: { patch: "heavier", requestedVersion: at, version: at },
+      });
+      expect(ns.version).toBe(at);
+      expect(picture.weight()).toBe(3);
       expect(Object.keys(picture)).toEqual(["size", "label"]);
       expect(Object.keys(new Picture({ size: 1 }))).toEqual(["size", "label"]);
+      // Asked again on the version now live, it applies.
+      const result = await update(ns, heavier);
+      expect(picture.weight()).toBe(30);
+      expect(Object.keys(picture)).toEqual(["size", "label"]);
       result.rollback();
       expect(picture.weight()).toBe(3);
-      expect(Object.keys(new Picture({ size: 1 }))).toEqual(["size", "label"]);
     });
   },
 );
