@@ -12,6 +12,13 @@
  * default adaptive finder turns to the heap query for such a class where it
  * can; with the registry named, or where the heap cannot be queried, the
  * update says so.
+ *
+ * Not for a `defineClass` class: the program constructs its objects only
+ * through the handle, and objects it puts on the prototype otherwise (a
+ * deserialiser's `Object.create(Acc.prototype)`) no finder short of the
+ * heap query can tell exist — warning on every eager update of every such
+ * class, as the default finder answers from the registry, would say
+ * nothing about the program at hand (docs/design.md, "Finding instances").
  */
 import { stateOf } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";

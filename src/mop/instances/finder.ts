@@ -36,10 +36,13 @@ export interface InstanceFinder {
   enable(prototype: object): void;
   /**
    * Registry: record a freshly constructed object (called by class handles right
-   * after each construction; objects whose prototype is not enabled are
-   * ignored). Call it again after an object's prototype changed (e.g. an
-   * identity swap, or its rollback) so it is found under its new prototype; it
-   * is never reported twice. Heap: no-op.
+   * after each construction; objects whose prototype is not enabled, nor a
+   * subclass's of an enabled one, are ignored). Call it again after an
+   * object's prototype changed (e.g. an identity swap, or its rollback) so it
+   * is found under its new prototype, and for an object the program put on a
+   * class's prototype without constructing it (a deserialiser's
+   * `Object.create`), which nothing else tells the registry of; it is never
+   * reported twice. Heap: no-op.
    */
   record(instance: object): void;
   /**

@@ -23,6 +23,7 @@ import {
   isNotInstance,
   noteMembershipChange,
   onMixinOf,
+  perObjectHome,
 } from "./finder.js";
 import { readInSlices } from "./registrySlices.js";
 import { shadowCopiesMarked } from "./shadowCopies.js";
@@ -405,7 +406,13 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
   }
 
   function record(instance: object): void {
-    const entry = byPrototype.get(getPrototypeOf(instance) as object);
+    // An object of a subclass the program made of a handle, put on its
+    // prototype without constructing it: listed as its construction would
+    // list it, so that an update sees it (and refuses it, MM_UNMANAGED_CLASS).
+    // Not one on a per-object mixin: its class's list reports it already.
+    const entry =
+      byPrototype.get(getPrototypeOf(instance) as object) ??
+      (perObjectHome(instance) === undefined ? subclassEntry(instance) : undefined);
     if (entry === undefined) return;
     entry.recordedExplicitly = true;
     entry.everRecordedExplicitly = true;
