@@ -8,7 +8,9 @@
 import { performance } from "node:perf_hooks";
 import { LifecycleError } from "../errors.js";
 import type { Prefound } from "../migration/phases/find.js";
+import { refuseIfRolledBack } from "../migration/phases/requested.js";
 import type { UpdateEvent } from "../migration/update.js";
+import type { NamespaceSnapshot } from "../namespace/namespace.js";
 import type { AppliedUpdate } from "./apply.js";
 import { applyUpdateFound } from "./apply.js";
 import type { CallTracker } from "./callTracking.js";
@@ -21,6 +23,7 @@ export interface ApplyingRun {
   readonly hooks: LifecycleHooks;
   readonly ctx: LifecycleContext;
   readonly tracker: CallTracker | undefined;
+  readonly requested?: NamespaceSnapshot;
 }
 
 export type ApplyOutcome =
@@ -48,6 +51,9 @@ export function applyStep(
   };
   let committedByNext: AppliedUpdate | undefined;
   const next = () => {
+    // p1, lazy, rolled itself back at a first touch while this run waited:
+    // its patch was written for p1's world (review advZ12, as update() does).
+    if (run.requested) refuseIfRolledBack(update.namespace, update.patch.name, run.requested);
     committedByNext = applyUpdateFound(
       update.namespace,
       update.patch,

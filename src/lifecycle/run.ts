@@ -20,6 +20,7 @@ import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
 import { prepareComponents } from "./cooperative.js";
 import type { FinalStatus } from "./events.js";
+import type { NamespaceSnapshot } from "../namespace/namespace.js";
 import type { LifecycleContext, LifecycleHooks, LifecycleUpdate, RunOptions } from "./hooks.js";
 import { defaultWaitUntilOver, normalise } from "./hooks.js";
 import type { LifecycleReport } from "./report.js";
@@ -47,6 +48,8 @@ export class Run {
   readonly hooks: LifecycleHooks;
   readonly tracker: CallTracker | undefined;
   readonly signal: AbortSignal;
+  /** The version the update was asked on: one rolled back before the apply step refuses it (phases/requested.ts). */
+  readonly requested: NamespaceSnapshot;
   private hold: Hold | undefined;
   private preparation: Preparation | undefined;
   private setUpDone = false;
@@ -62,6 +65,7 @@ export class Run {
     this.tracker = options.tracker;
     this.hooks = update.hooks ?? {};
     this.signal = options.signal ?? new AbortController().signal;
+    this.requested = update.namespace.snapshot;
     this.ctx = {
       name,
       attempt,
