@@ -132,8 +132,11 @@ export function externalSuperclass(
   declared: boolean,
 ): Function {
   for (let p: unknown = parent; typeof p === "function"; p = Object.getPrototypeOf(p)) {
-    if (isClassHandle(p) || handleOfPrototype((p as Function).prototype) !== undefined) {
-      throw unmanagedSuperclass(parent, className, namespace, p as Function);
+    const handle = isClassHandle(p) ? p : handleOfPrototype((p as Function).prototype);
+    if (handle !== undefined) {
+      const owner = (handleOwner(handle) as { name?: unknown } | undefined)?.name;
+      const other = typeof owner === "string" && owner !== namespace ? owner : undefined;
+      throw unmanagedSuperclass(parent, className, namespace, p as Function, other, declared);
     }
   }
   // Node's EventEmitter, streams, EventTarget: the platform's, like Map or Error.

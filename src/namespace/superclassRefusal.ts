@@ -11,6 +11,9 @@ export function unmanagedSuperclass(
   className: string,
   namespaceName: string,
   managedAbove: Function | null,
+  /** The namespace managing `managedAbove`, where it is another one. */
+  managedIn?: string,
+  declaredExternal = false,
 ): UnmanagedClassError {
   // `class extends mixin() {}`: a superclass with no name is named for what it is.
   const named = parent.name || "an anonymous class";
@@ -20,6 +23,16 @@ export function unmanagedSuperclass(
     superclass: parent.name || "(anonymous class)",
     namespace: namespaceName,
   };
+  if (managedAbove !== null && managedIn !== undefined) {
+    // Not external: an update of it there would leave this subclass's objects on its old fields (review advZ10).
+    const declared = declaredExternal
+      ? "; { externalSuperclass: true } keeps only a class no namespace manages"
+      : "";
+    return new UnmanagedClassError(
+      `class ${className} extends ${named}, which namespace ${managedIn} manages, not namespace ${namespaceName}: an update of ${managedAbove.name} there migrates only the subclasses it knows. Register ${className} in namespace ${managedIn}${declared}`,
+      { ...where, managedIn },
+    );
+  }
   if (managedAbove !== null) {
     const above =
       managedAbove === parent ? "" : ` but which extends the managed class ${managedAbove.name}`;

@@ -184,6 +184,35 @@ describe("classes extending native classes (item 22)", () => {
     expect(ns.registerClass(Job, { externalSuperclass: true }).name).toBe("Job");
   });
 
+  // Review advZ10 (tapable's Hook registered in an earlier namespace): the
+  // refusal said "register Base first" — it was — and ignored the option.
+  test("a superclass another namespace manages is named with its namespace, with or without externalSuperclass; nothing bound", () => {
+    class Base {
+      a = 1;
+    }
+    class Sub extends Base {
+      b = 2;
+    }
+    new Namespace("one").registerClass(Base);
+    for (const externalSuperclass of [false, true]) {
+      const two = new Namespace("two");
+      const error = refusal(() => two.registerClass(Sub, { externalSuperclass }));
+      expect(error).toBeInstanceOf(UnmanagedClassError);
+      expect(error.message).toMatch(
+        /which namespace one manages, not namespace two.*Register Sub in namespace one/,
+      );
+      expect(error.message.includes("keeps only a class no namespace manages")).toBe(
+        externalSuperclass,
+      );
+      expect(error.details).toMatchObject({
+        className: "Sub",
+        superclass: "Base",
+        managedIn: "one",
+      });
+      expect(two.has("Sub")).toBe(false);
+    }
+  });
+
   test("a superclass with no name (hono 4.0's `class extends defineDynamicClass()`) is named for what it is", () => {
     const ns = new Namespace("anonymous-base");
     const mixin = () => class {};
