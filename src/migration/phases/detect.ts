@@ -32,6 +32,7 @@ import type { Built } from "./build.js";
 import { inheritedLayout } from "../inheritedLayout.js";
 import { methodsBecomingState } from "../methodsBecomingState.js";
 import { unseenFields } from "../unseenFields.js";
+import { refuseFieldsBecomingAccessors } from "../fieldsBecomingAccessors.js";
 
 export interface Detected {
   readonly changes: readonly Change[];
@@ -73,6 +74,7 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
     refuseModuleBoundFields(name, cls, build, old);
     refuseInheritedModuleBound(name, cls, build, oldDefs);
     refuseRedeclaredFieldsLost(name, cls, build, oldDefs, changed);
+    refuseFieldsBecomingAccessors(name, cls, build, old);
     if (old !== undefined) refusePlatformFields(name, cls, old);
   }
   for (const name of changed) {
