@@ -33,11 +33,15 @@ export function refuseUnboundNames(
   hydrateScope: Scope | undefined,
 ): void {
   const classes = classesAfter(namespace, build);
+  // Classes the patch adds with an implementation: hydrate put them in the implementations' scope.
+  const added = new Set(
+    [...build.classes].flatMap(([n, c]) => (c.oldName === null && c.implementation ? [n] : [])),
+  );
   for (const [name, cls] of build.classes) {
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
     const handle = cls.oldName === null ? null : namespace.classNamed(cls.oldName);
     const unbound = cls.implementation
-      ? handedClass(name, cls.implementation, hydrateScope)
+      ? handedClass(name, cls.implementation, hydrateScope, added)
       : changedCode(
           name,
           cls.definition,
@@ -72,12 +76,18 @@ function boundIn(scope: Scope, self: string): (name: string) => boolean {
     name === self || GENERATED.has(name) || Object.hasOwn(scope, name) || name in globalThis;
 }
 
-/** A class handed in as text (a hydrated release): it sees the hydrate scope alone. */
-function handedClass(name: string, implementation: Function, hydrateScope: Scope | undefined) {
+/** A class handed in as text (a hydrated release): it sees the hydrate scope and the classes the patch adds. */
+function handedClass(
+  name: string,
+  implementation: Function,
+  hydrateScope: Scope | undefined,
+  added: ReadonlySet<string>,
+) {
   // A class of this process keeps its module: only one compiled from text is read.
   if (hydrateScope === undefined) return undefined;
   const source = Function.prototype.toString.call(implementation);
-  const names = unboundIn(source, "class", boundIn(hydrateScope, name));
+  const inScope = boundIn(hydrateScope, name);
+  const names = unboundIn(source, "class", (n) => inScope(n) || added.has(n));
   return names && names.length > 0
     ? { className: name, where: "its class text (compiled with the hydrate scope alone)", names }
     : undefined;

@@ -289,6 +289,14 @@ export class Patch {
       }
     }
     const values = names.map((n) => visible[n]);
+    // Implementations see the classes the patch adds before them (below).
+    const added = new Set(
+      this.operations.flatMap((op) =>
+        op.op === "addClass" || op.op === "insertSuperclass" ? [op.shape.name] : [],
+      ),
+    );
+    const implementationNames = [...names];
+    const implementationValues = [...values];
     // Every source is checked before any is evaluated: nothing of the patch
     // runs unless all of it is functions.
     this.operations.forEach((op, index) => {
@@ -306,7 +314,25 @@ export class Patch {
       const copy: Record<string, unknown> = { ...op };
       for (const { key, fn } of functions) {
         try {
-          copy[key] = { source: fn.source, fn: compile(fn.source, names, values) };
+          const implementation = key === "implementation";
+          const compiled = implementation
+            ? compile(fn.source, implementationNames, implementationValues)
+            : compile(fn.source, names, values);
+          copy[key] = { source: fn.source, fn: compiled };
+          // The implementation of a class the patch adds is what the
+          // implementations after it extend by its name (`class User extends
+          // Person`, Person added by the same bundle): it was "not defined",
+          // and such a release needed two bundles (review advZ13).
+          const name = op.op === "replaceImplementation" ? op.className : undefined;
+          if (
+            implementation &&
+            name !== undefined &&
+            added.has(name) &&
+            !Object.hasOwn(visible, name)
+          ) {
+            implementationNames.push(name);
+            implementationValues.push(compiled);
+          }
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
           throw new InvalidPatchError(

@@ -102,18 +102,12 @@ export function moduleNamesTodos(
 ): string[] {
   const functions = next.modules.get(cls.file)?.top.functions;
   const unresolved = names.filter((n) => !resolution.running.has(n) || functions?.has(n));
-  const added = unresolved.filter((n) => resolution.added.has(n));
+  // A class the patch adds is bound for the implementations after its own (patch.ts hydrate).
   const others = unresolved.filter((n) => !resolution.added.has(n));
   const todos: string[] = [];
   if (others.length > 0) {
     todos.push(
       `the implementation of ${cls.name} refers to ${list(others)}, declared or imported in ${cls.file}: a bundle's code is compiled with the globals and the classes the service manages only (and the names the service passes to listen({ scope })), so ${others.length === 1 ? "it is" : "they are"} not defined there. Rewrite those references, or make the service pass them in its scope`,
-    );
-  }
-  if (added.length > 0) {
-    const it = added.length === 1 ? added[0]! : list(added);
-    todos.push(
-      `the implementation of ${cls.name} refers to ${it}, which the running service does not have: this patch adds ${added.length === 1 ? "it" : "them"}, but the service compiles all of a bundle's code before the update runs, so ${it} ${added.length === 1 ? "is" : "are"} not defined there yet and the apply is refused (MM_INVALID_PATCH "${added[0]} is not defined"; nothing changes). Apply this release in two bundles — first one of only the steps that add ${it} (addClass and its replaceImplementation), then one of the other steps — or restart`,
     );
   }
   return todos;

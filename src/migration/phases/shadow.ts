@@ -57,7 +57,9 @@ export function shadowPhase(namespace: Namespace, built: Built, detected: Detect
     const cls = build.classes.get(name)!;
     if (cls.oldName === null) {
       const { compile, keep } = scopes(null);
-      shadow.addClass(cls.definition, compile, undefined, keep);
+      // Its implementation, where the patch gives one: what the implementations
+      // after it extend (`class User extends Person`, hydrate: patch.ts).
+      shadow.addClass(cls.definition, compile, cls.implementation, keep);
     } else if (detected.changed.has(name)) {
       const made = scopes(namespace.classNamed(cls.oldName));
       shadow.changeClass(name, cls.definition, cls.implementation, cls.staticOrigins, made);
