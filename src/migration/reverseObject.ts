@@ -5,7 +5,11 @@
  * values — those whose initialiser reads the object or other managed ones
  * computed once the old version is back (`runLate`).
  */
-import type { Retained } from "./migrationLog.js";
+import { isKept, keptProperties, NOTHING_KEPT } from "../mop/rewriting/keptProperties.js";
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
+import { CONFIGURABLE, captureState, stateToTable } from "../mop/rewriting/stateTable.js";
+import { hasUnmanagedState, rolledBackState } from "./carriedState.js";
+import type { MigrationLog, Retained } from "./migrationLog.js";
 import { restoreOldLayout } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
 
@@ -27,6 +31,127 @@ export function reverseOne(
   /** Made since the commit, by the new version (not an object the update migrated). */
   madeSince = false,
 ): void {
+  const { keys, values } = reversedFields(object, plan, retained, late, madeSince);
+  restoreOldLayout(object, plan, keys, values, retained, fieldsAlone);
+}
+
+/**
+ * Why `reverseOne` with the same arguments would stop part-way on `object`
+ * (a property it cannot delete or give its old value back), or undefined:
+ * a rollback asks it first of every object that has a property it cannot
+ * delete or assign (the others take every step), and refuses before the
+ * first write (rollback.ts). Runs no initialiser.
+ */
+export function reversalRefused(
+  object: object,
+  plan: Plan,
+  retained: Retained | undefined,
+  fieldsAlone: boolean,
+  madeSince: boolean,
+): string | undefined {
+  const { keys, values } = reversedFields(object, plan, retained, [], madeSince);
+  const target = reversedState(object, plan, keys, values, retained, fieldsAlone);
+  return target === undefined ? undefined : refusedRewrite(captureState(object), target, true);
+}
+
+/** `reversalRefused` for `log.revertAt(i)`, the exact revert. */
+export function revertRefused(log: MigrationLog, i: number): string | undefined {
+  const object = log.objects[i]!;
+  const general = log.general.get(i);
+  if (general?.carried) return refusedRewrite(captureState(object), general.carried.before, false);
+  // A lean log kept no old values: each comes back from the field it was
+  // carried into, so those of the fields both layouts name are what it holds.
+  const retained = log.retained(i);
+  return fieldsRefused(object, retained?.oldKeys ?? log.compiled.oldLayout, retained?.oldValues);
+}
+
+const cannotDelete = (key: PropertyKey) => `given a property it cannot delete (\`${String(key)}\`)`;
+const cannotRestore = (key: PropertyKey) =>
+  `given a read-only property it cannot give its old value back (\`${String(key)}\`)`;
+
+/**
+ * Why a rewrite of an object from `current` to `target` (applyState, on the
+ * same prototype) stops part-way, or undefined: a property it deletes that
+ * cannot be deleted, or one it keeps in place that is read-only and would
+ * take another value. Changes nothing.
+ */
+function refusedRewrite(
+  current: ObjectState,
+  target: ObjectState,
+  symbolsApart: boolean,
+): string | undefined {
+  const from = stateToTable(current);
+  const to = stateToTable(target);
+  const kept =
+    from.prototypes[0] !== to.prototypes[0]
+      ? NOTHING_KEPT
+      : keptProperties(from, 0, to, 0, symbolsApart);
+  const named = from.starts[0]! + from.elementCounts[0]!;
+  for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
+    if ((from.attributes[j]! & CONFIGURABLE) === 0 && !isKept(kept, j, named))
+      return cannotDelete(from.keys[j]!);
+  }
+  // Every property it cannot delete is kept, its attributes the same.
+  const changed = current.keys.find((key, i) => {
+    const d = current.descriptors[i]!;
+    if (d.configurable !== false || d.writable !== false) return false;
+    const j = target.keys.indexOf(key);
+    return j < 0 || !Object.is(target.descriptors[j]!.value, d.value);
+  });
+  return changed === undefined ? undefined : cannotRestore(changed);
+}
+
+/**
+ * Why `rewriteFields(object, Object.keys(object), keys, values)` stops
+ * part-way, or undefined: it deletes the enumerable string keys from the
+ * first that differs from `keys` on, and assigns those in front of it
+ * (`values` undefined: to what they hold) — an assignment to a read-only
+ * one throws, configurable or not.
+ */
+function fieldsRefused(
+  object: object,
+  keys: readonly string[],
+  values: readonly unknown[] | undefined,
+): string | undefined {
+  const now = Object.keys(object);
+  let k = 0;
+  while (k < now.length && k < keys.length && now[k] === keys[k]) k++;
+  for (let i = 0; i < now.length; i++) {
+    const d = Reflect.getOwnPropertyDescriptor(object, now[i]!);
+    if (i >= k && d?.configurable === false) return cannotDelete(now[i]!);
+    if (i < k && d?.writable === false && values && !Object.is(d.value, values[i]))
+      return cannotRestore(now[i]!);
+  }
+  return undefined;
+}
+
+/**
+ * The complete state `restoreOldLayout` gives `object`, or undefined where
+ * it rewrites its fields alone — every one a plain data field, which a
+ * rewrite can always delete and assign.
+ */
+function reversedState(
+  object: object,
+  plan: Plan,
+  keys: readonly string[],
+  values: readonly unknown[],
+  retained: Retained | undefined,
+  fieldsAlone: boolean,
+): ObjectState | undefined {
+  const carried = retained?.carried ?? undefined;
+  if (!carried && !hasUnmanagedState(object, Object.keys(object), plan.fieldSet, !fieldsAlone))
+    return undefined;
+  return rolledBackState(object, plan.fieldSet, keys, values, carried);
+}
+
+/** The old layout's fields and the values `reverseOne` gives them. */
+function reversedFields(
+  object: object,
+  plan: Plan,
+  retained: Retained | undefined,
+  late: LateDefault[] | undefined,
+  madeSince: boolean,
+): { keys: readonly string[]; values: unknown[] } {
   const current = object as Record<string, unknown>;
   const keys = retained ? retained.oldKeys : plan.oldFields;
   const values = keys.map((k, i) => {
@@ -74,7 +199,7 @@ export function reverseOne(
     }
     return oldDefault(plan, k, object);
   });
-  restoreOldLayout(object, plan, keys, values, retained, fieldsAlone);
+  return { keys, values };
 }
 
 /**

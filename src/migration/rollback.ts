@@ -13,7 +13,13 @@ import { findOnHomes } from "./outsideBuilt.js";
 import type { EarlierCompletion, LazyMigration } from "./lazyCompletion.js";
 import type { MigrationLog } from "./migrationLog.js";
 import type { Plan } from "./migrationPlan.js";
-import { type LateDefault, reverseOne, runLate } from "./reverseObject.js";
+import {
+  type LateDefault,
+  reversalRefused,
+  reverseOne,
+  revertRefused,
+  runLate,
+} from "./reverseObject.js";
 
 export interface Committed {
   readonly patch: string;
@@ -125,7 +131,7 @@ function rollBackHeld(committed: Committed, exact: boolean): void {
   // the commit cannot take the old layout back, and a rollback stopped
   // part-way would leave the objects before it old, the classes new.
   const onPrototypes = objectsOnPrototypes(committed, entries);
-  const locked = lockedMigrated(committed, onPrototypes);
+  const locked = lockedMigrated(committed, { exact, onPrototypes });
   if (locked !== undefined) throw locked;
   // The others are on the old layout.
   const migratedNow = onPrototypes.map((objects) =>
@@ -193,11 +199,15 @@ export function namespaceRefusal({
 /**
  * The refusal of a rollback that meets a migrated object the program locked
  * since (it cannot take its old layout back), or undefined. Changes nothing:
- * unbranding, which `isMigrated` does, is a change too.
+ * unbranding, which `isMigrated` does, is a change too. `exact` as for
+ * `rollBack`: the default, for the afterCommit hook's revert (phases/commit.ts).
  */
 export function lockedMigrated(
   committed: Committed,
-  onPrototypes = objectsOnPrototypes(committed),
+  {
+    exact = true,
+    onPrototypes = objectsOnPrototypes(committed),
+  }: { readonly exact?: boolean; readonly onPrototypes?: readonly object[][] } = {},
 ): RollbackError | undefined {
   const { plans, lazy } = committed;
   const uncounted = untrackedSince(committed);
@@ -205,22 +215,29 @@ export function lockedMigrated(
   const guarded = lazy?.pendingPossible ?? false;
   // Built only when an object has a property it cannot delete (rare).
   let entries: ReturnType<typeof migratedEntries> | undefined;
-  const hadBefore = (object: object, key: string): boolean => {
+  // What stops the rollback's own rewrite of an object that has such a
+  // property, tried dry the way it will be made: a field the program made
+  // non-configurable since (`amount` after a rename) stopped it part-way,
+  // the objects before it on the old layout under the new methods.
+  const fixed = (object: object, plan: Plan): string | undefined => {
+    // A pending object is not rewritten.
+    if (guarded && !lazy!.isMigratedAsIs(object)) return undefined;
     entries ??= migratedEntries(committed.applied, lazy);
     const entry = entries.get(object);
-    // Made since the commit: what its constructor defined, kept in place as before.
-    if (entry === undefined) return true;
-    const before = entry.log.retained(entry.index)?.carried?.before;
-    return before?.keys.includes(key) === true;
+    if (entry && exact) return revertRefused(entry.log, entry.index);
+    const retained = entry?.log.retained(entry.index);
+    const fieldsAlone = entry !== undefined && !retained?.carried;
+    return reversalRefused(object, plan, retained, fieldsAlone, entry === undefined);
   };
   for (let p = 0; p < plans.length; p++) {
     const plan = plans[p]!;
     const read = readBack(plan);
     let why: string | undefined;
     const locked = onPrototypes[p]!.find((object) => {
-      why = !Object.isExtensible(object)
+      const seen = !Object.isExtensible(object)
         ? "made non-extensible (frozen, sealed or preventExtensions)"
-        : (fixedStranger(object, plan, hadBefore) ?? unreadableField(object, read));
+        : ownPropertiesRefusal(object, read);
+      why = seen === true ? fixed(object, plan) : seen;
       return why !== undefined && (!guarded || lazy!.isMigratedAsIs(object));
     });
     if (locked === undefined) continue;
@@ -251,34 +268,31 @@ function untrackedSince(committed: Committed): RollbackError | undefined {
 }
 
 /**
- * A property `object` cannot delete that no layout of `plan` names and that
- * it did not have before the migration (the program defined it since): the
- * old layout's fields go back in front of it, which would delete it.
+ * One look at each own property of `object`, before anything changes: why
+ * the rollback cannot read a field it reads back (`reverseOne`) — an own
+ * accessor whose getter throws, read mid-rollback, stopped it half-way,
+ * the objects before it on the old layout under the new methods (its
+ * getter runs twice) —, or true where it has a property a rewrite may stop
+ * on (one it cannot delete or assign; an array's `length` aside), whose
+ * rewrite is then tried dry. Each descriptor is read once.
  */
-function fixedStranger(
+function ownPropertiesRefusal(
   object: object,
-  plan: Plan,
-  hadBefore: (object: object, key: string) => boolean,
-): string | undefined {
+  { fields, vias }: ReadBack,
+): string | true | undefined {
+  const array = Array.isArray(object);
+  let fixed = false;
+  // String keys only: listing symbols too cost four times as much, and the
+  // rollback's rewrite keeps symbol keys in place where a property cannot
+  // be deleted (applyState.ts `symbolsApart`).
   for (const key of Object.getOwnPropertyNames(object)) {
-    if (plan.known.has(key) || (key === "length" && Array.isArray(object))) continue;
-    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable !== false) continue;
-    // One it had before the migration stays where it was (carriedState.ts).
-    if (!hadBefore(object, key)) return `given a property it cannot delete (\`${key}\`)`;
-  }
-  return undefined;
-}
-
-/**
- * A field the rollback reads back (`reverseOne`) that the program made an
- * own accessor whose getter throws: read mid-rollback, it stopped the
- * rollback half-way, the objects before it on the old layout under the new
- * methods. Read here first, before anything changes (its getter runs twice).
- */
-function unreadableField(object: object, { fields, vias }: ReadBack): string | undefined {
-  for (const field of fields) {
-    const why = throwingGetter(object, field);
-    if (why !== undefined) return `given an accessor for \`${field}\` whose getter throws (${why})`;
+    const d = Reflect.getOwnPropertyDescriptor(object, key);
+    if (d?.get !== undefined && fields.has(key)) {
+      const why = throwingGetter(object, key);
+      if (why !== undefined) return `given an accessor for \`${key}\` whose getter throws (${why})`;
+    }
+    if (d !== undefined && (d.configurable === false || d.writable === false))
+      fixed ||= !(array && key === "length");
   }
   // And on the object a split moved a field into (`size.w`), which it reads too.
   for (const { via, to } of vias) {
@@ -288,12 +302,12 @@ function unreadableField(object: object, { fields, vias }: ReadBack): string | u
     if (why !== undefined)
       return `given an accessor for \`${via}.${to}\` whose getter throws (${why})`;
   }
-  return undefined;
+  return fixed || undefined;
 }
 
 interface ReadBack {
   /** The fields `reverseOne` reads on the object. */
-  readonly fields: readonly string[];
+  readonly fields: ReadonlySet<string>;
   /** And those on the objects a split moved fields into. */
   readonly vias: readonly { readonly via: string; readonly to: string }[];
 }
@@ -301,7 +315,7 @@ interface ReadBack {
 /** What a rollback reads back from an object of `plan`'s class, looked up once per class. */
 function readBack(plan: Plan): ReadBack {
   const vias = [...plan.reverseSplit.values()];
-  return { fields: [...new Set([...plan.reverse.values(), ...vias.map((m) => m.via)])], vias };
+  return { fields: new Set([...plan.reverse.values(), ...vias.map((m) => m.via)]), vias };
 }
 
 /** Why reading `object[key]` throws, where it is an own accessor whose getter does. */
