@@ -56,10 +56,16 @@ export function migratedEntries(
 
 /**
  * The objects on each plan's class prototype: what the finder returns, and
- * the objects the update migrated that it does not return. A lazy guard
- * migrates any object that reaches it, one a package's own code built
- * outside the handle included, which the registry never recorded: left
- * out, such an object kept the new layout under the old methods.
+ * the objects the update migrated that it does not return — wherever their
+ * prototype is now, each goes back to its old layout, exactly as it was.
+ * A lazy guard migrates any object that reaches it, one a package's own
+ * code built outside the handle included, which the registry never
+ * recorded; and the program may have moved a migrated object off its
+ * class's prototype since (`Object.setPrototypeOf(a, Object.assign(
+ * Object.create(Acc.prototype), { audit }))`: a mixin with an enumerable
+ * method, which the finders do not take for one, finder.ts
+ * `perObjectHome`). Left out, such an object kept the new layout under the
+ * old methods.
  */
 function objectsOnPrototypes(
   committed: Committed,
@@ -67,18 +73,34 @@ function objectsOnPrototypes(
 ): object[][] {
   const { namespace, plans, lazy } = committed;
   const found = plans.map((plan) => namespace.finder.find(plan.prototype));
+  if (entries.size === 0) return found;
   // An eager update migrated what the finder found, and a heap query finds
-  // every object there is: only a lazy one with the registry may hold others.
-  if (namespace.finder.kind === "heap") return found;
-  if (lazy === undefined || lazy.logs.every((log) => log.length === 0)) return found;
-  const seen = new Set<object>(found.flat());
+  // every object on the prototype: only a lazy one with the registry may
+  // hold others there.
+  const unrecorded =
+    namespace.finder.kind !== "heap" && lazy !== undefined && lazy.logs.some((l) => l.length > 0);
   const at = new Map(plans.map((plan, p) => [plan.prototype, p]));
-  for (const object of entries.keys()) {
-    if (seen.has(object)) continue;
-    const p = at.get(Object.getPrototypeOf(object) as object);
-    if (p !== undefined) found[p]!.push(object);
+  const missed: [object, number][] = [];
+  const holders = new Set<object>();
+  for (const [object, { log }] of entries) {
+    const p = at.get(log.plan.prototype);
+    if (p === undefined) continue;
+    const home = log.plan.prototype;
+    const prototype = Object.getPrototypeOf(object) as object | null;
+    // The prototypes it was given, down to its class's (or the end of its chain).
+    for (let q = prototype; q !== null && q !== home; q = Object.getPrototypeOf(q) as object | null)
+      holders.add(q);
+    if (unrecorded || prototype !== home) missed.push([object, p]);
   }
-  return found;
+  if (missed.length === 0) return found;
+  const seen = new Set<object>(found.flat());
+  for (const [object, p] of missed) if (!seen.has(object)) found[p]!.push(object);
+  // A prototype a migrated object was given is no object made since the
+  // commit: given the old version's defaults, the mixin's own keys became
+  // `audit, id, balance`, which its object then read (the heap finder
+  // returns such a mixin, holding state, as an instance).
+  if (holders.size === 0) return found;
+  return found.map((list) => list.filter((object) => !holders.has(object) || entries.has(object)));
 }
 
 /**
