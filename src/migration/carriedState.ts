@@ -216,8 +216,16 @@ export function rolledBackState(
   oldKeys: readonly string[],
   values: readonly unknown[],
   carried: Carried | undefined,
+  /**
+   * It had the old layout's fields alone, in order, before it migrated (its
+   * log kept no complete state): they come back first, what the program
+   * added since after them, as it had them without the update. Otherwise,
+   * with no state from before (an object made since the commit), they go
+   * around what it holds, in its order (see inOrder).
+   */
+  hadOldLayout = false,
+  now: ObjectState = captureState(object),
 ): ObjectState {
-  const now = captureState(object);
   const before = carried?.before;
   const descriptorBefore = (key: PropertyKey) => descriptorIn(before, key);
   const installed = new Map<PropertyKey, PropertyDescriptor>();
@@ -258,7 +266,8 @@ export function rolledBackState(
           : was,
     );
   });
-  const { keys, descriptors } = inOrder(kept, restored, before?.keys, now.keys, oldKeys);
+  const order = before?.keys ?? (hadOldLayout ? oldKeys : undefined);
+  const { keys, descriptors } = inOrder(kept, restored, order, now.keys, oldKeys);
   return stateOf(now, keys, descriptors);
 }
 

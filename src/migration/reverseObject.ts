@@ -5,12 +5,13 @@
  * values — those whose initialiser reads the object or other managed ones
  * computed once the old version is back (`runLate`).
  */
+import { applyState } from "../mop/rewriting/applyState.js";
 import { isKept, keptProperties, NOTHING_KEPT } from "../mop/rewriting/keptProperties.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { CONFIGURABLE, captureState, stateToTable } from "../mop/rewriting/stateTable.js";
 import { hasUnmanagedState, rolledBackState } from "./carriedState.js";
 import type { MigrationLog, Retained } from "./migrationLog.js";
-import { restoreOldLayout } from "./instanceMigration.js";
+import { restoreOldLayout, rewriteFields } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
 
 export interface LateDefault {
@@ -32,7 +33,15 @@ export function reverseOne(
   madeSince = false,
 ): void {
   const { keys, values } = reversedFields(object, plan, retained, late, madeSince);
-  restoreOldLayout(object, plan, keys, values, retained, fieldsAlone);
+  if (madeSince) {
+    // Its old fields go around what it holds (restoreOldLayout).
+    restoreOldLayout(object, plan, keys, values, retained, fieldsAlone);
+    return;
+  }
+  const now = Object.keys(object);
+  const state = reversedState(object, plan, keys, values, retained, fieldsAlone, false, now);
+  if (state === undefined) rewriteFields(object, now, keys, values);
+  else applyState(object, state, true);
 }
 
 /**
@@ -50,7 +59,7 @@ export function reversalRefused(
   madeSince: boolean,
 ): string | undefined {
   const { keys, values } = reversedFields(object, plan, retained, [], madeSince);
-  const target = reversedState(object, plan, keys, values, retained, fieldsAlone);
+  const target = reversedState(object, plan, keys, values, retained, fieldsAlone, madeSince);
   return target === undefined ? undefined : refusedRewrite(captureState(object), target, true);
 }
 
@@ -126,9 +135,13 @@ function fieldsRefused(
 }
 
 /**
- * The complete state `restoreOldLayout` gives `object`, or undefined where
- * it rewrites its fields alone — every one a plain data field, which a
- * rewrite can always delete and assign.
+ * The complete state `reverseOne` gives `object`, or undefined where it
+ * rewrites its fields alone — every one a plain data field, which a rewrite
+ * can always delete and assign. A migrated object whose log kept no
+ * complete state had the old layout's fields alone: they come back first,
+ * in their order (`rolledBackState` hadOldLayout) — unless a property the
+ * program made non-deletable since would then have to move: the fields
+ * then go around it, as on an object made since the commit.
  */
 function reversedState(
   object: object,
@@ -137,11 +150,17 @@ function reversedState(
   values: readonly unknown[],
   retained: Retained | undefined,
   fieldsAlone: boolean,
+  madeSince: boolean,
+  names: readonly string[] = Object.keys(object),
 ): ObjectState | undefined {
   const carried = retained?.carried ?? undefined;
-  if (!carried && !hasUnmanagedState(object, Object.keys(object), plan.fieldSet, !fieldsAlone))
-    return undefined;
-  return rolledBackState(object, plan.fieldSet, keys, values, carried);
+  if (!carried && !hasUnmanagedState(object, names, plan.fieldSet, !fieldsAlone)) return undefined;
+  const now = captureState(object);
+  const inOrder = !carried && !madeSince;
+  const state = rolledBackState(object, plan.fieldSet, keys, values, carried, inOrder, now);
+  if (!inOrder || now.descriptors.every((d) => d.configurable !== false)) return state;
+  if (refusedRewrite(now, state, true) === undefined) return state;
+  return rolledBackState(object, plan.fieldSet, keys, values, carried, false, now);
 }
 
 /** The old layout's fields and the values `reverseOne` gives them. */
