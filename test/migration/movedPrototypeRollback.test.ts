@@ -110,7 +110,8 @@ test("a migrated object given a prototype of its own after the commit goes back 
         if (how === "healthCheck") expect(result.outcome).toBe("rolled-back");
         else {
           result.completion.catch(() => {});
-          for (const o of live.objects.slice(0, moved + 1)) if (o !== live.objects[failing]) o.get();
+          for (const o of live.objects.slice(0, moved + 1))
+            if (o !== live.objects[failing]) o.get();
           act(live);
           if (how === "rollback") result.rollback();
           else expect(() => live.objects[failing]!.get()).not.toThrow();
