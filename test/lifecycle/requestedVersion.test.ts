@@ -8,57 +8,15 @@
  * (review advZ12, found again in the lifecycle by fixU2).
  */
 import { expect, test } from "vitest";
-import { Namespace, patch, update } from "../../src/index.js";
+import { update } from "../../src/index.js";
 import { runUpdate } from "../../src/lifecycle/index.js";
-
-interface Account {
-  id: number;
-  balance: number;
-  get(): unknown;
-}
+import { accounts, noted, renamed } from "../support/accounts.js";
 
 async function race(touch: boolean, failOn2 = true) {
-  const ns = new Namespace("accounts");
-  const Acc = ns.defineClass<Account>({
-    name: "Acc",
-    fields: [
-      { name: "id", initializer: "0" },
-      { name: "balance", initializer: "0" },
-    ],
-    methods: {
-      get(this: Account) {
-        return this.balance;
-      },
-    },
-  });
-  const objects = Array.from({ length: 4 }, (_, i) => new Acc({ id: i, balance: i * 10 + 1 }));
-  const first = await update(
-    ns,
-    patch("p1")
-      .renameField("Acc", "balance", "amount")
-      .migrate("Acc", (old) => {
-        if (failOn2 && old.id === 2) throw new Error("cannot migrate #2");
-      })
-      .replaceMethods("Acc", {
-        get(this: { amount: number }) {
-          return this.amount;
-        },
-      })
-      .build(),
-    { policy: "lazy" },
-  );
+  const { ns, objects } = accounts();
+  const first = await update(ns, renamed(failOn2), { policy: "lazy" });
   first.completion.catch(() => {});
-  const run = runUpdate({
-    namespace: ns,
-    patch: patch("p2")
-      .addField("Acc", "note", { default: "n" })
-      .replaceMethods("Acc", {
-        get(this: { amount: number; note: string }) {
-          return `${this.amount}/${this.note}`;
-        },
-      })
-      .build(),
-  });
+  const run = runUpdate({ namespace: ns, patch: noted() });
   // A request touches #2 while the run waits: p1 rolls itself back.
   if (touch) expect(objects[2]!.get()).toBe(21);
   const report = await run;

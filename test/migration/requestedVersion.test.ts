@@ -9,60 +9,13 @@
  */
 import { describe, expect, test } from "vitest";
 import type { UpdateResult } from "../../src/index.js";
-import { Namespace, patch, update, updateSync } from "../../src/index.js";
+import { update, updateSync } from "../../src/index.js";
+import { accounts, noted, renamed } from "../support/accounts.js";
 
 type Finder = "registry" | "heap" | "adaptive";
 type Policy = "eager" | "lazy" | "progressive";
 
-interface Account {
-  id: number;
-  balance: number;
-  get(): unknown;
-}
-
-function world(finder: Finder) {
-  const ns = new Namespace("accounts", { instanceFinder: finder });
-  const Acc = ns.defineClass<Account>({
-    name: "Acc",
-    fields: [
-      { name: "id", initializer: "0" },
-      { name: "balance", initializer: "0" },
-    ],
-    methods: {
-      get(this: Account) {
-        return this.balance;
-      },
-    },
-  });
-  const objects = Array.from({ length: 4 }, (_, i) => new Acc({ id: i, balance: i * 10 + 1 }));
-  return { ns, Acc, objects };
-}
-
-/** p1: balance → amount; its migrator fails on object #2 when `failOn2`. */
-const renamed = (failOn2: boolean) =>
-  patch("p1")
-    .renameField("Acc", "balance", "amount")
-    .migrate("Acc", (old) => {
-      if (failOn2 && old.id === 2) throw new Error("cannot migrate #2");
-    })
-    .replaceMethods("Acc", {
-      get(this: { amount: number }) {
-        return this.amount;
-      },
-    })
-    .build();
-
-/** p2, written against p1's world: it reads `amount`. */
-const noted = (policy: Policy) =>
-  patch("p2")
-    .addField("Acc", "note", { default: "n" })
-    .replaceMethods("Acc", {
-      get(this: { amount: number; note: string }) {
-        return `${this.amount}/${this.note}`;
-      },
-    })
-    .policy(policy)
-    .build();
+const world = (finder: Finder) => accounts(finder);
 
 const layout = (objects: readonly object[]) =>
   objects.map((o) => JSON.stringify(Reflect.ownKeys(o).map((k) => [String(k), Reflect.get(o, k)])));
