@@ -26,6 +26,7 @@ import {
 } from "../../src/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 import { shapes } from "../support/objectShapes.js";
+import { accounts } from "../support/accounts.js";
 
 type Acc = { id: number; balance?: number; amount?: number; get(): number };
 
@@ -36,21 +37,8 @@ const LOCKS = {
 };
 
 function world(name: string, count: number) {
-  const ns = new Namespace(name);
-  const Acc = ns.defineClass<Acc>({
-    name: "Acc",
-    fields: [
-      { name: "id", initializer: "0" },
-      { name: "balance", initializer: "0" },
-    ],
-    methods: {
-      get(this: Acc) {
-        return this.balance!;
-      },
-    },
-  });
-  const objects = Array.from({ length: count }, (_, i) => new Acc({ id: i, balance: i * 10 + 1 }));
-  return { ns, objects };
+  const { ns, objects } = accounts({ name, count });
+  return { ns, objects: objects as unknown as Acc[] };
 }
 
 const renamed = (failAt = -1) =>

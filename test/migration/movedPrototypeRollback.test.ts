@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 import { Namespace, patch, update } from "../../src/index.js";
 import { shapes } from "../support/objectShapes.js";
+import { accounts } from "../support/accounts.js";
 
 type Acc = { id: number; balance?: number; amount?: number; get(): number };
 
@@ -35,21 +36,8 @@ const MIXINS: Record<string, (p: object) => object> = {
 };
 
 function world(name: string, instanceFinder: "registry" | "heap", count: number) {
-  const ns = new Namespace(name, { instanceFinder });
-  const Acc = ns.defineClass<Acc>({
-    name: "Acc",
-    fields: [
-      { name: "id", initializer: "0" },
-      { name: "balance", initializer: "0" },
-    ],
-    methods: {
-      get(this: Acc) {
-        return this.balance!;
-      },
-    },
-  });
-  const objects = Array.from({ length: count }, (_, i) => new Acc({ id: i, balance: i * 10 + 1 }));
-  return { ns, Acc, objects };
+  const { ns, Acc, objects } = accounts({ name, instanceFinder, count });
+  return { ns, Acc, objects: objects as unknown as Acc[] };
 }
 
 const renamed = (failAt: number) =>

@@ -15,7 +15,7 @@ import { accounts, noted, renamed } from "../support/accounts.js";
 type Finder = "registry" | "heap" | "adaptive";
 type Policy = "eager" | "lazy" | "progressive";
 
-const world = (finder: Finder) => accounts(finder);
+const world = (instanceFinder: Finder) => accounts({ instanceFinder });
 
 const layout = (objects: readonly object[]) =>
   objects.map((o) => JSON.stringify(Reflect.ownKeys(o).map((k) => [String(k), Reflect.get(o, k)])));

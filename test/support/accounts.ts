@@ -1,7 +1,8 @@
 /**
- * The accounts of the "update requested on a version rolled back since"
- * tests (review advZ12): four accounts, p1 renaming balance → amount whose
- * migrator can fail on #2, and p2 written against p1's world.
+ * Accounts (`id`, `balance`, `get()`) of the tests of updates and
+ * rollbacks meeting what the program did since (review advZ12); p1 renames
+ * balance → amount, its migrator failing on #2 if asked, and p2 is written
+ * against p1's world.
  */
 import type { Policy } from "../../src/index.js";
 import { Namespace, patch } from "../../src/index.js";
@@ -12,8 +13,15 @@ export interface Account {
   get(): unknown;
 }
 
-export function accounts(instanceFinder?: "registry" | "heap" | "adaptive") {
-  const ns = new Namespace("accounts", instanceFinder ? { instanceFinder } : {});
+export function accounts(
+  options: {
+    readonly name?: string;
+    readonly instanceFinder?: "registry" | "heap" | "adaptive";
+    readonly count?: number;
+  } = {},
+) {
+  const { name = "accounts", instanceFinder, count = 4 } = options;
+  const ns = new Namespace(name, instanceFinder ? { instanceFinder } : {});
   const Acc = ns.defineClass<Account>({
     name: "Acc",
     fields: [
@@ -26,7 +34,7 @@ export function accounts(instanceFinder?: "registry" | "heap" | "adaptive") {
       },
     },
   });
-  const objects = Array.from({ length: 4 }, (_, i) => new Acc({ id: i, balance: i * 10 + 1 }));
+  const objects = Array.from({ length: count }, (_, i) => new Acc({ id: i, balance: i * 10 + 1 }));
   return { ns, Acc, objects };
 }
 
