@@ -6,7 +6,10 @@
  * namespace, which no later update finds or migrates. Reported as the
  * `removed-class-reference` the validation gives for bindings and fields.
  * Ordinary classes are not read: their code sees their module, where the
- * name may be anything.
+ * name may be anything. With them, checked as the patch meets the namespace
+ * (before anything changes): the statics that hold a removed class
+ * (removedClassStatics.ts), which the validation of the new world does not
+ * see.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { SourceKind } from "../mop/source/unboundNames.js";
@@ -14,6 +17,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { RemovedClassReferenceFailure } from "../validation/index.js";
 import { SYSTEM_RULES } from "../validation/systemRules.js";
 import type { BuildResult } from "./build.js";
+import { removedClassStatics } from "./removedClassStatics.js";
 import { memberWhere, unboundIn } from "./unboundCode.js";
 
 export function removedClassReads(
@@ -39,6 +43,7 @@ export function removedClassReads(
         });
     }
   }
+  failures.push(...removedClassStatics(namespace, build));
   return failures;
 }
 

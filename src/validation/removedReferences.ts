@@ -2,6 +2,11 @@
  * References to removed classes: after an update removes a class, nothing
  * that survives (bindings, instances, their fields) may still refer to it.
  */
+import {
+  type ContainedReference,
+  type ContainerWalk,
+  containerWalk,
+} from "./containedReferences.js";
 import { constructorName, errorMessage } from "./describe.js";
 import type { ValidationFailure } from "./report.js";
 import { SYSTEM_RULES } from "./systemRules.js";
@@ -19,6 +24,8 @@ export interface RemovedClassReferencesInput {
   readonly bindings: ReadonlyMap<string, unknown>;
   /** The instances that survive the update (of classes that are not removed). */
   readonly instances: Iterable<object>;
+  /** The static fields of the surviving classes whose values the update keeps: class name → static name → value. */
+  readonly statics?: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 }
 
 /**
@@ -37,40 +44,71 @@ export interface RemovedClassReferenceFailure extends ValidationFailure {
 }
 
 /**
- * Finds what still refers to a removed class: a binding whose value is the
- * class, one of its prototypes, an instance or a subclass of it; a surviving
- * instance whose own prototype chain still contains it; and a field of a
- * surviving instance (own string-keyed enumerable data property, and the
- * elements of an array held by such a field) with such a value.
- *
- * Only one level is looked into: Maps, Sets and nested objects are not
- * traversed (finding every reference would need a heap walk).
+ * Finds what still refers to a removed class: a binding or a static field
+ * whose value is the class, one of its prototypes, an instance or a
+ * subclass of it; a surviving instance whose own prototype chain still
+ * contains it; a field of a surviving instance (own string-keyed enumerable
+ * data property, and the elements of an array held by such a field) with
+ * such a value; and such a value inside the arrays, Maps (keys and values),
+ * Sets and plain objects these hold, a few levels down and within a budget
+ * (containedReferences.ts: finding every reference would need a heap walk).
  */
 export function validateRemovedClassReferences(
   input: RemovedClassReferencesInput,
 ): RemovedClassReferenceFailure[] {
   if (input.removed.size === 0) return [];
   const owners = indexRemoved(input.removed);
+  const walk = containerWalk((value) => findReference(value, owners));
   const failures: RemovedClassReferenceFailure[] = [];
   for (const [binding, value] of input.bindings) {
-    const found = findReference(value, owners);
-    if (found === undefined) continue;
-    failures.push({
-      rule: SYSTEM_RULES.removedClassReference,
-      className: found.removedClass,
-      removedClass: found.removedClass,
-      binding,
-      message: `binding "${binding}" still refers to removed class ${found.removedClass}: its value ${found.how}`,
-    });
+    for (const found of heldBy(value, binding, owners, walk)) {
+      failures.push({
+        rule: SYSTEM_RULES.removedClassReference,
+        className: found.removedClass,
+        removedClass: found.removedClass,
+        binding,
+        message: `binding "${binding}" still refers to removed class ${found.removedClass}: ${found.what}`,
+      });
+    }
   }
-  for (const instance of input.instances) checkInstance(instance, owners, failures);
+  for (const [className, statics] of input.statics ?? []) {
+    for (const [name, value] of statics) {
+      for (const found of heldBy(value, name, owners, walk)) {
+        failures.push({
+          rule: SYSTEM_RULES.removedClassReference,
+          className,
+          field: found.path,
+          removedClass: found.removedClass,
+          message: `static field "${name}" of class ${className} still refers to removed class ${found.removedClass}: ${found.what}`,
+        });
+      }
+    }
+  }
+  for (const instance of input.instances) checkInstance(instance, owners, walk, failures);
   return failures;
 }
 
-/** The instance's prototype chain, its fields and the elements of its array fields. */
+/** The references a binding's or a static's value holds: itself, then what it contains. */
+function heldBy(
+  value: unknown,
+  name: string,
+  owners: RemovedIndex,
+  walk: ContainerWalk,
+): { removedClass: string; path: string; what: string }[] {
+  const out: { removedClass: string; path: string; what: string }[] = [];
+  const found = findReference(value, owners);
+  if (found !== undefined)
+    out.push({ removedClass: found.removedClass, path: name, what: `its value ${found.how}` });
+  for (const r of walk.inside(value, name))
+    out.push({ removedClass: r.removedClass, path: r.path, what: `\`${r.path}\` ${r.how}` });
+  return out;
+}
+
+/** The instance's prototype chain, its fields, the elements of its array fields and what they hold. */
 function checkInstance(
   instance: object,
   owners: RemovedIndex,
+  walk: ContainerWalk,
   failures: RemovedClassReferenceFailure[],
 ): void {
   const rule = SYSTEM_RULES.removedClassReference;
@@ -92,7 +130,7 @@ function checkInstance(
       if (typeof key !== "string") continue;
       const descriptor = Reflect.getOwnPropertyDescriptor(instance, key);
       if (descriptor === undefined || !descriptor.enumerable || !("value" in descriptor)) continue;
-      checkField(instance, holder, key, descriptor.value, owners, failures);
+      checkField(instance, holder, key, descriptor.value, owners, walk, failures);
     }
   } catch (error) {
     // A proxy whose traps throw cannot be proven free of references.
@@ -111,9 +149,19 @@ function checkField(
   key: string,
   value: unknown,
   owners: RemovedIndex,
+  walk: ContainerWalk,
   failures: RemovedClassReferenceFailure[],
 ): void {
   const rule = SYSTEM_RULES.removedClassReference;
+  const contained = (r: ContainedReference) =>
+    failures.push({
+      rule,
+      className: holder,
+      field: r.path,
+      removedClass: r.removedClass,
+      object: instance,
+      message: `field "${key}" of a ${holder} still refers to removed class ${r.removedClass}: \`${r.path}\` ${r.how}`,
+    });
   const found = findReference(value, owners);
   if (found !== undefined) {
     failures.push({
@@ -125,19 +173,24 @@ function checkField(
       message: `field "${key}" of a ${holder} still refers to removed class ${found.removedClass}: its value ${found.how}`,
     });
   }
-  if (!Array.isArray(value)) return;
+  if (!Array.isArray(value)) {
+    walk.inside(value, key).forEach(contained);
+    return;
+  }
+  // Every element of an array field, as always; below them, within the walk's bounds.
   const elements: readonly unknown[] = value;
   for (let i = 0; i < elements.length; i++) {
     const element = findReference(elements[i], owners);
-    if (element === undefined) continue;
-    failures.push({
-      rule,
-      className: holder,
-      field: `${key}[${i}]`,
-      removedClass: element.removedClass,
-      object: instance,
-      message: `element ${i} of field "${key}" of a ${holder} still refers to removed class ${element.removedClass}: it ${element.how}`,
-    });
+    if (element !== undefined)
+      failures.push({
+        rule,
+        className: holder,
+        field: `${key}[${i}]`,
+        removedClass: element.removedClass,
+        object: instance,
+        message: `element ${i} of field "${key}" of a ${holder} still refers to removed class ${element.removedClass}: it ${element.how}`,
+      });
+    walk.inside(elements[i], `${key}[${i}]`, 1).forEach(contained);
   }
 }
 

@@ -100,10 +100,13 @@ describe("validateRemovedClassReferences", () => {
     expect(check(new Map(), [s])).toEqual([expect.objectContaining({ field: "factory" })]);
   });
 
-  test("deeper nesting, symbol keys, non-enumerable and accessor properties are not searched", () => {
+  test("nested plain objects and arrays are searched; symbol keys, non-enumerable and accessor properties are not", () => {
     const s = new Session();
     s.owner = { inner: new User() };
     s.guests = [[new User()]];
+    expect(check(new Map(), [s]).map((f) => f.field)).toEqual(["owner.inner", "guests[0][0]"]);
+    s.owner = null;
+    s.guests = [];
     Object.defineProperty(s, "hidden", { value: new User(), enumerable: false });
     (s as unknown as Record<symbol, unknown>)[Symbol("meta")] = new User();
     Object.defineProperty(s, "lazy", { get: () => new User(), enumerable: true });
