@@ -8,8 +8,9 @@
  * Ordinary classes are not read: their code sees their module, where the
  * name may be anything. With them, checked as the patch meets the namespace
  * (before anything changes): the statics that hold a removed class
- * (removedClassStatics.ts), which the validation of the new world does not
- * see.
+ * (removedClassStatics.ts) and the removed classes' live objects
+ * (removedClassInstances.ts), which the validation of the new world does
+ * not see.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { SourceKind } from "../mop/source/unboundNames.js";
@@ -17,6 +18,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { RemovedClassReferenceFailure } from "../validation/index.js";
 import { SYSTEM_RULES } from "../validation/systemRules.js";
 import type { BuildResult } from "./build.js";
+import { removedClassInstances } from "./removedClassInstances.js";
 import { removedClassStatics } from "./removedClassStatics.js";
 import { memberWhere, unboundIn } from "./unboundCode.js";
 
@@ -44,6 +46,7 @@ export function removedClassReads(
     }
   }
   failures.push(...removedClassStatics(namespace, build));
+  failures.push(...removedClassInstances(namespace, build));
   return failures;
 }
 

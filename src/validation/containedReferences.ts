@@ -12,7 +12,10 @@
  * once (one shared by a million objects costs one read). Instances of
  * classes are not entered: a managed one is a survivor checked for itself,
  * and anything else's state is its own business. Nor are proxies and other
- * exotic objects whose reading throws: best effort, not a heap walk.
+ * exotic objects whose reading throws: best effort, not a heap walk — the
+ * live objects of a removed class are counted by the finder
+ * (migration/removedClassInstances.ts), so no instance escapes through a
+ * bound; a reference to the class itself held past it does.
  */
 
 export interface Reference {
