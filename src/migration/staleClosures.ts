@@ -1,12 +1,15 @@
 /**
  * MM_STALE_CLOSURE: code of the running version that outlives the update
  * (closures, calls suspended at an `await`) reads members of the object
- * the new version drops.
+ * the new version drops. For ordinary classes read from their source and
+ * for the classes metamorph builds (`defineClass`, `addClass`: read from
+ * their definition, createdClassReads.ts).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
 import { readClosureMembers, readSuspendedMembers } from "../mop/source/parse.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
+import { type CodeReads, createdClassReads } from "./createdClassReads.js";
 import type { UpdateWarning } from "./warning.js";
 import { quoted, warning } from "./warning.js";
 
@@ -22,17 +25,15 @@ export function staleClosures(
   defs: ReadonlyMap<string, ClassDefinition>,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
-  if (old === undefined || old.fieldOrigin !== "source") return [];
-  const running = constructorOfDefinition(old);
-  if (running === undefined) return [];
-  let closureReads: ReadonlySet<string>;
-  let suspendedReads: ReadonlyMap<string, readonly string[]>;
+  if (old === undefined) return [];
+  let reads: CodeReads | undefined;
   try {
-    closureReads = readClosureMembers(running);
-    suspendedReads = readSuspendedMembers(running);
+    reads = codeReads(old);
   } catch {
     return []; // no parser here (the Vite page)
   }
+  if (reads === undefined) return [];
+  const { closures: closureReads, suspended: suspendedReads } = reads;
   const kept = new Set(ancestry(className, defs).flatMap((c) => instanceMemberNames(defs.get(c)!)));
   const owned = new Set(instanceMemberNames(old));
   const gone = (name: string) => owned.has(name) && !kept.has(name);
@@ -54,6 +55,19 @@ export function staleClosures(
   }
   if (resumed.length > 0) warnings.push(suspendedCalls(className, resumed));
   return warnings;
+}
+
+/**
+ * What the running version's code reads after its calls return: a class
+ * metamorph builds, from its definition's sources (its constructor is
+ * generated); an ordinary class read from its source, from the class.
+ */
+function codeReads(old: ClassDefinition): CodeReads | undefined {
+  if (old.fieldOrigin === "created") return createdClassReads(old);
+  if (old.fieldOrigin !== "source") return undefined;
+  const running = constructorOfDefinition(old);
+  if (running === undefined) return undefined;
+  return { closures: readClosureMembers(running), suspended: readSuspendedMembers(running) };
 }
 
 /** The warning for members that calls suspended in the running version's code read when they resume. */
