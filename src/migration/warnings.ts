@@ -34,6 +34,7 @@ import {
   newFieldsOutOfSight,
   unseenOwnState,
 } from "./outOfSightWarnings.js";
+import { inheritedFieldsDropped } from "./inheritedFieldsDropped.js";
 import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
 import { oldReleaseValues } from "./oldReleaseValues.js";
@@ -127,11 +128,26 @@ export function updateWarnings(
         ),
       );
     }
-    warnings.push(...noInitialValue(className, cls, build, old, oldDefs));
-    warnings.push(...accessorsBecomingFields(className, cls, build, oldDefs));
-    warnings.push(...aliasSplits(className, cls, build, old));
+    warnings.push(...layoutWarnings(className, cls, build, old, oldDefs));
   }
   return warnings;
+}
+
+/** What a migrating class's objects got or lost with their new layout. */
+function layoutWarnings(
+  className: string,
+  cls: ClassBuild,
+  build: BuildResult,
+  old: ClassDefinition | undefined,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): UpdateWarning[] {
+  return [
+    ...noInitialValue(className, cls, build, old, oldDefs),
+    // Asked here: a layout that stays the same (nothing migrates) keeps every value.
+    ...inheritedFieldsDropped(className, cls, build, oldDefs),
+    ...accessorsBecomingFields(className, cls, build, oldDefs),
+    ...aliasSplits(className, cls, build, old),
+  ];
 }
 
 /**
