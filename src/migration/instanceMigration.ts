@@ -10,7 +10,7 @@
  * its identity, stays in fast mode, shares one map with the objects migrated
  * alike, and can be migrated back just as cheaply.
  */
-import { MigrationError, UnswappableObjectError } from "../errors.js";
+import { MigrationError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import { applyState, blockedRewrite } from "../mop/rewriting/applyState.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";

@@ -91,7 +91,7 @@ const ENTRIES: Readonly<Record<string, Entry>> = {
     known: UPDATE_KEYS,
     where: "an update",
     base: (w) => ({ namespace: w.ns, patch: w.p, hooks: { setUp: w.hook("setUp") } }),
-    run: (w, update) => runUpdate(update as never),
+    run: (_w, update) => runUpdate(update as never),
   },
   "runUpdate(update.hooks)": {
     known: HOOK_KEYS,

@@ -18,7 +18,6 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 import {
   type MetamorphError,
-  Namespace,
   patch,
   type UpdateResult,
   update,

@@ -15,7 +15,7 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { Namespace, patch, update } from "../../src/index.js";
+import { patch, update } from "../../src/index.js";
 import { shapes } from "../support/objectShapes.js";
 import { accounts } from "../support/accounts.js";
 
