@@ -33,20 +33,24 @@ export interface UpdateWarning {
    * adds others, and the patch says no field was renamed (no `renames`, no
    * migrator): the dropped values are gone from every object, and the new
    * fields start from their initial values. A minifier's mangled names
-   * changing between releases look exactly like this.
+   * changing between releases look exactly like this. Also the fields a
+   * `changeSuperclass` takes from its objects (the old superclass's, that
+   * the new one does not give and no migrator carries).
    * `MM_STATICS_DROPPED`: a new implementation from another module scope
    * takes a static the patch does not keep (`keepStatics`) whose running
    * value holds what the program put there (a counter not at its initial
    * value, a registry with entries the new release's value lacks:
-   * superjson's `defaultInstance` with the classes registered in it): the
-   * class reads the new release's value from now on.
+   * superjson's `defaultInstance` with the classes registered in it; a
+   * setting changed in place: three's `Object3D.DEFAULT_UP`): the class
+   * reads the new release's value from now on.
    * `MM_STALE_CLOSURE`: the running version's code made closures that keep
    * the object (an arrow function given to a timer or a listener:
    * `setInterval(() => this._checkPing())`) and read members the new version
    * no longer has: they keep running with the old code and will find them
    * missing. Also an `async` or generator method of the running version
    * whose code after an `await`/`yield` reads such members: a call
-   * suspended there resumes on the updated object.
+   * suspended there resumes on the updated object. For a class metamorph
+   * builds (`defineClass`, `addClass`) its definition's sources are read.
    * `MM_FIELD_KIND_CHANGED`: a field the new implementation keeps starts as
    * another kind of value there (`{}` became `new Map()`): every object kept
    * its value of the old kind, which the new code may use as the new one;
