@@ -1,8 +1,11 @@
 /**
  * State snapshots for migration properties: every object reachable from a
- * world's instances (instances of managed classes, arrays and plain objects
- * are walked; anything else is recorded by identity), rendered one object a
- * line with references as positions, plus the namespace's bindings. Two
+ * world's instances — through own properties, a Map's keys and values, a
+ * Set's values, a view's buffer (functions and class prototypes are
+ * recorded by identity) — rendered one object a line with its own
+ * properties, what a built-in holds (a Map's entries, a Date's time, a
+ * buffer's bytes: see snapshotSlots.ts) and references as positions, plus
+ * the namespace's bindings. Two
  * snapshots are equal exactly when the graphs are isomorphic with the same
  * values, key order, attributes and classes; `identities` lets a property
  * also demand the very same objects.
@@ -11,7 +14,15 @@ import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js
 import { currentVersion, handleOfPrototype } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { bindingValue } from "../namespace/namespace.js";
+import { isRevokedProxy } from "../valueKinds.js";
 import { keysOf, refuseUnknownKeys } from "./optionKeys.js";
+import {
+  builtinChildren,
+  builtinPrototypeName,
+  builtinState,
+  classOfPrototype,
+} from "./builtins.js";
+import { isTypedArray, slotContents } from "./snapshotSlots.js";
 
 export interface StateSnapshot {
   /** One line per walked object: `#1 Person {name: "a", friend: #0}`. */
@@ -73,10 +84,13 @@ function bindingNames(ns: Namespace): Map<unknown, string> {
   return names;
 }
 
+/**
+ * Every object is walked — a Map, a Date, an instance of a class the kit
+ * does not manage hold state a migrator may change in place — but a
+ * revoked Proxy, which has nothing to read.
+ */
 function isWalkable(value: object): boolean {
-  if (Array.isArray(value)) return true;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null || handleOfPrototype(proto) !== undefined;
+  return typeof value === "object" && !isRevokedProxy(value);
 }
 
 function renderKey(key: PropertyKey): string {
@@ -127,16 +141,17 @@ function enqueue(walk: Walk, o: object): number {
   return at;
 }
 
-/** A value that is not walked, by identity: `<Map @0>`, `<fn f @1>`. */
-function opaqueLabel(walk: Walk, value: symbol | object): string {
+/** A value that is not walked, by identity: `<fn f @1>`, `<Symbol(s) @0>`, `<Money.prototype @2>`. */
+function opaqueLabel(walk: Walk, value: symbol | object, name?: string): string {
   let id = walk.opaque.get(value);
   if (id === undefined) {
     const kind =
-      typeof value === "symbol"
+      name ??
+      (typeof value === "symbol"
         ? value.toString()
         : typeof value === "function"
           ? `fn ${(value as Function).name}`
-          : (Object.getPrototypeOf(value)?.constructor?.name ?? "object");
+          : "object");
     id = `<${kind} @${walk.opaque.size}>`;
     walk.opaque.set(value, id);
   }
@@ -162,11 +177,9 @@ function encode(walk: Walk, options: SnapshotOptions, value: unknown): string {
       if (value === null) return "null";
       const label = options.labels?.get(value as object);
       if (label !== undefined) return label;
-      if (typeof value === "object") {
+      if (typeof value === "object" && isWalkable(value)) {
         const instanceOfClass = handleOfPrototype(Object.getPrototypeOf(value) ?? {});
-        const walkIt =
-          isWalkable(value) &&
-          (!options.shallow || walk.roots.has(value) || instanceOfClass === undefined);
+        const walkIt = !options.shallow || walk.roots.has(value) || instanceOfClass === undefined;
         if (walkIt) return `#${enqueue(walk, value)}`;
       }
       return opaqueLabel(walk, value);
@@ -188,13 +201,21 @@ function prototypeName(
   if (proto === Object.prototype) return "Object";
   const handle = handleOfPrototype(proto);
   if (handle) return classNames.get(handle) ?? `(unbound ${handle.name})`;
+  const builtin = builtinPrototypeName(proto);
+  if (builtin !== undefined) return builtin;
+  // A class the kit does not manage: the same class is the same prototype object.
+  const cls = classOfPrototype(proto);
+  if (cls !== undefined) return opaqueLabel(walk, proto, `${cls}.prototype`);
   return `proto ${encode(walk, options, proto)}`;
 }
 
-/** One object's line: its own properties with their attributes, and its flags. */
+/** One object's line: its own properties with their attributes, what a built-in holds, and its flags. */
 function renderObject(walk: Walk, options: SnapshotOptions, o: object): string {
   const parts: string[] = [];
+  // A typed array's elements are its buffer's bytes, written with the buffer.
+  const typed = isTypedArray(o);
   for (const key of Reflect.ownKeys(o)) {
+    if (typed && typeof key === "string" && /^\d+$/.test(key)) continue;
     const d = Reflect.getOwnPropertyDescriptor(o, key)!;
     let text = `${d.enumerable ? "" : "~"}${renderKey(key)}`;
     if ("value" in d) {
@@ -203,7 +224,9 @@ function renderObject(walk: Walk, options: SnapshotOptions, o: object): string {
     if (!d.configurable) text += " (non-configurable)";
     parts.push(text);
   }
-  let flags = Object.isExtensible(o) ? "" : " (non-extensible)";
+  const held = slotContents(o, (v) => encode(walk, options, v));
+  let flags = held === undefined ? "" : ` ${held}`;
+  if (!Object.isExtensible(o)) flags += " (non-extensible)";
   if (options.fastMode && hasFastProperties && !hasFastProperties(o)) flags += " (dictionary mode)";
   return `{${parts.join(", ")}}${flags}`;
 }
@@ -304,15 +327,19 @@ export function compareSnapshots(
   return lines.length === 0 ? undefined : lines.join("\n");
 }
 
-/** `roots`, then every instance, array and plain object reachable from them through own data properties. */
+/**
+ * `roots`, then every object reachable from them through own data
+ * properties and built-ins' contents (a Map's keys and values, a Set's values).
+ */
 export function reachableObjects(roots: readonly object[]): object[] {
   const out = [...roots];
   const seen = new Set<object>(roots);
   for (let i = 0; i < out.length; i++) {
     const o = out[i]!;
-    for (const key of Reflect.ownKeys(o)) {
-      const d = Reflect.getOwnPropertyDescriptor(o, key)!;
-      const v: unknown = d.value;
+    const children = Reflect.ownKeys(o).map(
+      (key) => Reflect.getOwnPropertyDescriptor(o, key)!.value as unknown,
+    );
+    for (const v of [...children, ...builtinChildren(builtinState(o))]) {
       if (typeof v === "object" && v !== null && !seen.has(v) && isWalkable(v)) {
         seen.add(v);
         out.push(v);
