@@ -1,6 +1,7 @@
 /** Building a world spec into fresh live objects. */
 import type fc from "fast-check";
 import type { Namespace } from "../../namespace/namespace.js";
+import { copyValue } from "./copy.js";
 import { formatWorldSpec, printable } from "./format.js";
 import { worldModel } from "./model.js";
 import { worldSpecArbitrary } from "./population.js";
@@ -16,30 +17,10 @@ import type {
   WorldSpec,
 } from "./types.js";
 
-/** A copy of plain data (arrays and plain objects, cycles kept); anything else is shared. */
-export function clonePlain(value: unknown, seen = new Map<object, unknown>()): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (seen.has(value)) return seen.get(value);
-  const proto = Object.getPrototypeOf(value);
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    seen.set(value, out);
-    value.forEach((v, i) => {
-      out[i] = clonePlain(v, seen);
-    });
-    out.length = value.length;
-    return out;
-  }
-  if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = Object.create(proto);
-  seen.set(value, out);
-  for (const [k, v] of Object.entries(value)) out[k] = clonePlain(v, seen);
-  return out;
-}
-
 /**
  * Builds a spec into live objects in a fresh namespace (or in `namespace`).
- * Plain data values are copied, so one spec builds independent worlds.
+ * Data values are copied (see copy.ts), so one spec builds independent
+ * worlds, and a world's migration never changes the spec it was built from.
  */
 export function buildWorld(
   model: WorldModel,
@@ -61,7 +42,7 @@ export function buildWorld(
     const values: Record<string, unknown> = {};
     for (const field of cls.fields) {
       const v = instance.fields[field];
-      values[field] = v && "value" in v ? clonePlain(v.value) : undefined;
+      values[field] = v && "value" in v ? copyValue(v.value) : undefined;
     }
     const construct = options.construct?.[cls.name];
     if (construct) {

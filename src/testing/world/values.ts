@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { InvalidOptionError } from "../../errors.js";
 import { meantKeyAmong } from "../../unknownKeys.js";
-import { edgesOfArbitrary, edgesOfSample, PRIMITIVE_EDGES, withEdges } from "./edges.js";
+import { edgeMakersOf, edgesOfSample, PRIMITIVE_EDGES, withEdges } from "./edges.js";
 import type { ClassValues, InstanceOptions, ValueSpec, WorldClass, WorldModel } from "./types.js";
 
 /** Primitive values for fields whose kind is unknown, edges (0, "", null, undefined…) mixed in. */
@@ -167,7 +167,7 @@ export function fieldsArbitrary(
       }
     }
     if (declared) {
-      perField[field] = withEdges(declared, edgesOfArbitrary(declared)).map((value) => ({ value }));
+      perField[field] = withEdges(declared, edgeMakersOf(declared)).map((value) => ({ value }));
       continue;
     }
     const inferred = inferredValues(cls.samples?.[field]);
@@ -183,7 +183,7 @@ export function fieldsArbitrary(
   }
   const fieldsArb = fc.record(perField);
   if (!recordArb) return fieldsArb;
-  const records = withEdges(recordArb, edgesOfArbitrary(recordArb));
+  const records = withEdges(recordArb, edgeMakersOf(recordArb));
   return fc.tuple(fieldsArb, records).map(([generated, given]) => {
     const out = { ...generated };
     for (const field of cls.fields) {
