@@ -110,7 +110,7 @@ export type {
 export { buildWorld, worldArbitrary } from "./world/build.js";
 export { ConstructedOutsideWorldError } from "./world/construct.js";
 export { formatWorldSpec } from "./world/format.js";
-export { inferredValues, primitiveValues } from "./world/values.js";
+export { inferredValues, primitiveValues } from "./world/inferred.js";
 export { instanceArbitrary } from "./world/instances.js";
 export { worldModel } from "./world/model.js";
 export { worldSpecArbitrary } from "./world/population.js";

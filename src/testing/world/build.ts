@@ -1,6 +1,8 @@
 /** Building a world spec into fresh live objects. */
 import type fc from "fast-check";
 import type { Namespace } from "../../namespace/namespace.js";
+import { currentVersion } from "../../mop/classHandle.js";
+import { constructorArguments } from "./constructorArguments.js";
 import { copyValue } from "./copy.js";
 import { formatWorldSpec, printable } from "./format.js";
 import { worldModel } from "./model.js";
@@ -42,7 +44,8 @@ export function buildWorld(
     const values: Record<string, unknown> = {};
     for (const field of cls.fields) {
       const v = instance.fields[field];
-      values[field] = v && "value" in v ? copyValue(v.value) : undefined;
+      // A field the spec leaves out keeps what the constructor gives it.
+      if (v !== undefined) values[field] = "value" in v ? copyValue(v.value) : undefined;
     }
     const construct = options.construct?.[cls.name];
     if (construct) {
@@ -50,7 +53,8 @@ export function buildWorld(
       return ofWorldClass(construct(values, Class), Class, cls.name) as Record<string, unknown>;
     }
     if (cls.definition.fieldOrigin === "created") return new handle(values);
-    return Object.assign(constructWithoutArguments(handle, namespace), values);
+    const ordinary = handle as unknown as new (...args: unknown[]) => Record<string, unknown>;
+    return Object.assign(constructOrdinary(ordinary, values, namespace), values);
   });
   spec.instances.forEach((instance, i) => {
     for (const [field, v] of Object.entries(instance.fields)) {
@@ -62,21 +66,27 @@ export function buildWorld(
 
 /**
  * An instance of an ordinary class, its fields then set from the spec: made
- * by its constructor when that accepts no arguments, else (a constructor
- * that needs them throws) made from its prototype alone.
+ * by its constructor, given the values of the fields its parameters set
+ * (see constructorArguments.ts), or with no arguments; else (a constructor
+ * that needs other arguments throws) made from its prototype alone.
  */
-function constructWithoutArguments(
-  handle: new () => Record<string, unknown>,
+function constructOrdinary(
+  handle: new (...args: unknown[]) => Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
   namespace: Namespace,
 ): Record<string, unknown> {
-  try {
-    return new handle();
-  } catch {
-    const made = Object.create(handle.prototype) as Record<string, unknown>;
-    // Not made by the handle: the registry must be told of it.
-    namespace.finder.record(made);
-    return made;
+  const args = constructorArguments(currentVersion(handle).ctor, values);
+  for (const attempt of args.length > 0 ? [args, []] : [[]]) {
+    try {
+      return new handle(...attempt);
+    } catch {
+      // the next attempt, or the prototype alone
+    }
   }
+  const made = Object.create(handle.prototype) as Record<string, unknown>;
+  // Not made by the handle: the registry must be told of it.
+  namespace.finder.record(made);
+  return made;
 }
 
 /** Live worlds (fresh namespace and instances for every generated value). */

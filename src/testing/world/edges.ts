@@ -73,35 +73,6 @@ export function withEdges<T>(
   );
 }
 
-/** The edge values of the kind of value `sample` is (a field's initial value), within the kit's inferred ranges. */
-export function edgesOfSample(sample: unknown, bound: number): EdgeMaker<unknown>[] {
-  switch (typeof sample) {
-    case "string":
-      return primitiveEdges(["", " "]);
-    case "number":
-      return primitiveEdges(
-        Number.isInteger(sample)
-          ? [0, -0, 1, -1, bound, -bound]
-          : [0, -0, Number.NaN, bound, -bound, Number.MIN_VALUE],
-      );
-    case "bigint":
-      return primitiveEdges([0n, 1n, -1n, BigInt(bound), -BigInt(bound)]);
-    case "object":
-      return Array.isArray(sample) ? [edgeOf(() => [])] : [];
-    default:
-      return [];
-  }
-}
-
-/** Edges of values whose kind is unknown. */
-export const PRIMITIVE_EDGES: readonly EdgeMaker<unknown>[] = primitiveEdges([
-  0,
-  -0,
-  "",
-  null,
-  undefined,
-]);
-
 /** What fast-check hands an arbitrary for one run: its random state and bias. */
 interface Draw {
   readonly random: fc.Random;

@@ -5,6 +5,7 @@ import { handleOfPrototype, handleOwner } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
 import { buildWorld } from "./build.js";
+import { constructorProbe } from "./constructorArguments.js";
 import { hierarchyOrder, worldModel } from "./model.js";
 import { checkInstanceOptions } from "./options.js";
 import type { InstanceOptions } from "./types.js";
@@ -42,7 +43,9 @@ export function instanceArbitrary(
   refuseUnknownKeys(options, known, "instanceArbitrary");
   let namespace: Namespace;
   let className: string;
-  let construct = options.construct;
+  const construct = options.construct;
+  // A namespace of the arbitrary's own may get a sample instance (to infer field kinds) and probes.
+  let ownNamespace = false;
   if (typeof target === "function") {
     const proto = (target as { prototype?: unknown }).prototype;
     const handle =
@@ -58,10 +61,7 @@ export function instanceArbitrary(
       namespace = new Namespace(`instances of ${target.name}`);
       // Made below through the handle only, so the registry sees every one.
       className = namespace.registerClass(target, { constructedOnlyThroughHandle: true }).name;
-      construct = {
-        [className]: (fields, Class) => Object.assign(Reflect.construct(Class, []), fields),
-        ...construct,
-      };
+      ownNamespace = true;
     }
   } else {
     const others = (options.classes ?? []).filter((c) => c.name !== target.name);
@@ -69,11 +69,13 @@ export function instanceArbitrary(
     for (const spec of hierarchyOrder([...others, target])) ns.defineClass(spec);
     namespace = ns;
     className = target.name;
+    ownNamespace = true;
   }
-  const model = worldModel({ namespace: () => namespace }, false);
+  const model = worldModel({ namespace: () => namespace }, ownNamespace);
   checkInstanceOptions({ ...options, construct }, model, "instanceArbitrary", known);
   const cls = model.classes.find((c) => c.name === className)!;
-  return fieldsArbitrary(cls, model, { ...options, references: false }, undefined).map(
+  const probe = ownNamespace ? constructorProbe(model, construct) : undefined;
+  return fieldsArbitrary(cls, model, { ...options, references: false }, undefined, probe).map(
     (fields) =>
       buildWorld(
         model,

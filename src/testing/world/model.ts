@@ -112,10 +112,28 @@ function initialValues(
 }
 
 /**
+ * A fresh instance's field values: `new C()` ran the real initialisers and
+ * parameter defaults (`constructor(public owner = "")` gives owner ""), in
+ * their context. Undefined when the constructor needs arguments.
+ */
+function freshValues(
+  handle: Function,
+  fields: readonly string[],
+): Record<string, unknown> | undefined {
+  try {
+    const fresh = new (handle as unknown as new () => Record<string, unknown>)();
+    return Object.fromEntries(fields.map((f) => [f, fresh[f]]));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Resolves a world source once: a sample namespace tells the classes, their
  * fields and their defaults. With `construct`, defaults are read from a fresh
- * instance of each class (the sample namespace is thrown away); otherwise
- * the initialisers are evaluated on their own, and nothing is constructed.
+ * instance of each class (the sample namespace is thrown away), or, for a
+ * class whose constructor needs arguments, from its initialisers evaluated
+ * on their own; without, only the latter, and nothing is constructed.
  */
 export function worldModel(source: WorldSource, construct = true): WorldModel {
   checkWorldSource(source, "worldModel");
@@ -126,15 +144,8 @@ export function worldModel(source: WorldSource, construct = true): WorldModel {
   const classes = bindings.map(({ name, handle }): WorldClass => {
     const definition = defs.get(name)!;
     const fields = fieldChainOf(name, defs);
-    let samples: Record<string, unknown> | undefined;
-    try {
-      if (construct && definition.fieldOrigin === "created") {
-        const fresh = new (handle as unknown as new () => Record<string, unknown>)();
-        samples = Object.fromEntries(fields.map((f) => [f, fresh[f]]));
-      } else samples = initialValues(name, defs);
-    } catch {
-      samples = undefined;
-    }
+    const samples =
+      (construct ? freshValues(handle, fields) : undefined) ?? initialValues(name, defs);
     return { name, definition, fields, samples };
   });
   return { make, classes };

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { formatWorldSpec, printable } from "./format.js";
 import type { InstanceOptions, InstanceSpec, ValueSpec, WorldModel, WorldSpec } from "./types.js";
+import { constructorProbe } from "./constructorArguments.js";
 import { checkInstanceOptions } from "./options.js";
 import { fieldsArbitrary } from "./values.js";
 
@@ -27,8 +28,9 @@ export function worldSpecArbitrary(
     options.references === false
       ? undefined
       : fc.nat({ max: maxInstances - 1 }).map((ref): ValueSpec => ({ ref }));
+  const probe = constructorProbe(model, options.construct);
   const perClass = chosen.map((cls) =>
-    fieldsArbitrary(cls, model, options, refs).map(
+    fieldsArbitrary(cls, model, options, refs, probe).map(
       (fields): InstanceSpec => ({ className: cls.name, fields }),
     ),
   );

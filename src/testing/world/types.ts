@@ -17,7 +17,10 @@ export type ValueSpec = { readonly value: unknown } | { readonly ref: number };
 export interface InstanceSpec {
   /** The class, by its name in the namespace. */
   readonly className: string;
-  /** Every field of the class, inherited first, in constructor order. */
+  /**
+   * The fields of the class, inherited first, in constructor order; a field
+   * left out keeps the value the constructor gives it.
+   */
   readonly fields: Readonly<Record<string, ValueSpec>>;
 }
 
@@ -74,7 +77,8 @@ export interface InstanceOptions<S extends WorldSchema = Record<string, Record<s
    * `Class` is the world's own copy of the class, the one its update
    * migrates: build with it, not with the imported class (an instance of
    * anything else is refused). Default: `new Class(values)` for classes made
-   * by metamorph, else `new Class()` followed by assignments.
+   * by metamorph, else `new Class(…)` given the values of the fields its
+   * parameters set (`constructor(public owner = "")`), followed by assignments.
    */
   readonly construct?: Readonly<Record<string, ConstructInstance>>;
   /** Fewest instances per world (default 0). */
@@ -93,7 +97,10 @@ export interface WorldClass {
   readonly definition: ClassDefinition;
   /** Every instance field, inherited first. */
   readonly fields: readonly string[];
-  /** Each field's initial value (as far as it can be known without running the program's constructors). */
+  /**
+   * Each field's value in a fresh instance (`new C()`), or, when the
+   * constructor needs arguments, its initialiser evaluated on its own.
+   */
   readonly samples: Readonly<Record<string, unknown>> | undefined;
 }
 

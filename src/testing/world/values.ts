@@ -1,62 +1,18 @@
 /**
  * Field values of generated instances: declared per field or per class,
- * else inferred from what a fresh instance holds (a string field gets
- * strings, a number field integers, …); fields with no telling default get
- * primitives or references to other instances.
+ * else inferred from what a fresh instance holds (see inferred.ts); fields
+ * whose fresh value is null or undefined get primitives or references to
+ * other instances, and fields holding what cannot be generated (an
+ * instance of a class, a function) keep what the constructor gives them.
  */
 import fc from "fast-check";
 import { InvalidOptionError } from "../../errors.js";
 import { meantKeyAmong } from "../../unknownKeys.js";
-import { edgeMakersOf, edgesOfSample, PRIMITIVE_EDGES, withEdges } from "./edges.js";
+import { handleOfPrototype } from "../../mop/classHandle.js";
+import type { ConstructorProbe } from "./constructorArguments.js";
+import { edgeMakersOf, withEdges } from "./edges.js";
+import { inferredValues, primitiveValues } from "./inferred.js";
 import type { ClassValues, InstanceOptions, ValueSpec, WorldClass, WorldModel } from "./types.js";
-
-/** Primitive values for fields whose kind is unknown, edges (0, "", null, undefined…) mixed in. */
-export const primitiveValues: fc.Arbitrary<unknown> = withEdges(
-  fc.oneof(
-    fc.integer({ min: -100, max: 100 }),
-    fc.string({ maxLength: 6 }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.constant(undefined),
-  ),
-  PRIMITIVE_EDGES,
-);
-
-const BOUND = 1000;
-
-/**
- * Values like `sample` (a field's value in a fresh instance): strings for a
- * string, integers for an integer, and so on, with the kind's edge values
- * mixed in (see edges.ts); undefined when the sample does not tell (null,
- * undefined, objects other than arrays).
- */
-export function inferredValues(sample: unknown): fc.Arbitrary<unknown> | undefined {
-  const values = valuesLike(sample);
-  return values && withEdges(values, edgesOfSample(sample, BOUND));
-}
-
-function valuesLike(sample: unknown): fc.Arbitrary<unknown> | undefined {
-  switch (typeof sample) {
-    case "string":
-      return fc.string({ maxLength: 8 });
-    case "number":
-      return Number.isInteger(sample)
-        ? fc.integer({ min: -BOUND, max: BOUND })
-        : fc.double({ min: -BOUND, max: BOUND });
-    case "boolean":
-      return fc.boolean();
-    case "bigint":
-      return fc.bigInt({ min: -BigInt(BOUND), max: BigInt(BOUND) });
-    case "object":
-      return Array.isArray(sample)
-        ? fc.array(fc.oneof(fc.integer({ min: -100, max: 100 }), fc.string({ maxLength: 4 })), {
-            maxLength: 4,
-          })
-        : undefined;
-    default:
-      return undefined;
-  }
-}
 
 function ancestorsOf(cls: WorldClass, model: WorldModel): WorldClass[] {
   const out: WorldClass[] = [];
@@ -140,13 +96,43 @@ export function checkValuesOption(values: unknown, model: WorldModel, call: stri
   }
 }
 
+/**
+ * Values of a field nothing was declared for, like its value in a fresh
+ * instance; undefined for a field the spec leaves out (it keeps what the
+ * constructor gives it).
+ */
+function inferredFieldValues(
+  cls: WorldClass,
+  field: string,
+  refs: fc.Arbitrary<ValueSpec> | undefined,
+): fc.Arbitrary<ValueSpec> | undefined {
+  const sample = cls.samples?.[field];
+  const inferred = inferredValues(sample);
+  if (inferred !== undefined) return inferred.map((value): ValueSpec => ({ value }));
+  const unknown = cls.samples === undefined || sample === null || sample === undefined;
+  if (!unknown) {
+    // An instance of one of the world's classes: another instance, or the one the constructor made.
+    const instance =
+      typeof sample === "object" && handleOfPrototype(Object.getPrototypeOf(sample) ?? {});
+    return instance ? refs : undefined;
+  }
+  const plain = primitiveValues.map((value): ValueSpec => ({ value }));
+  if (!refs) return plain;
+  return fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: plain, weight: 2 },
+    { arbitrary: refs, weight: 1 },
+  );
+}
+
 /** The arbitrary of one class's field record, as value specs. */
 export function fieldsArbitrary(
   cls: WorldClass,
   model: WorldModel,
   options: InstanceOptions,
   refs: fc.Arbitrary<ValueSpec> | undefined,
-): fc.Arbitrary<Record<string, ValueSpec>> {
+  probe?: ConstructorProbe,
+): fc.Arbitrary<Readonly<Record<string, ValueSpec>>> {
   const values = (options.values ?? {}) as Readonly<Record<string, ClassValues | undefined>>;
   const chain = ancestorsOf(cls, model);
   // A whole-record arbitrary of the nearest class that has one.
@@ -170,25 +156,19 @@ export function fieldsArbitrary(
       perField[field] = withEdges(declared, edgeMakersOf(declared)).map((value) => ({ value }));
       continue;
     }
-    const inferred = inferredValues(cls.samples?.[field]);
-    const plain = (inferred ?? primitiveValues).map((value): ValueSpec => ({ value }));
-    perField[field] =
-      inferred === undefined && refs
-        ? fc.oneof(
-            { withCrossShrink: true },
-            { arbitrary: plain, weight: 2 },
-            { arbitrary: refs, weight: 1 },
-          )
-        : plain;
+    const inferred = inferredFieldValues(cls, field, refs);
+    if (inferred !== undefined) perField[field] = inferred;
   }
   const fieldsArb = fc.record(perField);
-  if (!recordArb) return fieldsArb;
+  const accepted = (fields: Readonly<Record<string, ValueSpec>>) =>
+    probe ? probe(cls.name, fields) : fields;
+  if (!recordArb) return fieldsArb.map(accepted);
   const records = withEdges(recordArb, edgeMakersOf(recordArb));
   return fc.tuple(fieldsArb, records).map(([generated, given]) => {
-    const out = { ...generated };
+    const out: Record<string, ValueSpec> = { ...generated };
     for (const field of cls.fields) {
       if (Object.hasOwn(given, field)) out[field] = { value: given[field] };
     }
-    return out;
+    return accepted(out);
   });
 }

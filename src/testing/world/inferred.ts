@@ -1,0 +1,190 @@
+/**
+ * Field values inferred from what a fresh instance holds: a field keeps its
+ * kind — a string field gets strings, an integer field integers, a Date
+ * valid Dates, a Map Maps of the kinds of its entries, a plain object
+ * objects of its shape — with the kind's edge values mixed in (see
+ * edges.ts). Values a program could never put in a field (`owner: 0` where
+ * the constructor makes a string) fail migrators that are correct, and a
+ * check that reports them teaches its authors to ignore it.
+ */
+import fc from "fast-check";
+import { builtinState } from "../builtins.js";
+import { copyValue } from "./copy.js";
+import type { EdgeMaker } from "./edges.js";
+import { edgeOf, primitiveEdges, withEdges } from "./edges.js";
+
+const BOUND = 1000;
+/** How deep nested objects and collections are inferred; deeper, their values are primitives. */
+const MAX_DEPTH = 3;
+const MAX_ITEMS = 4;
+
+/** Primitive values for fields whose kind is unknown, edges (0, "", null, undefined…) mixed in. */
+export const primitiveValues: fc.Arbitrary<unknown> = withEdges(
+  fc.oneof(
+    fc.integer({ min: -100, max: 100 }),
+    fc.string({ maxLength: 6 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+  ),
+  primitiveEdges([0, -0, "", null, undefined]),
+);
+
+/** Elements of a collection whose sample is empty: small integers and strings. */
+const mixedElements: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer({ min: -100, max: 100 }),
+  fc.string({ maxLength: 4 }),
+);
+
+function scalarLike(sample: unknown): fc.Arbitrary<unknown> | undefined {
+  switch (typeof sample) {
+    case "string":
+      return fc.string({ maxLength: 8 });
+    case "number":
+      return Number.isInteger(sample)
+        ? fc.integer({ min: -BOUND, max: BOUND })
+        : fc.double({ min: -BOUND, max: BOUND });
+    case "boolean":
+      return fc.boolean();
+    case "bigint":
+      return fc.bigInt({ min: -BigInt(BOUND), max: BigInt(BOUND) });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Values like a value nested in the sample: inferred from it, primitives
+ * for null or undefined, fresh copies of it below MAX_DEPTH; undefined when
+ * it cannot be generated (an instance of a class), which leaves the whole
+ * field as the constructor makes it.
+ */
+function nestedLike(sample: unknown, depth: number): fc.Arbitrary<unknown> | undefined {
+  if (sample === null || sample === undefined) return primitiveValues;
+  if (depth >= MAX_DEPTH) return copiesOf(sample);
+  return inferredAt(sample, depth + 1);
+}
+
+/** Elements of a collection like its first; small integers and strings when it is empty. */
+function elementLike(
+  sample: unknown,
+  present: boolean,
+  depth: number,
+): fc.Arbitrary<unknown> | undefined {
+  return present ? nestedLike(sample, depth) : mixedElements;
+}
+
+/** A fresh copy of `sample` every time, when it is data (see copy.ts); undefined otherwise. */
+function copiesOf(sample: unknown): fc.Arbitrary<unknown> | undefined {
+  if (typeof sample !== "object" || sample === null) return fc.constant(sample);
+  if (copyValue(sample) === sample) return undefined;
+  return fc.constant(null).map(() => copyValue(sample));
+}
+
+const TYPED_ARRAYS: Readonly<Record<string, () => fc.Arbitrary<unknown>>> = {
+  Int8Array: () => fc.int8Array({ maxLength: 8 }),
+  Uint8Array: () => fc.uint8Array({ maxLength: 8 }),
+  Uint8ClampedArray: () => fc.uint8ClampedArray({ maxLength: 8 }),
+  Int16Array: () => fc.int16Array({ maxLength: 8 }),
+  Uint16Array: () => fc.uint16Array({ maxLength: 8 }),
+  Int32Array: () => fc.int32Array({ maxLength: 8 }),
+  Uint32Array: () => fc.uint32Array({ maxLength: 8 }),
+  Float32Array: () => fc.float32Array({ maxLength: 8 }),
+  Float64Array: () => fc.float64Array({ maxLength: 8 }),
+  BigInt64Array: () => fc.bigInt64Array({ maxLength: 8 }),
+  BigUint64Array: () => fc.bigUint64Array({ maxLength: 8 }),
+};
+
+/** Values like a built-in object: Maps and Sets of its elements' kinds, valid Dates, typed arrays of its type. */
+function builtinLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
+  const state = builtinState(sample);
+  switch (state?.kind) {
+    case "Map": {
+      const [first] = state.entries;
+      const keys = elementLike(first?.[0], first !== undefined, depth);
+      const values = elementLike(first?.[1], first !== undefined, depth);
+      if (keys === undefined || values === undefined) return undefined;
+      return fc
+        .array(fc.tuple(keys, values), { maxLength: MAX_ITEMS })
+        .map((entries) => new Map(entries));
+    }
+    case "Set": {
+      const elements = elementLike(state.values[0], state.values.length > 0, depth);
+      return elements && fc.array(elements, { maxLength: MAX_ITEMS }).map((v) => new Set(v));
+    }
+    case "Date":
+      return fc.date({ noInvalidDate: true });
+    case "TypedArray":
+      return TYPED_ARRAYS[state.type]?.() ?? copiesOf(sample);
+    case undefined:
+      return undefined;
+    default:
+      return copiesOf(sample);
+  }
+}
+
+/** Objects of the sample's shape: each own enumerable key with values like its value. */
+function shapeLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
+  const proto = Object.getPrototypeOf(sample) as object | null;
+  const fields: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const [key, value] of Object.entries(sample)) {
+    const like = nestedLike(value, depth);
+    if (like === undefined) return undefined;
+    fields[key] = like;
+  }
+  return fc
+    .record(fields)
+    .map((record) => (proto === null ? Object.assign(Object.create(null), record) : record));
+}
+
+function objectLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
+  if (Array.isArray(sample)) {
+    const elements = elementLike(sample[0], sample.length > 0, depth);
+    return elements && fc.array(elements, { maxLength: MAX_ITEMS });
+  }
+  const proto: unknown = Object.getPrototypeOf(sample);
+  if (proto === Object.prototype || proto === null) return shapeLike(sample, depth);
+  return builtinLike(sample, depth);
+}
+
+/** The edge values of the kind `sample` is, within the kit's inferred ranges. */
+function edgesLike(sample: unknown): EdgeMaker<unknown>[] {
+  switch (typeof sample) {
+    case "string":
+      return primitiveEdges(["", " "]);
+    case "number":
+      return primitiveEdges(
+        Number.isInteger(sample)
+          ? [0, -0, 1, -1, BOUND, -BOUND]
+          : [0, -0, Number.NaN, BOUND, -BOUND, Number.MIN_VALUE],
+      );
+    case "bigint":
+      return primitiveEdges([0n, 1n, -1n, BigInt(BOUND), -BigInt(BOUND)]);
+    case "object": {
+      if (Array.isArray(sample)) return [edgeOf(() => [])];
+      const kind = sample === null ? undefined : builtinState(sample)?.kind;
+      if (kind === "Map") return [edgeOf(() => new Map())];
+      if (kind === "Set") return [edgeOf(() => new Set())];
+      if (kind === "Date") return [edgeOf(() => new Date(0)), edgeOf(() => new Date(-1))];
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+function inferredAt(sample: unknown, depth: number): fc.Arbitrary<unknown> | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const values =
+    typeof sample === "object" && sample !== null ? objectLike(sample, depth) : scalarLike(sample);
+  return values && withEdges(values, edgesLike(sample));
+}
+
+/**
+ * Values like `sample` (a field's value in a fresh instance), with the
+ * kind's edge values mixed in; undefined when the sample does not tell
+ * (null, undefined, a function, an instance of a class).
+ */
+export function inferredValues(sample: unknown): fc.Arbitrary<unknown> | undefined {
+  return inferredAt(sample, 0);
+}
