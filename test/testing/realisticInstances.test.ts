@@ -87,6 +87,7 @@ describe("fields keep their kind", () => {
           expect(Number.isInteger(v)).toBe(true);
         }
         expect(Object.keys(e.address)).toEqual(["city", "zip"]);
+        expect(Object.getPrototypeOf(e.address)).toBe(Object.prototype);
         expect(typeof e.address.city).toBe("string");
         expect(Number.isInteger(e.address.zip)).toBe(true);
         expect(e.price).toBeInstanceOf(Money);
@@ -142,7 +143,10 @@ function kind(value: unknown): string {
   if (value instanceof Map) return "Map";
   if (value instanceof Set) return "Set";
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "invalid Date" : "Date";
-  if (typeof value === "object") return `{${Object.keys(value).join(",")}}`;
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value) === null ? "null-prototype " : "";
+    return `${proto}{${Object.keys(value).join(",")}}`;
+  }
   return typeof value;
 }
 
@@ -161,7 +165,7 @@ function sameKind(sample: unknown, value: unknown): boolean {
       ([k, v]) => sameKind(k0, k) && sameKind(v0, v),
     );
   }
-  if (kind(sample).startsWith("{")) {
+  if (kind(sample).endsWith("}")) {
     return Object.entries(sample as object).every(([k, v]) =>
       sameKind(v, (value as Record<string, unknown>)[k]),
     );

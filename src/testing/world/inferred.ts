@@ -132,9 +132,10 @@ function shapeLike(sample: object, depth: number): fc.Arbitrary<unknown> | undef
     if (like === undefined) return undefined;
     fields[key] = like;
   }
+  // fast-check's records may have a null prototype: the sample's prototype it is.
   return fc
     .record(fields)
-    .map((record) => (proto === null ? Object.assign(Object.create(null), record) : record));
+    .map((record) => Object.assign(proto === null ? Object.create(null) : {}, record));
 }
 
 function objectLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
