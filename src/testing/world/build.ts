@@ -33,6 +33,8 @@ export function buildWorld(
   checkConstructOption(options.construct, model);
   const namespace = options.namespace ?? model.make();
   const byName = new Map(model.classes.map((c) => [c.name, c] as const));
+  // One map for the whole world: an object the spec gives twice is one object, shared, here too.
+  const seen = new Map<object, unknown>();
   const instances = spec.instances.map((instance) => {
     const cls = byName.get(instance.className);
     if (!cls) {
@@ -45,7 +47,7 @@ export function buildWorld(
     for (const field of cls.fields) {
       const v = instance.fields[field];
       // A field the spec leaves out keeps what the constructor gives it.
-      if (v !== undefined) values[field] = "value" in v ? copyValue(v.value) : undefined;
+      if (v !== undefined) values[field] = "value" in v ? copyValue(v.value, seen) : undefined;
     }
     const construct = options.construct?.[cls.name];
     if (construct) {

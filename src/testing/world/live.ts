@@ -5,9 +5,8 @@
  * deleted — and a counterexample printed from the spec alone would hide
  * exactly what made it fail.
  */
-import fc from "fast-check";
 import { buildWorld } from "./build.js";
-import { formatValueSpec } from "./format.js";
+import { formatValueSpec, sharingPrinter } from "./format.js";
 import type { InstanceOptions, LiveWorld, WorldModel, WorldSpec } from "./types.js";
 
 function renderKey(key: string | symbol): string {
@@ -15,40 +14,45 @@ function renderKey(key: string | symbol): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$|^\d+$/.test(key) ? key : JSON.stringify(key);
 }
 
-/** The spec's line of instance `i`, with references as they were built (modulo the instance count). */
-function specLine(spec: WorldSpec, i: number): string {
-  const instance = spec.instances[i]!;
+/** The spec's lines, with references as they were built (modulo the instance count). */
+function specLines(spec: WorldSpec): string[] {
   const n = spec.instances.length;
-  const fields = Object.entries(instance.fields).map(
-    ([k, v]) => `${renderKey(k)}: ${formatValueSpec("ref" in v ? { ref: v.ref % n } : v)}`,
-  );
-  return `#${i} ${instance.className} { ${fields.join(", ")} }`;
+  const print = sharingPrinter();
+  return spec.instances.map((instance, i) => {
+    const fields = Object.entries(instance.fields).map(
+      ([k, v]) =>
+        `${renderKey(k)}: ${"ref" in v ? formatValueSpec({ ref: v.ref % n }) : print(v.value, `#${i}.${k}`)}`,
+    );
+    return `#${i} ${instance.className} { ${fields.join(", ")} }`;
+  });
 }
 
 /**
- * Instance `i`'s own properties, in order, like a spec line: `~` before a
+ * Each instance's own properties, in order, like a spec line: `~` before a
  * non-enumerable one, accessors as `get`/`set` (never called), references
- * to the world's instances as `→#j`.
+ * to the world's instances as `→#j`, an object met before as `same as …`.
  */
-function liveLine(world: LiveWorld, i: number): string {
-  const o = world.instances[i]!;
+function liveLines(world: LiveWorld): string[] {
   const index = new Map(world.instances.map((x, j) => [x, j] as const));
-  const render = (v: unknown) =>
-    index.has(v as object) ? `→#${index.get(v as object)}` : fc.stringify(v);
-  const parts = Reflect.ownKeys(o).map((key) => {
-    const d = Object.getOwnPropertyDescriptor(o, key)!;
-    const shown = `${d.enumerable ? "" : "~"}${renderKey(key)}`;
-    if ("value" in d) return `${shown}: ${render(d.value)}`;
-    return `${shown}: ${[d.get && "get", d.set && "set"].filter(Boolean).join("/")}`;
+  const print = sharingPrinter();
+  return world.instances.map((o, i) => {
+    const parts = Reflect.ownKeys(o).map((key) => {
+      const d = Object.getOwnPropertyDescriptor(o, key)!;
+      const shown = `${d.enumerable ? "" : "~"}${renderKey(key)}`;
+      if (!("value" in d)) {
+        return `${shown}: ${[d.get && "get", d.set && "set"].filter(Boolean).join("/")}`;
+      }
+      const at = index.get(d.value as object);
+      return `${shown}: ${at !== undefined ? `→#${at}` : print(d.value, `#${i}.${String(key)}`)}`;
+    });
+    return `#${i} ${world.spec.instances[i]!.className} { ${parts.join(", ")} }`;
   });
-  return `#${i} ${world.spec.instances[i]!.className} { ${parts.join(", ")} }`;
 }
 
 /** The instances whose live state differs from their spec, one a line (undefined when none does). */
 export function formatLiveDifferences(world: LiveWorld): string | undefined {
-  const lines = world.instances
-    .map((_, i) => liveLine(world, i))
-    .filter((line, i) => line !== specLine(world.spec, i));
+  const spec = specLines(world.spec);
+  const lines = liveLines(world).filter((line, i) => line !== spec[i]);
   return lines.length === 0 ? undefined : lines.join("\n");
 }
 

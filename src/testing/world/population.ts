@@ -8,7 +8,7 @@ import { fieldsArbitrary } from "./values.js";
 
 /**
  * Populations of instances of the model's classes: subclass instances,
- * shared references and cycles included. Shrinks towards fewer instances,
+ * shared references, cycles and sub-objects two instances share included. Shrinks towards fewer instances,
  * earlier classes and simpler values.
  */
 export function worldSpecArbitrary(
@@ -34,22 +34,73 @@ export function worldSpecArbitrary(
       (fields): InstanceSpec => ({ className: cls.name, fields }),
     ),
   );
-  return fc
-    .array(fc.oneof({ withCrossShrink: true }, ...perClass), {
-      minLength: minInstances,
-      maxLength: maxInstances,
-    })
-    .map((instances) => {
-      // References point at an existing instance (or at nothing, in an empty world).
-      const fixed = instances.map((i) => ({
-        className: i.className,
-        fields: Object.fromEntries(
-          Object.entries(i.fields).map(([k, v]) => [
-            k,
-            "ref" in v ? { ref: v.ref % instances.length } : v,
-          ]),
-        ),
-      }));
-      return printable({ instances: fixed }, formatWorldSpec);
-    });
+  const population = fc.array(fc.oneof({ withCrossShrink: true }, ...perClass), {
+    minLength: minInstances,
+    maxLength: maxInstances,
+  });
+  // `references: false` keeps instances apart: no references, no shared sub-objects.
+  const shares = options.references === false ? fc.constant([]) : sharings;
+  return fc.tuple(population, shares).map(([instances, shared]) => {
+    // References point at an existing instance (or at nothing, in an empty world).
+    const fixed = instances.map((i) => ({
+      className: i.className,
+      fields: Object.fromEntries(
+        Object.entries(i.fields).map(([k, v]) => [
+          k,
+          "ref" in v ? { ref: v.ref % instances.length } : v,
+        ]),
+      ),
+    }));
+    share(fixed, shared);
+    return printable({ instances: fixed }, formatWorldSpec);
+  });
+}
+
+/** Instance `to` takes the very plain object instance `from` holds in one of the fields both have. */
+interface Sharing {
+  readonly from: number;
+  readonly to: number;
+  readonly field: number;
+}
+
+/**
+ * Sharings, in a quarter of the worlds: programs share plain objects
+ * between instances (two people, one address), and a migrator that copies
+ * one (`p.address = { ...old.address }`) breaks that. Shrinks to none.
+ */
+const sharings: fc.Arbitrary<readonly Sharing[]> = fc.oneof(
+  { arbitrary: fc.constant([]), weight: 3 },
+  {
+    arbitrary: fc.array(fc.record({ from: fc.nat(), to: fc.nat(), field: fc.nat() }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+    weight: 1,
+  },
+);
+
+/** A plain object (not an array, a Map, a Date…: a program rarely shares those by design). */
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Two plain objects, one in each value, that could be one object shared. */
+function shareable(a: ValueSpec | undefined, b: ValueSpec | undefined): boolean {
+  if (a === undefined || b === undefined || !("value" in a) || !("value" in b)) return false;
+  return a.value !== b.value && isPlainObject(a.value) && isPlainObject(b.value);
+}
+
+function share(instances: { fields: Record<string, ValueSpec> }[], shared: readonly Sharing[]) {
+  const n = instances.length;
+  for (const s of shared) {
+    const [from, to] = [instances[s.from % n], instances[s.to % n]];
+    if (n < 2 || from === undefined || to === undefined || from === to) continue;
+    const fields = Object.keys(to.fields).filter((f) => shareable(from.fields[f], to.fields[f]));
+    if (fields.length > 0) {
+      const f = fields[s.field % fields.length]!;
+      to.fields[f] = from.fields[f]!;
+    }
+  }
 }

@@ -85,7 +85,10 @@ export interface InstanceOptions<S extends WorldSchema = Record<string, Record<s
   readonly minInstances?: number;
   /** Most instances per world (default 5). */
   readonly maxInstances?: number;
-  /** Whether fields with no declared values may hold references to other instances (default true). */
+  /**
+   * Whether fields with no declared values may hold references to other
+   * instances, and instances may share a plain sub-object (default true).
+   */
   readonly references?: boolean;
   /** The classes to instantiate (default: every class). */
   readonly instantiate?: readonly string[];
