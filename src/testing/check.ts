@@ -7,7 +7,7 @@
  * for use inside a test.
  */
 import { performance } from "node:perf_hooks";
-import type fc from "fast-check";
+import fc from "fast-check";
 import { InvalidOptionError, InvalidPatchError, ReportedError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { Patch } from "../patch/patch.js";
@@ -61,9 +61,9 @@ export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<
       readonly postcondition?: Postcondition;
       /** A model of the program's calls on live objects: enables the workload property (the update at every point of a workload). */
       readonly workload?: Workload<object, unknown>;
-      /** Runs per property (default 100). */
+      /** Runs per property (default: fast-check's global `numRuns`, see `fc.configureGlobal`, else 100). */
       readonly numRuns?: number;
-      /** The fast-check seed (default: random; the report gives it). */
+      /** The fast-check seed (default: fast-check's global `seed`, else random; the report gives it). */
       readonly seed?: number;
       /** Replays one counterexample (with `seed` and a single property): the `path` of a failure. */
       readonly path?: string;
@@ -269,7 +269,8 @@ async function runCheck<S extends WorldSchema>(
   const rule = vacuityRule(options);
   const properties = selectProperties(ctx, options.properties, rule);
   const numRuns = rule.numRuns;
-  const seed = options.seed ?? newSeed();
+  // fast-check's global seed (fc.configureGlobal) serves here as in fc.check.
+  const seed = options.seed ?? fc.readConfigureGlobal().seed ?? newSeed();
   const parameters: fc.Parameters<[PropertyInput]> = {
     numRuns,
     seed,

@@ -6,6 +6,7 @@
  * at, so it counts as it goes and fails the run that reaches `numRuns` with
  * fewer than `minChecked` checked — the same guarantee, the same words.
  */
+import fc from "fast-check";
 import type { PropertyDefinition, PropertyInput } from "./properties/types.js";
 import { PropertyViolation } from "./properties/types.js";
 
@@ -18,6 +19,15 @@ export interface VacuityRule {
   readonly numRuns: number;
 }
 
+/**
+ * fast-check's run count when the options give none: the project's
+ * `fc.configureGlobal({ numRuns })`, as fast-check's own runners use it,
+ * else fast-check's default (100).
+ */
+export function globalNumRuns(): number {
+  return fc.readConfigureGlobal().numRuns ?? 100;
+}
+
 /** The rule of a check's options (see `CheckMigrationOptions`). */
 export function vacuityRule(options: {
   readonly numRuns?: number;
@@ -25,7 +35,7 @@ export function vacuityRule(options: {
   readonly vacuity?: "fail" | "warn";
   readonly path?: string;
 }): VacuityRule {
-  const numRuns = options.numRuns ?? 100;
+  const numRuns = options.numRuns ?? globalNumRuns();
   return {
     // A replayed counterexample is one run: nothing to count.
     minChecked:
