@@ -17,6 +17,7 @@ import { buildProperties } from "./properties/index.js";
 import type {
   MigrationProperty,
   Postcondition,
+  SchemaInstance,
   PropertyContext,
   PropertyInput,
   PropertyName,
@@ -31,6 +32,12 @@ import { FAST_MODE_UNCHECKED } from "./snapshot.js";
 import type { VacuityRule } from "./vacuity.js";
 import { vacuityRule } from "./vacuity.js";
 import type { InstanceOptions, WorldSchema, WorldSource, WorldSpec } from "./world/types.js";
+
+/**
+ * `T`, where TypeScript does not infer it from (a deferred conditional type;
+ * `NoInfer<T>` also blocks it, but makes `Parameters<typeof checkMigration>` never).
+ */
+type Explicit<T> = [T][T extends unknown ? 0 : never];
 import { buildWorld } from "./world/build.js";
 import { keysOf, refuseUnknownKeys } from "./optionKeys.js";
 import {
@@ -45,37 +52,45 @@ import { liveStateOf } from "./world/live.js";
 import { worldModel } from "./world/model.js";
 import { worldSpecArbitrary } from "./world/population.js";
 
-/** Options of `checkMigration`: the old world, how to populate it, which properties, how many runs. */
-export type CheckMigrationOptions<S extends WorldSchema = Record<string, Record<string, unknown>>> =
-  WorldSource &
-    InstanceOptions<S> & {
-      /** Replaces the generated populations entirely (see `worldSpecArbitrary`). */
-      readonly world?: fc.Arbitrary<WorldSpec>;
-      /** The properties to check (default: all; those the options cannot support are skipped). */
-      readonly properties?: readonly PropertyName[];
-      /** A patch that undoes this one: enables the round-trip property. */
-      readonly reverse?: Patch;
-      /** Patches meant to follow this one: enables the composition property. */
-      readonly composeWith?: Patch | readonly Patch[];
-      /** A relation between each old instance and its migrated self: enables the postcondition property. */
-      readonly postcondition?: Postcondition;
-      /** A model of the program's calls on live objects: enables the workload property (the update at every point of a workload). */
-      readonly workload?: Workload<object, unknown>;
-      /** Runs per property (default: fast-check's global `numRuns`, see `fc.configureGlobal`, else 100). */
-      readonly numRuns?: number;
-      /** The fast-check seed (default: fast-check's global `seed`, else random; the report gives it). */
-      readonly seed?: number;
-      /** Replays one counterexample (with `seed` and a single property): the `path` of a failure. */
-      readonly path?: string;
-      /**
-       * Fewest runs of a property that must really check something — not end
-       * early because the update was refused, a migrator threw or the world
-       * was empty (default: a tenth of `numRuns`, at least 1; 0 turns it off).
-       */
-      readonly minChecked?: number;
-      /** Below `minChecked`: fail the property (default) or pass it with a warning. */
-      readonly vacuity?: "fail" | "warn";
-    };
+/**
+ * Options of `checkMigration`: the old world, how to populate it, which properties, how many runs.
+ * `S`, a schema of the old classes (`{ Account: { balance: number } }`), types `values` and the
+ * postcondition's `old`; `N`, one of the migrated classes, its migrated instance. Given
+ * explicitly (`checkMigration<World>(…)`), never inferred from the options: `values` name
+ * some fields only, and an `old` typed by them would refuse the others.
+ */
+export type CheckMigrationOptions<
+  S extends WorldSchema = Record<string, Record<string, unknown>>,
+  N extends WorldSchema = Record<string, Record<string, unknown>>,
+> = WorldSource &
+  InstanceOptions<Explicit<S>> & {
+    /** Replaces the generated populations entirely (see `worldSpecArbitrary`). */
+    readonly world?: fc.Arbitrary<WorldSpec>;
+    /** The properties to check (default: all; those the options cannot support are skipped). */
+    readonly properties?: readonly PropertyName[];
+    /** A patch that undoes this one: enables the round-trip property. */
+    readonly reverse?: Patch;
+    /** Patches meant to follow this one: enables the composition property. */
+    readonly composeWith?: Patch | readonly Patch[];
+    /** A relation between each old instance and its migrated self: enables the postcondition property. */
+    readonly postcondition?: Postcondition<SchemaInstance<S>, SchemaInstance<N>>;
+    /** A model of the program's calls on live objects: enables the workload property (the update at every point of a workload). */
+    readonly workload?: Workload<object, unknown>;
+    /** Runs per property (default: fast-check's global `numRuns`, see `fc.configureGlobal`, else 100). */
+    readonly numRuns?: number;
+    /** The fast-check seed (default: fast-check's global `seed`, else random; the report gives it). */
+    readonly seed?: number;
+    /** Replays one counterexample (with `seed` and a single property): the `path` of a failure. */
+    readonly path?: string;
+    /**
+     * Fewest runs of a property that must really check something — not end
+     * early because the update was refused, a migrator threw or the world
+     * was empty (default: a tenth of `numRuns`, at least 1; 0 turns it off).
+     */
+    readonly minChecked?: number;
+    /** Below `minChecked`: fail the property (default) or pass it with a warning. */
+    readonly vacuity?: "fail" | "warn";
+  };
 
 /** Every key of CheckMigrationOptions (a record, so that an option added there must be added here). */
 export const CHECK_OPTION_KEYS: readonly string[] = [
@@ -139,9 +154,9 @@ function newSeed(): number {
   return (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
 }
 
-function context<S extends WorldSchema>(
+function context<S extends WorldSchema, N extends WorldSchema>(
   patch: Patch,
-  options: CheckMigrationOptions<S>,
+  options: CheckMigrationOptions<S, N>,
   call: string,
 ): PropertyContext {
   if (!(patch instanceof Patch)) {
@@ -175,7 +190,8 @@ function context<S extends WorldSchema>(
     instanceOptions: options.construct ? { construct: options.construct } : {},
     composeWith,
     ...(options.reverse ? { reverse: options.reverse } : {}),
-    ...(options.postcondition ? { postcondition: options.postcondition } : {}),
+    // Typed for the user's schema; the property hands it the instances of that world.
+    ...(options.postcondition ? { postcondition: options.postcondition as Postcondition } : {}),
     ...(options.workload ? { workload: options.workload } : {}),
   };
 }
@@ -189,7 +205,8 @@ function context<S extends WorldSchema>(
  */
 export function migrationProperties<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
->(patch: Patch, options: CheckMigrationOptions<S>): MigrationProperty[] {
+  N extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: CheckMigrationOptions<S, N>): MigrationProperty[] {
   return selectProperties(
     context(patch, options, "migrationProperties"),
     options.properties,
@@ -256,13 +273,14 @@ function uncheckedBy(name: PropertyName): string | undefined {
  */
 export async function checkMigration<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
->(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
+  N extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: CheckMigrationOptions<S, N>): Promise<MigrationReport> {
   return runCheck(patch, options, "checkMigration");
 }
 
-async function runCheck<S extends WorldSchema>(
+async function runCheck<S extends WorldSchema, N extends WorldSchema>(
   patch: Patch,
-  options: CheckMigrationOptions<S>,
+  options: CheckMigrationOptions<S, N>,
   call: string,
 ): Promise<MigrationReport> {
   const ctx = context(patch, options, call);
@@ -311,7 +329,8 @@ async function runCheck<S extends WorldSchema>(
  */
 export async function assertMigration<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
->(patch: Patch, options: CheckMigrationOptions<S>): Promise<MigrationReport> {
+  N extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: CheckMigrationOptions<S, N>): Promise<MigrationReport> {
   const report = await runCheck(patch, options, "assertMigration");
   if (!report.ok) {
     throw new MigrationCheckError(formatMigrationReport(report), report, {

@@ -72,6 +72,7 @@ export type {
   PropertyInput,
   PropertyName,
   RollbackScenario,
+  SchemaInstance,
   Verdict,
   Workload,
   WorkloadCommand,
@@ -111,6 +112,7 @@ export { buildWorld, worldArbitrary } from "./world/build.js";
 export { ConstructedOutsideWorldError } from "./world/construct.js";
 export { formatWorldSpec } from "./world/format.js";
 export { inferredValues, primitiveValues } from "./world/inferred.js";
+export type { SpecNotClass } from "./world/instances.js";
 export { instanceArbitrary } from "./world/instances.js";
 export { worldModel } from "./world/model.js";
 export { worldSpecArbitrary } from "./world/population.js";

@@ -21,7 +21,8 @@ import type { WorldSchema } from "./world/types.js";
 
 export type DescribeMigrationOptions<
   S extends WorldSchema = Record<string, Record<string, unknown>>,
-> = CheckMigrationOptions<S> & {
+  N extends WorldSchema = Record<string, Record<string, unknown>>,
+> = CheckMigrationOptions<S, N> & {
   /** Per-test timeout in ms (default: Vitest's). */
   readonly timeout?: number;
 };
@@ -31,14 +32,17 @@ export type DescribeMigrationOptions<
  * property; properties the options cannot support are declared skipped,
  * with the reason in their name.
  */
-export function describeMigration<S extends WorldSchema = Record<string, Record<string, unknown>>>(
-  patch: Patch,
-  options: DescribeMigrationOptions<S>,
-): void {
+export function describeMigration<
+  S extends WorldSchema = Record<string, Record<string, unknown>>,
+  N extends WorldSchema = Record<string, Record<string, unknown>>,
+>(patch: Patch, options: DescribeMigrationOptions<S, N>): void {
   checkCheckOptions(options, "describeMigration", [...CHECK_OPTION_KEYS, "timeout"]);
   const { timeout, ...checkOptions } = options;
   describe(`migration ${patch.name}`, () => {
-    for (const property of migrationProperties(patch, checkOptions as CheckMigrationOptions<S>)) {
+    for (const property of migrationProperties<S, N>(
+      patch,
+      checkOptions as CheckMigrationOptions<S, N>,
+    )) {
       if (property.skipped !== undefined) {
         test.skip(`${property.name} (skipped: ${property.skipped})`, () => {});
         continue;
@@ -47,7 +51,7 @@ export function describeMigration<S extends WorldSchema = Record<string, Record<
         property.name,
         async () => {
           await assertMigration(patch, {
-            ...(checkOptions as CheckMigrationOptions<S>),
+            ...(checkOptions as CheckMigrationOptions<S, N>),
             properties: [property.name],
           });
         },

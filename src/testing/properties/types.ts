@@ -60,15 +60,26 @@ export interface PostconditionContext {
 }
 
 /**
+ * An instance of one of a schema's classes, as a postcondition sees it: the
+ * fields of one class (`{ Account: { balance: number } }` gives
+ * `{ readonly balance: number }`; with several classes, any one of them).
+ */
+export type SchemaInstance<S extends object> = [keyof S] extends [never]
+  ? OldView // a schema of no class (`object`, the constraint) says nothing
+  : { readonly [C in keyof S]: Readonly<S[C]> }[keyof S];
+
+/**
  * A relation between an instance before and after the migration. Returns
  * true (or nothing) when it holds, false or a message when it does not; a
- * throw (a failed `expect`, say) fails it too.
+ * throw (a failed `expect`, say) fails it too. `Old` and `New` type the
+ * instance before and after: a check given a schema
+ * (`checkMigration<World>`) types `old` by it, so `old.overdarwn` does not
+ * compile; `checkMigration<World, WorldV2>` types the migrated instance too.
  */
-export type Postcondition = (
-  old: OldView,
-  migrated: Readonly<Record<string, unknown>>,
-  context: PostconditionContext,
-) => boolean | string | undefined;
+export type Postcondition<
+  Old extends object = OldView,
+  New extends object = Readonly<Record<string, unknown>>,
+> = (old: Old, migrated: New, context: PostconditionContext) => boolean | string | undefined;
 
 /** How the rollback property ends an update. */
 export type RollbackScenario =

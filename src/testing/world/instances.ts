@@ -12,6 +12,13 @@ import type { InstanceOptions } from "./types.js";
 import { refuseUnknownKeys } from "../optionKeys.js";
 import { fieldsArbitrary } from "./values.js";
 
+/**
+ * A class spec, and not a class: a class has a `name` too, and options the
+ * class's own overload refuses (`values: { Account: { balnce } }`) would
+ * otherwise compile here, untyped.
+ */
+export type SpecNotClass = ClassSpec & { readonly prototype?: never };
+
 /** The instance options that make sense for one instance (not how many, nor of which classes). */
 const PER_INSTANCE_KEYS = ["values", "construct", "references"];
 
@@ -29,7 +36,7 @@ export function instanceArbitrary<T extends object>(
   >,
 ): fc.Arbitrary<T>;
 export function instanceArbitrary(
-  spec: ClassSpec,
+  spec: SpecNotClass,
   options?: Omit<InstanceOptions, "minInstances" | "maxInstances" | "instantiate"> & {
     readonly classes?: readonly ClassSpec[];
   },
