@@ -14,6 +14,17 @@ import type { EdgeMaker } from "./edges.js";
 import { edgeOf, primitiveEdges, withEdges } from "./edges.js";
 
 const BOUND = 1000;
+/** How long an inferred string may be: past the 8 or 12 characters a careless migrator assumes. */
+const MAX_STRING = 40;
+
+/**
+ * Strings of any Unicode characters (graphemes: emoji, accents, scripts
+ * beyond Latin-1), up to `maxLength` of them: a migrator that calls
+ * `btoa(old.name)` or truncates at 12 characters meets what a program holds.
+ */
+function unicodeStrings(maxLength: number): fc.Arbitrary<string> {
+  return fc.string({ unit: "grapheme", maxLength });
+}
 /** How deep nested objects and collections are inferred; deeper, their values are primitives. */
 const MAX_DEPTH = 3;
 const MAX_ITEMS = 4;
@@ -22,7 +33,7 @@ const MAX_ITEMS = 4;
 export const primitiveValues: fc.Arbitrary<unknown> = withEdges(
   fc.oneof(
     fc.integer({ min: -100, max: 100 }),
-    fc.string({ maxLength: 6 }),
+    unicodeStrings(6),
     fc.boolean(),
     fc.constant(null),
     fc.constant(undefined),
@@ -33,13 +44,13 @@ export const primitiveValues: fc.Arbitrary<unknown> = withEdges(
 /** Elements of a collection whose sample is empty: small integers and strings. */
 const mixedElements: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer({ min: -100, max: 100 }),
-  fc.string({ maxLength: 4 }),
+  unicodeStrings(4),
 );
 
 function scalarLike(sample: unknown): fc.Arbitrary<unknown> | undefined {
   switch (typeof sample) {
     case "string":
-      return fc.string({ maxLength: 8 });
+      return unicodeStrings(MAX_STRING);
     case "number":
       return Number.isInteger(sample)
         ? fc.integer({ min: -BOUND, max: BOUND })
@@ -152,7 +163,8 @@ function objectLike(sample: object, depth: number): fc.Arbitrary<unknown> | unde
 function edgesLike(sample: unknown): EdgeMaker<unknown>[] {
   switch (typeof sample) {
     case "string":
-      return primitiveEdges(["", " "]);
+      // Empty, blank, beyond ASCII and beyond Latin-1 (btoa), and as long as they come.
+      return primitiveEdges(["", " ", "é", "\u{1F600}", "x".repeat(MAX_STRING)]);
     case "number":
       return primitiveEdges(
         Number.isInteger(sample)
