@@ -109,7 +109,7 @@ export type {
   WorldSpec,
 } from "./world/types.js";
 export { buildWorld, worldArbitrary } from "./world/build.js";
-export { ConstructedOutsideWorldError } from "./world/construct.js";
+export { ConstructedOutsideWorldError, ConstructFailedError } from "./world/construct.js";
 export { formatWorldSpec } from "./world/format.js";
 export { inferredValues, primitiveValues } from "./world/inferred.js";
 export type { SpecNotClass } from "./world/instances.js";

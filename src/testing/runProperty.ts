@@ -11,6 +11,7 @@ import { userFrame } from "./properties/userFrame.js";
 import { describeError } from "./properties/wording.js";
 import type { PropertyResult } from "./report.js";
 import type { VacuityRule } from "./vacuity.js";
+import { ConstructedOutsideWorldError, ConstructFailedError } from "./world/construct.js";
 import { tooFewChecked, vacuityMessage } from "./vacuity.js";
 
 export async function runProperty(
@@ -61,7 +62,10 @@ export async function runProperty(
   const message =
     error instanceof PropertyViolation
       ? error.message
-      : `the property threw: ${describeError(error)}${userFrame(error)}`;
+      : // The test's own `construct` failed, not the property: said so, at its line.
+        error instanceof ConstructFailedError || error instanceof ConstructedOutsideWorldError
+        ? `${error.message}${userFrame(error)}`
+        : `the property threw: ${describeError(error)}${userFrame(error)}`;
   return {
     ...base,
     status: "failed",

@@ -8,7 +8,7 @@ import { formatWorldSpec, printable } from "./format.js";
 import { worldModel } from "./model.js";
 import { worldSpecArbitrary } from "./population.js";
 import { refuseUnknownKeys } from "../optionKeys.js";
-import { checkConstructOption, ofWorldClass } from "./construct.js";
+import { callConstruct, checkConstructOption, ofWorldClass } from "./construct.js";
 import { checkInstanceOptions, checkWorldSource } from "./options.js";
 import type {
   InstanceOptions,
@@ -35,7 +35,7 @@ export function buildWorld(
   const byName = new Map(model.classes.map((c) => [c.name, c] as const));
   // One map for the whole world: an object the spec gives twice is one object, shared, here too.
   const seen = new Map<object, unknown>();
-  const instances = spec.instances.map((instance) => {
+  const instances = spec.instances.map((instance, index) => {
     const cls = byName.get(instance.className);
     if (!cls) {
       throw new TypeError(`world spec: there is no class ${instance.className} in the world`);
@@ -52,7 +52,8 @@ export function buildWorld(
     const construct = options.construct?.[cls.name];
     if (construct) {
       const Class = handle as unknown as WorldClassConstructor;
-      return ofWorldClass(construct(values, Class), Class, cls.name) as Record<string, unknown>;
+      const made = callConstruct(construct, values, Class, cls.name, index);
+      return ofWorldClass(made, Class, cls.name) as Record<string, unknown>;
     }
     if (cls.definition.fieldOrigin === "created") return new handle(values);
     const ordinary = handle as unknown as new (...args: unknown[]) => Record<string, unknown>;

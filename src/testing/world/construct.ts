@@ -6,7 +6,7 @@
  * and totality and rollback would pass over it without having looked.
  */
 import { InvalidOptionError, MetamorphError } from "../../errors.js";
-import type { WorldClassConstructor, WorldModel } from "./types.js";
+import type { ConstructInstance, WorldClassConstructor, WorldModel } from "./types.js";
 
 /**
  * `construct` returned something that is not an instance of the world's
@@ -15,6 +15,35 @@ import type { WorldClassConstructor, WorldModel } from "./types.js";
  */
 export class ConstructedOutsideWorldError extends MetamorphError {
   readonly code = "MM_CONSTRUCTED_OUTSIDE_WORLD";
+}
+
+/**
+ * A `construct` entry threw on the values generated for an instance: it is
+ * the test's code, not the patch under test, that failed — every property
+ * builds worlds with it, and each would otherwise report "the property
+ * threw". `details.className` names the class, `details.cause` is the error.
+ */
+export class ConstructFailedError extends MetamorphError {
+  readonly code = "MM_CONSTRUCT_FAILED";
+}
+
+/** `construct(values, Class)`, its throw a ConstructFailedError naming the class and the instance. */
+export function callConstruct(
+  construct: ConstructInstance,
+  values: Record<string, unknown>,
+  Class: WorldClassConstructor,
+  name: string,
+  index: number,
+): unknown {
+  try {
+    return construct(values, Class);
+  } catch (error) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new ConstructFailedError(
+      `construct.${name} threw on the generated values of instance #${index}: ${what} — make it build every instance its \`values\` can give (or give it \`values\` it accepts)`,
+      { className: name, index, cause: error },
+    );
+  }
 }
 
 /** Refuses a `construct` that is not a record of functions by names of the world's classes. */
