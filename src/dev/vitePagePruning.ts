@@ -107,6 +107,7 @@ export const PAGE_PRUNED: Readonly<
   },
   // Only when a patch removes a class.
   "migration/phases/validate": { why: PATCH_OPERATIONS, names: ["removedClassReferences"] },
+  "migration/removedClassReads": { why: PATCH_OPERATIONS, names: ["removedClassReads"] },
   "namespace/namespace": {
     why: "the page's namespace holds the program's classes, registered as their modules run",
     names: ["Namespace.defineClass", "Namespace.define", "allInstances"],

@@ -10,9 +10,7 @@
  * parse, once per definition (a definition never changes).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { closureMembers, suspendedMembers } from "../mop/source/closureMembers.js";
-import { parseJavaScript } from "../mop/source/parser.js";
-import { skipOuterExpressions } from "../mop/source/syntax.js";
+import { readClassBodyReads } from "../mop/source/parse.js";
 
 export interface CodeReads {
   /** Members closures made by the code read (`setTimeout(() => this.ping())`). */
@@ -40,14 +38,9 @@ export function createdClassReads(definition: ClassDefinition): CodeReads {
   return reads;
 }
 
-/** The reads of a class whose body is `members`; undefined if it does not parse. */
-function classReads(members: readonly string[]): CodeReads | undefined {
-  const parsed = parseJavaScript(`(class {\n${members.join("\n")}\n})`, "script");
-  const statement = parsed.ok ? parsed.program.body[0] : undefined;
-  if (statement?.type !== "ExpressionStatement") return undefined;
-  const node = skipOuterExpressions(statement.expression);
-  return { closures: closureMembers(node), suspended: suspendedMembers(node) };
-}
+/** The reads of a class whose body is `members` (through parse.ts, which the Vite page stands in for); undefined if it does not parse. */
+const classReads = (members: readonly string[]): CodeReads | undefined =>
+  readClassBodyReads(members);
 
 function merged(parts: readonly (CodeReads | undefined)[]): CodeReads {
   const closures = new Set<string>();

@@ -402,7 +402,11 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // trust, summaries or composition reach the page at all.
   test("what the plugin adds to a page is at most 100 kB", () => {
     expect(added).toBeLessThanOrEqual(100_000);
-    // With the engine, after the first edit: 304 kB measured (late names of
+    // With the engine, after the first edit: 319.6 kB measured (the
+    // rollback's dry run of locked objects, fields becoming accessors,
+    // created classes' closure reads, revoked-proxy argument checks; the
+    // class-removal checks are pruned: the page never removes a class; the
+    // bound was 320 kB), 304 kB (late names of
     // classes a patch adds, removed-class reads, stranded created
     // subclasses, held completions and rollback guards, the page's
     // unmanaged classes and removed fields; the bound was 300 kB), 284 kB (the
@@ -421,6 +425,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(320_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(340_000);
   });
 });

@@ -67,7 +67,8 @@ export function buildPhase(namespace: Namespace, patch: Patch, policy?: Policy):
   const hydrateScope = hydrateScopeOf(patch);
   refuseUnboundNames(namespace, patch.name, build, oldDefs, hydrateScope);
   refuseStrandedCreatedSubclasses(patch.name, build);
-  const reads = removedClassReads(namespace, build);
+  // Only a patch removing a class (never the Vite page's: vitePagePruning.ts).
+  const reads = build.removed.length === 0 ? [] : removedClassReads(namespace, build);
   if (reads.length > 0) refuse(`patch ${patch.name} is refused`, reads, 1, 0);
   const derived = withDerivedImplementations(namespace, oldDefs, build, defs, hydrateScope);
   // Before the shadow and the migration: nothing of the patch has run yet.

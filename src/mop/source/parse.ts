@@ -220,6 +220,25 @@ export function readClosureMembers(cls: Function): ReadonlySet<string> {
 }
 
 /**
+ * Both of the above for a class whose body is `members` (sources of
+ * methods and `name = (initialiser);` fields: a class metamorph builds,
+ * whose generated constructor shows none of them); undefined where they
+ * do not parse together as one class body.
+ */
+export function readClassBodyReads(members: readonly string[]):
+  | {
+      readonly closures: ReadonlySet<string>;
+      readonly suspended: ReadonlyMap<string, readonly string[]>;
+    }
+  | undefined {
+  const parsed = parseJavaScript(`(class {\n${members.join("\n")}\n})`, "script");
+  const statement = parsed.ok ? parsed.program.body[0] : undefined;
+  if (statement?.type !== "ExpressionStatement") return undefined;
+  const node = skipOuterExpressions(statement.expression);
+  return { closures: closureMembers(node), suspended: suspendedMembers(node) };
+}
+
+/**
  * The members of the object that calls of `cls`'s methods suspended at an
  * `await` or `yield` read when they resume, with those methods; empty when
  * its source does not parse as a class. Read here, the module the Vite page
