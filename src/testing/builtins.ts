@@ -8,6 +8,7 @@
  * the object (it throws on anything else): no `instanceof` (another realm's
  * Map is a Map), no Proxy trap and no user getter runs.
  */
+import { BINARY_DATA_CLASS_NAMES } from "../mop/binaryData.js";
 
 export type BuiltinState =
   | { readonly kind: "Map"; readonly entries: readonly (readonly [unknown, unknown])[] }
@@ -97,20 +98,7 @@ const BUILTIN_NAMES = [
   "EvalError",
   "URIError",
   "AggregateError",
-  "ArrayBuffer",
-  "SharedArrayBuffer",
-  "DataView",
-  "Int8Array",
-  "Uint8Array",
-  "Uint8ClampedArray",
-  "Int16Array",
-  "Uint16Array",
-  "Int32Array",
-  "Uint32Array",
-  "Float32Array",
-  "Float64Array",
-  "BigInt64Array",
-  "BigUint64Array",
+  ...BINARY_DATA_CLASS_NAMES,
   "Number",
   "String",
   "Boolean",

@@ -4,6 +4,7 @@
  */
 import type { AnyNode, Pattern } from "acorn";
 import { forEachChild } from "./parser.js";
+import { BINARY_DATA_CLASS_NAMES } from "../binaryData.js";
 
 function isFunction(node: AnyNode): boolean {
   return (
@@ -192,20 +193,7 @@ const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
   "Reflect",
   "Proxy",
   "Intl",
-  "ArrayBuffer",
-  "SharedArrayBuffer",
-  "DataView",
-  "Int8Array",
-  "Uint8Array",
-  "Uint8ClampedArray",
-  "Int16Array",
-  "Uint16Array",
-  "Int32Array",
-  "Uint32Array",
-  "Float32Array",
-  "Float64Array",
-  "BigInt64Array",
-  "BigUint64Array",
+  ...BINARY_DATA_CLASS_NAMES,
   "Atomics",
   "Function",
   "WeakRef",
