@@ -22,6 +22,7 @@ import {
   within,
 } from "../../src/lifecycle/index.js";
 import { InvalidOptionError, type MetamorphError, Namespace, patch } from "../../src/index.js";
+import { keysCallersWrite, withKey } from "../support/optionKeys.js";
 
 function world() {
   const ns = new Namespace("life");
@@ -218,35 +219,23 @@ const ENTRIES: Readonly<Record<string, Entry>> = {
   },
 };
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "timeoutMS",
-    "timeout",
-    "hook",
-    "setup",
-    "polcy",
-    "policies",
-    "onEvents",
-    "followAsync",
-    "method",
-    "treshold",
-    "sample",
-    "retryDelay",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "timeoutMS",
+  "timeout",
+  "hook",
+  "setup",
+  "polcy",
+  "policies",
+  "onEvents",
+  "followAsync",
+  "method",
+  "treshold",
+  "sample",
+  "retryDelay",
+  "__proto__",
+  "constructor",
+  "toString",
 );
-
-/** `base` with the own key `key` (a literal own key, as JSON.parse or a spread would make it: "__proto__" included). */
-const withKey = (base: object, key: string, value: unknown) =>
-  Object.defineProperty({ ...base }, key, {
-    value,
-    enumerable: true,
-    configurable: true,
-    writable: true,
-  });
 
 /** What the call came to: the error it threw or rejected with, or runUpdate's report's. */
 async function refusalOf(run: () => unknown): Promise<unknown> {

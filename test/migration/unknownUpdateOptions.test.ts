@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import type { UpdateOptions, UpdateResult } from "../../src/index.js";
 import { InvalidOptionError, patch, update, updateSync } from "../../src/index.js";
 import { pictures } from "../support/pictures.js";
+import { keysCallersWrite } from "../support/optionKeys.js";
 
 const KNOWN = [
   "policy",
@@ -23,26 +24,23 @@ const ENTRY_POINTS = {
 } satisfies Record<string, (...args: Parameters<typeof update>) => Promise<UpdateResult>>;
 
 /** Keys a caller may write: misspellings and near guesses of the real ones, other calls' options, anything. */
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "polcy",
-    "Policy",
-    "policies",
-    "slice",
-    "slicesize",
-    "healthcheck",
-    "healthCheckTimeout",
-    "timeout",
-    "onevent",
-    "onEvents",
-    "onCommit",
-    "trust",
-    "default",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "polcy",
+  "Policy",
+  "policies",
+  "slice",
+  "slicesize",
+  "healthcheck",
+  "healthCheckTimeout",
+  "timeout",
+  "onevent",
+  "onEvents",
+  "onCommit",
+  "trust",
+  "default",
+  "__proto__",
+  "constructor",
+  "toString",
 );
 
 async function refusal(run: () => Promise<unknown>): Promise<InvalidOptionError> {

@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { createClass, InvalidClassDefinitionError, type ClassDefinition } from "../../src/index.js";
+import { keysCallersWrite } from "../support/optionKeys.js";
 
 const KNOWN = ["superclass", "prototype", "scope"];
 
@@ -23,18 +24,15 @@ const definition = (extra: Partial<ClassDefinition> = {}): ClassDefinition => ({
   ...extra,
 });
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "scoep",
-    "Scope",
-    "superClass",
-    "extends",
-    "proto",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "scoep",
+  "Scope",
+  "superClass",
+  "extends",
+  "proto",
+  "__proto__",
+  "constructor",
+  "toString",
 );
 
 function refusal(options: unknown): InvalidClassDefinitionError {

@@ -9,43 +9,32 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { InvalidPatchError, MetamorphError, Namespace, patch } from "../../src/index.js";
+import { keysCallersWrite, withKey } from "../support/optionKeys.js";
 
 const SPEC_KEYS = ["name", "superclass", "fields", "methods", "statics", "staticFields"];
 const FIELD_KEYS = ["name", "initializer"];
 const METHOD_KEYS = ["key", "kind", "static", "source"];
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "feilds",
-    "field",
-    "Fields",
-    "staticfields",
-    "static",
-    "method",
-    "extends",
-    "parent",
-    "initialiser",
-    "default",
-    "value",
-    "isStatic",
-    "type",
-    "body",
-    "scoep",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "feilds",
+  "field",
+  "Fields",
+  "staticfields",
+  "static",
+  "method",
+  "extends",
+  "parent",
+  "initialiser",
+  "default",
+  "value",
+  "isStatic",
+  "type",
+  "body",
+  "scoep",
+  "__proto__",
+  "constructor",
+  "toString",
 );
-
-/** `base` with the own key `key` (a literal own key, as JSON.parse or a spread would make it: "__proto__" included). */
-const withKey = (base: object, key: string, value: unknown) =>
-  Object.defineProperty({ ...base }, key, {
-    value,
-    enumerable: true,
-    configurable: true,
-    writable: true,
-  });
 
 function world(): Namespace {
   const ns = new Namespace("defs");

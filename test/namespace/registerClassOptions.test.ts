@@ -10,37 +10,26 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { InvalidOptionError, Namespace } from "../../src/index.js";
 import { isClassHandle } from "../../src/mop/index.js";
+import { keysCallersWrite, withKey } from "../support/optionKeys.js";
 
 const KNOWN = ["name", "externalSuperclass", "constructedOnlyThroughHandle", "fields", "observe"];
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "nmae",
-    "Name",
-    "className",
-    "external",
-    "externalSuperClass",
-    "throughHandle",
-    "constructedOnlyThroughHandles",
-    "field",
-    "feilds",
-    "sample",
-    "instanceFinder",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "nmae",
+  "Name",
+  "className",
+  "external",
+  "externalSuperClass",
+  "throughHandle",
+  "constructedOnlyThroughHandles",
+  "field",
+  "feilds",
+  "sample",
+  "instanceFinder",
+  "__proto__",
+  "constructor",
+  "toString",
 );
-
-/** `base` with the own key `key` (a literal own key, as JSON.parse or a spread would make it: "__proto__" included). */
-const withKey = (base: object, key: string, value: unknown) =>
-  Object.defineProperty({ ...base }, key, {
-    value,
-    enumerable: true,
-    configurable: true,
-    writable: true,
-  });
 
 /** The refusal of registering a fresh class with `options`; the namespace and the class untouched. */
 function refusal(options: unknown): InvalidOptionError {

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { InvalidOptionError, Namespace, type NamespaceOptions } from "../../src/index.js";
+import { keysCallersWrite } from "../support/optionKeys.js";
 
 const KNOWN = ["instanceFinder", "switchToHeapAfter"];
 
@@ -18,20 +19,17 @@ function refusal(options: object): InvalidOptionError {
   throw new Error("the namespace was created");
 }
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "instancefinder",
-    "finder",
-    "instanceFinders",
-    "threshold",
-    "switchAfter",
-    "switchToHeap",
-    "policy",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "instancefinder",
+  "finder",
+  "instanceFinders",
+  "threshold",
+  "switchAfter",
+  "switchToHeap",
+  "policy",
+  "__proto__",
+  "constructor",
+  "toString",
 );
 
 describe("namespace options with keys a namespace does not know", () => {

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { InvalidPatchError, Namespace, patch, updateSync } from "../../src/index.js";
+import { keysCallersWrite, withKey } from "../support/optionKeys.js";
 
 const SPEC_KEYS = ["name", "superclass", "fields", "methods", "statics", "staticFields"];
 const FIELD_KEYS = ["name", "initializer"];
@@ -16,35 +17,23 @@ const CALLS = {
   insertSuperclass: (spec: object) => patch("p").insertSuperclass("C", spec as never),
 } as const;
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "feilds",
-    "field",
-    "Fields",
-    "staticfields",
-    "static",
-    "method",
-    "extends",
-    "parent",
-    "initialiser",
-    "initializers",
-    "default",
-    "value",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "feilds",
+  "field",
+  "Fields",
+  "staticfields",
+  "static",
+  "method",
+  "extends",
+  "parent",
+  "initialiser",
+  "initializers",
+  "default",
+  "value",
+  "__proto__",
+  "constructor",
+  "toString",
 );
-
-/** `base` with the own key `key` (a literal own key, as JSON.parse or a spread would make it: "__proto__" included). */
-const withKey = (base: object, key: string, value: unknown) =>
-  Object.defineProperty({ ...base }, key, {
-    value,
-    enumerable: true,
-    configurable: true,
-    writable: true,
-  });
 
 function refusal(run: () => unknown): InvalidPatchError {
   try {

@@ -15,6 +15,7 @@ import {
 } from "../../src/index.js";
 import { PATCH_FORMAT } from "../../src/patch/json.js";
 import { meantKey } from "../../src/patch/optionKeys.js";
+import { keysCallersWrite } from "../support/optionKeys.js";
 
 interface OptionsCall {
   readonly call: string;
@@ -56,28 +57,25 @@ const CALLS: readonly OptionsCall[] = [
 ];
 
 /** Keys a caller may write: guesses, typos, other calls' options, anything. */
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "initializer",
-    "initialiser",
-    "value",
-    "defaultValue",
-    "defaultsource",
-    "defualt",
-    "befor",
-    "after",
-    "isStatic",
-    "type",
-    "rename",
-    "keepStatic",
-    "samescope",
-    "inot",
-    "trust",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "initializer",
+  "initialiser",
+  "value",
+  "defaultValue",
+  "defaultsource",
+  "defualt",
+  "befor",
+  "after",
+  "isStatic",
+  "type",
+  "rename",
+  "keepStatic",
+  "samescope",
+  "inot",
+  "trust",
+  "__proto__",
+  "constructor",
+  "toString",
 );
 
 function refusal(run: () => unknown): InvalidPatchError | InvalidOptionError | undefined {

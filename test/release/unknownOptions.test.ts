@@ -25,6 +25,7 @@ import {
   watchHealth,
 } from "../../src/release/index.js";
 import { privateDir, release, service } from "./support.js";
+import { keysCallersWrite, withKey } from "../support/optionKeys.js";
 
 const keys = generateKeys();
 let dir = "";
@@ -164,34 +165,22 @@ const ENTRIES: Readonly<Record<string, Entry>> = {
   },
 };
 
-const anyKey = fc.oneof(
-  fc.constantFrom(
-    "polcy",
-    "trusted",
-    "keys",
-    "socket",
-    "requestTimeout",
-    "timeout",
-    "maxSize",
-    "keepLast",
-    "interval",
-    "scoep",
-    "from",
-    "__proto__",
-    "constructor",
-    "toString",
-  ),
-  fc.string({ minLength: 1, maxLength: 12 }),
+const anyKey = keysCallersWrite(
+  "polcy",
+  "trusted",
+  "keys",
+  "socket",
+  "requestTimeout",
+  "timeout",
+  "maxSize",
+  "keepLast",
+  "interval",
+  "scoep",
+  "from",
+  "__proto__",
+  "constructor",
+  "toString",
 );
-
-/** `base` with the own key `key` (a literal own key, as JSON.parse or a spread would make it: "__proto__" included). */
-const withKey = (base: object, key: string, value: unknown) =>
-  Object.defineProperty({ ...base }, key, {
-    value,
-    enumerable: true,
-    configurable: true,
-    writable: true,
-  });
 
 async function refusalOf(run: () => unknown): Promise<unknown> {
   try {
