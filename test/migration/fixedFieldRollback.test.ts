@@ -16,16 +16,10 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import {
-  type MetamorphError,
-  patch,
-  type UpdateResult,
-  update,
-  updateSync,
-} from "../../src/index.js";
+import { type MetamorphError, type UpdateResult, update, updateSync } from "../../src/index.js";
 import { deepSnapshot, snapshotDifference } from "../catalogue/snapshot.js";
 import { shapes } from "../support/objectShapes.js";
-import { accounts } from "../support/accounts.js";
+import { accounts, renamedFailingAt } from "../support/accounts.js";
 
 type Acc = { id: number; balance?: number; amount?: number; get(): number };
 
@@ -40,17 +34,7 @@ function world(name: string, count: number) {
   return { ns, objects: objects as unknown as Acc[] };
 }
 
-const renamed = (failAt = -1) =>
-  patch("v2")
-    .renameField("Acc", "balance", "amount")
-    .migrate("Acc", (old) => {
-      if (old.id === failAt) throw new Error(`cannot migrate #${failAt}`);
-    })
-    .replaceMethods("Acc", {
-      get(this: Acc) {
-        return this.amount! + 1000;
-      },
-    });
+const renamed = renamedFailingAt;
 
 const gets = (objects: readonly Acc[]) =>
   objects.map((o) => {

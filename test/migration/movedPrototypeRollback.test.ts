@@ -15,9 +15,9 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { patch, update } from "../../src/index.js";
+import { update } from "../../src/index.js";
 import { shapes } from "../support/objectShapes.js";
-import { accounts } from "../support/accounts.js";
+import { accounts, renamedFailingAt } from "../support/accounts.js";
 
 type Acc = { id: number; balance?: number; amount?: number; get(): number };
 
@@ -40,18 +40,7 @@ function world(name: string, instanceFinder: "registry" | "heap", count: number)
   return { ns, Acc, objects: objects as unknown as Acc[] };
 }
 
-const renamed = (failAt: number) =>
-  patch("v2")
-    .renameField("Acc", "balance", "amount")
-    .migrate("Acc", (old) => {
-      if (old.id === failAt) throw new Error(`cannot migrate #${failAt}`);
-    })
-    .replaceMethods("Acc", {
-      get(this: Acc) {
-        return this.amount! + 1000;
-      },
-    })
-    .build();
+const renamed = (failAt: number) => renamedFailingAt(failAt).build();
 
 /** Every prototype between `object` and the class's prototype `home`. */
 function mixinsOf(object: object, home: object): object[] {

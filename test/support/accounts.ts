@@ -63,3 +63,20 @@ export const noted = (policy?: Policy) => {
     });
   return (policy ? p.policy(policy) : p).build();
 };
+
+/**
+ * balance → amount with get() answering amount + 1000 (what the new code
+ * answers tells it from the old), its migrator failing on object #`failAt`
+ * (none by default); the builder, to add steps or build.
+ */
+export const renamedFailingAt = (failAt = -1) =>
+  patch("v2")
+    .renameField("Acc", "balance", "amount")
+    .migrate("Acc", (old) => {
+      if (old.id === failAt) throw new Error(`cannot migrate #${failAt}`);
+    })
+    .replaceMethods("Acc", {
+      get(this: { amount: number }) {
+        return this.amount + 1000;
+      },
+    });
