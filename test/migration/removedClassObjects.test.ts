@@ -11,6 +11,7 @@
 import { describe, expect, test } from "vitest";
 import { allInstances, Namespace, patch, updateSync, ValidationError } from "../../src/index.js";
 import { forwardObjects } from "../../src/mop/index.js";
+import { refusalOf } from "../support/refusal.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the programs under test are untyped, as the review wrote them
 type Any = Record<string, any>;
@@ -32,15 +33,7 @@ function ast(finder: "registry" | "heap" = "registry") {
   return { ns, Expr, Neg };
 }
 
-function refusal(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error("the update committed");
-}
+const refusal = (run: () => unknown) => refusalOf(run, ValidationError);
 
 describe("removing a class whose objects are alive", () => {
   for (const policy of ["eager", "lazy", "progressive"] as const) {

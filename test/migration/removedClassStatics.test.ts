@@ -6,19 +6,12 @@
  */
 import { describe, expect, test } from "vitest";
 import { Namespace, patch, updateSync, ValidationError } from "../../src/index.js";
+import { refusalOf } from "../support/refusal.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the programs under test are untyped, as the review wrote them
 type Any = Record<string, any>;
 
-function refusal(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error("the update committed");
-}
+const refusal = (run: () => unknown) => refusalOf(run, ValidationError);
 
 describe("statics of the surviving classes", () => {
   function kinds() {
