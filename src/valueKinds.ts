@@ -48,11 +48,6 @@ export function isInstance<T>(
   }
 }
 
-/** An object that is neither null, an array nor a revoked Proxy: what an options or spec argument must be. */
-export function isObjectArgument(value: unknown): value is object {
-  return typeof value === "object" && value !== null && !isRevokedProxy(value) && !isArray(value);
-}
-
 /**
  * A value's kind as a refusal names it ("not null", "not an array", "not
  * number", "not a revoked Proxy"): `typeof`, with null, arrays and revoked
@@ -63,4 +58,9 @@ export function kindOf(value: unknown): string {
   if (isRevokedProxy(value)) return "a revoked Proxy";
   if (typeof value !== "object") return typeof value;
   return Array.isArray(value) ? "an array" : "object";
+}
+
+/** An object that is neither null, an array nor a revoked Proxy: what an options or spec argument must be. */
+export function isObjectArgument(value: unknown): value is object {
+  return kindOf(value) === "object";
 }
