@@ -21,6 +21,7 @@ import type { ClassDefinition } from "./classDefinition.js";
 import {
   type ClassVersion,
   type HandleState,
+  handleStates,
   withBuild,
   withInitialise,
   withObserver,
@@ -37,7 +38,7 @@ import { buildOf, isDerivedClass, makeStableClass } from "./stableClass.js";
 
 export type { ClassVersion } from "./handleState.js";
 
-const states = new WeakMap<Function, HandleState>();
+const states = handleStates;
 /** The constructor each installed definition came with (the class the user handed in, or a generated one). */
 const constructorsOfDefinitions = new WeakMap<ClassDefinition, Constructor>();
 

@@ -10,6 +10,9 @@ export interface ClassVersion {
   readonly definition: ClassDefinition;
 }
 
+/** Each class handle's state (classHandle.ts makes them; staticForwarders.ts finds a receiver's). */
+export const handleStates = new WeakMap<Function, HandleState>();
+
 export interface HandleState {
   readonly handle: Constructor;
   /** The stable prototype: `handle.prototype`, for the handle's whole life. */

@@ -11,17 +11,13 @@
  */
 import { INITIALISE_FIELDS } from "./createClass.js";
 import { toFastProperties } from "./fastProperties.js";
-import type { HandleState } from "./handleState.js";
+import { type HandleState, handleStates } from "./handleState.js";
 
 /** Function keys every handle has of its own, never forwarded. */
 export const SKIPPED_STATICS: ReadonlySet<PropertyKey> = new Set(["length", "name", "prototype"]);
 
-/** Each handle's state, found from a receiver that inherits a superclass handle's forwarders. */
-const forwarding = new WeakMap<Function, HandleState>();
-
 export function defineStaticForwarders(state: HandleState): void {
   const { handle } = state;
-  forwarding.set(handle, state);
   // Forwarders read the current version at each access: when it has the
   // statics the handle forwards already (a version with new methods, say),
   // they stay as they are.
@@ -64,7 +60,7 @@ function setter(state: HandleState, key: PropertyKey): (this: unknown, value: un
     // Plain JavaScript's assignment through an inherited static: an own
     // property of the receiver (of its class, for a subclass handle), or
     // the inherited setter called on it.
-    const below = typeof this === "function" ? forwarding.get(this) : undefined;
+    const below = typeof this === "function" ? handleStates.get(this) : undefined;
     const target = below === undefined || below.current === this ? this : below.current;
     Reflect.set(holderOf(state, key, this), key, value, target as object);
   };
@@ -80,7 +76,7 @@ function setter(state: HandleState, key: PropertyKey): (this: unknown, value: un
 function holderOf(state: HandleState, key: PropertyKey, receiver: unknown): object {
   let p = (typeof receiver === "function" ? receiver : null) as object | null;
   for (; p !== null && p !== state.handle; p = Reflect.getPrototypeOf(p)) {
-    const above = forwarding.get(p as Function);
+    const above = handleStates.get(p as Function);
     if (above !== undefined && above.current !== p && Object.hasOwn(above.current, key))
       return above.current;
   }
