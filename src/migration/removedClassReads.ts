@@ -12,8 +12,7 @@
  * (removedClassInstances.ts), which the validation of the new world does
  * not see.
  */
-import type { ClassDefinition } from "../mop/classDefinition.js";
-import type { SourceKind } from "../mop/source/unboundNames.js";
+import { codeOfDefinition } from "../mop/classDefinition.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { RemovedClassReferenceFailure } from "../validation/index.js";
 import { SYSTEM_RULES } from "../validation/systemRules.js";
@@ -35,7 +34,10 @@ export function removedClassReads(
     const handle = cls.oldName === null ? null : namespace.classNamed(cls.oldName);
     const own = (handle === null ? undefined : namespace.scopes.get(handle)) ?? {};
     const bound = (n: string) => !removed.has(n) || n === name || Object.hasOwn(own, n);
-    for (const [source, kind, where] of codeOf(definition)) {
+    for (const code of codeOfDefinition(definition)) {
+      const { source, kind } = code;
+      const where =
+        code.kind === "member" ? memberWhere(code.method) : `the initialiser of ${code.field}`;
       for (const read of unboundIn(source, kind, bound) ?? [])
         failures.push({
           rule: SYSTEM_RULES.removedClassReference,
@@ -48,12 +50,4 @@ export function removedClassReads(
   failures.push(...removedClassStatics(namespace, build));
   failures.push(...removedClassInstances(namespace, build));
   return failures;
-}
-
-function* codeOf(definition: ClassDefinition): Generator<[string, SourceKind, string]> {
-  for (const method of definition.methods)
-    if (method.source.trim() !== "") yield [method.source, "member", memberWhere(method)];
-  for (const field of [...definition.fields, ...definition.staticFields])
-    if (field.initializer !== undefined && field.initializer.trim() !== "")
-      yield [field.initializer, "expression", `the initialiser of ${field.name}`];
 }

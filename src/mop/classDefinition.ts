@@ -92,6 +92,20 @@ export function sameMemberKey(a: MemberKey, b: MemberKey): boolean {
   return typeof a === "string" || typeof b === "string" ? a === b : a.symbol === b.symbol;
 }
 
+/** A piece of the code a definition carries as source: a method, or a field's initialiser. */
+export type DefinitionCode =
+  | { readonly source: string; readonly kind: "member"; readonly method: MethodDefinition }
+  | { readonly source: string; readonly kind: "expression"; readonly field: string };
+
+/** Every method's source and every (static) field's initialiser of `definition`, the empty ones left out. */
+export function* codeOfDefinition(definition: ClassDefinition): Generator<DefinitionCode> {
+  for (const method of definition.methods)
+    if (method.source.trim() !== "") yield { source: method.source, kind: "member", method };
+  for (const field of [...definition.fields, ...definition.staticFields])
+    if (field.initializer !== undefined && field.initializer.trim() !== "")
+      yield { source: field.initializer, kind: "expression", field: field.name };
+}
+
 /**
  * Turns the members of an object literal (methods in shorthand syntax,
  * getters, setters) into method definitions from their source text. Arrow

@@ -8,11 +8,10 @@
  * each other) is a late name of the generated code, bound when the
  * namespace binds a class of that name (lateNames.ts).
  */
-import type { ClassDefinition } from "../mop/classDefinition.js";
+import { type ClassDefinition, codeOfDefinition } from "../mop/classDefinition.js";
 import { isValidClassName } from "../mop/createClass.js";
 import { bindLateNames, hasLateNames, withLateNames } from "../mop/lateNames.js";
 import { readUnboundNames } from "../mop/source/parse.js";
-import type { SourceKind } from "../mop/source/unboundNames.js";
 
 type Scope = Readonly<Record<string, unknown>>;
 
@@ -50,15 +49,9 @@ export function bindDefinedClasses(waiting: Set<Scope>, classes: Scope): void {
 
 /** The names the definition's code reads that nothing binds; none where no parser is at hand (the Vite page). */
 function unbound(definition: ClassDefinition, bound: (name: string) => boolean): string[] {
-  const code: [string, SourceKind][] = [
-    ...definition.methods.map((m): [string, SourceKind] => [m.source, "member"]),
-    ...[...definition.fields, ...definition.staticFields].flatMap((f): [string, SourceKind][] =>
-      f.initializer === undefined ? [] : [[f.initializer, "expression"]],
-    ),
-  ];
   const names = new Set<string>();
   try {
-    for (const [source, kind] of code)
+    for (const { source, kind } of codeOfDefinition(definition))
       for (const name of readUnboundNames(source, kind, bound) ?? []) names.add(name);
   } catch {
     return [];
