@@ -1,10 +1,77 @@
 /**
+ * Every code a {@link MetamorphError} can carry, one per kind of refusal (the
+ * error classes of every layer: the engine, the release and control channel,
+ * the testing kit, the command line). `docs/refusals.md` says for each what
+ * it means and what to do. A warning (`UpdateWarning`) has codes of its own.
+ */
+export type ErrorCode =
+  | "MM_AFTER_COMMIT_FAILED"
+  | "MM_BUNDLE_BAD_SIGNATURE"
+  | "MM_BUNDLE_EXPIRED"
+  | "MM_BUNDLE_MALFORMED"
+  | "MM_BUNDLE_OVERSIZE"
+  | "MM_BUNDLE_UNKNOWN_KEY"
+  | "MM_BUNDLE_UNVERIFIED"
+  | "MM_CLUSTER_REFUSED"
+  | "MM_COMMIT_DEADLINE"
+  | "MM_COMMIT_FAILED"
+  | "MM_CONSTRUCTED_OUTSIDE_WORLD"
+  | "MM_CONSTRUCT_FAILED"
+  | "MM_CONTROL_MALFORMED"
+  | "MM_CONTROL_OVERSIZE"
+  | "MM_CONTROL_SOCKET"
+  | "MM_CONTROL_TIMEOUT"
+  | "MM_DEV_PRIVATE_MEMBERS"
+  | "MM_DEV_TOP_LEVEL_ONLY_BINDING"
+  | "MM_DEV_UNMANAGED_SUPERCLASS"
+  | "MM_DIFF_SOURCE"
+  | "MM_DUPLICATE_BINDING"
+  | "MM_EXTERNAL_SUPERCLASS"
+  | "MM_FILE_ACCESS"
+  | "MM_FINDER_UNAVAILABLE"
+  | "MM_INVALID_ARGUMENT"
+  | "MM_INVALID_BINDING_NAME"
+  | "MM_INVALID_DEFINITION"
+  | "MM_INVALID_KEY"
+  | "MM_INVALID_OPTION"
+  | "MM_INVALID_PATCH"
+  | "MM_LIFECYCLE"
+  | "MM_MIGRATION_CHECK"
+  | "MM_MIGRATION_FAILED"
+  | "MM_MIGRATION_SIDE_EFFECT"
+  | "MM_NESTED_UPDATE"
+  | "MM_NOT_HYDRATED"
+  | "MM_PARSER_UNAVAILABLE"
+  | "MM_PATCH_CONFLICT"
+  | "MM_PATCH_MODULE"
+  | "MM_PREPARED_UNKNOWN"
+  | "MM_PRIVATE_STATE"
+  | "MM_RELEASE_FUNCTION"
+  | "MM_RELEASE_MISMATCH"
+  | "MM_RELEASE_PREPARED"
+  | "MM_RELEASE_REPLAY"
+  | "MM_RELEASE_STATE"
+  | "MM_ROLLBACK"
+  | "MM_RUN_START"
+  | "MM_STALE_SHADOW"
+  | "MM_SWAP_ARGUMENTS"
+  | "MM_UNDO"
+  | "MM_UNKNOWN_BINDING"
+  | "MM_UNKNOWN_FIELD"
+  | "MM_UNMANAGED_CLASS"
+  | "MM_UNSWAPPABLE_OBJECT"
+  | "MM_UNTRUSTED_PATCH"
+  | "MM_VALIDATION_FAILED"
+  | "MM_WORKER_EXITED"
+  | "MM_WORLD_SOURCE";
+
+/**
  * Every refusal metamorph makes is one of these classes. Each kind has a stable
  * `code` (safe to match on in programs and logs) and a `details` record naming
  * what is wrong and where; the message is for people.
  */
 export abstract class MetamorphError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(message: string, details: Record<string, unknown> = {}) {

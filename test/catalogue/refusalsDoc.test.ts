@@ -84,6 +84,20 @@ describe("docs/refusals.md", () => {
     expect(warningsInErrors).toEqual([]);
   });
 
+  test("ErrorCode (the type of MetamorphError.code) is exactly the codes the error classes carry", () => {
+    const errorsSource = readFileSync(join(root, "src/errors.ts"), "utf8");
+    const union = /export type ErrorCode =((?:\s*\|\s*"MM_[A-Z_]+")+);/.exec(errorsSource)?.[1];
+    const typed = [...(union ?? "").matchAll(/"(MM_[A-Z_]+)"/g)].map((m) => m[1]!).sort();
+    // A class may take its code from a constant (`readonly code = FILE_ACCESS`).
+    const assigned = srcFiles.flatMap((text) =>
+      [...text.matchAll(/\b[A-Z_]+ = "(MM_[A-Z_]+)"/g)].map((m) => m[1]!),
+    );
+    const carried = [...declared.keys(), ...assigned.filter((c) => !warningCodes.has(c))];
+    expect(typed.length).toBeGreaterThan(50);
+    // tsc holds every class's code to the type; this holds the type to the classes.
+    expect(typed.filter((code) => !carried.includes(code))).toEqual([]);
+  });
+
   test("names each code with the class that carries it", () => {
     const wrong = [...declared].filter(
       ([code, cls]) => !rowOf(code).some((r) => r.includes(`\`${cls}\``)),
