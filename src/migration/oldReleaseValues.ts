@@ -133,22 +133,31 @@ export function oldReleaseValues(
   };
   const advice = (held: readonly string[], field: string) =>
     `register ${held.join(" and ")} and replace ${held.length > 1 ? "them" : "it"} in the same patch, or give ${className} a migrator that sets \`${field}\` to the new release's object (\`target.${field} = …\`) — or restart`;
+  const replaced = replacedRunningClasses(build, oldDefs);
   if (objects === undefined)
-    return kindsMade(releases).map(([field, held, made]) =>
-      warning(
-        "MM_OLD_RELEASE_VALUE",
-        className,
-        field,
-        `field \`${field}\` may hold objects of class ${held.join(" or ")}, which the running release puts there (${held.map((n) => `\`new ${n}(…)\``).join(", ")}) and this update does not replace; the new release puts ${some(made)} there`,
-        advice(held, field),
+    return [
+      ...classFields(className, classesAssigned(chains.before, replaced), "may hold"),
+      ...kindsMade(releases).map(([field, held, made]) =>
+        warning(
+          "MM_OLD_RELEASE_VALUE",
+          className,
+          field,
+          `field \`${field}\` may hold objects of class ${held.join(" or ")}, which the running release puts there (${held.map((n) => `\`new ${n}(…)\``).join(", ")}) and this update does not replace; the new release puts ${some(made)} there`,
+          advice(held, field),
+        ),
       ),
-    );
+    ];
   const bindings = {
     before: scopeBindings(chains.before),
     now: scopeBindings(chains.now),
   };
-  const warnings: UpdateWarning[] = [];
+  const warnings = classFields(
+    className,
+    classesHeld(objects.slice(0, OBJECTS), replaced),
+    "holds",
+  );
   for (const [field, held] of heldByField(objects.slice(0, OBJECTS))) {
+    if (warnings.some((w) => w.field === field)) continue;
     for (const [cls, { value, inArray }] of held) {
       // What the sources say about the field is about its value, not about what an array of it holds.
       const said =
@@ -168,6 +177,84 @@ export function oldReleaseValues(
     }
   }
   return warnings;
+}
+
+/**
+ * Fields holding the running release's class itself (`this.kind = Circle`,
+ * a factory's `this.Node = Node`) where this update gives that class a new
+ * release: the objects keep the running release's constructor, so what
+ * they construct after the commit has its fields (with the new release's
+ * methods: a `d` the new `area()` reads is missing, and it returns NaN).
+ */
+function classFields(
+  className: string,
+  fields: ReadonlyMap<string, string>,
+  verb: "holds" | "may hold",
+): UpdateWarning[] {
+  return [...fields].map(([field, name]) =>
+    warning(
+      "MM_OLD_RELEASE_VALUE",
+      className,
+      field,
+      `field \`${field}\` ${verb} the running release's class ${name} itself (its constructor), which this update replaces: what the objects construct with it after the update is made by the running release's constructor, with its fields, not the new release's`,
+      `give ${className} a migrator that sets \`${field}\` to the class of the namespace (\`target.${field} = ${name}\`, its handle, which makes the current release), or restart`,
+    ),
+  );
+}
+
+/** The running implementations this update replaces with another release's, with the class's name. */
+function replacedRunningClasses(
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+): Map<Function, string> {
+  const replaced = new Map<Function, string>();
+  for (const [name, c] of build.classes) {
+    const running = c.oldName === null ? undefined : oldDefs.get(c.oldName);
+    const change = fromAnotherScope(c, running);
+    if (change?.running !== undefined) replaced.set(change.running, name);
+  }
+  return replaced;
+}
+
+/** The fields of `objects` holding a replaced running class, with its name. */
+function classesHeld(
+  objects: readonly object[],
+  replaced: ReadonlyMap<Function, string>,
+): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const object of objects)
+    for (const field of Object.keys(object)) {
+      const d = Object.getOwnPropertyDescriptor(object, field);
+      const name = d !== undefined && "value" in d ? replaced.get(d.value as Function) : undefined;
+      if (name !== undefined && !fields.has(field)) fields.set(field, name);
+    }
+  return fields;
+}
+
+/**
+ * With no object at hand: the fields the running release's classes assign a
+ * replaced class by name (`this.kind = Circle`), where the name is that
+ * class in their scope (or, where no scope can be read, its name).
+ */
+function classesAssigned(
+  before: readonly Function[],
+  replaced: ReadonlyMap<Function, string>,
+): Map<string, string> {
+  const binding = scopeBindings(before);
+  const assignment = new RegExp(
+    `\\bthis\\s*\\.\\s*(${IDENTIFIER})\\s*=\\s*(${IDENTIFIER})\\s*[;,}\\n]`,
+    "g",
+  );
+  const fields = new Map<string, string>();
+  for (const text of before.map((c) => Function.prototype.toString.call(c)))
+    for (const [, field, value] of text.matchAll(assignment)) {
+      const bound = binding(value!);
+      const held = [...replaced].find(([running]) =>
+        bound === undefined ? running.name === value : running === bound,
+      );
+      if (held !== undefined && !fields.has(field!)) fields.set(field!, held[1]);
+    }
+  return fields;
 }
 
 /** How many elements of an array are looked at, and how deep arrays in arrays are (semver's Range#set: arrays of arrays of Comparator). */

@@ -66,7 +66,8 @@ export interface UpdateWarning {
    * puts an object of another class, reads members the held one lacks, or
    * has a class of that name of its own (compared by identity: two
    * releases name their classes alike). Also objects in arrays the field
-   * holds.
+   * holds, and a field holding the running release's class itself where the
+   * update replaces that class (what it constructs has the old fields).
    */
   readonly code:
     | "MM_UNSEEN_STATE"
