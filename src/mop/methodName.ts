@@ -6,7 +6,8 @@
  * that method instead — replacing `total` on every object, adding no
  * `grandTotal`.
  */
-const HEAD = /^(\s*(?:static\s+)?(?:async\s+)?(?:\*\s*)?(?:(?:get|set)\s+(?=[^\s(]))?)/;
+const HEAD =
+  /^(\s*(?:static(?:\s+|(?=\*)))?(?:async(?:\s+|(?=\*)))?(?:\*\s*)?(?:(?:get|set)\s+(?=[^\s(]))?)/;
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*/u;
 const QUOTED = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/;
 
