@@ -23,17 +23,22 @@ export {
   BundleExpiredError,
   BundleMalformedError,
   BundleOversizeError,
+  ClusterRefusedError,
+  CommitDeadlineError,
   ControlMessageError,
   ControlOversizeError,
   ControlSocketError,
   ControlTimeoutError,
   FunctionBindingError,
   InvalidKeyError,
+  PreparedUnknownError,
   ReleaseMismatchError,
+  ReleasePreparedError,
   ReleaseStateError,
   ReplayRefusedError,
   UnknownKeyError,
   UnverifiedBundleError,
+  WorkerExitedError,
 } from "./errors.js";
 export type { FunctionBinding, ServiceModules } from "./functions.js";
 export type { ControlEvent } from "./controlEvents.js";

@@ -98,6 +98,29 @@ describe("docs/refusals.md", () => {
     expect(typed.filter((code) => !carried.includes(code))).toEqual([]);
   });
 
+  test("every error class the page names can be imported, unless its row says it is the command line's", async () => {
+    const entries: Record<string, unknown>[] = await Promise.all([
+      import("../../src/index.js"),
+      import("../../src/mop/index.js"),
+      import("../../src/lifecycle/index.js"),
+      import("../../src/release/index.js"),
+      import("../../src/testing/index.js"),
+      import("../../src/dev/index.js"),
+    ]);
+    const exported = new Set(entries.flatMap((names) => Object.keys(names)));
+    // The dev tools' reasons (section 12) are said in their output, never thrown to a program.
+    const thrown = doc.slice(0, doc.indexOf("## 12. Live development"));
+    const missing = [...declared]
+      .filter(([code]) => thrown.includes(`| \`${code}\``))
+      .filter(
+        ([code, cls]) =>
+          !rowOf(code).some((r) => r.includes(`\`${cls}\` (the command line's; not exported)`)),
+      )
+      .map(([, cls]) => cls)
+      .filter((cls) => !exported.has(cls));
+    expect(missing).toEqual([]);
+  }, 30_000);
+
   test("names each code with the class that carries it", () => {
     const wrong = [...declared].filter(
       ([code, cls]) => !rowOf(code).some((r) => r.includes(`\`${cls}\``)),

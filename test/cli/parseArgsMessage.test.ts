@@ -38,6 +38,10 @@ describe("parseArgsMessage", () => {
     expect(messageFor(["-t"])).toBe("option --to needs a value");
     expect(messageFor(["--json=yes"])).toBe("option --json takes no value");
     expect(messageFor(["extra"], false)).toBe('unexpected argument "extra"');
+    // Followed by another option, Node said "argument is ambiguous" over three lines.
+    const dashed = "option --to needs a value (one starting with a dash is written --to=-value)";
+    expect(messageFor(["--to", "--json"])).toBe(dashed);
+    expect(messageFor(["-t", "--json"])).toBe(dashed);
   });
 
   test("anything else keeps its own message", () => {
