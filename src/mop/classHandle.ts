@@ -26,8 +26,8 @@ import {
   withInitialise,
   withObserver,
 } from "./handleState.js";
-import type { Constructor } from "./createClass.js";
-import { bindClassName, INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
+import { bindClassName, type Constructor, INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
+import { forwardLifecycleCallbacks } from "./customElementCallbacks.js";
 import { derivedFrom } from "./derivedFrom.js";
 import { makeForwarder } from "./handleForwarder.js";
 import { isHtmlElement } from "./htmlElements.js";
@@ -221,6 +221,7 @@ export function createClassHandle(
   if (!state.implementationConstructor) defineConstructor(prototype, handle);
   defineStaticForwarders(state);
   bindClassName(initial, handle);
+  if (isHtmlElement(prototype)) forwardLifecycleCallbacks(); // before customElements.define
   return handle;
 }
 
