@@ -10,7 +10,7 @@ import {
   NotHydratedError,
   PatchConflictError,
 } from "../errors.js";
-import type { Operation, PatchFunction, Policy } from "./operations.js";
+import type { Operation, Policy } from "./operations.js";
 import { findConflict } from "./composition/findConflict.js";
 import type { PatchJson } from "./json.js";
 import { readOperations, readPatchJson, writePatchJson } from "./json.js";
@@ -25,8 +25,8 @@ import {
   trustFrom,
   UNTRUSTED,
 } from "./trust.js";
-import { keepName } from "../mop/keepName.js";
-import { isFunctionSource } from "./checks/functionSource.js";
+import { functionsOf } from "./functions.js";
+import { hydrateOperations } from "./hydration.js";
 import { hydrateScopeOf, rememberHydrateScope } from "./hydrateScope.js";
 import { unknownOption } from "./optionKeys.js";
 import { isArray, isInstance, isObjectArgument, kindOf } from "../valueKinds.js";
@@ -60,8 +60,6 @@ export function noteBuilt<O extends Operation>(op: O): O {
   return op;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
 /** Options and scopes from JavaScript (or through `any`) that are not objects: refused before any is read. */
 function requireObject(
   value: unknown,
@@ -72,53 +70,11 @@ function requireObject(
     throw new Refusal(`${what} must be an object, not ${kindOf(value)}`, { type: kindOf(value) });
 }
 
-/** The function-carrying slots of an operation. */
-function functionsOf(op: Operation): { readonly key: string; readonly fn: PatchFunction }[] {
-  switch (op.op) {
-    case "addField":
-      return op.initial ? [{ key: "initial", fn: op.initial }] : [];
-    case "migrator":
-      return [{ key: "migrator", fn: op.migrator }];
-    case "replaceImplementation":
-      return [{ key: "implementation", fn: op.implementation }];
-    case "validateNamespace":
-    case "validateInstances":
-      return [{ key: "check", fn: op.check }];
-    case "afterCommit":
-    case "afterRollback":
-      return [{ key: "hook", fn: op.hook }];
-    default:
-      return [];
-  }
-}
-
 /** Freezes operation data, but never the user's functions (they are not ours to freeze). */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
   for (const v of Object.values(value)) deepFreeze(v);
   return Object.freeze(value);
-}
-
-/**
- * Compiles a function source with `scope`'s names in view. A function's
- * `toString()` is an expression unless it was written in method shorthand
- * (`migrate(old, t) { … }`), which only parses inside an object literal.
- */
-function compile(source: string, names: readonly string[], values: readonly unknown[]): Function {
-  let factory: Function;
-  try {
-    factory = new Function(...names, `"use strict";\nreturn (${source}\n);`);
-  } catch (asExpression) {
-    try {
-      factory = new Function(...names, `"use strict";\nreturn Object.values({ ${source}\n })[0];`);
-    } catch {
-      throw asExpression;
-    }
-  }
-  const fn: unknown = factory(...values);
-  if (typeof fn !== "function")
-    throw new TypeError(`its source evaluates to ${typeof fn}, not a function`);
-  return fn;
 }
 
 export class Patch {
@@ -271,78 +227,15 @@ export class Patch {
   /**
    * Compiles every function source of the patch (live functions are compiled
    * again, so the result behaves as it will on the other side of a wire).
-   * The sources see `scope`'s names and globals, no closure. Hydrating runs
-   * the patch's code, so an untrusted patch is refused (UntrustedPatchError).
+   * The sources see `scope`'s names and globals, no closure: one reading a
+   * name bound by neither (nor itself) is refused (InvalidPatchError naming
+   * the function and the names) before any source is compiled. Hydrating
+   * runs the patch's code, so an untrusted patch is refused (UntrustedPatchError).
    */
   hydrate(scope: Readonly<Record<string, unknown>> = {}): Patch {
     requireObject(scope, `patch "${this.name}": the hydrate scope`, InvalidPatchError);
     requireTrustedOperations(this.operations, "be hydrated");
-    // Sources written by esbuild (a TypeScript patch module packed through tsx) call __name.
-    const visible: Readonly<Record<string, unknown>> = { __name: keepName, ...scope };
-    const names = Object.keys(visible);
-    for (const name of names) {
-      if (!IDENTIFIER.test(name)) {
-        throw new InvalidPatchError(
-          `patch "${this.name}": hydrate scope name ${JSON.stringify(name)} is not an identifier`,
-          { patch: this.name, scopeName: name },
-        );
-      }
-    }
-    const values = names.map((n) => visible[n]);
-    // Implementations see the classes the patch adds before them (below).
-    const added = new Set(
-      this.operations.flatMap((op) =>
-        op.op === "addClass" || op.op === "insertSuperclass" ? [op.shape.name] : [],
-      ),
-    );
-    const implementationNames = [...names];
-    const implementationValues = [...values];
-    // Every source is checked before any is evaluated: nothing of the patch
-    // runs unless all of it is functions.
-    this.operations.forEach((op, index) => {
-      for (const { key, fn } of functionsOf(op)) {
-        if (isFunctionSource(fn.source, key === "implementation")) continue;
-        throw new InvalidPatchError(
-          `patch "${this.name}": operations[${index}] (${describeOperation(op)}): its ${key} source is not a ${key === "implementation" ? "class" : "function"} (written as ${key === "implementation" ? "class …" : "function …, an arrow function or method shorthand"}), and none of the patch's code was run: \`${fn.source.trim().slice(0, 40)}\``,
-          { patch: this.name, index, operation: op.op, function: key },
-        );
-      }
-    });
-    const operations = this.operations.map((op, index): Operation => {
-      const functions = functionsOf(op);
-      if (functions.length === 0) return op;
-      const copy: Record<string, unknown> = { ...op };
-      for (const { key, fn } of functions) {
-        try {
-          const implementation = key === "implementation";
-          const compiled = implementation
-            ? compile(fn.source, implementationNames, implementationValues)
-            : compile(fn.source, names, values);
-          copy[key] = { source: fn.source, fn: compiled };
-          // The implementation of a class the patch adds is what the
-          // implementations after it extend by its name (`class User extends
-          // Person`, Person added by the same bundle): it was "not defined",
-          // and such a release needed two bundles (review advZ13).
-          const name = op.op === "replaceImplementation" ? op.className : undefined;
-          if (
-            implementation &&
-            name !== undefined &&
-            added.has(name) &&
-            !Object.hasOwn(visible, name)
-          ) {
-            implementationNames.push(name);
-            implementationValues.push(compiled);
-          }
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new InvalidPatchError(
-            `patch "${this.name}": operations[${index}] (${describeOperation(op)}): its ${key} function does not compile: ${reason}`,
-            { patch: this.name, index, operation: op.op, function: key, cause: reason },
-          );
-        }
-      }
-      return copy as Operation;
-    });
+    const operations = hydrateOperations(this.name, this.operations, scope);
     // Copies of operations this patch, trusted, carried: made here.
     for (const op of operations) made.add(op);
     const hydrated = new Patch(this.name, operations);

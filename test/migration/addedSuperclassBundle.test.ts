@@ -76,9 +76,9 @@ test("one bundle adds Person and moves User under it: committed, every object ke
   ]);
 });
 
-test("a class the patch does not add is not bound: the text naming it does not compile, nothing run", () => {
+test("a class the patch does not add is not bound: the text naming it is refused, nothing run", () => {
   const { Model, User } = service();
   expect(() =>
     Patch.fromJSON(bundle(false), { trust: "in-process" }).hydrate({ Model, User }),
-  ).toThrow(/Person is not defined/);
+  ).toThrow(/reads `Person`, which is bound nowhere/);
 });

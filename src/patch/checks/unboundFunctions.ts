@@ -1,0 +1,51 @@
+/**
+ * The names a function source of a patch reads that nothing will bind once
+ * hydrate compiles it: the compiled code sees the hydrate scope, the
+ * globals and what it binds itself, never the module it was written in.
+ * A migrator reading a constant of that module was compiled anyway; an
+ * eager update failed in its migration and a lazy one committed, then
+ * rolled back at the first call (review advZ17).
+ */
+import { readUnboundNames } from "../../mop/source/parse.js";
+
+const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+/**
+ * A global binding: a property of the global object, or a script's
+ * top-level `let`/`const`/`class` (a page's classic script, Node's REPL),
+ * which code compiled here sees although the global object does not have it.
+ */
+function isGlobal(name: string): boolean {
+  if (name in globalThis) return true;
+  if (!IDENTIFIER_NAME.test(name)) return false;
+  try {
+    // Reading a declared binding has no effect; an undeclared name throws.
+    return new Function(`"use strict"; try { ${name}; return true; } catch { return false; }`)();
+  } catch {
+    return false; // a word that cannot be read as a name here (`yield` in strict code)
+  }
+}
+
+/**
+ * The names `source` reads that neither `inScope`, the globals nor the
+ * source itself bind, in order of first use (a name read only as
+ * `typeof name` is no read); undefined where the text does not parse (its
+ * compilation says why) or no parser is loaded (a browser page).
+ */
+export function unboundFunctionNames(
+  source: string,
+  isClass: boolean,
+  inScope: (name: string) => boolean,
+): string[] | undefined {
+  // `arguments` in an arrow function is that of the function hydrate compiles it in.
+  const bound = (name: string) => name === "arguments" || inScope(name) || isGlobal(name);
+  try {
+    if (isClass) return readUnboundNames(source, "class", bound);
+    // An expression (`function …`, an arrow), else method shorthand (`migrate(old) { … }`).
+    return (
+      readUnboundNames(source, "expression", bound) ?? readUnboundNames(source, "member", bound)
+    );
+  } catch {
+    return undefined;
+  }
+}
