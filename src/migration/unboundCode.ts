@@ -13,6 +13,7 @@ import { memberKeyName } from "../mop/classDefinition.js";
 import { readUnboundNames } from "../mop/source/parse.js";
 import type { SourceKind } from "../mop/source/unboundNames.js";
 import type { Namespace } from "../namespace/namespace.js";
+import { isGlobalName } from "../patch/checks/unboundFunctions.js";
 import type { BuildResult } from "./build.js";
 import { classesOf, type Scope, updateScopes } from "./building/updateScopes.js";
 
@@ -73,7 +74,7 @@ function classesAfter(namespace: Namespace, build: BuildResult): Scope {
 
 function boundIn(scope: Scope, self: string): (name: string) => boolean {
   return (name) =>
-    name === self || GENERATED.has(name) || Object.hasOwn(scope, name) || name in globalThis;
+    name === self || GENERATED.has(name) || Object.hasOwn(scope, name) || isGlobalName(name);
 }
 
 /** A class handed in as text (a hydrated release): it sees the hydrate scope and the classes the patch adds. */

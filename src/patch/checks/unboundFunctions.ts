@@ -15,7 +15,7 @@ const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
  * top-level `let`/`const`/`class` (a page's classic script, Node's REPL),
  * which code compiled here sees although the global object does not have it.
  */
-function isGlobal(name: string): boolean {
+export function isGlobalName(name: string): boolean {
   if (name in globalThis) return true;
   if (!IDENTIFIER_NAME.test(name)) return false;
   try {
@@ -38,7 +38,7 @@ export function unboundFunctionNames(
   inScope: (name: string) => boolean,
 ): string[] | undefined {
   // `arguments` in an arrow function is that of the function hydrate compiles it in.
-  const bound = (name: string) => name === "arguments" || inScope(name) || isGlobal(name);
+  const bound = (name: string) => name === "arguments" || inScope(name) || isGlobalName(name);
   try {
     if (isClass) return readUnboundNames(source, "class", bound);
     // An expression (`function …`, an arrow), else method shorthand (`migrate(old) { … }`).
