@@ -13,7 +13,7 @@ import { memberKeyName } from "../mop/classDefinition.js";
 import { readUnboundNames } from "../mop/source/parse.js";
 import type { SourceKind } from "../mop/source/unboundNames.js";
 import type { Namespace } from "../namespace/namespace.js";
-import { isGlobalName } from "../patch/checks/unboundFunctions.js";
+import { isGlobalName } from "../mop/globalName.js";
 import type { BuildResult } from "./build.js";
 import { classesOf, type Scope, updateScopes } from "./building/updateScopes.js";
 

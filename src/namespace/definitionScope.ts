@@ -8,6 +8,7 @@
  * each other) is a late name of the generated code, bound when the
  * namespace binds a class of that name (lateNames.ts).
  */
+import { isGlobalName } from "../mop/globalName.js";
 import { type ClassDefinition, codeOfDefinition } from "../mop/classDefinition.js";
 import { isValidClassName } from "../mop/createClass.js";
 import { bindLateNames, hasLateNames, withLateNames } from "../mop/lateNames.js";
@@ -31,7 +32,7 @@ export function definitionScope(
   const scope = { ...classes, ...own };
   const bound = (name: string) =>
     Object.hasOwn(scope, name) ||
-    name in globalThis ||
+    isGlobalName(name) ||
     GENERATED.has(name) ||
     name === definition.name;
   const compiled = withLateNames(scope, unbound(definition, bound).filter(isValidClassName));

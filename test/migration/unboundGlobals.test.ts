@@ -10,7 +10,7 @@ import { runInThisContext } from "node:vm";
 import { expect, test } from "vitest";
 import { Namespace, Patch, patch, updateSync } from "../../src/index.js";
 
-runInThisContext("let unboundGlobalsSuffix = (n) => String(n) + \"!\";");
+runInThisContext('let unboundGlobalsSuffix = (n) => String(n) + "!";');
 
 function counter() {
   const ns = new Namespace("unbound-globals");

@@ -6,25 +6,8 @@
  * eager update failed in its migration and a lazy one committed, then
  * rolled back at the first call (review advZ17).
  */
+import { isGlobalName } from "../../mop/globalName.js";
 import { readUnboundNames } from "../../mop/source/parse.js";
-
-const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
-
-/**
- * A global binding: a property of the global object, or a script's
- * top-level `let`/`const`/`class` (a page's classic script, Node's REPL),
- * which code compiled here sees although the global object does not have it.
- */
-export function isGlobalName(name: string): boolean {
-  if (name in globalThis) return true;
-  if (!IDENTIFIER_NAME.test(name)) return false;
-  try {
-    // Reading a declared binding has no effect; an undeclared name throws.
-    return new Function(`"use strict"; try { ${name}; return true; } catch { return false; }`)();
-  } catch {
-    return false; // a word that cannot be read as a name here (`yield` in strict code)
-  }
-}
 
 /**
  * The names `source` reads that neither `inScope`, the globals nor the
