@@ -40,6 +40,7 @@ import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import type { Hold, Queued } from "./holds.js";
 import { HoldState } from "./holds.js";
+import { passes, runPassing } from "./holdPassage.js";
 import type { Call, CallRecord, MethodSlot } from "./inFlightCalls.js";
 import { CallList, ReceiverCounts, record } from "./inFlightCalls.js";
 import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
@@ -147,7 +148,8 @@ export class CallTracker {
       slot.holdable &&
       hold.covers(slot) &&
       !this.#insideLiveCall() &&
-      !(this.#receivers?.has(self) ?? false)
+      !(this.#receivers?.has(self) ?? false) &&
+      !passes(hold)
     ) {
       return hold.enqueue(slot, self, args);
     }
@@ -341,6 +343,7 @@ export class CallTracker {
       get released() {
         return state.released;
       },
+      pass: (fn) => runPassing(state, fn),
       release(): number {
         if (state.released) return 0;
         state.released = true;

@@ -13,6 +13,13 @@ export interface Hold {
   heldSoFar(): number;
   readonly released: boolean;
   /**
+   * Runs `fn` so that the calls it makes, and those of the asynchronous work
+   * it starts, pass this hold: they run at once (counted in flight like any
+   * call) instead of waiting for a release that may wait for them — the
+   * update's own health check, run while the hold still stands.
+   */
+  pass<T>(fn: () => T): T;
+  /**
    * Ends the hold and runs every queued call, in arrival order, on the
    * method that is current now (the new version after a commit, the old one
    * after a postponement). Returns how many calls it released.

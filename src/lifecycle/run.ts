@@ -297,8 +297,11 @@ export class Run {
   private async healthCheck(applied: AppliedUpdate): Promise<string | undefined> {
     const healthCheck = this.update.options?.healthCheck;
     if (!healthCheck) return undefined;
+    // The hold stands until the update is known to stand: the check's own calls pass it (holdPassage.ts).
+    const hold = this.hold;
+    const check = hold ? () => hold.pass(healthCheck) : healthCheck;
     const reason = await this.record.step("health-check", () =>
-      healthVerdict(healthCheck, this.update.options?.healthCheckTimeoutMs),
+      healthVerdict(check, this.update.options?.healthCheckTimeoutMs),
     );
     if (reason === undefined) return undefined;
     try {
