@@ -6,7 +6,8 @@
  * call of an instance method passes through that prototype's property.
  * Tracking a class redefines each of its methods there by a wrapper that
  * counts the call as in flight until it returns — or, when it returns a native
- * promise, until that promise settles — and then calls the method it replaced
+ * promise, until that promise settles; a generator method's call, until its
+ * generator finishes (generatorCalls.ts) — and then calls the method it replaced
  * with `Reflect.apply` (the method keeps its own home object, so `super`
  * inside it and `super.m()` from subclasses work unchanged).
  *
@@ -34,7 +35,6 @@
  * `then` could start work.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { performance } from "node:perf_hooks";
 import { LifecycleError, UnmanagedClassError } from "../errors.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
@@ -42,7 +42,8 @@ import type { Hold, Queued } from "./holds.js";
 import { HoldState } from "./holds.js";
 import { passes, runPassing } from "./holdPassage.js";
 import type { Call, CallRecord, MethodSlot } from "./inFlightCalls.js";
-import { CallList, ReceiverCounts, record } from "./inFlightCalls.js";
+import { CallList, newCall, ReceiverCounts, record } from "./inFlightCalls.js";
+import { followGenerator, isGeneratorFunction } from "./generatorCalls.js";
 import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
 import { unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
 import type { QuiescenceTarget } from "./quiescenceTargets.js";
@@ -164,9 +165,9 @@ export class CallTracker {
   /**
    * Runs one call, counted as in flight. Synchronous calls nest, so while one
    * runs it is on a stack (a push and a pop: no allocation, no clock); only a
-   * call that returns a promise gets a record, a start time and a place in
-   * the in-flight set until the promise settles (see bench figures in
-   * docs/lifecycle.md).
+   * call that returns a promise (or a generator method's generator:
+   * generatorCalls.ts) gets a record, a start time and a place in the
+   * in-flight set until it settles (see bench figures in docs/lifecycle.md).
    */
   #invoke(slot: MethodSlot, fn: Function, self: unknown, args: unknown[]): unknown {
     const stack = this.#stack;
@@ -175,16 +176,8 @@ export class CallTracker {
     let context: Call | undefined;
     try {
       if (this.#context) {
-        context = {
-          id: nextCallId++,
-          slot,
-          startedAt: performance.now(),
-          awaiting: false,
-          ended: false,
-          prev: undefined,
-          next: undefined,
-        };
-        const call = context;
+        const call = newCall(nextCallId++, slot, false);
+        context = call;
         result = this.#context.run(call, () => Reflect.apply(fn, self, args));
       } else result = Reflect.apply(fn, self, args);
     } finally {
@@ -193,33 +186,36 @@ export class CallTracker {
       if (context) context.ended = true;
     }
     if (result instanceof Promise) {
-      const call: Call = context ?? {
-        id: nextCallId++,
-        slot,
-        startedAt: performance.now(),
-        awaiting: true,
-        ended: false,
-        prev: undefined,
-        next: undefined,
-      };
-      call.awaiting = true;
-      call.ended = false;
-      this.#inFlight.add(call);
-      const receiver = this.#receivers?.enter(self);
+      const end = this.#awaiting(context ?? newCall(nextCallId++, slot, true), self);
       // A chained promise, not a reaction on the method's own one: a rejection
       // the caller does not handle is still reported as unhandled.
       return result.then(
         (value) => {
-          this.#end(call, receiver);
+          end();
           return value;
         },
         (error) => {
-          this.#end(call, receiver);
+          end();
           throw error;
         },
       );
     }
+    if (typeof result === "object" && result !== null && isGeneratorFunction(fn)) {
+      const call = context ?? newCall(nextCallId++, slot, true);
+      const storage = this.#context;
+      const around = storage ? (step: () => unknown) => storage.run(call, step) : undefined;
+      followGenerator(result, this.#awaiting(call, self), around);
+    }
     return result;
+  }
+
+  /** Puts a call in the in-flight set until the returned function is called. */
+  #awaiting(call: Call, self: unknown): () => void {
+    call.awaiting = true;
+    call.ended = false;
+    this.#inFlight.add(call);
+    const receiver = this.#receivers?.enter(self);
+    return () => this.#end(call, receiver);
   }
 
   #end(call: Call, receiver?: object): void {

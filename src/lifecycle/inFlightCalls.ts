@@ -3,6 +3,7 @@
  * prototype, one record per call awaiting its promise, and the list of those
  * calls in the order they started.
  */
+import { performance } from "node:perf_hooks";
 import type { Constructor } from "../mop/createClass.js";
 
 /** A description of one call, safe to keep in reports (it does not hold the receiver). */
@@ -12,7 +13,7 @@ export interface CallRecord {
   readonly method: string;
   /** `performance.now()` when the call's synchronous part returned its promise; NaN for a synchronous call still running. */
   readonly startedAt: number;
-  /** The call returned a promise that had not settled yet. */
+  /** The call returned a promise that had not settled yet (or a generator not finished yet). */
   readonly awaiting: boolean;
 }
 
@@ -35,6 +36,18 @@ export interface Call {
   /** Links of the in-flight list (measured: a Set costs ~0.6 µs per call when entries come and go). */
   prev: Call | undefined;
   next: Call | undefined;
+}
+
+export function newCall(id: number, slot: MethodSlot, awaiting: boolean): Call {
+  return {
+    id,
+    slot,
+    startedAt: performance.now(),
+    awaiting,
+    ended: false,
+    prev: undefined,
+    next: undefined,
+  };
 }
 
 /** Calls awaiting their promise, oldest first: an intrusive doubly linked list, O(1) both ways. */
