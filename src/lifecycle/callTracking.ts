@@ -42,8 +42,16 @@ import type { Hold, Queued } from "./holds.js";
 import { HoldState } from "./holds.js";
 import { passes, runPassing } from "./holdPassage.js";
 import type { Call, CallRecord, MethodSlot } from "./inFlightCalls.js";
-import { CallList, newCall, ReceiverCounts, record } from "./inFlightCalls.js";
+import {
+  anyCovered,
+  CallList,
+  callRecords,
+  newCall,
+  ReceiverCounts,
+  record,
+} from "./inFlightCalls.js";
 import { followGenerator, isGeneratorFunction } from "./generatorCalls.js";
+import { subclassesOf } from "./subclasses.js";
 import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
 import { unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
 import type { QuiescenceTarget } from "./quiescenceTargets.js";
@@ -79,8 +87,10 @@ export class CallTracker {
   }
 
   /**
-   * Starts tracking the instance methods of a class handle (again: refreshes).
-   * Calls already running when tracking starts are not seen.
+   * Starts tracking the instance methods of a class handle (again: refreshes),
+   * and its subclasses' own methods with the same options — those defined
+   * later from the tracker's next `refresh()` on. Calls already running when
+   * tracking starts are not seen.
    */
   track(handle: Constructor, options: TrackOptions = {}): this {
     if (!isClassHandle(handle)) {
@@ -90,13 +100,32 @@ export class CallTracker {
       );
     }
     requireTrackOptions(options);
-    const existing = this.#classes.get(handle);
+    let existing = this.#classes.get(handle);
+    if (existing?.coveredBy !== undefined) {
+      // Covered so far with its superclass's options: tracked on its own from now on.
+      unwrapClass(this, existing);
+      existing = undefined;
+    }
     const tracked: TrackedClass = existing
       ? { handle, options, slots: existing.slots }
       : { handle, options, slots: new Map() };
     this.#classes.set(handle, tracked);
     this.#wrapClass(tracked);
+    this.#coverSubclasses();
     return this;
+  }
+
+  /** Tracks the subclasses of tracked classes that no entry tracks yet; returns the methods it wrapped. */
+  #coverSubclasses(): string[] {
+    const own = new Set<Constructor>();
+    for (const t of this.#classes.values()) if (t.coveredBy === undefined) own.add(t.handle);
+    const wrapped: string[] = [];
+    for (const [sub, by] of subclassesOf(own, (c) => this.#classes.has(c))) {
+      const covered = { ...this.#classes.get(by)!, handle: sub, slots: new Map(), coveredBy: by };
+      this.#classes.set(sub, covered);
+      wrapped.push(...this.#wrapClass(covered));
+    }
+    return wrapped;
   }
 
   isTracking(handle: Constructor): boolean {
@@ -109,15 +138,20 @@ export class CallTracker {
   }
 
   /**
-   * Stops tracking a class: its methods become the unwrapped functions again
-   * (where a wrapper of this tracker is still the installed method). Calls in
-   * flight keep being counted until they end.
+   * Stops tracking a class and the subclasses it covered: their methods
+   * become the unwrapped functions again (where a wrapper of this tracker is
+   * still the installed method). A subclass of a class still tracked stays
+   * covered by it. Calls in flight keep being counted until they end.
    */
   untrack(handle: Constructor): void {
     const tracked = this.#classes.get(handle);
     if (!tracked) return;
-    this.#classes.delete(handle);
-    unwrapClass(this, tracked);
+    for (const t of [tracked, ...this.#classes.values()]) {
+      if (t !== tracked && t.coveredBy !== handle) continue;
+      this.#classes.delete(t.handle);
+      unwrapClass(this, t);
+    }
+    this.#coverSubclasses();
   }
 
   /** Stops tracking every class. */
@@ -128,10 +162,11 @@ export class CallTracker {
   /**
    * Wraps every tracked method whose installed function is not one of this
    * tracker's wrappers (an update installed new methods, a rollback restored
-   * old ones, lazy guards came or went). Returns the methods it wrapped anew.
+   * old ones, lazy guards came or went), and the subclasses of tracked
+   * classes defined since. Returns the methods it wrapped anew.
    */
   refresh(): string[] {
-    const wrapped: string[] = [];
+    const wrapped = this.#coverSubclasses();
     for (const tracked of this.#classes.values()) wrapped.push(...this.#wrapClass(tracked));
     return wrapped;
   }
@@ -252,22 +287,7 @@ export class CallTracker {
    * targets.
    */
   inFlight(targets?: readonly QuiescenceTarget[]): CallRecord[] {
-    const out: CallRecord[] = [];
-    const wanted = (slot: MethodSlot) =>
-      targets === undefined || targets.some((t) => targetCovers(t, slot.handle, slot.key));
-    for (const slot of this.#stack) {
-      if (wanted(slot)) {
-        out.push({
-          id: 0,
-          className: slot.className,
-          method: slot.method,
-          startedAt: Number.NaN,
-          awaiting: false,
-        });
-      }
-    }
-    for (const call of this.#inFlight) if (wanted(call.slot)) out.push(record(call));
-    return out;
+    return callRecords(this.#stack, this.#inFlight, targets);
   }
 
   /** Those of the given (awaiting) calls still in flight. */
@@ -278,13 +298,7 @@ export class CallTracker {
 
   /** No call of the targets' methods is in flight. */
   isQuiescent(targets: readonly QuiescenceTarget[]): boolean {
-    for (const slot of this.#stack) {
-      if (targets.some((t) => targetCovers(t, slot.handle, slot.key))) return false;
-    }
-    for (const call of this.#inFlight) {
-      if (targets.some((t) => targetCovers(t, call.slot.handle, call.slot.key))) return false;
-    }
-    return true;
+    return !anyCovered(this.#stack, this.#inFlight, targets);
   }
 
   /** Methods of the targets that a hold would queue (the `async` and declared-holdable ones). */

@@ -5,6 +5,8 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Constructor } from "../mop/createClass.js";
+import type { QuiescenceTarget } from "./quiescenceTargets.js";
+import { targetCovers } from "./quiescenceTargets.js";
 
 /** A description of one call, safe to keep in reports (it does not hold the receiver). */
 export interface CallRecord {
@@ -107,4 +109,45 @@ export function record(call: Call): CallRecord {
     startedAt: call.startedAt,
     awaiting: call.awaiting,
   };
+}
+
+const covers = (targets: readonly QuiescenceTarget[], slot: MethodSlot): boolean =>
+  targets.some((t) => targetCovers(t, slot.handle, slot.key));
+
+/**
+ * The synchronous calls running (outermost first; an update point inside a
+ * tracked method sees them, with `startedAt` NaN), then the calls awaiting
+ * their end, oldest first. All, or those of the targets.
+ */
+export function callRecords(
+  stack: readonly MethodSlot[],
+  calls: CallList,
+  targets?: readonly QuiescenceTarget[],
+): CallRecord[] {
+  const out: CallRecord[] = [];
+  const wanted = (slot: MethodSlot) => targets === undefined || covers(targets, slot);
+  for (const slot of stack) {
+    if (wanted(slot)) {
+      out.push({
+        id: 0,
+        className: slot.className,
+        method: slot.method,
+        startedAt: Number.NaN,
+        awaiting: false,
+      });
+    }
+  }
+  for (const call of calls) if (wanted(call.slot)) out.push(record(call));
+  return out;
+}
+
+/** Whether a call of the targets' methods is running or awaiting its end. */
+export function anyCovered(
+  stack: readonly MethodSlot[],
+  calls: CallList,
+  targets: readonly QuiescenceTarget[],
+): boolean {
+  for (const slot of stack) if (covers(targets, slot)) return true;
+  for (const call of calls) if (covers(targets, call.slot)) return true;
+  return false;
 }

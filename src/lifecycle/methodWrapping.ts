@@ -24,6 +24,8 @@ export interface TrackedClass {
   readonly handle: Constructor;
   readonly options: TrackOptions;
   readonly slots: Map<PropertyKey, MethodSlot>;
+  /** Tracked because this tracked superclass is (subclasses.ts): it follows that class's tracking and options. */
+  readonly coveredBy?: Constructor;
 }
 
 export interface WrapperInfo {
