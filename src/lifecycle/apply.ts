@@ -42,8 +42,21 @@ export interface AppliedUpdate {
   readonly completion: Promise<LazyCompletion | undefined>;
   pendingInstances(): number;
   completeMigration(): void;
-  /** Reverts every part, the last applied first. */
+  /**
+   * Reverts every part, the last applied first, now: the caller's update
+   * point. A call of the new version in flight resumes on the layout the
+   * rollback puts back; `rollbackWhenQuiescent` waits for such calls.
+   */
   rollback(): void;
+  /**
+   * Reverts as the update was applied (quiescentRollback.ts): waits for its
+   * alterability within its `timeoutMs` — forced quiescence holding new calls
+   * of the affected classes meanwhile, which then run on the old version —
+   * and reverts in the synchronous block the wait ended in. Rejects with a
+   * RollbackError, nothing changed, when the time-out passes first. Without
+   * the lifecycle (`applyUpdate`), or without a call tracker, it reverts at once.
+   */
+  rollbackWhenQuiescent(): Promise<void>;
   makePermanent(): void;
 }
 
@@ -126,6 +139,10 @@ export function applyUpdateFound(
     throw error;
   }
   const pauseMs = performance.now() - t0;
+  const rollback = () => {
+    result?.rollback();
+    adoption?.rollback();
+  };
   return {
     patch: patch.name,
     result,
@@ -141,10 +158,8 @@ export function applyUpdateFound(
     completeMigration: () => {
       if (result && result.state() !== "rolled-back") result.completeMigration();
     },
-    rollback() {
-      result?.rollback();
-      adoption?.rollback();
-    },
+    rollback,
+    rollbackWhenQuiescent: async () => rollback(),
     makePermanent() {
       result?.makePermanent();
       adoption?.makePermanent();

@@ -15,6 +15,8 @@ import type { AppliedUpdate } from "./apply.js";
 import { applyUpdateFound } from "./apply.js";
 import type { CallTracker } from "./callTracking.js";
 import type { LifecycleContext, LifecycleHooks, LifecycleUpdate } from "./hooks.js";
+import type { RollbackQuiescence } from "./quiescentRollback.js";
+import { withQuiescentRollback } from "./quiescentRollback.js";
 import type { RunRecord } from "./runRecord.js";
 
 export interface ApplyingRun {
@@ -24,6 +26,8 @@ export interface ApplyingRun {
   readonly ctx: LifecycleContext;
   readonly tracker: CallTracker | undefined;
   readonly requested?: NamespaceSnapshot;
+  /** How the update is applied, which its rollbacks repeat (quiescentRollback.ts). */
+  readonly quiescence?: RollbackQuiescence;
 }
 
 export type ApplyOutcome =
@@ -60,7 +64,9 @@ export function applyStep(
       { ...update.options, onEvent },
       prefound,
     );
-    return committedByNext;
+    return run.quiescence
+      ? withQuiescentRollback(committedByNext, run.quiescence)
+      : committedByNext;
   };
   try {
     record.applied = record.syncStep("apply", () =>

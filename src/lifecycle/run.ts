@@ -10,13 +10,13 @@ import { performance } from "node:perf_hooks";
 import type { Constructor } from "../mop/createClass.js";
 import { affectedClasses } from "./affected.js";
 import type { Evaluation } from "./alterability.js";
-import { evaluate, quiescenceTargets, waitUntilAlterable } from "./alterability.js";
+import { evaluate, waitUntilAlterable } from "./alterability.js";
 import type { AppliedUpdate } from "./apply.js";
 import type { Finding } from "../migration/phases/find.js";
 import { preflight, startFindingAhead } from "./apply.js";
 import { applyStep } from "./applyStep.js";
 import { healthVerdict } from "./healthVerdict.js";
-import type { CallTracker, Hold, QuiescenceTarget } from "./callTracking.js";
+import type { CallTracker, Hold } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
 import { prepareComponents } from "./cooperative.js";
 import type { FinalStatus } from "./events.js";
@@ -28,7 +28,9 @@ import { classVersions, retirementReport } from "./report.js";
 import type { ReportExtra } from "./runRecord.js";
 import { RunRecord } from "./runRecord.js";
 import type { Alterability } from "./runAlterability.js";
-import { runAlterability } from "./runAlterability.js";
+import type { RollbackQuiescence } from "./quiescentRollback.js";
+import { rollBackWhenAlterable } from "./quiescentRollback.js";
+import { runAlterability, trackWhatItNeeds } from "./runAlterability.js";
 
 type States = ReadonlyMap<Cooperative, unknown> | undefined;
 
@@ -50,6 +52,8 @@ export class Run {
   readonly signal: AbortSignal;
   /** The version the update was asked on: one rolled back before the apply step refuses it (phases/requested.ts). */
   readonly requested: NamespaceSnapshot;
+  /** How the update is applied, which its rollbacks repeat (from the end of preparing). */
+  quiescence: RollbackQuiescence | undefined;
   private hold: Hold | undefined;
   private preparation: Preparation | undefined;
   private setUpDone = false;
@@ -100,6 +104,12 @@ export class Run {
     if (refused) return refused;
     const alterability = await this.prepare();
     if (ended(alterability)) return alterability;
+    this.quiescence = {
+      update: this.name,
+      tracker: this.tracker,
+      alterability,
+      timeoutMs: this.update.timeoutMs ?? 5000,
+    };
     // Found while it waits, so that the apply step's block only migrates them (phases/find.ts).
     const finding = this.startFindingAhead();
     let block: Awaited<ReturnType<Run["waitForAlterability"]>>;
@@ -171,7 +181,7 @@ export class Run {
     } catch (error) {
       return this.failed(`refused, nothing changed: ${message(error)}`, error);
     }
-    this.ensureTracked([...quiescenceTargets(alterability.criterion), ...alterability.holdTargets]);
+    if (this.tracker) this.autoTracked.push(...trackWhatItNeeds(this.tracker, alterability));
     if (update.components && update.components.length > 0) {
       const notice = {
         update: this.name,
@@ -305,27 +315,21 @@ export class Run {
     );
     if (reason === undefined) return undefined;
     try {
-      applied.rollback();
-      this.tracker?.refresh();
-      this.record.to("rolled-back", reason);
-      return reason;
+      // Calls in flight finish first (the run's hold, if any, still stands); the update goes regardless.
+      const still = await rollBackWhenAlterable(applied, this.quiescence!, {
+        holdAnew: false,
+        anyway: true,
+      });
+      const why =
+        still.length > 0
+          ? `${reason}; rolled back with calls in flight: ${still.join("; ")}`
+          : reason;
+      this.record.to("rolled-back", why);
+      return why;
     } catch (error) {
       this.record.hookErrors.push({ step: "health-check", error });
       return undefined;
     }
-  }
-
-  private ensureTracked(targets: readonly QuiescenceTarget[]): void {
-    const tracker = this.tracker;
-    if (!tracker) return;
-    for (const target of targets) {
-      const cls = typeof target === "function" ? target : target.class;
-      if (!tracker.isTracking(cls)) {
-        tracker.track(cls);
-        this.autoTracked.push(cls);
-      }
-    }
-    tracker.refresh();
   }
 
   /** Ends the hold (if any) and resumes components (if any), once. */

@@ -6,7 +6,8 @@
 import { LifecycleError } from "../errors.js";
 import type { Criterion } from "./alterability.js";
 import { allOf, always, quiescenceTargets, quiescent } from "./alterability.js";
-import type { QuiescenceTarget } from "./callTracking.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { CallTracker, QuiescenceTarget } from "./callTracking.js";
 import type { LifecycleContext, LifecycleUpdate, RunOptions } from "./hooks.js";
 
 export interface Alterability {
@@ -39,4 +40,25 @@ export function runAlterability(
     }
   }
   return { criterion, holdTargets };
+}
+
+/**
+ * Tracks the classes the alterability waits for or holds that the tracker
+ * does not track yet (and what was defined or installed since: refresh);
+ * returns them, to be untracked when the run is over.
+ */
+export function trackWhatItNeeds(
+  tracker: CallTracker,
+  { criterion, holdTargets }: Alterability,
+): Constructor[] {
+  const added: Constructor[] = [];
+  for (const target of [...quiescenceTargets(criterion), ...holdTargets]) {
+    const cls = typeof target === "function" ? target : target.class;
+    if (!tracker.isTracking(cls)) {
+      tracker.track(cls);
+      added.push(cls);
+    }
+  }
+  tracker.refresh();
+  return added;
 }

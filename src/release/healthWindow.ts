@@ -56,7 +56,10 @@ export function watchHealth(options: HealthWindowOptions): () => void {
     if (!healthy) {
       let rolledBack = false;
       try {
-        rolledBack = history.rollbackIfCurrent(releaseId, `health-check window: ${why}`);
+        rolledBack = await history.rollbackIfCurrentWhenQuiescent(
+          releaseId,
+          `health-check window: ${why}`,
+        );
       } catch (error) {
         why = `${why}; the rollback was refused: ${(error as Error)?.message ?? String(error)}`;
       }

@@ -13,8 +13,8 @@
  *
  * Updates of one namespace must be undone newest first, so the history is a
  * stack above the permanent release. It holds what the engine's results give
- * it (`rollback`, `makePermanent`, `pendingInstances`, `pauseMs`) and calls
- * nothing else.
+ * it (`rollback`, `rollbackWhenQuiescent`, `makePermanent`,
+ * `pendingInstances`, `pauseMs`) and calls nothing else.
  */
 import { ReleaseStateError } from "./errors.js";
 import { keys, requireReleaseOptions } from "./optionKeys.js";
@@ -26,6 +26,8 @@ export interface AppliedRelease {
   readonly pauseMs: number;
   pendingInstances(): number;
   rollback(): void;
+  /** Reverts at a moment as safe as the commit (the lifecycle's applied update); absent: `rollback()`. */
+  rollbackWhenQuiescent?(): Promise<void>;
   makePermanent(): void;
 }
 
@@ -247,14 +249,35 @@ export class ReleaseHistory {
    * nothing changed either.
    */
   rollback(reason = "rolled back on request"): ReleaseRecord {
-    const current = this.#entries.find((e) => e.state === "current");
-    if (!current) {
-      throw new ReleaseStateError(
-        `release ${this.version} of namespace ${this.namespace} is permanent: there is nothing to roll back to`,
-        { namespace: this.namespace, version: this.version },
-      );
-    }
+    const current = this.#rollbackable();
     current.applied!.rollback();
+    return this.#rolledBack(current, reason);
+  }
+
+  /**
+   * `rollback` as the release was applied: one the lifecycle applied waits
+   * for its update's alterability (no call of its code resumes on the old
+   * layout), refused (RollbackError, nothing changed) past its time-out
+   * (lifecycle/quiescentRollback.ts). The control channel and the
+   * health-check window use it; `rollback` is for an update point.
+   */
+  async rollbackWhenQuiescent(reason = "rolled back on request"): Promise<ReleaseRecord> {
+    const current = this.#rollbackable();
+    const applied = current.applied!;
+    await (applied.rollbackWhenQuiescent?.() ?? applied.rollback());
+    return this.#rolledBack(current, reason);
+  }
+
+  #rollbackable(): Entry {
+    const current = this.#entries.find((e) => e.state === "current");
+    if (current) return current;
+    throw new ReleaseStateError(
+      `release ${this.version} of namespace ${this.namespace} is permanent: there is nothing to roll back to`,
+      { namespace: this.namespace, version: this.version },
+    );
+  }
+
+  #rolledBack(current: Entry, reason: string): ReleaseRecord {
     current.state = "rolled-back";
     current.applied = undefined;
     current.reason = reason;
@@ -279,6 +302,14 @@ export class ReleaseHistory {
     const current = this.#entries.find((e) => e.state === "current");
     if (current?.id !== id) return false;
     this.rollback(reason);
+    return true;
+  }
+
+  /** `rollbackIfCurrent` through `rollbackWhenQuiescent`. */
+  async rollbackIfCurrentWhenQuiescent(id: number, reason: string): Promise<boolean> {
+    const current = this.#entries.find((e) => e.state === "current");
+    if (current?.id !== id) return false;
+    await this.rollbackWhenQuiescent(reason);
     return true;
   }
 

@@ -111,7 +111,11 @@ export class LocalControl implements ControlHandler {
       case "rollback":
       case "permanent": {
         prepared.refuseIfWaiting(request.command);
-        const now = request.command === "rollback" ? history.rollback() : history.makePermanent();
+        // A rollback waits, as the release's update did, for the calls it would straddle.
+        const now =
+          request.command === "rollback"
+            ? await history.rollbackWhenQuiescent()
+            : history.makePermanent();
         return {
           type: "result",
           ok: true,

@@ -110,6 +110,7 @@ export class ReleaseRecorder {
         pauseMs,
         pendingInstances: () => applied.pendingInstances(),
         rollback: () => applied.rollback(),
+        rollbackWhenQuiescent: () => applied.rollbackWhenQuiescent(),
         makePermanent: () => applied.makePermanent(),
       },
       checking,
