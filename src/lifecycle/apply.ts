@@ -100,6 +100,25 @@ export function splitPatch(
 }
 
 /**
+ * A private-state update migrates eagerly only (a lazily migrated object
+ * would meet the new methods before it has their brand): asked for lazily,
+ * it was applied eagerly with no word, `applied.policy` "eager".
+ */
+function refuseDeferredAdoption(
+  patch: Patch,
+  cooperative: readonly ReplaceImplementation[],
+  asked: Policy | undefined,
+): void {
+  const policy = asked ?? patch.policy;
+  if (cooperative.length === 0 || policy === "eager") return;
+  const classes = cooperative.map((op) => op.className);
+  throw new InvalidPatchError(
+    `patch ${patch.name}: ${classes.join(", ")} ${classes.length > 1 ? "carry" : "carries"} private # state through the export/import hooks, which migrate eagerly only, and the update asks for ${policy}: apply it eagerly (drop the ${policy} policy), or put the other changes in an update of their own`,
+    { patch: patch.name, classes, policy },
+  );
+}
+
+/**
  * Applies `patch` now, synchronously: committed, or a typed error with
  * nothing changed. `options.healthCheck` is not run here (the lifecycle runs
  * it after the commit).
@@ -124,6 +143,7 @@ export function applyUpdateFound(
   const t0 = performance.now();
   const fromVersion = namespace.version;
   const { cooperative, rest } = splitPatch(namespace, patch);
+  refuseDeferredAdoption(patch, cooperative, options.policy);
   const adoption =
     cooperative.length > 0
       ? applyAdoptions(namespace, patch.name, cooperative, options.onEvent)
