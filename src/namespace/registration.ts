@@ -1,9 +1,10 @@
 /**
  * What `registerClass` refuses before reading the class: a function that is
- * not a class at all, and a class another handle already has — its
- * prototype is that handle's stable one. Where an update there has given it
- * another version, the class registered again would pass for the running
- * version of itself, with another version's methods: refused.
+ * not a class at all, a class another namespace manages (managedElsewhere.ts),
+ * and a class another handle already has — its prototype is that handle's
+ * stable one. Where an update there has given it another version, the class
+ * registered again would pass for the running version of itself, with
+ * another version's methods: refused.
  */
 import {
   currentVersion,
@@ -15,6 +16,7 @@ import {
 import type { Constructor } from "../mop/createClass.js";
 import { isPlatformClass } from "../mop/platformClasses.js";
 import { DuplicateBindingError, InvalidClassDefinitionError } from "../errors.js";
+import { refuseManagedElsewhere } from "./managedElsewhere.js";
 import { unmanagedSuperclass } from "./superclassRefusal.js";
 
 /**
@@ -39,6 +41,7 @@ export function refuseNotAClass(cls: unknown, namespace: string): void {
   );
 }
 
+/** Reached for a handle of this namespace (removed by a patch since) or of no namespace (the mop's own). */
 function refuseUpdatedElsewhere(cls: Function, namespace: string): void {
   const owner = typeof cls === "function" ? handleOfPrototype(cls.prototype as object) : undefined;
   if (owner === undefined || currentVersion(owner).ctor === cls) return;
@@ -90,8 +93,9 @@ interface ManagingNamespace {
   classes(): readonly Function[];
 }
 
-/** A class another namespace has updated, or this one manages already: refused (see each). */
+/** A class another namespace manages, or this one manages already: refused (see each). */
 export function refuseAlreadyManaged(cls: Function, namespace: ManagingNamespace): void {
+  refuseManagedElsewhere(cls, namespace, "registerClass");
   refuseUpdatedElsewhere(cls, namespace.name);
   refuseRegisteredTwice(cls, namespace);
 }

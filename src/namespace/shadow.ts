@@ -7,6 +7,7 @@
  * until `replaceNamespace` installs it.
  */
 import { requireParent } from "./implementationParent.js";
+import { refuseManagedElsewhere } from "./managedElsewhere.js";
 import { ShadowScopes } from "./shadowScopes.js";
 import type { Patch } from "immer";
 import { DuplicateBindingError, InvalidArgumentError, UnknownBindingError } from "../errors.js";
@@ -258,6 +259,8 @@ export class Shadow {
         binding: definition.name,
       });
     }
+    if (implementation)
+      refuseManagedElsewhere(implementation, this.namespace, "addClass", definition.name);
     const superclass = this.#superclass(definition);
     const initial = implementation ?? createClass(definition, { superclass, scope });
     const handle = createClassHandle(initial, definition, { superclass, owner: this.namespace });
@@ -288,6 +291,8 @@ export class Shadow {
     scopes?: { readonly compile: ClassScope; readonly keep: ClassScope },
   ): ClassVersion {
     const handle = this.classNamed(name);
+    if (implementation)
+      refuseManagedElsewhere(implementation, this.namespace, "replaceImplementation", name);
     if (scopes) {
       this.#scopes.set(handle, scopes.compile, scopes.keep);
     }
