@@ -99,7 +99,7 @@ export const noteNotInstance: (object: object) => void = noteStablePrototype;
  * query would report them as instances. Reading the descriptor (not the
  * property) keeps an accessor named `constructor` from running.
  */
-function isPrototypeObject(object: object): boolean {
+export function isPrototypeObject(object: object): boolean {
   if (stablePrototypes.has(object)) return true;
   if (!hasOwn(object, "constructor")) return false;
   const descriptor = Object.getOwnPropertyDescriptor(object, "constructor");
@@ -148,6 +148,26 @@ export function onMixinOf(object: object, prototype: object): boolean {
 
 export function perObjectInstancesSeen(): boolean {
   return perObjectInstancesMet;
+}
+
+/**
+ * Whether objects on `prototype` sit on a class, for a query with
+ * `includeSubclasses`, remembered by [[Prototype]] for one enumeration: on
+ * a class's prototype (a subclass's), or on a per-object mixin over one. An
+ * object on an ordinary object delegates to it (`Object.create(instance)`,
+ * a child logger) and is no instance, under any query: the heap reported
+ * it to `includeSubclasses` where the registry did not (review advZ17).
+ */
+export function onClassPrototypes(): (object: object) => boolean {
+  const byPrototype = new Map<object, boolean>();
+  return (object) => {
+    const p = getPrototypeOf(object) as object | null;
+    if (p === null) return false;
+    let on = byPrototype.get(p);
+    if (on === undefined)
+      byPrototype.set(p, (on = isPrototypeObject(p) || perObjectHome(object) !== undefined));
+    return on;
+  };
 }
 
 /** An ordinary object holding only methods, between an object and its class's prototype: a per-object mixin. */

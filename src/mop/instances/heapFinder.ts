@@ -10,6 +10,7 @@ import {
   getPrototypeOf,
   isNotInstance,
   notePerObjectInstance,
+  onClassPrototypes,
   perObjectHomes,
 } from "./finder.js";
 import type { InspectorSession } from "./inspector.js";
@@ -124,6 +125,7 @@ function find(session: InspectorSession, prototype: object, options?: FindOption
   const found: object[] = [];
   const stash: Stash = { prototype, found: undefined };
   const homeOf = perObjectHomes();
+  const onClass = onClassPrototypes();
   const mixins = new Set<object>();
   forEachInstance(
     query(session, stash),
@@ -135,7 +137,7 @@ function find(session: InspectorSession, prototype: object, options?: FindOption
       // Below a subclass's prototype too: its mixin is no instance either.
       if (home !== undefined && (home === prototype || includeSubclasses))
         noteMixins(object, home, mixins);
-      return includeSubclasses || home === prototype;
+      return includeSubclasses ? onClass(object) : home === prototype;
     },
     (object) => found.push(object),
   );

@@ -21,7 +21,9 @@ import {
   chainContains,
   getPrototypeOf,
   isNotInstance,
+  isPrototypeObject,
   noteMembershipChange,
+  onClassPrototypes,
   onMixinOf,
   perObjectHome,
 } from "./finder.js";
@@ -284,6 +286,7 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
   for (const entry of registry.entries) crossListDuplicates ||= entry.everRecordedExplicitly;
   const seen = crossListDuplicates ? new Map<object, RegistryEntry>() : undefined;
   const copiesPossible = crossListDuplicates || shadowCopiesMarked();
+  const onClass = onClassPrototypes();
   for (const entry of registry.entries) {
     const home = entry.prototype.deref();
     if (home === undefined) {
@@ -296,10 +299,12 @@ function find(registry: Registry, prototype: object, options?: FindOptions): obj
       entry,
       (object, current) => {
         // Objects on their recorded prototype inherit the check made on `home`;
-        // the others moved to an unmanaged prototype and are checked one by one.
+        // the others moved to an unmanaged prototype and are checked one by one
+        // (onto a child's parent, Object.create(instance): no instance).
         const matches =
           current === home ||
-          (current !== null && (current === prototype || chainContains(current, prototype)));
+          (current !== null &&
+            (current === prototype || (chainContains(current, prototype) && onClass(object))));
         if (matches && !isNotInstance(object, copiesPossible)) found.push(object);
       },
       seen,
@@ -356,6 +361,33 @@ function stats(registry: Registry): RegistryStats {
   return { prototypes, references, compactions, backstopCompactions };
 }
 
+/**
+ * The list of a subclass the program did not register (`class Special
+ * extends Handle`), enabled at its first construction through the
+ * handle: its objects are instances of the enabled class too, found by
+ * `includeSubclasses` as the heap finds them, and an update that
+ * migrates that class must know they exist (src/migration). An object
+ * given a per-object mixin before it is recorded (the adaptive finder
+ * records a run's objects at its end) goes to its class's list: listed
+ * under the mixin, `allInstances` missed it (review advZ17). One on an
+ * ordinary object (`Object.create(instance)`) is no instance.
+ */
+function subclassEntry(registry: Registry, instance: object): RegistryEntry | undefined {
+  const { byPrototype } = registry;
+  const home = perObjectHome(instance) ?? (getPrototypeOf(instance) as object | null);
+  if (home === null) return undefined;
+  const own = byPrototype.get(home);
+  if (own !== undefined) return own;
+  if (!isPrototypeObject(home)) return undefined;
+  for (let p = getPrototypeOf(home) as object | null; p !== null; p = getPrototypeOf(p)) {
+    if (byPrototype.has(p)) {
+      enable(registry, home);
+      return byPrototype.get(home);
+    }
+  }
+  return undefined;
+}
+
 export function createRegistryFinder(options: RegistryFinderOptions = {}): RegistryFinder {
   const useFinalization = options.finalization !== false;
   const registry: Registry = {
@@ -374,7 +406,7 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
   function recordConstructed(instance: object): void {
     let entry = byPrototype.get(getPrototypeOf(instance) as object);
     if (entry === undefined) {
-      entry = subclassEntry(instance);
+      entry = subclassEntry(registry, instance);
       if (entry === undefined) return;
     }
     const refs = entry.refs;
@@ -386,25 +418,6 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     if (refs.length >= entry.checkAt) checkGrowth(registry, entry);
   }
 
-  /**
-   * The list of a subclass the program did not register (`class Special
-   * extends Handle`), enabled at its first construction through the
-   * handle: its objects are instances of the enabled class too, found by
-   * `includeSubclasses` as the heap finds them, and an update that
-   * migrates that class must know they exist (src/migration).
-   */
-  function subclassEntry(instance: object): RegistryEntry | undefined {
-    const home = getPrototypeOf(instance) as object | null;
-    if (home === null) return undefined;
-    for (let p = getPrototypeOf(home) as object | null; p !== null; p = getPrototypeOf(p)) {
-      if (byPrototype.has(p)) {
-        enable(registry, home);
-        return byPrototype.get(home);
-      }
-    }
-    return undefined;
-  }
-
   function record(instance: object): void {
     // An object of a subclass the program made of a handle, put on its
     // prototype without constructing it: listed as its construction would
@@ -412,7 +425,7 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
     // Not one on a per-object mixin: its class's list reports it already.
     const entry =
       byPrototype.get(getPrototypeOf(instance) as object) ??
-      (perObjectHome(instance) === undefined ? subclassEntry(instance) : undefined);
+      (perObjectHome(instance) === undefined ? subclassEntry(registry, instance) : undefined);
     if (entry === undefined) return;
     entry.recordedExplicitly = true;
     entry.everRecordedExplicitly = true;
