@@ -59,8 +59,9 @@ describe("advice for classes the program did not write (item 25)", () => {
   });
 
   test("a new release of a package's class with # state: restart or wrap it, no export hook advice", async () => {
-    const [Cache1, Cache2] = await packageReleases();
     for (const apply of [updateSync, applyUpdate]) {
+      // Releases of its own per namespace: a class is managed by one namespace.
+      const [Cache1, Cache2] = await packageReleases();
       const ns = new Namespace("third-party");
       const Cache = ns.registerClass(Cache1 as new () => object);
       const c = new Cache() as { set(k: string, v: number): unknown; get(k: string): unknown };

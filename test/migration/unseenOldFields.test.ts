@@ -304,7 +304,9 @@ test("closures the running version made that read members the next release drops
 describe.each(["eager", "lazy", "progressive"] as const)(
   "the patch's own renames and removals (%s)",
   (policy) => {
-    const V1 = evaluate(`class Item {
+    // A class of its own per case: a class is managed by one namespace.
+    const v1 = () =>
+      evaluate(`class Item {
     constructor(props) { this.id = props.id; this.price = props.price; this.note = "n"; Object.assign(this, props.extra); }
     total() { return this.price; }
   }`);
@@ -325,7 +327,7 @@ describe.each(["eager", "lazy", "progressive"] as const)(
     };
     test.each(Object.keys(cases) as (keyof typeof cases)[])("%s", async (kind) => {
       const ns = new Namespace(`unseen-patch-${kind}-${policy}`, { instanceFinder: "registry" });
-      const I = ns.registerClass(V1);
+      const I = ns.registerClass(v1());
       const items = [new I({ id: 1, price: 10 }), new I({ id: 2, price: 20 })];
       const before = items.map((i) => ({ ...i }));
       const result = updateSync(ns, cases[kind](), { policy });
