@@ -241,7 +241,9 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
     currentVersion(handle).ctor,
   );
   const renames = applicableRenames(m.renames?.[name] ?? {}, before, after);
-  const movedSuper = superclass !== before.superclass;
+  // Compared with the registered definition, which names a managed superclass only: the
+  // page's previous implementation names any (EventTarget), and read as moved (review advZ16 3).
+  const movedSuper = superclass !== currentVersion(handle).definition.superclass;
   if (movedSuper) plan.builder = plan.builder.changeSuperclass(name, superclass);
   // Compared as written (asWrittenDefinition): a reloaded version reads module bindings through accessors.
   plan.builder = plan.builder.replaceImplementation(name, implementation, {
