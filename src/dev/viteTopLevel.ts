@@ -121,14 +121,14 @@ export function guardTopLevel(
         d.id.type === "Identifier"
           ? `${module}.kept(${JSON.stringify(d.id.name)})`
           : `${module}.keptValue(${i}, ${j})`;
-      const fresh = (init: string) =>
-        d.id.type === "Identifier" ? init : `${module}.value(${i}, ${j}, ${init})`;
+      // A pattern's values are recorded (`value`), for the next version to take over.
+      const open = d.id.type === "Identifier" ? "(" : `${module}.value(${i}, ${j}, (`;
       if (d.init) {
         edits.push(
           {
             start: d.init.start,
             end: d.init.start,
-            text: `${module}.keep(${i}) ? ${kept} : ${fresh("(")}`,
+            text: `${module}.keep(${i}) ? ${kept} : ${open}`,
           },
           { start: d.init.end, end: d.init.end, text: d.id.type === "Identifier" ? ")" : "))" },
         );
