@@ -6,8 +6,8 @@
  *     import metamorph from "metamorph/vite";
  *     export default defineConfig({ plugins: [metamorph()] });
  *
- * In the dev server, every module of the app that declares classes is
- * rewritten (with a source map; ./viteInstrument.ts): each class binding
+ * In the dev server, every module of the app that declares classes (or has
+ * top-level state) is rewritten (with a source map; ./viteInstrument.ts): each class binding
  * becomes a class handle, handed to the page with its definition read on the
  * server (the page loads no parser), its other top-level statements are
  * guarded so that a later version runs none it did not change, and the
@@ -149,11 +149,14 @@ const MANAGED_FILE = /\.(ts|mts|tsx|js|mjs|jsx)$/;
 export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
   const served = pageOptions(options);
   let root = process.cwd();
+  // Where Vite keeps the dependencies it pre-bundles: a package's code, even when under the root.
+  let cacheDir: string | undefined;
   const includes = (id: string): boolean => {
     const path = id.split("?")[0]!;
     if (id.startsWith("\0") || !MANAGED_FILE.test(path) || path.includes("/node_modules/")) {
       return false;
     }
+    if (cacheDir !== undefined && path.startsWith(`${cacheDir}/`)) return false;
     if (/\.migrations\.[^/]+$/.test(path) || path.startsWith(`${sourceRoot}/`)) return false;
     return options.include ? options.include(id) : path.startsWith(root);
   };
@@ -163,6 +166,7 @@ export function metamorph(options: MetamorphViteOptions = {}): Plugin[] {
     enforce: "pre",
     configResolved(config) {
       root = config.root;
+      cacheDir = config.cacheDir;
     },
     configureServer() {
       // Bundled while the server starts, not when the page first asks for it.

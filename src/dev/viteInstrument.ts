@@ -11,6 +11,8 @@
 import { SourceMap } from "node:module";
 import { parseClassSource } from "../mop/source/parse.js";
 import {
+  contentHash,
+  moduleBody,
   type ParsedModule,
   parseModule,
   patternNames,
@@ -22,6 +24,8 @@ import { classEdits } from "./instrument.js";
 import { applyEdits, originOf } from "./sourceMap.js";
 import { initialiserHazards } from "./initialisers.js";
 import { type HandedClassSource, handedClassSource } from "./vitePageClassSource.js";
+import { codeReferences } from "./scopeReferences.js";
+import type { GuardedStatement } from "./vitePageTopLevel.js";
 import { guardStatics, guardTopLevel } from "./viteTopLevel.js";
 
 export const CLIENT_ID = "virtual:metamorph/client";
@@ -89,8 +93,60 @@ function classSourceOf(expression: string): HandedClassSource | undefined {
 }
 
 /**
- * Rewrites a module for the page runtime, or returns undefined when it
- * declares no class to manage (or does not parse: Vite reports that itself).
+ * The other exports (exported name → local, of `locals`) that are functions
+ * reading an import or a reassigned variable of the module, themselves or
+ * through its other functions: when a module it imports changes, the
+ * importers' copies read the earlier one (see ./vitePageExports.ts `handOn`).
+ */
+function importingExports(
+  parsed: ParsedModule,
+  top: TopLevel,
+  locals: Readonly<Record<string, string>>,
+): string[] {
+  const reads = new Set<string>();
+  for (const i of top.imports) for (const b of i.bindings) reads.add(b.local);
+  for (const v of top.variables.values())
+    if (v.kind !== "const") for (const n of v.names) reads.add(n);
+  const uses = new Map<string, string[]>();
+  for (const statement of moduleBody(parsed).statements) {
+    const d =
+      statement.type === "ExportNamedDeclaration" || statement.type === "ExportDefaultDeclaration"
+        ? statement.declaration
+        : statement;
+    if (d?.type === "FunctionDeclaration" && d.id) {
+      uses.set(
+        d.id.name,
+        codeReferences(d).free.map((r) => r.name),
+      );
+    }
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, names] of uses) {
+      if (!reads.has(name) && names.some((n) => reads.has(n))) grew = reads.add(name) !== undefined;
+    }
+  }
+  return Object.keys(locals).filter((e) => uses.has(locals[e]!) && reads.has(locals[e]!));
+}
+
+/**
+ * Whether a module is left as it is: it declares no class, and either has no top-level state or effect to keep (its
+ * functions are made anew, as without the plugin) or handles its own hot
+ * updates (a framework's, React Refresh's).
+ */
+function leftAlone(parsed: ParsedModule, top: TopLevel, table: readonly GuardedStatement[]) {
+  if (top.classes.size > 0) return false;
+  return table.length === 0 || parsed.js.includes("import.meta.hot");
+}
+
+/**
+ * Rewrites a module for the page runtime, or returns undefined when it has
+ * nothing to manage (or does not parse: Vite reports that itself). A module
+ * without classes is rewritten too when it has top-level state (review
+ * advZ16 1): Vite evaluates it anew when it changes, and the classes that
+ * import it (accepting their updates) went on with a second copy of its
+ * variables and singletons; guarded, its new version takes them over. It
+ * does not accept its own updates: Vite hands them to its importers.
  */
 export function instrumentForVite(
   code: string,
@@ -106,9 +162,10 @@ export function instrumentForVite(
     throw error;
   }
   const top = topLevel(parsed);
-  if (top.classes.size === 0) return undefined;
   // Vite's own transforms reformat the code: lines told to people are read through their map.
   const user = inputMap ? originOf(parsed.js, id, new SourceMap(inputMap as never)) : parsed.origin;
+  const guarded = guardTopLevel(parsed, user, MODULE);
+  if (leftAlone(parsed, top, guarded.table)) return undefined;
   const edits = classEdits(top, (name, binding) => {
     const cls = top.classes.get(name)!;
     const source = classSourceOf(cls.expression);
@@ -117,13 +174,11 @@ export function instrumentForVite(
     // The setter: a class moved here from another module takes over that module's handle (./vitePageMoves.ts).
     return `${MODULE}.manage(${JSON.stringify(name)}, ${binding}, ${JSON.stringify(source ?? null)}, ${JSON.stringify(hazards)}, (v) => ${binding} = v)`;
   });
-  const guarded = guardTopLevel(parsed, user, MODULE);
   edits.push(...guarded.edits, ...guardStatics(top, parsed.js, MODULE));
   const others = otherExports(parsed, top);
-  const selfAccepting = Object.keys(others.locals).length === 0 && others.opaque === undefined;
-  // The old instance compares its other exports with the new one's, and hands the update on to Vite when they changed.
-  const previous = Object.entries(others.locals).map(([e, l]) => `${JSON.stringify(e)}: ${l}`);
-  const accept = `\nif (import.meta.hot) import.meta.hot.accept((next) => ${MODULE}.accepted(import.meta.hot, next, { ${previous.join(", ")} }, ${JSON.stringify(others.opaque ?? null)}));`;
+  const accepts = top.classes.size > 0;
+  const selfAccepting =
+    accepts && Object.keys(others.locals).length === 0 && others.opaque === undefined;
   const header =
     `import * as ${CLIENT} from ${JSON.stringify(CLIENT_ID)};` +
     (migrationsSpecifier
@@ -131,9 +186,22 @@ export function instrumentForVite(
       : "") +
     `const ${MODULE} = ${CLIENT}.module(import.meta.url${guarded.table.length > 0 ? `, ${JSON.stringify(guarded.table)}` : ""});\n`;
   const scope = guarded.variables.map((name) => `${JSON.stringify(name)}: () => ${name}`);
-  const footer = `\n${MODULE}.scope({ ${scope.join(", ")} });${MODULE}.commit(${migrationsSpecifier ? MIGRATIONS : "undefined"});${accept}\n`;
+  // The hash of the text tells the page a version evaluated again for a module it imports.
+  const footer = `\n${MODULE}.scope({ ${scope.join(", ")} }, "${contentHash(code)}");${MODULE}.commit(${migrationsSpecifier ? MIGRATIONS : "undefined"});${accepts ? accept(parsed, top, others) : ""}\n`;
   const end = parsed.js.length;
   edits.push({ start: 0, end: 0, text: header }, { start: end, end, text: footer });
   const out = applyEdits(parsed.js, edits, parsed.tokens, parsed.origin);
   return { code: out.code, map: out.map, classes: [...top.classes.keys()], selfAccepting };
+}
+
+/**
+ * The module's acceptance of its own hot updates: the old instance compares
+ * its other exports with the new one's, and hands the update on to Vite when
+ * they changed.
+ */
+function accept(parsed: ParsedModule, top: TopLevel, others: ReturnType<typeof otherExports>) {
+  const previous = Object.entries(others.locals).map(([e, l]) => `${JSON.stringify(e)}: ${l}`);
+  const importing = importingExports(parsed, top, others.locals);
+  const extra = importing.length > 0 ? `, ${JSON.stringify(importing)}` : "";
+  return `\nif (import.meta.hot) import.meta.hot.accept((next) => ${MODULE}.accepted(import.meta.hot, next, { ${previous.join(", ")} }, ${JSON.stringify(others.opaque ?? null)}${extra}));`;
 }

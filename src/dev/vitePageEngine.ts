@@ -26,7 +26,11 @@ export interface PageEdit {
     implementation: Function;
     /** Its initialisers that read fields a new object does not have yet (read on the server). */
     hazards: readonly InitialiserHazard[];
+    /** Its source is the running implementation's (the module changed elsewhere, or what it imports). */
+    unchanged?: boolean;
   }[];
+  /** The module's text is the running version's: it is evaluated again because a module it imports changed. */
+  readonly importChanged?: boolean;
   /** One-shot steps applied by earlier updates (see DevPlan.used); this edit's are added when it commits. */
   readonly used: Set<string>;
   readonly migrationsModule: Record<string, unknown> | undefined;
@@ -73,7 +77,7 @@ export function applyEdit(
     return {
       ...update,
       notes,
-      described: plan.summaries.map(describeClassChange).join("; "),
+      described: described(plan.summaries, edit),
       classes: plan.summaries.map((s) => s.className),
       warnings: [
         ...withoutRepeats(plan.warnings, update.engineWarnings),
@@ -88,6 +92,22 @@ export function applyEdit(
   const kept = keepRemoved(namespace, plan.summaries);
   const update = applyOnPage(namespace, patch, quiescence, eager);
   return update instanceof Promise ? update.then(applied) : applied(update);
+}
+
+/**
+ * What changed, class by class. A class whose source did not change is
+ * left out (it was "updated Entity (constructor or other code)", review
+ * advZ16 1); when none changed, the line says why its classes were
+ * evaluated again.
+ */
+function described(summaries: readonly ClassChangeSummary[], edit: PageEdit): string {
+  const same = new Set(edit.pending.filter((p) => p.unchanged === true).map((p) => p.name));
+  const changed = summaries.filter((s) => !same.has(s.className));
+  if (changed.length > 0) return changed.map(describeClassChange).join("; ");
+  const why = edit.importChanged
+    ? "unchanged, evaluated again: a module it imports changed"
+    : "unchanged";
+  return `${summaries.map((s) => s.className).join(", ")} (${why})`;
 }
 
 /**

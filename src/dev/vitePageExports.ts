@@ -33,13 +33,24 @@ export function handOn(
   next: Record<string, unknown>,
   previous: Record<string, unknown>,
   opaque: string | null,
+  /**
+   * When the module was evaluated again because a module it imports changed:
+   * its other exports that read what it imports. Their source is the same,
+   * but the importers' copies still read the earlier module (its state, its
+   * code) while the new classes read the new one (review advZ16 1).
+   */
+  importing?: readonly string[],
 ): void {
+  const reimported = (importing ?? []).filter((name) => !Object.is(previous[name], next[name]));
   const changed = Object.keys(previous).filter((name) => !sameExport(previous[name], next[name]));
+  const they = (names: readonly string[]) => (names.length === 1 ? "it" : "they");
   const reason = opaque
     ? `${path} cannot be updated in place because ${opaque}`
     : changed.length > 0
-      ? `${path} exports ${changed.join(", ")} besides its classes, and ${changed.length === 1 ? "it" : "they"} changed`
-      : undefined;
+      ? `${path} exports ${changed.join(", ")} besides its classes, and ${they(changed)} changed`
+      : reimported.length > 0
+        ? `${path} exports ${reimported.join(", ")} besides its classes, and ${they(reimported)} read${reimported.length === 1 ? "s" : ""} a module it imports, which changed`
+        : undefined;
   if (reason === undefined) return;
   console.info(
     `${PREFIX} ${reason}: its classes were updated in place; Vite now updates its importers (a page reload if none accepts the update)`,

@@ -22,14 +22,14 @@ import { CallTracker } from "../lifecycle/callTracking.js";
 import { isClassHandle } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
 import { Namespace } from "../namespace/namespace.js";
-import { afterTimeout, SuspendableTracking } from "./tracking.js";
+import { SuspendableTracking } from "./tracking.js";
 import { type HotContext, handOn } from "./vitePageExports.js";
 import { arriving, movedAway } from "./vitePageMoves.js";
-import { followOnPage, message, status, tell } from "./vitePageStatus.js";
-import { cannotApplyInPlace, overlay } from "./vitePageRefusals.js";
+import { message, status } from "./vitePageStatus.js";
+import { type QueuedEdit, replaceMethods, schedule } from "./vitePageQueue.js";
 import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
-import type { AppliedEdit, PageEdit } from "./vitePageEngine.js";
+import type { PageEdit } from "./vitePageEngine.js";
 import { unmanagedReason } from "./common.js";
 import { leave, revisit, type Transplant, type UnmanagedClass } from "./vitePageUnmanaged.js";
 import {
@@ -41,11 +41,6 @@ import {
 
 const PREFIX = "[metamorph]";
 const STILL_RELOADED = "its methods are still reloaded, its fields are not";
-
-/** An edit as queued: with the edits of its module's unmanaged classes, applied after it. */
-interface QueuedEdit extends PageEdit {
-  readonly transplants: readonly Transplant[];
-}
 
 // The adaptive finder: a page has no heap to query, so it is the registry, which
 // records at most a cap of objects per task and counts the rest without keeping
@@ -69,6 +64,12 @@ interface ModuleRecord {
   /** Classes left unmanaged, whose edits replace their methods (./vitePageUnmanaged.ts). */
   readonly unmanaged: Map<string, UnmanagedClass>;
   versions: number;
+  /** The hash of the text of the version evaluated last. */
+  version?: string | undefined;
+  /** The version evaluated last has the text of the one before: a module it imports changed. */
+  reimported?: boolean;
+  /** The source of each class's implementation running (an edit applied gives the new one). */
+  readonly texts: Map<string, string>;
   /** What the running version's top-level statements declared (./vitePageTopLevel.ts). */
   topLevel?: TopLevelState;
   /** The static initialisers of the version applied last (./vitePageTopLevel.ts `same`). */
@@ -87,8 +88,12 @@ const classSources = ((globalThis as Record<symbol, unknown>)[
 ] ??= new WeakMap<Function, HandedClassSource>()) as WeakMap<Function, HandedClassSource>;
 
 export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
-  /** Called at the end of the module with readers of its top-level variables, for its next version. */
-  scope(read: Record<string, () => unknown>): void;
+  /**
+   * Called at the end of the module with readers of its top-level variables,
+   * for its next version, and the hash of the module's text (the same as the
+   * running version's: it is evaluated again because a module it imports changed).
+   */
+  scope(read: Record<string, () => unknown>, version?: string): void;
   /**
    * Called right after each class declaration, with its source as the
    * server parsed it (and its initialisers that read fields a new object
@@ -114,6 +119,8 @@ export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
     next: Record<string, unknown> | undefined,
     previous: Record<string, unknown>,
     opaque: string | null,
+    /** Its other exports that read what it imports (./viteInstrument.ts `otherExports`). */
+    importing?: readonly string[],
   ): void;
 }
 
@@ -140,6 +147,7 @@ function recordOf(path: string): { record: ModuleRecord; first: boolean } {
     classes: new Map(),
     used: new Set(),
     unmanaged: new Map(),
+    texts: new Map(),
     versions: 1,
   };
   records.set(path, made);
@@ -156,41 +164,46 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
   const plan = planTopLevel(statements, first ? undefined : current.topLevel, current.statics);
   const state = plan.state;
   const pending: PageEdit["pending"][number][] = [];
-  const transplants: Transplant[] = [];
+  const revisited: Transplant[] = [];
   /** The classes this evaluation of the module defines (one it no longer does was removed). */
   const defined = new Set<string>();
   return {
     ...plan,
-    scope(read) {
+    scope(read, version) {
       state.scope = read;
+      current.reimported = !first && version !== undefined && version === current.version;
+      current.version = version;
       // Only a finished evaluation: after one that threw part-way, the next compares with the last that finished.
       if (plan.reload === undefined) current.topLevel = state;
     },
     manage(name, cls, source, hazards = [], bind) {
       defined.add(name);
       if (source) classSources.set(cls, source);
+      const text = Function.prototype.toString.call(cls);
       const existing = current.classes.get(name);
       if (existing) {
-        pending.push({ name, handle: existing, implementation: cls, hazards });
+        const unchanged = current.texts.get(name) === text;
+        pending.push({ name, handle: existing, implementation: cls, hazards, unchanged });
         return existing;
       }
       const unmanaged = current.unmanaged.get(name);
-      if (unmanaged) return revisit(unmanaged, name, cls, transplants);
+      if (unmanaged) return revisit(unmanaged, name, cls, revisited);
+      current.texts.set(name, text);
       return register(current, name, cls, first, bind);
     },
-    accepted(hot, next, previous, opaque) {
-      if (hot && next && plan.reload === undefined) handOn(path, hot, next, previous, opaque);
+    accepted(hot, next, previous, opaque, importing = []) {
+      if (!hot || !next || plan.reload !== undefined || reloading) return;
+      handOn(path, hot, next, previous, opaque, current.reimported ? importing : undefined);
     },
     commit(migrationsModule) {
+      if (reloading) return;
       if (plan.reload !== undefined) {
-        // As plain Vite does with a module that accepts no update: the page starts again, with the new code.
-        status.last = `${path}: ${plan.reload}: the page reloads`;
-        console.info(`${PREFIX} ${status.last}`);
-        globalThis.location?.reload();
+        reload(`${path}: ${plan.reload}: the page reloads`);
         return;
       }
       pending.push(...movedAway(path, current.classes, defined));
       warnRemoved(current, defined);
+      const transplants = revisited.filter((t) => !t.same || current.reimported);
       if (pending.length === 0) {
         current.statics = state.statics;
         if (transplants.length > 0) replaceMethods(path, transplants);
@@ -199,19 +212,41 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
       const edit: QueuedEdit = {
         applied: () => {
           current.statics = state.statics;
-          for (const p of pending) applied.set(p.handle, p.implementation);
+          for (const p of pending) {
+            applied.set(p.handle, p.implementation);
+            current.texts.set(p.name, Function.prototype.toString.call(p.implementation));
+          }
         },
         transplants,
         running: (handle) => applied.get(handle),
         path,
         versions: current.versions,
         pending,
+        importChanged: current.reimported === true,
         used: current.used,
         migrationsModule: migrationsModule as Record<string, unknown> | undefined,
       };
-      schedule(edit);
+      schedule(edit, { namespace, tracking });
     },
   };
+}
+
+/**
+ * Set while the modules of an update that reloads the page are evaluated:
+ * those after the one that decided it apply nothing (the page starts again).
+ */
+let reloading = false;
+
+/** As plain Vite does with a module that accepts no update: the page starts again, with the new code. */
+function reload(line: string): void {
+  status.last = line;
+  console.info(`${PREFIX} ${status.last}`);
+  reloading = true;
+  // The modules of one hot update are evaluated in one job (./vitePageMoves.ts).
+  queueMicrotask(() => {
+    reloading = false;
+  });
+  globalThis.location?.reload();
 }
 
 /**
@@ -264,108 +299,6 @@ function track(handle: Constructor): void {
   } catch {
     // Untracked: its edits never wait for calls in flight.
   }
-}
-
-type Engine = typeof import("./vitePageEngine.js");
-let engine: Engine | undefined;
-let loading: Promise<Engine> | undefined;
-
-function loadEngine(): Promise<Engine> {
-  loading ??= import("./vitePageEngine.js").then((loaded) => {
-    engine = loaded;
-    return loaded;
-  });
-  return loading;
-}
-
-function refused(path: string, error: unknown): void {
-  status.failures++;
-  if (cannotApplyInPlace(error)) {
-    // As Vite does with an update nothing accepts: the page starts again, with the new code.
-    status.last = `${path}: ${message(error, path)} — the page reloads`;
-    console.warn(`${PREFIX} ${status.last}`);
-    globalThis.location?.reload();
-    return;
-  }
-  const advice = afterTimeout(error, "reload the page");
-  status.last = `${path}: error: ${message(error, path)} — ${advice ?? "the running version is kept; save again to retry"}`;
-  console.error(`${PREFIX} ${status.last}`);
-  overlay(path, status.last);
-}
-
-/** Edits not applied yet, in order: waiting for the engine to load, or for an earlier edit's calls in flight. */
-let queue: Promise<void> | undefined;
-
-/** Applies an edit now if nothing is before it, otherwise after what is. */
-function schedule(edit: QueuedEdit): void {
-  if (engine !== undefined && queue === undefined) {
-    enqueue(applyEdit(engine, edit));
-    return;
-  }
-  enqueue(
-    (queue ?? Promise.resolve()).then(loadEngine).then(
-      (loaded) => applyEdit(loaded, edit),
-      (error: unknown) => refused(edit.path, error),
-    ),
-  );
-}
-
-function enqueue(later: Promise<void> | undefined): void {
-  if (later === undefined) return;
-  const settled: Promise<void> = later.finally(() => {
-    if (queue === settled) queue = undefined;
-  });
-  queue = settled;
-}
-
-/**
- * Applies one edit, saying what it did (or why it was refused, nothing
- * changed); a promise when it waits for calls in flight. Never rejects.
- */
-function applyEdit(loaded: Engine, edit: QueuedEdit): Promise<void> | undefined {
-  const { path } = edit;
-  const waiting = (line: string): void => {
-    status.last = `${path}: ${line}`;
-    console.info(`${PREFIX} ${status.last}`);
-  };
-  try {
-    const applied = loaded.applyEdit(namespace, edit, { tracking, waiting });
-    if (!(applied instanceof Promise)) return reportApplied(edit, applied);
-    return applied.then(
-      (done) => reportApplied(edit, done),
-      (error: unknown) => refused(path, error),
-    );
-  } catch (error) {
-    refused(path, error);
-    return undefined;
-  }
-}
-
-function reportApplied(edit: QueuedEdit, applied: AppliedEdit): undefined {
-  edit.applied?.();
-  const { result, population, progressive, described, classes, warnings, notes } = applied;
-  const migrated = progressive
-    ? `migrating ${population} instance${population === 1 ? "" : "s"} progressively`
-    : `${result.instancesMigrated} instance${result.instancesMigrated === 1 ? "" : "s"} migrated`;
-  const { transplants } = edit;
-  const replaced = transplants.map((t) => t.apply());
-  const parts = [described, ...transplants.map((t) => `methods of ${t.name}`)];
-  const line = `updated ${parts.join("; ")} | ${migrated}, pause ${result.pauseMs.toFixed(2)} ms`;
-  const names = [...classes, ...transplants.map((t) => t.name)];
-  tell(edit.path, line, [...warnings, ...replaced], names, notes);
-  if (progressive) followOnPage(edit.path, result);
-  return undefined;
-}
-
-/** Edits of unmanaged classes alone: their methods replaced, in turn with the edits before them. */
-function replaceMethods(path: string, transplants: readonly Transplant[]): void {
-  const replace = () => {
-    const warnings = transplants.map((t) => t.apply());
-    const names = transplants.map((t) => t.name);
-    tell(path, `updated ${names.map((n) => `methods of ${n}`).join("; ")}`, warnings, names);
-  };
-  if (queue === undefined) replace();
-  else enqueue(queue.then(replace));
 }
 
 /** Whether a value is a class handle managed in this page. */

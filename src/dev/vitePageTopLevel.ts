@@ -1,5 +1,5 @@
 /**
- * The page's part of keeping a class module's top-level code from running
+ * The page's part of keeping a module's top-level code from running
  * again (review advY5 C1; the server's part is ./viteTopLevel.ts). Vite
  * evaluates each version of an edited module as a new module instance; its
  * top-level statements are guarded, and this decides, for a version
@@ -10,7 +10,8 @@
  *   values, so the new classes and functions see the same objects;
  * - a new variable declaration runs, and so does a changed one whose
  *   initialiser can only make a value (a literal, an object of literals, a
- *   function): it takes the new value;
+ *   function): it takes the new value; so does an unchanged one made from
+ *   one that runs again;
  * - any other new or changed statement would have to run again on top of
  *   what the running version did: the page reloads instead, as plain Vite
  *   does for a module that accepts no update, saying which line made it
@@ -19,9 +20,16 @@
 
 /**
  * [hash of its text, "e" (effect) | "v" (declaration) | "i" (declaration of
- * inert values), line, the names it declares].
+ * inert values), line, the names it declares, the variables of other
+ * declarations it uses].
  */
-export type GuardedStatement = readonly [string, "e" | "v" | "i", number, (readonly string[])?];
+export type GuardedStatement = readonly [
+  string,
+  "e" | "v" | "i",
+  number,
+  (readonly string[])?,
+  (readonly string[])?,
+];
 
 /** Whether a declaration declares a variable the running version has (it changed, rather than was added). */
 function redeclares(statement: GuardedStatement, previous: TopLevelState | undefined): boolean {
@@ -57,6 +65,48 @@ export interface TopLevelPlan {
   readonly state: TopLevelState;
 }
 
+/**
+ * Declarations whose text did not change but that use a variable a changed
+ * or new declaration makes again (`const BASE = "/v2"` edited, `export const
+ * users = BASE + "/users"` not): they are made again too — kept, they held a
+ * value made from the earlier one. Marks them in `unchanged`; returns each
+ * one's index with the variable that made it necessary.
+ */
+function remade(
+  statements: readonly GuardedStatement[],
+  unchanged: boolean[],
+): Map<number, string> {
+  const fresh = new Set<string>();
+  const made = new Map<number, string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    statements.forEach(([, kind, , names = [], uses = []], i) => {
+      if (kind === "e") return;
+      const cause = unchanged[i] ? uses.find((n) => fresh.has(n)) : undefined;
+      if (cause !== undefined) {
+        unchanged[i] = false;
+        made.set(i, cause);
+      }
+      if (unchanged[i] || names.every((n) => fresh.has(n))) return;
+      for (const n of names) fresh.add(n);
+      grew = true;
+    });
+  }
+  return made;
+}
+
+/** Why a changed statement reloads the page (`cause`: the changed variable it uses, when its own text did not change). */
+function reloadReason(statement: GuardedStatement, cause: string | undefined): string {
+  const [, kind, line, names = []] = statement;
+  const what =
+    kind === "e"
+      ? "a top-level statement changed"
+      : cause === undefined
+        ? "the initialiser of a module-level variable changed"
+        : `module-level ${names.join(", ")} is made from ${cause}, which changed`;
+  return `line ${line}: ${what}, and running it again would repeat what the running version did`;
+}
+
 /** The plan of an evaluation of a module whose previous evaluation left `previous` (none on the first). */
 export function planTopLevel(
   statements: readonly GuardedStatement[],
@@ -74,15 +124,14 @@ export function planTopLevel(
     if (n > 0) running.set(hash, n - 1);
     return again && n > 0;
   });
-  const changed = statements.find(
+  const made = remade(statements, unchanged);
+  const changed = statements.findIndex(
     ([, kind], i) =>
       again &&
       !unchanged[i] &&
       (kind === "e" || (kind === "v" && redeclares(statements[i]!, previous))),
   );
-  const reload = changed
-    ? `line ${changed[2]}: ${changed[1] === "e" ? "a top-level statement" : "the initialiser of a module-level variable"} changed, and running it again would repeat what the running version did`
-    : undefined;
+  const reload = changed < 0 ? undefined : reloadReason(statements[changed]!, made.get(changed));
   const key = (i: number, j: number) => `${statements[i]![0]}:${j}`;
   return {
     reload,

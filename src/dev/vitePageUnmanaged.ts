@@ -21,6 +21,12 @@ export interface UnmanagedClass {
 /** The edit of an unmanaged class, applied with the module's update (or alone). */
 export interface Transplant {
   readonly name: string;
+  /**
+   * The class's source is the one applied last: its methods are replaced only
+   * when the module is evaluated again because a module it imports changed
+   * (they read the new one).
+   */
+  readonly same: boolean;
   /** Replaces the methods; returns the warning that says what was not done. */
   apply(): string;
 }
@@ -39,8 +45,7 @@ export function leave(
 
 /**
  * A later evaluation of an unmanaged class: returns what the module's binding
- * must hold (the running class), and adds its transplant to `out` when its
- * source changed.
+ * must hold (the running class), and adds its transplant to `out`.
  */
 export function revisit(
   unmanaged: UnmanagedClass,
@@ -49,15 +54,14 @@ export function revisit(
   out: Transplant[],
 ): Function {
   const text = sourceOf(cls);
-  if (text !== unmanaged.text) {
-    out.push({
-      name,
-      apply() {
-        transplantMethods(cls, unmanaged.live);
-        unmanaged.text = text;
-        return `class ${name} is not managed (${unmanaged.reason}): its methods were replaced, its fields and existing objects were not migrated`;
-      },
-    });
-  }
+  out.push({
+    name,
+    same: text === unmanaged.text,
+    apply() {
+      transplantMethods(cls, unmanaged.live);
+      unmanaged.text = text;
+      return `class ${name} is not managed (${unmanaged.reason}): its methods were replaced, its fields and existing objects were not migrated`;
+    },
+  });
   return unmanaged.live;
 }

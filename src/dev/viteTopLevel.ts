@@ -1,6 +1,7 @@
 /**
- * The dev server's part of keeping a class module's top-level code from
- * running again on the page (review advY5 C1): Vite re-evaluates an edited
+ * The dev server's part of keeping a module's top-level code from running
+ * again on the page (review advY5 C1; modules without classes too, review
+ * advZ16 1): Vite re-evaluates an edited
  * module as a new module instance, so its bootstrap code (`new App().mount()`,
  * listeners, timers, `customElements.define`) ran once per save — the app
  * duplicated, its state replaced, or the edit failing outright. Each
@@ -8,9 +9,10 @@
  * to the page with a hash of its text; the page (./vitePageTopLevel.ts)
  * compares them with the running version's and skips the unchanged ones,
  * the way `metamorph dev` re-runs nothing but changed statements in Node
- * (./changedStatements.ts).
+ * (./changedStatements.ts). A declaration is handed over with the module
+ * variables it uses, so that one made from a changed one is made again.
  */
-import type { Expression, ModuleDeclaration, Pattern, Statement } from "acorn";
+import type { Expression, ModuleDeclaration, Pattern, Statement, VariableDeclaration } from "acorn";
 import {
   contentHash,
   moduleBody,
@@ -18,6 +20,7 @@ import {
   patternNames,
   type TopLevel,
 } from "./compile.js";
+import { codeReferences } from "./scopeReferences.js";
 import type { Edit, Origin } from "./sourceMap.js";
 import type { GuardedStatement } from "./vitePageTopLevel.js";
 
@@ -81,6 +84,12 @@ function declarative(statement: Statement | ModuleDeclaration): boolean {
   );
 }
 
+/** The module variables, of those `declared`, that a statement reads or writes (shadowing resolved). */
+function uses(statement: Statement | ModuleDeclaration, declared: ReadonlySet<string>): string[] {
+  const names = codeReferences(statement).free.map((r) => r.name);
+  return [...new Set(names.filter((n) => declared.has(n)))];
+}
+
 /**
  * The edits that guard a module's top-level statements, the table handed to
  * the page (one entry per guarded statement, by index), and the names of the
@@ -94,11 +103,19 @@ export function guardTopLevel(
   const edits: Edit[] = [];
   const table: GuardedStatement[] = [];
   const variables: string[] = [];
-  for (const statement of moduleBody(parsed).statements) {
-    if (declarative(statement)) continue;
+  const statements = moduleBody(parsed).statements.filter(
     // Vite clears a module's hot callbacks for each new instance: the module's
     // own `import.meta.hot.accept(…)`/`dispose(…)` must register them again.
-    if (parsed.js.slice(statement.start, statement.end).includes("import.meta.hot")) continue;
+    (s) => !declarative(s) && !parsed.js.slice(s.start, s.end).includes("import.meta.hot"),
+  );
+  const declared = new Set<string>();
+  for (const s of statements.map(inner)) {
+    if (s.type !== "VariableDeclaration") continue;
+    const names: string[] = [];
+    for (const d of s.declarations) patternNames(d.id as Pattern, names);
+    for (const name of names) declared.add(name);
+  }
+  for (const statement of statements) {
     const i = table.length;
     const s = inner(statement);
     const line = user(statement.start).line;
@@ -115,33 +132,43 @@ export function guardTopLevel(
     const names: string[] = [];
     for (const d of s.declarations) patternNames(d.id as Pattern, names);
     variables.push(...names);
-    table.push([hash, s.declarations.every((d) => inert(d.init)) ? "i" : "v", line, names]);
-    s.declarations.forEach((d, j) => {
-      const kept =
-        d.id.type === "Identifier"
-          ? `${module}.kept(${JSON.stringify(d.id.name)})`
-          : `${module}.keptValue(${i}, ${j})`;
-      // A pattern's values are recorded (`value`), for the next version to take over.
-      const open = d.id.type === "Identifier" ? "(" : `${module}.value(${i}, ${j}, (`;
-      if (d.init) {
-        edits.push(
-          {
-            start: d.init.start,
-            end: d.init.start,
-            text: `${module}.keep(${i}) ? ${kept} : ${open}`,
-          },
-          { start: d.init.end, end: d.init.end, text: d.id.type === "Identifier" ? ")" : "))" },
-        );
-      } else {
-        edits.push({
-          start: d.id.end,
-          end: d.id.end,
-          text: ` = ${module}.keep(${i}) ? ${kept} : undefined`,
-        });
-      }
-    });
+    const kind = s.declarations.every((d) => inert(d.init)) ? "i" : "v";
+    const read = uses(s, declared).filter((n) => !names.includes(n));
+    table.push(read.length > 0 ? [hash, kind, line, names, read] : [hash, kind, line, names]);
+    edits.push(...declarationGuards(s, i, module));
   }
   return { edits, table, variables };
+}
+
+/** The edits that make each declarator of a guarded declaration take its running value when it is kept. */
+function declarationGuards(s: VariableDeclaration, i: number, module: string): Edit[] {
+  const edits: Edit[] = [];
+  s.declarations.forEach((d, j) => {
+    const named = d.id.type === "Identifier";
+    const kept =
+      d.id.type === "Identifier"
+        ? `${module}.kept(${JSON.stringify(d.id.name)})`
+        : `${module}.keptValue(${i}, ${j})`;
+    if (d.init) {
+      // A pattern's values are recorded (`value`), for the next version to take over.
+      const open = named ? "(" : `${module}.value(${i}, ${j}, (`;
+      edits.push(
+        {
+          start: d.init.start,
+          end: d.init.start,
+          text: `${module}.keep(${i}) ? ${kept} : ${open}`,
+        },
+        { start: d.init.end, end: d.init.end, text: named ? ")" : "))" },
+      );
+    } else {
+      edits.push({
+        start: d.id.end,
+        end: d.id.end,
+        text: ` = ${module}.keep(${i}) ? ${kept} : undefined`,
+      });
+    }
+  });
+  return edits;
 }
 
 /**
