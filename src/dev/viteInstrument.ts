@@ -130,12 +130,13 @@ function importingExports(
 }
 
 /**
- * Whether a module is left as it is: it declares no class, and either has no top-level state or effect to keep (its
+ * Whether a module is left as it is: it declares no class (not even one held
+ * by a variable), and either has no top-level state or effect to keep (its
  * functions are made anew, as without the plugin) or handles its own hot
  * updates (a framework's, React Refresh's).
  */
 function leftAlone(parsed: ParsedModule, top: TopLevel, table: readonly GuardedStatement[]) {
-  if (top.classes.size > 0) return false;
+  if (top.classes.size > 0 || table.some(([, kind]) => kind === "c")) return false;
   return table.length === 0 || parsed.js.includes("import.meta.hot");
 }
 
@@ -176,7 +177,7 @@ export function instrumentForVite(
   });
   edits.push(...guarded.edits, ...guardStatics(top, parsed.js, MODULE));
   const others = otherExports(parsed, top);
-  const accepts = top.classes.size > 0;
+  const accepts = top.classes.size > 0 || guarded.table.some(([, kind]) => kind === "c");
   const selfAccepting =
     accepts && Object.keys(others.locals).length === 0 && others.opaque === undefined;
   const header =

@@ -31,7 +31,7 @@ import type { InitialiserHazard } from "./initialisers.js";
 import type { HandedClassSource } from "./vitePageClassSource.js";
 import type { PageEdit } from "./vitePageEngine.js";
 import { unmanagedReason } from "./common.js";
-import { leave, revisit, type Transplant, type UnmanagedClass } from "./vitePageUnmanaged.js";
+import { hold, leave, revisit, type Transplant, type UnmanagedClass } from "./vitePageUnmanaged.js";
 import {
   type GuardedStatement,
   planTopLevel,
@@ -107,6 +107,13 @@ export interface ModuleApi extends Omit<TopLevelPlan, "reload" | "state"> {
     /** Assigns the module's binding of the class (when it moved here from another module). */
     bind?: (value: Function) => void,
   ): Function;
+  /**
+   * Called with a class a module variable holds (`let X = class …`, as
+   * TypeScript's experimentalDecorators compile a decorated class): left
+   * unmanaged, a later version gives the running class its methods; returns
+   * what the variable must hold.
+   */
+  held(name: string, cls: Function, decorated?: boolean): Function;
   /** Called at the end of the module: applies the new versions of its classes, if any. */
   commit(migrations?: Record<string, unknown>): void;
   /**
@@ -190,6 +197,10 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
       if (unmanaged) return revisit(unmanaged, name, cls, revisited);
       current.texts.set(name, text);
       return register(current, name, cls, first, bind);
+    },
+    held(name, cls, decorated) {
+      const running = plan.kept(name);
+      return hold(current.unmanaged, path, name, cls, decorated === true, running, revisited);
     },
     accepted(hot, next, previous, opaque, importing = []) {
       if (!hot || !next || plan.reload !== undefined || reloading) return;

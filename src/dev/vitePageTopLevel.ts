@@ -20,12 +20,14 @@
 
 /**
  * [hash of its text, "e" (effect) | "v" (declaration) | "i" (declaration of
- * inert values), line, the names it declares, the variables of other
+ * inert values) | "c" (a class held by a variable, `let X = class …`) | "d"
+ * (a decorator call, `X = __decorate([…], X)`), line, the names it declares
+ * (the class a decorator call decorates), the variables of other
  * declarations it uses].
  */
 export type GuardedStatement = readonly [
   string,
-  "e" | "v" | "i",
+  "e" | "v" | "i" | "c" | "d",
   number,
   (readonly string[])?,
   (readonly string[])?,
@@ -81,7 +83,7 @@ function remade(
   for (let grew = true; grew; ) {
     grew = false;
     statements.forEach(([, kind, , names = [], uses = []], i) => {
-      if (kind === "e") return;
+      if (kind !== "v" && kind !== "i") return;
       const cause = unchanged[i] ? uses.find((n) => fresh.has(n)) : undefined;
       if (cause !== undefined) {
         unchanged[i] = false;
@@ -98,6 +100,8 @@ function remade(
 /** Why a changed statement reloads the page (`cause`: the changed variable it uses, when its own text did not change). */
 function reloadReason(statement: GuardedStatement, cause: string | undefined): string {
   const [, kind, line, names = []] = statement;
+  // Decorators run once, when their class is defined: the running class is decorated already.
+  if (kind === "d") return `line ${line}: a decorator of class ${names[0]} changed or was added`;
   const what =
     kind === "e"
       ? "a top-level statement changed"
@@ -129,7 +133,7 @@ export function planTopLevel(
     ([, kind], i) =>
       again &&
       !unchanged[i] &&
-      (kind === "e" || (kind === "v" && redeclares(statements[i]!, previous))),
+      (kind === "e" || kind === "d" || (kind === "v" && redeclares(statements[i]!, previous))),
   );
   const reload = changed < 0 ? undefined : reloadReason(statements[changed]!, made.get(changed));
   const key = (i: number, j: number) => `${statements[i]![0]}:${j}`;

@@ -9,6 +9,7 @@
  * of the first evaluation, which the objects, `instanceof` and
  * `customElements` know.
  */
+import { PREFIX } from "./prefix.js";
 import { transplantMethods } from "./unmanagedClasses.js";
 
 /** An unmanaged class: the one its objects were made by, why it is unmanaged, and the source applied last. */
@@ -64,4 +65,38 @@ export function revisit(
     },
   });
   return unmanaged.live;
+}
+
+/**
+ * A class a module variable holds (`let X = class …`; TypeScript's
+ * experimentalDecorators compile a decorated class so, `X = __decorate([…],
+ * X)` after it): left unmanaged, so that an edit of it gives the running
+ * class its methods, as for a class extending a package's (review advZ16
+ * 2: each edit of a decorated Lit element reloaded the page, with no word).
+ * Returns what the variable holds: the class at first, then the running
+ * value (`running`, what the decorators made of it: their calls are not run
+ * again while unchanged).
+ */
+export function hold(
+  classes: Map<string, UnmanagedClass>,
+  path: string,
+  name: string,
+  cls: Function,
+  decorated: boolean,
+  running: unknown,
+  out: Transplant[],
+): Function {
+  const known = classes.get(name);
+  if (known) {
+    revisit(known, name, cls, out);
+    return typeof running === "function" ? running : known.live;
+  }
+  const reason = decorated
+    ? `TypeScript's experimentalDecorators compile it to a module-level variable, \`let ${name} = class …\``
+    : `a module-level variable holds it, \`let ${name} = class …\``;
+  leave(classes, name, cls, reason);
+  console.warn(
+    `${PREFIX} ${path}: class ${name} is not managed: ${reason}; its methods are still reloaded, its fields are not`,
+  );
+  return cls;
 }

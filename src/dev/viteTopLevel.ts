@@ -20,6 +20,7 @@ import {
   patternNames,
   type TopLevel,
 } from "./compile.js";
+import { decoratedClasses } from "../mop/source/decorators.js";
 import { codeReferences } from "./scopeReferences.js";
 import type { Edit, Origin } from "./sourceMap.js";
 import type { GuardedStatement } from "./vitePageTopLevel.js";
@@ -84,6 +85,21 @@ function declarative(statement: Statement | ModuleDeclaration): boolean {
   );
 }
 
+/** `let X = class …` (one declarator): how TypeScript's experimentalDecorators compile a decorated class. */
+function heldClass(s: Statement | ModuleDeclaration): string | undefined {
+  if (s.type !== "VariableDeclaration" || s.declarations.length !== 1) return undefined;
+  const [d] = s.declarations;
+  return d!.id.type === "Identifier" && d!.init?.type === "ClassExpression"
+    ? d!.id.name
+    : undefined;
+}
+
+/** The class a top-level decorator call decorates (`X = __decorate([…], X)`, `__decorate([…], X.prototype, "m")`). */
+function decoratorTarget(parsed: ParsedModule, statement: Statement | ModuleDeclaration) {
+  const [target] = decoratedClasses({ ...parsed.program, body: [statement] }).keys();
+  return target;
+}
+
 /** The module variables, of those `declared`, that a statement reads or writes (shadowing resolved). */
 function uses(statement: Statement | ModuleDeclaration, declared: ReadonlySet<string>): string[] {
   const names = codeReferences(statement).free.map((r) => r.name);
@@ -115,13 +131,27 @@ export function guardTopLevel(
     for (const d of s.declarations) patternNames(d.id as Pattern, names);
     for (const name of names) declared.add(name);
   }
+  const decorated = decoratedClasses(parsed.program);
   for (const statement of statements) {
     const i = table.length;
     const s = inner(statement);
     const line = user(statement.start).line;
     const hash = contentHash(parsed.js.slice(statement.start, statement.end));
+    const held = heldClass(s);
+    if (held !== undefined && s.type === "VariableDeclaration") {
+      // Left unmanaged on the page: a later version's class gives the running one its methods.
+      table.push([hash, "c", line, [held]]);
+      variables.push(held);
+      const init = s.declarations[0]!.init!;
+      edits.push(
+        { start: init.start, end: init.start, text: `${module}.held(${JSON.stringify(held)}, ` },
+        { start: init.end, end: init.end, text: decorated.has(held) ? ", true)" : ")" },
+      );
+      continue;
+    }
     if (s.type !== "VariableDeclaration") {
-      table.push([hash, "e", line]);
+      const target = decoratorTarget(parsed, statement);
+      table.push(target === undefined ? [hash, "e", line] : [hash, "d", line, [target]]);
       edits.push({
         start: statement.start,
         end: statement.start,
