@@ -35,7 +35,8 @@ export type GuardedStatement = readonly [
 
 /** Whether a declaration declares a variable the running version has (it changed, rather than was added). */
 function redeclares(statement: GuardedStatement, previous: TopLevelState | undefined): boolean {
-  return (statement[3] ?? []).some((name) => previous?.scope?.[name] !== undefined);
+  const running = new Set(previous?.statements.flatMap((s) => s[3] ?? []));
+  return (statement[3] ?? []).some((name) => running.has(name));
 }
 
 /** What a module's evaluation left for the next version: its statements, and its variables' values. */
@@ -106,7 +107,9 @@ function reloadReason(statement: GuardedStatement, cause: string | undefined): s
     kind === "e"
       ? "a top-level statement changed"
       : cause === undefined
-        ? "the initialiser of a module-level variable changed"
+        ? names[0] === "default"
+          ? "the value of export default changed"
+          : "the initialiser of a module-level variable changed"
         : `module-level ${names.join(", ")} is made from ${cause}, which changed`;
   return `line ${line}: ${what}, and running it again would repeat what the running version did`;
 }

@@ -70,9 +70,18 @@ function inner(statement: Statement | ModuleDeclaration): Statement | ModuleDecl
   return statement;
 }
 
+/** `export default <expression>` (not a function, a class or a name): a value made at each evaluation. */
+function defaultValue(statement: Statement | ModuleDeclaration): Expression | undefined {
+  if (statement.type !== "ExportDefaultDeclaration") return undefined;
+  const d = statement.declaration;
+  const declared = d.type === "FunctionDeclaration" || d.type === "ClassDeclaration";
+  return declared || d.type === "Identifier" ? undefined : (d as Expression);
+}
+
 /** Statements run as they are on every evaluation: they declare, import or re-export, nothing else. */
 function declarative(statement: Statement | ModuleDeclaration): boolean {
   const s = inner(statement);
+  if (defaultValue(s) !== undefined) return false;
   return (
     s.type === "ImportDeclaration" ||
     s.type === "ClassDeclaration" ||
@@ -137,6 +146,20 @@ export function guardTopLevel(
     const s = inner(statement);
     const line = user(statement.start).line;
     const hash = contentHash(parsed.js.slice(statement.start, statement.end));
+    const value = defaultValue(s);
+    if (value !== undefined) {
+      // Kept like a declaration's (an `export default new Store()` singleton), under the name "default".
+      table.push([hash, inert(value) ? "i" : "v", line, ["default"], uses(s, declared)]);
+      edits.push(
+        {
+          start: value.start,
+          end: value.start,
+          text: `${module}.keep(${i}) ? ${module}.keptValue(${i}, 0) : ${module}.value(${i}, 0, (`,
+        },
+        { start: value.end, end: value.end, text: "))" },
+      );
+      continue;
+    }
     const held = heldClass(s);
     if (held !== undefined && s.type === "VariableDeclaration") {
       // Left unmanaged on the page: a later version's class gives the running one its methods.
