@@ -119,11 +119,24 @@ function importingExports(
         codeReferences(d).free.map((r) => r.name),
       );
     }
+    // `const show = (n) => …`: made again by each version too (./viteTopLevel.ts).
+    for (const v of d?.type === "VariableDeclaration" ? d.declarations : []) {
+      const made =
+        v.init?.type === "ArrowFunctionExpression" || v.init?.type === "FunctionExpression";
+      if (made && v.id.type === "Identifier") {
+        uses.set(
+          v.id.name,
+          codeReferences(v.init!).free.map((r) => r.name),
+        );
+      }
+    }
   }
   for (let grew = true; grew; ) {
     grew = false;
     for (const [name, names] of uses) {
-      if (!reads.has(name) && names.some((n) => reads.has(n))) grew = reads.add(name) !== undefined;
+      if (reads.has(name) || !names.some((n) => reads.has(n))) continue;
+      reads.add(name);
+      grew = true;
     }
   }
   return Object.keys(locals).filter((e) => uses.has(locals[e]!) && reads.has(locals[e]!));

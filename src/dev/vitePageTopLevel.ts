@@ -20,14 +20,15 @@
 
 /**
  * [hash of its text, "e" (effect) | "v" (declaration) | "i" (declaration of
- * inert values) | "c" (a class held by a variable, `let X = class …`) | "d"
+ * inert values) | "f" (declaration of functions: made again by each version)
+ * | "c" (a class held by a variable, `let X = class …`) | "d"
  * (a decorator call, `X = __decorate([…], X)`), line, the names it declares
  * (the class a decorator call decorates), the variables of other
  * declarations it uses].
  */
 export type GuardedStatement = readonly [
   string,
-  "e" | "v" | "i" | "c" | "d",
+  "e" | "v" | "i" | "f" | "c" | "d",
   number,
   (readonly string[])?,
   (readonly string[])?,
@@ -84,7 +85,7 @@ function remade(
   for (let grew = true; grew; ) {
     grew = false;
     statements.forEach(([, kind, , names = [], uses = []], i) => {
-      if (kind !== "v" && kind !== "i") return;
+      if (kind !== "v" && kind !== "i" && kind !== "f") return;
       const cause = unchanged[i] ? uses.find((n) => fresh.has(n)) : undefined;
       if (cause !== undefined) {
         unchanged[i] = false;
@@ -143,7 +144,8 @@ export function planTopLevel(
   return {
     reload,
     run: () => !again,
-    keep: (i) => unchanged[i] === true || reload !== undefined,
+    // A function is made again even unchanged: kept, it read the running version's variables.
+    keep: (i) => (unchanged[i] === true && statements[i]![1] !== "f") || reload !== undefined,
     kept: (name) => {
       const read = previous?.scope?.[name];
       return read ? read() : undefined;

@@ -62,6 +62,15 @@ function inert(node: Expression | null | undefined): boolean {
   }
 }
 
+/**
+ * Whether an initialiser makes a function: made again by each version, as a
+ * `function` declaration is, so that it reads the variables the version's
+ * other code reads (kept, it went on with the running version's).
+ */
+function made(node: Expression | null | undefined): boolean {
+  return node?.type === "ArrowFunctionExpression" || node?.type === "FunctionExpression";
+}
+
 /** The statement a top-level statement declares, `export` looked through. */
 function inner(statement: Statement | ModuleDeclaration): Statement | ModuleDeclaration {
   if (statement.type === "ExportNamedDeclaration" && statement.declaration) {
@@ -185,7 +194,11 @@ export function guardTopLevel(
     const names: string[] = [];
     for (const d of s.declarations) patternNames(d.id as Pattern, names);
     variables.push(...names);
-    const kind = s.declarations.every((d) => inert(d.init)) ? "i" : "v";
+    const kind = s.declarations.every((d) => made(d.init))
+      ? "f"
+      : s.declarations.every((d) => inert(d.init))
+        ? "i"
+        : "v";
     const read = uses(s, declared).filter((n) => !names.includes(n));
     table.push(read.length > 0 ? [hash, kind, line, names, read] : [hash, kind, line, names]);
     edits.push(...declarationGuards(s, i, module));
