@@ -22,6 +22,7 @@ import {
   summariseClassChange,
   unchangedStatics,
 } from "./common.js";
+import { refuseDefinitionChange } from "./customElementDefinition.js";
 import type { DevMigrations } from "./migrations.js";
 import { asWritten } from "./scopeEvaluate.js";
 
@@ -234,6 +235,7 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   if (before.hasPrivateMembers || after.hasPrivateMembers) {
     throw new PrivateMembersChange(name, accessorFields(implementation));
   }
+  refuseDefinitionChange(name, handle, implementation);
   const superclass = superclassOf(
     name,
     implementation,

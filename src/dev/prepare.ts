@@ -23,7 +23,12 @@ import { giveInitialisersModuleScope } from "./initialiserScope.js";
 import { addClassesKeepingStatics, KEPT, type StaticsContext } from "./keptStatics.js";
 import { evaluatedNames, refuseUnreachable } from "./scopeCheck.js";
 import { MappedCode } from "./scopeCodeMap.js";
-import { transplantMethods } from "./unmanagedClasses.js";
+import {
+  readOnceReason,
+  staticsReadOnce,
+  transplantMethods,
+  unmanagedWarning,
+} from "./unmanagedClasses.js";
 import { type Changes, diffVersions, type Known } from "./versionChanges.js";
 
 export interface PreparedReload {
@@ -36,7 +41,8 @@ export interface PreparedReload {
   readonly warnings: string[];
   readonly used: string[];
   readonly hasClassChanges: boolean;
-  readonly unmanagedPatches: (() => void)[];
+  /** Each replaces an unmanaged class's methods (and plain statics), returning the warning that says so. */
+  readonly unmanagedPatches: (() => string)[];
   /** The unmanaged classes whose methods those patches replace. */
   readonly unmanaged: readonly string[];
   readonly importedFrom: ReadonlyMap<string, ImportLink>;
@@ -126,12 +132,13 @@ export async function prepareReload(
   warnings.push(...plan.warnings, ...initialiserWarnings(plan.summaries, next, nextModule.origin));
   for (const name of newClasses) plan.summaries.push(newClassSummary(name));
   const unmanagedPatches = changes.unmanaged.map((name) => {
-    warnings.push(
-      `class ${name} is not managed (${record.unmanaged.get(name) ?? "not a class declaration"}): its methods were replaced, its fields and existing objects were not migrated`,
-    );
     const live = evaluated.unmanagedLive[name]!;
     const replacement = evaluated.unmanaged[name]!;
-    return () => transplantMethods(replacement, live);
+    // A static a package class read once for the class (Lit's styles): only a restart applies it.
+    const readOnce = staticsReadOnce(replacement, live);
+    if (readOnce !== undefined) changes.restartReasons.push(readOnceReason(name, readOnce));
+    const reason = record.unmanaged.get(name) ?? "not a class declaration";
+    return () => unmanagedWarning(name, reason, transplantMethods(replacement, live));
   });
   return {
     builder: plan.builder,

@@ -313,7 +313,7 @@ export class Reloader {
     ];
     const functions = functionAssigner(record, prepared);
     const functionNames = functions.names;
-    for (const apply of prepared.unmanagedPatches) apply();
+    for (const apply of prepared.unmanagedPatches) warnings.push(apply());
     const extrasAdded = Object.keys(prepared.extras).filter((n) => !record.extras.has(n));
     for (const [name, value] of Object.entries(prepared.extras)) record.extras.set(name, value);
     for (const key of prepared.used) record.used.add(key);

@@ -28,6 +28,7 @@ export function overlay(path: string, text: string): void {
 export function cannotApplyInPlace(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "MM_DEV_PRIVATE_MEMBERS" || code === "MM_DEV_UNMANAGED_SUPERCLASS") return true;
+  if (code === "MM_DEV_CUSTOM_ELEMENT_DEFINITION") return true;
   return (
     error instanceof MetamorphError &&
     error.code === "MM_FINDER_UNAVAILABLE" &&

@@ -208,8 +208,10 @@ export function module(url: string, statements: readonly GuardedStatement[] = []
     },
     commit(migrationsModule) {
       if (reloading) return;
-      if (plan.reload !== undefined) {
-        reload(`${path}: ${plan.reload}: the page reloads`);
+      // A static a package class read once (Lit's styles) is applied by a reload only.
+      const why = plan.reload ?? revisited.find((t) => t.reload !== undefined)?.reload;
+      if (why !== undefined) {
+        reload(`${path}: ${why}: the page reloads`);
         return;
       }
       pending.push(...movedAway(path, current.classes, defined));

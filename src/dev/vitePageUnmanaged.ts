@@ -10,7 +10,12 @@
  * `customElements` know.
  */
 import { PREFIX } from "./prefix.js";
-import { transplantMethods } from "./unmanagedClasses.js";
+import {
+  readOnceReason,
+  staticsReadOnce,
+  transplantMethods,
+  unmanagedWarning,
+} from "./unmanagedClasses.js";
 
 /** An unmanaged class: the one its objects were made by, why it is unmanaged, and the source applied last. */
 export interface UnmanagedClass {
@@ -28,6 +33,8 @@ export interface Transplant {
    * (they read the new one).
    */
   readonly same: boolean;
+  /** Why only a reload applies the edit (a static the package read once), if it is so. */
+  readonly reload: string | undefined;
   /** Replaces the methods; returns the warning that says what was not done. */
   apply(): string;
 }
@@ -55,13 +62,16 @@ export function revisit(
   out: Transplant[],
 ): Function {
   const text = sourceOf(cls);
+  const same = text === unmanaged.text;
+  const readOnce = same ? undefined : staticsReadOnce(cls, unmanaged.live);
   out.push({
     name,
-    same: text === unmanaged.text,
+    same,
+    reload: readOnce && readOnceReason(name, readOnce),
     apply() {
-      transplantMethods(cls, unmanaged.live);
+      const statics = transplantMethods(cls, unmanaged.live);
       unmanaged.text = text;
-      return `class ${name} is not managed (${unmanaged.reason}): its methods were replaced, its fields and existing objects were not migrated`;
+      return unmanagedWarning(name, unmanaged.reason, statics);
     },
   });
   return unmanaged.live;

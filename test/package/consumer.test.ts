@@ -148,10 +148,10 @@ describe("plain node", () => {
     expect(packages).not.toContain("typescript");
     expect(packages).not.toContain("tsx");
     expect(packages).not.toContain("fast-check");
-    // 3.0 MB measured (metamorph's own dist with its maps is most of it, and
-    // grows with the engine): the bound is for a compiler coming in (typescript
-    // alone is ~20 MB).
-    expect(installed).toBeLessThanOrEqual(3.5 * MB);
+    // 3.68 MB measured (3.0 MB at an earlier count; metamorph's own dist with
+    // its maps is most of it, and grows with the engine; the bound was 3.5 MB):
+    // the bound is for a compiler coming in (typescript alone is ~20 MB).
+    expect(installed).toBeLessThanOrEqual(4 * MB);
   });
 
   test("npx metamorph --version prints the package's version", () => {
@@ -400,8 +400,12 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // waits for calls in flight.
   // No parser (acorn alone would add about 100 kB) nor immer, patch JSON,
   // trust, summaries or composition reach the page at all.
-  test("what the plugin adds to a page is at most 100 kB", () => {
-    expect(added).toBeLessThanOrEqual(100_000);
+  test("what the plugin adds to a page is at most 110 kB", () => {
+    // 102.8 kB measured (custom elements' lifecycle callbacks forwarded to
+    // the running version, state kept in modules without classes, statics of
+    // unmanaged classes; the bound was 100 kB): the bound catches a parser
+    // coming to the page at load (~100 kB more).
+    expect(added).toBeLessThanOrEqual(110_000);
     // With the engine, after the first edit: 319.6 kB measured (the
     // rollback's dry run of locked objects, fields becoming accessors,
     // created classes' closure reads, revoked-proxy argument checks; the
