@@ -1,60 +1,61 @@
 /**
  * MM_STALE_CLOSURE: code of the running version that outlives the update
  * (closures, calls suspended at an `await`) reads members of the object
- * the new version drops. For ordinary classes read from their source and
- * for the classes metamorph builds (`defineClass`, `addClass`: read from
- * their definition, createdClassReads.ts).
+ * the new version drops, or assigns fields whose value it keeps under
+ * another name. For ordinary classes read from their source and for the
+ * classes metamorph builds (`defineClass`, `addClass`: read from their
+ * definition, createdClassReads.ts).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
 import { readClosureMembers, readSuspendedMembers } from "../mop/source/parse.js";
-import { ancestry, instanceMemberNames } from "./changes.js";
+import { codeAccess } from "./codeAccess.js";
 import { type CodeReads, createdClassReads } from "./createdClassReads.js";
+import { lostAtCommit, type Versions } from "./lostMembers.js";
+import { type StaleWords, staleCode } from "./staleCode.js";
 import type { UpdateWarning } from "./warning.js";
-import { quoted, warning } from "./warning.js";
+
+const AT_COMMIT: StaleWords = {
+  code: "the running version",
+  missing: "which the new version no longer has",
+  moved: "the new version keeps as",
+  closures:
+    "they keep running on the existing objects with the old code and will fail when they do — roll this update back, keep those members in the new version, or restart",
+  closureWrites:
+    "they keep running on the existing objects with the old code: each such write lands in a stray property under the old name and the new field never gets the value — stop those timers or listeners in an `afterCommit` hook and start them again, roll this update back, or restart",
+  suspended:
+    "a call in flight at the commit resumes its old code on the updated object and fails there (its promise may never settle) — apply this update through the lifecycle with forced quiescence (a manager tracking the class since start-up, `forceQuiescence: true`: the calls in flight finish first), keep those members in the new version, or roll it back",
+  suspendedWrites:
+    "a call in flight at the commit resumes its old code on the updated object: its write lands in a stray property under the old name and the new field never gets the value — apply this update through the lifecycle with forced quiescence (a manager tracking the class since start-up, `forceQuiescence: true`: the calls in flight finish first), or roll it back",
+};
 
 /**
  * Members the running version's closures read (closureMembers.ts) that the
  * new version drops: an own method or accessor no class of its new chain
- * has, or a field it does not carry. And those its `async` and generator
- * methods read after an `await` or `yield`: a call paused there when the
- * update commits resumes on the updated object.
+ * has, or a field it does not carry. And those its `async` and generator methods
+ * read after an `await` or `yield`: a call paused there when the update
+ * commits resumes on the updated object. A field such code only assigns
+ * is said where the update keeps its value under another name (a rename,
+ * a split): the write goes to a stray property and is lost; not where the
+ * update drops the field, whose value the new version wants no more.
  */
 export function staleClosures(
   className: string,
-  defs: ReadonlyMap<string, ClassDefinition>,
+  versions: Versions,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined) return [];
   let reads: CodeReads | undefined;
+  let access: ReturnType<typeof codeAccess>;
   try {
     reads = codeReads(old);
+    access = codeAccess(old);
   } catch {
     return []; // no parser here (the Vite page)
   }
-  if (reads === undefined) return [];
-  const { closures: closureReads, suspended: suspendedReads } = reads;
-  const kept = new Set(ancestry(className, defs).flatMap((c) => instanceMemberNames(defs.get(c)!)));
-  const owned = new Set(instanceMemberNames(old));
-  const gone = (name: string) => owned.has(name) && !kept.has(name);
-  const closures = [...closureReads].filter(gone);
-  // Said once: a closure's warning already names the member.
-  const resumed = [...suspendedReads].filter(([name]) => gone(name) && !closures.includes(name));
-  const warnings: UpdateWarning[] = [];
-  if (closures.length > 0) {
-    const note = `closures the running version made (arrow functions given to timers or listeners) read ${quoted(closures)}, which the new version no longer has`;
-    warnings.push(
-      warning(
-        "MM_STALE_CLOSURE",
-        className,
-        undefined,
-        note,
-        "they keep running on the existing objects with the old code and will fail when they do — roll this update back, keep those members in the new version, or restart",
-      ),
-    );
-  }
-  if (resumed.length > 0) warnings.push(suspendedCalls(className, resumed));
-  return warnings;
+  if (reads === undefined || access === undefined) return [];
+  const lost = lostAtCommit(className, old.name, versions);
+  return staleCode(className, { reads, writes: access.writes }, lost, AT_COMMIT);
 }
 
 /**
@@ -68,20 +69,4 @@ function codeReads(old: ClassDefinition): CodeReads | undefined {
   const running = constructorOfDefinition(old);
   if (running === undefined) return undefined;
   return { closures: readClosureMembers(running), suspended: readSuspendedMembers(running) };
-}
-
-/** The warning for members that calls suspended in the running version's code read when they resume. */
-function suspendedCalls(
-  className: string,
-  resumed: readonly (readonly [string, readonly string[]])[],
-): UpdateWarning {
-  const methods = [...new Set(resumed.flatMap(([, by]) => by))].map((m) => `\`${m}\``);
-  const note = `calls of the running version's ${methods.join(", ")} suspended at an \`await\` or \`yield\` read ${quoted(resumed.map(([name]) => name))} when they resume, which the new version no longer has`;
-  return warning(
-    "MM_STALE_CLOSURE",
-    className,
-    undefined,
-    note,
-    "a call in flight at the commit resumes its old code on the updated object and fails there (its promise may never settle) — apply this update through the lifecycle with forced quiescence (a manager tracking the class since start-up, `forceQuiescence: true`: the calls in flight finish first), keep those members in the new version, or roll it back",
-  );
 }

@@ -71,7 +71,7 @@ export function updateWarnings(
     warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
     const some = () => migratedOrAlive(migrated(className), () => alive(className));
     warnings.push(...staleFunctionFields(className, cls, build, old, some, oldDefs));
-    warnings.push(...staleClosures(className, defs, old));
+    warnings.push(...staleClosures(className, { build, oldDefs, defs }, old));
     if (!migrating.has(className)) {
       warnings.push(...unseenOwnState(className, cls, old));
       warnings.push(...fieldsHidingNewMethods(className, build, old));

@@ -27,11 +27,37 @@ import { type Suspension, suspensionOf } from "./suspensionPoints.js";
 import { keyDisplay, readKey, skipOuterExpressions } from "./syntax.js";
 import { aliasesIn } from "./thisAliases.js";
 
-interface MemberReads {
-  /** Read by closures, which may run any time after the call that made them. */
+/** Members code reads (or assigns) after the call that made it returned. */
+export interface OutlivingAccess {
+  /** By closures, which may run any time after the call that made them. */
   readonly closures: ReadonlySet<string>;
-  /** Read after an `await` or `yield`, with the methods (`run()`) whose calls read them then. */
+  /** After an `await` or `yield`, with the methods (`run()`) whose calls touch them then. */
   readonly suspended: ReadonlyMap<string, readonly string[]>;
+}
+
+/** All that a class's code does with the members of its object (memberAccess). */
+export interface MemberAccess {
+  /** Read after the call: a member missing then fails the code. */
+  readonly reads: OutlivingAccess;
+  /**
+   * Only assigned after the call (`this.status = "done"`): a missing member
+   * is added back, and the value is lost where the update keeps it under
+   * another name.
+   */
+  readonly writes: OutlivingAccess;
+  /** Every member each method (by name: `inc`) reads or assigns anywhere in its code. */
+  readonly byMethod: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+interface Outliving {
+  readonly closures: Set<string>;
+  readonly suspended: Map<string, string[]>;
+}
+
+interface Access {
+  readonly reads: Outliving;
+  readonly writes: Outliving;
+  readonly byMethod: Map<string, Set<string>>;
 }
 
 /** Array methods that call their callback before they return: a function given to one does not outlive the call. */
@@ -158,21 +184,21 @@ interface Context {
 
 const NO_SOURCE = { text: "", shift: 0 };
 
-/** Adds to `closures` and `suspended` what `member`'s code reads of the object. */
-function readMethod(
-  member: MethodDefinition,
-  closures: Set<string>,
-  suspended: Map<string, string[]>,
-): void {
+/** Adds to `access` what `member`'s code reads and assigns of the object. */
+function readMethod(member: MethodDefinition, access: Access): void {
   const key = keyDisplay(readKey(NO_SOURCE, member.key, member.computed));
   const method = key === "" ? "a method" : `${key}()`;
+  const touched = access.byMethod.get(key) ?? new Set<string>();
+  access.byMethod.set(key, touched);
   const inline = inlineFunctions(member.value.body);
   const holdsObject = (node: AnyNode, ctx: Context): boolean => {
     const object = skipOuterExpressions(node);
     if (object.type === "ThisExpression") return ctx.thisIsObject;
     return object.type === "Identifier" && ctx.aliases.has(object.name);
   };
-  const record = (name: string, node: AnyNode, ctx: Context): void => {
+  const record = (name: string, node: AnyNode, ctx: Context, assigned: boolean): void => {
+    touched.add(name);
+    const { closures, suspended } = assigned ? access.writes : access.reads;
     if (ctx.escapes) closures.add(name);
     else if (ctx.suspensions.some((s) => s.after(node))) {
       const by = suspended.get(name) ?? [];
@@ -199,38 +225,41 @@ function readMethod(
       enter(node, ctx, !own && ctx.thisIsObject, escapes);
       return;
     }
-    // Assigning a member the new version dropped adds a property; reading it is what fails.
+    // Told apart: assigning a member the new version dropped adds a
+    // property, where reading it fails; but the assigned value is lost
+    // where the update keeps the member's value under another name.
     const assigned =
       parent.type === "AssignmentExpression" && parent.operator === "=" && parent.left === node;
     if (
       node.type === "MemberExpression" &&
       !node.computed &&
       node.property.type === "Identifier" &&
-      !assigned &&
       holdsObject(node.object, ctx)
     )
-      record(node.property.name, node, ctx);
+      record(node.property.name, node, ctx, assigned);
     forEachChild(node, (child) => walk(child, node, ctx));
   };
   const root: Context = { thisIsObject: true, aliases: new Set(), escapes: false, suspensions: [] };
   enter(member.value, root, true, false);
 }
 
-/** What `classNode`'s methods and constructor read of the object after they return (MemberReads). */
-function memberReads(classNode: AnyNode): MemberReads {
-  const closures = new Set<string>();
-  const suspended = new Map<string, string[]>();
+/**
+ * What `classNode`'s methods, constructor and field initialisers read and
+ * assign of the object, after they return and anywhere (MemberAccess).
+ */
+export function memberAccess(classNode: AnyNode): MemberAccess {
+  const outliving = (): Outliving => ({ closures: new Set(), suspended: new Map() });
+  const access: Access = { reads: outliving(), writes: outliving(), byMethod: new Map() };
   if (classNode.type === "ClassExpression" || classNode.type === "ClassDeclaration")
     for (const member of classNode.body.body) {
-      if (member.type === "MethodDefinition" && !member.static)
-        readMethod(member, closures, suspended);
+      if (member.type === "MethodDefinition" && !member.static) readMethod(member, access);
       // A field initialiser runs during construction; an arrow it makes
       // (`onTick = () => this.tick()`) is a closure that keeps the object
       // (review advX5): read as a method whose body is the initialiser.
       else if (member.type === "PropertyDefinition" && !member.static && member.value)
-        readMethod(initialiserAsMethod(member), closures, suspended);
+        readMethod(initialiserAsMethod(member), access);
     }
-  return { closures, suspended };
+  return access;
 }
 
 /** A field's initialiser as a method of no parameters whose body is that expression. */
@@ -257,7 +286,7 @@ function initialiserAsMethod(field: PropertyDefinition): MethodDefinition {
 
 /** Names read as `this.name` by closures made in `classNode`'s methods, constructor and field initialisers. */
 export function closureMembers(classNode: AnyNode): ReadonlySet<string> {
-  return memberReads(classNode).closures;
+  return memberAccess(classNode).reads.closures;
 }
 
 /**
@@ -265,5 +294,5 @@ export function closureMembers(classNode: AnyNode): ReadonlySet<string> {
  * an `await` or `yield` read when they resume, with those methods.
  */
 export function suspendedMembers(classNode: AnyNode): ReadonlyMap<string, readonly string[]> {
-  return memberReads(classNode).suspended;
+  return memberAccess(classNode).reads.suspended;
 }
