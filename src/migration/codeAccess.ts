@@ -9,6 +9,7 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
+import { derivedFrom } from "../mop/derivedFrom.js";
 import type { MemberAccess } from "../mop/source/closureMembers.js";
 import { readClassBodyAccess, readMemberAccess } from "../mop/source/readMemberAccess.js";
 
@@ -35,8 +36,24 @@ function readAccess(definition: ClassDefinition): MemberAccess | undefined {
     return readClassBodyAccess(members) ?? merged(members.map((m) => readClassBodyAccess([m])));
   }
   if (definition.fieldOrigin !== "source") return undefined;
-  const running = constructorOfDefinition(definition);
+  const running = writtenClassOf(definition);
   return running === undefined ? undefined : readMemberAccess(running);
+}
+
+/**
+ * The class whose code an ordinary class's version runs: the one it was
+ * installed with, or, for a version the build derived from it (a field
+ * patch on the class or a class above it, building/derivedImplementation.ts),
+ * the class it derives from, whose methods it runs. A subclass the patch
+ * leaves alone keeps its definition, which the derived version is recorded
+ * with too: read from that, the code was the generated constructor, and a
+ * subclass's suspended call went unsaid (review advZ15).
+ */
+export function writtenClassOf(definition: ClassDefinition): Function | undefined {
+  let running: Function | undefined = constructorOfDefinition(definition);
+  for (let from = running && derivedFrom(running); from !== undefined; from = derivedFrom(from))
+    running = from;
+  return running;
 }
 
 function merged(parts: readonly (MemberAccess | undefined)[]): MemberAccess {

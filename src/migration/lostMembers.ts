@@ -33,7 +33,7 @@ const membersOf = (name: string, defs: ReadonlyMap<string, ClassDefinition>) =>
 /** For the running version's code of `className` (its new name) on the objects the commit updated. */
 export function lostAtCommit(className: string, oldName: string, versions: Versions): LostMembers {
   const { build, oldDefs, defs } = versions;
-  const had = new Set(instanceMemberNames(oldDefs.get(oldName)!));
+  const had = membersOf(oldName, oldDefs);
   const kept = membersOf(className, defs);
   const renamed = new Map<string, string>();
   for (const n of ancestry(className, defs)) {

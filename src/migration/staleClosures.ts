@@ -7,9 +7,8 @@
  * definition, createdClassReads.ts).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { constructorOfDefinition } from "../mop/classHandle.js";
 import { readClosureMembers, readSuspendedMembers } from "../mop/source/parse.js";
-import { codeAccess } from "./codeAccess.js";
+import { codeAccess, writtenClassOf } from "./codeAccess.js";
 import { type CodeReads, createdClassReads } from "./createdClassReads.js";
 import { lostAtCommit, type Versions } from "./lostMembers.js";
 import { type StaleWords, staleCode } from "./staleCode.js";
@@ -31,9 +30,11 @@ const AT_COMMIT: StaleWords = {
 
 /**
  * Members the running version's closures read (closureMembers.ts) that the
- * new version drops: an own method or accessor no class of its new chain
- * has, or a field it does not carry. And those its `async` and generator methods
- * read after an `await` or `yield`: a call paused there when the update
+ * new version drops: a method, accessor or field of the class's chain that
+ * no class of its new chain has — a superclass's too, which a subclass's
+ * code reads as its own (review advZ15: `Express.place()` suspended across
+ * a rename of `Orders.count` went unsaid and returned NaN). And those its
+ * `async` and generator methods read after an `await` or `yield`: a call paused there when the update
  * commits resumes on the updated object. A field such code only assigns
  * is said where the update keeps its value under another name (a rename,
  * a split): the write goes to a stray property and is lost; not where the
@@ -66,7 +67,7 @@ export function staleClosures(
 function codeReads(old: ClassDefinition): CodeReads | undefined {
   if (old.fieldOrigin === "created") return createdClassReads(old);
   if (old.fieldOrigin !== "source") return undefined;
-  const running = constructorOfDefinition(old);
+  const running = writtenClassOf(old);
   if (running === undefined) return undefined;
   return { closures: readClosureMembers(running), suspended: readSuspendedMembers(running) };
 }
