@@ -47,3 +47,22 @@ export function lostAtCommit(className: string, oldName: string, versions: Versi
   }
   return { gone: (name) => had.has(name) && !kept.has(name), renamed };
 }
+
+/** For the new version's code of `className` on the objects a rollback of the update puts back. */
+export function lostAtRollback(
+  className: string,
+  oldName: string,
+  versions: Versions,
+): LostMembers {
+  const { build, oldDefs, defs } = versions;
+  const had = membersOf(className, defs);
+  const kept = membersOf(oldName, oldDefs);
+  const renamed = new Map<string, string>();
+  for (const n of ancestry(className, defs)) {
+    const cls = build.classes.get(n);
+    if (cls === undefined) continue;
+    for (const [to, from] of cls.fieldOrigins)
+      if (from !== null && from !== to && kept.has(from)) renamed.set(to, from);
+  }
+  return { gone: (name) => had.has(name) && !kept.has(name), renamed };
+}

@@ -23,6 +23,7 @@ import { sweep } from "./sweep.js";
 import type { HookError } from "./updateHooks.js";
 import { hookContext, runAfterRollback } from "./updateHooks.js";
 import { unseenInstances } from "./unseenInstances.js";
+import { staleAtRollback } from "./staleAtRollback.js";
 import { type UpdateWarning, updateWarnings } from "./warnings.js";
 import type {
   LazyCompletion,
@@ -108,13 +109,22 @@ function forget({ applied, lazy, builtOutside, earlier }: Committed): void {
  * accepted, they committed under it, or dropped the history it was about to
  * restore, and it failed half-way or left the namespace unusable.
  */
-function undoer(outcome: Outcome, life: Life, timings: UpdateTimings, hookErrors: HookError[]) {
+function undoer(
+  outcome: Outcome,
+  life: Life,
+  timings: UpdateTimings,
+  hookErrors: HookError[],
+  warnings: UpdateWarning[],
+) {
   const { namespace } = outcome.committed;
   return (reason: string, detail: Record<string, unknown>): void =>
     whileBusy(namespace, `the rollback of ${outcome.patch}`, () => {
       life.rollingBack = true;
       try {
         undoNow(outcome, life, timings, hookErrors, reason, detail);
+        // Out of the rollback's time: the program runs nothing in between.
+        // On the result the program holds, and on what update() returns.
+        warnings.push(...staleAtRollback(outcome.detected.changed, outcome.built));
       } finally {
         life.rollingBack = false;
       }
@@ -220,10 +230,13 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const life: Life = { state: "committed", stopSweep: false, rollingBack: false };
   const timings = clock.finish();
   const hookErrors: HookError[] = [];
-  const undo = undoer(outcome, life, timings, hookErrors);
+  // Filled below, where they always were; a rollback adds its own (undoer).
+  const warnings: UpdateWarning[] = [];
+  const undo = undoer(outcome, life, timings, hookErrors, warnings);
   const completion = completionOf(outcome, life, undo);
   // The earlier lazy update this one completed first is complete for good now that this one stands.
   committed.earlier?.lazy.tellHeld();
+  warnings.push(...committedWarnings(namespace, built, detected, committed));
   const refuseUnless = (verb: string) => {
     const state = life.state;
     if (state !== "committed") {
@@ -253,7 +266,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
       return Math.max(timings.total, timings.rollback ?? 0, timings.find ?? 0);
     },
     validation: outcome.report,
-    warnings: committedWarnings(namespace, built, detected, committed),
+    warnings,
     listenerErrors: clock.listenerErrors,
     hookErrors,
     migratedSoFar: () => lazy?.migratedCount ?? 0,
