@@ -68,9 +68,13 @@ function merged(parts: readonly (MemberAccess | undefined)[]): MemberAccess {
     }
     return { closures, suspended };
   };
-  const byMethod = new Map<string, Set<string>>();
+  const byMethod = new Map<string, { reads: Set<string>; assigns: Set<string> }>();
   for (const part of parts)
-    for (const [method, names] of part?.byMethod ?? [])
-      byMethod.set(method, new Set([...(byMethod.get(method) ?? []), ...names]));
+    for (const [method, { reads, assigns }] of part?.byMethod ?? []) {
+      const into = byMethod.get(method) ?? { reads: new Set(), assigns: new Set() };
+      for (const name of reads) into.reads.add(name);
+      for (const name of assigns) into.assigns.add(name);
+      byMethod.set(method, into);
+    }
   return { reads: join((a) => a.reads), writes: join((a) => a.writes), byMethod };
 }

@@ -11,7 +11,8 @@ import { readClosureMembers, readSuspendedMembers } from "../mop/source/parse.js
 import { codeAccess, writtenClassOf } from "./codeAccess.js";
 import { type CodeReads, createdClassReads } from "./createdClassReads.js";
 import { lostAtCommit, type Versions } from "./lostMembers.js";
-import { type StaleWords, staleCode } from "./staleCode.js";
+import { type StaleWords, staleCode, staleMemberNames } from "./staleCode.js";
+import { staleKeptMethods } from "./staleKeptMethods.js";
 import type { UpdateWarning } from "./warning.js";
 
 const AT_COMMIT: StaleWords = {
@@ -39,6 +40,8 @@ const AT_COMMIT: StaleWords = {
  * is said where the update keeps its value under another name (a rename,
  * a split): the write goes to a stray property and is lost; not where the
  * update drops the field, whose value the new version wants no more.
+ * Then the methods the update keeps that read a field it renames
+ * (staleKeptMethods.ts).
  */
 export function staleClosures(
   className: string,
@@ -56,7 +59,13 @@ export function staleClosures(
   }
   if (reads === undefined || access === undefined) return [];
   const lost = lostAtCommit(className, old.name, versions);
-  return staleCode(className, { reads, writes: access.writes }, lost, AT_COMMIT);
+  const outliving = { reads, writes: access.writes };
+  const said = staleMemberNames(outliving, lost);
+  const next = versions.defs.get(className);
+  return [
+    ...staleCode(className, outliving, lost, AT_COMMIT),
+    ...staleKeptMethods(className, old, next, access, lost, said),
+  ];
 }
 
 /**

@@ -25,14 +25,10 @@ export interface StaleWords {
   readonly suspendedWrites: string;
 }
 
-/** Reads of members the objects lose; assignments of fields whose value moved (once a member: a read says it already). */
-export function staleCode(
-  className: string,
-  access: { readonly reads: OutlivingAccess; readonly writes: OutlivingAccess },
-  lost: LostMembers,
-  words: StaleWords,
-): UpdateWarning[] {
-  const { reads, writes } = access;
+type Access = { readonly reads: OutlivingAccess; readonly writes: OutlivingAccess };
+
+/** What the warnings name: reads of members the objects lose; assignments of fields whose value moved (once a member). */
+function staleMembers({ reads, writes }: Access, lost: LostMembers) {
   const closures = [...reads.closures].filter(lost.gone);
   // Said once: a closure's warning already names the member.
   const resumed = [...reads.suspended].filter(
@@ -45,6 +41,27 @@ export function staleCode(
   const resumedWrites = [...writes.suspended].filter(
     ([name]) => lost.renamed.has(name) && !said.has(name) && !closureWrites.includes(name),
   );
+  return { closures, resumed, closureWrites, resumedWrites };
+}
+
+/** The members staleCode's warnings name. */
+export function staleMemberNames(access: Access, lost: LostMembers): ReadonlySet<string> {
+  const { closures, resumed, closureWrites, resumedWrites } = staleMembers(access, lost);
+  return new Set([
+    ...closures,
+    ...closureWrites,
+    ...[...resumed, ...resumedWrites].map(([n]) => n),
+  ]);
+}
+
+/** The warnings of `access` (of the version the objects leave) on what they `lost`. */
+export function staleCode(
+  className: string,
+  access: Access,
+  lost: LostMembers,
+  words: StaleWords,
+): UpdateWarning[] {
+  const { closures, resumed, closureWrites, resumedWrites } = staleMembers(access, lost);
   const warnings: UpdateWarning[] = [];
   if (closures.length > 0) {
     const note = `closures ${words.code} made (arrow functions given to timers or listeners) read ${quoted(closures)}, ${words.missing}`;

@@ -45,8 +45,15 @@ export interface MemberAccess {
    * another name.
    */
   readonly writes: OutlivingAccess;
-  /** Every member each method (by name: `inc`) reads or assigns anywhere in its code. */
-  readonly byMethod: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The members each method (by name: `inc`) reads, and only assigns, anywhere in its code. */
+  readonly byMethod: ReadonlyMap<string, MethodAccess>;
+}
+
+/** What one method's code does with the members of its object, anywhere in it. */
+export interface MethodAccess {
+  readonly reads: ReadonlySet<string>;
+  /** Assigned (`this.status = "done"`); such a member may be read elsewhere too. */
+  readonly assigns: ReadonlySet<string>;
 }
 
 interface Outliving {
@@ -57,7 +64,7 @@ interface Outliving {
 interface Access {
   readonly reads: Outliving;
   readonly writes: Outliving;
-  readonly byMethod: Map<string, Set<string>>;
+  readonly byMethod: Map<string, { reads: Set<string>; assigns: Set<string> }>;
 }
 
 /** Array methods that call their callback before they return: a function given to one does not outlive the call. */
@@ -188,7 +195,7 @@ const NO_SOURCE = { text: "", shift: 0 };
 function readMethod(member: MethodDefinition, access: Access): void {
   const key = keyDisplay(readKey(NO_SOURCE, member.key, member.computed));
   const method = key === "" ? "a method" : `${key}()`;
-  const touched = access.byMethod.get(key) ?? new Set<string>();
+  const touched = access.byMethod.get(key) ?? { reads: new Set(), assigns: new Set() };
   access.byMethod.set(key, touched);
   const inline = inlineFunctions(member.value.body);
   const holdsObject = (node: AnyNode, ctx: Context): boolean => {
@@ -197,7 +204,7 @@ function readMethod(member: MethodDefinition, access: Access): void {
     return object.type === "Identifier" && ctx.aliases.has(object.name);
   };
   const record = (name: string, node: AnyNode, ctx: Context, assigned: boolean): void => {
-    touched.add(name);
+    (assigned ? touched.assigns : touched.reads).add(name);
     const { closures, suspended } = assigned ? access.writes : access.reads;
     if (ctx.escapes) closures.add(name);
     else if (ctx.suspensions.some((s) => s.after(node))) {

@@ -21,7 +21,12 @@ const access = (members: string) => {
   return {
     reads: plain(read.reads),
     writes: plain(read.writes),
-    byMethod: Object.fromEntries([...read.byMethod].map(([m, names]) => [m, [...names]])),
+    byMethod: Object.fromEntries(
+      [...read.byMethod].map(([m, { reads, assigns }]) => [
+        m,
+        { reads: [...reads], assigns: [...assigns] },
+      ]),
+    ),
   };
 };
 
@@ -32,7 +37,10 @@ test("an assignment after an await or in a closure is a write; a compound one re
   ).toEqual({
     reads: { closures: ["ticks"], suspended: { count: ["run()"] } },
     writes: { closures: ["lastBeat"], suspended: { status: ["run()"] } },
-    byMethod: { run: ["before", "status", "count"], start: ["lastBeat", "ticks"] },
+    byMethod: {
+      run: { reads: ["count"], assigns: ["before", "status"] },
+      start: { reads: ["ticks"], assigns: ["lastBeat"] },
+    },
   });
 });
 
