@@ -3,11 +3,21 @@
  * another kind (chess.js 1.4: `_positionCount = {}` became `new Map()`):
  * every object keeps its value of the old kind, which the new code then
  * uses as the new one (`this._positionCount.get` is not a function). Said,
- * unless a migrator speaks for the class's objects.
+ * unless the patch's migration code names the field (migratorWrites.ts).
+ *
+ * An initialiser that reads the module's scope (`this.stack = new
+ * StackPool()`, a class of the release's own module) is no initial value
+ * a migration can compute, so the build keeps the field without it; its
+ * text still tells the kind, and is read from the class's source here:
+ * @msgpack/msgpack 2.8 -> 3.1's Decoder#stack went from `[]` to a
+ * StackPool with no word, and `decode()` threw `this.stack.reset is not a
+ * function` on every Decoder alive.
  */
-import type { ClassDefinition } from "../mop/classDefinition.js";
+import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
+import { constructorOfDefinition } from "../mop/classHandle.js";
+import { readableClassSource } from "../mop/source/readableSource.js";
 import type { BuildResult, ClassBuild } from "./build.js";
-import { hasMigrator } from "./build.js";
+import { migratorCover, unlessMigratorSets } from "./migratorWrites.js";
 import type { UpdateWarning } from "./warning.js";
 import { warning } from "./warning.js";
 
@@ -26,6 +36,20 @@ function kindOf(initializer: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The initialisers of `fields`, those the definition leaves out (module-bound)
+ * read from `cls`'s source where it declares the field.
+ */
+function initialisers(
+  fields: readonly FieldDefinition[],
+  cls: Function | undefined,
+): Map<string, string | undefined> {
+  const parsed = new Map(
+    (readableClassSource(cls)?.fields ?? []).map((f) => [f.name, f.initializer] as const),
+  );
+  return new Map(fields.map((f) => [f.name, f.initializer ?? parsed.get(f.name)] as const));
+}
+
 export function changedInitialKinds(
   className: string,
   cls: ClassBuild,
@@ -33,21 +57,27 @@ export function changedInitialKinds(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   if (old === undefined || cls.implementation === undefined || cls.implementationDerived) return [];
-  if (hasMigrator(className, build)) return [];
-  const before = new Map(old.fields.map((f) => [f.name, f.initializer] as const));
+  const cover = migratorCover(className, build);
+  const before = initialisers(old.fields, constructorOfDefinition(old));
+  const after = initialisers(cls.definition.fields, cls.implementation);
   const warnings: UpdateWarning[] = [];
   for (const field of cls.definition.fields) {
     const from = cls.fieldOrigins.get(field.name) ?? field.name;
-    if (!before.has(from)) continue;
-    const [was, now] = [kindOf(before.get(from)), kindOf(field.initializer)];
+    const covered = cover(field.name);
+    if (!before.has(from) || covered === "named") continue;
+    const [wasText, isText] = [before.get(from), after.get(field.name)];
+    const [was, now] = [kindOf(wasText), kindOf(isText)];
     if (was === undefined || now === undefined || was === now) continue;
+    const kept = `every object kept its own value, ${was}, which the new code may use as ${now}`;
     warnings.push(
       warning(
         "MM_FIELD_KIND_CHANGED",
         className,
         field.name,
-        `field \`${field.name}\` starts as ${now} in the new version (\`${field.initializer}\`), as ${was} in the running one (\`${before.get(from)}\`)`,
-        `every object kept its own value, ${was}, which the new code may use as ${now} — give the patch a migrator that converts it (target.${field.name} = …)`,
+        `field \`${field.name}\` starts as ${now} in the new version (\`${isText}\`), as ${was} in the running one (\`${wasText}\`)`,
+        covered === "unnamed"
+          ? `${kept} — ${unlessMigratorSets(className, field.name)}`
+          : `${kept} — give the patch a migrator that converts it (target.${field.name} = …)`,
       ),
     );
   }

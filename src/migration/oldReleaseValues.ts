@@ -20,17 +20,12 @@
  * Comparator).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { isNativeClass, prototypeStates } from "../mop/classHandle.js";
 import { classOrigin } from "../mop/classOrigin.js";
+import { heldByField } from "./heldValues.js";
 import { releaseChains } from "./releaseChains.js";
 import { scopeBindings } from "./scopeBindings.js";
-import {
-  type BuildResult,
-  type ClassBuild,
-  definitionChain,
-  fromAnotherScope,
-  hasMigrator,
-} from "./build.js";
+import { type BuildResult, type ClassBuild, definitionChain, fromAnotherScope } from "./build.js";
+import { type FieldCover, migratorCover, unlessMigratorSets } from "./migratorWrites.js";
 import { quoted, type UpdateWarning, warning } from "./warning.js";
 
 /** How many of the objects are looked at. */
@@ -74,18 +69,6 @@ function membersRead(sources: readonly string[], field: string): Set<string> {
   return new Set(sources.flatMap((s) => [...s.matchAll(read)].map((m) => m[1]!)));
 }
 
-/** The class of `value` where it is one a package's or program's code defined (not native, not a plain object or array, not managed). */
-function classOfValue(value: unknown): Function | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const prototype = Object.getPrototypeOf(value) as object | null;
-  if (prototype === null || prototype === Object.prototype) return undefined;
-  for (let p: object | null = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null)
-    if (prototypeStates.has(p)) return undefined; // the namespace updates it itself
-  const ctor = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value as unknown;
-  if (typeof ctor !== "function" || ctor.name === "" || isNativeClass(ctor)) return undefined;
-  return ctor;
-}
-
 /** `…/node_modules/luxon/` of a package file's URL (a scoped package's two segments). */
 function packageRoot(url: string): string | undefined {
   const at = url.lastIndexOf("node_modules/");
@@ -119,7 +102,9 @@ export function oldReleaseValues(
   oldDefs: ReadonlyMap<string, ClassDefinition>,
 ): UpdateWarning[] {
   const change = fromAnotherScope(cls, old);
-  if (change?.running === undefined || hasMigrator(className, build)) return [];
+  if (change?.running === undefined) return [];
+  // Judged field by field: a migrator that sets another field says nothing about this one.
+  const cover = migratorCover(className, build);
   const objects = sampled();
   if (objects?.length === 0) return [];
   const { running } = change;
@@ -132,12 +117,12 @@ export function oldReleaseValues(
     newFields: definitionChain(className, build).flatMap((d) => d.fields),
   };
   const advice = (held: readonly string[], field: string) =>
-    `register ${held.join(" and ")} and replace ${held.length > 1 ? "them" : "it"} in the same patch, or give ${className} a migrator that sets \`${field}\` to the new release's object (\`target.${field} = …\`) — or restart`;
+    adviceFor(className, held, field, cover(field));
   const replaced = replacedRunningClasses(build, oldDefs);
   if (objects === undefined)
     return [
-      ...classFields(className, classesAssigned(chains.before, replaced), "may hold"),
-      ...kindsMade(releases).map(([field, held, made]) =>
+      ...classFields(className, classesAssigned(chains.before, replaced), "may hold", cover),
+      ...kindsMade(releases, cover).map(([field, held, made]) =>
         warning(
           "MM_OLD_RELEASE_VALUE",
           className,
@@ -155,9 +140,10 @@ export function oldReleaseValues(
     className,
     classesHeld(objects.slice(0, OBJECTS), replaced),
     "holds",
+    cover,
   );
   for (const [field, held] of heldByField(objects.slice(0, OBJECTS))) {
-    if (warnings.some((w) => w.field === field)) continue;
+    if (warnings.some((w) => w.field === field) || cover(field) === "named") continue;
     for (const [cls, { value, inArray }] of held) {
       // What the sources say about the field is about its value, not about what an array of it holds.
       const said =
@@ -179,6 +165,15 @@ export function oldReleaseValues(
   return warnings;
 }
 
+/** What to do about a field holding objects of the classes `held`. */
+function adviceFor(className: string, held: readonly string[], field: string, cover: FieldCover) {
+  const migrate =
+    cover === "unnamed"
+      ? `give it the new release's object: ${unlessMigratorSets(className, field)}`
+      : `give ${className} a migrator that sets \`${field}\` to the new release's object (\`target.${field} = …\`)`;
+  return `register ${held.join(" and ")} and replace ${held.length > 1 ? "them" : "it"} in the same patch, or ${migrate} — or restart`;
+}
+
 /**
  * Fields holding the running release's class itself (`this.kind = Circle`,
  * a factory's `this.Node = Node`) where this update gives that class a new
@@ -190,15 +185,22 @@ function classFields(
   className: string,
   fields: ReadonlyMap<string, string>,
   verb: "holds" | "may hold",
+  cover: (field: string) => FieldCover,
 ): UpdateWarning[] {
-  return [...fields].map(([field, name]) =>
-    warning(
-      "MM_OLD_RELEASE_VALUE",
-      className,
-      field,
-      `field \`${field}\` ${verb} the running release's class ${name} itself (its constructor), which this update replaces: what the objects construct with it after the update is made by the running release's constructor, with its fields, not the new release's`,
-      `give ${className} a migrator that sets \`${field}\` to the class of the namespace (\`target.${field} = ${name}\`, its handle, which makes the current release), or restart`,
-    ),
+  return [...fields].flatMap(([field, name]) =>
+    cover(field) === "named"
+      ? []
+      : [
+          warning(
+            "MM_OLD_RELEASE_VALUE",
+            className,
+            field,
+            `field \`${field}\` ${verb} the running release's class ${name} itself (its constructor), which this update replaces: what the objects construct with it after the update is made by the running release's constructor, with its fields, not the new release's`,
+            cover(field) === "unnamed"
+              ? `${unlessMigratorSets(className, field)} to the class of the namespace (\`target.${field} = ${name}\`), or restart`
+              : `give ${className} a migrator that sets \`${field}\` to the class of the namespace (\`target.${field} = ${name}\`, its handle, which makes the current release), or restart`,
+          ),
+        ],
   );
 }
 
@@ -257,38 +259,6 @@ function classesAssigned(
   return fields;
 }
 
-/** How many elements of an array are looked at, and how deep arrays in arrays are (semver's Range#set: arrays of arrays of Comparator). */
-const ELEMENTS = 16;
-const DEPTH = 3;
-/** How many classes of one field are judged. */
-const CLASSES = 4;
-
-type Held = Map<Function, { readonly value: object; readonly inArray: boolean }>;
-
-/** The classes of the objects each field holds, itself or in arrays (bounded), with one object of each. */
-function heldByField(objects: readonly object[]): Map<string, Held> {
-  const byField = new Map<string, Held>();
-  const visit = (field: string, value: unknown, depth: number) => {
-    if (Array.isArray(value)) {
-      if (depth < DEPTH)
-        for (const element of value.slice(0, ELEMENTS)) visit(field, element, depth + 1);
-      return;
-    }
-    const cls = classOfValue(value);
-    if (cls === undefined) return;
-    let held = byField.get(field);
-    if (held === undefined) byField.set(field, (held = new Map()));
-    if (!held.has(cls) && held.size < CLASSES)
-      held.set(cls, { value: value as object, inArray: depth > 0 });
-  };
-  for (const object of objects)
-    for (const field of Object.keys(object)) {
-      const d = Object.getOwnPropertyDescriptor(object, field);
-      if (d !== undefined && "value" in d) visit(field, d.value, 0);
-    }
-  return byField;
-}
-
 type Bindings = Readonly<Record<"before" | "now", (name: string) => unknown>>;
 
 /**
@@ -344,7 +314,10 @@ const some = (made: ReadonlySet<string>) => [...made].map((n) => `a ${n}`).join(
  * objects of classes the new one never constructs there, while it
  * constructs others (the objects that have such a field hold the former).
  */
-function kindsMade(releases: Releases): [field: string, held: string[], made: Set<string>][] {
+function kindsMade(
+  releases: Releases,
+  cover: (field: string) => FieldCover,
+): [field: string, held: string[], made: Set<string>][] {
   const names = new Set(
     releases.before.flatMap((s) =>
       [...s.matchAll(new RegExp(`\\bthis\\s*\\.\\s*(${IDENTIFIER})\\s*=(?!=)`, "g"))].map(
@@ -355,7 +328,13 @@ function kindsMade(releases: Releases): [field: string, held: string[], made: Se
   return [...names].flatMap((field) => {
     const { running, made, kindSaid } = textsOf(field, releases);
     const held = [...constructed(running)];
-    if (kindSaid || held.length === 0 || made.size === 0 || held.some((n) => made.has(n)))
+    if (
+      kindSaid ||
+      cover(field) === "named" ||
+      held.length === 0 ||
+      made.size === 0 ||
+      held.some((n) => made.has(n))
+    )
       return [];
     return [[field, held, made] as [string, string[], Set<string>]];
   });
