@@ -1,7 +1,7 @@
 /**
  * The objects the fields of a class's objects hold (oldReleaseValues.ts):
  * of which classes, with one object of each, in the field itself or in the
- * arrays it holds, a bounded few.
+ * arrays, Maps and Sets it holds, a bounded few.
  */
 import { isNativeClass, prototypeStates } from "../mop/classHandle.js";
 
@@ -17,34 +17,77 @@ function classOfValue(value: unknown): Function | undefined {
   return ctor;
 }
 
-/** How many elements of an array are looked at, and how deep arrays in arrays are (semver's Range#set: arrays of arrays of Comparator). */
+/**
+ * How many elements of an array, Map or Set are looked at, and how deep
+ * containers in containers are (semver's Range#set: arrays of arrays of
+ * Comparator).
+ */
 const ELEMENTS = 16;
 const DEPTH = 3;
 /** How many classes of one field are judged. */
 const CLASSES = 4;
 
-type Held = Map<Function, { readonly value: object; readonly inArray: boolean }>;
+/** What holds the objects of a class in a field: the field itself (undefined) or the outermost container. */
+export type Within = "arrays" | "Maps" | "Sets" | undefined;
 
-/** The classes of the objects each field holds, itself or in arrays (bounded), with one object of each. */
+type Held = Map<Function, { readonly value: object; readonly within: Within }>;
+
+const mapEntries = Map.prototype.entries;
+const setValues = Set.prototype.values;
+const isMap = (value: object) => brands(value, Map.prototype, "size");
+const isSet = (value: object) => brands(value, Set.prototype, "size");
+
+/** Whether `value` has the internal slots `prototype`'s getter checks (a Map of any realm or subclass), without running its code. */
+function brands(value: object, prototype: object, getter: string): boolean {
+  try {
+    Reflect.apply(Object.getOwnPropertyDescriptor(prototype, getter)!.get!, value, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first elements of a container: an array's, a Map's keys and values
+ * (graphology's Graph keeps its NodeData in a Map `_nodes`), a Set's; by
+ * the platform's own iterators, not what a subclass or the program
+ * redefined.
+ */
+function elementsOf(value: object): [Within, unknown[]] | undefined {
+  if (Array.isArray(value)) return ["arrays", value.slice(0, ELEMENTS)];
+  const [within, iterator] = isMap(value)
+    ? (["Maps", Reflect.apply(mapEntries, value, [])] as const)
+    : isSet(value)
+      ? (["Sets", Reflect.apply(setValues, value, [])] as const)
+      : [];
+  if (iterator === undefined) return undefined;
+  const elements: unknown[] = [];
+  for (let n = 0; n < ELEMENTS; n++) {
+    const step = (iterator as Iterator<unknown>).next();
+    if (step.done === true) break;
+    elements.push(...(within === "Maps" ? (step.value as [unknown, unknown]) : [step.value]));
+  }
+  return [within, elements];
+}
+
+/** The classes of the objects each field holds, itself or in arrays, Maps and Sets (bounded), with one object of each. */
 export function heldByField(objects: readonly object[]): Map<string, Held> {
   const byField = new Map<string, Held>();
-  const visit = (field: string, value: unknown, depth: number) => {
-    if (Array.isArray(value)) {
-      if (depth < DEPTH)
-        for (const element of value.slice(0, ELEMENTS)) visit(field, element, depth + 1);
-      return;
-    }
+  const visit = (field: string, value: unknown, depth: number, within: Within) => {
+    if (typeof value !== "object" || value === null) return;
+    const elements = elementsOf(value);
+    if (elements !== undefined && depth < DEPTH)
+      for (const element of elements[1]) visit(field, element, depth + 1, within ?? elements[0]);
     const cls = classOfValue(value);
     if (cls === undefined) return;
     let held = byField.get(field);
     if (held === undefined) byField.set(field, (held = new Map()));
-    if (!held.has(cls) && held.size < CLASSES)
-      held.set(cls, { value: value as object, inArray: depth > 0 });
+    if (!held.has(cls) && held.size < CLASSES) held.set(cls, { value, within });
   };
   for (const object of objects)
     for (const field of Object.keys(object)) {
       const d = Object.getOwnPropertyDescriptor(object, field);
-      if (d !== undefined && "value" in d) visit(field, d.value, 0);
+      if (d !== undefined && "value" in d) visit(field, d.value, 0, undefined);
     }
   return byField;
 }

@@ -15,9 +15,9 @@
  * MinHeap), or reads members on it that the held object lacks (and the
  * running release's code never read), or has a class of that name of its
  * own (scopeBindings.ts: two releases name their classes alike, so the
- * name alone let 5.0.1's AvlTreeNode pass for 5.4.0's). Objects in arrays
- * the field holds count too (semver's Range#set: arrays of arrays of
- * Comparator).
+ * name alone let 5.0.1's AvlTreeNode pass for 5.4.0's). Objects in arrays,
+ * Maps and Sets the field holds count too (semver's Range#set: arrays of
+ * arrays of Comparator; graphology's Graph#_nodes: a Map of NodeData).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { classOrigin } from "../mop/classOrigin.js";
@@ -144,10 +144,10 @@ export function oldReleaseValues(
   );
   for (const [field, held] of heldByField(objects.slice(0, OBJECTS))) {
     if (warnings.some((w) => w.field === field) || cover(field) === "named") continue;
-    for (const [cls, { value, inArray }] of held) {
-      // What the sources say about the field is about its value, not about what an array of it holds.
+    for (const [cls, { value, within }] of held) {
+      // What the sources say about the field is about its value, not about what a container in it holds.
       const said =
-        (inArray ? undefined : judge(field, value, cls, releases)) ??
+        (within !== undefined ? undefined : judge(field, value, cls, releases)) ??
         anotherReleases(field, cls, releases, bindings);
       if (said === undefined) continue;
       warnings.push(
@@ -155,7 +155,7 @@ export function oldReleaseValues(
           "MM_OLD_RELEASE_VALUE",
           className,
           field,
-          `field \`${field}\` holds ${inArray ? "arrays of " : ""}objects of class ${cls.name} ${whence(cls, running)}, which this update does not replace; ${said}`,
+          `field \`${field}\` holds ${within === undefined ? "" : `${within} of `}objects of class ${cls.name} ${whence(cls, running)}, which this update does not replace; ${said}`,
           advice([cls.name], field),
         ),
       );
