@@ -7,7 +7,9 @@
  * such a new field gets the bare initial value on every migrated object,
  * where a fresh one has what the method made of it.
  */
+import type { AnyNode } from "acorn";
 import type { MethodDefinition } from "../mop/classDefinition.js";
+import { forEachChild, parseJavaScript } from "../mop/source/parser.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 
 const CALL_ON_THIS = /\bthis\s*\.\s*([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*\(/gu;
@@ -45,13 +47,57 @@ function writesTo(field: string): RegExp {
 const spaced = (text: string) => text.replace(/\s+/g, " ").trim();
 
 /**
+ * The expression that starts at an offset of the constructor's `source`,
+ * as the parser reads it; undefined where the source does not parse.
+ * The statements are the parser's: a constructor written without
+ * semicolons (pg 8.13's Client, standard style) ran three statements
+ * together when they were split on `;` (`this._ended = false
+ * this._connecting = false }`), and a plain initialiser was quoted as a
+ * change.
+ */
+function parsedConstructor(source: string): ((offset: number) => string | undefined) | undefined {
+  // `extends` lets a derived class's `super(…)` parse.
+  const prefix = "(class extends Object {\n";
+  const text = `${prefix}${source}\n})`;
+  const parsed = parseJavaScript(text, "script");
+  if (!parsed.ok) return undefined;
+  return (offset) => {
+    const at = offset + prefix.length;
+    let found: AnyNode | undefined;
+    const visit = (node: AnyNode) => {
+      if (found !== undefined || node.start > at || node.end <= at) return;
+      // The outermost expression the write starts, not its statement nor a comma sequence.
+      const whole = !/Statement$|Declaration$|^SequenceExpression$/.test(node.type);
+      if (node.start === at && whole && node.type !== "Program") found = node;
+      else forEachChild(node, visit);
+    };
+    visit(parsed.program);
+    return found === undefined ? undefined : text.slice(found.start, found.end);
+  };
+}
+
+/** The write to `this.field` at `offset` of the constructor's `source`, as written. */
+function writeText(
+  source: string,
+  offset: number,
+  parsed: ReturnType<typeof parsedConstructor>,
+): string {
+  return spaced(parsed?.(offset) ?? source.slice(offset, offset + 200).split(/;|\n\s*\n/)[0]!);
+}
+
+/**
  * The constructor's own write to `field` where it is not the initialiser
  * itself (`this._useKeyPrefix = this.opts.useKeyPrefix`, conditional, over
  * the class field's `= true`), as written; undefined where there is none.
  */
-function constructorWrite(source: string, field: string, initializer: string): string | undefined {
+function constructorWrite(
+  source: string,
+  field: string,
+  initializer: string,
+  parsed: ReturnType<typeof parsedConstructor>,
+): string | undefined {
   for (const m of source.matchAll(writesTo(field))) {
-    const statement = spaced(source.slice(m.index, m.index + 200).split(/;|\n\s*\n/)[0]!);
+    const statement = writeText(source, m.index, parsed);
     const plain = new RegExp(`^this\\s*\\.\\s*${escaped(field)}\\s*=(?![=>])\\s*([^]*)$`).exec(
       statement,
     );
@@ -79,8 +125,9 @@ export function fieldsChangedByConstructor(
   const bodies = methods.filter(
     (m) => !m.static && m.kind === "method" && typeof m.key === "string" && called.has(m.key),
   );
+  const parsed = parsedConstructor(source);
   for (const { name, initializer } of fields) {
-    const own = constructorWrite(source, name, initializer);
+    const own = constructorWrite(source, name, initializer, parsed);
     if (own !== undefined) {
       changed.set(
         name,
