@@ -85,32 +85,49 @@ const isTrue = (node: AnyNode): boolean =>
  * A call in the shape of a bundle's minified field helper: esbuild's
  * `__publicField` (graphlib 3's `c(this, "_nodes", {})`) or Babel's
  * `_defineProperty` renamed to a short name — a plain function of three
- * arguments called with `this` and a string literal key. Not seen at all,
- * the fields of such a release were taken for dropped, and an update to it
- * deleted them from every object; read as an opaque write, a field the new
- * release added stayed undefined on every live object (esbuild --minify's
- * `r(this, "unit", "pcs")`). Read as a field, marked `minified`: any other
- * short function of that shape (`on(this, "close", fn)`) would make a field
- * no object has, so the readers keep it out of what a method of that name
- * would be shadowed by (bodyFields.ts) and of other code's writes
- * (classAnalysis.ts).
+ * arguments called with `this` and a string literal key, or of two for a
+ * field declared with no value (tinybench 2.5.1's `r(this, "name")`).
+ * Not seen at all, the fields of such a release were taken for dropped,
+ * and an update to it deleted them from every object; read as an opaque
+ * write, a field the new release added stayed undefined on every live
+ * object (esbuild --minify's `r(this, "unit", "pcs")`). Read as a field,
+ * marked `minified`: any other short function of that shape (`on(this,
+ * "close", fn)`) would make a field no object has, so the readers keep it
+ * out of what a method of that name would be shadowed by (bodyFields.ts)
+ * and of other code's writes (classAnalysis.ts).
  */
 function minifiedFieldHelper(call: CallExpression): boolean {
   const [, key] = call.arguments;
   return (
     call.callee.type === "Identifier" &&
     call.callee.name.length <= 2 &&
-    call.arguments.length === 3 &&
+    (call.arguments.length === 3 || call.arguments.length === 2) &&
     key?.type === "Literal" &&
     typeof key.value === "string"
   );
 }
 
 /**
+ * Whether a two-argument call of that shape is the class's field helper:
+ * the class calls the same function with a value too (tinybench's
+ * `r(this, "runs", 0)` beside `r(this, "name")`). Alone, `g(this, "b")`
+ * may be anything, and makes no field.
+ */
+function helperOfTheClass(src: Source, call: CallExpression): boolean {
+  if (call.arguments.length === 3 || call.callee.type !== "Identifier") return true;
+  const name = call.callee.name.replace(/[$]/g, "\\$");
+  return new RegExp(`(?<![\\w$.])${name}\\s*\\(\\s*this\\s*,\\s*(["'\`])[^"'\`]*\\1\\s*,`).test(
+    src.text,
+  );
+}
+
+/**
  * Whether `call` is one of the transpilers' helpers that write to `this`
  * (`__publicField`, `_defineProperty`, lowered private state, `__name`, or
- * a minified one's shape): read as writes, not as the object handed to
- * other code (thisHandOffs.ts).
+ * a minified one's shape, with two arguments too): read as writes, not as
+ * the object handed to other code (thisHandOffs.ts). tinybench 2.5.1's
+ * eight `r(this, "name")` were each said as MM_UNSEEN_STATE ("the
+ * constructor hands the object to other code") for plain declarations.
  */
 export function isWriteHelper(call: CallExpression): boolean {
   const name = calleeName(call.callee);
@@ -137,7 +154,7 @@ function callWrite(src: Source, call: CallExpression): Write | undefined {
     if (keyText === undefined) return { type: "opaque", text: textOf(src, call) };
     return { type: "field", name: keyText, value };
   }
-  if (minifiedFieldHelper(call) && keyText !== undefined) {
+  if (minifiedFieldHelper(call) && keyText !== undefined && helperOfTheClass(src, call)) {
     return { type: "field", name: keyText, value, minified: textOf(src, call) };
   }
   if (DEFINE_PROPERTY.has(name)) {
