@@ -11,7 +11,7 @@ import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
 import { derivedFrom } from "../mop/derivedFrom.js";
 import type { MemberAccess } from "../mop/source/closureMembers.js";
-import { readClassBodyAccess, readMemberAccess } from "../mop/source/readMemberAccess.js";
+import { readClassBodyAccess, readMemberAccess } from "../mop/source/parse.js";
 
 const read = new WeakMap<ClassDefinition, MemberAccess | null>();
 

@@ -7,9 +7,8 @@
  * such a new field gets the bare initial value on every migrated object,
  * where a fresh one has what the method made of it.
  */
-import type { AnyNode } from "acorn";
 import type { MethodDefinition } from "../mop/classDefinition.js";
-import { forEachChild, parseJavaScript } from "../mop/source/parser.js";
+import { readConstructorExpressions } from "../mop/source/parse.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 
 const CALL_ON_THIS = /\bthis\s*\.\s*([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*\(/gu;
@@ -46,34 +45,13 @@ function writesTo(field: string): RegExp {
 
 const spaced = (text: string) => text.replace(/\s+/g, " ").trim();
 
-/**
- * The expression that starts at an offset of the constructor's `source`,
- * as the parser reads it; undefined where the source does not parse.
- * The statements are the parser's: a constructor written without
- * semicolons (pg 8.13's Client, standard style) ran three statements
- * together when they were split on `;` (`this._ended = false
- * this._connecting = false }`), and a plain initialiser was quoted as a
- * change.
- */
+/** The constructor's expressions as the parser reads them; undefined where there is no parser (the Vite page) or they do not parse. */
 function parsedConstructor(source: string): ((offset: number) => string | undefined) | undefined {
-  // `extends` lets a derived class's `super(…)` parse.
-  const prefix = "(class extends Object {\n";
-  const text = `${prefix}${source}\n})`;
-  const parsed = parseJavaScript(text, "script");
-  if (!parsed.ok) return undefined;
-  return (offset) => {
-    const at = offset + prefix.length;
-    let found: AnyNode | undefined;
-    const visit = (node: AnyNode) => {
-      if (found !== undefined || node.start > at || node.end <= at) return;
-      // The outermost expression the write starts, not its statement nor a comma sequence.
-      const whole = !/Statement$|Declaration$|^SequenceExpression$/.test(node.type);
-      if (node.start === at && whole && node.type !== "Program") found = node;
-      else forEachChild(node, visit);
-    };
-    visit(parsed.program);
-    return found === undefined ? undefined : text.slice(found.start, found.end);
-  };
+  try {
+    return readConstructorExpressions(source);
+  } catch {
+    return undefined; // the page's stand-in for the parse module: the text alone then
+  }
 }
 
 /** The write to `this.field` at `offset` of the constructor's `source`, as written. */

@@ -406,7 +406,11 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // unmanaged classes; the bound was 100 kB): the bound catches a parser
     // coming to the page at load (~100 kB more).
     expect(added).toBeLessThanOrEqual(110_000);
-    // With the engine, after the first edit: 319.6 kB measured (the
+    // With the engine, after the first edit: 341.1 kB measured (stale-closure
+    // warnings for assignments, subclasses, kept methods and rollbacks;
+    // old-release values in Maps and Sets, field kinds judged per field,
+    // custom elements' callbacks, state kept in modules without classes;
+    // the bound was 340 kB), 319.6 kB (the
     // rollback's dry run of locked objects, fields becoming accessors,
     // created classes' closure reads, revoked-proxy argument checks; the
     // class-removal checks are pruned: the page never removes a class; the
@@ -429,6 +433,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(340_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(360_000);
   });
 });

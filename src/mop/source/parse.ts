@@ -33,10 +33,15 @@ import { type SourceKind, unboundNames } from "./unboundNames.js";
 import type { AnyNode, Class, Program } from "acorn";
 import { InvalidClassDefinitionError } from "../../errors.js";
 import { analyseClass } from "./classAnalysis.js";
-import { closureMembers, suspendedMembers } from "./closureMembers.js";
+import {
+  closureMembers,
+  type MemberAccess,
+  memberAccess,
+  suspendedMembers,
+} from "./closureMembers.js";
 import { decoratedClasses } from "./decorators.js";
 import type { ParsedClass } from "./parsedClass.js";
-import { parseJavaScript } from "./parser.js";
+import { forEachChild, parseJavaScript } from "./parser.js";
 import { readsModuleScope } from "./scope.js";
 import { type NestedWrite, nestedWrites } from "./nestedWrites.js";
 import { thisHandOffs } from "./thisHandOffs.js";
@@ -328,4 +333,64 @@ export function isOneClassMember(source: string): boolean {
 /** What `cls`'s instance code writes into `this` (madeFunctions.ts). */
 export function readMadeFunctions(cls: Function): MadeFunctions {
   return madeFunctions(cls);
+}
+
+/** The expression `text` is, or undefined where it does not parse as one. */
+function expressionOf(text: string): AnyNode | undefined {
+  const parsed = parseJavaScript(text, "script");
+  const statement = parsed.ok ? parsed.program.body[0] : undefined;
+  if (statement?.type !== "ExpressionStatement") return undefined;
+  return skipOuterExpressions(statement.expression);
+}
+
+/**
+ * What a live class's code does with its object (closureMembers.ts
+ * memberAccess: reads and assignments after the call that made them
+ * returned, and every member each method touches); undefined where its
+ * source does not parse as a class. Here, behind the page's stand-in, so
+ * that the Vite page carries none of it.
+ */
+export function readMemberAccess(cls: Function): MemberAccess | undefined {
+  const node = expressionOf(`(${Function.prototype.toString.call(cls)}\n)`);
+  return node === undefined ? undefined : memberAccess(node);
+}
+
+/**
+ * The same for a class whose body is `members` (sources of methods and
+ * `name = (initialiser);` fields: a class metamorph builds, whose generated
+ * constructor shows none of them); undefined where they do not parse
+ * together as one class body.
+ */
+export function readClassBodyAccess(members: readonly string[]): MemberAccess | undefined {
+  const node = expressionOf(`(class {\n${members.join("\n")}\n})`);
+  return node === undefined ? undefined : memberAccess(node);
+}
+
+/**
+ * The expression starting at an offset of a constructor's `source`, as the
+ * parser reads it (migration/constructorCalls.ts: split on `;`, pg 8.13's
+ * constructor without semicolons ran three statements together); undefined
+ * where the source does not parse.
+ */
+export function readConstructorExpressions(
+  source: string,
+): ((offset: number) => string | undefined) | undefined {
+  // `extends` lets a derived class's `super(…)` parse.
+  const prefix = "(class extends Object {\n";
+  const text = `${prefix}${source}\n})`;
+  const parsed = parseJavaScript(text, "script");
+  if (!parsed.ok) return undefined;
+  return (offset) => {
+    const at = offset + prefix.length;
+    let found: AnyNode | undefined;
+    const visit = (node: AnyNode) => {
+      if (found !== undefined || node.start > at || node.end <= at) return;
+      // The outermost expression the write starts, not its statement nor a comma sequence.
+      const whole = !/Statement$|Declaration$|^SequenceExpression$/.test(node.type);
+      if (node.start === at && whole && node.type !== "Program") found = node;
+      else forEachChild(node, visit);
+    };
+    visit(parsed.program);
+    return found === undefined ? undefined : text.slice(found.start, found.end);
+  };
 }

@@ -6,7 +6,7 @@
  * advZ15); and every member each method touches, anywhere in its code.
  */
 import { expect, test } from "vitest";
-import { readMemberAccess } from "../../../src/mop/source/readMemberAccess.js";
+import { readMemberAccess } from "../../../src/mop/source/parse.js";
 
 const access = (members: string) => {
   const read = readMemberAccess(new Function(`return class A { ${members} };`)());
