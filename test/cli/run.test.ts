@@ -174,7 +174,9 @@ describe("metamorph run: forced quiescence on the first update", () => {
       try {
         await service.stdout.waitFor(/^started/, { timeoutMs: 20_000 });
         await service.stderr.waitFor(/^metamorph run: control socket /, { timeoutMs: 20_000 });
-        service.send("slow 1500");
+        // Straddling, the call must outlast the apply (a CLI process, a verify and
+        // a compile): 1.5 s was not always enough on a loaded machine.
+        service.send(tracked ? "slow 1500" : "slow 6000");
         await service.stdout.waitFor(/^slow started$/);
         const applied = await metamorph(["apply", "quiet.bundle.json", "--to", socket]);
         expect(applied.code, applied.stderr).toBe(0);
