@@ -30,21 +30,36 @@ export interface Versions {
 const membersOf = (name: string, defs: ReadonlyMap<string, ClassDefinition>) =>
   new Set(ancestry(name, defs).flatMap((n) => instanceMemberNames(defs.get(n)!)));
 
-/** For the running version's code of `className` (its new name) on the objects the commit updated. */
-export function lostAtCommit(className: string, oldName: string, versions: Versions): LostMembers {
-  const { build, oldDefs, defs } = versions;
-  const had = membersOf(oldName, oldDefs);
-  const kept = membersOf(className, defs);
-  const renamed = new Map<string, string>();
+/**
+ * The fields of the running version (`old`) that the update keeps under
+ * another name, over `className`'s new chain, as [old name, new name];
+ * with `splits`, also those split off into another object (`parts.x`).
+ */
+function renames(
+  className: string,
+  { build, defs }: Versions,
+  old: ReadonlySet<string>,
+  splits: boolean,
+): [from: string, to: string][] {
+  const pairs: [string, string][] = [];
   for (const n of ancestry(className, defs)) {
     const cls = build.classes.get(n);
     if (cls === undefined) continue;
     for (const [to, from] of cls.fieldOrigins)
-      if (from !== null && from !== to && had.has(from)) renamed.set(from, to);
-    for (const { via, fields } of cls.splits)
-      for (const { to, from } of fields)
-        if (from !== null && had.has(from)) renamed.set(from, `${via}.${to}`);
+      if (from !== null && from !== to && old.has(from)) pairs.push([from, to]);
+    if (splits)
+      for (const { via, fields } of cls.splits)
+        for (const { to, from } of fields)
+          if (from !== null && old.has(from)) pairs.push([from, `${via}.${to}`]);
   }
+  return pairs;
+}
+
+/** For the running version's code of `className` (its new name) on the objects the commit updated. */
+export function lostAtCommit(className: string, oldName: string, versions: Versions): LostMembers {
+  const had = membersOf(oldName, versions.oldDefs);
+  const kept = membersOf(className, versions.defs);
+  const renamed = new Map(renames(className, versions, had, true));
   return { gone: (name) => had.has(name) && !kept.has(name), renamed };
 }
 
@@ -54,15 +69,11 @@ export function lostAtRollback(
   oldName: string,
   versions: Versions,
 ): LostMembers {
-  const { build, oldDefs, defs } = versions;
-  const had = membersOf(className, defs);
-  const kept = membersOf(oldName, oldDefs);
-  const renamed = new Map<string, string>();
-  for (const n of ancestry(className, defs)) {
-    const cls = build.classes.get(n);
-    if (cls === undefined) continue;
-    for (const [to, from] of cls.fieldOrigins)
-      if (from !== null && from !== to && kept.has(from)) renamed.set(to, from);
-  }
+  const had = membersOf(className, versions.defs);
+  const kept = membersOf(oldName, versions.oldDefs);
+  // The other way round: the new name's value goes back under the old one.
+  const renamed = new Map(
+    renames(className, versions, kept, false).map(([from, to]) => [to, from]),
+  );
   return { gone: (name) => had.has(name) && !kept.has(name), renamed };
 }
