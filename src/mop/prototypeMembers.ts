@@ -152,6 +152,7 @@ export function transplantMethods(
     if (error) throw error;
     kept.add(key);
   }
+  overwritten.set(to, { from, keys: programMembersLost(from, to, skip, kept, previous) });
   for (const key of Reflect.ownKeys(to)) {
     if (skip.has(key) || kept.has(key)) continue;
     if (!isMethodDescriptor(Reflect.getOwnPropertyDescriptor(to, key))) continue;
@@ -164,6 +165,73 @@ export function transplantMethods(
     if (isMethodDescriptor(d) || !Object.hasOwn(to, key) || releaseData(to, previous, key))
       Object.defineProperty(to, key, d);
   }
+}
+
+/**
+ * The methods and accessors the program put on a stable prototype over the
+ * running version's own since it was installed (ml-matrix's
+ * `Matrix.prototype.get` wrapped by instrumentation), which the last
+ * install of a version over it replaced with the new version's member or
+ * removed, by prototype. Such a member cannot be kept as it is: it calls
+ * the running version's function it captured, so the new version's goes
+ * in; this record lets the update say so (migration/programMethods.ts:
+ * review advZ14 counted 0 calls after the update, with no word, and the
+ * wrapper back after a rollback). A member the program
+ * added under a key no version has stays (above); a data value it put
+ * there stays too (releaseData).
+ */
+const overwritten = new WeakMap<
+  object,
+  { readonly from: object; readonly keys: readonly PropertyKey[] }
+>();
+
+/**
+ * The keys of the program's members that the last install over
+ * `prototype` replaced, where that install brought the members of `from`
+ * (the version installed: an older install's record says nothing of it).
+ */
+export function programMembersReplaced(prototype: object, from: object): readonly PropertyKey[] {
+  const last = overwritten.get(prototype);
+  return last?.from === from ? last.keys : [];
+}
+
+/**
+ * Functions metamorph itself puts over a version's method on the stable
+ * prototype (the call tracker's counting wrapper, lifecycle/methodWrapping.ts),
+ * with the method each stands for: not the program's.
+ */
+const standIns = new WeakMap<Function, Function>();
+
+/** Marks `wrapper` as metamorph's own, standing for `original`. */
+export function markStandIn(wrapper: Function, original: Function): void {
+  standIns.set(wrapper, original);
+}
+
+/** `d` with metamorph's own wrappers seen as the methods they stand for. */
+function unwrapped(d: PropertyDescriptor | undefined): PropertyDescriptor | undefined {
+  const original = typeof d?.value === "function" ? standIns.get(d.value as Function) : undefined;
+  return original === undefined ? d : { ...d, value: original };
+}
+
+function programMembersLost(
+  from: object,
+  to: object,
+  skip: ReadonlySet<PropertyKey>,
+  kept: ReadonlySet<PropertyKey>,
+  previous: object | undefined,
+): PropertyKey[] {
+  if (previous === undefined) return [];
+  return Reflect.ownKeys(to).filter((key) => {
+    if (skip.has(key) || kept.has(key)) return false;
+    const now = unwrapped(Reflect.getOwnPropertyDescriptor(to, key));
+    const was = Reflect.getOwnPropertyDescriptor(previous, key);
+    const next = Reflect.getOwnPropertyDescriptor(from, key);
+    const same = (a: PropertyDescriptor, b: PropertyDescriptor | undefined) =>
+      b !== undefined && PARTS.every((p) => Object.is(a[p], b[p]));
+    return (
+      isMethodDescriptor(now) && isMethodDescriptor(was) && !same(now!, was) && !same(now!, next)
+    );
+  });
 }
 
 /**
