@@ -6,6 +6,7 @@
  */
 import { stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import { markStandIn } from "../mop/standIns.js";
 import type { MethodSlot } from "./inFlightCalls.js";
 import { keyName } from "./quiescenceTargets.js";
 
@@ -64,6 +65,7 @@ function makeWrapper(owner: object, slot: MethodSlot, original: Function, enter:
   Object.defineProperty(wrapper, "name", { value: original.name, configurable: true });
   Object.defineProperty(wrapper, "length", { value: original.length, configurable: true });
   wrappers.set(wrapper, { owner, slot, original });
+  markStandIn(wrapper, original);
   return wrapper;
 }
 

@@ -68,6 +68,12 @@ export interface UpdateWarning {
    * releases name their classes alike). Also objects in arrays the field
    * holds, and a field holding the running release's class itself where the
    * update replaces that class (what it constructs has the old fields).
+   * `MM_PROGRAM_METHOD_REPLACED`: a method or accessor of the class's
+   * prototype that the program replaced since the running release put it
+   * there (a wrapper, instrumentation) was replaced by the new release's, or
+   * removed where the new release has none: the program's function called
+   * the running release's it captured, so it cannot be kept; a rollback puts
+   * it back. Methods the program added under names no release has stay.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -79,7 +85,8 @@ export interface UpdateWarning {
     | "MM_STALE_CLOSURE"
     | "MM_FIELD_KIND_CHANGED"
     | "MM_UNSEEN_INSTANCES"
-    | "MM_OLD_RELEASE_VALUE";
+    | "MM_OLD_RELEASE_VALUE"
+    | "MM_PROGRAM_METHOD_REPLACED";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

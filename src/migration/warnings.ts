@@ -38,6 +38,7 @@ import { inheritedFieldsDropped } from "./inheritedFieldsDropped.js";
 import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
 import { oldReleaseValues } from "./oldReleaseValues.js";
+import { programMethodsReplaced } from "./programMethods.js";
 import { sampledObjects } from "./sampledObjects.js";
 import { staleClosures } from "./staleClosures.js";
 import { staleFunctionFields } from "./staleFunctionFields.js";
@@ -81,6 +82,8 @@ export function updateWarnings(
     warnings.push(...nestedDefaults(className, cls, build, old));
     warnings.push(...droppedFields(className, cls, build, old, oldDefs));
     warnings.push(...droppedStatics(className, cls, old));
+    for (const r of programMethodsReplaced(className, old))
+      warnings.push(warning("MM_PROGRAM_METHOD_REPLACED", className, r.member, r.note, r.advice));
     warnings.push(...changedInitialKinds(className, cls, build, old));
     const sample = () => sampledObjects(build, className) ?? some();
     warnings.push(...oldReleaseValues(className, cls, build, old, sample, oldDefs));

@@ -9,6 +9,7 @@
  * other is an UnswappableObjectError here, before the prototype is touched.
  */
 import { UnswappableObjectError } from "../errors.js";
+import { unwrapped } from "./standIns.js";
 
 export function snapshotDescriptors(
   holder: object,
@@ -193,24 +194,6 @@ const overwritten = new WeakMap<
 export function programMembersReplaced(prototype: object, from: object): readonly PropertyKey[] {
   const last = overwritten.get(prototype);
   return last?.from === from ? last.keys : [];
-}
-
-/**
- * Functions metamorph itself puts over a version's method on the stable
- * prototype (the call tracker's counting wrapper, lifecycle/methodWrapping.ts),
- * with the method each stands for: not the program's.
- */
-const standIns = new WeakMap<Function, Function>();
-
-/** Marks `wrapper` as metamorph's own, standing for `original`. */
-export function markStandIn(wrapper: Function, original: Function): void {
-  standIns.set(wrapper, original);
-}
-
-/** `d` with metamorph's own wrappers seen as the methods they stand for. */
-function unwrapped(d: PropertyDescriptor | undefined): PropertyDescriptor | undefined {
-  const original = typeof d?.value === "function" ? standIns.get(d.value as Function) : undefined;
-  return original === undefined ? d : { ...d, value: original };
 }
 
 function programMembersLost(

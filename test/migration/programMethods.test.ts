@@ -14,7 +14,7 @@ import { describe, expect, test } from "vitest";
 import { Namespace, type Policy, patch, updateSync } from "../../src/index.js";
 import { currentVersion } from "../../src/mop/classHandle.js";
 import { programMethodsReplaced } from "../../src/migration/programMethods.js";
-import { markStandIn } from "../../src/mop/prototypeMembers.js";
+import { markStandIn } from "../../src/mop/standIns.js";
 
 type Matrix = {
   data: number[][];
@@ -73,6 +73,10 @@ describe.each(["eager", "lazy", "progressive"] as const)("ml-matrix's pattern (%
       "`Matrix.prototype.get` is not the running release's: the program replaced it since (a wrapper, instrumentation), and the new release's member replaced the program's",
     );
     expect(replaced[0]!.advice).toMatch(/cannot be kept: apply it again over the new release's/);
+    // The update's result says it.
+    expect(result.warnings.filter((w) => w.code === "MM_PROGRAM_METHOD_REPLACED")).toEqual([
+      expect.objectContaining({ className: "Matrix", field: "get", note: replaced[0]!.note }),
+    ]);
     // What it says: the wrapper no longer runs, the plugin's method does.
     calls = 0;
     expect(m.trace()).toBe(5);
