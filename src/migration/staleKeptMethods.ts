@@ -8,11 +8,11 @@
  * to miss: a read of the old name of a field whose value moved, by a method
  * that names neither the new name (`this.total ?? this.count` reads both
  * on purpose) nor a member of the new version under the old name (an
- * accessor the patch adds for it: then the field is not gone). Not a
- * method that only assigns the old name (`this.state = "running"`): the
- * update's tests keep such a rename silent (test/migration/
- * staleClosuresCreated.test.ts), and the field's value is not misread.
- * Nor a member the class's closure or suspended-call warning names already.
+ * accessor the patch adds for it: then the field is not gone). Also a
+ * method that only assigns the old name (`reset() { this.count = 0 }`,
+ * `this.state = "running"`): every call writes a stray property nothing
+ * reads, and the field it meant keeps its value (the reset is lost). Not a
+ * member the class's closure or suspended-call warning names already.
  */
 import type { ClassDefinition, MethodDefinition } from "../mop/classDefinition.js";
 import { memberKeyName, sameMemberKey } from "../mop/classDefinition.js";
@@ -41,19 +41,23 @@ export function staleKeptMethods(
 ): UpdateWarning[] {
   if (next === undefined) return [];
   const stale = new Map<string, string[]>();
+  let reads = false;
+  let writes = false;
   for (const method of old.methods) {
     if (method.static || typeof method.key !== "string" || !keptAsIs(old, next, method.key))
       continue;
     const touched = access.byMethod.get(method.key);
     if (touched === undefined) continue;
     const names = new Set([...touched.reads, ...touched.assigns]);
-    const missed = [...touched.reads].filter((name) => {
+    const missed = [...names].filter((name) => {
       const to = lost.renamed.get(name);
       return (
         to !== undefined && lost.gone(name) && !said.has(name) && !names.has(to.split(".")[0]!)
       );
     });
     for (const name of missed) {
+      if (touched.reads.has(name)) reads = true;
+      else writes = true;
       const by = stale.get(name) ?? [];
       const label = `\`${memberKeyName(method.key)}()\``;
       if (!by.includes(label)) by.push(label);
@@ -64,7 +68,9 @@ export function staleKeptMethods(
   const fields = [...stale.keys()];
   const methods = [...new Set([...stale.values()].flat())];
   const targets = fields.map((f) => `\`${lost.renamed.get(f)}\``).join(", ");
-  const note = `the running version's ${methods.join(", ")}, which the new version keeps as ${methods.length === 1 ? "it is" : "they are"}, read${methods.length === 1 ? "s" : ""} ${quoted(fields)}, whose value${fields.length === 1 ? "" : "s"} the new version keeps as ${targets}`;
+  const s = methods.length === 1 ? "s" : "";
+  const verb = [reads ? `read${s}` : "", writes ? `write${s}` : ""].filter(Boolean).join(" or ");
+  const note = `the running version's ${methods.join(", ")}, which the new version keeps as ${methods.length === 1 ? "it is" : "they are"}, ${verb} ${quoted(fields)}, whose value${fields.length === 1 ? "" : "s"} the new version keeps as ${targets}`;
   return [
     warning(
       "MM_STALE_CLOSURE",

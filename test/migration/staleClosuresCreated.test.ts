@@ -89,7 +89,7 @@ describe("a class made with defineClass", () => {
     ]);
   });
 
-  test("members kept, or read before the await only: no warning", () => {
+  test("members kept, or read before the await only: no suspended-call warning", () => {
     const { ns } = bus(gate().shut);
     const kept = patch("add").addField("Sub", "extra", { default: 0 }).build();
     expect(stale(updateSync(ns, kept).warnings)).toEqual([]);
@@ -106,7 +106,14 @@ describe("a class made with defineClass", () => {
       },
     });
     const rn = patch("rn").renameField("Job", "state", "phase").build();
-    expect(stale(updateSync(ns2, rn).warnings)).toEqual([]);
+    // No call is suspended after a read: only the kept `run()` itself, whose
+    // every later call writes the old name (staleKeptMethods.test.ts).
+    expect(stale(updateSync(ns2, rn).warnings)).toEqual([
+      [
+        "Job",
+        "the running version's `run()`, which the new version keeps as it is, writes `state`, whose value the new version keeps as `phase`",
+      ],
+    ]);
   });
 
   test("a field initialiser's arrow is a closure too", () => {
