@@ -27,6 +27,14 @@ export interface SupervisorOptions {
 
 const SOURCE_FILE = /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx|json)$/;
 
+/**
+ * How long a program has to exit after SIGTERM before it is killed. A
+ * server's shutdown handler that closes its server but leaves an interval
+ * running never exits: the restart waited for ever, and every later save
+ * and `rs` was dropped (review advZ20).
+ */
+export const KILL_AFTER_MS = 5000;
+
 class Supervisor {
   #child: ChildProcess | undefined;
   /** Why the child is being restarted, while it is. */
@@ -38,6 +46,8 @@ class Supervisor {
   #started = false;
   /** Files the program loaded before it failed to start. */
   #loaded: readonly string[] = [];
+  /** The SIGKILL that follows a SIGTERM the child has not obeyed yet. */
+  #killTimer: NodeJS.Timeout | undefined;
   readonly #bin = process.argv[1]!;
   readonly exited: Promise<number>;
   #done: (code: number) => void = () => {};
@@ -71,6 +81,7 @@ class Supervisor {
     child.on("exit", (code, signal) => {
       if (this.#child !== child) return;
       this.#child = undefined;
+      clearTimeout(this.#killTimer);
       if (this.#restarting !== undefined && !this.#stopping) {
         this.#restarting = undefined;
         this.start();
@@ -83,10 +94,13 @@ class Supervisor {
   }
 
   restart(reason: string): void {
-    if (this.#restarting !== undefined) return;
+    if (this.#restarting !== undefined) {
+      this.options.write(`${PREFIX} still restarting (${this.#restarting}): waiting for the program to exit`);
+      return;
+    }
     this.options.write(`${PREFIX} restarting: ${reason}`);
     this.#restarting = reason;
-    if (this.#child) this.#child.kill("SIGTERM");
+    if (this.#child) this.#terminate(this.#child, "SIGTERM");
     else {
       this.#restarting = undefined;
       this.start();
@@ -106,8 +120,22 @@ class Supervisor {
   stop(signal: NodeJS.Signals): void {
     this.#stopping = true;
     this.#stopWaiting();
-    if (this.#child) this.#child.kill(signal);
+    if (this.#child) this.#terminate(this.#child, signal);
     else this.#done(0);
+  }
+
+  /** Sends `signal`, and SIGKILL if the child is still there KILL_AFTER_MS later, saying so. */
+  #terminate(child: ChildProcess, signal: NodeJS.Signals): void {
+    child.kill(signal);
+    clearTimeout(this.#killTimer);
+    this.#killTimer = setTimeout(() => {
+      if (this.#child !== child) return;
+      this.options.write(
+        `${PREFIX} the program did not exit within ${KILL_AFTER_MS / 1000} s of ${signal} (a handler of ${signal} that leaves a timer, a server or a socket open?): killing it`,
+      );
+      child.kill("SIGKILL");
+    }, KILL_AFTER_MS);
+    this.#killTimer.unref();
   }
 
   /** After a start-up failure: restart on the next save of a source file near the program's. */

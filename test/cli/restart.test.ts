@@ -104,3 +104,52 @@ test("a syntax error at start-up: one line naming the file, line and column, the
     removeDir(broken);
   }
 }, 90_000);
+
+/**
+ * A program whose SIGTERM handler closes its server but leaves a timer
+ * running never exits: the restart waited for ever, and every later save
+ * and `rs` was dropped without a word (review advZ20). It is killed after
+ * KILL_AFTER_MS, saying so, and the restart goes on; a second request
+ * while waiting is answered; stopping the command ends the program too.
+ */
+test("a program that does not exit on SIGTERM is killed after the grace period, and the restart goes on", async () => {
+  const stubborn = mkdtempSync(join(tmpdir(), "metamorph-restart-sigterm-"));
+  writeFileSync(join(stubborn, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(
+    join(stubborn, "main.mjs"),
+    `process.on("SIGTERM", () => console.log("closing"));
+console.log("ready " + process.pid);
+setInterval(() => {}, 1000);
+`,
+  );
+  const running = run([...CLI, "dev", "main.mjs"], stubborn, {}, { stdin: true });
+  try {
+    const first = await running.stdout.waitFor(/^ready \d+$/, { timeoutMs: 30_000 });
+    let from = running.stderr.all.length;
+    running.send("rs");
+    await running.stdout.waitFor(/^closing$/, { timeoutMs: 20_000 });
+    running.send("rs");
+    expect(await running.stderr.waitFor(/still restarting/, { from, timeoutMs: 10_000 })).toBe(
+      "[metamorph] still restarting (rs): waiting for the program to exit",
+    );
+    expect(await running.stderr.waitFor(/did not exit/, { from, timeoutMs: 20_000 })).toBe(
+      "[metamorph] the program did not exit within 5 s of SIGTERM (a handler of SIGTERM that leaves a timer, a server or a socket open?): killing it",
+    );
+    const second = await running.stdout.waitFor(/^ready \d+$/, {
+      from: running.stdout.all.indexOf(first) + 1,
+      timeoutMs: 30_000,
+    });
+    expect(second).not.toBe(first);
+    // Stopping the command: the program is killed after the same grace, and the command ends.
+    from = running.stderr.all.length;
+    running.child.kill("SIGTERM");
+    const code = await new Promise((resolve) => running.child.once("exit", resolve));
+    expect(running.stderr.all.slice(from).join("\n")).toMatch(/did not exit within 5 s of SIGTERM/);
+    expect(code).not.toBeNull();
+    const pid = Number(second.split(" ")[1]);
+    expect(() => process.kill(pid, 0)).toThrow();
+  } finally {
+    await running.stop();
+    removeDir(stubborn);
+  }
+}, 120_000);
