@@ -122,7 +122,10 @@ function saveForwarders(state: HandleState): Undo {
   const { handle } = state;
   const keys = state.staticKeys;
   const saved = keys.map((key) => Reflect.getOwnPropertyDescriptor(handle, key));
+  const length = Reflect.getOwnPropertyDescriptor(handle, "length")!;
   return () => {
+    if (handle.length !== length.value) Object.defineProperty(handle, "length", length);
+    // Made fast again below, with the statics put back.
     for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
     keys.forEach((key, i) => {
       const d = saved[i];
