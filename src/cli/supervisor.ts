@@ -95,7 +95,9 @@ class Supervisor {
 
   restart(reason: string): void {
     if (this.#restarting !== undefined) {
-      this.options.write(`${PREFIX} still restarting (${this.#restarting}): waiting for the program to exit`);
+      this.options.write(
+        `${PREFIX} still restarting (${this.#restarting}): waiting for the program to exit`,
+      );
       return;
     }
     this.options.write(`${PREFIX} restarting: ${reason}`);
