@@ -13,6 +13,16 @@ import type { ManagedClass, ReleaseInventory } from "./inventory.js";
 const list = (names: readonly string[]) => names.join(", ");
 const plural = (n: number, word: string) => `${word}${n === 1 ? "" : "s"}`;
 
+/**
+ * Code quoted in a TODO, on one line and cut: fast-xml-parser's entity
+ * tables span screens, and a quoted newline ended the comment, so the
+ * written module did not parse (review advZ18).
+ */
+function quote(code: string): string {
+  const line = code.replace(/\s+/g, " ").trim();
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}
+
 /** The warnings of src/dev/plan.ts for a class whose source changed. */
 export function classTodos(
   name: string,
@@ -53,7 +63,7 @@ export function classTodos(
       ? `Its new value reads the module, which a bundle's code cannot reach, so a reset cannot give it: set what the service can reach in ${context.migrationsFile}: export const migrate = { ${name}(old, object) { object.${field} = … } }, or restart`
       : `To give them the new value, list it in ${context.migrationsFile}: export const reset = { ${name}: ["${field}"] }`;
     todos.push(
-      `${name}.${field}: initialiser changed (${old} → ${now}); existing objects keep their values. ${give}`,
+      `${name}.${field}: initialiser changed (${quote(old ?? "none")} → ${quote(now ?? "none")}); existing objects keep their values. ${give}`,
     );
   }
   return todos;
@@ -73,7 +83,11 @@ function moduleBoundTodos(
 ): string[] {
   const fields = summary.added.filter((f) => context.moduleBound.includes(f));
   if (fields.length === 0 || context.migrator) return [];
-  const values = fields.map((f) => `${f} = ${after.fields.find((x) => x.name === f)?.initializer}`);
+  // A field set from the constructor's arguments has no initialiser of its own to quote.
+  const values = fields.map((f) => {
+    const initializer = after.fields.find((x) => x.name === f)?.initializer;
+    return initializer === undefined ? f : `${f} = ${quote(initializer)}`;
+  });
   const one = fields.length === 1;
   return [
     `new ${plural(fields.length, "field")} ${list(values)} ${one ? "starts" : "start"} from a value of the module, which the engine cannot compute for the existing objects outside that module: it refuses the update unless a migrator sets ${one ? "it" : "them"}. Add to ${context.migrationsFile}: export const migrate = { ${name}(old, object) { object.${fields[0]} = … } }`,

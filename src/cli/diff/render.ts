@@ -54,7 +54,8 @@ function comment(text: string, indent = ""): string[] {
   const lines: string[] = [];
   let line = `// ${indent}`;
   const continuation = `// ${" ".repeat(indent.length + (text.startsWith("TODO:") ? 6 : 2))}`;
-  for (const word of text.split(" ")) {
+  // Any line break in quoted text would end the comment: the module would not parse.
+  for (const word of text.split(/\s+/)) {
     if (line.length + word.length + 1 > WIDTH && line.trim() !== "//") {
       lines.push(line.trimEnd());
       line = continuation;
