@@ -26,7 +26,6 @@ import { createClass } from "../mop/createClass.js";
 import { isAdaptiveFinder } from "../mop/instances/adaptiveFinder.js";
 import { createInstanceFinder } from "../mop/instances/defaultFinder.js";
 import type { FindOptions, InstanceFinder } from "../mop/instances/finder.js";
-import { readClassDefinition } from "../mop/readClassDefinition.js";
 import { bindDefinedClasses, classesOf, definitionScope } from "./definitionScope.js";
 import { InvalidBindingNameError } from "./errors.js";
 import {
@@ -46,7 +45,7 @@ import {
   finderOptions,
   registerClassOptions,
   requireBindingName,
-  withName,
+  readNamed,
 } from "./options.js";
 import { staticInstances, staticsBuildNothing } from "./staticInstances.js";
 import {
@@ -326,7 +325,7 @@ export class Namespace {
     } = registerClassOptions(this.name, options);
     refuseNotAClass(cls, this.name);
     refuseAlreadyManaged(cls, this);
-    const read = withName(readClassDefinition(cls, readOptions), name);
+    const read = readNamed(cls, readOptions, name);
     refuseNameless(read.name, this.name);
     this.#requireDefinable(read);
     const parent = Object.getPrototypeOf(cls) as Function | null;

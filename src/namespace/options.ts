@@ -13,7 +13,10 @@ import { isValidClassName } from "../mop/createClass.js";
 import { defaultInstanceFinderKind } from "../mop/instances/defaultFinder.js";
 import type { InstanceFinderChoice } from "../mop/instances/finder.js";
 import { isInstanceFinderChoice } from "../mop/instances/finder.js";
-import type { ReadClassDefinitionOptions } from "../mop/readClassDefinition.js";
+import {
+  type ReadClassDefinitionOptions,
+  readClassDefinition,
+} from "../mop/readClassDefinition.js";
 import { type KeyGuesses, unknownKey } from "../unknownKeys.js";
 
 export interface NamespaceOptions {
@@ -321,6 +324,30 @@ export function registerClassOptions(namespace: string, given: unknown): Registe
 }
 
 /** `definition` under the name `registerClass` was given, if any (checked like a class name). */
+/**
+ * `cls` read as a definition named `name` (registerClass's option). A
+ * refusal names the class as the program does: a minified package's
+ * `registerClass(Signal, { name: "Signal" })` was refused as "v cannot be
+ * read as a class", `details.className` "v" (review advZ18).
+ */
+export function readNamed(
+  cls: Function,
+  options: ReadClassDefinitionOptions,
+  name: string | undefined,
+): ClassDefinition {
+  try {
+    return withName(readClassDefinition(cls, options), name);
+  } catch (error) {
+    if (!(error instanceof InvalidClassDefinitionError) || name === undefined || name === cls.name)
+      throw error;
+    const written = cls.name === "" ? "anonymous in its source" : `${cls.name} in its source`;
+    const message = error.message.startsWith(`${cls.name || "(anonymous)"} cannot be read`)
+      ? `${name} (${written})${error.message.slice((cls.name || "(anonymous)").length)}`
+      : error.message;
+    throw new InvalidClassDefinitionError(message, { ...error.details, className: name });
+  }
+}
+
 export function withName(definition: ClassDefinition, name: string | undefined): ClassDefinition {
   if (name === undefined || name === definition.name) return definition;
   if (!isValidClassName(name)) {

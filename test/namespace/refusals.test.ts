@@ -393,3 +393,27 @@ test("an ES5 constructor function handed to registerClass is refused naming the 
     }),
   );
 });
+
+test("a minified class registered under a name of the program's is refused under that name, the source's name beside it", () => {
+  // @preact/signals-core's minified build: `function v(){…}` exported as Signal.
+  const v = new Function("return function v(value) { this.v = value; }")() as Function;
+  const anonymous = new Function("return function (value) { this.v = value; }")() as Function;
+  for (const [cls, written] of [
+    [v, "v in its source"],
+    [anonymous, "anonymous in its source"],
+  ] as const) {
+    expect(() =>
+      new Namespace(`minified-${written.length}`).registerClass(cls as never, { name: "Signal" }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "MM_INVALID_DEFINITION",
+        details: expect.objectContaining({ className: "Signal" }),
+        message: expect.stringMatching(
+          new RegExp(
+            `^Signal \\(${written}\\) cannot be read as a class: .*ES5-style constructor functions`,
+          ),
+        ),
+      }),
+    );
+  }
+});
