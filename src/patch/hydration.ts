@@ -6,7 +6,7 @@
  */
 import { InvalidPatchError } from "../errors.js";
 import { keepName } from "../mop/keepName.js";
-import { isFunctionSource } from "./checks/functionSource.js";
+import { functionSourceVerdict } from "./checks/functionSource.js";
 import { unboundFunctionNames } from "./checks/unboundFunctions.js";
 import { functionsOf } from "./functions.js";
 import type { Operation, PatchFunction } from "./operations.js";
@@ -90,7 +90,13 @@ function refuseScopeNames(patchName: string, names: readonly string[]): void {
 function refuseNonFunctions(patchName: string, planned: readonly Planned[]): void {
   for (const { index, op, key, fn } of planned) {
     const implementation = key === "implementation";
-    if (isFunctionSource(fn.source, implementation)) continue;
+    const verdict = functionSourceVerdict(fn.source, implementation);
+    if (verdict === "function") continue;
+    if (verdict === "too deep")
+      throw new InvalidPatchError(
+        `patch "${patchName}": operations[${index}] (${describeOperation(op)}): its ${key} source nests too deeply for metamorph to check that it is one ${implementation ? "class" : "function"} and nothing else, and none of the patch's code was run: move deep literals out of it (into the hydrate scope)`,
+        { patch: patchName, index, operation: op.op, function: key },
+      );
     throw new InvalidPatchError(
       `patch "${patchName}": operations[${index}] (${describeOperation(op)}): its ${key} source is not a ${implementation ? "class" : "function"} (written as ${implementation ? "class …" : "function …, an arrow function or method shorthand"}), and none of the patch's code was run: \`${fn.source.trim().slice(0, 40)}\``,
       { patch: patchName, index, operation: op.op, function: key },

@@ -62,3 +62,38 @@ test("hydrating refuses a patch with such a source before evaluating any of its 
   );
   expect((globalThis as Record<string, unknown>)[canary]).toBeUndefined();
 });
+
+/**
+ * A source nested deeper than the parser's stack (which V8 still compiles)
+ * was taken for "no parser here": `(o, t) => {}, (side effect), [[[… 1000
+ * deep …]]], (o, t) => {}` ran its side effect at hydration, and the update
+ * was refused after (review advZ21). Refused now, nothing run; the same
+ * shallow is refused as not a function.
+ */
+test.each([
+  ["migrator", 1000],
+  ["implementation", 1000],
+  ["migrator", 10],
+] as const)(
+  "a %s source with a side effect beside literals nested %i deep: refused, nothing run",
+  (key, depth) => {
+    const canary = `__metamorphDeepCanary${key}${depth}`;
+    const nested = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+    const source =
+      key === "migrator"
+        ? `(old, target) => {}, (globalThis.${canary} = 1), ${nested}, (old, target) => {}`
+        : `class {}, (globalThis.${canary} = 1), ${nested}, class {}`;
+    const op =
+      key === "migrator"
+        ? { op: "migrator", className: "Item", migrator: { source } }
+        : { op: "replaceImplementation", className: "Item", implementation: { source } };
+    const json = { format: "metamorph.patch/1", name: "deep", operations: [op] };
+    expect(() => Patch.fromJSON(json, { trust: "in-process" }).hydrate()).toThrow(
+      expect.objectContaining({
+        code: "MM_INVALID_PATCH",
+        message: expect.stringMatching(depth > 100 ? /nests too deeply/ : /is not a/),
+      }),
+    );
+    expect((globalThis as Record<string, unknown>)[canary]).toBeUndefined();
+  },
+);

@@ -37,39 +37,58 @@ function closing(source: string, open: number): number {
  * it; the form alone where no parser is (a browser page).
  */
 export function isFunctionSource(text: string, classToo = false): boolean {
-  if (classToo && /^\s*class\b/.test(text)) return oneClass(text);
-  if (!hasFunctionForm(text)) return false;
+  return functionSourceVerdict(text, classToo) === "function";
+}
+
+/**
+ * The same, telling apart a source the parser gave up on: nested deeper
+ * than its stack, which V8 still compiles. Taken for a syntax error (which
+ * compiling would report), a migrator written as `(o, t) => {}, (sideEffect()), [[[…
+ * 1000 deep …]]], (o, t) => {}` ran its side effect at hydration, and the
+ * update was refused after (review advZ21).
+ */
+export function functionSourceVerdict(
+  text: string,
+  classToo = false,
+): "function" | "other" | "too deep" {
   try {
-    return parsedAsOneFunction(text);
-  } catch {
-    return true; // no parser here: the form was checked
+    if (classToo && /^\s*class\b/.test(text)) return oneClass(text) ? "function" : "other";
+    if (!hasFunctionForm(text)) return "other";
+    return parsedAsOneFunction(text) ? "function" : "other";
+  } catch (error) {
+    if (error instanceof RangeError) return "too deep";
+    return "function"; // no parser here (a page): the form was checked
   }
 }
 
 /** A new implementation: one class expression (evaluating it runs its static blocks, as loading the class would). */
 function oneClass(text: string): boolean {
-  try {
-    const parsed = parseJavaScript(`(${text}\n)`, "script");
-    if (!parsed.ok || parsed.program.body.length !== 1) return false;
-    const statement = parsed.program.body[0]!;
-    return (
-      statement.type === "ExpressionStatement" &&
-      unwrap(statement.expression).type === "ClassExpression"
-    );
-  } catch {
-    return true; // no parser here
-  }
+  const parsed = parseOrThrow(`(${text}\n)`);
+  if (!parsed.ok || parsed.program.body.length !== 1) return false;
+  const statement = parsed.program.body[0]!;
+  return (
+    statement.type === "ExpressionStatement" &&
+    unwrap(statement.expression).type === "ClassExpression"
+  );
+}
+
+/** Parsed, or a RangeError where the parser ran out of stack (acorn says so as a syntax error). */
+function parseOrThrow(text: string): ReturnType<typeof parseJavaScript> {
+  const parsed = parseJavaScript(text, "script");
+  if (!parsed.ok && /^Not enough stack space/.test(parsed.failure.message))
+    throw new RangeError(parsed.failure.message);
+  return parsed;
 }
 
 function parsedAsOneFunction(text: string): boolean {
-  const asExpression = parseJavaScript(`(${text}\n)`, "script");
+  const asExpression = parseOrThrow(`(${text}\n)`);
   if (asExpression.ok) {
     const statement = asExpression.program.body[0];
     if (asExpression.program.body.length !== 1 || statement?.type !== "ExpressionStatement")
       return false;
     return isFunctionNode(unwrap(statement.expression));
   }
-  const asMethod = parseJavaScript(`({ ${text}\n })`, "script");
+  const asMethod = parseOrThrow(`({ ${text}\n })`);
   // Text that parses neither way is a syntax error, which compiling reports
   // without evaluating anything.
   if (!asMethod.ok) return true;
