@@ -21,13 +21,18 @@ function keepsName(text: string, next: TopLevel): boolean {
   );
 }
 
-/** The new version's other statements that the previous version did not have. */
+/** The new version's other statements that the previous version did not have (but those `handled` elsewhere). */
 export function changedStatements(
   previous: TopLevel,
   next: TopLevel,
+  handled: ReadonlySet<string> = new Set(),
 ): { readonly text: string; readonly line: number }[] {
   const before = new Set(previous.others.map((o) => o.text));
   return next.others.filter(
-    (o) => !before.has(o.text) && !/^export\s*\{/.test(o.text) && !keepsName(o.text, next),
+    (o) =>
+      !before.has(o.text) &&
+      !handled.has(o.text) &&
+      !/^export\s*\{/.test(o.text) &&
+      !keepsName(o.text, next),
   );
 }

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import type { UpdateResult } from "../migration/types.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { type ClassChangeSummary, engineWarnings } from "./common.js";
+import { withoutRedecorated } from "./memberDecorators.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
@@ -121,6 +122,12 @@ function functionAssigner(record: ModuleRecord, prepared: PreparedReload) {
     }
   };
   return { names, previous, set };
+}
+
+/** What a reload warns of: the plan's, and the engine's but those a decorator's method makes moot. */
+function reloadWarnings(prepared: PreparedReload, result: UpdateResult | undefined): string[] {
+  const engine = withoutRedecorated(result?.warnings, prepared.redecorated);
+  return [...prepared.warnings, ...engineWarnings(engine, prepared.migrationsFile)];
 }
 
 export interface ReloaderOptions extends ApplyContext {
@@ -307,10 +314,7 @@ export class Reloader {
     applied: Applied,
   ): Outcome {
     const { result } = applied;
-    const warnings = [
-      ...prepared.warnings,
-      ...engineWarnings(result?.warnings, prepared.migrationsFile),
-    ];
+    const warnings = reloadWarnings(prepared, result);
     const functions = functionAssigner(record, prepared);
     const functionNames = functions.names;
     for (const apply of prepared.unmanagedPatches) warnings.push(apply());

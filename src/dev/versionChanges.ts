@@ -6,6 +6,12 @@
  */
 import { changedStatements } from "./changedStatements.js";
 import type { TopLevel } from "./compile.js";
+import {
+  type DecoratorChange,
+  decoratorChanges,
+  type MemberDecoration,
+  memberLabel,
+} from "./memberDecorators.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 
 export interface Changes {
@@ -19,6 +25,14 @@ export interface Changes {
   readonly removed: Map<string, string>;
   /** Those it declares again. */
   readonly restored: string[];
+  /** Classes whose method decorators changed, with the methods (`log()`): updated even with the same body. */
+  readonly decorators: Map<string, string[]>;
+}
+
+/** The member decorator calls of the running and of the saved version (./memberDecorators.ts). */
+export interface Decorations {
+  readonly previous: readonly MemberDecoration[];
+  readonly next: readonly MemberDecoration[];
 }
 
 export type Known = (name: string) => boolean;
@@ -29,6 +43,7 @@ export function diffVersions(
   previous: TopLevel,
   next: TopLevel,
   known: Known,
+  decorations: Decorations = { previous: [], next: [] },
 ): Changes {
   const changes: Changes = {
     classes: [],
@@ -38,6 +53,7 @@ export function diffVersions(
     restartReasons: [],
     removed: new Map(),
     restored: [],
+    decorators: new Map(),
   };
   for (const [name, cls] of next.classes) {
     const before = previous.classes.get(name);
@@ -56,6 +72,7 @@ export function diffVersions(
       changes.restartReasons.push(`class ${name} was removed`);
     }
   }
+  noteDecoratorChanges(record, previous, next, decorations, changes);
   noteRemovals(record, previous, next, changes);
   // Functions added by an earlier save (extras) count too, and so does one
   // a save removed and this one declares again: its binding lived on.
@@ -77,7 +94,11 @@ export function diffVersions(
       );
     }
   }
-  for (const other of changedStatements(previous, next)) {
+  // The decorator calls of the module's classes are run again by the reload (./prepare.ts).
+  const decorating = new Set(
+    decorations.next.filter((d) => next.classes.has(d.className)).map((d) => d.text),
+  );
+  for (const other of changedStatements(previous, next, decorating)) {
     changes.notes.push(
       `line ${other.line}: changed top-level statement not re-run (module state is kept); restart to run it`,
     );
@@ -130,6 +151,47 @@ function standardDecorated(name: string, next: TopLevel): string | undefined {
     if (shown !== undefined) return shown;
   }
   return undefined;
+}
+
+/**
+ * Classes of the module whose member decorator calls the save added,
+ * changed or removed. A method's are applied again over the new version's
+ * methods after the commit, like the unchanged ones, so the class is
+ * updated even when its body is the same (its methods installed again
+ * undecorated first). What a field's did at start-up (metadata,
+ * registrations) can be neither undone nor redone exactly: a restart.
+ */
+function noteDecoratorChanges(
+  record: ModuleRecord,
+  previous: TopLevel,
+  next: TopLevel,
+  decorations: Decorations,
+  changes: Changes,
+): void {
+  for (const name of next.classes.keys()) {
+    const managed = record.classes.has(name);
+    // A new class: its calls run once, right after the reload declares it.
+    if (!previous.classes.has(name) || !(managed || record.bindings.has(name))) continue;
+    const changed = decoratorChanges(decorations.previous, decorations.next, name);
+    for (const field of changed.filter((c) => c.kind === "field")) {
+      changes.notes.push(
+        `line ${field.line}: the decorators of field ${name}.${field.member} changed: what decorators of a field did at start-up (metadata, registrations) is neither undone nor run again (module state is kept); restart to apply them`,
+      );
+      changes.restartReasons.push(
+        `line ${field.line}: the decorators of field ${name}.${field.member} changed`,
+      );
+    }
+    const methods = changed.filter((c) => c.kind === "method");
+    if (methods.length === 0) continue;
+    const list = managed ? changes.classes : changes.unmanaged;
+    if (!list.includes(name)) list.push(name);
+    changes.decorators.set(name, methods.map(memberLabel));
+    changes.notes.push(...methods.map((m) => appliedAgain(name, m)));
+  }
+}
+
+function appliedAgain(className: string, change: DecoratorChange): string {
+  return `line ${change.line}: the decorators of ${className}.${memberLabel(change)} changed: applied over its new version`;
 }
 
 /** The functions and variables `next` removes, and the removed ones it declares again. */
