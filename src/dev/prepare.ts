@@ -7,6 +7,7 @@
  * and the patch that makes the new classes the implementations of the
  * existing handles. The reloader commits it (./reloader.ts).
  */
+import { changedImportLines, changedImports } from "./changedImports.js";
 import { parseModule, type TopLevel, topLevel } from "./compile.js";
 import { type Redecorated, withDecoratorHooks } from "./decoratorHooks.js";
 import { markDecoratorChanges, memberDecorations } from "./memberDecorators.js";
@@ -95,6 +96,9 @@ export async function prepareReload(
     next: memberDecorations(nextModule),
   };
   const changes = diffVersions(record, previous, next, known, decorations);
+  const imports = changedImportLines(changedImports(record, previous, next));
+  changes.notes.push(...imports.notes);
+  changes.restartReasons.push(...imports.restartReasons);
   const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
   // Before anything runs, new imports included.
   refuseUnreachable(record, nextModule, evaluatedNames(next, changed, known));
