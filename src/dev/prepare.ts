@@ -10,6 +10,7 @@
 import { changedImportLines, changedImports } from "./changedImports.js";
 import { parseModule, type TopLevel, topLevel } from "./compile.js";
 import { type Redecorated, withDecoratorHooks } from "./decoratorHooks.js";
+import { madeFunctionNotes } from "./madeFunctions.js";
 import { markDecoratorChanges, memberDecorations } from "./memberDecorators.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { resolveNewImports } from "./newImports.js";
@@ -99,6 +100,7 @@ export async function prepareReload(
   const imports = changedImportLines(changedImports(record, previous, next));
   changes.notes.push(...imports.notes);
   changes.restartReasons.push(...imports.restartReasons);
+  changes.notes.push(...madeFunctionNotes(nextModule, changes.functions));
   const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
   // Before anything runs, new imports included.
   refuseUnreachable(record, nextModule, evaluatedNames(next, changed, known));
