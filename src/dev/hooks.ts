@@ -4,7 +4,9 @@
  * `nextLoad`; for a `.js` module `nextLoad` is Node's own loader). Every
  * module of the program (not under node_modules, not metamorph's own
  * sources, not a `*.migrations.*` module) is rewritten by `instrumentModule`;
- * everything else is left to tsx and Node.
+ * everything else is left to tsx and Node. CommonJS that the chain leaves to
+ * Node's `require` loader (no source: plain `.js`/`.cjs`, and TypeScript once
+ * tsx's require hook is in) stays there, and ./requireHook.ts rewrites it.
  *
  * The JavaScript of each version reaches the dev runtime too, since changes
  * are found by comparing the JavaScript of two versions: the version loaded
@@ -61,16 +63,6 @@ type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 const text = (source: LoadResult["source"]) =>
   typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
 
-/** The module's JavaScript: what tsx or Node gave, or the file itself for CommonJS JavaScript. */
-async function javaScriptOf(url: string, loaded: LoadResult): Promise<string | undefined> {
-  if (loaded.source !== undefined && loaded.source !== null) return text(loaded.source);
-  // Node leaves CommonJS to its own loader (no source); plain JavaScript can be read as is.
-  if (loaded.format === "commonjs" && /\.(js|cjs)$/.test(url.split(/[?#]/)[0]!)) {
-    return readFile(fileURLToPath(url), "utf8");
-  }
-  return undefined;
-}
-
 export async function load(
   url: string,
   context: LoadContext,
@@ -82,8 +74,13 @@ export async function load(
   const hash = contentHash(await readFile(file, "utf8"));
   const loaded = await nextLoad(url, context);
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
-  const js = await javaScriptOf(url, loaded);
-  if (js === undefined) return loaded;
+  // CommonJS without a source is left to Node's own loader, where the require
+  // hook rewrites it. Given a source, Node 20 would run it through its ESM
+  // translator, whose `require` fails on a package that `require` resolves to
+  // an ES module importing CommonJS ("module-sync", as under express): such a
+  // program died at start-up with "request for './index.js' is not in cache".
+  if (loaded.source === undefined || loaded.source === null) return loaded;
+  const js = text(loaded.source);
   if (new URL(url).searchParams.has(SOURCE_QUERY)) {
     return {
       format: "module",

@@ -4,9 +4,12 @@
  * extension and hands the JavaScript to `module._compile`, a path Node 20's
  * module hooks (./hooks.ts, `module.register`) never see: without this, such
  * a program ran with none of its classes managed, and every save was
- * silently ignored. The rewrite is the loader's (./instrument.ts), applied
- * where the JavaScript meets the compiler, to the same modules
- * (`isProgramModule`); code the loader has already rewritten passes as is.
+ * silently ignored. Plain `.js`/`.cjs` CommonJS of the program is rewritten
+ * here too, also when it is imported: ./hooks.ts leaves it to this loader,
+ * whose `require` is Node's (packages resolving to ES modules included). The
+ * rewrite is the loader's (./instrument.ts), applied where the JavaScript
+ * meets the compiler, to the same modules (`isProgramModule`); code the
+ * loader has already rewritten passes as is.
  *
  * A saved version's JavaScript comes from the same `require` extension, run
  * on a module whose `_compile` only keeps the code: the compiler that

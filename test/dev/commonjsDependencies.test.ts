@@ -1,0 +1,115 @@
+/**
+ * `metamorph dev` on a CommonJS `.js` program whose dependencies take the
+ * `"module-sync"` export condition, as express does through get-intrinsic →
+ * async-function: `require` of such a package loads an ES module, which
+ * imports or requires CommonJS files of its own. Under plain Node it runs;
+ * under `metamorph dev` it died at start-up (`request for './index.js' is not
+ * in cache`, review advZ20 r3): the loader hook handed the program's CommonJS
+ * to Node 20's ESM translator, whose `require` cannot load such packages.
+ * The program's classes must still be managed once the program runs under
+ * Node's own CommonJS loader.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  ANSWER_STDIN,
+  ask,
+  CLI,
+  editFile,
+  type Running,
+  run,
+  stopAndRemoveAfter,
+} from "./support.js";
+
+let dir: string | undefined;
+let program: Running | undefined;
+
+stopAndRemoveAfter(afterEach, () => ({ program, dir }));
+
+/** A project of `files` (paths may name folders, node_modules included). */
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "metamorph-cjs-deps-"));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+  return root;
+}
+
+const packageJson = (name: string, exports: unknown) =>
+  `${JSON.stringify({ name, version: "1.0.0", exports }, null, 2)}\n`;
+
+/** async-function's layout: under `require`, an ES module importing the package's CommonJS file. */
+const IMPORTS_CJS = {
+  "node_modules/sync-import/package.json": packageJson("sync-import", {
+    ".": [
+      { "module-sync": "./require.mjs", import: "./index.mjs", default: "./index.js" },
+      "./index.js",
+    ],
+  }),
+  "node_modules/sync-import/require.mjs":
+    "import make from './index.js';\nexport default make;\nexport { make as 'module.exports' };\n",
+  "node_modules/sync-import/index.mjs": "import make from './index.js';\nexport default make;\n",
+  "node_modules/sync-import/index.js": "'use strict';\nmodule.exports = () => 'imported';\n",
+};
+
+/** An ES module chosen by `require` that itself requires a CommonJS file (createRequire). */
+const REQUIRES_CJS = {
+  "node_modules/sync-require/package.json": packageJson("sync-require", {
+    ".": { "module-sync": "./sync.mjs", default: "./impl.cjs" },
+  }),
+  "node_modules/sync-require/sync.mjs":
+    "import { createRequire } from 'node:module';\nconst impl = createRequire(import.meta.url)('./impl.cjs');\nexport default impl;\nexport { impl as 'module.exports' };\n",
+  "node_modules/sync-require/impl.cjs":
+    "class Helper {\n  name() {\n    return 'required';\n  }\n}\nmodule.exports = new Helper();\n",
+};
+
+/** "ready" once the program says so, or what it printed on stderr if it exits first (a start-up failure). */
+function startOrExit(running: Running): Promise<string> {
+  const exited = new Promise<string>((resolveExit) =>
+    running.child.once("exit", () => resolveExit(running.stderr.all.join("\n"))),
+  );
+  const ready = running.stdout
+    .waitFor(/^ready$/, { timeoutMs: 30_000, what: "the program to start" })
+    .then(() => "ready");
+  return Promise.race([ready, exited]);
+}
+
+describe("metamorph dev: a CommonJS program with module-sync dependencies", () => {
+  test("starts, and an edit of its class updates the live object", async () => {
+    dir = project({
+      "package.json": '{ "type": "commonjs" }\n',
+      ...IMPORTS_CJS,
+      ...REQUIRES_CJS,
+      "app.js": `const { Counter } = require("./counter.js");
+const make = require("sync-import");
+const helper = require("sync-require");
+const { createInterface } = require("node:readline");
+const c = new Counter();
+c.n = 5;
+Object.assign(globalThis, { c, Counter, deps: [make(), helper.name()] });
+${ANSWER_STDIN}
+console.log("ready");
+`,
+      "counter.js": `class Counter {\n  n = 0;\n  describe() {\n    return "n=" + this.n;\n  }\n}\nmodule.exports = { Counter };\n`,
+    });
+    program = run([...CLI, "dev", "--no-restart", "app.js"], dir, {}, { stdin: true });
+    expect(await startOrExit(program)).toBe("ready");
+    expect(await ask(program, "deps")).toEqual(["imported", "required"]);
+    expect(await ask(program, "c.describe()")).toBe("n=5");
+
+    const from = program.stderr.all.length;
+    editFile(join(dir, "counter.js"), (t) =>
+      t
+        .replace("  n = 0;", "  n = 0;\n  step = 2;")
+        .replace('"n=" + this.n', '"count " + this.n * this.step'),
+    );
+    await program.stderr.waitFor(
+      /counter\.js: updated Counter \(\+step, ~describe\(\)\) \| 1 instance migrated/,
+      { from, timeoutMs: 20_000 },
+    );
+    expect(await ask(program, "[c.describe(), c instanceof Counter]")).toEqual(["count 10", true]);
+  }, 60_000);
+});
