@@ -72,7 +72,10 @@ export async function load(
   const file = fileURLToPath(url);
   // Hashed before compiling: a save in between makes the runtime reload the module once more.
   const hash = contentHash(await readFile(file, "utf8"));
-  const loaded = await nextLoad(url, context);
+  // A saved version is asked for only of an ES module: said so, Node does not
+  // guess the format of a `.js` of a package without a type, with a warning.
+  const savedVersion = new URL(url).searchParams.has(SOURCE_QUERY);
+  const loaded = await nextLoad(url, savedVersion ? { ...context, format: "module" } : context);
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
   // CommonJS without a source is left to Node's own loader, where the require
   // hook rewrites it. Given a source, Node 20 would run it through its ESM
@@ -81,7 +84,7 @@ export async function load(
   // program died at start-up with "request for './index.js' is not in cache".
   if (loaded.source === undefined || loaded.source === null) return loaded;
   const js = text(loaded.source);
-  if (new URL(url).searchParams.has(SOURCE_QUERY)) {
+  if (savedVersion) {
     return {
       format: "module",
       source: `export default ${JSON.stringify(js)};`,

@@ -45,14 +45,27 @@ export function installRequireHook(options: RequireHookOptions): () => void {
   const prototype = internals.prototype;
   const original = prototype._compile;
   prototype._compile = function (content, filename, ...rest) {
-    return original.call(this, rewritten(content, filename, options), filename, ...rest);
+    const code = rewritten(content, filename, rest[0], options);
+    return original.call(this, code, filename, ...rest);
   };
   return () => {
     if (prototype._compile !== original) prototype._compile = original;
   };
 }
 
-function rewritten(content: string, filename: string, options: RequireHookOptions): string {
+/**
+ * `format` is Node's third argument to `_compile` (Node ≥ 20.19): "module"
+ * for an ES module that `require` loads (`.mjs`, `.js` of a `"type":
+ * "module"` package), which Node compiles from this text without the module
+ * hooks; none for a `.js` of a package without a type, which Node runs as an
+ * ES module when it only parses as one.
+ */
+function rewritten(
+  content: string,
+  filename: string,
+  format: unknown,
+  options: RequireHookOptions,
+): string {
   if (typeof content !== "string") return content;
   // The path first: every dependency's code passes here, and need not be scanned.
   const url = pathToFileURL(filename).href;
@@ -61,13 +74,30 @@ function rewritten(content: string, filename: string, options: RequireHookOption
   try {
     // Hashed from the file as saved, as the loader does (./hooks.ts).
     const hash = contentHash(readFileSync(filename, "utf8"));
-    code = instrumentModule(content, filename, hash, "script").code;
+    code = instrumented(content, filename, hash, format);
   } catch (error) {
     if (!(error instanceof SourceProblem)) throw error;
     throw new SyntaxError(`${error.file}:${error.line}:${error.column}: ${error.message}`);
   }
   options.loaded(url, content);
   return code;
+}
+
+function instrumented(content: string, filename: string, hash: string, format: unknown): string {
+  if (typeof format === "string" && format.startsWith("module")) {
+    return instrumentModule(content, filename, hash, "module").code;
+  }
+  try {
+    return instrumentModule(content, filename, hash, "script").code;
+  } catch (scriptProblem) {
+    if (format !== undefined || !(scriptProblem instanceof SourceProblem)) throw scriptProblem;
+    try {
+      return instrumentModule(content, filename, hash, "module").code;
+    } catch {
+      // Neither: the script's error is the one Node would report.
+      throw scriptProblem;
+    }
+  }
 }
 
 /**

@@ -7,7 +7,9 @@
  * in cache`, review advZ20 r3): the loader hook handed the program's CommonJS
  * to Node 20's ESM translator, whose `require` cannot load such packages.
  * The program's classes must still be managed once the program runs under
- * Node's own CommonJS loader.
+ * Node's own CommonJS loader — also those of its own ES modules that
+ * `require` loads, which Node compiles from the text `_compile` is given,
+ * bypassing the module hooks.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,12 +18,19 @@ import { afterEach, describe, expect, test } from "vitest";
 import {
   ANSWER_STDIN,
   ask,
-  CLI,
+  BIN,
   editFile,
   type Running,
   run,
   stopAndRemoveAfter,
 } from "./support.js";
+
+/**
+ * The CLI from source as the package runs a JavaScript entry: tsx's ESM hooks
+ * for metamorph's own TypeScript, without tsx's `require` hook, which would
+ * compile the program's CommonJS (ES modules too) in Node's stead.
+ */
+const JS_CLI = ["--import", import.meta.resolve("tsx/esm"), BIN];
 
 let dir: string | undefined;
 let program: Running | undefined;
@@ -77,7 +86,7 @@ function startOrExit(running: Running): Promise<string> {
   return Promise.race([ready, exited]);
 }
 
-describe("metamorph dev: a CommonJS program with module-sync dependencies", () => {
+describe("metamorph dev: CommonJS programs and the ES modules that require loads", () => {
   test("starts, and an edit of its class updates the live object", async () => {
     dir = project({
       "package.json": '{ "type": "commonjs" }\n',
@@ -95,7 +104,7 @@ console.log("ready");
 `,
       "counter.js": `class Counter {\n  n = 0;\n  describe() {\n    return "n=" + this.n;\n  }\n}\nmodule.exports = { Counter };\n`,
     });
-    program = run([...CLI, "dev", "--no-restart", "app.js"], dir, {}, { stdin: true });
+    program = run([...JS_CLI, "dev", "--no-restart", "app.js"], dir, {}, { stdin: true });
     expect(await startOrExit(program)).toBe("ready");
     expect(await ask(program, "deps")).toEqual(["imported", "required"]);
     expect(await ask(program, "c.describe()")).toBe("n=5");
@@ -111,5 +120,55 @@ console.log("ready");
       { from, timeoutMs: 20_000 },
     );
     expect(await ask(program, "[c.describe(), c instanceof Counter]")).toEqual(["count 10", true]);
+  }, 60_000);
+
+  test("its own ES modules that require loads (.mjs, .js of an untyped package) are managed", async () => {
+    // Node hands an ES module that `require` loads to `_compile` with the
+    // format "module" (none for an untyped package's .js, which only parses
+    // as one): the require hook rewrote it as a script, and the program died
+    // at start-up on its `export`. The saved version of the untyped .js is
+    // asked of the loader as an ES module: guessed, it was CommonJS to tsx.
+    dir = project({
+      "package.json": '{ "type": "commonjs" }\n',
+      "app.js": `const { Shape } = require("./shape.mjs");
+const { Point } = require("./lib/point.js");
+const { createInterface } = require("node:readline");
+const s = new Shape();
+const p = new Point();
+p.x = 3;
+Object.assign(globalThis, { s, p, Shape, Point });
+${ANSWER_STDIN}
+console.log("ready");
+`,
+      "shape.mjs": `export class Shape {\n  sides = 3;\n  name() {\n    return "sides " + this.sides;\n  }\n}\n`,
+      "lib/package.json": "{}\n",
+      "lib/point.js": `export class Point {\n  x = 0;\n  show() {\n    return "x=" + this.x;\n  }\n}\n`,
+    });
+    program = run([...JS_CLI, "dev", "--no-restart", "app.js"], dir, {}, { stdin: true });
+    expect(await startOrExit(program)).toBe("ready");
+    expect(await ask(program, "[s.name(), p.show()]")).toEqual(["sides 3", "x=3"]);
+
+    let from = program.stderr.all.length;
+    editFile(join(dir, "shape.mjs"), (t) => t.replace('"sides " +', '"a shape of " +'));
+    await program.stderr.waitFor(/shape\.mjs: updated Shape \(~name\(\)\)/, {
+      from,
+      timeoutMs: 20_000,
+    });
+    from = program.stderr.all.length;
+    editFile(join(dir, "lib/point.js"), (t) =>
+      t
+        .replace("  x = 0;", "  x = 0;\n  y = 7;")
+        .replace('"x=" + this.x', '"x=" + this.x + ",y=" + this.y'),
+    );
+    await program.stderr.waitFor(
+      /point\.js: updated Point \(\+y, ~show\(\)\) \| 1 instance migrated/,
+      {
+        from,
+        timeoutMs: 20_000,
+      },
+    );
+    expect(
+      await ask(program, "[s.name(), p.show(), s instanceof Shape, p instanceof Point]"),
+    ).toEqual(["a shape of 3", "x=3,y=7", true, true]);
   }, 60_000);
 });
