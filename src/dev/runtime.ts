@@ -29,6 +29,7 @@ import { devFinderOptions } from "./finderOptions.js";
 import { serviceModules } from "./functionBindings.js";
 import { isMigrationsFile, sourceBaseOfMigrations } from "./migrations.js";
 import { type ModuleHooks, ModuleGraph } from "./moduleGraph.js";
+import { OtherThreads } from "./otherThreads.js";
 import type { ReloadReport, Reloader, ReloaderOptions } from "./reloader.js";
 import { PROGRESSIVE_ABOVE } from "./progressive.js";
 import { PREFIX, Reporter } from "./reporter.js";
@@ -125,6 +126,9 @@ export class DevRuntime {
   readonly #sources: MessagePort | undefined;
   /** JavaScript posted by the loader for modules that have not registered yet, by URL. */
   readonly #loaded = new Map<string, string>();
+  /** The program's workers and child processes, which keep their code (said when it matters). */
+  readonly #others: OtherThreads;
+  readonly #watching: boolean;
   /** Called with every report (tests and tools). */
   onReport: ((report: ReloadReport) => void) | undefined;
 
@@ -136,6 +140,14 @@ export class DevRuntime {
     this.#sources = options.sources;
     const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#reporter = new Reporter(this.root, write, options.memory ?? 0);
+    this.#watching = options.watch ?? true;
+    this.#others = new OtherThreads({
+      print: (line) => this.#reporter.print(line),
+      note: (file, message) => this.#reporter.note(file, message),
+      restartHint: options.restart
+        ? "restart the program to update them: rs and Enter"
+        : "restart the program to update them",
+    });
     this.#graph = new ModuleGraph(
       this.namespace,
       (record, message) => this.#reporter.warning(record.file, message),
@@ -159,7 +171,10 @@ export class DevRuntime {
       namespace: this.namespace,
       graph: this.#graph,
       reporter: this.#reporter,
-      onReport: (report) => this.onReport?.(report),
+      onReport: (report) => {
+        if (report.outcome === "updated") this.#others.updated(report.file);
+        this.onReport?.(report);
+      },
       restart: options.restart,
       tracker: this.#tracker,
       tracking: this.#tracking,
@@ -194,6 +209,8 @@ export class DevRuntime {
 
   /** Makes this runtime the one instrumented modules register with. */
   install(): this {
+    // Saves are what they miss: said only while watching (not under `metamorph run`).
+    if (this.#watching) this.#others.watch();
     const key = Symbol.for(DEV_GLOBAL);
     (globalThis as Record<symbol, unknown>)[key] = {
       module: (
@@ -215,6 +232,7 @@ export class DevRuntime {
   /** Stops watching. */
   close(): void {
     this.#watcher.close();
+    this.#others.close();
   }
 
   /** Files of the modules registered so far, in load order. */
@@ -308,7 +326,10 @@ export class DevRuntime {
   /** The modules to reload when `file` changed: itself, or those a migrations module belongs to. */
   #affected(file: string): string[] {
     if (this.#graph.has(file)) return [file];
-    if (!isMigrationsFile(file)) return [];
+    if (!isMigrationsFile(file)) {
+      this.#others.unloadedSaved(file);
+      return [];
+    }
     return this.#graph.modulesOfMigrations(sourceBaseOfMigrations(file)!).map((r) => r.file);
   }
 }
