@@ -5,15 +5,16 @@
  * update waiting under one id (aborted by itself at its expiry), `commit`
  * and `abort` finish it, `status`, `rollback` and `permanent` go to every
  * worker. The report lists each worker: pid, outcome, pause. With no worker
- * running, see `#alone`.
+ * running, see clusterAlone.ts.
  */
 import cluster, { type Worker } from "node:cluster";
 import { randomUUID } from "node:crypto";
-import { ClusterRefusedError, PreparedUnknownError, ReleasePreparedError } from "./errors.js";
+import { PreparedUnknownError, ReleasePreparedError } from "./errors.js";
 import type { ControlHandler, LocalControl, Send } from "./localControl.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { DEFAULT_PREPARED_EXPIRY_MS, jsonSafe, MAX_PREPARED_EXPIRY_MS } from "./protocol.js";
 import type { ReleaseLog } from "./catchUp.js";
+import { AlonePrimary } from "./clusterAlone.js";
 import { asTheyAre, committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
 import { runningWorkers, StartingWorkers } from "./clusterIpc.js";
 import {
@@ -22,7 +23,6 @@ import {
   checkReleases,
   clusterReleases,
   everyWorkerAnswer,
-  rollBackLog,
 } from "./clusterRollback.js";
 import { clusterStatus, heldWorker } from "./clusterStatus.js";
 import { LateCommits } from "./clusterLate.js";
@@ -55,6 +55,13 @@ interface Waiting {
   readonly bundle: string;
 }
 
+/** Progress lines of the workers, named by pid. */
+const progressOf =
+  (send: Send) =>
+  (pid: number, m: ControlMessage): void => {
+    if (m.type === "progress") send({ ...m, worker: pid });
+  };
+
 export class ClusterControl implements ControlHandler {
   #waiting: Waiting | undefined;
   #exclusive: Promise<unknown> = Promise.resolve();
@@ -71,8 +78,8 @@ export class ClusterControl implements ControlHandler {
   readonly #starting = new StartingWorkers();
   /** Ids of cluster updates that expired, so that a late commit hears why. */
   readonly #expired = new Set<string>();
-  /** The bundle of an update the primary prepared on its own, for the log at its commit. */
-  #alonePrepared: { readonly id: string; readonly bundle: string } | undefined;
+  /** The primary with no worker running (clusterAlone.ts). */
+  readonly #alone: AlonePrimary;
   readonly #timeoutMs: number;
 
   constructor(
@@ -80,6 +87,19 @@ export class ClusterControl implements ControlHandler {
     readonly options: ClusterControlOptions = {},
   ) {
     this.#timeoutMs = options.workerTimeoutMs ?? 30_000;
+    this.#alone = new AlonePrimary(local, {
+      log: options.log,
+      hadWorkers: () => {
+        // One running now counts even if no request has counted it yet.
+        if (this.#running(() => {}).length > 0) this.#hadWorkers = true;
+        return this.#hadWorkers;
+      },
+      catchUp: () => this.#catchUp(),
+      rollBack: (still) =>
+        this.#serialised(async () =>
+          still() ? this.#changing({ command: "rollback" }, () => {}) : undefined,
+        ),
+    });
     if (options.participants === undefined) {
       // A worker that started and exited between two requests counts too.
       this.#onFork = (worker) => {
@@ -91,31 +111,39 @@ export class ClusterControl implements ControlHandler {
   }
 
   handle(request: ControlRequest, send: Send): Promise<ControlMessage> {
-    const progress = (pid: number, m: ControlMessage) => {
-      if (m.type === "progress") send({ ...m, worker: pid });
-    };
     const { log } = this.options;
-    const turn = (participants: readonly Participant[]) => {
-      if (participants.length > 0) this.#hadWorkers = true;
-      return participants.length === 0 && this.#waiting === undefined
-        ? this.#alone(request, send)
-        : this.#answer(request, participants, send);
-    };
     // A worker waiting for an update's outcome to start has no release yet: said at once, not asked.
     if (request.command === "status") {
-      const running = this.#running(progress);
-      return turn(
+      const running = this.#running(progressOf(send));
+      return this.#turn(
+        request,
         running.map((p) => (log?.waitsForOutcome(p.pid) === true ? heldWorker(p.pid) : p)),
+        send,
       );
     }
-    // The workers are counted when the request's turn comes, not when it arrived: one
-    // forked while another request ran is asked too (once it is ready). One forked
-    // from now on gets the cluster's bundles once the outcome is in the log (catchUp.ts).
-    return this.#serialised(() => {
-      const participants = this.#running(progress);
-      const release = log?.hold(participants.map((p) => p.pid)) ?? (() => {});
-      return turn(participants).finally(release);
-    });
+    return this.#serialised(() => this.#changing(request, send));
+  }
+
+  /**
+   * The workers are counted when the request's turn comes, not when it arrived: one
+   * forked while another request ran is asked too (once it is ready). One forked
+   * from now on gets the cluster's bundles once the outcome is in the log (catchUp.ts).
+   */
+  #changing(request: ControlRequest, send: Send): Promise<ControlMessage> {
+    const participants = this.#running(progressOf(send));
+    const release = this.options.log?.hold(participants.map((p) => p.pid)) ?? (() => {});
+    return this.#turn(request, participants, send).finally(release);
+  }
+
+  #turn(
+    request: ControlRequest,
+    participants: readonly Participant[],
+    send: Send,
+  ): Promise<ControlMessage> {
+    if (participants.length > 0) this.#hadWorkers = true;
+    return participants.length === 0 && this.#waiting === undefined
+      ? this.#alone.answer(request, send)
+      : this.#answer(request, participants, send);
   }
 
   #running(progress: (pid: number, m: ControlMessage) => void): Participant[] {
@@ -123,42 +151,6 @@ export class ClusterControl implements ControlHandler {
       this.options.participants?.(this.#timeoutMs, progress) ??
       runningWorkers(this.#timeoutMs, progress, this.#starting)
     );
-  }
-
-  /**
-   * No worker running. Before the program ever forked one, it is a process
-   * on its own: it answers for itself, and what it commits goes in the log,
-   * so that a worker it forks later catches up to it. Once it has had
-   * workers, the service runs in them and the primary's own release is not
-   * the cluster's: a change now would reach no worker (and a worker forked
-   * later would not have it), so it is refused — except a rollback, which
-   * rolls back the log (clusterRollback.ts), and status, which says that no
-   * worker runs and what one forked now would start on.
-   */
-  async #alone(request: ControlRequest, send: Send): Promise<ControlMessage> {
-    if (request.command === "status") {
-      const own = await this.local.handle(request, send);
-      if (!this.#hadWorkers || own.type !== "result") return own;
-      return { ...own, agreed: false, workers: [], ...this.#catchUp() };
-    }
-    if (this.#hadWorkers && request.command === "rollback") return rollBackLog(this.options.log);
-    if (this.#hadWorkers) {
-      throw new ClusterRefusedError(
-        `${request.command} refused: no worker is running, so no worker would get it; retry once a worker has started (the cluster's release stays as it was)`,
-        { workers: [] },
-      );
-    }
-    const answer = await this.local.handle(request, send);
-    if (answer.type !== "result" || answer.ok !== true) return answer;
-    const { log } = this.options;
-    if (request.command === "apply") log?.committed(request.bundle);
-    if (request.command === "prepare")
-      this.#alonePrepared = { id: String(answer.id), bundle: request.bundle };
-    if (request.command === "commit" && this.#alonePrepared?.id === request.id)
-      log?.committed(this.#alonePrepared.bundle);
-    if (request.command === "rollback") log?.rolledBack();
-    if (request.command === "permanent") log?.madePermanent();
-    return answer;
   }
 
   /** The release a worker forked now starts on (the log's bundles over the disk's release). */

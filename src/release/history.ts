@@ -14,9 +14,11 @@
  * Updates of one namespace must be undone newest first, so the history is a
  * stack above the permanent release. It holds what the engine's results give
  * it (`rollback`, `rollbackWhenQuiescent`, `makePermanent`,
- * `pendingInstances`, `pauseMs`) and calls nothing else.
+ * `pendingInstances`, `pauseMs`) and calls nothing else; it tells who
+ * listens what it rolled back (historyListeners.ts).
  */
 import { ReleaseStateError } from "./errors.js";
+import { tellRolledBack } from "./historyListeners.js";
 import { keys, requireReleaseOptions } from "./optionKeys.js";
 
 export type ReleaseState = "current" | "permanent" | "old" | "rolled-back";
@@ -205,10 +207,7 @@ export class ReleaseHistory {
     const entry = this.#entries.find((e) => e.id === id && e.state === "current");
     if (!entry) return;
     delete entry.checking;
-    entry.state = "rolled-back";
-    entry.applied = undefined;
-    entry.reason = reason;
-    this.#resumeBeneath();
+    this.#rolledBack(entry, reason);
   }
 
   /**
@@ -282,6 +281,7 @@ export class ReleaseHistory {
     current.applied = undefined;
     current.reason = reason;
     this.#resumeBeneath();
+    tellRolledBack(this, { id: current.id, bundleId: current.bundleId });
     return this.#view(this.#running());
   }
 
