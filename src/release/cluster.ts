@@ -17,6 +17,7 @@ import type { ReleaseLog } from "./catchUp.js";
 import { AlonePrimary } from "./clusterAlone.js";
 import { asTheyAre, committedAnswer, refusedAnswer, workersChanged } from "./clusterAnswers.js";
 import { runningWorkers, StartingWorkers } from "./clusterIpc.js";
+import { primaryClusterKey } from "./clusterKey.js";
 import {
   astrayAnswer,
   catchUpState,
@@ -101,6 +102,8 @@ export class ClusterControl implements ControlHandler {
         ),
     });
     if (options.participants === undefined) {
+      // Before the program forks: every worker inherits the key its requests are sealed with.
+      primaryClusterKey();
       // A worker that started and exited between two requests counts too.
       this.#onFork = (worker) => {
         this.#hadWorkers = true;

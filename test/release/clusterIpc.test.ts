@@ -8,6 +8,7 @@ import type { Worker } from "node:cluster";
 import { EventEmitter } from "node:events";
 import { expect, test } from "vitest";
 import { StartingWorkers, workerParticipant } from "../../src/release/clusterIpc.js";
+import { primaryClusterKey, seal } from "../../src/release/clusterKey.js";
 
 function fakeWorker(send: () => void): Worker {
   return Object.assign(new EventEmitter(), { process: { pid: 4242 }, send }) as unknown as Worker;
@@ -81,17 +82,23 @@ function recordingWorker(pid: number) {
   }) as unknown as Worker & EventEmitter;
   const answerAll = () => {
     for (const { seq, request } of sent.splice(0)) {
+      const message = { type: "result", ok: true, command: request.command, version: "2.0.0" };
       worker.emit("message", {
         "metamorph.control": "answer",
         seq,
-        message: { type: "result", ok: true, command: request.command, version: "2.0.0" },
+        message,
+        mac: seal(primaryClusterKey(), "answer", seq, JSON.stringify(message)),
       });
     }
   };
   return { worker, sent, answerAll };
 }
 
-const ready = { "metamorph.control": "ready" };
+/** As a worker says it: sealed with the cluster's key and its pid. */
+const ready = (pid: number) => ({
+  "metamorph.control": "ready",
+  mac: seal(primaryClusterKey(), "ready", pid),
+});
 
 test("a request for a worker forked but not yet ready is sent when it says it is ready, not lost", async () => {
   const starting = new StartingWorkers();
@@ -102,7 +109,9 @@ test("a request for a worker forked but not yet ready is sent when it says it is
   });
   worker.emit("message", { something: "of the program's own" });
   expect(sent).toHaveLength(0);
-  worker.emit("message", ready);
+  worker.emit("message", { "metamorph.control": "ready" });
+  expect(sent).toHaveLength(0);
+  worker.emit("message", ready(4244));
   expect(sent.map((m) => m.request.command)).toEqual(["status"]);
   answerAll();
   expect(await answer).toMatchObject({ type: "result", ok: true, version: "2.0.0" });
