@@ -2,7 +2,8 @@
  * The control channel of a running service: a Unix domain socket (never a
  * TCP port) that a deploy step talks to with `metamorph apply / status /
  * rollback / permanent`. One request per connection, bounded in size and in
- * time; a bad request gets a typed error line and the server keeps serving.
+ * time, and a bounded number of connections at once (connectionLimit.ts);
+ * a bad request gets a typed error line and the server keeps serving.
  * Commands that change the service run one at a time.
  */
 import type { Server } from "node:net";
@@ -12,6 +13,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import type { ReleaseTarget } from "./applyBundle.js";
 import type { ServiceModules } from "./functions.js";
 import { serveConnection } from "./connection.js";
+import { boundedConnections } from "./connectionLimit.js";
 import { ControlSocketError } from "./errors.js";
 import { ReleaseHistory } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
@@ -146,7 +148,8 @@ export async function listen(options: ListenOptions): Promise<ControlServer> {
   const handle = (request: ControlRequest, send: (message: ControlMessage) => void) =>
     handler.handle(request, send);
   // Half-open: a client that ends its side after the request still gets the answer.
-  const server: Server = createServer({ allowHalfOpen: true }, (socket) =>
+  const server: Server = createServer({ allowHalfOpen: true });
+  boundedConnections(server, (socket) =>
     serveConnection(socket, {
       maxMessageBytes,
       requestTimeoutMs,
