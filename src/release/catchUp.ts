@@ -16,10 +16,12 @@
  * naming the bundle; `metamorph run` stops that worker with it.
  */
 import cluster, { type Worker } from "node:cluster";
+import { randomBytes } from "node:crypto";
 import { updateSync } from "../migration/update.js";
 import type { ReleaseTarget } from "./applyBundle.js";
 import { admitBundle, compileBundle } from "./applyBundle.js";
 import { ControlTimeoutError, ReplayRefusedError } from "./errors.js";
+import { primaryClusterKey, seal, sealed, workerClusterKey } from "./clusterKey.js";
 import { recordedFunctions } from "./functions.js";
 
 const TAG = "metamorph.catchUp";
@@ -29,12 +31,32 @@ interface CatchUpMessage {
   readonly [TAG]: "request" | "bundles" | "held";
   readonly bundles?: readonly string[];
   readonly permanent?: number;
+  /** The worker's request's, unguessable: a reply to another request (an old one passed on again) is not this one's. */
+  readonly nonce?: string;
+  /**
+   * A reply's seal under the cluster's key (clusterKey.ts): a program that
+   * relays data to its workers could otherwise answer a starting worker
+   * itself — no bundles (it starts on the code on disk while the cluster
+   * runs a later release) or "held" (it waits 15 minutes).
+   */
+  readonly mac?: string;
 }
+
+/** What a reply's seal covers: its kind, the request's nonce and its bundles. */
+const replyFields = (kind: "bundles" | "held", nonce: string, m: CatchUpMessage) =>
+  [kind, nonce, kind === "held" ? "" : JSON.stringify([m.bundles, m.permanent])] as const;
 
 /** What a worker replays: the cluster's bundles, oldest first; the first `permanent` of them are permanent. */
 export interface CatchUp {
   readonly bundles: readonly string[];
   readonly permanent: number;
+}
+
+/** Where a worker asks: its process's IPC channel. */
+export interface CatchUpChannel {
+  on(event: "message", listener: (m: unknown) => void): unknown;
+  off(event: "message", listener: (m: unknown) => void): unknown;
+  send?(message: unknown): unknown;
 }
 
 const isCatchUp = (m: unknown): m is CatchUpMessage =>
@@ -110,18 +132,26 @@ export class ReleaseLog {
   }
 }
 
+/** The primary's reply to the request of `nonce`, sealed with the cluster's `key`. */
+export function catchUpReply(key: Buffer, nonce: string, reply: CatchUp | "held"): CatchUpMessage {
+  const message: CatchUpMessage =
+    reply === "held" ? { [TAG]: "held" } : { [TAG]: "bundles", ...reply };
+  const kind = reply === "held" ? "held" : "bundles";
+  return { ...message, nonce, mac: seal(key, ...replyFields(kind, nonce, message)) };
+}
+
 /** In the primary: answers every worker that asks with the log's bundles. */
 export function serveCatchUp(log: ReleaseLog): () => void {
   const onMessage = (worker: Worker, m: unknown) => {
-    if (!isCatchUp(m) || m[TAG] !== "request") return;
+    if (!isCatchUp(m) || m[TAG] !== "request" || typeof m.nonce !== "string") return;
+    const nonce = m.nonce;
     // A callback, so that a worker gone meanwhile is no "error" event that kills the primary.
-    const send = (message: CatchUpMessage) => {
-      if (worker.isConnected()) worker.send(message, () => {});
+    const send = (reply: CatchUp | "held") => {
+      if (worker.isConnected())
+        worker.send(catchUpReply(primaryClusterKey(), nonce, reply), () => {});
     };
-    const waits = log.answer(worker.process.pid ?? -1, (catchUp) =>
-      send({ [TAG]: "bundles", ...catchUp }),
-    );
-    if (waits) send({ [TAG]: "held" });
+    const waits = log.answer(worker.process.pid ?? -1, send);
+    if (waits) send("held");
   };
   cluster.on("message", onMessage);
   return () => cluster.off("message", onMessage);
@@ -133,7 +163,16 @@ export function serveCatchUp(log: ReleaseLog): () => void {
  * until the outcome (ReleaseLog.hold): the wait is then bounded by `heldMs`,
  * beyond any request's own bounds.
  */
-export function askCatchUp(timeoutMs = 10_000, heldMs = 900_000): Promise<CatchUp> {
+export function askCatchUp(
+  timeoutMs = 10_000,
+  heldMs = 900_000,
+  channel: CatchUpChannel = process,
+  key: Buffer | undefined = workerClusterKey,
+): Promise<CatchUp> {
+  const nonce = randomBytes(16).toString("base64url");
+  // Only the primary's replies to this request: the program's look-alikes pass by.
+  const genuine = (m: CatchUpMessage, kind: "bundles" | "held") =>
+    m.nonce === nonce && sealed(key, m.mac, ...replyFields(kind, nonce, m));
   return new Promise((resolve, reject) => {
     const fail = (message: string, ms: number) => {
       finish();
@@ -144,7 +183,7 @@ export function askCatchUp(timeoutMs = 10_000, heldMs = 900_000): Promise<CatchU
     let timer = bound(timeoutMs, `the cluster's bundles within ${timeoutMs} ms`);
     const onMessage = (m: unknown) => {
       if (!isCatchUp(m)) return;
-      if (m[TAG] === "held") {
+      if (m[TAG] === "held" && genuine(m, "held")) {
         clearTimeout(timer);
         timer = bound(
           heldMs,
@@ -152,7 +191,7 @@ export function askCatchUp(timeoutMs = 10_000, heldMs = 900_000): Promise<CatchU
         );
         return;
       }
-      if (m[TAG] !== "bundles") return;
+      if (m[TAG] !== "bundles" || !genuine(m, "bundles")) return;
       finish();
       const bundles = Array.isArray(m.bundles)
         ? m.bundles.filter((b) => typeof b === "string")
@@ -162,11 +201,11 @@ export function askCatchUp(timeoutMs = 10_000, heldMs = 900_000): Promise<CatchU
     };
     const finish = () => {
       clearTimeout(timer);
-      process.off("message", onMessage);
+      channel.off("message", onMessage);
     };
-    process.on("message", onMessage);
-    const request: CatchUpMessage = { [TAG]: "request" };
-    process.send?.(request);
+    channel.on("message", onMessage);
+    const request: CatchUpMessage = { [TAG]: "request", nonce };
+    channel.send?.(request);
   });
 }
 
