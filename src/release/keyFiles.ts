@@ -1,10 +1,14 @@
 /**
  * Key files as `metamorph keygen` writes them: `<name>.key` (the private key,
- * 0600, never overwritten) and `<name>.pub` (the public key, 0644), PEM.
+ * 0600) and `<name>.pub` (the public key, 0644), PEM, each created afresh:
+ * never over an existing file, never through a symbolic link.
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { InvalidOptionError } from "../errors.js";
 import { InvalidKeyError } from "./errors.js";
+import { refuseSharedKeyDir } from "./keyPlace.js";
 import type { KeyPair } from "./keys.js";
 import { generateKeys, privateKeyOf, publicKeyOf } from "./keys.js";
 
@@ -13,27 +17,66 @@ export interface KeyFiles extends KeyPair {
   readonly publicKeyPath: string;
 }
 
-/** Generates a key pair into `dir` (created 0700 if missing). Refuses to overwrite an existing private key. */
-export async function writeKeyFiles(dir: string, name = "release"): Promise<KeyFiles> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const keys = generateKeys();
-  const privateKeyPath = join(dir, `${name}.key`);
-  const publicKeyPath = join(dir, `${name}.pub`);
+/** A plain file name: `--name ../../x` wrote the keys outside the directory checked. */
+export const isPlainFileName = (name: string): boolean =>
+  typeof name === "string" && /^[^/\\\0]+$/.test(name) && name !== "." && name !== "..";
+
+function requireFileName(name: string): void {
+  if (isPlainFileName(name)) return;
+  throw new InvalidOptionError(
+    `the key files' name ${JSON.stringify(name)} is not a plain file name (no / or \\, not . or ..): the keys go in the directory given, under this name`,
+    { option: "name", value: String(name) },
+  );
+}
+
+// Exclusive (a file already there, or a link planted in its place, is an
+// error rather than written through); no-follow where the platform has it.
+const CREATE =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+async function createKeyFile(path: string, text: string, mode: number): Promise<void> {
+  let file: Awaited<ReturnType<typeof open>>;
   try {
-    // "wx": fails if the file exists; a lost private key is worse than a refused keygen.
-    await writeFile(privateKeyPath, keys.privateKey, { mode: 0o600, flag: "wx" });
+    file = await open(path, CREATE, mode);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ELOOP") {
       throw new InvalidKeyError(
-        `${privateKeyPath} exists; it was left alone (remove it first to make a new key)`,
-        {
-          path: privateKeyPath,
-        },
+        `${path} exists; it was left alone (remove it first to make a new key, or give another --name)`,
+        { path },
       );
     }
     throw error;
   }
-  await writeFile(publicKeyPath, keys.publicKey, { mode: 0o644 });
+  try {
+    await file.writeFile(text);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Generates a key pair into `dir` (created 0700 if missing). Refuses, before
+ * writing anything, a name that is not a plain file name and a directory
+ * another user owns or anyone may write; refuses to write over an existing
+ * key file of either kind (a lost private key is worse than a refused
+ * keygen, and a public key already there may be someone else's).
+ */
+export async function writeKeyFiles(dir: string, name = "release"): Promise<KeyFiles> {
+  requireFileName(name);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await refuseSharedKeyDir(dir);
+  const keys = generateKeys();
+  const privateKeyPath = join(dir, `${name}.key`);
+  const publicKeyPath = join(dir, `${name}.pub`);
+  await createKeyFile(privateKeyPath, keys.privateKey, 0o600);
+  try {
+    await createKeyFile(publicKeyPath, keys.publicKey, 0o644);
+  } catch (error) {
+    // Half a pair is no pair: the private key made a moment ago goes too.
+    await rm(privateKeyPath, { force: true });
+    throw error;
+  }
   return { ...keys, privateKeyPath, publicKeyPath };
 }
 
