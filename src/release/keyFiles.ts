@@ -5,10 +5,10 @@
  */
 import { constants } from "node:fs";
 import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { InvalidOptionError } from "../errors.js";
 import { InvalidKeyError } from "./errors.js";
-import { refuseSharedKeyDir } from "./keyPlace.js";
+import { keyDirectories, refuseForeignTrust, refuseSharedKeyDir } from "./keyPlace.js";
 import type { KeyPair } from "./keys.js";
 import { generateKeys, privateKeyOf, publicKeyOf } from "./keys.js";
 
@@ -86,20 +86,31 @@ const modeOf = async (path: string): Promise<number | undefined> =>
 
 /**
  * Reads a PEM public key file, checked to be Ed25519 (for `listen({ trust })`
- * and `--trust`). Refused when group or others may write it: whoever can
- * write the trust file can have their own bundles applied.
+ * and `--trust`). Refused when group or others may write it, or when another
+ * user than this process's (or root) owns it or a directory above it:
+ * whoever can rewrite or replace the trust file can have their own bundles
+ * applied. What is checked is the file opened, then read.
  */
 export async function readPublicKeyFile(path: string): Promise<string> {
-  const mode = await modeOf(path);
-  if (mode !== undefined && (mode & 0o022) !== 0) {
-    throw new InvalidKeyError(
-      `${path} is writable by ${mode & 0o020 ? "its group" : "others"} (mode ${(mode & 0o777).toString(8)}): whoever can write it can have their bundles trusted; chmod go-w ${path}`,
-      { path, mode: (mode & 0o777).toString(8) },
-    );
+  const file = await open(path, "r");
+  try {
+    if (process.platform !== "win32") {
+      const info = await file.stat();
+      const { mode } = info;
+      if ((mode & 0o022) !== 0) {
+        throw new InvalidKeyError(
+          `${path} is writable by ${who(mode, 0o020)} (mode ${octal(mode)}): whoever can write it can have their bundles trusted; chmod go-w ${path}`,
+          { path, mode: octal(mode) },
+        );
+      }
+      await refuseForeignTrust(path, info);
+    }
+    const pem = await file.readFile("utf8");
+    publicKeyOf(pem);
+    return pem;
+  } finally {
+    await file.close();
   }
-  const pem = await readFile(path, "utf8");
-  publicKeyOf(pem);
-  return pem;
 }
 
 /**
@@ -123,8 +134,9 @@ const octal = (mode: number) => (mode & 0o777).toString(8);
  * sign are theirs to forge too), and a directory others may write — of a
  * private or a public key (for which the file itself, writable, is refused
  * by readPublicKeyFile): whoever writes the directory can replace the file
- * with their own. Warned about, not refused: shared deploy hosts and secret
- * mounts are often so, and the operator decides.
+ * with their own; for a path that is a link, the real file's directory
+ * too. Warned about, not refused: shared deploy hosts and secret mounts are
+ * often so, and the operator decides.
  */
 export async function keyFileWarnings(path: string, kind: "private" | "public"): Promise<string[]> {
   if (process.platform === "win32") return [];
@@ -139,12 +151,13 @@ export async function keyFileWarnings(path: string, kind: "private" | "public"):
       );
     }
   }
-  const dir = dirname(path);
-  const { mode } = await stat(dir);
-  if ((mode & 0o022) !== 0) {
-    warnings.push(
-      `the key directory ${dir} is writable by ${who(mode, 0o020)} (mode ${octal(mode)}): whoever can write it can replace ${basename(path)} with a key of their own; chmod go-w ${dir}`,
-    );
+  for (const { dir, file } of await keyDirectories(path)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o022) !== 0) {
+      warnings.push(
+        `the key directory ${dir} is writable by ${who(mode, 0o020)} (mode ${octal(mode)}): whoever can write it can replace ${file} with a key of their own; chmod go-w ${dir}`,
+      );
+    }
   }
   return warnings;
 }
