@@ -12,6 +12,7 @@ import type {
   BundleFunction,
   BundleManifest,
   BundleOptions,
+  BundlePayload,
   BundleSignature,
 } from "./bundle.js";
 import { BUNDLE_FORMAT } from "./bundle.js";
@@ -141,9 +142,14 @@ function readOptions(value: unknown): BundleOptions {
   return out as BundleOptions;
 }
 
-function readPatches(value: unknown): PatchJson[] {
+/**
+ * The patches, each read with Patch.fromJSON's checks (which parse their
+ * sources), unless `checked`: this very text passed them before.
+ */
+function readPatches(value: unknown, checked: boolean): PatchJson[] {
   if (!Array.isArray(value) || value.length === 0)
     fail("payload.patches", "expected a non-empty array of patches");
+  if (checked) return value as PatchJson[];
   return value.map((json, i) => {
     try {
       // Checks the shape only: the sources stay text, nothing is compiled.
@@ -212,24 +218,15 @@ export function bundleText(bytes: Uint8Array): string {
   }
 }
 
-/** Parses and checks a bundle file's text (or bytes). Compiles nothing; verifies nothing. */
-export function readBundle(input: string | Uint8Array, options: ReadBundleOptions = {}): Bundle {
-  requireReleaseOptions(options, READ_KEYS, "readBundle");
-  const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
-  const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
-  if (size > maxBytes) {
-    throw new BundleOversizeError(`a bundle of ${size} bytes is over the bound of ${maxBytes}`, {
-      bytes: size,
-      maxBytes,
-    });
-  }
-  const source = typeof input === "string" ? input : bundleText(input);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(source);
-  } catch (error) {
-    fail("(file)", `not JSON: ${(error as Error).message}`);
-  }
+/** What the signature covers (the format, the payload as parsed) and the signature itself. */
+export interface SignedParts {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly payload: Record_;
+  readonly signature: BundleSignature;
+}
+
+/** The bundle's envelope: enough to check its signature, and nothing of the payload read yet. */
+function readSignedParts(parsed: unknown): SignedParts {
   const root = record(
     parsed,
     "(root)",
@@ -243,21 +240,87 @@ export function readBundle(input: string | Uint8Array, options: ReadBundleOption
     ["manifest", "patches", "options", "functions"],
     ["manifest", "patches", "options"],
   );
-  const bundle: Bundle = {
-    format: BUNDLE_FORMAT,
-    payload: {
-      manifest: readManifest(payload.manifest),
-      patches: readPatches(payload.patches),
-      options: readOptions(payload.options),
-      ...(payload.functions !== undefined ? { functions: readFunctions(payload.functions) } : {}),
-    },
-    signature: readSignature(root.signature),
+  return { format: BUNDLE_FORMAT, payload, signature: readSignature(root.signature) };
+}
+
+function readPayload(payload: Record_, patchesChecked: boolean): BundlePayload {
+  return {
+    manifest: readManifest(payload.manifest),
+    patches: readPatches(payload.patches, patchesChecked),
+    options: readOptions(payload.options),
+    ...(payload.functions !== undefined ? { functions: readFunctions(payload.functions) } : {}),
   };
-  if (source !== canonicalJsonPretty(parsed)) {
+}
+
+/** What verification does in the middle of reading (verify.ts). */
+export interface ReadSteps {
+  /**
+   * Called with the signed parts before any field of the payload is
+   * checked: the signature is checked there, so that a forged bundle's
+   * sources are never parsed (thousands of them, megabytes, held the
+   * service's event loop for seconds).
+   */
+  readonly signed?: (parts: SignedParts) => void;
+  /** This exact text passed every check before: its patches' sources are not parsed again. */
+  readonly patchesChecked?: boolean;
+}
+
+/** The bound a reading is given, its options checked. */
+export function maxBytesOf(options: ReadBundleOptions, call: string): number {
+  requireReleaseOptions(options, READ_KEYS, call);
+  return options.maxBytes ?? MAX_BUNDLE_BYTES;
+}
+
+/** Reads a bundle's text: bounded, parsed, its envelope, every field, and its canonical form. */
+export function readBundleText(
+  input: string | Uint8Array,
+  maxBytes: number,
+  steps: ReadSteps = {},
+): { readonly bundle: Bundle; readonly text: string } {
+  const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
+  if (size > maxBytes) {
+    throw new BundleOversizeError(`a bundle of ${size} bytes is over the bound of ${maxBytes}`, {
+      bytes: size,
+      maxBytes,
+    });
+  }
+  const text = typeof input === "string" ? input : bundleText(input);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    fail("(file)", `not JSON: ${(error as Error).message}`);
+  }
+  const parts = readSignedParts(parsed);
+  steps.signed?.(parts);
+  const bundle: Bundle = {
+    format: parts.format,
+    payload: readPayload(parts.payload, steps.patchesChecked ?? false),
+    signature: parts.signature,
+  };
+  if (text !== canonicalJsonPretty(parsed)) {
     fail(
       "(file)",
       "not in canonical form: it was edited or re-encoded after packing (pack it again)",
     );
   }
+  return { bundle, text };
+}
+
+const readFrom = new WeakMap<object, string>();
+
+/**
+ * The text readBundle read `bundle` from, every check passed: a bundle that
+ * serialises to it again is that text, and needs no second parse of its
+ * sources (verifyBundle).
+ */
+export function textReadFor(bundle: unknown): string | undefined {
+  return typeof bundle === "object" && bundle !== null ? readFrom.get(bundle) : undefined;
+}
+
+/** Parses and checks a bundle file's text (or bytes). Compiles nothing; verifies nothing. */
+export function readBundle(input: string | Uint8Array, options: ReadBundleOptions = {}): Bundle {
+  const { bundle, text } = readBundleText(input, maxBytesOf(options, "readBundle"));
+  readFrom.set(bundle, text);
   return bundle;
 }

@@ -9,7 +9,7 @@
 import { verify } from "node:crypto";
 import type { Patch } from "../patch/patch.js";
 import { Patch as PatchClass } from "../patch/patch.js";
-import type { Bundle } from "./bundle.js";
+import type { Bundle, BundlePayload } from "./bundle.js";
 import { bundleId, signedBytes } from "./bundle.js";
 import { canonicalJsonPretty } from "./canonicalJson.js";
 import {
@@ -20,7 +20,8 @@ import {
 } from "./errors.js";
 import type { PublicKeyInput } from "./keys.js";
 import { keyIdOf, publicKeyOf } from "./keys.js";
-import { readBundle } from "./readBundle.js";
+import type { ReadBundleOptions, SignedParts } from "./readBundle.js";
+import { maxBytesOf, readBundleText, textReadFor } from "./readBundle.js";
 import { oneLine } from "./printable.js";
 
 /** A bundle whose signature a trusted key verified. */
@@ -38,8 +39,76 @@ function deepFreeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
-/** A fresh copy that passed every check of `readBundle` (the caller's object may be anything). */
-function checkedCopy(bundle: Bundle): Bundle {
+/** A bundle's name for a refusal, read before the manifest was checked. */
+function nameOf(payload: SignedParts["payload"]): string {
+  const manifest = payload.manifest as { name?: unknown } | null;
+  const name = typeof manifest === "object" && manifest !== null ? manifest.name : undefined;
+  return typeof name === "string" ? oneLine(name) : "(unnamed)";
+}
+
+/**
+ * Checks the signature of what it covers — the format and the payload as
+ * parsed, which, once the payload's checks pass, is the same canonical JSON
+ * as the payload read — against the trusted keys.
+ */
+function checkSignature(trustedPublicKeys: readonly PublicKeyInput[], parts: SignedParts): void {
+  const { format, payload, signature } = parts;
+  const keys = trustedPublicKeys.map(publicKeyOf);
+  const key = keys.find((k) => keyIdOf(k) === signature.keyId);
+  if (!key) {
+    throw new UnknownKeyError(
+      `bundle ${nameOf(payload)} is signed by key ${oneLine(signature.keyId)}, which this process does not trust (it trusts ${keys.length === 0 ? "no key" : keys.map((k) => keyIdOf(k)).join(", ")})`,
+      { keyId: signature.keyId, trusted: keys.map((k) => keyIdOf(k)) },
+    );
+  }
+  const covered = signedBytes(format, payload as unknown as BundlePayload);
+  if (!verify(null, covered, key, Buffer.from(signature.value, "base64"))) {
+    throw new BadSignatureError(
+      `bundle ${nameOf(payload)}: the signature of key ${oneLine(signature.keyId)} does not match the content (changed after signing, or forged)`,
+      { keyId: signature.keyId },
+    );
+  }
+}
+
+function sealed(bundle: Bundle): VerifiedBundle {
+  const result: VerifiedBundle = deepFreeze({
+    ...bundle,
+    id: bundleId(bundle),
+    verifiedBy: bundle.signature.keyId,
+  });
+  verified.add(result);
+  return result;
+}
+
+/**
+ * Reads a bundle file's text (or bytes) and verifies it in one pass, in the
+ * order untrusted input calls for: the JSON parsed and the envelope read,
+ * then the key id and the signature — before a single source is parsed —
+ * then every other check, once. Refuses as readBundle and verifyBundle do.
+ */
+export function readVerifiedBundle(
+  input: string | Uint8Array,
+  trustedPublicKeys: readonly PublicKeyInput[],
+  options: ReadBundleOptions = {},
+): VerifiedBundle {
+  const { bundle } = readBundleText(input, maxBytesOf(options, "readBundle"), {
+    signed: (parts) => checkSignature(trustedPublicKeys, parts),
+  });
+  return sealed(bundle);
+}
+
+/**
+ * Checks the signature against the trusted keys, on a fresh copy of the
+ * bundle (the caller's object may be anything, and change), before any of
+ * its sources is parsed; a bundle readBundle returned, unchanged, is not
+ * parsed again. Refusals: UnknownKeyError (signed by no trusted key),
+ * BadSignatureError (changed after signing), BundleMalformedError (not a
+ * bundle).
+ */
+export function verifyBundle(
+  bundle: Bundle,
+  trustedPublicKeys: readonly PublicKeyInput[],
+): VerifiedBundle {
   let text: string;
   try {
     text = canonicalJsonPretty(bundle);
@@ -48,46 +117,11 @@ function checkedCopy(bundle: Bundle): Bundle {
       path: "(root)",
     });
   }
-  return readBundle(text, { maxBytes: Number.POSITIVE_INFINITY });
-}
-
-/**
- * Checks the signature against the trusted keys. Refusals: UnknownKeyError
- * (signed by no trusted key), BadSignatureError (changed after signing),
- * BundleMalformedError (not a bundle).
- */
-export function verifyBundle(
-  bundle: Bundle,
-  trustedPublicKeys: readonly PublicKeyInput[],
-): VerifiedBundle {
-  const copy = checkedCopy(bundle);
-  const keys = trustedPublicKeys.map(publicKeyOf);
-  const key = keys.find((k) => keyIdOf(k) === copy.signature.keyId);
-  if (!key) {
-    throw new UnknownKeyError(
-      `bundle ${oneLine(copy.payload.manifest.name)} is signed by key ${oneLine(copy.signature.keyId)}, which this process does not trust (it trusts ${keys.length === 0 ? "no key" : keys.map((k) => keyIdOf(k)).join(", ")})`,
-      { keyId: copy.signature.keyId, trusted: keys.map((k) => keyIdOf(k)) },
-    );
-  }
-  const ok = verify(
-    null,
-    signedBytes(copy.format, copy.payload),
-    key,
-    Buffer.from(copy.signature.value, "base64"),
-  );
-  if (!ok) {
-    throw new BadSignatureError(
-      `bundle ${oneLine(copy.payload.manifest.name)}: the signature of key ${oneLine(copy.signature.keyId)} does not match the content (changed after signing, or forged)`,
-      { keyId: copy.signature.keyId },
-    );
-  }
-  const result: VerifiedBundle = deepFreeze({
-    ...copy,
-    id: bundleId(copy),
-    verifiedBy: copy.signature.keyId,
+  const { bundle: copy } = readBundleText(text, Number.POSITIVE_INFINITY, {
+    signed: (parts) => checkSignature(trustedPublicKeys, parts),
+    patchesChecked: textReadFor(bundle) === text,
   });
-  verified.add(result);
-  return result;
+  return sealed(copy);
 }
 
 export function isVerified(bundle: Bundle): bundle is VerifiedBundle {
