@@ -3,12 +3,12 @@
  * signs the module's patches, with the lifecycle options, into a bundle file
  * (packBundle). See patchModule.ts for what a patch module exports.
  */
-import { writeFile } from "node:fs/promises";
 import type { Policy } from "../../patch/operations.js";
 import { packBundle, readPrivateKeyFile } from "../../release/index.js";
 import { BundleOversizeError, bundleId, readBundle } from "../../release/index.js";
 import { MAX_BUNDLE_BYTES } from "../../release/readBundle.js";
 import { keyFileWarnings } from "../../release/keyFiles.js";
+import { checkBundleOut, writeBundleFile } from "./bundleOut.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
 import { jsonLine } from "./jsonOutput.js";
 import { loadPatchModule } from "./patchModule.js";
@@ -27,7 +27,9 @@ options:
   --key <file>             the private key (PEM, from metamorph keygen) (required)
   --from <version>         the release the service must be running (required)
   --to <version>           the release it runs after the update (required)
-  -o, --out <file>         where to write the bundle (required)
+  -o, --out <file>         where to write the bundle (required): a new file,
+                           or a bundle to replace; never a key, another
+                           file, or through a symbolic link
   --name <name>            the update's name in reports (default: the patches')
   --namespace <name>       only a service serving this namespace accepts it
   --policy <policy>        eager, lazy or progressive (default: the patches')
@@ -111,6 +113,8 @@ export function pack(args: readonly string[]): Promise<number> {
     const privateKey = await readPrivateKeyFile(values.key!);
     for (const warning of await keyFileWarnings(values.key!, "private"))
       process.stderr.write(`metamorph pack: warning: ${warning}\n`);
+    // Before the module runs: a typo that names the key as -o stops here.
+    await checkBundleOut(values.out!, values.key!);
     const { patches, functions } = await loadPatchModule(positionals[0]!);
     const text = packBundle(
       patches,
@@ -137,7 +141,7 @@ export function pack(args: readonly string[]): Promise<number> {
         { bytes, maxBytes: MAX_BUNDLE_BYTES },
       );
     }
-    await writeFile(values.out!, text);
+    await writeBundleFile(values.out!, text, values.key!);
     const bundle = readBundle(text, { maxBytes: Number.POSITIVE_INFINITY });
     const { manifest } = bundle.payload;
     if (json) {
