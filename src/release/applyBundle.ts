@@ -25,9 +25,8 @@ import type { Bundle, BundleOptions } from "./bundle.js";
 import { ReleaseMismatchError } from "./errors.js";
 import type { ReleaseHistory, ReleaseWarning } from "./history.js";
 import type { PublicKeyInput } from "./keys.js";
-import { readBundle } from "./readBundle.js";
 import type { VerifiedBundle } from "./verify.js";
-import { patchesOf, verifyBundle } from "./verify.js";
+import { patchesOf, readVerifiedBundle, verifyBundle } from "./verify.js";
 import { compileScope } from "./compileScope.js";
 import type { ServiceModules } from "./functions.js";
 import { checkFunctions, withFunctions } from "./functions.js";
@@ -232,14 +231,14 @@ export function admitBundle(
   onProgress: (progress: ApplyProgress) => void = () => {},
   { replay = false }: { readonly replay?: boolean } = {},
 ): VerifiedBundle {
-  const read =
+  const bundle =
     typeof input === "string" || input instanceof Uint8Array
-      ? readBundle(
+      ? readVerifiedBundle(
           input,
+          target.trust,
           target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
         )
-      : input;
-  const bundle = verifyBundle(read, target.trust);
+      : verifyBundle(input, target.trust);
   onProgress({ kind: "verified", bundleId: bundle.id, keyId: bundle.verifiedBy });
   // After the signature: the expiry read is then the signer's.
   if (!replay) refuseExpired(bundle);

@@ -5,9 +5,8 @@
  */
 import type { ReleaseTarget } from "./applyBundle.js";
 import { refuseExpired } from "./expiry.js";
-import { readBundle } from "./readBundle.js";
 import type { CommitTiming } from "./transaction.js";
-import { verifyBundle } from "./verify.js";
+import { readVerifiedBundle } from "./verify.js";
 
 export interface ClusterBundle {
   readonly fromVersion: string;
@@ -20,11 +19,11 @@ export function verifyForCluster(
   bundle: string,
   bounds: { readonly workerTimeoutMs: number; readonly commitGraceMs: number },
 ): ClusterBundle {
-  const read = readBundle(
+  const verified = readVerifiedBundle(
     bundle,
+    target.trust,
     target.maxBundleBytes === undefined ? {} : { maxBytes: target.maxBundleBytes },
   );
-  const verified = verifyBundle(read, target.trust);
   refuseExpired(verified);
   const { payload } = verified;
   const { options } = payload;

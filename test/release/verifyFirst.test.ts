@@ -161,3 +161,27 @@ describe("a genuine bundle's sources are parsed once", () => {
     expect(verified.parses).toBeGreaterThan(0);
   });
 });
+
+describe("a service admitting a bundle (apply, replay, a cluster's check)", () => {
+  test("a forged one is refused without a parse; a genuine one is parsed once", async () => {
+    const { admitBundle } = await import("../../src/release/applyBundle.js");
+    const { releaseTarget } = await import("../../src/release/server.js");
+    const { service } = await import("./support.js");
+    const target = releaseTarget({
+      trust: [keys.publicKey],
+      namespace: service().ns,
+      version: "1",
+    });
+    for (const [text, code] of [
+      [strangerText, "MM_BUNDLE_UNKNOWN_KEY"],
+      [forgedText, "MM_BUNDLE_BAD_SIGNATURE"],
+    ] as const) {
+      const admitted = counted(() => admitBundle(target, text));
+      expect(admitted.outcome).toMatchObject({ code });
+      expect(admitted.parses).toBe(0);
+    }
+    const once = counted(() => readBundle(signedText)).parses;
+    const genuine = counted(() => admitBundle(target, signedText));
+    expect(genuine.parses).toBeLessThanOrEqual(once);
+  });
+});
