@@ -74,6 +74,12 @@ export interface UpdateWarning {
    * removed where the new release has none: the program's function called
    * the running release's it captured, so it cannot be kept; a rollback puts
    * it back. Methods the program added under names no release has stay.
+   * `MM_CONSTRUCTOR_CALLS_NEW_METHOD`: a class whose new version is derived
+   * (no new implementation) has a running constructor that calls, directly
+   * or through methods it calls, a method the patch replaces or adds whose
+   * source uses a field the patch renames (by its new name) or reads one it
+   * adds: objects constructed from now on run it before the field change,
+   * which then overwrites what it wrote (`new A(7)` got `amount` 0).
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -86,7 +92,8 @@ export interface UpdateWarning {
     | "MM_FIELD_KIND_CHANGED"
     | "MM_UNSEEN_INSTANCES"
     | "MM_OLD_RELEASE_VALUE"
-    | "MM_PROGRAM_METHOD_REPLACED";
+    | "MM_PROGRAM_METHOD_REPLACED"
+    | "MM_CONSTRUCTOR_CALLS_NEW_METHOD";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

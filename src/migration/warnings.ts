@@ -20,6 +20,7 @@ import {
 } from "./build.js";
 import { ancestry } from "./changes.js";
 import { changedInitialKinds } from "./changedInitialKinds.js";
+import { constructorCallsNewMethods } from "./constructorNewMethods.js";
 import { droppedStatics } from "./droppedStatics.js";
 import { fieldsChangedByConstructor } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
@@ -150,6 +151,7 @@ function layoutWarnings(
     ...inheritedFieldsDropped(className, cls, build, oldDefs),
     ...accessorsBecomingFields(className, cls, build, oldDefs),
     ...aliasSplits(className, cls, build, old),
+    ...constructorCallsNewMethods(className, cls, old),
   ];
 }
 
