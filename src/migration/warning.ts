@@ -80,6 +80,11 @@ export interface UpdateWarning {
    * source uses a field the patch renames (by its new name) or reads one it
    * adds: objects constructed from now on run it before the field change,
    * which then overwrites what it wrote (`new A(7)` got `amount` 0).
+   * `MM_MIGRATOR_READS_MIGRATING`: under the lazy or progressive policy, a
+   * migrator or a field's `initial` reads, on an object reached from `old`
+   * (`old.account.balance`), a field a class migrating in the same update
+   * renames or removes: that object may already be migrated when it runs,
+   * so the value depends on which object was touched first.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -93,7 +98,8 @@ export interface UpdateWarning {
     | "MM_UNSEEN_INSTANCES"
     | "MM_OLD_RELEASE_VALUE"
     | "MM_PROGRAM_METHOD_REPLACED"
-    | "MM_CONSTRUCTOR_CALLS_NEW_METHOD";
+    | "MM_CONSTRUCTOR_CALLS_NEW_METHOD"
+    | "MM_MIGRATOR_READS_MIGRATING";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

@@ -38,6 +38,7 @@ import {
 import { inheritedFieldsDropped } from "./inheritedFieldsDropped.js";
 import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
+import { migratorsReadingMigrating } from "./relatedReads.js";
 import { oldReleaseValues } from "./oldReleaseValues.js";
 import { programMethodsReplaced } from "./programMethods.js";
 import { sampledObjects } from "./sampledObjects.js";
@@ -57,7 +58,7 @@ const COMPUTED_NOTE = /^the constructor creates properties that cannot be named 
  * (eager), which some warnings look at.
  */
 export function updateWarnings(
-  { build, defs, oldDefs }: Built,
+  { build, defs, oldDefs, policy }: Built,
   { migrating, changed }: Detected,
   migrated: (className: string) => readonly object[] | undefined = () => undefined,
   /** Some objects of a class alive now, where the finder lists them without a search. */
@@ -134,7 +135,7 @@ export function updateWarnings(
     }
     warnings.push(...layoutWarnings(className, cls, build, old, oldDefs));
   }
-  return warnings;
+  return warnings.concat(migratorsReadingMigrating(build, oldDefs, migrating, policy));
 }
 
 /** What a migrating class's objects got or lost with their new layout. */
