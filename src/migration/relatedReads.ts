@@ -20,9 +20,9 @@ import type { BuildResult } from "./build.js";
 import type { Policy } from "../patch/operations.js";
 import { type UpdateWarning, warning } from "./warning.js";
 
-const ID = "[\\p{ID_Start}$_][\\p{ID_Continue}$]*";
-const DOT = "\\s*\\??\\.\\s*";
-const escaped = (name: string) => name.replace(/[$]/g, "\\$");
+export const ID = "[\\p{ID_Start}$_][\\p{ID_Continue}$]*";
+export const DOT = "\\s*\\??\\.\\s*";
+export const escaped = (name: string) => name.replace(/[$]/g, "\\$");
 
 /** A field this update renames (`to`, its new name) or removes (`to` null) on a migrating class. */
 interface Changed {
@@ -117,7 +117,7 @@ function relatedReads(
 }
 
 /** Whether the expression at `at` of `source` is code, as the parser reads it; undefined without a parser. */
-function codeAt(source: string): ((at: number) => boolean) | undefined {
+export function codeAt(source: string): ((at: number) => boolean) | undefined {
   for (const [before, after] of [
     ["m() {\n(", ");\n}"],
     ["", ""],

@@ -85,6 +85,11 @@ export interface UpdateWarning {
    * (`old.account.balance`), a field a class migrating in the same update
    * renames or removes: that object may already be migrated when it runs,
    * so the value depends on which object was touched first.
+   * `MM_PENDING_FIELD_READ`: under the lazy or progressive policy, a method
+   * the patch adds or replaces reads, on one of its parameters, a field its
+   * class renames or adds (`compare(o) { return this.amount - o.amount }`):
+   * an object still pending does not have it, and a direct field read does
+   * not migrate it (`b.compare(a)` was NaN while `a` was pending).
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -99,7 +104,8 @@ export interface UpdateWarning {
     | "MM_OLD_RELEASE_VALUE"
     | "MM_PROGRAM_METHOD_REPLACED"
     | "MM_CONSTRUCTOR_CALLS_NEW_METHOD"
-    | "MM_MIGRATOR_READS_MIGRATING";
+    | "MM_MIGRATOR_READS_MIGRATING"
+    | "MM_PENDING_FIELD_READ";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

@@ -38,7 +38,7 @@ import {
 import { inheritedFieldsDropped } from "./inheritedFieldsDropped.js";
 import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./inheritedLayout.js";
 import { movedFields } from "./movedFields.js";
-import { migratorsReadingMigrating } from "./relatedReads.js";
+import { readsOfOtherObjects } from "./otherObjectReads.js";
 import { oldReleaseValues } from "./oldReleaseValues.js";
 import { programMethodsReplaced } from "./programMethods.js";
 import { sampledObjects } from "./sampledObjects.js";
@@ -135,7 +135,7 @@ export function updateWarnings(
     }
     warnings.push(...layoutWarnings(className, cls, build, old, oldDefs));
   }
-  return warnings.concat(migratorsReadingMigrating(build, oldDefs, migrating, policy));
+  return warnings.concat(readsOfOtherObjects({ build, oldDefs, policy }, migrating));
 }
 
 /** What a migrating class's objects got or lost with their new layout. */
