@@ -23,13 +23,14 @@ import { fixedPropertyError } from "./fixedProperties.js";
 import type { UnseenFields } from "./unseenFields.js";
 import { rebindFields, rebindsOf } from "./thisCapture.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
+import type { Replay } from "./targetReplay.js";
+import { migrateAgain, migrateCopy, revertibleNow } from "./targetReplay.js";
 import {
   carriedFieldNames,
   carriedFrom,
   hasUnmanagedState,
   migratedState,
   rolledBackState,
-  unmanagedOf,
   viewEntries,
 } from "./carriedState.js";
 
@@ -109,10 +110,16 @@ export interface PreparedMigration {
    * instance (a heap query finds whatever is reachable on the prototype).
    */
   copy: object | null;
-  /** Unmanaged own state carried over (carriedState.ts); null for an object that has none. */
-  readonly carried: Carried | null;
+  /**
+   * Unmanaged own state carried over (carriedState.ts); null for an object
+   * that has none. A second run (`replay`) sets it when applied, to revert
+   * to the complete state the object had.
+   */
+  carried: Carried | null;
   /** Fields computed again on the object once rewritten (thisCapture.ts); null for none. */
   readonly rebinds: readonly Rebind[] | null;
+  /** Migrators run again on the object once rewritten (targetReplay.ts); null for none, and once applied. */
+  replay: Replay | null;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -151,6 +158,7 @@ export function prepareMigration(
   let field = "";
   const oldValues = valuesOf(object, oldKeys, plan.className, index);
   let carried: Carried | null = null;
+  let replay: Replay | null = null;
   const capturing: Rebind[] = [];
   try {
     // Framework code reads the live object; user code gets a frozen copy, so
@@ -180,7 +188,7 @@ export function prepareMigration(
     }
     field = "";
     carried = before ? carriedFrom(before, plan.known) : null;
-    if (copy) carried = migrateCopy(object, plan, view, copy, carried);
+    if (copy) ({ carried, replay } = migrateCopy(object, plan, view, copy, carried));
   } catch (error) {
     const what = field ? `computing field "${field}" of` : "running the migrator of";
     throw new MigrationError(
@@ -198,6 +206,7 @@ export function prepareMigration(
     copy,
     carried,
     rebinds: copy ? rebindsOf(capturing, copy, values, newValues) : null,
+    replay,
   };
 }
 
@@ -221,34 +230,6 @@ function sourcedValue(source: FieldSource, view: OldView, copy: object | null): 
     default:
       return undefined;
   }
-}
-
-/**
- * Runs the migrators on the shadow copy, which holds the carried state too:
- * validations see it, and migrators may change it like any field. Returns
- * what the migrated object carries.
- */
-function migrateCopy(
-  object: object,
-  plan: ClassMigrationPlan,
-  view: OldView,
-  copy: object,
-  carried: Carried | null,
-): Carried | null {
-  carried?.keys.forEach((key, i) => {
-    Object.defineProperty(copy, key, carried.descriptors[i]!);
-  });
-  for (const migrator of plan.migrators) {
-    const returned: unknown = migrator(view, copy as Record<string, unknown>);
-    if (isThenable(returned))
-      throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
-  }
-  if (plan.migrators.length === 0) return carried;
-  if (!carried && !hasUnmanagedState(copy, Object.keys(copy), plan.fieldSet, true)) return null;
-  return {
-    before: carried?.before ?? captureState(object),
-    ...unmanagedOf(captureState(copy), plan.fieldSet),
-  };
 }
 
 function defineField(object: object, key: string, value: unknown): void {
@@ -302,8 +283,10 @@ export const carriedFromFields = (plan: ClassMigrationPlan): (string | undefined
  * The complete state a prepared migration of an object with unmanaged state
  * gives it: each carried field keeps the attributes it had (carriedState.ts).
  */
-function migratedStateOf(prepared: PreparedMigration): ObjectState {
-  const { carried, plan, newValues } = prepared;
+function migratedStateOf(
+  { plan }: PreparedMigration,
+  { carried, newValues }: Pick<PreparedMigration, "carried" | "newValues">,
+): ObjectState {
   return migratedState(
     carried!,
     plan.fields,
@@ -315,15 +298,24 @@ function migratedStateOf(prepared: PreparedMigration): ObjectState {
 
 /**
  * Applies a prepared migration in place; fields whose value holds `this`
- * are then computed again on the object (thisCapture.ts), after which
- * `newValues` holds what was installed.
+ * are then computed again on the object (thisCapture.ts), and migrators
+ * that can hold their target run again on it (targetReplay.ts), after
+ * which `newValues` holds what was installed.
  */
 export function applyMigration(prepared: PreparedMigration): void {
-  const { object, carried, plan, newValues } = prepared;
-  if (carried) applyState(object, migratedStateOf(prepared));
-  else rewriteFields(object, prepared.oldKeys, plan.fields, newValues);
+  const { object, plan, replay } = prepared;
+  const newValues = prepared.newValues as unknown[];
+  // A second run starts from the copy's state before it; a revert then
+  // puts back the complete state the object has now.
+  const from = replay ?? prepared;
+  if (replay) prepared.carried = revertibleNow(object);
+  if (from.carried) applyState(object, migratedStateOf(prepared, from));
+  else rewriteFields(object, prepared.oldKeys, plan.fields, from.newValues);
   prepared.copy = null;
-  if (prepared.rebinds) rebindFields(object, plan, prepared.rebinds, newValues as unknown[]);
+  if (prepared.rebinds) rebindFields(object, plan, prepared.rebinds, newValues);
+  if (!replay) return;
+  prepared.carried = migrateAgain(object, plan, replay, newValues, prepared.carried!.before);
+  prepared.replay = null;
 }
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
@@ -347,7 +339,7 @@ export function revertMigration(prepared: PreparedMigration): void {
 export function refuseFixedProperties(prepared: PreparedMigration, index: number): void {
   const { plan, carried } = prepared;
   if (!carried || carried.before.descriptors.every((d) => d.configurable !== false)) return;
-  const state = migratedStateOf(prepared);
+  const state = migratedStateOf(prepared, prepared);
   const block = blockedRewrite(carried.before, state);
   if (block !== undefined) throw fixedPropertyError(plan.className, index, block, state);
 }

@@ -1,0 +1,147 @@
+/**
+ * Migrators run on a shadow copy before the update is decided; one that can
+ * hold its target beyond its run (targetCapture.ts: a callback over it, a
+ * helper built with it) left the live object values that point at that
+ * discarded copy. Such a migrator, and every one after it, run again at the
+ * object's rewrite (eager commit, lazy first touch, progressive sweep), with
+ * the same old view and the live object as target, from the state the copy
+ * had when the first of them ran: the object is rewritten to that state,
+ * its `this`-capturing initialisers computed (thisCapture.ts), and the
+ * migrators run on it. Every migrator that runs on it sees what it saw on
+ * the copy — a read-modify-write (`target.n += 1`) happens once, and a
+ * later migrator's write still has the last word, as they would not if the
+ * one migrator were run again over the finished state. What they leave is
+ * what the object keeps; the migrators before the first of them run once.
+ *
+ * Rollback stays exact: the complete state the object had just before its
+ * rewrite is kept (as `Carried.before`, the path of objects with unmanaged
+ * state), whatever the second run added or removed.
+ */
+import { MigrationError } from "../errors.js";
+import type { ObjectState } from "../mop/rewriting/stateTable.js";
+import { captureState } from "../mop/rewriting/stateTable.js";
+import type { Migrator, OldView } from "../patch/operations.js";
+import type { Carried } from "./carriedState.js";
+import { hasUnmanagedState, unmanagedOf } from "./carriedState.js";
+import { asyncRefusal, isThenable } from "./synchronous.js";
+import { firstCapturing } from "./targetCapture.js";
+
+/** What a plan's migrators need of it. */
+interface MigratedPlan {
+  readonly className: string;
+  readonly fields: readonly string[];
+  readonly fieldSet: ReadonlySet<string>;
+  readonly migrators: readonly Migrator[];
+}
+
+/** Where the second run starts: the first migrator run again, and the copy's state right before it ran. */
+export interface Replay {
+  readonly from: number;
+  readonly view: OldView;
+  /** The copy's fields then, in `plan.fields` order. */
+  readonly newValues: readonly unknown[];
+  /** What the copy carried then beyond its fields; null for nothing. */
+  readonly carried: Carried | null;
+}
+
+/** The copy's fields, in plan order. */
+const fieldValues = (plan: MigratedPlan, copy: object): unknown[] =>
+  plan.fields.map((f) => (copy as Record<string, unknown>)[f]);
+
+/** What the copy carries beyond its fields (unmanaged state), once a migrator has run on it. */
+function carriedBy(
+  object: object,
+  plan: MigratedPlan,
+  copy: object,
+  carried: Carried | null,
+): Carried | null {
+  if (!carried && !hasUnmanagedState(copy, Object.keys(copy), plan.fieldSet, true)) return null;
+  return {
+    before: carried?.before ?? captureState(object),
+    ...unmanagedOf(captureState(copy), plan.fieldSet),
+  };
+}
+
+/**
+ * Runs the migrators on the shadow copy, which holds the carried state too:
+ * validations see it, and migrators may change it like any field. Returns
+ * what the migrated object carries, and where a second run on the object
+ * itself starts, if one must.
+ */
+export function migrateCopy(
+  object: object,
+  plan: MigratedPlan,
+  view: OldView,
+  copy: object,
+  carried: Carried | null,
+): { carried: Carried | null; replay: Replay | null } {
+  carried?.keys.forEach((key, i) => {
+    Object.defineProperty(copy, key, carried.descriptors[i]!);
+  });
+  const { migrators } = plan;
+  const from = firstCapturing(migrators);
+  let replay: Replay | null = null;
+  for (let m = 0; m < migrators.length; m++) {
+    if (m === from) {
+      const newValues = fieldValues(plan, copy);
+      replay = { from, view, newValues, carried: carriedBy(object, plan, copy, carried) };
+    }
+    const migrator = migrators[m]!;
+    const returned: unknown = migrator(view, copy as Record<string, unknown>);
+    if (isThenable(returned))
+      throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
+  }
+  if (migrators.length === 0) return { carried, replay };
+  return { carried: carriedBy(object, plan, copy, carried), replay };
+}
+
+/**
+ * What a revert of an object about to be rewritten for a second run puts
+ * back: its complete state now, nothing carried yet.
+ */
+export const revertibleNow = (object: object): Carried => ({
+  before: captureState(object),
+  keys: [],
+  descriptors: [],
+});
+
+/** An own field's value, without running an accessor. */
+function ownValue(object: object, key: string): unknown {
+  const d = Reflect.getOwnPropertyDescriptor(object, key);
+  return d !== undefined && "value" in d ? d.value : undefined;
+}
+
+/**
+ * The second run on `object`, rewritten to `replay`'s state: its migrators
+ * from `replay.from` on, with the live object as target. `newValues` gets
+ * what the object now holds; returns what it carries, its state `before`
+ * the rewrite kept for the revert. A throw is its rewrite's failure: the
+ * caller reverts the object.
+ */
+export function migrateAgain(
+  object: object,
+  plan: MigratedPlan,
+  replay: Replay,
+  newValues: unknown[],
+  before: ObjectState,
+): Carried {
+  const { migrators } = plan;
+  let migrator: Migrator | undefined;
+  try {
+    for (let m = replay.from; m < migrators.length; m++) {
+      migrator = migrators[m]!;
+      const returned: unknown = migrator(replay.view, object as Record<string, unknown>);
+      if (isThenable(returned))
+        throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
+    }
+  } catch (error) {
+    throw new MigrationError(
+      `running migrator ${migrator?.name || "(anonymous)"} of a ${plan.className} instance again on the object itself (it can hold its target beyond its run) threw: ${(error as Error)?.message ?? String(error)}`,
+      { className: plan.className, object, cause: error },
+    );
+  }
+  plan.fields.forEach((f, i) => {
+    newValues[i] = ownValue(object, f);
+  });
+  return { before, ...unmanagedOf(captureState(object), plan.fieldSet) };
+}
