@@ -17,20 +17,20 @@
  * than as the object of a member access (`target.x = …`, `target.x`,
  * `target[k]`, `target.m()`) — passed to a call or `new`, returned, stored,
  * spread — or named inside a nested function, arrow, method or class (a
- * closure over it). What reads or writes the object and keeps
- * nothing does not count: `Object.assign(target, …)` and the like,
- * `typeof`, `instanceof`, `in`, a comparison, `new WeakRef(target)`. The
+ * closure over it). What reads or writes the object and keeps nothing
+ * does not count: `Object.assign(target, …)` and the like, `typeof`,
+ * `instanceof`, `in`, `void`, a comparison, `new WeakRef(target)`. The
  * test is conservative: the name in a string or a comment, or shadowed by
- * an inner parameter, counts too — such a migrator then runs once more
- * than it needs to. A destructured target parameter cannot hold the
- * object; a rest parameter, or `arguments`, is taken to.
+ * an inner parameter, counts too (and `function` or `=>` in a string
+ * before it) — such a migrator then runs once more than it needs to. A
+ * destructured target parameter cannot hold the object; a rest parameter,
+ * or `arguments`, is taken to.
  *
  * Not seen: a method called on the target that keeps `this` itself
  * (`target.init()` building the closure). A method call is a member access
- * here: `target.label = target.format()` is common, and a migrator is run
- * once per object unless it can hold its target (a first touch that ran it
- * twice broke code counting on that); such a method leaves the copy in
- * the live object as before.
+ * here: `target.label = target.format()` is common, and such a migrator
+ * keeps running once per object (what it does besides, a count, happens
+ * once); a method that keeps `this` leaves the copy in the live object.
  */
 import type { Migrator } from "../patch/operations.js";
 
@@ -51,8 +51,8 @@ const REFLECTIVE =
   /(?:\bObject\s*\.\s*(?:assign|defineProperty|defineProperties|keys|values|entries|getOwnPropertyNames|getOwnPropertyDescriptors?|getPrototypeOf|hasOwn|isExtensible|isFrozen|isSealed)|\bReflect\s*\.\s*(?:set|get|has|defineProperty|deleteProperty|ownKeys|getOwnPropertyDescriptor|getPrototypeOf|isExtensible)|\bnew\s+WeakRef)\s*\(\s*$/;
 /** Its first argument ends right after the name. */
 const FIRST_ARGUMENT_ENDS = /^\s*[,)]/;
-/** A test of the object before the name: `typeof`, `in`, a comparison. */
-const TESTED_BEFORE = /(?:\btypeof|\bin|[!=]==?)\s*$/;
+/** A test of the object before the name (`typeof`, `in`, a comparison), or `void`. */
+const TESTED_BEFORE = /(?:\btypeof|\bin|\bvoid|[!=]==?)\s*$/;
 /** A test of the object after the name: `instanceof`, a comparison. */
 const TESTED_AFTER = /^\s*(?:instanceof\b|[!=]==?)/;
 /** A plain alias declared with the name as its whole value: `const t = target;`. */

@@ -315,6 +315,8 @@ test.each([
     false,
   ],
   ["(old, target) => { refs.push(new WeakRef(target)); }", false],
+  // The testing kit's do-nothing migrator (testing/arbitraries/patch/pools.ts).
+  ["(old, target) => { void old; void target; }", false],
   ["(old, target) => { const t = target; t.x = t.y; }", false],
   ["(old, target) => { const t = target; t.cb = () => t.emit(); }", true],
   ["(old, target) => { const t = target; t.me = t; }", true],
