@@ -17,9 +17,14 @@ import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js
 import { constructorOfDefinition } from "../mop/classHandle.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
 import type { BuildResult, ClassBuild } from "./build.js";
+import { renamedAlike, resolved, sameHandle } from "./classCounterparts.js";
 import { migratorCover, unlessMigratorSets } from "./migratorWrites.js";
+import { type ScopeBindings, scopeBindings } from "./scopeBindings.js";
 import type { UpdateWarning } from "./warning.js";
 import { warning } from "./warning.js";
+
+/** A class an initialiser constructs (`new Map()`, `new ns.Pool()`). */
+const NEW = /^new\s+([A-Za-z_$][\w$.]*)/;
 
 /** What an initialiser makes, read from its text; undefined where the text does not tell. */
 function kindOf(initializer: string | undefined): string | undefined {
@@ -27,7 +32,7 @@ function kindOf(initializer: string | undefined): string | undefined {
   if (text === undefined || text === "") return undefined;
   if (text.startsWith("{")) return "a plain object";
   if (text.startsWith("[")) return "an array";
-  const made = /^new\s+([A-Za-z_$][\w$.]*)/.exec(text);
+  const made = NEW.exec(text);
   if (made) return `a ${made[1]}`;
   if (/^["'`]/.test(text)) return "a string";
   if (/^-?(?:\d|\.\d)/.test(text)) return /n$/.test(text) ? "a bigint" : "a number";
@@ -50,6 +55,23 @@ function initialisers(
   return new Map(fields.map((f) => [f.name, f.initializer ?? parsed.get(f.name)] as const));
 }
 
+/**
+ * Whether two initialisers construct one class's objects: the same name as a
+ * bundler renames it (marked 12's `new _TextRenderer()` for 4.3's `new
+ * TextRenderer()`), or, by what the names mean in each release's scope, a
+ * class this update replaces and its replacement (one handle's versions).
+ */
+function oneClass(
+  was: string,
+  now: string,
+  scopes: Readonly<Record<"before" | "now", ScopeBindings>>,
+): boolean {
+  const [a, b] = [NEW.exec(was.trim())?.[1], NEW.exec(now.trim())?.[1]];
+  if (a === undefined || b === undefined) return false;
+  if (renamedAlike(a, b)) return true;
+  return sameHandle(resolved(scopes.before, a), resolved(scopes.now, b));
+}
+
 export function changedInitialKinds(
   className: string,
   cls: ClassBuild,
@@ -60,6 +82,11 @@ export function changedInitialKinds(
   const cover = migratorCover(className, build);
   const before = initialisers(old.fields, constructorOfDefinition(old));
   const after = initialisers(cls.definition.fields, cls.implementation);
+  const running = constructorOfDefinition(old);
+  const scopes = {
+    before: scopeBindings(running === undefined ? [] : [running]),
+    now: scopeBindings([cls.implementation]),
+  };
   const warnings: UpdateWarning[] = [];
   for (const field of cls.definition.fields) {
     const from = cls.fieldOrigins.get(field.name) ?? field.name;
@@ -68,6 +95,7 @@ export function changedInitialKinds(
     const [wasText, isText] = [before.get(from), after.get(field.name)];
     const [was, now] = [kindOf(wasText), kindOf(isText)];
     if (was === undefined || now === undefined || was === now) continue;
+    if (oneClass(wasText!, isText!, scopes)) continue;
     const kept = `every object kept its own value, ${was}, which the new code may use as ${now}`;
     warnings.push(
       warning(

@@ -21,9 +21,18 @@
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { classOrigin } from "../mop/classOrigin.js";
+import {
+  counterpart,
+  namesClass,
+  namesOf,
+  renamedAlike,
+  resolved,
+  sameHandle,
+} from "./classCounterparts.js";
 import { heldByField } from "./heldValues.js";
+import { runningClassFields } from "./runningClassFields.js";
 import { releaseChains } from "./releaseChains.js";
-import { scopeBindings } from "./scopeBindings.js";
+import { type ScopeBindings, scopeBindings } from "./scopeBindings.js";
 import { type BuildResult, type ClassBuild, definitionChain, fromAnotherScope } from "./build.js";
 import { type FieldCover, migratorCover, unlessMigratorSets } from "./migratorWrites.js";
 import { quoted, type UpdateWarning, warning } from "./warning.js";
@@ -34,17 +43,35 @@ const OBJECTS = 16;
 const IDENTIFIER = "[A-Za-z_$][\\w$]*";
 const escaped = (name: string) => name.replace(/[$]/g, "\\$");
 
-/** What the sources assign to `this.field` (`this.loc = config.loc || Locale.create()`), with the learned initialisers. */
+/** A value that is another member of the object's (`this.options.tokenizer`): its path. */
+const ALIAS = new RegExp(`^\\s*this\\s*\\.\\s*(${IDENTIFIER}(?:\\s*\\.\\s*${IDENTIFIER})*)\\s*$`);
+
+/**
+ * What the sources assign to `this.field` (`this.loc = config.loc ||
+ * Locale.create()`), with the learned initialisers; and, one step on, what
+ * they assign to a member of the object's the field is set from (marked's
+ * Lexer: `this.options.tokenizer = this.options.tokenizer || new
+ * Tokenizer(); this.tokenizer = this.options.tokenizer`).
+ */
 function assignedTexts(
   sources: readonly string[],
   field: string,
   initializers: readonly (string | undefined)[],
 ): string[] {
-  const assignment = new RegExp(`\\bthis\\s*\\.\\s*${escaped(field)}\\s*=(?!=)([^;]{0,300})`, "g");
-  return [
-    ...sources.flatMap((s) => [...s.matchAll(assignment)].map((m) => m[1]!)),
+  const assigned = (path: readonly string[]) => {
+    const to = path.map(escaped).join("\\s*\\.\\s*");
+    const assignment = new RegExp(`\\bthis\\s*\\.\\s*${to}\\s*=(?!=)([^;]{0,300})`, "g");
+    return sources.flatMap((s) => [...s.matchAll(assignment)].map((m) => m[1]!));
+  };
+  const texts = [
+    ...assigned([field]),
     ...initializers.flatMap((i) => (i === undefined ? [] : [i])),
   ];
+  const through = texts.flatMap((t) => {
+    const path = ALIAS.exec(t)?.[1]?.split(/\s*\.\s*/);
+    return path === undefined || (path.length === 1 && path[0] === field) ? [] : assigned(path);
+  });
+  return [...texts, ...through];
 }
 
 /**
@@ -118,36 +145,31 @@ export function oldReleaseValues(
   };
   const advice = (held: readonly string[], field: string) =>
     adviceFor(className, held, field, cover(field));
-  const replaced = replacedRunningClasses(build, oldDefs);
-  if (objects === undefined)
-    return [
-      ...classFields(className, classesAssigned(chains.before, replaced), "may hold", cover),
-      ...kindsMade(releases, cover).map(([field, held, made]) =>
-        warning(
-          "MM_OLD_RELEASE_VALUE",
-          className,
-          field,
-          `field \`${field}\` may hold objects of class ${held.join(" or ")}, which the running release puts there (${held.map((n) => `\`new ${n}(…)\``).join(", ")}) and this update does not replace; the new release puts ${some(made)} there`,
-          advice(held, field),
-        ),
-      ),
-    ];
   const bindings = {
     before: scopeBindings(chains.before),
     now: scopeBindings(chains.now),
   };
-  const warnings = classFields(
-    className,
-    classesHeld(objects.slice(0, OBJECTS), replaced),
-    "holds",
-    cover,
-  );
-  for (const [field, held] of heldByField(objects.slice(0, OBJECTS))) {
+  const first = objects?.slice(0, OBJECTS);
+  const warnings = runningClassFields(className, build, oldDefs, chains.before, first, cover);
+  if (first === undefined)
+    return [
+      ...warnings,
+      ...kindsMade(releases, cover, bindings).map(([field, held, made, own]) =>
+        warning(
+          "MM_OLD_RELEASE_VALUE",
+          className,
+          field,
+          `field \`${field}\` may hold objects of class ${held.join(" or ")}, which the running release puts there (${held.map((n) => `\`new ${n}(…)\``).join(", ")}) and this update does not replace; ${own ? `the new release's code has a class ${[...made].join(" or ")} of its own there, not this one` : `the new release puts ${some(made)} there`}`,
+          advice(held, field),
+        ),
+      ),
+    ];
+  for (const [field, held] of heldByField(first)) {
     if (warnings.some((w) => w.field === field) || cover(field) === "named") continue;
     for (const [cls, { value, within }] of held) {
       // What the sources say about the field is about its value, not about what a container in it holds.
       const said =
-        (within !== undefined ? undefined : judge(field, value, cls, releases)) ??
+        (within !== undefined ? undefined : judge(field, value, cls, releases, bindings)) ??
         anotherReleases(field, cls, releases, bindings);
       if (said === undefined) continue;
       warnings.push(
@@ -174,92 +196,7 @@ function adviceFor(className: string, held: readonly string[], field: string, co
   return `register ${held.join(" and ")} and replace ${held.length > 1 ? "them" : "it"} in the same patch, or ${migrate} — or restart`;
 }
 
-/**
- * Fields holding the running release's class itself (`this.kind = Circle`,
- * a factory's `this.Node = Node`) where this update gives that class a new
- * release: the objects keep the running release's constructor, so what
- * they construct after the commit has its fields (with the new release's
- * methods: a `d` the new `area()` reads is missing, and it returns NaN).
- */
-function classFields(
-  className: string,
-  fields: ReadonlyMap<string, string>,
-  verb: "holds" | "may hold",
-  cover: (field: string) => FieldCover,
-): UpdateWarning[] {
-  return [...fields].flatMap(([field, name]) =>
-    cover(field) === "named"
-      ? []
-      : [
-          warning(
-            "MM_OLD_RELEASE_VALUE",
-            className,
-            field,
-            `field \`${field}\` ${verb} the running release's class ${name} itself (its constructor), which this update replaces: what the objects construct with it after the update is made by the running release's constructor, with its fields, not the new release's`,
-            cover(field) === "unnamed"
-              ? `${unlessMigratorSets(className, field)} to the class of the namespace (\`target.${field} = ${name}\`), or restart`
-              : `give ${className} a migrator that sets \`${field}\` to the class of the namespace (\`target.${field} = ${name}\`, its handle, which makes the current release), or restart`,
-          ),
-        ],
-  );
-}
-
-/** The running implementations this update replaces with another release's, with the class's name. */
-function replacedRunningClasses(
-  build: BuildResult,
-  oldDefs: ReadonlyMap<string, ClassDefinition>,
-): Map<Function, string> {
-  const replaced = new Map<Function, string>();
-  for (const [name, c] of build.classes) {
-    const running = c.oldName === null ? undefined : oldDefs.get(c.oldName);
-    const change = fromAnotherScope(c, running);
-    if (change?.running !== undefined) replaced.set(change.running, name);
-  }
-  return replaced;
-}
-
-/** The fields of `objects` holding a replaced running class, with its name. */
-function classesHeld(
-  objects: readonly object[],
-  replaced: ReadonlyMap<Function, string>,
-): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const object of objects)
-    for (const field of Object.keys(object)) {
-      const d = Object.getOwnPropertyDescriptor(object, field);
-      const name = d !== undefined && "value" in d ? replaced.get(d.value as Function) : undefined;
-      if (name !== undefined && !fields.has(field)) fields.set(field, name);
-    }
-  return fields;
-}
-
-/**
- * With no object at hand: the fields the running release's classes assign a
- * replaced class by name (`this.kind = Circle`), where the name is that
- * class in their scope (or, where no scope can be read, its name).
- */
-function classesAssigned(
-  before: readonly Function[],
-  replaced: ReadonlyMap<Function, string>,
-): Map<string, string> {
-  const binding = scopeBindings(before);
-  const assignment = new RegExp(
-    `\\bthis\\s*\\.\\s*(${IDENTIFIER})\\s*=\\s*(${IDENTIFIER})\\s*[;,}\\n]`,
-    "g",
-  );
-  const fields = new Map<string, string>();
-  for (const text of before.map((c) => Function.prototype.toString.call(c)))
-    for (const [, field, value] of text.matchAll(assignment)) {
-      const bound = binding(value!);
-      const held = [...replaced].find(([running]) =>
-        bound === undefined ? running.name === value : running === bound,
-      );
-      if (held !== undefined && !fields.has(field!)) fields.set(field!, held[1]);
-    }
-  return fields;
-}
-
-type Bindings = Readonly<Record<"before" | "now", (name: string) => unknown>>;
+type Bindings = Readonly<Record<"before" | "now", ScopeBindings>>;
 
 /**
  * Where the held object is of the running release's class of its name while
@@ -274,14 +211,28 @@ function anotherReleases(
   releases: Releases,
   bindings: Bindings,
 ): string | undefined {
-  const theirs = bindings.now(held.name);
-  if (typeof theirs !== "function" || theirs === held) return undefined;
-  const ours = bindings.before(held.name);
-  const named = (t: string) => new RegExp(`\\b${escaped(held.name)}\\b`).test(t);
-  // Where the running release's code keeps no binding of the name, its sources must name it there.
-  if (ours !== held && !(ours === undefined && textsOf(field, releases).running.some(named)))
+  // Matched modulo a bundler's renaming: marked 12 binds its Tokenizer as
+  // `_Tokenizer`; by the names the running release binds it under too.
+  let ours: string[] | undefined;
+  const theirs =
+    counterpart([held.name], bindings.now) ??
+    counterpart([held.name, ...(ours = namesOf(bindings.before, held))], bindings.now);
+  if (theirs === undefined || theirs.cls === held || sameHandle(held, theirs.cls)) return undefined;
+  ours ??= namesOf(bindings.before, held);
+  // Where the running release's code keeps no binding of it, its sources
+  // must name it there (a binding of its name to another class says the
+  // object is not that release's).
+  if (
+    ours.length === 0 &&
+    (bindings.before(held.name) !== undefined ||
+      !textsOf(field, releases).running.some((t) => namesClass(t, held.name)))
+  )
     return undefined;
-  return `the new release's code has a class ${held.name} of its own, not this one, and expects that class's objects there (an \`instanceof ${held.name}\` in it fails on these)`;
+  const called =
+    theirs.name === held.name
+      ? held.name
+      : `${theirs.name} (its ${held.name}, as its bundle names it)`;
+  return `the new release's code has a class ${called} of its own, not this one, and expects that class's objects there (an \`instanceof ${theirs.name}\` in it fails on these)`;
 }
 
 /** The two releases' sources (the class's and its superclasses'), and its definitions. */
@@ -300,12 +251,17 @@ function textsOf(field: string, { before, now, old, newFields }: Releases) {
   return {
     running: assignedTexts(before, field, [was]),
     made: constructed(assignedTexts(now, field, [is])),
-    // Both learned, both `new …`: changedInitialKinds.ts compares them.
-    kindSaid: NEW.test(was ?? "") && NEW.test(is ?? ""),
+    // Both learned, both `new …` of classes named apart: changedInitialKinds.ts says them.
+    kindSaid: kindsApart(was, is),
   };
 }
 
-const NEW = /^\s*new\s/;
+function kindsApart(was: string | undefined, is: string | undefined): boolean {
+  const [a, b] = [NEW.exec(was ?? "")?.[1], NEW.exec(is ?? "")?.[1]];
+  return a !== undefined && b !== undefined && !renamedAlike(a, b);
+}
+
+const NEW = new RegExp(`^\\s*new\\s+(${IDENTIFIER})`);
 
 const some = (made: ReadonlySet<string>) => [...made].map((n) => `a ${n}`).join(" or ");
 
@@ -317,7 +273,8 @@ const some = (made: ReadonlySet<string>) => [...made].map((n) => `a ${n}`).join(
 function kindsMade(
   releases: Releases,
   cover: (field: string) => FieldCover,
-): [field: string, held: string[], made: Set<string>][] {
+  bindings: Bindings,
+): [field: string, held: string[], made: Set<string>, own: boolean][] {
   const names = new Set(
     releases.before.flatMap((s) =>
       [...s.matchAll(new RegExp(`\\bthis\\s*\\.\\s*(${IDENTIFIER})\\s*=(?!=)`, "g"))].map(
@@ -328,16 +285,39 @@ function kindsMade(
   return [...names].flatMap((field) => {
     const { running, made, kindSaid } = textsOf(field, releases);
     const held = [...constructed(running)];
-    if (
-      kindSaid ||
-      cover(field) === "named" ||
-      held.length === 0 ||
-      made.size === 0 ||
-      held.some((n) => made.has(n))
-    )
-      return [];
-    return [[field, held, made] as [string, string[], Set<string>]];
+    if (kindSaid || cover(field) === "named" || held.length === 0 || made.size === 0) return [];
+    const match = matching(held, made, bindings);
+    if (match === "same") return [];
+    return [[field, held, made, match === "own"] as [string, string[], Set<string>, boolean]];
   });
+}
+
+/**
+ * How the classes the running release constructs in a field (by name)
+ * stand to those the new release constructs there: "same" where one is
+ * the other (one class, or a class this update replaces and its
+ * replacement: a handle's versions), or where a name is another's as a
+ * bundler renames it (or names the new release's class so called) and no
+ * binding tells them apart; "own" where such a name is the new release's
+ * own class of it (two releases' classes); "other" where none is.
+ */
+function matching(
+  held: readonly string[],
+  made: ReadonlySet<string>,
+  { before, now }: Bindings,
+): "same" | "own" | "other" {
+  let own = false;
+  for (const h of held)
+    for (const m of made) {
+      const [ours, theirs] = [resolved(before, h), resolved(now, m)];
+      if ((ours !== undefined && ours === theirs) || sameHandle(ours, theirs)) return "same";
+      // By name, or by the new release's class's own (a minifier's `t` for `class Tokenizer`).
+      if (!renamedAlike(h, m) && !(typeof theirs === "function" && renamedAlike(h, theirs.name)))
+        continue;
+      if (typeof ours !== "function" || typeof theirs !== "function") return "same";
+      own = true;
+    }
+  return own ? "own" : "other";
 }
 
 /** What the new release does with `field` that the held object (of class `held`) does not fit, or undefined. */
@@ -346,11 +326,23 @@ function judge(
   value: object,
   held: Function,
   releases: Releases,
+  bindings: Bindings,
 ): string | undefined {
   const { running, made, kindSaid } = textsOf(field, releases);
   // Only what the running release's code put there: an object the program handed in is its own.
-  if (!running.some((t) => new RegExp(`\\b${escaped(held.name)}\\b`).test(t))) return undefined;
-  if (!kindSaid && constructed(running).has(held.name) && made.size > 0 && !made.has(held.name))
+  if (!running.some((t) => namesClass(t, held.name))) return undefined;
+  // A name of it, or of the new release's class of its name (a minifier's `t` for `class Tokenizer`).
+  const alike = (n: string) => renamedAlike(n, held.name);
+  const madeAlike = (n: string) => {
+    const theirs = alike(n) ? undefined : resolved(bindings.now, n);
+    return alike(n) || (typeof theirs === "function" && alike(theirs.name));
+  };
+  if (
+    !kindSaid &&
+    [...constructed(running)].some(alike) &&
+    made.size > 0 &&
+    ![...made].some(madeAlike)
+  )
     return `the new release puts ${some(made)} there (\`new ${[...made][0]}(…)\`), and reads it as one`;
   const readBefore = membersRead(releases.before, field);
   const missing = [...membersRead(releases.now, field)].filter(

@@ -18,18 +18,40 @@ const PROBE = Symbol.for("metamorph.scopeBindings.probe");
 
 type Remote = { value?: { objectId?: string; description?: string } };
 
+/** What a release's code sees by name. */
+export interface ScopeBindings {
+  /** The value `name` has there, or undefined. */
+  (name: string): unknown;
+  /**
+   * Every name with its value, the innermost first: a bundler's renamed
+   * classes (`_Tokenizer`) are found only by looking at all of them
+   * (classCounterparts.ts).
+   */
+  readonly entries: () => ReadonlyMap<string, unknown>;
+}
+
 /**
  * The bindings `fns`' code sees by name, looked up lazily: the first
  * function's innermost scope first, the global scope never (its names are
  * the program's, not a release's).
  */
-export function scopeBindings(fns: readonly Function[]): (name: string) => unknown {
+export function scopeBindings(fns: readonly Function[]): ScopeBindings {
   let scopes: readonly Record<string, unknown>[] | undefined;
-  return (name) => {
-    scopes ??= fns.flatMap(closedOver);
-    for (const scope of scopes) if (Object.hasOwn(scope, name)) return scope[name];
+  let all: Map<string, unknown> | undefined;
+  const read = () => (scopes ??= fns.flatMap(closedOver));
+  const lookup = (name: string) => {
+    for (const scope of read()) if (Object.hasOwn(scope, name)) return scope[name];
     return undefined;
   };
+  const entries = () => {
+    if (all === undefined) {
+      all = new Map();
+      for (const scope of read())
+        for (const [name, value] of Object.entries(scope)) if (!all.has(name)) all.set(name, value);
+    }
+    return all;
+  };
+  return Object.assign(lookup, { entries });
 }
 
 /** The scopes `fn` closes over (copies of their variables), innermost first; none where the inspector cannot say. */
