@@ -31,6 +31,7 @@ import {
 } from "./classCounterparts.js";
 import { heldByField } from "./heldValues.js";
 import { runningClassFields } from "./runningClassFields.js";
+import { outsideState } from "./outsideState.js";
 import { releaseChains } from "./releaseChains.js";
 import { type ScopeBindings, scopeBindings } from "./scopeBindings.js";
 import { type BuildResult, type ClassBuild, definitionChain, fromAnotherScope } from "./build.js";
@@ -150,7 +151,11 @@ export function oldReleaseValues(
     now: scopeBindings(chains.now),
   };
   const first = objects?.slice(0, OBJECTS);
-  const warnings = runningClassFields(className, build, oldDefs, chains.before, first, cover);
+  const warnings = [
+    // State other code of the running release wrote into the objects (MM_UNSEEN_STATE).
+    ...outsideState(className, build, chains, first, oldDefs),
+    ...runningClassFields(className, build, oldDefs, chains.before, first, cover),
+  ];
   if (first === undefined)
     return [
       ...warnings,
