@@ -16,6 +16,7 @@ import {
 } from "./build.js";
 import { methodsCalledOnThis } from "./constructorCalls.js";
 import { staleMethodFunctions } from "./methodFunctions.js";
+import { staleFunctionObjects } from "./staleFunctionObjects.js";
 import { sampledObjects } from "./sampledObjects.js";
 import type { UpdateWarning } from "./warning.js";
 import { warning } from "./warning.js";
@@ -56,6 +57,8 @@ export function staleFunctionFields(
   return [
     ...learnedFunctionFields(className, cls, build, old, objects),
     ...staleMethodFunctions(className, cls, build, old, objects, oldDefs),
+    // Functions inside plain objects the fields hold (csv-parse's `api`).
+    ...staleFunctionObjects(className, cls, build, old, objects(), oldDefs),
   ];
 }
 
