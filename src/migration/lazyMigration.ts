@@ -51,10 +51,15 @@ export function installLazyGuards(
   failure: () => Error | undefined = () => undefined,
 ): Undo {
   setSlowPath(brand.token, migrated, migrate);
-  const { token } = brand;
-  const saved = new Map<PropertyKey, PropertyDescriptor | undefined>();
+  const site: Site = {
+    prototype,
+    brand,
+    failure,
+    parent: () => Object.getPrototypeOf(prototype) as object,
+  };
+  // What each key held before (undefined: inherited) and the guard put there.
+  const saved = new Map<PropertyKey, { before?: PropertyDescriptor; guard: PropertyDescriptor }>();
   const seen = new Set<PropertyKey>(["constructor"]);
-  const parent = () => Object.getPrototypeOf(prototype) as object;
   for (
     let p: object | null = prototype;
     p !== null && p !== Object.prototype;
@@ -65,60 +70,100 @@ export function installLazyGuards(
       if (seen.has(key)) continue;
       seen.add(key);
       const d = Reflect.getOwnPropertyDescriptor(p, key)!;
-      const isMethod = "value" in d && typeof d.value === "function";
-      if (!isMethod && !("get" in d || "set" in d)) continue;
-      saved.set(key, own ? d : undefined);
-      // Through outOfLine, like a method's guard: callersOfGuard reads the stack above it.
-      const ensure = (self: object) => brand.has(self) || outOfLine(token, self);
-      if (isMethod) {
-        const original = own
-          ? (d.value as Function)
-          : function (this: object, ...args: unknown[]) {
-              return Reflect.apply(Reflect.get(parent(), key, this) as Function, this, args);
-            };
-        let guard: Function | undefined;
-        // Still this guard: the rollback is under way, its guards not yet
-        // taken off (a getter it reads calls a method): the member it wraps,
-        // not the guard again, which would recurse until the stack ran out.
-        const afterRollback = (self: object, args: ArrayLike<unknown>) => {
-          const now = Reflect.get(prototype, key, self) as unknown;
-          // A method the update added is gone with it: the call fails with
-          // the reason, not a TypeError from calling undefined.
-          if (typeof now !== "function")
-            throw failure() ?? new TypeError(`${String(key)} is not a function`);
-          return Reflect.apply(now === guard ? original : now, self, Array.from(args));
-        };
-        guard = methodGuard(brand, original, afterRollback);
-        Object.defineProperty(prototype, key, {
-          configurable: true,
-          writable: true,
-          enumerable: d.enumerable ?? false,
-          value: guard,
-        });
-      } else {
-        Object.defineProperty(prototype, key, {
-          configurable: true,
-          enumerable: d.enumerable ?? false,
-          get(this: object) {
-            if (!ensure(this))
-              return Reflect.get(prototype, stillThere(prototype, key, failure), this);
-            return own ? d.get?.call(this) : Reflect.get(parent(), key, this);
-          },
-          set(this: object, value: unknown) {
-            if (!ensure(this))
-              Reflect.set(prototype, stillThere(prototype, key, failure), value, this);
-            else if (own) d.set?.call(this, value);
-            else Reflect.set(parent(), key, value, this);
-          },
-        });
-      }
+      const guard =
+        "value" in d
+          ? typeof d.value === "function"
+            ? methodGuardDescriptor(site, key, d, own)
+            : undefined
+          : accessorGuardDescriptor(site, key, d, own);
+      if (guard === undefined) continue;
+      Object.defineProperty(prototype, key, guard);
+      saved.set(key, own ? { before: d, guard } : { guard });
     }
   }
   return () => {
-    for (const [key, d] of saved) {
-      if (d) Object.defineProperty(prototype, key, d);
+    for (const [key, { before, guard }] of saved) {
+      // What the program put there since (a wrapper an afterCommit hook
+      // installed over the new release's method, an override) is the
+      // program's and stays, as it does after an eager update; a rollback
+      // then gives the prototype back as the commit found it (its record).
+      if (!isGuard(Reflect.getOwnPropertyDescriptor(prototype, key), guard)) continue;
+      if (before) Object.defineProperty(prototype, key, before);
       else Reflect.deleteProperty(prototype, key);
     }
+  };
+}
+
+/** The prototype a lazy update guards, and what its guards ask. */
+interface Site {
+  readonly prototype: object;
+  readonly brand: Brand;
+  readonly failure: () => Error | undefined;
+  /** The prototype's own prototype, read at each call: where an inherited member lives now. */
+  readonly parent: () => object;
+}
+
+/** Whether `now` is still the guard `guard` describes (the program may have replaced it, or only one half of an accessor). */
+function isGuard(now: PropertyDescriptor | undefined, guard: PropertyDescriptor): boolean {
+  if (now === undefined) return false;
+  if ("value" in guard) return "value" in now && now.value === guard.value;
+  return now.get === guard.get && now.set === guard.set;
+}
+
+/** The guard of method `key` (`d`, the prototype's own or inherited). */
+function methodGuardDescriptor(
+  { prototype, brand, failure, parent }: Site,
+  key: PropertyKey,
+  d: PropertyDescriptor,
+  own: boolean,
+): PropertyDescriptor {
+  const original = own
+    ? (d.value as Function)
+    : function (this: object, ...args: unknown[]) {
+        return Reflect.apply(Reflect.get(parent(), key, this) as Function, this, args);
+      };
+  let guard: Function | undefined;
+  // Still this guard: the rollback is under way, its guards not yet
+  // taken off (a getter it reads calls a method): the member it wraps,
+  // not the guard again, which would recurse until the stack ran out.
+  const afterRollback = (self: object, args: ArrayLike<unknown>) => {
+    const now = Reflect.get(prototype, key, self) as unknown;
+    // A method the update added is gone with it: the call fails with
+    // the reason, not a TypeError from calling undefined.
+    if (typeof now !== "function")
+      throw failure() ?? new TypeError(`${String(key)} is not a function`);
+    return Reflect.apply(now === guard ? original : now, self, Array.from(args));
+  };
+  guard = methodGuard(brand, original, afterRollback);
+  return {
+    configurable: true,
+    writable: true,
+    enumerable: d.enumerable ?? false,
+    value: guard,
+  };
+}
+
+/** The guard of accessor `key` (`d`, the prototype's own or inherited). */
+function accessorGuardDescriptor(
+  { prototype, brand, failure, parent }: Site,
+  key: PropertyKey,
+  d: PropertyDescriptor,
+  own: boolean,
+): PropertyDescriptor {
+  // Through outOfLine, like a method's guard: callersOfGuard reads the stack above it.
+  const ensure = (self: object) => brand.has(self) || outOfLine(brand.token, self);
+  return {
+    configurable: true,
+    enumerable: d.enumerable ?? false,
+    get(this: object) {
+      if (!ensure(this)) return Reflect.get(prototype, stillThere(prototype, key, failure), this);
+      return own ? d.get?.call(this) : Reflect.get(parent(), key, this);
+    },
+    set(this: object, value: unknown) {
+      if (!ensure(this)) Reflect.set(prototype, stillThere(prototype, key, failure), value, this);
+      else if (own) d.set?.call(this, value);
+      else Reflect.set(parent(), key, value, this);
+    },
   };
 }
 
