@@ -3,7 +3,8 @@
  * unmigrated object cannot be told apart by its prototype; instead, while a
  * lazy update is in progress, every method and accessor its class can reach
  * is wrapped on the stable prototype by a guard: if `this` is not yet
- * migrated, migrate it, then run the new member. The commit installs guards
+ * migrated, migrate it, then run the new member (a constructor kept there
+ * is no method: guardShapes.ts). The commit installs guards
  * per class (its pause does not grow with the number of instances); the
  * guards are removed as soon as no old-layout instance is left (progressive
  * sweep, or `completeMigration()`), after which calls cost nothing extra.
@@ -26,6 +27,7 @@
  * whose field accessors are methods and so trigger migration.
  */
 import type { Undo } from "../mop/classHandle.js";
+import { isConstructor } from "./guardShapes.js";
 import type { Frame } from "./newCodeOnStack.js";
 import { callersOf } from "./newCodeOnStack.js";
 
@@ -72,7 +74,7 @@ export function installLazyGuards(
       const d = Reflect.getOwnPropertyDescriptor(p, key)!;
       const guard =
         "value" in d
-          ? typeof d.value === "function"
+          ? typeof d.value === "function" && !isConstructor(d.value)
             ? methodGuardDescriptor(site, key, d, own)
             : undefined
           : accessorGuardDescriptor(site, key, d, own);
