@@ -406,7 +406,12 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // unmanaged classes; the bound was 100 kB): the bound catches a parser
     // coming to the page at load (~100 kB more).
     expect(added).toBeLessThanOrEqual(110_000);
-    // With the engine, after the first edit: 341.1 kB measured (stale-closure
+    // With the engine, after the first edit: 365.1 kB measured (lazy guards
+    // shaped as their members, migrators holding their target run again on
+    // the live object, classes a bundler renamed matched across releases,
+    // state other release code wrote and functions in plain objects, warnings
+    // of policy-dependent reads and constructors calling new methods; the
+    // bound was 360 kB), 341.1 kB (stale-closure
     // warnings for assignments, subclasses, kept methods and rollbacks;
     // old-release values in Maps and Sets, field kinds judged per field,
     // custom elements' callbacks, state kept in modules without classes;
@@ -433,6 +438,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(360_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(380_000);
   });
 });
