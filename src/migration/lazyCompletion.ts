@@ -33,6 +33,7 @@ import type { MarksCheckpoint } from "./lazyMarks.js";
 import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { newCodeFrame } from "./newCodeOnStack.js";
+import { isBeingInitialised, underConstruction, watchConstruction } from "./pendingConstruction.js";
 import { isProxy } from "./proxies.js";
 import {
   isUnmanagedHome,
@@ -367,6 +368,8 @@ export class LazyMigration {
         ),
       );
       this.undos.push(observeConstruction(plan.handle, built(plan.prototype)));
+      // And known as new while its constructor runs, before the observer sees it.
+      this.undos.push(watchConstruction(plan.handle));
     }
     this.guarded = this.plans.length > 0;
     if (this.guarded) {
@@ -461,6 +464,9 @@ export class LazyMigration {
     // got the migrators' output (a stray own field), or a migrator refusing
     // its missing fields rolled the update back. Eager leaves it too.
     if (isPrototypeObject(object)) return true;
+    // Being built by the new version: its constructor (or a field
+    // initialiser) called one of its methods (pendingConstruction.ts).
+    if (isBeingInitialised(object) || underConstruction(object, log.plan.prototype)) return true;
     if (builtOnNewLayout(object, log.plan)) {
       this.marks.set.add(object);
       return true;

@@ -255,12 +255,12 @@ function initialiseState(
   options: CreateClassHandleOptions & { readonly stableClass: Function | null },
 ): void {
   const name = definition.name;
-  const { stableClass } = options;
-  const prototype = (stableClass ?? initial).prototype as object;
+  const prototype = (options.stableClass ?? initial).prototype as object;
   Object.assign(state, {
     handle,
     prototype,
-    stableClass,
+    stableClass: options.stableClass,
+    buildTarget: options.stableClass ?? handle,
     current: initial,
     construction: constructionOf(initial, prototype),
     definition,

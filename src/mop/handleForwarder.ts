@@ -108,7 +108,7 @@ function compileForwarder(
         } else if (target === $mm$forward && $mm$state.build !== null) {
           // The running version builds straight onto the stable prototype,
           // from the stable class's cached initial map (mop/stableClass.ts).
-          instance = $mm$construct($mm$state.build, arguments, $mm$state.stableClass);
+          instance = $mm$construct($mm$state.build, arguments, $mm$state.buildTarget);
         } else if (target === $mm$forward && $mm$state.construction !== "construct") {
           instance = new $mm$state.current(...arguments);
           // "reflect": a new implementation with a prototype of its own
