@@ -1,8 +1,6 @@
 /**
- * Which function values on a prototype a lazy update's guards wrap, and
- * how a guard looks like the member it stands for (lazyMigration.ts).
- *
- * A class kept on the prototype for the program to
+ * Which function values on a prototype a lazy update's guards wrap
+ * (lazyMigration.ts). A class kept on the prototype for the program to
  * build with (Backbone's `Collection.prototype.model`, a
  * `Lexer.prototype.Token` a subclass may override) is no method: wrapped,
  * `new this.Token(t)` threw "Class constructor Token cannot be invoked
@@ -36,54 +34,11 @@ export function isConstructor(f: Function): boolean {
   );
 }
 
-const generatorFunctions = Reflect.getPrototypeOf(function* () {}) as object;
-const asyncGeneratorFunctions = Reflect.getPrototypeOf(async function* () {}) as object;
+const GeneratorFunction = Reflect.getPrototypeOf(function* () {}) as object;
+const AsyncGeneratorFunction = Reflect.getPrototypeOf(async function* () {}) as object;
 
 /** A generator function, async or not (read from its [[Prototype]], as `instanceof` would). */
 function isGenerator(f: Function): boolean {
   const kind = Reflect.getPrototypeOf(f);
-  return kind === generatorFunctions || kind === asyncGeneratorFunctions;
-}
-
-/** What async functions inherit from (%AsyncFunction.prototype%). */
-const asyncFunctions = Reflect.getPrototypeOf(async () => {}) as object;
-
-/**
- * How a method's guard is written: `async` for an async method, so that
- * the program's `util.types.isAsyncFunction` and `fn.constructor.name`
- * checks answer as for the method; `function` for a method written as a
- * `function` (it has a `prototype`, and `new` reaches it); otherwise
- * method syntax, which neither has. A generator's guard is not one: a
- * guard delegating with `yield*` would evaluate the arguments and migrate
- * at the first `next()`, not at the call, and return a generator object of
- * its own; it returns the generator's, and takes its [[Prototype]] (dress).
- */
-export type GuardKind = "async" | "function" | "method";
-
-export function guardKindOf(f: Function): GuardKind {
-  if (Reflect.getPrototypeOf(f) === asyncFunctions) return "async";
-  if (!isGenerator(f) && Reflect.getOwnPropertyDescriptor(f, "prototype") !== undefined)
-    return "function";
-  return "method";
-}
-
-/**
- * Gives `guard` the own properties of `like`, the member it stands for,
- * and its [[Prototype]]: its `name` and `length` (Express takes a handler
- * of 4 parameters for an error handler: a guard's `length` 0 made it an
- * ordinary one, never called with the error), its `prototype`, what the
- * program put on it (a memoiser's `cache`). The guard's own are copies, as
- * of the install: a value the program assigns to one later changes the
- * guard's, not the member's.
- */
-export function dress(guard: Function, like: Function): void {
-  for (const key of Reflect.ownKeys(guard))
-    if (!Object.hasOwn(like, key)) Reflect.deleteProperty(guard, key);
-  for (const key of Reflect.ownKeys(like)) {
-    // A sloppy-mode function's poison pills: a strict guard has them on Function.prototype.
-    if (key === "arguments" || key === "caller") continue;
-    Reflect.defineProperty(guard, key, Reflect.getOwnPropertyDescriptor(like, key)!);
-  }
-  const kind = Reflect.getPrototypeOf(like);
-  if (Reflect.getPrototypeOf(guard) !== kind) Reflect.setPrototypeOf(guard, kind);
+  return kind === GeneratorFunction || kind === AsyncGeneratorFunction;
 }
