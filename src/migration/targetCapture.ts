@@ -32,6 +32,7 @@
  * keeps running once per object (what it does besides, a count, happens
  * once); a method that keeps `this` leaves the copy in the live object.
  */
+import { closing as closingBracket } from "../patch/checks/functionSource.js";
 import type { Migrator } from "../patch/operations.js";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -96,18 +97,8 @@ function partsOf(source: string): { params: string[]; body: string; arrow: boole
 
 /** The position right after the bracket that closes the one at `open`, skipping strings; the text's end if none. */
 function closing(text: string, open: number): number {
-  let depth = 0;
-  let quote = "";
-  for (let i = open; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'" || c === "`") quote = c;
-    else if (c === "(" || c === "[" || c === "{") depth++;
-    else if ((c === ")" || c === "]" || c === "}") && --depth === 0) return i + 1;
-  }
-  return text.length;
+  const end = closingBracket(text, open);
+  return end < 0 ? text.length : end;
 }
 
 /** Where an arrow's expression body starting at `from` ends: a `,` or `;` at its level, or the bracket around it. */

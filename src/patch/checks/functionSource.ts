@@ -13,7 +13,7 @@ import { parseJavaScript } from "../../mop/source/parser.js";
 const NAME = /^[A-Za-z_$][\w$]*/;
 
 /** The index just past the bracket closing the one at `open`, or -1 (strings and templates skipped). */
-function closing(source: string, open: number): number {
+export function closing(source: string, open: number): number {
   let depth = 0;
   for (let i = open; i < source.length; i++) {
     const c = source[i]!;
