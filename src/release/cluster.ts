@@ -27,6 +27,7 @@ import {
 } from "./clusterRollback.js";
 import { clusterStatus, heldWorker } from "./clusterStatus.js";
 import { LateCommits } from "./clusterLate.js";
+import { oneAtATime } from "./oneAtATime.js";
 import { type ClusterBundle, verifyForCluster } from "./clusterVerify.js";
 import type { Committed, CommitTiming, Participant, WorkerReport } from "./transaction.js";
 import { abortAll, commitAll, prepareAll } from "./transaction.js";
@@ -65,7 +66,7 @@ const progressOf =
 
 export class ClusterControl implements ControlHandler {
   #waiting: Waiting | undefined;
-  #exclusive: Promise<unknown> = Promise.resolve();
+  readonly #serialised = oneAtATime();
   /** Workers the last commit gave up on, whose answers are still awaited (transaction.ts). */
   readonly #late = new LateCommits();
   /** Whether the program has had a worker (then a request with none running is refused). */
@@ -171,12 +172,6 @@ export class ClusterControl implements ControlHandler {
     if (this.#waiting) clearTimeout(this.#waiting.timer);
     this.#waiting = undefined;
     this.local.close();
-  }
-
-  #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#exclusive.then(work, work);
-    this.#exclusive = run.catch(() => {});
-    return run;
   }
 
   async #answer(

@@ -13,6 +13,7 @@ import { ReleaseHistory } from "./history.js";
 import { PreparedUpdates, summarise } from "./prepared.js";
 import type { ControlMessage, ControlRequest } from "./protocol.js";
 import { jsonSafe, wireError } from "./protocol.js";
+import { oneAtATime } from "./oneAtATime.js";
 import type { ServedNamespace } from "./serve.js";
 
 export type Send = (message: ControlMessage) => void;
@@ -45,7 +46,7 @@ function outcomeMessage(
 
 export class LocalControl implements ControlHandler {
   readonly prepared: PreparedUpdates;
-  #exclusive: Promise<unknown> = Promise.resolve();
+  readonly #serialised = oneAtATime();
   #target: ReleaseTarget;
 
   constructor(target: ReleaseTarget) {
@@ -84,12 +85,6 @@ export class LocalControl implements ControlHandler {
 
   close(): void {
     this.prepared.clear();
-  }
-
-  #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#exclusive.then(work, work);
-    this.#exclusive = run.catch(() => {});
-    return run;
   }
 
   async #answer(
