@@ -204,7 +204,18 @@ function refuseRedeclaredFieldsLost(
   if (parsed === undefined) return;
   const own = new Set([...cls.definition.fields.map((f) => f.name), ...parsed.assignedFields]);
   const inherited = new Set(above.flatMap((d) => d.fields.map((f) => f.name)));
-  const lost = parsed.fields.find((f) => !own.has(f.name) && !inherited.has(f.name));
+  // Only a field a class above declared before: one the patch takes out of
+  // this class itself (removeField, renameField) is its own change, not lost.
+  const declaredAbove = new Set<string>();
+  for (
+    let at = cls.oldName === null ? undefined : oldDefs.get(cls.oldName)?.superclass;
+    typeof at === "string";
+    at = oldDefs.get(at)?.superclass
+  )
+    for (const f of oldDefs.get(at)?.fields ?? []) declaredAbove.add(f.name);
+  const lost = parsed.fields.find(
+    (f) => declaredAbove.has(f.name) && !own.has(f.name) && !inherited.has(f.name),
+  );
   if (lost === undefined) return;
   throw new InvalidPatchError(
     `class ${name} declares field "${lost.name}" again over a superclass's (metamorph reads it as the superclass's field: one property), and after this patch no class above ${name} declares it, so ${name}'s objects would lose it; keep "${lost.name}" in the superclass, or update ${name} in another patch first so that it no longer declares it`,
