@@ -1,6 +1,8 @@
 /**
- * Which function values on a prototype a lazy update's guards wrap
- * (lazyMigration.ts). A class kept on the prototype for the program to
+ * Which function values on a prototype a lazy update's guards wrap, and
+ * how a guard looks like the member it stands for (lazyMigration.ts).
+ *
+ * A class kept on the prototype for the program to
  * build with (Backbone's `Collection.prototype.model`, a
  * `Lexer.prototype.Token` a subclass may override) is no method: wrapped,
  * `new this.Token(t)` threw "Class constructor Token cannot be invoked
@@ -34,11 +36,54 @@ export function isConstructor(f: Function): boolean {
   );
 }
 
-const GeneratorFunction = Reflect.getPrototypeOf(function* () {}) as object;
-const AsyncGeneratorFunction = Reflect.getPrototypeOf(async function* () {}) as object;
+const generatorFunctions = Reflect.getPrototypeOf(function* () {}) as object;
+const asyncGeneratorFunctions = Reflect.getPrototypeOf(async function* () {}) as object;
 
 /** A generator function, async or not (read from its [[Prototype]], as `instanceof` would). */
 function isGenerator(f: Function): boolean {
   const kind = Reflect.getPrototypeOf(f);
-  return kind === GeneratorFunction || kind === AsyncGeneratorFunction;
+  return kind === generatorFunctions || kind === asyncGeneratorFunctions;
+}
+
+/**
+ * How a method's guard is written: `function` for a method written as a
+ * `function` (it has a `prototype`, and `new` reaches it), otherwise method
+ * syntax, which has neither. An async method's or a generator's guard is a
+ * plain one returning the method's own promise or generator object, with
+ * the method's [[Prototype]] (dress), so that `fn.constructor.name`,
+ * `instanceof` and `Object.prototype.toString` answer as for the method;
+ * `util.types.isAsyncFunction` and `isGeneratorFunction` answer false. An
+ * async guard awaiting the method's promise made its caller resume one
+ * microtask later (a `Promise.race` with another class's call then went
+ * the other way) and cost 70–80 ns a call and await instead of 31–48;
+ * a generator delegating with `yield*` migrated and evaluated the
+ * arguments at the first `next()`, not at the call.
+ */
+export type GuardKind = "function" | "method";
+
+export function guardKindOf(f: Function): GuardKind {
+  return !isGenerator(f) && Reflect.getOwnPropertyDescriptor(f, "prototype") !== undefined
+    ? "function"
+    : "method";
+}
+
+/**
+ * Gives `guard` the own properties of `like`, the member it stands for,
+ * and its [[Prototype]]: its `name` and `length` (Express takes a handler
+ * of 4 parameters for an error handler: a guard's `length` 0 made it an
+ * ordinary one, never called with the error), its `prototype`, what the
+ * program put on it (a memoiser's `cache`). The guard's own are copies, as
+ * of the install: a value the program assigns to one later changes the
+ * guard's, not the member's.
+ */
+export function dress(guard: Function, like: Function): void {
+  for (const key of Reflect.ownKeys(guard))
+    if (!Object.hasOwn(like, key)) Reflect.deleteProperty(guard, key);
+  for (const key of Reflect.ownKeys(like)) {
+    // A sloppy-mode function's poison pills: a strict guard has them on Function.prototype.
+    if (key === "arguments" || key === "caller") continue;
+    Reflect.defineProperty(guard, key, Reflect.getOwnPropertyDescriptor(like, key)!);
+  }
+  const kind = Reflect.getPrototypeOf(like);
+  if (Reflect.getPrototypeOf(guard) !== kind) Reflect.setPrototypeOf(guard, kind);
 }

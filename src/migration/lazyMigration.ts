@@ -27,7 +27,7 @@
  * whose field accessors are methods and so trigger migration.
  */
 import type { Undo } from "../mop/classHandle.js";
-import { isConstructor } from "./guardShapes.js";
+import { dress, type GuardKind, guardKindOf, isConstructor } from "./guardShapes.js";
 import type { Frame } from "./newCodeOnStack.js";
 import { callersOf } from "./newCodeOnStack.js";
 
@@ -112,15 +112,16 @@ function isGuard(now: PropertyDescriptor | undefined, guard: PropertyDescriptor)
   return now.get === guard.get && now.set === guard.set;
 }
 
-/** The guard of method `key` (`d`, the prototype's own or inherited). */
+/** The guard of method `key` (`d`, the prototype's own or inherited), shaped like it (guardShapes.ts). */
 function methodGuardDescriptor(
   { prototype, brand, failure, parent }: Site,
   key: PropertyKey,
   d: PropertyDescriptor,
   own: boolean,
 ): PropertyDescriptor {
+  const like = d.value as Function;
   const original = own
-    ? (d.value as Function)
+    ? like
     : function (this: object, ...args: unknown[]) {
         return Reflect.apply(Reflect.get(parent(), key, this) as Function, this, args);
       };
@@ -136,37 +137,57 @@ function methodGuardDescriptor(
       throw failure() ?? new TypeError(`${String(key)} is not a function`);
     return Reflect.apply(now === guard ? original : now, self, Array.from(args));
   };
-  guard = methodGuard(brand, original, afterRollback);
+  // `new` on a guard builds with the member (an inherited one as it is then).
+  const construct = (args: ArrayLike<unknown>, newTarget: Function | undefined) => {
+    const target = own ? like : (Reflect.get(parent(), key) as Function);
+    return Reflect.construct(target, args, newTarget ?? target);
+  };
+  guard = methodGuard(brand, guardKindOf(like), original, afterRollback, construct);
+  dress(guard, like);
   return {
     configurable: true,
-    writable: true,
+    writable: d.writable ?? true,
     enumerable: d.enumerable ?? false,
     value: guard,
   };
 }
 
-/** The guard of accessor `key` (`d`, the prototype's own or inherited). */
+/**
+ * The guard of accessor `key` (`d`, the prototype's own or inherited): a
+ * getter where it has one, a setter where it has one (a getter-only
+ * accessor that gained a setter took a strict-mode assignment silently,
+ * where the language throws), each named as its own.
+ */
 function accessorGuardDescriptor(
   { prototype, brand, failure, parent }: Site,
   key: PropertyKey,
   d: PropertyDescriptor,
   own: boolean,
-): PropertyDescriptor {
-  // Through outOfLine, like a method's guard: callersOfGuard reads the stack above it.
-  const ensure = (self: object) => brand.has(self) || outOfLine(brand.token, self);
-  return {
-    configurable: true,
-    enumerable: d.enumerable ?? false,
+): PropertyDescriptor | undefined {
+  if (d.get === undefined && d.set === undefined) return undefined;
+  const { token } = brand;
+  // Method syntax: no `prototype`, as an accessor's halves have none. Each
+  // calls outOfLine itself, as a method's guard does: callersOfGuard leaves
+  // out the one frame below it, the guard's (through a helper, that was
+  // the helper's, and the guard's own frame, named as the accessor, read
+  // as new code running).
+  const halves = {
     get(this: object) {
-      if (!ensure(this)) return Reflect.get(prototype, stillThere(prototype, key, failure), this);
-      return own ? d.get?.call(this) : Reflect.get(parent(), key, this);
+      if (!(brand.has(this) || outOfLine(token, this)))
+        return Reflect.get(prototype, stillThere(prototype, key, failure), this);
+      return own ? d.get!.call(this) : Reflect.get(parent(), key, this);
     },
     set(this: object, value: unknown) {
-      if (!ensure(this)) Reflect.set(prototype, stillThere(prototype, key, failure), value, this);
-      else if (own) d.set?.call(this, value);
+      if (!(brand.has(this) || outOfLine(token, this)))
+        Reflect.set(prototype, stillThere(prototype, key, failure), value, this);
+      else if (own) d.set!.call(this, value);
       else Reflect.set(parent(), key, value, this);
     },
   };
+  const guard: PropertyDescriptor = { configurable: true, enumerable: d.enumerable ?? false };
+  if (d.get !== undefined) dress((guard.get = halves.get), d.get);
+  if (d.set !== undefined) dress((guard.set = halves.set), d.set);
+  return guard;
 }
 
 /**
@@ -242,27 +263,39 @@ export const callersOfGuard = (): Frame[] | undefined => callersOf(outOfLine);
  * runs, out of line (a WeakSet lookup for one marked in bulk, the migration
  * for a pending one). `in` refuses a primitive `this` (a method called on
  * one): the `try` answers false for it, where testing `typeof this` first
- * cost a nanosecond more per call (measured: 2.3 → 3.3 ns).
+ * cost a nanosecond more per call (measured: 2.3 → 3.3 ns). Written as
+ * `kind` says (guardShapes.ts): a `function` guard passes `new` on to the
+ * method.
  */
 function methodGuard(
   { token, symbol }: Brand,
+  kind: GuardKind,
   original: Function,
   afterRollback: (self: object, args: ArrayLike<unknown>) => unknown,
+  construct: (args: ArrayLike<unknown>, newTarget: Function | undefined) => object,
 ): Function {
+  const body = `
+       let branded;
+       try { branded = B in this; } catch { branded = false; }
+       if (!branded && !outOfLine(token, this)) return afterRollback(this, arguments);
+       return original.apply(this, arguments);`;
+  const guard =
+    kind === "function"
+      ? `function guard() {
+       if (new.target !== undefined) return construct(arguments, new.target === guard ? undefined : new.target);${body}
+     }`
+      : `({ guard() {${body}
+     } }).guard`;
   return new Function(
     "B",
     "token",
     "outOfLine",
     "original",
     "afterRollback",
+    "construct",
     `"use strict"; // guard ${++guards}
-     return function () {
-       let branded;
-       try { branded = B in this; } catch { branded = false; }
-       if (!branded && !outOfLine(token, this)) return afterRollback(this, arguments);
-       return original.apply(this, arguments);
-     };`,
-  )(symbol, token, outOfLine, original, afterRollback) as Function;
+     return ${guard};`,
+  )(symbol, token, outOfLine, original, afterRollback, construct) as Function;
 }
 
 /** Waits for the next macrotask, so that the program's own tasks run between sweep slices. */
