@@ -34,13 +34,26 @@ interface CallSite {
   getFunctionName(): string | null;
   getMethodName(): string | null;
   isConstructor(): boolean;
+  getFileName(): string | null | undefined;
+  getEvalOrigin(): string | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
 }
 
 type Capture = (holder: object, above: Function) => void;
 
 /**
  * The frames that called `below`'s caller (`below` and its caller left
- * out), or undefined where the platform gives no structured stack.
+ * out), or undefined where the platform gives no structured stack. Each
+ * activation of `below` further down is left out with its caller too: a
+ * guard's slow path (`below`) ran a migration whose code touched another
+ * object, and that guard has not run its member yet. Dressed as its member
+ * (guardShapes.ts), its frame read as the member running (`Item.len`):
+ * a migrator entered from the program's own loop got an abandoned call
+ * instead of the old version's answer, and under a new method the error
+ * named the guard, not the method. Those activations are known by where
+ * they run (script, line and column of the topmost one), never by a name:
+ * a guard bears its member's, and strict-mode frames give no function.
  */
 export function callersOf(below: Function): Frame[] | undefined {
   // Never throws: its caller is on the way to a rollback (a frozen `Error`,
@@ -50,16 +63,13 @@ export function callersOf(below: Function): Frame[] | undefined {
     if (typeof capture !== "function") return undefined;
     const settings = Error as unknown as { prepareStackTrace: unknown; stackTraceLimit: number };
     const { prepareStackTrace, stackTraceLimit } = settings;
-    const holder: { stack?: unknown } = {};
     try {
       settings.stackTraceLimit = Number.POSITIVE_INFINITY;
       settings.prepareStackTrace = (_: unknown, sites: unknown) => sites;
       if (settings.prepareStackTrace === prepareStackTrace) return undefined; // not writable
-      capture(holder, below);
-      // V8 formats the stack when it is first read, with the hook in place then.
-      const sites = holder.stack;
-      if (!Array.isArray(sites)) return undefined;
-      return (sites as CallSite[]).slice(1).map((site) => ({
+      const sites = sitesBelow(capture, below);
+      if (sites === undefined) return undefined;
+      return withoutReentries(sites, sitesBelow(capture, callersOf)).map((site) => ({
         type: site.getTypeName(),
         name: site.getFunctionName(),
         method: site.getMethodName(),
@@ -76,6 +86,42 @@ export function callersOf(below: Function): Frame[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+function sitesBelow(capture: Capture, below: Function): CallSite[] | undefined {
+  const holder: { stack?: unknown } = {};
+  capture(holder, below);
+  // V8 formats the stack when it is first read, with the hook in place then.
+  const sites = holder.stack;
+  return Array.isArray(sites) ? (sites as CallSite[]) : undefined;
+}
+
+/**
+ * `sites` (those below `below`'s topmost activation) without the first,
+ * its caller, nor any other activation of `below` and the caller of each.
+ * `all` is the same stack from higher up: `below`'s topmost frame is the
+ * one just above where the two meet, and gives the place.
+ */
+function withoutReentries(sites: CallSite[], all: CallSite[] | undefined): CallSite[] {
+  const at = all === undefined ? -1 : all.length - sites.length - 1;
+  const place = at >= 0 ? placeOf(all![at]!) : undefined;
+  // Not the same stack below the meeting point: `below`'s frame is not known.
+  const known = place !== undefined && placeOf(all![at + 1]!) === placeOf(sites[0]!);
+  const kept: CallSite[] = [];
+  for (let i = 1; i < sites.length; i++) {
+    if (known && placeOf(sites[i]!) === place) i++;
+    else kept.push(sites[i]!);
+  }
+  return kept;
+}
+
+/** Where a frame runs, or undefined where its script is not named (no place to match). */
+function placeOf(site: CallSite | undefined): string | undefined {
+  if (site === undefined) return undefined;
+  const script = site.getFileName() || site.getEvalOrigin();
+  const line = site.getLineNumber();
+  const column = site.getColumnNumber();
+  return script && line !== null && column !== null ? `${script}:${line}:${column}` : undefined;
 }
 
 function restore(write: () => void): void {
