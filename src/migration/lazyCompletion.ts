@@ -203,6 +203,8 @@ export class LazyMigration {
    * the touch throws it rather than go on with the old version.
    */
   private abandoned: MigrationError | undefined;
+  /** The same, where the new code runs above the outermost of nested first touches. */
+  private abandonedAbove: MigrationError | undefined;
   /** Set when the rollback after a failure itself threw: guards may still be in. */
   private rollbackFailure: MigrationError | undefined;
   /**
@@ -473,8 +475,7 @@ export class LazyMigration {
     }
     if (log.length >= SEGMENT) log = this.nextSegment(log.plan);
     if (!this.rewrite(object, log)) {
-      const abandoned = this.abandoned;
-      this.abandoned = undefined;
+      const abandoned = this.takeAbandoned();
       if (abandoned) throw abandoned;
       return false;
     }
@@ -502,8 +503,7 @@ export class LazyMigration {
     if (this.strandedRefs.size === 0) this.complete(this.during);
     else this.retryStranded();
     if (this.failure) {
-      const abandoned = this.abandoned;
-      this.abandoned = undefined;
+      const abandoned = this.takeAbandoned();
       if (abandoned) throw abandoned;
       return false;
     }
@@ -619,8 +619,7 @@ export class LazyMigration {
     if (hasNewLayout(object, log.plan)) return true;
     const { className } = log.plan;
     this.fail(object, log.plan, unmanagedSubclassError(className, home, 1, "reached"));
-    const abandoned = this.abandoned;
-    this.abandoned = undefined;
+    const abandoned = this.takeAbandoned();
     if (abandoned) throw abandoned;
     return false;
   }
@@ -772,21 +771,50 @@ export class LazyMigration {
       );
       throw this.rollbackFailure;
     }
-    if (running !== undefined) {
-      this.abandoned = new MigrationError(
-        `${this.failure.message}; the call that touched it was abandoned, because new code of the update (${running}) was running and cannot go on over objects back on the old version`,
-        { ...this.failure.details, abandoned: running },
-      );
+    if (running !== undefined) this.abandoned = this.abandonedBy(running);
+    const above =
+      this.during === "first-touch" && this.inProgress.length > 1
+        ? this.newCodeRunning(true)
+        : running;
+    if (above !== undefined) this.abandonedAbove = this.abandonedBy(above);
+  }
+
+  private abandonedBy(running: string): MigrationError {
+    return new MigrationError(
+      `${this.failure!.message}; the call that touched it was abandoned, because new code of the update (${running}) was running and cannot go on over objects back on the old version`,
+      { ...this.failure!.details, abandoned: running },
+    );
+  }
+
+  /**
+   * The error a failed first touch throws to the code that touched the
+   * object, if new code of the update runs above it. A nested touch (a
+   * migrator or an initialiser of another object touched it) throws what
+   * runs above it, the migration's own new code included (an initialiser
+   * calling a new method); the outermost one only what runs above the
+   * whole migration: a migrator that caught the nested error, or threw
+   * another, let the outermost touch answer false, and new code of the
+   * program (`List.join`) went on over objects back on the old layout
+   * (review fixY1).
+   */
+  private takeAbandoned(): MigrationError | undefined {
+    if (this.inProgress.length > 0) {
+      const abandoned = this.abandoned;
+      this.abandoned = undefined;
+      return abandoned;
     }
+    const above = this.abandonedAbove;
+    this.abandoned = this.abandonedAbove = undefined;
+    return above;
   }
 
   /**
    * The new-version code running above the failing guard, if any ("unknown"
    * without a stack). Never throws: the rollback comes next.
    */
-  private newCodeRunning(): string | undefined {
+  private newCodeRunning(outermost = false): string | undefined {
     try {
-      const frames = callersOfGuard();
+      const frames = callersOfGuard(outermost);
       if (frames === undefined) return "unknown: no call stack could be read here";
       return newCodeFrame(this.namespace, this.changed, frames);
     } catch {

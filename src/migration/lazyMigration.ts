@@ -284,10 +284,12 @@ function routeOf(token: object, failure: () => Error | undefined): Route {
 
 /**
  * Who called the guard whose slow path is running (newCodeOnStack.ts), the
- * guard itself left out; undefined where the platform gives no structured
- * stack.
+ * guard itself left out (`outermost`: who called the outermost of the guards
+ * whose slow paths are running); undefined where the platform gives no
+ * structured stack.
  */
-export const callersOfGuard = (): Frame[] | undefined => callersOf(outOfLine);
+export const callersOfGuard = (outermost = false): Frame[] | undefined =>
+  callersOf(outOfLine, outermost);
 
 /**
  * The guard of one method, compiled on its own (its own source text, see

@@ -55,7 +55,7 @@ type Capture = (holder: object, above: Function) => void;
  * they run (script, line and column of the topmost one), never by a name:
  * a guard bears its member's, and strict-mode frames give no function.
  */
-export function callersOf(below: Function): Frame[] | undefined {
+export function callersOf(below: Function, outermost = false): Frame[] | undefined {
   // Never throws: its caller is on the way to a rollback (a frozen `Error`,
   // `--frozen-intrinsics`, makes the settings read-only: then no stack).
   try {
@@ -69,7 +69,7 @@ export function callersOf(below: Function): Frame[] | undefined {
       if (settings.prepareStackTrace === prepareStackTrace) return undefined; // not writable
       const sites = sitesBelow(capture, below);
       if (sites === undefined) return undefined;
-      return withoutReentries(sites, sitesBelow(capture, callersOf)).map((site) => ({
+      return withoutReentries(sites, sitesBelow(capture, callersOf), outermost).map((site) => ({
         type: site.getTypeName(),
         name: site.getFunctionName(),
         method: site.getMethodName(),
@@ -100,17 +100,25 @@ function sitesBelow(capture: Capture, below: Function): CallSite[] | undefined {
  * `sites` (those below `below`'s topmost activation) without the first,
  * its caller, nor any other activation of `below` and the caller of each.
  * `all` is the same stack from higher up: `below`'s topmost frame is the
- * one just above where the two meet, and gives the place.
+ * one just above where the two meet, and gives the place. `outermost`:
+ * only the frames below the last such activation, the callers of the
+ * outermost one.
  */
-function withoutReentries(sites: CallSite[], all: CallSite[] | undefined): CallSite[] {
+function withoutReentries(
+  sites: CallSite[],
+  all: CallSite[] | undefined,
+  outermost: boolean,
+): CallSite[] {
   const at = all === undefined ? -1 : all.length - sites.length - 1;
   const place = at >= 0 ? placeOf(all![at]!) : undefined;
   // Not the same stack below the meeting point: `below`'s frame is not known.
   const known = place !== undefined && placeOf(all![at + 1]!) === placeOf(sites[0]!);
   const kept: CallSite[] = [];
   for (let i = 1; i < sites.length; i++) {
-    if (known && placeOf(sites[i]!) === place) i++;
-    else kept.push(sites[i]!);
+    if (known && placeOf(sites[i]!) === place) {
+      i++;
+      if (outermost) kept.length = 0;
+    } else kept.push(sites[i]!);
   }
   return kept;
 }
