@@ -145,8 +145,9 @@ export function writtenFields(plan: ClassMigrationPlan, oldLayout: readonly stri
  * state cut off), a read-only field into a writable one, and fail on a
  * non-configurable one half-way through; the general path keeps such
  * fields as they are, or refuses them with a typed error. One descriptor
- * read per written field (~20 ns): an update() checks the objects it finds
- * before its pause instead (find.ts), and an update that only adds fields
+ * read per written field (~20 ns), in every pause: what an update() found
+ * before its pause (plainAhead.ts) may have been redefined since, and
+ * nothing cheaper tells (review advZ23). An update that only adds fields
  * reads none.
  */
 export function plainFieldsSource(plan: ClassMigrationPlan, oldLayout: readonly string[]): string {
@@ -207,13 +208,11 @@ export function layoutSource(
   plan: ClassMigrationPlan,
   oldLayout: readonly string[],
   symbols: boolean,
-  /** The objects' written fields are known to be plain (checked before the pause). */
-  knownPlain = false,
 ): string {
   const stride = oldLayout.length;
   return `${sameKeysSource(plan, oldLayout)}
 same = same && Object.getOwnPropertyNames(o).length === ${stride}${symbols ? " && Object.getOwnPropertySymbols(o).length === 0" : ""};
-${knownPlain ? "" : plainFieldsSource(plan, oldLayout)}`;
+${plainFieldsSource(plan, oldLayout)}`;
 }
 
 /** The old layout as a constant of generated code (`L`). */
@@ -233,7 +232,6 @@ export function takeSource(
   base: string | null,
   then: string,
   symbols: boolean,
-  knownPlain = false,
 ): string {
   // Without a base the fields are read (a getter may throw) and not saved.
   const reads =
@@ -243,7 +241,7 @@ export function takeSource(
   return `{
 let taken = false;
 try {
-${layoutSource(plan, oldLayout, symbols, knownPlain)}
+${layoutSource(plan, oldLayout, symbols)}
 if (same) {
 ${reads.join(" ")}
 taken = true;
@@ -268,21 +266,18 @@ export function scanSource(
    * compiledLean.ts `scanAddsOnly`).
    */
   checkExtensible = true,
-  /** The objects' written fields are known to be plain (`plainFieldsSource`, checked before the pause). */
+  /**
+   * The objects were found plain before the pause (plainAhead.ts): symbols
+   * are not looked for again. One the program added since only costs its
+   * object V8's fast mode (trailingSymbols.ts), where a field redefined since
+   * would be rewritten wrongly: the written fields are read every time.
+   */
   knownPlain = false,
 ): string {
   const take =
     base === undefined
       ? ""
-      : // Known plain: symbols were looked for with the fields, before the pause (plainAhead.ts).
-        takeSource(
-          plan,
-          oldLayout,
-          base,
-          "{ i++; continue; }",
-          plan.symbolsMove && !knownPlain,
-          knownPlain,
-        );
+      : takeSource(plan, oldLayout, base, "{ i++; continue; }", plan.symbolsMove && !knownPlain);
   // The `in` only gives V8 the object's hidden class (its result is not
   // used): the prototype check after it then folds to a comparison of that
   // class (about 1 ns) instead of a call to the builtin (about 10 ns, a

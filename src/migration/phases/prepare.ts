@@ -98,7 +98,7 @@ export function preparePhase(
       lean,
       arrays,
       nothingRunsBefore,
-      // An event listener runs in the pause before this scan, and may redefine a field.
+      // An event listener runs in the pause before this scan: what was looked at before is not trusted.
       nothingRunsBefore && foundPlain(plan, objects, recheck ? prefound : undefined),
     );
     witness?.watch(log);
@@ -115,9 +115,10 @@ export function preparePhase(
 }
 
 /**
- * Whether every one of `objects` has plain written fields, known without
- * reading each one's descriptors in the pause: found so before it
- * (plainAhead.ts), only the objects made since are looked at now.
+ * Whether every one of `objects` was found with plain written fields and
+ * no symbols before the pause (plainAhead.ts; only the objects made since
+ * are looked at now): the scan then looks for no symbols. It reads the
+ * written fields' descriptors in any case (one may have been redefined since).
  */
 function foundPlain(
   plan: Plan,
