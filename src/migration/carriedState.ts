@@ -15,6 +15,7 @@
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import { sameDescriptor } from "./ownState.js";
+import { unreadableError } from "../mop/unreadableObjects.js";
 
 /** Own properties carried over unchanged, and the object's complete state before the migration. */
 export interface Carried {
@@ -40,13 +41,25 @@ export function hasUnmanagedState(
   known: ReadonlySet<string>,
   withSymbols: boolean,
 ): boolean {
-  for (let i = 0; i < keys.length; i++) {
-    if (!known.has(keys[i]!)) return true;
-    const d = Reflect.getOwnPropertyDescriptor(object, keys[i]!);
-    if (d === undefined || d.writable !== true || d.configurable !== true) return true;
+  // A Proxy's trap may throw: the object is refused by name (where the
+  // update's phase can tell which object it is), not with the trap's Error.
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      if (!known.has(keys[i]!)) return true;
+      const d = Reflect.getOwnPropertyDescriptor(object, keys[i]!);
+      if (d === undefined || d.writable !== true || d.configurable !== true) return true;
+    }
+    if (Object.getOwnPropertyNames(object).length !== keys.length) return true;
+    return withSymbols && Object.getOwnPropertySymbols(object).length > 0;
+  } catch (error) {
+    const what = "reading its own properties";
+    throw unreadableError(
+      { object },
+      what,
+      "looking for state its migration does not manage",
+      error,
+    );
   }
-  if (Object.getOwnPropertyNames(object).length !== keys.length) return true;
-  return withSymbols && Object.getOwnPropertySymbols(object).length > 0;
 }
 
 /** The properties of `state` that are not data fields named in `fields`: what is carried. */

@@ -254,7 +254,11 @@ if (taken) ${then}
 /**
  * The source of an eager update's first pass (`CompiledPlan.scan`): `base`
  * is where object i's old values go (null: read, not saved; undefined: no
- * object takes the compiled path).
+ * object takes the compiled path). Where a read the engine makes of an
+ * object throws (a Proxy's trap), `-1 - r` is pushed onto `general` before
+ * the error goes on, r being the object's position in `objects` (which the
+ * scan has not moved): the phase names the object (phases/prepare.ts). One
+ * guard around the loop, not one per object.
  */
 export function scanSource(
   plan: ClassMigrationPlan,
@@ -288,7 +292,9 @@ export function scanSource(
 return function scan(objects, old, general, prototype) {
 const n = objects.length;
 let i = 0;
-for (let r = 0; r < n; r++) {
+let r = 0;
+try {
+for (; r < n; r++) {
 const o = objects[r];
 if (prototype !== null) {
 void (${probe} in o);
@@ -299,6 +305,10 @@ ${checkExtensible ? "if (!Object.isExtensible(o)) return i;" : ""}
 ${take}
 general.push(i);
 i++;
+}
+} catch (error) {
+general.push(-1 - r);
+throw error;
 }
 objects.length = i;
 return -1;

@@ -6,16 +6,23 @@
  * migrated nor restored, and the update is refused naming the object and the
  * property, before anything changed.
  */
-import { UnswappableObjectError } from "../errors.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
+import { unreadableError } from "../mop/unreadableObjects.js";
+
+const CAPTURING = "capturing its state";
 
 /** `Object.keys(object)`, refused with a typed error if a Proxy trap throws. */
 export function ownKeysOf(object: object, className: string, index: number): string[] {
   try {
     return Object.keys(object);
   } catch (error) {
-    throw unreadable(object, className, index, "listing its own properties", error);
+    throw unreadableError(
+      { className, index, object },
+      "listing its own properties",
+      CAPTURING,
+      error,
+    );
   }
 }
 
@@ -32,23 +39,10 @@ export function valuesOf(
   try {
     for (; i < keys.length; i++) values[i] = record[keys[i]!];
   } catch (error) {
-    throw unreadable(object, className, index, `reading its property "${keys[i]}"`, error);
+    const what = `reading its property "${keys[i]}"`;
+    throw unreadableError({ className, index, object }, what, CAPTURING, error);
   }
   return values;
-}
-
-function unreadable(
-  object: object,
-  className: string,
-  index: number,
-  what: string,
-  cause: unknown,
-): UnswappableObjectError {
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new UnswappableObjectError(
-    `${className} instance #${index} cannot be migrated: ${what} threw (${message}); its state cannot be captured, so it could be neither migrated nor restored`,
-    { className, index, object, rule: "unreadable", cause },
-  );
 }
 
 /**

@@ -30,7 +30,7 @@
  * of lazy and progressive updates (after the commit, rolled back as a whole
  * by item 2 when they fail).
  */
-import { MigrationSideEffectError } from "../errors.js";
+import { MetamorphError, MigrationSideEffectError } from "../errors.js";
 import { currentVersion, stablePrototype } from "../mop/classHandle.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { applyState } from "../mop/rewriting/applyState.js";
@@ -39,6 +39,7 @@ import { captureState } from "../mop/rewriting/stateTable.js";
 import { rewriteFields } from "./instanceMigration.js";
 import type { MigrationLog } from "./migrationLog.js";
 import { sameDescriptor, sameState } from "./ownState.js";
+import { type ReadAt, unreadableError } from "../mop/unreadableObjects.js";
 
 interface Holder {
   readonly holder: object;
@@ -135,7 +136,15 @@ export class LiveStateWitness {
    * saved.
    */
   watch(log: MigrationLog): void {
-    for (const i of log.generalAt) this.record(log.objects[i]!);
+    const { generalAt, objects } = log;
+    let g = 0;
+    try {
+      for (; g < generalAt.length; g++) this.record(objects[generalAt[g]!]!);
+    } catch (error) {
+      const index = generalAt[g]!;
+      const at = { className: log.plan.className, index, object: objects[index] };
+      throw unreadableError(at, "reading its fields", RECORDING, error);
+    }
     this.logs.push(log);
   }
 
@@ -162,16 +171,42 @@ export class LiveStateWitness {
   changedAt(patch: string, log: MigrationLog, index: number): MigrationSideEffectError {
     const { objects, old, compiled } = log;
     const object = objects[index]!;
-    const change = fieldChange(object, compiled.oldLayout, old, index * compiled.stride) ?? {
-      what: instanceName(object),
-      key: "",
-      object,
-    };
-    return refusal(patch, change);
+    let change: SideEffect | undefined;
+    try {
+      change = fieldChange(object, compiled.oldLayout, old, index * compiled.stride);
+    } catch {
+      // Its rewrite read it changed: which field, a Proxy's trap no longer tells.
+    }
+    return refusal(patch, change ?? { what: instanceName(object), key: "", object });
   }
 
-  /** The first write since the record was made, if any. */
+  /**
+   * The first write since the record was made, if any. An object whose
+   * read throws now (a Proxy's trap) is refused by name: the caller puts
+   * back what it can and the update is refused (unreadableObjects.ts).
+   */
   firstChange(): SideEffect | undefined {
+    const at: Reading = { object: undefined, log: undefined };
+    try {
+      return this.changeSince(at);
+    } catch (error) {
+      if (error instanceof MetamorphError) throw error;
+      const { object, log } = at;
+      const where = object ? this.locate(object) : { className: log?.plan.className };
+      throw unreadableError({ ...where, object }, "reading its fields", COMPARING, error);
+    }
+  }
+
+  /** Where `object` is in the logs watched. */
+  private locate(object: object): ReadAt {
+    for (const log of this.logs) {
+      const index = log.objects.indexOf(object);
+      if (index >= 0) return { className: log.plan.className, index };
+    }
+    return {};
+  }
+
+  private changeSince(at: Reading): SideEffect | undefined {
     for (const h of this.holders) {
       const key = holderChange(h);
       if (key !== undefined) return { what: h.what, key, object: h.holder };
@@ -179,11 +214,13 @@ export class LiveStateWitness {
     let v = 0;
     for (let o = 0; o < this.objects.length; o++) {
       const keys = this.keys[o]!;
-      const change = fieldChange(this.objects[o]!, keys, this.values, v);
+      at.object = this.objects[o]!;
+      const change = fieldChange(at.object, keys, this.values, v);
       if (change) return change;
       v += keys.length;
     }
     for (const { object, state } of this.states) {
+      at.object = object;
       const now = captureState(object);
       if (sameState(now, state)) continue;
       const k = state.keys.findIndex(
@@ -196,13 +233,17 @@ export class LiveStateWitness {
         object,
       };
     }
+    at.object = undefined;
     for (const log of this.logs) {
       if (log.checkedAtRewrite) continue;
+      at.log = log;
       const { objects, old, generalAt, compiled } = log;
       const { oldLayout, stride } = compiled;
       for (let i = compiled.firstChanged(objects, old, generalAt, 0); i >= 0; ) {
-        const change = fieldChange(objects[i]!, oldLayout, old, i * stride);
+        at.object = objects[i]!;
+        const change = fieldChange(at.object, oldLayout, old, i * stride);
         if (change) return change;
+        at.object = undefined;
         i = compiled.firstChanged(objects, old, generalAt, i + 1);
       }
     }
@@ -244,6 +285,15 @@ export class LiveStateWitness {
   }
 }
 
+const RECORDING = "recording them for the side-effect check";
+const COMPARING = "comparing them with their record, after the migration code ran";
+
+/** The object firstChange was reading, and the log whose objects it was going through. */
+interface Reading {
+  object: object | undefined;
+  log: MigrationLog | undefined;
+}
+
 function refusal(patch: string, change: SideEffect): MigrationSideEffectError {
   return new MigrationSideEffectError(
     `update ${patch} was refused: its migration code wrote to ${change.what} (property "${change.key}"), not to the object it migrates; a migrator may write only to its target. The write was undone`,
@@ -271,7 +321,13 @@ function fieldChange(
   return { what: instanceName(object), key: key ?? "", object };
 }
 
-const instanceName = (object: object): string => `a ${object.constructor?.name ?? "live"} instance`;
+function instanceName(object: object): string {
+  try {
+    return `a ${object.constructor?.name ?? "live"} instance`;
+  } catch {
+    return "a live instance"; // a Proxy whose trap throws
+  }
+}
 
 function restoreFields(
   object: object,

@@ -13,6 +13,8 @@
  * (~20 ns each): the program may redefine one in between (an accessor, a
  * read-only field), and JavaScript has no cheaper way to tell than reading
  * it (review advZ23: trusted, such a field was rewritten as a plain one).
+ * A look that throws (a Proxy's trap) leaves the class to the pause, which
+ * reads its objects again and refuses one whose read throws there.
  */
 import type { Plan } from "../migrationPlan.js";
 
@@ -44,7 +46,7 @@ export async function plainAhead(
         break;
       }
       const end = Math.min(objects.length, checked + CHUNK);
-      if (firstNotPlain(objects, checked, end) >= 0) break;
+      if (!allPlain(firstNotPlain, objects, checked, end)) break;
       checked = end;
       if (performance.now() - sliceStart >= sliceMs) {
         await nextTask();
@@ -53,4 +55,18 @@ export async function plainAhead(
     }
   }
   return plain;
+}
+
+/** Whether `objects[start…end)` are plain; false where a read of one throws. */
+export function allPlain(
+  firstNotPlain: NonNullable<Plan["compiled"]["firstNotPlain"]>,
+  objects: readonly object[],
+  start: number,
+  end: number,
+): boolean {
+  try {
+    return firstNotPlain(objects, start, end) < 0;
+  } catch {
+    return false;
+  }
 }

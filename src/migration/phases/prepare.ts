@@ -9,6 +9,8 @@
 import { findEachOf, sampleOf } from "../../mop/instances/findEach.js";
 import { perObjectInstancesSeen } from "../../mop/instances/finder.js";
 import type { Namespace } from "../../namespace/namespace.js";
+import { MetamorphError, UnswappableObjectError } from "../../errors.js";
+import { unreadableError } from "../../mop/unreadableObjects.js";
 import type { Plan } from "../migrationPlan.js";
 import { MigrationLog } from "../migrationLog.js";
 import { LiveStateWitness } from "../sideEffects.js";
@@ -23,6 +25,7 @@ import {
 import { refuseUnswappableAhead, unextensibleError } from "../unswappable.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
+import { allPlain } from "./plainAhead.js";
 import type { Shadowed } from "./shadow.js";
 
 export interface Prepared {
@@ -40,10 +43,18 @@ export interface Prepared {
   readonly preexisting: WeakSet<object>;
 }
 
+/**
+ * The engine reads every object here (its prototype, its keys, its
+ * descriptors): a Proxy's trap that throws, on any call, refuses the
+ * update (MM_UNSWAPPABLE_OBJECT, rule `unreadable`) instead of leaving as
+ * it came — naming the class, the object where it can be told, and the
+ * step. Migrators and initialisers are not guarded here: their errors are
+ * typed where they run (MigrationError).
+ */
 export function preparePhase(
   namespace: Namespace,
   built: Built,
-  { plans, outside }: Shadowed,
+  shadowed: Shadowed,
   /** Instances found before the pause (update()), where still valid. */
   prefound?: Prefound,
   /**
@@ -53,6 +64,31 @@ export function preparePhase(
   leanAllowed = false,
   /** No code runs between the scan and the rewrite (no event listener, no commit-step callback). */
   nothingRunsBefore = false,
+): Prepared {
+  const reading: Reading = { step: FINDING, className: undefined, lists: [], scanning: undefined };
+  try {
+    return prepareAll(
+      namespace,
+      built,
+      shadowed,
+      reading,
+      prefound,
+      leanAllowed,
+      nothingRunsBefore,
+    );
+  } catch (error) {
+    throw refusalOf(error, reading, shadowed.plans);
+  }
+}
+
+function prepareAll(
+  namespace: Namespace,
+  built: Built,
+  { plans, outside }: Shadowed,
+  reading: Reading,
+  prefound: Prefound | undefined,
+  leanAllowed: boolean,
+  nothingRunsBefore: boolean,
 ): Prepared {
   const { policy } = built;
   const dryRun = refuseAhead(namespace, built, plans);
@@ -76,6 +112,7 @@ export function preparePhase(
     prefound?.below,
     new Set(active === plans ? [] : plans.map((plan) => plan.prototype)),
   );
+  reading.lists = active.map((plan, p) => ({ plan, objects: found[p]!.objects }));
   // Only migration code can write where it should not (sideEffects.ts).
   const witness = active.some((p) => p.needsOldView) ? new LiveStateWitness(namespace) : undefined;
   const logs: MigrationLog[] = [];
@@ -85,6 +122,9 @@ export function preparePhase(
   active.forEach((plan, p) => {
     const log = new MigrationLog(plan, plan.compiled);
     const { objects, recheck } = found[p]!;
+    reading.step = SCANNING;
+    reading.className = plan.className;
+    reading.scanning = { log, objects };
     const lean = leanAllowed && policy === "eager" && witness === undefined;
     // Allocated before the pause (find.ts), where the objects were found then.
     const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
@@ -101,12 +141,17 @@ export function preparePhase(
       // An event listener runs in the pause before this scan: what was looked at before is not trusted.
       nothingRunsBefore && foundPlain(plan, objects, recheck ? prefound : undefined),
     );
+    reading.scanning = undefined;
     witness?.watch(log);
     logs.push(log);
     count += log.length;
   });
+  reading.step = PREPARING;
   try {
-    for (const log of logs) log.computeAll();
+    for (const log of logs) {
+      reading.className = log.plan.className;
+      log.computeAll();
+    }
   } catch (error) {
     witness?.restore();
     throw error;
@@ -126,8 +171,63 @@ function foundPlain(
   prefound: Prefound | undefined,
 ): boolean {
   const checked = prefound?.plain.get(plan.prototype);
-  if (checked === undefined) return false;
-  return (plan.compiled.firstNotPlain?.(objects, checked, objects.length) ?? -1) < 0;
+  const firstNotPlain = plan.compiled.firstNotPlain;
+  if (checked === undefined || firstNotPlain === undefined) return checked !== undefined;
+  return allPlain(firstNotPlain, objects, checked, objects.length);
+}
+
+const FINDING = "finding the instances";
+const SCANNING = "scanning the instances";
+const PREPARING = "preparing their new states";
+
+/** Where the phase is, for the refusal of an object whose read throws. */
+interface Reading {
+  step: string;
+  /** The class whose objects it is going through, if one. */
+  className: string | undefined;
+  /** The objects of each class, once found. */
+  lists: readonly { readonly plan: Plan; readonly objects: readonly object[] }[];
+  /** The log being scanned, and the list it scans. */
+  scanning: { readonly log: MigrationLog; readonly objects: readonly object[] } | undefined;
+}
+
+/**
+ * What the phase throws for `error`: a refusal as it came, named where it
+ * could not name its object's class (carriedState.ts `hasUnmanagedState`);
+ * the scan's read of an object that threw, as the refusal of that object
+ * (compiledSource.ts `scanSource` lists its position); anything else — a
+ * trap's Error thrown where nothing tells which object it read — as the
+ * refusal of an instance of the class being read.
+ */
+function refusalOf(error: unknown, reading: Reading, plans: readonly Plan[]): unknown {
+  const { step, scanning } = reading;
+  const last = scanning?.log.generalAt.at(-1);
+  if (!(error instanceof MetamorphError) && scanning && last !== undefined && last < 0) {
+    const index = -1 - last;
+    const at = { className: scanning.log.plan.className, index, object: scanning.objects[index] };
+    return unreadableError(at, "a read of it", step, error);
+  }
+  if (!(error instanceof MetamorphError)) {
+    const className = reading.className ?? plans.map((plan) => plan.className).join(" or ");
+    return unreadableError({ className }, "a read of one of its instances", step, error);
+  }
+  const { details } = error;
+  const object = details.object;
+  if (
+    !(error instanceof UnswappableObjectError) ||
+    details.rule !== "unreadable" ||
+    details.className !== undefined ||
+    typeof object !== "object" ||
+    object === null
+  )
+    return error;
+  for (const { plan, objects } of reading.lists) {
+    const index = objects.indexOf(object);
+    if (index < 0) continue;
+    const at = { className: plan.className, index, object };
+    return unreadableError(at, String(details.what), String(details.step), details.cause);
+  }
+  return error;
 }
 
 /**

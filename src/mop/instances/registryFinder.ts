@@ -16,6 +16,8 @@
  * without keeping it alive takes a `WeakRef` made while it lives; a strong
  * nursery keeps it longer, and skipping objects loses them for later updates.
  */
+import { MetamorphError } from "../../errors.js";
+import { unreadableError } from "../unreadableObjects.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import {
   chainContains,
@@ -74,8 +76,9 @@ export interface RegistryFinder extends InstanceFinder {
    * `deref()` keeps its object alive until the task ends, and that set's
    * growth is what makes one long enumeration slow). The list is read when
    * called; objects recorded afterwards are not included. Resolves to
-   * undefined when the list may hold an object twice (`record` was called):
-   * use `find` then.
+   * undefined when the list may hold an object twice (`record` was called),
+   * or when a read of one of its objects threw (a Proxy's trap): use `find`
+   * then.
    */
   findInSlices(prototype: object, sliceMs: number): Promise<object[] | undefined>;
   /** The enabled prototypes still alive. */
@@ -196,26 +199,73 @@ function compact(
   const refs = entry.refs;
   const byPrototype = registry.byPrototype;
   let kept = 0;
-  for (let i = 0; i < refs.length; i++) {
-    const ref = refs[i]!;
-    const object = ref.deref();
-    if (object === undefined) continue;
-    const current = getPrototypeOf(object) as object | null;
-    if (current !== home && current !== null && byPrototype.has(current)) continue;
-    if (dedupe !== null) {
-      const reporter = dedupe.get(object);
-      if (reporter === entry) continue;
-      refs[kept++] = ref;
-      if (reporter !== undefined) continue;
-      dedupe.set(object, entry);
-    } else refs[kept++] = ref;
-    if (visit !== null) visit(object, current);
+  let i = 0;
+  // One guard around the loop: a Proxy's trap may throw on any read of an
+  // object (its prototype, its `constructor`).
+  try {
+    for (; i < refs.length; i++) {
+      const ref = refs[i]!;
+      const object = ref.deref();
+      if (object === undefined) continue;
+      const current = getPrototypeOf(object) as object | null;
+      if (current !== home && current !== null && byPrototype.has(current)) continue;
+      if (dedupe !== null) {
+        const reporter = dedupe.get(object);
+        if (reporter === entry) continue;
+        refs[kept++] = ref;
+        if (reporter !== undefined) continue;
+        dedupe.set(object, entry);
+      } else refs[kept++] = ref;
+      if (visit !== null) visit(object, current);
+    }
+  } catch (error) {
+    throw unreadableAt(refs, i, kept, home, error);
   }
   refs.length = kept;
   entry.estimatedDeaths = 0;
   // With a map shared across lists, an object first reported by another list
   // is kept here however often it appears, so only a local check dedupes.
   if (seen === undefined) entry.recordedExplicitly = false;
+}
+
+/**
+ * The list compaction left when a read of `refs[i]` threw: the references
+ * from `i` on (that one once) are moved down after the `kept` first, so
+ * that none is lost or listed twice; then the refusal of that object
+ * (MM_UNSWAPPABLE_OBJECT, rule `unreadable`: ../unreadableObjects.ts),
+ * or the error itself if it is one of metamorph's.
+ */
+function unreadableAt(
+  refs: WeakRef<object>[],
+  i: number,
+  kept: number,
+  home: object | undefined,
+  error: unknown,
+): unknown {
+  const object = refs[i]?.deref();
+  // Its `visit` threw: it is kept already.
+  const listed = kept > 0 && refs[kept - 1] === refs[i];
+  const index = listed ? kept - 1 : kept;
+  let from = listed ? i + 1 : i;
+  let to = kept;
+  while (from < refs.length) refs[to++] = refs[from++]!;
+  refs.length = to;
+  if (error instanceof MetamorphError) return error;
+  const className = home === undefined ? undefined : classNameOf(home);
+  return unreadableError(
+    { className, index, object },
+    "a read of it",
+    "finding the instances",
+    error,
+  );
+}
+
+/** The name of the class whose prototype is `prototype`, read without running code. */
+function classNameOf(prototype: object): string | undefined {
+  const ctor: unknown = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value;
+  if (typeof ctor !== "function") return undefined;
+  const name: unknown = Object.getOwnPropertyDescriptor(ctor, "name")?.value;
+  return typeof name === "string" && name !== "" ? name : undefined;
 }
 
 /**
@@ -322,7 +372,11 @@ function findInSlices(
   if (entry === undefined) return Promise.resolve([]);
   if (entry.recordedExplicitly) return Promise.resolve(undefined);
   const copiesPossible = entry.everRecordedExplicitly || shadowCopiesMarked();
-  return readInSlices(entry.refs.slice(), prototype, copiesPossible, sliceMs);
+  // A read that throws (a Proxy's trap) leaves the list to `find`, which
+  // reads the object again and refuses it by name if it throws again.
+  return readInSlices(entry.refs.slice(), prototype, copiesPossible, sliceMs).catch(
+    () => undefined,
+  );
 }
 
 function prototypes(registry: Registry): object[] {
