@@ -62,3 +62,43 @@ export function migratorCover(
 export function unlessMigratorSets(className: string, field: string): string {
   return `the migrator of ${className} does not name \`${field}\`: unless it sets it by other means, set it there (\`target.${field} = …\`)`;
 }
+
+/** The text of a function that says nothing of what it does: a bound or native one. */
+const OPAQUE = /\{\s*\[native code\]\s*\}\s*$/;
+
+/**
+ * What the patch may do to class `className`'s objects, for the warnings
+ * and refusals that used to be dropped as soon as the class (or an
+ * ancestor) had any migrator: opossum 8.0 -> 8.5 with the migrator its
+ * MM_PRIVATE_STATE refusal asks for (copying the symbol-keyed state)
+ * committed with no word that 8.5's `options.coalesceResetOn` was missing
+ * from the live breakers, and their first `fire()` threw. A migrator whose
+ * text cannot be read (a bound function, which the builder refuses but a
+ * patch made of operations may carry) may do anything, as before.
+ */
+export interface PatchWrites {
+  /** Whether the class or an ancestor has a migrator. */
+  readonly any: boolean;
+  /** An initial value, or a migrator naming it where it writes it; a path (`options.resetOn`) is set where its field or its last key is. */
+  sets(name: string): boolean;
+  /** A migrator naming it at all, reading it too (`old.texture`), or setting it. */
+  mentions(name: string): boolean;
+}
+
+export function patchWrites(className: string, build: BuildResult): PatchWrites {
+  const sources = migratorSources(className, build);
+  const opaque = sources.some((s) => OPAQUE.test(s));
+  const initialisers = build.classes.get(className)?.initialisers;
+  const written = (key: string) => sources.some((s) => namesWrite(s, key));
+  const sets = (name: string): boolean => {
+    const keys = name.split(".");
+    if (keys.length > 1) return sets(keys[0]!) || written(keys[keys.length - 1]!);
+    return opaque || initialisers?.has(name) === true || written(name);
+  };
+  const read = (name: string) => new RegExp(`\\.\\s*${escaped(name)}(?![\\w$])`);
+  return {
+    any: sources.length > 0,
+    sets,
+    mentions: (name) => sets(name) || sources.some((s) => read(name).test(s)),
+  };
+}

@@ -15,6 +15,7 @@ import {
   hasMigrator,
 } from "./build.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
+import { patchWrites } from "./migratorWrites.js";
 import { ANY_FIELD_NOTE, FIELD_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, warning } from "./warning.js";
@@ -145,8 +146,8 @@ export function handedOff(
  * A release whose constructor now writes inside a field both releases have
  * (pg-pool 3.10's `this.options.min = this.options.min || 0`): the objects
  * alive now keep that field as the running release made it, without what
- * the new constructor adds to it (nestedWrites.ts). Said unless a migrator
- * of the class may set it.
+ * the new constructor adds to it (nestedWrites.ts). Said unless the
+ * patch names the field or the key where it writes (migratorWrites.ts).
  */
 export function nestedDefaults(
   className: string,
@@ -155,7 +156,8 @@ export function nestedDefaults(
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
   const change = fromAnotherScope(cls, old);
-  if (change?.running === undefined || hasMigrator(className, build)) return [];
+  if (change?.running === undefined) return [];
+  const patch = patchWrites(className, build);
   let before: readonly NestedWrite[];
   let after: readonly NestedWrite[];
   try {
@@ -179,15 +181,20 @@ export function nestedDefaults(
         .map((w) => w.path)
         .filter((path) => !path.endsWith("....")),
     ),
-  ].filter((w) => !had.has(w) && fields.has(fieldOf(w)) && !open.has(fieldOf(w)));
+  ].filter((w) => !had.has(w) && fields.has(fieldOf(w)) && !open.has(fieldOf(w)) && !patch.sets(w));
   return added.map((w) => {
     const field = w.slice(0, w.indexOf("."));
+    const copy = `\`target.${field} = { ...old.${field}, ${w.slice(field.length + 1)}: … }\`: the object in the field is the running one's, and a write into it stays if the update is refused`;
     return warning(
       "MM_NO_INITIAL_VALUE",
       className,
       field,
       `the new constructor sets \`${w}\` inside field \`${field}\`, which the running release's did not`,
-      `the objects alive now keep \`${field}\` as the running release made it, without it — give the class a migrator that gives it a copy with it (\`target.${field} = { ...old.${field}, ${w.slice(field.length + 1)}: … }\`: the object in the field is the running one's, and a write into it stays if the update is refused)`,
+      `the objects alive now keep \`${field}\` as the running release made it, without it — ${
+        patch.any
+          ? `the migrator of ${className} names neither \`${field}\` nor \`${w.slice(w.lastIndexOf(".") + 1)}\` where it writes: unless it sets it by other means, give the field a copy with it there (${copy})`
+          : `give the class a migrator that gives it a copy with it (${copy})`
+      }`,
     );
   });
 }
