@@ -35,11 +35,12 @@ function migratorSources(name: string, build: BuildResult): string[] {
   return sources;
 }
 
-/** Whether `source` writes `field` by name (a member write, a quoted key, an object literal's key). */
+/** Whether `source` writes `field` by name (a member write or delete, a quoted key, an object literal's key). */
 function namesWrite(source: string, field: string): boolean {
   const f = escaped(field);
   return [
     new RegExp(`\\.\\s*${f}\\s*(?:=(?!=)|\\?\\?=|\\|\\|=|&&=)`),
+    new RegExp(`\\bdelete\\s+[\\w$.]*\\.\\s*${f}(?![\\w$])`),
     new RegExp(`(["'\`])${f}\\1`),
     new RegExp(`[{,]\\s*${f}\\s*[:,}]`),
   ].some((r) => r.test(source));

@@ -7,18 +7,12 @@
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import type { NestedWrite } from "../mop/source/nestedWrites.js";
 import { readNestedWrites, readThisHandOffs } from "../mop/source/parse.js";
-import {
-  type BuildResult,
-  type ClassBuild,
-  definitionChain,
-  fromAnotherScope,
-  hasMigrator,
-} from "./build.js";
+import { type BuildResult, type ClassBuild, definitionChain, fromAnotherScope } from "./build.js";
 import { ancestry, instanceMemberNames } from "./changes.js";
-import { patchWrites } from "./migratorWrites.js";
+import { patchWrites, unlessMigratorSets } from "./migratorWrites.js";
 import { ANY_FIELD_NOTE, FIELD_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
-import { notesOf, warning } from "./warning.js";
+import { notesOf, quoted, warning } from "./warning.js";
 
 /**
  * A class whose fields stay, upgraded to another release, whose running
@@ -80,29 +74,35 @@ function newChain(className: string, build: BuildResult) {
  * constructor makes properties the reader cannot name
  * (`Object.assign(this, { inc: this.incPlain })`, a loop over names): if
  * it makes them there, the objects alive now have neither method nor
- * property after the update. Said unless a migrator of the class may set
- * them.
+ * property after the update. Said for the methods the patch does not
+ * name where it writes (migratorWrites.ts).
  */
 export function methodsGoneOutOfSight(
   className: string,
   build: BuildResult,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
-  if (old === undefined || hasMigrator(className, build)) return [];
+  if (old === undefined) return [];
   const { chain, members: kept, fields } = newChain(className, build);
   const opaque = chain.flatMap((d) => notesOf(d)).filter((note) => ANY_FIELD_NOTE.test(note));
   if (opaque.length === 0) return [];
+  const patch = patchWrites(className, build);
   const gone = old.methods
     .flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : []))
-    .filter((m) => !kept.has(m) && !fields.has(m));
+    .filter((m) => !kept.has(m) && !fields.has(m) && !patch.sets(m));
   if (gone.length === 0) return [];
+  const them = gone.length > 1 ? "them" : "it";
   return [
     warning(
       "MM_UNSEEN_STATE",
       className,
       undefined,
       `${opaque[0]}; the new version no longer has the method${gone.length > 1 ? "s" : ""} ${gone.map((m) => `${m}()`).join(", ")} on its prototype`,
-      "if the constructor now makes them properties that way, the objects alive now have neither method nor property; give the class a migrator that sets them",
+      `if the constructor now makes them properties that way, the objects alive now have neither method nor property; ${
+        patch.any
+          ? `the migrator of ${className} does not name ${quoted(gone)}: unless it sets ${them} by other means, set ${them} there (\`target.${gone[0]} = …\`)`
+          : "give the class a migrator that sets them"
+      }`,
     ),
   ];
 }
@@ -234,7 +234,8 @@ export function newFieldsOutOfSight(
  * `newFieldsOutOfSight` said, unless a migrator of the class may set them:
  * nothing else will. Where the migrator ran in the commit (`migrated`, the
  * objects an eager update migrated), the fields it set on none of them are
- * said all the same.
+ * said all the same; where it ran on none (lazy), those its text does not
+ * name where it writes.
  */
 export function missingNewFields(
   className: string,
@@ -244,10 +245,13 @@ export function missingNewFields(
 ): UpdateWarning[] {
   if (added.size === 0) return [];
   let missing = [...added];
-  if (hasMigrator(className, build)) {
-    const objects = migrated();
-    if (objects === undefined || objects.length === 0) return [];
-    missing = missing.filter(([field]) => !objects.some((o) => Object.hasOwn(o, field)));
+  const patch = patchWrites(className, build);
+  if (patch.any) {
+    const objects = migrated() ?? [];
+    // Where no migrated object is at hand (lazy: the migrator has not run yet), its text says.
+    missing = missing.filter(([field]) =>
+      objects.length === 0 ? !patch.sets(field) : !objects.some((o) => Object.hasOwn(o, field)),
+    );
   }
   return missing.map(([field, note]) =>
     warning(
@@ -255,7 +259,11 @@ export function missingNewFields(
       className,
       field,
       `new field \`${field}\` ${note.replace(/^field `[^`]+` /, "").replace(/; not learned$/, "")} of the new version; the running version never set it`,
-      `the objects alive now do not have it, where fresh ones may — give the class a migrator that sets it (\`target.${field} = …\`)`,
+      `the objects alive now do not have it, where fresh ones may — ${
+        patch.any && !patch.sets(field)
+          ? unlessMigratorSets(className, field)
+          : `give the class a migrator that sets it (\`target.${field} = …\`)`
+      }`,
     ),
   );
 }
@@ -266,14 +274,15 @@ export function missingNewFields(
  * that the new version makes methods or accessors and no longer sets: the
  * objects alive now keep their own value, the running release's, in front
  * of the new member — silently, whether their other fields change or not.
- * Said unless a migrator may deal with them.
+ * Said for the fields the patch does not name where it writes or deletes.
  */
 export function fieldsHidingNewMethods(
   className: string,
   build: BuildResult,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
-  if (old === undefined || hasMigrator(className, build)) return [];
+  if (old === undefined) return [];
+  const patch = patchWrites(className, build);
   const { chain, members: methods, fields } = newChain(className, build);
   const accessors = new Set(
     chain.flatMap((d) => d.methods.filter((m) => m.kind !== "method").map((m) => m.key)),
@@ -284,14 +293,20 @@ export function fieldsHidingNewMethods(
     const field = FIELD_NOTE.exec(note)?.[1];
     if (field === undefined || warned.has(field) || !methods.has(field) || setNow.has(field))
       return [];
+    if (patch.sets(field)) return [];
     warned.add(field);
+    const remedy = `\`delete target.${field}\``;
     return [
       warning(
         "MM_UNSEEN_STATE",
         className,
         field,
         note,
-        `the new version makes \`${field}\` ${accessors.has(field) ? "an accessor" : "a method"}: objects that have such a field keep the running release's value in front of it — give the class a migrator that deletes it (\`delete target.${field}\`)`,
+        `the new version makes \`${field}\` ${accessors.has(field) ? "an accessor" : "a method"}: objects that have such a field keep the running release's value in front of it — ${
+          patch.any
+            ? `the migrator of ${className} does not name \`${field}\`: unless it deletes it by other means, delete it there (${remedy})`
+            : `give the class a migrator that deletes it (${remedy})`
+        }`,
       ),
     ];
   });
