@@ -12,7 +12,8 @@ import type { ClassDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
 import type { MadeFunctions } from "../mop/source/madeFunctions.js";
 import { readMadeFunctions } from "../mop/source/parse.js";
-import { type BuildResult, type ClassBuild, definitionChain, hasMigrator } from "./build.js";
+import { type BuildResult, type ClassBuild, definitionChain } from "./build.js";
+import { patchWrites } from "./migratorWrites.js";
 import { releaseChains } from "./releaseChains.js";
 import type { UpdateWarning } from "./warning.js";
 import { quoted, warning } from "./warning.js";
@@ -58,7 +59,8 @@ function chainMade(chain: readonly Function[]): MadeFunctions {
  * names one of them holds such a function under (a cache made without
  * maxSize has none); without, every such name, as what the objects may
  * hold. Learned fields are MM_STALE_FUNCTION_FIELD's own (staleFunctionFields.ts).
- * One warning for the class, naming them all.
+ * One warning for the class, naming them all but those the patch's
+ * migrator names where it writes (any migrator used to silence it).
  */
 export function staleMethodFunctions(
   className: string,
@@ -72,7 +74,7 @@ export function staleMethodFunctions(
   const implementation = cls.implementation;
   if (running === undefined || implementation === undefined || running === implementation)
     return [];
-  if (hasMigrator(className, build)) return [];
+  const patch = patchWrites(className, build);
   const objects = some();
   if (objects?.length === 0) return [];
   let before: MadeFunctions;
@@ -89,7 +91,7 @@ export function staleMethodFunctions(
   ]);
   const stale: { name: string; in: string }[] = [];
   for (const [name, made] of before.functions) {
-    if (learned.has(name) || !now.assigned.has(name)) continue;
+    if (learned.has(name) || !now.assigned.has(name) || patch.sets(name)) continue;
     const newTexts = new Set(now.functions.get(name)?.map((f) => f.text));
     const held = objects === undefined ? made : made.filter((f) => holds(objects, name, f.text));
     const changed = held.find((f) => !newTexts.has(f.text));
