@@ -97,15 +97,40 @@ function privateStateKind(classes: readonly (Function | undefined)[]): {
  * objects in maps outside them (`listeners.get(this)`), from another module
  * scope: its methods read the maps of the scope they were evaluated in, in
  * which the existing objects have no entry (emittery 1.0.1 -> 1.0.3 threw
- * from the first `emit` on an old emitter).
+ * from the first `emit` on an old emitter). Which release holds which map
+ * is said: opossum 6.4 -> 8.5 was told the new code "reads maps of its own"
+ * where only 6.4 had one (`CACHE`), the loss being the running release's
+ * entries, which the new code never reads (review advZ22).
  */
-export function outsideStateRefusal(name: string, calls: readonly string[]): PrivateStateError {
-  const maps = [...new Set(calls.map((c) => c.slice(0, c.indexOf("."))))];
-  const shown = `in ${maps.join(", ")} (keyed by the object: \`${calls[0]}\`)`;
-  return new PrivateStateError(
-    `class ${name} keeps state for its objects outside them, ${shown}: a new implementation evaluated in another module scope, such as a package's next release, reads maps of its own in which the existing objects have no entry. Restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope (the maps are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }`,
-    { className: name, calls },
-  );
+export function outsideStateRefusal(
+  name: string,
+  /** The map calls of the running release's code and of the new implementation's. */
+  running: readonly string[],
+  implementation: readonly string[],
+): PrivateStateError {
+  const mapsOf = (calls: readonly string[]) => [
+    ...new Set(calls.map((c) => c.slice(0, c.indexOf(".")))),
+  ];
+  const [before, after] = [mapsOf(running), mapsOf(implementation)];
+  const shown = (maps: string[], calls: readonly string[]) =>
+    `in ${maps.join(", ")} (keyed by the object: \`${calls[0]}\`)`;
+  const another = "evaluated in another module scope, such as a package's next release,";
+  const what =
+    after.length === 0
+      ? `class ${name} keeps state for its objects outside them in the running release, ${shown(before, running)}, a map of that release's module that the new implementation does not have: ${another} the new code never reads it, so the running release's entries for the existing objects are lost (the new code keeps that state another way, which the existing objects were never given)`
+      : before.length === 0
+        ? `the new implementation of class ${name} keeps state for its objects outside them, ${shown(after, implementation)}, a map of its own module that the running release does not have: ${another} the new code reads it for the existing objects, which have no entry there (the running release kept that state another way)`
+        : `class ${name} keeps state for its objects outside them, ${shown(before, running)} in the running release${after.every((m) => before.includes(m)) ? "" : ` and ${shown(after, implementation)} in the new one`}: a new implementation ${another} reads maps of its own, in which the existing objects have no entry: the running release's entries for them are lost to the new code`;
+  // Only a map both releases name can be the same one.
+  const advice = after.some((m) => before.includes(m))
+    ? "Restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope (the maps are the same ones, as in metamorph dev's reloads), say so with replaceImplementation's { sameScope: true }"
+    : "Restart the program to load the new version: no migrator can read or fill a map of a module's scope";
+  return new PrivateStateError(`${what}. ${advice}`, {
+    className: name,
+    calls: [...new Set([...running, ...implementation])],
+    runningMaps: before,
+    newMaps: after,
+  });
 }
 
 /**

@@ -105,11 +105,9 @@ function refuseStateOutside(name: string, cls: ClassBuild, old: ClassDefinition 
   const change = fromAnotherScope(cls, old);
   if (change === undefined) return;
   const { implementation, running } = change;
-  const calls = [
-    ...(readableClassSource(running)?.stateOutside ?? []),
-    ...(readableClassSource(implementation)?.stateOutside ?? []),
-  ];
-  if (calls.length > 0) throw outsideStateRefusal(name, [...new Set(calls)]);
+  const before = readableClassSource(running)?.stateOutside ?? [];
+  const after = readableClassSource(implementation)?.stateOutside ?? [];
+  if (before.length + after.length > 0) throw outsideStateRefusal(name, before, after);
 }
 
 /**
