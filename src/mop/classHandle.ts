@@ -33,7 +33,7 @@ import { makeForwarder } from "./handleForwarder.js";
 import { isHtmlElement } from "./htmlElements.js";
 import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
-import { defineStaticForwarders } from "./staticForwarders.js";
+import { defineStaticForwarders, settleStatics } from "./staticForwarders.js";
 import { buildOf, isDerivedClass, makeStableClass } from "./stableClass.js";
 
 export type { ClassVersion } from "./handleState.js";
@@ -95,7 +95,7 @@ export function classHandleOf(obj: object): Constructor | undefined {
 }
 
 export function currentVersion(handle: Function): ClassVersion {
-  const state = stateOf(handle);
+  const state = settleStatics(stateOf(handle));
   return { ctor: state.current, definition: state.definition };
 }
 
@@ -266,7 +266,7 @@ function initialiseState(
     definition,
     versions: [{ ctor: initial, definition }],
     homes: new Set<object>(),
-    staticKeys: [],
+    statics: new Map<PropertyKey, PropertyDescriptor>(),
     observers: [],
     owner: options.owner,
     implementationConstructor: options.implementationConstructor === true,

@@ -6,7 +6,9 @@
  */
 import { toFastProperties } from "./fastProperties.js";
 import type { ClassVersion, Undo } from "./classHandle.js";
-import { defineStaticForwarders, SKIPPED_STATICS } from "./staticForwarders.js";
+import { SKIPPED_STATICS } from "./staticForwarders.js";
+import { forwardUpdatedStatics } from "./staticUpdates.js";
+import { carryDefinedFields, settleProgramStatics } from "./staticWrites.js";
 import { type HandleState, withInitialise } from "./handleState.js";
 import {
   constructionOf,
@@ -120,18 +122,22 @@ function carryStaticValues(from: Function, to: Function, fields: ReadonlySet<Pro
  */
 function saveForwarders(state: HandleState): Undo {
   const { handle } = state;
-  const keys = state.staticKeys;
-  const saved = keys.map((key) => Reflect.getOwnPropertyDescriptor(handle, key));
+  // What the program wrote over them since is the running version's first,
+  // where the update finds it (staticWrites.ts).
+  settleProgramStatics(state);
+  const statics = new Map(state.statics);
+  const saved = [...statics.keys()].map((key) => Reflect.getOwnPropertyDescriptor(handle, key));
   const length = Reflect.getOwnPropertyDescriptor(handle, "length")!;
   return () => {
     if (handle.length !== length.value) Object.defineProperty(handle, "length", length);
+    carryDefinedFields(state);
     // Made fast again below, with the statics put back.
-    for (const key of state.staticKeys) Reflect.deleteProperty(handle, key);
-    keys.forEach((key, i) => {
+    for (const key of state.statics.keys()) Reflect.deleteProperty(handle, key);
+    [...statics.keys()].forEach((key, i) => {
       const d = saved[i];
       if (d) Object.defineProperty(handle, key, d);
     });
-    state.staticKeys = keys;
+    state.statics = statics;
     toFastProperties(handle);
   };
 }
@@ -235,7 +241,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
     if (version.definition.name !== handle.name) {
       Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
     }
-    defineStaticForwarders(state);
+    forwardUpdatedStatics(state, before.current);
     if (state.implementationConstructor) {
       const userMade = createdDefinition(version.ctor) === undefined;
       defineConstructor(prototype, userMade ? version.ctor : handle);

@@ -59,7 +59,13 @@ export interface HandleState {
   readonly versions: ClassVersion[];
   /** Objects whose [[Prototype]] must follow the superclass: homes of installed methods (their `super`). */
   readonly homes: Set<object>;
-  staticKeys: PropertyKey[];
+  /**
+   * The statics the handle forwards, in the current version's order, each
+   * with the descriptor metamorph gave the handle for it: an own property
+   * of the handle that is no longer that descriptor is the program's
+   * (staticForwarders.ts).
+   */
+  statics: Map<PropertyKey, PropertyDescriptor>;
   /** Called with every object constructed through the handle itself (not through subclasses). */
   observers: readonly ((instance: object) => void)[];
   /**
