@@ -116,4 +116,5 @@ export type { SpecNotClass } from "./world/instances.js";
 export { instanceArbitrary } from "./world/instances.js";
 export { worldModel } from "./world/model.js";
 export { worldSpecArbitrary } from "./world/population.js";
+export { worldInstance } from "./world/worldRefs.js";
 export { WorldSourceError } from "./world/ordinaryClasses.js";

@@ -4,6 +4,7 @@ import type { Namespace } from "../../namespace/namespace.js";
 import { currentVersion } from "../../mop/classHandle.js";
 import { constructorArguments } from "./constructorArguments.js";
 import { copyValue } from "./copy.js";
+import { holdsWorldRef, placeWorldRefs } from "./worldRefs.js";
 import { formatWorldSpec, printable } from "./format.js";
 import { worldModel } from "./model.js";
 import { worldSpecArbitrary } from "./population.js";
@@ -46,8 +47,10 @@ export function buildWorld(
     const values: Record<string, unknown> = {};
     for (const field of cls.fields) {
       const v = instance.fields[field];
-      // A field the spec leaves out keeps what the constructor gives it.
-      if (v !== undefined) values[field] = "value" in v ? copyValue(v.value, seen) : undefined;
+      // A field the spec leaves out keeps what the constructor gives it; one
+      // holding instances is set once they all exist.
+      if (v === undefined || ("value" in v && holdsWorldRef(v.value))) continue;
+      values[field] = "value" in v ? copyValue(v.value, seen) : undefined;
     }
     const construct = options.construct?.[cls.name];
     if (construct) {
@@ -59,9 +62,13 @@ export function buildWorld(
     const ordinary = handle as unknown as new (...args: unknown[]) => Record<string, unknown>;
     return Object.assign(constructOrdinary(ordinary, values, namespace), values);
   });
+  const placed = new Map<object, unknown>();
   spec.instances.forEach((instance, i) => {
     for (const [field, v] of Object.entries(instance.fields)) {
       if ("ref" in v) instances[i]![field] = instances[v.ref % instances.length];
+      else if (holdsWorldRef(v.value)) {
+        instances[i]![field] = placeWorldRefs(copyValue(v.value, seen), instances, placed);
+      }
     }
   });
   return printable({ spec, namespace, instances }, (w) => formatWorldSpec(w.spec));

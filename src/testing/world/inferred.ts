@@ -9,9 +9,13 @@
  */
 import fc from "fast-check";
 import { builtinState } from "../builtins.js";
+import { handleOfPrototype } from "../../mop/classHandle.js";
 import { copyValue } from "./copy.js";
 import type { EdgeMaker } from "./edges.js";
 import { edgeOf, primitiveEdges, withEdges } from "./edges.js";
+
+/** Placeholders for the world's instances (see worldRefs.ts), or none when references are off. */
+type Refs = fc.Arbitrary<unknown> | undefined;
 
 const BOUND = 1000;
 /** How long an inferred string may be: past the 8 or 12 characters a careless migrator assumes. */
@@ -70,10 +74,40 @@ function scalarLike(sample: unknown): fc.Arbitrary<unknown> | undefined {
  * it cannot be generated (an instance of a class), which leaves the whole
  * field as the constructor makes it.
  */
-function nestedLike(sample: unknown, depth: number): fc.Arbitrary<unknown> | undefined {
-  if (sample === null || sample === undefined) return primitiveValues;
+function nestedLike(sample: unknown, depth: number, refs: Refs): fc.Arbitrary<unknown> | undefined {
+  if (sample === null || sample === undefined) {
+    return refs
+      ? fc.oneof({ arbitrary: primitiveValues, weight: 2 }, { arbitrary: refs, weight: 1 })
+      : primitiveValues;
+  }
+  if (isWorldInstance(sample)) return refs;
   if (depth >= MAX_DEPTH) return copiesOf(sample);
-  return inferredAt(sample, depth + 1);
+  return inferredAt(sample, depth + 1, refs);
+}
+
+/** Whether `sample` is an instance of one of the world's classes. */
+function isWorldInstance(sample: unknown): boolean {
+  if (typeof sample !== "object" || sample === null) return false;
+  const proto: unknown = Object.getPrototypeOf(sample);
+  return typeof proto === "object" && proto !== null && handleOfPrototype(proto) !== undefined;
+}
+
+/**
+ * `values` (of a container whose sample is empty), or in one case of three
+ * a container of the world's instances made by `holding`: a Bank's
+ * `accounts = []` holds Accounts in a program, never integers alone.
+ */
+function orHolding(
+  values: fc.Arbitrary<unknown>,
+  refs: Refs,
+  ...holding: ((refs: fc.Arbitrary<unknown>) => fc.Arbitrary<unknown>)[]
+): fc.Arbitrary<unknown> {
+  if (!refs) return values;
+  return fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: values, weight: 2 * holding.length },
+    ...holding.map((make) => ({ arbitrary: make(refs), weight: 1 })),
+  );
 }
 
 /** Elements of a collection like its first; small integers and strings when it is empty. */
@@ -81,8 +115,9 @@ function elementLike(
   sample: unknown,
   present: boolean,
   depth: number,
+  refs: Refs,
 ): fc.Arbitrary<unknown> | undefined {
-  return present ? nestedLike(sample, depth) : mixedElements;
+  return present ? nestedLike(sample, depth, refs) : mixedElements;
 }
 
 /** A fresh copy of `sample` every time, when it is data (see copy.ts); undefined otherwise. */
@@ -107,21 +142,32 @@ const TYPED_ARRAYS: Readonly<Record<string, () => fc.Arbitrary<unknown>>> = {
 };
 
 /** Values like a built-in object: Maps and Sets of its elements' kinds, valid Dates, typed arrays of its type. */
-function builtinLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
+function builtinLike(sample: object, depth: number, refs: Refs): fc.Arbitrary<unknown> | undefined {
   const state = builtinState(sample);
   switch (state?.kind) {
     case "Map": {
       const [first] = state.entries;
-      const keys = elementLike(first?.[0], first !== undefined, depth);
-      const values = elementLike(first?.[1], first !== undefined, depth);
+      const keys = elementLike(first?.[0], first !== undefined, depth, refs);
+      const values = elementLike(first?.[1], first !== undefined, depth, refs);
       if (keys === undefined || values === undefined) return undefined;
-      return fc
-        .array(fc.tuple(keys, values), { maxLength: MAX_ITEMS })
-        .map((entries) => new Map(entries));
+      const maps = (k: fc.Arbitrary<unknown>, v: fc.Arbitrary<unknown>) =>
+        fc.array(fc.tuple(k, v), { maxLength: MAX_ITEMS }).map((entries) => new Map(entries));
+      if (first !== undefined) return maps(keys, values);
+      // Instances as values (by name) and as keys (a table about them).
+      return orHolding(
+        maps(keys, values),
+        refs,
+        (r) => maps(mixedElements, r),
+        (r) => maps(r, mixedElements),
+      );
     }
     case "Set": {
-      const elements = elementLike(state.values[0], state.values.length > 0, depth);
-      return elements && fc.array(elements, { maxLength: MAX_ITEMS }).map((v) => new Set(v));
+      const present = state.values.length > 0;
+      const elements = elementLike(state.values[0], present, depth, refs);
+      const sets = (e: fc.Arbitrary<unknown>) =>
+        fc.array(e, { maxLength: MAX_ITEMS }).map((v) => new Set(v));
+      if (elements === undefined) return undefined;
+      return present ? sets(elements) : orHolding(sets(elements), refs, sets);
     }
     case "Date":
       return fc.date({ noInvalidDate: true });
@@ -135,28 +181,35 @@ function builtinLike(sample: object, depth: number): fc.Arbitrary<unknown> | und
 }
 
 /** Objects of the sample's shape: each own enumerable key with values like its value. */
-function shapeLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
+function shapeLike(sample: object, depth: number, refs: Refs): fc.Arbitrary<unknown> | undefined {
   const proto = Object.getPrototypeOf(sample) as object | null;
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [key, value] of Object.entries(sample)) {
-    const like = nestedLike(value, depth);
+    const like = nestedLike(value, depth, refs);
     if (like === undefined) return undefined;
     fields[key] = like;
   }
   // fast-check's records may have a null prototype: the sample's prototype it is.
-  return fc
-    .record(fields)
-    .map((record) => Object.assign(proto === null ? Object.create(null) : {}, record));
+  const ofProto = (record: object) =>
+    Object.assign(proto === null ? Object.create(null) : {}, record);
+  const shaped = fc.record(fields).map(ofProto);
+  if (Object.keys(fields).length > 0) return shaped;
+  // An empty object is a table to be filled: `byName = {}` holds instances by name.
+  return orHolding(shaped, refs, (r) =>
+    fc.dictionary(unicodeStrings(4), r, { maxKeys: MAX_ITEMS }).map(ofProto),
+  );
 }
 
-function objectLike(sample: object, depth: number): fc.Arbitrary<unknown> | undefined {
+function objectLike(sample: object, depth: number, refs: Refs): fc.Arbitrary<unknown> | undefined {
   if (Array.isArray(sample)) {
-    const elements = elementLike(sample[0], sample.length > 0, depth);
-    return elements && fc.array(elements, { maxLength: MAX_ITEMS });
+    const elements = elementLike(sample[0], sample.length > 0, depth, refs);
+    const arrays = (e: fc.Arbitrary<unknown>) => fc.array(e, { maxLength: MAX_ITEMS });
+    if (elements === undefined) return undefined;
+    return sample.length > 0 ? arrays(elements) : orHolding(arrays(elements), refs, arrays);
   }
   const proto: unknown = Object.getPrototypeOf(sample);
-  if (proto === Object.prototype || proto === null) return shapeLike(sample, depth);
-  return builtinLike(sample, depth);
+  if (proto === Object.prototype || proto === null) return shapeLike(sample, depth, refs);
+  return builtinLike(sample, depth, refs);
 }
 
 /** The edge values of the kind `sample` is, within the kit's inferred ranges. */
@@ -186,10 +239,12 @@ function edgesLike(sample: unknown): EdgeMaker<unknown>[] {
   }
 }
 
-function inferredAt(sample: unknown, depth: number): fc.Arbitrary<unknown> | undefined {
+function inferredAt(sample: unknown, depth: number, refs: Refs): fc.Arbitrary<unknown> | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const values =
-    typeof sample === "object" && sample !== null ? objectLike(sample, depth) : scalarLike(sample);
+    typeof sample === "object" && sample !== null
+      ? objectLike(sample, depth, refs)
+      : scalarLike(sample);
   return values && withEdges(values, edgesLike(sample));
 }
 
@@ -199,5 +254,18 @@ function inferredAt(sample: unknown, depth: number): fc.Arbitrary<unknown> | und
  * (null, undefined, a function, an instance of a class).
  */
 export function inferredValues(sample: unknown): fc.Arbitrary<unknown> | undefined {
-  return inferredAt(sample, 0);
+  return inferredAt(sample, 0, undefined);
+}
+
+/**
+ * `inferredValues`, where containers may also hold the world's instances
+ * (`refs`, placeholders pinned by the population, see worldRefs.ts): an
+ * empty array, Set, Map (as keys or values) or object, an element like an
+ * instance of the world's classes, a nested value that is null.
+ */
+export function inferredValuesHolding(
+  sample: unknown,
+  refs: Refs,
+): fc.Arbitrary<unknown> | undefined {
+  return inferredAt(sample, 0, refs);
 }

@@ -7,6 +7,7 @@
  */
 import { buildWorld } from "./build.js";
 import { formatValueSpec, sharingPrinter } from "./format.js";
+import { asWorldRefs } from "./worldRefs.js";
 import type { InstanceOptions, LiveWorld, WorldModel, WorldSpec } from "./types.js";
 
 function renderKey(key: string | symbol): string {
@@ -43,7 +44,7 @@ function liveLines(world: LiveWorld): string[] {
         return `${shown}: ${[d.get && "get", d.set && "set"].filter(Boolean).join("/")}`;
       }
       const at = index.get(d.value as object);
-      return `${shown}: ${at !== undefined ? `→#${at}` : print(d.value, `#${i}.${String(key)}`)}`;
+      return `${shown}: ${at !== undefined ? `→#${at}` : print(asWorldRefs(d.value, index), `#${i}.${String(key)}`)}`;
     });
     return `#${i} ${world.spec.instances[i]!.className} { ${parts.join(", ")} }`;
   });

@@ -5,6 +5,7 @@ import type { InstanceOptions, InstanceSpec, ValueSpec, WorldModel, WorldSpec } 
 import { constructorProbe } from "./constructorArguments.js";
 import { checkInstanceOptions } from "./options.js";
 import { fieldsArbitrary } from "./values.js";
+import { holdsWorldRef, pinWorldRefs } from "./worldRefs.js";
 
 /**
  * Populations of instances of the model's classes: subclass instances,
@@ -41,13 +42,18 @@ export function worldSpecArbitrary(
   // `references: false` keeps instances apart: no references, no shared sub-objects.
   const shares = options.references === false ? fc.constant([]) : sharings;
   return fc.tuple(population, shares).map(([instances, shared]) => {
+    const classNames = instances.map((i) => i.className);
     // References point at an existing instance (or at nothing, in an empty world).
     const fixed = instances.map((i) => ({
       className: i.className,
       fields: Object.fromEntries(
         Object.entries(i.fields).map(([k, v]) => [
           k,
-          "ref" in v ? { ref: v.ref % instances.length } : v,
+          "ref" in v
+            ? { ref: v.ref % instances.length }
+            : holdsWorldRef(v.value)
+              ? { value: pinWorldRefs(v.value, classNames, model) }
+              : v,
         ]),
       ),
     }));

@@ -11,8 +11,9 @@ import { meantKeyAmong } from "../../unknownKeys.js";
 import { handleOfPrototype } from "../../mop/classHandle.js";
 import type { ConstructorProbe } from "./constructorArguments.js";
 import { edgeMakersOf, withEdges } from "./edges.js";
-import { inferredValues, primitiveValues } from "./inferred.js";
+import { inferredValuesHolding, primitiveValues } from "./inferred.js";
 import type { ClassValues, InstanceOptions, ValueSpec, WorldClass, WorldModel } from "./types.js";
+import { WorldRef } from "./worldRefs.js";
 
 function ancestorsOf(cls: WorldClass, model: WorldModel): WorldClass[] {
   const out: WorldClass[] = [];
@@ -107,7 +108,9 @@ function inferredFieldValues(
   refs: fc.Arbitrary<ValueSpec> | undefined,
 ): fc.Arbitrary<ValueSpec> | undefined {
   const sample = cls.samples?.[field];
-  const inferred = inferredValues(sample);
+  // The same references, inside the field's containers.
+  const nested = refs?.map((v) => new WorldRef("ref" in v ? v.ref : 0));
+  const inferred = inferredValuesHolding(sample, nested);
   if (inferred !== undefined) return inferred.map((value): ValueSpec => ({ value }));
   const unknown = cls.samples === undefined || sample === null || sample === undefined;
   if (!unknown) {
