@@ -25,6 +25,8 @@ import type {
   Workload,
 } from "./properties/types.js";
 import { PROPERTY_NAMES } from "./properties/types.js";
+import type { SilentLossCode, WarningLog } from "./properties/warningLog.js";
+import { logWarningsOf, noteWarnings } from "./properties/warningLog.js";
 import { describeError } from "./properties/wording.js";
 import type { MigrationReport, PropertyResult } from "./report.js";
 import { formatMigrationReport } from "./report.js";
@@ -91,6 +93,11 @@ export type CheckMigrationOptions<
     readonly minChecked?: number;
     /** Below `minChecked`: fail the property (default) or pass it with a warning. */
     readonly vacuity?: "fail" | "warn";
+    /**
+     * Update warnings the no-silent-loss property accepts, by code
+     * (`["MM_FIELDS_DROPPED"]` for a superclass change meant to drop fields).
+     */
+    readonly acceptWarnings?: readonly SilentLossCode[];
   };
 
 /** Every key of CheckMigrationOptions (a record, so that an option added there must be added here). */
@@ -109,6 +116,7 @@ export const CHECK_OPTION_KEYS: readonly string[] = [
     path: true,
     minChecked: true,
     vacuity: true,
+    acceptWarnings: true,
   }),
 ];
 
@@ -160,6 +168,7 @@ function context<S extends WorldSchema, N extends WorldSchema>(
   patch: Patch,
   options: CheckMigrationOptions<S, N>,
   call: string,
+  warnings?: WarningLog,
 ): PropertyContext {
   if (!(patch instanceof Patch)) {
     throw new InvalidPatchError(
@@ -195,6 +204,8 @@ function context<S extends WorldSchema, N extends WorldSchema>(
     // Typed for the user's schema; the property hands it the instances of that world.
     ...(options.postcondition ? { postcondition: options.postcondition as Postcondition } : {}),
     ...(options.workload ? { workload: options.workload } : {}),
+    ...(options.acceptWarnings ? { acceptWarnings: options.acceptWarnings } : {}),
+    ...(warnings ? { warnings } : {}),
   };
 }
 
@@ -238,7 +249,11 @@ function selectProperties(
 function preflight(patch: Patch, ctx: PropertyContext): string | undefined {
   const world = buildWorld(ctx.model, { instances: [] }, ctx.instanceOptions);
   try {
-    updateSync(world.namespace, patch, { policy: "eager" });
+    const result = updateSync(world.namespace, patch, { policy: "eager" });
+    if (ctx.warnings) {
+      logWarningsOf(world.namespace, ctx.warnings);
+      noteWarnings(world.namespace, result.warnings);
+    }
   } catch (error) {
     if (error instanceof ValidationError) return undefined; // may depend on instances: the properties tell
     return `the patch does not apply to these classes: ${describeError(error)}`;
@@ -285,7 +300,8 @@ async function runCheck<S extends WorldSchema, N extends WorldSchema>(
   options: CheckMigrationOptions<S, N>,
   call: string,
 ): Promise<MigrationReport> {
-  const ctx = context(patch, options, call);
+  const warnings: WarningLog = new Map();
+  const ctx = context(patch, options, call, warnings);
   const rule = vacuityRule(options);
   const properties = selectProperties(ctx, options.properties, rule);
   const numRuns = rule.numRuns;
@@ -322,6 +338,7 @@ async function runCheck<S extends WorldSchema, N extends WorldSchema>(
     seed,
     numRuns,
     properties: results,
+    warnings: [...warnings.values()],
   };
 }
 

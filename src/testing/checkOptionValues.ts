@@ -8,6 +8,8 @@
 import { InvalidOptionError } from "../errors.js";
 import { Patch } from "../patch/patch.js";
 import { kindOf } from "../valueKinds.js";
+import { meantKeyAmong } from "../unknownKeys.js";
+import { isSilentLoss, SILENT_LOSS_CODES, WARNING_CODES } from "./properties/warningLog.js";
 
 interface Given {
   readonly numRuns?: unknown;
@@ -18,6 +20,7 @@ interface Given {
   readonly reverse?: unknown;
   readonly composeWith?: unknown;
   readonly properties?: unknown;
+  readonly acceptWarnings?: unknown;
 }
 
 const integer = (v: unknown, least: number) =>
@@ -48,7 +51,30 @@ function fitsSafely(fits: (value: unknown) => boolean, value: unknown): boolean 
   }
 }
 
+/**
+ * Refuses an `acceptWarnings` code that is not a warning that fails
+ * no-silent-loss: a misspelt code accepted nothing, and the property failed
+ * on the warning the author meant to accept (or, were it a code that fails
+ * nothing, the author believed a loss was being watched).
+ */
+function checkAcceptWarnings(value: unknown, call: string): void {
+  if (value === undefined) return;
+  const option = "acceptWarnings";
+  const codes = Array.isArray(value) ? (value as unknown[]) : [value];
+  for (const code of codes) {
+    if (Array.isArray(value) && typeof code === "string" && isSilentLoss(code)) continue;
+    const shown = typeof code === "string" ? JSON.stringify(code) : kindOf(code);
+    const meant = typeof code === "string" ? meantKeyAmong(code, SILENT_LOSS_CODES) : undefined;
+    const known = typeof code === "string" && (WARNING_CODES as readonly string[]).includes(code);
+    throw new InvalidOptionError(
+      `${call}: \`${option}\` must be an array of the warning codes no-silent-loss fails on (${SILENT_LOSS_CODES.join(", ")}), not ${Array.isArray(value) ? shown : kindOf(value)}${known ? " (a warning that fails no property: the report lists it)" : ""}${meant === undefined ? "" : `; did you mean ${meant}?`}`,
+      { call, option, value: code },
+    );
+  }
+}
+
 export function checkOptionValues(options: Given, call: string): void {
+  checkAcceptWarnings(options.acceptWarnings, call);
   for (const [option, expected, fits] of RULES) {
     const value = options[option];
     if (value === undefined || fitsSafely(fits, value)) continue;

@@ -79,6 +79,8 @@ export type {
   WorkloadRun,
 } from "./properties/types.js";
 export { formatPropertyInput } from "./properties/inputs.js";
+export type { ReportedWarning, SilentLossCode } from "./properties/warningLog.js";
+export { SILENT_LOSS_CODES } from "./properties/warningLog.js";
 export { PROPERTY_DESCRIPTIONS, PROPERTY_NAMES, PropertyViolation } from "./properties/types.js";
 export type { SnapshotComparison, SnapshotOptions, StateSnapshot } from "./snapshot.js";
 export { compareSnapshots, reachableObjects, takeSnapshot } from "./snapshot.js";

@@ -4,6 +4,7 @@
  * counterexample, the seed and the path that replay it — as data, and in words.
  */
 import type { PropertyInput, PropertyName } from "./properties/types.js";
+import type { ReportedWarning } from "./properties/warningLog.js";
 
 export interface PropertyFailure {
   /** Why the property does not hold for the shrunk counterexample. */
@@ -47,6 +48,12 @@ export interface MigrationReport {
   readonly seed: number;
   readonly numRuns: number;
   readonly properties: readonly PropertyResult[];
+  /**
+   * The warnings the check's updates gave, once per code (the first
+   * message): those saying state is lost fail no-silent-loss unless
+   * accepted, the others are for the author to read.
+   */
+  readonly warnings: readonly ReportedWarning[];
 }
 
 function indent(text: string, by: string): string {
@@ -88,6 +95,10 @@ export function formatMigrationReport(report: MigrationReport): string {
     }
   }
   lines.push(...uncheckedLines(report.properties));
+  if (report.warnings.length > 0) {
+    lines.push("  warnings the updates gave:");
+    for (const w of report.warnings) lines.push(indent(`${w.code}: ${w.message}`, "    "));
+  }
   return lines.join("\n");
 }
 

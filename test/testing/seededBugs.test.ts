@@ -294,7 +294,7 @@ describe("the documented initials example (README, docs/testing.md): one bug, on
     ]);
     expect(result(report, "rollback").status).toBe("passed");
     expect(formatMigrationReport(report).split("\n")[0]).toBe(
-      `migration initials: 1 of 9 properties fail (seed ${seed}, 200 runs each)`,
+      `migration initials: 1 of 10 properties fail (seed ${seed}, 200 runs each)`,
     );
   });
 

@@ -13,6 +13,7 @@ import { guardedPredicate } from "../vacuity.js";
 import { composition } from "./composition.js";
 import { propertyKit } from "./kit.js";
 import { noOp } from "./noOp.js";
+import { noSilentLoss } from "./noSilentLoss.js";
 import { policyIndependence } from "./policyIndependence.js";
 import { postcondition } from "./postcondition.js";
 import { rollback } from "./rollback.js";
@@ -38,6 +39,7 @@ export function buildProperties(context: PropertyContext, rule: VacuityRule): Mi
     noOp,
     postcondition,
     workload,
+    noSilentLoss,
   ].map((property): MigrationProperty => {
     const definition = property(kit);
     return { ...definition, predicate: guardedPredicate(definition, rule) };

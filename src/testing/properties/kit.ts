@@ -6,6 +6,7 @@ import type fc from "fast-check";
 import type { LiveWorld, WorldSpec } from "../world/types.js";
 import { buildWorld } from "../world/build.js";
 import { printable } from "./inputs.js";
+import { logWarningsOf } from "./warningLog.js";
 import type { PropertyContext, PropertyInput } from "./types.js";
 
 export interface PropertyKit extends PropertyContext {
@@ -18,7 +19,11 @@ export interface PropertyKit extends PropertyContext {
 export function propertyKit(context: PropertyContext): PropertyKit {
   return {
     ...context,
-    build: (spec) => buildWorld(context.model, spec, context.instanceOptions),
+    build: (spec) => {
+      const world = buildWorld(context.model, spec, context.instanceOptions);
+      if (context.warnings) logWarningsOf(world.namespace, context.warnings);
+      return world;
+    },
     plain: context.worlds.map((world) => printable({ world })),
   };
 }

@@ -9,6 +9,7 @@ import type { Namespace } from "../../namespace/namespace.js";
 import type { Patch } from "../../patch/patch.js";
 import type { PropertyName } from "./types.js";
 import { PropertyViolation } from "./types.js";
+import { noteWarnings } from "./warningLog.js";
 
 export type Attempt =
   | { readonly ok: true; readonly result: UpdateResult }
@@ -17,7 +18,9 @@ export type Attempt =
 /** The update, or what refused it. */
 export function attempt(ns: Namespace, patch: Patch, options: UpdateOptions = {}): Attempt {
   try {
-    return { ok: true, result: updateSync(ns, patch, options) };
+    const result = updateSync(ns, patch, options);
+    noteWarnings(ns, result.warnings);
+    return { ok: true, result };
   } catch (error) {
     return { ok: false, error };
   }

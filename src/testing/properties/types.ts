@@ -7,6 +7,7 @@ import type fc from "fast-check";
 import type { OldView, Policy } from "../../patch/operations.js";
 import type { Patch } from "../../patch/patch.js";
 import type { InstanceOptions, LiveWorld, WorldModel, WorldSpec } from "../world/types.js";
+import type { SilentLossCode, WarningLog } from "./warningLog.js";
 
 export type PropertyName =
   | "totality"
@@ -17,7 +18,8 @@ export type PropertyName =
   | "round-trip"
   | "no-op"
   | "postcondition"
-  | "workload";
+  | "workload"
+  | "no-silent-loss";
 
 export const PROPERTY_NAMES: readonly PropertyName[] = [
   "totality",
@@ -29,6 +31,7 @@ export const PROPERTY_NAMES: readonly PropertyName[] = [
   "no-op",
   "postcondition",
   "workload",
+  "no-silent-loss",
 ];
 
 export const PROPERTY_DESCRIPTIONS: Readonly<Record<PropertyName, string>> = {
@@ -47,6 +50,8 @@ export const PROPERTY_DESCRIPTIONS: Readonly<Record<PropertyName, string>> = {
   postcondition: "the postcondition holds between every old instance and its migrated self",
   workload:
     "applied at any point of a workload of calls on live objects (eager, lazy or progressive), the update makes no call fail and keeps the invariant",
+  "no-silent-loss":
+    "no update (eager, lazy or progressive) commits warning that state is lost or that code reads what is not there, unless accepted by code",
 };
 
 /** Where the class of an instance is, before and after the update. */
@@ -206,4 +211,8 @@ export interface PropertyContext {
   readonly composeWith: readonly Patch[];
   readonly postcondition?: Postcondition;
   readonly workload?: Workload<object, unknown>;
+  /** Warning codes the no-silent-loss property accepts. */
+  readonly acceptWarnings?: readonly SilentLossCode[];
+  /** Where the updates' warnings are gathered for the report. */
+  readonly warnings?: WarningLog;
 }
