@@ -14,6 +14,7 @@ import { checkInstanceOptions, checkWorldSource } from "./options.js";
 import type {
   InstanceOptions,
   LiveWorld,
+  ValueSpec,
   WorldClassConstructor,
   WorldModel,
   WorldSource,
@@ -36,6 +37,12 @@ export function buildWorld(
   const byName = new Map(model.classes.map((c) => [c.name, c] as const));
   // One map for the whole world: an object the spec gives twice is one object, shared, here too.
   const seen = new Map<object, unknown>();
+  const placed = new Map<object, unknown>();
+  const built: Record<string, unknown>[] = [];
+  const keep = (made: Record<string, unknown>) => {
+    built.push(made);
+    return made;
+  };
   const instances = spec.instances.map((instance, index) => {
     const cls = byName.get(instance.className);
     if (!cls) {
@@ -44,26 +51,26 @@ export function buildWorld(
     const handle = namespace.classNamed(cls.name) as unknown as new (
       init?: Record<string, unknown>,
     ) => Record<string, unknown>;
+    const construct = options.construct?.[cls.name];
     const values: Record<string, unknown> = {};
     for (const field of cls.fields) {
       const v = instance.fields[field];
-      // A field the spec leaves out keeps what the constructor gives it; one
-      // holding instances is set once they all exist.
-      if (v === undefined || ("value" in v && holdsWorldRef(v.value))) continue;
-      values[field] = "value" in v ? copyValue(v.value, seen) : undefined;
+      // A field the spec leaves out keeps what the constructor gives it.
+      if (v === undefined) continue;
+      const value = construct ? givenToConstruct(v, built, seen, placed) : plainValue(v, seen);
+      if (value !== ABSENT) values[field] = value;
     }
-    const construct = options.construct?.[cls.name];
     if (construct) {
       const Class = handle as unknown as WorldClassConstructor;
       const made = callConstruct(construct, values, Class, cls.name, index);
-      return ofWorldClass(made, Class, cls.name) as Record<string, unknown>;
+      return keep(ofWorldClass(made, Class, cls.name) as Record<string, unknown>);
     }
-    if (cls.definition.fieldOrigin === "created") return new handle(values);
+    if (cls.definition.fieldOrigin === "created") return keep(new handle(values));
     const ordinary = handle as unknown as new (...args: unknown[]) => Record<string, unknown>;
-    return Object.assign(constructOrdinary(ordinary, values, namespace), values);
+    return keep(Object.assign(constructOrdinary(ordinary, values, namespace), values));
   });
-  const placed = new Map<object, unknown>();
   spec.instances.forEach((instance, i) => {
+    if (options.construct?.[instance.className]) return;
     for (const [field, v] of Object.entries(instance.fields)) {
       if ("ref" in v) instances[i]![field] = instances[v.ref % instances.length];
       else if (holdsWorldRef(v.value)) {
@@ -72,6 +79,31 @@ export function buildWorld(
     }
   });
   return printable({ spec, namespace, instances }, (w) => formatWorldSpec(w.spec));
+}
+
+/** A value the instance is not given (yet). */
+const ABSENT = Symbol("absent");
+
+/** A field's value for the constructor: the data; one holding instances is set once they all exist. */
+function plainValue(v: ValueSpec, seen: Map<object, unknown>): unknown {
+  return "ref" in v || holdsWorldRef(v.value) ? ABSENT : copyValue(v.value, seen);
+}
+
+/**
+ * A field's value for `construct`, whose instance is never written into
+ * afterwards (it may keep its fields consistent: a stack's size and its
+ * nodes): the instances it refers to among those `built` before it, and no
+ * others (the population refers to no others; a spec written by hand may).
+ */
+function givenToConstruct(
+  v: ValueSpec,
+  built: readonly object[],
+  seen: Map<object, unknown>,
+  placed: Map<object, unknown>,
+): unknown {
+  if ("ref" in v) return v.ref < built.length ? built[v.ref] : ABSENT;
+  if (!holdsWorldRef(v.value)) return copyValue(v.value, seen);
+  return placeWorldRefs(copyValue(v.value, seen), built, placed, true);
 }
 
 /**

@@ -43,20 +43,17 @@ export function worldSpecArbitrary(
   const shares = options.references === false ? fc.constant([]) : sharings;
   return fc.tuple(population, shares).map(([instances, shared]) => {
     const classNames = instances.map((i) => i.className);
-    // References point at an existing instance (or at nothing, in an empty world).
-    const fixed = instances.map((i) => ({
-      className: i.className,
-      fields: Object.fromEntries(
-        Object.entries(i.fields).map(([k, v]) => [
-          k,
-          "ref" in v
-            ? { ref: v.ref % instances.length }
-            : holdsWorldRef(v.value)
-              ? { value: pinWorldRefs(v.value, classNames, model) }
-              : v,
-        ]),
-      ),
-    }));
+    // References point at an existing instance (or at nothing, in an empty world);
+    // `construct` is given those built before it, never written into afterwards.
+    const fixed = instances.map((i, at) => {
+      const n = options.construct?.[i.className] ? at : instances.length;
+      const pinned = Object.entries(i.fields).flatMap(([k, v]): [string, ValueSpec][] => {
+        if ("ref" in v) return n === 0 ? [] : [[k, { ref: v.ref % n }]];
+        if (!holdsWorldRef(v.value)) return [[k, v]];
+        return [[k, { value: pinWorldRefs(v.value, classNames.slice(0, n), model) }]];
+      });
+      return { className: i.className, fields: Object.fromEntries(pinned) };
+    });
     share(fixed, shared);
     return printable({ instances: fixed }, formatWorldSpec);
   });

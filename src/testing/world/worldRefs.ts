@@ -177,9 +177,13 @@ export function placeWorldRefs(
   value: unknown,
   instances: readonly object[],
   seen: Map<object, unknown>,
+  /** Only those `instances` (built so far): a placeholder past them is left out. */
+  strict = false,
 ): unknown {
   const resolve: Resolve = (ref) =>
-    instances.length === 0 ? DROP : instances[ref.index % instances.length];
+    instances.length === 0 || (strict && ref.index >= instances.length)
+      ? DROP
+      : instances[ref.index % instances.length];
   const out = replaceRefs(value, swapRefs(resolve), true, seen);
   return out === DROP ? undefined : out;
 }
