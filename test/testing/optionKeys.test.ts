@@ -58,7 +58,7 @@ const CHECK = [
   ...SOURCE,
   ...INSTANCE,
   ...["world", "properties", "reverse", "composeWith", "postcondition", "workload"],
-  ...["numRuns", "seed", "path", "minChecked", "vacuity"],
+  ...["numRuns", "seed", "path", "minChecked", "vacuity", "acceptWarnings"],
 ];
 const WORKLOAD = ["commands", "setup", "invariant", "maxCommands", "policies"];
 const HIERARCHY = ["minClasses", "maxClasses", "maxFields"];

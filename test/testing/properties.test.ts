@@ -215,6 +215,7 @@ describe("the report", () => {
       "no-op": "passed",
       postcondition: "skipped",
       workload: "skipped",
+      "no-silent-loss": "passed",
     });
     const text = formatMigrationReport(report);
     expect(text).toContain("migration plain: every property holds (seed 5, 10 runs each)");
