@@ -5,6 +5,7 @@
  * the process ran out of memory, `reverse: {}` and `composeWith: 42` threw
  * a bare TypeError from inside the kit.
  */
+import fc from "fast-check";
 import { InvalidOptionError } from "../errors.js";
 import { Patch } from "../patch/patch.js";
 import { kindOf } from "../valueKinds.js";
@@ -21,6 +22,11 @@ interface Given {
   readonly composeWith?: unknown;
   readonly properties?: unknown;
   readonly acceptWarnings?: unknown;
+  readonly references?: unknown;
+  readonly scope?: unknown;
+  readonly world?: unknown;
+  readonly minInstances?: unknown;
+  readonly maxInstances?: unknown;
 }
 
 const integer = (v: unknown, least: number) =>
@@ -30,7 +36,11 @@ const integer = (v: unknown, least: number) =>
 const RULES: readonly [keyof Given, string, (value: unknown) => boolean][] = [
   ["numRuns", "a whole number of runs, at least 1", (v) => integer(v, 1)],
   ["seed", "a whole number", (v) => typeof v === "number" && Number.isInteger(v)],
-  ["path", "the `path` string of a reported failure", (v) => typeof v === "string"],
+  [
+    "path",
+    "the `path` string of a reported failure",
+    (v) => typeof v === "string" && /^\d+(:\d+)*$/.test(v),
+  ],
   ["minChecked", "a whole number, 0 or more", (v) => integer(v, 0)],
   ["vacuity", '"fail" or "warn"', (v) => v === "fail" || v === "warn"],
   ["reverse", "a Patch (made with patch(name)…build())", (v) => v instanceof Patch],
@@ -39,8 +49,36 @@ const RULES: readonly [keyof Given, string, (value: unknown) => boolean][] = [
     "a Patch or an array of Patches",
     (v) => v instanceof Patch || (Array.isArray(v) && v.every((p) => p instanceof Patch)),
   ],
-  ["properties", "an array of property names", (v) => Array.isArray(v)],
+  ["properties", "a non-empty array of property names", (v) => Array.isArray(v) && v.length > 0],
+  ["references", "true or false", (v) => typeof v === "boolean"],
+  ["scope", "a record of names", (v) => typeof v === "object" && v !== null && !Array.isArray(v)],
+  [
+    "world",
+    "a fast-check arbitrary of WorldSpecs", // Duck-typed: an arbitrary of another copy of fast-check generates all the same.
+    (v) =>
+      v instanceof fc.Arbitrary ||
+      typeof (v as { generate?: unknown } | null)?.generate === "function",
+  ],
+  ["minInstances", "a whole number, 0 or more", (v) => integer(v, 0)],
+  ["maxInstances", "a whole number, 0 or more", (v) => integer(v, 0)],
 ];
+
+/** Options that only mean something together: a path replays a run of one seed; instance bounds in order. */
+function checkTogether(options: Given, call: string): void {
+  if (options.path !== undefined && options.seed === undefined) {
+    throw new InvalidOptionError(
+      `${call}: \`path\` replays a run of one seed: give the report's \`seed\` with it`,
+      { call, option: "path" },
+    );
+  }
+  const { minInstances: min, maxInstances: max } = options;
+  if (typeof min === "number" && typeof max === "number" && min > max) {
+    throw new InvalidOptionError(
+      `${call}: \`minInstances\` (${min}) is more than \`maxInstances\` (${max})`,
+      { call, option: "minInstances" },
+    );
+  }
+}
 
 /** A revoked Proxy throws on `instanceof` and `Array.isArray`: it fits nothing. */
 function fitsSafely(fits: (value: unknown) => boolean, value: unknown): boolean {
@@ -87,4 +125,5 @@ export function checkOptionValues(options: Given, call: string): void {
       option,
     });
   }
+  checkTogether(options, call);
 }
