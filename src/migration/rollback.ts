@@ -147,7 +147,7 @@ function rollBackHeld(committed: Committed, exact: boolean): void {
     undefined,
     (object) =>
       !preexisting.has(object) &&
-      fixedPropertiesStay(object, planAt.get(Object.getPrototypeOf(object) as object)),
+      takesOldLayout(object, planAt.get(Object.getPrototypeOf(object) as object)),
   );
   // Looked at before anything changes: an object the program locked since
   // the commit cannot take the old layout back, and a rollback stopped
@@ -334,10 +334,16 @@ interface ReadBack {
   readonly vias: readonly { readonly via: string; readonly to: string }[];
 }
 
+const readBacks = new WeakMap<Plan, ReadBack>();
+
 /** What a rollback reads back from an object of `plan`'s class, looked up once per class. */
 function readBack(plan: Plan): ReadBack {
+  let read = readBacks.get(plan);
+  if (read !== undefined) return read;
   const vias = [...plan.reverseSplit.values()];
-  return { fields: new Set([...plan.reverse.values(), ...vias.map((m) => m.via)]), vias };
+  read = { fields: new Set([...plan.reverse.values(), ...vias.map((m) => m.via)]), vias };
+  readBacks.set(plan, read);
+  return read;
 }
 
 /** Why reading `object[key]` throws, where it is an own accessor whose getter does. */
@@ -352,21 +358,19 @@ function throwingGetter(object: object, key: string): string | undefined {
 }
 
 /**
- * Whether the properties `object` cannot delete stay where they are when it
- * takes its class's old layout: a string key only in a leading run of its
- * keys that the old layout has in the same places (three's read-only `id`),
- * a symbol key anywhere (the layout names no symbol; applyState.ts keeps
- * such keys in place).
+ * Whether `object`, built by the rolled-back release, takes the old layout
+ * where it is: `reverseOne` tried dry where it has a property the rewrite
+ * may stop on, as for a migrated object (`lockedMigrated`). What a built-in
+ * superclass gives every object stays with it (an array's `length`, a
+ * RegExp's `lastIndex`, a function's `prototype`): asked to be old fields
+ * in their places, they left every object of a class extending Array,
+ * RegExp or Function on that release (advZ22). Without a plan it only moves.
  */
-function fixedPropertiesStay(object: object, plan: Plan | undefined): boolean {
-  let same = true;
-  let at = 0;
-  for (const key of Reflect.ownKeys(object)) {
-    if (typeof key === "string") same &&= plan?.oldFields[at++] === key;
-    if (Reflect.getOwnPropertyDescriptor(object, key)?.configurable !== false) continue;
-    if (typeof key === "string" && !same) return false;
-  }
-  return true;
+function takesOldLayout(object: object, plan: Plan | undefined): boolean {
+  if (plan === undefined) return true;
+  const seen = ownPropertiesRefusal(object, readBack(plan));
+  if (seen !== true) return seen === undefined;
+  return reversalRefused(object, plan, undefined, false, true) === undefined;
 }
 
 /**
