@@ -5,7 +5,7 @@
  * Input: the build; output: the changes and the two class sets.
  * Undo: nothing live is touched.
  */
-import { InvalidPatchError } from "../../errors.js";
+import { InvalidPatchError, type MetamorphError } from "../../errors.js";
 import type { ClassDefinition } from "../../mop/classDefinition.js";
 import { constructorOfDefinition } from "../../mop/classHandle.js";
 import { platformFields } from "../../mop/platformClasses.js";
@@ -33,6 +33,7 @@ import { inheritedLayout } from "../inheritedLayout.js";
 import { methodsBecomingState } from "../methodsBecomingState.js";
 import { unseenFields } from "../unseenFields.js";
 import { refuseFieldsBecomingAccessors } from "../fieldsBecomingAccessors.js";
+import { refusalOf, refuseOtherExternalParent, withOthers } from "./refusalOrder.js";
 
 export interface Detected {
   readonly changes: readonly Change[];
@@ -42,9 +43,41 @@ export interface Detected {
   readonly changed: ReadonlySet<string>;
 }
 
-export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built): Detected {
+export function detectPhase(built: Built): Detected {
+  const blocking = refusalOf(() => refuseUnresolvable(built));
+  if (blocking === undefined) return detectAndRefuse(built, (check) => check());
+  const others: MetamorphError[] = [];
+  const collect = (check: () => void) => {
+    const refusal = refusalOf(check);
+    if (refusal !== undefined) others.push(refusal);
+  };
+  const last = refusalOf(() => detectAndRefuse(built, collect));
+  throw withOthers(blocking, last === undefined ? others : [...others, last]);
+}
+
+/** The refusals no change to the patch's migration code can resolve (a restart can): said first (refusalOrder.ts). */
+function refuseUnresolvable({ oldDefs, build, defs, bodiesOnly }: Built): void {
   // Superclass links cannot move when only method bodies change.
   if (!bodiesOnly) refuseExternalMoves(oldDefs, build, defs);
+  for (const [name, cls] of build.classes) {
+    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+    refuseOtherExternalParent(cls, old);
+    // A new implementation of a class with private state breaks its old
+    // objects (they lack the new private brand) even with no field change;
+    // one derived from the running version keeps its brand and its members.
+    const newBrand = cls.implementation !== undefined && !cls.implementationDerived;
+    if (newBrand && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
+      throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
+    }
+    refuseStateOutside(name, cls, old);
+  }
+}
+
+/** The changes, each class's refusals run through `refuse` (which throws them, or collects them). */
+function detectAndRefuse(
+  { oldDefs, build, policy }: Built,
+  refuse: (check: () => void) => void,
+): Detected {
   const changes = detectChanges(oldDefs, build);
   const migrating = migratingClasses(changes);
   // Every class whose definition differs in any way gets a new version,
@@ -62,36 +95,32 @@ export function detectPhase({ oldDefs, build, defs, bodiesOnly, policy }: Built)
       changed.add(name);
   }
   for (const [name, cls] of build.classes) {
-    // A new implementation of a class with private state breaks its old
-    // objects (they lack the new private brand) even with no field change;
-    // one derived from the running version keeps its brand and its members.
     const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const newBrand = cls.implementation !== undefined && !cls.implementationDerived;
-    if (newBrand && (old?.hasPrivateMembers || cls.definition.hasPrivateMembers)) {
-      throw privateStateRefusal(name, [old && constructorOfDefinition(old), cls.implementation]);
-    }
-    refuseStateOutside(name, cls, old);
-    refuseModuleBoundFields(name, cls, build, old);
-    refuseInheritedModuleBound(name, cls, build, oldDefs);
-    refuseRedeclaredFieldsLost(name, cls, build, oldDefs, changed);
-    refuseFieldsBecomingAccessors(name, cls, build, old);
-    if (old !== undefined) refusePlatformFields(name, cls, old);
+    refuse(() => {
+      refuseModuleBoundFields(name, cls, build, old);
+      refuseInheritedModuleBound(name, cls, build, oldDefs);
+      refuseRedeclaredFieldsLost(name, cls, build, oldDefs, changed);
+      refuseFieldsBecomingAccessors(name, cls, build, old);
+      if (old !== undefined) refusePlatformFields(name, cls, old);
+    });
   }
   for (const name of changed) {
     if (build.classes.get(name)?.oldName != null) {
-      refuseMethodsBecomingFields(name, build, oldDefs, policy);
+      refuse(() => refuseMethodsBecomingFields(name, build, oldDefs, policy));
     }
   }
   for (const name of migrating) {
     const cls = build.classes.get(name)!;
     const d = oldDefs.get(cls.oldName!)!;
-    if (d.hasPrivateMembers) throw privateStateRefusal(name, [constructorOfDefinition(d)]);
-    if (d.fieldOrigin !== "created" && !cls.implementation) {
-      throw new InvalidPatchError(
-        `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
-        { className: name },
-      );
-    }
+    refuse(() => {
+      if (d.hasPrivateMembers) throw privateStateRefusal(name, [constructorOfDefinition(d)]);
+      if (d.fieldOrigin !== "created" && !cls.implementation) {
+        throw new InvalidPatchError(
+          `class ${name} is an ordinary class (not made by metamorph); changing its fields needs a new implementation of the class, not a rebuilt one`,
+          { className: name },
+        );
+      }
+    });
   }
   return { changes, migrating, changed };
 }
