@@ -23,7 +23,6 @@ import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import {
   type ClassBuild,
-  definitionChain,
   fromAnotherScope,
   hasMigrator,
   isUnvaluedNewField,
@@ -34,6 +33,7 @@ import { methodsBecomingState } from "../methodsBecomingState.js";
 import { unseenFields } from "../unseenFields.js";
 import { refuseFieldsBecomingAccessors } from "../fieldsBecomingAccessors.js";
 import { refusalOf, refuseOtherExternalParent, withOthers } from "./refusalOrder.js";
+import { refuseRedeclaredFieldsLost } from "./redeclaredFields.js";
 
 export interface Detected {
   readonly changes: readonly Change[];
@@ -198,55 +198,6 @@ function refuseInheritedModuleBound(
   throw new InvalidPatchError(
     `${name} now extends ${owner}, whose new implementation gives field "${field.name}" an initial value that reads its own module's scope; the running ${name} objects never had that field (their class did not extend ${owner}), so this update cannot compute it for them; give the patch a migrator for ${name} that sets it (migrate("${name}", (old, target) => { target.${field.name} = … })) and carries what they held instead, or pass { sameScope: true } if the new classes were evaluated in the running version's module scope`,
     { className: name, field: field.name },
-  );
-}
-
-/**
- * A field an ordinary class declares again over its superclass's
- * (`GSSolver { type = Solver.GS }`) is read as the superclass's
- * (readClassDefinition.ts ownFields): one property, where the superclass's
- * constructor puts it. An update that takes it out of every class above
- * would then take it out of the class's objects too, silently, though the
- * class still declares it. Refused, naming both.
- */
-function refuseRedeclaredFieldsLost(
-  name: string,
-  cls: ClassBuild,
-  build: Built["build"],
-  oldDefs: ReadonlyMap<string, ClassDefinition>,
-  changed: ReadonlySet<string>,
-): void {
-  if (cls.definition.fieldOrigin !== "source") return;
-  const above = definitionChain(name, build).slice(1);
-  if (!above.some((d) => changed.has(d.name))) return;
-  // The class as written: its new implementation, or the running one (a
-  // version the build derives to follow its superclass is generated code).
-  const written =
-    cls.implementation !== undefined && !cls.implementationDerived
-      ? cls.implementation
-      : cls.oldName === null
-        ? undefined
-        : constructorOfDefinition(oldDefs.get(cls.oldName)!);
-  const parsed = readableClassSource(written);
-  if (parsed === undefined) return;
-  const own = new Set([...cls.definition.fields.map((f) => f.name), ...parsed.assignedFields]);
-  const inherited = new Set(above.flatMap((d) => d.fields.map((f) => f.name)));
-  // Only a field a class above declared before: one the patch takes out of
-  // this class itself (removeField, renameField) is its own change, not lost.
-  const declaredAbove = new Set<string>();
-  for (
-    let at = cls.oldName === null ? undefined : oldDefs.get(cls.oldName)?.superclass;
-    typeof at === "string";
-    at = oldDefs.get(at)?.superclass
-  )
-    for (const f of oldDefs.get(at)?.fields ?? []) declaredAbove.add(f.name);
-  const lost = parsed.fields.find(
-    (f) => declaredAbove.has(f.name) && !own.has(f.name) && !inherited.has(f.name),
-  );
-  if (lost === undefined) return;
-  throw new InvalidPatchError(
-    `class ${name} declares field "${lost.name}" again over a superclass's (metamorph reads it as the superclass's field: one property), and after this patch no class above ${name} declares it, so ${name}'s objects would lose it; keep "${lost.name}" in the superclass, or update ${name} in another patch first so that it no longer declares it`,
-    { className: name, field: lost.name },
   );
 }
 
