@@ -21,12 +21,7 @@ import {
 } from "../changes.js";
 import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
 import { readableClassSource } from "../../mop/source/readableSource.js";
-import {
-  type ClassBuild,
-  fromAnotherScope,
-  hasMigrator,
-  isUnvaluedNewField,
-} from "../build.js";
+import { type ClassBuild, fromAnotherScope, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
 import { inheritedLayout } from "../inheritedLayout.js";
 import { methodsBecomingState } from "../methodsBecomingState.js";
