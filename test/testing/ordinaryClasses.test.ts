@@ -133,6 +133,13 @@ describe("ordinary classes", () => {
       .addField("Account", "currency", { default: "EUR" })
       .renameField("Account", "balance", "amount")
       .removeField("Account", "months")
+      // total() reads the renamed field: kept as it is, it would read
+      // nothing (the kit's no-silent-loss property says MM_STALE_CLOSURE).
+      .replaceMethods("Account", {
+        total(this: { amount: number }) {
+          return this.amount;
+        },
+      })
       .build();
     const report = await checkMigration(p, {
       classes: [Account],
