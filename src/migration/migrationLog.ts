@@ -115,7 +115,7 @@ export class MigrationLog {
      * cannot be extended itself.
      */
     nothingRunsBefore = false,
-    /** The objects' written fields were found plain before the pause (find.ts): not read again. */
+    /** Found plain before the pause (plainAhead.ts): symbols not looked for again; descriptors are. */
     knownPlain = false,
   ): void {
     const { compiled } = this;
