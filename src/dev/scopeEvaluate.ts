@@ -11,9 +11,10 @@ import type { SourceType } from "./conventions.js";
 import type { ScopeAccess } from "./scopeAccess.js";
 import { type CodeReferences, codeReferences } from "./scopeReferences.js";
 import { applyEdits, withInlineMap } from "./sourceMap.js";
+import { SCOPE_PARAMETER } from "../mop/source/scopeParameter.js";
 
 // Names the rewritten code uses for the accessors and the module's environment.
-const SCOPE_PARAM = "__metamorph$scope";
+const SCOPE_PARAM = SCOPE_PARAMETER;
 const ENV_PARAM = "__metamorph$env";
 /** The name that skips an unchanged static initialiser (./keptStatics.ts), true in the code a reload evaluates. */
 export const KEPT = "__metamorph$kept";

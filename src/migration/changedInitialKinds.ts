@@ -16,6 +16,7 @@
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { constructorOfDefinition } from "../mop/classHandle.js";
 import { readableClassSource } from "../mop/source/readableSource.js";
+import { withoutScopeParameter } from "../mop/source/scopeParameter.js";
 import type { BuildResult, ClassBuild } from "./build.js";
 import { renamedAlike, resolved, sameHandle } from "./classCounterparts.js";
 import { migratorCover, unlessMigratorSets } from "./migratorWrites.js";
@@ -28,7 +29,7 @@ const NEW = /^new\s+([A-Za-z_$][\w$.]*)/;
 
 /** What an initialiser makes, read from its text; undefined where the text does not tell. */
 function kindOf(initializer: string | undefined): string | undefined {
-  const text = initializer?.trim();
+  const text = initializer === undefined ? undefined : withoutScopeParameter(initializer).trim();
   if (text === undefined || text === "") return undefined;
   if (text.startsWith("{")) return "a plain object";
   if (text.startsWith("[")) return "an array";
@@ -66,7 +67,7 @@ function oneClass(
   now: string,
   scopes: Readonly<Record<"before" | "now", ScopeBindings>>,
 ): boolean {
-  const [a, b] = [NEW.exec(was.trim())?.[1], NEW.exec(now.trim())?.[1]];
+  const [a, b] = [was, now].map((t) => NEW.exec(withoutScopeParameter(t).trim())?.[1]);
   if (a === undefined || b === undefined) return false;
   if (renamedAlike(a, b)) return true;
   return sameHandle(resolved(scopes.before, a), resolved(scopes.now, b));
@@ -102,7 +103,7 @@ export function changedInitialKinds(
         "MM_FIELD_KIND_CHANGED",
         className,
         field.name,
-        `field \`${field.name}\` starts as ${now} in the new version (\`${isText}\`), as ${was} in the running one (\`${wasText}\`)`,
+        `field \`${field.name}\` starts as ${now} in the new version (\`${withoutScopeParameter(isText!)}\`), as ${was} in the running one (\`${withoutScopeParameter(wasText!)}\`)`,
         covered === "unnamed"
           ? `${kept} — ${unlessMigratorSets(className, field.name)}`
           : `${kept} — give the patch a migrator that converts it (target.${field.name} = …)`,
