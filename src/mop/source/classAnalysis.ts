@@ -266,6 +266,14 @@ function addMethod(state: ClassState, definition: MethodDefinition): void {
  */
 function reportWritesElsewhere(state: ClassState, node: Class): void {
   const { src } = state;
+  // `this.hp = v` where the class has `set hp`: the setter runs, no field is made.
+  const setters = new Set(
+    node.body.body.flatMap((m) =>
+      m.type === "MethodDefinition" && m.kind === "set" && !m.static && !m.computed
+        ? [keyText(state, m)]
+        : [],
+    ),
+  );
   for (const member of node.body.body) {
     if (member.type === "StaticBlock" || member.static) continue;
     let body: AnyNode | undefined;
@@ -281,7 +289,12 @@ function reportWritesElsewhere(state: ClassState, node: Class): void {
     forEachChild(body, (child) =>
       scanWrites(src, child, (write) => {
         // A minified helper's call outside the constructor is more likely a listener's.
-        if (write.type === "field" && !write.minified && !state.instanceFields.has(write.name)) {
+        if (
+          write.type === "field" &&
+          !write.minified &&
+          !state.instanceFields.has(write.name) &&
+          !setters.has(write.name)
+        ) {
           state.notes.add(
             `field \`${write.name}\` is assigned in ${label}, not by the constructor; not learned`,
           );
