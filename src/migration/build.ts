@@ -21,6 +21,7 @@ import type {
 import * as classOps from "./building/classOperations.js";
 import type { Draft, Drafts } from "./building/drafts.js";
 import { draftsOf, Step, untouchedLists } from "./building/drafts.js";
+import { judgeRedeclaredFields } from "./building/redeclaredOwnFields.js";
 import * as fieldOps from "./building/fieldOperations.js";
 import * as memberOps from "./building/memberOperations.js";
 import * as staticOps from "./building/staticFieldOperations.js";
@@ -120,6 +121,7 @@ export function buildDefinitions(
     const op = operations[index]!;
     (APPLY[op.op] as Apply<typeof op.op>)(new Step(drafts, op, index), op);
   }
+  judgeRedeclaredFields(drafts);
   return finish(drafts);
 }
 
