@@ -565,7 +565,7 @@ describe("transpiled forms", () => {
 }`);
     expect(parsed.fields).toEqual([
       { name: "x" },
-      { name: "y" },
+      { name: "y", initializer: "3" },
       { name: "a", initializer: "1" },
       { name: "b" },
     ]);
@@ -663,7 +663,7 @@ describe("transpiled forms", () => {
     const parsed = parseClassSource(source);
     expect(parsed.fields).toEqual([
       { name: "x" },
-      { name: "y" },
+      { name: "y", initializer: "3" },
       { name: "a", initializer: "1" },
       { name: "b" },
       { name: "c", initializer: "[]" },
@@ -864,7 +864,7 @@ const Cast = class {
     expect(repo!.superclass).toBe("Store");
     expect(repo!.fields).toEqual([
       { name: "db" },
-      { name: "name" },
+      { name: "name", initializer: '"repo"' },
       { name: "items", initializer: "new Map()" },
       { name: "count" },
       { name: "label" },

@@ -58,6 +58,8 @@ export interface BodyContext {
   /** The class's instance methods and accessors: a minified helper's write of such a name is not read as a field. */
   readonly methods?: ReadonlySet<string>;
   readonly scope: ReadonlySet<string>;
+  /** The constructor's parameters whose default stands for them (parameterDefaults.ts). */
+  readonly defaults?: ReadonlyMap<string, AnyNode>;
   readonly notes: Notes;
   readonly onPrivate: (text: string) => void;
 }
@@ -93,7 +95,10 @@ function apply(state: BodyState, write: Write): void {
         introduced.add(write.name);
         if (write.assigned) context.assigned?.add(write.name);
       } else if (!write.assigned) context.assigned?.delete(write.name);
-      const value = write.value;
+      const value =
+        write.value?.type === "Identifier"
+          ? (context.defaults?.get(write.value.name) ?? write.value)
+          : write.value;
       // A field declared earlier is created before the constructor runs, so
       // its initialiser cannot rely on `this` the way the constructor does.
       const known =

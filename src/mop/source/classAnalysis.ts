@@ -23,6 +23,7 @@ import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
 import { helperKind } from "./helperNames.js";
 import { keyedByThis, minifiedPrivateState } from "./keyedByThis.js";
 import { scanWrites } from "./thisWrites.js";
+import { parameterDefaults } from "./parameterDefaults.js";
 
 /** What the analysis of one class accumulates while it walks the members. */
 interface ClassState {
@@ -116,6 +117,7 @@ export function analyseClass(
           state.methods.flatMap((m) => (!m.static && typeof m.key === "string" ? [m.key] : [])),
         ),
         scope,
+        defaults: parameterDefaults(params, body, scope),
         notes: state.notes,
         onPrivate: (text) => onLoweredPrivate(state, text),
       },
