@@ -11,7 +11,10 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 import { Namespace, patch, readClassDefinition, updateSync } from "../../../src/index.js";
 
-const cls = (source: string) => new Function(`"use strict"; return ${source}`)() as Function;
+const cls = (source: string) =>
+  new Function(`"use strict"; return ${source}`)() as new (
+    ...args: unknown[]
+  ) => object;
 const initial = (source: string, field: string) =>
   readClassDefinition(cls(source)).fields.find((f) => f.name === field)?.initializer;
 
@@ -42,7 +45,8 @@ test("objects made before the parameter property existed get its default (proper
           `class Cart { constructor(owner, currency = ${JSON.stringify(fallback)}) { this.owner = owner; this.currency = currency; } }`,
         );
         updateSync(ns, patch("2").replaceImplementation("Cart", next, { sameScope: true }).build());
-        carts.forEach((c, i) => expect([c.owner, c.currency]).toEqual([owners[i], fallback]));
+        for (const [i, c] of carts.entries())
+          expect([c.owner, c.currency]).toEqual([owners[i], fallback]);
         expect(new Cart("x", "USD").currency).toBe("USD");
       },
     ),
