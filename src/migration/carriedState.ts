@@ -22,6 +22,12 @@ export interface Carried {
   readonly before: ObjectState;
   readonly keys: readonly PropertyKey[];
   readonly descriptors: readonly PropertyDescriptor[];
+  /**
+   * The prototype the migration left the object on, where a migrator run
+   * on the object itself could change it (targetReplay.ts): a rollback
+   * that still finds it there puts back `before`'s.
+   */
+  readonly installedPrototype?: object | null;
 }
 
 /**
@@ -281,7 +287,19 @@ export function rolledBackState(
   });
   const order = before?.keys ?? (hadOldLayout ? oldKeys : undefined);
   const { keys, descriptors } = inOrder(kept, restored, order, now.keys, oldKeys);
-  return stateOf(now, keys, descriptors);
+  return stateOf({ ...now, prototype: prototypeBack(carried, now) }, keys, descriptors);
+}
+
+/**
+ * The prototype a rollback gives back: the one the object had before its
+ * migration where a migrator moved it (`Object.setPrototypeOf(target, …)`
+ * run on the object itself) and it is still there; otherwise where it is
+ * now — the program may have moved it since, and keeps that.
+ */
+function prototypeBack(carried: Carried | undefined, now: ObjectState): object | null {
+  const installed = carried?.installedPrototype;
+  if (installed === undefined || now.prototype !== installed) return now.prototype;
+  return carried!.before.prototype;
 }
 
 function descriptorIn(

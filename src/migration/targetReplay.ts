@@ -25,6 +25,8 @@ import type { Carried } from "./carriedState.js";
 import { hasUnmanagedState, unmanagedOf } from "./carriedState.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
 import { firstCapturing } from "./targetCapture.js";
+import { lockRefusal, whileGuarded } from "./replayIntegrity.js";
+import { kindOf } from "../valueKinds.js";
 
 /** What a plan's migrators need of it. */
 interface MigratedPlan {
@@ -88,8 +90,12 @@ export function migrateCopy(
     }
     const migrator = migrators[m]!;
     const returned: unknown = migrator(view, copy as Record<string, unknown>);
-    if (isThenable(returned))
-      throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
+    if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${nameOf(migrator)}`);
+    // It would lock the object itself on its second run (replayIntegrity.ts): refused now, before anything changes.
+    if (from >= 0 && m >= from && !Object.isExtensible(copy)) {
+      const who = { className: plan.className, migrator: () => nameOf(migrator) };
+      throw lockRefusal(object, who, "non-extensible (frozen, sealed or preventExtensions)");
+    }
   }
   if (migrators.length === 0) return { carried, replay };
   return { carried: carriedBy(object, plan, copy, carried), replay };
@@ -113,10 +119,13 @@ function ownValue(object: object, key: string): unknown {
 
 /**
  * The second run on `object`, rewritten to `replay`'s state: its migrators
- * from `replay.from` on, with the live object as target. `newValues` gets
- * what the object now holds; returns what it carries, its state `before`
- * the rewrite kept for the revert. A throw is its rewrite's failure: the
- * caller reverts the object.
+ * from `replay.from` on, with the live object as target. `newValues` holds
+ * what the first run left on the copy, which validations saw, and gets what
+ * the object now holds; returns what it carries, its state `before` the
+ * rewrite kept for the revert. A throw is its rewrite's failure: the caller
+ * reverts the object. Refused, before the object is kept: locking it
+ * (replayIntegrity.ts), and leaving a field missing or of another kind than
+ * the first run left it (its validations saw that one).
  */
 export function migrateAgain(
   object: object,
@@ -127,21 +136,61 @@ export function migrateAgain(
 ): Carried {
   const { migrators } = plan;
   let migrator: Migrator | undefined;
+  const who = { className: plan.className, migrator: () => nameOf(migrator) };
   try {
-    for (let m = replay.from; m < migrators.length; m++) {
-      migrator = migrators[m]!;
-      const returned: unknown = migrator(replay.view, object as Record<string, unknown>);
-      if (isThenable(returned))
-        throw asyncRefusal(returned, `migrator ${migrator.name || "(anonymous)"}`);
-    }
+    whileGuarded(object, who, () => {
+      for (let m = replay.from; m < migrators.length; m++) {
+        migrator = migrators[m]!;
+        const returned: unknown = migrator(replay.view, object as Record<string, unknown>);
+        if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${nameOf(migrator)}`);
+      }
+    });
   } catch (error) {
+    if (error instanceof MigrationError && error.details.object === object) throw error;
     throw new MigrationError(
-      `running migrator ${migrator?.name || "(anonymous)"} of a ${plan.className} instance again on the object itself (it can hold its target beyond its run) threw: ${(error as Error)?.message ?? String(error)}`,
+      `running migrator ${nameOf(migrator)} of a ${plan.className} instance again on the object itself (it can hold its target beyond its run) threw: ${(error as Error)?.message ?? String(error)}`,
       { className: plan.className, object, cause: error },
     );
   }
+  // Locked by a function the guard did not replace: this object cannot be undone.
+  if (!Object.isExtensible(object))
+    throw lockRefusal(object, who, "non-extensible (frozen, sealed or preventExtensions)");
+  refuseOtherFields(object, plan, newValues, nameOf(migrator));
   plan.fields.forEach((f, i) => {
     newValues[i] = ownValue(object, f);
   });
-  return { before, ...unmanagedOf(captureState(object), plan.fieldSet) };
+  return {
+    before,
+    ...unmanagedOf(captureState(object), plan.fieldSet),
+    installedPrototype: Object.getPrototypeOf(object) as object | null,
+  };
+}
+
+const nameOf = (migrator: Migrator | undefined): string => migrator?.name || "(anonymous)";
+
+/**
+ * Refuses what the second run left that its first did not: a field gone, or
+ * one whose value is of another kind (a number where a string was) — what
+ * the first left is what validations checked. A value built again (a
+ * callback, a helper over the object) is another value of the same kind.
+ */
+function refuseOtherFields(
+  object: object,
+  plan: MigratedPlan,
+  first: readonly unknown[],
+  migrator: string,
+): void {
+  plan.fields.forEach((field, i) => {
+    const d = Reflect.getOwnPropertyDescriptor(object, field);
+    // An accessor's value is not read here (its getter may throw).
+    if (d !== undefined && !("value" in d)) return;
+    const had = d !== undefined;
+    const now = kindOf(d?.value);
+    const was = kindOf(first[i]);
+    if (now === was) return;
+    throw new MigrationError(
+      `migrator ${migrator} of a ${plan.className} instance, run again on the object itself (it can hold its target beyond its run), left field "${field}" ${had ? `a value of kind ${now}` : "deleted"} where its first run, which validations checked, left ${was}: the update is refused rather than keep what nothing validated; make the migrator do the same on every run`,
+      { className: plan.className, migrator, field, object, first: was, second: now },
+    );
+  });
 }
