@@ -82,22 +82,30 @@ export function migrateCopy(
   });
   const { migrators } = plan;
   const from = firstCapturing(migrators);
-  let replay: Replay | null = null;
-  for (let m = 0; m < migrators.length; m++) {
-    if (m === from) {
-      const newValues = fieldValues(plan, copy);
-      replay = { from, view, newValues, carried: carriedBy(object, plan, copy, carried) };
-    }
-    const migrator = migrators[m]!;
-    const returned: unknown = migrator(view, copy as Record<string, unknown>);
-    if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${nameOf(migrator)}`);
-    // It would lock the object itself on its second run (replayIntegrity.ts): refused now, before anything changes.
-    if (from >= 0 && m >= from && !Object.isExtensible(copy)) {
-      const who = { className: plan.className, migrator: () => nameOf(migrator) };
-      throw lockRefusal(object, who, "non-extensible (frozen, sealed or preventExtensions)");
-    }
-  }
-  if (migrators.length === 0) return { carried, replay };
+  const run = (m: number) => {
+    const returned: unknown = migrators[m]!(view, copy as Record<string, unknown>);
+    if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${nameOf(migrators[m])}`);
+  };
+  const until = from < 0 ? migrators.length : from;
+  for (let m = 0; m < until; m++) run(m);
+  if (migrators.length === 0) return { carried, replay: null };
+  if (from < 0) return { carried: carriedBy(object, plan, copy, carried), replay: null };
+  const replay = {
+    from,
+    view,
+    newValues: fieldValues(plan, copy),
+    carried: carriedBy(object, plan, copy, carried),
+  };
+  // Those that run again are guarded on the copy as on the object
+  // (replayIntegrity.ts): one that always locks its target is refused here,
+  // before anything changes.
+  let m = from;
+  const who = { className: plan.className, migrator: () => nameOf(migrators[m]), object };
+  whileGuarded(copy, who, () => {
+    for (; m < migrators.length; m++) run(m);
+  });
+  if (!Object.isExtensible(copy))
+    throw lockRefusal(who, "non-extensible (frozen, sealed or preventExtensions)");
   return { carried: carriedBy(object, plan, copy, carried), replay };
 }
 
@@ -136,7 +144,7 @@ export function migrateAgain(
 ): Carried {
   const { migrators } = plan;
   let migrator: Migrator | undefined;
-  const who = { className: plan.className, migrator: () => nameOf(migrator) };
+  const who = { className: plan.className, migrator: () => nameOf(migrator), object };
   try {
     whileGuarded(object, who, () => {
       for (let m = replay.from; m < migrators.length; m++) {
@@ -154,7 +162,7 @@ export function migrateAgain(
   }
   // Locked by a function the guard did not replace: this object cannot be undone.
   if (!Object.isExtensible(object))
-    throw lockRefusal(object, who, "non-extensible (frozen, sealed or preventExtensions)");
+    throw lockRefusal(who, "non-extensible (frozen, sealed or preventExtensions)");
   refuseOtherFields(object, plan, newValues, nameOf(migrator));
   plan.fields.forEach((f, i) => {
     newValues[i] = ownValue(object, f);

@@ -34,6 +34,9 @@ const EFFECTS = [
   "seal",
   "preventExtensions",
   "reflect",
+  "defineProperty",
+  "defineProperties",
+  "reflectDefine",
   "setPrototypeOf",
   "delete",
   "wrongKind",
@@ -47,6 +50,11 @@ function inflict(effect: Effect, target: Record<string, unknown>): void {
   else if (effect === "seal") Object.seal(target);
   else if (effect === "preventExtensions") Object.preventExtensions(target);
   else if (effect === "reflect") Reflect.preventExtensions(target);
+  // Non-configurable (the default of a new property's definition): no undo can delete it.
+  else if (effect === "defineProperty") Object.defineProperty(target, "pin", { value: 1 });
+  else if (effect === "defineProperties")
+    Object.defineProperties(target, { free: { value: 1, configurable: true }, pin: { value: 2 } });
+  else if (effect === "reflectDefine") Reflect.defineProperty(target, "pin", { value: 1 });
   else if (effect === "setPrototypeOf")
     Object.setPrototypeOf(target, Object.create(Object.getPrototypeOf(target) as object));
   else if (effect === "delete") delete target.text;
@@ -126,7 +134,15 @@ async function run(ns: Namespace, objects: readonly Tok[], m: Migrator, policy: 
 }
 
 describe.each(POLICIES)("a second run that locks its target (%s)", (policy) => {
-  test.each(["freeze", "seal", "preventExtensions", "reflect"] as const)(
+  test.each([
+    "freeze",
+    "seal",
+    "preventExtensions",
+    "reflect",
+    "defineProperty",
+    "defineProperties",
+    "reflectDefine",
+  ] as const)(
     "%s on object 1 of 4, object 3 failing: refused, every object exactly as it was",
     async (effect) => {
       const { ns, objects } = setUp(`lock-${policy}-${effect}`, 4);
