@@ -31,6 +31,7 @@ import { isForwarder } from "./handleForwarder.js";
 import { isHtmlElement } from "./htmlElements.js";
 import type { HandleState } from "./handleState.js";
 import { noteWrittenHome } from "./implementationInstances.js";
+import { movesItsObjects } from "./movedPrototype.js";
 
 /** Stable classes the handle made, with the first version each was made for. */
 const made = new WeakMap<Function, Function>();
@@ -95,13 +96,16 @@ export function madeFor(stableClass: Function | null): Function | undefined {
  * `new.target` — they would see the stable class, which no version's code
  * names and whose statics are the first version's — and not an `Error`,
  * whose constructor keeps only the stack frames above new.target's, and the
- * stable class is never called: the stack would be empty. Null otherwise:
- * the object is then built by `running` itself and moved.
+ * stable class is never called: the stack would be empty; nor one that
+ * sets its object's prototype to its own (movedPrototype.ts), which moved
+ * every object off the stable prototype. Null otherwise: the object is then
+ * built by `running` itself and moved.
  */
 export function newTargetFor(stableClass: Function | null, running: Function): Function | null {
   if (stableClass === null || !isClassConstructor(running)) return null;
   if (Error.prototype.isPrototypeOf(stableClass.prototype)) return null;
   if (isHtmlElement(stableClass.prototype)) return null;
+  if (movesItsObjects(running, stableClass.prototype)) return null;
   return readsNewTarget(running) ? null : stableClass;
 }
 
