@@ -64,6 +64,27 @@ function isIndexKey(key: PropertyKey): boolean {
   return Number.isInteger(n) && n <= MAX_ARRAY_INDEX && String(n) === key;
 }
 
+const stringValueOf = String.prototype.valueOf;
+
+/**
+ * The length of `obj`'s string value when it is a String object, else -1.
+ * Its own names are its indices (its characters', then any past them), then
+ * its `length` — created with the object, before any field, and fixed (not
+ * writable nor configurable): an ordinary object is asked no more than
+ * that, so that nothing throws for one (a class whose first field is
+ * `length`).
+ */
+function stringLength(obj: object, names: readonly string[], indices: number): number {
+  if (names[indices] !== "length") return -1;
+  const length = Reflect.getOwnPropertyDescriptor(obj, "length")!;
+  if (length.configurable !== false || length.writable !== false) return -1;
+  try {
+    return stringValueOf.call(obj).length;
+  } catch {
+    return -1;
+  }
+}
+
 /** Array-index keys come first in `Reflect.ownKeys`, so they are a prefix of it. */
 function countLeadingIndexKeys(keys: readonly PropertyKey[]): number {
   let n = 0;
@@ -94,12 +115,16 @@ export function captureRow(table: StateTable, obj: object): number {
   // A typed array's elements live in its buffer, not in properties: they
   // cannot be deleted or defined, and a rewrite that tried (a subclass of
   // Float64Array with a field) failed half-way. Like an array's `length`,
-  // they are state that is never rewritten.
-  const inBuffer = ArrayBuffer.isView(obj) ? indices : 0;
-  const elementCount = indices - inBuffer;
-  for (let i = inBuffer; i < names.length; i++) {
-    // An array's `length` follows its indices; it is state, but not a property we redefine.
-    if (isArray && i === indices && names[i] === "length") continue;
+  // they are state that is never rewritten. So are a String object's
+  // characters, its first indices (`class Name extends String`).
+  const characters = isArray ? -1 : stringLength(obj, names, indices);
+  const inValue = ArrayBuffer.isView(obj) ? indices : Math.max(characters, 0);
+  const elementCount = indices - inValue;
+  const hasLength = isArray || characters >= 0;
+  for (let i = inValue; i < names.length; i++) {
+    // An array's `length` follows its indices, a String object's is its
+    // value's; state, but not a property we redefine.
+    if (hasLength && i === indices && names[i] === "length") continue;
     captureProperty(table, obj, names[i]!);
   }
   for (let i = 0; i < symbols.length; i++) captureProperty(table, obj, symbols[i]!);
