@@ -11,7 +11,7 @@
  * handle still holds). Made only where the class or an ancestor changes.
  */
 import { stablePrototype, stateOf } from "../mop/classHandle.js";
-import { homeOf } from "../mop/classVersions.js";
+import { homeOf, objectConstructor } from "../mop/classVersions.js";
 import { createdDefinition } from "../mop/createClass.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import type { Shadow } from "../namespace/shadow.js";
@@ -36,7 +36,7 @@ export function copyPrototype(chain: readonly string[], shadow: Shadow): object 
     stateOf(handles[0]!).implementationConstructor
   ) {
     Object.defineProperty(preview, "constructor", {
-      value: own.ctor,
+      value: objectConstructor(own.ctor, handles[0]!),
       writable: true,
       enumerable: false,
       configurable: true,

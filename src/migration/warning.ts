@@ -90,6 +90,11 @@ export interface UpdateWarning {
    * class renames or adds (`compare(o) { return this.amount - o.amount }`):
    * an object still pending does not have it, and a direct field read does
    * not migrate it (`b.compare(a)` was NaN while `a` was pending).
+   * `MM_CLASS_BUILDS_OLD_LAYOUT`: a class registered without
+   * `constructedOnlyThroughHandle` whose own fields the patch adds, renames
+   * or removes, with no new implementation: objects the class itself builds
+   * from now on (its static factories, its package, `new obj.constructor()`)
+   * have the old fields under the new methods, and no update migrates them.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -105,7 +110,8 @@ export interface UpdateWarning {
     | "MM_PROGRAM_METHOD_REPLACED"
     | "MM_CONSTRUCTOR_CALLS_NEW_METHOD"
     | "MM_MIGRATOR_READS_MIGRATING"
-    | "MM_PENDING_FIELD_READ";
+    | "MM_PENDING_FIELD_READ"
+    | "MM_CLASS_BUILDS_OLD_LAYOUT";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;

@@ -24,6 +24,7 @@ import { constructorCallsNewMethods } from "./constructorNewMethods.js";
 import { droppedStatics } from "./droppedStatics.js";
 import { fieldsChangedByConstructor } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
+import { classBuildsOldLayout } from "./oldLayoutConstructor.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import {
@@ -153,6 +154,7 @@ function layoutWarnings(
     ...accessorsBecomingFields(className, cls, build, oldDefs),
     ...aliasSplits(className, cls, build, old),
     ...constructorCallsNewMethods(className, cls, old),
+    ...classBuildsOldLayout(className, cls, old),
   ];
 }
 

@@ -51,6 +51,21 @@ function writtenClass(ctor: Constructor): Constructor | null {
   return createdDefinition(ctor) === undefined ? ctor : null;
 }
 
+/**
+ * What `obj.constructor` answers for a class registered without
+ * `constructedOnlyThroughHandle` once `ctor` runs: the class the program
+ * wrote that runs (the one registered, or a release's class handed in as a
+ * new implementation), never a version metamorph derived from it for a
+ * patch. Those are functions no code holds: `obj.constructor` became one
+ * after any patch, and what the program and its libraries key by the class
+ * (class-transformer's `@Exclude()` metadata, superjson's registered
+ * classes) stopped applying — `instanceToPlain(user)` leaked `password`.
+ * The handle for a version generated from a definition (no class written).
+ */
+export function objectConstructor(ctor: Constructor, handle: Function): Function {
+  return writtenClass(ctor) ?? handle;
+}
+
 /** Where a version's methods live: its prototype, or for a version metamorph derived, the object it keeps them on. */
 export function homeOf(ctor: Constructor): object {
   // Its own only, as `derivedFrom`: a class extending a handle inherits it.
@@ -242,10 +257,8 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
       Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
     }
     forwardUpdatedStatics(state, before.current);
-    if (state.implementationConstructor) {
-      const userMade = createdDefinition(version.ctor) === undefined;
-      defineConstructor(prototype, userMade ? version.ctor : handle);
-    }
+    if (state.implementationConstructor)
+      defineConstructor(prototype, objectConstructor(version.ctor, handle));
     // After the superclass links above: the home extends the superclass now.
     undoLink = linkVersion(state, version.ctor, home);
   } catch (error) {

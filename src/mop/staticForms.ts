@@ -4,6 +4,7 @@
  * itself.
  */
 import { INITIALISE_FIELDS } from "./createClass.js";
+import { derivedFrom } from "./derivedFrom.js";
 import { type HandleState, handleStates } from "./handleState.js";
 
 /** Function keys every handle has of its own, never forwarded. */
@@ -71,7 +72,7 @@ function setter(state: HandleState, key: PropertyKey): (this: unknown, value: un
     // property of the receiver (of its class, for a subclass handle), or
     // the inherited setter called on it.
     const below = typeof this === "function" ? handleStates.get(this) : undefined;
-    const target = below === undefined || below.current === this ? this : below.current;
+    const target = below === undefined || below.current === this ? this : ownStatics(below);
     Reflect.set(holderOf(state, key, this), key, value, target as object);
   };
 }
@@ -87,10 +88,23 @@ function holderOf(state: HandleState, key: PropertyKey, receiver: unknown): obje
   let p = (typeof receiver === "function" ? receiver : null) as object | null;
   for (; p !== null && p !== state.handle; p = Reflect.getPrototypeOf(p)) {
     const above = handleStates.get(p as Function);
-    if (above !== undefined && above.current !== p && Object.hasOwn(above.current, key))
-      return above.current;
+    if (above !== undefined && above.current !== p && Object.hasOwn(ownStatics(above), key))
+      return ownStatics(above);
   }
   return state.current;
+}
+
+/**
+ * Where a class's own statics are: its running version, or for a version
+ * derived from the class the program wrote (registered without
+ * `constructedOnlyThroughHandle`), that class, which its objects answer as
+ * `constructor` (`this.constructor.count++` gives it its own there) and
+ * whose untouched statics the derived version shares (sharedStatics.ts).
+ */
+function ownStatics(state: HandleState): Function {
+  return state.implementationConstructor
+    ? (derivedFrom(state.current) ?? state.current)
+    : state.current;
 }
 
 /**

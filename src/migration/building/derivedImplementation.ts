@@ -34,6 +34,7 @@ import {
   METHOD_HOME,
 } from "../../mop/createClass.js";
 import { isMethodSyntax } from "../../mop/readClassDefinition.js";
+import { isSharedStatic, shareStatic } from "../../mop/sharedStatics.js";
 import { newTargetFor } from "../../mop/stableClass.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
 import { compileReshape, type DerivedField } from "./freshReshape.js";
@@ -146,16 +147,35 @@ function withKeptHalf(
   };
 }
 
-/** Static data of the running version (its values carry over as installVersion does). */
-function copyStaticData(target: object, running: object, fields: ReadonlySet<PropertyKey>): void {
+/**
+ * Static data of the running version (its values carry over as
+ * installVersion does). Where `shared` is the class the program wrote that
+ * the running version is, the statics the patch leaves alone stay there
+ * (sharedStatics.ts): its objects answer it as their `constructor`.
+ */
+function copyStaticData(
+  target: Function,
+  running: Function,
+  fields: ReadonlySet<PropertyKey>,
+  shared: { readonly written: Function; readonly touched: ReadonlySet<PropertyKey> } | null,
+): void {
   for (const key of Reflect.ownKeys(running)) {
     if (SKIPPED.has(key)) continue;
     const d = Reflect.getOwnPropertyDescriptor(running, key)!;
+    if (isSharedStatic(d)) Object.defineProperty(target, key, d);
     // A function is a static method (merged below), unless the definition
     // lists it as a field: a class held there (tar's `Pack.Sync = PackSync`).
-    if ("value" in d && (typeof d.value !== "function" || fields.has(key)))
-      Object.defineProperty(target, key, d);
+    if (!("value" in d) || (typeof d.value === "function" && !fields.has(key))) continue;
+    if (shared !== null && running === shared.written && !shared.touched.has(key))
+      shareStatic(target, running, key, d.enumerable === true);
+    else Object.defineProperty(target, key, d);
   }
+}
+
+/** The class whose untouched statics a derived version shares (copyStaticData), or null. */
+function sharedWith(derivation: Derivation, written: Function) {
+  if (!stateOf(derivation.handle).implementationConstructor) return null;
+  return { written, touched: new Set<PropertyKey>(derivation.staticOrigins?.keys()) };
 }
 
 /**
@@ -288,7 +308,12 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   // On the superclass's chain with no `constructor`: a finder would count it as an instance.
   noteNotInstance(home);
   mergeMembers(home, runningHome, compiled[METHOD_HOME] as object, derivation, false);
-  copyStaticData(ctor, running, new Set(definition.staticFields.map((f) => f.name)));
+  copyStaticData(
+    ctor,
+    running as unknown as Function,
+    new Set(definition.staticFields.map((f) => f.name)),
+    sharedWith(derivation, lineage.base),
+  );
   mergeMembers(ctor, running, compiled, derivation, true);
   // After the static methods: an initialiser may call one (`this.base() + 1`).
   applyStaticPlan(ctor, derivation);
