@@ -21,6 +21,7 @@
 import { UnswappableObjectError } from "../errors.js";
 import { getPrototypeOf, isNotInstance, onMixinOf } from "../mop/instances/finder.js";
 import { shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
+import { isRevokedProxy } from "../mop/proxyObjects.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 
@@ -67,23 +68,32 @@ export function pendingIn(
   const pending: object[] = new Array(refs.length);
   let count = 0;
   const copies = shadowCopiesMarked();
+  // A revoked Proxy the registry still lists throws on every read: a dead
+  // object, passed over (one guard around the loop, resumed after it).
   for (let i = 0; i < refs.length; i++) {
-    const object = refs[i]!.deref();
-    if (
-      object !== undefined &&
-      getPrototypeOf(object) === prototype &&
-      !migrated(object) &&
-      !isNotInstance(object, copies)
-    ) {
-      pending[count++] = object;
-    } else if (
-      strays !== undefined &&
-      object !== undefined &&
-      getPrototypeOf(object) !== prototype &&
-      onMixinOf(object, prototype) &&
-      !migrated(object)
-    ) {
-      strays.push(object);
+    try {
+      for (; i < refs.length; i++) {
+        const object = refs[i]!.deref();
+        if (
+          object !== undefined &&
+          getPrototypeOf(object) === prototype &&
+          !migrated(object) &&
+          !isNotInstance(object, copies)
+        ) {
+          pending[count++] = object;
+        } else if (
+          strays !== undefined &&
+          object !== undefined &&
+          getPrototypeOf(object) !== prototype &&
+          onMixinOf(object, prototype) &&
+          !migrated(object)
+        ) {
+          strays.push(object);
+        }
+      }
+    } catch (error) {
+      const object = refs[i]!.deref();
+      if (object === undefined || !isRevokedProxy(object)) throw error;
     }
   }
   pending.length = count;

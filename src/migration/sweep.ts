@@ -11,6 +11,7 @@
  */
 import { onMixinOf } from "../mop/instances/finder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
+import { isRevokedProxy } from "../mop/proxyObjects.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import { nextTask } from "./lazyMigration.js";
 import type { Plan } from "./migrationPlan.js";
@@ -140,10 +141,8 @@ async function sweepRegistered(
   while (i < refs.length && going()) {
     for (; i < refs.length && more(); i++) {
       const object = refs[i]!.deref();
-      if (
-        object !== undefined &&
-        (Object.getPrototypeOf(object) === plan.prototype || onMixinOf(object, plan.prototype))
-      ) {
+      // A revoked Proxy the registry still lists is a dead object: passed over.
+      if (object !== undefined && onPlanPrototype(object, plan.prototype)) {
         if (!lazy.sweepOne(object)) return;
       }
     }
@@ -162,5 +161,15 @@ async function sweepFound(
   while (i < queue.length && going()) {
     for (; i < queue.length && more(); i++) if (!lazy.sweepOne(queue[i]!)) return;
     await nextTask();
+  }
+}
+
+/** Whether `object` sits on `prototype` (or a mixin of it); false for a revoked Proxy, whose reads all throw. */
+function onPlanPrototype(object: object, prototype: object): boolean {
+  try {
+    return Object.getPrototypeOf(object) === prototype || onMixinOf(object, prototype);
+  } catch (error) {
+    if (isRevokedProxy(object)) return false;
+    throw error;
   }
 }

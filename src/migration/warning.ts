@@ -95,6 +95,10 @@ export interface UpdateWarning {
    * or removes, with no new implementation: objects the class itself builds
    * from now on (its static factories, its package, `new obj.constructor()`)
    * have the old fields under the new methods, and no update migrates them.
+   * `MM_WARNING_CHECK_FAILED`: one of the looks made after the commit to
+   * give these warnings threw (it read an object whose Proxy trap threw):
+   * the update is committed, and what that look would have said is not
+   * known; `cause` is what it threw.
    */
   readonly code:
     | "MM_UNSEEN_STATE"
@@ -111,13 +115,16 @@ export interface UpdateWarning {
     | "MM_CONSTRUCTOR_CALLS_NEW_METHOD"
     | "MM_MIGRATOR_READS_MIGRATING"
     | "MM_PENDING_FIELD_READ"
-    | "MM_CLASS_BUILDS_OLD_LAYOUT";
+    | "MM_CLASS_BUILDS_OLD_LAYOUT"
+    | "MM_WARNING_CHECK_FAILED";
   readonly className: string;
   /** The field the note names, when it names one. */
   readonly field?: string;
   /** The reader's note, as in `ClassDefinition.unsupported`, or what was found. */
   readonly note: string;
   readonly message: string;
+  /** What the look threw (MM_WARNING_CHECK_FAILED). */
+  readonly cause?: unknown;
 }
 
 /** The source reader's notes about a definition (`ClassDefinition.unsupported`). */

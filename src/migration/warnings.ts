@@ -14,7 +14,6 @@ import {
   type ClassBuild,
   definitionChain,
   fromAnotherScope,
-  hasMigrator,
   isUnvaluedNewField,
   oldFieldsUnmigrated,
 } from "./build.js";
@@ -25,6 +24,8 @@ import { droppedStatics } from "./droppedStatics.js";
 import { fieldsChangedByConstructor } from "./constructorCalls.js";
 import { methodsBecomingState } from "./methodsBecomingState.js";
 import { classBuildsOldLayout } from "./oldLayoutConstructor.js";
+import { accessorsBecomingFields } from "./accessorsBecomingFields.js";
+import { aliasSplits } from "./aliasSplits.js";
 import type { Built } from "./phases/build.js";
 import type { Detected } from "./phases/detect.js";
 import {
@@ -48,6 +49,7 @@ import { staleFunctionFields } from "./staleFunctionFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
+import { checked } from "./warningSteps.js";
 
 export type { UpdateWarning } from "./warning.js";
 
@@ -56,87 +58,141 @@ const COMPUTED_NOTE = /^the constructor creates properties that cannot be named 
 /**
  * The warnings of an update, one per note of each migrating class (old and
  * new version). `migrated`: the objects of a class the commit migrated
- * (eager), which some warnings look at.
+ * (eager), which some warnings look at. Each look runs guarded
+ * (warningSteps.ts): the update is committed, and nothing here may throw.
  */
 export function updateWarnings(
-  { build, defs, oldDefs, policy }: Built,
-  { migrating, changed }: Detected,
+  built: Built,
+  detected: Detected,
   migrated: (className: string) => readonly object[] | undefined = () => undefined,
   /** Some objects of a class alive now, where the finder lists them without a search. */
   alive: (className: string) => readonly object[] | undefined = () => undefined,
 ): UpdateWarning[] {
+  const { build, oldDefs, policy } = built;
+  const { migrating, changed } = detected;
   const warnings: UpdateWarning[] = [];
   const outOfSight = new Map<string, ReadonlyMap<string, string>>();
   for (const className of changed) {
-    const cls = build.classes.get(className)!;
-    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    const added = newFieldsOutOfSight(className, cls, build, oldDefs);
-    outOfSight.set(className, added);
-    warnings.push(...missingNewFields(className, build, added, () => migrated(className)));
-    const some = () => migratedOrAlive(migrated(className), () => alive(className));
-    warnings.push(...staleFunctionFields(className, cls, build, old, some, oldDefs));
-    warnings.push(...staleClosures(className, { build, oldDefs, defs }, old));
-    if (!migrating.has(className)) {
-      warnings.push(...unseenOwnState(className, cls, old));
-      warnings.push(...fieldsHidingNewMethods(className, build, old));
-    }
-    warnings.push(...handedOff(className, cls, old));
-    warnings.push(...methodsGoneOutOfSight(className, build, old));
-    warnings.push(...nestedDefaults(className, cls, build, old));
-    warnings.push(...droppedFields(className, cls, build, old, oldDefs));
-    warnings.push(...droppedStatics(className, cls, old));
-    for (const r of programMethodsReplaced(className, old))
-      warnings.push(warning("MM_PROGRAM_METHOD_REPLACED", className, r.member, r.note, r.advice));
-    warnings.push(...changedInitialKinds(className, cls, build, old));
-    const sample = () => sampledObjects(build, className) ?? some();
-    warnings.push(...oldReleaseValues(className, cls, build, old, sample, oldDefs));
+    const say = (check: string, run: () => readonly UpdateWarning[]) =>
+      warnings.push(...checked(className, check, run));
+    changedClassWarnings(className, built, detected, say, outOfSight, {
+      migrated: () => migrated(className),
+      alive: () => alive(className),
+    });
   }
   for (const className of migrating) {
-    const cls = build.classes.get(className)!;
-    const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
-    // The old and the new constructor's notes, once each (their code may differ in whitespace only).
-    const notes = new Map(
-      [...notesOf(old), ...notesOf(cls.definition)].map((n) => [n.replace(/\s+/g, ""), n] as const),
-    ).values();
-    // An out-of-sight field the release makes a method or accessor: said with its remedy.
-    const hiding = fieldsHidingNewMethods(className, build, old);
-    warnings.push(...hiding);
-    // A superclass's field, learned from its constructor, that a method of
-    // this class assigns (a tree's `this._root = …`): seen, not unseen.
-    const above = [
-      ...definitionChain(className, build).slice(1),
-      ...(cls.oldName === null ? [] : ancestry(cls.oldName, oldDefs).slice(1)).map(
-        (n) => oldDefs.get(n)!,
+    warnings.push(
+      ...checked(className, "state the source does not name", () =>
+        unseenStateWarnings(className, build, oldDefs, outOfSight),
       ),
-    ];
-    const learnedAbove = new Set(above.flatMap((d) => d.fields.map((f) => f.name)));
-    // One warning a field, however many places its notes name (the constructor's conditional, each method).
-    const said = new Set<string>();
-    for (const note of notes) {
-      // A method or accessor the reader could not name is installed from the class itself: no state.
-      if (MEMBER_NOTE.test(note)) continue;
-      // Properties under computed keys (`this[kState] = …`): the class's own
-      // migrator sees them on the old object and is where they are addressed.
-      if (cls.migrators.length > 0 && COMPUTED_NOTE.test(note)) continue;
-      const field = FIELD_NOTE.exec(note)?.[1];
-      if (field !== undefined && (learnedAbove.has(field) || said.has(field))) continue;
-      if (field !== undefined) said.add(field);
-      if (field !== undefined && hiding.some((w) => w.field === field)) continue;
-      // A field only the new version sets out of sight: no object has it yet (said above, unless a migrator may set it).
-      if (field !== undefined && outOfSight.get(className)?.has(field)) continue;
-      warnings.push(
-        warning(
-          "MM_UNSEEN_STATE",
-          className,
-          field,
-          note,
-          "instances that have such state keep it unchanged (carried over, never deleted), but this update could not address it by name",
-        ),
-      );
-    }
-    warnings.push(...layoutWarnings(className, cls, build, old, oldDefs));
+    );
   }
-  return warnings.concat(readsOfOtherObjects({ build, oldDefs, policy }, migrating));
+  const others = [...migrating].join(", ");
+  return warnings.concat(
+    checked(others, "reads of other objects", () =>
+      readsOfOtherObjects({ build, oldDefs, policy }, migrating),
+    ),
+  );
+}
+
+type Say = (check: string, run: () => readonly UpdateWarning[]) => void;
+
+/** The warnings about a class the update changes, each look said through `say`. */
+function changedClassWarnings(
+  className: string,
+  { build, defs, oldDefs }: Built,
+  { migrating }: Detected,
+  say: Say,
+  outOfSight: Map<string, ReadonlyMap<string, string>>,
+  objects: {
+    readonly migrated: () => readonly object[] | undefined;
+    readonly alive: () => readonly object[] | undefined;
+  },
+): void {
+  const cls = build.classes.get(className)!;
+  const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+  say("new fields set out of sight", () => {
+    const added = newFieldsOutOfSight(className, cls, build, oldDefs);
+    outOfSight.set(className, added);
+    return missingNewFields(className, build, added, objects.migrated);
+  });
+  const some = () => migratedOrAlive(objects.migrated(), objects.alive);
+  say("fields holding functions", () =>
+    staleFunctionFields(className, cls, build, old, some, oldDefs),
+  );
+  say("stale closures", () => staleClosures(className, { build, oldDefs, defs }, old));
+  if (!migrating.has(className)) {
+    say("own state out of sight", () => unseenOwnState(className, cls, old));
+    say("fields hiding new methods", () => fieldsHidingNewMethods(className, build, old));
+  }
+  say("objects handed off", () => handedOff(className, cls, old));
+  say("methods gone out of sight", () => methodsGoneOutOfSight(className, build, old));
+  say("nested defaults", () => nestedDefaults(className, cls, build, old));
+  say("dropped fields", () => droppedFields(className, cls, build, old, oldDefs));
+  say("dropped statics", () => droppedStatics(className, cls, old));
+  say("program methods replaced", () =>
+    programMethodsReplaced(className, old).map((r) =>
+      warning("MM_PROGRAM_METHOD_REPLACED", className, r.member, r.note, r.advice),
+    ),
+  );
+  say("initial values of another kind", () => changedInitialKinds(className, cls, build, old));
+  const sample = () => sampledObjects(build, className) ?? some();
+  say("values of the running release", () =>
+    oldReleaseValues(className, cls, build, old, sample, oldDefs),
+  );
+}
+
+/** A migrating class's state its source does not name, then what its layout got or lost. */
+function unseenStateWarnings(
+  className: string,
+  build: BuildResult,
+  oldDefs: ReadonlyMap<string, ClassDefinition>,
+  outOfSight: ReadonlyMap<string, ReadonlyMap<string, string>>,
+): UpdateWarning[] {
+  const warnings: UpdateWarning[] = [];
+  const cls = build.classes.get(className)!;
+  const old = cls.oldName === null ? undefined : oldDefs.get(cls.oldName);
+  // The old and the new constructor's notes, once each (their code may differ in whitespace only).
+  const notes = new Map(
+    [...notesOf(old), ...notesOf(cls.definition)].map((n) => [n.replace(/\s+/g, ""), n] as const),
+  ).values();
+  // An out-of-sight field the release makes a method or accessor: said with its remedy.
+  const hiding = fieldsHidingNewMethods(className, build, old);
+  warnings.push(...hiding);
+  // A superclass's field, learned from its constructor, that a method of
+  // this class assigns (a tree's `this._root = …`): seen, not unseen.
+  const above = [
+    ...definitionChain(className, build).slice(1),
+    ...(cls.oldName === null ? [] : ancestry(cls.oldName, oldDefs).slice(1)).map(
+      (n) => oldDefs.get(n)!,
+    ),
+  ];
+  const learnedAbove = new Set(above.flatMap((d) => d.fields.map((f) => f.name)));
+  // One warning a field, however many places its notes name (the constructor's conditional, each method).
+  const said = new Set<string>();
+  for (const note of notes) {
+    // A method or accessor the reader could not name is installed from the class itself: no state.
+    if (MEMBER_NOTE.test(note)) continue;
+    // Properties under computed keys (`this[kState] = …`): the class's own
+    // migrator sees them on the old object and is where they are addressed.
+    if (cls.migrators.length > 0 && COMPUTED_NOTE.test(note)) continue;
+    const field = FIELD_NOTE.exec(note)?.[1];
+    if (field !== undefined && (learnedAbove.has(field) || said.has(field))) continue;
+    if (field !== undefined) said.add(field);
+    if (field !== undefined && hiding.some((w) => w.field === field)) continue;
+    // A field only the new version sets out of sight: no object has it yet (said above, unless a migrator may set it).
+    if (field !== undefined && outOfSight.get(className)?.has(field)) continue;
+    warnings.push(
+      warning(
+        "MM_UNSEEN_STATE",
+        className,
+        field,
+        note,
+        "instances that have such state keep it unchanged (carried over, never deleted), but this update could not address it by name",
+      ),
+    );
+  }
+  return warnings.concat(layoutWarnings(className, cls, build, old, oldDefs));
 }
 
 /** What a migrating class's objects got or lost with their new layout. */
@@ -270,39 +326,6 @@ function fromAbove(gained: InheritedLayout["after"], added: number): string {
 }
 
 /**
- * Accessors of the running version the new one turns into fields with an
- * initial value (`get length()` over the items becomes `this.length = 0`,
- * then kept up to date by `push`): the objects alive now got that value,
- * not what the accessor answered — a queue of 3 said 1 after its next push.
- * Whether the value is right only the patch's author knows (a `max` getter
- * becoming `max = -1`, unlimited, may mean it); said unless a migrator or
- * the patch gives the field its value.
- */
-function accessorsBecomingFields(
-  className: string,
-  cls: ClassBuild,
-  build: BuildResult,
-  oldDefs: ReadonlyMap<string, ClassDefinition>,
-): UpdateWarning[] {
-  if (cls.oldName === null || hasMigrator(className, build)) return [];
-  const { valued, accessors } = methodsBecomingState(className, build, oldDefs);
-  const oldFields = new Set(oldDefs.get(cls.oldName)?.fields.map((f) => f.name));
-  // A value from an old field (renameField("n", "size") over `get size()`) is what it held.
-  const carried = (f: string) => oldFields.has(cls.fieldOrigins.get(f) ?? "");
-  return valued
-    .filter((f) => accessors.has(f) && !cls.initialisers.has(f) && !carried(f))
-    .map((f) =>
-      warning(
-        "MM_NO_INITIAL_VALUE",
-        className,
-        f,
-        `accessor \`${f}\` of the running version is a field of the new one`,
-        `the objects alive now got its initial value, not what the accessor answered — if that is wrong, give the class a migrator that sets it (\`target.${f} = …\`)`,
-      ),
-    );
-}
-
-/**
  * Fields of the running version a new release drops while it adds others,
  * none said to be a rename (js-sdsl 4.3 -> 4.4's Deque: its mangled `A`,
  * holding every element, became `W`; the update emptied every deque).
@@ -358,37 +381,4 @@ function droppedFields(
         : "every object lost the dropped values and got the new fields' initial values — if a new field is a dropped one renamed (a minifier's names change between releases), say so with replaceImplementation's renames or a migrator, and roll this update back",
     ),
   ];
-}
-
-const ALIAS = /^this\.([A-Za-z_$][\w$]*)$/;
-
-/**
- * Fields the old version had that the new constructor sets to a new field
- * (commander 12: `this.registeredArguments = []; this._args =
- * this.registeredArguments`): migrated objects keep `_args` with their
- * arguments and get an empty `registeredArguments`, which the new methods
- * read.
- */
-function aliasSplits(
-  className: string,
-  cls: ClassBuild,
-  build: BuildResult,
-  old: ClassDefinition | undefined,
-): UpdateWarning[] {
-  const before = oldFieldsUnmigrated(className, cls, build, old);
-  if (before === undefined) return [];
-  return cls.definition.fields.flatMap((f) => {
-    const target = f.initializer === undefined ? undefined : ALIAS.exec(f.initializer)?.[1];
-    if (target === undefined || !before.has(f.name) || before.has(target)) return [];
-    const note = `field \`${f.name}\` is now an alias of new field \`${target}\` (\`this.${f.name} = this.${target}\`)`;
-    return [
-      warning(
-        "MM_ALIAS_SPLIT",
-        className,
-        f.name,
-        note,
-        `migrated objects keep their \`${f.name}\` and got \`${target}\` from its initial value, two values where fresh objects share one — give the patch a migrator that sets \`${target}\` from \`${f.name}\``,
-      ),
-    ];
-  });
 }

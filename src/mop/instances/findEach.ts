@@ -8,6 +8,7 @@
 import type { InstanceFinder } from "./finder.js";
 import { getPrototypeOf, isNotInstance } from "./finder.js";
 import type { HeapFinder } from "./heapFinder.js";
+import { isRevokedProxy } from "../proxyObjects.js";
 
 export function findEachOf(
   finder: InstanceFinder,
@@ -43,14 +44,23 @@ export function sampleOf(
     const refs = snapshot(prototype, end);
     for (let i = seen; i < refs.length && sample.length < n; i++) {
       const object = refs[i]!.deref();
-      if (
-        object !== undefined &&
-        getPrototypeOf(object) === prototype &&
-        !isNotInstance(object, true)
-      )
-        sample.push(object);
+      if (object !== undefined && isSampled(object, prototype)) sample.push(object);
     }
     if (sample.length >= n || refs.length < end) return sample;
     seen = refs.length;
+  }
+}
+
+/**
+ * Whether `object` is an instance on exactly `prototype`. A revoked Proxy
+ * (every read of it throws) is a dead object, never sampled; any other
+ * read that throws is the caller's to refuse.
+ */
+function isSampled(object: object, prototype: object): boolean {
+  try {
+    return getPrototypeOf(object) === prototype && !isNotInstance(object, true);
+  } catch (error) {
+    if (isRevokedProxy(object)) return false;
+    throw error;
   }
 }

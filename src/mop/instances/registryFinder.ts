@@ -17,6 +17,7 @@
  * nursery keeps it longer, and skipping objects loses them for later updates.
  */
 import { MetamorphError } from "../../errors.js";
+import { isRevokedProxy } from "../proxyObjects.js";
 import { unreadableError } from "../unreadableObjects.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import {
@@ -201,25 +202,36 @@ function compact(
   let kept = 0;
   let i = 0;
   // One guard around the loop: a Proxy's trap may throw on any read of an
-  // object (its prototype, its `constructor`).
-  try {
-    for (; i < refs.length; i++) {
-      const ref = refs[i]!;
-      const object = ref.deref();
-      if (object === undefined) continue;
-      const current = getPrototypeOf(object) as object | null;
-      if (current !== home && current !== null && byPrototype.has(current)) continue;
-      if (dedupe !== null) {
-        const reporter = dedupe.get(object);
-        if (reporter === entry) continue;
-        refs[kept++] = ref;
-        if (reporter !== undefined) continue;
-        dedupe.set(object, entry);
-      } else refs[kept++] = ref;
-      if (visit !== null) visit(object, current);
+  // object (its prototype, its `constructor`). A revoked Proxy throws on
+  // every read: a dead object, dropped as a collected one is, and the pass
+  // goes on after it.
+  for (;;) {
+    try {
+      for (; i < refs.length; i++) {
+        const ref = refs[i]!;
+        const object = ref.deref();
+        if (object === undefined) continue;
+        const current = getPrototypeOf(object) as object | null;
+        if (current !== home && current !== null && byPrototype.has(current)) continue;
+        if (dedupe !== null) {
+          const reporter = dedupe.get(object);
+          if (reporter === entry) continue;
+          refs[kept++] = ref;
+          if (reporter !== undefined) continue;
+          dedupe.set(object, entry);
+        } else refs[kept++] = ref;
+        if (visit !== null) visit(object, current);
+      }
+      break;
+    } catch (error) {
+      const object = refs[i]!.deref();
+      if (object === undefined || !isRevokedProxy(object)) {
+        throw unreadableAt(refs, i, kept, home, error);
+      }
+      // Kept already where `visit` threw: taken back, so that it is listed nowhere.
+      if (kept > 0 && refs[kept - 1] === refs[i]) kept--;
+      i++;
     }
-  } catch (error) {
-    throw unreadableAt(refs, i, kept, home, error);
   }
   refs.length = kept;
   entry.estimatedDeaths = 0;

@@ -48,6 +48,7 @@ export const WARNING_CODES: readonly WarningCode[] = [
   "MM_CONSTRUCTOR_CALLS_NEW_METHOD",
   "MM_MIGRATOR_READS_MIGRATING",
   "MM_PENDING_FIELD_READ",
+  "MM_WARNING_CHECK_FAILED",
 ];
 
 export function isSilentLoss(code: string): code is SilentLossCode {
