@@ -24,6 +24,7 @@ import { shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
 import { isRevokedProxy } from "../mop/proxyObjects.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
+import { refuseHiddenStateOf } from "./proxies.js";
 
 /** Whether completing `plan` can take the bulk pass (see the module comment). */
 export function bulkEligible(plan: Plan): boolean {
@@ -146,6 +147,7 @@ export function migrateInBulk(plan: Plan, objects: object[]): BulkResult {
   try {
     for (; i < objects.length; i++) {
       const object = objects[i]!;
+      refuseHiddenStateOf(plan, object, i);
       if (!Object.isExtensible(object)) {
         throw new UnswappableObjectError(
           `${plan.className} instance is not extensible (frozen, sealed or preventExtensions) and cannot be migrated in place`,

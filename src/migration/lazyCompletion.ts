@@ -34,7 +34,7 @@ import { LazyMarks } from "./lazyMarks.js";
 import type { Plan } from "./migrationPlan.js";
 import { newCodeFrame } from "./newCodeOnStack.js";
 import { isBeingInitialised, underConstruction, watchConstruction } from "./pendingConstruction.js";
-import { isProxy } from "./proxies.js";
+import { isProxy, refuseHiddenStateOf } from "./proxies.js";
 import {
   isUnmanagedHome,
   managedHomes,
@@ -641,6 +641,7 @@ export class LazyMigration {
           { className: plan.className, object },
         );
       }
+      refuseHiddenStateOf(plan, object, this.migratedCount);
       // Its position is known once it is prepared: code it runs (a migrator,
       // or a getter it reads) may touch another pending object, migrated first.
       // (No closure on the compiled path: a first touch runs this alone.)

@@ -13,6 +13,7 @@ import { hasUnmanagedState, rolledBackState } from "./carriedState.js";
 import type { MigrationLog, Retained } from "./migrationLog.js";
 import { restoreOldLayout, rewriteFields } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
+import { heldObject } from "./proxies.js";
 
 export interface LateDefault {
   readonly object: object;
@@ -32,6 +33,8 @@ export function reverseOne(
   /** Made since the commit, by the new version (not an object the update migrated). */
   madeSince = false,
 ): void {
+  // No log holds its old state: rewritten through a Proxy hiding fields, it lost them.
+  if (madeSince) object = heldObject(plan, object);
   const { keys, values } = reversedFields(object, plan, retained, late, madeSince);
   if (madeSince) {
     // Its old fields go around what it holds (restoreOldLayout).

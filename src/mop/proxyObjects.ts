@@ -13,9 +13,11 @@
  */
 
 type IsProxy = (value: unknown) => boolean;
+type Inspect = ((value: unknown, options: object) => string) & { readonly custom?: unknown };
 
 interface NodeUtil {
   readonly isProxy: IsProxy;
+  readonly inspect: Inspect | null;
 }
 
 let loaded: NodeUtil | null | undefined;
@@ -26,11 +28,12 @@ function load(): NodeUtil | null {
   if (typeof getBuiltinModule !== "function") return null;
   try {
     const util = getBuiltinModule.call(host, "node:util") as
-      | { types?: { isProxy?: unknown } }
+      | { types?: { isProxy?: unknown }; inspect?: unknown }
       | undefined;
     const isProxy = util?.types?.isProxy;
     if (typeof isProxy !== "function") return null;
-    return { isProxy: isProxy as IsProxy };
+    const inspect = typeof util?.inspect === "function" ? (util.inspect as Inspect) : null;
+    return { isProxy: isProxy as IsProxy, inspect };
   } catch {
     return null;
   }
@@ -60,4 +63,40 @@ export function isRevokedProxy(value: object): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * The object a Proxy `proxy` stands for, where Node can tell: its
+ * `util.inspect` formats a Proxy's target, not the Proxy (running no trap),
+ * and reads the inspection hook on the target; a getter for that hook put
+ * for a moment on `prototype` (the target's prototype) sees the target as
+ * its receiver. Undefined where that cannot be done (no Node, a prototype
+ * that cannot take the getter, a target whose own hook shadows it).
+ */
+export function proxyTarget(proxy: object, prototype: object): object | undefined {
+  const inspect = nodeUtil()?.inspect;
+  const key = inspect?.custom;
+  if (inspect == null || (typeof key !== "symbol" && typeof key !== "string")) return undefined;
+  if (Object.getOwnPropertyDescriptor(prototype, key) !== undefined) return undefined;
+  let target: object | undefined;
+  try {
+    Object.defineProperty(prototype, key, {
+      configurable: true,
+      get(this: object) {
+        target ??= this;
+        // Stops the inspection there: nothing of the target is formatted.
+        return () => "";
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  try {
+    inspect(proxy, { depth: 0, customInspect: true, showProxy: false });
+  } catch {
+    target = undefined;
+  } finally {
+    Reflect.deleteProperty(prototype, key);
+  }
+  return target === undefined || target === proxy ? undefined : target;
 }

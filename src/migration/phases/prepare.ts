@@ -22,6 +22,7 @@ import {
   refuseUnmanagedBelow,
   refuseUnmanagedSubclasses,
 } from "../unmanagedSubclasses.js";
+import { refuseHiddenState } from "../proxies.js";
 import { refuseUnswappableAhead, unextensibleError } from "../unswappable.js";
 import type { Built } from "./build.js";
 import type { Prefound } from "./find.js";
@@ -129,6 +130,8 @@ function prepareAll(
     // Allocated before the pause (find.ts), where the objects were found then.
     const arrays = recheck ? prefound?.arrays.get(plan.prototype) : undefined;
     prefound?.arrays.delete(plan.prototype);
+    // Before anything is read for the migration: a Proxy hiding fields is refused.
+    refuseHiddenState(plan, objects);
     log.scan(
       objects,
       (object, index) => {
