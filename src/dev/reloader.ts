@@ -14,7 +14,6 @@ import { type ClassChangeSummary, engineWarnings } from "./common.js";
 import { withoutRedecorated } from "./memberDecorators.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
-import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
 import {
   type Applied,
   type ApplyContext,
@@ -23,7 +22,6 @@ import {
 } from "./applyReload.js";
 import { type PreparedReload, prepareReload } from "./prepare.js";
 import { followSweep, sweepLine } from "./progressive.js";
-import { TopLevelOnlyBinding } from "./scopeEvaluate.js";
 import { javaScriptOf } from "./savedVersion.js";
 import {
   type AddedFields,
@@ -32,6 +30,10 @@ import {
   type WritesSince,
 } from "./writesSince.js";
 import { errorText, type Reporter } from "./reporter.js";
+import { declaredNames, functionAssigner, inEveryScope } from "./reloadFunctions.js";
+import { RestartGate } from "./restartGate.js";
+import { refusalAdvice, refusesLiveChange, stopsStart } from "./refusalAdvice.js";
+import { readSaved, sameText } from "./savedText.js";
 
 export interface ReloadReport {
   readonly file: string;
@@ -77,53 +79,6 @@ function addedFields(record: ModuleRecord, prepared: PreparedReload) {
   });
 }
 
-/** An edit metamorph cannot apply to a running program (as opposed to a mistake to fix). */
-function refusesLiveChange(error: unknown): boolean {
-  return (
-    error instanceof PrivateMembersChange ||
-    error instanceof UnmanagedSuperclassChange ||
-    error instanceof TopLevelOnlyBinding
-  );
-}
-
-/**
- * Each reload's code has its own copies of the extras (`let { … } =
- * extras`) and its own declarations, which the methods and functions it
- * made read: a new value must reach every one of them, not the latest only.
- */
-function inEveryScope(
-  earlier: ((name: string, value: unknown) => void) | undefined,
-  latest: (name: string, value: unknown) => void,
-): (name: string, value: unknown) => void {
-  if (earlier === undefined) return latest;
-  return (name, value) => {
-    earlier(name, value);
-    latest(name, value);
-  };
-}
-
-/**
- * Assigns a reload's changed functions (and, for an undo, the previous
- * ones): a module binding, or for a function an earlier save added, the
- * extras and every reload's copy of it (record.setExtra, set first).
- */
-function functionAssigner(record: ModuleRecord, prepared: PreparedReload) {
-  const names = Object.keys(prepared.functions);
-  const extra = names.filter((n) => record.extras.has(n));
-  const previous: Record<string, unknown> = {};
-  for (const name of names) {
-    previous[name] = record.extras.has(name) ? record.extras.get(name) : record.evaluate(name);
-  }
-  const set = (values: Record<string, unknown>) => {
-    prepared.assign(values);
-    for (const name of extra) {
-      record.extras.set(name, values[name]);
-      record.setExtra?.(name, values[name]);
-    }
-  };
-  return { names, previous, set };
-}
-
 /** What a reload warns of: the plan's, and the engine's but those a decorator's method makes moot. */
 function reloadWarnings(prepared: PreparedReload, result: UpdateResult | undefined): string[] {
   const engine = withoutRedecorated(result?.warnings, prepared.redecorated);
@@ -156,6 +111,8 @@ export class Reloader {
   private readonly restart: ((reason: string) => void) | undefined;
   private readonly progressive: ProgressiveOptions;
   readonly #applyContext: ApplyContext;
+  /** Restarts postponed while a file a start would fail on is refused (./restartGate.ts). */
+  readonly #gate: RestartGate | undefined;
 
   constructor(options: ReloaderOptions) {
     this.namespace = options.namespace;
@@ -165,6 +122,14 @@ export class Reloader {
     this.restart = options.restart;
     this.progressive = options.progressive;
     this.#applyContext = options;
+    const restart = options.restart;
+    this.#gate = restart
+      ? new RestartGate(
+          restart,
+          (line) => this.reporter.print(line),
+          (f) => this.reporter.rel(f),
+        )
+      : undefined;
   }
 
   /** Number of updates committed. */
@@ -174,6 +139,15 @@ export class Reloader {
 
   /** Reloads one module from its file; never throws (failures are reported). */
   async reload(file: string): Promise<ReloadReport> {
+    this.#gate?.begin(file);
+    try {
+      return await this.#reload(file);
+    } finally {
+      this.#gate?.end();
+    }
+  }
+
+  async #reload(file: string): Promise<ReloadReport> {
     const report = (r: Outcome): ReloadReport => {
       const full = { file, ...r };
       this.onReport(full);
@@ -183,12 +157,8 @@ export class Reloader {
     if (!record) return report(UNCHANGED);
     const writes = this.#writesSince?.record === record ? this.#writesSince.writes : undefined;
     this.#writesSince = undefined;
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      return report({ ...UNCHANGED, error });
-    }
+    const text = this.#read(record);
+    if (typeof text !== "string") return report(text);
     let migrations: MigrationsState | undefined;
     try {
       migrations = await loadMigrations(record);
@@ -199,7 +169,7 @@ export class Reloader {
     try {
       js = await javaScriptOf(record, text);
     } catch (error) {
-      return report(this.#failed(record, error));
+      return report(this.#failed(record, error, "compile"));
     }
     if (js === record.js && record.failing === undefined) {
       if (migrations?.hash === record.migrations?.hash) return report(UNCHANGED);
@@ -212,11 +182,14 @@ export class Reloader {
       const context = { graph: this.graph, rel: (f: string) => this.reporter.rel(f) };
       prepared = await prepareReload(context, record, js, migrations);
     } catch (error) {
-      return report(this.#failed(record, error));
+      return report(this.#failed(record, error, "prepare"));
     }
     if (this.restart && prepared.restartReasons.length > 0) {
-      this.restart(`${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`);
-      return report({ ...UNCHANGED, outcome: "restart" });
+      // Still being written (a save in steps): its next change event reloads it.
+      if (!sameText(file, text)) return report(UNCHANGED);
+      const reason = `${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`;
+      const restarted = this.#gate!.request(file, reason);
+      return report({ ...UNCHANGED, outcome: restarted ? "restart" : "unchanged" });
     }
     let applied: Applied = { result: undefined, population: 0 };
     try {
@@ -228,6 +201,18 @@ export class Reloader {
     const outcome = this.#commit(record, js, migrations, prepared, applied);
     if (applied.result?.policy !== "progressive") return report(outcome);
     return report(await this.#finishSweep(record, applied, outcome));
+  }
+
+  /** The saved text, or what to report instead (./savedText.ts). */
+  #read(record: ModuleRecord): string | Outcome {
+    const saved = readSaved(record.file);
+    if (saved.text !== undefined) return saved.text;
+    const rel = this.reporter.rel(record.file);
+    this.reporter.print(
+      `${rel} ${saved.state}: waiting for it to be saved (the running version is kept)`,
+    );
+    this.#gate?.block(record.file, `${rel} ${saved.state}`);
+    return saved.error === undefined ? UNCHANGED : { ...UNCHANGED, error: saved.error };
   }
 
   /**
@@ -370,6 +355,8 @@ export class Reloader {
       pauseMs,
       ...(result?.policy === "progressive" ? { progressive: applied.population } : {}),
       fixed,
+      back: js === previousJs,
+      declared: declaredNames(prepared, extrasAdded),
       warnings,
       notes: [...prepared.notes, ...(applied.notes ?? [])],
     });
@@ -383,14 +370,20 @@ export class Reloader {
     };
   }
 
-  #failed(record: ModuleRecord, error: unknown): Outcome {
+  #failed(record: ModuleRecord, error: unknown, step?: "compile" | "prepare"): Outcome {
+    const rel = this.reporter.rel(record.file);
     if (this.restart && refusesLiveChange(error)) {
-      this.restart(`${this.reporter.rel(record.file)}: ${errorText(error)}`);
-      return { ...UNCHANGED, outcome: "restart", error };
+      const restarted = this.#gate!.request(record.file, `${rel}: ${errorText(error)}`);
+      return { ...UNCHANGED, outcome: restarted ? "restart" : "unchanged", error };
     }
     record.failing = errorText(error);
     const migrationsFile = record.migrations?.file ?? migrationsFileOf(record.file);
-    this.reporter.failed(record.file, migrationsFile, error);
+    const advice = refusalAdvice(this.graph, (f) => this.reporter.rel(f), record, error);
+    this.reporter.failed(record.file, migrationsFile, error, advice);
+    if (step !== undefined && stopsStart(error, step)) {
+      const where = this.reporter.where(record.file, migrationsFile, error);
+      this.#gate?.block(record.file, `${where}: ${errorText(error)}`);
+    }
     return { ...UNCHANGED, outcome: "failed", error };
   }
 }

@@ -109,8 +109,16 @@ export interface UpdateLine {
   readonly pauseMs: number;
   /** Committed progressively: the instances (estimated) that migrate after this line. */
   readonly progressive?: number;
+  /**
+   * Functions and variables the version declares for the first time
+   * (`function speedOf`, `LIMIT`): a save that only added one printed "no
+   * class or function changed" (review M1).
+   */
+  readonly declared?: readonly string[];
   /** The previous attempt had failed. */
   readonly fixed: boolean;
+  /** The saved version is the running one (a failed save undone). */
+  readonly back?: boolean;
   readonly warnings: readonly string[];
   readonly notes: readonly string[];
 }
@@ -143,12 +151,13 @@ export class Reporter {
   }
 
   /** A failed reload: where, what, and that the running version stays. */
-  failed(file: string, migrationsFile: string | undefined, error: unknown): void {
+  failed(file: string, migrationsFile: string | undefined, error: unknown, advice?: string): void {
     this.print(`${this.where(file, migrationsFile, error)}: error: ${errorText(error)}`);
-    const advice = afterTimeout(error, "restart the program (rs and Enter)");
-    this.print(
-      `${this.rel(file)}: ${advice ?? "the running version is kept; save again to retry"}`,
-    );
+    const then =
+      afterTimeout(error, "restart the program (rs and Enter)") ??
+      advice ??
+      "the running version is kept; save again to retry";
+    this.print(`${this.rel(file)}: ${then}`);
   }
 
   updated(u: UpdateLine): void {
@@ -157,6 +166,7 @@ export class Reporter {
     const parts = [
       ...u.summaries.map(describeClassChange),
       ...u.functions.map((f) => `function ${f}`),
+      ...(u.declared ?? []).map((d) => `${d} (new)`),
       ...(u.unmanaged ?? []).map((c) => `methods of ${c}`),
     ];
     const changed = parts.length > 0 || u.committed;
@@ -166,11 +176,11 @@ export class Reporter {
         : `migrating ${u.progressive} instances progressively`;
     let line = changed
       ? `${rel}: updated ${parts.join("; ")} | ${migrated}, pause ${u.pauseMs.toFixed(2)} ms`
-      : `${rel}: no class or function changed${u.fixed ? " (back to the running version)" : ""}`;
+      : `${rel}: no class or function changed${u.fixed && u.back ? " (back to the running version)" : ""}`;
     if (this.memory > 0 && this.#updates % this.memory === 0) {
       line += ` | heap ${heapMegabytes().toFixed(1)} MB`;
     }
-    if (u.fixed && changed) line += " | fixed";
+    if (u.fixed && (changed || !u.back)) line += " | fixed";
     this.print(line);
     for (const w of u.warnings) this.warning(u.file, w);
     for (const n of u.notes) this.note(u.file, n);

@@ -36,6 +36,7 @@ import { PREFIX, Reporter } from "./reporter.js";
 import type { ScopeAccess } from "./scopeAccess.js";
 import { QUIESCENCE_TIMEOUT_MS, SuspendableTracking } from "./tracking.js";
 import { Watcher } from "./watcher.js";
+import { ANY_MODULE, isWaitedFor, type WaitedFor, waitedFor } from "./waitingFor.js";
 
 export type { ReloadReport } from "./reloader.js";
 
@@ -270,31 +271,39 @@ export class DevRuntime {
     return this.#watcher.flush();
   }
 
-  /** Files whose last reload a class of another module refused (see #reloadAll). */
-  readonly #waitingForOthers = new Set<string>();
+  /** Files whose last reload was refused because of other files, and those files (see #reloadAll). */
+  readonly #waiting = new Map<string, WaitedFor>();
 
   /**
-   * Reloads `files` in order; then, once another module's reload applied,
-   * those whose last reload was refused because a class of another module
-   * still declared a field it now declares (a field moved up to a
-   * superclass in another file, saved first or in the same batch): that
-   * module may have given it up, and nothing else would retry them — the
-   * superclass stayed unapplied until saved again (review advY5 H7).
+   * Reloads `files` in order; then those whose last reload was refused
+   * because of another file (./waitingFor.ts) that this batch applied: a
+   * field moved up to a superclass in another file (review advY5 H7), a
+   * name another module now exports (review M1). Nothing else would retry
+   * them: they stayed on their old version, silently, until saved again.
+   * (A refusal waiting for a file that is not loaded yet is retried when
+   * that file is saved: see #affected.)
    */
   async #reloadAll(files: readonly string[]): Promise<void> {
-    let applied = false;
-    for (const file of files) {
-      const done = await this.reload(file);
-      if (done.outcome === "updated") applied = true;
-      if (refusedByAnotherModule(done.error)) this.#waitingForOthers.add(file);
-      else this.#waitingForOthers.delete(file);
+    const applied: string[] = [];
+    for (const file of files) this.#settle(file, await this.reload(file), applied);
+    if (applied.length === 0) return;
+    for (const [file, waited] of [...this.#waiting]) {
+      if (!applied.some((a) => a !== file && isWaitedFor(waited, a))) continue;
+      this.#settle(file, await this.reload(file), applied);
     }
-    if (!applied) return;
-    for (const file of [...this.#waitingForOthers]) {
-      this.#waitingForOthers.delete(file);
-      const again = await this.reload(file);
-      if (refusedByAnotherModule(again.error)) this.#waitingForOthers.add(file);
+  }
+
+  /** Records whether `file`'s reload applied, or waits for other files. */
+  #settle(file: string, done: ReloadReport, applied: string[]): void {
+    if (done.outcome === "updated") applied.push(file);
+    const waited = done.outcome === "failed" ? waitedFor(done.error) : undefined;
+    if (waited === undefined) {
+      this.#waiting.delete(file);
+      return;
     }
+    this.#waiting.set(file, waited);
+    // A file not loaded yet may be in a directory no loaded module is in.
+    if (waited !== ANY_MODULE) for (const w of waited) this.#watcher.watchDirectory(dirname(w));
   }
 
   /** Reloads one module from its file; never throws (failures are reported). */
@@ -327,16 +336,14 @@ export class DevRuntime {
   #affected(file: string): string[] {
     if (this.#graph.has(file)) return [file];
     if (!isMigrationsFile(file)) {
+      // A new import of it was refused (it did not load): retried with it.
+      const waiting = [...this.#waiting].filter(
+        ([, w]) => w !== ANY_MODULE && isWaitedFor(w, file),
+      );
+      if (waiting.length > 0) return waiting.map(([waiter]) => waiter);
       this.#others.unloadedSaved(file);
       return [];
     }
     return this.#graph.modulesOfMigrations(sourceBaseOfMigrations(file)!).map((r) => r.file);
   }
-}
-
-/** A refusal because a subclass still declares a field its ancestor now declares. */
-function refusedByAnotherModule(error: unknown): boolean {
-  const failures = (error as { report?: { failures?: readonly { rule: string }[] } } | undefined)
-    ?.report?.failures;
-  return failures?.some((f) => f.rule === "duplicate-field") ?? false;
 }
