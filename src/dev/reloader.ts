@@ -208,11 +208,16 @@ export class Reloader {
     const saved = readSaved(record.file);
     if (saved.text !== undefined) return saved.text;
     const rel = this.reporter.rel(record.file);
+    if (saved.state === "is missing") {
+      // Often renamed: a restart (its importer fixed) must not wait for it.
+      this.reporter.print(`${rel} is missing: the running version is kept until it is saved again`);
+      return { ...UNCHANGED, error: saved.error };
+    }
     this.reporter.print(
-      `${rel} ${saved.state}: waiting for it to be saved (the running version is kept)`,
+      `${rel} is empty: waiting for it to be saved (the running version is kept)`,
     );
-    this.#gate?.block(record.file, `${rel} ${saved.state}`);
-    return saved.error === undefined ? UNCHANGED : { ...UNCHANGED, error: saved.error };
+    this.#gate?.block(record.file, `${rel} is empty`);
+    return UNCHANGED;
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
  * Restarts that would kill a running program for one that cannot start:
  * while a loaded file is refused with an error a start runs into too (its
- * text does not compile, an import it adds does not load, it is empty or
- * gone), a save of another file that needs a restart restarted anyway, and
+ * text does not compile, an import it adds does not load, it is empty),
+ * a save of another file that needs a restart restarted anyway, and
  * the program died at start-up (`main.ts could not start: cart.ts:23:19:
  * …`) with all its state (review of `metamorph dev` sessions, M6). Such a
  * restart is postponed, said in one line, and done once every such file

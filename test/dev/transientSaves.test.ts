@@ -61,7 +61,10 @@ console.log("ready");
     await program.stderr.waitFor(/cart\.ts: updated Cart \(\+size\(\)\)/, { from });
     from = program.stderr.all.length;
     rmSync(cart);
-    await program.stderr.waitFor(/cart\.ts is missing: waiting/, { from });
+    await program.stderr.waitFor(
+      /cart\.ts is missing: the running version is kept until it is saved again/,
+      { from },
+    );
     writeAtomically(cart, CART.replace("add() {", "size() { return this.items * 10; }\n  add() {"));
     await program.stderr.waitFor(/cart\.ts: updated Cart \(~size\(\)\)/, { from });
     expect(await ask(program, "[cart.add(), cart.size()]")).toEqual([3, 30]);
