@@ -24,9 +24,16 @@ function version(): string {
 /** The release commands, loaded only when one is run or listed (`dev` starts without them). */
 const releaseCommands = () => import("./commands/index.js");
 
-function usageError(command: string, message: string, usage: string, json = false): number {
+/**
+ * A usage error: its line, then where the help is. The whole help after it
+ * (~40 lines for dev) pushed the error off a small terminal.
+ */
+function usageError(command: string, message: string, json = false): number {
   if (json) jsonError({ code: USAGE_CODE, name: "CommandUsageError", message });
-  else process.stderr.write(`${command}: ${message}\n\n${usage}`);
+  else
+    process.stderr.write(
+      `${command}: ${message}\nrun ${command} --help for the ${command === "metamorph" ? "commands" : "options"}\n`,
+    );
   return 2;
 }
 
@@ -54,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       allowPositionals: true,
     }));
   } catch (error) {
-    return usageError("metamorph", parseArgsMessage(error), USAGE, json);
+    return usageError("metamorph", parseArgsMessage(error), json);
   }
   if (values.version) {
     process.stdout.write(`${version()}\n`);
@@ -64,13 +71,13 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command === undefined) return usageError("metamorph", "no command", USAGE, json);
+  if (command === undefined) return usageError("metamorph", "no command", json);
   if (command === "--json") {
     const named = positionals[0];
     const message = named ? `the command comes first: metamorph ${named} … --json` : "no command";
-    return usageError("metamorph", message, USAGE, json);
+    return usageError("metamorph", message, json);
   }
-  return usageError("metamorph", `unknown command "${command}"`, USAGE, json);
+  return usageError("metamorph", `unknown command "${command}"`, json);
 }
 
 async function dev(args: readonly string[]): Promise<number | undefined> {
@@ -78,15 +85,14 @@ async function dev(args: readonly string[]): Promise<number | undefined> {
   try {
     parsed = parseDevArguments(args);
   } catch (error) {
-    if (error instanceof UsageError)
-      return usageError("metamorph dev", error.message, DEV_USAGE, error.json);
+    if (error instanceof UsageError) return usageError("metamorph dev", error.message, error.json);
     throw error;
   }
   if (parsed.help) {
     process.stdout.write(DEV_USAGE);
     return 0;
   }
-  if (parsed.entry === undefined) return usageError("metamorph dev", "no entry file", DEV_USAGE);
+  if (parsed.entry === undefined) return usageError("metamorph dev", "no entry file");
   const write = styledWriter(process.stderr);
   const supervised = underSupervisor();
   if (!supervised && (parsed.restart || parsed.nodeOptions.length > 0)) {
