@@ -7,8 +7,10 @@
 export const CHILD_ENV = "METAMORPH_DEV_CHILD";
 
 export type ChildMessage =
-  /** The entry module ran: from now on an exit is the program's own. */
-  | { readonly type: "started" }
+  /** The entry module ran, having loaded `files`: from now on an exit is the program's own. */
+  | { readonly type: "started"; readonly files: readonly string[] }
+  /** `file` was updated in place; the program has loaded `files` (a crash then waits for a save of one). */
+  | { readonly type: "updated"; readonly file: string; readonly files: readonly string[] }
   /** An edit cannot be applied live: restart, saying why in one line. */
   | { readonly type: "restart"; readonly reason: string }
   /** The program could not start: restart when one of these files is saved. */

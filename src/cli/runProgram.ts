@@ -120,7 +120,14 @@ export async function runProgram(options: ProgramOptions): Promise<number | unde
     releaseSupervisorChannel();
     return 1;
   }
-  if (options.supervised) tellSupervisor({ type: "started" });
+  if (options.supervised) {
+    tellSupervisor({ type: "started", files: [entryFile, ...runtime.files] });
+    // So that a crash of the updated code can be said to follow this update.
+    runtime.onReport = (report) => {
+      if (report.outcome !== "updated") return;
+      tellSupervisor({ type: "updated", file: report.file, files: [entryFile, ...runtime.files] });
+    };
+  }
   releaseSupervisorChannel();
   return undefined;
 }

@@ -2,13 +2,15 @@
  * `metamorph dev` as a supervisor: the program runs in a child Node process
  * (with the Node options given before the entry), so that it can be
  * restarted — when the dev runtime reports an edit it cannot apply live, when
- * a file is saved after the program failed to start, and on `rs` + Enter
- * (nodemon's habit; the other lines typed go to the program). The child
+ * a file is saved after the program failed to start or crashed (an uncaught
+ * error of code just saved ended the whole session and its state; nodemon
+ * and `tsx watch` wait for a save), and on `rs` + Enter (nodemon's habit;
+ * the other lines typed go to the program). The child
  * talks to the supervisor over Node's IPC channel (see ./childProtocol.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { type FSWatcher, watch } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
 import { PREFIX } from "../dev/prefix.js";
@@ -44,8 +46,10 @@ class Supervisor {
   #stopping = false;
   /** The program started (its entry module ran); until then an exit is a start-up failure. */
   #started = false;
-  /** Files the program loaded before it failed to start. */
+  /** Files the program loaded (before it failed to start, or by its last message). */
   #loaded: readonly string[] = [];
+  /** The last update applied in place, to say which one a crash followed. */
+  #lastUpdate: { readonly file: string; readonly at: Date } | undefined;
   /** The SIGKILL that follows a SIGTERM the child has not obeyed yet. */
   #killTimer: NodeJS.Timeout | undefined;
   readonly #bin = process.argv[1]!;
@@ -72,11 +76,13 @@ class Supervisor {
     this.#child = child;
     this.#started = false;
     this.#loaded = [];
+    this.#lastUpdate = undefined;
     child.stdin?.on("error", () => {}); // the program may close its input
     child.on("message", (message: ChildMessage) => {
       if (message.type === "restart") this.restart(message.reason);
       if (message.type === "started") this.#started = true;
-      if (message.type === "start-failed") this.#loaded = message.files;
+      if (message.type === "updated") this.#lastUpdate = { file: message.file, at: new Date() };
+      if (message.type !== "restart") this.#loaded = message.files;
     });
     child.on("exit", (code, signal) => {
       if (this.#child !== child) return;
@@ -86,7 +92,9 @@ class Supervisor {
         this.#restarting = undefined;
         this.start();
       } else if (this.options.restart && !this.#stopping && !this.#started && code !== 0) {
-        this.#waitForChange(this.#loaded.length > 0 ? this.#loaded : [resolve(this.options.entry)]);
+        this.#waitForChange();
+      } else if (this.options.restart && !this.#stopping && code !== null && code !== 0) {
+        this.#waitForChange(this.#crashed(code));
       } else {
         this.#done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
       }
@@ -140,8 +148,24 @@ class Supervisor {
     this.#killTimer.unref();
   }
 
-  /** After a start-up failure: restart on the next save of a source file near the program's. */
-  #waitForChange(files: readonly string[]): void {
+  /**
+   * What a crash of the running program is said to follow: the last update,
+   * when there was one (its code is the likely cause), with its time.
+   */
+  #crashed(code: number): string {
+    const update = this.#lastUpdate;
+    if (update === undefined) return `the program exited with code ${code}`;
+    const time = update.at.toTimeString().slice(0, 8);
+    const file = relative(process.cwd(), update.file) || update.file;
+    return `the program exited with code ${code} after the update of ${file} at ${time}`;
+  }
+
+  /**
+   * After a start-up failure or a crash: restart on the next save of a
+   * source file near the program's, saying so after `lead`.
+   */
+  #waitForChange(lead?: string): void {
+    const files = this.#loaded.length > 0 ? this.#loaded : [resolve(this.options.entry)];
     for (const directory of new Set(files.map((f) => dirname(f)))) {
       try {
         const watcher = watch(directory, { persistent: true }, (_event, name) => {
@@ -153,7 +177,8 @@ class Supervisor {
       }
     }
     // Said once the watchers are in place, so that a save right after this line is seen.
-    this.options.write(`${PREFIX} waiting for a change to restart (rs + Enter restarts now)`);
+    const waiting = "waiting for a change to restart (rs + Enter restarts now)";
+    this.options.write(`${PREFIX} ${lead === undefined ? waiting : `${lead}: ${waiting}`}`);
   }
 
   #stopWaiting(): void {
