@@ -5,9 +5,10 @@
  * root; a function is a `function` declaration of the module's running
  * JavaScript (not an import, a class or a variable, whose bindings a new
  * function must not take over). Its binding is read and assigned through the
- * module's accessor (./scopeAccess.ts), as `metamorph dev` assigns a changed function, so
- * every importer of the live binding sees the new function; callers that
- * captured the old one keep it.
+ * module's accessor (./scopeAccess.ts), as `metamorph dev` assigns a changed function: the
+ * accessor reads and sets the running version the declared function forwards
+ * to (./functionForwarders.ts), so importers and callers that captured the
+ * function run the new one, and a rollback assigns back what was read.
  */
 import { resolve } from "node:path";
 import type { FunctionBinding, ServiceModules } from "../release/index.js";

@@ -7,7 +7,10 @@
  * runtime together with accessors for the module bindings later code may use
  * (./scopeAccess.ts), through which later versions of its classes and
  * functions reach the module's scope (./scopeEvaluate.ts) — module state is
- * kept and no new module instance is ever created. No `eval` is left in the
+ * kept and no new module instance is ever created. Each top-level function
+ * declaration forwards to its running version once a save replaced it
+ * (./functionForwarders.ts), so the function objects the program captured
+ * follow edits. No `eval` is left in the
  * module: it would keep every binding of the module in its context. The
  * output carries a source map back to the user's file.
  */
@@ -21,6 +24,7 @@ import {
   type TopLevel,
   topLevel,
 } from "./compile.js";
+import { forwarderEdits } from "./functionForwarders.js";
 import { accessHeader } from "./scopeAccess.js";
 import { applyEdits, type Edit, withInlineMap } from "./sourceMap.js";
 
@@ -71,8 +75,10 @@ export function instrumentModule(
       ? "import.meta.url"
       : 'require("node:url").pathToFileURL(__filename).href';
   const names = JSON.stringify([...top.bindings]);
-  const access = accessHeader(parsed, top, sourceType);
-  const header = `const ${MODULE_VAR} = globalThis[Symbol.for(${JSON.stringify(DEV_GLOBAL)})]?.module(${url}, ${access}, ${names}, ${JSON.stringify(hash)}, ${JSON.stringify(sourceType)});\n`;
+  const forwarders = forwarderEdits(parsed);
+  edits.push(...forwarders.edits);
+  const access = accessHeader(parsed, top, sourceType, forwarders.slots);
+  const header = `${forwarders.declaration}const ${MODULE_VAR} = globalThis[Symbol.for(${JSON.stringify(DEV_GLOBAL)})]?.module(${url}, ${access}, ${names}, ${JSON.stringify(hash)}, ${JSON.stringify(sourceType)});\n`;
   const at = moduleBody(parsed).start;
   edits.push({ start: at, end: at, text: header });
   const out = applyEdits(parsed.js, edits, parsed.tokens, parsed.origin);

@@ -17,6 +17,7 @@ import { forEachChild } from "../mop/source/parser.js";
 import { nonReferenceChild } from "../mop/source/scope.js";
 import { moduleBody, type ParsedModule, patternNames, type TopLevel } from "./compile.js";
 import type { SourceType } from "./conventions.js";
+import { forwardedAccessors } from "./functionForwarders.js";
 
 // The module's side of evaluating code in its scope (built by the header `accessHeader` writes).
 export interface ScopeAccess {
@@ -111,9 +112,20 @@ export function accessorBindings(
 }
 
 // The text of the `ScopeAccess` object a module hands the runtime (one line).
-export function accessHeader(parsed: ParsedModule, top: TopLevel, sourceType: SourceType): string {
+export function accessHeader(
+  parsed: ParsedModule,
+  top: TopLevel,
+  sourceType: SourceType,
+  /** Slots of the functions that forward to their running version (./functionForwarders.ts). */
+  forwarded: ReadonlyMap<string, string> = new Map(),
+): string {
   const accessors: string[] = [];
   for (const [name, writable] of accessorBindings(parsed, top, sourceType)) {
+    const slot = forwarded.get(name);
+    if (slot !== undefined && writable) {
+      accessors.push(...forwardedAccessors(name, slot, VALUE));
+      continue;
+    }
     accessors.push(`get ${name}() { return ${name}; }`);
     if (writable) accessors.push(`set ${name}(${VALUE}) { ${name} = ${VALUE}; }`);
   }
