@@ -20,8 +20,8 @@
  * generator delegates to the new version's generator with `yield*` (the
  * check runs at its first `next()`), an `async` function returns the new
  * version's promise. Costs (Node 20, a tight loop calling a two-argument
- * function): before any edit about 1.5–3 ns a call more than without the
- * check; after an edit of it, the forwarded call is about 7–9 ns.
+ * function): before any edit about 1–3 ns a call more than without the
+ * check; after an edit of it, the forwarded call is about 20 ns.
  */
 import type { AnyNode, FunctionDeclaration } from "acorn";
 import { moduleBody, type ParsedModule } from "./compile.js";
@@ -47,8 +47,10 @@ function declaredFunctions(parsed: ParsedModule): FunctionDeclaration[] {
 
 /** The check at the start of `fn`'s body that forwards a call to the running version. */
 function forwardText(fn: FunctionDeclaration, slot: string): string {
-  // Function.prototype.apply with `arguments` is the form V8 optimises (Reflect.apply cost ~3× more).
-  const call = `${slot}.apply(this, arguments)`;
+  // Not `${slot}.apply(…)`: ~7 ns against ~20, but ~370 ns when the new
+  // version's own properties were redefined (esbuild's `__name`), which makes
+  // V8 look `apply` up the slow way on every call.
+  const call = `Reflect.apply(${slot}, this, arguments)`;
   if (fn.generator) return `if (${slot} !== undefined) return yield* ${call};`;
   if (fn.async) return `if (${slot} !== undefined) return ${call};`;
   return `if (${slot} !== undefined) return new.target === undefined ? ${call} : Reflect.construct(${slot}, arguments, new.target);`;
