@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { InvalidOptionError, InvalidPatchError, ReportedError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
 import { Patch } from "../patch/patch.js";
-import { checkOptionValues } from "./checkOptionValues.js";
+import { checkOptionValues, checkWorkloadValues } from "./checkOptionValues.js";
 import { requireTrustedOperations } from "../patch/trust.js";
 import { updateSync } from "../migration/update.js";
 import { buildProperties } from "./properties/index.js";
@@ -146,6 +146,7 @@ export function checkCheckOptions(options: unknown, call: string, known = CHECK_
   const given = options as CheckMigrationOptions;
   checkOptionValues(given, call);
   refuseUnknownKeys(given.workload, WORKLOAD_KEYS, `${call} workload`);
+  checkWorkloadValues(given.workload, call);
   const ignored = POPULATION_KEYS.find((k) => Object.hasOwn(given, k));
   if (given.world !== undefined && ignored !== undefined) {
     throw new InvalidOptionError(

@@ -111,6 +111,53 @@ function checkAcceptWarnings(value: unknown, call: string): void {
   }
 }
 
+const POLICIES: readonly unknown[] = ["eager", "lazy", "progressive"];
+
+/** What each checked key of a workload must be, and whether `value` is that. */
+const WORKLOAD_RULES: readonly [string, string, (value: unknown) => boolean][] = [
+  ["setup", "a function making the live objects and the model", (v) => typeof v === "function"],
+  ["commands", "an array of arbitraries of commands", (v) => Array.isArray(v)],
+  // 0 made every run vacuous; 2.5 or NaN went to fast-check, which ran out of memory or threw.
+  ["maxCommands", "a whole number of calls, at least 1", (v) => integer(v, 1)],
+  [
+    "policies",
+    'a non-empty array of "eager", "lazy" and "progressive", each once',
+    (v) =>
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((p) => POLICIES.includes(p)) &&
+      new Set(v).size === v.length,
+  ],
+];
+
+function shownValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
+    return JSON.stringify(value);
+  }
+  return kindOf(value);
+}
+
+/**
+ * Refuses a workload whose values the property cannot run: `policies: []`
+ * made fast-check throw from inside the property, `policies: ["eagre"]`
+ * applied the update with a policy the engine refuses on every run, and a
+ * duplicate weighted one policy over the others without a word.
+ */
+export function checkWorkloadValues(workload: unknown, call: string): void {
+  if (typeof workload !== "object" || workload === null) return;
+  for (const [key, expected, fits] of WORKLOAD_RULES) {
+    const value = (workload as Readonly<Record<string, unknown>>)[key];
+    const required = key === "setup" || key === "commands";
+    if ((value === undefined && !required) || fitsSafely(fits, value)) continue;
+    const option = `workload.${key}`;
+    throw new InvalidOptionError(
+      `${call}: \`${option}\` must be ${expected}, not ${shownValue(value)}`,
+      { call, option },
+    );
+  }
+}
+
 export function checkOptionValues(options: Given, call: string): void {
   checkAcceptWarnings(options.acceptWarnings, call);
   for (const [option, expected, fits] of RULES) {
