@@ -150,7 +150,8 @@ export function workload(kit: PropertyKit): PropertyDefinition {
       .map((input) => printable(input)),
     async check({ world, workload: run }) {
       if (!run) return vacuous("no workload");
-      const calls = await play(kit, w, kit.build(world), run);
+      // The program's calls may build instances with the class itself: the namespace as the factory writes it.
+      const calls = await play(kit, w, kit.build(world, true), run);
       return calls === 0 ? vacuous("no call ran") : CHECKED;
     },
   };

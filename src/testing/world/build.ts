@@ -1,7 +1,8 @@
 /** Building a world spec into fresh live objects. */
 import type fc from "fast-check";
 import type { Namespace } from "../../namespace/namespace.js";
-import { currentVersion } from "../../mop/classHandle.js";
+import { classHandleOf, currentVersion, handleOwner } from "../../mop/classHandle.js";
+import { reachableObjects } from "../snapshot.js";
 import { constructorArguments } from "./constructorArguments.js";
 import { copyValue } from "./copy.js";
 import { holdsWorldRef, placeWorldRefs } from "./worldRefs.js";
@@ -43,6 +44,12 @@ export function buildWorld(
     built.push(made);
     return made;
   };
+  // Made through a handle, so the registry has them; anything else the world holds is recorded below.
+  const throughHandle = new Set<object>();
+  const viaHandle = (made: Record<string, unknown>) => {
+    throughHandle.add(made);
+    return keep(made);
+  };
   const instances = spec.instances.map((instance, index) => {
     const cls = byName.get(instance.className);
     if (!cls) {
@@ -65,9 +72,9 @@ export function buildWorld(
       const made = callConstruct(construct, values, Class, cls.name, index);
       return keep(ofWorldClass(made, Class, cls.name) as Record<string, unknown>);
     }
-    if (cls.definition.fieldOrigin === "created") return keep(new handle(values));
+    if (cls.definition.fieldOrigin === "created") return viaHandle(new handle(values));
     const ordinary = handle as unknown as new (...args: unknown[]) => Record<string, unknown>;
-    return keep(Object.assign(constructOrdinary(ordinary, values, namespace), values));
+    return viaHandle(Object.assign(constructOrdinary(ordinary, values, namespace), values));
   });
   spec.instances.forEach((instance, i) => {
     if (options.construct?.[instance.className]) return;
@@ -78,7 +85,24 @@ export function buildWorld(
       }
     }
   });
+  recordUnseen(namespace, instances, throughHandle);
   return printable({ spec, namespace, instances }, (w) => formatWorldSpec(w.spec));
+}
+
+/**
+ * Tells the namespace's registry of the world's objects of its classes that
+ * were not made through a handle — by `construct` (a static factory that
+ * says `new Account()`), or inside a constructor — which the registry
+ * cannot see: the kit's worlds promise construction through the handles
+ * (factoryRegistration.ts), and an object the update misses would pass
+ * every property unmigrated.
+ */
+function recordUnseen(namespace: Namespace, instances: readonly object[], seen: Set<object>): void {
+  for (const o of reachableObjects(instances)) {
+    if (seen.has(o)) continue;
+    const handle = classHandleOf(o);
+    if (handle !== undefined && handleOwner(handle) === namespace) namespace.finder.record(o);
+  }
 }
 
 /** A value the instance is not given (yet). */

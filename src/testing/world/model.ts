@@ -9,6 +9,11 @@ import { currentVersion } from "../../mop/classHandle.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
 import { checkWorldSource } from "./options.js";
+import {
+  classesBuiltRaw,
+  registeringThroughHandles,
+  rememberAsWritten,
+} from "./factoryRegistration.js";
 import { ordinaryClassRegistrar } from "./ordinaryClasses.js";
 import type { WorldClass, WorldModel, WorldSource } from "./types.js";
 
@@ -32,21 +37,30 @@ export function hierarchyOrder(specs: readonly ClassSpec[]): ClassSpec[] {
 
 let worlds = 0;
 
-function makerOf(source: WorldSource): () => Namespace {
-  if ("namespace" in source) {
-    if (typeof source.namespace !== "function") {
-      throw new TypeError(
-        "checkMigration: `namespace` must be a function returning a fresh Namespace",
-      );
-    }
-    return () => {
-      const ns = source.namespace();
-      if (!(ns instanceof Namespace)) {
-        throw new TypeError("checkMigration: the `namespace` factory did not return a Namespace");
-      }
-      return ns;
-    };
+/** A `namespace` factory's maker, as written and with its classes registered as the kit uses them. */
+function factoryMakers(factory: unknown): { make: () => Namespace; asWritten: () => Namespace } {
+  if (typeof factory !== "function") {
+    throw new TypeError(
+      "checkMigration: `namespace` must be a function returning a fresh Namespace",
+    );
   }
+  const asWritten = () => {
+    const ns: unknown = factory();
+    if (!(ns instanceof Namespace)) {
+      throw new TypeError("checkMigration: the `namespace` factory did not return a Namespace");
+    }
+    return ns;
+  };
+  let builtRaw: ReadonlySet<string> | undefined;
+  const make = () => {
+    builtRaw ??= classesBuiltRaw(asWritten());
+    return registeringThroughHandles(asWritten, builtRaw);
+  };
+  return { make, asWritten };
+}
+
+function makerOf(source: WorldSource): () => Namespace {
+  if ("namespace" in source) return factoryMakers(source.namespace).make;
   if (!Array.isArray(source.classes)) {
     throw new TypeError("checkMigration: give `classes` (class specs) or `namespace` (a factory)");
   }
@@ -137,7 +151,8 @@ function freshValues(
  */
 export function worldModel(source: WorldSource, construct = true): WorldModel {
   checkWorldSource(source, "worldModel");
-  const make = makerOf(source);
+  const factory = "namespace" in source ? factoryMakers(source.namespace) : undefined;
+  const make = factory?.make ?? makerOf(source);
   const sample = make();
   const bindings = classBindings(sample);
   const defs = new Map(bindings.map((b) => [b.name, currentVersion(b.handle).definition] as const));
@@ -148,5 +163,7 @@ export function worldModel(source: WorldSource, construct = true): WorldModel {
       (construct ? freshValues(handle, fields) : undefined) ?? initialValues(name, defs);
     return { name, definition, fields, samples };
   });
-  return { make, classes };
+  const model = { make, classes };
+  if (factory) rememberAsWritten(model, factory.asWritten);
+  return model;
 }
