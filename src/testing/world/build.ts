@@ -85,8 +85,39 @@ export function buildWorld(
       }
     }
   });
+  spec.instances.forEach((instance, i) => {
+    if (instance.contents === undefined || options.construct?.[instance.className]) return;
+    const contents = placeWorldRefs(copyValue(instance.contents, seen), instances, placed);
+    putContents(instances[i]!, contents);
+  });
   recordUnseen(namespace, instances, throughHandle);
   return printable({ spec, namespace, instances }, (w) => formatWorldSpec(w.spec));
+}
+
+/**
+ * Puts a Map's entries or a Set's values into an instance of a class
+ * extending it, with its own `set` or `add`, as the program would (an
+ * override keeps its bookkeeping); an entry its method refuses is left out.
+ */
+function putContents(instance: Record<string, unknown>, contents: unknown): void {
+  const entries: (readonly [unknown, unknown])[] =
+    contents instanceof Map
+      ? [...contents]
+      : contents instanceof Set
+        ? [...contents].map((v) => [v, v])
+        : [];
+  const put = (contents instanceof Map ? instance.set : instance.add) as
+    | ((this: unknown, ...args: unknown[]) => unknown)
+    | undefined;
+  if (typeof put !== "function") return;
+  for (const [k, v] of entries) {
+    try {
+      if (contents instanceof Map) put.call(instance, k, v);
+      else put.call(instance, v);
+    } catch {
+      // refused by the class: an instance the program could not have made with it
+    }
+  }
 }
 
 /**

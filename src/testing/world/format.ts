@@ -42,7 +42,12 @@ export function formatWorldSpec(spec: WorldSpec): string {
       const fields = Object.entries(instance.fields).map(
         ([k, v]) => `${k}: ${"ref" in v ? formatValueSpec(v) : print(v.value, `#${i}.${k}`)}`,
       );
-      return `#${i} ${instance.className} { ${fields.join(", ")} }`;
+      return `#${i} ${instance.className} { ${fields.join(", ")} }${formatContents(instance.contents)}`;
     })
     .join("\n");
+}
+
+/** A Map or Set subclass instance's entries after its fields: ` holding new Map([["a",→#1]])`. */
+export function formatContents(contents: unknown): string {
+  return contents === undefined ? "" : ` holding ${fc.stringify(contents)}`;
 }

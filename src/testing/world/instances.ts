@@ -10,7 +10,7 @@ import { hierarchyOrder, worldModel } from "./model.js";
 import { checkInstanceOptions } from "./options.js";
 import type { InstanceOptions } from "./types.js";
 import { refuseUnknownKeys } from "../optionKeys.js";
-import { fieldsArbitrary } from "./values.js";
+import { instanceSpecArbitrary } from "./values.js";
 
 /**
  * A class spec, and not a class: a class has a `name` too, and options the
@@ -82,11 +82,11 @@ export function instanceArbitrary(
   checkInstanceOptions({ ...options, construct }, model, "instanceArbitrary", known);
   const cls = model.classes.find((c) => c.name === className)!;
   const probe = ownNamespace ? constructorProbe(model, construct) : undefined;
-  return fieldsArbitrary(cls, model, { ...options, references: false }, undefined, probe).map(
-    (fields) =>
+  return instanceSpecArbitrary(cls, model, { ...options, references: false }, undefined, probe).map(
+    (instance) =>
       buildWorld(
         model,
-        { instances: [{ className, fields }] },
+        { instances: [instance] },
         { namespace, ...(construct ? { construct } : {}) },
       ).instances[0]!,
   );

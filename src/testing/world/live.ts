@@ -6,7 +6,8 @@
  * exactly what made it fail.
  */
 import { buildWorld } from "./build.js";
-import { formatValueSpec, sharingPrinter } from "./format.js";
+import { builtinState } from "../builtins.js";
+import { formatContents, formatValueSpec, sharingPrinter } from "./format.js";
 import { asWorldRefs } from "./worldRefs.js";
 import type { InstanceOptions, LiveWorld, WorldModel, WorldSpec } from "./types.js";
 
@@ -24,8 +25,20 @@ function specLines(spec: WorldSpec): string[] {
       ([k, v]) =>
         `${renderKey(k)}: ${"ref" in v ? formatValueSpec({ ref: v.ref % n }) : print(v.value, `#${i}.${k}`)}`,
     );
-    return `#${i} ${instance.className} { ${fields.join(", ")} }`;
+    return `#${i} ${instance.className} { ${fields.join(", ")} }${formatContents(instance.contents)}`;
   });
+}
+
+/** What a Map or Set subclass instance holds now, as a plain Map or Set, instances as `→#j`. */
+function liveContents(o: object, index: ReadonlyMap<object, number>): unknown {
+  const state = builtinState(o);
+  const plain =
+    state?.kind === "Map"
+      ? new Map(state.entries)
+      : state?.kind === "Set"
+        ? new Set(state.values)
+        : undefined;
+  return plain === undefined ? undefined : asWorldRefs(plain, index);
 }
 
 /**
@@ -46,7 +59,9 @@ function liveLines(world: LiveWorld): string[] {
       const at = index.get(d.value as object);
       return `${shown}: ${at !== undefined ? `→#${at}` : print(asWorldRefs(d.value, index), `#${i}.${String(key)}`)}`;
     });
-    return `#${i} ${world.spec.instances[i]!.className} { ${parts.join(", ")} }`;
+    const spec = world.spec.instances[i]!;
+    const contents = spec.contents === undefined ? undefined : liveContents(o, index);
+    return `#${i} ${spec.className} { ${parts.join(", ")} }${formatContents(contents)}`;
   });
 }
 

@@ -6,6 +6,8 @@
  */
 import type { ClassDefinition, ClassSpec } from "../../mop/classDefinition.js";
 import { currentVersion } from "../../mop/classHandle.js";
+import type { BuiltinState } from "../builtins.js";
+import { builtinState } from "../builtins.js";
 import type { Constructor } from "../../mop/createClass.js";
 import { Namespace } from "../../namespace/namespace.js";
 import { checkWorldSource } from "./options.js";
@@ -142,6 +144,28 @@ function freshValues(
   }
 }
 
+/** For a class extending Map or Set, what a fresh instance holds (see WorldClass.contents). */
+function contentsOf(
+  handle: Function,
+  construct: boolean,
+): Map<unknown, unknown> | Set<unknown> | undefined {
+  const proto = handle.prototype as object;
+  const kind = Map.prototype.isPrototypeOf(proto)
+    ? "Map"
+    : Set.prototype.isPrototypeOf(proto)
+      ? "Set"
+      : undefined;
+  if (kind === undefined) return undefined;
+  let state: BuiltinState | undefined;
+  try {
+    state = construct ? builtinState(new (handle as new () => object)()) : undefined;
+  } catch {
+    state = undefined;
+  }
+  if (kind === "Map") return new Map(state?.kind === "Map" ? state.entries : []);
+  return new Set(state?.kind === "Set" ? state.values : []);
+}
+
 /**
  * Resolves a world source once: a sample namespace tells the classes, their
  * fields and their defaults. With `construct`, defaults are read from a fresh
@@ -161,7 +185,8 @@ export function worldModel(source: WorldSource, construct = true): WorldModel {
     const fields = fieldChainOf(name, defs);
     const samples =
       (construct ? freshValues(handle, fields) : undefined) ?? initialValues(name, defs);
-    return { name, definition, fields, samples };
+    const contents = contentsOf(handle, construct);
+    return { name, definition, fields, samples, ...(contents ? { contents } : {}) };
   });
   const model = { make, classes };
   if (factory) rememberAsWritten(model, factory.asWritten);

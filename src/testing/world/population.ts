@@ -4,7 +4,7 @@ import { formatWorldSpec, printable } from "./format.js";
 import type { InstanceOptions, InstanceSpec, ValueSpec, WorldModel, WorldSpec } from "./types.js";
 import { constructorProbe } from "./constructorArguments.js";
 import { checkInstanceOptions } from "./options.js";
-import { fieldsArbitrary } from "./values.js";
+import { instanceSpecArbitrary } from "./values.js";
 import { holdsWorldRef, pinWorldRefs } from "./worldRefs.js";
 
 /**
@@ -30,11 +30,7 @@ export function worldSpecArbitrary(
       ? undefined
       : fc.nat({ max: maxInstances - 1 }).map((ref): ValueSpec => ({ ref }));
   const probe = constructorProbe(model, options.construct);
-  const perClass = chosen.map((cls) =>
-    fieldsArbitrary(cls, model, options, refs, probe).map(
-      (fields): InstanceSpec => ({ className: cls.name, fields }),
-    ),
-  );
+  const perClass = chosen.map((cls) => instanceSpecArbitrary(cls, model, options, refs, probe));
   const population = fc.array(fc.oneof({ withCrossShrink: true }, ...perClass), {
     minLength: minInstances,
     maxLength: maxInstances,
@@ -52,7 +48,15 @@ export function worldSpecArbitrary(
         if (!holdsWorldRef(v.value)) return [[k, v]];
         return [[k, { value: pinWorldRefs(v.value, classNames.slice(0, n), model) }]];
       });
-      return { className: i.className, fields: Object.fromEntries(pinned) };
+      const contents =
+        i.contents === undefined
+          ? {}
+          : {
+              contents: pinWorldRefs(i.contents, classNames.slice(0, n), model) as
+                | ReadonlyMap<unknown, unknown>
+                | ReadonlySet<unknown>,
+            };
+      return { className: i.className, fields: Object.fromEntries(pinned), ...contents };
     });
     share(fixed, shared);
     return printable({ instances: fixed }, formatWorldSpec);

@@ -22,6 +22,12 @@ export interface InstanceSpec {
    * left out keeps the value the constructor gives it.
    */
   readonly fields: Readonly<Record<string, ValueSpec>>;
+  /**
+   * The entries of an instance of a class extending Map (a Map of them) or
+   * Set (a Set), put in with its own `set` or `add` once the instances exist;
+   * keys and values may be `worldInstance` placeholders.
+   */
+  readonly contents?: ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>;
 }
 
 /** A population of instances, as data. References index into `instances`. */
@@ -105,6 +111,11 @@ export interface WorldClass {
    * constructor needs arguments, its initialiser evaluated on its own.
    */
   readonly samples: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * For a class extending Map or Set: what a fresh instance holds, as a plain
+   * Map or Set (empty when the constructor needs arguments).
+   */
+  readonly contents?: ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>;
 }
 
 /** A world source, resolved once: how to make a namespace, and its classes. */

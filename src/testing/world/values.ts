@@ -12,7 +12,14 @@ import { handleOfPrototype } from "../../mop/classHandle.js";
 import type { ConstructorProbe } from "./constructorArguments.js";
 import { edgeMakersOf, withEdges } from "./edges.js";
 import { inferredValuesHolding, primitiveValues } from "./inferred.js";
-import type { ClassValues, InstanceOptions, ValueSpec, WorldClass, WorldModel } from "./types.js";
+import type {
+  ClassValues,
+  InstanceOptions,
+  InstanceSpec,
+  ValueSpec,
+  WorldClass,
+  WorldModel,
+} from "./types.js";
 import { WorldRef } from "./worldRefs.js";
 
 function ancestorsOf(cls: WorldClass, model: WorldModel): WorldClass[] {
@@ -126,6 +133,41 @@ function inferredFieldValues(
     { arbitrary: plain, weight: 2 },
     { arbitrary: refs, weight: 1 },
   );
+}
+
+/**
+ * The entries of an instance of a class extending Map or Set, like a fresh
+ * one's (small integers and strings when it starts empty, or in a third of
+ * the draws the world's instances as keys or values); undefined for other
+ * classes and for those `construct` builds (it makes the whole instance).
+ */
+function contentsArbitrary(
+  cls: WorldClass,
+  options: InstanceOptions,
+  refs: fc.Arbitrary<ValueSpec> | undefined,
+): fc.Arbitrary<Map<unknown, unknown> | Set<unknown>> | undefined {
+  if (cls.contents === undefined || options.construct?.[cls.name]) return undefined;
+  const nested = refs?.map((v) => new WorldRef("ref" in v ? v.ref : 0));
+  return inferredValuesHolding(cls.contents, nested) as
+    | fc.Arbitrary<Map<unknown, unknown> | Set<unknown>>
+    | undefined;
+}
+
+/** Instances of one class, as specs: its field record, and its entries when it extends Map or Set. */
+export function instanceSpecArbitrary(
+  cls: WorldClass,
+  model: WorldModel,
+  options: InstanceOptions,
+  refs: fc.Arbitrary<ValueSpec> | undefined,
+  probe?: ConstructorProbe,
+): fc.Arbitrary<InstanceSpec> {
+  const fields = fieldsArbitrary(cls, model, options, refs, probe);
+  const contents = contentsArbitrary(cls, options, refs);
+  if (contents === undefined)
+    return fields.map((f): InstanceSpec => ({ className: cls.name, fields: f }));
+  return fc
+    .tuple(fields, contents)
+    .map(([f, c]): InstanceSpec => ({ className: cls.name, fields: f, contents: c }));
 }
 
 /** The arbitrary of one class's field record, as value specs. */
