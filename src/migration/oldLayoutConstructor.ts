@@ -36,15 +36,15 @@ export function classBuildsOldLayout(
   const added = after.filter((f) => !before.includes(f));
   if (gone.length === 0 && added.length === 0) return [];
   const layout = [
-    ...(gone.length > 0 ? [`${quoted(gone)}, which the new version drops`] : []),
-    ...(added.length > 0 ? [`not ${quoted(added)}`] : []),
+    ...(gone.length > 0 ? [`keep ${quoted(gone)}, which the new version drops`] : []),
+    ...(added.length > 0 ? [`lack ${quoted(added)}`] : []),
   ].join(" and ");
   return [
     warning(
       "MM_CLASS_BUILDS_OLD_LAYOUT",
       className,
       undefined,
-      `\`new ${written.name}()\` through the class itself (its own methods and static factories, its package, \`new obj.constructor()\`: the program's class, which \`obj.constructor\` stays) runs its own constructor: objects built so from now on have ${layout}, under the new methods, and no update migrates them`,
+      `\`new ${written.name}()\` through the class itself (its own methods and static factories, its package, \`new obj.constructor()\`: the program's class, which \`obj.constructor\` stays) runs its own constructor: objects built so from now on ${layout}, under the new methods, and no update migrates them`,
       "build them through the class handle the namespace gave (`namespace.classNamed(...)`), or hand the class's next version in with replaceImplementation, whose class then builds the new layout",
     ),
   ];

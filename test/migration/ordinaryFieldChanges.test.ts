@@ -269,6 +269,12 @@ test("a field operation on a class with a conditional field: carried, constructe
   expect({ ...new S({ onDrop: hook }) }).toEqual({ items: new Map(), onDrop: hook, drops: 0 });
   expect(result.warnings).toEqual([
     expect.objectContaining({ code: "MM_UNSEEN_STATE", className: "Store", field: "onDrop" }),
+    // `new Store()` by the class itself (not the handle) builds the old fields.
+    expect.objectContaining({
+      code: "MM_CLASS_BUILDS_OLD_LAYOUT",
+      className: "Store",
+      message: expect.stringContaining("lack `drops`"),
+    }),
   ]);
 });
 

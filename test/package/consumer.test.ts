@@ -406,7 +406,11 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // unmanaged classes; the bound was 100 kB): the bound catches a parser
     // coming to the page at load (~100 kB more).
     expect(added).toBeLessThanOrEqual(110_000);
-    // With the engine, after the first edit: 365.1 kB measured (lazy guards
+    // With the engine, after the first edit: 388.1 kB measured (the second
+    // run's guards against locking its target, revoked and field-hiding
+    // proxies, warning looks that may throw, statics shared with and
+    // written to the registered class, constructors that move their object;
+    // the bound was 380 kB), 365.1 kB (lazy guards
     // shaped as their members, migrators holding their target run again on
     // the live object, classes a bundler renamed matched across releases,
     // state other release code wrote and functions in plain objects, warnings
@@ -438,6 +442,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(380_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(400_000);
   });
 });
