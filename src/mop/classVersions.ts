@@ -35,6 +35,7 @@ import { initialiserHolder } from "./initialiserReuse.js";
 import { originalMembersOf } from "./originalMembers.js";
 import { isSameScope } from "./sameScope.js";
 import { madeFor } from "./stableClass.js";
+import { followWrittenStatics } from "./writtenStatics.js";
 import { restoreDescriptors, snapshotDescriptors, transplantMethods } from "./prototypeMembers.js";
 
 /**
@@ -210,8 +211,10 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
   const linkedBefore = Object.getPrototypeOf(version.ctor) as object | null;
   let pushed = false;
   let undoLink: Undo = () => {};
+  let undoWritten: Undo = () => {};
   const undo = (): void => {
     undoLink();
+    undoWritten();
     restoreDescriptors(prototype, before.prototype, PROTOTYPE_SKIP);
     if (!hadHome) state.homes.delete(home);
     state.current = before.current;
@@ -257,6 +260,7 @@ export function installVersion(handle: Function, version: ClassVersion): Undo {
       Object.defineProperty(handle, "name", { ...before.name, value: version.definition.name });
     }
     forwardUpdatedStatics(state, before.current);
+    undoWritten = followWrittenStatics(state, version.ctor);
     if (state.implementationConstructor)
       defineConstructor(prototype, objectConstructor(version.ctor, handle));
     // After the superclass links above: the home extends the superclass now.

@@ -36,6 +36,7 @@ import {
 import { isMethodSyntax } from "../../mop/readClassDefinition.js";
 import { isSharedStatic, shareStatic } from "../../mop/sharedStatics.js";
 import { newTargetFor } from "../../mop/stableClass.js";
+import { checkWrittenStatics } from "../../mop/writtenStatics.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
 import { compileReshape, type DerivedField } from "./freshReshape.js";
 
@@ -325,5 +326,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   });
   Object.defineProperty(ctor, DERIVED_FROM, { value: lineage.base });
   Object.setPrototypeOf(ctor, Object.getPrototypeOf(running));
+  // Its static members go on the class the program wrote at the commit: one it froze refuses now.
+  checkWrittenStatics(stateOf(handle), ctor, lineage.base);
   return ctor as unknown as Constructor;
 }
