@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { Namespace, patch, updateSync } from "../../src/index.js";
+import { dryRun } from "../../src/lifecycle/dryRun.js";
 import type { Patch } from "../../src/index.js";
 
 function classes() {
@@ -272,4 +273,46 @@ test.fails("a static method reading a static the same patch adds sees it through
   );
   expect(reading(Handle, "t")).toBe("t:3");
   expect(reading(obj.constructor, "t")).toBe("t:3");
+});
+
+test("a dry run of a patch replacing a static method leaves the class and the handle as they were", () => {
+  const { Item } = classes();
+  const ns = new Namespace("written-statics-dry", { instanceFinder: "registry" });
+  const Handle = ns.registerClass(Item);
+  const obj = new Handle();
+  const before = [ownStatics(Item), ownStatics(Handle)];
+  dryRun(ns, patchOf("replace"));
+  expect([ownStatics(Item), ownStatics(Handle)]).toEqual(before);
+  expect(readings(Handle, obj)).toEqual(same(expected.none));
+});
+
+test("two patches of one static method: each rollback gives back the one before, on the class too", () => {
+  const { Item } = classes();
+  const ns = new Namespace("written-statics-twice", { instanceFinder: "registry" });
+  const Handle = ns.registerClass(Item);
+  const obj = new Handle();
+  const before = ownStatics(Item);
+  const first = updateSync(ns, patchOf("replace"));
+  const afterFirst = ownStatics(Item);
+  const second = updateSync(
+    ns,
+    patch("again")
+      .replaceMethod("Item", {
+        key: "s",
+        kind: "method",
+        static: true,
+        source: "s() { return `again:${this.count}`; }",
+      })
+      .build(),
+  );
+  expect([reading(Handle, "s"), reading(obj.constructor, "s"), obj.callByName()]).toEqual([
+    "again:5",
+    "again:5",
+    "again:5",
+  ]);
+  second.rollback();
+  expect(ownStatics(Item)).toEqual(afterFirst);
+  expect([reading(Handle, "s"), obj.callByName()]).toEqual(["new:5", "new:5"]);
+  first.rollback();
+  expect(ownStatics(Item)).toEqual(before);
 });
