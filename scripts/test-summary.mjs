@@ -10,7 +10,13 @@ try {
   process.exit(1);
 }
 const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+// A file that failed without a failing test (it did not load, a hook threw)
+// counts once; numFailedTestSuites also counts describe blocks, so adding it
+// counted each failing test two or three times.
+const brokenFiles = (report.testResults ?? []).filter(
+  (f) => f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed"),
+).length;
+const failed = (report.numFailedTests ?? 0) + brokenFiles;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
