@@ -28,6 +28,12 @@ export function judgeRedeclaredFields(drafts: Drafts): void {
     const above = fieldsAbove(drafts, d);
     const parsed = above && readableClassSource(implementation);
     if (!parsed) continue;
+    const has = new Set(d.fields.map((f) => f.name));
+    // Most builds: nothing the source declares is either above or missing.
+    const candidates =
+      d.fields.some((f) => above.has(f.name)) ||
+      parsed.fields.some((f) => !has.has(f.name) && !above.has(f.name));
+    if (!candidates) continue;
     const read = new Set(readClassDefinition(implementation).fields.map((f) => f.name));
     const declaredAbove = d.fields.filter((f) => read.has(f.name) && above.has(f.name));
     if (declaredAbove.length > 0) takeAbove(d, declaredAbove);
@@ -36,6 +42,7 @@ export function judgeRedeclaredFields(drafts: Drafts): void {
     const back = parsed.fields.filter(
       (f) =>
         !read.has(f.name) &&
+        !has.has(f.name) &&
         !above.has(f.name) &&
         !(assigned.has(f.name) && hasSetter(prototype, f.name)),
     );
