@@ -21,7 +21,7 @@
 import { UnswappableObjectError } from "../errors.js";
 import { getPrototypeOf, isNotInstance, onMixinOf } from "../mop/instances/finder.js";
 import { shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
-import { isRevokedProxy } from "../mop/proxyObjects.js";
+import { isRevokedProxy } from "../valueKinds.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
 import { refuseHiddenStateOf } from "./proxies.js";

@@ -11,7 +11,7 @@
  */
 import { onMixinOf } from "../mop/instances/finder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
-import { isRevokedProxy } from "../mop/proxyObjects.js";
+import { isRevokedProxy } from "../valueKinds.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import { nextTask } from "./lazyMigration.js";
 import type { Plan } from "./migrationPlan.js";

@@ -50,22 +50,6 @@ export function isProxy(value: object): boolean {
 }
 
 /**
- * Whether `value` is a revoked Proxy: a dead object, every read of which
- * throws, which nothing can migrate, restore or hand back to the program.
- * `Array.isArray` is the probe: on a live Proxy it asks the target and runs
- * no trap; on a revoked one (or one whose target is) it throws.
- */
-export function isRevokedProxy(value: object): boolean {
-  if (!isProxy(value)) return false;
-  try {
-    Array.isArray(value);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/**
  * The object a Proxy `proxy` stands for, where Node can tell: its
  * `util.inspect` formats a Proxy's target, not the Proxy (running no trap),
  * and reads the inspection hook on the target; a getter for that hook put

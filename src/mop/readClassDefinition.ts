@@ -180,7 +180,8 @@ function ownFields(parsed: ParsedClass, cls: Function): readonly FieldDefinition
   return notOwn.size === 0 ? parsed.fields : parsed.fields.filter((f) => !notOwn.has(f.name));
 }
 
-function hasSetter(prototype: object | null, name: string): boolean {
+/** Whether the first property `name` up from `prototype` is an accessor with a setter. */
+export function hasSetter(prototype: object | null, name: string): boolean {
   for (let p = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     const d = Reflect.getOwnPropertyDescriptor(p, name);
     if (d !== undefined) return d.set !== undefined;

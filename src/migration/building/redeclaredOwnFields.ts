@@ -16,7 +16,7 @@
  * property, as the reader would have said had the new superclass run.
  */
 import type { FieldDefinition } from "../../mop/classDefinition.js";
-import { readClassDefinition } from "../../mop/readClassDefinition.js";
+import { hasSetter, readClassDefinition } from "../../mop/readClassDefinition.js";
 import { readableClassSource } from "../../mop/source/readableSource.js";
 import type { Draft, Drafts } from "./drafts.js";
 
@@ -78,14 +78,6 @@ function fieldsAbove(drafts: Drafts, d: Draft): Set<string> | undefined {
     at = above.superclass;
   }
   return names;
-}
-
-function hasSetter(prototype: object | null, name: string): boolean {
-  for (let p = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    const d = Reflect.getOwnPropertyDescriptor(p, name);
-    if (d !== undefined) return d.set !== undefined;
-  }
-  return false;
 }
 
 /** Puts `field` after the last field that comes before it in the class's source and the draft has. */

@@ -8,7 +8,7 @@
 import type { InstanceFinder } from "./finder.js";
 import { getPrototypeOf, isNotInstance } from "./finder.js";
 import type { HeapFinder } from "./heapFinder.js";
-import { isRevokedProxy } from "../proxyObjects.js";
+import { isRevokedProxy } from "../../valueKinds.js";
 
 export function findEachOf(
   finder: InstanceFinder,

@@ -17,7 +17,7 @@
  * nursery keeps it longer, and skipping objects loses them for later updates.
  */
 import { MetamorphError } from "../../errors.js";
-import { isRevokedProxy } from "../proxyObjects.js";
+import { isRevokedProxy } from "../../valueKinds.js";
 import { unreadableError } from "../unreadableObjects.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import {
