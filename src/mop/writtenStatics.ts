@@ -14,6 +14,7 @@
 import { UnswappableObjectError } from "../errors.js";
 import { DERIVED_FROM, derivedFrom } from "./derivedFrom.js";
 import type { HandleState } from "./handleState.js";
+import { sameDescriptor } from "./prototypeMembers.js";
 import { isSharedStatic } from "./sharedStatics.js";
 import { isStaticMethod, SKIPPED_STATICS } from "./staticForms.js";
 
@@ -23,12 +24,6 @@ type Undo = () => void;
 function isMember(key: PropertyKey, d: PropertyDescriptor): boolean {
   if (key === DERIVED_FROM || SKIPPED_STATICS.has(key)) return false;
   return isStaticMethod(key, d) || (!("value" in d) && !isSharedStatic(d));
-}
-
-function sameDescriptor(a: PropertyDescriptor | undefined, b: PropertyDescriptor): boolean {
-  if (a === undefined) return false;
-  const keys = ["value", "get", "set", "writable", "enumerable", "configurable"] as const;
-  return keys.every((k) => Object.is(a[k], b[k]));
 }
 
 /** The registered class `ctor` was derived from, or null (not derived, a release's class, a handle-built class). */
@@ -49,7 +44,8 @@ function changesFor(
   for (const key of Reflect.ownKeys(ctor)) {
     const d = Reflect.getOwnPropertyDescriptor(ctor, key)!;
     if (!isMember(key, d)) continue;
-    if (!sameDescriptor(Reflect.getOwnPropertyDescriptor(written, key), d)) changes.set(key, d);
+    const was = Reflect.getOwnPropertyDescriptor(written, key);
+    if (was === undefined || !sameDescriptor(was, d)) changes.set(key, d);
   }
   for (const key of Reflect.ownKeys(written)) {
     const d = Reflect.getOwnPropertyDescriptor(written, key)!;
