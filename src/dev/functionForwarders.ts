@@ -21,7 +21,9 @@
  * check runs at its first `next()`), an `async` function returns the new
  * version's promise. Costs (Node 20, a tight loop calling a two-argument
  * function): before any edit about 1–3 ns a call more than without the
- * check; after an edit of it, the forwarded call is about 20 ns.
+ * check; after an edit of it, the forwarded call is about 20 ns. `length`
+ * follows the running version; `toString()` stays the declared one (a
+ * function's source text cannot be replaced).
  */
 import type { AnyNode, FunctionDeclaration } from "acorn";
 import { moduleBody, type ParsedModule } from "./compile.js";
@@ -85,7 +87,8 @@ export function forwarderEdits(parsed: ParsedModule): {
     const at = bodyStart(fn);
     edits.push({ start: at, end: at, text: forwardText(fn, slot) });
   }
-  const declaration = slots.size > 0 ? `var ${[...slots.values()].join(", ")};` : "";
+  const names = [...slots.values()].flatMap((slot) => [slot, lengthSlotOf(slot)]);
+  const declaration = names.length > 0 ? `var ${names.join(", ")};` : "";
   return { edits, slots, declaration };
 }
 
@@ -94,8 +97,21 @@ export function forwarderEdits(parsed: ParsedModule): {
  * version, write it to the slot (the declared function itself empties it).
  */
 export function forwardedAccessors(name: string, slot: string, value: string): string[] {
+  // The declared function also shows the running version's `length`: code
+  // that dispatches on arity (Express's four-parameter error handlers,
+  // callback-or-promise helpers) must see the parameters the saved version
+  // takes. The declared length is kept in a slot of its own the first time,
+  // to give it back on an undo; Reflect.defineProperty, because a program may
+  // have frozen its function.
+  const declared = lengthSlotOf(slot);
+  const length = `typeof ${value} === "function" && ${value} !== ${name} ? ${value}.length : ${declared}`;
   return [
     `get ${name}() { return ${slot} === undefined ? ${name} : ${slot}; }`,
-    `set ${name}(${value}) { ${slot} = ${value} === ${name} ? undefined : ${value}; }`,
+    `set ${name}(${value}) { if (${declared} === undefined) ${declared} = ${name}.length; ${slot} = ${value} === ${name} ? undefined : ${value}; Reflect.defineProperty(${name}, "length", { value: ${length} }); }`,
   ];
+}
+
+/** The slot keeping the declared function's own `length` once a save replaced it. */
+function lengthSlotOf(slot: string): string {
+  return `${slot}$length`;
 }

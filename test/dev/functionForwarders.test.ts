@@ -77,14 +77,15 @@ async function result(f: Function, self: unknown, args: unknown[]): Promise<unkn
   return value;
 }
 
-test("the declared function follows the running version, and comes back to its own code", async () => {
+test("the declared function follows the running version (its arity too), and comes back to its own code", async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom<Kind>("plain", "generator", "async", "asyncGenerator"),
       fc.boolean(),
       fc.boolean(),
       fc.array(fc.integer(), { maxLength: 4 }),
-      async (kind, directive, strict, args) => {
+      fc.nat(4),
+      async (kind, directive, strict, args, arity) => {
         const { f, bindings } = load(kind, directive, strict);
         const self = { tag: "me" };
         const expected = (label: string) => {
@@ -95,14 +96,18 @@ test("the declared function follows the running version, and comes back to its o
         // Hoisted: a statement before the declaration captured the same function.
         expect((f as { early?: Function }).early).toBe(f);
         expect(bindings.f).toBe(f);
-        const next = new Function(`return ${HEAD[kind]} f(a, b) { ${body(kind, "v2")} }`)();
+        const params = ["p", "q", "r", "s"].slice(0, arity).join(", ");
+        const next = new Function(`return ${HEAD[kind]} f(${params}) { ${body(kind, "v2")} }`)();
         bindings.f = next;
         expect(bindings.f).toBe(next);
         expect(await result(f, self, args)).toEqual(expected("v2"));
         expect(f.name).toBe("f");
+        // Arity is what code dispatching on it (Express's error handlers) reads.
+        expect(f.length).toBe(arity);
         bindings.f = f;
         expect(bindings.f).toBe(f);
         expect(await result(f, self, args)).toEqual(expected("v1"));
+        expect(f.length).toBe(2);
       },
     ),
     { seed: 7, numRuns: 60 },
