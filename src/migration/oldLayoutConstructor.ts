@@ -12,9 +12,19 @@
  * that class on purpose (classVersions.ts objectConstructor): what the
  * program and its libraries key by it would otherwise stop applying without
  * a word. So the update says so, naming the fields.
+ *
+ * The same holds when a package's next release is handed in with
+ * `replaceImplementation` (review advZ27 #2): the class registered — the
+ * running release's, which the program's `import` and the package's own
+ * factories keep building with — still builds its layout, and kdbush 3's
+ * `new KDBush(points)` after the update to 4 was an object of the handle
+ * that threw on its first `range()`, without a word. The fields are told
+ * against what the registered class builds, not the version before the
+ * patch: after two such patches they differ.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { versionStates } from "../mop/classHandle.js";
+import type { ClassVersion } from "../mop/handleState.js";
 import { derivedFrom } from "../mop/derivedFrom.js";
 import type { ClassBuild } from "./build.js";
 import type { UpdateWarning } from "./warning.js";
@@ -25,12 +35,21 @@ export function classBuildsOldLayout(
   cls: ClassBuild,
   old: ClassDefinition | undefined,
 ): UpdateWarning[] {
-  if (cls.implementationDerived !== true || cls.implementation === undefined || !old) return [];
-  const written = derivedFrom(cls.implementation);
-  if (written === undefined || versionStates.get(written)?.implementationConstructor !== true)
-    return [];
-  const before = old.fields.map((f) => f.name);
+  if (cls.implementation === undefined || !old) return [];
+  const written = writtenVersion(cls.implementation);
+  if (written === undefined || written.ctor === cls.implementation) return [];
   const after = cls.definition.fields.map((f) => f.name);
+  // Only a patch that changes the layout says it (a methods patch after one
+  // that did would repeat it); measured against the fields the written
+  // class builds, which are not the running version's after two such patches.
+  if (
+    sameNames(
+      old.fields.map((f) => f.name),
+      after,
+    )
+  )
+    return [];
+  const before = written.definition.fields.map((f) => f.name);
   // Fields in another order only: such objects read and write as migrated ones.
   const gone = before.filter((f) => !after.includes(f));
   const added = after.filter((f) => !before.includes(f));
@@ -39,13 +58,36 @@ export function classBuildsOldLayout(
     ...(gone.length > 0 ? [`keep ${quoted(gone)}, which the new version drops`] : []),
     ...(added.length > 0 ? [`lack ${quoted(added)}`] : []),
   ].join(" and ");
+  const name = written.ctor.name;
+  const derived = cls.implementationDerived === true;
   return [
     warning(
       "MM_CLASS_BUILDS_OLD_LAYOUT",
       className,
       undefined,
-      `\`new ${written.name}()\` through the class itself (its own methods and static factories, its package, \`new obj.constructor()\`: the program's class, which \`obj.constructor\` stays) runs its own constructor: objects built so from now on ${layout}, under the new methods, and no update migrates them`,
-      "build them through the class handle the namespace gave (`namespace.classNamed(...)`), or hand the class's next version in with replaceImplementation, whose class then builds the new layout",
+      derived
+        ? `\`new ${name}()\` through the class itself (its own methods and static factories, its package, \`new obj.constructor()\`: the program's class, which \`obj.constructor\` stays) runs its own constructor: objects built so from now on ${layout}, under the new methods, and no update migrates them`
+        : `the class registered as ${className}, which the running program and its package still hold (\`new ${name}()\` where the program imported it, the package's own factories), runs its own constructor: objects it builds from now on ${layout}, under the new release's methods, and no update migrates them`,
+      derived
+        ? "build them through the class handle the namespace gave (`namespace.classNamed(...)`), or hand the class's next version in with replaceImplementation, whose class then builds the new layout"
+        : "build them through the class handle the namespace gave (`namespace.classNamed(...)`), and have the program import the new release's class where it constructs",
     ),
   ];
+}
+
+/**
+ * The version whose class is the one the program wrote and registered (its
+ * prototype is the handle's stable one, so what it builds answers to the
+ * handle), when it was registered without `constructedOnlyThroughHandle`.
+ */
+function writtenVersion(ctor: Function): ClassVersion | undefined {
+  let base = ctor;
+  for (let from = derivedFrom(base); from !== undefined; from = derivedFrom(base)) base = from;
+  const state = versionStates.get(base) ?? versionStates.get(ctor);
+  if (state === undefined || !state.implementationConstructor) return undefined;
+  return state.versions.find((v) => v.ctor.prototype === state.prototype);
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n) => b.includes(n));
 }
