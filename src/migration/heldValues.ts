@@ -1,7 +1,7 @@
 /**
  * The objects the fields of a class's objects hold (oldReleaseValues.ts):
  * of which classes, with one object of each, in the field itself or in the
- * arrays, Maps and Sets it holds, a bounded few.
+ * arrays, Maps, Sets and plain-object dictionaries it holds, a bounded few.
  */
 import { isNativeClass, prototypeStates } from "../mop/classHandle.js";
 
@@ -28,7 +28,7 @@ const DEPTH = 3;
 const CLASSES = 4;
 
 /** What holds the objects of a class in a field: the field itself (undefined) or the outermost container. */
-export type Within = "arrays" | "Maps" | "Sets" | undefined;
+export type Within = "arrays" | "Maps" | "Sets" | "dictionaries" | undefined;
 
 type Held = Map<Function, { readonly value: object; readonly within: Within }>;
 
@@ -55,6 +55,8 @@ function brands(value: object, prototype: object, getter: string): boolean {
  */
 function elementsOf(value: object): [Within, unknown[]] | undefined {
   if (Array.isArray(value)) return ["arrays", value.slice(0, ELEMENTS)];
+  const dictionary = entriesOf(value);
+  if (dictionary !== undefined) return ["dictionaries", dictionary];
   const [within, iterator] = isMap(value)
     ? (["Maps", Reflect.apply(mapEntries, value, [])] as const)
     : isSet(value)
@@ -70,7 +72,24 @@ function elementsOf(value: object): [Within, unknown[]] | undefined {
   return [within, elements];
 }
 
-/** The classes of the objects each field holds, itself or in arrays, Maps and Sets (bounded), with one object of each. */
+/**
+ * The first own data values of a plain object or `Object.create(null)` used
+ * as a dictionary (ajv's `this.schemas = {}`, tiny-lru's `items`): found as
+ * often as Maps (review advZ27 #4). No getter runs.
+ */
+function entriesOf(value: object): unknown[] | undefined {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype !== null && prototype !== Object.prototype) return undefined;
+  const values: unknown[] = [];
+  for (const key of Object.keys(value)) {
+    if (values.length === ELEMENTS) break;
+    const d = Object.getOwnPropertyDescriptor(value, key);
+    if (d !== undefined && "value" in d) values.push(d.value);
+  }
+  return values;
+}
+
+/** The classes of the objects each field holds, itself or in arrays, Maps, Sets and dictionaries (bounded), with one object of each. */
 export function heldByField(objects: readonly object[]): Map<string, Held> {
   const byField = new Map<string, Held>();
   const visit = (field: string, value: unknown, depth: number, within: Within) => {

@@ -29,7 +29,8 @@ import {
   resolved,
   sameHandle,
 } from "./classCounterparts.js";
-import { heldByField } from "./heldValues.js";
+import { constructed, IDENTIFIER, lastName } from "./constructedClasses.js";
+import { heldByField, type Within } from "./heldValues.js";
 import { runningClassFields } from "./runningClassFields.js";
 import { outsideState } from "./outsideState.js";
 import { releaseChains } from "./releaseChains.js";
@@ -41,7 +42,6 @@ import { quoted, type UpdateWarning, warning } from "./warning.js";
 /** How many of the objects are looked at. */
 const OBJECTS = 16;
 
-const IDENTIFIER = "[A-Za-z_$][\\w$]*";
 const escaped = (name: string) => name.replace(/[$]/g, "\\$");
 
 /** A value that is another member of the object's (`this.options.tokenizer`): its path. */
@@ -74,19 +74,6 @@ function assignedTexts(
   });
   return [...texts, ...through];
 }
-
-/**
- * The classes `texts` construct (`new Heap(…)`), other than the platform's
- * (`new Map()` becoming `new Set()` is no other release's object).
- */
-const constructed = (texts: readonly string[]) =>
-  new Set(
-    texts.flatMap((t) =>
-      [...t.matchAll(new RegExp(`\\bnew\\s+(${IDENTIFIER})`, "g"))]
-        .map((m) => m[1]!)
-        .filter((n) => n !== "this" && !(n in globalThis)),
-    ),
-  );
 
 /** The members the sources read on `this.field` (`this.loc.getWeekendDays`), not those they write. */
 function membersRead(sources: readonly string[], field: string): Set<string> {
@@ -169,27 +156,48 @@ export function oldReleaseValues(
         ),
       ),
     ];
-  for (const [field, held] of heldByField(first)) {
-    if (warnings.some((w) => w.field === field) || cover(field) === "named") continue;
-    for (const [cls, { value, within }] of held) {
-      // What the sources say about the field is about its value, not about what a container in it holds.
-      const said =
-        (within !== undefined ? undefined : judge(field, value, cls, releases, bindings)) ??
-        anotherReleases(field, cls, releases, bindings);
-      if (said === undefined) continue;
-      warnings.push(
-        warning(
+  // What the sources say about the field is about its value, not about what a container in it holds.
+  const say = (field: string, cls: Function, value: object, within: Within) => {
+    const said =
+      (within !== undefined ? undefined : judge(field, value, cls, releases, bindings)) ??
+      anotherReleases(field, cls, releases, bindings);
+    return said === undefined
+      ? undefined
+      : warning(
           "MM_OLD_RELEASE_VALUE",
           className,
           field,
           `field \`${field}\` holds ${within === undefined ? "" : `${within} of `}objects of class ${cls.name} ${whence(cls, running)}, which this update does not replace; ${said}`,
           advice([cls.name], field),
-        ),
-      );
+        );
+  };
+  return [...warnings, ...heldWarnings(first, warnings, cover, say)];
+}
+
+/** One warning a field not said yet, for the first class of object it holds that `say` finds wrong. */
+function heldWarnings(
+  first: readonly object[],
+  said: readonly UpdateWarning[],
+  cover: (field: string) => FieldCover,
+  say: (field: string, cls: Function, value: object, within: Within) => UpdateWarning | undefined,
+): UpdateWarning[] {
+  const out: UpdateWarning[] = [];
+  // An object a field holds itself is said there, not again for a container
+  // that holds it too (marked's Lexer: `options.tokenizer` is `tokenizer`).
+  const direct = new Set(
+    first.flatMap((o) => Object.values(Object.getOwnPropertyDescriptors(o)).map((d) => d.value)),
+  );
+  for (const [field, held] of heldByField(first)) {
+    if (said.some((w) => w.field === field) || cover(field) === "named") continue;
+    for (const [cls, { value, within }] of held) {
+      if (within !== undefined && direct.has(value)) continue;
+      const w = say(field, cls, value, within);
+      if (w === undefined) continue;
+      out.push(w);
       break; // one warning a field
     }
   }
-  return warnings;
+  return out;
 }
 
 /** What to do about a field holding objects of the classes `held`. */
@@ -221,7 +229,8 @@ function anotherReleases(
   let ours: string[] | undefined;
   const theirs =
     counterpart([held.name], bindings.now) ??
-    counterpart([held.name, ...(ours = namesOf(bindings.before, held))], bindings.now);
+    counterpart([held.name, ...(ours = namesOf(bindings.before, held))], bindings.now) ??
+    throughModule(field, held, releases, bindings);
   if (theirs === undefined || theirs.cls === held || sameHandle(held, theirs.cls)) return undefined;
   ours ??= namesOf(bindings.before, held);
   // Where the running release's code keeps no binding of it, its sources
@@ -236,8 +245,33 @@ function anotherReleases(
   const called =
     theirs.name === held.name
       ? held.name
-      : `${theirs.name} (its ${held.name}, as its bundle names it)`;
+      : theirs.name.includes(".")
+        ? `${held.name} (\`${theirs.name}\`)`
+        : `${theirs.name} (its ${held.name}, as its bundle names it)`;
   return `the new release's code has a class ${called} of its own, not this one, and expects that class's objects there (an \`instanceof ${theirs.name}\` in it fails on these)`;
+}
+
+/**
+ * The new release's class where both releases construct the held object
+ * through a module's namespace object (`new Schema_1.Schema()`, as tsc's
+ * CommonJS output and bundlers write an import), so that neither scope
+ * binds the class under a name of its own: the path that gives the held
+ * class in the running release's scope, read in the new release's (yaml
+ * 2.2 → 2.6's Document, review advZ27 #3).
+ */
+function throughModule(
+  field: string,
+  held: Function,
+  releases: Releases,
+  bindings: Bindings,
+): { readonly cls: Function; readonly name: string } | undefined {
+  for (const path of constructed(textsOf(field, releases).running)) {
+    if (!path.includes(".") || resolved(bindings.before, path) !== held) continue;
+    const theirs = resolved(bindings.now, path);
+    if (typeof theirs === "function" && Object.hasOwn(theirs, "prototype"))
+      return { cls: theirs, name: path };
+  }
+  return undefined;
 }
 
 /** The two releases' sources (the class's and its superclasses'), and its definitions. */
@@ -317,7 +351,11 @@ function matching(
       const [ours, theirs] = [resolved(before, h), resolved(now, m)];
       if ((ours !== undefined && ours === theirs) || sameHandle(ours, theirs)) return "same";
       // By name, or by the new release's class's own (a minifier's `t` for `class Tokenizer`).
-      if (!renamedAlike(h, m) && !(typeof theirs === "function" && renamedAlike(h, theirs.name)))
+      const name = lastName(h);
+      if (
+        !renamedAlike(name, lastName(m)) &&
+        !(typeof theirs === "function" && renamedAlike(name, theirs.name))
+      )
         continue;
       if (typeof ours !== "function" || typeof theirs !== "function") return "same";
       own = true;
@@ -337,7 +375,7 @@ function judge(
   // Only what the running release's code put there: an object the program handed in is its own.
   if (!running.some((t) => namesClass(t, held.name))) return undefined;
   // A name of it, or of the new release's class of its name (a minifier's `t` for `class Tokenizer`).
-  const alike = (n: string) => renamedAlike(n, held.name);
+  const alike = (n: string) => renamedAlike(lastName(n), held.name);
   const madeAlike = (n: string) => {
     const theirs = alike(n) ? undefined : resolved(bindings.now, n);
     return alike(n) || (typeof theirs === "function" && alike(theirs.name));

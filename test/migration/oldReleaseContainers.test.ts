@@ -1,6 +1,7 @@
 /**
  * MM_OLD_RELEASE_VALUE for objects of the running release's classes held
- * in a Map or a Set a field holds, as for those in an array.
+ * in a Map, a Set or a plain-object dictionary a field holds, as for those
+ * in an array.
  *
  * graphology's pattern: Graph keeps its NodeData in a Map `_nodes`; with
  * only Graph given its next release, whose code calls `degree()` on the
@@ -37,6 +38,8 @@ function graph(next: boolean, { make, fill }: Holding, NodeData?: Function): Gra
         const walk = (v) => {
           if (v instanceof Map) for (const [key, value] of v) { walk(key); walk(value); }
           else if (v instanceof Set || Array.isArray(v)) for (const x of v) walk(x);
+          else if (typeof v === "object" && v !== null && [null, Object.prototype].includes(Object.getPrototypeOf(v)))
+            for (const x of Object.values(v)) walk(x);
           else if (typeof v === "object" && v !== null) found.push(v); // any release's node
         };
         walk(this._nodes);
@@ -118,8 +121,22 @@ test("a node in any container of the field is named, with the outermost containe
       wrap: (x: string) => `new Set([${x}])`,
       fill: (x: string) => `this._nodes.add(${x})`,
     },
+    // ajv's `this.schemas = {}`, tiny-lru's `items` (review advZ27 #4: not looked into).
+    dictionary: {
+      make: "{}",
+      wrap: (x: string) => `{ k: ${x} }`,
+      fill: (x: string) => `this._nodes[k] = ${x}`,
+    },
+    nullDictionary: {
+      make: "Object.create(null)",
+      wrap: (x: string) => `Object.assign(Object.create(null), { k: ${x} })`,
+      fill: (x: string) => `this._nodes[k] = ${x}`,
+    },
   } as const;
-  const word = { array: "arrays", mapValue: "Maps", mapKey: "Maps", set: "Sets" } as const;
+  const word = {
+    ...{ array: "arrays", mapValue: "Maps", mapKey: "Maps", set: "Sets" },
+    ...{ dictionary: "dictionaries", nullDictionary: "dictionaries" },
+  } as const;
   type Way = keyof typeof ways;
   const way = fc.constantFrom(...(Object.keys(ways) as Way[]));
   fc.assert(
@@ -138,6 +155,6 @@ test("a node in any container of the field is named, with the outermost containe
         expect(() => g.outDegree("a")).toThrow(/degree is not a function/);
       },
     ),
-    { seed: 27182, numRuns: 24 },
+    { seed: 27182, numRuns: 30 },
   );
 });
