@@ -21,6 +21,8 @@ export interface ClassChangeSummary {
   readonly statics?: readonly string[];
   readonly superclass?: readonly [string | null, string | null];
   readonly added_class?: boolean;
+  /** Whether its constructor changed (it runs for new objects only); undefined when not compared. */
+  readonly constructorChanged?: boolean;
 }
 
 const methodId = (m: MethodDefinition) =>
@@ -33,6 +35,7 @@ export function summariseClassChange(
   after: ClassDefinition,
   renames: Readonly<Record<string, string>>,
   superclass: readonly [string | null, string | null] | undefined,
+  constructorChanged?: boolean,
 ): ClassChangeSummary {
   const oldFields = before.fields.map((f) => f.name);
   const newFields = after.fields.map((f) => f.name);
@@ -62,6 +65,7 @@ export function summariseClassChange(
       .map(([, m]) => methodLabel(m)),
     statics: staticChanges(before, after),
     ...(superclass ? { superclass } : {}),
+    ...(constructorChanged === undefined ? {} : { constructorChanged }),
   };
 }
 
@@ -89,11 +93,15 @@ export function describeClassChange(c: ClassChangeSummary): string {
   for (const m of c.methodsRemoved) parts.push(`-${m}`);
   for (const m of c.methodsChanged) parts.push(`~${m}`);
   for (const f of c.statics ?? []) parts.push(f);
+  // Existing objects are not constructed again: say so, not only that it changed.
+  if (c.constructorChanged) parts.push("~constructor: new objects only");
   if (c.added_class) return `${c.className} (new class)`;
-  // Its text changed elsewhere: the constructor's body, say.
-  return parts.length === 0
-    ? `${c.className} (constructor or other code)`
-    : `${c.className} (${parts.join(", ")})`;
+  if (parts.length > 0) return `${c.className} (${parts.join(", ")})`;
+  // Its text changed elsewhere (a static block, a field its superclass declares):
+  // "constructor" only when the constructors were not compared.
+  return c.constructorChanged === false
+    ? `${c.className} (no field, method or constructor changed)`
+    : `${c.className} (constructor or other code)`;
 }
 
 /** A short content hash (FNV-1a, 32 bits, hex) to tell file versions apart. */

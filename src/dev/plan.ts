@@ -10,6 +10,7 @@
  */
 
 import { boundMethodWarnings } from "./boundMethods.js";
+import { constructorChanged } from "./constructorChange.js";
 import { type PatchBuilder, patch } from "../patch/builder.js";
 import type { ClassDefinition, FieldDefinition } from "../mop/classDefinition.js";
 import { currentVersion, isClassHandle, superclassHandle } from "../mop/classHandle.js";
@@ -258,6 +259,7 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
     after,
     renames,
     movedSuper ? [before.superclass, superclass] : undefined,
+    constructorChanged(applied ?? currentVersion(handle).ctor, implementation),
   );
   plan.summaries.push(summary);
   if (summary.added.length + summary.removed.length + summary.renamed.length > 0 || movedSuper) {

@@ -172,7 +172,10 @@ export class Reloader {
       return report(this.#failed(record, error, "compile"));
     }
     if (js === record.js && record.failing === undefined) {
-      if (migrations?.hash === record.migrations?.hash) return report(UNCHANGED);
+      if (migrations?.hash === record.migrations?.hash) {
+        this.reporter.noRuntimeEffect(file, text);
+        return report(UNCHANGED);
+      }
       record.migrations = migrations;
       if (this.#undoForMigrations(record, migrations)) return this.reload(file);
       return report(UNCHANGED);

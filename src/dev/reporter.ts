@@ -7,7 +7,12 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MetamorphError, MigrationError } from "../errors.js";
 import { ValidationError } from "../validation/report.js";
-import { type ClassChangeSummary, codedMessage, describeClassChange } from "./common.js";
+import {
+  type ClassChangeSummary,
+  codedMessage,
+  contentHash,
+  describeClassChange,
+} from "./common.js";
 import { SourceProblem } from "./conventions.js";
 import { PREFIX } from "./prefix.js";
 import { afterTimeout } from "./tracking.js";
@@ -126,6 +131,8 @@ export interface UpdateLine {
 /** Prints `metamorph dev`'s lines, paths relative to the project root. */
 export class Reporter {
   #updates = 0;
+  /** By file, the last text said to have no runtime effect. */
+  readonly #withoutEffect = new Map<string, string>();
 
   constructor(
     readonly root: string,
@@ -148,6 +155,21 @@ export class Reporter {
 
   note(file: string, message: string): void {
     this.print(`${this.rel(file)}: note: ${message}`);
+  }
+
+  /**
+   * A save whose JavaScript is the running version's (an interface or a
+   * type alias edited, a comment): it printed nothing, as if the save had
+   * not been seen (review advZ26 L6). Said once per text, so that a second
+   * change event of the same save says nothing more.
+   */
+  noRuntimeEffect(file: string, text: string): void {
+    const hash = contentHash(text);
+    if (this.#withoutEffect.get(file) === hash) return;
+    this.#withoutEffect.set(file, hash);
+    this.print(
+      `${this.rel(file)}: no runtime effect (the compiled JavaScript is unchanged: types or comments only)`,
+    );
   }
 
   /** A failed reload: where, what, and that the running version stays. */
