@@ -6,6 +6,7 @@
  * values written since an undone update put back (./writesSince.ts), and
  * those of removed fields declared again (./removedFields.ts).
  */
+import { LifecycleError } from "../errors.js";
 import { affectedClasses } from "../lifecycle/affected.js";
 import type { CallTracker } from "../lifecycle/callTracking.js";
 import { dropKept, findAndKeep } from "../migration/phases/find.js";
@@ -21,8 +22,21 @@ import { estimatePopulation, type ProgressOutput } from "./progressive.js";
 import { giveBack, givesBack, keepRemoved } from "./removedFields.js";
 import { callsToWaitFor } from "./layoutChanges.js";
 import { updateWhenQuiescent } from "./quiescentUpdate.js";
+import {
+  callLabels,
+  classesToHold,
+  describeCalls,
+  heldAgain,
+  heldCalls,
+  heldChanges,
+  heldNote,
+  heldRefusal,
+  type Holding,
+  rememberHeld,
+  withRunningClasses,
+} from "./heldBack.js";
 import type { Reporter } from "./reporter.js";
-import { type SuspendableTracking, waitingLine } from "./tracking.js";
+import { type CallsInFlight, type SuspendableTracking, waitingLine } from "./tracking.js";
 import { restoreWritesSince, type WritesSince } from "./writesSince.js";
 
 /** What the engine did with a reload's patch, and how many instances it was estimated to touch. */
@@ -36,6 +50,9 @@ export interface Applied {
   readonly countMs?: number;
   /** What was said about values written since an undone update, and of removed fields (./removedFields.ts). */
   readonly notes?: readonly string[];
+  /** Applied with classes held back (./heldBack.ts): what was applied, and its JavaScript, to record as running. */
+  readonly prepared?: PreparedReload;
+  readonly js?: string;
 }
 
 /** When a reload migrates progressively, and where it says how far it is. */
@@ -92,6 +109,8 @@ export async function applyReload(
   record: ModuleRecord,
   prepared: PreparedReload,
   writes: WritesSince | undefined,
+  /** Whether classes waiting for a call that does not return may be held back (not again once they are). */
+  mayHold = true,
 ): Promise<Applied> {
   const patch = prepared.builder.build();
   const classes = affectedClasses(context.namespace, patch);
@@ -100,7 +119,12 @@ export async function applyReload(
   const countMs = performance.now() - counting;
   try {
     return {
-      ...(await applyCounted(context, record, prepared, patch, classes, population, writes)),
+      ...(await applyCounted(context, record, prepared, patch, {
+        classes,
+        population,
+        writes,
+        mayHold,
+      })),
       countMs,
     };
   } finally {
@@ -129,16 +153,23 @@ export function countForReload(
   return total;
 }
 
+/** What applying a patch was given besides the patch. */
+interface Counted {
+  readonly classes: readonly Constructor[];
+  readonly population: number;
+  readonly writes: WritesSince | undefined;
+  readonly mayHold: boolean;
+}
+
 async function applyCounted(
   context: ApplyContext,
   record: ModuleRecord,
-  { summaries, used }: PreparedReload,
+  prepared: PreparedReload,
   patch: Patch,
-  classes: readonly Constructor[],
-  population: number,
-  writes: WritesSince | undefined,
+  { classes, population, writes, mayHold }: Counted,
 ): Promise<Applied> {
   const { namespace } = context;
+  const { summaries, used } = prepared;
   // Values to put back need every object migrated in the commit.
   const putsBack = writes !== undefined || givesBack(namespace, summaries);
   const progressive = population > context.progressive.above && !putsBack;
@@ -151,6 +182,9 @@ async function applyCounted(
       }
     : { policy: "eager" };
   const waiting = callsToWaitFor(context.namespace, patch, context.tracker, classes);
+  const again =
+    waiting && mayHold ? heldAgain(record, prepared.js, waiting, context.tracker) : undefined;
+  if (waiting && again) return holdBack(context, record, prepared, writes, waiting, again, false);
   const kept = keepRemoved(namespace, summaries);
   let result: UpdateResult | undefined;
   if (waiting === undefined) {
@@ -160,17 +194,25 @@ async function applyCounted(
     context.tracking.refresh();
   } else {
     context.reporter.print(`${context.reporter.rel(record.file)}: ${waitingLine(waiting)}`);
-    const applied = await updateWhenQuiescent(
-      context.namespace,
-      patch,
-      options,
-      context.tracker,
-      waiting,
-      context.quiescenceTimeoutMs,
-      () => context.tracking.refresh(),
-    );
-    result = applied.result; // re-tracked inside the commit (onCommit)
+    try {
+      const applied = await updateWhenQuiescent(
+        context.namespace,
+        patch,
+        options,
+        context.tracker,
+        waiting,
+        context.quiescenceTimeoutMs,
+        () => context.tracking.refresh(),
+      );
+      result = applied.result; // re-tracked inside the commit (onCommit)
+    } catch (error) {
+      const timedOut = mayHold && error instanceof LifecycleError && "timeoutMs" in error.details;
+      const names = timedOut ? classesToHold(record, waiting, context.tracker) : new Set<string>();
+      if (names.size === 0) throw error;
+      return holdBack(context, record, prepared, writes, waiting, names, true);
+    }
   }
+  if (mayHold) rememberHeld(record, prepared.js, new Set(), []);
   const migrated = (name: string) => used.some((key) => key.startsWith(`${name}:migrate:`));
   const notes = [
     ...kept,
@@ -178,4 +220,45 @@ async function applyCounted(
     ...(writes ? restoreWritesSince(writes) : []),
   ];
   return { result, population, notes };
+}
+
+/**
+ * A save whose classes `names` wait for calls that do not return: applies
+ * the rest of it, those classes left on their running version (said in a
+ * note), or refuses it when there is no rest (./heldBack.ts).
+ */
+async function holdBack(
+  context: ApplyContext,
+  record: ModuleRecord,
+  prepared: PreparedReload,
+  writes: WritesSince | undefined,
+  waiting: CallsInFlight,
+  names: ReadonlySet<string>,
+  waited: boolean,
+): Promise<Applied> {
+  const calls = heldCalls(record, names, context.tracker);
+  const file = context.reporter.rel(record.file);
+  const holding: Holding = {
+    changes: heldChanges(prepared.summaries, names),
+    className: [...names][0]!,
+    calls: describeCalls(calls),
+    engineCalls: callLabels(calls, waiting.calls),
+    waited,
+    timeoutMs: context.quiescenceTimeoutMs,
+  };
+  rememberHeld(record, prepared.js, names, calls);
+  const js = withRunningClasses(record, prepared.js, names);
+  if (js === undefined) throw heldRefusal(file, holding);
+  const reduced = await prepared.without(names);
+  const applied: Applied = reduced.hasClassChanges
+    ? await applyReload(context, record, reduced, writes, false)
+    : { result: undefined, population: 0 };
+  // What is held back is said in the note: the line is no "fixed".
+  record.failing = undefined;
+  return {
+    ...applied,
+    prepared: reduced,
+    js,
+    notes: [heldNote(file, holding), ...(applied.notes ?? [])],
+  };
 }

@@ -67,6 +67,10 @@ export interface PreparedReload {
   readonly restored: readonly string[];
   /** The classes whose method decorators the commit runs again (its warnings that they were replaced are moot). */
   readonly redecorated: Redecorated;
+  /** The saved JavaScript. */
+  readonly js: string;
+  /** The same save prepared again with `held` classes left on their running version (./heldBack.ts). */
+  readonly without: (held: ReadonlySet<string>) => Promise<PreparedReload>;
 }
 
 export interface PrepareContext {
@@ -86,6 +90,7 @@ export async function prepareReload(
   record: ModuleRecord,
   js: string,
   migrations: MigrationsState | undefined,
+  held: ReadonlySet<string> = new Set(),
 ): Promise<PreparedReload> {
   const nextModule = parseModule(js, record.file, record.sourceType);
   const next = topLevel(nextModule);
@@ -97,6 +102,7 @@ export async function prepareReload(
     next: memberDecorations(nextModule),
   };
   const changes = diffVersions(record, previous, next, known, decorations);
+  changes.classes.splice(0, Infinity, ...changes.classes.filter((n) => !held.has(n)));
   const imports = changedImportLines(changedImports(record, previous, next));
   changes.notes.push(...imports.notes);
   changes.restartReasons.push(...imports.restartReasons);
@@ -149,6 +155,8 @@ export async function prepareReload(
     removed: changes.removed,
     restored: changes.restored,
     redecorated: hooks.redecorated,
+    js,
+    without: (names) => prepareReload(context, record, js, migrations, names),
   };
 }
 

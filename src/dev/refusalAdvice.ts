@@ -4,6 +4,7 @@
  * on it too (a restart then waits, ./restartGate.ts).
  */
 import { SourceProblem } from "./conventions.js";
+import { HeldBackRefusal } from "./heldBack.js";
 import type { ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { PrivateMembersChange, UnmanagedSuperclassChange } from "./plan.js";
 import { TopLevelOnlyBinding } from "./scopeEvaluate.js";
@@ -20,6 +21,7 @@ export function refusalAdvice(
   record: ModuleRecord,
   error: unknown,
 ): string | undefined {
+  if (error instanceof HeldBackRefusal) return error.advice;
   for (const d of duplicateFields(error)) {
     const owner = graph.files.find((f) => graph.get(f)?.classes.has(d.className));
     if (owner === undefined || owner === record.file) continue;

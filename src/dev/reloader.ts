@@ -201,7 +201,8 @@ export class Reloader {
     } catch (error) {
       return report(this.#failed(record, error));
     }
-    const outcome = this.#commit(record, js, migrations, prepared, applied);
+    const done = applied.prepared ?? prepared; // less, when classes were held back (./heldBack.ts)
+    const outcome = this.#commit(record, applied.js ?? js, migrations, done, applied);
     if (applied.result?.policy !== "progressive") return report(outcome);
     return report(await this.#finishSweep(record, applied, outcome));
   }

@@ -176,8 +176,8 @@ export class Reporter {
   failed(file: string, migrationsFile: string | undefined, error: unknown, advice?: string): void {
     this.print(`${this.where(file, migrationsFile, error)}: error: ${errorText(error)}`);
     const then =
-      afterTimeout(error, "restart the program (rs and Enter)") ??
       advice ??
+      afterTimeout(error, "restart the program (rs and Enter)") ??
       "the running version is kept; save again to retry";
     this.print(`${this.rel(file)}: ${then}`);
   }

@@ -187,16 +187,17 @@ test("a call in flight that does not finish within --quiescence-timeout: the rel
     // A new call while the reload waits is held, not run on either version yet.
     const second = 'void account.work().then(() => { globalThis.secondDone = true; }), "held"';
     expect(await ask(running, second)).toBe("held");
-    const gaveUp = await running.stderr.waitFor(/did not finish within/, {
+    const gaveUp = await running.stderr.waitFor(/did not return within/, {
       from,
       timeoutMs: 20_000,
     });
+    // Which class, which call, since when (review advZ26 L5; test/dev/neverEndingCall.test.ts).
     expect(gaveUp).toMatch(
-      /the calls in flight \(Account\.work\(\)\) did not finish within 400 ms/,
+      /Account \(total→sum, ~work\(\)\) changes the objects of a call in flight, Account\.work\(\) \(async, started at \d\d:\d\d:\d\d, \d+\.\d s ago\), which did not return within 400 ms/,
     );
     // Not "save again to retry": a call that never returns fails every retry the same way (review advY5 H3).
     expect(await running.stderr.waitFor(/account\.ts: the running version is kept/, { from })).toBe(
-      "[metamorph] account.ts: the running version is kept; saving again waits for Account.work() again: if it never returns (a loop), restart the program (rs and Enter) to apply this edit, or have the loop stop on a flag before you save; edits that change only method bodies apply while it runs",
+      "[metamorph] account.ts: the running version is kept; let Account.work() return (a loop: have it stop on a flag), then save account.ts again — or restart the program (rs and Enter) to apply this edit; a save that also changes other classes or functions of account.ts applies those at once",
     );
     expect(await ask(running, "account")).toEqual({ total: 100 });
     expect(await ask(running, "globalThis.secondDone ?? false")).toBe(false);
