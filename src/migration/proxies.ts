@@ -16,13 +16,14 @@
  * it exactly; one that hides or changes them, or whose target cannot be
  * seen, is refused (MM_UNSWAPPABLE_OBJECT, rule `hidden-state`). Only for
  * a class whose constructor may return another object (or creates fields
- * its source does not name: `plan.unseen.any`): a look per object costs
+ * its source does not name: `plan.unseen.any`), or once the program has
+ * recorded a Proxy itself (`finder.record`): a look per object costs
  * about what reading its keys does, and no other class's constructions
  * hand out a Proxy. A lazy guard never migrates a Proxy it is reached
  * through (lazyCompletion.ts `throughProxy`).
  */
 import { UnswappableObjectError } from "../errors.js";
-import { isProxy, proxyTarget } from "../mop/proxyObjects.js";
+import { isProxy, proxiesRecorded, proxyTarget } from "../mop/proxyObjects.js";
 import { unreadableError } from "../mop/unreadableObjects.js";
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 
@@ -32,7 +33,7 @@ type ShownPlan = Pick<ClassMigrationPlan, "className" | "prototype" | "known" | 
 
 /** Refuses the first of `objects` (from `from` on) that is a Proxy showing other state than its target holds. */
 export function refuseHiddenState(plan: ShownPlan, objects: readonly object[], from = 0): void {
-  if (!plan.unseen.any) return;
+  if (!mayHoldProxies(plan)) return;
   for (let i = from; i < objects.length; i++) {
     const object = objects[i]!;
     if (isProxy(object)) refuseHiding(plan, object, i);
@@ -41,7 +42,18 @@ export function refuseHiddenState(plan: ShownPlan, objects: readonly object[], f
 
 /** Refuses `object` (instance #`index`) if it is a Proxy showing other state than its target holds. */
 export function refuseHiddenStateOf(plan: ShownPlan, object: object, index: number): void {
-  if (plan.unseen.any && isProxy(object)) refuseHiding(plan, object, index);
+  if (mayHoldProxies(plan) && isProxy(object)) refuseHiding(plan, object, index);
+}
+
+/**
+ * Whether `plan`'s objects may be Proxies: its constructor may return one,
+ * or the program recorded a Proxy itself (`finder.record(proxy)`), of
+ * whatever class (proxyObjects.ts `noteRecorded`). Recorded, a Proxy
+ * hiding fields of a class whose constructor returns nothing was migrated
+ * through its traps unchecked: a hidden field was lost, for good.
+ */
+function mayHoldProxies(plan: ShownPlan): boolean {
+  return plan.unseen.any || proxiesRecorded();
 }
 
 /**

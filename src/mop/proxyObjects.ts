@@ -50,6 +50,24 @@ export function isProxy(value: object): boolean {
 }
 
 /**
+ * Whether the program ever handed a finder a Proxy itself
+ * (`finder.record(proxy)`): a Proxy of an instance of any class may then
+ * be among the objects an update finds, not only of a class whose
+ * constructor returns one. Set for good (one flag, no list to keep).
+ */
+let recorded = false;
+
+/** Notes an object the program records itself (registryFinder.ts `record`; not on construction). */
+export function noteRecorded(object: object): void {
+  if (!recorded && isProxy(object)) recorded = true;
+}
+
+/** Whether `noteRecorded` ever met a Proxy. */
+export function proxiesRecorded(): boolean {
+  return recorded;
+}
+
+/**
  * The object a Proxy `proxy` stands for, where Node can tell: its
  * `util.inspect` formats a Proxy's target, not the Proxy (running no trap),
  * and reads the inspection hook on the target; a getter for that hook put

@@ -18,6 +18,7 @@
  */
 import { MetamorphError } from "../../errors.js";
 import { isRevokedProxy } from "../../valueKinds.js";
+import { noteRecorded } from "../proxyObjects.js";
 import { unreadableError } from "../unreadableObjects.js";
 import type { FindOptions, InstanceFinder } from "./finder.js";
 import {
@@ -493,6 +494,8 @@ export function createRegistryFinder(options: RegistryFinderOptions = {}): Regis
       byPrototype.get(getPrototypeOf(instance) as object) ??
       (perObjectHome(instance) === undefined ? subclassEntry(registry, instance) : undefined);
     if (entry === undefined) return;
+    // A Proxy an update may now find whatever its class: checked for hidden state (migration/proxies.ts).
+    noteRecorded(instance);
     entry.recordedExplicitly = true;
     entry.everRecordedExplicitly = true;
     noteMembershipChange();
