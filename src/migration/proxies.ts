@@ -19,7 +19,8 @@
  * its source does not name: `plan.unseen.any`), or once the program has
  * recorded a Proxy itself (`finder.record`): a look per object costs
  * about what reading its keys does, and no other class's constructions
- * hand out a Proxy. A lazy guard never migrates a Proxy it is reached
+ * hand out a Proxy. A Proxy of a Proxy is compared with the object at the
+ * bottom, found without running a trap of either. A lazy guard never migrates a Proxy it is reached
  * through (lazyCompletion.ts `throughProxy`).
  */
 import { UnswappableObjectError } from "../errors.js";
@@ -83,8 +84,6 @@ function refuseHiding(plan: ShownPlan, proxy: object, index: number): void {
   if (target === undefined) {
     throw hiddenStateError(plan, proxy, index, [], "the object it stands for cannot be seen");
   }
-  // A Proxy of a Proxy: the inner one first, then what the outer shows of it.
-  if (isProxy(target)) refuseHiding(plan, target, index);
   let differing: string[];
   try {
     differing = differingFields(proxy, target, plan.known);

@@ -11,6 +11,7 @@
  * browsers (the Vite page engine), where no import of `node:util` may
  * appear and nothing tells a Proxy from its target (docs/design.md).
  */
+import { isRevokedProxy } from "../valueKinds.js";
 
 type IsProxy = (value: unknown) => boolean;
 type Inspect = ((value: unknown, options: object) => string) & { readonly custom?: unknown };
@@ -67,38 +68,56 @@ export function proxiesRecorded(): boolean {
   return recorded;
 }
 
+/** Thrown by the inspection hook once it has the target: stops the inspection there. */
+const FOUND = Symbol("found");
+
 /**
- * The object a Proxy `proxy` stands for, where Node can tell: its
- * `util.inspect` formats a Proxy's target, not the Proxy (running no trap),
- * and reads the inspection hook on the target; a getter for that hook put
- * for a moment on `prototype` (the target's prototype) sees the target as
- * its receiver. Undefined where that cannot be done (no Node, a prototype
- * that cannot take the getter, a target whose own hook shadows it).
+ * Proxies around proxies this look follows down to the object (each level
+ * of nesting is a level of the inspection's depth); deeper, it cannot be
+ * seen, and the caller refuses it.
+ */
+const MAX_NESTING = 16;
+
+/**
+ * The object a Proxy `proxy` stands for — through every Proxy it wraps —
+ * where Node can tell, running no trap: its `util.inspect` with
+ * `showProxy` formats the targets of nested proxies as it finds them, the
+ * innermost (the object) first, and reads the inspection hook on it; a
+ * getter for that hook put for a moment on `prototype` (the object's
+ * prototype) sees the object as its receiver and stops the inspection
+ * before anything else (a handler, a field) is formatted. Without
+ * `showProxy`, the inspection read the hook through a nested Proxy, whose
+ * `get` trap ran (and its receiver was taken for the object). Undefined
+ * where that cannot be done (no Node, a prototype that cannot take the
+ * getter, an object whose own hook shadows it, a revoked Proxy on the way).
  */
 export function proxyTarget(proxy: object, prototype: object): object | undefined {
   const inspect = nodeUtil()?.inspect;
   const key = inspect?.custom;
   if (inspect == null || (typeof key !== "symbol" && typeof key !== "string")) return undefined;
   if (Object.getOwnPropertyDescriptor(prototype, key) !== undefined) return undefined;
+  // Its inspection would go on to format the handler (`Array.isArray` runs no trap).
+  if (isRevokedProxy(proxy)) return undefined;
   let target: object | undefined;
   try {
     Object.defineProperty(prototype, key, {
       configurable: true,
       get(this: object) {
         target ??= this;
-        // Stops the inspection there: nothing of the target is formatted.
-        return () => "";
+        throw FOUND;
       },
     });
   } catch {
     return undefined;
   }
   try {
-    inspect(proxy, { depth: 0, customInspect: true, showProxy: false });
-  } catch {
-    target = undefined;
+    // Where the hook is not met (an object off `prototype`), no long output is built.
+    const bounds = { maxArrayLength: 0, maxStringLength: 0 };
+    inspect(proxy, { depth: MAX_NESTING, customInspect: true, showProxy: true, ...bounds });
+  } catch (error) {
+    if (error !== FOUND) target = undefined;
   } finally {
     Reflect.deleteProperty(prototype, key);
   }
-  return target === undefined || target === proxy ? undefined : target;
+  return target === undefined || target === proxy || isProxy(target) ? undefined : target;
 }
