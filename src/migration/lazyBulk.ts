@@ -18,9 +18,10 @@
  * `leftOnNewLayout`), so no set of what it did costs every object. Every
  * other plan takes the per-object path (lazyCompletion.ts).
  */
-import { UnswappableObjectError } from "../errors.js";
+import { MetamorphError, UnswappableObjectError } from "../errors.js";
 import { getPrototypeOf, isNotInstance, onMixinOf } from "../mop/instances/finder.js";
 import { shadowCopiesMarked } from "../mop/instances/shadowCopies.js";
+import { unreadableError } from "../mop/unreadableObjects.js";
 import { isRevokedProxy } from "../valueKinds.js";
 import type { Plan } from "./migrationPlan.js";
 import { MigrationLog } from "./migrationLog.js";
@@ -70,7 +71,8 @@ export function pendingIn(
   let count = 0;
   const copies = shadowCopiesMarked();
   // A revoked Proxy the registry still lists throws on every read: a dead
-  // object, passed over (one guard around the loop, resumed after it).
+  // object, passed over (one guard around the loop, resumed after it). A
+  // read of another that throws is refused (../mop/unreadableObjects.ts).
   for (let i = 0; i < refs.length; i++) {
     try {
       for (; i < refs.length; i++) {
@@ -94,7 +96,10 @@ export function pendingIn(
       }
     } catch (error) {
       const object = refs[i]!.deref();
-      if (object === undefined || !isRevokedProxy(object)) throw error;
+      if (object !== undefined && isRevokedProxy(object)) continue;
+      // A trap that threw (not the program's error, out of the call that looked).
+      if (error instanceof MetamorphError) throw error;
+      throw unreadableError({ object }, "a read of it", "looking for the pending objects", error);
     }
   }
   pending.length = count;

@@ -1028,26 +1028,58 @@ export class LazyMigration {
     const inBulk = this.plans.map(bulkEligible);
     // Found before anything migrates (one heap query for every plan); with
     // the registry a bulk pass reads its own list when its turn comes.
-    const lists = registry
-      ? this.plans.map((plan, k) => (inBulk[k] ? null : this.unmigrated(plan)))
-      : this.unmigratedEach("complete");
+    let lists: (object[] | null)[] | null;
+    try {
+      lists = registry
+        ? this.plans.map((plan, k) => (inBulk[k] ? null : this.unmigrated(plan)))
+        : this.unmigratedEach("complete");
+    } catch (error) {
+      return this.unreadableFound(error);
+    }
     if (lists === null) return false;
     this.unmarkedFrom = this.logs.map((log) => log.length);
     for (let k = 0; k < this.plans.length; k++) {
       const plan = this.plans[k]!;
       const list = lists[k] ?? null;
+      let pending: [object[], object[]] | undefined;
+      try {
+        if (inBulk[k] && list === null) pending = this.pendingInRegistry(plan, registry!);
+      } catch (error) {
+        return this.unreadableFound(error, plan);
+      }
       const done = !inBulk[k]
         ? this.completeAll([plan], [list!])
-        : list === null
-          ? this.completeInBulk(plan, ...this.pendingInRegistry(plan, registry!))
+        : pending !== undefined
+          ? this.completeInBulk(plan, ...pending)
           : this.completeInBulk(
               plan,
-              list.filter((o) => getPrototypeOf(o) === plan.prototype),
-              list.filter((o) => getPrototypeOf(o) !== plan.prototype),
+              list!.filter((o) => getPrototypeOf(o) === plan.prototype),
+              list!.filter((o) => getPrototypeOf(o) !== plan.prototype),
             );
       if (!done) return false;
     }
     return true;
+  }
+
+  /**
+   * A look for the pending objects (the finder's lists, the registry's
+   * references) met one it could not read: a Proxy whose trap threw (a
+   * revoked one is passed over, dead, as the sweep passes it). It cannot be
+   * migrated, so the update rolls back, failing `during` (as the look's
+   * caller is failing, by default) as a failed migration does, and the call
+   * that looked goes on as after one (false) — a touch through another
+   * Proxy threw the program's trap error, or this refusal, with the update
+   * left pending and every later such touch throwing again. Anything else
+   * is thrown on.
+   */
+  unreadableFound(error: unknown, plan?: Plan, during = this.during): boolean {
+    if (!(error instanceof MetamorphError) || error.details.rule !== "unreadable") throw error;
+    const { className, object } = error.details as { className?: string; object?: object };
+    const failed = plan ?? this.plans.find((p) => p.className === className) ?? this.plans[0]!;
+    this.migrating(during, () => this.fail(object ?? failed.prototype, failed, error));
+    const abandoned = this.takeAbandoned();
+    if (abandoned) throw abandoned;
+    return false;
   }
 
   /**

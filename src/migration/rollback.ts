@@ -242,8 +242,6 @@ export function lockedMigrated(
   // non-configurable since (`amount` after a rename) stopped it part-way,
   // the objects before it on the old layout under the new methods.
   const fixed = (object: object, plan: Plan): string | undefined => {
-    // A pending object is not rewritten.
-    if (guarded && !lazy!.isMigratedAsIs(object)) return undefined;
     entries ??= migratedEntries(committed.applied, lazy);
     const entry = entries.get(object);
     if (entry && exact) return revertRefused(entry.log, entry.index);
@@ -256,11 +254,13 @@ export function lockedMigrated(
     const read = readBack(plan);
     let why: string | undefined;
     const locked = onPrototypes[p]!.find((object) => {
+      // A pending object is not rewritten, nor read (a Proxy's trap may throw).
+      if (guarded && !lazy!.isMigratedAsIs(object)) return false;
       const seen = !Object.isExtensible(object)
         ? "made non-extensible (frozen, sealed or preventExtensions)"
         : ownPropertiesRefusal(object, read);
       why = seen === true ? fixed(object, plan) : seen;
-      return why !== undefined && (!guarded || lazy!.isMigratedAsIs(object));
+      return why !== undefined;
     });
     if (locked === undefined) continue;
     return new RollbackError(

@@ -9,9 +9,12 @@
  * and runs once for all classes, in the first task after the commit; the sweep
  * never searches again at its end.
  */
+import { MetamorphError } from "../errors.js";
 import { onMixinOf } from "../mop/instances/finder.js";
 import type { RegistryFinder } from "../mop/instances/registryFinder.js";
+import { unreadableError as refusal } from "../mop/unreadableObjects.js";
 import { isRevokedProxy } from "../valueKinds.js";
+import { isProxy } from "./proxies.js";
 import type { LazyMigration } from "./lazyCompletion.js";
 import { nextTask } from "./lazyMigration.js";
 import type { Plan } from "./migrationPlan.js";
@@ -141,10 +144,15 @@ async function sweepRegistered(
   while (i < refs.length && going()) {
     for (; i < refs.length && more(); i++) {
       const object = refs[i]!.deref();
-      // A revoked Proxy the registry still lists is a dead object: passed over.
-      if (object !== undefined && onPlanPrototype(object, plan.prototype)) {
-        if (!lazy.sweepOne(object)) return;
+      let on: boolean;
+      try {
+        on = object !== undefined && onPlanPrototype(object, plan.prototype);
+      } catch (error) {
+        // A Proxy whose trap throws cannot be migrated: the update rolls back.
+        lazy.unreadableFound(unreadableError(plan, object, error), plan, "sweep");
+        return;
       }
+      if (on && !sweepOne(lazy, plan, object!)) return;
     }
     await nextTask();
   }
@@ -164,7 +172,25 @@ async function sweepFound(
   }
 }
 
-/** Whether `object` sits on `prototype` (or a mixin of it); false for a revoked Proxy, whose reads all throw. */
+/**
+ * `lazy.sweepOne(object)`; a Proxy whose trap throws at the looks made
+ * before its migration (its brand, its layout) cannot be migrated either:
+ * the update rolls back (false), the sweep not ended by the program's error.
+ */
+function sweepOne(lazy: LazyMigration, plan: Plan, object: object): boolean {
+  try {
+    return lazy.sweepOne(object);
+  } catch (error) {
+    if (error instanceof MetamorphError || !isProxy(object)) throw error;
+    return lazy.unreadableFound(unreadableError(plan, object, error), plan, "sweep");
+  }
+}
+
+/**
+ * Whether `object` sits on `prototype` (or a mixin of it); false for a
+ * revoked Proxy, whose reads all throw: a dead object, passed over. What
+ * another Proxy's trap throws goes to the caller.
+ */
 function onPlanPrototype(object: object, prototype: object): boolean {
   try {
     return Object.getPrototypeOf(object) === prototype || onMixinOf(object, prototype);
@@ -172,4 +198,10 @@ function onPlanPrototype(object: object, prototype: object): boolean {
     if (isRevokedProxy(object)) return false;
     throw error;
   }
+}
+
+function unreadableError(plan: Plan, object: object | undefined, error: unknown): unknown {
+  if (error instanceof MetamorphError) return error;
+  const at = { className: plan.className, object };
+  return refusal(at, "a read of it", "looking for the pending objects", error);
 }
