@@ -94,8 +94,11 @@ interface Life {
 /** Drops what a rollback would need: nothing of the update stays reachable from its result. */
 function forget({ applied, lazy, builtOutside, earlier }: Committed): void {
   for (const log of applied) log.clear();
-  // An earlier lazy update this one completed stays complete.
-  if (earlier) earlier.checkpoint = null;
+  // An earlier lazy update this one completed stays complete, and is let go.
+  if (earlier) {
+    earlier.checkpoint = null;
+    earlier.lazy = null;
+  }
   builtOutside.clear();
   lazy?.forget();
 }
@@ -235,7 +238,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
   const undo = undoer(outcome, life, timings, hookErrors, warnings);
   const completion = completionOf(outcome, life, undo);
   // The earlier lazy update this one completed first is complete for good now that this one stands.
-  committed.earlier?.lazy.tellHeld();
+  committed.earlier?.lazy?.tellHeld();
   warnings.push(...committedWarnings(namespace, built, detected, committed));
   const refuseUnless = (verb: string) => {
     const state = life.state;

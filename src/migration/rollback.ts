@@ -387,7 +387,7 @@ export function reopenEarlier(
   exact: boolean,
 ): void {
   const checkpoint = earlier?.checkpoint;
-  if (!earlier || !checkpoint) return;
+  if (!earlier?.lazy || !checkpoint) return;
   earlier.checkpoint = null;
   earlier.lazy.reopen(checkpoint, since, (log, i) => {
     if (exact) log.revertAt(i);
