@@ -52,11 +52,17 @@ function source(imported: string, specifier: string): string {
   return `${imported} of ${specifier}`;
 }
 
-/** The import bindings of the running version that the saved version takes from elsewhere. */
+/**
+ * The import bindings of the running version that the saved version takes
+ * from elsewhere; but those `sameValue` says are the value the binding holds
+ * (a class's module following it to the module it moved to,
+ * ./movedClasses.ts).
+ */
 export function changedImports(
   record: ModuleRecord,
   previous: TopLevel,
   next: TopLevel,
+  sameValue: (local: string, specifier: string, imported: string) => boolean = () => false,
 ): ChangedImport[] {
   const running = new Map<string, { imported: string; declaration: TopImport }>();
   for (const declaration of previous.imports) {
@@ -71,6 +77,7 @@ export function changedImports(
       const from = was.declaration.specifier;
       const to = declaration.specifier;
       if (was.imported === b.imported && sameModule(record, from, to)) continue;
+      if (sameValue(b.local, to, b.imported)) continue;
       // The same export of another module: the specifiers say it.
       const same = was.imported === b.imported && b.imported !== "*";
       changed.push({

@@ -23,6 +23,8 @@ export interface ClassChangeSummary {
   readonly added_class?: boolean;
   /** Whether its constructor changed (it runs for new objects only); undefined when not compared. */
   readonly constructorChanged?: boolean;
+  /** Moved from one file to another (./movedClasses.ts). */
+  readonly moved?: readonly [from: string, to: string];
 }
 
 const methodId = (m: MethodDefinition) =>
@@ -96,6 +98,9 @@ export function describeClassChange(c: ClassChangeSummary): string {
   // Existing objects are not constructed again: say so, not only that it changed.
   if (c.constructorChanged) parts.push("~constructor: new objects only");
   if (c.added_class) return `${c.className} (new class)`;
+  const moved = c.moved ? ` moved from ${c.moved[0]} to ${c.moved[1]}` : "";
+  if (moved !== "")
+    return `${c.className}${moved}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
   if (parts.length > 0) return `${c.className} (${parts.join(", ")})`;
   // Its text changed elsewhere (a static block, a field its superclass declares):
   // "constructor" only when the constructors were not compared.

@@ -64,6 +64,11 @@ export interface ModuleRecord {
   setExtra: ((name: string, value: unknown) => void) | undefined;
 }
 
+/** Classes expected in a module being loaded: the handle its binding of the class is to be. */
+export interface Arrivals {
+  arrive(record: ModuleRecord, name: string, cls: Function): Constructor | undefined;
+}
+
 /** What an instrumented module hands the runtime, and what it gets back. */
 export interface ModuleHooks {
   manage(name: string, cls: Function): Function;
@@ -75,6 +80,8 @@ const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
 
 export class ModuleGraph {
   readonly #modules = new Map<string, ModuleRecord>();
+  /** Classes a reload expects in a module it loads (a class moved there, ./movedClasses.ts). */
+  arrivals: Arrivals | undefined;
 
   constructor(
     readonly namespace: Namespace,
@@ -83,6 +90,11 @@ export class ModuleGraph {
     /** Called with each class handle made (the runtime tracks its calls). */
     private readonly managed: (handle: Constructor) => void = () => {},
   ) {}
+
+  /** Drops a module's record: its instance is never used again (a class move refused, ./movedClasses.ts). */
+  forget(record: ModuleRecord): void {
+    if (this.#modules.get(record.file) === record) this.#modules.delete(record.file);
+  }
 
   /** Files of the modules registered so far, in load order. */
   get files(): string[] {
@@ -143,6 +155,8 @@ export class ModuleGraph {
   manage(record: ModuleRecord, name: string, cls: Function): Function {
     const existing = record.classes.get(name);
     if (existing) return existing;
+    const moved = this.arrivals?.arrive(record, name, cls);
+    if (moved) return moved;
     if (this.namespace.has(name)) {
       const reason = `another module already defines a managed class named ${name} (rename one of them to have both managed)`;
       record.unmanaged.set(name, reason);

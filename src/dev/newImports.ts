@@ -38,8 +38,18 @@ function urlOf(record: ModuleRecord, specifier: string): string | undefined {
   }
 }
 
+/**
+ * Makes the next import of `specifier` from `record` load a new instance
+ * of the module: the one loaded is not to be used (a class move refused,
+ * ./movedClasses.ts).
+ */
+export function importAfresh(record: ModuleRecord, specifier: string): void {
+  const url = urlOf(record, specifier);
+  if (url !== undefined) retries.set(url, (retries.get(url) ?? 0) + 1);
+}
+
 /** Imports `specifier` from `record`, under a URL of its own if an earlier import of it failed. */
-async function importNew(
+export async function importNew(
   record: ModuleRecord,
   specifier: string,
 ): Promise<Record<string, unknown>> {

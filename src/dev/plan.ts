@@ -31,6 +31,12 @@ export interface ClassUpdate {
   readonly name: string;
   readonly handle: Constructor;
   readonly implementation: Function;
+  /**
+   * The class moved to another module (./movedClasses.ts): the files it
+   * moved from and to. Its new implementation was evaluated in another
+   * module scope (not `sameScope`).
+   */
+  readonly moved?: readonly [from: string, to: string];
 }
 
 export interface PlanOptions {
@@ -225,7 +231,7 @@ function asWrittenDefinition(definition: ClassDefinition): ClassDefinition {
 }
 
 function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): void {
-  const { name, handle, implementation } = update;
+  const { name, handle, implementation, moved } = update;
   const { migrations: m, migrationsFile: file } = options;
   const applied = options.runningImplementation?.(handle);
   const before = asWrittenDefinition(
@@ -252,15 +258,18 @@ function planClass(plan: PlanState, update: ClassUpdate, options: PlanOptions): 
   plan.builder = plan.builder.replaceImplementation(name, implementation, {
     renames,
     keepStatics: unchangedStatics(before, after),
-    ...(options.sameScope === true ? { sameScope: true } : {}),
+    ...(options.sameScope === true && moved === undefined ? { sameScope: true } : {}),
   });
-  const summary = summariseClassChange(
-    before,
-    after,
-    renames,
-    movedSuper ? [before.superclass, superclass] : undefined,
-    constructorChanged(applied ?? currentVersion(handle).ctor, implementation),
-  );
+  const summary = {
+    ...summariseClassChange(
+      before,
+      after,
+      renames,
+      movedSuper ? [before.superclass, superclass] : undefined,
+      constructorChanged(applied ?? currentVersion(handle).ctor, implementation),
+    ),
+    ...(moved === undefined ? {} : { moved }),
+  };
   plan.summaries.push(summary);
   if (summary.added.length + summary.removed.length + summary.renamed.length > 0 || movedSuper) {
     plan.fieldsMoved.add(name);

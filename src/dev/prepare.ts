@@ -13,6 +13,7 @@ import { type Redecorated, withDecoratorHooks } from "./decoratorHooks.js";
 import { madeFunctionNotes } from "./madeFunctions.js";
 import { markDecoratorChanges, memberDecorations } from "./memberDecorators.js";
 import type { ImportLink, MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
+import { movedClassUpdates, sameClassImport } from "./movedClasses.js";
 import { resolveNewImports } from "./newImports.js";
 import {
   type ClassUpdate,
@@ -103,7 +104,9 @@ export async function prepareReload(
   };
   const changes = diffVersions(record, previous, next, known, decorations);
   changes.classes.splice(0, Infinity, ...changes.classes.filter((n) => !held.has(n)));
-  const imports = changedImportLines(changedImports(record, previous, next));
+  const moved = (local: string, spec: string, name: string) =>
+    sameClassImport(record, context.graph.moduleOfSpecifier(record, spec), local, name);
+  const imports = changedImportLines(changedImports(record, previous, next, moved));
   changes.notes.push(...imports.notes);
   changes.restartReasons.push(...imports.restartReasons);
   changes.notes.push(...madeFunctionNotes(nextModule, changes.functions));
@@ -111,6 +114,7 @@ export async function prepareReload(
   // Before anything runs, new imports included.
   refuseUnreachable(record, nextModule, evaluatedNames(next, changed, known));
   const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
+  const moves = await movedClassUpdates(context.graph, context.rel, record, changes);
   const warnings: string[] = [];
   const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
   const statics = { js: nextModule.js, previous, previousJs: previousModule.js };
@@ -126,7 +130,10 @@ export async function prepareReload(
     { code, origin: nextModule.origin, next, changes },
     extrasValues,
   );
-  const updates = classUpdates(context, record, changes, evaluated, redeclared, extrasValues);
+  const updates = [
+    ...classUpdates(context, record, changes, evaluated, redeclared, extrasValues),
+    ...moves,
+  ];
   const plan = planReload(context, record, next, updates, migrations, extrasNames, extrasValues);
   const hooks = withDecoratorHooks(plan.builder, context.graph, record, {
     calls: ownCalls,

@@ -7,12 +7,12 @@
  * stays undoable until the next one, so that a migrations module saved right
  * after a warning can have it applied again with the new hints.
  */
-import { readFileSync } from "node:fs";
 import type { UpdateResult } from "../migration/types.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { type ClassChangeSummary, engineWarnings } from "./common.js";
 import { withoutRedecorated } from "./memberDecorators.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
+import { movesOf } from "./movedClasses.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type Applied,
@@ -185,9 +185,11 @@ export class Reloader {
       const context = { graph: this.graph, rel: (f: string) => this.reporter.rel(f) };
       prepared = await prepareReload(context, record, js, migrations);
     } catch (error) {
+      movesOf(this.graph).abandon(error);
       return report(this.#failed(record, error, "prepare"));
     }
     if (this.restart && prepared.restartReasons.length > 0) {
+      movesOf(this.graph).abandon();
       // Still being written (a save in steps): its next change event reloads it.
       if (!sameText(file, text)) return report(UNCHANGED);
       const reason = `${this.reporter.rel(file)}: ${prepared.restartReasons.join("; ")}`;
@@ -199,6 +201,7 @@ export class Reloader {
       if (prepared.hasClassChanges)
         applied = await applyReload(this.#applyContext, record, prepared, writes);
     } catch (error) {
+      movesOf(this.graph).abandon(error);
       return report(this.#failed(record, error));
     }
     const done = applied.prepared ?? prepared; // less, when classes were held back (./heldBack.ts)
@@ -308,6 +311,7 @@ export class Reloader {
     applied: Applied,
   ): Outcome {
     const { result } = applied;
+    const moveBack = movesOf(this.graph).settle();
     const warnings = reloadWarnings(prepared, result);
     const functions = functionAssigner(record, prepared);
     const functionNames = functions.names;
@@ -345,6 +349,7 @@ export class Reloader {
           ? captureAdded(this.namespace, addedFields(record, prepared))
           : [],
       undoLocal: () => {
+        moveBack();
         functions.set(functions.previous);
         this.graph.propagate(record, functionNames);
         for (const name of extrasAdded) record.extras.delete(name);

@@ -13,6 +13,7 @@ import {
   memberLabel,
 } from "./memberDecorators.js";
 import type { ModuleRecord } from "./moduleGraph.js";
+import { type MoveCandidate, moveCandidates, removedClassLines } from "./moveCandidates.js";
 
 export interface Changes {
   readonly classes: string[];
@@ -27,6 +28,8 @@ export interface Changes {
   readonly restored: string[];
   /** Classes whose method decorators changed, with the methods (`log()`): updated even with the same body. */
   readonly decorators: Map<string, string[]>;
+  /** Classes gone from the source that it now imports: moved if that module declares them (./moveCandidates.ts, ./movedClasses.ts). */
+  readonly moves: MoveCandidate[];
 }
 
 /** The member decorator calls of the running and of the saved version (./memberDecorators.ts). */
@@ -54,6 +57,7 @@ export function diffVersions(
     removed: new Map(),
     restored: [],
     decorators: new Map(),
+    moves: moveCandidates(record, previous, next),
   };
   for (const [name, cls] of next.classes) {
     const before = previous.classes.get(name);
@@ -65,12 +69,11 @@ export function diffVersions(
     }
   }
   for (const name of previous.classes.keys()) {
-    if (!next.classes.has(name) && record.classes.has(name)) {
-      changes.notes.push(
-        `class ${name} was removed from the source; its live instances keep the last version (restart to drop it)`,
-      );
-      changes.restartReasons.push(`class ${name} was removed`);
-    }
+    if (next.classes.has(name) || !record.classes.has(name)) continue;
+    if (changes.moves.some((m) => m.name === name)) continue;
+    const removed = removedClassLines(name);
+    changes.notes.push(removed.note);
+    changes.restartReasons.push(removed.reason);
   }
   noteDecoratorChanges(record, previous, next, decorations, changes);
   noteRemovals(record, previous, next, changes);

@@ -1,0 +1,43 @@
+/**
+ * The classes a saved version may have moved to another module (review
+ * advZ26 M4): managed, gone from the source, and imported instead under
+ * the same name from a relative module. Whether one moved is known once
+ * that module is loaded (./movedClasses.ts); one that did not was removed.
+ */
+import type { TopLevel } from "./compile.js";
+import type { ModuleRecord } from "./moduleGraph.js";
+
+/** A class gone from the saved version whose name it imports from a relative module. */
+export interface MoveCandidate {
+  readonly name: string;
+  readonly specifier: string;
+  readonly line: number;
+}
+
+const RELATIVE = /^(\.|\/|file:)/;
+
+/** The managed classes `next` no longer declares and imports instead, under the same name, from a relative module. */
+export function moveCandidates(
+  record: ModuleRecord,
+  previous: TopLevel,
+  next: TopLevel,
+): MoveCandidate[] {
+  const out: MoveCandidate[] = [];
+  for (const name of previous.classes.keys()) {
+    if (next.classes.has(name) || !record.classes.has(name)) continue;
+    for (const d of next.imports) {
+      if (!RELATIVE.test(d.specifier)) continue;
+      const b = d.bindings.find((x) => x.local === name && x.imported === name);
+      if (b) out.push({ name, specifier: d.specifier, line: d.line });
+    }
+  }
+  return out;
+}
+
+/** What a removed class says (a note without a restart, the reason of one). */
+export function removedClassLines(name: string): { note: string; reason: string } {
+  return {
+    note: `class ${name} was removed from the source; its live instances keep the last version (restart to drop it)`,
+    reason: `class ${name} was removed`,
+  };
+}
