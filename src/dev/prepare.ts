@@ -113,8 +113,9 @@ export async function prepareReload(
   const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
   // Before anything runs, new imports included.
   refuseUnreachable(record, nextModule, evaluatedNames(next, changed, known));
-  const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
+  // Before the new imports: one of the moved class's module would load it unexpected.
   const moves = await movedClassUpdates(context.graph, context.rel, record, changes);
+  const { imported, importedFrom } = await resolveNewImports(context.graph, record, next);
   const warnings: string[] = [];
   const extrasNames = [...record.extras.keys(), ...Object.keys(imported)];
   const statics = { js: nextModule.js, previous, previousJs: previousModule.js };

@@ -167,12 +167,28 @@ describe("metamorph dev: a class moved into its own file", () => {
       "kiwi x1",
       "apple x3",
     ]);
+    // Saved again, with a name item.ts exports besides the class, used by Cart.
+    const refusedAgain = await saveAndWait(
+      p,
+      join(d, "cart.ts"),
+      (t) =>
+        t
+          .replace("import { Item }", "import { Item, DEFAULT_QTY }")
+          .replace("i.name = name;", "i.name = name; i.qty = DEFAULT_QTY;"),
+      /cart\.ts: (updated|the running)|restarting/,
+    );
+    expect(refusedAgain.join("\n")).not.toMatch(/restarting|updated/);
     const errFrom = p.stderr.all.length;
-    writeAtomically(join(d, "item.ts"), ITEM);
-    await p.stderr.waitFor(/cart\.ts: updated Item moved from cart\.ts to item\.ts/, {
-      from: errFrom,
-    });
+    writeAtomically(join(d, "item.ts"), `${ITEM}export const DEFAULT_QTY = 5;\n`);
+    await p.stderr.waitFor(
+      /cart\.ts: updated Cart \(~add\(\)\); Item moved from cart\.ts to item\.ts \|/,
+      { from: errFrom },
+    );
+    expect(p.stderr.all.slice(errFrom).join("\n")).not.toMatch(/warning|not managed/);
     await expectMoved(p, d, "apple x3");
+    expect(await ask(p, "[cart.items.map((i) => i.label())]")).toEqual([
+      ["apple x3", "kiwi x1", "pear x5"],
+    ]);
     expect(p.stdout.all.slice(from)).not.toContain("ready");
   }, 90_000);
 
