@@ -18,6 +18,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Constructor } from "../mop/createClass.js";
+import type { ClassChangeSummary } from "./common.js";
 import { giveInitialisersModuleScope } from "./initialiserScope.js";
 import type { Arrivals, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { type MoveCandidate, removedClassLines } from "./moveCandidates.js";
@@ -166,6 +167,16 @@ class ClassMoves implements Arrivals {
     }
     this.#pending = [];
   }
+}
+
+/**
+ * Whether a reload moved a class. Its update is not undone to apply a
+ * migrations module saved after it (the reloader's undo): the save would
+ * be applied again, and the moved class's module, loaded already, would
+ * not bring the class again — the move would read as a removal.
+ */
+export function movesClasses(summaries: readonly ClassChangeSummary[]): boolean {
+  return summaries.some((s) => s.moved !== undefined);
 }
 
 const movesByGraph = new WeakMap<ModuleGraph, ClassMoves>();

@@ -12,7 +12,7 @@ import type { Namespace } from "../namespace/namespace.js";
 import { type ClassChangeSummary, engineWarnings } from "./common.js";
 import { withoutRedecorated } from "./memberDecorators.js";
 import { loadMigrations, migrationsFileOf } from "./migrationsLoader.js";
-import { movesOf } from "./movedClasses.js";
+import { movesClasses, movesOf } from "./movedClasses.js";
 import type { MigrationsState, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import {
   type Applied,
@@ -343,7 +343,7 @@ export class Reloader {
       record,
       result,
       previousJs,
-      warned: warnings.length > 0,
+      warned: warnings.length > 0 && !movesClasses(prepared.summaries),
       added:
         warnings.length > 0 && result?.policy === "eager"
           ? captureAdded(this.namespace, addedFields(record, prepared))

@@ -21,6 +21,7 @@ import {
   ANSWER_STDIN,
   ask,
   CLI,
+  editFile,
   type Running,
   run,
   saveAndWait,
@@ -246,6 +247,32 @@ describe("metamorph dev: a class moved into its own file", () => {
       from: errFrom,
     });
     await expectMoved(p, d, "apple x3");
+  }, 90_000);
+
+  test("a move that warned is not undone for a migrations module saved after it (the move would read as a removal)", async () => {
+    const { dir: d, program: p } = await start("moved-class-migrations", {
+      "cart.ts": CART,
+      "main.ts": MAIN,
+    });
+    writeFileSync(join(d, "item.ts"), ITEM.replaceAll("qty", "count"));
+    const begin = p.stderr.all.length;
+    editFile(join(d, "cart.ts"), () => CART_MOVED);
+    await p.stderr.waitFor(/warning: Item: field qty disappeared while count appeared/, {
+      from: begin,
+    });
+    expect(p.stderr.all.slice(begin).join("\n")).toMatch(
+      /updated Item moved from cart\.ts to item\.ts \(\+count, -qty/,
+    );
+    const from = p.stderr.all.length;
+    writeAtomically(
+      join(d, "cart.migrations.ts"),
+      'export const renames = { Item: { count: "qty" } };\n',
+    );
+    await p.stderr.waitFor(/cart\.migrations\.ts saved|restarting|undid/, { from });
+    const text = p.stderr.all.slice(from).join("\n");
+    expect(text).not.toMatch(/restarting|undid|class Item was removed/);
+    expect(text).toMatch(/cart\.migrations\.ts saved; it applies to the next update of cart\.ts/);
+    expect(await ask(p, "[cart.items[0] === first, first.label()]")).toEqual([true, "apple x1"]);
   }, 90_000);
 
   test("a superclass moved, its subclass alive in another file, which then imports it from the new file", async () => {
