@@ -4,7 +4,7 @@
  * the same name from a relative module. Whether one moved is known once
  * that module is loaded (./movedClasses.ts); one that did not was removed.
  */
-import type { TopLevel } from "./compile.js";
+import type { TopImport, TopLevel } from "./compile.js";
 import type { ModuleRecord } from "./moduleGraph.js";
 
 /** A class gone from the saved version whose name it imports from a relative module. */
@@ -23,13 +23,36 @@ export function moveCandidates(
   next: TopLevel,
 ): MoveCandidate[] {
   const out: MoveCandidate[] = [];
+  const sources = [...next.imports, ...reExports(next)];
   for (const name of previous.classes.keys()) {
     if (next.classes.has(name) || !record.classes.has(name)) continue;
-    for (const d of next.imports) {
+    for (const d of sources) {
       if (!RELATIVE.test(d.specifier)) continue;
       const b = d.bindings.find((x) => x.local === name && x.imported === name);
-      if (b) out.push({ name, specifier: d.specifier, line: d.line });
+      if (b && !out.some((c) => c.name === name)) {
+        out.push({ name, specifier: d.specifier, line: d.line });
+      }
     }
+  }
+  return out;
+}
+
+const RE_EXPORT = /^export\s*\{([^}]*)\}\s*from\s*(["'])([^"']+)\2/;
+
+/**
+ * `export { Item } from "./item.js"`: a module that only passes the moved
+ * class on (an index) moves it as one importing it does.
+ */
+function reExports(next: TopLevel): Pick<TopImport, "specifier" | "line" | "bindings">[] {
+  const out: Pick<TopImport, "specifier" | "line" | "bindings">[] = [];
+  for (const other of next.others) {
+    const match = RE_EXPORT.exec(other.text);
+    if (match === null) continue;
+    const bindings = match[1]!.split(",").flatMap((part) => {
+      const [imported, local = imported] = part.trim().split(/\s+as\s+/);
+      return imported ? [{ imported, local: local! }] : [];
+    });
+    out.push({ specifier: match[3]!, line: other.line, bindings });
   }
   return out;
 }

@@ -40,6 +40,7 @@ const ITEM = `export class Item {
   label(): string { return this.name + " x" + this.qty; }
 }
 `;
+const ITEM_JS = ITEM.replace("(): string", "()");
 const CART_REST = `export class Cart {
   items: Item[] = [];
   add(name: string): Item { const i = new Item(); i.name = name; this.items.push(i); return i; }
@@ -275,6 +276,42 @@ describe("metamorph dev: a class moved into its own file", () => {
     expect(await ask(p, "[cart.items[0] === first, first.label()]")).toEqual([true, "apple x1"]);
   }, 90_000);
 
+  test("a JavaScript index that re-exports the class it held moves it too (tsx compiles a TypeScript one to an import)", async () => {
+    const { dir: d, program: p } = await start("moved-class-reexport", {
+      "models.js": `${ITEM_JS}export const VERSION = 1;\n`,
+      "main.ts": `import { createInterface } from "node:readline";
+import { Item } from "./models.js";
+const first = new Item();
+first.name = "apple";
+Object.assign(globalThis, { first, Item });
+${ANSWER_STDIN}
+console.log("ready");
+`,
+    });
+    writeFileSync(join(d, "item.js"), ITEM_JS.replace('" x"', '" × "'));
+    const lines = await saveAndWait(
+      p,
+      join(d, "models.js"),
+      (t) => t.replace(ITEM_JS, 'export { Item } from "./item.js";\n'),
+      /models\.js: (updated|error)|restarting/,
+    );
+    expect(lines.join("\n")).not.toMatch(/restarting/);
+    expect(lines.join("\n")).toMatch(
+      /models\.js: updated Item moved from models\.js to item\.js \(~label\(\)\)/,
+    );
+    expect(await ask(p, "[first.label(), new Item() instanceof Item]")).toEqual([
+      "apple × 1",
+      true,
+    ]);
+    await saveAndWait(
+      p,
+      join(d, "item.js"),
+      (t) => t.replace('" × "', '" * "'),
+      /item\.js: updated Item \(~label\(\)\)/,
+    );
+    expect(await ask(p, "first.label()")).toBe("apple * 1");
+  }, 90_000);
+
   test("a superclass moved, its subclass alive in another file, which then imports it from the new file", async () => {
     const SHAPE = `export class Shape {
   x = 0;
@@ -372,6 +409,22 @@ describe("which removed classes may have moved", () => {
       ),
       { seed: 20261207, numRuns: 200 },
     );
+  });
+
+  test("a module that re-exports the class from a relative module moves it too; one line per class", () => {
+    const previous = top("export class Item {}\nexport class Cart {}");
+    const line = (js: string) => moveCandidates(record, previous, top(js));
+    expect(line('export { Item } from "./item.js";\nexport class Cart {}')).toEqual([
+      { name: "Item", specifier: "./item.js", line: 1 },
+    ]);
+    expect(line('export { Other, Item as Item } from "./item.js";')).toEqual([
+      { name: "Item", specifier: "./item.js", line: 1 },
+    ]);
+    expect(
+      line('import { Item } from "./item.js";\nexport { Item } from "./item.js";'),
+    ).toHaveLength(1);
+    expect(line('export { Thing as Item } from "./item.js";')).toEqual([]);
+    expect(line('export { Item } from "item-package";')).toEqual([]);
   });
 
   test("an import re-pointed to the module its class moved to is not a changed import; another value is", () => {
