@@ -104,11 +104,7 @@ export async function prepareReload(
   };
   const changes = diffVersions(record, previous, next, known, decorations);
   changes.classes.splice(0, Infinity, ...changes.classes.filter((n) => !held.has(n)));
-  const moved = (local: string, spec: string, name: string) =>
-    sameClassImport(record, context.graph.moduleOfSpecifier(record, spec), local, name);
-  const imports = changedImportLines(changedImports(record, previous, next, moved));
-  changes.notes.push(...imports.notes);
-  changes.restartReasons.push(...imports.restartReasons);
+  noteImportChanges(context, record, previous, next, changes);
   changes.notes.push(...madeFunctionNotes(nextModule, changes.functions));
   const changed = [...changes.classes, ...changes.unmanaged, ...changes.functions];
   // Before anything runs, new imports included.
@@ -166,6 +162,21 @@ export async function prepareReload(
     js,
     without: (names) => prepareReload(context, record, js, migrations, names),
   };
+}
+
+/** What the save's changed imports say: notes, and reasons to restart (a class imported from its new module is none). */
+function noteImportChanges(
+  context: PrepareContext,
+  record: ModuleRecord,
+  previous: TopLevel,
+  next: TopLevel,
+  changes: Changes,
+): void {
+  const moved = (local: string, spec: string, name: string) =>
+    sameClassImport(record, context.graph.moduleOfSpecifier(record, spec), local, name);
+  const imports = changedImportLines(changedImports(record, previous, next, moved));
+  changes.notes.push(...imports.notes);
+  changes.restartReasons.push(...imports.restartReasons);
 }
 
 /**

@@ -30,7 +30,8 @@ import {
   type WritesSince,
 } from "./writesSince.js";
 import { errorText, type Reporter } from "./reporter.js";
-import { declaredNames, functionAssigner, inEveryScope } from "./reloadFunctions.js";
+import { declaredNames, functionAssigner } from "./reloadFunctions.js";
+import { recordScope } from "./recordScope.js";
 import { RestartGate } from "./restartGate.js";
 import { refusalAdvice, refusesLiveChange, stopsStart } from "./refusalAdvice.js";
 import { readSaved, sameText } from "./savedText.js";
@@ -316,13 +317,7 @@ export class Reloader {
     const functions = functionAssigner(record, prepared);
     const functionNames = functions.names;
     for (const apply of prepared.unmanagedPatches) warnings.push(apply());
-    const extrasAdded = Object.keys(prepared.extras).filter((n) => !record.extras.has(n));
-    for (const [name, value] of Object.entries(prepared.extras)) record.extras.set(name, value);
-    for (const key of prepared.used) record.used.add(key);
-    for (const [local, from] of prepared.importedFrom) record.importedFrom.set(local, from);
-    for (const [name, text] of prepared.removed) record.removed.set(name, text);
-    for (const name of prepared.restored) record.removed.delete(name);
-    record.setExtra = inEveryScope(record.setExtra, prepared.setExtra);
+    const extrasAdded = recordScope(record, prepared);
     functions.set(prepared.functions);
     this.graph.propagate(record, [...functionNames, ...extrasAdded]);
     const previousJs = record.js;
