@@ -12,18 +12,33 @@
  * properties exactly. A release's class handed in is never written to.
  */
 import { UnswappableObjectError } from "../errors.js";
+import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
 import { DERIVED_FROM, derivedFrom } from "./derivedFrom.js";
 import type { HandleState } from "./handleState.js";
 import { sameDescriptor } from "./prototypeMembers.js";
-import { isSharedStatic } from "./sharedStatics.js";
+import { isSharedStatic, shareStatic } from "./sharedStatics.js";
 import { isStaticMethod, SKIPPED_STATICS } from "./staticForms.js";
 
 type Undo = () => void;
 
+/** Keys of a derived version that are metamorph's, never the class's statics. */
+const OWN_KEYS: ReadonlySet<PropertyKey> = new Set([DERIVED_FROM, METHOD_HOME, INITIALISE_FIELDS]);
+
 /** A static member: a method, or an accessor that is not the sharing of a datum. */
 function isMember(key: PropertyKey, d: PropertyDescriptor): boolean {
-  if (key === DERIVED_FROM || SKIPPED_STATICS.has(key)) return false;
+  if (OWN_KEYS.has(key) || SKIPPED_STATICS.has(key)) return false;
   return isStaticMethod(key, d) || (!("value" in d) && !isSharedStatic(d));
+}
+
+/**
+ * A datum the derived version holds of its own, not shared with the
+ * written class: one the patch adds, renames or re-initialises (the others
+ * it shares, sharedStatics.ts), or one the program defined on the handle
+ * since the version before.
+ */
+function isOwnDatum(key: PropertyKey, d: PropertyDescriptor): boolean {
+  if (OWN_KEYS.has(key) || SKIPPED_STATICS.has(key)) return false;
+  return "value" in d && !isStaticMethod(key, d);
 }
 
 /** The registered class `ctor` was derived from, or null (not derived, a release's class, a handle-built class). */
@@ -43,7 +58,7 @@ function changesFor(
   const changes = new Map<PropertyKey, PropertyDescriptor | undefined>();
   for (const key of Reflect.ownKeys(ctor)) {
     const d = Reflect.getOwnPropertyDescriptor(ctor, key)!;
-    if (!isMember(key, d)) continue;
+    if (!isMember(key, d) && !isOwnDatum(key, d)) continue;
     const was = Reflect.getOwnPropertyDescriptor(written, key);
     if (was === undefined || !sameDescriptor(was, d)) changes.set(key, d);
   }
@@ -65,16 +80,37 @@ export function checkWrittenStatics(state: HandleState, ctor: Function, written:
 }
 
 /**
- * Gives the registered class the static members of `ctor`, the version just
- * installed, if it was derived from that class; returns the undo. A class
- * that cannot take them (frozen, or a static defined not configurable)
- * refuses before it changes.
+ * Refuses, before a derived version's static data is computed, static data
+ * `keys` the patch adds, renames or re-initialises that the class `written`
+ * could not take at the commit (frozen: an initialiser's assignment over
+ * its read-only copy threw a TypeError instead).
+ */
+export function checkWrittenData(
+  state: HandleState,
+  written: Function,
+  keys: Iterable<PropertyKey>,
+): void {
+  if (!state.implementationConstructor || written.prototype !== state.prototype) return;
+  const datum = { value: undefined, writable: true, enumerable: true, configurable: true };
+  refuseStuck(written, new Map([...keys].map((key) => [key, datum])));
+}
+
+/**
+ * Gives the registered class the statics of `ctor`, the version just
+ * installed, if it was derived from that class; returns the undo. Its
+ * members go there as they are; its own data (a static the patch adds,
+ * renames or re-initialises) goes there too and `ctor` shares it from then
+ * on, as it shares the rest: one value through the class, the handle and
+ * `obj.constructor`, which a static method reads through `this` however it
+ * is called. A class that cannot take them (frozen, or a static defined
+ * not configurable) refuses before it changes.
  */
 export function followWrittenStatics(state: HandleState, ctor: Function): Undo {
   const written = registeredBase(state, ctor);
   if (written === null) return () => {};
   const changes = changesFor(ctor, written);
-  if (changes.size === 0) return () => {};
+  const data = ownData(ctor);
+  if (changes.size === 0 && data.size === 0) return () => {};
   refuseStuck(written, changes);
   const order = Reflect.ownKeys(written);
   const saved = [...changes.keys()].map(
@@ -85,13 +121,42 @@ export function followWrittenStatics(state: HandleState, ctor: Function): Undo {
     if (d === undefined) Reflect.deleteProperty(written, key);
     else Object.defineProperty(written, key, own?.configurable === false ? { value: d.value } : d);
   }
+  for (const [key, d] of data) shareStatic(ctor, written, key, d.enumerable === true);
   return () => {
+    const statics = written as unknown as Record<PropertyKey, unknown>;
+    // Each datum back on `ctor` with the value it has now, as if it had held it throughout.
+    for (const [key, d] of data) Object.defineProperty(ctor, key, { ...d, value: statics[key] });
     for (const [key, was] of saved) {
       if (was === undefined) Reflect.deleteProperty(written, key);
-      else Reflect.defineProperty(written, key, was);
+      else Reflect.defineProperty(written, key, putBack(was, data.get(key), statics[key]));
     }
     restoreOrder(written, order);
   };
+}
+
+/** `ctor`'s own data statics (isOwnDatum), with their descriptors. */
+function ownData(ctor: Function): Map<PropertyKey, PropertyDescriptor> {
+  const data = new Map<PropertyKey, PropertyDescriptor>();
+  for (const key of Reflect.ownKeys(ctor)) {
+    const d = Reflect.getOwnPropertyDescriptor(ctor, key)!;
+    if (isOwnDatum(key, d)) data.set(key, d);
+  }
+  return data;
+}
+
+/**
+ * What a static of the written class the update redefined takes back: its
+ * descriptor before, but a datum the update re-initialised keeps the value
+ * the program wrote since (`now` is not what the update put there), as a
+ * rollback carries a value the program assigned (namespace/staticValues.ts).
+ */
+function putBack(
+  was: PropertyDescriptor,
+  put: PropertyDescriptor | undefined,
+  now: unknown,
+): PropertyDescriptor {
+  if (put === undefined || !("value" in was) || Object.is(put.value, now)) return was;
+  return { ...was, value: now };
 }
 
 /**

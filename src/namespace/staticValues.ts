@@ -16,6 +16,7 @@ import type { ClassVersion, Undo } from "../mop/classHandle.js";
 import { currentVersion } from "../mop/classHandle.js";
 import { installVersion } from "../mop/classVersions.js";
 import { createdDefinition } from "../mop/createClass.js";
+import { isSharedStatic } from "../mop/sharedStatics.js";
 
 type Statics = Record<PropertyKey, unknown>;
 
@@ -71,13 +72,16 @@ export function installWithStatics(
  */
 function isDataStatic(ctor: object, name: string, writable = false): boolean {
   const d = Reflect.getOwnPropertyDescriptor(ctor, name);
+  // A derived version's static held on the class the program wrote (mop/writtenStatics.ts) is data there.
+  if (d !== undefined && isSharedStatic(d)) return true;
   return d !== undefined && "value" in d && (!writable || d.writable === true);
 }
 
 /** Gives `ctor` the running value of a static it keeps, also where the new class made it read-only. */
 function keep(ctor: Statics, name: string, value: unknown): void {
   const d = Reflect.getOwnPropertyDescriptor(ctor, name);
-  if (d === undefined || !("value" in d) || d.configurable === true)
+  if (d !== undefined && isSharedStatic(d)) ctor[name] = value;
+  else if (d === undefined || !("value" in d) || d.configurable === true)
     Object.defineProperty(ctor, name, {
       value,
       writable: d && "value" in d ? d.writable === true : true,

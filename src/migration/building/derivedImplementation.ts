@@ -36,7 +36,7 @@ import {
 import { isMethodSyntax } from "../../mop/readClassDefinition.js";
 import { isSharedStatic, shareStatic } from "../../mop/sharedStatics.js";
 import { newTargetFor } from "../../mop/stableClass.js";
-import { checkWrittenStatics } from "../../mop/writtenStatics.js";
+import { checkWrittenData, checkWrittenStatics } from "../../mop/writtenStatics.js";
 import { compileDerivedConstructor } from "./derivedConstructor.js";
 import { compileReshape, type DerivedField } from "./freshReshape.js";
 
@@ -187,8 +187,10 @@ function sharedWith(derivation: Derivation, written: Function) {
  * They were all silently dropped: the derived version carried the running
  * statics as they were (review advY4).
  */
-function applyStaticPlan(ctor: Function, derivation: Derivation): void {
+function applyStaticPlan(ctor: Function, derivation: Derivation, written: Function): void {
   const { old, definition, staticOrigins } = derivation;
+  // They go on the class the program wrote at the commit: a frozen one refuses now.
+  checkWrittenData(stateOf(derivation.handle), written, staticOrigins?.keys() ?? []);
   const now = new Set(definition.staticFields.map((f) => f.name));
   const target = ctor as unknown as Record<string, unknown>;
   for (const { name } of old.staticFields) if (!now.has(name)) Reflect.deleteProperty(ctor, name);
@@ -317,7 +319,7 @@ export function deriveImplementation(derivation: Derivation): Constructor {
   );
   mergeMembers(ctor, running, compiled, derivation, true);
   // After the static methods: an initialiser may call one (`this.base() + 1`).
-  applyStaticPlan(ctor, derivation);
+  applyStaticPlan(ctor, derivation, lineage.base);
   Object.defineProperty(ctor, METHOD_HOME, {
     value: home,
     writable: false,
