@@ -35,6 +35,7 @@ import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
 import { defineStaticForwarders, settleStatics } from "./staticForwarders.js";
 import { buildOf, isDerivedClass, makeStableClass } from "./stableClass.js";
+import { extendedClass } from "./writtenStatics.js";
 
 export type { ClassVersion } from "./handleState.js";
 
@@ -339,12 +340,11 @@ export function constructionOf(ctor: Constructor, prototype: object): HandleStat
 
 /**
  * The class a subclass's ordinary constructor should reach with `super()`:
- * the current version itself when it is an ordinary class, the handle when
- * it is made by createClass (the handle then only initialises fields: it is
- * the one allocator either way).
+ * the running class when it is an ordinary class (writtenStatics.ts
+ * extendedClass), the handle when made by createClass (the one allocator).
  */
 function runningClass(state: HandleState): Function {
-  return state.construction === "initialise" ? state.handle : state.current;
+  return state.construction === "initialise" ? state.handle : extendedClass(state);
 }
 
 /**

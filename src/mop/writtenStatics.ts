@@ -13,7 +13,7 @@
  */
 import { UnswappableObjectError } from "../errors.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
-import { DERIVED_FROM, derivedFrom } from "./derivedFrom.js";
+import { builderOf, DERIVED_FROM, derivedFrom } from "./derivedFrom.js";
 import type { HandleState } from "./handleState.js";
 import { sameDescriptor } from "./prototypeMembers.js";
 import { isSharedStatic, shareStatic } from "./sharedStatics.js";
@@ -48,6 +48,24 @@ function registeredBase(state: HandleState, ctor: Function): Function | null {
   for (let from = derivedFrom(base); from !== undefined; from = derivedFrom(base)) base = from;
   // The class registered is the one whose prototype is the stable one.
   return base !== ctor && base.prototype === state.prototype ? base : null;
+}
+
+/**
+ * What a class the program wrote extending this one (`class Sub extends
+ * Item`) is linked to (classHandle.ts followSuperclass): the class the
+ * program wrote where the running version is derived from it, builds as it
+ * (a patch changing no field of the class's own) and gives it its statics
+ * (followWrittenStatics), so `Object.getPrototypeOf(Sub) === Item` still
+ * holds, as libraries walking class chains for inherited static metadata
+ * expect, and `super.create()` and inherited statics are the new ones.
+ * Else the running version: one that changes the fields must run in the
+ * subclass's `super()`.
+ */
+export function extendedClass(state: HandleState): Function {
+  const base = builderOf(state.current);
+  return base !== state.current && registeredBase(state, state.current) === base
+    ? base
+    : state.current;
 }
 
 /** What `written` must take to hold `ctor`'s static members: each key's descriptor, undefined to delete it. */

@@ -9,6 +9,7 @@ import { UnmanagedClassError } from "../errors.js";
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { currentVersion, externalSuperclassOf } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
+import { derivedFrom } from "../mop/derivedFrom.js";
 import { ExternalSuperclassError } from "./errors.js";
 
 export function requireParent(
@@ -26,6 +27,8 @@ export function requireParent(
     if (
       parent === superclass ||
       parent === currentVersion(superclass).ctor ||
+      // The class the program wrote that it runs as (a subclass stays linked there, mop/writtenStatics.ts extendedClass).
+      parent === derivedFrom(currentVersion(superclass).ctor) ||
       parent === newVersionOf(superclass)
     )
       return;
