@@ -13,6 +13,7 @@ import { buildPhase } from "../migration/phases/build.js";
 import { detectPhase } from "../migration/phases/detect.js";
 import { dropKept, findAndKeep } from "../migration/phases/find.js";
 import { preparePhase } from "../migration/phases/prepare.js";
+import { restoreLoggedContainers } from "../migration/heldContainers.js";
 import { shadowPhase } from "../migration/phases/shadow.js";
 import { validatePhase } from "../migration/phases/validate.js";
 import type { Namespace } from "../namespace/namespace.js";
@@ -46,6 +47,7 @@ export function dryRun(namespace: Namespace, patch: Patch): DryRunReport {
     validation = validatePhase(namespace, rest.name, built, shadowed, prepared);
     // As in the update itself: a migrator's write elsewhere than its target is undone, and refuses.
     witness?.refuseChanges(rest.name);
+    restoreLoggedContainers(prepared.logs); // the update's migrators will find them as they were
   } catch (error) {
     witness?.restore();
     dropKept(namespace); // no commit follows a refused dry run

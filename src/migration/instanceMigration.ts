@@ -23,6 +23,8 @@ import { fixedPropertyError } from "./fixedProperties.js";
 import type { UnseenFields } from "./unseenFields.js";
 import { rebindFields, rebindsOf } from "./thisCapture.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
+import type { HeldContainers } from "./heldContainers.js";
+import { recordContainers, restoreContainers } from "./heldContainers.js";
 import type { Replay } from "./targetReplay.js";
 import { migrateAgain, migrateCopy, revertibleNow } from "./targetReplay.js";
 import {
@@ -120,6 +122,11 @@ export interface PreparedMigration {
   readonly rebinds: readonly Rebind[] | null;
   /** Migrators run again on the object once rewritten (targetReplay.ts); null for none, and once applied. */
   replay: Replay | null;
+  /**
+   * What the containers its fields hold contained before its migration code
+   * ran (heldContainers.ts): put back wherever the migration is undone.
+   */
+  readonly containers: HeldContainers;
 }
 
 function oldViewOf(keys: readonly string[], values: readonly unknown[]): OldView {
@@ -157,6 +164,8 @@ export function prepareMigration(
   const values: unknown[] = new Array(fields.length);
   let field = "";
   const oldValues = valuesOf(object, oldKeys, plan.className, index);
+  // User code gets the live containers through `target` and the old view.
+  const containers = plan.needsOldView ? recordContainers(oldValues) : null;
   let carried: Carried | null = null;
   let replay: Replay | null = null;
   const capturing: Rebind[] = [];
@@ -190,6 +199,7 @@ export function prepareMigration(
     carried = before ? carriedFrom(before, plan.known) : null;
     if (copy) ({ carried, replay } = migrateCopy(object, plan, view, copy, carried));
   } catch (error) {
+    restoreContainers(containers);
     const what = field ? `computing field "${field}" of` : "running the migrator of";
     throw new MigrationError(
       `${what} ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
@@ -207,6 +217,7 @@ export function prepareMigration(
     carried,
     rebinds: copy ? rebindsOf(capturing, copy, values, newValues) : null,
     replay,
+    containers,
   };
 }
 
@@ -309,6 +320,8 @@ export function applyMigration(prepared: PreparedMigration): void {
   // puts back the complete state the object has now.
   const from = replay ?? prepared;
   if (replay) prepared.carried = revertibleNow(object);
+  // The migrators run again on the live object: they find its containers as the first run did.
+  if (replay) restoreContainers(prepared.containers);
   if (from.carried) applyState(object, migratedStateOf(prepared, from));
   else rewriteFields(object, prepared.oldKeys, plan.fields, from.newValues);
   prepared.copy = null;
@@ -320,6 +333,7 @@ export function applyMigration(prepared: PreparedMigration): void {
 
 /** Puts a migrated object back exactly as it was before `applyMigration` (values, keys, prototype). */
 export function revertMigration(prepared: PreparedMigration): void {
+  restoreContainers(prepared.containers);
   if (prepared.carried) applyState(prepared.object, prepared.carried.before);
   else
     rewriteFields(

@@ -22,6 +22,7 @@ import type { Plan } from "./migrationPlan.js";
 import type { LogArrays } from "./logArrays.js";
 import { sized } from "./logArrays.js";
 import { stillHolds } from "./ownState.js";
+import { type HeldContainers, restoreContainers } from "./heldContainers.js";
 
 /** An object's migration as rollback needs it: old layout and values, and the values installed. */
 export interface Retained {
@@ -32,6 +33,8 @@ export interface Retained {
   readonly newValues: readonly unknown[];
   /** Unmanaged own state the migration carried (general path only). */
   readonly carried: Carried | null;
+  /** What its fields' containers held before its migration (general path only). */
+  readonly containers?: HeldContainers;
 }
 
 export interface ApplyProgress {
@@ -238,8 +241,9 @@ export class MigrationLog {
     }
     for (let i = 0; i < objects.length; i++) {
       onStep?.(i);
-      // Prepared again first if written since: a throw there wrote nothing to revert.
-      this.refreshAt(i);
+      // Prepared again first if written since (asItIsNow): a throw there wrote nothing to revert.
+      const general = this.general.get(i);
+      if (general) this.asItIsNow(i, general);
       progress.partial = true;
       this.applyAt(i);
       progress.partial = false;
@@ -257,11 +261,6 @@ export class MigrationLog {
    */
   committed(): void {
     this.computed = [];
-  }
-
-  /** Prepares object i again if code that ran since its preparation wrote to it (asItIsNow). */
-  private refreshAt(i: number): void {
-    if (this.general.has(i)) this.asItIsNow(i, this.general.get(i)!);
   }
 
   applyAt(i: number): void {
@@ -303,6 +302,7 @@ export class MigrationLog {
   private asItIsNow(i: number, prepared: PreparedMigration): PreparedMigration {
     const { object, oldKeys, oldValues, carried } = prepared;
     if (stillHolds(object, oldKeys, oldValues, carried?.before ?? null)) return prepared;
+    restoreContainers(prepared.containers); // its migrators find them as they did the first time
     const again = prepareMigration(object, this.plan, i);
     this.general.set(i, again);
     return again;

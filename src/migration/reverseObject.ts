@@ -14,6 +14,7 @@ import type { MigrationLog, Retained } from "./migrationLog.js";
 import { restoreOldLayout, rewriteFields } from "./instanceMigration.js";
 import type { Plan } from "./migrationPlan.js";
 import { heldObject } from "./proxies.js";
+import { restoreContainers } from "./heldContainers.js";
 
 export interface LateDefault {
   readonly object: object;
@@ -33,6 +34,8 @@ export function reverseOne(
   /** Made since the commit, by the new version (not an object the update migrated). */
   madeSince = false,
 ): void {
+  // Its migrators converted them in place: the old code reads them as they were (heldContainers.ts).
+  restoreContainers(retained?.containers ?? null);
   // No log holds its old state: rewritten through a Proxy hiding fields, it lost them.
   if (madeSince) object = heldObject(plan, object);
   const { keys, values } = reversedFields(object, plan, retained, late, madeSince);

@@ -37,6 +37,7 @@ import { applyState } from "../mop/rewriting/applyState.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import { rewriteFields } from "./instanceMigration.js";
+import { restoreLoggedContainers } from "./heldContainers.js";
 import type { MigrationLog } from "./migrationLog.js";
 import { sameDescriptor, sameState } from "./ownState.js";
 import { type ReadAt, unreadableError } from "../mop/unreadableObjects.js";
@@ -250,8 +251,9 @@ export class LiveStateWitness {
     return undefined;
   }
 
-  /** Puts back everything recorded. */
+  /** Puts back everything recorded, and what the migrated objects' containers held (heldContainers.ts). */
   restore(): void {
+    restoreLoggedContainers(this.logs);
     for (const h of this.holders) {
       if (holderChange(h) !== undefined) restoreHolder(h);
     }

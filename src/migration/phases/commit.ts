@@ -17,6 +17,7 @@ import { holdBindings } from "../../namespace/snapshotHistory.js";
 import type { EarlierCompletion } from "../lazyCompletion.js";
 import { LazyMigration } from "../lazyCompletion.js";
 import type { ApplyProgress, MigrationLog } from "../migrationLog.js";
+import { restoreLoggedContainers } from "../heldContainers.js";
 import { outsideHomes } from "../outsideBuilt.js";
 import type { Committed } from "../rollback.js";
 import { lockedMigrated, migratedEntries, namespaceRefusal, rollBack } from "../rollback.js";
@@ -44,7 +45,9 @@ export function commitPhase(
   changed: ReadonlySet<string>,
 ): Committed {
   const { logs, count, dryRun, builtOutside, preexisting } = prepared;
-  // A dry run only served the validations: lazy objects migrate at first touch.
+  // A dry run only served the validations: lazy objects migrate at first
+  // touch, where their migrators must find their containers as they were.
+  if (dryRun) restoreLoggedContainers(logs);
   const applied = dryRun ? [] : [...logs];
   const total = dryRun ? 0 : count;
   const fromVersion = namespace.version;
@@ -191,6 +194,8 @@ function install(
       builtOutside.undo(namespace.finder);
       record.undo();
     }
+    // Objects not reached yet hold containers their migrators converted in the prepare phase.
+    restoreLoggedContainers(applied);
     if (error instanceof MigrationSideEffectError) witness!.restore();
     if (failures.length > 0) throw incompleteUndo(patchName, done, total, error, failures);
     if (error instanceof MigrationSideEffectError) throw error;
