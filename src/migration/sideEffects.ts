@@ -25,7 +25,9 @@
  * reads them (`checkAtRewrite`) instead of a pass of its own.
  *
  * Not seen: writes to objects that are neither migrated instances nor those
- * prototypes (an unrelated plain object, a Map's entries), symbol-keyed or
+ * prototypes (an unrelated plain object; the containers a migrated object's
+ * fields hold are no side effect, and are put back by `restore` with the
+ * rest: heldContainers.ts), symbol-keyed or
  * non-enumerable own properties of instances, and migrations at first touch
  * of lazy and progressive updates (after the commit, rolled back as a whole
  * by item 2 when they fail).
