@@ -65,17 +65,20 @@ function isSet(value: object): value is Set<unknown> {
 }
 
 function snapshotOf(value: object): Snapshot | undefined {
-  if (isMap(value)) {
+  // A Proxy's reads run its traps; for any other object `instanceof` and
+  // the prototype read run no code, and the brand check (which throws, and
+  // costs) is left to what claims to be a Map or a Set.
+  if (isProxy(value)) return undefined;
+  if (value instanceof Map && isMap(value)) {
     const items: unknown[] = [];
     mapForEach.call(value, (v, k) => items.push(k, v));
     return { kind: "map", container: value, items };
   }
-  if (isSet(value)) {
+  if (value instanceof Set && isSet(value)) {
     const items: unknown[] = [];
     setForEach.call(value, (v) => items.push(v));
     return { kind: "set", container: value, items };
   }
-  if (isProxy(value)) return undefined;
   if (Array.isArray(value)) {
     const items: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) items[i] = i in value ? value[i] : HOLE;
