@@ -132,33 +132,75 @@ export function restoreLoggedContainers(logs: readonly Prepared[]): void {
 }
 
 function restoreOne(s: Snapshot): void {
+  if (unchanged(s)) return;
   if (s.kind === "map") restoreMap(s.container, s.items);
   else if (s.kind === "set") restoreSet(s.container, s.items);
   else if (s.kind === "array") restoreArray(s.container, s.items);
   else restoreObject(s.container, s.keys, s.descriptors);
 }
 
+/** Whether the container holds just what `s` recorded, in the same order. */
+function unchanged(s: Snapshot): boolean {
+  if (s.kind === "map") {
+    const { container, items } = s;
+    let i = 0;
+    let same = mapSize.call(container) * 2 === items.length;
+    if (same)
+      mapForEach.call(container, (v, k) => {
+        same &&= Object.is(k, items[i]) && Object.is(v, items[i + 1]);
+        i += 2;
+      });
+    return same;
+  }
+  if (s.kind === "set") {
+    const { container, items } = s;
+    let i = 0;
+    let same = setSize.call(container) === items.length;
+    if (same)
+      setForEach.call(container, (v) => {
+        same &&= Object.is(v, items[i++]);
+      });
+    return same;
+  }
+  if (s.kind === "array") {
+    const { container, items } = s;
+    if (container.length !== items.length) return false;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item === HOLE ? i in container : !(i in container) || !Object.is(container[i], item))
+        return false;
+    }
+    return true;
+  }
+  const now = Reflect.ownKeys(s.container);
+  return (
+    now.length === s.keys.length &&
+    now.every(
+      (key, i) =>
+        key === s.keys[i] &&
+        sameDescriptor(Reflect.getOwnPropertyDescriptor(s.container, key), s.descriptors[i]!),
+    )
+  );
+}
+
+/**
+ * What of `held` the object's migration code changed, once it ran: only
+ * those are put back by a rollback after the commit, so that what the
+ * program writes since into a container the migration left alone stays
+ * (and the update holds no second copy of it).
+ */
+export function changedContainers(held: HeldContainers): HeldContainers {
+  if (held === null) return null;
+  const changed = held.filter((s) => !unchanged(s));
+  return changed.length === 0 ? null : changed;
+}
+
 function restoreMap(map: Map<unknown, unknown>, items: readonly unknown[]): void {
-  let i = 0;
-  let same = mapSize.call(map) * 2 === items.length;
-  if (same)
-    mapForEach.call(map, (v, k) => {
-      same &&= Object.is(k, items[i]) && Object.is(v, items[i + 1]);
-      i += 2;
-    });
-  if (same) return;
   mapClear.call(map);
   for (let k = 0; k < items.length; k += 2) mapSet.call(map, items[k], items[k + 1]);
 }
 
 function restoreSet(set: Set<unknown>, items: readonly unknown[]): void {
-  let i = 0;
-  let same = setSize.call(set) === items.length;
-  if (same)
-    setForEach.call(set, (v) => {
-      same &&= Object.is(v, items[i++]);
-    });
-  if (same) return;
   setClear.call(set);
   for (const item of items) setAdd.call(set, item);
 }

@@ -24,7 +24,7 @@ import type { UnseenFields } from "./unseenFields.js";
 import { rebindFields, rebindsOf } from "./thisCapture.js";
 import { asyncRefusal, isThenable } from "./synchronous.js";
 import type { HeldContainers } from "./heldContainers.js";
-import { recordContainers, restoreContainers } from "./heldContainers.js";
+import { changedContainers, recordContainers, restoreContainers } from "./heldContainers.js";
 import type { Replay } from "./targetReplay.js";
 import { migrateAgain, migrateCopy, revertibleNow } from "./targetReplay.js";
 import {
@@ -217,7 +217,7 @@ export function prepareMigration(
     carried,
     rebinds: copy ? rebindsOf(capturing, copy, values, newValues) : null,
     replay,
-    containers,
+    containers: changedContainers(containers),
   };
 }
 

@@ -307,4 +307,32 @@ describe("the other paths that run a migrator again", () => {
     // docs/design.md, "What a migrator may reach": nested objects stay out of reach.
     expect(inner.n).toBe(2);
   });
+
+  test.each(["eager", "lazy"] as const)(
+    "%s: a rollback after the commit keeps what the program wrote since to a container the migrator left alone",
+    (policy) => {
+      const ns = new Namespace(`containers-untouched-${policy}`, { instanceFinder: "registry" });
+      const Store = ns.registerClass(release(1, " this.log = [];"), { name: "Store" });
+      const log: unknown[] = ["boot"];
+      const store = new Store(0, new Map([["a", 1]]));
+      (store as Rec).log = log;
+      const result = updateSync(
+        ns,
+        patch("v2")
+          .replaceImplementation("Store", release(2, " this.log = [];"))
+          .migrate("Store", (_old: unknown, t: Rec) => {
+            (t.data as Map<string, unknown>).set("a", { value: 1 });
+          })
+          .policy(policy)
+          .build(),
+      );
+      (store as { touch(): number }).touch();
+      log.push("after the commit");
+      result.rollback();
+      // The Map the migrator converted goes back; the array it never touched keeps the program's entry.
+      expect([...((store as Rec).data as Map<string, unknown>)]).toEqual([["a", 1]]);
+      expect((store as Rec).log).toBe(log);
+      expect(log).toEqual(["boot", "after the commit"]);
+    },
+  );
 });
