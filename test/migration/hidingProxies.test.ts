@@ -15,33 +15,10 @@ import {
   MetamorphError,
   Namespace,
   type UpdateResult,
-  patch,
   update,
   updateSync,
 } from "../../src/index.js";
-
-type Hiding = "none" | "all" | "keys" | "get";
-type Policy = "eager" | "lazy" | "progressive";
-
-const hidden = (k: string | symbol) => typeof k === "string" && k.startsWith("_");
-
-/** A handler hiding `_`-keys: from every trap, from the key traps only, from `get` only, or none. */
-function handlerOf(hiding: Hiding): ProxyHandler<object> {
-  const keys = hiding === "all" || hiding === "keys";
-  const get = hiding === "all" || hiding === "get";
-  return {
-    ...(keys && {
-      ownKeys: (t: object) => Reflect.ownKeys(t).filter((k) => !hidden(k)),
-      getOwnPropertyDescriptor: (t: object, k: string | symbol) =>
-        hidden(k) ? undefined : Reflect.getOwnPropertyDescriptor(t, k),
-      has: (t: object, k: string | symbol) => !hidden(k) && Reflect.has(t, k),
-    }),
-    ...(get && {
-      get: (t: object, k: string | symbol, r: unknown) =>
-        hidden(k) ? undefined : Reflect.get(t, k, r),
-    }),
-  };
-}
+import { amount, type Hiding, handlerOf, held, type Policy } from "../support/hidingProxies.js";
 
 let worlds = 0;
 
@@ -68,24 +45,6 @@ function bank(hiding: Hiding, n: number) {
   const accounts = Array.from({ length: n }, (_, i) => new Account(`o${i}`, i + 1));
   return { ns, accounts, targets };
 }
-
-/** Each object itself, as the Proxy cannot hide it: its prototype and every own descriptor. */
-const held = (targets: readonly object[]) =>
-  targets.map((t) => ({
-    prototype: Object.getPrototypeOf(t),
-    properties: Reflect.ownKeys(t).map((k) => [k, Object.getOwnPropertyDescriptor(t, k)]),
-  }));
-
-const amount = () =>
-  patch("amount")
-    .renameField("Account", "cents", "amount")
-    .addField("Account", "tag", { default: "v2" })
-    .replaceMethods("Account", {
-      total(this: { amount: number }) {
-        return this.amount * 10;
-      },
-    })
-    .build();
 
 test("property: a Proxy hiding fields is refused before anything changes; a transparent one migrates and rolls back exactly", async () => {
   await fc.assert(

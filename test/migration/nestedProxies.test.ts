@@ -16,17 +16,15 @@ import {
   MetamorphError,
   Namespace,
   type UpdateResult,
-  patch,
   update,
   updateSync,
 } from "../../src/index.js";
+import { amount, held, hidden, type Policy } from "../support/hidingProxies.js";
 
 type Layer = "strict" | "hiding";
-type Policy = "eager" | "lazy" | "progressive";
 
 /** What the class and the migration name: a membrane knows these keys only. */
 const KNOWN = new Set<string | symbol>(["owner", "_secret", "cents", "amount", "tag", "total"]);
-const hidden = (k: string | symbol) => typeof k === "string" && k.startsWith("_");
 
 /** A layer's handler: `strict` throws at a read of a key it does not know (and counts it), `hiding` hides `_`-keys. */
 function handlerOf(layer: Layer, foreign: (string | symbol)[]): ProxyHandler<object> {
@@ -77,23 +75,6 @@ function bank(inner: Layer, outer: Layer, n: number) {
   const accounts = Array.from({ length: n }, (_, i) => new Account(`o${i}`, i + 1));
   return { ns, accounts, targets, foreign };
 }
-
-const held = (targets: readonly object[]) =>
-  targets.map((t) => ({
-    prototype: Object.getPrototypeOf(t),
-    properties: Reflect.ownKeys(t).map((k) => [k, Object.getOwnPropertyDescriptor(t, k)]),
-  }));
-
-const amount = () =>
-  patch("amount")
-    .renameField("Account", "cents", "amount")
-    .addField("Account", "tag", { default: "v2" })
-    .replaceMethods("Account", {
-      total(this: { amount: number }) {
-        return this.amount * 10;
-      },
-    })
-    .build();
 
 test("property: a chain of Proxies is checked against the object at its bottom, running no trap on a key the program never reads", async () => {
   await fc.assert(
