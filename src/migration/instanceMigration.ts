@@ -391,6 +391,5 @@ export function restoreOldLayout(
   applyState(
     object,
     rolledBackState(object, plan.fieldSet, keys, values, retained?.carried ?? undefined),
-    true,
   );
 }

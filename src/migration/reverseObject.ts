@@ -47,7 +47,7 @@ export function reverseOne(
   const now = Object.keys(object);
   const state = reversedState(object, plan, keys, values, retained, fieldsAlone, false, now);
   if (state === undefined) rewriteFields(object, now, keys, values);
-  else applyState(object, state, true);
+  else applyState(object, state);
 }
 
 /**
@@ -66,14 +66,14 @@ export function reversalRefused(
 ): string | undefined {
   const { keys, values } = reversedFields(object, plan, retained, [], madeSince);
   const target = reversedState(object, plan, keys, values, retained, fieldsAlone, madeSince);
-  return target === undefined ? undefined : refusedRewrite(captureState(object), target, true);
+  return target === undefined ? undefined : refusedRewrite(captureState(object), target);
 }
 
 /** `reversalRefused` for `log.revertAt(i)`, the exact revert. */
 export function revertRefused(log: MigrationLog, i: number): string | undefined {
   const object = log.objects[i]!;
   const general = log.general.get(i);
-  if (general?.carried) return refusedRewrite(captureState(object), general.carried.before, false);
+  if (general?.carried) return refusedRewrite(captureState(object), general.carried.before);
   // A lean log kept no old values: each comes back from the field it was
   // carried into, so those of the fields both layouts name are what it holds.
   const retained = log.retained(i);
@@ -90,17 +90,11 @@ const cannotRestore = (key: PropertyKey) =>
  * cannot be deleted, or one it keeps in place that is read-only and would
  * take another value. Changes nothing.
  */
-function refusedRewrite(
-  current: ObjectState,
-  target: ObjectState,
-  symbolsApart: boolean,
-): string | undefined {
+function refusedRewrite(current: ObjectState, target: ObjectState): string | undefined {
   const from = stateToTable(current);
   const to = stateToTable(target);
   const kept =
-    from.prototypes[0] !== to.prototypes[0]
-      ? NOTHING_KEPT
-      : keptProperties(from, 0, to, 0, symbolsApart);
+    from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0);
   const named = from.starts[0]! + from.elementCounts[0]!;
   for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
     if ((from.attributes[j]! & CONFIGURABLE) === 0 && !isKept(kept, j, named))
@@ -165,7 +159,7 @@ function reversedState(
   const inOrder = !carried && !madeSince;
   const state = rolledBackState(object, plan.fieldSet, keys, values, carried, inOrder, now);
   if (!inOrder || now.descriptors.every((d) => d.configurable !== false)) return state;
-  if (refusedRewrite(now, state, true) === undefined) return state;
+  if (refusedRewrite(now, state) === undefined) return state;
   return rolledBackState(object, plan.fieldSet, keys, values, carried, false, now);
 }
 

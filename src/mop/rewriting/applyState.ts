@@ -111,19 +111,10 @@ export function failedStep(obj: object, step: string, key?: PropertyKey): Unswap
  * step (it may then be half rewritten: callers that need atomicity capture
  * states first and restore on failure, as swapObjects does).
  */
-export function applyState(
-  obj: object,
-  state: ObjectState,
-  /**
-   * Where a property that cannot be deleted is in the way, keep strings and
-   * symbols apart (see Kept): right for a rollback, whose strings to delete
-   * are the fields the migration added, after every symbol the object had.
-   */
-  symbolsApart = false,
-): void {
+export function applyState(obj: object, state: ObjectState): void {
   const current = createStateTable();
   captureRow(current, obj);
-  applyRow(obj, current, 0, stateToTable(state), 0, undefined, symbolsApart);
+  applyRow(obj, current, 0, stateToTable(state), 0);
 }
 
 /**
@@ -169,7 +160,7 @@ export function blockedRewrite(
   const from = stateToTable(current);
   const to = stateToTable(state);
   const kept =
-    from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0, false);
+    from.prototypes[0] !== to.prototypes[0] ? NOTHING_KEPT : keptProperties(from, 0, to, 0);
   const named = from.starts[0]! + from.elementCounts[0]!;
   let first: PropertyKey | undefined;
   for (let j = from.starts[0]!; j < from.starts[1]!; j++) {
@@ -200,7 +191,6 @@ export function applyRow(
   target: StateTable,
   t: number,
   cache?: InterceptCache,
-  symbolsApart = false,
 ): void {
   const isArray = current.arrayLengths[c]! >= 0;
   const targetLength = target.arrayLengths[t]!;
@@ -225,9 +215,7 @@ export function applyRow(
   // ones added afterwards) drops it into dictionary mode; an object that was
   // empty when its prototype changed can later be rewritten again at full speed.
   const prototypeChanges = current.prototypes[c] !== prototype;
-  const kept = prototypeChanges
-    ? NOTHING_KEPT
-    : keptProperties(current, c, target, t, symbolsApart);
+  const kept = prototypeChanges ? NOTHING_KEPT : keptProperties(current, c, target, t);
 
   // 2. Delete the rest from the end backwards, on the old prototype (where
   // symbols are kept apart, the strings first: they were added last).

@@ -25,15 +25,20 @@ function sameShape(current: StateTable, c: number, target: StateTable, t: number
  * The named properties a rewrite keeps in place: the `prefix` first (their
  * place and attributes unchanged). Where that would delete a property that
  * cannot be deleted (a non-configurable symbol key defined by a constructor,
- * as yaml's nodes have), a rollback (`symbolsApart`) keeps strings and
- * symbols `apart`: the leading strings, and the `symbols` leading symbols
- * (from index `symbolsAt` of the current row) — `Reflect.ownKeys` lists
- * strings before symbols whatever the insertion order, and the strings a
- * rollback deletes are those its migration added, after the symbols. A
- * migration forward knows no such order: deleting a string there could
- * drop the object into dictionary mode, and it is refused as before. The
- * symbols a platform superclass's constructor puts on (`builtBySuperclass`)
- * are known to come first: kept apart in any rewrite that keeps them all.
+ * as yaml's Schema and nodes have), strings and symbols are kept `apart`:
+ * the leading strings, and the `symbols` leading symbols (from index
+ * `symbolsAt` of the current row) — `Reflect.ownKeys` lists strings before
+ * symbols whatever the insertion order, so the strings after the prefix can
+ * be deleted and defined again around the symbols without changing what it
+ * shows. In a rollback those strings are the fields its migration added,
+ * after the symbols, and the object stays fast; in a migration forward
+ * they may come before a symbol in V8's order, and deleting them drops the
+ * object into dictionary mode (measured, Node 20): a cost on such rare
+ * objects, against refusing an update the program needs (yaml 2.2 -> 2.6,
+ * review advZ27). A non-configurable string after the prefix must still
+ * move, and is refused. The symbols a platform superclass's constructor puts
+ * on (`builtBySuperclass`) are known to come first: kept apart in any
+ * rewrite that keeps them all, and then the object stays fast.
  */
 export interface Kept {
   readonly prefix: number;
@@ -58,7 +63,6 @@ export function keptProperties(
   c: number,
   target: StateTable,
   t: number,
-  symbolsApart: boolean,
 ): Kept {
   const curNamed = current.starts[c]! + current.elementCounts[c]!;
   const curEnd = current.starts[c + 1]!;
@@ -72,7 +76,7 @@ export function keptProperties(
   const targetSymbols = symbolStart(target, named, end);
   const symbols = commonPrefix(current, curSymbols, curEnd, target, targetSymbols, end);
   const apart =
-    (symbolsApart && fixedInRest && curNamed + prefix < curSymbols) ||
+    (fixedInRest && curNamed + prefix <= curSymbols) ||
     (curNamed + prefix < curEnd &&
       curSymbols < curEnd &&
       symbols === curEnd - curSymbols &&
