@@ -242,6 +242,7 @@ export function missingNewFields(
   build: BuildResult,
   added: ReadonlyMap<string, string>,
   migrated: () => readonly object[] | undefined,
+  old?: ClassDefinition,
 ): UpdateWarning[] {
   if (added.size === 0) return [];
   let missing = [...added];
@@ -253,8 +254,11 @@ export function missingNewFields(
       objects.length === 0 ? !patch.sets(field) : !objects.some((o) => Object.hasOwn(o, field)),
     );
   }
-  return missing.map(([field, note]) =>
-    warning(
+  const { chain, fields } = newChain(className, build);
+  return missing.map(([field, note]) => {
+    const before = replacedField(note, old, chain, fields);
+    if (before !== undefined) return renamedOutOfSight(className, field, before, patch);
+    return warning(
       "MM_NO_INITIAL_VALUE",
       className,
       field,
@@ -264,7 +268,62 @@ export function missingNewFields(
           ? unlessMigratorSets(className, field)
           : `give the class a migrator that sets it (\`target.${field} = …\`)`
       }`,
-    ),
+    );
+  });
+}
+
+/** Where a note says a field is assigned outside the constructor (classAnalysis.ts): `method \`x\``. */
+const ASSIGNED_IN = /is assigned in (.+), not by the constructor/;
+
+/**
+ * The field the running version assigned where the new version assigns a
+ * new one (same method or accessor, out of the reader's sight), and which
+ * the new version no longer sets: a field renamed there (a setter's
+ * `this._timeout = v` become `this._timeoutMs = v`), whose objects alive now
+ * hold the old name. Said as "the running version never set it", the
+ * warning was wrong, and nothing said the old field was left behind.
+ */
+function replacedField(
+  note: string,
+  old: ClassDefinition | undefined,
+  chain: readonly ClassDefinition[],
+  fields: ReadonlySet<string>,
+): { readonly field: string; readonly where: string } | undefined {
+  const where = ASSIGNED_IN.exec(note)?.[1];
+  if (where === undefined || old === undefined) return undefined;
+  const setNow = new Set([...fields, ...unseenFields(chain).names]);
+  for (const oldNote of notesOf(old)) {
+    const field = FIELD_NOTE.exec(oldNote)?.[1];
+    if (field !== undefined && !setNow.has(field) && ASSIGNED_IN.exec(oldNote)?.[1] === where)
+      return { field, where: accessorWord(old, where) };
+  }
+  return undefined;
+}
+
+/** `method \`timeout\``, said `setter \`timeout\`` where the running version's member is a setter. */
+function accessorWord(old: ClassDefinition, where: string): string {
+  const name = /^method `([^`]+)`$/.exec(where)?.[1];
+  const setter = old.methods.some((m) => !m.static && m.kind === "set" && m.key === name);
+  return setter ? `setter \`${name}\`` : where;
+}
+
+function renamedOutOfSight(
+  className: string,
+  field: string,
+  before: { readonly field: string; readonly where: string },
+  patch: ReturnType<typeof patchWrites>,
+): UpdateWarning {
+  const carry = `target.${field} = old.${before.field}; delete target.${before.field}`;
+  return warning(
+    "MM_NO_INITIAL_VALUE",
+    className,
+    field,
+    `new field \`${field}\` is assigned in ${before.where} of the new version, where the running version assigned \`${before.field}\``,
+    `the objects alive now have \`${before.field}\`, which the new version no longer sets, and lack \`${field}\` — if it is the same value renamed, ${
+      patch.any && !patch.sets(field)
+        ? `the migrator of ${className} does not name \`${field}\`: unless it sets it by other means, carry it there`
+        : "give the class a migrator that carries it"
+    } (\`${carry}\`; a replaceImplementation rename cannot name \`${before.field}\`, a field the reader did not learn)`,
   );
 }
 

@@ -114,7 +114,7 @@ function changedClassWarnings(
   say("new fields set out of sight", () => {
     const added = newFieldsOutOfSight(className, cls, build, oldDefs);
     outOfSight.set(className, added);
-    return missingNewFields(className, build, added, objects.migrated);
+    return missingNewFields(className, build, added, objects.migrated, old);
   });
   const some = () => migratedOrAlive(objects.migrated(), objects.alive);
   say("fields holding functions", () =>
