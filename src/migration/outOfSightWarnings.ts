@@ -13,6 +13,7 @@ import { patchWrites, unlessMigratorSets } from "./migratorWrites.js";
 import { ANY_FIELD_NOTE, FIELD_NOTE, unseenFields } from "./unseenFields.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
+import { symbolsDefinedOnlyBy } from "./definedSymbolWarnings.js";
 
 /**
  * A class whose fields stay, upgraded to another release, whose running
@@ -56,6 +57,7 @@ export function unseenOwnState(
         "the objects alive now never get what it makes this way, where fresh ones do; give the class a migrator that sets it",
       ),
     ),
+    ...symbolsDefinedOnlyBy(className, old, cls.definition),
   ];
 }
 

@@ -47,6 +47,8 @@ import { sampledObjects } from "./sampledObjects.js";
 import { staleClosures } from "./staleClosures.js";
 import { staleFunctionFields } from "./staleFunctionFields.js";
 import { FIELD_NOTE, MEMBER_NOTE, unseenFields } from "./unseenFields.js";
+import { symbolsDefinedOnlyBy } from "./definedSymbolWarnings.js";
+import { SYMBOL_DEFINITION_NOTE } from "../mop/source/symbolDefinitions.js";
 import type { UpdateWarning } from "./warning.js";
 import { notesOf, quoted, warning } from "./warning.js";
 import { checked } from "./warningSteps.js";
@@ -159,6 +161,8 @@ function unseenStateWarnings(
   // An out-of-sight field the release makes a method or accessor: said with its remedy.
   const hiding = fieldsHidingNewMethods(className, build, old);
   warnings.push(...hiding);
+  // A symbol both constructors define under a key the source names: every object has it.
+  warnings.push(...symbolsDefinedOnlyBy(className, old, cls.definition));
   // A superclass's field, learned from its constructor, that a method of
   // this class assigns (a tree's `this._root = …`): seen, not unseen.
   const above = [
@@ -176,6 +180,8 @@ function unseenStateWarnings(
     // Properties under computed keys (`this[kState] = …`): the class's own
     // migrator sees them on the old object and is where they are addressed.
     if (cls.migrators.length > 0 && COMPUTED_NOTE.test(note)) continue;
+    // Said above, where one release alone defines it.
+    if (SYMBOL_DEFINITION_NOTE.test(note)) continue;
     const field = FIELD_NOTE.exec(note)?.[1];
     if (field !== undefined && (learnedAbove.has(field) || said.has(field))) continue;
     if (field !== undefined) said.add(field);

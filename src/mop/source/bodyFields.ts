@@ -5,6 +5,7 @@
  */
 import type { AnyNode, Statement } from "acorn";
 import { containsReturn, dependsOnScope, readsModuleScope } from "./scope.js";
+import { symbolDefinitionNote } from "./symbolDefinitions.js";
 import type { Source } from "./syntax.js";
 import { textOf } from "./syntax.js";
 import type { Write } from "./thisWrites.js";
@@ -123,7 +124,10 @@ function apply(state: BodyState, write: Write): void {
       context.onPrivate(write.text);
       return;
     case "opaque":
-      notes.add(`${where} creates properties that cannot be named statically: \`${write.text}\``);
+      notes.add(
+        symbolDefinitionNote(where, write.text) ??
+          `${where} creates properties that cannot be named statically: \`${write.text}\``,
+      );
       return;
     case "ignored":
       return;
