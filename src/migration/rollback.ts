@@ -306,7 +306,7 @@ function ownPropertiesRefusal(
   let fixed = false;
   // String keys only: listing symbols too cost four times as much, and the
   // rollback's rewrite keeps symbol keys in place where a property cannot
-  // be deleted (applyState.ts `symbolsApart`).
+  // be deleted (keptProperties.ts keeps strings and symbols apart).
   for (const key of Object.getOwnPropertyNames(object)) {
     const d = Reflect.getOwnPropertyDescriptor(object, key);
     if (d?.get !== undefined && fields.has(key)) {
