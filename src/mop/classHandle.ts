@@ -35,7 +35,7 @@ import { noteStablePrototype } from "./instances/finder.js";
 import { rememberOriginalMembers } from "./originalMembers.js";
 import { defineStaticForwarders, settleStatics } from "./staticForwarders.js";
 import { buildOf, isDerivedClass, makeStableClass } from "./stableClass.js";
-import { extendedClass } from "./writtenStatics.js";
+import { extendedClass } from "./extendedClass.js";
 
 export type { ClassVersion } from "./handleState.js";
 

@@ -13,7 +13,8 @@
  */
 import { UnswappableObjectError } from "../errors.js";
 import { INITIALISE_FIELDS, METHOD_HOME } from "./createClass.js";
-import { builderOf, DERIVED_FROM, derivedFrom } from "./derivedFrom.js";
+import { DERIVED_FROM } from "./derivedFrom.js";
+import { registeredBase } from "./extendedClass.js";
 import type { HandleState } from "./handleState.js";
 import { sameDescriptor } from "./prototypeMembers.js";
 import { isSharedStatic, shareStatic } from "./sharedStatics.js";
@@ -39,33 +40,6 @@ function isMember(key: PropertyKey, d: PropertyDescriptor): boolean {
 function isOwnDatum(key: PropertyKey, d: PropertyDescriptor): boolean {
   if (OWN_KEYS.has(key) || SKIPPED_STATICS.has(key)) return false;
   return "value" in d && !isStaticMethod(key, d);
-}
-
-/** The registered class `ctor` was derived from, or null (not derived, a release's class, a handle-built class). */
-function registeredBase(state: HandleState, ctor: Function): Function | null {
-  if (!state.implementationConstructor) return null;
-  let base = ctor;
-  for (let from = derivedFrom(base); from !== undefined; from = derivedFrom(base)) base = from;
-  // The class registered is the one whose prototype is the stable one.
-  return base !== ctor && base.prototype === state.prototype ? base : null;
-}
-
-/**
- * What a class the program wrote extending this one (`class Sub extends
- * Item`) is linked to (classHandle.ts followSuperclass): the class the
- * program wrote where the running version is derived from it, builds as it
- * (a patch changing no field of the class's own) and gives it its statics
- * (followWrittenStatics), so `Object.getPrototypeOf(Sub) === Item` still
- * holds, as libraries walking class chains for inherited static metadata
- * expect, and `super.create()` and inherited statics are the new ones.
- * Else the running version: one that changes the fields must run in the
- * subclass's `super()`.
- */
-export function extendedClass(state: HandleState): Function {
-  const base = builderOf(state.current);
-  return base !== state.current && registeredBase(state, state.current) === base
-    ? base
-    : state.current;
 }
 
 /** What `written` must take to hold `ctor`'s static members: each key's descriptor, undefined to delete it. */
