@@ -406,7 +406,12 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // unmanaged classes; the bound was 100 kB): the bound catches a parser
     // coming to the page at load (~100 kB more).
     expect(added).toBeLessThanOrEqual(110_000);
-    // With the engine, after the first edit: 388.1 kB measured (the second
+    // With the engine, after the first edit: 400.1 kB measured (containers a
+    // migrator changed put back, static data written to the registered
+    // class, subclasses kept on it, recorded and nested proxies, a lazy
+    // look's trap failures, symbol keys kept apart around fixed ones,
+    // release warnings through module objects and dictionaries; the bound
+    // was 400 kB), 388.1 kB (the second
     // run's guards against locking its target, revoked and field-hiding
     // proxies, warning looks that may throw, statics shared with and
     // written to the registered class, constructors that move their object;
@@ -442,6 +447,6 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
     // built outside the handles, module symbols and lazy objects built
     // since); the bound catches a parser coming back, ~100 kB (immer's
     // absence is checked in test/dev/vitePageRuntime.test.ts).
-    expect(added + afterEdit).toBeLessThanOrEqual(400_000);
+    expect(added + afterEdit).toBeLessThanOrEqual(420_000);
   });
 });
