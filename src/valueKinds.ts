@@ -64,3 +64,26 @@ export function kindOf(value: unknown): string {
 export function isObjectArgument(value: unknown): value is object {
   return kindOf(value) === "object";
 }
+
+const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
+const setSize = Object.getOwnPropertyDescriptor(Set.prototype, "size")!.get!;
+
+/** Whether the brand check of a `size` getter passes: it runs no code of the object, and no Proxy trap. */
+function branded(size: () => number, value: object): boolean {
+  try {
+    size.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A Map of any realm or subclass (it has a Map's internal slots), told without running its code. */
+export function isMap(value: object): value is Map<unknown, unknown> {
+  return branded(mapSize, value);
+}
+
+/** A Set of any realm or subclass, told as `isMap` tells a Map. */
+export function isSet(value: object): value is Set<unknown> {
+  return branded(setSize, value);
+}

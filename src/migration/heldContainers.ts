@@ -22,6 +22,7 @@
  * subclass overriding `set` or `clear` runs no code of its own here.
  */
 import { isProxy } from "../mop/proxyObjects.js";
+import { isMap, isSet } from "../valueKinds.js";
 import { sameDescriptor } from "./ownState.js";
 
 const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
@@ -44,25 +45,6 @@ type Snapshot =
 
 /** What the containers of one object held, in the order recorded; null when it holds none. */
 export type HeldContainers = readonly Snapshot[] | null;
-
-/** Whether `value` is a real Map (a brand check: no trap, no user code). */
-function isMap(value: object): value is Map<unknown, unknown> {
-  try {
-    mapSize.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isSet(value: object): value is Set<unknown> {
-  try {
-    setSize.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function snapshotOf(value: object): Snapshot | undefined {
   // A Proxy's reads run its traps; for any other object `instanceof` and

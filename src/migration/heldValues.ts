@@ -4,6 +4,7 @@
  * arrays, Maps, Sets and plain-object dictionaries it holds, a bounded few.
  */
 import { isNativeClass, prototypeStates } from "../mop/classHandle.js";
+import { isMap, isSet } from "../valueKinds.js";
 
 /** The class of `value` where it is one a package's or program's code defined (not native, not a plain object or array, not managed). */
 function classOfValue(value: unknown): Function | undefined {
@@ -34,18 +35,6 @@ type Held = Map<Function, { readonly value: object; readonly within: Within }>;
 
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
-const isMap = (value: object) => brands(value, Map.prototype, "size");
-const isSet = (value: object) => brands(value, Set.prototype, "size");
-
-/** Whether `value` has the internal slots `prototype`'s getter checks (a Map of any realm or subclass), without running its code. */
-function brands(value: object, prototype: object, getter: string): boolean {
-  try {
-    Reflect.apply(Object.getOwnPropertyDescriptor(prototype, getter)!.get!, value, []);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The first elements of a container: an array's, a Map's keys and values

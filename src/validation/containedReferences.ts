@@ -18,6 +18,8 @@
  * bound; a reference to the class itself held past it does.
  */
 
+import { isMap, isSet } from "../valueKinds.js";
+
 export interface Reference {
   readonly removedClass: string;
   /** How the value refers to it: "is the class itself", "is an instance of X", … */
@@ -68,33 +70,21 @@ export function containerWalk(find: (value: unknown) => Reference | undefined): 
   };
 }
 
-const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
-const setSize = Object.getOwnPropertyDescriptor(Set.prototype, "size")!.get!;
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
-
-/** Whether the brand check of `size` passes: no code of the object runs. */
-function branded(size: () => number, value: object): boolean {
-  try {
-    size.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The entries of a container with their paths; none for anything else. */
 function* entriesOf(value: object, path: string): Generator<readonly [string, unknown]> {
   if (Array.isArray(value)) {
     const elements: readonly unknown[] = value;
     for (let i = 0; i < elements.length; i++) yield [`${path}[${i}]`, elements[i]];
-  } else if (branded(mapSize, value)) {
+  } else if (isMap(value)) {
     let i = 0;
     for (const [key, entry] of mapEntries.call(value as Map<unknown, unknown>)) {
       yield [`${path}.keys()[${i++}]`, key];
       yield [`${path}.get(${keyText(key)})`, entry];
     }
-  } else if (branded(setSize, value)) {
+  } else if (isSet(value)) {
     let i = 0;
     for (const entry of setValues.call(value as Set<unknown>))
       yield [`${path}.values()[${i++}]`, entry];
