@@ -24,10 +24,10 @@ export interface ChangedImport {
   readonly now: string;
 }
 
-const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
+export const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
 
 /** The file a relative or file specifier names, without its extension (tsx resolves `./x.js` to `./x.ts`). */
-function fileOf(record: ModuleRecord, specifier: string): string | undefined {
+export function fileOf(record: ModuleRecord, specifier: string): string | undefined {
   if (!/^(\.|\/|file:)/.test(specifier)) return undefined;
   try {
     return stripExtension(fileURLToPath(new URL(specifier, record.url)));

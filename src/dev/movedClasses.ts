@@ -16,12 +16,12 @@
  * plugin's counterpart is ./vitePageMoves.ts.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Constructor } from "../mop/createClass.js";
 import type { ClassChangeSummary } from "./common.js";
 import { giveInitialisersModuleScope } from "./initialiserScope.js";
 import type { Arrivals, ModuleGraph, ModuleRecord } from "./moduleGraph.js";
 import { type MoveCandidate, removedClassLines } from "./moveCandidates.js";
+import { fileOf, stripExtension } from "./changedImports.js";
 import { importAfresh, importNew } from "./newImports.js";
 import type { ClassUpdate } from "./plan.js";
 import { waitFor } from "./waitingFor.js";
@@ -33,17 +33,6 @@ export interface Move {
   readonly implementation: Function;
   readonly from: ModuleRecord;
   readonly to: ModuleRecord;
-}
-
-const stripExtension = (file: string) => file.replace(/\.[^./\\]+$/, "");
-
-/** The file (without extension) a relative specifier of `record` names. */
-function baseOf(record: ModuleRecord, specifier: string): string | undefined {
-  try {
-    return stripExtension(fileURLToPath(new URL(specifier, record.url)));
-  } catch {
-    return undefined;
-  }
 }
 
 interface Expected {
@@ -91,7 +80,7 @@ class ClassMoves implements Arrivals {
     const moves: Move[] = [];
     const removed: MoveCandidate[] = [];
     for (const c of candidates) {
-      const base = baseOf(record, c.specifier);
+      const base = fileOf(record, c.specifier);
       const handle = record.classes.get(c.name);
       if (base === undefined || handle === undefined) {
         removed.push(c);
