@@ -25,7 +25,6 @@
 import type { ClassDefinition } from "../mop/classDefinition.js";
 import { versionStates } from "../mop/classHandle.js";
 import type { ClassVersion } from "../mop/handleState.js";
-import { derivedFrom } from "../mop/derivedFrom.js";
 import type { ClassBuild } from "./build.js";
 import type { UpdateWarning } from "./warning.js";
 import { quoted, warning } from "./warning.js";
@@ -81,9 +80,8 @@ export function classBuildsOldLayout(
  * handle), when it was registered without `constructedOnlyThroughHandle`.
  */
 function writtenVersion(ctor: Function): ClassVersion | undefined {
-  let base = ctor;
-  for (let from = derivedFrom(base); from !== undefined; from = derivedFrom(base)) base = from;
-  const state = versionStates.get(base) ?? versionStates.get(ctor);
+  // Asked after the commit: the version just installed is the handle's.
+  const state = versionStates.get(ctor);
   if (state === undefined || !state.implementationConstructor) return undefined;
   return state.versions.find((v) => v.ctor.prototype === state.prototype);
 }
