@@ -296,7 +296,8 @@ export class LazyMigration {
       const from = k < checkpoint.logs ? checkpoint.lengths[k]! : 0;
       for (let i = log.length - 1; i >= from; i--) {
         revert(log, i);
-        reverted.push(log.objects[i]!);
+        const object = log.objectAt(i);
+        if (object !== undefined) reverted.push(object);
       }
       log.truncate(from);
     }
@@ -718,7 +719,10 @@ export class LazyMigration {
     this.unmarkedFrom = null;
     // Logs pushed since `unmarkedFrom` was set are unmarked from their start.
     this.logs.forEach((log, k) => {
-      for (let i = from[k] ?? 0; i < log.length; i++) this.marks.set.addInBulk(log.objects[i]!);
+      for (let i = from[k] ?? 0; i < log.length; i++) {
+        const object = log.objectAt(i);
+        if (object !== undefined) this.marks.set.addInBulk(object);
+      }
     });
   }
 

@@ -50,7 +50,10 @@ export class LazyMarks {
    * otherwise put in the set (`inBulk`: one of many).
    */
   mark(object: object, log: MigrationLog, inBulk: boolean): void {
-    if (!log.general.has(log.length - 1) && this.brands.brand(object, log.plan.fields.length)) {
+    if (
+      log.preparedAt(log.length - 1) === undefined &&
+      this.brands.brand(object, log.plan.fields.length)
+    ) {
       return;
     }
     if (inBulk) this.set.addInBulk(object);

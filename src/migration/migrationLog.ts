@@ -23,6 +23,7 @@ import type { LogArrays } from "./logArrays.js";
 import { sized } from "./logArrays.js";
 import { stillHolds } from "./ownState.js";
 import { type HeldContainers, restoreContainers } from "./heldContainers.js";
+import type { WeakenedEntries } from "./weakenedLog.js";
 
 /** An object's migration as rollback needs it: old layout and values, and the values installed. */
 export interface Retained {
@@ -37,10 +38,7 @@ export interface Retained {
   readonly containers?: HeldContainers;
 }
 
-export interface ApplyProgress {
-  done: number;
-  partial: boolean;
-}
+export type ApplyProgress = { done: number; partial: boolean };
 
 export class MigrationLog {
   /** The objects, in order (an eager update's found list, taken over as it is). */
@@ -51,15 +49,9 @@ export class MigrationLog {
   computed: unknown[] = [];
   /** Objects on the general path, by position in `objects`. */
   readonly general = new Map<number, PreparedMigration>();
-  /**
-   * Positions of the objects `scan` sent to the general path, ascending
-   * (their PreparedMigration is made by `computeAll`).
-   */
+  /** Positions of the objects `scan` sent to the general path, ascending (prepared by `computeAll`). */
   readonly generalAt: number[] = [];
-  /**
-   * Set when `scan` kept no old values (compiledLean.ts): each is read back
-   * from the field it was carried into.
-   */
+  /** Set when `scan` kept no old values (compiledLean.ts): each is read back from its new field. */
   private lean: LeanPlan | undefined;
   /** The array for `computed` allocated before the pause, until `computeAll` takes it. */
   private spareComputed: unknown[] | undefined;
@@ -68,21 +60,16 @@ export class MigrationLog {
   private partialAt = -1;
   /** How many times `clear` ran: a rollback inside `prepare` (a nested migration failed) is seen by it. */
   private cleared = 0;
-  /** `prepare`'s scratch arrays, by nesting depth, and that depth. */
-  private readonly scratch: { old: unknown[]; computed: unknown[] }[] = [];
+  private readonly scratch: { old: unknown[]; computed: unknown[] }[] = []; // `prepare`'s, by depth
   private depth = 0;
-  /**
-   * Set by the side-effect witness (sideEffects.ts `checkAtRewrite`): the
-   * rewrite compares each object with the old values `scan` saved, instead
-   * of the witness's own pass over them before the commit.
-   */
+  /** Set by the side-effect witness (sideEffects.ts `checkAtRewrite`): the rewrite compares each
+   * object with the old values `scan` saved, instead of the witness's own pass before the commit. */
   checkedAtRewrite = false;
-  /**
-   * Set when `scan` left objects that cannot be extended for the rewrite to
-   * throw on (compiledLean.ts `scanAddsOnly`): phases/commit.ts then reports
-   * such an object as the scan would have.
-   */
+  /** Set when `scan` left objects that cannot be extended for the rewrite to throw on
+   * (compiledLean.ts `scanAddsOnly`): phases/commit.ts reports such an object as the scan would. */
   extensibleUnchecked = false;
+  /** Once the pause is over, the objects held weakly (weakenedLog.ts). */
+  weak: WeakenedEntries | undefined;
 
   constructor(
     readonly plan: Plan,
@@ -90,7 +77,23 @@ export class MigrationLog {
   ) {}
 
   get length(): number {
-    return this.objects.length;
+    return this.weak?.done ? this.weak.refs.length : this.objects.length;
+  }
+
+  /** Object i; undefined once the program dropped it (only when weakened). */
+  objectAt(i: number): object | undefined {
+    return this.weak?.done ? this.weak.objectAt(i) : this.objects[i];
+  }
+
+  /** The prepared migration of object i if it took the general path. */
+  preparedAt(i: number): PreparedMigration | undefined {
+    return this.weak?.done ? this.weak.preparedAt(i) : this.general.get(i);
+  }
+
+  /** Every entry is held weakly (weakenedLog.ts): the strong references go. */
+  weakened(): void {
+    this.objects = [];
+    this.general.clear();
   }
 
   /**
@@ -179,10 +182,9 @@ export class MigrationLog {
    * updates, one object at a time. Returns the object's position: code it
    * runs (a getter read, an initialiser) that touches another pending
    * object migrates that one first, at the position this one would have
-   * had — so the compiled path reads and computes into scratch arrays of
-   * its own nesting depth, and takes its position at the end. -1 if such
-   * a migration failed and the update was rolled back (the log cleared):
-   * nothing is appended.
+   * had — so the compiled path reads and computes into scratch arrays of its own nesting
+   * depth, and takes its position at the end. -1 if such a migration failed and the update
+   * was rolled back (the log cleared): nothing is appended.
    */
   prepare(object: object, index: number, onCopy?: (copy: object) => void): number {
     const { compiled } = this;
@@ -199,16 +201,15 @@ export class MigrationLog {
       this.depth--;
     }
     if (this.cleared !== cleared) return -1;
-    const i = this.objects.length;
+    const i = this.length;
     if (fast) {
       const { stride, computedCount } = compiled;
       for (let k = 0; k < stride; k++) this.old[i * stride + k] = scratch.old[k];
       for (let k = 0; k < computedCount; k++)
         this.computed[i * computedCount + k] = scratch.computed[k];
-    } else {
-      this.general.set(i, migration!);
-    }
-    this.objects.push(object);
+    } else if (!this.weak?.done) this.general.set(i, migration!);
+    if (this.weak?.done) this.weak.add(object, migration, this, i);
+    else this.objects.push(object);
     return i;
   }
 
@@ -252,13 +253,8 @@ export class MigrationLog {
     return -1;
   }
 
-  /**
-   * The commit rewrote every object: the computed values now live in their
-   * fields, and neither a revert nor a rollback reads them again (a rollback
-   * compares only carried fields with what was installed, and those come
-   * from the old values), so the update stops holding them — 16 MiB at
-   * 10^6 objects with two computed fields — until it is made permanent.
-   */
+  /** The commit rewrote every object: no revert or rollback reads the computed values again
+   * (16 MiB at 10^6 objects with two computed fields; carried fields come from the old values). */
   committed(): void {
     this.computed = [];
   }
@@ -274,13 +270,17 @@ export class MigrationLog {
       this.applyLean(i, i + 1, { done: i });
       return;
     }
-    compiled.apply(
-      this.objects[i]!,
-      this.old,
-      i * compiled.stride,
-      this.computed,
-      i * compiled.computedCount,
-    );
+    const object = this.objectAt(i)!;
+    const held = this.weak?.oldAt(object); // appended to a weakened log (weakenedLog.ts)
+    if (held) compiled.apply(object, held, 0, held, compiled.stride);
+    else
+      compiled.apply(
+        object,
+        this.old,
+        i * compiled.stride,
+        this.computed,
+        i * compiled.computedCount,
+      );
   }
 
   /** The lean rewrite of `[start, end)`; a throw records where, and what that rewrite read. */
@@ -310,12 +310,13 @@ export class MigrationLog {
 
   /** Puts object i back exactly as it was before `applyAt(i)`. */
   revertAt(i: number): void {
-    const general = this.general.get(i);
+    const general = this.preparedAt(i);
     if (general) {
       revertMigration(general);
       return;
     }
-    const object = this.objects[i]!;
+    const object = this.objectAt(i);
+    if (object === undefined) return; // dropped: nothing to restore
     const { lean } = this;
     // An adding rewrite left the old fields as they were: they are read back.
     const partial = lean && !lean.addsOnly && i === this.partialAt;
@@ -326,48 +327,51 @@ export class MigrationLog {
 
   /** Drops the last entry (its migration failed before or while it was applied). */
   dropLast(): void {
-    const i = this.objects.length - 1;
+    const i = this.length - 1;
+    if (this.weak?.done) this.weak.refs.length = i;
+    else this.objects.length = i;
     this.general.delete(i);
     if (this.generalAt[this.generalAt.length - 1] === i) this.generalAt.pop();
-    this.objects.length = i;
     this.old.length = Math.min(this.old.length, i * this.compiled.stride);
     this.computed.length = Math.min(this.computed.length, i * this.compiled.computedCount);
   }
 
   /** Drops the entries from `length` on (a reopened lazy update forgets a completion, lazyCompletion.ts). */
   truncate(length: number): void {
-    while (this.objects.length > length) this.dropLast();
+    while (this.length > length) this.dropLast();
   }
 
   private oldValuesAt(i: number): unknown[] {
     const { stride } = this.compiled;
-    return this.old.slice(i * stride, (i + 1) * stride);
+    const held = this.weak?.oldAt(this.objectAt(i));
+    return held ? held.slice(0, stride) : this.old.slice(i * stride, (i + 1) * stride);
   }
 
   /** Undefined where no old values were kept: a rollback then finds them in the object. */
   retained(i: number): Retained | undefined {
-    const general = this.general.get(i);
+    const general = this.preparedAt(i);
     if (general) return general;
-    if (this.lean) return undefined;
+    const object = this.objectAt(i);
+    if (this.lean || object === undefined) return undefined;
     const { compiled } = this;
+    const { stride, computedCount } = compiled;
+    const held = this.weak?.oldAt(object);
     return {
-      object: this.objects[i]!,
+      object,
       plan: this.plan,
       carried: null,
       oldKeys: compiled.oldLayout,
       oldValues: this.oldValuesAt(i),
-      newValues: compiled.installed(
-        this.old,
-        i * compiled.stride,
-        this.computed,
-        i * compiled.computedCount,
-      ),
+      newValues: held
+        ? compiled.installed(held, 0, held, stride)
+        : compiled.installed(this.old, i * stride, this.computed, i * computedCount),
     };
   }
 
   /** Forgets everything (the update became permanent or was rolled back). */
   clear(): void {
     this.cleared++;
+    this.weak = undefined;
     this.checkedAtRewrite = false;
     this.extensibleUnchecked = false;
     this.spareComputed = undefined;
@@ -382,11 +386,7 @@ export class MigrationLog {
   }
 }
 
-/**
- * An object's migration, prepared before the commit: refused now if its
- * rewrite would have to delete a property it cannot (refuseFixedProperties),
- * rather than failing the commit.
- */
+/** An object's migration, refused now if its rewrite would have to delete a property it cannot. */
 function prepared(
   object: object,
   plan: ClassMigrationPlan,

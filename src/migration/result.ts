@@ -25,6 +25,7 @@ import { hookContext, runAfterRollback } from "./updateHooks.js";
 import { unseenInstances } from "./unseenInstances.js";
 import { staleAtRollback } from "./staleAtRollback.js";
 import { type UpdateWarning, updateWarnings } from "./warnings.js";
+import { weakenLogs } from "./logWeakening.js";
 import type {
   LazyCompletion,
   UpdateOptions,
@@ -185,6 +186,12 @@ function completionOf(
 ): Deferred<LazyCompletion> {
   const { lazy, migrated } = outcome.committed;
   const completion = deferred<LazyCompletion>();
+  // Complete, its logs are appended to only after a reopen (weakenedLog.ts `add`).
+  if (lazy)
+    completion.promise.then(
+      () => weakenLogs(lazy.logs),
+      () => {},
+    );
   if (!lazy?.pendingPossible) completion.resolve({ migrated, failed: [] });
   else {
     lazy.onComplete = completion.resolve;
@@ -240,6 +247,7 @@ export function updateResult(outcome: Outcome): UpdateResult {
   // The earlier lazy update this one completed first is complete for good now that this one stands.
   committed.earlier?.lazy?.tellHeld();
   warnings.push(...committedWarnings(namespace, built, detected, committed));
+  void weakenLogs(committed.applied); // what the program drops needs no restoring
   const refuseUnless = (verb: string) => {
     const state = life.state;
     if (state !== "committed") {

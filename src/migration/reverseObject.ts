@@ -71,8 +71,9 @@ export function reversalRefused(
 
 /** `reversalRefused` for `log.revertAt(i)`, the exact revert. */
 export function revertRefused(log: MigrationLog, i: number): string | undefined {
-  const object = log.objects[i]!;
-  const general = log.general.get(i);
+  const object = log.objectAt(i);
+  if (object === undefined) return undefined; // dropped since: nothing to rewrite
+  const general = log.preparedAt(i);
   if (general?.carried) return refusedRewrite(captureState(object), general.carried.before);
   // A lean log kept no old values: each comes back from the field it was
   // carried into, so those of the fields both layouts name are what it holds.

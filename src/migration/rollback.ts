@@ -48,8 +48,10 @@ export function migratedEntries(
 ): Map<object, { readonly log: MigrationLog; readonly index: number }> {
   const entries = new Map<object, { log: MigrationLog; index: number }>();
   for (const log of [...applied, ...(lazy?.logs ?? [])]) {
-    for (let index = 0; index < log.length; index++)
-      entries.set(log.objects[index]!, { log, index });
+    for (let index = 0; index < log.length; index++) {
+      const object = log.objectAt(index); // undefined: dropped since the log was weakened
+      if (object !== undefined) entries.set(object, { log, index });
+    }
   }
   return entries;
 }
@@ -193,11 +195,10 @@ function rollBackHeld(committed: Committed, exact: boolean): void {
 }
 
 /**
- * The refusal of a rollback the namespace cannot follow, or undefined: it
- * changed since the commit — a later update, or a binding defined since, by
- * the program or by an afterCommit hook of the update (a define is not part
- * of the update: nothing records it to undo) — or the version the rollback
- * would reinstall is no longer kept (`forgetHistoryBefore`). Changes nothing.
+ * The refusal of a rollback the namespace cannot follow, or undefined: it changed since the
+ * commit — a later update, or a binding defined since, by the program or by an afterCommit hook
+ * (a define is not part of the update: nothing records it to undo) — or the version the
+ * rollback would reinstall is no longer kept (`forgetHistoryBefore`). Changes nothing.
  */
 export function namespaceRefusal({
   patch,
@@ -219,10 +220,9 @@ export function namespaceRefusal({
 }
 
 /**
- * The refusal of a rollback that meets a migrated object the program locked
- * since (it cannot take its old layout back), or undefined. Changes nothing:
- * unbranding, which `isMigrated` does, is a change too. `exact` as for
- * `rollBack`: the default, for the afterCommit hook's revert (phases/commit.ts).
+ * The refusal of a rollback that meets a migrated object the program locked since (it cannot
+ * take its old layout back), or undefined. Changes nothing: unbranding, which `isMigrated`
+ * does, is a change too. `exact` as for `rollBack`: the default, for the afterCommit hook's revert.
  */
 export function lockedMigrated(
   committed: Committed,
@@ -272,9 +272,8 @@ export function lockedMigrated(
 }
 
 /**
- * Objects of the plans' classes the finder only counted (made past its cap
- * since the commit, src/mop/instances/untracked.ts): a rollback would leave
- * them on the new layout under the old methods.
+ * Objects of the plans' classes the finder only counted (made past its cap since the commit,
+ * untracked.ts): a rollback would leave them on the new layout under the old methods.
  */
 function untrackedSince(committed: Committed): RollbackError | undefined {
   try {
@@ -393,7 +392,8 @@ export function reopenEarlier(
     if (exact) log.revertAt(i);
     else {
       const retained = log.retained(i);
-      reverseOne(log.objects[i]!, log.plan, retained, undefined, !retained?.carried);
+      const object = log.objectAt(i);
+      if (object) reverseOne(object, log.plan, retained, undefined, !retained?.carried);
     }
   });
 }
