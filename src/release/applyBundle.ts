@@ -116,7 +116,7 @@ export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): voi
   const { manifest } = bundle.payload;
   if (manifest.namespace !== undefined && manifest.namespace !== target.history.namespace) {
     throw new ReleaseMismatchError(
-      `bundle ${oneLine(manifest.name)} is for namespace ${oneLine(String(manifest.namespace))}; this process serves ${target.history.namespace}`,
+      `bundle ${oneLine(manifest.name)} is for namespace ${oneLine(String(manifest.namespace))}; this process serves ${oneLine(target.history.namespace)}${lookAlike(String(manifest.namespace), target.history.namespace)}`,
       { expected: target.history.namespace, bundle: manifest.namespace },
     );
   }
@@ -130,6 +130,23 @@ export function checkRelease(target: ReleaseTarget, bundle: VerifiedBundle): voi
       },
     );
   }
+}
+
+/**
+ * Two names that print alike but differ (`café` composed, or as `e` and a
+ * combining accent): the refusal would read "is for namespace café; this
+ * process serves café". Their code points tell them apart.
+ */
+function lookAlike(bundle: string, served: string): string {
+  // Compatibility forms folded, invisible joiners and soft hyphens left out.
+  const skeleton = (text: string) =>
+    text.normalize("NFKC").replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, "");
+  if (skeleton(bundle) !== skeleton(served)) return "";
+  const points = (text: string) =>
+    [...text]
+      .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)
+      .join(" ");
+  return ` (the two names look alike but are different strings: ${points(bundle)} against ${points(served)}; pack the bundle with the service's name exactly, e.g. both in Unicode NFC)`;
 }
 
 /**

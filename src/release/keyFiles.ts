@@ -124,7 +124,9 @@ export async function privateKeyExposure(path: string): Promise<string | undefin
   return `${path} is readable by ${mode & 0o040 ? "its group" : "others"} (mode ${(mode & 0o777).toString(8)}): whoever reads it can sign bundles your services trust; chmod 600 ${path}`;
 }
 
-const who = (mode: number, group: number) => (mode & group ? "its group" : "others");
+/** Who may write a file of `mode` besides its owner (`group`: the group's write bit). */
+const who = (mode: number, group: number) =>
+  mode & group ? (mode & (group >> 3) ? "its group and others" : "its group") : "others";
 const octal = (mode: number) => (mode & 0o777).toString(8);
 
 /**

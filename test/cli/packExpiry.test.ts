@@ -98,3 +98,11 @@ describe("pack --expires", () => {
     expect(existsSync(refused)).toBe(false);
   });
 });
+
+test("pack prints a name with control characters escaped, as inspect and apply do (review advZ31 #5)", async () => {
+  const out = join(dir, "named.bundle");
+  const { code, stdout } = await pack(out, "--name", "evil\u001b[2J\nname");
+  expect(code).toBe(0);
+  expect(stdout).toContain("packed evil\\u{1b}[2J\\u{a}name (1.0.0 → 2.0.0");
+  expect(stdout).not.toContain("\u001b");
+});

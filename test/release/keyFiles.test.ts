@@ -74,7 +74,13 @@ test.skipIf(process.platform === "win32")(
     await chmod(keys.publicKeyPath, 0o664);
     await expect(readPublicKeyFile(keys.publicKeyPath)).rejects.toMatchObject({
       code: "MM_INVALID_KEY",
-      message: expect.stringContaining("writable by its group"),
+      message: expect.stringContaining("writable by its group (mode"),
+    });
+    // Writable by everyone: said as such, not as the group alone (review advZ31 #5).
+    await chmod(keys.publicKeyPath, 0o666);
+    await expect(readPublicKeyFile(keys.publicKeyPath)).rejects.toMatchObject({
+      code: "MM_INVALID_KEY",
+      message: expect.stringContaining("writable by its group and others (mode 666)"),
     });
     await chmod(keys.publicKeyPath, 0o644);
     expect(keyIdOf(await readPublicKeyFile(keys.publicKeyPath))).toBe(keys.keyId);

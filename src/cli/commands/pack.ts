@@ -11,6 +11,7 @@ import { keyFileWarnings } from "../../release/keyFiles.js";
 import { checkBundleOut, writeBundleFile } from "./bundleOut.js";
 import { CommandUsageError, EXIT_OK, milliseconds, runCommand } from "./command.js";
 import { jsonLine } from "./jsonOutput.js";
+import { oneLine } from "../../release/printable.js";
 import { loadPatchModule } from "./patchModule.js";
 
 export const PACK_USAGE = `usage: metamorph pack <patch-module> --key <private key> --from <version> --to <version> -o <file> [--expires <duration>] [options]
@@ -162,7 +163,7 @@ export function pack(args: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     process.stdout.write(
-      `packed ${manifest.name} (${manifest.fromVersion} → ${manifest.toVersion}, ${patches.length} patch${patches.length === 1 ? "" : "es"}${functions.length > 0 ? `, ${functions.length} top-level function${functions.length === 1 ? "" : "s"}` : ""}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n${manifest.expires !== undefined ? `  expires ${manifest.expires} (services refuse it from then on)\n` : ""}`,
+      `packed ${oneLine(manifest.name)} (${oneLine(manifest.fromVersion)} → ${oneLine(manifest.toVersion)}, ${patches.length} patch${patches.length === 1 ? "" : "es"}${functions.length > 0 ? `, ${functions.length} top-level function${functions.length === 1 ? "" : "s"}` : ""}) into ${values.out}\n  bundle ${bundleId(bundle).slice(0, 16)}, signed by key ${bundle.signature.keyId}\n${manifest.expires !== undefined ? `  expires ${manifest.expires} (services refuse it from then on)\n` : ""}`,
     );
     return EXIT_OK;
   });
