@@ -8,12 +8,14 @@
  * objects migrate with the rest. A lazy update also refuses one met at
  * first touch (lazyCompletion.ts), rolling back.
  *
- * Seen before the commit where the finder knows them at no extra cost:
- * the registry records the objects such a subclass builds through the
- * handle (registryFinder.ts `subclassEntry`). The heap finder would need a
- * query of its own, and a package's subclass of the class it was given
- * (`Vector extends Base`, not the handle) is seen by nothing else: those
- * are found by a lazy update at first touch only (docs/production.md).
+ * Seen before a lazy commit too: the registry records the objects such a
+ * subclass builds through the handle (registryFinder.ts `subclassEntry`);
+ * with the heap finder, the handle records the subclass itself
+ * (mop/foreignTargets.ts), whose objects one query then finds, and a
+ * package's subclass of the class it was given (`Vector extends Base`, not
+ * the handle) is met in the pause's query where it makes one anyway
+ * (`alongTheQuery`). Only where it makes none is such an object found at
+ * first touch (docs/production.md).
  */
 import { UnmanagedClassError } from "../errors.js";
 import {
@@ -23,6 +25,8 @@ import {
   versionHistory,
 } from "../mop/classHandle.js";
 import { outsideHome } from "../mop/classVersions.js";
+import { liveTargets } from "../mop/foreignTargets.js";
+import { findEachOf } from "../mop/instances/findEach.js";
 import { chainContains, getPrototypeOf, isMixin } from "../mop/instances/finder.js";
 import type { Namespace } from "../namespace/namespace.js";
 
@@ -196,6 +200,24 @@ export function onMixins(
   return below;
 }
 
+/**
+ * The classes of a lazy or progressive update (`later`) that its pause's heap
+ * query looks below too, when the pause queries the heap anyway (for the
+ * objects of the implementations it installs): a package's subclass of the
+ * class it was given (`Vector extends Base`, built by the original
+ * constructor) is seen by no handle, and the same walk meets its objects at
+ * no measurable cost (docs/production.md). A pause that queries nothing
+ * pays no query for this: those are refused at first touch.
+ */
+export function alongTheQuery(
+  finder: { readonly kind: string },
+  searched: ReadonlySet<object>,
+  later: ReadonlyMap<object, string>,
+): object[] {
+  if (finder.kind !== "heap" || searched.size === 0) return [];
+  return [...later.keys()].filter((prototype) => !searched.has(prototype));
+}
+
 /** Refuses the update if `below` holds an object of an unmanaged subclass (`unmanagedBelow`). */
 export function refuseUnmanagedBelow(
   namespace: Namespace,
@@ -207,29 +229,69 @@ export function refuseUnmanagedBelow(
 }
 
 /**
- * Refuses the update if the registry knows live objects of an unmanaged
+ * Refuses the update if the finder knows live objects of an unmanaged
  * subclass of one of the `migrating` classes (class name by stable
- * prototype).
+ * prototype): the registry lists them. The heap finder lists nothing; an
+ * eager update's heap query meets them (`refuseUnmanagedBelow`), and a lazy
+ * or progressive one (`later`), which makes no query before its commit,
+ * asks for the objects of the subclasses the handles met as `new.target`
+ * (mop/foreignTargets.ts) — one query of their prototypes, only when there
+ * is such a class. Without it the update committed, and the first call on
+ * one of them rolled it back in the middle of new code (review advZ27 #5).
  */
 export function refuseUnmanagedSubclasses(
   namespace: Namespace,
   migrating: ReadonlyMap<object, string>,
+  later = false,
 ): void {
   if (migrating.size === 0) return;
   const finder = namespace.finder as { kind: string; prototypes?: () => object[] };
-  if (finder.kind !== "registry" || finder.prototypes === undefined) return;
+  if (finder.kind === "registry" && finder.prototypes !== undefined) {
+    refuseFound(namespace, migrating, finder.prototypes(), (home) => namespace.finder.find(home));
+  } else if (later) {
+    const homes = liveTargets().flatMap((target) => {
+      const home = prototypeOf(target);
+      return home === undefined ? [] : [home];
+    });
+    if (homes.length === 0) return;
+    let now: ((home: object) => readonly object[]) | undefined;
+    refuseFound(namespace, migrating, homes, (home) => {
+      // One query for every such class, asked for only once one is below a migrating class.
+      now ??= findEachOf(namespace.finder, homes);
+      return now(home);
+    });
+  }
+}
+
+/** The objects of each unmanaged one of `homes` below a `migrating` class, refused if any. */
+function refuseFound(
+  namespace: Namespace,
+  migrating: ReadonlyMap<object, string>,
+  homes: readonly object[],
+  objectsOn: (home: object) => readonly object[],
+): void {
   let managed: Set<object> | undefined;
   const found: UnmanagedHome[] = [];
-  for (const home of finder.prototypes()) {
+  for (const home of homes) {
     if (migrating.has(home)) continue;
     for (const [prototype, className] of migrating) {
       if (!chainContains(home, prototype)) continue;
       managed ??= managedHomes(namespace);
       if (!isUnmanagedHome(home, managed)) break;
-      const objects = namespace.finder.find(home);
+      const objects = objectsOn(home);
       if (objects.length > 0) found.push({ className, home, count: objects.length });
       break;
     }
   }
   if (found.length > 0) throw unmanagedSubclassesError(found, "alive");
+}
+
+/** A class's `prototype`, read without running code (a class given through a Proxy has none here). */
+function prototypeOf(target: Function): object | undefined {
+  try {
+    const value = Object.getOwnPropertyDescriptor(target, "prototype")?.value as unknown;
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined; // a revoked Proxy
+  }
 }

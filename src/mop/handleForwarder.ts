@@ -3,6 +3,7 @@
  * managed class runs (see classHandle.ts for what a handle is).
  */
 import { isValidClassName } from "./createClass.js";
+import { metTargets, noteTarget } from "./foreignTargets.js";
 import type { HandleState } from "./handleState.js";
 
 let forwarders = 0;
@@ -91,6 +92,8 @@ function compileForwarder(
     "$mm$getPrototypeOf",
     "$mm$construct",
     "$mm$TypeError",
+    "$mm$met",
+    "$mm$note",
     `"use strict"; // metamorph class handle ${number}
     const $mm$forward = ${head} (init) {
         ${room}
@@ -136,6 +139,10 @@ function compileForwarder(
           // built this way maps of their own (see above).
           instance = $mm$construct($mm$state.current, arguments, target);
         }
+        // A subclass the program made of the handle, met once: a lazy update
+        // with the heap finder looks for its objects before its commit
+        // (foreignTargets.ts). The handle's own constructions compare only.
+        if (target !== $mm$forward && !$mm$met.has(target)) $mm$note(target);
         // Observed too through super() from a subclass the program did not
         // register (\`class Special extends Handle\`): its objects are
         // instances of this class, which finders and updates must know of. A
@@ -154,6 +161,8 @@ function compileForwarder(
     getPrototypeOf: typeof Object.getPrototypeOf,
     construct: typeof Reflect.construct,
     typeError: typeof TypeError,
+    met: WeakSet<Function>,
+    note: (target: Function) => void,
   ) => Function;
   return factory(
     state,
@@ -163,5 +172,7 @@ function compileForwarder(
     Object.getPrototypeOf,
     Reflect.construct,
     TypeError,
+    metTargets,
+    (target: Function) => noteTarget(target, isManaged),
   );
 }

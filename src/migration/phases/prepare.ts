@@ -18,6 +18,7 @@ import type { OutsideBuilt } from "../outsideBuilt.js";
 import { findOnHomes, installedHomes } from "../outsideBuilt.js";
 import { refuseModuleSymbols, scopeChanges, VALUE_SAMPLE } from "../moduleSymbols.js";
 import {
+  alongTheQuery,
   onMixins,
   refuseUnmanagedBelow,
   refuseUnmanagedSubclasses,
@@ -111,7 +112,7 @@ function prepareAll(
     active,
     early,
     prefound?.below,
-    new Set(active === plans ? [] : plans.map((plan) => plan.prototype)),
+    new Map(active === plans ? [] : plans.map((plan) => [plan.prototype, plan.className])),
   );
   reading.lists = active.map((plan, p) => ({ plan, objects: found[p]!.objects }));
   // Only migration code can write where it should not (sideEffects.ts).
@@ -248,8 +249,8 @@ function findInstances(
   early: readonly (object[] | undefined)[],
   /** What the query before the pause met below the migrating classes (find.ts). */
   prefoundBelow: ReadonlyMap<object, readonly object[]> | undefined,
-  /** The classes a lazy or progressive update migrates after its commit. */
-  later: ReadonlySet<object>,
+  /** The classes a lazy or progressive update migrates after its commit (name by prototype). */
+  later: ReadonlyMap<object, string>,
 ) {
   // Looked at before anything else runs: a refusal leaves nothing changed.
   // A class that reads computed keys is searched for that alone (every
@@ -281,9 +282,13 @@ function findInstances(
   if (namespace.finder.kind === "heap") for (const home of installed) searched.add(home);
   // Instances of subclasses the query met on the way (heap finder): refused if unmanaged.
   const below = new Map<object, object[]>();
-  const now = findEachOf(namespace.finder, [...searched], below);
+  const now = findEachOf(
+    namespace.finder,
+    [...searched, ...alongTheQuery(namespace.finder, searched, later)],
+    below,
+  );
   const migrating = new Map(active.map((plan) => [plan.prototype, plan.className]));
-  refuseUnmanagedBelow(namespace, migrating, below);
+  refuseUnmanagedBelow(namespace, new Map([...migrating, ...later]), below);
   if (early.some((list) => list !== undefined) && prefoundBelow)
     refuseUnmanagedBelow(namespace, migrating, prefoundBelow);
   const objectsOf = (p: object): readonly object[] | undefined => {
@@ -323,6 +328,7 @@ function refuseAhead(namespace: Namespace, built: Built, plans: readonly Plan[])
   refuseUnmanagedSubclasses(
     namespace,
     new Map(plans.map((plan) => [plan.prototype, plan.className])),
+    policy !== "eager",
   );
   const dryRun =
     policy !== "eager" &&
