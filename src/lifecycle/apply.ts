@@ -139,6 +139,8 @@ export function applyUpdateFound(
   patch: Patch,
   options: UpdateOptions,
   prefound: Prefound | undefined,
+  /** Past it, the engine's migrate phase refuses the update (migration/budget.ts). */
+  deadline?: number,
 ): AppliedUpdate {
   const t0 = performance.now();
   const fromVersion = namespace.version;
@@ -152,7 +154,7 @@ export function applyUpdateFound(
   try {
     if (rest) {
       const { healthCheck: _ignored, ...syncOptions } = options;
-      result = updateSyncFound(namespace, rest, syncOptions, prefound);
+      result = updateSyncFound(namespace, rest, syncOptions, prefound, deadline);
     }
   } catch (error) {
     adoption?.rollback();

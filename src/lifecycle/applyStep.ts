@@ -28,6 +28,8 @@ export interface ApplyingRun {
   readonly requested?: NamespaceSnapshot;
   /** How the update is applied, which its rollbacks repeat (quiescentRollback.ts). */
   readonly quiescence?: RollbackQuiescence;
+  /** The end of the update's time (`timeoutMs` from the start of its wait), which migrating may not pass. */
+  readonly deadline?: number;
 }
 
 export type ApplyOutcome =
@@ -63,6 +65,7 @@ export function applyStep(
       update.patch,
       { ...update.options, onEvent },
       prefound,
+      run.deadline,
     );
     return run.quiescence
       ? withQuiescentRollback(committedByNext, run.quiescence)

@@ -15,6 +15,7 @@ import type { AppliedUpdate } from "./apply.js";
 import type { Finding } from "../migration/phases/find.js";
 import { preflight, startFindingAhead } from "./apply.js";
 import { applyStep } from "./applyStep.js";
+import { BudgetExceededError } from "../migration/budget.js";
 import { healthVerdict } from "./healthVerdict.js";
 import type { CallTracker, Hold } from "./callTracking.js";
 import type { Cooperative, Preparation } from "./cooperative.js";
@@ -54,6 +55,8 @@ export class Run {
   readonly requested: NamespaceSnapshot;
   /** How the update is applied, which its rollbacks repeat (from the end of preparing). */
   quiescence: RollbackQuiescence | undefined;
+  /** `timeoutMs` after the wait started (or the window's end): bounds the wait and the migration code. */
+  deadline: number | undefined;
   private hold: Hold | undefined;
   private preparation: Preparation | undefined;
   private setUpDone = false;
@@ -125,6 +128,9 @@ export class Run {
       finding?.release();
     }
     if ("error" in applied) {
+      // Its migration code ran past the time-out: refused with nothing changed, as a wait that timed out.
+      if (applied.error instanceof BudgetExceededError)
+        return this.notAlterable("postponed", applied.error.message);
       if (applied.rolledBack) {
         const reason = `the apply hook threw after next() had committed; the update was rolled back: ${message(applied.error)}`;
         return this.failed(reason, applied.error, "rolled-back");
@@ -226,6 +232,7 @@ export class Run {
       waitStart + timeoutMs,
       this.options.deadline ?? Number.POSITIVE_INFINITY,
     );
+    this.deadline = deadline;
     if (holdTargets.length > 0) this.hold = tracker!.hold(holdTargets);
     for (;;) {
       const outcome = await this.record.step("wait-for-alterability", () =>

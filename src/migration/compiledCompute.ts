@@ -24,7 +24,9 @@ export type Compute = (
 ) => void;
 
 /** `CompiledPlan.computeRange`. */
-export type ComputeRange = ((objects: readonly object[], computed: unknown[]) => void) | undefined;
+export type ComputeRange =
+  | ((objects: readonly object[], computed: unknown[], start: number, end: number) => void)
+  | undefined;
 
 /**
  * What user code gets to read: a frozen copy of the old fields, so nothing
@@ -119,12 +121,14 @@ comp[cb + ${v.slot}] = x; }`;
       F: readonly Function[],
       thenable: (value: PromiseLike<unknown>, s: number) => Error,
       fail: (i: number, s: number, error: unknown) => Error,
+      start: number,
+      end: number,
     ) => void
   >(`"use strict";
-return function computeRange(objects, comp, F, thenable, fail) {
-let i = 0; let s = 0;
+return function computeRange(objects, comp, F, thenable, fail, start, end) {
+let i = start; let s = 0;
 try {
-for (; i < objects.length; i++) {
+for (; i < end; i++) {
 const o = objects[i]; const cb = i * ${computedCount};
 ${calls.join("\n")}
 }
@@ -141,12 +145,20 @@ throw fail(i, s, error);
   );
   const thenable = (value: PromiseLike<unknown>, s: number) =>
     asyncRefusal(value, `the initialiser of field "${computedSources[s]!.field}"`);
-  return (objects, computed) =>
-    loop(objects, computed, fns, thenable, (index, s, error) => {
-      const field = computedSources[s]!.field;
-      return new MigrationError(
-        `computing field "${field}" of ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
-        { className: plan.className, field, index, object: objects[index], cause: error },
-      );
-    });
+  return (objects, computed, start, end) =>
+    loop(
+      objects,
+      computed,
+      fns,
+      thenable,
+      (index, s, error) => {
+        const field = computedSources[s]!.field;
+        return new MigrationError(
+          `computing field "${field}" of ${plan.className} instance #${index} threw: ${(error as Error)?.message ?? String(error)}`,
+          { className: plan.className, field, index, object: objects[index], cause: error },
+        );
+      },
+      start,
+      end,
+    );
 }

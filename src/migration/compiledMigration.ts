@@ -17,6 +17,7 @@
  * Keys are embedded as JSON string literals; nothing else from the plan
  * becomes source text (functions and constants are passed in as arrays).
  */
+import type { ComputeRange } from "./compiledCompute.js";
 import { computeFunction, computeRangeFunction } from "./compiledCompute.js";
 import type { ClassMigrationPlan } from "./instanceMigration.js";
 import type { LeanPlan } from "./compiledLean.js";
@@ -103,11 +104,10 @@ export interface CompiledPlan {
     watched?: boolean,
   ): void;
   /**
-   * `compute` for every object of `objects` (all on the compiled path), in
-   * one generated loop; undefined where only `compute` can (a `__proto__`
-   * field).
+   * `compute` for `objects[start…end)` (all on the compiled path), in one
+   * generated loop; undefined where only `compute` can (a `__proto__` field).
    */
-  readonly computeRange: ((objects: readonly object[], computed: unknown[]) => void) | undefined;
+  readonly computeRange: ComputeRange;
   /** Rewrites `object`, saving its old values into `old[oldBase…]`. */
   apply(object: object, old: unknown[], oldBase: number, computed: unknown[], base: number): void;
   /**

@@ -21,6 +21,7 @@ import {
 import type { Plan } from "./migrationPlan.js";
 import type { LogArrays } from "./logArrays.js";
 import { sized } from "./logArrays.js";
+import { BUDGET_STRIDE } from "./budget.js";
 import { stillHolds } from "./ownState.js";
 import { type HeldContainers, restoreContainers } from "./heldContainers.js";
 import type { WeakenedEntries } from "./weakenedLog.js";
@@ -97,16 +98,14 @@ export class MigrationLog {
   }
 
   /**
-   * An eager update's first pass, before any user code runs: takes `objects`
-   * over and saves the old values of those on the compiled path into `old` —
-   * the record the side-effect witness compares against and rollback
-   * restores from; the others are listed in `generalAt` and prepared by
-   * `computeAll`. An object that cannot be extended is passed to `refuse`,
-   * which throws. With `prototype` (objects found before the pause), those
-   * the program has since moved off it are left out. With `lean`, where the
-   * plan allows it and every object takes the compiled path, no old values
-   * are kept (compiledLean.ts): the caller guarantees that nothing will need
-   * them but a revert inside the same block.
+   * An eager update's first pass, before any user code runs: takes `objects` over and saves
+   * the old values of those on the compiled path into `old` — the record the side-effect
+   * witness compares against and rollback restores from; the others are listed in `generalAt`
+   * and prepared by `computeAll`. An object that cannot be extended is passed to `refuse`,
+   * which throws. With `prototype` (objects found before the pause), those the program has
+   * since moved off it are left out. With `lean`, where the plan allows it and every object
+   * takes the compiled path, no old values are kept (compiledLean.ts): the caller guarantees
+   * that nothing will need them but a revert inside the same block.
    */
   scan(
     objects: object[],
@@ -115,11 +114,8 @@ export class MigrationLog {
     lean = false,
     /** Arrays allocated before the pause (phases/find.ts), used where long enough. */
     arrays?: LogArrays,
-    /**
-     * No code runs between this scan and the rewrite (no event listener, no
-     * commit-step callback): an adding rewrite may find the objects that
-     * cannot be extended itself.
-     */
+    /** No code runs between this scan and the rewrite (no event listener, no commit-step
+     * callback): an adding rewrite may find the objects that cannot be extended itself. */
     nothingRunsBefore = false,
     /** Found plain before the pause (plainAhead.ts): symbols not looked for again; descriptors are. */
     knownPlain = false,
@@ -151,9 +147,10 @@ export class MigrationLog {
 
   /**
    * An eager update's second pass: runs the plan's user code for every
-   * object `scan` took (into `computed`) and prepares the general-path ones.
+   * object `scan` took (into `computed`) and prepares the general-path ones;
+   * `late` (budget.ts) may end it between objects.
    */
-  computeAll(): void {
+  computeAll(late: () => void = () => {}): void {
     const { compiled, objects, generalAt } = this;
     const { computedCount } = compiled;
     if (computedCount === 0 && generalAt.length === 0) return;
@@ -162,11 +159,15 @@ export class MigrationLog {
     this.spareComputed = undefined;
     this.computed = computed;
     if (generalAt.length === 0 && compiled.computeRange) {
-      compiled.computeRange(objects, computed);
+      for (let i = 0; i < objects.length; i += BUDGET_STRIDE) {
+        late();
+        compiled.computeRange(objects, computed, i, Math.min(objects.length, i + BUDGET_STRIDE));
+      }
       return;
     }
     let g = 0;
     for (let i = 0; i < objects.length; i++) {
+      if (i % BUDGET_STRIDE === 0) late();
       if (g < generalAt.length && generalAt[g] === i) {
         g++;
         this.general.set(i, prepared(objects[i]!, this.plan, i));

@@ -16,6 +16,7 @@
 import { InvalidArgumentError, InvalidPatchError } from "../errors.js";
 import { Namespace } from "../namespace/namespace.js";
 import { Patch } from "../patch/patch.js";
+import { budgetCheck } from "./budget.js";
 import { checkHealth } from "./healthCheck.js";
 import { refuseIfBusy, whileBusy, whileBusyAsync } from "./exclusive.js";
 import type { EarlierCompletion } from "./lazyCompletion.js";
@@ -77,12 +78,14 @@ export function updateSyncFound(
   patch: Patch,
   options: UpdateOptions,
   prefound: Prefound | undefined,
+  /** Past it (`performance.now()`), the migrate phase refuses the update (budget.ts). */
+  deadline?: number,
 ): UpdateResult {
   checkArguments(namespace, patch);
   checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
   return whileBusy(namespace, `update ${patch.name}`, () =>
-    pipeline(namespace, patch, options, prefound),
+    pipeline(namespace, patch, options, prefound, deadline),
   );
 }
 
@@ -119,11 +122,12 @@ function pipeline(
   patch: Patch,
   options: UpdateOptions,
   prefound?: Prefound,
+  deadline?: number,
 ): UpdateResult {
   const clock = new PhaseClock(patch.name, options.onEvent);
   let earlier: EarlierCompletion | undefined;
   try {
-    return phases(namespace, patch, options, clock, prefound, () => {
+    return phases(namespace, patch, options, clock, prefound, deadline, () => {
       earlier = completeEarlierUpdate(namespace, patch.name);
       return earlier;
     });
@@ -139,6 +143,7 @@ function phases(
   options: UpdateOptions,
   clock: PhaseClock,
   prefound: Prefound | undefined,
+  deadline: number | undefined,
   completeEarlier: () => EarlierCompletion | undefined,
 ): UpdateResult {
   let ahead = prefound?.ahead;
@@ -162,7 +167,8 @@ function phases(
   const prepared = clock.run("migrate", () => {
     // Instances the finder let go unrecorded could not be migrated (nor found later).
     namespace.finder.refuseUntracked?.(shadowed.plans.map((plan) => plan.prototype));
-    return preparePhase(namespace, built, shadowed, prefound, lean, quiet);
+    const late = budgetCheck(deadline, patch.name);
+    return preparePhase(namespace, built, shadowed, prefound, lean, quiet, late);
   });
   const report = clock.run("validate", () => {
     const { witness } = prepared;

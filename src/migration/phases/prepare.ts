@@ -66,6 +66,8 @@ export function preparePhase(
   leanAllowed = false,
   /** No code runs between the scan and the rewrite (no event listener, no commit-step callback). */
   nothingRunsBefore = false,
+  /** Throws once the update is out of time (budget.ts), read between objects. */
+  late: () => void = () => {},
 ): Prepared {
   const reading: Reading = { step: FINDING, className: undefined, lists: [], scanning: undefined };
   try {
@@ -77,6 +79,7 @@ export function preparePhase(
       prefound,
       leanAllowed,
       nothingRunsBefore,
+      late,
     );
   } catch (error) {
     throw refusalOf(error, reading, shadowed.plans);
@@ -91,6 +94,7 @@ function prepareAll(
   prefound: Prefound | undefined,
   leanAllowed: boolean,
   nothingRunsBefore: boolean,
+  late: () => void,
 ): Prepared {
   const { policy } = built;
   const dryRun = refuseAhead(namespace, built, plans);
@@ -150,17 +154,29 @@ function prepareAll(
     logs.push(log);
     count += log.length;
   });
+  computeEach(logs, reading, witness, late);
+  return { logs, count, dryRun, witness, builtOutside, preexisting };
+}
+
+/** The second pass: every object's migration code, stopped between objects once out of time. */
+function computeEach(
+  logs: readonly MigrationLog[],
+  reading: Reading,
+  witness: LiveStateWitness | undefined,
+  late: () => void,
+): void {
   reading.step = PREPARING;
   try {
     for (const log of logs) {
       reading.className = log.plan.className;
-      log.computeAll();
+      log.computeAll(late);
     }
+    // The last objects' migration code may have run past it too.
+    late();
   } catch (error) {
     witness?.restore();
     throw error;
   }
-  return { logs, count, dryRun, witness, builtOutside, preexisting };
 }
 
 /**
