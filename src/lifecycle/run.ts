@@ -55,7 +55,7 @@ export class Run {
   readonly requested: NamespaceSnapshot;
   /** How the update is applied, which its rollbacks repeat (from the end of preparing). */
   quiescence: RollbackQuiescence | undefined;
-  /** `timeoutMs` after the wait started (or the window's end): bounds the wait and the migration code. */
+  /** `timeoutMs` after the wait started: bounds the wait and the migration code. */
   deadline: number | undefined;
   private hold: Hold | undefined;
   private preparation: Preparation | undefined;
@@ -227,12 +227,9 @@ export class Run {
       holdTargets.length > 0 ? { holding: tracker!.holdableMethods(holdTargets) } : undefined;
     this.record.to("waiting", undefined, holding);
     const waitStart = performance.now();
-    const timeoutMs = this.update.timeoutMs ?? 5000;
-    const deadline = Math.min(
-      waitStart + timeoutMs,
-      this.options.deadline ?? Number.POSITIVE_INFINITY,
-    );
-    this.deadline = deadline;
+    // The migration code too has until its own time-out; options.deadline (a window's end, a coordinator's) bounds the wait only.
+    this.deadline = waitStart + (this.update.timeoutMs ?? 5000);
+    const deadline = Math.min(this.deadline, this.options.deadline ?? Number.POSITIVE_INFINITY);
     if (holdTargets.length > 0) this.hold = tracker!.hold(holdTargets);
     for (;;) {
       const outcome = await this.record.step("wait-for-alterability", () =>
