@@ -129,8 +129,7 @@ export function applyUpdate(
   options: UpdateOptions = {},
 ): AppliedUpdate {
   // Here too, not only in updateSync: a patch of cooperative operations alone never reaches it.
-  checkOptions(options, patch.name);
-  return applyUpdateFound(namespace, patch, options, undefined);
+  return applyUpdateFound(namespace, patch, checkOptions(options, patch.name), undefined);
 }
 
 /** `applyUpdate` given the instances of its non-cooperative part found before this block (startFindingAhead). */

@@ -48,6 +48,7 @@ export type {
   UpdateTimings,
 } from "./types.js";
 import { isInstance, isRevokedProxy, kindOf } from "../valueKinds.js";
+import { errorMessage } from "../validation/describe.js";
 
 /**
  * Runs an update synchronously up to and including the commit. Throws a
@@ -58,10 +59,13 @@ export function updateSync(
   patch: Patch,
   options: UpdateOptions = {},
 ): UpdateResult {
+  // Before the kept query is looked up with them.
+  checkArguments(namespace, patch);
+  const checked = checkOptions(options, patch.name);
   // A dry run's heap query, kept for the update that follows it.
-  const kept = takeKeptFor(namespace, patch, options?.policy);
+  const kept = takeKeptFor(namespace, patch, checked.policy);
   try {
-    return updateSyncFound(namespace, patch, options, kept);
+    return updateSyncFound(namespace, patch, checked, kept);
   } finally {
     kept?.release();
   }
@@ -82,10 +86,10 @@ export function updateSyncFound(
   deadline?: number,
 ): UpdateResult {
   checkArguments(namespace, patch);
-  checkOptions(options, patch.name);
+  const checked = checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
   return whileBusy(namespace, `update ${patch.name}`, () =>
-    pipeline(namespace, patch, options, prefound, deadline),
+    pipeline(namespace, patch, checked, prefound, deadline),
   );
 }
 
@@ -97,6 +101,7 @@ function checkArguments(namespace: unknown, patch: unknown): void {
       { type: describe(patch) },
     );
   }
+  readPatch(patch);
   if (!isInstance(namespace, Namespace)) {
     throw new InvalidArgumentError(
       `update ${patch.name}: the first argument must be a Namespace, not ${describe(namespace)}`,
@@ -105,10 +110,40 @@ function checkArguments(namespace: unknown, patch: unknown): void {
   }
 }
 
+/**
+ * A Patch's fields, read here first: a Proxy whose trap throws (or returns
+ * what its frozen target does not hold, which the engine turns into a
+ * TypeError) is refused naming the field, before anything of it runs.
+ */
+function readPatch(patch: Patch): void {
+  let field = "name";
+  try {
+    const name: unknown = patch.name;
+    field = "operations";
+    const operations: unknown = patch.operations;
+    if (typeof name === "string" && name !== "" && Array.isArray(operations)) return;
+  } catch (error) {
+    throw new InvalidPatchError(
+      `an update applies a Patch whose fields can be read; reading its ${field} threw: ${errorMessage(error)}`,
+      { field, cause: error },
+    );
+  }
+  // An object made with Patch.prototype but not by its constructor.
+  throw new InvalidPatchError(
+    "an update applies a Patch made with patch(name)…build() or Patch.fromJSON: this one has no name or no operations",
+    { field },
+  );
+}
+
 function describe(value: unknown): string {
   if (typeof value !== "object" || value === null || isRevokedProxy(value)) return kindOf(value);
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
+  try {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === "string" && name !== "Object" ? `a ${name}` : "a plain object";
+  } catch {
+    // A Proxy whose trap throws: what it stands for cannot be named.
+    return "an object that cannot be read";
+  }
 }
 
 /**
@@ -229,15 +264,16 @@ export async function update(
 ): Promise<UpdateResult> {
   // Before anything reads them: the heap query and the busy check take the namespace as a key.
   checkArguments(namespace, patch);
-  checkOptions(options, patch.name);
+  // Read once: what follows reads the copy.
+  const checked = checkOptions(options, patch.name);
   refuseIfBusy(namespace, patch.name);
   const requested = namespace.snapshot;
   const prefound = await findBeforePause(
     namespace,
     patch,
-    options.policy,
-    options.onCommitStep === undefined,
-    options.onCommitStep === undefined && options.onEvent === undefined,
+    checked.policy,
+    checked.onCommitStep === undefined,
+    checked.onCommitStep === undefined && checked.onEvent === undefined,
   );
   let result: UpdateResult;
   try {
@@ -245,19 +281,19 @@ export async function update(
     // In the pause's own block: nothing can roll the namespace back between the check and the commit.
     refuseIfRolledBack(namespace, patch.name, requested);
     result = whileBusy(namespace, `update ${patch.name}`, () =>
-      pipeline(namespace, patch, options, prefound),
+      pipeline(namespace, patch, checked, prefound),
     );
   } finally {
     prefound?.release();
   }
   if (prefound?.queryMs !== undefined) result.timings.find = prefound.queryMs;
-  const healthCheck = options.healthCheck;
+  const healthCheck = checked.healthCheck;
   if (!healthCheck) return result;
   let healthy = false;
   try {
     // An update started by the health check is refused: it would commit under this one.
     healthy = await whileBusyAsync(namespace, `the health check of ${patch.name}`, async () =>
-      checkHealth(healthCheck, options.healthCheckTimeoutMs),
+      checkHealth(healthCheck, checked.healthCheckTimeoutMs),
     );
   } catch {
     healthy = false;
