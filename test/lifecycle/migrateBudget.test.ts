@@ -6,7 +6,8 @@
  * MM_CONTROL_TIMEOUT; ten seconds later the service committed, pause
  * 15089 ms: review advZ31 #2). Now the eager migrate phase reads the clock
  * every 1024 objects (before any object is rewritten) and the run ends
- * postponed, nothing changed, as a wait that timed out does.
+ * postponed, nothing changed, as a wait that timed out does
+ * (`metamorph apply` prints MM_UPDATE_POSTPONED).
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
