@@ -108,9 +108,7 @@ export function outsideStateRefusal(
   running: readonly string[],
   implementation: readonly string[],
 ): PrivateStateError {
-  const mapsOf = (calls: readonly string[]) => [
-    ...new Set(calls.map((c) => c.slice(0, c.indexOf(".")))),
-  ];
+  const mapsOf = (calls: readonly string[]) => [...new Set(calls.map(mapOfCall))];
   const [before, after] = [mapsOf(running), mapsOf(implementation)];
   const shown = (maps: string[], calls: readonly string[]) =>
     `in ${maps.join(", ")} (keyed by the object: \`${calls[0]}\`)`;
@@ -194,5 +192,57 @@ export function moduleSymbolValueRefusal(
   return new PrivateStateError(
     `class ${name} holds a symbol of its module ${where} (${String(symbol)}): a new implementation evaluated in another module scope, such as a package's next release, compares with symbols of its own and misreads the existing objects. Give the patch a migrator for ${name} that maps such values to the new release's symbols, or restart the program to load the new version; if the new implementation was evaluated in the running version's own module scope, say so with replaceImplementation's { sameScope: true }`,
     { className: name, field, symbol: String(symbol) },
+  );
+}
+
+/** The map a call keyed by the object reads (`internals.lists` of `internals.lists.get(this…)`). */
+export function mapOfCall(call: string): string {
+  return call.slice(0, call.lastIndexOf(".", call.indexOf("(")));
+}
+
+/** A map keyed by the object that the new code would not share with the running code. */
+export interface UnsharedMap {
+  /** As the source names it (`lists`, `internals.lists`, `Bag.store`). */
+  readonly map: string;
+  /** The first call that reads it. */
+  readonly call: string;
+  /** The static of the class it is (`store`), for a static. */
+  readonly static?: string;
+}
+
+/**
+ * The refusal of a new implementation whose maps keyed by the object are
+ * not the running code's although the patch says `sameScope` (checked
+ * through the closures: two copies of one module file have a map each), or
+ * which are statics the new class brings its own of (statics take the new
+ * class's values unless kept).
+ */
+export function unsharedMapsRefusal(
+  name: string,
+  maps: readonly UnsharedMap[],
+  sameScope: boolean,
+): PrivateStateError {
+  const shown = (m: UnsharedMap) => `${m.map} (\`${m.call}\`)`;
+  const modules = maps.filter((m) => m.static === undefined);
+  const statics = maps.filter((m) => m.static !== undefined);
+  const parts: string[] = [];
+  if (modules.length > 0)
+    parts.push(
+      `replaceImplementation was given { sameScope: true }, but ${modules.map(shown).join(", ")} ${modules.length > 1 ? "are" : "is"} not the same object in the new implementation's module scope as in the running one's: the new class was evaluated in another module scope (another evaluation or copy of the module file), whose map${modules.length > 1 ? "s have" : " has"} no entry for the existing objects. Restart the program to load the new version, or evaluate the new class in the running version's own module scope`,
+    );
+  if (statics.length > 0) {
+    const kept = statics.filter((m) => !m.static!.includes(".")).map((m) => `"${m.static}"`);
+    parts.push(
+      `the new implementation reads its objects' state in static ${statics.map(shown).join(", ")} of its own, not the running class's, which holds the entries for the existing objects (a class's statics take the new class's values)${sameScope ? ", whatever the module scope" : ""}: ${kept.length > 0 ? `keep the running map${kept.length > 1 ? "s" : ""} with replaceImplementation's { keepStatics: [${kept.join(", ")}] }, or ` : ""}restart the program to load the new version`,
+    );
+  }
+  return new PrivateStateError(
+    `class ${name} keeps state for its objects outside them: ${parts.join("; ")}`,
+    {
+      className: name,
+      maps: maps.map((m) => m.map),
+      calls: maps.map((m) => m.call),
+      ...(sameScope ? { sameScope: true } : {}),
+    },
   );
 }

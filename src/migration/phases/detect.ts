@@ -19,9 +19,9 @@ import {
   externalRoot,
   migratingClasses,
 } from "../changes.js";
-import { outsideStateRefusal, privateStateRefusal } from "../privateStateRefusal.js";
-import { readableClassSource } from "../../mop/source/readableSource.js";
-import { type ClassBuild, fromAnotherScope, hasMigrator, isUnvaluedNewField } from "../build.js";
+import { privateStateRefusal } from "../privateStateRefusal.js";
+import { refuseStateOutside } from "../mapsKeyedByObject.js";
+import { type ClassBuild, hasMigrator, isUnvaluedNewField } from "../build.js";
 import type { Built } from "./build.js";
 import { inheritedLayout } from "../inheritedLayout.js";
 import { methodsBecomingState } from "../methodsBecomingState.js";
@@ -118,20 +118,6 @@ function detectAndRefuse(
     });
   }
   return { changes, migrating, changed };
-}
-
-/**
- * A new implementation handed in, other than the running one, of a class
- * that keeps state for its objects in maps outside them, unless the patch
- * says the implementation shares the running version's module scope.
- */
-function refuseStateOutside(name: string, cls: ClassBuild, old: ClassDefinition | undefined): void {
-  const change = fromAnotherScope(cls, old);
-  if (change === undefined) return;
-  const { implementation, running } = change;
-  const before = readableClassSource(running)?.stateOutside ?? [];
-  const after = readableClassSource(implementation)?.stateOutside ?? [];
-  if (before.length + after.length > 0) throw outsideStateRefusal(name, before, after);
 }
 
 /**

@@ -6,8 +6,6 @@
 import type {
   AnyNode,
   Class,
-  Identifier,
-  MemberExpression,
   MethodDefinition as MethodNode,
   PropertyDefinition,
   StaticBlock,
@@ -17,11 +15,11 @@ import { memberKeyName } from "../classDefinition.js";
 import { analyseBody, Notes } from "./bodyFields.js";
 import type { ParsedClass, ParsedMember } from "./parsedClass.js";
 import { forEachChild } from "./parser.js";
-import { declaredNames, forEachReference, isStandardGlobal, readsModuleScope } from "./scope.js";
+import { declaredNames, readsModuleScope } from "./scope.js";
 import type { Source } from "./syntax.js";
 import { calleeName, keyDisplay, readKey, textOf } from "./syntax.js";
 import { helperKind } from "./helperNames.js";
-import { keyedByThis, minifiedPrivateState } from "./keyedByThis.js";
+import { callsKeyedByThis, minifiedPrivateState } from "./keyedByThis.js";
 import { scanWrites } from "./thisWrites.js";
 import { parameterDefaults } from "./parameterDefaults.js";
 
@@ -331,14 +329,7 @@ function reportPrivateUses(state: ClassState, node: Class): void {
   };
   for (const member of node.body.body) {
     walk(member);
-    // A map of the module: not a parameter or local of the method (a memo
-    // the caller passes in, `clone(seen)`), nor a standard global (`Reflect`).
-    forEachReference(member, (current, shadowed) => {
-      if (current.type !== "CallExpression" || !keyedByThis(current)) return;
-      const map = ((current.callee as MemberExpression).object as Identifier).name;
-      if (!shadowed.has(map) && !isStandardGlobal(map))
-        onStateOutside(state, textOf(state.src, current));
-    });
+    for (const call of callsKeyedByThis(member)) onStateOutside(state, textOf(state.src, call));
   }
   const minified = minifiedPrivateState(node);
   if (minified !== undefined) onLoweredPrivate(state, textOf(state.src, minified));

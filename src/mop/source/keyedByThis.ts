@@ -17,27 +17,114 @@
  * once (`mixin(this, Events)`) is not read back, and a minified field
  * helper's key is a string (thisWrites.ts).
  */
-import type { AnyNode, CallExpression, Class, MethodDefinition } from "acorn";
+import type {
+  AnyNode,
+  CallExpression,
+  Class,
+  Expression,
+  Function as FunctionNode,
+  MethodDefinition,
+  Super,
+} from "acorn";
 import { statementExpressions } from "./constructorBody.js";
-import { declaredNames, forEachReference, isStandardGlobal } from "./scope.js";
+import { forEachChild } from "./parser.js";
+import { declaredNames, forEachReference, isStandardGlobal, opensOwnScope } from "./scope.js";
+import { skipOuterExpressions } from "./syntax.js";
+import { aliasesIn } from "./thisAliases.js";
 
 const MAP_METHODS = new Set(["get", "set", "has", "delete"]);
 
 /**
- * `name.get(this)`, `name.set(this, …)`, `.has`, `.delete`: a map outside
- * the object, keyed by it (hand-written private state, as emittery keeps its
- * listeners: `eventsMap.get(this)`).
+ * Whether `map`, the object a `.get(…)` is called on, is a map the class's
+ * objects do not carry: a binding of the module (`lists`), a map a module
+ * object holds (`internals.lists`), or a static of the class (`Bag.store`,
+ * `this.constructor.store`, `Bag.#store`). Not a local or parameter of the
+ * code around (a memo passed in: `seen.get(this)`), a standard global
+ * (`Reflect.get(this, key)`), nor a field of the object (`this.seen`),
+ * which a migration carries over with the object.
  */
-export function keyedByThis(call: CallExpression): boolean {
+function outsideMap(
+  map: Expression | Super,
+  shadowed: ReadonlySet<string>,
+  aliases: ReadonlySet<string>,
+): boolean {
+  let root: AnyNode = skipOuterExpressions(map);
+  let first: AnyNode | undefined;
+  let depth = 0;
+  while (root.type === "MemberExpression" && !root.computed) {
+    first = root.property;
+    root = skipOuterExpressions(root.object);
+    depth++;
+  }
+  const objectRoot =
+    root.type === "ThisExpression" || (root.type === "Identifier" && aliases.has(root.name));
+  if (objectRoot) {
+    // `this.constructor.store`: a static; `this.seen`: the object's own field.
+    return depth >= 2 && first?.type === "Identifier" && first.name === "constructor";
+  }
+  return root.type === "Identifier" && !shadowed.has(root.name) && !isStandardGlobal(root.name);
+}
+
+/**
+ * `lists.get(this)`, `lists.set(self, …)` (with `const self = this`),
+ * `internals.lists.has(this)`, `Bag.store.delete(this)`: a map outside the
+ * object, keyed by it (hand-written private state, as emittery keeps its
+ * listeners: `eventsMap.get(this)`). A field of the object as key
+ * (`map.set(this.id, …)`) or the object as a value (`cache.set(key, this)`)
+ * is not.
+ */
+function keyedByThis(
+  call: CallExpression,
+  shadowed: ReadonlySet<string>,
+  aliases: ReadonlySet<string>,
+): boolean {
   const callee = call.callee;
-  return (
-    callee.type === "MemberExpression" &&
-    !callee.computed &&
-    callee.object.type === "Identifier" &&
-    callee.property.type === "Identifier" &&
-    MAP_METHODS.has(callee.property.name) &&
-    call.arguments[0]?.type === "ThisExpression"
-  );
+  if (callee.type !== "MemberExpression" || callee.computed) return false;
+  if (callee.property.type !== "Identifier" || !MAP_METHODS.has(callee.property.name)) return false;
+  const key = call.arguments[0] && skipOuterExpressions(call.arguments[0]);
+  const byObject =
+    key?.type === "ThisExpression" || (key?.type === "Identifier" && aliases.has(key.name));
+  return byObject && outsideMap(callee.object, shadowed, aliases);
+}
+
+/**
+ * The calls of `member` (a method, accessor, constructor, field or static
+ * block) that keep state for the object in a map outside it. `this` is
+ * followed where the code gives it another name (`const self = this`, and
+ * into functions nested there, which still see that name) and into arrow
+ * functions, whose `this` is the member's.
+ */
+export function callsKeyedByThis(member: AnyNode): CallExpression[] {
+  const found: CallExpression[] = [];
+  const walk = (
+    node: AnyNode,
+    shadowed: ReadonlySet<string>,
+    aliases: ReadonlySet<string>,
+    thisIsObject: boolean,
+  ): void => {
+    if (node.type === "CallExpression" && keyedByThis(node, shadowed, aliases)) found.push(node);
+    if (node.type === "ClassDeclaration" || node.type === "ClassExpression") return;
+    if (opensOwnScope(node)) {
+      const fn = node as FunctionNode;
+      const own = fn.type === "ArrowFunctionExpression" ? thisIsObject : false;
+      const inner = aliasesIn(fn, aliases, own);
+      const names = declaredNames(fn.params, fn.body);
+      if (fn.type === "FunctionExpression" && fn.id) names.add(fn.id.name);
+      const within = new Set([...shadowed, ...names]);
+      for (const p of fn.params) walk(p, within, inner, own);
+      walk(fn.body, within, inner, own);
+      return;
+    }
+    forEachChild(node, (child) => walk(child, shadowed, aliases, thisIsObject));
+  };
+  if (member.type === "MethodDefinition") {
+    const fn = member.value;
+    const aliases = aliasesIn(fn, new Set(), true);
+    const names = declaredNames(fn.params, fn.body);
+    for (const p of fn.params) walk(p, names, aliases, true);
+    walk(fn.body, names, aliases, true);
+  } else forEachChild(member, (child) => walk(child, new Set(), new Set(), true));
+  return found;
 }
 
 /** A name a minifier gives (`c`, `Me`): at most two characters. */
