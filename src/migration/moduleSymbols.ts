@@ -19,6 +19,7 @@
 import { stablePrototype } from "../mop/classHandle.js";
 import { chainContains } from "../mop/instances/finder.js";
 import { platformSymbols } from "../mop/platformClasses.js";
+import { keyedThroughAlias } from "../mop/source/aliasedKeys.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Built } from "./phases/build.js";
 import { type BuildResult, fromAnotherScope, hasMigrator } from "./build.js";
@@ -118,7 +119,7 @@ export function scopeChanges(namespace: Namespace, built: Built): Map<object, Sc
     const change = {
       name,
       migrated: hasMigrator(name, build),
-      keyed: KEYED_BY_BINDING.test(source),
+      keyed: KEYED_BY_BINDING.test(source) || keyedThroughAlias(source),
       keyedDeep: KEYED_ELSEWHERE.test(source.replace(/\bthis\s*\[/g, "")),
     };
     const prototype = stablePrototype(namespace.classNamed(cls.oldName!));
