@@ -10,10 +10,10 @@
  * A migrator cannot be run to see what it writes (it runs on every object,
  * at the commit or at first touch, and may do anything), so its text is
  * read: one that names the field where it writes it (`target.stack = …`,
- * `target["stack"]`, `{ stack: … }`, `"stack"` as a key) is taken to set
- * it. One that does not may still set it by other means (`Object.assign`
- * over a fresh object's keys): the warnings say "unless it sets it", a
- * cheap false alarm against a silent break.
+ * `target["stack"]`, `Object.assign(target, { stack: … })`, `"stack"` as a
+ * key) is taken to set it. One that does not may still set it by other
+ * means (`Object.assign` over a fresh object's keys): the warnings say
+ * "unless it sets it", a cheap false alarm against a silent break.
  */
 import type { BuildResult, ClassBuild } from "./build.js";
 
@@ -35,15 +35,25 @@ function migratorSources(name: string, build: BuildResult): string[] {
   return sources;
 }
 
-/** Whether `source` writes `field` by name (a member write or delete, a quoted key, an object literal's key). */
+/**
+ * A call that writes an object literal's keys into an object. Without one,
+ * a literal's key is no write: `old => ({ unit: "kg" })` (a value returned,
+ * which is ignored: targetReplay.ts refuses it) or `const { unit } = old`
+ * (a read) hid MM_NO_INITIAL_VALUE.
+ */
+const WRITES_LITERAL = /\bObject\s*\.\s*(?:assign|defineProperties)\s*\(/;
+
+/** Whether `source` writes `field` by name (a member write or delete, a quoted key, an object literal's key written by `Object.assign`). */
 function namesWrite(source: string, field: string): boolean {
   const f = escaped(field);
-  return [
-    new RegExp(`\\.\\s*${f}\\s*(?:=(?!=)|\\?\\?=|\\|\\|=|&&=)`),
-    new RegExp(`\\bdelete\\s+[\\w$.]*\\.\\s*${f}(?![\\w$])`),
-    new RegExp(`(["'\`])${f}\\1`),
-    new RegExp(`[{,]\\s*${f}\\s*[:,}]`),
-  ].some((r) => r.test(source));
+  return (
+    [
+      new RegExp(`\\.\\s*${f}\\s*(?:=(?!=)|\\?\\?=|\\|\\|=|&&=)`),
+      new RegExp(`\\bdelete\\s+[\\w$.]*\\.\\s*${f}(?![\\w$])`),
+      new RegExp(`(["'\`])${f}\\1`),
+    ].some((r) => r.test(source)) ||
+    (WRITES_LITERAL.test(source) && new RegExp(`[{,]\\s*${f}\\s*[:,}]`).test(source))
+  );
 }
 
 /** How the patch covers each field of class `className`'s objects. */

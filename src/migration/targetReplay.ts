@@ -84,7 +84,7 @@ export function migrateCopy(
   const from = firstCapturing(migrators);
   const run = (m: number) => {
     const returned: unknown = migrators[m]!(view, copy as Record<string, unknown>);
-    if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${nameOf(migrators[m])}`);
+    refuseReturned(returned, plan, copy, nameOf(migrators[m]));
   };
   const until = from < 0 ? migrators.length : from;
   for (let m = 0; m < until; m++) run(m);
@@ -120,7 +120,7 @@ export const revertibleNow = (object: object): Carried => ({
 });
 
 /** An own field's value, without running an accessor. */
-function ownValue(object: object, key: string): unknown {
+function ownValue(object: object, key: PropertyKey): unknown {
   const d = Reflect.getOwnPropertyDescriptor(object, key);
   return d !== undefined && "value" in d ? d.value : undefined;
 }
@@ -150,7 +150,7 @@ export function migrateAgain(
       for (let m = replay.from; m < migrators.length; m++) {
         migrator = migrators[m]!;
         const returned: unknown = migrator(replay.view, object as Record<string, unknown>);
-        if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${nameOf(migrator)}`);
+        refuseReturned(returned, plan, object, nameOf(migrator));
       }
     });
   } catch (error) {
@@ -175,6 +175,31 @@ export function migrateAgain(
 }
 
 const nameOf = (migrator: Migrator | undefined): string => migrator?.name || "(anonymous)";
+
+/**
+ * A migrator writes into its target; what it returns is ignored. A promise
+ * means writes after an await, which would be lost. An object holding the
+ * class's fields (`old => ({ unit: "kg" })`, the shape `addField`'s
+ * `initial` takes) means values meant for the target: the update committed
+ * with the field undefined, and no warning (migratorWrites.ts took the
+ * literal's key for a write). Any other value passes: an arrow's
+ * expression body returns what it evaluates (`(o, t) => (t.n = 1)`,
+ * `t.items.push(x)`, `Object.assign(t, …)`), harmlessly.
+ */
+function refuseReturned(returned: unknown, plan: MigratedPlan, target: object, name: string): void {
+  if (isThenable(returned)) throw asyncRefusal(returned, `migrator ${name}`);
+  if (returned === null || typeof returned !== "object" || returned === target) return;
+  // A field's own value, read without running an accessor (`t.opts = {…}`, `t.set.add(x)`).
+  if (Reflect.ownKeys(target).some((k) => ownValue(target, k) === returned)) return;
+  const keys = Object.keys(returned).filter(
+    (k) => plan.fieldSet.has(k) || Object.hasOwn(target, k),
+  );
+  if (keys.length === 0) return;
+  const listed = keys.map((k) => `\`${k}\``).join(", ");
+  throw new Error(
+    `migrator ${name} of ${plan.className} returned an object with ${listed}: a migrator writes into \`target\` (its second parameter); it returned a value, which is ignored. Write \`target.${keys[0]} = …\` (or \`Object.assign(target, …)\`) in a block body`,
+  );
+}
 
 /**
  * Refuses what the second run left that its first did not: a field gone, or
