@@ -43,6 +43,9 @@ function migratorSources(name: string, build: BuildResult): string[] {
  */
 const WRITES_LITERAL = /\bObject\s*\.\s*(?:assign|defineProperties)\s*\(/;
 
+/** An object literal's or a destructuring pattern's key (`{ stack: … }`, `const { texture } = old`). */
+const literalKey = (field: string) => new RegExp(`[{,]\\s*${escaped(field)}\\s*[:,}]`);
+
 /** Whether `source` writes `field` by name (a member write or delete, a quoted key, an object literal's key written by `Object.assign`). */
 function namesWrite(source: string, field: string): boolean {
   const f = escaped(field);
@@ -52,7 +55,7 @@ function namesWrite(source: string, field: string): boolean {
       new RegExp(`\\bdelete\\s+[\\w$.]*\\.\\s*${f}(?![\\w$])`),
       new RegExp(`(["'\`])${f}\\1`),
     ].some((r) => r.test(source)) ||
-    (WRITES_LITERAL.test(source) && new RegExp(`[{,]\\s*${f}\\s*[:,}]`).test(source))
+    (WRITES_LITERAL.test(source) && literalKey(field).test(source))
   );
 }
 
@@ -92,7 +95,7 @@ export interface PatchWrites {
   readonly any: boolean;
   /** An initial value, or a migrator naming it where it writes it; a path (`options.resetOn`) is set where its field or its last key is. */
   sets(name: string): boolean;
-  /** A migrator naming it at all, reading it too (`old.texture`), or setting it. */
+  /** A migrator naming it at all, reading it too (`old.texture`, `const { texture } = old`), or setting it. */
   mentions(name: string): boolean;
 }
 
@@ -110,6 +113,7 @@ export function patchWrites(className: string, build: BuildResult): PatchWrites 
   return {
     any: sources.length > 0,
     sets,
-    mentions: (name) => sets(name) || sources.some((s) => read(name).test(s)),
+    mentions: (name) =>
+      sets(name) || sources.some((s) => read(name).test(s) || literalKey(name).test(s)),
   };
 }
