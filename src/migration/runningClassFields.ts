@@ -5,6 +5,7 @@
  * objects of such classes).
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
+import { thisAssignedNames } from "../mop/source/thisAssignedNames.js";
 import { type BuildResult, fromAnotherScope } from "./build.js";
 import { type FieldCover, unlessMigratorSets } from "./migratorWrites.js";
 import { scopeBindings } from "./scopeBindings.js";
@@ -89,25 +90,32 @@ function classesHeld(
 /**
  * With no object at hand: the fields the running release's classes assign a
  * replaced class by name (`this.kind = Circle`), where the name is that
- * class in their scope (or, where no scope can be read, its name).
+ * class in their scope (or, where no scope can be read, its name) — not a
+ * parameter or local of the code that assigns it (a minifier names both
+ * `t`: thisAssignedNames.ts).
  */
 function classesAssigned(
   before: readonly Function[],
   replaced: ReadonlyMap<Function, string>,
 ): Map<string, string> {
   const binding = scopeBindings(before);
+  const fields = new Map<string, string>();
+  for (const text of before.map((c) => Function.prototype.toString.call(c)))
+    for (const [field, value] of thisAssignedNames(text) ?? assignedByText(text)) {
+      const bound = binding(value);
+      const held = [...replaced].find(([running]) =>
+        bound === undefined ? running.name === value : running === bound,
+      );
+      if (held !== undefined && !fields.has(field)) fields.set(field, held[1]);
+    }
+  return fields;
+}
+
+/** `this.x = Ident` read from the text alone, where it does not parse. */
+function assignedByText(text: string): [string, string][] {
   const assignment = new RegExp(
     `\\bthis\\s*\\.\\s*(${IDENTIFIER})\\s*=\\s*(${IDENTIFIER})\\s*[;,}\\n]`,
     "g",
   );
-  const fields = new Map<string, string>();
-  for (const text of before.map((c) => Function.prototype.toString.call(c)))
-    for (const [, field, value] of text.matchAll(assignment)) {
-      const bound = binding(value!);
-      const held = [...replaced].find(([running]) =>
-        bound === undefined ? running.name === value : running === bound,
-      );
-      if (held !== undefined && !fields.has(field!)) fields.set(field!, held[1]);
-    }
-  return fields;
+  return [...text.matchAll(assignment)].map(([, field, value]) => [field!, value!]);
 }
