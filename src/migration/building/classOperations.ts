@@ -12,6 +12,7 @@ import { readClassDefinition } from "../../mop/readClassDefinition.js";
 import type { Operation } from "../../patch/operations.js";
 import type { Draft, Step } from "./drafts.js";
 import { originOf, touch } from "./drafts.js";
+import { unseenFields } from "../unseenFields.js";
 
 type Op<K extends Operation["op"]> = Extract<Operation, { op: K }>;
 
@@ -92,10 +93,13 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
       const flipped = before.has(to)
         ? ` (renames maps each new field to the old one it comes from: { ${JSON.stringify(from)}: ${JSON.stringify(to)} } renames "${to}" to "${from}")`
         : "";
-      step.refuse(`${d.name} has no field "${from}" to rename to "${to}"${flipped}`, {
-        className: d.name,
-        field: from,
-      });
+      step.refuse(
+        `${d.name} has no field "${from}" to rename to "${to}"${flipped || unseenRename(d, from, to)}`,
+        {
+          className: d.name,
+          field: from,
+        },
+      );
     }
   }
   const origins = new Map<string, string | null>();
@@ -127,6 +131,21 @@ export function replaceImplementation(step: Step, op: Op<"replaceImplementation"
   for (const other of step.drafts.classes.values()) {
     if (other !== d && other.implementationParent === implementation) extendDraft(other, d);
   }
+}
+
+/**
+ * Where the running version may hold `from` out of its source reader's
+ * sight (rbush's `data`, set by `clear()` from the constructor): the
+ * objects have it, the update carries it as unseen state, and a rename
+ * hint, which maps fields the reader learned, cannot move it. A migrator
+ * can (the engine carries what a migrator leaves on its target, and
+ * nothing it deleted).
+ */
+function unseenRename(d: Draft, from: string, to: string): string {
+  const unseen = unseenFields(d.base === null ? [] : [d.base]);
+  if (!unseen.names.has(from) && !unseen.any) return "";
+  const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+  return `: the running version may set "${from}" where its source reader cannot see it (a method, a condition), so it is carried as unseen state, not a field a rename hint can map; rename it with a migrator instead: .migrate(${JSON.stringify(d.name)}, (old, target) => { target${key(to)} = old${key(from)}; delete target${key(from)}; })`;
 }
 
 function extendDraft(d: Draft, superDraft: Draft): void {
