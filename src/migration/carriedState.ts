@@ -16,6 +16,7 @@ import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import { sameDescriptor } from "./ownState.js";
 import { unreadableError } from "../mop/unreadableObjects.js";
+import { elementsOf } from "./arrayElements.js";
 
 /** Own properties carried over unchanged, and the object's complete state before the migration. */
 export interface Carried {
@@ -39,23 +40,28 @@ export interface Carried {
  * rewrite from complete states keeps each as it is (or refuses it). Symbols
  * are looked for only when `withSymbols` (user code reads or writes the
  * object's state): otherwise the field rewrite never touches them, so they
- * stay as they are.
+ * stay as they are. With `elementsApart`, an array's elements and `length`
+ * are not looked at: its rewrite leaves them where they are (arrayElements.ts).
  */
 export function hasUnmanagedState(
   object: object,
   keys: readonly string[],
   known: ReadonlySet<string>,
   withSymbols: boolean,
+  elementsApart = true,
 ): boolean {
   // A Proxy's trap may throw: the object is refused by name (where the
   // update's phase can tell which object it is), not with the trap's Error.
   try {
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = elementsApart ? elementsOf(object, keys) : 0; i < keys.length; i++) {
       if (!known.has(keys[i]!)) return true;
       const d = Reflect.getOwnPropertyDescriptor(object, keys[i]!);
       if (d === undefined || d.writable !== true || d.configurable !== true) return true;
     }
-    if (Object.getOwnPropertyNames(object).length !== keys.length) return true;
+    const names = Object.getOwnPropertyNames(object).length;
+    // An array's one own name besides its enumerable keys is its `length`.
+    const array = elementsApart && names === keys.length + 1 && Array.isArray(object);
+    if (names !== keys.length && !array) return true;
     return withSymbols && Object.getOwnPropertySymbols(object).length > 0;
   } catch (error) {
     const what = "reading its own properties";
@@ -246,7 +252,10 @@ export function rolledBackState(
   now: ObjectState = captureState(object),
 ): ObjectState {
   const before = carried?.before;
-  const descriptorBefore = (key: PropertyKey) => descriptorIn(before, key);
+  // By key, once: an object with many own keys (a 40,000-element array) was
+  // looked up by a scan of its keys for each key, n² at every rollback.
+  const descriptorBefore = descriptorsOf(before);
+  const descriptorNow = before === undefined ? descriptorsOf(now) : descriptorBefore;
   const installed = new Map<PropertyKey, PropertyDescriptor>();
   carried?.keys.forEach((key, i) => {
     installed.set(key, carried.descriptors[i]!);
@@ -256,7 +265,7 @@ export function rolledBackState(
   current.keys.forEach((key, i) => {
     const d = current.descriptors[i]!;
     const put = installed.get(key);
-    const was = descriptorBefore(key);
+    const was = descriptorBefore.get(key);
     // What the program added since stays; so does a value it wrote since to
     // state the object had before too. State the migration made that the
     // object did not have (a release's own symbol key a migrator moved a
@@ -275,7 +284,7 @@ export function rolledBackState(
     // and an own accessor comes back as it was (the migration read its
     // value into a data field); an object made since the commit keeps those
     // both versions gave it (a read-only `id` cannot be redefined writable).
-    const was = descriptorIn(before ?? now, key);
+    const was = descriptorNow.get(key);
     restored.set(
       key,
       was === undefined
@@ -302,12 +311,12 @@ function prototypeBack(carried: Carried | undefined, now: ObjectState): object |
   return carried!.before.prototype;
 }
 
-function descriptorIn(
-  state: ObjectState | undefined,
-  key: PropertyKey,
-): PropertyDescriptor | undefined {
-  const j = state?.keys.indexOf(key) ?? -1;
-  return j >= 0 ? state!.descriptors[j]! : undefined;
+function descriptorsOf(state: ObjectState | undefined): Map<PropertyKey, PropertyDescriptor> {
+  const byKey = new Map<PropertyKey, PropertyDescriptor>();
+  state?.keys.forEach((key, i) => {
+    byKey.set(key, state.descriptors[i]!);
+  });
+  return byKey;
 }
 
 /**

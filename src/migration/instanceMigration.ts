@@ -14,7 +14,8 @@ import { MigrationError } from "../errors.js";
 import { createShadowCopy } from "../mop/instances/shadowCopies.js";
 import { applyState, blockedRewrite } from "../mop/rewriting/applyState.js";
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
-import { captureState } from "../mop/rewriting/stateTable.js";
+import { elementsOf } from "./arrayElements.js";
+import { ownStateOf } from "./stateBefore.js";
 import type { FieldInitialiser, Migrator, OldView } from "../patch/operations.js";
 import { ownKeysOf, valuesOf } from "./ownState.js";
 import type { Carried } from "./carriedState.js";
@@ -151,12 +152,7 @@ export function prepareMigration(
   onCopy?: (copy: object) => void,
 ): PreparedMigration {
   const record = object as Record<string, unknown>;
-  let oldKeys = ownKeysOf(object, plan.className, index);
-  const userCode = plan.needsOldView || plan.needsCopy;
-  const before = hasUnmanagedState(object, oldKeys, plan.known, userCode || plan.symbolsMove)
-    ? captureState(object)
-    : null;
-  if (before) oldKeys = before.keys.filter((k): k is string => plan.known.has(k as string));
+  const { oldKeys, before } = ownStateOf(object, ownKeysOf(object, plan.className, index), plan);
   const { fields, sources } = plan;
   // Marked, so that no finder reports it as an instance (it sits on the class prototype).
   const copy = plan.needsCopy ? createShadowCopy(plan.copyPrototype) : null;
@@ -260,14 +256,20 @@ export function commonPrefix(a: readonly string[], b: readonly string[]): number
   return k;
 }
 
-/** Rewrites `object`'s own fields from layout `fromKeys` to `toKeys` with `toValues`. */
+/**
+ * Rewrites `object`'s own fields from layout `keysNow` to `toKeys` with `toValues`;
+ * `elementsApart`: an array's elements in `keysNow` stay (arrayElements.ts).
+ */
 export function rewriteFields(
   object: object,
-  fromKeys: readonly string[],
+  keysNow: readonly string[],
   toKeys: readonly string[],
   toValues: readonly unknown[],
+  elementsApart = false,
 ): void {
   const record = object as Record<string, unknown>;
+  const elements = elementsApart ? elementsOf(object, keysNow) : 0;
+  const fromKeys = elements === 0 ? keysNow : keysNow.slice(elements);
   const k = commonPrefix(fromKeys, toKeys);
   for (let i = fromKeys.length - 1; i >= k; i--) delete record[fromKeys[i]!];
   for (let i = 0; i < k; i++) {
@@ -341,6 +343,7 @@ export function revertMigration(prepared: PreparedMigration): void {
       Object.keys(prepared.object),
       prepared.oldKeys,
       prepared.oldValues,
+      true,
     );
 }
 
@@ -385,7 +388,7 @@ export function restoreOldLayout(
 ): void {
   const now = Object.keys(object);
   if (!retained?.carried && !hasUnmanagedState(object, now, plan.fieldSet, !symbolsStay)) {
-    rewriteFields(object, now, keys, values);
+    rewriteFields(object, now, keys, values, true);
     return;
   }
   applyState(

@@ -9,6 +9,7 @@
 import type { ObjectState } from "../mop/rewriting/stateTable.js";
 import { captureState } from "../mop/rewriting/stateTable.js";
 import { unreadableError } from "../mop/unreadableObjects.js";
+import { elementsOf } from "./arrayElements.js";
 
 const CAPTURING = "capturing its state";
 
@@ -64,7 +65,9 @@ export function stillHolds(
 }
 
 function sameFields(object: object, keys: readonly string[], values: readonly unknown[]): boolean {
-  const now = Object.keys(object);
+  // An array's elements are not among its fields (arrayElements.ts).
+  const all = Object.keys(object);
+  const now = all.slice(elementsOf(object, all));
   let i = 0;
   while (i < keys.length && now[i] === keys[i] && Object.is(values[i], (object as never)[keys[i]!]))
     i++;

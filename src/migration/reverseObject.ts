@@ -46,7 +46,7 @@ export function reverseOne(
   }
   const now = Object.keys(object);
   const state = reversedState(object, plan, keys, values, retained, fieldsAlone, false, now);
-  if (state === undefined) rewriteFields(object, now, keys, values);
+  if (state === undefined) rewriteFields(object, now, keys, values, true);
   else applyState(object, state);
 }
 
