@@ -146,9 +146,8 @@ export class MigrationLog {
   }
 
   /**
-   * An eager update's second pass: runs the plan's user code for every
-   * object `scan` took (into `computed`) and prepares the general-path ones;
-   * `late` (budget.ts) may end it between objects.
+   * An eager update's second pass: runs the plan's user code for every object `scan` took
+   * (into `computed`) and prepares the general-path ones; `late` (budget.ts) may end it.
    */
   computeAll(late: () => void = () => {}): void {
     const { compiled, objects, generalAt } = this;
