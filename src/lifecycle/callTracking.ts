@@ -53,7 +53,7 @@ import {
 import { followGenerator, isGeneratorFunction } from "./generatorCalls.js";
 import { subclassesOf } from "./subclasses.js";
 import type { TrackedClass, TrackOptions } from "./methodWrapping.js";
-import { unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
+import { callWrapped, unwrapClass, wrapClass, wrapperInfo } from "./methodWrapping.js";
 import type { QuiescenceTarget } from "./quiescenceTargets.js";
 import { targetClass, targetCovers } from "./quiescenceTargets.js";
 import type { CallTrackerOptions } from "./trackerOptions.js";
@@ -213,8 +213,8 @@ export class CallTracker {
       if (this.#context) {
         const call = newCall(nextCallId++, slot, false);
         context = call;
-        result = this.#context.run(call, () => Reflect.apply(fn, self, args));
-      } else result = Reflect.apply(fn, self, args);
+        result = this.#context.run(call, () => callWrapped(fn, self, args));
+      } else result = callWrapped(fn, self, args);
     } finally {
       // Frames push and pop in strict nesting order, exceptions included.
       stack.pop();

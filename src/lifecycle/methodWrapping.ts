@@ -6,7 +6,7 @@
  */
 import { stablePrototype } from "../mop/classHandle.js";
 import type { Constructor } from "../mop/createClass.js";
-import { markStandIn } from "../mop/standIns.js";
+import { markStandIn, registerPassThrough } from "../mop/standIns.js";
 import type { MethodSlot } from "./inFlightCalls.js";
 import { keyName } from "./quiescenceTargets.js";
 
@@ -58,10 +58,36 @@ export function wrapperInfo(fn: Function): WrapperInfo | undefined {
   return wrappers.get(fn);
 }
 
-function makeWrapper(owner: object, slot: MethodSlot, original: Function, enter: Enter): Function {
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+/**
+ * Calls the method a wrapper wraps: the entry point's one way to, so that a
+ * stack read past the tracker knows where its frames end (below).
+ */
+export function callWrapped(fn: Function, self: unknown, args: unknown[]): unknown {
+  return Reflect.apply(fn, self, args);
+}
+
+function wrapperFunction(slot: MethodSlot, original: Function, enter: Enter): Function {
+  return function (this: unknown, ...args: unknown[]): unknown {
     return enter(slot, original, this, args);
   };
+}
+
+// A wrapper's frame is named as its method, with the method's receiver: a
+// lazy update's failing first touch read it as the method running
+// (migration/newCodeOnStack.ts) and abandoned a call no new code was under.
+// Its frames, from the wrapper down to the call of the wrapped method, are
+// left out by where they run, which these probes show.
+registerPassThrough({
+  wrapper: (inside) => {
+    wrapperFunction(undefined as unknown as MethodSlot, inside, inside)();
+  },
+  call: (inside) => {
+    callWrapped(inside, undefined, []);
+  },
+});
+
+function makeWrapper(owner: object, slot: MethodSlot, original: Function, enter: Enter): Function {
+  const wrapper = wrapperFunction(slot, original, enter);
   Object.defineProperty(wrapper, "name", { value: original.name, configurable: true });
   Object.defineProperty(wrapper, "length", { value: original.length, configurable: true });
   wrappers.set(wrapper, { owner, slot, original });

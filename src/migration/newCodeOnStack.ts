@@ -18,6 +18,7 @@
  * structured stack (not V8), the touch throws.
  */
 import { stateOf } from "../mop/classHandle.js";
+import { type PassThrough, passThroughProbes } from "../mop/standIns.js";
 import type { Namespace } from "../namespace/namespace.js";
 
 /** One caller, as V8's call sites describe it. */
@@ -69,7 +70,8 @@ export function callersOf(below: Function, outermost = false): Frame[] | undefin
       if (settings.prepareStackTrace === prepareStackTrace) return undefined; // not writable
       const sites = sitesBelow(capture, below);
       if (sites === undefined) return undefined;
-      return withoutReentries(sites, sitesBelow(capture, callersOf), outermost).map((site) => ({
+      const callers = withoutReentries(sites, sitesBelow(capture, callersOf), outermost);
+      return withoutPassThroughs(callers, passThroughPlaces(capture)).map((site) => ({
         type: site.getTypeName(),
         name: site.getFunctionName(),
         method: site.getMethodName(),
@@ -119,6 +121,64 @@ function withoutReentries(
       i++;
       if (outermost) kept.length = 0;
     } else kept.push(sites[i]!);
+  }
+  return kept;
+}
+
+/** Where the call tracker's wrapper and its call of the wrapped method run. */
+interface PassThroughPlaces {
+  readonly wrapper: string;
+  readonly call: string;
+}
+
+/** Learnt once, from the probes (the places never change); null: none to learn. */
+let passThroughs: PassThroughPlaces | null | undefined;
+
+function passThroughPlaces(capture: Capture): PassThroughPlaces | null {
+  if (passThroughs !== undefined) return passThroughs;
+  const probes = passThroughProbes();
+  // Not loaded yet: asked again next time (no wrapper is installed either).
+  if (probes === undefined) return null;
+  const wrapper = placeCalling(capture, probes.wrapper);
+  const call = placeCalling(capture, probes.call);
+  passThroughs = wrapper !== undefined && call !== undefined ? { wrapper, call } : null;
+  return passThroughs;
+}
+
+/** Where the code that `probe` stands for calls `inside`. */
+function placeCalling(capture: Capture, probe: PassThrough["wrapper"]): string | undefined {
+  let place: string | undefined;
+  const inside = (): void => {
+    place = placeOf(sitesBelow(capture, inside)?.[0]);
+  };
+  probe(inside);
+  return place;
+}
+
+/**
+ * `sites` without the call tracker's frames: its wrapper, named as the
+ * method it wraps with the method's receiver, read as that method running
+ * (review advZ31: a tracked `Account.deposit` abandoned the call that
+ * touched a failing object, though no new code was under it). Left out from
+ * the frame that calls the wrapped method out to the wrapper (the tracker's
+ * own bookkeeping between); the wrapped method's frame, above, stays.
+ */
+function withoutPassThroughs(sites: CallSite[], places: PassThroughPlaces | null): CallSite[] {
+  if (places === null) return sites;
+  const kept: CallSite[] = [];
+  for (let i = 0; i < sites.length; i++) {
+    const place = placeOf(sites[i]);
+    if (place === places.wrapper) continue;
+    if (place !== places.call) {
+      kept.push(sites[i]!);
+      continue;
+    }
+    // Out to its own wrapper; a call with no wrapper outside (a held call let through later): itself only.
+    let end = i + 1;
+    let at = placeOf(sites[end]);
+    while (end < sites.length && at !== places.wrapper && at !== places.call)
+      at = placeOf(sites[++end]);
+    if (at === places.wrapper) i = end;
   }
   return kept;
 }

@@ -18,3 +18,26 @@ export function unwrapped(d: PropertyDescriptor | undefined): PropertyDescriptor
   const original = typeof d?.value === "function" ? standIns.get(d.value as Function) : undefined;
   return original === undefined ? d : { ...d, value: original };
 }
+
+/**
+ * Probes of metamorph's own call wrapper (the call tracker's), for reading a
+ * stack past it (migration/newCodeOnStack.ts): each calls `inside` from the
+ * code it stands for, so that `inside`'s caller runs where that code runs.
+ * Registered by the wrapper's module; the stack reader cannot import it
+ * (the layers go the other way).
+ */
+export interface PassThrough {
+  /** Calls `inside` from the wrapper installed on the prototype, as it calls its entry point. */
+  readonly wrapper: (inside: () => void) => void;
+  /** Calls `inside` as the entry point calls the wrapped method. */
+  readonly call: (inside: () => void) => void;
+}
+
+let passThrough: PassThrough | undefined;
+
+export function registerPassThrough(probes: PassThrough): void {
+  passThrough = probes;
+}
+
+/** The registered probes, if the call tracker is loaded. */
+export const passThroughProbes = (): PassThrough | undefined => passThrough;
