@@ -27,6 +27,7 @@
  * whose field accessors are methods and so trigger migration.
  */
 import type { Undo } from "../mop/classHandle.js";
+import { markStandIn } from "../mop/standIns.js";
 import { dress, type GuardKind, guardKindOf, isConstructor } from "./guardShapes.js";
 import type { Frame } from "./newCodeOnStack.js";
 import { callersOf } from "./newCodeOnStack.js";
@@ -149,6 +150,8 @@ function methodGuardDescriptor(
   };
   guard = methodGuard(brand, route, guardKindOf(like), original, afterRollback, construct);
   dress(guard, like);
+  // metamorph's, not the program's: a tracker's wrapper over it keeps it past the update.
+  markStandIn(guard, like);
   return {
     configurable: true,
     writable: d.writable ?? true,

@@ -1,10 +1,11 @@
 /**
  * Functions metamorph itself puts over a version's method on the stable
- * prototype (the call tracker's counting wrapper, lifecycle/methodWrapping.ts),
- * with the method each stands for. An update that replaces a method the
- * program wrapped says so (prototypeMembers.ts); metamorph's own wrappers are
- * not the program's. Kept apart from prototypeMembers.ts because the call
- * tracker is in the Vite page's first load, and that file's refusal text is not.
+ * prototype (the call tracker's counting wrapper, lifecycle/methodWrapping.ts;
+ * a lazy update's guard, migration/lazyMigration.ts), with the method each
+ * stands for. An update that replaces a method the program wrapped says so
+ * (prototypeMembers.ts); metamorph's own wrappers are not the program's. Kept
+ * apart from prototypeMembers.ts because the call tracker is in the Vite
+ * page's first load, and that file's refusal text is not.
  */
 const standIns = new WeakMap<Function, Function>();
 
@@ -13,10 +14,18 @@ export function markStandIn(wrapper: Function, original: Function): void {
   standIns.set(wrapper, original);
 }
 
-/** `d` with metamorph's own wrappers seen as the methods they stand for. */
+/**
+ * `d` with metamorph's own wrappers seen as the methods they stand for, through
+ * each layer: the tracker wraps a lazy update's guard, and the guard outlives
+ * the update under it (the guard's removal leaves a member it no longer sees
+ * in place), so that after a lazy or progressive release the prototype holds
+ * wrapper → guard → the release's method.
+ */
 export function unwrapped(d: PropertyDescriptor | undefined): PropertyDescriptor | undefined {
-  const original = typeof d?.value === "function" ? standIns.get(d.value as Function) : undefined;
-  return original === undefined ? d : { ...d, value: original };
+  let value = d?.value as unknown;
+  // Each layer was made over one that existed before it: no cycle.
+  while (typeof value === "function" && standIns.has(value)) value = standIns.get(value);
+  return value === d?.value ? d : { ...d, value };
 }
 
 /**
