@@ -59,6 +59,8 @@ const UNAVAILABLE: Readonly<Record<string, string>> = {
     "the heap finder needs Node's inspector; the page uses the registry finder",
   // Its callers (the heap finder, class origins on refusal paths) treat a throw as "no inspector here".
   [ours("mop/instances/inspector")]: "Node's inspector is not in the page",
+  // Its caller (migration/runningClassFields.ts) reads the text by pattern where it throws.
+  [ours("mop/source/thisAssignedNames")]: "class sources are parsed on the dev server",
 };
 
 /** The names a module exports (functions, constants, classes), read from its text. */

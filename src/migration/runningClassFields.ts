@@ -101,7 +101,7 @@ function classesAssigned(
   const binding = scopeBindings(before);
   const fields = new Map<string, string>();
   for (const text of before.map((c) => Function.prototype.toString.call(c)))
-    for (const [field, value] of thisAssignedNames(text) ?? assignedByText(text)) {
+    for (const [field, value] of parsedAssignments(text) ?? assignedByText(text)) {
       const bound = binding(value);
       const held = [...replaced].find(([running]) =>
         bound === undefined ? running.name === value : running === bound,
@@ -109,6 +109,15 @@ function classesAssigned(
       if (held !== undefined && !fields.has(field)) fields.set(field, held[1]);
     }
   return fields;
+}
+
+/** thisAssignedNames, or undefined where the page runtime carries no parser (dev/vitePageStandIns.ts). */
+function parsedAssignments(text: string): [string, string][] | undefined {
+  try {
+    return thisAssignedNames(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `this.x = Ident` read from the text alone, where it does not parse. */
