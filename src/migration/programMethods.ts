@@ -11,11 +11,20 @@
  * release's objects. So the new release's method goes in, and the update
  * names what the program loses (prototypeMembers.ts records it as the
  * members are installed).
+ *
+ * The same for a plugin installed before registration (dayjs `extend`,
+ * chai `use`), told from the class's own members by its source text
+ * (mop/membersBeforeRegistration.ts); the methods it added stay, and the
+ * first update names those the new release has none of, which a release
+ * of the package could have removed.
  */
 import type { ClassDefinition } from "../mop/classDefinition.js";
-import { constructorOfDefinition, versionStates } from "../mop/classHandle.js";
+import { constructorOfDefinition, PROTOTYPE_SKIP, versionStates } from "../mop/classHandle.js";
 import { homeOf } from "../mop/classVersions.js";
-import { originalMembersOf } from "../mop/originalMembers.js";
+import type { Constructor } from "../mop/createClass.js";
+import type { HandleState } from "../mop/handleState.js";
+import { membersBeforeRegistration } from "../mop/membersBeforeRegistration.js";
+import { originalMembersOf, programMembersOf } from "../mop/originalMembers.js";
 import { memberPath, programMembersReplaced } from "../mop/prototypeMembers.js";
 
 /** One method the program had replaced, which the update replaced in turn. */
@@ -24,6 +33,15 @@ export interface ReplacedProgramMethod {
   readonly member: string;
   readonly note: string;
   readonly advice: string;
+}
+
+function stateOfRunning(old: ClassDefinition | undefined): HandleState | undefined {
+  const running = old === undefined ? undefined : constructorOfDefinition(old);
+  return running === undefined ? undefined : versionStates.get(running);
+}
+
+function memberName(owner: string, key: PropertyKey): string {
+  return memberPath(owner, key).slice(owner.length).replace(/^\./, "");
 }
 
 /**
@@ -35,14 +53,13 @@ export function programMethodsReplaced(
   className: string,
   old: ClassDefinition | undefined,
 ): ReplacedProgramMethod[] {
-  const running = old === undefined ? undefined : constructorOfDefinition(old);
-  const state = running === undefined ? undefined : versionStates.get(running);
+  const state = stateOfRunning(old);
   if (state === undefined) return [];
   // The version's home, or (the class first registered, installed again) the members it was registered with.
   const installed = [homeOf(state.current), originalMembersOf(state.current)];
-  const keys = installed.flatMap((from) =>
-    from === undefined ? [] : programMembersReplaced(state.prototype, from),
-  );
+  const keys = installed
+    .flatMap((from) => (from === undefined ? [] : programMembersReplaced(state.prototype, from)))
+    .filter((key) => !wrappedInBoth(old!, state.current, key));
   const owner = `${className}.prototype`;
   return keys.map((key) => {
     const path = memberPath(owner, key);
@@ -50,9 +67,51 @@ export function programMethodsReplaced(
       ? "the new release's member replaced the program's"
       : "the new release has none, and the update removed it";
     return {
-      member: path.slice(owner.length).replace(/^\./, ""),
+      member: memberName(owner, key),
       note: `\`${path}\` is not the running release's: the program replaced it since (a wrapper, instrumentation), and ${then}`,
       advice: `the program's replacement called the running release's member it captured, so it cannot be kept: apply it again over the new release's (in an afterCommit hook of the patch, or where the program made it), or restart; a rollback puts it back`,
     };
   });
+}
+
+/**
+ * Whether the registered class had `key` replaced when it was registered
+ * and the new release, as its module left it, has its own replaced too:
+ * the package's code outside the class body wraps it (TypeScript's
+ * `__decorate`, `X.prototype.m = wrap(X.prototype.m)`), or the program
+ * applied its plugin to the new release already. Nothing of the
+ * program's is lost.
+ */
+function wrappedInBoth(old: ClassDefinition, current: Constructor, key: PropertyKey): boolean {
+  const registered = constructorOfDefinition(old);
+  if (registered === undefined || !programMembersOf(registered)?.replaced.includes(key))
+    return false;
+  if (homeOf(current) !== current.prototype) return false;
+  return membersBeforeRegistration(current, PROTOTYPE_SKIP)?.replaced.includes(key) === true;
+}
+
+/**
+ * The methods that were on the running class's prototype when it was
+ * registered, which its body does not declare, and which the new release
+ * has none of: the update kept them (the program's, as one added after
+ * registration), though a release's own outside its class body would look
+ * the same.
+ */
+export function programMethodsKept(
+  className: string,
+  old: ClassDefinition | undefined,
+): ReplacedProgramMethod[] {
+  const running = old === undefined ? undefined : constructorOfDefinition(old);
+  const state = stateOfRunning(old);
+  const added = running === undefined ? undefined : programMembersOf(running)?.added;
+  if (state === undefined || added === undefined || state.current === running) return [];
+  const home = homeOf(state.current);
+  const owner = `${className}.prototype`;
+  return added
+    .filter((key) => !Object.hasOwn(home, key) && Object.hasOwn(state.prototype, key))
+    .map((key) => ({
+      member: memberName(owner, key),
+      note: `\`${memberPath(owner, key)}\` was on the prototype when the class was registered but is not in its class body (a plugin's, or the package's own code outside the class): taken for the program's, it stays, and the new release has none`,
+      advice: `if the package defined it and the new release removed it, delete it in an afterCommit hook of the patch; a plugin's method needs nothing`,
+    }));
 }

@@ -74,6 +74,12 @@ export interface UpdateWarning {
    * removed where the new release has none: the program's function called
    * the running release's it captured, so it cannot be kept; a rollback puts
    * it back. Methods the program added under names no release has stay.
+   * `MM_PROGRAM_METHOD_KEPT`: a method or accessor that was on the class's
+   * prototype when it was registered, though its class body does not
+   * declare it (a plugin's, installed at start-up; or the package's own
+   * code outside the class), which the new release has none of: taken for
+   * the program's, the update kept it; where the new release removed it,
+   * the old one is still there. Said at the first update only.
    * `MM_CONSTRUCTOR_CALLS_NEW_METHOD`: a class whose new version is derived
    * (no new implementation) has a running constructor that calls, directly
    * or through methods it calls, a method the patch replaces or adds whose
@@ -112,6 +118,7 @@ export interface UpdateWarning {
     | "MM_UNSEEN_INSTANCES"
     | "MM_OLD_RELEASE_VALUE"
     | "MM_PROGRAM_METHOD_REPLACED"
+    | "MM_PROGRAM_METHOD_KEPT"
     | "MM_CONSTRUCTOR_CALLS_NEW_METHOD"
     | "MM_MIGRATOR_READS_MIGRATING"
     | "MM_PENDING_FIELD_READ"

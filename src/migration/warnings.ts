@@ -42,7 +42,7 @@ import { type InheritedLayout, inheritedLayout, migratedUnderNewChain } from "./
 import { movedFields } from "./movedFields.js";
 import { readsOfOtherObjects } from "./otherObjectReads.js";
 import { oldReleaseValues } from "./oldReleaseValues.js";
-import { programMethodsReplaced } from "./programMethods.js";
+import { programMethodsKept, programMethodsReplaced } from "./programMethods.js";
 import { sampledObjects } from "./sampledObjects.js";
 import { staleClosures } from "./staleClosures.js";
 import { staleFunctionFields } from "./staleFunctionFields.js";
@@ -135,6 +135,11 @@ function changedClassWarnings(
   say("program methods replaced", () =>
     programMethodsReplaced(className, old).map((r) =>
       warning("MM_PROGRAM_METHOD_REPLACED", className, r.member, r.note, r.advice),
+    ),
+  );
+  say("program methods kept", () =>
+    programMethodsKept(className, old).map((r) =>
+      warning("MM_PROGRAM_METHOD_KEPT", className, r.member, r.note, r.advice),
     ),
   );
   say("initial values of another kind", () => changedInitialKinds(className, cls, build, old));

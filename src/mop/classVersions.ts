@@ -32,7 +32,7 @@ import {
   noteWrittenHome,
 } from "./implementationInstances.js";
 import { initialiserHolder } from "./initialiserReuse.js";
-import { originalMembersOf } from "./originalMembers.js";
+import { originalMembersOf, releaseMembersOf } from "./originalMembers.js";
 import { isSameScope } from "./sameScope.js";
 import { madeFor } from "./stableClass.js";
 import { followWrittenStatics } from "./writtenStatics.js";
@@ -172,7 +172,7 @@ function installMembers(
 ): void {
   const { prototype, handle } = state;
   const running = homeOf(current as Constructor);
-  const previous = running === prototype ? originalMembersOf(current) : running;
+  const previous = running === prototype ? releaseMembersOf(current) : running;
   if (home !== prototype) {
     transplantMethods(home, prototype, PROTOTYPE_SKIP, handle.name, previous);
     state.homes.add(home);
