@@ -34,8 +34,9 @@ type Part = "value" | "get" | "set";
 const KIND: Readonly<Record<Part, string>> = { value: "method", get: "get", set: "set" };
 
 // Line endings aside, as prototypeMembers.ts sourceOf: the engine reads both alike.
+const lf = (text: string): string => text.replace(/\r\n?/g, "\n");
 const sourceOf = (f: unknown): string | undefined =>
-  typeof f === "function" ? Function.prototype.toString.call(f).replace(/\r\n?/g, "\n") : undefined;
+  typeof f === "function" ? lf(Function.prototype.toString.call(f)) : undefined;
 
 /** A member the class body declares: its kind (`method`, `get`, `set`) and its text. */
 interface Declared {
@@ -74,14 +75,21 @@ export function membersBeforeRegistration(
   return { added, replaced };
 }
 
-/** The instance methods and accessors the class text declares, keyed or (an unread computed key) not. */
+/**
+ * The instance methods and accessors the class text declares: keyed, as
+ * the reader lists them (the only ones the Vite page is handed, without
+ * spans), and under a computed key it could not resolve, from their spans.
+ */
 function declaredMembers(ctor: Function, parsed: ParsedClass): Declared[] {
-  const text = Function.prototype.toString.call(ctor).replace(/\r\n?/g, "\n");
-  return parsed.members.flatMap((m) =>
-    m.static || m.private || !["method", "get", "set"].includes(m.kind)
-      ? []
-      : [{ kind: m.kind, key: m.key, source: text.slice(m.start, m.end) }],
+  const keyed = parsed.methods.filter((m) => !m.static);
+  const unresolved = parsed.members.filter(
+    (m) => m.key === null && !m.static && !m.private && ["method", "get", "set"].includes(m.kind),
   );
+  const text = unresolved.length === 0 ? "" : Function.prototype.toString.call(ctor);
+  return [
+    ...keyed.map((m) => ({ kind: m.kind, key: m.key, source: lf(m.source) })),
+    ...unresolved.map((m) => ({ kind: m.kind, key: null, source: lf(text.slice(m.start, m.end)) })),
+  ];
 }
 
 /**
