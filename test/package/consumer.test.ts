@@ -400,12 +400,15 @@ export default defineConfig({ plugins: [metamorph()], server: { host: "127.0.0.1
   // waits for calls in flight.
   // No parser (acorn alone would add about 100 kB) nor immer, patch JSON,
   // trust, summaries or composition reach the page at all.
-  test("what the plugin adds to a page is at most 110 kB", () => {
-    // 102.8 kB measured (custom elements' lifecycle callbacks forwarded to
+  test("what the plugin adds to a page is at most 115 kB", () => {
+    // 110.1 kB measured (a plugin's methods on a class's prototype told from
+    // its own at registration, subclasses' new.targets noted by the handle,
+    // the call tracker's frames known by position; the bound was 110 kB),
+    // 102.8 kB before (custom elements' lifecycle callbacks forwarded to
     // the running version, state kept in modules without classes, statics of
     // unmanaged classes; the bound was 100 kB): the bound catches a parser
     // coming to the page at load (~100 kB more).
-    expect(added).toBeLessThanOrEqual(110_000);
+    expect(added).toBeLessThanOrEqual(115_000);
     // With the engine, after the first edit: 400.1 kB measured (containers a
     // migrator changed put back, static data written to the registered
     // class, subclasses kept on it, recorded and nested proxies, a lazy
