@@ -25,8 +25,10 @@ export async function weakenLogs(logs: readonly Weakenable[]): Promise<void> {
     for (;;) {
       await nextTask();
       if (log.weak !== weak) break;
+      // A reopened lazy log dropped entries meanwhile (MigrationLog.truncate): those go too.
+      if (next > log.objects.length) next = weak.refs.length = log.objects.length;
       next = weakenUntil(log, weak, next, performance.now() + SLICE_MS);
-      if (next === log.objects.length) {
+      if (next >= log.objects.length) {
         weak.done = true;
         log.weakened();
         break;
