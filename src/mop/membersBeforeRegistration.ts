@@ -21,6 +21,7 @@ import { type MemberKey, propertyToMemberKey, sameMemberKey } from "./classDefin
 import { createdDefinition } from "./createClass.js";
 import type { ParsedClass } from "./source/parsedClass.js";
 import { readableClassSource } from "./source/readableSource.js";
+import { lineEndingsAlike, sourceOf } from "./functionText.js";
 import { unwrapped } from "./standIns.js";
 
 export interface MembersBeforeRegistration {
@@ -32,11 +33,6 @@ export interface MembersBeforeRegistration {
 
 type Part = "value" | "get" | "set";
 const KIND: Readonly<Record<Part, string>> = { value: "method", get: "get", set: "set" };
-
-// Line endings aside, as prototypeMembers.ts sourceOf: the engine reads both alike.
-const lf = (text: string): string => text.replace(/\r\n?/g, "\n");
-const sourceOf = (f: unknown): string | undefined =>
-  typeof f === "function" ? lf(Function.prototype.toString.call(f)) : undefined;
 
 /** A member the class body declares: its kind (`method`, `get`, `set`) and its text. */
 interface Declared {
@@ -87,8 +83,12 @@ function declaredMembers(ctor: Function, parsed: ParsedClass): Declared[] {
   );
   const text = unresolved.length === 0 ? "" : Function.prototype.toString.call(ctor);
   return [
-    ...keyed.map((m) => ({ kind: m.kind, key: m.key, source: lf(m.source) })),
-    ...unresolved.map((m) => ({ kind: m.kind, key: null, source: lf(text.slice(m.start, m.end)) })),
+    ...keyed.map((m) => ({ kind: m.kind, key: m.key, source: lineEndingsAlike(m.source) })),
+    ...unresolved.map((m) => ({
+      kind: m.kind,
+      key: null,
+      source: lineEndingsAlike(text.slice(m.start, m.end)),
+    })),
   ];
 }
 

@@ -9,6 +9,7 @@
  * other is an UnswappableObjectError here, before the prototype is touched.
  */
 import { UnswappableObjectError } from "../errors.js";
+import { sourceOf } from "./functionText.js";
 import { unwrapped } from "./standIns.js";
 
 export function snapshotDescriptors(
@@ -57,12 +58,6 @@ export function sameDescriptor(current: PropertyDescriptor, next: PropertyDescri
     FLAGS.every((f) => current[f] === next[f]) && PARTS.every((p) => Object.is(current[p], next[p]))
   );
 }
-
-// Line endings aside: a release built on Windows has CRLF where the next
-// has LF (winston 3.8.2 → 3.13's `Logger.prototype.transports`); JavaScript
-// reads both alike, in template literals too.
-const sourceOf = (f: unknown): string | undefined =>
-  typeof f === "function" ? Function.prototype.toString.call(f).replace(/\r\n?/g, "\n") : undefined;
 
 /**
  * Whether `next` is the same member as `current` written again: a method
